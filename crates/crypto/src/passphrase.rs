@@ -1,0 +1,84 @@
+//! Passphrase hashing with argon2id.
+
+use crate::CryptoError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::rngs::OsRng;
+
+/// Argon2id cost. The default is OWASP's recommended minimum (19 MiB, 2 passes); tests use
+/// [`HashCost::FAST_FOR_TESTS`] so that a suite which signs in hundreds of times stays quick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub passes: u32,
+}
+
+impl HashCost {
+    pub const RECOMMENDED: HashCost = HashCost { memory_kib: 19_456, passes: 2 };
+    pub const FAST_FOR_TESTS: HashCost = HashCost { memory_kib: 1_024, passes: 1 };
+}
+
+impl Default for HashCost {
+    fn default() -> Self {
+        HashCost::RECOMMENDED
+    }
+}
+
+fn hasher(cost: HashCost) -> Result<Argon2<'static>, CryptoError> {
+    let params = Params::new(cost.memory_kib, cost.passes, 1, None)
+        .map_err(|e| CryptoError::Hashing(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a passphrase into a PHC string (algorithm, parameters and salt included), so that
+/// a later change of cost still verifies old hashes.
+pub fn hash(passphrase: &str, cost: HashCost) -> Result<String, CryptoError> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher(cost)?
+        .hash_password(passphrase.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CryptoError::Hashing(e.to_string()))
+}
+
+/// Checks a passphrase against a stored PHC string. The parameters come from the string.
+pub fn verify(passphrase: &str, stored: &str) -> Result<bool, CryptoError> {
+    let parsed = PasswordHash::new(stored).map_err(|e| CryptoError::BadStoredHash(e.to_string()))?;
+    match Argon2::default().verify_password(passphrase.as_bytes(), &parsed) {
+        Ok(()) => Ok(true),
+        Err(argon2::password_hash::Error::Password) => Ok(false),
+        Err(e) => Err(CryptoError::BadStoredHash(e.to_string())),
+    }
+}
+
+/// A hash of a passphrase nobody has, checked when an account does not exist, so that
+/// "no such account" takes as long as "wrong passphrase" and timing reveals nothing.
+pub fn dummy_hash(cost: HashCost) -> Result<String, CryptoError> {
+    hash("not a real passphrase, only used to even out timing", cost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn right_passphrase_verifies_and_wrong_does_not() -> Result<(), CryptoError> {
+        let stored = hash("correct horse battery", HashCost::FAST_FOR_TESTS)?;
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", &stored)?);
+        assert!(!verify("correct horse batterY", &stored)?);
+        Ok(())
+    }
+
+    #[test]
+    fn each_hash_has_its_own_salt() -> Result<(), CryptoError> {
+        let a = hash("same words here", HashCost::FAST_FOR_TESTS)?;
+        let b = hash("same words here", HashCost::FAST_FOR_TESTS)?;
+        assert_ne!(a, b);
+        Ok(())
+    }
+
+    #[test]
+    fn a_garbled_stored_hash_is_an_error_not_a_match() {
+        assert!(verify("anything", "not a hash").is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! The append-only, hash-chained audit log.
+
+use crate::{Db, StoreError};
+use dignity_domain::audit::{AuditFields, ChainBreak, StoredEntry, entry_hash, verify_chain};
+use sqlx::{AnyConnection, Row};
+
+/// What happened, by whom, in which organisation. Written in the same transaction as the
+/// change it records, so there is never a change without its entry, or the reverse.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    /// Who did it: a person's email, or `cli` for the operator's command line.
+    pub actor: &'a str,
+    /// The organisation's ODS code, if the action belongs to one.
+    pub organisation: Option<&'a str>,
+    /// A stable dotted name, such as `role.grant`.
+    pub action: &'a str,
+    /// Plain words saying what changed. Never case content or a passphrase.
+    pub detail: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub organisation: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Appends an entry inside the caller's transaction.
+///
+/// The single `audit_head` row is updated first: on PostgreSQL that row lock makes
+/// concurrent appenders queue; on SQLite the transaction already holds the write lock.
+/// Either way the chain stays one line, and the UNIQUE `prev_hash` makes a fork impossible
+/// even if that reasoning were wrong.
+pub async fn append(conn: &mut AnyConnection, at: i64, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
+    let head = sqlx::query(
+        "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = head.try_get("last_seq")?;
+    let prev_hash: String = head.try_get("last_hash")?;
+    let hash = entry_hash(
+        &prev_hash,
+        &AuditFields {
+            seq,
+            at,
+            actor: entry.actor,
+            organisation: entry.organisation,
+            action: entry.action,
+            detail: entry.detail,
+        },
+    );
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, organisation, action, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(entry.actor)
+    .bind(entry.organisation)
+    .bind(entry.action)
+    .bind(entry.detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(seq)
+}
+
+/// Records an entry on its own, for events that change nothing else (a sign-in, say).
+pub async fn record(db: &Db, at: i64, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let seq = append(&mut tx, at, entry).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// The newest entries for one organisation, newest first, before `before_seq` if given.
+pub async fn list_for_organisation(
+    db: &Db,
+    ods_code: &str,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, organisation, action, detail FROM audit_log \
+         WHERE organisation = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(ods_code)
+    .bind(before_seq.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<Entry, StoreError> {
+    Ok(Entry {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        organisation: row.try_get("organisation")?,
+        action: row.try_get("action")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
+/// The outcome of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Intact { entries: u64, last_hash: String },
+    Broken(ChainBreak),
+}
+
+/// Reads the whole log in pages and checks every link, and that the head agrees with the
+/// last entry (so truncating the newest entries is found too).
+pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
+    const PAGE: i64 = 5_000;
+    let mut all = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, organisation, action, detail, prev_hash, hash FROM audit_log \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(db.pool())
+        .await?;
+        let n = rows.len();
+        for row in &rows {
+            all.push(StoredEntry {
+                seq: row.try_get("seq")?,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                organisation: row.try_get("organisation")?,
+                action: row.try_get("action")?,
+                detail: row.try_get("detail")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            });
+        }
+        match all.last() {
+            Some(last) if n as i64 == PAGE => after = last.seq,
+            _ => break,
+        }
+    }
+    let head = sqlx::query("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let head_seq: i64 = head.try_get("last_seq")?;
+    let head_hash: String = head.try_get("last_hash")?;
+    Ok(match verify_chain(all) {
+        Err(broken) => Verification::Broken(broken),
+        Ok((entries, last_hash)) if entries as i64 != head_seq || last_hash != head_hash => {
+            Verification::Broken(ChainBreak::Gap {
+                expected_seq: head_seq,
+                found_seq: entries as i64,
+            })
+        }
+        Ok((entries, last_hash)) => Verification::Intact { entries, last_hash },
+    })
+}

@@ -1,0 +1,160 @@
+use crate::StoreError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Transaction};
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(format!(
+                "'{}' must start with sqlite: or postgres:",
+                redact_url(url)
+            )))
+        }
+    }
+}
+
+/// Hides a password in a database URL so it can be logged or shown.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("********"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// How long SQLite waits for another writer before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A pool of connections to one database, and which kind it is.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+fn install_drivers() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(sqlx::any::install_default_drivers);
+}
+
+impl Db {
+    /// Connects without touching the schema. A SQLite file is created if it does not exist.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        install_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let connect_options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::UnsupportedUrl(format!("{}: {e}", redact_url(&url))))?;
+        let busy_ms = options.busy_timeout.as_millis();
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets pages be read while a write is in progress. FULL makes a
+                        // commit durable before we tell a person their submission is saved.
+                        conn.execute(
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms};"
+                            )
+                            .as_str(),
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect_options)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn connect_and_migrate(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        let db = Db::connect(url, options).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        Ok(())
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at the start
+    /// (`BEGIN IMMEDIATE`), so that a read-then-write cannot fail half way when another
+    /// writer got in first; PostgreSQL needs no such step.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,532 @@
+//! Organisations, org units, people and their roles. Every change is audited in the same
+//! transaction.
+
+use crate::audit::{self, NewEntry};
+use crate::error::conflict_or;
+use crate::{Db, StoreError};
+use dignity_domain::identity::{
+    Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: i64,
+    pub ods_code: String,
+    pub name: String,
+    pub org_type: OrgType,
+    pub region: Region,
+    pub benchmark_group: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub ods_code: OdsCode,
+    pub name: Name,
+    pub org_type: OrgType,
+    pub region: Region,
+    pub benchmark_group: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUnit {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: OrgUnitKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub passphrase_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub disabled: bool,
+}
+
+/// A role a person holds, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub role: Role,
+    /// `None` for platform-wide roles.
+    pub organisation: Option<OrgRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRef {
+    pub id: i64,
+    pub ods_code: String,
+    pub name: String,
+}
+
+fn parse_code<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
+    raw.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown stored code '{raw}'")))
+}
+
+fn organisation_from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: row.try_get("id")?,
+        ods_code: row.try_get("ods_code")?,
+        name: row.try_get("name")?,
+        org_type: parse_code(row.try_get("org_type")?)?,
+        region: parse_code(row.try_get("region")?)?,
+        benchmark_group: row.try_get("benchmark_group")?,
+    })
+}
+
+fn person_from_row(row: &AnyRow) -> Result<Person, StoreError> {
+    Ok(Person {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        passphrase_hash: row.try_get("passphrase_hash")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+const ORG_COLUMNS: &str = "id, ods_code, name, org_type, region, benchmark_group";
+const PERSON_COLUMNS: &str =
+    "id, email, display_name, passphrase_hash, totp_secret, totp_last_step, disabled";
+
+pub async fn create_organisation(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    new: &NewOrganisation,
+) -> Result<Organisation, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(&format!(
+        "INSERT INTO organisations (ods_code, name, org_type, region, benchmark_group, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_COLUMNS}"
+    ))
+    .bind(new.ods_code.as_str())
+    .bind(new.name.as_str())
+    .bind(new.org_type.code())
+    .bind(new.region.code())
+    .bind(new.benchmark_group.as_str())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        conflict_or(e, format!("An organisation with ODS code {} already exists", new.ods_code))
+    })?;
+    let organisation = organisation_from_row(&row)?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(new.ods_code.as_str()),
+            action: "organisation.create",
+            detail: &format!(
+                "Created {} ({}, {}, {})",
+                organisation.name,
+                organisation.org_type.label(),
+                organisation.region.label(),
+                organisation.benchmark_group
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(organisation)
+}
+
+pub async fn find_organisation(db: &Db, code: &OdsCode) -> Result<Option<Organisation>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE ods_code = $1"))
+        .bind(code.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(organisation_from_row).transpose()
+}
+
+/// Like [`find_organisation`], but a missing organisation is an error that names the code.
+pub async fn get_organisation(db: &Db, code: &OdsCode) -> Result<Organisation, StoreError> {
+    find_organisation(db, code)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no organisation with ODS code {code}")))
+}
+
+pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY name"))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(organisation_from_row).collect()
+}
+
+pub async fn create_org_unit(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    parent_id: Option<i64>,
+    kind: OrgUnitKind,
+    name: &Name,
+) -> Result<OrgUnit, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let parent_kind = match parent_id {
+        None => None,
+        Some(pid) => {
+            let row = sqlx::query("SELECT kind FROM org_units WHERE id = $1 AND organisation_id = $2")
+                .bind(pid)
+                .bind(organisation.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("There is no unit {pid} in {}", organisation.name))
+                })?;
+            Some(parse_code::<OrgUnitKind>(row.try_get("kind")?)?)
+        }
+    };
+    kind.check_parent(parent_kind)?;
+    let clash: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM org_units WHERE organisation_id = $1 \
+         AND COALESCE(parent_id, 0) = $2 AND LOWER(name) = LOWER($3)",
+    )
+    .bind(organisation.id)
+    .bind(parent_id.unwrap_or(0))
+    .bind(name.as_str())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("n")?;
+    if clash > 0 {
+        return Err(StoreError::Conflict(format!(
+            "There is already a unit called {name} in that place"
+        )));
+    }
+    let row = sqlx::query(
+        "INSERT INTO org_units (organisation_id, parent_id, kind, name, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(organisation.id)
+    .bind(parent_id)
+    .bind(kind.code())
+    .bind(name.as_str())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "org_unit.create",
+            detail: &format!("Added {} {name} (unit {id})", kind.label().to_lowercase()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgUnit {
+        id,
+        organisation_id: organisation.id,
+        parent_id,
+        kind,
+        name: name.as_str().to_owned(),
+    })
+}
+
+/// All units of an organisation, parents before children, siblings by name.
+pub async fn list_org_units(db: &Db, organisation_id: i64) -> Result<Vec<OrgUnit>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, organisation_id, parent_id, kind, name FROM org_units \
+         WHERE organisation_id = $1 ORDER BY name",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let units = rows
+        .iter()
+        .map(|row| {
+            Ok(OrgUnit {
+                id: row.try_get("id")?,
+                organisation_id: row.try_get("organisation_id")?,
+                parent_id: row.try_get("parent_id")?,
+                kind: parse_code(row.try_get("kind")?)?,
+                name: row.try_get("name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // Order as a tree walk so a page can indent it without knowing the tree.
+    let mut ordered = Vec::with_capacity(units.len());
+    fn walk(units: &[OrgUnit], parent: Option<i64>, out: &mut Vec<OrgUnit>) {
+        for unit in units.iter().filter(|u| u.parent_id == parent) {
+            out.push(unit.clone());
+            walk(units, Some(unit.id), out);
+        }
+    }
+    walk(&units, None, &mut ordered);
+    Ok(ordered)
+}
+
+pub async fn create_person(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    email: &Email,
+    display_name: &Name,
+    passphrase_hash: &str,
+) -> Result<Person, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(&format!(
+        "INSERT INTO people (email, display_name, passphrase_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, 0, $4) RETURNING {PERSON_COLUMNS}"
+    ))
+    .bind(email.as_str())
+    .bind(display_name.as_str())
+    .bind(passphrase_hash)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| conflict_or(e, format!("Someone with the email {email} already has an account")))?;
+    let person = person_from_row(&row)?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: None,
+            action: "person.create",
+            detail: &format!("Created an account for {email} (person {})", person.id),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+pub async fn find_person_by_email(db: &Db, email: &Email) -> Result<Option<Person>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(person_from_row).transpose()
+}
+
+pub async fn get_person_by_email(db: &Db, email: &Email) -> Result<Person, StoreError> {
+    find_person_by_email(db, email)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no account for {email}")))
+}
+
+pub async fn get_person(db: &Db, id: i64) -> Result<Person, StoreError> {
+    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no person {id}")))?;
+    person_from_row(&row)
+}
+
+/// Replaces a passphrase and ends every session of that person, so a reset locks out
+/// whoever knew the old one.
+pub async fn set_passphrase(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    person: &Person,
+    passphrase_hash: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE people SET passphrase_hash = $1 WHERE id = $2")
+        .bind(passphrase_hash)
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: None,
+            action: "person.passphrase_reset",
+            detail: &format!("Set a new passphrase for {} and ended their sessions", person.email),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves a confirmed second-factor secret, with the step of the code that confirmed it.
+pub async fn set_totp(
+    db: &Db,
+    now: i64,
+    person: &Person,
+    secret: Option<&str>,
+    confirmed_step: Option<i64>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE people SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
+        .bind(secret)
+        .bind(confirmed_step)
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
+    let (action, detail) = match secret {
+        Some(_) => ("person.totp_set", "Set up a second sign-in step"),
+        None => ("person.totp_clear", "Removed the second sign-in step"),
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry { actor: &person.email, organisation: None, action, detail },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that a code's time step has been used. Fails (returns false) if a later or
+/// equal step was already used, so two racing requests cannot both use one code.
+pub async fn use_totp_step(db: &Db, person_id: i64, step: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE people SET totp_last_step = $1 WHERE id = $2 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(person_id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn grant_role(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    person: &Person,
+    role: Role,
+    organisation: Option<&Organisation>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let already = format!("{} already has the role {}", person.email, role.code());
+    let org_code = match (role.scope(), organisation) {
+        (RoleScope::Organisation, Some(org)) => {
+            sqlx::query(
+                "INSERT INTO memberships (person_id, organisation_id, role, granted_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(person.id)
+            .bind(org.id)
+            .bind(role.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or(e, format!("{already} in {}", org.name)))?;
+            Some(org.ods_code.as_str())
+        }
+        (RoleScope::Platform, None) => {
+            sqlx::query("INSERT INTO platform_roles (person_id, role, granted_at) VALUES ($1, $2, $3)")
+                .bind(person.id)
+                .bind(role.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, already.clone()))?;
+            None
+        }
+        (RoleScope::Organisation, None) => {
+            return Err(StoreError::Invalid(dignity_domain::identity::InvalidValue::Message(
+                "This role is held in one organisation: say which",
+            )));
+        }
+        (RoleScope::Platform, Some(_)) => {
+            return Err(StoreError::Invalid(dignity_domain::identity::InvalidValue::Message(
+                "This role covers the whole installation: do not name an organisation",
+            )));
+        }
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: org_code,
+            action: "role.grant",
+            detail: &format!("Gave {} the role {}", person.email, role.code()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every role a person holds, platform roles first, then by organisation name.
+pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, StoreError> {
+    let mut out = Vec::new();
+    let platform = sqlx::query("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
+        .bind(person_id)
+        .fetch_all(db.pool())
+        .await?;
+    for row in &platform {
+        out.push(Membership { role: parse_code(row.try_get("role")?)?, organisation: None });
+    }
+    let rows = sqlx::query(
+        "SELECT m.role, o.id, o.ods_code, o.name FROM memberships m \
+         JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.person_id = $1 ORDER BY o.name, m.role",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    for row in &rows {
+        out.push(Membership {
+            role: parse_code(row.try_get("role")?)?,
+            organisation: Some(OrgRef {
+                id: row.try_get("id")?,
+                ods_code: row.try_get("ods_code")?,
+                name: row.try_get("name")?,
+            }),
+        });
+    }
+    Ok(out)
+}
+
+/// A person in an organisation, with the roles they hold there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub person_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+pub async fn list_members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.email, p.display_name, m.role FROM memberships m \
+         JOIN people p ON p.id = m.person_id WHERE m.organisation_id = $1 \
+         ORDER BY p.display_name, p.id, m.role",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut members: Vec<Member> = Vec::new();
+    for row in &rows {
+        let person_id: i64 = row.try_get("id")?;
+        let role: Role = parse_code(row.try_get("role")?)?;
+        match members.last_mut() {
+            Some(last) if last.person_id == person_id => last.roles.push(role),
+            _ => members.push(Member {
+                person_id,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                roles: vec![role],
+            }),
+        }
+    }
+    Ok(members)
+}

@@ -1,0 +1,18 @@
+//! Dignity's persistence: one repository module per capability, on SQLite or PostgreSQL.
+//!
+//! Every query is written once in portable SQL and run through sqlx's `Any` driver
+//! (docs/architecture.md says why). Each backend has its own migration folder.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod audit;
+mod db;
+mod error;
+pub mod identity;
+pub mod sessions;
+pub mod testing;
+pub mod throttle;
+pub mod transfer;
+
+pub use db::{Backend, Db, DbOptions, redact_url};
+pub use error::StoreError;
+pub use sqlx::AnyConnection;

@@ -1,0 +1,97 @@
+//! Fresh, empty databases for tests: a SQLite file or a new PostgreSQL database per test,
+//! so tests run in parallel without seeing each other's data.
+//!
+//! The PostgreSQL server is taken from `DIGNITY_TEST_POSTGRES_URL` (default: the local
+//! server with trust authentication). Test databases are named `dignity_t_*`; the test
+//! script drops any left behind by a test that panicked.
+
+use crate::{Backend, Db, DbOptions, StoreError};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "dignity_t_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn admin_url() -> String {
+    std::env::var("DIGNITY_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+/// A migrated, empty test database. Call [`TestDb::finish`] at the end of a test to remove it.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Database(String),
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Result<TestDb, StoreError> {
+        let name = unique_name();
+        let options = DbOptions { max_connections: 5, ..DbOptions::default() };
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                (format!("sqlite://{}", path.display()), Cleanup::File(path))
+            }
+            Backend::Postgres => {
+                let admin = Db::connect(&admin_url(), &DbOptions { max_connections: 1, ..options.clone() })
+                    .await
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!(
+                            "tests need PostgreSQL at {} ({e}); start it with \
+                             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`",
+                            crate::redact_url(&admin_url())
+                        ))
+                    })?;
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
+                admin.close().await;
+                let base = admin_url();
+                let url = match base.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}"),
+                    None => format!("{base}/{name}"),
+                };
+                (url, Cleanup::Database(name))
+            }
+        };
+        let db = Db::connect_and_migrate(&url, &options).await?;
+        Ok(TestDb { db, url, cleanup })
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn finish(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database(name) => {
+                if let Ok(admin) = Db::connect(&admin_url(), &DbOptions::default()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.close().await;
+                }
+            }
+        }
+    }
+}

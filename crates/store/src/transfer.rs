@@ -1,0 +1,135 @@
+//! Copying a whole installation from one database to another (for example from the
+//! single-organisation SQLite file to a regional PostgreSQL server), then checking that
+//! every table holds the same number of rows.
+
+use crate::{Backend, Db, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Text,
+}
+
+use Kind::{Int, Text};
+
+/// Every table, parents before children, with its columns. A test checks this list against
+/// the schema, so a new table cannot be forgotten here.
+const TABLES: &[(&str, &str, &[(&str, Kind)])] = &[
+    ("organisations", "id", &[("id", Int), ("ods_code", Text), ("name", Text), ("org_type", Text), ("region", Text), ("benchmark_group", Text), ("created_at", Int)]),
+    ("org_units", "id", &[("id", Int), ("organisation_id", Int), ("parent_id", Int), ("kind", Text), ("name", Text), ("created_at", Int)]),
+    ("people", "id", &[("id", Int), ("email", Text), ("display_name", Text), ("passphrase_hash", Text), ("totp_secret", Text), ("totp_last_step", Int), ("disabled", Int), ("created_at", Int)]),
+    ("memberships", "person_id", &[("person_id", Int), ("organisation_id", Int), ("role", Text), ("granted_at", Int)]),
+    ("platform_roles", "person_id", &[("person_id", Int), ("role", Text), ("granted_at", Int)]),
+    ("sessions", "token_digest", &[("token_digest", Text), ("person_id", Int), ("created_at", Int), ("last_seen_at", Int), ("expires_at", Int), ("second_factor_done", Int)]),
+    ("login_failures", "id", &[("id", Int), ("throttle_key", Text), ("at", Int)]),
+    ("audit_head", "id", &[("id", Int), ("last_seq", Int), ("last_hash", Text)]),
+    ("audit_log", "seq", &[("seq", Int), ("at", Int), ("actor", Text), ("organisation", Text), ("action", Text), ("detail", Text), ("prev_hash", Text), ("hash", Text)]),
+];
+
+/// Tables whose `id` comes from an identity sequence on PostgreSQL, which must be moved past
+/// the copied ids.
+const IDENTITY_TABLES: &[&str] = &["organisations", "org_units", "people", "login_failures"];
+
+/// Rows copied per table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCount {
+    pub table: &'static str,
+    pub rows: i64,
+}
+
+pub fn table_names() -> impl Iterator<Item = &'static str> {
+    TABLES.iter().map(|(name, _, _)| *name)
+}
+
+async fn count(db: &Db, table: &str) -> Result<i64, StoreError> {
+    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// Copies everything from `from` to `to`. Both must be migrated; `to` must hold no
+/// organisations or people. Runs in one transaction on the target: all or nothing.
+/// `progress` is told each table as it finishes.
+pub async fn copy_all(
+    from: &Db,
+    to: &Db,
+    mut progress: impl FnMut(&TableCount),
+) -> Result<Vec<TableCount>, StoreError> {
+    for table in ["organisations", "people", "audit_log"] {
+        if count(to, table).await? > 0 {
+            return Err(StoreError::Conflict(format!(
+                "The target database already has data in {table}. Copy into an empty database"
+            )));
+        }
+    }
+    let mut tx = to.begin_write().await?;
+    sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
+    let mut counts = Vec::new();
+    for (table, order_by, columns) in TABLES {
+        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let insert = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        let rows: Vec<AnyRow> = sqlx::query(&format!(
+            "SELECT {} FROM {table} ORDER BY {order_by}",
+            names.join(", ")
+        ))
+        .fetch_all(from.pool())
+        .await?;
+        for row in &rows {
+            let mut query = sqlx::query(&insert);
+            for (name, kind) in columns.iter() {
+                query = match kind {
+                    Int => query.bind(row.try_get::<Option<i64>, _>(*name)?),
+                    Text => query.bind(row.try_get::<Option<String>, _>(*name)?),
+                };
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let done = TableCount { table, rows: rows.len() as i64 };
+        progress(&done);
+        counts.push(done);
+    }
+    if to.backend() == Backend::Postgres {
+        for table in IDENTITY_TABLES {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    for expected in &counts {
+        let found = count(to, expected.table).await?;
+        if found != expected.rows {
+            return Err(StoreError::Corrupt(format!(
+                "{} has {found} rows after copying, but the source has {}",
+                expected.table, expected.rows
+            )));
+        }
+    }
+    Ok(counts)
+}
+
+/// The tables in a database's schema, for checking [`TABLES`] is complete.
+pub async fn schema_tables(db: &Db) -> Result<Vec<String>, StoreError> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok(r.try_get::<String, _>("name")?)).collect()
+}

@@ -1,0 +1,251 @@
+//! Every repository, tested against real SQLite and real PostgreSQL.
+
+use dignity_domain::audit::ChainBreak;
+use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
+use dignity_store::audit::{self, NewEntry, Verification};
+use dignity_store::identity::{self, NewOrganisation, Organisation};
+use dignity_store::testing::TestDb;
+use dignity_store::{Backend, Db, StoreError, sessions, throttle, transfer};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Runs one async test body against each backend, each with its own fresh database.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> super::TestResult {
+                super::run(dignity_store::Backend::Sqlite, super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> super::TestResult {
+                super::run(dignity_store::Backend::Postgres, super::$name).await
+            }
+        })+
+    };
+}
+
+async fn run<F, Fut>(backend: Backend, body: F) -> TestResult
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = TestResult>,
+{
+    let test_db = TestDb::new(backend).await?;
+    let outcome = body(test_db.db.clone()).await;
+    test_db.finish().await;
+    outcome
+}
+
+on_both_backends!(
+    organisations_are_created_found_and_unique,
+    org_units_form_a_checked_tree,
+    people_roles_and_memberships,
+    passphrase_reset_ends_sessions,
+    sessions_expire_when_idle_or_old,
+    throttle_counts_failures_per_key,
+    totp_steps_cannot_be_reused,
+    audit_chain_verifies_and_detects_tampering,
+    concurrent_audit_appends_keep_one_chain,
+    copy_all_moves_everything_and_counts_match,
+    transfer_table_list_covers_the_schema,
+);
+
+async fn demo_org(db: &Db, code: &str) -> Result<Organisation, StoreError> {
+    identity::create_organisation(
+        db,
+        "cli",
+        1_000,
+        &NewOrganisation {
+            ods_code: OdsCode::parse(code)?,
+            name: Name::parse(&format!("Test Trust {code}"), "name")?,
+            org_type: OrgType::Acute,
+            region: Region::London,
+            benchmark_group: Name::parse("Acute and acute & community trusts", "group")?,
+        },
+    )
+    .await
+}
+
+async fn organisations_are_created_found_and_unique(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    assert_eq!(org.ods_code, "RJ1");
+    let found = identity::find_organisation(&db, &OdsCode::parse("rj1")?).await?;
+    assert_eq!(found.as_ref(), Some(&org));
+    let again = demo_org(&db, "RJ1").await;
+    assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("RJ1 already exists")), "{again:?}");
+    let missing = identity::get_organisation(&db, &OdsCode::parse("ZZZ")?).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    assert_eq!(identity::list_organisations(&db).await?.len(), 1);
+    // Only the successful create was audited: the failed one left nothing behind.
+    let entries = audit::list_for_organisation(&db, "RJ1", None, 10).await?;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].action, "organisation.create");
+    Ok(())
+}
+
+async fn org_units_form_a_checked_tree(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let name = |s: &str| Name::parse(s, "name");
+    let surgery = identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &name("Surgery")?).await?;
+    let theatres = identity::create_org_unit(&db, "cli", 1, &org, Some(surgery.id), OrgUnitKind::Directorate, &name("Theatres")?).await?;
+    identity::create_org_unit(&db, "cli", 1, &org, Some(theatres.id), OrgUnitKind::Team, &name("Recovery")?).await?;
+    let misplaced = identity::create_org_unit(&db, "cli", 1, &org, Some(surgery.id), OrgUnitKind::Team, &name("Ward 1")?).await;
+    assert!(matches!(misplaced, Err(StoreError::Invalid(_))), "{misplaced:?}");
+    let twin = identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &name("surgery")?).await;
+    assert!(matches!(twin, Err(StoreError::Conflict(_))), "{twin:?}");
+    let other = demo_org(&db, "RJ2").await?;
+    let foreign_parent = identity::create_org_unit(&db, "cli", 1, &other, Some(surgery.id), OrgUnitKind::Directorate, &name("X")?).await;
+    assert!(matches!(foreign_parent, Err(StoreError::NotFound(_))), "{foreign_parent:?}");
+    let units = identity::list_org_units(&db, org.id).await?;
+    let names: Vec<_> = units.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Surgery", "Theatres", "Recovery"]);
+    Ok(())
+}
+
+async fn people_roles_and_memberships(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let email = Email::parse("Ann@Trust.nhs.uk")?;
+    let ann = identity::create_person(&db, "cli", 1, &email, &Name::parse("Ann", "n")?, "hash").await?;
+    let twin = identity::create_person(&db, "cli", 1, &Email::parse("ann@trust.nhs.uk")?, &Name::parse("Ann", "n")?, "hash").await;
+    assert!(matches!(twin, Err(StoreError::Conflict(_))), "{twin:?}");
+    identity::grant_role(&db, "cli", 1, &ann, Role::Guardian, Some(&org)).await?;
+    identity::grant_role(&db, "cli", 1, &ann, Role::Staff, Some(&org)).await?;
+    identity::grant_role(&db, "cli", 1, &ann, Role::NationalAnalyst, None).await?;
+    let dup = identity::grant_role(&db, "cli", 1, &ann, Role::Guardian, Some(&org)).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    assert!(matches!(identity::grant_role(&db, "cli", 1, &ann, Role::Staff, None).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(identity::grant_role(&db, "cli", 1, &ann, Role::PlatformAdmin, Some(&org)).await, Err(StoreError::Invalid(_))));
+    let roles: Vec<_> = identity::memberships(&db, ann.id).await?.into_iter().map(|m| m.role).collect();
+    assert_eq!(roles, [Role::NationalAnalyst, Role::Guardian, Role::Staff]);
+    let members = identity::list_members(&db, org.id).await?;
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].roles, [Role::Guardian, Role::Staff]);
+    assert_eq!(identity::get_person_by_email(&db, &email).await?.id, ann.id);
+    Ok(())
+}
+
+async fn passphrase_reset_ends_sessions(db: Db) -> TestResult {
+    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "old").await?;
+    sessions::create(&db, "digest", ann.id, 100, 10_000).await?;
+    identity::set_passphrase(&db, "cli", 200, &ann, "new").await?;
+    assert_eq!(sessions::find_live(&db, "digest", 201, 1_800).await?, None);
+    assert_eq!(identity::get_person(&db, ann.id).await?.passphrase_hash, "new");
+    Ok(())
+}
+
+async fn sessions_expire_when_idle_or_old(db: Db) -> TestResult {
+    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
+    sessions::create(&db, "d1", ann.id, 1_000, 5_000).await?;
+    let live = sessions::find_live(&db, "d1", 1_100, 600).await?;
+    assert!(live.as_ref().is_some_and(|s| !s.second_factor_done));
+    sessions::mark_second_factor_done(&db, "d1").await?;
+    assert!(sessions::find_live(&db, "d1", 1_600, 600).await?.is_some_and(|s| s.second_factor_done));
+    // Used at 1_600, so idle expiry is now 2_200.
+    assert!(sessions::find_live(&db, "d1", 2_300, 600).await?.is_none());
+    sessions::create(&db, "d2", ann.id, 1_000, 1_500).await?;
+    assert!(sessions::find_live(&db, "d2", 1_501, 10_000).await?.is_none(), "absolute expiry");
+    assert_eq!(sessions::purge_expired(&db, 2_300, 600).await?, 2);
+    sessions::create(&db, "d3", ann.id, 3_000, 9_000).await?;
+    sessions::delete(&db, "d3").await?;
+    assert!(sessions::find_live(&db, "d3", 3_001, 600).await?.is_none());
+    Ok(())
+}
+
+async fn throttle_counts_failures_per_key(db: Db) -> TestResult {
+    throttle::record_failure(&db, &["account:a", "client:1"], 100).await?;
+    throttle::record_failure(&db, &["account:a", "client:2"], 200).await?;
+    assert_eq!(throttle::failures_since(&db, "account:a", 0).await?, 2);
+    assert_eq!(throttle::failures_since(&db, "account:a", 150).await?, 1);
+    assert_eq!(throttle::failures_since(&db, "client:1", 0).await?, 1);
+    throttle::clear(&db, "account:a").await?;
+    assert_eq!(throttle::failures_since(&db, "account:a", 0).await?, 0);
+    assert_eq!(throttle::purge_before(&db, 150).await?, 1);
+    Ok(())
+}
+
+async fn totp_steps_cannot_be_reused(db: Db) -> TestResult {
+    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
+    identity::set_totp(&db, 1, &ann, Some("SECRET"), Some(10)).await?;
+    assert!(!identity::use_totp_step(&db, ann.id, 10).await?);
+    assert!(identity::use_totp_step(&db, ann.id, 11).await?);
+    assert!(!identity::use_totp_step(&db, ann.id, 11).await?);
+    let stored = identity::get_person(&db, ann.id).await?;
+    assert_eq!(stored.totp_secret.as_deref(), Some("SECRET"));
+    Ok(())
+}
+
+async fn audit_chain_verifies_and_detects_tampering(db: Db) -> TestResult {
+    demo_org(&db, "RJ1").await?;
+    for i in 0..5 {
+        audit::record(&db, 2_000 + i, &NewEntry { actor: "cli", organisation: Some("RJ1"), action: "test.event", detail: &format!("event {i}") }).await?;
+    }
+    assert!(matches!(audit::verify(&db).await?, Verification::Intact { entries: 6, .. }));
+    // The application cannot change an entry...
+    let refused = sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 3").execute(db.pool()).await;
+    assert!(refused.is_err(), "the append-only trigger must refuse updates");
+    // ...but someone with the database can, and verification then finds it.
+    let drop_triggers = match db.backend() {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+    };
+    sqlx::raw_sql(drop_triggers).execute(db.pool()).await?;
+    sqlx::query("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3").execute(db.pool()).await?;
+    assert_eq!(audit::verify(&db).await?, Verification::Broken(ChainBreak::Altered { seq: 3 }));
+    Ok(())
+}
+
+async fn concurrent_audit_appends_keep_one_chain(db: Db) -> TestResult {
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let detail = format!("worker {worker} event {i}");
+                audit::record(&db, 1, &NewEntry { actor: "cli", organisation: None, action: "test.event", detail: &detail }).await?;
+            }
+            Ok::<_, StoreError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    assert!(matches!(audit::verify(&db).await?, Verification::Intact { entries: 80, .. }));
+    Ok(())
+}
+
+async fn copy_all_moves_everything_and_counts_match(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
+    identity::grant_role(&db, "cli", 1, &ann, Role::Staff, Some(&org)).await?;
+    identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &Name::parse("Surgery", "n")?).await?;
+    // Copy into the other backend, so both directions of SQLite <-> PostgreSQL are exercised.
+    let other = match db.backend() {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    };
+    let target = TestDb::new(other).await?;
+    let outcome = async {
+        let mut seen = Vec::new();
+        let counts = transfer::copy_all(&db, &target.db, |c| seen.push(c.table)).await?;
+        assert_eq!(seen.len(), counts.len());
+        assert!(matches!(audit::verify(&target.db).await?, Verification::Intact { entries: 4, .. }));
+        assert_eq!(identity::memberships(&target.db, ann.id).await?.len(), 1);
+        // New rows after the copy get fresh ids, not ones that clash with copied rows.
+        let org2 = demo_org(&target.db, "RJ2").await?;
+        assert!(org2.id > org.id);
+        // A second copy into a database that now has data is refused.
+        let again = transfer::copy_all(&db, &target.db, |_| {}).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))));
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    target.finish().await;
+    outcome
+}
+
+async fn transfer_table_list_covers_the_schema(db: Db) -> TestResult {
+    let mut listed: Vec<String> = transfer::table_names().map(str::to_owned).collect();
+    listed.sort();
+    assert_eq!(transfer::schema_tables(&db).await?, listed);
+    Ok(())
+}
