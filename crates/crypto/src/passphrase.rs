@@ -14,8 +14,14 @@ pub struct HashCost {
 }
 
 impl HashCost {
-    pub const RECOMMENDED: HashCost = HashCost { memory_kib: 19_456, passes: 2 };
-    pub const FAST_FOR_TESTS: HashCost = HashCost { memory_kib: 1_024, passes: 1 };
+    pub const RECOMMENDED: HashCost = HashCost {
+        memory_kib: 19_456,
+        passes: 2,
+    };
+    pub const FAST_FOR_TESTS: HashCost = HashCost {
+        memory_kib: 1_024,
+        passes: 1,
+    };
 }
 
 impl Default for HashCost {
@@ -42,7 +48,8 @@ pub fn hash(passphrase: &str, cost: HashCost) -> Result<String, CryptoError> {
 
 /// Checks a passphrase against a stored PHC string. The parameters come from the string.
 pub fn verify(passphrase: &str, stored: &str) -> Result<bool, CryptoError> {
-    let parsed = PasswordHash::new(stored).map_err(|e| CryptoError::BadStoredHash(e.to_string()))?;
+    let parsed =
+        PasswordHash::new(stored).map_err(|e| CryptoError::BadStoredHash(e.to_string()))?;
     match Argon2::default().verify_password(passphrase.as_bytes(), &parsed) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::Password) => Ok(false),

@@ -106,7 +106,9 @@ mod tests {
     fn rfc6238_vector_matches() -> Result<(), CryptoError> {
         // RFC 6238 appendix B, SHA-1 seed "12345678901234567890", T = 59 -> 94287082 (8 digits);
         // the last 6 digits are what a 6-digit authenticator shows.
-        let secret = Secret::Raw(b"12345678901234567890".to_vec()).to_encoded().to_string();
+        let secret = Secret::Raw(b"12345678901234567890".to_vec())
+            .to_encoded()
+            .to_string();
         assert_eq!(code_at(&secret, 59)?, "287082");
         Ok(())
     }

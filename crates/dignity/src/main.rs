@@ -1,1 +1,138 @@
-fn main() {}
+//! `dignity`: the Dignity server and the operator's command line.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod admin;
+mod backup;
+mod config;
+mod demo;
+mod serve;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::Config;
+use dignity_store::{Db, transfer};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Dignity: tackling bullying and harassment in the NHS, in partnership.
+///
+/// Settings come from dignity.toml (or --config), then from DIGNITY_* environment variables.
+/// See docs/operations.md.
+#[derive(Debug, Parser)]
+#[command(name = "dignity", version, about, long_about)]
+struct Cli {
+    /// The settings file. Without this, ./dignity.toml is read if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server. Applies any database migrations first.
+    Serve,
+    /// Apply database migrations, then stop.
+    Migrate,
+    /// Run the web server with a demo installation: organisations, structure and one account
+    /// for each role. Seeds only an empty database, and prints the address and the accounts.
+    Demo,
+    /// Manage organisations, people and roles, and check the audit log.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Copy a running SQLite database to a file, safely and consistently.
+    Backup {
+        /// Where to write the copy. Must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Copy every row from one database to another (for example SQLite to PostgreSQL), then
+    /// check that each table has the same number of rows. The target must be empty.
+    MigrateData {
+        /// The database to copy from, such as sqlite://dignity.db
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to copy into, such as postgres://dignity@db.example/dignity
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let (path, explicit) = match &cli.config {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from("dignity.toml"), false),
+    };
+    let config = match Config::load(&path, explicit, &env) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("dignity: the settings are not valid. {e}");
+            return ExitCode::from(2);
+        }
+    };
+    serve::init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("dignity: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dignity: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Db> {
+    Db::connect_and_migrate(config.database_url.expose(), &config.db_options())
+        .await
+        .with_context(|| format!("could not open the database {}", config.database_url))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve::serve(&config, connect(&config).await?).await,
+        Command::Migrate => {
+            connect(&config).await?;
+            println!("The database {} is up to date.", config.database_url);
+            Ok(())
+        }
+        Command::Demo => {
+            let db = connect(&config).await?;
+            let accounts = demo::seed(&db).await?;
+            demo::print_welcome(&config, &accounts);
+            serve::serve(&config, db).await
+        }
+        Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
+        Command::Backup { to } => backup::backup(&config, &to).await,
+        Command::MigrateData { from, to } => {
+            let options = config.db_options();
+            let source = Db::connect_and_migrate(&from, &options)
+                .await
+                .with_context(|| format!("could not open {}", dignity_store::redact_url(&from)))?;
+            let target = Db::connect_and_migrate(&to, &options)
+                .await
+                .with_context(|| format!("could not open {}", dignity_store::redact_url(&to)))?;
+            let counts = transfer::copy_all(&source, &target, |c| {
+                println!("Copied {:>8} rows of {}", c.rows, c.table)
+            })
+            .await?;
+            let total: i64 = counts.iter().map(|c| c.rows).sum();
+            println!(
+                "Done: {total} rows in {} tables, and every table's row count matches.",
+                counts.len()
+            );
+            Ok(())
+        }
+    }
+}

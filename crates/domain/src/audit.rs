@@ -80,7 +80,10 @@ where
     let mut count = 0;
     for entry in entries {
         if entry.seq != expected_seq {
-            return Err(ChainBreak::Gap { expected_seq, found_seq: entry.seq });
+            return Err(ChainBreak::Gap {
+                expected_seq,
+                found_seq: entry.seq,
+            });
         }
         if entry.prev_hash != prev {
             return Err(ChainBreak::BrokenLink { seq: entry.seq });
@@ -157,7 +160,10 @@ mod tests {
         entries.remove(1);
         assert_eq!(
             verify_chain(entries),
-            Err(ChainBreak::Gap { expected_seq: 2, found_seq: 3 })
+            Err(ChainBreak::Gap {
+                expected_seq: 2,
+                found_seq: 3
+            })
         );
     }
 
@@ -174,13 +180,27 @@ mod tests {
             detail: "rewritten",
         };
         entries[1].hash = entry_hash(&entries[1].prev_hash.clone(), &fields);
-        assert_eq!(verify_chain(entries), Err(ChainBreak::BrokenLink { seq: 3 }));
+        assert_eq!(
+            verify_chain(entries),
+            Err(ChainBreak::BrokenLink { seq: 3 })
+        );
     }
 
     #[test]
     fn moving_text_between_fields_changes_the_hash() {
-        let a = AuditFields { seq: 1, at: 1, actor: "a", organisation: None, action: "ab", detail: "c" };
-        let b = AuditFields { detail: "bc", action: "a", ..a.clone() };
+        let a = AuditFields {
+            seq: 1,
+            at: 1,
+            actor: "a",
+            organisation: None,
+            action: "ab",
+            detail: "c",
+        };
+        let b = AuditFields {
+            detail: "bc",
+            action: "a",
+            ..a.clone()
+        };
         assert_ne!(entry_hash(GENESIS_HASH, &a), entry_hash(GENESIS_HASH, &b));
     }
 }

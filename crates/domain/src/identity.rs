@@ -107,10 +107,14 @@ impl Name {
             return Err(InvalidValue::Message(what));
         }
         if name.chars().count() > 200 {
-            return Err(InvalidValue::Message("A name must be 200 characters or fewer"));
+            return Err(InvalidValue::Message(
+                "A name must be 200 characters or fewer",
+            ));
         }
         if name.chars().any(char::is_control) {
-            return Err(InvalidValue::Message("A name cannot contain control characters"));
+            return Err(InvalidValue::Message(
+                "A name cannot contain control characters",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -349,7 +353,10 @@ mod tests {
 
     #[test]
     fn ods_codes_are_normalised_and_checked() {
-        assert_eq!(OdsCode::parse(" rj1 ").map(|c| c.to_string()), Ok("RJ1".into()));
+        assert_eq!(
+            OdsCode::parse(" rj1 ").map(|c| c.to_string()),
+            Ok("RJ1".into())
+        );
         assert!(OdsCode::parse("R1").is_err());
         assert!(OdsCode::parse("RJ1-X").is_err());
         assert!(OdsCode::parse("ABCDEF").is_err());
@@ -361,7 +368,15 @@ mod tests {
             Email::parse(" Ann@Trust.NHS.uk").map(|e| e.to_string()),
             Ok("ann@trust.nhs.uk".into())
         );
-        for bad in ["", "ann", "ann@", "@trust.nhs.uk", "ann@trust", "a n@x.uk", "a@b@c.uk"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@trust.nhs.uk",
+            "ann@trust",
+            "a n@x.uk",
+            "a@b@c.uk",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -371,8 +386,15 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.code().parse::<Role>(), Ok(*role));
         }
-        assert_eq!("Mental health".parse::<OrgType>(), Ok(OrgType::MentalHealth));
-        let err = "boss".parse::<Role>().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            "Mental health".parse::<OrgType>(),
+            Ok(OrgType::MentalHealth)
+        );
+        let err = "boss"
+            .parse::<Role>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("'boss' is not a known role"), "{err}");
         assert!(err.contains("guardian"), "{err}");
     }
@@ -380,19 +402,44 @@ mod tests {
     #[test]
     fn org_units_nest_one_level_at_a_time() {
         assert!(OrgUnitKind::Division.check_parent(None).is_ok());
-        assert!(OrgUnitKind::Division.check_parent(Some(OrgUnitKind::Division)).is_err());
-        assert!(OrgUnitKind::Directorate.check_parent(Some(OrgUnitKind::Division)).is_ok());
-        assert!(OrgUnitKind::Team.check_parent(Some(OrgUnitKind::Directorate)).is_ok());
-        assert!(OrgUnitKind::Team.check_parent(Some(OrgUnitKind::Division)).is_err());
+        assert!(
+            OrgUnitKind::Division
+                .check_parent(Some(OrgUnitKind::Division))
+                .is_err()
+        );
+        assert!(
+            OrgUnitKind::Directorate
+                .check_parent(Some(OrgUnitKind::Division))
+                .is_ok()
+        );
+        assert!(
+            OrgUnitKind::Team
+                .check_parent(Some(OrgUnitKind::Directorate))
+                .is_ok()
+        );
+        assert!(
+            OrgUnitKind::Team
+                .check_parent(Some(OrgUnitKind::Division))
+                .is_err()
+        );
         assert!(OrgUnitKind::Team.check_parent(None).is_err());
     }
 
     #[test]
     fn second_factor_roles_match_the_design() {
-        let needing: Vec<_> = Role::ALL.iter().filter(|r| r.needs_second_factor()).collect();
+        let needing: Vec<_> = Role::ALL
+            .iter()
+            .filter(|r| r.needs_second_factor())
+            .collect();
         assert_eq!(
             needing,
-            [&Role::Guardian, &Role::ErLead, &Role::OrgAdmin, &Role::NationalAnalyst, &Role::PlatformAdmin]
+            [
+                &Role::Guardian,
+                &Role::ErLead,
+                &Role::OrgAdmin,
+                &Role::NationalAnalyst,
+                &Role::PlatformAdmin
+            ]
         );
     }
 

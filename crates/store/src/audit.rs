@@ -34,7 +34,11 @@ pub struct Entry {
 /// concurrent appenders queue; on SQLite the transaction already holds the write lock.
 /// Either way the chain stays one line, and the UNIQUE `prev_hash` makes a fork impossible
 /// even if that reasoning were wrong.
-pub async fn append(conn: &mut AnyConnection, at: i64, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
+pub async fn append(
+    conn: &mut AnyConnection,
+    at: i64,
+    entry: &NewEntry<'_>,
+) -> Result<i64, StoreError> {
     let head = sqlx::query(
         "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash",
     )

@@ -116,7 +116,13 @@ pub async fn create_organisation(
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
-        conflict_or(e, format!("An organisation with ODS code {} already exists", new.ods_code))
+        conflict_or(
+            e,
+            format!(
+                "An organisation with ODS code {} already exists",
+                new.ods_code
+            ),
+        )
     })?;
     let organisation = organisation_from_row(&row)?;
     audit::append(
@@ -140,25 +146,32 @@ pub async fn create_organisation(
     Ok(organisation)
 }
 
-pub async fn find_organisation(db: &Db, code: &OdsCode) -> Result<Option<Organisation>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE ods_code = $1"))
-        .bind(code.as_str())
-        .fetch_optional(db.pool())
-        .await?;
+pub async fn find_organisation(
+    db: &Db,
+    code: &OdsCode,
+) -> Result<Option<Organisation>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM organisations WHERE ods_code = $1"
+    ))
+    .bind(code.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     row.as_ref().map(organisation_from_row).transpose()
 }
 
 /// Like [`find_organisation`], but a missing organisation is an error that names the code.
 pub async fn get_organisation(db: &Db, code: &OdsCode) -> Result<Organisation, StoreError> {
-    find_organisation(db, code)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no organisation with ODS code {code}")))
+    find_organisation(db, code).await?.ok_or_else(|| {
+        StoreError::NotFound(format!("There is no organisation with ODS code {code}"))
+    })
 }
 
 pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY name"))
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM organisations ORDER BY name"
+    ))
+    .fetch_all(db.pool())
+    .await?;
     rows.iter().map(organisation_from_row).collect()
 }
 
@@ -172,10 +185,13 @@ pub async fn create_org_unit(
     name: &Name,
 ) -> Result<OrgUnit, StoreError> {
     let mut tx = db.begin_write().await?;
-    let parent_kind = match parent_id {
-        None => None,
-        Some(pid) => {
-            let row = sqlx::query("SELECT kind FROM org_units WHERE id = $1 AND organisation_id = $2")
+    let parent_kind =
+        match parent_id {
+            None => None,
+            Some(pid) => {
+                let row = sqlx::query(
+                    "SELECT kind FROM org_units WHERE id = $1 AND organisation_id = $2",
+                )
                 .bind(pid)
                 .bind(organisation.id)
                 .fetch_optional(&mut *tx)
@@ -183,9 +199,9 @@ pub async fn create_org_unit(
                 .ok_or_else(|| {
                     StoreError::NotFound(format!("There is no unit {pid} in {}", organisation.name))
                 })?;
-            Some(parse_code::<OrgUnitKind>(row.try_get("kind")?)?)
-        }
-    };
+                Some(parse_code::<OrgUnitKind>(row.try_get("kind")?)?)
+            }
+        };
     kind.check_parent(parent_kind)?;
     let clash: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM org_units WHERE organisation_id = $1 \
@@ -287,7 +303,12 @@ pub async fn create_person(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| conflict_or(e, format!("Someone with the email {email} already has an account")))?;
+    .map_err(|e| {
+        conflict_or(
+            e,
+            format!("Someone with the email {email} already has an account"),
+        )
+    })?;
     let person = person_from_row(&row)?;
     audit::append(
         &mut tx,
@@ -305,10 +326,12 @@ pub async fn create_person(
 }
 
 pub async fn find_person_by_email(db: &Db, email: &Email) -> Result<Option<Person>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     row.as_ref().map(person_from_row).transpose()
 }
 
@@ -319,11 +342,13 @@ pub async fn get_person_by_email(db: &Db, email: &Email) -> Result<Person, Store
 }
 
 pub async fn get_person(db: &Db, id: i64) -> Result<Person, StoreError> {
-    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no person {id}")))?;
+    let row = sqlx::query(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no person {id}")))?;
     person_from_row(&row)
 }
 
@@ -353,7 +378,10 @@ pub async fn set_passphrase(
             actor,
             organisation: None,
             action: "person.passphrase_reset",
-            detail: &format!("Set a new passphrase for {} and ended their sessions", person.email),
+            detail: &format!(
+                "Set a new passphrase for {} and ended their sessions",
+                person.email
+            ),
         },
     )
     .await?;
@@ -364,6 +392,7 @@ pub async fn set_passphrase(
 /// Saves a confirmed second-factor secret, with the step of the code that confirmed it.
 pub async fn set_totp(
     db: &Db,
+    actor: &str,
     now: i64,
     person: &Person,
     secret: Option<&str>,
@@ -377,13 +406,18 @@ pub async fn set_totp(
         .execute(&mut *tx)
         .await?;
     let (action, detail) = match secret {
-        Some(_) => ("person.totp_set", "Set up a second sign-in step"),
+        Some(_) => ("person.totp_set", "Set up the second sign-in step"),
         None => ("person.totp_clear", "Removed the second sign-in step"),
     };
     audit::append(
         &mut tx,
         now,
-        &NewEntry { actor: &person.email, organisation: None, action, detail },
+        &NewEntry {
+            actor,
+            organisation: None,
+            action,
+            detail: &format!("{detail} for {}", person.email),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -430,24 +464,30 @@ pub async fn grant_role(
             Some(org.ods_code.as_str())
         }
         (RoleScope::Platform, None) => {
-            sqlx::query("INSERT INTO platform_roles (person_id, role, granted_at) VALUES ($1, $2, $3)")
-                .bind(person.id)
-                .bind(role.code())
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| conflict_or(e, already.clone()))?;
+            sqlx::query(
+                "INSERT INTO platform_roles (person_id, role, granted_at) VALUES ($1, $2, $3)",
+            )
+            .bind(person.id)
+            .bind(role.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or(e, already.clone()))?;
             None
         }
         (RoleScope::Organisation, None) => {
-            return Err(StoreError::Invalid(dignity_domain::identity::InvalidValue::Message(
-                "This role is held in one organisation: say which",
-            )));
+            return Err(StoreError::Invalid(
+                dignity_domain::identity::InvalidValue::Message(
+                    "This role is held in one organisation: say which",
+                ),
+            ));
         }
         (RoleScope::Platform, Some(_)) => {
-            return Err(StoreError::Invalid(dignity_domain::identity::InvalidValue::Message(
-                "This role covers the whole installation: do not name an organisation",
-            )));
+            return Err(StoreError::Invalid(
+                dignity_domain::identity::InvalidValue::Message(
+                    "This role covers the whole installation: do not name an organisation",
+                ),
+            ));
         }
     };
     audit::append(
@@ -468,12 +508,16 @@ pub async fn grant_role(
 /// Every role a person holds, platform roles first, then by organisation name.
 pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, StoreError> {
     let mut out = Vec::new();
-    let platform = sqlx::query("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
-        .bind(person_id)
-        .fetch_all(db.pool())
-        .await?;
+    let platform =
+        sqlx::query("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
+            .bind(person_id)
+            .fetch_all(db.pool())
+            .await?;
     for row in &platform {
-        out.push(Membership { role: parse_code(row.try_get("role")?)?, organisation: None });
+        out.push(Membership {
+            role: parse_code(row.try_get("role")?)?,
+            organisation: None,
+        });
     }
     let rows = sqlx::query(
         "SELECT m.role, o.id, o.ods_code, o.name FROM memberships m \

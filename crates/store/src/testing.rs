@@ -45,7 +45,10 @@ enum Cleanup {
 impl TestDb {
     pub async fn new(backend: Backend) -> Result<TestDb, StoreError> {
         let name = unique_name();
-        let options = DbOptions { max_connections: 5, ..DbOptions::default() };
+        let options = DbOptions {
+            max_connections: 5,
+            ..DbOptions::default()
+        };
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
@@ -61,7 +64,9 @@ impl TestDb {
                             crate::redact_url(&admin_url())
                         ))
                     })?;
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(admin.pool())
+                    .await?;
                 admin.close().await;
                 let base = admin_url();
                 let url = match base.rsplit_once('/') {

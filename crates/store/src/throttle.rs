@@ -19,11 +19,13 @@ pub async fn record_failure(db: &Db, keys: &[&str], now: i64) -> Result<(), Stor
 
 /// Failures for `key` at or after `since`.
 pub async fn failures_since(db: &Db, key: &str, since: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND at >= $2")
-        .bind(key)
-        .bind(since)
-        .fetch_one(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND at >= $2",
+    )
+    .bind(key)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
     Ok(row.try_get("n")?)
 }
 

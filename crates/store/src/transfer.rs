@@ -17,15 +17,96 @@ use Kind::{Int, Text};
 /// Every table, parents before children, with its columns. A test checks this list against
 /// the schema, so a new table cannot be forgotten here.
 const TABLES: &[(&str, &str, &[(&str, Kind)])] = &[
-    ("organisations", "id", &[("id", Int), ("ods_code", Text), ("name", Text), ("org_type", Text), ("region", Text), ("benchmark_group", Text), ("created_at", Int)]),
-    ("org_units", "id", &[("id", Int), ("organisation_id", Int), ("parent_id", Int), ("kind", Text), ("name", Text), ("created_at", Int)]),
-    ("people", "id", &[("id", Int), ("email", Text), ("display_name", Text), ("passphrase_hash", Text), ("totp_secret", Text), ("totp_last_step", Int), ("disabled", Int), ("created_at", Int)]),
-    ("memberships", "person_id", &[("person_id", Int), ("organisation_id", Int), ("role", Text), ("granted_at", Int)]),
-    ("platform_roles", "person_id", &[("person_id", Int), ("role", Text), ("granted_at", Int)]),
-    ("sessions", "token_digest", &[("token_digest", Text), ("person_id", Int), ("created_at", Int), ("last_seen_at", Int), ("expires_at", Int), ("second_factor_done", Int)]),
-    ("login_failures", "id", &[("id", Int), ("throttle_key", Text), ("at", Int)]),
-    ("audit_head", "id", &[("id", Int), ("last_seq", Int), ("last_hash", Text)]),
-    ("audit_log", "seq", &[("seq", Int), ("at", Int), ("actor", Text), ("organisation", Text), ("action", Text), ("detail", Text), ("prev_hash", Text), ("hash", Text)]),
+    (
+        "organisations",
+        "id",
+        &[
+            ("id", Int),
+            ("ods_code", Text),
+            ("name", Text),
+            ("org_type", Text),
+            ("region", Text),
+            ("benchmark_group", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "org_units",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("parent_id", Int),
+            ("kind", Text),
+            ("name", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "people",
+        "id",
+        &[
+            ("id", Int),
+            ("email", Text),
+            ("display_name", Text),
+            ("passphrase_hash", Text),
+            ("totp_secret", Text),
+            ("totp_last_step", Int),
+            ("disabled", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "memberships",
+        "person_id",
+        &[
+            ("person_id", Int),
+            ("organisation_id", Int),
+            ("role", Text),
+            ("granted_at", Int),
+        ],
+    ),
+    (
+        "platform_roles",
+        "person_id",
+        &[("person_id", Int), ("role", Text), ("granted_at", Int)],
+    ),
+    (
+        "sessions",
+        "token_digest",
+        &[
+            ("token_digest", Text),
+            ("person_id", Int),
+            ("created_at", Int),
+            ("last_seen_at", Int),
+            ("expires_at", Int),
+            ("second_factor_done", Int),
+        ],
+    ),
+    (
+        "login_failures",
+        "id",
+        &[("id", Int), ("throttle_key", Text), ("at", Int)],
+    ),
+    (
+        "audit_head",
+        "id",
+        &[("id", Int), ("last_seq", Int), ("last_hash", Text)],
+    ),
+    (
+        "audit_log",
+        "seq",
+        &[
+            ("seq", Int),
+            ("at", Int),
+            ("actor", Text),
+            ("organisation", Text),
+            ("action", Text),
+            ("detail", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    ),
 ];
 
 /// Tables whose `id` comes from an identity sequence on PostgreSQL, which must be moved past
@@ -66,7 +147,9 @@ pub async fn copy_all(
         }
     }
     let mut tx = to.begin_write().await?;
-    sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM audit_head")
+        .execute(&mut *tx)
+        .await?;
     let mut counts = Vec::new();
     for (table, order_by, columns) in TABLES {
         let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
@@ -92,7 +175,10 @@ pub async fn copy_all(
             }
             query.execute(&mut *tx).await?;
         }
-        let done = TableCount { table, rows: rows.len() as i64 };
+        let done = TableCount {
+            table,
+            rows: rows.len() as i64,
+        };
         progress(&done);
         counts.push(done);
     }
@@ -131,5 +217,7 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>, StoreError> {
         }
     };
     let rows = sqlx::query(sql).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>("name")?)).collect()
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>("name")?))
+        .collect()
 }

@@ -72,7 +72,10 @@ async fn organisations_are_created_found_and_unique(db: Db) -> TestResult {
     let found = identity::find_organisation(&db, &OdsCode::parse("rj1")?).await?;
     assert_eq!(found.as_ref(), Some(&org));
     let again = demo_org(&db, "RJ1").await;
-    assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("RJ1 already exists")), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("RJ1 already exists")),
+        "{again:?}"
+    );
     let missing = identity::get_organisation(&db, &OdsCode::parse("ZZZ")?).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
     assert_eq!(identity::list_organisations(&db).await?.len(), 1);
@@ -86,16 +89,76 @@ async fn organisations_are_created_found_and_unique(db: Db) -> TestResult {
 async fn org_units_form_a_checked_tree(db: Db) -> TestResult {
     let org = demo_org(&db, "RJ1").await?;
     let name = |s: &str| Name::parse(s, "name");
-    let surgery = identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &name("Surgery")?).await?;
-    let theatres = identity::create_org_unit(&db, "cli", 1, &org, Some(surgery.id), OrgUnitKind::Directorate, &name("Theatres")?).await?;
-    identity::create_org_unit(&db, "cli", 1, &org, Some(theatres.id), OrgUnitKind::Team, &name("Recovery")?).await?;
-    let misplaced = identity::create_org_unit(&db, "cli", 1, &org, Some(surgery.id), OrgUnitKind::Team, &name("Ward 1")?).await;
-    assert!(matches!(misplaced, Err(StoreError::Invalid(_))), "{misplaced:?}");
-    let twin = identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &name("surgery")?).await;
+    let surgery = identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        None,
+        OrgUnitKind::Division,
+        &name("Surgery")?,
+    )
+    .await?;
+    let theatres = identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        Some(surgery.id),
+        OrgUnitKind::Directorate,
+        &name("Theatres")?,
+    )
+    .await?;
+    identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        Some(theatres.id),
+        OrgUnitKind::Team,
+        &name("Recovery")?,
+    )
+    .await?;
+    let misplaced = identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        Some(surgery.id),
+        OrgUnitKind::Team,
+        &name("Ward 1")?,
+    )
+    .await;
+    assert!(
+        matches!(misplaced, Err(StoreError::Invalid(_))),
+        "{misplaced:?}"
+    );
+    let twin = identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        None,
+        OrgUnitKind::Division,
+        &name("surgery")?,
+    )
+    .await;
     assert!(matches!(twin, Err(StoreError::Conflict(_))), "{twin:?}");
     let other = demo_org(&db, "RJ2").await?;
-    let foreign_parent = identity::create_org_unit(&db, "cli", 1, &other, Some(surgery.id), OrgUnitKind::Directorate, &name("X")?).await;
-    assert!(matches!(foreign_parent, Err(StoreError::NotFound(_))), "{foreign_parent:?}");
+    let foreign_parent = identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &other,
+        Some(surgery.id),
+        OrgUnitKind::Directorate,
+        &name("X")?,
+    )
+    .await;
+    assert!(
+        matches!(foreign_parent, Err(StoreError::NotFound(_))),
+        "{foreign_parent:?}"
+    );
     let units = identity::list_org_units(&db, org.id).await?;
     let names: Vec<_> = units.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(names, ["Surgery", "Theatres", "Recovery"]);
@@ -105,17 +168,36 @@ async fn org_units_form_a_checked_tree(db: Db) -> TestResult {
 async fn people_roles_and_memberships(db: Db) -> TestResult {
     let org = demo_org(&db, "RJ1").await?;
     let email = Email::parse("Ann@Trust.nhs.uk")?;
-    let ann = identity::create_person(&db, "cli", 1, &email, &Name::parse("Ann", "n")?, "hash").await?;
-    let twin = identity::create_person(&db, "cli", 1, &Email::parse("ann@trust.nhs.uk")?, &Name::parse("Ann", "n")?, "hash").await;
+    let ann =
+        identity::create_person(&db, "cli", 1, &email, &Name::parse("Ann", "n")?, "hash").await?;
+    let twin = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ann@trust.nhs.uk")?,
+        &Name::parse("Ann", "n")?,
+        "hash",
+    )
+    .await;
     assert!(matches!(twin, Err(StoreError::Conflict(_))), "{twin:?}");
     identity::grant_role(&db, "cli", 1, &ann, Role::Guardian, Some(&org)).await?;
     identity::grant_role(&db, "cli", 1, &ann, Role::Staff, Some(&org)).await?;
     identity::grant_role(&db, "cli", 1, &ann, Role::NationalAnalyst, None).await?;
     let dup = identity::grant_role(&db, "cli", 1, &ann, Role::Guardian, Some(&org)).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    assert!(matches!(identity::grant_role(&db, "cli", 1, &ann, Role::Staff, None).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(identity::grant_role(&db, "cli", 1, &ann, Role::PlatformAdmin, Some(&org)).await, Err(StoreError::Invalid(_))));
-    let roles: Vec<_> = identity::memberships(&db, ann.id).await?.into_iter().map(|m| m.role).collect();
+    assert!(matches!(
+        identity::grant_role(&db, "cli", 1, &ann, Role::Staff, None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        identity::grant_role(&db, "cli", 1, &ann, Role::PlatformAdmin, Some(&org)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let roles: Vec<_> = identity::memberships(&db, ann.id)
+        .await?
+        .into_iter()
+        .map(|m| m.role)
+        .collect();
     assert_eq!(roles, [Role::NationalAnalyst, Role::Guardian, Role::Staff]);
     let members = identity::list_members(&db, org.id).await?;
     assert_eq!(members.len(), 1);
@@ -125,25 +207,53 @@ async fn people_roles_and_memberships(db: Db) -> TestResult {
 }
 
 async fn passphrase_reset_ends_sessions(db: Db) -> TestResult {
-    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "old").await?;
+    let ann = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ann@x.nhs.uk")?,
+        &Name::parse("Ann", "n")?,
+        "old",
+    )
+    .await?;
     sessions::create(&db, "digest", ann.id, 100, 10_000).await?;
     identity::set_passphrase(&db, "cli", 200, &ann, "new").await?;
     assert_eq!(sessions::find_live(&db, "digest", 201, 1_800).await?, None);
-    assert_eq!(identity::get_person(&db, ann.id).await?.passphrase_hash, "new");
+    assert_eq!(
+        identity::get_person(&db, ann.id).await?.passphrase_hash,
+        "new"
+    );
     Ok(())
 }
 
 async fn sessions_expire_when_idle_or_old(db: Db) -> TestResult {
-    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
+    let ann = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ann@x.nhs.uk")?,
+        &Name::parse("Ann", "n")?,
+        "h",
+    )
+    .await?;
     sessions::create(&db, "d1", ann.id, 1_000, 5_000).await?;
     let live = sessions::find_live(&db, "d1", 1_100, 600).await?;
     assert!(live.as_ref().is_some_and(|s| !s.second_factor_done));
     sessions::mark_second_factor_done(&db, "d1").await?;
-    assert!(sessions::find_live(&db, "d1", 1_600, 600).await?.is_some_and(|s| s.second_factor_done));
+    assert!(
+        sessions::find_live(&db, "d1", 1_600, 600)
+            .await?
+            .is_some_and(|s| s.second_factor_done)
+    );
     // Used at 1_600, so idle expiry is now 2_200.
     assert!(sessions::find_live(&db, "d1", 2_300, 600).await?.is_none());
     sessions::create(&db, "d2", ann.id, 1_000, 1_500).await?;
-    assert!(sessions::find_live(&db, "d2", 1_501, 10_000).await?.is_none(), "absolute expiry");
+    assert!(
+        sessions::find_live(&db, "d2", 1_501, 10_000)
+            .await?
+            .is_none(),
+        "absolute expiry"
+    );
     assert_eq!(sessions::purge_expired(&db, 2_300, 600).await?, 2);
     sessions::create(&db, "d3", ann.id, 3_000, 9_000).await?;
     sessions::delete(&db, "d3").await?;
@@ -164,8 +274,16 @@ async fn throttle_counts_failures_per_key(db: Db) -> TestResult {
 }
 
 async fn totp_steps_cannot_be_reused(db: Db) -> TestResult {
-    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
-    identity::set_totp(&db, 1, &ann, Some("SECRET"), Some(10)).await?;
+    let ann = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ann@x.nhs.uk")?,
+        &Name::parse("Ann", "n")?,
+        "h",
+    )
+    .await?;
+    identity::set_totp(&db, "cli", 1, &ann, Some("SECRET"), Some(10)).await?;
     assert!(!identity::use_totp_step(&db, ann.id, 10).await?);
     assert!(identity::use_totp_step(&db, ann.id, 11).await?);
     assert!(!identity::use_totp_step(&db, ann.id, 11).await?);
@@ -177,20 +295,43 @@ async fn totp_steps_cannot_be_reused(db: Db) -> TestResult {
 async fn audit_chain_verifies_and_detects_tampering(db: Db) -> TestResult {
     demo_org(&db, "RJ1").await?;
     for i in 0..5 {
-        audit::record(&db, 2_000 + i, &NewEntry { actor: "cli", organisation: Some("RJ1"), action: "test.event", detail: &format!("event {i}") }).await?;
+        audit::record(
+            &db,
+            2_000 + i,
+            &NewEntry {
+                actor: "cli",
+                organisation: Some("RJ1"),
+                action: "test.event",
+                detail: &format!("event {i}"),
+            },
+        )
+        .await?;
     }
-    assert!(matches!(audit::verify(&db).await?, Verification::Intact { entries: 6, .. }));
+    assert!(matches!(
+        audit::verify(&db).await?,
+        Verification::Intact { entries: 6, .. }
+    ));
     // The application cannot change an entry...
-    let refused = sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 3").execute(db.pool()).await;
-    assert!(refused.is_err(), "the append-only trigger must refuse updates");
+    let refused = sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 3")
+        .execute(db.pool())
+        .await;
+    assert!(
+        refused.is_err(),
+        "the append-only trigger must refuse updates"
+    );
     // ...but someone with the database can, and verification then finds it.
     let drop_triggers = match db.backend() {
         Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
         Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
     };
     sqlx::raw_sql(drop_triggers).execute(db.pool()).await?;
-    sqlx::query("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3").execute(db.pool()).await?;
-    assert_eq!(audit::verify(&db).await?, Verification::Broken(ChainBreak::Altered { seq: 3 }));
+    sqlx::query("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3")
+        .execute(db.pool())
+        .await?;
+    assert_eq!(
+        audit::verify(&db).await?,
+        Verification::Broken(ChainBreak::Altered { seq: 3 })
+    );
     Ok(())
 }
 
@@ -201,7 +342,17 @@ async fn concurrent_audit_appends_keep_one_chain(db: Db) -> TestResult {
         tasks.push(tokio::spawn(async move {
             for i in 0..10 {
                 let detail = format!("worker {worker} event {i}");
-                audit::record(&db, 1, &NewEntry { actor: "cli", organisation: None, action: "test.event", detail: &detail }).await?;
+                audit::record(
+                    &db,
+                    1,
+                    &NewEntry {
+                        actor: "cli",
+                        organisation: None,
+                        action: "test.event",
+                        detail: &detail,
+                    },
+                )
+                .await?;
             }
             Ok::<_, StoreError>(())
         }));
@@ -209,15 +360,35 @@ async fn concurrent_audit_appends_keep_one_chain(db: Db) -> TestResult {
     for task in tasks {
         task.await??;
     }
-    assert!(matches!(audit::verify(&db).await?, Verification::Intact { entries: 80, .. }));
+    assert!(matches!(
+        audit::verify(&db).await?,
+        Verification::Intact { entries: 80, .. }
+    ));
     Ok(())
 }
 
 async fn copy_all_moves_everything_and_counts_match(db: Db) -> TestResult {
     let org = demo_org(&db, "RJ1").await?;
-    let ann = identity::create_person(&db, "cli", 1, &Email::parse("ann@x.nhs.uk")?, &Name::parse("Ann", "n")?, "h").await?;
+    let ann = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ann@x.nhs.uk")?,
+        &Name::parse("Ann", "n")?,
+        "h",
+    )
+    .await?;
     identity::grant_role(&db, "cli", 1, &ann, Role::Staff, Some(&org)).await?;
-    identity::create_org_unit(&db, "cli", 1, &org, None, OrgUnitKind::Division, &Name::parse("Surgery", "n")?).await?;
+    identity::create_org_unit(
+        &db,
+        "cli",
+        1,
+        &org,
+        None,
+        OrgUnitKind::Division,
+        &Name::parse("Surgery", "n")?,
+    )
+    .await?;
     // Copy into the other backend, so both directions of SQLite <-> PostgreSQL are exercised.
     let other = match db.backend() {
         Backend::Sqlite => Backend::Postgres,
@@ -228,7 +399,10 @@ async fn copy_all_moves_everything_and_counts_match(db: Db) -> TestResult {
         let mut seen = Vec::new();
         let counts = transfer::copy_all(&db, &target.db, |c| seen.push(c.table)).await?;
         assert_eq!(seen.len(), counts.len());
-        assert!(matches!(audit::verify(&target.db).await?, Verification::Intact { entries: 4, .. }));
+        assert!(matches!(
+            audit::verify(&target.db).await?,
+            Verification::Intact { entries: 4, .. }
+        ));
         assert_eq!(identity::memberships(&target.db, ann.id).await?.len(), 1);
         // New rows after the copy get fresh ids, not ones that clash with copied rows.
         let org2 = demo_org(&target.db, "RJ2").await?;

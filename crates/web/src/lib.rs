@@ -1,1 +1,33 @@
+//! Dignity's web layer: pages, the JSON API, authorisation, CSRF, sessions and security
+//! headers, on axum. Each capability has its own module with its own routes; `routes`
+//! puts them together with the access each route needs.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
+mod account;
+mod api;
+mod assets;
+mod csrf;
+pub mod error;
+mod forms;
+mod headers;
+mod home;
+mod ops;
+mod orgs;
+mod pages;
+mod routes;
+mod session;
+mod state;
+mod telemetry;
+
+pub use access::Access;
+pub use routes::{RouteSpec, build_app};
+pub use state::{AppState, Settings};
+
+/// Seconds since the Unix epoch, UTC. Everything stored uses this.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

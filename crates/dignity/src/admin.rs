@@ -1,0 +1,247 @@
+//! `dignity admin`: the operator's commands. Every change is written to the audit log with
+//! the actor `cli`.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use dignity_crypto::passphrase::{self, HashCost};
+use dignity_domain::identity::{
+    Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope, check_new_passphrase,
+};
+use dignity_store::Db;
+use dignity_store::audit::{self, Verification};
+use dignity_store::identity::{self, NewOrganisation};
+use std::io::BufRead;
+
+const ACTOR: &str = "cli";
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add an organisation.
+    CreateOrg {
+        /// Its ODS code, such as RJ1.
+        #[arg(long)]
+        ods: String,
+        /// Its full name.
+        #[arg(long)]
+        name: String,
+        /// acute, acute_specialist, mental_health, community, ambulance or icb.
+        #[arg(long = "type")]
+        org_type: String,
+        /// north_east_and_yorkshire, north_west, midlands, east_of_england, london, south_east or south_west.
+        #[arg(long)]
+        region: String,
+        /// The group it is compared with, such as "Acute and acute & community trusts".
+        #[arg(long)]
+        benchmark_group: String,
+    },
+    /// List organisations.
+    ListOrgs,
+    /// Add a division, directorate or team to an organisation.
+    AddUnit {
+        #[arg(long)]
+        org: String,
+        /// division, directorate or team.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// The id of the unit it sits in (a division for a directorate, a directorate for a team).
+        #[arg(long)]
+        parent: Option<i64>,
+    },
+    /// Add a person. Prints a new random passphrase for them unless --passphrase-stdin is given.
+    CreatePerson {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the passphrase from the first line of standard input instead.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Give a person a role. Organisation roles need --org; national_analyst and platform_admin do not.
+    GrantRole {
+        #[arg(long)]
+        email: String,
+        /// staff, guardian, er_lead, union_partner, executive, org_admin, national_analyst or platform_admin.
+        #[arg(long)]
+        role: String,
+        /// The organisation's ODS code.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Set a new passphrase for a person and end their sessions. Prints a new random
+    /// passphrase unless --passphrase-stdin is given.
+    ResetPassphrase {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Remove a person's second sign-in step (for a lost phone). They set it up again at next sign-in.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
+    /// Check every link of the audit log's hash chain. Exits with an error if it is broken.
+    VerifyAudit,
+}
+
+fn now() -> i64 {
+    dignity_web::now()
+}
+
+/// A passphrase from standard input, or a new random one of four words' strength.
+fn new_passphrase(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("could not read standard input")?;
+        let passphrase = line.trim_end_matches(['\r', '\n']).to_owned();
+        check_new_passphrase(&passphrase)?;
+        Ok((passphrase, false))
+    } else {
+        // 144 random bits, shown in groups so it can be read out or typed.
+        let token = dignity_crypto::token::random_token();
+        let groups: Vec<String> = token
+            .as_bytes()
+            .chunks(6)
+            .take(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        Ok((groups.join("-"), true))
+    }
+}
+
+pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateOrg {
+            ods,
+            name,
+            org_type,
+            region,
+            benchmark_group,
+        } => {
+            let new = NewOrganisation {
+                ods_code: OdsCode::parse(&ods)?,
+                name: Name::parse(&name, "Give the organisation's name")?,
+                org_type: org_type.parse::<OrgType>()?,
+                region: region.parse::<Region>()?,
+                benchmark_group: Name::parse(&benchmark_group, "Give the benchmark group")?,
+            };
+            let org = identity::create_organisation(db, ACTOR, now(), &new).await?;
+            println!("Created {} ({}).", org.name, org.ods_code);
+        }
+        AdminCommand::ListOrgs => {
+            for org in identity::list_organisations(db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    org.ods_code,
+                    org.name,
+                    org.org_type.code(),
+                    org.region.code(),
+                    org.benchmark_group
+                );
+            }
+        }
+        AdminCommand::AddUnit {
+            org,
+            kind,
+            name,
+            parent,
+        } => {
+            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
+            let unit = identity::create_org_unit(
+                db,
+                ACTOR,
+                now(),
+                &organisation,
+                parent,
+                kind.parse::<OrgUnitKind>()?,
+                &Name::parse(&name, "Give the unit's name")?,
+            )
+            .await?;
+            println!(
+                "Added {} {} (id {}).",
+                unit.kind.label().to_lowercase(),
+                unit.name,
+                unit.id
+            );
+        }
+        AdminCommand::CreatePerson {
+            email,
+            name,
+            passphrase_stdin,
+        } => {
+            let email = Email::parse(&email)?;
+            let name = Name::parse(&name, "Give the person's name")?;
+            let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
+            let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
+            let person = identity::create_person(db, ACTOR, now(), &email, &name, &hash).await?;
+            println!(
+                "Created an account for {} (id {}).",
+                person.email, person.id
+            );
+            if generated {
+                println!("Their passphrase, shown only now: {passphrase}");
+            }
+        }
+        AdminCommand::GrantRole { email, role, org } => {
+            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let role = role.parse::<Role>()?;
+            let organisation = match (&org, role.scope()) {
+                (Some(code), _) => {
+                    Some(identity::get_organisation(db, &OdsCode::parse(code)?).await?)
+                }
+                (None, RoleScope::Organisation) => bail!(
+                    "the role {} is held in one organisation: add --org CODE",
+                    role.code()
+                ),
+                (None, RoleScope::Platform) => None,
+            };
+            identity::grant_role(db, ACTOR, now(), &person, role, organisation.as_ref()).await?;
+            match organisation {
+                Some(org) => println!("{} is now {} in {}.", person.email, role.label(), org.name),
+                None => println!("{} is now {}.", person.email, role.label()),
+            }
+        }
+        AdminCommand::ResetPassphrase {
+            email,
+            passphrase_stdin,
+        } => {
+            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
+            let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
+            identity::set_passphrase(db, ACTOR, now(), &person, &hash).await?;
+            println!(
+                "Set a new passphrase for {} and ended their sessions.",
+                person.email
+            );
+            if generated {
+                println!("Their passphrase, shown only now: {passphrase}");
+            }
+        }
+        AdminCommand::ResetTwoFactor { email } => {
+            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            identity::set_totp(db, ACTOR, now(), &person, None, None).await?;
+            println!(
+                "{} will set up their second sign-in step again when they next sign in.",
+                person.email
+            );
+        }
+        AdminCommand::VerifyAudit => match audit::verify(db).await? {
+            Verification::Intact { entries, last_hash } => {
+                println!("The audit log is intact: {entries} entries. Latest hash: {last_hash}");
+                println!(
+                    "Keep that hash somewhere else: if it ever stops matching, the log was rewritten."
+                );
+            }
+            Verification::Broken(broken) => {
+                bail!("the audit log has been tampered with: {broken:?}")
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! Configuration: `dignity.toml` first, then `DIGNITY_*` environment variables, checked at
+//! start so a mistake is reported by name before anything runs.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("could not read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    BadFile { path: String, reason: String },
+    #[error("{key}: {reason}")]
+    BadValue { key: String, reason: String },
+    #[error("{key} is not a setting Dignity knows. Known settings: {known}")]
+    UnknownVariable { key: String, known: String },
+}
+
+/// A database URL. `Debug` and `Display` hide any password, so it can be logged safely.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(url.into())
+    }
+    /// The real URL, password included. Only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", dignity_store::redact_url(&self.0))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&dignity_store::redact_url(&self.0))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting, with its default. The file may set any of them; unknown keys are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    pub public_url: String,
+    pub web_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub trust_forwarded_for: bool,
+    pub max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: DatabaseUrl::new("sqlite://dignity.db"),
+            bind: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            web_dir: PathBuf::from("web"),
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            trust_forwarded_for: false,
+            max_connections: 16,
+        }
+    }
+}
+
+/// The environment variable for each setting.
+const VARIABLES: &[&str] = &[
+    "DIGNITY_DATABASE_URL",
+    "DIGNITY_BIND",
+    "DIGNITY_PUBLIC_URL",
+    "DIGNITY_WEB_DIR",
+    "DIGNITY_LOG_FORMAT",
+    "DIGNITY_LOG_LEVEL",
+    "DIGNITY_SESSION_IDLE_MINUTES",
+    "DIGNITY_SESSION_MAX_HOURS",
+    "DIGNITY_TRUST_FORWARDED_FOR",
+    "DIGNITY_MAX_CONNECTIONS",
+];
+
+fn parse_var<T: std::str::FromStr>(key: &str, raw: &str, wanted: &str) -> Result<T, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError::BadValue {
+        key: key.into(),
+        reason: format!("'{raw}' is not {wanted}"),
+    })
+}
+
+impl Config {
+    /// Reads the file (if any) and then the environment. `explicit` is true when the person
+    /// named the file, in which case it must exist.
+    pub fn load(
+        path: &Path,
+        explicit: bool,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| ConfigError::BadFile {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Config::default(),
+            Err(e) => {
+                return Err(ConfigError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        for (key, raw) in env {
+            // DIGNITY_TEST_* belong to the test suite, not to the server.
+            if !key.starts_with("DIGNITY_") || key.starts_with("DIGNITY_TEST_") {
+                continue;
+            }
+            match key.as_str() {
+                "DIGNITY_DATABASE_URL" => self.database_url = DatabaseUrl::new(raw.trim()),
+                "DIGNITY_BIND" => self.bind = raw.trim().into(),
+                "DIGNITY_PUBLIC_URL" => self.public_url = raw.trim().into(),
+                "DIGNITY_WEB_DIR" => self.web_dir = PathBuf::from(raw.trim()),
+                "DIGNITY_LOG_FORMAT" => {
+                    self.log_format = match raw.trim() {
+                        "text" => LogFormat::Text,
+                        "json" => LogFormat::Json,
+                        _ => {
+                            return Err(ConfigError::BadValue {
+                                key: key.clone(),
+                                reason: format!("'{raw}' is not text or json"),
+                            });
+                        }
+                    }
+                }
+                "DIGNITY_LOG_LEVEL" => self.log_level = raw.trim().into(),
+                "DIGNITY_SESSION_IDLE_MINUTES" => {
+                    self.session_idle_minutes = parse_var(key, raw, "a whole number of minutes")?
+                }
+                "DIGNITY_SESSION_MAX_HOURS" => {
+                    self.session_max_hours = parse_var(key, raw, "a whole number of hours")?
+                }
+                "DIGNITY_TRUST_FORWARDED_FOR" => {
+                    self.trust_forwarded_for = parse_var(key, raw, "true or false")?
+                }
+                "DIGNITY_MAX_CONNECTIONS" => {
+                    self.max_connections = parse_var(key, raw, "a whole number")?
+                }
+                _ => {
+                    return Err(ConfigError::UnknownVariable {
+                        key: key.clone(),
+                        known: VARIABLES.join(", "),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, reason: String| {
+            Err(ConfigError::BadValue {
+                key: key.into(),
+                reason,
+            })
+        };
+        if let Err(e) = dignity_store::Backend::from_url(self.database_url.expose()) {
+            return bad("database_url", e.to_string());
+        }
+        if self.bind.parse::<SocketAddr>().is_err() {
+            return bad(
+                "bind",
+                format!(
+                    "'{}' is not an address and port like 127.0.0.1:8080",
+                    self.bind
+                ),
+            );
+        }
+        if !self.public_url.is_empty()
+            && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
+        {
+            return bad(
+                "public_url",
+                format!("'{}' must start with http:// or https://", self.public_url),
+            );
+        }
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            return bad("session_idle_minutes", "must be between 1 and 1440".into());
+        }
+        if !(1..=24 * 7).contains(&self.session_max_hours) {
+            return bad("session_max_hours", "must be between 1 and 168".into());
+        }
+        if !(1..=1000).contains(&self.max_connections) {
+            return bad("max_connections", "must be between 1 and 1000".into());
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
+            return bad(
+                "log_level",
+                format!(
+                    "'{}' is not a level such as info, debug or warn",
+                    self.log_level
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The address people use. Defaults to the bind address over HTTP.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    pub fn web_settings(&self) -> dignity_web::Settings {
+        dignity_web::Settings {
+            public_url: self.public_url(),
+            web_dir: self.web_dir.clone(),
+            session_idle_seconds: self.session_idle_minutes * 60,
+            session_max_seconds: self.session_max_hours * 3600,
+            trust_forwarded_for: self.trust_forwarded_for,
+            ..dignity_web::Settings::default()
+        }
+    }
+
+    pub fn db_options(&self) -> dignity_store::DbOptions {
+        dignity_store::DbOptions {
+            max_connections: self.max_connections,
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("temp file: {e}"));
+        std::fs::write(file.path(), text).unwrap_or_else(|e| panic!("write: {e}"));
+        file
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let config = Config::load(Path::new("/nonexistent/dignity.toml"), false, &env(&[]));
+        assert_eq!(config, Ok(Config::default()));
+        let config = Config::default();
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.database_url.expose(), "sqlite://dignity.db");
+        assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        let err = Config::load(Path::new("/nonexistent/dignity.toml"), true, &env(&[]));
+        assert!(matches!(err, Err(ConfigError::Unreadable { .. })));
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let file = write("bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\n");
+        let config = Config::load(
+            file.path(),
+            true,
+            &env(&[("DIGNITY_BIND", "127.0.0.1:7000"), ("PATH", "/bin")]),
+        );
+        let config = config.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.bind, "127.0.0.1:7000");
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let file = write("bind = \"127.0.0.1:1\"\ndatabse_url = \"sqlite://x.db\"\n");
+        let err = Config::load(file.path(), true, &env(&[]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("databse_url"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        let err = Config::load(Path::new("/none"), false, &env(&[("DIGNITY_BINDD", "x")]));
+        assert!(
+            matches!(err, Err(ConfigError::UnknownVariable { ref key, .. }) if key == "DIGNITY_BINDD")
+        );
+        // Test-suite settings are not the server's business.
+        assert!(
+            Config::load(
+                Path::new("/none"),
+                false,
+                &env(&[("DIGNITY_TEST_POSTGRES_URL", "x")])
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let cases = [
+            ("DIGNITY_BIND", "localhost", "bind"),
+            ("DIGNITY_DATABASE_URL", "mysql://x", "database_url"),
+            (
+                "DIGNITY_SESSION_IDLE_MINUTES",
+                "ten",
+                "DIGNITY_SESSION_IDLE_MINUTES",
+            ),
+            ("DIGNITY_SESSION_IDLE_MINUTES", "0", "session_idle_minutes"),
+            ("DIGNITY_PUBLIC_URL", "dignity.nhs.uk", "public_url"),
+            ("DIGNITY_LOG_FORMAT", "xml", "DIGNITY_LOG_FORMAT"),
+            ("DIGNITY_LOG_LEVEL", "loud=[", "log_level"),
+        ];
+        for (key, value, named) in cases {
+            let err = Config::load(Path::new("/none"), false, &env(&[(key, value)]));
+            let text = err.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(text.starts_with(named), "{key}={value} gave: {text}");
+        }
+    }
+
+    #[test]
+    fn database_passwords_never_print() {
+        let url = DatabaseUrl::new("postgres://dignity:hunter2@db/dignity");
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!(!format!("{url}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,191 @@
+//! A demo installation: three made-up organisations, a structure, and one account for each
+//! role, so a person can try every part of Dignity in a minute.
+
+use crate::config::Config;
+use dignity_crypto::passphrase::{self, HashCost};
+use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
+use dignity_store::identity::{self, NewOrganisation, Organisation};
+use dignity_store::{Db, StoreError};
+
+/// Every demo account shares this passphrase. It is printed at start; never use the demo
+/// for real people.
+pub const DEMO_PASSPHRASE: &str = "demo respect at work";
+
+/// Fixed second-step secrets for the demo accounts that need one, so the browser tests and
+/// anyone trying the demo can add them to an authenticator app.
+const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub role: Role,
+}
+
+const ACCOUNTS: &[(&str, &str, Role)] = &[
+    ("staff@demo.nhs.uk", "Sam Staff", Role::Staff),
+    ("guardian@demo.nhs.uk", "Gina Guardian", Role::Guardian),
+    ("er@demo.nhs.uk", "Erin Relations", Role::ErLead),
+    ("union@demo.nhs.uk", "Uma Union", Role::UnionPartner),
+    ("exec@demo.nhs.uk", "Ezra Executive", Role::Executive),
+    ("admin@demo.nhs.uk", "Ada Admin", Role::OrgAdmin),
+    ("analyst@demo.nhs.uk", "Nia Analyst", Role::NationalAnalyst),
+    ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),
+];
+
+const ACTOR: &str = "demo";
+
+async fn org(
+    db: &Db,
+    now: i64,
+    code: &str,
+    name: &str,
+    org_type: OrgType,
+    region: Region,
+    group: &str,
+) -> Result<Organisation, StoreError> {
+    identity::create_organisation(
+        db,
+        ACTOR,
+        now,
+        &NewOrganisation {
+            ods_code: OdsCode::parse(code)?,
+            name: Name::parse(name, "name")?,
+            org_type,
+            region,
+            benchmark_group: Name::parse(group, "group")?,
+        },
+    )
+    .await
+}
+
+/// Seeds an empty database. A database that already has organisations is left alone.
+pub async fn seed(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
+    let accounts = ACCOUNTS
+        .iter()
+        .map(|(email, _, role)| DemoAccount { email, role: *role })
+        .collect();
+    if !identity::list_organisations(db).await?.is_empty() {
+        return Ok(accounts);
+    }
+    let now = dignity_web::now();
+    let main = org(
+        db,
+        now,
+        "DEMO1",
+        "Northfield Hospitals NHS Foundation Trust (demo)",
+        OrgType::Acute,
+        Region::NorthWest,
+        "Acute and acute & community trusts",
+    )
+    .await?;
+    org(
+        db,
+        now,
+        "DEMO2",
+        "Riverside Mental Health NHS Trust (demo)",
+        OrgType::MentalHealth,
+        Region::Midlands,
+        "Mental health and learning disability trusts",
+    )
+    .await?;
+    org(
+        db,
+        now,
+        "DEMO3",
+        "Moorland Ambulance Service NHS Trust (demo)",
+        OrgType::Ambulance,
+        Region::SouthWest,
+        "Ambulance trusts",
+    )
+    .await?;
+
+    let name = |s: &str| Name::parse(s, "name");
+    for (division, directorate, teams) in [
+        (
+            "Medicine",
+            "Emergency care",
+            ["Emergency department nurses", "Acute medical unit"],
+        ),
+        ("Surgery", "Theatres", ["Recovery", "Day surgery"]),
+    ] {
+        let d = identity::create_org_unit(
+            db,
+            ACTOR,
+            now,
+            &main,
+            None,
+            OrgUnitKind::Division,
+            &name(division)?,
+        )
+        .await?;
+        let dir = identity::create_org_unit(
+            db,
+            ACTOR,
+            now,
+            &main,
+            Some(d.id),
+            OrgUnitKind::Directorate,
+            &name(directorate)?,
+        )
+        .await?;
+        for team in teams {
+            identity::create_org_unit(
+                db,
+                ACTOR,
+                now,
+                &main,
+                Some(dir.id),
+                OrgUnitKind::Team,
+                &name(team)?,
+            )
+            .await?;
+        }
+    }
+
+    let hash = passphrase::hash(DEMO_PASSPHRASE, HashCost::RECOMMENDED)?;
+    for (email, display_name, role) in ACCOUNTS {
+        let person = identity::create_person(
+            db,
+            ACTOR,
+            now,
+            &Email::parse(email)?,
+            &name(display_name)?,
+            &hash,
+        )
+        .await?;
+        let organisation = match role.scope() {
+            dignity_domain::identity::RoleScope::Organisation => Some(&main),
+            dignity_domain::identity::RoleScope::Platform => None,
+        };
+        identity::grant_role(db, ACTOR, now, &person, *role, organisation).await?;
+        if *role != Role::Staff {
+            identity::grant_role(db, ACTOR, now, &person, Role::Staff, Some(&main))
+                .await
+                .or_else(|e| match e {
+                    StoreError::Conflict(_) => Ok(()),
+                    other => Err(other),
+                })?;
+        }
+        if role.needs_second_factor() {
+            identity::set_totp(db, ACTOR, now, &person, Some(DEMO_TOTP_SECRET), None).await?;
+        }
+    }
+    Ok(accounts)
+}
+
+pub fn print_welcome(config: &Config, accounts: &[DemoAccount]) {
+    println!();
+    println!(
+        "Dignity demo. Open {} in your browser.",
+        config.public_url()
+    );
+    println!();
+    println!("Every demo account's passphrase is: {DEMO_PASSPHRASE}");
+    for account in accounts {
+        println!("  {:<24} {}", account.email, account.role.label());
+    }
+    println!();
+    println!("Accounts with sensitive roles also need a 6-digit code. Add this set-up key to any");
+    println!("authenticator app (or run `oathtool --totp -b {DEMO_TOTP_SECRET}`):");
+    println!("  {DEMO_TOTP_SECRET}");
+    println!();
+}

@@ -1,0 +1,92 @@
+//! Running the server: logging, the listener, housekeeping and graceful shutdown.
+
+use crate::config::{Config, LogFormat};
+use anyhow::Context;
+use dignity_store::{Db, sessions, throttle};
+use dignity_web::{AppState, build_app};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+pub fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().with_current_span(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
+    let settings = config.web_settings();
+    let assets = settings
+        .web_dir
+        .join("node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css");
+    if !assets.exists() {
+        tracing::warn!(
+            path = %assets.display(),
+            "the NHS design system files are missing, so pages will look plain; run `npm ci` in web/"
+        );
+    }
+    let state = AppState::new(db.clone(), settings.clone())?;
+    let (app, _routes) = build_app(state);
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = %config.database_url, "Dignity is running");
+    println!("Dignity is running at {}", settings.public_url);
+
+    let housekeeping = tokio::spawn(housekeeping(db.clone(), settings.clone()));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
+    housekeeping.abort();
+    db.close().await;
+    tracing::info!("Dignity has stopped");
+    Ok(())
+}
+
+/// Removes ended sessions and old sign-in failures every ten minutes.
+async fn housekeeping(db: Db, settings: dignity_web::Settings) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = dignity_web::now();
+        if let Err(e) = sessions::purge_expired(&db, now, settings.session_idle_seconds).await {
+            tracing::warn!(cause = %e, "could not remove ended sessions");
+        }
+        if let Err(e) = throttle::purge_before(&db, now - settings.throttle_window_seconds).await {
+            tracing::warn!(cause = %e, "could not remove old sign-in failures");
+        }
+    }
+}
+
+/// Finishes requests in flight, then stops, on Ctrl+C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing requests in flight");
+}

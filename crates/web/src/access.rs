@@ -1,0 +1,197 @@
+//! Authorisation in one place. Every route declares an [`Access`]; the guard below is the
+//! only code that decides whether a request may reach a handler.
+
+use crate::error::AppError;
+use crate::session::session_token;
+use crate::state::AppState;
+use axum::RequestExt;
+use axum::extract::{RawPathParams, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::identity::Role;
+use dignity_store::identity::{self, Membership, Person};
+use dignity_store::sessions;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Someone who has given their passphrase but may still owe the second step: only the
+    /// second-step pages and signing out.
+    PassphraseChecked,
+    /// Anyone fully signed in.
+    SignedIn,
+    /// Someone holding one of these roles in the organisation named by the route's `{ods}`.
+    InOrganisation(&'static [Role]),
+    /// Someone holding one of these installation-wide roles.
+    Platform(&'static [Role]),
+}
+
+/// The signed-in person, put into the request by the guard.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub person: Person,
+    pub memberships: Vec<Membership>,
+    pub session_digest: String,
+    pub second_factor_done: bool,
+}
+
+impl CurrentUser {
+    pub fn needs_second_factor(&self) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.role.needs_second_factor())
+    }
+
+    pub fn fully_signed_in(&self) -> bool {
+        self.second_factor_done || !self.needs_second_factor()
+    }
+
+    pub fn has_org_role(&self, ods: &str, roles: &[Role]) -> bool {
+        self.memberships.iter().any(|m| {
+            roles.contains(&m.role)
+                && m.organisation
+                    .as_ref()
+                    .is_some_and(|o| o.ods_code.eq_ignore_ascii_case(ods))
+        })
+    }
+
+    pub fn has_platform_role(&self, roles: &[Role]) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organisation.is_none() && roles.contains(&m.role))
+    }
+}
+
+async fn load_user(
+    state: &AppState,
+    token: Option<String>,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let digest = dignity_crypto::token::token_digest(&token);
+    let now = crate::now();
+    let Some(session) =
+        sessions::find_live(&state.db, &digest, now, state.settings.session_idle_seconds).await?
+    else {
+        return Ok(None);
+    };
+    let person = identity::get_person(&state.db, session.person_id).await?;
+    let memberships = identity::memberships(&state.db, person.id).await?;
+    Ok(Some(CurrentUser {
+        person,
+        memberships,
+        session_digest: digest,
+        second_factor_done: session.second_factor_done,
+    }))
+}
+
+/// What the guard decided.
+enum Decision {
+    Allow,
+    SignIn,
+    SecondStep,
+    Refuse,
+}
+
+fn decide(access: Access, user: Option<&CurrentUser>, ods: Option<&str>) -> Decision {
+    let Some(user) = user else {
+        return if access == Access::Public {
+            Decision::Allow
+        } else {
+            Decision::SignIn
+        };
+    };
+    match access {
+        Access::Public | Access::PassphraseChecked => return Decision::Allow,
+        _ if !user.fully_signed_in() => return Decision::SecondStep,
+        _ => {}
+    }
+    let allowed = match access {
+        Access::Public | Access::PassphraseChecked | Access::SignedIn => true,
+        Access::InOrganisation(roles) => ods.is_some_and(|ods| user.has_org_role(ods, roles)),
+        Access::Platform(roles) => user.has_platform_role(roles),
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Refuse
+    }
+}
+
+/// The route layer every route gets, with its declared access.
+pub async fn guard(
+    State((state, access)): State<(AppState, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let fail = |e: AppError| {
+        if is_api {
+            e.into_json()
+        } else {
+            e.into_response()
+        }
+    };
+    let token = session_token(request.headers(), &state.settings);
+    let user = match load_user(&state, token).await {
+        Ok(user) => user,
+        Err(e) => return fail(e),
+    };
+    let ods = match request.extract_parts::<RawPathParams>().await {
+        Ok(params) => params
+            .iter()
+            .find(|(k, _)| *k == "ods")
+            .map(|(_, v)| v.to_owned()),
+        Err(_) => None,
+    };
+    match decide(access, user.as_ref(), ods.as_deref()) {
+        Decision::Allow => {
+            if let Some(user) = user {
+                request.extensions_mut().insert(user);
+            }
+            next.run(request).await
+        }
+        Decision::SignIn if is_api => fail(AppError::SignInNeeded),
+        Decision::SignIn => {
+            let path = request.uri().path();
+            if request.method() == axum::http::Method::GET {
+                Redirect::to(&format!("/sign-in?next={}", encode_path(path))).into_response()
+            } else {
+                fail(AppError::SignInNeeded)
+            }
+        }
+        Decision::SecondStep if is_api => fail(AppError::SignInNeeded),
+        Decision::SecondStep => Redirect::to("/sign-in/two-factor").into_response(),
+        Decision::Refuse => fail(AppError::Forbidden),
+    }
+}
+
+/// Percent-encodes a path for the `next` parameter.
+fn encode_path(path: &str) -> String {
+    form_urlencoded::byte_serialize(path.as_bytes()).collect()
+}
+
+/// Where to go after signing in: only a local path, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => "/home".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_kept_on_this_site() {
+        assert_eq!(safe_next(Some("/orgs/RJ1/audit")), "/orgs/RJ1/audit");
+        assert_eq!(safe_next(Some("//evil.example")), "/home");
+        assert_eq!(safe_next(Some("https://evil.example")), "/home");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/home");
+        assert_eq!(safe_next(None), "/home");
+    }
+}

@@ -1,0 +1,115 @@
+//! Protection against cross-site request forgery for every form.
+//!
+//! A random token lives in a cookie and is repeated in each form (or, for scripts, in an
+//! `x-csrf-token` header). A request that changes anything must carry both, and they must
+//! match: another site can make a browser send our cookie, but cannot read it to copy it
+//! into a form. The cookie is SameSite=Lax and, on HTTPS, `__Host-` prefixed, so it
+//! cannot be planted by a sibling site. It holds nothing about the person.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+/// The token for the current request, for forms to include.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+pub const FIELD: &str = "csrf_token";
+const HEADER: &str = "x-csrf-token";
+
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.settings.uses_https() {
+        "__Host-dignity_csrf"
+    } else {
+        "dignity_csrf"
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let existing = jar
+        .get(cookie_name(&state))
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43);
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut request = request;
+
+    if !is_safe(request.method()) {
+        let Some(expected) = existing.as_deref() else {
+            return refuse(is_api);
+        };
+        let (parts, body) = request.into_parts();
+        let sent_in_header = parts
+            .headers
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let (sent, body) = if is_form {
+            // The body has already been capped by the body-size limit layer.
+            let bytes = match to_bytes(body, state.settings.max_body_bytes).await {
+                Ok(bytes) => bytes,
+                Err(_) => return too_large(is_api),
+            };
+            let sent = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == FIELD)
+                .map(|(_, v)| v.into_owned())
+                .or(sent_in_header);
+            (sent, Body::from(bytes))
+        } else {
+            (sent_in_header, body)
+        };
+        if !sent.is_some_and(|s| dignity_crypto::token::same_secret(&s, expected)) {
+            return refuse(is_api);
+        }
+        request = Request::from_parts(parts, body);
+    }
+
+    let (token, fresh) = match existing {
+        Some(token) => (token, false),
+        None => (dignity_crypto::token::random_token(), true),
+    };
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if fresh {
+        let cookie = Cookie::build((cookie_name(&state), token))
+            .path("/")
+            .http_only(true)
+            .secure(state.settings.uses_https())
+            .same_site(SameSite::Lax)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn refuse(is_api: bool) -> Response {
+    if is_api {
+        AppError::FormExpired.into_json()
+    } else {
+        AppError::FormExpired.into_response()
+    }
+}
+
+fn too_large(is_api: bool) -> Response {
+    if is_api {
+        AppError::TooLarge.into_json()
+    } else {
+        AppError::TooLarge.into_response()
+    }
+}

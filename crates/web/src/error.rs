@@ -1,0 +1,158 @@
+//! Every failure a person can meet, mapped to a status and a helpful message in one place.
+//! Pages get an NHS-styled error page; the JSON API gets `{"error": {...}}`. The cause is
+//! logged; the person never sees internals.
+
+use crate::pages::{Chrome, ErrorPage, render};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dignity_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("sign in needed")]
+    SignInNeeded,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("form expired")]
+    FormExpired,
+    #[error("request too large")]
+    TooLarge,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => AppError::NotFound(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(v) => AppError::BadRequest(v.to_string()),
+            e if e.is_unavailable() => AppError::Unavailable(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<dignity_crypto::CryptoError> for AppError {
+    fn from(e: dignity_crypto::CryptoError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl AppError {
+    /// Status, page heading and the words a person reads.
+    fn describe(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Page not found", m.clone()),
+            AppError::SignInNeeded => (
+                StatusCode::UNAUTHORIZED,
+                "You need to sign in",
+                "Sign in to see this page.".into(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "You cannot see this page",
+                "Your account does not have access to this page. If you think it should, \
+                 ask your organisation's administrator."
+                    .into(),
+            ),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "There is a problem", m.clone()),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "There is a problem", m.clone()),
+            AppError::TooManyRequests(m) => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m.clone())
+            }
+            AppError::FormExpired => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "For your security, forms stop working after a while or in a new browser window. \
+                 Go back, refresh the page and try again. Nothing was saved."
+                    .into(),
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "Go back and send less. Nothing was saved.".into(),
+            ),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, the service is unavailable",
+                "We cannot reach our database just now. Nothing was saved. Try again in a few minutes."
+                    .into(),
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service",
+                "Something went wrong on our side. Nothing was saved. Try again later.".into(),
+            ),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            AppError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
+        }
+    }
+
+    /// The JSON form, for `/api/` routes.
+    pub fn into_json(self) -> Response {
+        self.log();
+        let (status, title, message) = self.describe();
+        (
+            status,
+            Json(json!({"error": {"status": status.as_u16(), "title": title, "message": message}})),
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let (status, title, message) = self.describe();
+        let page = ErrorPage {
+            chrome: Chrome::bare(title),
+            title,
+            message: message.clone(),
+            sign_in: matches!(self, AppError::SignInNeeded),
+        };
+        match render(&page) {
+            Ok(html) => (status, html).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// A JSON API result: errors become JSON too.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_json()
+    }
+}

@@ -1,0 +1,26 @@
+//! Reading submitted forms. A malformed body is a clear 400 page, never a bare text error.
+
+use crate::error::AppError;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+/// Like `axum::Form`, with our error page when the body cannot be read. Form structs use
+/// `#[serde(default)]` so that a missing field becomes a message next to that field, not
+/// a failed request.
+pub struct FormData<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(value)) => Ok(FormData(value)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge)
+            }
+            Err(_) => Err(AppError::BadRequest(
+                "We could not read what you sent. Go back and try again.".into(),
+            )),
+        }
+    }
+}

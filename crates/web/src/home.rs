@@ -1,0 +1,124 @@
+//! The public home page, the signed-in home page, and the pages every site must have.
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::pages::{Chrome, render};
+use crate::routes::Routes;
+use askama::Template;
+use axum::Extension;
+use axum::response::Html;
+use dignity_domain::identity::Role;
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/", Access::Public, public_home)
+        .get("/home", Access::SignedIn, signed_in_home)
+        .get("/accessibility", Access::Public, accessibility)
+        .get("/privacy", Access::Public, privacy)
+        .get("/signed-out", Access::Public, signed_out)
+}
+
+#[derive(Template)]
+#[template(path = "home/public.html")]
+struct PublicHome {
+    chrome: Chrome,
+    signed_in: bool,
+}
+
+async fn public_home(chrome: Chrome) -> Result<Html<String>, AppError> {
+    let signed_in = chrome.user_name.is_some();
+    render(&PublicHome {
+        chrome: chrome.titled("Respect at work in the NHS"),
+        signed_in,
+    })
+}
+
+/// One role in one place, with what it lets the person do.
+struct RoleCard {
+    place: String,
+    role: &'static str,
+    can_do: &'static [&'static str],
+    links: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "home/signed_in.html")]
+struct SignedInHome {
+    chrome: Chrome,
+    name: String,
+    cards: Vec<RoleCard>,
+}
+
+async fn signed_in_home(
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, AppError> {
+    let cards = user
+        .memberships
+        .iter()
+        .map(|m| {
+            let links = match (&m.organisation, m.role) {
+                (Some(org), Role::OrgAdmin) => vec![
+                    (format!("/orgs/{}/people", org.ods_code), "People and roles"),
+                    (
+                        format!("/orgs/{}/structure", org.ods_code),
+                        "Divisions, directorates and teams",
+                    ),
+                    (format!("/orgs/{}/audit", org.ods_code), "Audit log"),
+                ],
+                _ => Vec::new(),
+            };
+            RoleCard {
+                place: m
+                    .organisation
+                    .as_ref()
+                    .map(|o| o.name.clone())
+                    .unwrap_or_else(|| "All organisations".into()),
+                role: m.role.label(),
+                can_do: m.role.can_do(),
+                links,
+            }
+        })
+        .collect();
+    render(&SignedInHome {
+        chrome: chrome.titled("Your home"),
+        name: user.person.display_name.clone(),
+        cards,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home/accessibility.html")]
+struct Accessibility {
+    chrome: Chrome,
+}
+
+async fn accessibility(chrome: Chrome) -> Result<Html<String>, AppError> {
+    render(&Accessibility {
+        chrome: chrome.titled("Accessibility statement"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home/privacy.html")]
+struct Privacy {
+    chrome: Chrome,
+}
+
+async fn privacy(chrome: Chrome) -> Result<Html<String>, AppError> {
+    render(&Privacy {
+        chrome: chrome.titled("Privacy"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "signed_out.html")]
+struct SignedOut {
+    chrome: Chrome,
+}
+
+async fn signed_out(chrome: Chrome) -> Result<Html<String>, AppError> {
+    render(&SignedOut {
+        chrome: chrome.titled("You have signed out"),
+    })
+}

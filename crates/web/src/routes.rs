@@ -1,0 +1,156 @@
+//! The whole application: every module's routes, each with its declared access, and the
+//! layers every request passes through.
+
+use crate::access::{Access, guard};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{account, api, assets, csrf, headers, home, ops, orgs, telemetry};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::handler::Handler;
+use axum::http::{Method, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// One route and who may use it. The route x role test walks this list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Collects routes together with their access rule, so a route cannot exist without one.
+pub struct Routes {
+    state: AppState,
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+}
+
+impl Routes {
+    fn new(state: AppState) -> Routes {
+        Routes {
+            state,
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub fn get<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, access, get(handler))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, access, post(handler))
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        route: MethodRouter<AppState>,
+    ) -> Routes {
+        let guarded = route.route_layer(from_fn_with_state((self.state.clone(), access), guard));
+        self.router = self.router.route(path, guarded);
+        self.table.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
+        self
+    }
+}
+
+/// Builds the application and returns it with its route table.
+pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
+    let routes = Routes::new(state.clone());
+    let routes = home::routes(routes);
+    let routes = account::routes(routes);
+    let routes = orgs::routes(routes);
+    let routes = ops::routes(routes);
+    let routes = api::routes(routes);
+    let Routes { router, table, .. } = routes;
+
+    let max_body = state.settings.max_body_bytes;
+    let router = router
+        .merge(assets::router(&state.settings.web_dir))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn(telemetry::record))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(from_fn_with_state(max_body, refuse_large_bodies))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(
+            // Logs the route pattern, status and time only: never the full URL, the
+            // client's address or its user agent.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_else(|| "unmatched".into());
+                    tracing::info_span!("request", method = %request.method(), route = %route)
+                })
+                .on_request(())
+                .on_response(
+                    |response: &Response, latency: std::time::Duration, _span: &tracing::Span| {
+                        tracing::info!(
+                            status = response.status().as_u16(),
+                            ms = latency.as_millis() as u64,
+                            "served"
+                        );
+                    },
+                )
+                .on_failure(()),
+        )
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                AppError::Internal("a request handler panicked".into()).into_response()
+            },
+        ))
+        .with_state(state);
+    (router, table)
+}
+
+async fn not_found(request: Request) -> Response {
+    let error = AppError::NotFound(
+        "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."
+            .into(),
+    );
+    if request.uri().path().starts_with("/api/") {
+        error.into_json()
+    } else {
+        error.into_response()
+    }
+}
+
+/// Refuses a body whose declared length is over the limit before reading any of it.
+async fn refuse_large_bodies(State(max): State<usize>, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        let error = AppError::TooLarge;
+        return if request.uri().path().starts_with("/api/") {
+            error.into_json()
+        } else {
+            error.into_response()
+        };
+    }
+    next.run(request).await
+}

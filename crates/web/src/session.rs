@@ -1,0 +1,67 @@
+//! Session and client identification: the cookie that carries a session token, and the
+//! key used to throttle sign-in attempts from one client.
+
+use crate::state::Settings;
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+/// Secure cookies get the `__Host-` prefix, which stops a sibling site setting them.
+pub fn session_cookie_name(settings: &Settings) -> &'static str {
+    if settings.uses_https() {
+        "__Host-dignity_session"
+    } else {
+        "dignity_session"
+    }
+}
+
+pub fn session_token(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(session_cookie_name(settings))
+        .map(|c| c.value().to_owned())
+}
+
+/// The session cookie: not readable by scripts, sent only to us, only over HTTPS when the
+/// service is on HTTPS. It has no expiry of its own: the server decides when a session ends.
+pub fn session_cookie(settings: &Settings, token: String) -> Cookie<'static> {
+    Cookie::build((session_cookie_name(settings), token))
+        .path("/")
+        .http_only(true)
+        .secure(settings.uses_https())
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+pub fn clear_session_cookie(settings: &Settings) -> Cookie<'static> {
+    let mut cookie = session_cookie(settings, String::new());
+    cookie.make_removal();
+    cookie
+}
+
+/// A key for throttling sign-ins from one client. The address is hashed before it is
+/// stored, so the throttle table is not a record of who visited from where.
+pub fn client_throttle_key(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    settings: &Settings,
+) -> String {
+    let forwarded = settings
+        .trust_forwarded_for
+        .then(|| headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned());
+    let client = forwarded
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    format!(
+        "client:{}",
+        hex::encode(&Sha256::digest(client.as_bytes())[..16])
+    )
+}
+
+pub fn account_throttle_key(email: &str) -> String {
+    format!("account:{email}")
+}

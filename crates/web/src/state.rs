@@ -1,0 +1,85 @@
+use dignity_crypto::passphrase::HashCost;
+use dignity_store::Db;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Settings the web layer needs. The binary builds these from `dignity.toml` and the
+/// environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address people use, such as `https://dignity.example.nhs.uk`. When it is https,
+    /// cookies are marked Secure and HSTS is sent.
+    pub public_url: String,
+    /// Folder holding `node_modules/nhsuk-frontend` (installed by npm, not committed).
+    pub web_dir: PathBuf,
+    /// Sessions end this long after sign-in, whatever happens.
+    pub session_max_seconds: i64,
+    /// Sessions end after this long without a request.
+    pub session_idle_seconds: i64,
+    /// Failed sign-ins allowed per account, and per client, in `throttle_window_seconds`.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_client: i64,
+    pub throttle_window_seconds: i64,
+    /// Use the first `X-Forwarded-For` address as the client, only when behind a proxy
+    /// that sets it.
+    pub trust_forwarded_for: bool,
+    pub passphrase_cost: HashCost,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:8080".into(),
+            web_dir: PathBuf::from("web"),
+            session_max_seconds: 12 * 3600,
+            session_idle_seconds: 30 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_client: 30,
+            throttle_window_seconds: 15 * 60,
+            trust_forwarded_for: false,
+            passphrase_cost: HashCost::RECOMMENDED,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    pub fn uses_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// What every request handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub settings: Settings,
+    pub metrics: PrometheusHandle,
+    /// Checked when an account does not exist, so that timing does not reveal which
+    /// email addresses have accounts.
+    pub dummy_hash: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
+        let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
+        Ok(AppState(Arc::new(Inner {
+            db,
+            settings,
+            metrics: crate::telemetry::metrics_handle(),
+            dummy_hash,
+        })))
+    }
+}
