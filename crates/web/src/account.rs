@@ -413,7 +413,10 @@ async fn set_up_page(
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref());
-    if already_done(&user) || user.person.totp_secret.is_some() {
+    if already_done(&user) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    if user.person.totp_secret.is_some() {
         return Ok(Redirect::to("/sign-in/two-factor").into_response());
     }
     let secret = dignity_crypto::totp::new_secret();
@@ -427,7 +430,10 @@ async fn set_up(
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    if already_done(&user) || user.person.totp_secret.is_some() {
+    if already_done(&user) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    if user.person.totp_secret.is_some() {
         return Ok(Redirect::to("/sign-in/two-factor").into_response());
     }
     // The secret comes back from the page it was shown on. It must look like one we made.

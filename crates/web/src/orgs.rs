@@ -278,6 +278,6 @@ fn format_time(unix: i64) -> String {
 mod tests {
     #[test]
     fn times_read_plainly() {
-        assert_eq!(super::format_time(1_795_545_600), "24 Nov 2026, 16:00 UTC");
+        assert_eq!(super::format_time(1_795_545_600), "24 Nov 2026, 18:40 UTC");
     }
 }

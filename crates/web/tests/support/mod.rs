@@ -1,0 +1,335 @@
+//! A real Dignity app on a fresh database, driven request by request like a browser:
+//! cookies are kept, and forms carry the CSRF token the way a page would.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use dignity_crypto::passphrase::{self, HashCost};
+use dignity_domain::identity::{Email, Name, OdsCode, OrgType, Region, Role, RoleScope};
+use dignity_store::identity::{self, NewOrganisation, Organisation, Person};
+use dignity_store::testing::TestDb;
+use dignity_store::{Backend, Db, sessions};
+use dignity_web::{AppState, RouteSpec, Settings, build_app};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+pub struct TestApp {
+    pub router: Router,
+    pub routes: Vec<RouteSpec>,
+    pub db: Db,
+    pub org: Organisation,
+    pub other_org: Organisation,
+    test_db: TestDb,
+}
+
+pub fn settings() -> Settings {
+    Settings {
+        passphrase_cost: HashCost::FAST_FOR_TESTS,
+        web_dir: "/nonexistent".into(),
+        ..Settings::default()
+    }
+}
+
+async fn organisation(db: &Db, code: &str) -> Result<Organisation, Box<dyn std::error::Error>> {
+    Ok(identity::create_organisation(
+        db,
+        "test",
+        1,
+        &NewOrganisation {
+            ods_code: OdsCode::parse(code)?,
+            name: Name::parse(&format!("Trust {code}"), "n")?,
+            org_type: OrgType::Acute,
+            region: Region::London,
+            benchmark_group: Name::parse("Acute", "g")?,
+        },
+    )
+    .await?)
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Result<TestApp, Box<dyn std::error::Error>> {
+        Self::start_with(backend, settings()).await
+    }
+
+    pub async fn start_with(
+        backend: Backend,
+        settings: Settings,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let test_db = TestDb::new(backend).await?;
+        let db = test_db.db.clone();
+        let org = organisation(&db, "RJ1").await?;
+        let other_org = organisation(&db, "RJ2").await?;
+        let state = AppState::new(db.clone(), settings)?;
+        let (router, routes) = build_app(state);
+        Ok(TestApp {
+            router,
+            routes,
+            db,
+            org,
+            other_org,
+            test_db,
+        })
+    }
+
+    pub async fn finish(self) {
+        self.test_db.finish().await;
+    }
+
+    /// A person holding `role` (in RJ1 unless it is platform-wide), with a second-step
+    /// secret when the role needs one.
+    pub async fn person(
+        &self,
+        email: &str,
+        role: Option<Role>,
+    ) -> Result<Person, Box<dyn std::error::Error>> {
+        self.person_in(email, role, &self.org).await
+    }
+
+    pub async fn person_in(
+        &self,
+        email: &str,
+        role: Option<Role>,
+        org: &Organisation,
+    ) -> Result<Person, Box<dyn std::error::Error>> {
+        let hash = passphrase::hash(PASSPHRASE, HashCost::FAST_FOR_TESTS)?;
+        let person = identity::create_person(
+            &self.db,
+            "test",
+            1,
+            &Email::parse(email)?,
+            &Name::parse(email, "n")?,
+            &hash,
+        )
+        .await?;
+        if let Some(role) = role {
+            let place = (role.scope() == RoleScope::Organisation).then_some(org);
+            identity::grant_role(&self.db, "test", 1, &person, role, place).await?;
+            if role.needs_second_factor() {
+                identity::set_totp(&self.db, "test", 1, &person, Some(TOTP_SECRET), None).await?;
+            }
+        }
+        Ok(identity::get_person(&self.db, person.id).await?)
+    }
+
+    /// A browser already fully signed in as `person`, without going through the forms
+    /// (the sign-in tests do that). Lets one test act as many people quickly.
+    pub async fn signed_in_browser(
+        &self,
+        person: &Person,
+    ) -> Result<Browser, Box<dyn std::error::Error>> {
+        let token = dignity_crypto::token::random_token();
+        let digest = dignity_crypto::token::token_digest(&token);
+        let now = dignity_web::now();
+        sessions::create(&self.db, &digest, person.id, now, now + 3600).await?;
+        sessions::mark_second_factor_done(&self.db, &digest).await?;
+        let mut browser = self.browser();
+        browser.cookies.insert("dignity_session".into(), token);
+        Ok(browser)
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            peer: "192.0.2.1:5000".parse().ok(),
+        }
+    }
+}
+
+/// A response read into memory.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub content_type: String,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn redirects_to(&self, prefix: &str) -> bool {
+        self.status.is_redirection()
+            && self
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with(prefix))
+    }
+}
+
+pub struct Browser {
+    router: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub peer: Option<SocketAddr>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(
+        &mut self,
+        request: Request<Body>,
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        let mut request = request;
+        if !self.cookies.is_empty() {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, self.cookie_header().parse()?);
+        }
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        let response = self.router.clone().oneshot(request).await?;
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str()?;
+            let pair = text.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024).await?;
+        Ok(Page {
+            status,
+            location,
+            content_type,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    pub async fn get(&mut self, path: &str) -> Result<Page, Box<dyn std::error::Error>> {
+        self.send(Request::get(path).body(Body::empty())?).await
+    }
+
+    /// The CSRF token a page would have put in its forms (fetching a page first if needed).
+    pub async fn csrf(&mut self) -> Result<String, Box<dyn std::error::Error>> {
+        if !self.cookies.contains_key("dignity_csrf") {
+            self.get("/").await?;
+        }
+        Ok(self
+            .cookies
+            .get("dignity_csrf")
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// Posts a form as a page would, with the CSRF token.
+    pub async fn post(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        let token = self.csrf().await?;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &encode(&all)).await
+    }
+
+    pub async fn post_raw(
+        &mut self,
+        path: &str,
+        body: &str,
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_owned()))?,
+        )
+        .await
+    }
+
+    pub async fn sign_in(
+        &mut self,
+        email: &str,
+        passphrase: &str,
+    ) -> Result<Page, Box<dyn std::error::Error>> {
+        self.post(
+            "/sign-in",
+            &[
+                ("email", email),
+                ("passphrase", passphrase),
+                ("next", "/home"),
+            ],
+        )
+        .await
+    }
+}
+
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The current second-step code for the shared test secret.
+pub fn current_code() -> Result<String, Box<dyn std::error::Error>> {
+    Ok(dignity_crypto::totp::code_at(
+        TOTP_SECRET,
+        dignity_web::now() as u64,
+    )?)
+}
+
+/// Runs a test body on each backend with a fresh app.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> $crate::support::TestResult {
+                let app = $crate::support::TestApp::start(dignity_store::Backend::Sqlite).await?;
+                let outcome = super::$name(&app).await;
+                app.finish().await;
+                outcome
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> $crate::support::TestResult {
+                let app = $crate::support::TestApp::start(dignity_store::Backend::Postgres).await?;
+                let outcome = super::$name(&app).await;
+                app.finish().await;
+                outcome
+            }
+        })+
+    };
+}

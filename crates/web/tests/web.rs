@@ -1,0 +1,719 @@
+//! The web layer end to end, on SQLite and PostgreSQL: sign-in, the second step, CSRF,
+//! throttling, every route against every role, bad input and faults.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use dignity_domain::identity::Role;
+use dignity_store::audit;
+use dignity_web::Access;
+use support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
+
+on_both_backends!(
+    every_route_is_checked_for_every_role,
+    staff_sign_in_and_out,
+    wrong_details_show_the_error_summary_and_save_nothing,
+    sensitive_roles_must_pass_the_second_step,
+    second_step_set_up_saves_a_confirmed_secret,
+    forms_without_the_csrf_token_are_refused,
+    sign_in_is_throttled_per_account_and_per_client,
+    junk_sent_to_every_form_gets_a_clear_4xx,
+    org_admin_adds_units_and_sees_them_audited,
+    expired_and_forged_sessions_are_signed_out,
+    api_answers_in_json,
+    pages_carry_security_headers_and_metrics_use_route_patterns,
+);
+
+/// Who makes a request in the route x role test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Holder(Role),
+    /// An org admin of a different organisation from the one in the URL.
+    OtherOrgAdmin,
+}
+
+const EVERYONE: &[Who] = &[
+    Who::Anonymous,
+    Who::Holder(Role::Staff),
+    Who::Holder(Role::Guardian),
+    Who::Holder(Role::ErLead),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::NationalAnalyst),
+    Who::Holder(Role::PlatformAdmin),
+    Who::OtherOrgAdmin,
+];
+
+const SIGNED_IN: &[Who] = &[
+    Who::Holder(Role::Staff),
+    Who::Holder(Role::Guardian),
+    Who::Holder(Role::ErLead),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::NationalAnalyst),
+    Who::Holder(Role::PlatformAdmin),
+    Who::OtherOrgAdmin,
+];
+
+const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
+
+/// Every route, written out by hand: who may use it. A route added to the app without a
+/// line here fails the test, and so does a line for a route that no longer exists.
+const MATRIX: &[(&str, &str, &str, &[Who])] = &[
+    ("GET", "/", "/", EVERYONE),
+    ("GET", "/home", "/home", SIGNED_IN),
+    ("GET", "/accessibility", "/accessibility", EVERYONE),
+    ("GET", "/privacy", "/privacy", EVERYONE),
+    ("GET", "/signed-out", "/signed-out", EVERYONE),
+    ("GET", "/sign-in", "/sign-in", EVERYONE),
+    ("POST", "/sign-in", "/sign-in", EVERYONE),
+    (
+        "GET",
+        "/sign-in/two-factor",
+        "/sign-in/two-factor",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/sign-in/two-factor",
+        "/sign-in/two-factor",
+        SIGNED_IN,
+    ),
+    (
+        "GET",
+        "/sign-in/two-factor/set-up",
+        "/sign-in/two-factor/set-up",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/sign-in/two-factor/set-up",
+        "/sign-in/two-factor/set-up",
+        SIGNED_IN,
+    ),
+    ("POST", "/sign-out", "/sign-out", SIGNED_IN),
+    ("GET", "/orgs/{ods}/people", "/orgs/RJ1/people", RJ1_ADMIN),
+    (
+        "GET",
+        "/orgs/{ods}/structure",
+        "/orgs/RJ1/structure",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/structure",
+        "/orgs/RJ1/structure",
+        RJ1_ADMIN,
+    ),
+    ("GET", "/orgs/{ods}/audit", "/orgs/RJ1/audit", RJ1_ADMIN),
+    ("GET", "/healthz", "/healthz", EVERYONE),
+    ("GET", "/readyz", "/readyz", EVERYONE),
+    ("GET", "/metrics", "/metrics", EVERYONE),
+    (
+        "GET",
+        "/api/v1/organisations",
+        "/api/v1/organisations",
+        EVERYONE,
+    ),
+    ("GET", "/api/v1/me", "/api/v1/me", SIGNED_IN),
+];
+
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    SentToSignIn,
+    Refused,
+}
+
+fn outcome(page: &Page) -> Outcome {
+    match page.status {
+        StatusCode::UNAUTHORIZED if !page.body.contains("passphrase is not right") => {
+            Outcome::SentToSignIn
+        }
+        StatusCode::FORBIDDEN => Outcome::Refused,
+        _ if page.redirects_to("/sign-in?next=") => Outcome::SentToSignIn,
+        _ => Outcome::Allowed,
+    }
+}
+
+async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
+    // The table must match the app's routes exactly.
+    let mut in_app: Vec<(String, &str)> = app
+        .routes
+        .iter()
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    in_app.sort();
+    let mut in_table: Vec<(String, &str)> = MATRIX
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), *p))
+        .collect();
+    in_table.sort();
+    assert_eq!(
+        in_app, in_table,
+        "every route needs a line in MATRIX, and every line a route"
+    );
+    assert!(app.routes.iter().all(|r| r.access != Access::Public
+        || MATRIX.iter().any(|(m, p, _, who)| *p == r.path
+            && *m == r.method.as_str()
+            && who.contains(&Who::Anonymous))));
+
+    let mut people = Vec::new();
+    for (i, who) in EVERYONE.iter().enumerate() {
+        let person = match who {
+            Who::Anonymous => None,
+            Who::Holder(role) => Some(app.person(&format!("p{i}@x.nhs.uk"), Some(*role)).await?),
+            Who::OtherOrgAdmin => Some(
+                app.person_in(
+                    &format!("p{i}@x.nhs.uk"),
+                    Some(Role::OrgAdmin),
+                    &app.other_org,
+                )
+                .await?,
+            ),
+        };
+        people.push((*who, person));
+    }
+
+    for (method, _, path, allowed) in MATRIX {
+        for (who, person) in &people {
+            // A fresh session for every request: some routes (sign-out) end it.
+            let mut browser = match person {
+                Some(person) => app.signed_in_browser(person).await?,
+                None => app.browser(),
+            };
+            let page = match *method {
+                "GET" => browser.get(path).await?,
+                _ => browser.post(path, &[]).await?,
+            };
+            assert!(
+                page.status.as_u16() < 500,
+                "{method} {path} as {who:?}: {} {}",
+                page.status,
+                page.body
+            );
+            let expected = if allowed.contains(who) {
+                Outcome::Allowed
+            } else if *who == Who::Anonymous {
+                Outcome::SentToSignIn
+            } else {
+                Outcome::Refused
+            };
+            assert_eq!(
+                outcome(&page),
+                expected,
+                "{method} {path} as {who:?}: {} {:?}",
+                page.status,
+                page.location
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn staff_sign_in_and_out(app: &TestApp) -> TestResult {
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.browser();
+    let page = browser.get("/home").await?;
+    assert!(page.redirects_to("/sign-in?next=%2Fhome"), "{page:?}");
+    let page = browser.get("/sign-in").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"csrf_token\""));
+
+    let page = browser.sign_in("Ann@Trust.nhs.uk", PASSPHRASE).await?;
+    assert!(page.redirects_to("/home"), "{page:?}");
+    assert!(page.headers.get_all(header::SET_COOKIE).iter().any(|c| {
+        let c = c.to_str().unwrap_or_default();
+        c.starts_with("dignity_session=") && c.contains("HttpOnly") && c.contains("SameSite=Lax")
+    }));
+    let page = browser.get("/home").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Staff member"));
+    assert!(page.body.contains("Sign out"));
+
+    let page = browser.post("/sign-out", &[]).await?;
+    assert!(page.redirects_to("/signed-out"));
+    let page = browser.get("/home").await?;
+    assert!(
+        page.redirects_to("/sign-in"),
+        "signed out sessions are gone: {page:?}"
+    );
+    let actions: Vec<String> =
+        sqlx::query_scalar::<_, String>("SELECT action FROM audit_log ORDER BY seq")
+            .fetch_all(app.db.pool())
+            .await?;
+    assert!(actions.contains(&"session.sign_in".to_string()));
+    assert!(actions.contains(&"session.sign_out".to_string()));
+    Ok(())
+}
+
+async fn session_count(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions")
+            .fetch_one(app.db.pool())
+            .await?,
+    )
+}
+
+async fn wrong_details_show_the_error_summary_and_save_nothing(app: &TestApp) -> TestResult {
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.browser();
+    let page = browser.sign_in("", "").await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("nhsuk-error-summary"));
+    assert!(page.body.contains("<title>Error: Sign in"));
+    assert!(page.body.contains("href=\"#email\""));
+    assert!(page.body.contains("Enter your passphrase"));
+
+    let wrong = browser
+        .sign_in("ann@trust.nhs.uk", "not the passphrase")
+        .await?;
+    let nobody = browser.sign_in("nobody@trust.nhs.uk", PASSPHRASE).await?;
+    for page in [&wrong, &nobody] {
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            page.body
+                .contains("The email address or passphrase is not right")
+        );
+    }
+    // What was typed is kept, what was secret is not.
+    assert!(wrong.body.contains("value=\"ann@trust.nhs.uk\""));
+    assert!(!wrong.body.contains("not the passphrase"));
+    assert_eq!(session_count(app).await?, 0);
+    Ok(())
+}
+
+async fn sensitive_roles_must_pass_the_second_step(app: &TestApp) -> TestResult {
+    app.person("gina@trust.nhs.uk", Some(Role::Guardian))
+        .await?;
+    let mut browser = app.browser();
+    let page = browser.sign_in("gina@trust.nhs.uk", PASSPHRASE).await?;
+    assert!(page.redirects_to("/sign-in/two-factor?next="), "{page:?}");
+    // Until the second step, no other page opens.
+    let page = browser.get("/home").await?;
+    assert!(page.redirects_to("/sign-in/two-factor"), "{page:?}");
+    let page = browser.get("/api/v1/me").await?;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+
+    let page = browser
+        .post("/sign-in/two-factor", &[("code", "12")])
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("The code must be 6 numbers"));
+    let code = current_code()?;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let page = browser
+        .post("/sign-in/two-factor", &[("code", wrong)])
+        .await?;
+    assert!(page.body.contains("That code is not right"));
+
+    let page = browser
+        .post("/sign-in/two-factor", &[("code", &code), ("next", "/home")])
+        .await?;
+    assert!(page.redirects_to("/home"), "{page:?}");
+    assert_eq!(browser.get("/home").await?.status, StatusCode::OK);
+
+    // The same code cannot be used again, even in a new sign-in.
+    let mut second = app.browser();
+    second.sign_in("gina@trust.nhs.uk", PASSPHRASE).await?;
+    let page = second
+        .post("/sign-in/two-factor", &[("code", &code)])
+        .await?;
+    assert!(
+        page.body
+            .contains("That code is not right or has been used"),
+        "{}",
+        page.status
+    );
+    Ok(())
+}
+
+async fn second_step_set_up_saves_a_confirmed_secret(app: &TestApp) -> TestResult {
+    let person = app.person("ada@trust.nhs.uk", Some(Role::Staff)).await?;
+    dignity_store::identity::grant_role(
+        &app.db,
+        "test",
+        1,
+        &person,
+        Role::OrgAdmin,
+        Some(&app.org),
+    )
+    .await?;
+    let mut browser = app.browser();
+    let page = browser.sign_in("ada@trust.nhs.uk", PASSPHRASE).await?;
+    assert!(page.redirects_to("/sign-in/two-factor/set-up"), "{page:?}");
+    let page = browser.get("/sign-in/two-factor/set-up").await?;
+    assert!(page.body.contains("<svg"), "QR code shown");
+    let secret = page
+        .body
+        .split("name=\"secret\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(secret.len(), 32);
+    let page = browser
+        .post(
+            "/sign-in/two-factor/set-up",
+            &[("secret", &secret), ("code", "123")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = browser
+        .post(
+            "/sign-in/two-factor/set-up",
+            &[("secret", "tampered"), ("code", "123456")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let code = dignity_crypto::totp::code_at(&secret, dignity_web::now() as u64)?;
+    let page = browser
+        .post(
+            "/sign-in/two-factor/set-up",
+            &[("secret", &secret), ("code", &code), ("next", "/home")],
+        )
+        .await?;
+    assert!(page.redirects_to("/home"), "{page:?}");
+    let stored = dignity_store::identity::get_person(&app.db, person.id).await?;
+    assert_eq!(stored.totp_secret.as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        browser.get("/orgs/RJ1/people").await?.status,
+        StatusCode::OK
+    );
+    Ok(())
+}
+
+async fn forms_without_the_csrf_token_are_refused(app: &TestApp) -> TestResult {
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.browser();
+    browser.get("/sign-in").await?;
+    let form = support::encode(&[("email", "ann@trust.nhs.uk"), ("passphrase", PASSPHRASE)]);
+    let page = browser.post_raw("/sign-in", &form).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("This form has expired"));
+    let forged = support::encode(&[
+        ("csrf_token", "A".repeat(43).as_str()),
+        ("email", "ann@trust.nhs.uk"),
+        ("passphrase", PASSPHRASE),
+    ]);
+    let page = browser.post_raw("/sign-in", &forged).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    // No cookie at all, as from another site's form.
+    let mut stranger = app.browser();
+    let page = stranger.post_raw("/sign-in", &forged).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(session_count(app).await?, 0);
+    Ok(())
+}
+
+async fn sign_in_is_throttled_per_account_and_per_client(app: &TestApp) -> TestResult {
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    app.person("bob@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        let page = browser
+            .sign_in("ann@trust.nhs.uk", "wrong wrong wrong")
+            .await?;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right passphrase is refused, with a clear message, from any client.
+    let mut elsewhere = app.browser();
+    elsewhere.peer = "198.51.100.7:1".parse().ok();
+    let page = elsewhere.sign_in("ann@trust.nhs.uk", PASSPHRASE).await?;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body
+            .contains("You have tried to sign in too many times. Wait 15 minutes")
+    );
+    // Another account is not affected.
+    assert!(
+        elsewhere
+            .sign_in("bob@trust.nhs.uk", PASSPHRASE)
+            .await?
+            .redirects_to("/home")
+    );
+
+    // One client trying many accounts is stopped too.
+    let mut sprayer = app.browser();
+    sprayer.peer = "203.0.113.9:1".parse().ok();
+    for i in 0..30 {
+        sprayer
+            .sign_in(&format!("guess{i}@trust.nhs.uk"), "wrong wrong wrong")
+            .await?;
+    }
+    let page = sprayer.sign_in("bob@trust.nhs.uk", PASSPHRASE).await?;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    // The client's address is never stored, only a hash of it.
+    let keys: Vec<String> =
+        sqlx::query_scalar::<_, String>("SELECT DISTINCT throttle_key FROM login_failures")
+            .fetch_all(app.db.pool())
+            .await?;
+    assert!(
+        keys.iter()
+            .all(|k| !k.contains("203.0.113.9") && !k.contains("192.0.2.1")),
+        "{keys:?}"
+    );
+    Ok(())
+}
+
+async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let junk: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"%%%%&&&===".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x80],
+        b"email[]=a&email[]=b&passphrase=x".to_vec(),
+        format!("name={}&kind=team&parent=-1", "x".repeat(5_000)).into_bytes(),
+        b"kind=cathedral&parent=not-a-number&name=%00".to_vec(),
+        b"code=%F0%9F%92%A9%F0%9F%92%A9&secret=%00".to_vec(),
+    ];
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM org_units")
+        .fetch_one(app.db.pool())
+        .await?;
+    for route in app.routes.iter().filter(|r| r.method == Method::POST) {
+        let path = route.path.replace("{ods}", "RJ1");
+        for body in &junk {
+            let mut browser = app.signed_in_browser(&admin).await?;
+            let token = browser.csrf().await?;
+            let mut full = format!("csrf_token={token}&").into_bytes();
+            full.extend_from_slice(body);
+            let request = Request::post(path.as_str())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(full))?;
+            let page = browser.send(request).await?;
+            assert!(
+                page.status.as_u16() < 500,
+                "POST {path} with {body:?}: {}",
+                page.status
+            );
+            if page.status.is_client_error() {
+                assert!(
+                    page.content_type.starts_with("text/html"),
+                    "POST {path}: {}",
+                    page.content_type
+                );
+                assert!(page.body.contains("nhsuk-"), "an NHS page, not bare text");
+            }
+        }
+        // Wrong content type and an oversized body.
+        let mut browser = app.signed_in_browser(&admin).await?;
+        let token = browser.csrf().await?;
+        let page = browser
+            .send(
+                Request::post(path.as_str())
+                    .header("x-csrf-token", token.as_str())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{\"a\":1}"))?,
+            )
+            .await?;
+        assert!(
+            page.status.as_u16() < 500,
+            "POST {path} as JSON: {}",
+            page.status
+        );
+        if path != "/sign-out" {
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "POST {path} as JSON");
+        }
+        let huge = format!("csrf_token={token}&name={}", "x".repeat(200_000));
+        let page = browser.post_raw(&path, &huge).await?;
+        assert_eq!(
+            page.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "POST {path} oversized"
+        );
+        assert!(page.body.contains("too large"));
+    }
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM org_units")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(before, after, "nothing half-written");
+    Ok(())
+}
+
+async fn org_admin_adds_units_and_sees_them_audited(app: &TestApp) -> TestResult {
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser
+        .post("/orgs/RJ1/structure", &[("name", ""), ("kind", "")])
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Enter a name for the unit"));
+    assert!(page.body.contains("Choose what kind of unit this is"));
+    let page = browser
+        .post(
+            "/orgs/RJ1/structure",
+            &[("name", "Surgery"), ("kind", "team")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("value=\"Surgery\""),
+        "what was typed is kept"
+    );
+    let page = browser
+        .post(
+            "/orgs/RJ1/structure",
+            &[("name", "Surgery"), ("kind", "division")],
+        )
+        .await?;
+    assert!(page.redirects_to("/orgs/RJ1/structure"), "{page:?}");
+    let page = browser
+        .post(
+            "/orgs/RJ1/structure",
+            &[("name", "surgery"), ("kind", "division")],
+        )
+        .await?;
+    assert!(page.body.contains("There is already a unit called surgery"));
+    let page = browser.get("/orgs/RJ1/structure").await?;
+    assert!(page.body.contains("Surgery"));
+    let page = browser.get("/orgs/RJ1/audit").await?;
+    assert!(page.body.contains("Added division Surgery"));
+    assert!(page.body.contains("ada@trust.nhs.uk"));
+    // Another organisation's log does not show it.
+    let entries = audit::list_for_organisation(&app.db, "RJ2", None, 50).await?;
+    assert!(entries.iter().all(|e| !e.detail.contains("Surgery")));
+    // An unknown organisation is refused before anything is looked up.
+    assert_eq!(
+        browser.get("/orgs/NOPE/audit").await?.status,
+        StatusCode::FORBIDDEN
+    );
+    Ok(())
+}
+
+async fn expired_and_forged_sessions_are_signed_out(app: &TestApp) -> TestResult {
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.browser();
+    browser
+        .cookies
+        .insert("dignity_session".into(), "made-up".into());
+    assert!(browser.get("/home").await?.redirects_to("/sign-in"));
+    let token = dignity_crypto::token::random_token();
+    let digest = dignity_crypto::token::token_digest(&token);
+    let long_ago = dignity_web::now() - 7200;
+    dignity_store::sessions::create(&app.db, &digest, ann.id, long_ago, long_ago + 3600).await?;
+    browser.cookies.insert("dignity_session".into(), token);
+    assert!(browser.get("/home").await?.redirects_to("/sign-in"));
+    Ok(())
+}
+
+async fn api_answers_in_json(app: &TestApp) -> TestResult {
+    let mut browser = app.browser();
+    let page = browser.get("/api/v1/organisations").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    let orgs: serde_json::Value = serde_json::from_str(&page.body)?;
+    assert_eq!(orgs[0]["ods_code"], "RJ1");
+    let page = browser.get("/api/v1/me").await?;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    let error: serde_json::Value = serde_json::from_str(&page.body)?;
+    assert_eq!(error["error"]["status"], 401);
+    let page = browser.get("/api/v1/nothing-here").await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.content_type.starts_with("application/json"));
+    let page = browser.get("/nothing-here").await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page not found"));
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut signed_in = app.signed_in_browser(&ann).await?;
+    let me: serde_json::Value = serde_json::from_str(&signed_in.get("/api/v1/me").await?.body)?;
+    assert_eq!(me["roles"][0]["role"], "staff");
+    Ok(())
+}
+
+async fn pages_carry_security_headers_and_metrics_use_route_patterns(app: &TestApp) -> TestResult {
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser.get("/orgs/RJ1/audit").await?;
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(
+        page.headers
+            .get(header::REFERRER_POLICY)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-referrer")
+    );
+    assert_eq!(
+        page.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert!(
+        page.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none(),
+        "no HSTS over plain HTTP"
+    );
+    assert!(!page.body.contains("<script>"), "no inline script");
+    let metrics = browser.get("/metrics").await?.body;
+    assert!(metrics.contains("route=\"/orgs/{ods}/audit\""), "{metrics}");
+    assert!(!metrics.contains("/orgs/RJ1"));
+    assert_eq!(browser.get("/healthz").await?.status, StatusCode::OK);
+    assert_eq!(browser.get("/readyz").await?.status, StatusCode::OK);
+    Ok(())
+}
+
+/// Behind HTTPS: Secure, `__Host-` cookies and HSTS.
+#[tokio::test]
+async fn https_settings_harden_cookies() -> TestResult {
+    let settings = dignity_web::Settings {
+        public_url: "https://dignity.example.nhs.uk".into(),
+        ..support::settings()
+    };
+    let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
+    let outcome = async {
+        let mut browser: Browser = app.browser();
+        let page = browser.get("/").await?;
+        let cookie = page
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            cookie.starts_with("__Host-dignity_csrf=") && cookie.contains("Secure"),
+            "{cookie}"
+        );
+        assert!(
+            page.headers
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .is_some()
+        );
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    app.finish().await;
+    outcome
+}
+
+/// A database that goes away gives a clear "unavailable" page, never a crash.
+#[tokio::test]
+async fn a_lost_database_gives_a_clear_page() -> TestResult {
+    let app = TestApp::start(dignity_store::Backend::Sqlite).await?;
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.signed_in_browser(&ann).await?;
+    app.db.close().await;
+    let page = browser.get("/home").await?;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains("Nothing was saved"));
+    assert_eq!(
+        browser.get("/readyz").await?.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let page = browser.get("/api/v1/organisations").await?;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.content_type.starts_with("application/json"));
+    app.finish().await;
+    Ok(())
+}
