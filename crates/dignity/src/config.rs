@@ -200,9 +200,10 @@ impl Config {
                 ),
             );
         }
-        if !self.public_url.is_empty()
-            && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
-        {
+        let url_ok = self.public_url.is_empty()
+            || self.public_url.starts_with("http://")
+            || self.public_url.starts_with("https://");
+        if !url_ok {
             return bad(
                 "public_url",
                 format!("'{}' must start with http:// or https://", self.public_url),

@@ -76,9 +76,8 @@ where
     I: IntoIterator<Item = StoredEntry>,
 {
     let mut prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1;
     let mut count = 0;
-    for entry in entries {
+    for (expected_seq, entry) in (1..).zip(entries) {
         if entry.seq != expected_seq {
             return Err(ChainBreak::Gap {
                 expected_seq,
@@ -100,7 +99,6 @@ where
             return Err(ChainBreak::Altered { seq: entry.seq });
         }
         prev = entry.hash;
-        expected_seq += 1;
         count += 1;
     }
     Ok((count, prev))

@@ -16,7 +16,10 @@ use Kind::{Int, Text};
 
 /// Every table, parents before children, with its columns. A test checks this list against
 /// the schema, so a new table cannot be forgotten here.
-const TABLES: &[(&str, &str, &[(&str, Kind)])] = &[
+/// A table's name, the column to copy in order of, and its columns.
+type TableSpec = (&'static str, &'static str, &'static [(&'static str, Kind)]);
+
+const TABLES: &[TableSpec] = &[
     (
         "organisations",
         "id",

@@ -1,0 +1,322 @@
+//! The `dignity` binary, run as an operator would run it.
+
+use dignity_store::Backend;
+use dignity_store::testing::TestDb;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn dignity(dir: &Path, database_url: &str, args: &[&str]) -> Result<Output, std::io::Error> {
+    Command::new(env!("CARGO_BIN_EXE_dignity"))
+        .args(args)
+        .current_dir(dir)
+        .env("DIGNITY_DATABASE_URL", database_url)
+        .env_remove("DIGNITY_BIND")
+        .stdin(Stdio::null())
+        .output()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Result<TempDir, std::io::Error> {
+        let path = std::env::temp_dir().join(format!("dignity-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn help_explains_each_command() -> TestResult {
+    let dir = TempDir::new("help")?;
+    let output = dignity(&dir.0, "sqlite://x.db", &["--help"])?;
+    let help = text(&output);
+    for command in [
+        "serve",
+        "migrate",
+        "demo",
+        "admin",
+        "backup",
+        "migrate-data",
+    ] {
+        assert!(help.contains(command), "{help}");
+    }
+    let output = dignity(&dir.0, "sqlite://x.db", &["admin", "grant-role", "--help"])?;
+    assert!(text(&output).contains("national_analyst"));
+    Ok(())
+}
+
+#[test]
+fn bad_settings_are_named_before_anything_runs() -> TestResult {
+    let dir = TempDir::new("settings")?;
+    std::fs::write(
+        dir.0.join("dignity.toml"),
+        "bind = \"127.0.0.1:1\"\nport = 80\n",
+    )?;
+    let output = dignity(&dir.0, "sqlite://x.db", &["migrate"])?;
+    assert_eq!(output.status.code(), Some(2));
+    let message = text(&output);
+    assert!(message.contains("unknown field `port`"), "{message}");
+    let output = dignity(
+        &dir.0,
+        "mysql://nope",
+        &["--config", "/nonexistent.toml", "migrate"],
+    )?;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).contains("/nonexistent.toml"));
+    assert!(!dir.0.join("x.db").exists(), "nothing was created");
+    Ok(())
+}
+
+#[tokio::test]
+async fn admin_commands_audit_backup_and_copy_to_postgres() -> TestResult {
+    let dir = TempDir::new("admin")?;
+    let url = format!("sqlite://{}", dir.0.join("dignity.db").display());
+    let run = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let output = dignity(&dir.0, &url, args)?;
+        let out = text(&output);
+        if !output.status.success() {
+            return Err(format!("{args:?} failed: {out}").into());
+        }
+        Ok(out)
+    };
+    run(&["migrate"])?;
+    run(&[
+        "admin",
+        "create-org",
+        "--ods",
+        "rj1",
+        "--name",
+        "Test Trust",
+        "--type",
+        "acute",
+        "--region",
+        "london",
+        "--benchmark-group",
+        "Acute trusts",
+    ])?;
+    let out = run(&[
+        "admin", "add-unit", "--org", "RJ1", "--kind", "division", "--name", "Surgery",
+    ])?;
+    assert!(out.contains("Added division Surgery"), "{out}");
+    let out = run(&[
+        "admin",
+        "create-person",
+        "--email",
+        "Ann@Trust.nhs.uk",
+        "--name",
+        "Ann",
+    ])?;
+    assert!(out.contains("Their passphrase, shown only now:"), "{out}");
+    run(&[
+        "admin",
+        "grant-role",
+        "--email",
+        "ann@trust.nhs.uk",
+        "--role",
+        "guardian",
+        "--org",
+        "RJ1",
+    ])?;
+    run(&[
+        "admin",
+        "grant-role",
+        "--email",
+        "ann@trust.nhs.uk",
+        "--role",
+        "national_analyst",
+    ])?;
+    run(&["admin", "reset-passphrase", "--email", "ann@trust.nhs.uk"])?;
+    run(&["admin", "reset-two-factor", "--email", "ann@trust.nhs.uk"])?;
+    assert!(run(&["admin", "list-orgs"])?.contains("RJ1\tTest Trust\tacute"));
+
+    // Mistakes are explained and change nothing.
+    for (args, says) in [
+        (
+            &[
+                "admin",
+                "create-org",
+                "--ods",
+                "RJ1",
+                "--name",
+                "Again",
+                "--type",
+                "acute",
+                "--region",
+                "london",
+                "--benchmark-group",
+                "A",
+            ][..],
+            "already exists",
+        ),
+        (
+            &[
+                "admin",
+                "create-org",
+                "--ods",
+                "RJ9",
+                "--name",
+                "X",
+                "--type",
+                "hospital",
+                "--region",
+                "london",
+                "--benchmark-group",
+                "A",
+            ][..],
+            "'hospital' is not a known organisation type",
+        ),
+        (
+            &[
+                "admin",
+                "grant-role",
+                "--email",
+                "ann@trust.nhs.uk",
+                "--role",
+                "staff",
+            ][..],
+            "add --org CODE",
+        ),
+        (
+            &[
+                "admin",
+                "grant-role",
+                "--email",
+                "nobody@trust.nhs.uk",
+                "--role",
+                "staff",
+                "--org",
+                "RJ1",
+            ][..],
+            "There is no account for nobody@trust.nhs.uk",
+        ),
+        (
+            &[
+                "admin",
+                "grant-role",
+                "--email",
+                "ann@trust.nhs.uk",
+                "--role",
+                "staff",
+                "--org",
+                "ZZZ",
+            ][..],
+            "There is no organisation with ODS code ZZZ",
+        ),
+        (
+            &[
+                "admin",
+                "create-person",
+                "--email",
+                "ann@trust.nhs.uk",
+                "--name",
+                "Twin",
+            ][..],
+            "already has an account",
+        ),
+    ] {
+        let output = dignity(&dir.0, &url, args)?;
+        assert!(!output.status.success(), "{args:?}");
+        assert!(text(&output).contains(says), "{args:?}: {}", text(&output));
+    }
+
+    let out = run(&["admin", "verify-audit"])?;
+    assert!(out.contains("The audit log is intact: 7 entries"), "{out}");
+
+    let backup = dir.0.join("backup.db");
+    let out = run(&["backup", "--to", backup.to_str().unwrap_or_default()])?;
+    assert!(out.contains("checked it"), "{out}");
+    let again = dignity(
+        &dir.0,
+        &url,
+        &["backup", "--to", backup.to_str().unwrap_or_default()],
+    )?;
+    assert!(text(&again).contains("already exists"));
+    let backup_url = format!("sqlite://{}", backup.display());
+    assert!(
+        text(&dignity(&dir.0, &backup_url, &["admin", "verify-audit"])?)
+            .contains("intact: 7 entries")
+    );
+
+    // Move the whole installation to PostgreSQL.
+    let target = TestDb::new(Backend::Postgres).await?;
+    let outcome = (|| {
+        let out = run(&["migrate-data", "--from", &url, "--to", &target.url])?;
+        assert!(out.contains("every table's row count matches"), "{out}");
+        let out = text(&dignity(&dir.0, &target.url, &["admin", "verify-audit"])?);
+        assert!(out.contains("intact: 7 entries"), "{out}");
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })();
+    target.finish().await;
+    outcome?;
+
+    // Someone edits the log directly: verification fails loudly.
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+        .execute(db.pool())
+        .await?;
+    db.close().await;
+    let output = dignity(&dir.0, &url, &["admin", "verify-audit"])?;
+    assert!(!output.status.success());
+    assert!(text(&output).contains("tampered"), "{}", text(&output));
+    Ok(())
+}
+
+#[tokio::test]
+async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
+    let dir = TempDir::new("demo")?;
+    let url = format!("sqlite://{}", dir.0.join("demo.db").display());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    drop(listener);
+    let child = Command::new(env!("CARGO_BIN_EXE_dignity"))
+        .arg("demo")
+        .current_dir(&dir.0)
+        .env("DIGNITY_DATABASE_URL", &url)
+        .env("DIGNITY_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut ready = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // SIGTERM: the server must stop cleanly.
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let output = child.wait_with_output()?;
+    assert!(ready, "the demo server did not start");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.contains(&format!("http://127.0.0.1:{port}")), "{out}");
+    assert!(out.contains("guardian@demo.nhs.uk"), "{out}");
+    assert!(
+        output.status.success(),
+        "graceful stop: {:?}",
+        output.status
+    );
+    let out = text(&dignity(&dir.0, &url, &["admin", "list-orgs"])?);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    Ok(())
+}
