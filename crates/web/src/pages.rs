@@ -29,7 +29,8 @@ pub struct NavLink {
 pub struct Chrome {
     pub title: String,
     pub csrf: String,
-    /// The signed-in person's name, shown in the header with a sign-out button.
+    /// The signed-in person's name, shown in the header with a sign-out button. Set as soon
+    /// as the passphrase is accepted.
     pub user_name: Option<String>,
     pub nav: Vec<NavLink>,
     pub errors: Vec<FieldError>,

@@ -1,0 +1,123 @@
+// Dignity in real headless Chromium: sign-in, navigation, forms with errors, phones,
+// no JavaScript, and axe-core on every page visited.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkAccessibility, launchBrowser, newPage, signIn, startServer, totpCode } from './helpers.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('public pages', () => {
+  test('the home page explains the service in the NHS look', async () => {
+    const page = await newPage(browser);
+    await page.goto(server.url);
+    assert.equal(await page.locator('h1').innerText(), 'Respect at work in the NHS');
+    assert.equal(await page.locator('.nhsuk-header__service-name').innerText(), 'Dignity');
+    assert.ok(await page.locator('a.nhsuk-skip-link[href="#maincontent"]').count());
+    assert.ok(await page.locator('footer.nhsuk-footer').isVisible());
+    // The design system's styles loaded: the header is NHS blue.
+    const blue = await page.locator('header.nhsuk-header').evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(blue, 'rgb(0, 94, 184)');
+    await checkAccessibility(page, assert);
+    for (const path of ['/accessibility', '/privacy', '/sign-in', '/no-such-page']) {
+      await page.goto(server.url + path);
+      await checkAccessibility(page, assert);
+    }
+  });
+
+  test('pages fit a 320 pixel wide phone without sideways scrolling', async () => {
+    const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    for (const path of ['/', '/sign-in', '/accessibility']) {
+      await page.goto(server.url + path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 320, `${path} is ${width}px wide`);
+      await checkAccessibility(page, assert);
+    }
+  });
+});
+
+describe('signing in', () => {
+  test('a form with mistakes shows the NHS error summary, then signing in works', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/sign-in`);
+    await page.click('button[type=submit]');
+    const summary = page.locator('.nhsuk-error-summary');
+    assert.ok(await summary.isVisible());
+    assert.match(await summary.innerText(), /Enter an email address/);
+    assert.match(await page.title(), /^Error: /);
+    // The summary links to the field with the problem.
+    await page.click('.nhsuk-error-summary a[href="#email"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+    await checkAccessibility(page, assert);
+
+    await page.fill('#email', 'staff@demo.nhs.uk');
+    await page.fill('#passphrase', 'not the right one');
+    await page.click('button[type=submit]');
+    assert.match(await summary.innerText(), /email address or passphrase is not right/);
+    await checkAccessibility(page, assert);
+
+    await signIn(page, server.url, 'staff@demo.nhs.uk');
+    assert.equal(new URL(page.url()).pathname, '/home');
+    assert.match(await page.locator('main').innerText(), /Staff member/);
+    await checkAccessibility(page, assert);
+
+    await page.click('button:has-text("Sign out")');
+    assert.equal(new URL(page.url()).pathname, '/signed-out');
+    await checkAccessibility(page, assert);
+    await page.goto(`${server.url}/home`);
+    assert.equal(new URL(page.url()).pathname, '/sign-in');
+  });
+
+  test('an administrator passes the second step and manages the structure', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'admin@demo.nhs.uk');
+    assert.equal(new URL(page.url()).pathname, '/sign-in/two-factor');
+    await checkAccessibility(page, assert);
+    await page.fill('#code', totpCode());
+    await page.click('button[type=submit]');
+    assert.equal(new URL(page.url()).pathname, '/home');
+    await checkAccessibility(page, assert);
+
+    await page.click('a:has-text("Divisions, directorates and teams")');
+    await checkAccessibility(page, assert);
+    await page.click('button:has-text("Add unit")');
+    assert.match(await page.locator('.nhsuk-error-summary').innerText(), /Enter a name for the unit/);
+    await checkAccessibility(page, assert);
+    await page.fill('#name', 'Women and children');
+    await page.check('#kind');
+    await page.click('button:has-text("Add unit")');
+    assert.match(await page.locator('main').innerText(), /Women and children/);
+
+    await page.goto(`${server.url}/orgs/DEMO1/people`);
+    await checkAccessibility(page, assert);
+    await page.goto(`${server.url}/orgs/DEMO1/audit`);
+    assert.match(await page.locator('main').innerText(), /Added division Women and children/);
+    await checkAccessibility(page, assert);
+    // Another organisation's pages are closed to this administrator.
+    const response = await page.goto(`${server.url}/orgs/DEMO2/audit`);
+    assert.equal(response.status(), 403);
+    await checkAccessibility(page, assert);
+  });
+
+  test('everything works with JavaScript turned off', async () => {
+    const page = await newPage(browser, { javaScriptEnabled: false });
+    await page.goto(`${server.url}/sign-in`);
+    await page.click('button[type=submit]');
+    assert.ok(await page.locator('.nhsuk-error-summary').isVisible());
+    await signIn(page, server.url, 'union@demo.nhs.uk');
+    assert.equal(new URL(page.url()).pathname, '/home');
+    assert.match(await page.locator('main').innerText(), /Trade union partner/);
+    await page.click('button:has-text("Sign out")');
+    assert.equal(new URL(page.url()).pathname, '/signed-out');
+  });
+});

@@ -1,0 +1,135 @@
+// Shared set-up for the browser tests: a real Dignity demo server on a free port, real
+// headless Chromium, and axe-core run on every page a test visits.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+export const webDir = resolve(here, '..');
+const repoDir = resolve(webDir, '..');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const DEMO_PASSPHRASE = 'demo respect at work';
+const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts `dignity demo` on a fresh SQLite file. */
+export async function startServer() {
+  const bin = process.env.DIGNITY_BIN ?? join(repoDir, 'target', 'debug', 'dignity');
+  const dir = mkdtempSync(join(tmpdir(), 'dignity-browser-'));
+  const port = await freePort();
+  const child = spawn(bin, ['demo'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      DIGNITY_DATABASE_URL: `sqlite://${join(dir, 'demo.db')}`,
+      DIGNITY_BIND: `127.0.0.1:${port}`,
+      DIGNITY_WEB_DIR: webDir,
+      DIGNITY_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i += 1) {
+    if (child.exitCode !== null) throw new Error(`dignity demo stopped early:\n${output}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok && output.includes('Dignity is running')) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/**
+ * A page that fails the test on any console error (a CSP violation shows up as one) and
+ * checks accessibility with axe after every navigation the test asks it to check.
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    // A page answered with 404 or 422 on purpose logs "Failed to load resource"; broken
+    // assets are caught by the response check below instead.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== 'document') {
+      problems.push(`asset ${response.url()} answered ${response.status()}`);
+    }
+  });
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.problems = problems;
+  return page;
+}
+
+/** Runs axe-core on the current page for WCAG 2.x A and AA (2.0, 2.1 and 2.2 rules). */
+export async function checkAccessibility(page, assert) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => globalThis.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
+  }));
+  const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(violations, [], `accessibility problems on ${page.url()}`);
+  assert.deepEqual(page.problems, [], `browser errors on ${page.url()}`);
+}
+
+/** The current 6-digit code for the demo's second-step secret (RFC 6238, SHA-1, 30 s). */
+export function totpCode(offsetSteps = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of DEMO_TOTP_SECRET) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offsetSteps));
+  const hmac = createHmac('sha1', key).update(counter).digest();
+  const offset = hmac[hmac.length - 1] & 0xf;
+  const value = (hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+export async function signIn(page, baseUrl, email) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#passphrase', DEMO_PASSPHRASE);
+  await page.click('button[type=submit]');
+}
