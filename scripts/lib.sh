@@ -1,0 +1,73 @@
+# Shared set-up for scripts/demo and scripts/test: each step installs or starts what it
+# needs, or stops with a message saying what to do.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31mdignity: %s\033[0m\n' "$*" >&2; exit 1; }
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ -z "${DIGNITY_APT_UPDATED:-}" ]; then
+    as_root apt-get update -qq || return 1
+    export DIGNITY_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || fail "Rust is not installed. Install it from https://rustup.rs and run this again."
+}
+
+ensure_node_packages() {
+  command -v npm >/dev/null || apt_install nodejs npm || fail "Node.js and npm are needed for the NHS design system. Install them (for example: apt-get install nodejs npm) and run this again."
+  local web="$1/web"
+  if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    say "Installing front-end packages (nhsuk-frontend, playwright-core, axe-core)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm could not install the front-end packages in web/. Check the npm registry can be reached."
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    say "Installing Chromium for the browser tests"
+    apt_install chromium || fail "Chromium is needed for the browser tests. Install it (apt-get install chromium) or set CHROMIUM to its path."
+  fi
+}
+
+# Starts the local PostgreSQL server if the tests would use it and it is not answering.
+ensure_postgres() {
+  local url="${DIGNITY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  case "$url" in
+    *@127.0.0.1:5432/*|*@localhost:5432/*) ;;
+    *) say "Using PostgreSQL at the address in DIGNITY_TEST_POSTGRES_URL"; return 0 ;;
+  esac
+  command -v pg_isready >/dev/null || apt_install postgresql-client || true
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  say "Starting PostgreSQL"
+  if [ ! -d /etc/postgresql ] || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    apt_install postgresql || fail "PostgreSQL is needed for the tests and could not be installed. Install it, or set DIGNITY_TEST_POSTGRES_URL to a server you can use."
+  fi
+  local version
+  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && return 0
+    sleep 1
+  done
+  fail "PostgreSQL did not start on 127.0.0.1:5432. Start it with: pg_ctlcluster --skip-systemctl-redirect $version main start"
+}
+
+# Removes databases left by test runs that were stopped part way.
+drop_stale_test_databases() {
+  command -v psql >/dev/null || return 0
+  local url="${DIGNITY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  psql "$url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'dignity\_t\_%'" 2>/dev/null |
+    while read -r name; do
+      psql "$url" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+}
