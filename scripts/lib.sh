@@ -12,9 +12,9 @@ as_root() {
 
 apt_install() {
   command -v apt-get >/dev/null || return 1
-  if [ -z "${DIGNITY_APT_UPDATED:-}" ]; then
+  if [ -z "${APT_UPDATED_BY_DIGNITY:-}" ]; then
     as_root apt-get update -qq || return 1
-    export DIGNITY_APT_UPDATED=1
+    export APT_UPDATED_BY_DIGNITY=1
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }

@@ -33,7 +33,7 @@ function freePort() {
 
 /** Starts `dignity demo` on a fresh SQLite file. */
 export async function startServer() {
-  const bin = process.env.DIGNITY_BIN ?? join(repoDir, 'target', 'debug', 'dignity');
+  const bin = process.env.DIGNITY_TEST_BIN ?? join(repoDir, 'target', 'debug', 'dignity');
   const dir = mkdtempSync(join(tmpdir(), 'dignity-browser-'));
   const port = await freePort();
   const child = spawn(bin, ['demo'], {
@@ -45,10 +45,11 @@ export async function startServer() {
       DIGNITY_WEB_DIR: webDir,
       DIGNITY_LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i += 1) {
     if (child.exitCode !== null) throw new Error(`dignity demo stopped early:\n${output}`);
