@@ -186,6 +186,21 @@ async fn sign_in(
         Some(person) if matches && !person.disabled => person,
         _ => {
             throttle::record_failure(&state.db, &[&account_key, &client_key], now).await?;
+            if throttle::failures_since(&state.db, &account_key, since).await?
+                == settings.max_failures_per_account
+            {
+                let detail = format!(
+                    "Sign-in paused for {email} after {} wrong passphrases",
+                    settings.max_failures_per_account
+                );
+                let entry = NewEntry {
+                    actor: email.as_str(),
+                    organisation: None,
+                    action: "session.locked_out",
+                    detail: &detail,
+                };
+                audit::record(&state.db, now, &entry).await?;
+            }
             let error = FieldError {
                 field: "email",
                 message: WRONG_DETAILS.into(),

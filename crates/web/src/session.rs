@@ -40,7 +40,9 @@ pub fn clear_session_cookie(settings: &Settings) -> Cookie<'static> {
 }
 
 /// A key for throttling sign-ins from one client. The address is hashed before it is
-/// stored, so the throttle table is not a record of who visited from where.
+/// stored, so the throttle table is not a record of who visited from where. Behind a
+/// trusted proxy the last `X-Forwarded-For` entry is used: it is the one our proxy added,
+/// while earlier entries can be typed by anyone.
 pub fn client_throttle_key(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
@@ -51,7 +53,7 @@ pub fn client_throttle_key(
         .then(|| headers.get("x-forwarded-for"))
         .flatten()
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     let client = forwarded
         .or_else(|| peer.map(|p| p.ip().to_string()))

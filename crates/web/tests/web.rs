@@ -429,6 +429,11 @@ async fn sign_in_is_throttled_per_account_and_per_client(app: &TestApp) -> TestR
         page.body
             .contains("You have tried to sign in too many times. Wait 15 minutes")
     );
+    let paused: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'session.locked_out'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(paused, 1, "the pause is audited once");
     // Another account is not affected.
     assert!(
         elsewhere
