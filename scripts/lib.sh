@@ -39,6 +39,13 @@ ensure_chromium() {
   fi
 }
 
+# The age command checks that Dignity's encryption interoperates with a real age client.
+ensure_age() {
+  command -v age >/dev/null && return 0
+  say "Installing the age command for the encryption interoperability test"
+  apt_install age || fail "The age command is needed by the tests. Install it (apt-get install age) and run this again."
+}
+
 # Starts the local PostgreSQL server if the tests would use it and it is not answering.
 ensure_postgres() {
   local url="${DIGNITY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

@@ -6,6 +6,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod passphrase;
+pub mod speakup;
 pub mod token;
 pub mod totp;
 
@@ -19,4 +20,15 @@ pub enum CryptoError {
     Hashing(String),
     #[error("the second-factor secret is not valid: {0}")]
     BadTotpSecret(String),
+    #[error("a key is not valid: {0}")]
+    BadKey(String),
+    #[error("encryption failed: {0}")]
+    Encryption(String),
+    /// Ciphertext that is damaged, altered or for another key.
+    #[error("encrypted data failed its integrity check: {0}")]
+    Tampered(String),
+    #[error("the passphrase does not open this key")]
+    WrongPassphrase,
+    #[error("that is not a receipt code")]
+    MalformedReceipt,
 }
