@@ -1,8 +1,7 @@
 //! Organisations, org units, people and roles.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
-use std::str::FromStr;
 use thiserror::Error;
 
 /// Why a value from outside was refused. The message is written for the person who typed it.
@@ -149,53 +148,6 @@ pub fn check_new_passphrase(passphrase: &str) -> Result<(), InvalidValue> {
         ));
     }
     Ok(())
-}
-
-/// Defines an enum of fixed codes with its stored code, a plain-English label, parsing and
-/// listing, so that each list of choices is written once.
-macro_rules! code_list {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => $code:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database and used in URLs and files.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// What a person reads.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = InvalidValue;
-            fn from_str(raw: &str) -> Result<Self, InvalidValue> {
-                let wanted = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code() == wanted)
-                    .ok_or_else(|| InvalidValue::NotInList {
-                        what: $what,
-                        value: raw.trim().to_owned(),
-                        allowed: $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", "),
-                    })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
 }
 
 code_list!(

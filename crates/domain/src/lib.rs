@@ -4,5 +4,55 @@
 //! (`OdsCode`, `Email`, `Role`, ...), so the rest of the code never re-checks them.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Before the modules, so that each can use it.
+/// Defines an enum of fixed codes with its stored code, a plain-English label, parsing and
+/// listing, so that each list of choices is written once.
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code stored in the database and used in URLs and files.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// What a person reads.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::identity::InvalidValue;
+            fn from_str(raw: &str) -> Result<Self, $crate::identity::InvalidValue> {
+                let wanted = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code() == wanted)
+                    .ok_or_else(|| $crate::identity::InvalidValue::NotInList {
+                        what: $what,
+                        value: raw.trim().to_owned(),
+                        allowed: $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", "),
+                    })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+
 pub mod audit;
 pub mod identity;
+pub mod speakup;

@@ -1,0 +1,315 @@
+//! Speak Up rules: how a case moves, what a guardian records, when things are due, and
+//! how small numbers are hidden.
+
+use crate::identity::InvalidValue;
+use serde::Serialize;
+use std::fmt;
+
+code_list!(
+    /// How the person speaking up chose to be known.
+    IdentityLevel, "way of being known", {
+        Open => "open", "Open: you give your name";
+        Confidential => "confidential", "Confidential: only the guardians know your name";
+        Anonymous => "anonymous", "Anonymous: nobody knows who you are";
+    }
+);
+
+code_list!(
+    /// Where a case has got to.
+    CaseStatus, "case status", {
+        New => "new", "New";
+        Acknowledged => "acknowledged", "Acknowledged";
+        InProgress => "in_progress", "In progress";
+        Referred => "referred", "Referred";
+        Closed => "closed", "Closed";
+    }
+);
+
+impl CaseStatus {
+    /// The moves a guardian may make. A closed case can be reopened, because people
+    /// sometimes come back with more.
+    pub fn can_move_to(self, next: CaseStatus) -> bool {
+        use CaseStatus::*;
+        matches!(
+            (self, next),
+            (New, Acknowledged)
+                | (Acknowledged, InProgress)
+                | (Acknowledged, Referred)
+                | (InProgress, Referred)
+                | (Referred, InProgress)
+                | (New | Acknowledged | InProgress | Referred, Closed)
+                | (Closed, InProgress)
+        )
+    }
+
+    pub fn next_choices(self) -> Vec<CaseStatus> {
+        CaseStatus::ALL.iter().copied().filter(|s| self.can_move_to(*s)).collect()
+    }
+
+    /// What the person who spoke up is told about their case.
+    pub fn for_reporter(self) -> &'static str {
+        match self {
+            CaseStatus::New => "A guardian will read your concern soon.",
+            CaseStatus::Acknowledged => "A guardian has read your concern.",
+            CaseStatus::InProgress => "A guardian is working on your concern.",
+            CaseStatus::Referred => "A guardian has passed your concern to someone who can act on it, and is still following it.",
+            CaseStatus::Closed => "Your case is closed. You can still send a message if something changes.",
+        }
+    }
+}
+
+code_list!(
+    /// The kinds of issue in a case, as counted in the national return.
+    Element, "case element", {
+        PatientSafety => "patient_safety", "Patient safety or quality";
+        Bullying => "bullying", "Bullying or harassment";
+        Behaviour => "behaviour", "Other inappropriate attitudes or behaviours";
+        WorkerSafety => "worker_safety", "Worker safety or wellbeing";
+        Detriment => "detriment", "Detriment for speaking up";
+        Other => "other", "Other";
+    }
+);
+
+impl Element {
+    /// Reads a stored list such as `bullying,detriment`.
+    pub fn parse_list(stored: &str) -> Result<Vec<Element>, InvalidValue> {
+        stored.split(',').filter(|s| !s.is_empty()).map(str::parse).collect()
+    }
+
+    pub fn store_list(elements: &[Element]) -> String {
+        let mut codes: Vec<&str> = elements.iter().map(|e| e.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.join(",")
+    }
+}
+
+code_list!(
+    /// "Given your experience, would you speak up again?"
+    Feedback, "answer", {
+        Yes => "yes", "Yes";
+        No => "no", "No";
+        Maybe => "maybe", "Maybe";
+        DontKnow => "dont_know", "I don't know";
+    }
+);
+
+code_list!(
+    /// Whether the person says patients may be at risk.
+    PatientSafety, "answer", {
+        Yes => "yes", "Yes";
+        No => "no", "No";
+        NotSure => "not_sure", "I'm not sure";
+    }
+);
+
+/// Professional groups a guardian can record, following the national return's groups.
+pub const PROFESSIONAL_GROUPS: &[&str] = &[
+    "Nurses and midwives",
+    "Doctors",
+    "Allied health professionals",
+    "Healthcare scientists",
+    "Pharmacists",
+    "Ambulance staff",
+    "Administrative and clerical",
+    "Estates and ancillary",
+    "Corporate services",
+    "Students",
+    "Other",
+    "Not known",
+];
+
+/// A calendar date (no time of day: the anonymous routes never keep one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// Days since 1970-01-01.
+    days: i64,
+}
+
+impl Day {
+    pub fn from_unix_seconds(seconds: i64) -> Day {
+        Day { days: seconds.div_euclid(86_400) }
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Day, InvalidValue> {
+        let bad = InvalidValue::Message("Enter a date like 2026-11-24");
+        let mut parts = text.trim().splitn(3, '-');
+        let mut number = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or(bad.clone());
+        let (y, m, d) = (number()?, number()?, number()?);
+        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+            return Err(bad);
+        }
+        Ok(Day { days: days_from_civil(y, m, d) })
+    }
+
+    pub fn plus_days(self, n: i64) -> Day {
+        Day { days: self.days + n }
+    }
+
+    /// Monday is 0.
+    pub fn weekday(self) -> i64 {
+        (self.days + 3).rem_euclid(7)
+    }
+
+    /// The day `n` working days (Monday to Friday) after this one.
+    pub fn plus_working_days(self, n: u32) -> Day {
+        let mut day = self;
+        let mut left = n;
+        while left > 0 {
+            day = day.plus_days(1);
+            if day.weekday() < 5 {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    pub fn ymd(self) -> (i64, i64, i64) {
+        civil_from_days(self.days)
+    }
+
+    /// The quarter this day falls in, as (year, quarter 1 to 4), calendar quarters.
+    pub fn quarter(self) -> (i64, i64) {
+        let (y, m, _) = self.ymd();
+        (y, (m - 1) / 3 + 1)
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+/// The month something happened, as a person gave it (`YYYY-MM`). Never a day: a day can
+/// identify who was on shift.
+pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = InvalidValue::Message("Enter the month and year, like 2026-10, or leave it blank");
+    let (y, m) = text.split_once('-').ok_or(bad.clone())?;
+    let (y, m) = (y.parse::<i64>().map_err(|_| bad.clone())?, m.parse::<i64>().map_err(|_| bad.clone())?);
+    if !(1990..=2100).contains(&y) || !(1..=12).contains(&m) {
+        return Err(bad);
+    }
+    Ok(Some(format!("{y:04}-{m:02}")))
+}
+
+/// A count as it may be published: exact, or hidden because it is small enough to point
+/// at a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PublishedCount {
+    Exact(u64),
+    FewerThan(u64),
+}
+
+/// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
+/// it identifies nobody.
+pub fn publish_count(count: u64, threshold: u64) -> PublishedCount {
+    if count >= 1 && count <= threshold { PublishedCount::FewerThan(threshold + 1) } else { PublishedCount::Exact(count) }
+}
+
+impl fmt::Display for PublishedCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublishedCount::Exact(n) => write!(f, "{n}"),
+            PublishedCount::FewerThan(n) => write!(f, "fewer than {n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_move_only_along_allowed_paths() {
+        assert!(CaseStatus::New.can_move_to(CaseStatus::Acknowledged));
+        assert!(!CaseStatus::New.can_move_to(CaseStatus::InProgress));
+        assert!(CaseStatus::InProgress.can_move_to(CaseStatus::Closed));
+        assert!(CaseStatus::Closed.can_move_to(CaseStatus::InProgress));
+        assert!(!CaseStatus::Closed.can_move_to(CaseStatus::New));
+        assert_eq!(CaseStatus::New.next_choices(), [CaseStatus::Acknowledged, CaseStatus::Closed]);
+    }
+
+    #[test]
+    fn days_round_trip_and_skip_weekends() -> Result<(), InvalidValue> {
+        let friday = Day::parse("2026-11-27")?;
+        assert_eq!(friday.weekday(), 4);
+        assert_eq!(friday.plus_working_days(1).to_string(), "2026-11-30");
+        assert_eq!(friday.plus_working_days(2).to_string(), "2026-12-01");
+        assert_eq!(Day::parse("2024-02-29")?.to_string(), "2024-02-29");
+        assert!(Day::parse("2025-02-29").is_err());
+        assert!(Day::parse("2025-13-01").is_err());
+        assert_eq!(Day::from_unix_seconds(1_795_545_600).to_string(), "2026-11-24");
+        assert_eq!(Day::parse("2026-11-24")?.quarter(), (2026, 4));
+        Ok(())
+    }
+
+    #[test]
+    fn months_never_carry_a_day() {
+        assert_eq!(parse_month(" 2026-3 "), Ok(Some("2026-03".into())));
+        assert_eq!(parse_month(""), Ok(None));
+        assert!(parse_month("2026-03-04").is_err());
+        assert!(parse_month("March").is_err());
+    }
+
+    #[test]
+    fn small_counts_are_hidden_but_zero_is_shown() {
+        assert_eq!(publish_count(0, 5).to_string(), "0");
+        assert_eq!(publish_count(1, 5).to_string(), "fewer than 6");
+        assert_eq!(publish_count(5, 5).to_string(), "fewer than 6");
+        assert_eq!(publish_count(6, 5).to_string(), "6");
+    }
+
+    #[test]
+    fn element_lists_are_stored_sorted_and_unique() -> Result<(), InvalidValue> {
+        let stored = Element::store_list(&[Element::Detriment, Element::Bullying, Element::Detriment]);
+        assert_eq!(stored, "bullying,detriment");
+        assert_eq!(Element::parse_list(&stored)?, [Element::Bullying, Element::Detriment]);
+        assert_eq!(Element::parse_list("")?, []);
+        assert!(Element::parse_list("gossip").is_err());
+        Ok(())
+    }
+}
