@@ -53,7 +53,10 @@ pub fn encrypt_to(recipient: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoEr
 
 /// Decrypts with a private key. Anything that is not an intact age file for this key is
 /// reported as tampered, never returned as garbled text.
-pub fn decrypt_with(identity: &Identity, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+pub fn decrypt_with(
+    identity: &Identity,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     age::decrypt(identity, ciphertext)
         .map(Zeroizing::new)
         .map_err(|e| CryptoError::Tampered(e.to_string()))
@@ -80,7 +83,8 @@ impl ConcernKey {
     /// Opens a sealed copy with the holder's private key.
     pub fn unseal(sealed: &[u8], holder: &Identity) -> Result<ConcernKey, CryptoError> {
         let text = decrypt_with(holder, sealed)?;
-        let text = std::str::from_utf8(&text).map_err(|_| CryptoError::Tampered("sealed key is not text".into()))?;
+        let text = std::str::from_utf8(&text)
+            .map_err(|_| CryptoError::Tampered("sealed key is not text".into()))?;
         Ok(ConcernKey(parse_identity(text)?))
     }
 
@@ -89,7 +93,8 @@ impl ConcernKey {
     }
 
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        age::encrypt(&self.0.to_public(), plaintext).map_err(|e| CryptoError::Encryption(e.to_string()))
+        age::encrypt(&self.0.to_public(), plaintext)
+            .map_err(|e| CryptoError::Encryption(e.to_string()))
     }
 }
 
@@ -97,8 +102,13 @@ const WRAP_VERSION: u8 = 1;
 const SALT_LEN: usize = 16;
 const NONCE_LEN: usize = 12;
 
-fn argon2_bytes<const N: usize>(secret: &[u8], salt: &[u8], cost: HashCost) -> Result<Zeroizing<[u8; N]>, CryptoError> {
-    let params = Params::new(cost.memory_kib, cost.passes, 1, Some(N)).map_err(|e| CryptoError::Hashing(e.to_string()))?;
+fn argon2_bytes<const N: usize>(
+    secret: &[u8],
+    salt: &[u8],
+    cost: HashCost,
+) -> Result<Zeroizing<[u8; N]>, CryptoError> {
+    let params = Params::new(cost.memory_kib, cost.passes, 1, Some(N))
+        .map_err(|e| CryptoError::Hashing(e.to_string()))?;
     let mut out = Zeroizing::new([0u8; N]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(secret, salt, out.as_mut())
@@ -108,7 +118,11 @@ fn argon2_bytes<const N: usize>(secret: &[u8], salt: &[u8], cost: HashCost) -> R
 
 /// Wraps a private key under a passphrase. The result carries its own version, cost, salt
 /// and nonce, so it can be unwrapped later even if the default cost changes.
-pub fn wrap_identity(identity: &Identity, passphrase: &str, cost: HashCost) -> Result<Vec<u8>, CryptoError> {
+pub fn wrap_identity(
+    identity: &Identity,
+    passphrase: &str,
+    cost: HashCost,
+) -> Result<Vec<u8>, CryptoError> {
     let mut salt = [0u8; SALT_LEN];
     let mut nonce = [0u8; NONCE_LEN];
     OsRng.fill_bytes(&mut salt);
@@ -117,7 +131,13 @@ pub fn wrap_identity(identity: &Identity, passphrase: &str, cost: HashCost) -> R
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()));
     let header = header(cost, &salt, &nonce);
     let sealed = cipher
-        .encrypt(Nonce::from_slice(&nonce), chacha20poly1305::aead::Payload { msg: identity_text(identity).as_bytes(), aad: &header })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            chacha20poly1305::aead::Payload {
+                msg: identity_text(identity).as_bytes(),
+                aad: &header,
+            },
+        )
         .map_err(|e| CryptoError::Encryption(e.to_string()))?;
     Ok([header, sealed].concat())
 }
@@ -136,18 +156,38 @@ fn header(cost: HashCost, salt: &[u8], nonce: &[u8]) -> Vec<u8> {
 pub fn unwrap_identity(wrapped: &[u8], passphrase: &str) -> Result<Identity, CryptoError> {
     let header_len = 1 + 4 + 4 + SALT_LEN + NONCE_LEN;
     if wrapped.len() <= header_len || wrapped[0] != WRAP_VERSION {
-        return Err(CryptoError::Tampered("wrapped key has an unknown format".into()));
+        return Err(CryptoError::Tampered(
+            "wrapped key has an unknown format".into(),
+        ));
     }
-    let number = |at: usize| u32::from_be_bytes([wrapped[at], wrapped[at + 1], wrapped[at + 2], wrapped[at + 3]]);
-    let cost = HashCost { memory_kib: number(1), passes: number(5) };
+    let number = |at: usize| {
+        u32::from_be_bytes([
+            wrapped[at],
+            wrapped[at + 1],
+            wrapped[at + 2],
+            wrapped[at + 3],
+        ])
+    };
+    let cost = HashCost {
+        memory_kib: number(1),
+        passes: number(5),
+    };
     let salt = &wrapped[9..9 + SALT_LEN];
     let nonce = &wrapped[9 + SALT_LEN..header_len];
     let key = argon2_bytes::<32>(passphrase.as_bytes(), salt, cost)?;
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()));
     let mut text = cipher
-        .decrypt(Nonce::from_slice(nonce), chacha20poly1305::aead::Payload { msg: &wrapped[header_len..], aad: &wrapped[..header_len] })
+        .decrypt(
+            Nonce::from_slice(nonce),
+            chacha20poly1305::aead::Payload {
+                msg: &wrapped[header_len..],
+                aad: &wrapped[..header_len],
+            },
+        )
         .map_err(|_| CryptoError::WrongPassphrase)?;
-    let identity = std::str::from_utf8(&text).map_err(|_| CryptoError::Tampered("unwrapped key is not text".into())).and_then(parse_identity);
+    let identity = std::str::from_utf8(&text)
+        .map_err(|_| CryptoError::Tampered("unwrapped key is not text".into()))
+        .and_then(parse_identity);
     text.zeroize();
     identity
 }
@@ -182,9 +222,15 @@ impl ReceiptCode {
     pub fn generate() -> ReceiptCode {
         let mut bytes = [0u8; LOOKUP_CHARS + SECRET_CHARS];
         OsRng.fill_bytes(&mut bytes);
-        let chars: String = bytes.iter().map(|b| ALPHABET[usize::from(b % 32)] as char).collect();
+        let chars: String = bytes
+            .iter()
+            .map(|b| ALPHABET[usize::from(b % 32)] as char)
+            .collect();
         bytes.zeroize();
-        ReceiptCode { lookup: chars[..LOOKUP_CHARS].to_owned(), secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()) }
+        ReceiptCode {
+            lookup: chars[..LOOKUP_CHARS].to_owned(),
+            secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()),
+        }
     }
 
     /// Reads a code as a person typed it: any case, spaces or dashes anywhere, and the
@@ -206,7 +252,10 @@ impl ReceiptCode {
         if chars.len() != LOOKUP_CHARS + SECRET_CHARS {
             return Err(CryptoError::MalformedReceipt);
         }
-        Ok(ReceiptCode { lookup: chars[..LOOKUP_CHARS].to_owned(), secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()) })
+        Ok(ReceiptCode {
+            lookup: chars[..LOOKUP_CHARS].to_owned(),
+            secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()),
+        })
     }
 
     /// The part that finds the case. Stored in plain text; useless without the secret.
@@ -226,7 +275,10 @@ impl ReceiptCode {
     pub fn derive(&self, salt: &[u8], cost: HashCost) -> Result<ReceiptKeys, CryptoError> {
         let out = argon2_bytes::<64>(self.secret.as_bytes(), salt, cost)?;
         let identity = identity_from_bytes(&out[32..])?;
-        Ok(ReceiptKeys { verifier: out[..32].to_vec(), identity })
+        Ok(ReceiptKeys {
+            verifier: out[..32].to_vec(),
+            identity,
+        })
     }
 }
 
@@ -239,9 +291,12 @@ pub fn new_salt() -> Vec<u8> {
 
 /// Builds an age identity from 32 secret bytes (X25519 clamps them as usual).
 fn identity_from_bytes(bytes: &[u8]) -> Result<Identity, CryptoError> {
-    let hrp = bech32::Hrp::parse("age-secret-key-").map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    let hrp =
+        bech32::Hrp::parse("age-secret-key-").map_err(|e| CryptoError::BadKey(e.to_string()))?;
     let text = Zeroizing::new(
-        bech32::encode::<bech32::Bech32>(hrp, bytes).map_err(|e| CryptoError::BadKey(e.to_string()))?.to_uppercase(),
+        bech32::encode::<bech32::Bech32>(hrp, bytes)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?
+            .to_uppercase(),
     );
     parse_identity(&text)
 }
@@ -260,8 +315,14 @@ mod tests {
         let text = encrypt_to(&concern.public_key(), b"my manager shouts at the team")?;
         let sealed = concern.seal_to(&public_key(&guardian))?;
         let opened = ConcernKey::unseal(&sealed, &guardian)?;
-        assert_eq!(opened.decrypt(&text)?.as_slice(), b"my manager shouts at the team");
-        assert!(matches!(ConcernKey::unseal(&sealed, &stranger), Err(CryptoError::Tampered(_))));
+        assert_eq!(
+            opened.decrypt(&text)?.as_slice(),
+            b"my manager shouts at the team"
+        );
+        assert!(matches!(
+            ConcernKey::unseal(&sealed, &stranger),
+            Err(CryptoError::Tampered(_))
+        ));
         Ok(())
     }
 
@@ -271,8 +332,14 @@ mod tests {
         let mut text = concern.encrypt(b"details")?;
         let last = text.len() - 1;
         text[last] ^= 1;
-        assert!(matches!(concern.decrypt(&text), Err(CryptoError::Tampered(_))));
-        assert!(matches!(concern.decrypt(b"not age at all"), Err(CryptoError::Tampered(_))));
+        assert!(matches!(
+            concern.decrypt(&text),
+            Err(CryptoError::Tampered(_))
+        ));
+        assert!(matches!(
+            concern.decrypt(b"not age at all"),
+            Err(CryptoError::Tampered(_))
+        ));
         Ok(())
     }
 
@@ -282,10 +349,16 @@ mod tests {
         let wrapped = wrap_identity(&identity, "guardian passphrase", COST)?;
         let back = unwrap_identity(&wrapped, "guardian passphrase")?;
         assert_eq!(public_key(&back), public_key(&identity));
-        assert!(matches!(unwrap_identity(&wrapped, "wrong passphrase"), Err(CryptoError::WrongPassphrase)));
+        assert!(matches!(
+            unwrap_identity(&wrapped, "wrong passphrase"),
+            Err(CryptoError::WrongPassphrase)
+        ));
         let mut damaged = wrapped.clone();
         damaged[0] = 9;
-        assert!(matches!(unwrap_identity(&damaged, "guardian passphrase"), Err(CryptoError::Tampered(_))));
+        assert!(matches!(
+            unwrap_identity(&damaged, "guardian passphrase"),
+            Err(CryptoError::Tampered(_))
+        ));
         assert!(!String::from_utf8_lossy(&wrapped).contains("AGE-SECRET-KEY"));
         Ok(())
     }
@@ -301,8 +374,17 @@ mod tests {
         assert_eq!(ReceiptCode::parse(&typed)?, code);
         let confusable = ReceiptCode::parse("OIL0-0000-0000-0000-0000-0000")?;
         assert_eq!(confusable.lookup(), "01100000");
-        for bad in ["", "ABCD", "UUUU-0000-0000-0000-0000-0000", "0000-0000-0000-0000-0000-0000-0", "ÄBCD-0000-0000-0000-0000-000"] {
-            assert!(matches!(ReceiptCode::parse(bad), Err(CryptoError::MalformedReceipt)), "{bad}");
+        for bad in [
+            "",
+            "ABCD",
+            "UUUU-0000-0000-0000-0000-0000",
+            "0000-0000-0000-0000-0000-0000-0",
+            "ÄBCD-0000-0000-0000-0000-000",
+        ] {
+            assert!(
+                matches!(ReceiptCode::parse(bad), Err(CryptoError::MalformedReceipt)),
+                "{bad}"
+            );
         }
         assert!(!format!("{code:?}").contains(&shown[10..]));
         Ok(())

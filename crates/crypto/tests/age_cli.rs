@@ -14,11 +14,17 @@ fn age(args: &[&str], input: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("the `age` command is needed for this test (apt-get install age): {e}"))?;
+        .map_err(|e| {
+            format!("the `age` command is needed for this test (apt-get install age): {e}")
+        })?;
     child.stdin.take().ok_or("no stdin")?.write_all(input)?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
-        return Err(format!("age {args:?} failed: {}", String::from_utf8_lossy(&output.stderr)).into());
+        return Err(format!(
+            "age {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
     }
     Ok(output.stdout)
 }
@@ -27,15 +33,27 @@ fn age(args: &[&str], input: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error
 fn dignity_ciphertext_opens_with_the_age_command_and_back() -> TestResult {
     let identity = SecretKey::generate();
     let key_file = std::env::temp_dir().join(format!("dignity-age-{}.txt", std::process::id()));
-    std::fs::write(&key_file, format!("{}\n", identity_text(&identity).as_str()))?;
+    std::fs::write(
+        &key_file,
+        format!("{}\n", identity_text(&identity).as_str()),
+    )?;
     let key_path = key_file.to_str().ok_or("path")?;
 
     let outcome = (|| {
-        let ours = encrypt_to(&public_key(&identity), "A concern raised through Dignity".as_bytes())?;
-        assert_eq!(age(&["-d", "-i", key_path], &ours)?, b"A concern raised through Dignity");
+        let ours = encrypt_to(
+            &public_key(&identity),
+            "A concern raised through Dignity".as_bytes(),
+        )?;
+        assert_eq!(
+            age(&["-d", "-i", key_path], &ours)?,
+            b"A concern raised through Dignity"
+        );
 
         let theirs = age(&["-r", &public_key(&identity)], b"A reply written with age")?;
-        assert_eq!(decrypt_with(&identity, &theirs)?.as_slice(), b"A reply written with age");
+        assert_eq!(
+            decrypt_with(&identity, &theirs)?.as_slice(),
+            b"A reply written with age"
+        );
         Ok::<_, Box<dyn std::error::Error>>(())
     })();
     let _ = std::fs::remove_file(&key_file);

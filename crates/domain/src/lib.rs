@@ -52,7 +52,6 @@ macro_rules! code_list {
     };
 }
 
-
 pub mod audit;
 pub mod identity;
 pub mod speakup;

@@ -43,7 +43,11 @@ impl CaseStatus {
     }
 
     pub fn next_choices(self) -> Vec<CaseStatus> {
-        CaseStatus::ALL.iter().copied().filter(|s| self.can_move_to(*s)).collect()
+        CaseStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.can_move_to(*s))
+            .collect()
     }
 
     /// What the person who spoke up is told about their case.
@@ -52,8 +56,12 @@ impl CaseStatus {
             CaseStatus::New => "A guardian will read your concern soon.",
             CaseStatus::Acknowledged => "A guardian has read your concern.",
             CaseStatus::InProgress => "A guardian is working on your concern.",
-            CaseStatus::Referred => "A guardian has passed your concern to someone who can act on it, and is still following it.",
-            CaseStatus::Closed => "Your case is closed. You can still send a message if something changes.",
+            CaseStatus::Referred => {
+                "A guardian has passed your concern to someone who can act on it, and is still following it."
+            }
+            CaseStatus::Closed => {
+                "Your case is closed. You can still send a message if something changes."
+            }
         }
     }
 }
@@ -73,7 +81,11 @@ code_list!(
 impl Element {
     /// Reads a stored list such as `bullying,detriment`.
     pub fn parse_list(stored: &str) -> Result<Vec<Element>, InvalidValue> {
-        stored.split(',').filter(|s| !s.is_empty()).map(str::parse).collect()
+        stored
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect()
     }
 
     pub fn store_list(elements: &[Element]) -> String {
@@ -83,6 +95,45 @@ impl Element {
         codes.join(",")
     }
 }
+
+code_list!(
+    /// What an entry on a case is. Every entry's text is encrypted.
+    EntryKind, "entry kind", {
+        Report => "report", "What was reported";
+        FromReporter => "from_reporter", "From the person who spoke up";
+        ToReporter => "to_reporter", "To the person who spoke up";
+        Note => "note", "Guardian's note";
+        Referral => "referral", "Referral";
+        Closure => "closure", "Outcome";
+        FeedbackComment => "feedback_comment", "Feedback comment";
+        DetrimentCheck => "detriment_check", "Detriment check";
+    }
+);
+
+impl EntryKind {
+    /// Entries the person who spoke up can read on the follow-up page.
+    pub fn shown_to_reporter(self) -> bool {
+        matches!(
+            self,
+            EntryKind::Report
+                | EntryKind::FromReporter
+                | EntryKind::ToReporter
+                | EntryKind::Closure
+                | EntryKind::FeedbackComment
+        )
+    }
+}
+
+code_list!(
+    /// Which inbox a case belongs to.
+    CaseType, "case type", {
+        Concern => "concern", "Concern";
+        Grievance => "grievance", "Grievance";
+    }
+);
+
+/// How long after closure a guardian checks whether the person has suffered detriment.
+pub const DETRIMENT_CHECK_DAYS: i64 = 90;
 
 code_list!(
     /// "Given your experience, would you speak up again?"
@@ -128,23 +179,34 @@ pub struct Day {
 
 impl Day {
     pub fn from_unix_seconds(seconds: i64) -> Day {
-        Day { days: seconds.div_euclid(86_400) }
+        Day {
+            days: seconds.div_euclid(86_400),
+        }
     }
 
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<Day, InvalidValue> {
         let bad = InvalidValue::Message("Enter a date like 2026-11-24");
         let mut parts = text.trim().splitn(3, '-');
-        let mut number = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or(bad.clone());
+        let mut number = || {
+            parts
+                .next()
+                .and_then(|p| p.parse::<i64>().ok())
+                .ok_or(bad.clone())
+        };
         let (y, m, d) = (number()?, number()?, number()?);
         if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
             return Err(bad);
         }
-        Ok(Day { days: days_from_civil(y, m, d) })
+        Ok(Day {
+            days: days_from_civil(y, m, d),
+        })
     }
 
     pub fn plus_days(self, n: i64) -> Day {
-        Day { days: self.days + n }
+        Day {
+            days: self.days + n,
+        }
     }
 
     /// Monday is 0.
@@ -216,7 +278,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// The month something happened, as a person gave it (`YYYY-MM`). Never a day: a day can
@@ -228,7 +298,10 @@ pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
     }
     let bad = InvalidValue::Message("Enter the month and year, like 2026-10, or leave it blank");
     let (y, m) = text.split_once('-').ok_or(bad.clone())?;
-    let (y, m) = (y.parse::<i64>().map_err(|_| bad.clone())?, m.parse::<i64>().map_err(|_| bad.clone())?);
+    let (y, m) = (
+        y.parse::<i64>().map_err(|_| bad.clone())?,
+        m.parse::<i64>().map_err(|_| bad.clone())?,
+    );
     if !(1990..=2100).contains(&y) || !(1..=12).contains(&m) {
         return Err(bad);
     }
@@ -247,7 +320,11 @@ pub enum PublishedCount {
 /// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
 /// it identifies nobody.
 pub fn publish_count(count: u64, threshold: u64) -> PublishedCount {
-    if count >= 1 && count <= threshold { PublishedCount::FewerThan(threshold + 1) } else { PublishedCount::Exact(count) }
+    if count >= 1 && count <= threshold {
+        PublishedCount::FewerThan(threshold + 1)
+    } else {
+        PublishedCount::Exact(count)
+    }
 }
 
 impl fmt::Display for PublishedCount {
@@ -270,7 +347,10 @@ mod tests {
         assert!(CaseStatus::InProgress.can_move_to(CaseStatus::Closed));
         assert!(CaseStatus::Closed.can_move_to(CaseStatus::InProgress));
         assert!(!CaseStatus::Closed.can_move_to(CaseStatus::New));
-        assert_eq!(CaseStatus::New.next_choices(), [CaseStatus::Acknowledged, CaseStatus::Closed]);
+        assert_eq!(
+            CaseStatus::New.next_choices(),
+            [CaseStatus::Acknowledged, CaseStatus::Closed]
+        );
     }
 
     #[test]
@@ -282,7 +362,10 @@ mod tests {
         assert_eq!(Day::parse("2024-02-29")?.to_string(), "2024-02-29");
         assert!(Day::parse("2025-02-29").is_err());
         assert!(Day::parse("2025-13-01").is_err());
-        assert_eq!(Day::from_unix_seconds(1_795_545_600).to_string(), "2026-11-24");
+        assert_eq!(
+            Day::from_unix_seconds(1_795_545_600).to_string(),
+            "2026-11-24"
+        );
         assert_eq!(Day::parse("2026-11-24")?.quarter(), (2026, 4));
         Ok(())
     }
@@ -305,9 +388,13 @@ mod tests {
 
     #[test]
     fn element_lists_are_stored_sorted_and_unique() -> Result<(), InvalidValue> {
-        let stored = Element::store_list(&[Element::Detriment, Element::Bullying, Element::Detriment]);
+        let stored =
+            Element::store_list(&[Element::Detriment, Element::Bullying, Element::Detriment]);
         assert_eq!(stored, "bullying,detriment");
-        assert_eq!(Element::parse_list(&stored)?, [Element::Bullying, Element::Detriment]);
+        assert_eq!(
+            Element::parse_list(&stored)?,
+            [Element::Bullying, Element::Detriment]
+        );
         assert_eq!(Element::parse_list("")?, []);
         assert!(Element::parse_list("gossip").is_err());
         Ok(())

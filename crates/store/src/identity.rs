@@ -371,6 +371,16 @@ pub async fn set_passphrase(
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
+    // Their case key was wrapped under the old passphrase, which nobody here knows, so it
+    // and every case sealed to it go. Another guardian or the recovery key re-seals.
+    sqlx::query("DELETE FROM case_seals WHERE holder = $1")
+        .bind(format!("person:{}", person.id))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM caseworker_keys WHERE person_id = $1")
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
     audit::append(
         &mut tx,
         now,
@@ -379,7 +389,7 @@ pub async fn set_passphrase(
             organisation: None,
             action: "person.passphrase_reset",
             detail: &format!(
-                "Set a new passphrase for {} and ended their sessions",
+                "Set a new passphrase for {} and ended their sessions; any case key was removed",
                 person.email
             ),
         },

@@ -9,6 +9,7 @@ mod db;
 mod error;
 pub mod identity;
 pub mod sessions;
+pub mod speakup;
 pub mod testing;
 pub mod throttle;
 pub mod transfer;

@@ -10,9 +10,10 @@ use sqlx::any::AnyRow;
 enum Kind {
     Int,
     Text,
+    Blob,
 }
 
-use Kind::{Int, Text};
+use Kind::{Blob, Int, Text};
 
 /// Every table, parents before children, with its columns. A test checks this list against
 /// the schema, so a new table cannot be forgotten here.
@@ -97,6 +98,71 @@ const TABLES: &[TableSpec] = &[
         &[("id", Int), ("last_seq", Int), ("last_hash", Text)],
     ),
     (
+        "speakup_settings",
+        "organisation_id",
+        &[
+            ("organisation_id", Int),
+            ("recovery_public_key", Text),
+            ("acknowledge_working_days", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "caseworker_keys",
+        "person_id",
+        &[
+            ("person_id", Int),
+            ("public_key", Text),
+            ("wrapped_secret", Blob),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "cases",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("case_type", Text),
+            ("identity_level", Text),
+            ("public_key", Text),
+            ("receipt_lookup", Text),
+            ("receipt_salt", Blob),
+            ("receipt_verifier", Blob),
+            ("status", Text),
+            ("org_unit_id", Int),
+            ("patient_safety", Text),
+            ("assigned_to", Int),
+            ("received_on", Text),
+            ("acknowledge_by", Text),
+            ("acknowledged_on", Text),
+            ("closed_on", Text),
+            ("elements", Text),
+            ("professional_group", Text),
+            ("feedback", Text),
+            ("detriment_check_due", Text),
+            ("detriment_checked_on", Text),
+            ("detriment_found", Int),
+        ],
+    ),
+    (
+        "case_seals",
+        "case_id",
+        &[("case_id", Int), ("holder", Text), ("sealed", Blob)],
+    ),
+    (
+        "case_entries",
+        "id",
+        &[
+            ("id", Int),
+            ("case_id", Int),
+            ("kind", Text),
+            ("author_person_id", Int),
+            ("written_on", Text),
+            ("ciphertext", Blob),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -114,7 +180,14 @@ const TABLES: &[TableSpec] = &[
 
 /// Tables whose `id` comes from an identity sequence on PostgreSQL, which must be moved past
 /// the copied ids.
-const IDENTITY_TABLES: &[&str] = &["organisations", "org_units", "people", "login_failures"];
+const IDENTITY_TABLES: &[&str] = &[
+    "organisations",
+    "org_units",
+    "people",
+    "login_failures",
+    "cases",
+    "case_entries",
+];
 
 /// Rows copied per table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +247,7 @@ pub async fn copy_all(
                 query = match kind {
                     Int => query.bind(row.try_get::<Option<i64>, _>(*name)?),
                     Text => query.bind(row.try_get::<Option<String>, _>(*name)?),
+                    Blob => query.bind(row.try_get::<Option<Vec<u8>>, _>(*name)?),
                 };
             }
             query.execute(&mut *tx).await?;

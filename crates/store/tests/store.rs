@@ -2,8 +2,12 @@
 
 use dignity_domain::audit::ChainBreak;
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
+use dignity_domain::speakup::{
+    CaseStatus, CaseType, Day, Element, EntryKind, Feedback, IdentityLevel, PatientSafety,
+};
 use dignity_store::audit::{self, NewEntry, Verification};
 use dignity_store::identity::{self, NewOrganisation, Organisation};
+use dignity_store::speakup::{self, CaseChange, NewCase};
 use dignity_store::testing::TestDb;
 use dignity_store::{Backend, Db, StoreError, sessions, throttle, transfer};
 
@@ -48,6 +52,9 @@ on_both_backends!(
     concurrent_audit_appends_keep_one_chain,
     copy_all_moves_everything_and_counts_match,
     transfer_table_list_covers_the_schema,
+    speakup_is_set_up_once_per_organisation,
+    speakup_cases_keep_seals_entries_and_status,
+    passphrase_reset_drops_the_case_key_and_its_seals,
 );
 
 async fn demo_org(db: &Db, code: &str) -> Result<Organisation, StoreError> {
@@ -421,5 +428,203 @@ async fn transfer_table_list_covers_the_schema(db: Db) -> TestResult {
     let mut listed: Vec<String> = transfer::table_names().map(str::to_owned).collect();
     listed.sort();
     assert_eq!(transfer::schema_tables(&db).await?, listed);
+    Ok(())
+}
+
+async fn speakup_is_set_up_once_per_organisation(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    assert_eq!(speakup::settings(&db, org.id).await?, None);
+    speakup::init(&db, "cli", 1, &org, "age1recovery", 2).await?;
+    let settings = speakup::settings(&db, org.id).await?;
+    assert_eq!(
+        settings.map(|s| (s.recovery_public_key, s.acknowledge_working_days)),
+        Some(("age1recovery".to_string(), 2))
+    );
+    let again = speakup::init(&db, "cli", 1, &org, "age1other", 2).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    Ok(())
+}
+
+fn new_case(org_id: i64, lookup: &str) -> Result<NewCase, Box<dyn std::error::Error>> {
+    let received = Day::parse("2026-11-27")?;
+    Ok(NewCase {
+        organisation_id: org_id,
+        case_type: CaseType::Concern,
+        identity_level: IdentityLevel::Anonymous,
+        public_key: "age1case".into(),
+        receipt_lookup: lookup.into(),
+        receipt_salt: vec![1; 16],
+        receipt_verifier: vec![2; 32],
+        org_unit_id: None,
+        patient_safety: PatientSafety::NotSure,
+        received_on: received,
+        acknowledge_by: received.plus_working_days(2),
+        seals: vec![
+            ("receipt".into(), vec![3; 10]),
+            ("recovery".into(), vec![4; 10]),
+        ],
+        report: vec![5; 40],
+    })
+}
+
+async fn speakup_cases_keep_seals_entries_and_status(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let id = speakup::create_case(&db, &new_case(org.id, "ABCDEFGH")?).await?;
+    assert!(matches!(
+        speakup::create_case(&db, &new_case(org.id, "ABCDEFGH")?).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let case = speakup::case_by_lookup(&db, "ABCDEFGH")
+        .await?
+        .ok_or("case not found")?;
+    assert_eq!(
+        (case.id, case.status, case.acknowledge_by.to_string()),
+        (id, CaseStatus::New, "2026-12-01".to_string())
+    );
+    assert_eq!(case.receipt_verifier, vec![2; 32]);
+    assert_eq!(
+        speakup::seal_for(&db, id, "receipt").await?,
+        Some(vec![3; 10])
+    );
+    assert_eq!(
+        speakup::cases_without_holder(&db, org.id, "person:7").await?,
+        vec![id]
+    );
+    speakup::add_seals(
+        &db,
+        id,
+        &[
+            ("person:7".into(), vec![6; 10]),
+            ("receipt".into(), vec![9; 10]),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        speakup::cases_without_holder(&db, org.id, "person:7").await?,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        speakup::seal_for(&db, id, "receipt").await?,
+        Some(vec![3; 10]),
+        "existing seals are kept"
+    );
+
+    speakup::add_entry(
+        &db,
+        id,
+        EntryKind::FromReporter,
+        None,
+        Day::parse("2026-11-28")?,
+        &[7; 20],
+    )
+    .await?;
+    let entries = speakup::entries(&db, id).await?;
+    assert_eq!(
+        entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EntryKind::Report, EntryKind::FromReporter]
+    );
+
+    let wrong = speakup::change_case(
+        &db,
+        "g@x.nhs.uk",
+        1,
+        &org,
+        id,
+        &CaseChange::Status(CaseStatus::InProgress),
+    )
+    .await;
+    assert!(matches!(wrong, Err(StoreError::Invalid(_))), "{wrong:?}");
+    let now = 1_795_545_600; // 2026-11-24
+    speakup::change_case(
+        &db,
+        "g@x.nhs.uk",
+        now,
+        &org,
+        id,
+        &CaseChange::Status(CaseStatus::Acknowledged),
+    )
+    .await?;
+    speakup::change_case(
+        &db,
+        "g@x.nhs.uk",
+        now,
+        &org,
+        id,
+        &CaseChange::Record {
+            elements: vec![Element::Bullying],
+            professional_group: Some("Doctors".into()),
+        },
+    )
+    .await?;
+    speakup::change_case(
+        &db,
+        "g@x.nhs.uk",
+        now,
+        &org,
+        id,
+        &CaseChange::Status(CaseStatus::Closed),
+    )
+    .await?;
+    speakup::record_feedback(&db, id, Feedback::Maybe).await?;
+    let case = speakup::case_in_organisation(&db, org.id, id).await?;
+    assert_eq!(
+        case.acknowledged_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-24")
+    );
+    assert_eq!(
+        case.closed_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-24")
+    );
+    assert_eq!(
+        case.detriment_check_due.map(|d| d.to_string()).as_deref(),
+        Some("2027-02-22")
+    );
+    assert_eq!(case.elements, [Element::Bullying]);
+    assert_eq!(case.feedback, Some(Feedback::Maybe));
+    let other = demo_org(&db, "RJ2").await?;
+    assert!(matches!(
+        speakup::case_in_organisation(&db, other.id, id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let changes = audit::list_for_organisation(&db, "RJ1", None, 50).await?;
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|e| e.action == "speakup.case_change")
+            .count(),
+        3
+    );
+    Ok(())
+}
+
+async fn passphrase_reset_drops_the_case_key_and_its_seals(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let gina = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("gina@x.nhs.uk")?,
+        &Name::parse("Gina", "n")?,
+        "h",
+    )
+    .await?;
+    identity::grant_role(&db, "cli", 1, &gina, Role::Guardian, Some(&org)).await?;
+    speakup::save_caseworker_key(&db, "cli", 1, gina.id, "age1gina", &[1, 2, 3]).await?;
+    assert_eq!(
+        speakup::guardian_keys(&db, org.id).await?,
+        vec![(gina.id, "age1gina".to_string())]
+    );
+    let id = speakup::create_case(&db, &new_case(org.id, "ZZZZZZZZ")?).await?;
+    speakup::add_seals(&db, id, &[(speakup::person_holder(gina.id), vec![1])]).await?;
+    identity::set_passphrase(&db, "cli", 2, &gina, "new hash").await?;
+    assert_eq!(speakup::caseworker_key(&db, gina.id).await?, None);
+    assert_eq!(
+        speakup::seal_for(&db, id, &speakup::person_holder(gina.id)).await?,
+        None
+    );
+    assert!(
+        speakup::seal_for(&db, id, "recovery").await?.is_some(),
+        "other holders keep theirs"
+    );
     Ok(())
 }

@@ -1,0 +1,584 @@
+//! Speak Up cases: settings, caseworker keys, cases, sealed keys and encrypted entries.
+//! Nothing here sees plain text: the web layer encrypts before it stores.
+
+use crate::audit::{self, NewEntry};
+use crate::error::conflict_or;
+use crate::identity::Organisation;
+use crate::{Db, StoreError};
+use dignity_domain::speakup::{
+    CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, IdentityLevel,
+    PatientSafety,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
+    raw.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown stored code '{raw}'")))
+}
+
+fn day(raw: &str) -> Result<Day, StoreError> {
+    Day::parse(raw).map_err(|_| StoreError::Corrupt(format!("stored date '{raw}' is not valid")))
+}
+
+fn optional_day(raw: Option<String>) -> Result<Option<Day>, StoreError> {
+    raw.as_deref().map(day).transpose()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub organisation_id: i64,
+    pub recovery_public_key: String,
+    pub acknowledge_working_days: u32,
+}
+
+pub async fn settings(db: &Db, organisation_id: i64) -> Result<Option<Settings>, StoreError> {
+    let row = sqlx::query("SELECT organisation_id, recovery_public_key, acknowledge_working_days FROM speakup_settings WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| {
+        Ok(Settings {
+            organisation_id: row.try_get("organisation_id")?,
+            recovery_public_key: row.try_get("recovery_public_key")?,
+            acknowledge_working_days: u32::try_from(
+                row.try_get::<i64, _>("acknowledge_working_days")?,
+            )
+            .unwrap_or(2),
+        })
+    })
+    .transpose()
+}
+
+/// Turns Speak Up on for an organisation with its recovery key's public half.
+pub async fn init(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    recovery_public_key: &str,
+    acknowledge_working_days: u32,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO speakup_settings (organisation_id, recovery_public_key, acknowledge_working_days, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(org.id)
+        .bind(recovery_public_key)
+        .bind(i64::from(acknowledge_working_days))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or(e, format!("Speak Up is already set up for {}. Its recovery key cannot be replaced", org.name)))?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&org.ods_code),
+            action: "speakup.init",
+            detail: &format!("Set up Speak Up with recovery key {recovery_public_key}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseworkerKey {
+    pub person_id: i64,
+    pub public_key: String,
+    pub wrapped_secret: Vec<u8>,
+}
+
+pub async fn caseworker_key(db: &Db, person_id: i64) -> Result<Option<CaseworkerKey>, StoreError> {
+    let row = sqlx::query(
+        "SELECT person_id, public_key, wrapped_secret FROM caseworker_keys WHERE person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| {
+        Ok(CaseworkerKey {
+            person_id: row.try_get("person_id")?,
+            public_key: row.try_get("public_key")?,
+            wrapped_secret: row.try_get("wrapped_secret")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn save_caseworker_key(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    person_id: i64,
+    public_key: &str,
+    wrapped_secret: &[u8],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO caseworker_keys (person_id, public_key, wrapped_secret, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(person_id)
+        .bind(public_key)
+        .bind(wrapped_secret)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or(e, "This person already has a case key"))?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: None,
+            action: "speakup.key_created",
+            detail: &format!("Created a case key for person {person_id}: {public_key}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Guardians of an organisation who have a case key, with their public keys.
+pub async fn guardian_keys(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT k.person_id, k.public_key FROM caseworker_keys k \
+         JOIN memberships m ON m.person_id = k.person_id \
+         WHERE m.organisation_id = $1 AND m.role = 'guardian' ORDER BY k.person_id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("person_id")?, r.try_get("public_key")?)))
+        .collect()
+}
+
+/// The holder name for a person's sealed copy of a case key.
+pub fn person_holder(person_id: i64) -> String {
+    format!("person:{person_id}")
+}
+
+pub const RECOVERY_HOLDER: &str = "recovery";
+pub const RECEIPT_HOLDER: &str = "receipt";
+
+/// A new case as the web layer hands it over: everything already encrypted and sealed.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub organisation_id: i64,
+    pub case_type: CaseType,
+    pub identity_level: IdentityLevel,
+    pub public_key: String,
+    pub receipt_lookup: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_verifier: Vec<u8>,
+    pub org_unit_id: Option<i64>,
+    pub patient_safety: PatientSafety,
+    pub received_on: Day,
+    pub acknowledge_by: Day,
+    pub seals: Vec<(String, Vec<u8>)>,
+    pub report: Vec<u8>,
+}
+
+/// Stores a case, its seals and its report in one transaction. When this returns the case
+/// is on disk (SQLite runs with synchronous = FULL), so the receipt can be shown.
+pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "INSERT INTO cases (organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
+         status, org_unit_id, patient_safety, received_on, acknowledge_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(case.organisation_id)
+    .bind(case.case_type.code())
+    .bind(case.identity_level.code())
+    .bind(&case.public_key)
+    .bind(&case.receipt_lookup)
+    .bind(&case.receipt_salt)
+    .bind(&case.receipt_verifier)
+    .bind(case.org_unit_id)
+    .bind(case.patient_safety.code())
+    .bind(case.received_on.to_string())
+    .bind(case.acknowledge_by.to_string())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| conflict_or(e, "receipt code clash"))?;
+    let id: i64 = row.try_get("id")?;
+    for (holder, sealed) in &case.seals {
+        sqlx::query("INSERT INTO case_seals (case_id, holder, sealed) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(holder)
+            .bind(sealed)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, NULL, $3, $4)")
+        .bind(id)
+        .bind(EntryKind::Report.code())
+        .bind(case.received_on.to_string())
+        .bind(&case.report)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub case_type: CaseType,
+    pub identity_level: IdentityLevel,
+    pub public_key: String,
+    pub receipt_lookup: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_verifier: Vec<u8>,
+    pub status: CaseStatus,
+    pub org_unit_id: Option<i64>,
+    pub patient_safety: PatientSafety,
+    pub assigned_to: Option<i64>,
+    pub received_on: Day,
+    pub acknowledge_by: Day,
+    pub acknowledged_on: Option<Day>,
+    pub closed_on: Option<Day>,
+    pub elements: Vec<Element>,
+    pub professional_group: Option<String>,
+    pub feedback: Option<Feedback>,
+    pub detriment_check_due: Option<Day>,
+    pub detriment_checked_on: Option<Day>,
+    pub detriment_found: Option<bool>,
+}
+
+const CASE_COLUMNS: &str = "id, organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
+    status, org_unit_id, patient_safety, assigned_to, received_on, acknowledge_by, acknowledged_on, closed_on, elements, \
+    professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found";
+
+fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
+    Ok(Case {
+        id: row.try_get("id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        case_type: parse(row.try_get("case_type")?)?,
+        identity_level: parse(row.try_get("identity_level")?)?,
+        public_key: row.try_get("public_key")?,
+        receipt_lookup: row.try_get("receipt_lookup")?,
+        receipt_salt: row.try_get("receipt_salt")?,
+        receipt_verifier: row.try_get("receipt_verifier")?,
+        status: parse(row.try_get("status")?)?,
+        org_unit_id: row.try_get("org_unit_id")?,
+        patient_safety: parse(row.try_get("patient_safety")?)?,
+        assigned_to: row.try_get("assigned_to")?,
+        received_on: day(row.try_get("received_on")?)?,
+        acknowledge_by: day(row.try_get("acknowledge_by")?)?,
+        acknowledged_on: optional_day(row.try_get("acknowledged_on")?)?,
+        closed_on: optional_day(row.try_get("closed_on")?)?,
+        elements: Element::parse_list(row.try_get("elements")?)?,
+        professional_group: row.try_get("professional_group")?,
+        feedback: row
+            .try_get::<Option<String>, _>("feedback")?
+            .as_deref()
+            .map(parse)
+            .transpose()?,
+        detriment_check_due: optional_day(row.try_get("detriment_check_due")?)?,
+        detriment_checked_on: optional_day(row.try_get("detriment_checked_on")?)?,
+        detriment_found: row
+            .try_get::<Option<i64>, _>("detriment_found")?
+            .map(|v| v != 0),
+    })
+}
+
+pub async fn case_by_lookup(db: &Db, lookup: &str) -> Result<Option<Case>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE receipt_lookup = $1"
+    ))
+    .bind(lookup)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(case_from_row).transpose()
+}
+
+pub async fn case_in_organisation(
+    db: &Db,
+    organisation_id: i64,
+    case_id: i64,
+) -> Result<Case, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE organisation_id = $1 AND id = $2"
+    ))
+    .bind(organisation_id)
+    .bind(case_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| {
+        StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
+    })?;
+    case_from_row(&row)
+}
+
+/// An organisation's cases, open ones first, oldest first within each.
+pub async fn list_cases(db: &Db, organisation_id: i64) -> Result<Vec<Case>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE organisation_id = $1 \
+         ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, received_on, id"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(case_from_row).collect()
+}
+
+pub async fn seal_for(db: &Db, case_id: i64, holder: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = sqlx::query("SELECT sealed FROM case_seals WHERE case_id = $1 AND holder = $2")
+        .bind(case_id)
+        .bind(holder)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| r.try_get("sealed")).transpose()?)
+}
+
+/// Adds sealed copies; a copy that already exists is left as it is.
+pub async fn add_seals(
+    db: &Db,
+    case_id: i64,
+    seals: &[(String, Vec<u8>)],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for (holder, sealed) in seals {
+        sqlx::query("INSERT INTO case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) ON CONFLICT (case_id, holder) DO NOTHING")
+            .bind(case_id)
+            .bind(holder)
+            .bind(sealed)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cases of an organisation that have no sealed copy for `holder`.
+pub async fn cases_without_holder(
+    db: &Db,
+    organisation_id: i64,
+    holder: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id FROM cases c WHERE c.organisation_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $2) ORDER BY c.id",
+    )
+    .bind(organisation_id)
+    .bind(holder)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    pub kind: EntryKind,
+    pub author_person_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub written_on: Day,
+    pub ciphertext: Vec<u8>,
+}
+
+pub async fn entries(db: &Db, case_id: i64) -> Result<Vec<Entry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.kind, e.author_person_id, p.display_name, e.written_on, e.ciphertext FROM case_entries e \
+         LEFT JOIN people p ON p.id = e.author_person_id WHERE e.case_id = $1 ORDER BY e.id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Entry {
+                id: r.try_get("id")?,
+                kind: parse(r.try_get("kind")?)?,
+                author_person_id: r.try_get("author_person_id")?,
+                author_name: r.try_get("display_name")?,
+                written_on: day(r.try_get("written_on")?)?,
+                ciphertext: r.try_get("ciphertext")?,
+            })
+        })
+        .collect()
+}
+
+/// Adds an encrypted entry. Entries from the person who spoke up carry no author and only
+/// a date.
+pub async fn add_entry(
+    db: &Db,
+    case_id: i64,
+    kind: EntryKind,
+    author_person_id: Option<i64>,
+    on: Day,
+    ciphertext: &[u8],
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(case_id)
+        .bind(kind.code())
+        .bind(author_person_id)
+        .bind(on.to_string())
+        .bind(ciphertext)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.try_get("id")?)
+}
+
+/// A change a guardian makes to a case's plain-text record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseChange {
+    Status(CaseStatus),
+    Assign(Option<i64>),
+    Record {
+        elements: Vec<Element>,
+        professional_group: Option<String>,
+    },
+    DetrimentChecked {
+        found: bool,
+    },
+}
+
+/// Applies a guardian's change and audits it, in one transaction. Status moves are
+/// checked against the case's current status inside the transaction.
+pub async fn change_case(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    case_id: i64,
+    change: &CaseChange,
+) -> Result<(), StoreError> {
+    let today = Day::from_unix_seconds(now);
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query("SELECT status FROM cases WHERE id = $1 AND organisation_id = $2")
+        .bind(case_id)
+        .bind(org.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
+        })?;
+    let current: CaseStatus = parse(row.try_get("status")?)?;
+    let detail = match change {
+        CaseChange::Status(next) => {
+            if !current.can_move_to(*next) {
+                return Err(StoreError::Invalid(
+                    dignity_domain::identity::InvalidValue::Message(
+                        "A case cannot move to that status from where it is now",
+                    ),
+                ));
+            }
+            let (acknowledged, closed, check_due) = match next {
+                CaseStatus::Acknowledged => (Some(today.to_string()), None, None),
+                CaseStatus::Closed => (
+                    None,
+                    Some(today.to_string()),
+                    Some(today.plus_days(DETRIMENT_CHECK_DAYS).to_string()),
+                ),
+                _ => (None, None, None),
+            };
+            sqlx::query(
+                "UPDATE cases SET status = $1, acknowledged_on = COALESCE(acknowledged_on, $2), \
+                 closed_on = CASE WHEN $1 = 'closed' THEN $3 ELSE NULL END, \
+                 detriment_check_due = CASE WHEN $1 = 'closed' THEN $4 ELSE detriment_check_due END WHERE id = $5",
+            )
+            .bind(next.code())
+            .bind(acknowledged)
+            .bind(closed)
+            .bind(check_due)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+            format!(
+                "Moved case {case_id} from {} to {}",
+                current.label(),
+                next.label()
+            )
+        }
+        CaseChange::Assign(person) => {
+            sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
+                .bind(*person)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            match person {
+                Some(p) => format!("Assigned case {case_id} to person {p}"),
+                None => format!("Unassigned case {case_id}"),
+            }
+        }
+        CaseChange::Record {
+            elements,
+            professional_group,
+        } => {
+            sqlx::query("UPDATE cases SET elements = $1, professional_group = $2 WHERE id = $3")
+                .bind(Element::store_list(elements))
+                .bind(professional_group.as_deref())
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            format!("Recorded the elements and professional group of case {case_id}")
+        }
+        CaseChange::DetrimentChecked { found } => {
+            sqlx::query(
+                "UPDATE cases SET detriment_checked_on = $1, detriment_found = $2 WHERE id = $3",
+            )
+            .bind(today.to_string())
+            .bind(i64::from(*found))
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+            format!("Checked case {case_id} for detriment")
+        }
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&org.ods_code),
+            action: "speakup.case_change",
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The reporter's answer to "would you speak up again?". Not audited: the audit log keeps
+/// precise times, and this comes from the anonymous side.
+pub async fn record_feedback(db: &Db, case_id: i64, feedback: Feedback) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cases SET feedback = $1 WHERE id = $2")
+        .bind(feedback.code())
+        .bind(case_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Writes "this person read this case" to the audit log.
+pub async fn record_read(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    case_id: i64,
+) -> Result<(), StoreError> {
+    audit::record(
+        db,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&org.ods_code),
+            action: "speakup.case_read",
+            detail: &format!("Read case {case_id}"),
+        },
+    )
+    .await?;
+    Ok(())
+}
