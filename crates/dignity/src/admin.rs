@@ -1,6 +1,7 @@
 //! `dignity admin`: the operator's commands. Every change is written to the audit log with
 //! the actor `cli`.
 
+use crate::speakup;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use dignity_crypto::passphrase::{self, HashCost};
@@ -11,6 +12,7 @@ use dignity_store::Db;
 use dignity_store::audit::{self, Verification};
 use dignity_store::identity::{self, NewOrganisation};
 use std::io::BufRead;
+use zeroize::Zeroize;
 
 const ACTOR: &str = "cli";
 
@@ -85,6 +87,26 @@ pub enum AdminCommand {
     },
     /// Check every link of the audit log's hash chain. Exits with an error if it is broken.
     VerifyAudit,
+    /// Turn on Speak Up for an organisation. Prints the organisation's recovery key once:
+    /// print it or write it down and keep it somewhere safe and offline. Only its public
+    /// half is stored.
+    SpeakupInit {
+        #[arg(long)]
+        org: String,
+        /// Working days guardians have to acknowledge a new concern.
+        #[arg(long, default_value_t = 2)]
+        acknowledge_days: u32,
+    },
+    /// Give a guardian access to every case of an organisation using the recovery key,
+    /// read from standard input. The guardian must have signed in once, so that they have
+    /// a case key.
+    SpeakupRecover {
+        #[arg(long)]
+        org: String,
+        /// The guardian's email address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn now() -> i64 {
@@ -242,6 +264,51 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 bail!("the audit log has been tampered with: {broken:?}")
             }
         },
+        AdminCommand::SpeakupInit {
+            org,
+            acknowledge_days,
+        } => {
+            if !(1..=20).contains(&acknowledge_days) {
+                bail!("--acknowledge-days must be between 1 and 20");
+            }
+            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
+            let recovery = speakup::SecretKey::generate();
+            speakup::init_store(
+                db,
+                &organisation,
+                &speakup::public_key(&recovery),
+                acknowledge_days,
+            )
+            .await?;
+            println!("Speak Up is on for {}.", organisation.name);
+            println!();
+            println!(
+                "This is the organisation's recovery key. It is shown only now and is not stored."
+            );
+            println!(
+                "Print it or write it down, and keep it offline somewhere safe, such as the board secretary's safe."
+            );
+            println!("It opens every concern, so treat it like the guardians' own keys.");
+            println!();
+            println!("{}", speakup::identity_text(&recovery).as_str());
+        }
+        AdminCommand::SpeakupRecover { org, email } => {
+            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
+            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("could not read the recovery key from standard input")?;
+            let recovery = speakup::parse_identity(line.trim())
+                .map_err(|_| anyhow::anyhow!("that is not a recovery key"));
+            line.zeroize();
+            let count = speakup::recover(db, &organisation, &person, &recovery?).await?;
+            println!(
+                "{} can now open {count} more cases of {}.",
+                person.email, organisation.name
+            );
+        }
     }
     Ok(())
 }

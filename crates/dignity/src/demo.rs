@@ -20,6 +20,13 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
+/// What seeding produced: the accounts, and the recovery key when it was just made (it is
+/// not stored, so it can only be shown once).
+pub struct Seeded {
+    pub accounts: Vec<DemoAccount>,
+    pub recovery_key: Option<String>,
+}
+
 const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("staff@demo.nhs.uk", "Sam Staff", Role::Staff),
     ("guardian@demo.nhs.uk", "Gina Guardian", Role::Guardian),
@@ -58,13 +65,16 @@ async fn org(
 }
 
 /// Seeds an empty database. A database that already has organisations is left alone.
-pub async fn seed(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
+pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     let accounts = ACCOUNTS
         .iter()
         .map(|(email, _, role)| DemoAccount { email, role: *role })
         .collect();
     if !identity::list_organisations(db).await?.is_empty() {
-        return Ok(accounts);
+        return Ok(Seeded {
+            accounts,
+            recovery_key: None,
+        });
     }
     let now = dignity_web::now();
     let main = org(
@@ -169,10 +179,16 @@ pub async fn seed(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             identity::set_totp(db, ACTOR, now, &person, Some(DEMO_TOTP_SECRET), None).await?;
         }
     }
-    Ok(accounts)
+    let recovery = crate::speakup::SecretKey::generate();
+    crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
+    Ok(Seeded {
+        accounts,
+        recovery_key: Some(crate::speakup::identity_text(&recovery).to_string()),
+    })
 }
 
-pub fn print_welcome(config: &Config, accounts: &[DemoAccount]) {
+pub fn print_welcome(config: &Config, seeded: &Seeded) {
+    let accounts = &seeded.accounts;
     println!();
     println!(
         "Dignity demo. Open {} in your browser.",
@@ -188,4 +204,13 @@ pub fn print_welcome(config: &Config, accounts: &[DemoAccount]) {
     println!("authenticator app (or run `oathtool --totp -b {DEMO_TOTP_SECRET}`):");
     println!("  {DEMO_TOTP_SECRET}");
     println!();
+    println!(
+        "Speak Up is on for DEMO1: {}/speak-up/DEMO1",
+        config.public_url()
+    );
+    if let Some(key) = &seeded.recovery_key {
+        println!("DEMO1's Speak Up recovery key (shown only on this first start):");
+        println!("  {key}");
+        println!();
+    }
 }

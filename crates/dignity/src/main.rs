@@ -6,6 +6,7 @@ mod backup;
 mod config;
 mod demo;
 mod serve;
+mod speakup;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -109,8 +110,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let db = connect(&config).await?;
-            let accounts = demo::seed(&db).await?;
-            demo::print_welcome(&config, &accounts);
+            let seeded = demo::seed(&db).await?;
+            demo::print_welcome(&config, &seeded);
             serve::serve(&config, db).await
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,

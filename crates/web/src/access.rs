@@ -17,6 +17,9 @@ use dignity_store::sessions;
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
+    /// The pages people use to speak up without an account. Anyone may use them, and they
+    /// never look at who is asking: no session is read, nothing is logged or counted.
+    Anonymous,
     /// Someone who has given their passphrase but may still owe the second step: only the
     /// second-step pages and signing out.
     PassphraseChecked,
@@ -110,7 +113,7 @@ fn decide(access: Access, user: Option<&CurrentUser>, ods: Option<&str>) -> Deci
         _ => {}
     }
     let allowed = match access {
-        Access::Public | Access::PassphraseChecked | Access::SignedIn => true,
+        Access::Public | Access::Anonymous | Access::PassphraseChecked | Access::SignedIn => true,
         Access::InOrganisation(roles) => ods.is_some_and(|ods| user.has_org_role(ods, roles)),
         Access::Platform(roles) => user.has_platform_role(roles),
     };

@@ -175,7 +175,7 @@ async fn sign_in(
         .as_ref()
         .map(|p| p.passphrase_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
-    let passphrase = form.passphrase;
+    let passphrase = form.passphrase.clone();
     // Argon2 is deliberately slow: keep it off the threads that serve other requests.
     let matches = tokio::task::spawn_blocking(move || {
         dignity_crypto::passphrase::verify(&passphrase, &stored)
@@ -242,6 +242,15 @@ async fn sign_in(
     .await?;
 
     let memberships = identity::memberships(&state.db, person.id).await?;
+    crate::speakup::keys::unlock_for_session(
+        &state,
+        &person,
+        &memberships,
+        &form.passphrase,
+        &digest,
+        now + settings.session_max_seconds,
+    )
+    .await?;
     let destination = if memberships.iter().any(|m| m.role.needs_second_factor()) {
         let step = if person.totp_secret.is_some() {
             "/sign-in/two-factor"
@@ -496,6 +505,7 @@ async fn sign_out(
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
     sessions::delete(&state.db, &user.session_digest).await?;
+    state.keys.remove(&user.session_digest);
     audit::record(
         &state.db,
         crate::now(),

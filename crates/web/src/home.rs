@@ -58,6 +58,9 @@ async fn signed_in_home(
         .iter()
         .map(|m| {
             let links = match (&m.organisation, m.role) {
+                (Some(org), Role::Guardian) => {
+                    vec![(format!("/orgs/{}/speak-up", org.ods_code), "Speak Up cases")]
+                }
                 (Some(org), Role::OrgAdmin) => vec![
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (

@@ -17,6 +17,7 @@ mod orgs;
 mod pages;
 mod routes;
 mod session;
+mod speakup;
 mod state;
 mod telemetry;
 

@@ -4,16 +4,15 @@
 use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{account, api, assets, csrf, headers, home, ops, orgs, telemetry};
+use crate::{account, api, assets, csrf, headers, home, ops, orgs, speakup, telemetry};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::{Method, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 /// One route and who may use it. The route x role test walks this list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,41 +80,25 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = orgs::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);
+    let routes = speakup::routes(routes);
     let Routes { router, table, .. } = routes;
+    let untraced = telemetry::Untraced(std::sync::Arc::new(
+        table
+            .iter()
+            .filter(|r| r.access == Access::Anonymous)
+            .map(|r| r.path)
+            .collect(),
+    ));
 
     let max_body = state.settings.max_body_bytes;
     let router = router
         .merge(assets::router(&state.settings.web_dir))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))
-        .layer(from_fn(telemetry::record))
+        .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(max_body, refuse_large_bodies))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
-        .layer(
-            // Logs the route pattern, status and time only: never the full URL, the
-            // client's address or its user agent.
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let route = request
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map(|p| p.as_str().to_owned())
-                        .unwrap_or_else(|| "unmatched".into());
-                    tracing::info_span!("request", method = %request.method(), route = %route)
-                })
-                .on_request(())
-                .on_response(
-                    |response: &Response, latency: std::time::Duration, _span: &tracing::Span| {
-                        tracing::info!(
-                            status = response.status().as_u16(),
-                            ms = latency.as_millis() as u64,
-                            "served"
-                        );
-                    },
-                )
-                .on_failure(()),
-        )
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
                 AppError::Internal("a request handler panicked".into()).into_response()

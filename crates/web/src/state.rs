@@ -27,6 +27,8 @@ pub struct Settings {
     pub passphrase_cost: HashCost,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// New Speak Up concerns accepted per organisation per hour, per server.
+    pub speakup_max_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             passphrase_cost: HashCost::RECOMMENDED,
             max_body_bytes: 64 * 1024,
+            speakup_max_per_hour: 60,
         }
     }
 }
@@ -63,6 +66,10 @@ pub struct Inner {
     /// Checked when an account does not exist, so that timing does not reveal which
     /// email addresses have accounts.
     pub dummy_hash: String,
+    /// Guardians' unlocked case keys, by session.
+    pub keys: crate::speakup::keyring::KeyRing,
+    /// Cookie-less limits for the anonymous Speak Up pages.
+    pub limits: crate::speakup::limits::SpeakUpLimits,
 }
 
 impl std::ops::Deref for AppState {
@@ -77,9 +84,11 @@ impl AppState {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
         Ok(AppState(Arc::new(Inner {
             db,
-            settings,
             metrics: crate::telemetry::metrics_handle(),
             dummy_hash,
+            keys: Default::default(),
+            limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
+            settings,
         })))
     }
 }

@@ -1,10 +1,11 @@
 //! Request metrics for Prometheus, by route pattern (never by URL, which could hold ids).
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// The process-wide recorder. Tests build many apps in one process; they share it.
@@ -26,19 +27,31 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-pub async fn record(request: Request, next: Next) -> Response {
+/// Route patterns that must leave no trace: the anonymous Speak Up pages. Even a count per
+/// route, scraped every few seconds, would date a submission to within seconds.
+#[derive(Clone, Default)]
+pub struct Untraced(pub Arc<HashSet<&'static str>>);
+
+/// Logs and counts each request by route pattern, method, status and duration. Never the
+/// full URL, the client's address or its browser; nothing at all for untraced routes.
+pub async fn observe(State(untraced): State<Untraced>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
+    if untraced.0.contains(route.as_str()) {
+        return next.run(request).await;
+    }
     let method = request.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    tracing::info!(%method, %route, status = response.status().as_u16(), ms = elapsed.as_millis() as u64, "served");
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("dignity_http_requests_total", &labels).increment(1);
     metrics::histogram!("dignity_http_request_duration_seconds", &labels[..2])
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     response
 }

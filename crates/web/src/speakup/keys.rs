@@ -1,0 +1,153 @@
+//! Getting from a signed-in guardian to a case's plain text, and keeping every current
+//! guardian able to do the same.
+
+use super::keyring::KeyRing;
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+use dignity_crypto::CryptoError;
+use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
+use dignity_domain::identity::Role;
+use dignity_store::identity::{Membership, Person};
+use dignity_store::speakup::{self, Case, person_holder};
+
+pub fn reads_cases(memberships: &[Membership]) -> bool {
+    memberships.iter().any(|m| m.role == Role::Guardian)
+}
+
+/// At sign-in (or unlock): makes sure a guardian has a case key, creating one the first
+/// time, and keeps it unlocked for this session. People who read no cases are untouched.
+pub async fn unlock_for_session(
+    state: &AppState,
+    person: &Person,
+    memberships: &[Membership],
+    passphrase: &str,
+    session_digest: &str,
+    expires_at: i64,
+) -> Result<(), AppError> {
+    if !reads_cases(memberships) {
+        return Ok(());
+    }
+    let cost = state.settings.passphrase_cost;
+    let passphrase = zeroize::Zeroizing::new(passphrase.to_owned());
+    let key = match speakup::caseworker_key(&state.db, person.id).await? {
+        Some(stored) => {
+            let wrapped = stored.wrapped_secret;
+            let unwrapped =
+                tokio::task::spawn_blocking(move || unwrap_identity(&wrapped, &passphrase))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+            match unwrapped {
+                Ok(key) => key,
+                Err(CryptoError::WrongPassphrase) => {
+                    // Their passphrase was set some other way than a reset: the key stays
+                    // locked rather than being replaced, so no case silently loses a reader.
+                    tracing::warn!(
+                        person = person.id,
+                        "case key did not open with the current passphrase"
+                    );
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => {
+            let key = SecretKey::generate();
+            let to_wrap = key.clone();
+            let wrapped =
+                tokio::task::spawn_blocking(move || wrap_identity(&to_wrap, &passphrase, cost))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))??;
+            speakup::save_caseworker_key(
+                &state.db,
+                &person.email,
+                crate::now(),
+                person.id,
+                &public_key(&key),
+                &wrapped,
+            )
+            .await?;
+            key
+        }
+    };
+    state.keys.insert(session_digest, key, expires_at);
+    Ok(())
+}
+
+/// What a guardian gets when they try to open a case.
+pub enum Opened {
+    Key(ConcernKey),
+    /// Their key is not unlocked in this server: they must give their passphrase.
+    Locked,
+    /// The case has not been sealed to them yet.
+    NotSealed,
+}
+
+pub async fn open_case(
+    keys: &KeyRing,
+    state: &AppState,
+    user: &CurrentUser,
+    case: &Case,
+) -> Result<Opened, AppError> {
+    let Some(key) = keys.get(&user.session_digest) else {
+        return Ok(Opened::Locked);
+    };
+    let Some(sealed) =
+        speakup::seal_for(&state.db, case.id, &person_holder(user.person.id)).await?
+    else {
+        return Ok(Opened::NotSealed);
+    };
+    Ok(Opened::Key(ConcernKey::unseal(&sealed, &key)?))
+}
+
+/// Seals to every colleague with a case key the cases they cannot open yet and this
+/// guardian can. Run when a guardian opens the case list, so a new guardian gets access as
+/// soon as any existing guardian next looks. Returns how many copies were added.
+pub async fn reseal_for_colleagues(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation_id: i64,
+    ods: &str,
+) -> Result<usize, AppError> {
+    let Some(my_key) = state.keys.get(&user.session_digest) else {
+        return Ok(0);
+    };
+    let mine = person_holder(user.person.id);
+    let mut added = 0;
+    for (colleague, colleague_public) in speakup::guardian_keys(&state.db, organisation_id).await? {
+        if colleague == user.person.id {
+            continue;
+        }
+        let holder = person_holder(colleague);
+        let mut given = 0;
+        for case_id in speakup::cases_without_holder(&state.db, organisation_id, &holder).await? {
+            let Some(sealed) = speakup::seal_for(&state.db, case_id, &mine).await? else {
+                continue;
+            };
+            let case_key = ConcernKey::unseal(&sealed, &my_key)?;
+            speakup::add_seals(
+                &state.db,
+                case_id,
+                &[(holder.clone(), case_key.seal_to(&colleague_public)?)],
+            )
+            .await?;
+            given += 1;
+        }
+        added += given;
+        if given > 0 {
+            let detail = format!("Gave person {colleague} access to {given} cases");
+            dignity_store::audit::record(
+                &state.db,
+                crate::now(),
+                &dignity_store::audit::NewEntry {
+                    actor: &user.person.email,
+                    organisation: Some(ods),
+                    action: "speakup.reseal",
+                    detail: &detail,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(added)
+}

@@ -1,0 +1,91 @@
+//! Speak Up: raising a concern with a Freedom to Speak Up Guardian, openly, confidentially
+//! or anonymously, and the guardians' casework. See docs/threat-model.md.
+
+mod casework;
+pub mod keyring;
+pub mod keys;
+pub mod limits;
+mod report;
+mod unlock;
+
+use crate::access::Access;
+use crate::routes::Routes;
+use dignity_domain::identity::Role;
+
+const GUARDIANS: &[Role] = &[Role::Guardian];
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/speak-up", Access::Anonymous, report::index)
+        .get("/speak-up/follow-up", Access::Anonymous, report::follow_up)
+        .post("/speak-up/follow-up", Access::Anonymous, report::open)
+        .post(
+            "/speak-up/follow-up/reply",
+            Access::Anonymous,
+            report::reply,
+        )
+        .post(
+            "/speak-up/follow-up/feedback",
+            Access::Anonymous,
+            report::feedback,
+        )
+        .post(
+            "/speak-up/receipt",
+            Access::Anonymous,
+            report::download_receipt,
+        )
+        .get("/speak-up/{ods}", Access::Anonymous, report::start)
+        .post("/speak-up/{ods}", Access::Anonymous, report::submit)
+        .get("/account/unlock", Access::SignedIn, unlock::page)
+        .post("/account/unlock", Access::SignedIn, unlock::unlock)
+        .get(
+            "/orgs/{ods}/speak-up",
+            Access::InOrganisation(GUARDIANS),
+            casework::list,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}",
+            Access::InOrganisation(GUARDIANS),
+            casework::show,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/message",
+            Access::InOrganisation(GUARDIANS),
+            casework::message,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/note",
+            Access::InOrganisation(GUARDIANS),
+            casework::note,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/referral",
+            Access::InOrganisation(GUARDIANS),
+            casework::referral,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/status",
+            Access::InOrganisation(GUARDIANS),
+            casework::status,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/assign",
+            Access::InOrganisation(GUARDIANS),
+            casework::assign,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/record",
+            Access::InOrganisation(GUARDIANS),
+            casework::record,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/close",
+            Access::InOrganisation(GUARDIANS),
+            casework::close,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/detriment",
+            Access::InOrganisation(GUARDIANS),
+            casework::detriment,
+        )
+}

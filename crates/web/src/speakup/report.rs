@@ -1,0 +1,710 @@
+//! The pages for people speaking up. No account, no session, no log line, no precise time:
+//! see docs/threat-model.md.
+
+use super::limits::SpeakUpLimits;
+use crate::error::AppError;
+use crate::forms::FormData;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dignity_crypto::speakup::{ConcernKey, ReceiptCode, encrypt_to, new_salt, public_key};
+use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::{
+    CaseStatus, CaseType, Day, EntryKind, Feedback, IdentityLevel, PatientSafety, parse_month,
+};
+use dignity_store::identity::{self, OrgUnit, Organisation};
+use dignity_store::speakup::{self, Case, NewCase, RECEIPT_HOLDER, RECOVERY_HOLDER, person_holder};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// What the person wrote, encrypted as one JSON document.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Report {
+    pub identity_level: String,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    pub what_happened: String,
+    pub place: Option<String>,
+    pub when: Option<String>,
+    pub who_affected: String,
+    pub patient_safety: String,
+    pub desired_outcome: String,
+}
+
+const MAX_TEXT: usize = 10_000;
+
+#[derive(Template)]
+#[template(path = "speakup/index.html")]
+struct IndexPage {
+    chrome: Chrome,
+    organisations: Vec<Organisation>,
+}
+
+pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
+    let mut organisations = Vec::new();
+    for org in identity::list_organisations(&state.db).await? {
+        if speakup::settings(&state.db, org.id).await?.is_some() {
+            organisations.push(org);
+        }
+    }
+    Ok(render(&IndexPage {
+        chrome: chrome.titled("Speak up"),
+        organisations,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReportForm {
+    identity: String,
+    name: String,
+    contact: String,
+    what_happened: String,
+    org_unit: String,
+    when_month: String,
+    when_year: String,
+    who_affected: String,
+    patient_safety: String,
+    desired_outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "speakup/start.html")]
+struct StartPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    units: Vec<OrgUnit>,
+    levels: &'static [IdentityLevel],
+    safety: &'static [PatientSafety],
+    form: ReportForm,
+}
+
+async fn organisation_taking_concerns(
+    state: &AppState,
+    ods: &str,
+) -> Result<(Organisation, speakup::Settings), AppError> {
+    let not_here = || {
+        AppError::NotFound("We could not find a Speak Up page for that organisation. Check the web address, or choose your organisation from the list.".into())
+    };
+    let code = OdsCode::parse(ods).map_err(|_| not_here())?;
+    let org = identity::find_organisation(&state.db, &code)
+        .await?
+        .ok_or_else(not_here)?;
+    let settings = speakup::settings(&state.db, org.id)
+        .await?
+        .ok_or_else(not_here)?;
+    Ok((org, settings))
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let (organisation, _) = organisation_taking_concerns(&state, &ods).await?;
+    let units = identity::list_org_units(&state.db, organisation.id).await?;
+    let chrome = chrome.titled(format!("Speak up to {}", organisation.name));
+    let page = StartPage {
+        chrome,
+        organisation,
+        units,
+        levels: IdentityLevel::ALL,
+        safety: PatientSafety::ALL,
+        form: ReportForm::default(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+struct Checked {
+    level: IdentityLevel,
+    safety: PatientSafety,
+    unit: Option<OrgUnit>,
+    report: Report,
+}
+
+fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut error = |field: &'static str, message: &str| {
+        errors.push(FieldError {
+            field,
+            message: message.into(),
+        })
+    };
+    let level = form.identity.parse::<IdentityLevel>().ok();
+    if level.is_none() {
+        error("identity", "Choose how you want to be known");
+    }
+    let name = form.name.trim();
+    if matches!(
+        level,
+        Some(IdentityLevel::Open | IdentityLevel::Confidential)
+    ) && name.is_empty()
+    {
+        error("name", "Enter your name, or choose to stay anonymous");
+    }
+    let what = form.what_happened.trim();
+    if what.is_empty() {
+        error("what_happened", "Tell us what happened");
+    } else if what.chars().count() > MAX_TEXT {
+        error(
+            "what_happened",
+            "What happened must be 10,000 characters or fewer",
+        );
+    }
+    for (field, text, label) in [
+        ("who_affected", &form.who_affected, "Who was affected"),
+        (
+            "desired_outcome",
+            &form.desired_outcome,
+            "What you would like to happen",
+        ),
+        ("name", &form.name, "Your name"),
+        ("contact", &form.contact, "How to contact you"),
+    ] {
+        if text.chars().count() > MAX_TEXT {
+            errors.push(FieldError {
+                field,
+                message: format!("{label} must be 10,000 characters or fewer"),
+            });
+        }
+    }
+    let mut error = |field: &'static str, message: &str| {
+        errors.push(FieldError {
+            field,
+            message: message.into(),
+        })
+    };
+    let unit = match form.org_unit.trim() {
+        "" => None,
+        raw => {
+            let found = raw
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| units.iter().find(|u| u.id == id).cloned());
+            if found.is_none() {
+                error(
+                    "org_unit",
+                    "Choose a place from the list, or leave it blank",
+                );
+            }
+            found
+        }
+    };
+    let when = match (form.when_month.trim(), form.when_year.trim()) {
+        ("", "") => None,
+        (month, year) => match parse_month(&format!("{year}-{month}")) {
+            Ok(when) => when,
+            Err(_) => {
+                error(
+                    "when_month",
+                    "Enter the month as a number from 1 to 12 and the year, like 10 and 2026, or leave both blank",
+                );
+                None
+            }
+        },
+    };
+    let safety = form.patient_safety.parse::<PatientSafety>().ok();
+    if safety.is_none() {
+        error(
+            "patient_safety",
+            "Tell us whether patients could be at risk",
+        );
+    }
+    match (level, safety, errors.is_empty()) {
+        (Some(level), Some(safety), true) => {
+            let known = level != IdentityLevel::Anonymous;
+            let report = Report {
+                identity_level: level.code().into(),
+                name: known.then(|| name.to_owned()),
+                contact: known
+                    .then(|| form.contact.trim().to_owned())
+                    .filter(|c| !c.is_empty()),
+                what_happened: what.to_owned(),
+                place: unit.as_ref().map(|u| u.name.clone()),
+                when,
+                who_affected: form.who_affected.trim().to_owned(),
+                patient_safety: safety.code().into(),
+                desired_outcome: form.desired_outcome.trim().to_owned(),
+            };
+            Ok(Checked {
+                level,
+                safety,
+                unit,
+                report,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "speakup/receipt.html")]
+struct ReceiptPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    code: Zeroizing<String>,
+    acknowledge_by: String,
+    anonymous: bool,
+}
+
+/// Human dates for people: "Tuesday 1 December 2026".
+pub fn long_date(day: Day) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let (y, m, d) = day.ymd();
+    let weekday = DAYS
+        .get(day.weekday() as usize)
+        .copied()
+        .unwrap_or_default();
+    let month = MONTHS.get((m - 1) as usize).copied().unwrap_or_default();
+    format!("{weekday} {d} {month} {y}")
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+    FormData(form): FormData<ReportForm>,
+) -> Result<Response, AppError> {
+    let (organisation, settings) = organisation_taking_concerns(&state, &ods).await?;
+    let units = identity::list_org_units(&state.db, organisation.id).await?;
+    let checked = match check(&form, &units) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            let chrome = chrome
+                .titled(format!("Speak up to {}", organisation.name))
+                .with_errors(errors);
+            let page = StartPage {
+                chrome,
+                organisation,
+                units,
+                levels: IdentityLevel::ALL,
+                safety: PatientSafety::ALL,
+                form,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    let now = crate::now();
+    let limits: &SpeakUpLimits = &state.limits;
+    let org_key = organisation.ods_code.clone();
+    if limits.submissions.count(&org_key, now) >= limits.max_submissions_per_hour {
+        return Err(AppError::TooManyRequests(
+            "A very large number of concerns has been sent in the last hour, so we have paused new ones to protect the service. \
+             Nothing was saved. Please try again in an hour, or contact a Freedom to Speak Up Guardian directly."
+                .into(),
+        ));
+    }
+
+    let guardians = speakup::guardian_keys(&state.db, organisation.id).await?;
+    let cost = state.settings.passphrase_cost;
+    let report =
+        serde_json::to_vec(&checked.report).map_err(|e| AppError::Internal(e.to_string()))?;
+    let recovery = settings.recovery_public_key.clone();
+    // The receipt key costs one argon2id run: keep it off the async threads.
+    let sealed = tokio::task::spawn_blocking(move || -> Result<_, dignity_crypto::CryptoError> {
+        let case_key = ConcernKey::generate();
+        let receipt = ReceiptCode::generate();
+        let salt = new_salt();
+        let receipt_keys = receipt.derive(&salt, cost)?;
+        let mut seals = vec![
+            (
+                RECEIPT_HOLDER.to_owned(),
+                case_key.seal_to(&public_key(&receipt_keys.identity))?,
+            ),
+            (RECOVERY_HOLDER.to_owned(), case_key.seal_to(&recovery)?),
+        ];
+        for (person_id, guardian_public) in &guardians {
+            seals.push((
+                person_holder(*person_id),
+                case_key.seal_to(guardian_public)?,
+            ));
+        }
+        let report = case_key.encrypt(&report)?;
+        Ok((
+            case_key.public_key(),
+            receipt,
+            salt,
+            receipt_keys.verifier,
+            seals,
+            report,
+        ))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let (case_public, receipt, salt, verifier, seals, report) = sealed;
+
+    let today = Day::from_unix_seconds(now);
+    let acknowledge_by = today.plus_working_days(settings.acknowledge_working_days);
+    let new_case = NewCase {
+        organisation_id: organisation.id,
+        case_type: CaseType::Concern,
+        identity_level: checked.level,
+        public_key: case_public,
+        receipt_lookup: receipt.lookup().to_owned(),
+        receipt_salt: salt,
+        receipt_verifier: verifier,
+        org_unit_id: checked.unit.map(|u| u.id),
+        patient_safety: checked.safety,
+        received_on: today,
+        acknowledge_by,
+        seals,
+        report,
+    };
+    speakup::create_case(&state.db, &new_case).await?;
+    limits.submissions.add(&org_key, now);
+
+    let page = ReceiptPage {
+        chrome: chrome.titled("Your concern has been sent"),
+        organisation,
+        code: receipt.display(),
+        acknowledge_by: long_date(acknowledge_by),
+        anonymous: checked.level == IdentityLevel::Anonymous,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The receipt as a text file, from the code the receipt page sends back (we keep no copy).
+pub async fn download_receipt(FormData(form): FormData<CodeForm>) -> Result<Response, AppError> {
+    let code = ReceiptCode::parse(&form.code)
+        .map_err(|_| AppError::BadRequest("That is not a receipt code.".into()))?;
+    let text = format!(
+        "Your Speak Up receipt code\r\n\r\n{}\r\n\r\nUse it on the Speak Up follow-up page to read replies, send more information and see how your concern is going.\r\nKeep it private: anyone with this code can read your conversation.\r\n",
+        code.display().as_str()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"speak-up-receipt.txt\"",
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "speakup/follow_up.html")]
+struct FollowUpPage {
+    chrome: Chrome,
+}
+
+pub async fn follow_up(chrome: Chrome) -> Result<Response, AppError> {
+    Ok(render(&FollowUpPage {
+        chrome: chrome.titled("Follow up your concern"),
+    })?
+    .into_response())
+}
+
+/// Said for every code that does not open a case, whatever the reason.
+const NO_SUCH_CODE: &str = "We could not find a concern with that code. Check it and try again";
+
+/// Opens a case from a receipt code, counting failures per case and overall.
+async fn case_from_code(
+    state: &AppState,
+    typed: &str,
+) -> Result<Result<(Case, ConcernKey), String>, AppError> {
+    let now = crate::now();
+    let limits = &state.limits;
+    if limits.failed_lookups.count("all", now) >= limits.max_failures_overall {
+        return Ok(Err("Too many wrong codes have been tried in the last few minutes. Wait 15 minutes, then try again".into()));
+    }
+    let failed = |lookup: Option<&str>| {
+        limits.failed_lookups.add("all", now);
+        if let Some(lookup) = lookup {
+            limits.failed_lookups.add(lookup, now);
+        }
+        Ok(Err(NO_SUCH_CODE.to_owned()))
+    };
+    let Ok(code) = ReceiptCode::parse(typed) else {
+        return failed(None);
+    };
+    if limits.failed_lookups.count(code.lookup(), now) >= limits.max_failures_per_case {
+        return Ok(Err(
+            "This code has been typed wrongly too many times. Wait 15 minutes, then try again"
+                .into(),
+        ));
+    }
+    let Some(case) = speakup::case_by_lookup(&state.db, code.lookup()).await? else {
+        return failed(Some(code.lookup()));
+    };
+    let salt = case.receipt_salt.clone();
+    let cost = state.settings.passphrase_cost;
+    let derive_code = code.clone();
+    let keys = tokio::task::spawn_blocking(move || derive_code.derive(&salt, cost))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    if !dignity_crypto::token::same_bytes(&keys.verifier, &case.receipt_verifier) {
+        return failed(Some(code.lookup()));
+    }
+    let sealed = speakup::seal_for(&state.db, case.id, RECEIPT_HOLDER)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("case {} has no receipt seal", case.id)))?;
+    let case_key = ConcernKey::unseal(&sealed, &keys.identity)?;
+    limits.failed_lookups.clear(code.lookup());
+    Ok(Ok((case, case_key)))
+}
+
+/// One entry as the person who spoke up sees it.
+pub struct Shown {
+    pub heading: &'static str,
+    pub on: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "speakup/conversation.html")]
+struct ConversationPage {
+    chrome: Chrome,
+    code: Zeroizing<String>,
+    status: &'static str,
+    closed: bool,
+    entries: Vec<Shown>,
+    report: Report,
+    feedback_given: bool,
+    answers: &'static [Feedback],
+    notice: Option<&'static str>,
+}
+
+fn text_of(case_key: &ConcernKey, ciphertext: &[u8]) -> String {
+    match case_key.decrypt(ciphertext) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => {
+            tracing::error!(cause = %e, "a case entry failed its integrity check");
+            "This message could not be opened because it appears to have been changed. The guardians have been told.".into()
+        }
+    }
+}
+
+async fn conversation(
+    state: &AppState,
+    chrome: Chrome,
+    case: &Case,
+    case_key: &ConcernKey,
+    code: &ReceiptCode,
+    notice: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let mut report = Report::default();
+    let mut entries = Vec::new();
+    for entry in speakup::entries(&state.db, case.id).await? {
+        if !entry.kind.shown_to_reporter() {
+            continue;
+        }
+        if entry.kind == EntryKind::Report {
+            match case_key
+                .decrypt(&entry.ciphertext)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Report>(&b).ok())
+            {
+                Some(r) => report = r,
+                None => tracing::error!("a report failed its integrity check"),
+            }
+            continue;
+        }
+        entries.push(Shown {
+            heading: match entry.kind {
+                EntryKind::ToReporter => "From the guardian",
+                EntryKind::Closure => "How your concern ended",
+                EntryKind::FeedbackComment => "Your feedback",
+                _ => "From you",
+            },
+            on: long_date(entry.written_on),
+            text: text_of(case_key, &entry.ciphertext),
+        });
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ConversationPage {
+        chrome: chrome.titled("Your concern").with_errors(errors),
+        code: code.display(),
+        status: case.status.for_reporter(),
+        closed: case.status == CaseStatus::Closed,
+        entries,
+        report,
+        feedback_given: case.feedback.is_some(),
+        answers: Feedback::ALL,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn wrong_code(chrome: Chrome, message: String) -> Result<Response, AppError> {
+    let chrome = chrome
+        .titled("Follow up your concern")
+        .with_errors(vec![FieldError {
+            field: "code",
+            message,
+        }]);
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&FollowUpPage { chrome })?,
+    )
+        .into_response())
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response, AppError> {
+    if form.code.trim().is_empty() {
+        return wrong_code(chrome, "Enter your receipt code".into());
+    }
+    match case_from_code(&state, &form.code).await? {
+        Ok((case, key)) => {
+            let code = ReceiptCode::parse(&form.code)?;
+            conversation(&state, chrome, &case, &key, &code, None, Vec::new()).await
+        }
+        Err(message) => wrong_code(chrome, message),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReplyForm {
+    code: String,
+    message: String,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<ReplyForm>,
+) -> Result<Response, AppError> {
+    let (case, key) = match case_from_code(&state, &form.code).await? {
+        Ok(opened) => opened,
+        Err(message) => return wrong_code(chrome, message),
+    };
+    let code = ReceiptCode::parse(&form.code)?;
+    let message = form.message.trim();
+    let problem = if message.is_empty() {
+        Some("Write your message")
+    } else if message.chars().count() > MAX_TEXT {
+        Some("Your message must be 10,000 characters or fewer")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let errors = vec![FieldError {
+            field: "message",
+            message: problem.into(),
+        }];
+        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+    }
+    let ciphertext = encrypt_to(&case.public_key, message.as_bytes())?;
+    speakup::add_entry(
+        &state.db,
+        case.id,
+        EntryKind::FromReporter,
+        None,
+        Day::from_unix_seconds(crate::now()),
+        &ciphertext,
+    )
+    .await?;
+    conversation(
+        &state,
+        chrome,
+        &case,
+        &key,
+        &code,
+        Some("Your message has been sent to the guardian."),
+        Vec::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeedbackForm {
+    code: String,
+    answer: String,
+    comment: String,
+}
+
+pub async fn feedback(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<FeedbackForm>,
+) -> Result<Response, AppError> {
+    let (case, key) = match case_from_code(&state, &form.code).await? {
+        Ok(opened) => opened,
+        Err(message) => return wrong_code(chrome, message),
+    };
+    let code = ReceiptCode::parse(&form.code)?;
+    let Ok(answer) = form.answer.parse::<Feedback>() else {
+        let errors = vec![FieldError {
+            field: "answer",
+            message: "Choose an answer".into(),
+        }];
+        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+    };
+    if form.comment.chars().count() > MAX_TEXT {
+        let errors = vec![FieldError {
+            field: "comment",
+            message: "Your comment must be 10,000 characters or fewer".into(),
+        }];
+        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+    }
+    speakup::record_feedback(&state.db, case.id, answer).await?;
+    let comment = form.comment.trim();
+    if !comment.is_empty() {
+        let ciphertext = encrypt_to(&case.public_key, comment.as_bytes())?;
+        speakup::add_entry(
+            &state.db,
+            case.id,
+            EntryKind::FeedbackComment,
+            None,
+            Day::from_unix_seconds(crate::now()),
+            &ciphertext,
+        )
+        .await?;
+    }
+    let case = speakup::case_in_organisation(&state.db, case.organisation_id, case.id).await?;
+    conversation(
+        &state,
+        chrome,
+        &case,
+        &key,
+        &code,
+        Some("Thank you for your feedback."),
+        Vec::new(),
+    )
+    .await
+}
