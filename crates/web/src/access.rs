@@ -101,14 +101,14 @@ enum Decision {
 
 fn decide(access: Access, user: Option<&CurrentUser>, ods: Option<&str>) -> Decision {
     let Some(user) = user else {
-        return if access == Access::Public {
+        return if matches!(access, Access::Public | Access::Anonymous) {
             Decision::Allow
         } else {
             Decision::SignIn
         };
     };
     match access {
-        Access::Public | Access::PassphraseChecked => return Decision::Allow,
+        Access::Public | Access::Anonymous | Access::PassphraseChecked => return Decision::Allow,
         _ if !user.fully_signed_in() => return Decision::SecondStep,
         _ => {}
     }
@@ -130,6 +130,10 @@ pub async fn guard(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // The anonymous pages never look at who is asking, not even at a session cookie.
+    if access == Access::Anonymous {
+        return next.run(request).await;
+    }
     let is_api = request.uri().path().starts_with("/api/");
     let fail = |e: AppError| {
         if is_api {

@@ -283,13 +283,12 @@ async fn write_entry(
     state: &AppState,
     chrome: Chrome,
     user: &CurrentUser,
-    ods: &str,
-    case_id: i64,
+    (ods, case_id): (String, i64),
     kind: EntryKind,
     text: String,
     missing: &'static str,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(state, ods).await?;
+    let organisation = organisation(state, &ods).await?;
     let case = speakup::case_in_organisation(&state.db, organisation.id, case_id).await?;
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 10_000 {
@@ -359,8 +358,7 @@ pub async fn message(
         &state,
         chrome,
         &user,
-        &ods,
-        id,
+        (ods, id),
         EntryKind::ToReporter,
         form.text,
         "Write a message",
@@ -379,8 +377,7 @@ pub async fn note(
         &state,
         chrome,
         &user,
-        &ods,
-        id,
+        (ods, id),
         EntryKind::Note,
         form.text,
         "Write a note",
@@ -404,8 +401,7 @@ pub async fn referral(
         &state,
         chrome,
         &user,
-        &ods,
-        id,
+        (ods, id),
         EntryKind::Referral,
         text,
         "Say who you referred the case to and what happened",
@@ -424,8 +420,7 @@ pub async fn close(
         &state,
         chrome,
         &user,
-        &ods,
-        id,
+        (ods, id),
         EntryKind::Closure,
         form.text,
         "Write a short summary of the outcome",

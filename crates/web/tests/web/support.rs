@@ -80,6 +80,10 @@ impl TestApp {
         })
     }
 
+    pub fn test_db_url(&self) -> &str {
+        &self.test_db.url
+    }
+
     pub async fn finish(self) {
         self.test_db.finish().await;
     }
@@ -301,6 +305,13 @@ fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The SQLite file behind a test app, if it uses SQLite.
+pub fn sqlite_path(app: &TestApp) -> Option<String> {
+    app.test_db_url()
+        .strip_prefix("sqlite://")
+        .map(str::to_owned)
 }
 
 /// The current second-step code for the shared test secret.

@@ -1,0 +1,484 @@
+//! Speak Up end to end: anonymous reporting, the guardian's casework, the follow-up
+//! conversation, and the promises in docs/threat-model.md.
+
+use crate::on_both_backends;
+use crate::support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dignity_crypto::speakup::{SecretKey, public_key};
+use dignity_domain::identity::Role;
+use dignity_store::identity::Person;
+use dignity_store::speakup;
+
+on_both_backends!(
+    a_concern_travels_from_reporter_to_guardian_and_back,
+    nothing_identifying_is_stored_and_content_is_ciphertext,
+    wrong_receipt_codes_get_one_message_and_are_limited,
+    a_reset_guardian_is_locked_out_until_a_colleague_reseals,
+    tampered_entries_are_reported_not_shown,
+    the_report_form_explains_its_mistakes,
+);
+
+/// Turns Speak Up on for RJ1 and returns the recovery key.
+async fn speak_up_on(app: &TestApp) -> Result<SecretKey, Box<dyn std::error::Error>> {
+    let recovery = SecretKey::generate();
+    speakup::init(&app.db, "test", 1, &app.org, &public_key(&recovery), 2).await?;
+    Ok(recovery)
+}
+
+/// A guardian signed in through the real forms, so their case key is made and unlocked.
+async fn guardian(
+    app: &TestApp,
+    email: &str,
+) -> Result<(Person, Browser), Box<dyn std::error::Error>> {
+    let person = app.person(email, Some(Role::Guardian)).await?;
+    let browser = sign_in_guardian(app, email).await?;
+    Ok((person, browser))
+}
+
+async fn sign_in_guardian(
+    app: &TestApp,
+    email: &str,
+) -> Result<Browser, Box<dyn std::error::Error>> {
+    let mut browser = app.browser();
+    let page = browser.sign_in(email, PASSPHRASE).await?;
+    assert!(page.redirects_to("/sign-in/two-factor"), "{page:?}");
+    // Each sign-in needs a code not used before: step forward a window when needed.
+    let mut page = browser
+        .post(
+            "/sign-in/two-factor",
+            &[("code", &current_code()?), ("next", "/home")],
+        )
+        .await?;
+    if !page.redirects_to("/home") {
+        let next = dignity_crypto::totp::code_at(
+            crate::support::TOTP_SECRET,
+            dignity_web::now() as u64 + 30,
+        )?;
+        page = browser
+            .post("/sign-in/two-factor", &[("code", &next), ("next", "/home")])
+            .await?;
+    }
+    assert!(page.redirects_to("/home"), "{page:?}");
+    Ok(browser)
+}
+
+const WHAT: &str = "The night manager on ward 7 shouts at junior staff in front of patients.";
+
+/// Sends an anonymous concern as a reporter's browser would, and returns the receipt code.
+async fn report(
+    app: &TestApp,
+    what: &str,
+) -> Result<(Browser, String), Box<dyn std::error::Error>> {
+    let mut reporter = app.browser();
+    let page = reporter.get("/speak-up/RJ1").await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = reporter
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("identity", "anonymous"),
+                ("what_happened", what),
+                ("patient_safety", "not_sure"),
+                ("when_month", "10"),
+                ("when_year", "2026"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let code = receipt_code(&page).ok_or("no receipt code on the page")?;
+    Ok((reporter, code))
+}
+
+fn receipt_code(page: &Page) -> Option<String> {
+    let start = page.body.find("class=\"dignity-receipt\">")? + "class=\"dignity-receipt\">".len();
+    let end = page.body[start..].find('<')?;
+    Some(page.body[start..start + end].to_owned())
+}
+
+async fn only_case_id(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
+    let cases = speakup::list_cases(&app.db, app.org.id).await?;
+    Ok(cases.first().ok_or("no case")?.id)
+}
+
+async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let (mut reporter, code) = report(app, WHAT).await?;
+    assert_eq!(code.len(), 29);
+    assert_eq!(
+        reporter.cookies.keys().collect::<Vec<_>>(),
+        ["dignity_csrf"],
+        "the only cookie is the CSRF token"
+    );
+
+    // The receipt downloads as a text file.
+    let page = reporter
+        .post("/speak-up/receipt", &[("code", &code)])
+        .await?;
+    assert!(
+        page.headers
+            .get(header::CONTENT_DISPOSITION)
+            .is_some_and(|v| v.to_str().unwrap_or_default().contains("attachment"))
+    );
+    assert!(page.body.contains(&code));
+
+    // The guardian sees it, reads it, and writes back.
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert!(page.body.contains("Case "), "{}", page.body);
+    let id = only_case_id(app).await?;
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("The night manager on ward 7"),
+        "{}",
+        page.body
+    );
+    let reads: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'speakup.case_read'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(reads, 1, "every read is audited");
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/status"),
+            &[("status", "acknowledged")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/message"),
+            &[("text", "Thank you. Which shifts does this happen on?")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/note"),
+            &[("text", "Guardian-only note")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+
+    // The reporter reads the reply with the code, and answers.
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code.to_lowercase())])
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Which shifts does this happen on?"));
+    assert!(page.body.contains("A guardian has read your concern."));
+    assert!(
+        !page.body.contains("Guardian-only note"),
+        "notes stay with the guardians"
+    );
+    let page = reporter
+        .post(
+            "/speak-up/follow-up/reply",
+            &[("code", &code), ("message", "Mostly weekend nights.")],
+        )
+        .await?;
+    assert!(page.body.contains("Your message has been sent"));
+
+    // The guardian records, closes; the reporter sees the outcome and gives feedback.
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(page.body.contains("Mostly weekend nights."));
+    let record = "csrf_token=".to_owned()
+        + &gina.csrf().await?
+        + "&elements=bullying&elements=behaviour&group=Doctors";
+    assert!(
+        gina.post_raw(&format!("/orgs/RJ1/speak-up/{id}/record"), &record)
+            .await?
+            .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/close"),
+            &[(
+                "text",
+                "The manager has had training and is being supported to change."
+            )]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert!(page.body.contains("The manager has had training"));
+    assert!(page.body.contains("would you speak up again?"));
+    let page = reporter
+        .post(
+            "/speak-up/follow-up/feedback",
+            &[
+                ("code", &code),
+                ("answer", "yes"),
+                ("comment", "I felt listened to."),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("Thank you for your feedback"));
+    let case = speakup::case_in_organisation(&app.db, app.org.id, id).await?;
+    assert_eq!(case.feedback.map(|f| f.code()), Some("yes"));
+    assert_eq!(case.elements.len(), 2);
+    assert_eq!(case.professional_group.as_deref(), Some("Doctors"));
+    assert!(case.detriment_check_due.is_some());
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/detriment"),
+            &[("found", "no")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    Ok(())
+}
+
+async fn nothing_identifying_is_stored_and_content_is_ciphertext(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    guardian(app, "gina@trust.nhs.uk").await?;
+    let mut reporter = app.browser();
+    reporter.peer = "203.0.113.77:4444".parse().ok();
+    reporter.get("/speak-up/RJ1").await?;
+    let token = reporter.csrf().await?;
+    let body = crate::support::encode(&[
+        ("csrf_token", &token),
+        ("identity", "confidential"),
+        ("name", "Ruth Reporter"),
+        ("what_happened", WHAT),
+        ("patient_safety", "yes"),
+    ]);
+    let page = reporter
+        .send(
+            Request::post("/speak-up/RJ1")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::USER_AGENT, "DignityTestAgent/9.9")
+                .header(
+                    header::REFERER,
+                    "https://intranet.example.nhs.uk/staff/ruth",
+                )
+                .header("x-forwarded-for", "198.51.100.23")
+                .body(Body::from(body))?,
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK);
+    let needles = [
+        "203.0.113.77",
+        "198.51.100.23",
+        "DignityTestAgent",
+        "intranet.example",
+        "Ruth Reporter",
+        "night manager",
+    ];
+    // Every text and binary value in every table.
+    for table in dignity_store::transfer::table_names() {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(app.db.pool())
+            .await?;
+        for row in &rows {
+            use sqlx::{Column, Row};
+            for column in row.columns() {
+                let text = row
+                    .try_get::<Option<String>, _>(column.ordinal())
+                    .ok()
+                    .flatten()
+                    .or_else(|| {
+                        row.try_get::<Option<Vec<u8>>, _>(column.ordinal())
+                            .ok()
+                            .flatten()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    })
+                    .unwrap_or_default();
+                for needle in needles {
+                    assert!(
+                        !text.contains(needle),
+                        "{table}.{} holds {needle}",
+                        column.name()
+                    );
+                }
+            }
+        }
+    }
+    // The received date is a day, not a time.
+    let received: String = sqlx::query_scalar("SELECT received_on FROM cases")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(received.len(), 10, "{received}");
+    // The anonymous routes are not counted in the metrics.
+    let metrics = app.browser().get("/metrics").await?.body;
+    assert!(!metrics.contains("route=\"/speak-up"), "{metrics}");
+
+    // SQLite: the file on disk, as a thief would copy it, holds no plain text.
+    if app.db.backend() == dignity_store::Backend::Sqlite {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(app.db.pool())
+            .await?;
+        let path = crate::support::sqlite_path(app).ok_or("no sqlite path")?;
+        let copy = std::env::temp_dir().join(format!("dignity-copy-{}.db", std::process::id()));
+        std::fs::copy(&path, &copy)?;
+        let bytes = std::fs::read(&copy)?;
+        let _ = std::fs::remove_file(&copy);
+        let haystack = String::from_utf8_lossy(&bytes);
+        assert!(
+            haystack.contains("age-encryption.org"),
+            "the copy holds age ciphertext"
+        );
+        for needle in needles {
+            assert!(
+                !haystack.contains(needle),
+                "the database file holds {needle}"
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn wrong_receipt_codes_get_one_message_and_are_limited(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (mut reporter, code) = report(app, WHAT).await?;
+    let lookup = &code[..9];
+    let generic = "We could not find a concern with that code";
+    for typed in [
+        "nonsense",
+        "0000-0000-0000-0000-0000-0000",
+        &format!("{lookup}0000-0000-0000-0000"),
+    ] {
+        let page = reporter
+            .post("/speak-up/follow-up", &[("code", typed)])
+            .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains(generic), "{typed}: {}", page.body);
+    }
+    for _ in 0..4 {
+        reporter
+            .post(
+                "/speak-up/follow-up",
+                &[("code", &format!("{lookup}0000-0000-0000-0000"))],
+            )
+            .await?;
+    }
+    // Five wrong tries on this case: even the right code waits now.
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert!(
+        page.body.contains("typed wrongly too many times"),
+        "{}",
+        page.body
+    );
+    Ok(())
+}
+
+async fn a_reset_guardian_is_locked_out_until_a_colleague_reseals(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let (hal, _) = guardian(app, "hal@trust.nhs.uk").await?;
+    report(app, WHAT).await?;
+    let id = only_case_id(app).await?;
+
+    // Hal's passphrase is reset: his key and seals go. He signs in again and gets a new key.
+    let hash = dignity_crypto::passphrase::hash(
+        PASSPHRASE,
+        dignity_crypto::passphrase::HashCost::FAST_FOR_TESTS,
+    )?;
+    dignity_store::identity::set_passphrase(&app.db, "test", 1, &hal, &hash).await?;
+    let mut hal_browser = sign_in_guardian(app, "hal@trust.nhs.uk").await?;
+    let page = hal_browser.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(
+        page.body.contains("You cannot read this case yet"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("night manager"));
+
+    // Gina opens the case list: Hal gets access again.
+    gina.get("/orgs/RJ1/speak-up").await?;
+    let page = hal_browser.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(page.body.contains("night manager"), "{}", page.body);
+    Ok(())
+}
+
+async fn tampered_entries_are_reported_not_shown(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let (mut reporter, code) = report(app, WHAT).await?;
+    reporter
+        .post(
+            "/speak-up/follow-up/reply",
+            &[("code", &code), ("message", "More detail here.")],
+        )
+        .await?;
+    let id = only_case_id(app).await?;
+    let entries = speakup::entries(&app.db, id).await?;
+    let reply = entries.last().ok_or("no reply")?;
+    let mut bent = reply.ciphertext.clone();
+    let middle = bent.len() / 2;
+    bent[middle] ^= 0x55;
+    sqlx::query("UPDATE case_entries SET ciphertext = $1 WHERE id = $2")
+        .bind(bent)
+        .bind(reply.id)
+        .execute(app.db.pool())
+        .await?;
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("could not be opened because it appears to have been changed")
+    );
+    assert!(
+        page.body.contains("night manager"),
+        "the untouched report still shows"
+    );
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert!(
+        page.body
+            .contains("could not be opened because it appears to have been changed")
+    );
+    Ok(())
+}
+
+async fn the_report_form_explains_its_mistakes(app: &TestApp) -> TestResult {
+    let mut reporter = app.browser();
+    assert_eq!(
+        reporter.get("/speak-up/RJ1").await?.status,
+        StatusCode::NOT_FOUND,
+        "not set up yet"
+    );
+    speak_up_on(app).await?;
+    let page = reporter
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("identity", "confidential"),
+                ("when_month", "13"),
+                ("when_year", "2026"),
+                ("org_unit", "999"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Enter your name",
+        "Tell us what happened",
+        "Tell us whether patients could be at risk",
+        "Enter the month as a number",
+        "Choose a place from the list",
+    ] {
+        assert!(page.body.contains(message), "{message}");
+    }
+    assert!(
+        page.body.contains(
+            "value=\"confidential\" aria-describedby=\"identity-confidential-hint\" checked"
+        ),
+        "choices are kept"
+    );
+    assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 0);
+    let page = reporter.get("/speak-up").await?;
+    assert!(page.body.contains("/speak-up/RJ1"));
+    Ok(())
+}
