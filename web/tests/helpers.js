@@ -43,7 +43,7 @@ export async function startServer() {
       DIGNITY_DATABASE_URL: `sqlite://${join(dir, 'demo.db')}`,
       DIGNITY_BIND: `127.0.0.1:${port}`,
       DIGNITY_WEB_DIR: webDir,
-      DIGNITY_LOG_LEVEL: 'warn',
+      DIGNITY_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +61,8 @@ export async function startServer() {
   }
   return {
     url,
+    /** Everything the server has printed so far (its logs go to stderr). */
+    logs: () => output,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -175,6 +175,25 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
                     other => Err(other),
                 })?;
         }
+        if *role == Role::Guardian {
+            // Made now, under the demo passphrase, so that concerns sent before the guardian
+            // first signs in are sealed to them too.
+            let key = crate::speakup::SecretKey::generate();
+            let wrapped = dignity_crypto::speakup::wrap_identity(
+                &key,
+                DEMO_PASSPHRASE,
+                HashCost::RECOMMENDED,
+            )?;
+            dignity_store::speakup::save_caseworker_key(
+                db,
+                ACTOR,
+                now,
+                person.id,
+                &crate::speakup::public_key(&key),
+                &wrapped,
+            )
+            .await?;
+        }
         if role.needs_second_factor() {
             identity::set_totp(db, ACTOR, now, &person, Some(DEMO_TOTP_SECRET), None).await?;
         }
