@@ -3,6 +3,7 @@
 
 mod admin;
 mod backup;
+mod bench;
 mod config;
 mod demo;
 mod serve;
@@ -42,6 +43,9 @@ enum Command {
     /// Manage organisations, people and roles, and check the audit log.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Measure how fast Dignity is. See docs/benchmarks.md.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Copy a running SQLite database to a file, safely and consistently.
     Backup {
         /// Where to write the copy. Must not exist yet.
@@ -115,6 +119,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             serve::serve(&config, db).await
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
+        Command::Bench(command) => bench::run(command).await,
         Command::Backup { to } => backup::backup(&config, &to).await,
         Command::MigrateData { from, to } => {
             let options = config.db_options();
