@@ -33,20 +33,36 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Speakup { count, concurrency, sqlite_only } => {
-            println!("Speak Up submissions: {count} per backend, {concurrency} at a time, argon2id at the production cost.");
-            println!("{:<11} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9}", "backend", "count", "per second", "p50 ms", "p90 ms", "p99 ms", "max ms");
+        BenchCommand::Speakup {
+            count,
+            concurrency,
+            sqlite_only,
+        } => {
+            println!(
+                "Speak Up submissions: {count} per backend, {concurrency} at a time, argon2id at the production cost."
+            );
+            println!(
+                "{:<11} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9}",
+                "backend", "count", "per second", "p50 ms", "p90 ms", "p99 ms", "max ms"
+            );
             let mut backends = vec![Backend::Sqlite];
             if !sqlite_only {
                 backends.push(Backend::Postgres);
             }
             for backend in backends {
-                let db = TestDb::new(backend).await.with_context(|| format!("could not make a {backend:?} database for the benchmark"))?;
+                let db = TestDb::new(backend).await.with_context(|| {
+                    format!("could not make a {backend:?} database for the benchmark")
+                })?;
                 let outcome = speakup_on(&db, count, concurrency).await;
                 db.finish().await;
                 let (elapsed, mut latencies) = outcome?;
                 latencies.sort();
-                let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or_default();
+                let pct = |p: f64| {
+                    latencies
+                        .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+                        .copied()
+                        .unwrap_or_default()
+                };
                 let ms = |d: Duration| d.as_secs_f64() * 1000.0;
                 println!(
                     "{:<11} {:>9} {:>10.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
@@ -64,7 +80,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-async fn speakup_on(test_db: &TestDb, count: usize, concurrency: usize) -> anyhow::Result<(Duration, Vec<Duration>)> {
+async fn speakup_on(
+    test_db: &TestDb,
+    count: usize,
+    concurrency: usize,
+) -> anyhow::Result<(Duration, Vec<Duration>)> {
     let db = &test_db.db;
     let now = dignity_web::now();
     let org = identity::create_organisation(
@@ -81,15 +101,51 @@ async fn speakup_on(test_db: &TestDb, count: usize, concurrency: usize) -> anyho
     )
     .await?;
     let recovery = dignity_crypto::speakup::SecretKey::generate();
-    speakup::init(db, "bench", now, &org, &dignity_crypto::speakup::public_key(&recovery), 2).await?;
+    speakup::init(
+        db,
+        "bench",
+        now,
+        &org,
+        &dignity_crypto::speakup::public_key(&recovery),
+        2,
+    )
+    .await?;
     // Two guardians with keys, as a typical trust has, so each case is sealed four times.
     for i in 0..2 {
         let key = dignity_crypto::speakup::SecretKey::generate();
-        let person = identity::create_person(db, "bench", now, &dignity_domain::identity::Email::parse(&format!("g{i}@bench.nhs.uk"))?, &Name::parse("Guardian", "n")?, "x").await?;
-        identity::grant_role(db, "bench", now, &person, dignity_domain::identity::Role::Guardian, Some(&org)).await?;
-        speakup::save_caseworker_key(db, "bench", now, person.id, &dignity_crypto::speakup::public_key(&key), b"unused").await?;
+        let person = identity::create_person(
+            db,
+            "bench",
+            now,
+            &dignity_domain::identity::Email::parse(&format!("g{i}@bench.nhs.uk"))?,
+            &Name::parse("Guardian", "n")?,
+            "x",
+        )
+        .await?;
+        identity::grant_role(
+            db,
+            "bench",
+            now,
+            &person,
+            dignity_domain::identity::Role::Guardian,
+            Some(&org),
+        )
+        .await?;
+        speakup::save_caseworker_key(
+            db,
+            "bench",
+            now,
+            person.id,
+            &dignity_crypto::speakup::public_key(&key),
+            b"unused",
+        )
+        .await?;
     }
-    let settings = dignity_web::Settings { passphrase_cost: HashCost::RECOMMENDED, speakup_max_per_hour: u32::MAX, ..Default::default() };
+    let settings = dignity_web::Settings {
+        passphrase_cost: HashCost::RECOMMENDED,
+        speakup_max_per_hour: u32::MAX,
+        ..Default::default()
+    };
     let (router, _) = dignity_web::build_app(dignity_web::AppState::new(db.clone(), settings)?);
     let token = dignity_crypto::token::random_token();
     let body = Arc::new(format!(
@@ -111,7 +167,11 @@ async fn speakup_on(test_db: &TestDb, count: usize, concurrency: usize) -> anyho
             let response = router.oneshot(request).await?;
             let took = began.elapsed();
             drop(permit);
-            anyhow::ensure!(response.status() == StatusCode::OK, "a submission failed with {}", response.status());
+            anyhow::ensure!(
+                response.status() == StatusCode::OK,
+                "a submission failed with {}",
+                response.status()
+            );
             Ok::<_, anyhow::Error>(took)
         }));
     }
@@ -121,6 +181,9 @@ async fn speakup_on(test_db: &TestDb, count: usize, concurrency: usize) -> anyho
     }
     let elapsed = started.elapsed();
     let stored = speakup::list_cases(db, org.id).await?.len();
-    anyhow::ensure!(stored == count, "{count} submissions were acknowledged but {stored} are stored");
+    anyhow::ensure!(
+        stored == count,
+        "{count} submissions were acknowledged but {stored} are stored"
+    );
     Ok((elapsed, latencies))
 }

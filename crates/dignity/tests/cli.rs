@@ -320,3 +320,181 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
     assert_eq!(out.lines().count(), 3, "{out}");
     Ok(())
 }
+
+fn dignity_with_input(
+    dir: &Path,
+    database_url: &str,
+    args: &[&str],
+    input: &str,
+) -> Result<Output, Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
+        .args(args)
+        .current_dir(dir)
+        .env("DIGNITY_DATABASE_URL", database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(input.as_bytes())?;
+    Ok(child.wait_with_output()?)
+}
+
+#[tokio::test]
+async fn speakup_init_prints_a_recovery_key_that_recovers_cases() -> TestResult {
+    use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, wrap_identity};
+    use dignity_domain::identity::{Email, Name, Role};
+    use dignity_domain::speakup::{CaseType, Day, IdentityLevel, PatientSafety};
+    use dignity_store::{identity, speakup};
+
+    let dir = TempDir::new("speakup")?;
+    let url = format!("sqlite://{}", dir.0.join("dignity.db").display());
+    let run = |args: &[&str]| dignity(&dir.0, &url, args);
+    run(&[
+        "admin",
+        "create-org",
+        "--ods",
+        "RJ1",
+        "--name",
+        "Test Trust",
+        "--type",
+        "acute",
+        "--region",
+        "london",
+        "--benchmark-group",
+        "Acute",
+    ])?;
+    let output = run(&["admin", "speakup-init", "--org", "RJ1"])?;
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    let recovery = out
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .ok_or("no recovery key printed")?
+        .to_owned();
+    assert!(
+        !text(&run(&["admin", "speakup-init", "--org", "RJ1"])?).contains("AGE-SECRET-KEY"),
+        "a second init prints nothing new"
+    );
+
+    // A case sealed only to the recovery key, and a guardian with a case key.
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let org =
+        identity::get_organisation(&db, &dignity_domain::identity::OdsCode::parse("RJ1")?).await?;
+    let settings = speakup::settings(&db, org.id).await?.ok_or("not set up")?;
+    let stored_recovery: String =
+        sqlx::query_scalar("SELECT recovery_public_key FROM speakup_settings")
+            .fetch_one(db.pool())
+            .await?;
+    assert!(
+        stored_recovery.starts_with("age1"),
+        "only the public half is stored"
+    );
+    let case_key = ConcernKey::generate();
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let case_id = speakup::create_case(
+        &db,
+        &speakup::NewCase {
+            organisation_id: org.id,
+            case_type: CaseType::Concern,
+            identity_level: IdentityLevel::Anonymous,
+            public_key: case_key.public_key(),
+            receipt_lookup: "TESTCASE".into(),
+            receipt_salt: vec![0; 16],
+            receipt_verifier: vec![0; 32],
+            org_unit_id: None,
+            patient_safety: PatientSafety::No,
+            received_on: today,
+            acknowledge_by: today,
+            seals: vec![(
+                speakup::RECOVERY_HOLDER.into(),
+                case_key.seal_to(&settings.recovery_public_key)?,
+            )],
+            report: case_key.encrypt(b"the report")?,
+        },
+    )
+    .await?;
+    let guardian_key = SecretKey::generate();
+    let gina = identity::create_person(
+        &db,
+        "test",
+        1,
+        &Email::parse("gina@trust.nhs.uk")?,
+        &Name::parse("Gina", "n")?,
+        "h",
+    )
+    .await?;
+    identity::grant_role(&db, "test", 1, &gina, Role::Guardian, Some(&org)).await?;
+    let wrapped = wrap_identity(
+        &guardian_key,
+        "unused",
+        dignity_crypto::passphrase::HashCost::FAST_FOR_TESTS,
+    )?;
+    speakup::save_caseworker_key(
+        &db,
+        "test",
+        1,
+        gina.id,
+        &public_key(&guardian_key),
+        &wrapped,
+    )
+    .await?;
+
+    let wrong = dignity_with_input(
+        &dir.0,
+        &url,
+        &[
+            "admin",
+            "speakup-recover",
+            "--org",
+            "RJ1",
+            "--email",
+            "gina@trust.nhs.uk",
+        ],
+        &format!(
+            "{}\n",
+            dignity_crypto::speakup::identity_text(&SecretKey::generate()).as_str()
+        ),
+    )?;
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("not Test Trust's recovery key"),
+        "{}",
+        text(&wrong)
+    );
+
+    let output = dignity_with_input(
+        &dir.0,
+        &url,
+        &[
+            "admin",
+            "speakup-recover",
+            "--org",
+            "RJ1",
+            "--email",
+            "gina@trust.nhs.uk",
+        ],
+        &format!("{recovery}\n"),
+    )?;
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("can now open 1 more cases"),
+        "{}",
+        text(&output)
+    );
+    let sealed = speakup::seal_for(&db, case_id, &speakup::person_holder(gina.id))
+        .await?
+        .ok_or("not re-sealed")?;
+    let opened = ConcernKey::unseal(&sealed, &guardian_key)?;
+    let report = speakup::entries(&db, case_id).await?.remove(0);
+    assert_eq!(
+        opened.decrypt(&report.ciphertext)?.as_slice(),
+        b"the report"
+    );
+    db.close().await;
+    Ok(())
+}
