@@ -84,6 +84,21 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await reporter.click('button:has-text("Send feedback")');
   assert.match(await reporter.locator('main').innerText(), /Thank you for your feedback/);
 
+  // Counts for the board and the nation: accessible charts and tables, no content.
+  for (const [path, heading] of [['/orgs/DEMO1/speak-up/return', /quarterly return/i], ['/orgs/DEMO1/speak-up/trends', /trends/i]]) {
+    await guardian.goto(server.url + path);
+    assert.match(await guardian.locator('h1').innerText(), heading);
+    assert.doesNotMatch(await guardian.locator('main').innerText(), /mocks newly qualified/);
+    await checkAccessibility(guardian, assert);
+  }
+  const analyst = await newPage(browser);
+  await signIn(analyst, server.url, 'analyst@demo.nhs.uk');
+  await analyst.fill('#code', totpCode());
+  await analyst.click('button[type=submit]');
+  await analyst.click('a:has-text("Speaking up across organisations")');
+  assert.match(await analyst.locator('main').innerText(), /Northfield Hospitals/);
+  await checkAccessibility(analyst, assert);
+
   // The logs show the guardian's work but nothing from the anonymous pages.
   const logs = server.logs();
   assert.match(logs, /route=\/orgs\/\{ods\}\/speak-up/, 'request logging is on');

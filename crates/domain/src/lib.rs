@@ -55,3 +55,4 @@ macro_rules! code_list {
 pub mod audit;
 pub mod identity;
 pub mod speakup;
+pub mod speakup_returns;

@@ -203,6 +203,11 @@ impl Day {
         })
     }
 
+    /// Whole days from `earlier` to this day (negative if `earlier` is later).
+    pub fn days_since(self, earlier: Day) -> i64 {
+        self.days - earlier.days
+    }
+
     pub fn plus_days(self, n: i64) -> Day {
         Day {
             days: self.days + n,
@@ -310,11 +315,50 @@ pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
 
 /// A count as it may be published: exact, or hidden because it is small enough to point
 /// at a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublishedCount {
     Exact(u64),
     FewerThan(u64),
+    /// Not small itself, but hidden so that a small count beside it cannot be worked out
+    /// by subtraction.
+    Withheld,
+}
+
+/// In JSON an exact count is a number and a hidden one is the words people see, so no
+/// program can mistake "fewer than 6" for 6.
+impl Serialize for PublishedCount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PublishedCount::Exact(n) => serializer.serialize_u64(*n),
+            hidden => serializer.collect_str(hidden),
+        }
+    }
+}
+
+impl PublishedCount {
+    pub fn is_hidden(self) -> bool {
+        !matches!(self, PublishedCount::Exact(_))
+    }
+}
+
+/// Cells that add up to a shown total must never have exactly one hidden: that one could
+/// be worked out by subtraction. If exactly one is hidden, the smallest shown non-zero cell
+/// is withheld too (the usual complementary suppression).
+pub fn protect_partition(cells: &mut [PublishedCount]) {
+    if cells.iter().filter(|c| c.is_hidden()).count() != 1 {
+        return;
+    }
+    let smallest = cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            PublishedCount::Exact(n) if *n > 0 => Some((*n, i)),
+            _ => None,
+        })
+        .min();
+    if let Some((_, i)) = smallest {
+        cells[i] = PublishedCount::Withheld;
+    }
 }
 
 /// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
@@ -332,6 +376,7 @@ impl fmt::Display for PublishedCount {
         match self {
             PublishedCount::Exact(n) => write!(f, "{n}"),
             PublishedCount::FewerThan(n) => write!(f, "fewer than {n}"),
+            PublishedCount::Withheld => f.write_str("not shown"),
         }
     }
 }
@@ -384,6 +429,21 @@ mod tests {
         assert_eq!(publish_count(1, 5).to_string(), "fewer than 6");
         assert_eq!(publish_count(5, 5).to_string(), "fewer than 6");
         assert_eq!(publish_count(6, 5).to_string(), "6");
+    }
+
+    #[test]
+    fn a_lone_hidden_cell_gets_a_partner() {
+        use PublishedCount::*;
+        let mut cells = [Exact(20), FewerThan(6), Exact(9), Exact(0)];
+        protect_partition(&mut cells);
+        assert_eq!(cells, [Exact(20), FewerThan(6), Withheld, Exact(0)]);
+        let mut two = [Exact(20), FewerThan(6), FewerThan(6)];
+        protect_partition(&mut two);
+        assert_eq!(
+            two,
+            [Exact(20), FewerThan(6), FewerThan(6)],
+            "two hidden cells already protect each other"
+        );
     }
 
     #[test]

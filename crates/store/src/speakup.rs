@@ -9,6 +9,7 @@ use dignity_domain::speakup::{
     CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, IdentityLevel,
     PatientSafety,
 };
+use dignity_domain::speakup_returns::CaseFacts;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -581,4 +582,51 @@ pub async fn record_read(
     )
     .await?;
     Ok(())
+}
+
+/// The plain-text facts of every case of an organisation, for returns and trends.
+pub async fn case_facts(db: &Db, organisation_id: i64) -> Result<Vec<CaseFacts>, StoreError> {
+    let rows = sqlx::query(FACTS_QUERY_BY_ORG)
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| facts_from_row(row).map(|(_, facts)| facts))
+        .collect()
+}
+
+/// The facts of every case in the installation, by organisation id, for national views.
+pub async fn all_case_facts(db: &Db) -> Result<Vec<(i64, CaseFacts)>, StoreError> {
+    let rows = sqlx::query(FACTS_QUERY_ALL).fetch_all(db.pool()).await?;
+    rows.iter().map(facts_from_row).collect()
+}
+
+const FACTS_QUERY_BY_ORG: &str = "SELECT c.organisation_id, c.received_on, c.acknowledged_on, c.closed_on, c.identity_level, c.elements, \
+    c.professional_group, c.feedback, u.name AS unit_name, c.detriment_found FROM cases c \
+    LEFT JOIN org_units u ON u.id = c.org_unit_id WHERE c.organisation_id = $1";
+const FACTS_QUERY_ALL: &str = "SELECT c.organisation_id, c.received_on, c.acknowledged_on, c.closed_on, c.identity_level, c.elements, \
+    c.professional_group, c.feedback, u.name AS unit_name, c.detriment_found FROM cases c \
+    LEFT JOIN org_units u ON u.id = c.org_unit_id";
+
+fn facts_from_row(row: &AnyRow) -> Result<(i64, CaseFacts), StoreError> {
+    Ok((
+        row.try_get("organisation_id")?,
+        CaseFacts {
+            received_on: day(row.try_get("received_on")?)?,
+            acknowledged_on: optional_day(row.try_get("acknowledged_on")?)?,
+            closed_on: optional_day(row.try_get("closed_on")?)?,
+            identity_level: parse(row.try_get("identity_level")?)?,
+            elements: Element::parse_list(row.try_get("elements")?)?,
+            professional_group: row.try_get("professional_group")?,
+            feedback: row
+                .try_get::<Option<String>, _>("feedback")?
+                .as_deref()
+                .map(parse)
+                .transpose()?,
+            org_unit: row.try_get("unit_name")?,
+            detriment_found: row
+                .try_get::<Option<i64>, _>("detriment_found")?
+                .map(|v| v != 0),
+        },
+    ))
 }

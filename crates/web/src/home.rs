@@ -58,9 +58,27 @@ async fn signed_in_home(
         .iter()
         .map(|m| {
             let links = match (&m.organisation, m.role) {
-                (Some(org), Role::Guardian) => {
-                    vec![(format!("/orgs/{}/speak-up", org.ods_code), "Speak Up cases")]
-                }
+                (Some(org), Role::Guardian) => vec![
+                    (format!("/orgs/{}/speak-up", org.ods_code), "Speak Up cases"),
+                    (
+                        format!("/orgs/{}/speak-up/return", org.ods_code),
+                        "Quarterly Speak Up return",
+                    ),
+                ],
+                (Some(org), Role::Executive | Role::UnionPartner) => vec![
+                    (
+                        format!("/orgs/{}/speak-up/trends", org.ods_code),
+                        "Speaking up trends",
+                    ),
+                    (
+                        format!("/orgs/{}/speak-up/return", org.ods_code),
+                        "Quarterly Speak Up return",
+                    ),
+                ],
+                (None, Role::NationalAnalyst) => vec![(
+                    "/national/speak-up".to_owned(),
+                    "Speaking up across organisations",
+                )],
                 (Some(org), Role::OrgAdmin) => vec![
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (

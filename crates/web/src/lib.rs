@@ -7,6 +7,7 @@ mod access;
 mod account;
 mod api;
 mod assets;
+mod charts;
 mod csrf;
 pub mod error;
 mod forms;

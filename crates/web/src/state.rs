@@ -29,6 +29,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// New Speak Up concerns accepted per organisation per hour, per server.
     pub speakup_max_per_hour: u32,
+    /// Counts from 1 to this are shown as "fewer than (this + 1)" in returns and trends.
+    pub small_number_threshold: u64,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             passphrase_cost: HashCost::RECOMMENDED,
             max_body_bytes: 64 * 1024,
             speakup_max_per_hour: 60,
+            small_number_threshold: 5,
         }
     }
 }

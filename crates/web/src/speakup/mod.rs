@@ -6,6 +6,7 @@ pub mod keyring;
 pub mod keys;
 pub mod limits;
 mod report;
+mod returns;
 mod unlock;
 
 use crate::access::Access;
@@ -13,6 +14,9 @@ use crate::routes::Routes;
 use dignity_domain::identity::Role;
 
 const GUARDIANS: &[Role] = &[Role::Guardian];
+/// Who may see counts: no case content, small numbers hidden.
+const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::UnionPartner];
+const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -42,6 +46,41 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/speak-up",
             Access::InOrganisation(GUARDIANS),
             casework::list,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/return",
+            Access::InOrganisation(AGGREGATE_READERS),
+            returns::page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/return.csv",
+            Access::InOrganisation(AGGREGATE_READERS),
+            returns::csv,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/return.json",
+            Access::InOrganisation(AGGREGATE_READERS),
+            returns::json,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/trends",
+            Access::InOrganisation(AGGREGATE_READERS),
+            returns::trends,
+        )
+        .get(
+            "/national/speak-up",
+            Access::Platform(ANALYSTS),
+            returns::national,
+        )
+        .get(
+            "/national/speak-up.csv",
+            Access::Platform(ANALYSTS),
+            returns::national_csv,
+        )
+        .get(
+            "/national/speak-up.json",
+            Access::Platform(ANALYSTS),
+            returns::national_json,
         )
         .get(
             "/orgs/{ods}/speak-up/{id}",

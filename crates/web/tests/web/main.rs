@@ -62,6 +62,12 @@ const SIGNED_IN: &[Who] = &[
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
 const RJ1_GUARDIAN: &[Who] = &[Who::Holder(Role::Guardian)];
+const RJ1_AGGREGATES: &[Who] = &[
+    Who::Holder(Role::Guardian),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+];
+const ANALYSTS: &[Who] = &[Who::Holder(Role::NationalAnalyst)];
 
 /// Every route, written out by hand: who may use it. A route added to the app without a
 /// line here fails the test, and so does a line for a route that no longer exists.
@@ -163,6 +169,43 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/speak-up/{id}",
         "/orgs/RJ1/speak-up/1",
         RJ1_GUARDIAN,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/return",
+        "/orgs/RJ1/speak-up/return",
+        RJ1_AGGREGATES,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/return.csv",
+        "/orgs/RJ1/speak-up/return.csv",
+        RJ1_AGGREGATES,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/return.json",
+        "/orgs/RJ1/speak-up/return.json",
+        RJ1_AGGREGATES,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/trends",
+        "/orgs/RJ1/speak-up/trends",
+        RJ1_AGGREGATES,
+    ),
+    ("GET", "/national/speak-up", "/national/speak-up", ANALYSTS),
+    (
+        "GET",
+        "/national/speak-up.csv",
+        "/national/speak-up.csv",
+        ANALYSTS,
+    ),
+    (
+        "GET",
+        "/national/speak-up.json",
+        "/national/speak-up.json",
+        ANALYSTS,
     ),
     (
         "POST",

@@ -17,6 +17,7 @@ on_both_backends!(
     a_reset_guardian_is_locked_out_until_a_colleague_reseals,
     tampered_entries_are_reported_not_shown,
     the_report_form_explains_its_mistakes,
+    returns_and_trends_show_counts_with_small_numbers_hidden,
 );
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
@@ -480,5 +481,119 @@ async fn the_report_form_explains_its_mistakes(app: &TestApp) -> TestResult {
     assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 0);
     let page = reporter.get("/speak-up").await?;
     assert!(page.body.contains("/speak-up/RJ1"));
+    Ok(())
+}
+
+async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    for i in 0..7 {
+        report(
+            app,
+            &format!("Concern number {i} about rudeness at handover"),
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = speakup::list_cases(&app.db, app.org.id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let record = format!("csrf_token={}&elements=bullying", gina.csrf().await?);
+    for id in &ids[..2] {
+        assert!(
+            gina.post_raw(&format!("/orgs/RJ1/speak-up/{id}/record"), &record)
+                .await?
+                .redirects_to("/orgs/RJ1/speak-up/")
+        );
+    }
+    let quarter = dignity_domain::speakup_returns::Quarter::of(
+        dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
+    );
+
+    // An executive sees counts, never content.
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board
+        .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let figures: serde_json::Value = serde_json::from_str(&page.body)?;
+    assert_eq!(figures["cases"], 7);
+    assert_eq!(figures["anonymous"], 7);
+    let count_of = |code: &str| {
+        figures["elements"]
+            .as_array()
+            .and_then(|a| a.iter().find(|l| l["code"] == code))
+            .map(|l| l["count"].clone())
+    };
+    assert_eq!(
+        count_of("bullying"),
+        Some(serde_json::json!("fewer than 6"))
+    );
+    assert_eq!(count_of("other"), Some(serde_json::json!(0)));
+
+    let page = board
+        .get(&format!("/orgs/RJ1/speak-up/return.csv?quarter={quarter}"))
+        .await?;
+    assert!(page.content_type.starts_with("text/csv"));
+    assert!(
+        page.body
+            .starts_with("\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"")
+    );
+    assert!(
+        page.body
+            .contains("\"element\",\"bullying\",\"fewer than 6\""),
+        "{}",
+        page.body
+    );
+    for n in 1..=5 {
+        assert!(
+            !page.body.contains(&format!(",\"{n}\"\r\n")),
+            "a count of {n} leaked: {}",
+            page.body
+        );
+    }
+    let page = board.get("/orgs/RJ1/speak-up/return").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = board.get("/orgs/RJ1/speak-up/trends").await?;
+    assert!(page.body.contains("<svg class=\"dignity-chart\""));
+    assert!(page.body.contains("Concerns received each quarter"));
+    assert!(
+        !page.body.contains("rudeness"),
+        "no content on the trends page"
+    );
+    assert_eq!(
+        board
+            .get(&format!("/orgs/RJ1/speak-up/{}", ids[0]))
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        board
+            .get("/orgs/RJ1/speak-up/return.json?quarter=2026-Q9")
+            .await?
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A national analyst sees every organisation's figures.
+    let analyst = app
+        .person("nia@trust.nhs.uk", Some(Role::NationalAnalyst))
+        .await?;
+    let mut national = app.signed_in_browser(&analyst).await?;
+    let page = national
+        .get(&format!("/national/speak-up.json?quarter={quarter}"))
+        .await?;
+    let all: serde_json::Value = serde_json::from_str(&page.body)?;
+    assert_eq!(all["organisations"][0][0], "RJ1");
+    assert_eq!(all["all"]["cases"], 7);
+    assert_eq!(
+        national.get("/national/speak-up").await?.status,
+        StatusCode::OK
+    );
     Ok(())
 }

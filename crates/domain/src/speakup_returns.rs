@@ -1,0 +1,447 @@
+//! The quarterly Speak Up return and the trends boards see: counts from cases' plain-text
+//! facts (never their content), with small numbers hidden before anything is shown.
+
+use crate::identity::InvalidValue;
+use crate::speakup::{
+    Day, Element, Feedback, IdentityLevel, PROFESSIONAL_GROUPS, PublishedCount, protect_partition,
+    publish_count,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A calendar quarter, as `2026-Q4`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Quarter {
+    pub year: i64,
+    /// 1 to 4.
+    pub number: i64,
+}
+
+impl Quarter {
+    pub fn of(day: Day) -> Quarter {
+        let (year, number) = day.quarter();
+        Quarter { year, number }
+    }
+
+    pub fn parse(text: &str) -> Result<Quarter, InvalidValue> {
+        let bad = InvalidValue::Message("Choose a quarter like 2026-Q4");
+        let (year, q) = text.trim().split_once("-Q").ok_or(bad.clone())?;
+        let year = year.parse::<i64>().map_err(|_| bad.clone())?;
+        let number = q.parse::<i64>().map_err(|_| bad.clone())?;
+        if !(2000..=2100).contains(&year) || !(1..=4).contains(&number) {
+            return Err(bad);
+        }
+        Ok(Quarter { year, number })
+    }
+
+    pub fn previous(self) -> Quarter {
+        if self.number == 1 {
+            Quarter {
+                year: self.year - 1,
+                number: 4,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                number: self.number - 1,
+            }
+        }
+    }
+
+    /// This quarter and the `n - 1` before it, oldest first.
+    pub fn last(self, n: usize) -> Vec<Quarter> {
+        let mut out = vec![self];
+        while out.len() < n {
+            let before = out[out.len() - 1].previous();
+            out.push(before);
+        }
+        out.reverse();
+        out
+    }
+
+    pub fn contains(self, day: Day) -> bool {
+        Quarter::of(day) == self
+    }
+
+    /// "October to December 2026".
+    pub fn months(self) -> String {
+        let (first, last) = match self.number {
+            1 => ("January", "March"),
+            2 => ("April", "June"),
+            3 => ("July", "September"),
+            _ => ("October", "December"),
+        };
+        format!("{first} to {last} {}", self.year)
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.number)
+    }
+}
+
+/// What is known about a case in plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub received_on: Day,
+    pub acknowledged_on: Option<Day>,
+    pub closed_on: Option<Day>,
+    pub identity_level: IdentityLevel,
+    pub elements: Vec<Element>,
+    pub professional_group: Option<String>,
+    pub feedback: Option<Feedback>,
+    pub org_unit: Option<String>,
+    pub detriment_found: Option<bool>,
+}
+
+/// Exact counts for one quarter. Never shown as they are: see [`QuarterlyReturn::publish`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuarterlyReturn {
+    pub cases: u64,
+    pub anonymous: u64,
+    pub elements: BTreeMap<Element, u64>,
+    pub detriment_found: u64,
+    pub professional_groups: BTreeMap<String, u64>,
+    pub feedback: BTreeMap<Feedback, u64>,
+}
+
+impl QuarterlyReturn {
+    /// Cases received in the quarter; feedback and detriment checks from cases closed in it.
+    pub fn compute(facts: &[CaseFacts], quarter: Quarter) -> QuarterlyReturn {
+        let mut out = QuarterlyReturn::default();
+        for case in facts {
+            if quarter.contains(case.received_on) {
+                out.cases += 1;
+                if case.identity_level == IdentityLevel::Anonymous {
+                    out.anonymous += 1;
+                }
+                for element in &case.elements {
+                    *out.elements.entry(*element).or_default() += 1;
+                }
+                let group = case
+                    .professional_group
+                    .clone()
+                    .unwrap_or_else(|| "Not known".into());
+                *out.professional_groups.entry(group).or_default() += 1;
+            }
+            if case.closed_on.is_some_and(|d| quarter.contains(d)) {
+                if let Some(answer) = case.feedback {
+                    *out.feedback.entry(answer).or_default() += 1;
+                }
+                if case.detriment_found == Some(true) {
+                    out.detriment_found += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The return as it may be shown: every element and answer listed (zeros too, so a
+    /// missing row cannot hint at a small count) and small counts hidden.
+    pub fn publish(&self, quarter: Quarter, threshold: u64) -> PublishedReturn {
+        let count = |n: u64| publish_count(n, threshold);
+        let mut shown = PublishedReturn {
+            quarter: quarter.to_string(),
+            period: quarter.months(),
+            cases: count(self.cases),
+            anonymous: count(self.anonymous),
+            elements: Element::ALL
+                .iter()
+                .map(|e| Line {
+                    label: e.label().into(),
+                    code: e.code().into(),
+                    count: count(self.elements.get(e).copied().unwrap_or(0)),
+                })
+                .collect(),
+            detriment_found: count(self.detriment_found),
+            professional_groups: PROFESSIONAL_GROUPS
+                .iter()
+                .map(|g| (*g).to_owned())
+                .chain(
+                    self.professional_groups
+                        .keys()
+                        .filter(|g| !PROFESSIONAL_GROUPS.contains(&g.as_str()))
+                        .cloned(),
+                )
+                .map(|g| Line {
+                    count: count(self.professional_groups.get(&g).copied().unwrap_or(0)),
+                    label: g.clone(),
+                    code: g,
+                })
+                .collect(),
+            feedback: Feedback::ALL
+                .iter()
+                .map(|f| Line {
+                    label: f.label().into(),
+                    code: f.code().into(),
+                    count: count(self.feedback.get(f).copied().unwrap_or(0)),
+                })
+                .collect(),
+        };
+        // Professional groups split the shown total of cases: protect them as a partition.
+        protect_lines(&mut shown.professional_groups);
+        shown
+    }
+}
+
+fn protect_lines(lines: &mut [Line]) {
+    let mut cells: Vec<PublishedCount> = lines.iter().map(|l| l.count).collect();
+    protect_partition(&mut cells);
+    for (line, cell) in lines.iter_mut().zip(cells) {
+        line.count = cell;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub label: String,
+    pub code: String,
+    pub count: PublishedCount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedReturn {
+    pub quarter: String,
+    pub period: String,
+    pub cases: PublishedCount,
+    pub anonymous: PublishedCount,
+    pub elements: Vec<Line>,
+    pub detriment_found: PublishedCount,
+    pub professional_groups: Vec<Line>,
+    pub feedback: Vec<Line>,
+}
+
+impl PublishedReturn {
+    /// A total over several organisations' returns. Organisations split every figure, so a
+    /// figure of the total is withheld when exactly one organisation's is hidden.
+    pub fn guard_total(&mut self, parts: &[PublishedReturn]) {
+        let lone_hidden = |pick: &dyn Fn(&PublishedReturn) -> PublishedCount| {
+            parts.iter().filter(|p| pick(p).is_hidden()).count() == 1
+        };
+        if lone_hidden(&|p| p.cases) {
+            self.cases = PublishedCount::Withheld;
+        }
+        if lone_hidden(&|p| p.anonymous) {
+            self.anonymous = PublishedCount::Withheld;
+        }
+        if lone_hidden(&|p| p.detriment_found) {
+            self.detriment_found = PublishedCount::Withheld;
+        }
+        for (list, pick) in [
+            (
+                &mut self.elements,
+                (|p: &PublishedReturn| &p.elements) as fn(&PublishedReturn) -> &Vec<Line>,
+            ),
+            (&mut self.professional_groups, |p: &PublishedReturn| {
+                &p.professional_groups
+            }),
+            (&mut self.feedback, |p: &PublishedReturn| &p.feedback),
+        ] {
+            for line in list.iter_mut() {
+                let hidden = parts
+                    .iter()
+                    .filter(|p| {
+                        pick(p)
+                            .iter()
+                            .any(|l| l.code == line.code && l.count.is_hidden())
+                    })
+                    .count();
+                if hidden == 1 {
+                    line.count = PublishedCount::Withheld;
+                }
+            }
+        }
+    }
+
+    /// One row per figure: `quarter,measure,category,count`. Hidden counts read
+    /// "fewer than 6", so a spreadsheet cannot mistake them for numbers.
+    pub fn csv_rows(&self, organisation: &str) -> Vec<[String; 5]> {
+        let mut rows = vec![
+            [
+                organisation.into(),
+                self.quarter.clone(),
+                "cases".into(),
+                "all".into(),
+                self.cases.to_string(),
+            ],
+            [
+                organisation.into(),
+                self.quarter.clone(),
+                "cases".into(),
+                "anonymous".into(),
+                self.anonymous.to_string(),
+            ],
+        ];
+        for line in &self.elements {
+            rows.push([
+                organisation.into(),
+                self.quarter.clone(),
+                "element".into(),
+                line.code.clone(),
+                line.count.to_string(),
+            ]);
+        }
+        rows.push([
+            organisation.into(),
+            self.quarter.clone(),
+            "detriment_found".into(),
+            "all".into(),
+            self.detriment_found.to_string(),
+        ]);
+        for line in &self.professional_groups {
+            rows.push([
+                organisation.into(),
+                self.quarter.clone(),
+                "professional_group".into(),
+                line.code.clone(),
+                line.count.to_string(),
+            ]);
+        }
+        for line in &self.feedback {
+            rows.push([
+                organisation.into(),
+                self.quarter.clone(),
+                "would_speak_up_again".into(),
+                line.code.clone(),
+                line.count.to_string(),
+            ]);
+        }
+        rows
+    }
+}
+
+/// The middle value, or `None` when there are too few values to show without pointing at
+/// a person.
+pub fn median_days(mut days: Vec<i64>, threshold: u64) -> Option<i64> {
+    if days.is_empty() || days.len() as u64 <= threshold {
+        return None;
+    }
+    days.sort_unstable();
+    Some(days[days.len() / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn case(received: &str, level: IdentityLevel, elements: &[Element]) -> CaseFacts {
+        CaseFacts {
+            received_on: day(received),
+            acknowledged_on: None,
+            closed_on: None,
+            identity_level: level,
+            elements: elements.to_vec(),
+            professional_group: None,
+            feedback: None,
+            org_unit: None,
+            detriment_found: None,
+        }
+    }
+
+    #[test]
+    fn quarters_parse_and_walk_back() -> Result<(), InvalidValue> {
+        let q = Quarter::parse("2026-Q1")?;
+        assert_eq!(q.previous().to_string(), "2025-Q4");
+        assert_eq!(
+            q.last(3).iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+            ["2025-Q3", "2025-Q4", "2026-Q1"]
+        );
+        assert_eq!(
+            Quarter::of(day("2026-11-24")).months(),
+            "October to December 2026"
+        );
+        assert!(Quarter::parse("2026-Q5").is_err());
+        assert!(Quarter::parse("Q4").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn the_return_counts_the_quarter_and_hides_small_numbers() {
+        let mut facts: Vec<CaseFacts> = (0..8)
+            .map(|_| case("2026-10-05", IdentityLevel::Anonymous, &[Element::Bullying]))
+            .collect();
+        facts.push(case(
+            "2026-11-01",
+            IdentityLevel::Open,
+            &[Element::PatientSafety, Element::Bullying],
+        ));
+        facts.push(case("2026-06-01", IdentityLevel::Open, &[Element::Other]));
+        let mut closed = case("2026-05-01", IdentityLevel::Confidential, &[]);
+        closed.closed_on = Some(day("2026-10-10"));
+        closed.feedback = Some(Feedback::Yes);
+        facts.push(closed);
+        let q4 = Quarter::parse("2026-Q4").unwrap_or_else(|e| panic!("{e}"));
+        let exact = QuarterlyReturn::compute(&facts, q4);
+        assert_eq!((exact.cases, exact.anonymous), (9, 8));
+        assert_eq!(exact.elements.get(&Element::Bullying), Some(&9));
+        assert_eq!(exact.feedback.get(&Feedback::Yes), Some(&1));
+        let shown = exact.publish(q4, 5);
+        assert_eq!(shown.cases.to_string(), "9");
+        let patient_safety = shown
+            .elements
+            .iter()
+            .find(|l| l.code == "patient_safety")
+            .map(|l| l.count.to_string());
+        assert_eq!(patient_safety.as_deref(), Some("fewer than 6"));
+        let other = shown
+            .elements
+            .iter()
+            .find(|l| l.code == "other")
+            .map(|l| l.count.to_string());
+        assert_eq!(
+            other.as_deref(),
+            Some("0"),
+            "every element is listed, zeros included"
+        );
+        assert_eq!(shown.feedback.len(), Feedback::ALL.len());
+        assert!(
+            shown
+                .csv_rows("RJ1")
+                .iter()
+                .all(|row| row[4] == "0" || row[4].parse::<u64>().map_or(true, |n| n > 5))
+        );
+        // All 9 cases have no recorded group, so "Not known" is 9 and nothing is hidden.
+        assert!(
+            shown
+                .professional_groups
+                .iter()
+                .all(|l| !l.count.is_hidden())
+        );
+    }
+
+    #[test]
+    fn a_national_total_never_gives_away_one_hidden_organisation() {
+        let q = Quarter::parse("2026-Q4").unwrap_or_else(|e| panic!("{e}"));
+        let big: Vec<CaseFacts> = (0..20)
+            .map(|_| case("2026-10-05", IdentityLevel::Open, &[]))
+            .collect();
+        let small: Vec<CaseFacts> = (0..3)
+            .map(|_| case("2026-10-05", IdentityLevel::Open, &[]))
+            .collect();
+        let parts = [
+            QuarterlyReturn::compute(&big, q).publish(q, 5),
+            QuarterlyReturn::compute(&small, q).publish(q, 5),
+        ];
+        let all: Vec<CaseFacts> = big.iter().chain(&small).cloned().collect();
+        let mut total = QuarterlyReturn::compute(&all, q).publish(q, 5);
+        total.guard_total(&parts);
+        assert_eq!(
+            total.cases,
+            PublishedCount::Withheld,
+            "23 - 20 would reveal 3"
+        );
+    }
+
+    #[test]
+    fn medians_need_enough_cases() {
+        assert_eq!(median_days(vec![3, 1, 2, 9, 4, 5], 5), Some(4));
+        assert_eq!(median_days(vec![3, 1, 2], 5), None);
+        assert_eq!(day("2026-12-01").days_since(day("2026-11-24")), 7);
+    }
+}
