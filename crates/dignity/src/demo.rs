@@ -175,7 +175,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
                     other => Err(other),
                 })?;
         }
-        if *role == Role::Guardian {
+        if matches!(role, Role::Guardian | Role::ErLead) {
             // Made now, under the demo passphrase, so that concerns sent before the guardian
             // first signs in are sealed to them too.
             let key = crate::speakup::SecretKey::generate();

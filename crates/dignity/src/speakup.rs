@@ -58,7 +58,7 @@ pub async fn recover(
     };
     let holder = person_holder(person.id);
     let mut count = 0;
-    for case_id in speakup::cases_without_holder(db, org.id, &holder).await? {
+    for case_id in speakup::cases_without_holder(db, org.id, &holder, None).await? {
         let Some(sealed) = speakup::seal_for(db, case_id, RECOVERY_HOLDER).await? else {
             continue;
         };

@@ -415,6 +415,7 @@ async fn speakup_init_prints_a_recovery_key_that_recovers_cases() -> TestResult 
                 case_key.seal_to(&settings.recovery_public_key)?,
             )],
             report: case_key.encrypt(b"the report")?,
+            stage: None,
         },
     )
     .await?;

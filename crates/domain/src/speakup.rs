@@ -132,6 +132,48 @@ code_list!(
     }
 );
 
+code_list!(
+    /// Where a grievance has got to. Each stage but the last has a time limit.
+    GrievanceStage, "grievance stage", {
+        Informal => "informal", "Informal stage";
+        FormalHearing => "formal_hearing", "Formal hearing";
+        Appeal => "appeal", "Appeal";
+        Outcome => "outcome", "Outcome given";
+    }
+);
+
+impl GrievanceStage {
+    pub fn can_move_to(self, next: GrievanceStage) -> bool {
+        use GrievanceStage::*;
+        matches!(
+            (self, next),
+            (Informal, FormalHearing)
+                | (Informal, Outcome)
+                | (FormalHearing, Appeal)
+                | (FormalHearing, Outcome)
+                | (Appeal, Outcome)
+        )
+    }
+
+    pub fn next_choices(self) -> Vec<GrievanceStage> {
+        GrievanceStage::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.can_move_to(*s))
+            .collect()
+    }
+
+    /// Working days allowed for this stage, following common NHS grievance policies.
+    pub fn working_days_allowed(self) -> Option<u32> {
+        match self {
+            GrievanceStage::Informal => Some(10),
+            GrievanceStage::FormalHearing => Some(20),
+            GrievanceStage::Appeal => Some(15),
+            GrievanceStage::Outcome => None,
+        }
+    }
+}
+
 /// How long after closure a guardian checks whether the person has suffered detriment.
 pub const DETRIMENT_CHECK_DAYS: i64 = 90;
 
@@ -429,6 +471,17 @@ mod tests {
         assert_eq!(publish_count(1, 5).to_string(), "fewer than 6");
         assert_eq!(publish_count(5, 5).to_string(), "fewer than 6");
         assert_eq!(publish_count(6, 5).to_string(), "6");
+    }
+
+    #[test]
+    fn grievances_move_through_their_stages() {
+        use GrievanceStage::*;
+        assert!(Informal.can_move_to(FormalHearing));
+        assert!(!Informal.can_move_to(Appeal));
+        assert!(FormalHearing.can_move_to(Appeal));
+        assert!(!Outcome.can_move_to(Informal));
+        assert_eq!(Outcome.working_days_allowed(), None);
+        assert_eq!(Informal.next_choices(), [FormalHearing, Outcome]);
     }
 
     #[test]

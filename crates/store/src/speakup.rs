@@ -5,9 +5,10 @@ use crate::audit::{self, NewEntry};
 use crate::error::conflict_or;
 use crate::identity::Organisation;
 use crate::{Db, StoreError};
+use dignity_domain::identity::Role;
 use dignity_domain::speakup::{
-    CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, IdentityLevel,
-    PatientSafety,
+    CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, GrievanceStage,
+    IdentityLevel, PatientSafety,
 };
 use dignity_domain::speakup_returns::CaseFacts;
 use sqlx::Row;
@@ -140,19 +141,35 @@ pub async fn save_caseworker_key(
     Ok(())
 }
 
-/// Guardians of an organisation who have a case key, with their public keys.
-pub async fn guardian_keys(
+/// Who reads a kind of case: guardians read everything; employee relations leads read
+/// grievances too.
+pub fn reader_roles(case_type: CaseType) -> &'static [Role] {
+    match case_type {
+        CaseType::Concern => &[Role::Guardian],
+        CaseType::Grievance => &[Role::Guardian, Role::ErLead],
+    }
+}
+
+/// People of an organisation with a case key who read this kind of case, with their
+/// public keys.
+pub async fn reader_keys(
     db: &Db,
     organisation_id: i64,
+    case_type: CaseType,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT k.person_id, k.public_key FROM caseworker_keys k \
+    let roles = reader_roles(case_type);
+    let placeholders: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT k.person_id, k.public_key FROM caseworker_keys k \
          JOIN memberships m ON m.person_id = k.person_id \
-         WHERE m.organisation_id = $1 AND m.role = 'guardian' ORDER BY k.person_id",
-    )
-    .bind(organisation_id)
-    .fetch_all(db.pool())
-    .await?;
+         WHERE m.organisation_id = $1 AND m.role IN ({}) ORDER BY k.person_id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(organisation_id);
+    for role in roles {
+        query = query.bind(role.code());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| Ok((r.try_get("person_id")?, r.try_get("public_key")?)))
         .collect()
@@ -182,6 +199,8 @@ pub struct NewCase {
     pub acknowledge_by: Day,
     pub seals: Vec<(String, Vec<u8>)>,
     pub report: Vec<u8>,
+    /// Grievances only: the first stage and when it is due.
+    pub stage: Option<(GrievanceStage, Day)>,
 }
 
 /// Stores a case, its seals and its report in one transaction. When this returns the case
@@ -190,8 +209,8 @@ pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO cases (organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
-         status, org_unit_id, patient_safety, received_on, acknowledge_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11) RETURNING id",
+         status, org_unit_id, patient_safety, received_on, acknowledge_by, stage, stage_due) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(case.organisation_id)
     .bind(case.case_type.code())
@@ -204,6 +223,8 @@ pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
     .bind(case.patient_safety.code())
     .bind(case.received_on.to_string())
     .bind(case.acknowledge_by.to_string())
+    .bind(case.stage.map(|(stage, _)| stage.code()))
+    .bind(case.stage.map(|(_, due)| due.to_string()))
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| conflict_or(e, "receipt code clash"))?;
@@ -251,11 +272,13 @@ pub struct Case {
     pub detriment_check_due: Option<Day>,
     pub detriment_checked_on: Option<Day>,
     pub detriment_found: Option<bool>,
+    pub stage: Option<GrievanceStage>,
+    pub stage_due: Option<Day>,
 }
 
 const CASE_COLUMNS: &str = "id, organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
     status, org_unit_id, patient_safety, assigned_to, received_on, acknowledge_by, acknowledged_on, closed_on, elements, \
-    professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found";
+    professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found, stage, stage_due";
 
 fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
     Ok(Case {
@@ -287,6 +310,12 @@ fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
         detriment_found: row
             .try_get::<Option<i64>, _>("detriment_found")?
             .map(|v| v != 0),
+        stage: row
+            .try_get::<Option<String>, _>("stage")?
+            .as_deref()
+            .map(parse)
+            .transpose()?,
+        stage_due: optional_day(row.try_get("stage_due")?)?,
     })
 }
 
@@ -358,18 +387,20 @@ pub async fn add_seals(
     Ok(())
 }
 
-/// Cases of an organisation that have no sealed copy for `holder`.
+/// Cases of an organisation that have no sealed copy for `holder`, of one type if given.
 pub async fn cases_without_holder(
     db: &Db,
     organisation_id: i64,
     holder: &str,
+    case_type: Option<CaseType>,
 ) -> Result<Vec<i64>, StoreError> {
     let rows = sqlx::query(
-        "SELECT c.id FROM cases c WHERE c.organisation_id = $1 \
+        "SELECT c.id FROM cases c WHERE c.organisation_id = $1 AND ($3 = '' OR c.case_type = $3) \
          AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $2) ORDER BY c.id",
     )
     .bind(organisation_id)
     .bind(holder)
+    .bind(case_type.map(|t| t.code()).unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
@@ -442,6 +473,8 @@ pub enum CaseChange {
     DetrimentChecked {
         found: bool,
     },
+    /// Grievances only.
+    Stage(GrievanceStage),
 }
 
 /// Applies a guardian's change and audits it, in one transaction. Status moves are
@@ -456,7 +489,7 @@ pub async fn change_case(
 ) -> Result<(), StoreError> {
     let today = Day::from_unix_seconds(now);
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query("SELECT status FROM cases WHERE id = $1 AND organisation_id = $2")
+    let row = sqlx::query("SELECT status, stage FROM cases WHERE id = $1 AND organisation_id = $2")
         .bind(case_id)
         .bind(org.id)
         .fetch_optional(&mut *tx)
@@ -465,6 +498,11 @@ pub async fn change_case(
             StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
         })?;
     let current: CaseStatus = parse(row.try_get("status")?)?;
+    let current_stage: Option<GrievanceStage> = row
+        .try_get::<Option<String>, _>("stage")?
+        .as_deref()
+        .map(parse)
+        .transpose()?;
     let detail = match change {
         CaseChange::Status(next) => {
             if !current.can_move_to(*next) {
@@ -535,6 +573,29 @@ pub async fn change_case(
             .await?;
             format!("Checked case {case_id} for detriment")
         }
+        CaseChange::Stage(next) => {
+            let Some(stage) = current_stage.filter(|s| s.can_move_to(*next)) else {
+                return Err(StoreError::Invalid(
+                    dignity_domain::identity::InvalidValue::Message(
+                        "A grievance cannot move to that stage from where it is now",
+                    ),
+                ));
+            };
+            let due = next
+                .working_days_allowed()
+                .map(|days| today.plus_working_days(days).to_string());
+            sqlx::query("UPDATE cases SET stage = $1, stage_due = $2 WHERE id = $3")
+                .bind(next.code())
+                .bind(due)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            format!(
+                "Moved grievance {case_id} from {} to {}",
+                stage.label(),
+                next.label()
+            )
+        }
     };
     audit::append(
         &mut tx,
@@ -603,10 +664,10 @@ pub async fn all_case_facts(db: &Db) -> Result<Vec<(i64, CaseFacts)>, StoreError
 
 const FACTS_QUERY_BY_ORG: &str = "SELECT c.organisation_id, c.received_on, c.acknowledged_on, c.closed_on, c.identity_level, c.elements, \
     c.professional_group, c.feedback, u.name AS unit_name, c.detriment_found FROM cases c \
-    LEFT JOIN org_units u ON u.id = c.org_unit_id WHERE c.organisation_id = $1";
+    LEFT JOIN org_units u ON u.id = c.org_unit_id WHERE c.organisation_id = $1 AND c.case_type = 'concern'";
 const FACTS_QUERY_ALL: &str = "SELECT c.organisation_id, c.received_on, c.acknowledged_on, c.closed_on, c.identity_level, c.elements, \
     c.professional_group, c.feedback, u.name AS unit_name, c.detriment_found FROM cases c \
-    LEFT JOIN org_units u ON u.id = c.org_unit_id";
+    LEFT JOIN org_units u ON u.id = c.org_unit_id WHERE c.case_type = 'concern'";
 
 fn facts_from_row(row: &AnyRow) -> Result<(i64, CaseFacts), StoreError> {
     Ok((

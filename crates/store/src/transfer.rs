@@ -143,6 +143,8 @@ const TABLES: &[TableSpec] = &[
             ("detriment_check_due", Text),
             ("detriment_checked_on", Text),
             ("detriment_found", Int),
+            ("stage", Text),
+            ("stage_due", Text),
         ],
     ),
     (

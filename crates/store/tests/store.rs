@@ -464,6 +464,7 @@ fn new_case(org_id: i64, lookup: &str) -> Result<NewCase, Box<dyn std::error::Er
             ("recovery".into(), vec![4; 10]),
         ],
         report: vec![5; 40],
+        stage: None,
     })
 }
 
@@ -487,7 +488,7 @@ async fn speakup_cases_keep_seals_entries_and_status(db: Db) -> TestResult {
         Some(vec![3; 10])
     );
     assert_eq!(
-        speakup::cases_without_holder(&db, org.id, "person:7").await?,
+        speakup::cases_without_holder(&db, org.id, "person:7", None).await?,
         vec![id]
     );
     speakup::add_seals(
@@ -500,7 +501,7 @@ async fn speakup_cases_keep_seals_entries_and_status(db: Db) -> TestResult {
     )
     .await?;
     assert_eq!(
-        speakup::cases_without_holder(&db, org.id, "person:7").await?,
+        speakup::cases_without_holder(&db, org.id, "person:7", None).await?,
         Vec::<i64>::new()
     );
     assert_eq!(
@@ -611,7 +612,7 @@ async fn passphrase_reset_drops_the_case_key_and_its_seals(db: Db) -> TestResult
     identity::grant_role(&db, "cli", 1, &gina, Role::Guardian, Some(&org)).await?;
     speakup::save_caseworker_key(&db, "cli", 1, gina.id, "age1gina", &[1, 2, 3]).await?;
     assert_eq!(
-        speakup::guardian_keys(&db, org.id).await?,
+        speakup::reader_keys(&db, org.id, CaseType::Concern).await?,
         vec![(gina.id, "age1gina".to_string())]
     );
     let id = speakup::create_case(&db, &new_case(org.id, "ZZZZZZZZ")?).await?;

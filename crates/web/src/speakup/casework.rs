@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::{OdsCode, Role};
-use dignity_domain::speakup::{CaseStatus, Day, Element, EntryKind, PROFESSIONAL_GROUPS};
+use dignity_domain::speakup::{
+    CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage, PROFESSIONAL_GROUPS,
+};
 use dignity_store::identity::{self, Member, Organisation};
 use dignity_store::speakup::{self, Case, CaseChange};
 use serde::Deserialize;
@@ -31,6 +33,25 @@ async fn guardians(state: &AppState, org: &Organisation) -> Result<Vec<Member>, 
         .into_iter()
         .filter(|m| m.roles.contains(&Role::Guardian))
         .collect())
+}
+
+/// Guardians see every case; employee relations leads only grievances.
+fn sees_concerns(user: &CurrentUser, org: &Organisation) -> bool {
+    user.has_org_role(&org.ods_code, &[Role::Guardian])
+}
+
+/// Loads a case this person may handle, or refuses.
+async fn case_for(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &Organisation,
+    case_id: i64,
+) -> Result<Case, AppError> {
+    let case = speakup::case_in_organisation(&state.db, org.id, case_id).await?;
+    if case.case_type == CaseType::Concern && !sees_concerns(user, org) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(case)
 }
 
 /// A case as a row of the list.
@@ -66,12 +87,19 @@ pub async fn list(
     let today = Day::from_unix_seconds(crate::now());
     let names = guardians(&state, &organisation).await?;
     let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
+    let concerns_too = sees_concerns(&user, &organisation);
     for case in speakup::list_cases(&state.db, organisation.id).await? {
+        if case.case_type == CaseType::Concern && !concerns_too {
+            continue;
+        }
         let assigned = case
             .assigned_to
             .and_then(|id| names.iter().find(|m| m.person_id == id))
             .map(|m| m.display_name.clone());
-        let overdue = case.status == CaseStatus::New && today > case.acknowledge_by;
+        let stage_overdue = case.stage.is_some_and(|s| s != GrievanceStage::Outcome)
+            && case.stage_due.is_some_and(|due| today > due);
+        let overdue =
+            (case.status == CaseStatus::New && today > case.acknowledge_by) || stage_overdue;
         let due_check = case.status == CaseStatus::Closed
             && case.detriment_checked_on.is_none()
             && case.detriment_check_due.is_some_and(|d| d <= today);
@@ -128,6 +156,7 @@ struct CasePage {
     entries: Vec<ShownEntry>,
     guardians: Vec<Member>,
     next_statuses: Vec<CaseStatus>,
+    next_stages: Vec<GrievanceStage>,
     elements: &'static [Element],
     groups: &'static [&'static str],
     reason: Option<&'static str>,
@@ -155,7 +184,7 @@ async fn case_page(
     case_id: i64,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let case = speakup::case_in_organisation(&state.db, organisation.id, case_id).await?;
+    let case = case_for(state, user, &organisation, case_id).await?;
     let path = format!("/orgs/{}/speak-up/{}", organisation.ods_code, case.id);
     let (key, reason) = match open_case(&state.keys, state, user, &case).await? {
         Opened::Key(key) => (Some(key), None),
@@ -206,6 +235,7 @@ async fn case_page(
             .with_errors(errors),
         guardians: guardians(state, &organisation).await?,
         organisation,
+        next_stages: case.stage.map(|s| s.next_choices()).unwrap_or_default(),
         next_statuses: case
             .status
             .next_choices()
@@ -289,7 +319,7 @@ async fn write_entry(
     missing: &'static str,
 ) -> Result<Response, AppError> {
     let organisation = organisation(state, &ods).await?;
-    let case = speakup::case_in_organisation(&state.db, organisation.id, case_id).await?;
+    let case = case_for(state, user, &organisation, case_id).await?;
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 10_000 {
         let message = if trimmed.is_empty() {
@@ -443,11 +473,17 @@ async fn apply(
     change: Result<CaseChange, FieldError>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(state, ods).await?;
+    case_for(state, user, &organisation, case_id).await?;
     let change = match change {
         Ok(change) => change,
         Err(error) => {
             return case_page(state, chrome, user, organisation, case_id, vec![error]).await;
         }
+    };
+    let field = if matches!(change, CaseChange::Stage(_)) {
+        "stage"
+    } else {
+        "status"
     };
     match speakup::change_case(
         &state.db,
@@ -468,7 +504,7 @@ async fn apply(
                 organisation,
                 case_id,
                 vec![FieldError {
-                    field: "status",
+                    field,
                     message: e.to_string(),
                 }],
             )
@@ -606,7 +642,7 @@ pub async fn detriment(
         }
     };
     let org = organisation(&state, &ods).await?;
-    let case = speakup::case_in_organisation(&state.db, org.id, id).await?;
+    let case = case_for(&state, &user, &org, id).await?;
     if case.status != CaseStatus::Closed {
         return Err(AppError::Conflict(
             "The detriment check is made after a case is closed.".into(),
@@ -633,4 +669,28 @@ pub async fn detriment(
         Ok(CaseChange::DetrimentChecked { found }),
     )
     .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StageForm {
+    stage: String,
+}
+
+pub async fn stage(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    FormData(form): FormData<StageForm>,
+) -> Result<Response, AppError> {
+    let change = form
+        .stage
+        .parse::<GrievanceStage>()
+        .map(CaseChange::Stage)
+        .map_err(|_| FieldError {
+            field: "stage",
+            message: "Choose the next stage".into(),
+        });
+    apply(&state, chrome, &user, &ods, id, change).await
 }

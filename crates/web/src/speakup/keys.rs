@@ -8,11 +8,14 @@ use crate::state::AppState;
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
 use dignity_domain::identity::Role;
+use dignity_domain::speakup::CaseType;
 use dignity_store::identity::{Membership, Person};
 use dignity_store::speakup::{self, Case, person_holder};
 
 pub fn reads_cases(memberships: &[Membership]) -> bool {
-    memberships.iter().any(|m| m.role == Role::Guardian)
+    memberships
+        .iter()
+        .any(|m| matches!(m.role, Role::Guardian | Role::ErLead))
 }
 
 /// At sign-in (or unlock): makes sure a guardian has a case key, creating one the first
@@ -114,39 +117,45 @@ pub async fn reseal_for_colleagues(
     };
     let mine = person_holder(user.person.id);
     let mut added = 0;
-    for (colleague, colleague_public) in speakup::guardian_keys(&state.db, organisation_id).await? {
-        if colleague == user.person.id {
-            continue;
-        }
-        let holder = person_holder(colleague);
-        let mut given = 0;
-        for case_id in speakup::cases_without_holder(&state.db, organisation_id, &holder).await? {
-            let Some(sealed) = speakup::seal_for(&state.db, case_id, &mine).await? else {
+    for case_type in CaseType::ALL {
+        for (colleague, colleague_public) in
+            speakup::reader_keys(&state.db, organisation_id, *case_type).await?
+        {
+            if colleague == user.person.id {
                 continue;
-            };
-            let case_key = ConcernKey::unseal(&sealed, &my_key)?;
-            speakup::add_seals(
-                &state.db,
-                case_id,
-                &[(holder.clone(), case_key.seal_to(&colleague_public)?)],
-            )
-            .await?;
-            given += 1;
-        }
-        added += given;
-        if given > 0 {
-            let detail = format!("Gave person {colleague} access to {given} cases");
-            dignity_store::audit::record(
-                &state.db,
-                crate::now(),
-                &dignity_store::audit::NewEntry {
+            }
+            let holder = person_holder(colleague);
+            let mut given = 0;
+            for case_id in
+                speakup::cases_without_holder(&state.db, organisation_id, &holder, Some(*case_type))
+                    .await?
+            {
+                let Some(sealed) = speakup::seal_for(&state.db, case_id, &mine).await? else {
+                    continue;
+                };
+                let case_key = ConcernKey::unseal(&sealed, &my_key)?;
+                speakup::add_seals(
+                    &state.db,
+                    case_id,
+                    &[(holder.clone(), case_key.seal_to(&colleague_public)?)],
+                )
+                .await?;
+                given += 1;
+            }
+            added += given;
+            if given > 0 {
+                let detail = format!(
+                    "Gave person {colleague} access to {given} cases of type {}",
+                    case_type.code()
+                );
+                let entry = dignity_store::audit::NewEntry {
                     actor: &user.person.email,
                     organisation: Some(ods),
                     action: "speakup.reseal",
                     detail: &detail,
-                },
-            )
-            .await?;
+                };
+                dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
+            }
         }
     }
     Ok(added)

@@ -13,7 +13,9 @@ use crate::access::Access;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;
 
-const GUARDIANS: &[Role] = &[Role::Guardian];
+/// Guardians handle every case; employee relations leads handle grievances (checked per
+/// case in `casework`).
+const CASEWORKERS: &[Role] = &[Role::Guardian, Role::ErLead];
 /// Who may see counts: no case content, small numbers hidden.
 const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::UnionPartner];
 const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
@@ -44,7 +46,7 @@ pub fn routes(routes: Routes) -> Routes {
         .post("/account/unlock", Access::SignedIn, unlock::unlock)
         .get(
             "/orgs/{ods}/speak-up",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::list,
         )
         .get(
@@ -84,47 +86,52 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/orgs/{ods}/speak-up/{id}",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::show,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/message",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::message,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/note",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::note,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/referral",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::referral,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/status",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::status,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/assign",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::assign,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/record",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::record,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/close",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::close,
         )
         .post(
             "/orgs/{ods}/speak-up/{id}/detriment",
-            Access::InOrganisation(GUARDIANS),
+            Access::InOrganisation(CASEWORKERS),
             casework::detriment,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/{id}/stage",
+            Access::InOrganisation(CASEWORKERS),
+            casework::stage,
         )
 }

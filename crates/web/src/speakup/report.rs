@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dignity_crypto::speakup::{ConcernKey, ReceiptCode, encrypt_to, new_salt, public_key};
 use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::GrievanceStage;
 use dignity_domain::speakup::{
     CaseStatus, CaseType, Day, EntryKind, Feedback, IdentityLevel, PatientSafety, parse_month,
 };
@@ -60,6 +61,7 @@ pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Resp
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ReportForm {
+    kind: String,
     identity: String,
     name: String,
     contact: String,
@@ -120,6 +122,7 @@ pub async fn start(
 }
 
 struct Checked {
+    case_type: CaseType,
     level: IdentityLevel,
     safety: PatientSafety,
     unit: Option<OrgUnit>,
@@ -134,9 +137,20 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
             message: message.into(),
         })
     };
+    // A concern unless the person asks for a grievance: most people come to speak up.
+    let case_type = match form.kind.as_str() {
+        "grievance" => CaseType::Grievance,
+        _ => CaseType::Concern,
+    };
     let level = form.identity.parse::<IdentityLevel>().ok();
     if level.is_none() {
         error("identity", "Choose how you want to be known");
+    }
+    if case_type == CaseType::Grievance && level == Some(IdentityLevel::Anonymous) {
+        error(
+            "identity",
+            "A grievance needs your name, so choose open or confidential",
+        );
     }
     let name = form.name.trim();
     if matches!(
@@ -231,6 +245,7 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
                 desired_outcome: form.desired_outcome.trim().to_owned(),
             };
             Ok(Checked {
+                case_type,
                 level,
                 safety,
                 unit,
@@ -321,7 +336,7 @@ pub async fn submit(
         ));
     }
 
-    let guardians = speakup::guardian_keys(&state.db, organisation.id).await?;
+    let readers = speakup::reader_keys(&state.db, organisation.id, checked.case_type).await?;
     let cost = state.settings.passphrase_cost;
     let report =
         serde_json::to_vec(&checked.report).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -339,7 +354,7 @@ pub async fn submit(
             ),
             (RECOVERY_HOLDER.to_owned(), case_key.seal_to(&recovery)?),
         ];
-        for (person_id, guardian_public) in &guardians {
+        for (person_id, guardian_public) in &readers {
             seals.push((
                 person_holder(*person_id),
                 case_key.seal_to(guardian_public)?,
@@ -363,7 +378,7 @@ pub async fn submit(
     let acknowledge_by = today.plus_working_days(settings.acknowledge_working_days);
     let new_case = NewCase {
         organisation_id: organisation.id,
-        case_type: CaseType::Concern,
+        case_type: checked.case_type,
         identity_level: checked.level,
         public_key: case_public,
         receipt_lookup: receipt.lookup().to_owned(),
@@ -375,6 +390,13 @@ pub async fn submit(
         acknowledge_by,
         seals,
         report,
+        stage: (checked.case_type == CaseType::Grievance).then(|| {
+            let first = GrievanceStage::Informal;
+            (
+                first,
+                today.plus_working_days(first.working_days_allowed().unwrap_or(10)),
+            )
+        }),
     };
     speakup::create_case(&state.db, &new_case).await?;
     limits.submissions.add(&org_key, now);

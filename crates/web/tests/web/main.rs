@@ -61,7 +61,7 @@ const SIGNED_IN: &[Who] = &[
 ];
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
-const RJ1_GUARDIAN: &[Who] = &[Who::Holder(Role::Guardian)];
+const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role::ErLead)];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
     Who::Holder(Role::Executive),
@@ -162,13 +162,13 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/orgs/{ods}/speak-up",
         "/orgs/RJ1/speak-up",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "GET",
         "/orgs/{ods}/speak-up/{id}",
         "/orgs/RJ1/speak-up/1",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "GET",
@@ -209,51 +209,57 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/speak-up/{id}/stage",
+        "/orgs/RJ1/speak-up/1/stage",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/speak-up/{id}/message",
         "/orgs/RJ1/speak-up/1/message",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/note",
         "/orgs/RJ1/speak-up/1/note",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/referral",
         "/orgs/RJ1/speak-up/1/referral",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/status",
         "/orgs/RJ1/speak-up/1/status",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/assign",
         "/orgs/RJ1/speak-up/1/assign",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/record",
         "/orgs/RJ1/speak-up/1/record",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/close",
         "/orgs/RJ1/speak-up/1/close",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
     (
         "POST",
         "/orgs/{ods}/speak-up/{id}/detriment",
         "/orgs/RJ1/speak-up/1/detriment",
-        RJ1_GUARDIAN,
+        RJ1_CASEWORKERS,
     ),
 ];
 

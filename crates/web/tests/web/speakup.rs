@@ -18,6 +18,7 @@ on_both_backends!(
     tampered_entries_are_reported_not_shown,
     the_report_form_explains_its_mistakes,
     returns_and_trends_show_counts_with_small_numbers_hidden,
+    grievances_reach_employee_relations_and_move_through_stages,
 );
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
@@ -595,5 +596,140 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
         national.get("/national/speak-up").await?.status,
         StatusCode::OK
     );
+    Ok(())
+}
+
+async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    report(app, WHAT).await?;
+
+    let mut staff = app.browser();
+    let page = staff
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("kind", "grievance"),
+                ("identity", "anonymous"),
+                ("what_happened", "My rota is changed without notice."),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("A grievance needs your name"));
+    let page = staff
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("kind", "grievance"),
+                ("identity", "confidential"),
+                ("name", "Sam Staff"),
+                ("what_happened", "My rota is changed without notice."),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cases = speakup::list_cases(&app.db, app.org.id).await?;
+    let concern = cases
+        .iter()
+        .find(|c| c.case_type == dignity_domain::speakup::CaseType::Concern)
+        .ok_or("no concern")?
+        .id;
+    let grievance = cases
+        .iter()
+        .find(|c| c.case_type == dignity_domain::speakup::CaseType::Grievance)
+        .ok_or("no grievance")?;
+    assert_eq!(
+        grievance.stage,
+        Some(dignity_domain::speakup::GrievanceStage::Informal)
+    );
+    assert!(grievance.stage_due.is_some());
+
+    // Employee relations sees the grievance, not the concern.
+    let page = erin.get("/orgs/RJ1/speak-up").await?;
+    assert!(
+        page.body.contains(&format!("Grievance {}", grievance.id)),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("Concern {concern}")));
+    assert_eq!(
+        erin.get(&format!("/orgs/RJ1/speak-up/{concern}"))
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        erin.post(
+            &format!("/orgs/RJ1/speak-up/{concern}/note"),
+            &[("text", "x")]
+        )
+        .await?
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let page = erin
+        .get(&format!("/orgs/RJ1/speak-up/{}", grievance.id))
+        .await?;
+    assert!(
+        page.body.contains("My rota is changed without notice."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Sam Staff"));
+
+    // Stages move one way, with a new due date each time.
+    let page = erin
+        .post(
+            &format!("/orgs/RJ1/speak-up/{}/stage", grievance.id),
+            &[("stage", "appeal")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("cannot move to that stage"));
+    assert!(
+        erin.post(
+            &format!("/orgs/RJ1/speak-up/{}/stage", grievance.id),
+            &[("stage", "formal_hearing")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    let moved = speakup::case_in_organisation(&app.db, app.org.id, grievance.id).await?;
+    assert_eq!(
+        moved.stage,
+        Some(dignity_domain::speakup::GrievanceStage::FormalHearing)
+    );
+    assert_ne!(moved.stage_due, grievance.stage_due);
+    assert_eq!(
+        erin.post(
+            &format!("/orgs/RJ1/speak-up/{concern}/stage"),
+            &[("stage", "formal_hearing")]
+        )
+        .await?
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Guardians see both; grievances stay out of the Speak Up return.
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert!(
+        page.body.contains(&format!("Grievance {}", grievance.id))
+            && page.body.contains(&format!("Concern {concern}"))
+    );
+    let quarter = dignity_domain::speakup_returns::Quarter::of(
+        dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
+    );
+    let figures: serde_json::Value = serde_json::from_str(
+        &gina
+            .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+            .await?
+            .body,
+    )?;
+    assert_eq!(figures["cases"], "fewer than 6");
     Ok(())
 }
