@@ -49,7 +49,7 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await guardian.click('button[type=submit]');
   await guardian.click('a:has-text("Speak Up cases")');
   await checkAccessibility(guardian, assert);
-  await guardian.click('table a:has-text("Case")');
+  await guardian.click('table a:has-text("Concern")');
   assert.match(await guardian.locator('main').innerText(), /mocks newly qualified staff/);
   await checkAccessibility(guardian, assert);
   await guardian.fill('#message', 'Thank you for telling us. Is this happening on every shift?');
