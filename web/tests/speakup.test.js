@@ -35,6 +35,7 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await reporter.check('#identity-anonymous');
   await reporter.fill('#what_happened', 'A senior nurse mocks newly qualified staff at handover.');
   await reporter.check('#patient_safety-no');
+  await reporter.setInputFiles('#attachments', { name: 'my-handover-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Handover on Tuesday: the same again.') });
   await reporter.click('button:has-text("Send my concern")');
   const code = (await reporter.locator('.dignity-receipt').innerText()).trim();
   assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
@@ -51,6 +52,7 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await checkAccessibility(guardian, assert);
   await guardian.click('table a:has-text("Concern")');
   assert.match(await guardian.locator('main').innerText(), /mocks newly qualified staff/);
+  assert.match(await guardian.locator('main').innerText(), /Download attachment-1\.txt/);
   await checkAccessibility(guardian, assert);
   await guardian.fill('#message', 'Thank you for telling us. Is this happening on every shift?');
   await guardian.click('button:has-text("Send message")');

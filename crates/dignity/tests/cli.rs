@@ -416,6 +416,7 @@ async fn speakup_init_prints_a_recovery_key_that_recovers_cases() -> TestResult 
             )],
             report: case_key.encrypt(b"the report")?,
             stage: None,
+            attachments: Vec::new(),
         },
     )
     .await?;

@@ -107,6 +107,7 @@ code_list!(
         Closure => "closure", "Outcome";
         FeedbackComment => "feedback_comment", "Feedback comment";
         DetrimentCheck => "detriment_check", "Detriment check";
+        Attachment => "attachment", "Attached file";
     }
 );
 

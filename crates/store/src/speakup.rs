@@ -201,6 +201,8 @@ pub struct NewCase {
     pub report: Vec<u8>,
     /// Grievances only: the first stage and when it is due.
     pub stage: Option<(GrievanceStage, Day)>,
+    /// Encrypted attached files, stored with the report in the same transaction.
+    pub attachments: Vec<Vec<u8>>,
 }
 
 /// Stores a case, its seals and its report in one transaction. When this returns the case
@@ -244,6 +246,15 @@ pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
         .bind(&case.report)
         .execute(&mut *tx)
         .await?;
+    for attachment in &case.attachments {
+        sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, NULL, $3, $4)")
+            .bind(id)
+            .bind(EntryKind::Attachment.code())
+            .bind(case.received_on.to_string())
+            .bind(attachment)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -465,6 +465,7 @@ fn new_case(org_id: i64, lookup: &str) -> Result<NewCase, Box<dyn std::error::Er
         ],
         report: vec![5; 40],
         stage: None,
+        attachments: Vec::new(),
     })
 }
 

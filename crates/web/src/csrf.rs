@@ -53,6 +53,22 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .get(HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        // A form that uploads files cannot carry the token in its body where this layer
+        // can read it cheaply, so such forms put it in the address instead.
+        let is_multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let sent_in_query = is_multipart
+            .then(|| parts.uri.query())
+            .flatten()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == FIELD)
+                    .map(|(_, v)| v.into_owned())
+            });
+        let sent_in_header = sent_in_header.or(sent_in_query);
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -60,7 +76,12 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         let (sent, body) = if is_form {
             // The body has already been capped by the body-size limit layer.
-            let bytes = match to_bytes(body, state.settings.max_body_bytes).await {
+            let limit = if parts.uri.path().starts_with("/speak-up/") {
+                state.settings.max_upload_bytes
+            } else {
+                state.settings.max_body_bytes
+            };
+            let bytes = match to_bytes(body, limit).await {
                 Ok(bytes) => bytes,
                 Err(_) => return too_large(is_api),
             };

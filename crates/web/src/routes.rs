@@ -54,6 +54,21 @@ impl Routes {
         self.add(Method::POST, path, access, post(handler))
     }
 
+    /// A POST route whose form uploads files: it may send up to `max_upload_bytes`.
+    pub fn post_upload<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let limit = self.state.settings.max_upload_bytes;
+        self.add(
+            Method::POST,
+            path,
+            access,
+            post(handler).layer(DefaultBodyLimit::max(limit)),
+        )
+    }
+
     fn add(
         mut self,
         method: Method,
@@ -97,7 +112,10 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(from_fn_with_state(max_body, refuse_large_bodies))
+        .layer(from_fn_with_state(
+            (max_body, state.settings.max_upload_bytes),
+            refuse_large_bodies,
+        ))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
@@ -121,7 +139,17 @@ async fn not_found(request: Request) -> Response {
 }
 
 /// Refuses a body whose declared length is over the limit before reading any of it.
-async fn refuse_large_bodies(State(max): State<usize>, request: Request, next: Next) -> Response {
+async fn refuse_large_bodies(
+    State((max, max_upload)): State<(usize, usize)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // Upload forms get the larger limit; each route's own limit still applies when read.
+    let max = if request.uri().path().starts_with("/speak-up/") {
+        max_upload
+    } else {
+        max
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -27,6 +27,8 @@ pub struct Settings {
     pub passphrase_cost: HashCost,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest body for forms that upload files (the Speak Up form), in bytes.
+    pub max_upload_bytes: usize,
     /// New Speak Up concerns accepted per organisation per hour, per server.
     pub speakup_max_per_hour: u32,
     /// Counts from 1 to this are shown as "fewer than (this + 1)" in returns and trends.
@@ -46,6 +48,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             passphrase_cost: HashCost::RECOMMENDED,
             max_body_bytes: 64 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
             speakup_max_per_hour: 60,
             small_number_threshold: 5,
         }

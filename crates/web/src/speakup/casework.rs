@@ -137,6 +137,7 @@ pub async fn list(
 
 /// An entry as a guardian sees it.
 struct ShownEntry {
+    id: i64,
     kind: EntryKind,
     author: String,
     on: String,
@@ -272,7 +273,18 @@ async fn decrypt_all(
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok());
             continue;
         }
+        let plain = match (entry.kind, plain) {
+            // For a file, show its name; the file itself is downloaded separately.
+            (EntryKind::Attachment, Ok(bytes)) => match super::attachments::unpack(&bytes) {
+                Some((name, _, _)) => Ok(zeroize::Zeroizing::new(name.into_bytes())),
+                None => Err(dignity_crypto::CryptoError::Tampered(
+                    "attachment header".into(),
+                )),
+            },
+            (_, plain) => plain,
+        };
         shown.push(ShownEntry {
+            id: entry.id,
             kind: entry.kind,
             author: entry
                 .author_name
@@ -693,4 +705,43 @@ pub async fn stage(
             message: "Choose the next stage".into(),
         });
     apply(&state, chrome, &user, &ods, id, change).await
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, case_id, entry_id)): Path<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let case = case_for(&state, &user, &organisation, case_id).await?;
+    let Opened::Key(key) = open_case(&state.keys, &state, &user, &case).await? else {
+        return Err(AppError::Forbidden);
+    };
+    let entry = speakup::entries(&state.db, case.id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == entry_id && e.kind == EntryKind::Attachment)
+        .ok_or_else(|| AppError::NotFound("There is no such file on this case.".into()))?;
+    let plain = key.decrypt(&entry.ciphertext)?;
+    let (name, content_type, bytes) = super::attachments::unpack(&plain)
+        .ok_or_else(|| AppError::Internal(format!("attachment {entry_id} has no header")))?;
+    let detail = format!("Downloaded {name} from case {}", case.id);
+    let audit = dignity_store::audit::NewEntry {
+        actor: &user.person.email,
+        organisation: Some(&organisation.ods_code),
+        action: "speakup.attachment_read",
+        detail: &detail,
+    };
+    dignity_store::audit::record(&state.db, crate::now(), &audit).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes.to_vec(),
+    )
+        .into_response())
 }

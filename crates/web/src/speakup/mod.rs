@@ -1,6 +1,7 @@
 //! Speak Up: raising a concern with a Freedom to Speak Up Guardian, openly, confidentially
 //! or anonymously, and the guardians' casework. See docs/threat-model.md.
 
+mod attachments;
 mod casework;
 pub mod keyring;
 pub mod keys;
@@ -41,7 +42,7 @@ pub fn routes(routes: Routes) -> Routes {
             report::download_receipt,
         )
         .get("/speak-up/{ods}", Access::Anonymous, report::start)
-        .post("/speak-up/{ods}", Access::Anonymous, report::submit)
+        .post_upload("/speak-up/{ods}", Access::Anonymous, report::submit)
         .get("/account/unlock", Access::SignedIn, unlock::page)
         .post("/account/unlock", Access::SignedIn, unlock::unlock)
         .get(
@@ -133,5 +134,10 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/speak-up/{id}/stage",
             Access::InOrganisation(CASEWORKERS),
             casework::stage,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/attachments/{entry}",
+            Access::InOrganisation(CASEWORKERS),
+            casework::attachment,
         )
 }

@@ -1,13 +1,14 @@
 //! The pages for people speaking up. No account, no session, no log line, no precise time:
 //! see docs/threat-model.md.
 
+use super::attachments;
 use super::limits::SpeakUpLimits;
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dignity_crypto::speakup::{ConcernKey, ReceiptCode, encrypt_to, new_salt, public_key};
@@ -256,6 +257,21 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
     }
 }
 
+/// Cleans every chosen file, or says what is wrong with the first bad one.
+fn clean_files(files: &[Vec<u8>]) -> Result<Vec<attachments::Cleaned>, String> {
+    if files.len() > attachments::MAX_FILES {
+        return Err(format!(
+            "You can attach up to {} files",
+            attachments::MAX_FILES
+        ));
+    }
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| attachments::clean(i + 1, bytes))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "speakup/receipt.html")]
 struct ReceiptPage {
@@ -300,17 +316,82 @@ pub fn long_date(day: Day) -> String {
     format!("{weekday} {d} {month} {y}")
 }
 
+/// The report form as sent: its fields, and any files (with the form sent as
+/// multipart/form-data when the browser uploads them).
+pub struct Submission {
+    form: ReportForm,
+    files: Vec<Vec<u8>>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Submission {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let is_multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !is_multipart {
+            let FormData(form) = FormData::<ReportForm>::from_request(request, state).await?;
+            return Ok(Submission {
+                form,
+                files: Vec::new(),
+            });
+        }
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(
+                    "We could not read what you sent. Go back and try again.".into(),
+                )
+            }
+        };
+        let mut multipart = Multipart::from_request(request, state).await.map_err(|_| {
+            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
+        })?;
+        let mut fields = serde_json::Map::new();
+        let mut files = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "attachments" {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                // A file input with nothing chosen still sends an empty part.
+                if !bytes.is_empty() {
+                    files.push(bytes.to_vec());
+                }
+            } else {
+                let text = field.text().await.map_err(unreadable)?;
+                fields.insert(name, serde_json::Value::String(text));
+            }
+        }
+        let form = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| {
+            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
+        })?;
+        Ok(Submission { form, files })
+    }
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     chrome: Chrome,
     Path(ods): Path<String>,
-    FormData(form): FormData<ReportForm>,
+    Submission { form, files }: Submission,
 ) -> Result<Response, AppError> {
     let (organisation, settings) = organisation_taking_concerns(&state, &ods).await?;
     let units = identity::list_org_units(&state.db, organisation.id).await?;
-    let checked = match check(&form, &units) {
-        Ok(checked) => checked,
-        Err(errors) => {
+    let cleaned = clean_files(&files);
+    let (checked, files) = match (check(&form, &units), cleaned) {
+        (Ok(checked), Ok(cleaned)) => (checked, cleaned),
+        (result, cleaned) => {
+            let mut errors = result.err().unwrap_or_default();
+            if let Err(message) = cleaned {
+                errors.push(FieldError {
+                    field: "attachments",
+                    message,
+                });
+            }
             let chrome = chrome
                 .titled(format!("Speak up to {}", organisation.name))
                 .with_errors(errors);
@@ -361,18 +442,22 @@ pub async fn submit(
             ));
         }
         let report = case_key.encrypt(&report)?;
+        let attachments = files
+            .iter()
+            .map(|f| case_key.encrypt(&attachments::pack(f)))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((
             case_key.public_key(),
             receipt,
             salt,
             receipt_keys.verifier,
             seals,
-            report,
+            (report, attachments),
         ))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    let (case_public, receipt, salt, verifier, seals, report) = sealed;
+    let (case_public, receipt, salt, verifier, seals, (report, attachments)) = sealed;
 
     let today = Day::from_unix_seconds(now);
     let acknowledge_by = today.plus_working_days(settings.acknowledge_working_days);
@@ -390,6 +475,7 @@ pub async fn submit(
         acknowledge_by,
         seals,
         report,
+        attachments,
         stage: (checked.case_type == CaseType::Grievance).then(|| {
             let first = GrievanceStage::Informal;
             (

@@ -19,6 +19,7 @@ on_both_backends!(
     the_report_form_explains_its_mistakes,
     returns_and_trends_show_counts_with_small_numbers_hidden,
     grievances_reach_employee_relations_and_move_through_stages,
+    attached_files_are_cleaned_encrypted_and_downloadable,
 );
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
@@ -731,5 +732,146 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
             .body,
     )?;
     assert_eq!(figures["cases"], "fewer than 6");
+    Ok(())
+}
+
+/// A multipart/form-data body as a browser sends it.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----dignity-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (filename, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn jpeg_with_comment(comment: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let mut jpeg = Vec::new();
+    image::DynamicImage::new_rgb8(8, 6).write_to(
+        &mut std::io::Cursor::new(&mut jpeg),
+        image::ImageFormat::Jpeg,
+    )?;
+    let mut segment = vec![0xFF, 0xFE, 0, (comment.len() + 2) as u8];
+    segment.extend_from_slice(comment);
+    jpeg.splice(2..2, segment);
+    Ok(jpeg)
+}
+
+async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let mut reporter = app.browser();
+    let token = reporter.csrf().await?;
+    let fields = [
+        ("identity", "anonymous"),
+        ("what_happened", WHAT),
+        ("patient_safety", "no"),
+    ];
+    let photo = jpeg_with_comment(b"Camera owner Ruth Reporter")?;
+    let send = |content_type: String, body: Vec<u8>, query: String| {
+        Request::post(format!("/speak-up/RJ1{query}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+    };
+
+    // Without the token in the address, the upload form is refused.
+    let (content_type, body) = multipart(&fields, &[("ruth-smith.jpg", &photo)]);
+    assert_eq!(
+        reporter
+            .send(send(content_type, body, String::new())?)
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // A program is not accepted, and nothing is stored.
+    let (content_type, body) = multipart(&fields, &[("notes.exe", &[0x4D, 0x5A, 0, 1, 0xFF])]);
+    let page = reporter
+        .send(send(content_type, body, format!("?csrf_token={token}"))?)
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("must be a photo (JPG or PNG), a PDF or a text file"),
+        "{}",
+        page.body
+    );
+    assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 0);
+
+    let (content_type, body) = multipart(
+        &fields,
+        &[
+            ("ruth-smith.jpg", &photo),
+            ("shift-notes.txt", b"Night of the 3rd: shouting again."),
+        ],
+    );
+    let page = reporter
+        .send(send(content_type, body, format!("?csrf_token={token}"))?)
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let id = only_case_id(app).await?;
+    let files: Vec<_> = speakup::entries(&app.db, id)
+        .await?
+        .into_iter()
+        .filter(|e| e.kind == dignity_domain::speakup::EntryKind::Attachment)
+        .collect();
+    assert_eq!(files.len(), 2);
+    for file in &files {
+        let stored = String::from_utf8_lossy(&file.ciphertext);
+        assert!(stored.starts_with("age-encryption.org"), "stored encrypted");
+        assert!(!stored.contains("shouting") && !stored.contains("ruth-smith"));
+    }
+
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(
+        page.body.contains("Download attachment-1.jpg")
+            && page.body.contains("Download attachment-2.txt"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("ruth-smith"),
+        "the original file name is not kept"
+    );
+    let photo_back = gina
+        .get(&format!(
+            "/orgs/RJ1/speak-up/{id}/attachments/{}",
+            files[0].id
+        ))
+        .await?;
+    assert_eq!(photo_back.content_type, "image/jpeg");
+    assert!(
+        !photo_back.body.contains("Ruth Reporter"),
+        "hidden text is removed from photos"
+    );
+    let notes = gina
+        .get(&format!(
+            "/orgs/RJ1/speak-up/{id}/attachments/{}",
+            files[1].id
+        ))
+        .await?;
+    assert_eq!(notes.body, "Night of the 3rd: shouting again.");
+    assert!(
+        notes
+            .headers
+            .get(header::CONTENT_DISPOSITION)
+            .is_some_and(|v| v.to_str().unwrap_or_default().contains("attachment-2.txt"))
+    );
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'speakup.attachment_read'",
+    )
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(reads, 2);
     Ok(())
 }
