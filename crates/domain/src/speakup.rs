@@ -14,6 +14,17 @@ code_list!(
     }
 );
 
+impl IdentityLevel {
+    /// One word, for lists.
+    pub fn short(self) -> &'static str {
+        match self {
+            IdentityLevel::Open => "Open",
+            IdentityLevel::Confidential => "Confidential",
+            IdentityLevel::Anonymous => "Anonymous",
+        }
+    }
+}
+
 code_list!(
     /// Where a case has got to.
     CaseStatus, "case status", {
@@ -424,6 +435,47 @@ impl fmt::Display for PublishedCount {
     }
 }
 
+/// A table of counts, each row ending with its total (`rows[r].last()`), and each column
+/// adding up to a total published elsewhere (`column_totals`, which this cannot change).
+/// Withholds cells until no row and no column has exactly one hidden figure, so nothing
+/// hidden can be worked out by subtraction in either direction.
+pub fn protect_table(rows: &mut [Vec<PublishedCount>], column_totals: Option<&[PublishedCount]>) {
+    for _ in 0..100 {
+        let mut changed = false;
+        for row in rows.iter_mut() {
+            let before = row.clone();
+            protect_partition(row);
+            changed |= *row != before;
+        }
+        if let Some(totals) = column_totals {
+            for (c, total) in totals.iter().enumerate() {
+                let column: Vec<PublishedCount> =
+                    rows.iter().filter_map(|r| r.get(c).copied()).collect();
+                let hidden = column.iter().filter(|x| x.is_hidden()).count()
+                    + usize::from(total.is_hidden());
+                if hidden != 1 || total.is_hidden() {
+                    continue;
+                }
+                let smallest = column
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(r, x)| match x {
+                        PublishedCount::Exact(n) if *n > 0 => Some((*n, r)),
+                        _ => None,
+                    })
+                    .min();
+                if let Some((_, r)) = smallest {
+                    rows[r][c] = PublishedCount::Withheld;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +550,28 @@ mod tests {
             [Exact(20), FewerThan(6), FewerThan(6)],
             "two hidden cells already protect each other"
         );
+    }
+
+    #[test]
+    fn tables_hide_in_pairs_across_rows_and_columns() {
+        use PublishedCount::*;
+        // Two units over two quarters, each row ending with its total.
+        let mut rows = vec![
+            vec![Exact(10), FewerThan(6), Exact(13)],
+            vec![Exact(8), Exact(9), Exact(17)],
+        ];
+        let column_totals = [Exact(18), Exact(12)];
+        protect_table(&mut rows, Some(&column_totals));
+        for row in &rows {
+            assert_ne!(row.iter().filter(|c| c.is_hidden()).count(), 1, "{rows:?}");
+        }
+        for c in 0..2 {
+            assert_ne!(
+                rows.iter().filter(|r| r[c].is_hidden()).count(),
+                1,
+                "{rows:?}"
+            );
+        }
     }
 
     #[test]

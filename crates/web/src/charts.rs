@@ -51,13 +51,14 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
         match bar.value {
             Some(value) => {
                 let length = (value * BAR_AREA) / max;
-                let _ = write!(
-                    svg,
-                    r##"<rect x="{LABEL_WIDTH}" y="{}" width="{}" height="{}" fill="#005eb8"/>"##,
-                    y + 4,
-                    length.max(1),
-                    ROW - 10
-                );
+                if length > 0 {
+                    let _ = write!(
+                        svg,
+                        r##"<rect x="{LABEL_WIDTH}" y="{}" width="{length}" height="{}" fill="#005eb8"/>"##,
+                        y + 4,
+                        ROW - 10
+                    );
+                }
                 let _ = write!(
                     svg,
                     r##"<text x="{}" y="{}" font-size="14" fill="#212b32">{}</text>"##,

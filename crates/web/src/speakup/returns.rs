@@ -11,7 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
-use dignity_domain::speakup::{Day, Element, PublishedCount, protect_partition, publish_count};
+use dignity_domain::speakup::{
+    Day, Element, PublishedCount, protect_partition, protect_table, publish_count,
+};
 use dignity_domain::speakup_returns::{
     CaseFacts, PublishedReturn, Quarter, QuarterlyReturn, median_days,
 };
@@ -146,55 +148,66 @@ pub async fn json(
     Ok(Json(published(&state, &organisation, quarter).await?))
 }
 
-/// A chart and the table it draws.
+/// A chart and the table it draws. The chart shows the last column.
 pub struct Figure {
     pub svg: String,
     pub caption: String,
-    pub rows: Vec<(String, String)>,
-    pub column: &'static str,
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
+/// Builds a figure from rows of published counts (or other values), charting the last
+/// column. `values` gives each row's bar length, `None` for a hidden value.
 fn figure(
     id: &str,
     caption: &str,
-    column: &'static str,
-    rows: Vec<(String, Option<u64>, String)>,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>, Option<u64>)>,
 ) -> Figure {
     let bars: Vec<Bar> = rows
         .iter()
-        .map(|(label, value, shown)| Bar {
+        .map(|(label, cells, value)| Bar {
             label: label.clone(),
             value: *value,
-            shown: shown.clone(),
+            shown: cells.last().cloned().unwrap_or_default(),
         })
         .collect();
-    let summary = format!("{caption}. The table after this chart gives the same figures.");
+    let summary = format!("{caption}. The table after this chart gives the figures.");
     Figure {
         svg: bar_chart(id, caption, &summary, &bars),
         caption: caption.to_owned(),
-        rows: rows.into_iter().map(|(l, _, s)| (l, s)).collect(),
-        column,
+        columns,
+        rows: rows.into_iter().map(|(l, c, _)| (l, c)).collect(),
     }
 }
 
-/// Counts ready for a chart: small ones hidden, hidden ones have no bar. When the counts
-/// split one total (`partition`), a lone hidden count gets a partner hidden too.
-fn counted(
-    counts: Vec<(String, u64)>,
+/// Rows of counts (one per quarter, then the period total) published with small numbers
+/// hidden and the table protected against subtraction. `column_totals` are the published
+/// per-quarter totals when the rows split them.
+fn counted_table(
+    rows: Vec<(String, Vec<u64>)>,
     threshold: u64,
-    partition: bool,
-) -> Vec<(String, Option<u64>, String)> {
-    let mut shown: Vec<PublishedCount> = counts
+    column_totals: Option<&[PublishedCount]>,
+) -> Vec<(String, Vec<String>, Option<u64>)> {
+    let mut published: Vec<Vec<PublishedCount>> = rows
         .iter()
-        .map(|(_, n)| publish_count(*n, threshold))
+        .map(|(_, counts)| {
+            let total: u64 = counts.iter().sum();
+            counts
+                .iter()
+                .chain(std::iter::once(&total))
+                .map(|n| publish_count(*n, threshold))
+                .collect()
+        })
         .collect();
-    if partition {
-        protect_partition(&mut shown);
-    }
-    counts
-        .into_iter()
-        .zip(shown)
-        .map(|((label, n), shown)| (label, (!shown.is_hidden()).then_some(n), shown.to_string()))
+    protect_table(&mut published, column_totals);
+    rows.into_iter()
+        .zip(published)
+        .map(|((label, counts), cells)| {
+            let total: u64 = counts.iter().sum();
+            let bar = cells.last().filter(|c| !c.is_hidden()).map(|_| total);
+            (label, cells.iter().map(|c| c.to_string()).collect(), bar)
+        })
         .collect()
 }
 
@@ -209,45 +222,79 @@ struct TrendsPage {
 }
 
 pub fn trend_figures(facts: &[CaseFacts], quarters: &[Quarter], threshold: u64) -> Vec<Figure> {
-    let in_period = |d: Day| quarters.iter().any(|q| q.contains(d));
-    let per_quarter = counted(
-        quarters
+    let count_in = |q: &Quarter, keep: &dyn Fn(&CaseFacts) -> bool| {
+        facts
             .iter()
-            .map(|q| {
-                (
-                    format!("{} ({q})", q.months()),
-                    facts.iter().filter(|f| q.contains(f.received_on)).count() as u64,
-                )
-            })
-            .collect(),
-        threshold,
-        true,
-    );
-    // A concern can be about several things, so elements do not split a total.
-    let by_element = counted(
+            .filter(|f| q.contains(f.received_on) && keep(f))
+            .count() as u64
+    };
+    // Quarters split the period's total, so they are protected as one row.
+    let per_quarter_counts: Vec<u64> = quarters.iter().map(|q| count_in(q, &|_| true)).collect();
+    let mut per_quarter: Vec<PublishedCount> = per_quarter_counts
+        .iter()
+        .map(|n| publish_count(*n, threshold))
+        .collect();
+    let total: u64 = per_quarter_counts.iter().sum();
+    per_quarter.push(publish_count(total, threshold));
+    protect_partition(&mut per_quarter);
+    let quarter_rows = quarters
+        .iter()
+        .zip(&per_quarter)
+        .zip(&per_quarter_counts)
+        .map(|((q, shown), n)| {
+            (
+                q.months(),
+                vec![shown.to_string()],
+                (!shown.is_hidden()).then_some(*n),
+            )
+        })
+        .collect();
+    let quarter_totals = &per_quarter[..quarters.len()];
+
+    let mut columns: Vec<String> = quarters.iter().map(|q| q.to_string()).collect();
+    columns.push("All".into());
+    // A concern can be about several things: elements do not split the quarter totals.
+    let by_element = counted_table(
         Element::ALL
             .iter()
             .map(|e| {
                 (
                     e.label().to_owned(),
-                    facts
+                    quarters
                         .iter()
-                        .filter(|f| in_period(f.received_on) && f.elements.contains(e))
-                        .count() as u64,
+                        .map(|q| count_in(q, &|f| f.elements.contains(e)))
+                        .collect(),
                 )
             })
             .collect(),
         threshold,
-        false,
+        None,
     );
-    let mut units: BTreeMap<String, u64> = BTreeMap::new();
-    for f in facts.iter().filter(|f| in_period(f.received_on)) {
-        *units
-            .entry(f.org_unit.clone().unwrap_or_else(|| "Not given".into()))
-            .or_default() += 1;
-    }
-    let by_unit = counted(units.into_iter().collect(), threshold, true);
-    let timing = |pick: fn(&CaseFacts) -> Option<Day>| -> Vec<(String, Option<u64>, String)> {
+    let mut units: Vec<String> = facts
+        .iter()
+        .map(|f| f.org_unit.clone().unwrap_or_else(|| "Not given".into()))
+        .collect();
+    units.sort();
+    units.dedup();
+    let by_unit = counted_table(
+        units
+            .iter()
+            .map(|u| {
+                (
+                    u.clone(),
+                    quarters
+                        .iter()
+                        .map(|q| {
+                            count_in(q, &|f| f.org_unit.as_deref().unwrap_or("Not given") == u)
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        threshold,
+        Some(quarter_totals),
+    );
+    let timing = |pick: fn(&CaseFacts) -> Option<Day>| -> Vec<(String, Vec<String>, Option<u64>)> {
         quarters
             .iter()
             .map(|q| {
@@ -257,8 +304,8 @@ pub fn trend_figures(facts: &[CaseFacts], quarters: &[Quarter], threshold: u64) 
                     .filter_map(|f| pick(f).map(|d| d.days_since(f.received_on)))
                     .collect();
                 match median_days(days, threshold) {
-                    Some(m) => (q.to_string(), Some(m.max(0) as u64), format!("{m} days")),
-                    None => (q.to_string(), None, "too few cases to show".into()),
+                    Some(m) => (q.months(), vec![format!("{m} days")], Some(m.max(0) as u64)),
+                    None => (q.months(), vec!["too few cases to show".into()], None),
                 }
             })
             .collect()
@@ -267,31 +314,31 @@ pub fn trend_figures(facts: &[CaseFacts], quarters: &[Quarter], threshold: u64) 
         figure(
             "per-quarter",
             "Concerns received each quarter",
-            "Concerns",
-            per_quarter,
+            vec!["Concerns".into()],
+            quarter_rows,
         ),
         figure(
             "by-element",
-            "Concerns by what they were about",
-            "Concerns",
+            "Concerns by what they were about, each quarter (chart: all quarters)",
+            columns.clone(),
             by_element,
         ),
         figure(
             "by-unit",
-            "Concerns by where they happened",
-            "Concerns",
+            "Concerns by where they happened, each quarter (chart: all quarters)",
+            columns,
             by_unit,
         ),
         figure(
             "to-acknowledge",
             "Middle time to acknowledge a concern",
-            "Days",
+            vec!["Days".into()],
             timing(|f| f.acknowledged_on),
         ),
         figure(
             "to-close",
             "Middle time to close a concern",
-            "Days",
+            vec!["Days".into()],
             timing(|f| f.closed_on),
         ),
     ]
@@ -332,6 +379,7 @@ struct NationalPage {
     quarters: Vec<Quarter>,
     rows: Vec<NationalRow>,
     total: PublishedReturn,
+    figures: Vec<Figure>,
 }
 
 async fn national_rows(
@@ -372,12 +420,20 @@ pub async fn national(
 ) -> Result<Response, AppError> {
     let quarter = chosen_quarter(&query)?;
     let (rows, total) = national_rows(&state, quarter).await?;
+    let facts: Vec<CaseFacts> = speakup::all_case_facts(&state.db)
+        .await?
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
+    let quarters = Quarter::of(Day::from_unix_seconds(crate::now())).last(8);
+    let figures = trend_figures(&facts, &quarters, state.settings.small_number_threshold);
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),
         quarter,
         quarters: recent_quarters(),
         rows,
         total,
+        figures,
     };
     Ok(render(&page)?.into_response())
 }
