@@ -68,6 +68,12 @@ pub struct Config {
     pub session_max_hours: i64,
     pub trust_forwarded_for: bool,
     pub max_connections: u32,
+    /// Counts from 1 to this are hidden in Speak Up returns and trends.
+    pub speakup_small_number_threshold: u64,
+    /// New concerns accepted per organisation per hour, per server.
+    pub speakup_max_per_hour: u32,
+    /// The professional groups guardians record; "Not known" is always added.
+    pub speakup_professional_groups: Vec<String>,
 }
 
 impl Default for Config {
@@ -83,6 +89,9 @@ impl Default for Config {
             session_max_hours: 12,
             trust_forwarded_for: false,
             max_connections: 16,
+            speakup_small_number_threshold: 5,
+            speakup_max_per_hour: 60,
+            speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
         }
     }
 }
@@ -99,6 +108,9 @@ const VARIABLES: &[&str] = &[
     "DIGNITY_SESSION_MAX_HOURS",
     "DIGNITY_TRUST_FORWARDED_FOR",
     "DIGNITY_MAX_CONNECTIONS",
+    "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
+    "DIGNITY_SPEAKUP_MAX_PER_HOUR",
+    "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
 ];
 
 fn parse_var<T: std::str::FromStr>(key: &str, raw: &str, wanted: &str) -> Result<T, ConfigError> {
@@ -167,6 +179,20 @@ impl Config {
                 "DIGNITY_TRUST_FORWARDED_FOR" => {
                     self.trust_forwarded_for = parse_var(key, raw, "true or false")?
                 }
+                "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD" => {
+                    self.speakup_small_number_threshold = parse_var(key, raw, "a whole number")?
+                }
+                "DIGNITY_SPEAKUP_MAX_PER_HOUR" => {
+                    self.speakup_max_per_hour = parse_var(key, raw, "a whole number")?
+                }
+                // Separated by semicolons, because group names can hold commas.
+                "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS" => {
+                    self.speakup_professional_groups = raw
+                        .split(';')
+                        .map(|g| g.trim().to_owned())
+                        .filter(|g| !g.is_empty())
+                        .collect()
+                }
                 "DIGNITY_MAX_CONNECTIONS" => {
                     self.max_connections = parse_var(key, raw, "a whole number")?
                 }
@@ -218,6 +244,20 @@ impl Config {
         if !(1..=1000).contains(&self.max_connections) {
             return bad("max_connections", "must be between 1 and 1000".into());
         }
+        if !(1..=50).contains(&self.speakup_small_number_threshold) {
+            return bad(
+                "speakup_small_number_threshold",
+                "must be between 1 and 50".into(),
+            );
+        }
+        if self.speakup_max_per_hour == 0 {
+            return bad("speakup_max_per_hour", "must be at least 1".into());
+        }
+        if let Err(e) =
+            dignity_domain::speakup::check_professional_groups(&self.speakup_professional_groups)
+        {
+            return bad("speakup_professional_groups", e.to_string());
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return bad(
                 "log_level",
@@ -246,6 +286,12 @@ impl Config {
             session_idle_seconds: self.session_idle_minutes * 60,
             session_max_seconds: self.session_max_hours * 3600,
             trust_forwarded_for: self.trust_forwarded_for,
+            small_number_threshold: self.speakup_small_number_threshold,
+            speakup_max_per_hour: self.speakup_max_per_hour,
+            professional_groups: dignity_domain::speakup::check_professional_groups(
+                &self.speakup_professional_groups,
+            )
+            .unwrap_or_else(|_| dignity_domain::speakup::default_professional_groups()),
             ..dignity_web::Settings::default()
         }
     }
@@ -342,6 +388,16 @@ mod tests {
             ("DIGNITY_PUBLIC_URL", "dignity.nhs.uk", "public_url"),
             ("DIGNITY_LOG_FORMAT", "xml", "DIGNITY_LOG_FORMAT"),
             ("DIGNITY_LOG_LEVEL", "loud=[", "log_level"),
+            (
+                "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
+                "0",
+                "speakup_small_number_threshold",
+            ),
+            (
+                "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
+                "Nurses;nurses",
+                "speakup_professional_groups",
+            ),
         ];
         for (key, value, named) in cases {
             let err = Config::load(Path::new("/none"), false, &env(&[(key, value)]));

@@ -209,6 +209,7 @@ code_list!(
 );
 
 /// Professional groups a guardian can record, following the national return's groups.
+/// An installation can set its own list (`speakup_professional_groups`).
 pub const PROFESSIONAL_GROUPS: &[&str] = &[
     "Nurses and midwives",
     "Doctors",
@@ -223,6 +224,42 @@ pub const PROFESSIONAL_GROUPS: &[&str] = &[
     "Other",
     "Not known",
 ];
+
+/// The group used when none was recorded. Always in the list.
+pub const GROUP_NOT_KNOWN: &str = "Not known";
+
+pub fn default_professional_groups() -> Vec<String> {
+    PROFESSIONAL_GROUPS
+        .iter()
+        .map(|g| (*g).to_owned())
+        .collect()
+}
+
+/// Checks an installation's own list of professional groups, adding "Not known".
+pub fn check_professional_groups(groups: &[String]) -> Result<Vec<String>, InvalidValue> {
+    let mut out: Vec<String> = Vec::new();
+    for group in groups {
+        let group = group.trim();
+        if group.is_empty() || group.chars().count() > 100 {
+            return Err(InvalidValue::Message(
+                "each professional group must be 1 to 100 characters",
+            ));
+        }
+        if out.iter().any(|g| g.eq_ignore_ascii_case(group)) {
+            return Err(InvalidValue::Message("professional groups must not repeat"));
+        }
+        out.push(group.to_owned());
+    }
+    if out.is_empty() {
+        return Err(InvalidValue::Message(
+            "give at least one professional group",
+        ));
+    }
+    if !out.iter().any(|g| g == GROUP_NOT_KNOWN) {
+        out.push(GROUP_NOT_KNOWN.to_owned());
+    }
+    Ok(out)
+}
 
 /// A calendar date (no time of day: the anonymous routes never keep one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

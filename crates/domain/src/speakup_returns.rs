@@ -3,8 +3,7 @@
 
 use crate::identity::InvalidValue;
 use crate::speakup::{
-    Day, Element, Feedback, IdentityLevel, PROFESSIONAL_GROUPS, PublishedCount, protect_partition,
-    publish_count,
+    Day, Element, Feedback, IdentityLevel, PublishedCount, protect_partition, publish_count,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -140,7 +139,7 @@ impl QuarterlyReturn {
 
     /// The return as it may be shown: every element and answer listed (zeros too, so a
     /// missing row cannot hint at a small count) and small counts hidden.
-    pub fn publish(&self, quarter: Quarter, threshold: u64) -> PublishedReturn {
+    pub fn publish(&self, quarter: Quarter, threshold: u64, groups: &[String]) -> PublishedReturn {
         let count = |n: u64| publish_count(n, threshold);
         let mut shown = PublishedReturn {
             quarter: quarter.to_string(),
@@ -156,13 +155,13 @@ impl QuarterlyReturn {
                 })
                 .collect(),
             detriment_found: count(self.detriment_found),
-            professional_groups: PROFESSIONAL_GROUPS
+            professional_groups: groups
                 .iter()
-                .map(|g| (*g).to_owned())
+                .cloned()
                 .chain(
                     self.professional_groups
                         .keys()
-                        .filter(|g| !PROFESSIONAL_GROUPS.contains(&g.as_str()))
+                        .filter(|g| !groups.contains(g))
                         .cloned(),
                 )
                 .map(|g| Line {
@@ -325,6 +324,7 @@ pub fn median_days(mut days: Vec<i64>, threshold: u64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::speakup::default_professional_groups;
 
     fn day(s: &str) -> Day {
         Day::parse(s).unwrap_or_else(|e| panic!("{e}"))
@@ -381,7 +381,7 @@ mod tests {
         assert_eq!((exact.cases, exact.anonymous), (9, 8));
         assert_eq!(exact.elements.get(&Element::Bullying), Some(&9));
         assert_eq!(exact.feedback.get(&Feedback::Yes), Some(&1));
-        let shown = exact.publish(q4, 5);
+        let shown = exact.publish(q4, 5, &default_professional_groups());
         assert_eq!(shown.cases.to_string(), "9");
         let patient_safety = shown
             .elements
@@ -425,11 +425,11 @@ mod tests {
             .map(|_| case("2026-10-05", IdentityLevel::Open, &[]))
             .collect();
         let parts = [
-            QuarterlyReturn::compute(&big, q).publish(q, 5),
-            QuarterlyReturn::compute(&small, q).publish(q, 5),
+            QuarterlyReturn::compute(&big, q).publish(q, 5, &[]),
+            QuarterlyReturn::compute(&small, q).publish(q, 5, &[]),
         ];
         let all: Vec<CaseFacts> = big.iter().chain(&small).cloned().collect();
-        let mut total = QuarterlyReturn::compute(&all, q).publish(q, 5);
+        let mut total = QuarterlyReturn::compute(&all, q).publish(q, 5, &[]);
         total.guard_total(&parts);
         assert_eq!(
             total.cases,

@@ -33,6 +33,8 @@ pub struct Settings {
     pub speakup_max_per_hour: u32,
     /// Counts from 1 to this are shown as "fewer than (this + 1)" in returns and trends.
     pub small_number_threshold: u64,
+    /// The professional groups guardians choose from and the return lists.
+    pub professional_groups: Vec<String>,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             max_upload_bytes: 16 * 1024 * 1024,
             speakup_max_per_hour: 60,
             small_number_threshold: 5,
+            professional_groups: dignity_domain::speakup::default_professional_groups(),
         }
     }
 }

@@ -15,9 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::{OdsCode, Role};
-use dignity_domain::speakup::{
-    CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage, PROFESSIONAL_GROUPS,
-};
+use dignity_domain::speakup::{CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage};
 use dignity_store::identity::{self, Member, Organisation};
 use dignity_store::speakup::{self, Case, CaseChange};
 use serde::Deserialize;
@@ -159,7 +157,7 @@ struct CasePage {
     next_statuses: Vec<CaseStatus>,
     next_stages: Vec<GrievanceStage>,
     elements: &'static [Element],
-    groups: &'static [&'static str],
+    groups: Vec<String>,
     reason: Option<&'static str>,
 }
 
@@ -249,7 +247,7 @@ async fn case_page(
         report,
         entries,
         elements: Element::ALL,
-        groups: PROFESSIONAL_GROUPS,
+        groups: state.settings.professional_groups.clone(),
         reason,
     };
     Ok((status, render(&page)?).into_response())
@@ -599,7 +597,12 @@ pub async fn record(
                 }
             },
             "group" if value.is_empty() => group = None,
-            "group" => match PROFESSIONAL_GROUPS.iter().find(|g| **g == value) {
+            "group" => match state
+                .settings
+                .professional_groups
+                .iter()
+                .find(|g| **g == value)
+            {
                 Some(g) => group = Some((*g).to_owned()),
                 None => {
                     problem = Some(FieldError {

@@ -53,8 +53,11 @@ async fn published(
     quarter: Quarter,
 ) -> Result<PublishedReturn, AppError> {
     let facts = speakup::case_facts(&state.db, org.id).await?;
-    Ok(QuarterlyReturn::compute(&facts, quarter)
-        .publish(quarter, state.settings.small_number_threshold))
+    Ok(QuarterlyReturn::compute(&facts, quarter).publish(
+        quarter,
+        state.settings.small_number_threshold,
+        &state.settings.professional_groups,
+    ))
 }
 
 #[derive(Template)]
@@ -387,6 +390,7 @@ async fn national_rows(
     quarter: Quarter,
 ) -> Result<(Vec<NationalRow>, PublishedReturn), AppError> {
     let threshold = state.settings.small_number_threshold;
+    let groups = &state.settings.professional_groups;
     let mut by_org: BTreeMap<i64, Vec<CaseFacts>> = BTreeMap::new();
     let mut all = Vec::new();
     for (org_id, facts) in speakup::all_case_facts(&state.db).await? {
@@ -403,11 +407,11 @@ async fn national_rows(
         }
         let facts = by_org.remove(&organisation.id).unwrap_or_default();
         rows.push(NationalRow {
-            figures: QuarterlyReturn::compute(&facts, quarter).publish(quarter, threshold),
+            figures: QuarterlyReturn::compute(&facts, quarter).publish(quarter, threshold, groups),
             organisation,
         });
     }
-    let mut total = QuarterlyReturn::compute(&all, quarter).publish(quarter, threshold);
+    let mut total = QuarterlyReturn::compute(&all, quarter).publish(quarter, threshold, groups);
     let parts: Vec<PublishedReturn> = rows.iter().map(|r| r.figures.clone()).collect();
     total.guard_total(&parts);
     Ok((rows, total))

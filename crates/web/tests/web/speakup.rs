@@ -875,3 +875,56 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
     assert_eq!(reads, 2);
     Ok(())
 }
+
+/// An installation's own list of professional groups is what guardians choose from and
+/// what the return lists.
+#[tokio::test]
+async fn professional_groups_come_from_the_settings() -> TestResult {
+    let settings = dignity_web::Settings {
+        professional_groups: vec!["Porters".into(), "Not known".into()],
+        ..crate::support::settings()
+    };
+    let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
+    let outcome = async {
+        speak_up_on(&app).await?;
+        let (_, mut gina) = guardian(&app, "gina@trust.nhs.uk").await?;
+        report(&app, WHAT).await?;
+        let id = only_case_id(&app).await?;
+        let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+        assert!(page.body.contains("<option value=\"Porters\""));
+        assert!(!page.body.contains("Nurses and midwives"));
+        let doctors = format!("csrf_token={}&group=Doctors", gina.csrf().await?);
+        assert_eq!(
+            gina.post_raw(&format!("/orgs/RJ1/speak-up/{id}/record"), &doctors)
+                .await?
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let porters = format!("csrf_token={}&group=Porters", gina.csrf().await?);
+        assert!(
+            gina.post_raw(&format!("/orgs/RJ1/speak-up/{id}/record"), &porters)
+                .await?
+                .redirects_to("/orgs/RJ1/speak-up/")
+        );
+        let quarter = dignity_domain::speakup_returns::Quarter::of(
+            dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
+        );
+        let figures: serde_json::Value = serde_json::from_str(
+            &gina
+                .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+                .await?
+                .body,
+        )?;
+        let groups: Vec<String> = figures["professional_groups"]
+            .as_array()
+            .ok_or("no groups")?
+            .iter()
+            .map(|g| g["code"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(groups, ["Porters", "Not known"]);
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    app.finish().await;
+    outcome
+}
