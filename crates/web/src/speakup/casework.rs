@@ -215,6 +215,20 @@ async fn case_page(
         }
         None => (None, Vec::new()),
     };
+    if entries.iter().any(|e| e.tampered) || (key.is_some() && report.is_none()) {
+        // Someone changed stored ciphertext: that is a security event, not just an error.
+        let detail = format!(
+            "Case {} holds encrypted data that failed its integrity check",
+            case.id
+        );
+        let entry = dignity_store::audit::NewEntry {
+            actor: &user.person.email,
+            organisation: Some(&organisation.ods_code),
+            action: "speakup.tampered",
+            detail: &detail,
+        };
+        dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
+    }
     let place = match case.org_unit_id {
         Some(id) => identity::list_org_units(&state.db, organisation.id)
             .await?

@@ -435,6 +435,11 @@ async fn tampered_entries_are_reported_not_shown(app: &TestApp) -> TestResult {
         page.body.contains("night manager"),
         "the untouched report still shows"
     );
+    let flagged: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'speakup.tampered'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(flagged, 1, "tampering is written to the audit log");
     let page = reporter
         .post("/speak-up/follow-up", &[("code", &code)])
         .await?;
