@@ -544,7 +544,7 @@ const NO_SUCH_CODE: &str = "We could not find a concern with that code. Check it
 async fn case_from_code(
     state: &AppState,
     typed: &str,
-) -> Result<Result<(Case, ConcernKey), String>, AppError> {
+) -> Result<Result<(Case, ConcernKey, ReceiptCode), String>, AppError> {
     let now = crate::now();
     let limits = &state.limits;
     if limits.failed_lookups.count("all", now) >= limits.max_failures_overall {
@@ -583,7 +583,7 @@ async fn case_from_code(
         .ok_or_else(|| AppError::Internal(format!("case {} has no receipt seal", case.id)))?;
     let case_key = ConcernKey::unseal(&sealed, &keys.identity)?;
     limits.failed_lookups.clear(code.lookup());
-    Ok(Ok((case, case_key)))
+    Ok(Ok((case, case_key, code)))
 }
 
 /// One entry as the person who spoke up sees it.
@@ -696,8 +696,7 @@ pub async fn open(
         return wrong_code(chrome, "Enter your receipt code".into());
     }
     match case_from_code(&state, &form.code).await? {
-        Ok((case, key)) => {
-            let code = ReceiptCode::parse(&form.code)?;
+        Ok((case, key, code)) => {
             conversation(&state, chrome, &case, &key, &code, None, Vec::new()).await
         }
         Err(message) => wrong_code(chrome, message),
@@ -716,11 +715,10 @@ pub async fn reply(
     chrome: Chrome,
     FormData(form): FormData<ReplyForm>,
 ) -> Result<Response, AppError> {
-    let (case, key) = match case_from_code(&state, &form.code).await? {
+    let (case, key, code) = match case_from_code(&state, &form.code).await? {
         Ok(opened) => opened,
         Err(message) => return wrong_code(chrome, message),
     };
-    let code = ReceiptCode::parse(&form.code)?;
     let message = form.message.trim();
     let problem = if message.is_empty() {
         Some("Write your message")
@@ -771,11 +769,10 @@ pub async fn feedback(
     chrome: Chrome,
     FormData(form): FormData<FeedbackForm>,
 ) -> Result<Response, AppError> {
-    let (case, key) = match case_from_code(&state, &form.code).await? {
+    let (case, key, code) = match case_from_code(&state, &form.code).await? {
         Ok(opened) => opened,
         Err(message) => return wrong_code(chrome, message),
     };
-    let code = ReceiptCode::parse(&form.code)?;
     let Ok(answer) = form.answer.parse::<Feedback>() else {
         let errors = vec![FieldError {
             field: "answer",
