@@ -29,10 +29,23 @@ pub enum BenchCommand {
         #[arg(long)]
         sqlite_only: bool,
     },
+    /// The survey engine on a synthetic national dataset: ingest, memory, a full
+    /// organisation report, a national benchmark of every organisation, and random
+    /// filtered crosstabs.
+    Survey {
+        #[arg(long, default_value_t = 1_500_000)]
+        respondents: usize,
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// Random filtered crosstabs to time.
+        #[arg(long, default_value_t = 200)]
+        crosstabs: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Survey { respondents, orgs, crosstabs } => survey(respondents, orgs, crosstabs),
         BenchCommand::Speakup {
             count,
             concurrency,
@@ -186,4 +199,122 @@ async fn speakup_on(
         "{count} submissions were acknowledged but {stored} are stored"
     );
     Ok((elapsed, latencies))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted.get(((sorted.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<()> {
+    use dignity_engine::aggregate::reports;
+    use dignity_engine::columns::Columns;
+    use dignity_engine::suppress;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    println!("Survey engine: {respondents} respondents, {orgs} organisations, {threads} threads.");
+
+    let started = Instant::now();
+    let generated = dignity_engine::synth::generate(respondents, orgs, 2026);
+    println!("{:<44} {:>10.0} ms", "generate synthetic data", ms(started.elapsed()));
+
+    // Ingest: every response checked and appended, as when loading from the database.
+    let items = generated.items().to_vec();
+    let dims = generated.dims().to_vec();
+    let item_cols: Vec<&[u8]> = (0..items.len()).map(|i| generated.item(i)).collect::<Result<_, _>>()?;
+    let dim_cols: Vec<&[u16]> = (0..dims.len()).map(|d| generated.dim(d)).collect::<Result<_, _>>()?;
+    let started = Instant::now();
+    let mut columns = Columns::new(items.clone(), dims.clone());
+    columns.reserve(generated.rows());
+    let mut answers = vec![0u8; items.len()];
+    let mut values = vec![0u16; dims.len()];
+    for row in 0..generated.rows() {
+        for (slot, col) in answers.iter_mut().zip(&item_cols) {
+            *slot = col[row];
+        }
+        for (slot, col) in values.iter_mut().zip(&dim_cols) {
+            *slot = col[row];
+        }
+        columns.push(&answers, &values)?;
+    }
+    println!("{:<44} {:>10.0} ms", "ingest (check and append every response)", ms(started.elapsed()));
+    drop(generated);
+    println!("{:<44} {:>10.1} MB", "memory held by the columns", columns.memory_bytes() as f64 / 1e6);
+
+    let all_items: Vec<usize> = (0..items.len()).collect();
+    let dim = |key: &str| columns.dim_index(key).ok_or_else(|| anyhow::anyhow!("no {key}"));
+    let (org, staff, ethnicity, disability, year, unit, benchmark) =
+        (dim("organisation")?, dim("staff_group")?, dim("ethnicity")?, dim("disability")?, dim("year")?, dim("org_unit")?, dim("benchmark_group")?);
+
+    // The largest organisation's full report: every item, every standard breakdown, suppressed.
+    let mut sizes = vec![0usize; dims[org].labels.len() + 1];
+    for &o in columns.dim(org)? {
+        sizes[usize::from(o)] += 1;
+    }
+    let biggest = sizes.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, _)| i as u16).unwrap_or(1);
+    let mut times = Vec::new();
+    let mut shown_cells = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let chosen = columns.select(&[(org, vec![biggest])])?;
+        let out = reports(&columns, &chosen, &all_items, &[None, Some(staff), Some(ethnicity), Some(disability), Some(year), Some(unit)], threads)?;
+        shown_cells = 0;
+        for report in &out[1..] {
+            let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
+            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true).iter().filter(|s| **s).count();
+        }
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "{:<44} {:>10.1} ms  ({} respondents, {} items x 6 breakdowns, {} groups shown)",
+        "full organisation report (median of 5)",
+        ms(percentile(&times, 0.5)),
+        sizes[usize::from(biggest)],
+        all_items.len(),
+        shown_cells
+    );
+
+    // National benchmark: every item for every organisation, and by benchmark group.
+    let everyone = dignity_engine::Bitmap::full(columns.rows());
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        reports(&columns, &everyone, &all_items, &[Some(org), Some(benchmark)], threads)?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!("{:<44} {:>10.1} ms", "national benchmark, all orgs (median of 3)", ms(percentile(&times, 0.5)));
+
+    // Random filtered crosstabs: one item, one breakdown, one or two filter conditions.
+    let mut rng = dignity_engine::rng::Rng::new(99);
+    let filterable = [staff, ethnicity, disability, year, benchmark];
+    let breakdowns = [staff, ethnicity, disability, year, org];
+    let mut times = Vec::with_capacity(crosstabs);
+    for _ in 0..crosstabs {
+        let mut conditions = Vec::new();
+        for _ in 0..1 + rng.below(2) {
+            let d = filterable[rng.below(filterable.len() as u64) as usize];
+            let value = 1 + rng.below(dims[d].labels.len() as u64) as u16;
+            conditions.push((d, vec![value]));
+        }
+        let item = rng.below(items.len() as u64) as usize;
+        let by = breakdowns[rng.below(breakdowns.len() as u64) as usize];
+        let started = Instant::now();
+        let chosen = columns.select(&conditions)?;
+        let out = reports(&columns, &chosen, &[item], &[Some(by)], threads)?;
+        let group_sizes: Vec<u64> = (0..out[0].groups).map(|g| out[0].group_size(g)).collect();
+        std::hint::black_box(suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true));
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "{:<44} {:>10.1} ms p50, {:.1} ms p95",
+        format!("{crosstabs} random filtered crosstabs"),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95))
+    );
+    Ok(())
 }
