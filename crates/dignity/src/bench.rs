@@ -45,7 +45,11 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Survey { respondents, orgs, crosstabs } => survey(respondents, orgs, crosstabs),
+        BenchCommand::Survey {
+            respondents,
+            orgs,
+            crosstabs,
+        } => survey(respondents, orgs, crosstabs),
         BenchCommand::Speakup {
             count,
             concurrency,
@@ -202,7 +206,10 @@ async fn speakup_on(
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted.get(((sorted.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or_default()
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -213,18 +220,28 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
     use dignity_engine::aggregate::reports;
     use dignity_engine::columns::Columns;
     use dignity_engine::suppress;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     println!("Survey engine: {respondents} respondents, {orgs} organisations, {threads} threads.");
 
     let started = Instant::now();
     let generated = dignity_engine::synth::generate(respondents, orgs, 2026);
-    println!("{:<44} {:>10.0} ms", "generate synthetic data", ms(started.elapsed()));
+    println!(
+        "{:<44} {:>10.0} ms",
+        "generate synthetic data",
+        ms(started.elapsed())
+    );
 
     // Ingest: every response checked and appended, as when loading from the database.
     let items = generated.items().to_vec();
     let dims = generated.dims().to_vec();
-    let item_cols: Vec<&[u8]> = (0..items.len()).map(|i| generated.item(i)).collect::<Result<_, _>>()?;
-    let dim_cols: Vec<&[u16]> = (0..dims.len()).map(|d| generated.dim(d)).collect::<Result<_, _>>()?;
+    let item_cols: Vec<&[u8]> = (0..items.len())
+        .map(|i| generated.item(i))
+        .collect::<Result<_, _>>()?;
+    let dim_cols: Vec<&[u16]> = (0..dims.len())
+        .map(|d| generated.dim(d))
+        .collect::<Result<_, _>>()?;
     let started = Instant::now();
     let mut columns = Columns::new(items.clone(), dims.clone());
     columns.reserve(generated.rows());
@@ -239,31 +256,71 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
         }
         columns.push(&answers, &values)?;
     }
-    println!("{:<44} {:>10.0} ms", "ingest (check and append every response)", ms(started.elapsed()));
+    println!(
+        "{:<44} {:>10.0} ms",
+        "ingest (check and append every response)",
+        ms(started.elapsed())
+    );
     drop(generated);
-    println!("{:<44} {:>10.1} MB", "memory held by the columns", columns.memory_bytes() as f64 / 1e6);
+    println!(
+        "{:<44} {:>10.1} MB",
+        "memory held by the columns",
+        columns.memory_bytes() as f64 / 1e6
+    );
 
     let all_items: Vec<usize> = (0..items.len()).collect();
-    let dim = |key: &str| columns.dim_index(key).ok_or_else(|| anyhow::anyhow!("no {key}"));
-    let (org, staff, ethnicity, disability, year, unit, benchmark) =
-        (dim("organisation")?, dim("staff_group")?, dim("ethnicity")?, dim("disability")?, dim("year")?, dim("org_unit")?, dim("benchmark_group")?);
+    let dim = |key: &str| {
+        columns
+            .dim_index(key)
+            .ok_or_else(|| anyhow::anyhow!("no {key}"))
+    };
+    let (org, staff, ethnicity, disability, year, unit, benchmark) = (
+        dim("organisation")?,
+        dim("staff_group")?,
+        dim("ethnicity")?,
+        dim("disability")?,
+        dim("year")?,
+        dim("org_unit")?,
+        dim("benchmark_group")?,
+    );
 
     // The largest organisation's full report: every item, every standard breakdown, suppressed.
     let mut sizes = vec![0usize; dims[org].labels.len() + 1];
     for &o in columns.dim(org)? {
         sizes[usize::from(o)] += 1;
     }
-    let biggest = sizes.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, _)| i as u16).unwrap_or(1);
+    let biggest = sizes
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .map(|(i, _)| i as u16)
+        .unwrap_or(1);
     let mut times = Vec::new();
     let mut shown_cells = 0;
     for _ in 0..5 {
         let started = Instant::now();
         let chosen = columns.select(&[(org, vec![biggest])])?;
-        let out = reports(&columns, &chosen, &all_items, &[None, Some(staff), Some(ethnicity), Some(disability), Some(year), Some(unit)], threads)?;
+        let out = reports(
+            &columns,
+            &chosen,
+            &all_items,
+            &[
+                None,
+                Some(staff),
+                Some(ethnicity),
+                Some(disability),
+                Some(year),
+                Some(unit),
+            ],
+            threads,
+        )?;
         shown_cells = 0;
         for report in &out[1..] {
             let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
-            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true).iter().filter(|s| **s).count();
+            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true)
+                .iter()
+                .filter(|s| **s)
+                .count();
         }
         times.push(started.elapsed());
     }
@@ -282,11 +339,21 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
     let mut times = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        reports(&columns, &everyone, &all_items, &[Some(org), Some(benchmark)], threads)?;
+        reports(
+            &columns,
+            &everyone,
+            &all_items,
+            &[Some(org), Some(benchmark)],
+            threads,
+        )?;
         times.push(started.elapsed());
     }
     times.sort();
-    println!("{:<44} {:>10.1} ms", "national benchmark, all orgs (median of 3)", ms(percentile(&times, 0.5)));
+    println!(
+        "{:<44} {:>10.1} ms",
+        "national benchmark, all orgs (median of 3)",
+        ms(percentile(&times, 0.5))
+    );
 
     // Random filtered crosstabs: one item, one breakdown, one or two filter conditions.
     let mut rng = dignity_engine::rng::Rng::new(99);
@@ -306,7 +373,11 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
         let chosen = columns.select(&conditions)?;
         let out = reports(&columns, &chosen, &[item], &[Some(by)], threads)?;
         let group_sizes: Vec<u64> = (0..out[0].groups).map(|g| out[0].group_size(g)).collect();
-        std::hint::black_box(suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true));
+        std::hint::black_box(suppress::breakdown(
+            &group_sizes,
+            suppress::DEFAULT_MINIMUM,
+            true,
+        ));
         times.push(started.elapsed());
     }
     times.sort();

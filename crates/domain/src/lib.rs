@@ -60,3 +60,4 @@ pub mod audit;
 pub mod identity;
 pub mod speakup;
 pub mod speakup_returns;
+pub mod survey;

@@ -1,0 +1,589 @@
+//! Survey definitions: sections, questions, answer scales and themes, read from a TOML
+//! file (see docs/survey.md) and checked with messages that name the line.
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use toml::Spanned;
+
+/// The culture question bank Dignity ships, written for Dignity.
+pub const DEFAULT_BANK: &str = include_str!("default_bank.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Strongly disagree, disagree, neither, agree, strongly agree.
+    Agreement,
+    /// Never, 1 to 2 times, 3 to 5 times, 6 to 10 times, more than 10 times.
+    Frequency,
+    /// Yes, no, don't know.
+    YesNo,
+    /// One of the question's own choices.
+    SingleChoice,
+    /// Any of the question's own choices.
+    MultipleChoice,
+    /// 0 to 10.
+    Scale,
+    /// Words. Never shown below the minimum group size and never in the engine.
+    FreeText,
+    /// A fact about the person, used to break results down; its choices come from
+    /// `demographic`.
+    Demographic,
+    /// Where the person works, from the organisation's structure.
+    OrgUnit,
+}
+
+impl QuestionKind {
+    /// The answer labels, in code order (code 1 is the first).
+    pub fn standard_choices(self) -> Option<&'static [&'static str]> {
+        match self {
+            QuestionKind::Agreement => Some(&[
+                "Strongly disagree",
+                "Disagree",
+                "Neither agree nor disagree",
+                "Agree",
+                "Strongly agree",
+            ]),
+            QuestionKind::Frequency => Some(&[
+                "Never",
+                "1 to 2 times",
+                "3 to 5 times",
+                "6 to 10 times",
+                "More than 10 times",
+            ]),
+            QuestionKind::YesNo => Some(&["Yes", "No", "Don't know"]),
+            QuestionKind::Scale => Some(&["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]),
+            _ => None,
+        }
+    }
+
+    /// Answer codes that count towards the question's headline figure by default.
+    pub fn default_positive(self) -> &'static [u8] {
+        match self {
+            QuestionKind::Agreement => &[4, 5],
+            QuestionKind::Frequency => &[2, 3, 4, 5],
+            QuestionKind::YesNo => &[1],
+            _ => &[],
+        }
+    }
+}
+
+/// The groupings a demographic question can feed.
+pub const DEMOGRAPHICS: &[(&str, &[&str])] = &[
+    (
+        "staff_group",
+        &[
+            "Nursing and midwifery",
+            "Medical and dental",
+            "Allied health professionals",
+            "Healthcare assistants and support workers",
+            "Administrative and clerical",
+            "Estates and ancillary",
+            "Ambulance",
+            "Scientific and technical",
+            "Other",
+        ],
+    ),
+    (
+        "ethnicity",
+        &["White", "Black and minority ethnic", "Prefer not to say"],
+    ),
+    ("disability", &["Yes", "No", "Prefer not to say"]),
+    ("long_term_condition", &["Yes", "No", "Prefer not to say"]),
+    (
+        "sexual_orientation",
+        &[
+            "Heterosexual or straight",
+            "Gay or lesbian",
+            "Bisexual",
+            "Other",
+            "Prefer not to say",
+        ],
+    ),
+    (
+        "gender",
+        &["Woman", "Man", "Non-binary", "Other", "Prefer not to say"],
+    ),
+    (
+        "age_band",
+        &[
+            "16 to 20",
+            "21 to 30",
+            "31 to 40",
+            "41 to 50",
+            "51 to 65",
+            "66 and over",
+            "Prefer not to say",
+        ],
+    ),
+    (
+        "religion",
+        &[
+            "No religion",
+            "Christian",
+            "Buddhist",
+            "Hindu",
+            "Jewish",
+            "Muslim",
+            "Sikh",
+            "Other",
+            "Prefer not to say",
+        ],
+    ),
+    ("carer", &["Yes", "No", "Prefer not to say"]),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvey {
+    key: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    themes: Vec<RawTheme>,
+    sections: Vec<RawSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    key: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: String,
+    questions: Vec<RawQuestion>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    key: Spanned<String>,
+    kind: QuestionKind,
+    text: String,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    choices: Vec<String>,
+    #[serde(default)]
+    positive: Option<Vec<u8>>,
+    #[serde(default)]
+    theme: Option<Spanned<String>>,
+    /// Score the question backwards in its theme (for experiences where "never" is best).
+    #[serde(default)]
+    reverse: bool,
+    #[serde(default)]
+    demographic: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub key: String,
+    pub title: String,
+    pub themes: Vec<Theme>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theme {
+    pub key: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: String,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub key: String,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub hint: String,
+    /// Answer labels in code order (code 1 first).
+    pub choices: Vec<String>,
+    pub positive: Vec<u8>,
+    pub theme: Option<String>,
+    pub reverse: bool,
+    pub demographic: Option<String>,
+}
+
+impl Survey {
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.sections.iter().flat_map(|s| s.questions.iter())
+    }
+}
+
+/// What is wrong with a survey file, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DefinitionError {}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads and checks a survey definition.
+pub fn parse(text: &str) -> Result<Survey, DefinitionError> {
+    let raw: RawSurvey = toml::from_str(text).map_err(|e| DefinitionError {
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().to_owned(),
+    })?;
+    let at = |span: std::ops::Range<usize>, message: String| DefinitionError {
+        line: Some(line_of(text, span.start)),
+        message,
+    };
+    let check_key = |key: &Spanned<String>, what: &str| -> Result<(), DefinitionError> {
+        let k = key.get_ref();
+        let ok = !k.is_empty()
+            && k.len() <= 64
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if ok {
+            Ok(())
+        } else {
+            Err(at(
+                key.span(),
+                format!(
+                    "the {what} key '{k}' must be 1 to 64 lower-case letters, digits, '-' or '_'"
+                ),
+            ))
+        }
+    };
+    check_key(&raw.key, "survey")?;
+    let mut theme_keys = HashSet::new();
+    for theme in &raw.themes {
+        check_key(&theme.key, "theme")?;
+        if !theme_keys.insert(theme.key.get_ref().clone()) {
+            return Err(at(
+                theme.key.span(),
+                format!("the theme '{}' is defined twice", theme.key.get_ref()),
+            ));
+        }
+    }
+    if raw.sections.is_empty() {
+        return Err(DefinitionError {
+            line: None,
+            message: "a survey needs at least one section".into(),
+        });
+    }
+    let demographics: BTreeMap<&str, &[&str]> = DEMOGRAPHICS.iter().copied().collect();
+    let mut keys = HashSet::new();
+    let mut sections = Vec::new();
+    for section in raw.sections {
+        let mut questions = Vec::new();
+        for q in section.questions {
+            check_key(&q.key, "question")?;
+            let key = q.key.get_ref().clone();
+            if !keys.insert(key.clone()) {
+                return Err(at(
+                    q.key.span(),
+                    format!("the question '{key}' is defined twice"),
+                ));
+            }
+            if q.text.trim().is_empty() {
+                return Err(at(
+                    q.key.span(),
+                    format!("the question '{key}' has no text"),
+                ));
+            }
+            let choices: Vec<String> = match (q.kind, &q.demographic) {
+                (QuestionKind::Demographic, Some(d)) => {
+                    match demographics.get(d.get_ref().as_str()) {
+                        Some(list) => list.iter().map(|s| (*s).to_owned()).collect(),
+                        None => {
+                            let known: Vec<&str> = demographics.keys().copied().collect();
+                            return Err(at(
+                                d.span(),
+                                format!(
+                                    "'{}' is not a demographic Dignity knows. Use one of: {}",
+                                    d.get_ref(),
+                                    known.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+                (QuestionKind::Demographic, None) => {
+                    return Err(at(
+                        q.key.span(),
+                        format!("the question '{key}' must say which demographic it asks about"),
+                    ));
+                }
+                (QuestionKind::SingleChoice | QuestionKind::MultipleChoice, _) => {
+                    if q.choices.len() < 2 || q.choices.len() > 11 {
+                        return Err(at(
+                            q.key.span(),
+                            format!("the question '{key}' needs 2 to 11 choices"),
+                        ));
+                    }
+                    q.choices.clone()
+                }
+                (kind, _) => match kind.standard_choices() {
+                    Some(list) => {
+                        if !q.choices.is_empty() {
+                            return Err(at(
+                                q.key.span(),
+                                format!(
+                                    "the question '{key}' uses a standard scale, so it cannot list its own choices"
+                                ),
+                            ));
+                        }
+                        list.iter().map(|s| (*s).to_owned()).collect()
+                    }
+                    None => Vec::new(),
+                },
+            };
+            let positive = q
+                .positive
+                .clone()
+                .unwrap_or_else(|| q.kind.default_positive().to_vec());
+            if let Some(bad) = positive
+                .iter()
+                .find(|c| **c == 0 || usize::from(**c) > choices.len())
+            {
+                return Err(at(
+                    q.key.span(),
+                    format!(
+                        "the question '{key}' counts answer {bad} as positive, but it has {} choices",
+                        choices.len()
+                    ),
+                ));
+            }
+            let theme = match q.theme {
+                Some(t) if !theme_keys.contains(t.get_ref()) => {
+                    return Err(at(
+                        t.span(),
+                        format!("the theme '{}' is not defined in [[themes]]", t.get_ref()),
+                    ));
+                }
+                Some(t)
+                    if !matches!(
+                        q.kind,
+                        QuestionKind::Agreement
+                            | QuestionKind::Frequency
+                            | QuestionKind::YesNo
+                            | QuestionKind::Scale
+                    ) =>
+                {
+                    return Err(at(
+                        t.span(),
+                        format!(
+                            "the question '{key}' cannot count towards a theme score: only agreement, frequency, yes/no and 0-10 questions can"
+                        ),
+                    ));
+                }
+                Some(t) => Some(t.into_inner()),
+                None => None,
+            };
+            questions.push(Question {
+                key,
+                kind: q.kind,
+                text: q.text.trim().to_owned(),
+                hint: q.hint.trim().to_owned(),
+                choices,
+                positive,
+                theme,
+                reverse: q.reverse,
+                demographic: q.demographic.map(Spanned::into_inner),
+            });
+        }
+        if questions.is_empty() {
+            return Err(DefinitionError {
+                line: None,
+                message: format!("the section '{}' has no questions", section.title),
+            });
+        }
+        sections.push(Section {
+            title: section.title,
+            questions,
+        });
+    }
+    Ok(Survey {
+        key: raw.key.into_inner(),
+        title: raw.title,
+        themes: raw
+            .themes
+            .into_iter()
+            .map(|t| Theme {
+                key: t.key.into_inner(),
+                title: t.title,
+                description: t.description,
+            })
+            .collect(),
+        sections,
+    })
+}
+
+/// A person's score for one answer on the 0-10 theme scale, or `None` when the answer does
+/// not count (no answer, or "don't know"). See docs/survey.md for the rule.
+pub fn answer_score(question: &Question, code: u8) -> Option<f64> {
+    if code == 0 {
+        return None;
+    }
+    let score = match question.kind {
+        QuestionKind::Agreement | QuestionKind::Frequency => f64::from(code - 1) * 2.5,
+        QuestionKind::YesNo => match code {
+            1 => 10.0,
+            2 => 0.0,
+            _ => return None,
+        },
+        QuestionKind::Scale => f64::from(code - 1),
+        _ => return None,
+    };
+    Some(if question.reverse {
+        10.0 - score
+    } else {
+        score
+    })
+}
+
+/// A person's theme score: the mean of their scored answers in the theme, if they answered
+/// at least half of the theme's questions.
+pub fn theme_score(scored: &[Option<f64>]) -> Option<f64> {
+    let answered: Vec<f64> = scored.iter().flatten().copied().collect();
+    if answered.is_empty() || answered.len() * 2 < scored.len() {
+        return None;
+    }
+    Some(answered.iter().sum::<f64>() / answered.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_bank_is_valid_and_covers_the_themes() {
+        let survey = parse(DEFAULT_BANK).unwrap_or_else(|e| panic!("{e}"));
+        let keys: HashSet<&str> = survey.questions().map(|q| q.key.as_str()).collect();
+        for needed in [
+            "harassment_public",
+            "harassment_managers",
+            "harassment_colleagues",
+            "harassment_reported",
+            "discrimination_manager_colleague",
+            "violence_public",
+            "safe_to_speak_up",
+            "confident_concerns_addressed",
+            "team_shared_objectives",
+            "equal_opportunities_progression",
+            "manager_supportive",
+            "burnout",
+            "would_recommend_work",
+            "pressure_to_work_unwell",
+            "feel_valued",
+            "adjustments_made",
+            "fair_treatment_after_errors",
+            "staff_group",
+            "ethnicity",
+            "disability",
+            "org_unit",
+        ] {
+            assert!(keys.contains(needed), "the bank has no {needed}");
+        }
+        assert!(
+            survey.themes.len() >= 9,
+            "one theme per element plus engagement and morale"
+        );
+        for theme in &survey.themes {
+            assert!(
+                survey
+                    .questions()
+                    .filter(|q| q.theme.as_deref() == Some(theme.key.as_str()))
+                    .count()
+                    >= 2,
+                "theme {} has too few questions",
+                theme.key
+            );
+        }
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_their_line() {
+        let bad = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"agreement\"\ntext = \"Q\"\ntheme = \"nothing\"\n";
+        let err = parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            err,
+            "line 9: the theme 'nothing' is not defined in [[themes]]"
+        );
+        let bad_kind = bad.replace("agreement", "ranking");
+        let err = parse(&bad_kind)
+            .err()
+            .unwrap_or_else(|| panic!("should fail"));
+        assert_eq!(err.line, Some(7), "{err}");
+        let twice = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\n";
+        assert_eq!(
+            parse(twice)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            "line 10: the question 'q1' is defined twice"
+        );
+        let demo = twice.replacen(
+            "kind = \"yes_no\"",
+            "kind = \"demographic\"\ndemographic = \"shoe_size\"",
+            1,
+        );
+        assert!(
+            parse(&demo)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("'shoe_size' is not a demographic")
+        );
+    }
+
+    #[test]
+    fn theme_scores_follow_the_documented_rule() {
+        let agree = Question {
+            key: "a".into(),
+            kind: QuestionKind::Agreement,
+            text: "t".into(),
+            hint: String::new(),
+            choices: vec![],
+            positive: vec![],
+            theme: None,
+            reverse: false,
+            demographic: None,
+        };
+        let often = Question {
+            kind: QuestionKind::Frequency,
+            reverse: true,
+            ..agree.clone()
+        };
+        assert_eq!(answer_score(&agree, 5), Some(10.0));
+        assert_eq!(answer_score(&agree, 2), Some(2.5));
+        assert_eq!(
+            answer_score(&often, 1),
+            Some(10.0),
+            "never experiencing it scores best"
+        );
+        assert_eq!(answer_score(&agree, 0), None);
+        assert_eq!(theme_score(&[Some(10.0), Some(5.0), None]), Some(7.5));
+        assert_eq!(
+            theme_score(&[Some(10.0), None, None]),
+            None,
+            "fewer than half answered"
+        );
+    }
+}
