@@ -40,16 +40,22 @@ pub enum BenchCommand {
         /// Random filtered crosstabs to time.
         #[arg(long, default_value_t = 200)]
         crosstabs: usize,
+        /// Load this CSV (written by `dignity synth`) instead of generating data; the
+        /// ingest time then includes reading and checking the file.
+        #[arg(long, value_name = "FILE")]
+        from_csv: Option<std::path::PathBuf>,
+        /// Write every query, its answer and its time to this JSON file, for
+        /// scripts/compare-engines.py to check against DuckDB and Polars.
+        #[arg(long, value_name = "FILE")]
+        answers: Option<std::path::PathBuf>,
     },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Survey {
-            respondents,
-            orgs,
-            crosstabs,
-        } => survey(respondents, orgs, crosstabs),
+        BenchCommand::Survey { respondents, orgs, crosstabs, from_csv, answers } => {
+            survey(respondents, orgs, crosstabs, from_csv.as_deref(), answers.as_deref())
+        }
         BenchCommand::Speakup {
             count,
             concurrency,
@@ -216,119 +222,82 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<()> {
-    use dignity_engine::aggregate::reports;
+fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&std::path::Path>, answers_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use dignity_engine::aggregate::{indicator, reports};
     use dignity_engine::columns::Columns;
     use dignity_engine::suppress;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    println!("Survey engine: {respondents} respondents, {orgs} organisations, {threads} threads.");
+    use serde_json::json;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
 
-    let started = Instant::now();
-    let generated = dignity_engine::synth::generate(respondents, orgs, 2026);
-    println!(
-        "{:<44} {:>10.0} ms",
-        "generate synthetic data",
-        ms(started.elapsed())
-    );
-
-    // Ingest: every response checked and appended, as when loading from the database.
-    let items = generated.items().to_vec();
-    let dims = generated.dims().to_vec();
-    let item_cols: Vec<&[u8]> = (0..items.len())
-        .map(|i| generated.item(i))
-        .collect::<Result<_, _>>()?;
-    let dim_cols: Vec<&[u16]> = (0..dims.len())
-        .map(|d| generated.dim(d))
-        .collect::<Result<_, _>>()?;
-    let started = Instant::now();
-    let mut columns = Columns::new(items.clone(), dims.clone());
-    columns.reserve(generated.rows());
-    let mut answers = vec![0u8; items.len()];
-    let mut values = vec![0u16; dims.len()];
-    for row in 0..generated.rows() {
-        for (slot, col) in answers.iter_mut().zip(&item_cols) {
-            *slot = col[row];
+    let (columns, ingest) = match from_csv {
+        Some(path) => {
+            let started = Instant::now();
+            let columns = crate::synth::read_csv(path, orgs)?;
+            (columns, started.elapsed())
         }
-        for (slot, col) in values.iter_mut().zip(&dim_cols) {
-            *slot = col[row];
+        None => {
+            let started = Instant::now();
+            let generated = dignity_engine::synth::generate(respondents, orgs, 2026);
+            println!("{:<44} {:>10.0} ms", "generate synthetic data", ms(started.elapsed()));
+            // Ingest: every response checked and appended, as when loading from the database.
+            let item_cols: Vec<&[u8]> = (0..generated.items().len()).map(|i| generated.item(i)).collect::<Result<_, _>>()?;
+            let dim_cols: Vec<&[u16]> = (0..generated.dims().len()).map(|d| generated.dim(d)).collect::<Result<_, _>>()?;
+            let started = Instant::now();
+            let mut columns = Columns::new(generated.items().to_vec(), generated.dims().to_vec());
+            columns.reserve(generated.rows());
+            let mut answers = vec![0u8; item_cols.len()];
+            let mut values = vec![0u16; dim_cols.len()];
+            for row in 0..generated.rows() {
+                for (slot, col) in answers.iter_mut().zip(&item_cols) {
+                    *slot = col[row];
+                }
+                for (slot, col) in values.iter_mut().zip(&dim_cols) {
+                    *slot = col[row];
+                }
+                columns.push(&answers, &values)?;
+            }
+            (columns, started.elapsed())
         }
-        columns.push(&answers, &values)?;
-    }
-    println!(
-        "{:<44} {:>10.0} ms",
-        "ingest (check and append every response)",
-        ms(started.elapsed())
-    );
-    drop(generated);
-    println!(
-        "{:<44} {:>10.1} MB",
-        "memory held by the columns",
-        columns.memory_bytes() as f64 / 1e6
-    );
+    };
+    let items = columns.items().to_vec();
+    let dims = columns.dims().to_vec();
+    println!("Survey engine: {} respondents, {} organisations, {} items, {threads} threads.", columns.rows(), dims[0].labels.len(), items.len());
+    let ingest_label = if from_csv.is_some() { "ingest (read, check, append the CSV)" } else { "ingest (check and append every response)" };
+    println!("{:<44} {:>10.0} ms", ingest_label, ms(ingest));
+    println!("{:<44} {:>10.1} MB", "memory held by the columns", columns.memory_bytes() as f64 / 1e6);
 
     let all_items: Vec<usize> = (0..items.len()).collect();
-    let dim = |key: &str| {
-        columns
-            .dim_index(key)
-            .ok_or_else(|| anyhow::anyhow!("no {key}"))
-    };
-    let (org, staff, ethnicity, disability, year, unit, benchmark) = (
-        dim("organisation")?,
-        dim("staff_group")?,
-        dim("ethnicity")?,
-        dim("disability")?,
-        dim("year")?,
-        dim("org_unit")?,
-        dim("benchmark_group")?,
-    );
+    let dim = |key: &str| columns.dim_index(key).ok_or_else(|| anyhow::anyhow!("no {key}"));
+    let (org, staff, ethnicity, disability, year, unit, benchmark) =
+        (dim("organisation")?, dim("staff_group")?, dim("ethnicity")?, dim("disability")?, dim("year")?, dim("org_unit")?, dim("benchmark_group")?);
 
     // The largest organisation's full report: every item, every standard breakdown, suppressed.
     let mut sizes = vec![0usize; dims[org].labels.len() + 1];
     for &o in columns.dim(org)? {
         sizes[usize::from(o)] += 1;
     }
-    let biggest = sizes
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, n)| **n)
-        .map(|(i, _)| i as u16)
-        .unwrap_or(1);
+    let biggest = sizes.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, _)| i as u16).unwrap_or(1);
+    let org_breakdowns = [None, Some(staff), Some(ethnicity), Some(disability), Some(year), Some(unit)];
     let mut times = Vec::new();
     let mut shown_cells = 0;
+    let mut org_out = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
         let chosen = columns.select(&[(org, vec![biggest])])?;
-        let out = reports(
-            &columns,
-            &chosen,
-            &all_items,
-            &[
-                None,
-                Some(staff),
-                Some(ethnicity),
-                Some(disability),
-                Some(year),
-                Some(unit),
-            ],
-            threads,
-        )?;
+        org_out = reports(&columns, &chosen, &all_items, &org_breakdowns, threads)?;
         shown_cells = 0;
-        for report in &out[1..] {
+        for report in &org_out[1..] {
             let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
-            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true)
-                .iter()
-                .filter(|s| **s)
-                .count();
+            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true).iter().filter(|s| **s).count();
         }
         times.push(started.elapsed());
     }
     times.sort();
+    let org_report_time = percentile(&times, 0.5);
     println!(
         "{:<44} {:>10.1} ms  ({} respondents, {} items x 6 breakdowns, {} groups shown)",
         "full organisation report (median of 5)",
-        ms(percentile(&times, 0.5)),
+        ms(org_report_time),
         sizes[usize::from(biggest)],
         all_items.len(),
         shown_cells
@@ -337,31 +306,24 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
     // National benchmark: every item for every organisation, and by benchmark group.
     let everyone = dignity_engine::Bitmap::full(columns.rows());
     let mut times = Vec::new();
+    let mut national_out = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        reports(
-            &columns,
-            &everyone,
-            &all_items,
-            &[Some(org), Some(benchmark)],
-            threads,
-        )?;
+        national_out = reports(&columns, &everyone, &all_items, &[Some(org), Some(benchmark)], threads)?;
         times.push(started.elapsed());
     }
     times.sort();
-    println!(
-        "{:<44} {:>10.1} ms",
-        "national benchmark, all orgs (median of 3)",
-        ms(percentile(&times, 0.5))
-    );
+    let national_time = percentile(&times, 0.5);
+    println!("{:<44} {:>10.1} ms", "national benchmark, all orgs (median of 3)", ms(national_time));
 
     // Random filtered crosstabs: one item, one breakdown, one or two filter conditions.
     let mut rng = dignity_engine::rng::Rng::new(99);
     let filterable = [staff, ethnicity, disability, year, benchmark];
     let breakdowns = [staff, ethnicity, disability, year, org];
     let mut times = Vec::with_capacity(crosstabs);
+    let mut crosstab_out = Vec::with_capacity(crosstabs);
     for _ in 0..crosstabs {
-        let mut conditions = Vec::new();
+        let mut conditions: Vec<(usize, Vec<u16>)> = Vec::new();
         for _ in 0..1 + rng.below(2) {
             let d = filterable[rng.below(filterable.len() as u64) as usize];
             let value = 1 + rng.below(dims[d].labels.len() as u64) as u16;
@@ -373,19 +335,62 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize) -> anyhow::Result<(
         let chosen = columns.select(&conditions)?;
         let out = reports(&columns, &chosen, &[item], &[Some(by)], threads)?;
         let group_sizes: Vec<u64> = (0..out[0].groups).map(|g| out[0].group_size(g)).collect();
-        std::hint::black_box(suppress::breakdown(
-            &group_sizes,
-            suppress::DEFAULT_MINIMUM,
-            true,
-        ));
-        times.push(started.elapsed());
+        std::hint::black_box(suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true));
+        let took = started.elapsed();
+        times.push(took);
+        if answers_path.is_some() {
+            let groups: Vec<_> = (0..out[0].groups)
+                .filter_map(|g| {
+                    let i = indicator(&items[item], out[0].histogram(g, 0));
+                    (i.answered > 0).then(|| json!([g, i.answered, i.positive]))
+                })
+                .collect();
+            let filter: Vec<_> = conditions.iter().map(|(d, v)| json!([dims[*d].key, v[0]])).collect();
+            crosstab_out.push(json!({"filter": filter, "item": items[item].key, "by": dims[by].key, "ms": ms(took), "groups": groups}));
+        }
     }
     times.sort();
-    println!(
-        "{:<44} {:>10.1} ms p50, {:.1} ms p95",
-        format!("{crosstabs} random filtered crosstabs"),
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.95))
-    );
+    let (p50, p95) = (percentile(&times, 0.5), percentile(&times, 0.95));
+    println!("{:<44} {:>10.1} ms p50, {:.1} ms p95", format!("{crosstabs} random filtered crosstabs"), ms(p50), ms(p95));
+
+    if let Some(path) = answers_path {
+        let positive_codes = |meta: &dignity_engine::ItemMeta| -> Vec<u8> { (1..=meta.codes).filter(|c| meta.positive & (1 << c) != 0).collect() };
+        let org_report: Vec<_> = org_out
+            .iter()
+            .map(|report| {
+                let mut counts = Vec::new();
+                for g in 0..report.groups {
+                    for j in 0..all_items.len() {
+                        for (code, &n) in report.histogram(g, j).iter().enumerate() {
+                            if n > 0 {
+                                counts.push(json!([g, items[j].key, code, n]));
+                            }
+                        }
+                    }
+                }
+                json!({"by": report.breakdown.map(|d| dims[d].key.clone()), "counts": counts})
+            })
+            .collect();
+        let national: Vec<_> = (1..national_out[0].groups)
+            .flat_map(|g| {
+                let (report, items) = (&national_out[0], &items);
+                (0..all_items.len()).map(move |j| {
+                    let i = indicator(&items[j], report.histogram(g, j));
+                    json!([g, items[j].key, i.answered, i.positive])
+                })
+            })
+            .collect();
+        let document = json!({
+            "threads": threads,
+            "timings_ms": {"ingest": ms(ingest), "org_report": ms(org_report_time), "national": ms(national_time), "crosstab_p50": ms(p50), "crosstab_p95": ms(p95)},
+            "items": items.iter().map(|i| json!({"key": i.key, "positive": positive_codes(i)})).collect::<Vec<_>>(),
+            "org": biggest,
+            "org_report": org_report,
+            "national": national,
+            "crosstabs": crosstab_out,
+        });
+        std::fs::write(path, serde_json::to_vec(&document)?)?;
+        println!("Wrote every answer to {}", path.display());
+    }
     Ok(())
 }

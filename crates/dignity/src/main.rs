@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod serve;
 mod speakup;
+mod synth;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -43,6 +44,19 @@ enum Command {
     /// Manage organisations, people and roles, and check the audit log.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Write a realistic synthetic national survey dataset as CSV (for demos, benchmarks
+    /// and scripts/compare-engines.py).
+    Synth {
+        #[arg(long, default_value_t = 1_500_000)]
+        respondents: usize,
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Where to write the CSV.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Measure how fast Dignity is. See docs/benchmarks.md.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -120,6 +134,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
+        Command::Synth { respondents, orgs, seed, out } => {
+            let columns = dignity_engine::synth::generate(respondents, orgs, seed);
+            synth::write_csv(&columns, &out)?;
+            println!("Wrote {} responses from {orgs} organisations to {}.", columns.rows(), out.display());
+            Ok(())
+        }
         Command::Backup { to } => backup::backup(&config, &to).await,
         Command::MigrateData { from, to } => {
             let options = config.db_options();

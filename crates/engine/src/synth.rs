@@ -154,6 +154,11 @@ fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
+/// The synthetic questionnaire's items, as the engine sees them.
+pub fn items() -> Vec<ItemMeta> {
+    questionnaire().iter().map(|(k, kind)| item_meta(k, *kind)).collect()
+}
+
 /// `respondents` spread over `orgs` organisations of varied size, rows grouped by
 /// organisation (so an organisation's rows are contiguous, as they are after a real load).
 pub fn generate(respondents: usize, orgs: usize, seed: u64) -> Columns {
