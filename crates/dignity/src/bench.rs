@@ -53,9 +53,19 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Survey { respondents, orgs, crosstabs, from_csv, answers } => {
-            survey(respondents, orgs, crosstabs, from_csv.as_deref(), answers.as_deref())
-        }
+        BenchCommand::Survey {
+            respondents,
+            orgs,
+            crosstabs,
+            from_csv,
+            answers,
+        } => survey(
+            respondents,
+            orgs,
+            crosstabs,
+            from_csv.as_deref(),
+            answers.as_deref(),
+        ),
         BenchCommand::Speakup {
             count,
             concurrency,
@@ -222,12 +232,20 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&std::path::Path>, answers_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn survey(
+    respondents: usize,
+    orgs: usize,
+    crosstabs: usize,
+    from_csv: Option<&std::path::Path>,
+    answers_path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     use dignity_engine::aggregate::{indicator, reports};
     use dignity_engine::columns::Columns;
     use dignity_engine::suppress;
     use serde_json::json;
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
 
     let (columns, ingest) = match from_csv {
         Some(path) => {
@@ -238,10 +256,18 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
         None => {
             let started = Instant::now();
             let generated = dignity_engine::synth::generate(respondents, orgs, 2026);
-            println!("{:<44} {:>10.0} ms", "generate synthetic data", ms(started.elapsed()));
+            println!(
+                "{:<44} {:>10.0} ms",
+                "generate synthetic data",
+                ms(started.elapsed())
+            );
             // Ingest: every response checked and appended, as when loading from the database.
-            let item_cols: Vec<&[u8]> = (0..generated.items().len()).map(|i| generated.item(i)).collect::<Result<_, _>>()?;
-            let dim_cols: Vec<&[u16]> = (0..generated.dims().len()).map(|d| generated.dim(d)).collect::<Result<_, _>>()?;
+            let item_cols: Vec<&[u8]> = (0..generated.items().len())
+                .map(|i| generated.item(i))
+                .collect::<Result<_, _>>()?;
+            let dim_cols: Vec<&[u16]> = (0..generated.dims().len())
+                .map(|d| generated.dim(d))
+                .collect::<Result<_, _>>()?;
             let started = Instant::now();
             let mut columns = Columns::new(generated.items().to_vec(), generated.dims().to_vec());
             columns.reserve(generated.rows());
@@ -261,23 +287,59 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
     };
     let items = columns.items().to_vec();
     let dims = columns.dims().to_vec();
-    println!("Survey engine: {} respondents, {} organisations, {} items, {threads} threads.", columns.rows(), dims[0].labels.len(), items.len());
-    let ingest_label = if from_csv.is_some() { "ingest (read, check, append the CSV)" } else { "ingest (check and append every response)" };
+    println!(
+        "Survey engine: {} respondents, {} organisations, {} items, {threads} threads.",
+        columns.rows(),
+        dims[0].labels.len(),
+        items.len()
+    );
+    let ingest_label = if from_csv.is_some() {
+        "ingest (read, check, append the CSV)"
+    } else {
+        "ingest (check and append every response)"
+    };
     println!("{:<44} {:>10.0} ms", ingest_label, ms(ingest));
-    println!("{:<44} {:>10.1} MB", "memory held by the columns", columns.memory_bytes() as f64 / 1e6);
+    println!(
+        "{:<44} {:>10.1} MB",
+        "memory held by the columns",
+        columns.memory_bytes() as f64 / 1e6
+    );
 
     let all_items: Vec<usize> = (0..items.len()).collect();
-    let dim = |key: &str| columns.dim_index(key).ok_or_else(|| anyhow::anyhow!("no {key}"));
-    let (org, staff, ethnicity, disability, year, unit, benchmark) =
-        (dim("organisation")?, dim("staff_group")?, dim("ethnicity")?, dim("disability")?, dim("year")?, dim("org_unit")?, dim("benchmark_group")?);
+    let dim = |key: &str| {
+        columns
+            .dim_index(key)
+            .ok_or_else(|| anyhow::anyhow!("no {key}"))
+    };
+    let (org, staff, ethnicity, disability, year, unit, benchmark) = (
+        dim("organisation")?,
+        dim("staff_group")?,
+        dim("ethnicity")?,
+        dim("disability")?,
+        dim("year")?,
+        dim("org_unit")?,
+        dim("benchmark_group")?,
+    );
 
     // The largest organisation's full report: every item, every standard breakdown, suppressed.
     let mut sizes = vec![0usize; dims[org].labels.len() + 1];
     for &o in columns.dim(org)? {
         sizes[usize::from(o)] += 1;
     }
-    let biggest = sizes.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, _)| i as u16).unwrap_or(1);
-    let org_breakdowns = [None, Some(staff), Some(ethnicity), Some(disability), Some(year), Some(unit)];
+    let biggest = sizes
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .map(|(i, _)| i as u16)
+        .unwrap_or(1);
+    let org_breakdowns = [
+        None,
+        Some(staff),
+        Some(ethnicity),
+        Some(disability),
+        Some(year),
+        Some(unit),
+    ];
     let mut times = Vec::new();
     let mut shown_cells = 0;
     let mut org_out = Vec::new();
@@ -288,7 +350,10 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
         shown_cells = 0;
         for report in &org_out[1..] {
             let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
-            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true).iter().filter(|s| **s).count();
+            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true)
+                .iter()
+                .filter(|s| **s)
+                .count();
         }
         times.push(started.elapsed());
     }
@@ -309,12 +374,22 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
     let mut national_out = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        national_out = reports(&columns, &everyone, &all_items, &[Some(org), Some(benchmark)], threads)?;
+        national_out = reports(
+            &columns,
+            &everyone,
+            &all_items,
+            &[Some(org), Some(benchmark)],
+            threads,
+        )?;
         times.push(started.elapsed());
     }
     times.sort();
     let national_time = percentile(&times, 0.5);
-    println!("{:<44} {:>10.1} ms", "national benchmark, all orgs (median of 3)", ms(national_time));
+    println!(
+        "{:<44} {:>10.1} ms",
+        "national benchmark, all orgs (median of 3)",
+        ms(national_time)
+    );
 
     // Random filtered crosstabs: one item, one breakdown, one or two filter conditions.
     let mut rng = dignity_engine::rng::Rng::new(99);
@@ -335,7 +410,11 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
         let chosen = columns.select(&conditions)?;
         let out = reports(&columns, &chosen, &[item], &[Some(by)], threads)?;
         let group_sizes: Vec<u64> = (0..out[0].groups).map(|g| out[0].group_size(g)).collect();
-        std::hint::black_box(suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true));
+        std::hint::black_box(suppress::breakdown(
+            &group_sizes,
+            suppress::DEFAULT_MINIMUM,
+            true,
+        ));
         let took = started.elapsed();
         times.push(took);
         if answers_path.is_some() {
@@ -345,16 +424,28 @@ fn survey(respondents: usize, orgs: usize, crosstabs: usize, from_csv: Option<&s
                     (i.answered > 0).then(|| json!([g, i.answered, i.positive]))
                 })
                 .collect();
-            let filter: Vec<_> = conditions.iter().map(|(d, v)| json!([dims[*d].key, v[0]])).collect();
+            let filter: Vec<_> = conditions
+                .iter()
+                .map(|(d, v)| json!([dims[*d].key, v[0]]))
+                .collect();
             crosstab_out.push(json!({"filter": filter, "item": items[item].key, "by": dims[by].key, "ms": ms(took), "groups": groups}));
         }
     }
     times.sort();
     let (p50, p95) = (percentile(&times, 0.5), percentile(&times, 0.95));
-    println!("{:<44} {:>10.1} ms p50, {:.1} ms p95", format!("{crosstabs} random filtered crosstabs"), ms(p50), ms(p95));
+    println!(
+        "{:<44} {:>10.1} ms p50, {:.1} ms p95",
+        format!("{crosstabs} random filtered crosstabs"),
+        ms(p50),
+        ms(p95)
+    );
 
     if let Some(path) = answers_path {
-        let positive_codes = |meta: &dignity_engine::ItemMeta| -> Vec<u8> { (1..=meta.codes).filter(|c| meta.positive & (1 << c) != 0).collect() };
+        let positive_codes = |meta: &dignity_engine::ItemMeta| -> Vec<u8> {
+            (1..=meta.codes)
+                .filter(|c| meta.positive & (1 << c) != 0)
+                .collect()
+        };
         let org_report: Vec<_> = org_out
             .iter()
             .map(|report| {

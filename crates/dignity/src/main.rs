@@ -134,10 +134,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
-        Command::Synth { respondents, orgs, seed, out } => {
+        Command::Synth {
+            respondents,
+            orgs,
+            seed,
+            out,
+        } => {
             let columns = dignity_engine::synth::generate(respondents, orgs, seed);
             synth::write_csv(&columns, &out)?;
-            println!("Wrote {} responses from {orgs} organisations to {}.", columns.rows(), out.display());
+            println!(
+                "Wrote {} responses from {orgs} organisations to {}.",
+                columns.rows(),
+                out.display()
+            );
             Ok(())
         }
         Command::Backup { to } => backup::backup(&config, &to).await,

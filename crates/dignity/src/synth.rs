@@ -11,12 +11,22 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
 pub fn write_csv(columns: &Columns, path: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("could not create {}", path.display()))?;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let header: Vec<&str> = columns.dims().iter().map(|d| d.key.as_str()).chain(columns.items().iter().map(|i| i.key.as_str())).collect();
+    let header: Vec<&str> = columns
+        .dims()
+        .iter()
+        .map(|d| d.key.as_str())
+        .chain(columns.items().iter().map(|i| i.key.as_str()))
+        .collect();
     writeln!(out, "{}", header.join(","))?;
-    let dims: Vec<&[u16]> = (0..columns.dims().len()).map(|d| columns.dim(d)).collect::<Result<_, _>>()?;
-    let items: Vec<&[u8]> = (0..columns.items().len()).map(|i| columns.item(i)).collect::<Result<_, _>>()?;
+    let dims: Vec<&[u16]> = (0..columns.dims().len())
+        .map(|d| columns.dim(d))
+        .collect::<Result<_, _>>()?;
+    let items: Vec<&[u8]> = (0..columns.items().len())
+        .map(|i| columns.item(i))
+        .collect::<Result<_, _>>()?;
     let mut line = Vec::with_capacity(512);
     let progress_every = (columns.rows() / 20).max(1);
     for row in 0..columns.rows() {
@@ -50,32 +60,63 @@ pub fn write_csv(columns: &Columns, path: &Path) -> anyhow::Result<()> {
 
 /// Reads a file written by [`write_csv`], checking every value, with line numbers in errors.
 pub fn read_csv(path: &Path, orgs: usize) -> anyhow::Result<Columns> {
-    let file = std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
     let mut lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
     let header = lines.next().context("the file is empty")??;
     let dims = dignity_engine::synth::dims(orgs);
     let known = dignity_engine::synth::items();
     let names: Vec<&str> = header.split(',').collect();
-    if names.len() < dims.len() || names[..dims.len()].iter().zip(&dims).any(|(n, d)| *n != d.key) {
-        anyhow::bail!("line 1: the first columns must be {}", dims.iter().map(|d| d.key.as_str()).collect::<Vec<_>>().join(","));
+    if names.len() < dims.len()
+        || names[..dims.len()]
+            .iter()
+            .zip(&dims)
+            .any(|(n, d)| *n != d.key)
+    {
+        anyhow::bail!(
+            "line 1: the first columns must be {}",
+            dims.iter()
+                .map(|d| d.key.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
     }
     let items = names[dims.len()..]
         .iter()
-        .map(|n| known.iter().find(|i| i.key == *n).cloned().with_context(|| format!("line 1: '{n}' is not an item of the synthetic survey")))
+        .map(|n| {
+            known
+                .iter()
+                .find(|i| i.key == *n)
+                .cloned()
+                .with_context(|| format!("line 1: '{n}' is not an item of the synthetic survey"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut columns = Columns::new(items, dims);
-    let (mut answers, mut values) = (vec![0u8; columns.items().len()], vec![0u16; columns.dims().len()]);
+    let (mut answers, mut values) = (
+        vec![0u8; columns.items().len()],
+        vec![0u16; columns.dims().len()],
+    );
     for (n, line) in lines.enumerate() {
         let line = line?;
         let number = n + 2;
         let mut fields = line.split(',');
         for slot in values.iter_mut() {
-            *slot = fields.next().and_then(|f| f.parse().ok()).with_context(|| format!("line {number}: a grouping value is missing or not a number"))?;
+            *slot = fields
+                .next()
+                .and_then(|f| f.parse().ok())
+                .with_context(|| {
+                    format!("line {number}: a grouping value is missing or not a number")
+                })?;
         }
         for slot in answers.iter_mut() {
-            *slot = fields.next().and_then(|f| f.parse().ok()).with_context(|| format!("line {number}: an answer is missing or not a number"))?;
+            *slot = fields
+                .next()
+                .and_then(|f| f.parse().ok())
+                .with_context(|| format!("line {number}: an answer is missing or not a number"))?;
         }
-        columns.push(&answers, &values).with_context(|| format!("line {number}"))?;
+        columns
+            .push(&answers, &values)
+            .with_context(|| format!("line {number}"))?;
     }
     Ok(columns)
 }

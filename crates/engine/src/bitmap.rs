@@ -30,6 +30,24 @@ impl Bitmap {
         }
     }
 
+    /// Adds one row at the end, in or out of the set.
+    pub fn push(&mut self, member: bool) {
+        if self.len % 64 == 0 {
+            self.words.push(0);
+        }
+        if member {
+            self.words[self.len / 64] |= 1 << (self.len % 64);
+        }
+        self.len += 1;
+    }
+
+    /// Everyone in either set.
+    pub fn or(&mut self, other: &Bitmap) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= *b;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

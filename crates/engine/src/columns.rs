@@ -74,18 +74,32 @@ pub struct Columns {
     dims: Vec<DimMeta>,
     item_cols: Vec<Vec<u8>>,
     dim_cols: Vec<Vec<u16>>,
+    /// For groupings with few values, a ready bitmap per value, kept current as rows
+    /// arrive, so filters on them are a few word-wise ANDs instead of a scan.
+    indexes: Vec<Option<Vec<Bitmap>>>,
     rows: usize,
 }
+
+/// Groupings with fewer values than this get a bitmap per value.
+pub const INDEXED_VALUES: usize = 32;
 
 impl Columns {
     pub fn new(items: Vec<ItemMeta>, dims: Vec<DimMeta>) -> Columns {
         let item_cols = vec![Vec::new(); items.len()];
         let dim_cols = vec![Vec::new(); dims.len()];
+        let indexes = dims
+            .iter()
+            .map(|d| {
+                (d.labels.len() < INDEXED_VALUES)
+                    .then(|| vec![Bitmap::empty(0); d.labels.len() + 1])
+            })
+            .collect();
         Columns {
             items,
             dims,
             item_cols,
             dim_cols,
+            indexes,
             rows: 0,
         }
     }
@@ -124,6 +138,13 @@ impl Columns {
         }
         for (col, &value) in self.dim_cols.iter_mut().zip(values) {
             col.push(value);
+        }
+        for (index, &value) in self.indexes.iter_mut().zip(values) {
+            if let Some(bitmaps) = index {
+                for (v, bitmap) in bitmaps.iter_mut().enumerate() {
+                    bitmap.push(v == usize::from(value));
+                }
+            }
         }
         self.rows += 1;
         Ok(())
@@ -165,7 +186,13 @@ impl Columns {
 
     /// Bytes held by the columns.
     pub fn memory_bytes(&self) -> usize {
-        self.item_cols.iter().map(Vec::capacity).sum::<usize>()
+        self.indexes
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|b| b.word_count() * 8)
+            .sum::<usize>()
+            + self.item_cols.iter().map(Vec::capacity).sum::<usize>()
             + self
                 .dim_cols
                 .iter()
@@ -176,6 +203,30 @@ impl Columns {
     /// Respondents matching every condition: each is a grouping and the values allowed for
     /// it. Built a word (64 rows) at a time.
     pub fn select(&self, conditions: &[(usize, Vec<u16>)]) -> Result<Bitmap, EngineError> {
+        // Conditions on indexed groupings are answered from their bitmaps; the rest scan.
+        let (indexed, scanned): (Vec<_>, Vec<_>) = conditions
+            .iter()
+            .cloned()
+            .partition(|(d, _)| self.indexes.get(*d).is_some_and(Option::is_some));
+        let mut result = self.scan(&scanned)?;
+        for (d, values) in indexed {
+            if let Some(Some(bitmaps)) = self.indexes.get(d) {
+                let mut any = Bitmap::empty(self.rows);
+                for v in values {
+                    if let Some(b) = bitmaps.get(usize::from(v)) {
+                        any.or(b);
+                    }
+                }
+                result.and(&any);
+            }
+        }
+        Ok(result)
+    }
+
+    fn scan(&self, conditions: &[(usize, Vec<u16>)]) -> Result<Bitmap, EngineError> {
+        if conditions.is_empty() {
+            return Ok(Bitmap::full(self.rows));
+        }
         let mut allowed: Vec<(&[u16], Vec<bool>)> = Vec::with_capacity(conditions.len());
         for (d, values) in conditions {
             let col = self.dim(*d)?;
@@ -245,5 +296,12 @@ mod tests {
         assert_eq!(c.rows(), 3);
         assert_eq!(c.select(&[(0, vec![2])]).unwrap().count(), 1);
         assert_eq!(c.select(&[]).unwrap().count(), 3);
+        assert_eq!(
+            c.select(&[(0, vec![1, 2])]).unwrap().count(),
+            2,
+            "indexed values combine"
+        );
+        // The same answer with the index switched off, by scanning.
+        assert_eq!(c.scan(&[(0, vec![1, 2])]).unwrap().count(), 2);
     }
 }

@@ -156,7 +156,10 @@ fn logit(p: f64) -> f64 {
 
 /// The synthetic questionnaire's items, as the engine sees them.
 pub fn items() -> Vec<ItemMeta> {
-    questionnaire().iter().map(|(k, kind)| item_meta(k, *kind)).collect()
+    questionnaire()
+        .iter()
+        .map(|(k, kind)| item_meta(k, *kind))
+        .collect()
 }
 
 /// `respondents` spread over `orgs` organisations of varied size, rows grouped by
