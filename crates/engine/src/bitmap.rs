@@ -32,7 +32,7 @@ impl Bitmap {
 
     /// Adds one row at the end, in or out of the set.
     pub fn push(&mut self, member: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         if member {
