@@ -451,10 +451,10 @@ fn survey(
             .map(|report| {
                 let mut counts = Vec::new();
                 for g in 0..report.groups {
-                    for j in 0..all_items.len() {
+                    for (j, item) in items.iter().enumerate() {
                         for (code, &n) in report.histogram(g, j).iter().enumerate() {
                             if n > 0 {
-                                counts.push(json!([g, items[j].key, code, n]));
+                                counts.push(json!([g, item.key, code, n]));
                             }
                         }
                     }
