@@ -15,6 +15,7 @@
 pub mod aggregate;
 pub mod bitmap;
 pub mod columns;
+pub mod equality;
 pub mod rng;
 pub mod stats;
 pub mod suppress;

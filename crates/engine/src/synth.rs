@@ -29,7 +29,7 @@ fn questionnaire() -> Vec<(String, Kind)> {
         ("violence_public", 0.14),
         ("violence_managers", 0.01),
         ("violence_colleagues", 0.02),
-        ("discrimination_manager", 0.08),
+        ("discrimination_manager_colleague", 0.08),
         ("discrimination_public", 0.06),
         ("pressure_to_work_unwell", 0.20),
         ("unwanted_sexual_behaviour", 0.04),
@@ -64,7 +64,13 @@ fn questionnaire() -> Vec<(String, Kind)> {
         .into_iter()
         .enumerate()
     {
-        items.push((format!("yes_no_{i}"), Kind::YesNo(rate)));
+        // The first is the equality standards' "was it reported?" question.
+        let key = if i == 0 {
+            "harassment_reported".to_owned()
+        } else {
+            format!("yes_no_{i}")
+        };
+        items.push((key, Kind::YesNo(rate)));
     }
     for i in 0..10 {
         items.push((format!("theme_{i}"), Kind::Score));
