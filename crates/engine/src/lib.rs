@@ -13,6 +13,7 @@
 )]
 
 pub mod aggregate;
+pub mod benchmark;
 pub mod bitmap;
 pub mod columns;
 pub mod equality;
