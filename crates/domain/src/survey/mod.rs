@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use toml::Spanned;
 
+pub mod pledges;
+
 /// The culture question bank Dignity ships, written for Dignity.
 pub const DEFAULT_BANK: &str = include_str!("default_bank.toml");
 
