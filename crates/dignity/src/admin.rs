@@ -87,6 +87,11 @@ pub enum AdminCommand {
     },
     /// Check every link of the audit log's hash chain. Exits with an error if it is broken.
     VerifyAudit,
+    /// On PostgreSQL, rewrite stored survey responses and participants in random-key order,
+    /// so the order rows sit on disk says nothing about who answered when. Run after a
+    /// campaign closes (it locks the tables briefly). SQLite needs nothing: it already
+    /// keeps them in key order.
+    SurveyShuffle,
     /// Turn on Speak Up for an organisation. Prints the organisation's recovery key once:
     /// print it or write it down and keep it somewhere safe and offline. Only its public
     /// half is stored.
@@ -264,6 +269,10 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 bail!("the audit log has been tampered with: {broken:?}")
             }
         },
+        AdminCommand::SurveyShuffle => {
+            dignity_store::survey::shuffle_storage(db).await?;
+            println!("Survey responses and participants are stored in random order.");
+        }
         AdminCommand::SpeakupInit {
             org,
             acknowledge_days,

@@ -14,6 +14,7 @@ mod error;
 pub mod identity;
 pub mod sessions;
 pub mod speakup;
+pub mod survey;
 pub mod testing;
 pub mod throttle;
 pub mod transfer;

@@ -30,6 +30,24 @@ fn admin_url() -> String {
     std::env::var("DIGNITY_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
 }
 
+/// A random id for test rows, as the application makes them (128 bits, hex).
+pub fn random_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let mut state = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+        ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    format!("{:016x}{:016x}", next(), next())
+}
+
 /// A migrated, empty test database. Call [`TestDb::finish`] at the end of a test to remove it.
 pub struct TestDb {
     pub db: Db,

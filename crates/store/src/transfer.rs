@@ -165,6 +165,52 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "surveys",
+        "id",
+        &[
+            ("id", Int),
+            ("key", Text),
+            ("title", Text),
+            ("definition", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "survey_campaigns",
+        "id",
+        &[
+            ("id", Int),
+            ("survey_id", Int),
+            ("organisation_id", Int),
+            ("title", Text),
+            ("opens_on", Text),
+            ("closes_on", Text),
+            ("year", Int),
+            ("participation", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "survey_tokens",
+        "token_digest",
+        &[("token_digest", Text), ("campaign_id", Int)],
+    ),
+    (
+        "survey_participants",
+        "person_digest",
+        &[("campaign_id", Int), ("person_digest", Text)],
+    ),
+    (
+        "survey_responses",
+        "id",
+        &[
+            ("id", Text),
+            ("campaign_id", Int),
+            ("answers", Blob),
+            ("groupings", Blob),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -189,6 +235,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "login_failures",
     "cases",
     "case_entries",
+    "surveys",
+    "survey_campaigns",
 ];
 
 /// Rows copied per table.

@@ -9,7 +9,7 @@ use dignity_store::audit::{self, NewEntry, Verification};
 use dignity_store::identity::{self, NewOrganisation, Organisation};
 use dignity_store::speakup::{self, CaseChange, NewCase};
 use dignity_store::testing::TestDb;
-use dignity_store::{Backend, Db, StoreError, sessions, throttle, transfer};
+use dignity_store::{Backend, Db, StoreError, sessions, survey, throttle, transfer};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -55,6 +55,8 @@ on_both_backends!(
     speakup_is_set_up_once_per_organisation,
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,
+    survey_tokens_and_people_answer_once,
+    stored_responses_keep_no_order_time_or_link,
 );
 
 async fn demo_org(db: &Db, code: &str) -> Result<Organisation, StoreError> {
@@ -628,5 +630,140 @@ async fn passphrase_reset_drops_the_case_key_and_its_seals(db: Db) -> TestResult
         speakup::seal_for(&db, id, "recovery").await?.is_some(),
         "other holders keep theirs"
     );
+    Ok(())
+}
+
+async fn campaign(
+    db: &Db,
+    participation: dignity_domain::survey::Participation,
+) -> Result<survey::Campaign, Box<dyn std::error::Error>> {
+    let org = match identity::find_organisation(db, &OdsCode::parse("RJ1")?).await? {
+        Some(org) => org,
+        None => demo_org(db, "RJ1").await?,
+    };
+    let survey_id =
+        match sqlx::query_scalar::<_, i64>("SELECT id FROM surveys WHERE key = 'culture'")
+            .fetch_optional(db.pool())
+            .await?
+        {
+            Some(id) => id,
+            None => {
+                survey::save_survey(db, "cli", 1, "culture", "Culture", "key = \"culture\"").await?
+            }
+        };
+    let template = survey::Campaign {
+        id: 0,
+        survey_id,
+        organisation_id: org.id,
+        title: "Autumn 2026".into(),
+        opens_on: Day::parse("2026-10-01")?,
+        closes_on: Day::parse("2026-11-30")?,
+        year: 2026,
+        participation,
+    };
+    Ok(survey::create_campaign(db, "cli", 1, &org, &template).await?)
+}
+
+fn response(i: usize) -> survey::NewResponse {
+    survey::NewResponse {
+        id: dignity_store::testing::random_id(),
+        answers: vec![(i % 5) as u8 + 1; 10],
+        groupings: vec![1, 0, (i % 7) as u8, 0],
+    }
+}
+
+async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
+    use dignity_domain::survey::Participation;
+    let tokens = campaign(&db, Participation::Tokens).await?;
+    assert!(
+        tokens.is_open(Day::parse("2026-11-24")?) && !tokens.is_open(Day::parse("2026-12-01")?)
+    );
+    assert_eq!(survey::get_campaign(&db, tokens.id).await?, tokens);
+    survey::add_tokens(&db, tokens.id, &["d1".into(), "d2".into()]).await?;
+    assert!(matches!(
+        survey::add_tokens(&db, tokens.id, &["d3".into(), "d1".into()]).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        !survey::token_is_valid(&db, tokens.id, "d3").await?,
+        "a failed batch adds nothing"
+    );
+    assert!(survey::submit_with_token(&db, tokens.id, "d1", &response(1)).await?);
+    assert!(
+        !survey::submit_with_token(&db, tokens.id, "d1", &response(2)).await?,
+        "a token works once"
+    );
+    assert!(!survey::submit_with_token(&db, tokens.id, "nope", &response(3)).await?);
+    assert!(!survey::token_is_valid(&db, tokens.id, "d1").await?);
+    assert_eq!(survey::responses(&db, tokens.id).await?.len(), 1);
+
+    let open = campaign(&db, Participation::OpenLink).await?;
+    assert!(survey::submit_as_person(&db, open.id, "person-a", &response(4)).await?);
+    assert!(
+        !survey::submit_as_person(&db, open.id, "person-a", &response(5)).await?,
+        "one response per person"
+    );
+    assert!(survey::submit_as_person(&db, open.id, "person-b", &response(6)).await?);
+    assert_eq!(survey::responses(&db, open.id).await?.len(), 2);
+    let bad = survey::Campaign {
+        closes_on: Day::parse("2026-09-01")?,
+        ..open.clone()
+    };
+    let org = identity::get_organisation(&db, &OdsCode::parse("RJ1")?).await?;
+    assert!(matches!(
+        survey::create_campaign(&db, "cli", 1, &org, &bad).await,
+        Err(StoreError::Invalid(_))
+    ));
+    Ok(())
+}
+
+/// The stored rows must not reveal who answered, when, or in what order.
+async fn stored_responses_keep_no_order_time_or_link(db: Db) -> TestResult {
+    use dignity_domain::survey::Participation;
+    let open = campaign(&db, Participation::OpenLink).await?;
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let r = response(i);
+        ids.push(r.id.clone());
+        survey::submit_as_person(&db, open.id, &format!("person-{i:03}"), &r).await?;
+    }
+    survey::shuffle_storage(&db).await?;
+    // Columns: nothing but the random key, the campaign, the answers and the groupings.
+    let columns: Vec<String> = match db.backend() {
+        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM pragma_table_info('survey_responses') ORDER BY name").fetch_all(db.pool()).await?,
+        Backend::Postgres => sqlx::query_scalar("SELECT column_name::text FROM information_schema.columns WHERE table_name = 'survey_responses' ORDER BY 1").fetch_all(db.pool()).await?,
+    };
+    assert_eq!(columns, ["answers", "campaign_id", "groupings", "id"]);
+    // Storage order (no ORDER BY) against the order people answered in.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM survey_responses")
+        .fetch_all(db.pool())
+        .await?;
+    let participants: Vec<String> =
+        sqlx::query_scalar("SELECT person_digest FROM survey_participants")
+            .fetch_all(db.pool())
+            .await?;
+    let answered_at = |id: &String| ids.iter().position(|x| x == id).unwrap_or(0) as f64;
+    let positions: Vec<f64> = stored.iter().map(answered_at).collect();
+    let n = positions.len() as f64;
+    let mean = (n - 1.0) / 2.0;
+    let correlation = positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as f64 - mean) * (p - mean))
+        .sum::<f64>()
+        / positions
+            .iter()
+            .enumerate()
+            .map(|(i, _)| (i as f64 - mean).powi(2))
+            .sum::<f64>();
+    assert!(
+        correlation.abs() < 0.3,
+        "storage order follows answering order (correlation {correlation})"
+    );
+    // The participant list is in its own key order, so row i of it says nothing about row i
+    // of the responses.
+    let mut sorted = participants.clone();
+    sorted.sort();
+    assert_eq!(participants, sorted);
     Ok(())
 }

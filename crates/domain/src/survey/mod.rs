@@ -11,6 +11,14 @@ pub mod pledges;
 /// The culture question bank Dignity ships, written for Dignity.
 pub const DEFAULT_BANK: &str = include_str!("default_bank.toml");
 
+code_list!(
+    /// How people take part in a campaign.
+    Participation, "way of taking part", {
+        Tokens => "tokens", "Single-use invitation codes";
+        OpenLink => "open_link", "A link for signed-in staff, one response each";
+    }
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {

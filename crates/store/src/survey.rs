@@ -1,0 +1,275 @@
+//! Surveys, campaigns, invitations and responses. A response is stored with a random key,
+//! its answers and its grouping values, and nothing else: no person, no token, no time.
+
+use crate::audit::{self, NewEntry};
+use crate::error::conflict_or;
+use crate::identity::Organisation;
+use crate::{Backend, Db, StoreError};
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::Participation;
+use sqlx::Row;
+
+pub async fn save_survey(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    key: &str,
+    title: &str,
+    definition: &str,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query("INSERT INTO surveys (key, title, definition, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(key)
+        .bind(title)
+        .bind(definition)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict_or(e, format!("A survey with the key {key} already exists")))?;
+    let id: i64 = row.try_get("id")?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: None,
+            action: "survey.create",
+            detail: &format!("Added the survey {key} ({title})"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A survey's key, title and definition text.
+pub async fn get_survey(db: &Db, id: i64) -> Result<(String, String, String), StoreError> {
+    let row = sqlx::query("SELECT key, title, definition FROM surveys WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no survey {id}")))?;
+    Ok((
+        row.try_get("key")?,
+        row.try_get("title")?,
+        row.try_get("definition")?,
+    ))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    pub id: i64,
+    pub survey_id: i64,
+    pub organisation_id: i64,
+    pub title: String,
+    pub opens_on: Day,
+    pub closes_on: Day,
+    pub year: i64,
+    pub participation: Participation,
+}
+
+impl Campaign {
+    pub fn is_open(&self, today: Day) -> bool {
+        self.opens_on <= today && today <= self.closes_on
+    }
+}
+
+pub async fn create_campaign(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    campaign: &Campaign,
+) -> Result<Campaign, StoreError> {
+    if campaign.closes_on < campaign.opens_on {
+        return Err(StoreError::Invalid(
+            dignity_domain::identity::InvalidValue::Message(
+                "A campaign must close on or after the day it opens",
+            ),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "INSERT INTO survey_campaigns (survey_id, organisation_id, title, opens_on, closes_on, year, participation, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(campaign.survey_id)
+    .bind(org.id)
+    .bind(&campaign.title)
+    .bind(campaign.opens_on.to_string())
+    .bind(campaign.closes_on.to_string())
+    .bind(campaign.year)
+    .bind(campaign.participation.code())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    let detail = format!(
+        "Set up the survey campaign {} from {} to {}",
+        campaign.title, campaign.opens_on, campaign.closes_on
+    );
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&org.ods_code),
+            action: "survey.campaign_create",
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Campaign {
+        id,
+        organisation_id: org.id,
+        ..campaign.clone()
+    })
+}
+
+pub async fn get_campaign(db: &Db, id: i64) -> Result<Campaign, StoreError> {
+    let row = sqlx::query("SELECT id, survey_id, organisation_id, title, opens_on, closes_on, year, participation FROM survey_campaigns WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no survey campaign {id}")))?;
+    let day =
+        |v: String| Day::parse(&v).map_err(|_| StoreError::Corrupt(format!("stored date '{v}'")));
+    let participation: String = row.try_get("participation")?;
+    Ok(Campaign {
+        id: row.try_get("id")?,
+        survey_id: row.try_get("survey_id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        title: row.try_get("title")?,
+        opens_on: day(row.try_get("opens_on")?)?,
+        closes_on: day(row.try_get("closes_on")?)?,
+        year: row.try_get("year")?,
+        participation: participation
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("stored participation '{participation}'")))?,
+    })
+}
+
+/// Stores invitation token digests in one transaction: all or none.
+pub async fn add_tokens(db: &Db, campaign_id: i64, digests: &[String]) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    for digest in digests {
+        sqlx::query("INSERT INTO survey_tokens (token_digest, campaign_id) VALUES ($1, $2)")
+            .bind(digest)
+            .bind(campaign_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or(e, "An invitation code was issued twice"))?;
+    }
+    tx.commit().await?;
+    Ok(digests.len() as u64)
+}
+
+/// Whether a token can still be used for this campaign.
+pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT 1 AS found FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2",
+    )
+    .bind(digest)
+    .bind(campaign_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// A finished response, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResponse {
+    /// Random, from the caller's secure generator.
+    pub id: String,
+    pub answers: Vec<u8>,
+    pub groupings: Vec<u8>,
+}
+
+/// Uses up a token and stores its response in one transaction. False if the token is
+/// unknown or already used (nothing is stored then).
+pub async fn submit_with_token(
+    db: &Db,
+    campaign_id: i64,
+    token_digest: &str,
+    response: &NewResponse,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let used =
+        sqlx::query("DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2")
+            .bind(token_digest)
+            .bind(campaign_id)
+            .execute(&mut *tx)
+            .await?;
+    if used.rows_affected() != 1 {
+        return Ok(false);
+    }
+    insert_response(&mut tx, campaign_id, response).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records that a signed-in person took part (as a keyed digest) and stores their response,
+/// in one transaction. False if they have already answered.
+pub async fn submit_as_person(
+    db: &Db,
+    campaign_id: i64,
+    person_digest: &str,
+    response: &NewResponse,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
+        .bind(campaign_id)
+        .bind(person_digest)
+        .execute(&mut *tx)
+        .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(false);
+    }
+    insert_response(&mut tx, campaign_id, response).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn insert_response(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    response: &NewResponse,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO survey_responses (id, campaign_id, answers, groupings) VALUES ($1, $2, $3, $4)")
+        .bind(&response.id)
+        .bind(campaign_id)
+        .bind(&response.answers)
+        .bind(&response.groupings)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A campaign's responses (answers, groupings), in key order, for loading into the engine.
+pub async fn responses(db: &Db, campaign_id: i64) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT answers, groupings FROM survey_responses WHERE campaign_id = $1 ORDER BY id",
+    )
+    .bind(campaign_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("answers")?, r.try_get("groupings")?)))
+        .collect()
+}
+
+/// On PostgreSQL, rewrites the response and participant tables in key order, so that the
+/// order rows sit on disk no longer follows the order people answered in. SQLite keeps
+/// these tables in key order already.
+pub async fn shuffle_storage(db: &Db) -> Result<(), StoreError> {
+    if db.backend() == Backend::Postgres {
+        sqlx::query("CLUSTER survey_responses USING survey_responses_pkey")
+            .execute(db.pool())
+            .await?;
+        sqlx::query("CLUSTER survey_participants USING survey_participants_pkey")
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(())
+}
