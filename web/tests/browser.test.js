@@ -121,3 +121,21 @@ describe('signing in', () => {
     assert.equal(new URL(page.url()).pathname, '/signed-out');
   });
 });
+
+describe('staff survey results', () => {
+  test('an executive reads the demo survey, broken down, with small groups hidden', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'exec@demo.nhs.uk');
+    await page.click('a:has-text("Staff survey results")');
+    await checkAccessibility(page, assert);
+    await page.click('a:has-text("Culture survey 2026")');
+    assert.match(await page.locator('main').innerText(), /1200 people answered/);
+    assert.match(await page.locator('main').innerText(), /Speaking-up index/);
+    await checkAccessibility(page, assert);
+    await page.selectOption('#by', 'ethnicity');
+    await page.click('button:has-text("Show results")');
+    assert.match(await page.locator('main').innerText(), /Black and minority ethnic/);
+    assert.match(await page.locator('main').innerText(), /Race equality/);
+    await checkAccessibility(page, assert);
+  });
+});

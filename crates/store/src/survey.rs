@@ -273,3 +273,30 @@ pub async fn shuffle_storage(db: &Db) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// An organisation's campaigns, newest first.
+pub async fn campaigns_for(db: &Db, organisation_id: i64) -> Result<Vec<Campaign>, StoreError> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM survey_campaigns WHERE organisation_id = $1 ORDER BY closes_on DESC, id DESC")
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(get_campaign(db, id).await?);
+    }
+    Ok(out)
+}
+
+/// Stores many responses in one transaction (imports and the demo): all or none.
+pub async fn insert_responses(
+    db: &Db,
+    campaign_id: i64,
+    responses: &[NewResponse],
+) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    for response in responses {
+        insert_response(&mut tx, campaign_id, response).await?;
+    }
+    tx.commit().await?;
+    Ok(responses.len() as u64)
+}

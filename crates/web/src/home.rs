@@ -67,6 +67,10 @@ async fn signed_in_home(
                 ],
                 (Some(org), Role::Executive | Role::UnionPartner) => vec![
                     (
+                        format!("/orgs/{}/surveys", org.ods_code),
+                        "Staff survey results",
+                    ),
+                    (
                         format!("/orgs/{}/speak-up/trends", org.ods_code),
                         "Speaking up trends",
                     ),
@@ -80,6 +84,10 @@ async fn signed_in_home(
                     "Speaking up across organisations",
                 )],
                 (Some(org), Role::OrgAdmin) => vec![
+                    (
+                        format!("/orgs/{}/surveys", org.ods_code),
+                        "Staff survey results",
+                    ),
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (
                         format!("/orgs/{}/structure", org.ods_code),

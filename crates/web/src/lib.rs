@@ -24,6 +24,7 @@ mod routes;
 mod session;
 mod speakup;
 mod state;
+pub mod survey;
 mod telemetry;
 
 pub use access::Access;

@@ -229,6 +229,35 @@ impl Survey {
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.sections.iter().flat_map(|s| s.questions.iter())
     }
+
+    /// Questions whose answers are stored as one code each and counted by the engine, in
+    /// storage order.
+    pub fn counted_questions(&self) -> impl Iterator<Item = &Question> {
+        self.questions().filter(|q| {
+            matches!(
+                q.kind,
+                QuestionKind::Agreement
+                    | QuestionKind::Frequency
+                    | QuestionKind::YesNo
+                    | QuestionKind::Scale
+                    | QuestionKind::SingleChoice
+            )
+        })
+    }
+
+    /// Demographic questions, in storage order; the org unit comes after them.
+    pub fn demographic_questions(&self) -> impl Iterator<Item = &Question> {
+        self.questions()
+            .filter(|q| q.kind == QuestionKind::Demographic)
+    }
+
+    /// The positive-answer mask of a question, as the engine wants it (bit c for code c).
+    pub fn positive_mask(question: &Question) -> u16 {
+        question
+            .positive
+            .iter()
+            .fold(0u16, |mask, c| mask | (1 << c))
+    }
 }
 
 /// What is wrong with a survey file, and where.

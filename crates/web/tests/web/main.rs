@@ -3,6 +3,7 @@
 
 mod speakup;
 mod support;
+mod survey;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -68,6 +69,11 @@ const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::UnionPartner),
 ];
 const ANALYSTS: &[Who] = &[Who::Holder(Role::NationalAnalyst)];
+const RJ1_RESULTS: &[Who] = &[
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::OrgAdmin),
+];
 
 /// Every route, written out by hand: who may use it. A route added to the app without a
 /// line here fails the test, and so does a line for a route that no longer exists.
@@ -206,6 +212,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/national/speak-up.json",
         "/national/speak-up.json",
         ANALYSTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys",
+        "/orgs/RJ1/surveys",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/{campaign}",
+        "/orgs/RJ1/surveys/1",
+        RJ1_RESULTS,
     ),
     (
         "GET",

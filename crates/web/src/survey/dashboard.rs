@@ -1,0 +1,314 @@
+//! The campaign list and a campaign's dashboard.
+
+use super::load;
+use crate::error::AppError;
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::{self as definition, Survey, answer_score, theme_score};
+use dignity_engine::aggregate::{indicator, reports};
+use dignity_engine::equality::{self, DISABILITY, RACE};
+use dignity_engine::stats::wilson;
+use dignity_engine::{Bitmap, suppress};
+use dignity_store::identity::{self, Organisation};
+use dignity_store::survey::{self, Campaign};
+use serde::Deserialize;
+
+/// The smallest group whose figures are shown.
+const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
+
+async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
+    let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
+    Ok(identity::get_organisation(&state.db, &code).await?)
+}
+
+#[derive(Template)]
+#[template(path = "survey/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    campaigns: Vec<(Campaign, bool)>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let today = Day::from_unix_seconds(crate::now());
+    let campaigns = survey::campaigns_for(&state.db, organisation.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let open = c.is_open(today);
+            (c, open)
+        })
+        .collect();
+    let chrome = chrome.titled(format!("Staff surveys: {}", organisation.name));
+    Ok(render(&ListPage {
+        chrome,
+        organisation,
+        campaigns,
+    })?
+    .into_response())
+}
+
+/// A percentage as shown: hidden, or a value with its interval.
+pub struct Shown {
+    pub text: String,
+    pub detail: String,
+}
+
+fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
+    match (shown, wilson(positive, answered)) {
+        (true, Some(p)) => Shown {
+            text: format!("{:.0}%", p.value * 100.0),
+            detail: format!(
+                "{:.0}% to {:.0}%, {answered} answered",
+                p.low * 100.0,
+                p.high * 100.0
+            ),
+        },
+        _ => Shown {
+            text: "hidden".into(),
+            detail: "fewer than 11 people, or could be worked out from other figures".into(),
+        },
+    }
+}
+
+struct ItemRow {
+    text: String,
+    overall: Shown,
+    groups: Vec<Shown>,
+}
+
+struct ThemeRow {
+    title: String,
+    score: String,
+}
+
+struct EqualityRow {
+    title: String,
+    focus: String,
+    reference: String,
+    ratio: String,
+    significant: bool,
+}
+
+#[derive(Template)]
+#[template(path = "survey/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    campaign: Campaign,
+    respondents: Option<u64>,
+    groupings: Vec<(String, String)>,
+    by: String,
+    group_labels: Vec<String>,
+    items: Vec<ItemRow>,
+    themes: Vec<ThemeRow>,
+    speaking_up: Option<String>,
+    wres: Vec<EqualityRow>,
+    wdes: Vec<EqualityRow>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DashboardQuery {
+    by: String,
+}
+
+fn equality_rows(
+    columns: &dignity_engine::Columns,
+    all: &Bitmap,
+    definitions: &[equality::Definition],
+    pair: equality::Pair,
+) -> Result<Vec<EqualityRow>, AppError> {
+    let mut rows = Vec::new();
+    for def in definitions {
+        let Some(c) = equality::compare(columns, all, def, pair, MINIMUM)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        else {
+            continue;
+        };
+        let show = |p: Option<dignity_engine::stats::Proportion>| {
+            p.map_or("hidden".to_owned(), |p| format!("{:.0}%", p.value * 100.0))
+        };
+        rows.push(EqualityRow {
+            title: def.title.to_owned(),
+            focus: show(c.focus),
+            reference: show(c.reference),
+            ratio: c.ratio.map_or("not shown".to_owned(), |r| {
+                format!("{:.2} ({:.2} to {:.2})", r.value, r.low, r.high)
+            }),
+            significant: c.significant,
+        });
+    }
+    Ok(rows)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path((ods, campaign_id)): Path<(String, i64)>,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
+    if campaign.organisation_id != organisation.id {
+        return Err(AppError::NotFound(
+            "There is no such survey in this organisation.".into(),
+        ));
+    }
+    let (_, _, text) = survey::get_survey(&state.db, campaign.survey_id).await?;
+    let definition: Survey =
+        definition::parse(&text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))?;
+    let units: Vec<String> = identity::list_org_units(&state.db, organisation.id)
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    let responses = survey::responses(&state.db, campaign.id).await?;
+    let (columns, skipped) = load::columns(&definition, &units, &responses);
+    if skipped > 0 {
+        tracing::warn!(
+            skipped,
+            campaign = campaign.id,
+            "responses that do not fit the survey were left out"
+        );
+    }
+    let all = Bitmap::full(columns.rows());
+    let total = columns.rows() as u64;
+    let questions: Vec<&definition::Question> = definition.counted_questions().collect();
+    let item_indexes: Vec<usize> = (0..questions.len()).collect();
+
+    let groupings: Vec<(String, String)> = columns
+        .dims()
+        .iter()
+        .map(|d| (d.key.clone(), d.key.replace('_', " ")))
+        .collect();
+    let by = columns.dim_index(&query.by);
+    let breakdowns = [None, by];
+    let out = reports(
+        &columns,
+        &all,
+        &item_indexes,
+        &breakdowns[..if by.is_some() { 2 } else { 1 }],
+        2,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let whole_shown = total >= MINIMUM;
+    let (group_labels, group_shown): (Vec<String>, Vec<bool>) = match (by, out.get(1)) {
+        (Some(d), Some(report)) => {
+            let sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
+            let shown = suppress::breakdown(&sizes, MINIMUM, whole_shown);
+            let mut labels = vec!["Not given".to_owned()];
+            labels.extend(columns.dims()[d].labels.iter().cloned());
+            (labels, shown)
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let items = questions
+        .iter()
+        .enumerate()
+        .map(|(j, q)| {
+            let meta = &columns.items()[j];
+            let o = indicator(meta, out[0].histogram(0, j));
+            let groups = match out.get(1) {
+                Some(report) => (0..report.groups)
+                    .map(|g| {
+                        let i = indicator(meta, report.histogram(g, j));
+                        percent(
+                            i.positive,
+                            i.answered,
+                            whole_shown
+                                && group_shown.get(g).copied().unwrap_or(false)
+                                && i.answered >= MINIMUM,
+                        )
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            ItemRow {
+                text: q.text.clone(),
+                overall: percent(o.positive, o.answered, whole_shown && o.answered >= MINIMUM),
+                groups,
+            }
+        })
+        .collect();
+
+    // Theme scores: each person's mean scored answer in the theme, then the mean of people.
+    let item_cols: Vec<&[u8]> = item_indexes
+        .iter()
+        .map(|&i| columns.item(i))
+        .collect::<Result<_, _>>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let themes = definition
+        .themes
+        .iter()
+        .map(|theme| {
+            let members: Vec<usize> = questions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.theme.as_deref() == Some(theme.key.as_str()))
+                .map(|(j, _)| j)
+                .collect();
+            let (mut sum, mut people) = (0.0, 0u64);
+            for row in 0..columns.rows() {
+                let scored: Vec<Option<f64>> = members
+                    .iter()
+                    .map(|&j| answer_score(questions[j], item_cols[j][row]))
+                    .collect();
+                if let Some(score) = theme_score(&scored) {
+                    sum += score;
+                    people += 1;
+                }
+            }
+            let score = if whole_shown && people >= MINIMUM {
+                format!("{:.1}", sum / people as f64)
+            } else {
+                "hidden".into()
+            };
+            ThemeRow {
+                title: theme.title.clone(),
+                score,
+            }
+        })
+        .collect();
+    let speaking_up = if whole_shown {
+        equality::speaking_up_index(&columns, &all, MINIMUM)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map(|v| format!("{v:.0}"))
+    } else {
+        None
+    };
+    let wres = equality_rows(&columns, &all, equality::WRES, RACE)?;
+    let wdes = equality_rows(&columns, &all, equality::WDES, DISABILITY)?;
+    let chrome = chrome.titled(format!("{}: results", campaign.title));
+    let page = DashboardPage {
+        chrome,
+        organisation,
+        respondents: whole_shown.then_some(total),
+        groupings,
+        by: by
+            .map(|d| columns.dims()[d].key.clone())
+            .unwrap_or_default(),
+        group_labels: group_labels
+            .into_iter()
+            .zip(group_shown.iter())
+            .map(|(l, _)| l)
+            .collect(),
+        items,
+        themes,
+        speaking_up,
+        wres,
+        wdes,
+        campaign,
+    };
+    Ok(render(&page)?.into_response())
+}
