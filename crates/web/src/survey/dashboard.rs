@@ -258,17 +258,15 @@ pub async fn show(
                 .filter(|(_, q)| q.theme.as_deref() == Some(theme.key.as_str()))
                 .map(|(j, _)| j)
                 .collect();
-            let (mut sum, mut people) = (0.0, 0u64);
-            for row in 0..columns.rows() {
-                let scored: Vec<Option<f64>> = members
-                    .iter()
-                    .map(|&j| answer_score(questions[j], item_cols[j][row]))
-                    .collect();
-                if let Some(score) = theme_score(&scored) {
-                    sum += score;
-                    people += 1;
-                }
-            }
+            let (sum, people) = (0..columns.rows())
+                .filter_map(|row| {
+                    let scored: Vec<Option<f64>> = members
+                        .iter()
+                        .map(|&j| answer_score(questions[j], item_cols[j][row]))
+                        .collect();
+                    theme_score(&scored)
+                })
+                .fold((0.0, 0u64), |(sum, n), score| (sum + score, n + 1));
             let score = if whole_shown && people >= MINIMUM {
                 format!("{:.1}", sum / people as f64)
             } else {
