@@ -190,7 +190,16 @@ pub async fn show(
     let groupings: Vec<(String, String)> = columns
         .dims()
         .iter()
-        .map(|d| (d.key.clone(), d.key.replace('_', " ")))
+        .map(|d| {
+            // "staff_group" reads as "Staff group".
+            let words = d.key.replace('_', " ");
+            let mut chars = words.chars();
+            let label = chars
+                .next()
+                .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+                .unwrap_or_default();
+            (d.key.clone(), label)
+        })
         .collect();
     let by = columns.dim_index(&query.by);
     let breakdowns = [None, by];
