@@ -99,7 +99,12 @@ export async function newPage(browser, options = {}) {
       problems.push(`asset ${response.url()} answered ${response.status()}`);
     }
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  page.on('requestfailed', (request) => {
+    // Moving to the next page cancels loads still in flight (such as the favicon); that
+    // is the browser's doing, not a broken asset.
+    const reason = request.failure()?.errorText ?? '';
+    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} (${reason})`);
+  });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.problems = problems;
   return page;
