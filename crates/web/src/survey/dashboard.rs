@@ -158,6 +158,63 @@ pub async fn show(
     Path((ods, campaign_id)): Path<(String, i64)>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
+    let page = build(&state, chrome, &ods, campaign_id, &query).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// The same figures as the page, suppressed the same way, as a spreadsheet.
+pub async fn csv(
+    State(state): State<AppState>,
+    Path((ods, campaign_id)): Path<(String, i64)>,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let page = build(&state, Chrome::default(), &ods, campaign_id, &query).await?;
+    let field = |value: &str| {
+        let value = if value.starts_with(['=', '+', '-', '@']) {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    };
+    let mut header = vec![field("question"), field("everyone")];
+    header.extend(page.group_labels.iter().map(|g| field(g)));
+    let mut body = header.join(",") + "\r\n";
+    for row in &page.items {
+        let mut cells = vec![field(&row.text), field(&row.overall.text)];
+        cells.extend(row.groups.iter().map(|g| field(&g.text)));
+        body.push_str(&cells.join(","));
+        body.push_str("\r\n");
+    }
+    let filename = format!(
+        "survey-{}-{}.csv",
+        page.organisation.ods_code, page.campaign.id
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn build(
+    state: &AppState,
+    chrome: Chrome,
+    ods: &str,
+    campaign_id: i64,
+    query: &DashboardQuery,
+) -> Result<DashboardPage, AppError> {
+    let state = state.clone();
+    let ods = ods.to_owned();
     let organisation = organisation(&state, &ods).await?;
     let campaign = survey::get_campaign(&state.db, campaign_id).await?;
     if campaign.organisation_id != organisation.id {
@@ -317,5 +374,5 @@ pub async fn show(
         wdes,
         campaign,
     };
-    Ok(render(&page)?.into_response())
+    Ok(page)
 }

@@ -23,4 +23,9 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(RESULT_READERS),
             dashboard::show,
         )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/results.csv",
+            Access::InOrganisation(RESULT_READERS),
+            dashboard::csv,
+        )
 }

@@ -227,6 +227,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
+        "/orgs/{ods}/surveys/{campaign}/results.csv",
+        "/orgs/RJ1/surveys/1/results.csv",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
         "/orgs/{ods}/speak-up/{id}/attachments/{entry}",
         "/orgs/RJ1/speak-up/1/attachments/1",
         RJ1_CASEWORKERS,

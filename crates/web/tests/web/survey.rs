@@ -97,6 +97,21 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("hidden"));
 
+    // The spreadsheet holds the same suppressed figures.
+    let csv = board
+        .get(&format!(
+            "/orgs/RJ1/surveys/{big}/results.csv?by=staff_group"
+        ))
+        .await?;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.body
+            .starts_with("\"question\",\"everyone\",\"Not given\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\"hidden\""));
+
     // Too few answers: nothing is shown.
     let page = board.get(&format!("/orgs/RJ1/surveys/{tiny}")).await?;
     assert!(page.body.contains("Fewer than 11 people have answered"));
