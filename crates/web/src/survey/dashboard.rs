@@ -213,9 +213,7 @@ async fn build(
     campaign_id: i64,
     query: &DashboardQuery,
 ) -> Result<DashboardPage, AppError> {
-    let state = state.clone();
-    let ods = ods.to_owned();
-    let organisation = organisation(&state, &ods).await?;
+    let organisation = organisation(state, ods).await?;
     let campaign = survey::get_campaign(&state.db, campaign_id).await?;
     if campaign.organisation_id != organisation.id {
         return Err(AppError::NotFound(
