@@ -347,6 +347,7 @@ async fn seed_survey(db: &Db, org: &Organisation, now: i64) -> anyhow::Result<()
             id: dignity_crypto::token::random_token(),
             answers,
             groupings: dignity_web::survey::load::encode_groupings(&values),
+            comments: Vec::new(),
         });
     }
     survey::insert_responses(db, campaign.id, &responses).await?;

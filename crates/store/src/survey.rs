@@ -184,6 +184,8 @@ pub struct NewResponse {
     pub id: String,
     pub answers: Vec<u8>,
     pub groupings: Vec<u8>,
+    /// Free-text answers (question key, words), stored apart from the response.
+    pub comments: Vec<(String, String)>,
 }
 
 /// Uses up a token and stores its response in one transaction. False if the token is
@@ -204,6 +206,7 @@ pub async fn submit_with_token(
     if used.rows_affected() != 1 {
         return Ok(false);
     }
+    delete_draft(&mut tx, token_digest).await?;
     insert_response(&mut tx, campaign_id, response).await?;
     tx.commit().await?;
     Ok(true)
@@ -226,6 +229,7 @@ pub async fn submit_as_person(
     if inserted.rows_affected() != 1 {
         return Ok(false);
     }
+    delete_draft(&mut tx, person_digest).await?;
     insert_response(&mut tx, campaign_id, response).await?;
     tx.commit().await?;
     Ok(true)
@@ -241,9 +245,127 @@ async fn insert_response(
         .bind(campaign_id)
         .bind(&response.answers)
         .bind(&response.groupings)
+        .execute(&mut *conn)
+        .await?;
+    // Each comment gets its own random key, so nothing joins it to the response.
+    for (question, body) in &response.comments {
+        sqlx::query(
+            "INSERT INTO survey_comments (id, campaign_id, question_key, body) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(random_key())
+        .bind(campaign_id)
+        .bind(question)
+        .bind(body)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("UPDATE survey_campaigns SET responses = responses + 1 WHERE id = $1")
+        .bind(campaign_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A random 128-bit key in hex. Keys order rows by chance, never by arrival.
+fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
+}
+
+async fn delete_draft(
+    conn: &mut sqlx::AnyConnection,
+    holder_digest: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM survey_drafts WHERE holder_digest = $1")
+        .bind(holder_digest)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Answers saved between the pages of an unfinished response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub answers: Vec<u8>,
+    pub groupings: Vec<u8>,
+    pub comments: Vec<(String, String)>,
+}
+
+/// Saves (or replaces) the unfinished response of an invitation code or a person.
+pub async fn save_draft(
+    db: &Db,
+    campaign_id: i64,
+    holder_digest: &str,
+    draft: &Draft,
+) -> Result<(), StoreError> {
+    let comments = serde_json::to_string(&draft.comments)
+        .map_err(|e| StoreError::Corrupt(format!("draft comments: {e}")))?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO survey_drafts (holder_digest, campaign_id, answers, groupings, comments) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (holder_digest) DO UPDATE SET answers = excluded.answers, groupings = excluded.groupings, comments = excluded.comments",
+    )
+    .bind(holder_digest)
+    .bind(campaign_id)
+    .bind(&draft.answers)
+    .bind(&draft.groupings)
+    .bind(comments)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The unfinished response of an invitation code or a person, if any.
+pub async fn get_draft(
+    db: &Db,
+    campaign_id: i64,
+    holder_digest: &str,
+) -> Result<Option<Draft>, StoreError> {
+    let row = sqlx::query(
+        "SELECT answers, groupings, comments FROM survey_drafts WHERE holder_digest = $1 AND campaign_id = $2",
+    )
+    .bind(holder_digest)
+    .bind(campaign_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let comments: String = row.try_get("comments")?;
+    Ok(Some(Draft {
+        answers: row.try_get("answers")?,
+        groupings: row.try_get("groupings")?,
+        comments: serde_json::from_str(&comments)
+            .map_err(|e| StoreError::Corrupt(format!("draft comments: {e}")))?,
+    }))
+}
+
+/// How many responses a campaign holds, from its counter: cheap enough to ask on every
+/// results page, so each server knows when its loaded copy is out of date.
+pub async fn response_count(db: &Db, campaign_id: i64) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT responses FROM survey_campaigns WHERE id = $1")
+        .bind(campaign_id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("There is no survey campaign {campaign_id}"))
+        })?;
+    Ok(n.max(0) as u64)
+}
+
+/// A campaign's free-text comments for one question, in key order (which is random).
+pub async fn comments(
+    db: &Db,
+    campaign_id: i64,
+    question_key: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT body FROM survey_comments WHERE campaign_id = $1 AND question_key = $2 ORDER BY id",
+    )
+    .bind(campaign_id)
+    .bind(question_key)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// A campaign's responses (answers, groupings), in key order, for loading into the engine.
@@ -268,6 +390,9 @@ pub async fn shuffle_storage(db: &Db) -> Result<(), StoreError> {
             .execute(db.pool())
             .await?;
         sqlx::query("CLUSTER survey_participants USING survey_participants_pkey")
+            .execute(db.pool())
+            .await?;
+        sqlx::query("CLUSTER survey_comments USING survey_comments_pkey")
             .execute(db.pool())
             .await?;
     }

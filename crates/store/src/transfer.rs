@@ -188,6 +188,7 @@ const TABLES: &[TableSpec] = &[
             ("year", Int),
             ("participation", Text),
             ("created_at", Int),
+            ("responses", Int),
         ],
     ),
     (
@@ -208,6 +209,27 @@ const TABLES: &[TableSpec] = &[
             ("campaign_id", Int),
             ("answers", Blob),
             ("groupings", Blob),
+        ],
+    ),
+    (
+        "survey_drafts",
+        "holder_digest",
+        &[
+            ("holder_digest", Text),
+            ("campaign_id", Int),
+            ("answers", Blob),
+            ("groupings", Blob),
+            ("comments", Text),
+        ],
+    ),
+    (
+        "survey_comments",
+        "id",
+        &[
+            ("id", Text),
+            ("campaign_id", Int),
+            ("question_key", Text),
+            ("body", Text),
         ],
     ),
     (

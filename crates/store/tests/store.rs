@@ -669,6 +669,7 @@ fn response(i: usize) -> survey::NewResponse {
         id: dignity_store::testing::random_id(),
         answers: vec![(i % 5) as u8 + 1; 10],
         groupings: vec![1, 0, (i % 7) as u8, 0],
+        comments: Vec::new(),
     }
 }
 
@@ -696,6 +697,37 @@ async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
     assert!(!survey::submit_with_token(&db, tokens.id, "nope", &response(3)).await?);
     assert!(!survey::token_is_valid(&db, tokens.id, "d1").await?);
     assert_eq!(survey::responses(&db, tokens.id).await?.len(), 1);
+    assert_eq!(survey::response_count(&db, tokens.id).await?, 1);
+
+    // A half-answered survey is kept between pages, replaced as pages are saved, and gone
+    // once the response is sent; comments are stored apart from it.
+    let draft = survey::Draft {
+        answers: vec![3; 10],
+        groupings: vec![1, 0, 2, 0],
+        comments: vec![("better".into(), "More breaks".into())],
+    };
+    survey::save_draft(&db, tokens.id, "d2", &draft).await?;
+    let changed = survey::Draft {
+        answers: vec![4; 10],
+        ..draft.clone()
+    };
+    survey::save_draft(&db, tokens.id, "d2", &changed).await?;
+    assert_eq!(
+        survey::get_draft(&db, tokens.id, "d2").await?,
+        Some(changed.clone())
+    );
+    assert_eq!(survey::get_draft(&db, tokens.id + 1, "d2").await?, None);
+    let finished = survey::NewResponse {
+        comments: changed.comments.clone(),
+        ..response(7)
+    };
+    assert!(survey::submit_with_token(&db, tokens.id, "d2", &finished).await?);
+    assert_eq!(survey::get_draft(&db, tokens.id, "d2").await?, None);
+    assert_eq!(survey::response_count(&db, tokens.id).await?, 2);
+    assert_eq!(
+        survey::comments(&db, tokens.id, "better").await?,
+        ["More breaks"]
+    );
 
     let open = campaign(&db, Participation::OpenLink).await?;
     assert!(survey::submit_as_person(&db, open.id, "person-a", &response(4)).await?);

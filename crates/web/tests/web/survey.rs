@@ -63,6 +63,7 @@ async fn campaign_with(app: &TestApp, n: usize) -> Result<i64, Box<dyn std::erro
                     .take(counted)
                     .collect(),
                 groupings: dignity_web::survey::load::encode_groupings(&values),
+                comments: Vec::new(),
             }
         })
         .collect();
