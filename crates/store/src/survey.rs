@@ -127,27 +127,59 @@ pub async fn create_campaign(
     })
 }
 
-pub async fn get_campaign(db: &Db, id: i64) -> Result<Campaign, StoreError> {
-    let row = sqlx::query("SELECT id, survey_id, organisation_id, title, opens_on, closes_on, year, participation FROM survey_campaigns WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no survey campaign {id}")))?;
+const CAMPAIGN_COLUMNS: &str =
+    "id, survey_id, organisation_id, title, opens_on, closes_on, year, participation, responses";
+
+fn campaign_from(row: &sqlx::any::AnyRow) -> Result<(Campaign, u64), StoreError> {
     let day =
         |v: String| Day::parse(&v).map_err(|_| StoreError::Corrupt(format!("stored date '{v}'")));
     let participation: String = row.try_get("participation")?;
-    Ok(Campaign {
-        id: row.try_get("id")?,
-        survey_id: row.try_get("survey_id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        title: row.try_get("title")?,
-        opens_on: day(row.try_get("opens_on")?)?,
-        closes_on: day(row.try_get("closes_on")?)?,
-        year: row.try_get("year")?,
-        participation: participation
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("stored participation '{participation}'")))?,
-    })
+    let responses: i64 = row.try_get("responses")?;
+    Ok((
+        Campaign {
+            id: row.try_get("id")?,
+            survey_id: row.try_get("survey_id")?,
+            organisation_id: row.try_get("organisation_id")?,
+            title: row.try_get("title")?,
+            opens_on: day(row.try_get("opens_on")?)?,
+            closes_on: day(row.try_get("closes_on")?)?,
+            year: row.try_get("year")?,
+            participation: participation.parse().map_err(|_| {
+                StoreError::Corrupt(format!("stored participation '{participation}'"))
+            })?,
+        },
+        responses.max(0) as u64,
+    ))
+}
+
+pub async fn get_campaign(db: &Db, id: i64) -> Result<Campaign, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no survey campaign {id}")))?;
+    Ok(campaign_from(&row)?.0)
+}
+
+/// Every organisation's campaigns of one survey in one year, with how many responses each
+/// holds.
+pub async fn campaigns_of(
+    db: &Db,
+    survey_id: i64,
+    year: i64,
+) -> Result<Vec<(Campaign, u64)>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE survey_id = $1 AND year = $2 ORDER BY id"
+    ))
+    .bind(survey_id)
+    .bind(year)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(campaign_from)
+    .collect()
 }
 
 /// Stores invitation token digests in one transaction: all or none.
@@ -401,15 +433,15 @@ pub async fn shuffle_storage(db: &Db) -> Result<(), StoreError> {
 
 /// An organisation's campaigns, newest first.
 pub async fn campaigns_for(db: &Db, organisation_id: i64) -> Result<Vec<Campaign>, StoreError> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM survey_campaigns WHERE organisation_id = $1 ORDER BY closes_on DESC, id DESC")
-        .bind(organisation_id)
-        .fetch_all(db.pool())
-        .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(get_campaign(db, id).await?);
-    }
-    Ok(out)
+    sqlx::query(&format!(
+        "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE organisation_id = $1 ORDER BY closes_on DESC, id DESC"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|row| Ok(campaign_from(row)?.0))
+    .collect()
 }
 
 /// Stores many responses in one transaction (imports and the demo): all or none.

@@ -79,6 +79,8 @@ pub struct Inner {
     pub keys: crate::speakup::keyring::KeyRing,
     /// Cookie-less limits for the anonymous Speak Up pages.
     pub limits: crate::speakup::limits::SpeakUpLimits,
+    /// Survey responses loaded into the engine, refreshed as responses arrive.
+    pub surveys: crate::survey::cache::SurveyCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -97,6 +99,7 @@ impl AppState {
             dummy_hash,
             keys: Default::default(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
+            surveys: Default::default(),
             settings,
         })))
     }

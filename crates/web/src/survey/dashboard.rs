@@ -1,6 +1,5 @@
 //! The campaign list and a campaign's dashboard.
 
-use super::load;
 use crate::error::AppError;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
@@ -9,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::{self as definition, Survey, answer_score, theme_score};
+use dignity_domain::survey::{self as definition, answer_score, theme_score};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::equality::{self, DISABILITY, RACE};
 use dignity_engine::stats::wilson;
@@ -220,23 +219,8 @@ async fn build(
             "There is no such survey in this organisation.".into(),
         ));
     }
-    let (_, _, text) = survey::get_survey(&state.db, campaign.survey_id).await?;
-    let definition: Survey =
-        definition::parse(&text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))?;
-    let units: Vec<String> = identity::list_org_units(&state.db, organisation.id)
-        .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect();
-    let responses = survey::responses(&state.db, campaign.id).await?;
-    let (columns, skipped) = load::columns(&definition, &units, &responses);
-    if skipped > 0 {
-        tracing::warn!(
-            skipped,
-            campaign = campaign.id,
-            "responses that do not fit the survey were left out"
-        );
-    }
+    let loaded = state.surveys.campaign(&state.db, &campaign).await?;
+    let (definition, columns) = (&loaded.definition, &loaded.columns);
     let all = Bitmap::full(columns.rows());
     let total = columns.rows() as u64;
     let questions: Vec<&definition::Question> = definition.counted_questions().collect();

@@ -2,10 +2,25 @@
 //!
 //! A response stores one code per counted question (survey order) and, as little-endian
 //! `u16`s, one value per demographic question (survey order) then the org unit (its
-//! position in the organisation's unit list, from 1; 0 = not given).
+//! position, from 1, among the organisation's units in the order they were made, which
+//! never changes as units are added; 0 = not given).
 
 use dignity_domain::survey::{DEMOGRAPHICS, Survey};
 use dignity_engine::{Columns, DimMeta, ItemMeta};
+use dignity_store::identity::{OrgUnit, Organisation};
+
+/// An organisation's units in the order responses number them.
+pub fn units_in_order(mut units: Vec<OrgUnit>) -> Vec<OrgUnit> {
+    units.sort_by_key(|u| u.id);
+    units
+}
+
+fn decode_groupings(groupings: &[u8]) -> Vec<u16> {
+    groupings
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect()
+}
 
 /// The engine's view of a survey: its counted questions and its groupings.
 pub fn schema(survey: &Survey, unit_names: &[String]) -> (Vec<ItemMeta>, Vec<DimMeta>) {
@@ -51,15 +66,60 @@ pub fn columns(
     columns.reserve(responses.len());
     let mut skipped = 0;
     for (answers, groupings) in responses {
-        let values: Vec<u16> = groupings
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        if columns.push(answers, &values).is_err() {
+        if columns.push(answers, &decode_groupings(groupings)).is_err() {
             skipped += 1;
         }
     }
     (columns, skipped)
+}
+
+/// Many organisations' responses together: the organisation and its benchmark group come
+/// first, then the survey's demographic groupings (org units are each organisation's own,
+/// so they are left out). `sets` pairs a position in `organisations` with its responses;
+/// responses that do not fit are skipped.
+pub fn national_columns(
+    survey: &Survey,
+    organisations: &[Organisation],
+    sets: &[(usize, Vec<(Vec<u8>, Vec<u8>)>)],
+) -> Columns {
+    let (items, mut demographics) = schema(survey, &[]);
+    demographics.pop();
+    let mut groups: Vec<String> = organisations
+        .iter()
+        .map(|o| o.benchmark_group.clone())
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let mut dims = vec![
+        DimMeta {
+            key: "organisation".into(),
+            labels: organisations.iter().map(|o| o.name.clone()).collect(),
+        },
+        DimMeta {
+            key: "benchmark_group".into(),
+            labels: groups.clone(),
+        },
+    ];
+    dims.extend(demographics);
+    let mut columns = Columns::new(items, dims);
+    columns.reserve(sets.iter().map(|(_, r)| r.len()).sum());
+    for (position, responses) in sets {
+        let Some(org) = organisations.get(*position) else {
+            continue;
+        };
+        let group = groups
+            .iter()
+            .position(|g| *g == org.benchmark_group)
+            .map_or(0, |g| g as u16 + 1);
+        for (answers, groupings) in responses {
+            let mut values = vec![*position as u16 + 1, group];
+            let own = decode_groupings(groupings);
+            values.extend(own.iter().take(own.len().saturating_sub(1)));
+            // A response that does not fit is left out, as for one organisation.
+            let _ = columns.push(answers, &values);
+        }
+    }
+    columns
 }
 
 /// Encodes groupings for storage.

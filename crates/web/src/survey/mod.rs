@@ -1,6 +1,7 @@
 //! Culture survey results: an organisation's campaigns and each campaign's dashboard,
 //! computed by the engine from the stored responses, with small groups hidden.
 
+pub mod cache;
 mod dashboard;
 pub mod load;
 

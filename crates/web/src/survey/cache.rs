@@ -1,0 +1,201 @@
+//! Survey results held in memory: each campaign's responses (and each year's national set)
+//! loaded into the engine once, and loaded again only when the stored response counter has
+//! moved, whichever server stored the response. So every server stays current, and a
+//! results page costs one small query plus the engine's pass, never a read of every
+//! response.
+
+use super::load;
+use crate::error::AppError;
+use dignity_domain::survey::{self as definition, Survey};
+use dignity_engine::Columns;
+use dignity_store::Db;
+use dignity_store::identity::{self, OrgUnit, Organisation};
+use dignity_store::survey::{self, Campaign};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// At most this many loaded sets are kept; the least recently used goes first.
+const KEEP: usize = 32;
+
+/// One campaign's responses, loaded.
+pub struct Loaded {
+    pub definition: Survey,
+    pub columns: Columns,
+    /// The organisation's units in the order responses number them (value v is unit v-1).
+    pub units: Vec<OrgUnit>,
+    /// Stored responses that did not fit the survey and were left out.
+    pub skipped: usize,
+    stamp: (u64, usize),
+}
+
+/// Every closed campaign of one survey in one year, across organisations, with the
+/// organisation and its benchmark group as groupings.
+pub struct National {
+    pub definition: Survey,
+    pub columns: Columns,
+    /// Value v of the organisation grouping is `organisations[v - 1]`.
+    pub organisations: Vec<Organisation>,
+    stamp: (u64, usize),
+}
+
+#[derive(Default)]
+pub struct SurveyCache {
+    campaigns: Mutex<Entries<i64, Loaded>>,
+    national: Mutex<Entries<(i64, i64), National>>,
+}
+
+struct Entries<K, V> {
+    map: HashMap<K, (u64, Arc<V>)>,
+    clock: u64,
+}
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Entries {
+            map: HashMap::new(),
+            clock: 0,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy, V> Entries<K, V> {
+    fn get(&mut self, key: K) -> Option<Arc<V>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.map.get_mut(&key).map(|(used, v)| {
+            *used = clock;
+            v.clone()
+        })
+    }
+
+    fn put(&mut self, key: K, value: Arc<V>) {
+        self.clock += 1;
+        if self.map.len() >= KEEP && !self.map.contains_key(&key) {
+            let oldest = self
+                .map
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| *k);
+            if let Some(oldest) = oldest {
+                self.map.remove(&oldest);
+            }
+        }
+        self.map.insert(key, (self.clock, value));
+    }
+}
+
+/// A poisoned lock only means another request panicked mid-update of a cache; the map is
+/// still a valid map, so carry on with it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn parse_definition(text: &str) -> Result<Survey, AppError> {
+    definition::parse(text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))
+}
+
+impl SurveyCache {
+    /// A campaign's responses in the engine, loaded now if they changed since last time.
+    pub async fn campaign(&self, db: &Db, campaign: &Campaign) -> Result<Arc<Loaded>, AppError> {
+        let units =
+            load::units_in_order(identity::list_org_units(db, campaign.organisation_id).await?);
+        let stamp = (survey::response_count(db, campaign.id).await?, units.len());
+        if let Some(hit) = lock(&self.campaigns).get(campaign.id)
+            && hit.stamp == stamp
+        {
+            return Ok(hit);
+        }
+        let (_, _, text) = survey::get_survey(db, campaign.survey_id).await?;
+        let definition = parse_definition(&text)?;
+        let responses = survey::responses(db, campaign.id).await?;
+        let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let (columns, skipped) = load::columns(&definition, &names, &responses);
+            Loaded {
+                definition,
+                columns,
+                units,
+                skipped,
+                stamp,
+            }
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("loading survey responses: {e}")))?;
+        if loaded.skipped > 0 {
+            tracing::warn!(
+                skipped = loaded.skipped,
+                campaign = campaign.id,
+                "responses that do not fit the survey were left out"
+            );
+        }
+        let loaded = Arc::new(loaded);
+        lock(&self.campaigns).put(campaign.id, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Every organisation's closed campaigns of a survey in a year, loaded together.
+    pub async fn national(
+        &self,
+        db: &Db,
+        survey_id: i64,
+        year: i64,
+        today: dignity_domain::speakup::Day,
+    ) -> Result<Arc<National>, AppError> {
+        let (campaigns, counts): (Vec<Campaign>, Vec<u64>) =
+            survey::campaigns_of(db, survey_id, year)
+                .await?
+                .into_iter()
+                .filter(|(c, _)| c.closes_on < today)
+                .unzip();
+        let stamp = (counts.iter().sum::<u64>(), campaigns.len());
+        if let Some(hit) = lock(&self.national).get((survey_id, year))
+            && hit.stamp == stamp
+        {
+            return Ok(hit);
+        }
+        let (_, _, text) = survey::get_survey(db, survey_id).await?;
+        let definition = parse_definition(&text)?;
+        let mut organisations: Vec<Organisation> = identity::list_organisations(db).await?;
+        organisations.retain(|o| campaigns.iter().any(|c| c.organisation_id == o.id));
+        let mut sets = Vec::with_capacity(campaigns.len());
+        for c in &campaigns {
+            let position = organisations
+                .iter()
+                .position(|o| o.id == c.organisation_id)
+                .unwrap_or(0);
+            sets.push((position, survey::responses(db, c.id).await?));
+        }
+        let national = tokio::task::spawn_blocking(move || {
+            let columns = load::national_columns(&definition, &organisations, &sets);
+            National {
+                definition,
+                columns,
+                organisations,
+                stamp,
+            }
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("loading national survey responses: {e}")))?;
+        let national = Arc::new(national);
+        lock(&self.national).put((survey_id, year), national.clone());
+        Ok(national)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_recently_used_entry_goes_first() {
+        let mut entries: Entries<i64, i64> = Entries::default();
+        for k in 0..KEEP as i64 {
+            entries.put(k, Arc::new(k));
+        }
+        assert!(entries.get(0).is_some(), "0 is now the most recent");
+        entries.put(100, Arc::new(100));
+        assert!(entries.get(1).is_none(), "1 was the least recently used");
+        assert!(entries.get(0).is_some() && entries.get(100).is_some());
+        assert_eq!(entries.map.len(), KEEP);
+    }
+}
