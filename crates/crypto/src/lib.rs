@@ -11,6 +11,7 @@
 
 pub mod passphrase;
 pub mod speakup;
+pub mod survey;
 pub mod token;
 pub mod totp;
 

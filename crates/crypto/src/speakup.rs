@@ -195,6 +195,37 @@ pub fn unwrap_identity(wrapped: &[u8], passphrase: &str) -> Result<Identity, Cry
 /// Crockford's base32: no I, L, O or U, so codes survive being read aloud or written down.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const LOOKUP_CHARS: usize = 8;
+
+/// `len` random characters of the alphabet (5 bits each).
+pub(crate) fn random_code(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    OsRng.fill_bytes(&mut bytes);
+    let chars = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    bytes.zeroize();
+    chars
+}
+
+/// Reads a code of `len` characters as a person typed it: any case, spaces or dashes
+/// anywhere, and the letters people confuse with digits (I, L, O) read as the digits.
+pub(crate) fn read_code(typed: &str, len: usize) -> Option<String> {
+    let mut chars = String::with_capacity(len);
+    for c in typed.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\t' => continue,
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
+        };
+        if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) || chars.len() == len {
+            return None;
+        }
+        chars.push(c);
+    }
+    (chars.len() == len).then_some(chars)
+}
 const SECRET_CHARS: usize = 16;
 
 /// A reporter's receipt code: 24 characters, shown as six groups of four.
@@ -220,13 +251,7 @@ pub struct ReceiptKeys {
 
 impl ReceiptCode {
     pub fn generate() -> ReceiptCode {
-        let mut bytes = [0u8; LOOKUP_CHARS + SECRET_CHARS];
-        OsRng.fill_bytes(&mut bytes);
-        let chars: String = bytes
-            .iter()
-            .map(|b| ALPHABET[usize::from(b % 32)] as char)
-            .collect();
-        bytes.zeroize();
+        let chars = random_code(LOOKUP_CHARS + SECRET_CHARS);
         ReceiptCode {
             lookup: chars[..LOOKUP_CHARS].to_owned(),
             secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()),
@@ -236,22 +261,8 @@ impl ReceiptCode {
     /// Reads a code as a person typed it: any case, spaces or dashes anywhere, and the
     /// letters people confuse with digits (I, L, O) read as the digits.
     pub fn parse(typed: &str) -> Result<ReceiptCode, CryptoError> {
-        let mut chars = String::with_capacity(LOOKUP_CHARS + SECRET_CHARS);
-        for c in typed.chars() {
-            let c = match c.to_ascii_uppercase() {
-                ' ' | '-' | '\t' => continue,
-                'I' | 'L' => '1',
-                'O' => '0',
-                c => c,
-            };
-            if !ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
-                return Err(CryptoError::MalformedReceipt);
-            }
-            chars.push(c);
-        }
-        if chars.len() != LOOKUP_CHARS + SECRET_CHARS {
-            return Err(CryptoError::MalformedReceipt);
-        }
+        let chars = read_code(typed, LOOKUP_CHARS + SECRET_CHARS)
+            .ok_or(CryptoError::MalformedReceipt)?;
         Ok(ReceiptCode {
             lookup: chars[..LOOKUP_CHARS].to_owned(),
             secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()),
