@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use toml::Spanned;
 
+pub mod answering;
 pub mod pledges;
 
 /// The culture question bank Dignity ships, written for Dignity.

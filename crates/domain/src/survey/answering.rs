@@ -1,0 +1,308 @@
+//! A response being filled in, page by page: reading one page's form into it, and giving
+//! back what was chosen so a page can show it again. Every answer is optional; only values
+//! no page offers (a changed form) are refused.
+
+use super::{QuestionKind, Survey};
+use std::collections::HashMap;
+
+/// The longest free-text answer, in characters.
+pub const MAX_COMMENT: usize = 2_000;
+
+/// Where a question's answer lives in a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// One code in the counted answers (position in survey order).
+    Code(usize),
+    /// One grouping value: the demographics in survey order, then the org unit.
+    Grouping(usize),
+    /// Words, kept apart from the response.
+    Comment,
+    /// Not collected by Dignity yet (multiple choice).
+    NotCollected,
+}
+
+/// Each question's slot, in survey order.
+pub fn slots(survey: &Survey) -> Vec<Slot> {
+    let (mut code, mut group) = (0, 0);
+    let demographics = survey.demographic_questions().count();
+    survey
+        .questions()
+        .map(|q| match q.kind {
+            QuestionKind::Agreement
+            | QuestionKind::Frequency
+            | QuestionKind::YesNo
+            | QuestionKind::Scale
+            | QuestionKind::SingleChoice => {
+                code += 1;
+                Slot::Code(code - 1)
+            }
+            QuestionKind::Demographic => {
+                group += 1;
+                Slot::Grouping(group - 1)
+            }
+            QuestionKind::OrgUnit => Slot::Grouping(demographics),
+            QuestionKind::FreeText => Slot::Comment,
+            QuestionKind::MultipleChoice => Slot::NotCollected,
+        })
+        .collect()
+}
+
+/// The answers so far: one code per counted question (0 = none), one value per grouping
+/// (0 = none), and any comments by question key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    pub codes: Vec<u8>,
+    pub groupings: Vec<u16>,
+    pub comments: Vec<(String, String)>,
+}
+
+/// A value on a page that the page never offered, or words that are too long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerError {
+    pub question: String,
+    pub message: String,
+}
+
+impl Answers {
+    /// Nothing answered yet.
+    pub fn empty(survey: &Survey) -> Answers {
+        Answers {
+            codes: vec![0; survey.counted_questions().count()],
+            groupings: vec![0; survey.demographic_questions().count() + 1],
+            comments: Vec::new(),
+        }
+    }
+
+    /// Saved answers, made to fit the survey (a draft of another shape starts again).
+    pub fn restore(
+        survey: &Survey,
+        codes: Vec<u8>,
+        groupings: Vec<u16>,
+        comments: Vec<(String, String)>,
+    ) -> Answers {
+        let empty = Answers::empty(survey);
+        if codes.len() != empty.codes.len() || groupings.len() != empty.groupings.len() {
+            return empty;
+        }
+        Answers {
+            codes,
+            groupings,
+            comments,
+        }
+    }
+
+    /// The chosen value of question `index` (survey order) as a form value: a code, a
+    /// grouping value or words; empty when unanswered.
+    pub fn value(&self, survey: &Survey, index: usize) -> String {
+        let (Some(slot), Some(question)) = (
+            slots(survey).get(index).copied(),
+            survey.questions().nth(index),
+        ) else {
+            return String::new();
+        };
+        match slot {
+            Slot::Code(i) => match self.codes.get(i) {
+                Some(c) if *c > 0 => c.to_string(),
+                _ => String::new(),
+            },
+            Slot::Grouping(i) => match self.groupings.get(i) {
+                Some(v) if *v > 0 => v.to_string(),
+                _ => String::new(),
+            },
+            Slot::Comment => self
+                .comments
+                .iter()
+                .find(|(k, _)| *k == question.key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            Slot::NotCollected => String::new(),
+        }
+    }
+
+    /// Reads section `section`'s answers from a form whose fields are named `q-{key}`.
+    /// A question left blank keeps no answer. `units` is how many org units can be chosen.
+    /// Nothing changes if any value is refused.
+    pub fn apply(
+        &mut self,
+        survey: &Survey,
+        section: usize,
+        form: &HashMap<String, String>,
+        units: usize,
+    ) -> Result<(), Vec<AnswerError>> {
+        let all_slots = slots(survey);
+        let first = survey
+            .sections
+            .iter()
+            .take(section)
+            .map(|s| s.questions.len())
+            .sum::<usize>();
+        let Some(questions) = survey.sections.get(section).map(|s| &s.questions) else {
+            return Ok(());
+        };
+        let mut next = self.clone();
+        let mut errors = Vec::new();
+        for (offset, question) in questions.iter().enumerate() {
+            let raw = form
+                .get(&format!("q-{}", question.key))
+                .map(|v| v.trim())
+                .unwrap_or("");
+            let refuse = |errors: &mut Vec<AnswerError>, message: &str| {
+                errors.push(AnswerError {
+                    question: question.key.clone(),
+                    message: message.to_owned(),
+                })
+            };
+            match all_slots.get(first + offset).copied() {
+                Some(Slot::Code(i)) => {
+                    let limit = question.choices.len();
+                    match read_choice(raw, limit) {
+                        Some(v) => next.codes[i] = v as u8,
+                        None => refuse(&mut errors, "Choose one of the answers shown"),
+                    }
+                }
+                Some(Slot::Grouping(i)) => {
+                    let limit = if question.kind == QuestionKind::OrgUnit {
+                        units
+                    } else {
+                        question.choices.len()
+                    };
+                    match read_choice(raw, limit) {
+                        Some(v) => next.groupings[i] = v as u16,
+                        None => refuse(&mut errors, "Choose one of the answers shown"),
+                    }
+                }
+                Some(Slot::Comment) => {
+                    next.comments.retain(|(k, _)| *k != question.key);
+                    if raw.chars().count() > MAX_COMMENT {
+                        refuse(&mut errors, "Write 2,000 characters or fewer");
+                    } else if !raw.is_empty() {
+                        next.comments.push((question.key.clone(), raw.to_owned()));
+                    }
+                }
+                Some(Slot::NotCollected) | None => {}
+            }
+        }
+        if errors.is_empty() {
+            *self = next;
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// "" is no answer (0); otherwise a number from 1 to `limit`.
+fn read_choice(raw: &str, limit: usize) -> Option<usize> {
+    if raw.is_empty() {
+        return Some(0);
+    }
+    raw.parse::<usize>()
+        .ok()
+        .filter(|v| (1..=limit).contains(v) && *v <= usize::from(u16::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::survey::{DEFAULT_BANK, parse};
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_question_has_its_own_slot() {
+        let survey = parse(DEFAULT_BANK).unwrap();
+        let slots = slots(&survey);
+        assert_eq!(slots.len(), survey.questions().count());
+        let codes = slots.iter().filter(|s| matches!(s, Slot::Code(_))).count();
+        assert_eq!(codes, survey.counted_questions().count());
+        let groupings = slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Grouping(_)))
+            .count();
+        assert_eq!(groupings, survey.demographic_questions().count() + 1);
+    }
+
+    #[test]
+    fn a_page_is_read_into_the_answers_and_shown_again() {
+        let survey = parse(DEFAULT_BANK).unwrap();
+        let mut answers = Answers::empty(&survey);
+        // Find a section with a counted question and fill it in.
+        let (section, question) = survey
+            .sections
+            .iter()
+            .enumerate()
+            .find_map(|(s, sec)| {
+                sec.questions
+                    .iter()
+                    .find(|q| q.kind == QuestionKind::Agreement)
+                    .map(|q| (s, q))
+            })
+            .unwrap();
+        let field = format!("q-{}", question.key);
+        answers
+            .apply(&survey, section, &form(&[(&field, "4")]), 0)
+            .unwrap();
+        let index = survey
+            .questions()
+            .position(|q| q.key == question.key)
+            .unwrap();
+        assert_eq!(answers.value(&survey, index), "4");
+        // A value no page offers is refused and changes nothing.
+        let before = answers.clone();
+        let errors = answers
+            .apply(&survey, section, &form(&[(&field, "9")]), 0)
+            .unwrap_err();
+        assert_eq!(errors[0].question, question.key);
+        assert_eq!(answers, before);
+        // Leaving it blank clears it.
+        answers.apply(&survey, section, &form(&[]), 0).unwrap();
+        assert_eq!(answers.value(&survey, index), "");
+    }
+
+    #[test]
+    fn org_units_comments_and_demographics_are_checked() {
+        let survey = parse(DEFAULT_BANK).unwrap();
+        let mut answers = Answers::empty(&survey);
+        let find = |kind: QuestionKind| {
+            survey
+                .sections
+                .iter()
+                .enumerate()
+                .find_map(|(s, sec)| {
+                    sec.questions
+                        .iter()
+                        .find(|q| q.kind == kind)
+                        .map(|q| (s, format!("q-{}", q.key), q.key.clone()))
+                })
+                .unwrap()
+        };
+        let (s, unit, _) = find(QuestionKind::OrgUnit);
+        assert!(answers.apply(&survey, s, &form(&[(&unit, "3")]), 2).is_err());
+        answers.apply(&survey, s, &form(&[(&unit, "2")]), 2).unwrap();
+        assert_eq!(*answers.groupings.last().unwrap(), 2);
+
+        let (s, text, key) = find(QuestionKind::FreeText);
+        let long = "a".repeat(MAX_COMMENT + 1);
+        assert!(answers.apply(&survey, s, &form(&[(&text, &long)]), 2).is_err());
+        answers
+            .apply(&survey, s, &form(&[(&text, "  More time to talk  ")]), 2)
+            .unwrap();
+        assert_eq!(answers.comments, [(key, "More time to talk".to_owned())]);
+
+        let (s, demo, _) = find(QuestionKind::Demographic);
+        assert!(answers.apply(&survey, s, &form(&[(&demo, "-1")]), 2).is_err());
+        assert!(answers.apply(&survey, s, &form(&[(&demo, "x")]), 2).is_err());
+    }
+
+    #[test]
+    fn a_draft_of_another_shape_starts_again() {
+        let survey = parse(DEFAULT_BANK).unwrap();
+        let restored = Answers::restore(&survey, vec![1, 2], vec![1], Vec::new());
+        assert_eq!(restored, Answers::empty(&survey));
+    }
+}
