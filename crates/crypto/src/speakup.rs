@@ -261,8 +261,8 @@ impl ReceiptCode {
     /// Reads a code as a person typed it: any case, spaces or dashes anywhere, and the
     /// letters people confuse with digits (I, L, O) read as the digits.
     pub fn parse(typed: &str) -> Result<ReceiptCode, CryptoError> {
-        let chars = read_code(typed, LOOKUP_CHARS + SECRET_CHARS)
-            .ok_or(CryptoError::MalformedReceipt)?;
+        let chars =
+            read_code(typed, LOOKUP_CHARS + SECRET_CHARS).ok_or(CryptoError::MalformedReceipt)?;
         Ok(ReceiptCode {
             lookup: chars[..LOOKUP_CHARS].to_owned(),
             secret: Zeroizing::new(chars[LOOKUP_CHARS..].to_owned()),

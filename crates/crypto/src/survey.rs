@@ -53,11 +53,17 @@ mod tests {
         assert_eq!(shown.len(), 19);
         let typed = shown.to_lowercase().replace('-', " ");
         assert_eq!(InvitationCode::parse(&typed), Some(code.clone()));
-        assert_eq!(InvitationCode::parse(&typed).map(|c| c.digest()), Some(code.digest()));
+        assert_eq!(
+            InvitationCode::parse(&typed).map(|c| c.digest()),
+            Some(code.digest())
+        );
         assert_ne!(InvitationCode::generate(), code);
         assert!(InvitationCode::parse("too short").is_none());
         assert!(InvitationCode::parse(&format!("{shown}X")).is_none());
-        assert!(InvitationCode::parse("UUUU-UUUU-UUUU-UUUU").is_none(), "U is not in the alphabet");
+        assert!(
+            InvitationCode::parse("UUUU-UUUU-UUUU-UUUU").is_none(),
+            "U is not in the alphabet"
+        );
         assert!(!format!("{code:?}").contains(&code.0));
     }
 }

@@ -323,6 +323,30 @@ impl Day {
         day
     }
 
+    /// As people read dates: "31 October 2026".
+    pub fn long(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let (y, m, d) = self.ymd();
+        let month = MONTHS
+            .get((m - 1).clamp(0, 11) as usize)
+            .copied()
+            .unwrap_or("");
+        format!("{d} {month} {y}")
+    }
+
     pub fn ymd(self) -> (i64, i64, i64) {
         civil_from_days(self.days)
     }

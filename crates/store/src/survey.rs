@@ -197,6 +197,16 @@ pub async fn add_tokens(db: &Db, campaign_id: i64, digests: &[String]) -> Result
     Ok(digests.len() as u64)
 }
 
+/// The campaign an unused invitation token belongs to.
+pub async fn campaign_for_token(db: &Db, digest: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT campaign_id FROM survey_tokens WHERE token_digest = $1")
+            .bind(digest)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
 /// Whether a token can still be used for this campaign.
 pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<bool, StoreError> {
     let row = sqlx::query(

@@ -121,7 +121,7 @@ async fn sign_in(
         Ok(email) => Some(email),
         Err(e) => {
             errors.push(FieldError {
-                field: "email",
+                field: "email".into(),
                 message: e.to_string(),
             });
             None
@@ -129,12 +129,12 @@ async fn sign_in(
     };
     if form.passphrase.is_empty() {
         errors.push(FieldError {
-            field: "passphrase",
+            field: "passphrase".into(),
             message: "Enter your passphrase".into(),
         });
     } else if form.passphrase.chars().count() > MAX_PASSPHRASE_CHARS {
         errors.push(FieldError {
-            field: "passphrase",
+            field: "passphrase".into(),
             message: WRONG_DETAILS.into(),
         });
     }
@@ -163,7 +163,7 @@ async fn sign_in(
             chrome,
             StatusCode::TOO_MANY_REQUESTS,
             vec![FieldError {
-                field: "email",
+                field: "email".into(),
                 message,
             }],
             email.as_str(),
@@ -202,7 +202,7 @@ async fn sign_in(
                 audit::record(&state.db, now, &entry).await?;
             }
             let error = FieldError {
-                field: "email",
+                field: "email".into(),
                 message: WRONG_DETAILS.into(),
             };
             return again(
@@ -378,7 +378,7 @@ async fn second_step(
                 chrome: chrome
                     .titled("Enter your security code")
                     .with_errors(vec![FieldError {
-                        field: "code",
+                        field: "code".into(),
                         message,
                     }]),
                 next,
@@ -489,7 +489,7 @@ async fn set_up(
             let page = set_up_page_for(chrome, &user, secret, next)?;
             let page = SetUpPage {
                 chrome: page.chrome.with_errors(vec![FieldError {
-                    field: "code",
+                    field: "code".into(),
                     message,
                 }]),
                 ..page

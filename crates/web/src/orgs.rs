@@ -144,7 +144,7 @@ async fn add_unit(
     let name = Name::parse(&form.name, "Enter a name for the unit")
         .map_err(|e| {
             errors.push(FieldError {
-                field: "name",
+                field: "name".into(),
                 message: e.to_string(),
             })
         })
@@ -154,7 +154,7 @@ async fn add_unit(
         .parse::<OrgUnitKind>()
         .map_err(|_| {
             errors.push(FieldError {
-                field: "kind",
+                field: "kind".into(),
                 message: "Choose what kind of unit this is".into(),
             })
         })
@@ -165,7 +165,7 @@ async fn add_unit(
             Ok(id) => Some(id),
             Err(_) => {
                 errors.push(FieldError {
-                    field: "parent",
+                    field: "parent".into(),
                     message: "Choose where this unit sits".into(),
                 });
                 None
@@ -191,15 +191,15 @@ async fn add_unit(
                 );
             }
             Err(dignity_store::StoreError::Invalid(e)) => errors.push(FieldError {
-                field: "parent",
+                field: "parent".into(),
                 message: e.to_string(),
             }),
             Err(dignity_store::StoreError::Conflict(m)) => errors.push(FieldError {
-                field: "name",
+                field: "name".into(),
                 message: m,
             }),
             Err(dignity_store::StoreError::NotFound(_)) => errors.push(FieldError {
-                field: "parent",
+                field: "parent".into(),
                 message: "Choose where this unit sits".into(),
             }),
             Err(other) => return Err(other.into()),

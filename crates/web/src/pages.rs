@@ -13,7 +13,7 @@ use axum::response::Html;
 #[derive(Debug, Clone)]
 pub struct FieldError {
     /// The id of the input, so the summary can link to it.
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 

@@ -282,21 +282,39 @@ mod tests {
                 .unwrap()
         };
         let (s, unit, _) = find(QuestionKind::OrgUnit);
-        assert!(answers.apply(&survey, s, &form(&[(&unit, "3")]), 2).is_err());
-        answers.apply(&survey, s, &form(&[(&unit, "2")]), 2).unwrap();
+        assert!(
+            answers
+                .apply(&survey, s, &form(&[(&unit, "3")]), 2)
+                .is_err()
+        );
+        answers
+            .apply(&survey, s, &form(&[(&unit, "2")]), 2)
+            .unwrap();
         assert_eq!(*answers.groupings.last().unwrap(), 2);
 
         let (s, text, key) = find(QuestionKind::FreeText);
         let long = "a".repeat(MAX_COMMENT + 1);
-        assert!(answers.apply(&survey, s, &form(&[(&text, &long)]), 2).is_err());
+        assert!(
+            answers
+                .apply(&survey, s, &form(&[(&text, &long)]), 2)
+                .is_err()
+        );
         answers
             .apply(&survey, s, &form(&[(&text, "  More time to talk  ")]), 2)
             .unwrap();
         assert_eq!(answers.comments, [(key, "More time to talk".to_owned())]);
 
         let (s, demo, _) = find(QuestionKind::Demographic);
-        assert!(answers.apply(&survey, s, &form(&[(&demo, "-1")]), 2).is_err());
-        assert!(answers.apply(&survey, s, &form(&[(&demo, "x")]), 2).is_err());
+        assert!(
+            answers
+                .apply(&survey, s, &form(&[(&demo, "-1")]), 2)
+                .is_err()
+        );
+        assert!(
+            answers
+                .apply(&survey, s, &form(&[(&demo, "x")]), 2)
+                .is_err()
+        );
     }
 
     #[test]

@@ -358,7 +358,7 @@ async fn write_entry(
             organisation,
             case_id,
             vec![FieldError {
-                field: field_for(kind),
+                field: field_for(kind).into(),
                 message,
             }],
         )
@@ -528,7 +528,7 @@ async fn apply(
                 organisation,
                 case_id,
                 vec![FieldError {
-                    field,
+                    field: field.into(),
                     message: e.to_string(),
                 }],
             )
@@ -552,7 +552,7 @@ pub async fn status(
         .filter(|s| *s != CaseStatus::Closed)
         .map(CaseChange::Status)
         .ok_or(FieldError {
-            field: "status",
+            field: "status".into(),
             message: "Choose a new status".into(),
         });
     apply(&state, chrome, &user, &ods, id, change).await
@@ -581,7 +581,7 @@ pub async fn assign(
             .filter(|id| names.iter().any(|m| m.person_id == *id))
             .map(|id| CaseChange::Assign(Some(id)))
             .ok_or(FieldError {
-                field: "guardian",
+                field: "guardian".into(),
                 message: "Choose a guardian from the list".into(),
             }),
     };
@@ -605,7 +605,7 @@ pub async fn record(
                 Ok(element) => elements.push(element),
                 Err(_) => {
                     problem = Some(FieldError {
-                        field: "elements",
+                        field: "elements".into(),
                         message: "Choose from the list of elements".into(),
                     })
                 }
@@ -620,7 +620,7 @@ pub async fn record(
                 Some(g) => group = Some((*g).to_owned()),
                 None => {
                     problem = Some(FieldError {
-                        field: "group",
+                        field: "group".into(),
                         message: "Choose a professional group from the list".into(),
                     })
                 }
@@ -663,7 +663,7 @@ pub async fn detriment(
                 &ods,
                 id,
                 Err(FieldError {
-                    field: "found",
+                    field: "found".into(),
                     message: "Say whether the person has suffered detriment".into(),
                 }),
             )
@@ -718,7 +718,7 @@ pub async fn stage(
         .parse::<GrievanceStage>()
         .map(CaseChange::Stage)
         .map_err(|_| FieldError {
-            field: "stage",
+            field: "stage".into(),
             message: "Choose the next stage".into(),
         });
     apply(&state, chrome, &user, &ods, id, change).await

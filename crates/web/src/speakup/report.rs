@@ -134,7 +134,7 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
     let mut errors = Vec::new();
     let mut error = |field: &'static str, message: &str| {
         errors.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         })
     };
@@ -182,14 +182,14 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
     ] {
         if text.chars().count() > MAX_TEXT {
             errors.push(FieldError {
-                field,
+                field: field.into(),
                 message: format!("{label} must be 10,000 characters or fewer"),
             });
         }
     }
     let mut error = |field: &'static str, message: &str| {
         errors.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         })
     };
@@ -388,7 +388,7 @@ pub async fn submit(
             let mut errors = result.err().unwrap_or_default();
             if let Err(message) = cleaned {
                 errors.push(FieldError {
-                    field: "attachments",
+                    field: "attachments".into(),
                     message,
                 });
             }
@@ -677,7 +677,7 @@ fn wrong_code(chrome: Chrome, message: String) -> Result<Response, AppError> {
     let chrome = chrome
         .titled("Follow up your concern")
         .with_errors(vec![FieldError {
-            field: "code",
+            field: "code".into(),
             message,
         }]);
     Ok((
@@ -729,7 +729,7 @@ pub async fn reply(
     };
     if let Some(problem) = problem {
         let errors = vec![FieldError {
-            field: "message",
+            field: "message".into(),
             message: problem.into(),
         }];
         return conversation(&state, chrome, &case, &key, &code, None, errors).await;
@@ -775,14 +775,14 @@ pub async fn feedback(
     };
     let Ok(answer) = form.answer.parse::<Feedback>() else {
         let errors = vec![FieldError {
-            field: "answer",
+            field: "answer".into(),
             message: "Choose an answer".into(),
         }];
         return conversation(&state, chrome, &case, &key, &code, None, errors).await;
     };
     if form.comment.chars().count() > MAX_TEXT {
         let errors = vec![FieldError {
-            field: "comment",
+            field: "comment".into(),
             message: "Your comment must be 10,000 characters or fewer".into(),
         }];
         return conversation(&state, chrome, &case, &key, &code, None, errors).await;

@@ -59,7 +59,7 @@ pub async fn unlock(
             let chrome = chrome
                 .titled("Enter your passphrase to open cases")
                 .with_errors(vec![FieldError {
-                    field: "passphrase",
+                    field: "passphrase".into(),
                     message,
                 }]);
             Ok((

@@ -1,6 +1,7 @@
 //! Culture survey results: an organisation's campaigns and each campaign's dashboard,
 //! computed by the engine from the stored responses, with small groups hidden.
 
+mod answer;
 pub mod cache;
 mod dashboard;
 pub mod load;
@@ -14,6 +15,8 @@ const RESULT_READERS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::Org
 
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .get("/survey", Access::Anonymous, answer::start)
+        .post("/survey", Access::Anonymous, answer::page)
         .get(
             "/orgs/{ods}/surveys",
             Access::InOrganisation(RESULT_READERS),

@@ -135,6 +135,8 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     ("GET", "/api/v1/me", "/api/v1/me", SIGNED_IN),
     ("GET", "/speak-up", "/speak-up", EVERYONE),
+    ("GET", "/survey", "/survey", EVERYONE),
+    ("POST", "/survey", "/survey", EVERYONE),
     (
         "GET",
         "/speak-up/follow-up",

@@ -4,12 +4,16 @@
 use crate::on_both_backends;
 use crate::support::{TestApp, TestResult};
 use axum::http::StatusCode;
+use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
 use dignity_store::survey::{self, Campaign, NewResponse};
 
-on_both_backends!(survey_results_show_with_small_groups_hidden);
+on_both_backends!(
+    survey_results_show_with_small_groups_hidden,
+    invited_staff_answer_page_by_page_and_come_back,
+);
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
 /// groups are big (group 1), small (group 2: 4 people) and the rest.
@@ -136,6 +140,191 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
             .await?
             .status,
         StatusCode::NOT_FOUND
+    );
+    Ok(())
+}
+
+/// An open campaign for RJ1 taking part by invitation code, with `codes` codes issued.
+async fn open_campaign(
+    app: &TestApp,
+    codes: usize,
+) -> Result<(Campaign, Vec<InvitationCode>), Box<dyn std::error::Error>> {
+    let survey_id =
+        survey::save_survey(&app.db, "test", 1, "open", "Culture", DEFAULT_BANK).await?;
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let template = Campaign {
+        id: 0,
+        survey_id,
+        organisation_id: app.org.id,
+        title: "Pulse survey".into(),
+        opens_on: today.plus_days(-1),
+        closes_on: today.plus_days(14),
+        year: 2026,
+        participation: Participation::Tokens,
+    };
+    let campaign = survey::create_campaign(&app.db, "test", 1, &app.org, &template).await?;
+    let codes: Vec<InvitationCode> = (0..codes).map(|_| InvitationCode::generate()).collect();
+    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    survey::add_tokens(&app.db, campaign.id, &digests).await?;
+    Ok((campaign, codes))
+}
+
+async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let (campaign, codes) = open_campaign(app, 2).await?;
+    let code = codes[0].display();
+    let first = &definition.sections[0];
+    let question = &first.questions[0];
+    let field = format!("q-{}", question.key);
+    let mut person = app.browser();
+
+    // A mistyped code gets a clear message and keeps what was typed.
+    let page = person
+        .post("/survey", &[("code", "not a code"), ("page", "0")])
+        .await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("It has 16 letters and numbers"),
+        "{}",
+        page.body
+    );
+    let page = person
+        .post("/survey", &[("code", "7K2P-9QXM-4H8T-WZ3N"), ("page", "0")])
+        .await?;
+    assert!(
+        page.body
+            .contains("We could not find a survey with that code")
+    );
+
+    // The emailed link opens the first page; lower case and spaces are fine when typed.
+    let page = person.get(&format!("/survey?code={code}")).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&first.title) && page.body.contains("page 1 of"));
+    let typed = code.to_lowercase().replace('-', " ");
+    let page = person
+        .post("/survey", &[("code", &typed), ("page", "0")])
+        .await?;
+    assert!(page.body.contains(&question.text));
+
+    // A value no page offers is refused, beside the question, and nothing is saved.
+    let page = person
+        .post("/survey", &[("code", &code), ("page", "1"), (&field, "99")])
+        .await?;
+    assert!(page.body.contains("Choose one of the answers shown"));
+    assert!(page.body.contains(&format!("href=\"#{field}\"")) || page.body.contains(&field));
+
+    // Answer page 1, save and stop; coming back shows the answer again.
+    let page = person
+        .post(
+            "/survey",
+            &[
+                ("code", &code),
+                ("page", "1"),
+                (&field, "2"),
+                ("go", "save"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.body.contains("Your answers are saved"),
+        "{}",
+        page.body
+    );
+    let mut later = app.browser();
+    let page = later
+        .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert!(
+        page.body.contains(&format!(
+            "id=\"{field}-2\" name=\"{field}\" type=\"radio\" value=\"2\" checked"
+        )),
+        "the saved answer is chosen again"
+    );
+
+    // Walk to the last page and send. A browser sends back what a page shows as chosen.
+    let total = definition.sections.len();
+    for n in 1..total {
+        let number = n.to_string();
+        let mut fields = vec![
+            ("code", code.as_str()),
+            ("page", number.as_str()),
+            ("go", "next"),
+        ];
+        if n == 1 {
+            fields.push((field.as_str(), "2"));
+        }
+        let page = later.post("/survey", &fields).await?;
+        assert!(
+            page.body.contains(&definition.sections[n].title),
+            "page {n}"
+        );
+    }
+    let comment_key = definition
+        .questions()
+        .find(|q| q.kind == dignity_domain::survey::QuestionKind::FreeText)
+        .map(|q| q.key.clone())
+        .ok_or("the bank has a free-text question")?;
+    let last_has_comment = definition.sections[total - 1]
+        .questions
+        .iter()
+        .any(|q| q.key == comment_key);
+    let comment_field = format!("q-{comment_key}");
+    let last = total.to_string();
+    let mut fields = vec![
+        ("code", code.as_str()),
+        ("page", last.as_str()),
+        ("go", "send"),
+    ];
+    if last_has_comment {
+        fields.push((
+            comment_field.as_str(),
+            "More time to talk <script>alert(1)</script>",
+        ));
+    }
+    let page = later.post("/survey", &fields).await?;
+    assert!(
+        page.body.contains("Your answers have been sent"),
+        "{}",
+        page.body
+    );
+
+    // Stored: one response with the saved answer, no draft, the counter moved; the code
+    // no longer works.
+    let stored = survey::responses(&app.db, campaign.id).await?;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0[0], 2);
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 1);
+    assert_eq!(
+        survey::get_draft(&app.db, campaign.id, &codes[0].digest()).await?,
+        None
+    );
+    if last_has_comment {
+        assert_eq!(
+            survey::comments(&app.db, campaign.id, &comment_key)
+                .await?
+                .len(),
+            1
+        );
+    }
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert!(page.body.contains("It may have been used already"));
+
+    // A closed survey says so.
+    sqlx::query("UPDATE survey_campaigns SET closes_on = '2020-01-31', opens_on = '2020-01-01' WHERE id = $1")
+        .bind(campaign.id)
+        .execute(app.db.pool())
+        .await?;
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &codes[1].display()), ("page", "0")])
+        .await?;
+    assert!(
+        page.body.contains("This survey closed on 2020-01-31"),
+        "{}",
+        page.body
     );
     Ok(())
 }

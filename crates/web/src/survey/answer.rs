@@ -1,0 +1,380 @@
+//! Answering a survey, one section a page, without JavaScript. With an invitation code the
+//! pages are anonymous routes: no session is read, nothing is logged, and the code travels
+//! in the form, never in a cookie. Answers are saved at every page, so a person can stop and
+//! come back with the same code; the response is stored without the code when they send it.
+
+use super::load;
+use crate::error::AppError;
+use crate::forms::FormData;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use dignity_crypto::survey::InvitationCode;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::answering::{Answers, Slot, slots};
+use dignity_domain::survey::{self as definition, QuestionKind, Survey};
+use dignity_store::identity::{self, OrgUnit};
+use dignity_store::survey::{self, Campaign, Draft, NewResponse};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// One answer a person can choose.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// One question as a page shows it.
+pub struct QuestionView {
+    pub field: String,
+    pub text: String,
+    pub hint: String,
+    /// "radios", "inline" (short scales side by side), "select" or "text".
+    pub style: &'static str,
+    pub choices: Vec<Choice>,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey/answer.html")]
+pub struct SectionPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub code: String,
+    pub campaign: Campaign,
+    pub heading: String,
+    pub number: usize,
+    pub total: usize,
+    pub questions: Vec<QuestionView>,
+}
+
+#[derive(Template)]
+#[template(path = "survey/start.html")]
+struct StartPage {
+    chrome: Chrome,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey/answered.html")]
+pub struct AnsweredPage {
+    pub chrome: Chrome,
+    pub sent: bool,
+    pub closes_on: Day,
+    pub again: String,
+}
+
+/// The questions of one section, with what has been chosen so far.
+pub fn section_view(
+    survey: &Survey,
+    section: usize,
+    answers: &Answers,
+    units: &[OrgUnit],
+) -> Vec<QuestionView> {
+    let all = slots(survey);
+    let first: usize = survey
+        .sections
+        .iter()
+        .take(section)
+        .map(|s| s.questions.len())
+        .sum();
+    let Some(questions) = survey.sections.get(section).map(|s| &s.questions) else {
+        return Vec::new();
+    };
+    questions
+        .iter()
+        .enumerate()
+        .filter(|(offset, _)| all.get(first + offset) != Some(&Slot::NotCollected))
+        .map(|(offset, q)| {
+            let value = answers.value(survey, first + offset);
+            let labels: Vec<String> = if q.kind == QuestionKind::OrgUnit {
+                units.iter().map(|u| u.name.clone()).collect()
+            } else {
+                q.choices.clone()
+            };
+            let choices = labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    let v = (i + 1).to_string();
+                    Choice {
+                        checked: v == value,
+                        value: v,
+                        label,
+                    }
+                })
+                .collect();
+            let style = match q.kind {
+                QuestionKind::FreeText => "text",
+                QuestionKind::OrgUnit => "select",
+                QuestionKind::Scale => "inline",
+                _ => "radios",
+            };
+            QuestionView {
+                field: format!("q-{}", q.key),
+                text: q.text.clone(),
+                hint: q.hint.clone(),
+                style,
+                choices,
+                value,
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StartQuery {
+    code: String,
+}
+
+/// The code form; an emailed link carries the code and opens the first page at once.
+pub async fn start(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<StartQuery>,
+) -> Result<Response, AppError> {
+    if !query.code.is_empty() {
+        let mut form = HashMap::new();
+        form.insert("code".to_owned(), query.code);
+        return with_code(&state, chrome, form).await;
+    }
+    Ok(render(&StartPage {
+        chrome: chrome.titled("Answer a staff survey"),
+        code: String::new(),
+    })?
+    .into_response())
+}
+
+/// Every page of a code-holder's survey posts here: the code, the page just answered, its
+/// answers and where to go next.
+pub async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    with_code(&state, chrome, form).await
+}
+
+fn code_problem(chrome: Chrome, typed: &str, message: &str) -> Result<Response, AppError> {
+    let chrome = chrome
+        .titled("Answer a staff survey")
+        .with_errors(vec![FieldError {
+            field: "code".into(),
+            message: message.to_owned(),
+        }]);
+    Ok(render(&StartPage {
+        chrome,
+        code: typed.chars().take(40).collect(),
+    })?
+    .into_response())
+}
+
+async fn with_code(
+    state: &AppState,
+    chrome: Chrome,
+    form: HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let typed = form.get("code").map(String::as_str).unwrap_or("");
+    let Some(code) = InvitationCode::parse(typed) else {
+        return code_problem(
+            chrome,
+            typed,
+            "Enter the code from your invitation. It has 16 letters and numbers",
+        );
+    };
+    let digest = code.digest();
+    let Some(campaign_id) = survey::campaign_for_token(&state.db, &digest).await? else {
+        return code_problem(
+            chrome,
+            typed,
+            "We could not find a survey with that code. It may have been used already. Check it and try again",
+        );
+    };
+    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
+    let today = Day::from_unix_seconds(crate::now());
+    if !campaign.is_open(today) {
+        let message = if today < campaign.opens_on {
+            format!("This survey opens on {}", campaign.opens_on)
+        } else {
+            format!("This survey closed on {}", campaign.closes_on)
+        };
+        return code_problem(chrome, typed, &message);
+    }
+    let flow = Flow {
+        action: "/survey".into(),
+        code: code.display(),
+        holder: digest,
+        again: "/survey".into(),
+    };
+    answer(state, chrome, &campaign, &flow, &form).await
+}
+
+/// Who is answering and how their pages post back.
+pub struct Flow {
+    pub action: String,
+    /// Sent back with every page (empty when signed in).
+    pub code: String,
+    /// The digest drafts are saved under and the token (or person) used up on sending.
+    pub holder: String,
+    /// Where to come back to.
+    pub again: String,
+}
+
+/// Reads the page just answered into the draft, saves it, and shows where the person asked
+/// to go: the next or previous page, the saved notice, or the thank-you page.
+pub async fn answer(
+    state: &AppState,
+    chrome: Chrome,
+    campaign: &Campaign,
+    flow: &Flow,
+    form: &HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let (_, _, text) = survey::get_survey(&state.db, campaign.survey_id).await?;
+    let definition =
+        definition::parse(&text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))?;
+    let units =
+        load::units_in_order(identity::list_org_units(&state.db, campaign.organisation_id).await?);
+    let mut answers = match survey::get_draft(&state.db, campaign.id, &flow.holder).await? {
+        Some(d) => Answers::restore(&definition, d.answers, decode(&d.groupings), d.comments),
+        None => Answers::empty(&definition),
+    };
+    let total = definition.sections.len();
+    // The page just answered (1 = the first section); 0 when the person has just arrived.
+    let answered = form
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| *p <= total)
+        .unwrap_or(0);
+    let go = form.get("go").map(String::as_str).unwrap_or("next");
+    if answered > 0 {
+        if let Err(problems) = answers.apply(&definition, answered - 1, form, units.len()) {
+            let errors = problems
+                .into_iter()
+                .map(|p| FieldError {
+                    field: format!("q-{}", p.question).into(),
+                    message: p.message,
+                })
+                .collect();
+            return section(
+                chrome.with_errors(errors),
+                campaign,
+                flow,
+                &definition,
+                answered - 1,
+                &answers,
+                &units,
+            );
+        }
+        let draft = Draft {
+            answers: answers.codes.clone(),
+            groupings: load::encode_groupings(&answers.groupings),
+            comments: answers.comments.clone(),
+        };
+        survey::save_draft(&state.db, campaign.id, &flow.holder, &draft).await?;
+    }
+    match go {
+        "save" if answered > 0 => done(chrome, campaign, flow, false),
+        "send" if answered == total => {
+            let response = NewResponse {
+                id: dignity_crypto::token::random_token(),
+                answers: answers.codes.clone(),
+                groupings: load::encode_groupings(&answers.groupings),
+                comments: answers.comments.clone(),
+            };
+            let stored = if flow.code.is_empty() {
+                survey::submit_as_person(&state.db, campaign.id, &flow.holder, &response).await?
+            } else {
+                survey::submit_with_token(&state.db, campaign.id, &flow.holder, &response).await?
+            };
+            if !stored {
+                return Err(AppError::Conflict(
+                    "These answers have already been sent. Each invitation can be used once."
+                        .into(),
+                ));
+            }
+            done(chrome, campaign, flow, true)
+        }
+        "back" => section(
+            chrome,
+            campaign,
+            flow,
+            &definition,
+            answered.saturating_sub(2),
+            &answers,
+            &units,
+        ),
+        _ => section(
+            chrome,
+            campaign,
+            flow,
+            &definition,
+            answered.min(total.saturating_sub(1)),
+            &answers,
+            &units,
+        ),
+    }
+}
+
+fn decode(groupings: &[u8]) -> Vec<u16> {
+    groupings
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect()
+}
+
+fn section(
+    chrome: Chrome,
+    campaign: &Campaign,
+    flow: &Flow,
+    definition: &Survey,
+    index: usize,
+    answers: &Answers,
+    units: &[OrgUnit],
+) -> Result<Response, AppError> {
+    let total = definition.sections.len();
+    let heading = definition
+        .sections
+        .get(index)
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let chrome = chrome.titled(format!(
+        "{heading} (page {} of {total}): {}",
+        index + 1,
+        campaign.title
+    ));
+    Ok(render(&SectionPage {
+        chrome,
+        action: flow.action.clone(),
+        code: flow.code.clone(),
+        campaign: campaign.clone(),
+        heading,
+        number: index + 1,
+        total,
+        questions: section_view(definition, index, answers, units),
+    })?
+    .into_response())
+}
+
+fn done(
+    chrome: Chrome,
+    campaign: &Campaign,
+    flow: &Flow,
+    sent: bool,
+) -> Result<Response, AppError> {
+    let title = if sent {
+        "Your answers have been sent"
+    } else {
+        "Your answers are saved"
+    };
+    Ok(render(&AnsweredPage {
+        chrome: chrome.titled(title),
+        sent,
+        closes_on: campaign.closes_on,
+        again: flow.again.clone(),
+    })?
+    .into_response())
+}
