@@ -1,7 +1,48 @@
 //! Survey invitation codes: single use, typed from a letter or followed from an email.
 
 use crate::speakup::{random_code, read_code};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The secret that turns "this person took part in this campaign" into a digest. It lives
+/// in the server's settings, never in the database, so a copy of the database cannot be
+/// checked against a staff list to learn who answered.
+#[derive(Clone)]
+pub struct ParticipationKey(Zeroizing<Vec<u8>>);
+
+impl std::fmt::Debug for ParticipationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParticipationKey(****)")
+    }
+}
+
+impl ParticipationKey {
+    /// From 64 hexadecimal characters (32 bytes).
+    pub fn from_hex(text: &str) -> Option<ParticipationKey> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        (bytes.len() == 32).then(|| ParticipationKey(Zeroizing::new(bytes)))
+    }
+
+    /// A fresh random key, as hexadecimal (for set-up and the demo).
+    pub fn generate_hex() -> String {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes[..]);
+        hex::encode(&bytes[..])
+    }
+
+    /// What is stored to say that `person` has answered (or saved a draft of) `campaign`.
+    pub fn digest(&self, campaign: i64, person: i64) -> String {
+        // HMAC accepts keys of any length, so this cannot fail for our 32-byte keys.
+        match Hmac::<Sha256>::new_from_slice(&self.0) {
+            Ok(mut mac) => {
+                mac.update(format!("survey-participation:{campaign}:{person}").as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
 
 const CHARS: usize = 16;
 
@@ -45,6 +86,18 @@ impl InvitationCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn participation_digests_need_the_key() {
+        let key = ParticipationKey::from_hex(&ParticipationKey::generate_hex()).unwrap();
+        let other = ParticipationKey::from_hex(&ParticipationKey::generate_hex()).unwrap();
+        assert_eq!(key.digest(1, 2), key.digest(1, 2));
+        assert_ne!(key.digest(1, 2), key.digest(1, 3));
+        assert_ne!(key.digest(1, 2), key.digest(2, 2));
+        assert_ne!(key.digest(1, 2), other.digest(1, 2));
+        assert!(ParticipationKey::from_hex("abcd").is_none());
+        assert!(!format!("{key:?}").contains(&hex::encode(&key.0[..4])));
+    }
 
     #[test]
     fn codes_read_back_however_they_are_typed() {

@@ -47,6 +47,21 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
+/// A secret setting: `Debug` never prints it.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(unset)"
+        } else {
+            "Secret(****)"
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -74,6 +89,9 @@ pub struct Config {
     pub speakup_max_per_hour: u32,
     /// The professional groups guardians record; "Not known" is always added.
     pub speakup_professional_groups: Vec<String>,
+    /// 64 hexadecimal characters. Turns on open-link surveys: who has answered is stored
+    /// only as a digest under this key, which must never be kept in the database.
+    pub survey_participation_key: Secret,
 }
 
 impl Default for Config {
@@ -92,6 +110,7 @@ impl Default for Config {
             speakup_small_number_threshold: 5,
             speakup_max_per_hour: 60,
             speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
+            survey_participation_key: Secret::default(),
         }
     }
 }
@@ -111,6 +130,7 @@ const VARIABLES: &[&str] = &[
     "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
     "DIGNITY_SPEAKUP_MAX_PER_HOUR",
     "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
+    "DIGNITY_SURVEY_PARTICIPATION_KEY",
 ];
 
 fn parse_var<T: std::str::FromStr>(key: &str, raw: &str, wanted: &str) -> Result<T, ConfigError> {
@@ -193,6 +213,9 @@ impl Config {
                         .filter(|g| !g.is_empty())
                         .collect()
                 }
+                "DIGNITY_SURVEY_PARTICIPATION_KEY" => {
+                    self.survey_participation_key = Secret(raw.trim().to_owned())
+                }
                 "DIGNITY_MAX_CONNECTIONS" => {
                     self.max_connections = parse_var(key, raw, "a whole number")?
                 }
@@ -258,6 +281,15 @@ impl Config {
         {
             return bad("speakup_professional_groups", e.to_string());
         }
+        if !self.survey_participation_key.0.is_empty()
+            && dignity_crypto::survey::ParticipationKey::from_hex(&self.survey_participation_key.0)
+                .is_none()
+        {
+            return bad(
+                "survey_participation_key",
+                "must be 64 hexadecimal characters (32 random bytes)".into(),
+            );
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return bad(
                 "log_level",
@@ -292,6 +324,9 @@ impl Config {
                 &self.speakup_professional_groups,
             )
             .unwrap_or_else(|_| dignity_domain::speakup::default_professional_groups()),
+            survey_key: dignity_crypto::survey::ParticipationKey::from_hex(
+                &self.survey_participation_key.0,
+            ),
             ..dignity_web::Settings::default()
         }
     }

@@ -127,6 +127,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
+            // Made-up data: a key for this run turns on open-link surveys.
+            let mut config = config;
+            if config.survey_participation_key.0.is_empty() {
+                config.survey_participation_key =
+                    config::Secret(dignity_crypto::survey::ParticipationKey::generate_hex());
+            }
             let db = connect(&config).await?;
             let seeded = demo::seed(&db).await?;
             demo::print_welcome(&config, &seeded);

@@ -42,6 +42,33 @@ pub async fn save_survey(
     Ok(id)
 }
 
+/// Every survey: id, key and title, in title order.
+pub async fn list_surveys(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
+    sqlx::query("SELECT id, key, title FROM surveys ORDER BY title, id")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("key")?, r.try_get("title")?)))
+        .collect()
+}
+
+/// The id of the survey with this key, if there is one.
+pub async fn survey_id_by_key(db: &Db, key: &str) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM surveys WHERE key = $1")
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// How many invitation codes of a campaign have not been used.
+pub async fn unused_tokens(db: &Db, campaign_id: i64) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_tokens WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n.max(0) as u64)
+}
+
 /// A survey's key, title and definition text.
 pub async fn get_survey(db: &Db, id: i64) -> Result<(String, String, String), StoreError> {
     let row = sqlx::query("SELECT key, title, definition FROM surveys WHERE id = $1")
@@ -182,8 +209,16 @@ pub async fn campaigns_of(
     .collect()
 }
 
-/// Stores invitation token digests in one transaction: all or none.
-pub async fn add_tokens(db: &Db, campaign_id: i64, digests: &[String]) -> Result<u64, StoreError> {
+/// Stores invitation token digests and an audit entry in one transaction: all or none.
+pub async fn add_tokens(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    campaign: &Campaign,
+    organisation: &str,
+    digests: &[String],
+) -> Result<u64, StoreError> {
+    let campaign_id = campaign.id;
     let mut tx = db.begin_write().await?;
     for digest in digests {
         sqlx::query("INSERT INTO survey_tokens (token_digest, campaign_id) VALUES ($1, $2)")
@@ -193,6 +228,21 @@ pub async fn add_tokens(db: &Db, campaign_id: i64, digests: &[String]) -> Result
             .await
             .map_err(|e| conflict_or(e, "An invitation code was issued twice"))?;
     }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(organisation),
+            action: "survey.codes_issue",
+            detail: &format!(
+                "Issued {} invitation codes for {}",
+                digests.len(),
+                campaign.title
+            ),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(digests.len() as u64)
 }
@@ -205,6 +255,22 @@ pub async fn campaign_for_token(db: &Db, digest: &str) -> Result<Option<i64>, St
             .fetch_optional(db.pool())
             .await?,
     )
+}
+
+/// Whether a signed-in person (as their keyed digest) has already answered a campaign.
+pub async fn has_participated(
+    db: &Db,
+    campaign_id: i64,
+    person_digest: &str,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT 1 AS found FROM survey_participants WHERE campaign_id = $1 AND person_digest = $2",
+    )
+    .bind(campaign_id)
+    .bind(person_digest)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
 }
 
 /// Whether a token can still be used for this campaign.

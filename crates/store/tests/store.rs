@@ -680,9 +680,9 @@ async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
         tokens.is_open(Day::parse("2026-11-24")?) && !tokens.is_open(Day::parse("2026-12-01")?)
     );
     assert_eq!(survey::get_campaign(&db, tokens.id).await?, tokens);
-    survey::add_tokens(&db, tokens.id, &["d1".into(), "d2".into()]).await?;
+    survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["d1".into(), "d2".into()]).await?;
     assert!(matches!(
-        survey::add_tokens(&db, tokens.id, &["d3".into(), "d1".into()]).await,
+        survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["d3".into(), "d1".into()]).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(

@@ -24,3 +24,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
         }
     }
 }
+
+/// Like `axum::extract::Path`, with our "page not found" page when a part of the address
+/// cannot be read (a survey number that is not a number, say).
+pub struct PathData<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PathData<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PathData(value)),
+            Err(_) => Err(AppError::NotFound(
+                "If you typed the web address, check it is correct. If you pasted it, check you copied all of it.".into(),
+            )),
+        }
+    }
+}

@@ -35,6 +35,8 @@ pub struct Settings {
     pub small_number_threshold: u64,
     /// The professional groups guardians choose from and the return lists.
     pub professional_groups: Vec<String>,
+    /// Turns on open-link surveys; see `dignity_crypto::survey::ParticipationKey`.
+    pub survey_key: Option<dignity_crypto::survey::ParticipationKey>,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             speakup_max_per_hour: 60,
             small_number_threshold: 5,
             professional_groups: dignity_domain::speakup::default_professional_groups(),
+            survey_key: None,
         }
     }
 }

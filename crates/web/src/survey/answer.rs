@@ -4,17 +4,20 @@
 //! come back with the same code; the response is stored without the code when they send it.
 
 use super::load;
+use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FormData;
+use crate::forms::PathData;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::answering::{Answers, Slot, slots};
-use dignity_domain::survey::{self as definition, QuestionKind, Survey};
+use dignity_domain::survey::{self as definition, Participation, QuestionKind, Survey};
 use dignity_store::identity::{self, OrgUnit};
 use dignity_store::survey::{self, Campaign, Draft, NewResponse};
 use serde::Deserialize;
@@ -209,6 +212,77 @@ async fn with_code(
         code: code.display(),
         holder: digest,
         again: "/survey".into(),
+    };
+    answer(state, chrome, &campaign, &flow, &form).await
+}
+
+/// The open link: staff signed in to the organisation answer once each. Who has answered
+/// is kept only as a digest under a key that is not in the database.
+pub async fn open_link_start(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    open_link(&state, chrome, &user, &ods, campaign_id, HashMap::new()).await
+}
+
+pub async fn open_link_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+    FormData(form): FormData<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    open_link(&state, chrome, &user, &ods, campaign_id, form).await
+}
+
+async fn open_link(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    ods: &str,
+    campaign_id: i64,
+    form: HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let organisation = super::dashboard::organisation(state, ods).await?;
+    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
+    if campaign.organisation_id != organisation.id
+        || campaign.participation != Participation::OpenLink
+    {
+        return Err(AppError::NotFound(
+            "There is no survey at this address. If you were sent an invitation code, enter it on the survey page.".into(),
+        ));
+    }
+    let Some(key) = &state.settings.survey_key else {
+        return Err(AppError::Unavailable(
+            "open-link surveys are turned off (survey_participation_key is not set)".into(),
+        ));
+    };
+    let today = Day::from_unix_seconds(crate::now());
+    if !campaign.is_open(today) {
+        let message = if today < campaign.opens_on {
+            format!("This survey opens on {}.", campaign.opens_on.long())
+        } else {
+            format!("This survey closed on {}.", campaign.closes_on.long())
+        };
+        return Err(AppError::NotFound(message));
+    }
+    let holder = key.digest(campaign.id, user.person.id);
+    if survey::has_participated(&state.db, campaign.id, &holder).await? {
+        return Err(AppError::Conflict(
+            "You have already answered this survey. Thank you for taking part.".into(),
+        ));
+    }
+    let path = format!(
+        "/orgs/{}/surveys/{}/answer",
+        organisation.ods_code, campaign.id
+    );
+    let flow = Flow {
+        action: path.clone(),
+        code: String::new(),
+        holder,
+        again: path,
     };
     answer(state, chrome, &campaign, &flow, &form).await
 }

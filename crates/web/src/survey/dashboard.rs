@@ -1,10 +1,11 @@
 //! The campaign list and a campaign's dashboard.
 
 use crate::error::AppError;
+use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::Day;
@@ -20,7 +21,7 @@ use serde::Deserialize;
 /// The smallest group whose figures are shown.
 const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
 
-async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
+pub(super) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(identity::get_organisation(&state.db, &code).await?)
 }
@@ -36,7 +37,7 @@ struct ListPage {
 pub async fn list(
     State(state): State<AppState>,
     chrome: Chrome,
-    Path(ods): Path<String>,
+    PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let today = Day::from_unix_seconds(crate::now());
@@ -154,7 +155,7 @@ fn equality_rows(
 pub async fn show(
     State(state): State<AppState>,
     chrome: Chrome,
-    Path((ods, campaign_id)): Path<(String, i64)>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let page = build(&state, chrome, &ods, campaign_id, &query).await?;
@@ -164,7 +165,7 @@ pub async fn show(
 /// The same figures as the page, suppressed the same way, as a spreadsheet.
 pub async fn csv(
     State(state): State<AppState>,
-    Path((ods, campaign_id)): Path<(String, i64)>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let page = build(&state, Chrome::default(), &ods, campaign_id, &query).await?;
@@ -243,7 +244,7 @@ async fn build(
     let by = columns.dim_index(&query.by);
     let breakdowns = [None, by];
     let out = reports(
-        &columns,
+        columns,
         &all,
         &item_indexes,
         &breakdowns[..if by.is_some() { 2 } else { 1 }],
@@ -327,14 +328,14 @@ async fn build(
         })
         .collect();
     let speaking_up = if whole_shown {
-        equality::speaking_up_index(&columns, &all, MINIMUM)
+        equality::speaking_up_index(columns, &all, MINIMUM)
             .map_err(|e| AppError::Internal(e.to_string()))?
             .map(|v| format!("{v:.0}"))
     } else {
         None
     };
-    let wres = equality_rows(&columns, &all, equality::WRES, RACE)?;
-    let wdes = equality_rows(&columns, &all, equality::WDES, DISABILITY)?;
+    let wres = equality_rows(columns, &all, equality::WRES, RACE)?;
+    let wdes = equality_rows(columns, &all, equality::WDES, DISABILITY)?;
     let chrome = chrome.titled(format!("{}: results", campaign.title));
     let page = DashboardPage {
         chrome,

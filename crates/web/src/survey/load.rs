@@ -73,6 +73,9 @@ pub fn columns(
     (columns, skipped)
 }
 
+/// Stored responses: (answers, groupings).
+pub type Stored = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Many organisations' responses together: the organisation and its benchmark group come
 /// first, then the survey's demographic groupings (org units are each organisation's own,
 /// so they are left out). `sets` pairs a position in `organisations` with its responses;
@@ -80,7 +83,7 @@ pub fn columns(
 pub fn national_columns(
     survey: &Survey,
     organisations: &[Organisation],
-    sets: &[(usize, Vec<(Vec<u8>, Vec<u8>)>)],
+    sets: &[(usize, Stored)],
 ) -> Columns {
     let (items, mut demographics) = schema(survey, &[]);
     demographics.pop();

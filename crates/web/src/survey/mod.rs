@@ -1,6 +1,7 @@
 //! Culture survey results: an organisation's campaigns and each campaign's dashboard,
 //! computed by the engine from the stored responses, with small groups hidden.
 
+mod admin;
 mod answer;
 pub mod cache;
 mod dashboard;
@@ -9,6 +10,16 @@ pub mod load;
 use crate::access::Access;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;
+
+/// Everyone in an organisation can answer its open-link surveys.
+const TAKERS: &[Role] = &[
+    Role::Staff,
+    Role::Guardian,
+    Role::ErLead,
+    Role::UnionPartner,
+    Role::Executive,
+    Role::OrgAdmin,
+];
 
 /// Aggregates only: no role sees a single response.
 const RESULT_READERS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
@@ -21,6 +32,36 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/surveys",
             Access::InOrganisation(RESULT_READERS),
             dashboard::list,
+        )
+        .get(
+            "/orgs/{ods}/surveys/new",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            admin::new_form,
+        )
+        .post(
+            "/orgs/{ods}/surveys/new",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            admin::create,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/manage",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            admin::manage,
+        )
+        .post(
+            "/orgs/{ods}/surveys/{campaign}/codes",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            admin::issue_codes,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/answer",
+            Access::InOrganisation(TAKERS),
+            answer::open_link_start,
+        )
+        .post(
+            "/orgs/{ods}/surveys/{campaign}/answer",
+            Access::InOrganisation(TAKERS),
+            answer::open_link_page,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}",

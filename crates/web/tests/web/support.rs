@@ -35,6 +35,7 @@ pub fn settings() -> Settings {
     Settings {
         passphrase_cost: HashCost::FAST_FOR_TESTS,
         web_dir: "/nonexistent".into(),
+        survey_key: dignity_crypto::survey::ParticipationKey::from_hex(&"ab".repeat(32)),
         ..Settings::default()
     }
 }

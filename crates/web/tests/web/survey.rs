@@ -13,6 +13,8 @@ use dignity_store::survey::{self, Campaign, NewResponse};
 on_both_backends!(
     survey_results_show_with_small_groups_hidden,
     invited_staff_answer_page_by_page_and_come_back,
+    admins_set_up_a_survey_and_issue_codes_shown_once,
+    signed_in_staff_answer_an_open_link_once,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
@@ -165,7 +167,7 @@ async fn open_campaign(
     let campaign = survey::create_campaign(&app.db, "test", 1, &app.org, &template).await?;
     let codes: Vec<InvitationCode> = (0..codes).map(|_| InvitationCode::generate()).collect();
     let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
-    survey::add_tokens(&app.db, campaign.id, &digests).await?;
+    survey::add_tokens(&app.db, "test", 1, &campaign, "RJ1", &digests).await?;
     Ok((campaign, codes))
 }
 
@@ -327,4 +329,197 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         page.body
     );
     Ok(())
+}
+
+async fn admins_set_up_a_survey_and_issue_codes_shown_once(app: &TestApp) -> TestResult {
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser.get("/orgs/RJ1/surveys/new").await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("How it feels to work here") || page.body.contains("dignity-culture")
+    );
+    let survey_id = survey::survey_id_by_key(&app.db, "dignity-culture")
+        .await?
+        .ok_or("the shared survey is saved on first use")?
+        .to_string();
+
+    // Mistakes are named beside their fields and nothing is saved.
+    let page = browser
+        .post(
+            "/orgs/RJ1/surveys/new",
+            &[
+                ("title", ""),
+                ("survey", "999"),
+                ("opens_on", "2026-10-01"),
+                ("closes_on", "2026-09-01"),
+                ("participation", "tokens"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("Enter a name for the survey"));
+    assert!(page.body.contains("Choose which questions to ask"));
+    assert!(
+        page.body
+            .contains("The closing day must be on or after the opening day")
+    );
+    assert!(survey::campaigns_for(&app.db, app.org.id).await?.is_empty());
+
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let (opens, closes) = (today.to_string(), today.plus_days(10).to_string());
+    let page = browser
+        .post(
+            "/orgs/RJ1/surveys/new",
+            &[
+                ("title", "Culture survey"),
+                ("survey", &survey_id),
+                ("opens_on", &opens),
+                ("closes_on", &closes),
+                ("participation", "tokens"),
+            ],
+        )
+        .await?;
+    let campaign = survey::campaigns_for(&app.db, app.org.id)
+        .await?
+        .pop()
+        .ok_or("the campaign was saved")?;
+    assert!(page.redirects_to(&format!("/orgs/RJ1/surveys/{}/manage", campaign.id)));
+    let manage = format!("/orgs/RJ1/surveys/{}/manage", campaign.id);
+    let page = browser.get(&manage).await?;
+    assert!(page.body.contains("Codes not used yet"), "{}", page.body);
+
+    let codes_path = format!("/orgs/RJ1/surveys/{}/codes", campaign.id);
+    let page = browser
+        .post(&codes_path, &[("count", "0"), ("format", "sheet")])
+        .await?;
+    assert!(
+        page.body
+            .contains("Enter a number of codes from 1 to 20000")
+    );
+    let page = browser
+        .post(&codes_path, &[("count", "3"), ("format", "sheet")])
+        .await?;
+    assert!(page.body.contains("shown only once"));
+    let sheet_codes: Vec<&str> = page
+        .body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<p class=\"nhsuk-heading-s\">"))
+        .filter_map(|l| l.strip_suffix("</p>"))
+        .collect();
+    assert_eq!(sheet_codes.len(), 3);
+    let csv = browser
+        .post(&codes_path, &[("count", "2"), ("format", "csv")])
+        .await?;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 5);
+    // Only digests are kept.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_digest FROM survey_tokens")
+        .fetch_all(app.db.pool())
+        .await?;
+    assert!(
+        stored
+            .iter()
+            .all(|d| !sheet_codes.iter().any(|c| d.contains(c)))
+    );
+    // A printed code opens the survey.
+    let page = app
+        .browser()
+        .post("/survey", &[("code", sheet_codes[0]), ("page", "0")])
+        .await?;
+    assert!(page.body.contains("page 1 of"), "{}", page.body);
+    Ok(())
+}
+
+async fn signed_in_staff_answer_an_open_link_once(app: &TestApp) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let survey_id =
+        survey::save_survey(&app.db, "test", 1, "open", "Culture", DEFAULT_BANK).await?;
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let template = Campaign {
+        id: 0,
+        survey_id,
+        organisation_id: app.org.id,
+        title: "Open pulse".into(),
+        opens_on: today,
+        closes_on: today.plus_days(3),
+        year: 2026,
+        participation: Participation::OpenLink,
+    };
+    let campaign = survey::create_campaign(&app.db, "test", 1, &app.org, &template).await?;
+    let path = format!("/orgs/RJ1/surveys/{}/answer", campaign.id);
+    let staff = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.signed_in_browser(&staff).await?;
+    let page = browser.get(&path).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&definition.sections[0].title));
+    let total = definition.sections.len();
+    for n in 1..=total {
+        let number = n.to_string();
+        let go = if n == total { "send" } else { "next" };
+        let page = browser
+            .post(&path, &[("page", &number), ("go", go)])
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "page {n}: {}", page.body);
+    }
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 1);
+    // Once only; nothing in the database names the person.
+    let page = browser.get(&path).await?;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains("already answered"));
+    let digests: Vec<String> = sqlx::query_scalar("SELECT person_digest FROM survey_participants")
+        .fetch_all(app.db.pool())
+        .await?;
+    assert_eq!(digests.len(), 1);
+    let key =
+        dignity_crypto::survey::ParticipationKey::from_hex(&"ab".repeat(32)).ok_or("test key")?;
+    assert_eq!(
+        digests,
+        [key.digest(campaign.id, staff.id)],
+        "a keyed digest, nothing else"
+    );
+    // Someone from another organisation cannot answer it.
+    let outsider = app
+        .person_in("out@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let page = app.signed_in_browser(&outsider).await?.get(&path).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+/// Without the participation key, open links cannot be set up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_links_need_the_participation_key() -> TestResult {
+    let settings = dignity_web::Settings {
+        survey_key: None,
+        ..crate::support::settings()
+    };
+    let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
+    let outcome = async {
+        let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+        let mut browser = app.signed_in_browser(&admin).await?;
+        browser.get("/orgs/RJ1/surveys/new").await?;
+        let survey_id = survey::survey_id_by_key(&app.db, "dignity-culture")
+            .await?
+            .ok_or("the shared survey is saved on first use")?
+            .to_string();
+        let page = browser
+            .post(
+                "/orgs/RJ1/surveys/new",
+                &[
+                    ("title", "Pulse"),
+                    ("survey", &survey_id),
+                    ("opens_on", "2026-01-01"),
+                    ("closes_on", "2026-12-31"),
+                    ("participation", "open_link"),
+                ],
+            )
+            .await?;
+        assert!(page.body.contains("Open links are turned off"));
+        assert!(survey::campaigns_for(&app.db, app.org.id).await?.is_empty());
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    app.finish().await;
+    outcome
 }

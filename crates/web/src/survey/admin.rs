@@ -1,0 +1,368 @@
+//! Running a survey: an organisation's administrators set up a campaign and issue
+//! single-use invitation codes, shown once, as a printable sheet or a file for a mail merge.
+
+use super::dashboard::organisation;
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::FormData;
+use crate::forms::PathData;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_crypto::survey::InvitationCode;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::{DEFAULT_BANK, Participation};
+use dignity_store::identity::Organisation;
+use dignity_store::survey::{self, Campaign};
+use serde::Deserialize;
+
+/// Most codes issued at once: a ward's letters or a whole trust's mail merge.
+const MAX_CODES: u32 = 20_000;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CampaignForm {
+    title: String,
+    survey: String,
+    opens_on: String,
+    closes_on: String,
+    participation: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    surveys: Vec<(i64, String, String)>,
+    ways: &'static [Participation],
+    form: CampaignForm,
+}
+
+/// The shared culture survey, saved the first time anyone sets up a campaign, so every
+/// organisation answers the same questions and can be compared.
+async fn surveys_with_default(
+    state: &AppState,
+    actor: &str,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let default = dignity_domain::survey::parse(DEFAULT_BANK)
+        .map_err(|e| AppError::Internal(format!("default survey: {e}")))?;
+    if survey::survey_id_by_key(&state.db, &default.key)
+        .await?
+        .is_none()
+    {
+        let saved = survey::save_survey(
+            &state.db,
+            actor,
+            crate::now(),
+            &default.key,
+            &default.title,
+            DEFAULT_BANK,
+        )
+        .await;
+        // Two people setting up at once: the other one saved it.
+        if let Err(e) = saved
+            && !matches!(e, dignity_store::StoreError::Conflict(_))
+        {
+            return Err(e.into());
+        }
+    }
+    Ok(survey::list_surveys(&state.db).await?)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let surveys = surveys_with_default(&state, &user.person.email).await?;
+    let today = Day::from_unix_seconds(crate::now());
+    let form = CampaignForm {
+        survey: surveys.first().map(|s| s.0.to_string()).unwrap_or_default(),
+        opens_on: today.to_string(),
+        closes_on: today.plus_days(27).to_string(),
+        participation: Participation::Tokens.code().into(),
+        ..CampaignForm::default()
+    };
+    Ok(render(&NewPage {
+        chrome: chrome.titled("Set up a staff survey"),
+        organisation,
+        surveys,
+        ways: Participation::ALL,
+        form,
+    })?
+    .into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    FormData(form): FormData<CampaignForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let surveys = surveys_with_default(&state, &user.person.email).await?;
+    let mut errors = Vec::new();
+    let mut problem = |field: &'static str, message: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 120 {
+        problem(
+            "title",
+            "Enter a name for the survey of 120 characters or fewer",
+        );
+    }
+    let survey_id = form
+        .survey
+        .parse::<i64>()
+        .ok()
+        .filter(|id| surveys.iter().any(|s| s.0 == *id));
+    if survey_id.is_none() {
+        problem("survey", "Choose which questions to ask");
+    }
+    let opens = Day::parse(form.opens_on.trim()).ok();
+    if opens.is_none() {
+        problem("opens_on", "Enter the day it opens, for example 2026-09-01");
+    }
+    let closes = Day::parse(form.closes_on.trim()).ok();
+    match (opens, closes) {
+        (_, None) => problem(
+            "closes_on",
+            "Enter the day it closes, for example 2026-10-31",
+        ),
+        (Some(o), Some(c)) if c < o => problem(
+            "closes_on",
+            "The closing day must be on or after the opening day",
+        ),
+        _ => {}
+    }
+    let participation = form.participation.parse::<Participation>().ok();
+    if participation.is_none() {
+        problem("participation", "Choose how people take part");
+    }
+    if participation == Some(Participation::OpenLink) && state.settings.survey_key.is_none() {
+        problem(
+            "participation",
+            "Open links are turned off on this installation. Ask the people who run Dignity to set survey_participation_key, or use invitation codes",
+        );
+    }
+    let (Some(survey_id), Some(opens_on), Some(closes_on), Some(participation), true) =
+        (survey_id, opens, closes, participation, errors.is_empty())
+    else {
+        return Ok(render(&NewPage {
+            chrome: chrome.titled("Set up a staff survey").with_errors(errors),
+            organisation,
+            surveys,
+            ways: Participation::ALL,
+            form,
+        })?
+        .into_response());
+    };
+    let year = closes_on.ymd().0;
+    let campaign = survey::create_campaign(
+        &state.db,
+        &user.person.email,
+        crate::now(),
+        &organisation,
+        &Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: organisation.id,
+            title: title.to_owned(),
+            opens_on,
+            closes_on,
+            year,
+            participation,
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/orgs/{}/surveys/{}/manage",
+        organisation.ods_code, campaign.id
+    ))
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "survey/manage.html")]
+struct ManagePage {
+    chrome: Chrome,
+    organisation: Organisation,
+    campaign: Campaign,
+    open: bool,
+    responses: u64,
+    unused: u64,
+    link: String,
+    count: String,
+    format: String,
+}
+
+async fn campaign_in(
+    state: &AppState,
+    organisation: &Organisation,
+    campaign_id: i64,
+) -> Result<Campaign, AppError> {
+    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
+    if campaign.organisation_id != organisation.id {
+        return Err(AppError::NotFound(
+            "There is no such survey in this organisation.".into(),
+        ));
+    }
+    Ok(campaign)
+}
+
+async fn manage_page(
+    state: &AppState,
+    chrome: Chrome,
+    organisation: Organisation,
+    campaign: Campaign,
+    form: CodesForm,
+) -> Result<Response, AppError> {
+    let today = Day::from_unix_seconds(crate::now());
+    let link = match campaign.participation {
+        Participation::Tokens => format!("{}/survey", state.settings.public_url),
+        Participation::OpenLink => format!(
+            "{}/orgs/{}/surveys/{}/answer",
+            state.settings.public_url, organisation.ods_code, campaign.id
+        ),
+    };
+    Ok(render(&ManagePage {
+        chrome: chrome.titled(format!("Run {}", campaign.title)),
+        open: campaign.is_open(today),
+        responses: survey::response_count(&state.db, campaign.id).await?,
+        unused: survey::unused_tokens(&state.db, campaign.id).await?,
+        link,
+        count: form.count,
+        format: form.format,
+        organisation,
+        campaign,
+    })?
+    .into_response())
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let campaign = campaign_in(&state, &organisation, campaign_id).await?;
+    let form = CodesForm {
+        count: String::new(),
+        format: "sheet".into(),
+    };
+    manage_page(&state, chrome, organisation, campaign, form).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodesForm {
+    count: String,
+    format: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey/codes.html")]
+struct CodesPage {
+    chrome: Chrome,
+    campaign: Campaign,
+    link: String,
+    codes: Vec<String>,
+}
+
+/// Issues codes and shows them once: only their digests are kept, so they cannot be shown
+/// again, and nobody can tell afterwards which code was given to whom.
+pub async fn issue_codes(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+    FormData(form): FormData<CodesForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let campaign = campaign_in(&state, &organisation, campaign_id).await?;
+    let count = form
+        .count
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_CODES).contains(n));
+    let mut errors = Vec::new();
+    if campaign.participation != Participation::Tokens {
+        errors.push(FieldError {
+            field: "count".into(),
+            message: "This survey uses an open link for signed-in staff, so it needs no codes"
+                .into(),
+        });
+    } else if count.is_none() {
+        errors.push(FieldError {
+            field: "count".into(),
+            message: format!("Enter a number of codes from 1 to {MAX_CODES}"),
+        });
+    }
+    if !matches!(form.format.as_str(), "sheet" | "csv") {
+        errors.push(FieldError {
+            field: "format".into(),
+            message: "Choose a printable sheet or a file for a mail merge".into(),
+        });
+    }
+    let Some(count) = count.filter(|_| errors.is_empty()) else {
+        return manage_page(
+            &state,
+            chrome.with_errors(errors),
+            organisation,
+            campaign,
+            form,
+        )
+        .await;
+    };
+    let codes: Vec<InvitationCode> = (0..count).map(|_| InvitationCode::generate()).collect();
+    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    survey::add_tokens(
+        &state.db,
+        &user.person.email,
+        crate::now(),
+        &campaign,
+        &organisation.ods_code,
+        &digests,
+    )
+    .await?;
+    let link = format!("{}/survey", state.settings.public_url);
+    let shown: Vec<String> = codes.iter().map(InvitationCode::display).collect();
+    if form.format == "csv" {
+        let mut body = String::from("code,link\r\n");
+        for code in &shown {
+            body.push_str(&format!("{code},{link}?code={code}\r\n"));
+        }
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"survey-{}-codes.csv\"", campaign.id),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(render(&CodesPage {
+        chrome: chrome.titled(format!("Invitation codes: {}", campaign.title)),
+        campaign,
+        link,
+        codes: shown,
+    })?
+    .into_response())
+}
