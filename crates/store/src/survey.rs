@@ -533,3 +533,55 @@ pub async fn insert_responses(
     tx.commit().await?;
     Ok(responses.len() as u64)
 }
+
+/// An organisation's own pledge mapping, if it has changed Dignity's default.
+pub async fn pledge_mapping(db: &Db, organisation_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT mapping FROM survey_pledge_maps WHERE organisation_id = $1")
+            .bind(organisation_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Saves an organisation's pledge mapping (already checked by the caller), audited.
+pub async fn save_pledge_mapping(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    mapping: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO survey_pledge_maps (organisation_id, mapping) VALUES ($1, $2) \
+         ON CONFLICT (organisation_id) DO UPDATE SET mapping = excluded.mapping",
+    )
+    .bind(organisation.id)
+    .bind(mapping)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "survey.pledges_map",
+            detail: "Changed which survey questions evidence the staff pledges",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The years in which a survey has campaigns, newest first.
+pub async fn years_of(db: &Db, survey_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT year FROM survey_campaigns WHERE survey_id = $1 ORDER BY year DESC",
+    )
+    .bind(survey_id)
+    .fetch_all(db.pool())
+    .await?)
+}

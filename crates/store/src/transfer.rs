@@ -223,6 +223,11 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "survey_pledge_maps",
+        "organisation_id",
+        &[("organisation_id", Int), ("mapping", Text)],
+    ),
+    (
         "survey_comments",
         "id",
         &[

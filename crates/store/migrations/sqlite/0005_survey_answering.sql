@@ -25,3 +25,10 @@ CREATE TABLE survey_comments (
 ) WITHOUT ROWID;
 
 CREATE INDEX survey_responses_campaign ON survey_responses (campaign_id);
+
+-- An organisation's own mapping of the NHS Constitution staff pledges to survey questions
+-- (TOML, checked against the survey before it is saved). No row: Dignity's default.
+CREATE TABLE survey_pledge_maps (
+    organisation_id INTEGER PRIMARY KEY REFERENCES organisations(id),
+    mapping TEXT NOT NULL
+);

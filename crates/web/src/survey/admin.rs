@@ -208,7 +208,7 @@ struct ManagePage {
     format: String,
 }
 
-async fn campaign_in(
+pub(super) async fn campaign_in(
     state: &AppState,
     organisation: &Organisation,
     campaign_id: i64,

@@ -1,13 +1,15 @@
 //! The campaign list and a campaign's dashboard.
 
+use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use dignity_domain::identity::OdsCode;
+use dignity_domain::identity::{OdsCode, Role};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, answer_score, theme_score};
 use dignity_engine::aggregate::{indicator, reports};
@@ -19,7 +21,7 @@ use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 
 /// The smallest group whose figures are shown.
-const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
+pub(super) const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
 
 pub(super) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
@@ -32,11 +34,13 @@ struct ListPage {
     chrome: Chrome,
     organisation: Organisation,
     campaigns: Vec<(Campaign, bool)>,
+    admin: bool,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -51,6 +55,7 @@ pub async fn list(
         .collect();
     let chrome = chrome.titled(format!("Staff surveys: {}", organisation.name));
     Ok(render(&ListPage {
+        admin: user.has_org_role(&organisation.ods_code, &[Role::OrgAdmin]),
         chrome,
         organisation,
         campaigns,
@@ -64,7 +69,7 @@ pub struct Shown {
     pub detail: String,
 }
 
-fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
+pub(super) fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
     match (shown, wilson(positive, answered)) {
         (true, Some(p)) => Shown {
             text: format!("{:.0}%", p.value * 100.0),
@@ -169,23 +174,15 @@ pub async fn csv(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
     let page = build(&state, Chrome::default(), &ods, campaign_id, &query).await?;
-    let field = |value: &str| {
-        let value = if value.starts_with(['=', '+', '-', '@']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    };
-    let mut header = vec![field("question"), field("everyone")];
-    header.extend(page.group_labels.iter().map(|g| field(g)));
-    let mut body = header.join(",") + "\r\n";
+    let mut header = vec!["question".to_owned(), "everyone".to_owned()];
+    header.extend(page.group_labels.iter().cloned());
+    let mut rows = vec![header];
     for row in &page.items {
-        let mut cells = vec![field(&row.text), field(&row.overall.text)];
-        cells.extend(row.groups.iter().map(|g| field(&g.text)));
-        body.push_str(&cells.join(","));
-        body.push_str("\r\n");
+        let mut cells = vec![row.text.clone(), row.overall.text.clone()];
+        cells.extend(row.groups.iter().map(|g| g.text.clone()));
+        rows.push(cells);
     }
+    let body = super::csv_text(&rows);
     let filename = format!(
         "survey-{}-{}.csv",
         page.organisation.ods_code, page.campaign.id

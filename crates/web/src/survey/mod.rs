@@ -4,8 +4,10 @@
 mod admin;
 mod answer;
 pub mod cache;
+mod compare;
 mod dashboard;
 pub mod load;
+mod pledges;
 
 use crate::access::Access;
 use crate::routes::Routes;
@@ -44,6 +46,36 @@ pub fn routes(routes: Routes) -> Routes {
             admin::create,
         )
         .get(
+            "/orgs/{ods}/surveys/pledges",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            pledges::edit_mapping,
+        )
+        .post(
+            "/orgs/{ods}/surveys/pledges",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            pledges::save_mapping,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/pledges",
+            Access::InOrganisation(RESULT_READERS),
+            pledges::scorecard,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/benchmark",
+            Access::InOrganisation(RESULT_READERS),
+            compare::benchmark,
+        )
+        .get(
+            "/national/surveys",
+            Access::Platform(&[Role::NationalAnalyst]),
+            compare::oversight,
+        )
+        .get(
+            "/national/surveys.csv",
+            Access::Platform(&[Role::NationalAnalyst]),
+            compare::oversight_csv,
+        )
+        .get(
             "/orgs/{ods}/surveys/{campaign}/manage",
             Access::InOrganisation(&[Role::OrgAdmin]),
             admin::manage,
@@ -73,4 +105,20 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(RESULT_READERS),
             dashboard::csv,
         )
+}
+
+/// Rows as CSV. Every field is quoted, and one that a spreadsheet would run as a formula
+/// gets a leading apostrophe.
+pub(crate) fn csv_text(rows: &[Vec<String>]) -> String {
+    let field = |value: &str| {
+        let value = if value.starts_with(['=', '+', '-', '@']) {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    };
+    rows.iter()
+        .map(|row| row.iter().map(|v| field(v)).collect::<Vec<_>>().join(",") + "\r\n")
+        .collect()
 }

@@ -237,6 +237,37 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
+        "/orgs/{ods}/surveys/{campaign}/benchmark",
+        "/orgs/RJ1/surveys/1/benchmark",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/{campaign}/pledges",
+        "/orgs/RJ1/surveys/1/pledges",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/pledges",
+        "/orgs/RJ1/surveys/pledges",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/surveys/pledges",
+        "/orgs/RJ1/surveys/pledges",
+        RJ1_ADMIN,
+    ),
+    ("GET", "/national/surveys", "/national/surveys", ANALYSTS),
+    (
+        "GET",
+        "/national/surveys.csv",
+        "/national/surveys.csv",
+        ANALYSTS,
+    ),
+    (
+        "GET",
         "/orgs/{ods}/surveys/new",
         "/orgs/RJ1/surveys/new",
         RJ1_ADMIN,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
+use dignity_domain::survey::{DEFAULT_BANK, Participation, Question, QuestionKind, parse};
 use dignity_store::survey::{self, Campaign, NewResponse};
 
 on_both_backends!(
@@ -15,34 +15,52 @@ on_both_backends!(
     invited_staff_answer_page_by_page_and_come_back,
     admins_set_up_a_survey_and_issue_codes_shown_once,
     signed_in_staff_answer_an_open_link_once,
+    pledges_scorecard_and_its_mapping,
+    benchmarks_and_oversight_flag_the_worse_organisation,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
 /// groups are big (group 1), small (group 2: 4 people) and the rest.
 async fn campaign_with(app: &TestApp, n: usize) -> Result<i64, Box<dyn std::error::Error>> {
+    campaign_for(app, &app.org, n, |q| {
+        if q.kind == QuestionKind::Scale {
+            9
+        } else {
+            1 + (q.choices.len() as u8 - 1).min(4)
+        }
+    })
+    .await
+}
+
+/// A closed 2026 campaign of the shared survey for `org` with `n` responses, each question
+/// answered with `code(question)`.
+async fn campaign_for(
+    app: &TestApp,
+    org: &dignity_store::identity::Organisation,
+    n: usize,
+    code: impl Fn(&Question) -> u8,
+) -> Result<i64, Box<dyn std::error::Error>> {
     let definition = parse(DEFAULT_BANK)?;
-    let survey_id = survey::save_survey(
-        &app.db,
-        "test",
-        1,
-        &format!("s{n}"),
-        "Culture",
-        DEFAULT_BANK,
-    )
-    .await?;
+    let survey_id = match survey::survey_id_by_key(&app.db, &definition.key).await? {
+        Some(id) => id,
+        None => {
+            survey::save_survey(&app.db, "test", 1, &definition.key, "Culture", DEFAULT_BANK)
+                .await?
+        }
+    };
     let template = Campaign {
         id: 0,
         survey_id,
-        organisation_id: app.org.id,
+        organisation_id: org.id,
         title: format!("Survey of {n}"),
         opens_on: Day::parse("2026-01-01")?,
         closes_on: Day::parse("2026-02-01")?,
         year: 2026,
         participation: Participation::Tokens,
     };
-    let campaign = survey::create_campaign(&app.db, "test", 1, &app.org, &template).await?;
-    let counted = definition.counted_questions().count();
+    let campaign = survey::create_campaign(&app.db, "test", 1, org, &template).await?;
     let demographics = definition.demographic_questions().count();
+    let answers: Vec<u8> = definition.counted_questions().map(code).collect();
     let responses: Vec<NewResponse> = (0..n)
         .map(|i| {
             let mut values = vec![0u16; demographics + 1];
@@ -55,19 +73,7 @@ async fn campaign_with(app: &TestApp, n: usize) -> Result<i64, Box<dyn std::erro
             };
             NewResponse {
                 id: dignity_store::testing::random_id(),
-                answers: definition
-                    .counted_questions()
-                    .map(|q| {
-                        if q.kind == dignity_domain::survey::QuestionKind::Scale {
-                            9
-                        } else {
-                            1 + (q.choices.len() as u8 - 1).min(4)
-                        }
-                    })
-                    .collect::<Vec<u8>>()
-                    .into_iter()
-                    .take(counted)
-                    .collect(),
+                answers: answers.clone(),
                 groupings: dignity_web::survey::load::encode_groupings(&values),
                 comments: Vec::new(),
             }
@@ -263,7 +269,7 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
     }
     let comment_key = definition
         .questions()
-        .find(|q| q.kind == dignity_domain::survey::QuestionKind::FreeText)
+        .find(|q| q.kind == QuestionKind::FreeText)
         .map(|q| q.key.clone())
         .ok_or("the bank has a free-text question")?;
     let last_has_comment = definition.sections[total - 1]
@@ -522,4 +528,117 @@ async fn open_links_need_the_participation_key() -> TestResult {
     .await;
     app.finish().await;
     outcome
+}
+
+async fn pledges_scorecard_and_its_mapping(app: &TestApp) -> TestResult {
+    let big = campaign_with(app, 60).await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{big}/pledges"))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Pledge 7: Encouragement and support to raise concerns")
+    );
+    assert!(page.body.contains("standard choice of questions"));
+    // Everyone strongly agrees that they feel safe to speak up: that question scores 10.
+    assert!(page.body.contains("<td>10.0</td>"), "{}", page.body);
+
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser.get("/orgs/RJ1/surveys/pledges").await?;
+    assert!(page.body.contains("[[pledges]]"));
+    let broken = dignity_domain::survey::pledges::DEFAULT_MAPPING
+        .replace("\"safe_to_speak_up\"", "\"shoe_size\"");
+    let page = browser
+        .post("/orgs/RJ1/surveys/pledges", &[("mapping", &broken)])
+        .await?;
+    assert!(page.body.contains("shoe_size"), "{}", page.body);
+    assert!(page.body.contains("The mapping could not be used"));
+    assert!(survey::pledge_mapping(&app.db, app.org.id).await?.is_none());
+    let page = browser
+        .post(
+            "/orgs/RJ1/surveys/pledges",
+            &[("mapping", "[[pledges]\nnumber = 1")],
+        )
+        .await?;
+    assert!(page.body.contains("line 1"), "{}", page.body);
+    let changed = dignity_domain::survey::pledges::DEFAULT_MAPPING
+        .replace("A way to raise a grievance", "Ways to raise a grievance");
+    let page = browser
+        .post("/orgs/RJ1/surveys/pledges", &[("mapping", &changed)])
+        .await?;
+    assert!(page.redirects_to("/orgs/RJ1/surveys"));
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{big}/pledges"))
+        .await?;
+    assert!(page.body.contains("Ways to raise a grievance"));
+    assert!(page.body.contains("Your organisation has chosen"));
+    Ok(())
+}
+
+async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> TestResult {
+    // RJ1: everyone harassed by managers; RJ2: nobody. Both in the same benchmark group.
+    let harassed = |q: &Question| match q.kind {
+        QuestionKind::Frequency => 4,
+        QuestionKind::Scale => 5,
+        _ => 2,
+    };
+    let spared = |q: &Question| match q.kind {
+        QuestionKind::Frequency => 1,
+        QuestionKind::Scale => 9,
+        _ => 1,
+    };
+    let mine = campaign_for(app, &app.org, 40, harassed).await?;
+    campaign_for(app, &app.other_org, 40, spared).await?;
+
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark"))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("standardised by staff group"));
+    assert!(
+        page.body.contains("Worse than the group&#x27;s middle")
+            || page.body.contains("Worse than the group's middle")
+    );
+    assert!(page.body.contains("2nd of 2"));
+
+    let analyst = app
+        .person("nat@nhs.uk", Some(Role::NationalAnalyst))
+        .await?;
+    let mut national = app.signed_in_browser(&analyst).await?;
+    let page = national.get("/national/surveys").await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("1 of 2 organisations are flagged"),
+        "{}",
+        page.body
+    );
+    // Flagged first.
+    let (first, second) = (page.body.find("Trust RJ1"), page.body.find("Trust RJ2"));
+    assert!(first.is_some() && second.is_some() && first < second);
+    let csv = national.get("/national/surveys.csv?year=2026").await?;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert_eq!(csv.body.lines().count(), 3);
+    assert!(csv.body.contains("\"Trust RJ1\",\"RJ1\""));
+
+    // A campaign that has not closed is left out until it does.
+    let open = campaign_for(app, &app.org, 30, spared).await?;
+    sqlx::query("UPDATE survey_campaigns SET closes_on = '2999-01-01' WHERE id = $1")
+        .bind(open)
+        .execute(app.db.pool())
+        .await?;
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{open}/benchmark"))
+        .await?;
+    assert!(page.body.contains("has not closed yet"));
+    Ok(())
 }
