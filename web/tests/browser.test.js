@@ -137,5 +137,100 @@ describe('staff survey results', () => {
     assert.match(await page.locator('main').innerText(), /Black and minority ethnic/);
     assert.match(await page.locator('main').innerText(), /Race equality/);
     await checkAccessibility(page, assert);
+
+    await page.click('a:has-text("Compare with similar organisations")');
+    assert.match(await page.locator('main').innerText(), /standardised by staff group/);
+    assert.match(await page.locator('main').innerText(), /of 9/);
+    await checkAccessibility(page, assert);
+    await page.goBack();
+    await page.click('a:has-text("Staff pledges scorecard")');
+    assert.match(await page.locator('main').innerText(), /Pledge 7/);
+    assert.match(await page.locator('main').innerText(), /out of 10/);
+    await checkAccessibility(page, assert);
+  });
+
+  test('a national analyst sees every organisation on the oversight measures', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'analyst@demo.nhs.uk');
+    await page.fill('#code', totpCode());
+    await page.click('button[type=submit]');
+    await page.click('a:has-text("Staff survey oversight")');
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Northfield Hospitals/);
+    assert.match(text, /Seaview Hospitals/);
+    assert.match(text, /Last year/);
+    await checkAccessibility(page, assert);
+    await page.selectOption('#year', '2025');
+    await page.click('button:has-text("Show year")');
+    assert.match(new URL(page.url()).search, /year=2025/);
+    await checkAccessibility(page, assert);
+  });
+
+  test('an administrator sets up a survey and makes codes', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'admin@demo.nhs.uk');
+    // The next step's code: an earlier test may have used this step's for the same account.
+    await page.fill('#code', totpCode(1));
+    await page.click('button[type=submit]');
+    await page.goto(`${server.url}/orgs/DEMO1/surveys/new`);
+    await checkAccessibility(page, assert);
+    await page.click('button:has-text("Set up survey")');
+    assert.match(await page.locator('.nhsuk-error-summary').innerText(), /Enter a name for the survey/);
+    await checkAccessibility(page, assert);
+    await page.fill('#title', 'Ward check-in');
+    await page.click('button:has-text("Set up survey")');
+    assert.match(await page.locator('h1').innerText(), /Ward check-in/);
+    await checkAccessibility(page, assert);
+    await page.fill('#count', '4');
+    await page.click('button:has-text("Make codes")');
+    assert.equal(await page.locator('.dignity-code-slip').count(), 4);
+    await checkAccessibility(page, assert);
+  });
+});
+
+describe('answering a staff survey', () => {
+  test('a person answers page by page with a code, stops, comes back and sends', async () => {
+    const codes = [...server.logs().matchAll(/^ {2}([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$/gm)].map((m) => m[1]);
+    assert.ok(codes.length >= 1, 'the demo prints invitation codes');
+    const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    await page.goto(`${server.url}/survey`);
+    await checkAccessibility(page, assert);
+    await page.fill('#code', 'wrong');
+    await page.click('button:has-text("Start")');
+    assert.match(await page.locator('.nhsuk-error-summary').innerText(), /16 letters and numbers/);
+    await checkAccessibility(page, assert);
+    await page.fill('#code', codes[0].toLowerCase());
+    await page.click('button:has-text("Start")');
+    assert.match(await page.locator('.nhsuk-caption-l').innerText(), /page 1 of/);
+    await checkAccessibility(page, assert);
+    await page.locator('input[type=radio]').first().check();
+    await page.click('button:has-text("Save and finish later")');
+    assert.match(await page.locator('h1').innerText(), /Your answers are saved/);
+    await checkAccessibility(page, assert);
+
+    await page.goto(`${server.url}/survey?code=${codes[0]}`);
+    assert.ok(await page.locator('input[type=radio]').first().isChecked(), 'the saved answer is back');
+    const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(scrolls, false, 'no sideways scrolling on a phone');
+    for (let n = 0; n < 20; n += 1) {
+      if (await page.locator('button:has-text("Send my answers")').count() > 0) break;
+      await page.click('button:has-text("Continue")');
+      await checkAccessibility(page, assert);
+    }
+    await page.click('button:has-text("Send my answers")');
+    assert.match(await page.locator('h1').innerText(), /Your answers have been sent/);
+    await checkAccessibility(page, assert);
+    assert.ok(!server.logs().includes('route=/survey'), 'the answering pages are not logged');
+
+    // The same pages work with JavaScript turned off.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto(`${server.url}/survey?code=${codes[1]}`);
+    await plain.locator('input[type=radio]').first().check();
+    await plain.click('button:has-text("Continue")');
+    assert.match(await plain.locator('.nhsuk-caption-l').innerText(), /page 2 of/);
+    await plain.click('button:has-text("Back to page 1")');
+    assert.ok(await plain.locator('input[type=radio]').first().isChecked(), 'the answer was kept');
+    await context.close();
   });
 });

@@ -25,6 +25,8 @@ pub struct DemoAccount {
 pub struct Seeded {
     pub accounts: Vec<DemoAccount>,
     pub recovery_key: Option<String>,
+    /// Invitation codes for the open demo survey (shown only on the first start).
+    pub survey_codes: Vec<String>,
 }
 
 const ACCOUNTS: &[(&str, &str, Role)] = &[
@@ -38,9 +40,9 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),
 ];
 
-const ACTOR: &str = "demo";
+pub(crate) const ACTOR: &str = "demo";
 
-async fn org(
+pub(crate) async fn org(
     db: &Db,
     now: i64,
     code: &str,
@@ -74,6 +76,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         return Ok(Seeded {
             accounts,
             recovery_key: None,
+            survey_codes: Vec::new(),
         });
     }
     let now = dignity_web::now();
@@ -198,12 +201,13 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             identity::set_totp(db, ACTOR, now, &person, Some(DEMO_TOTP_SECRET), None).await?;
         }
     }
-    seed_survey(db, &main, now).await?;
+    let survey_codes = crate::demo_survey::seed(db, &main, now).await?;
     let recovery = crate::speakup::SecretKey::generate();
     crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
     Ok(Seeded {
         accounts,
         recovery_key: Some(crate::speakup::identity_text(&recovery).to_string()),
+        survey_codes,
     })
 }
 
@@ -233,123 +237,15 @@ pub fn print_welcome(config: &Config, seeded: &Seeded) {
         println!("  {key}");
         println!();
     }
-}
-
-/// A closed culture survey for the main demo organisation, with made-up answers that hang
-/// together (people who feel supported report less harassment), so every dashboard has
-/// something to show.
-async fn seed_survey(db: &Db, org: &Organisation, now: i64) -> anyhow::Result<()> {
-    use dignity_domain::speakup::Day;
-    use dignity_domain::survey::{DEFAULT_BANK, Participation, QuestionKind, parse};
-    use dignity_engine::rng::Rng;
-    use dignity_store::survey::{self, Campaign, NewResponse};
-
-    let definition = parse(DEFAULT_BANK)?;
-    let survey_id = survey::save_survey(
-        db,
-        ACTOR,
-        now,
-        &definition.key,
-        &definition.title,
-        DEFAULT_BANK,
-    )
-    .await?;
-    let template = Campaign {
-        id: 0,
-        survey_id,
-        organisation_id: org.id,
-        title: "Culture survey 2026".into(),
-        opens_on: Day::parse("2026-09-01")?,
-        closes_on: Day::parse("2026-10-31")?,
-        year: 2026,
-        participation: Participation::Tokens,
-    };
-    let campaign = survey::create_campaign(db, ACTOR, now, org, &template).await?;
-    let units = identity::list_org_units(db, org.id).await?.len() as u64;
-    let mut rng = Rng::new(2026);
-    let mut responses = Vec::new();
-    for _ in 0..1_200 {
-        let wellbeing = rng.normal();
-        let bme = rng.unit() < 0.25;
-        let disabled = rng.unit() < 0.2;
-        let answers: Vec<u8> = definition
-            .counted_questions()
-            .map(|q| {
-                if rng.unit() < 0.03 {
-                    return 0;
-                }
-                let lean = wellbeing + if q.reverse { 0.0 } else { 0.3 };
-                match q.kind {
-                    QuestionKind::Agreement => (3.4 + 1.1 * lean + rng.normal() * 0.8)
-                        .round()
-                        .clamp(1.0, 5.0) as u8,
-                    QuestionKind::Frequency => {
-                        let risk =
-                            0.22 + if bme { 0.05 } else { 0.0 } + if disabled { 0.08 } else { 0.0 }
-                                - 0.1 * wellbeing;
-                        if rng.unit() < risk.clamp(0.02, 0.9) {
-                            2 + rng.below(4) as u8
-                        } else {
-                            1
-                        }
-                    }
-                    QuestionKind::YesNo => {
-                        if rng.unit() < (0.55 + 0.15 * lean).clamp(0.05, 0.95) {
-                            1
-                        } else if rng.unit() < 0.8 {
-                            2
-                        } else {
-                            3
-                        }
-                    }
-                    QuestionKind::Scale => {
-                        (6.0 + 1.8 * lean + rng.normal()).round().clamp(0.0, 10.0) as u8 + 1
-                    }
-                    _ => 1 + rng.below(q.choices.len().max(1) as u64) as u8,
-                }
-            })
-            .collect();
-        let mut values: Vec<u16> = definition
-            .demographic_questions()
-            .map(|q| match q.demographic.as_deref() {
-                Some("ethnicity") => {
-                    if bme {
-                        2
-                    } else {
-                        1
-                    }
-                }
-                Some("disability") => {
-                    if disabled {
-                        1
-                    } else {
-                        2
-                    }
-                }
-                Some("staff_group") => {
-                    1 + rng.weighted(&[0.3, 0.1, 0.12, 0.12, 0.2, 0.06, 0.02, 0.05, 0.03]) as u16
-                }
-                _ => {
-                    let options = dignity_domain::survey::DEMOGRAPHICS
-                        .iter()
-                        .find(|(k, _)| Some(*k) == q.demographic.as_deref())
-                        .map_or(1, |(_, l)| l.len());
-                    1 + rng.below(options as u64) as u16
-                }
-            })
-            .collect();
-        values.push(if units == 0 {
-            0
-        } else {
-            1 + rng.below(units) as u16
-        });
-        responses.push(NewResponse {
-            id: dignity_crypto::token::random_token(),
-            answers,
-            groupings: dignity_web::survey::load::encode_groupings(&values),
-            comments: Vec::new(),
-        });
+    if !seeded.survey_codes.is_empty() {
+        println!(
+            "DEMO1's pulse survey is open. Answer it at {}/survey with one of these codes",
+            config.public_url()
+        );
+        println!("(shown only on this first start):");
+        for code in &seeded.survey_codes {
+            println!("  {code}");
+        }
+        println!();
     }
-    survey::insert_responses(db, campaign.id, &responses).await?;
-    Ok(())
 }

@@ -79,10 +79,16 @@ async fn signed_in_home(
                         "Quarterly Speak Up return",
                     ),
                 ],
-                (None, Role::NationalAnalyst) => vec![(
-                    "/national/speak-up".to_owned(),
-                    "Speaking up across organisations",
-                )],
+                (None, Role::NationalAnalyst) => vec![
+                    (
+                        "/national/speak-up".to_owned(),
+                        "Speaking up across organisations",
+                    ),
+                    ("/national/surveys".to_owned(), "Staff survey oversight"),
+                ],
+                (Some(_), Role::Staff) => {
+                    vec![("/survey".to_owned(), "Answer a staff survey with your code")]
+                }
                 (Some(org), Role::OrgAdmin) => vec![
                     (
                         format!("/orgs/{}/surveys", org.ods_code),

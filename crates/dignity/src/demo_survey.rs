@@ -1,0 +1,232 @@
+//! Demo survey data: the shared culture survey run in 2025 and 2026 by the demo trusts and
+//! by a dozen more made-up trusts, so results, benchmarks, oversight and the pledges
+//! scorecard all have something to show; and an open pulse survey to try answering.
+//! Answers are made up but hang together: people who feel supported report less
+//! harassment, and each trust has its own culture.
+
+use crate::demo::{ACTOR, org};
+use dignity_crypto::survey::InvitationCode;
+use dignity_domain::identity::{OrgType, Region};
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::{
+    DEFAULT_BANK, DEMOGRAPHICS, Participation, QuestionKind, Survey, parse,
+};
+use dignity_engine::rng::Rng;
+use dignity_store::Db;
+use dignity_store::identity::{self, Organisation};
+use dignity_store::survey::{self, Campaign, NewResponse};
+
+const ACUTE: &str = "Acute and acute & community trusts";
+
+/// Made-up trusts that only take part in surveys: name, ODS code, region, culture
+/// (positive is better) and how many people answer.
+const OTHER_TRUSTS: &[(&str, &str, Region, f64, usize)] = &[
+    (
+        "DEMO4",
+        "Eastbrook University Hospitals NHS Trust (demo)",
+        Region::EastOfEngland,
+        0.3,
+        900,
+    ),
+    (
+        "DEMO5",
+        "Hillcrest General Hospital NHS Trust (demo)",
+        Region::London,
+        -0.1,
+        650,
+    ),
+    (
+        "DEMO6",
+        "Lakeside Community and Acute NHS Trust (demo)",
+        Region::NorthEastAndYorkshire,
+        0.15,
+        500,
+    ),
+    (
+        "DEMO7",
+        "Seaview Hospitals NHS Foundation Trust (demo)",
+        Region::SouthEast,
+        -0.45,
+        700,
+    ),
+    (
+        "DEMO8",
+        "Oakdale Teaching Hospitals NHS Trust (demo)",
+        Region::Midlands,
+        0.05,
+        1100,
+    ),
+    (
+        "DEMO9",
+        "Millbrook Acute NHS Trust (demo)",
+        Region::NorthWest,
+        0.0,
+        420,
+    ),
+    (
+        "DEMOA",
+        "Kingsmead Hospitals NHS Trust (demo)",
+        Region::SouthWest,
+        0.2,
+        380,
+    ),
+    (
+        "DEMOB",
+        "Fenside Hospital NHS Foundation Trust (demo)",
+        Region::EastOfEngland,
+        -0.25,
+        560,
+    ),
+];
+
+/// Seeds every demo survey and returns codes for the open pulse survey.
+pub async fn seed(db: &Db, main: &Organisation, now: i64) -> anyhow::Result<Vec<String>> {
+    let definition = parse(DEFAULT_BANK)?;
+    let survey_id = survey::save_survey(
+        db,
+        ACTOR,
+        now,
+        &definition.key,
+        &definition.title,
+        DEFAULT_BANK,
+    )
+    .await?;
+    let mut trusts = vec![(main.clone(), -0.05, 1_200)];
+    for (code, name, region, culture, size) in OTHER_TRUSTS {
+        let trust = org(db, now, code, name, OrgType::Acute, *region, ACUTE).await?;
+        trusts.push((trust, *culture, *size));
+    }
+    let mut rng = Rng::new(2026);
+    for (trust, culture, size) in &trusts {
+        let units = identity::list_org_units(db, trust.id).await?.len() as u64;
+        for (year, drift) in [(2025, -0.1), (2026, 0.0)] {
+            let template = Campaign {
+                id: 0,
+                survey_id,
+                organisation_id: trust.id,
+                title: format!("Culture survey {year}"),
+                opens_on: Day::parse(&format!("{year}-09-01"))?,
+                closes_on: Day::parse(&format!("{year}-10-31"))?,
+                year,
+                participation: Participation::Tokens,
+            };
+            let campaign = survey::create_campaign(db, ACTOR, now, trust, &template).await?;
+            // Trusts that worked on their culture improve more between years.
+            let culture = culture + drift * (1.0 - culture);
+            let responses: Vec<NewResponse> = (0..*size)
+                .map(|_| made_up_response(&definition, units, culture, &mut rng))
+                .collect();
+            survey::insert_responses(db, campaign.id, &responses).await?;
+        }
+    }
+
+    // An open pulse survey for the main trust, answered with invitation codes.
+    let today = Day::from_unix_seconds(now);
+    let pulse = survey::create_campaign(
+        db,
+        ACTOR,
+        now,
+        main,
+        &Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: main.id,
+            title: "Pulse survey".into(),
+            opens_on: today,
+            closes_on: today.plus_days(60),
+            year: today.ymd().0,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+    let codes: Vec<InvitationCode> = (0..5).map(|_| InvitationCode::generate()).collect();
+    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    survey::add_tokens(db, ACTOR, now, &pulse, &main.ods_code, &digests).await?;
+    Ok(codes.iter().map(InvitationCode::display).collect())
+}
+
+/// One made-up response. `culture` moves everyone's experience up or down.
+fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng) -> NewResponse {
+    let wellbeing = rng.normal() + culture;
+    let bme = rng.unit() < 0.25;
+    let disabled = rng.unit() < 0.2;
+    let staff_group = rng.weighted(&[0.3, 0.1, 0.12, 0.12, 0.2, 0.06, 0.02, 0.05, 0.03]) as u16;
+    let answers: Vec<u8> = definition
+        .counted_questions()
+        .map(|q| {
+            if rng.unit() < 0.03 {
+                return 0;
+            }
+            let lean = wellbeing + if q.reverse { 0.0 } else { 0.3 };
+            match q.kind {
+                QuestionKind::Agreement => {
+                    let score = 3.4 + 1.1 * lean + rng.normal() * 0.8;
+                    let code = score.round().clamp(1.0, 5.0) as u8;
+                    // Reverse-scored statements (burnout, leaving) agree when things are bad.
+                    if q.reverse { 6 - code } else { code }
+                }
+                QuestionKind::Frequency => {
+                    let risk =
+                        0.22 + if bme { 0.05 } else { 0.0 } + if disabled { 0.08 } else { 0.0 }
+                            - 0.1 * wellbeing;
+                    if rng.unit() < risk.clamp(0.02, 0.9) {
+                        2 + rng.below(4) as u8
+                    } else {
+                        1
+                    }
+                }
+                QuestionKind::YesNo => {
+                    if rng.unit() < (0.55 + 0.15 * lean).clamp(0.05, 0.95) {
+                        1
+                    } else if rng.unit() < 0.8 {
+                        2
+                    } else {
+                        3
+                    }
+                }
+                QuestionKind::Scale => {
+                    (6.0 + 1.8 * lean + rng.normal()).round().clamp(0.0, 10.0) as u8 + 1
+                }
+                _ => 1 + rng.below(q.choices.len().max(1) as u64) as u8,
+            }
+        })
+        .collect();
+    let mut values: Vec<u16> = definition
+        .demographic_questions()
+        .map(|q| match q.demographic.as_deref() {
+            Some("ethnicity") => {
+                if bme {
+                    2
+                } else {
+                    1
+                }
+            }
+            Some("disability") => {
+                if disabled {
+                    1
+                } else {
+                    2
+                }
+            }
+            Some("staff_group") => 1 + staff_group,
+            _ => {
+                let options = DEMOGRAPHICS
+                    .iter()
+                    .find(|(k, _)| Some(*k) == q.demographic.as_deref())
+                    .map_or(1, |(_, l)| l.len());
+                1 + rng.below(options as u64) as u16
+            }
+        })
+        .collect();
+    values.push(if units == 0 {
+        0
+    } else {
+        1 + rng.below(units) as u16
+    });
+    NewResponse {
+        id: dignity_crypto::token::random_token(),
+        answers,
+        groupings: dignity_web::survey::load::encode_groupings(&values),
+        comments: Vec::new(),
+    }
+}
