@@ -7,6 +7,7 @@ mod bench;
 mod config;
 mod demo;
 mod demo_survey;
+mod import;
 mod serve;
 mod speakup;
 mod synth;
@@ -45,6 +46,9 @@ enum Command {
     /// Manage organisations, people and roles, and check the audit log.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Load data gathered elsewhere, such as survey responses from a CSV file.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Write a realistic synthetic national survey dataset as CSV (for demos, benchmarks
     /// and scripts/compare-engines.py).
     Synth {
@@ -141,6 +145,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
+        Command::Import(command) => import::run(command, &connect(&config).await?).await,
         Command::Synth {
             respondents,
             orgs,

@@ -500,3 +500,115 @@ async fn speakup_init_prints_a_recovery_key_that_recovers_cases() -> TestResult 
     db.close().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn survey_responses_import_from_csv_all_or_nothing() -> TestResult {
+    use dignity_domain::speakup::Day;
+    use dignity_domain::survey::{DEFAULT_BANK, Participation};
+    use dignity_store::{identity, survey};
+
+    let dir = TempDir::new("import")?;
+    let url = format!("sqlite://{}", dir.0.join("dignity.db").display());
+    let run = |args: &[&str]| dignity(&dir.0, &url, args);
+    let created = run(&[
+        "admin",
+        "create-org",
+        "--ods",
+        "RJ1",
+        "--name",
+        "Test Trust",
+        "--type",
+        "acute",
+        "--region",
+        "london",
+        "--benchmark-group",
+        "Acute",
+    ])?;
+    assert!(created.status.success(), "{}", text(&created));
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let org =
+        identity::get_organisation(&db, &dignity_domain::identity::OdsCode::parse("RJ1")?).await?;
+    let survey_id =
+        survey::save_survey(&db, "test", 1, "dignity-culture", "Culture", DEFAULT_BANK).await?;
+    let campaign = survey::create_campaign(
+        &db,
+        "test",
+        1,
+        &org,
+        &survey::Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: org.id,
+            title: "Paper survey".into(),
+            opens_on: Day::parse("2026-01-01")?,
+            closes_on: Day::parse("2026-01-31")?,
+            year: 2026,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+    let id = campaign.id.to_string();
+    let file = dir.0.join("responses.csv");
+
+    // Line 3 has an answer the question does not have: nothing is stored.
+    std::fs::write(
+        &file,
+        "safe_to_speak_up,staff_group,anything_else\n\
+         Agree,Nursing and midwifery,More breaks\n\
+         Sometimes,2,\n\
+         5,,\n",
+    )?;
+    let output = run(&[
+        "import",
+        "survey-responses",
+        "--campaign",
+        &id,
+        "responses.csv",
+    ])?;
+    let out = text(&output);
+    assert!(!output.status.success(), "{out}");
+    assert!(
+        out.contains("line 3") && out.contains("'Sometimes'"),
+        "{out}"
+    );
+    assert!(out.contains("nothing was imported"), "{out}");
+    assert_eq!(survey::response_count(&db, campaign.id).await?, 0);
+
+    // An unknown column is named.
+    std::fs::write(&file, "shoe_size\n42\n")?;
+    let out = text(&run(&[
+        "import",
+        "survey-responses",
+        "--campaign",
+        &id,
+        "responses.csv",
+    ])?);
+    assert!(
+        out.contains("line 1") && out.contains("'shoe_size'"),
+        "{out}"
+    );
+
+    std::fs::write(
+        &file,
+        "safe_to_speak_up,staff_group,anything_else\n\
+         Agree,Nursing and midwifery,More breaks\n\
+         strongly disagree,2,\n\
+         5,,\n",
+    )?;
+    let output = run(&[
+        "import",
+        "survey-responses",
+        "--campaign",
+        &id,
+        "responses.csv",
+    ])?;
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains("Imported 3 responses"), "{out}");
+    assert_eq!(survey::response_count(&db, campaign.id).await?, 3);
+    assert_eq!(
+        survey::comments(&db, campaign.id, "anything_else").await?,
+        ["More breaks"]
+    );
+    Ok(())
+}

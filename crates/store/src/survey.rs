@@ -526,11 +526,25 @@ pub async fn insert_responses(
     campaign_id: i64,
     responses: &[NewResponse],
 ) -> Result<u64, StoreError> {
+    insert_responses_showing(db, campaign_id, responses, |_| {}).await
+}
+
+/// As [`insert_responses`], telling `progress` how many are written every thousand.
+pub async fn insert_responses_showing(
+    db: &Db,
+    campaign_id: i64,
+    responses: &[NewResponse],
+    mut progress: impl FnMut(usize),
+) -> Result<u64, StoreError> {
     let mut tx = db.begin_write().await?;
-    for response in responses {
+    for (i, response) in responses.iter().enumerate() {
         insert_response(&mut tx, campaign_id, response).await?;
+        if (i + 1) % 1000 == 0 {
+            progress(i + 1);
+        }
     }
     tx.commit().await?;
+    progress(responses.len());
     Ok(responses.len() as u64)
 }
 

@@ -7,6 +7,7 @@ use std::fmt;
 use toml::Spanned;
 
 pub mod answering;
+pub mod import;
 pub mod pledges;
 
 /// The culture question bank Dignity ships, written for Dignity.

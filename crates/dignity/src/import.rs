@@ -1,0 +1,122 @@
+//! `dignity import survey-responses`: responses gathered elsewhere (on paper, or in another
+//! tool) loaded into a campaign from CSV. Every row is checked first; if any row is wrong,
+//! each mistake is reported with its line and nothing is stored. Then all rows are stored in
+//! one transaction, so an import is never half done.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use dignity_domain::survey::{self as definition, import};
+use dignity_store::Db;
+use dignity_store::identity;
+use dignity_store::survey::{self, NewResponse};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Add responses to a survey campaign from a CSV file (format: docs/survey.md).
+    SurveyResponses {
+        /// The campaign's number, as in its web address.
+        #[arg(long)]
+        campaign: i64,
+        /// The CSV file: a header row of question keys, then one row per person.
+        file: PathBuf,
+    },
+}
+
+/// Most mistakes listed before the rest are only counted.
+const SHOWN_ERRORS: usize = 50;
+
+fn bar(len: u64, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
+    let ImportCommand::SurveyResponses { campaign, file } = command;
+    let campaign = survey::get_campaign(db, campaign).await?;
+    let (_, _, text) = survey::get_survey(db, campaign.survey_id).await?;
+    let definition = definition::parse(&text).context("the campaign's survey cannot be read")?;
+    let units = dignity_web::survey::load::units_in_order(
+        identity::list_org_units(db, campaign.organisation_id).await?,
+    );
+    let unit_names: Vec<String> = units.into_iter().map(|u| u.name).collect();
+
+    let size = std::fs::metadata(&file)
+        .with_context(|| format!("could not read {}", file.display()))?
+        .len();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&file)
+        .with_context(|| format!("could not open {}", file.display()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: line 1 cannot be read", file.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let plan = import::plan(&definition, &header_refs)
+        .map_err(|e| anyhow::anyhow!("{}: line 1: {e}", file.display()))?;
+
+    let checking = bar(size, "Checking");
+    let mut responses = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        checking.set_position(record.position().map_or(0, |p| p.byte()));
+        let cells: Vec<&str> = record.iter().collect();
+        match import::read_row(&definition, &plan, &cells, &unit_names) {
+            Ok(answers) => responses.push(NewResponse {
+                id: dignity_crypto::token::random_token(),
+                answers: answers.codes,
+                groupings: dignity_web::survey::load::encode_groupings(&answers.groupings),
+                comments: answers.comments,
+            }),
+            Err(e) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    checking.finish_and_clear();
+    if !errors.is_empty() {
+        for e in errors.iter().take(SHOWN_ERRORS) {
+            eprintln!("{}: {e}", file.display());
+        }
+        if errors.len() > SHOWN_ERRORS {
+            eprintln!("... and {} more.", errors.len() - SHOWN_ERRORS);
+        }
+        bail!(
+            "{} rows have mistakes, so nothing was imported. Correct them and run this again.",
+            errors.len()
+        );
+    }
+    if responses.is_empty() {
+        bail!("{} has no responses after its header row.", file.display());
+    }
+    // Shuffled, so the order people are stored in says nothing about the order of the file.
+    responses.sort_by(|a, b| a.id.cmp(&b.id));
+    let storing = bar(responses.len() as u64, "Storing");
+    survey::insert_responses_showing(db, campaign.id, &responses, |n| {
+        storing.set_position(n as u64)
+    })
+    .await?;
+    storing.finish_and_clear();
+    println!(
+        "Imported {} responses into {} (campaign {}).",
+        responses.len(),
+        campaign.title,
+        campaign.id
+    );
+    Ok(())
+}
