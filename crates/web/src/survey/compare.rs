@@ -7,13 +7,13 @@
 use super::admin::campaign_in;
 use super::cache::National;
 use super::dashboard::{MINIMUM, organisation};
+use super::table::Table;
 use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::DEFAULT_BANK;
@@ -77,13 +77,21 @@ fn value_of(national: &National, organisation_id: i64) -> Option<u16> {
         .map(|p| p as u16 + 1)
 }
 
-pub async fn benchmark(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    PathData((ods, campaign_id)): PathData<(String, i64)>,
-) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let campaign = campaign_in(&state, &organisation, campaign_id).await?;
+struct Benchmark {
+    organisation: Organisation,
+    campaign: Campaign,
+    closed: bool,
+    organisations: usize,
+    rows: Vec<BenchmarkRow>,
+}
+
+async fn benchmark_rows(
+    state: &AppState,
+    ods: &str,
+    campaign_id: i64,
+) -> Result<Benchmark, AppError> {
+    let organisation = organisation(state, ods).await?;
+    let campaign = campaign_in(state, &organisation, campaign_id).await?;
     let today = Day::from_unix_seconds(crate::now());
     let closed = campaign.closes_on < today;
     let national = state
@@ -92,14 +100,11 @@ pub async fn benchmark(
         .await?;
     let mine = value_of(&national, organisation.id);
     let all = Bitmap::full(national.columns.rows());
-    let in_group = |p: &Position| {
-        national
-            .organisations
-            .iter()
-            .filter(|o| o.benchmark_group == organisation.benchmark_group)
-            .count()
-            .max(p.group_size)
-    };
+    let organisations = national
+        .organisations
+        .iter()
+        .filter(|o| o.benchmark_group == organisation.benchmark_group)
+        .count();
     let mut rows = Vec::new();
     for question in national.definition.counted_questions() {
         if question.positive.is_empty() {
@@ -129,7 +134,7 @@ pub async fn benchmark(
                 median: pct(p.group_median),
                 best: pct(p.group_best),
                 worst: pct(p.group_worst),
-                position: format!("{} of {}", ordinal(p.rank), in_group(&p)),
+                position: format!("{} of {}", ordinal(p.rank), p.group_size),
                 flagged: p.flagged,
             },
             None => BenchmarkRow {
@@ -145,23 +150,92 @@ pub async fn benchmark(
             },
         });
     }
-    let chrome = chrome.titled(format!(
-        "{}: compared with similar organisations",
-        campaign.title
-    ));
-    Ok(render(&BenchmarkPage {
-        chrome,
-        organisations: national
-            .organisations
-            .iter()
-            .filter(|o| o.benchmark_group == organisation.benchmark_group)
-            .count(),
+    Ok(Benchmark {
         organisation,
         campaign,
         closed,
+        organisations,
         rows,
+    })
+}
+
+pub async fn benchmark(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let b = benchmark_rows(&state, &ods, campaign_id).await?;
+    let chrome = chrome.titled(format!(
+        "{}: compared with similar organisations",
+        b.campaign.title
+    ));
+    Ok(render(&BenchmarkPage {
+        chrome,
+        organisation: b.organisation,
+        campaign: b.campaign,
+        closed: b.closed,
+        organisations: b.organisations,
+        rows: b.rows,
     })?
     .into_response())
+}
+
+async fn benchmark_table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, AppError> {
+    let b = benchmark_rows(state, ods, campaign_id).await?;
+    Ok(Table {
+        name: format!(
+            "survey-{}-{}-benchmark",
+            b.organisation.ods_code, b.campaign.id
+        ),
+        header: [
+            "question",
+            "better when",
+            "your organisation (standardised)",
+            "95% interval",
+            "group median",
+            "best in group",
+            "worst in group",
+            "position",
+            "significantly worse than median",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: b
+            .rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.text,
+                    r.better.to_owned(),
+                    r.value,
+                    r.interval,
+                    r.median,
+                    r.best,
+                    r.worst,
+                    r.position,
+                    if r.flagged { "yes" } else { "no" }.to_owned(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+pub async fn benchmark_csv(
+    State(state): State<AppState>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    Ok(benchmark_table(&state, &ods, campaign_id)
+        .await?
+        .csv_response())
+}
+
+pub async fn benchmark_xlsx(
+    State(state): State<AppState>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    benchmark_table(&state, &ods, campaign_id)
+        .await?
+        .xlsx_response()
 }
 
 /// One organisation on one oversight indicator, this year and last.
@@ -316,47 +390,54 @@ pub async fn oversight(
     .into_response())
 }
 
-/// The oversight table as a spreadsheet, with the same hidden figures as the page.
-pub async fn oversight_csv(
-    State(state): State<AppState>,
-    Query(query): Query<OversightQuery>,
-) -> Result<Response, AppError> {
-    let (_, year, rows) = oversight_table(&state, &query).await?;
-    let mut header_row = vec![
+/// The oversight table to download, with the same hidden figures as the page.
+async fn oversight_download(state: &AppState, query: &OversightQuery) -> Result<Table, AppError> {
+    let (_, year, rows) = oversight_table(state, query).await?;
+    let mut header = vec![
         "organisation".to_owned(),
         "ods_code".into(),
         "benchmark_group".into(),
     ];
     for o in OVERSIGHT {
-        header_row.push(format!("{} (standardised)", o.title));
-        header_row.push(format!("{}: group median", o.title));
-        header_row.push(format!("{}: significantly worse than median", o.title));
-        header_row.push(format!("{}: last year", o.title));
-        header_row.push(format!("{}: change", o.title));
+        header.push(format!("{} (standardised)", o.title));
+        header.push(format!("{}: group median", o.title));
+        header.push(format!("{}: significantly worse than median", o.title));
+        header.push(format!("{}: last year", o.title));
+        header.push(format!("{}: change", o.title));
     }
-    let mut lines = vec![header_row];
-    for row in rows {
-        let mut line = vec![row.name, row.ods_code, row.group];
-        for c in row.cells {
-            line.extend([
-                c.value,
-                c.median,
-                if c.flagged { "yes".into() } else { "no".into() },
-                c.last_year,
-                c.change.to_owned(),
-            ]);
-        }
-        lines.push(line);
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"survey-oversight-{year}.csv\""),
-            ),
-        ],
-        super::csv_text(&lines),
-    )
-        .into_response())
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let mut line = vec![row.name, row.ods_code, row.group];
+            for c in row.cells {
+                line.extend([
+                    c.value,
+                    c.median,
+                    if c.flagged { "yes" } else { "no" }.to_owned(),
+                    c.last_year,
+                    c.change.to_owned(),
+                ]);
+            }
+            line
+        })
+        .collect();
+    Ok(Table {
+        name: format!("survey-oversight-{year}"),
+        header,
+        rows,
+    })
+}
+
+pub async fn oversight_csv(
+    State(state): State<AppState>,
+    Query(query): Query<OversightQuery>,
+) -> Result<Response, AppError> {
+    Ok(oversight_download(&state, &query).await?.csv_response())
+}
+
+pub async fn oversight_xlsx(
+    State(state): State<AppState>,
+    Query(query): Query<OversightQuery>,
+) -> Result<Response, AppError> {
+    oversight_download(&state, &query).await?.xlsx_response()
 }

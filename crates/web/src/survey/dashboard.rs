@@ -1,5 +1,6 @@
 //! The campaign list and a campaign's dashboard.
 
+use super::table::Table;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
@@ -167,40 +168,50 @@ pub async fn show(
     Ok(render(&page)?.into_response())
 }
 
-/// The same figures as the page, suppressed the same way, as a spreadsheet.
+/// The same figures as the page, suppressed the same way, as a table to download.
+async fn table(
+    state: &AppState,
+    ods: &str,
+    campaign_id: i64,
+    query: &DashboardQuery,
+) -> Result<Table, AppError> {
+    let page = build(state, Chrome::default(), ods, campaign_id, query).await?;
+    let mut header = vec!["question".to_owned(), "everyone".to_owned()];
+    header.extend(page.group_labels.iter().cloned());
+    let rows = page
+        .items
+        .iter()
+        .map(|row| {
+            let mut cells = vec![row.text.clone(), row.overall.text.clone()];
+            cells.extend(row.groups.iter().map(|g| g.text.clone()));
+            cells
+        })
+        .collect();
+    Ok(Table {
+        name: format!("survey-{}-{}", page.organisation.ods_code, page.campaign.id),
+        header,
+        rows,
+    })
+}
+
 pub async fn csv(
     State(state): State<AppState>,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
-    let page = build(&state, Chrome::default(), &ods, campaign_id, &query).await?;
-    let mut header = vec!["question".to_owned(), "everyone".to_owned()];
-    header.extend(page.group_labels.iter().cloned());
-    let mut rows = vec![header];
-    for row in &page.items {
-        let mut cells = vec![row.text.clone(), row.overall.text.clone()];
-        cells.extend(row.groups.iter().map(|g| g.text.clone()));
-        rows.push(cells);
-    }
-    let body = super::csv_text(&rows);
-    let filename = format!(
-        "survey-{}-{}.csv",
-        page.organisation.ods_code, page.campaign.id
-    );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(table(&state, &ods, campaign_id, &query)
+        .await?
+        .csv_response())
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    table(&state, &ods, campaign_id, &query)
+        .await?
+        .xlsx_response()
 }
 
 async fn build(

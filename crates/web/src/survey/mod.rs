@@ -8,6 +8,7 @@ mod compare;
 mod dashboard;
 pub mod load;
 mod pledges;
+mod table;
 
 use crate::access::Access;
 use crate::routes::Routes;
@@ -105,20 +106,24 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(RESULT_READERS),
             dashboard::csv,
         )
-}
-
-/// Rows as CSV. Every field is quoted, and one that a spreadsheet would run as a formula
-/// gets a leading apostrophe.
-pub(crate) fn csv_text(rows: &[Vec<String>]) -> String {
-    let field = |value: &str| {
-        let value = if value.starts_with(['=', '+', '-', '@']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    };
-    rows.iter()
-        .map(|row| row.iter().map(|v| field(v)).collect::<Vec<_>>().join(",") + "\r\n")
-        .collect()
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/results.xlsx",
+            Access::InOrganisation(RESULT_READERS),
+            dashboard::xlsx,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/benchmark.csv",
+            Access::InOrganisation(RESULT_READERS),
+            compare::benchmark_csv,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/benchmark.xlsx",
+            Access::InOrganisation(RESULT_READERS),
+            compare::benchmark_xlsx,
+        )
+        .get(
+            "/national/surveys.xlsx",
+            Access::Platform(&[Role::NationalAnalyst]),
+            compare::oversight_xlsx,
+        )
 }

@@ -243,6 +243,30 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
+        "/orgs/{ods}/surveys/{campaign}/benchmark.csv",
+        "/orgs/RJ1/surveys/1/benchmark.csv",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/{campaign}/benchmark.xlsx",
+        "/orgs/RJ1/surveys/1/benchmark.xlsx",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/{campaign}/results.xlsx",
+        "/orgs/RJ1/surveys/1/results.xlsx",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/national/surveys.xlsx",
+        "/national/surveys.xlsx",
+        ANALYSTS,
+    ),
+    (
+        "GET",
         "/orgs/{ods}/surveys/{campaign}/pledges",
         "/orgs/RJ1/surveys/1/pledges",
         RJ1_RESULTS,

@@ -124,6 +124,19 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
         csv.body
     );
     assert!(csv.body.contains("\"hidden\""));
+    let xlsx = board
+        .get(&format!(
+            "/orgs/RJ1/surveys/{big}/results.xlsx?by=staff_group"
+        ))
+        .await?;
+    assert!(
+        xlsx.content_type
+            .starts_with("application/vnd.openxmlformats")
+    );
+    assert!(
+        xlsx.body.starts_with("PK"),
+        "an Excel workbook is a zip archive"
+    );
 
     // Too few answers: nothing is shown.
     let page = board.get(&format!("/orgs/RJ1/surveys/{tiny}")).await?;
@@ -629,6 +642,16 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     assert!(csv.content_type.starts_with("text/csv"));
     assert_eq!(csv.body.lines().count(), 3);
     assert!(csv.body.contains("\"Trust RJ1\",\"RJ1\""));
+    let xlsx = national.get("/national/surveys.xlsx?year=2026").await?;
+    assert!(xlsx.body.starts_with("PK"));
+    let csv = board
+        .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark.csv"))
+        .await?;
+    assert!(csv.body.contains("\"2nd of 2\",\"yes\""), "{}", csv.body);
+    let xlsx = board
+        .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark.xlsx"))
+        .await?;
+    assert!(xlsx.body.starts_with("PK"));
 
     // A campaign that has not closed is left out until it does.
     let open = campaign_for(app, &app.org, 30, spared).await?;
