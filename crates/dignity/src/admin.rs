@@ -92,6 +92,12 @@ pub enum AdminCommand {
     /// campaign closes (it locks the tables briefly). SQLite needs nothing: it already
     /// keeps them in key order.
     SurveyShuffle,
+    /// Add a survey from a TOML file (format: docs/survey.md). The file is checked first,
+    /// and a mistake is reported with its line. Organisations can then run it.
+    SurveyAdd {
+        /// The survey file.
+        file: std::path::PathBuf,
+    },
     /// Turn on Speak Up for an organisation. Prints the organisation's recovery key once:
     /// print it or write it down and keep it somewhere safe and offline. Only its public
     /// half is stored.
@@ -272,6 +278,27 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
         AdminCommand::SurveyShuffle => {
             dignity_store::survey::shuffle_storage(db).await?;
             println!("Survey responses and participants are stored in random order.");
+        }
+        AdminCommand::SurveyAdd { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("could not read {}: {e}", file.display()))?;
+            let survey = dignity_domain::survey::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let id = dignity_store::survey::save_survey(
+                db,
+                ACTOR,
+                now(),
+                &survey.key,
+                &survey.title,
+                &text,
+            )
+            .await?;
+            println!(
+                "Added the survey {} ({}) with {} questions, as survey {id}.",
+                survey.key,
+                survey.title,
+                survey.questions().count()
+            );
         }
         AdminCommand::SpeakupInit {
             org,
