@@ -15,7 +15,7 @@ use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, answer_score, theme_score};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::equality::{self, DISABILITY, RACE};
-use dignity_engine::stats::wilson;
+use dignity_engine::stats::{differs, wilson};
 use dignity_engine::{Bitmap, suppress};
 use dignity_store::identity::{self, Organisation};
 use dignity_store::survey::{self, Campaign};
@@ -68,11 +68,50 @@ pub async fn list(
 pub struct Shown {
     pub text: String,
     pub detail: String,
+    /// Said only when a difference is too big to be chance, such as "higher than everyone
+    /// else".
+    pub note: String,
+}
+
+/// Adds a note to `shown` when `a` and `b` differ significantly (two-proportion test at
+/// 95 %): `notes.0` when `a` is higher, `notes.1` when lower. Nothing is said otherwise, so
+/// chance differences are never called out.
+fn compared(
+    mut shown: Shown,
+    comparable: bool,
+    a: (u64, u64),
+    b: (u64, u64),
+    notes: (&str, &str),
+) -> Shown {
+    if comparable && differs(a.0, a.1, b.0, b.1) {
+        let higher = a.0 as f64 / a.1 as f64 > b.0 as f64 / b.1 as f64;
+        shown.note = if higher { notes.0 } else { notes.1 }.to_owned();
+    }
+    shown
+}
+
+/// The same organisation's campaign of the same survey in the year before, if any.
+async fn last_year(
+    state: &AppState,
+    campaign: &Campaign,
+) -> Result<Option<(Campaign, std::sync::Arc<super::cache::Loaded>)>, AppError> {
+    let before = survey::campaigns_for(&state.db, campaign.organisation_id)
+        .await?
+        .into_iter()
+        .find(|c| c.survey_id == campaign.survey_id && c.year == campaign.year - 1);
+    match before {
+        Some(c) => {
+            let loaded = state.surveys.campaign(&state.db, &c).await?;
+            Ok(Some((c, loaded)))
+        }
+        None => Ok(None),
+    }
 }
 
 pub(super) fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
     match (shown, wilson(positive, answered)) {
         (true, Some(p)) => Shown {
+            note: String::new(),
             text: format!("{:.0}%", p.value * 100.0),
             detail: format!(
                 "{:.0}% to {:.0}%, {answered} answered",
@@ -81,6 +120,7 @@ pub(super) fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
             ),
         },
         _ => Shown {
+            note: String::new(),
             text: "hidden".into(),
             detail: "fewer than 11 people, or could be worked out from other figures".into(),
         },
@@ -91,6 +131,8 @@ struct ItemRow {
     text: String,
     overall: Shown,
     groups: Vec<Shown>,
+    /// The same question in last year's survey, if there was one.
+    last_year: Option<Shown>,
 }
 
 struct ThemeRow {
@@ -117,6 +159,8 @@ struct DashboardPage {
     by: String,
     group_labels: Vec<String>,
     items: Vec<ItemRow>,
+    /// Title of last year's survey, when there is one to compare with.
+    last_year: Option<String>,
     themes: Vec<ThemeRow>,
     speaking_up: Option<String>,
     wres: Vec<EqualityRow>,
@@ -177,13 +221,27 @@ async fn table(
 ) -> Result<Table, AppError> {
     let page = build(state, Chrome::default(), ods, campaign_id, query).await?;
     let mut header = vec!["question".to_owned(), "everyone".to_owned()];
-    header.extend(page.group_labels.iter().cloned());
+    if let Some(title) = &page.last_year {
+        header.push(format!("last year ({title})"));
+        header.push("change".to_owned());
+    }
+    for label in &page.group_labels {
+        header.push(label.clone());
+        header.push(format!("{label}: compared with everyone else"));
+    }
     let rows = page
         .items
         .iter()
         .map(|row| {
             let mut cells = vec![row.text.clone(), row.overall.text.clone()];
-            cells.extend(row.groups.iter().map(|g| g.text.clone()));
+            if let Some(last) = &row.last_year {
+                cells.push(last.text.clone());
+                cells.push(last.note.clone());
+            }
+            for g in &row.groups {
+                cells.push(g.text.clone());
+                cells.push(g.note.clone());
+            }
             cells
         })
         .collect();
@@ -270,31 +328,75 @@ async fn build(
         }
         _ => (Vec::new(), Vec::new()),
     };
+    let previous = last_year(state, &campaign).await?;
+    let previous_counts: Vec<Option<(u64, u64)>> = match &previous {
+        Some((_, loaded)) => {
+            let before = &loaded.columns;
+            let shown = before.rows() as u64 >= MINIMUM;
+            let keys: Vec<Option<usize>> = questions
+                .iter()
+                .map(|q| before.item_index(&q.key))
+                .collect();
+            let present: Vec<usize> = keys.iter().flatten().copied().collect();
+            let report = reports(before, &Bitmap::full(before.rows()), &present, &[None], 2)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            keys.iter()
+                .map(|k| {
+                    let k = (*k)?;
+                    let at = present.iter().position(|p| *p == k)?;
+                    let i = indicator(&before.items()[k], report.first()?.histogram(0, at));
+                    (shown && i.answered >= MINIMUM).then_some((i.positive, i.answered))
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let items = questions
         .iter()
         .enumerate()
         .map(|(j, q)| {
             let meta = &columns.items()[j];
             let o = indicator(meta, out[0].histogram(0, j));
+            let overall_shown = whole_shown && o.answered >= MINIMUM;
             let groups = match out.get(1) {
                 Some(report) => (0..report.groups)
                     .map(|g| {
                         let i = indicator(meta, report.histogram(g, j));
-                        percent(
-                            i.positive,
-                            i.answered,
-                            whole_shown
-                                && group_shown.get(g).copied().unwrap_or(false)
-                                && i.answered >= MINIMUM,
+                        let shown = whole_shown
+                            && group_shown.get(g).copied().unwrap_or(false)
+                            && i.answered >= MINIMUM;
+                        // Against everyone else: both the group and everyone are shown,
+                        // so the rest can be worked out anyway.
+                        let (rest_x, rest_n) = (o.positive - i.positive, o.answered - i.answered);
+                        compared(
+                            percent(i.positive, i.answered, shown),
+                            shown && rest_n >= MINIMUM,
+                            (i.positive, i.answered),
+                            (rest_x, rest_n),
+                            ("Higher than everyone else", "Lower than everyone else"),
                         )
                     })
                     .collect(),
                 None => Vec::new(),
             };
+            let last_year =
+                previous
+                    .as_ref()
+                    .map(|_| match previous_counts.get(j).copied().flatten() {
+                        Some((x, n)) => compared(
+                            percent(x, n, true),
+                            overall_shown,
+                            (o.positive, o.answered),
+                            (x, n),
+                            ("Higher this year", "Lower this year"),
+                        ),
+                        None => percent(0, 0, false),
+                    });
             ItemRow {
                 text: q.text.clone(),
-                overall: percent(o.positive, o.answered, whole_shown && o.answered >= MINIMUM),
+                overall: percent(o.positive, o.answered, overall_shown),
                 groups,
+                last_year,
             }
         })
         .collect();
@@ -359,6 +461,7 @@ async fn build(
             .map(|(l, _)| l)
             .collect(),
         items,
+        last_year: previous.map(|(c, _)| c.title),
         themes,
         speaking_up,
         wres,
@@ -366,4 +469,22 @@ async fn build(
         campaign,
     };
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_real_differences_are_called_out() {
+        let notes = ("Higher than everyone else", "Lower than everyone else");
+        let big = compared(percent(50, 60, true), true, (50, 60), (5, 60), notes);
+        assert_eq!(big.note, "Higher than everyone else");
+        let low = compared(percent(5, 60, true), true, (5, 60), (50, 60), notes);
+        assert_eq!(low.note, "Lower than everyone else");
+        let chance = compared(percent(30, 60, true), true, (30, 60), (28, 60), notes);
+        assert_eq!(chance.note, "");
+        let hidden = compared(percent(50, 60, false), false, (50, 60), (5, 60), notes);
+        assert_eq!(hidden.note, "", "nothing is said about a hidden figure");
+    }
 }

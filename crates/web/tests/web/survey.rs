@@ -109,6 +109,10 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
         .await?;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("hidden"));
+    assert!(
+        !page.body.contains("than everyone else"),
+        "everyone answered alike, so no group differs"
+    );
 
     // The spreadsheet holds the same suppressed figures.
     let csv = board
@@ -652,6 +656,23 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark.xlsx"))
         .await?;
     assert!(xlsx.body.starts_with("PK"));
+
+    // Against last year's survey, only real changes are called out.
+    let before = campaign_for(app, &app.org, 40, spared).await?;
+    sqlx::query("UPDATE survey_campaigns SET year = 2025, title = 'Survey of 2025' WHERE id = $1")
+        .bind(before)
+        .execute(app.db.pool())
+        .await?;
+    let page = board.get(&format!("/orgs/RJ1/surveys/{mine}")).await?;
+    assert!(page.body.contains("Survey of 2025"), "{}", page.body);
+    assert!(page.body.contains("Higher this year"));
+    let csv = board
+        .get(&format!("/orgs/RJ1/surveys/{mine}/results.csv"))
+        .await?;
+    assert!(
+        csv.body
+            .contains("\"last year (Survey of 2025)\",\"change\"")
+    );
 
     // A campaign that has not closed is left out until it does.
     let open = campaign_for(app, &app.org, 30, spared).await?;
