@@ -316,8 +316,14 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
         "graceful stop: {:?}",
         output.status
     );
+    assert!(
+        out.contains("Answer it at"),
+        "the open survey's codes are printed: {out}"
+    );
     let out = text(&dignity(&dir.0, &url, &["admin", "list-orgs"])?);
-    assert_eq!(out.lines().count(), 3, "{out}");
+    // Three with accounts, and eight more that only take part in surveys.
+    assert_eq!(out.lines().count(), 11, "{out}");
+    assert!(out.contains("DEMO1") && out.contains("DEMO7"), "{out}");
     Ok(())
 }
 

@@ -284,20 +284,6 @@ struct ReceiptPage {
 
 /// Human dates for people: "Tuesday 1 December 2026".
 pub fn long_date(day: Day) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     const DAYS: [&str; 7] = [
         "Monday",
         "Tuesday",
@@ -307,13 +293,11 @@ pub fn long_date(day: Day) -> String {
         "Saturday",
         "Sunday",
     ];
-    let (y, m, d) = day.ymd();
     let weekday = DAYS
         .get(day.weekday() as usize)
         .copied()
         .unwrap_or_default();
-    let month = MONTHS.get((m - 1) as usize).copied().unwrap_or_default();
-    format!("{weekday} {d} {month} {y}")
+    format!("{weekday} {}", day.long())
 }
 
 /// The report form as sent: its fields, and any files (with the form sent as

@@ -313,7 +313,12 @@ pub async fn answer(
     let units =
         load::units_in_order(identity::list_org_units(&state.db, campaign.organisation_id).await?);
     let mut answers = match survey::get_draft(&state.db, campaign.id, &flow.holder).await? {
-        Some(d) => Answers::restore(&definition, d.answers, decode(&d.groupings), d.comments),
+        Some(d) => Answers::restore(
+            &definition,
+            d.answers,
+            load::decode_groupings(&d.groupings),
+            d.comments,
+        ),
         None => Answers::empty(&definition),
     };
     let total = definition.sections.len();
@@ -391,13 +396,6 @@ pub async fn answer(
             &units,
         ),
     }
-}
-
-fn decode(groupings: &[u8]) -> Vec<u16> {
-    groupings
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect()
 }
 
 fn section(

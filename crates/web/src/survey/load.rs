@@ -15,7 +15,8 @@ pub fn units_in_order(mut units: Vec<OrgUnit>) -> Vec<OrgUnit> {
     units
 }
 
-fn decode_groupings(groupings: &[u8]) -> Vec<u16> {
+/// Reads stored groupings back into values.
+pub fn decode_groupings(groupings: &[u8]) -> Vec<u16> {
     groupings
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
