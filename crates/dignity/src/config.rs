@@ -92,6 +92,10 @@ pub struct Config {
     /// 64 hexadecimal characters. Turns on open-link surveys: who has answered is stored
     /// only as a digest under this key, which must never be kept in the database.
     pub survey_participation_key: Secret,
+    /// The SMTP relay mail goes to, as `smtp://host:port`. Empty: no mail is sent.
+    pub smtp_url: String,
+    /// The sender of Dignity's mail.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -111,6 +115,8 @@ impl Default for Config {
             speakup_max_per_hour: 60,
             speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_participation_key: Secret::default(),
+            smtp_url: String::new(),
+            mail_from: "Dignity <no-reply@localhost>".into(),
         }
     }
 }
@@ -131,6 +137,8 @@ const VARIABLES: &[&str] = &[
     "DIGNITY_SPEAKUP_MAX_PER_HOUR",
     "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
     "DIGNITY_SURVEY_PARTICIPATION_KEY",
+    "DIGNITY_SMTP_URL",
+    "DIGNITY_MAIL_FROM",
 ];
 
 fn parse_var<T: std::str::FromStr>(key: &str, raw: &str, wanted: &str) -> Result<T, ConfigError> {
@@ -216,6 +224,8 @@ impl Config {
                 "DIGNITY_SURVEY_PARTICIPATION_KEY" => {
                     self.survey_participation_key = Secret(raw.trim().to_owned())
                 }
+                "DIGNITY_SMTP_URL" => self.smtp_url = raw.trim().to_owned(),
+                "DIGNITY_MAIL_FROM" => self.mail_from = raw.trim().to_owned(),
                 "DIGNITY_MAX_CONNECTIONS" => {
                     self.max_connections = parse_var(key, raw, "a whole number")?
                 }
@@ -290,6 +300,15 @@ impl Config {
                 "must be 64 hexadecimal characters (32 random bytes)".into(),
             );
         }
+        if !self.smtp_url.is_empty() && self.smtp_relay().is_none() {
+            return bad(
+                "smtp_url",
+                format!(
+                    "'{}' must look like smtp://relay.example.nhs.uk:25",
+                    self.smtp_url
+                ),
+            );
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return bad(
                 "log_level",
@@ -311,6 +330,15 @@ impl Config {
         }
     }
 
+    /// The relay's host and port, from `smtp_url`.
+    fn smtp_relay(&self) -> Option<(String, u16)> {
+        let url = url::Url::parse(&self.smtp_url).ok()?;
+        if url.scheme() != "smtp" {
+            return None;
+        }
+        Some((url.host_str()?.to_owned(), url.port().unwrap_or(25)))
+    }
+
     pub fn web_settings(&self) -> dignity_web::Settings {
         dignity_web::Settings {
             public_url: self.public_url(),
@@ -327,6 +355,13 @@ impl Config {
             survey_key: dignity_crypto::survey::ParticipationKey::from_hex(
                 &self.survey_participation_key.0,
             ),
+            mail: self
+                .smtp_relay()
+                .map(|(host, port)| dignity_web::mail::MailSettings {
+                    host,
+                    port,
+                    from: self.mail_from.clone(),
+                }),
             ..dignity_web::Settings::default()
         }
     }

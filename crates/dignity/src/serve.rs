@@ -42,6 +42,16 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     println!("Dignity is running at {}", settings.public_url);
 
     let housekeeping = tokio::spawn(housekeeping(db.clone(), settings.clone()));
+    let mail_worker = match &settings.mail {
+        Some(mail) => {
+            let mailer = dignity_web::mail::Mailer::new(mail).map_err(anyhow::Error::msg)?;
+            Some(tokio::spawn(dignity_web::mail::run_worker(
+                db.clone(),
+                mailer,
+            )))
+        }
+        None => None,
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -50,6 +60,9 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     .await
     .context("the server stopped with an error")?;
     housekeeping.abort();
+    if let Some(worker) = mail_worker {
+        worker.abort();
+    }
     db.close().await;
     tracing::info!("Dignity has stopped");
     Ok(())

@@ -12,6 +12,7 @@ pub mod audit;
 mod db;
 mod error;
 pub mod identity;
+pub mod mail;
 pub mod sessions;
 pub mod speakup;
 pub mod survey;

@@ -218,16 +218,8 @@ pub async fn add_tokens(
     organisation: &str,
     digests: &[String],
 ) -> Result<u64, StoreError> {
-    let campaign_id = campaign.id;
     let mut tx = db.begin_write().await?;
-    for digest in digests {
-        sqlx::query("INSERT INTO survey_tokens (token_digest, campaign_id) VALUES ($1, $2)")
-            .bind(digest)
-            .bind(campaign_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or(e, "An invitation code was issued twice"))?;
-    }
+    insert_tokens(&mut tx, campaign.id, digests.iter()).await?;
     audit::append(
         &mut tx,
         now,
@@ -245,6 +237,22 @@ pub async fn add_tokens(
     .await?;
     tx.commit().await?;
     Ok(digests.len() as u64)
+}
+
+async fn insert_tokens(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    digests: impl Iterator<Item = &String>,
+) -> Result<(), StoreError> {
+    for digest in digests {
+        sqlx::query("INSERT INTO survey_tokens (token_digest, campaign_id) VALUES ($1, $2)")
+            .bind(digest)
+            .bind(campaign_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| conflict_or(e, "An invitation code was issued twice"))?;
+    }
+    Ok(())
 }
 
 /// The campaign an unused invitation token belongs to.
@@ -598,4 +606,38 @@ pub async fn years_of(db: &Db, survey_id: i64) -> Result<Vec<i64>, StoreError> {
     .bind(survey_id)
     .fetch_all(db.pool())
     .await?)
+}
+
+/// Issues invitation codes and writes the mails that carry them, in one transaction with
+/// an audit entry: every address gets its mail, or nothing happens. The outbox forgets each
+/// address once its mail is sent.
+pub async fn invite_by_email(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    campaign: &Campaign,
+    organisation: &str,
+    invitations: &[(String, crate::mail::NewMail)],
+) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    insert_tokens(&mut tx, campaign.id, invitations.iter().map(|(d, _)| d)).await?;
+    let mails: Vec<crate::mail::NewMail> = invitations.iter().map(|(_, m)| m.clone()).collect();
+    crate::mail::enqueue(&mut tx, now, &mails).await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(organisation),
+            action: "survey.invitations_email",
+            detail: &format!(
+                "Queued {} invitation emails for {}",
+                invitations.len(),
+                campaign.title
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(invitations.len() as u64)
 }

@@ -238,6 +238,20 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "mail_outbox",
+        "id",
+        &[
+            ("id", Int),
+            ("purpose", Text),
+            ("to_address", Text),
+            ("subject", Text),
+            ("body", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Int),
+            ("last_error", Text),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -264,6 +278,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "case_entries",
     "surveys",
     "survey_campaigns",
+    "mail_outbox",
 ];
 
 /// Rows copied per table.

@@ -146,7 +146,8 @@ async fn refuse_large_bodies(
     next: Next,
 ) -> Response {
     // Upload forms get the larger limit; each route's own limit still applies when read.
-    let max = if request.uri().path().starts_with("/speak-up/") {
+    let path = request.uri().path();
+    let max = if path.starts_with("/speak-up/") || path.ends_with("/invitations") {
         max_upload
     } else {
         max

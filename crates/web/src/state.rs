@@ -37,6 +37,8 @@ pub struct Settings {
     pub professional_groups: Vec<String>,
     /// Turns on open-link surveys; see `dignity_crypto::survey::ParticipationKey`.
     pub survey_key: Option<dignity_crypto::survey::ParticipationKey>,
+    /// Where mail is sent; without it, pages that would send mail say it is turned off.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl Default for Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             small_number_threshold: 5,
             professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_key: None,
+            mail: None,
         }
     }
 }

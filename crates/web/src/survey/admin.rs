@@ -206,6 +206,9 @@ struct ManagePage {
     link: String,
     count: String,
     format: String,
+    email_on: bool,
+    /// Invitation emails still in the outbox.
+    waiting: u64,
 }
 
 pub(super) async fn campaign_in(
@@ -222,7 +225,7 @@ pub(super) async fn campaign_in(
     Ok(campaign)
 }
 
-async fn manage_page(
+pub(super) async fn manage_page(
     state: &AppState,
     chrome: Chrome,
     organisation: Organisation,
@@ -244,7 +247,14 @@ async fn manage_page(
         unused: survey::unused_tokens(&state.db, campaign.id).await?,
         link,
         count: form.count,
-        format: form.format,
+        format: if form.format.is_empty() {
+            "sheet".into()
+        } else {
+            form.format
+        },
+        email_on: state.settings.mail.is_some(),
+        waiting: dignity_store::mail::waiting(&state.db, &super::invite::purpose(&campaign))
+            .await?,
         organisation,
         campaign,
     })?

@@ -6,6 +6,7 @@ mod answer;
 pub mod cache;
 mod compare;
 mod dashboard;
+mod invite;
 pub mod load;
 mod pledges;
 mod table;
@@ -85,6 +86,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/surveys/{campaign}/codes",
             Access::InOrganisation(&[Role::OrgAdmin]),
             admin::issue_codes,
+        )
+        .post_upload(
+            "/orgs/{ods}/surveys/{campaign}/invitations",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            invite::email_invitations,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/answer",

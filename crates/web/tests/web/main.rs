@@ -315,6 +315,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_ADMIN,
     ),
     (
+        "POST",
+        "/orgs/{ods}/surveys/{campaign}/invitations",
+        "/orgs/RJ1/surveys/1/invitations",
+        RJ1_ADMIN,
+    ),
+    (
         "GET",
         "/orgs/{ods}/surveys/{campaign}/answer",
         "/orgs/RJ1/surveys/1/answer",

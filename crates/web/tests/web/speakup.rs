@@ -2,6 +2,7 @@
 //! conversation, and the promises in docs/threat-model.md.
 
 use crate::on_both_backends;
+use crate::support::multipart;
 use crate::support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -740,27 +741,6 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
     Ok(())
 }
 
-/// A multipart/form-data body as a browser sends it.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----dignity-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (filename, bytes) in files {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 fn jpeg_with_comment(comment: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut jpeg = Vec::new();
     image::DynamicImage::new_rgb8(8, 6).write_to(
@@ -791,7 +771,7 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
     };
 
     // Without the token in the address, the upload form is refused.
-    let (content_type, body) = multipart(&fields, &[("ruth-smith.jpg", &photo)]);
+    let (content_type, body) = multipart(&fields, "attachments", &[("ruth-smith.jpg", &photo)]);
     assert_eq!(
         reporter
             .send(send(content_type, body, String::new())?)
@@ -800,7 +780,11 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
         StatusCode::FORBIDDEN
     );
     // A program is not accepted, and nothing is stored.
-    let (content_type, body) = multipart(&fields, &[("notes.exe", &[0x4D, 0x5A, 0, 1, 0xFF])]);
+    let (content_type, body) = multipart(
+        &fields,
+        "attachments",
+        &[("notes.exe", &[0x4D, 0x5A, 0, 1, 0xFF])],
+    );
     let page = reporter
         .send(send(content_type, body, format!("?csrf_token={token}"))?)
         .await?;
@@ -815,6 +799,7 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
 
     let (content_type, body) = multipart(
         &fields,
+        "attachments",
         &[
             ("ruth-smith.jpg", &photo),
             ("shift-notes.txt", b"Night of the 3rd: shouting again."),

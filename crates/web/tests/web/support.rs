@@ -36,6 +36,12 @@ pub fn settings() -> Settings {
         passphrase_cost: HashCost::FAST_FOR_TESTS,
         web_dir: "/nonexistent".into(),
         survey_key: dignity_crypto::survey::ParticipationKey::from_hex(&"ab".repeat(32)),
+        // Mail is sent by the tests themselves (dignity_web::mail::send_due), to a sink.
+        mail: Some(dignity_web::mail::MailSettings {
+            host: "127.0.0.1".into(),
+            port: 9,
+            from: "Dignity <no-reply@dignity.test>".into(),
+        }),
         ..Settings::default()
     }
 }
@@ -344,4 +350,104 @@ macro_rules! on_both_backends {
             }
         })+
     };
+}
+
+/// A multipart/form-data body as a browser sends it, with `files` under `file_field`.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----dignity-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (filename, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A local SMTP server that accepts every message and keeps it, so tests can read the mail
+/// Dignity sends. It speaks just enough SMTP for a client that sends plain messages.
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Result<SmtpSink, Box<dyn std::error::Error>> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = messages.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let kept = kept.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 sink ready\r\n").await;
+                    let mut in_data = false;
+                    let mut message = String::new();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let reply: &[u8] = if in_data {
+                            if line == "." {
+                                in_data = false;
+                                if let Ok(mut m) = kept.lock() {
+                                    m.push(std::mem::take(&mut message));
+                                }
+                                b"250 kept\r\n"
+                            } else {
+                                message.push_str(&line);
+                                message.push('\n');
+                                continue;
+                            }
+                        } else {
+                            match line.get(..4).unwrap_or("").to_ascii_uppercase().as_str() {
+                                "DATA" => {
+                                    in_data = true;
+                                    b"354 go on\r\n"
+                                }
+                                "QUIT" => {
+                                    let _ = write.write_all(b"221 bye\r\n").await;
+                                    break;
+                                }
+                                _ => b"250 ok\r\n",
+                            }
+                        };
+                        if write.write_all(reply).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        Ok(SmtpSink {
+            port,
+            messages,
+            task,
+        })
+    }
+
+    pub fn received(&self) -> Vec<String> {
+        self.messages.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

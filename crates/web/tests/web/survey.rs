@@ -17,6 +17,7 @@ on_both_backends!(
     signed_in_staff_answer_an_open_link_once,
     pledges_scorecard_and_its_mapping,
     benchmarks_and_oversight_flag_the_worse_organisation,
+    email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
@@ -684,5 +685,102 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .get(&format!("/orgs/RJ1/surveys/{open}/benchmark"))
         .await?;
     assert!(page.body.contains("has not closed yet"));
+    Ok(())
+}
+
+async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
+    app: &TestApp,
+) -> TestResult {
+    use crate::support::{SmtpSink, multipart};
+    use dignity_web::mail::{MailSettings, Mailer, send_due};
+
+    let (campaign, _) = open_campaign(app, 0).await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let token = browser.csrf().await?;
+    let path = format!(
+        "/orgs/RJ1/surveys/{}/invitations?csrf_token={token}",
+        campaign.id
+    );
+    let upload = |list: &str| {
+        let (content_type, body) = multipart(
+            &[("csrf_token", &token)],
+            "addresses",
+            &[("staff.csv", list.as_bytes())],
+        );
+        axum::http::Request::post(path.as_str())
+            .header(axum::http::header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body))
+    };
+
+    // A wrong address on line 3: nothing is queued and the line is named.
+    let page = browser
+        .send(upload("email\nann@trust.nhs.uk\nnot-an-address\n")?)
+        .await?;
+    assert!(page.body.contains("line 3"), "{}", page.body);
+    assert!(page.body.contains("Nothing was sent"));
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 0);
+
+    let page = browser
+        .send(upload(
+            "email\nann@trust.nhs.uk\nbob@trust.nhs.uk\nann@trust.nhs.uk\n",
+        )?)
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Invitation emails waiting to be sent"));
+    let purpose = format!("survey:{}", campaign.id);
+    assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 2);
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 2);
+
+    // The relay is down: the mail waits, nothing is lost.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let closed_port = closed.local_addr()?.port();
+    drop(closed);
+    let from = "Dignity <no-reply@dignity.test>".to_owned();
+    let down = Mailer::new(&MailSettings {
+        host: "127.0.0.1".into(),
+        port: closed_port,
+        from: from.clone(),
+    })?;
+    let now = dignity_web::now();
+    assert_eq!(send_due(&app.db, &down, now).await?, (0, 2));
+    assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 2);
+    // Not due again straight away.
+    assert_eq!(send_due(&app.db, &down, now + 1).await?, (0, 0));
+
+    // The relay is back: each person gets their own code, and the addresses are gone.
+    let sink = SmtpSink::start().await?;
+    let up = Mailer::new(&MailSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from,
+    })?;
+    assert_eq!(send_due(&app.db, &up, now + 120).await?, (2, 0));
+    assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 0);
+    let mails = sink.received();
+    assert_eq!(mails.len(), 2);
+    // The line after "enter this code:" holds the code.
+    let code_of = |mail: &str| {
+        let lines: Vec<&str> = mail.lines().collect();
+        lines
+            .iter()
+            .position(|l| l.trim().ends_with("enter this code:"))
+            .and_then(|i| lines.get(i + 1))
+            .map(|l| l.trim().to_owned())
+    };
+    let (a, b) = (
+        code_of(&mails[0]).ok_or("a code in the mail")?,
+        code_of(&mails[1]).ok_or("a code")?,
+    );
+    assert_ne!(a, b);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(left, 0, "sent mail, and its address, is not kept");
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &a), ("page", "0")])
+        .await?;
+    assert!(page.body.contains("page 1 of"), "{}", page.body);
     Ok(())
 }
