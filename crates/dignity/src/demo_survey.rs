@@ -152,8 +152,14 @@ fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng
     let disabled = rng.unit() < 0.2;
     let staff_group = rng.weighted(&[0.3, 0.1, 0.12, 0.12, 0.2, 0.06, 0.02, 0.05, 0.03]) as u16;
     let answers: Vec<u8> = definition
-        .counted_questions()
-        .map(|q| {
+        .items()
+        .iter()
+        .map(|item| {
+            let q = item.question;
+            if item.choice.is_some() {
+                // Each choice of a multiple-choice question: chosen or not.
+                return 1 + rng.below(2) as u8;
+            }
             if rng.unit() < 0.03 {
                 return 0;
             }

@@ -17,8 +17,9 @@ pub enum Slot {
     Grouping(usize),
     /// Words, kept apart from the response.
     Comment,
-    /// Not collected by Dignity yet (multiple choice).
-    NotCollected,
+    /// A multiple-choice question: `count` codes from position `first`, one per choice
+    /// (1 chosen, 2 not chosen; all 0 when none was chosen).
+    Choices { first: usize, count: usize },
 }
 
 /// Each question's slot, in survey order.
@@ -36,13 +37,20 @@ pub fn slots(survey: &Survey) -> Vec<Slot> {
                 code += 1;
                 Slot::Code(code - 1)
             }
+            QuestionKind::MultipleChoice => {
+                let first = code;
+                code += q.choices.len();
+                Slot::Choices {
+                    first,
+                    count: q.choices.len(),
+                }
+            }
             QuestionKind::Demographic => {
                 group += 1;
                 Slot::Grouping(group - 1)
             }
             QuestionKind::OrgUnit => Slot::Grouping(demographics),
             QuestionKind::FreeText => Slot::Comment,
-            QuestionKind::MultipleChoice => Slot::NotCollected,
         })
         .collect()
 }
@@ -67,7 +75,7 @@ impl Answers {
     /// Nothing answered yet.
     pub fn empty(survey: &Survey) -> Answers {
         Answers {
-            codes: vec![0; survey.counted_questions().count()],
+            codes: vec![0; survey.items().len()],
             groupings: vec![0; survey.demographic_questions().count() + 1],
             comments: Vec::new(),
         }
@@ -92,7 +100,8 @@ impl Answers {
     }
 
     /// The chosen value of question `index` (survey order) as a form value: a code, a
-    /// grouping value or words; empty when unanswered.
+    /// grouping value, words, or the chosen choices' numbers joined by commas; empty when
+    /// unanswered.
     pub fn value(&self, survey: &Survey, index: usize) -> String {
         let (Some(slot), Some(question)) = (
             slots(survey).get(index).copied(),
@@ -115,11 +124,16 @@ impl Answers {
                 .find(|(k, _)| *k == question.key)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default(),
-            Slot::NotCollected => String::new(),
+            Slot::Choices { first, count } => (0..count)
+                .filter(|c| self.codes.get(first + c) == Some(&1))
+                .map(|c| (c + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 
-    /// Reads section `section`'s answers from a form whose fields are named `q-{key}`.
+    /// Reads section `section`'s answers from a form whose fields are named `q-{key}` (and
+    /// `q-{key}-{n}` for choice n of a multiple-choice question, present when ticked).
     /// A question left blank keeps no answer. `units` is how many org units can be chosen.
     /// Nothing changes if any value is refused.
     pub fn apply(
@@ -179,7 +193,23 @@ impl Answers {
                         next.comments.push((question.key.clone(), raw.to_owned()));
                     }
                 }
-                Some(Slot::NotCollected) | None => {}
+                Some(Slot::Choices { first, count }) => {
+                    let ticked: Vec<bool> = (1..=count)
+                        .map(|n| {
+                            form.get(&format!("q-{}-{n}", question.key))
+                                .is_some_and(|v| !v.trim().is_empty())
+                        })
+                        .collect();
+                    let any = ticked.iter().any(|t| *t);
+                    for (c, t) in ticked.iter().enumerate() {
+                        next.codes[first + c] = match (any, t) {
+                            (false, _) => 0,
+                            (true, true) => 1,
+                            (true, false) => 2,
+                        };
+                    }
+                }
+                None => {}
             }
         }
         if errors.is_empty() {
@@ -218,8 +248,15 @@ mod tests {
         let survey = parse(DEFAULT_BANK).unwrap();
         let slots = slots(&survey);
         assert_eq!(slots.len(), survey.questions().count());
-        let codes = slots.iter().filter(|s| matches!(s, Slot::Code(_))).count();
-        assert_eq!(codes, survey.counted_questions().count());
+        let codes: usize = slots
+            .iter()
+            .map(|s| match s {
+                Slot::Code(_) => 1,
+                Slot::Choices { count, .. } => *count,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(codes, survey.items().len());
         let groupings = slots
             .iter()
             .filter(|s| matches!(s, Slot::Grouping(_)))
@@ -315,6 +352,33 @@ mod tests {
                 .apply(&survey, s, &form(&[(&demo, "x")]), 2)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn multiple_choice_is_one_item_per_choice() {
+        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\ntext = \"Where did you get help?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n[[sections.questions]]\nkey = \"ok\"\nkind = \"yes_no\"\ntext = \"Are you OK?\"\n";
+        let survey = parse(text).unwrap();
+        let items = survey.items();
+        assert_eq!(
+            items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
+            ["help.1", "help.2", "help.3", "ok"]
+        );
+        let mut answers = Answers::empty(&survey);
+        answers
+            .apply(
+                &survey,
+                0,
+                &form(&[("q-help-1", "1"), ("q-help-3", "1"), ("q-ok", "1")]),
+                0,
+            )
+            .unwrap();
+        assert_eq!(answers.codes, [1, 2, 1, 1]);
+        assert_eq!(answers.value(&survey, 0), "1,3");
+        // Nothing ticked is no answer, not "none of these".
+        answers
+            .apply(&survey, 0, &form(&[("q-ok", "2")]), 0)
+            .unwrap();
+        assert_eq!(answers.codes, [0, 0, 0, 2]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! mistake can be reported with its line before anything is stored. See docs/survey.md for
 //! the column format.
 
-use super::answering::{Answers, Slot, slots};
+use super::answering::Answers;
 use super::{QuestionKind, Survey};
 use std::collections::HashMap;
 
@@ -15,7 +15,6 @@ pub struct Plan {
 /// Matches a header row to the survey: every column must be a question key (or
 /// `org_unit`), and none may appear twice.
 pub fn plan(survey: &Survey, header: &[&str]) -> Result<Plan, String> {
-    let all_slots = slots(survey);
     let mut columns = Vec::with_capacity(header.len());
     for name in header {
         let name = name.trim();
@@ -28,11 +27,6 @@ pub fn plan(survey: &Survey, header: &[&str]) -> Result<Plan, String> {
                 survey.key
             ));
         };
-        if all_slots.get(index) == Some(&Slot::NotCollected) {
-            return Err(format!(
-                "the column '{name}' is a multiple-choice question, which Dignity does not import yet"
-            ));
-        }
         if columns.contains(&index) {
             return Err(format!("the column '{name}' appears twice"));
         }
@@ -43,7 +37,8 @@ pub fn plan(survey: &Survey, header: &[&str]) -> Result<Plan, String> {
 
 /// Reads one row. A cell may hold an answer's number (1 for the first answer; for 0 to 10
 /// questions, the number itself) or its words, in any case; a blank cell is no answer.
-/// Org units are given by name.
+/// Org units are given by name. A multiple-choice cell lists the chosen answers separated
+/// by semicolons.
 pub fn read_row(
     survey: &Survey,
     plan: &Plan,
@@ -74,6 +69,29 @@ pub fn read_row(
         let Some(question) = questions.get(index) else {
             continue;
         };
+        if question.kind == QuestionKind::MultipleChoice {
+            for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let n = question
+                    .choices
+                    .iter()
+                    .position(|l| l.eq_ignore_ascii_case(part))
+                    .map(|p| p + 1)
+                    .or_else(|| {
+                        part.parse::<usize>()
+                            .ok()
+                            .filter(|n| (1..=question.choices.len()).contains(n))
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "'{part}' is not an answer to '{}'. Use any of: {}, separated by ;",
+                            question.key,
+                            question.choices.join(", ")
+                        )
+                    })?;
+                form[section_of(index)].insert(format!("q-{}-{n}", question.key), "1".into());
+            }
+            continue;
+        }
         let value = if raw.is_empty() || question.kind == QuestionKind::FreeText {
             raw.to_owned()
         } else {
@@ -161,6 +179,19 @@ mod tests {
         assert!(read_row(&survey, &plan, &["", "11", ""], &units).is_err());
         assert!(read_row(&survey, &plan, &["", "", "Ward 3"], &units).is_err());
         assert!(read_row(&survey, &plan, &["", ""], &units).is_err());
+    }
+
+    #[test]
+    fn multiple_choice_cells_list_choices() {
+        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\ntext = \"Who helped?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n";
+        let survey = parse(text).unwrap();
+        let plan = plan(&survey, &["help"]).unwrap();
+        let row = read_row(&survey, &plan, &["manager; 3"], &[]).unwrap();
+        assert_eq!(row.codes, [1, 2, 1]);
+        let row = read_row(&survey, &plan, &[""], &[]).unwrap();
+        assert_eq!(row.codes, [0, 0, 0]);
+        let bad = read_row(&survey, &plan, &["Manager;Nobody"], &[]).unwrap_err();
+        assert!(bad.contains("'Nobody'"), "{bad}");
     }
 
     #[test]

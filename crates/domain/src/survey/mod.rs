@@ -227,13 +227,35 @@ pub struct Question {
     pub demographic: Option<String>,
 }
 
+/// One stored, counted answer: a question, or one choice of a multiple-choice question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item<'a> {
+    /// The question's key, or `key.n` for choice n (from 1).
+    pub key: String,
+    /// What a results table shows: the question, and the choice if there is one.
+    pub text: String,
+    pub question: &'a Question,
+    pub choice: Option<usize>,
+}
+
+impl Item<'_> {
+    /// How many answer codes the item has (codes 1 to this).
+    pub fn codes(&self) -> usize {
+        match self.choice {
+            Some(_) => 2,
+            None => self.question.choices.len(),
+        }
+    }
+}
+
 impl Survey {
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.sections.iter().flat_map(|s| s.questions.iter())
     }
 
     /// Questions whose answers are stored as one code each and counted by the engine, in
-    /// storage order.
+    /// storage order. A multiple-choice question counts too: it is stored as one item per
+    /// choice (see [`Survey::items`]).
     pub fn counted_questions(&self) -> impl Iterator<Item = &Question> {
         self.questions().filter(|q| {
             matches!(
@@ -243,14 +265,51 @@ impl Survey {
                     | QuestionKind::YesNo
                     | QuestionKind::Scale
                     | QuestionKind::SingleChoice
+                    | QuestionKind::MultipleChoice
             )
         })
+    }
+
+    /// What a response stores and the engine counts, one byte each, in survey order: one
+    /// item per counted question, except that a multiple-choice question gives one item per
+    /// choice ("chosen" is code 1, "not chosen" code 2), so each choice has its own share.
+    pub fn items(&self) -> Vec<Item<'_>> {
+        let mut items = Vec::new();
+        for question in self.counted_questions() {
+            if question.kind == QuestionKind::MultipleChoice {
+                for (c, label) in question.choices.iter().enumerate() {
+                    items.push(Item {
+                        key: format!("{}.{}", question.key, c + 1),
+                        text: format!("{} {label}", question.text),
+                        question,
+                        choice: Some(c),
+                    });
+                }
+            } else {
+                items.push(Item {
+                    key: question.key.clone(),
+                    text: question.text.clone(),
+                    question,
+                    choice: None,
+                });
+            }
+        }
+        items
     }
 
     /// Demographic questions, in storage order; the org unit comes after them.
     pub fn demographic_questions(&self) -> impl Iterator<Item = &Question> {
         self.questions()
             .filter(|q| q.kind == QuestionKind::Demographic)
+    }
+
+    /// The positive-answer mask of a question, as the engine wants it (bit c for code c).
+    /// For a choice of a multiple-choice question, "chosen" (code 1) is positive.
+    pub fn item_positive_mask(item: &Item<'_>) -> u16 {
+        match item.choice {
+            Some(_) => 1 << 1,
+            None => Survey::positive_mask(item.question),
+        }
     }
 
     /// The positive-answer mask of a question, as the engine wants it (bit c for code c).

@@ -16,7 +16,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::answering::{Answers, Slot, slots};
+use dignity_domain::survey::answering::Answers;
 use dignity_domain::survey::{self as definition, Participation, QuestionKind, Survey};
 use dignity_store::identity::{self, OrgUnit};
 use dignity_store::survey::{self, Campaign, Draft, NewResponse};
@@ -35,7 +35,7 @@ pub struct QuestionView {
     pub field: String,
     pub text: String,
     pub hint: String,
-    /// "radios", "inline" (short scales side by side), "select" or "text".
+    /// "radios", "inline" (short scales side by side), "checkboxes", "select" or "text".
     pub style: &'static str,
     pub choices: Vec<Choice>,
     pub value: String,
@@ -77,7 +77,6 @@ pub fn section_view(
     answers: &Answers,
     units: &[OrgUnit],
 ) -> Vec<QuestionView> {
-    let all = slots(survey);
     let first: usize = survey
         .sections
         .iter()
@@ -90,7 +89,6 @@ pub fn section_view(
     questions
         .iter()
         .enumerate()
-        .filter(|(offset, _)| all.get(first + offset) != Some(&Slot::NotCollected))
         .map(|(offset, q)| {
             let value = answers.value(survey, first + offset);
             let labels: Vec<String> = if q.kind == QuestionKind::OrgUnit {
@@ -104,7 +102,8 @@ pub fn section_view(
                 .map(|(i, label)| {
                     let v = (i + 1).to_string();
                     Choice {
-                        checked: v == value,
+                        // A multiple-choice value lists every ticked choice.
+                        checked: value.split(',').any(|chosen| chosen == v),
                         value: v,
                         label,
                     }
@@ -112,6 +111,7 @@ pub fn section_view(
                 .collect();
             let style = match q.kind {
                 QuestionKind::FreeText => "text",
+                QuestionKind::MultipleChoice => "checkboxes",
                 QuestionKind::OrgUnit => "select",
                 QuestionKind::Scale => "inline",
                 _ => "radios",

@@ -106,8 +106,9 @@ async fn benchmark_rows(
         .filter(|o| o.benchmark_group == organisation.benchmark_group)
         .count();
     let mut rows = Vec::new();
-    for question in national.definition.counted_questions() {
-        if question.positive.is_empty() {
+    for item in national.definition.items() {
+        let question = item.question;
+        if question.positive.is_empty() && item.choice.is_none() {
             continue;
         }
         let higher_is_better = !question.reverse;
@@ -115,7 +116,7 @@ async fn benchmark_rows(
             Some(v) => positions(
                 &national.columns,
                 &all,
-                &question.key,
+                &item.key,
                 higher_is_better,
                 MINIMUM,
             )
@@ -127,7 +128,7 @@ async fn benchmark_rows(
         let better = if higher_is_better { "higher" } else { "lower" };
         rows.push(match found {
             Some(p) => BenchmarkRow {
-                text: question.text.clone(),
+                text: item.text.clone(),
                 better,
                 value: pct(p.standardised),
                 interval: format!("{} to {}", pct(p.low), pct(p.high)),
@@ -138,7 +139,7 @@ async fn benchmark_rows(
                 flagged: p.flagged,
             },
             None => BenchmarkRow {
-                text: question.text.clone(),
+                text: item.text.clone(),
                 better,
                 value: "hidden".into(),
                 interval: String::new(),

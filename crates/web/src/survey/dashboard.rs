@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::{OdsCode, Role};
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::{self as definition, answer_score, theme_score};
+use dignity_domain::survey::{answer_score, theme_score};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::equality::{self, DISABILITY, RACE};
 use dignity_engine::stats::{differs, wilson};
@@ -290,7 +290,8 @@ async fn build(
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let all = Bitmap::full(columns.rows());
     let total = columns.rows() as u64;
-    let questions: Vec<&definition::Question> = definition.counted_questions().collect();
+    // Every stored item: each question, and each choice of a multiple-choice question.
+    let questions = definition.items();
     let item_indexes: Vec<usize> = (0..questions.len()).collect();
 
     let groupings: Vec<(String, String)> = columns
@@ -414,14 +415,16 @@ async fn build(
             let members: Vec<usize> = questions
                 .iter()
                 .enumerate()
-                .filter(|(_, q)| q.theme.as_deref() == Some(theme.key.as_str()))
+                .filter(|(_, q)| {
+                    q.choice.is_none() && q.question.theme.as_deref() == Some(theme.key.as_str())
+                })
                 .map(|(j, _)| j)
                 .collect();
             let (sum, people) = (0..columns.rows())
                 .filter_map(|row| {
                     let scored: Vec<Option<f64>> = members
                         .iter()
-                        .map(|&j| answer_score(questions[j], item_cols[j][row]))
+                        .map(|&j| answer_score(questions[j].question, item_cols[j][row]))
                         .collect();
                     theme_score(&scored)
                 })

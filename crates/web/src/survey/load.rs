@@ -23,14 +23,15 @@ pub fn decode_groupings(groupings: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-/// The engine's view of a survey: its counted questions and its groupings.
+/// The engine's view of a survey: its items (see `Survey::items`) and its groupings.
 pub fn schema(survey: &Survey, unit_names: &[String]) -> (Vec<ItemMeta>, Vec<DimMeta>) {
     let items = survey
-        .counted_questions()
-        .map(|q| ItemMeta {
-            key: q.key.clone(),
-            codes: q.choices.len() as u8,
-            positive: Survey::positive_mask(q),
+        .items()
+        .iter()
+        .map(|item| ItemMeta {
+            key: item.key.clone(),
+            codes: item.codes() as u8,
+            positive: Survey::item_positive_mask(item),
         })
         .collect();
     let mut dims: Vec<DimMeta> = survey

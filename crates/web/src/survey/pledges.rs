@@ -74,7 +74,7 @@ pub async fn scorecard(
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let (mapping, own_mapping) = mapping_for(&state, &organisation, definition).await?;
     let whole_shown = columns.rows() as u64 >= MINIMUM;
-    let counted: Vec<_> = definition.counted_questions().collect();
+    let counted = definition.items();
     let items: Vec<usize> = (0..counted.len()).collect();
     let all = Bitmap::full(columns.rows());
     let report = reports(columns, &all, &items, &[None], 2)
@@ -89,9 +89,9 @@ pub async fn scorecard(
             let evidence = pledge
                 .questions
                 .iter()
-                .filter_map(|key| counted.iter().position(|q| q.key == *key))
+                .filter_map(|key| counted.iter().position(|item| item.key == *key))
                 .map(|j| {
-                    let question = counted[j];
+                    let question = counted[j].question;
                     let hist = report.histogram(0, j);
                     let i = indicator(&columns.items()[j], hist);
                     let (sum, n) = hist.iter().enumerate().skip(1).fold(

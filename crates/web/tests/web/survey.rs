@@ -18,6 +18,7 @@ on_both_backends!(
     pledges_scorecard_and_its_mapping,
     benchmarks_and_oversight_flag_the_worse_organisation,
     email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten,
+    multiple_choice_answers_count_each_choice,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
@@ -61,7 +62,11 @@ async fn campaign_for(
     };
     let campaign = survey::create_campaign(&app.db, "test", 1, org, &template).await?;
     let demographics = definition.demographic_questions().count();
-    let answers: Vec<u8> = definition.counted_questions().map(code).collect();
+    let answers: Vec<u8> = definition
+        .items()
+        .iter()
+        .map(|item| code(item.question))
+        .collect();
     let responses: Vec<NewResponse> = (0..n)
         .map(|i| {
             let mut values = vec![0u16; demographics + 1];
@@ -782,5 +787,109 @@ async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
         .post("/survey", &[("code", &a), ("page", "0")])
         .await?;
     assert!(page.body.contains("page 1 of"), "{}", page.body);
+    Ok(())
+}
+
+const MULTIPLE_CHOICE: &str = r#"
+key = "help"
+title = "Getting help"
+
+[[sections]]
+title = "Help"
+
+[[sections.questions]]
+key = "help_from"
+kind = "multiple_choice"
+text = "Who helped you?"
+choices = ["My manager", "A union representative", "A Freedom to Speak Up Guardian"]
+"#;
+
+async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult {
+    let survey_id =
+        survey::save_survey(&app.db, "test", 1, "help", "Help", MULTIPLE_CHOICE).await?;
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let campaign = survey::create_campaign(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: app.org.id,
+            title: "Help check".into(),
+            opens_on: today,
+            closes_on: today.plus_days(5),
+            year: 2026,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+    let codes: Vec<InvitationCode> = (0..12).map(|_| InvitationCode::generate()).collect();
+    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    survey::add_tokens(&app.db, "test", 1, &campaign, "RJ1", &digests).await?;
+
+    let mut person = app.browser();
+    let page = person
+        .post("/survey", &[("code", &codes[0].display()), ("page", "0")])
+        .await?;
+    assert!(page.body.contains("type=\"checkbox\""), "{}", page.body);
+    assert!(page.body.contains("Select all that apply"));
+    // Two of three ticked, saved, and shown ticked again.
+    let code = codes[0].display();
+    person
+        .post(
+            "/survey",
+            &[
+                ("code", &code),
+                ("page", "1"),
+                ("q-help_from-1", "1"),
+                ("q-help_from-3", "1"),
+                ("go", "save"),
+            ],
+        )
+        .await?;
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert_eq!(page.body.matches(" checked").count(), 2, "{}", page.body);
+    // Everyone ticks "My manager"; the first person also the guardian.
+    for (i, c) in codes.iter().enumerate() {
+        let code = c.display();
+        let mut fields = vec![
+            ("code", code.as_str()),
+            ("page", "1"),
+            ("q-help_from-1", "1"),
+            ("go", "send"),
+        ];
+        if i == 0 {
+            fields.push(("q-help_from-3", "1"));
+        }
+        let page = app.browser().post("/survey", &fields).await?;
+        assert!(
+            page.body.contains("Your answers have been sent"),
+            "{}",
+            page.body
+        );
+    }
+    let stored = survey::responses(&app.db, campaign.id).await?;
+    assert_eq!(stored.len(), 12);
+    assert!(stored.iter().any(|(a, _)| a == &vec![1, 2, 1]));
+    assert!(stored.iter().filter(|(a, _)| a == &vec![1, 2, 2]).count() == 11);
+
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{}", campaign.id))
+        .await?;
+    assert!(
+        page.body.contains("Who helped you? My manager"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">100%<") || page.body.contains("100%"));
     Ok(())
 }
