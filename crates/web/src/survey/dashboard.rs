@@ -171,6 +171,8 @@ struct DashboardPage {
 #[serde(default)]
 pub struct DashboardQuery {
     by: String,
+    /// Which table to download: the questions (the default), "headlines", "wres" or "wdes".
+    table: String,
 }
 
 fn equality_rows(
@@ -220,6 +222,64 @@ async fn table(
     query: &DashboardQuery,
 ) -> Result<Table, AppError> {
     let page = build(state, Chrome::default(), ods, campaign_id, query).await?;
+    let name = format!("survey-{}-{}", page.organisation.ods_code, page.campaign.id);
+    let equality = |rows: &[EqualityRow], focus: &str, reference: &str, which: &str| Table {
+        name: format!("{name}-{which}"),
+        header: vec![
+            "indicator".into(),
+            focus.into(),
+            reference.into(),
+            "ratio (95% interval)".into(),
+            "a real difference".into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.title.clone(),
+                    r.focus.clone(),
+                    r.reference.clone(),
+                    r.ratio.clone(),
+                    if r.significant { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect(),
+    };
+    match query.table.as_str() {
+        "headlines" => {
+            let mut rows = vec![vec![
+                "Speaking-up index (0 to 100)".to_owned(),
+                page.speaking_up.clone().unwrap_or_else(|| "hidden".into()),
+            ]];
+            rows.extend(
+                page.themes
+                    .iter()
+                    .map(|t| vec![format!("{} (0 to 10)", t.title), t.score.clone()]),
+            );
+            return Ok(Table {
+                name: format!("{name}-headlines"),
+                header: vec!["measure".into(), "score".into()],
+                rows,
+            });
+        }
+        "wres" => {
+            return Ok(equality(
+                &page.wres,
+                "Black and minority ethnic staff",
+                "White staff",
+                "wres",
+            ));
+        }
+        "wdes" => {
+            return Ok(equality(
+                &page.wdes,
+                "Disabled staff",
+                "Staff who are not disabled",
+                "wdes",
+            ));
+        }
+        _ => {}
+    }
     let mut header = vec!["question".to_owned(), "everyone".to_owned()];
     if let Some(title) = &page.last_year {
         header.push(format!("last year ({title})"));
@@ -245,11 +305,7 @@ async fn table(
             cells
         })
         .collect();
-    Ok(Table {
-        name: format!("survey-{}-{}", page.organisation.ods_code, page.campaign.id),
-        header,
-        rows,
-    })
+    Ok(Table { name, header, rows })
 }
 
 pub async fn csv(

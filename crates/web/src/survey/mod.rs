@@ -63,6 +63,16 @@ pub fn routes(routes: Routes) -> Routes {
             pledges::scorecard,
         )
         .get(
+            "/orgs/{ods}/surveys/{campaign}/pledges.csv",
+            Access::InOrganisation(RESULT_READERS),
+            pledges::csv,
+        )
+        .get(
+            "/orgs/{ods}/surveys/{campaign}/pledges.xlsx",
+            Access::InOrganisation(RESULT_READERS),
+            pledges::xlsx,
+        )
+        .get(
             "/orgs/{ods}/surveys/{campaign}/benchmark",
             Access::InOrganisation(RESULT_READERS),
             compare::benchmark,

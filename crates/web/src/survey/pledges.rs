@@ -4,6 +4,7 @@
 
 use super::admin::campaign_in;
 use super::dashboard::{MINIMUM, Shown, organisation, percent};
+use super::table::Table;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -63,16 +64,19 @@ async fn mapping_for(
     Ok((pledges, false))
 }
 
-pub async fn scorecard(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    PathData((ods, campaign_id)): PathData<(String, i64)>,
-) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let campaign = campaign_in(&state, &organisation, campaign_id).await?;
+struct Scorecard {
+    organisation: Organisation,
+    campaign: Campaign,
+    own_mapping: bool,
+    pledges: Vec<PledgeRow>,
+}
+
+async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorecard, AppError> {
+    let organisation = organisation(state, ods).await?;
+    let campaign = campaign_in(state, &organisation, campaign_id).await?;
     let loaded = state.surveys.campaign(&state.db, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
-    let (mapping, own_mapping) = mapping_for(&state, &organisation, definition).await?;
+    let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
     let whole_shown = columns.rows() as u64 >= MINIMUM;
     let counted = definition.items();
     let items: Vec<usize> = (0..counted.len()).collect();
@@ -123,15 +127,78 @@ pub async fn scorecard(
             }
         })
         .collect();
-    let chrome = chrome.titled(format!("Staff pledges: {}", campaign.title));
-    Ok(render(&ScorecardPage {
-        chrome,
+    Ok(Scorecard {
         organisation,
         campaign,
         own_mapping,
         pledges,
+    })
+}
+
+pub async fn scorecard(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let card = compute(&state, &ods, campaign_id).await?;
+    let chrome = chrome.titled(format!("Staff pledges: {}", card.campaign.title));
+    Ok(render(&ScorecardPage {
+        chrome,
+        organisation: card.organisation,
+        campaign: card.campaign,
+        own_mapping: card.own_mapping,
+        pledges: card.pledges,
     })?
     .into_response())
+}
+
+/// The scorecard as a table to download: a row per question, under its pledge.
+async fn table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, AppError> {
+    let card = compute(state, ods, campaign_id).await?;
+    let mut rows = Vec::new();
+    for pledge in card.pledges {
+        for row in pledge.evidence {
+            rows.push(vec![
+                pledge.number.to_string(),
+                pledge.summary.clone(),
+                pledge.score.clone(),
+                row.text,
+                row.positive.text,
+                row.score,
+            ]);
+        }
+    }
+    Ok(Table {
+        name: format!(
+            "survey-{}-{}-pledges",
+            card.organisation.ods_code, card.campaign.id
+        ),
+        header: [
+            "pledge",
+            "summary",
+            "pledge score (0 to 10)",
+            "question",
+            "answered positively",
+            "question score (0 to 10)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    })
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    Ok(table(&state, &ods, campaign_id).await?.csv_response())
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    PathData((ods, campaign_id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    table(&state, &ods, campaign_id).await?.xlsx_response()
 }
 
 #[derive(Deserialize, Default)]

@@ -273,6 +273,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
+        "/orgs/{ods}/surveys/{campaign}/pledges.csv",
+        "/orgs/RJ1/surveys/1/pledges.csv",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/surveys/{campaign}/pledges.xlsx",
+        "/orgs/RJ1/surveys/1/pledges.xlsx",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
         "/orgs/{ods}/surveys/pledges",
         "/orgs/RJ1/surveys/pledges",
         RJ1_ADMIN,

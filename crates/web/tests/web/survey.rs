@@ -570,6 +570,28 @@ async fn pledges_scorecard_and_its_mapping(app: &TestApp) -> TestResult {
     assert!(page.body.contains("standard choice of questions"));
     // Everyone strongly agrees that they feel safe to speak up: that question scores 10.
     assert!(page.body.contains("<td>10.0</td>"), "{}", page.body);
+    let csv = board
+        .get(&format!("/orgs/RJ1/surveys/{big}/pledges.csv"))
+        .await?;
+    assert!(
+        csv.body.starts_with("\"pledge\",\"summary\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\"10.0\""));
+    let xlsx = board
+        .get(&format!("/orgs/RJ1/surveys/{big}/pledges.xlsx"))
+        .await?;
+    assert!(xlsx.body.starts_with("PK"));
+    for table in ["headlines", "wres", "wdes"] {
+        let csv = board
+            .get(&format!(
+                "/orgs/RJ1/surveys/{big}/results.csv?table={table}"
+            ))
+            .await?;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.lines().count() > 1, "{table}: {}", csv.body);
+    }
 
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
