@@ -336,12 +336,7 @@ async fn build(
     query: &DashboardQuery,
 ) -> Result<DashboardPage, AppError> {
     let organisation = organisation(state, ods).await?;
-    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
-    if campaign.organisation_id != organisation.id {
-        return Err(AppError::NotFound(
-            "There is no such survey in this organisation.".into(),
-        ));
-    }
+    let campaign = super::admin::campaign_in(state, &organisation, campaign_id).await?;
     let loaded = state.surveys.campaign(&state.db, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let all = Bitmap::full(columns.rows());
