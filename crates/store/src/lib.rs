@@ -13,6 +13,7 @@ mod db;
 mod error;
 pub mod identity;
 pub mod mail;
+pub mod plans;
 pub mod sessions;
 pub mod speakup;
 pub mod survey;

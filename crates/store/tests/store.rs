@@ -57,6 +57,7 @@ on_both_backends!(
     passphrase_reset_drops_the_case_key_and_its_seals,
     survey_tokens_and_people_answer_once,
     stored_responses_keep_no_order_time_or_link,
+    plans_need_both_sides_to_sign_the_same_version,
 );
 
 async fn demo_org(db: &Db, code: &str) -> Result<Organisation, StoreError> {
@@ -797,5 +798,151 @@ async fn stored_responses_keep_no_order_time_or_link(db: Db) -> TestResult {
     let mut sorted = participants.clone();
     sorted.sort();
     assert_eq!(participants, sorted);
+    Ok(())
+}
+
+async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
+    use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
+    use dignity_store::plans::{self, Editor, NewAction, NewPlan, Report, Signed};
+
+    let org = demo_org(&db, "RJ1").await?;
+    let other = demo_org(&db, "RJ2").await?;
+    let exec = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("exec@x.nhs.uk")?,
+        &Name::parse("Ezra", "n")?,
+        "h",
+    )
+    .await?;
+    let union = identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("uma@x.nhs.uk")?,
+        &Name::parse("Uma", "n")?,
+        "h",
+    )
+    .await?;
+    let editor = Editor {
+        actor: "ada@x.nhs.uk",
+        now: 1_000,
+        organisation: &org,
+    };
+    let day = |s: &str| Day::parse(s);
+    let plan = plans::create_plan(
+        &db,
+        editor,
+        &NewPlan {
+            title: "Respect at work 2026-27".into(),
+            period: Dates::new(day("2026-04-01")?, day("2027-03-31")?)?,
+            summary: "What we will do together".into(),
+        },
+    )
+    .await?;
+    assert_eq!(plan.version, 1);
+    assert_eq!(plan.published_version, None);
+    let groups = plans::groups(&db, plan.id).await?;
+    assert_eq!(groups.len(), 3, "the three commitments");
+
+    let new_action =
+        |title: &str, parent: Option<i64>| -> Result<NewAction, Box<dyn std::error::Error>> {
+            Ok(NewAction {
+                group_id: groups[0].id,
+                parent_id: parent,
+                title: title.into(),
+                description: "".into(),
+                owner: "Director of People".into(),
+                employer_lead: "Ezra".into(),
+                union_lead: "Uma".into(),
+                dates: Dates::new(day("2026-05-01")?, day("2026-09-30")?)?,
+                weight: None,
+            })
+        };
+    let training = plans::add_action(
+        &db,
+        editor,
+        plan.id,
+        &new_action("Civility training for managers", None)?,
+    )
+    .await?;
+    let wave = plans::add_action(
+        &db,
+        editor,
+        plan.id,
+        &new_action("First wave", Some(training.id))?,
+    )
+    .await?;
+    assert_eq!(
+        plans::get_plan(&db, plan.id).await?.version,
+        3,
+        "each action is a content change"
+    );
+    // Another organisation's editor cannot add to this plan.
+    let outsider = Editor {
+        organisation: &other,
+        ..editor
+    };
+    assert!(matches!(
+        plans::add_action(&db, outsider, plan.id, &new_action("Sneaky", None)?).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Both sides sign version 3: it is published.
+    assert_eq!(
+        plans::approve(&db, editor, plan.id, exec.id, Side::Employer, 3).await?,
+        Signed::Waiting
+    );
+    // The union partner opened version 2: refused as a conflict, not moved to 3.
+    assert!(matches!(
+        plans::approve(&db, editor, plan.id, union.id, Side::Union, 2).await,
+        Err(StoreError::Conflict(m)) if m.contains("version 2")
+    ));
+    assert_eq!(plans::get_plan(&db, plan.id).await?.published_version, None);
+    assert_eq!(
+        plans::approve(&db, editor, plan.id, union.id, Side::Union, 3).await?,
+        Signed::Published
+    );
+    let published = plans::get_plan(&db, plan.id).await?;
+    assert_eq!(published.published_version, Some(3));
+
+    // Progress is reporting: no new version, still published.
+    let report = Report {
+        status: ActionStatus::OnTrack,
+        reason: String::new(),
+        progress: Percent::parse("40")?,
+    };
+    plans::report_progress(&db, editor, wave.id, &report).await?;
+    assert_eq!(plans::get_plan(&db, plan.id).await?.version, 3);
+    let dropped = Report {
+        status: ActionStatus::Dropped,
+        reason: " ".into(),
+        progress: Percent::parse("0")?,
+    };
+    assert!(matches!(
+        plans::report_progress(&db, editor, wave.id, &dropped).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        plans::report_progress(&db, outsider, wave.id, &report).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let actions = plans::actions(&db, plan.id).await?;
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[1].progress.value(), 40);
+    assert_eq!(actions[1].parent_id, Some(training.id));
+
+    // A content change needs both again; the published version stays the signed one.
+    plans::add_action(&db, editor, plan.id, &new_action("Exit interviews", None)?).await?;
+    let changed = plans::get_plan(&db, plan.id).await?;
+    assert_eq!((changed.version, changed.published_version), (4, Some(3)));
+
+    // The history of the plan, and of one action.
+    let history = plans::history(&db, plan.id, None).await?;
+    assert_eq!(history.len(), 5, "{history:?}");
+    let of_wave = plans::history(&db, plan.id, Some(wave.id)).await?;
+    assert_eq!(of_wave.len(), 2);
+    assert!(of_wave[1].summary.contains("On track at 40%"));
     Ok(())
 }

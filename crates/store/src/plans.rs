@@ -1,0 +1,580 @@
+//! Partnership action plans: plans, their groups and actions, both sides' approvals and
+//! the history of every change. Content changes move the plan to a new version, which
+//! needs both sides' signatures again before it is published; progress does not.
+
+use crate::audit::{self, NewEntry};
+use crate::identity::Organisation;
+use crate::{Db, StoreError};
+use dignity_domain::plans::{
+    ActionStatus, Approval, COMMITMENTS, Change, Dates, Percent, Side, check_approval,
+    check_status, signed_by_both,
+};
+use dignity_domain::speakup::Day;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub title: String,
+    pub period_start: Day,
+    pub period_end: Day,
+    pub summary: String,
+    pub version: i64,
+    pub published_version: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
+/// What a new plan needs.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub title: String,
+    pub period: Dates,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub id: i64,
+    pub plan_id: i64,
+    pub group_id: i64,
+    pub parent_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub employer_lead: String,
+    pub union_lead: String,
+    pub dates: Dates,
+    pub status: ActionStatus,
+    pub status_reason: String,
+    pub progress: Percent,
+    pub weight: Option<u32>,
+}
+
+/// What an action is, as written by the plan's authors.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub group_id: i64,
+    pub parent_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub employer_lead: String,
+    pub union_lead: String,
+    pub dates: Dates,
+    pub weight: Option<u32>,
+}
+
+/// Who is changing a plan, for which organisation, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Editor<'a> {
+    pub actor: &'a str,
+    pub now: i64,
+    pub organisation: &'a Organisation,
+}
+
+/// A progress report on an action.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub status: ActionStatus,
+    /// Needed when the action is dropped.
+    pub reason: String,
+    pub progress: Percent,
+}
+
+fn corrupt(what: &str) -> impl Fn(dignity_domain::identity::InvalidValue) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
+}
+
+fn day(text: String) -> Result<Day, StoreError> {
+    Day::parse(&text).map_err(|_| StoreError::Corrupt(format!("stored date '{text}'")))
+}
+
+const PLAN_COLUMNS: &str = "id, organisation_id, title, period_start, period_end, summary, version, published_version, published_at";
+
+fn plan_from(row: &sqlx::any::AnyRow) -> Result<Plan, StoreError> {
+    Ok(Plan {
+        id: row.try_get("id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        title: row.try_get("title")?,
+        period_start: day(row.try_get("period_start")?)?,
+        period_end: day(row.try_get("period_end")?)?,
+        summary: row.try_get("summary")?,
+        version: row.try_get("version")?,
+        published_version: row.try_get("published_version")?,
+        published_at: row.try_get("published_at")?,
+    })
+}
+
+/// Records a change in the plan's history and the audit log, inside the caller's
+/// transaction.
+async fn record(
+    conn: &mut sqlx::AnyConnection,
+    editor: Editor<'_>,
+    plan_id: i64,
+    action_id: Option<i64>,
+    version: i64,
+    summary: &str,
+    snapshot: serde_json::Value,
+) -> Result<(), StoreError> {
+    let Editor {
+        actor,
+        now,
+        organisation,
+    } = editor;
+    sqlx::query(
+        "INSERT INTO plan_history (plan_id, action_id, version, at, actor, summary, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(plan_id)
+    .bind(action_id)
+    .bind(version)
+    .bind(now)
+    .bind(actor)
+    .bind(summary)
+    .bind(snapshot.to_string())
+    .execute(&mut *conn)
+    .await?;
+    audit::append(
+        conn,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "plan.change",
+            detail: summary,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A new plan, with the call to action's commitments as its groups.
+pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<Plan, StoreError> {
+    let (now, organisation) = (editor.now, editor.organisation);
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "INSERT INTO plans (organisation_id, title, period_start, period_end, summary, version, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+    )
+    .bind(organisation.id)
+    .bind(&plan.title)
+    .bind(plan.period.starts_on.to_string())
+    .bind(plan.period.due_on.to_string())
+    .bind(&plan.summary)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    for (position, title) in COMMITMENTS.iter().enumerate() {
+        sqlx::query("INSERT INTO plan_groups (plan_id, position, title) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(position as i64 + 1)
+            .bind(*title)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let snapshot = serde_json::json!({
+        "title": plan.title,
+        "period_start": plan.period.starts_on.to_string(),
+        "period_end": plan.period.due_on.to_string(),
+        "summary": plan.summary,
+    });
+    record(
+        &mut tx,
+        editor,
+        id,
+        None,
+        1,
+        &format!("Started the plan {}", plan.title),
+        snapshot,
+    )
+    .await?;
+    tx.commit().await?;
+    get_plan(db, id).await
+}
+
+pub async fn get_plan(db: &Db, id: i64) -> Result<Plan, StoreError> {
+    let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no plan {id}")))?;
+    plan_from(&row)
+}
+
+pub async fn groups(db: &Db, plan_id: i64) -> Result<Vec<Group>, StoreError> {
+    sqlx::query(
+        "SELECT id, position, title FROM plan_groups WHERE plan_id = $1 ORDER BY position, id",
+    )
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Group {
+            id: r.try_get("id")?,
+            position: r.try_get("position")?,
+            title: r.try_get("title")?,
+        })
+    })
+    .collect()
+}
+
+const ACTION_COLUMNS: &str = "id, plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight";
+
+fn action_from(row: &sqlx::any::AnyRow) -> Result<Action, StoreError> {
+    let status: String = row.try_get("status")?;
+    let progress: i64 = row.try_get("progress")?;
+    let weight: Option<i64> = row.try_get("weight")?;
+    Ok(Action {
+        id: row.try_get("id")?,
+        plan_id: row.try_get("plan_id")?,
+        group_id: row.try_get("group_id")?,
+        parent_id: row.try_get("parent_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        owner: row.try_get("owner")?,
+        employer_lead: row.try_get("employer_lead")?,
+        union_lead: row.try_get("union_lead")?,
+        dates: Dates::new(
+            day(row.try_get("starts_on")?)?,
+            day(row.try_get("due_on")?)?,
+        )
+        .map_err(corrupt("action dates"))?,
+        status: status.parse().map_err(corrupt("action status"))?,
+        status_reason: row.try_get("status_reason")?,
+        progress: Percent::parse(&progress.to_string()).map_err(corrupt("progress"))?,
+        weight: weight.and_then(|w| u32::try_from(w).ok()),
+    })
+}
+
+/// A plan's actions, in the order they were written.
+pub async fn actions(db: &Db, plan_id: i64) -> Result<Vec<Action>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE plan_id = $1 ORDER BY position, id"
+    ))
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(action_from)
+    .collect()
+}
+
+/// Moves the plan to its next content version; returns it.
+async fn bump(
+    conn: &mut sqlx::AnyConnection,
+    plan_id: i64,
+    change: Change,
+) -> Result<i64, StoreError> {
+    let current: i64 = sqlx::query_scalar("SELECT version FROM plans WHERE id = $1")
+        .bind(plan_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no plan {plan_id}")))?;
+    let next = change.next_version(current);
+    if next != current {
+        sqlx::query("UPDATE plans SET version = $1 WHERE id = $2")
+            .bind(next)
+            .bind(plan_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(next)
+}
+
+/// Adds an action (a content change: the plan needs signing again).
+pub async fn add_action(
+    db: &Db,
+    editor: Editor<'_>,
+    plan_id: i64,
+    action: &NewAction,
+) -> Result<Action, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let owned: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM plans WHERE id = $1 AND organisation_id = $2")
+            .bind(plan_id)
+            .bind(editor.organisation.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if owned.is_none() {
+        return Err(StoreError::NotFound(format!("There is no plan {plan_id}")));
+    }
+    let group_ok: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM plan_groups WHERE id = $1 AND plan_id = $2")
+            .bind(action.group_id)
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if group_ok.is_none() {
+        return Err(StoreError::NotFound(
+            "That group is not part of this plan".into(),
+        ));
+    }
+    if let Some(parent) = action.parent_id {
+        let parent_ok: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM plan_actions WHERE id = $1 AND plan_id = $2")
+                .bind(parent)
+                .bind(plan_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if parent_ok.is_none() {
+            return Err(StoreError::NotFound(
+                "That parent action is not part of this plan".into(),
+            ));
+        }
+    }
+    let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE plan_id = $1")
+        .bind(plan_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let row = sqlx::query(
+        "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $13) RETURNING id",
+    )
+    .bind(plan_id)
+    .bind(action.group_id)
+    .bind(action.parent_id)
+    .bind(&action.title)
+    .bind(&action.description)
+    .bind(&action.owner)
+    .bind(&action.employer_lead)
+    .bind(&action.union_lead)
+    .bind(action.dates.starts_on.to_string())
+    .bind(action.dates.due_on.to_string())
+    .bind(ActionStatus::NotStarted.code())
+    .bind(action.weight.map(i64::from))
+    .bind(position + 1)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let snapshot = serde_json::json!({
+        "title": action.title,
+        "description": action.description,
+        "owner": action.owner,
+        "employer_lead": action.employer_lead,
+        "union_lead": action.union_lead,
+        "starts_on": action.dates.starts_on.to_string(),
+        "due_on": action.dates.due_on.to_string(),
+        "weight": action.weight,
+    });
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(id),
+        version,
+        &format!("Added the action {}", action.title),
+        snapshot,
+    )
+    .await?;
+    tx.commit().await?;
+    let row = sqlx::query(&format!(
+        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(db.pool())
+    .await?;
+    action_from(&row)
+}
+
+/// Reports progress on an action: its status (with a reason when dropped) and per cent.
+/// Progress is what the plan publishes, so it needs no new signatures.
+pub async fn report_progress(
+    db: &Db,
+    editor: Editor<'_>,
+    action_id: i64,
+    report: &Report,
+) -> Result<(), StoreError> {
+    let Report {
+        status,
+        reason,
+        progress,
+    } = report;
+    let (status, reason, progress) = (*status, reason.as_str(), *progress);
+    check_status(status, reason)?;
+    let mut tx = db.begin_write().await?;
+    let plan_id: i64 = sqlx::query_scalar(
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+    )
+    .bind(action_id)
+    .bind(editor.organisation.id)
+    .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    sqlx::query(
+        "UPDATE plan_actions SET status = $1, status_reason = $2, progress = $3 WHERE id = $4",
+    )
+    .bind(status.code())
+    .bind(reason.trim())
+    .bind(i64::from(progress.value()))
+    .bind(action_id)
+    .execute(&mut *tx)
+    .await?;
+    let version = bump(&mut tx, plan_id, Change::Progress).await?;
+    let snapshot = serde_json::json!({
+        "status": status.code(),
+        "progress": progress.value(),
+        "reason": reason.trim(),
+    });
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(action_id),
+        version,
+        &format!(
+            "Action {action_id}: {} at {}%",
+            status.label(),
+            progress.value()
+        ),
+        snapshot,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an approval led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signed {
+    /// Waiting for the other side.
+    Waiting,
+    /// Both sides have signed this version: it is published.
+    Published,
+}
+
+/// Records one side's approval of the version the person read. If the plan changed since,
+/// the approval is refused (a conflict), never moved to the new version.
+pub async fn approve(
+    db: &Db,
+    editor: Editor<'_>,
+    plan_id: i64,
+    person_id: i64,
+    side: Side,
+    seen_version: i64,
+) -> Result<Signed, StoreError> {
+    let Editor {
+        actor,
+        now,
+        organisation,
+    } = editor;
+    let mut tx = db.begin_write().await?;
+    let current: i64 =
+        sqlx::query_scalar("SELECT version FROM plans WHERE id = $1 AND organisation_id = $2")
+            .bind(plan_id)
+            .bind(organisation.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("There is no plan {plan_id}")))?;
+    check_approval(seen_version, current).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO plan_approvals (plan_id, version, side, person_id, approved_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (plan_id, version, side) DO NOTHING",
+    )
+    .bind(plan_id)
+    .bind(current)
+    .bind(side.code())
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let approvals: Vec<Approval> =
+        sqlx::query("SELECT version, side FROM plan_approvals WHERE plan_id = $1 AND version = $2")
+            .bind(plan_id)
+            .bind(current)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                let side: String = r.try_get("side")?;
+                Ok(Approval {
+                    version: r.try_get("version")?,
+                    side: side.parse().map_err(corrupt("approval side"))?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "plan.approve",
+            detail: &format!(
+                "Approved version {current} of plan {plan_id} for the {} side",
+                side.label().to_lowercase()
+            ),
+        },
+    )
+    .await?;
+    let outcome = if signed_by_both(current, &approvals) {
+        sqlx::query("UPDATE plans SET published_version = $1, published_at = $2 WHERE id = $3")
+            .bind(current)
+            .bind(now)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            now,
+            &NewEntry {
+                actor,
+                organisation: Some(&organisation.ods_code),
+                action: "plan.publish",
+                detail: &format!(
+                    "Published version {current} of plan {plan_id}, signed by both sides"
+                ),
+            },
+        )
+        .await?;
+        Signed::Published
+    } else {
+        Signed::Waiting
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// One entry of a plan's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub action_id: Option<i64>,
+    pub version: i64,
+    pub at: i64,
+    pub actor: String,
+    pub summary: String,
+}
+
+/// A plan's history, oldest first; or one action's, when `action_id` is given.
+pub async fn history(
+    db: &Db,
+    plan_id: i64,
+    action_id: Option<i64>,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    sqlx::query(
+        "SELECT action_id, version, at, actor, summary FROM plan_history WHERE plan_id = $1 AND ($2 IS NULL OR action_id = $2) ORDER BY id",
+    )
+    .bind(plan_id)
+    .bind(action_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(HistoryEntry {
+            action_id: r.try_get("action_id")?,
+            version: r.try_get("version")?,
+            at: r.try_get("at")?,
+            actor: r.try_get("actor")?,
+            summary: r.try_get("summary")?,
+        })
+    })
+    .collect()
+}
