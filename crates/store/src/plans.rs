@@ -56,6 +56,8 @@ pub struct Action {
     pub status_reason: String,
     pub progress: Percent,
     pub weight: Option<u32>,
+    /// The plan version that added the action.
+    pub added_in_version: i64,
 }
 
 /// What an action is, as written by the plan's authors.
@@ -226,7 +228,7 @@ pub async fn groups(db: &Db, plan_id: i64) -> Result<Vec<Group>, StoreError> {
     .collect()
 }
 
-const ACTION_COLUMNS: &str = "id, plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight";
+const ACTION_COLUMNS: &str = "id, plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, added_in_version";
 
 fn action_from(row: &sqlx::any::AnyRow) -> Result<Action, StoreError> {
     let status: String = row.try_get("status")?;
@@ -251,6 +253,7 @@ fn action_from(row: &sqlx::any::AnyRow) -> Result<Action, StoreError> {
         status_reason: row.try_get("status_reason")?,
         progress: Percent::parse(&progress.to_string()).map_err(corrupt("progress"))?,
         weight: weight.and_then(|w| u32::try_from(w).ok()),
+        added_in_version: row.try_get("added_in_version")?,
     })
 }
 
@@ -330,13 +333,14 @@ pub async fn add_action(
             ));
         }
     }
+    let version = bump(&mut tx, plan_id, Change::Content).await?;
     let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE plan_id = $1")
         .bind(plan_id)
         .fetch_one(&mut *tx)
         .await?;
     let row = sqlx::query(
-        "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $13) RETURNING id",
+        "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position, added_in_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $13, $14) RETURNING id",
     )
     .bind(plan_id)
     .bind(action.group_id)
@@ -351,10 +355,10 @@ pub async fn add_action(
     .bind(ActionStatus::NotStarted.code())
     .bind(action.weight.map(i64::from))
     .bind(position + 1)
+    .bind(version)
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
     let snapshot = serde_json::json!({
         "title": action.title,
         "description": action.description,

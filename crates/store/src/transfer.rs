@@ -283,6 +283,7 @@ const TABLES: &[TableSpec] = &[
             ("progress", Int),
             ("weight", Int),
             ("position", Int),
+            ("added_in_version", Int),
         ],
     ),
     (

@@ -932,6 +932,13 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
     assert_eq!(actions.len(), 2);
     assert_eq!(actions[1].progress.value(), 40);
     assert_eq!(actions[1].parent_id, Some(training.id));
+    assert_eq!(
+        actions
+            .iter()
+            .map(|a| a.added_in_version)
+            .collect::<Vec<_>>(),
+        [2, 3]
+    );
 
     // A content change needs both again; the published version stays the signed one.
     plans::add_action(&db, editor, plan.id, &new_action("Exit interviews", None)?).await?;

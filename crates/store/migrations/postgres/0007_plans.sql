@@ -40,7 +40,9 @@ CREATE TABLE plan_actions (
     status_reason TEXT NOT NULL,
     progress BIGINT NOT NULL,
     weight BIGINT,
-    position BIGINT NOT NULL
+    position BIGINT NOT NULL,
+    -- The plan version that added it: the public page shows only what was signed.
+    added_in_version BIGINT NOT NULL
 );
 CREATE INDEX plan_actions_by_plan ON plan_actions (plan_id);
 
