@@ -309,9 +309,23 @@ pub async fn add_action(
     if owned.is_none() {
         return Err(StoreError::NotFound(format!("There is no plan {plan_id}")));
     }
+    // A part of another action sits under the same commitment as it.
+    let group_id = match action.parent_id {
+        Some(parent) => sqlx::query_scalar::<_, i64>(
+            "SELECT group_id FROM plan_actions WHERE id = $1 AND plan_id = $2",
+        )
+        .bind(parent)
+        .bind(plan_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound("That parent action is not part of this plan".into())
+        })?,
+        None => action.group_id,
+    };
     let group_ok: Option<i64> =
         sqlx::query_scalar("SELECT id FROM plan_groups WHERE id = $1 AND plan_id = $2")
-            .bind(action.group_id)
+            .bind(group_id)
             .bind(plan_id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -319,19 +333,6 @@ pub async fn add_action(
         return Err(StoreError::NotFound(
             "That group is not part of this plan".into(),
         ));
-    }
-    if let Some(parent) = action.parent_id {
-        let parent_ok: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM plan_actions WHERE id = $1 AND plan_id = $2")
-                .bind(parent)
-                .bind(plan_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if parent_ok.is_none() {
-            return Err(StoreError::NotFound(
-                "That parent action is not part of this plan".into(),
-            ));
-        }
     }
     let version = bump(&mut tx, plan_id, Change::Content).await?;
     let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE plan_id = $1")
@@ -343,7 +344,7 @@ pub async fn add_action(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $13, $14) RETURNING id",
     )
     .bind(plan_id)
-    .bind(action.group_id)
+    .bind(group_id)
     .bind(action.parent_id)
     .bind(&action.title)
     .bind(&action.description)
@@ -579,6 +580,52 @@ pub async fn history(
             actor: r.try_get("actor")?,
             summary: r.try_get("summary")?,
         })
+    })
+    .collect()
+}
+
+/// An organisation's plans, newest first.
+pub async fn plans_for(db: &Db, organisation_id: i64) -> Result<Vec<Plan>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {PLAN_COLUMNS} FROM plans WHERE organisation_id = $1 ORDER BY period_start DESC, id DESC"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(plan_from)
+    .collect()
+}
+
+/// Every published plan, newest first.
+pub async fn published_plans(db: &Db) -> Result<Vec<Plan>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {PLAN_COLUMNS} FROM plans WHERE published_version IS NOT NULL ORDER BY period_start DESC, id DESC"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(plan_from)
+    .collect()
+}
+
+/// Who approved which version, and when: (version, side, person's name, approved at).
+pub async fn approvals(db: &Db, plan_id: i64) -> Result<Vec<(i64, Side, String, i64)>, StoreError> {
+    sqlx::query(
+        "SELECT a.version, a.side, p.display_name, a.approved_at FROM plan_approvals a JOIN people p ON p.id = a.person_id WHERE a.plan_id = $1 ORDER BY a.version, a.side",
+    )
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let side: String = r.try_get("side")?;
+        Ok((
+            r.try_get("version")?,
+            side.parse().map_err(corrupt("approval side"))?,
+            r.try_get("display_name")?,
+            r.try_get("approved_at")?,
+        ))
     })
     .collect()
 }

@@ -21,6 +21,7 @@ pub mod mail;
 mod ops;
 mod orgs;
 mod pages;
+mod plans;
 mod routes;
 mod session;
 mod speakup;

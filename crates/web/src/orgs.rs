@@ -38,7 +38,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
 }
 
-async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
+pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(identity::get_organisation(&state.db, &code).await?)
 }

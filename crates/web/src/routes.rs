@@ -4,7 +4,9 @@
 use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{account, api, assets, csrf, headers, home, ops, orgs, speakup, survey, telemetry};
+use crate::{
+    account, api, assets, csrf, headers, home, ops, orgs, plans, speakup, survey, telemetry,
+};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
@@ -97,6 +99,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = api::routes(routes);
     let routes = speakup::routes(routes);
     let routes = survey::routes(routes);
+    let routes = plans::routes(routes);
     let Routes { router, table, .. } = routes;
     let untraced = telemetry::Untraced(std::sync::Arc::new(
         table

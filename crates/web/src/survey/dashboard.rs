@@ -4,30 +4,26 @@ use super::table::Table;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
+pub(super) use crate::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use dignity_domain::identity::{OdsCode, Role};
+use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{answer_score, theme_score};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::equality::{self, DISABILITY, RACE};
 use dignity_engine::stats::{differs, wilson};
 use dignity_engine::{Bitmap, suppress};
-use dignity_store::identity::{self, Organisation};
+use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 
 /// The smallest group whose figures are shown.
 pub(super) const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
-
-pub(super) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
-    let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
-    Ok(identity::get_organisation(&state.db, &code).await?)
-}
 
 #[derive(Template)]
 #[template(path = "survey/list.html")]

@@ -1,6 +1,7 @@
 //! The web layer end to end, on SQLite and PostgreSQL: sign-in, the second step, CSRF,
 //! throttling, every route against every role, bad input and faults.
 
+mod plans;
 mod speakup;
 mod support;
 mod survey;
@@ -77,6 +78,10 @@ const RJ1_MEMBERS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
 ];
+const RJ1_SIGNERS: &[Who] = &[
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+];
 const RJ1_RESULTS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
@@ -144,6 +149,34 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/api/v1/me", "/api/v1/me", SIGNED_IN),
     ("GET", "/speak-up", "/speak-up", EVERYONE),
     ("GET", "/survey", "/survey", EVERYONE),
+    ("GET", "/plans", "/plans", EVERYONE),
+    ("GET", "/plans/{ods}", "/plans/RJ1", EVERYONE),
+    ("GET", "/orgs/{ods}/plans", "/orgs/RJ1/plans", RJ1_RESULTS),
+    ("POST", "/orgs/{ods}/plans", "/orgs/RJ1/plans", RJ1_RESULTS),
+    (
+        "GET",
+        "/orgs/{ods}/plans/{plan}",
+        "/orgs/RJ1/plans/1",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions",
+        "/orgs/RJ1/plans/1/actions",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/progress",
+        "/orgs/RJ1/plans/1/actions/1/progress",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/approve",
+        "/orgs/RJ1/plans/1/approve",
+        RJ1_SIGNERS,
+    ),
     ("POST", "/survey", "/survey", EVERYONE),
     (
         "GET",
@@ -774,7 +807,9 @@ async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
             .path
             .replace("{ods}", "RJ1")
             .replace("{id}", "1")
-            .replace("{campaign}", "x1");
+            .replace("{campaign}", "x1")
+            .replace("{plan}", "x1")
+            .replace("{action}", "1");
         for body in &junk {
             let mut browser = app.signed_in_browser(&admin).await?;
             let token = browser.csrf().await?;

@@ -1,0 +1,484 @@
+//! The organisation's own plan pages: start a plan, add actions, report progress and sign.
+
+use super::{ActionRow, rows};
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::orgs::organisation;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::identity::Role;
+use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
+use dignity_domain::speakup::Day;
+use dignity_store::StoreError;
+use dignity_store::identity::Organisation;
+use dignity_store::plans::{self, Editor, Group, NewAction, NewPlan, Plan, Report};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PlanForm {
+    title: String,
+    period_start: String,
+    period_end: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    plans: Vec<Plan>,
+    form: PlanForm,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plans = plans::plans_for(&state.db, organisation.id).await?;
+    Ok(render(&ListPage {
+        chrome: chrome.titled(format!("Action plans: {}", organisation.name)),
+        organisation,
+        plans,
+        form: PlanForm::default(),
+    })?
+    .into_response())
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Reads two dates in order; problems are named on the given fields.
+fn dates(
+    start: &str,
+    end: &str,
+    start_field: &'static str,
+    end_field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Dates> {
+    let a = Day::parse(start.trim()).ok();
+    let b = Day::parse(end.trim()).ok();
+    if a.is_none() {
+        errors.push(field(start_field, "Enter a date like 2026-04-01"));
+    }
+    if b.is_none() {
+        errors.push(field(end_field, "Enter a date like 2027-03-31"));
+    }
+    let (a, b) = (a?, b?);
+    match Dates::new(a, b) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(field(end_field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn text(value: &str, name: &'static str, what: &str, max: usize, errors: &mut Vec<FieldError>) {
+    let n = value.trim().chars().count();
+    if n == 0 {
+        errors.push(field(name, format!("Enter {what}")));
+    } else if n > max {
+        errors.push(field(
+            name,
+            format!("{what} must be {max} characters or fewer"),
+        ));
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    FormData(form): FormData<PlanForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let mut errors = Vec::new();
+    text(&form.title, "title", "a title", 200, &mut errors);
+    let period = dates(
+        &form.period_start,
+        &form.period_end,
+        "period_start",
+        "period_end",
+        &mut errors,
+    );
+    if form.summary.chars().count() > 5_000 {
+        errors.push(field(
+            "summary",
+            "The summary must be 5,000 characters or fewer",
+        ));
+    }
+    let (Some(period), true) = (period, errors.is_empty()) else {
+        let plans = plans::plans_for(&state.db, organisation.id).await?;
+        return Ok(render(&ListPage {
+            chrome: chrome
+                .titled(format!("Action plans: {}", organisation.name))
+                .with_errors(errors),
+            organisation,
+            plans,
+            form,
+        })?
+        .into_response());
+    };
+    let editor = Editor {
+        actor: &user.person.email,
+        now: crate::now(),
+        organisation: &organisation,
+    };
+    let plan = plans::create_plan(
+        &state.db,
+        editor,
+        &NewPlan {
+            title: form.title.trim().to_owned(),
+            period,
+            summary: form.summary.trim().to_owned(),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/orgs/{}/plans/{}",
+        organisation.ods_code, plan.id
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ActionForm {
+    group: String,
+    parent: String,
+    title: String,
+    description: String,
+    owner: String,
+    employer_lead: String,
+    union_lead: String,
+    starts_on: String,
+    due_on: String,
+    weight: String,
+}
+
+pub struct GroupView {
+    pub group: Group,
+    pub rows: Vec<ActionRow>,
+}
+
+#[derive(Template)]
+#[template(path = "plans/plan.html")]
+struct PlanPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    plan: Plan,
+    groups: Vec<GroupView>,
+    approvals: Vec<(i64, Side, String, i64)>,
+    statuses: &'static [ActionStatus],
+    /// The sides this person can sign for.
+    sides: Vec<Side>,
+    form: ActionForm,
+}
+
+impl PlanPage {
+    fn approved(&self, side: &Side) -> Option<&str> {
+        self.approvals
+            .iter()
+            .find(|(v, s, _, _)| *v == self.plan.version && s == side)
+            .map(|(_, _, name, _)| name.as_str())
+    }
+}
+
+async fn plan_in(state: &AppState, organisation: &Organisation, id: i64) -> Result<Plan, AppError> {
+    let plan = plans::get_plan(&state.db, id).await?;
+    if plan.organisation_id != organisation.id {
+        return Err(AppError::NotFound(
+            "There is no such plan in this organisation.".into(),
+        ));
+    }
+    Ok(plan)
+}
+
+async fn plan_page(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    organisation: Organisation,
+    plan: Plan,
+    form: ActionForm,
+) -> Result<Response, AppError> {
+    let actions = plans::actions(&state.db, plan.id).await?;
+    let groups = plans::groups(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .map(|group| GroupView {
+            rows: rows(&actions, group.id),
+            group,
+        })
+        .collect();
+    let mut sides = Vec::new();
+    if user.has_org_role(&organisation.ods_code, &[Role::Executive]) {
+        sides.push(Side::Employer);
+    }
+    if user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]) {
+        sides.push(Side::Union);
+    }
+    Ok(render(&PlanPage {
+        chrome: chrome.titled(plan.title.clone()),
+        approvals: plans::approvals(&state.db, plan.id).await?,
+        statuses: ActionStatus::ALL,
+        organisation,
+        plan,
+        groups,
+        sides,
+        form,
+    })?
+    .into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    plan_page(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<ActionForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(&form.title, "title", "what the action is", 300, &mut errors);
+    text(
+        &form.owner,
+        "owner",
+        "who owns the action",
+        200,
+        &mut errors,
+    );
+    let group_id = form.group.parse::<i64>().ok();
+    if group_id.is_none() {
+        errors.push(field(
+            "group",
+            "Choose which commitment the action is under",
+        ));
+    }
+    let parent_id = match form.parent.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                errors.push(field(
+                    "parent",
+                    "Choose the action this is part of, or none",
+                ));
+                None
+            }
+        },
+    };
+    let dates = dates(
+        &form.starts_on,
+        &form.due_on,
+        "starts_on",
+        "due_on",
+        &mut errors,
+    );
+    let weight = match form.weight.trim() {
+        "" => None,
+        w => match w.parse::<u32>() {
+            Ok(w) if (1..=100).contains(&w) => Some(w),
+            _ => {
+                errors.push(field(
+                    "weight",
+                    "Weight must be a whole number from 1 to 100",
+                ));
+                None
+            }
+        },
+    };
+    if let (Some(group_id), Some(dates), true) = (group_id, dates, errors.is_empty()) {
+        let editor = Editor {
+            actor: &user.person.email,
+            now: crate::now(),
+            organisation: &organisation,
+        };
+        let added = plans::add_action(
+            &state.db,
+            editor,
+            plan.id,
+            &NewAction {
+                group_id,
+                parent_id,
+                title: form.title.trim().to_owned(),
+                description: form.description.trim().to_owned(),
+                owner: form.owner.trim().to_owned(),
+                employer_lead: form.employer_lead.trim().to_owned(),
+                union_lead: form.union_lead.trim().to_owned(),
+                dates,
+                weight,
+            },
+        )
+        .await;
+        match added {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/orgs/{}/plans/{}",
+                    organisation.ods_code, plan.id
+                ))
+                .into_response());
+            }
+            Err(StoreError::NotFound(m)) => errors.push(field("group", m)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    plan_page(
+        &state,
+        chrome.with_errors(errors),
+        &user,
+        organisation,
+        plan,
+        form,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    status: String,
+    reason: String,
+    progress: String,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<ReportForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    let status = form.status.parse::<ActionStatus>().ok();
+    if status.is_none() {
+        errors.push(field("status", "Choose where the action stands"));
+    }
+    let progress = match Percent::parse(&form.progress) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.push(field("progress", e.to_string()));
+            None
+        }
+    };
+    if let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) {
+        let editor = Editor {
+            actor: &user.person.email,
+            now: crate::now(),
+            organisation: &organisation,
+        };
+        let report = Report {
+            status,
+            reason: form.reason.chars().take(1_000).collect(),
+            progress,
+        };
+        match plans::report_progress(&state.db, editor, action, &report).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!(
+                    "/orgs/{}/plans/{}#action-{action}",
+                    organisation.ods_code, plan.id
+                ))
+                .into_response());
+            }
+            Err(StoreError::Invalid(e)) => errors.push(field("reason", e.to_string())),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    plan_page(
+        &state,
+        chrome.with_errors(errors),
+        &user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApproveForm {
+    side: String,
+    version: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<ApproveForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let side = form.side.parse::<Side>().ok();
+    let allowed = match side {
+        Some(Side::Employer) => user.has_org_role(&organisation.ods_code, &[Role::Executive]),
+        Some(Side::Union) => user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]),
+        None => false,
+    };
+    let (Some(side), true, Ok(seen)) = (side, allowed, form.version.parse::<i64>()) else {
+        return Err(AppError::Forbidden);
+    };
+    let editor = Editor {
+        actor: &user.person.email,
+        now: crate::now(),
+        organisation: &organisation,
+    };
+    match plans::approve(&state.db, editor, plan.id, user.person.id, side, seen).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/orgs/{}/plans/{}",
+            organisation.ods_code, plan.id
+        ))
+        .into_response()),
+        Err(StoreError::Conflict(m)) => {
+            let plan = plan_in(&state, &organisation, id).await?;
+            plan_page(
+                &state,
+                chrome.with_errors(vec![field("approve", m)]),
+                &user,
+                organisation,
+                plan,
+                ActionForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,185 @@
+//! Partnership action plans in the pages, on both databases: drafting, both sides signing
+//! the same version, a stale approval refused, and the public pages showing only what was
+//! signed.
+
+use crate::on_both_backends;
+use crate::support::{TestApp, TestResult};
+use axum::http::StatusCode;
+use dignity_domain::identity::Role;
+use dignity_store::plans;
+
+on_both_backends!(a_plan_is_drafted_signed_by_both_sides_and_published);
+
+async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let union = app
+        .person("uma@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut ezra = app.signed_in_browser(&exec).await?;
+    let mut uma = app.signed_in_browser(&union).await?;
+
+    // Mistakes are named; nothing is saved.
+    let page = ezra
+        .post(
+            "/orgs/RJ1/plans",
+            &[
+                ("title", ""),
+                ("period_start", "2027-03-31"),
+                ("period_end", "2026-04-01"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("Enter a title"));
+    assert!(
+        page.body
+            .contains("The due date must be the same as or after the start date")
+    );
+    assert!(plans::plans_for(&app.db, app.org.id).await?.is_empty());
+
+    let page = ezra
+        .post(
+            "/orgs/RJ1/plans",
+            &[
+                ("title", "Respect at work 2026 to 2027"),
+                ("period_start", "2026-04-01"),
+                ("period_end", "2027-03-31"),
+                ("summary", "What we will do together."),
+            ],
+        )
+        .await?;
+    let plan = plans::plans_for(&app.db, app.org.id)
+        .await?
+        .pop()
+        .ok_or("the plan was saved")?;
+    assert!(page.redirects_to(&format!("/orgs/RJ1/plans/{}", plan.id)));
+    let path = format!("/orgs/RJ1/plans/{}", plan.id);
+    let groups = plans::groups(&app.db, plan.id).await?;
+    let group = groups[0].id.to_string();
+
+    let add = |title: &'static str, due: &'static str| {
+        vec![
+            ("group", group.clone()),
+            ("title", title.to_owned()),
+            ("owner", "Director of People".to_owned()),
+            ("starts_on", "2026-05-01".to_owned()),
+            ("due_on", due.to_owned()),
+        ]
+    };
+    let bad: Vec<(&str, String)> = add("Civility training", "2026-01-01");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra.post(&format!("{path}/actions"), &bad).await?;
+    assert!(
+        page.body
+            .contains("The due date must be the same as or after the start date")
+    );
+    let good = add("Civility training", "2026-09-30");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra.post(&format!("{path}/actions"), &good).await?;
+    assert!(page.redirects_to(&path), "{}", page.body);
+    let version = plans::get_plan(&app.db, plan.id).await?.version.to_string();
+
+    // Uma opens the plan at this version; Ezra then adds another action.
+    let seen_by_uma = version.clone();
+    let second = add("Exit interviews", "2026-12-31");
+    let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ezra.post(&format!("{path}/actions"), &second).await?;
+    let page = uma
+        .post(
+            &format!("{path}/approve"),
+            &[("side", "union"), ("version", &seen_by_uma)],
+        )
+        .await?;
+    assert!(
+        page.body
+            .contains("The plan has changed since you opened it"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        plans::get_plan(&app.db, plan.id).await?.published_version,
+        None
+    );
+
+    // A union partner cannot sign for the employer.
+    let now = plans::get_plan(&app.db, plan.id).await?.version.to_string();
+    let page = uma
+        .post(
+            &format!("{path}/approve"),
+            &[("side", "employer"), ("version", &now)],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Both sign the current version: published.
+    ezra.post(
+        &format!("{path}/approve"),
+        &[("side", "employer"), ("version", &now)],
+    )
+    .await?;
+    let page = app.browser().get("/plans/RJ1").await?;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "not public until both sign"
+    );
+    uma.post(
+        &format!("{path}/approve"),
+        &[("side", "union"), ("version", &now)],
+    )
+    .await?;
+    let published = plans::get_plan(&app.db, plan.id).await?;
+    assert_eq!(published.published_version, Some(published.version));
+
+    // Progress is reported and shows publicly; an action added later does not until signed.
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let page = ezra
+        .post(
+            &format!("{path}/actions/{}/progress", actions[0].id),
+            &[("status", "on_track"), ("progress", "140")],
+        )
+        .await?;
+    assert!(
+        page.body
+            .contains("Progress must be a whole number from 0 to 100")
+    );
+    ezra.post(
+        &format!("{path}/actions/{}/progress", actions[0].id),
+        &[("status", "on_track"), ("progress", "40")],
+    )
+    .await?;
+    let later = add("Not yet signed", "2026-12-31");
+    let later: Vec<(&str, &str)> = later.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ezra.post(&format!("{path}/actions"), &later).await?;
+    let public = app.browser().get("/plans/RJ1").await?;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.body);
+    assert!(public.body.contains("Civility training") && public.body.contains("40% done"));
+    assert!(!public.body.contains("Not yet signed"));
+    assert!(
+        public
+            .body
+            .contains("approved by both the employer and the trade unions")
+    );
+    let index = app.browser().get("/plans").await?;
+    assert!(
+        index.body.contains("1 of 2 organisations have published"),
+        "{}",
+        index.body
+    );
+    assert!(index.body.contains("Trust RJ1"));
+
+    // Someone from another organisation cannot open the draft.
+    let other = app
+        .person_in("olly@other.nhs.uk", Some(Role::Executive), &app.other_org)
+        .await?;
+    let page = app.signed_in_browser(&other).await?.get(&path).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = app
+        .signed_in_browser(&other)
+        .await?
+        .get(&format!("/orgs/RJ2/plans/{}", plan.id))
+        .await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
