@@ -234,3 +234,45 @@ describe('answering a staff survey', () => {
     await context.close();
   });
 });
+
+describe('partnership action plans', () => {
+  test('the public reads a signed plan and the national index on a phone', async () => {
+    const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    await page.goto(server.url);
+    await page.click('a:has-text("See organisations\' plans")');
+    const index = await page.locator('main').innerText();
+    assert.match(index, /have published a plan signed by both/);
+    assert.match(index, /On track: 3/);
+    await checkAccessibility(page, assert);
+    await page.click('a:has-text("Northfield Hospitals")');
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Respect at work 2026 to 2027/);
+    assert.match(text, /approved by both the employer and the trade unions/);
+    assert.match(text, /Ezra Executive/);
+    assert.match(text, /Uma Union/);
+    const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(scrolls, false, 'no sideways scrolling on a phone');
+    await checkAccessibility(page, assert);
+  });
+
+  test('an executive drafts an action and reports progress', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'exec@demo.nhs.uk');
+    await page.click('a:has-text("Action plans")');
+    await checkAccessibility(page, assert);
+    await page.click('a:has-text("Respect at work 2026 to 2027")');
+    await checkAccessibility(page, assert);
+    await page.fill('#title', 'Exit interviews ask about bullying');
+    await page.fill('#owner', 'Head of HR');
+    await page.fill('#starts_on', '2026-06-01');
+    await page.fill('#due_on', '2026-05-01');
+    await page.click('button:has-text("Add action")');
+    assert.match(await page.locator('.nhsuk-error-summary').innerText(), /due date must be the same as or after/);
+    await checkAccessibility(page, assert);
+    await page.fill('#due_on', '2026-12-01');
+    await page.click('button:has-text("Add action")');
+    assert.match(await page.locator('main').innerText(), /changes that both sides must approve/);
+    assert.match(await page.locator('main').innerText(), /Exit interviews ask about bullying/);
+    await checkAccessibility(page, assert);
+  });
+});

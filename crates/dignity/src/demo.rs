@@ -155,6 +155,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     }
 
     let hash = passphrase::hash(DEMO_PASSPHRASE, HashCost::RECOMMENDED)?;
+    let mut signers = (None, None);
     for (email, display_name, role) in ACCOUNTS {
         let person = identity::create_person(
             db,
@@ -165,6 +166,11 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             &hash,
         )
         .await?;
+        match role {
+            Role::Executive => signers.0 = Some(person.id),
+            Role::UnionPartner => signers.1 = Some(person.id),
+            _ => {}
+        }
         let organisation = match role.scope() {
             dignity_domain::identity::RoleScope::Organisation => Some(&main),
             dignity_domain::identity::RoleScope::Platform => None,
@@ -202,6 +208,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         }
     }
     let survey_codes = crate::demo_survey::seed(db, &main, now).await?;
+    if let (Some(executive), Some(union)) = signers {
+        crate::demo_plans::seed(db, &main, executive, union, now).await?;
+    }
     let recovery = crate::speakup::SecretKey::generate();
     crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
     Ok(Seeded {

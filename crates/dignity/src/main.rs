@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod config;
 mod demo;
+mod demo_plans;
 mod demo_survey;
 mod import;
 mod serve;

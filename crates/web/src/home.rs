@@ -70,6 +70,7 @@ async fn signed_in_home(
                         format!("/orgs/{}/surveys", org.ods_code),
                         "Staff survey results",
                     ),
+                    (format!("/orgs/{}/plans", org.ods_code), "Action plans"),
                     (
                         format!("/orgs/{}/speak-up/trends", org.ods_code),
                         "Speaking up trends",
@@ -94,6 +95,7 @@ async fn signed_in_home(
                         format!("/orgs/{}/surveys", org.ods_code),
                         "Staff survey results",
                     ),
+                    (format!("/orgs/{}/plans", org.ods_code), "Action plans"),
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (
                         format!("/orgs/{}/structure", org.ods_code),

@@ -1,0 +1,114 @@
+//! A demo partnership plan for the main demo trust, signed by both sides, with progress
+//! reported since, so its public page has something to show.
+
+use crate::demo::ACTOR;
+use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
+use dignity_domain::speakup::Day;
+use dignity_store::Db;
+use dignity_store::identity::Organisation;
+use dignity_store::plans::{self, Editor, NewAction, NewPlan, Report};
+
+/// (commitment, title, owner, due, status, per cent)
+const ACTIONS: &[(usize, &str, &str, &str, ActionStatus, u8)] = &[
+    (
+        0,
+        "Board members hear staff stories of bullying at every public board meeting",
+        "Chief Executive",
+        "2026-12-31",
+        ActionStatus::OnTrack,
+        50,
+    ),
+    (
+        0,
+        "Civility and respect training for every line manager",
+        "Director of People",
+        "2027-03-31",
+        ActionStatus::AtRisk,
+        30,
+    ),
+    (
+        1,
+        "Train 40 staff as respect champions, with the unions",
+        "Head of Organisational Development",
+        "2026-11-30",
+        ActionStatus::OnTrack,
+        70,
+    ),
+    (
+        1,
+        "A short guide for staff on challenging poor behaviour safely",
+        "Freedom to Speak Up Guardian",
+        "2026-08-31",
+        ActionStatus::Done,
+        100,
+    ),
+    (
+        2,
+        "Publish progress on this plan every three months",
+        "Director of Communications",
+        "2027-03-31",
+        ActionStatus::OnTrack,
+        25,
+    ),
+];
+
+pub async fn seed(
+    db: &Db,
+    main: &Organisation,
+    executive: i64,
+    union: i64,
+    now: i64,
+) -> anyhow::Result<()> {
+    let editor = Editor {
+        actor: ACTOR,
+        now,
+        organisation: main,
+    };
+    let plan = plans::create_plan(
+        db,
+        editor,
+        &NewPlan {
+            title: "Respect at work 2026 to 2027".into(),
+            period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
+            summary: "Our trust and our trade unions will work together to stop bullying, help staff to speak up, and tell everyone how we are doing.".into(),
+        },
+    )
+    .await?;
+    let groups = plans::groups(db, plan.id).await?;
+    let mut added = Vec::new();
+    for (group, title, owner, due, status, progress) in ACTIONS {
+        let Some(group) = groups.get(*group) else {
+            continue;
+        };
+        let action = plans::add_action(
+            db,
+            editor,
+            plan.id,
+            &NewAction {
+                group_id: group.id,
+                parent_id: None,
+                title: (*title).into(),
+                description: String::new(),
+                owner: (*owner).into(),
+                employer_lead: "Ezra Executive".into(),
+                union_lead: "Uma Union".into(),
+                dates: Dates::new(Day::parse("2026-04-01")?, Day::parse(due)?)?,
+                weight: None,
+            },
+        )
+        .await?;
+        added.push((action.id, *status, *progress));
+    }
+    let version = plans::get_plan(db, plan.id).await?.version;
+    plans::approve(db, editor, plan.id, executive, Side::Employer, version).await?;
+    plans::approve(db, editor, plan.id, union, Side::Union, version).await?;
+    for (id, status, progress) in added {
+        let report = Report {
+            status,
+            reason: String::new(),
+            progress: Percent::parse(&progress.to_string())?,
+        };
+        plans::report_progress(db, editor, id, &report).await?;
+    }
+    Ok(())
+}
