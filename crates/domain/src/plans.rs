@@ -83,6 +83,33 @@ pub fn check_status(status: ActionStatus, reason: &str) -> Result<(), InvalidVal
     Ok(())
 }
 
+/// Evidence links for a progress update, one a line: web addresses only (http or https),
+/// at most five, so no link can run script or point at a local file.
+pub fn parse_links(text: &str) -> Result<Vec<String>, InvalidValue> {
+    let links: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if links.len() > 5 {
+        return Err(InvalidValue::Message("Give at most five links"));
+    }
+    for link in &links {
+        let lower = link.to_ascii_lowercase();
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        let clean = !link.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`')
+        });
+        if !web || !clean || link.len() > 500 || link.len() < 10 {
+            return Err(InvalidValue::Message(
+                "Each link must be a full web address starting with https://",
+            ));
+        }
+    }
+    Ok(links)
+}
+
 /// A child action as its parent's progress sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChildProgress {
@@ -212,6 +239,25 @@ mod tests {
         assert!(check_status(ActionStatus::Dropped, " ").is_err());
         assert!(check_status(ActionStatus::Dropped, "Merged into action 3").is_ok());
         assert!(check_status(ActionStatus::AtRisk, "").is_ok());
+    }
+
+    #[test]
+    fn only_web_links_are_evidence() {
+        assert_eq!(
+            parse_links("https://example.nhs.uk/report\n\n http://a.example/b ").unwrap(),
+            ["https://example.nhs.uk/report", "http://a.example/b"]
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT://x%0aalert(1)",
+            "file:///etc/passwd",
+            "https://x.example/\"onmouseover=\"x",
+            "https://x.example/<script>",
+            "data:text/html,hi",
+        ] {
+            assert!(parse_links(bad).is_err(), "{bad}");
+        }
+        assert!(parse_links(&"https://x.example/a\n".repeat(6)).is_err());
     }
 
     #[test]

@@ -629,3 +629,87 @@ pub async fn approvals(db: &Db, plan_id: i64) -> Result<Vec<(i64, Side, String, 
     })
     .collect()
 }
+
+/// A dated progress update on an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    pub id: i64,
+    pub action_id: i64,
+    pub action_title: String,
+    pub written_on: Day,
+    pub at: i64,
+    pub author: String,
+    pub body: String,
+    pub links: Vec<String>,
+}
+
+/// Adds a progress update (links already checked). Like other progress, it needs no new
+/// signature.
+pub async fn add_update(
+    db: &Db,
+    editor: Editor<'_>,
+    action_id: i64,
+    author: &str,
+    body: &str,
+    links: &[String],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let plan_id: i64 = sqlx::query_scalar(
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+    )
+    .bind(action_id)
+    .bind(editor.organisation.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    sqlx::query(
+        "INSERT INTO plan_updates (plan_id, action_id, written_on, at, author, body, links) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(plan_id)
+    .bind(action_id)
+    .bind(Day::from_unix_seconds(editor.now).to_string())
+    .bind(editor.now)
+    .bind(author)
+    .bind(body)
+    .bind(links.join("\n"))
+    .execute(&mut *tx)
+    .await?;
+    let version = bump(&mut tx, plan_id, Change::Progress).await?;
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(action_id),
+        version,
+        &format!("Update on action {action_id}"),
+        serde_json::json!({ "update": body, "links": links }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A plan's updates, newest first.
+pub async fn updates(db: &Db, plan_id: i64) -> Result<Vec<Update>, StoreError> {
+    sqlx::query(
+        "SELECT u.id, u.action_id, a.title, u.written_on, u.at, u.author, u.body, u.links FROM plan_updates u JOIN plan_actions a ON a.id = u.action_id WHERE u.plan_id = $1 ORDER BY u.id DESC",
+    )
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let links: String = r.try_get("links")?;
+        Ok(Update {
+            id: r.try_get("id")?,
+            action_id: r.try_get("action_id")?,
+            action_title: r.try_get("title")?,
+            written_on: day(r.try_get("written_on")?)?,
+            at: r.try_get("at")?,
+            author: r.try_get("author")?,
+            body: r.try_get("body")?,
+            links: links.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect(),
+        })
+    })
+    .collect()
+}

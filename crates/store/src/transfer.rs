@@ -287,6 +287,20 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "plan_updates",
+        "id",
+        &[
+            ("id", Int),
+            ("plan_id", Int),
+            ("action_id", Int),
+            ("written_on", Text),
+            ("at", Int),
+            ("author", Text),
+            ("body", Text),
+            ("links", Text),
+        ],
+    ),
+    (
         "plan_approvals",
         "plan_id",
         &[
@@ -357,6 +371,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_groups",
     "plan_actions",
     "plan_history",
+    "plan_updates",
 ];
 
 /// Rows copied per table.

@@ -69,3 +69,16 @@ CREATE TABLE plan_history (
     snapshot TEXT NOT NULL
 );
 CREATE INDEX plan_history_by_plan ON plan_history (plan_id, id);
+
+-- Dated progress updates on an action, with links to evidence (one per line).
+CREATE TABLE plan_updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id INTEGER NOT NULL REFERENCES plans(id),
+    action_id INTEGER NOT NULL REFERENCES plan_actions(id),
+    written_on TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    links TEXT NOT NULL
+);
+CREATE INDEX plan_updates_by_plan ON plan_updates (plan_id, id);

@@ -482,3 +482,61 @@ pub async fn approve(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UpdateForm {
+    body: String,
+    links: String,
+}
+
+/// A dated progress update on an action, with optional evidence links.
+pub async fn add_update(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<UpdateForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(&form.body, "body", "what has happened", 5_000, &mut errors);
+    let links = match dignity_domain::plans::parse_links(&form.links) {
+        Ok(l) => l,
+        Err(e) => {
+            errors.push(field("links", e.to_string()));
+            Vec::new()
+        }
+    };
+    if errors.is_empty() {
+        let editor = Editor {
+            actor: &user.person.email,
+            now: crate::now(),
+            organisation: &organisation,
+        };
+        plans::add_update(
+            &state.db,
+            editor,
+            action,
+            &user.person.display_name,
+            form.body.trim(),
+            &links,
+        )
+        .await?;
+        return Ok(Redirect::to(&format!(
+            "/orgs/{}/plans/{}#action-{action}",
+            organisation.ods_code, plan.id
+        ))
+        .into_response());
+    }
+    plan_page(
+        &state,
+        chrome.with_errors(errors),
+        &user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}

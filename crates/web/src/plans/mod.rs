@@ -20,6 +20,7 @@ pub fn routes(routes: Routes) -> Routes {
     routes
         .get("/plans", Access::Public, public::index)
         .get("/plans/{ods}", Access::Public, public::plan)
+        .get("/plans/{ods}/feed.atom", Access::Public, public::feed)
         .get(
             "/orgs/{ods}/plans",
             Access::InOrganisation(EDITORS),
@@ -44,6 +45,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/plans/{plan}/actions/{action}/progress",
             Access::InOrganisation(EDITORS),
             editor::report,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/updates",
+            Access::InOrganisation(EDITORS),
+            editor::add_update,
         )
         .post(
             "/orgs/{ods}/plans/{plan}/approve",

@@ -95,6 +95,110 @@ struct PublicPage {
     signed_on: String,
     signatories: Vec<(Side, String)>,
     groups: Vec<PublicGroup>,
+    updates: Vec<plans::Update>,
+}
+
+/// The organisation's newest published plan.
+async fn published(state: &AppState, organisation: &Organisation) -> Result<Plan, AppError> {
+    plans::plans_for(&state.db, organisation.id)
+        .await?
+        .into_iter()
+        .find(|p| p.published_version.is_some())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{} has not published a plan yet.",
+                organisation.name
+            ))
+        })
+}
+
+/// Updates on the actions the public can see.
+async fn public_updates(state: &AppState, plan: &Plan) -> Result<Vec<plans::Update>, AppError> {
+    let shown: Vec<i64> = signed_actions(state, plan)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    Ok(plans::updates(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .filter(|u| shown.contains(&u.action_id))
+        .collect())
+}
+
+/// An Atom feed of a plan's progress updates, so people can follow it in a feed reader.
+pub async fn feed(
+    State(state): State<AppState>,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    use atom_syndication::{Entry, Feed, FixedDateTime, Link, Text};
+    let organisation = organisation(&state, &ods).await?;
+    let plan = published(&state, &organisation).await?;
+    let base = state.settings.public_url.clone();
+    let page = format!("{base}/plans/{}", organisation.ods_code);
+    let time = feed_time;
+    let updates = public_updates(&state, &plan).await?;
+    let updated: FixedDateTime = time(
+        updates
+            .first()
+            .map(|u| u.at)
+            .or(plan.published_at)
+            .unwrap_or(0),
+    );
+    let entries = updates
+        .iter()
+        .take(50)
+        .map(|u| Entry {
+            title: Text::plain(format!("{}: {}", u.action_title, u.written_on.long())),
+            id: format!("{page}#update-{}", u.id),
+            updated: time(u.at),
+            links: vec![Link {
+                href: format!("{page}#update-{}", u.id),
+                ..Link::default()
+            }],
+            summary: Some(Text::plain(u.body.clone())),
+            ..Entry::default()
+        })
+        .collect();
+    let feed = Feed {
+        title: Text::plain(format!("{}: {}", organisation.name, plan.title)),
+        id: page.clone(),
+        updated,
+        links: vec![
+            Link {
+                href: page.clone(),
+                ..Link::default()
+            },
+            Link {
+                href: format!("{page}/feed.atom"),
+                rel: "self".into(),
+                ..Link::default()
+            },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// Unix seconds as the feed's date type.
+fn feed_time(seconds: i64) -> atom_syndication::FixedDateTime {
+    use atom_syndication::FixedDateTime;
+    let text = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    FixedDateTime::parse_from_rfc3339(&text).unwrap_or_default()
 }
 
 pub async fn plan(
@@ -103,16 +207,7 @@ pub async fn plan(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let Some(plan) = plans::plans_for(&state.db, organisation.id)
-        .await?
-        .into_iter()
-        .find(|p| p.published_version.is_some())
-    else {
-        return Err(AppError::NotFound(format!(
-            "{} has not published a plan yet.",
-            organisation.name
-        )));
-    };
+    let plan = published(&state, &organisation).await?;
     let version = plan.published_version.unwrap_or(0);
     let signatories = plans::approvals(&state.db, plan.id)
         .await?
@@ -134,6 +229,11 @@ pub async fn plan(
         .published_at
         .map(|t| Day::from_unix_seconds(t).long())
         .unwrap_or_default();
+    let updates = public_updates(&state, &plan)
+        .await?
+        .into_iter()
+        .take(10)
+        .collect();
     Ok(render(&PublicPage {
         chrome: chrome.titled(format!("{}: {}", organisation.name, plan.title)),
         organisation,
@@ -141,6 +241,7 @@ pub async fn plan(
         signed_on,
         signatories,
         groups,
+        updates,
     })?
     .into_response())
 }

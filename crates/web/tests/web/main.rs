@@ -151,6 +151,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/survey", "/survey", EVERYONE),
     ("GET", "/plans", "/plans", EVERYONE),
     ("GET", "/plans/{ods}", "/plans/RJ1", EVERYONE),
+    (
+        "GET",
+        "/plans/{ods}/feed.atom",
+        "/plans/RJ1/feed.atom",
+        EVERYONE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/updates",
+        "/orgs/RJ1/plans/1/actions/1/updates",
+        RJ1_RESULTS,
+    ),
     ("GET", "/orgs/{ods}/plans", "/orgs/RJ1/plans", RJ1_RESULTS),
     ("POST", "/orgs/{ods}/plans", "/orgs/RJ1/plans", RJ1_RESULTS),
     (

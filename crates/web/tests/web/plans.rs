@@ -149,6 +149,31 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
         &[("status", "on_track"), ("progress", "40")],
     )
     .await?;
+    // Progress updates: only web links as evidence; shown publicly and in the feed.
+    let update_path = format!("{path}/actions/{}/updates", actions[0].id);
+    let page = ezra
+        .post(
+            &update_path,
+            &[
+                ("body", "Forty managers trained."),
+                ("links", "javascript:alert(1)"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.body.contains("Each link must be a full web address"),
+        "{}",
+        page.body
+    );
+    assert!(plans::updates(&app.db, plan.id).await?.is_empty());
+    ezra.post(
+        &update_path,
+        &[
+            ("body", "Forty managers trained <b>so far</b>."),
+            ("links", "https://example.nhs.uk/report"),
+        ],
+    )
+    .await?;
     let later = add("Not yet signed", "2026-12-31");
     let later: Vec<(&str, &str)> = later.iter().map(|(k, v)| (*k, v.as_str())).collect();
     ezra.post(&format!("{path}/actions"), &later).await?;
@@ -160,6 +185,26 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
         public
             .body
             .contains("approved by both the employer and the trade unions")
+    );
+    assert!(public.body.contains("Forty managers trained"));
+    assert!(
+        !public.body.contains("<b>so far"),
+        "words are shown as text, not markup"
+    );
+    assert!(
+        public
+            .body
+            .contains("href=\"https://example.nhs.uk/report\"")
+    );
+    let feed = app.browser().get("/plans/RJ1/feed.atom").await?;
+    assert!(feed.content_type.starts_with("application/atom+xml"));
+    let parsed: atom_syndication::Feed = feed.body.parse()?;
+    assert_eq!(parsed.entries.len(), 1);
+    assert!(
+        parsed.entries[0]
+            .title
+            .value
+            .starts_with("Civility training")
     );
     let index = app.browser().get("/plans").await?;
     assert!(
