@@ -102,6 +102,7 @@ pub async fn seed(
     let version = plans::get_plan(db, plan.id).await?.version;
     plans::approve(db, editor, plan.id, executive, Side::Employer, version).await?;
     plans::approve(db, editor, plan.id, union, Side::Union, version).await?;
+    let first = added.first().map(|(id, ..)| *id);
     for (id, status, progress) in added {
         let report = Report {
             status,
@@ -109,6 +110,17 @@ pub async fn seed(
             progress: Percent::parse(&progress.to_string())?,
         };
         plans::report_progress(db, editor, id, &report).await?;
+    }
+    if let Some(first) = first {
+        plans::add_update(
+            db,
+            editor,
+            first,
+            "Ezra Executive",
+            "Two staff stories were heard at the September board meeting. The board agreed to visit the teams involved.",
+            &[],
+        )
+        .await?;
     }
     Ok(())
 }
