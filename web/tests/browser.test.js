@@ -274,5 +274,21 @@ describe('partnership action plans', () => {
     assert.match(await page.locator('main').innerText(), /changes that both sides must approve/);
     assert.match(await page.locator('main').innerText(), /Exit interviews ask about bullying/);
     await checkAccessibility(page, assert);
+
+    // Both sides sign the new version; then the public sees the new action.
+    await page.click('button:has-text("for the employer side")');
+    assert.match(await page.locator('main').innerText(), /Employer approval of this version\s*Approved by Ezra Executive/);
+    const union = await newPage(browser);
+    await signIn(union, server.url, 'union@demo.nhs.uk');
+    await union.click('a:has-text("Action plans")');
+    await union.click('a:has-text("Respect at work 2026 to 2027")');
+    await checkAccessibility(union, assert);
+    await union.click('button:has-text("for the trade union side")');
+    const signed = await union.locator('main').innerText();
+    assert.doesNotMatch(signed, /changes that both sides must approve/);
+    const visitor = await newPage(browser);
+    await visitor.goto(`${server.url}/plans/DEMO1`);
+    assert.match(await visitor.locator('main').innerText(), /Exit interviews ask about bullying/);
+    await checkAccessibility(visitor, assert);
   });
 });
