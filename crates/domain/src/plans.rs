@@ -110,6 +110,16 @@ pub fn parse_links(text: &str) -> Result<Vec<String>, InvalidValue> {
     Ok(links)
 }
 
+/// A figure in per cent, such as an indicator's baseline or target: 0 to 100, at most one
+/// decimal place kept.
+pub fn parse_figure(raw: &str, what: &'static str) -> Result<f64, InvalidValue> {
+    let text = raw.trim().trim_end_matches('%').trim();
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=100.0).contains(&v) => Ok((v * 10.0).round() / 10.0),
+        _ => Err(InvalidValue::Message(what)),
+    }
+}
+
 /// A child action as its parent's progress sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChildProgress {
@@ -239,6 +249,14 @@ mod tests {
         assert!(check_status(ActionStatus::Dropped, " ").is_err());
         assert!(check_status(ActionStatus::Dropped, "Merged into action 3").is_ok());
         assert!(check_status(ActionStatus::AtRisk, "").is_ok());
+    }
+
+    #[test]
+    fn figures_are_per_cent() {
+        assert_eq!(parse_figure(" 23.46% ", "x").unwrap(), 23.5);
+        for bad in ["", "-1", "100.1", "NaN", "inf", "lots"] {
+            assert!(parse_figure(bad, "x").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -713,3 +713,105 @@ pub async fn updates(db: &Db, plan_id: i64) -> Result<Vec<Update>, StoreError> {
     })
     .collect()
 }
+
+/// A measure an action is meant to move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub id: i64,
+    pub action_id: i64,
+    /// A survey question's key.
+    pub code: String,
+    pub baseline: f64,
+    pub target: f64,
+    /// Typed in, with its source, until survey results exist.
+    pub latest: Option<f64>,
+    pub source: String,
+    pub added_in_version: i64,
+}
+
+/// What a new indicator holds (code and figures already checked).
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub code: String,
+    pub baseline: f64,
+    pub target: f64,
+    pub latest: Option<f64>,
+    pub source: String,
+}
+
+/// Links a measure to an action. A target is a promise, so this is a content change.
+pub async fn add_indicator(
+    db: &Db,
+    editor: Editor<'_>,
+    action_id: i64,
+    indicator: &NewIndicator,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let plan_id: i64 = sqlx::query_scalar(
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+    )
+    .bind(action_id)
+    .bind(editor.organisation.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    sqlx::query(
+        "INSERT INTO plan_indicators (plan_id, action_id, code, baseline, target, latest, source, added_in_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(plan_id)
+    .bind(action_id)
+    .bind(&indicator.code)
+    .bind(indicator.baseline)
+    .bind(indicator.target)
+    .bind(indicator.latest)
+    .bind(&indicator.source)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(action_id),
+        version,
+        &format!(
+            "Linked {} to action {action_id}: from {}% to {}%",
+            indicator.code, indicator.baseline, indicator.target
+        ),
+        serde_json::json!({
+            "code": indicator.code,
+            "baseline": indicator.baseline,
+            "target": indicator.target,
+            "latest": indicator.latest,
+            "source": indicator.source,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A plan's indicators, in the order they were added.
+pub async fn indicators(db: &Db, plan_id: i64) -> Result<Vec<Indicator>, StoreError> {
+    sqlx::query(
+        "SELECT id, action_id, code, baseline, target, latest, source, added_in_version FROM plan_indicators WHERE plan_id = $1 ORDER BY id",
+    )
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Indicator {
+            id: r.try_get("id")?,
+            action_id: r.try_get("action_id")?,
+            code: r.try_get("code")?,
+            baseline: r.try_get("baseline")?,
+            target: r.try_get("target")?,
+            latest: r.try_get("latest")?,
+            source: r.try_get("source")?,
+            added_in_version: r.try_get("added_in_version")?,
+        })
+    })
+    .collect()
+}

@@ -9,11 +9,12 @@ use sqlx::any::AnyRow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Int,
+    Real,
     Text,
     Blob,
 }
 
-use Kind::{Blob, Int, Text};
+use Kind::{Blob, Int, Real, Text};
 
 /// Every table, parents before children, with its columns. A test checks this list against
 /// the schema, so a new table cannot be forgotten here.
@@ -301,6 +302,21 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "plan_indicators",
+        "id",
+        &[
+            ("id", Int),
+            ("plan_id", Int),
+            ("action_id", Int),
+            ("code", Text),
+            ("baseline", Real),
+            ("target", Real),
+            ("latest", Real),
+            ("source", Text),
+            ("added_in_version", Int),
+        ],
+    ),
+    (
         "plan_approvals",
         "plan_id",
         &[
@@ -372,6 +388,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_actions",
     "plan_history",
     "plan_updates",
+    "plan_indicators",
 ];
 
 /// Rows copied per table.
@@ -431,6 +448,7 @@ pub async fn copy_all(
             for (name, kind) in columns.iter() {
                 query = match kind {
                     Int => query.bind(row.try_get::<Option<i64>, _>(*name)?),
+                    Real => query.bind(row.try_get::<Option<f64>, _>(*name)?),
                     Text => query.bind(row.try_get::<Option<String>, _>(*name)?),
                     Blob => query.bind(row.try_get::<Option<Vec<u8>>, _>(*name)?),
                 };

@@ -945,11 +945,36 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
     let changed = plans::get_plan(&db, plan.id).await?;
     assert_eq!((changed.version, changed.published_version), (4, Some(3)));
 
+    // A measure with a baseline and a target is a promise: a content change.
+    let measure = plans::NewIndicator {
+        code: "harassment_colleagues".into(),
+        baseline: 26.5,
+        target: 20.0,
+        latest: Some(24.0),
+        source: "Staff survey 2025".into(),
+    };
+    plans::add_indicator(&db, editor, training.id, &measure).await?;
+    assert_eq!(plans::get_plan(&db, plan.id).await?.version, 5);
+    let measures = plans::indicators(&db, plan.id).await?;
+    assert_eq!(measures.len(), 1);
+    assert_eq!(
+        (measures[0].baseline, measures[0].target, measures[0].latest),
+        (26.5, 20.0, Some(24.0))
+    );
+    assert!(matches!(
+        plans::add_indicator(&db, outsider, training.id, &measure).await,
+        Err(StoreError::NotFound(_))
+    ));
+
     // The history of the plan, and of one action.
     let history = plans::history(&db, plan.id, None).await?;
-    assert_eq!(history.len(), 5, "{history:?}");
+    assert_eq!(history.len(), 6, "{history:?}");
     let of_wave = plans::history(&db, plan.id, Some(wave.id)).await?;
     assert_eq!(of_wave.len(), 2);
+    assert_eq!(
+        plans::history(&db, plan.id, Some(training.id)).await?.len(),
+        2
+    );
     assert!(of_wave[1].summary.contains("On track at 40%"));
     Ok(())
 }

@@ -82,3 +82,19 @@ CREATE TABLE plan_updates (
     links TEXT NOT NULL
 );
 CREATE INDEX plan_updates_by_plan ON plan_updates (plan_id, id);
+
+-- Measures an action is meant to move: a survey question's key, with a baseline and a
+-- target (per cent). The latest figure comes from the organisation's newest closed survey
+-- when there is one; until then it can be typed in with its source.
+CREATE TABLE plan_indicators (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id INTEGER NOT NULL REFERENCES plans(id),
+    action_id INTEGER NOT NULL REFERENCES plan_actions(id),
+    code TEXT NOT NULL,
+    baseline REAL NOT NULL,
+    target REAL NOT NULL,
+    latest REAL,
+    source TEXT NOT NULL,
+    added_in_version INTEGER NOT NULL
+);
+CREATE INDEX plan_indicators_by_plan ON plan_indicators (plan_id);
