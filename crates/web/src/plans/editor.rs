@@ -187,6 +187,8 @@ struct PlanPage {
     /// The sides this person can sign for.
     sides: Vec<Side>,
     form: ActionForm,
+    indicators: Vec<super::IndicatorView>,
+    measures: Vec<(String, String)>,
 }
 
 impl PlanPage {
@@ -232,7 +234,10 @@ async fn plan_page(
     if user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]) {
         sides.push(Side::Union);
     }
+    let indicators = super::indicator_views(state, &organisation, &plan).await?;
     Ok(render(&PlanPage {
+        indicators,
+        measures: super::measures(),
         chrome: chrome.titled(plan.title.clone()),
         approvals: plans::approvals(&state.db, plan.id).await?,
         statuses: ActionStatus::ALL,
@@ -522,6 +527,101 @@ pub async fn add_update(
             &user.person.display_name,
             form.body.trim(),
             &links,
+        )
+        .await?;
+        return Ok(Redirect::to(&format!(
+            "/orgs/{}/plans/{}#action-{action}",
+            organisation.ods_code, plan.id
+        ))
+        .into_response());
+    }
+    plan_page(
+        &state,
+        chrome.with_errors(errors),
+        &user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IndicatorForm {
+    code: String,
+    baseline: String,
+    target: String,
+    latest: String,
+    source: String,
+}
+
+/// Links a survey measure to an action, with where it started and where it should get to.
+pub async fn add_indicator(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<IndicatorForm>,
+) -> Result<Response, AppError> {
+    use dignity_domain::plans::parse_figure;
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    let code = form.code.trim();
+    if !super::measures().iter().any(|(k, _)| k == code) {
+        errors.push(field(
+            "code",
+            "Choose a measure from the staff survey. That measure is not one Dignity knows",
+        ));
+    }
+    let mut figure =
+        |raw: &str, name: &'static str, what: &'static str| match parse_figure(raw, what) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.push(field(name, e.to_string()));
+                None
+            }
+        };
+    let baseline = figure(
+        &form.baseline,
+        "baseline",
+        "The starting figure must be a per cent from 0 to 100",
+    );
+    let target = figure(
+        &form.target,
+        "target",
+        "The target must be a per cent from 0 to 100",
+    );
+    let latest = if form.latest.trim().is_empty() {
+        None
+    } else {
+        figure(
+            &form.latest,
+            "latest",
+            "The latest figure must be a per cent from 0 to 100",
+        )
+    };
+    if latest.is_some() && form.source.trim().is_empty() {
+        errors.push(field("source", "Say where the latest figure comes from"));
+    }
+    if let (Some(baseline), Some(target), true) = (baseline, target, errors.is_empty()) {
+        let editor = Editor {
+            actor: &user.person.email,
+            now: crate::now(),
+            organisation: &organisation,
+        };
+        plans::add_indicator(
+            &state.db,
+            editor,
+            action,
+            &plans::NewIndicator {
+                code: code.to_owned(),
+                baseline,
+                target,
+                latest,
+                source: form.source.trim().chars().take(200).collect(),
+            },
         )
         .await?;
         return Ok(Redirect::to(&format!(

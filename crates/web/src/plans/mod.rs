@@ -5,10 +5,17 @@ mod editor;
 mod public;
 
 use crate::access::Access;
+use crate::error::AppError;
 use crate::routes::Routes;
+use crate::state::AppState;
 use dignity_domain::identity::Role;
 use dignity_domain::plans::{ActionStatus, ChildProgress, Percent, derived_progress};
-use dignity_store::plans::Action;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::{DEFAULT_BANK, parse};
+use dignity_engine::aggregate::{indicator, reports};
+use dignity_store::identity::Organisation;
+use dignity_store::plans::{self as store, Action, Plan};
+use dignity_store::survey;
 
 /// People who draft and report on a plan: both sides of the partnership and the
 /// organisation's administrators.
@@ -50,6 +57,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/plans/{plan}/actions/{action}/updates",
             Access::InOrganisation(EDITORS),
             editor::add_update,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/indicators",
+            Access::InOrganisation(EDITORS),
+            editor::add_indicator,
         )
         .post(
             "/orgs/{ods}/plans/{plan}/approve",
@@ -102,4 +114,99 @@ pub fn rows(actions: &[Action], group_id: i64) -> Vec<ActionRow> {
     let mut out = Vec::new();
     walk(&in_group, None, 0, &mut out);
     out
+}
+
+/// A measure as pages show it: baseline, latest and target side by side.
+pub struct IndicatorView {
+    pub action_id: i64,
+    pub title: String,
+    pub baseline: String,
+    pub latest: String,
+    /// Where the latest figure comes from.
+    pub source: String,
+    pub target: String,
+    pub added_in_version: i64,
+}
+
+/// The shared culture survey's questions that can be measures: (key, text).
+pub fn measures() -> Vec<(String, String)> {
+    parse(DEFAULT_BANK)
+        .map(|survey| {
+            survey
+                .items()
+                .iter()
+                .filter(|i| i.choice.is_none() && !i.question.positive.is_empty())
+                .map(|i| (i.key.clone(), i.text.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn pct(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}%")
+    } else {
+        format!("{v:.1}%")
+    }
+}
+
+/// A plan's measures, with the latest figure from the organisation's newest closed
+/// culture survey when it has one (hidden below 11 answers), else the figure typed in.
+pub async fn indicator_views(
+    state: &AppState,
+    organisation: &Organisation,
+    plan: &Plan,
+) -> Result<Vec<IndicatorView>, AppError> {
+    let stored = store::indicators(&state.db, plan.id).await?;
+    if stored.is_empty() {
+        return Ok(Vec::new());
+    }
+    let titles = measures();
+    let today = Day::from_unix_seconds(crate::now());
+    let survey_key = parse(DEFAULT_BANK).map(|s| s.key).unwrap_or_default();
+    let shared = survey::survey_id_by_key(&state.db, &survey_key).await?;
+    let newest = survey::campaigns_for(&state.db, organisation.id)
+        .await?
+        .into_iter()
+        .find(|c| Some(c.survey_id) == shared && c.closes_on < today);
+    let live = match &newest {
+        Some(campaign) => Some((campaign, state.surveys.campaign(&state.db, campaign).await?)),
+        None => None,
+    };
+    let mut views = Vec::new();
+    for m in stored {
+        let measured = live.as_ref().and_then(|(campaign, loaded)| {
+            let columns = &loaded.columns;
+            let j = columns.item_index(&m.code)?;
+            let all = dignity_engine::Bitmap::full(columns.rows());
+            let report = reports(columns, &all, &[j], &[None], 1).ok()?;
+            let i = indicator(&columns.items()[j], report.first()?.histogram(0, 0));
+            let shown = columns.rows() as u64 >= crate::survey::MINIMUM
+                && i.answered >= crate::survey::MINIMUM;
+            shown.then(|| {
+                (
+                    pct((i.positive as f64 * 1000.0 / i.answered as f64).round() / 10.0),
+                    campaign.title.clone(),
+                )
+            })
+        });
+        let (latest, source) = match (measured, m.latest) {
+            (Some(live), _) => live,
+            (None, Some(v)) => (pct(v), m.source.clone()),
+            (None, None) => ("not known yet".into(), String::new()),
+        };
+        views.push(IndicatorView {
+            action_id: m.action_id,
+            title: titles
+                .iter()
+                .find(|(k, _)| *k == m.code)
+                .map_or(m.code.clone(), |(_, t)| t.clone()),
+            baseline: pct(m.baseline),
+            latest,
+            source,
+            target: pct(m.target),
+            added_in_version: m.added_in_version,
+        });
+    }
+    Ok(views)
 }

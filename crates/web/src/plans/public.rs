@@ -96,6 +96,7 @@ struct PublicPage {
     signatories: Vec<(Side, String)>,
     groups: Vec<PublicGroup>,
     updates: Vec<plans::Update>,
+    indicators: Vec<super::IndicatorView>,
 }
 
 /// The organisation's newest published plan.
@@ -234,6 +235,11 @@ pub async fn plan(
         .into_iter()
         .take(10)
         .collect();
+    let indicators = super::indicator_views(&state, &organisation, &plan)
+        .await?
+        .into_iter()
+        .filter(|m| m.added_in_version <= version)
+        .collect();
     Ok(render(&PublicPage {
         chrome: chrome.titled(format!("{}: {}", organisation.name, plan.title)),
         organisation,
@@ -242,6 +248,7 @@ pub async fn plan(
         signatories,
         groups,
         updates,
+        indicators,
     })?
     .into_response())
 }

@@ -22,8 +22,7 @@ use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 
-/// The smallest group whose figures are shown.
-pub(super) const MINIMUM: u64 = suppress::DEFAULT_MINIMUM;
+pub(super) use super::MINIMUM;
 
 #[derive(Template)]
 #[template(path = "survey/list.html")]

@@ -159,6 +159,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/indicators",
+        "/orgs/RJ1/plans/1/actions/1/indicators",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/plans/{plan}/actions/{action}/updates",
         "/orgs/RJ1/plans/1/actions/1/updates",
         RJ1_RESULTS,

@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::plans;
 
-on_both_backends!(a_plan_is_drafted_signed_by_both_sides_and_published);
+on_both_backends!(
+    a_plan_is_drafted_signed_by_both_sides_and_published,
+    measures_show_baseline_latest_and_target,
+);
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
     let exec = app
@@ -226,5 +229,149 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
         .get(&format!("/orgs/RJ2/plans/{}", plan.id))
         .await?;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
+    use dignity_store::plans::{Editor, NewAction, NewPlan};
+    use dignity_store::survey::{self, Campaign, NewResponse};
+
+    let editor = Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    let plan = plans::create_plan(
+        &app.db,
+        editor,
+        &NewPlan {
+            title: "Plan".into(),
+            period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
+            summary: String::new(),
+        },
+    )
+    .await?;
+    let groups = plans::groups(&app.db, plan.id).await?;
+    let action = plans::add_action(
+        &app.db,
+        editor,
+        plan.id,
+        &NewAction {
+            group_id: groups[0].id,
+            parent_id: None,
+            title: "Team talks".into(),
+            description: String::new(),
+            owner: "HR".into(),
+            employer_lead: String::new(),
+            union_lead: String::new(),
+            dates: Dates::new(Day::parse("2026-05-01")?, Day::parse("2026-06-01")?)?,
+            weight: None,
+        },
+    )
+    .await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut ezra = app.signed_in_browser(&exec).await?;
+    let path = format!(
+        "/orgs/RJ1/plans/{}/actions/{}/indicators",
+        plan.id, action.id
+    );
+    let page = ezra
+        .post(
+            &path,
+            &[("code", "shoe_size"), ("baseline", "150"), ("target", "20")],
+        )
+        .await?;
+    assert!(
+        page.body.contains("That measure is not one Dignity knows"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("The starting figure must be a per cent from 0 to 100")
+    );
+    let page = ezra
+        .post(
+            &path,
+            &[
+                ("code", "harassment_colleagues"),
+                ("baseline", "26"),
+                ("target", "20"),
+                ("latest", "24"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("Say where the latest figure comes from"));
+    assert!(plans::indicators(&app.db, plan.id).await?.is_empty());
+    ezra.post(
+        &path,
+        &[
+            ("code", "harassment_colleagues"),
+            ("baseline", "26"),
+            ("target", "20"),
+            ("latest", "24.5"),
+            ("source", "Paper survey, spring"),
+        ],
+    )
+    .await?;
+    let page = ezra.get(&format!("/orgs/RJ1/plans/{}", plan.id)).await?;
+    assert!(
+        page.body
+            .contains("started at 26%, latest 24.5% (Paper survey, spring), target 20%"),
+        "{}",
+        page.body
+    );
+
+    // Once the organisation has closed survey results, the latest figure comes from them.
+    let survey_id = survey::save_survey(
+        &app.db,
+        "test",
+        1,
+        &parse(DEFAULT_BANK)?.key,
+        "Culture",
+        DEFAULT_BANK,
+    )
+    .await?;
+    let campaign = survey::create_campaign(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: app.org.id,
+            title: "Culture survey 2026".into(),
+            opens_on: Day::parse("2026-01-01")?,
+            closes_on: Day::parse("2026-02-01")?,
+            year: 2026,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+    let definition = parse(DEFAULT_BANK)?;
+    let items = definition.items().len();
+    let groupings = definition.demographic_questions().count() + 1;
+    let responses: Vec<NewResponse> = (0..20)
+        .map(|_| NewResponse {
+            id: dignity_store::testing::random_id(),
+            answers: vec![1; items],
+            groupings: vec![0; groupings * 2],
+            comments: Vec::new(),
+        })
+        .collect();
+    survey::insert_responses(&app.db, campaign.id, &responses).await?;
+    let page = ezra.get(&format!("/orgs/RJ1/plans/{}", plan.id)).await?;
+    assert!(
+        page.body
+            .contains("latest 0% (Culture survey 2026), target 20%"),
+        "{}",
+        page.body
+    );
     Ok(())
 }
