@@ -27,6 +27,7 @@ mod session;
 mod speakup;
 mod state;
 pub mod survey;
+pub(crate) mod table;
 mod telemetry;
 
 pub use access::Access;

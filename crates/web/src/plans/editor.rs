@@ -640,3 +640,62 @@ pub async fn add_indicator(
     )
     .await
 }
+
+/// The plan as a spreadsheet, one row per action, for working on outside Dignity.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let actions = plans::actions(&state.db, plan.id).await?;
+    let groups = plans::groups(&state.db, plan.id).await?;
+    let mut lines = Vec::new();
+    for group in &groups {
+        for row in rows(&actions, group.id) {
+            let a = &row.action;
+            let parent = a
+                .parent_id
+                .and_then(|p| actions.iter().find(|x| x.id == p))
+                .map(|p| p.title.clone())
+                .unwrap_or_default();
+            lines.push(vec![
+                group.title.clone(),
+                a.title.clone(),
+                parent,
+                a.description.clone(),
+                a.owner.clone(),
+                a.employer_lead.clone(),
+                a.union_lead.clone(),
+                a.dates.starts_on.to_string(),
+                a.dates.due_on.to_string(),
+                a.status.code().to_owned(),
+                a.status_reason.clone(),
+                row.progress.value().to_string(),
+                a.weight.map(|w| w.to_string()).unwrap_or_default(),
+            ]);
+        }
+    }
+    let table = crate::table::Table {
+        name: format!("plan-{}-{}", organisation.ods_code, plan.id),
+        header: [
+            "commitment",
+            "action",
+            "part of",
+            "description",
+            "owner",
+            "employer lead",
+            "union lead",
+            "starts on",
+            "due on",
+            "status",
+            "reason",
+            "progress",
+            "weight",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: lines,
+    };
+    Ok(table.csv_response())
+}

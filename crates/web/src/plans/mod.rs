@@ -43,6 +43,11 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(EDITORS),
             editor::show,
         )
+        .get(
+            "/orgs/{ods}/plans/{plan}/actions.csv",
+            Access::InOrganisation(EDITORS),
+            editor::export_csv,
+        )
         .post(
             "/orgs/{ods}/plans/{plan}/actions",
             Access::InOrganisation(EDITORS),

@@ -7,11 +7,11 @@
 use super::admin::campaign_in;
 use super::cache::National;
 use super::dashboard::{MINIMUM, organisation};
-use super::table::Table;
 use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
+use crate::table::Table;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};

@@ -1,12 +1,12 @@
 //! The campaign list and a campaign's dashboard.
 
-use super::table::Table;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
 pub(super) use crate::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
+use crate::table::Table;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};

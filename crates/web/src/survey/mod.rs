@@ -9,7 +9,6 @@ mod dashboard;
 mod invite;
 pub mod load;
 mod pledges;
-mod table;
 
 use crate::access::Access;
 use crate::routes::Routes;

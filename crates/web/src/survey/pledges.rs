@@ -4,12 +4,12 @@
 
 use super::admin::campaign_in;
 use super::dashboard::{MINIMUM, Shown, organisation, percent};
-use super::table::Table;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
+use crate::table::Table;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;

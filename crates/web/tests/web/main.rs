@@ -178,6 +178,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_RESULTS,
     ),
     (
+        "GET",
+        "/orgs/{ods}/plans/{plan}/actions.csv",
+        "/orgs/RJ1/plans/1/actions.csv",
+        RJ1_RESULTS,
+    ),
+    (
         "POST",
         "/orgs/{ods}/plans/{plan}/actions",
         "/orgs/RJ1/plans/1/actions",

@@ -217,6 +217,16 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     );
     assert!(index.body.contains("Trust RJ1"));
 
+    let csv = ezra.get(&format!("{path}/actions.csv")).await?;
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with("\"commitment\",\"action\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\"Civility training\""));
+    assert_eq!(csv.body.lines().count(), 4, "a header and three actions");
+
     // Someone from another organisation cannot open the draft.
     let other = app
         .person_in("olly@other.nhs.uk", Some(Role::Executive), &app.other_org)
