@@ -8,13 +8,15 @@ use crate::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::plans::ActionStatus;
 use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
 use dignity_store::identity::{self, Organisation};
 use dignity_store::plans::{self, Plan};
+use serde::Deserialize;
 
 pub struct Listed {
     pub organisation: Organisation,
@@ -29,6 +31,17 @@ struct IndexPage {
     listed: Vec<Listed>,
     totals: Vec<(&'static str, usize)>,
     organisations: usize,
+    regions: &'static [Region],
+    types: &'static [OrgType],
+    query: IndexQuery,
+}
+
+/// Filters on the national index; empty means all.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IndexQuery {
+    region: String,
+    org_type: String,
 }
 
 fn status_counts(actions: &[plans::Action]) -> Vec<(&'static str, usize)> {
@@ -40,8 +53,20 @@ fn status_counts(actions: &[plans::Action]) -> Vec<(&'static str, usize)> {
 
 /// Every organisation's signed plan, and how many actions nationally are on track, at risk
 /// or off track.
-pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
-    let organisations = identity::list_organisations(&state.db).await?;
+pub async fn index(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<IndexQuery>,
+) -> Result<Response, AppError> {
+    // An unknown filter value matches nothing rather than failing the page.
+    let region = (!query.region.is_empty()).then(|| query.region.parse::<Region>().ok());
+    let org_type = (!query.org_type.is_empty()).then(|| query.org_type.parse::<OrgType>().ok());
+    let organisations: Vec<Organisation> = identity::list_organisations(&state.db)
+        .await?
+        .into_iter()
+        .filter(|o| region.is_none_or(|r| r == Some(o.region)))
+        .filter(|o| org_type.is_none_or(|t| t == Some(o.org_type)))
+        .collect();
     let mut listed = Vec::new();
     let mut all_actions = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -67,6 +92,9 @@ pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Resp
         totals: status_counts(&all_actions),
         organisations: organisations.len(),
         listed,
+        regions: Region::ALL,
+        types: OrgType::ALL,
+        query,
     })?
     .into_response())
 }

@@ -216,6 +216,24 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
         index.body
     );
     assert!(index.body.contains("Trust RJ1"));
+    let london = app
+        .browser()
+        .get("/plans?region=london&org_type=acute")
+        .await?;
+    assert!(
+        london.body.contains("1 of 2 organisations have published"),
+        "{}",
+        london.body
+    );
+    let elsewhere = app.browser().get("/plans?region=south_west").await?;
+    assert!(
+        elsewhere.body.contains("0 of 0 organisations"),
+        "{}",
+        elsewhere.body
+    );
+    assert!(!elsewhere.body.contains("Trust RJ1"));
+    let junk = app.browser().get("/plans?region=atlantis").await?;
+    assert_eq!(junk.status, StatusCode::OK);
 
     let csv = ezra.get(&format!("{path}/actions.csv")).await?;
     assert!(csv.content_type.starts_with("text/csv"));
