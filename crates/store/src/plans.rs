@@ -815,3 +815,129 @@ pub async fn indicators(db: &Db, plan_id: i64) -> Result<Vec<Indicator>, StoreEr
     })
     .collect()
 }
+
+/// A step on the way to an action's end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    pub id: i64,
+    pub action_id: i64,
+    pub title: String,
+    pub due_on: Day,
+    pub done: bool,
+    pub added_in_version: i64,
+}
+
+/// The plan an action of this organisation belongs to.
+async fn plan_of_action(
+    conn: &mut sqlx::AnyConnection,
+    editor: Editor<'_>,
+    action_id: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+    )
+    .bind(action_id)
+    .bind(editor.organisation.id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))
+}
+
+/// Adds a milestone to an action (a content change).
+pub async fn add_milestone(
+    db: &Db,
+    editor: Editor<'_>,
+    action_id: i64,
+    title: &str,
+    due_on: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
+    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    sqlx::query(
+        "INSERT INTO plan_milestones (plan_id, action_id, title, due_on, done, added_in_version) VALUES ($1, $2, $3, $4, 0, $5)",
+    )
+    .bind(plan_id)
+    .bind(action_id)
+    .bind(title)
+    .bind(due_on.to_string())
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(action_id),
+        version,
+        &format!("Added the milestone {title}, due {due_on}"),
+        serde_json::json!({ "milestone": title, "due_on": due_on.to_string() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a milestone done or not done (progress: no new signature).
+pub async fn set_milestone_done(
+    db: &Db,
+    editor: Editor<'_>,
+    milestone_id: i64,
+    done: bool,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query("SELECT action_id, title FROM plan_milestones WHERE id = $1")
+        .bind(milestone_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("There is no milestone {milestone_id}")))?;
+    let action_id: i64 = row.try_get("action_id")?;
+    let title: String = row.try_get("title")?;
+    let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
+    sqlx::query("UPDATE plan_milestones SET done = $1 WHERE id = $2")
+        .bind(i64::from(done))
+        .bind(milestone_id)
+        .execute(&mut *tx)
+        .await?;
+    let version = bump(&mut tx, plan_id, Change::Progress).await?;
+    let summary = if done {
+        format!("Milestone reached: {title}")
+    } else {
+        format!("Milestone not reached after all: {title}")
+    };
+    record(
+        &mut tx,
+        editor,
+        plan_id,
+        Some(action_id),
+        version,
+        &summary,
+        serde_json::json!({ "milestone": title, "done": done }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A plan's milestones, by due date.
+pub async fn milestones(db: &Db, plan_id: i64) -> Result<Vec<Milestone>, StoreError> {
+    sqlx::query(
+        "SELECT id, action_id, title, due_on, done, added_in_version FROM plan_milestones WHERE plan_id = $1 ORDER BY due_on, id",
+    )
+    .bind(plan_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let done: i64 = r.try_get("done")?;
+        Ok(Milestone {
+            id: r.try_get("id")?,
+            action_id: r.try_get("action_id")?,
+            title: r.try_get("title")?,
+            due_on: day(r.try_get("due_on")?)?,
+            done: done != 0,
+            added_in_version: r.try_get("added_in_version")?,
+        })
+    })
+    .collect()
+}

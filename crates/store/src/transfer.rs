@@ -317,6 +317,19 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "plan_milestones",
+        "id",
+        &[
+            ("id", Int),
+            ("plan_id", Int),
+            ("action_id", Int),
+            ("title", Text),
+            ("due_on", Text),
+            ("done", Int),
+            ("added_in_version", Int),
+        ],
+    ),
+    (
         "plan_approvals",
         "plan_id",
         &[
@@ -389,6 +402,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_history",
     "plan_updates",
     "plan_indicators",
+    "plan_milestones",
 ];
 
 /// Rows copied per table.

@@ -966,14 +966,35 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         Err(StoreError::NotFound(_))
     ));
 
+    // A milestone is a promise; ticking it off is progress.
+    plans::add_milestone(
+        &db,
+        editor,
+        training.id,
+        "Pilot with two wards",
+        day("2026-06-30")?,
+    )
+    .await?;
+    assert_eq!(plans::get_plan(&db, plan.id).await?.version, 6);
+    let steps = plans::milestones(&db, plan.id).await?;
+    assert_eq!((steps.len(), steps[0].done), (1, false));
+    plans::set_milestone_done(&db, editor, steps[0].id, true).await?;
+    assert!(plans::milestones(&db, plan.id).await?[0].done);
+    assert_eq!(plans::get_plan(&db, plan.id).await?.version, 6);
+    assert!(matches!(
+        plans::set_milestone_done(&db, outsider, steps[0].id, false).await,
+        Err(StoreError::NotFound(_))
+    ));
+
     // The history of the plan, and of one action.
     let history = plans::history(&db, plan.id, None).await?;
-    assert_eq!(history.len(), 6, "{history:?}");
+    assert_eq!(history.len(), 8, "{history:?}");
     let of_wave = plans::history(&db, plan.id, Some(wave.id)).await?;
     assert_eq!(of_wave.len(), 2);
     assert_eq!(
         plans::history(&db, plan.id, Some(training.id)).await?.len(),
-        2
+        4,
+        "added, a measure, a milestone and reaching it"
     );
     assert!(of_wave[1].summary.contains("On track at 40%"));
     Ok(())

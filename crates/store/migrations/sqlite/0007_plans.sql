@@ -98,3 +98,15 @@ CREATE TABLE plan_indicators (
     added_in_version INTEGER NOT NULL
 );
 CREATE INDEX plan_indicators_by_plan ON plan_indicators (plan_id);
+
+-- Milestones on the way to an action's end: a promise when added, ticked off as progress.
+CREATE TABLE plan_milestones (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    plan_id INTEGER NOT NULL REFERENCES plans(id),
+    action_id INTEGER NOT NULL REFERENCES plan_actions(id),
+    title TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    added_in_version INTEGER NOT NULL
+);
+CREATE INDEX plan_milestones_by_plan ON plan_milestones (plan_id);
