@@ -189,6 +189,7 @@ struct PlanPage {
     form: ActionForm,
     indicators: Vec<super::IndicatorView>,
     measures: Vec<(String, String)>,
+    milestones: Vec<plans::Milestone>,
 }
 
 impl PlanPage {
@@ -235,7 +236,9 @@ async fn plan_page(
         sides.push(Side::Union);
     }
     let indicators = super::indicator_views(state, &organisation, &plan).await?;
+    let milestones = plans::milestones(&state.db, plan.id).await?;
     Ok(render(&PlanPage {
+        milestones,
         indicators,
         measures: super::measures(),
         chrome: chrome.titled(plan.title.clone()),
@@ -698,4 +701,97 @@ pub async fn export_csv(
         rows: lines,
     };
     Ok(table.csv_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MilestoneForm {
+    milestone: String,
+    milestone_due: String,
+}
+
+/// Adds a milestone to an action.
+pub async fn add_milestone(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<MilestoneForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(
+        &form.milestone,
+        "milestone",
+        "the milestone",
+        300,
+        &mut errors,
+    );
+    let due = Day::parse(form.milestone_due.trim()).ok();
+    if due.is_none() {
+        errors.push(field(
+            "milestone_due",
+            "Enter the milestone's date like 2026-06-30",
+        ));
+    }
+    if let (Some(due), true) = (due, errors.is_empty()) {
+        let editor = Editor {
+            actor: &user.person.email,
+            now: crate::now(),
+            organisation: &organisation,
+        };
+        plans::add_milestone(&state.db, editor, action, form.milestone.trim(), due).await?;
+        return Ok(Redirect::to(&format!(
+            "/orgs/{}/plans/{}#action-{action}",
+            organisation.ods_code, plan.id
+        ))
+        .into_response());
+    }
+    plan_page(
+        &state,
+        chrome.with_errors(errors),
+        &user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MarkForm {
+    done: String,
+}
+
+/// Marks a milestone reached (or not).
+pub async fn mark_milestone(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, milestone)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<MarkForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let done = match form.done.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Say whether the milestone was reached.".into(),
+            ));
+        }
+    };
+    let editor = Editor {
+        actor: &user.person.email,
+        now: crate::now(),
+        organisation: &organisation,
+    };
+    plans::set_milestone_done(&state.db, editor, milestone, done).await?;
+    Ok(Redirect::to(&format!(
+        "/orgs/{}/plans/{}",
+        organisation.ods_code, plan.id
+    ))
+    .into_response())
 }

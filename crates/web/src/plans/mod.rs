@@ -69,6 +69,16 @@ pub fn routes(routes: Routes) -> Routes {
             editor::add_indicator,
         )
         .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/milestones",
+            Access::InOrganisation(EDITORS),
+            editor::add_milestone,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/milestones/{milestone}",
+            Access::InOrganisation(EDITORS),
+            editor::mark_milestone,
+        )
+        .post(
             "/orgs/{ods}/plans/{plan}/approve",
             Access::InOrganisation(SIGNERS),
             editor::approve,

@@ -125,6 +125,7 @@ struct PublicPage {
     groups: Vec<PublicGroup>,
     updates: Vec<plans::Update>,
     indicators: Vec<super::IndicatorView>,
+    milestones: Vec<plans::Milestone>,
 }
 
 /// The organisation's newest published plan.
@@ -268,7 +269,13 @@ pub async fn plan(
         .into_iter()
         .filter(|m| m.added_in_version <= version)
         .collect();
+    let milestones = plans::milestones(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.added_in_version <= version)
+        .collect();
     Ok(render(&PublicPage {
+        milestones,
         chrome: chrome.titled(format!("{}: {}", organisation.name, plan.title)),
         organisation,
         plan,

@@ -159,6 +159,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/milestones",
+        "/orgs/RJ1/plans/1/actions/1/milestones",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/milestones/{milestone}",
+        "/orgs/RJ1/plans/1/milestones/1",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/plans/{plan}/actions/{action}/indicators",
         "/orgs/RJ1/plans/1/actions/1/indicators",
         RJ1_RESULTS,
@@ -833,7 +845,8 @@ async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
             .replace("{id}", "1")
             .replace("{campaign}", "x1")
             .replace("{plan}", "x1")
-            .replace("{action}", "1");
+            .replace("{action}", "1")
+            .replace("{milestone}", "1");
         for body in &junk {
             let mut browser = app.signed_in_browser(&admin).await?;
             let token = browser.csrf().await?;

@@ -355,6 +355,56 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
         page.body
     );
 
+    // Milestones: a bad date is named; reached ones say so.
+    let milestones = format!(
+        "/orgs/RJ1/plans/{}/actions/{}/milestones",
+        plan.id, action.id
+    );
+    let page = ezra
+        .post(
+            &milestones,
+            &[
+                ("milestone", "Pilot on two wards"),
+                ("milestone_due", "June"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.body.contains("Enter the milestone&#39;s date")
+            || page.body.contains("Enter the milestone"),
+        "{}",
+        page.body
+    );
+    ezra.post(
+        &milestones,
+        &[
+            ("milestone", "Pilot on two wards"),
+            ("milestone_due", "2026-06-30"),
+        ],
+    )
+    .await?;
+    let step = plans::milestones(&app.db, plan.id).await?;
+    assert_eq!(step.len(), 1);
+    ezra.post(
+        &format!("/orgs/RJ1/plans/{}/milestones/{}", plan.id, step[0].id),
+        &[("done", "yes")],
+    )
+    .await?;
+    let page = ezra.get(&format!("/orgs/RJ1/plans/{}", plan.id)).await?;
+    assert!(
+        page.body
+            .contains("Pilot on two wards, due 30 June 2026. <strong>Reached.</strong>"),
+        "{}",
+        page.body
+    );
+    let junk = ezra
+        .post(
+            &format!("/orgs/RJ1/plans/{}/milestones/{}", plan.id, step[0].id),
+            &[("done", "maybe")],
+        )
+        .await?;
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST);
+
     // Once the organisation has closed survey results, the latest figure comes from them.
     let survey_id = survey::save_survey(
         &app.db,
