@@ -654,14 +654,7 @@ pub async fn add_update(
     links: &[String],
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let plan_id: i64 = sqlx::query_scalar(
-        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
-    )
-    .bind(action_id)
-    .bind(editor.organisation.id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
     sqlx::query(
         "INSERT INTO plan_updates (plan_id, action_id, written_on, at, author, body, links) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -747,14 +740,7 @@ pub async fn add_indicator(
     indicator: &NewIndicator,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let plan_id: i64 = sqlx::query_scalar(
-        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
-    )
-    .bind(action_id)
-    .bind(editor.organisation.id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
     let version = bump(&mut tx, plan_id, Change::Content).await?;
     sqlx::query(
         "INSERT INTO plan_indicators (plan_id, action_id, code, baseline, target, latest, source, added_in_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -53,6 +53,24 @@ pub async fn list(
     .into_response())
 }
 
+/// Who is changing the plan, and when.
+fn editor<'a>(user: &'a CurrentUser, organisation: &'a Organisation) -> Editor<'a> {
+    Editor {
+        actor: &user.person.email,
+        now: crate::now(),
+        organisation,
+    }
+}
+
+/// Back to the action just changed, on its plan's page.
+fn back_to(organisation: &Organisation, plan: &Plan, action: i64) -> Response {
+    Redirect::to(&format!(
+        "/orgs/{}/plans/{}#action-{action}",
+        organisation.ods_code, plan.id
+    ))
+    .into_response()
+}
+
 fn field(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
@@ -133,11 +151,7 @@ pub async fn create(
         })?
         .into_response());
     };
-    let editor = Editor {
-        actor: &user.person.email,
-        now: crate::now(),
-        organisation: &organisation,
-    };
+    let editor = editor(&user, &organisation);
     let plan = plans::create_plan(
         &state.db,
         editor,
@@ -331,11 +345,7 @@ pub async fn add_action(
         },
     };
     if let (Some(group_id), Some(dates), true) = (group_id, dates, errors.is_empty()) {
-        let editor = Editor {
-            actor: &user.person.email,
-            now: crate::now(),
-            organisation: &organisation,
-        };
+        let editor = editor(&user, &organisation);
         let added = plans::add_action(
             &state.db,
             editor,
@@ -406,24 +416,14 @@ pub async fn report(
         }
     };
     if let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) {
-        let editor = Editor {
-            actor: &user.person.email,
-            now: crate::now(),
-            organisation: &organisation,
-        };
+        let editor = editor(&user, &organisation);
         let report = Report {
             status,
             reason: form.reason.chars().take(1_000).collect(),
             progress,
         };
         match plans::report_progress(&state.db, editor, action, &report).await {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!(
-                    "/orgs/{}/plans/{}#action-{action}",
-                    organisation.ods_code, plan.id
-                ))
-                .into_response());
-            }
+            Ok(()) => return Ok(back_to(&organisation, &plan, action)),
             Err(StoreError::Invalid(e)) => errors.push(field("reason", e.to_string())),
             Err(e) => return Err(e.into()),
         }
@@ -464,11 +464,7 @@ pub async fn approve(
     let (Some(side), true, Ok(seen)) = (side, allowed, form.version.parse::<i64>()) else {
         return Err(AppError::Forbidden);
     };
-    let editor = Editor {
-        actor: &user.person.email,
-        now: crate::now(),
-        organisation: &organisation,
-    };
+    let editor = editor(&user, &organisation);
     match plans::approve(&state.db, editor, plan.id, user.person.id, side, seen).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{}/plans/{}",
@@ -518,11 +514,7 @@ pub async fn add_update(
         }
     };
     if errors.is_empty() {
-        let editor = Editor {
-            actor: &user.person.email,
-            now: crate::now(),
-            organisation: &organisation,
-        };
+        let editor = editor(&user, &organisation);
         plans::add_update(
             &state.db,
             editor,
@@ -532,11 +524,7 @@ pub async fn add_update(
             &links,
         )
         .await?;
-        return Ok(Redirect::to(&format!(
-            "/orgs/{}/plans/{}#action-{action}",
-            organisation.ods_code, plan.id
-        ))
-        .into_response());
+        return Ok(back_to(&organisation, &plan, action));
     }
     plan_page(
         &state,
@@ -609,11 +597,7 @@ pub async fn add_indicator(
         errors.push(field("source", "Say where the latest figure comes from"));
     }
     if let (Some(baseline), Some(target), true) = (baseline, target, errors.is_empty()) {
-        let editor = Editor {
-            actor: &user.person.email,
-            now: crate::now(),
-            organisation: &organisation,
-        };
+        let editor = editor(&user, &organisation);
         plans::add_indicator(
             &state.db,
             editor,
@@ -627,11 +611,7 @@ pub async fn add_indicator(
             },
         )
         .await?;
-        return Ok(Redirect::to(&format!(
-            "/orgs/{}/plans/{}#action-{action}",
-            organisation.ods_code, plan.id
-        ))
-        .into_response());
+        return Ok(back_to(&organisation, &plan, action));
     }
     plan_page(
         &state,
@@ -736,17 +716,9 @@ pub async fn add_milestone(
         ));
     }
     if let (Some(due), true) = (due, errors.is_empty()) {
-        let editor = Editor {
-            actor: &user.person.email,
-            now: crate::now(),
-            organisation: &organisation,
-        };
+        let editor = editor(&user, &organisation);
         plans::add_milestone(&state.db, editor, action, form.milestone.trim(), due).await?;
-        return Ok(Redirect::to(&format!(
-            "/orgs/{}/plans/{}#action-{action}",
-            organisation.ods_code, plan.id
-        ))
-        .into_response());
+        return Ok(back_to(&organisation, &plan, action));
     }
     plan_page(
         &state,
@@ -783,11 +755,7 @@ pub async fn mark_milestone(
             ));
         }
     };
-    let editor = Editor {
-        actor: &user.person.email,
-        now: crate::now(),
-        organisation: &organisation,
-    };
+    let editor = editor(&user, &organisation);
     plans::set_milestone_done(&state.db, editor, milestone, done).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",
