@@ -267,6 +267,26 @@ async fn plan_page(
     .into_response())
 }
 
+/// The plan page again, with what was wrong with a form on it.
+async fn problems(
+    state: &AppState,
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    user: &CurrentUser,
+    organisation: Organisation,
+    plan: Plan,
+) -> Result<Response, AppError> {
+    plan_page(
+        state,
+        chrome.with_errors(errors),
+        user,
+        organisation,
+        plan,
+        ActionForm::default(),
+    )
+    .await
+}
+
 pub async fn show(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -428,15 +448,7 @@ pub async fn report(
             Err(e) => return Err(e.into()),
         }
     }
-    plan_page(
-        &state,
-        chrome.with_errors(errors),
-        &user,
-        organisation,
-        plan,
-        ActionForm::default(),
-    )
-    .await
+    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 #[derive(Deserialize, Default)]
@@ -526,15 +538,7 @@ pub async fn add_update(
         .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
-    plan_page(
-        &state,
-        chrome.with_errors(errors),
-        &user,
-        organisation,
-        plan,
-        ActionForm::default(),
-    )
-    .await
+    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 #[derive(Deserialize, Default)]
@@ -613,15 +617,7 @@ pub async fn add_indicator(
         .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
-    plan_page(
-        &state,
-        chrome.with_errors(errors),
-        &user,
-        organisation,
-        plan,
-        ActionForm::default(),
-    )
-    .await
+    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 /// The plan as a spreadsheet, one row per action, for working on outside Dignity.
@@ -720,15 +716,7 @@ pub async fn add_milestone(
         plans::add_milestone(&state.db, editor, action, form.milestone.trim(), due).await?;
         return Ok(back_to(&organisation, &plan, action));
     }
-    plan_page(
-        &state,
-        chrome.with_errors(errors),
-        &user,
-        organisation,
-        plan,
-        ActionForm::default(),
-    )
-    .await
+    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 #[derive(Deserialize, Default)]
