@@ -262,6 +262,7 @@ const TABLES: &[TableSpec] = &[
             ("plan_id", Int),
             ("position", Int),
             ("title", Text),
+            ("removed_in_version", Int),
         ],
     ),
     (
@@ -285,6 +286,7 @@ const TABLES: &[TableSpec] = &[
             ("weight", Int),
             ("position", Int),
             ("added_in_version", Int),
+            ("removed_in_version", Int),
         ],
     ),
     (
@@ -314,6 +316,7 @@ const TABLES: &[TableSpec] = &[
             ("latest", Real),
             ("source", Text),
             ("added_in_version", Int),
+            ("removed_in_version", Int),
         ],
     ),
     (
@@ -327,7 +330,13 @@ const TABLES: &[TableSpec] = &[
             ("due_on", Text),
             ("done", Int),
             ("added_in_version", Int),
+            ("removed_in_version", Int),
         ],
+    ),
+    (
+        "plan_signed",
+        "plan_id",
+        &[("plan_id", Int), ("version", Int), ("content", Text)],
     ),
     (
         "plan_approvals",

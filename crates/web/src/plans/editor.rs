@@ -22,10 +22,10 @@ use serde::Deserialize;
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct PlanForm {
-    title: String,
-    period_start: String,
-    period_end: String,
-    summary: String,
+    pub(super) title: String,
+    pub(super) period_start: String,
+    pub(super) period_end: String,
+    pub(super) summary: String,
 }
 
 #[derive(Template)]
@@ -54,7 +54,7 @@ pub async fn list(
 }
 
 /// Who is changing the plan, and when.
-fn editor<'a>(user: &'a CurrentUser, organisation: &'a Organisation) -> Editor<'a> {
+pub(super) fn editor<'a>(user: &'a CurrentUser, organisation: &'a Organisation) -> Editor<'a> {
     Editor {
         actor: &user.person.email,
         now: crate::now(),
@@ -63,7 +63,7 @@ fn editor<'a>(user: &'a CurrentUser, organisation: &'a Organisation) -> Editor<'
 }
 
 /// Back to the action just changed, on its plan's page.
-fn back_to(organisation: &Organisation, plan: &Plan, action: i64) -> Response {
+pub(super) fn back_to(organisation: &Organisation, plan: &Plan, action: i64) -> Response {
     Redirect::to(&format!(
         "/orgs/{}/plans/{}#action-{action}",
         organisation.ods_code, plan.id
@@ -71,7 +71,7 @@ fn back_to(organisation: &Organisation, plan: &Plan, action: i64) -> Response {
     .into_response()
 }
 
-fn field(field: &'static str, message: impl Into<String>) -> FieldError {
+pub(super) fn field(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
         message: message.into(),
@@ -79,7 +79,7 @@ fn field(field: &'static str, message: impl Into<String>) -> FieldError {
 }
 
 /// Reads two dates in order; problems are named on the given fields.
-fn dates(
+pub(super) fn dates(
     start: &str,
     end: &str,
     start_field: &'static str,
@@ -104,7 +104,13 @@ fn dates(
     }
 }
 
-fn text(value: &str, name: &'static str, what: &str, max: usize, errors: &mut Vec<FieldError>) {
+pub(super) fn text(
+    value: &str,
+    name: &'static str,
+    what: &str,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) {
     let n = value.trim().chars().count();
     if n == 0 {
         errors.push(field(name, format!("Enter {what}")));
@@ -172,16 +178,102 @@ pub async fn create(
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ActionForm {
-    group: String,
-    parent: String,
-    title: String,
-    description: String,
-    owner: String,
-    employer_lead: String,
-    union_lead: String,
-    starts_on: String,
-    due_on: String,
-    weight: String,
+    pub(super) group: String,
+    pub(super) parent: String,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) owner: String,
+    pub(super) employer_lead: String,
+    pub(super) union_lead: String,
+    pub(super) starts_on: String,
+    pub(super) due_on: String,
+    pub(super) weight: String,
+}
+
+impl ActionForm {
+    /// The form filled in with an action as it stands.
+    pub(super) fn from_action(a: &plans::Action) -> ActionForm {
+        ActionForm {
+            group: a.group_id.to_string(),
+            parent: a.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            title: a.title.clone(),
+            description: a.description.clone(),
+            owner: a.owner.clone(),
+            employer_lead: a.employer_lead.clone(),
+            union_lead: a.union_lead.clone(),
+            starts_on: a.dates.starts_on.to_string(),
+            due_on: a.dates.due_on.to_string(),
+            weight: a.weight.map(|w| w.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The action the form describes; problems are added to `errors`.
+    pub(super) fn read(&self, errors: &mut Vec<FieldError>) -> Option<NewAction> {
+        let form = self;
+        text(&form.title, "title", "what the action is", 300, errors);
+        text(&form.owner, "owner", "who owns the action", 200, errors);
+        for (value, name) in [
+            (&form.description, "description"),
+            (&form.employer_lead, "employer_lead"),
+            (&form.union_lead, "union_lead"),
+        ] {
+            let max = if name == "description" { 5_000 } else { 200 };
+            if value.chars().count() > max {
+                errors.push(field(
+                    name,
+                    format!("This must be {max} characters or fewer"),
+                ));
+            }
+        }
+        let group_id = form.group.parse::<i64>().ok();
+        if group_id.is_none() {
+            errors.push(field(
+                "group",
+                "Choose which commitment the action is under",
+            ));
+        }
+        let parent_id = match form.parent.trim() {
+            "" => None,
+            p => match p.parse::<i64>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.push(field(
+                        "parent",
+                        "Choose the action this is part of, or none",
+                    ));
+                    None
+                }
+            },
+        };
+        let dates = dates(&form.starts_on, &form.due_on, "starts_on", "due_on", errors);
+        let weight = match form.weight.trim() {
+            "" => None,
+            w => match w.parse::<u32>() {
+                Ok(w) if (1..=100).contains(&w) => Some(w),
+                _ => {
+                    errors.push(field(
+                        "weight",
+                        "Weight must be a whole number from 1 to 100",
+                    ));
+                    None
+                }
+            },
+        };
+        let (Some(group_id), Some(dates), true) = (group_id, dates, errors.is_empty()) else {
+            return None;
+        };
+        Some(NewAction {
+            group_id,
+            parent_id,
+            title: form.title.trim().to_owned(),
+            description: form.description.trim().to_owned(),
+            owner: form.owner.trim().to_owned(),
+            employer_lead: form.employer_lead.trim().to_owned(),
+            union_lead: form.union_lead.trim().to_owned(),
+            dates,
+            weight,
+        })
+    }
 }
 
 pub struct GroupView {
@@ -215,7 +307,11 @@ impl PlanPage {
     }
 }
 
-async fn plan_in(state: &AppState, organisation: &Organisation, id: i64) -> Result<Plan, AppError> {
+pub(super) async fn plan_in(
+    state: &AppState,
+    organisation: &Organisation,
+    id: i64,
+) -> Result<Plan, AppError> {
     let plan = plans::get_plan(&state.db, id).await?;
     if plan.organisation_id != organisation.id {
         return Err(AppError::NotFound(
@@ -249,7 +345,12 @@ async fn plan_page(
     if user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]) {
         sides.push(Side::Union);
     }
-    let indicators = super::indicator_views(state, &organisation, &plan).await?;
+    let indicators = super::indicator_views(
+        state,
+        &organisation,
+        &plans::indicators(&state.db, plan.id).await?,
+    )
+    .await?;
     let milestones = plans::milestones(&state.db, plan.id).await?;
     Ok(render(&PlanPage {
         milestones,
@@ -268,7 +369,7 @@ async fn plan_page(
 }
 
 /// The plan page again, with what was wrong with a form on it.
-async fn problems(
+pub(super) async fn problems(
     state: &AppState,
     chrome: Chrome,
     errors: Vec<FieldError>,
@@ -316,73 +417,9 @@ pub async fn add_action(
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
     let mut errors = Vec::new();
-    text(&form.title, "title", "what the action is", 300, &mut errors);
-    text(
-        &form.owner,
-        "owner",
-        "who owns the action",
-        200,
-        &mut errors,
-    );
-    let group_id = form.group.parse::<i64>().ok();
-    if group_id.is_none() {
-        errors.push(field(
-            "group",
-            "Choose which commitment the action is under",
-        ));
-    }
-    let parent_id = match form.parent.trim() {
-        "" => None,
-        p => match p.parse::<i64>() {
-            Ok(p) => Some(p),
-            Err(_) => {
-                errors.push(field(
-                    "parent",
-                    "Choose the action this is part of, or none",
-                ));
-                None
-            }
-        },
-    };
-    let dates = dates(
-        &form.starts_on,
-        &form.due_on,
-        "starts_on",
-        "due_on",
-        &mut errors,
-    );
-    let weight = match form.weight.trim() {
-        "" => None,
-        w => match w.parse::<u32>() {
-            Ok(w) if (1..=100).contains(&w) => Some(w),
-            _ => {
-                errors.push(field(
-                    "weight",
-                    "Weight must be a whole number from 1 to 100",
-                ));
-                None
-            }
-        },
-    };
-    if let (Some(group_id), Some(dates), true) = (group_id, dates, errors.is_empty()) {
+    if let Some(action) = form.read(&mut errors) {
         let editor = editor(&user, &organisation);
-        let added = plans::add_action(
-            &state.db,
-            editor,
-            plan.id,
-            &NewAction {
-                group_id,
-                parent_id,
-                title: form.title.trim().to_owned(),
-                description: form.description.trim().to_owned(),
-                owner: form.owner.trim().to_owned(),
-                employer_lead: form.employer_lead.trim().to_owned(),
-                union_lead: form.union_lead.trim().to_owned(),
-                dates,
-                weight,
-            },
-        )
-        .await;
+        let added = plans::add_action(&state.db, editor, plan.id, &action).await;
         match added {
             Ok(_) => {
                 return Ok(Redirect::to(&format!(

@@ -1,6 +1,7 @@
 //! Partnership action plans: drafted by the organisation's people, signed by both sides of
 //! the partnership, and published for staff, patients and the public to follow.
 
+mod changes;
 mod editor;
 mod public;
 
@@ -14,7 +15,7 @@ use dignity_domain::speakup::Day;
 use dignity_domain::survey::{DEFAULT_BANK, parse};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_store::identity::Organisation;
-use dignity_store::plans::{self as store, Action, Plan};
+use dignity_store::plans::{self as store, Action};
 use dignity_store::survey;
 
 /// People who draft and report on a plan: both sides of the partnership and the
@@ -78,6 +79,56 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(EDITORS),
             editor::mark_milestone,
         )
+        .get(
+            "/orgs/{ods}/plans/{plan}/history",
+            Access::InOrganisation(EDITORS),
+            changes::history,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/details",
+            Access::InOrganisation(EDITORS),
+            changes::edit_details,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/groups",
+            Access::InOrganisation(EDITORS),
+            changes::add_group,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/groups/{group}",
+            Access::InOrganisation(EDITORS),
+            changes::rename_group,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/groups/{group}/remove",
+            Access::InOrganisation(EDITORS),
+            changes::remove_group,
+        )
+        .get(
+            "/orgs/{ods}/plans/{plan}/actions/{action}",
+            Access::InOrganisation(EDITORS),
+            changes::show_action,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}",
+            Access::InOrganisation(EDITORS),
+            changes::edit_action,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/remove",
+            Access::InOrganisation(EDITORS),
+            changes::remove_action,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/indicators/{indicator}/remove",
+            Access::InOrganisation(EDITORS),
+            changes::remove_indicator,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/milestones/{milestone}/remove",
+            Access::InOrganisation(EDITORS),
+            changes::remove_milestone,
+        )
         .post(
             "/orgs/{ods}/plans/{plan}/approve",
             Access::InOrganisation(SIGNERS),
@@ -133,6 +184,7 @@ pub fn rows(actions: &[Action], group_id: i64) -> Vec<ActionRow> {
 
 /// A measure as pages show it: baseline, latest and target side by side.
 pub struct IndicatorView {
+    pub id: i64,
     pub action_id: i64,
     pub title: String,
     pub baseline: String,
@@ -140,7 +192,6 @@ pub struct IndicatorView {
     /// Where the latest figure comes from.
     pub source: String,
     pub target: String,
-    pub added_in_version: i64,
 }
 
 /// The shared culture survey's questions that can be measures: (key, text).
@@ -170,9 +221,8 @@ fn pct(v: f64) -> String {
 pub async fn indicator_views(
     state: &AppState,
     organisation: &Organisation,
-    plan: &Plan,
+    stored: &[store::Indicator],
 ) -> Result<Vec<IndicatorView>, AppError> {
-    let stored = store::indicators(&state.db, plan.id).await?;
     if stored.is_empty() {
         return Ok(Vec::new());
     }
@@ -211,6 +261,7 @@ pub async fn indicator_views(
             (None, None) => ("not known yet".into(), String::new()),
         };
         views.push(IndicatorView {
+            id: m.id,
             action_id: m.action_id,
             title: titles
                 .iter()
@@ -220,7 +271,6 @@ pub async fn indicator_views(
             latest,
             source,
             target: pct(m.target),
-            added_in_version: m.added_in_version,
         });
     }
     Ok(views)

@@ -15,12 +15,13 @@ use dignity_domain::plans::ActionStatus;
 use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
 use dignity_store::identity::{self, Organisation};
-use dignity_store::plans::{self, Plan};
+use dignity_store::plans::{self, Plan, SignedPlan};
 use serde::Deserialize;
 
 pub struct Listed {
     pub organisation: Organisation,
-    pub plan: Plan,
+    /// The signed title.
+    pub title: String,
     pub counts: Vec<(&'static str, usize)>,
 }
 
@@ -78,13 +79,13 @@ pub async fn index(
         let Some(organisation) = organisations.iter().find(|o| o.id == plan.organisation_id) else {
             continue;
         };
-        let signed = signed_actions(&state, &plan).await?;
+        let signed = signed(&state, &plan).await?;
         listed.push(Listed {
             organisation: organisation.clone(),
-            counts: status_counts(&signed),
-            plan,
+            counts: status_counts(&signed.actions),
+            title: signed.title,
         });
-        all_actions.extend(signed);
+        all_actions.extend(signed.actions);
     }
     listed.sort_by(|a, b| a.organisation.name.cmp(&b.organisation.name));
     Ok(render(&IndexPage {
@@ -99,14 +100,16 @@ pub async fn index(
     .into_response())
 }
 
+/// What both sides signed, with today's progress.
+async fn signed(state: &AppState, plan: &Plan) -> Result<SignedPlan, AppError> {
+    plans::signed_plan(&state.db, plan)
+        .await?
+        .ok_or_else(|| AppError::NotFound("This plan has not been published.".into()))
+}
+
 /// The actions of the version both sides signed.
 async fn signed_actions(state: &AppState, plan: &Plan) -> Result<Vec<plans::Action>, AppError> {
-    let signed = plan.published_version.unwrap_or(0);
-    Ok(plans::actions(&state.db, plan.id)
-        .await?
-        .into_iter()
-        .filter(|a| a.added_in_version <= signed)
-        .collect())
+    Ok(signed(state, plan).await?.actions)
 }
 
 pub struct PublicGroup {
@@ -120,6 +123,7 @@ struct PublicPage {
     chrome: Chrome,
     organisation: Organisation,
     plan: Plan,
+    signed: SignedPlan,
     signed_on: String,
     signatories: Vec<(Side, String)>,
     groups: Vec<PublicGroup>,
@@ -168,6 +172,7 @@ pub async fn feed(
     let page = format!("{base}/plans/{}", organisation.ods_code);
     let time = feed_time;
     let updates = public_updates(&state, &plan).await?;
+    let title = signed(&state, &plan).await?.title;
     let updated: FixedDateTime = time(
         updates
             .first()
@@ -191,7 +196,7 @@ pub async fn feed(
         })
         .collect();
     let feed = Feed {
-        title: Text::plain(format!("{}: {}", organisation.name, plan.title)),
+        title: Text::plain(format!("{}: {}", organisation.name, title)),
         id: page.clone(),
         updated,
         links: vec![
@@ -245,13 +250,13 @@ pub async fn plan(
         .filter(|(v, ..)| *v == version)
         .map(|(_, side, name, _)| (side, name))
         .collect();
-    let actions = signed_actions(&state, &plan).await?;
-    let groups = plans::groups(&state.db, plan.id)
-        .await?
-        .into_iter()
+    let mut signed = signed(&state, &plan).await?;
+    let groups = signed
+        .groups
+        .iter()
         .map(|g| PublicGroup {
-            rows: rows(&actions, g.id),
-            title: g.title,
+            rows: rows(&signed.actions, g.id),
+            title: g.title.clone(),
         })
         .filter(|g| !g.rows.is_empty())
         .collect();
@@ -264,21 +269,14 @@ pub async fn plan(
         .into_iter()
         .take(10)
         .collect();
-    let indicators = super::indicator_views(&state, &organisation, &plan)
-        .await?
-        .into_iter()
-        .filter(|m| m.added_in_version <= version)
-        .collect();
-    let milestones = plans::milestones(&state.db, plan.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.added_in_version <= version)
-        .collect();
+    let indicators = super::indicator_views(&state, &organisation, &signed.indicators).await?;
+    let milestones = std::mem::take(&mut signed.milestones);
     Ok(render(&PublicPage {
         milestones,
-        chrome: chrome.titled(format!("{}: {}", organisation.name, plan.title)),
+        chrome: chrome.titled(format!("{}: {}", organisation.name, signed.title)),
         organisation,
         plan,
+        signed,
         signed_on,
         signatories,
         groups,

@@ -208,6 +208,66 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_RESULTS,
     ),
     (
+        "GET",
+        "/orgs/{ods}/plans/{plan}/history",
+        "/orgs/RJ1/plans/1/history",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/details",
+        "/orgs/RJ1/plans/1/details",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/groups",
+        "/orgs/RJ1/plans/1/groups",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/groups/{group}",
+        "/orgs/RJ1/plans/1/groups/1",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/groups/{group}/remove",
+        "/orgs/RJ1/plans/1/groups/1/remove",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/plans/{plan}/actions/{action}",
+        "/orgs/RJ1/plans/1/actions/1",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}",
+        "/orgs/RJ1/plans/1/actions/1",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/remove",
+        "/orgs/RJ1/plans/1/actions/1/remove",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/indicators/{indicator}/remove",
+        "/orgs/RJ1/plans/1/indicators/1/remove",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/milestones/{milestone}/remove",
+        "/orgs/RJ1/plans/1/milestones/1/remove",
+        RJ1_RESULTS,
+    ),
+    (
         "POST",
         "/orgs/{ods}/plans/{plan}/approve",
         "/orgs/RJ1/plans/1/approve",
@@ -846,7 +906,9 @@ async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
             .replace("{campaign}", "x1")
             .replace("{plan}", "x1")
             .replace("{action}", "1")
-            .replace("{milestone}", "1");
+            .replace("{milestone}", "1")
+            .replace("{group}", "1")
+            .replace("{indicator}", "1");
         for body in &junk {
             let mut browser = app.signed_in_browser(&admin).await?;
             let token = browser.csrf().await?;

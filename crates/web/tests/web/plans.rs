@@ -3,7 +3,7 @@
 //! signed.
 
 use crate::on_both_backends;
-use crate::support::{TestApp, TestResult};
+use crate::support::{Browser, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::plans;
@@ -11,6 +11,7 @@ use dignity_store::plans;
 on_both_backends!(
     a_plan_is_drafted_signed_by_both_sides_and_published,
     measures_show_baseline_latest_and_target,
+    changes_wait_for_both_signatures_and_the_history_shows_them,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -450,6 +451,294 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
             .contains("latest 0% (Culture survey 2026), target 20%"),
         "{}",
         page.body
+    );
+    Ok(())
+}
+
+/// A plan with two actions (one part of the other), a measure and a milestone, signed by
+/// both sides through the pages. Returns the plan's page path and the two browsers.
+async fn signed_plan(
+    app: &TestApp,
+) -> Result<(String, plans::Plan, Browser, Browser), Box<dyn std::error::Error>> {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    use dignity_store::plans::{Editor, NewAction, NewIndicator, NewPlan};
+    let editor = Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    let plan = plans::create_plan(
+        &app.db,
+        editor,
+        &NewPlan {
+            title: "Respect at work".into(),
+            period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
+            summary: String::new(),
+        },
+    )
+    .await?;
+    let groups = plans::groups(&app.db, plan.id).await?;
+    let action = |title: &str, parent: Option<i64>| NewAction {
+        group_id: groups[0].id,
+        parent_id: parent,
+        title: title.into(),
+        description: String::new(),
+        owner: "HR".into(),
+        employer_lead: String::new(),
+        union_lead: String::new(),
+        dates: Dates {
+            starts_on: Day::from_unix_seconds(1_780_000_000),
+            due_on: Day::from_unix_seconds(1_790_000_000),
+        },
+        weight: None,
+    };
+    let parent =
+        plans::add_action(&app.db, editor, plan.id, &action("Civility training", None)).await?;
+    let part = plans::add_action(
+        &app.db,
+        editor,
+        plan.id,
+        &action("Train the trainers", Some(parent.id)),
+    )
+    .await?;
+    plans::add_indicator(
+        &app.db,
+        editor,
+        part.id,
+        &NewIndicator {
+            code: "harassment_colleagues".into(),
+            baseline: 26.0,
+            target: 20.0,
+            latest: None,
+            source: String::new(),
+        },
+    )
+    .await?;
+    plans::add_milestone(
+        &app.db,
+        editor,
+        part.id,
+        "Ten trainers ready",
+        Day::parse("2026-07-01")?,
+    )
+    .await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let union = app
+        .person("uma@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut ezra = app.signed_in_browser(&exec).await?;
+    let mut uma = app.signed_in_browser(&union).await?;
+    let path = format!("/orgs/RJ1/plans/{}", plan.id);
+    sign(app, &path, plan.id, &mut ezra, &mut uma).await?;
+    Ok((path, plan, ezra, uma))
+}
+
+/// Both sides approve the plan's current version.
+async fn sign(
+    app: &TestApp,
+    path: &str,
+    plan_id: i64,
+    ezra: &mut Browser,
+    uma: &mut Browser,
+) -> TestResult {
+    let version = plans::get_plan(&app.db, plan_id).await?.version.to_string();
+    for (browser, side) in [(ezra, "employer"), (uma, "union")] {
+        let page = browser
+            .post(
+                &format!("{path}/approve"),
+                &[("side", side), ("version", version.as_str())],
+            )
+            .await?;
+        assert!(page.redirects_to(path), "{}", page.body);
+    }
+    let plan = plans::get_plan(&app.db, plan_id).await?;
+    assert_eq!(plan.published_version, Some(plan.version));
+    Ok(())
+}
+
+async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestApp) -> TestResult {
+    let (path, plan, mut ezra, mut uma) = signed_plan(app).await?;
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let (parent, part) = (&actions[0], &actions[1]);
+    let signed_version = plans::get_plan(&app.db, plan.id).await?.version;
+    let form = |title: &str, parent: &str| {
+        vec![
+            ("group", part.group_id.to_string()),
+            ("parent", parent.to_owned()),
+            ("title", title.to_owned()),
+            ("owner", "HR".to_owned()),
+            ("starts_on", part.dates.starts_on.to_string()),
+            ("due_on", part.dates.due_on.to_string()),
+        ]
+    };
+    let action_path = format!("{path}/actions/{}", part.id);
+
+    // Saving the action unchanged moves nothing.
+    let same = form("Train the trainers", &parent.id.to_string());
+    let same: Vec<(&str, &str)> = same.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra.post(&action_path, &same).await?;
+    assert!(
+        page.redirects_to(&format!("{path}#action-{}", part.id)),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        plans::get_plan(&app.db, plan.id).await?.version,
+        signed_version
+    );
+
+    // An action cannot become part of one of its own parts.
+    let loop_form = form("Civility training", &part.id.to_string());
+    let loop_form: Vec<(&str, &str)> = loop_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra
+        .post(&format!("{path}/actions/{}", parent.id), &loop_form)
+        .await?;
+    assert!(
+        page.body.contains("cannot be part of itself"),
+        "{}",
+        page.body
+    );
+    // Bad dates are named on the action's page, which still shows what was typed.
+    let mut bad = form("Train more trainers", "");
+    bad[5].1 = "2020-01-01".into();
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra.post(&action_path, &bad).await?;
+    assert!(
+        page.body
+            .contains("The due date must be the same as or after the start date")
+    );
+    assert!(page.body.contains("value=\"Train more trainers\""));
+
+    // A real change: a new version, and the public still sees what was signed.
+    let renamed = form("Train twenty trainers", &parent.id.to_string());
+    let renamed: Vec<(&str, &str)> = renamed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ezra.post(&action_path, &renamed).await?;
+    ezra.post(
+        &format!("{path}/details"),
+        &[
+            ("title", "Respect at work, refreshed"),
+            ("period_start", "2026-04-01"),
+            ("period_end", "2027-03-31"),
+        ],
+    )
+    .await?;
+    let group = plans::groups(&app.db, plan.id).await?[0].clone();
+    ezra.post(
+        &format!("{path}/groups/{}", group.id),
+        &[("commitment", "Leading by example")],
+    )
+    .await?;
+    let measure = plans::indicators(&app.db, plan.id).await?[0].id;
+    let step = plans::milestones(&app.db, plan.id).await?[0].id;
+    ezra.post(&format!("{path}/indicators/{measure}/remove"), &[])
+        .await?;
+    ezra.post(&format!("{path}/milestones/{step}/remove"), &[])
+        .await?;
+    assert!(plans::indicators(&app.db, plan.id).await?.is_empty());
+    assert!(plans::milestones(&app.db, plan.id).await?.is_empty());
+    // Progress still shows publicly at once.
+    ezra.post(
+        &format!("{action_path}/progress"),
+        &[("status", "at_risk"), ("progress", "30")],
+    )
+    .await?;
+    let changed = plans::get_plan(&app.db, plan.id).await?;
+    assert!(changed.version > signed_version);
+    let public = app.browser().get("/plans/RJ1").await?;
+    for signed in [
+        "Train the trainers",
+        "<h1>Respect at work</h1>",
+        group.title.as_str(),
+        "Ten trainers ready",
+        "started at 26%",
+        "At risk. 30% done",
+    ] {
+        assert!(public.body.contains(signed), "{signed}: {}", public.body);
+    }
+    for draft in ["Train twenty trainers", "refreshed", "Leading by example"] {
+        assert!(!public.body.contains(draft), "{draft}");
+    }
+
+    // A commitment with actions, or an action with parts, cannot be removed.
+    let page = ezra
+        .post(&format!("{path}/groups/{}/remove", group.id), &[])
+        .await?;
+    assert!(page.body.contains("still has actions"), "{}", page.body);
+    let page = ezra
+        .post(&format!("{path}/actions/{}/remove", parent.id), &[])
+        .await?;
+    assert!(page.body.contains("has actions under it"), "{}", page.body);
+    // An empty commitment and a part can.
+    let page = ezra
+        .post(&format!("{path}/groups"), &[("commitment", "Extra")])
+        .await?;
+    assert!(page.redirects_to(&path));
+    let extra = plans::groups(&app.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|g| g.title == "Extra")
+        .ok_or("the commitment was added")?;
+    ezra.post(&format!("{path}/groups/{}/remove", extra.id), &[])
+        .await?;
+    assert!(
+        !plans::groups(&app.db, plan.id)
+            .await?
+            .iter()
+            .any(|g| g.id == extra.id)
+    );
+    ezra.post(&format!("{action_path}/remove"), &[]).await?;
+    assert_eq!(plans::actions(&app.db, plan.id).await?.len(), 1);
+    let gone = ezra.get(&action_path).await?;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+    // The history names every change and approval; each action's page has its own.
+    let history = ezra.get(&format!("{path}/history")).await?;
+    for entry in [
+        "Changed the action Train twenty trainers",
+        "Renamed the commitment",
+        "Removed a measure",
+        "Removed a milestone",
+        "Removed the action Train twenty trainers",
+        "Approved version",
+        "for the trade union side",
+    ] {
+        assert!(history.body.contains(entry), "{entry}: {}", history.body);
+    }
+    let own = ezra.get(&format!("{path}/actions/{}", parent.id)).await?;
+    assert!(
+        own.body.contains("Added the action Civility training"),
+        "{}",
+        own.body
+    );
+
+    // Once both sign again, the public sees the new version.
+    sign(app, &path, plan.id, &mut ezra, &mut uma).await?;
+    let public = app.browser().get("/plans/RJ1").await?;
+    assert!(public.body.contains("Respect at work, refreshed"));
+    assert!(public.body.contains("Leading by example"));
+    assert!(!public.body.contains("Train the trainers"));
+    assert!(!public.body.contains("Ten trainers ready"));
+
+    // Another organisation's people cannot change this plan.
+    let other = app
+        .person_in("olly@other.nhs.uk", Some(Role::OrgAdmin), &app.other_org)
+        .await?;
+    let mut olly = app.signed_in_browser(&other).await?;
+    let page = olly
+        .post(
+            &format!("/orgs/RJ2/plans/{}/groups/{}", plan.id, group.id),
+            &[("commitment", "Hijacked")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        !plans::groups(&app.db, plan.id)
+            .await?
+            .iter()
+            .any(|g| g.title == "Hijacked")
     );
     Ok(())
 }

@@ -12,6 +12,12 @@ use dignity_domain::plans::{
 use dignity_domain::speakup::Day;
 use sqlx::Row;
 
+mod edit;
+mod signed;
+
+pub use edit::*;
+pub use signed::{SignedPlan, signed_plan};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub id: i64,
@@ -210,12 +216,39 @@ pub async fn get_plan(db: &Db, id: i64) -> Result<Plan, StoreError> {
     plan_from(&row)
 }
 
+/// Which of a plan's rows to read: what it holds now, or also what was removed since (the
+/// signed version may still show it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    Live,
+    All,
+}
+
+impl Rows {
+    fn filter(self) -> &'static str {
+        match self {
+            Rows::Live => " AND removed_in_version IS NULL",
+            Rows::All => "",
+        }
+    }
+}
+
+/// A plan's groups, in order.
 pub async fn groups(db: &Db, plan_id: i64) -> Result<Vec<Group>, StoreError> {
-    sqlx::query(
-        "SELECT id, position, title FROM plan_groups WHERE plan_id = $1 ORDER BY position, id",
-    )
+    group_rows(db.pool(), plan_id, Rows::Live).await
+}
+
+pub(crate) async fn group_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    plan_id: i64,
+    rows: Rows,
+) -> Result<Vec<Group>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT id, position, title FROM plan_groups WHERE plan_id = $1{} ORDER BY position, id",
+        rows.filter()
+    ))
     .bind(plan_id)
-    .fetch_all(db.pool())
+    .fetch_all(e)
     .await?
     .iter()
     .map(|r| {
@@ -259,11 +292,20 @@ fn action_from(row: &sqlx::any::AnyRow) -> Result<Action, StoreError> {
 
 /// A plan's actions, in the order they were written.
 pub async fn actions(db: &Db, plan_id: i64) -> Result<Vec<Action>, StoreError> {
+    action_rows(db.pool(), plan_id, Rows::Live).await
+}
+
+pub(crate) async fn action_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    plan_id: i64,
+    rows: Rows,
+) -> Result<Vec<Action>, StoreError> {
     sqlx::query(&format!(
-        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE plan_id = $1 ORDER BY position, id"
+        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE plan_id = $1{} ORDER BY position, id",
+        rows.filter()
     ))
     .bind(plan_id)
-    .fetch_all(db.pool())
+    .fetch_all(e)
     .await?
     .iter()
     .map(action_from)
@@ -312,7 +354,7 @@ pub async fn add_action(
     // A part of another action sits under the same commitment as it.
     let group_id = match action.parent_id {
         Some(parent) => sqlx::query_scalar::<_, i64>(
-            "SELECT group_id FROM plan_actions WHERE id = $1 AND plan_id = $2",
+            "SELECT group_id FROM plan_actions WHERE id = $1 AND plan_id = $2 AND removed_in_version IS NULL",
         )
         .bind(parent)
         .bind(plan_id)
@@ -323,12 +365,13 @@ pub async fn add_action(
         })?,
         None => action.group_id,
     };
-    let group_ok: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM plan_groups WHERE id = $1 AND plan_id = $2")
-            .bind(group_id)
-            .bind(plan_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let group_ok: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM plan_groups WHERE id = $1 AND plan_id = $2 AND removed_in_version IS NULL",
+    )
+    .bind(group_id)
+    .bind(plan_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if group_ok.is_none() {
         return Err(StoreError::NotFound(
             "That group is not part of this plan".into(),
@@ -407,7 +450,7 @@ pub async fn report_progress(
     check_status(status, reason)?;
     let mut tx = db.begin_write().await?;
     let plan_id: i64 = sqlx::query_scalar(
-        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
     )
     .bind(action_id)
     .bind(editor.organisation.id)
@@ -506,6 +549,20 @@ pub async fn approve(
                 })
             })
             .collect::<Result<_, StoreError>>()?;
+    sqlx::query(
+        "INSERT INTO plan_history (plan_id, action_id, version, at, actor, summary, snapshot) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
+    )
+    .bind(plan_id)
+    .bind(current)
+    .bind(now)
+    .bind(actor)
+    .bind(format!(
+        "Approved version {current} for the {} side",
+        side.label().to_lowercase()
+    ))
+    .bind(serde_json::json!({ "approved": side.code() }).to_string())
+    .execute(&mut *tx)
+    .await?;
     audit::append(
         &mut tx,
         now,
@@ -527,6 +584,7 @@ pub async fn approve(
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
+        signed::keep(&mut tx, plan_id, current).await?;
         audit::append(
             &mut tx,
             now,
@@ -780,11 +838,20 @@ pub async fn add_indicator(
 
 /// A plan's indicators, in the order they were added.
 pub async fn indicators(db: &Db, plan_id: i64) -> Result<Vec<Indicator>, StoreError> {
-    sqlx::query(
-        "SELECT id, action_id, code, baseline, target, latest, source, added_in_version FROM plan_indicators WHERE plan_id = $1 ORDER BY id",
-    )
+    indicator_rows(db.pool(), plan_id, Rows::Live).await
+}
+
+pub(crate) async fn indicator_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    plan_id: i64,
+    rows: Rows,
+) -> Result<Vec<Indicator>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT id, action_id, code, baseline, target, latest, source, added_in_version FROM plan_indicators WHERE plan_id = $1{} ORDER BY id",
+        rows.filter()
+    ))
     .bind(plan_id)
-    .fetch_all(db.pool())
+    .fetch_all(e)
     .await?
     .iter()
     .map(|r| {
@@ -820,7 +887,7 @@ async fn plan_of_action(
     action_id: i64,
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar(
-        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2",
+        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
     )
     .bind(action_id)
     .bind(editor.organisation.id)
@@ -872,11 +939,13 @@ pub async fn set_milestone_done(
     done: bool,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query("SELECT action_id, title FROM plan_milestones WHERE id = $1")
-        .bind(milestone_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no milestone {milestone_id}")))?;
+    let row = sqlx::query(
+        "SELECT action_id, title FROM plan_milestones WHERE id = $1 AND removed_in_version IS NULL",
+    )
+    .bind(milestone_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no milestone {milestone_id}")))?;
     let action_id: i64 = row.try_get("action_id")?;
     let title: String = row.try_get("title")?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
@@ -907,11 +976,20 @@ pub async fn set_milestone_done(
 
 /// A plan's milestones, by due date.
 pub async fn milestones(db: &Db, plan_id: i64) -> Result<Vec<Milestone>, StoreError> {
-    sqlx::query(
-        "SELECT id, action_id, title, due_on, done, added_in_version FROM plan_milestones WHERE plan_id = $1 ORDER BY due_on, id",
-    )
+    milestone_rows(db.pool(), plan_id, Rows::Live).await
+}
+
+pub(crate) async fn milestone_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    plan_id: i64,
+    rows: Rows,
+) -> Result<Vec<Milestone>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT id, action_id, title, due_on, done, added_in_version FROM plan_milestones WHERE plan_id = $1{} ORDER BY due_on, id",
+        rows.filter()
+    ))
     .bind(plan_id)
-    .fetch_all(db.pool())
+    .fetch_all(e)
     .await?
     .iter()
     .map(|r| {

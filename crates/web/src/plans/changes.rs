@@ -1,0 +1,387 @@
+//! Changing a plan after it was written: its details, its commitments, and each action
+//! with its measures and milestones; and reading the history of every change.
+
+use super::editor::{ActionForm, PlanForm, back_to, dates, editor, field, plan_in, problems, text};
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::orgs::organisation;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::speakup::Day;
+use dignity_store::StoreError;
+use dignity_store::identity::Organisation;
+use dignity_store::plans::{self, Action, Group, HistoryEntry, NewPlan, Plan};
+use serde::Deserialize;
+
+fn to_plan(organisation: &Organisation, plan: &Plan) -> Response {
+    Redirect::to(&format!(
+        "/orgs/{}/plans/{}",
+        organisation.ods_code, plan.id
+    ))
+    .into_response()
+}
+
+/// Changes the plan's title, period and summary.
+pub async fn edit_details(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<PlanForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(&form.title, "plan_title", "a title", 200, &mut errors);
+    let period = dates(
+        &form.period_start,
+        &form.period_end,
+        "period_start",
+        "period_end",
+        &mut errors,
+    );
+    if form.summary.chars().count() > 5_000 {
+        errors.push(field(
+            "summary",
+            "The summary must be 5,000 characters or fewer",
+        ));
+    }
+    if let (Some(period), true) = (period, errors.is_empty()) {
+        let change = NewPlan {
+            title: form.title.trim().to_owned(),
+            period,
+            summary: form.summary.trim().to_owned(),
+        };
+        plans::edit_plan(&state.db, editor(&user, &organisation), plan.id, &change).await?;
+        return Ok(to_plan(&organisation, &plan));
+    }
+    problems(&state, chrome, errors, &user, organisation, plan).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GroupForm {
+    commitment: String,
+}
+
+/// Adds a commitment to group actions under.
+pub async fn add_group(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<GroupForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(
+        &form.commitment,
+        "commitment",
+        "the commitment",
+        200,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        let editor = editor(&user, &organisation);
+        plans::add_group(&state.db, editor, plan.id, form.commitment.trim()).await?;
+        return Ok(to_plan(&organisation, &plan));
+    }
+    problems(&state, chrome, errors, &user, organisation, plan).await
+}
+
+/// Renames a commitment.
+pub async fn rename_group(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, group)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<GroupForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let mut errors = Vec::new();
+    text(
+        &form.commitment,
+        "commitment",
+        "the commitment",
+        200,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        let editor = editor(&user, &organisation);
+        plans::rename_group(&state.db, editor, group, form.commitment.trim()).await?;
+        return Ok(to_plan(&organisation, &plan));
+    }
+    problems(&state, chrome, errors, &user, organisation, plan).await
+}
+
+/// Removes a commitment that has no actions left.
+pub async fn remove_group(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, group)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    match plans::remove_group(&state.db, editor(&user, &organisation), group).await {
+        Ok(()) => Ok(to_plan(&organisation, &plan)),
+        Err(StoreError::Conflict(m)) => {
+            let errors = vec![field("commitment", m)];
+            problems(&state, chrome, errors, &user, organisation, plan).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plans/action.html")]
+struct ActionPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    plan: Plan,
+    action: Action,
+    groups: Vec<Group>,
+    /// Actions this one could be part of: not itself, nor one of its own parts.
+    parents: Vec<Action>,
+    has_parts: bool,
+    indicators: Vec<super::IndicatorView>,
+    milestones: Vec<plans::Milestone>,
+    history: Vec<(String, HistoryEntry)>,
+    form: ActionForm,
+}
+
+/// One live action of this plan.
+async fn action_of(state: &AppState, plan: &Plan, action: i64) -> Result<Action, AppError> {
+    plans::actions(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == action)
+        .ok_or_else(|| AppError::NotFound("There is no such action in this plan.".into()))
+}
+
+/// When a history entry was made, for people to read.
+fn when(at: i64) -> String {
+    Day::from_unix_seconds(at).long()
+}
+
+async fn action_page(
+    state: &AppState,
+    chrome: Chrome,
+    organisation: Organisation,
+    plan: Plan,
+    action: Action,
+    form: Option<ActionForm>,
+) -> Result<Response, AppError> {
+    let actions = plans::actions(&state.db, plan.id).await?;
+    // Its own parts, at any depth, cannot be its parent.
+    let mut own = vec![action.id];
+    let mut i = 0;
+    while let Some(&id) = own.get(i) {
+        own.extend(
+            actions
+                .iter()
+                .filter(|a| a.parent_id == Some(id))
+                .map(|a| a.id),
+        );
+        i += 1;
+    }
+    let parents = actions
+        .iter()
+        .filter(|a| !own.contains(&a.id))
+        .cloned()
+        .collect();
+    let indicators = super::indicator_views(
+        state,
+        &organisation,
+        &plans::indicators(&state.db, plan.id).await?,
+    )
+    .await?
+    .into_iter()
+    .filter(|m| m.action_id == action.id)
+    .collect();
+    let milestones = plans::milestones(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.action_id == action.id)
+        .collect();
+    let history = plans::history(&state.db, plan.id, Some(action.id))
+        .await?
+        .into_iter()
+        .rev()
+        .map(|h| (when(h.at), h))
+        .collect();
+    Ok(render(&ActionPage {
+        chrome: chrome.titled(format!("Change the action: {}", action.title)),
+        groups: plans::groups(&state.db, plan.id).await?,
+        has_parts: own.len() > 1,
+        form: form.unwrap_or_else(|| ActionForm::from_action(&action)),
+        parents,
+        indicators,
+        milestones,
+        history,
+        organisation,
+        plan,
+        action,
+    })?
+    .into_response())
+}
+
+/// The page to change or remove an action, with its history.
+pub async fn show_action(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let action = action_of(&state, &plan, action).await?;
+    action_page(&state, chrome, organisation, plan, action, None).await
+}
+
+/// Saves a changed action.
+pub async fn edit_action(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<ActionForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let current = action_of(&state, &plan, action).await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    if let Some(change) = form.read(&mut errors) {
+        let editor = editor(&user, &organisation);
+        match plans::edit_action(&state.db, editor, current.id, &change).await {
+            Ok(_) => return Ok(back_to(&organisation, &plan, current.id)),
+            Err(StoreError::NotFound(m) | StoreError::Conflict(m)) => {
+                errors.push(field("parent", m));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    action_page(
+        &state,
+        chrome.with_errors(errors),
+        organisation,
+        plan,
+        current,
+        Some(form),
+    )
+    .await
+}
+
+/// Removes an action that has no parts left.
+pub async fn remove_action(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, action)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let current = action_of(&state, &plan, action).await?;
+    match plans::remove_action(&state.db, editor(&user, &organisation), current.id).await {
+        Ok(()) => Ok(to_plan(&organisation, &plan)),
+        Err(StoreError::Conflict(m)) => {
+            action_page(
+                &state,
+                chrome.with_errors(vec![field("remove", m)]),
+                organisation,
+                plan,
+                current,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a measure from an action.
+pub async fn remove_indicator(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, indicator)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let owner = plans::indicators(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == indicator)
+        .ok_or_else(|| AppError::NotFound("There is no such measure in this plan.".into()))?;
+    plans::remove_indicator(&state.db, editor(&user, &organisation), indicator).await?;
+    Ok(back_to(&organisation, &plan, owner.action_id))
+}
+
+/// Removes a milestone from an action.
+pub async fn remove_milestone(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id, milestone)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let owner = plans::milestones(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == milestone)
+        .ok_or_else(|| AppError::NotFound("There is no such milestone in this plan.".into()))?;
+    plans::remove_milestone(&state.db, editor(&user, &organisation), milestone).await?;
+    Ok(back_to(&organisation, &plan, owner.action_id))
+}
+
+#[derive(Template)]
+#[template(path = "plans/history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    plan: Plan,
+    history: Vec<(String, HistoryEntry)>,
+    /// Actions still in the plan, which can be opened.
+    live: Vec<i64>,
+}
+
+impl HistoryPage {
+    /// The action an entry can link to, if it is still in the plan.
+    fn opens(&self, entry: &HistoryEntry) -> Option<i64> {
+        entry.action_id.filter(|a| self.live.contains(a))
+    }
+}
+
+/// Every change and approval of a plan, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = plan_in(&state, &organisation, id).await?;
+    let history = plans::history(&state.db, plan.id, None)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|h| (when(h.at), h))
+        .collect();
+    let live = plans::actions(&state.db, plan.id)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    Ok(render(&HistoryPage {
+        live,
+        chrome: chrome.titled(format!("History: {}", plan.title)),
+        organisation,
+        plan,
+        history,
+    })?
+    .into_response())
+}
