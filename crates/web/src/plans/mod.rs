@@ -30,6 +30,16 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/plans/{ods}", Access::Public, public::plan)
         .get("/plans/{ods}/feed.atom", Access::Public, public::feed)
         .get(
+            "/plans/{ods}/poster.pdf",
+            Access::Public,
+            public::poster_pdf,
+        )
+        .get(
+            "/plans/{ods}/poster.png",
+            Access::Public,
+            public::poster_png,
+        )
+        .get(
             "/orgs/{ods}/plans",
             Access::InOrganisation(EDITORS),
             editor::list,

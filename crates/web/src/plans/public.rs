@@ -14,6 +14,7 @@ use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::plans::ActionStatus;
 use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
+use dignity_poster::Poster;
 use dignity_store::identity::{self, Organisation};
 use dignity_store::plans::{self, Plan, SignedPlan};
 use serde::Deserialize;
@@ -284,4 +285,119 @@ pub async fn plan(
         indicators,
     })?
     .into_response())
+}
+
+/// The signed plan as a one-page poster: headline actions with progress bars, measures,
+/// signatories and a QR code to the public page.
+async fn poster_of(state: &AppState, ods: &str) -> Result<Poster, AppError> {
+    use dignity_poster::{PosterAction, PosterMeasure, Tone};
+    let organisation = organisation(state, ods).await?;
+    let plan = published(state, &organisation).await?;
+    let signed = signed(state, &plan).await?;
+    let actions = signed
+        .groups
+        .iter()
+        .flat_map(|g| rows(&signed.actions, g.id))
+        .filter(|row| row.depth == 0)
+        .map(|row| PosterAction {
+            tone: match row.action.status {
+                ActionStatus::OnTrack | ActionStatus::Done => Tone::Good,
+                ActionStatus::AtRisk => Tone::Warning,
+                ActionStatus::OffTrack => Tone::Bad,
+                ActionStatus::NotStarted | ActionStatus::Dropped => Tone::Neutral,
+            },
+            status: row.action.status.label().to_owned(),
+            progress: row.progress.value(),
+            title: row.action.title,
+        })
+        .collect();
+    let measures = super::indicator_views(state, &organisation, &signed.indicators)
+        .await?
+        .into_iter()
+        .map(|m| PosterMeasure {
+            title: m.title,
+            baseline: m.baseline,
+            latest: m.latest,
+            target: m.target,
+        })
+        .collect();
+    let version = plan.published_version.unwrap_or(0);
+    let names: Vec<(Side, String)> = plans::approvals(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .filter(|(v, ..)| *v == version)
+        .map(|(_, side, name, _)| (side, name))
+        .collect();
+    let name = |side: Side| {
+        names
+            .iter()
+            .find(|(s, _)| *s == side)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let signed_on = plan
+        .published_at
+        .map(|t| Day::from_unix_seconds(t).long())
+        .unwrap_or_default();
+    Ok(Poster {
+        title: signed.title,
+        as_of: format!(
+            "Progress on {}",
+            Day::from_unix_seconds(crate::now()).long()
+        ),
+        actions,
+        measures,
+        signed: format!(
+            "Signed for the employer by {} and for the trade unions by {} on {signed_on} (version {version}).",
+            name(Side::Employer),
+            name(Side::Union)
+        ),
+        url: format!(
+            "{}/plans/{}",
+            state.settings.public_url, organisation.ods_code
+        ),
+        organisation: organisation.name,
+    })
+}
+
+/// Draws the poster away from the async workers: laying out text takes a while.
+async fn draw(
+    poster: Poster,
+    make: fn(&Poster) -> Result<Vec<u8>, dignity_poster::PosterError>,
+    content_type: &'static str,
+    name: String,
+) -> Result<Response, AppError> {
+    let bytes = tokio::task::spawn_blocking(move || make(&poster))
+        .await
+        .map_err(|e| AppError::Internal(format!("poster: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn poster_pdf(
+    State(state): State<AppState>,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let poster = poster_of(&state, &ods).await?;
+    let name = format!("plan-poster-{}.pdf", ods.to_ascii_uppercase());
+    draw(poster, dignity_poster::pdf, "application/pdf", name).await
+}
+
+pub async fn poster_png(
+    State(state): State<AppState>,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let poster = poster_of(&state, &ods).await?;
+    let name = format!("plan-poster-{}.png", ods.to_ascii_uppercase());
+    draw(poster, |p| dignity_poster::png(p, 2.0), "image/png", name).await
 }

@@ -158,6 +158,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         EVERYONE,
     ),
     (
+        "GET",
+        "/plans/{ods}/poster.pdf",
+        "/plans/RJ1/poster.pdf",
+        EVERYONE,
+    ),
+    (
+        "GET",
+        "/plans/{ods}/poster.png",
+        "/plans/RJ1/poster.png",
+        EVERYONE,
+    ),
+    (
         "POST",
         "/orgs/{ods}/plans/{plan}/actions/{action}/milestones",
         "/orgs/RJ1/plans/1/actions/1/milestones",

@@ -210,6 +210,24 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
             .value
             .starts_with("Civility training")
     );
+    // The poster: a PDF and an A4 picture with the blue header and the plan's bars.
+    let png = app.browser().get("/plans/RJ1/poster.png").await?.bytes;
+    let image = image::load_from_memory(&png)?.to_rgba8();
+    assert_eq!((image.width(), image.height()), (1190, 1684));
+    let blue = image
+        .pixels()
+        .filter(|p| p.0[..3] == [0x00, 0x5e, 0xb8])
+        .count();
+    let green = image
+        .pixels()
+        .filter(|p| p.0[..3] == [0x00, 0x7f, 0x3b])
+        .count();
+    assert!(blue > 100_000 && green > 100, "{blue} blue, {green} green");
+    let pdf = app.browser().get("/plans/RJ1/poster.pdf").await?.bytes;
+    assert!(pdf.starts_with(b"%PDF-"));
+    let missing = app.browser().get("/plans/RJ2/poster.png").await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
     let index = app.browser().get("/plans").await?;
     assert!(
         index.body.contains("1 of 2 organisations have published"),

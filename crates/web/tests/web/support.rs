@@ -164,6 +164,8 @@ pub struct Page {
     pub content_type: String,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for downloads that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -234,6 +236,7 @@ impl Browser {
             content_type,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         })
     }
 
