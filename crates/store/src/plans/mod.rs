@@ -13,9 +13,11 @@ use dignity_domain::speakup::Day;
 use sqlx::Row;
 
 mod edit;
+mod import;
 mod signed;
 
 pub use edit::*;
+pub use import::*;
 pub use signed::{SignedPlan, signed_plan};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 mod changes;
 mod editor;
+mod import;
 mod public;
 
 use crate::access::Access;
@@ -88,6 +89,16 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/plans/{plan}/milestones/{milestone}",
             Access::InOrganisation(EDITORS),
             editor::mark_milestone,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/import",
+            Access::InOrganisation(EDITORS),
+            import::import,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/copy",
+            Access::InOrganisation(EDITORS),
+            import::copy,
         )
         .get(
             "/orgs/{ods}/plans/{plan}/history",

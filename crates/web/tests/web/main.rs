@@ -281,6 +281,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/plans/{plan}/import",
+        "/orgs/RJ1/plans/1/import",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/copy",
+        "/orgs/RJ1/plans/1/copy",
+        RJ1_RESULTS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/plans/{plan}/approve",
         "/orgs/RJ1/plans/1/approve",
         RJ1_SIGNERS,

@@ -12,6 +12,7 @@ on_both_backends!(
     a_plan_is_drafted_signed_by_both_sides_and_published,
     measures_show_baseline_latest_and_target,
     changes_wait_for_both_signatures_and_the_history_shows_them,
+    actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -758,5 +759,139 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
             .iter()
             .any(|g| g.title == "Hijacked")
     );
+    Ok(())
+}
+
+async fn actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied(
+    app: &TestApp,
+) -> TestResult {
+    use crate::support::multipart;
+    let (path, plan, mut ezra, _) = signed_plan(app).await?;
+    let before = plans::get_plan(&app.db, plan.id).await?.version;
+    let token = ezra.csrf().await?;
+    let import = format!("{path}/import?csrf_token={token}");
+    let upload = |text: &str| {
+        let (content_type, body) = multipart(
+            &[("csrf_token", &token)],
+            "file",
+            &[("plan.csv", text.as_bytes())],
+        );
+        axum::http::Request::post(import.as_str())
+            .header(axum::http::header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body))
+    };
+    let header = "commitment,action,part of,owner,starts on,due on,status,reason,progress\n";
+
+    // A mistake on line 3: nothing is added, and the line is named.
+    let bad = format!(
+        "{header}Listening,Staff listening events,,Chief Nurse,2026-06-01,2026-12-31,,,\n\
+         Listening,Broken dates,,Chief Nurse,2026-12-31,2026-06-01,,,\n"
+    );
+    let page = ezra.send(upload(&bad)?).await?;
+    assert!(page.body.contains("Nothing was added"), "{}", page.body);
+    assert!(
+        page.body.contains("Line 3: The due date must be"),
+        "{}",
+        page.body
+    );
+    assert_eq!(plans::actions(&app.db, plan.id).await?.len(), 2);
+    assert_eq!(plans::get_plan(&app.db, plan.id).await?.version, before);
+
+    // A good file: a new commitment, an action, and a part of an existing action.
+    let good = format!(
+        "{header}Listening,Staff listening events,,Chief Nurse,2026-06-01,2026-12-31,on track,,25\n\
+         Listening,Report back to staff,Staff listening events,Chief Nurse,2026-07-01,2026-12-31,,,\n\
+         Anything,Trainer handbook,Civility training,HR,2026-05-01,2026-08-31,Not started,,\n"
+    );
+    let page = ezra.send(upload(&good)?).await?;
+    assert!(page.redirects_to(&path), "{}", page.body);
+    let actions = plans::actions(&app.db, plan.id).await?;
+    assert_eq!(actions.len(), 5);
+    let listening = plans::groups(&app.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|g| g.title == "Listening")
+        .ok_or("the new commitment")?;
+    let events = actions
+        .iter()
+        .find(|a| a.title == "Staff listening events")
+        .ok_or("imported")?;
+    assert_eq!(
+        (events.group_id, events.progress.value()),
+        (listening.id, 25)
+    );
+    let handbook = actions
+        .iter()
+        .find(|a| a.title == "Trainer handbook")
+        .ok_or("imported")?;
+    assert_eq!(handbook.parent_id, Some(actions[0].id));
+    assert_eq!(
+        handbook.group_id, actions[0].group_id,
+        "a part sits under its parent's commitment"
+    );
+    assert_eq!(
+        plans::get_plan(&app.db, plan.id).await?.version,
+        before + 1,
+        "one new version for the whole file"
+    );
+
+    // The download comes back in: its columns are the import's.
+    let csv = ezra.get(&format!("{path}/actions.csv")).await?;
+    assert!(
+        csv.body
+            .starts_with("\"commitment\",\"action\",\"part of\""),
+        "{}",
+        csv.body
+    );
+
+    // Copying into the next year: dates move on a year, progress starts again, unsigned.
+    let page = ezra
+        .post(
+            &format!("{path}/copy"),
+            &[
+                ("title", "Respect at work 2027 to 2028"),
+                ("period_start", "2027-04-01"),
+                ("period_end", "2027-03-31"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("The due date must be"), "{}", page.body);
+    ezra.post(
+        &format!("{path}/copy"),
+        &[
+            ("title", "Respect at work 2027 to 2028"),
+            ("period_start", "2027-04-01"),
+            ("period_end", "2028-03-31"),
+        ],
+    )
+    .await?;
+    let copy = plans::plans_for(&app.db, app.org.id)
+        .await?
+        .into_iter()
+        .find(|p| p.title == "Respect at work 2027 to 2028")
+        .ok_or("the copy")?;
+    assert_eq!((copy.version, copy.published_version), (1, None));
+    let copied = plans::actions(&app.db, copy.id).await?;
+    assert_eq!(copied.len(), 5);
+    assert!(copied.iter().all(|a| a.progress.value() == 0));
+    let moved = copied
+        .iter()
+        .find(|a| a.title == "Staff listening events")
+        .ok_or("copied")?;
+    assert_eq!(moved.dates.starts_on.to_string(), "2027-06-01");
+    let part = copied
+        .iter()
+        .find(|a| a.title == "Report back to staff")
+        .ok_or("copied")?;
+    assert_eq!(part.parent_id, Some(moved.id));
+    assert_eq!(plans::indicators(&app.db, copy.id).await?.len(), 1);
+    assert_eq!(
+        plans::milestones(&app.db, copy.id).await?[0]
+            .due_on
+            .to_string(),
+        "2027-07-01"
+    );
+    // The published plan is untouched by its copy.
+    assert_eq!(plans::actions(&app.db, plan.id).await?.len(), 5);
     Ok(())
 }
