@@ -150,10 +150,8 @@ pub fn read_actions(text: &str, existing: &[String]) -> Result<Vec<ImportedActio
             found
         };
         let reason = get("reason");
-        if let Some(status) = status {
-            if let Err(e) = check_status(status, &reason) {
-                problem(e.to_string());
-            }
+        if let Some(Err(e)) = status.map(|s| check_status(s, &reason)) {
+            problem(e.to_string());
         }
         let progress_text = get("progress");
         let progress = if progress_text.is_empty() {
@@ -173,12 +171,13 @@ pub fn read_actions(text: &str, existing: &[String]) -> Result<Vec<ImportedActio
             }
         };
         let part_of = Some(get("part of")).filter(|p| !p.is_empty());
-        if let Some(parent) = &part_of {
-            if !titles.contains(&parent.to_lowercase()) {
-                problem(format!(
-                    "there is no action called \"{parent}\" above this line or in the plan"
-                ));
-            }
+        if let Some(parent) = part_of
+            .as_ref()
+            .filter(|p| !titles.contains(&p.to_lowercase()))
+        {
+            problem(format!(
+                "there is no action called \"{parent}\" above this line or in the plan"
+            ));
         }
         titles.push(title.to_lowercase());
         if let (Some(dates), Some(status), Some(progress), Some(weight)) =
