@@ -48,6 +48,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
             Some(tokio::spawn(dignity_web::mail::run_worker(
                 db.clone(),
                 mailer,
+                settings.public_url.clone(),
             )))
         }
         None => None,

@@ -334,6 +334,33 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "plan_followers",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("email", Text),
+            ("token", Text),
+            ("confirmed_at", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "plan_notices",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("plan_id", Int),
+            ("action_id", Int),
+            ("old_status", Text),
+            ("old_progress", Int),
+            ("new_status", Text),
+            ("new_progress", Int),
+            ("at", Int),
+        ],
+    ),
+    (
         "plan_signed",
         "plan_id",
         &[("plan_id", Int), ("version", Int), ("content", Text)],
@@ -412,6 +439,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_updates",
     "plan_indicators",
     "plan_milestones",
+    "plan_followers",
+    "plan_notices",
 ];
 
 /// Rows copied per table.

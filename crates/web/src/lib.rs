@@ -21,7 +21,7 @@ pub mod mail;
 mod ops;
 mod orgs;
 mod pages;
-mod plans;
+pub mod plans;
 mod routes;
 mod session;
 mod speakup;

@@ -84,11 +84,15 @@ pub async fn send_due(
     Ok((sent, failed))
 }
 
-/// Sends mail every few seconds until the server stops.
-pub async fn run_worker(db: Db, mailer: Mailer) {
+/// Sends mail every few seconds until the server stops, and writes plan followers' emails
+/// once their changes have gathered.
+pub async fn run_worker(db: Db, mailer: Mailer, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
+        if let Err(e) = crate::plans::follow::send_notices(&db, &public_url, crate::now()).await {
+            tracing::warn!(cause = %e, "plan followers' emails could not be written");
+        }
         if let Err(e) = send_due(&db, &mailer, crate::now()).await {
             tracing::warn!(cause = %e, "the mail outbox could not be read");
         }

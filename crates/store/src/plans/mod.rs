@@ -13,10 +13,12 @@ use dignity_domain::speakup::Day;
 use sqlx::Row;
 
 mod edit;
+mod follow;
 mod import;
 mod signed;
 
 pub use edit::*;
+pub use follow::*;
 pub use import::*;
 pub use signed::{SignedPlan, signed_plan};
 
@@ -451,14 +453,22 @@ pub async fn report_progress(
     let (status, reason, progress) = (*status, reason.as_str(), *progress);
     check_status(status, reason)?;
     let mut tx = db.begin_write().await?;
-    let plan_id: i64 = sqlx::query_scalar(
-        "SELECT a.plan_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
+    let row = sqlx::query(
+        "SELECT a.plan_id, a.status, a.progress FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
     )
     .bind(action_id)
     .bind(editor.organisation.id)
     .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
+    let plan_id: i64 = row.try_get("plan_id")?;
+    let old_status: String = row.try_get("status")?;
+    let old_progress: i64 = row.try_get("progress")?;
+    let before = (
+        old_status.parse().map_err(corrupt("action status"))?,
+        Percent::parse(&old_progress.to_string()).map_err(corrupt("progress"))?,
+    );
+    follow::note_change(&mut tx, action_id, editor.now, before, (status, progress)).await?;
     sqlx::query(
         "UPDATE plan_actions SET status = $1, status_reason = $2, progress = $3 WHERE id = $4",
     )

@@ -3,6 +3,7 @@
 
 mod changes;
 mod editor;
+pub mod follow;
 mod import;
 mod public;
 
@@ -40,6 +41,10 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Public,
             public::poster_png,
         )
+        .post("/plans/{ods}/follow", Access::Public, follow::follow)
+        .get("/follow/confirm", Access::Public, follow::confirm_page)
+        .post("/follow/confirm", Access::Public, follow::confirm)
+        .get("/follow/stop", Access::Public, follow::stop)
         .get(
             "/orgs/{ods}/plans",
             Access::InOrganisation(EDITORS),

@@ -243,6 +243,16 @@ pub async fn plan(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
+    plan_page(&state, chrome, organisation).await
+}
+
+/// The organisation's published plan page (with any problems `chrome` carries).
+pub async fn plan_page(
+    state: &AppState,
+    chrome: Chrome,
+    organisation: Organisation,
+) -> Result<Response, AppError> {
+    let state = state.clone();
     let plan = published(&state, &organisation).await?;
     let version = plan.published_version.unwrap_or(0);
     let signatories = plans::approvals(&state.db, plan.id)

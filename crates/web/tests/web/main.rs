@@ -157,6 +157,10 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/plans/RJ1/feed.atom",
         EVERYONE,
     ),
+    ("POST", "/plans/{ods}/follow", "/plans/RJ1/follow", EVERYONE),
+    ("GET", "/follow/confirm", "/follow/confirm", EVERYONE),
+    ("POST", "/follow/confirm", "/follow/confirm", EVERYONE),
+    ("GET", "/follow/stop", "/follow/stop", EVERYONE),
     (
         "GET",
         "/plans/{ods}/poster.pdf",

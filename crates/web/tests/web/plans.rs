@@ -13,6 +13,7 @@ on_both_backends!(
     measures_show_baseline_latest_and_target,
     changes_wait_for_both_signatures_and_the_history_shows_them,
     actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied,
+    followers_confirm_get_one_email_per_burst_and_stop_in_one_click,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -893,5 +894,132 @@ async fn actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied(
     );
     // The published plan is untouched by its copy.
     assert_eq!(plans::actions(&app.db, plan.id).await?.len(), 5);
+    Ok(())
+}
+
+/// The bodies of plan-follow emails waiting in the outbox, oldest first.
+async fn follow_mail(app: &TestApp) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT body FROM mail_outbox WHERE purpose = 'plan-follow' ORDER BY id",
+        )
+        .fetch_all(app.db.pool())
+        .await?,
+    )
+}
+
+/// The token in the last link of an email that starts with `prefix`.
+fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
+    Ok(body[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect())
+}
+
+async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
+    app: &TestApp,
+) -> TestResult {
+    use dignity_web::plans::follow::{GATHER_SECONDS, send_notices};
+    let (path, plan, mut ezra, _) = signed_plan(app).await?;
+    let mut public = app.browser();
+    let page = public
+        .post("/plans/RJ1/follow", &[("email", "not an address")])
+        .await?;
+    assert!(
+        page.body.contains("Enter an email address"),
+        "{}",
+        page.body
+    );
+    assert!(follow_mail(app).await?.is_empty());
+    let page = public
+        .post("/plans/RJ1/follow", &[("email", "fan@example.com")])
+        .await?;
+    assert!(page.body.contains("Check your email"), "{}", page.body);
+    let mail = follow_mail(app).await?;
+    assert_eq!(mail.len(), 1);
+    let token = token_after(&mail[0], "/follow/confirm?token=")?;
+    assert_eq!(token.len(), 32);
+
+    // Until confirmed, changes are not gathered for anyone.
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let part = &actions[1];
+    let progress = format!("{path}/actions/{}/progress", part.id);
+    ezra.post(&progress, &[("status", "on_track"), ("progress", "10")])
+        .await?;
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_notices")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(waiting, 0);
+
+    // Opening the link shows a button; only pressing it confirms.
+    let page = public
+        .get(&format!("/follow/confirm?token={token}"))
+        .await?;
+    assert!(page.body.contains("Yes, email me"), "{}", page.body);
+    assert!(plans::followers(&app.db, app.org.id).await?.is_empty());
+    let page = public.post("/follow/confirm", &[("token", &token)]).await?;
+    assert!(
+        page.body.contains("You are following this plan"),
+        "{}",
+        page.body
+    );
+    assert_eq!(plans::followers(&app.db, app.org.id).await?.len(), 1);
+    // Asking again sends nothing, and the page says the same as before.
+    let page = public
+        .post("/plans/RJ1/follow", &[("email", "fan@example.com")])
+        .await?;
+    assert!(page.body.contains("Check your email"));
+    assert_eq!(follow_mail(app).await?.len(), 1);
+
+    // A burst of changes: one email, from the first state to the last. An action added
+    // since signing is not told.
+    ezra.post(&progress, &[("status", "on_track"), ("progress", "20")])
+        .await?;
+    ezra.post(&progress, &[("status", "at_risk"), ("progress", "30")])
+        .await?;
+    let now = dignity_web::now();
+    assert_eq!(send_notices(&app.db, "https://dignity.test", now).await?, 0);
+    assert_eq!(
+        send_notices(&app.db, "https://dignity.test", now + GATHER_SECONDS + 1).await?,
+        1
+    );
+    let mail = follow_mail(app).await?;
+    assert_eq!(mail.len(), 2);
+    assert!(
+        mail[1]
+            .contains("- Train the trainers: now at risk, 30% done (it was on track, 10% done)."),
+        "{}",
+        mail[1]
+    );
+    assert!(mail[1].contains("https://dignity.test/plans/RJ1"));
+    let stop = token_after(&mail[1], "/follow/stop?token=")?;
+    assert_eq!(stop, token);
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_notices")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(waiting, 0, "told notices are gone");
+
+    // One click stops the emails and deletes the address.
+    let page = app
+        .browser()
+        .get(&format!("/follow/stop?token={token}"))
+        .await?;
+    assert!(
+        page.body.contains("You will not get any more emails"),
+        "{}",
+        page.body
+    );
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_followers")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(kept, 0);
+    let again = app
+        .browser()
+        .get(&format!("/follow/stop?token={token}"))
+        .await?;
+    assert!(again.body.contains("This link does not work"));
+    let junk = app.browser().get("/follow/confirm?token=nope").await?;
+    assert!(junk.body.contains("This link does not work"));
     Ok(())
 }
