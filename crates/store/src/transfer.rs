@@ -361,6 +361,20 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "plan_comments",
+        "id",
+        &[
+            ("id", Int),
+            ("plan_id", Int),
+            ("action_id", Int),
+            ("person_id", Int),
+            ("body", Text),
+            ("state", Text),
+            ("written_at", Int),
+            ("moderated_at", Int),
+        ],
+    ),
+    (
         "plan_signed",
         "plan_id",
         &[("plan_id", Int), ("version", Int), ("content", Text)],
@@ -441,6 +455,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_milestones",
     "plan_followers",
     "plan_notices",
+    "plan_comments",
 ];
 
 /// Rows copied per table.

@@ -87,15 +87,23 @@ async fn signed_in_home(
                     ),
                     ("/national/surveys".to_owned(), "Staff survey oversight"),
                 ],
-                (Some(_), Role::Staff) => {
-                    vec![("/survey".to_owned(), "Answer a staff survey with your code")]
-                }
+                (Some(org), Role::Staff) => vec![
+                    ("/survey".to_owned(), "Answer a staff survey with your code"),
+                    (
+                        format!("/plans/{}", org.ods_code),
+                        "Read and comment on our plan to tackle bullying",
+                    ),
+                ],
                 (Some(org), Role::OrgAdmin) => vec![
                     (
                         format!("/orgs/{}/surveys", org.ods_code),
                         "Staff survey results",
                     ),
                     (format!("/orgs/{}/plans", org.ods_code), "Action plans"),
+                    (
+                        format!("/orgs/{}/plan-comments", org.ods_code),
+                        "Staff comments on plans",
+                    ),
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (
                         format!("/orgs/{}/structure", org.ods_code),

@@ -12,11 +12,13 @@ use dignity_domain::plans::{
 use dignity_domain::speakup::Day;
 use sqlx::Row;
 
+mod comments;
 mod edit;
 mod follow;
 mod import;
 mod signed;
 
+pub use comments::*;
 pub use edit::*;
 pub use follow::*;
 pub use import::*;

@@ -2,6 +2,7 @@
 //! the partnership, and published for staff, patients and the public to follow.
 
 mod changes;
+mod comments;
 mod editor;
 pub mod follow;
 mod import;
@@ -23,6 +24,15 @@ use dignity_store::survey;
 /// People who draft and report on a plan: both sides of the partnership and the
 /// organisation's administrators.
 const EDITORS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
+/// Everyone in the organisation can comment on its published plan.
+const STAFF: &[Role] = &[
+    Role::Staff,
+    Role::Guardian,
+    Role::ErLead,
+    Role::UnionPartner,
+    Role::Executive,
+    Role::OrgAdmin,
+];
 /// People who sign a plan: executives for the employer, union partners for the unions.
 const SIGNERS: &[Role] = &[Role::Executive, Role::UnionPartner];
 
@@ -94,6 +104,26 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/plans/{plan}/milestones/{milestone}",
             Access::InOrganisation(EDITORS),
             editor::mark_milestone,
+        )
+        .get(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
+            Access::InOrganisation(STAFF),
+            comments::comment_page,
+        )
+        .post(
+            "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
+            Access::InOrganisation(STAFF),
+            comments::add_comment,
+        )
+        .get(
+            "/orgs/{ods}/plan-comments",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            comments::moderation,
+        )
+        .post(
+            "/orgs/{ods}/plan-comments/{comment}",
+            Access::InOrganisation(&[Role::OrgAdmin]),
+            comments::moderate,
         )
         .post(
             "/orgs/{ods}/plans/{plan}/import",

@@ -131,6 +131,8 @@ struct PublicPage {
     updates: Vec<plans::Update>,
     indicators: Vec<super::IndicatorView>,
     milestones: Vec<plans::Milestone>,
+    /// Staff comments an administrator published.
+    comments: Vec<plans::Comment>,
 }
 
 /// The organisation's newest published plan.
@@ -282,7 +284,13 @@ pub async fn plan_page(
         .collect();
     let indicators = super::indicator_views(&state, &organisation, &signed.indicators).await?;
     let milestones = std::mem::take(&mut signed.milestones);
+    let comments = plans::comments(&state.db, organisation.id, plans::CommentState::Published)
+        .await?
+        .into_iter()
+        .filter(|c| c.plan_id == plan.id)
+        .collect();
     Ok(render(&PublicPage {
+        comments,
         milestones,
         chrome: chrome.titled(format!("{}: {}", organisation.name, signed.title)),
         organisation,

@@ -296,6 +296,30 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_RESULTS,
     ),
     (
+        "GET",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
+        "/orgs/RJ1/plans/1/actions/1/comment",
+        RJ1_MEMBERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
+        "/orgs/RJ1/plans/1/actions/1/comment",
+        RJ1_MEMBERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/plan-comments",
+        "/orgs/RJ1/plan-comments",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/plan-comments/{comment}",
+        "/orgs/RJ1/plan-comments/1",
+        RJ1_ADMIN,
+    ),
+    (
         "POST",
         "/orgs/{ods}/plans/{plan}/approve",
         "/orgs/RJ1/plans/1/approve",
@@ -936,7 +960,8 @@ async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
             .replace("{action}", "1")
             .replace("{milestone}", "1")
             .replace("{group}", "1")
-            .replace("{indicator}", "1");
+            .replace("{indicator}", "1")
+            .replace("{comment}", "1");
         for body in &junk {
             let mut browser = app.signed_in_browser(&admin).await?;
             let token = browser.csrf().await?;

@@ -14,6 +14,7 @@ on_both_backends!(
     changes_wait_for_both_signatures_and_the_history_shows_them,
     actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied,
     followers_confirm_get_one_email_per_burst_and_stop_in_one_click,
+    staff_comments_are_read_by_an_administrator_before_they_show,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -1022,4 +1023,141 @@ async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
     let junk = app.browser().get("/follow/confirm?token=nope").await?;
     assert!(junk.body.contains("This link does not work"));
     Ok(())
+}
+
+async fn staff_comments_are_read_by_an_administrator_before_they_show(app: &TestApp) -> TestResult {
+    let (_, plan, _, _) = signed_plan(app).await?;
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let path = format!(
+        "/orgs/RJ1/plans/{}/actions/{}/comment",
+        plan.id, actions[0].id
+    );
+    let staff = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut sam = app.signed_in_browser(&staff).await?;
+    let page = sam.get(&path).await?;
+    assert!(
+        page.body.contains("An administrator reads every comment"),
+        "{}",
+        page.body
+    );
+    let page = sam.post(&path, &[("comment", "  ")]).await?;
+    assert!(page.body.contains("Enter your comment"));
+    let page = sam.post(&path, &[("comment", &"x".repeat(1_001))]).await?;
+    assert!(
+        page.body.contains("1,000 characters or fewer")
+            || page.body.contains("1000 characters or fewer"),
+        "{}",
+        page.body
+    );
+    let page = sam
+        .post(
+            &path,
+            &[("comment", "The training <i>helped</i> our ward.")],
+        )
+        .await?;
+    assert!(page.body.contains("Thank you"), "{}", page.body);
+    sam.post(&path, &[("comment", "Name and shame Dr X.")])
+        .await?;
+
+    // Nothing shows until an administrator decides; the writer is not shown to them.
+    let public = app.browser().get("/plans/RJ1").await?;
+    assert!(!public.body.contains("helped"));
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    let queue = ada.get("/orgs/RJ1/plan-comments").await?;
+    assert!(
+        queue
+            .body
+            .contains("The training &#60;i&#62;helped&#60;/i&#62; our ward."),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains("sam@trust.nhs.uk"));
+    let waiting = plans::comments(&app.db, app.org.id, plans::CommentState::Waiting).await?;
+    assert_eq!(waiting.len(), 2);
+    ada.post(
+        &format!("/orgs/RJ1/plan-comments/{}", waiting[0].id),
+        &[("decision", "publish")],
+    )
+    .await?;
+    ada.post(
+        &format!("/orgs/RJ1/plan-comments/{}", waiting[1].id),
+        &[("decision", "decline")],
+    )
+    .await?;
+    let again = ada
+        .post(
+            &format!("/orgs/RJ1/plan-comments/{}", waiting[1].id),
+            &[("decision", "publish")],
+        )
+        .await?;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a decision is final");
+    let public = app.browser().get("/plans/RJ1").await?;
+    assert!(
+        public
+            .body
+            .contains("The training &#60;i&#62;helped&#60;/i&#62; our ward.")
+    );
+    assert!(!public.body.contains("Dr X"));
+    assert!(!public.body.contains("Sam"));
+    let decided: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'plan.comment'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(decided, 2);
+
+    // One person cannot flood the queue; an unsigned action cannot be commented on.
+    for _ in 0..plans::MOST_WAITING {
+        sam.post(&path, &[("comment", "More")]).await?;
+    }
+    let page = sam.post(&path, &[("comment", "Too many")]).await?;
+    assert!(
+        page.body.contains("comments waiting to be read"),
+        "{}",
+        page.body
+    );
+    let later = plans::add_action(
+        &app.db,
+        dignity_store::plans::Editor {
+            actor: "test",
+            now: 2,
+            organisation: &app.org,
+        },
+        plan.id,
+        &dignity_store::plans::NewAction {
+            title: "Draft only".into(),
+            parent_id: None,
+            ..new_action_like(&actions[0])
+        },
+    )
+    .await?;
+    let page = sam
+        .get(&format!(
+            "/orgs/RJ1/plans/{}/actions/{}/comment",
+            plan.id, later.id
+        ))
+        .await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    // Staff of another organisation cannot comment here.
+    let other = app
+        .person_in("olly@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let page = app.signed_in_browser(&other).await?.get(&path).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+/// A new action with the same content as an existing one.
+fn new_action_like(a: &plans::Action) -> dignity_store::plans::NewAction {
+    dignity_store::plans::NewAction {
+        group_id: a.group_id,
+        parent_id: a.parent_id,
+        title: a.title.clone(),
+        description: a.description.clone(),
+        owner: a.owner.clone(),
+        employer_lead: a.employer_lead.clone(),
+        union_lead: a.union_lead.clone(),
+        dates: a.dates,
+        weight: a.weight,
+    }
 }

@@ -1,0 +1,209 @@
+//! Staff comments on published actions: a light way for staff to hold the plan to account.
+//! The rule is on the form: an administrator reads every comment first, and published
+//! comments never show who wrote them.
+
+use super::editor::editor;
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::orgs::organisation;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::speakup::Day;
+use dignity_store::StoreError;
+use dignity_store::identity::Organisation;
+use dignity_store::plans::{self, Action, CommentState};
+use serde::Deserialize;
+
+/// Longest comment, in characters.
+const LONGEST: usize = 1_000;
+
+#[derive(Template)]
+#[template(path = "plans/comment.html")]
+struct CommentPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    plan_id: i64,
+    action: Action,
+    body: String,
+    sent: bool,
+}
+
+/// An action of the organisation's published plan, as signed.
+async fn published_action(
+    state: &AppState,
+    organisation: &Organisation,
+    plan_id: i64,
+    action_id: i64,
+) -> Result<Action, AppError> {
+    let missing = || AppError::NotFound("There is no such published action.".into());
+    let plan = plans::get_plan(&state.db, plan_id).await?;
+    if plan.organisation_id != organisation.id {
+        return Err(missing());
+    }
+    plans::signed_plan(&state.db, &plan)
+        .await?
+        .and_then(|signed| signed.actions.into_iter().find(|a| a.id == action_id))
+        .ok_or_else(missing)
+}
+
+pub async fn comment_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, plan_id, action_id)): PathData<(String, i64, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let action = published_action(&state, &organisation, plan_id, action_id).await?;
+    Ok(render(&CommentPage {
+        chrome: chrome.titled("Comment on an action"),
+        organisation,
+        plan_id,
+        action,
+        body: String::new(),
+        sent: false,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    comment: String,
+}
+
+pub async fn add_comment(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, plan_id, action_id)): PathData<(String, i64, i64)>,
+    FormData(form): FormData<CommentForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let action = published_action(&state, &organisation, plan_id, action_id).await?;
+    let body = form.comment.trim();
+    let length = body.chars().count();
+    let mut errors = Vec::new();
+    if length == 0 {
+        errors.push("Enter your comment".to_owned());
+    } else if length > LONGEST {
+        errors.push(format!(
+            "Your comment must be {LONGEST} characters or fewer. It has {length}"
+        ));
+    } else {
+        match plans::add_comment(
+            &state.db,
+            organisation.id,
+            action.id,
+            user.person.id,
+            body,
+            crate::now(),
+        )
+        .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict(m)) => errors.push(m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let sent = errors.is_empty();
+    let chrome = chrome.titled("Comment on an action").with_errors(
+        errors
+            .into_iter()
+            .map(|message| FieldError {
+                field: "comment".into(),
+                message,
+            })
+            .collect(),
+    );
+    Ok(render(&CommentPage {
+        chrome,
+        organisation,
+        plan_id,
+        action,
+        body: if sent { String::new() } else { form.comment },
+        sent,
+    })?
+    .into_response())
+}
+
+pub struct Waiting {
+    pub id: i64,
+    pub action: String,
+    pub written_on: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/moderate.html")]
+struct ModeratePage {
+    chrome: Chrome,
+    organisation: Organisation,
+    waiting: Vec<Waiting>,
+}
+
+/// Comments waiting to be read, oldest first.
+pub async fn moderation(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let mut waiting = Vec::new();
+    let mut titles: Vec<(i64, String)> = Vec::new();
+    for c in plans::comments(&state.db, organisation.id, CommentState::Waiting).await? {
+        if !titles.iter().any(|(id, _)| *id == c.action_id) {
+            let plan = plans::get_plan(&state.db, c.plan_id).await?;
+            if let Some(signed) = plans::signed_plan(&state.db, &plan).await? {
+                titles.extend(signed.actions.into_iter().map(|a| (a.id, a.title)));
+            }
+        }
+        waiting.push(Waiting {
+            id: c.id,
+            action: titles
+                .iter()
+                .find(|(id, _)| *id == c.action_id)
+                .map_or_else(
+                    || "An action no longer in the plan".into(),
+                    |(_, t)| t.clone(),
+                ),
+            written_on: Day::from_unix_seconds(c.written_at).long(),
+            body: c.body,
+        });
+    }
+    Ok(render(&ModeratePage {
+        chrome: chrome.titled("Staff comments on plans"),
+        organisation,
+        waiting,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+}
+
+pub async fn moderate(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, comment)): PathData<(String, i64)>,
+    FormData(form): FormData<DecisionForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let publish = match form.decision.as_str() {
+        "publish" => true,
+        "decline" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose whether to publish the comment or not.".into(),
+            ));
+        }
+    };
+    plans::moderate(&state.db, editor(&user, &organisation), comment, publish).await?;
+    Ok(Redirect::to(&format!("/orgs/{}/plan-comments", organisation.ods_code)).into_response())
+}
