@@ -291,4 +291,72 @@ describe('partnership action plans', () => {
     assert.match(await visitor.locator('main').innerText(), /Exit interviews ask about bullying/);
     await checkAccessibility(visitor, assert);
   });
+
+  test('a change waits for both sides, staff comment, an administrator publishes, and the poster is drawn', async () => {
+    // An executive renames an action: a new version the public does not see yet.
+    const exec = await newPage(browser);
+    await signIn(exec, server.url, 'exec@demo.nhs.uk');
+    await exec.click('a:has-text("Action plans")');
+    await exec.click('a:has-text("Respect at work 2026 to 2027")');
+    await exec.click('a:has-text("Change, remove or see the history")');
+    await checkAccessibility(exec, assert);
+    const before = await exec.inputValue('#title');
+    await exec.fill('#title', `${before} (every ward)`);
+    await exec.click('button:has-text("Save changes")');
+    assert.match(await exec.locator('main').innerText(), /changes that both sides must approve/);
+    await exec.click('a:has-text("See every change and approval")');
+    assert.match(await exec.locator('main').innerText(), /Changed the action/);
+    await checkAccessibility(exec, assert);
+    const visitor = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    await visitor.goto(`${server.url}/plans/DEMO1`);
+    const signedText = await visitor.locator('main').innerText();
+    assert.match(signedText, new RegExp(before.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.doesNotMatch(signedText, /\(every ward\)/);
+
+    // A member of staff comments; it waits for an administrator.
+    const staff = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    await signIn(staff, server.url, 'staff@demo.nhs.uk');
+    await staff.click('a:has-text("Read and comment on our plan")');
+    await staff.click('a:has-text("Comment on this action") >> nth=0');
+    await checkAccessibility(staff, assert);
+    await staff.click('button:has-text("Send comment")');
+    assert.match(await staff.locator('.nhsuk-error-summary').innerText(), /Enter your comment/);
+    await checkAccessibility(staff, assert);
+    await staff.fill('#comment', 'The first sessions were good. More dates on nights, please.');
+    await staff.click('button:has-text("Send comment")');
+    assert.match(await staff.locator('main').innerText(), /An administrator will read your comment/);
+
+    const admin = await newPage(browser);
+    await signIn(admin, server.url, 'admin@demo.nhs.uk');
+    // Earlier tests may have used this step's codes for this account: wait for a new one.
+    for (const offset of [0, 1, 'next']) {
+      if (new URL(admin.url()).pathname !== '/sign-in/two-factor') break;
+      if (offset === 'next') await new Promise((r) => setTimeout(r, 30_500 - (Date.now() % 30_000)));
+      await admin.fill('#code', totpCode(offset === 'next' ? 1 : offset));
+      await admin.click('button[type=submit]');
+    }
+    await admin.click('a:has-text("Staff comments on plans")');
+    await checkAccessibility(admin, assert);
+    assert.match(await admin.locator('main').innerText(), /More dates on nights/);
+    await admin.click('button:has-text("Publish")');
+    assert.match(await admin.locator('main').innerText(), /No comments are waiting/);
+    await visitor.reload();
+    assert.match(await visitor.locator('main').innerText(), /More dates on nights, please/);
+    await checkAccessibility(visitor, assert);
+
+    // Following by email: this demo sends no mail, and says so.
+    await visitor.fill('#email', 'fan@example.com');
+    await visitor.click('button:has-text("Get emails")');
+    assert.match(await visitor.locator('main').innerText(), /cannot follow a plan by email/);
+    await checkAccessibility(visitor, assert);
+
+    // The poster is a real A4 picture.
+    const poster = await visitor.goto(`${server.url}/plans/DEMO1/poster.png`);
+    assert.equal(poster.headers()['content-type'], 'image/png');
+    const size = await visitor.evaluate(() => {
+      const img = document.querySelector('img');
+      return img ? [img.naturalWidth, img.naturalHeight] : null;
+    });
+    assert.deepEqual(size, [1190, 1684]);
+  });
 });

@@ -151,15 +151,18 @@ async fn published(state: &AppState, organisation: &Organisation) -> Result<Plan
 
 /// Updates on the actions the public can see.
 async fn public_updates(state: &AppState, plan: &Plan) -> Result<Vec<plans::Update>, AppError> {
-    let shown: Vec<i64> = signed_actions(state, plan)
-        .await?
-        .iter()
-        .map(|a| a.id)
-        .collect();
+    let shown = signed_actions(state, plan).await?;
     Ok(plans::updates(&state.db, plan.id)
         .await?
         .into_iter()
-        .filter(|u| shown.contains(&u.action_id))
+        .filter_map(|u| {
+            // Named as signed: a renamed action keeps its signed name until both sign.
+            let signed = shown.iter().find(|a| a.id == u.action_id)?;
+            Some(plans::Update {
+                action_title: signed.title.clone(),
+                ..u
+            })
+        })
         .collect())
 }
 

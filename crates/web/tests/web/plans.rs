@@ -666,6 +666,12 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
         &[("status", "at_risk"), ("progress", "30")],
     )
     .await?;
+    // Updates too, under the action's signed name.
+    ezra.post(
+        &format!("{action_path}/updates"),
+        &[("body", "Trainers booked."), ("links", "")],
+    )
+    .await?;
     let changed = plans::get_plan(&app.db, plan.id).await?;
     assert!(changed.version > signed_version);
     let public = app.browser().get("/plans/RJ1").await?;
@@ -676,6 +682,7 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
         "Ten trainers ready",
         "started at 26%",
         "At risk. 30% done",
+        "Trainers booked.",
     ] {
         assert!(public.body.contains(signed), "{signed}: {}", public.body);
     }
