@@ -99,6 +99,23 @@ pub async fn seed(
         .await?;
         added.push((action.id, *status, *progress));
     }
+    // The training is measured by harassment from colleagues in the staff survey; its
+    // latest figure comes from the demo trust's survey results.
+    if let Some((training, ..)) = added.get(1) {
+        plans::add_indicator(
+            db,
+            editor,
+            *training,
+            &plans::NewIndicator {
+                code: "harassment_colleagues".into(),
+                baseline: 24.0,
+                target: 18.0,
+                latest: None,
+                source: String::new(),
+            },
+        )
+        .await?;
+    }
     let version = plans::get_plan(db, plan.id).await?.version;
     plans::approve(db, editor, plan.id, executive, Side::Employer, version).await?;
     plans::approve(db, editor, plan.id, union, Side::Union, version).await?;
