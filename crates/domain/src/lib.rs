@@ -58,6 +58,7 @@ macro_rules! code_list {
 
 pub mod audit;
 pub mod identity;
+pub mod library;
 pub mod plans;
 pub mod speakup;
 pub mod speakup_returns;

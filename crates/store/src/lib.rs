@@ -12,6 +12,7 @@ pub mod audit;
 mod db;
 mod error;
 pub mod identity;
+pub mod library;
 pub mod mail;
 pub mod plans;
 pub mod sessions;

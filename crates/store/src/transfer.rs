@@ -405,6 +405,48 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "library_resources",
+        "id",
+        &[
+            ("id", Int),
+            ("kind", Text),
+            ("title", Text),
+            ("summary", Text),
+            ("publisher", Text),
+            ("link", Text),
+            ("audiences", Text),
+            ("topics", Text),
+            ("published", Text),
+            ("review_on", Text),
+            ("case_organisation", Text),
+            ("case_problem", Text),
+            ("case_approach", Text),
+            ("case_results", Text),
+            ("case_contacts", Text),
+            ("retired_at", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+            ("updated_by", Text),
+        ],
+    ),
+    (
+        "library_changes",
+        "id",
+        &[("id", Int), ("resource_id", Int)],
+    ),
+    (
+        "library_pins",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("title", Text),
+            ("body", Text),
+            ("link", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
         "mail_outbox",
         "id",
         &[
@@ -456,6 +498,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "plan_followers",
     "plan_notices",
     "plan_comments",
+    "library_resources",
+    "library_changes",
+    "library_pins",
 ];
 
 /// Rows copied per table.

@@ -1,0 +1,226 @@
+//! The knowledge hub's catalogue (seeds 000 to 002): tools, resources and case studies,
+//! described in our own words, by who they are for and what they are about.
+
+use crate::identity::InvalidValue;
+use crate::speakup::Day;
+use std::fmt;
+
+code_list!(
+    /// What kind of thing a resource is.
+    Kind, "kind of resource", {
+        Guide => "guide", "Guide";
+        Toolkit => "toolkit", "Toolkit";
+        Report => "report", "Report";
+        Research => "research", "Research";
+        Video => "video", "Video";
+        Podcast => "podcast", "Podcast";
+        ELearning => "e_learning", "E-learning";
+        Infographic => "infographic", "Infographic";
+        PosterTemplate => "poster_template", "Poster template";
+        CaseStudy => "case_study", "Case study";
+    }
+);
+
+code_list!(
+    /// Who a resource is for.
+    Audience, "audience", {
+        Employers => "employers", "Employers";
+        Managers => "managers", "Managers";
+        UnionReps => "union_reps", "Trade union representatives";
+        Staff => "staff", "Staff";
+        Guardians => "guardians", "Freedom to Speak Up Guardians";
+    }
+);
+
+code_list!(
+    /// What a resource is about.
+    Topic, "topic", {
+        WhatItIs => "what_it_is", "What bullying and harassment is";
+        Impact => "impact", "The impact of bullying";
+        Prevention => "prevention", "Preventing bullying";
+        SpeakingUp => "speaking_up", "Speaking up";
+        Civility => "civility", "Civility and respect";
+        JustCulture => "just_culture", "Just and learning culture";
+        LineManagement => "line_management", "Line management";
+        Disciplinary => "disciplinary", "Disciplinary practice";
+        Wellbeing => "wellbeing", "Health and wellbeing";
+        Inclusion => "inclusion", "Inclusion and race equality";
+        Leadership => "leadership", "Leadership";
+    }
+);
+
+/// When a resource was published: a year, a month or a day, as the source gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Published {
+    pub year: i64,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Published {
+    /// Reads `2018`, `2018-11` or `2018-11-28`.
+    pub fn parse(raw: &str) -> Result<Published, InvalidValue> {
+        let bad = || InvalidValue::Message("Enter the date like 2018, 2018-11 or 2018-11-28");
+        let text = raw.trim();
+        let parts: Vec<&str> = text.split('-').collect();
+        let year: i64 = parts
+            .first()
+            .filter(|y| y.len() == 4)
+            .and_then(|y| y.parse().ok())
+            .filter(|y| (1900..=2200).contains(y))
+            .ok_or_else(bad)?;
+        match parts.len() {
+            1 => Ok(Published {
+                year,
+                month: None,
+                day: None,
+            }),
+            2 => {
+                let month: u8 = parts[1]
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=12).contains(m) && parts[1].len() == 2)
+                    .ok_or_else(bad)?;
+                Ok(Published {
+                    year,
+                    month: Some(month),
+                    day: None,
+                })
+            }
+            3 => {
+                let day = Day::parse(text).map_err(|_| bad())?;
+                let (_, m, d) = day.ymd();
+                Ok(Published {
+                    year,
+                    month: u8::try_from(m).ok(),
+                    day: u8::try_from(d).ok(),
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// For people: "2018", "November 2018" or "28 November 2018".
+    pub fn long(self) -> String {
+        let month = self
+            .month
+            .and_then(|m| MONTHS.get(usize::from(m).saturating_sub(1)));
+        match (self.day, month) {
+            (Some(d), Some(m)) => format!("{d} {m} {}", self.year),
+            (None, Some(m)) => format!("{m} {}", self.year),
+            _ => self.year.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Published {
+    /// As stored: `2018`, `2018-11` or `2018-11-28`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => write!(f, "{}-{m:02}-{d:02}", self.year),
+            (Some(m), None) => write!(f, "{}-{m:02}", self.year),
+            _ => write!(f, "{}", self.year),
+        }
+    }
+}
+
+/// A list of codes, as stored: comma-separated. Unknown codes are an error; repeats are
+/// kept once, in the list's own order.
+pub fn parse_codes<T: std::str::FromStr<Err = InvalidValue> + Copy + Ord>(
+    raw: &str,
+) -> Result<Vec<T>, InvalidValue> {
+    let mut out: Vec<T> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The stored form of a list of codes.
+pub fn store_codes(codes: &[&'static str]) -> String {
+    codes.join(",")
+}
+
+/// A web address for a resource: http(s) only, so a link can never run script.
+pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
+    let link = raw.trim();
+    if link.is_empty() {
+        return Ok(String::new());
+    }
+    let lower = link.to_ascii_lowercase();
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    let clean = !link
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`'));
+    if !web || !clean || link.len() > 1_000 || link.len() < 10 {
+        return Err(InvalidValue::Message(
+            "The link must be a full web address starting with https://",
+        ));
+    }
+    Ok(link.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_as_precise_as_the_source() {
+        let y = Published::parse("2018").unwrap();
+        assert_eq!((y.long(), y.to_string()), ("2018".into(), "2018".into()));
+        let m = Published::parse(" 2018-11 ").unwrap();
+        assert_eq!(m.long(), "November 2018");
+        let d = Published::parse("2018-11-28").unwrap();
+        assert_eq!(
+            (d.long(), d.to_string()),
+            ("28 November 2018".into(), "2018-11-28".into())
+        );
+        assert!(d > m && m > y);
+        for bad in [
+            "",
+            "18",
+            "2018-13",
+            "2018-1",
+            "2018-02-30",
+            "20188",
+            "next year",
+        ] {
+            assert!(Published::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn code_lists_and_links_are_checked() {
+        let audiences: Vec<Audience> = parse_codes("staff, employers,staff").unwrap();
+        assert_eq!(audiences, [Audience::Employers, Audience::Staff]);
+        assert!(parse_codes::<Topic>("civility,juggling").is_err());
+        assert_eq!(check_link("").unwrap(), "");
+        assert!(check_link("https://www.nhsemployers.org/").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "www.example.org",
+            "https://a.example/\"x",
+        ] {
+            assert!(check_link(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! The knowledge hub's catalogue: resources and case studies, the log of changes that
+//! keeps every server's search index current, and organisations' own pinned items.
+
+use crate::audit::{self, NewEntry};
+use crate::{Db, StoreError};
+use dignity_domain::library::{Audience, Kind, Published, Topic, parse_codes};
+use dignity_domain::speakup::Day;
+use sqlx::Row;
+
+/// A case study's structure: who, what was wrong, what was done together, what changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaseStudy {
+    pub organisation: String,
+    pub problem: String,
+    pub approach: String,
+    pub results: String,
+    pub contacts: String,
+}
+
+/// A resource as written by a curator (already checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResource {
+    pub kind: Kind,
+    pub title: String,
+    pub summary: String,
+    pub publisher: String,
+    /// Empty when the publisher's name is all we can point to.
+    pub link: String,
+    pub audiences: Vec<Audience>,
+    pub topics: Vec<Topic>,
+    pub published: Published,
+    pub review_on: Day,
+    pub case: CaseStudy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub id: i64,
+    pub fields: NewResource,
+    pub retired: bool,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, kind, title, summary, publisher, link, audiences, topics, published, review_on, case_organisation, case_problem, case_approach, case_results, case_contacts, retired_at, updated_at";
+
+fn corrupt(what: &'static str) -> impl Fn(dignity_domain::identity::InvalidValue) -> StoreError {
+    move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
+}
+
+fn resource_from(row: &sqlx::any::AnyRow) -> Result<Resource, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let audiences: String = row.try_get("audiences")?;
+    let topics: String = row.try_get("topics")?;
+    let published: String = row.try_get("published")?;
+    let review_on: String = row.try_get("review_on")?;
+    let retired_at: Option<i64> = row.try_get("retired_at")?;
+    Ok(Resource {
+        id: row.try_get("id")?,
+        fields: NewResource {
+            kind: kind.parse().map_err(corrupt("kind"))?,
+            title: row.try_get("title")?,
+            summary: row.try_get("summary")?,
+            publisher: row.try_get("publisher")?,
+            link: row.try_get("link")?,
+            audiences: parse_codes(&audiences).map_err(corrupt("audiences"))?,
+            topics: parse_codes(&topics).map_err(corrupt("topics"))?,
+            published: Published::parse(&published).map_err(corrupt("date"))?,
+            review_on: Day::parse(&review_on).map_err(corrupt("review date"))?,
+            case: CaseStudy {
+                organisation: row.try_get("case_organisation")?,
+                problem: row.try_get("case_problem")?,
+                approach: row.try_get("case_approach")?,
+                results: row.try_get("case_results")?,
+                contacts: row.try_get("case_contacts")?,
+            },
+        },
+        retired: retired_at.is_some(),
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn codes<T: Copy>(list: &[T], code: fn(T) -> &'static str) -> String {
+    list.iter().map(|c| code(*c)).collect::<Vec<_>>().join(",")
+}
+
+async fn log_change(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO library_changes (resource_id) VALUES ($1)")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    actor: &str,
+    now: i64,
+    r: &NewResource,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO library_resources (kind, title, summary, publisher, link, audiences, topics, published, review_on, case_organisation, case_problem, case_approach, case_results, case_contacts, created_at, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
+    )
+    .bind(r.kind.code())
+    .bind(&r.title)
+    .bind(&r.summary)
+    .bind(&r.publisher)
+    .bind(&r.link)
+    .bind(codes(&r.audiences, Audience::code))
+    .bind(codes(&r.topics, Topic::code))
+    .bind(r.published.to_string())
+    .bind(r.review_on.to_string())
+    .bind(&r.case.organisation)
+    .bind(&r.case.problem)
+    .bind(&r.case.approach)
+    .bind(&r.case.results)
+    .bind(&r.case.contacts)
+    .bind(now)
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await?;
+    log_change(conn, id).await?;
+    Ok(id)
+}
+
+/// Adds resources in one transaction (the starter catalogue, or a curator's one). Each
+/// addition is audited.
+pub async fn add_resources(
+    db: &Db,
+    actor: &str,
+    organisation: Option<&str>,
+    now: i64,
+    resources: &[NewResource],
+) -> Result<Vec<i64>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(resources.len());
+    for r in resources {
+        let id = insert(&mut tx, actor, now, r).await?;
+        audit::append(
+            &mut tx,
+            now,
+            &NewEntry {
+                actor,
+                organisation,
+                action: "library.add",
+                detail: &format!("Added {} {id}: {}", r.kind.label().to_lowercase(), r.title),
+            },
+        )
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Changes a resource. A retired one cannot be changed.
+pub async fn update_resource(
+    db: &Db,
+    actor: &str,
+    organisation: Option<&str>,
+    now: i64,
+    id: i64,
+    r: &NewResource,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE library_resources SET kind = $1, title = $2, summary = $3, publisher = $4, link = $5, audiences = $6, topics = $7, published = $8, review_on = $9, \
+         case_organisation = $10, case_problem = $11, case_approach = $12, case_results = $13, case_contacts = $14, updated_at = $15, updated_by = $16 \
+         WHERE id = $17 AND retired_at IS NULL",
+    )
+    .bind(r.kind.code())
+    .bind(&r.title)
+    .bind(&r.summary)
+    .bind(&r.publisher)
+    .bind(&r.link)
+    .bind(codes(&r.audiences, Audience::code))
+    .bind(codes(&r.topics, Topic::code))
+    .bind(r.published.to_string())
+    .bind(r.review_on.to_string())
+    .bind(&r.case.organisation)
+    .bind(&r.case.problem)
+    .bind(&r.case.approach)
+    .bind(&r.case.results)
+    .bind(&r.case.contacts)
+    .bind(now)
+    .bind(actor)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "There is no resource {id} in the catalogue"
+        )));
+    }
+    log_change(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation,
+            action: "library.change",
+            detail: &format!("Changed resource {id}: {}", r.title),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Retires a resource: it leaves search, and its page says it was retired.
+pub async fn retire_resource(
+    db: &Db,
+    actor: &str,
+    organisation: Option<&str>,
+    now: i64,
+    id: i64,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE library_resources SET retired_at = $1, updated_at = $1, updated_by = $2 WHERE id = $3 AND retired_at IS NULL",
+    )
+    .bind(now)
+    .bind(actor)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "There is no resource {id} in the catalogue"
+        )));
+    }
+    log_change(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation,
+            action: "library.retire",
+            detail: &format!("Retired resource {id}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that a resource was checked and still stands, with its next review date.
+pub async fn mark_reviewed(
+    db: &Db,
+    actor: &str,
+    organisation: Option<&str>,
+    now: i64,
+    id: i64,
+    next: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE library_resources SET review_on = $1, updated_at = $2, updated_by = $3 WHERE id = $4 AND retired_at IS NULL",
+    )
+    .bind(next.to_string())
+    .bind(now)
+    .bind(actor)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "There is no resource {id} in the catalogue"
+        )));
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation,
+            action: "library.review",
+            detail: &format!("Checked resource {id}; next check {next}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_resource(db: &Db, id: i64) -> Result<Resource, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM library_resources WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("There is no resource {id}")))?;
+    resource_from(&row)
+}
+
+/// Every resource in the catalogue (retired too), in id order: what a search index is
+/// built from.
+pub async fn all_resources(db: &Db) -> Result<Vec<Resource>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM library_resources ORDER BY id"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(resource_from)
+    .collect()
+}
+
+/// The newest change's number (0 when there are none).
+pub async fn last_change(db: &Db) -> Result<i64, StoreError> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM library_changes")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// Resources changed after change `after`, as they are now, and the newest change's number.
+pub async fn changed_since(db: &Db, after: i64) -> Result<(i64, Vec<Resource>), StoreError> {
+    let ids: Vec<(i64, i64)> =
+        sqlx::query("SELECT id, resource_id FROM library_changes WHERE id > $1 ORDER BY id")
+            .bind(after)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("resource_id")?)))
+            .collect::<Result<_, StoreError>>()?;
+    let newest = ids.last().map_or(after, |(seq, _)| *seq);
+    let mut wanted: Vec<i64> = ids.into_iter().map(|(_, id)| id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut resources = Vec::with_capacity(wanted.len());
+    for id in wanted {
+        resources.push(get_resource(db, id).await?);
+    }
+    Ok((newest, resources))
+}
+
+/// Resources whose review date has come, oldest first.
+pub async fn due_for_review(db: &Db, today: Day) -> Result<Vec<Resource>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM library_resources WHERE retired_at IS NULL AND review_on <= $1 ORDER BY review_on, id"
+    ))
+    .bind(today.to_string())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(resource_from)
+    .collect()
+}
+
+/// An organisation's own item, shown above the national catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+pub async fn add_pin(
+    db: &Db,
+    actor: &str,
+    organisation: &crate::identity::Organisation,
+    now: i64,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO library_pins (organisation_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(organisation.id)
+    .bind(title)
+    .bind(body)
+    .bind(link)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "library.pin",
+            detail: &format!("Pinned {title}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_pin(
+    db: &Db,
+    actor: &str,
+    organisation: &crate::identity::Organisation,
+    now: i64,
+    id: i64,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM library_pins WHERE id = $1 AND organisation_id = $2")
+        .bind(id)
+        .bind(organisation.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "There is no pinned item {id}"
+        )));
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "library.unpin",
+            detail: &format!("Removed pinned item {id}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An organisation's pinned items, in the order they were added.
+pub async fn pins(db: &Db, organisation_id: i64) -> Result<Vec<Pin>, StoreError> {
+    sqlx::query(
+        "SELECT id, title, body, link FROM library_pins WHERE organisation_id = $1 ORDER BY id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Pin {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            body: r.try_get("body")?,
+            link: r.try_get("link")?,
+        })
+    })
+    .collect()
+}
