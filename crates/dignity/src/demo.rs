@@ -211,6 +211,23 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     if let (Some(executive), Some(union)) = signers {
         crate::demo_plans::seed(db, &main, executive, union, now).await?;
     }
+    // The demo trust's own policies and contacts, above the national library.
+    for (title, body) in [
+        (
+            "Our dignity at work policy",
+            "How we expect everyone to treat each other, what to do if you are bullied or harassed, and how we will help. Agreed with our trade unions in 2026.",
+        ),
+        (
+            "Our Freedom to Speak Up Guardian",
+            "Gina Guardian. You can speak up in confidence through this site, or ask the switchboard for the guardian.",
+        ),
+        (
+            "Trade union contacts",
+            "Uma Union, staff side chair. Your union representative can come with you to any meeting about a concern.",
+        ),
+    ] {
+        dignity_store::library::add_pin(db, ACTOR, &main, now, title, body, "").await?;
+    }
     let recovery = crate::speakup::SecretKey::generate();
     crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
     Ok(Seeded {

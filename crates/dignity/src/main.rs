@@ -11,6 +11,7 @@ mod demo_survey;
 mod import;
 mod serve;
 mod speakup;
+mod starter;
 mod synth;
 
 use anyhow::Context;

@@ -32,7 +32,20 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
             "the NHS design system files are missing, so pages will look plain; run `npm ci` in web/"
         );
     }
+    let added = crate::starter::seed_if_empty(&db, dignity_web::now()).await?;
+    if added > 0 {
+        tracing::info!(
+            resources = added,
+            "the library starts with the starter catalogue"
+        );
+    }
     let state = AppState::new(db.clone(), settings.clone())?;
+    // Build the library's search index now, so the first search is quick.
+    state
+        .library
+        .current(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let (app, _routes) = build_app(state);
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await

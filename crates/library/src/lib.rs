@@ -36,7 +36,8 @@ pub struct Doc {
     pub kind: String,
     pub audiences: Vec<String>,
     pub topics: Vec<String>,
-    pub year: i64,
+    /// None when the source does not say.
+    pub year: Option<i64>,
     /// For newest-first order: year, month and day as one number (20181128).
     pub date: u64,
 }
@@ -185,7 +186,9 @@ impl LibraryIndex {
         for t in &doc.topics {
             d.add_facet(f.topic, facet("topic", t));
         }
-        d.add_facet(f.year, facet("year", &doc.year.to_string()));
+        if let Some(year) = doc.year {
+            d.add_facet(f.year, facet("year", &year.to_string()));
+        }
         d.add_u64(f.date, doc.date);
         d
     }
@@ -482,7 +485,7 @@ mod tests {
             kind: kind.into(),
             audiences: vec!["staff".into()],
             topics: vec!["civility".into()],
-            year,
+            year: Some(year),
             date: year as u64 * 10_000,
         }
     }

@@ -28,7 +28,8 @@ pub struct NewResource {
     pub link: String,
     pub audiences: Vec<Audience>,
     pub topics: Vec<Topic>,
-    pub published: Published,
+    /// None when the source does not say.
+    pub published: Option<Published>,
     pub review_on: Day,
     pub case: CaseStudy,
 }
@@ -64,7 +65,11 @@ fn resource_from(row: &sqlx::any::AnyRow) -> Result<Resource, StoreError> {
             link: row.try_get("link")?,
             audiences: parse_codes(&audiences).map_err(corrupt("audiences"))?,
             topics: parse_codes(&topics).map_err(corrupt("topics"))?,
-            published: Published::parse(&published).map_err(corrupt("date"))?,
+            published: if published.is_empty() {
+                None
+            } else {
+                Some(Published::parse(&published).map_err(corrupt("date"))?)
+            },
             review_on: Day::parse(&review_on).map_err(corrupt("review date"))?,
             case: CaseStudy {
                 organisation: row.try_get("case_organisation")?,
@@ -108,7 +113,7 @@ async fn insert(
     .bind(&r.link)
     .bind(codes(&r.audiences, Audience::code))
     .bind(codes(&r.topics, Topic::code))
-    .bind(r.published.to_string())
+    .bind(r.published.map(|p| p.to_string()).unwrap_or_default())
     .bind(r.review_on.to_string())
     .bind(&r.case.organisation)
     .bind(&r.case.problem)
@@ -175,7 +180,7 @@ pub async fn update_resource(
     .bind(&r.link)
     .bind(codes(&r.audiences, Audience::code))
     .bind(codes(&r.topics, Topic::code))
-    .bind(r.published.to_string())
+    .bind(r.published.map(|p| p.to_string()).unwrap_or_default())
     .bind(r.review_on.to_string())
     .bind(&r.case.organisation)
     .bind(&r.case.problem)

@@ -29,6 +29,9 @@ pub enum Access {
     InOrganisation(&'static [Role]),
     /// Someone holding one of these installation-wide roles.
     Platform(&'static [Role]),
+    /// Someone holding one of these roles in any organisation or installation-wide (such
+    /// as the library's curators: any org admin or platform admin).
+    Anywhere(&'static [Role]),
 }
 
 /// The signed-in person, put into the request by the guard.
@@ -116,6 +119,7 @@ fn decide(access: Access, user: Option<&CurrentUser>, ods: Option<&str>) -> Deci
         Access::Public | Access::Anonymous | Access::PassphraseChecked | Access::SignedIn => true,
         Access::InOrganisation(roles) => ods.is_some_and(|ods| user.has_org_role(ods, roles)),
         Access::Platform(roles) => user.has_platform_role(roles),
+        Access::Anywhere(roles) => user.memberships.iter().any(|m| roles.contains(&m.role)),
     };
     if allowed {
         Decision::Allow

@@ -87,11 +87,18 @@ async fn signed_in_home(
                     ),
                     ("/national/surveys".to_owned(), "Staff survey oversight"),
                 ],
+                (None, Role::PlatformAdmin) => {
+                    vec![("/library/manage".to_owned(), "Look after the library")]
+                }
                 (Some(org), Role::Staff) => vec![
                     ("/survey".to_owned(), "Answer a staff survey with your code"),
                     (
                         format!("/plans/{}", org.ods_code),
                         "Read and comment on our plan to tackle bullying",
+                    ),
+                    (
+                        format!("/library?org={}", org.ods_code),
+                        "Our policies, contacts and the library",
                     ),
                 ],
                 (Some(org), Role::OrgAdmin) => vec![
@@ -104,6 +111,11 @@ async fn signed_in_home(
                         format!("/orgs/{}/plan-comments", org.ods_code),
                         "Staff comments on plans",
                     ),
+                    (
+                        format!("/orgs/{}/library", org.ods_code),
+                        "Our policies and contacts in the library",
+                    ),
+                    ("/library/manage".to_owned(), "Look after the library"),
                     (format!("/orgs/{}/people", org.ods_code), "People and roles"),
                     (
                         format!("/orgs/{}/structure", org.ods_code),

@@ -17,6 +17,7 @@ pub mod error;
 mod forms;
 mod headers;
 mod home;
+pub mod library;
 pub mod mail;
 mod ops;
 mod orgs;

@@ -5,7 +5,8 @@ use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    account, api, assets, csrf, headers, home, ops, orgs, plans, speakup, survey, telemetry,
+    account, api, assets, csrf, headers, home, library, ops, orgs, plans, speakup, survey,
+    telemetry,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -100,6 +101,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = speakup::routes(routes);
     let routes = survey::routes(routes);
     let routes = plans::routes(routes);
+    let routes = library::routes(routes);
     let Routes { router, table, .. } = routes;
     let untraced = telemetry::Untraced(std::sync::Arc::new(
         table

@@ -87,6 +87,8 @@ pub struct Inner {
     pub limits: crate::speakup::limits::SpeakUpLimits,
     /// Survey responses loaded into the engine, refreshed as responses arrive.
     pub surveys: crate::survey::cache::SurveyCache,
+    /// The library's search index, kept current with the catalogue.
+    pub library: crate::library::LibraryHub,
 }
 
 impl std::ops::Deref for AppState {
@@ -106,6 +108,7 @@ impl AppState {
             keys: Default::default(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
             surveys: Default::default(),
+            library: Default::default(),
             settings,
         })))
     }

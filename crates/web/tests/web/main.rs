@@ -1,6 +1,7 @@
 //! The web layer end to end, on SQLite and PostgreSQL: sign-in, the second step, CSRF,
 //! throttling, every route against every role, bad input and faults.
 
+mod library;
 mod plans;
 mod speakup;
 mod support;
@@ -63,6 +64,12 @@ const SIGNED_IN: &[Who] = &[
 ];
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
+/// The library's curators: any organisation's administrators and the platform's.
+const CURATORS: &[Who] = &[
+    Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::PlatformAdmin),
+    Who::OtherOrgAdmin,
+];
 const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role::ErLead)];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
@@ -161,6 +168,38 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/follow/confirm", "/follow/confirm", EVERYONE),
     ("POST", "/follow/confirm", "/follow/confirm", EVERYONE),
     ("GET", "/follow/stop", "/follow/stop", EVERYONE),
+    ("GET", "/library", "/library", EVERYONE),
+    ("GET", "/library/{id}", "/library/1", EVERYONE),
+    ("GET", "/library/manage", "/library/manage", CURATORS),
+    ("GET", "/library/new", "/library/new", CURATORS),
+    ("POST", "/library/new", "/library/new", CURATORS),
+    ("GET", "/library/{id}/edit", "/library/1/edit", CURATORS),
+    ("POST", "/library/{id}/edit", "/library/1/edit", CURATORS),
+    (
+        "POST",
+        "/library/{id}/retire",
+        "/library/1/retire",
+        CURATORS,
+    ),
+    (
+        "POST",
+        "/library/{id}/reviewed",
+        "/library/1/reviewed",
+        CURATORS,
+    ),
+    ("GET", "/orgs/{ods}/library", "/orgs/RJ1/library", RJ1_ADMIN),
+    (
+        "POST",
+        "/orgs/{ods}/library",
+        "/orgs/RJ1/library",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/library/{pin}/remove",
+        "/orgs/RJ1/library/1/remove",
+        RJ1_ADMIN,
+    ),
     (
         "GET",
         "/plans/{ods}/poster.pdf",
@@ -961,7 +1000,8 @@ async fn junk_sent_to_every_form_gets_a_clear_4xx(app: &TestApp) -> TestResult {
             .replace("{milestone}", "1")
             .replace("{group}", "1")
             .replace("{indicator}", "1")
-            .replace("{comment}", "1");
+            .replace("{comment}", "1")
+            .replace("{pin}", "1");
         for body in &junk {
             let mut browser = app.signed_in_browser(&admin).await?;
             let token = browser.csrf().await?;

@@ -147,6 +147,18 @@ impl TestApp {
         Ok(browser)
     }
 
+    /// A browser talking to a second server on the same database, with its own memory
+    /// (caches, search index), as behind a load balancer.
+    pub fn browser_on_another_server(&self) -> Result<Browser, Box<dyn std::error::Error>> {
+        let state = AppState::new(self.db.clone(), settings())?;
+        let (router, _) = build_app(state);
+        Ok(Browser {
+            router,
+            cookies: BTreeMap::new(),
+            peer: "192.0.2.2:5000".parse().ok(),
+        })
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             router: self.router.clone(),

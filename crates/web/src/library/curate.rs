@@ -1,0 +1,392 @@
+//! Curating the national catalogue: any organisation's administrators and the platform's
+//! add, change and retire resources, and check them when their review date comes.
+
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::identity::Role;
+use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
+use dignity_domain::speakup::Day;
+use dignity_store::library::{self as store, CaseStudy, NewResource, Resource};
+
+/// The form's fields, as typed (checkbox groups as lists of codes).
+#[derive(Default, Clone)]
+pub struct ResourceForm {
+    pub kind: String,
+    pub title: String,
+    pub summary: String,
+    pub publisher: String,
+    pub link: String,
+    pub audiences: Vec<String>,
+    pub topics: Vec<String>,
+    pub published: String,
+    pub review_on: String,
+    pub case_organisation: String,
+    pub case_problem: String,
+    pub case_approach: String,
+    pub case_results: String,
+    pub case_contacts: String,
+}
+
+impl ResourceForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> ResourceForm {
+        let mut form = ResourceForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "kind" => form.kind = value,
+                "title" => form.title = value,
+                "summary" => form.summary = value,
+                "publisher" => form.publisher = value,
+                "link" => form.link = value,
+                "audiences" => form.audiences.push(value),
+                "topics" => form.topics.push(value),
+                "published" => form.published = value,
+                "review_on" => form.review_on = value,
+                "case_organisation" => form.case_organisation = value,
+                "case_problem" => form.case_problem = value,
+                "case_approach" => form.case_approach = value,
+                "case_results" => form.case_results = value,
+                "case_contacts" => form.case_contacts = value,
+                _ => {}
+            }
+        }
+        form
+    }
+
+    fn from_resource(r: &NewResource) -> ResourceForm {
+        ResourceForm {
+            kind: r.kind.code().into(),
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            publisher: r.publisher.clone(),
+            link: r.link.clone(),
+            audiences: r.audiences.iter().map(|a| a.code().into()).collect(),
+            topics: r.topics.iter().map(|t| t.code().into()).collect(),
+            published: r.published.map(|p| p.to_string()).unwrap_or_default(),
+            review_on: r.review_on.to_string(),
+            case_organisation: r.case.organisation.clone(),
+            case_problem: r.case.problem.clone(),
+            case_approach: r.case.approach.clone(),
+            case_results: r.case.results.clone(),
+            case_contacts: r.case.contacts.clone(),
+        }
+    }
+
+    pub fn has(&self, list: &str, code: &str) -> bool {
+        let list = if list == "audiences" {
+            &self.audiences
+        } else {
+            &self.topics
+        };
+        list.iter().any(|c| c == code)
+    }
+
+    /// The resource the form describes, or what is wrong with it.
+    fn read(&self) -> Result<NewResource, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut problem = |field: &'static str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            });
+        };
+        let kind = self.kind.parse::<Kind>().ok();
+        if kind.is_none() {
+            problem("kind", "Choose what kind of resource this is".into());
+        }
+        for (value, field, what, max) in [
+            (&self.title, "title", "the title", 300),
+            (
+                &self.summary,
+                "summary",
+                "a summary in your own words",
+                1_500,
+            ),
+            (&self.publisher, "publisher", "who published it", 200),
+        ] {
+            let n = value.trim().chars().count();
+            if n == 0 {
+                problem(field, format!("Enter {what}"));
+            } else if n > max {
+                problem(field, format!("This must be {max} characters or fewer"));
+            }
+        }
+        let link = check_link(&self.link)
+            .map_err(|e| problem("link", e.to_string()))
+            .ok();
+        let audiences: Vec<Audience> = self
+            .audiences
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect();
+        if audiences.is_empty() {
+            problem("audiences", "Choose who it is for".into());
+        }
+        let topics: Vec<Topic> = self.topics.iter().filter_map(|c| c.parse().ok()).collect();
+        if topics.is_empty() {
+            problem("topics", "Choose at least one topic".into());
+        }
+        let published = if self.published.trim().is_empty() {
+            Some(None)
+        } else {
+            Published::parse(&self.published)
+                .map(Some)
+                .map_err(|e| problem("published", e.to_string()))
+                .ok()
+        };
+        let review_on = Day::parse(self.review_on.trim()).ok();
+        if review_on.is_none() {
+            problem(
+                "review_on",
+                "Enter the date to check it again, like 2027-06-01".into(),
+            );
+        }
+        let case = CaseStudy {
+            organisation: self.case_organisation.trim().into(),
+            problem: self.case_problem.trim().into(),
+            approach: self.case_approach.trim().into(),
+            results: self.case_results.trim().into(),
+            contacts: self.case_contacts.trim().into(),
+        };
+        if kind == Some(Kind::CaseStudy) {
+            for (value, field, what) in [
+                (&case.organisation, "case_organisation", "the organisation"),
+                (&case.problem, "case_problem", "what was wrong"),
+                (&case.approach, "case_approach", "what was done together"),
+            ] {
+                if value.is_empty() {
+                    problem(field, format!("For a case study, enter {what}"));
+                }
+            }
+        }
+        for (value, field) in [
+            (&case.organisation, "case_organisation"),
+            (&case.problem, "case_problem"),
+            (&case.approach, "case_approach"),
+            (&case.results, "case_results"),
+            (&case.contacts, "case_contacts"),
+        ] {
+            if value.chars().count() > 3_000 {
+                problem(field, "This must be 3,000 characters or fewer".into());
+            }
+        }
+        match (kind, link, published, review_on, errors.is_empty()) {
+            (Some(kind), Some(link), Some(published), Some(review_on), true) => Ok(NewResource {
+                kind,
+                title: self.title.trim().into(),
+                summary: self.summary.trim().into(),
+                publisher: self.publisher.trim().into(),
+                link,
+                audiences,
+                topics,
+                published,
+                review_on,
+                // Only case studies keep the case study's parts.
+                case: if kind == Kind::CaseStudy {
+                    case
+                } else {
+                    CaseStudy::default()
+                },
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Whose name goes in the audit log: the curator, and their organisation if they curate
+/// as an org admin.
+fn curator(user: &CurrentUser) -> (String, Option<String>) {
+    let organisation = if user.has_platform_role(&[Role::PlatformAdmin]) {
+        None
+    } else {
+        user.memberships
+            .iter()
+            .find(|m| m.role == Role::OrgAdmin)
+            .and_then(|m| m.organisation.as_ref())
+            .map(|o| o.ods_code.clone())
+    };
+    (user.person.email.clone(), organisation)
+}
+
+#[derive(Template)]
+#[template(path = "library/manage.html")]
+struct ManagePage {
+    chrome: Chrome,
+    due: Vec<Resource>,
+    next_check: String,
+    own_ods: Option<String>,
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    let today = Day::from_unix_seconds(crate::now());
+    Ok(render(&ManagePage {
+        chrome: chrome.titled("Look after the library"),
+        due: store::due_for_review(&state.db, today).await?,
+        next_check: today.plus_days(365).to_string(),
+        own_ods: curator(&user).1,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "library/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    /// None for a new resource.
+    id: Option<i64>,
+    form: ResourceForm,
+    kinds: &'static [Kind],
+    audiences: &'static [Audience],
+    topics: &'static [Topic],
+}
+
+fn form_page(chrome: Chrome, id: Option<i64>, form: ResourceForm) -> Result<Response, AppError> {
+    let title = if id.is_some() {
+        "Change a library resource"
+    } else {
+        "Add a library resource"
+    };
+    Ok(render(&FormPage {
+        chrome: chrome.titled(title),
+        id,
+        form,
+        kinds: Kind::ALL,
+        audiences: Audience::ALL,
+        topics: Topic::ALL,
+    })?
+    .into_response())
+}
+
+pub async fn new_form(chrome: Chrome) -> Result<Response, AppError> {
+    let form = ResourceForm {
+        review_on: Day::from_unix_seconds(crate::now())
+            .plus_days(365)
+            .to_string(),
+        ..ResourceForm::default()
+    };
+    form_page(chrome, None, form)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = ResourceForm::from_pairs(pairs);
+    match form.read() {
+        Ok(resource) => {
+            let (actor, organisation) = curator(&user);
+            let ids = store::add_resources(
+                &state.db,
+                &actor,
+                organisation.as_deref(),
+                crate::now(),
+                &[resource],
+            )
+            .await?;
+            let id = ids.first().copied().unwrap_or_default();
+            Ok(Redirect::to(&format!("/library/{id}")).into_response())
+        }
+        Err(errors) => form_page(chrome.with_errors(errors), None, form),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    let resource = store::get_resource(&state.db, id).await?;
+    if resource.retired {
+        return Err(AppError::NotFound(
+            "That resource has been retired, so it cannot be changed.".into(),
+        ));
+    }
+    form_page(
+        chrome,
+        Some(id),
+        ResourceForm::from_resource(&resource.fields),
+    )
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = ResourceForm::from_pairs(pairs);
+    match form.read() {
+        Ok(resource) => {
+            let (actor, organisation) = curator(&user);
+            store::update_resource(
+                &state.db,
+                &actor,
+                organisation.as_deref(),
+                crate::now(),
+                id,
+                &resource,
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/library/{id}")).into_response())
+        }
+        Err(errors) => form_page(chrome.with_errors(errors), Some(id), form),
+    }
+}
+
+pub async fn retire(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    let (actor, organisation) = curator(&user);
+    store::retire_resource(&state.db, &actor, organisation.as_deref(), crate::now(), id).await?;
+    Ok(Redirect::to(&format!("/library/{id}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewedForm {
+    next: String,
+}
+
+/// Records that a resource was checked, with the date of the next check.
+pub async fn reviewed(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    FormData(form): FormData<ReviewedForm>,
+) -> Result<Response, AppError> {
+    let today = Day::from_unix_seconds(crate::now());
+    let next = match Day::parse(form.next.trim()) {
+        Ok(d) if d > today => d,
+        _ => {
+            return Err(AppError::BadRequest(
+                "The next check must be a date after today, like 2027-06-01.".into(),
+            ));
+        }
+    };
+    let (actor, organisation) = curator(&user);
+    store::mark_reviewed(
+        &state.db,
+        &actor,
+        organisation.as_deref(),
+        crate::now(),
+        id,
+        next,
+    )
+    .await?;
+    Ok(Redirect::to("/library/manage").into_response())
+}

@@ -1,0 +1,123 @@
+//! An organisation's own policies and contacts, shown above the national catalogue when
+//! its staff open the library from their home page.
+
+use crate::access::CurrentUser;
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::orgs::organisation;
+use crate::pages::{Chrome, FieldError, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::library::check_link;
+use dignity_store::identity::Organisation;
+use dignity_store::library::{self as store, Pin};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PinForm {
+    title: String,
+    body: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "library/pins.html")]
+struct PinsPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    pins: Vec<Pin>,
+    form: PinForm,
+}
+
+async fn page(
+    state: &AppState,
+    chrome: Chrome,
+    organisation: Organisation,
+    form: PinForm,
+) -> Result<Response, AppError> {
+    Ok(render(&PinsPage {
+        chrome: chrome.titled(format!("Policies and contacts: {}", organisation.name)),
+        pins: store::pins(&state.db, organisation.id).await?,
+        organisation,
+        form,
+    })?
+    .into_response())
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    page(&state, chrome, organisation, PinForm::default()).await
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    FormData(form): FormData<PinForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let mut errors = Vec::new();
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.push(FieldError {
+            field: "title".into(),
+            message: "Enter a title of 200 characters or fewer".into(),
+        });
+    }
+    if form.body.chars().count() > 2_000 {
+        errors.push(FieldError {
+            field: "body".into(),
+            message: "The text must be 2,000 characters or fewer".into(),
+        });
+    }
+    let link = match check_link(&form.link) {
+        Ok(l) => l,
+        Err(e) => {
+            errors.push(FieldError {
+                field: "link".into(),
+                message: e.to_string(),
+            });
+            String::new()
+        }
+    };
+    if !errors.is_empty() {
+        return page(&state, chrome.with_errors(errors), organisation, form).await;
+    }
+    store::add_pin(
+        &state.db,
+        &user.person.email,
+        &organisation,
+        crate::now(),
+        title,
+        form.body.trim(),
+        &link,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/orgs/{}/library", organisation.ods_code)).into_response())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, pin)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    store::remove_pin(
+        &state.db,
+        &user.person.email,
+        &organisation,
+        crate::now(),
+        pin,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/orgs/{}/library", organisation.ods_code)).into_response())
+}
