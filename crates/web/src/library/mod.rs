@@ -75,12 +75,25 @@ fn doc(r: &Resource) -> Doc {
         id: u64::try_from(r.id).unwrap_or(0),
         title: f.title.clone(),
         summary: f.summary.clone(),
+        // Kind, audiences and topics in words too, so "speaking up" finds everything about
+        // speaking up, not only resources that say so in their summary.
         body: [
             f.publisher.as_str(),
             &case.organisation,
             &case.problem,
             &case.approach,
             &case.results,
+            f.kind.label(),
+            &f.audiences
+                .iter()
+                .map(|a| a.label())
+                .collect::<Vec<_>>()
+                .join(" "),
+            &f.topics
+                .iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+                .join(" "),
         ]
         .join(" "),
         kind: f.kind.code().to_owned(),
