@@ -49,10 +49,20 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         answers: Option<std::path::PathBuf>,
     },
+    /// The library's search index on a generated catalogue: building it, changing one
+    /// resource, and searches of each kind (words, mistyped words, filters, browsing).
+    Library {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// Searches to time.
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
         BenchCommand::Survey {
             respondents,
             orgs,
@@ -221,14 +231,14 @@ async fn speakup_on(
     Ok((elapsed, latencies))
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
         .copied()
         .unwrap_or_default()
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod backup;
 mod bench;
+mod bench_library;
 mod config;
 mod demo;
 mod demo_plans;
