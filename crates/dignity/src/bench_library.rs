@@ -22,7 +22,10 @@ fn generated(count: usize, pool: &[String], rng: &mut StdRng) -> Vec<Doc> {
             let year = rng.gen_range(2010..=2026);
             let pick = |rng: &mut StdRng, codes: &[&str], most: usize| -> Vec<String> {
                 let n = rng.gen_range(1..=most);
-                codes.choose_multiple(rng, n).map(|c| (*c).to_owned()).collect()
+                codes
+                    .choose_multiple(rng, n)
+                    .map(|c| (*c).to_owned())
+                    .collect()
             };
             let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
             let audiences: Vec<&str> = Audience::ALL.iter().map(|a| a.code()).collect();
@@ -35,7 +38,10 @@ fn generated(count: usize, pool: &[String], rng: &mut StdRng) -> Vec<Doc> {
                 title: words(rng, pool, title_len),
                 summary: words(rng, pool, summary_len),
                 body: words(rng, pool, body_len),
-                kind: kinds.choose(rng).map(|k| (*k).to_owned()).unwrap_or_default(),
+                kind: kinds
+                    .choose(rng)
+                    .map(|k| (*k).to_owned())
+                    .unwrap_or_default(),
                 audiences: pick(rng, &audiences, 3),
                 topics: pick(rng, &topics, 3),
                 year: Some(year),
@@ -113,9 +119,17 @@ pub fn run(count: usize, queries: usize) -> anyhow::Result<()> {
         };
         match class {
             0 => request.text = word,
-            1 => request.text = format!("{word} {}", distinct.choose(&mut rng).cloned().unwrap_or_default()),
+            1 => {
+                request.text = format!(
+                    "{word} {}",
+                    distinct.choose(&mut rng).cloned().unwrap_or_default()
+                )
+            }
             2 => {
-                let w = long.choose(&mut rng).map(|w| w.as_str()).unwrap_or("bullying");
+                let w = long
+                    .choose(&mut rng)
+                    .map(|w| w.as_str())
+                    .unwrap_or("bullying");
                 request.text = mistyped(&mut rng, w);
             }
             3 => {

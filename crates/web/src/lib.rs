@@ -19,6 +19,7 @@ mod headers;
 mod home;
 pub mod library;
 pub mod mail;
+mod markdown;
 mod ops;
 mod orgs;
 mod pages;
