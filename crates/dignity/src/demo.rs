@@ -228,6 +228,41 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     ] {
         dignity_store::library::add_pin(db, ACTOR, &main, now, title, body, "").await?;
     }
+    // Two news posts, so the news page and its feed have something in them.
+    for (days_ago, title, body, topics) in [
+        (
+            20,
+            "Free learning on a just and learning culture",
+            "Mersey Care NHS Foundation Trust has made four online learning modules on building a **just and learning culture**.\n\nThey are free for anyone in the NHS. They help teams learn from what goes wrong instead of looking for someone to blame.\n\nFind them in the [library](/library?topic=just_culture).",
+            vec![dignity_domain::library::Topic::JustCulture],
+        ),
+        (
+            5,
+            "An updated picture of what bullying does",
+            "The NHS Staff Council's health, safety and wellbeing group has updated its **infographic** on bullying and harassment.\n\n- what bullying does to people and to care\n- what organisations can do\n- what managers and each of us can do\n\nIt works well on a staff notice board.",
+            vec![
+                dignity_domain::library::Topic::Impact,
+                dignity_domain::library::Topic::Prevention,
+            ],
+        ),
+    ] {
+        let post = dignity_store::news::NewPost {
+            title: title.into(),
+            body: body.into(),
+            audiences: vec![
+                dignity_domain::library::Audience::Employers,
+                dignity_domain::library::Audience::Staff,
+            ],
+            topics,
+        };
+        let no_mail = |_: i64, _: &str, _: &str| dignity_store::mail::NewMail {
+            purpose: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            body: String::new(),
+        };
+        dignity_store::news::publish(db, ACTOR, now - days_ago * 86_400, &post, &no_mail).await?;
+    }
     let recovery = crate::speakup::SecretKey::generate();
     crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
     Ok(Seeded {

@@ -14,6 +14,7 @@ mod error;
 pub mod identity;
 pub mod library;
 pub mod mail;
+pub mod news;
 pub mod plans;
 pub mod sessions;
 pub mod speakup;

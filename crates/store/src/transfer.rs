@@ -447,6 +447,31 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "news_posts",
+        "id",
+        &[
+            ("id", Int),
+            ("title", Text),
+            ("body", Text),
+            ("audiences", Text),
+            ("topics", Text),
+            ("published_at", Int),
+            ("author", Text),
+        ],
+    ),
+    (
+        "news_subscribers",
+        "id",
+        &[
+            ("id", Int),
+            ("email", Text),
+            ("token", Text),
+            ("topics", Text),
+            ("confirmed_at", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
         "mail_outbox",
         "id",
         &[
@@ -501,6 +526,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "library_resources",
     "library_changes",
     "library_pins",
+    "news_posts",
+    "news_subscribers",
 ];
 
 /// Rows copied per table.

@@ -5,7 +5,7 @@ use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    account, api, assets, csrf, headers, home, library, ops, orgs, plans, speakup, survey,
+    account, api, assets, csrf, headers, home, library, news, ops, orgs, plans, speakup, survey,
     telemetry,
 };
 use axum::Router;
@@ -102,6 +102,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = survey::routes(routes);
     let routes = plans::routes(routes);
     let routes = library::routes(routes);
+    let routes = news::routes(routes);
     let Routes { router, table, .. } = routes;
     let untraced = telemetry::Untraced(std::sync::Arc::new(
         table

@@ -176,7 +176,7 @@ pub async fn feed(
     let plan = published(&state, &organisation).await?;
     let base = state.settings.public_url.clone();
     let page = format!("{base}/plans/{}", organisation.ods_code);
-    let time = feed_time;
+    let time = crate::feeds::time;
     let updates = public_updates(&state, &plan).await?;
     let title = signed(&state, &plan).await?.title;
     let updated: FixedDateTime = time(
@@ -227,19 +227,6 @@ pub async fn feed(
         feed.to_string(),
     )
         .into_response())
-}
-
-/// Unix seconds as the feed's date type.
-fn feed_time(seconds: i64) -> atom_syndication::FixedDateTime {
-    use atom_syndication::FixedDateTime;
-    let text = time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-    FixedDateTime::parse_from_rfc3339(&text).unwrap_or_default()
 }
 
 pub async fn plan(

@@ -2,6 +2,7 @@
 //! throttling, every route against every role, bad input and faults.
 
 mod library;
+mod news;
 mod plans;
 mod speakup;
 mod support;
@@ -200,6 +201,25 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/RJ1/library/1/remove",
         RJ1_ADMIN,
     ),
+    ("GET", "/news", "/news", EVERYONE),
+    ("GET", "/news/feed.atom", "/news/feed.atom", EVERYONE),
+    ("GET", "/news/{id}", "/news/1", EVERYONE),
+    ("GET", "/news/new", "/news/new", CURATORS),
+    ("POST", "/news/new", "/news/new", CURATORS),
+    ("POST", "/news/subscribe", "/news/subscribe", EVERYONE),
+    (
+        "GET",
+        "/news/subscribe/confirm",
+        "/news/subscribe/confirm",
+        EVERYONE,
+    ),
+    (
+        "POST",
+        "/news/subscribe/confirm",
+        "/news/subscribe/confirm",
+        EVERYONE,
+    ),
+    ("GET", "/news/unsubscribe", "/news/unsubscribe", EVERYONE),
     (
         "GET",
         "/plans/{ods}/poster.pdf",

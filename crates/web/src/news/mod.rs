@@ -1,0 +1,444 @@
+//! News from the knowledge hub: posts written in Markdown (shown safely), an Atom feed, and
+//! email by topic with confirmed opt-in and a one-click stop in every email.
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::pages::{Chrome, FieldError, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::identity::{Email, Role};
+use dignity_domain::library::{Audience, Topic};
+use dignity_domain::speakup::Day;
+use dignity_store::mail::NewMail;
+use dignity_store::news::{self as store, NewPost, Post};
+use serde::Deserialize;
+
+const WRITERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin];
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/news", Access::Public, list)
+        .get("/news/feed.atom", Access::Public, feed)
+        .get("/news/new", Access::Anywhere(WRITERS), new_form)
+        .post("/news/new", Access::Anywhere(WRITERS), publish)
+        .post("/news/subscribe", Access::Public, subscribe)
+        .get("/news/subscribe/confirm", Access::Public, confirm_page)
+        .post("/news/subscribe/confirm", Access::Public, confirm)
+        .get("/news/unsubscribe", Access::Public, unsubscribe)
+        .get("/news/{id}", Access::Public, show)
+}
+
+/// A post as pages show it: its body already made safe.
+pub struct PostView {
+    pub post: Post,
+    pub html: String,
+    pub day: String,
+}
+
+fn view(post: Post) -> PostView {
+    PostView {
+        html: crate::markdown::to_html(&post.fields.body),
+        day: Day::from_unix_seconds(post.published_at).long(),
+        post,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    topic: String,
+}
+
+#[derive(Template)]
+#[template(path = "news/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    posts: Vec<PostView>,
+    topics: &'static [Topic],
+    chosen: String,
+    writer: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: Option<Extension<CurrentUser>>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let topic = query.topic.parse::<Topic>().ok();
+    let posts = store::posts(&state.db, topic, 50)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect();
+    Ok(render(&ListPage {
+        chrome: chrome.titled("News"),
+        posts,
+        topics: Topic::ALL,
+        chosen: topic.map(|t| t.code().to_owned()).unwrap_or_default(),
+        writer: user.is_some_and(|u| u.memberships.iter().any(|m| WRITERS.contains(&m.role))),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "news/post.html")]
+struct PostPage {
+    chrome: Chrome,
+    view: PostView,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    let post = store::get_post(&state.db, id).await?;
+    Ok(render(&PostPage {
+        chrome: chrome.titled(post.fields.title.clone()),
+        view: view(post),
+    })?
+    .into_response())
+}
+
+/// The news as an Atom feed; each entry's content is the post made safe.
+pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
+    use atom_syndication::{Content, Entry, Feed, Link, Text};
+    let base = state.settings.public_url.clone();
+    let posts = store::posts(&state.db, None, 50).await?;
+    let time = crate::feeds::time;
+    let entries = posts
+        .iter()
+        .map(|p| Entry {
+            title: Text::plain(p.fields.title.clone()),
+            id: format!("{base}/news/{}", p.id),
+            updated: time(p.published_at),
+            published: Some(time(p.published_at)),
+            links: vec![Link {
+                href: format!("{base}/news/{}", p.id),
+                ..Link::default()
+            }],
+            content: Some(Content {
+                value: Some(crate::markdown::to_html(&p.fields.body)),
+                content_type: Some("html".into()),
+                ..Content::default()
+            }),
+            ..Entry::default()
+        })
+        .collect();
+    let feed = Feed {
+        title: Text::plain("Dignity: news on tackling bullying in the NHS"),
+        id: format!("{base}/news"),
+        updated: time(posts.first().map_or(0, |p| p.published_at)),
+        links: vec![
+            Link {
+                href: format!("{base}/news"),
+                ..Link::default()
+            },
+            Link {
+                href: format!("{base}/news/feed.atom"),
+                rel: "self".into(),
+                ..Link::default()
+            },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// The post form's fields, as typed (checkbox groups as lists of codes).
+#[derive(Default, Clone)]
+pub struct PostForm {
+    pub title: String,
+    pub body: String,
+    pub audiences: Vec<String>,
+    pub topics: Vec<String>,
+}
+
+impl PostForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> PostForm {
+        let mut form = PostForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "title" => form.title = value,
+                "body" => form.body = value,
+                "audiences" => form.audiences.push(value),
+                "topics" => form.topics.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    pub fn has(&self, list: &str, code: &str) -> bool {
+        let list = if list == "audiences" {
+            &self.audiences
+        } else {
+            &self.topics
+        };
+        list.iter().any(|c| c == code)
+    }
+
+    fn read(&self) -> Result<NewPost, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut problem = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field: field.into(),
+                message: message.into(),
+            });
+        };
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            problem("title", "Enter a title of 200 characters or fewer");
+        }
+        let body = self.body.trim();
+        if body.is_empty() {
+            problem("body", "Enter the news");
+        } else if body.chars().count() > crate::markdown::LONGEST {
+            problem("body", "The news must be 20,000 characters or fewer");
+        }
+        let audiences: Vec<Audience> = self
+            .audiences
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect();
+        if audiences.is_empty() {
+            problem("audiences", "Choose who it is for");
+        }
+        let topics: Vec<Topic> = self.topics.iter().filter_map(|c| c.parse().ok()).collect();
+        if topics.is_empty() {
+            problem("topics", "Choose at least one topic");
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut audiences = audiences;
+        audiences.sort();
+        audiences.dedup();
+        let mut topics = topics;
+        topics.sort();
+        topics.dedup();
+        Ok(NewPost {
+            title: title.into(),
+            body: body.into(),
+            audiences,
+            topics,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "news/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: PostForm,
+    audiences: &'static [Audience],
+    topics: &'static [Topic],
+}
+
+fn form_page(chrome: Chrome, form: PostForm) -> Result<Response, AppError> {
+    Ok(render(&FormPage {
+        chrome: chrome.titled("Write news"),
+        form,
+        audiences: Audience::ALL,
+        topics: Topic::ALL,
+    })?
+    .into_response())
+}
+
+pub async fn new_form(chrome: Chrome) -> Result<Response, AppError> {
+    form_page(chrome, PostForm::default())
+}
+
+/// The start of a post's text for an email, at a word.
+fn excerpt(markdown: &str) -> String {
+    let text: String = markdown.chars().take(600).collect();
+    if markdown.chars().count() <= 600 {
+        return text;
+    }
+    let at = text.rfind(' ').unwrap_or(text.len());
+    format!("{} ...", &text[..at])
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = PostForm::from_pairs(pairs);
+    let post = match form.read() {
+        Ok(post) => post,
+        Err(errors) => return form_page(chrome.with_errors(errors), form),
+    };
+    let base = state.settings.public_url.clone();
+    let (title, text) = (post.title.clone(), excerpt(&post.body));
+    let mail_for = move |id: i64, email: &str, token: &str| NewMail {
+        purpose: "news".into(),
+        to: email.to_owned(),
+        subject: format!("News: {title}"),
+        body: format!(
+            "Hello,\n\n{title}\n\n{text}\n\nRead it all: {base}/news/{id}\n\n\
+             You get this email because you asked for news from Dignity. To stop these emails, use this link:\n{base}/news/unsubscribe?token={token}\n"
+        ),
+    };
+    let (id, _) = store::publish(
+        &state.db,
+        &user.person.email,
+        crate::now(),
+        &post,
+        &mail_for,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/news/{id}")).into_response())
+}
+
+/// What the subscription pages say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    CheckEmail,
+    NoEmailHere,
+    Confirm,
+    Subscribed,
+    Stopped,
+    UnknownLink,
+}
+
+#[derive(Template)]
+#[template(path = "news/subscribe.html")]
+struct SubscribePage {
+    chrome: Chrome,
+    outcome: Outcome,
+    token: String,
+}
+
+fn outcome_page(chrome: Chrome, outcome: Outcome, token: String) -> Result<Response, AppError> {
+    let title = match outcome {
+        Outcome::CheckEmail => "Check your email",
+        Outcome::NoEmailHere => "Email is not set up here",
+        Outcome::Confirm => "Confirm you want news by email",
+        Outcome::Subscribed => "You will get news by email",
+        Outcome::Stopped => "You will not get any more news emails",
+        Outcome::UnknownLink => "This link does not work",
+    };
+    Ok(render(&SubscribePage {
+        chrome: chrome.titled(title),
+        outcome,
+        token,
+    })?
+    .into_response())
+}
+
+/// Asks for news by email. The page says the same whether or not the address already
+/// gets news.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let email = pairs
+        .iter()
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    let topics: Vec<Topic> = pairs
+        .iter()
+        .filter(|(k, _)| k == "topics")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let Ok(email) = Email::parse(email) else {
+        let chrome = chrome.with_errors(vec![FieldError {
+            field: "email".into(),
+            message: "Enter an email address, like name@example.com".into(),
+        }]);
+        let posts = store::posts(&state.db, None, 50)
+            .await?
+            .into_iter()
+            .map(view)
+            .collect();
+        return Ok(render(&ListPage {
+            chrome: chrome.titled("News"),
+            posts,
+            topics: Topic::ALL,
+            chosen: String::new(),
+            writer: false,
+        })?
+        .into_response());
+    };
+    if state.settings.mail.is_none() {
+        return outcome_page(chrome, Outcome::NoEmailHere, String::new());
+    }
+    let mut topics = topics;
+    topics.sort();
+    topics.dedup();
+    let base = state.settings.public_url.clone();
+    let to = email.as_str().to_owned();
+    let confirm = move |token: &str| NewMail {
+        purpose: "news".into(),
+        to: to.clone(),
+        subject: "Confirm: news from Dignity by email".into(),
+        body: format!(
+            "Hello,\n\nSomeone, we hope you, asked for news from Dignity about tackling bullying in the NHS.\n\n\
+             To start getting it, confirm here:\n{base}/news/subscribe/confirm?token={token}\n\n\
+             If this was not you, you can ignore this email. We will not email you again.\n"
+        ),
+    };
+    store::subscribe(&state.db, email.as_str(), &topics, crate::now(), &confirm).await?;
+    outcome_page(chrome, Outcome::CheckEmail, String::new())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    if store::subscriber_exists(&state.db, &query.token).await? {
+        outcome_page(chrome, Outcome::Confirm, query.token)
+    } else {
+        outcome_page(chrome, Outcome::UnknownLink, String::new())
+    }
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<TokenQuery>,
+) -> Result<Response, AppError> {
+    if store::confirm(&state.db, &form.token, crate::now()).await? {
+        outcome_page(chrome, Outcome::Subscribed, String::new())
+    } else {
+        outcome_page(chrome, Outcome::UnknownLink, String::new())
+    }
+}
+
+/// The link in every news email: stops them in one click and deletes the address.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    if store::unsubscribe(&state.db, &query.token).await? {
+        outcome_page(chrome, Outcome::Stopped, String::new())
+    } else {
+        outcome_page(chrome, Outcome::UnknownLink, String::new())
+    }
+}
