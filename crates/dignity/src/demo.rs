@@ -260,6 +260,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             to: String::new(),
             subject: String::new(),
             body: String::new(),
+            attachment: None,
         };
         dignity_store::news::publish(db, ACTOR, now - days_ago * 86_400, &post, &no_mail).await?;
     }

@@ -5,6 +5,14 @@
 use crate::{Db, StoreError};
 use sqlx::Row;
 
+/// A file sent with a mail, such as an event's calendar entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub content: String,
+}
+
 /// Mail to write into the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
@@ -13,6 +21,7 @@ pub struct NewMail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub attachment: Option<Attachment>,
 }
 
 /// Mail taken from the outbox to send.
@@ -22,6 +31,7 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub attachment: Option<Attachment>,
     pub attempts: i64,
 }
 
@@ -33,13 +43,16 @@ pub async fn enqueue(
 ) -> Result<(), StoreError> {
     for mail in mails {
         sqlx::query(
-            "INSERT INTO mail_outbox (purpose, to_address, subject, body, next_attempt_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO mail_outbox (purpose, to_address, subject, body, next_attempt_at, attachment_name, attachment_type, attachment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&mail.purpose)
         .bind(&mail.to)
         .bind(&mail.subject)
         .bind(&mail.body)
         .bind(now)
+        .bind(mail.attachment.as_ref().map_or("", |a| a.name.as_str()))
+        .bind(mail.attachment.as_ref().map_or("", |a| a.content_type.as_str()))
+        .bind(mail.attachment.as_ref().map_or("", |a| a.content.as_str()))
         .execute(&mut *conn)
         .await?;
     }
@@ -55,7 +68,7 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<Mail>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, to_address, subject, body, attempts FROM mail_outbox WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+        "SELECT id, to_address, subject, body, attempts, attachment_name, attachment_type, attachment FROM mail_outbox WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -75,11 +88,21 @@ pub async fn claim_due(
         .await?;
         tx.commit().await?;
         if taken.rows_affected() == 1 {
+            let name: String = row.try_get("attachment_name")?;
             claimed.push(Mail {
                 id,
                 to: row.try_get("to_address")?,
                 subject: row.try_get("subject")?,
                 body: row.try_get("body")?,
+                attachment: if name.is_empty() {
+                    None
+                } else {
+                    Some(Attachment {
+                        name,
+                        content_type: row.try_get("attachment_type")?,
+                        content: row.try_get("attachment")?,
+                    })
+                },
                 attempts: row.try_get("attempts")?,
             });
         }

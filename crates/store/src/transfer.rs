@@ -483,6 +483,9 @@ const TABLES: &[TableSpec] = &[
             ("attempts", Int),
             ("next_attempt_at", Int),
             ("last_error", Text),
+            ("attachment_name", Text),
+            ("attachment_type", Text),
+            ("attachment", Text),
         ],
     ),
     (

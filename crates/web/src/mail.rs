@@ -4,7 +4,8 @@
 
 use dignity_store::Db;
 use dignity_store::mail::{self, Mail};
-use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -46,12 +47,26 @@ impl Mailer {
             .to
             .parse::<Mailbox>()
             .map_err(|e| format!("bad address: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject.clone())
-            .body(mail.body.clone())
-            .map_err(|e| format!("could not build the message: {e}"))?;
+            .subject(mail.subject.clone());
+        let message = match &mail.attachment {
+            None => builder.body(mail.body.clone()),
+            Some(file) => {
+                let content_type = ContentType::parse(&file.content_type)
+                    .map_err(|e| format!("bad attachment type: {e}"))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(mail.body.clone()))
+                        .singlepart(
+                            lettre::message::Attachment::new(file.name.clone())
+                                .body(file.content.clone(), content_type),
+                        ),
+                )
+            }
+        }
+        .map_err(|e| format!("could not build the message: {e}"))?;
         self.transport
             .send(message)
             .await

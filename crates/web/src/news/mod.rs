@@ -294,6 +294,7 @@ pub async fn publish(
             "Hello,\n\n{title}\n\n{text}\n\nRead it all: {base}/news/{id}\n\n\
              You get this email because you asked for news from Dignity. To stop these emails, use this link:\n{base}/news/unsubscribe?token={token}\n"
         ),
+        attachment: None,
     };
     let (id, _) = store::publish(
         &state.db,
@@ -395,6 +396,7 @@ pub async fn subscribe(
              To start getting it, confirm here:\n{base}/news/subscribe/confirm?token={token}\n\n\
              If this was not you, you can ignore this email. We will not email you again.\n"
         ),
+        attachment: None,
     };
     store::subscribe(&state.db, email.as_str(), &topics, crate::now(), &confirm).await?;
     outcome_page(chrome, Outcome::CheckEmail, String::new())

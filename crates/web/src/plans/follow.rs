@@ -109,6 +109,7 @@ pub async fn follow(
              To start getting them, confirm here:\n{base}/follow/confirm?token={token}\n\n\
              If this was not you, you can ignore this email. We will not email you again.\n"
         ),
+        attachment: None,
     };
     let outcome = plans::follow(
         &state.db,
@@ -274,6 +275,7 @@ pub async fn send_notices(db: &Db, base: &str, now: i64) -> Result<usize, StoreE
                         body_lines.join("\n"),
                         organisation.ods_code
                     ),
+                    attachment: None,
                 });
             }
         }

@@ -161,6 +161,7 @@ pub async fn email_invitations(
                                 to: email.as_str().to_owned(),
                                 subject: format!("Have your say: {}", campaign.title),
                                 body: letter(&organisation, &campaign, &base, &code.display()),
+                                attachment: None,
                             };
                             (code.digest(), mail)
                         })
