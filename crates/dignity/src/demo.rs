@@ -264,6 +264,46 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         };
         dignity_store::news::publish(db, ACTOR, now - days_ago * 86_400, &post, &no_mail).await?;
     }
+    // Two events to book: a webinar and a day in person.
+    for (days_ahead, title, description, format, location, joining, capacity) in [
+        (
+            10,
+            "Webinar: line managers and tackling bullying",
+            "A short webinar on what line managers can do to stop bullying early, with time for questions.\n\n- spotting the signs\n- having the first conversation\n- working with trade union representatives",
+            dignity_domain::library::EventFormat::Webinar,
+            "",
+            "Join on the day with this link: https://meet.example.nhs.uk/demo-webinar",
+            100,
+        ),
+        (
+            24,
+            "Partnership day: sharing what works",
+            "Employers and trade unions from across the region share their projects to tackle bullying. Bring a poster of your work.",
+            dignity_domain::library::EventFormat::InPerson,
+            "Northfield Education Centre, Northfield",
+            "Go to the main reception and ask for the education centre. Lunch is provided.",
+            40,
+        ),
+    ] {
+        // Whole hours, 10am UK time in winter.
+        let day_start = (now / 86_400 + days_ahead) * 86_400;
+        dignity_store::events::create_event(
+            db,
+            ACTOR,
+            now,
+            &dignity_store::events::NewEvent {
+                title: title.into(),
+                description: description.into(),
+                format,
+                starts_at: day_start + 10 * 3_600,
+                ends_at: day_start + 11 * 3_600 + 1_800,
+                location: location.into(),
+                joining: joining.into(),
+                capacity,
+            },
+        )
+        .await?;
+    }
     let recovery = crate::speakup::SecretKey::generate();
     crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
     Ok(Seeded {

@@ -179,6 +179,14 @@ pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
     Ok(link.to_owned())
 }
 
+code_list!(
+    /// How an event is held.
+    EventFormat, "event format", {
+        Webinar => "webinar", "Webinar";
+        InPerson => "in_person", "In person";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 pub mod audit;
 mod db;
 mod error;
+pub mod events;
 pub mod identity;
 pub mod library;
 pub mod mail;

@@ -472,6 +472,38 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "events",
+        "id",
+        &[
+            ("id", Int),
+            ("title", Text),
+            ("description", Text),
+            ("format", Text),
+            ("starts_at", Int),
+            ("ends_at", Int),
+            ("location", Text),
+            ("joining", Text),
+            ("capacity", Int),
+            ("organiser", Text),
+            ("created_at", Int),
+            ("changes", Int),
+        ],
+    ),
+    (
+        "event_bookings",
+        "id",
+        &[
+            ("id", Int),
+            ("event_id", Int),
+            ("name", Text),
+            ("email", Text),
+            ("token", Text),
+            ("state", Text),
+            ("booked_at", Int),
+            ("reminded", Int),
+        ],
+    ),
+    (
         "mail_outbox",
         "id",
         &[
@@ -531,6 +563,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "library_pins",
     "news_posts",
     "news_subscribers",
+    "events",
+    "event_bookings",
 ];
 
 /// Rows copied per table.

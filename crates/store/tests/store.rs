@@ -41,6 +41,7 @@ where
 }
 
 on_both_backends!(
+    concurrent_bookings_never_overfill_an_event,
     organisations_are_created_found_and_unique,
     org_units_form_a_checked_tree,
     people_roles_and_memberships,
@@ -1003,5 +1004,52 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         "added, a measure, a milestone and reaching it"
     );
     assert!(of_wave[1].summary.contains("On track at 40%"));
+    Ok(())
+}
+
+/// Ten people book three places at the same moment: three places, seven waiting, never
+/// more places than the event has.
+async fn concurrent_bookings_never_overfill_an_event(db: Db) -> TestResult {
+    use dignity_domain::library::EventFormat;
+    use dignity_store::events::{self, NewEvent, Place};
+    use dignity_store::mail::NewMail;
+    let id = events::create_event(
+        &db,
+        "organiser@nhs.uk",
+        1,
+        &NewEvent {
+            title: "Webinar".into(),
+            description: "About civility.".into(),
+            format: EventFormat::Webinar,
+            starts_at: 10_000,
+            ends_at: 15_000,
+            location: String::new(),
+            joining: "https://meet.example/x".into(),
+            capacity: 3,
+        },
+    )
+    .await?;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mail = |_: &events::Event, b: &events::Booking| NewMail {
+                purpose: "event".into(),
+                to: b.email.clone(),
+                subject: "Booking".into(),
+                body: String::new(),
+                attachment: None,
+            };
+            events::book(&db, id, "Someone", &format!("p{i}@example.com"), 2, &mail).await
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let people = events::attendees(&db, id).await?;
+    let booked = people.iter().filter(|p| p.place == Place::Booked).count();
+    assert_eq!((booked, people.len()), (3, 10));
+    let event = events::get_event(&db, id).await?;
+    assert_eq!((event.booked, event.waiting), (3, 7));
     Ok(())
 }

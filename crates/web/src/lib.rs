@@ -14,6 +14,7 @@ mod assets;
 mod charts;
 mod csrf;
 pub mod error;
+pub mod events;
 mod feeds;
 mod forms;
 mod headers;

@@ -108,6 +108,9 @@ pub async fn run_worker(db: Db, mailer: Mailer, public_url: String) {
         if let Err(e) = crate::plans::follow::send_notices(&db, &public_url, crate::now()).await {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
         }
+        if let Err(e) = crate::events::send_reminders(&db, &public_url, crate::now()).await {
+            tracing::warn!(cause = %e, "event reminders could not be written");
+        }
         if let Err(e) = send_due(&db, &mailer, crate::now()).await {
             tracing::warn!(cause = %e, "the mail outbox could not be read");
         }

@@ -5,8 +5,8 @@ use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    account, api, assets, csrf, headers, home, library, news, ops, orgs, plans, speakup, survey,
-    telemetry,
+    account, api, assets, csrf, events, headers, home, library, news, ops, orgs, plans, speakup,
+    survey, telemetry,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -103,6 +103,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = plans::routes(routes);
     let routes = library::routes(routes);
     let routes = news::routes(routes);
+    let routes = events::routes(routes);
     let Routes { router, table, .. } = routes;
     let untraced = telemetry::Untraced(std::sync::Arc::new(
         table

@@ -1,6 +1,7 @@
 //! The web layer end to end, on SQLite and PostgreSQL: sign-in, the second step, CSRF,
 //! throttling, every route against every role, bad input and faults.
 
+mod events;
 mod library;
 mod news;
 mod plans;
@@ -220,6 +221,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         EVERYONE,
     ),
     ("GET", "/news/unsubscribe", "/news/unsubscribe", EVERYONE),
+    ("GET", "/events", "/events", EVERYONE),
+    ("GET", "/events/new", "/events/new", CURATORS),
+    ("POST", "/events/new", "/events/new", CURATORS),
+    ("GET", "/events/booking", "/events/booking", EVERYONE),
+    (
+        "POST",
+        "/events/booking/cancel",
+        "/events/booking/cancel",
+        EVERYONE,
+    ),
+    ("GET", "/events/{id}", "/events/1", EVERYONE),
+    ("POST", "/events/{id}/book", "/events/1/book", EVERYONE),
+    (
+        "GET",
+        "/events/{id}/attendees.csv",
+        "/events/1/attendees.csv",
+        CURATORS,
+    ),
     (
         "GET",
         "/plans/{ods}/poster.pdf",

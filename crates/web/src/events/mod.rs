@@ -1,0 +1,536 @@
+//! Events: webinars and in-person events booked online. A booking gets an email with a
+//! calendar file; when an event is full, people join a waiting list; a link in every email
+//! shows the booking and cancels it; a reminder goes the day before. How to join is sent
+//! only to people with a place.
+
+mod time;
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::forms::{FormData, PathData};
+use crate::pages::{Chrome, FieldError, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_domain::identity::{Email, Role};
+use dignity_domain::library::EventFormat;
+use dignity_store::events::{self as store, Booked, Booking, Event, NewEvent, Place};
+use dignity_store::mail::{Attachment, NewMail};
+use dignity_store::{Db, StoreError};
+use serde::Deserialize;
+
+const ORGANISERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin];
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/events", Access::Public, list)
+        .get("/events/new", Access::Anywhere(ORGANISERS), new_form)
+        .post("/events/new", Access::Anywhere(ORGANISERS), create)
+        .get("/events/booking", Access::Public, booking_page)
+        .post("/events/booking/cancel", Access::Public, cancel)
+        .get("/events/{id}", Access::Public, show)
+        .post("/events/{id}/book", Access::Public, book)
+        .get(
+            "/events/{id}/attendees.csv",
+            Access::Anywhere(ORGANISERS),
+            attendees,
+        )
+}
+
+/// An event as pages show it.
+pub struct EventView {
+    pub event: Event,
+    pub when: String,
+    pub html: String,
+}
+
+fn view(event: Event) -> EventView {
+    EventView {
+        when: time::span(event.fields.starts_at, event.fields.ends_at),
+        html: crate::markdown::to_html(&event.fields.description),
+        event,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    events: Vec<EventView>,
+    organiser: bool,
+}
+
+fn is_organiser(user: &Option<Extension<CurrentUser>>) -> bool {
+    user.as_ref()
+        .is_some_and(|u| u.memberships.iter().any(|m| ORGANISERS.contains(&m.role)))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: Option<Extension<CurrentUser>>,
+) -> Result<Response, AppError> {
+    let events = store::upcoming(&state.db, crate::now())
+        .await?
+        .into_iter()
+        .map(view)
+        .collect();
+    Ok(render(&ListPage {
+        chrome: chrome.titled("Events"),
+        events,
+        organiser: is_organiser(&user),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct BookForm {
+    name: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "events/event.html")]
+struct EventPage {
+    chrome: Chrome,
+    view: EventView,
+    form: BookForm,
+    started: bool,
+    organiser: bool,
+}
+
+async fn event_page(
+    state: &AppState,
+    chrome: Chrome,
+    id: i64,
+    form: BookForm,
+    organiser: bool,
+) -> Result<Response, AppError> {
+    let event = store::get_event(&state.db, id).await?;
+    Ok(render(&EventPage {
+        chrome: chrome.titled(event.fields.title.clone()),
+        started: event.fields.starts_at <= crate::now(),
+        view: view(event),
+        form,
+        organiser,
+    })?
+    .into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: Option<Extension<CurrentUser>>,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    event_page(&state, chrome, id, BookForm::default(), is_organiser(&user)).await
+}
+
+/// The event as a calendar file, for people with a place.
+fn calendar(base: &str, event: &Event) -> Attachment {
+    use icalendar::{Calendar, Component, EventLike};
+    let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+    let f = &event.fields;
+    let host = base
+        .split("://")
+        .nth(1)
+        .unwrap_or("dignity")
+        .split('/')
+        .next()
+        .unwrap_or("dignity");
+    let mut description = format!("{}\n\n", f.title);
+    if !f.joining.is_empty() {
+        description.push_str(&format!("How to join: {}\n\n", f.joining));
+    }
+    description.push_str(&format!("{base}/events/{}", event.id));
+    let item = icalendar::Event::new()
+        .uid(&format!("event-{}@{host}", event.id))
+        .summary(&f.title)
+        .description(&description)
+        .location(if f.location.is_empty() {
+            f.format.label()
+        } else {
+            &f.location
+        })
+        .starts(at(f.starts_at))
+        .ends(at(f.ends_at))
+        .timestamp(at(f.starts_at))
+        .done();
+    Attachment {
+        name: "event.ics".into(),
+        content_type: "text/calendar; charset=utf-8".into(),
+        content: Calendar::new().push(item).done().to_string(),
+    }
+}
+
+/// What a booking email says.
+#[derive(Clone, Copy)]
+enum Letter {
+    /// A new booking, or the same again.
+    Booked,
+    /// A waiting-list place became a place.
+    Promoted,
+    /// The day before.
+    Reminder,
+}
+
+fn letter(base: &str, kind: Letter, event: &Event, booking: &Booking) -> NewMail {
+    let f = &event.fields;
+    let when = time::span(f.starts_at, f.ends_at);
+    let manage = format!("{base}/events/booking?token={}", booking.token);
+    let joining = if f.joining.is_empty() {
+        String::new()
+    } else {
+        format!("How to join:\n{}\n\n", f.joining)
+    };
+    let place = if f.location.is_empty() {
+        String::new()
+    } else {
+        format!("Where: {}\n", f.location)
+    };
+    let (subject, body, calendar_file) = match (kind, booking.place) {
+        (Letter::Booked, Place::Waiting) => (
+            format!("Waiting list: {}", f.title),
+            format!(
+                "Hello {},\n\n{} is full, so you are on the waiting list. If a place comes up, it is yours and we will email you.\n\nWhen: {when}\n{place}\n\
+                 To see or leave the waiting list:\n{manage}\n",
+                booking.name, f.title
+            ),
+            false,
+        ),
+        (Letter::Booked, Place::Booked) => (
+            format!("Your place: {}", f.title),
+            format!(
+                "Hello {},\n\nYou have a place at {}.\n\nWhen: {when}\n{place}\n{joining}\
+                 The calendar file with this email adds it to your calendar. We will remind you the day before.\n\n\
+                 If you cannot come, please cancel so someone else can have your place:\n{manage}\n",
+                booking.name, f.title
+            ),
+            true,
+        ),
+        (Letter::Promoted, _) => (
+            format!("A place for you: {}", f.title),
+            format!(
+                "Hello {},\n\nA place has come up at {}, and it is yours.\n\nWhen: {when}\n{place}\n{joining}\
+                 If you cannot come now, please cancel so the next person can have it:\n{manage}\n",
+                booking.name, f.title
+            ),
+            true,
+        ),
+        (Letter::Reminder, _) => (
+            format!("Tomorrow: {}", f.title),
+            format!(
+                "Hello {},\n\nThis is a reminder that {} is tomorrow.\n\nWhen: {when}\n{place}\n{joining}\
+                 If you cannot come, please cancel:\n{manage}\n",
+                booking.name, f.title
+            ),
+            false,
+        ),
+    };
+    NewMail {
+        purpose: format!("event:{}", event.id),
+        to: booking.email.clone(),
+        subject,
+        body,
+        attachment: calendar_file.then(|| calendar(base, event)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/booked.html")]
+struct BookedPage {
+    chrome: Chrome,
+    view: EventView,
+    place: Place,
+    again: bool,
+    mail: bool,
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(id): PathData<i64>,
+    FormData(form): FormData<BookForm>,
+) -> Result<Response, AppError> {
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError {
+            field: "name".into(),
+            message: "Enter your name".into(),
+        });
+    }
+    let email = Email::parse(&form.email).ok();
+    if email.is_none() {
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "Enter an email address, like name@example.com".into(),
+        });
+    }
+    let (Some(email), true) = (email, errors.is_empty()) else {
+        return event_page(&state, chrome.with_errors(errors), id, form, false).await;
+    };
+    let base = state.settings.public_url.clone();
+    let mail_for =
+        move |event: &Event, booking: &Booking| letter(&base, Letter::Booked, event, booking);
+    let booked =
+        match store::book(&state.db, id, name, email.as_str(), crate::now(), &mail_for).await {
+            Ok(b) => b,
+            Err(StoreError::Conflict(m)) => {
+                let errors = vec![FieldError {
+                    field: "name".into(),
+                    message: m,
+                }];
+                return event_page(&state, chrome.with_errors(errors), id, form, false).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let (booking, again) = match booked {
+        Booked::New(b) => (b, false),
+        Booked::Again(b) => (b, true),
+    };
+    let event = store::get_event(&state.db, id).await?;
+    Ok(render(&BookedPage {
+        chrome: chrome.titled(match booking.place {
+            Place::Booked => "You have a place",
+            Place::Waiting => "You are on the waiting list",
+        }),
+        view: view(event),
+        place: booking.place,
+        again,
+        mail: state.settings.mail.is_some(),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "events/booking.html")]
+struct BookingPage {
+    chrome: Chrome,
+    found: Option<(Booking, EventView)>,
+    cancelled: bool,
+}
+
+/// A booking's own page, from the link in its emails: how to join (with a place), and a
+/// button to cancel.
+pub async fn booking_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let found = store::booking(&state.db, &query.token)
+        .await?
+        .map(|(b, e)| (b, view(e)));
+    Ok(render(&BookingPage {
+        chrome: chrome.titled(if found.is_some() {
+            "Your booking"
+        } else {
+            "This link does not work"
+        }),
+        found,
+        cancelled: false,
+    })?
+    .into_response())
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    FormData(form): FormData<TokenQuery>,
+) -> Result<Response, AppError> {
+    let base = state.settings.public_url.clone();
+    let promoted =
+        move |event: &Event, booking: &Booking| letter(&base, Letter::Promoted, event, booking);
+    let cancelled = store::cancel(&state.db, &form.token, crate::now(), &promoted).await?;
+    Ok(render(&BookingPage {
+        chrome: chrome.titled(if cancelled.is_some() {
+            "Your booking is cancelled"
+        } else {
+            "This link does not work"
+        }),
+        found: None,
+        cancelled: cancelled.is_some(),
+    })?
+    .into_response())
+}
+
+/// Writes the day-before reminders that are due. Run by the mail worker.
+pub async fn send_reminders(db: &Db, base: &str, now: i64) -> Result<usize, StoreError> {
+    let base = base.to_owned();
+    let reminder =
+        move |event: &Event, booking: &Booking| letter(&base, Letter::Reminder, event, booking);
+    store::send_reminders(db, now, &reminder).await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct EventForm {
+    title: String,
+    description: String,
+    format: String,
+    day: String,
+    starts: String,
+    ends: String,
+    location: String,
+    joining: String,
+    capacity: String,
+}
+
+#[derive(Template)]
+#[template(path = "events/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: EventForm,
+    formats: &'static [EventFormat],
+}
+
+fn form_page(chrome: Chrome, form: EventForm) -> Result<Response, AppError> {
+    Ok(render(&FormPage {
+        chrome: chrome.titled("Add an event"),
+        form,
+        formats: EventFormat::ALL,
+    })?
+    .into_response())
+}
+
+pub async fn new_form(chrome: Chrome) -> Result<Response, AppError> {
+    form_page(chrome, EventForm::default())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<EventForm>,
+) -> Result<Response, AppError> {
+    let mut errors = Vec::new();
+    let mut problem = |field: &'static str, message: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    };
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        problem("title", "Enter a title of 200 characters or fewer");
+    }
+    if form.description.trim().is_empty() {
+        problem("description", "Say what the event is about");
+    } else if form.description.chars().count() > crate::markdown::LONGEST {
+        problem(
+            "description",
+            "The description must be 20,000 characters or fewer",
+        );
+    }
+    let format = form.format.parse::<EventFormat>().ok();
+    if format.is_none() {
+        problem("format", "Choose a webinar or an event in person");
+    }
+    let starts = time::parse(&form.day, &form.starts);
+    let ends = time::parse(&form.day, &form.ends);
+    if starts.is_none() {
+        problem(
+            "day",
+            "Enter the day like 2027-01-29 and the start time like 10:30",
+        );
+    } else if ends.is_none() {
+        problem("ends", "Enter the end time like 12:00");
+    }
+    let now = crate::now();
+    if let (Some(s), Some(e)) = (starts, ends) {
+        if e <= s {
+            problem("ends", "The event must end after it starts");
+        }
+        if s <= now {
+            problem("day", "The event must be in the future");
+        }
+    }
+    if format == Some(EventFormat::InPerson) && form.location.trim().is_empty() {
+        problem("location", "Enter where the event is");
+    }
+    if form.location.chars().count() > 300 || form.joining.chars().count() > 1_000 {
+        problem("joining", "The place and the joining details must be short");
+    }
+    let capacity = form
+        .capacity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|c| (1..=10_000).contains(c));
+    if capacity.is_none() {
+        problem(
+            "capacity",
+            "Enter how many places there are, from 1 to 10,000",
+        );
+    }
+    let (Some(format), Some(starts_at), Some(ends_at), Some(capacity), true) =
+        (format, starts, ends, capacity, errors.is_empty())
+    else {
+        return form_page(chrome.with_errors(errors), form);
+    };
+    let id = store::create_event(
+        &state.db,
+        &user.person.email,
+        now,
+        &NewEvent {
+            title: title.into(),
+            description: form.description.trim().into(),
+            format,
+            starts_at,
+            ends_at,
+            location: form.location.trim().into(),
+            joining: form.joining.trim().into(),
+            capacity,
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/events/{id}")).into_response())
+}
+
+/// Who has a place and who is waiting, for the event's organiser (or a platform
+/// administrator).
+pub async fn attendees(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    let event = store::get_event(&state.db, id).await?;
+    let allowed =
+        event.organiser == user.person.email || user.has_platform_role(&[Role::PlatformAdmin]);
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let rows = store::attendees(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|b| {
+            vec![
+                b.name,
+                b.email,
+                match b.place {
+                    Place::Booked => "place".into(),
+                    Place::Waiting => "waiting list".into(),
+                },
+                time::fields(b.booked_at).0,
+            ]
+        })
+        .collect();
+    let table = crate::table::Table {
+        name: format!("event-{id}-attendees"),
+        header: ["name", "email", "booking", "booked on"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    };
+    Ok(table.csv_response())
+}

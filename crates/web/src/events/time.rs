@@ -1,0 +1,95 @@
+//! Event times: typed and shown in UK time (GMT or BST, as the date falls), stored as UTC.
+
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+
+fn london() -> TimeZone {
+    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
+}
+
+/// A day like `2026-12-03` and a time like `10:30` in UK time, as UTC seconds.
+pub fn parse(day: &str, time: &str) -> Option<i64> {
+    let date: Date = day.trim().parse().ok()?;
+    let time: Time = time.trim().parse().ok()?;
+    let zoned = date.to_datetime(time).to_zoned(london()).ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
+fn zoned(seconds: i64) -> Option<jiff::Zoned> {
+    Some(Timestamp::from_second(seconds).ok()?.to_zoned(london()))
+}
+
+/// "10:30am", "12pm", "3:05pm".
+fn clock(z: &jiff::Zoned) -> String {
+    let (h, m) = (z.hour(), z.minute());
+    let suffix = if h < 12 { "am" } else { "pm" };
+    let h12 = match h % 12 {
+        0 => 12,
+        h => h,
+    };
+    if m == 0 {
+        format!("{h12}{suffix}")
+    } else {
+        format!("{h12}:{m:02}{suffix}")
+    }
+}
+
+/// "Thursday 3 December 2026".
+pub fn day(seconds: i64) -> String {
+    zoned(seconds)
+        .map(|z| z.strftime("%A %-d %B %Y").to_string())
+        .unwrap_or_default()
+}
+
+/// "Thursday 3 December 2026, 10:30am to 12pm (UK time)"; a second date when it ends on
+/// another day.
+pub fn span(starts: i64, ends: i64) -> String {
+    let (Some(a), Some(b)) = (zoned(starts), zoned(ends)) else {
+        return String::new();
+    };
+    if a.date() == b.date() {
+        format!("{}, {} to {} (UK time)", day(starts), clock(&a), clock(&b))
+    } else {
+        format!(
+            "{}, {} to {}, {} (UK time)",
+            day(starts),
+            clock(&a),
+            day(ends),
+            clock(&b)
+        )
+    }
+}
+
+/// The day and time as a form shows them: ("2026-12-03", "10:30").
+pub fn fields(seconds: i64) -> (String, String) {
+    zoned(seconds)
+        .map(|z| (z.date().to_string(), z.strftime("%H:%M").to_string()))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uk_time_follows_summer_time() {
+        // Winter: UK time is UTC.
+        let winter = parse("2026-12-03", "10:30").unwrap();
+        assert_eq!(winter, 1_796_293_800);
+        assert_eq!(
+            span(winter, winter + 5_400),
+            "Thursday 3 December 2026, 10:30am to 12pm (UK time)"
+        );
+        // Summer: UK time is an hour ahead of UTC.
+        let summer = parse("2026-07-01", "09:00").unwrap();
+        assert_eq!(summer, parse("2026-07-01", "08:00").unwrap() + 3_600);
+        assert_eq!(fields(summer), ("2026-07-01".into(), "09:00".into()));
+        assert_eq!(
+            Timestamp::from_second(summer).unwrap().to_string(),
+            "2026-07-01T08:00:00Z"
+        );
+        assert!(parse("2026-13-01", "09:00").is_none());
+        assert!(parse("2026-07-01", "25:00").is_none());
+    }
+}

@@ -1,0 +1,246 @@
+//! Events on both databases: booking, the last place taken from two browsers at once,
+//! the waiting list, cancelling by link, the calendar file and the day-before reminder,
+//! with mail captured by a local SMTP server.
+
+use crate::on_both_backends;
+use crate::support::{SmtpSink, TestApp, TestResult};
+use axum::http::StatusCode;
+use dignity_domain::identity::Role;
+use dignity_store::events::{self as store, Place};
+use dignity_web::mail::{MailSettings, Mailer, send_due};
+
+on_both_backends!(an_event_is_booked_waited_for_cancelled_and_reminded,);
+
+/// Outbox rows for an event: (to, subject, body, attachment name, attachment).
+async fn event_mail(
+    app: &TestApp,
+    event: i64,
+) -> Result<Vec<(String, String, String, String, String)>, Box<dyn std::error::Error>> {
+    Ok(sqlx::query_as(
+        "SELECT to_address, subject, body, attachment_name, attachment FROM mail_outbox WHERE purpose = $1 ORDER BY id",
+    )
+    .bind(format!("event:{event}"))
+    .fetch_all(app.db.pool())
+    .await?)
+}
+
+fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
+    Ok(body[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect())
+}
+
+async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> TestResult {
+    let admin = app.person("pat@nhs.uk", Some(Role::PlatformAdmin)).await?;
+    let mut pat = app.signed_in_browser(&admin).await?;
+    let page = pat
+        .post(
+            "/events/new",
+            &[
+                ("title", "Webinar"),
+                ("day", "2020-01-01"),
+                ("starts", "10:00"),
+                ("ends", "09:00"),
+            ],
+        )
+        .await?;
+    for message in [
+        "Say what the event is about",
+        "Choose a webinar or an event in person",
+        "The event must end after it starts",
+        "The event must be in the future",
+        "Enter how many places there are",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    // Two days from now, in UK time.
+    let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
+        .date()
+        .to_string();
+    let page = pat
+        .post(
+            "/events/new",
+            &[
+                ("title", "Line managers and bullying"),
+                ("description", "How managers can **prevent** bullying."),
+                ("format", "webinar"),
+                ("day", &day),
+                ("starts", "10:30"),
+                ("ends", "12:00"),
+                ("joining", "https://meet.example.nhs.uk/abc-123"),
+                ("capacity", "1"),
+            ],
+        )
+        .await?;
+    let location = page.location.clone().ok_or("to the event")?;
+    let id: i64 = location.trim_start_matches("/events/").parse()?;
+    let public = app.browser().get(&location).await?;
+    assert!(public.body.contains("1 of 1 left"), "{}", public.body);
+    assert!(public.body.contains("(UK time)"));
+    assert!(
+        !public.body.contains("meet.example"),
+        "joining details only go to people with a place"
+    );
+
+    // The last place, from two browsers at once: one place and one waiting-list place.
+    let mut ann = app.browser();
+    let mut bob = app.browser_on_another_server()?;
+    let book = format!("/events/{id}/book");
+    let (a, b) = tokio::join!(
+        ann.post(&book, &[("name", "Ann"), ("email", "ann@example.com")]),
+        bob.post(&book, &[("name", "Bob"), ("email", "bob@example.com")]),
+    );
+    let (a, b) = (a?, b?);
+    let people = store::attendees(&app.db, id).await?;
+    assert_eq!(people.len(), 2);
+    let places: Vec<Place> = people.iter().map(|p| p.place).collect();
+    assert!(
+        places.contains(&Place::Booked) && places.contains(&Place::Waiting),
+        "{places:?}"
+    );
+    assert!(
+        (a.body.contains("You have a place") && b.body.contains("You are on the waiting list"))
+            || (b.body.contains("You have a place")
+                && a.body.contains("You are on the waiting list"))
+    );
+    let first = people
+        .iter()
+        .find(|p| p.place == Place::Booked)
+        .ok_or("a place")?
+        .clone();
+    let second = people
+        .iter()
+        .find(|p| p.place == Place::Waiting)
+        .ok_or("waiting")?
+        .clone();
+
+    // The place's email has the calendar file and how to join; the waiting one has neither.
+    let mail = event_mail(app, id).await?;
+    assert_eq!(mail.len(), 2);
+    let placed = mail
+        .iter()
+        .find(|m| m.0 == first.email)
+        .ok_or("mail for the place")?;
+    assert_eq!(placed.3, "event.ics");
+    assert!(
+        placed.4.contains("BEGIN:VCALENDAR")
+            && placed.4.contains("SUMMARY:Line managers and bullying")
+    );
+    assert!(placed.2.contains("https://meet.example.nhs.uk/abc-123"));
+    assert_eq!(
+        token_after(&placed.2, "/events/booking?token=")?,
+        first.token
+    );
+    let waiting = mail
+        .iter()
+        .find(|m| m.0 == second.email)
+        .ok_or("mail for waiting")?;
+    assert!(waiting.3.is_empty() && !waiting.2.contains("meet.example"));
+
+    // Booking again sends the same email again and changes nothing.
+    let again = ann
+        .post(&book, &[("name", "Ann"), ("email", &first.email)])
+        .await?;
+    assert!(
+        again.body.contains("You had already booked"),
+        "{}",
+        again.body
+    );
+    assert_eq!(store::attendees(&app.db, id).await?.len(), 2);
+
+    // Each booking's own page; only the place shows how to join.
+    let own = app
+        .browser()
+        .get(&format!("/events/booking?token={}", first.token))
+        .await?;
+    assert!(
+        own.body.contains("meet.example.nhs.uk/abc-123") && own.body.contains("Cancel my place")
+    );
+    let theirs = app
+        .browser()
+        .get(&format!("/events/booking?token={}", second.token))
+        .await?;
+    assert!(
+        !theirs.body.contains("meet.example") && theirs.body.contains("Leave the waiting list")
+    );
+    let junk = app.browser().get("/events/booking?token=nope").await?;
+    assert!(junk.body.contains("This link does not work"));
+
+    // The organiser's attendee list; another administrator cannot have it.
+    let csv = pat.get(&format!("/events/{id}/attendees.csv")).await?;
+    assert!(
+        csv.body.contains("place") && csv.body.contains("waiting list"),
+        "{}",
+        csv.body
+    );
+    let other = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let page = app
+        .signed_in_browser(&other)
+        .await?
+        .get(&format!("/events/{id}/attendees.csv"))
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Cancelling by link gives the place to the person waiting, by email with the file.
+    let page = app
+        .browser()
+        .post("/events/booking/cancel", &[("token", &first.token)])
+        .await?;
+    assert!(
+        page.body.contains("Your booking is cancelled"),
+        "{}",
+        page.body
+    );
+    let people = store::attendees(&app.db, id).await?;
+    assert_eq!(people.len(), 1);
+    assert_eq!(
+        (people[0].email.as_str(), people[0].place),
+        (second.email.as_str(), Place::Booked)
+    );
+    let mail = event_mail(app, id).await?;
+    let promoted = mail.last().ok_or("the promotion")?;
+    assert!(promoted.1.starts_with("A place for you") && promoted.3 == "event.ics");
+    let stale = app
+        .browser()
+        .post("/events/booking/cancel", &[("token", &first.token)])
+        .await?;
+    assert!(stale.body.contains("This link does not work"));
+
+    // The day before, one reminder per place, once.
+    let event = store::get_event(&app.db, id).await?;
+    let eve = event.fields.starts_at - 86_400 + 60;
+    assert_eq!(
+        dignity_web::events::send_reminders(&app.db, "https://dignity.test", eve).await?,
+        1
+    );
+    assert_eq!(
+        dignity_web::events::send_reminders(&app.db, "https://dignity.test", eve + 60).await?,
+        0
+    );
+    let mail = event_mail(app, id).await?;
+    assert!(
+        mail.last()
+            .is_some_and(|m| m.1.starts_with("Tomorrow") && m.2.contains("meet.example"))
+    );
+
+    // Mail reaches the relay, the calendar file attached.
+    let sink = SmtpSink::start().await?;
+    let mailer = Mailer::new(&MailSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from: "Dignity <no-reply@dignity.test>".into(),
+    })?;
+    let (sent, failed) = send_due(&app.db, &mailer, dignity_web::now() + 10).await?;
+    assert_eq!(failed, 0);
+    // Two bookings, one sent again and one promotion; the reminder was written "tomorrow".
+    assert_eq!(sent, 4);
+    let received = sink.received();
+    assert!(
+        received
+            .iter()
+            .any(|m| m.contains("text/calendar") && m.contains("event.ics"))
+    );
+    Ok(())
+}
