@@ -10,6 +10,7 @@ mod demo;
 mod demo_plans;
 mod demo_survey;
 mod import;
+mod library_links;
 mod serve;
 mod speakup;
 mod starter;
@@ -52,6 +53,9 @@ enum Command {
     /// Load data gathered elsewhere, such as survey responses from a CSV file.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Look after the library, such as checking its links.
+    #[command(subcommand)]
+    Library(library_links::LibraryCommand),
     /// Write a realistic synthetic national survey dataset as CSV (for demos, benchmarks
     /// and scripts/compare-engines.py).
     Synth {
@@ -149,6 +153,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Import(command) => import::run(command, &connect(&config).await?).await,
+        Command::Library(command) => library_links::run(command, &connect(&config).await?).await,
         Command::Synth {
             respondents,
             orgs,

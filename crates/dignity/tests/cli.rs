@@ -632,3 +632,82 @@ async fn survey_responses_import_from_csv_all_or_nothing() -> TestResult {
     assert!(survey::survey_id_by_key(&db, "pulse").await?.is_some());
     Ok(())
 }
+
+// Two threads: the test server answers while this thread waits for the command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_links_are_checked_and_reported_without_changing_anything() -> TestResult {
+    use dignity_domain::library::{Audience, Kind, Topic};
+    use dignity_domain::speakup::Day;
+    use dignity_store::library::{self, CaseStudy, NewResource};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // A small web server: /ok answers 200, anything else 404.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let server = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buffer = [0u8; 2048];
+            let n = stream.read(&mut buffer).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&buffer[..n]);
+            let status = if request.contains(" /ok ") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = stream
+                .write_all(
+                    format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await;
+        }
+    });
+
+    let dir = TempDir::new("links")?;
+    let url = format!("sqlite://{}", dir.0.join("dignity.db").display());
+    let migrated = dignity(&dir.0, &url, &["migrate"])?;
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let resource = |title: &str, link: String| NewResource {
+        kind: Kind::Guide,
+        title: title.into(),
+        summary: "A guide.".into(),
+        publisher: "Someone".into(),
+        link,
+        audiences: vec![Audience::Staff],
+        topics: vec![Topic::Civility],
+        published: None,
+        review_on: Day::from_unix_seconds(2_000_000_000),
+        case: CaseStudy::default(),
+    };
+    library::add_resources(
+        &db,
+        "test",
+        None,
+        1,
+        &[
+            resource("Still there", format!("http://127.0.0.1:{port}/ok")),
+            resource("Gone away", format!("http://127.0.0.1:{port}/gone")),
+            resource("No such site", "http://127.0.0.1:9/nothing".into()),
+        ],
+    )
+    .await?;
+    let before = library::last_change(&db).await?;
+    let output = dignity(&dir.0, &url, &["library", "check-links", "--timeout", "5"])?;
+    let said = text(&output);
+    assert!(output.status.success(), "reports, never fails: {said}");
+    assert!(said.contains("2 of 3 links did not work"), "{said}");
+    assert!(
+        said.contains("Gone away") && said.contains("answered 404"),
+        "{said}"
+    );
+    assert!(said.contains("No such site"), "{said}");
+    assert!(!said.contains("Still there"), "{said}");
+    assert_eq!(
+        library::last_change(&db).await?,
+        before,
+        "nothing was changed"
+    );
+    server.abort();
+    Ok(())
+}
