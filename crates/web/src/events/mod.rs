@@ -245,6 +245,8 @@ fn letter(base: &str, kind: Letter, event: &Event, booking: &Booking) -> NewMail
 struct BookedPage {
     chrome: Chrome,
     view: EventView,
+    /// The booking's own page, to see or cancel it now as well as from the email.
+    token: String,
     place: Place,
     again: bool,
     mail: bool,
@@ -300,6 +302,7 @@ pub async fn book(
             Place::Waiting => "You are on the waiting list",
         }),
         view: view(event),
+        token: booking.token.clone(),
         place: booking.place,
         again,
         mail: state.settings.mail.is_some(),
