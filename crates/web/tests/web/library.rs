@@ -150,7 +150,7 @@ async fn the_library_is_searched_filtered_and_kept_current_on_every_server(
     store::retire_resource(&app.db, "test", None, 3, ids[1]).await?;
     assert!(
         elsewhere
-            .get("/library?q=civility")
+            .get("/library?q=rudeness")
             .await?
             .body
             .contains("0 resources")
