@@ -132,6 +132,12 @@ pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         })
         .collect();
     let feed = Feed {
+        // Atom needs an author for the feed (or for every entry).
+        authors: vec![atom_syndication::Person {
+            name: "Dignity".into(),
+            uri: Some(format!("{base}/news")),
+            ..atom_syndication::Person::default()
+        }],
         title: Text::plain("Dignity: news on tackling bullying in the NHS"),
         id: format!("{base}/news"),
         updated: time(posts.first().map_or(0, |p| p.published_at)),

@@ -202,6 +202,12 @@ pub async fn feed(
         })
         .collect();
     let feed = Feed {
+        // Atom needs an author for the feed (or for every entry): the organisation.
+        authors: vec![atom_syndication::Person {
+            name: organisation.name.clone(),
+            uri: Some(page.clone()),
+            ..atom_syndication::Person::default()
+        }],
         title: Text::plain(format!("{}: {}", organisation.name, title)),
         id: page.clone(),
         updated,

@@ -225,14 +225,25 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
             .is_some_and(|m| m.1.starts_with("Tomorrow") && m.2.contains("meet.example"))
     );
 
-    // Mail reaches the relay, the calendar file attached.
+    // The relay is down: mail waits in the outbox, nothing is lost.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let closed_port = closed.local_addr()?.port();
+    drop(closed);
+    let down = Mailer::new(&MailSettings {
+        host: "127.0.0.1".into(),
+        port: closed_port,
+        from: "Dignity <no-reply@dignity.test>".into(),
+    })?;
+    assert_eq!(send_due(&app.db, &down, dignity_web::now()).await?, (0, 4));
+
+    // Back up: mail reaches the relay, the calendar file attached.
     let sink = SmtpSink::start().await?;
     let mailer = Mailer::new(&MailSettings {
         host: "127.0.0.1".into(),
         port: sink.port,
         from: "Dignity <no-reply@dignity.test>".into(),
     })?;
-    let (sent, failed) = send_due(&app.db, &mailer, dignity_web::now() + 10).await?;
+    let (sent, failed) = send_due(&app.db, &mailer, dignity_web::now() + 120).await?;
     assert_eq!(failed, 0);
     // Two bookings, one sent again and one promotion; the reminder was written "tomorrow".
     assert_eq!(sent, 4);

@@ -117,6 +117,15 @@ async fn news_is_published_safely_fed_and_emailed_by_topic(app: &TestApp) -> Tes
     assert!(feed.content_type.starts_with("application/atom+xml"));
     let parsed: atom_syndication::Feed = feed.body.parse()?;
     assert_eq!(parsed.entries.len(), 1);
+    // What Atom (RFC 4287) requires: ids, titles, update times, an author and a self link.
+    assert!(!parsed.authors.is_empty() && !parsed.id.is_empty());
+    assert!(parsed.links.iter().any(|l| l.rel == "self"));
+    assert!(
+        parsed
+            .entries
+            .iter()
+            .all(|e| !e.id.is_empty() && !e.title.value.is_empty())
+    );
     let content = parsed.entries[0]
         .content
         .as_ref()

@@ -207,6 +207,7 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     assert!(feed.content_type.starts_with("application/atom+xml"));
     let parsed: atom_syndication::Feed = feed.body.parse()?;
     assert_eq!(parsed.entries.len(), 1);
+    assert_eq!(parsed.authors[0].name, "Trust RJ1");
     assert!(
         parsed.entries[0]
             .title
