@@ -48,3 +48,41 @@ where
         }
     }
 }
+
+/// A file uploaded as text in a multipart form: the named field's contents. `None` when
+/// the form has no such field; `Some(Err(()))` when the file is not UTF-8 text. A body
+/// that is not a readable form, or too large, is refused with our error page.
+pub async fn uploaded_text<S: Send + Sync>(
+    request: Request,
+    state: &S,
+    field: &str,
+) -> Result<Option<Result<String, ()>>, AppError> {
+    use axum::extract::Multipart;
+    let unreadable =
+        || AppError::BadRequest("We could not read what you sent. Go back and try again.".into());
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| unreadable())?;
+    let mut text = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(part)) => {
+                if part.name() == Some(field) {
+                    let bytes = part.bytes().await.map_err(|e| {
+                        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                            AppError::TooLarge
+                        } else {
+                            unreadable()
+                        }
+                    })?;
+                    text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| ()));
+                }
+            }
+            Ok(None) => return Ok(text),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::TooLarge);
+            }
+            Err(_) => return Err(unreadable()),
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Changing a plan after it was written: its details, its commitments, and each action
 //! with its measures and milestones; and reading the history of every change.
 
-use super::editor::{ActionForm, PlanForm, back_to, dates, editor, field, plan_in, problems, text};
+use super::editor::{ActionForm, PlanForm, back_to, editor, field, plan_in, problems, text};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_domain::speakup::Day;
 use dignity_store::StoreError;
 use dignity_store::identity::Organisation;
-use dignity_store::plans::{self, Action, Group, HistoryEntry, NewPlan, Plan};
+use dignity_store::plans::{self, Action, Group, HistoryEntry, Plan};
 use serde::Deserialize;
 
 fn to_plan(organisation: &Organisation, plan: &Plan) -> Response {
@@ -36,31 +36,13 @@ pub async fn edit_details(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let mut errors = Vec::new();
-    text(&form.title, "plan_title", "a title", 200, &mut errors);
-    let period = dates(
-        &form.period_start,
-        &form.period_end,
-        "period_start",
-        "period_end",
-        &mut errors,
-    );
-    if form.summary.chars().count() > 5_000 {
-        errors.push(field(
-            "summary",
-            "The summary must be 5,000 characters or fewer",
-        ));
+    match form.read(["plan_title", "period_start", "period_end"]) {
+        Ok(change) => {
+            plans::edit_plan(&state.db, editor(&user, &organisation), plan.id, &change).await?;
+            Ok(to_plan(&organisation, &plan))
+        }
+        Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
     }
-    if let (Some(period), true) = (period, errors.is_empty()) {
-        let change = NewPlan {
-            title: form.title.trim().to_owned(),
-            period,
-            summary: form.summary.trim().to_owned(),
-        };
-        plans::edit_plan(&state.db, editor(&user, &organisation), plan.id, &change).await?;
-        return Ok(to_plan(&organisation, &plan));
-    }
-    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 #[derive(Deserialize, Default)]

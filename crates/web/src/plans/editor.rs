@@ -28,6 +28,37 @@ pub struct PlanForm {
     pub(super) summary: String,
 }
 
+impl PlanForm {
+    /// The plan the form describes. `names` are the fields' names on the page (title,
+    /// start, end), so that each form's problems point at its own fields.
+    pub(super) fn read(&self, names: [&'static str; 3]) -> Result<NewPlan, Vec<FieldError>> {
+        let [title, start, end] = names;
+        let mut errors = Vec::new();
+        text(&self.title, title, "a title", 200, &mut errors);
+        let period = dates(
+            &self.period_start,
+            &self.period_end,
+            start,
+            end,
+            &mut errors,
+        );
+        if self.summary.chars().count() > 5_000 {
+            errors.push(field(
+                "summary",
+                "The summary must be 5,000 characters or fewer",
+            ));
+        }
+        match (period, errors.is_empty()) {
+            (Some(period), true) => Ok(NewPlan {
+                title: self.title.trim().to_owned(),
+                period,
+                summary: self.summary.trim().to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "plans/list.html")]
 struct ListPage {
@@ -130,44 +161,23 @@ pub async fn create(
     FormData(form): FormData<PlanForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let mut errors = Vec::new();
-    text(&form.title, "title", "a title", 200, &mut errors);
-    let period = dates(
-        &form.period_start,
-        &form.period_end,
-        "period_start",
-        "period_end",
-        &mut errors,
-    );
-    if form.summary.chars().count() > 5_000 {
-        errors.push(field(
-            "summary",
-            "The summary must be 5,000 characters or fewer",
-        ));
-    }
-    let (Some(period), true) = (period, errors.is_empty()) else {
-        let plans = plans::plans_for(&state.db, organisation.id).await?;
-        return Ok(render(&ListPage {
-            chrome: chrome
-                .titled(format!("Action plans: {}", organisation.name))
-                .with_errors(errors),
-            organisation,
-            plans,
-            form,
-        })?
-        .into_response());
+    let new_plan = match form.read(["title", "period_start", "period_end"]) {
+        Ok(p) => p,
+        Err(errors) => {
+            let plans = plans::plans_for(&state.db, organisation.id).await?;
+            return Ok(render(&ListPage {
+                chrome: chrome
+                    .titled(format!("Action plans: {}", organisation.name))
+                    .with_errors(errors),
+                organisation,
+                plans,
+                form,
+            })?
+            .into_response());
+        }
     };
     let editor = editor(&user, &organisation);
-    let plan = plans::create_plan(
-        &state.db,
-        editor,
-        &NewPlan {
-            title: form.title.trim().to_owned(),
-            period,
-            summary: form.summary.trim().to_owned(),
-        },
-    )
-    .await?;
+    let plan = plans::create_plan(&state.db, editor, &new_plan).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",
         organisation.ods_code, plan.id

@@ -1,7 +1,7 @@
 //! Bringing actions in from a spreadsheet (the same columns as the download), and copying a
 //! plan into a new period.
 
-use super::editor::{PlanForm, dates, editor, field, plan_in, problems, text};
+use super::editor::{PlanForm, editor, field, plan_in, problems};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -9,13 +9,12 @@ use crate::orgs::organisation;
 use crate::pages::{Chrome, FieldError};
 use crate::state::AppState;
 use axum::Extension;
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, check_status};
 use dignity_domain::speakup::Day;
 use dignity_store::StoreError;
-use dignity_store::plans::{self, ImportedAction, NewPlan};
+use dignity_store::plans::{self, ImportedAction};
 
 /// Most actions in one file: far more than any plan holds, small enough to check at once.
 const MOST_ROWS: usize = 500;
@@ -233,25 +232,7 @@ pub async fn import(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
-        }
-    };
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| {
-            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
-        })?;
-    let mut file = None;
-    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
-        if part.name() == Some("file") {
-            let bytes = part.bytes().await.map_err(unreadable)?;
-            file = Some(String::from_utf8(bytes.to_vec()));
-        }
-    }
+    let file = crate::forms::uploaded_text(request, &state, "file").await?;
     let problem = |message: String| vec![field("file", message)];
     let existing: Vec<String> = plans::actions(&state.db, plan.id)
         .await?
@@ -292,34 +273,24 @@ pub async fn copy(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let mut errors = Vec::new();
-    text(&form.title, "copy_title", "a title", 200, &mut errors);
-    let period = dates(
-        &form.period_start,
-        &form.period_end,
-        "copy_start",
-        "copy_end",
-        &mut errors,
-    );
-    if let (Some(period), true) = (period, errors.is_empty()) {
-        let copy = plans::copy_plan(
-            &state.db,
-            editor(&user, &organisation),
-            plan.id,
-            &NewPlan {
-                title: form.title.trim().to_owned(),
-                period,
-                summary: plan.summary.clone(),
-            },
-        )
-        .await?;
-        return Ok(Redirect::to(&format!(
-            "/orgs/{}/plans/{}",
-            organisation.ods_code, copy.id
-        ))
-        .into_response());
+    // The copy keeps this plan's summary.
+    let form = PlanForm {
+        summary: plan.summary.clone(),
+        ..form
+    };
+    match form.read(["copy_title", "copy_start", "copy_end"]) {
+        Ok(new_plan) => {
+            let copy =
+                plans::copy_plan(&state.db, editor(&user, &organisation), plan.id, &new_plan)
+                    .await?;
+            Ok(Redirect::to(&format!(
+                "/orgs/{}/plans/{}",
+                organisation.ods_code, copy.id
+            ))
+            .into_response())
+        }
+        Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
     }
-    problems(&state, chrome, errors, &user, organisation, plan).await
 }
 
 #[cfg(test)]

@@ -10,8 +10,7 @@ use crate::forms::PathData;
 use crate::pages::{Chrome, FieldError};
 use crate::state::AppState;
 use axum::Extension;
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
 use axum::response::Response;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Email;
@@ -98,25 +97,7 @@ pub async fn email_invitations(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let campaign = campaign_in(&state, &organisation, campaign_id).await?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
-        }
-    };
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| {
-            AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
-        })?;
-    let mut text = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("addresses") {
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| ()));
-        }
-    }
+    let text = crate::forms::uploaded_text(request, &state, "addresses").await?;
     let problem = |message: String| {
         vec![FieldError {
             field: "addresses".into(),

@@ -3,7 +3,7 @@
 //! with mail captured by a local SMTP server.
 
 use crate::on_both_backends;
-use crate::support::{SmtpSink, TestApp, TestResult};
+use crate::support::{SmtpSink, TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::events::{self as store, Place};
@@ -22,14 +22,6 @@ async fn event_mail(
     .bind(format!("event:{event}"))
     .fetch_all(app.db.pool())
     .await?)
-}
-
-fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
-    Ok(body[at..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect())
 }
 
 async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> TestResult {

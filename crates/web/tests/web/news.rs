@@ -2,7 +2,7 @@
 //! topic with confirmed opt-in and a one-click stop.
 
 use crate::on_both_backends;
-use crate::support::{TestApp, TestResult};
+use crate::support::{TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 
@@ -15,14 +15,6 @@ async fn news_mail(app: &TestApp) -> Result<Vec<(String, String)>, Box<dyn std::
     .fetch_all(app.db.pool())
     .await?;
     Ok(rows)
-}
-
-fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
-    Ok(body[at..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect())
 }
 
 async fn news_is_published_safely_fed_and_emailed_by_topic(app: &TestApp) -> TestResult {

@@ -3,7 +3,7 @@
 //! signed.
 
 use crate::on_both_backends;
-use crate::support::{Browser, TestApp, TestResult};
+use crate::support::{Browser, TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::plans;
@@ -915,15 +915,6 @@ async fn follow_mail(app: &TestApp) -> Result<Vec<String>, Box<dyn std::error::E
         .fetch_all(app.db.pool())
         .await?,
     )
-}
-
-/// The token in the last link of an email that starts with `prefix`.
-fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
-    Ok(body[at..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect())
 }
 
 async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(

@@ -466,3 +466,12 @@ impl Drop for SmtpSink {
         self.task.abort();
     }
 }
+
+/// The token in a link in an email: the hex digits after `prefix`.
+pub fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
+    Ok(body[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect())
+}
