@@ -123,12 +123,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-async fn speakup_on(
-    test_db: &TestDb,
-    count: usize,
-    concurrency: usize,
-) -> anyhow::Result<(Duration, Vec<Duration>)> {
-    let db = &test_db.db;
+/// A trust ready to take concerns, as a typical trust is set up: its recovery key and two
+/// guardians with keys, so each case is sealed four times. Returns its ODS code.
+pub(crate) async fn speakup_trust(db: &dignity_store::Db) -> anyhow::Result<String> {
     let now = dignity_web::now();
     let org = identity::create_organisation(
         db,
@@ -184,6 +181,17 @@ async fn speakup_on(
         )
         .await?;
     }
+    Ok(org.ods_code.clone())
+}
+
+async fn speakup_on(
+    test_db: &TestDb,
+    count: usize,
+    concurrency: usize,
+) -> anyhow::Result<(Duration, Vec<Duration>)> {
+    let db = &test_db.db;
+    let ods = speakup_trust(db).await?;
+    let org = identity::get_organisation(db, &OdsCode::parse(&ods)?).await?;
     let settings = dignity_web::Settings {
         passphrase_cost: HashCost::RECOMMENDED,
         speakup_max_per_hour: u32::MAX,

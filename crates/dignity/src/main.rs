@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod assure;
 mod backup;
 mod bench;
 mod bench_library;
@@ -69,6 +70,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
     },
+    /// Check Dignity under attack and fault (the assurance campaign; docs/assurance.md).
+    #[command(subcommand)]
+    Assure(assure::AssureCommand),
     /// Measure how fast Dignity is. See docs/benchmarks.md.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -152,6 +156,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
+        Command::Assure(command) => assure::run(command).await,
         Command::Import(command) => import::run(command, &connect(&config).await?).await,
         Command::Library(command) => library_links::run(command, &connect(&config).await?).await,
         Command::Synth {
