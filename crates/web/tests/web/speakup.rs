@@ -248,6 +248,10 @@ async fn nothing_identifying_is_stored_and_content_is_ciphertext(app: &TestApp) 
     reporter.peer = "203.0.113.77:4444".parse().ok();
     reporter.get("/speak-up/RJ1").await?;
     let token = reporter.csrf().await?;
+    // Times are kept to the second: let the set-up's second pass, so that any time of
+    // this second or the next can only be the submission's.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let sent_from = dignity_web::now();
     let body = crate::support::encode(&[
         ("csrf_token", &token),
         ("identity", "confidential"),
@@ -269,6 +273,7 @@ async fn nothing_identifying_is_stored_and_content_is_ciphertext(app: &TestApp) 
         )
         .await?;
     assert_eq!(page.status, StatusCode::OK);
+    let sent_until = dignity_web::now();
     let needles = [
         "203.0.113.77",
         "198.51.100.23",
@@ -303,7 +308,28 @@ async fn nothing_identifying_is_stored_and_content_is_ciphertext(app: &TestApp) 
                         column.name()
                     );
                 }
+                // No time of the submission, to the second, anywhere.
+                if let Ok(Some(n)) = row.try_get::<Option<i64>, _>(column.ordinal()) {
+                    assert!(
+                        !(sent_from..=sent_until).contains(&n),
+                        "{table}.{} holds the time of the anonymous submission",
+                        column.name()
+                    );
+                }
             }
+        }
+    }
+    // PostgreSQL: a dump, as a thief would take it, holds none of it either.
+    if app.db.backend() == dignity_store::Backend::Postgres {
+        let dump = std::process::Command::new("pg_dump")
+            .arg("--dbname")
+            .arg(app.test_db_url())
+            .output()?;
+        assert!(dump.status.success(), "pg_dump failed");
+        let text = String::from_utf8_lossy(&dump.stdout);
+        assert!(text.contains("CREATE TABLE public.cases"), "a real dump");
+        for needle in needles {
+            assert!(!text.contains(needle), "the dump holds {needle}");
         }
     }
     // The received date is a day, not a time.
