@@ -36,14 +36,25 @@ pub enum AssureCommand {
         #[arg(long, default_value_t = 8)]
         senders: usize,
     },
+    /// Back up a SQLite database while concerns are being written, restore the copy into a
+    /// fresh database, and check that every concern acknowledged before the backup began
+    /// is in it and that the restored rows match the backup, table by table.
+    Backup {
+        /// Senders at once during the backup.
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
+    },
 }
 
 pub async fn run(command: AssureCommand) -> anyhow::Result<()> {
-    let AssureCommand::Crash {
-        backend,
-        kills,
-        senders,
-    } = command;
+    let (backend, kills, senders) = match command {
+        AssureCommand::Crash {
+            backend,
+            kills,
+            senders,
+        } => (backend, kills, senders),
+        AssureCommand::Backup { senders } => return backup_check(senders).await,
+    };
     let backend = match backend {
         Which::Sqlite => Backend::Sqlite,
         Which::Postgres => Backend::Postgres,
@@ -122,6 +133,102 @@ fn receipt(page: &str) -> Option<String> {
     Some(page[start..end].trim().to_owned())
 }
 
+/// Senders posting concerns to the server over loopback, each keeping the receipt code of
+/// every concern acknowledged. Requests that fail (the server is down) are not counted.
+struct Load {
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicUsize>,
+    codes: Arc<Mutex<Vec<String>>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(agent: &ureq::Agent, port: u16, ods: &str, senders: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicUsize::new(0));
+        let codes = Arc::new(Mutex::new(Vec::<String>::new()));
+        let mut threads = Vec::new();
+        for sender in 0..senders.max(1) {
+            let (stop, sent, codes, agent) =
+                (stop.clone(), sent.clone(), codes.clone(), agent.clone());
+            let url = format!("http://127.0.0.1:{port}/speak-up/{ods}");
+            threads.push(std::thread::spawn(move || {
+                let token = dignity_crypto::token::random_token();
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    let body = format!(
+                        "csrf_token={token}&identity=anonymous&patient_safety=not_sure&what_happened=Assurance+concern+{sender}-{n}%2C+written+to+be+found+after+a+crash."
+                    );
+                    let response = agent
+                        .post(&url)
+                        .header("Cookie", &format!("dignity_csrf={token}"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .send(body.as_str());
+                    let Ok(mut response) = response else {
+                        // The server was killed mid-request: not acknowledged.
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    };
+                    if response.status().as_u16() != 200 {
+                        continue;
+                    }
+                    let code = response
+                        .body_mut()
+                        .read_to_string()
+                        .ok()
+                        .as_deref()
+                        .and_then(receipt);
+                    if let (Some(code), Ok(mut all)) = (code, codes.lock()) {
+                        all.push(code);
+                    }
+                }
+            }));
+        }
+
+        Load {
+            stop,
+            sent,
+            codes,
+            threads,
+        }
+    }
+
+    /// Receipts acknowledged so far.
+    fn acknowledged(&self) -> Vec<String> {
+        self.codes.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Stops the senders: (requests sent, receipts acknowledged).
+    fn stop(self) -> (usize, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+        let codes = self.codes.lock().map(|c| c.clone()).unwrap_or_default();
+        (self.sent.load(Ordering::Relaxed), codes)
+    }
+}
+
+/// How many of these receipts have no concern in the database.
+async fn missing(db: &dignity_store::Db, codes: &[String]) -> anyhow::Result<usize> {
+    let mut lost = 0;
+    for code in codes {
+        let parsed = dignity_crypto::speakup::ReceiptCode::parse(code)
+            .map_err(|e| anyhow::anyhow!("a receipt could not be read: {e}"))?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE receipt_lookup = $1")
+                .bind(parsed.lookup())
+                .fetch_optional(db.pool())
+                .await?;
+        if found.is_none() {
+            lost += 1;
+        }
+    }
+    Ok(lost)
+}
+
 async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result<Report> {
     let db = &test_db.db;
     let ods = crate::bench::speakup_trust(db).await?;
@@ -134,48 +241,7 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
     let mut server = start_server(&test_db.url, port)?;
     wait_until_ready(&agent, port)?;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicUsize::new(0));
-    let codes = Arc::new(Mutex::new(Vec::<String>::new()));
-    let mut threads = Vec::new();
-    for sender in 0..senders.max(1) {
-        let (stop, sent, codes, agent) = (stop.clone(), sent.clone(), codes.clone(), agent.clone());
-        let url = format!("http://127.0.0.1:{port}/speak-up/{ods}");
-        threads.push(std::thread::spawn(move || {
-            let token = dignity_crypto::token::random_token();
-            let mut n = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                sent.fetch_add(1, Ordering::Relaxed);
-                let body = format!(
-                    "csrf_token={token}&identity=anonymous&patient_safety=not_sure&what_happened=Assurance+concern+{sender}-{n}%2C+written+to+be+found+after+a+crash."
-                );
-                let response = agent
-                    .post(&url)
-                    .header("Cookie", &format!("dignity_csrf={token}"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .send(body.as_str());
-                let Ok(mut response) = response else {
-                    // The server was killed mid-request: not acknowledged.
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                };
-                if response.status().as_u16() != 200 {
-                    continue;
-                }
-                let code = response
-                    .body_mut()
-                    .read_to_string()
-                    .ok()
-                    .as_deref()
-                    .and_then(receipt);
-                if let (Some(code), Ok(mut all)) = (code, codes.lock()) {
-                    all.push(code);
-                }
-            }
-        }));
-    }
-
+    let load = Load::start(&agent, port, &ods, senders);
     let mut rng = rand::thread_rng();
     for _ in 0..kills {
         std::thread::sleep(Duration::from_millis(rng.gen_range(300..1_500)));
@@ -185,28 +251,12 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
         wait_until_ready(&agent, port)?;
     }
     std::thread::sleep(Duration::from_millis(500));
-    stop.store(true, Ordering::Relaxed);
-    for thread in threads {
-        let _ = thread.join();
-    }
+    let (sent, codes) = load.stop();
     // The last kill comes with no warning too; the database is checked after it.
     server.kill()?;
     server.wait()?;
 
-    let codes = codes.lock().map(|c| c.clone()).unwrap_or_default();
-    let mut lost = 0;
-    for code in &codes {
-        let parsed = dignity_crypto::speakup::ReceiptCode::parse(code)
-            .map_err(|e| anyhow::anyhow!("a receipt could not be read: {e}"))?;
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE receipt_lookup = $1")
-                .bind(parsed.lookup())
-                .fetch_optional(db.pool())
-                .await?;
-        if found.is_none() {
-            lost += 1;
-        }
-    }
+    let lost = missing(db, &codes).await?;
     let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
         .fetch_one(db.pool())
         .await?;
@@ -227,10 +277,161 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
     }
     Ok(Report {
         kills,
-        sent: sent.load(Ordering::Relaxed),
+        sent,
         acknowledged: codes.len(),
         found: found.max(0) as usize,
         lost,
         half_written: half_written.max(0) as usize,
     })
+}
+
+/// Each table's row count and a SHA-256 of all its values. Rows are hashed one by one and
+/// the row hashes sorted, so the order rows come back in does not matter.
+async fn fingerprint(db: &dignity_store::Db) -> anyhow::Result<Vec<(String, i64, String)>> {
+    use sha2::{Digest, Sha256};
+    use sqlx::{Column, Row};
+    let mut out = Vec::new();
+    for table in dignity_store::transfer::table_names() {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(db.pool())
+            .await?;
+        let mut row_hashes: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                let mut hash = Sha256::new();
+                for column in row.columns() {
+                    let i = column.ordinal();
+                    let value = if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                        format!("{v:?}")
+                    } else {
+                        "?".to_owned()
+                    };
+                    hash.update(format!("{}={value}|", column.name()));
+                }
+                hex::encode(hash.finalize())
+            })
+            .collect();
+        row_hashes.sort_unstable();
+        let mut table_hash = Sha256::new();
+        for h in &row_hashes {
+            table_hash.update(h.as_bytes());
+        }
+        out.push((
+            table.to_owned(),
+            rows.len() as i64,
+            hex::encode(table_hash.finalize()),
+        ));
+    }
+    Ok(out)
+}
+
+async fn backup_check(senders: usize) -> anyhow::Result<()> {
+    let test_db = TestDb::new(Backend::Sqlite)
+        .await
+        .context("could not make a SQLite database")?;
+    let outcome = backup_under_load(&test_db, senders).await;
+    test_db.finish().await;
+    let line = outcome?;
+    println!("{line}");
+    Ok(())
+}
+
+async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
+    let db = &test_db.db;
+    let ods = crate::bench::speakup_trust(db).await?;
+    let port = free_port()?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut server = start_server(&test_db.url, port)?;
+    wait_until_ready(&agent, port)?;
+    let load = Load::start(&agent, port, &ods, senders);
+    std::thread::sleep(Duration::from_secs(2));
+
+    let dir = std::env::temp_dir().join(format!("dignity-assure-backup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let copy = dir.join("backup.db");
+    let before = load.acknowledged();
+    let started = Instant::now();
+    let backed_up = Command::new(std::env::current_exe()?)
+        .args(["backup", "--to"])
+        .arg(&copy)
+        .env("DIGNITY_DATABASE_URL", &test_db.url)
+        .stdin(Stdio::null())
+        .output()?;
+    let took = started.elapsed();
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, all) = load.stop();
+    server.kill()?;
+    server.wait()?;
+    if !backed_up.status.success() {
+        bail!(
+            "the backup failed: {}",
+            String::from_utf8_lossy(&backed_up.stderr)
+        );
+    }
+
+    let options = dignity_store::DbOptions::default();
+    let backup_url = format!("sqlite://{}", copy.display());
+    let backup = dignity_store::Db::connect(&backup_url, &options).await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(backup.pool())
+        .await?;
+    if check != "ok" {
+        bail!("the backup's integrity check failed: {check}");
+    }
+    let lost = missing(&backup, &before).await?;
+    let in_backup: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(backup.pool())
+        .await?;
+
+    // Restore: copy every row of the backup into a fresh database, then compare.
+    let restored_url = format!("sqlite://{}", dir.join("restored.db").display());
+    let restored = Command::new(std::env::current_exe()?)
+        .args(["migrate-data", "--from", &backup_url, "--to", &restored_url])
+        .stdin(Stdio::null())
+        .output()?;
+    if !restored.status.success() {
+        bail!(
+            "the restore failed: {}",
+            String::from_utf8_lossy(&restored.stderr)
+        );
+    }
+    let restored_db = dignity_store::Db::connect(&restored_url, &options).await?;
+    let (a, b) = (
+        fingerprint(&backup).await?,
+        fingerprint(&restored_db).await?,
+    );
+    backup.close().await;
+    restored_db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let differing: Vec<&str> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| x.0.as_str())
+        .collect();
+    let rows: i64 = a.iter().map(|(_, n, _)| n).sum();
+    let line = format!(
+        "backup under load: backup took {:.2} s while {} concerns were acknowledged in all; {} acknowledged before it began, {} missing from it; {in_backup} concerns and {rows} rows in {} tables restored, {} tables differ",
+        took.as_secs_f64(),
+        all.len(),
+        before.len(),
+        lost,
+        a.len(),
+        differing.len()
+    );
+    if lost > 0 || !differing.is_empty() {
+        bail!("{line} ({})", differing.join(", "));
+    }
+    Ok(line)
 }
