@@ -21,6 +21,7 @@ on_both_backends!(
     returns_and_trends_show_counts_with_small_numbers_hidden,
     grievances_reach_employee_relations_and_move_through_stages,
     attached_files_are_cleaned_encrypted_and_downloadable,
+    a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
 );
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
@@ -943,4 +944,73 @@ async fn professional_groups_come_from_the_settings() -> TestResult {
     .await;
     app.finish().await;
     outcome
+}
+
+/// Object-level authorisation: a guardian of another organisation who changes the number in
+/// an address reaches nothing, reads nothing and changes nothing.
+async fn a_guardian_elsewhere_cannot_reach_a_case_by_its_number(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    report(app, WHAT).await?;
+    let case = only_case_id(app).await?;
+    let before = speakup::list_cases(&app.db, app.org.id).await?;
+    let entries = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM case_entries")
+            .fetch_one(app.db.pool())
+            .await
+    };
+    let entries_before = entries().await?;
+    let recovery = SecretKey::generate();
+    speakup::init(
+        &app.db,
+        "test",
+        1,
+        &app.other_org,
+        &public_key(&recovery),
+        2,
+    )
+    .await?;
+    app.person_in("olga@other.nhs.uk", Some(Role::Guardian), &app.other_org)
+        .await?;
+    let mut olga = sign_in_guardian(app, "olga@other.nhs.uk").await?;
+    for path in [
+        format!("/orgs/RJ2/speak-up/{case}"),
+        format!("/orgs/RJ1/speak-up/{case}"),
+    ] {
+        let page = olga.get(&path).await?;
+        assert!(
+            [StatusCode::NOT_FOUND, StatusCode::FORBIDDEN].contains(&page.status),
+            "{path}: {}",
+            page.status
+        );
+        assert!(
+            !page.body.contains("night manager"),
+            "{path} shows the concern"
+        );
+    }
+    for (action, fields) in [
+        ("note", vec![("note", "Seen it.")]),
+        ("message", vec![("message", "Hello")]),
+        ("status", vec![("status", "closed")]),
+    ] {
+        let page = olga
+            .post(&format!("/orgs/RJ2/speak-up/{case}/{action}"), &fields)
+            .await?;
+        assert!(
+            [
+                StatusCode::NOT_FOUND,
+                StatusCode::FORBIDDEN,
+                StatusCode::BAD_REQUEST
+            ]
+            .contains(&page.status),
+            "{action}: {}",
+            page.status
+        );
+    }
+    assert_eq!(
+        speakup::list_cases(&app.db, app.org.id).await?,
+        before,
+        "the case is unchanged"
+    );
+    assert_eq!(entries().await?, entries_before, "nothing was added to it");
+    Ok(())
 }
