@@ -1,0 +1,118 @@
+// Hostile text typed into free-text fields, then shown in real headless Chromium: no script
+// may run and none of it may become markup. Part of the assurance campaign (check 7).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, newPage, signIn, signInWithSecondStep, startServer } from './helpers.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Each sets window.__xss if it ever runs.
+const HOSTILE = [
+  '<script>window.__xss=1</script>',
+  '<img src=x onerror="window.__xss=1">',
+  '"><svg onload="window.__xss=1"></svg>',
+  "'><img src=x onerror=window.__xss=1>",
+  '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+  '<a href="javascript:window.__xss=1">click</a>',
+  '[click](javascript:window.__xss=1)',
+  '<details open ontoggle="window.__xss=1">x</details>',
+  '<math><mi xlink:href="javascript:window.__xss=1">x</mi></math>',
+  '\u202e<script>window.__xss=1</script>',
+];
+
+/** Posts a form from the signed-in page's own context, with its CSRF token. */
+async function postForm(page, path, fields) {
+  const cookies = await page.context().cookies();
+  const csrf = cookies.find((c) => c.name.endsWith('dignity_csrf'))?.value ?? '';
+  const response = await page.request.post(`${server.url}${path}`, {
+    form: { csrf_token: csrf, ...fields },
+    maxRedirects: 0,
+  });
+  assert.ok(response.status() < 500, `${path} answered ${response.status()}`);
+  return response;
+}
+
+/** Opens a page and checks that nothing hostile became markup or ran. */
+async function assertInert(page, path) {
+  await page.goto(`${server.url}${path}`);
+  const found = await page.evaluate(() => ({
+    ran: globalThis.__xss !== undefined,
+    injected: document.querySelectorAll(
+      'img[src="x"], svg[onload], iframe[srcdoc], details[ontoggle], math, a[href^="javascript"], script:not([src])',
+    ).length,
+  }));
+  assert.equal(found.ran, false, `script ran on ${path}`);
+  assert.equal(found.injected, 0, `hostile markup on ${path}`);
+  assert.deepEqual(page.problems, [], `browser errors on ${path}`);
+  // The words were kept and shown, as text.
+  assert.match(await page.locator('main').innerText(), /__xss/, `the text is shown on ${path}`);
+}
+
+test('hostile text in every free-text field stays text', async () => {
+  const payload = HOSTILE.join(' ');
+  // An executive's plan: its title, summary and an action's words and people.
+  const exec = await newPage(browser);
+  await signIn(exec, server.url, 'exec@demo.nhs.uk');
+  await exec.goto(`${server.url}/orgs/DEMO1/plans`);
+  const created = await postForm(exec, '/orgs/DEMO1/plans', {
+    title: `Plan ${HOSTILE[0]}`, period_start: '2027-04-01', period_end: '2028-03-31', summary: payload,
+  });
+  const plan = created.headers().location;
+  assert.match(plan, /^\/orgs\/DEMO1\/plans\/\d+$/);
+  await exec.goto(`${server.url}${plan}`);
+  const group = await exec.locator('#group option').first().getAttribute('value');
+  await postForm(exec, `${plan}/actions`, {
+    group, title: `Action ${HOSTILE[1]}`, description: payload, owner: HOSTILE[2],
+    employer_lead: HOSTILE[3], union_lead: HOSTILE[4], starts_on: '2027-04-01', due_on: '2027-09-30',
+  });
+  await postForm(exec, `${plan}/groups`, { commitment: HOSTILE[5] });
+  await assertInert(exec, plan);
+  await assertInert(exec, `${plan}/history`);
+
+  // A curator's library resource, pinned item, news post and event.
+  const admin = await newPage(browser);
+  await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+  await admin.goto(`${server.url}/library/manage`);
+  const resource = await postForm(admin, '/library/new', {
+    kind: 'case_study', title: `Resource ${HOSTILE[0]}`, summary: payload, publisher: HOSTILE[6],
+    audiences: 'staff', topics: 'civility', review_on: '2030-01-01', case_organisation: HOSTILE[7],
+    case_problem: payload, case_approach: payload, case_results: payload, case_contacts: payload,
+  });
+  await assertInert(admin, resource.headers().location);
+  await assertInert(admin, '/library?q=resource');
+  await postForm(admin, '/orgs/DEMO1/library', { title: HOSTILE[8], body: payload });
+  await assertInert(admin, '/library?org=DEMO1');
+  const news = await postForm(admin, '/news/new', {
+    title: `News ${HOSTILE[9]}`, body: payload, audiences: 'staff', topics: 'civility',
+  });
+  await assertInert(admin, news.headers().location);
+  await assertInert(admin, '/news');
+  const event = await postForm(admin, '/events/new', {
+    title: `Event ${HOSTILE[1]}`, description: payload, format: 'in_person', day: '2030-06-01',
+    starts: '10:00', ends: '11:00', location: HOSTILE[2], joining: payload, capacity: '5',
+  });
+  const eventPath = event.headers().location;
+  await assertInert(admin, eventPath);
+  await assertInert(admin, '/events');
+
+  // A member of the public booking with a hostile name sees it as text.
+  const visitor = await newPage(browser);
+  await visitor.goto(`${server.url}${eventPath}`);
+  const booked = await postForm(visitor, `${eventPath}/book`, { name: HOSTILE[3].slice(0, 90), email: 'x@example.com' });
+  assert.equal(booked.status(), 200);
+  const html = await booked.text();
+  const token = html.match(/\/events\/booking\?token=([0-9a-f]+)/)?.[1];
+  assert.ok(token, 'a link to the booking');
+  await assertInert(visitor, `/events/booking?token=${token}`);
+});
