@@ -229,17 +229,40 @@ async fn missing(db: &dignity_store::Db, codes: &[String]) -> anyhow::Result<usi
     Ok(lost)
 }
 
-async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result<Report> {
-    let db = &test_db.db;
-    let ods = crate::bench::speakup_trust(db).await?;
+/// A trust taking concerns, served by a real `dignity serve` on a free loopback port.
+struct Running {
+    ods: String,
+    port: u16,
+    agent: ureq::Agent,
+    server: Child,
+}
+
+async fn running(test_db: &TestDb) -> anyhow::Result<Running> {
+    let ods = crate::bench::speakup_trust(&test_db.db).await?;
     let port = free_port()?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
         .http_status_as_error(false)
         .build()
         .into();
-    let mut server = start_server(&test_db.url, port)?;
+    let server = start_server(&test_db.url, port)?;
     wait_until_ready(&agent, port)?;
+    Ok(Running {
+        ods,
+        port,
+        agent,
+        server,
+    })
+}
+
+async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result<Report> {
+    let db = &test_db.db;
+    let Running {
+        ods,
+        port,
+        agent,
+        mut server,
+    } = running(test_db).await?;
 
     let load = Load::start(&agent, port, &ods, senders);
     let mut rng = rand::thread_rng();
@@ -343,16 +366,12 @@ async fn backup_check(senders: usize) -> anyhow::Result<()> {
 }
 
 async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
-    let db = &test_db.db;
-    let ods = crate::bench::speakup_trust(db).await?;
-    let port = free_port()?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut server = start_server(&test_db.url, port)?;
-    wait_until_ready(&agent, port)?;
+    let Running {
+        ods,
+        port,
+        agent,
+        mut server,
+    } = running(test_db).await?;
     let load = Load::start(&agent, port, &ods, senders);
     std::thread::sleep(Duration::from_secs(2));
 
