@@ -88,6 +88,16 @@ fn codes<T: Copy>(list: &[T], code: fn(T) -> &'static str) -> String {
     list.iter().map(|c| code(*c)).collect::<Vec<_>>().join(",")
 }
 
+/// An update that touched no row means there is no such (live) resource.
+fn found(changed: u64, id: i64) -> Result<(), StoreError> {
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!(
+            "There is no resource {id} in the catalogue"
+        )));
+    }
+    Ok(())
+}
+
 async fn log_change(conn: &mut sqlx::AnyConnection, id: i64) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO library_changes (resource_id) VALUES ($1)")
         .bind(id)
@@ -193,11 +203,7 @@ pub async fn update_resource(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound(format!(
-            "There is no resource {id} in the catalogue"
-        )));
-    }
+    found(changed, id)?;
     log_change(&mut tx, id).await?;
     audit::append(
         &mut tx,
@@ -232,11 +238,7 @@ pub async fn retire_resource(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound(format!(
-            "There is no resource {id} in the catalogue"
-        )));
-    }
+    found(changed, id)?;
     log_change(&mut tx, id).await?;
     audit::append(
         &mut tx,
@@ -273,11 +275,7 @@ pub async fn mark_reviewed(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound(format!(
-            "There is no resource {id} in the catalogue"
-        )));
-    }
+    found(changed, id)?;
     audit::append(
         &mut tx,
         now,
