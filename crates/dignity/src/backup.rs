@@ -1,7 +1,7 @@
 //! A consistent copy of a live SQLite database.
 
-use crate::config::Config;
 use anyhow::{Context, bail};
+use dignity::config::Config;
 use dignity_store::{Backend, Db, DbOptions};
 use std::path::Path;
 

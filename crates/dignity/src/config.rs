@@ -156,12 +156,9 @@ impl Config {
         explicit: bool,
         env: &BTreeMap<String, String>,
     ) -> Result<Config, ConfigError> {
-        let mut config = match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| ConfigError::BadFile {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Config::default(),
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => String::new(),
             Err(e) => {
                 return Err(ConfigError::Unreadable {
                     path: path.display().to_string(),
@@ -169,6 +166,20 @@ impl Config {
                 });
             }
         };
+        Config::from_text(&text, &path.display().to_string(), env)
+    }
+
+    /// Reads settings from a file's text (named `path` in messages) and then the
+    /// environment. An empty text gives the defaults.
+    pub fn from_text(
+        text: &str,
+        path: &str,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = toml::from_str::<Config>(text).map_err(|e| ConfigError::BadFile {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
         config.apply_env(env)?;
         config.validate()?;
         Ok(config)

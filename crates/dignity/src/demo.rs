@@ -1,7 +1,7 @@
 //! A demo installation: three made-up organisations, a structure, and one account for each
 //! role, so a person can try every part of Dignity in a minute.
 
-use crate::config::Config;
+use dignity::config::Config;
 use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
 use dignity_store::identity::{self, NewOrganisation, Organisation};

@@ -6,7 +6,7 @@ mod assure;
 mod backup;
 mod bench;
 mod bench_library;
-mod config;
+
 mod demo;
 mod demo_plans;
 mod demo_survey;
@@ -19,7 +19,7 @@ mod synth;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use config::Config;
+use dignity::config::{self, Config};
 use dignity_store::{Db, transfer};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,7 +1,7 @@
 //! Running the server: logging, the listener, housekeeping and graceful shutdown.
 
-use crate::config::{Config, LogFormat};
 use anyhow::Context;
+use dignity::config::{Config, LogFormat};
 use dignity_store::{Db, sessions, throttle};
 use dignity_web::{AppState, build_app};
 use std::net::SocketAddr;

@@ -450,6 +450,32 @@ impl Serialize for PublishedCount {
     }
 }
 
+/// In the API's description: a whole number, or the words shown instead of a small count.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PublishedCount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^(fewer than [0-9]+|not shown)$")),
+            )
+            .description(Some(
+                "A count, or words in its place when it is small enough to point at a person",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PublishedCount {}
+
 impl PublishedCount {
     pub fn is_hidden(self) -> bool {
         !matches!(self, PublishedCount::Exact(_))

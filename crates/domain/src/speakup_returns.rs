@@ -194,6 +194,7 @@ fn protect_lines(lines: &mut [Line]) {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
     pub label: String,
     pub code: String,
@@ -201,6 +202,7 @@ pub struct Line {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedReturn {
     pub quarter: String,
     pub period: String,

@@ -1,22 +1,61 @@
-//! The JSON API. Errors come back as JSON too.
+//! The JSON API, described by an OpenAPI document built from this code (utoipa) and served
+//! at `/api/v1/openapi.json`. Errors come back as JSON too. The assurance campaign checks
+//! the server against the document with schemathesis (docs/assurance.md, check 3).
 
 use crate::access::{Access, CurrentUser};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorJson};
 use crate::routes::Routes;
+use crate::speakup::returns::{self, QuarterQuery};
+use crate::speakup::{AGGREGATE_READERS, ANALYSTS};
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
+use dignity_domain::speakup_returns::PublishedReturn;
 use dignity_store::identity;
 use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .get("/api/v1/openapi.json", Access::Public, description)
         .get("/api/v1/organisations", Access::Public, organisations)
         .get("/api/v1/me", Access::SignedIn, me)
+        .get(
+            "/api/v1/orgs/{ods}/speak-up/return",
+            Access::InOrganisation(AGGREGATE_READERS),
+            speak_up_return,
+        )
+        .get(
+            "/api/v1/national/speak-up",
+            Access::Platform(ANALYSTS),
+            national_speak_up,
+        )
 }
 
-#[derive(Serialize)]
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Dignity API",
+        version = "1",
+        description = "Read-only figures from Dignity. Sign in on the website first: the API uses the same session cookie. Counts small enough to point at a person are given as words, never as numbers."
+    ),
+    paths(organisations, me, speak_up_return, national_speak_up),
+    components(schemas(ErrorJson)),
+    tags(
+        (name = "public", description = "Open to anyone"),
+        (name = "signed in", description = "For people signed in to Dignity")
+    )
+)]
+struct ApiDescription;
+
+/// The OpenAPI document itself.
+async fn description() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDescription::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
 struct OrganisationJson {
+    /// The NHS Organisation Data Service code, such as RJ1.
     ods_code: String,
     name: String,
     org_type: &'static str,
@@ -25,6 +64,15 @@ struct OrganisationJson {
 }
 
 /// Organisations using Dignity. Public facts only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations",
+    tag = "public",
+    responses(
+        (status = 200, description = "Every organisation", body = Vec<OrganisationJson>),
+        (status = 500, description = "Something went wrong on the server", body = ErrorJson),
+    )
+)]
 async fn organisations(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<OrganisationJson>>, ApiError> {
@@ -42,13 +90,14 @@ async fn organisations(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RoleJson {
     role: &'static str,
+    /// The organisation's ODS code; none for national roles.
     organisation: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MeJson {
     email: String,
     display_name: String,
@@ -56,6 +105,15 @@ struct MeJson {
 }
 
 /// The signed-in person and their roles.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "signed in",
+    responses(
+        (status = 200, description = "Who is signed in", body = MeJson),
+        (status = 401, description = "Not signed in", body = ErrorJson),
+    )
+)]
 async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
     Json(MeJson {
         email: user.person.email.clone(),
@@ -69,4 +127,81 @@ async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
             })
             .collect(),
     })
+}
+
+/// One organisation's Speak Up figures for a quarter, as published to its board and to
+/// the National Guardian's Office. Counts only; never a concern's words.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orgs/{ods}/speak-up/return",
+    tag = "signed in",
+    params(
+        ("ods" = String, Path, description = "The organisation's ODS code"),
+        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given"),
+    ),
+    responses(
+        (status = 200, description = "The quarter's figures", body = PublishedReturn),
+        (status = 400, description = "The quarter is not one Dignity can read", body = ErrorJson),
+        (status = 401, description = "Not signed in", body = ErrorJson),
+        (status = 403, description = "Signed in, but not a guardian, executive or union partner of this organisation", body = ErrorJson),
+        (status = 404, description = "No such organisation", body = ErrorJson),
+    )
+)]
+async fn speak_up_return(
+    State(state): State<AppState>,
+    Path(ods): Path<String>,
+    Query(query): Query<QuarterQuery>,
+) -> Result<Json<PublishedReturn>, ApiError> {
+    let organisation = returns::organisation(&state, &ods).await?;
+    let quarter = returns::chosen_quarter(&query)?;
+    Ok(Json(
+        returns::published(&state, &organisation, quarter).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+struct OrganisationReturnJson {
+    ods_code: String,
+    figures: PublishedReturn,
+}
+
+#[derive(Serialize, ToSchema)]
+struct NationalJson {
+    organisations: Vec<OrganisationReturnJson>,
+    /// Every organisation together. A total is hidden where it would let a hidden count
+    /// be worked out.
+    all: PublishedReturn,
+}
+
+/// Every organisation's Speak Up figures for a quarter. For national analysts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/national/speak-up",
+    tag = "signed in",
+    params(
+        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given"),
+    ),
+    responses(
+        (status = 200, description = "The quarter's figures", body = NationalJson),
+        (status = 400, description = "The quarter is not one Dignity can read", body = ErrorJson),
+        (status = 401, description = "Not signed in", body = ErrorJson),
+        (status = 403, description = "Signed in, but not a national analyst", body = ErrorJson),
+    )
+)]
+async fn national_speak_up(
+    State(state): State<AppState>,
+    Query(query): Query<QuarterQuery>,
+) -> Result<Json<NationalJson>, ApiError> {
+    let quarter = returns::chosen_quarter(&query)?;
+    let (rows, all) = returns::national_rows(&state, quarter).await?;
+    Ok(Json(NationalJson {
+        organisations: rows
+            .into_iter()
+            .map(|r| OrganisationReturnJson {
+                ods_code: r.organisation.ods_code,
+                figures: r.figures,
+            })
+            .collect(),
+        all,
+    }))
 }

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dignity_store::StoreError;
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -119,7 +118,13 @@ impl AppError {
         let (status, title, message) = self.describe();
         (
             status,
-            Json(json!({"error": {"status": status.as_u16(), "title": title, "message": message}})),
+            Json(ErrorJson {
+                error: ErrorDetail {
+                    status: status.as_u16(),
+                    title: title.into(),
+                    message,
+                },
+            }),
         )
             .into_response()
     }
@@ -140,6 +145,22 @@ impl IntoResponse for AppError {
             Err(_) => (status, message).into_response(),
         }
     }
+}
+
+/// How the JSON API sends any failure.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorJson {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status, repeated for programs that only keep the body.
+    pub status: u16,
+    /// A short heading, such as "Page not found".
+    pub title: String,
+    /// What went wrong and what to do, in plain words.
+    pub message: String,
 }
 
 /// A JSON API result: errors become JSON too.

@@ -46,3 +46,12 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// Every parser in this crate that reads text from outside (typed, uploaded or pasted),
+/// gathered so the fuzz targets (crates/fuzz) can reach them without the server.
+pub mod inputs {
+    pub use crate::events::time::parse as event_time;
+    pub use crate::markdown::to_html as markdown;
+    pub use crate::plans::import::read_actions as plan_actions;
+    pub use crate::survey::invite::read_addresses as invitation_addresses;
+}

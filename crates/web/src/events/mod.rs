@@ -3,7 +3,7 @@
 //! shows the booking and cancels it; a reminder goes the day before. How to join is sent
 //! only to people with a place.
 
-mod time;
+pub(crate) mod time;
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;

@@ -5,7 +5,7 @@ mod changes;
 mod comments;
 mod editor;
 pub mod follow;
-mod import;
+pub(crate) mod import;
 mod public;
 
 use crate::access::Access;

@@ -7,7 +7,7 @@ pub mod keyring;
 pub mod keys;
 pub mod limits;
 mod report;
-mod returns;
+pub(crate) mod returns;
 mod unlock;
 
 use crate::access::Access;
@@ -18,8 +18,9 @@ use dignity_domain::identity::Role;
 /// case in `casework`).
 const CASEWORKERS: &[Role] = &[Role::Guardian, Role::ErLead];
 /// Who may see counts: no case content, small numbers hidden.
-const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::UnionPartner];
-const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+pub(crate) const AGGREGATE_READERS: &[Role] =
+    &[Role::Guardian, Role::Executive, Role::UnionPartner];
+pub(crate) const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -61,11 +62,6 @@ pub fn routes(routes: Routes) -> Routes {
             returns::csv,
         )
         .get(
-            "/orgs/{ods}/speak-up/return.json",
-            Access::InOrganisation(AGGREGATE_READERS),
-            returns::json,
-        )
-        .get(
             "/orgs/{ods}/speak-up/trends",
             Access::InOrganisation(AGGREGATE_READERS),
             returns::trends,
@@ -79,11 +75,6 @@ pub fn routes(routes: Routes) -> Routes {
             "/national/speak-up.csv",
             Access::Platform(ANALYSTS),
             returns::national_csv,
-        )
-        .get(
-            "/national/speak-up.json",
-            Access::Platform(ANALYSTS),
-            returns::national_json,
         )
         .get(
             "/orgs/{ods}/speak-up/{id}",

@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -25,11 +24,11 @@ use std::collections::BTreeMap;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct QuarterQuery {
-    quarter: Option<String>,
+    pub quarter: Option<String>,
 }
 
 /// The quarter asked for, or the last complete one.
-fn chosen_quarter(query: &QuarterQuery) -> Result<Quarter, AppError> {
+pub(crate) fn chosen_quarter(query: &QuarterQuery) -> Result<Quarter, AppError> {
     match query.quarter.as_deref().filter(|q| !q.is_empty()) {
         Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
         None => Ok(Quarter::of(Day::from_unix_seconds(crate::now())).previous()),
@@ -42,12 +41,12 @@ fn recent_quarters() -> Vec<Quarter> {
     quarters
 }
 
-async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
+pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(identity::get_organisation(&state.db, &code).await?)
 }
 
-async fn published(
+pub(crate) async fn published(
     state: &AppState,
     org: &Organisation,
     quarter: Quarter,
@@ -139,16 +138,6 @@ pub async fn csv(
         &format!("speak-up-return-{}-{quarter}.csv", organisation.ods_code),
         &figures.csv_rows(&organisation.ods_code),
     ))
-}
-
-pub async fn json(
-    State(state): State<AppState>,
-    Path(ods): Path<String>,
-    Query(query): Query<QuarterQuery>,
-) -> Result<Json<PublishedReturn>, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let quarter = chosen_quarter(&query)?;
-    Ok(Json(published(&state, &organisation, quarter).await?))
 }
 
 /// A chart and the table it draws. The chart shows the last column.
@@ -385,7 +374,7 @@ struct NationalPage {
     figures: Vec<Figure>,
 }
 
-async fn national_rows(
+pub(crate) async fn national_rows(
     state: &AppState,
     quarter: Quarter,
 ) -> Result<(Vec<NationalRow>, PublishedReturn), AppError> {
@@ -457,25 +446,4 @@ pub async fn national_csv(
         &format!("speak-up-national-{quarter}.csv"),
         &lines,
     ))
-}
-
-#[derive(serde::Serialize)]
-pub struct NationalJson {
-    organisations: Vec<(String, PublishedReturn)>,
-    all: PublishedReturn,
-}
-
-pub async fn national_json(
-    State(state): State<AppState>,
-    Query(query): Query<QuarterQuery>,
-) -> Result<Json<NationalJson>, AppError> {
-    let quarter = chosen_quarter(&query)?;
-    let (rows, all) = national_rows(&state, quarter).await?;
-    Ok(Json(NationalJson {
-        organisations: rows
-            .into_iter()
-            .map(|r| (r.organisation.ods_code, r.figures))
-            .collect(),
-        all,
-    }))
 }

@@ -6,7 +6,7 @@ mod answer;
 pub mod cache;
 mod compare;
 mod dashboard;
-mod invite;
+pub(crate) mod invite;
 pub mod load;
 mod pledges;
 

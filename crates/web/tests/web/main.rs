@@ -156,6 +156,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         EVERYONE,
     ),
     ("GET", "/api/v1/me", "/api/v1/me", SIGNED_IN),
+    (
+        "GET",
+        "/api/v1/openapi.json",
+        "/api/v1/openapi.json",
+        EVERYONE,
+    ),
+    (
+        "GET",
+        "/api/v1/orgs/{ods}/speak-up/return",
+        "/api/v1/orgs/RJ1/speak-up/return",
+        RJ1_AGGREGATES,
+    ),
+    (
+        "GET",
+        "/api/v1/national/speak-up",
+        "/api/v1/national/speak-up",
+        ANALYSTS,
+    ),
     ("GET", "/speak-up", "/speak-up", EVERYONE),
     ("GET", "/survey", "/survey", EVERYONE),
     ("GET", "/plans", "/plans", EVERYONE),
@@ -459,12 +477,6 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
-        "/orgs/{ods}/speak-up/return.json",
-        "/orgs/RJ1/speak-up/return.json",
-        RJ1_AGGREGATES,
-    ),
-    (
-        "GET",
         "/orgs/{ods}/speak-up/trends",
         "/orgs/RJ1/speak-up/trends",
         RJ1_AGGREGATES,
@@ -474,12 +486,6 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/national/speak-up.csv",
         "/national/speak-up.csv",
-        ANALYSTS,
-    ),
-    (
-        "GET",
-        "/national/speak-up.json",
-        "/national/speak-up.json",
         ANALYSTS,
     ),
     (
@@ -1202,6 +1208,29 @@ async fn api_answers_in_json(app: &TestApp) -> TestResult {
     let mut signed_in = app.signed_in_browser(&ann).await?;
     let me: serde_json::Value = serde_json::from_str(&signed_in.get("/api/v1/me").await?.body)?;
     assert_eq!(me["roles"][0]["role"], "staff");
+
+    // The API's own description names every API route the server has, and nothing else.
+    let page = browser.get("/api/v1/openapi.json").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    let description: serde_json::Value = serde_json::from_str(&page.body)?;
+    assert!(
+        description["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3."))
+    );
+    let mut described: Vec<String> = description["paths"]
+        .as_object()
+        .map(|paths| paths.keys().cloned().collect())
+        .unwrap_or_default();
+    described.push("/api/v1/openapi.json".into());
+    described.sort();
+    let mut served: Vec<String> = MATRIX
+        .iter()
+        .map(|(_, pattern, _, _)| pattern.to_string())
+        .filter(|p| p.starts_with("/api/"))
+        .collect();
+    served.sort();
+    assert_eq!(described, served);
     Ok(())
 }
 

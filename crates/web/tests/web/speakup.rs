@@ -552,7 +552,9 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
         .await?;
     let mut board = app.signed_in_browser(&exec).await?;
     let page = board
-        .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+        .get(&format!(
+            "/api/v1/orgs/RJ1/speak-up/return?quarter={quarter}"
+        ))
         .await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let figures: serde_json::Value = serde_json::from_str(&page.body)?;
@@ -609,7 +611,7 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
     );
     assert_eq!(
         board
-            .get("/orgs/RJ1/speak-up/return.json?quarter=2026-Q9")
+            .get("/api/v1/orgs/RJ1/speak-up/return?quarter=2026-Q9")
             .await?
             .status,
         StatusCode::BAD_REQUEST
@@ -621,10 +623,11 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
         .await?;
     let mut national = app.signed_in_browser(&analyst).await?;
     let page = national
-        .get(&format!("/national/speak-up.json?quarter={quarter}"))
+        .get(&format!("/api/v1/national/speak-up?quarter={quarter}"))
         .await?;
     let all: serde_json::Value = serde_json::from_str(&page.body)?;
-    assert_eq!(all["organisations"][0][0], "RJ1");
+    assert_eq!(all["organisations"][0]["ods_code"], "RJ1");
+    assert_eq!(all["organisations"][0]["figures"]["cases"], 7);
     assert_eq!(all["all"]["cases"], 7);
     assert_eq!(
         national.get("/national/speak-up").await?.status,
@@ -760,7 +763,9 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
     );
     let figures: serde_json::Value = serde_json::from_str(
         &gina
-            .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+            .get(&format!(
+                "/api/v1/orgs/RJ1/speak-up/return?quarter={quarter}"
+            ))
             .await?
             .body,
     )?;
@@ -928,7 +933,9 @@ async fn professional_groups_come_from_the_settings() -> TestResult {
         );
         let figures: serde_json::Value = serde_json::from_str(
             &gina
-                .get(&format!("/orgs/RJ1/speak-up/return.json?quarter={quarter}"))
+                .get(&format!(
+                    "/api/v1/orgs/RJ1/speak-up/return?quarter={quarter}"
+                ))
                 .await?
                 .body,
         )?;
