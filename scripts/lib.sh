@@ -78,3 +78,23 @@ drop_stale_test_databases() {
       psql "$url" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true
     done
 }
+
+# Starts `dignity demo` on a free loopback port with its database in DIR, for the checks
+# that drive a real server. Sets demo_url and demo_pid; extra NAME=VALUE settings may follow.
+#   start_demo_server BIN DIR [NAME=VALUE...]
+start_demo_server() {
+  local bin="$1" dir="$2" port
+  shift 2
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  demo_url="http://127.0.0.1:$port"
+  env DIGNITY_DATABASE_URL="sqlite://$dir/demo.db" DIGNITY_BIND="127.0.0.1:$port" \
+    DIGNITY_WEB_DIR="$(repo_root)/web" DIGNITY_LOG_LEVEL=error "$@" \
+    "$bin" demo >"$dir/server.log" 2>&1 &
+  demo_pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$demo_url/readyz" >/dev/null && return 0
+    sleep 0.2
+  done
+  fail "the demo server did not start: $(cat "$dir/server.log")"
+}
+

@@ -286,7 +286,10 @@ impl Day {
                 .ok_or(bad.clone())
         };
         let (y, m, d) = (number()?, number()?, number()?);
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        // Years far outside any NHS record would overflow the day arithmetic (found by
+        // fuzzing), so they are refused like any other date that cannot be right.
+        if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m)
+        {
             return Err(bad);
         }
         Ok(Day {
@@ -589,6 +592,9 @@ mod tests {
         assert_eq!(Day::parse("2024-02-29")?.to_string(), "2024-02-29");
         assert!(Day::parse("2025-02-29").is_err());
         assert!(Day::parse("2025-13-01").is_err());
+        // Found by fuzzing: a huge year overflowed the day arithmetic.
+        assert!(Day::parse("2022012921320211162-1-28").is_err());
+        assert!(Day::parse("1899-12-31").is_err());
         assert_eq!(
             Day::from_unix_seconds(1_795_545_600).to_string(),
             "2026-11-24"

@@ -25,7 +25,15 @@ impl Quarter {
 
     pub fn parse(text: &str) -> Result<Quarter, InvalidValue> {
         let bad = InvalidValue::Message("Choose a quarter like 2026-Q4");
-        let (year, q) = text.trim().split_once("-Q").ok_or(bad.clone())?;
+        // Exactly `2026-Q4`: the API's description gives this form as a pattern, so
+        // nothing else may be read as a quarter.
+        let (year, q) = text.split_once("-Q").ok_or(bad.clone())?;
+        if year.len() != 4
+            || q.len() != 1
+            || !year.bytes().chain(q.bytes()).all(|b| b.is_ascii_digit())
+        {
+            return Err(bad);
+        }
         let year = year.parse::<i64>().map_err(|_| bad.clone())?;
         let number = q.parse::<i64>().map_err(|_| bad.clone())?;
         if !(2000..=2100).contains(&year) || !(1..=4).contains(&number) {

@@ -3,14 +3,15 @@
 //! the server against the document with schemathesis (docs/assurance.md, check 3).
 
 use crate::access::{Access, CurrentUser};
-use crate::error::{ApiError, ErrorJson};
+use crate::error::{ApiError, AppError, ErrorJson};
 use crate::routes::Routes;
 use crate::speakup::returns::{self, QuarterQuery};
 use crate::speakup::{AGGREGATE_READERS, ANALYSTS};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::{Extension, Json};
-use dignity_domain::speakup_returns::PublishedReturn;
+use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
 use dignity_store::identity;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -41,12 +42,33 @@ pub fn routes(routes: Routes) -> Routes {
     ),
     paths(organisations, me, speak_up_return, national_speak_up),
     components(schemas(ErrorJson)),
+    modifiers(&SessionCookie),
     tags(
         (name = "public", description = "Open to anyone"),
         (name = "signed in", description = "For people signed in to Dignity")
     )
 )]
 struct ApiDescription;
+
+/// The session cookie a browser gets on signing in. On HTTPS it is named
+/// `__Host-dignity_session`.
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, description: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        description
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    "dignity_session",
+                    "The session cookie set on signing in (named __Host-dignity_session on HTTPS)",
+                ))),
+            );
+    }
+}
 
 /// The OpenAPI document itself.
 async fn description() -> Json<utoipa::openapi::OpenApi> {
@@ -109,6 +131,7 @@ struct MeJson {
     get,
     path = "/api/v1/me",
     tag = "signed in",
+    security(("session" = [])),
     responses(
         (status = 200, description = "Who is signed in", body = MeJson),
         (status = 401, description = "Not signed in", body = ErrorJson),
@@ -135,9 +158,10 @@ async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
     get,
     path = "/api/v1/orgs/{ods}/speak-up/return",
     tag = "signed in",
+    security(("session" = [])),
     params(
         ("ods" = String, Path, description = "The organisation's ODS code"),
-        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given"),
+        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given", pattern = "^(20[0-9]{2}|2100)-Q[1-4]$"),
     ),
     responses(
         (status = 200, description = "The quarter's figures", body = PublishedReturn),
@@ -149,11 +173,11 @@ async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
 )]
 async fn speak_up_return(
     State(state): State<AppState>,
-    Path(ods): Path<String>,
-    Query(query): Query<QuarterQuery>,
+    ApiInput(Path(ods)): ApiInput<Path<String>>,
+    ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<PublishedReturn>, ApiError> {
     let organisation = returns::organisation(&state, &ods).await?;
-    let quarter = returns::chosen_quarter(&query)?;
+    let quarter = asked_quarter(&query)?;
     Ok(Json(
         returns::published(&state, &organisation, quarter).await?,
     ))
@@ -178,8 +202,9 @@ struct NationalJson {
     get,
     path = "/api/v1/national/speak-up",
     tag = "signed in",
+    security(("session" = [])),
     params(
-        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given"),
+        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given", pattern = "^(20[0-9]{2}|2100)-Q[1-4]$"),
     ),
     responses(
         (status = 200, description = "The quarter's figures", body = NationalJson),
@@ -190,9 +215,9 @@ struct NationalJson {
 )]
 async fn national_speak_up(
     State(state): State<AppState>,
-    Query(query): Query<QuarterQuery>,
+    ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<NationalJson>, ApiError> {
-    let quarter = returns::chosen_quarter(&query)?;
+    let quarter = asked_quarter(&query)?;
     let (rows, all) = returns::national_rows(&state, quarter).await?;
     Ok(Json(NationalJson {
         organisations: rows
@@ -204,4 +229,36 @@ async fn national_speak_up(
             .collect(),
         all,
     }))
+}
+
+/// The quarter asked for, read strictly: an empty value is a mistake here, not a request
+/// for the default as it is from the pages' forms.
+fn asked_quarter(query: &QuarterQuery) -> Result<Quarter, AppError> {
+    match query.quarter.as_deref() {
+        Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
+        None => returns::chosen_quarter(query),
+    }
+}
+
+/// Reads part of the address with `E`, refusing in JSON like the rest of the API (axum's
+/// own refusals are plain text).
+struct ApiInput<E>(E);
+
+impl<S: Send + Sync, E> FromRequestParts<S> for ApiInput<E>
+where
+    E: FromRequestParts<S>,
+    E::Rejection: std::fmt::Display,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        E::from_request_parts(parts, state)
+            .await
+            .map(ApiInput)
+            .map_err(|e| {
+                ApiError(AppError::BadRequest(format!(
+                    "The address cannot be read: {e}"
+                )))
+            })
+    }
 }

@@ -79,7 +79,11 @@ impl Routes {
         access: Access,
         route: MethodRouter<AppState>,
     ) -> Routes {
-        let guarded = route.route_layer(from_fn_with_state((self.state.clone(), access), guard));
+        // Both checks run only once a route and method match, so a method no route has
+        // gets 405 Method Not Allowed rather than a refusal of its (missing) form token.
+        let guarded = route
+            .route_layer(from_fn_with_state((self.state.clone(), access), guard))
+            .route_layer(from_fn_with_state(self.state.clone(), csrf::protect));
         self.router = self.router.route(path, guarded);
         self.table.push(RouteSpec {
             method,
@@ -117,7 +121,6 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let router = router
         .merge(assets::router(&state.settings.web_dir))
         .fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(
