@@ -13,6 +13,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let request = if request.method() == axum::http::Method::POST {
+            without_control_characters(request, state).await?
+        } else {
+            request
+        };
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(FormData(value)),
             Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
@@ -23,6 +28,55 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
             )),
         }
     }
+}
+
+/// Removes the control characters people cannot type (NUL and the like) from text that
+/// came from outside. PostgreSQL refuses NUL in text, and none of them means anything in
+/// a form or a file; tabs and line breaks are kept.
+pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if text.contains(unwanted) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !unwanted(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A posted form with `clean_text` applied to every name and value, so no handler ever
+/// sees a NUL byte, however the form was written.
+async fn without_control_characters<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<Request, AppError> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(
+                    "We could not read what you sent. Go back and try again.".into(),
+                )
+            }
+        })?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let dirty = pairs.iter().any(|(k, v)| {
+        matches!(clean_text(k), std::borrow::Cow::Owned(_))
+            || matches!(clean_text(v), std::borrow::Cow::Owned(_))
+    });
+    let body = if dirty {
+        let mut cleaned = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            cleaned.append_pair(&clean_text(k), &clean_text(v));
+        }
+        axum::body::Body::from(cleaned.finish())
+    } else {
+        axum::body::Body::from(bytes)
+    };
+    Ok(Request::from_parts(parts, body))
 }
 
 /// Like `axum::extract::Path`, with our "page not found" page when a part of the address
@@ -75,7 +129,11 @@ pub async fn uploaded_text<S: Send + Sync>(
                             unreadable()
                         }
                     })?;
-                    text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| ()));
+                    text = Some(
+                        String::from_utf8(bytes.to_vec())
+                            .map(|t| clean_text(&t).into_owned())
+                            .map_err(|_| ()),
+                    );
                 }
             }
             Ok(None) => return Ok(text),

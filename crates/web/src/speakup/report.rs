@@ -347,6 +347,7 @@ impl<S: Send + Sync> FromRequest<S> for Submission {
                 }
             } else {
                 let text = field.text().await.map_err(unreadable)?;
+                let text = crate::forms::clean_text(&text).into_owned();
                 fields.insert(name, serde_json::Value::String(text));
             }
         }

@@ -25,6 +25,8 @@ on_both_backends!(
     forms_without_the_csrf_token_are_refused,
     sign_in_is_throttled_per_account_and_per_client,
     junk_sent_to_every_form_gets_a_clear_4xx,
+    control_characters_never_reach_storage,
+    line_breaks_cannot_inject_headers,
     org_admin_adds_units_and_sees_them_audited,
     expired_and_forged_sessions_are_signed_out,
     api_answers_in_json,
@@ -1326,5 +1328,83 @@ async fn a_lost_database_gives_a_clear_page() -> TestResult {
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.content_type.starts_with("application/json"));
     app.finish().await;
+    Ok(())
+}
+
+async fn control_characters_never_reach_storage(app: &TestApp) -> TestResult {
+    // PostgreSQL refuses NUL in text, and no one can type one: it is removed from every
+    // form before any handler sees it, with the other invisible control characters.
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser
+        .post(
+            "/orgs/RJ1/structure",
+            &[
+                ("name", "Ward\u{0} 7\u{1b}[31m\u{7f}"),
+                ("kind", "division"),
+                ("parent", ""),
+            ],
+        )
+        .await?;
+    assert!(page.status.as_u16() < 400, "{}: {}", page.status, page.body);
+    let units = dignity_store::identity::list_org_units(&app.db, app.org.id).await?;
+    assert!(
+        units.iter().any(|u| u.name == "Ward 7[31m"),
+        "{:?}",
+        units.iter().map(|u| &u.name).collect::<Vec<_>>()
+    );
+    // Overlong and broken UTF-8 is read as the replacement character, never as '/' or '<'.
+    let token = browser.csrf().await?;
+    let page = browser
+        .post_raw(
+            "/orgs/RJ1/structure",
+            &format!("csrf_token={token}&name=Ward%C0%AF%C0%BCscript%00&kind=division&parent="),
+        )
+        .await?;
+    assert!(page.status.as_u16() < 400, "{}: {}", page.status, page.body);
+    let units = dignity_store::identity::list_org_units(&app.db, app.org.id).await?;
+    let odd = units
+        .iter()
+        .find(|u| u.name.starts_with("Ward\u{fffd}"))
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    assert!(!odd.contains(['/', '<', '\0']), "{odd:?}");
+    Ok(())
+}
+
+async fn line_breaks_cannot_inject_headers(app: &TestApp) -> TestResult {
+    // The page to return to after signing in ends up in a Location header.
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    for next in [
+        "/home\r\nSet-Cookie: planted=1",
+        "/home\nLocation: https://evil.example",
+        "/home\u{0}",
+        "/ho me",
+    ] {
+        let mut browser = app.browser();
+        let page = browser
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "ann@trust.nhs.uk"),
+                    ("passphrase", PASSPHRASE),
+                    ("next", next),
+                ],
+            )
+            .await?;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{next:?}: {}",
+            page.body
+        );
+        assert_eq!(page.location.as_deref(), Some("/home"), "{next:?}");
+        assert!(!browser.cookies.contains_key("planted"));
+        // Signed in, the sign-in page sends people straight on, to the same safe place.
+        let query: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        let page = browser.get(&format!("/sign-in?next={query}")).await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(page.location.as_deref(), Some("/home"), "{next:?}");
+    }
     Ok(())
 }
