@@ -46,6 +46,11 @@ async function postForm(page, path, fields) {
 /** Opens a page and checks that nothing hostile became markup or ran. */
 async function assertInert(page, path) {
   await page.goto(`${server.url}${path}`);
+  await assertInertHere(page, path);
+}
+
+/** The same checks on the page as it is now (one reached by a form, say). */
+async function assertInertHere(page, path) {
   const found = await page.evaluate(() => ({
     ran: globalThis.__xss !== undefined,
     injected: document.querySelectorAll(
@@ -116,3 +121,39 @@ test('hostile text in every free-text field stays text', async () => {
   assert.ok(token, 'a link to the booking');
   await assertInert(visitor, `/events/booking?token=${token}`);
 });
+
+test('hostile text in a concern and its conversation stays text', async () => {
+  const payload = HOSTILE.join(' ');
+  // An anonymous concern whose words are all hostile.
+  const reporter = await newPage(browser);
+  await reporter.goto(`${server.url}/speak-up/DEMO1`);
+  await reporter.check('#identity-anonymous');
+  await reporter.fill('#what_happened', payload);
+  await reporter.check('#patient_safety-no');
+  await reporter.click('button:has-text("Send my concern")');
+  const code = (await reporter.locator('.dignity-receipt').innerText()).trim();
+  assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
+
+  // The guardian opens it (the newest case), then writes a note and a message back.
+  const guardian = await newPage(browser);
+  await signInWithSecondStep(guardian, server.url, 'guardian@demo.nhs.uk');
+  await guardian.goto(`${server.url}/orgs/DEMO1/speak-up`);
+  const cases = await guardian.$$eval('table a[href*="/speak-up/"]', (links) => links.map((a) => a.getAttribute('href')));
+  const newest = cases
+    .filter((href) => /\/speak-up\/\d+$/.test(href))
+    .sort((a, b) => Number(b.split('/').pop()) - Number(a.split('/').pop()))[0];
+  assert.ok(newest, 'the new case is listed');
+  await assertInert(guardian, newest);
+  await guardian.fill('#note', payload);
+  await guardian.click('button:has-text("Add note")');
+  await guardian.fill('#message', payload);
+  await guardian.click('button:has-text("Send message")');
+  await assertInert(guardian, newest);
+
+  // The reporter reads the message with the receipt code.
+  await reporter.goto(`${server.url}/speak-up/follow-up`);
+  await reporter.fill('#code', code);
+  await reporter.click('button:has-text("Continue")');
+  await assertInertHere(reporter, '/speak-up/follow-up');
+});
+

@@ -27,6 +27,7 @@ on_both_backends!(
     junk_sent_to_every_form_gets_a_clear_4xx,
     control_characters_never_reach_storage,
     line_breaks_cannot_inject_headers,
+    sessions_resist_fixation_and_end_on_sign_out,
     org_admin_adds_units_and_sees_them_audited,
     expired_and_forged_sessions_are_signed_out,
     api_answers_in_json,
@@ -1303,6 +1304,23 @@ async fn https_settings_harden_cookies() -> TestResult {
                 .get(header::STRICT_TRANSPORT_SECURITY)
                 .is_some()
         );
+        // The session cookie: only over HTTPS, never readable by scripts, not sent with
+        // requests started by other sites, and not settable by a sibling site.
+        app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+        let page = browser.sign_in("ann@trust.nhs.uk", PASSPHRASE).await?;
+        assert!(page.redirects_to("/home"), "{page:?}");
+        let session = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("__Host-dignity_session="))
+            .unwrap_or_default()
+            .to_owned();
+        for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(session.contains(flag), "{flag} missing: {session}");
+        }
+        assert!(!session.contains("Domain="), "{session}");
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
@@ -1406,5 +1424,38 @@ async fn line_breaks_cannot_inject_headers(app: &TestApp) -> TestResult {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{next:?}");
         assert_eq!(page.location.as_deref(), Some("/home"), "{next:?}");
     }
+    Ok(())
+}
+
+async fn sessions_resist_fixation_and_end_on_sign_out(app: &TestApp) -> TestResult {
+    app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    // A session cookie planted before signing in (by a shared computer's last user, say)
+    // is never the one that gets signed in.
+    let planted = "a".repeat(43);
+    let mut browser = app.browser();
+    browser
+        .cookies
+        .insert("dignity_session".into(), planted.clone());
+    let page = browser.sign_in("ann@trust.nhs.uk", PASSPHRASE).await?;
+    assert!(page.redirects_to("/home"), "{page:?}");
+    let issued = browser
+        .cookies
+        .get("dignity_session")
+        .cloned()
+        .unwrap_or_default();
+    assert_ne!(issued, planted);
+    assert_eq!(issued.len(), 43, "32 random bytes");
+    let mut attacker = app.browser();
+    attacker.cookies.insert("dignity_session".into(), planted);
+    assert!(attacker.get("/home").await?.redirects_to("/sign-in"));
+
+    // Signing out ends the session on the server, not just in this browser: a copy of
+    // the cookie taken before is worthless after.
+    let mut copy = app.browser();
+    copy.cookies.insert("dignity_session".into(), issued);
+    assert_eq!(copy.get("/home").await?.status, StatusCode::OK);
+    let page = browser.post("/sign-out", &[]).await?;
+    assert!(page.redirects_to("/signed-out"));
+    assert!(copy.get("/home").await?.redirects_to("/sign-in"));
     Ok(())
 }

@@ -258,14 +258,17 @@ impl Browser {
 
     /// The CSRF token a page would have put in its forms (fetching a page first if needed).
     pub async fn csrf(&mut self) -> Result<String, Box<dyn std::error::Error>> {
-        if !self.cookies.contains_key("dignity_csrf") {
+        // Behind HTTPS the cookie carries the `__Host-` prefix.
+        let named = |cookies: &std::collections::BTreeMap<String, String>| {
+            cookies
+                .get("dignity_csrf")
+                .or_else(|| cookies.get("__Host-dignity_csrf"))
+                .cloned()
+        };
+        if named(&self.cookies).is_none() {
             self.get("/").await?;
         }
-        Ok(self
-            .cookies
-            .get("dignity_csrf")
-            .cloned()
-            .unwrap_or_default())
+        Ok(named(&self.cookies).unwrap_or_default())
     }
 
     /// Posts a form as a page would, with the CSRF token.
