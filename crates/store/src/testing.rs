@@ -62,6 +62,15 @@ enum Cleanup {
 
 impl TestDb {
     pub async fn new(backend: Backend) -> Result<TestDb, StoreError> {
+        TestDb::create(backend, true).await
+    }
+
+    /// A database with no tables at all, to restore a dump into.
+    pub async fn empty(backend: Backend) -> Result<TestDb, StoreError> {
+        TestDb::create(backend, false).await
+    }
+
+    async fn create(backend: Backend, migrate: bool) -> Result<TestDb, StoreError> {
         let name = unique_name();
         let options = DbOptions {
             max_connections: 5,
@@ -94,7 +103,11 @@ impl TestDb {
                 (url, Cleanup::Database(name))
             }
         };
-        let db = Db::connect_and_migrate(&url, &options).await?;
+        let db = if migrate {
+            Db::connect_and_migrate(&url, &options).await?
+        } else {
+            Db::connect(&url, &options).await?
+        };
         Ok(TestDb { db, url, cleanup })
     }
 
