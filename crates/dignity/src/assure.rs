@@ -4,7 +4,9 @@
 //! `crash`: concerns are sent to a real `dignity serve` over loopback by several senders
 //! at once, while the server is killed with SIGKILL at random moments and started again.
 //! Every concern whose receipt came back must be in the database afterwards, and no
-//! concern may be half written (missing a seal or its text).
+//! concern may be half written (missing a seal or its text). Survey answers sent with
+//! invitation codes run alongside: every acknowledged code must be used up, and every used
+//! code must have exactly one stored response.
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
@@ -69,16 +71,21 @@ pub async fn run(command: AssureCommand) -> anyhow::Result<()> {
     test_db.finish().await;
     let report = outcome?;
     println!(
-        "crash durability ({backend:?}): {} kills, {} sent, {} acknowledged, {} found, {} lost, {} half written",
+        "crash durability ({backend:?}): {} kills; concerns: {} sent, {} acknowledged, {} found, {} lost, {} half written; survey answers: {} sent, {} acknowledged, {} found, {} lost, {} half written",
         report.kills,
         report.sent,
         report.acknowledged,
         report.found,
         report.lost,
-        report.half_written
+        report.half_written,
+        report.answers_sent,
+        report.answers_acknowledged,
+        report.answers_found,
+        report.answers_lost,
+        report.answers_half_written
     );
-    if report.lost > 0 || report.half_written > 0 {
-        bail!("acknowledged concerns were lost or half written");
+    if report.lost + report.half_written + report.answers_lost + report.answers_half_written > 0 {
+        bail!("acknowledged concerns or survey answers were lost or half written");
     }
     Ok(())
 }
@@ -90,6 +97,11 @@ struct Report {
     found: usize,
     lost: usize,
     half_written: usize,
+    answers_sent: usize,
+    answers_acknowledged: usize,
+    answers_found: usize,
+    answers_lost: usize,
+    answers_half_written: usize,
 }
 
 /// A free port on loopback.
@@ -214,6 +226,183 @@ impl Load {
     }
 }
 
+/// Senders answering the survey with invitation codes, each keeping the codes whose
+/// answers the server said were sent. A code is tried once; if the server was down, it
+/// is left unused.
+struct SurveyLoad {
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicUsize>,
+    acknowledged: Arc<Mutex<Vec<String>>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl SurveyLoad {
+    fn start(
+        agent: &ureq::Agent,
+        port: u16,
+        survey: &SurveyCampaign,
+        senders: usize,
+    ) -> SurveyLoad {
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicUsize::new(0));
+        let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+        let codes = Arc::new(Mutex::new(survey.codes.clone()));
+        let mut threads = Vec::new();
+        for _ in 0..senders.max(1) {
+            let (stop, sent, acknowledged, codes, agent) = (
+                stop.clone(),
+                sent.clone(),
+                acknowledged.clone(),
+                codes.clone(),
+                agent.clone(),
+            );
+            let url = format!("http://127.0.0.1:{port}/survey");
+            let last_page = survey.pages;
+            threads.push(std::thread::spawn(move || {
+                let token = dignity_crypto::token::random_token();
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(code) = codes.lock().ok().and_then(|mut c| c.pop()) else {
+                        return;
+                    };
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    // The last page, answered and sent: the earlier pages are left blank.
+                    let body = format!("csrf_token={token}&code={code}&page={last_page}&go=send");
+                    let response = agent
+                        .post(&url)
+                        .header("Cookie", &format!("dignity_csrf={token}"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .send(body.as_str());
+                    let Ok(mut response) = response else {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    };
+                    let sent_page = response.status().as_u16() == 200
+                        && response
+                            .body_mut()
+                            .read_to_string()
+                            .is_ok_and(|page| page.contains("Your answers have been sent"));
+                    if sent_page && let Ok(mut all) = acknowledged.lock() {
+                        all.push(code);
+                    }
+                }
+            }));
+        }
+        SurveyLoad {
+            stop,
+            sent,
+            acknowledged,
+            threads,
+        }
+    }
+
+    /// Stops the senders: (answers sent, codes acknowledged).
+    fn stop(self) -> (usize, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+        let codes = self
+            .acknowledged
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        (self.sent.load(Ordering::Relaxed), codes)
+    }
+}
+
+/// An open survey campaign for the trust, with invitation codes to answer it with.
+struct SurveyCampaign {
+    id: i64,
+    pages: usize,
+    codes: Vec<String>,
+}
+
+async fn survey_campaign(
+    db: &dignity_store::Db,
+    ods: &str,
+    codes: usize,
+) -> anyhow::Result<SurveyCampaign> {
+    use dignity_crypto::survey::InvitationCode;
+    use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
+    use dignity_store::survey;
+    let now = dignity_web::now();
+    let organisation = dignity_store::identity::get_organisation(
+        db,
+        &dignity_domain::identity::OdsCode::parse(ods)?,
+    )
+    .await?;
+    let definition = parse(DEFAULT_BANK)?;
+    let survey_id = survey::save_survey(
+        db,
+        "assure",
+        now,
+        &definition.key,
+        &definition.title,
+        DEFAULT_BANK,
+    )
+    .await?;
+    let today = dignity_domain::speakup::Day::from_unix_seconds(now);
+    let campaign = survey::create_campaign(
+        db,
+        "assure",
+        now,
+        &organisation,
+        &survey::Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: organisation.id,
+            title: "Assurance survey".into(),
+            opens_on: today,
+            closes_on: today.plus_days(30),
+            year: today.ymd().0,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+    let codes: Vec<InvitationCode> = (0..codes).map(|_| InvitationCode::generate()).collect();
+    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    survey::add_tokens(db, "assure", now, &campaign, ods, &digests).await?;
+    Ok(SurveyCampaign {
+        id: campaign.id,
+        pages: definition.sections.len(),
+        codes: codes.iter().map(InvitationCode::display).collect(),
+    })
+}
+
+/// After a crash: acknowledged survey answers whose code is still unused (lost), and the
+/// gap between codes used and responses stored (each used code must have exactly one).
+async fn survey_outcome(
+    db: &dignity_store::Db,
+    survey: &SurveyCampaign,
+    acknowledged: &[String],
+) -> anyhow::Result<(usize, usize, usize)> {
+    let mut lost = 0;
+    for code in acknowledged {
+        let digest = dignity_crypto::survey::InvitationCode::parse(code)
+            .map(|c| c.digest())
+            .unwrap_or_default();
+        let unused: Option<i64> =
+            sqlx::query_scalar("SELECT campaign_id FROM survey_tokens WHERE token_digest = $1")
+                .bind(&digest)
+                .fetch_optional(db.pool())
+                .await?;
+        if unused.is_some() {
+            lost += 1;
+        }
+    }
+    let unused = dignity_store::survey::unused_tokens(db, survey.id).await? as usize;
+    let used = survey.codes.len() - unused;
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1")
+            .bind(survey.id)
+            .fetch_one(db.pool())
+            .await?;
+    let counted = dignity_store::survey::response_count(db, survey.id).await? as usize;
+    let stored = stored.max(0) as usize;
+    let half_written = used.abs_diff(stored) + stored.abs_diff(counted);
+    Ok((stored, lost, half_written))
+}
+
 /// How many of these receipts have no concern in the database.
 async fn missing(db: &dignity_store::Db, codes: &[String]) -> anyhow::Result<usize> {
     let mut lost = 0;
@@ -267,7 +456,9 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
         mut server,
     } = running(test_db).await?;
 
+    let survey = survey_campaign(db, &ods, 50_000).await?;
     let load = Load::start(&agent, port, &ods, senders);
+    let answers = SurveyLoad::start(&agent, port, &survey, senders.div_ceil(2));
     let mut rng = rand::thread_rng();
     for _ in 0..kills {
         std::thread::sleep(Duration::from_millis(rng.gen_range(300..1_500)));
@@ -278,6 +469,7 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
     }
     std::thread::sleep(Duration::from_millis(500));
     let (sent, codes) = load.stop();
+    let (answers_sent, answers_acknowledged) = answers.stop();
     // The last kill comes with no warning too; the database is checked after it.
     server.kill()?;
     server.wait()?;
@@ -301,6 +493,8 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
             bail!("SQLite's integrity check failed: {check}");
         }
     }
+    let (answers_found, answers_lost, answers_half_written) =
+        survey_outcome(db, &survey, &answers_acknowledged).await?;
     Ok(Report {
         kills,
         sent,
@@ -308,6 +502,11 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
         found: found.max(0) as usize,
         lost,
         half_written: half_written.max(0) as usize,
+        answers_sent,
+        answers_acknowledged: answers_acknowledged.len(),
+        answers_found,
+        answers_lost,
+        answers_half_written,
     })
 }
 
