@@ -38,6 +38,13 @@ pub enum AssureCommand {
         #[arg(long, default_value_t = 8)]
         senders: usize,
     },
+    /// An anonymous session (a concern with an attachment, a follow-up, a survey answer)
+    /// against a real server, then the database, the log and the temporary files searched
+    /// for anything that could identify the sender. Exits with failure if anything is found.
+    Anonymity {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Which,
+    },
     /// Back up a database while concerns are being written, restore the copy into a fresh
     /// database, and check that every concern acknowledged before the backup began is in
     /// it and that the restored rows match the backup, table by table. SQLite is backed up
@@ -59,6 +66,13 @@ pub async fn run(command: AssureCommand) -> anyhow::Result<()> {
             senders,
         } => (backend, kills, senders),
         AssureCommand::Backup { backend, senders } => return backup_check(backend, senders).await,
+        AssureCommand::Anonymity { backend } => {
+            return crate::assure_anonymity::run(match backend {
+                Which::Sqlite => Backend::Sqlite,
+                Which::Postgres => Backend::Postgres,
+            })
+            .await;
+        }
     };
     let backend = match backend {
         Which::Sqlite => Backend::Sqlite,
@@ -105,7 +119,7 @@ struct Report {
 }
 
 /// A free port on loopback.
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
 }
@@ -126,7 +140,7 @@ fn start_server(url: &str, port: u16) -> anyhow::Result<Child> {
         .context("could not start dignity serve")
 }
 
-fn wait_until_ready(agent: &ureq::Agent, port: u16) -> anyhow::Result<()> {
+pub(crate) fn wait_until_ready(agent: &ureq::Agent, port: u16) -> anyhow::Result<()> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if agent
@@ -142,7 +156,7 @@ fn wait_until_ready(agent: &ureq::Agent, port: u16) -> anyhow::Result<()> {
 }
 
 /// The receipt code on the page a successful submission returns.
-fn receipt(page: &str) -> Option<String> {
+pub(crate) fn receipt(page: &str) -> Option<String> {
     let start = page.find("class=\"dignity-receipt\">")? + "class=\"dignity-receipt\">".len();
     let end = page[start..].find('<')? + start;
     Some(page[start..end].trim().to_owned())
@@ -311,13 +325,13 @@ impl SurveyLoad {
 }
 
 /// An open survey campaign for the trust, with invitation codes to answer it with.
-struct SurveyCampaign {
+pub(crate) struct SurveyCampaign {
     id: i64,
-    pages: usize,
-    codes: Vec<String>,
+    pub(crate) pages: usize,
+    pub(crate) codes: Vec<String>,
 }
 
-async fn survey_campaign(
+pub(crate) async fn survey_campaign(
     db: &dignity_store::Db,
     ods: &str,
     codes: usize,

@@ -3,6 +3,7 @@
 
 mod admin;
 mod assure;
+mod assure_anonymity;
 mod backup;
 mod bench;
 mod bench_library;
