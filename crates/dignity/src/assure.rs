@@ -658,26 +658,18 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
     backup.close().await;
     restored_db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
-    let differing: Vec<&str> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, _)| x.0.as_str())
-        .collect();
-    let rows: i64 = a.iter().map(|(_, n, _)| n).sum();
-    let line = format!(
-        "backup under load: backup took {:.2} s while {} concerns were acknowledged in all; {} acknowledged before it began, {} missing from it; {in_backup} concerns and {rows} rows in {} tables restored, {} tables differ",
-        took.as_secs_f64(),
-        all.len(),
-        before.len(),
+    Verdict {
+        backup: "backup under load: backup",
+        restore: "restored",
+        took,
+        acknowledged: all.len(),
+        before: before.len(),
         lost,
-        a.len(),
-        differing.len()
-    );
-    if lost > 0 || !differing.is_empty() {
-        bail!("{line} ({})", differing.join(", "));
+        in_backup,
+        expected: a,
+        restored: b,
     }
-    Ok(line)
+    .line()
 }
 
 /// PostgreSQL is backed up with `pg_dump`, which reads one snapshot while the server keeps
@@ -761,24 +753,59 @@ async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<Str
     fresh.finish().await;
     let _ = std::fs::remove_dir_all(&dir);
     let (lost, in_backup, after) = outcome?;
-    let differing: Vec<&str> = at_snapshot
-        .iter()
-        .zip(&after)
-        .filter(|(x, y)| x != y)
-        .map(|(x, _)| x.0.as_str())
-        .collect();
-    let rows: i64 = at_snapshot.iter().map(|(_, n, _)| n).sum();
-    let line = format!(
-        "pg_dump under load: dump took {:.2} s while {} concerns were acknowledged in all; {} acknowledged before it began, {} missing from it; {in_backup} concerns and {rows} rows in {} tables restored with pg_restore, {} tables differ from the live database at the dump's snapshot",
-        took.as_secs_f64(),
-        all.len(),
-        before.len(),
+    Verdict {
+        backup: "pg_dump under load: dump",
+        restore: "restored with pg_restore",
+        took,
+        acknowledged: all.len(),
+        before: before.len(),
         lost,
-        at_snapshot.len(),
-        differing.len()
-    );
-    if lost > 0 || !differing.is_empty() {
-        bail!("{line} ({})", differing.join(", "));
+        in_backup,
+        expected: at_snapshot,
+        restored: after,
     }
-    Ok(line)
+    .line()
+}
+
+/// What a backup check found: the line to report, or a failure naming the tables whose
+/// restored rows differ from what was backed up.
+struct Verdict {
+    backup: &'static str,
+    restore: &'static str,
+    took: Duration,
+    acknowledged: usize,
+    before: usize,
+    lost: usize,
+    in_backup: i64,
+    expected: Vec<(String, i64, String)>,
+    restored: Vec<(String, i64, String)>,
+}
+
+impl Verdict {
+    fn line(self) -> anyhow::Result<String> {
+        let differing: Vec<&str> = self
+            .expected
+            .iter()
+            .zip(&self.restored)
+            .filter(|(x, y)| x != y)
+            .map(|(x, _)| x.0.as_str())
+            .collect();
+        let rows: i64 = self.expected.iter().map(|(_, n, _)| n).sum();
+        let line = format!(
+            "{} took {:.2} s while {} concerns were acknowledged in all; {} acknowledged before it began, {} missing from it; {} concerns and {rows} rows in {} tables {}, {} tables differ",
+            self.backup,
+            self.took.as_secs_f64(),
+            self.acknowledged,
+            self.before,
+            self.lost,
+            self.in_backup,
+            self.expected.len(),
+            self.restore,
+            differing.len()
+        );
+        if self.lost > 0 || !differing.is_empty() {
+            bail!("{line} ({})", differing.join(", "));
+        }
+        Ok(line)
+    }
 }

@@ -161,7 +161,7 @@ async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
     security(("session" = [])),
     params(
         ("ods" = String, Path, description = "The organisation's ODS code"),
-        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given", pattern = "^(20[0-9]{2}|2100)-Q[1-4]$"),
+        QuarterQuery,
     ),
     responses(
         (status = 200, description = "The quarter's figures", body = PublishedReturn),
@@ -203,9 +203,7 @@ struct NationalJson {
     path = "/api/v1/national/speak-up",
     tag = "signed in",
     security(("session" = [])),
-    params(
-        ("quarter" = Option<String>, Query, description = "A quarter such as 2026-Q2; the last complete quarter if not given", pattern = "^(20[0-9]{2}|2100)-Q[1-4]$"),
-    ),
+    params(QuarterQuery),
     responses(
         (status = 200, description = "The quarter's figures", body = NationalJson),
         (status = 400, description = "The quarter is not one Dignity can read", body = ErrorJson),

@@ -21,9 +21,12 @@ use dignity_store::speakup;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct QuarterQuery {
+    /// A quarter such as 2026-Q2; the last complete quarter if not given.
+    #[param(pattern = "^(20[0-9]{2}|2100)-Q[1-4]$")]
     pub quarter: Option<String>,
 }
 
