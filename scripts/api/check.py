@@ -93,7 +93,8 @@ def main() -> int:
              "--max-examples", examples, "--seed", "20261126", "--workers", "1",
              "--suppress-health-check", "all", "--warnings", "off",
              "--report", "junit", "--report-junit-path", str(junit)],
-            capture_output=True, text=True, env=environment,
+            # Schemathesis keeps a cache where it runs: under target/, not in the repository.
+            capture_output=True, text=True, env=environment, cwd=reports,
         )
         cases = re.search(r"(\d+) generated", run.stdout)
         count = int(cases.group(1)) if cases else 0
