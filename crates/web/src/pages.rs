@@ -119,3 +119,79 @@ pub struct ErrorPage<'a> {
     pub message: String,
     pub sign_in: bool,
 }
+
+#[cfg(test)]
+mod raw_html_policy {
+    /// Askama escapes everything a template shows, except values marked `|safe`. Each of
+    /// those is listed here with why it cannot carry markup from a person; a new one fails
+    /// this test until it is added with its reason.
+    const ALLOWED: [(&str, &str, &str); 6] = [
+        (
+            "speakup/figure.html",
+            "figure.svg",
+            "charts.rs escapes every label",
+        ),
+        (
+            "library/search.html",
+            "r.hit.title_html",
+            "tantivy escapes snippets",
+        ),
+        (
+            "library/search.html",
+            "r.hit.summary_html",
+            "tantivy escapes snippets",
+        ),
+        ("account/set_up.html", "qr_svg", "QR modules only, no text"),
+        (
+            "events/event.html",
+            "view.html",
+            "Markdown cleaned by ammonia",
+        ),
+        ("news/post.html", "view.html", "Markdown cleaned by ammonia"),
+    ];
+
+    fn templates(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                templates(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn only_known_values_skip_escaping() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files = Vec::new();
+        templates(&root, &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let name = file
+                .strip_prefix(&root)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            for piece in text.split("{{").skip(1) {
+                let expression: String = piece
+                    .split("}}")
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                if let Some((value, _)) = expression.split_once("|safe") {
+                    found.push((name.clone(), value.to_owned()));
+                }
+            }
+        }
+        found.sort();
+        let mut allowed: Vec<(String, String)> = ALLOWED
+            .iter()
+            .map(|(file, value, _)| (file.to_string(), value.to_string()))
+            .collect();
+        allowed.sort();
+        assert_eq!(found, allowed);
+    }
+}
