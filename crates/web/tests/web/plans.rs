@@ -15,6 +15,7 @@ on_both_backends!(
     actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied,
     followers_confirm_get_one_email_per_burst_and_stop_in_one_click,
     staff_comments_are_read_by_an_administrator_before_they_show,
+    another_organisations_union_partner_cannot_see_a_draft,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -268,18 +269,22 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     assert!(csv.body.contains("\"Civility training\""));
     assert_eq!(csv.body.lines().count(), 4, "a header and three actions");
 
-    // Someone from another organisation cannot open the draft.
-    let other = app
-        .person_in("olly@other.nhs.uk", Some(Role::Executive), &app.other_org)
-        .await?;
-    let page = app.signed_in_browser(&other).await?.get(&path).await?;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
-    let page = app
-        .signed_in_browser(&other)
-        .await?
-        .get(&format!("/orgs/RJ2/plans/{}", plan.id))
-        .await?;
-    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    // The signers of another organisation (its executive and its union partner) cannot
+    // open the draft, by its own address or by putting it under their organisation's.
+    for (email, role) in [
+        ("olly@other.nhs.uk", Role::Executive),
+        ("una@other.nhs.uk", Role::UnionPartner),
+    ] {
+        let other = app.person_in(email, Some(role), &app.other_org).await?;
+        let page = app.signed_in_browser(&other).await?.get(&path).await?;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?}");
+        let page = app
+            .signed_in_browser(&other)
+            .await?
+            .get(&format!("/orgs/RJ2/plans/{}", plan.id))
+            .await?;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{role:?}");
+    }
     Ok(())
 }
 
@@ -1159,4 +1164,46 @@ fn new_action_like(a: &plans::Action) -> dignity_store::plans::NewAction {
         dates: a.dates,
         weight: a.weight,
     }
+}
+
+async fn another_organisations_union_partner_cannot_see_a_draft(app: &TestApp) -> TestResult {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    use dignity_store::plans::{Editor, NewPlan};
+    let editor = Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    let draft = plans::create_plan(
+        &app.db,
+        editor,
+        &NewPlan {
+            title: "Draft plan for civility".into(),
+            period: Dates::new(Day::parse("2027-04-01")?, Day::parse("2028-03-31")?)?,
+            summary: String::new(),
+        },
+    )
+    .await?;
+    let partner = app
+        .person_in("una@other.nhs.uk", Some(Role::UnionPartner), &app.other_org)
+        .await?;
+    let mut una = app.signed_in_browser(&partner).await?;
+    for path in [
+        format!("/orgs/RJ1/plans/{}", draft.id),
+        format!("/orgs/RJ1/plans/{}/history", draft.id),
+        format!("/orgs/RJ1/plans/{}/actions.csv", draft.id),
+    ] {
+        let page = una.get(&path).await?;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!page.body.contains("Draft plan for civility"), "{path}");
+    }
+    // Under their own organisation's address it is not found; and nothing public shows it.
+    let page = una.get(&format!("/orgs/RJ2/plans/{}", draft.id)).await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    for path in ["/plans", "/plans/RJ1", "/plans/RJ1/feed.atom"] {
+        let page = una.get(path).await?;
+        assert!(!page.body.contains("Draft plan for civility"), "{path}");
+    }
+    Ok(())
 }
