@@ -590,19 +590,30 @@ async fn backup_check(backend: Which, senders: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
+/// A real server with `senders` senders writing concerns to it, two seconds in.
+async fn under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<(Child, Load)> {
     let Running {
         ods,
         port,
         agent,
-        mut server,
+        server,
     } = running(test_db).await?;
     let load = Load::start(&agent, port, &ods, senders);
     std::thread::sleep(Duration::from_secs(2));
+    Ok((server, load))
+}
 
-    let dir = std::env::temp_dir().join(format!("dignity-assure-backup-{}", std::process::id()));
+/// An empty folder of this process's own for a check's files.
+pub(crate) fn work_dir(check: &str) -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("dignity-assure-{check}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
+    let (mut server, load) = under_load(test_db, senders).await?;
+    let dir = work_dir("backup")?;
     let copy = dir.join("backup.db");
     let before = load.acknowledged();
     let started = Instant::now();
@@ -678,18 +689,8 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
 /// exactly, row for row, though concerns kept arriving throughout.
 async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
     use sqlx::Connection;
-    let Running {
-        ods,
-        port,
-        agent,
-        mut server,
-    } = running(test_db).await?;
-    let load = Load::start(&agent, port, &ods, senders);
-    std::thread::sleep(Duration::from_secs(2));
-
-    let dir = std::env::temp_dir().join(format!("dignity-assure-dump-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
+    let (mut server, load) = under_load(test_db, senders).await?;
+    let dir = work_dir("dump")?;
     let dump = dir.join("dignity.dump");
     let before = load.acknowledged();
     let mut live = sqlx::AnyConnection::connect(&test_db.url).await?;

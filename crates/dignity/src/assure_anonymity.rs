@@ -21,11 +21,10 @@ const REFERRER: &str = "https://intranet.example.nhs.uk/staff/ruth-reporter";
 const ATTACHMENT: &str = "Shift notes kept by the reporter: the charge nurse on Ward 9.";
 
 pub async fn run(backend: Backend) -> anyhow::Result<()> {
+    let work = crate::assure::work_dir("anonymity")?;
     let test_db = TestDb::new(backend)
         .await
         .with_context(|| format!("could not make a {backend:?} database"))?;
-    let work =
-        std::env::temp_dir().join(format!("dignity-assure-anonymity-{}", std::process::id()));
     let outcome = session_and_scan(&test_db, &work).await;
     test_db.finish().await;
     let _ = std::fs::remove_dir_all(&work);
@@ -35,7 +34,6 @@ pub async fn run(backend: Backend) -> anyhow::Result<()> {
 }
 
 async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<String> {
-    let _ = std::fs::remove_dir_all(work);
     let server_tmp = work.join("server-tmp");
     let client = work.join("client");
     std::fs::create_dir_all(&server_tmp)?;
