@@ -292,7 +292,7 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
     use dignity_domain::plans::Dates;
     use dignity_domain::speakup::Day;
     use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
-    use dignity_store::plans::{Editor, NewAction, NewPlan};
+    use dignity_store::plans::{Editor, NewAction};
     use dignity_store::survey::{self, Campaign, NewResponse};
 
     let editor = Editor {
@@ -300,16 +300,7 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
         now: 1,
         organisation: &app.org,
     };
-    let plan = plans::create_plan(
-        &app.db,
-        editor,
-        &NewPlan {
-            title: "Plan".into(),
-            period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
-            summary: String::new(),
-        },
-    )
-    .await?;
+    let plan = draft_plan(app, "Plan", "2026-04-01", "2027-03-31").await?;
     let groups = plans::groups(&app.db, plan.id).await?;
     let action = plans::add_action(
         &app.db,
@@ -489,22 +480,13 @@ async fn signed_plan(
 ) -> Result<(String, plans::Plan, Browser, Browser), Box<dyn std::error::Error>> {
     use dignity_domain::plans::Dates;
     use dignity_domain::speakup::Day;
-    use dignity_store::plans::{Editor, NewAction, NewIndicator, NewPlan};
+    use dignity_store::plans::{Editor, NewAction, NewIndicator};
     let editor = Editor {
         actor: "test",
         now: 1,
         organisation: &app.org,
     };
-    let plan = plans::create_plan(
-        &app.db,
-        editor,
-        &NewPlan {
-            title: "Respect at work".into(),
-            period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
-            summary: String::new(),
-        },
-    )
-    .await?;
+    let plan = draft_plan(app, "Respect at work", "2026-04-01", "2027-03-31").await?;
     let groups = plans::groups(&app.db, plan.id).await?;
     let action = |title: &str, parent: Option<i64>| NewAction {
         group_id: groups[0].id,
@@ -1167,24 +1149,7 @@ fn new_action_like(a: &plans::Action) -> dignity_store::plans::NewAction {
 }
 
 async fn another_organisations_union_partner_cannot_see_a_draft(app: &TestApp) -> TestResult {
-    use dignity_domain::plans::Dates;
-    use dignity_domain::speakup::Day;
-    use dignity_store::plans::{Editor, NewPlan};
-    let editor = Editor {
-        actor: "test",
-        now: 1,
-        organisation: &app.org,
-    };
-    let draft = plans::create_plan(
-        &app.db,
-        editor,
-        &NewPlan {
-            title: "Draft plan for civility".into(),
-            period: Dates::new(Day::parse("2027-04-01")?, Day::parse("2028-03-31")?)?,
-            summary: String::new(),
-        },
-    )
-    .await?;
+    let draft = draft_plan(app, "Draft plan for civility", "2027-04-01", "2028-03-31").await?;
     let partner = app
         .person_in("una@other.nhs.uk", Some(Role::UnionPartner), &app.other_org)
         .await?;
@@ -1206,4 +1171,30 @@ async fn another_organisations_union_partner_cannot_see_a_draft(app: &TestApp) -
         assert!(!page.body.contains("Draft plan for civility"), "{path}");
     }
     Ok(())
+}
+
+/// A new, unsigned plan of RJ1 for the given period, made through the store.
+async fn draft_plan(
+    app: &TestApp,
+    title: &str,
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<plans::Plan, Box<dyn std::error::Error>> {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    let editor = dignity_store::plans::Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    Ok(plans::create_plan(
+        &app.db,
+        editor,
+        &dignity_store::plans::NewPlan {
+            title: title.into(),
+            period: Dates::new(Day::parse(starts_on)?, Day::parse(ends_on)?)?,
+            summary: String::new(),
+        },
+    )
+    .await?)
 }
