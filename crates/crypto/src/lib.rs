@@ -10,6 +10,7 @@
 )]
 
 pub mod passphrase;
+pub mod secret;
 pub mod speakup;
 pub mod survey;
 pub mod token;

@@ -87,6 +87,9 @@ pub enum AdminCommand {
     },
     /// Check every link of the audit log's hash chain. Exits with an error if it is broken.
     VerifyAudit,
+    /// Print a new installation secret for `secret_key` (needs no database). Every server
+    /// of one installation must share it; keep it apart from database backups.
+    GenerateSecret,
     /// On PostgreSQL, rewrite stored survey responses and participants in random-key order,
     /// so the order rows sit on disk says nothing about who answered when. Run after a
     /// campaign closes (it locks the tables briefly). SQLite needs nothing: it already
@@ -264,6 +267,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 person.email
             );
         }
+        AdminCommand::GenerateSecret => println!("{}", generate_secret()),
         AdminCommand::VerifyAudit => match audit::verify(db).await? {
             Verification::Intact { entries, last_hash } => {
                 println!("The audit log is intact: {entries} entries. Latest hash: {last_hash}");
@@ -347,4 +351,11 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A new installation secret as 64 hexadecimal characters.
+pub fn generate_secret() -> String {
+    dignity_crypto::secret::InstallationSecret::generate()
+        .to_hex()
+        .to_string()
 }

@@ -124,10 +124,18 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
+/// One installation secret for every server this run starts, so a restarted server can
+/// still open what an earlier one sealed (PostgreSQL servers have no secret file).
+pub(crate) fn run_secret() -> &'static str {
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET.get_or_init(crate::admin::generate_secret)
+}
+
 fn start_server(url: &str, port: u16) -> anyhow::Result<Child> {
     Command::new(std::env::current_exe()?)
         .arg("serve")
         .env("DIGNITY_DATABASE_URL", url)
+        .env("DIGNITY_SECRET_KEY", run_secret())
         .env("DIGNITY_BIND", format!("127.0.0.1:{port}"))
         .env("DIGNITY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("DIGNITY_LOG_LEVEL", "error")

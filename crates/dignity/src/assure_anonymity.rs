@@ -52,6 +52,7 @@ async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<Strin
     let mut server = Command::new(std::env::current_exe()?)
         .arg("serve")
         .env("DIGNITY_DATABASE_URL", &test_db.url)
+        .env("DIGNITY_SECRET_KEY", crate::assure::run_secret())
         .env("DIGNITY_BIND", format!("127.0.0.1:{port}"))
         .env("DIGNITY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("DIGNITY_LOG_LEVEL", "debug")

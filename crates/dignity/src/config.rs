@@ -8,6 +8,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+use crate::secret_file::{self, SqliteFile, sqlite_file};
+use dignity_crypto::secret::InstallationSecret;
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("could not read {path}: {reason}")]
@@ -92,6 +95,12 @@ pub struct Config {
     /// 64 hexadecimal characters. Turns on open-link surveys: who has answered is stored
     /// only as a digest under this key, which must never be kept in the database.
     pub survey_participation_key: Secret,
+    /// 64 hexadecimal characters: the installation secret (see `dignity_crypto::secret`).
+    /// Every server of one installation needs the same one. Never kept in the database.
+    pub secret_key: Secret,
+    /// Where the installation secret is kept when `secret_key` is not set. Empty: beside a
+    /// SQLite database as `<file>.secret`, made on first start.
+    pub secret_key_file: PathBuf,
     /// The SMTP relay mail goes to, as `smtp://host:port`. Empty: no mail is sent.
     pub smtp_url: String,
     /// The sender of Dignity's mail.
@@ -115,6 +124,8 @@ impl Default for Config {
             speakup_max_per_hour: 60,
             speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_participation_key: Secret::default(),
+            secret_key: Secret::default(),
+            secret_key_file: PathBuf::new(),
             smtp_url: String::new(),
             mail_from: "Dignity <no-reply@localhost>".into(),
         }
@@ -137,6 +148,8 @@ const VARIABLES: &[&str] = &[
     "DIGNITY_SPEAKUP_MAX_PER_HOUR",
     "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
     "DIGNITY_SURVEY_PARTICIPATION_KEY",
+    "DIGNITY_SECRET_KEY",
+    "DIGNITY_SECRET_KEY_FILE",
     "DIGNITY_SMTP_URL",
     "DIGNITY_MAIL_FROM",
 ];
@@ -235,6 +248,8 @@ impl Config {
                 "DIGNITY_SURVEY_PARTICIPATION_KEY" => {
                     self.survey_participation_key = Secret(raw.trim().to_owned())
                 }
+                "DIGNITY_SECRET_KEY" => self.secret_key = Secret(raw.trim().to_owned()),
+                "DIGNITY_SECRET_KEY_FILE" => self.secret_key_file = PathBuf::from(raw.trim()),
                 "DIGNITY_SMTP_URL" => self.smtp_url = raw.trim().to_owned(),
                 "DIGNITY_MAIL_FROM" => self.mail_from = raw.trim().to_owned(),
                 "DIGNITY_MAX_CONNECTIONS" => {
@@ -311,6 +326,14 @@ impl Config {
                 "must be 64 hexadecimal characters (32 random bytes)".into(),
             );
         }
+        if !self.secret_key.0.is_empty()
+            && dignity_crypto::secret::InstallationSecret::from_hex(&self.secret_key.0).is_none()
+        {
+            return bad(
+                "secret_key",
+                "must be 64 hexadecimal characters (32 random bytes)".into(),
+            );
+        }
         if !self.smtp_url.is_empty() && self.smtp_relay().is_none() {
             return bad(
                 "smtp_url",
@@ -350,8 +373,47 @@ impl Config {
         Some((url.host_str()?.to_owned(), url.port().unwrap_or(25)))
     }
 
-    pub fn web_settings(&self) -> dignity_web::Settings {
-        dignity_web::Settings {
+    /// The installation secret: `secret_key`, else the file `secret_key_file` (or the one
+    /// beside a SQLite database), made with a fresh secret the first time. PostgreSQL
+    /// installations run several servers, which must share one secret, so they must say
+    /// where it is.
+    pub fn installation_secret(&self) -> Result<InstallationSecret, ConfigError> {
+        if !self.secret_key.0.is_empty() {
+            return InstallationSecret::from_hex(&self.secret_key.0).ok_or_else(|| {
+                ConfigError::BadValue {
+                    key: "secret_key".into(),
+                    reason: "must be 64 hexadecimal characters (32 random bytes)".into(),
+                }
+            });
+        }
+        let path = if self.secret_key_file.as_os_str().is_empty() {
+            match sqlite_file(self.database_url.expose()) {
+                Some(SqliteFile::InMemory) => return Ok(InstallationSecret::generate()),
+                Some(SqliteFile::Path(db)) => {
+                    let mut name = db.into_os_string();
+                    name.push(".secret");
+                    PathBuf::from(name)
+                }
+                None => {
+                    return Err(ConfigError::BadValue {
+                        key: "secret_key".into(),
+                        reason:
+                            "a PostgreSQL installation must set secret_key or secret_key_file, \
+                                 the same on every server. Make one with: \
+                                 dignity admin generate-secret"
+                                .into(),
+                    });
+                }
+            }
+        } else {
+            self.secret_key_file.clone()
+        };
+        secret_file::read_or_create(&path)
+    }
+
+    pub fn web_settings(&self) -> Result<dignity_web::Settings, ConfigError> {
+        Ok(dignity_web::Settings {
+            secret: self.installation_secret()?,
             public_url: self.public_url(),
             web_dir: self.web_dir.clone(),
             session_idle_seconds: self.session_idle_minutes * 60,
@@ -374,7 +436,7 @@ impl Config {
                     from: self.mail_from.clone(),
                 }),
             ..dignity_web::Settings::default()
-        }
+        })
     }
 
     pub fn db_options(&self) -> dignity_store::DbOptions {
@@ -410,6 +472,55 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.database_url.expose(), "sqlite://dignity.db");
         assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_installation_secret_comes_from_the_setting_a_file_or_beside_sqlite() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = dir.path().join("trust.db");
+        let load = |pairs: &[(&str, &str)]| {
+            Config::load(Path::new("/none"), false, &env(pairs)).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let url = format!("sqlite://{}", db.display());
+        let beside = load(&[("DIGNITY_DATABASE_URL", &url)]);
+        let first = beside
+            .installation_secret()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(dir.path().join("trust.db.secret").exists());
+        let again = beside
+            .installation_secret()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            *first.derive("p"),
+            *again.derive("p"),
+            "read back, not remade"
+        );
+
+        let hex = "cd".repeat(32);
+        let postgres = "postgres://postgres@127.0.0.1/x";
+        let set = load(&[
+            ("DIGNITY_DATABASE_URL", postgres),
+            ("DIGNITY_SECRET_KEY", &hex),
+        ]);
+        let from_setting = set.installation_secret().unwrap_or_else(|e| panic!("{e}"));
+        let expected = dignity_crypto::secret::InstallationSecret::from_hex(&hex)
+            .unwrap_or_else(|| panic!("valid hex"));
+        assert_eq!(*from_setting.derive("p"), *expected.derive("p"));
+
+        let unset = load(&[("DIGNITY_DATABASE_URL", postgres)]);
+        let refused = unset.installation_secret().err().map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|e| e.contains("generate-secret")),
+            "PostgreSQL servers must be told the shared secret: {refused:?}"
+        );
+        let bad = Config::load(
+            Path::new("/none"),
+            false,
+            &env(&[("DIGNITY_SECRET_KEY", "1234")]),
+        );
+        assert!(matches!(bad, Err(ConfigError::BadValue { ref key, .. }) if key == "secret_key"));
     }
 
     #[test]

@@ -155,6 +155,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             demo::print_welcome(&config, &seeded);
             serve::serve(&config, db).await
         }
+        Command::Admin(admin::AdminCommand::GenerateSecret) => {
+            println!("{}", admin::generate_secret());
+            Ok(())
+        }
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Assure(command) => assure::run(command).await,

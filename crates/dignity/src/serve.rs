@@ -22,7 +22,7 @@ pub fn init_logging(config: &Config) {
 }
 
 pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
-    let settings = config.web_settings();
+    let settings = config.web_settings()?;
     let assets = settings
         .web_dir
         .join("node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css");

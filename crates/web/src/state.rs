@@ -39,6 +39,8 @@ pub struct Settings {
     pub survey_key: Option<dignity_crypto::survey::ParticipationKey>,
     /// Where mail is sent; without it, pages that would send mail say it is turned off.
     pub mail: Option<crate::mail::MailSettings>,
+    /// Keys anything a database thief must not read or reverse; never in the database.
+    pub secret: dignity_crypto::secret::InstallationSecret,
 }
 
 impl Default for Settings {
@@ -60,6 +62,8 @@ impl Default for Settings {
             professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_key: None,
             mail: None,
+            // A fresh one for tests and tools; the server reads its own from the settings.
+            secret: dignity_crypto::secret::InstallationSecret::generate(),
         }
     }
 }
