@@ -578,6 +578,21 @@ pub fn table_names() -> impl Iterator<Item = &'static str> {
     TABLES.iter().map(|(name, _, _)| *name)
 }
 
+/// Every (table, column) the copy carries, sorted, for checking against the schema: a
+/// column missing here would be dropped silently by `migrate-data`.
+pub fn column_names() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = TABLES
+        .iter()
+        .flat_map(|(table, _, columns)| {
+            columns
+                .iter()
+                .map(move |(column, _)| ((*table).to_owned(), (*column).to_owned()))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
 async fn count(db: &Db, table: &str) -> Result<i64, StoreError> {
     let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
         .fetch_one(db.pool())
@@ -676,4 +691,27 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>, StoreError> {
     rows.iter()
         .map(|r| Ok(r.try_get::<String, _>("name")?))
         .collect()
+}
+
+/// Every (table, column) in a database's schema, sorted, for checking [`TABLES`] and for
+/// comparing the two backends' migrations.
+pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
+        }
+    };
+    let mut all = sqlx::query(sql)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    all.sort();
+    Ok(all)
 }

@@ -330,6 +330,24 @@ async fn audit_chain_verifies_and_detects_tampering(db: Db) -> TestResult {
         refused.is_err(),
         "the append-only trigger must refuse updates"
     );
+    let refused = sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        .execute(db.pool())
+        .await;
+    assert!(
+        refused.is_err(),
+        "the append-only trigger must refuse deletes"
+    );
+    let refused = sqlx::query("DELETE FROM audit_log")
+        .execute(db.pool())
+        .await;
+    assert!(refused.is_err(), "nor may the whole log be emptied");
+    if db.backend() == Backend::Postgres {
+        let refused = sqlx::query("TRUNCATE audit_log").execute(db.pool()).await;
+        assert!(
+            refused.is_err(),
+            "TRUNCATE skips row triggers, so it has its own"
+        );
+    }
     // ...but someone with the database can, and verification then finds it.
     let drop_triggers = match db.backend() {
         Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
@@ -432,7 +450,50 @@ async fn transfer_table_list_covers_the_schema(db: Db) -> TestResult {
     let mut listed: Vec<String> = transfer::table_names().map(str::to_owned).collect();
     listed.sort();
     assert_eq!(transfer::schema_tables(&db).await?, listed);
+    // Every column too: one left out of the copy would be dropped without a word.
+    let schema = transfer::schema_columns(&db).await?;
+    let copied = transfer::column_names();
+    let missing: Vec<_> = schema.iter().filter(|c| !copied.contains(c)).collect();
+    let unknown: Vec<_> = copied.iter().filter(|c| !schema.contains(c)).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "migrate-data must copy exactly the schema's columns; not copied: {missing:?}; not in the schema: {unknown:?}"
+    );
     Ok(())
+}
+
+/// The two migration folders must build the same tables with the same columns, so a query
+/// written once runs on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_have_the_same_tables_and_columns() -> TestResult {
+    let sqlite = TestDb::new(Backend::Sqlite).await?;
+    let postgres = TestDb::new(Backend::Postgres).await?;
+    let outcome = async {
+        let on_sqlite = transfer::schema_columns(&sqlite.db).await?;
+        let on_postgres = transfer::schema_columns(&postgres.db).await?;
+        let only_sqlite: Vec<_> = on_sqlite
+            .iter()
+            .filter(|c| !on_postgres.contains(c))
+            .collect();
+        let only_postgres: Vec<_> = on_postgres
+            .iter()
+            .filter(|c| !on_sqlite.contains(c))
+            .collect();
+        assert!(
+            only_sqlite.is_empty() && only_postgres.is_empty(),
+            "only on SQLite: {only_sqlite:?}; only on PostgreSQL: {only_postgres:?}"
+        );
+        assert!(
+            on_sqlite.len() > 100,
+            "the schema was read: {}",
+            on_sqlite.len()
+        );
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    sqlite.finish().await;
+    postgres.finish().await;
+    outcome
 }
 
 async fn speakup_is_set_up_once_per_organisation(db: Db) -> TestResult {
