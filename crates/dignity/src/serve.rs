@@ -46,7 +46,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         .current(&db)
         .await
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    let (app, _routes) = build_app(state);
+    let (app, _routes) = build_app(state.clone());
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
         .with_context(|| format!("could not listen on {}", config.bind))?;
@@ -55,6 +55,9 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     println!("Dignity is running at {}", settings.public_url);
 
     let housekeeping = tokio::spawn(housekeeping(db.clone(), settings.clone()));
+    let key_sweeper = tokio::spawn(dignity_web::forget_ended_sessions_every_minute(
+        state.clone(),
+    ));
     let mail_worker = match &settings.mail {
         Some(mail) => {
             let mailer = dignity_web::mail::Mailer::new(mail).map_err(anyhow::Error::msg)?;
@@ -74,6 +77,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     .await
     .context("the server stopped with an error")?;
     housekeeping.abort();
+    key_sweeper.abort();
     if let Some(worker) = mail_worker {
         worker.abort();
     }

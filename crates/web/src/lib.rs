@@ -37,6 +37,7 @@ mod telemetry;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};
+pub use speakup::keyring::{forget_ended_sessions, forget_ended_sessions_every_minute};
 pub use state::{AppState, Settings};
 
 /// Seconds since the Unix epoch, UTC. Everything stored uses this.

@@ -36,11 +36,57 @@ impl KeyRing {
             keys.remove(session_digest);
         }
     }
+
+    /// How many keys are unlocked now.
+    pub fn len(&self) -> usize {
+        self.keys.lock().map(|k| k.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn sessions(&self) -> Vec<String> {
+        self.keys
+            .lock()
+            .map(|k| k.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Drops the keys of sessions that have ended without signing out (idle, too old, or
+/// removed on another server). `get` already refuses them, but a key must not stay in
+/// memory, where a dump of the process would find it, for longer than its session.
+pub async fn forget_ended_sessions(state: &crate::AppState) -> Result<(), crate::error::AppError> {
+    let now = crate::now();
+    for session in state.keys.sessions() {
+        let live = dignity_store::sessions::find_live(
+            &state.db,
+            &session,
+            now,
+            state.settings.session_idle_seconds,
+        )
+        .await?;
+        if live.is_none() {
+            state.keys.remove(&session);
+        }
+    }
+    Ok(())
+}
+
+/// Runs [`forget_ended_sessions`] every minute, for as long as the server runs.
+pub async fn forget_ended_sessions_every_minute(state: crate::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = forget_ended_sessions(&state).await {
+            tracing::warn!(cause = %e, "could not check unlocked keys against sessions");
+        }
+    }
 }
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.keys.lock().map(|k| k.len()).unwrap_or(0);
-        write!(f, "KeyRing({count} unlocked)")
+        write!(f, "KeyRing({} unlocked)", self.len())
     }
 }

@@ -6,6 +6,7 @@ mod library;
 mod news;
 mod plans;
 mod speakup;
+mod speakup_secrets;
 mod support;
 mod survey;
 
@@ -1381,12 +1382,22 @@ async fn control_characters_never_reach_storage(app: &TestApp) -> TestResult {
         .await?;
     assert!(page.status.as_u16() < 400, "{}: {}", page.status, page.body);
     let units = dignity_store::identity::list_org_units(&app.db, app.org.id).await?;
+    // The unit must exist: if nothing matched, the checks below would prove nothing.
     let odd = units
         .iter()
         .find(|u| u.name.starts_with("Ward\u{fffd}"))
         .map(|u| u.name.clone())
-        .unwrap_or_default();
+        .ok_or_else(|| {
+            format!(
+                "the overlong name was not stored as replacement characters: {:?}",
+                units.iter().map(|u| &u.name).collect::<Vec<_>>()
+            )
+        })?;
     assert!(!odd.contains(['/', '<', '\0']), "{odd:?}");
+    assert!(
+        odd.contains("script"),
+        "the rest of the name is kept: {odd:?}"
+    );
     Ok(())
 }
 

@@ -25,14 +25,14 @@ on_both_backends!(
 );
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
-async fn speak_up_on(app: &TestApp) -> Result<SecretKey, Box<dyn std::error::Error>> {
+pub(crate) async fn speak_up_on(app: &TestApp) -> Result<SecretKey, Box<dyn std::error::Error>> {
     let recovery = SecretKey::generate();
     speakup::init(&app.db, "test", 1, &app.org, &public_key(&recovery), 2).await?;
     Ok(recovery)
 }
 
 /// A guardian signed in through the real forms, so their case key is made and unlocked.
-async fn guardian(
+pub(crate) async fn guardian(
     app: &TestApp,
     email: &str,
 ) -> Result<(Person, Browser), Box<dyn std::error::Error>> {
@@ -71,7 +71,7 @@ async fn sign_in_guardian(
 const WHAT: &str = "The night manager on ward 7 shouts at junior staff in front of patients.";
 
 /// Sends an anonymous concern as a reporter's browser would, and returns the receipt code.
-async fn report(
+pub(crate) async fn report(
     app: &TestApp,
     what: &str,
 ) -> Result<(Browser, String), Box<dyn std::error::Error>> {

@@ -24,6 +24,8 @@ pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 pub struct TestApp {
     pub router: Router,
+    /// The app's state, for checking what it holds in memory.
+    pub state: AppState,
     pub routes: Vec<RouteSpec>,
     pub db: Db,
     pub org: Organisation,
@@ -76,9 +78,10 @@ impl TestApp {
         let org = organisation(&db, "RJ1").await?;
         let other_org = organisation(&db, "RJ2").await?;
         let state = AppState::new(db.clone(), settings)?;
-        let (router, routes) = build_app(state);
+        let (router, routes) = build_app(state.clone());
         Ok(TestApp {
             router,
+            state,
             routes,
             db,
             org,
