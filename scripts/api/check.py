@@ -101,6 +101,9 @@ def main() -> int:
         found = failures(junit) if junit.exists() else 1
         if run.returncode != 0 and found == 0:
             found = 1
+        # A run that sent nothing proves nothing: count it as a failure.
+        if count == 0:
+            found = max(found, 1)
         total_cases += count
         total_failures += found
         print(f"{name}: {count} generated requests, {found} failures", flush=True)

@@ -1,13 +1,29 @@
--- One class of traffic for wrk: METHOD, the space-separated PATHS taken in turn, and an
--- optional BODY, from the environment. Prints one line at the end:
+-- One class of traffic for wrk: METHOD, the space-separated PATHS taken in turn, an
+-- optional BODY, and the status every answer must have (EXPECT, 200 by default), from the
+-- environment. Any other status is an error: a lost session's redirect to sign-in is a
+-- failure, not a success. Prints one line at the end:
 -- requests per-second p50-ms p99-ms p99.9-ms errors
 local method = os.getenv("METHOD") or "GET"
+local expect = tonumber(os.getenv("EXPECT") or "200")
 local body = os.getenv("BODY")
 local paths = {}
 for p in string.gmatch(os.getenv("PATHS") or "/", "%S+") do
   table.insert(paths, p)
 end
 local n = 0
+-- Per thread (each wrk thread has its own Lua state); summed in done() through setup().
+unexpected = 0
+local threads = {}
+
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+response = function(status, headers, body)
+  if status ~= expect then
+    unexpected = unexpected + 1
+  end
+end
 
 request = function()
   n = n % #paths + 1
@@ -22,7 +38,10 @@ end
 
 done = function(summary, latency, requests)
   local e = summary.errors
-  local errors = e.connect + e.read + e.write + e.timeout + e.status
+  local errors = e.connect + e.read + e.write + e.timeout
+  for _, thread in ipairs(threads) do
+    errors = errors + thread:get("unexpected")
+  end
   io.write(string.format("%d %.1f %.2f %.2f %.2f %d\n",
     summary.requests,
     summary.requests / (summary.duration / 1e6),
