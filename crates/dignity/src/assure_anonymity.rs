@@ -19,6 +19,8 @@ const FORWARDED_FOR: &str = "198.51.100.23";
 const USER_AGENT: &str = "DignityAnonymityCheck/7.1 (Reporter Laptop)";
 const REFERRER: &str = "https://intranet.example.nhs.uk/staff/ruth-reporter";
 const ATTACHMENT: &str = "Shift notes kept by the reporter: the charge nurse on Ward 9.";
+const CONCERN: &str = "I am shouted at in front of patients at handover.";
+const REPLY: &str = "It happened again on the late shift by the linen cupboard.";
 
 pub async fn run(backend: Backend) -> anyhow::Result<()> {
     let work = crate::assure::work_dir("anonymity")?;
@@ -96,6 +98,9 @@ async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<Strin
         "intranet.example",
         "ruth-reporter",
         "charge nurse on Ward 9",
+        // Content is stored only as ciphertext.
+        "shouted at in front of patients",
+        "linen cupboard",
     ];
     let mut found = Vec::new();
     let (tables, numbers) = scan_tables(test_db, &needles, from, until, &mut found).await?;
@@ -128,7 +133,7 @@ async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<Strin
         );
     }
     let line = format!(
-        "anonymity ({:?}): a concern with an attachment, a follow-up and a survey answer from {REPORTER_ADDRESS} (forwarded for {FORWARDED_FOR}); searched {tables} tables ({numbers} numbers for the session's seconds), the database as stored, {log_lines} log lines at debug level and {} temporary files: {} found",
+        "anonymity ({:?}): a concern with an attachment, a follow-up with a reply and a survey answer from {REPORTER_ADDRESS} (forwarded for {FORWARDED_FOR}); searched {tables} tables ({numbers} numbers for the session's seconds), the database as stored, {log_lines} log lines at debug level and {} temporary files: {} found",
         test_db.db.backend(),
         temporary.len(),
         found.len()
@@ -185,7 +190,7 @@ fn anonymous_session(
         "--form",
         "identity=anonymous",
         "--form",
-        "what_happened=I am shouted at in front of patients at handover.",
+        &format!("what_happened={CONCERN}"),
         "--form",
         "patient_safety=not_sure",
         "--form",
@@ -200,8 +205,33 @@ fn anonymous_session(
         &format!("code={receipt}"),
         &format!("{base}/speak-up/follow-up"),
     ])?;
-    if !page.contains("Send message") && !page.contains("message") {
+    // The wrong-code page also mentions messages: only the concern's own words prove the
+    // follow-up opened it.
+    if !page.contains("What you told us") || !page.contains(CONCERN) {
         bail!("the follow-up with the receipt code did not open the concern");
+    }
+    // A reply from the reporter, so that path is searched too.
+    let page = curl(&[
+        "--location",
+        "--data-urlencode",
+        &format!("csrf_token={token}"),
+        "--data-urlencode",
+        &format!("code={receipt}"),
+        "--data-urlencode",
+        &format!("message={REPLY}"),
+        &format!("{base}/speak-up/follow-up/reply"),
+    ])?;
+    if !page.contains(REPLY) {
+        let page = curl(&[
+            "--data-urlencode",
+            &format!("csrf_token={token}"),
+            "--data-urlencode",
+            &format!("code={receipt}"),
+            &format!("{base}/speak-up/follow-up"),
+        ])?;
+        if !page.contains(REPLY) {
+            bail!("the reporter's reply did not reach their conversation");
+        }
     }
     let page = curl(&[
         "--data-urlencode",
