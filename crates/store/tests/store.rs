@@ -41,6 +41,7 @@ where
 }
 
 on_both_backends!(
+    mail_waits_longer_after_each_failure_never_gives_up_and_goes_once,
     concurrent_bookings_never_overfill_an_event,
     organisations_are_created_found_and_unique,
     org_units_form_a_checked_tree,
@@ -1112,5 +1113,68 @@ async fn concurrent_bookings_never_overfill_an_event(db: Db) -> TestResult {
     assert_eq!((booked, people.len()), (3, 10));
     let event = events::get_event(&db, id).await?;
     assert_eq!((event.booked, event.waiting), (3, 7));
+    Ok(())
+}
+
+/// The outbox's promises: a failed mail waits 30 seconds, then twice as long each time up
+/// to an hour, is never given up on, and two servers claiming at once never both get it.
+async fn mail_waits_longer_after_each_failure_never_gives_up_and_goes_once(db: Db) -> TestResult {
+    use dignity_store::mail::{self, NewMail};
+    let new = |to: String| NewMail {
+        purpose: "test".into(),
+        to,
+        subject: "Hello".into(),
+        body: "Body".into(),
+        attachment: None,
+    };
+    let mut tx = db.begin_write().await?;
+    mail::enqueue(&mut tx, 1_000, &[new("one@example.com".into())]).await?;
+    tx.commit().await?;
+
+    let mut now = 1_000;
+    // The wait doubles from 30 seconds up to an hour, and stays there.
+    let expected = [
+        30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600, 3600,
+    ];
+    for (attempt, wait) in expected.into_iter().enumerate() {
+        let claimed = mail::claim_due(&db, now, 60, 10).await?;
+        assert_eq!(claimed.len(), 1, "attempt {attempt}: the mail is due again");
+        assert_eq!(claimed[0].attempts, attempt as i64);
+        // While it is leased, another server finds nothing to send.
+        assert!(mail::claim_due(&db, now, 60, 10).await?.is_empty());
+        mail::failed(&db, &claimed[0], now, "relay down").await?;
+        assert!(
+            mail::claim_due(&db, now + wait - 1, 0, 10)
+                .await?
+                .is_empty(),
+            "attempt {attempt}: not due before {wait} seconds"
+        );
+        now += wait;
+    }
+    assert_eq!(mail::waiting(&db, "test").await?, 1, "never given up on");
+    let last = mail::claim_due(&db, now, 60, 10).await?;
+    mail::sent(&db, last[0].id).await?;
+    assert_eq!(mail::waiting(&db, "test").await?, 0, "forgotten once sent");
+
+    // Two servers claim 40 mails at the same moment: each mail goes to exactly one.
+    let mut tx = db.begin_write().await?;
+    let many: Vec<NewMail> = (0..40).map(|i| new(format!("p{i}@example.com"))).collect();
+    mail::enqueue(&mut tx, 50_000, &many).await?;
+    tx.commit().await?;
+    let servers: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { mail::claim_due(&db, 50_000, 60, 100).await })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for server in servers {
+        claimed.extend(server.await??.into_iter().map(|m| m.to));
+    }
+    let total = claimed.len();
+    claimed.sort();
+    claimed.dedup();
+    assert_eq!(total, 40, "every mail was claimed once in all");
+    assert_eq!(claimed.len(), 40, "no mail was claimed by both servers");
     Ok(())
 }
