@@ -699,6 +699,33 @@ fn outcome(page: &Page) -> Outcome {
     }
 }
 
+/// The headers every answer must carry, whatever its status (headers.rs).
+fn security_headers_are_on(page: &Page, what: &str) {
+    let header = |name: &str| {
+        page.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline"),
+        "{what}: content-security-policy {csp:?}"
+    );
+    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    let cache = header("cache-control");
+    let shared_asset = what.contains(" /assets/") && cache == "public, max-age=3600";
+    assert!(
+        cache == "no-store" || shared_asset,
+        "{what}: cache-control {cache:?}"
+    );
+}
+
 async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
     // The table must match the app's routes exactly.
     let mut in_app: Vec<(String, &str)> = app
@@ -738,6 +765,7 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
         people.push((*who, person));
     }
 
+    let mut forged_posts = 0;
     for (method, _, path, allowed) in MATRIX {
         for (who, person) in &people {
             // A fresh session for every request: some routes (sign-out) end it.
@@ -755,6 +783,25 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
                 page.status,
                 page.body
             );
+            security_headers_are_on(&page, &format!("{method} {path} as {who:?}"));
+            // Every state-changing route refuses a request without the form token, even
+            // from someone allowed to use it, before it does anything.
+            if *method == "POST" && allowed.contains(who) {
+                let mut forger = match person {
+                    Some(person) => app.signed_in_browser(person).await?,
+                    None => app.browser(),
+                };
+                forger.get("/").await?;
+                let page = forger.post_raw(path, "name=x&code=x&message=x").await?;
+                assert_eq!(
+                    page.status,
+                    StatusCode::FORBIDDEN,
+                    "POST {path} as {who:?} without a form token: {}",
+                    page.body
+                );
+                security_headers_are_on(&page, &format!("POST {path} as {who:?}, no token"));
+                forged_posts += 1;
+            }
             let expected = if allowed.contains(who) {
                 Outcome::Allowed
             } else if *who == Who::Anonymous {
@@ -771,9 +818,10 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
             );
         }
     }
-    // Read by scripts/assure for its summary, so the figure comes from what ran.
+    assert!(forged_posts > 40, "the token check ran: {forged_posts}");
+    // Read by scripts/assure for its summary, so the figures come from what ran.
     println!(
-        "route matrix: {} routes, each tried by {} kinds of caller",
+        "route matrix: {} routes, each tried by {} kinds of caller, with security headers on every answer; {forged_posts} posts by allowed callers without a form token, all refused",
         MATRIX.len(),
         people.len()
     );
