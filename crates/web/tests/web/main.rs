@@ -33,6 +33,7 @@ on_both_backends!(
     expired_and_forged_sessions_are_signed_out,
     api_answers_in_json,
     pages_carry_security_headers_and_metrics_use_route_patterns,
+    anonymous_routes_are_exactly_these_and_never_read_a_session,
 );
 
 /// Who makes a request in the route x role test.
@@ -40,10 +41,11 @@ on_both_backends!(
 enum Who {
     Anonymous,
     Holder(Role),
-    /// An org admin of a different organisation from the one in the URL.
-    OtherOrgAdmin,
+    /// Someone holding this role in a different organisation from the one in the URL.
+    OtherOrg(Role),
 }
 
+/// Every kind of caller. Each organisation role is also tried from another organisation.
 const EVERYONE: &[Who] = &[
     Who::Anonymous,
     Who::Holder(Role::Staff),
@@ -54,7 +56,12 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
-    Who::OtherOrgAdmin,
+    Who::OtherOrg(Role::Staff),
+    Who::OtherOrg(Role::Guardian),
+    Who::OtherOrg(Role::ErLead),
+    Who::OtherOrg(Role::UnionPartner),
+    Who::OtherOrg(Role::Executive),
+    Who::OtherOrg(Role::OrgAdmin),
 ];
 
 const SIGNED_IN: &[Who] = &[
@@ -66,7 +73,12 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
-    Who::OtherOrgAdmin,
+    Who::OtherOrg(Role::Staff),
+    Who::OtherOrg(Role::Guardian),
+    Who::OtherOrg(Role::ErLead),
+    Who::OtherOrg(Role::UnionPartner),
+    Who::OtherOrg(Role::Executive),
+    Who::OtherOrg(Role::OrgAdmin),
 ];
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
@@ -74,7 +86,7 @@ const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
 const CURATORS: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::PlatformAdmin),
-    Who::OtherOrgAdmin,
+    Who::OtherOrg(Role::OrgAdmin),
 ];
 const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role::ErLead)];
 const RJ1_AGGREGATES: &[Who] = &[
@@ -753,13 +765,9 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
         let person = match who {
             Who::Anonymous => None,
             Who::Holder(role) => Some(app.person(&format!("p{i}@x.nhs.uk"), Some(*role)).await?),
-            Who::OtherOrgAdmin => Some(
-                app.person_in(
-                    &format!("p{i}@x.nhs.uk"),
-                    Some(Role::OrgAdmin),
-                    &app.other_org,
-                )
-                .await?,
+            Who::OtherOrg(role) => Some(
+                app.person_in(&format!("p{i}@x.nhs.uk"), Some(*role), &app.other_org)
+                    .await?,
             ),
         };
         people.push((*who, person));
@@ -1522,5 +1530,71 @@ async fn sessions_resist_fixation_and_end_on_sign_out(app: &TestApp) -> TestResu
     let page = browser.post("/sign-out", &[]).await?;
     assert!(page.redirects_to("/signed-out"));
     assert!(copy.get("/home").await?.redirects_to("/sign-in"));
+    Ok(())
+}
+
+/// Anonymous routes are a stronger promise than public ones: they never read the session
+/// cookie, so a signed-in reporter is not linked to what they send, and they are not
+/// logged. The list is written out so a route cannot become (or stop being) anonymous
+/// unnoticed.
+async fn anonymous_routes_are_exactly_these_and_never_read_a_session(app: &TestApp) -> TestResult {
+    let mut anonymous: Vec<(String, &str)> = app
+        .routes
+        .iter()
+        .filter(|r| r.access == Access::Anonymous)
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    anonymous.sort();
+    let mut expected: Vec<(String, &str)> = [
+        ("GET", "/speak-up"),
+        ("GET", "/speak-up/follow-up"),
+        ("POST", "/speak-up/follow-up"),
+        ("POST", "/speak-up/follow-up/reply"),
+        ("POST", "/speak-up/follow-up/feedback"),
+        ("POST", "/speak-up/receipt"),
+        ("GET", "/speak-up/{ods}"),
+        ("POST", "/speak-up/{ods}"),
+        ("GET", "/survey"),
+        ("POST", "/survey"),
+    ]
+    .into_iter()
+    .map(|(m, p)| (m.to_owned(), p))
+    .collect();
+    expected.sort();
+    assert_eq!(anonymous, expected, "the anonymous routes");
+
+    crate::speakup::speak_up_on(app).await?;
+    // A signed-in member of staff visits each anonymous page: their session is not even
+    // looked at (it is not refreshed, and the page does not know them).
+    let person = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.signed_in_browser(&person).await?;
+    let stale = dignity_web::now() - 120;
+    for (method, path) in anonymous.iter().filter(|(m, _)| m == "GET") {
+        let path = path.replace("{ods}", "RJ1");
+        sqlx::query("UPDATE sessions SET last_seen_at = $1")
+            .bind(stale)
+            .execute(app.db.pool())
+            .await?;
+        let page = browser.get(&path).await?;
+        assert_eq!(page.status, StatusCode::OK, "{method} {path}");
+        assert!(
+            !page.body.contains("Sign out"),
+            "{path} knows who is asking"
+        );
+        let seen: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+            .fetch_one(app.db.pool())
+            .await?;
+        assert_eq!(seen, stale, "{path} read the session");
+    }
+    // The same check on a public page does see the session, so the check can fail.
+    let page = browser.get("/").await?;
+    assert!(
+        page.body.contains("Sign out"),
+        "a public page knows its signed-in reader"
+    );
+    let seen: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert!(seen > stale, "a public page refreshes the session");
     Ok(())
 }
