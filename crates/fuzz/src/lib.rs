@@ -14,7 +14,8 @@ use dignity_domain::library::{Audience, EventFormat, Kind, Published, Topic, par
 use dignity_domain::plans::{Percent, parse_figure, parse_links};
 use dignity_domain::speakup::{Day, parse_month};
 use dignity_domain::speakup_returns::Quarter;
-use dignity_domain::survey::{self, DEFAULT_BANK, import, pledges};
+use dignity_domain::survey::answering::{self, Answers, Slot};
+use dignity_domain::survey::{self, DEFAULT_BANK, QuestionKind, import, pledges};
 use dignity_web::inputs;
 use std::collections::BTreeMap;
 
@@ -198,20 +199,158 @@ pub fn survey_csv(data: &[u8]) {
     };
     for record in reader.records().flatten() {
         let cells: Vec<&str> = record.iter().collect();
-        let _ = import::read_row(&definition, &plan, &cells, &units);
+        let Ok(answers) = import::read_row(&definition, &plan, &cells, &units) else {
+            continue;
+        };
+        answers_fit_the_survey(&definition, &answers, units.len());
+        // Written back the way docs/survey.md describes, the row reads the same again.
+        let written = write_row(&definition, &header, &answers, &units);
+        let written: Vec<&str> = written.iter().map(String::as_str).collect();
+        match import::read_row(&definition, &plan, &written, &units) {
+            Ok(again) => assert_eq!(again, answers, "{cells:?} written as {written:?}"),
+            Err(e) => panic!("{cells:?} written as {written:?} is refused: {e}"),
+        }
     }
 }
 
+/// Every stored value is one the survey can hold: a code its question offers (or 0), a
+/// multiple-choice question's choices all 0 or each 1 or 2, a grouping value within its
+/// answers (or the units), and words only for free-text questions, within the limit.
+fn answers_fit_the_survey(definition: &survey::Survey, answers: &Answers, units: usize) {
+    let items = definition.items();
+    assert_eq!(answers.codes.len(), items.len());
+    for (item, &code) in items.iter().zip(&answers.codes) {
+        assert!(
+            usize::from(code) <= item.codes(),
+            "{}: code {code}",
+            item.key
+        );
+    }
+    for slot in answering::slots(definition) {
+        if let Slot::Choices { first, count } = slot {
+            let codes = &answers.codes[first..first + count];
+            assert!(
+                codes.iter().all(|&c| c == 0) || codes.iter().all(|&c| c == 1 || c == 2),
+                "a multiple-choice question is stored whole or not at all: {codes:?}"
+            );
+        }
+    }
+    let demographics: Vec<_> = definition.demographic_questions().collect();
+    assert_eq!(answers.groupings.len(), demographics.len() + 1);
+    for (i, &value) in answers.groupings.iter().enumerate() {
+        let most = demographics.get(i).map_or(units, |q| q.choices.len());
+        assert!(
+            usize::from(value) <= most,
+            "grouping {i}: {value} of {most}"
+        );
+    }
+    for (key, words) in &answers.comments {
+        let question = definition.questions().find(|q| q.key == *key);
+        assert!(
+            question.is_some_and(|q| q.kind == QuestionKind::FreeText),
+            "words kept for {key}, which is not a free-text question"
+        );
+        assert!(words.chars().count() <= answering::MAX_COMMENT);
+    }
+}
+
+/// One row of an import file holding `answers`, under `header`.
+fn write_row(
+    definition: &survey::Survey,
+    header: &[&str],
+    answers: &Answers,
+    units: &[String],
+) -> Vec<String> {
+    header
+        .iter()
+        .map(|name| {
+            let name = name.trim();
+            let Some((index, question)) = definition.questions().enumerate().find(|(_, q)| {
+                q.key == name || (name == "org_unit" && q.kind == QuestionKind::OrgUnit)
+            }) else {
+                return String::new();
+            };
+            let value = answers.value(definition, index);
+            let number = value.parse::<usize>().ok();
+            match question.kind {
+                // A 0 to 10 answer is written as its own number: its code less one.
+                QuestionKind::Scale => number.map(|c| (c - 1).to_string()).unwrap_or_default(),
+                QuestionKind::OrgUnit => number
+                    .and_then(|n| units.get(n - 1).cloned())
+                    .unwrap_or_default(),
+                QuestionKind::MultipleChoice => value.replace(',', ";"),
+                _ => value,
+            }
+        })
+        .collect()
+}
+
 /// A survey definition file, and a pledge mapping read against it and against the default
-/// survey.
+/// survey. A definition that is accepted is one the rest of Dignity can rely on; a refusal
+/// names a line that exists.
 pub fn survey_definition(data: &[u8]) {
     let Some(text) = text(data) else { return };
-    if let Ok(parsed) = survey::parse(text) {
-        let _ = pledges::parse_mapping(text, &parsed);
+    match survey::parse(text) {
+        Ok(parsed) => {
+            definition_holds_together(&parsed);
+            let _ = pledges::parse_mapping(text, &parsed);
+        }
+        Err(e) => {
+            let lines = text.matches('\n').count() + 1;
+            assert!(
+                e.line.is_none_or(|line| (1..=lines).contains(&line)),
+                "line {:?} of a {lines}-line file: {}",
+                e.line,
+                e.message
+            );
+        }
     }
     if let Ok(default) = survey::parse(DEFAULT_BANK) {
         let _ = pledges::parse_mapping(text, &default);
     }
+}
+
+fn definition_holds_together(definition: &survey::Survey) {
+    let mut keys: Vec<&str> = definition.questions().map(|q| q.key.as_str()).collect();
+    let count = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), count, "question keys are unique");
+    let items = definition.items();
+    let mut item_keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+    item_keys.sort_unstable();
+    item_keys.dedup();
+    assert_eq!(item_keys.len(), items.len(), "stored item keys are unique");
+    for question in definition.questions() {
+        for &code in &question.positive {
+            assert!(
+                (1..=question.choices.len()).contains(&usize::from(code)),
+                "{}: positive code {code} of {} answers",
+                question.key,
+                question.choices.len()
+            );
+        }
+        if let Some(theme) = &question.theme {
+            assert!(
+                definition.themes.iter().any(|t| t.key == *theme),
+                "{}: theme {theme} is not defined",
+                question.key
+            );
+        }
+        if matches!(
+            question.kind,
+            QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::Demographic
+        ) {
+            assert!(
+                (2..=u8::MAX as usize).contains(&question.choices.len()),
+                "{}: {} answers",
+                question.key,
+                question.choices.len()
+            );
+        }
+    }
+    // Every stored code fits in the one byte a response keeps per item.
+    assert!(items.iter().all(|i| i.codes() <= usize::from(u8::MAX)));
 }
 
 /// Receipt and invitation codes as people type them. A code that is read once reads the
