@@ -37,4 +37,15 @@ pub enum CryptoError {
     WrongPassphrase,
     #[error("that is not a receipt code")]
     MalformedReceipt,
+    /// A stored record asks for more work than the settings allow, so it was not tried:
+    /// a changed record must not be able to make the server spend gigabytes on it.
+    #[error(
+        "a wrapped key asks for argon2id with {memory_kib} KiB and {passes} passes, more than this server allows ({allowed_kib} KiB, {allowed_passes} passes); if the passphrase cost setting was lowered after keys were made, raise it again"
+    )]
+    CostOutOfRange {
+        memory_kib: u32,
+        passes: u32,
+        allowed_kib: u32,
+        allowed_passes: u32,
+    },
 }

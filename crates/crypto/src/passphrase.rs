@@ -24,6 +24,17 @@ impl HashCost {
     };
 }
 
+impl HashCost {
+    /// The most a stored record may ask for when this is the configured cost: the larger
+    /// of it and the recommended cost, so records made before a change still open.
+    pub fn most_allowed(self) -> HashCost {
+        HashCost {
+            memory_kib: self.memory_kib.max(HashCost::RECOMMENDED.memory_kib),
+            passes: self.passes.max(HashCost::RECOMMENDED.passes),
+        }
+    }
+}
+
 impl Default for HashCost {
     fn default() -> Self {
         HashCost::RECOMMENDED

@@ -152,8 +152,13 @@ fn header(cost: HashCost, salt: &[u8], nonce: &[u8]) -> Vec<u8> {
 }
 
 /// Unwraps a private key. A wrong passphrase and a damaged record are told apart only as
-/// far as is safe: both fail, with different errors for the log.
-pub fn unwrap_identity(wrapped: &[u8], passphrase: &str) -> Result<Identity, CryptoError> {
+/// far as is safe: both fail, with different errors for the log. The record names its
+/// own argon2id cost; anything above `most` is refused before any work is done.
+pub fn unwrap_identity(
+    wrapped: &[u8],
+    passphrase: &str,
+    most: HashCost,
+) -> Result<Identity, CryptoError> {
     let header_len = 1 + 4 + 4 + SALT_LEN + NONCE_LEN;
     if wrapped.len() <= header_len || wrapped[0] != WRAP_VERSION {
         return Err(CryptoError::Tampered(
@@ -172,6 +177,14 @@ pub fn unwrap_identity(wrapped: &[u8], passphrase: &str) -> Result<Identity, Cry
         memory_kib: number(1),
         passes: number(5),
     };
+    if cost.memory_kib > most.memory_kib || cost.passes > most.passes {
+        return Err(CryptoError::CostOutOfRange {
+            memory_kib: cost.memory_kib,
+            passes: cost.passes,
+            allowed_kib: most.memory_kib,
+            allowed_passes: most.passes,
+        });
+    }
     let salt = &wrapped[9..9 + SALT_LEN];
     let nonce = &wrapped[9 + SALT_LEN..header_len];
     let key = argon2_bytes::<32>(passphrase.as_bytes(), salt, cost)?;
@@ -358,19 +371,56 @@ mod tests {
     fn wrapped_identities_need_the_passphrase() -> Result<(), CryptoError> {
         let identity = Identity::generate();
         let wrapped = wrap_identity(&identity, "guardian passphrase", COST)?;
-        let back = unwrap_identity(&wrapped, "guardian passphrase")?;
+        let back = unwrap_identity(&wrapped, "guardian passphrase", COST)?;
         assert_eq!(public_key(&back), public_key(&identity));
         assert!(matches!(
-            unwrap_identity(&wrapped, "wrong passphrase"),
+            unwrap_identity(&wrapped, "wrong passphrase", COST),
             Err(CryptoError::WrongPassphrase)
         ));
         let mut damaged = wrapped.clone();
         damaged[0] = 9;
         assert!(matches!(
-            unwrap_identity(&damaged, "guardian passphrase"),
+            unwrap_identity(&damaged, "guardian passphrase", COST),
             Err(CryptoError::Tampered(_))
         ));
         assert!(!String::from_utf8_lossy(&wrapped).contains("AGE-SECRET-KEY"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_wrapped_key_asking_for_gigabytes_is_refused_before_any_work() -> Result<(), CryptoError>
+    {
+        let identity = Identity::generate();
+        let wrapped = wrap_identity(&identity, "guardian passphrase", COST)?;
+        // A database writer raises the record's cost to 4 GiB and a million passes.
+        let mut greedy = wrapped.clone();
+        greedy[1..5].copy_from_slice(&(4 * 1024 * 1024u32).to_be_bytes());
+        greedy[5..9].copy_from_slice(&1_000_000u32.to_be_bytes());
+        let started = std::time::Instant::now();
+        let refused = unwrap_identity(&greedy, "guardian passphrase", COST.most_allowed());
+        assert!(
+            matches!(
+                refused,
+                Err(CryptoError::CostOutOfRange {
+                    memory_kib: 4_194_304,
+                    passes: 1_000_000,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Records made at the recommended cost still open where tests run cheaper.
+        let recommended = HashCost {
+            memory_kib: HashCost::RECOMMENDED.memory_kib,
+            passes: 1,
+        };
+        let made = wrap_identity(&identity, "guardian passphrase", recommended)?;
+        assert!(unwrap_identity(&made, "guardian passphrase", COST.most_allowed()).is_ok());
+        assert!(matches!(
+            unwrap_identity(&made, "guardian passphrase", COST),
+            Err(CryptoError::CostOutOfRange { .. })
+        ));
         Ok(())
     }
 

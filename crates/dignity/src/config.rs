@@ -88,8 +88,11 @@ pub struct Config {
     pub max_connections: u32,
     /// Counts from 1 to this are hidden in Speak Up returns and trends.
     pub speakup_small_number_threshold: u64,
-    /// New concerns accepted per organisation per hour, per server.
+    /// New concerns accepted per organisation per hour, per server, before the form asks
+    /// browsers for a proof of work.
     pub speakup_max_per_hour: u32,
+    /// argon2id runs at once, per server (receipt codes, sign-in, guardians' keys).
+    pub max_concurrent_key_derivations: usize,
     /// The professional groups guardians record; "Not known" is always added.
     pub speakup_professional_groups: Vec<String>,
     /// 64 hexadecimal characters. Turns on open-link surveys: who has answered is stored
@@ -122,6 +125,7 @@ impl Default for Config {
             max_connections: 16,
             speakup_small_number_threshold: 5,
             speakup_max_per_hour: 60,
+            max_concurrent_key_derivations: 4,
             speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_participation_key: Secret::default(),
             secret_key: Secret::default(),
@@ -146,6 +150,7 @@ const VARIABLES: &[&str] = &[
     "DIGNITY_MAX_CONNECTIONS",
     "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
     "DIGNITY_SPEAKUP_MAX_PER_HOUR",
+    "DIGNITY_MAX_CONCURRENT_KEY_DERIVATIONS",
     "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
     "DIGNITY_SURVEY_PARTICIPATION_KEY",
     "DIGNITY_SECRET_KEY",
@@ -237,6 +242,9 @@ impl Config {
                 "DIGNITY_SPEAKUP_MAX_PER_HOUR" => {
                     self.speakup_max_per_hour = parse_var(key, raw, "a whole number")?
                 }
+                "DIGNITY_MAX_CONCURRENT_KEY_DERIVATIONS" => {
+                    self.max_concurrent_key_derivations = parse_var(key, raw, "a whole number")?
+                }
                 // Separated by semicolons, because group names can hold commas.
                 "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS" => {
                     self.speakup_professional_groups = raw
@@ -311,6 +319,12 @@ impl Config {
         }
         if self.speakup_max_per_hour == 0 {
             return bad("speakup_max_per_hour", "must be at least 1".into());
+        }
+        if !(1..=256).contains(&self.max_concurrent_key_derivations) {
+            return bad(
+                "max_concurrent_key_derivations",
+                "must be between 1 and 256".into(),
+            );
         }
         if let Err(e) =
             dignity_domain::speakup::check_professional_groups(&self.speakup_professional_groups)
@@ -421,6 +435,7 @@ impl Config {
             trust_forwarded_for: self.trust_forwarded_for,
             small_number_threshold: self.speakup_small_number_threshold,
             speakup_max_per_hour: self.speakup_max_per_hour,
+            max_concurrent_key_derivations: self.max_concurrent_key_derivations,
             professional_groups: dignity_domain::speakup::check_professional_groups(
                 &self.speakup_professional_groups,
             )

@@ -46,6 +46,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         .current(&db)
         .await
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    let anonymous_failures = tokio::spawn(report_anonymous_failures(state.clone()));
     let (app, _routes) = build_app(state.clone());
     let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
@@ -78,6 +79,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     .context("the server stopped with an error")?;
     housekeeping.abort();
     key_sweeper.abort();
+    anonymous_failures.abort();
     if let Some(worker) = mail_worker {
         worker.abort();
     }
@@ -97,6 +99,22 @@ async fn housekeeping(db: Db, settings: dignity_web::Settings) {
         }
         if let Err(e) = throttle::purge_before(&db, now - settings.throttle_window_seconds).await {
             tracing::warn!(cause = %e, "could not remove old sign-in failures");
+        }
+    }
+}
+
+/// Failures on the anonymous pages are never logged as they happen (a line's time would
+/// date someone's visit): once an hour, how many there were.
+async fn report_anonymous_failures(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let failed = state.take_anonymous_failures();
+        if failed > 0 {
+            tracing::warn!(
+                failed,
+                "requests to anonymous pages failed in the last hour; their causes are not logged"
+            );
         }
     }
 }

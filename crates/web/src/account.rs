@@ -176,12 +176,11 @@ async fn sign_in(
         .map(|p| p.passphrase_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
     let passphrase = form.passphrase.clone();
-    // Argon2 is deliberately slow: keep it off the threads that serve other requests.
-    let matches = tokio::task::spawn_blocking(move || {
-        dignity_crypto::passphrase::verify(&passphrase, &stored)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    // Argon2 is deliberately slow and memory-hungry: a few at a time, off the async threads.
+    let matches = state
+        .derivations
+        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored))
+        .await??;
     let person = match person {
         Some(person) if matches && !person.disabled => person,
         _ => {

@@ -28,6 +28,9 @@ pub enum AppError {
     TooLarge,
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Every place for expensive work is taken: try again in a moment.
+    #[error("busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -49,6 +52,18 @@ impl From<dignity_crypto::CryptoError> for AppError {
         AppError::Internal(e.to_string())
     }
 }
+
+impl From<crate::work::WorkError> for AppError {
+    fn from(e: crate::work::WorkError) -> Self {
+        match e {
+            crate::work::WorkError::Busy => AppError::Busy,
+            crate::work::WorkError::Failed(cause) => AppError::Internal(cause),
+        }
+    }
+}
+
+/// Seconds a browser is asked to wait when the service is busy.
+pub const RETRY_AFTER_SECONDS: &str = "5";
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
@@ -96,6 +111,13 @@ impl AppError {
                 "We cannot reach our database just now. Nothing was saved. Try again in a few minutes."
                     .into(),
             ),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, the service is very busy",
+                "Too many people are using this service at the same time. Nothing was saved. \
+                 Wait a moment, then go back and try again."
+                    .into(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Sorry, there is a problem with the service",
@@ -140,10 +162,17 @@ impl IntoResponse for AppError {
             message: message.clone(),
             sign_in: matches!(self, AppError::SignInNeeded),
         };
-        match render(&page) {
+        let mut response = match render(&page) {
             Ok(html) => (status, html).into_response(),
             Err(_) => (status, message).into_response(),
+        };
+        if matches!(self, AppError::Busy) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
         }
+        response
     }
 }
 

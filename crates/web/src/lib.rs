@@ -34,6 +34,10 @@ mod state;
 pub mod survey;
 pub(crate) mod table;
 mod telemetry;
+pub mod pow;
+pub mod work;
+#[doc(hidden)]
+pub mod testing;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};

@@ -109,13 +109,16 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = news::routes(routes);
     let routes = events::routes(routes);
     let Routes { router, table, .. } = routes;
-    let untraced = telemetry::Untraced(std::sync::Arc::new(
-        table
-            .iter()
-            .filter(|r| r.access == Access::Anonymous)
-            .map(|r| r.path)
-            .collect(),
-    ));
+    let untraced = telemetry::Untraced {
+        routes: std::sync::Arc::new(
+            table
+                .iter()
+                .filter(|r| r.access == Access::Anonymous)
+                .map(|r| r.path)
+                .collect(),
+        ),
+        failures: state.anonymous_failures.clone(),
+    };
 
     let max_body = state.settings.max_body_bytes;
     let router = router

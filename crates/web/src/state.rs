@@ -29,8 +29,15 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Largest body for forms that upload files (the Speak Up form), in bytes.
     pub max_upload_bytes: usize,
-    /// New Speak Up concerns accepted per organisation per hour, per server.
+    /// New Speak Up concerns accepted per organisation per hour, per server, before the
+    /// form asks browsers for a proof of work.
     pub speakup_max_per_hour: u32,
+    /// argon2id runs (receipt codes, guardians' keys) at once, per server. Each holds
+    /// `passphrase_cost` of memory; beyond this, requests wait briefly, then are told to
+    /// try again in a moment.
+    pub max_concurrent_key_derivations: usize,
+    /// How long a request waits for a place for a key derivation or a picture.
+    pub busy_wait: std::time::Duration,
     /// Counts from 1 to this are shown as "fewer than (this + 1)" in returns and trends.
     pub small_number_threshold: u64,
     /// The professional groups guardians choose from and the return lists.
@@ -58,6 +65,8 @@ impl Default for Settings {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
             speakup_max_per_hour: 60,
+            max_concurrent_key_derivations: 4,
+            busy_wait: std::time::Duration::from_secs(3),
             small_number_threshold: 5,
             professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_key: None,
@@ -89,6 +98,12 @@ pub struct Inner {
     pub keys: crate::speakup::keyring::KeyRing,
     /// Cookie-less limits for the anonymous Speak Up pages.
     pub limits: crate::speakup::limits::SpeakUpLimits,
+    /// argon2id runs, a few at a time (`max_concurrent_key_derivations`).
+    pub derivations: crate::work::Bounded,
+    /// Pictures being redrawn, a few at a time.
+    pub pictures: crate::work::Bounded,
+    /// Failures on anonymous pages since the last report: counted, never logged one by one.
+    pub anonymous_failures: Arc<std::sync::atomic::AtomicU64>,
     /// Survey responses loaded into the engine, refreshed as responses arrive.
     pub surveys: crate::survey::cache::SurveyCache,
     /// The library's search index, kept current with the catalogue.
@@ -103,6 +118,13 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// How many anonymous requests failed since the last call. The server logs this once
+    /// an hour, so no failure is dated more closely than that.
+    pub fn take_anonymous_failures(&self) -> u64 {
+        self.anonymous_failures
+            .swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
         Ok(AppState(Arc::new(Inner {
@@ -111,6 +133,15 @@ impl AppState {
             dummy_hash,
             keys: Default::default(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
+            derivations: crate::work::Bounded::new(
+                settings.max_concurrent_key_derivations,
+                settings.busy_wait,
+            ),
+            pictures: crate::work::Bounded::new(
+                crate::speakup::attachments::PICTURES_AT_ONCE,
+                settings.busy_wait,
+            ),
+            anonymous_failures: Default::default(),
             surveys: Default::default(),
             library: Default::default(),
             settings,

@@ -5,7 +5,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use tracing::instrument::WithSubscriber;
 use std::time::Instant;
 
 /// The process-wide recorder. Tests build many apps in one process; they share it.
@@ -40,20 +42,38 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 /// Route patterns that must leave no trace: the anonymous Speak Up pages. Even a count per
-/// route, scraped every few seconds, would date a submission to within seconds.
+/// route, scraped every few seconds, would date a submission to within seconds. Their
+/// failures are only counted, and the count is logged once an hour
+/// ([`crate::AppState::take_anonymous_failures`]).
 #[derive(Clone, Default)]
-pub struct Untraced(pub Arc<HashSet<&'static str>>);
+pub struct Untraced {
+    pub routes: Arc<HashSet<&'static str>>,
+    pub failures: Arc<AtomicU64>,
+}
 
 /// Logs and counts each request by route pattern, method, status and duration. Never the
-/// full URL, the client's address or its browser; nothing at all for untraced routes.
+/// full URL, the client's address or its browser; nothing at all for untraced routes or
+/// for static files (which anonymous pages load, so their times would date a visit).
 pub async fn observe(State(untraced): State<Untraced>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/assets/") {
+        return next.run(request).await;
+    }
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    if untraced.0.contains(route.as_str()) {
-        return next.run(request).await;
+    if untraced.routes.contains(route.as_str()) {
+        // Nothing the handler (or the database driver under it) would log gets out: an
+        // error line carries a precise time and often the cause's detail.
+        let response = next
+            .run(request)
+            .with_subscriber(tracing::subscriber::NoSubscriber::default())
+            .await;
+        if response.status().is_server_error() {
+            untraced.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        return response;
     }
     let method = request.method().as_str().to_owned();
     let started = Instant::now();

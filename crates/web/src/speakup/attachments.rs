@@ -10,6 +10,12 @@ use std::io::Cursor;
 
 pub const MAX_FILES: usize = 3;
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_TOTAL_BYTES: usize = 10 * 1024 * 1024;
+/// A 292 KB file can declare 10,000 x 10,000 pixels and take hundreds of MB to redraw.
+/// 40 megapixels is more than a phone camera's usual photo.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Pictures redrawn at once, per server.
+pub const PICTURES_AT_ONCE: usize = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -61,21 +67,81 @@ pub struct Cleaned {
     pub bytes: Vec<u8>,
 }
 
-/// Why a file was refused, in words for the person who chose it.
-pub fn clean(number: usize, bytes: &[u8]) -> Result<Cleaned, String> {
+/// A file that passed every check that needs no decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    number: usize,
+    kind: Kind,
+    bytes: Vec<u8>,
+}
+
+impl Accepted {
+    /// Whether making it safe means redrawing it (slow, memory-hungry, done a few at a time).
+    pub fn is_picture(&self) -> bool {
+        matches!(self.kind, Kind::Jpeg | Kind::Png)
+    }
+}
+
+/// Every limit that can be checked without decoding: how many files, each one's size,
+/// their total, what they are, and for pictures the size the header declares. Cheap, so
+/// it runs before the flood limit and before any picture is decoded.
+pub fn check_all(files: Vec<Vec<u8>>) -> Result<Vec<Accepted>, String> {
+    if files.len() > MAX_FILES {
+        return Err(format!("You can attach up to {MAX_FILES} files"));
+    }
+    if files.iter().map(Vec::len).sum::<usize>() > MAX_TOTAL_BYTES {
+        return Err("Your files add up to more than 10MB. Choose smaller files".into());
+    }
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| check(i + 1, bytes))
+        .collect()
+}
+
+fn check(number: usize, bytes: Vec<u8>) -> Result<Accepted, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
             "File {number} is bigger than 5MB. Choose a smaller file"
         ));
     }
-    let kind = Kind::sniff(bytes).ok_or_else(|| {
+    let kind = Kind::sniff(&bytes).ok_or_else(|| {
         format!("File {number} must be a photo (JPG or PNG), a PDF or a text file")
     })?;
-    let cleaned = match kind {
-        Kind::Jpeg | Kind::Png => redraw(bytes, kind).map_err(|_| {
+    if let Some(format) = image_format(kind) {
+        // Only the header is read here: no pixel is decoded.
+        let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format)
+            .into_dimensions()
+            .map_err(|_| {
+                format!("File {number} could not be read as a picture. Try another file")
+            })?;
+        if u64::from(width) * u64::from(height) > MAX_PIXELS {
+            return Err(format!(
+                "File {number} is too large a picture ({width} by {height} pixels). \
+                 Make it smaller, or take a screenshot of it, and add it again"
+            ));
+        }
+    }
+    Ok(Accepted {
+        number,
+        kind,
+        bytes,
+    })
+}
+
+/// Makes an accepted file safe to keep: pictures are redrawn, which is slow, so callers
+/// run this off the async threads (see `crate::work`).
+pub fn finish(file: Accepted) -> Result<Cleaned, String> {
+    let Accepted {
+        number,
+        kind,
+        bytes,
+    } = file;
+    let cleaned = match image_format(kind) {
+        Some(format) => redraw(&bytes, format).map_err(|_| {
             format!("File {number} could not be read as a picture. Try another file")
         })?,
-        Kind::Pdf | Kind::Text => bytes.to_vec(),
+        None => bytes,
     };
     Ok(Cleaned {
         name: format!("attachment-{number}.{}", kind.extension()),
@@ -84,27 +150,37 @@ pub fn clean(number: usize, bytes: &[u8]) -> Result<Cleaned, String> {
     })
 }
 
+/// Checks and cleans one file at once (the form uses `check_all`, then `finish`).
+#[cfg(test)]
+pub fn clean(number: usize, bytes: &[u8]) -> Result<Cleaned, String> {
+    finish(check(number, bytes.to_vec())?)
+}
+
+fn image_format(kind: Kind) -> Option<ImageFormat> {
+    match kind {
+        Kind::Jpeg => Some(ImageFormat::Jpeg),
+        Kind::Png => Some(ImageFormat::Png),
+        Kind::Pdf | Kind::Text => None,
+    }
+}
+
 /// Decodes and encodes a picture again. Only pixels survive; the way up is kept.
-fn redraw(bytes: &[u8], kind: Kind) -> image::ImageResult<Vec<u8>> {
-    let format = if kind == Kind::Jpeg {
-        ImageFormat::Jpeg
-    } else {
-        ImageFormat::Png
-    };
+fn redraw(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Vec<u8>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    // A tiny file can claim a vast picture; refuse before allocating it.
+    // Checked already from the header; the decoder checks again before it allocates.
     let mut limits = Limits::default();
-    limits.max_image_width = Some(10_000);
-    limits.max_image_height = Some(10_000);
-    limits.max_alloc = Some(300 * 1024 * 1024);
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    // Four bytes a pixel (eight for 16-bit pictures), and room for the rotated copy.
+    limits.max_alloc = Some(MAX_PIXELS * 8);
     reader.limits(limits);
     let mut decoder = reader.into_decoder()?;
     let orientation = decoder.orientation()?;
     let mut picture = DynamicImage::from_decoder(decoder)?;
     picture.apply_orientation(orientation);
     let mut out = Vec::new();
-    match kind {
-        Kind::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+    match format {
+        ImageFormat::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
             .encode_image(&picture.to_rgb8())?,
         _ => picture.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)?,
     }
@@ -188,6 +264,24 @@ mod tests {
             "a broken picture is refused"
         );
         assert!(clean(1, &vec![b'a'; MAX_FILE_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn a_small_file_declaring_a_vast_picture_is_refused_from_its_header() {
+        let png = crate::testing::png_declaring(10_000, 10_000);
+        assert!(png.len() < 200, "{} bytes", png.len());
+        let refused = check_all(vec![png]).err().unwrap_or_default();
+        assert!(refused.contains("10000 by 10000 pixels"), "{refused}");
+        // The same file declaring its true size is a picture like any other.
+        assert!(check_all(vec![crate::testing::png_declaring(1, 1)]).is_ok());
+    }
+
+    #[test]
+    fn count_and_total_are_checked_before_anything_else() {
+        let four = vec![b"notes".to_vec(); MAX_FILES + 1];
+        assert!(check_all(four).is_err_and(|e| e.contains("up to 3 files")));
+        let big = vec![vec![b'a'; 4 * 1024 * 1024]; 3];
+        assert!(check_all(big).is_err_and(|e| e.contains("more than 10MB")));
     }
 
     #[test]

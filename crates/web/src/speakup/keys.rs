@@ -36,10 +36,11 @@ pub async fn unlock_for_session(
     let key = match speakup::caseworker_key(&state.db, person.id).await? {
         Some(stored) => {
             let wrapped = stored.wrapped_secret;
-            let unwrapped =
-                tokio::task::spawn_blocking(move || unwrap_identity(&wrapped, &passphrase))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+            let most = cost.most_allowed();
+            let unwrapped = state
+                .derivations
+                .run(move || unwrap_identity(&wrapped, &passphrase, most))
+                .await?;
             match unwrapped {
                 Ok(key) => key,
                 Err(CryptoError::WrongPassphrase) => {
@@ -57,10 +58,10 @@ pub async fn unlock_for_session(
         None => {
             let key = SecretKey::generate();
             let to_wrap = key.clone();
-            let wrapped =
-                tokio::task::spawn_blocking(move || wrap_identity(&to_wrap, &passphrase, cost))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))??;
+            let wrapped = state
+                .derivations
+                .run(move || wrap_identity(&to_wrap, &passphrase, cost))
+                .await??;
             speakup::save_caseworker_key(
                 &state.db,
                 &person.email,

@@ -2,6 +2,7 @@
 //! no address, no cookie, no time beyond the current window. They live in memory, per
 //! server, because a shared table of counts with times would itself date submissions.
 
+use crate::pow::Redeemed;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -34,21 +35,67 @@ impl WindowCounter {
             .unwrap_or(0)
     }
 
-    /// Adds one event and returns the new count.
-    pub fn add(&self, key: &str, now: i64) -> u32 {
+    /// Takes a place for one event before the work it stands for, so that many requests
+    /// at once cannot all pass a check made before any of them is counted. The place is
+    /// given back when dropped, unless [`Place::keep`] is called once the work is done.
+    pub fn reserve(&self, key: &str, now: i64) -> Place<'_> {
         let window = self.window(now);
-        let Ok(mut counts) = self.counts.lock() else {
-            return u32::MAX;
+        let before = match self.counts.lock() {
+            Ok(mut counts) => {
+                counts.retain(|_, (w, _)| *w == window);
+                let entry = counts.entry(key.to_owned()).or_insert((window, 0));
+                let before = entry.1;
+                entry.1 = entry.1.saturating_add(1);
+                before
+            }
+            // A poisoned lock counts as full: refuse rather than let everything through.
+            Err(_) => u32::MAX,
         };
-        counts.retain(|_, (w, _)| *w == window);
-        let entry = counts.entry(key.to_owned()).or_insert((window, 0));
-        entry.1 = entry.1.saturating_add(1);
-        entry.1
+        Place {
+            counter: self,
+            key: key.to_owned(),
+            window,
+            before,
+            kept: false,
+        }
     }
 
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut counts) = self.counts.lock() {
-            counts.remove(key);
+    fn give_back(&self, key: &str, window: i64) {
+        if let Ok(mut counts) = self.counts.lock()
+            && let Some((w, n)) = counts.get_mut(key)
+            && *w == window
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+/// A place taken in a [`WindowCounter`].
+#[derive(Debug)]
+pub struct Place<'a> {
+    counter: &'a WindowCounter,
+    key: String,
+    window: i64,
+    before: u32,
+    kept: bool,
+}
+
+impl Place<'_> {
+    /// How many events came before this one in the window: the load it arrived in.
+    pub fn before(&self) -> u32 {
+        self.before
+    }
+
+    /// The work succeeded: the event stays counted.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.counter.give_back(&self.key, self.window);
         }
     }
 }
@@ -58,11 +105,10 @@ impl WindowCounter {
 pub struct SpeakUpLimits {
     /// New concerns per organisation per hour.
     pub submissions: WindowCounter,
+    /// Beyond this many in an hour, a new concern needs a proof of work.
     pub max_submissions_per_hour: u32,
-    /// Wrong receipt codes per case, and in all, per 15 minutes.
-    pub failed_lookups: WindowCounter,
-    pub max_failures_per_case: u32,
-    pub max_failures_overall: u32,
+    /// Proofs of work already used.
+    pub proofs: Redeemed,
 }
 
 impl SpeakUpLimits {
@@ -70,9 +116,7 @@ impl SpeakUpLimits {
         SpeakUpLimits {
             submissions: WindowCounter::new(3600),
             max_submissions_per_hour,
-            failed_lookups: WindowCounter::new(900),
-            max_failures_per_case: 5,
-            max_failures_overall: 1000,
+            proofs: Redeemed::default(),
         }
     }
 }
@@ -82,14 +126,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_reset_with_each_window() {
+    fn places_are_counted_when_taken_and_given_back_unless_kept() {
         let counter = WindowCounter::new(60);
-        assert_eq!(counter.add("a", 100), 1);
-        assert_eq!(counter.add("a", 110), 2);
+        let first = counter.reserve("a", 100);
+        let second = counter.reserve("a", 110);
+        assert_eq!((first.before(), second.before()), (0, 1));
+        assert_eq!(counter.count("a", 110), 2, "counted before the work is done");
+        first.keep();
+        drop(second);
+        assert_eq!(counter.count("a", 110), 1, "a failed submission gives its place back");
         assert_eq!(counter.count("b", 110), 0);
         assert_eq!(counter.count("a", 130), 0, "a new minute started at 120");
-        assert_eq!(counter.add("a", 130), 1);
-        counter.clear("a");
-        assert_eq!(counter.count("a", 130), 0);
+        let late = counter.reserve("a", 130);
+        let stale = Place {
+            counter: &counter,
+            key: "a".into(),
+            window: 1,
+            before: 0,
+            kept: false,
+        };
+        drop(stale);
+        assert_eq!(late.before(), 0);
+        assert_eq!(
+            counter.count("a", 130),
+            1,
+            "a place from an old window gives nothing back in the new one"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Speak Up: raising a concern with a Freedom to Speak Up Guardian, openly, confidentially
 //! or anonymously, and the guardians' casework. See docs/threat-model.md.
 
-mod attachments;
+pub(crate) mod attachments;
 mod casework;
 pub mod keyring;
 pub mod keys;

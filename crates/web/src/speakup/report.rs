@@ -2,7 +2,7 @@
 //! see docs/threat-model.md.
 
 use super::attachments;
-use super::limits::SpeakUpLimits;
+use crate::pow::{Challenge, Redeemed, bits_for_load};
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
@@ -73,6 +73,9 @@ pub struct ReportForm {
     who_affected: String,
     patient_safety: String,
     desired_outcome: String,
+    /// A solved proof of work, when the page asked for one (see `crate::pow`).
+    pow_challenge: String,
+    pow_solution: String,
 }
 
 #[derive(Template)]
@@ -84,7 +87,15 @@ struct StartPage {
     levels: &'static [IdentityLevel],
     safety: &'static [PatientSafety],
     form: ReportForm,
+    /// Why the form came back although nothing in it was wrong.
+    notice: Option<&'static str>,
+    /// A proof of work for the browser to solve before sending.
+    pow: Option<Challenge>,
 }
+
+/// The form comes back with what the person wrote, because the service is busy.
+const VERY_BUSY: &str = "A very large number of concerns has been sent in the last hour. Nothing was sent yet, and what you wrote is kept below. Press Send my concern again. Your browser may take up to a minute to check first. If it does not work, try again in a few minutes, or contact a Freedom to Speak Up Guardian directly.";
+const BUSY_NOW: &str = "The service is very busy just now. Nothing was sent yet, and what you wrote is kept below. Wait a moment, then press Send my concern again.";
 
 async fn organisation_taking_concerns(
     state: &AppState,
@@ -110,16 +121,80 @@ pub async fn start(
 ) -> Result<Response, AppError> {
     let (organisation, _) = organisation_taking_concerns(&state, &ods).await?;
     let units = identity::list_org_units(&state.db, organisation.id).await?;
-    let chrome = chrome.titled(format!("Speak up to {}", organisation.name));
+    // Already flooded: ask for the proof of work now, so a browser solves it at once.
+    let pow = challenge_for_load(&state, &organisation, crate::now());
+    form_again(
+        chrome,
+        organisation,
+        units,
+        ReportForm::default(),
+        FormAgain {
+            pow,
+            ..FormAgain::default()
+        },
+    )
+}
+
+/// What comes back with the form besides what the person wrote.
+#[derive(Default)]
+struct FormAgain {
+    status: Option<StatusCode>,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    pow: Option<Challenge>,
+}
+
+fn form_again(
+    chrome: Chrome,
+    organisation: Organisation,
+    units: Vec<OrgUnit>,
+    mut form: ReportForm,
+    again: FormAgain,
+) -> Result<Response, AppError> {
+    let chrome = chrome
+        .titled(format!("Speak up to {}", organisation.name))
+        .with_errors(again.errors);
+    form.pow_challenge.clear();
+    form.pow_solution.clear();
+    let busy = again.status == Some(StatusCode::SERVICE_UNAVAILABLE);
     let page = StartPage {
         chrome,
         organisation,
         units,
         levels: IdentityLevel::ALL,
         safety: PatientSafety::ALL,
-        form: ReportForm::default(),
+        form,
+        notice: again.notice,
+        pow: again.pow,
     };
-    Ok(render(&page)?.into_response())
+    let mut response = (again.status.unwrap_or(StatusCode::OK), render(&page)?).into_response();
+    if busy {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+        );
+    }
+    Ok(response)
+}
+
+/// Signs proof-of-work challenges under a key a database thief does not have.
+fn pow_signer(state: &AppState) -> impl Fn(&str) -> String + '_ {
+    |body: &str| {
+        state
+            .settings
+            .secret
+            .keyed_digest("speakup-pow", body.as_bytes())
+    }
+}
+
+/// A challenge if this organisation's form is flooded now, as hard as the load asks.
+fn challenge_for_load(state: &AppState, organisation: &Organisation, now: i64) -> Option<Challenge> {
+    let limits = &state.limits;
+    let load = limits
+        .submissions
+        .count(organisation.ods_code.as_str(), now);
+    bits_for_load(load, limits.max_submissions_per_hour)
+        .map(|bits| Redeemed::issue(pow_signer(state), bits, now))
 }
 
 struct Checked {
@@ -257,21 +332,6 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
     }
 }
 
-/// Cleans every chosen file, or says what is wrong with the first bad one.
-fn clean_files(files: &[Vec<u8>]) -> Result<Vec<attachments::Cleaned>, String> {
-    if files.len() > attachments::MAX_FILES {
-        return Err(format!(
-            "You can attach up to {} files",
-            attachments::MAX_FILES
-        ));
-    }
-    files
-        .iter()
-        .enumerate()
-        .map(|(i, bytes)| attachments::clean(i + 1, bytes))
-        .collect()
-}
-
 #[derive(Template)]
 #[template(path = "speakup/receipt.html")]
 struct ReceiptPage {
@@ -366,40 +426,91 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let (organisation, settings) = organisation_taking_concerns(&state, &ods).await?;
     let units = identity::list_org_units(&state.db, organisation.id).await?;
-    let cleaned = clean_files(&files);
-    let (checked, files) = match (check(&form, &units), cleaned) {
-        (Ok(checked), Ok(cleaned)) => (checked, cleaned),
-        (result, cleaned) => {
+    // Everything cheap first: the form, and each file's count, size and declared size.
+    let (checked, accepted) = match (check(&form, &units), attachments::check_all(files)) {
+        (Ok(checked), Ok(accepted)) => (checked, accepted),
+        (result, accepted) => {
             let mut errors = result.err().unwrap_or_default();
-            if let Err(message) = cleaned {
+            if let Err(message) = accepted {
                 errors.push(FieldError {
                     field: "attachments".into(),
                     message,
                 });
             }
-            let chrome = chrome
-                .titled(format!("Speak up to {}", organisation.name))
-                .with_errors(errors);
-            let page = StartPage {
-                chrome,
-                organisation,
-                units,
-                levels: IdentityLevel::ALL,
-                safety: PatientSafety::ALL,
-                form,
+            let again = FormAgain {
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                errors,
+                ..FormAgain::default()
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            return form_again(chrome, organisation, units, form, again);
         }
     };
+
+    // The flood limit takes this submission's place before any slow work, and gives it
+    // back if the submission fails. Beyond the limit, a solved proof of work lets it in.
     let now = crate::now();
-    let limits: &SpeakUpLimits = &state.limits;
-    let org_key = organisation.ods_code.clone();
-    if limits.submissions.count(&org_key, now) >= limits.max_submissions_per_hour {
-        return Err(AppError::TooManyRequests(
-            "A very large number of concerns has been sent in the last hour, so we have paused new ones to protect the service. \
-             Nothing was saved. Please try again in an hour, or contact a Freedom to Speak Up Guardian directly."
-                .into(),
-        ));
+    let limits = &state.limits;
+    let place = limits
+        .submissions
+        .reserve(organisation.ods_code.as_str(), now);
+    if let Some(bits) = bits_for_load(place.before(), limits.max_submissions_per_hour) {
+        // A challenge issued a little earlier, when the load was lower, still counts.
+        let min_bits = bits.saturating_sub(2).max(crate::pow::BASE_BITS);
+        let solved = limits.proofs.redeem(
+            pow_signer(&state),
+            &form.pow_challenge,
+            &form.pow_solution,
+            min_bits,
+            now,
+        );
+        if solved.is_err() {
+            drop(place);
+            let again = FormAgain {
+                status: Some(StatusCode::SERVICE_UNAVAILABLE),
+                notice: Some(VERY_BUSY),
+                pow: Some(Redeemed::issue(pow_signer(&state), bits, now)),
+                ..FormAgain::default()
+            };
+            return form_again(chrome, organisation, units, form, again);
+        }
+    }
+    let busy_now = |chrome, organisation, units, form| {
+        let again = FormAgain {
+            status: Some(StatusCode::SERVICE_UNAVAILABLE),
+            notice: Some(BUSY_NOW),
+            ..FormAgain::default()
+        };
+        form_again(chrome, organisation, units, form, again)
+    };
+
+    // Pictures are redrawn a few at a time, off the async threads.
+    let mut files = Vec::with_capacity(accepted.len());
+    for file in accepted {
+        let cleaned = if file.is_picture() {
+            match state.pictures.run(move || attachments::finish(file)).await {
+                Ok(cleaned) => cleaned,
+                Err(crate::work::WorkError::Busy) => {
+                    return busy_now(chrome, organisation, units, form);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            attachments::finish(file)
+        };
+        match cleaned {
+            Ok(cleaned) => files.push(cleaned),
+            Err(message) => {
+                let again = FormAgain {
+                    status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                    errors: vec![FieldError {
+                        field: "attachments".into(),
+                        message,
+                    }],
+                    ..FormAgain::default()
+                };
+                return form_again(chrome, organisation, units, form, again);
+            }
+        }
     }
 
     let readers = speakup::reader_keys(&state.db, organisation.id, checked.case_type).await?;
@@ -407,41 +518,47 @@ pub async fn submit(
     let report =
         serde_json::to_vec(&checked.report).map_err(|e| AppError::Internal(e.to_string()))?;
     let recovery = settings.recovery_public_key.clone();
-    // The receipt key costs one argon2id run: keep it off the async threads.
-    let sealed = tokio::task::spawn_blocking(move || -> Result<_, dignity_crypto::CryptoError> {
-        let case_key = ConcernKey::generate();
-        let receipt = ReceiptCode::generate();
-        let salt = new_salt();
-        let receipt_keys = receipt.derive(&salt, cost)?;
-        let mut seals = vec![
-            (
-                RECEIPT_HOLDER.to_owned(),
-                case_key.seal_to(&public_key(&receipt_keys.identity))?,
-            ),
-            (RECOVERY_HOLDER.to_owned(), case_key.seal_to(&recovery)?),
-        ];
-        for (person_id, guardian_public) in &readers {
-            seals.push((
-                person_holder(*person_id),
-                case_key.seal_to(guardian_public)?,
-            ));
-        }
-        let report = case_key.encrypt(&report)?;
-        let attachments = files
-            .iter()
-            .map(|f| case_key.encrypt(&attachments::pack(f)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((
-            case_key.public_key(),
-            receipt,
-            salt,
-            receipt_keys.verifier,
-            seals,
-            (report, attachments),
-        ))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    // The receipt key costs one argon2id run: a few at a time, off the async threads.
+    let sealed = state
+        .derivations
+        .run(move || -> Result<_, dignity_crypto::CryptoError> {
+            let case_key = ConcernKey::generate();
+            let receipt = ReceiptCode::generate();
+            let salt = new_salt();
+            let receipt_keys = receipt.derive(&salt, cost)?;
+            let mut seals = vec![
+                (
+                    RECEIPT_HOLDER.to_owned(),
+                    case_key.seal_to(&public_key(&receipt_keys.identity))?,
+                ),
+                (RECOVERY_HOLDER.to_owned(), case_key.seal_to(&recovery)?),
+            ];
+            for (person_id, guardian_public) in &readers {
+                seals.push((
+                    person_holder(*person_id),
+                    case_key.seal_to(guardian_public)?,
+                ));
+            }
+            let report = case_key.encrypt(&report)?;
+            let attachments = files
+                .iter()
+                .map(|f| case_key.encrypt(&attachments::pack(f)))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((
+                case_key.public_key(),
+                receipt,
+                salt,
+                receipt_keys.verifier,
+                seals,
+                (report, attachments),
+            ))
+        })
+        .await;
+    let sealed = match sealed {
+        Ok(sealed) => sealed?,
+        Err(crate::work::WorkError::Busy) => return busy_now(chrome, organisation, units, form),
+        Err(e) => return Err(e.into()),
+    };
     let (case_public, receipt, salt, verifier, seals, (report, attachments)) = sealed;
 
     let today = Day::from_unix_seconds(now);
@@ -470,7 +587,7 @@ pub async fn submit(
         }),
     };
     speakup::create_case(&state.db, &new_case).await?;
-    limits.submissions.add(&org_key, now);
+    place.keep();
 
     let page = ReceiptPage {
         chrome: chrome.titled("Your concern has been sent"),
@@ -525,49 +642,38 @@ pub async fn follow_up(chrome: Chrome) -> Result<Response, AppError> {
 /// Said for every code that does not open a case, whatever the reason.
 const NO_SUCH_CODE: &str = "We could not find a concern with that code. Check it and try again";
 
-/// Opens a case from a receipt code, counting failures per case and overall.
+/// Opens a case from a receipt code. Every well-formed code costs one argon2id run,
+/// whether or not its lookup part exists (an unknown one is checked against a salt of
+/// its own), so timing does not tell a guesser which lookup parts are real. No count of
+/// wrong codes ever refuses a right one: the 80 secret bits stop guessers, and the bound
+/// on derivations at once stops floods (docs/threat-model.md).
 async fn case_from_code(
     state: &AppState,
     typed: &str,
 ) -> Result<Result<(Case, ConcernKey, ReceiptCode), String>, AppError> {
-    let now = crate::now();
-    let limits = &state.limits;
-    if limits.failed_lookups.count("all", now) >= limits.max_failures_overall {
-        return Ok(Err("Too many wrong codes have been tried in the last few minutes. Wait 15 minutes, then try again".into()));
-    }
-    let failed = |lookup: Option<&str>| {
-        limits.failed_lookups.add("all", now);
-        if let Some(lookup) = lookup {
-            limits.failed_lookups.add(lookup, now);
-        }
-        Ok(Err(NO_SUCH_CODE.to_owned()))
-    };
     let Ok(code) = ReceiptCode::parse(typed) else {
-        return failed(None);
+        return Ok(Err(NO_SUCH_CODE.to_owned()));
     };
-    if limits.failed_lookups.count(code.lookup(), now) >= limits.max_failures_per_case {
-        return Ok(Err(
-            "This code has been typed wrongly too many times. Wait 15 minutes, then try again"
-                .into(),
-        ));
-    }
-    let Some(case) = speakup::case_by_lookup(&state.db, code.lookup()).await? else {
-        return failed(Some(code.lookup()));
-    };
-    let salt = case.receipt_salt.clone();
+    let case = speakup::case_by_lookup(&state.db, code.lookup()).await?;
+    let salt = case
+        .as_ref()
+        .map_or_else(new_salt, |c| c.receipt_salt.clone());
     let cost = state.settings.passphrase_cost;
     let derive_code = code.clone();
-    let keys = tokio::task::spawn_blocking(move || derive_code.derive(&salt, cost))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let keys = state
+        .derivations
+        .run(move || derive_code.derive(&salt, cost))
+        .await??;
+    let Some(case) = case else {
+        return Ok(Err(NO_SUCH_CODE.to_owned()));
+    };
     if !dignity_crypto::token::same_bytes(&keys.verifier, &case.receipt_verifier) {
-        return failed(Some(code.lookup()));
+        return Ok(Err(NO_SUCH_CODE.to_owned()));
     }
     let sealed = speakup::seal_for(&state.db, case.id, RECEIPT_HOLDER)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("case {} has no receipt seal", case.id)))?;
+        .ok_or_else(|| AppError::Internal("a case has no receipt seal".into()))?;
     let case_key = ConcernKey::unseal(&sealed, &keys.identity)?;
-    limits.failed_lookups.clear(code.lookup());
     Ok(Ok((case, case_key, code)))
 }
 

@@ -92,11 +92,10 @@ pub async fn unlock(
     }
     let stored = user.person.passphrase_hash.clone();
     let passphrase = form.passphrase.clone();
-    let matches = tokio::task::spawn_blocking(move || {
-        dignity_crypto::passphrase::verify(&passphrase, &stored)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let matches = state
+        .derivations
+        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored))
+        .await??;
     if !matches {
         throttle::record_failure(&state.db, &[&key], now).await?;
         return again(

@@ -7,6 +7,7 @@ mod news;
 mod plans;
 mod speakup;
 mod speakup_secrets;
+mod speakup_limits;
 mod support;
 mod survey;
 

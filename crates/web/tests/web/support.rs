@@ -373,6 +373,37 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Runs a test body on each backend with a fresh app made with `settings()`.
+#[macro_export]
+macro_rules! on_both_backends_with {
+    ($settings:path; $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> $crate::support::TestResult {
+                let app = $crate::support::TestApp::start_with(
+                    dignity_store::Backend::Sqlite,
+                    $settings(),
+                )
+                .await?;
+                let outcome = super::$name(&app).await;
+                app.finish().await;
+                outcome
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> $crate::support::TestResult {
+                let app = $crate::support::TestApp::start_with(
+                    dignity_store::Backend::Postgres,
+                    $settings(),
+                )
+                .await?;
+                let outcome = super::$name(&app).await;
+                app.finish().await;
+                outcome
+            }
+        })+
+    };
+}
+
 /// A multipart/form-data body as a browser sends it, with `files` under `file_field`.
 pub fn multipart(
     fields: &[(&str, &str)],

@@ -1,0 +1,36 @@
+//! Inputs that tests (here and in other crates) use to perform attacks on the server.
+
+/// A valid 1 x 1 PNG whose header says it is `width` x `height` pixels: a few hundred
+/// bytes that a careless decoder would turn into a picture of gigabytes.
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    let mut png = Vec::new();
+    let one = image::DynamicImage::new_luma8(1, 1);
+    if one
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .is_err()
+    {
+        return png;
+    }
+    // Signature (8), then the IHDR chunk: length (4), "IHDR" (4), width, height, ..., CRC.
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// The CRC-32 every PNG chunk ends with.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
