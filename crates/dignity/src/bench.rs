@@ -284,18 +284,14 @@ async fn speakup_on(
                 let challenge = challenge_in(&page)
                     .ok_or_else(|| anyhow::anyhow!("a busy form without a challenge"))?;
                 let solving = Instant::now();
-                let solution =
-                    tokio::task::spawn_blocking(move || {
-                        let n = dignity_web::pow::solve(&challenge);
-                        (challenge, n)
-                    })
-                    .await?;
+                let solution = tokio::task::spawn_blocking(move || {
+                    let n = dignity_web::pow::solve(&challenge);
+                    (challenge, n)
+                })
+                .await?;
                 let solve = solving.elapsed();
                 let (challenge, n) = solution;
-                let again = format!(
-                    "{body}&pow_challenge={}&pow_solution={n}",
-                    challenge.text
-                );
+                let again = format!("{body}&pow_challenge={}&pow_solution={n}", challenge.text);
                 let (status, second, _) = post_concern(&router, &cookie, again).await?;
                 anyhow::ensure!(status == StatusCode::OK, "a solved submission got {status}");
                 Outcome {
@@ -303,7 +299,10 @@ async fn speakup_on(
                     solve: Some(solve),
                 }
             } else {
-                anyhow::ensure!(status == StatusCode::OK, "a submission failed with {status}");
+                anyhow::ensure!(
+                    status == StatusCode::OK,
+                    "a submission failed with {status}"
+                );
                 Outcome {
                     server: first,
                     solve: None,

@@ -27,6 +27,7 @@ mod ops;
 mod orgs;
 mod pages;
 pub mod plans;
+pub mod pow;
 mod routes;
 mod session;
 mod speakup;
@@ -34,10 +35,9 @@ mod state;
 pub mod survey;
 pub(crate) mod table;
 mod telemetry;
-pub mod pow;
-pub mod work;
 #[doc(hidden)]
 pub mod testing;
+pub mod work;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};

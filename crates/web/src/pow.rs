@@ -148,7 +148,10 @@ mod tests {
     use super::*;
 
     fn sign(body: &str) -> String {
-        format!("{:x}", Sha256::digest(format!("test key {body}").as_bytes()))
+        format!(
+            "{:x}",
+            Sha256::digest(format!("test key {body}").as_bytes())
+        )
     }
 
     #[test]
@@ -170,12 +173,17 @@ mod tests {
             .find(|n| zero_bits(&challenge.text, *n) < 8)
             .unwrap_or(0)
             .to_string();
-        let try_it = |text: &str, solution: &str, min, now| {
-            redeemed.redeem(sign, text, solution, min, now)
-        };
-        assert_eq!(try_it(&challenge.text, &wrong, 8, 1001), Err(PowError::Unsolved));
+        let try_it =
+            |text: &str, solution: &str, min, now| redeemed.redeem(sign, text, solution, min, now);
+        assert_eq!(
+            try_it(&challenge.text, &wrong, 8, 1001),
+            Err(PowError::Unsolved)
+        );
         assert_eq!(try_it(&challenge.text, "", 8, 1001), Err(PowError::Missing));
-        assert_eq!(try_it(&challenge.text, &solution, 9, 1001), Err(PowError::TooEasy));
+        assert_eq!(
+            try_it(&challenge.text, &solution, 9, 1001),
+            Err(PowError::TooEasy)
+        );
         assert_eq!(
             try_it(&challenge.text, &solution, 8, 1000 + LIFETIME + 1),
             Err(PowError::Expired)
@@ -183,6 +191,9 @@ mod tests {
         let easier = challenge.text.replacen(".8.", ".0.", 1);
         assert_eq!(try_it(&easier, "0", 0, 1001), Err(PowError::Forged));
         assert_eq!(try_it(&challenge.text, &solution, 8, 1001), Ok(()));
-        assert_eq!(try_it(&challenge.text, &solution, 8, 1002), Err(PowError::Used));
+        assert_eq!(
+            try_it(&challenge.text, &solution, 8, 1002),
+            Err(PowError::Used)
+        );
     }
 }

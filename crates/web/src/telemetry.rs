@@ -7,8 +7,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use tracing::instrument::WithSubscriber;
 use std::time::Instant;
+use tracing::instrument::WithSubscriber;
 
 /// The process-wide recorder. Tests build many apps in one process; they share it.
 pub fn metrics_handle() -> PrometheusHandle {

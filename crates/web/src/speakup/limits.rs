@@ -131,10 +131,18 @@ mod tests {
         let first = counter.reserve("a", 100);
         let second = counter.reserve("a", 110);
         assert_eq!((first.before(), second.before()), (0, 1));
-        assert_eq!(counter.count("a", 110), 2, "counted before the work is done");
+        assert_eq!(
+            counter.count("a", 110),
+            2,
+            "counted before the work is done"
+        );
         first.keep();
         drop(second);
-        assert_eq!(counter.count("a", 110), 1, "a failed submission gives its place back");
+        assert_eq!(
+            counter.count("a", 110),
+            1,
+            "a failed submission gives its place back"
+        );
         assert_eq!(counter.count("b", 110), 0);
         assert_eq!(counter.count("a", 130), 0, "a new minute started at 120");
         let late = counter.reserve("a", 130);

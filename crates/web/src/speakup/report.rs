@@ -2,10 +2,10 @@
 //! see docs/threat-model.md.
 
 use super::attachments;
-use crate::pow::{Challenge, Redeemed, bits_for_load};
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
+use crate::pow::{Challenge, Redeemed, bits_for_load};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
@@ -188,7 +188,11 @@ fn pow_signer(state: &AppState) -> impl Fn(&str) -> String + '_ {
 }
 
 /// A challenge if this organisation's form is flooded now, as hard as the load asks.
-fn challenge_for_load(state: &AppState, organisation: &Organisation, now: i64) -> Option<Challenge> {
+fn challenge_for_load(
+    state: &AppState,
+    organisation: &Organisation,
+    now: i64,
+) -> Option<Challenge> {
     let limits = &state.limits;
     let load = limits
         .submissions

@@ -6,8 +6,8 @@ mod library;
 mod news;
 mod plans;
 mod speakup;
-mod speakup_secrets;
 mod speakup_limits;
+mod speakup_secrets;
 mod support;
 mod survey;
 

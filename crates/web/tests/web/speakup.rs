@@ -68,7 +68,8 @@ async fn sign_in_guardian(
     Ok(browser)
 }
 
-pub(crate) const WHAT: &str = "The night manager on ward 7 shouts at junior staff in front of patients.";
+pub(crate) const WHAT: &str =
+    "The night manager on ward 7 shouts at junior staff in front of patients.";
 
 /// Sends an anonymous concern as a reporter's browser would, and returns the receipt code.
 pub(crate) async fn report(

@@ -254,7 +254,10 @@ async fn every_well_formed_code_costs_one_derivation_whether_or_not_it_exists(
     let runs = || app.state.derivations.started();
     for (typed, status) in [
         (wrong_code(None), StatusCode::UNPROCESSABLE_ENTITY),
-        (wrong_code(Some(&code[..9])), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            wrong_code(Some(&code[..9])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (code.clone(), StatusCode::OK),
     ] {
         let before = runs();
@@ -315,7 +318,10 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
     assert_eq!(app.state.pictures.started(), 0, "no decoding began");
     assert_eq!(stored(app).await?, 0);
     assert_eq!(
-        app.state.limits.submissions.count("RJ1", dignity_web::now()),
+        app.state
+            .limits
+            .submissions
+            .count("RJ1", dignity_web::now()),
         0,
         "a refused form takes no place in the flood limit"
     );
@@ -376,7 +382,10 @@ async fn key_derivations_are_bounded_and_the_excess_is_told_to_wait(app: &TestAp
     let state = &app.state;
 
     // Every place taken by long derivations: a follow-up waits briefly, then is told.
-    let held = (state.derivations.occupy().await, state.derivations.occupy().await);
+    let held = (
+        state.derivations.occupy().await,
+        state.derivations.occupy().await,
+    );
     let started = Instant::now();
     let answer = all_at_once(app, 1, |_, token| follow_up(&code, token)).await?;
     let answer = answer.first().ok_or("an answer")?;
@@ -391,7 +400,11 @@ async fn key_derivations_are_bounded_and_the_excess_is_told_to_wait(app: &TestAp
     for answer in &answers {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
-    assert_eq!(state.derivations.peak(), 2, "both places used, never a third");
+    assert_eq!(
+        state.derivations.peak(),
+        2,
+        "both places used, never a third"
+    );
     Ok(())
 }
 
@@ -442,7 +455,11 @@ async fn anonymous_failures_and_assets_leave_no_log_line(app: &TestApp) -> TestR
     let mut reporter = app.browser();
     let page = reporter.get("/speak-up/RJ1").await?;
     assert_eq!(page.status, StatusCode::OK);
-    for asset in ["/assets/app/init.js", "/assets/app/app.css", "/assets/nhsuk/x.js"] {
+    for asset in [
+        "/assets/app/init.js",
+        "/assets/app/app.css",
+        "/assets/nhsuk/x.js",
+    ] {
         reporter.get(asset).await?;
     }
     // The database fails under the submission.
@@ -460,7 +477,11 @@ async fn anonymous_failures_and_assets_leave_no_log_line(app: &TestApp) -> TestR
         )
         .await?;
     assert!(page.status.is_server_error(), "{}", page.status);
-    assert_eq!(app.state.take_anonymous_failures(), 1, "counted, not logged");
+    assert_eq!(
+        app.state.take_anonymous_failures(),
+        1,
+        "counted, not logged"
+    );
     // A page that is not anonymous is logged, so the capture is known to work.
     assert_eq!(
         reporter.get("/no-such-page").await?.status,
