@@ -13,9 +13,13 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// What a spreadsheet may read as the start of a formula. A leading tab or carriage
+/// return is skipped by some spreadsheets, which then see the formula behind it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A field a spreadsheet would run as a formula gets a leading apostrophe.
 fn defused(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
+    if value.starts_with(FORMULA_STARTS) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -37,8 +41,9 @@ impl Table {
             .collect()
     }
 
-    /// One worksheet, header in bold. Cells are text, written as text, so nothing in
-    /// them is ever run as a formula.
+    /// One worksheet, header in bold. Cells are written as text, and defused as in CSV:
+    /// a text cell that someone edits and confirms is read again, as a formula if it
+    /// looks like one.
     pub fn xlsx(&self) -> Result<Vec<u8>, AppError> {
         let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
         let mut workbook = Workbook::new();
@@ -46,13 +51,13 @@ impl Table {
         let bold = Format::new().set_bold();
         for (c, title) in self.header.iter().enumerate() {
             sheet
-                .write_string_with_format(0, c as u16, title, &bold)
+                .write_string_with_format(0, c as u16, defused(title), &bold)
                 .map_err(fail)?;
         }
         for (r, row) in self.rows.iter().enumerate() {
             for (c, value) in row.iter().enumerate() {
                 sheet
-                    .write_string(r as u32 + 1, c as u16, value)
+                    .write_string(r as u32 + 1, c as u16, defused(value))
                     .map_err(fail)?;
             }
         }
@@ -107,5 +112,57 @@ mod tests {
         );
         let bytes = table.xlsx().unwrap();
         assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip archive");
+    }
+
+    const DANGEROUS: [&str; 6] = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"];
+
+    fn dangerous_table() -> Table {
+        Table {
+            name: "t".into(),
+            header: vec!["=header".into()],
+            rows: DANGEROUS.iter().map(|v| vec![(*v).to_owned()]).collect(),
+        }
+    }
+
+    #[test]
+    fn csv_defuses_every_formula_start() {
+        let csv = dangerous_table().csv();
+        let fields: Vec<&str> = csv.split("\"\r\n").filter(|f| !f.is_empty()).collect();
+        assert_eq!(fields.len(), DANGEROUS.len() + 1);
+        for (field, value) in fields
+            .iter()
+            .zip(std::iter::once(&"=header").chain(&DANGEROUS))
+        {
+            assert_eq!(*field, format!("\"'{value}"), "not defused: {value:?}");
+        }
+    }
+
+    /// Every text cell in the workbook, as stored (shared strings, XML-escaped).
+    fn xlsx_texts(bytes: &[u8]) -> Vec<String> {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        archive
+            .by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml.split("<t")
+            .skip(1)
+            .filter_map(|s| {
+                s.split_once('>')
+                    .and_then(|(_, rest)| rest.split_once("</t>"))
+            })
+            .map(|(text, _)| text.to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn xlsx_defuses_every_formula_start() {
+        let texts = xlsx_texts(&dangerous_table().xlsx().unwrap());
+        assert_eq!(texts.len(), DANGEROUS.len() + 1, "{texts:?}");
+        for text in &texts {
+            assert!(text.starts_with('\''), "not defused: {text:?}");
+        }
     }
 }
