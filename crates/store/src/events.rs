@@ -213,8 +213,29 @@ fn token() -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Booked {
     New(Booking),
-    /// The address already had a place or was waiting; its email is sent again.
-    Again(Booking),
+    /// The address already had a place or was waiting. Nothing changes; its owner gets
+    /// the booking's email again at most once a day.
+    Again {
+        booking: Booking,
+        /// What a new booking would have got now: all the page may say, so that typing
+        /// someone else's address cannot tell whether or how they booked.
+        as_new: Place,
+    },
+}
+
+impl Booked {
+    /// What the page shows: the same for a new booking and one made again.
+    pub fn shown_place(&self) -> Place {
+        match self {
+            Booked::New(booking) => booking.place,
+            Booked::Again { as_new, .. } => *as_new,
+        }
+    }
+}
+
+/// The start of the UTC day `now` falls in.
+fn day_of(now: i64) -> i64 {
+    now - now.rem_euclid(86_400)
 }
 
 /// Books a place, or a waiting-list place when the event is full, and writes the email
@@ -242,17 +263,30 @@ pub async fn book(
     .bind(email)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(row) = existing {
-        let booking = booking_from(&row)?;
-        mail::enqueue(&mut tx, now, &[mail_for(&event, &booking)]).await?;
-        tx.commit().await?;
-        return Ok(Booked::Again(booking));
-    }
     let place = if event.booked < event.fields.capacity {
         Place::Booked
     } else {
         Place::Waiting
     };
+    if let Some(row) = existing {
+        let booking = booking_from(&row)?;
+        let resent_today = sqlx::query(
+            "UPDATE event_bookings SET resent_on = $1 WHERE id = $2 AND (resent_on IS NULL OR resent_on < $1)",
+        )
+        .bind(day_of(now))
+        .bind(booking.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if resent_today == 1 {
+            mail::enqueue(&mut tx, now, &[mail_for(&event, &booking)]).await?;
+        }
+        tx.commit().await?;
+        return Ok(Booked::Again {
+            booking,
+            as_new: place,
+        });
+    }
     let token = token();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO event_bookings (event_id, name, email, token, state, booked_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

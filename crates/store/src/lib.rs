@@ -13,6 +13,7 @@ mod db;
 mod error;
 pub mod events;
 pub mod identity;
+mod ids;
 pub mod library;
 pub mod mail;
 pub mod news;

@@ -4,6 +4,7 @@
 use crate::audit::{self, NewEntry};
 use crate::error::conflict_or;
 use crate::identity::Organisation;
+use crate::ids::insert_with_random_id;
 use crate::{Db, StoreError};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::{
@@ -11,8 +12,8 @@ use dignity_domain::speakup::{
     IdentityLevel, PatientSafety,
 };
 use dignity_domain::speakup_returns::CaseFacts;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
     raw.parse()
@@ -209,28 +210,32 @@ pub struct NewCase {
 /// is on disk (SQLite runs with synchronous = FULL), so the receipt can be shown.
 pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query(
-        "INSERT INTO cases (organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
+    // A random id, and nothing else in this transaction that orders it (no audit entry).
+    let id = insert_with_random_id(
+        &mut tx,
+        "a case",
+        "INSERT INTO cases (id, organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
          status, org_unit_id, patient_safety, received_on, acknowledge_by, stage, stage_due) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $12, $13) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING RETURNING id",
+        |query| {
+            query
+                .bind(case.organisation_id)
+                .bind(case.case_type.code())
+                .bind(case.identity_level.code())
+                .bind(&case.public_key)
+                .bind(&case.receipt_lookup)
+                .bind(&case.receipt_salt)
+                .bind(&case.receipt_verifier)
+                .bind(case.org_unit_id)
+                .bind(case.patient_safety.code())
+                .bind(case.received_on.to_string())
+                .bind(case.acknowledge_by.to_string())
+                .bind(case.stage.map(|(stage, _)| stage.code()))
+                .bind(case.stage.map(|(_, due)| due.to_string()))
+        },
+        |e| conflict_or(e, "receipt code clash"),
     )
-    .bind(case.organisation_id)
-    .bind(case.case_type.code())
-    .bind(case.identity_level.code())
-    .bind(&case.public_key)
-    .bind(&case.receipt_lookup)
-    .bind(&case.receipt_salt)
-    .bind(&case.receipt_verifier)
-    .bind(case.org_unit_id)
-    .bind(case.patient_safety.code())
-    .bind(case.received_on.to_string())
-    .bind(case.acknowledge_by.to_string())
-    .bind(case.stage.map(|(stage, _)| stage.code()))
-    .bind(case.stage.map(|(_, due)| due.to_string()))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| conflict_or(e, "receipt code clash"))?;
-    let id: i64 = row.try_get("id")?;
+    .await?;
     for (holder, sealed) in &case.seals {
         sqlx::query("INSERT INTO case_seals (case_id, holder, sealed) VALUES ($1, $2, $3)")
             .bind(id)
@@ -239,21 +244,25 @@ pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, NULL, $3, $4)")
-        .bind(id)
-        .bind(EntryKind::Report.code())
-        .bind(case.received_on.to_string())
-        .bind(&case.report)
-        .execute(&mut *tx)
-        .await?;
+    insert_entry(
+        &mut tx,
+        id,
+        EntryKind::Report,
+        None,
+        case.received_on,
+        &case.report,
+    )
+    .await?;
     for attachment in &case.attachments {
-        sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, NULL, $3, $4)")
-            .bind(id)
-            .bind(EntryKind::Attachment.code())
-            .bind(case.received_on.to_string())
-            .bind(attachment)
-            .execute(&mut *tx)
-            .await?;
+        insert_entry(
+            &mut tx,
+            id,
+            EntryKind::Attachment,
+            None,
+            case.received_on,
+            attachment,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -407,11 +416,35 @@ pub async fn cases_without_holder(
 ) -> Result<Vec<i64>, StoreError> {
     let rows = sqlx::query(
         "SELECT c.id FROM cases c WHERE c.organisation_id = $1 AND ($3 = '' OR c.case_type = $3) \
-         AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $2) ORDER BY c.id",
+         AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $2) ORDER BY c.received_on, c.id",
     )
     .bind(organisation_id)
     .bind(holder)
     .bind(case_type.map(|t| t.code()).unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+/// Cases of one type that `from` holds a sealed copy of and `to` does not: what `from`
+/// can re-seal to `to`.
+pub async fn cases_to_reseal(
+    db: &Db,
+    organisation_id: i64,
+    from: &str,
+    to: &str,
+    case_type: CaseType,
+) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id FROM cases c JOIN case_seals f ON f.case_id = c.id AND f.holder = $2 \
+         WHERE c.organisation_id = $1 AND c.case_type = $4 \
+         AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $3) \
+         ORDER BY c.received_on, c.id",
+    )
+    .bind(organisation_id)
+    .bind(from)
+    .bind(to)
+    .bind(case_type.code())
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
@@ -430,7 +463,7 @@ pub struct Entry {
 pub async fn entries(db: &Db, case_id: i64) -> Result<Vec<Entry>, StoreError> {
     let rows = sqlx::query(
         "SELECT e.id, e.kind, e.author_person_id, p.display_name, e.written_on, e.ciphertext FROM case_entries e \
-         LEFT JOIN people p ON p.id = e.author_person_id WHERE e.case_id = $1 ORDER BY e.id",
+         LEFT JOIN people p ON p.id = e.author_person_id WHERE e.case_id = $1 ORDER BY e.position, e.id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
@@ -460,16 +493,39 @@ pub async fn add_entry(
     ciphertext: &[u8],
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query("INSERT INTO case_entries (case_id, kind, author_person_id, written_on, ciphertext) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(case_id)
-        .bind(kind.code())
-        .bind(author_person_id)
-        .bind(on.to_string())
-        .bind(ciphertext)
-        .fetch_one(&mut *tx)
-        .await?;
+    let id = insert_entry(&mut tx, case_id, kind, author_person_id, on, ciphertext).await?;
     tx.commit().await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
+}
+
+/// Stores an entry with a random id, at the next place in its case's conversation. The
+/// place orders entries within their case only, which everyone reading the case sees
+/// anyway; it says nothing about other cases or other activity.
+async fn insert_entry(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    kind: EntryKind,
+    author_person_id: Option<i64>,
+    on: Day,
+    ciphertext: &[u8],
+) -> Result<i64, StoreError> {
+    insert_with_random_id(
+        conn,
+        "a case entry",
+        "INSERT INTO case_entries (id, case_id, kind, author_person_id, written_on, position, ciphertext) \
+         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(position), 0) + 1 FROM case_entries WHERE case_id = $2), $6) \
+         ON CONFLICT (id) DO NOTHING RETURNING id",
+        |query| {
+            query
+                .bind(case_id)
+                .bind(kind.code())
+                .bind(author_person_id)
+                .bind(on.to_string())
+                .bind(ciphertext)
+        },
+        StoreError::from,
+    )
+    .await
 }
 
 /// A change a guardian makes to a case's plain-text record.

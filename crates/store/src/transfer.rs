@@ -162,6 +162,7 @@ const TABLES: &[TableSpec] = &[
             ("kind", Text),
             ("author_person_id", Int),
             ("written_on", Text),
+            ("position", Int),
             ("ciphertext", Blob),
         ],
     ),
@@ -501,6 +502,7 @@ const TABLES: &[TableSpec] = &[
             ("state", Text),
             ("booked_at", Int),
             ("reminded", Int),
+            ("resent_on", Int),
         ],
     ),
     (
@@ -537,14 +539,12 @@ const TABLES: &[TableSpec] = &[
 ];
 
 /// Tables whose `id` comes from an identity sequence on PostgreSQL, which must be moved past
-/// the copied ids.
+/// the copied ids. Cases and their entries are not among them: their ids are random.
 const IDENTITY_TABLES: &[&str] = &[
     "organisations",
     "org_units",
     "people",
     "login_failures",
-    "cases",
-    "case_entries",
     "surveys",
     "survey_campaigns",
     "mail_outbox",

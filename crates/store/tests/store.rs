@@ -13,6 +13,10 @@ use dignity_store::{Backend, Db, StoreError, sessions, survey, throttle, transfe
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+#[path = "store/unordered_ids.rs"]
+mod unordered_ids;
+use unordered_ids::{anonymous_rows_carry_no_order, conversations_read_in_order_within_a_day};
+
 /// Runs one async test body against each backend, each with its own fresh database.
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
@@ -60,7 +64,23 @@ on_both_backends!(
     survey_tokens_and_people_answer_once,
     stored_responses_keep_no_order_time_or_link,
     plans_need_both_sides_to_sign_the_same_version,
+    anonymous_rows_carry_no_order,
+    conversations_read_in_order_within_a_day,
 );
+
+mod migration_keeps_cases_and_copies_keep_ids {
+    use super::unordered_ids::migration_keeps_cases_and_copies_keep_ids as body;
+    use dignity_store::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() -> super::TestResult {
+        body(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() -> super::TestResult {
+        body(Backend::Postgres).await
+    }
+}
 
 async fn demo_org(db: &Db, code: &str) -> Result<Organisation, StoreError> {
     identity::create_organisation(

@@ -9,6 +9,11 @@ use sqlx::Row;
 /// Most comments one person can have waiting at once, so the queue cannot be flooded.
 pub const MOST_WAITING: i64 = 5;
 
+/// The start of the day `now` falls in: comments keep days, never times.
+fn day_of(now: i64) -> i64 {
+    now - now.rem_euclid(86_400)
+}
+
 /// Where a comment is in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommentState {
@@ -43,6 +48,7 @@ pub struct Comment {
     pub action_id: i64,
     pub body: String,
     pub state: CommentState,
+    /// The start of the day it was written (UTC seconds).
     pub written_at: i64,
 }
 
@@ -83,7 +89,7 @@ pub async fn add_comment(
     .bind(action_id)
     .bind(person_id)
     .bind(body)
-    .bind(now)
+    .bind(day_of(now))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -118,7 +124,8 @@ pub async fn comments(
     .collect()
 }
 
-/// Publishes or declines a waiting comment; the decision is audited (not the words).
+/// Publishes or declines a waiting comment; the decision is audited (not the words). The
+/// writer is forgotten here: they were kept only to count what they have waiting.
 pub async fn moderate(
     db: &Db,
     editor: Editor<'_>,
@@ -132,11 +139,11 @@ pub async fn moderate(
         CommentState::Declined
     };
     let changed = sqlx::query(
-        "UPDATE plan_comments SET state = $1, moderated_at = $2 WHERE id = $3 AND state = 'waiting' \
+        "UPDATE plan_comments SET state = $1, moderated_at = $2, person_id = NULL WHERE id = $3 AND state = 'waiting' \
          AND plan_id IN (SELECT id FROM plans WHERE organisation_id = $4)",
     )
     .bind(state.code())
-    .bind(editor.now)
+    .bind(day_of(editor.now))
     .bind(comment_id)
     .bind(editor.organisation.id)
     .execute(&mut *tx)

@@ -17,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_domain::identity::{Email, Role};
 use dignity_domain::library::EventFormat;
-use dignity_store::events::{self as store, Booked, Booking, Event, NewEvent, Place};
+use dignity_store::events::{self as store, Booking, Event, NewEvent, Place};
 use dignity_store::mail::{Attachment, NewMail};
 use dignity_store::{Db, StoreError};
 use serde::Deserialize;
@@ -240,15 +240,15 @@ fn letter(base: &str, kind: Letter, event: &Event, booking: &Booking) -> NewMail
     }
 }
 
+/// The page after booking. It is the same whether the address was new or had already
+/// booked (issue 13, item 10): no link to the booking (that is in the email), and the
+/// place a new booking would get, so typing someone else's address tells nothing.
 #[derive(Template)]
 #[template(path = "events/booked.html")]
 struct BookedPage {
     chrome: Chrome,
     view: EventView,
-    /// The booking's own page, to see or cancel it now as well as from the email.
-    token: String,
     place: Place,
-    again: bool,
     mail: bool,
 }
 
@@ -291,20 +291,15 @@ pub async fn book(
             }
             Err(e) => return Err(e.into()),
         };
-    let (booking, again) = match booked {
-        Booked::New(b) => (b, false),
-        Booked::Again(b) => (b, true),
-    };
+    let place = booked.shown_place();
     let event = store::get_event(&state.db, id).await?;
     Ok(render(&BookedPage {
-        chrome: chrome.titled(match booking.place {
+        chrome: chrome.titled(match place {
             Place::Booked => "You have a place",
             Place::Waiting => "You are on the waiting list",
         }),
         view: view(event),
-        token: booking.token.clone(),
-        place: booking.place,
-        again,
+        place,
         mail: state.settings.mail.is_some(),
     })?
     .into_response())

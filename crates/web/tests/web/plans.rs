@@ -1091,9 +1091,33 @@ async fn staff_comments_are_read_by_an_administrator_before_they_show(app: &Test
             .fetch_one(app.db.pool())
             .await?;
     assert_eq!(decided, 2);
+    // Once decided, a comment no longer says who wrote it, and no comment keeps a time of
+    // day: only what the "five waiting" rule needs, while it waits.
+    let stored: Vec<(Option<i64>, i64, Option<i64>)> =
+        sqlx::query_as("SELECT person_id, written_at, moderated_at FROM plan_comments ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await?;
+    assert_eq!(stored.len(), 2);
+    for (person, written, moderated) in &stored {
+        assert_eq!(*person, None, "a decided comment keeps its writer");
+        assert_eq!(written % 86_400, 0, "a comment keeps its time of writing");
+        assert_eq!(moderated.map(|m| m % 86_400), Some(0));
+    }
+    sam.post(&path, &[("comment", "Waiting")]).await?;
+    let waiting: Vec<(Option<i64>, i64)> =
+        sqlx::query_as("SELECT person_id, written_at FROM plan_comments WHERE state = 'waiting'")
+            .fetch_all(app.db.pool())
+            .await?;
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        waiting[0].0,
+        Some(staff.id),
+        "the writer is kept while waiting"
+    );
+    assert_eq!(waiting[0].1 % 86_400, 0);
 
     // One person cannot flood the queue; an unsigned action cannot be commented on.
-    for _ in 0..plans::MOST_WAITING {
+    for _ in 1..plans::MOST_WAITING {
         sam.post(&path, &[("comment", "More")]).await?;
     }
     let page = sam.post(&path, &[("comment", "Too many")]).await?;
