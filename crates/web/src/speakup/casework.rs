@@ -1,7 +1,7 @@
 //! The guardians' pages: the case list and a case, with messages, notes, referrals,
 //! status, what the case is about, closure and the detriment check.
 
-use super::keys::{Opened, open_case, reseal_for_colleagues};
+use super::keys::{Opened, colleagues_waiting, open_case, reseal_for_colleagues};
 use super::report::{Report, long_date};
 use crate::access::CurrentUser;
 use crate::error::AppError;
@@ -66,6 +66,8 @@ struct CasesPage {
     organisation: Organisation,
     set_up: bool,
     unlocked: bool,
+    /// Colleagues who cannot read past cases this guardian could re-seal to them.
+    colleagues_waiting: usize,
     open: Vec<Row>,
     closed: Vec<Row>,
     detriment_due: Vec<Row>,
@@ -81,7 +83,9 @@ pub async fn list(
     let set_up = speakup::settings(&state.db, organisation.id)
         .await?
         .is_some();
-    reseal_for_colleagues(&state, &user, organisation.id, &organisation.ods_code).await?;
+    let waiting = colleagues_waiting(&state, &user, organisation.id)
+        .await?
+        .len();
     let today = Day::from_unix_seconds(crate::now());
     let names = guardians(&state, &organisation).await?;
     let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
@@ -126,11 +130,27 @@ pub async fn list(
         organisation,
         set_up,
         unlocked,
+        colleagues_waiting: waiting,
         open,
         closed,
         detriment_due,
     })?
     .into_response())
+}
+
+/// A guardian gives colleagues who cannot read past cases access to them: a decision,
+/// taken with a button and audited, never a side effect of opening the list.
+pub async fn share_past_cases(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let list = format!("/orgs/{}/speak-up", organisation.ods_code);
+    match reseal_for_colleagues(&state, &user, organisation.id, &organisation.ods_code).await? {
+        Some(_) => Ok(Redirect::to(&list).into_response()),
+        None => Ok(Redirect::to(&format!("/account/unlock?next={list}")).into_response()),
+    }
 }
 
 /// An entry as a guardian sees it.

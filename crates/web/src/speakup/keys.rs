@@ -104,60 +104,97 @@ pub async fn open_case(
     Ok(Opened::Key(ConcernKey::unseal(&sealed, &key)?))
 }
 
-/// Seals to every colleague with a case key the cases they cannot open yet and this
-/// guardian can. Run when a guardian opens the case list, so a new guardian gets access as
-/// soon as any existing guardian next looks. Returns how many copies were added.
-pub async fn reseal_for_colleagues(
+/// A colleague with a case key who cannot read some past cases that this guardian can.
+pub struct Waiting {
+    pub person_id: i64,
+    public_key: String,
+    cases: Vec<(CaseType, Vec<i64>)>,
+}
+
+/// Colleagues (with a case key) who cannot read past cases this guardian holds. Reading
+/// this changes nothing: giving access is a decision a guardian takes (issue 13).
+pub async fn colleagues_waiting(
     state: &AppState,
     user: &CurrentUser,
     organisation_id: i64,
-    ods: &str,
-) -> Result<usize, AppError> {
-    let Some(my_key) = state.keys.get(&user.session_digest) else {
-        return Ok(0);
-    };
+) -> Result<Vec<Waiting>, AppError> {
     let mine = person_holder(user.person.id);
-    let mut added = 0;
+    let mut waiting: Vec<Waiting> = Vec::new();
     for case_type in CaseType::ALL {
-        for (colleague, colleague_public) in
+        for (colleague, public_key) in
             speakup::reader_keys(&state.db, organisation_id, *case_type).await?
         {
             if colleague == user.person.id {
                 continue;
             }
             let holder = person_holder(colleague);
-            let mut given = 0;
-            for case_id in
-                speakup::cases_without_holder(&state.db, organisation_id, &holder, Some(*case_type))
-                    .await?
-            {
-                let Some(sealed) = speakup::seal_for(&state.db, case_id, &mine).await? else {
+            let cases =
+                speakup::cases_to_reseal(&state.db, organisation_id, &mine, &holder, *case_type)
+                    .await?;
+            if cases.is_empty() {
+                continue;
+            }
+            match waiting.iter_mut().find(|w| w.person_id == colleague) {
+                Some(w) => w.cases.push((*case_type, cases)),
+                None => waiting.push(Waiting {
+                    person_id: colleague,
+                    public_key,
+                    cases: vec![(*case_type, cases)],
+                }),
+            }
+        }
+    }
+    Ok(waiting)
+}
+
+/// Seals to every waiting colleague the past cases this guardian can open, when the
+/// guardian presses the button on the case list, and writes one audit entry saying who
+/// was given how many. Returns how many colleagues were given access; None when this
+/// guardian's key is locked.
+pub async fn reseal_for_colleagues(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation_id: i64,
+    ods: &str,
+) -> Result<Option<usize>, AppError> {
+    let Some(my_key) = state.keys.get(&user.session_digest) else {
+        return Ok(None);
+    };
+    let mine = person_holder(user.person.id);
+    let waiting = colleagues_waiting(state, user, organisation_id).await?;
+    let mut given = Vec::new();
+    for colleague in &waiting {
+        let holder = person_holder(colleague.person_id);
+        for (case_type, cases) in &colleague.cases {
+            for case_id in cases {
+                let Some(sealed) = speakup::seal_for(&state.db, *case_id, &mine).await? else {
                     continue;
                 };
                 let case_key = ConcernKey::unseal(&sealed, &my_key)?;
                 speakup::add_seals(
                     &state.db,
-                    case_id,
-                    &[(holder.clone(), case_key.seal_to(&colleague_public)?)],
+                    *case_id,
+                    &[(holder.clone(), case_key.seal_to(&colleague.public_key)?)],
                 )
                 .await?;
-                given += 1;
             }
-            added += given;
-            if given > 0 {
-                let detail = format!(
-                    "Gave person {colleague} access to {given} cases of type {}",
-                    case_type.code()
-                );
-                let entry = dignity_store::audit::NewEntry {
-                    actor: &user.person.email,
-                    organisation: Some(ods),
-                    action: "speakup.reseal",
-                    detail: &detail,
-                };
-                dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
-            }
+            given.push(format!(
+                "person {} {} {}s",
+                colleague.person_id,
+                cases.len(),
+                case_type.code()
+            ));
         }
     }
-    Ok(added)
+    if !given.is_empty() {
+        let detail = format!("Gave access to past cases: {}", given.join(", "));
+        let entry = dignity_store::audit::NewEntry {
+            actor: &user.person.email,
+            organisation: Some(ods),
+            action: "speakup.reseal",
+            detail: &detail,
+        };
+        dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
+    }
+    Ok(Some(waiting.len()))
 }

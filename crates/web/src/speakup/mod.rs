@@ -51,6 +51,11 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(CASEWORKERS),
             casework::list,
         )
+        .post(
+            "/orgs/{ods}/speak-up/past-cases",
+            Access::InOrganisation(CASEWORKERS),
+            casework::share_past_cases,
+        )
         .get(
             "/orgs/{ods}/speak-up/return",
             Access::InOrganisation(AGGREGATE_READERS),

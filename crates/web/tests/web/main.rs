@@ -640,6 +640,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/speak-up/past-cases",
+        "/orgs/RJ1/speak-up/past-cases",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/speak-up/{id}/stage",
         "/orgs/RJ1/speak-up/1/stage",
         RJ1_CASEWORKERS,

@@ -424,10 +424,43 @@ async fn a_reset_guardian_is_locked_out_until_a_colleague_reseals(app: &TestApp)
     );
     assert!(!page.body.contains("night manager"));
 
-    // Gina opens the case list: Hal gets access again.
-    gina.get("/orgs/RJ1/speak-up").await?;
+    // Gina opens the case list: nothing is shared by that alone (issue 13), and nothing
+    // is audited; the list tells her Hal is waiting.
+    let reseals = |app: &TestApp| {
+        let pool = app.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'speakup.reseal'",
+            )
+            .fetch_one(&pool)
+            .await
+        }
+    };
+    let hal_holder = speakup::person_holder(hal.id);
+    let list = gina.get("/orgs/RJ1/speak-up").await?;
+    assert!(
+        list.body.contains("1 colleague cannot read past cases yet"),
+        "{}",
+        list.body
+    );
+    assert_eq!(speakup::seal_for(&app.db, id, &hal_holder).await?, None);
+    assert_eq!(reseals(app).await?, 0);
+    let page = hal_browser.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(page.body.contains("You cannot read this case yet"));
+
+    // Without the form's token the button does nothing.
+    let forged = gina.post_raw("/orgs/RJ1/speak-up/past-cases", "").await?;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(speakup::seal_for(&app.db, id, &hal_holder).await?, None);
+
+    // Gina decides to share: Hal can read again, and one audit entry says so.
+    let done = gina.post("/orgs/RJ1/speak-up/past-cases", &[]).await?;
+    assert_eq!(done.location.as_deref(), Some("/orgs/RJ1/speak-up"));
+    assert_eq!(reseals(app).await?, 1);
     let page = hal_browser.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
     assert!(page.body.contains("night manager"), "{}", page.body);
+    let list = gina.get("/orgs/RJ1/speak-up").await?;
+    assert!(!list.body.contains("cannot read past cases"));
     Ok(())
 }
 
