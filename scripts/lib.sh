@@ -98,3 +98,69 @@ start_demo_server() {
   fail "the demo server did not start: $(cat "$dir/server.log")"
 }
 
+
+# The offline copy of RustSec's advisory database: $DIGNITY_ADVISORY_DB, else
+# ../shared/advisory-db beside the repository, else /work/shared/advisory-db.
+advisory_db() {
+  local dir
+  for dir in "${DIGNITY_ADVISORY_DB:-}" "$(repo_root)/../shared/advisory-db" /work/shared/advisory-db; do
+    if [ -n "$dir" ] && [ -d "$dir/crates" ]; then (cd "$dir" && pwd); return 0; fi
+  done
+  return 1
+}
+
+# How old the copy is: its last commit's date when it is a git clone, else the date of
+# the newest advisory in it.
+advisory_db_date() {
+  if [ -d "$1/.git" ]; then
+    echo "last commit $(git -C "$1" log -1 --format=%cs)"
+  else
+    echo "newest advisory $(grep -rh '^date = ' "$1/crates" | sort | tail -n 1 | tr -d '"' | cut -d' ' -f3)"
+  fi
+}
+
+ensure_cargo_audit() {
+  cargo audit --version >/dev/null 2>&1 && return 0
+  say "Installing cargo-audit (once: it stays in ~/.cargo/bin)"
+  cargo install --locked cargo-audit >/dev/null 2>&1
+}
+
+# Checks Cargo.lock against the offline advisory copy, without the network. Any
+# vulnerability not listed with a reason in .cargo/audit.toml fails; unmaintained or
+# unsound crates are shown, not failed. With no copy or no cargo-audit it says so, and
+# fails only if the first argument is "strict". Leaves a summary line in $audit_result.
+dependency_audit() {
+  local strict="$1" db when json
+  audit_result=""
+  if ! db="$(advisory_db)"; then
+    audit_result="not run: no copy of the RustSec advisory database was found (set DIGNITY_ADVISORY_DB to one)"
+  elif ! ensure_cargo_audit; then
+    audit_result="not run: cargo-audit is not installed and could not be installed (cargo install --locked cargo-audit)"
+  fi
+  if [ -n "$audit_result" ]; then
+    printf '\033[33mcargo audit %s\033[0m\n' "$audit_result" >&2
+    [ "$strict" = strict ] && fail "the dependency audit could not run"
+    return 0
+  fi
+  when="$(advisory_db_date "$db")"
+  say "cargo audit, offline, against the advisory database copy in $db ($when)"
+  if ! json="$(cd "$(repo_root)" && cargo audit --no-fetch --no-yanked --stale --db "$db" --json 2>/dev/null)"; then
+    (cd "$(repo_root)" && cargo audit --no-fetch --no-yanked --stale --db "$db") || true
+    [ -n "$json" ] || fail "cargo audit could not read the advisory database copy in $db"
+    fail "cargo audit found a vulnerability not listed with a reason in .cargo/audit.toml"
+  fi
+  audit_result="$(printf '%s' "$json" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+warned = []
+for kind, found in r.get("warnings", {}).items():
+    for w in found:
+        if w.get("advisory"):
+            warned.append("%s %s (%s)" % (w["package"]["name"], kind, w["advisory"]["id"]))
+print("%d crates against %d advisories: %d vulnerabilities not excepted; warnings: %s" % (
+    r["lockfile"]["dependency-count"], r["database"]["advisory-count"],
+    r["vulnerabilities"]["count"], "; ".join(warned) or "none"))
+')"
+  audit_result="$audit_result; exceptions: $(grep -o 'RUSTSEC-[0-9]*-[0-9]*' "$(repo_root)/.cargo/audit.toml" | paste -sd, - || true); database copy: $when"
+  echo "$audit_result"
+}
