@@ -97,7 +97,7 @@ async fn housekeeping(db: Db, settings: dignity_web::Settings) {
         if let Err(e) = sessions::purge_expired(&db, now, settings.session_idle_seconds).await {
             tracing::warn!(cause = %e, "could not remove ended sessions");
         }
-        if let Err(e) = throttle::purge_before(&db, now - settings.throttle_window_seconds).await {
+        if let Err(e) = throttle::purge_expired(&db, now, settings.throttle_window_seconds).await {
             tracing::warn!(cause = %e, "could not remove old sign-in failures");
         }
     }

@@ -294,14 +294,43 @@ async fn sessions_expire_when_idle_or_old(db: Db) -> TestResult {
 }
 
 async fn throttle_counts_failures_per_key(db: Db) -> TestResult {
-    throttle::record_failure(&db, &["account:a", "client:1"], 100).await?;
-    throttle::record_failure(&db, &["account:a", "client:2"], 200).await?;
-    assert_eq!(throttle::failures_since(&db, "account:a", 0).await?, 2);
-    assert_eq!(throttle::failures_since(&db, "account:a", 150).await?, 1);
-    assert_eq!(throttle::failures_since(&db, "client:1", 0).await?, 1);
+    let window = 100;
+    throttle::record_failure(&db, &["account:a", "client:1"], 130, window).await?;
+    throttle::record_failure(&db, &["account:a", "client:2"], 250, window).await?;
+    assert_eq!(
+        throttle::recent_failures(&db, "account:a", 250, window).await?,
+        2
+    );
+    // The failure at 130 counts for its window and the next, then no more.
+    assert_eq!(
+        throttle::recent_failures(&db, "account:a", 310, window).await?,
+        1
+    );
+    assert_eq!(
+        throttle::recent_failures(&db, "client:1", 299, window).await?,
+        1
+    );
+    assert_eq!(
+        throttle::recent_failures(&db, "client:1", 300, window).await?,
+        0
+    );
+    // Only the window's start is kept, never the moment.
+    let stored: Vec<i64> = sqlx::query_scalar("SELECT at FROM login_failures ORDER BY at")
+        .fetch_all(db.pool())
+        .await?;
+    assert_eq!(stored, [100, 100, 200, 200]);
     throttle::clear(&db, "account:a").await?;
-    assert_eq!(throttle::failures_since(&db, "account:a", 0).await?, 0);
-    assert_eq!(throttle::purge_before(&db, 150).await?, 1);
+    assert_eq!(
+        throttle::recent_failures(&db, "account:a", 250, window).await?,
+        0
+    );
+    // Expired failures are deleted: by the housekeeping, and by the next failure.
+    assert_eq!(throttle::purge_expired(&db, 310, window).await?, 1);
+    throttle::record_failure(&db, &["client:3"], 420, window).await?;
+    let left: Vec<String> = sqlx::query_scalar("SELECT throttle_key FROM login_failures")
+        .fetch_all(db.pool())
+        .await?;
+    assert_eq!(left, ["client:3"]);
     Ok(())
 }
 

@@ -149,13 +149,13 @@ async fn sign_in(
 
     let settings = &state.settings;
     let now = crate::now();
-    let since = now - settings.throttle_window_seconds;
-    let account_key = account_throttle_key(email.as_str());
+    let window = settings.throttle_window_seconds;
+    let account_key = account_throttle_key(email.as_str(), settings);
     let client_key =
         client_throttle_key(&headers, peer.map(|Extension(ConnectInfo(p))| p), settings);
-    if throttle::failures_since(&state.db, &account_key, since).await?
+    if throttle::recent_failures(&state.db, &account_key, now, window).await?
         >= settings.max_failures_per_account
-        || throttle::failures_since(&state.db, &client_key, since).await?
+        || throttle::recent_failures(&state.db, &client_key, now, window).await?
             >= settings.max_failures_per_client
     {
         let message = too_many_attempts(settings.throttle_window_seconds / 60);
@@ -184,8 +184,8 @@ async fn sign_in(
     let person = match person {
         Some(person) if matches && !person.disabled => person,
         _ => {
-            throttle::record_failure(&state.db, &[&account_key, &client_key], now).await?;
-            if throttle::failures_since(&state.db, &account_key, since).await?
+            throttle::record_failure(&state.db, &[&account_key, &client_key], now, window).await?;
+            if throttle::recent_failures(&state.db, &account_key, now, window).await?
                 == settings.max_failures_per_account
             {
                 let detail = format!(
@@ -317,13 +317,9 @@ async fn check_code(
     code: &str,
 ) -> Result<Result<i64, String>, AppError> {
     let now = crate::now();
-    let key = account_throttle_key(&person.email);
-    if throttle::failures_since(
-        &state.db,
-        &key,
-        now - state.settings.throttle_window_seconds,
-    )
-    .await?
+    let key = account_throttle_key(&person.email, &state.settings);
+    if throttle::recent_failures(&state.db, &key, now, state.settings.throttle_window_seconds)
+        .await?
         >= state.settings.max_failures_per_account
     {
         return Ok(Err(too_many_attempts(
@@ -343,7 +339,13 @@ async fn check_code(
     match step {
         Some(step) => Ok(Ok(step)),
         None => {
-            throttle::record_failure(&state.db, &[&key], now).await?;
+            throttle::record_failure(
+                &state.db,
+                &[&key],
+                now,
+                state.settings.throttle_window_seconds,
+            )
+            .await?;
             Ok(Err(
                 "That code is not right or has been used. Wait for a new code and try again".into(),
             ))

@@ -4,7 +4,6 @@
 use crate::state::Settings;
 use axum::http::HeaderMap;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 /// Secure cookies get the `__Host-` prefix, which stops a sibling site setting them.
@@ -39,10 +38,11 @@ pub fn clear_session_cookie(settings: &Settings) -> Cookie<'static> {
     cookie
 }
 
-/// A key for throttling sign-ins from one client. The address is hashed before it is
-/// stored, so the throttle table is not a record of who visited from where. Behind a
-/// trusted proxy the last `X-Forwarded-For` entry is used: it is the one our proxy added,
-/// while earlier entries can be typed by anyone.
+/// A key for throttling sign-ins from one client. The address is stored only as a keyed
+/// digest under the installation secret, which is never in the database: a copy of the
+/// table cannot be reversed by hashing every IPv4 address. Behind a trusted proxy the last
+/// `X-Forwarded-For` entry is used: it is the one our proxy added, while earlier entries
+/// can be typed by anyone.
 pub fn client_throttle_key(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
@@ -60,10 +60,22 @@ pub fn client_throttle_key(
         .unwrap_or_else(|| "unknown".into());
     format!(
         "client:{}",
-        hex::encode(&Sha256::digest(client.as_bytes())[..16])
+        settings
+            .secret
+            .keyed_digest(CLIENT_PURPOSE, client.as_bytes())
     )
 }
 
-pub fn account_throttle_key(email: &str) -> String {
-    format!("account:{email}")
+/// A key for throttling sign-ins to one account: the address typed, as a keyed digest, so
+/// addresses typed by someone guessing are not kept either.
+pub fn account_throttle_key(email: &str, settings: &Settings) -> String {
+    format!(
+        "account:{}",
+        settings
+            .secret
+            .keyed_digest(ACCOUNT_PURPOSE, email.as_bytes())
+    )
 }
+
+const CLIENT_PURPOSE: &str = "sign-in throttle: client address";
+const ACCOUNT_PURPOSE: &str = "sign-in throttle: account";

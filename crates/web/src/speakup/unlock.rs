@@ -51,7 +51,7 @@ pub async fn unlock(
     FormData(form): FormData<UnlockForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    let key = crate::session::account_throttle_key(&user.person.email);
+    let key = crate::session::account_throttle_key(&user.person.email, &state.settings);
     let now = crate::now();
     let window = state.settings.throttle_window_seconds;
     let again =
@@ -71,7 +71,7 @@ pub async fn unlock(
             )
                 .into_response())
         };
-    if throttle::failures_since(&state.db, &key, now - window).await?
+    if throttle::recent_failures(&state.db, &key, now, window).await?
         >= state.settings.max_failures_per_account
     {
         return again(
@@ -97,7 +97,7 @@ pub async fn unlock(
         .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored))
         .await??;
     if !matches {
-        throttle::record_failure(&state.db, &[&key], now).await?;
+        throttle::record_failure(&state.db, &[&key], now, window).await?;
         return again(
             chrome,
             "That passphrase is not right".into(),

@@ -5,6 +5,7 @@ mod events;
 mod library;
 mod news;
 mod plans;
+mod sign_in_records;
 mod speakup;
 mod speakup_limits;
 mod speakup_secrets;

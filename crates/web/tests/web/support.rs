@@ -38,6 +38,9 @@ pub fn settings() -> Settings {
         passphrase_cost: HashCost::FAST_FOR_TESTS,
         web_dir: "/nonexistent".into(),
         survey_key: dignity_crypto::survey::ParticipationKey::from_hex(&"ab".repeat(32)),
+        // One secret for every server of a test, as an installation's servers share theirs.
+        secret: dignity_crypto::secret::InstallationSecret::from_hex(&"cd".repeat(32))
+            .expect("a valid test secret"),
         // Mail is sent by the tests themselves (dignity_web::mail::send_due), to a sink.
         mail: Some(dignity_web::mail::MailSettings {
             host: "127.0.0.1".into(),
