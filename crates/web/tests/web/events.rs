@@ -257,6 +257,7 @@ async fn webinar(app: &TestApp, capacity: &str) -> Result<i64, Box<dyn std::erro
             "/events/new",
             &[
                 ("title", "Speaking up for managers"),
+                ("description", "What to do when someone speaks up to you."),
                 ("format", "webinar"),
                 ("day", &day),
                 ("starts", "10:30"),
@@ -266,7 +267,7 @@ async fn webinar(app: &TestApp, capacity: &str) -> Result<i64, Box<dyn std::erro
             ],
         )
         .await?;
-    let location = page.location.ok_or("to the event")?;
+    let location = page.location.ok_or(page.body)?;
     Ok(location.trim_start_matches("/events/").parse()?)
 }
 
