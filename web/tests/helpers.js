@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: a real Dignity demo server on a free port, real
 // headless Chromium, and axe-core run on every page a test visits.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -63,6 +63,13 @@ export async function startServer() {
     url,
     /** Everything the server has printed so far (its logs go to stderr). */
     logs: () => output,
+    /** A booking's token, as the booking's email would carry it. The demo sends no email,
+     *  and the page after booking links to no booking, so it is read from the database. */
+    bookingToken(email) {
+      const query = 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('
+        + '"SELECT token FROM event_bookings WHERE email = ?", (sys.argv[2],)).fetchone()[0])';
+      return execFileSync('python3', ['-c', query, join(dir, 'demo.db'), email], { encoding: 'utf8' }).trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
