@@ -10,6 +10,7 @@
 )]
 
 pub mod passphrase;
+pub mod sealed;
 pub mod secret;
 pub mod speakup;
 pub mod survey;

@@ -81,6 +81,18 @@ impl InvitationCode {
     pub fn digest(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
     }
+
+    /// The key an unfinished response is sealed under. It comes from the code itself, which
+    /// only the respondent holds, so a copy of the database cannot read their draft.
+    pub fn draft_key(&self) -> Zeroizing<[u8; 32]> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        // HMAC accepts keys of any length, so this cannot fail.
+        if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.0.as_bytes()) {
+            mac.update(b"survey-draft");
+            key.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        key
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +123,12 @@ mod tests {
             Some(code.digest())
         );
         assert_ne!(InvitationCode::generate(), code);
+        assert_eq!(
+            *InvitationCode::parse(&typed).unwrap().draft_key(),
+            *code.draft_key()
+        );
+        assert_ne!(*InvitationCode::generate().draft_key(), *code.draft_key());
+        assert_ne!(hex::encode(*code.draft_key()), code.digest());
         assert!(InvitationCode::parse("too short").is_none());
         assert!(InvitationCode::parse(&format!("{shown}X")).is_none());
         assert!(
