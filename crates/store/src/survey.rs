@@ -293,64 +293,15 @@ pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<b
     Ok(row.is_some())
 }
 
-/// A finished response, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewResponse {
-    /// Random, from the caller's secure generator.
-    pub id: String,
-    pub answers: Vec<u8>,
-    pub groupings: Vec<u8>,
-    /// Free-text answers (question key, words), stored apart from the response.
-    pub comments: Vec<(String, String)>,
-}
+pub mod pending;
 
-/// Uses up a token and stores its response in one transaction. False if the token is
-/// unknown or already used (nothing is stored then).
-pub async fn submit_with_token(
-    db: &Db,
-    campaign_id: i64,
-    token_digest: &str,
-    response: &NewResponse,
-) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let used =
-        sqlx::query("DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2")
-            .bind(token_digest)
-            .bind(campaign_id)
-            .execute(&mut *tx)
-            .await?;
-    if used.rows_affected() != 1 {
-        return Ok(false);
-    }
-    delete_draft(&mut tx, token_digest).await?;
-    insert_response(&mut tx, campaign_id, response).await?;
-    tx.commit().await?;
-    Ok(true)
-}
+pub use pending::{
+    Draft, NewResponse, codes_not_used_yet, flush, get_draft, pending_count, save_draft,
+    submit_as_person, submit_with_token,
+};
 
-/// Records that a signed-in person took part (as a keyed digest) and stores their response,
-/// in one transaction. False if they have already answered.
-pub async fn submit_as_person(
-    db: &Db,
-    campaign_id: i64,
-    person_digest: &str,
-    response: &NewResponse,
-) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
-        .bind(campaign_id)
-        .bind(person_digest)
-        .execute(&mut *tx)
-        .await?;
-    if inserted.rows_affected() != 1 {
-        return Ok(false);
-    }
-    delete_draft(&mut tx, person_digest).await?;
-    insert_response(&mut tx, campaign_id, response).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
+/// Writes a response and its comments, each comment under its own random key so nothing
+/// joins it to the response. The caller bumps the campaign's counter.
 async fn insert_response(
     conn: &mut sqlx::AnyConnection,
     campaign_id: i64,
@@ -363,8 +314,15 @@ async fn insert_response(
         .bind(&response.groupings)
         .execute(&mut *conn)
         .await?;
-    // Each comment gets its own random key, so nothing joins it to the response.
-    for (question, body) in &response.comments {
+    insert_comments(conn, campaign_id, &response.comments).await
+}
+
+async fn insert_comments(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    comments: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (question, body) in comments {
         sqlx::query(
             "INSERT INTO survey_comments (id, campaign_id, question_key, body) VALUES ($1, $2, $3, $4)",
         )
@@ -375,7 +333,16 @@ async fn insert_response(
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("UPDATE survey_campaigns SET responses = responses + 1 WHERE id = $1")
+    Ok(())
+}
+
+async fn count_responses(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    added: usize,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE survey_campaigns SET responses = responses + $1 WHERE id = $2")
+        .bind(added as i64)
         .bind(campaign_id)
         .execute(&mut *conn)
         .await?;
@@ -387,73 +354,6 @@ fn random_key() -> String {
     let mut bytes = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     hex::encode(bytes)
-}
-
-async fn delete_draft(
-    conn: &mut sqlx::AnyConnection,
-    holder_digest: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM survey_drafts WHERE holder_digest = $1")
-        .bind(holder_digest)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Answers saved between the pages of an unfinished response.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Draft {
-    pub answers: Vec<u8>,
-    pub groupings: Vec<u8>,
-    pub comments: Vec<(String, String)>,
-}
-
-/// Saves (or replaces) the unfinished response of an invitation code or a person.
-pub async fn save_draft(
-    db: &Db,
-    campaign_id: i64,
-    holder_digest: &str,
-    draft: &Draft,
-) -> Result<(), StoreError> {
-    let comments = serde_json::to_string(&draft.comments)
-        .map_err(|e| StoreError::Corrupt(format!("draft comments: {e}")))?;
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO survey_drafts (holder_digest, campaign_id, answers, groupings, comments) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (holder_digest) DO UPDATE SET answers = excluded.answers, groupings = excluded.groupings, comments = excluded.comments",
-    )
-    .bind(holder_digest)
-    .bind(campaign_id)
-    .bind(&draft.answers)
-    .bind(&draft.groupings)
-    .bind(comments)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The unfinished response of an invitation code or a person, if any.
-pub async fn get_draft(
-    db: &Db,
-    campaign_id: i64,
-    holder_digest: &str,
-) -> Result<Option<Draft>, StoreError> {
-    let row = sqlx::query(
-        "SELECT answers, groupings, comments FROM survey_drafts WHERE holder_digest = $1 AND campaign_id = $2",
-    )
-    .bind(holder_digest)
-    .bind(campaign_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let comments: String = row.try_get("comments")?;
-    Ok(Some(Draft {
-        answers: row.try_get("answers")?,
-        groupings: row.try_get("groupings")?,
-        comments: serde_json::from_str(&comments)
-            .map_err(|e| StoreError::Corrupt(format!("draft comments: {e}")))?,
-    }))
 }
 
 /// How many responses a campaign holds, from its counter: cheap enough to ask on every
@@ -551,6 +451,7 @@ pub async fn insert_responses_showing(
             progress(i + 1);
         }
     }
+    count_responses(&mut tx, campaign_id, responses.len()).await?;
     tx.commit().await?;
     progress(responses.len());
     Ok(responses.len() as u64)

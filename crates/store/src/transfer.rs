@@ -219,10 +219,13 @@ const TABLES: &[TableSpec] = &[
         &[
             ("holder_digest", Text),
             ("campaign_id", Int),
-            ("answers", Blob),
-            ("groupings", Blob),
-            ("comments", Text),
+            ("sealed", Blob),
         ],
+    ),
+    (
+        "survey_pending",
+        "id",
+        &[("id", Text), ("campaign_id", Int), ("sealed", Blob)],
     ),
     (
         "survey_pledge_maps",

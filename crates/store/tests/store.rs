@@ -33,6 +33,10 @@ macro_rules! on_both_backends {
     };
 }
 
+#[path = "store/copies.rs"]
+mod copies;
+use copies::copies_during_a_campaign_link_no_answer_to_anyone;
+
 async fn run<F, Fut>(backend: Backend, body: F) -> TestResult
 where
     F: FnOnce(Db) -> Fut,
@@ -62,6 +66,8 @@ on_both_backends!(
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,
     survey_tokens_and_people_answer_once,
+    concurrent_flushes_write_each_response_once,
+    copies_during_a_campaign_link_no_answer_to_anyone,
     stored_responses_keep_no_order_time_or_link,
     plans_need_both_sides_to_sign_the_same_version,
     anonymous_rows_carry_no_order,
@@ -786,6 +792,25 @@ fn response(i: usize) -> survey::NewResponse {
     }
 }
 
+/// The key waiting responses are sealed under in these tests (the server derives its own
+/// from the installation secret).
+const PENDING_KEY: [u8; 32] = [9; 32];
+
+fn sealed(r: &survey::NewResponse) -> Vec<u8> {
+    dignity_crypto::sealed::seal(&PENDING_KEY, b"pending", &r.to_bytes()).unwrap()
+}
+
+fn unseal(record: &[u8]) -> Result<Vec<u8>, StoreError> {
+    dignity_crypto::sealed::open(&PENDING_KEY, b"pending", record)
+        .map(|plain| plain.to_vec())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Flushes as the server does after each submission: only whole batches of 11 while open.
+async fn flush(db: &Db, campaign_id: i64, closed: bool) -> Result<u64, StoreError> {
+    survey::flush(db, campaign_id, 11, closed, unseal).await
+}
+
 async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
     use dignity_domain::survey::Participation;
     let tokens = campaign(&db, Participation::Tokens).await?;
@@ -802,54 +827,90 @@ async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
         !survey::token_is_valid(&db, tokens.id, "d3").await?,
         "a failed batch adds nothing"
     );
-    assert!(survey::submit_with_token(&db, tokens.id, "d1", &response(1)).await?);
+    assert_eq!(survey::codes_not_used_yet(&db, tokens.id).await?, 2);
+    assert!(survey::submit_with_token(&db, tokens.id, "d1", &sealed(&response(1))).await?);
     assert!(
-        !survey::submit_with_token(&db, tokens.id, "d1", &response(2)).await?,
+        !survey::submit_with_token(&db, tokens.id, "d1", &sealed(&response(2))).await?,
         "a token works once"
     );
-    assert!(!survey::submit_with_token(&db, tokens.id, "nope", &response(3)).await?);
+    assert!(!survey::submit_with_token(&db, tokens.id, "nope", &sealed(&response(3))).await?);
     assert!(!survey::token_is_valid(&db, tokens.id, "d1").await?);
-    assert_eq!(survey::responses(&db, tokens.id).await?.len(), 1);
-    assert_eq!(survey::response_count(&db, tokens.id).await?, 1);
+    // Sent, but waiting for a batch: nothing written, nothing counted, and the figure an
+    // administrator sees has not moved.
+    assert_eq!(survey::pending_count(&db, tokens.id).await?, 1);
+    assert_eq!(survey::unused_tokens(&db, tokens.id).await?, 1);
+    assert_eq!(survey::codes_not_used_yet(&db, tokens.id).await?, 2);
+    assert_eq!(flush(&db, tokens.id, false).await?, 0, "not a whole batch");
+    assert!(survey::responses(&db, tokens.id).await?.is_empty());
+    assert_eq!(survey::response_count(&db, tokens.id).await?, 0);
 
-    // A half-answered survey is kept between pages, replaced as pages are saved, and gone
-    // once the response is sent; comments are stored apart from it.
+    // A half-answered survey is kept (sealed by the caller) between pages, replaced as
+    // pages are saved, and gone once the response is sent.
+    survey::save_draft(&db, tokens.id, "d2", b"first sealed draft").await?;
+    survey::save_draft(&db, tokens.id, "d2", b"second sealed draft").await?;
+    assert_eq!(
+        survey::get_draft(&db, tokens.id, "d2").await?,
+        Some(b"second sealed draft".to_vec())
+    );
+    assert_eq!(survey::get_draft(&db, tokens.id + 1, "d2").await?, None);
     let draft = survey::Draft {
         answers: vec![3; 10],
         groupings: vec![1, 0, 2, 0],
         comments: vec![("better".into(), "More breaks".into())],
     };
-    survey::save_draft(&db, tokens.id, "d2", &draft).await?;
-    let changed = survey::Draft {
-        answers: vec![4; 10],
-        ..draft.clone()
-    };
-    survey::save_draft(&db, tokens.id, "d2", &changed).await?;
-    assert_eq!(
-        survey::get_draft(&db, tokens.id, "d2").await?,
-        Some(changed.clone())
-    );
-    assert_eq!(survey::get_draft(&db, tokens.id + 1, "d2").await?, None);
+    assert_eq!(survey::Draft::from_bytes(&draft.to_bytes())?, draft);
     let finished = survey::NewResponse {
-        comments: changed.comments.clone(),
+        comments: draft.comments.clone(),
         ..response(7)
     };
-    assert!(survey::submit_with_token(&db, tokens.id, "d2", &finished).await?);
+    assert!(survey::submit_with_token(&db, tokens.id, "d2", &sealed(&finished)).await?);
     assert_eq!(survey::get_draft(&db, tokens.id, "d2").await?, None);
+    assert_eq!(survey::codes_not_used_yet(&db, tokens.id).await?, 2);
+
+    // Once the campaign has closed, whatever waits is written, whole and counted once,
+    // with the comments apart from the responses.
+    assert_eq!(flush(&db, tokens.id, true).await?, 2);
+    assert_eq!(flush(&db, tokens.id, true).await?, 0, "written once");
+    assert_eq!(survey::pending_count(&db, tokens.id).await?, 0);
     assert_eq!(survey::response_count(&db, tokens.id).await?, 2);
+    let mut written = survey::responses(&db, tokens.id).await?;
+    written.sort();
+    let mut expected = vec![
+        (response(1).answers, response(1).groupings),
+        (finished.answers.clone(), finished.groupings.clone()),
+    ];
+    expected.sort();
+    assert_eq!(written, expected);
     assert_eq!(
         survey::comments(&db, tokens.id, "better").await?,
         ["More breaks"]
     );
+    assert_eq!(survey::codes_not_used_yet(&db, tokens.id).await?, 0);
 
     let open = campaign(&db, Participation::OpenLink).await?;
-    assert!(survey::submit_as_person(&db, open.id, "person-a", &response(4)).await?);
+    let person = |i: usize| format!("person-{i:02}");
+    assert!(survey::submit_as_person(&db, open.id, &person(0), &sealed(&response(4))).await?);
     assert!(
-        !survey::submit_as_person(&db, open.id, "person-a", &response(5)).await?,
+        !survey::submit_as_person(&db, open.id, &person(0), &sealed(&response(5))).await?,
         "one response per person"
     );
-    assert!(survey::submit_as_person(&db, open.id, "person-b", &response(6)).await?);
-    assert_eq!(survey::responses(&db, open.id).await?.len(), 2);
+    // Responses are written only in whole batches while the campaign is open, and the
+    // counter moves by the batch.
+    for i in 1..10 {
+        assert!(survey::submit_as_person(&db, open.id, &person(i), &sealed(&response(i))).await?);
+        assert_eq!(flush(&db, open.id, false).await?, 0);
+    }
+    assert_eq!(survey::response_count(&db, open.id).await?, 0);
+    assert!(survey::submit_as_person(&db, open.id, &person(10), &sealed(&response(10))).await?);
+    assert_eq!(flush(&db, open.id, false).await?, 11);
+    assert_eq!(survey::responses(&db, open.id).await?.len(), 11);
+    assert_eq!(survey::response_count(&db, open.id).await?, 11);
+    // A record that does not open writes nothing and loses nothing.
+    assert!(survey::submit_as_person(&db, open.id, &person(11), b"not sealed").await?);
+    assert!(flush(&db, open.id, true).await.is_err());
+    assert_eq!(survey::pending_count(&db, open.id).await?, 1);
+    assert_eq!(survey::response_count(&db, open.id).await?, 11);
+
     let bad = survey::Campaign {
         closes_on: Day::parse("2026-09-01")?,
         ..open.clone()
@@ -862,16 +923,46 @@ async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
     Ok(())
 }
 
+/// Two servers flushing the same campaign at once write each waiting response once.
+async fn concurrent_flushes_write_each_response_once(db: Db) -> TestResult {
+    use dignity_domain::survey::Participation;
+    let open = campaign(&db, Participation::OpenLink).await?;
+    for i in 0..40 {
+        survey::submit_as_person(&db, open.id, &format!("p{i}"), &sealed(&response(i))).await?;
+    }
+    let flushers: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { flush(&db, open.id, false).await })
+        })
+        .collect();
+    let mut written = 0;
+    for f in flushers {
+        written += f.await??;
+    }
+    assert_eq!(written, 40);
+    assert_eq!(survey::responses(&db, open.id).await?.len(), 40);
+    assert_eq!(survey::response_count(&db, open.id).await?, 40);
+    assert_eq!(survey::pending_count(&db, open.id).await?, 0);
+    Ok(())
+}
+
 /// The stored rows must not reveal who answered, when, or in what order.
 async fn stored_responses_keep_no_order_time_or_link(db: Db) -> TestResult {
     use dignity_domain::survey::Participation;
     let open = campaign(&db, Participation::OpenLink).await?;
     let mut ids = Vec::new();
     for i in 0..200 {
-        let r = response(i);
-        ids.push(r.id.clone());
-        survey::submit_as_person(&db, open.id, &format!("person-{i:03}"), &r).await?;
+        let r = survey::NewResponse {
+            // The answers say who sent them, so the test can tell where each one went.
+            answers: (i as u32).to_le_bytes().to_vec(),
+            ..response(i)
+        };
+        ids.push(r.answers.clone());
+        survey::submit_as_person(&db, open.id, &format!("person-{i:03}"), &sealed(&r)).await?;
+        flush(&db, open.id, false).await?;
     }
+    flush(&db, open.id, true).await?;
     survey::shuffle_storage(&db).await?;
     // Columns: nothing but the random key, the campaign, the answers and the groupings.
     let columns: Vec<String> = match db.backend() {
@@ -880,14 +971,15 @@ async fn stored_responses_keep_no_order_time_or_link(db: Db) -> TestResult {
     };
     assert_eq!(columns, ["answers", "campaign_id", "groupings", "id"]);
     // Storage order (no ORDER BY) against the order people answered in.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM survey_responses")
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT answers FROM survey_responses")
         .fetch_all(db.pool())
         .await?;
+    assert_eq!(stored.len(), 200);
     let participants: Vec<String> =
         sqlx::query_scalar("SELECT person_digest FROM survey_participants")
             .fetch_all(db.pool())
             .await?;
-    let answered_at = |id: &String| ids.iter().position(|x| x == id).unwrap_or(0) as f64;
+    let answered_at = |a: &Vec<u8>| ids.iter().position(|x| x == a).unwrap_or(0) as f64;
     let positions: Vec<f64> = stored.iter().map(answered_at).collect();
     let n = positions.len() as f64;
     let mean = (n - 1.0) / 2.0;

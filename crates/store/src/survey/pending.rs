@@ -1,0 +1,265 @@
+//! Sending a response without linking it to the person who sent it.
+//!
+//! A sent response is first stored sealed (by the caller, under a key the database does
+//! not hold) in `survey_pending`, in the same transaction that uses up the invitation code
+//! or records the participant. Only when a campaign has a whole batch waiting (or has
+//! closed) are the waiting responses opened, shuffled and written as plain responses and
+//! comments, all together and with fresh random keys. So no write that holds plain answers
+//! holds fewer than a batch of them, or anything about who sent them; and the campaign's
+//! response counter, which every results page reads, only moves by whole batches.
+//!
+//! Drafts are stored sealed as well; this module only moves the sealed bytes.
+
+use super::{count_responses, insert_comments, insert_response, random_key};
+use crate::{Db, StoreError};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// A finished response, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResponse {
+    /// Random, from the caller's secure generator.
+    pub id: String,
+    pub answers: Vec<u8>,
+    pub groupings: Vec<u8>,
+    /// Free-text answers (question key, words), stored apart from the response.
+    pub comments: Vec<(String, String)>,
+}
+
+/// Answers saved between the pages of an unfinished response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub answers: Vec<u8>,
+    pub groupings: Vec<u8>,
+    pub comments: Vec<(String, String)>,
+}
+
+/// What is sealed, for a waiting response and for a draft alike.
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    answers: Vec<u8>,
+    groupings: Vec<u8>,
+    comments: Vec<(String, String)>,
+}
+
+fn encode(answers: &[u8], groupings: &[u8], comments: &[(String, String)]) -> Vec<u8> {
+    let payload = Payload {
+        answers: answers.to_vec(),
+        groupings: groupings.to_vec(),
+        comments: comments.to_vec(),
+    };
+    // Serialising plain vectors and strings cannot fail.
+    serde_json::to_vec(&payload).unwrap_or_default()
+}
+
+fn decode(bytes: &[u8]) -> Result<Payload, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("a sealed survey record: {e}")))
+}
+
+impl NewResponse {
+    /// The bytes to seal while the response waits (its key is not kept: a new one is made
+    /// when it is written).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode(&self.answers, &self.groupings, &self.comments)
+    }
+}
+
+impl Draft {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode(&self.answers, &self.groupings, &self.comments)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Draft, StoreError> {
+        let p = decode(bytes)?;
+        Ok(Draft {
+            answers: p.answers,
+            groupings: p.groupings,
+            comments: p.comments,
+        })
+    }
+}
+
+/// Uses up a token and stores its sealed response to wait for a batch, in one transaction.
+/// False if the token is unknown or already used (nothing is stored then).
+pub async fn submit_with_token(
+    db: &Db,
+    campaign_id: i64,
+    token_digest: &str,
+    sealed: &[u8],
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let used =
+        sqlx::query("DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2")
+            .bind(token_digest)
+            .bind(campaign_id)
+            .execute(&mut *tx)
+            .await?;
+    if used.rows_affected() != 1 {
+        return Ok(false);
+    }
+    wait(&mut tx, campaign_id, token_digest, sealed).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records that a signed-in person took part (as a keyed digest) and stores their sealed
+/// response to wait for a batch, in one transaction. False if they have already answered.
+pub async fn submit_as_person(
+    db: &Db,
+    campaign_id: i64,
+    person_digest: &str,
+    sealed: &[u8],
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
+        .bind(campaign_id)
+        .bind(person_digest)
+        .execute(&mut *tx)
+        .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(false);
+    }
+    wait(&mut tx, campaign_id, person_digest, sealed).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn wait(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    holder_digest: &str,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM survey_drafts WHERE holder_digest = $1")
+        .bind(holder_digest)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO survey_pending (id, campaign_id, sealed) VALUES ($1, $2, $3)")
+        .bind(random_key())
+        .bind(campaign_id)
+        .bind(sealed)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many sent responses of a campaign wait for a batch.
+pub async fn pending_count(db: &Db, campaign_id: i64) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_pending WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n.max(0) as u64)
+}
+
+/// The campaigns that have sent responses waiting for a batch.
+pub async fn campaigns_waiting(db: &Db) -> Result<Vec<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT campaign_id FROM survey_pending ORDER BY campaign_id")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+/// Invitation codes not used yet, as shown to administrators: unused codes plus responses
+/// waiting for a batch, so the figure moves only when a batch is written, never with one
+/// person's answers.
+pub async fn codes_not_used_yet(db: &Db, campaign_id: i64) -> Result<u64, StoreError> {
+    Ok(super::unused_tokens(db, campaign_id).await? + pending_count(db, campaign_id).await?)
+}
+
+/// Writes a campaign's waiting responses as plain responses, shuffled, if at least `batch`
+/// wait (or any do and `closed`). `open` unseals one waiting record. Returns how many were
+/// written. Safe with many servers flushing at once: the one whose DELETE takes the rows
+/// writes them; one left with fewer than a batch (of an open campaign) puts them back by
+/// rolling back.
+pub async fn flush(
+    db: &Db,
+    campaign_id: i64,
+    batch: u64,
+    closed: bool,
+    open: impl Fn(&[u8]) -> Result<Vec<u8>, StoreError>,
+) -> Result<u64, StoreError> {
+    let waiting = pending_count(db, campaign_id).await?;
+    if waiting == 0 || (!closed && waiting < batch) {
+        return Ok(0);
+    }
+    let mut tx = db.begin_write().await?;
+    let sealed: Vec<Vec<u8>> =
+        sqlx::query("DELETE FROM survey_pending WHERE campaign_id = $1 RETURNING sealed")
+            .bind(campaign_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("sealed"))
+            .collect::<Result<_, _>>()?;
+    let taken = sealed.len() as u64;
+    if taken == 0 || (!closed && taken < batch) {
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    let mut responses = Vec::with_capacity(sealed.len());
+    for record in &sealed {
+        responses.push(decode(&open(record)?)?);
+    }
+    let mut rng = rand::rngs::OsRng;
+    responses.shuffle(&mut rng);
+    // Comments are shuffled on their own, so the order they are written in does not follow
+    // the order of the responses either.
+    let mut comments: Vec<(String, String)> = responses
+        .iter_mut()
+        .flat_map(|r| std::mem::take(&mut r.comments))
+        .collect();
+    comments.shuffle(&mut rng);
+    for p in responses {
+        let response = NewResponse {
+            id: random_key(),
+            answers: p.answers,
+            groupings: p.groupings,
+            comments: Vec::new(),
+        };
+        insert_response(&mut tx, campaign_id, &response).await?;
+    }
+    insert_comments(&mut tx, campaign_id, &comments).await?;
+    count_responses(&mut tx, campaign_id, sealed.len()).await?;
+    tx.commit().await?;
+    Ok(taken)
+}
+
+/// Saves (or replaces) the sealed unfinished response of an invitation code or a person.
+pub async fn save_draft(
+    db: &Db,
+    campaign_id: i64,
+    holder_digest: &str,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO survey_drafts (holder_digest, campaign_id, sealed) VALUES ($1, $2, $3) \
+         ON CONFLICT (holder_digest) DO UPDATE SET sealed = excluded.sealed",
+    )
+    .bind(holder_digest)
+    .bind(campaign_id)
+    .bind(sealed)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The sealed unfinished response of an invitation code or a person, if any.
+pub async fn get_draft(
+    db: &Db,
+    campaign_id: i64,
+    holder_digest: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT sealed FROM survey_drafts WHERE holder_digest = $1 AND campaign_id = $2",
+    )
+    .bind(holder_digest)
+    .bind(campaign_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
