@@ -392,7 +392,8 @@ pub(crate) async fn survey_campaign(
 }
 
 /// After a crash: acknowledged survey answers whose code is still unused (lost), and the
-/// gap between codes used and responses stored (each used code must have exactly one).
+/// gap between codes used and responses stored, waiting or written (each used code must
+/// have exactly one), plus any gap between written responses and the campaign's counter.
 async fn survey_outcome(
     db: &dignity_store::Db,
     survey: &SurveyCampaign,
@@ -414,14 +415,22 @@ async fn survey_outcome(
     }
     let unused = dignity_store::survey::unused_tokens(db, survey.id).await? as usize;
     let used = survey.codes.len() - unused;
-    let stored: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses WHERE campaign_id = $1")
-            .bind(survey.id)
-            .fetch_one(db.pool())
-            .await?;
+    // A used code's answers are either still waiting, sealed, for their batch, or written
+    // as a response; the counter counts only written ones.
+    let count = |table: &'static str| async move {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE campaign_id = $1"
+        ))
+        .bind(survey.id)
+        .fetch_one(db.pool())
+        .await?;
+        Ok::<usize, anyhow::Error>(n.max(0) as usize)
+    };
+    let written = count("survey_responses").await?;
+    let waiting = count("survey_pending").await?;
     let counted = dignity_store::survey::response_count(db, survey.id).await? as usize;
-    let stored = stored.max(0) as usize;
-    let half_written = used.abs_diff(stored) + stored.abs_diff(counted);
+    let stored = written + waiting;
+    let half_written = used.abs_diff(stored) + written.abs_diff(counted);
     Ok((stored, lost, half_written))
 }
 

@@ -88,7 +88,8 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes ended sessions and old sign-in failures every ten minutes.
+/// Removes ended sessions and old sign-in failures, and writes due survey answers, every
+/// ten minutes.
 async fn housekeeping(db: Db, settings: dignity_web::Settings) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -99,6 +100,12 @@ async fn housekeeping(db: Db, settings: dignity_web::Settings) {
         }
         if let Err(e) = throttle::purge_expired(&db, now, settings.throttle_window_seconds).await {
             tracing::warn!(cause = %e, "could not remove old sign-in failures");
+        }
+        // Closed campaigns' last waiting survey answers are written even if nobody looks.
+        let today = dignity_domain::speakup::Day::from_unix_seconds(now);
+        if let Err(e) = dignity_web::survey::pending::flush_all(&db, &settings.secret, today).await
+        {
+            tracing::warn!(cause = %e, "could not write waiting survey answers");
         }
     }
 }

@@ -244,7 +244,9 @@ pub(super) async fn manage_page(
         chrome: chrome.titled(format!("Run {}", campaign.title)),
         open: campaign.is_open(today),
         responses: survey::response_count(&state.db, campaign.id).await?,
-        unused: survey::unused_tokens(&state.db, campaign.id).await?,
+        // Codes used by answers still waiting for their batch count as unused, so this
+        // moves only when a batch is written, never with one person's answers.
+        unused: survey::codes_not_used_yet(&state.db, campaign.id).await?,
         link,
         count: form.count,
         format: if form.format.is_empty() {

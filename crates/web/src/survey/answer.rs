@@ -3,7 +3,7 @@
 //! in the form, never in a cookie. Answers are saved at every page, so a person can stop and
 //! come back with the same code; the response is stored without the code when they send it.
 
-use super::load;
+use super::{load, pending};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FormData;
@@ -22,6 +22,7 @@ use dignity_store::identity::{self, OrgUnit};
 use dignity_store::survey::{self, Campaign, Draft, NewResponse};
 use serde::Deserialize;
 use std::collections::HashMap;
+use zeroize::Zeroizing;
 
 /// One answer a person can choose.
 pub struct Choice {
@@ -211,6 +212,7 @@ async fn with_code(
         action: "/survey".into(),
         code: code.display(),
         holder: digest,
+        draft_key: code.draft_key(),
         again: "/survey".into(),
     };
     answer(state, chrome, &campaign, &flow, &form).await
@@ -281,6 +283,7 @@ async fn open_link(
     let flow = Flow {
         action: path.clone(),
         code: String::new(),
+        draft_key: super::pending::person_draft_key(&state.settings.secret, &holder)?,
         holder,
         again: path,
     };
@@ -294,6 +297,9 @@ pub struct Flow {
     pub code: String,
     /// The digest drafts are saved under and the token (or person) used up on sending.
     pub holder: String,
+    /// What the draft is sealed under: from the code, or from the installation secret and
+    /// the person's digest.
+    pub draft_key: Zeroizing<[u8; 32]>,
     /// Where to come back to.
     pub again: String,
 }
@@ -312,7 +318,8 @@ pub async fn answer(
         definition::parse(&text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))?;
     let units =
         load::units_in_order(identity::list_org_units(&state.db, campaign.organisation_id).await?);
-    let mut answers = match survey::get_draft(&state.db, campaign.id, &flow.holder).await? {
+    let saved = pending::get_draft(&state.db, &flow.draft_key, campaign.id, &flow.holder).await?;
+    let mut answers = match saved {
         Some(d) => Answers::restore(
             &definition,
             d.answers,
@@ -353,7 +360,14 @@ pub async fn answer(
             groupings: load::encode_groupings(&answers.groupings),
             comments: answers.comments.clone(),
         };
-        survey::save_draft(&state.db, campaign.id, &flow.holder, &draft).await?;
+        pending::save_draft(
+            &state.db,
+            &flow.draft_key,
+            campaign.id,
+            &flow.holder,
+            &draft,
+        )
+        .await?;
     }
     match go {
         "save" if answered > 0 => done(chrome, campaign, flow, false),
@@ -364,10 +378,11 @@ pub async fn answer(
                 groupings: load::encode_groupings(&answers.groupings),
                 comments: answers.comments.clone(),
             };
+            let sealed = pending::seal_response(&state.settings.secret, campaign.id, &response)?;
             let stored = if flow.code.is_empty() {
-                survey::submit_as_person(&state.db, campaign.id, &flow.holder, &response).await?
+                survey::submit_as_person(&state.db, campaign.id, &flow.holder, &sealed).await?
             } else {
-                survey::submit_with_token(&state.db, campaign.id, &flow.holder, &response).await?
+                survey::submit_with_token(&state.db, campaign.id, &flow.holder, &sealed).await?
             };
             if !stored {
                 return Err(AppError::Conflict(
@@ -375,6 +390,11 @@ pub async fn answer(
                         .into(),
                 ));
             }
+            // The answers are safely stored (sealed) before this: writing a batch is extra.
+            // A failure is not logged here, as a log line would date this person's answers;
+            // the next submission or the periodic flush tries again and logs.
+            let today = Day::from_unix_seconds(crate::now());
+            let _ = pending::flush(&state.db, &state.settings.secret, campaign, today).await;
             done(chrome, campaign, flow, true)
         }
         "back" => section(

@@ -6,6 +6,8 @@
 
 use super::load;
 use crate::error::AppError;
+use dignity_crypto::secret::InstallationSecret;
+use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, Survey};
 use dignity_engine::Columns;
 use dignity_store::Db;
@@ -25,7 +27,7 @@ pub struct Loaded {
     pub units: Vec<OrgUnit>,
     /// Stored responses that did not fit the survey and were left out.
     pub skipped: usize,
-    stamp: (u64, usize),
+    stamp: (u64, usize, bool),
 }
 
 /// Every closed campaign of one survey in one year, across organisations, with the
@@ -95,11 +97,29 @@ fn parse_definition(text: &str) -> Result<Survey, AppError> {
 }
 
 impl SurveyCache {
-    /// A campaign's responses in the engine, loaded now if they changed since last time.
-    pub async fn campaign(&self, db: &Db, campaign: &Campaign) -> Result<Arc<Loaded>, AppError> {
+    /// A campaign's responses in the engine, loaded now if they changed since last time. A
+    /// closed campaign's last waiting responses are written first, so its results are
+    /// complete. A campaign that has not closed loads as no responses at all: results must
+    /// not move while people are still answering, whichever page asks.
+    pub async fn campaign(
+        &self,
+        db: &Db,
+        secret: &InstallationSecret,
+        campaign: &Campaign,
+    ) -> Result<Arc<Loaded>, AppError> {
+        let today = Day::from_unix_seconds(crate::now());
+        let closed = campaign.closes_on < today;
+        if closed {
+            super::pending::flush(db, secret, campaign, today).await?;
+        }
         let units =
             load::units_in_order(identity::list_org_units(db, campaign.organisation_id).await?);
-        let stamp = (survey::response_count(db, campaign.id).await?, units.len());
+        let count = if closed {
+            survey::response_count(db, campaign.id).await?
+        } else {
+            0
+        };
+        let stamp = (count, units.len(), closed);
         if let Some(hit) = lock(&self.campaigns).get(campaign.id)
             && hit.stamp == stamp
         {
@@ -107,7 +127,11 @@ impl SurveyCache {
         }
         let (_, _, text) = survey::get_survey(db, campaign.survey_id).await?;
         let definition = parse_definition(&text)?;
-        let responses = survey::responses(db, campaign.id).await?;
+        let responses = if closed {
+            survey::responses(db, campaign.id).await?
+        } else {
+            Vec::new()
+        };
         let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
         let loaded = tokio::task::spawn_blocking(move || {
             let (columns, skipped) = load::columns(&definition, &names, &responses);
@@ -137,10 +161,20 @@ impl SurveyCache {
     pub async fn national(
         &self,
         db: &Db,
+        secret: &InstallationSecret,
         survey_id: i64,
         year: i64,
-        today: dignity_domain::speakup::Day,
+        today: Day,
     ) -> Result<Arc<National>, AppError> {
+        let closed: Vec<Campaign> = survey::campaigns_of(db, survey_id, year)
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| c.closes_on < today)
+            .collect();
+        for c in &closed {
+            super::pending::flush(db, secret, c, today).await?;
+        }
         let (campaigns, counts): (Vec<Campaign>, Vec<u64>) =
             survey::campaigns_of(db, survey_id, year)
                 .await?

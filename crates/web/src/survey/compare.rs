@@ -96,7 +96,7 @@ async fn benchmark_rows(
     let closed = campaign.closes_on < today;
     let national = state
         .surveys
-        .national(&state.db, campaign.survey_id, campaign.year, today)
+        .national(&state.db, &state.settings.secret, campaign.survey_id, campaign.year, today)
         .await?;
     let mine = value_of(&national, organisation.id);
     let all = Bitmap::full(national.columns.rows());
@@ -305,13 +305,13 @@ async fn oversight_table(
     let today = Day::from_unix_seconds(crate::now());
     let national = state
         .surveys
-        .national(&state.db, survey_id, year, today)
+        .national(&state.db, &state.settings.secret, survey_id, year, today)
         .await?;
     let before: Option<Arc<National>> = if years.contains(&(year - 1)) {
         Some(
             state
                 .surveys
-                .national(&state.db, survey_id, year - 1, today)
+                .national(&state.db, &state.settings.secret, survey_id, year - 1, today)
                 .await?,
         )
     } else {

@@ -96,7 +96,7 @@ async fn last_year(
         .find(|c| c.survey_id == campaign.survey_id && c.year == campaign.year - 1);
     match before {
         Some(c) => {
-            let loaded = state.surveys.campaign(&state.db, &c).await?;
+            let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &c).await?;
             Ok(Some((c, loaded)))
         }
         None => Ok(None),
@@ -205,6 +205,9 @@ pub async fn show(
     PathData((ods, campaign_id)): PathData<(String, i64)>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(waiting) = super::waiting::unless_closed(&state, &ods, campaign_id).await? {
+        return waiting.page(chrome);
+    }
     let page = build(&state, chrome, &ods, campaign_id, &query).await?;
     Ok(render(&page)?.into_response())
 }
@@ -216,6 +219,9 @@ async fn table(
     campaign_id: i64,
     query: &DashboardQuery,
 ) -> Result<Table, AppError> {
+    if let Some(waiting) = super::waiting::unless_closed(state, ods, campaign_id).await? {
+        return Err(waiting.refusal());
+    }
     let page = build(state, Chrome::default(), ods, campaign_id, query).await?;
     let name = format!("survey-{}-{}", page.organisation.ods_code, page.campaign.id);
     let equality = |rows: &[EqualityRow], focus: &str, reference: &str, which: &str| Table {
@@ -332,7 +338,7 @@ async fn build(
 ) -> Result<DashboardPage, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = super::admin::campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state.surveys.campaign(&state.db, &campaign).await?;
+    let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let all = Bitmap::full(columns.rows());
     let total = columns.rows() as u64;

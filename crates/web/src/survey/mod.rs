@@ -8,7 +8,9 @@ mod compare;
 mod dashboard;
 pub(crate) mod invite;
 pub mod load;
+pub mod pending;
 mod pledges;
+mod waiting;
 
 use crate::access::Access;
 use crate::routes::Routes;

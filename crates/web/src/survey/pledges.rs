@@ -74,7 +74,7 @@ struct Scorecard {
 async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorecard, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state.surveys.campaign(&state.db, &campaign).await?;
+    let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
     let whole_shown = columns.rows() as u64 >= MINIMUM;
@@ -140,6 +140,9 @@ pub async fn scorecard(
     chrome: Chrome,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
+    if let Some(waiting) = super::waiting::unless_closed(&state, &ods, campaign_id).await? {
+        return waiting.page(chrome);
+    }
     let card = compute(&state, &ods, campaign_id).await?;
     let chrome = chrome.titled(format!("Staff pledges: {}", card.campaign.title));
     Ok(render(&ScorecardPage {
@@ -154,6 +157,9 @@ pub async fn scorecard(
 
 /// The scorecard as a table to download: a row per question, under its pledge.
 async fn table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, AppError> {
+    if let Some(waiting) = super::waiting::unless_closed(state, ods, campaign_id).await? {
+        return Err(waiting.refusal());
+    }
     let card = compute(state, ods, campaign_id).await?;
     let mut rows = Vec::new();
     for pledge in card.pledges {

@@ -2,7 +2,7 @@
 //! engine, small groups are hidden, and only the organisation's own people see them.
 
 use crate::on_both_backends;
-use crate::support::{TestApp, TestResult};
+use crate::support::{Browser, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Role;
@@ -19,6 +19,7 @@ on_both_backends!(
     benchmarks_and_oversight_flag_the_worse_organisation,
     email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten,
     multiple_choice_answers_count_each_choice,
+    open_results_do_not_move_with_one_response,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
@@ -319,24 +320,15 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         page.body
     );
 
-    // Stored: one response with the saved answer, no draft, the counter moved; the code
-    // no longer works.
-    let stored = survey::responses(&app.db, campaign.id).await?;
-    assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].0[0], 2);
-    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 1);
+    // Stored sealed, waiting for a batch of 11: nothing written or counted yet, no draft;
+    // the code no longer works.
+    assert!(survey::responses(&app.db, campaign.id).await?.is_empty());
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 0);
+    assert_eq!(survey::pending_count(&app.db, campaign.id).await?, 1);
     assert_eq!(
         survey::get_draft(&app.db, campaign.id, &codes[0].digest()).await?,
         None
     );
-    if last_has_comment {
-        assert_eq!(
-            survey::comments(&app.db, campaign.id, &comment_key)
-                .await?
-                .len(),
-            1
-        );
-    }
     let page = app
         .browser()
         .post("/survey", &[("code", &code), ("page", "0")])
@@ -357,6 +349,29 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         "{}",
         page.body
     );
+    // Once closed, reading the results writes the waiting response, with the saved answer.
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let page = app
+        .signed_in_browser(&exec)
+        .await?
+        .get(&format!("/orgs/RJ1/surveys/{}", campaign.id))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let stored = survey::responses(&app.db, campaign.id).await?;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0[0], 2);
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 1);
+    assert_eq!(survey::pending_count(&app.db, campaign.id).await?, 0);
+    if last_has_comment {
+        assert_eq!(
+            survey::comments(&app.db, campaign.id, &comment_key)
+                .await?
+                .len(),
+            1
+        );
+    }
     Ok(())
 }
 
@@ -491,7 +506,9 @@ async fn signed_in_staff_answer_an_open_link_once(app: &TestApp) -> TestResult {
             .await?;
         assert_eq!(page.status, StatusCode::OK, "page {n}: {}", page.body);
     }
-    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 1);
+    // Sent and waiting, sealed, for a batch.
+    assert_eq!(survey::pending_count(&app.db, campaign.id).await?, 1);
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 0);
     // Once only; nothing in the database names the person.
     let page = browser.get(&path).await?;
     assert_eq!(page.status, StatusCode::CONFLICT);
@@ -895,10 +912,10 @@ async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult 
             page.body
         );
     }
-    let stored = survey::responses(&app.db, campaign.id).await?;
-    assert_eq!(stored.len(), 12);
-    assert!(stored.iter().any(|(a, _)| a == &vec![1, 2, 1]));
-    assert!(stored.iter().filter(|(a, _)| a == &vec![1, 2, 2]).count() == 11);
+    // Eleven make a batch, written at once; the twelfth waits while the survey is open.
+    assert_eq!(survey::responses(&app.db, campaign.id).await?.len(), 11);
+    assert_eq!(survey::pending_count(&app.db, campaign.id).await?, 1);
+    close(app, campaign.id).await?;
 
     let exec = app
         .person("ezra@trust.nhs.uk", Some(Role::Executive))
@@ -913,5 +930,144 @@ async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult 
         page.body
     );
     assert!(page.body.contains(">100%<") || page.body.contains("100%"));
+    let stored = survey::responses(&app.db, campaign.id).await?;
+    assert_eq!(stored.len(), 12, "closing wrote the last one");
+    assert!(stored.iter().any(|(a, _)| a == &vec![1, 2, 1]));
+    assert!(stored.iter().filter(|(a, _)| a == &vec![1, 2, 2]).count() == 11);
+    Ok(())
+}
+
+/// Moves a campaign into the past, so it has closed.
+async fn close(app: &TestApp, campaign_id: i64) -> TestResult {
+    let today = Day::from_unix_seconds(dignity_web::now());
+    sqlx::query("UPDATE survey_campaigns SET opens_on = $1, closes_on = $2 WHERE id = $3")
+        .bind(today.plus_days(-20).to_string())
+        .bind(today.plus_days(-1).to_string())
+        .bind(campaign_id)
+        .execute(app.db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Sends one person's answers by invitation code: the first page answered with `answer`
+/// (saved as a draft), then the last page sent.
+async fn send(app: &TestApp, code: &InvitationCode, answer: &str) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let field = format!("q-{}", definition.sections[0].questions[0].key);
+    let code = code.display();
+    let mut person = app.browser();
+    person
+        .post(
+            "/survey",
+            &[("code", &code), ("page", "1"), (&field, answer), ("go", "next")],
+        )
+        .await?;
+    let last = definition.sections.len().to_string();
+    let page = person
+        .post("/survey", &[("code", &code), ("page", &last), ("go", "send")])
+        .await?;
+    assert!(
+        page.body.contains("Your answers have been sent"),
+        "{}",
+        page.body
+    );
+    Ok(())
+}
+
+/// Every results page of a campaign as the executive sees it, every download's answer,
+/// and the campaign page as its administrator sees it.
+async fn look(
+    board: &mut Browser,
+    office: &mut Browser,
+    (views, downloads, manage): (&[String], &[String], &str),
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut seen = Vec::new();
+    for v in views {
+        let page = board.get(v).await?;
+        assert_eq!(page.status, StatusCode::OK, "{v}: {}", page.body);
+        seen.push(page.body);
+    }
+    for d in downloads {
+        let page = board.get(d).await?;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{d} while open");
+        seen.push(page.body);
+    }
+    seen.push(office.get(manage).await?.body);
+    Ok(seen)
+}
+
+/// The attack: look at an open campaign's results and its campaign page just before and
+/// just after one person answers, and compare. Nothing may move.
+async fn open_results_do_not_move_with_one_response(app: &TestApp) -> TestResult {
+    let (campaign, codes) = open_campaign(app, 30).await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let admin = app
+        .person("ada@trust.nhs.uk", Some(Role::OrgAdmin))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let mut office = app.signed_in_browser(&admin).await?;
+    let base = format!("/orgs/RJ1/surveys/{}", campaign.id);
+    let views = [
+        base.clone(),
+        format!("{base}?by=staff_group"),
+        format!("{base}/pledges"),
+    ];
+    let downloads = [
+        format!("{base}/results.csv"),
+        format!("{base}/results.xlsx"),
+        format!("{base}/pledges.csv"),
+    ];
+    let manage = format!("{base}/manage");
+    let pages = (&views[..], &downloads[..], manage.as_str());
+    let first = look(&mut board, &mut office, pages).await?;
+    assert!(first[0].contains("No answers are counted yet"), "{}", first[0]);
+    // Ten people answer "strongly agree"; each look is the same as the one before.
+    let mut before = first;
+    for code in &codes[..10] {
+        send(app, code, "5").await?;
+        let after = look(&mut board, &mut office, pages).await?;
+        assert_eq!(before, after, "the results moved with one response");
+        before = after;
+    }
+    // The eleventh makes a batch: the count of responses moves by 11, still no figures.
+    send(app, &codes[10], "5").await?;
+    let batch = look(&mut board, &mut office, pages).await?;
+    assert!(
+        batch[0].contains("At least 11 people have answered so far"),
+        "{}",
+        batch[0]
+    );
+    assert!(batch[0].contains(&format!(
+        "Results will be shown when the survey closes on {}",
+        campaign.closes_on.long()
+    )));
+    assert!(
+        !batch[0].contains("Break results down by") && !batch[0].contains("answered between"),
+        "no figures while open"
+    );
+    // The twelfth answers differently: no page moves, nor the codes not used yet.
+    let codes_left = |page: &str| {
+        page.split("Codes not used yet</dt><dd class=\"nhsuk-summary-list__value\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_owned)
+    };
+    assert_eq!(codes_left(&batch[6]).as_deref(), Some("19"));
+    send(app, &codes[11], "1").await?;
+    let after = look(&mut board, &mut office, pages).await?;
+    assert_eq!(batch, after, "the results moved with one response");
+    assert_eq!(codes_left(&after[6]).as_deref(), Some("19"));
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 18);
+
+    // Closed: the last answers are written and the figures are shown.
+    close(app, campaign.id).await?;
+    let page = board.get(&base).await?;
+    assert!(page.body.contains("12 people answered"), "{}", page.body);
+    assert_eq!(survey::response_count(&app.db, campaign.id).await?, 12);
+    let csv = board.get(&downloads[0]).await?;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains('%'), "{}", csv.body);
     Ok(())
 }

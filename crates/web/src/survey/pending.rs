@@ -1,0 +1,125 @@
+//! Sealing what people send and save, and writing waiting responses in batches.
+//!
+//! Sent responses wait sealed under a key derived from the installation secret (which is
+//! never in the database) until a campaign has a batch of `MINIMUM` of them, or closes;
+//! then they are written together, shuffled (`dignity_store::survey::pending`). Drafts are
+//! sealed under a key from the invitation code, or from the secret and the person's digest.
+
+use super::MINIMUM;
+use crate::error::AppError;
+use dignity_crypto::sealed;
+use dignity_crypto::secret::InstallationSecret;
+use dignity_domain::speakup::Day;
+use dignity_store::survey::{self, Campaign, Draft, NewResponse};
+use dignity_store::{Db, StoreError};
+use zeroize::Zeroizing;
+
+const PENDING: &str = "survey-pending";
+const DRAFT: &str = "survey-draft";
+
+fn pending_context(campaign_id: i64) -> Vec<u8> {
+    format!("{PENDING}:{campaign_id}").into_bytes()
+}
+
+/// A sent response, sealed to wait for its batch.
+pub fn seal_response(
+    secret: &InstallationSecret,
+    campaign_id: i64,
+    response: &NewResponse,
+) -> Result<Vec<u8>, AppError> {
+    let plain = Zeroizing::new(response.to_bytes());
+    Ok(sealed::seal(
+        &secret.derive(PENDING),
+        &pending_context(campaign_id),
+        &plain,
+    )?)
+}
+
+/// The key an open-link draft is sealed under: from the installation secret and the
+/// person's participation digest, so neither a copy of the database nor the secret alone
+/// (without the participation key and the person) opens it.
+pub fn person_draft_key(
+    secret: &InstallationSecret,
+    holder: &str,
+) -> Result<Zeroizing<[u8; 32]>, AppError> {
+    let digest = Zeroizing::new(secret.keyed_digest(DRAFT, holder.as_bytes()));
+    let mut key = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(digest.as_bytes(), &mut key[..])
+        .map_err(|e| AppError::Internal(format!("draft key: {e}")))?;
+    Ok(key)
+}
+
+fn draft_context(campaign_id: i64, holder: &str) -> Vec<u8> {
+    format!("{DRAFT}:{campaign_id}:{holder}").into_bytes()
+}
+
+pub async fn save_draft(
+    db: &Db,
+    key: &[u8; 32],
+    campaign_id: i64,
+    holder: &str,
+    draft: &Draft,
+) -> Result<(), AppError> {
+    let plain = Zeroizing::new(draft.to_bytes());
+    let sealed = sealed::seal(key, &draft_context(campaign_id, holder), &plain)?;
+    survey::save_draft(db, campaign_id, holder, &sealed).await?;
+    Ok(())
+}
+
+/// The person's draft, if they have one that opens with their key.
+pub async fn get_draft(
+    db: &Db,
+    key: &[u8; 32],
+    campaign_id: i64,
+    holder: &str,
+) -> Result<Option<Draft>, AppError> {
+    let Some(stored) = survey::get_draft(db, campaign_id, holder).await? else {
+        return Ok(None);
+    };
+    // A draft that no longer opens (the installation secret was replaced) is started
+    // again rather than stopping the person from answering; saving overwrites it.
+    let Ok(plain) = sealed::open(key, &draft_context(campaign_id, holder), &stored) else {
+        return Ok(None);
+    };
+    Ok(Some(Draft::from_bytes(&plain)?))
+}
+
+/// Writes a campaign's waiting responses if a batch is ready, or any are waiting once it
+/// has closed. Returns how many were written.
+pub async fn flush(
+    db: &Db,
+    secret: &InstallationSecret,
+    campaign: &Campaign,
+    today: Day,
+) -> Result<u64, AppError> {
+    let key = secret.derive(PENDING);
+    let context = pending_context(campaign.id);
+    let closed = campaign.closes_on < today;
+    let written = survey::flush(db, campaign.id, MINIMUM, closed, |record| {
+        sealed::open(&key, &context, record)
+            .map(|plain| plain.to_vec())
+            .map_err(|e| StoreError::Corrupt(format!("a waiting survey response: {e}")))
+    })
+    .await?;
+    if written > 0 {
+        // Best effort: the next flush or checkpoint tries again.
+        let _ = db.checkpoint().await;
+    }
+    Ok(written)
+}
+
+/// Writes every campaign's waiting responses that are due: whole batches of open
+/// campaigns and everything of closed ones. Run now and then by every server, so a closed
+/// campaign's last answers are written even if nobody looks at its results.
+pub async fn flush_all(
+    db: &Db,
+    secret: &InstallationSecret,
+    today: Day,
+) -> Result<u64, AppError> {
+    let mut written = 0;
+    for id in survey::pending::campaigns_waiting(db).await? {
+        let campaign = survey::get_campaign(db, id).await?;
+        written += flush(db, secret, &campaign, today).await?;
+    }
+    Ok(written)
+}

@@ -1,0 +1,60 @@
+//! What results pages show while a campaign is open: no figures, only the number of
+//! responses written so far, which moves in batches of at least `MINIMUM`. Two looks at
+//! the page either side of one person's answers are the same.
+
+use super::admin::campaign_in;
+use super::dashboard::organisation;
+use crate::error::AppError;
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::response::{IntoResponse, Response};
+use dignity_domain::speakup::Day;
+use dignity_store::identity::Organisation;
+use dignity_store::survey::{self, Campaign};
+
+#[derive(Template)]
+#[template(path = "survey/waiting.html")]
+pub(super) struct WaitingPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    campaign: Campaign,
+    opened: bool,
+    counted: u64,
+}
+
+impl WaitingPage {
+    pub(super) fn page(mut self, chrome: Chrome) -> Result<Response, AppError> {
+        self.chrome = chrome.titled(format!("{}: results", self.campaign.title));
+        Ok(render(&self)?.into_response())
+    }
+
+    /// For downloads: there is nothing to download until the campaign closes.
+    pub(super) fn refusal(&self) -> AppError {
+        AppError::NotFound(format!(
+            "There are no results to download yet. Results will be shown when the survey closes on {}.",
+            self.campaign.closes_on.long()
+        ))
+    }
+}
+
+/// The waiting page when the campaign has not closed; None once it has.
+pub(super) async fn unless_closed(
+    state: &AppState,
+    ods: &str,
+    campaign_id: i64,
+) -> Result<Option<WaitingPage>, AppError> {
+    let organisation = organisation(state, ods).await?;
+    let campaign = campaign_in(state, &organisation, campaign_id).await?;
+    let today = Day::from_unix_seconds(crate::now());
+    if campaign.closes_on < today {
+        return Ok(None);
+    }
+    Ok(Some(WaitingPage {
+        chrome: Chrome::default(),
+        opened: campaign.opens_on <= today,
+        counted: survey::response_count(&state.db, campaign.id).await?,
+        organisation,
+        campaign,
+    }))
+}
