@@ -87,11 +87,12 @@ mod tests {
         altered[30] ^= 1;
         assert!(open(&key, b"campaign 1", &altered).is_err());
         assert!(open(&key, b"campaign 1", &sealed[..10]).is_err());
-        assert_ne!(sealed, seal(&key, b"campaign 1", &plain).unwrap(), "fresh nonce");
-        assert!(
-            !sealed.windows(7).any(|w| w == b"comment"),
-            "no plain text"
+        assert_ne!(
+            sealed,
+            seal(&key, b"campaign 1", &plain).unwrap(),
+            "fresh nonce"
         );
+        assert!(!sealed.windows(7).any(|w| w == b"comment"), "no plain text");
     }
 
     #[test]
@@ -103,6 +104,10 @@ mod tests {
         assert_eq!(short.len(), long.len());
         assert_eq!(longer.len(), short.len() + BUCKET);
         assert_eq!(*open(&key, b"", &short).unwrap(), b"a");
-        assert!(open(&key, b"", &seal(&key, b"", b"").unwrap()).unwrap().is_empty());
+        assert!(
+            open(&key, b"", &seal(&key, b"", b"").unwrap())
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -76,11 +76,14 @@ enum Kind {
     Holder,
 }
 
+/// A string to find: what it is, whose, and its bytes.
+type Needle = (Kind, usize, Vec<u8>);
+
 /// Which (kind, person) strings occur in `haystack`. Every string is at least 8 bytes, so
 /// one pass looks up each position's first 8 bytes (a plain search per string is too slow
 /// over megabytes of files in a debug build).
 fn scan(haystack: &[u8], people: &[Person]) -> HashSet<(Kind, usize)> {
-    let mut needles: HashMap<[u8; 8], Vec<(Kind, usize, Vec<u8>)>> = HashMap::new();
+    let mut needles: HashMap<[u8; 8], Vec<Needle>> = HashMap::new();
     for (i, p) in people.iter().enumerate() {
         let strings = [
             (Kind::Answers, p.response.answers.clone()),
@@ -164,11 +167,9 @@ async fn mark(db: &Db) -> Result<Mark, Box<dyn std::error::Error>> {
             Mark::Sqlite { main, wal }
         }
         Backend::Postgres => Mark::Postgres {
-            lsn: sqlx::query_scalar(
-                "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint",
-            )
-            .fetch_one(db.pool())
-            .await?,
+            lsn: sqlx::query_scalar("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")
+                .fetch_one(db.pool())
+                .await?,
         },
     })
 }
@@ -301,7 +302,11 @@ fn check_write(bytes: &[u8], people: &[Person], what: &str) {
             "{what}: a write holds plain answers of {found} people"
         );
     }
-    assert_eq!(draft_found(bytes, people), 0, "{what}: a draft in plain text");
+    assert_eq!(
+        draft_found(bytes, people),
+        0,
+        "{what}: a draft in plain text"
+    );
     if answers + groupings + comments > 0 {
         assert_eq!(
             holders_found(bytes, people),
@@ -327,10 +332,14 @@ async fn submit(db: &Db, campaign: &survey::Campaign, p: &Person) -> TestResult 
 
 pub(crate) async fn copies_during_a_campaign_link_no_answer_to_anyone(db: Db) -> TestResult {
     if db.backend() == Backend::Postgres {
-        let compression: String = sqlx::query_scalar("SELECT setting FROM pg_settings WHERE name = 'wal_compression'")
-            .fetch_one(db.pool())
-            .await?;
-        assert_eq!(compression, "off", "compressed WAL would hide what this test looks for");
+        let compression: String =
+            sqlx::query_scalar("SELECT setting FROM pg_settings WHERE name = 'wal_compression'")
+                .fetch_one(db.pool())
+                .await?;
+        assert_eq!(
+            compression, "off",
+            "compressed WAL would hide what this test looks for"
+        );
     }
     for participation in [Participation::Tokens, Participation::OpenLink] {
         let campaign = campaign(&db, participation).await?;
@@ -345,7 +354,11 @@ pub(crate) async fn copies_during_a_campaign_link_no_answer_to_anyone(db: Db) ->
             let before = mark(&db).await?;
             let draft = dignity_crypto::sealed::seal(&p.draft_key, b"draft", &p.draft.to_bytes())?;
             survey::save_draft(&db, campaign.id, &p.holder, &draft).await?;
-            check_write(&written_since(&db, &before).await?, &people, "saving a draft");
+            check_write(
+                &written_since(&db, &before).await?,
+                &people,
+                "saving a draft",
+            );
             let before = mark(&db).await?;
             submit(&db, &campaign, p).await?;
             let submission = written_since(&db, &before).await?;

@@ -291,7 +291,13 @@ pub async fn indicator_views(
         .into_iter()
         .find(|c| Some(c.survey_id) == shared && c.closes_on < today);
     let live = match &newest {
-        Some(campaign) => Some((campaign, state.surveys.campaign(&state.db, &state.settings.secret, campaign).await?)),
+        Some(campaign) => Some((
+            campaign,
+            state
+                .surveys
+                .campaign(&state.db, &state.settings.secret, campaign)
+                .await?,
+        )),
         None => None,
     };
     let mut views = Vec::new();

@@ -96,7 +96,13 @@ async fn benchmark_rows(
     let closed = campaign.closes_on < today;
     let national = state
         .surveys
-        .national(&state.db, &state.settings.secret, campaign.survey_id, campaign.year, today)
+        .national(
+            &state.db,
+            &state.settings.secret,
+            campaign.survey_id,
+            campaign.year,
+            today,
+        )
         .await?;
     let mine = value_of(&national, organisation.id);
     let all = Bitmap::full(national.columns.rows());
@@ -311,7 +317,13 @@ async fn oversight_table(
         Some(
             state
                 .surveys
-                .national(&state.db, &state.settings.secret, survey_id, year - 1, today)
+                .national(
+                    &state.db,
+                    &state.settings.secret,
+                    survey_id,
+                    year - 1,
+                    today,
+                )
                 .await?,
         )
     } else {

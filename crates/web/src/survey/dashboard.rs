@@ -96,7 +96,10 @@ async fn last_year(
         .find(|c| c.survey_id == campaign.survey_id && c.year == campaign.year - 1);
     match before {
         Some(c) => {
-            let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &c).await?;
+            let loaded = state
+                .surveys
+                .campaign(&state.db, &state.settings.secret, &c)
+                .await?;
             Ok(Some((c, loaded)))
         }
         None => Ok(None),
@@ -338,7 +341,10 @@ async fn build(
 ) -> Result<DashboardPage, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = super::admin::campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &campaign).await?;
+    let loaded = state
+        .surveys
+        .campaign(&state.db, &state.settings.secret, &campaign)
+        .await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let all = Bitmap::full(columns.rows());
     let total = columns.rows() as u64;

@@ -111,11 +111,7 @@ pub async fn flush(
 /// Writes every campaign's waiting responses that are due: whole batches of open
 /// campaigns and everything of closed ones. Run now and then by every server, so a closed
 /// campaign's last answers are written even if nobody looks at its results.
-pub async fn flush_all(
-    db: &Db,
-    secret: &InstallationSecret,
-    today: Day,
-) -> Result<u64, AppError> {
+pub async fn flush_all(db: &Db, secret: &InstallationSecret, today: Day) -> Result<u64, AppError> {
     let mut written = 0;
     for id in survey::pending::campaigns_waiting(db).await? {
         let campaign = survey::get_campaign(db, id).await?;

@@ -74,7 +74,10 @@ struct Scorecard {
 async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorecard, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state.surveys.campaign(&state.db, &state.settings.secret, &campaign).await?;
+    let loaded = state
+        .surveys
+        .campaign(&state.db, &state.settings.secret, &campaign)
+        .await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
     let whole_shown = columns.rows() as u64 >= MINIMUM;
