@@ -1,0 +1,400 @@
+//! Each rule is checked against an attacker who knows every shown figure exactly, every
+//! total, and that a hidden figure is not zero (zeros are shown), and works out the least
+//! and greatest value each hidden figure could have (`audit::System`, exhaustive). A hidden
+//! figure is safe when those differ. Small minimums keep the search fast; the rules are the
+//! same for any minimum.
+
+use super::audit::System;
+use super::*;
+use crate::rng::Rng;
+
+/// What the attacker knows of a figure: shown ones exactly; hidden ones are at least 1 if
+/// not empty (zeros are shown, so we let the attacker know them, which only makes the test
+/// harder). A figure hidden because of the group it is in (a hidden group's answers, the
+/// units under a hidden unit) reads "hidden" even when it is zero: it could be anything.
+fn known(system: &mut System, value: u64, shown: bool, bound: u64) -> usize {
+    if shown || value == 0 {
+        system.exact(value)
+    } else {
+        system.range(1, bound)
+    }
+}
+
+fn unknown(system: &mut System, bound: u64) -> usize {
+    system.range(0, bound)
+}
+
+fn assert_undetermined(ranges: &[(u64, u64)], cells: &[(usize, u64)], context: &str) {
+    for &(at, value) in cells {
+        let (lo, hi) = ranges[at];
+        assert!(
+            value == 0 || lo < hi,
+            "{context}: a hidden figure of {value} is pinned to {lo}..={hi}"
+        );
+    }
+}
+
+#[test]
+fn a_lone_small_group_takes_a_partner() {
+    assert_eq!(breakdown(&[40, 5, 30], 11, true), [true, false, false]);
+    assert_eq!(breakdown(&[40, 5, 30], 11, false), [true, false, true]);
+    assert_eq!(
+        breakdown(&[40, 6, 7, 30], 11, true),
+        [true, false, false, true]
+    );
+    assert_eq!(breakdown(&[40, 0, 30], 11, true), [true, true, true]);
+    assert_eq!(breakdown(&[4, 3], 11, true), [false, false]);
+    assert!(!total_safe(&[4, 3], &[false, false], 11));
+}
+
+/// Eleven groups of one person each hold eleven together, but each is then known to be 1.
+#[test]
+fn many_groups_of_one_are_not_a_safe_remainder() {
+    let mut sizes = vec![1; 11];
+    sizes.push(30);
+    let shown = breakdown(&sizes, 11, true);
+    assert!(!shown[11], "the big group must be hidden too");
+    assert!(total_safe(&sizes, &shown, 11));
+}
+
+#[test]
+fn breakdowns_never_pin_a_hidden_group() {
+    for seed in 0..3_000 {
+        let mut rng = Rng::new(seed);
+        let minimum = 2 + rng.below(4);
+        let groups = 2 + rng.below(4) as usize;
+        let sizes: Vec<u64> = (0..groups)
+            .map(|_| match rng.below(3) {
+                0 => 0,
+                1 => 1 + rng.below(minimum),
+                _ => rng.below(3 * minimum),
+            })
+            .collect();
+        let total: u64 = sizes.iter().sum();
+        let shown = breakdown(&sizes, minimum, true);
+        if total < minimum || !total_safe(&sizes, &shown, minimum) {
+            continue; // the total itself is not shown
+        }
+        let mut system = System::default();
+        let all = system.exact(total);
+        let cells: Vec<(usize, u64)> = sizes
+            .iter()
+            .zip(&shown)
+            .map(|(&n, &s)| (known(&mut system, n, s, total), n))
+            .collect();
+        system.sum(all, cells.iter().map(|c| c.0).collect());
+        let ranges = system
+            .solve()
+            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+        let hidden: Vec<(usize, u64)> = cells
+            .iter()
+            .zip(&shown)
+            .filter(|(_, s)| !**s)
+            .map(|(c, _)| *c)
+            .collect();
+        let context = format!("seed {seed}: {sizes:?} shown {shown:?}");
+        assert_undetermined(&ranges, &hidden, &context);
+        let remainder: u64 = hidden.iter().map(|c| c.1).sum();
+        assert!(remainder == 0 || remainder >= minimum, "{context}");
+        for (n, s) in sizes.iter().zip(&shown) {
+            assert!(!s || *n == 0 || *n >= minimum, "{context}");
+        }
+    }
+}
+
+/// The reported attack: root {A 100, P {T1 11, T2 11}, C 5}. P is hidden to protect C; if
+/// T1 and T2 were shown, P = 22 and C = 127 - 100 - 22 = 5.
+#[test]
+fn a_hidden_unit_is_not_rebuilt_from_its_children() {
+    let leaf = |n| Unit {
+        direct: n,
+        children: vec![],
+    };
+    let root = Unit {
+        direct: 0,
+        children: vec![
+            leaf(100),
+            Unit {
+                direct: 0,
+                children: vec![leaf(11), leaf(11)],
+            },
+            leaf(5),
+        ],
+    };
+    // Depth first: root, A, P, T1, T2, C.
+    let shown = tree(&root, 11);
+    assert_eq!(shown, [true, true, false, false, false, false]);
+}
+
+fn random_tree(rng: &mut Rng, depth: u32, minimum: u64) -> Unit {
+    let children = if depth == 0 { 0 } else { rng.below(4) as usize };
+    Unit {
+        direct: match rng.below(4) {
+            0 => rng.below(2 * minimum),
+            1 if children == 0 => 1 + rng.below(minimum),
+            _ if children == 0 => rng.below(3 * minimum),
+            _ => 0,
+        },
+        children: (0..children)
+            .map(|_| random_tree(rng, depth - 1, minimum))
+            .collect(),
+    }
+}
+
+/// Puts a unit's size and its direct respondents into the attacker's system, with the sum
+/// that ties them to the children; returns the size's unknown and records every hidden one.
+fn tree_system(
+    unit: &Unit,
+    under_hidden: bool,
+    shown: &[bool],
+    at: &mut usize,
+    bound: u64,
+    system: &mut System,
+    hidden: &mut Vec<(usize, u64)>,
+) -> usize {
+    let is_shown = shown[*at];
+    *at += 1;
+    let size = if under_hidden {
+        unknown(system, bound)
+    } else {
+        known(system, unit.size(), is_shown, bound)
+    };
+    if !is_shown {
+        hidden.push((size, unit.size()));
+    }
+    if unit.children.is_empty() {
+        return size; // a leaf's direct respondents are the unit itself
+    }
+    let direct = unknown(system, bound);
+    hidden.push((direct, unit.direct));
+    let mut parts = vec![direct];
+    for child in &unit.children {
+        let child = tree_system(child, !is_shown, shown, at, bound, system, hidden);
+        parts.push(child);
+    }
+    system.sum(size, parts);
+    size
+}
+
+#[test]
+fn trees_never_pin_a_hidden_unit() {
+    let mut checked = 0;
+    for seed in 0..3_000 {
+        let mut rng = Rng::new(seed);
+        let minimum = 2 + rng.below(3);
+        let root = random_tree(&mut rng, 3, minimum);
+        let shown = tree(&root, minimum);
+        if !shown[0] {
+            continue;
+        }
+        let mut system = System::default();
+        let mut hidden = Vec::new();
+        tree_system(
+            &root,
+            false,
+            &shown,
+            &mut 0,
+            root.size(),
+            &mut system,
+            &mut hidden,
+        );
+        if system.ranges.len() > 12 {
+            continue; // keep the exhaustive search quick
+        }
+        let ranges = system
+            .solve()
+            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+        assert_undetermined(
+            &ranges,
+            &hidden,
+            &format!("seed {seed}: {root:?} {shown:?}"),
+        );
+        checked += 1;
+    }
+    assert!(checked > 500, "only {checked} trees were checked");
+}
+
+/// The reported attack: by ethnicity [0, 150, 30, 20] and nurses only [0, 100, 25, 15], both
+/// fully shown, give non-nurses in the last two groups as 5 and 5.
+#[test]
+fn a_filtered_view_does_not_give_away_everyone_else() {
+    let whole = [0, 150, 30, 20];
+    let part = [0, 100, 25, 15];
+    let decided = filtered(&whole, &part, 11);
+    if let Some(d) = decided {
+        for g in 0..whole.len() {
+            let rest = whole[g] - part[g];
+            assert!(
+                !(d.whole[g] && d.part[g]) || rest == 0 || rest >= 11,
+                "group {g}: {d:?}"
+            );
+        }
+    }
+    // Totals too: 200 and 140 leave 60, fine; 200 and 195 leave 5.
+    assert_eq!(filtered(&[0, 150, 50], &[0, 150, 45], 11), None);
+}
+
+#[test]
+fn filtered_views_never_pin_anyone_left_out() {
+    let mut shown_parts = 0;
+    for seed in 0..3_000 {
+        let mut rng = Rng::new(seed);
+        let minimum = 2 + rng.below(3);
+        let groups = 2 + rng.below(2) as usize;
+        let whole: Vec<u64> = (0..groups).map(|_| rng.below(4 * minimum)).collect();
+        let part: Vec<u64> = whole.iter().map(|&w| rng.below(w + 1)).collect();
+        let Some(decided) = filtered(&whole, &part, minimum) else {
+            continue;
+        };
+        let whole_total: u64 = whole.iter().sum();
+        let mut system = System::default();
+        let w_total = system.exact(whole_total);
+        let p_total = system.exact(part.iter().sum());
+        let mut hidden = Vec::new();
+        let (mut w_cells, mut p_cells) = (Vec::new(), Vec::new());
+        for g in 0..groups {
+            let w = known(&mut system, whole[g], decided.whole[g], whole_total);
+            let p = known(&mut system, part[g], decided.part[g], whole_total);
+            let rest = whole[g] - part[g];
+            // Never shown; it could be zero.
+            let r = system.range(0, whole_total);
+            system.sum(w, vec![p, r]);
+            if !decided.whole[g] {
+                hidden.push((w, whole[g]));
+            }
+            if !decided.part[g] {
+                hidden.push((p, part[g]));
+            }
+            if rest < minimum {
+                hidden.push((r, rest));
+            }
+            shown_parts += usize::from(decided.part[g] && part[g] > 0);
+            w_cells.push(w);
+            p_cells.push(p);
+        }
+        system.sum(w_total, w_cells);
+        system.sum(p_total, p_cells);
+        let ranges = system
+            .solve()
+            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+        let context = format!("seed {seed}: {whole:?} {part:?} {decided:?}");
+        assert_undetermined(&ranges, &hidden, &context);
+    }
+    assert!(shown_parts > 200, "the rule hides nearly everything");
+}
+
+/// People in groups answering or skipping one question: the number of answers in each group
+/// is published beside the group's size, so a group hidden by its size hides its answers,
+/// and each question's answers go through the same complementary rule. Reported attack:
+/// two groups of 12, ten of the second skip a question; "everyone" minus the first group
+/// gave the second group's two answers.
+#[test]
+fn a_skipped_question_does_not_give_away_a_group() {
+    let sizes = [12, 12];
+    let groups_shown = breakdown(&sizes, 11, true);
+    assert_eq!(groups_shown, [true, true]);
+    let answered = [12, 2];
+    let hidden: Vec<bool> = groups_shown.iter().map(|s| !s).collect();
+    let shown = breakdown_given(&answered, &hidden, 11, true);
+    assert_eq!(
+        shown,
+        [false, false],
+        "the first group must be hidden as well"
+    );
+}
+
+#[test]
+fn answers_within_groups_never_pin_a_hidden_cell() {
+    let mut checked = 0;
+    for seed in 0..2_000 {
+        let mut rng = Rng::new(seed);
+        let minimum = 2 + rng.below(3);
+        let groups = 2 + rng.below(2) as usize;
+        let people = rng.below(6 * minimum) as usize;
+        // Each person: a group, and an answer that is skipped, positive or not.
+        let skip_rate = rng.below(4);
+        let (mut sizes, mut answered, mut positive) =
+            (vec![0u64; groups], vec![0u64; groups], vec![0u64; groups]);
+        for _ in 0..people {
+            let g = rng.below(groups as u64) as usize;
+            sizes[g] += 1;
+            if rng.below(4) >= skip_rate {
+                answered[g] += 1;
+                positive[g] += rng.below(2);
+            }
+        }
+        let total: u64 = sizes.iter().sum();
+        let whole_answered: u64 = answered.iter().sum();
+        if total < minimum || whole_answered < minimum {
+            continue;
+        }
+        let groups_shown = breakdown(&sizes, minimum, true);
+        if !total_safe(&sizes, &groups_shown, minimum) {
+            continue;
+        }
+        let forced: Vec<bool> = groups_shown.iter().map(|s| !s).collect();
+        let shown = breakdown_given(&answered, &forced, minimum, true);
+        if !total_safe(&answered, &shown, minimum) {
+            continue; // the question's total is hidden
+        }
+        let mut system = System::default();
+        let (all, all_answered, all_positive) = (
+            system.exact(total),
+            system.exact(whole_answered),
+            system.exact(positive.iter().sum()),
+        );
+        let (mut s_cells, mut a_cells, mut x_cells, mut hidden, mut hidden_x) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for g in 0..groups {
+            let s = known(&mut system, sizes[g], groups_shown[g], total);
+            let a = if groups_shown[g] {
+                known(&mut system, answered[g], shown[g], total)
+            } else {
+                unknown(&mut system, total)
+            };
+            let x = if shown[g] {
+                system.exact(positive[g])
+            } else {
+                system.range(0, total)
+            };
+            let skipped = system.range(0, total);
+            let negative = system.range(0, total);
+            system.sum(s, vec![a, skipped]);
+            system.sum(a, vec![x, negative]);
+            if !groups_shown[g] {
+                hidden.push((s, sizes[g]));
+            }
+            if !shown[g] {
+                hidden.push((a, answered[g]));
+                hidden_x.push((x, g));
+            }
+            s_cells.push(s);
+            a_cells.push(a);
+            x_cells.push(x);
+        }
+        system.sum(all, s_cells);
+        system.sum(all_answered, a_cells);
+        system.sum(all_positive, x_cells);
+        let ranges = system
+            .solve()
+            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+        let context =
+            format!("seed {seed}: sizes {sizes:?} answered {answered:?} positive {positive:?}");
+        assert_undetermined(&ranges, &hidden, &context);
+        // Positive answers in hidden cells are known only as their sum over at least the
+        // minimum: pinned only when every hidden answer was positive, or none was.
+        let hidden_answered: u64 = hidden_x.iter().map(|(_, g)| answered[*g]).sum();
+        let hidden_positive: u64 = hidden_x.iter().map(|(_, g)| positive[*g]).sum();
+        if hidden_positive > 0 && hidden_positive < hidden_answered {
+            for (x, g) in &hidden_x {
+                let (lo, hi) = ranges[*x];
+                assert!(
+                    answered[*g] == 0 || lo < hi,
+                    "{context}: group {g}'s positive answers pinned to {lo}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 300, "only {checked} cases were checked");
+}
