@@ -27,11 +27,21 @@ impl System {
     /// nothing fits (which would mean the test built the system wrongly).
     pub fn solve(&self) -> Option<Vec<(u64, u64)>> {
         let mut found: Vec<Option<(u64, u64)>> = vec![None; self.ranges.len()];
-        self.search(self.ranges.clone(), &mut found);
+        let mut budget = 1_000_000u64;
+        self.search(self.ranges.clone(), &mut found, &mut budget);
         found.into_iter().collect()
     }
 
-    fn search(&self, ranges: Vec<(u64, u64)>, found: &mut Vec<Option<(u64, u64)>>) {
+    fn search(
+        &self,
+        ranges: Vec<(u64, u64)>,
+        found: &mut Vec<Option<(u64, u64)>>,
+        budget: &mut u64,
+    ) {
+        // A broken rule can leave a search too big to finish: fail rather than hang.
+        *budget = budget
+            .checked_sub(1)
+            .unwrap_or_else(|| panic!("the search is too large: {:?}", self.ranges));
         let Some(ranges) = self.narrow(ranges) else {
             return;
         };
@@ -53,7 +63,7 @@ impl System {
                 for v in ranges[i].0..=ranges[i].1 {
                     let mut next = ranges.clone();
                     next[i] = (v, v);
-                    self.search(next, found);
+                    self.search(next, found, budget);
                 }
             }
         }
