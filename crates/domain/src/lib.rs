@@ -61,5 +61,7 @@ pub mod identity;
 pub mod library;
 pub mod plans;
 pub mod speakup;
+pub mod speakup_figures;
 pub mod speakup_returns;
+pub mod suppression;
 pub mod survey;

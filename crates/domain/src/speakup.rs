@@ -485,26 +485,6 @@ impl PublishedCount {
     }
 }
 
-/// Cells that add up to a shown total must never have exactly one hidden: that one could
-/// be worked out by subtraction. If exactly one is hidden, the smallest shown non-zero cell
-/// is withheld too (the usual complementary suppression).
-pub fn protect_partition(cells: &mut [PublishedCount]) {
-    if cells.iter().filter(|c| c.is_hidden()).count() != 1 {
-        return;
-    }
-    let smallest = cells
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match c {
-            PublishedCount::Exact(n) if *n > 0 => Some((*n, i)),
-            _ => None,
-        })
-        .min();
-    if let Some((_, i)) = smallest {
-        cells[i] = PublishedCount::Withheld;
-    }
-}
-
 /// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
 /// it identifies nobody.
 pub fn publish_count(count: u64, threshold: u64) -> PublishedCount {
@@ -521,47 +501,6 @@ impl fmt::Display for PublishedCount {
             PublishedCount::Exact(n) => write!(f, "{n}"),
             PublishedCount::FewerThan(n) => write!(f, "fewer than {n}"),
             PublishedCount::Withheld => f.write_str("not shown"),
-        }
-    }
-}
-
-/// A table of counts, each row ending with its total (`rows[r].last()`), and each column
-/// adding up to a total published elsewhere (`column_totals`, which this cannot change).
-/// Withholds cells until no row and no column has exactly one hidden figure, so nothing
-/// hidden can be worked out by subtraction in either direction.
-pub fn protect_table(rows: &mut [Vec<PublishedCount>], column_totals: Option<&[PublishedCount]>) {
-    for _ in 0..100 {
-        let mut changed = false;
-        for row in rows.iter_mut() {
-            let before = row.clone();
-            protect_partition(row);
-            changed |= *row != before;
-        }
-        if let Some(totals) = column_totals {
-            for (c, total) in totals.iter().enumerate() {
-                let column: Vec<PublishedCount> =
-                    rows.iter().filter_map(|r| r.get(c).copied()).collect();
-                let hidden = column.iter().filter(|x| x.is_hidden()).count()
-                    + usize::from(total.is_hidden());
-                if hidden != 1 || total.is_hidden() {
-                    continue;
-                }
-                let smallest = column
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(r, x)| match x {
-                        PublishedCount::Exact(n) if *n > 0 => Some((*n, r)),
-                        _ => None,
-                    })
-                    .min();
-                if let Some((_, r)) = smallest {
-                    rows[r][c] = PublishedCount::Withheld;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
         }
     }
 }
@@ -632,43 +571,6 @@ mod tests {
         assert!(!Outcome.can_move_to(Informal));
         assert_eq!(Outcome.working_days_allowed(), None);
         assert_eq!(Informal.next_choices(), [FormalHearing, Outcome]);
-    }
-
-    #[test]
-    fn a_lone_hidden_cell_gets_a_partner() {
-        use PublishedCount::*;
-        let mut cells = [Exact(20), FewerThan(6), Exact(9), Exact(0)];
-        protect_partition(&mut cells);
-        assert_eq!(cells, [Exact(20), FewerThan(6), Withheld, Exact(0)]);
-        let mut two = [Exact(20), FewerThan(6), FewerThan(6)];
-        protect_partition(&mut two);
-        assert_eq!(
-            two,
-            [Exact(20), FewerThan(6), FewerThan(6)],
-            "two hidden cells already protect each other"
-        );
-    }
-
-    #[test]
-    fn tables_hide_in_pairs_across_rows_and_columns() {
-        use PublishedCount::*;
-        // Two units over two quarters, each row ending with its total.
-        let mut rows = vec![
-            vec![Exact(10), FewerThan(6), Exact(13)],
-            vec![Exact(8), Exact(9), Exact(17)],
-        ];
-        let column_totals = [Exact(18), Exact(12)];
-        protect_table(&mut rows, Some(&column_totals));
-        for row in &rows {
-            assert_ne!(row.iter().filter(|c| c.is_hidden()).count(), 1, "{rows:?}");
-        }
-        for c in 0..2 {
-            assert_ne!(
-                rows.iter().filter(|r| r[c].is_hidden()).count(),
-                1,
-                "{rows:?}"
-            );
-        }
     }
 
     #[test]

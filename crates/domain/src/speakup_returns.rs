@@ -2,9 +2,7 @@
 //! facts (never their content), with small numbers hidden before anything is shown.
 
 use crate::identity::InvalidValue;
-use crate::speakup::{
-    Day, Element, Feedback, IdentityLevel, PublishedCount, protect_partition, publish_count,
-};
+use crate::speakup::{Day, Element, Feedback, IdentityLevel, PublishedCount};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -103,7 +101,8 @@ pub struct CaseFacts {
     pub detriment_found: Option<bool>,
 }
 
-/// Exact counts for one quarter. Never shown as they are: see [`QuarterlyReturn::publish`].
+/// Exact counts for one quarter. Never shown as they are: every published figure comes
+/// from [`crate::speakup_figures::Figures`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QuarterlyReturn {
     pub cases: u64,
@@ -144,61 +143,6 @@ impl QuarterlyReturn {
         }
         out
     }
-
-    /// The return as it may be shown: every element and answer listed (zeros too, so a
-    /// missing row cannot hint at a small count) and small counts hidden.
-    pub fn publish(&self, quarter: Quarter, threshold: u64, groups: &[String]) -> PublishedReturn {
-        let count = |n: u64| publish_count(n, threshold);
-        let mut shown = PublishedReturn {
-            quarter: quarter.to_string(),
-            period: quarter.months(),
-            cases: count(self.cases),
-            anonymous: count(self.anonymous),
-            elements: Element::ALL
-                .iter()
-                .map(|e| Line {
-                    label: e.label().into(),
-                    code: e.code().into(),
-                    count: count(self.elements.get(e).copied().unwrap_or(0)),
-                })
-                .collect(),
-            detriment_found: count(self.detriment_found),
-            professional_groups: groups
-                .iter()
-                .cloned()
-                .chain(
-                    self.professional_groups
-                        .keys()
-                        .filter(|g| !groups.contains(g))
-                        .cloned(),
-                )
-                .map(|g| Line {
-                    count: count(self.professional_groups.get(&g).copied().unwrap_or(0)),
-                    label: g.clone(),
-                    code: g,
-                })
-                .collect(),
-            feedback: Feedback::ALL
-                .iter()
-                .map(|f| Line {
-                    label: f.label().into(),
-                    code: f.code().into(),
-                    count: count(self.feedback.get(f).copied().unwrap_or(0)),
-                })
-                .collect(),
-        };
-        // Professional groups split the shown total of cases: protect them as a partition.
-        protect_lines(&mut shown.professional_groups);
-        shown
-    }
-}
-
-fn protect_lines(lines: &mut [Line]) {
-    let mut cells: Vec<PublishedCount> = lines.iter().map(|l| l.count).collect();
-    protect_partition(&mut cells);
-    for (line, cell) in lines.iter_mut().zip(cells) {
-        line.count = cell;
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -223,47 +167,6 @@ pub struct PublishedReturn {
 }
 
 impl PublishedReturn {
-    /// A total over several organisations' returns. Organisations split every figure, so a
-    /// figure of the total is withheld when exactly one organisation's is hidden.
-    pub fn guard_total(&mut self, parts: &[PublishedReturn]) {
-        let lone_hidden = |pick: &dyn Fn(&PublishedReturn) -> PublishedCount| {
-            parts.iter().filter(|p| pick(p).is_hidden()).count() == 1
-        };
-        if lone_hidden(&|p| p.cases) {
-            self.cases = PublishedCount::Withheld;
-        }
-        if lone_hidden(&|p| p.anonymous) {
-            self.anonymous = PublishedCount::Withheld;
-        }
-        if lone_hidden(&|p| p.detriment_found) {
-            self.detriment_found = PublishedCount::Withheld;
-        }
-        for (list, pick) in [
-            (
-                &mut self.elements,
-                (|p: &PublishedReturn| &p.elements) as fn(&PublishedReturn) -> &Vec<Line>,
-            ),
-            (&mut self.professional_groups, |p: &PublishedReturn| {
-                &p.professional_groups
-            }),
-            (&mut self.feedback, |p: &PublishedReturn| &p.feedback),
-        ] {
-            for line in list.iter_mut() {
-                let hidden = parts
-                    .iter()
-                    .filter(|p| {
-                        pick(p)
-                            .iter()
-                            .any(|l| l.code == line.code && l.count.is_hidden())
-                    })
-                    .count();
-                if hidden == 1 {
-                    line.count = PublishedCount::Withheld;
-                }
-            }
-        }
-    }
-
     /// One row per figure: `quarter,measure,category,count`. Hidden counts read
     /// "fewer than 6", so a spreadsheet cannot mistake them for numbers.
     pub fn csv_rows(&self, organisation: &str) -> Vec<[String; 5]> {
@@ -391,7 +294,14 @@ mod tests {
         assert_eq!((exact.cases, exact.anonymous), (9, 8));
         assert_eq!(exact.elements.get(&Element::Bullying), Some(&9));
         assert_eq!(exact.feedback.get(&Feedback::Yes), Some(&1));
-        let shown = exact.publish(q4, 5, &default_professional_groups());
+        let figures = crate::speakup_figures::Figures::decide(
+            &[(1, &facts)],
+            false,
+            &[q4],
+            5,
+            &default_professional_groups(),
+        );
+        let shown = figures.quarterly_return(crate::speakup_figures::Scope::Organisation(1), q4);
         assert_eq!(shown.cases.to_string(), "9");
         let patient_safety = shown
             .elements
@@ -422,29 +332,6 @@ mod tests {
                 .professional_groups
                 .iter()
                 .all(|l| !l.count.is_hidden())
-        );
-    }
-
-    #[test]
-    fn a_national_total_never_gives_away_one_hidden_organisation() {
-        let q = Quarter::parse("2026-Q4").unwrap_or_else(|e| panic!("{e}"));
-        let big: Vec<CaseFacts> = (0..20)
-            .map(|_| case("2026-10-05", IdentityLevel::Open, &[]))
-            .collect();
-        let small: Vec<CaseFacts> = (0..3)
-            .map(|_| case("2026-10-05", IdentityLevel::Open, &[]))
-            .collect();
-        let parts = [
-            QuarterlyReturn::compute(&big, q).publish(q, 5, &[]),
-            QuarterlyReturn::compute(&small, q).publish(q, 5, &[]),
-        ];
-        let all: Vec<CaseFacts> = big.iter().chain(&small).cloned().collect();
-        let mut total = QuarterlyReturn::compute(&all, q).publish(q, 5, &[]);
-        total.guard_total(&parts);
-        assert_eq!(
-            total.cases,
-            PublishedCount::Withheld,
-            "23 - 20 would reveal 3"
         );
     }
 

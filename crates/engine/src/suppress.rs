@@ -219,7 +219,6 @@ fn walk(
     Ok(())
 }
 
-#[cfg(test)]
-mod audit;
+pub mod audit;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,15 @@
-//! The attacker's side, for tests: given everything published as exact values, ranges and
+//! The attacker's side, for tests of any suppression rule: given everything published as exact values, ranges and
 //! sums, the least and greatest value each unknown could have. Exhaustive search with
 //! interval pruning, so it is exact; kept to small tables.
+
+/// Why [`System::solve`] gave no ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsolved {
+    /// Nothing fits: the system was built wrongly.
+    NoSolution,
+    /// The search grew too large to finish.
+    TooLarge,
+}
 
 /// Unknowns with ranges, and sums: `(total, parts)` means total = sum of parts.
 #[derive(Debug, Clone, Default)]
@@ -23,13 +32,16 @@ impl System {
         self.sums.push((total, parts));
     }
 
-    /// The least and greatest value of every unknown over all solutions, or `None` if
-    /// nothing fits (which would mean the test built the system wrongly).
-    pub fn solve(&self) -> Option<Vec<(u64, u64)>> {
+    /// The least and greatest value of every unknown over all solutions.
+    pub fn solve(&self) -> Result<Vec<(u64, u64)>, Unsolved> {
         let mut found: Vec<Option<(u64, u64)>> = vec![None; self.ranges.len()];
+        // A broken rule can leave a search too big to finish: say so rather than hang.
         let mut budget = 1_000_000u64;
-        self.search(self.ranges.clone(), &mut found, &mut budget);
-        found.into_iter().collect()
+        self.search(self.ranges.clone(), &mut found, &mut budget)?;
+        found
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or(Unsolved::NoSolution)
     }
 
     fn search(
@@ -37,13 +49,10 @@ impl System {
         ranges: Vec<(u64, u64)>,
         found: &mut Vec<Option<(u64, u64)>>,
         budget: &mut u64,
-    ) {
-        // A broken rule can leave a search too big to finish: fail rather than hang.
-        *budget = budget
-            .checked_sub(1)
-            .unwrap_or_else(|| panic!("the search is too large: {:?}", self.ranges));
+    ) -> Result<(), Unsolved> {
+        *budget = budget.checked_sub(1).ok_or(Unsolved::TooLarge)?;
         let Some(ranges) = self.narrow(ranges) else {
-            return;
+            return Ok(());
         };
         // Nothing below this point can widen what is already known.
         let nothing_new = ranges
@@ -51,7 +60,7 @@ impl System {
             .zip(found.iter())
             .all(|(r, f)| f.is_some_and(|(lo, hi)| r.0 >= lo && r.1 <= hi));
         if nothing_new {
-            return;
+            return Ok(());
         }
         match ranges.iter().position(|(lo, hi)| lo < hi) {
             None => {
@@ -63,10 +72,11 @@ impl System {
                 for v in ranges[i].0..=ranges[i].1 {
                     let mut next = ranges.clone();
                     next[i] = (v, v);
-                    self.search(next, found, budget);
+                    self.search(next, found, budget)?;
                 }
             }
         }
+        Ok(())
     }
 
     /// Interval propagation over the sums until nothing changes; `None` if a range empties.

@@ -85,7 +85,7 @@ fn breakdowns_never_pin_a_hidden_group() {
         system.sum(all, cells.iter().map(|c| c.0).collect());
         let ranges = system
             .solve()
-            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         let hidden: Vec<(usize, u64)> = cells
             .iter()
             .zip(&shown)
@@ -203,7 +203,7 @@ fn trees_never_pin_a_hidden_unit() {
         }
         let ranges = system
             .solve()
-            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         assert_undetermined(
             &ranges,
             &hidden,
@@ -276,7 +276,7 @@ fn filtered_views_never_pin_anyone_left_out() {
         system.sum(p_total, p_cells);
         let ranges = system
             .solve()
-            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         let context = format!("seed {seed}: {whole:?} {part:?} {decided:?}");
         assert_undetermined(&ranges, &hidden, &context);
     }
@@ -377,7 +377,7 @@ fn answers_within_groups_never_pin_a_hidden_cell() {
         system.sum(all_positive, x_cells);
         let ranges = system
             .solve()
-            .unwrap_or_else(|| panic!("seed {seed}: no solution"));
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         let context =
             format!("seed {seed}: sizes {sizes:?} answered {answered:?} positive {positive:?}");
         assert_undetermined(&ranges, &hidden, &context);

@@ -1,0 +1,298 @@
+//! One complementary-suppression decision over every count published together.
+//!
+//! Counts are cells; a sum says one cell is the total of others (a return's cases split by
+//! professional group, a quarter's cases split into anonymous and the rest, a trend's
+//! period total over its quarters). Some cells are never shown but are still people (the
+//! cases that were not anonymous). A cell from 1 to the threshold must never be worked out
+//! exactly from what is shown: after hiding small counts, the decision works out, from
+//! every shown figure and every sum, the least and greatest value each cell could have,
+//! and while any small cell is pinned to one value it withholds one more shown count next
+//! to it, and looks again.
+
+use crate::speakup::{PublishedCount, publish_count};
+
+/// How a cell is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Shown,
+    /// From 1 to the threshold: shown as "fewer than threshold + 1".
+    Small,
+    /// Above the threshold, hidden so a small count beside it cannot be worked out.
+    Withheld,
+    /// Not published anywhere, but made of people.
+    Never,
+}
+
+#[derive(Debug, Clone)]
+struct Sum {
+    total: usize,
+    parts: Vec<usize>,
+}
+
+/// The cells and sums published together, and the decision.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    threshold: u64,
+    values: Vec<u64>,
+    states: Vec<State>,
+    /// Decided already elsewhere (another page shows it): never changed here.
+    fixed: Vec<bool>,
+    /// Withheld before other counts: a period or national total, so that a quarter's own
+    /// figures read the same on every page.
+    gives_way: Vec<bool>,
+    /// Reads "fewer than" though it may be zero: a part of a total that reads "fewer
+    /// than", where zeros read "fewer than" too, so that the parts that are not zero
+    /// cannot be counted (five places with one case each under a total below 6 would
+    /// otherwise each be 1).
+    may_be_zero: Vec<bool>,
+    sums: Vec<Sum>,
+}
+
+/// As good as unbounded, with room to add without overflow.
+const MANY: u64 = u64::MAX / 1024;
+
+impl Ledger {
+    pub fn new(threshold: u64) -> Ledger {
+        Ledger {
+            threshold,
+            values: Vec::new(),
+            states: Vec::new(),
+            fixed: Vec::new(),
+            gives_way: Vec::new(),
+            may_be_zero: Vec::new(),
+            sums: Vec::new(),
+        }
+    }
+
+    /// A published count; returns its cell.
+    pub fn shown(&mut self, value: u64) -> usize {
+        let state = match publish_count(value, self.threshold) {
+            PublishedCount::Exact(_) => State::Shown,
+            _ => State::Small,
+        };
+        self.push(value, state, false)
+    }
+
+    /// A published total that is withheld before any count it adds up.
+    pub fn giving_way(&mut self, value: u64) -> usize {
+        let cell = self.shown(value);
+        self.give_way(cell);
+        cell
+    }
+
+    /// Marks a cell to be withheld before the counts it adds up.
+    pub fn give_way(&mut self, cell: usize) {
+        if let Some(g) = self.gives_way.get_mut(cell) {
+            *g = true;
+        }
+    }
+
+    /// A count that is never published, such as the cases that were not anonymous.
+    pub fn never(&mut self, value: u64) -> usize {
+        self.push(value, State::Never, false)
+    }
+
+    /// A count decided already, as another page publishes it.
+    pub fn fixed(&mut self, value: u64, published: PublishedCount) -> usize {
+        let state = match published {
+            PublishedCount::Exact(_) => State::Shown,
+            PublishedCount::FewerThan(_) => State::Small,
+            PublishedCount::Withheld => State::Withheld,
+        };
+        self.push(value, state, true)
+    }
+
+    fn push(&mut self, value: u64, state: State, fixed: bool) -> usize {
+        self.values.push(value);
+        self.states.push(state);
+        self.fixed.push(fixed);
+        self.gives_way.push(false);
+        self.may_be_zero.push(false);
+        self.values.len() - 1
+    }
+
+    /// `total` is the sum of `parts`.
+    pub fn sum(&mut self, total: usize, parts: Vec<usize>) {
+        self.sums.push(Sum { total, parts });
+    }
+
+    /// The cell's true value.
+    pub fn value(&self, cell: usize) -> u64 {
+        self.values.get(cell).copied().unwrap_or(0)
+    }
+
+    /// How the cell is published.
+    pub fn published(&self, cell: usize) -> PublishedCount {
+        match (self.states.get(cell), self.values.get(cell)) {
+            (Some(State::Shown), Some(&n)) => PublishedCount::Exact(n),
+            (Some(State::Small), _) => PublishedCount::FewerThan(self.threshold + 1),
+            _ => PublishedCount::Withheld,
+        }
+    }
+
+    /// What someone who sees every published cell knows of each cell: its least and
+    /// greatest possible value. Worked out by narrowing along the sums, so the range may
+    /// be wider than the truth for tangled tables, never narrower.
+    pub fn ranges(&self) -> Vec<(u64, u64)> {
+        let t = self.threshold;
+        let mut r: Vec<(u64, u64)> = self
+            .states
+            .iter()
+            .zip(&self.values)
+            .enumerate()
+            .map(|(i, (s, &v))| match s {
+                State::Shown => (v, v),
+                State::Small if self.may_be_zero[i] => (0, t),
+                State::Small => (1, t),
+                State::Withheld => (t + 1, MANY),
+                State::Never => (0, MANY),
+            })
+            .collect();
+        for _ in 0..64 {
+            let before = r.clone();
+            for sum in &self.sums {
+                let low: u64 = sum.parts.iter().map(|&p| r[p].0).sum();
+                let high: u64 = sum
+                    .parts
+                    .iter()
+                    .map(|&p| r[p].1)
+                    .fold(0, u64::saturating_add);
+                let total = (r[sum.total].0.max(low), r[sum.total].1.min(high));
+                r[sum.total] = total;
+                for &p in &sum.parts {
+                    let others_low = low - r[p].0;
+                    let others_high = high.saturating_sub(r[p].1);
+                    let lo = if high >= MANY {
+                        r[p].0
+                    } else {
+                        r[p].0.max(total.0.saturating_sub(others_high))
+                    };
+                    let hi = r[p].1.min(total.1.saturating_sub(others_low));
+                    r[p] = (lo, hi.max(lo));
+                }
+            }
+            if r == before {
+                break;
+            }
+        }
+        r
+    }
+
+    /// Under a total that reads "fewer than", every part reads "fewer than", zeros too
+    /// (where this ledger decides all the parts).
+    fn mask_zeros(&mut self) {
+        loop {
+            let mut changed = false;
+            for s in 0..self.sums.len() {
+                let sum = &self.sums[s];
+                if self.states[sum.total] != State::Small
+                    || sum.parts.iter().any(|&p| self.fixed[p])
+                {
+                    continue;
+                }
+                for p in sum.parts.clone() {
+                    if self.states[p] == State::Shown && self.values[p] == 0 {
+                        self.states[p] = State::Small;
+                        changed = true;
+                    }
+                    if self.states[p] == State::Small && !self.may_be_zero[p] {
+                        self.may_be_zero[p] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    /// Small cells (shown as small, or never shown) whose value is pinned.
+    fn pinned(&self) -> Vec<usize> {
+        let ranges = self.ranges();
+        (0..self.values.len())
+            .filter(|&i| self.is_pinned(i, &ranges))
+            .collect()
+    }
+
+    fn is_pinned(&self, cell: usize, ranges: &[(u64, u64)]) -> bool {
+        matches!(self.states[cell], State::Small | State::Never)
+            && (1..=self.threshold).contains(&self.values[cell])
+            && ranges[cell].0 == ranges[cell].1
+    }
+
+    fn can_withhold(&self, cell: usize) -> bool {
+        self.states[cell] == State::Shown && self.values[cell] > 0 && !self.fixed[cell]
+    }
+
+    /// Shown counts near a pinned cell, nearest sums first (three sums out at most):
+    /// totals that give way first, then the smallest.
+    fn near(&self, cell: usize) -> Vec<usize> {
+        let mut reached = vec![cell];
+        let mut used = vec![false; self.sums.len()];
+        let (mut giving, mut other) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            let ring: Vec<usize> = (0..self.sums.len())
+                .filter(|&s| {
+                    !used[s]
+                        && (reached.contains(&self.sums[s].total)
+                            || self.sums[s].parts.iter().any(|p| reached.contains(p)))
+                })
+                .collect();
+            let mut found: Vec<usize> = Vec::new();
+            for &s in &ring {
+                used[s] = true;
+                let sum = &self.sums[s];
+                for c in std::iter::once(sum.total).chain(sum.parts.iter().copied()) {
+                    if !reached.contains(&c) {
+                        reached.push(c);
+                        found.push(c);
+                    }
+                }
+            }
+            found.retain(|&c| self.can_withhold(c));
+            found.sort_by_key(|&c| self.values[c]);
+            for c in found {
+                if self.gives_way[c] {
+                    giving.push(c);
+                } else {
+                    other.push(c);
+                }
+            }
+        }
+        giving.extend(other);
+        giving
+    }
+
+    /// Withholds shown counts until no small count can be worked out. For each pinned
+    /// cell it withholds the first nearby count that frees it on its own, or else the
+    /// first nearby count, and looks again. Returns the cells still pinned when nothing
+    /// more could be withheld (none, unless a fixed figure elsewhere gives one away).
+    pub fn decide(&mut self) -> Vec<usize> {
+        self.mask_zeros();
+        loop {
+            let pinned = self.pinned();
+            let mut chosen = None;
+            for &cell in &pinned {
+                let near = self.near(cell);
+                let frees = near.iter().copied().find(|&c| {
+                    self.states[c] = State::Withheld;
+                    let freed = !self.is_pinned(cell, &self.ranges());
+                    self.states[c] = State::Shown;
+                    freed
+                });
+                chosen = frees.or(near.first().copied());
+                if chosen.is_some() {
+                    break;
+                }
+            }
+            match chosen {
+                Some(c) => self.states[c] = State::Withheld,
+                None => return pinned,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
