@@ -138,6 +138,35 @@ describe('staff survey results', () => {
     assert.match(await page.locator('main').innerText(), /Race equality/);
     await checkAccessibility(page, assert);
 
+    // By staff group: the demo trust has about five ambulance staff, so their column is
+    // hidden on every question, and on each question at least one more group is hidden
+    // with it, so "everyone" minus the shown groups cannot give their answers.
+    await page.selectOption('#by', 'staff_group');
+    await page.click('button:has-text("Show results")');
+    const table = page.locator('table').first();
+    const headings = (await table.locator('thead th').allInnerTexts()).map((t) => t.trim());
+    const ambulance = headings.indexOf('Ambulance');
+    const notGiven = headings.indexOf('Not given');
+    assert.ok(notGiven > 1 && ambulance > notGiven, headings.join(' | '));
+    // Each cell's own text, without its heading for small screens or a note.
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => [...td.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim())));
+    assert.ok(rows.length > 40, `${rows.length} rows`);
+    let checked = 0;
+    for (const cells of rows) {
+      if (cells[1].startsWith('hidden')) continue;
+      assert.equal(cells[ambulance], 'hidden', `ambulance staff shown: ${cells[0]}`);
+      // Every made-up response gives a staff group, so "Not given" is empty, not hidden.
+      const groups = cells.slice(notGiven + 1);
+      const hidden = groups.filter((c) => c === 'hidden').length;
+      assert.ok(hidden >= 2, `only the ambulance column is hidden: ${cells.join(' | ')}`);
+      assert.ok(hidden < groups.length - 1, `nearly everything is hidden: ${cells.join(' | ')}`);
+      checked += 1;
+    }
+    assert.ok(checked > 40, `${checked} questions checked`);
+    await checkAccessibility(page, assert);
+
     await page.click('a:has-text("Compare with similar organisations")');
     assert.match(await page.locator('main').innerText(), /standardised by staff group/);
     assert.match(await page.locator('main').innerText(), /of 9/);

@@ -10,12 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
-use dignity_domain::speakup::{
-    Day, Element, PublishedCount, protect_partition, protect_table, publish_count,
-};
-use dignity_domain::speakup_returns::{
-    CaseFacts, PublishedReturn, Quarter, QuarterlyReturn, median_days,
-};
+use dignity_domain::speakup::{Day, Element, PublishedCount};
+use dignity_domain::speakup_figures::{Figures, Measure, Scope};
+use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter, median_days};
 use dignity_store::identity::{self, Organisation};
 use dignity_store::speakup;
 use serde::Deserialize;
@@ -49,17 +46,46 @@ pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisa
     Ok(identity::get_organisation(&state.db, &code).await?)
 }
 
+/// The quarters decided together: the trends' last eight, and the one asked for. Every
+/// page showing Speak Up figures decides over the same quarters, so each figure reads the
+/// same wherever it is shown.
+fn decided_quarters(asked: Option<Quarter>) -> Vec<Quarter> {
+    let mut quarters = trend_quarters();
+    if let Some(q) = asked.filter(|q| !quarters.contains(q)) {
+        quarters.push(q);
+        quarters.sort();
+    }
+    quarters
+}
+
+fn trend_quarters() -> Vec<Quarter> {
+    Quarter::of(Day::from_unix_seconds(crate::now())).last(8)
+}
+
+/// One organisation's figures, decided as every page of its own shows them.
+fn organisation_figures(
+    state: &AppState,
+    org: &Organisation,
+    facts: &[CaseFacts],
+    quarters: &[Quarter],
+) -> Figures {
+    Figures::decide(
+        &[(org.id, facts)],
+        false,
+        quarters,
+        state.settings.small_number_threshold,
+        &state.settings.professional_groups,
+    )
+}
+
 pub(crate) async fn published(
     state: &AppState,
     org: &Organisation,
     quarter: Quarter,
 ) -> Result<PublishedReturn, AppError> {
     let facts = speakup::case_facts(&state.db, org.id).await?;
-    Ok(QuarterlyReturn::compute(&facts, quarter).publish(
-        quarter,
-        state.settings.small_number_threshold,
-        &state.settings.professional_groups,
-    ))
+    let figures = organisation_figures(state, org, &facts, &decided_quarters(Some(quarter)));
+    Ok(figures.quarterly_return(Scope::Organisation(org.id), quarter))
 }
 
 #[derive(Template)]
@@ -176,34 +202,31 @@ fn figure(
     }
 }
 
-/// Rows of counts (one per quarter, then the period total) published with small numbers
-/// hidden and the table protected against subtraction. `column_totals` are the published
-/// per-quarter totals when the rows split them.
-fn counted_table(
-    rows: Vec<(String, Vec<u64>)>,
-    threshold: u64,
-    column_totals: Option<&[PublishedCount]>,
+/// One row per label: each quarter's figure, then the period's, as decided.
+fn counted_rows(
+    figures: &Figures,
+    scope: Scope,
+    quarters: &[Quarter],
+    rows: Vec<(String, Measure)>,
 ) -> Vec<(String, Vec<String>, Option<u64>)> {
-    let mut published: Vec<Vec<PublishedCount>> = rows
-        .iter()
-        .map(|(_, counts)| {
-            let total: u64 = counts.iter().sum();
-            counts
-                .iter()
-                .chain(std::iter::once(&total))
-                .map(|n| publish_count(*n, threshold))
-                .collect()
-        })
-        .collect();
-    protect_table(&mut published, column_totals);
     rows.into_iter()
-        .zip(published)
-        .map(|((label, counts), cells)| {
-            let total: u64 = counts.iter().sum();
-            let bar = cells.last().filter(|c| !c.is_hidden()).map(|_| total);
-            (label, cells.iter().map(|c| c.to_string()).collect(), bar)
+        .map(|(label, measure)| {
+            let mut cells: Vec<String> = quarters
+                .iter()
+                .map(|q| figures.count(scope, Some(*q), measure.clone()).to_string())
+                .collect();
+            let total = figures.count(scope, None, measure);
+            cells.push(total.to_string());
+            (label, cells, exact(total))
         })
         .collect()
+}
+
+fn exact(count: PublishedCount) -> Option<u64> {
+    match count {
+        PublishedCount::Exact(n) => Some(n),
+        _ => None,
+    }
 }
 
 #[derive(Template)]
@@ -216,78 +239,42 @@ struct TrendsPage {
     figures: Vec<Figure>,
 }
 
-pub fn trend_figures(facts: &[CaseFacts], quarters: &[Quarter], threshold: u64) -> Vec<Figure> {
-    let count_in = |q: &Quarter, keep: &dyn Fn(&CaseFacts) -> bool| {
-        facts
-            .iter()
-            .filter(|f| q.contains(f.received_on) && keep(f))
-            .count() as u64
-    };
-    // Quarters split the period's total, so they are protected as one row.
-    let per_quarter_counts: Vec<u64> = quarters.iter().map(|q| count_in(q, &|_| true)).collect();
-    let mut per_quarter: Vec<PublishedCount> = per_quarter_counts
-        .iter()
-        .map(|n| publish_count(*n, threshold))
-        .collect();
-    let total: u64 = per_quarter_counts.iter().sum();
-    per_quarter.push(publish_count(total, threshold));
-    protect_partition(&mut per_quarter);
+/// The trends' charts and tables for `scope`, every count taken from `figures`; `facts`
+/// (the same scope's) give only the middle times, which hide themselves when few.
+pub fn trend_figures(
+    figures: &Figures,
+    scope: Scope,
+    facts: &[CaseFacts],
+    quarters: &[Quarter],
+    threshold: u64,
+) -> Vec<Figure> {
     let quarter_rows = quarters
         .iter()
-        .zip(&per_quarter)
-        .zip(&per_quarter_counts)
-        .map(|((q, shown), n)| {
-            (
-                q.months(),
-                vec![shown.to_string()],
-                (!shown.is_hidden()).then_some(*n),
-            )
+        .map(|q| {
+            let shown = figures.count(scope, Some(*q), Measure::Cases);
+            (q.months(), vec![shown.to_string()], exact(shown))
         })
         .collect();
-    let quarter_totals = &per_quarter[..quarters.len()];
-
     let mut columns: Vec<String> = quarters.iter().map(|q| q.to_string()).collect();
     columns.push("All".into());
-    // A concern can be about several things: elements do not split the quarter totals.
-    let by_element = counted_table(
+    let by_element = counted_rows(
+        figures,
+        scope,
+        quarters,
         Element::ALL
             .iter()
-            .map(|e| {
-                (
-                    e.label().to_owned(),
-                    quarters
-                        .iter()
-                        .map(|q| count_in(q, &|f| f.elements.contains(e)))
-                        .collect(),
-                )
-            })
+            .map(|e| (e.label().to_owned(), Measure::Element(*e)))
             .collect(),
-        threshold,
-        None,
     );
-    let mut units: Vec<String> = facts
-        .iter()
-        .map(|f| f.org_unit.clone().unwrap_or_else(|| "Not given".into()))
-        .collect();
-    units.sort();
-    units.dedup();
-    let by_unit = counted_table(
-        units
+    let by_unit = counted_rows(
+        figures,
+        scope,
+        quarters,
+        figures
+            .units(scope)
             .iter()
-            .map(|u| {
-                (
-                    u.clone(),
-                    quarters
-                        .iter()
-                        .map(|q| {
-                            count_in(q, &|f| f.org_unit.as_deref().unwrap_or("Not given") == u)
-                        })
-                        .collect(),
-                )
-            })
+            .map(|u| (u.clone(), Measure::Unit(u.clone())))
             .collect(),
-        threshold,
-        Some(quarter_totals),
     );
     let timing = |pick: fn(&CaseFacts) -> Option<Day>| -> Vec<(String, Vec<String>, Option<u64>)> {
         quarters
@@ -346,9 +333,16 @@ pub async fn trends(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let facts = speakup::case_facts(&state.db, organisation.id).await?;
-    let quarters = Quarter::of(Day::from_unix_seconds(crate::now())).last(8);
+    let quarters = trend_quarters();
     let (first, last) = (quarters[0], quarters[quarters.len() - 1]);
-    let figures = trend_figures(&facts, &quarters, state.settings.small_number_threshold);
+    let decided = organisation_figures(&state, &organisation, &facts, &decided_quarters(None));
+    let figures = trend_figures(
+        &decided,
+        Scope::Organisation(organisation.id),
+        &facts,
+        &quarters,
+        state.settings.small_number_threshold,
+    );
     let chrome = chrome.titled(format!("Speaking up trends: {}", organisation.name));
     Ok(render(&TrendsPage {
         chrome,
@@ -381,32 +375,55 @@ pub(crate) async fn national_rows(
     state: &AppState,
     quarter: Quarter,
 ) -> Result<(Vec<NationalRow>, PublishedReturn), AppError> {
-    let threshold = state.settings.small_number_threshold;
-    let groups = &state.settings.professional_groups;
+    let (rows, total, _, _) = national_figures(state, quarter).await?;
+    Ok((rows, total))
+}
+
+/// Every organisation's figures and the national ones, decided together (each
+/// organisation's exactly as its own pages show them), with the national figures for the
+/// trends and every case's facts for the middle times.
+async fn national_figures(
+    state: &AppState,
+    quarter: Quarter,
+) -> Result<(Vec<NationalRow>, PublishedReturn, Figures, Vec<CaseFacts>), AppError> {
     let mut by_org: BTreeMap<i64, Vec<CaseFacts>> = BTreeMap::new();
-    let mut all = Vec::new();
     for (org_id, facts) in speakup::all_case_facts(&state.db).await? {
-        all.push(facts.clone());
         by_org.entry(org_id).or_default().push(facts);
     }
-    let mut rows = Vec::new();
+    let mut organisations = Vec::new();
     for organisation in identity::list_organisations(&state.db).await? {
         if speakup::settings(&state.db, organisation.id)
             .await?
-            .is_none()
+            .is_some()
         {
-            continue;
+            let facts = by_org.remove(&organisation.id).unwrap_or_default();
+            organisations.push((organisation, facts));
         }
-        let facts = by_org.remove(&organisation.id).unwrap_or_default();
-        rows.push(NationalRow {
-            figures: QuarterlyReturn::compute(&facts, quarter).publish(quarter, threshold, groups),
-            organisation,
-        });
     }
-    let mut total = QuarterlyReturn::compute(&all, quarter).publish(quarter, threshold, groups);
-    let parts: Vec<PublishedReturn> = rows.iter().map(|r| r.figures.clone()).collect();
-    total.guard_total(&parts);
-    Ok((rows, total))
+    let parts: Vec<(i64, &[CaseFacts])> = organisations
+        .iter()
+        .map(|(o, f)| (o.id, f.as_slice()))
+        .collect();
+    let figures = Figures::decide(
+        &parts,
+        true,
+        &decided_quarters(Some(quarter)),
+        state.settings.small_number_threshold,
+        &state.settings.professional_groups,
+    );
+    let total = figures.quarterly_return(Scope::All, quarter);
+    let mut all = Vec::new();
+    let rows = organisations
+        .into_iter()
+        .map(|(organisation, facts)| {
+            all.extend(facts);
+            NationalRow {
+                figures: figures.quarterly_return(Scope::Organisation(organisation.id), quarter),
+                organisation,
+            }
+        })
+        .collect();
+    Ok((rows, total, figures, all))
 }
 
 pub async fn national(
@@ -415,14 +432,14 @@ pub async fn national(
     Query(query): Query<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let quarter = chosen_quarter(&query)?;
-    let (rows, total) = national_rows(&state, quarter).await?;
-    let facts: Vec<CaseFacts> = speakup::all_case_facts(&state.db)
-        .await?
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
-    let quarters = Quarter::of(Day::from_unix_seconds(crate::now())).last(8);
-    let figures = trend_figures(&facts, &quarters, state.settings.small_number_threshold);
+    let (rows, total, decided, facts) = national_figures(&state, quarter).await?;
+    let figures = trend_figures(
+        &decided,
+        Scope::All,
+        &facts,
+        &trend_quarters(),
+        state.settings.small_number_threshold,
+    );
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),
         quarter,

@@ -332,6 +332,28 @@ pub async fn xlsx(
         .xlsx_response()
 }
 
+/// Which groups' figures for one question may be shown. A group hidden by its size hides
+/// its answers too; then the numbers who answered in each group go through the same
+/// complementary rule as the group sizes, because people skip questions: a group whose
+/// few answers are hidden must not be had as everyone's answers minus the shown groups'.
+fn question_cells(
+    counts: &[dignity_engine::aggregate::Indicator],
+    group_shown: &[bool],
+    whole_shown: bool,
+    overall_shown: bool,
+) -> Vec<bool> {
+    let answered: Vec<u64> = counts.iter().map(|i| i.answered).collect();
+    let hidden: Vec<bool> = (0..counts.len())
+        .map(|g| !(whole_shown && group_shown.get(g).copied().unwrap_or(false)))
+        .collect();
+    suppress::breakdown_given(&answered, &hidden, MINIMUM, overall_shown)
+        .into_iter()
+        .zip(&answered)
+        // An empty cell reads "hidden" too: it has no percentage.
+        .map(|(shown, &n)| shown && n > 0)
+        .collect()
+}
+
 async fn build(
     state: &AppState,
     chrome: Chrome,
@@ -418,24 +440,29 @@ async fn build(
             let o = indicator(meta, out[0].histogram(0, j));
             let overall_shown = whole_shown && o.answered >= MINIMUM;
             let groups = match out.get(1) {
-                Some(report) => (0..report.groups)
-                    .map(|g| {
-                        let i = indicator(meta, report.histogram(g, j));
-                        let shown = whole_shown
-                            && group_shown.get(g).copied().unwrap_or(false)
-                            && i.answered >= MINIMUM;
-                        // Against everyone else: both the group and everyone are shown,
-                        // so the rest can be worked out anyway.
-                        let (rest_x, rest_n) = (o.positive - i.positive, o.answered - i.answered);
-                        compared(
-                            percent(i.positive, i.answered, shown),
-                            shown && rest_n >= MINIMUM,
-                            (i.positive, i.answered),
-                            (rest_x, rest_n),
-                            ("Higher than everyone else", "Lower than everyone else"),
-                        )
-                    })
-                    .collect(),
+                Some(report) => {
+                    let counts: Vec<_> = (0..report.groups)
+                        .map(|g| indicator(meta, report.histogram(g, j)))
+                        .collect();
+                    let shown = question_cells(&counts, &group_shown, whole_shown, overall_shown);
+                    counts
+                        .iter()
+                        .zip(shown)
+                        .map(|(i, shown)| {
+                            // Against everyone else: both the group and everyone are shown,
+                            // so the rest can be worked out anyway.
+                            let (rest_x, rest_n) =
+                                (o.positive - i.positive, o.answered - i.answered);
+                            compared(
+                                percent(i.positive, i.answered, shown),
+                                shown && rest_n >= MINIMUM,
+                                (i.positive, i.answered),
+                                (rest_x, rest_n),
+                                ("Higher than everyone else", "Lower than everyone else"),
+                            )
+                        })
+                        .collect()
+                }
                 None => Vec::new(),
             };
             let last_year =

@@ -12,6 +12,7 @@ use dignity_store::survey::{self, Campaign, NewResponse};
 
 on_both_backends!(
     survey_results_show_with_small_groups_hidden,
+    a_question_few_of_a_group_answered_hides_its_complement_too,
     invited_staff_answer_page_by_page_and_come_back,
     admins_set_up_a_survey_and_issue_codes_shown_once,
     signed_in_staff_answer_an_open_link_once,
@@ -36,12 +37,40 @@ async fn campaign_with(app: &TestApp, n: usize) -> Result<i64, Box<dyn std::erro
 }
 
 /// A closed 2026 campaign of the shared survey for `org` with `n` responses, each question
-/// answered with `code(question)`.
+/// answered with `code(question)`: 4 people in staff group 2, then groups 1 and 5 in turn.
 async fn campaign_for(
     app: &TestApp,
     org: &dignity_store::identity::Organisation,
     n: usize,
     code: impl Fn(&Question) -> u8,
+) -> Result<i64, Box<dyn std::error::Error>> {
+    let definition = parse(DEFAULT_BANK)?;
+    let answers: Vec<u8> = definition
+        .items()
+        .iter()
+        .map(|item| code(item.question))
+        .collect();
+    let people: Vec<(u16, Vec<u8>)> = (0..n)
+        .map(|i| {
+            let group = if i < 4 {
+                2
+            } else if i % 2 == 0 {
+                1
+            } else {
+                5
+            };
+            (group, answers.clone())
+        })
+        .collect();
+    campaign_of(app, org, &people).await
+}
+
+/// A closed 2026 campaign of the shared survey for `org`: one response per person, each a
+/// staff group code and one answer code per item (0 for a skipped question).
+async fn campaign_of(
+    app: &TestApp,
+    org: &dignity_store::identity::Organisation,
+    people: &[(u16, Vec<u8>)],
 ) -> Result<i64, Box<dyn std::error::Error>> {
     let definition = parse(DEFAULT_BANK)?;
     let survey_id = match survey::survey_id_by_key(&app.db, &definition.key).await? {
@@ -55,7 +84,7 @@ async fn campaign_for(
         id: 0,
         survey_id,
         organisation_id: org.id,
-        title: format!("Survey of {n}"),
+        title: format!("Survey of {}", people.len()),
         opens_on: Day::parse("2026-01-01")?,
         closes_on: Day::parse("2026-02-01")?,
         year: 2026,
@@ -63,21 +92,11 @@ async fn campaign_for(
     };
     let campaign = survey::create_campaign(&app.db, "test", 1, org, &template).await?;
     let demographics = definition.demographic_questions().count();
-    let answers: Vec<u8> = definition
-        .items()
+    let responses: Vec<NewResponse> = people
         .iter()
-        .map(|item| code(item.question))
-        .collect();
-    let responses: Vec<NewResponse> = (0..n)
-        .map(|i| {
+        .map(|(group, answers)| {
             let mut values = vec![0u16; demographics + 1];
-            values[0] = if i < 4 {
-                2
-            } else if i % 2 == 0 {
-                1
-            } else {
-                5
-            };
+            values[0] = *group;
             NewResponse {
                 id: dignity_store::testing::random_id(),
                 answers: answers.clone(),
@@ -88,6 +107,24 @@ async fn campaign_for(
         .collect();
     survey::insert_responses(&app.db, campaign.id, &responses).await?;
     Ok(campaign.id)
+}
+
+/// The results table by staff group as downloaded: one row per item, its question, then
+/// "everyone", then each group's figure (the comparison columns left out), in code order
+/// from "Not given" (code 0).
+fn group_cells(csv: &str) -> Vec<(String, String, Vec<String>)> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<String> = line
+                .trim_matches('"')
+                .split("\",\"")
+                .map(str::to_owned)
+                .collect();
+            let groups = fields.iter().skip(2).step_by(2).cloned().collect();
+            (fields[0].clone(), fields[1].clone(), groups)
+        })
+        .collect()
 }
 
 async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResult {
@@ -115,7 +152,6 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
         .get(&format!("/orgs/RJ1/surveys/{big}?by=staff_group"))
         .await?;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("hidden"));
     assert!(
         !page.body.contains("than everyone else"),
         "everyone answered alike, so no group differs"
@@ -134,7 +170,24 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
         "{}",
         csv.body
     );
-    assert!(csv.body.contains("\"hidden\""));
+    // Exactly: group 2 (4 people) is hidden, and so is group 1 (28, the first of the two
+    // smallest), so that neither can be had by subtraction; group 5 (28) is shown, and the
+    // empty groups read "hidden" as they have no percentage.
+    let rows = group_cells(&csv.body);
+    assert!(rows.len() > 40, "{}", csv.body);
+    for (question, everyone, groups) in &rows {
+        if everyone == "hidden" {
+            continue;
+        }
+        for (code, cell) in groups.iter().enumerate() {
+            let expected = if code == 5 {
+                everyone.as_str()
+            } else {
+                "hidden"
+            };
+            assert_eq!(cell, expected, "{question}: group {code}");
+        }
+    }
     let xlsx = board
         .get(&format!(
             "/orgs/RJ1/surveys/{big}/results.xlsx?by=staff_group"
@@ -173,6 +226,74 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
             .status,
         StatusCode::NOT_FOUND
     );
+    Ok(())
+}
+
+/// The reported attack: staff groups of 12 and 12, and 10 of the second group skip one
+/// question. The second group's two answers are hidden; if the first group's were shown,
+/// "everyone" (14 answers) minus the first group (12) would give them. Both must be hidden
+/// for that question, and both shown for every other.
+async fn a_question_few_of_a_group_answered_hides_its_complement_too(app: &TestApp) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let items = definition.items();
+    let skipped = items
+        .iter()
+        .position(|i| i.choice.is_none() && i.question.kind == QuestionKind::Agreement)
+        .ok_or("the shared survey has an agreement question")?;
+    let answers: Vec<u8> = items
+        .iter()
+        .map(|i| if i.choice.is_some() { 1 } else { 2 })
+        .collect();
+    let mut people: Vec<(u16, Vec<u8>)> = (0..24)
+        .map(|i| (if i < 12 { 1 } else { 5 }, answers.clone()))
+        .collect();
+    for person in people.iter_mut().skip(12).take(10) {
+        person.1[skipped] = 0;
+    }
+    let campaign = campaign_of(app, &app.org, &people).await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let csv = board
+        .get(&format!(
+            "/orgs/RJ1/surveys/{campaign}/results.csv?by=staff_group"
+        ))
+        .await?;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let rows = group_cells(&csv.body);
+    assert_eq!(rows.len(), items.len(), "{}", csv.body);
+    let mut shown_rows = 0;
+    for (j, (question, everyone, groups)) in rows.iter().enumerate() {
+        assert_eq!(*question, items[j].text);
+        assert_ne!(everyone, "hidden", "{question}: 14 or 24 people answered");
+        for (code, cell) in groups.iter().enumerate() {
+            let expected = match code {
+                1 | 5 if j != skipped => everyone.as_str(),
+                _ => "hidden",
+            };
+            assert_eq!(cell, expected, "{question}: group {code}");
+        }
+        shown_rows += usize::from(j != skipped);
+    }
+    assert_eq!(shown_rows, items.len() - 1);
+    // The page shows the same: the skipped question's row has every group hidden.
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{campaign}?by=staff_group"))
+        .await?;
+    let text = items[skipped]
+        .text
+        .replace('&', "&amp;")
+        .replace('\'', "&#x27;")
+        .replace('"', "&quot;");
+    let row = page
+        .body
+        .split("<tr role=\"row\" class=\"nhsuk-table__row\">")
+        .find(|r| r.contains(text.as_str()))
+        .ok_or("the skipped question's row is on the page")?;
+    let cells = row.matches("</span>hidden</td>").count();
+    let groups = rows[skipped].2.len();
+    assert_eq!(cells, groups, "every group's cell is hidden: {row}");
     Ok(())
 }
 
