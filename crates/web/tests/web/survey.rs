@@ -116,8 +116,9 @@ fn group_cells(csv: &str) -> Vec<(String, String, Vec<String>)> {
     csv.lines()
         .skip(1)
         .map(|line| {
-            let fields: Vec<String> = line
-                .trim_matches('"')
+            let inner = line.strip_prefix('"').and_then(|l| l.strip_suffix('"'));
+            let fields: Vec<String> = inner
+                .unwrap_or_default()
                 .split("\",\"")
                 .map(str::to_owned)
                 .collect();
