@@ -99,7 +99,10 @@ impl Ledger {
             PublishedCount::FewerThan(_) => State::Small,
             PublishedCount::Withheld => State::Withheld,
         };
-        self.push(value, state, true)
+        let cell = self.push(value, state, true);
+        // A zero that reads "fewer than" was masked where it was decided.
+        self.may_be_zero[cell] = state == State::Small && value == 0;
+        cell
     }
 
     fn push(&mut self, value: u64, state: State, fixed: bool) -> usize {
