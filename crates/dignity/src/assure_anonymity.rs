@@ -208,13 +208,16 @@ fn anonymous_session(
         &format!("{base}/speak-up/{ods}?csrf_token={token}"),
     ])?;
     let receipt = crate::assure::receipt(&page).context("the concern got no receipt")?;
-    let page = curl(&[
-        "--data-urlencode",
-        &format!("csrf_token={token}"),
-        "--data-urlencode",
-        &format!("code={receipt}"),
-        &format!("{base}/speak-up/follow-up"),
-    ])?;
+    let open_conversation = || {
+        curl(&[
+            "--data-urlencode",
+            &format!("csrf_token={token}"),
+            "--data-urlencode",
+            &format!("code={receipt}"),
+            &format!("{base}/speak-up/follow-up"),
+        ])
+    };
+    let page = open_conversation()?;
     // The wrong-code page also mentions messages: only the concern's own words prove the
     // follow-up opened it.
     if !page.contains("What you told us") || !page.contains(CONCERN) {
@@ -231,17 +234,8 @@ fn anonymous_session(
         &format!("message={REPLY}"),
         &format!("{base}/speak-up/follow-up/reply"),
     ])?;
-    if !page.contains(REPLY) {
-        let page = curl(&[
-            "--data-urlencode",
-            &format!("csrf_token={token}"),
-            "--data-urlencode",
-            &format!("code={receipt}"),
-            &format!("{base}/speak-up/follow-up"),
-        ])?;
-        if !page.contains(REPLY) {
-            bail!("the reporter's reply did not reach their conversation");
-        }
+    if !page.contains(REPLY) && !open_conversation()?.contains(REPLY) {
+        bail!("the reporter's reply did not reach their conversation");
     }
     let page = curl(&[
         "--data-urlencode",
