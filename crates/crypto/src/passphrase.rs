@@ -57,10 +57,21 @@ pub fn hash(passphrase: &str, cost: HashCost) -> Result<String, CryptoError> {
         .map_err(|e| CryptoError::Hashing(e.to_string()))
 }
 
-/// Checks a passphrase against a stored PHC string. The parameters come from the string.
-pub fn verify(passphrase: &str, stored: &str) -> Result<bool, CryptoError> {
+/// Checks a passphrase against a stored PHC string. The parameters come from the string,
+/// up to `most`: a stored hash asking for more memory or passes is refused, so a changed
+/// record cannot make every sign-in take gigabytes.
+pub fn verify(passphrase: &str, stored: &str, most: HashCost) -> Result<bool, CryptoError> {
     let parsed =
         PasswordHash::new(stored).map_err(|e| CryptoError::BadStoredHash(e.to_string()))?;
+    let params =
+        Params::try_from(&parsed).map_err(|e| CryptoError::BadStoredHash(e.to_string()))?;
+    if params.m_cost() > most.memory_kib || params.t_cost() > most.passes || params.p_cost() > 4 {
+        return Err(CryptoError::BadStoredHash(format!(
+            "the stored hash asks for {} KiB and {} passes, more than allowed",
+            params.m_cost(),
+            params.t_cost()
+        )));
+    }
     match Argon2::default().verify_password(passphrase.as_bytes(), &parsed) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::Password) => Ok(false),
@@ -82,8 +93,16 @@ mod tests {
     fn right_passphrase_verifies_and_wrong_does_not() -> Result<(), CryptoError> {
         let stored = hash("correct horse battery", HashCost::FAST_FOR_TESTS)?;
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", &stored)?);
-        assert!(!verify("correct horse batterY", &stored)?);
+        assert!(verify(
+            "correct horse battery",
+            &stored,
+            HashCost::FAST_FOR_TESTS
+        )?);
+        assert!(!verify(
+            "correct horse batterY",
+            &stored,
+            HashCost::FAST_FOR_TESTS
+        )?);
         Ok(())
     }
 
@@ -97,6 +116,27 @@ mod tests {
 
     #[test]
     fn a_garbled_stored_hash_is_an_error_not_a_match() {
-        assert!(verify("anything", "not a hash").is_err());
+        assert!(verify("anything", "not a hash", HashCost::FAST_FOR_TESTS).is_err());
+    }
+
+    #[test]
+    fn a_stored_hash_asking_for_too_much_is_refused_before_any_work() -> Result<(), CryptoError> {
+        let greedy = hash(
+            "correct horse battery",
+            HashCost {
+                memory_kib: 4_096,
+                passes: 1,
+            },
+        )?;
+        assert!(verify("correct horse battery", &greedy, HashCost::FAST_FOR_TESTS).is_err());
+        assert!(verify(
+            "correct horse battery",
+            &greedy,
+            HashCost {
+                memory_kib: 4_096,
+                passes: 1
+            }
+        )?);
+        Ok(())
     }
 }

@@ -18,9 +18,21 @@ const LENGTH_LEN: usize = 4;
 /// Seals `plain` under `key`. `context` (such as the campaign) is bound to the record, so
 /// a record copied to another context fails to open.
 pub fn seal(key: &[u8; 32], context: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    seal_padded(key, context, plain, 0)
+}
+
+/// Seals `plain` padded to at least `at_least` bytes. Given the longest a record of its
+/// kind can be, every record of that kind is the same length, so not even the bucket its
+/// length falls in can tie it to a comment written out later.
+pub fn seal_padded(
+    key: &[u8; 32],
+    context: &[u8],
+    plain: &[u8],
+    at_least: usize,
+) -> Result<Vec<u8>, CryptoError> {
     let length = u32::try_from(plain.len())
         .map_err(|_| CryptoError::Encryption("record too long to seal".into()))?;
-    let padded_len = (LENGTH_LEN + plain.len()).div_ceil(BUCKET) * BUCKET;
+    let padded_len = (LENGTH_LEN + plain.len()).max(at_least).div_ceil(BUCKET) * BUCKET;
     let mut padded = Zeroizing::new(Vec::with_capacity(padded_len));
     padded.extend_from_slice(&length.to_le_bytes());
     padded.extend_from_slice(plain);
@@ -109,5 +121,15 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn records_padded_to_their_longest_are_all_one_length() {
+        let key = [1u8; 32];
+        let longest = 5 * BUCKET + 17;
+        let empty = seal_padded(&key, b"", b"", longest).unwrap();
+        let full = seal_padded(&key, b"", &vec![b'x'; longest - LENGTH_LEN], longest).unwrap();
+        assert_eq!(empty.len(), full.len());
+        assert_eq!(*open(&key, b"", &empty).unwrap(), b"");
     }
 }

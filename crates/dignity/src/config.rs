@@ -311,10 +311,12 @@ impl Config {
         if !(1..=1000).contains(&self.max_connections) {
             return bad("max_connections", "must be between 1 and 1000".into());
         }
-        if !(1..=50).contains(&self.speakup_small_number_threshold) {
+        // Below 3, a count of 2 is shown, and two people who spoke up each know the
+        // other's concern is the second one.
+        if !(3..=50).contains(&self.speakup_small_number_threshold) {
             return bad(
                 "speakup_small_number_threshold",
-                "must be between 1 and 50".into(),
+                "must be between 3 and 50".into(),
             );
         }
         if self.speakup_max_per_hour == 0 {
@@ -598,6 +600,11 @@ mod tests {
             (
                 "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
                 "0",
+                "speakup_small_number_threshold",
+            ),
+            (
+                "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
+                "2",
                 "speakup_small_number_threshold",
             ),
             (

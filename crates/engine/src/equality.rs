@@ -152,14 +152,20 @@ pub fn compare(
         }
     }
     let values = columns.dim(grouping)?;
-    // [focus, reference, everyone else] x (positive, answered)
-    let mut counts = [(0u64, 0u64); 3];
+    // Every value of the grouping (0 = not given) x (positive, answered), and each value's
+    // size. The two groups are shown only where the breakdown of these answers by every
+    // value would show them: deciding over (focus, reference, everyone else) alone could
+    // show a group that the breakdown table hid as the partner of a small one, and the
+    // small one is then had by subtraction.
+    let groups = columns.dims()[grouping].labels.len() + 1;
+    let mut sizes = vec![0u64; groups];
+    let mut counts = vec![(0u64, 0u64); groups];
     chosen.for_each_in(0, chosen.word_count(), |row| {
-        let slot = match values[row] {
-            v if v == pair.focus => 0,
-            v if v == pair.reference => 1,
-            _ => 2,
-        };
+        let slot = usize::from(values[row]);
+        if slot >= groups {
+            return;
+        }
+        sizes[slot] += 1;
         let answered = items.iter().any(|(col, _)| col[row] != 0);
         if answered {
             counts[slot].1 += 1;
@@ -171,8 +177,14 @@ pub fn compare(
             }
         }
     });
-    // The two groups and everyone else split the whole, which is shown elsewhere.
-    let shown = suppress::breakdown(&[counts[0].1, counts[1].1, counts[2].1], minimum, true);
+    let shown = cells(&sizes, &counts, minimum);
+    let at = |v: u16| usize::from(v);
+    let cell = |v: u16| counts.get(at(v)).copied().unwrap_or((0, 0));
+    let shown = [
+        shown.get(at(pair.focus)).copied().unwrap_or(false),
+        shown.get(at(pair.reference)).copied().unwrap_or(false),
+    ];
+    let counts = [cell(pair.focus), cell(pair.reference)];
     let (f, r) = (counts[0], counts[1]);
     let focus = if shown[0] { wilson(f.0, f.1) } else { None };
     let reference = if shown[1] { wilson(r.0, r.1) } else { None };
@@ -191,6 +203,24 @@ pub fn compare(
         },
         significant: both && differs(f.0, f.1, r.0, r.1),
     }))
+}
+
+/// Which cells of one measure broken down by every value of a grouping may be shown, by
+/// the dashboard's own rule for a question's breakdown table: groups too small (or hidden
+/// as their partners) hide their answers, then the answered counts go through the same
+/// complementary rule under the overall figure.
+fn cells(sizes: &[u64], counts: &[(u64, u64)], minimum: u64) -> Vec<bool> {
+    let whole: u64 = sizes.iter().sum();
+    let whole_shown = whole >= minimum;
+    let group_shown = suppress::breakdown(sizes, minimum, whole_shown);
+    let answered: Vec<u64> = counts.iter().map(|c| c.1).collect();
+    let overall_shown = whole_shown && answered.iter().sum::<u64>() >= minimum;
+    let hidden: Vec<bool> = group_shown.iter().map(|s| !(whole_shown && *s)).collect();
+    suppress::breakdown_given(&answered, &hidden, minimum, overall_shown)
+        .into_iter()
+        .zip(&answered)
+        .map(|(shown, &n)| shown && n > 0)
+        .collect()
 }
 
 /// The speaking-up index (0 to 100): the mean, over its items, of the share answering
@@ -267,5 +297,56 @@ mod tests {
             items: &["no_such_item"],
         };
         assert_eq!(compare(&data, &few, &missing, RACE, 11).unwrap(), None);
+    }
+
+    /// The attack: a small group (4 "other") hidden in the breakdown table takes the
+    /// smallest shown group (14 minority ethnic staff) down with it as its partner. If the
+    /// equality row still showed the 14, the 4 would be the total minus white, Asian and
+    /// minority ethnic staff, all published.
+    #[test]
+    fn an_equality_row_never_shows_a_group_its_breakdown_hid_as_a_partner() {
+        use crate::columns::{DimMeta, ItemMeta};
+        let mut data = Columns::new(
+            vec![ItemMeta {
+                key: "harassment_public".into(),
+                codes: 5,
+                positive: 0b11_1100,
+            }],
+            vec![DimMeta {
+                key: "ethnicity".into(),
+                labels: vec![
+                    "White".into(),
+                    "Minority".into(),
+                    "Other".into(),
+                    "Asian".into(),
+                ],
+            }],
+        );
+        for (value, people) in [(1u16, 200), (2, 14), (3, 4), (4, 20)] {
+            for i in 0..people {
+                data.push(&[1 + (i % 5) as u8], &[value]).unwrap();
+            }
+        }
+        let all = Bitmap::full(data.rows());
+        let table = cells(
+            &[0, 200, 14, 4, 20],
+            &[(0, 0), (0, 200), (0, 14), (0, 4), (0, 20)],
+            11,
+        );
+        assert_eq!(
+            table,
+            vec![false, true, false, false, true],
+            "the table hides 14 with 4"
+        );
+        let row = compare(&data, &all, &WRES[0], RACE, 11).unwrap().unwrap();
+        assert!(row.focus.is_none(), "the partner stays hidden: {row:?}");
+        assert!(row.reference.is_some() && row.ratio.is_none());
+        // With a fifth small group, 14 is no longer needed as a partner and is shown.
+        for i in 0..9 {
+            data.push(&[1 + (i % 5) as u8], &[0]).unwrap();
+        }
+        let all = Bitmap::full(data.rows());
+        let row = compare(&data, &all, &WRES[0], RACE, 11).unwrap().unwrap();
+        assert!(row.focus.is_some(), "{row:?}");
     }
 }

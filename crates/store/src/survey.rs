@@ -296,8 +296,8 @@ pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<b
 pub mod pending;
 
 pub use pending::{
-    Draft, NewResponse, codes_not_used_yet, flush, get_draft, pending_count, save_draft,
-    submit_as_person, submit_with_token,
+    Draft, NewResponse, codes_not_used_yet, flush, get_draft, longest_record, pending_count,
+    save_draft, submit_as_person, submit_with_token,
 };
 
 /// Writes a response and its comments, each comment under its own random key so nothing

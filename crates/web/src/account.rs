@@ -177,9 +177,10 @@ async fn sign_in(
         .unwrap_or_else(|| state.dummy_hash.clone());
     let passphrase = form.passphrase.clone();
     // Argon2 is deliberately slow and memory-hungry: a few at a time, off the async threads.
+    let most = state.settings.passphrase_cost.most_allowed();
     let matches = state
         .derivations
-        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored))
+        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
         .await??;
     let person = match person {
         Some(person) if matches && !person.disabled => person,

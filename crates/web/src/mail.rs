@@ -96,6 +96,12 @@ pub async fn send_due(
             }
         }
     }
+    if sent > 0 {
+        // A sent mail's row is zeroed in the database file when deleted, but older copies
+        // of its page (an invitation's address beside its code) stay in SQLite's log until
+        // a checkpoint. Best effort: a busy log is emptied next time.
+        let _ = db.checkpoint().await;
+    }
     Ok((sent, failed))
 }
 

@@ -134,10 +134,12 @@ impl AppState {
             keys: Default::default(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
             derivations: crate::work::Bounded::new(
+                "dignity-derive",
                 settings.max_concurrent_key_derivations,
                 settings.busy_wait,
             ),
             pictures: crate::work::Bounded::new(
+                "dignity-picture",
                 crate::speakup::attachments::PICTURES_AT_ONCE,
                 settings.busy_wait,
             ),

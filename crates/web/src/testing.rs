@@ -3,8 +3,13 @@
 /// A valid 1 x 1 PNG whose header says it is `width` x `height` pixels: a few hundred
 /// bytes that a careless decoder would turn into a picture of gigabytes.
 pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    png_of_kind_declaring(image::DynamicImage::new_luma8(1, 1), width, height)
+}
+
+/// A one-pixel PNG of the kind of `one` (16-bit colour with see-through, say), whose
+/// header declares `width` x `height`.
+pub fn png_of_kind_declaring(one: image::DynamicImage, width: u32, height: u32) -> Vec<u8> {
     let mut png = Vec::new();
-    let one = image::DynamicImage::new_luma8(1, 1);
     if one
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .is_err()

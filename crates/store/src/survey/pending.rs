@@ -58,6 +58,27 @@ fn decode(bytes: &[u8]) -> Result<Payload, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("a sealed survey record: {e}")))
 }
 
+/// The longest [`NewResponse::to_bytes`] or [`Draft::to_bytes`] can be for a survey with
+/// `codes` answer codes, `grouping_bytes` bytes of groupings, and free-text questions whose
+/// keys are `comment_keys` long, each answered in at most `max_chars` characters. Records
+/// are sealed padded to this, so their length says nothing about the words in them.
+pub fn longest_record(
+    codes: usize,
+    grouping_bytes: usize,
+    comment_keys: &[usize],
+    max_chars: usize,
+) -> usize {
+    // In JSON a byte is at most "255," (4 bytes) and a character at most "\u001f" (6),
+    // a control character written out; the rest is brackets, quotes, commas and names.
+    const FRAME: usize = 64;
+    FRAME
+        + 4 * (codes + grouping_bytes)
+        + comment_keys
+            .iter()
+            .map(|key| 6 * (key + max_chars) + 8)
+            .sum::<usize>()
+}
+
 impl NewResponse {
     /// The bytes to seal while the response waits (its key is not kept: a new one is made
     /// when it is written).
@@ -262,4 +283,28 @@ pub async fn get_draft(
     .bind(campaign_id)
     .fetch_optional(db.pool())
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_record_bounds_the_worst_answers() {
+        let keys = ["anything_else", "b"];
+        let longest = longest_record(30, 8, &[keys[0].len(), keys[1].len()], 2_000);
+        // Every code at its widest, and words made of the characters JSON writes longest.
+        for fill in ['\u{1}', '"', '\u{1F600}', 'é'] {
+            let response = NewResponse {
+                id: "x".into(),
+                answers: vec![255; 30],
+                groupings: vec![255; 8],
+                comments: keys
+                    .iter()
+                    .map(|k| ((*k).to_owned(), fill.to_string().repeat(2_000)))
+                    .collect(),
+            };
+            assert!(response.to_bytes().len() <= longest, "{fill:?}");
+        }
+    }
 }

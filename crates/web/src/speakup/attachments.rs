@@ -14,6 +14,10 @@ pub const MAX_TOTAL_BYTES: usize = 10 * 1024 * 1024;
 /// A 292 KB file can declare 10,000 x 10,000 pixels and take hundreds of MB to redraw.
 /// 40 megapixels is more than a phone camera's usual photo.
 pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory a picture may take once decoded. Pixels alone are not enough: a 310 KB
+/// 16-bit picture of 6,320 x 6,320 is under 40 megapixels but takes 320 MB, and redrawing
+/// it held a place for minutes. 40 megapixels of ordinary colour (3 bytes each) fit.
+pub const MAX_DECODED_BYTES: u64 = 120_000_000;
 /// Pictures redrawn at once, per server.
 pub const PICTURES_AT_ONCE: usize = 2;
 
@@ -110,12 +114,15 @@ fn check(number: usize, bytes: Vec<u8>) -> Result<Accepted, String> {
     })?;
     if let Some(format) = image_format(kind) {
         // Only the header is read here: no pixel is decoded.
-        let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format)
-            .into_dimensions()
+        let decoder = ImageReader::with_format(Cursor::new(&bytes), format)
+            .into_decoder()
             .map_err(|_| {
                 format!("File {number} could not be read as a picture. Try another file")
             })?;
-        if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        let (width, height) = decoder.dimensions();
+        if u64::from(width) * u64::from(height) > MAX_PIXELS
+            || decoder.total_bytes() > MAX_DECODED_BYTES
+        {
             return Err(format!(
                 "File {number} is too large a picture ({width} by {height} pixels). \
                  Make it smaller, or take a screenshot of it, and add it again"
@@ -171,8 +178,8 @@ fn redraw(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Vec<u8>> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(20_000);
     limits.max_image_height = Some(20_000);
-    // Four bytes a pixel (eight for 16-bit pictures), and room for the rotated copy.
-    limits.max_alloc = Some(MAX_PIXELS * 8);
+    // The decoded picture, and room for the rotated copy.
+    limits.max_alloc = Some(MAX_DECODED_BYTES * 2);
     reader.limits(limits);
     let mut decoder = reader.into_decoder()?;
     let orientation = decoder.orientation()?;
@@ -182,7 +189,11 @@ fn redraw(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Vec<u8>> {
     match format {
         ImageFormat::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
             .encode_image(&picture.to_rgb8())?,
-        _ => picture.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)?,
+        // 8 bits a channel is plenty for evidence, and far quicker to write than 16.
+        _ if picture.color().has_alpha() => DynamicImage::ImageRgba8(picture.to_rgba8())
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)?,
+        _ => DynamicImage::ImageRgb8(picture.to_rgb8())
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)?,
     }
     Ok(out)
 }
@@ -274,6 +285,29 @@ mod tests {
         assert!(refused.contains("10000 by 10000 pixels"), "{refused}");
         // The same file declaring its true size is a picture like any other.
         assert!(check_all(vec![crate::testing::png_declaring(1, 1)]).is_ok());
+    }
+
+    #[test]
+    fn a_deep_picture_under_the_pixel_limit_is_refused_by_its_memory() {
+        let deep = DynamicImage::new_rgba16(1, 1);
+        // 39.9 megapixels, but 8 bytes each: 320 MB once decoded.
+        let png = crate::testing::png_of_kind_declaring(deep.clone(), 6_320, 6_320);
+        let refused = check_all(vec![png]).err().unwrap_or_default();
+        assert!(refused.contains("6320 by 6320 pixels"), "{refused}");
+        // Ordinary colour at that size fits, and so does a smaller deep picture.
+        let plain = DynamicImage::new_rgb8(1, 1);
+        assert!(
+            check_all(vec![crate::testing::png_of_kind_declaring(
+                plain, 6_320, 6_320
+            )])
+            .is_ok()
+        );
+        assert!(
+            check_all(vec![crate::testing::png_of_kind_declaring(
+                deep, 3_000, 3_000
+            )])
+            .is_ok()
+        );
     }
 
     #[test]

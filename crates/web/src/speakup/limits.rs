@@ -6,32 +6,72 @@ use crate::pow::Redeemed;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Counts events per key in fixed windows.
+/// Counts events per key over a sliding window: the current fixed window plus the last
+/// one, weighted by how much of it still falls within the window. Fixed windows alone let a
+/// flood send the limit just before the hour turns and again just after.
 #[derive(Debug)]
 pub struct WindowCounter {
     window_seconds: i64,
-    counts: Mutex<HashMap<String, (i64, u32)>>,
+    counts: Mutex<HashMap<String, Slot>>,
+}
+
+/// One key's events in the current fixed window and the one before it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    window: i64,
+    current: u32,
+    previous: u32,
+}
+
+impl Slot {
+    /// This slot as seen from `window`: moved on if time has moved on.
+    fn at(self, window: i64) -> Slot {
+        match window - self.window {
+            0 => self,
+            1 => Slot {
+                window,
+                current: 0,
+                previous: self.current,
+            },
+            _ => Slot {
+                window,
+                ..Slot::default()
+            },
+        }
+    }
 }
 
 impl WindowCounter {
     pub fn new(window_seconds: i64) -> WindowCounter {
         WindowCounter {
-            window_seconds,
+            window_seconds: window_seconds.max(1),
             counts: Mutex::new(HashMap::new()),
         }
     }
 
     fn window(&self, now: i64) -> i64 {
-        now.div_euclid(self.window_seconds.max(1))
+        now.div_euclid(self.window_seconds)
     }
 
-    /// How many events `key` has had in the current window.
+    /// Events in the last `window_seconds`: the current window's, and the last one's in
+    /// the share of it that is still within reach (rounded up, so a flood is never
+    /// under-counted).
+    fn load(&self, slot: Slot, now: i64) -> u32 {
+        let reach = self.window_seconds - now.rem_euclid(self.window_seconds);
+        // Both are positive, so unsigned division rounds up as meant.
+        let carried = (u64::from(slot.previous) * reach.unsigned_abs())
+            .div_ceil(self.window_seconds.unsigned_abs());
+        slot.current
+            .saturating_add(u32::try_from(carried).unwrap_or(u32::MAX))
+    }
+
+    /// How many events `key` has had in the last window.
     pub fn count(&self, key: &str, now: i64) -> u32 {
         let window = self.window(now);
         self.counts
             .lock()
             .ok()
-            .and_then(|c| c.get(key).filter(|(w, _)| *w == window).map(|(_, n)| *n))
+            .and_then(|c| c.get(key).map(|slot| self.load(slot.at(window), now)))
             .unwrap_or(0)
     }
 
@@ -42,10 +82,11 @@ impl WindowCounter {
         let window = self.window(now);
         let before = match self.counts.lock() {
             Ok(mut counts) => {
-                counts.retain(|_, (w, _)| *w == window);
-                let entry = counts.entry(key.to_owned()).or_insert((window, 0));
-                let before = entry.1;
-                entry.1 = entry.1.saturating_add(1);
+                counts.retain(|_, slot| slot.window >= window - 1);
+                let slot = counts.entry(key.to_owned()).or_default();
+                *slot = slot.at(window);
+                let before = self.load(*slot, now);
+                slot.current = slot.current.saturating_add(1);
                 before
             }
             // A poisoned lock counts as full: refuse rather than let everything through.
@@ -62,10 +103,10 @@ impl WindowCounter {
 
     fn give_back(&self, key: &str, window: i64) {
         if let Ok(mut counts) = self.counts.lock()
-            && let Some((w, n)) = counts.get_mut(key)
-            && *w == window
+            && let Some(slot) = counts.get_mut(key)
+            && slot.window == window
         {
-            *n = n.saturating_sub(1);
+            slot.current = slot.current.saturating_sub(1);
         }
     }
 }
@@ -144,8 +185,17 @@ mod tests {
             "a failed submission gives its place back"
         );
         assert_eq!(counter.count("b", 110), 0);
-        assert_eq!(counter.count("a", 130), 0, "a new minute started at 120");
-        let late = counter.reserve("a", 130);
+        assert_eq!(
+            counter.count("a", 130),
+            1,
+            "the last minute still counts in the sliding window"
+        );
+        assert_eq!(
+            counter.count("a", 240),
+            0,
+            "two minutes on, nothing is left"
+        );
+        let late = counter.reserve("a", 240);
         let stale = Place {
             counter: &counter,
             key: "a".into(),
@@ -156,9 +206,25 @@ mod tests {
         drop(stale);
         assert_eq!(late.before(), 0);
         assert_eq!(
-            counter.count("a", 130),
+            counter.count("a", 240),
             1,
             "a place from an old window gives nothing back in the new one"
         );
+    }
+
+    #[test]
+    fn a_flood_either_side_of_the_hour_is_counted_as_one_hour() {
+        let counter = WindowCounter::new(3600);
+        let hour = 3600 * 500_000;
+        for _ in 0..20 {
+            counter.reserve("RJ1", hour - 1).keep();
+        }
+        // Just after the hour turns, the 20 just before it still count in full.
+        let next = counter.reserve("RJ1", hour + 1);
+        assert_eq!(next.before(), 20);
+        next.keep();
+        // Half an hour on, half of them still count, with the one made since.
+        assert_eq!(counter.count("RJ1", hour + 1800), 11);
+        assert_eq!(counter.count("RJ1", hour + 3600), 1);
     }
 }

@@ -458,13 +458,13 @@ pub async fn submit(
         .submissions
         .reserve(organisation.ods_code.as_str(), now);
     if let Some(bits) = bits_for_load(place.before(), limits.max_submissions_per_hour) {
-        // A challenge issued a little earlier, when the load was lower, still counts.
-        let min_bits = bits.saturating_sub(2).max(crate::pow::BASE_BITS);
+        // A challenge must be as hard as the load now asks: one solved when the load was
+        // lower is answered with a harder one (the person's words are kept).
         let solved = limits.proofs.redeem(
             pow_signer(&state),
             &form.pow_challenge,
             &form.pow_solution,
-            min_bits,
+            bits,
             now,
         );
         if solved.is_err() {

@@ -212,7 +212,7 @@ async fn with_code(
         action: "/survey".into(),
         code: code.display(),
         holder: digest,
-        draft_key: code.draft_key(),
+        draft_key: super::pending::code_draft_key(&state.settings.secret, &code)?,
         again: "/survey".into(),
     };
     answer(state, chrome, &campaign, &flow, &form).await
@@ -336,25 +336,31 @@ pub async fn answer(
         .filter(|p| *p <= total)
         .unwrap_or(0);
     let go = form.get("go").map(String::as_str).unwrap_or("next");
-    if answered > 0 {
-        if let Err(problems) = answers.apply(&definition, answered - 1, form, units.len()) {
-            let errors = problems
-                .into_iter()
-                .map(|p| FieldError {
-                    field: format!("q-{}", p.question).into(),
-                    message: p.message,
-                })
-                .collect();
-            return section(
-                chrome.with_errors(errors),
-                campaign,
-                flow,
-                &definition,
-                answered - 1,
-                &answers,
-                &units,
-            );
-        }
+    let record_size = pending::record_size(&definition);
+    let sending = go == "send" && answered == total;
+    if answered > 0
+        && let Err(problems) = answers.apply(&definition, answered - 1, form, units.len())
+    {
+        let errors = problems
+            .into_iter()
+            .map(|p| FieldError {
+                field: format!("q-{}", p.question).into(),
+                message: p.message,
+            })
+            .collect();
+        return section(
+            chrome.with_errors(errors),
+            campaign,
+            flow,
+            &definition,
+            answered - 1,
+            &answers,
+            &units,
+        );
+    }
+    // Sending does not save the finished answers as a draft first: that write would put
+    // them in the log beside the code's digest, a moment before the response is sealed.
+    if answered > 0 && !sending {
         let draft = Draft {
             answers: answers.codes.clone(),
             groupings: load::encode_groupings(&answers.groupings),
@@ -366,19 +372,25 @@ pub async fn answer(
             campaign.id,
             &flow.holder,
             &draft,
+            record_size,
         )
         .await?;
     }
     match go {
         "save" if answered > 0 => done(chrome, campaign, flow, false),
-        "send" if answered == total => {
+        _ if sending => {
             let response = NewResponse {
                 id: dignity_crypto::token::random_token(),
                 answers: answers.codes.clone(),
                 groupings: load::encode_groupings(&answers.groupings),
                 comments: answers.comments.clone(),
             };
-            let sealed = pending::seal_response(&state.settings.secret, campaign.id, &response)?;
+            let sealed = pending::seal_response(
+                &state.settings.secret,
+                campaign.id,
+                &response,
+                record_size,
+            )?;
             let stored = if flow.code.is_empty() {
                 survey::submit_as_person(&state.db, campaign.id, &flow.holder, &sealed).await?
             } else {
@@ -395,6 +407,9 @@ pub async fn answer(
             // the next submission or the periodic flush tries again and logs.
             let today = Day::from_unix_seconds(crate::now());
             let _ = pending::flush(&state.db, &state.settings.secret, campaign, today).await;
+            // The used code's row and the deleted draft are zeroed in the database file,
+            // but older copies of their pages stay in SQLite's log until a checkpoint.
+            let _ = state.db.checkpoint().await;
             done(chrome, campaign, flow, true)
         }
         "back" => section(

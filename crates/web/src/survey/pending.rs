@@ -3,36 +3,80 @@
 //! Sent responses wait sealed under a key derived from the installation secret (which is
 //! never in the database) until a campaign has a batch of `MINIMUM` of them, or closes;
 //! then they are written together, shuffled (`dignity_store::survey::pending`). Drafts are
-//! sealed under a key from the invitation code, or from the secret and the person's digest.
+//! sealed under a key from the secret and the invitation code or the person's digest, and
+//! every record of a survey is padded to one length.
 
 use super::MINIMUM;
 use crate::error::AppError;
 use dignity_crypto::sealed;
 use dignity_crypto::secret::InstallationSecret;
+use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
+use dignity_domain::survey::answering::{Answers, MAX_COMMENT};
+use dignity_domain::survey::{QuestionKind, Survey};
 use dignity_store::survey::{self, Campaign, Draft, NewResponse};
 use dignity_store::{Db, StoreError};
 use zeroize::Zeroizing;
 
 const PENDING: &str = "survey-pending";
 const DRAFT: &str = "survey-draft";
+const CODE_DRAFT: &str = "survey-draft-code";
 
 fn pending_context(campaign_id: i64) -> Vec<u8> {
     format!("{PENDING}:{campaign_id}").into_bytes()
 }
 
-/// A sent response, sealed to wait for its batch.
+/// How long every sealed response and draft of `definition` is: the longest one could be,
+/// so no record's length gives away how much someone wrote (a waiting response's length
+/// would otherwise pick out its comment once the batch is written in plain text).
+pub fn record_size(definition: &Survey) -> usize {
+    let comment_keys: Vec<usize> = definition
+        .questions()
+        .filter(|q| q.kind == QuestionKind::FreeText)
+        .map(|q| q.key.len())
+        .collect();
+    let empty = Answers::empty(definition);
+    survey::longest_record(
+        empty.codes.len(),
+        2 * empty.groupings.len(),
+        &comment_keys,
+        MAX_COMMENT,
+    )
+}
+
+/// A sent response, sealed to wait for its batch, padded to `size` ([`record_size`]).
 pub fn seal_response(
     secret: &InstallationSecret,
     campaign_id: i64,
     response: &NewResponse,
+    size: usize,
 ) -> Result<Vec<u8>, AppError> {
     let plain = Zeroizing::new(response.to_bytes());
-    Ok(sealed::seal(
+    Ok(sealed::seal_padded(
         &secret.derive(PENDING),
         &pending_context(campaign_id),
         &plain,
+        size,
     )?)
+}
+
+/// The key an invitation's draft is sealed under: from the code (which only the person
+/// holds) and the installation secret, so neither the code (from a mail log, say) nor a
+/// copy of the database with its secret opens it without the other.
+pub fn code_draft_key(
+    secret: &InstallationSecret,
+    code: &InvitationCode,
+) -> Result<Zeroizing<[u8; 32]>, AppError> {
+    key_from_digest(&Zeroizing::new(
+        secret.keyed_digest(CODE_DRAFT, &code.draft_key()[..]),
+    ))
+}
+
+fn key_from_digest(digest: &str) -> Result<Zeroizing<[u8; 32]>, AppError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(digest.as_bytes(), &mut key[..])
+        .map_err(|e| AppError::Internal(format!("draft key: {e}")))?;
+    Ok(key)
 }
 
 /// The key an open-link draft is sealed under: from the installation secret and the
@@ -42,11 +86,9 @@ pub fn person_draft_key(
     secret: &InstallationSecret,
     holder: &str,
 ) -> Result<Zeroizing<[u8; 32]>, AppError> {
-    let digest = Zeroizing::new(secret.keyed_digest(DRAFT, holder.as_bytes()));
-    let mut key = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(digest.as_bytes(), &mut key[..])
-        .map_err(|e| AppError::Internal(format!("draft key: {e}")))?;
-    Ok(key)
+    key_from_digest(&Zeroizing::new(
+        secret.keyed_digest(DRAFT, holder.as_bytes()),
+    ))
 }
 
 fn draft_context(campaign_id: i64, holder: &str) -> Vec<u8> {
@@ -59,9 +101,10 @@ pub async fn save_draft(
     campaign_id: i64,
     holder: &str,
     draft: &Draft,
+    size: usize,
 ) -> Result<(), AppError> {
     let plain = Zeroizing::new(draft.to_bytes());
-    let sealed = sealed::seal(key, &draft_context(campaign_id, holder), &plain)?;
+    let sealed = sealed::seal_padded(key, &draft_context(campaign_id, holder), &plain, size)?;
     survey::save_draft(db, campaign_id, holder, &sealed).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod speakup_limits;
 mod speakup_secrets;
 mod support;
 mod survey;
+mod survey_copies;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -189,6 +189,34 @@ async fn a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_
         "a solution is used once"
     );
     assert_eq!(stored(app).await?, limit + 1);
+
+    // A challenge fetched while the load was lower is not enough once it has doubled: it
+    // used to pass if it was within 2 bits of what the load asked.
+    let page = person.get("/speak-up/RJ1").await?;
+    let early = challenge_on(&page.body).ok_or("the form asks for work")?;
+    let now = dignity_web::now();
+    for _ in 0..limit {
+        app.state.limits.submissions.reserve("RJ1", now).keep();
+    }
+    let solution = solve(&early).to_string();
+    let fields = [
+        ("identity", "anonymous"),
+        ("what_happened", WHAT),
+        ("patient_safety", "no"),
+        ("pow_challenge", early.text.as_str()),
+        ("pow_solution", solution.as_str()),
+    ];
+    let page = person.post("/speak-up/RJ1", &fields).await?;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    let harder = challenge_on(&page.body).ok_or("a harder challenge")?;
+    assert!(
+        harder.bits > early.bits,
+        "{} then {}",
+        early.bits,
+        harder.bits
+    );
+    assert!(page.body.contains(WHAT), "their words are kept");
+    assert_eq!(stored(app).await?, limit + 1);
     Ok(())
 }
 

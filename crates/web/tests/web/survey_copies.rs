@@ -1,0 +1,235 @@
+//! A copy of the database taken while invitations go out and people answer, before the
+//! campaign's first batch is written (issue 13). The attack: read the SQLite file and its
+//! write-ahead log for who was invited (the mail outbox holds each address beside its
+//! code), for the codes, and for what people wrote; and compare the lengths of the sealed
+//! records, which once picked out a long comment.
+
+use crate::on_both_backends;
+use crate::support::{SmtpSink, TestApp, TestResult, multipart};
+use axum::http::StatusCode;
+use dignity_crypto::survey::InvitationCode;
+use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::{DEFAULT_BANK, Participation, QuestionKind, parse};
+use dignity_store::Backend;
+use dignity_store::survey::{self, Campaign};
+use dignity_web::mail::{MailSettings, Mailer, send_due};
+
+on_both_backends!(a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers);
+
+const ADDRESSES: [&str; 2] = ["okapi.first@trust.nhs.uk", "okapi.second@trust.nhs.uk"];
+const SHORT_COMMENT: &str = "KINGFISHER short";
+
+/// The database file and its log, as a thief would copy them.
+async fn sqlite_copy(app: &TestApp) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let path: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(app.db.pool())
+            .await?;
+    let mut bytes = std::fs::read(&path)?;
+    bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+    Ok(bytes)
+}
+
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn sealed_lengths(app: &TestApp, table: &str) -> Result<Vec<usize>, sqlx::Error> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar(&format!("SELECT sealed FROM {table}"))
+        .fetch_all(app.db.pool())
+        .await?;
+    Ok(rows.iter().map(Vec::len).collect())
+}
+
+/// Writes to drafts noted by the test's triggers (SQLite only; 0 elsewhere).
+async fn draft_writes(app: &TestApp) -> Result<i64, sqlx::Error> {
+    if app.db.backend() != Backend::Sqlite {
+        return Ok(0);
+    }
+    sqlx::query_scalar("SELECT COUNT(*) FROM draft_writes")
+        .fetch_one(app.db.pool())
+        .await
+}
+
+async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
+    app: &TestApp,
+) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let survey_id =
+        survey::save_survey(&app.db, "test", 1, "open", "Culture", DEFAULT_BANK).await?;
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let campaign = survey::create_campaign(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &Campaign {
+            id: 0,
+            survey_id,
+            organisation_id: app.org.id,
+            title: "Pulse survey".into(),
+            opens_on: today.plus_days(-1),
+            closes_on: today.plus_days(14),
+            year: 2026,
+            participation: Participation::Tokens,
+        },
+    )
+    .await?;
+
+    // The organisation's administrator sends invitations by email.
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let token = browser.csrf().await?;
+    let path = format!(
+        "/orgs/RJ1/surveys/{}/invitations?csrf_token={token}",
+        campaign.id
+    );
+    let list = format!("email\n{}\n{}\n", ADDRESSES[0], ADDRESSES[1]);
+    let (content_type, body) = multipart(
+        &[("csrf_token", &token)],
+        "addresses",
+        &[("staff.csv", list.as_bytes())],
+    );
+    let page = browser
+        .send(
+            axum::http::Request::post(path.as_str())
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))?,
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let sink = SmtpSink::start().await?;
+    let mailer = Mailer::new(&MailSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from: "Dignity <no-reply@dignity.test>".into(),
+    })?;
+    assert_eq!(
+        send_due(&app.db, &mailer, dignity_web::now()).await?,
+        (2, 0)
+    );
+    let sqlite = app.db.backend() == Backend::Sqlite;
+    if sqlite {
+        // Once the mail has gone, a copy holds neither address: not in the file's free
+        // space, nor in an older copy of the outbox's page in the log.
+        let copy = sqlite_copy(app).await?;
+        for address in ADDRESSES {
+            assert!(
+                !holds(&copy, address.as_bytes()),
+                "a sent invitation's address survives in the files"
+            );
+        }
+        // Every write to a draft is noted, to show that sending writes none.
+        sqlx::query("CREATE TABLE draft_writes (n INTEGER)")
+            .execute(app.db.pool())
+            .await?;
+        for event in ["INSERT", "UPDATE"] {
+            sqlx::query(&format!(
+                "CREATE TRIGGER noted_{event} AFTER {event} ON survey_drafts \
+                 BEGIN INSERT INTO draft_writes VALUES (1); END"
+            ))
+            .execute(app.db.pool())
+            .await?;
+        }
+    }
+    let codes: Vec<String> = sink
+        .received()
+        .iter()
+        .map(|mail| {
+            let lines: Vec<&str> = mail.lines().collect();
+            lines
+                .iter()
+                .position(|l| l.trim().ends_with("enter this code:"))
+                .and_then(|i| lines.get(i + 1))
+                .map(|l| l.trim().to_owned())
+                .ok_or("a code in each mail")
+        })
+        .collect::<Result<_, _>>()?;
+
+    // Two people answer: one writes a few words, the other nearly the most allowed. Each
+    // saves a draft on the way, then sends.
+    let comment = definition
+        .questions()
+        .find(|q| q.kind == QuestionKind::FreeText)
+        .ok_or("the bank has a free-text question")?;
+    let comment_page = definition
+        .sections
+        .iter()
+        .position(|s| s.questions.iter().any(|q| q.key == comment.key))
+        .ok_or("the comment's page")?
+        + 1;
+    let long_comment = format!("KINGFISHER long {}", "the rota is unfair. ".repeat(95));
+    let field = format!("q-{}", comment.key);
+    let page_number = comment_page.to_string();
+    let last = definition.sections.len().to_string();
+    let mut drafts = Vec::new();
+    for (code, words) in codes.iter().zip([SHORT_COMMENT, long_comment.as_str()]) {
+        let mut person = app.browser();
+        let page = person
+            .post(
+                "/survey",
+                &[
+                    ("code", code),
+                    ("page", &page_number),
+                    (&field, words),
+                    ("go", "next"),
+                ],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        drafts.extend(sealed_lengths(app, "survey_drafts").await?);
+        let written = draft_writes(app).await?;
+        let page = person
+            .post(
+                "/survey",
+                &[("code", code), ("page", &last), ("go", "send")],
+            )
+            .await?;
+        assert!(
+            page.body.contains("Your answers have been sent"),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            draft_writes(app).await?,
+            written,
+            "sending saved the finished answers as a draft first"
+        );
+    }
+
+    // Sealed drafts and waiting responses are all one length, however much was written.
+    assert!(drafts.len() >= 2);
+    assert!(drafts.iter().all(|l| *l == drafts[0]), "drafts: {drafts:?}");
+    let waiting = sealed_lengths(app, "survey_pending").await?;
+    assert_eq!(waiting.len(), 2, "no batch yet");
+    assert_eq!(waiting[0], waiting[1], "waiting responses: {waiting:?}");
+    assert_eq!(sealed_lengths(app, "survey_drafts").await?.len(), 0);
+
+    if sqlite {
+        assert!(
+            draft_writes(app).await? >= 2,
+            "the drafts on the way were noted"
+        );
+        let copy = sqlite_copy(app).await?;
+        // The search works: the organisation's name is in the copy.
+        assert!(holds(&copy, app.org.name.as_bytes()));
+        for address in ADDRESSES {
+            assert!(
+                !holds(&copy, address.as_bytes()),
+                "an invited address survives in the files"
+            );
+        }
+        for code in &codes {
+            let parsed = InvitationCode::parse(code).ok_or("a code")?;
+            for form in [code.clone(), parsed.display(), parsed.digest()] {
+                assert!(!holds(&copy, form.as_bytes()), "a used code survives");
+            }
+        }
+        assert!(
+            !holds(&copy, b"KINGFISHER"),
+            "a comment in plain text before its batch"
+        );
+    }
+    Ok(())
+}
