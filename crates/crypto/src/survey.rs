@@ -77,9 +77,17 @@ impl InvitationCode {
             .join("-")
     }
 
-    /// What the database keeps.
+    /// What the database kept for codes made before keyed digests: a plain SHA-256, which
+    /// anyone holding the invitation letters can work out and look for in a copy of the
+    /// database. Still accepted for those codes; new ones use [`Self::keyed_digest`].
     pub fn digest(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+
+    /// What the database keeps: a digest under the installation secret, so a copy of the
+    /// database and the invitation letters together do not tell who has answered.
+    pub fn keyed_digest(&self, secret: &crate::secret::InstallationSecret) -> String {
+        secret.keyed_digest("survey-code", self.0.as_bytes())
     }
 
     /// The key an unfinished response is sealed under. It comes from the code itself, which

@@ -281,21 +281,34 @@ async fn speakup_on(
             let (status, first, page) =
                 post_concern(&router, &cookie, body.as_str().to_owned()).await?;
             let outcome = if status == StatusCode::SERVICE_UNAVAILABLE {
-                let challenge = challenge_in(&page)
-                    .ok_or_else(|| anyhow::anyhow!("a busy form without a challenge"))?;
-                let solving = Instant::now();
-                let solution = tokio::task::spawn_blocking(move || {
-                    let n = dignity_web::pow::solve(&challenge);
-                    (challenge, n)
-                })
-                .await?;
-                let solve = solving.elapsed();
-                let (challenge, n) = solution;
-                let again = format!("{body}&pow_challenge={}&pow_solution={n}", challenge.text);
-                let (status, second, _) = post_concern(&router, &cookie, again).await?;
-                anyhow::ensure!(status == StatusCode::OK, "a solved submission got {status}");
+                // As init.js does: solve what the busy form asks and send again. If the
+                // load rose meanwhile, the form asks for a harder proof: solve that too.
+                let (mut server, mut solve, mut page) = (first, Duration::ZERO, page);
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    anyhow::ensure!(tries <= 8, "still busy after {tries} proofs of work");
+                    let challenge = challenge_in(&page)
+                        .ok_or_else(|| anyhow::anyhow!("a busy form without a challenge"))?;
+                    let solving = Instant::now();
+                    let solution = tokio::task::spawn_blocking(move || {
+                        let n = dignity_web::pow::solve(&challenge);
+                        (challenge, n)
+                    })
+                    .await?;
+                    solve += solving.elapsed();
+                    let (challenge, n) = solution;
+                    let again = format!("{body}&pow_challenge={}&pow_solution={n}", challenge.text);
+                    let (status, took, next) = post_concern(&router, &cookie, again).await?;
+                    server += took;
+                    match status {
+                        StatusCode::OK => break,
+                        StatusCode::SERVICE_UNAVAILABLE => page = next,
+                        other => anyhow::bail!("a solved submission got {other}"),
+                    }
+                }
                 Outcome {
-                    server: first + second,
+                    server,
                     solve: Some(solve),
                 }
             } else {

@@ -101,9 +101,15 @@ pub struct Config {
     /// 64 hexadecimal characters: the installation secret (see `dignity_crypto::secret`).
     /// Every server of one installation needs the same one. Never kept in the database.
     pub secret_key: Secret,
-    /// Where the installation secret is kept when `secret_key` is not set. Empty: beside a
-    /// SQLite database as `<file>.secret`, made on first start.
+    /// Where the installation secret is kept when `secret_key` is not set, made on first
+    /// start. It must not be in the database's folder. Empty: only `dignity demo` may then
+    /// keep it beside its SQLite database (made-up data), as `<file>.secret`.
     pub secret_key_file: PathBuf,
+    /// Set by `dignity demo` only (never a setting): the secret may sit beside the demo's
+    /// SQLite database. A real installation keeps it away from the database's folder,
+    /// because anyone with a copy of that folder and the secret could open the survey
+    /// answers waiting for their batch.
+    pub secret_beside_database: bool,
     /// The SMTP relay mail goes to, as `smtp://host:port`. Empty: no mail is sent.
     pub smtp_url: String,
     /// The sender of Dignity's mail.
@@ -130,6 +136,7 @@ impl Default for Config {
             survey_participation_key: Secret::default(),
             secret_key: Secret::default(),
             secret_key_file: PathBuf::new(),
+            secret_beside_database: false,
             smtp_url: String::new(),
             mail_from: "Dignity <no-reply@localhost>".into(),
         }
@@ -402,13 +409,31 @@ impl Config {
                 }
             });
         }
-        let path = if self.secret_key_file.as_os_str().is_empty() {
-            match sqlite_file(self.database_url.expose()) {
-                Some(SqliteFile::InMemory) => return Ok(InstallationSecret::generate()),
-                Some(SqliteFile::Path(db)) => {
-                    let mut name = db.into_os_string();
+        let database = match sqlite_file(self.database_url.expose()) {
+            Some(SqliteFile::Path(db)) => Some(db),
+            Some(SqliteFile::InMemory) if self.secret_key_file.as_os_str().is_empty() => {
+                return Ok(InstallationSecret::generate());
+            }
+            _ => None,
+        };
+        let path = if !self.secret_key_file.as_os_str().is_empty() {
+            self.secret_key_file.clone()
+        } else {
+            match database.as_ref() {
+                Some(db) if self.secret_beside_database => {
+                    let mut name = db.clone().into_os_string();
                     name.push(".secret");
                     PathBuf::from(name)
+                }
+                Some(_) => {
+                    return Err(ConfigError::BadValue {
+                        key: "secret_key_file".into(),
+                        reason: "set secret_key_file (or secret_key) to keep the installation \
+                                 secret outside the database's folder: with the secret, a copy \
+                                 of that folder could open survey answers waiting for their \
+                                 batch. Make one with: dignity admin generate-secret"
+                            .into(),
+                    });
                 }
                 None => {
                     return Err(ConfigError::BadValue {
@@ -421,12 +446,37 @@ impl Config {
                     });
                 }
             }
-        } else {
-            self.secret_key_file.clone()
         };
+        if !self.secret_beside_database
+            && let Some(db) = &database
+            && same_folder(db, &path)
+        {
+            return Err(ConfigError::BadValue {
+                key: "secret_key_file".into(),
+                reason: format!(
+                    "{} is in the same folder as the database: keep the installation secret \
+                     elsewhere, so a copy of the database's folder cannot open what it seals",
+                    path.display()
+                ),
+            });
+        }
         secret_file::read_or_create(&path)
     }
+}
 
+/// Whether two files are in one folder (as far as the paths can be resolved).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let folder = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|f| !f.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+    };
+    folder(a) == folder(b)
+}
+
+impl Config {
     pub fn web_settings(&self) -> Result<dignity_web::Settings, ConfigError> {
         Ok(dignity_web::Settings {
             secret: self.installation_secret()?,
@@ -499,7 +549,40 @@ mod tests {
             Config::load(Path::new("/none"), false, &env(pairs)).unwrap_or_else(|e| panic!("{e}"))
         };
         let url = format!("sqlite://{}", db.display());
-        let beside = load(&[("DIGNITY_DATABASE_URL", &url)]);
+        // A real server will not keep it beside the database, by default or when told to.
+        let refused = load(&[("DIGNITY_DATABASE_URL", &url)])
+            .installation_secret()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(refused.starts_with("secret_key_file"), "{refused}");
+        let next_to_it = dir.path().join("secret").display().to_string();
+        let refused = load(&[
+            ("DIGNITY_DATABASE_URL", &url),
+            ("DIGNITY_SECRET_KEY_FILE", &next_to_it),
+        ])
+        .installation_secret()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(refused.contains("same folder"), "{refused}");
+        assert!(!dir.path().join("trust.db.secret").exists());
+        assert!(!dir.path().join("secret").exists());
+        let elsewhere = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let kept = elsewhere
+            .path()
+            .join("dignity.secret")
+            .display()
+            .to_string();
+        let own = load(&[
+            ("DIGNITY_DATABASE_URL", &url),
+            ("DIGNITY_SECRET_KEY_FILE", &kept),
+        ]);
+        assert!(own.installation_secret().is_ok());
+        assert!(elsewhere.path().join("dignity.secret").exists());
+        // The demo's made-up data may keep it beside its database.
+        let mut beside = load(&[("DIGNITY_DATABASE_URL", &url)]);
+        beside.secret_beside_database = true;
         let first = beside
             .installation_secret()
             .unwrap_or_else(|e| panic!("{e}"));

@@ -146,6 +146,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo => {
             // Made-up data: a key for this run turns on open-link surveys.
             let mut config = config;
+            config.secret_beside_database = true;
             if config.survey_participation_key.0.is_empty() {
                 config.survey_participation_key =
                     config::Secret(dignity_crypto::survey::ParticipationKey::generate_hex());

@@ -34,6 +34,34 @@ pub struct Chrome {
     pub user_name: Option<String>,
     pub nav: Vec<NavLink>,
     pub errors: Vec<FieldError>,
+    /// Told when the page shows problems with what was sent, so [`form_status`] can answer
+    /// 422 instead of 200.
+    pub problems: FormProblems,
+}
+
+/// Whether a request's page shows problems with what was sent. One per request, shared by
+/// every copy of its [`Chrome`].
+#[derive(Debug, Clone, Default)]
+pub struct FormProblems(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+/// A form sent back with its problems is a 422, not a 200: browsers show it the same,
+/// but scripts, tests and monitoring see that the request was refused. Decided here once,
+/// from `Chrome::with_errors`, rather than in every handler.
+pub async fn form_status(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let problems = FormProblems::default();
+    request.extensions_mut().insert(problems.clone());
+    let posted = request.method() == axum::http::Method::POST;
+    let mut response = next.run(request).await;
+    if posted
+        && response.status() == axum::http::StatusCode::OK
+        && problems.0.load(std::sync::atomic::Ordering::Relaxed)
+    {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
 }
 
 impl Chrome {
@@ -51,6 +79,11 @@ impl Chrome {
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Chrome {
+        if !errors.is_empty() {
+            self.problems
+                .0
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         self.errors = errors;
         self
     }
@@ -103,6 +136,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             user_name: user.map(|u| u.person.display_name.clone()),
             nav,
             errors: Vec::new(),
+            problems: parts
+                .extensions
+                .get::<FormProblems>()
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 }

@@ -124,6 +124,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let router = router
         .merge(assets::router(&state.settings.web_dir))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::pages::form_status))
         .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(

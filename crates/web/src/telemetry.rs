@@ -63,7 +63,10 @@ pub async fn observe(State(untraced): State<Untraced>, request: Request, next: N
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    if untraced.routes.contains(route.as_str()) {
+    // A path that matches no route could be a reporter's mistyped address (a trailing
+    // slash, say): its time alone would date their visit, and the path is never logged
+    // anyway, so it is treated like the anonymous pages.
+    if route == "unmatched" || untraced.routes.contains(route.as_str()) {
         // Nothing the handler (or the database driver under it) would log gets out: an
         // error line carries a precise time and often the cause's detail.
         let response = next

@@ -25,7 +25,7 @@ pub fn png_of_kind_declaring(one: image::DynamicImage, width: u32, height: u32) 
 }
 
 /// The CRC-32 every PNG chunk ends with.
-fn crc32(bytes: &[u8]) -> u32 {
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for byte in bytes {
         crc ^= u32::from(*byte);

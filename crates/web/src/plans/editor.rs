@@ -520,9 +520,15 @@ pub async fn approve(
         Some(Side::Union) => user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]),
         None => false,
     };
-    let (Some(side), true, Ok(seen)) = (side, allowed, form.version.parse::<i64>()) else {
-        return Err(AppError::Forbidden);
+    let (Some(side), Ok(seen)) = (side, form.version.parse::<i64>()) else {
+        return Err(AppError::BadRequest(
+            "This approval was not sent from the plan's page. Go back to the plan and try again."
+                .into(),
+        ));
     };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
     let editor = editor(&user, &organisation);
     match plans::approve(&state.db, editor, plan.id, user.person.id, side, seen).await {
         Ok(_) => Ok(Redirect::to(&format!(

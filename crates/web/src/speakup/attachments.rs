@@ -18,6 +18,9 @@ pub const MAX_PIXELS: u64 = 40_000_000;
 /// 16-bit picture of 6,320 x 6,320 is under 40 megapixels but takes 320 MB, and redrawing
 /// it held a place for minutes. 40 megapixels of ordinary colour (3 bytes each) fit.
 pub const MAX_DECODED_BYTES: u64 = 120_000_000;
+/// The most memory reading a picture's header may take: its colour profile, unpacked, is
+/// read with the header, and a 1 MB profile can unpack to a gigabyte.
+const HEADER_BYTES: u64 = 16 * 1024 * 1024;
 /// Pictures redrawn at once, per server.
 pub const PICTURES_AT_ONCE: usize = 2;
 
@@ -114,11 +117,21 @@ fn check(number: usize, bytes: Vec<u8>) -> Result<Accepted, String> {
     })?;
     if let Some(format) = image_format(kind) {
         // Only the header is read here: no pixel is decoded.
-        let decoder = ImageReader::with_format(Cursor::new(&bytes), format)
-            .into_decoder()
-            .map_err(|_| {
-                format!("File {number} could not be read as a picture. Try another file")
-            })?;
+        let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
+        let mut limits = Limits::default();
+        limits.max_alloc = Some(HEADER_BYTES);
+        reader.limits(limits);
+        let mut decoder = reader.into_decoder().map_err(|_| {
+            format!("File {number} could not be read as a picture. Try another file")
+        })?;
+        // A colour profile that unpacks beyond the limit is dropped by the decoder rather
+        // than refused; redrawing would unpack it again with more room. Refuse it here.
+        let profile_kept = decoder.icc_profile().ok().flatten().is_some();
+        if kind == Kind::Png && has_png_chunk(&bytes, b"iCCP") && !profile_kept {
+            return Err(format!(
+                "File {number} could not be read as a picture. Try another file"
+            ));
+        }
         let (width, height) = decoder.dimensions();
         if u64::from(width) * u64::from(height) > MAX_PIXELS
             || decoder.total_bytes() > MAX_DECODED_BYTES
@@ -134,6 +147,23 @@ fn check(number: usize, bytes: Vec<u8>) -> Result<Accepted, String> {
         kind,
         bytes,
     })
+}
+
+/// Whether a PNG file has a chunk of this type (walked from the chunks' own lengths).
+fn has_png_chunk(bytes: &[u8], kind: &[u8; 4]) -> bool {
+    let mut at: usize = 8;
+    while let Some(head) = bytes.get(at..at.saturating_add(8)) {
+        if head.get(4..8) == Some(&kind[..]) {
+            return true;
+        }
+        let length = head
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, u32::from_be_bytes) as usize;
+        // Length, type, data and CRC.
+        at = at.saturating_add(12).saturating_add(length);
+    }
+    false
 }
 
 /// Makes an accepted file safe to keep: pictures are redrawn, which is slow, so callers
@@ -285,6 +315,35 @@ mod tests {
         assert!(refused.contains("10000 by 10000 pixels"), "{refused}");
         // The same file declaring its true size is a picture like any other.
         assert!(check_all(vec![crate::testing::png_declaring(1, 1)]).is_ok());
+    }
+
+    /// A one-pixel PNG carrying a colour profile of `size` zero bytes, compressed.
+    fn png_with_profile(size: usize) -> Vec<u8> {
+        let png = crate::testing::png_declaring(1, 1);
+        let mut data = b"icc\0\0".to_vec();
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut zlib, &vec![0u8; size]).unwrap();
+        data.extend(zlib.finish().unwrap());
+        let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+        chunk.extend_from_slice(b"iCCP");
+        chunk.extend_from_slice(&data);
+        let crc = crate::testing::crc32(&chunk[4..]);
+        chunk.extend_from_slice(&crc.to_be_bytes());
+        // After the signature (8) and the IHDR chunk (25).
+        [&png[..33], &chunk[..], &png[33..]].concat()
+    }
+
+    #[test]
+    fn a_colour_profile_that_unpacks_to_a_vast_size_is_refused_from_the_header() {
+        let bomb = png_with_profile(64 * 1024 * 1024);
+        assert!(bomb.len() < MAX_FILE_BYTES, "{} bytes", bomb.len());
+        let refused = check_all(vec![bomb]).err().unwrap_or_default();
+        assert!(
+            refused.contains("could not be read as a picture"),
+            "{refused}"
+        );
+        // An ordinary profile is fine.
+        assert!(check_all(vec![png_with_profile(3_000)]).is_ok());
     }
 
     #[test]

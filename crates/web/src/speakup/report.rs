@@ -177,13 +177,14 @@ fn form_again(
     Ok(response)
 }
 
-/// Signs proof-of-work challenges under a key a database thief does not have.
-fn pow_signer(state: &AppState) -> impl Fn(&str) -> String + '_ {
-    |body: &str| {
+/// Signs proof-of-work challenges under a key a database thief does not have, for one
+/// organisation's form: a challenge solved for one trust does not open another's.
+fn pow_signer<'a>(state: &'a AppState, ods: &'a str) -> impl Fn(&str) -> String + 'a {
+    move |body: &str| {
         state
             .settings
             .secret
-            .keyed_digest("speakup-pow", body.as_bytes())
+            .keyed_digest("speakup-pow", format!("{ods}:{body}").as_bytes())
     }
 }
 
@@ -198,7 +199,7 @@ fn challenge_for_load(
         .submissions
         .count(organisation.ods_code.as_str(), now);
     bits_for_load(load, limits.max_submissions_per_hour)
-        .map(|bits| Redeemed::issue(pow_signer(state), bits, now))
+        .map(|bits| Redeemed::issue(pow_signer(state, &organisation.ods_code), bits, now))
 }
 
 struct Checked {
@@ -461,7 +462,7 @@ pub async fn submit(
         // A challenge must be as hard as the load now asks: one solved when the load was
         // lower is answered with a harder one (the person's words are kept).
         let solved = limits.proofs.redeem(
-            pow_signer(&state),
+            pow_signer(&state, &organisation.ods_code),
             &form.pow_challenge,
             &form.pow_solution,
             bits,
@@ -472,7 +473,11 @@ pub async fn submit(
             let again = FormAgain {
                 status: Some(StatusCode::SERVICE_UNAVAILABLE),
                 notice: Some(VERY_BUSY),
-                pow: Some(Redeemed::issue(pow_signer(&state), bits, now)),
+                pow: Some(Redeemed::issue(
+                    pow_signer(&state, &organisation.ods_code),
+                    bits,
+                    now,
+                )),
                 ..FormAgain::default()
             };
             return form_again(chrome, organisation, units, form, again);

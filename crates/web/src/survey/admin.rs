@@ -340,7 +340,10 @@ pub async fn issue_codes(
         .await;
     };
     let codes: Vec<InvitationCode> = (0..count).map(|_| InvitationCode::generate()).collect();
-    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+    let digests: Vec<String> = codes
+        .iter()
+        .map(|c| c.keyed_digest(&state.settings.secret))
+        .collect();
     survey::add_tokens(
         &state.db,
         &user.person.email,

@@ -190,8 +190,14 @@ async fn with_code(
             "Enter the code from your invitation. It has 16 letters and numbers",
         );
     };
-    let digest = code.digest();
-    let Some(campaign_id) = survey::campaign_for_token(&state.db, &digest).await? else {
+    // Codes are stored under a keyed digest; codes made before that, under a plain one.
+    let mut digest = code.keyed_digest(&state.settings.secret);
+    let mut found = survey::campaign_for_token(&state.db, &digest).await?;
+    if found.is_none() {
+        digest = code.digest();
+        found = survey::campaign_for_token(&state.db, &digest).await?;
+    }
+    let Some(campaign_id) = found else {
         return code_problem(
             chrome,
             typed,
@@ -375,6 +381,8 @@ pub async fn answer(
             record_size,
         )
         .await?;
+        // Older copies of the draft's page would show when each save was made.
+        let _ = state.db.checkpoint().await;
     }
     match go {
         "save" if answered > 0 => done(chrome, campaign, flow, false),

@@ -144,7 +144,7 @@ pub async fn email_invitations(
                                 body: letter(&organisation, &campaign, &base, &code.display()),
                                 attachment: None,
                             };
-                            (code.digest(), mail)
+                            (code.keyed_digest(&state.settings.secret), mail)
                         })
                         .collect();
                     survey::invite_by_email(

@@ -246,7 +246,10 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
 }
 
 /// A webinar two days from now with `capacity` places, made by a platform admin.
-async fn webinar(app: &TestApp, capacity: &str) -> Result<i64, Box<dyn std::error::Error>> {
+pub(crate) async fn webinar(
+    app: &TestApp,
+    capacity: &str,
+) -> Result<i64, Box<dyn std::error::Error>> {
     let admin = app.person("pat@nhs.uk", Some(Role::PlatformAdmin)).await?;
     let mut pat = app.signed_in_browser(&admin).await?;
     let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?

@@ -34,7 +34,7 @@ fn resource(kind: Kind, title: &str, summary: &str, year: i64) -> NewResource {
     }
 }
 
-async fn seed(app: &TestApp) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
+pub(crate) async fn seed(app: &TestApp) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
     let mut case = resource(
         Kind::CaseStudy,
         "A fast-track disciplinary process",

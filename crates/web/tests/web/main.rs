@@ -2,6 +2,7 @@
 //! throttling, every route against every role, bad input and faults.
 
 mod events;
+mod forms;
 mod library;
 mod news;
 mod plans;

@@ -475,7 +475,7 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
 
 /// A plan with two actions (one part of the other), a measure and a milestone, signed by
 /// both sides through the pages. Returns the plan's page path and the two browsers.
-async fn signed_plan(
+pub(crate) async fn signed_plan(
     app: &TestApp,
 ) -> Result<(String, plans::Plan, Browser, Browser), Box<dyn std::error::Error>> {
     use dignity_domain::plans::Dates;

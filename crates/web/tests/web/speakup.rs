@@ -102,7 +102,7 @@ fn receipt_code(page: &Page) -> Option<String> {
     Some(page.body[start..start + end].to_owned())
 }
 
-async fn only_case_id(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
+pub(crate) async fn only_case_id(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
     let cases = speakup::list_cases(&app.db, app.org.id).await?;
     Ok(cases.first().ok_or("no case")?.id)
 }

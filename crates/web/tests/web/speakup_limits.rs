@@ -217,6 +217,37 @@ async fn a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_
     );
     assert!(page.body.contains(WHAT), "their words are kept");
     assert_eq!(stored(app).await?, limit + 1);
+
+    // A challenge solved for one trust's form does not open another's, at the same load.
+    let recovery = dignity_crypto::speakup::SecretKey::generate();
+    let public = dignity_crypto::speakup::public_key(&recovery);
+    speakup::init(&app.db, "test", 1, &app.other_org, &public, 2).await?;
+    for _ in 0..2 * limit + 1 {
+        app.state.limits.submissions.reserve("RJ2", now).keep();
+    }
+    let solution = solve(&harder).to_string();
+    let elsewhere = [
+        ("identity", "anonymous"),
+        ("what_happened", WHAT),
+        ("patient_safety", "no"),
+        ("pow_challenge", harder.text.as_str()),
+        ("pow_solution", solution.as_str()),
+    ];
+    let page = person.post("/speak-up/RJ2", &elsewhere).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    let theirs = challenge_on(&page.body).ok_or("RJ2's own challenge")?;
+    assert_eq!(
+        theirs.bits, harder.bits,
+        "the same load, so only the trust differs"
+    );
+    // The same solution still opens the form it was made for.
+    let page = person.post("/speak-up/RJ1", &elsewhere).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     Ok(())
 }
 
@@ -510,13 +541,16 @@ async fn anonymous_failures_and_assets_leave_no_log_line(app: &TestApp) -> TestR
         1,
         "counted, not logged"
     );
+    // A mistyped address (a trailing slash, a page that does not exist) leaves no line
+    // either: its time alone could date a reporter's visit.
+    for typed in ["/speak-up/RJ1/", "/no-such-page"] {
+        assert_eq!(reporter.get(typed).await?.status, StatusCode::NOT_FOUND);
+    }
     // A page that is not anonymous is logged, so the capture is known to work.
-    assert_eq!(
-        reporter.get("/no-such-page").await?.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(reporter.get("/privacy").await?.status, StatusCode::OK);
     let log = captured.text();
-    assert!(log.contains("served") && log.contains("unmatched"), "{log}");
+    assert!(log.contains("served") && log.contains("/privacy"), "{log}");
+    assert!(!log.contains("unmatched"), "{log}");
     for line in log.lines() {
         for clue in [
             "speak-up",

@@ -299,7 +299,7 @@ async fn a_question_few_of_a_group_answered_hides_its_complement_too(app: &TestA
 }
 
 /// An open campaign for RJ1 taking part by invitation code, with `codes` codes issued.
-async fn open_campaign(
+pub(crate) async fn open_campaign(
     app: &TestApp,
     codes: usize,
 ) -> Result<(Campaign, Vec<InvitationCode>), Box<dyn std::error::Error>> {
@@ -336,7 +336,7 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
     let page = person
         .post("/survey", &[("code", "not a code"), ("page", "0")])
         .await?;
-    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.body.contains("It has 16 letters and numbers"),
         "{}",

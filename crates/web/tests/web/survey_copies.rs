@@ -17,7 +17,11 @@ use dignity_web::mail::{MailSettings, Mailer, send_due};
 
 on_both_backends!(a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers);
 
-const ADDRESSES: [&str; 2] = ["okapi.first@trust.nhs.uk", "okapi.second@trust.nhs.uk"];
+const ADDRESSES: [&str; 3] = [
+    "okapi.first@trust.nhs.uk",
+    "okapi.second@trust.nhs.uk",
+    "okapi.third@trust.nhs.uk",
+];
 const SHORT_COMMENT: &str = "KINGFISHER short";
 
 /// The database file and its log, as a thief would copy them.
@@ -85,7 +89,7 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
         "/orgs/RJ1/surveys/{}/invitations?csrf_token={token}",
         campaign.id
     );
-    let list = format!("email\n{}\n{}\n", ADDRESSES[0], ADDRESSES[1]);
+    let list = format!("email\n{}\n", ADDRESSES.join("\n"));
     let (content_type, body) = multipart(
         &[("csrf_token", &token)],
         "addresses",
@@ -107,7 +111,7 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
     })?;
     assert_eq!(
         send_due(&app.db, &mailer, dignity_web::now()).await?,
-        (2, 0)
+        (3, 0)
     );
     let sqlite = app.db.backend() == Backend::Sqlite;
     if sqlite {
@@ -164,6 +168,7 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
     let page_number = comment_page.to_string();
     let last = definition.sections.len().to_string();
     let mut drafts = Vec::new();
+    // The third person does not answer.
     for (code, words) in codes.iter().zip([SHORT_COMMENT, long_comment.as_str()]) {
         let mut person = app.browser();
         let page = person
@@ -204,6 +209,11 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
     let waiting = sealed_lengths(app, "survey_pending").await?;
     assert_eq!(waiting.len(), 2, "no batch yet");
     assert_eq!(waiting[0], waiting[1], "waiting responses: {waiting:?}");
+    println!(
+        "sealed survey records: drafts {drafts:?}, waiting responses {waiting:?} bytes; comments of {} and {} characters",
+        SHORT_COMMENT.chars().count(),
+        long_comment.chars().count()
+    );
     assert_eq!(sealed_lengths(app, "survey_drafts").await?.len(), 0);
 
     if sqlite {
@@ -220,12 +230,26 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
                 "an invited address survives in the files"
             );
         }
-        for code in &codes {
+        let secret = &app.state.settings.secret;
+        for code in &codes[..2] {
             let parsed = InvitationCode::parse(code).ok_or("a code")?;
-            for form in [code.clone(), parsed.display(), parsed.digest()] {
+            for form in [
+                code.clone(),
+                parsed.display(),
+                parsed.digest(),
+                parsed.keyed_digest(secret),
+            ] {
                 assert!(!holds(&copy, form.as_bytes()), "a used code survives");
             }
         }
+        // Someone with the letters and this copy cannot tell who has not answered: the
+        // unused code is kept under a digest only the secret gives.
+        let unused = InvitationCode::parse(&codes[2]).ok_or("a code")?;
+        assert!(
+            !holds(&copy, unused.digest().as_bytes()),
+            "a plain digest of a code is in the copy"
+        );
+        assert!(holds(&copy, unused.keyed_digest(secret).as_bytes()));
         assert!(
             !holds(&copy, b"KINGFISHER"),
             "a comment in plain text before its batch"

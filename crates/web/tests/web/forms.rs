@@ -1,0 +1,278 @@
+//! Junk sent to every form by a caller the route lets in, with ids of things that exist
+//! (issue 24), so the junk reaches the handler's own reading of its input rather than
+//! stopping at the access check or at "not found".
+
+use crate::on_both_backends;
+use crate::support::{Browser, PASSPHRASE, TestApp, TestResult};
+use crate::{MATRIX, Who};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+use dignity_domain::survey::Participation;
+use dignity_store::plans;
+use dignity_store::survey::{self, Campaign};
+use std::collections::BTreeMap;
+
+on_both_backends!(junk_that_reaches_every_handler_is_refused_for_its_input);
+
+const JUNK: &[&[u8]] = &[
+    b"",
+    b"%%%%&&&===",
+    &[0xff, 0xfe, 0x00, 0x80],
+    b"email[]=a&email[]=b&passphrase=x&title[]=1&decision=maybe",
+    b"kind=cathedral&parent=not-a-number&name=%00&day=31-02-2026&capacity=-4&status=lost",
+    b"code=%F0%9F%92%A9%F0%9F%92%A9&secret=%00&page=999999999999999999999&go=send",
+    b"guardian=nobody&elements=nothing&group=-1&side=both&version=new&decision=later",
+];
+
+/// Routes that take no input: the button is the whole request (junk alongside the form
+/// token is ignored, as it should be), so they are not expected to refuse it.
+const NO_INPUT: &[&str] = &[
+    "/sign-out",
+    "/orgs/{ods}/speak-up/past-cases",
+    "/library/{id}/retire",
+    "/library/{id}/reviewed",
+    "/orgs/{ods}/library/{pin}/remove",
+    "/orgs/{ods}/plans/{plan}/groups/{group}/remove",
+    "/orgs/{ods}/plans/{plan}/actions/{action}/remove",
+    "/orgs/{ods}/plans/{plan}/indicators/{indicator}/remove",
+    "/orgs/{ods}/plans/{plan}/milestones/{milestone}/remove",
+    "/orgs/{ods}/plans/{plan}/copy",
+    "/orgs/{ods}/plans/{plan}/approve",
+    "/news/subscribe/confirm",
+    "/follow/confirm",
+    "/events/booking/cancel",
+];
+
+/// Routes whose input names what they act on (a token from an email, a receipt code):
+/// junk names nothing, so "not found" is the right answer.
+const NAMED_BY_INPUT: &[&str] = &[
+    "/follow/confirm",
+    "/news/subscribe/confirm",
+    "/events/booking/cancel",
+];
+
+/// What exists, by the name of the path parameter it fills.
+async fn things_that_exist(
+    app: &TestApp,
+) -> Result<BTreeMap<&'static str, String>, Box<dyn std::error::Error>> {
+    let mut ids = BTreeMap::new();
+    ids.insert("{ods}", "RJ1".to_owned());
+
+    let (_, plan, _, _) = crate::plans::signed_plan(app).await?;
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let action = actions.last().ok_or("an action")?;
+    let groups = plans::groups(&app.db, plan.id).await?;
+    let milestones = plans::milestones(&app.db, plan.id).await?;
+    let indicators = plans::indicators(&app.db, plan.id).await?;
+    ids.insert("{plan}", plan.id.to_string());
+    ids.insert("{action}", action.id.to_string());
+    ids.insert("{group}", groups.first().ok_or("a group")?.id.to_string());
+    ids.insert(
+        "{milestone}",
+        milestones.first().ok_or("a milestone")?.id.to_string(),
+    );
+    ids.insert(
+        "{indicator}",
+        indicators.first().ok_or("an indicator")?.id.to_string(),
+    );
+    let staff = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut sam = app.signed_in_browser(&staff).await?;
+    sam.post(
+        &format!("/orgs/RJ1/plans/{}/actions/{}/comment", plan.id, action.id),
+        &[("comment", "The training helped.")],
+    )
+    .await?;
+    let waiting = plans::comments(&app.db, app.org.id, plans::CommentState::Waiting).await?;
+    ids.insert(
+        "{comment}",
+        waiting.first().ok_or("a comment")?.id.to_string(),
+    );
+
+    let resources = crate::library::seed(app).await?;
+    ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());
+    dignity_store::library::add_pin(&app.db, "test", &app.org, 1, "Our guardians", "Gina", "")
+        .await?;
+    let pins = dignity_store::library::pins(&app.db, app.org.id).await?;
+    ids.insert("{pin}", pins.first().ok_or("a pin")?.id.to_string());
+
+    let event = crate::events::webinar(app, "20").await?;
+    ids.insert("event", event.to_string());
+
+    crate::speakup::speak_up_on(app).await?;
+    crate::speakup::report(app, crate::speakup::WHAT).await?;
+    ids.insert("case", crate::speakup::only_case_id(app).await?.to_string());
+
+    let (by_code, _) = crate::survey::open_campaign(app, 1).await?;
+    ids.insert("{campaign}", by_code.id.to_string());
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let open_link = survey::create_campaign(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &Campaign {
+            id: 0,
+            survey_id: by_code.survey_id,
+            organisation_id: app.org.id,
+            title: "Open survey".into(),
+            opens_on: today.plus_days(-1),
+            closes_on: today.plus_days(14),
+            year: 2026,
+            participation: Participation::OpenLink,
+        },
+    )
+    .await?;
+    ids.insert("open-link campaign", open_link.id.to_string());
+    Ok(ids)
+}
+
+/// The route's path with real ids: `{id}` is a case under Speak Up, an event under
+/// events, and a library resource elsewhere.
+fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
+    let mut path = pattern.to_owned();
+    let id = if pattern.contains("/speak-up/") {
+        "case"
+    } else if pattern.starts_with("/events/") {
+        "event"
+    } else {
+        "{id}"
+    };
+    if pattern.ends_with("/answer") {
+        path = path.replace("{campaign}", &ids["open-link campaign"]);
+    }
+    path = path.replace("{id}", &ids[id]);
+    for (name, value) in ids {
+        if name.starts_with('{') {
+            path = path.replace(name, value);
+        }
+    }
+    path
+}
+
+/// The caller to send as: anonymous if anyone may use the route, else the first role the
+/// route lets in.
+fn caller(allowed: &[Who]) -> Option<Role> {
+    if allowed.contains(&Who::Anonymous) {
+        return None;
+    }
+    allowed.iter().find_map(|w| match w {
+        Who::Holder(role) => Some(*role),
+        _ => None,
+    })
+}
+
+async fn junk_that_reaches_every_handler_is_refused_for_its_input(app: &TestApp) -> TestResult {
+    let ids = things_that_exist(app).await?;
+    // One browser per role, kept: a guardian's signs in through the forms, so their case
+    // key is unlocked as in real use.
+    let mut browsers: BTreeMap<String, Browser> = BTreeMap::new();
+    let (_, guardian) = crate::speakup::guardian(app, "gina@trust.nhs.uk").await?;
+    browsers.insert(format!("{:?}", Some(Role::Guardian)), guardian);
+
+    // Routes that remove or close things go last, so the others still find them.
+    let mut posts: Vec<_> = MATRIX.iter().filter(|(m, ..)| *m == "POST").collect();
+    posts.sort_by_key(|(_, pattern, ..)| NO_INPUT.contains(pattern));
+
+    let (mut reached, mut summary, mut problems) = (0, Vec::new(), Vec::new());
+    for (_, pattern, _, allowed) in posts {
+        let role = caller(allowed);
+        let mut key = format!("{role:?}");
+        if pattern.starts_with("/sign-in/two-factor") {
+            // Someone between their passphrase and their second step: one who has set it
+            // up, and one who must set it up now.
+            key = pattern.to_string();
+            let email = format!("{}@junk.nhs.uk", pattern.len());
+            let person = app.person(&email, Some(Role::OrgAdmin)).await?;
+            if pattern.ends_with("set-up") {
+                dignity_store::identity::set_totp(&app.db, "test", 1, &person, None, None).await?;
+            }
+            let mut browser = app.browser();
+            let page = browser.sign_in(&email, PASSPHRASE).await?;
+            assert!(page.redirects_to(pattern), "{page:?}");
+            browsers.insert(key.clone(), browser);
+        } else if *pattern == "/sign-out" || !browsers.contains_key(&key) {
+            let browser = match role {
+                None => app.browser(),
+                Some(role) => {
+                    let email =
+                        format!("{}@junk.nhs.uk", key.to_lowercase().replace(['(', ')'], ""));
+                    let person = match dignity_store::identity::find_person_by_email(
+                        &app.db,
+                        &dignity_domain::identity::Email::parse(&email)?,
+                    )
+                    .await?
+                    {
+                        Some(p) => p,
+                        None => app.person(&email, Some(role)).await?,
+                    };
+                    app.signed_in_browser(&person).await?
+                }
+            };
+            browsers.insert(key.clone(), browser);
+        }
+        let browser = browsers.get_mut(&key).ok_or("a browser")?;
+        let path = fill(pattern, &ids);
+        let mut statuses = Vec::new();
+        // And an answer no survey page offers, on a page that exists.
+        let definition = dignity_domain::survey::parse(dignity_domain::survey::DEFAULT_BANK)?;
+        let first = &definition.sections[0].questions[0].key;
+        let answer = format!("page=1&go=next&q-{first}=99");
+        for body in JUNK.iter().copied().chain([answer.as_bytes()]) {
+            let token = browser.csrf().await?;
+            let mut full = format!("csrf_token={token}&").into_bytes();
+            full.extend_from_slice(body);
+            let request = Request::post(path.as_str())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(full))?;
+            let page = browser.send(request).await?;
+            let what = format!(
+                "POST {path} as {role:?} with {:?}",
+                String::from_utf8_lossy(body)
+            );
+            if page.status.is_server_error() {
+                problems.push(format!("{what}: {}", page.status));
+            }
+            if page.status == StatusCode::FORBIDDEN || page.redirects_to("/sign-in") {
+                problems.push(format!(
+                    "{what}: an allowed caller was refused ({})",
+                    page.status
+                ));
+            }
+            // A button that removes something finds it gone the second time.
+            if page.status == StatusCode::NOT_FOUND
+                && !NAMED_BY_INPUT.contains(pattern)
+                && !NO_INPUT.contains(pattern)
+            {
+                problems.push(format!("{what}: 404, but the fixture's ids exist"));
+            }
+            if page.status.is_client_error()
+                && !(page.content_type.starts_with("text/html") && page.body.contains("nhsuk-"))
+            {
+                problems.push(format!("{what}: a 4xx that is not an NHS page"));
+            }
+            statuses.push(page.status.as_u16());
+        }
+        let refused = statuses
+            .iter()
+            .any(|s| matches!(s, 400 | 409 | 413 | 415 | 422 | 429))
+            || (NAMED_BY_INPUT.contains(pattern) && statuses.contains(&404));
+        if refused {
+            reached += 1;
+        } else if !NO_INPUT.contains(pattern) {
+            problems.push(format!(
+                "POST {path} as {role:?}: no junk was refused for its input: {statuses:?}"
+            ));
+        }
+        summary.push(format!("{pattern} {statuses:?}"));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(reached > 30, "{reached}: {summary:#?}");
+    println!(
+        "junk to every form: {} post routes, {reached} refused junk for its input as a caller they let in, with ids that exist; {} take no input",
+        summary.len(),
+        summary.len() - reached
+    );
+    Ok(())
+}
