@@ -9,6 +9,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod argon_memory;
 pub mod passphrase;
 pub mod sealed;
 pub mod secret;

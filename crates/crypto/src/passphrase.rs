@@ -1,7 +1,7 @@
 //! Passphrase hashing with argon2id.
 
 use crate::CryptoError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
 
@@ -72,11 +72,37 @@ pub fn verify(passphrase: &str, stored: &str, most: HashCost) -> Result<bool, Cr
             params.t_cost()
         )));
     }
-    match Argon2::default().verify_password(passphrase.as_bytes(), &parsed) {
-        Ok(()) => Ok(true),
-        Err(argon2::password_hash::Error::Password) => Ok(false),
-        Err(e) => Err(CryptoError::BadStoredHash(e.to_string())),
-    }
+    // Worked out as `verify_password` would, but in this thread's reused memory (see
+    // `argon_memory`): sign-ins come in floods too.
+    let bad = |e: &dyn std::fmt::Display| CryptoError::BadStoredHash(e.to_string());
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| bad(&e))?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|e| bad(&e))?
+        .unwrap_or_default();
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(bad(&"the stored hash has no salt or no hash"));
+    };
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes).map_err(|e| bad(&e))?;
+    let expected = expected.as_bytes();
+    let params = Params::new(
+        params.m_cost(),
+        params.t_cost(),
+        params.p_cost(),
+        Some(expected.len()),
+    )
+    .map_err(|e| bad(&e))?;
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = zeroize::Zeroizing::new(vec![0u8; expected.len()]);
+    crate::argon_memory::with_memory(blocks, |memory| {
+        argon.hash_password_into_with_memory(passphrase.as_bytes(), salt, &mut out, memory)
+    })
+    .map_err(|e| bad(&e))?;
+    Ok(crate::token::same_bytes(&out, expected))
 }
 
 /// A hash of a passphrase nobody has, checked when an account does not exist, so that

@@ -110,9 +110,12 @@ fn argon2_bytes<const N: usize>(
     let params = Params::new(cost.memory_kib, cost.passes, 1, Some(N))
         .map_err(|e| CryptoError::Hashing(e.to_string()))?;
     let mut out = Zeroizing::new([0u8; N]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(secret, salt, out.as_mut())
-        .map_err(|e| CryptoError::Hashing(e.to_string()))?;
+    let blocks = params.block_count();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    crate::argon_memory::with_memory(blocks, |memory| {
+        argon.hash_password_into_with_memory(secret, salt, out.as_mut(), memory)
+    })
+    .map_err(|e| CryptoError::Hashing(e.to_string()))?;
     Ok(out)
 }
 
