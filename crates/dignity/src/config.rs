@@ -454,8 +454,9 @@ impl Config {
             return Err(ConfigError::BadValue {
                 key: "secret_key_file".into(),
                 reason: format!(
-                    "{} is in the same folder as the database: keep the installation secret \
-                     elsewhere, so a copy of the database's folder cannot open what it seals",
+                    "{} is in the same folder as the database (or under it): keep the \
+                     installation secret elsewhere, so a copy of the database's folder cannot \
+                     open what it seals",
                     path.display()
                 ),
             });
@@ -464,16 +465,31 @@ impl Config {
     }
 }
 
-/// Whether two files are in one folder (as far as the paths can be resolved).
-fn same_folder(a: &Path, b: &Path) -> bool {
+/// Whether `secret` is in the folder of `database`, or in a folder under it (as far as
+/// the paths can be resolved), so that a copy of the database's folder would take it.
+fn same_folder(database: &Path, secret: &Path) -> bool {
     let folder = |p: &Path| {
         let parent = p
             .parent()
             .filter(|f| !f.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+        // A folder that does not exist yet is judged by the nearest one that does.
+        let mut known = parent.to_path_buf();
+        let mut rest = Vec::new();
+        while !known.exists() {
+            match (known.file_name().map(|n| n.to_os_string()), known.parent()) {
+                (Some(name), Some(up)) => {
+                    rest.push(name);
+                    known = up.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = std::fs::canonicalize(&known).unwrap_or(known);
+        resolved.extend(rest.iter().rev());
+        resolved
     };
-    folder(a) == folder(b)
+    folder(secret).starts_with(folder(database))
 }
 
 impl Config {
@@ -566,6 +582,19 @@ mod tests {
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(refused.contains("same folder"), "{refused}");
+        let under_it = dir.path().join("keys/secret").display().to_string();
+        let refused = load(&[
+            ("DIGNITY_DATABASE_URL", &url),
+            ("DIGNITY_SECRET_KEY_FILE", &under_it),
+        ])
+        .installation_secret()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            refused.contains("same folder"),
+            "a folder under it: {refused}"
+        );
         assert!(!dir.path().join("trust.db.secret").exists());
         assert!(!dir.path().join("secret").exists());
         let elsewhere = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -546,6 +546,19 @@ async fn anonymous_failures_and_assets_leave_no_log_line(app: &TestApp) -> TestR
     for typed in ["/speak-up/RJ1/", "/no-such-page"] {
         assert_eq!(reporter.get(typed).await?.status, StatusCode::NOT_FOUND);
     }
+    // Answering an open-link survey needs a sign-in, but leaves no line either: its time
+    // beside the person's own sign-in would say who answered when.
+    let (campaign, _) = crate::survey::open_campaign(app, 0).await?;
+    let staff = app
+        .person(
+            "sam@trust.nhs.uk",
+            Some(dignity_domain::identity::Role::Staff),
+        )
+        .await?;
+    let mut sam = app.signed_in_browser(&staff).await?;
+    let answer = format!("/orgs/RJ1/surveys/{}/answer", campaign.id);
+    sam.get(&answer).await?;
+    sam.post(&answer, &[("page", "1"), ("go", "next")]).await?;
     // A page that is not anonymous is logged, so the capture is known to work.
     assert_eq!(reporter.get("/privacy").await?.status, StatusCode::OK);
     let log = captured.text();
@@ -554,6 +567,7 @@ async fn anonymous_failures_and_assets_leave_no_log_line(app: &TestApp) -> TestR
     for line in log.lines() {
         for clue in [
             "speak-up",
+            "surveys",
             "assets",
             "case_entries",
             "request failed",
