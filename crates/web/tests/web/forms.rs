@@ -97,12 +97,62 @@ async fn things_that_exist(
     let pins = dignity_store::library::pins(&app.db, app.org.id).await?;
     ids.insert("{pin}", pins.first().ok_or("a pin")?.id.to_string());
 
-    let event = crate::events::webinar(app, "20").await?;
+    // An event organised by RJ1's administrators, so they may see who booked.
+    let admin = app
+        .person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
+        .await?;
+    let mut olive = app.signed_in_browser(&admin).await?;
+    let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
+        .date()
+        .to_string();
+    let page = olive
+        .post(
+            "/events/new",
+            &[
+                ("title", "Speaking up for managers"),
+                ("description", "What to do when someone speaks up to you."),
+                ("format", "webinar"),
+                ("day", &day),
+                ("starts", "10:30"),
+                ("ends", "12:00"),
+                ("joining", "https://meet.example.nhs.uk/xyz"),
+                ("capacity", "20"),
+            ],
+        )
+        .await?;
+    let location = page.location.ok_or(page.body)?;
+    let event: i64 = location.trim_start_matches("/events/").parse()?;
     ids.insert("event", event.to_string());
 
+    // A concern with a file attached.
     crate::speakup::speak_up_on(app).await?;
-    crate::speakup::report(app, crate::speakup::WHAT).await?;
-    ids.insert("case", crate::speakup::only_case_id(app).await?.to_string());
+    let mut reporter = app.browser();
+    let token = reporter.csrf().await?;
+    let (content_type, body) = crate::support::multipart(
+        &[
+            ("identity", "anonymous"),
+            ("what_happened", crate::speakup::WHAT),
+            ("patient_safety", "no"),
+        ],
+        "attachments",
+        &[("notes.txt", b"Night of the 3rd: shouting again.")],
+    );
+    let page = reporter
+        .send(
+            Request::post(format!("/speak-up/RJ1?csrf_token={token}"))
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))?,
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let case = crate::speakup::only_case_id(app).await?;
+    ids.insert("case", case.to_string());
+    let file = dignity_store::speakup::entries(&app.db, case)
+        .await?
+        .into_iter()
+        .find(|e| e.kind == dignity_domain::speakup::EntryKind::Attachment)
+        .ok_or("an attachment")?;
+    ids.insert("{entry}", file.id.to_string());
 
     let (by_code, _) = crate::survey::open_campaign(app, 1).await?;
     ids.insert("{campaign}", by_code.id.to_string());
