@@ -41,7 +41,7 @@ pub(crate) async fn guardian(
     Ok((person, browser))
 }
 
-async fn sign_in_guardian(
+pub(crate) async fn sign_in_guardian(
     app: &TestApp,
     email: &str,
 ) -> Result<Browser, Box<dyn std::error::Error>> {
