@@ -3,7 +3,7 @@
 
 use crate::bench::{ms, percentile};
 use dignity_domain::library::{Audience, Kind, Topic};
-use dignity_library::{Doc, LibraryIndex, Request};
+use dignity_search::{Doc, LibraryIndex, Request};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

@@ -9,7 +9,7 @@ use crate::access::Access;
 use crate::error::AppError;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;
-use dignity_library::{Doc, LibraryIndex};
+use dignity_search::{Doc, LibraryIndex};
 use dignity_store::Db;
 use dignity_store::library::{self as store, Resource};
 use std::sync::Arc;
@@ -118,7 +118,7 @@ pub struct LibraryHub {
     seen: AtomicI64,
 }
 
-fn search_failed(e: dignity_library::SearchError) -> AppError {
+fn search_failed(e: dignity_search::SearchError) -> AppError {
     AppError::Internal(e.to_string())
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::library::{Audience, Kind, Topic};
-use dignity_library::{Hit, Request};
+use dignity_search::{Hit, Request};
 use dignity_store::identity::{self, Organisation};
 use dignity_store::library::{self as store, Pin, Resource};
 use serde::Deserialize;
