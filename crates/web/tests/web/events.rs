@@ -252,10 +252,19 @@ pub(crate) async fn webinar(
 ) -> Result<i64, Box<dyn std::error::Error>> {
     let admin = app.person("pat@nhs.uk", Some(Role::PlatformAdmin)).await?;
     let mut pat = app.signed_in_browser(&admin).await?;
+    webinar_by(&mut pat, capacity).await
+}
+
+/// A webinar two days from now with `capacity` places, made by whoever `organiser` is
+/// signed in as (they may then see who booked).
+pub(crate) async fn webinar_by(
+    organiser: &mut crate::support::Browser,
+    capacity: &str,
+) -> Result<i64, Box<dyn std::error::Error>> {
     let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
         .date()
         .to_string();
-    let page = pat
+    let page = organiser
         .post(
             "/events/new",
             &[

@@ -106,26 +106,7 @@ async fn things_that_exist(
         .person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
         .await?;
     let mut olive = app.signed_in_browser(&admin).await?;
-    let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
-        .date()
-        .to_string();
-    let page = olive
-        .post(
-            "/events/new",
-            &[
-                ("title", "Speaking up for managers"),
-                ("description", "What to do when someone speaks up to you."),
-                ("format", "webinar"),
-                ("day", &day),
-                ("starts", "10:30"),
-                ("ends", "12:00"),
-                ("joining", "https://meet.example.nhs.uk/xyz"),
-                ("capacity", "20"),
-            ],
-        )
-        .await?;
-    let location = page.location.ok_or(page.body)?;
-    let event: i64 = location.trim_start_matches("/events/").parse()?;
+    let event = crate::events::webinar_by(&mut olive, "20").await?;
     ids.insert("event", event.to_string());
     let page = olive
         .post(
@@ -176,40 +157,37 @@ async fn things_that_exist(
     let (by_code, _) = crate::survey::open_campaign(app, 1).await?;
     ids.insert("{campaign}", by_code.id.to_string());
     let today = Day::from_unix_seconds(dignity_web::now());
+    // Like the first, but by open link; and one that closed a month ago, as downloads are
+    // for closed campaigns only (an open one shows no figures).
+    let like = |participation, opens_on, closes_on| Campaign {
+        participation,
+        opens_on,
+        closes_on,
+        ..by_code.clone()
+    };
     let open_link = survey::create_campaign(
         &app.db,
         "test",
         1,
         &app.org,
-        &Campaign {
-            id: 0,
-            survey_id: by_code.survey_id,
-            organisation_id: app.org.id,
-            title: "Open survey".into(),
-            opens_on: today.plus_days(-1),
-            closes_on: today.plus_days(14),
-            year: 2026,
-            participation: Participation::OpenLink,
-        },
+        &like(
+            Participation::OpenLink,
+            today.plus_days(-1),
+            today.plus_days(14),
+        ),
     )
     .await?;
     ids.insert("open-link campaign", open_link.id.to_string());
-    // Downloads are for closed campaigns only (an open one shows no figures).
     let closed = survey::create_campaign(
         &app.db,
         "test",
         1,
         &app.org,
-        &Campaign {
-            id: 0,
-            survey_id: by_code.survey_id,
-            organisation_id: app.org.id,
-            title: "Last year's survey".into(),
-            opens_on: today.plus_days(-60),
-            closes_on: today.plus_days(-30),
-            year: 2025,
-            participation: Participation::Tokens,
-        },
+        &like(
+            Participation::Tokens,
+            today.plus_days(-60),
+            today.plus_days(-30),
+        ),
     )
     .await?;
     ids.insert("closed campaign", closed.id.to_string());

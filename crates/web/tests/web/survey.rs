@@ -854,44 +854,66 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     Ok(())
 }
 
+/// Sends a list of addresses through the invitation upload form, as an administrator's
+/// browser would.
+pub(crate) async fn upload_invitations(
+    browser: &mut crate::support::Browser,
+    campaign_id: i64,
+    list: &str,
+) -> Result<crate::support::Page, Box<dyn std::error::Error>> {
+    let token = browser.csrf().await?;
+    let path = format!("/orgs/RJ1/surveys/{campaign_id}/invitations?csrf_token={token}");
+    let (content_type, body) = crate::support::multipart(
+        &[("csrf_token", &token)],
+        "addresses",
+        &[("staff.csv", list.as_bytes())],
+    );
+    browser
+        .send(
+            axum::http::Request::post(path.as_str())
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))?,
+        )
+        .await
+}
+
+/// The code in an invitation email: the line after "enter this code:".
+pub(crate) fn code_in(mail: &str) -> Option<String> {
+    let lines: Vec<&str> = mail.lines().collect();
+    lines
+        .iter()
+        .position(|l| l.trim().ends_with("enter this code:"))
+        .and_then(|i| lines.get(i + 1))
+        .map(|l| l.trim().to_owned())
+}
+
 async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
     app: &TestApp,
 ) -> TestResult {
-    use crate::support::{SmtpSink, multipart};
+    use crate::support::SmtpSink;
     use dignity_web::mail::{MailSettings, Mailer, send_due};
 
     let (campaign, _) = open_campaign(app, 0).await?;
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
-    let token = browser.csrf().await?;
-    let path = format!(
-        "/orgs/RJ1/surveys/{}/invitations?csrf_token={token}",
-        campaign.id
-    );
-    let upload = |list: &str| {
-        let (content_type, body) = multipart(
-            &[("csrf_token", &token)],
-            "addresses",
-            &[("staff.csv", list.as_bytes())],
-        );
-        axum::http::Request::post(path.as_str())
-            .header(axum::http::header::CONTENT_TYPE, content_type)
-            .body(axum::body::Body::from(body))
-    };
 
     // A wrong address on line 3: nothing is queued and the line is named.
-    let page = browser
-        .send(upload("email\nann@trust.nhs.uk\nnot-an-address\n")?)
-        .await?;
+    let page = upload_invitations(
+        &mut browser,
+        campaign.id,
+        "email\nann@trust.nhs.uk\nnot-an-address\n",
+    )
+    .await?;
     assert!(page.body.contains("line 3"), "{}", page.body);
     assert!(page.body.contains("Nothing was sent"));
     assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 0);
 
-    let page = browser
-        .send(upload(
-            "email\nann@trust.nhs.uk\nbob@trust.nhs.uk\nann@trust.nhs.uk\n",
-        )?)
-        .await?;
+    let page = upload_invitations(
+        &mut browser,
+        campaign.id,
+        "email\nann@trust.nhs.uk\nbob@trust.nhs.uk\nann@trust.nhs.uk\n",
+    )
+    .await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Invitation emails waiting to be sent"));
     let purpose = format!("survey:{}", campaign.id);
@@ -926,17 +948,9 @@ async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
     let mails = sink.received();
     assert_eq!(mails.len(), 2);
     // The line after "enter this code:" holds the code.
-    let code_of = |mail: &str| {
-        let lines: Vec<&str> = mail.lines().collect();
-        lines
-            .iter()
-            .position(|l| l.trim().ends_with("enter this code:"))
-            .and_then(|i| lines.get(i + 1))
-            .map(|l| l.trim().to_owned())
-    };
     let (a, b) = (
-        code_of(&mails[0]).ok_or("a code in the mail")?,
-        code_of(&mails[1]).ok_or("a code")?,
+        code_in(&mails[0]).ok_or("a code in the mail")?,
+        code_in(&mails[1]).ok_or("a code")?,
     );
     assert_ne!(a, b);
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")

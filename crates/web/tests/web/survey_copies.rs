@@ -5,14 +5,12 @@
 //! records, which once picked out a long comment.
 
 use crate::on_both_backends;
-use crate::support::{SmtpSink, TestApp, TestResult, multipart};
+use crate::support::{SmtpSink, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Role;
-use dignity_domain::speakup::Day;
-use dignity_domain::survey::{DEFAULT_BANK, Participation, QuestionKind, parse};
+use dignity_domain::survey::{DEFAULT_BANK, QuestionKind, parse};
 use dignity_store::Backend;
-use dignity_store::survey::{self, Campaign};
 use dignity_web::mail::{MailSettings, Mailer, send_due};
 
 on_both_backends!(a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers);
@@ -60,48 +58,13 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
     app: &TestApp,
 ) -> TestResult {
     let definition = parse(DEFAULT_BANK)?;
-    let survey_id =
-        survey::save_survey(&app.db, "test", 1, "open", "Culture", DEFAULT_BANK).await?;
-    let today = Day::from_unix_seconds(dignity_web::now());
-    let campaign = survey::create_campaign(
-        &app.db,
-        "test",
-        1,
-        &app.org,
-        &Campaign {
-            id: 0,
-            survey_id,
-            organisation_id: app.org.id,
-            title: "Pulse survey".into(),
-            opens_on: today.plus_days(-1),
-            closes_on: today.plus_days(14),
-            year: 2026,
-            participation: Participation::Tokens,
-        },
-    )
-    .await?;
+    let (campaign, _) = crate::survey::open_campaign(app, 0).await?;
 
     // The organisation's administrator sends invitations by email.
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
-    let token = browser.csrf().await?;
-    let path = format!(
-        "/orgs/RJ1/surveys/{}/invitations?csrf_token={token}",
-        campaign.id
-    );
     let list = format!("email\n{}\n", ADDRESSES.join("\n"));
-    let (content_type, body) = multipart(
-        &[("csrf_token", &token)],
-        "addresses",
-        &[("staff.csv", list.as_bytes())],
-    );
-    let page = browser
-        .send(
-            axum::http::Request::post(path.as_str())
-                .header(axum::http::header::CONTENT_TYPE, content_type)
-                .body(axum::body::Body::from(body))?,
-        )
-        .await?;
+    let page = crate::survey::upload_invitations(&mut browser, campaign.id, &list).await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let sink = SmtpSink::start().await?;
     let mailer = Mailer::new(&MailSettings {
@@ -140,15 +103,7 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
     let codes: Vec<String> = sink
         .received()
         .iter()
-        .map(|mail| {
-            let lines: Vec<&str> = mail.lines().collect();
-            lines
-                .iter()
-                .position(|l| l.trim().ends_with("enter this code:"))
-                .and_then(|i| lines.get(i + 1))
-                .map(|l| l.trim().to_owned())
-                .ok_or("a code in each mail")
-        })
+        .map(|mail| crate::survey::code_in(mail).ok_or("a code in each mail"))
         .collect::<Result<_, _>>()?;
 
     // Two people answer: one writes a few words, the other nearly the most allowed. Each
