@@ -8,7 +8,6 @@
 )]
 
 mod access;
-mod account;
 mod api;
 mod assets;
 mod charts;
@@ -18,13 +17,12 @@ pub mod events;
 mod feeds;
 mod forms;
 mod headers;
-mod home;
+mod identity;
 pub mod library;
 pub mod mail;
 mod markdown;
 mod news;
 mod ops;
-mod orgs;
 mod pages;
 pub mod plans;
 pub mod pow;

@@ -5,8 +5,8 @@ use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    account, api, assets, csrf, events, headers, home, library, news, ops, orgs, plans, speakup,
-    survey, telemetry,
+    api, assets, csrf, events, headers, identity, library, news, ops, plans, speakup, survey,
+    telemetry,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -97,9 +97,9 @@ impl Routes {
 /// Builds the application and returns it with its route table.
 pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = Routes::new(state.clone());
-    let routes = home::routes(routes);
-    let routes = account::routes(routes);
-    let routes = orgs::routes(routes);
+    let routes = identity::home::routes(routes);
+    let routes = identity::account::routes(routes);
+    let routes = identity::orgs::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);
     let routes = speakup::routes(routes);

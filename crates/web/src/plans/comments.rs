@@ -6,7 +6,7 @@ use super::editor::editor;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
-use crate::orgs::organisation;
+use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;

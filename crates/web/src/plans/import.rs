@@ -5,7 +5,7 @@ use super::editor::{PlanForm, editor, field, plan_in, problems};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
-use crate::orgs::organisation;
+use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError};
 use crate::state::AppState;
 use axum::Extension;

@@ -4,7 +4,7 @@
 use super::{ActionRow, rows};
 use crate::error::AppError;
 use crate::forms::PathData;
-use crate::orgs::organisation;
+use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;

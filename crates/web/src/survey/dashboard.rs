@@ -3,7 +3,7 @@
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
-pub(super) use crate::orgs::organisation;
+pub(super) use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use crate::table::Table;
