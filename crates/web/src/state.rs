@@ -125,6 +125,21 @@ impl AppState {
             .swap(0, std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Whether `passphrase` matches the stored hash: argon2id, slow and memory-hungry by
+    /// design, so run a few at a time off the async threads, and never at more than the
+    /// configured cost allows.
+    pub async fn passphrase_matches(
+        &self,
+        passphrase: String,
+        stored: String,
+    ) -> Result<bool, crate::error::AppError> {
+        let most = self.settings.passphrase_cost.most_allowed();
+        Ok(self
+            .derivations
+            .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
+            .await??)
+    }
+
     pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
         Ok(AppState(Arc::new(Inner {

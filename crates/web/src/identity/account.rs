@@ -175,13 +175,9 @@ async fn sign_in(
         .as_ref()
         .map(|p| p.passphrase_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
-    let passphrase = form.passphrase.clone();
-    // Argon2 is deliberately slow and memory-hungry: a few at a time, off the async threads.
-    let most = state.settings.passphrase_cost.most_allowed();
     let matches = state
-        .derivations
-        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
-        .await??;
+        .passphrase_matches(form.passphrase.clone(), stored)
+        .await?;
     let person = match person {
         Some(person) if matches && !person.disabled => person,
         _ => {

@@ -91,12 +91,9 @@ pub async fn unlock(
         );
     }
     let stored = user.person.passphrase_hash.clone();
-    let passphrase = form.passphrase.clone();
-    let most = state.settings.passphrase_cost.most_allowed();
     let matches = state
-        .derivations
-        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
-        .await??;
+        .passphrase_matches(form.passphrase.clone(), stored)
+        .await?;
     if !matches {
         throttle::record_failure(&state.db, &[&key], now, window).await?;
         return again(
