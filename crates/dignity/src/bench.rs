@@ -358,8 +358,9 @@ fn survey(
 ) -> anyhow::Result<()> {
     use dignity_engine::aggregate::{indicator, reports};
     use dignity_engine::columns::Columns;
-    use dignity_engine::suppress;
+    use dignity_engine::disclosure::{self, Kind, Minimum};
     use serde_json::json;
+    let minimum = Minimum::default_for(Kind::SurveyResults);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -470,9 +471,10 @@ fn survey(
         shown_cells = 0;
         for report in &org_out[1..] {
             let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
-            shown_cells += suppress::breakdown(&group_sizes, suppress::DEFAULT_MINIMUM, true)
+            let whole = disclosure::population(group_sizes.iter().sum(), minimum);
+            shown_cells += disclosure::groups(&group_sizes, &whole, minimum)
                 .iter()
-                .filter(|s| **s)
+                .filter(|s| s.is_shown())
                 .count();
         }
         times.push(started.elapsed());
@@ -530,11 +532,8 @@ fn survey(
         let chosen = columns.select(&conditions)?;
         let out = reports(&columns, &chosen, &[item], &[Some(by)], threads)?;
         let group_sizes: Vec<u64> = (0..out[0].groups).map(|g| out[0].group_size(g)).collect();
-        std::hint::black_box(suppress::breakdown(
-            &group_sizes,
-            suppress::DEFAULT_MINIMUM,
-            true,
-        ));
+        let whole = disclosure::population(group_sizes.iter().sum(), minimum);
+        std::hint::black_box(disclosure::groups(&group_sizes, &whole, minimum));
         let took = started.elapsed();
         times.push(took);
         if answers_path.is_some() {

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use crate::secret_file::{self, SqliteFile, sqlite_file};
 use dignity_crypto::secret::InstallationSecret;
+use dignity_engine::disclosure::{Kind, Minimums, OutOfBounds};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -88,6 +89,8 @@ pub struct Config {
     pub max_connections: u32,
     /// Counts from 1 to this are hidden in Speak Up returns and trends.
     pub speakup_small_number_threshold: u64,
+    /// The smallest group of survey respondents whose results are shown (at least 11).
+    pub survey_minimum_group: u64,
     /// New concerns accepted per organisation per hour, per server, before the form asks
     /// browsers for a proof of work.
     pub speakup_max_per_hour: u32,
@@ -130,6 +133,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             max_connections: 16,
             speakup_small_number_threshold: 5,
+            survey_minimum_group: Kind::SurveyResults.default_minimum(),
             speakup_max_per_hour: 60,
             max_concurrent_key_derivations: 4,
             speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
@@ -246,6 +250,9 @@ impl Config {
                 "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD" => {
                     self.speakup_small_number_threshold = parse_var(key, raw, "a whole number")?
                 }
+                "DIGNITY_SURVEY_MINIMUM_GROUP" => {
+                    self.survey_minimum_group = parse_var(key, raw, "a whole number")?
+                }
                 "DIGNITY_SPEAKUP_MAX_PER_HOUR" => {
                     self.speakup_max_per_hour = parse_var(key, raw, "a whole number")?
                 }
@@ -318,13 +325,9 @@ impl Config {
         if !(1..=1000).contains(&self.max_connections) {
             return bad("max_connections", "must be between 1 and 1000".into());
         }
-        // Below 3, a count of 2 is shown, and two people who spoke up each know the
-        // other's concern is the second one.
-        if !(3..=50).contains(&self.speakup_small_number_threshold) {
-            return bad(
-                "speakup_small_number_threshold",
-                "must be between 3 and 50".into(),
-            );
+        // Each kind's floor is in `disclosure::Kind::floor`, with the reason for it.
+        if let Err(e) = self.minimums() {
+            return bad(e.kind.setting(), e.to_string());
         }
         if self.speakup_max_per_hour == 0 {
             return bad("speakup_max_per_hour", "must be at least 1".into());
@@ -493,6 +496,14 @@ fn same_folder(database: &Path, secret: &Path) -> bool {
 }
 
 impl Config {
+    /// Each kind of data's smallest group that may be shown, checked against its floor.
+    pub fn minimums(&self) -> Result<Minimums, OutOfBounds> {
+        Minimums::from_settings(
+            self.survey_minimum_group,
+            self.speakup_small_number_threshold,
+        )
+    }
+
     pub fn web_settings(&self) -> Result<dignity_web::Settings, ConfigError> {
         Ok(dignity_web::Settings {
             secret: self.installation_secret()?,
@@ -501,7 +512,10 @@ impl Config {
             session_idle_seconds: self.session_idle_minutes * 60,
             session_max_seconds: self.session_max_hours * 3600,
             trust_forwarded_for: self.trust_forwarded_for,
-            small_number_threshold: self.speakup_small_number_threshold,
+            minimums: self.minimums().map_err(|e| ConfigError::BadValue {
+                key: e.kind.setting().into(),
+                reason: e.to_string(),
+            })?,
             speakup_max_per_hour: self.speakup_max_per_hour,
             max_concurrent_key_derivations: self.max_concurrent_key_derivations,
             professional_groups: dignity_domain::speakup::check_professional_groups(
@@ -718,6 +732,13 @@ mod tests {
                 "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
                 "2",
                 "speakup_small_number_threshold",
+            ),
+            // Below the floor of 11, the national survey's own rule.
+            ("DIGNITY_SURVEY_MINIMUM_GROUP", "10", "survey_minimum_group"),
+            (
+                "DIGNITY_SURVEY_MINIMUM_GROUP",
+                "eleven",
+                "DIGNITY_SURVEY_MINIMUM_GROUP",
             ),
             (
                 "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",

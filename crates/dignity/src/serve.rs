@@ -103,8 +103,7 @@ async fn housekeeping(db: Db, settings: dignity_web::Settings) {
         }
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
         let today = dignity_domain::speakup::Day::from_unix_seconds(now);
-        if let Err(e) = dignity_web::survey::pending::flush_all(&db, &settings.secret, today).await
-        {
+        if let Err(e) = dignity_web::survey::pending::flush_all(&db, &settings, today).await {
             tracing::warn!(cause = %e, "could not write waiting survey answers");
         }
     }

@@ -6,6 +6,7 @@
 
 use crate::bitmap::Bitmap;
 use crate::columns::{Columns, EngineError};
+use crate::disclosure::{self, Minimum};
 use crate::stats::{standardised, wilson};
 
 /// An oversight indicator: an item, and whether a higher share is better.
@@ -77,7 +78,7 @@ pub fn positions(
     chosen: &Bitmap,
     item_key: &str,
     higher_is_better: bool,
-    minimum: u64,
+    minimum: Minimum,
 ) -> Result<Vec<Position>, EngineError> {
     let (Some(item), Some(org), Some(group), Some(staff)) = (
         columns.item_index(item_key),
@@ -118,7 +119,8 @@ pub fn positions(
     let mut out = Vec::new();
     for (o, cells) in counts.iter().enumerate().skip(1) {
         let (x, n) = cells.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
-        if n < minimum {
+        // Each organisation's figure is a total over its own respondents.
+        if !disclosure::population(n, minimum).is_shown() {
             continue;
         }
         let raw = x as f64 / n as f64;
@@ -186,12 +188,15 @@ pub fn positions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::disclosure::Kind;
+
+    const SURVEY: Minimum = Minimum::default_for(Kind::SurveyResults);
 
     #[test]
     fn groups_have_medians_and_the_worst_are_flagged() {
         let data = crate::synth::generate(60_000, 30, 3);
         let all = Bitmap::full(data.rows());
-        let harassment = positions(&data, &all, "harassment_colleagues", false, 11).unwrap();
+        let harassment = positions(&data, &all, "harassment_colleagues", false, SURVEY).unwrap();
         assert_eq!(harassment.len(), 30);
         for p in &harassment {
             assert!(
@@ -210,7 +215,7 @@ mod tests {
             "expected at least one organisation to be flagged"
         );
         assert!(
-            positions(&data, &all, "no_such_item", true, 11)
+            positions(&data, &all, "no_such_item", true, SURVEY)
                 .unwrap()
                 .is_empty()
         );

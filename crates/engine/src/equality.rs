@@ -7,8 +7,8 @@
 
 use crate::bitmap::Bitmap;
 use crate::columns::{Columns, EngineError};
+use crate::disclosure::{self, Answers, Disclosed, Minimum};
 use crate::stats::{Proportion, Ratio, differs, ratio, wilson};
-use crate::suppress;
 
 /// Two groups to compare within one grouping, by their values.
 #[derive(Debug, Clone, Copy)]
@@ -121,15 +121,12 @@ pub const SPEAKING_UP_ITEMS: &[&str] = &[
 pub struct Comparison {
     pub key: &'static str,
     pub title: &'static str,
-    /// (positive, answered) for the focus group and the reference group.
-    pub focus_counts: (u64, u64),
-    pub reference_counts: (u64, u64),
-    /// `None` when hidden to protect a small group.
-    pub focus: Option<Proportion>,
-    pub reference: Option<Proportion>,
+    /// Hidden to protect a small group.
+    pub focus: Disclosed<Proportion>,
+    pub reference: Disclosed<Proportion>,
     /// Focus over reference.
-    pub ratio: Option<Ratio>,
-    /// Whether the two groups differ beyond chance.
+    pub ratio: Disclosed<Ratio>,
+    /// Whether the two groups differ beyond chance (said only when both are shown).
     pub significant: bool,
 }
 
@@ -139,7 +136,7 @@ pub fn compare(
     chosen: &Bitmap,
     definition: &Definition,
     pair: Pair,
-    minimum: u64,
+    minimum: Minimum,
 ) -> Result<Option<Comparison>, EngineError> {
     let Some(grouping) = columns.dim_index(pair.grouping) else {
         return Ok(None);
@@ -178,49 +175,44 @@ pub fn compare(
         }
     });
     let shown = cells(&sizes, &counts, minimum);
-    let at = |v: u16| usize::from(v);
-    let cell = |v: u16| counts.get(at(v)).copied().unwrap_or((0, 0));
-    let shown = [
-        shown.get(at(pair.focus)).copied().unwrap_or(false),
-        shown.get(at(pair.reference)).copied().unwrap_or(false),
-    ];
-    let counts = [cell(pair.focus), cell(pair.reference)];
-    let (f, r) = (counts[0], counts[1]);
-    let focus = if shown[0] { wilson(f.0, f.1) } else { None };
-    let reference = if shown[1] { wilson(r.0, r.1) } else { None };
-    let both = focus.is_some() && reference.is_some();
+    let cell = |v: u16| {
+        shown
+            .get(usize::from(v))
+            .copied()
+            .unwrap_or_else(Disclosed::hidden)
+    };
+    let (focus, reference) = (cell(pair.focus), cell(pair.reference));
+    let both = focus.zip(reference);
+    let share = |d: Disclosed<Answers>| d.map(|a| wilson(a.positive, a.answered)).flatten();
     Ok(Some(Comparison {
         key: definition.key,
         title: definition.title,
-        focus_counts: f,
-        reference_counts: r,
-        focus,
-        reference,
-        ratio: if both {
-            ratio(f.0, f.1, r.0, r.1)
-        } else {
-            None
-        },
-        significant: both && differs(f.0, f.1, r.0, r.1),
+        focus: share(focus),
+        reference: share(reference),
+        ratio: both
+            .map(|(f, r)| ratio(f.positive, f.answered, r.positive, r.answered))
+            .flatten(),
+        significant: both
+            .value()
+            .is_some_and(|(f, r)| differs(f.positive, f.answered, r.positive, r.answered)),
     }))
 }
 
-/// Which cells of one measure broken down by every value of a grouping may be shown, by
-/// the dashboard's own rule for a question's breakdown table: groups too small (or hidden
-/// as their partners) hide their answers, then the answered counts go through the same
-/// complementary rule under the overall figure.
-fn cells(sizes: &[u64], counts: &[(u64, u64)], minimum: u64) -> Vec<bool> {
-    let whole: u64 = sizes.iter().sum();
-    let whole_shown = whole >= minimum;
-    let group_shown = suppress::breakdown(sizes, minimum, whole_shown);
-    let answered: Vec<u64> = counts.iter().map(|c| c.1).collect();
-    let overall_shown = whole_shown && answered.iter().sum::<u64>() >= minimum;
-    let hidden: Vec<bool> = group_shown.iter().map(|s| !(whole_shown && *s)).collect();
-    suppress::breakdown_given(&answered, &hidden, minimum, overall_shown)
-        .into_iter()
-        .zip(&answered)
-        .map(|(shown, &n)| shown && n > 0)
-        .collect()
+/// One measure broken down by every value of a grouping, decided by the dashboard's own
+/// rule for a question's breakdown table.
+fn cells(sizes: &[u64], counts: &[(u64, u64)], minimum: Minimum) -> Vec<Disclosed<Answers>> {
+    let whole = disclosure::population(sizes.iter().sum(), minimum);
+    let groups = disclosure::groups(sizes, &whole, minimum);
+    let counts: Vec<Answers> = counts
+        .iter()
+        .map(|&(positive, answered)| Answers { positive, answered })
+        .collect();
+    let everyone = counts.iter().fold(Answers::default(), |a, c| Answers {
+        positive: a.positive + c.positive,
+        answered: a.answered + c.answered,
+    });
+    let overall = disclosure::overall(everyone, &whole, minimum);
+    disclosure::answers(&counts, &groups, &overall, minimum)
 }
 
 /// The speaking-up index (0 to 100): the mean, over its items, of the share answering
@@ -228,12 +220,13 @@ fn cells(sizes: &[u64], counts: &[(u64, u64)], minimum: u64) -> Vec<bool> {
 pub fn speaking_up_index(
     columns: &Columns,
     chosen: &Bitmap,
-    minimum: u64,
-) -> Result<Option<f64>, EngineError> {
+    minimum: Minimum,
+) -> Result<Disclosed<f64>, EngineError> {
+    let whole = disclosure::population(chosen.count() as u64, minimum);
     let mut shares = Vec::new();
     for key in SPEAKING_UP_ITEMS {
         let Some(i) = columns.item_index(key) else {
-            return Ok(None);
+            return Ok(Disclosed::hidden());
         };
         let (col, positive) = (columns.item(i)?, columns.items()[i].positive);
         let (mut yes, mut answered) = (0u64, 0u64);
@@ -245,39 +238,56 @@ pub fn speaking_up_index(
                 }
             }
         });
-        if answered < minimum {
-            return Ok(None);
-        }
-        shares.push(yes as f64 / answered as f64);
+        shares.push(disclosure::overall(
+            Answers {
+                positive: yes,
+                answered,
+            },
+            &whole,
+            minimum,
+        ));
     }
-    Ok(Some(
-        100.0 * shares.iter().sum::<f64>() / shares.len() as f64,
-    ))
+    // Shown only when every item's share is, so the mean tells no more than they do.
+    Ok(Disclosed::all(shares).map(|shares| {
+        let sum: f64 = shares
+            .iter()
+            .map(|a| a.positive as f64 / a.answered.max(1) as f64)
+            .sum();
+        100.0 * sum / shares.len().max(1) as f64
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::disclosure::Kind;
+
+    const SURVEY: Minimum = Minimum::default_for(Kind::SurveyResults);
 
     #[test]
     fn race_and_disability_gaps_show_in_synthetic_data() {
         let data = crate::synth::generate(40_000, 8, 11);
         let all = Bitmap::full(data.rows());
-        let staff = compare(&data, &all, &WRES[1], RACE, 11).unwrap().unwrap();
-        let ratio = staff.ratio.unwrap();
+        let staff = compare(&data, &all, &WRES[1], RACE, SURVEY)
+            .unwrap()
+            .unwrap();
+        let ratio = staff.ratio.into_value().unwrap();
         assert!(
             ratio.value > 1.0 && ratio.low > 1.0,
             "BME staff report more harassment from staff in the synthetic data: {ratio:?}"
         );
         assert!(staff.significant);
-        let valued = compare(&data, &all, &WDES[6], DISABILITY, 11)
+        let valued = compare(&data, &all, &WDES[6], DISABILITY, SURVEY)
             .unwrap()
             .unwrap();
         assert!(
-            valued.ratio.unwrap().value < 1.0,
+            valued.ratio.into_value().unwrap().value < 1.0,
             "disabled staff feel less valued in the synthetic data"
         );
-        let index = speaking_up_index(&data, &all, 11).unwrap().unwrap();
+        let index = speaking_up_index(&data, &all, SURVEY)
+            .unwrap()
+            .into_value()
+            .unwrap();
         assert!((30.0..80.0).contains(&index), "{index}");
     }
 
@@ -287,16 +297,22 @@ mod tests {
         let few = data
             .select(&[(data.dim_index("staff_group").unwrap(), vec![7])])
             .unwrap();
-        let result = compare(&data, &few, &WRES[0], RACE, 11).unwrap().unwrap();
-        if result.focus_counts.1 < 11 {
-            assert!(result.focus.is_none() && result.ratio.is_none());
+        let result = compare(&data, &few, &WRES[0], RACE, SURVEY)
+            .unwrap()
+            .unwrap();
+        let ethnicity = data.dim(data.dim_index("ethnicity").unwrap()).unwrap();
+        let focus_people = (0..data.rows())
+            .filter(|&r| few.contains(r) && ethnicity[r] == RACE.focus)
+            .count();
+        if focus_people < 11 {
+            assert!(!result.focus.is_shown() && !result.ratio.is_shown());
         }
         let missing = Definition {
             key: "x",
             title: "x",
             items: &["no_such_item"],
         };
-        assert_eq!(compare(&data, &few, &missing, RACE, 11).unwrap(), None);
+        assert_eq!(compare(&data, &few, &missing, RACE, SURVEY).unwrap(), None);
     }
 
     /// The attack: a small group (4 "other") hidden in the breakdown table takes the
@@ -331,22 +347,26 @@ mod tests {
         let table = cells(
             &[0, 200, 14, 4, 20],
             &[(0, 0), (0, 200), (0, 14), (0, 4), (0, 20)],
-            11,
+            SURVEY,
         );
         assert_eq!(
-            table,
+            table.iter().map(Disclosed::is_shown).collect::<Vec<_>>(),
             vec![false, true, false, false, true],
             "the table hides 14 with 4"
         );
-        let row = compare(&data, &all, &WRES[0], RACE, 11).unwrap().unwrap();
-        assert!(row.focus.is_none(), "the partner stays hidden: {row:?}");
-        assert!(row.reference.is_some() && row.ratio.is_none());
+        let row = compare(&data, &all, &WRES[0], RACE, SURVEY)
+            .unwrap()
+            .unwrap();
+        assert!(!row.focus.is_shown(), "the partner stays hidden: {row:?}");
+        assert!(row.reference.is_shown() && !row.ratio.is_shown());
         // With a fifth small group, 14 is no longer needed as a partner and is shown.
         for i in 0..9 {
             data.push(&[1 + (i % 5) as u8], &[0]).unwrap();
         }
         let all = Bitmap::full(data.rows());
-        let row = compare(&data, &all, &WRES[0], RACE, 11).unwrap().unwrap();
-        assert!(row.focus.is_some(), "{row:?}");
+        let row = compare(&data, &all, &WRES[0], RACE, SURVEY)
+            .unwrap()
+            .unwrap();
+        assert!(row.focus.is_shown(), "{row:?}");
     }
 }

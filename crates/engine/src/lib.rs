@@ -16,10 +16,10 @@ pub mod aggregate;
 pub mod benchmark;
 pub mod bitmap;
 pub mod columns;
+pub mod disclosure;
 pub mod equality;
 pub mod rng;
 pub mod stats;
-pub mod suppress;
 pub mod synth;
 
 pub use aggregate::{Histogram, Report};

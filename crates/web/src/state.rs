@@ -38,8 +38,8 @@ pub struct Settings {
     pub max_concurrent_key_derivations: usize,
     /// How long a request waits for a place for a key derivation or a picture.
     pub busy_wait: std::time::Duration,
-    /// Counts from 1 to this are shown as "fewer than (this + 1)" in returns and trends.
-    pub small_number_threshold: u64,
+    /// Each kind of data's smallest group that may be shown.
+    pub minimums: dignity_engine::disclosure::Minimums,
     /// The professional groups guardians choose from and the return lists.
     pub professional_groups: Vec<String>,
     /// Turns on open-link surveys; see `dignity_crypto::survey::ParticipationKey`.
@@ -67,7 +67,7 @@ impl Default for Settings {
             speakup_max_per_hour: 60,
             max_concurrent_key_derivations: 4,
             busy_wait: std::time::Duration::from_secs(3),
-            small_number_threshold: 5,
+            minimums: dignity_engine::disclosure::Minimums::default(),
             professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_key: None,
             mail: None,
@@ -78,6 +78,11 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Speak Up counts from 1 to this read "fewer than (this + 1)" in returns and trends.
+    pub fn small_number_threshold(&self) -> u64 {
+        self.minimums.speakup().people().saturating_sub(1)
+    }
+
     pub fn uses_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }

@@ -2,8 +2,8 @@
 //! works out, exhaustively, the least and greatest value of each hidden one.
 
 use super::*;
+use dignity_engine::disclosure::audit::System;
 use dignity_engine::rng::Rng;
-use dignity_engine::suppress::audit::System;
 
 /// The attacker's system for what `ledger` publishes: shown cells exactly, "fewer than"
 /// cells from 1 to the threshold (from 0 under a total that reads "fewer than"), withheld

@@ -17,6 +17,7 @@ use dignity_domain::plans::{ActionStatus, ChildProgress, Percent, derived_progre
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{DEFAULT_BANK, parse};
 use dignity_engine::aggregate::{indicator, reports};
+use dignity_engine::disclosure::{self, Answers};
 use dignity_store::identity::Organisation;
 use dignity_store::plans::{self as store, Action};
 use dignity_store::survey;
@@ -295,7 +296,7 @@ pub async fn indicator_views(
             campaign,
             state
                 .surveys
-                .campaign(&state.db, &state.settings.secret, campaign)
+                .campaign(&state.db, &state.settings, campaign)
                 .await?,
         )),
         None => None,
@@ -308,14 +309,20 @@ pub async fn indicator_views(
             let all = dignity_engine::Bitmap::full(columns.rows());
             let report = reports(columns, &all, &[j], &[None], 1).ok()?;
             let i = indicator(&columns.items()[j], report.first()?.histogram(0, 0));
-            let shown = columns.rows() as u64 >= crate::survey::MINIMUM
-                && i.answered >= crate::survey::MINIMUM;
-            shown.then(|| {
-                (
-                    pct((i.positive as f64 * 1000.0 / i.answered as f64).round() / 10.0),
-                    campaign.title.clone(),
-                )
-            })
+            let minimum = state.settings.minimums.survey();
+            let whole = disclosure::population(columns.rows() as u64, minimum);
+            let answers = Answers {
+                positive: i.positive,
+                answered: i.answered,
+            };
+            disclosure::overall(answers, &whole, minimum)
+                .into_value()
+                .map(|a| {
+                    (
+                        pct((a.positive as f64 * 1000.0 / a.answered as f64).round() / 10.0),
+                        campaign.title.clone(),
+                    )
+                })
         });
         let (latest, source) = match (measured, m.latest) {
             (Some(live), _) => live,

@@ -73,7 +73,7 @@ fn organisation_figures(
         &[(org.id, facts)],
         false,
         quarters,
-        state.settings.small_number_threshold,
+        state.settings.small_number_threshold(),
         &state.settings.professional_groups,
     )
 }
@@ -115,7 +115,7 @@ pub async fn page(
         quarter,
         quarters: recent_quarters(),
         figures,
-        threshold_plus_one: state.settings.small_number_threshold + 1,
+        threshold_plus_one: state.settings.small_number_threshold() + 1,
     };
     Ok(render(&page)?.into_response())
 }
@@ -341,7 +341,7 @@ pub async fn trends(
         Scope::Organisation(organisation.id),
         &facts,
         &quarters,
-        state.settings.small_number_threshold,
+        state.settings.small_number_threshold(),
     );
     let chrome = chrome.titled(format!("Speaking up trends: {}", organisation.name));
     Ok(render(&TrendsPage {
@@ -408,7 +408,7 @@ async fn national_figures(
         &parts,
         true,
         &decided_quarters(Some(quarter)),
-        state.settings.small_number_threshold,
+        state.settings.small_number_threshold(),
         &state.settings.professional_groups,
     );
     let total = figures.quarterly_return(Scope::All, quarter);
@@ -438,7 +438,7 @@ pub async fn national(
         Scope::All,
         &facts,
         &trend_quarters(),
-        state.settings.small_number_threshold,
+        state.settings.small_number_threshold(),
     );
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),

@@ -197,6 +197,8 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "survey/manage.html")]
 struct ManagePage {
+    /// The smallest group whose results are shown.
+    minimum: u64,
     chrome: Chrome,
     organisation: Organisation,
     campaign: Campaign,
@@ -241,6 +243,7 @@ pub(super) async fn manage_page(
         ),
     };
     Ok(render(&ManagePage {
+        minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled(format!("Run {}", campaign.title)),
         open: campaign.is_open(today),
         responses: survey::response_count(&state.db, campaign.id).await?,

@@ -65,6 +65,8 @@ struct StartPage {
 #[derive(Template)]
 #[template(path = "survey/answered.html")]
 pub struct AnsweredPage {
+    /// The smallest group whose results are shown.
+    pub minimum: u64,
     pub chrome: Chrome,
     pub sent: bool,
     pub closes_on: Day,
@@ -385,7 +387,7 @@ pub async fn answer(
         let _ = state.db.checkpoint().await;
     }
     match go {
-        "save" if answered > 0 => done(chrome, campaign, flow, false),
+        "save" if answered > 0 => done(state, chrome, campaign, flow, false),
         _ if sending => {
             let response = NewResponse {
                 id: dignity_crypto::token::random_token(),
@@ -414,11 +416,11 @@ pub async fn answer(
             // A failure is not logged here, as a log line would date this person's answers;
             // the next submission or the periodic flush tries again and logs.
             let today = Day::from_unix_seconds(crate::now());
-            let _ = pending::flush(&state.db, &state.settings.secret, campaign, today).await;
+            let _ = pending::flush(&state.db, &state.settings, campaign, today).await;
             // The used code's row and the deleted draft are zeroed in the database file,
             // but older copies of their pages stay in SQLite's log until a checkpoint.
             let _ = state.db.checkpoint().await;
-            done(chrome, campaign, flow, true)
+            done(state, chrome, campaign, flow, true)
         }
         "back" => section(
             chrome,
@@ -475,6 +477,7 @@ fn section(
 }
 
 fn done(
+    state: &AppState,
     chrome: Chrome,
     campaign: &Campaign,
     flow: &Flow,
@@ -486,6 +489,7 @@ fn done(
         "Your answers are saved"
     };
     Ok(render(&AnsweredPage {
+        minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled(title),
         sent,
         closes_on: campaign.closes_on,

@@ -6,7 +6,7 @@
 
 use super::load;
 use crate::error::AppError;
-use dignity_crypto::secret::InstallationSecret;
+use crate::state::Settings;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, Survey};
 use dignity_engine::Columns;
@@ -104,13 +104,13 @@ impl SurveyCache {
     pub async fn campaign(
         &self,
         db: &Db,
-        secret: &InstallationSecret,
+        settings: &Settings,
         campaign: &Campaign,
     ) -> Result<Arc<Loaded>, AppError> {
         let today = Day::from_unix_seconds(crate::now());
         let closed = campaign.closes_on < today;
         if closed {
-            super::pending::flush(db, secret, campaign, today).await?;
+            super::pending::flush(db, settings, campaign, today).await?;
         }
         let units =
             load::units_in_order(identity::list_org_units(db, campaign.organisation_id).await?);
@@ -161,7 +161,7 @@ impl SurveyCache {
     pub async fn national(
         &self,
         db: &Db,
-        secret: &InstallationSecret,
+        settings: &Settings,
         survey_id: i64,
         year: i64,
         today: Day,
@@ -173,7 +173,7 @@ impl SurveyCache {
             .filter(|c| c.closes_on < today)
             .collect();
         for c in &closed {
-            super::pending::flush(db, secret, c, today).await?;
+            super::pending::flush(db, settings, c, today).await?;
         }
         let (campaigns, counts): (Vec<Campaign>, Vec<u64>) =
             survey::campaigns_of(db, survey_id, year)

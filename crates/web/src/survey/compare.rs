@@ -6,7 +6,7 @@
 
 use super::admin::campaign_in;
 use super::cache::National;
-use super::dashboard::{MINIMUM, organisation};
+use super::dashboard::organisation;
 use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
@@ -19,6 +19,7 @@ use dignity_domain::speakup::Day;
 use dignity_domain::survey::DEFAULT_BANK;
 use dignity_engine::Bitmap;
 use dignity_engine::benchmark::{OVERSIGHT, Position, positions};
+use dignity_engine::disclosure::Minimum;
 use dignity_engine::stats::differs;
 use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
@@ -60,6 +61,8 @@ pub struct BenchmarkRow {
 #[derive(Template)]
 #[template(path = "survey/benchmark.html")]
 struct BenchmarkPage {
+    /// The smallest group whose results are shown.
+    minimum: u64,
     chrome: Chrome,
     organisation: Organisation,
     campaign: Campaign,
@@ -98,7 +101,7 @@ async fn benchmark_rows(
         .surveys
         .national(
             &state.db,
-            &state.settings.secret,
+            &state.settings,
             campaign.survey_id,
             campaign.year,
             today,
@@ -124,7 +127,7 @@ async fn benchmark_rows(
                 &all,
                 &item.key,
                 higher_is_better,
-                MINIMUM,
+                state.settings.minimums.survey(),
             )
             .map_err(engine_error)?
             .into_iter()
@@ -177,6 +180,7 @@ pub async fn benchmark(
         b.campaign.title
     ));
     Ok(render(&BenchmarkPage {
+        minimum: state.settings.minimums.survey().people(),
         chrome,
         organisation: b.organisation,
         campaign: b.campaign,
@@ -266,6 +270,8 @@ pub struct OversightRow {
 #[derive(Template)]
 #[template(path = "survey/oversight.html")]
 struct OversightPage {
+    /// The smallest group whose results are shown.
+    minimum: u64,
     chrome: Chrome,
     years: Vec<i64>,
     year: i64,
@@ -281,12 +287,15 @@ pub struct OversightQuery {
 }
 
 /// Each organisation's positions on the oversight indicators: (indicator, positions).
-fn oversight_positions(national: &National) -> Result<Vec<Vec<Position>>, AppError> {
+fn oversight_positions(
+    national: &National,
+    minimum: Minimum,
+) -> Result<Vec<Vec<Position>>, AppError> {
     let all = Bitmap::full(national.columns.rows());
     OVERSIGHT
         .iter()
         .map(|o| {
-            positions(&national.columns, &all, o.item, o.higher_is_better, MINIMUM)
+            positions(&national.columns, &all, o.item, o.higher_is_better, minimum)
                 .map_err(engine_error)
         })
         .collect()
@@ -311,27 +320,22 @@ async fn oversight_table(
     let today = Day::from_unix_seconds(crate::now());
     let national = state
         .surveys
-        .national(&state.db, &state.settings.secret, survey_id, year, today)
+        .national(&state.db, &state.settings, survey_id, year, today)
         .await?;
     let before: Option<Arc<National>> = if years.contains(&(year - 1)) {
         Some(
             state
                 .surveys
-                .national(
-                    &state.db,
-                    &state.settings.secret,
-                    survey_id,
-                    year - 1,
-                    today,
-                )
+                .national(&state.db, &state.settings, survey_id, year - 1, today)
                 .await?,
         )
     } else {
         None
     };
-    let now_positions = oversight_positions(&national)?;
+    let minimum = state.settings.minimums.survey();
+    let now_positions = oversight_positions(&national, minimum)?;
     let then_positions = match &before {
-        Some(b) => oversight_positions(b)?,
+        Some(b) => oversight_positions(b, minimum)?,
         None => vec![Vec::new(); OVERSIGHT.len()],
     };
     let mut rows: Vec<OversightRow> = national
@@ -393,6 +397,7 @@ pub async fn oversight(
 ) -> Result<Response, AppError> {
     let (years, year, rows) = oversight_table(&state, &query).await?;
     Ok(render(&OversightPage {
+        minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled("Staff survey oversight"),
         flagged: rows.iter().filter(|r| r.flags > 0).count(),
         indicators: OVERSIGHT.iter().map(|o| (o.item, o.title)).collect(),

@@ -14,15 +14,14 @@ use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{answer_score, theme_score};
-use dignity_engine::aggregate::{indicator, reports};
+use dignity_engine::Bitmap;
+use dignity_engine::aggregate::{Indicator, indicator, reports};
+use dignity_engine::disclosure::{self, Answers, Disclosed, Minimum};
 use dignity_engine::equality::{self, DISABILITY, RACE};
 use dignity_engine::stats::{differs, wilson};
-use dignity_engine::{Bitmap, suppress};
 use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
-
-pub(super) use super::MINIMUM;
 
 #[derive(Template)]
 #[template(path = "survey/list.html")]
@@ -59,27 +58,47 @@ pub async fn list(
     .into_response())
 }
 
-/// A percentage as shown: hidden, or a value with its interval.
+/// A percentage as shown: hidden, or a value with its interval. Made only from a
+/// [`Disclosed`] figure, so nothing the disclosure rules hid can reach a page or a download.
 pub struct Shown {
-    pub text: String,
-    pub detail: String,
+    text: String,
+    detail: String,
     /// Said only when a difference is too big to be chance, such as "higher than everyone
     /// else".
-    pub note: String,
+    note: String,
 }
 
-/// Adds a note to `shown` when `a` and `b` differ significantly (two-proportion test at
-/// 95 %): `notes.0` when `a` is higher, `notes.1` when lower. Nothing is said otherwise, so
-/// chance differences are never called out.
-fn compared(
-    mut shown: Shown,
-    comparable: bool,
-    a: (u64, u64),
-    b: (u64, u64),
-    notes: (&str, &str),
-) -> Shown {
-    if comparable && differs(a.0, a.1, b.0, b.1) {
-        let higher = a.0 as f64 / a.1 as f64 > b.0 as f64 / b.1 as f64;
+impl Shown {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+}
+
+/// The answers to one question as a stored-engine indicator, in the disclosure's terms.
+pub(super) fn answers_of(i: &Indicator) -> Answers {
+    Answers {
+        positive: i.positive,
+        answered: i.answered,
+    }
+}
+
+/// Adds a note to `shown` when the two shown figures differ significantly (two-proportion
+/// test at 95 %): `notes.0` when the first is higher, `notes.1` when lower. Nothing is said
+/// otherwise, so chance differences are never called out, and nothing at all when either
+/// is hidden.
+fn compared(mut shown: Shown, pair: Disclosed<(Answers, Answers)>, notes: (&str, &str)) -> Shown {
+    if let Some((a, b)) = pair.value()
+        && differs(a.positive, a.answered, b.positive, b.answered)
+    {
+        let higher = a.positive as f64 / a.answered as f64 > b.positive as f64 / b.answered as f64;
         shown.note = if higher { notes.0 } else { notes.1 }.to_owned();
     }
     shown
@@ -98,7 +117,7 @@ async fn last_year(
         Some(c) => {
             let loaded = state
                 .surveys
-                .campaign(&state.db, &state.settings.secret, &c)
+                .campaign(&state.db, &state.settings, &c)
                 .await?;
             Ok(Some((c, loaded)))
         }
@@ -106,9 +125,10 @@ async fn last_year(
     }
 }
 
-pub(super) fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
-    match (shown, wilson(positive, answered)) {
-        (true, Some(p)) => Shown {
+pub(super) fn percent(figure: &Disclosed<Answers>, minimum: Minimum) -> Shown {
+    let interval = figure.map(|a| wilson(a.positive, a.answered).map(|p| (p, a.answered)));
+    match interval.flatten().into_value() {
+        Some((p, answered)) => Shown {
             note: String::new(),
             text: format!("{:.0}%", p.value * 100.0),
             detail: format!(
@@ -117,12 +137,21 @@ pub(super) fn percent(positive: u64, answered: u64, shown: bool) -> Shown {
                 p.high * 100.0
             ),
         },
-        _ => Shown {
+        None => Shown {
             note: String::new(),
             text: "hidden".into(),
-            detail: "fewer than 11 people, or could be worked out from other figures".into(),
+            detail: format!(
+                "fewer than {minimum} people, or could be worked out from other figures"
+            ),
         },
     }
+}
+
+/// A score (0 to 10) as shown.
+pub(super) fn score(figure: Disclosed<f64>) -> String {
+    figure
+        .into_value()
+        .map_or("hidden".into(), |s| format!("{s:.1}"))
 }
 
 struct ItemRow {
@@ -153,6 +182,8 @@ struct DashboardPage {
     organisation: Organisation,
     campaign: Campaign,
     respondents: Option<u64>,
+    /// The smallest group shown.
+    minimum: u64,
     groupings: Vec<(String, String)>,
     by: String,
     group_labels: Vec<String>,
@@ -178,22 +209,24 @@ fn equality_rows(
     all: &Bitmap,
     definitions: &[equality::Definition],
     pair: equality::Pair,
+    minimum: Minimum,
 ) -> Result<Vec<EqualityRow>, AppError> {
     let mut rows = Vec::new();
     for def in definitions {
-        let Some(c) = equality::compare(columns, all, def, pair, MINIMUM)
+        let Some(c) = equality::compare(columns, all, def, pair, minimum)
             .map_err(|e| AppError::Internal(e.to_string()))?
         else {
             continue;
         };
-        let show = |p: Option<dignity_engine::stats::Proportion>| {
-            p.map_or("hidden".to_owned(), |p| format!("{:.0}%", p.value * 100.0))
+        let show = |p: Disclosed<dignity_engine::stats::Proportion>| {
+            p.into_value()
+                .map_or("hidden".to_owned(), |p| format!("{:.0}%", p.value * 100.0))
         };
         rows.push(EqualityRow {
             title: def.title.to_owned(),
             focus: show(c.focus),
             reference: show(c.reference),
-            ratio: c.ratio.map_or("not shown".to_owned(), |r| {
+            ratio: c.ratio.into_value().map_or("not shown".to_owned(), |r| {
                 format!("{:.2} ({:.2} to {:.2})", r.value, r.low, r.high)
             }),
             significant: c.significant,
@@ -297,14 +330,14 @@ async fn table(
         .items
         .iter()
         .map(|row| {
-            let mut cells = vec![row.text.clone(), row.overall.text.clone()];
+            let mut cells = vec![row.text.clone(), row.overall.text().to_owned()];
             if let Some(last) = &row.last_year {
-                cells.push(last.text.clone());
-                cells.push(last.note.clone());
+                cells.push(last.text().to_owned());
+                cells.push(last.note().to_owned());
             }
             for g in &row.groups {
-                cells.push(g.text.clone());
-                cells.push(g.note.clone());
+                cells.push(g.text().to_owned());
+                cells.push(g.note().to_owned());
             }
             cells
         })
@@ -332,28 +365,6 @@ pub async fn xlsx(
         .xlsx_response()
 }
 
-/// Which groups' figures for one question may be shown. A group hidden by its size hides
-/// its answers too; then the numbers who answered in each group go through the same
-/// complementary rule as the group sizes, because people skip questions: a group whose
-/// few answers are hidden must not be had as everyone's answers minus the shown groups'.
-fn question_cells(
-    counts: &[dignity_engine::aggregate::Indicator],
-    group_shown: &[bool],
-    whole_shown: bool,
-    overall_shown: bool,
-) -> Vec<bool> {
-    let answered: Vec<u64> = counts.iter().map(|i| i.answered).collect();
-    let hidden: Vec<bool> = (0..counts.len())
-        .map(|g| !(whole_shown && group_shown.get(g).copied().unwrap_or(false)))
-        .collect();
-    suppress::breakdown_given(&answered, &hidden, MINIMUM, overall_shown)
-        .into_iter()
-        .zip(&answered)
-        // An empty cell reads "hidden" too: it has no percentage.
-        .map(|(shown, &n)| shown && n > 0)
-        .collect()
-}
-
 async fn build(
     state: &AppState,
     chrome: Chrome,
@@ -365,11 +376,12 @@ async fn build(
     let campaign = super::admin::campaign_in(state, &organisation, campaign_id).await?;
     let loaded = state
         .surveys
-        .campaign(&state.db, &state.settings.secret, &campaign)
+        .campaign(&state.db, &state.settings, &campaign)
         .await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
+    let minimum = state.settings.minimums.survey();
     let all = Bitmap::full(columns.rows());
-    let total = columns.rows() as u64;
+    let whole = disclosure::population(columns.rows() as u64, minimum);
     // Every stored item: each question, and each choice of a multiple-choice question.
     let questions = definition.items();
     let item_indexes: Vec<usize> = (0..questions.len()).collect();
@@ -398,22 +410,20 @@ async fn build(
         2,
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let whole_shown = total >= MINIMUM;
-    let (group_labels, group_shown): (Vec<String>, Vec<bool>) = match (by, out.get(1)) {
+    let (group_labels, groups): (Vec<String>, Vec<Disclosed<u64>>) = match (by, out.get(1)) {
         (Some(d), Some(report)) => {
             let sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
-            let shown = suppress::breakdown(&sizes, MINIMUM, whole_shown);
             let mut labels = vec!["Not given".to_owned()];
             labels.extend(columns.dims()[d].labels.iter().cloned());
-            (labels, shown)
+            (labels, disclosure::groups(&sizes, &whole, minimum))
         }
         _ => (Vec::new(), Vec::new()),
     };
     let previous = last_year(state, &campaign).await?;
-    let previous_counts: Vec<Option<(u64, u64)>> = match &previous {
+    let previous_counts: Vec<Disclosed<Answers>> = match &previous {
         Some((_, loaded)) => {
             let before = &loaded.columns;
-            let shown = before.rows() as u64 >= MINIMUM;
+            let whole_before = disclosure::population(before.rows() as u64, minimum);
             let keys: Vec<Option<usize>> = questions
                 .iter()
                 .map(|q| before.item_index(&q.key))
@@ -423,10 +433,17 @@ async fn build(
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             keys.iter()
                 .map(|k| {
-                    let k = (*k)?;
-                    let at = present.iter().position(|p| *p == k)?;
-                    let i = indicator(&before.items()[k], report.first()?.histogram(0, at));
-                    (shown && i.answered >= MINIMUM).then_some((i.positive, i.answered))
+                    let counts = (*k).and_then(|k| {
+                        let at = present.iter().position(|p| *p == k)?;
+                        Some(indicator(
+                            &before.items()[k],
+                            report.first()?.histogram(0, at),
+                        ))
+                    });
+                    match counts {
+                        Some(i) => disclosure::overall(answers_of(&i), &whole_before, minimum),
+                        None => Disclosed::hidden(),
+                    }
                 })
                 .collect()
         }
@@ -437,27 +454,23 @@ async fn build(
         .enumerate()
         .map(|(j, q)| {
             let meta = &columns.items()[j];
-            let o = indicator(meta, out[0].histogram(0, j));
-            let overall_shown = whole_shown && o.answered >= MINIMUM;
-            let groups = match out.get(1) {
+            let overall = disclosure::overall(
+                answers_of(&indicator(meta, out[0].histogram(0, j))),
+                &whole,
+                minimum,
+            );
+            let row_groups = match out.get(1) {
                 Some(report) => {
-                    let counts: Vec<_> = (0..report.groups)
-                        .map(|g| indicator(meta, report.histogram(g, j)))
+                    let counts: Vec<Answers> = (0..report.groups)
+                        .map(|g| answers_of(&indicator(meta, report.histogram(g, j))))
                         .collect();
-                    let shown = question_cells(&counts, &group_shown, whole_shown, overall_shown);
-                    counts
+                    disclosure::answers(&counts, &groups, &overall, minimum)
                         .iter()
-                        .zip(shown)
-                        .map(|(i, shown)| {
-                            // Against everyone else: both the group and everyone are shown,
-                            // so the rest can be worked out anyway.
-                            let (rest_x, rest_n) =
-                                (o.positive - i.positive, o.answered - i.answered);
+                        .map(|cell| {
+                            let rest = disclosure::rest(&overall, cell, minimum);
                             compared(
-                                percent(i.positive, i.answered, shown),
-                                shown && rest_n >= MINIMUM,
-                                (i.positive, i.answered),
-                                (rest_x, rest_n),
+                                percent(cell, minimum),
+                                cell.zip(rest),
                                 ("Higher than everyone else", "Lower than everyone else"),
                             )
                         })
@@ -465,23 +478,21 @@ async fn build(
                 }
                 None => Vec::new(),
             };
-            let last_year =
-                previous
-                    .as_ref()
-                    .map(|_| match previous_counts.get(j).copied().flatten() {
-                        Some((x, n)) => compared(
-                            percent(x, n, true),
-                            overall_shown,
-                            (o.positive, o.answered),
-                            (x, n),
-                            ("Higher this year", "Lower this year"),
-                        ),
-                        None => percent(0, 0, false),
-                    });
+            let last_year = previous.as_ref().map(|_| {
+                let before = previous_counts
+                    .get(j)
+                    .copied()
+                    .unwrap_or_else(Disclosed::hidden);
+                compared(
+                    percent(&before, minimum),
+                    overall.zip(before),
+                    ("Higher this year", "Lower this year"),
+                )
+            });
             ItemRow {
                 text: q.text.clone(),
-                overall: percent(o.positive, o.answered, overall_shown),
-                groups,
+                overall: percent(&overall, minimum),
+                groups: row_groups,
                 last_year,
             }
         })
@@ -514,40 +525,29 @@ async fn build(
                     theme_score(&scored)
                 })
                 .fold((0.0, 0u64), |(sum, n), score| (sum + score, n + 1));
-            let score = if whole_shown && people >= MINIMUM {
-                format!("{:.1}", sum / people as f64)
-            } else {
-                "hidden".into()
-            };
             ThemeRow {
                 title: theme.title.clone(),
-                score,
+                score: score(disclosure::mean(sum, people, &whole, minimum)),
             }
         })
         .collect();
-    let speaking_up = if whole_shown {
-        equality::speaking_up_index(columns, &all, MINIMUM)
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map(|v| format!("{v:.0}"))
-    } else {
-        None
-    };
-    let wres = equality_rows(columns, &all, equality::WRES, RACE)?;
-    let wdes = equality_rows(columns, &all, equality::WDES, DISABILITY)?;
+    let speaking_up = equality::speaking_up_index(columns, &all, minimum)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .into_value()
+        .map(|v| format!("{v:.0}"));
+    let wres = equality_rows(columns, &all, equality::WRES, RACE, minimum)?;
+    let wdes = equality_rows(columns, &all, equality::WDES, DISABILITY, minimum)?;
     let chrome = chrome.titled(format!("{}: results", campaign.title));
     let page = DashboardPage {
         chrome,
         organisation,
-        respondents: whole_shown.then_some(total),
+        respondents: whole.into_value(),
+        minimum: minimum.people(),
         groupings,
         by: by
             .map(|d| columns.dims()[d].key.clone())
             .unwrap_or_default(),
-        group_labels: group_labels
-            .into_iter()
-            .zip(group_shown.iter())
-            .map(|(l, _)| l)
-            .collect(),
+        group_labels,
         items,
         last_year: previous.map(|(c, _)| c.title),
         themes,
@@ -565,14 +565,23 @@ mod tests {
 
     #[test]
     fn only_real_differences_are_called_out() {
-        let notes = ("Higher than everyone else", "Lower than everyone else");
-        let big = compared(percent(50, 60, true), true, (50, 60), (5, 60), notes);
-        assert_eq!(big.note, "Higher than everyone else");
-        let low = compared(percent(5, 60, true), true, (5, 60), (50, 60), notes);
-        assert_eq!(low.note, "Lower than everyone else");
-        let chance = compared(percent(30, 60, true), true, (30, 60), (28, 60), notes);
-        assert_eq!(chance.note, "");
-        let hidden = compared(percent(50, 60, false), false, (50, 60), (5, 60), notes);
-        assert_eq!(hidden.note, "", "nothing is said about a hidden figure");
+        let minimum = Minimum::default_for(disclosure::Kind::SurveyResults);
+        let figure = |positive, answered| {
+            let whole = disclosure::population(answered, minimum);
+            disclosure::overall(Answers { positive, answered }, &whole, minimum)
+        };
+        let note = |a: (u64, u64), b: (u64, u64)| {
+            let (a, b) = (figure(a.0, a.1), figure(b.0, b.1));
+            let notes = ("Higher than everyone else", "Lower than everyone else");
+            compared(percent(&a, minimum), a.zip(b), notes).note
+        };
+        assert_eq!(note((50, 60), (5, 60)), "Higher than everyone else");
+        assert_eq!(note((5, 60), (50, 60)), "Lower than everyone else");
+        assert_eq!(note((30, 60), (28, 60)), "");
+        assert_eq!(
+            note((50, 60), (5, 6)),
+            "",
+            "nothing is said beside a hidden figure"
+        );
     }
 }

@@ -16,9 +16,6 @@ use crate::access::Access;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;
 
-/// The smallest group whose figures are shown.
-pub(crate) const MINIMUM: u64 = dignity_engine::suppress::DEFAULT_MINIMUM;
-
 /// Everyone in an organisation can answer its open-link surveys.
 const TAKERS: &[Role] = &[
     Role::Staff,

@@ -1,13 +1,13 @@
 //! Sealing what people send and save, and writing waiting responses in batches.
 //!
 //! Sent responses wait sealed under a key derived from the installation secret (which is
-//! never in the database) until a campaign has a batch of `MINIMUM` of them, or closes;
+//! never in the database) until a campaign has a batch of the survey minimum of them, or closes;
 //! then they are written together, shuffled (`dignity_store::survey::pending`). Drafts are
 //! sealed under a key from the secret and the invitation code or the person's digest, and
 //! every record of a survey is padded to one length.
 
-use super::MINIMUM;
 use crate::error::AppError;
+use crate::state::Settings;
 use dignity_crypto::sealed;
 use dignity_crypto::secret::InstallationSecret;
 use dignity_crypto::survey::InvitationCode;
@@ -131,14 +131,15 @@ pub async fn get_draft(
 /// has closed. Returns how many were written.
 pub async fn flush(
     db: &Db,
-    secret: &InstallationSecret,
+    settings: &Settings,
     campaign: &Campaign,
     today: Day,
 ) -> Result<u64, AppError> {
-    let key = secret.derive(PENDING);
+    let key = settings.secret.derive(PENDING);
+    let batch = settings.minimums.survey().people();
     let context = pending_context(campaign.id);
     let closed = campaign.closes_on < today;
-    let written = survey::flush(db, campaign.id, MINIMUM, closed, |record| {
+    let written = survey::flush(db, campaign.id, batch, closed, |record| {
         sealed::open(&key, &context, record)
             .map(|plain| plain.to_vec())
             .map_err(|e| StoreError::Corrupt(format!("a waiting survey response: {e}")))
@@ -154,11 +155,11 @@ pub async fn flush(
 /// Writes every campaign's waiting responses that are due: whole batches of open
 /// campaigns and everything of closed ones. Run now and then by every server, so a closed
 /// campaign's last answers are written even if nobody looks at its results.
-pub async fn flush_all(db: &Db, secret: &InstallationSecret, today: Day) -> Result<u64, AppError> {
+pub async fn flush_all(db: &Db, settings: &Settings, today: Day) -> Result<u64, AppError> {
     let mut written = 0;
     for id in survey::pending::campaigns_waiting(db).await? {
         let campaign = survey::get_campaign(db, id).await?;
-        written += flush(db, secret, &campaign, today).await?;
+        written += flush(db, settings, &campaign, today).await?;
     }
     Ok(written)
 }

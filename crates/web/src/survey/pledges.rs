@@ -3,7 +3,7 @@
 //! which questions evidence which pledge; the mapping is checked against the survey.
 
 use super::admin::campaign_in;
-use super::dashboard::{MINIMUM, Shown, organisation, percent};
+use super::dashboard::{Shown, answers_of, organisation, percent, score};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -18,6 +18,7 @@ use dignity_domain::survey::pledges::{DEFAULT_MAPPING, Pledge, parse_mapping, pl
 use dignity_domain::survey::{DEFAULT_BANK, Survey, answer_score, parse};
 use dignity_engine::Bitmap;
 use dignity_engine::aggregate::{indicator, reports};
+use dignity_engine::disclosure;
 use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
@@ -38,6 +39,8 @@ pub struct PledgeRow {
 #[derive(Template)]
 #[template(path = "survey/pledges.html")]
 struct ScorecardPage {
+    /// The smallest group whose results are shown.
+    minimum: u64,
     chrome: Chrome,
     organisation: Organisation,
     campaign: Campaign,
@@ -76,11 +79,12 @@ async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorec
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
     let loaded = state
         .surveys
-        .campaign(&state.db, &state.settings.secret, &campaign)
+        .campaign(&state.db, &state.settings, &campaign)
         .await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
-    let whole_shown = columns.rows() as u64 >= MINIMUM;
+    let minimum = state.settings.minimums.survey();
+    let whole = disclosure::population(columns.rows() as u64, minimum);
     let counted = definition.items();
     let items: Vec<usize> = (0..counted.len()).collect();
     let all = Bitmap::full(columns.rows());
@@ -108,17 +112,15 @@ async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorec
                             None => (sum, n),
                         },
                     );
-                    let shown = whole_shown && n >= MINIMUM;
-                    let score = shown.then(|| sum / n as f64);
-                    scores.push(score);
+                    let mean = disclosure::mean(sum, n, &whole, minimum);
+                    scores.push(mean.into_value());
                     EvidenceRow {
                         text: question.text.clone(),
                         positive: percent(
-                            i.positive,
-                            i.answered,
-                            whole_shown && i.answered >= MINIMUM,
+                            &disclosure::overall(answers_of(&i), &whole, minimum),
+                            minimum,
                         ),
-                        score: score.map_or("hidden".into(), |s| format!("{s:.1}")),
+                        score: score(mean),
                     }
                 })
                 .collect();
@@ -149,6 +151,7 @@ pub async fn scorecard(
     let card = compute(&state, &ods, campaign_id).await?;
     let chrome = chrome.titled(format!("Staff pledges: {}", card.campaign.title));
     Ok(render(&ScorecardPage {
+        minimum: state.settings.minimums.survey().people(),
         chrome,
         organisation: card.organisation,
         campaign: card.campaign,
@@ -172,7 +175,7 @@ async fn table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, A
                 pledge.summary.clone(),
                 pledge.score.clone(),
                 row.text,
-                row.positive.text,
+                row.positive.text().to_owned(),
                 row.score,
             ]);
         }

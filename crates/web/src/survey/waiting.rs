@@ -1,5 +1,5 @@
 //! What results pages show while a campaign is open: no figures, only the number of
-//! responses written so far, which moves in batches of at least `MINIMUM`. Two looks at
+//! responses written so far, which moves in batches of at least the survey minimum. Two looks at
 //! the page either side of one person's answers are the same.
 
 use super::admin::campaign_in;
@@ -10,6 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
 use dignity_domain::speakup::Day;
+use dignity_engine::disclosure::{self, Disclosed};
 use dignity_store::identity::Organisation;
 use dignity_store::survey::{self, Campaign};
 
@@ -20,7 +21,9 @@ pub(super) struct WaitingPage {
     organisation: Organisation,
     campaign: Campaign,
     opened: bool,
-    counted: u64,
+    /// Responses written so far: none, or at least one batch.
+    counted: Disclosed<u64>,
+    minimum: u64,
 }
 
 impl WaitingPage {
@@ -53,7 +56,11 @@ pub(super) async fn unless_closed(
     Ok(Some(WaitingPage {
         chrome: Chrome::default(),
         opened: campaign.opens_on <= today,
-        counted: survey::response_count(&state.db, campaign.id).await?,
+        counted: disclosure::population(
+            survey::response_count(&state.db, campaign.id).await?,
+            state.settings.minimums.survey(),
+        ),
+        minimum: state.settings.minimums.survey().people(),
         organisation,
         campaign,
     }))

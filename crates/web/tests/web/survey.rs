@@ -1235,3 +1235,55 @@ async fn open_results_do_not_move_with_one_response(app: &TestApp) -> TestResult
     assert!(csv.body.contains('%'), "{}", csv.body);
     Ok(())
 }
+
+/// The survey minimum is a setting: at 13, two staff groups of 12 are hidden on every
+/// question while everyone (24) is shown, and the page says the minimum it used.
+#[tokio::test]
+async fn a_larger_survey_minimum_hides_groups_below_it() -> TestResult {
+    let settings = dignity_web::Settings {
+        minimums: dignity_engine::disclosure::Minimums::from_settings(13, 5)?,
+        ..crate::support::settings()
+    };
+    let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
+    let outcome = async {
+        let definition = parse(DEFAULT_BANK)?;
+        let answers: Vec<u8> = definition
+            .items()
+            .iter()
+            .map(|i| if i.choice.is_some() { 1 } else { 2 })
+            .collect();
+        let people: Vec<(u16, Vec<u8>)> = (0..24)
+            .map(|i| (if i < 12 { 1 } else { 5 }, answers.clone()))
+            .collect();
+        let campaign = campaign_of(&app, &app.org, &people).await?;
+        let exec = app
+            .person("ezra@trust.nhs.uk", Some(Role::Executive))
+            .await?;
+        let mut board = app.signed_in_browser(&exec).await?;
+        let csv = board
+            .get(&format!(
+                "/orgs/RJ1/surveys/{campaign}/results.csv?by=staff_group"
+            ))
+            .await?;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        for (question, everyone, groups) in group_cells(&csv.body) {
+            assert_ne!(everyone, "hidden", "{question}: 24 people answered");
+            assert!(
+                groups.iter().all(|cell| cell == "hidden"),
+                "{question}: groups of 12 are under the minimum of 13: {groups:?}"
+            );
+        }
+        let page = board
+            .get(&format!("/orgs/RJ1/surveys/{campaign}?by=staff_group"))
+            .await?;
+        assert!(
+            page.body
+                .contains("Figures for groups of fewer than 13 people are hidden"),
+            "the page names the minimum in use"
+        );
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    app.finish().await;
+    outcome
+}

@@ -1,6 +1,6 @@
 //! Which figures may be shown without pointing at a small group of people.
 //!
-//! The minimum group size (default 11) applies to every shown group. Hiding small groups is
+//! The minimum group size applies to every shown group. Hiding small groups is
 //! not enough: a hidden group can be worked out by subtracting shown groups from a shown
 //! total. So whenever a total is shown, the non-empty hidden groups under it must be none,
 //! or at least two holding together at least the minimum and more people than groups (else
@@ -8,11 +8,9 @@
 //! tree, for each question's answers within groups, and between a filtered view and
 //! everyone it leaves out.
 
-pub const DEFAULT_MINIMUM: u64 = 11;
-
 /// Whether hidden groups of these sizes, under a shown total, give nothing away: the
 /// attacker learns only their sum, and each non-empty one could still be anything from 1 up.
-pub fn remainder_safe(hidden: &[u64], minimum: u64) -> bool {
+pub(super) fn remainder_safe(hidden: &[u64], minimum: u64) -> bool {
     let (groups, people) = hidden
         .iter()
         .filter(|&&n| n > 0)
@@ -23,7 +21,7 @@ pub fn remainder_safe(hidden: &[u64], minimum: u64) -> bool {
 /// Decides, for the groups of one breakdown, which may be shown. `sizes` are the groups'
 /// respondent counts; `total_shown` says whether the total over them is shown (then their
 /// hidden remainder could be derived). Empty groups are shown: they reveal nobody.
-pub fn breakdown(sizes: &[u64], minimum: u64, total_shown: bool) -> Vec<bool> {
+pub(super) fn breakdown(sizes: &[u64], minimum: u64, total_shown: bool) -> Vec<bool> {
     breakdown_given(sizes, &vec![false; sizes.len()], minimum, total_shown)
 }
 
@@ -32,7 +30,7 @@ pub fn breakdown(sizes: &[u64], minimum: u64, total_shown: bool) -> Vec<bool> {
 /// too. Those stay hidden (even when empty) and count as hidden groups when not empty.
 /// If even hiding every cell cannot make the remainder safe, the total itself must not be
 /// shown: check with [`total_safe`].
-pub fn breakdown_given(
+pub(super) fn breakdown_given(
     sizes: &[u64],
     hidden: &[bool],
     minimum: u64,
@@ -62,7 +60,7 @@ pub fn breakdown_given(
 }
 
 /// Whether a total may be shown over groups shown as `shown`.
-pub fn total_safe(sizes: &[u64], shown: &[bool], minimum: u64) -> bool {
+pub(super) fn total_safe(sizes: &[u64], shown: &[bool], minimum: u64) -> bool {
     let hidden: Vec<u64> = sizes
         .iter()
         .zip(shown)
@@ -75,11 +73,11 @@ pub fn total_safe(sizes: &[u64], shown: &[bool], minimum: u64) -> bool {
 /// Which groups of a filtered view (say, nurses only) may be shown beside the unfiltered
 /// breakdown of the same people.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Filtered {
+pub(super) struct Filtered {
     /// Flags for the unfiltered groups.
-    pub whole: Vec<bool>,
+    pub(super) whole: Vec<bool>,
     /// Flags for the filtered groups.
-    pub part: Vec<bool>,
+    pub(super) part: Vec<bool>,
 }
 
 /// Decides a filtered view beside the whole it filters, group by group. Everyone the filter
@@ -89,7 +87,7 @@ pub struct Filtered {
 /// be a safe hidden remainder. A part cell is hidden wherever its whole cell is hidden (it
 /// would bound it). `None` means the filtered view may not be shown at all: either side of
 /// the filter is too small.
-pub fn filtered(whole: &[u64], part: &[u64], minimum: u64) -> Option<Filtered> {
+pub(super) fn filtered(whole: &[u64], part: &[u64], minimum: u64) -> Option<Filtered> {
     let whole_total: u64 = whole.iter().sum();
     let part_total: u64 = part.iter().sum();
     let rest: Vec<u64> = whole
@@ -159,7 +157,7 @@ impl Unit {
 /// hidden, so a hidden unit can never be rebuilt by adding up its children; and a unit
 /// whose children cannot be hidden safely is hidden itself. Returns one flag per unit, in
 /// depth-first order, the root first.
-pub fn tree(root: &Unit, minimum: u64) -> Vec<bool> {
+pub(super) fn tree(root: &Unit, minimum: u64) -> Vec<bool> {
     let mut forced = vec![false; count(root)];
     loop {
         let mut out = Vec::new();
@@ -218,7 +216,3 @@ fn walk(
     }
     Ok(())
 }
-
-pub mod audit;
-#[cfg(test)]
-mod tests;

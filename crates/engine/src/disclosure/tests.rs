@@ -4,8 +4,9 @@
 //! figure is safe when those differ. Small minimums keep the search fast; the rules are the
 //! same for any minimum.
 
-use super::audit::System;
-use super::*;
+use super::audit::{self, System};
+use super::rules::*;
+use super::{Answers, Kind, Minimum, answers, groups, overall, population};
 use crate::rng::Rng;
 
 /// What the attacker knows of a figure: shown ones exactly; hidden ones are at least 1 if
@@ -397,4 +398,155 @@ fn answers_within_groups_never_pin_a_hidden_cell() {
         checked += 1;
     }
     assert!(checked > 300, "only {checked} cases were checked");
+}
+
+/// What a user can ask of one campaign's results page, page after page: the breakdown by
+/// any one grouping, with each question's answers in it. All of them are published over
+/// the same respondents, so the attacker here knows every figure from every breakdown at
+/// once and solves for the people in each pair of groups (the joint table, never
+/// published). Goes through the public functions the pages use. A hidden group or a
+/// hidden answer count must never be pinned by all of it together.
+#[test]
+fn every_breakdown_a_page_offers_together_never_pins_a_hidden_cell() {
+    let (mut checked, mut too_large) = (0, 0);
+    for seed in 0..600 {
+        let mut rng = Rng::new(seed);
+        // Small minimums keep the exact search small; the rule is the same at any size.
+        let minimum = Minimum {
+            kind: Kind::SurveyResults,
+            people: 2 + rng.below(2),
+        };
+        let (a_groups, b_groups) = (2 + rng.below(2) as usize, 2usize);
+        let people = minimum.people() + rng.below(4 * minimum.people());
+        let skip_rate = rng.below(3);
+        // sizes[a][b] and answered[a][b]: the joint table the attacker wants.
+        let (mut sizes, mut answered) = (
+            vec![vec![0u64; b_groups]; a_groups],
+            vec![vec![0u64; b_groups]; a_groups],
+        );
+        for _ in 0..people {
+            let (a, b) = (
+                rng.below(a_groups as u64) as usize,
+                rng.below(b_groups as u64) as usize,
+            );
+            sizes[a][b] += 1;
+            if rng.below(4) >= skip_rate {
+                answered[a][b] += 1;
+            }
+        }
+        let total: u64 = sizes.iter().flatten().sum();
+        let total_answered: u64 = answered.iter().flatten().sum();
+        let whole = population(total, minimum);
+        let everyone = overall(
+            Answers {
+                positive: 0,
+                answered: total_answered,
+            },
+            &whole,
+            minimum,
+        );
+        if !whole.is_shown() {
+            continue;
+        }
+        // The two breakdowns, decided exactly as a page decides them.
+        let marginal = |by_a: bool| -> (Vec<u64>, Vec<u64>) {
+            let n = if by_a { a_groups } else { b_groups };
+            let (mut s, mut y) = (vec![0u64; n], vec![0u64; n]);
+            for a in 0..a_groups {
+                for b in 0..b_groups {
+                    let g = if by_a { a } else { b };
+                    s[g] += sizes[a][b];
+                    y[g] += answered[a][b];
+                }
+            }
+            (s, y)
+        };
+        let mut system = System::default();
+        let all = system.exact(total);
+        let all_answered = if everyone.is_shown() {
+            system.exact(total_answered)
+        } else {
+            unknown(&mut system, total)
+        };
+        // The joint cells: people, those who answered, those who skipped.
+        let mut joint_s = vec![vec![0usize; b_groups]; a_groups];
+        let mut joint_y = vec![vec![0usize; b_groups]; a_groups];
+        for a in 0..a_groups {
+            for b in 0..b_groups {
+                let (s, y, skipped) = (
+                    unknown(&mut system, total),
+                    unknown(&mut system, total),
+                    unknown(&mut system, total),
+                );
+                system.sum(s, vec![y, skipped]);
+                joint_s[a][b] = s;
+                joint_y[a][b] = y;
+            }
+        }
+        let mut hidden = Vec::new();
+        for by_a in [true, false] {
+            let (s, y) = marginal(by_a);
+            let shown_groups = groups(&s, &whole, minimum);
+            let counts: Vec<Answers> = y
+                .iter()
+                .map(|&answered| Answers {
+                    positive: 0,
+                    answered,
+                })
+                .collect();
+            let shown_answers = answers(&counts, &shown_groups, &everyone, minimum);
+            let (mut s_cells, mut y_cells) = (Vec::new(), Vec::new());
+            // A page prints "hidden" for an empty cell too (it has no share), so here the
+            // attacker does not learn which hidden cells are empty. Group sizes are never
+            // printed; the attacker is given the shown ones anyway.
+            let seen = |system: &mut System, value: u64, shown: bool| {
+                if shown {
+                    system.exact(value)
+                } else {
+                    unknown(system, total)
+                }
+            };
+            for g in 0..s.len() {
+                let s_cell = seen(&mut system, s[g], shown_groups[g].is_shown());
+                let y_cell = seen(&mut system, y[g], shown_answers[g].is_shown());
+                let parts = |joint: &[Vec<usize>]| -> Vec<usize> {
+                    if by_a {
+                        joint[g].clone()
+                    } else {
+                        joint.iter().map(|row| row[g]).collect()
+                    }
+                };
+                system.sum(s_cell, parts(&joint_s));
+                system.sum(y_cell, parts(&joint_y));
+                if !shown_groups[g].is_shown() {
+                    hidden.push((s_cell, s[g]));
+                }
+                if !shown_answers[g].is_shown() {
+                    hidden.push((y_cell, y[g]));
+                }
+                s_cells.push(s_cell);
+                y_cells.push(y_cell);
+            }
+            system.sum(all, s_cells);
+            system.sum(all_answered, y_cells);
+        }
+        let ranges = match system.solve() {
+            Ok(ranges) => ranges,
+            Err(audit::Unsolved::TooLarge) => {
+                too_large += 1;
+                continue;
+            }
+            Err(e) => panic!("seed {seed}: {e:?}"),
+        };
+        assert_undetermined(
+            &ranges,
+            &hidden,
+            &format!("seed {seed}: people {sizes:?}, answered {answered:?}"),
+        );
+        checked += 1;
+    }
+    assert!(
+        checked > 200 && too_large < checked / 10,
+        "only {checked} cases were checked ({too_large} too large to search)"
+    );
 }

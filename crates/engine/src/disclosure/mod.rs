@@ -1,0 +1,386 @@
+//! The one place where counts about people become figures that may be published.
+//!
+//! Every published figure is a [`Disclosed`] value, and only the functions here can make
+//! one that shows something: pages, downloads and the API take `Disclosed` values, so a
+//! count that skipped the rules does not type-check. Hiding is always allowed
+//! ([`Disclosed::hidden`]).
+//!
+//! The rule (in `rules`): a group of fewer than the minimum is hidden, and a hidden group
+//! must not be had by subtraction. Under a shown total, the non-empty hidden groups must be
+//! none, or at least two that together hold at least the minimum and more people than
+//! groups. It holds for rows, for each question's answers within groups (people skip
+//! questions), down an organisation's tree and between a filtered view and everyone it
+//! leaves out. The tests in `tests` attack each with an exact solver (`audit`).
+//!
+//! The minimum is a setting per kind of data ([`Kind`]), never below the kind's floor.
+
+mod rules;
+
+#[cfg(any(test, feature = "audit"))]
+pub mod audit;
+#[cfg(test)]
+mod tests;
+
+pub use rules::Unit;
+
+use std::fmt;
+
+/// A kind of data about people, each with its own smallest group that may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Staff survey results: every count of respondents or answers.
+    SurveyResults,
+    /// Speak Up returns: counts of concerns raised with guardians.
+    SpeakUpReturns,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::SurveyResults, Kind::SpeakUpReturns];
+
+    /// The setting that changes this kind's minimum.
+    pub const fn setting(self) -> &'static str {
+        match self {
+            Kind::SurveyResults => "survey_minimum_group",
+            Kind::SpeakUpReturns => "speakup_small_number_threshold",
+        }
+    }
+
+    /// The smallest minimum any installation may set. Surveys: 11, the NHS Staff Survey's
+    /// own reporting rule, so no organisation publishes what the national survey would not.
+    /// Speak Up: 4 (counts of 1 to 3 read "fewer than 4"); below that, "fewer than 3"
+    /// says a count is 1 or 2 and the complementary rule has nothing to work with.
+    pub const fn floor(self) -> u64 {
+        match self {
+            Kind::SurveyResults => 11,
+            Kind::SpeakUpReturns => 4,
+        }
+    }
+
+    /// The largest minimum: beyond it nearly every figure would be hidden.
+    pub const fn ceiling(self) -> u64 {
+        match self {
+            Kind::SurveyResults => 100,
+            Kind::SpeakUpReturns => 51,
+        }
+    }
+
+    /// The setting's value for a minimum of `people`: Speak Up's setting names the largest
+    /// count that reads "fewer than", one below its minimum.
+    pub const fn setting_value(self, people: u64) -> u64 {
+        match self {
+            Kind::SurveyResults => people,
+            Kind::SpeakUpReturns => people.saturating_sub(1),
+        }
+    }
+
+    pub const fn default_minimum(self) -> u64 {
+        match self {
+            Kind::SurveyResults => 11,
+            Kind::SpeakUpReturns => 6,
+        }
+    }
+}
+
+/// A minimum group size that has been checked against its kind's floor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Minimum {
+    kind: Kind,
+    people: u64,
+}
+
+/// A minimum outside what its kind allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfBounds {
+    pub kind: Kind,
+    pub given: u64,
+}
+
+impl fmt::Display for OutOfBounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind;
+        write!(
+            f,
+            "{} must be from {} to {}, not {}",
+            kind.setting(),
+            kind.setting_value(kind.floor()),
+            kind.setting_value(kind.ceiling()),
+            kind.setting_value(self.given)
+        )
+    }
+}
+
+impl std::error::Error for OutOfBounds {}
+
+impl Minimum {
+    pub fn new(kind: Kind, people: u64) -> Result<Minimum, OutOfBounds> {
+        if (kind.floor()..=kind.ceiling()).contains(&people) {
+            Ok(Minimum { kind, people })
+        } else {
+            Err(OutOfBounds {
+                kind,
+                given: people,
+            })
+        }
+    }
+
+    /// From the setting's own value (see [`Kind::setting_value`]).
+    pub fn from_setting(kind: Kind, value: u64) -> Result<Minimum, OutOfBounds> {
+        let people = match kind {
+            Kind::SurveyResults => value,
+            Kind::SpeakUpReturns => value.saturating_add(1),
+        };
+        Minimum::new(kind, people)
+    }
+
+    pub const fn default_for(kind: Kind) -> Minimum {
+        Minimum {
+            kind,
+            people: kind.default_minimum(),
+        }
+    }
+
+    pub const fn kind(self) -> Kind {
+        self.kind
+    }
+
+    /// The smallest group that may be shown.
+    pub const fn people(self) -> u64 {
+        self.people
+    }
+}
+
+/// Every kind's minimum, as one installation sets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Minimums {
+    survey: Minimum,
+    speakup: Minimum,
+}
+
+impl Default for Minimums {
+    fn default() -> Minimums {
+        Minimums {
+            survey: Minimum::default_for(Kind::SurveyResults),
+            speakup: Minimum::default_for(Kind::SpeakUpReturns),
+        }
+    }
+}
+
+impl Minimums {
+    /// From each kind's setting value, refusing any outside its kind's bounds.
+    pub fn from_settings(survey: u64, speakup: u64) -> Result<Minimums, OutOfBounds> {
+        Ok(Minimums {
+            survey: Minimum::from_setting(Kind::SurveyResults, survey)?,
+            speakup: Minimum::from_setting(Kind::SpeakUpReturns, speakup)?,
+        })
+    }
+
+    pub const fn get(&self, kind: Kind) -> Minimum {
+        match kind {
+            Kind::SurveyResults => self.survey,
+            Kind::SpeakUpReturns => self.speakup,
+        }
+    }
+
+    pub const fn survey(&self) -> Minimum {
+        self.survey
+    }
+
+    pub const fn speakup(&self) -> Minimum {
+        self.speakup
+    }
+}
+
+impl fmt::Display for Minimum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.people)
+    }
+}
+
+/// A figure that the rules let out, or the fact that they do not. Only this module can
+/// make one that shows something.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct Disclosed<T>(Option<T>);
+
+impl<T> Disclosed<T> {
+    /// Hiding a figure never gives anything away.
+    pub const fn hidden() -> Disclosed<T> {
+        Disclosed(None)
+    }
+
+    fn shown_if(shown: bool, value: T) -> Disclosed<T> {
+        Disclosed(shown.then_some(value))
+    }
+
+    pub const fn is_shown(&self) -> bool {
+        self.0.is_some()
+    }
+
+    pub const fn value(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+
+    pub fn into_value(self) -> Option<T> {
+        self.0
+    }
+
+    /// A figure worked out from this one alone (a percentage from counts, a label), which
+    /// tells no more than this one does.
+    pub fn map<U>(self, work_out: impl FnOnce(T) -> U) -> Disclosed<U> {
+        Disclosed(self.0.map(work_out))
+    }
+
+    /// Both figures together, shown only when both are: a figure worked out from two shown
+    /// figures (a ratio, a difference) tells no more than they do.
+    pub fn zip<U>(self, other: Disclosed<U>) -> Disclosed<(T, U)> {
+        Disclosed(self.0.zip(other.0))
+    }
+}
+
+impl<T> Disclosed<T> {
+    /// Several figures together, shown only when every one is.
+    pub fn all(figures: impl IntoIterator<Item = Disclosed<T>>) -> Disclosed<Vec<T>> {
+        Disclosed(figures.into_iter().map(|d| d.0).collect())
+    }
+}
+
+impl<T> Disclosed<Option<T>> {
+    /// A worked-out figure that may not exist (no interval for no answers) reads as hidden.
+    pub fn flatten(self) -> Disclosed<T> {
+        Disclosed(self.0.flatten())
+    }
+}
+
+/// Answers to one question among some group of people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Answers {
+    /// How many gave a positive answer.
+    pub positive: u64,
+    /// How many answered at all.
+    pub answered: u64,
+}
+
+/// How many people there are in everyone a page is about (a campaign's respondents): shown
+/// when at least the minimum.
+pub fn population(people: u64, minimum: Minimum) -> Disclosed<u64> {
+    Disclosed::shown_if(people >= minimum.people, people)
+}
+
+/// The sizes of the groups of one breakdown of `whole` (every group, including "not
+/// given", so they add up to it). A group is shown only if it is big enough and cannot be
+/// had by subtracting the shown groups from the whole; nothing is shown under a hidden
+/// whole.
+pub fn groups(sizes: &[u64], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Disclosed<u64>> {
+    if !whole.is_shown() {
+        return sizes.iter().map(|_| Disclosed::hidden()).collect();
+    }
+    rules::breakdown(sizes, minimum.people, true)
+        .into_iter()
+        .zip(sizes)
+        .map(|(shown, &n)| Disclosed::shown_if(shown, n))
+        .collect()
+}
+
+/// One question's answers from everyone in `whole`: shown when the whole is shown and at
+/// least the minimum answered.
+pub fn overall(counts: Answers, whole: &Disclosed<u64>, minimum: Minimum) -> Disclosed<Answers> {
+    Disclosed::shown_if(
+        whole.is_shown() && counts.answered >= minimum.people,
+        counts,
+    )
+}
+
+/// One question's answers in each group of a breakdown, given the groups as
+/// [`groups`] decided and everyone's answers as [`overall`] decided. A hidden group hides
+/// its answers; then the numbers who answered go through the same complementary rule
+/// under the overall figure, because people skip questions: a group whose few answers are
+/// hidden must not be had as everyone's answers minus the shown groups'. A group where
+/// nobody answered reads hidden too, as it has no share to show.
+pub fn answers(
+    counts: &[Answers],
+    groups: &[Disclosed<u64>],
+    overall: &Disclosed<Answers>,
+    minimum: Minimum,
+) -> Vec<Disclosed<Answers>> {
+    let answered: Vec<u64> = counts.iter().map(|c| c.answered).collect();
+    let hidden: Vec<bool> = (0..counts.len())
+        .map(|g| !groups.get(g).is_some_and(Disclosed::is_shown))
+        .collect();
+    rules::breakdown_given(&answered, &hidden, minimum.people, overall.is_shown())
+        .into_iter()
+        .zip(counts)
+        .map(|(shown, &c)| Disclosed::shown_if(shown && c.answered > 0, c))
+        .collect()
+}
+
+/// Everyone in `whole` who is not in `part`, for saying whether a group differs from
+/// everyone else: shown when both are shown (it can be had by subtraction anyway) and it
+/// is itself big enough.
+pub fn rest(
+    whole: &Disclosed<Answers>,
+    part: &Disclosed<Answers>,
+    minimum: Minimum,
+) -> Disclosed<Answers> {
+    match (whole.value(), part.value()) {
+        (Some(w), Some(p)) => {
+            let rest = Answers {
+                positive: w.positive.saturating_sub(p.positive),
+                answered: w.answered.saturating_sub(p.answered),
+            };
+            Disclosed::shown_if(rest.answered >= minimum.people, rest)
+        }
+        _ => Disclosed::hidden(),
+    }
+}
+
+/// A mean over `people` people (a theme score, a pledge's evidence): shown when the whole
+/// is shown and at least the minimum people count towards it.
+pub fn mean(sum: f64, people: u64, whole: &Disclosed<u64>, minimum: Minimum) -> Disclosed<f64> {
+    Disclosed::shown_if(
+        whole.is_shown() && people >= minimum.people && people > 0,
+        sum / people.max(1) as f64,
+    )
+}
+
+/// Each unit of an organisation's tree, depth first from the root, shown or hidden so no
+/// hidden unit can be had from its parent and siblings or rebuilt from its children.
+pub fn tree(root: &Unit, minimum: Minimum) -> Vec<Disclosed<u64>> {
+    fn sizes(unit: &Unit, out: &mut Vec<u64>) {
+        out.push(unit.size());
+        for child in &unit.children {
+            sizes(child, out);
+        }
+    }
+    let mut all = Vec::new();
+    sizes(root, &mut all);
+    rules::tree(root, minimum.people)
+        .into_iter()
+        .zip(all)
+        .map(|(shown, n)| Disclosed::shown_if(shown, n))
+        .collect()
+}
+
+/// A filtered view (say, nurses only) beside the breakdown of everyone it filters, group
+/// by group: `(whole, part)`, or `None` when the filtered view may not be shown at all.
+#[allow(clippy::type_complexity)]
+pub fn filtered(
+    whole: &[u64],
+    part: &[u64],
+    minimum: Minimum,
+) -> Option<(Vec<Disclosed<u64>>, Vec<Disclosed<u64>>)> {
+    let decided = rules::filtered(whole, part, minimum.people)?;
+    let wrap = |flags: Vec<bool>, values: &[u64]| -> Vec<Disclosed<u64>> {
+        flags
+            .into_iter()
+            .zip(values)
+            .map(|(shown, &n)| Disclosed::shown_if(shown, n))
+            .collect()
+    };
+    Some((wrap(decided.whole, whole), wrap(decided.part, part)))
+}
+
+/// Whether an organisation's own figure may stand in a national comparison: it is a total
+/// over its respondents, so the same rule as [`population`].
+pub fn in_comparison<T>(people: u64, figure: T, minimum: Minimum) -> Disclosed<T> {
+    Disclosed::shown_if(people >= minimum.people, figure)
+}
