@@ -63,5 +63,4 @@ pub mod plans;
 pub mod speakup;
 pub mod speakup_figures;
 pub mod speakup_returns;
-pub mod suppression;
 pub mod survey;

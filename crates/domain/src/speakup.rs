@@ -2,7 +2,6 @@
 //! how small numbers are hidden.
 
 use crate::identity::InvalidValue;
-use serde::Serialize;
 use std::fmt;
 
 code_list!(
@@ -431,79 +430,7 @@ pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
     Ok(Some(format!("{y:04}-{m:02}")))
 }
 
-/// A count as it may be published: exact, or hidden because it is small enough to point
-/// at a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublishedCount {
-    Exact(u64),
-    FewerThan(u64),
-    /// Not small itself, but hidden so that a small count beside it cannot be worked out
-    /// by subtraction.
-    Withheld,
-}
-
-/// In JSON an exact count is a number and a hidden one is the words people see, so no
-/// program can mistake "fewer than 6" for 6.
-impl Serialize for PublishedCount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            PublishedCount::Exact(n) => serializer.serialize_u64(*n),
-            hidden => serializer.collect_str(hidden),
-        }
-    }
-}
-
-/// In the API's description: a whole number, or the words shown instead of a small count.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for PublishedCount {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-        OneOfBuilder::new()
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .minimum(Some(0)),
-            )
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some("^(fewer than [0-9]+|not shown)$")),
-            )
-            .description(Some(
-                "A count, or words in its place when it is small enough to point at a person",
-            ))
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for PublishedCount {}
-
-impl PublishedCount {
-    pub fn is_hidden(self) -> bool {
-        !matches!(self, PublishedCount::Exact(_))
-    }
-}
-
-/// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
-/// it identifies nobody.
-pub fn publish_count(count: u64, threshold: u64) -> PublishedCount {
-    if count >= 1 && count <= threshold {
-        PublishedCount::FewerThan(threshold + 1)
-    } else {
-        PublishedCount::Exact(count)
-    }
-}
-
-impl fmt::Display for PublishedCount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PublishedCount::Exact(n) => write!(f, "{n}"),
-            PublishedCount::FewerThan(n) => write!(f, "fewer than {n}"),
-            PublishedCount::Withheld => f.write_str("not shown"),
-        }
-    }
-}
+pub use dignity_engine::disclosure::PublishedCount;
 
 #[cfg(test)]
 mod tests {
@@ -552,14 +479,6 @@ mod tests {
         assert_eq!(parse_month(""), Ok(None));
         assert!(parse_month("2026-03-04").is_err());
         assert!(parse_month("March").is_err());
-    }
-
-    #[test]
-    fn small_counts_are_hidden_but_zero_is_shown() {
-        assert_eq!(publish_count(0, 5).to_string(), "0");
-        assert_eq!(publish_count(1, 5).to_string(), "fewer than 6");
-        assert_eq!(publish_count(5, 5).to_string(), "fewer than 6");
-        assert_eq!(publish_count(6, 5).to_string(), "6");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::speakup::{Element, Feedback, PublishedCount};
 use crate::speakup_returns::{CaseFacts, Line, PublishedReturn, Quarter, QuarterlyReturn};
-use crate::suppression::Ledger;
+use dignity_engine::disclosure::{Ledger, Minimum};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Whose cases a figure counts.
@@ -53,7 +53,7 @@ impl Figures {
         organisations: &[(i64, &[CaseFacts])],
         national: bool,
         quarters: &[Quarter],
-        threshold: u64,
+        minimum: Minimum,
         groups: &[String],
     ) -> Figures {
         let mut out = Figures {
@@ -63,7 +63,7 @@ impl Figures {
         };
         let mut all_facts = Vec::new();
         for (id, facts) in organisations {
-            let mut ledger = Ledger::new(threshold);
+            let mut ledger = Ledger::new(minimum);
             let cells = out.add_scope(
                 &mut ledger,
                 Scope::Organisation(*id),
@@ -79,7 +79,7 @@ impl Figures {
             all_facts.extend(facts.iter().cloned());
         }
         if national {
-            let mut ledger = Ledger::new(threshold);
+            let mut ledger = Ledger::new(minimum);
             let decided = out.counts.clone();
             let mut org_cells = Vec::new();
             for (id, facts) in organisations {
@@ -243,7 +243,7 @@ impl Figures {
         self.counts
             .get(&(scope, quarter, measure))
             .copied()
-            .unwrap_or(PublishedCount::Exact(0))
+            .unwrap_or(PublishedCount::NONE)
     }
 
     /// The places cases were raised about, "Not given" included.
@@ -290,6 +290,10 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dignity_engine::disclosure::Kind;
+
+    /// The product's default: counts from 1 to 5 read "fewer than 6".
+    const SIX: Minimum = Minimum::default_for(Kind::SpeakUpReturns);
     use crate::speakup::{Day, IdentityLevel};
 
     fn case(received: &str, level: IdentityLevel, unit: &str) -> CaseFacts {
@@ -319,10 +323,10 @@ mod tests {
             .collect();
         facts.push(case("2026-08-04", IdentityLevel::Confidential, "Ward 1"));
         facts.push(case("2026-08-05", IdentityLevel::Open, "Ward 1"));
-        let figures = Figures::decide(&[(1, &facts)], false, &[q], 5, &[]);
+        let figures = Figures::decide(&[(1, &facts)], false, &[q], SIX, &[]);
         let shown = figures.quarterly_return(Scope::Organisation(1), q);
-        assert_eq!(shown.cases, PublishedCount::Exact(152));
-        assert_eq!(shown.anonymous, PublishedCount::Withheld);
+        assert_eq!(shown.cases.to_string(), "152");
+        assert_eq!(shown.anonymous.to_string(), "not shown");
     }
 
     /// The reported attack: trends withheld a quarter's total that the return showed, and
@@ -345,8 +349,8 @@ mod tests {
                 )
             })
             .collect();
-        let alone = Figures::decide(&[(1, &mine)], false, &quarters, 5, &[]);
-        let national = Figures::decide(&[(1, &mine), (2, &theirs)], true, &quarters, 5, &[]);
+        let alone = Figures::decide(&[(1, &mine)], false, &quarters, SIX, &[]);
+        let national = Figures::decide(&[(1, &mine), (2, &theirs)], true, &quarters, SIX, &[]);
         let me = Scope::Organisation(1);
         for key in alone.counts.keys().filter(|k| k.0 == me) {
             assert_eq!(
@@ -356,31 +360,36 @@ mod tests {
             );
         }
         let q2 = Some(quarters[1]);
+        assert_eq!(alone.count(me, q2, Measure::Cases).to_string(), "15");
         assert_eq!(
-            alone.count(me, q2, Measure::Cases),
-            PublishedCount::Exact(15)
+            alone
+                .count(me, q2, Measure::Unit("Ward 2".into()))
+                .to_string(),
+            "fewer than 6"
         );
         assert_eq!(
-            alone.count(me, q2, Measure::Unit("Ward 2".into())),
-            PublishedCount::FewerThan(6)
-        );
-        assert_eq!(
-            alone.count(me, q2, Measure::Unit("Ward 1".into())),
-            PublishedCount::Withheld,
+            alone
+                .count(me, q2, Measure::Unit("Ward 1".into()))
+                .to_string(),
+            "not shown",
             "15 - 12 would give Ward 2's 3"
         );
         // Q1's 3 cases are hidden, so the period total (38) would give them as 38 - 15 - 20.
         assert_eq!(
-            alone.count(me, Some(quarters[0]), Measure::Cases),
-            PublishedCount::FewerThan(6)
+            alone
+                .count(me, Some(quarters[0]), Measure::Cases)
+                .to_string(),
+            "fewer than 6"
         );
         assert_eq!(
-            alone.count(me, None, Measure::Cases),
-            PublishedCount::Withheld
+            alone.count(me, None, Measure::Cases).to_string(),
+            "not shown"
         );
         assert_eq!(
-            alone.count(me, Some(quarters[2]), Measure::Cases),
-            PublishedCount::Exact(20)
+            alone
+                .count(me, Some(quarters[2]), Measure::Cases)
+                .to_string(),
+            "20"
         );
         // Nationally, Q2's "A" (2 cases, only in the other organisation) is hidden there,
         // so the national "A" for Q2 must not show it either.
@@ -401,16 +410,19 @@ mod tests {
         let small: Vec<CaseFacts> = (0..3)
             .map(|_| case("2026-10-05", IdentityLevel::Open, "Ward 1"))
             .collect();
-        let figures = Figures::decide(&[(1, &big), (2, &small)], true, &[q], 5, &[]);
+        let figures = Figures::decide(&[(1, &big), (2, &small)], true, &[q], SIX, &[]);
         let total = figures.quarterly_return(Scope::All, q);
         assert_eq!(
-            total.cases,
-            PublishedCount::Withheld,
+            total.cases.to_string(),
+            "not shown",
             "23 - 20 would reveal 3"
         );
         assert_eq!(
-            figures.quarterly_return(Scope::Organisation(2), q).cases,
-            PublishedCount::FewerThan(6)
+            figures
+                .quarterly_return(Scope::Organisation(2), q)
+                .cases
+                .to_string(),
+            "fewer than 6"
         );
     }
 }

@@ -224,16 +224,6 @@ impl PublishedReturn {
     }
 }
 
-/// The middle value, or `None` when there are too few values to show without pointing at
-/// a person.
-pub fn median_days(mut days: Vec<i64>, threshold: u64) -> Option<i64> {
-    if days.is_empty() || days.len() as u64 <= threshold {
-        return None;
-    }
-    days.sort_unstable();
-    Some(days[days.len() / 2])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,7 +288,9 @@ mod tests {
             &[(1, &facts)],
             false,
             &[q4],
-            5,
+            dignity_engine::disclosure::Minimum::default_for(
+                dignity_engine::disclosure::Kind::SpeakUpReturns,
+            ),
             &default_professional_groups(),
         );
         let shown = figures.quarterly_return(crate::speakup_figures::Scope::Organisation(1), q4);
@@ -336,9 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn medians_need_enough_cases() {
-        assert_eq!(median_days(vec![3, 1, 2, 9, 4, 5], 5), Some(4));
-        assert_eq!(median_days(vec![3, 1, 2], 5), None);
+    fn days_between_count_calendar_days() {
         assert_eq!(day("2026-12-01").days_since(day("2026-11-24")), 7);
     }
 }

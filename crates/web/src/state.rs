@@ -78,11 +78,6 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Speak Up counts from 1 to this read "fewer than (this + 1)" in returns and trends.
-    pub fn small_number_threshold(&self) -> u64 {
-        self.minimums.speakup().people().saturating_sub(1)
-    }
-
     pub fn uses_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }

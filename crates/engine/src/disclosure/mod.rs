@@ -14,6 +14,7 @@
 //!
 //! The minimum is a setting per kind of data ([`Kind`]), never below the kind's floor.
 
+mod ledger;
 mod rules;
 
 #[cfg(any(test, feature = "audit"))]
@@ -21,6 +22,7 @@ pub mod audit;
 #[cfg(test)]
 mod tests;
 
+pub use ledger::{Ledger, PublishedCount, median};
 pub use rules::Unit;
 
 use std::fmt;

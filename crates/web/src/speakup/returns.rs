@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::{Day, Element, PublishedCount};
 use dignity_domain::speakup_figures::{Figures, Measure, Scope};
-use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter, median_days};
+use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter};
+use dignity_engine::disclosure::{Minimum, median};
 use dignity_store::identity::{self, Organisation};
 use dignity_store::speakup;
 use serde::Deserialize;
@@ -73,7 +74,7 @@ fn organisation_figures(
         &[(org.id, facts)],
         false,
         quarters,
-        state.settings.small_number_threshold(),
+        state.settings.minimums.speakup(),
         &state.settings.professional_groups,
     )
 }
@@ -115,7 +116,7 @@ pub async fn page(
         quarter,
         quarters: recent_quarters(),
         figures,
-        threshold_plus_one: state.settings.small_number_threshold() + 1,
+        threshold_plus_one: state.settings.minimums.speakup().people(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -223,10 +224,7 @@ fn counted_rows(
 }
 
 fn exact(count: PublishedCount) -> Option<u64> {
-    match count {
-        PublishedCount::Exact(n) => Some(n),
-        _ => None,
-    }
+    count.exact()
 }
 
 #[derive(Template)]
@@ -246,7 +244,7 @@ pub fn trend_figures(
     scope: Scope,
     facts: &[CaseFacts],
     quarters: &[Quarter],
-    threshold: u64,
+    minimum: Minimum,
 ) -> Vec<Figure> {
     let quarter_rows = quarters
         .iter()
@@ -285,7 +283,7 @@ pub fn trend_figures(
                     .filter(|f| q.contains(f.received_on))
                     .filter_map(|f| pick(f).map(|d| d.days_since(f.received_on)))
                     .collect();
-                match median_days(days, threshold) {
+                match median(days, minimum).into_value() {
                     Some(m) => (q.months(), vec![format!("{m} days")], Some(m.max(0) as u64)),
                     None => (q.months(), vec!["too few cases to show".into()], None),
                 }
@@ -341,7 +339,7 @@ pub async fn trends(
         Scope::Organisation(organisation.id),
         &facts,
         &quarters,
-        state.settings.small_number_threshold(),
+        state.settings.minimums.speakup(),
     );
     let chrome = chrome.titled(format!("Speaking up trends: {}", organisation.name));
     Ok(render(&TrendsPage {
@@ -408,7 +406,7 @@ async fn national_figures(
         &parts,
         true,
         &decided_quarters(Some(quarter)),
-        state.settings.small_number_threshold(),
+        state.settings.minimums.speakup(),
         &state.settings.professional_groups,
     );
     let total = figures.quarterly_return(Scope::All, quarter);
@@ -438,7 +436,7 @@ pub async fn national(
         Scope::All,
         &facts,
         &trend_quarters(),
-        state.settings.small_number_threshold(),
+        state.settings.minimums.speakup(),
     );
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),

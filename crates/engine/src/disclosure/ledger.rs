@@ -1,4 +1,5 @@
-//! One complementary-suppression decision over every count published together.
+//! Speak Up counts: one complementary-suppression decision over every count published
+//! together, where a small count reads "fewer than N" rather than hidden.
 //!
 //! Counts are cells; a sum says one cell is the total of others (a return's cases split by
 //! professional group, a quarter's cases split into anonymous and the rest, a trend's
@@ -9,7 +10,122 @@
 //! and while any small cell is pinned to one value it withholds one more shown count next
 //! to it, and looks again.
 
-use crate::speakup::{PublishedCount, publish_count};
+use super::{Disclosed, Minimum};
+use std::fmt;
+
+/// A count as it may be published: exact, "fewer than N" because it is small enough to
+/// point at a person, or withheld. Only this module makes one that shows a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedCount(Count);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Count {
+    Exact(u64),
+    FewerThan(u64),
+    /// Not small itself, but hidden so that a small count beside it cannot be worked out
+    /// by subtraction.
+    Withheld,
+}
+
+impl PublishedCount {
+    /// No cases at all: shown, as it identifies nobody.
+    pub const NONE: PublishedCount = PublishedCount(Count::Exact(0));
+
+    /// Withholding a count never gives anything away.
+    pub const WITHHELD: PublishedCount = PublishedCount(Count::Withheld);
+
+    pub fn is_hidden(self) -> bool {
+        !matches!(self.0, Count::Exact(_))
+    }
+
+    /// The count, when it is shown exactly.
+    pub fn exact(self) -> Option<u64> {
+        match self.0 {
+            Count::Exact(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// N, when the count reads "fewer than N".
+    pub fn fewer_than(self) -> Option<u64> {
+        match self.0 {
+            Count::FewerThan(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn is_withheld(self) -> bool {
+        self.0 == Count::Withheld
+    }
+}
+
+/// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
+/// it identifies nobody. Only the first step: [`Ledger::decide`] does the rest.
+fn publish_count(count: u64, threshold: u64) -> PublishedCount {
+    if count >= 1 && count <= threshold {
+        PublishedCount(Count::FewerThan(threshold + 1))
+    } else {
+        PublishedCount(Count::Exact(count))
+    }
+}
+
+impl fmt::Display for PublishedCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Count::Exact(n) => write!(f, "{n}"),
+            Count::FewerThan(n) => write!(f, "fewer than {n}"),
+            Count::Withheld => f.write_str("not shown"),
+        }
+    }
+}
+
+/// In JSON an exact count is a number and a hidden one is the words people see, so no
+/// program can mistake "fewer than 6" for 6.
+#[cfg(feature = "serde")]
+impl serde::Serialize for PublishedCount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Count::Exact(n) => serializer.serialize_u64(n),
+            _ => serializer.collect_str(self),
+        }
+    }
+}
+
+/// In the API's description: a whole number, or the words shown instead of a small count.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PublishedCount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^(fewer than [0-9]+|not shown)$")),
+            )
+            .description(Some(
+                "A count, or words in its place when it is small enough to point at a person",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PublishedCount {}
+
+/// The middle of some values (days to a first reply, say), shown only when there are at
+/// least the minimum of them.
+pub fn median(mut values: Vec<i64>, minimum: Minimum) -> Disclosed<i64> {
+    values.sort_unstable();
+    match values.get(values.len() / 2) {
+        Some(&middle) => Disclosed::shown_if(values.len() as u64 >= minimum.people(), middle),
+        None => Disclosed::hidden(),
+    }
+}
 
 /// How a cell is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +168,9 @@ pub struct Ledger {
 const MANY: u64 = u64::MAX / 1024;
 
 impl Ledger {
-    pub fn new(threshold: u64) -> Ledger {
+    pub fn new(minimum: Minimum) -> Ledger {
         Ledger {
-            threshold,
+            threshold: minimum.people().saturating_sub(1),
             values: Vec::new(),
             states: Vec::new(),
             fixed: Vec::new(),
@@ -66,8 +182,8 @@ impl Ledger {
 
     /// A published count; returns its cell.
     pub fn shown(&mut self, value: u64) -> usize {
-        let state = match publish_count(value, self.threshold) {
-            PublishedCount::Exact(_) => State::Shown,
+        let state = match publish_count(value, self.threshold).0 {
+            Count::Exact(_) => State::Shown,
             _ => State::Small,
         };
         self.push(value, state, false)
@@ -94,10 +210,10 @@ impl Ledger {
 
     /// A count decided already, as another page publishes it.
     pub fn fixed(&mut self, value: u64, published: PublishedCount) -> usize {
-        let state = match published {
-            PublishedCount::Exact(_) => State::Shown,
-            PublishedCount::FewerThan(_) => State::Small,
-            PublishedCount::Withheld => State::Withheld,
+        let state = match published.0 {
+            Count::Exact(_) => State::Shown,
+            Count::FewerThan(_) => State::Small,
+            Count::Withheld => State::Withheld,
         };
         let cell = self.push(value, state, true);
         // A zero that reads "fewer than" was masked where it was decided.
@@ -126,11 +242,11 @@ impl Ledger {
 
     /// How the cell is published.
     pub fn published(&self, cell: usize) -> PublishedCount {
-        match (self.states.get(cell), self.values.get(cell)) {
-            (Some(State::Shown), Some(&n)) => PublishedCount::Exact(n),
-            (Some(State::Small), _) => PublishedCount::FewerThan(self.threshold + 1),
-            _ => PublishedCount::Withheld,
-        }
+        PublishedCount(match (self.states.get(cell), self.values.get(cell)) {
+            (Some(State::Shown), Some(&n)) => Count::Exact(n),
+            (Some(State::Small), _) => Count::FewerThan(self.threshold + 1),
+            _ => Count::Withheld,
+        })
     }
 
     /// What someone who sees every published cell knows of each cell: its least and

@@ -2,8 +2,34 @@
 //! works out, exhaustively, the least and greatest value of each hidden one.
 
 use super::*;
-use dignity_engine::disclosure::audit::System;
-use dignity_engine::rng::Rng;
+use crate::disclosure::audit::System;
+use crate::disclosure::{Kind, Minimum};
+use crate::rng::Rng;
+
+/// A ledger whose counts from 1 to `threshold` read "fewer than": tests go below the
+/// product's floor to keep the exact search small.
+fn ledger(threshold: u64) -> Ledger {
+    Ledger::new(Minimum {
+        kind: Kind::SpeakUpReturns,
+        people: threshold + 1,
+    })
+}
+
+#[test]
+fn small_counts_read_fewer_than_but_zero_is_shown() {
+    assert_eq!(publish_count(0, 5).to_string(), "0");
+    assert_eq!(publish_count(1, 5).to_string(), "fewer than 6");
+    assert_eq!(publish_count(5, 5).to_string(), "fewer than 6");
+    assert_eq!(publish_count(6, 5).to_string(), "6");
+}
+
+#[test]
+fn a_median_of_too_few_values_is_hidden() {
+    let six = Minimum::default_for(Kind::SpeakUpReturns);
+    assert_eq!(median(vec![3, 1, 2, 9, 4, 5], six).into_value(), Some(4));
+    assert!(!median(vec![3, 1, 2, 9, 4], six).is_shown());
+    assert!(!median(Vec::new(), six).is_shown());
+}
 
 /// The attacker's system for what `ledger` publishes: shown cells exactly, "fewer than"
 /// cells from 1 to the threshold (from 0 under a total that reads "fewer than"), withheld
@@ -47,12 +73,12 @@ fn assert_nothing_small_is_pinned(ledger: &Ledger, bound: u64, context: &str) {
 /// at least 1, so a total of 22 with one shown cell of 20 gave both as 1.
 #[test]
 fn two_hidden_ones_under_a_shown_total_do_not_protect_each_other() {
-    let mut ledger = Ledger::new(5);
+    let mut ledger = ledger(5);
     let cells: Vec<usize> = [20, 1, 1, 0].iter().map(|&n| ledger.shown(n)).collect();
     let total = ledger.shown(22);
     ledger.sum(total, cells.clone());
     assert!(ledger.decide().is_empty());
-    assert_eq!(ledger.published(cells[0]), PublishedCount::Withheld);
+    assert_eq!(ledger.published(cells[0]), PublishedCount::WITHHELD);
     assert_nothing_small_is_pinned(&ledger, 22, "20, 1, 1, 0");
 }
 
@@ -69,7 +95,7 @@ fn random_linked_tables_never_pin_a_small_count() {
         // product's threshold is 5).
         let t = 3 + rng.below(3);
         let quarters = 1 + rng.below(2) as usize;
-        let mut ledger = Ledger::new(t);
+        let mut ledger = ledger(t);
         let mut grand = 0;
         let (mut by_place, mut cases_cells) = (vec![Vec::new(); 2], Vec::new());
         for _ in 0..quarters {
