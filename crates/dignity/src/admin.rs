@@ -124,7 +124,7 @@ pub enum AdminCommand {
 }
 
 fn now() -> i64 {
-    dignity_web::now()
+    dignity_app::clock::system_now()
 }
 
 /// A passphrase from standard input, or a new random one of four words' strength.

@@ -347,7 +347,7 @@ pub(crate) async fn survey_campaign(
     use dignity_crypto::survey::InvitationCode;
     use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
     use dignity_store::survey;
-    let now = dignity_web::now();
+    let now = dignity_app::clock::system_now();
     let organisation = dignity_store::identity::get_organisation(
         db,
         &dignity_domain::identity::OdsCode::parse(ods)?,

@@ -77,9 +77,9 @@ async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<Strin
         // Times are kept to the second: let the set-up's second pass, so any number of
         // this second or the next can only be the session's.
         std::thread::sleep(Duration::from_millis(1_100));
-        let from = dignity_web::now();
+        let from = dignity_app::clock::system_now();
         anonymous_session(port, &ods, &code, survey.pages, &client)?;
-        let until = dignity_web::now();
+        let until = dignity_app::clock::system_now();
         Ok::<_, anyhow::Error>((from, until))
     }
     .await;

@@ -151,7 +151,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 /// A trust ready to take concerns, as a typical trust is set up: its recovery key and two
 /// guardians with keys, so each case is sealed four times. Returns its ODS code.
 pub(crate) async fn speakup_trust(db: &dignity_store::Db) -> anyhow::Result<String> {
-    let now = dignity_web::now();
+    let now = dignity_app::clock::system_now();
     let org = identity::create_organisation(
         db,
         "bench",

@@ -79,7 +79,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             survey_codes: Vec::new(),
         });
     }
-    let now = dignity_web::now();
+    let now = dignity_app::clock::system_now();
     let main = org(
         db,
         now,

@@ -233,7 +233,7 @@ fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng
     NewResponse {
         id: dignity_crypto::token::random_token(),
         answers,
-        groupings: dignity_web::survey::load::encode_groupings(&values),
+        groupings: dignity_app::survey::load::encode_groupings(&values),
         comments: Vec::new(),
     }
 }

@@ -41,7 +41,7 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
     let campaign = survey::get_campaign(db, campaign).await?;
     let (_, _, text) = survey::get_survey(db, campaign.survey_id).await?;
     let definition = definition::parse(&text).context("the campaign's survey cannot be read")?;
-    let units = dignity_web::survey::load::units_in_order(
+    let units = dignity_app::survey::load::units_in_order(
         identity::list_org_units(db, campaign.organisation_id).await?,
     );
     let unit_names: Vec<String> = units.into_iter().map(|u| u.name).collect();
@@ -82,7 +82,7 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
             Ok(answers) => responses.push(NewResponse {
                 id: dignity_crypto::token::random_token(),
                 answers: answers.codes,
-                groupings: dignity_web::survey::load::encode_groupings(&answers.groupings),
+                groupings: dignity_app::survey::load::encode_groupings(&answers.groupings),
                 comments: answers.comments,
             }),
             Err(e) => errors.push(format!("line {line}: {e}")),

@@ -32,7 +32,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
             "the NHS design system files are missing, so pages will look plain; run `npm ci` in web/"
         );
     }
-    let added = crate::starter::seed_if_empty(&db, dignity_web::now()).await?;
+    let added = crate::starter::seed_if_empty(&db, dignity_app::clock::system_now()).await?;
     if added > 0 {
         tracing::info!(
             resources = added,
@@ -55,7 +55,11 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     tracing::info!(%address, database = %config.database_url, "Dignity is running");
     println!("Dignity is running at {}", settings.public_url);
 
-    let housekeeping = tokio::spawn(housekeeping(db.clone(), settings.clone()));
+    let housekeeping = tokio::spawn(housekeeping(
+        db.clone(),
+        settings.clone(),
+        state.app.clone(),
+    ));
     let key_sweeper = tokio::spawn(dignity_web::forget_ended_sessions_every_minute(
         state.clone(),
     ));
@@ -90,11 +94,11 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
 
 /// Removes ended sessions and old sign-in failures, and writes due survey answers, every
 /// ten minutes.
-async fn housekeeping(db: Db, settings: dignity_web::Settings) {
+async fn housekeeping(db: Db, settings: dignity_web::Settings, app: dignity_app::Context) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        let now = dignity_web::now();
+        let now = app.clock.now();
         if let Err(e) = sessions::purge_expired(&db, now, settings.session_idle_seconds).await {
             tracing::warn!(cause = %e, "could not remove ended sessions");
         }
@@ -102,8 +106,7 @@ async fn housekeeping(db: Db, settings: dignity_web::Settings) {
             tracing::warn!(cause = %e, "could not remove old sign-in failures");
         }
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
-        let today = dignity_domain::speakup::Day::from_unix_seconds(now);
-        if let Err(e) = dignity_web::survey::pending::flush_all(&db, &settings, today).await {
+        if let Err(e) = dignity_app::survey::pending::flush_all(&app, app.clock.today()).await {
             tracing::warn!(cause = %e, "could not write waiting survey answers");
         }
     }

@@ -2,7 +2,7 @@
 //! organisation's recovery key.
 
 use anyhow::bail;
-use dignity_crypto::speakup::ConcernKey;
+use dignity_app::speakup::{Opener, Recipient};
 pub use dignity_crypto::speakup::{SecretKey, identity_text, parse_identity, public_key};
 use dignity_domain::identity::Role;
 use dignity_store::Db;
@@ -21,7 +21,7 @@ pub async fn init_store(
     speakup::init(
         db,
         ACTOR,
-        dignity_web::now(),
+        dignity_app::clock::system_now(),
         org,
         recovery_public,
         acknowledge_days,
@@ -57,23 +57,23 @@ pub async fn recover(
         );
     };
     let holder = person_holder(person.id);
-    let mut count = 0;
-    for case_id in speakup::cases_without_holder(db, org.id, &holder, None).await? {
-        let Some(sealed) = speakup::seal_for(db, case_id, RECOVERY_HOLDER).await? else {
-            continue;
-        };
-        let case_key = ConcernKey::unseal(&sealed, recovery)?;
-        speakup::add_seals(
-            db,
-            case_id,
-            &[(holder.clone(), case_key.seal_to(&key.public_key)?)],
-        )
-        .await?;
-        count += 1;
-    }
+    let cases = speakup::cases_without_holder(db, org.id, &holder, None).await?;
+    let count = dignity_app::speakup::reseal(
+        db,
+        &cases,
+        &Opener {
+            holder: RECOVERY_HOLDER,
+            key: recovery,
+        },
+        &Recipient {
+            holder: &holder,
+            public_key: &key.public_key,
+        },
+    )
+    .await?;
     audit::record(
         db,
-        dignity_web::now(),
+        dignity_app::clock::system_now(),
         &NewEntry {
             actor: ACTOR,
             organisation: Some(&org.ods_code),

@@ -47,6 +47,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<dignity_app::Error> for AppError {
+    fn from(e: dignity_app::Error) -> Self {
+        match e {
+            dignity_app::Error::Store(e) => e.into(),
+            dignity_app::Error::Crypto(e) => e.into(),
+            dignity_app::Error::NotFound(m) => AppError::NotFound(m),
+            dignity_app::Error::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
 impl From<dignity_crypto::CryptoError> for AppError {
     fn from(e: dignity_crypto::CryptoError) -> Self {
         AppError::Internal(e.to_string())

@@ -104,8 +104,9 @@ pub struct Inner {
     pub pictures: crate::work::Bounded,
     /// Failures on anonymous pages since the last report: counted, never logged one by one.
     pub anonymous_failures: Arc<std::sync::atomic::AtomicU64>,
-    /// Survey responses loaded into the engine, refreshed as responses arrive.
-    pub surveys: crate::survey::cache::SurveyCache,
+    /// What the use-cases in `dignity-app` reach: the database, the secret, the minimums,
+    /// the clock and the survey cache.
+    pub app: dignity_app::Context,
     /// The library's search index, kept current with the catalogue.
     pub library: crate::library::LibraryHub,
 }
@@ -143,7 +144,7 @@ impl AppState {
     pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
         Ok(AppState(Arc::new(Inner {
-            db,
+            db: db.clone(),
             metrics: crate::telemetry::metrics_handle(),
             dummy_hash,
             keys: Default::default(),
@@ -159,7 +160,12 @@ impl AppState {
                 settings.busy_wait,
             ),
             anonymous_failures: Default::default(),
-            surveys: Default::default(),
+            app: dignity_app::Context::new(
+                db.clone(),
+                settings.secret.clone(),
+                settings.minimums,
+                dignity_app::Clock::system(),
+            ),
             library: Default::default(),
             settings,
         })))

@@ -294,10 +294,7 @@ pub async fn indicator_views(
     let live = match &newest {
         Some(campaign) => Some((
             campaign,
-            state
-                .surveys
-                .campaign(&state.db, &state.settings, campaign)
-                .await?,
+            state.app.surveys.campaign(&state.app, campaign).await?,
         )),
         None => None,
     };

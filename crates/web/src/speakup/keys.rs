@@ -5,6 +5,7 @@ use super::keyring::KeyRing;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
+use dignity_app::speakup::{Opener, Recipient};
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
 use dignity_domain::identity::Role;
@@ -166,18 +167,19 @@ pub async fn reseal_for_colleagues(
     for colleague in &waiting {
         let holder = person_holder(colleague.person_id);
         for (case_type, cases) in &colleague.cases {
-            for case_id in cases {
-                let Some(sealed) = speakup::seal_for(&state.db, *case_id, &mine).await? else {
-                    continue;
-                };
-                let case_key = ConcernKey::unseal(&sealed, &my_key)?;
-                speakup::add_seals(
-                    &state.db,
-                    *case_id,
-                    &[(holder.clone(), case_key.seal_to(&colleague.public_key)?)],
-                )
-                .await?;
-            }
+            dignity_app::speakup::reseal(
+                &state.db,
+                cases,
+                &Opener {
+                    holder: &mine,
+                    key: &my_key,
+                },
+                &Recipient {
+                    holder: &holder,
+                    public_key: &colleague.public_key,
+                },
+            )
+            .await?;
             given.push(format!(
                 "person {} {} {}s",
                 colleague.person_id,

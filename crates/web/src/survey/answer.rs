@@ -416,7 +416,7 @@ pub async fn answer(
             // A failure is not logged here, as a log line would date this person's answers;
             // the next submission or the periodic flush tries again and logs.
             let today = Day::from_unix_seconds(crate::now());
-            let _ = pending::flush(&state.db, &state.settings, campaign, today).await;
+            let _ = pending::flush(&state.app, campaign, today).await;
             // The used code's row and the deleted draft are zeroed in the database file,
             // but older copies of their pages stay in SQLite's log until a checkpoint.
             let _ = state.db.checkpoint().await;

@@ -98,14 +98,9 @@ async fn benchmark_rows(
     let today = Day::from_unix_seconds(crate::now());
     let closed = campaign.closes_on < today;
     let national = state
+        .app
         .surveys
-        .national(
-            &state.db,
-            &state.settings,
-            campaign.survey_id,
-            campaign.year,
-            today,
-        )
+        .national(&state.app, campaign.survey_id, campaign.year, today)
         .await?;
     let mine = value_of(&national, organisation.id);
     let all = Bitmap::full(national.columns.rows());
@@ -319,14 +314,16 @@ async fn oversight_table(
         .unwrap_or(0);
     let today = Day::from_unix_seconds(crate::now());
     let national = state
+        .app
         .surveys
-        .national(&state.db, &state.settings, survey_id, year, today)
+        .national(&state.app, survey_id, year, today)
         .await?;
     let before: Option<Arc<National>> = if years.contains(&(year - 1)) {
         Some(
             state
+                .app
                 .surveys
-                .national(&state.db, &state.settings, survey_id, year - 1, today)
+                .national(&state.app, survey_id, year - 1, today)
                 .await?,
         )
     } else {

@@ -115,10 +115,7 @@ async fn last_year(
         .find(|c| c.survey_id == campaign.survey_id && c.year == campaign.year - 1);
     match before {
         Some(c) => {
-            let loaded = state
-                .surveys
-                .campaign(&state.db, &state.settings, &c)
-                .await?;
+            let loaded = state.app.surveys.campaign(&state.app, &c).await?;
             Ok(Some((c, loaded)))
         }
         None => Ok(None),
@@ -374,10 +371,7 @@ async fn build(
 ) -> Result<DashboardPage, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = super::admin::campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state
-        .surveys
-        .campaign(&state.db, &state.settings, &campaign)
-        .await?;
+    let loaded = state.app.surveys.campaign(&state.app, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let minimum = state.settings.minimums.survey();
     let all = Bitmap::full(columns.rows());

@@ -3,14 +3,14 @@
 
 mod admin;
 mod answer;
-pub mod cache;
-mod compare;
+pub mod compare;
 mod dashboard;
 pub(crate) mod invite;
-pub mod load;
-pub mod pending;
 mod pledges;
 mod waiting;
+
+// The use-cases the pages call, under the names the pages have always used.
+use dignity_app::survey::{cache, load, pending};
 
 use crate::access::Access;
 use crate::routes::Routes;

@@ -77,10 +77,7 @@ struct Scorecard {
 async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorecard, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state
-        .surveys
-        .campaign(&state.db, &state.settings, &campaign)
-        .await?;
+    let loaded = state.app.surveys.campaign(&state.app, &campaign).await?;
     let (definition, columns) = (&loaded.definition, &loaded.columns);
     let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
     let minimum = state.settings.minimums.survey();

@@ -100,7 +100,7 @@ async fn campaign_of(
             NewResponse {
                 id: dignity_store::testing::random_id(),
                 answers: answers.clone(),
-                groupings: dignity_web::survey::load::encode_groupings(&values),
+                groupings: dignity_app::survey::load::encode_groupings(&values),
                 comments: Vec::new(),
             }
         })

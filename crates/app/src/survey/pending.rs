@@ -6,8 +6,7 @@
 //! sealed under a key from the secret and the invitation code or the person's digest, and
 //! every record of a survey is padded to one length.
 
-use crate::error::AppError;
-use crate::state::Settings;
+use crate::{Context, Error};
 use dignity_crypto::sealed;
 use dignity_crypto::secret::InstallationSecret;
 use dignity_crypto::survey::InvitationCode;
@@ -50,7 +49,7 @@ pub fn seal_response(
     campaign_id: i64,
     response: &NewResponse,
     size: usize,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, Error> {
     let plain = Zeroizing::new(response.to_bytes());
     Ok(sealed::seal_padded(
         &secret.derive(PENDING),
@@ -66,16 +65,16 @@ pub fn seal_response(
 pub fn code_draft_key(
     secret: &InstallationSecret,
     code: &InvitationCode,
-) -> Result<Zeroizing<[u8; 32]>, AppError> {
+) -> Result<Zeroizing<[u8; 32]>, Error> {
     key_from_digest(&Zeroizing::new(
         secret.keyed_digest(CODE_DRAFT, &code.draft_key()[..]),
     ))
 }
 
-fn key_from_digest(digest: &str) -> Result<Zeroizing<[u8; 32]>, AppError> {
+fn key_from_digest(digest: &str) -> Result<Zeroizing<[u8; 32]>, Error> {
     let mut key = Zeroizing::new([0u8; 32]);
     hex::decode_to_slice(digest.as_bytes(), &mut key[..])
-        .map_err(|e| AppError::Internal(format!("draft key: {e}")))?;
+        .map_err(|e| Error::Internal(format!("draft key: {e}")))?;
     Ok(key)
 }
 
@@ -85,7 +84,7 @@ fn key_from_digest(digest: &str) -> Result<Zeroizing<[u8; 32]>, AppError> {
 pub fn person_draft_key(
     secret: &InstallationSecret,
     holder: &str,
-) -> Result<Zeroizing<[u8; 32]>, AppError> {
+) -> Result<Zeroizing<[u8; 32]>, Error> {
     key_from_digest(&Zeroizing::new(
         secret.keyed_digest(DRAFT, holder.as_bytes()),
     ))
@@ -102,7 +101,7 @@ pub async fn save_draft(
     holder: &str,
     draft: &Draft,
     size: usize,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let plain = Zeroizing::new(draft.to_bytes());
     let sealed = sealed::seal_padded(key, &draft_context(campaign_id, holder), &plain, size)?;
     survey::save_draft(db, campaign_id, holder, &sealed).await?;
@@ -115,7 +114,7 @@ pub async fn get_draft(
     key: &[u8; 32],
     campaign_id: i64,
     holder: &str,
-) -> Result<Option<Draft>, AppError> {
+) -> Result<Option<Draft>, Error> {
     let Some(stored) = survey::get_draft(db, campaign_id, holder).await? else {
         return Ok(None);
     };
@@ -129,14 +128,10 @@ pub async fn get_draft(
 
 /// Writes a campaign's waiting responses if a batch is ready, or any are waiting once it
 /// has closed. Returns how many were written.
-pub async fn flush(
-    db: &Db,
-    settings: &Settings,
-    campaign: &Campaign,
-    today: Day,
-) -> Result<u64, AppError> {
-    let key = settings.secret.derive(PENDING);
-    let batch = settings.minimums.survey().people();
+pub async fn flush(ctx: &Context, campaign: &Campaign, today: Day) -> Result<u64, Error> {
+    let db = &ctx.db;
+    let key = ctx.secret.derive(PENDING);
+    let batch = ctx.minimums.survey().people();
     let context = pending_context(campaign.id);
     let closed = campaign.closes_on < today;
     let written = survey::flush(db, campaign.id, batch, closed, |record| {
@@ -155,11 +150,11 @@ pub async fn flush(
 /// Writes every campaign's waiting responses that are due: whole batches of open
 /// campaigns and everything of closed ones. Run now and then by every server, so a closed
 /// campaign's last answers are written even if nobody looks at its results.
-pub async fn flush_all(db: &Db, settings: &Settings, today: Day) -> Result<u64, AppError> {
+pub async fn flush_all(ctx: &Context, today: Day) -> Result<u64, Error> {
     let mut written = 0;
-    for id in survey::pending::campaigns_waiting(db).await? {
-        let campaign = survey::get_campaign(db, id).await?;
-        written += flush(db, settings, &campaign, today).await?;
+    for id in survey::pending::campaigns_waiting(&ctx.db).await? {
+        let campaign = survey::get_campaign(&ctx.db, id).await?;
+        written += flush(ctx, &campaign, today).await?;
     }
     Ok(written)
 }

@@ -5,12 +5,10 @@
 //! response.
 
 use super::load;
-use crate::error::AppError;
-use crate::state::Settings;
+use crate::{Context, Error};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, Survey};
 use dignity_engine::Columns;
-use dignity_store::Db;
 use dignity_store::identity::{self, OrgUnit, Organisation};
 use dignity_store::survey::{self, Campaign};
 use std::collections::HashMap;
@@ -92,8 +90,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn parse_definition(text: &str) -> Result<Survey, AppError> {
-    definition::parse(text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))
+fn parse_definition(text: &str) -> Result<Survey, Error> {
+    definition::parse(text).map_err(|e| Error::Internal(format!("stored survey: {e}")))
 }
 
 impl SurveyCache {
@@ -101,16 +99,12 @@ impl SurveyCache {
     /// closed campaign's last waiting responses are written first, so its results are
     /// complete. A campaign that has not closed loads as no responses at all: results must
     /// not move while people are still answering, whichever page asks.
-    pub async fn campaign(
-        &self,
-        db: &Db,
-        settings: &Settings,
-        campaign: &Campaign,
-    ) -> Result<Arc<Loaded>, AppError> {
-        let today = Day::from_unix_seconds(crate::now());
+    pub async fn campaign(&self, ctx: &Context, campaign: &Campaign) -> Result<Arc<Loaded>, Error> {
+        let db = &ctx.db;
+        let today = ctx.clock.today();
         let closed = campaign.closes_on < today;
         if closed {
-            super::pending::flush(db, settings, campaign, today).await?;
+            super::pending::flush(ctx, campaign, today).await?;
         }
         let units =
             load::units_in_order(identity::list_org_units(db, campaign.organisation_id).await?);
@@ -144,7 +138,7 @@ impl SurveyCache {
             }
         })
         .await
-        .map_err(|e| AppError::Internal(format!("loading survey responses: {e}")))?;
+        .map_err(|e| Error::Internal(format!("loading survey responses: {e}")))?;
         if loaded.skipped > 0 {
             tracing::warn!(
                 skipped = loaded.skipped,
@@ -160,12 +154,12 @@ impl SurveyCache {
     /// Every organisation's closed campaigns of a survey in a year, loaded together.
     pub async fn national(
         &self,
-        db: &Db,
-        settings: &Settings,
+        ctx: &Context,
         survey_id: i64,
         year: i64,
         today: Day,
-    ) -> Result<Arc<National>, AppError> {
+    ) -> Result<Arc<National>, Error> {
+        let db = &ctx.db;
         let closed: Vec<Campaign> = survey::campaigns_of(db, survey_id, year)
             .await?
             .into_iter()
@@ -173,7 +167,7 @@ impl SurveyCache {
             .filter(|c| c.closes_on < today)
             .collect();
         for c in &closed {
-            super::pending::flush(db, settings, c, today).await?;
+            super::pending::flush(ctx, c, today).await?;
         }
         let (campaigns, counts): (Vec<Campaign>, Vec<u64>) =
             survey::campaigns_of(db, survey_id, year)
@@ -209,7 +203,7 @@ impl SurveyCache {
             }
         })
         .await
-        .map_err(|e| AppError::Internal(format!("loading national survey responses: {e}")))?;
+        .map_err(|e| Error::Internal(format!("loading national survey responses: {e}")))?;
         let national = Arc::new(national);
         lock(&self.national).put((survey_id, year), national.clone());
         Ok(national)

@@ -1,0 +1,22 @@
+//! Dignity's use-cases, one module per capability: what a page, the JSON API and the
+//! command line ask for, as functions on a [`Context`]. Nothing here knows about HTTP or
+//! templates; `dignity-web` parses a request, calls a function here and renders what it
+//! returns, and the command line calls the same functions.
+//!
+//! Layers (checked by `crates/dignity/tests/layers.rs`): the binary, then `dignity-web`,
+//! then this crate, then `dignity-store`, then `dignity-domain`; `dignity-crypto`,
+//! `dignity-engine` and `dignity-search` at the bottom.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod clock;
+pub mod context;
+pub mod error;
+pub mod speakup;
+pub mod survey;
+
+pub use clock::Clock;
+pub use context::Context;
+pub use error::Error;

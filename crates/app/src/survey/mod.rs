@@ -1,0 +1,6 @@
+//! Staff surveys: turning stored responses into the engine's columns, sealing answers while
+//! they wait for their batch, and keeping loaded results in memory.
+
+pub mod cache;
+pub mod load;
+pub mod pending;
