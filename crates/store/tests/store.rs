@@ -33,6 +33,9 @@ macro_rules! on_both_backends {
     };
 }
 
+#[path = "store/schema.rs"]
+mod schema;
+
 #[path = "store/copies.rs"]
 mod copies;
 use copies::copies_during_a_campaign_link_no_answer_to_anyone;

@@ -1,0 +1,210 @@
+//! The two migration folders must build the same schema: the same tables, the same
+//! columns with the same kind of type and nullability, the same primary keys and the same
+//! indexes (by columns and uniqueness). Read from the live databases after migrating, so
+//! a migration written for one backend and forgotten for the other fails here.
+
+use dignity_store::testing::TestDb;
+use dignity_store::{Backend, Db};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Column {
+    name: String,
+    /// integer, text, bytes, real or boolean: how each backend spells them differs.
+    kind: String,
+    not_null: bool,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Table {
+    columns: BTreeSet<Column>,
+    primary_key: BTreeSet<String>,
+    /// Each index as its columns in order and whether it is unique.
+    indexes: BTreeSet<(Vec<String>, bool)>,
+}
+
+type Schema = BTreeMap<String, Table>;
+
+fn kind(declared: &str) -> String {
+    let t = declared.to_ascii_lowercase();
+    let family = if t.contains("int") {
+        "integer"
+    } else if t.contains("char") || t.contains("text") {
+        "text"
+    } else if t.contains("blob") || t.contains("bytea") {
+        "bytes"
+    } else if t.contains("real") || t.contains("double") || t.contains("float") {
+        "real"
+    } else if t.contains("bool") {
+        "boolean"
+    } else {
+        return t;
+    };
+    family.to_owned()
+}
+
+async fn sqlite_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> {
+    let mut schema = Schema::new();
+    let tables = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for row in tables {
+        let name: String = row.try_get("name")?;
+        let mut table = Table::default();
+        let columns = sqlx::query(&format!(
+            "SELECT name, type, \"notnull\" AS not_null, pk FROM pragma_table_info('{name}')"
+        ))
+        .fetch_all(db.pool())
+        .await?;
+        for c in columns {
+            let column: String = c.try_get("name")?;
+            let pk: i64 = c.try_get("pk")?;
+            let not_null: i64 = c.try_get("not_null")?;
+            if pk > 0 {
+                table.primary_key.insert(column.clone());
+            }
+            table.columns.insert(Column {
+                name: column,
+                kind: kind(&c.try_get::<String, _>("type")?),
+                // A primary key column is never null, whether or not SQLite says so.
+                not_null: not_null != 0 || pk > 0,
+            });
+        }
+        let indexes = sqlx::query(&format!(
+            "SELECT name, \"unique\" AS is_unique, origin FROM pragma_index_list('{name}')"
+        ))
+        .fetch_all(db.pool())
+        .await?;
+        for i in indexes {
+            let origin: String = i.try_get("origin")?;
+            if origin == "pk" {
+                continue;
+            }
+            let index: String = i.try_get("name")?;
+            let unique: i64 = i.try_get("is_unique")?;
+            let columns = sqlx::query(&format!(
+                "SELECT name FROM pragma_index_info('{index}') ORDER BY seqno"
+            ))
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("name"))
+            .collect::<Result<Vec<_>, _>>()?;
+            table.indexes.insert((columns, unique != 0));
+        }
+        schema.insert(name, table);
+    }
+    Ok(schema)
+}
+
+async fn postgres_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> {
+    let mut schema = Schema::new();
+    let columns = sqlx::query(
+        "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name, \
+                c.data_type::text AS data_type, c.is_nullable::text AS is_nullable \
+         FROM information_schema.columns c \
+         JOIN information_schema.tables t \
+           ON t.table_name = c.table_name AND t.table_schema = c.table_schema \
+         WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+           AND c.table_name NOT LIKE '\\_sqlx\\_%'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for c in columns {
+        let table: String = c.try_get("table_name")?;
+        let is_nullable: String = c.try_get("is_nullable")?;
+        schema.entry(table).or_default().columns.insert(Column {
+            name: c.try_get("column_name")?,
+            kind: kind(&c.try_get::<String, _>("data_type")?),
+            not_null: is_nullable == "NO",
+        });
+    }
+    let indexes = sqlx::query(
+        "SELECT t.relname::text AS table_name, i.indisunique AS is_unique, \
+                i.indisprimary AS is_primary, \
+                string_agg(a.attname::text, ',' ORDER BY array_position(i.indkey::int2[], a.attnum)) \
+                  AS columns \
+         FROM pg_index i \
+         JOIN pg_class t ON t.oid = i.indrelid \
+         JOIN pg_class ix ON ix.oid = i.indexrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey) \
+         WHERE n.nspname = current_schema() AND t.relname NOT LIKE '\\_sqlx\\_%' \
+         GROUP BY t.relname, ix.relname, i.indisunique, i.indisprimary",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for i in indexes {
+        let table: String = i.try_get("table_name")?;
+        let columns: String = i.try_get("columns")?;
+        let columns: Vec<String> = columns.split(',').map(str::to_owned).collect();
+        let entry = schema.entry(table).or_default();
+        if i.try_get::<bool, _>("is_primary")? {
+            entry.primary_key.extend(columns);
+        } else {
+            entry
+                .indexes
+                .insert((columns, i.try_get::<bool, _>("is_unique")?));
+        }
+    }
+    Ok(schema)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error::Error>> {
+    let sqlite = TestDb::new(Backend::Sqlite).await?;
+    let postgres = TestDb::new(Backend::Postgres).await?;
+    let schemas = async {
+        Ok::<_, Box<dyn std::error::Error>>((
+            sqlite_schema(&sqlite.db).await?,
+            postgres_schema(&postgres.db).await?,
+        ))
+    }
+    .await;
+    sqlite.finish().await;
+    postgres.finish().await;
+    let (lite, pg) = schemas?;
+    assert!(lite.len() > 20, "SQLite has only {} tables", lite.len());
+    let mut differences = Vec::new();
+    let names: BTreeSet<&String> = lite.keys().chain(pg.keys()).collect();
+    for name in names {
+        match (lite.get(name), pg.get(name)) {
+            (Some(a), Some(b)) => {
+                for c in a.columns.symmetric_difference(&b.columns) {
+                    let side = if a.columns.contains(c) {
+                        "SQLite"
+                    } else {
+                        "PostgreSQL"
+                    };
+                    differences.push(format!("{name}: only {side} has column {c:?}"));
+                }
+                if a.primary_key != b.primary_key {
+                    differences.push(format!(
+                        "{name}: primary key {:?} in SQLite, {:?} in PostgreSQL",
+                        a.primary_key, b.primary_key
+                    ));
+                }
+                for i in a.indexes.symmetric_difference(&b.indexes) {
+                    let side = if a.indexes.contains(i) {
+                        "SQLite"
+                    } else {
+                        "PostgreSQL"
+                    };
+                    differences.push(format!("{name}: only {side} has index {i:?}"));
+                }
+            }
+            (Some(_), None) => differences.push(format!("{name}: only in SQLite")),
+            (None, _) => differences.push(format!("{name}: only in PostgreSQL")),
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "the two migration folders differ:\n{}",
+        differences.join("\n")
+    );
+    Ok(())
+}
