@@ -76,6 +76,7 @@ impl Figures {
             for (key, cell) in cells {
                 out.counts.insert(key, ledger.published(cell));
             }
+            out.place_totals(Scope::Organisation(*id), quarters);
             all_facts.extend(facts.iter().cloned());
         }
         if national {
@@ -111,8 +112,28 @@ impl Figures {
             for (key, cell) in all {
                 out.counts.insert(key, ledger.published(cell));
             }
+            out.place_totals(Scope::All, quarters);
         }
         out
+    }
+
+    /// Each place's total over the period, shown only when every one of its quarters is
+    /// shown exactly, so it tells nothing the quarters do not. A place's total beside its
+    /// quarters and beside each quarter's total over places makes a two-way table, and a
+    /// two-way table gives away hidden cells by reasoning over rows and columns together
+    /// (an outside review recovered four "fewer than 6" counts this way), which the
+    /// ledger's narrowing along one sum at a time cannot see.
+    fn place_totals(&mut self, scope: Scope, quarters: &[Quarter]) {
+        let units = self.units.get(&scope).cloned().unwrap_or_default();
+        for unit in units {
+            let measure = Measure::Unit(unit);
+            let parts: Vec<PublishedCount> = quarters
+                .iter()
+                .map(|q| self.count(scope, Some(*q), measure.clone()))
+                .collect();
+            self.counts
+                .insert((scope, None, measure), PublishedCount::total_of(&parts));
+        }
     }
 
     /// Puts one scope's figures and their sums into `ledger`; with `decided`, the shown
@@ -137,12 +158,18 @@ impl Figures {
             cell
         };
         let unit_of = |f: &CaseFacts| f.org_unit.clone().unwrap_or_else(|| NOT_GIVEN.into());
-        let units: Vec<String> = facts
-            .iter()
-            .map(unit_of)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // Places belong to one organisation: "Ward 1" in two trusts are not one place, and
+        // adding them up by name across organisations would make a table of organisations
+        // by place whose margins give small counts away. The national view has none.
+        let units: Vec<String> = match scope {
+            Scope::All => Vec::new(),
+            Scope::Organisation(_) => facts
+                .iter()
+                .map(unit_of)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        };
         let mut by_period: BTreeMap<Measure, Vec<usize>> = BTreeMap::new();
         for &q in quarters {
             let exact = QuarterlyReturn::compute(facts, q);
@@ -192,15 +219,12 @@ impl Figures {
                         .iter()
                         .filter(|f| q.contains(f.received_on) && unit_of(f) == *u)
                         .count() as u64;
-                    let cell = add(ledger, key(Measure::Unit(u.clone())), n, true);
-                    by_period
-                        .entry(Measure::Unit(u.clone()))
-                        .or_default()
-                        .push(cell);
-                    cell
+                    add(ledger, key(Measure::Unit(u.clone())), n, true)
                 })
                 .collect();
-            ledger.sum(cases, parts);
+            if !units.is_empty() {
+                ledger.sum(cases, parts);
+            }
             for &f in Feedback::ALL {
                 let n = exact.feedback.get(&f).copied().unwrap_or(0);
                 add(ledger, key(Measure::Feedback(f)), n, true);
@@ -210,24 +234,12 @@ impl Figures {
         let value = |cells: &[usize], ledger: &Ledger| -> u64 {
             cells.iter().map(|&c| ledger.value(c)).sum()
         };
-        let mut unit_totals = Vec::new();
-        let mut period_cases = None;
+        // Places have no period totals here: see `place_totals`.
         for (measure, parts) in by_period {
             let n = value(&parts, ledger);
-            let is_unit = matches!(measure, Measure::Unit(_));
-            let is_cases = measure == Measure::Cases;
             let total = add(ledger, (scope, None, measure), n, true);
             ledger.give_way(total);
             ledger.sum(total, parts);
-            if is_unit {
-                unit_totals.push(total);
-            }
-            if is_cases {
-                period_cases = Some(total);
-            }
-        }
-        if let Some(total) = period_cases {
-            ledger.sum(total, unit_totals);
         }
         self.units.insert(scope, units);
         cells
@@ -391,11 +403,12 @@ mod tests {
                 .to_string(),
             "20"
         );
-        // Nationally, Q2's "A" (2 cases, only in the other organisation) is hidden there,
-        // so the national "A" for Q2 must not show it either.
+        // Places are each organisation's own: the national view adds none up by name (the
+        // other organisation's "A", 2 cases in Q2, is hidden on its pages and nowhere else).
+        assert!(national.units(Scope::All).is_empty());
         assert!(
             national
-                .count(Scope::All, q2, Measure::Unit("A".into()))
+                .count(Scope::Organisation(2), q2, Measure::Unit("A".into()))
                 .is_hidden()
         );
     }
@@ -424,5 +437,224 @@ mod tests {
                 .to_string(),
             "fewer than 6"
         );
+    }
+
+    /// What a reader of the trends' "by place" table knows, solved exactly: every place's
+    /// count in every quarter, each quarter's total, each place's period total and the
+    /// period's total, as published. Returns the small counts (1 to 5) that the reader
+    /// can pin to one value.
+    fn pinned_in_place_table(
+        figures: &Figures,
+        facts: &[CaseFacts],
+        quarters: &[Quarter],
+    ) -> Vec<String> {
+        use dignity_engine::disclosure::audit::System;
+        let scope = Scope::Organisation(1);
+        let bound = facts.len() as u64;
+        let mut system = System::default();
+        let seen = |system: &mut System, published: PublishedCount| match published.exact() {
+            Some(n) => system.exact(n),
+            None if published.fewer_than().is_some() => system.range(1, 5),
+            // Withheld: the reader knows nothing but the bounds.
+            None => system.range(0, bound),
+        };
+        let units = figures.units(scope).to_vec();
+        let mut cells = Vec::new();
+        let mut quarter_totals = Vec::new();
+        for q in quarters {
+            let quarter_total = figures.count(scope, Some(*q), Measure::Cases);
+            let total = seen(&mut system, quarter_total);
+            // Under a total that reads "fewer than", zeros read "fewer than" too.
+            let masked = quarter_total.fewer_than().is_some();
+            let parts: Vec<usize> = units
+                .iter()
+                .map(|u| {
+                    let measure = Measure::Unit(u.clone());
+                    let published = figures.count(scope, Some(*q), measure);
+                    let cell = match published.fewer_than() {
+                        Some(_) if masked => system.range(0, 5),
+                        _ => seen(&mut system, published),
+                    };
+                    let truth = facts
+                        .iter()
+                        .filter(|f| q.contains(f.received_on) && f.org_unit.as_deref() == Some(u))
+                        .count() as u64;
+                    cells.push((cell, truth, format!("{u} in {q}")));
+                    cell
+                })
+                .collect();
+            system.sum(total, parts);
+            quarter_totals.push(total);
+        }
+        let period = seen(&mut system, figures.count(scope, None, Measure::Cases));
+        system.sum(period, quarter_totals);
+        let mut place_totals = Vec::new();
+        for (at, u) in units.iter().enumerate() {
+            let total = seen(
+                &mut system,
+                figures.count(scope, None, Measure::Unit(u.clone())),
+            );
+            let row: Vec<usize> = (0..quarters.len())
+                .filter_map(|q| cells.get(q * units.len() + at).map(|c| c.0))
+                .collect();
+            system.sum(total, row);
+            place_totals.push(total);
+        }
+        system.sum(period, place_totals);
+        let ranges = system.solve().unwrap_or_else(|e| panic!("{e:?}"));
+        cells
+            .iter()
+            .filter(|(cell, truth, _)| {
+                (1..=5).contains(truth) && ranges[*cell].0 == ranges[*cell].1
+            })
+            .map(|(_, truth, name)| format!("{name} is {truth}"))
+            .collect()
+    }
+
+    /// The attack an outside review made on the trends page: 14, 13 and 9 cases over
+    /// three quarters in four places, with each place's period total. Reasoning over rows
+    /// and columns together gave Surgery's 5 and three single concerns exactly.
+    #[test]
+    fn places_by_quarter_give_no_small_count_away() {
+        let quarters = [quarter("2026-Q2"), quarter("2026-Q3"), quarter("2026-Q4")];
+        let days = ["2026-05-10", "2026-08-10", "2026-11-10"];
+        let table = [
+            ("Medicine", [5, 6, 1]),
+            ("Surgery", [5, 3, 3]),
+            ("Theatres", [0, 3, 4]),
+            ("Recovery", [4, 1, 1]),
+        ];
+        let mut facts = Vec::new();
+        for (place, counts) in table {
+            for (day, n) in days.iter().zip(counts) {
+                for _ in 0..n {
+                    facts.push(case(day, IdentityLevel::Open, place));
+                }
+            }
+        }
+        let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+        let pinned = pinned_in_place_table(&figures, &facts, &quarters);
+        assert!(pinned.is_empty(), "pinned: {pinned:?}");
+    }
+
+    /// The same attack on random two-way tables of places by quarter.
+    #[test]
+    fn random_places_by_quarter_give_no_small_count_away() {
+        use dignity_engine::rng::Rng;
+        let quarters = [quarter("2026-Q2"), quarter("2026-Q3"), quarter("2026-Q4")];
+        let days = ["2026-05-10", "2026-08-10", "2026-11-10"];
+        for seed in 0..300 {
+            let mut rng = Rng::new(seed);
+            let places = 2 + rng.below(3);
+            let cases = 8 + rng.below(38);
+            let facts: Vec<CaseFacts> = (0..cases)
+                .map(|_| {
+                    let day = days[rng.below(3) as usize];
+                    let place = format!("Place {}", rng.below(places));
+                    case(day, IdentityLevel::Open, &place)
+                })
+                .collect();
+            let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+            let pinned = pinned_in_place_table(&figures, &facts, &quarters);
+            assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
+        }
+    }
+
+    /// The national view of one quarter: each organisation's cases split by professional
+    /// group, and the national split, read together as a two-way table of organisations by
+    /// group, solved exactly. No small count of an organisation may be pinned.
+    #[test]
+    fn organisations_by_group_give_no_small_count_away() {
+        use dignity_engine::disclosure::audit::System;
+        use dignity_engine::rng::Rng;
+        let q = quarter("2026-Q3");
+        let groups: Vec<String> = vec!["Nurses".into(), "Doctors".into(), "Porters".into()];
+        for seed in 0..300 {
+            let mut rng = Rng::new(seed);
+            let orgs = 2 + rng.below(3) as i64;
+            let sets: Vec<Vec<CaseFacts>> = (0..orgs)
+                .map(|_| {
+                    (0..3 + rng.below(20))
+                        .map(|_| {
+                            let mut c = case("2026-08-10", IdentityLevel::Open, "Ward");
+                            c.professional_group = groups.get(rng.below(3) as usize).cloned();
+                            c
+                        })
+                        .collect()
+                })
+                .collect();
+            let parts: Vec<(i64, &[CaseFacts])> = sets
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i as i64, f.as_slice()))
+                .collect();
+            let figures = Figures::decide(&parts, true, &[q], SIX, &groups);
+            let bound: u64 = sets.iter().map(|s| s.len() as u64).sum();
+            let mut system = System::default();
+            let seen = |system: &mut System, p: PublishedCount, masked: bool| match p.exact() {
+                Some(n) => system.exact(n),
+                None if p.fewer_than().is_some() => system.range(u64::from(!masked), 5),
+                None => system.range(0, bound),
+            };
+            let names = figures
+                .groups
+                .get(&(Scope::Organisation(0), q))
+                .cloned()
+                .unwrap_or_default();
+            let mut columns: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+            let mut org_totals = Vec::new();
+            let mut watched = Vec::new();
+            for (id, facts) in &parts {
+                let scope = Scope::Organisation(*id);
+                let total = figures.count(scope, Some(q), Measure::Cases);
+                let masked = total.fewer_than().is_some();
+                let total = seen(&mut system, total, false);
+                let row: Vec<usize> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(g, name)| {
+                        let p = figures.count(scope, Some(q), Measure::Group(name.clone()));
+                        let cell = seen(&mut system, p, masked);
+                        let truth = facts
+                            .iter()
+                            .filter(|f| {
+                                f.professional_group
+                                    .as_deref()
+                                    .unwrap_or(crate::speakup::GROUP_NOT_KNOWN)
+                                    == name
+                            })
+                            .count() as u64;
+                        watched.push((cell, truth, format!("org {id} {name}")));
+                        if let Some(column) = columns.get_mut(g) {
+                            column.push(cell);
+                        }
+                        cell
+                    })
+                    .collect();
+                system.sum(total, row);
+                org_totals.push(total);
+            }
+            let national = figures.count(Scope::All, Some(q), Measure::Cases);
+            let masked = national.fewer_than().is_some();
+            let national = seen(&mut system, national, false);
+            system.sum(national, org_totals);
+            let mut national_groups = Vec::new();
+            for (name, column) in names.iter().zip(columns) {
+                let p = figures.count(Scope::All, Some(q), Measure::Group(name.clone()));
+                let cell = seen(&mut system, p, masked);
+                system.sum(cell, column);
+                national_groups.push(cell);
+            }
+            system.sum(national, national_groups);
+            let ranges = system
+                .solve()
+                .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
+            let pinned: Vec<&String> = watched
+                .iter()
+                .filter(|(c, truth, _)| (1..=5).contains(truth) && ranges[*c].0 == ranges[*c].1)
+                .map(|(_, _, name)| name)
+                .collect();
+            assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
+        }
     }
 }

@@ -57,6 +57,18 @@ impl PublishedCount {
     pub fn is_withheld(self) -> bool {
         self.0 == Count::Withheld
     }
+
+    /// A total over published counts: exact when every part is exact (it then tells
+    /// nothing more than they do), withheld otherwise.
+    pub fn total_of(parts: &[PublishedCount]) -> PublishedCount {
+        parts
+            .iter()
+            .map(|p| p.exact())
+            .sum::<Option<u64>>()
+            .map_or(PublishedCount::WITHHELD, |n| {
+                PublishedCount(Count::Exact(n))
+            })
+    }
 }
 
 /// Counts from 1 to `threshold` are shown as "fewer than threshold + 1". Zero is shown:
@@ -270,7 +282,12 @@ impl Ledger {
         for _ in 0..64 {
             let before = r.clone();
             for sum in &self.sums {
-                let low: u64 = sum.parts.iter().map(|&p| r[p].0).sum();
+                // Saturating: a system with no solution must not overflow, only stop narrowing.
+                let low: u64 = sum
+                    .parts
+                    .iter()
+                    .map(|&p| r[p].0)
+                    .fold(0, u64::saturating_add);
                 let high: u64 = sum
                     .parts
                     .iter()
@@ -279,7 +296,7 @@ impl Ledger {
                 let total = (r[sum.total].0.max(low), r[sum.total].1.min(high));
                 r[sum.total] = total;
                 for &p in &sum.parts {
-                    let others_low = low - r[p].0;
+                    let others_low = low.saturating_sub(r[p].0);
                     let others_high = high.saturating_sub(r[p].1);
                     let lo = if high >= MANY {
                         r[p].0

@@ -94,6 +94,7 @@ pub struct Minimum {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutOfBounds {
     pub kind: Kind,
+    /// The value as the setting gave it.
     pub given: u64,
 }
 
@@ -102,11 +103,10 @@ impl fmt::Display for OutOfBounds {
         let kind = self.kind;
         write!(
             f,
-            "{} must be from {} to {}, not {}",
-            kind.setting(),
+            "must be from {} to {}, not {}",
             kind.setting_value(kind.floor()),
             kind.setting_value(kind.ceiling()),
-            kind.setting_value(self.given)
+            self.given
         )
     }
 }
@@ -131,7 +131,7 @@ impl Minimum {
             Kind::SurveyResults => value,
             Kind::SpeakUpReturns => value.saturating_add(1),
         };
-        Minimum::new(kind, people)
+        Minimum::new(kind, people).map_err(|_| OutOfBounds { kind, given: value })
     }
 
     pub const fn default_for(kind: Kind) -> Minimum {

@@ -550,3 +550,23 @@ fn every_breakdown_a_page_offers_together_never_pins_a_hidden_cell() {
         "only {checked} cases were checked ({too_large} too large to search)"
     );
 }
+
+#[test]
+fn minimums_below_their_floor_are_refused_in_the_settings_own_terms() {
+    let survey = Minimum::from_setting(Kind::SurveyResults, 10);
+    assert_eq!(
+        survey.map_err(|e| e.to_string()),
+        Err("must be from 11 to 100, not 10".to_owned())
+    );
+    assert!(Minimum::from_setting(Kind::SurveyResults, 11).is_ok());
+    assert!(Minimum::from_setting(Kind::SpeakUpReturns, 3).is_ok());
+    let huge = Minimum::from_setting(Kind::SpeakUpReturns, u64::MAX);
+    assert_eq!(
+        huge.map_err(|e| e.to_string()),
+        Err(format!("must be from 3 to 50, not {}", u64::MAX))
+    );
+    assert_eq!(
+        Minimum::from_setting(Kind::SpeakUpReturns, 2).map_err(|e| e.to_string()),
+        Err("must be from 3 to 50, not 2".to_owned())
+    );
+}

@@ -274,7 +274,7 @@ fn pct(v: f64) -> String {
 }
 
 /// A plan's measures, with the latest figure from the organisation's newest closed
-/// culture survey when it has one (hidden below 11 answers), else the figure typed in.
+/// culture survey when it has one (hidden below the survey minimum), else the figure typed in.
 pub async fn indicator_views(
     state: &AppState,
     organisation: &Organisation,

@@ -290,7 +290,8 @@ pub fn trend_figures(
             })
             .collect()
     };
-    vec![
+    let has_places = !figures.units(scope).is_empty();
+    let mut shown = vec![
         figure(
             "per-quarter",
             "Concerns received each quarter",
@@ -304,12 +305,6 @@ pub fn trend_figures(
             by_element,
         ),
         figure(
-            "by-unit",
-            "Concerns by where they happened, each quarter (chart: all quarters)",
-            columns,
-            by_unit,
-        ),
-        figure(
             "to-acknowledge",
             "Middle time to acknowledge a concern",
             vec!["Days".into()],
@@ -321,7 +316,20 @@ pub fn trend_figures(
             vec!["Days".into()],
             timing(|f| f.closed_on),
         ),
-    ]
+    ];
+    // Places are an organisation's own; the national view has none.
+    if has_places {
+        shown.insert(
+            2,
+            figure(
+                "by-unit",
+                "Concerns by where they happened, each quarter (chart: all quarters)",
+                columns,
+                by_unit,
+            ),
+        );
+    }
+    shown
 }
 
 pub async fn trends(
