@@ -260,18 +260,21 @@ pub fn check_professional_groups(groups: &[String]) -> Result<Vec<String>, Inval
     Ok(out)
 }
 
-/// A calendar date (no time of day: the anonymous routes never keep one).
+/// A calendar date (no time of day: the anonymous routes never keep one). Wraps jiff's
+/// civil date, the one date and time crate of the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Day {
-    /// Days since 1970-01-01.
-    days: i64,
-}
+pub struct Day(jiff::civil::Date);
 
 impl Day {
+    /// The day (UTC) of a moment given as seconds since 1970; moments beyond what any
+    /// record holds are clamped to the first or last day there can be.
     pub fn from_unix_seconds(seconds: i64) -> Day {
-        Day {
-            days: seconds.div_euclid(86_400),
-        }
+        let moment = jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        });
+        Day(moment.to_zoned(jiff::tz::TimeZone::UTC).date())
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -285,31 +288,31 @@ impl Day {
                 .ok_or(bad.clone())
         };
         let (y, m, d) = (number()?, number()?, number()?);
-        // Years far outside any NHS record would overflow the day arithmetic (found by
-        // fuzzing), so they are refused like any other date that cannot be right.
-        if !(1900..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m)
-        {
+        // Years far outside any NHS record are refused like any other date that cannot
+        // be right (fuzzing once found one that overflowed the day arithmetic).
+        if !(1900..=9999).contains(&y) {
             return Err(bad);
         }
-        Ok(Day {
-            days: days_from_civil(y, m, d),
-        })
+        let (Ok(y), Ok(m), Ok(d)) = (i16::try_from(y), i8::try_from(m), i8::try_from(d)) else {
+            return Err(bad);
+        };
+        jiff::civil::Date::new(y, m, d).map(Day).map_err(|_| bad)
     }
 
     /// Whole days from `earlier` to this day (negative if `earlier` is later).
     pub fn days_since(self, earlier: Day) -> i64 {
-        self.days - earlier.days
+        self.0.duration_since(earlier.0).as_secs() / 86_400
     }
 
     pub fn plus_days(self, n: i64) -> Day {
-        Day {
-            days: self.days + n,
-        }
+        Day(self
+            .0
+            .saturating_add(jiff::SignedDuration::from_hours(n.saturating_mul(24))))
     }
 
     /// Monday is 0.
     pub fn weekday(self) -> i64 {
-        (self.days + 3).rem_euclid(7)
+        i64::from(self.0.weekday().to_monday_zero_offset())
     }
 
     /// The day `n` working days (Monday to Friday) after this one.
@@ -325,32 +328,23 @@ impl Day {
         day
     }
 
-    /// As people read dates: "31 October 2026".
+    /// As people read dates: "31 October 2026". Every page writes dates this way, or
+    /// with the day of the week ([`Day::long_with_weekday`]).
     pub fn long(self) -> String {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let (y, m, d) = self.ymd();
-        let month = MONTHS
-            .get((m - 1).clamp(0, 11) as usize)
-            .copied()
-            .unwrap_or("");
-        format!("{d} {month} {y}")
+        self.0.strftime("%-d %B %Y").to_string()
+    }
+
+    /// "Tuesday 1 December 2026", for a date someone must act by.
+    pub fn long_with_weekday(self) -> String {
+        self.0.strftime("%A %-d %B %Y").to_string()
     }
 
     pub fn ymd(self) -> (i64, i64, i64) {
-        civil_from_days(self.days)
+        (
+            i64::from(self.0.year()),
+            i64::from(self.0.month()),
+            i64::from(self.0.day()),
+        )
     }
 
     /// The quarter this day falls in, as (year, quarter 1 to 4), calendar quarters.
@@ -365,50 +359,6 @@ impl fmt::Display for Day {
         let (y, m, d) = self.ymd();
         write!(f, "{y:04}-{m:02}-{d:02}")
     }
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 /// The month something happened, as a person gave it (`YYYY-MM`). Never a day: a day can
@@ -447,6 +397,27 @@ mod tests {
             CaseStatus::New.next_choices(),
             [CaseStatus::Acknowledged, CaseStatus::Closed]
         );
+    }
+
+    #[test]
+    fn dates_read_the_one_way_people_read_them() -> Result<(), InvalidValue> {
+        assert_eq!(Day::parse("2026-10-31")?.long(), "31 October 2026");
+        assert_eq!(
+            Day::parse("2026-12-01")?.long_with_weekday(),
+            "Tuesday 1 December 2026"
+        );
+        assert_eq!(
+            Day::from_unix_seconds(1_795_545_600).to_string(),
+            "2026-11-24"
+        );
+        assert_eq!(Day::from_unix_seconds(-1).to_string(), "1969-12-31");
+        // Moments past any record clamp rather than fail.
+        assert!(Day::from_unix_seconds(i64::MAX) >= Day::parse("9999-12-30")?);
+        assert_eq!(
+            Day::parse("2026-12-01")?.days_since(Day::parse("2025-12-01")?),
+            365
+        );
+        Ok(())
     }
 
     #[test]

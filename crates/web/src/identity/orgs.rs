@@ -265,13 +265,9 @@ async fn audit_log(
 
 /// "24 Nov 2026, 18:27 UTC": unambiguous for every reader.
 fn format_time(unix: i64) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-    );
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| unix.to_string())
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%-d %b %Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| unix.to_string())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! status, what the case is about, closure and the detriment check.
 
 use super::keys::{Opened, colleagues_waiting, open_case, reseal_for_colleagues};
-use super::report::{Report, long_date};
+use super::report::Report;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FormData;
@@ -191,7 +191,7 @@ impl CasePage {
     }
 
     fn long(&self, day: &Day) -> String {
-        long_date(*day)
+        day.long_with_weekday()
     }
 }
 
@@ -321,7 +321,7 @@ async fn decrypt_all(
             author: entry
                 .author_name
                 .unwrap_or_else(|| "The person who spoke up".into()),
-            on: long_date(entry.written_on),
+            on: entry.written_on.long_with_weekday(),
             tampered: plain.is_err(),
             text: plain
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())

@@ -347,24 +347,6 @@ struct ReceiptPage {
     anonymous: bool,
 }
 
-/// Human dates for people: "Tuesday 1 December 2026".
-pub fn long_date(day: Day) -> String {
-    const DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
-    let weekday = DAYS
-        .get(day.weekday() as usize)
-        .copied()
-        .unwrap_or_default();
-    format!("{weekday} {}", day.long())
-}
-
 /// The report form as sent: its fields, and any files (with the form sent as
 /// multipart/form-data when the browser uploads them).
 pub struct Submission {
@@ -602,7 +584,7 @@ pub async fn submit(
         chrome: chrome.titled("Your concern has been sent"),
         organisation,
         code: receipt.display(),
-        acknowledge_by: long_date(acknowledge_by),
+        acknowledge_by: acknowledge_by.long_with_weekday(),
         anonymous: checked.level == IdentityLevel::Anonymous,
     };
     Ok(render(&page)?.into_response())
@@ -750,7 +732,7 @@ async fn conversation(
                 EntryKind::FeedbackComment => "Your feedback",
                 _ => "From you",
             },
-            on: long_date(entry.written_on),
+            on: entry.written_on.long_with_weekday(),
             text: text_of(case_key, &entry.ciphertext),
         });
     }

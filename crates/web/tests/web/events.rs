@@ -51,7 +51,8 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
         assert!(page.body.contains(message), "{message}: {}", page.body);
     }
     // Two days from now, in UK time.
-    let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
+    let day = jiff::Timestamp::from_second(dignity_web::now() + 2 * 86_400)?
+        .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
         .to_string();
     let page = pat
@@ -261,7 +262,8 @@ pub(crate) async fn webinar_by(
     organiser: &mut crate::support::Browser,
     capacity: &str,
 ) -> Result<i64, Box<dyn std::error::Error>> {
-    let day = time::OffsetDateTime::from_unix_timestamp(dignity_web::now() + 2 * 86_400)?
+    let day = jiff::Timestamp::from_second(dignity_web::now() + 2 * 86_400)?
+        .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
         .to_string();
     let page = organiser
