@@ -163,22 +163,21 @@ pub fn unwrap_identity(
     most: HashCost,
 ) -> Result<Identity, CryptoError> {
     let header_len = 1 + 4 + 4 + SALT_LEN + NONCE_LEN;
-    if wrapped.len() <= header_len || wrapped[0] != WRAP_VERSION {
-        return Err(CryptoError::Tampered(
-            "wrapped key has an unknown format".into(),
-        ));
+    let unknown = || CryptoError::Tampered("wrapped key has an unknown format".into());
+    let (header, sealed) = wrapped
+        .split_at_checked(header_len)
+        .filter(|(_, sealed)| !sealed.is_empty())
+        .ok_or_else(unknown)?;
+    let (&version, rest) = header.split_first().ok_or_else(unknown)?;
+    let (memory_kib, rest) = rest.split_first_chunk::<4>().ok_or_else(unknown)?;
+    let (passes, rest) = rest.split_first_chunk::<4>().ok_or_else(unknown)?;
+    let (salt, nonce) = rest.split_at_checked(SALT_LEN).ok_or_else(unknown)?;
+    if version != WRAP_VERSION {
+        return Err(unknown());
     }
-    let number = |at: usize| {
-        u32::from_be_bytes([
-            wrapped[at],
-            wrapped[at + 1],
-            wrapped[at + 2],
-            wrapped[at + 3],
-        ])
-    };
     let cost = HashCost {
-        memory_kib: number(1),
-        passes: number(5),
+        memory_kib: u32::from_be_bytes(*memory_kib),
+        passes: u32::from_be_bytes(*passes),
     };
     if cost.memory_kib > most.memory_kib || cost.passes > most.passes {
         return Err(CryptoError::CostOutOfRange {
@@ -188,16 +187,14 @@ pub fn unwrap_identity(
             allowed_passes: most.passes,
         });
     }
-    let salt = &wrapped[9..9 + SALT_LEN];
-    let nonce = &wrapped[9 + SALT_LEN..header_len];
     let key = argon2_bytes::<32>(passphrase.as_bytes(), salt, cost)?;
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()));
     let mut text = cipher
         .decrypt(
             Nonce::from_slice(nonce),
             chacha20poly1305::aead::Payload {
-                msg: &wrapped[header_len..],
-                aad: &wrapped[..header_len],
+                msg: sealed,
+                aad: header,
             },
         )
         .map_err(|_| CryptoError::WrongPassphrase)?;
@@ -218,7 +215,7 @@ pub(crate) fn random_code(len: usize) -> String {
     OsRng.fill_bytes(&mut bytes);
     let chars = bytes
         .iter()
-        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .filter_map(|b| ALPHABET.get(usize::from(b % 32)).copied().map(char::from))
         .collect();
     bytes.zeroize();
     chars
@@ -293,7 +290,10 @@ impl ReceiptCode {
     /// The whole code for showing once, in six groups of four.
     pub fn display(&self) -> Zeroizing<String> {
         let all = format!("{}{}", self.lookup, self.secret.as_str());
-        let groups: Vec<&str> = (0..all.len()).step_by(4).map(|i| &all[i..i + 4]).collect();
+        let groups: Vec<&str> = (0..all.len())
+            .step_by(4)
+            .filter_map(|i| all.get(i..i + 4))
+            .collect();
         Zeroizing::new(groups.join("-"))
     }
 
@@ -301,9 +301,10 @@ impl ReceiptCode {
     /// stored), so checking a code and opening the case cost one hash, not two.
     pub fn derive(&self, salt: &[u8], cost: HashCost) -> Result<ReceiptKeys, CryptoError> {
         let out = argon2_bytes::<64>(self.secret.as_bytes(), salt, cost)?;
-        let identity = identity_from_bytes(&out[32..])?;
+        let (verifier, key) = out.split_at(32);
+        let identity = identity_from_bytes(key)?;
         Ok(ReceiptKeys {
-            verifier: out[..32].to_vec(),
+            verifier: verifier.to_vec(),
             identity,
         })
     }

@@ -188,10 +188,11 @@ fn anonymous_session(
     let token = jar_text
         .lines()
         .find_map(|l| {
-            l.split('\t')
-                .collect::<Vec<_>>()
-                .get(5..7)
-                .and_then(|f| (f[0] == "dignity_csrf").then(|| f[1].to_owned()))
+            let fields: Vec<&str> = l.split('\t').collect();
+            match fields.get(5..7) {
+                Some(&["dignity_csrf", value]) => Some(value.to_owned()),
+                _ => None,
+            }
         })
         .context("no form token cookie")?;
     let notes = client.join("shift-notes.txt");

@@ -1,5 +1,10 @@
 //! `dignity bench`: measured speed, never guessed. Results go in docs/benchmarks.md.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "the benchmark walks the engine's columns by the positions it built them with, as the engine itself does"
+)]
+
 use anyhow::Context;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -5,6 +5,11 @@
 //! disability, year, org_unit) as numbers from 1 (0: not given), then one column per
 //! item holding the answer code (0: not answered).
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "made-up data indexed by the sizes it was made with"
+)]
+
 use anyhow::Context;
 use dignity_engine::columns::Columns;
 use std::io::{BufRead, BufWriter, Write};

@@ -1,5 +1,13 @@
 //! The `dignity` binary, run as an operator would run it.
 
+// Tests stop at the first surprise: they may unwrap, expect, panic and index.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use dignity_store::Backend;
 use dignity_store::testing::TestDb;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,14 @@
 //! layers below its own, and the pages and the command line reach the store only through
 //! the use-cases in `dignity-app`.
 
+// Tests stop at the first surprise: they may unwrap, expect, panic and index.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 

@@ -3,10 +3,6 @@
 //! Values from outside are parsed here into types that cannot hold a bad value
 //! (`OdsCode`, `Email`, `Role`, ...), so the rest of the code never re-checks them.
 // Production code never panics on input; tests may, to fail loudly.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 // Before the modules, so that each can use it.
 /// Defines an enum of fixed codes with its stored code, a plain-English label, parsing and

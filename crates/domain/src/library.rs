@@ -91,10 +91,11 @@ impl Published {
                 day: None,
             }),
             2 => {
-                let month: u8 = parts[1]
+                let text = parts.get(1).ok_or_else(bad)?;
+                let month: u8 = text
                     .parse()
                     .ok()
-                    .filter(|m| (1..=12).contains(m) && parts[1].len() == 2)
+                    .filter(|m| (1..=12).contains(m) && text.len() == 2)
                     .ok_or_else(bad)?;
                 Ok(Published {
                     year,

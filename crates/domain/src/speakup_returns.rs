@@ -57,9 +57,10 @@ impl Quarter {
     /// This quarter and the `n - 1` before it, oldest first.
     pub fn last(self, n: usize) -> Vec<Quarter> {
         let mut out = vec![self];
+        let mut earliest = self;
         while out.len() < n {
-            let before = out[out.len() - 1].previous();
-            out.push(before);
+            earliest = earliest.previous();
+            out.push(earliest);
         }
         out.reverse();
         out

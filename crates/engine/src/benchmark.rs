@@ -4,6 +4,11 @@
 //! organisations significantly worse than their group's median. Internal breakdowns elsewhere
 //! are unweighted; pages say which they show.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "organisation, group and stratum values are below the label counts the arrays are sized by"
+)]
+
 use crate::bitmap::Bitmap;
 use crate::columns::{Columns, EngineError};
 use crate::disclosure::{self, Minimum};

@@ -1,5 +1,10 @@
 //! A set of respondents as one bit each: a filter over a million rows is 125 KB.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "word and bit positions come from the bitmap's own length"
+)]
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bitmap {
     words: Vec<u64>,

@@ -1,6 +1,11 @@
 //! The column store: one byte per answer, one `u16` per grouping value, appended as
 //! responses arrive.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "positions are checked against the column lengths when rows are pushed"
+)]
+
 use crate::bitmap::Bitmap;
 use std::fmt;
 

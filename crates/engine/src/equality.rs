@@ -5,6 +5,11 @@
 //! Items are named by key; a survey without one of an indicator's items simply does not
 //! have that indicator.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "group values are below the label count the arrays are sized by"
+)]
+
 use crate::bitmap::Bitmap;
 use crate::columns::{Columns, EngineError};
 use crate::disclosure::{self, Answers, Disclosed, Minimum};

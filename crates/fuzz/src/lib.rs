@@ -5,6 +5,10 @@
 //!
 //! Each check panics when a parser panics, and also when its answer breaks a rule that must
 //! hold for any input (for example: rendered Markdown never holds a script).
+#![expect(
+    clippy::panic,
+    reason = "a check reports a broken rule by panicking: that is what cargo fuzz looks for"
+)]
 
 use dignity::config::Config;
 use dignity_crypto::speakup::ReceiptCode;
@@ -228,7 +232,10 @@ fn answers_fit_the_survey(definition: &survey::Survey, answers: &Answers, units:
     }
     for slot in answering::slots(definition) {
         if let Slot::Choices { first, count } = slot {
-            let codes = &answers.codes[first..first + count];
+            let codes = answers
+                .codes
+                .get(first..first + count)
+                .unwrap_or_else(|| panic!("slots {first}+{count} are outside the answers"));
             assert!(
                 codes.iter().all(|&c| c == 0) || codes.iter().all(|&c| c == 1 || c == 2),
                 "a multiple-choice question is stored whole or not at all: {codes:?}"
@@ -424,7 +431,9 @@ pub fn form_values(data: &[u8]) {
         let _ = line.parse::<EventFormat>();
     }
     for pair in lines.windows(2) {
-        let _ = inputs::event_time(pair[0], pair[1]);
+        if let [day, time] = pair {
+            let _ = inputs::event_time(day, time);
+        }
     }
 }
 

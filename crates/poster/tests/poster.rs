@@ -1,6 +1,14 @@
 //! The poster drawn for real: the PNG is decoded and looked at, the PDF is checked to be
 //! one page.
 
+// Tests stop at the first surprise: they may unwrap, expect, panic and index.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use dignity_poster::{Poster, PosterAction, PosterMeasure, Tone, pdf, png, svg};
 
 fn sample(actions: usize) -> Poster {

@@ -1,5 +1,13 @@
 //! Every repository, tested against real SQLite and real PostgreSQL.
 
+// Tests stop at the first surprise: they may unwrap, expect, panic and index.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use dignity_domain::audit::ChainBreak;
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
 use dignity_domain::speakup::{

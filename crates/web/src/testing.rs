@@ -17,10 +17,17 @@ pub fn png_of_kind_declaring(one: image::DynamicImage, width: u32, height: u32) 
         return png;
     }
     // Signature (8), then the IHDR chunk: length (4), "IHDR" (4), width, height, ..., CRC.
-    png[16..20].copy_from_slice(&width.to_be_bytes());
-    png[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&png[12..29]);
-    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    let mut put = |at: usize, value: u32| {
+        if let Some(place) = png.get_mut(at..at + 4) {
+            place.copy_from_slice(&value.to_be_bytes());
+        }
+    };
+    put(16, width);
+    put(20, height);
+    let crc = png.get(12..29).map(crc32).unwrap_or(0);
+    if let Some(place) = png.get_mut(29..33) {
+        place.copy_from_slice(&crc.to_be_bytes());
+    }
     png
 }
 

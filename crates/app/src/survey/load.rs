@@ -17,10 +17,8 @@ pub fn units_in_order(mut units: Vec<OrgUnit>) -> Vec<OrgUnit> {
 
 /// Reads stored groupings back into values.
 pub fn decode_groupings(groupings: &[u8]) -> Vec<u16> {
-    groupings
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect()
+    let (pairs, _) = groupings.as_chunks::<2>();
+    pairs.iter().map(|pair| u16::from_le_bytes(*pair)).collect()
 }
 
 /// The engine's view of a survey: its items (see `Survey::items`) and its groupings.

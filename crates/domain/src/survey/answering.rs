@@ -170,7 +170,11 @@ impl Answers {
                 Some(Slot::Code(i)) => {
                     let limit = question.choices.len();
                     match read_choice(raw, limit) {
-                        Some(v) => next.codes[i] = v as u8,
+                        Some(v) => {
+                            if let Some(code) = next.codes.get_mut(i) {
+                                *code = v as u8;
+                            }
+                        }
                         None => refuse(&mut errors, "Choose one of the answers shown"),
                     }
                 }
@@ -181,7 +185,11 @@ impl Answers {
                         question.choices.len()
                     };
                     match read_choice(raw, limit) {
-                        Some(v) => next.groupings[i] = v as u16,
+                        Some(v) => {
+                            if let Some(value) = next.groupings.get_mut(i) {
+                                *value = v as u16;
+                            }
+                        }
                         None => refuse(&mut errors, "Choose one of the answers shown"),
                     }
                 }
@@ -201,8 +209,8 @@ impl Answers {
                         })
                         .collect();
                     let any = ticked.iter().any(|t| *t);
-                    for (c, t) in ticked.iter().enumerate() {
-                        next.codes[first + c] = match (any, t) {
+                    for (code, t) in next.codes.iter_mut().skip(first).zip(&ticked) {
+                        *code = match (any, t) {
                             (false, _) => 0,
                             (true, true) => 1,
                             (true, false) => 2,

@@ -88,7 +88,9 @@ pub fn read_row(
                             question.choices.join(", ")
                         )
                     })?;
-                form[section_of(index)].insert(format!("q-{}-{n}", question.key), "1".into());
+                if let Some(fields) = form.get_mut(section_of(index)) {
+                    fields.insert(format!("q-{}-{n}", question.key), "1".into());
+                }
             }
             continue;
         }
@@ -122,7 +124,9 @@ pub fn read_row(
                 }
             }
         };
-        form[section_of(index)].insert(format!("q-{}", question.key), value);
+        if let Some(fields) = form.get_mut(section_of(index)) {
+            fields.insert(format!("q-{}", question.key), value);
+        }
     }
     let mut answers = Answers::empty(survey);
     for (section, fields) in form.iter().enumerate() {

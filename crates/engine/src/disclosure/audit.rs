@@ -2,6 +2,11 @@
 //! sums, the least and greatest value each unknown could have. Exhaustive search with
 //! interval pruning, so it is exact; kept to small tables.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "unknowns are indices the system handed out itself"
+)]
+
 /// Why [`System::solve`] gave no ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsolved {

@@ -8,6 +8,11 @@
 //! tree, for each question's answers within groups, and between a filtered view and
 //! everyone it leaves out.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "every index runs over the same groups the flags were made for"
+)]
+
 /// Whether hidden groups of these sizes, under a shown total, give nothing away: the
 /// attacker learns only their sum, and each non-empty one could still be anything from 1 up.
 pub(super) fn remainder_safe(hidden: &[u64], minimum: u64) -> bool {

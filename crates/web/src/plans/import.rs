@@ -38,11 +38,14 @@ const OPTIONAL: [&str; 8] = [
 /// lines it skipped before the record, so those are passed over here.
 fn line_at(text: &str, byte: u64) -> usize {
     let bytes = text.as_bytes();
-    let mut at = usize::try_from(byte).unwrap_or(0).min(bytes.len());
-    while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
-        at += 1;
-    }
-    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+    let start = usize::try_from(byte).unwrap_or(0).min(bytes.len());
+    let (before, after) = bytes.split_at(start);
+    let blank = after
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .filter(|b| **b == b'\n')
+        .count();
+    before.iter().filter(|b| **b == b'\n').count() + blank + 1
 }
 
 /// Reads a plan spreadsheet. `existing` holds the titles of actions already in the plan,

@@ -305,7 +305,7 @@ pub async fn indicator_views(
             let j = columns.item_index(&m.code)?;
             let all = dignity_engine::Bitmap::full(columns.rows());
             let report = reports(columns, &all, &[j], &[None], 1).ok()?;
-            let i = indicator(&columns.items()[j], report.first()?.histogram(0, 0));
+            let i = indicator(columns.items().get(j)?, report.first()?.histogram(0, 0));
             let minimum = state.settings.minimums.survey();
             let whole = disclosure::population(columns.rows() as u64, minimum);
             let answers = Answers {

@@ -250,8 +250,9 @@ pub fn pack(file: &Cleaned) -> Vec<u8> {
 /// The file's name, type and contents, from decrypted bytes.
 pub fn unpack(plain: &[u8]) -> Option<(String, String, &[u8])> {
     let split = plain.iter().position(|b| *b == b'\n')?;
-    let header: Header = serde_json::from_slice(&plain[..split]).ok()?;
-    Some((header.name, header.content_type, &plain[split + 1..]))
+    let (header, rest) = plain.split_at(split);
+    let header: Header = serde_json::from_slice(header).ok()?;
+    Some((header.name, header.content_type, rest.get(1..)?))
 }
 
 #[cfg(test)]

@@ -340,7 +340,9 @@ pub async fn trends(
     let organisation = organisation(&state, &ods).await?;
     let facts = speakup::case_facts(&state.db, organisation.id).await?;
     let quarters = trend_quarters();
-    let (first, last) = (quarters[0], quarters[quarters.len() - 1]);
+    let (Some(&first), Some(&last)) = (quarters.first(), quarters.last()) else {
+        return Err(AppError::Internal("the trends have no quarters".into()));
+    };
     let decided = organisation_figures(&state, &organisation, &facts, &decided_quarters(None));
     let figures = trend_figures(
         &decided,

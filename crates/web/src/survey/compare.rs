@@ -346,9 +346,14 @@ async fn oversight_table(
                 .iter()
                 .enumerate()
                 .map(|(k, indicator)| {
-                    let now = now_positions[k].iter().find(|p| p.organisation == v);
-                    let then = last_value
-                        .and_then(|lv| then_positions[k].iter().find(|p| p.organisation == lv));
+                    let now = now_positions
+                        .get(k)
+                        .and_then(|all| all.iter().find(|p| p.organisation == v));
+                    let then = last_value.and_then(|lv| {
+                        then_positions
+                            .get(k)
+                            .and_then(|all| all.iter().find(|p| p.organisation == lv))
+                    });
                     let change = match (now, then) {
                         (Some(a), Some(b)) => {
                             let count = |p: &Position| (p.raw * p.answered as f64).round() as u64;

@@ -395,20 +395,20 @@ async fn build(
         })
         .collect();
     let by = columns.dim_index(&query.by);
-    let breakdowns = [None, by];
-    let out = reports(
-        columns,
-        &all,
-        &item_indexes,
-        &breakdowns[..if by.is_some() { 2 } else { 1 }],
-        2,
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Everyone, then the chosen grouping if there is one.
+    let breakdowns: Vec<Option<usize>> = std::iter::once(None).chain(by.map(Some)).collect();
+    let out = reports(columns, &all, &item_indexes, &breakdowns, 2)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let everyone = out
+        .first()
+        .ok_or_else(|| AppError::Internal("the engine returned no report".into()))?;
     let (group_labels, groups): (Vec<String>, Vec<Disclosed<u64>>) = match (by, out.get(1)) {
         (Some(d), Some(report)) => {
             let sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
             let mut labels = vec!["Not given".to_owned()];
-            labels.extend(columns.dims()[d].labels.iter().cloned());
+            if let Some(dim) = columns.dims().get(d) {
+                labels.extend(dim.labels.iter().cloned());
+            }
             (labels, disclosure::groups(&sizes, &whole, minimum))
         }
         _ => (Vec::new(), Vec::new()),
@@ -430,7 +430,7 @@ async fn build(
                     let counts = (*k).and_then(|k| {
                         let at = present.iter().position(|p| *p == k)?;
                         Some(indicator(
-                            &before.items()[k],
+                            before.items().get(k)?,
                             report.first()?.histogram(0, at),
                         ))
                     });
@@ -445,11 +445,11 @@ async fn build(
     };
     let items = questions
         .iter()
+        .zip(columns.items())
         .enumerate()
-        .map(|(j, q)| {
-            let meta = &columns.items()[j];
+        .map(|(j, (q, meta))| {
             let overall = disclosure::overall(
-                answers_of(&indicator(meta, out[0].histogram(0, j))),
+                answers_of(&indicator(meta, everyone.histogram(0, j))),
                 &whole,
                 minimum,
             );
@@ -502,19 +502,22 @@ async fn build(
         .themes
         .iter()
         .map(|theme| {
-            let members: Vec<usize> = questions
+            // Each question in the theme, with its column of answers.
+            let members: Vec<(&dignity_domain::survey::Question, &[u8])> = questions
                 .iter()
-                .enumerate()
-                .filter(|(_, q)| {
+                .zip(&item_cols)
+                .filter(|(q, _)| {
                     q.choice.is_none() && q.question.theme.as_deref() == Some(theme.key.as_str())
                 })
-                .map(|(j, _)| j)
+                .map(|(q, column)| (q.question, *column))
                 .collect();
             let (sum, people) = (0..columns.rows())
                 .filter_map(|row| {
                     let scored: Vec<Option<f64>> = members
                         .iter()
-                        .map(|&j| answer_score(questions[j].question, item_cols[j][row]))
+                        .map(|(question, column)| {
+                            answer_score(question, column.get(row).copied().unwrap_or(0))
+                        })
                         .collect();
                     theme_score(&scored)
                 })
@@ -539,7 +542,8 @@ async fn build(
         minimum: minimum.people(),
         groupings,
         by: by
-            .map(|d| columns.dims()[d].key.clone())
+            .and_then(|d| columns.dims().get(d))
+            .map(|dim| dim.key.clone())
             .unwrap_or_default(),
         group_labels,
         items,

@@ -97,11 +97,13 @@ async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorec
             let evidence = pledge
                 .questions
                 .iter()
-                .filter_map(|key| counted.iter().position(|item| item.key == *key))
-                .map(|j| {
-                    let question = counted[j].question;
+                .filter_map(|key| {
+                    let j = counted.iter().position(|item| item.key == *key)?;
+                    Some((j, counted.get(j)?.question, columns.items().get(j)?))
+                })
+                .map(|(j, question, meta)| {
                     let hist = report.histogram(0, j);
-                    let i = indicator(&columns.items()[j], hist);
+                    let i = indicator(meta, hist);
                     let (sum, n) = hist.iter().enumerate().skip(1).fold(
                         (0.0, 0u64),
                         |(sum, n), (code, &count)| match answer_score(question, code as u8) {
