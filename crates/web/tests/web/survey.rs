@@ -230,6 +230,36 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
     Ok(())
 }
 
+/// Everyone agrees with everything: 24 people, 12 in staff group 1 and 12 in group 5.
+fn two_groups_of_twelve(definition: &dignity_domain::survey::Survey) -> Vec<(u16, Vec<u8>)> {
+    let answers: Vec<u8> = definition
+        .items()
+        .iter()
+        .map(|i| if i.choice.is_some() { 1 } else { 2 })
+        .collect();
+    (0..24)
+        .map(|i| (if i < 12 { 1 } else { 5 }, answers.clone()))
+        .collect()
+}
+
+/// The executive's browser and the campaign's results by staff group, as CSV.
+async fn results_by_staff_group(
+    app: &TestApp,
+    campaign: i64,
+) -> Result<(Browser, crate::support::Page), Box<dyn std::error::Error>> {
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let csv = board
+        .get(&format!(
+            "/orgs/RJ1/surveys/{campaign}/results.csv?by=staff_group"
+        ))
+        .await?;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    Ok((board, csv))
+}
+
 /// The reported attack: staff groups of 12 and 12, and 10 of the second group skip one
 /// question. The second group's two answers are hidden; if the first group's were shown,
 /// "everyone" (14 answers) minus the first group (12) would give them. Both must be hidden
@@ -241,27 +271,12 @@ async fn a_question_few_of_a_group_answered_hides_its_complement_too(app: &TestA
         .iter()
         .position(|i| i.choice.is_none() && i.question.kind == QuestionKind::Agreement)
         .ok_or("the shared survey has an agreement question")?;
-    let answers: Vec<u8> = items
-        .iter()
-        .map(|i| if i.choice.is_some() { 1 } else { 2 })
-        .collect();
-    let mut people: Vec<(u16, Vec<u8>)> = (0..24)
-        .map(|i| (if i < 12 { 1 } else { 5 }, answers.clone()))
-        .collect();
+    let mut people = two_groups_of_twelve(&definition);
     for person in people.iter_mut().skip(12).take(10) {
         person.1[skipped] = 0;
     }
     let campaign = campaign_of(app, &app.org, &people).await?;
-    let exec = app
-        .person("ezra@trust.nhs.uk", Some(Role::Executive))
-        .await?;
-    let mut board = app.signed_in_browser(&exec).await?;
-    let csv = board
-        .get(&format!(
-            "/orgs/RJ1/surveys/{campaign}/results.csv?by=staff_group"
-        ))
-        .await?;
-    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let (mut board, csv) = results_by_staff_group(app, campaign).await?;
     let rows = group_cells(&csv.body);
     assert_eq!(rows.len(), items.len(), "{}", csv.body);
     let mut shown_rows = 0;
@@ -1246,26 +1261,9 @@ async fn a_larger_survey_minimum_hides_groups_below_it() -> TestResult {
     };
     let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
     let outcome = async {
-        let definition = parse(DEFAULT_BANK)?;
-        let answers: Vec<u8> = definition
-            .items()
-            .iter()
-            .map(|i| if i.choice.is_some() { 1 } else { 2 })
-            .collect();
-        let people: Vec<(u16, Vec<u8>)> = (0..24)
-            .map(|i| (if i < 12 { 1 } else { 5 }, answers.clone()))
-            .collect();
+        let people = two_groups_of_twelve(&parse(DEFAULT_BANK)?);
         let campaign = campaign_of(&app, &app.org, &people).await?;
-        let exec = app
-            .person("ezra@trust.nhs.uk", Some(Role::Executive))
-            .await?;
-        let mut board = app.signed_in_browser(&exec).await?;
-        let csv = board
-            .get(&format!(
-                "/orgs/RJ1/surveys/{campaign}/results.csv?by=staff_group"
-            ))
-            .await?;
-        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        let (mut board, csv) = results_by_staff_group(&app, campaign).await?;
         for (question, everyone, groups) in group_cells(&csv.body) {
             assert_ne!(everyone, "hidden", "{question}: 24 people answered");
             assert!(
