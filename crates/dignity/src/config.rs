@@ -1,7 +1,7 @@
 //! Configuration: `dignity.toml` first, then `DIGNITY_*` environment variables, checked at
 //! start so a mistake is reported by name before anything runs.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -24,10 +24,17 @@ pub enum ConfigError {
     UnknownVariable { key: String, known: String },
 }
 
-/// A database URL. `Debug` and `Display` hide any password, so it can be logged safely.
+/// A database URL. `Debug`, `Display` and serialising hide any password, so it can be
+/// logged safely.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct DatabaseUrl(String);
+
+impl Serialize for DatabaseUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&dignity_store::redact_url(&self.0))
+    }
+}
 
 impl DatabaseUrl {
     pub fn new(url: impl Into<String>) -> Self {
@@ -51,10 +58,16 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// A secret setting: `Debug` never prints it.
+/// A secret setting: `Debug` never prints it, and it serialises as empty.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(pub String);
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("")
+    }
+}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,15 +79,17 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,
 }
 
-/// Every setting, with its default. The file may set any of them; unknown keys are refused.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// Every setting, with its default: the one list of them. The file may set any of them,
+/// and so may an environment variable named `DIGNITY_` and the setting in capitals;
+/// unknown keys and variables are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub database_url: DatabaseUrl,
@@ -112,6 +127,7 @@ pub struct Config {
     /// SQLite database. A real installation keeps it away from the database's folder,
     /// because anyone with a copy of that folder and the secret could open the survey
     /// answers waiting for their batch.
+    #[serde(skip)]
     pub secret_beside_database: bool,
     /// The SMTP relay mail goes to, as `smtp://host:port`. Empty: no mail is sent.
     pub smtp_url: String,
@@ -147,34 +163,70 @@ impl Default for Config {
     }
 }
 
-/// The environment variable for each setting.
-const VARIABLES: &[&str] = &[
-    "DIGNITY_DATABASE_URL",
-    "DIGNITY_BIND",
-    "DIGNITY_PUBLIC_URL",
-    "DIGNITY_WEB_DIR",
-    "DIGNITY_LOG_FORMAT",
-    "DIGNITY_LOG_LEVEL",
-    "DIGNITY_SESSION_IDLE_MINUTES",
-    "DIGNITY_SESSION_MAX_HOURS",
-    "DIGNITY_TRUST_FORWARDED_FOR",
-    "DIGNITY_MAX_CONNECTIONS",
-    "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
-    "DIGNITY_SPEAKUP_MAX_PER_HOUR",
-    "DIGNITY_MAX_CONCURRENT_KEY_DERIVATIONS",
-    "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS",
-    "DIGNITY_SURVEY_PARTICIPATION_KEY",
-    "DIGNITY_SECRET_KEY",
-    "DIGNITY_SECRET_KEY_FILE",
-    "DIGNITY_SMTP_URL",
-    "DIGNITY_MAIL_FROM",
-];
+/// One environment variable read as a setting.
+struct FromEnvironment {
+    variable: String,
+    setting: String,
+    value: toml::Value,
+}
 
-fn parse_var<T: std::str::FromStr>(key: &str, raw: &str, wanted: &str) -> Result<T, ConfigError> {
-    raw.trim().parse().map_err(|_| ConfigError::BadValue {
-        key: key.into(),
-        reason: format!("'{raw}' is not {wanted}"),
-    })
+/// The `DIGNITY_*` variables as settings. Each value is
+/// read as the kind of value its setting's default is (a whole number, true or false, a
+/// list separated by semicolons, since group names can hold commas, or text), so the
+/// settings are listed once, in `Config`.
+fn environment(env: &BTreeMap<String, String>) -> Result<Vec<FromEnvironment>, ConfigError> {
+    let defaults = toml::Table::try_from(Config::default()).map_err(|e| ConfigError::BadValue {
+        key: "defaults".into(),
+        reason: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for (variable, raw) in env {
+        // DIGNITY_TEST_* belong to the test suite, not to the server.
+        let Some(name) = variable.strip_prefix("DIGNITY_") else {
+            continue;
+        };
+        if name.starts_with("TEST_") {
+            continue;
+        }
+        let setting = name.to_ascii_lowercase();
+        let Some(default) = defaults.get(&setting) else {
+            return Err(ConfigError::UnknownVariable {
+                key: variable.clone(),
+                known: defaults
+                    .keys()
+                    .map(|k| format!("DIGNITY_{}", k.to_ascii_uppercase()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let raw = raw.trim();
+        let wrong = |wanted: &str| ConfigError::BadValue {
+            key: variable.clone(),
+            reason: format!("'{raw}' is not {wanted}"),
+        };
+        let value = match default {
+            toml::Value::Integer(_) => {
+                toml::Value::Integer(raw.parse().map_err(|_| wrong("a whole number"))?)
+            }
+            toml::Value::Boolean(_) => {
+                toml::Value::Boolean(raw.parse().map_err(|_| wrong("true or false"))?)
+            }
+            toml::Value::Array(_) => toml::Value::Array(
+                raw.split(';')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| toml::Value::String(item.to_owned()))
+                    .collect(),
+            ),
+            _ => toml::Value::String(raw.to_owned()),
+        };
+        out.push(FromEnvironment {
+            variable: variable.clone(),
+            setting,
+            value,
+        });
+    }
+    Ok(out)
 }
 
 impl Config {
@@ -205,87 +257,32 @@ impl Config {
         path: &str,
         env: &BTreeMap<String, String>,
     ) -> Result<Config, ConfigError> {
-        let mut config = toml::from_str::<Config>(text).map_err(|e| ConfigError::BadFile {
+        let bad_file = |e: &dyn std::fmt::Display| ConfigError::BadFile {
             path: path.into(),
             reason: e.to_string(),
-        })?;
-        config.apply_env(env)?;
+        };
+        // Read as settings first, so a mistake in the file is reported with its line.
+        toml::from_str::<Config>(text).map_err(|e| bad_file(&e))?;
+        let file: toml::Table = toml::from_str(text).map_err(|e| bad_file(&e))?;
+        let mut merged = file.clone();
+        for FromEnvironment {
+            variable,
+            setting,
+            value,
+        } in environment(env)?
+        {
+            // Each variable on its own first, so a bad value is reported by its name.
+            let mut alone = file.clone();
+            alone.insert(setting.clone(), value.clone());
+            Config::deserialize(toml::Value::Table(alone)).map_err(|e| ConfigError::BadValue {
+                key: variable.clone(),
+                reason: e.message().to_owned(),
+            })?;
+            merged.insert(setting, value);
+        }
+        let config = Config::deserialize(toml::Value::Table(merged)).map_err(|e| bad_file(&e))?;
         config.validate()?;
         Ok(config)
-    }
-
-    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
-        for (key, raw) in env {
-            // DIGNITY_TEST_* belong to the test suite, not to the server.
-            if !key.starts_with("DIGNITY_") || key.starts_with("DIGNITY_TEST_") {
-                continue;
-            }
-            match key.as_str() {
-                "DIGNITY_DATABASE_URL" => self.database_url = DatabaseUrl::new(raw.trim()),
-                "DIGNITY_BIND" => self.bind = raw.trim().into(),
-                "DIGNITY_PUBLIC_URL" => self.public_url = raw.trim().into(),
-                "DIGNITY_WEB_DIR" => self.web_dir = PathBuf::from(raw.trim()),
-                "DIGNITY_LOG_FORMAT" => {
-                    self.log_format = match raw.trim() {
-                        "text" => LogFormat::Text,
-                        "json" => LogFormat::Json,
-                        _ => {
-                            return Err(ConfigError::BadValue {
-                                key: key.clone(),
-                                reason: format!("'{raw}' is not text or json"),
-                            });
-                        }
-                    }
-                }
-                "DIGNITY_LOG_LEVEL" => self.log_level = raw.trim().into(),
-                "DIGNITY_SESSION_IDLE_MINUTES" => {
-                    self.session_idle_minutes = parse_var(key, raw, "a whole number of minutes")?
-                }
-                "DIGNITY_SESSION_MAX_HOURS" => {
-                    self.session_max_hours = parse_var(key, raw, "a whole number of hours")?
-                }
-                "DIGNITY_TRUST_FORWARDED_FOR" => {
-                    self.trust_forwarded_for = parse_var(key, raw, "true or false")?
-                }
-                "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD" => {
-                    self.speakup_small_number_threshold = parse_var(key, raw, "a whole number")?
-                }
-                "DIGNITY_SURVEY_MINIMUM_GROUP" => {
-                    self.survey_minimum_group = parse_var(key, raw, "a whole number")?
-                }
-                "DIGNITY_SPEAKUP_MAX_PER_HOUR" => {
-                    self.speakup_max_per_hour = parse_var(key, raw, "a whole number")?
-                }
-                "DIGNITY_MAX_CONCURRENT_KEY_DERIVATIONS" => {
-                    self.max_concurrent_key_derivations = parse_var(key, raw, "a whole number")?
-                }
-                // Separated by semicolons, because group names can hold commas.
-                "DIGNITY_SPEAKUP_PROFESSIONAL_GROUPS" => {
-                    self.speakup_professional_groups = raw
-                        .split(';')
-                        .map(|g| g.trim().to_owned())
-                        .filter(|g| !g.is_empty())
-                        .collect()
-                }
-                "DIGNITY_SURVEY_PARTICIPATION_KEY" => {
-                    self.survey_participation_key = Secret(raw.trim().to_owned())
-                }
-                "DIGNITY_SECRET_KEY" => self.secret_key = Secret(raw.trim().to_owned()),
-                "DIGNITY_SECRET_KEY_FILE" => self.secret_key_file = PathBuf::from(raw.trim()),
-                "DIGNITY_SMTP_URL" => self.smtp_url = raw.trim().to_owned(),
-                "DIGNITY_MAIL_FROM" => self.mail_from = raw.trim().to_owned(),
-                "DIGNITY_MAX_CONNECTIONS" => {
-                    self.max_connections = parse_var(key, raw, "a whole number")?
-                }
-                _ => {
-                    return Err(ConfigError::UnknownVariable {
-                        key: key.clone(),
-                        known: VARIABLES.join(", "),
-                    });
-                }
-            }
-        }
-        Ok(())
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -683,6 +680,43 @@ mod tests {
         let config = config.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.bind, "127.0.0.1:7000");
         assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    /// The settings are listed once (in `Config`): each can be set by its variable, and
+    /// the demo's own flag by neither the file nor the environment.
+    #[test]
+    fn every_setting_has_its_variable_and_the_demo_flag_has_none() {
+        let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
+        assert!(
+            defaults.contains_key("survey_minimum_group"),
+            "{defaults:?}"
+        );
+        for (setting, value) in &defaults {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                other => other.to_string(),
+            };
+            // The default database URL is SQLite's, which the demo flag does not cover.
+            let variable = format!("DIGNITY_{}", setting.to_ascii_uppercase());
+            let loaded = Config::load(Path::new("/none"), false, &env(&[(&variable, &text)]));
+            assert!(loaded.is_ok(), "{variable}={text}: {loaded:?}");
+        }
+        let flag = Config::load(
+            Path::new("/none"),
+            false,
+            &env(&[("DIGNITY_SECRET_BESIDE_DATABASE", "true")]),
+        );
+        assert!(
+            matches!(flag, Err(ConfigError::UnknownVariable { .. })),
+            "{flag:?}"
+        );
+        let file = write("secret_beside_database = true\n");
+        assert!(Config::load(file.path(), true, &env(&[])).is_err());
     }
 
     #[test]
