@@ -1,7 +1,8 @@
 //! Configuration: `dignity.toml` first, then `DIGNITY_*` environment variables, checked at
 //! start so a mistake is reported by name before anything runs.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -79,6 +80,68 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The address and port to listen on, read as one when the settings are read.
+fn address<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    text.trim().parse().map_err(|_| {
+        D::Error::custom(format!(
+            "'{text}' is not an address and port like 127.0.0.1:8080"
+        ))
+    })
+}
+
+/// Which log lines to write (`info`, `debug`, `dignity=debug,warn`, ...), checked when
+/// the settings are read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct LogLevel(String);
+
+impl<'de> Deserialize<'de> for LogLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LogLevel, D::Error> {
+        let text = String::deserialize(d)?;
+        match tracing_subscriber::EnvFilter::try_new(text.trim()) {
+            Ok(_) => Ok(LogLevel(text.trim().to_owned())),
+            Err(_) => Err(D::Error::custom(format!(
+                "'{text}' is not a level such as info, debug or warn"
+            ))),
+        }
+    }
+}
+
+impl LogLevel {
+    pub fn filter(&self) -> tracing_subscriber::EnvFilter {
+        tracing_subscriber::EnvFilter::try_new(&self.0)
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    }
+}
+
+/// The address people use, if it differs from the bind address over HTTP: an http or
+/// https URL, checked when the settings are read. Empty means not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicUrl(Option<url::Url>);
+
+impl Serialize for PublicUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_ref().map_or("", url::Url::as_str))
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PublicUrl, D::Error> {
+        let text = String::deserialize(d)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(PublicUrl(None));
+        }
+        match url::Url::parse(text) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(PublicUrl(Some(url))),
+            _ => Err(D::Error::custom(format!(
+                "'{text}' must be a web address starting with http:// or https://"
+            ))),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -93,11 +156,12 @@ pub enum LogFormat {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub database_url: DatabaseUrl,
-    pub bind: String,
-    pub public_url: String,
+    #[serde(deserialize_with = "address")]
+    pub bind: SocketAddr,
+    pub public_url: PublicUrl,
     pub web_dir: PathBuf,
     pub log_format: LogFormat,
-    pub log_level: String,
+    pub log_level: LogLevel,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     pub trust_forwarded_for: bool,
@@ -139,11 +203,11 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: DatabaseUrl::new("sqlite://dignity.db"),
-            bind: "127.0.0.1:8080".into(),
-            public_url: String::new(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: PublicUrl::default(),
             web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
-            log_level: "info".into(),
+            log_level: LogLevel("info".into()),
             session_idle_minutes: 30,
             session_max_hours: 12,
             trust_forwarded_for: false,
@@ -295,24 +359,6 @@ impl Config {
         if let Err(e) = dignity_store::Backend::from_url(self.database_url.expose()) {
             return bad("database_url", e.to_string());
         }
-        if self.bind.parse::<SocketAddr>().is_err() {
-            return bad(
-                "bind",
-                format!(
-                    "'{}' is not an address and port like 127.0.0.1:8080",
-                    self.bind
-                ),
-            );
-        }
-        let url_ok = self.public_url.is_empty()
-            || self.public_url.starts_with("http://")
-            || self.public_url.starts_with("https://");
-        if !url_ok {
-            return bad(
-                "public_url",
-                format!("'{}' must start with http:// or https://", self.public_url),
-            );
-        }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
             return bad("session_idle_minutes", "must be between 1 and 1440".into());
         }
@@ -366,24 +412,14 @@ impl Config {
                 ),
             );
         }
-        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
-            return bad(
-                "log_level",
-                format!(
-                    "'{}' is not a level such as info, debug or warn",
-                    self.log_level
-                ),
-            );
-        }
         Ok(())
     }
 
     /// The address people use. Defaults to the bind address over HTTP.
     pub fn public_url(&self) -> String {
-        if self.public_url.is_empty() {
-            format!("http://{}", self.bind)
-        } else {
-            self.public_url.trim_end_matches('/').to_owned()
+        match &self.public_url.0 {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
         }
     }
 
@@ -563,7 +599,7 @@ mod tests {
         let config = Config::load(Path::new("/nonexistent/dignity.toml"), false, &env(&[]));
         assert_eq!(config, Ok(Config::default()));
         let config = Config::default();
-        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url.expose(), "sqlite://dignity.db");
         assert_eq!(config.public_url(), "http://127.0.0.1:8080");
     }
@@ -678,7 +714,7 @@ mod tests {
             &env(&[("DIGNITY_BIND", "127.0.0.1:7000"), ("PATH", "/bin")]),
         );
         let config = config.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.bind, "127.0.0.1:7000");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:7000");
         assert_eq!(config.log_format, LogFormat::Json);
     }
 
@@ -746,7 +782,7 @@ mod tests {
     #[test]
     fn bad_values_name_their_key() {
         let cases = [
-            ("DIGNITY_BIND", "localhost", "bind"),
+            ("DIGNITY_BIND", "localhost", "DIGNITY_BIND"),
             ("DIGNITY_DATABASE_URL", "mysql://x", "database_url"),
             (
                 "DIGNITY_SESSION_IDLE_MINUTES",
@@ -754,9 +790,9 @@ mod tests {
                 "DIGNITY_SESSION_IDLE_MINUTES",
             ),
             ("DIGNITY_SESSION_IDLE_MINUTES", "0", "session_idle_minutes"),
-            ("DIGNITY_PUBLIC_URL", "dignity.nhs.uk", "public_url"),
+            ("DIGNITY_PUBLIC_URL", "dignity.nhs.uk", "DIGNITY_PUBLIC_URL"),
             ("DIGNITY_LOG_FORMAT", "xml", "DIGNITY_LOG_FORMAT"),
-            ("DIGNITY_LOG_LEVEL", "loud=[", "log_level"),
+            ("DIGNITY_LOG_LEVEL", "loud=[", "DIGNITY_LOG_LEVEL"),
             (
                 "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
                 "0",

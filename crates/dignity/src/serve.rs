@@ -6,10 +6,9 @@ use dignity_store::{Db, sessions, throttle};
 use dignity_web::{AppState, build_app};
 use std::net::SocketAddr;
 use std::time::Duration;
-use tracing_subscriber::EnvFilter;
 
 pub fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = config.log_level.filter();
     // Colours only for a person at a terminal: escape codes spoil files and log collectors.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -48,7 +47,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let anonymous_failures = tokio::spawn(report_anonymous_failures(state.clone()));
     let (app, _routes) = build_app(state.clone());
-    let listener = tokio::net::TcpListener::bind(&config.bind)
+    let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("could not listen on {}", config.bind))?;
     let address = listener.local_addr()?;
