@@ -1,7 +1,7 @@
 //! Speak Up rules: how a case moves, what a guardian records, when things are due, and
 //! how small numbers are hidden.
 
-use crate::identity::InvalidValue;
+use crate::identity::{InvalidValue, Role};
 use std::fmt;
 
 code_list!(
@@ -142,6 +142,28 @@ code_list!(
         Grievance => "grievance", "Grievance";
     }
 );
+
+/// Everyone who reads some kind of case: the roles that may open the casework pages and
+/// hold a case key. Each page then asks [`CaseType::readers`] of the case itself.
+pub const CASEWORKERS: &[Role] = &[Role::Guardian, Role::ErLead];
+
+impl CaseType {
+    /// Who may read a kind of case, in its organisation: the one rule for it, asked by the
+    /// case pages, by whoever seals a case key, and by the key ring. Guardians read every
+    /// case; employee relations leads read grievances only.
+    pub fn readers(self) -> &'static [Role] {
+        match self {
+            CaseType::Concern => &[Role::Guardian],
+            CaseType::Grievance => &[Role::Guardian, Role::ErLead],
+        }
+    }
+
+    /// Whether someone holding `roles` in the case's organisation may read a case of this
+    /// kind.
+    pub fn readable_by(self, roles: &[Role]) -> bool {
+        self.readers().iter().any(|r| roles.contains(r))
+    }
+}
 
 code_list!(
     /// Where a grievance has got to. Each stage but the last has a time limit.
@@ -385,6 +407,19 @@ pub use dignity_engine::disclosure::PublishedCount;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guardians_read_every_case_and_er_leads_only_grievances() {
+        assert!(CaseType::Concern.readable_by(&[Role::Guardian]));
+        assert!(!CaseType::Concern.readable_by(&[Role::ErLead]));
+        assert!(CaseType::Grievance.readable_by(&[Role::ErLead]));
+        assert!(!CaseType::Grievance.readable_by(&[Role::Executive, Role::OrgAdmin]));
+        // Caseworkers are exactly those who read some kind of case.
+        for role in Role::ALL {
+            let reads = CaseType::ALL.iter().any(|t| t.readable_by(&[*role]));
+            assert_eq!(reads, CASEWORKERS.contains(role), "{role:?}");
+        }
+    }
 
     #[test]
     fn cases_move_only_along_allowed_paths() {

@@ -6,7 +6,6 @@ use crate::error::conflict_or;
 use crate::identity::Organisation;
 use crate::ids::insert_with_random_id;
 use crate::{Db, StoreError};
-use dignity_domain::identity::Role;
 use dignity_domain::speakup::{
     CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, GrievanceStage,
     IdentityLevel, PatientSafety,
@@ -142,15 +141,6 @@ pub async fn save_caseworker_key(
     Ok(())
 }
 
-/// Who reads a kind of case: guardians read everything; employee relations leads read
-/// grievances too.
-pub fn reader_roles(case_type: CaseType) -> &'static [Role] {
-    match case_type {
-        CaseType::Concern => &[Role::Guardian],
-        CaseType::Grievance => &[Role::Guardian, Role::ErLead],
-    }
-}
-
 /// People of an organisation with a case key who read this kind of case, with their
 /// public keys.
 pub async fn reader_keys(
@@ -158,7 +148,7 @@ pub async fn reader_keys(
     organisation_id: i64,
     case_type: CaseType,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let roles = reader_roles(case_type);
+    let roles = case_type.readers();
     let placeholders: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT DISTINCT k.person_id, k.public_key FROM caseworker_keys k \

@@ -33,9 +33,9 @@ async fn guardians(state: &AppState, org: &Organisation) -> Result<Vec<Member>, 
         .collect())
 }
 
-/// Guardians see every case; employee relations leads only grievances.
-fn sees_concerns(user: &CurrentUser, org: &Organisation) -> bool {
-    user.has_org_role(&org.ods_code, &[Role::Guardian])
+/// Whether this person may read cases of this kind here (`CaseType::readers`).
+fn reads(user: &CurrentUser, org: &Organisation, case_type: CaseType) -> bool {
+    user.has_org_role(&org.ods_code, case_type.readers())
 }
 
 /// Loads a case this person may handle, or refuses.
@@ -46,7 +46,7 @@ async fn case_for(
     case_id: i64,
 ) -> Result<Case, AppError> {
     let case = speakup::case_in_organisation(&state.db, org.id, case_id).await?;
-    if case.case_type == CaseType::Concern && !sees_concerns(user, org) {
+    if !reads(user, org, case.case_type) {
         return Err(AppError::Forbidden);
     }
     Ok(case)
@@ -89,7 +89,7 @@ pub async fn list(
     let today = Day::from_unix_seconds(crate::now());
     let names = guardians(&state, &organisation).await?;
     let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
-    let concerns_too = sees_concerns(&user, &organisation);
+    let concerns_too = reads(&user, &organisation, CaseType::Concern);
     for case in speakup::list_cases(&state.db, organisation.id).await? {
         if case.case_type == CaseType::Concern && !concerns_too {
             continue;

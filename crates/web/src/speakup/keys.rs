@@ -8,15 +8,14 @@ use crate::state::AppState;
 use dignity_app::speakup::{Opener, Recipient};
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
-use dignity_domain::identity::Role;
+use dignity_domain::speakup::CASEWORKERS;
 use dignity_domain::speakup::CaseType;
 use dignity_store::identity::{Membership, Person};
 use dignity_store::speakup::{self, Case, person_holder};
 
+/// Whether someone reads any kind of case somewhere, and so needs a case key.
 pub fn reads_cases(memberships: &[Membership]) -> bool {
-    memberships
-        .iter()
-        .any(|m| matches!(m.role, Role::Guardian | Role::ErLead))
+    memberships.iter().any(|m| CASEWORKERS.contains(&m.role))
 }
 
 /// At sign-in (or unlock): makes sure a guardian has a case key, creating one the first

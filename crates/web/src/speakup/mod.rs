@@ -14,9 +14,9 @@ use crate::access::Access;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;
 
-/// Guardians handle every case; employee relations leads handle grievances (checked per
-/// case in `casework`).
-const CASEWORKERS: &[Role] = &[Role::Guardian, Role::ErLead];
+// Guardians handle every case; employee relations leads handle grievances (checked per
+// case in `casework` with `CaseType::readers`).
+use dignity_domain::speakup::CASEWORKERS;
 /// Who may see counts: no case content, small numbers hidden.
 pub(crate) const AGGREGATE_READERS: &[Role] =
     &[Role::Guardian, Role::Executive, Role::UnionPartner];
