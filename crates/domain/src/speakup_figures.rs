@@ -113,8 +113,36 @@ impl Figures {
                 out.counts.insert(key, ledger.published(cell));
             }
             out.place_totals(Scope::All, quarters);
+            let ids: Vec<i64> = organisations.iter().map(|(id, _)| *id).collect();
+            out.national_groups(&ids, quarters);
         }
         out
+    }
+
+    /// The national split of each quarter's cases by professional group: each group's
+    /// count is shown only when every organisation's count of it is exact. Organisations'
+    /// splits beside the national one make a two-way table of organisations by group, and
+    /// an exact attacker pinned small counts in it (1 case set in a few hundred) that the
+    /// ledger's narrowing missed.
+    fn national_groups(&mut self, organisations: &[i64], quarters: &[Quarter]) {
+        for q in quarters {
+            let names = self
+                .groups
+                .get(&(Scope::All, *q))
+                .cloned()
+                .unwrap_or_default();
+            for name in names {
+                let measure = Measure::Group(name);
+                let parts: Vec<PublishedCount> = organisations
+                    .iter()
+                    .map(|id| self.count(Scope::Organisation(*id), Some(*q), measure.clone()))
+                    .collect();
+                self.counts.insert(
+                    (Scope::All, Some(*q), measure),
+                    PublishedCount::total_of(&parts),
+                );
+            }
+        }
     }
 
     /// Each place's total over the period, shown only when every one of its quarters is
@@ -203,14 +231,17 @@ impl Figures {
                         .cloned(),
                 )
                 .collect();
-            let parts = names
-                .iter()
-                .map(|g| {
-                    let n = exact.professional_groups.get(g).copied().unwrap_or(0);
-                    add(ledger, key(Measure::Group(g.clone())), n, true)
-                })
-                .collect();
-            ledger.sum(cases, parts);
+            // The national split by group is worked out afterwards: see `national_groups`.
+            if let Scope::Organisation(_) = scope {
+                let parts = names
+                    .iter()
+                    .map(|g| {
+                        let n = exact.professional_groups.get(g).copied().unwrap_or(0);
+                        add(ledger, key(Measure::Group(g.clone())), n, true)
+                    })
+                    .collect();
+                ledger.sum(cases, parts);
+            }
             self.groups.insert((scope, q), names);
             let parts = units
                 .iter()
@@ -543,7 +574,7 @@ mod tests {
         use dignity_engine::rng::Rng;
         let quarters = [quarter("2026-Q2"), quarter("2026-Q3"), quarter("2026-Q4")];
         let days = ["2026-05-10", "2026-08-10", "2026-11-10"];
-        for seed in 0..300 {
+        for seed in 0..1000 {
             let mut rng = Rng::new(seed);
             let places = 2 + rng.below(3);
             let cases = 8 + rng.below(38);
@@ -569,7 +600,7 @@ mod tests {
         use dignity_engine::rng::Rng;
         let q = quarter("2026-Q3");
         let groups: Vec<String> = vec!["Nurses".into(), "Doctors".into(), "Porters".into()];
-        for seed in 0..300 {
+        for seed in 0..2000 {
             let mut rng = Rng::new(seed);
             let orgs = 2 + rng.below(3) as i64;
             let sets: Vec<Vec<CaseFacts>> = (0..orgs)
