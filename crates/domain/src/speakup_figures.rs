@@ -76,7 +76,7 @@ impl Figures {
             for (key, cell) in cells {
                 out.counts.insert(key, ledger.published(cell));
             }
-            out.place_totals(Scope::Organisation(*id), quarters);
+            out.period_totals(Scope::Organisation(*id), quarters);
             all_facts.extend(facts.iter().cloned());
         }
         if national {
@@ -112,7 +112,7 @@ impl Figures {
             for (key, cell) in all {
                 out.counts.insert(key, ledger.published(cell));
             }
-            out.place_totals(Scope::All, quarters);
+            out.period_totals(Scope::All, quarters);
             let ids: Vec<i64> = organisations.iter().map(|(id, _)| *id).collect();
             out.national_groups(&ids, quarters);
         }
@@ -145,16 +145,20 @@ impl Figures {
         }
     }
 
-    /// Each place's total over the period, shown only when every one of its quarters is
-    /// shown exactly, so it tells nothing the quarters do not. A place's total beside its
-    /// quarters and beside each quarter's total over places makes a two-way table, and a
-    /// two-way table gives away hidden cells by reasoning over rows and columns together
-    /// (an outside review recovered four "fewer than 6" counts this way), which the
-    /// ledger's narrowing along one sum at a time cannot see.
-    fn place_totals(&mut self, scope: Scope, quarters: &[Quarter]) {
+    /// Each place's and each element's total over the period, shown only when every one
+    /// of its quarters is shown exactly, so it tells nothing the quarters do not. A row's
+    /// total beside its quarters, and beside each quarter's own total, makes a loop of
+    /// sums, and a loop gives away hidden cells by reasoning over rows and columns
+    /// together, which the ledger's narrowing along one sum at a time cannot see: an
+    /// outside review recovered four "fewer than 6" places this way, and an exact attacker
+    /// an element's 5 (its period total less what the other quarters' cases allow).
+    fn period_totals(&mut self, scope: Scope, quarters: &[Quarter]) {
         let units = self.units.get(&scope).cloned().unwrap_or_default();
-        for unit in units {
-            let measure = Measure::Unit(unit);
+        let measures = units
+            .into_iter()
+            .map(Measure::Unit)
+            .chain(Element::ALL.iter().map(|e| Measure::Element(*e)));
+        for measure in measures {
             let parts: Vec<PublishedCount> = quarters
                 .iter()
                 .map(|q| self.count(scope, Some(*q), measure.clone()))
@@ -217,7 +221,6 @@ impl Figures {
                 let cell = add(ledger, key(Measure::Element(e)), n, true);
                 let rest = add(ledger, key(Measure::NotElement(e)), exact.cases - n, false);
                 ledger.sum(cases, vec![cell, rest]);
-                by_period.entry(Measure::Element(e)).or_default().push(cell);
             }
             add(ledger, key(Measure::Detriment), exact.detriment_found, true);
             let names: Vec<String> = groups
@@ -265,7 +268,7 @@ impl Figures {
         let value = |cells: &[usize], ledger: &Ledger| -> u64 {
             cells.iter().map(|&c| ledger.value(c)).sum()
         };
-        // Places have no period totals here: see `place_totals`.
+        // Only the cases have a period total here: see `period_totals`.
         for (measure, parts) in by_period {
             let n = value(&parts, ledger);
             let total = add(ledger, (scope, None, measure), n, true);
@@ -687,5 +690,87 @@ mod tests {
                 .collect();
             assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
         }
+    }
+
+    /// Elements over quarters: each quarter's cases, each element's count in it (a case can
+    /// be about several, so the rest is a never-shown count), each element's period total
+    /// and the period's cases, solved exactly over random case sets.
+    #[test]
+    fn elements_by_quarter_give_no_small_count_away() {
+        use dignity_engine::disclosure::audit::{System, Unsolved};
+        use dignity_engine::rng::Rng;
+        let quarters = [quarter("2026-Q2"), quarter("2026-Q3"), quarter("2026-Q4")];
+        let days = ["2026-05-10", "2026-08-10", "2026-11-10"];
+        let elements = [Element::Bullying, Element::PatientSafety];
+        let mut checked = 0;
+        for seed in 0..600 {
+            let mut rng = Rng::new(seed);
+            let facts: Vec<CaseFacts> = (0..4 + rng.below(30))
+                .map(|_| {
+                    let mut c = case(days[rng.below(3) as usize], IdentityLevel::Open, "Ward");
+                    c.elements = elements
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.below(2) == 0)
+                        .collect();
+                    c
+                })
+                .collect();
+            let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+            let scope = Scope::Organisation(1);
+            // Not the true number of cases: the reader does not know it.
+            let bound = 1_000;
+            let mut system = System::default();
+            let seen = |system: &mut System, p: PublishedCount| match p.exact() {
+                Some(n) => system.exact(n),
+                None if p.fewer_than().is_some() => system.range(0, 5),
+                None => system.range(0, bound),
+            };
+            let mut watched = Vec::new();
+            let mut quarter_cells = Vec::new();
+            let mut rows: Vec<Vec<usize>> = vec![Vec::new(); elements.len()];
+            for q in &quarters {
+                let truth = facts.iter().filter(|f| q.contains(f.received_on)).count() as u64;
+                let cases = seen(&mut system, figures.count(scope, Some(*q), Measure::Cases));
+                watched.push((cases, truth));
+                quarter_cells.push(cases);
+                for (e, element) in elements.iter().enumerate() {
+                    let truth = facts
+                        .iter()
+                        .filter(|f| q.contains(f.received_on) && f.elements.contains(element))
+                        .count() as u64;
+                    let published = figures.count(scope, Some(*q), Measure::Element(*element));
+                    let cell = seen(&mut system, published);
+                    let rest = system.range(0, bound);
+                    system.sum(cases, vec![cell, rest]);
+                    watched.push((cell, truth));
+                    if let Some(row) = rows.get_mut(e) {
+                        row.push(cell);
+                    }
+                }
+            }
+            let period = seen(&mut system, figures.count(scope, None, Measure::Cases));
+            system.sum(period, quarter_cells);
+            for (element, row) in elements.iter().zip(rows) {
+                let total = seen(
+                    &mut system,
+                    figures.count(scope, None, Measure::Element(*element)),
+                );
+                system.sum(total, row);
+            }
+            let ranges = match system.solve() {
+                Ok(ranges) => ranges,
+                Err(Unsolved::TooLarge) => continue,
+                Err(e) => panic!("seed {seed}: {e:?}"),
+            };
+            let pinned: Vec<u64> = watched
+                .iter()
+                .filter(|(c, truth)| (1..=5).contains(truth) && ranges[*c].0 == ranges[*c].1)
+                .map(|(_, truth)| *truth)
+                .collect();
+            assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
+            checked += 1;
+        }
+        assert!(checked > 300, "only {checked} checked");
     }
 }
