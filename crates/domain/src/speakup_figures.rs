@@ -773,4 +773,111 @@ mod tests {
         }
         assert!(checked > 300, "only {checked} checked");
     }
+
+    /// The national view of one quarter beside each organisation's: cases, anonymous cases
+    /// and each element, with the never-shown rest of each, solved exactly.
+    #[test]
+    fn organisations_by_element_give_no_small_count_away() {
+        use dignity_engine::disclosure::audit::{System, Unsolved};
+        use dignity_engine::rng::Rng;
+        let q = quarter("2026-Q3");
+        let mut checked = 0;
+        for seed in 0..500 {
+            let mut rng = Rng::new(seed);
+            let sets: Vec<Vec<CaseFacts>> = (0..2 + rng.below(2))
+                .map(|_| {
+                    (0..1 + rng.below(15))
+                        .map(|_| {
+                            let level = if rng.below(2) == 0 {
+                                IdentityLevel::Anonymous
+                            } else {
+                                IdentityLevel::Open
+                            };
+                            let mut c = case("2026-08-10", level, "Ward");
+                            if rng.below(2) == 0 {
+                                c.elements = vec![Element::PatientSafety];
+                            }
+                            c
+                        })
+                        .collect()
+                })
+                .collect();
+            let parts: Vec<(i64, &[CaseFacts])> = sets
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i as i64, f.as_slice()))
+                .collect();
+            let figures = Figures::decide(&parts, true, &[q], SIX, &[]);
+            let bound = 1_000;
+            let mut system = System::default();
+            let seen = |system: &mut System, p: PublishedCount| match p.exact() {
+                Some(n) => system.exact(n),
+                None if p.fewer_than().is_some() => system.range(0, 5),
+                None => system.range(0, bound),
+            };
+            let measures = [
+                Measure::Anonymous,
+                Measure::Element(Element::Bullying),
+                Measure::Element(Element::PatientSafety),
+            ];
+            let national = seen(
+                &mut system,
+                figures.count(Scope::All, Some(q), Measure::Cases),
+            );
+            let national_parts: Vec<(usize, usize)> = measures
+                .iter()
+                .map(|m| {
+                    let cell = seen(&mut system, figures.count(Scope::All, Some(q), m.clone()));
+                    let rest = system.range(0, bound);
+                    system.sum(national, vec![cell, rest]);
+                    (cell, rest)
+                })
+                .collect();
+            let mut watched = Vec::new();
+            let mut org_totals = Vec::new();
+            let mut columns: Vec<(Vec<usize>, Vec<usize>)> =
+                vec![(Vec::new(), Vec::new()); measures.len()];
+            for (id, facts) in &parts {
+                let scope = Scope::Organisation(*id);
+                let total = seen(&mut system, figures.count(scope, Some(q), Measure::Cases));
+                org_totals.push(total);
+                for (m, measure) in measures.iter().enumerate() {
+                    let cell = seen(&mut system, figures.count(scope, Some(q), measure.clone()));
+                    let rest = system.range(0, bound);
+                    system.sum(total, vec![cell, rest]);
+                    let truth = facts
+                        .iter()
+                        .filter(|f| match measure {
+                            Measure::Anonymous => f.identity_level == IdentityLevel::Anonymous,
+                            Measure::Element(e) => f.elements.contains(e),
+                            _ => false,
+                        })
+                        .count() as u64;
+                    watched.push((cell, truth));
+                    if let Some(column) = columns.get_mut(m) {
+                        column.0.push(cell);
+                        column.1.push(rest);
+                    }
+                }
+            }
+            system.sum(national, org_totals);
+            for ((cell, rest), (cells, rests)) in national_parts.into_iter().zip(columns) {
+                system.sum(cell, cells);
+                system.sum(rest, rests);
+            }
+            let ranges = match system.solve() {
+                Ok(ranges) => ranges,
+                Err(Unsolved::TooLarge) => continue,
+                Err(e) => panic!("seed {seed}: {e:?}"),
+            };
+            let pinned: Vec<u64> = watched
+                .iter()
+                .filter(|(c, truth)| (1..=5).contains(truth) && ranges[*c].0 == ranges[*c].1)
+                .map(|(_, truth)| *truth)
+                .collect();
+            assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
+            checked += 1;
+        }
+        assert!(checked > 200, "only {checked} checked");
+    }
 }
