@@ -4,3 +4,4 @@
 pub mod cache;
 pub mod load;
 pub mod pending;
+pub mod results;
