@@ -69,6 +69,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
                 db.clone(),
                 mailer,
                 settings.public_url.clone(),
+                state.app.clock.clone(),
             )))
         }
         None => None,

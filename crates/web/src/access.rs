@@ -78,7 +78,7 @@ async fn load_user(
         return Ok(None);
     };
     let digest = dignity_crypto::token::token_digest(&token);
-    let now = crate::now();
+    let now = state.app.clock.now();
     let Some(session) =
         sessions::find_live(&state.db, &digest, now, state.settings.session_idle_seconds).await?
     else {

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::{Extension, Json};
+use dignity_domain::speakup::Day;
 use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
 use dignity_store::identity;
 use serde::Serialize;
@@ -177,7 +178,7 @@ async fn speak_up_return(
     ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<PublishedReturn>, ApiError> {
     let organisation = returns::organisation(&state, &ods).await?;
-    let quarter = asked_quarter(&query)?;
+    let quarter = asked_quarter(&query, state.app.clock.today())?;
     Ok(Json(
         returns::published(&state, &organisation, quarter).await?,
     ))
@@ -215,7 +216,7 @@ async fn national_speak_up(
     State(state): State<AppState>,
     ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<NationalJson>, ApiError> {
-    let quarter = asked_quarter(&query)?;
+    let quarter = asked_quarter(&query, state.app.clock.today())?;
     let (rows, all) = returns::national_rows(&state, quarter).await?;
     Ok(Json(NationalJson {
         organisations: rows
@@ -231,10 +232,10 @@ async fn national_speak_up(
 
 /// The quarter asked for, read strictly: an empty value is a mistake here, not a request
 /// for the default as it is from the pages' forms.
-fn asked_quarter(query: &QuarterQuery) -> Result<Quarter, AppError> {
+fn asked_quarter(query: &QuarterQuery, today: Day) -> Result<Quarter, AppError> {
     match query.quarter.as_deref() {
         Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => returns::chosen_quarter(query),
+        None => returns::chosen_quarter(query, today),
     }
 }
 

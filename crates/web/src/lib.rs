@@ -38,12 +38,11 @@ pub use routes::{RouteSpec, build_app};
 pub use speakup::keyring::{forget_ended_sessions, forget_ended_sessions_every_minute};
 pub use state::{AppState, Settings};
 
-/// Seconds since the Unix epoch, UTC. Everything stored uses this.
+/// Seconds since the Unix epoch, UTC, from the system clock: for tests and tools. The
+/// server's own code reads the clock in its state (`state.app.clock`), which a test can
+/// set and move on.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    dignity_app::clock::system_now()
 }
 
 /// Every parser in this crate that reads text from outside (typed, uploaded or pasted),

@@ -107,17 +107,17 @@ pub async fn send_due(
 
 /// Sends mail every few seconds until the server stops, and writes plan followers' emails
 /// once their changes have gathered.
-pub async fn run_worker(db: Db, mailer: Mailer, public_url: String) {
+pub async fn run_worker(db: Db, mailer: Mailer, public_url: String, clock: dignity_app::Clock) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
-        if let Err(e) = crate::plans::follow::send_notices(&db, &public_url, crate::now()).await {
+        if let Err(e) = crate::plans::follow::send_notices(&db, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
         }
-        if let Err(e) = crate::events::send_reminders(&db, &public_url, crate::now()).await {
+        if let Err(e) = crate::events::send_reminders(&db, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "event reminders could not be written");
         }
-        if let Err(e) = send_due(&db, &mailer, crate::now()).await {
+        if let Err(e) = send_due(&db, &mailer, clock.now()).await {
             tracing::warn!(cause = %e, "the mail outbox could not be read");
         }
     }

@@ -48,6 +48,8 @@ pub struct Settings {
     pub mail: Option<crate::mail::MailSettings>,
     /// Keys anything a database thief must not read or reverse; never in the database.
     pub secret: dignity_crypto::secret::InstallationSecret,
+    /// The time: the system's, or one a test sets and moves on.
+    pub clock: dignity_app::Clock,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             mail: None,
             // A fresh one for tests and tools; the server reads its own from the settings.
             secret: dignity_crypto::secret::InstallationSecret::generate(),
+            clock: dignity_app::Clock::system(),
         }
     }
 }
@@ -164,7 +167,7 @@ impl AppState {
                 db.clone(),
                 settings.secret.clone(),
                 settings.minimums,
-                dignity_app::Clock::system(),
+                settings.clock.clone(),
             ),
             library: Default::default(),
             settings,

@@ -73,7 +73,7 @@ pub async fn list(
     chrome: Chrome,
     user: Option<Extension<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let events = store::upcoming(&state.db, crate::now())
+    let events = store::upcoming(&state.db, state.app.clock.now())
         .await?
         .into_iter()
         .map(view)
@@ -113,7 +113,7 @@ async fn event_page(
     let event = store::get_event(&state.db, id).await?;
     Ok(render(&EventPage {
         chrome: chrome.titled(event.fields.title.clone()),
-        started: event.fields.starts_at <= crate::now(),
+        started: event.fields.starts_at <= state.app.clock.now(),
         view: view(event),
         form,
         organiser,
@@ -279,18 +279,26 @@ pub async fn book(
     let base = state.settings.public_url.clone();
     let mail_for =
         move |event: &Event, booking: &Booking| letter(&base, Letter::Booked, event, booking);
-    let booked =
-        match store::book(&state.db, id, name, email.as_str(), crate::now(), &mail_for).await {
-            Ok(b) => b,
-            Err(StoreError::Conflict(m)) => {
-                let errors = vec![FieldError {
-                    field: "name".into(),
-                    message: m,
-                }];
-                return event_page(&state, chrome.with_errors(errors), id, form, false).await;
-            }
-            Err(e) => return Err(e.into()),
-        };
+    let booked = match store::book(
+        &state.db,
+        id,
+        name,
+        email.as_str(),
+        state.app.clock.now(),
+        &mail_for,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(StoreError::Conflict(m)) => {
+            let errors = vec![FieldError {
+                field: "name".into(),
+                message: m,
+            }];
+            return event_page(&state, chrome.with_errors(errors), id, form, false).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let place = booked.shown_place();
     let event = store::get_event(&state.db, id).await?;
     Ok(render(&BookedPage {
@@ -349,7 +357,7 @@ pub async fn cancel(
     let base = state.settings.public_url.clone();
     let promoted =
         move |event: &Event, booking: &Booking| letter(&base, Letter::Promoted, event, booking);
-    let cancelled = store::cancel(&state.db, &form.token, crate::now(), &promoted).await?;
+    let cancelled = store::cancel(&state.db, &form.token, state.app.clock.now(), &promoted).await?;
     Ok(render(&BookingPage {
         chrome: chrome.titled(if cancelled.is_some() {
             "Your booking is cancelled"
@@ -444,7 +452,7 @@ pub async fn create(
     } else if ends.is_none() {
         problem("ends", "Enter the end time like 12:00");
     }
-    let now = crate::now();
+    let now = state.app.clock.now();
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
             problem("ends", "The event must end after it starts");

@@ -148,7 +148,7 @@ async fn sign_in(
     };
 
     let settings = &state.settings;
-    let now = crate::now();
+    let now = state.app.clock.now();
     let window = settings.throttle_window_seconds;
     let account_key = account_throttle_key(email.as_str(), settings);
     let client_key =
@@ -313,7 +313,7 @@ async fn check_code(
     secret: &str,
     code: &str,
 ) -> Result<Result<i64, String>, AppError> {
-    let now = crate::now();
+    let now = state.app.clock.now();
     let key = account_throttle_key(&person.email, &state.settings);
     if throttle::recent_failures(&state.db, &key, now, state.settings.throttle_window_seconds)
         .await?
@@ -388,7 +388,7 @@ async fn second_step(
     sessions::mark_second_factor_done(&state.db, &user.session_digest).await?;
     audit::record(
         &state.db,
-        crate::now(),
+        state.app.clock.now(),
         &NewEntry {
             actor: &user.person.email,
             organisation: None,
@@ -474,7 +474,7 @@ async fn set_up(
             identity::set_totp(
                 &state.db,
                 &user.person.email,
-                crate::now(),
+                state.app.clock.now(),
                 &user.person,
                 Some(&secret),
                 Some(step),
@@ -506,7 +506,7 @@ async fn sign_out(
     state.keys.remove(&user.session_digest);
     audit::record(
         &state.db,
-        crate::now(),
+        state.app.clock.now(),
         &NewEntry {
             actor: &user.person.email,
             organisation: None,

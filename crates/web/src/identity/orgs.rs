@@ -176,7 +176,7 @@ async fn add_unit(
         let created = identity::create_org_unit(
             &state.db,
             &user.person.email,
-            crate::now(),
+            state.app.clock.now(),
             &organisation,
             parent,
             kind,

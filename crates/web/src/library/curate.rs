@@ -228,7 +228,7 @@ pub async fn manage(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     Ok(render(&ManagePage {
         chrome: chrome.titled("Look after the library"),
         due: store::due_for_review(&state.db, today).await?,
@@ -267,9 +267,9 @@ fn form_page(chrome: Chrome, id: Option<i64>, form: ResourceForm) -> Result<Resp
     .into_response())
 }
 
-pub async fn new_form(chrome: Chrome) -> Result<Response, AppError> {
+pub async fn new_form(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
     let form = ResourceForm {
-        review_on: Day::from_unix_seconds(crate::now())
+        review_on: Day::from_unix_seconds(state.app.clock.now())
             .plus_days(365)
             .to_string(),
         ..ResourceForm::default()
@@ -291,7 +291,7 @@ pub async fn create(
                 &state.db,
                 &actor,
                 organisation.as_deref(),
-                crate::now(),
+                state.app.clock.now(),
                 &[resource],
             )
             .await?;
@@ -335,7 +335,7 @@ pub async fn edit(
                 &state.db,
                 &actor,
                 organisation.as_deref(),
-                crate::now(),
+                state.app.clock.now(),
                 id,
                 &resource,
             )
@@ -352,7 +352,14 @@ pub async fn retire(
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
     let (actor, organisation) = curator(&user);
-    store::retire_resource(&state.db, &actor, organisation.as_deref(), crate::now(), id).await?;
+    store::retire_resource(
+        &state.db,
+        &actor,
+        organisation.as_deref(),
+        state.app.clock.now(),
+        id,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -369,7 +376,7 @@ pub async fn reviewed(
     PathData(id): PathData<i64>,
     FormData(form): FormData<ReviewedForm>,
 ) -> Result<Response, AppError> {
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let next = match Day::parse(form.next.trim()) {
         Ok(d) if d > today => d,
         _ => {
@@ -383,7 +390,7 @@ pub async fn reviewed(
         &state.db,
         &actor,
         organisation.as_deref(),
-        crate::now(),
+        state.app.clock.now(),
         id,
         next,
     )

@@ -96,7 +96,7 @@ pub async fn add(
         &state.db,
         &user.person.email,
         &organisation,
-        crate::now(),
+        state.app.clock.now(),
         title,
         form.body.trim(),
         &link,
@@ -115,7 +115,7 @@ pub async fn remove(
         &state.db,
         &user.person.email,
         &organisation,
-        crate::now(),
+        state.app.clock.now(),
         pin,
     )
     .await?;

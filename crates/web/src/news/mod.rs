@@ -305,7 +305,7 @@ pub async fn publish(
     let (id, _) = store::publish(
         &state.db,
         &user.person.email,
-        crate::now(),
+        state.app.clock.now(),
         &post,
         &mail_for,
     )
@@ -404,7 +404,14 @@ pub async fn subscribe(
         ),
         attachment: None,
     };
-    store::subscribe(&state.db, email.as_str(), &topics, crate::now(), &confirm).await?;
+    store::subscribe(
+        &state.db,
+        email.as_str(),
+        &topics,
+        state.app.clock.now(),
+        &confirm,
+    )
+    .await?;
     outcome_page(chrome, Outcome::CheckEmail, String::new())
 }
 
@@ -431,7 +438,7 @@ pub async fn confirm(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    if store::confirm(&state.db, &form.token, crate::now()).await? {
+    if store::confirm(&state.db, &form.token, state.app.clock.now()).await? {
         outcome_page(chrome, Outcome::Subscribed, String::new())
     } else {
         outcome_page(chrome, Outcome::UnknownLink, String::new())

@@ -38,7 +38,13 @@ pub async fn edit_details(
     let plan = plan_in(&state, &organisation, id).await?;
     match form.read(["plan_title", "period_start", "period_end"]) {
         Ok(change) => {
-            plans::edit_plan(&state.db, editor(&user, &organisation), plan.id, &change).await?;
+            plans::edit_plan(
+                &state.db,
+                editor(&user, &organisation, state.app.clock.now()),
+                plan.id,
+                &change,
+            )
+            .await?;
             Ok(to_plan(&organisation, &plan))
         }
         Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
@@ -70,7 +76,7 @@ pub async fn add_group(
         &mut errors,
     );
     if errors.is_empty() {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         plans::add_group(&state.db, editor, plan.id, form.commitment.trim()).await?;
         return Ok(to_plan(&organisation, &plan));
     }
@@ -96,7 +102,7 @@ pub async fn rename_group(
         &mut errors,
     );
     if errors.is_empty() {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         plans::rename_group(&state.db, editor, group, form.commitment.trim()).await?;
         return Ok(to_plan(&organisation, &plan));
     }
@@ -112,7 +118,13 @@ pub async fn remove_group(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    match plans::remove_group(&state.db, editor(&user, &organisation), group).await {
+    match plans::remove_group(
+        &state.db,
+        editor(&user, &organisation, state.app.clock.now()),
+        group,
+    )
+    .await
+    {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
         Err(StoreError::Conflict(m)) => {
             let errors = vec![field("commitment", m)];
@@ -240,7 +252,7 @@ pub async fn edit_action(
     let current = action_of(&state, &plan, action).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     if let Some(change) = form.read(&mut errors) {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         match plans::edit_action(&state.db, editor, current.id, &change).await {
             Ok(_) => return Ok(back_to(&organisation, &plan, current.id)),
             Err(StoreError::NotFound(m) | StoreError::Conflict(m)) => {
@@ -270,7 +282,13 @@ pub async fn remove_action(
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
     let current = action_of(&state, &plan, action).await?;
-    match plans::remove_action(&state.db, editor(&user, &organisation), current.id).await {
+    match plans::remove_action(
+        &state.db,
+        editor(&user, &organisation, state.app.clock.now()),
+        current.id,
+    )
+    .await
+    {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
         Err(StoreError::Conflict(m)) => {
             action_page(
@@ -300,7 +318,12 @@ pub async fn remove_indicator(
         .into_iter()
         .find(|i| i.id == indicator)
         .ok_or_else(|| AppError::NotFound("There is no such measure in this plan.".into()))?;
-    plans::remove_indicator(&state.db, editor(&user, &organisation), indicator).await?;
+    plans::remove_indicator(
+        &state.db,
+        editor(&user, &organisation, state.app.clock.now()),
+        indicator,
+    )
+    .await?;
     Ok(back_to(&organisation, &plan, owner.action_id))
 }
 
@@ -317,7 +340,12 @@ pub async fn remove_milestone(
         .into_iter()
         .find(|m| m.id == milestone)
         .ok_or_else(|| AppError::NotFound("There is no such milestone in this plan.".into()))?;
-    plans::remove_milestone(&state.db, editor(&user, &organisation), milestone).await?;
+    plans::remove_milestone(
+        &state.db,
+        editor(&user, &organisation, state.app.clock.now()),
+        milestone,
+    )
+    .await?;
     Ok(back_to(&organisation, &plan, owner.action_id))
 }
 

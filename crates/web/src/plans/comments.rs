@@ -100,7 +100,7 @@ pub async fn add_comment(
             action.id,
             user.person.id,
             body,
-            crate::now(),
+            state.app.clock.now(),
         )
         .await
         {
@@ -204,6 +204,12 @@ pub async fn moderate(
             ));
         }
     };
-    plans::moderate(&state.db, editor(&user, &organisation), comment, publish).await?;
+    plans::moderate(
+        &state.db,
+        editor(&user, &organisation, state.app.clock.now()),
+        comment,
+        publish,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/orgs/{}/plan-comments", organisation.ods_code)).into_response())
 }

@@ -85,10 +85,14 @@ pub async fn list(
 }
 
 /// Who is changing the plan, and when.
-pub(super) fn editor<'a>(user: &'a CurrentUser, organisation: &'a Organisation) -> Editor<'a> {
+pub(super) fn editor<'a>(
+    user: &'a CurrentUser,
+    organisation: &'a Organisation,
+    now: i64,
+) -> Editor<'a> {
     Editor {
         actor: &user.person.email,
-        now: crate::now(),
+        now,
         organisation,
     }
 }
@@ -176,7 +180,7 @@ pub async fn create(
             .into_response());
         }
     };
-    let editor = editor(&user, &organisation);
+    let editor = editor(&user, &organisation, state.app.clock.now());
     let plan = plans::create_plan(&state.db, editor, &new_plan).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",
@@ -428,7 +432,7 @@ pub async fn add_action(
     let plan = plan_in(&state, &organisation, id).await?;
     let mut errors = Vec::new();
     if let Some(action) = form.read(&mut errors) {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         let added = plans::add_action(&state.db, editor, plan.id, &action).await;
         match added {
             Ok(_) => {
@@ -483,7 +487,7 @@ pub async fn report(
         }
     };
     if let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         let report = Report {
             status,
             reason: form.reason.chars().take(1_000).collect(),
@@ -529,7 +533,7 @@ pub async fn approve(
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let editor = editor(&user, &organisation);
+    let editor = editor(&user, &organisation, state.app.clock.now());
     match plans::approve(&state.db, editor, plan.id, user.person.id, side, seen).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{}/plans/{}",
@@ -579,7 +583,7 @@ pub async fn add_update(
         }
     };
     if errors.is_empty() {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         plans::add_update(
             &state.db,
             editor,
@@ -654,7 +658,7 @@ pub async fn add_indicator(
         errors.push(field("source", "Say where the latest figure comes from"));
     }
     if let (Some(baseline), Some(target), true) = (baseline, target, errors.is_empty()) {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         plans::add_indicator(
             &state.db,
             editor,
@@ -765,7 +769,7 @@ pub async fn add_milestone(
         ));
     }
     if let (Some(due), true) = (due, errors.is_empty()) {
-        let editor = editor(&user, &organisation);
+        let editor = editor(&user, &organisation, state.app.clock.now());
         plans::add_milestone(&state.db, editor, action, form.milestone.trim(), due).await?;
         return Ok(back_to(&organisation, &plan, action));
     }
@@ -796,7 +800,7 @@ pub async fn mark_milestone(
             ));
         }
     };
-    let editor = editor(&user, &organisation);
+    let editor = editor(&user, &organisation, state.app.clock.now());
     plans::set_milestone_done(&state.db, editor, milestone, done).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",

@@ -115,7 +115,7 @@ pub async fn follow(
         &state.db,
         organisation.id,
         email.as_str(),
-        crate::now(),
+        state.app.clock.now(),
         &confirm,
     )
     .await?;
@@ -164,7 +164,7 @@ pub async fn confirm(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match plans::confirm_follower(&state.db, &form.token, crate::now()).await? {
+    match plans::confirm_follower(&state.db, &form.token, state.app.clock.now()).await? {
         Some(id) => {
             let organisation = organisation_by_id(&state, id).await?;
             page(

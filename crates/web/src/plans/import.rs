@@ -248,7 +248,7 @@ pub async fn import(
         Some(Ok(text)) => match read_actions(&text, &existing) {
             Err(mistakes) => problem(summary(mistakes)),
             Ok(rows) => {
-                let editor = editor(&user, &organisation);
+                let editor = editor(&user, &organisation, state.app.clock.now());
                 match plans::import_actions(&state.db, editor, plan.id, &rows).await {
                     Ok(_) => {
                         return Ok(Redirect::to(&format!(
@@ -283,9 +283,13 @@ pub async fn copy(
     };
     match form.read(["copy_title", "copy_start", "copy_end"]) {
         Ok(new_plan) => {
-            let copy =
-                plans::copy_plan(&state.db, editor(&user, &organisation), plan.id, &new_plan)
-                    .await?;
+            let copy = plans::copy_plan(
+                &state.db,
+                editor(&user, &organisation, state.app.clock.now()),
+                plan.id,
+                &new_plan,
+            )
+            .await?;
             Ok(Redirect::to(&format!(
                 "/orgs/{}/plans/{}",
                 organisation.ods_code, copy.id

@@ -284,7 +284,7 @@ pub async fn indicator_views(
         return Ok(Vec::new());
     }
     let titles = measures();
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let survey_key = parse(DEFAULT_BANK).map(|s| s.key).unwrap_or_default();
     let shared = survey::survey_id_by_key(&state.db, &survey_key).await?;
     let newest = survey::campaigns_for(&state.db, organisation.id)

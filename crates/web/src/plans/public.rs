@@ -357,7 +357,7 @@ async fn poster_of(state: &AppState, ods: &str) -> Result<Poster, AppError> {
         title: signed.title,
         as_of: format!(
             "Progress on {}",
-            Day::from_unix_seconds(crate::now()).long()
+            Day::from_unix_seconds(state.app.clock.now()).long()
         ),
         actions,
         measures,

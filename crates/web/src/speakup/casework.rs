@@ -86,7 +86,7 @@ pub async fn list(
     let waiting = colleagues_waiting(&state, &user, organisation.id)
         .await?
         .len();
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let names = guardians(&state, &organisation).await?;
     let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
     let concerns_too = reads(&user, &organisation, CaseType::Concern);
@@ -123,7 +123,10 @@ pub async fn list(
             open.push(row)
         }
     }
-    let unlocked = state.keys.get(&user.session_digest).is_some();
+    let unlocked = state
+        .keys
+        .get(&user.session_digest, state.app.clock.now())
+        .is_some();
     let chrome = chrome.titled(format!("Speak Up cases: {}", organisation.name));
     Ok(render(&CasesPage {
         chrome,
@@ -226,7 +229,7 @@ async fn case_page(
             speakup::record_read(
                 &state.db,
                 &user.person.email,
-                crate::now(),
+                state.app.clock.now(),
                 &organisation,
                 case.id,
             )
@@ -247,7 +250,7 @@ async fn case_page(
             action: "speakup.tampered",
             detail: &detail,
         };
-        dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
+        dignity_store::audit::record(&state.db, state.app.clock.now(), &entry).await?;
     }
     let place = match case.org_unit_id {
         Some(id) => identity::list_org_units(&state.db, organisation.id)
@@ -275,7 +278,7 @@ async fn case_page(
             .into_iter()
             .filter(|s| *s != CaseStatus::Closed)
             .collect(),
-        today: Day::from_unix_seconds(crate::now()),
+        today: Day::from_unix_seconds(state.app.clock.now()),
         case,
         place,
         report,
@@ -393,7 +396,7 @@ async fn write_entry(
         case.id,
         kind,
         Some(user.person.id),
-        Day::from_unix_seconds(crate::now()),
+        Day::from_unix_seconds(state.app.clock.now()),
         &ciphertext,
     )
     .await?;
@@ -401,7 +404,7 @@ async fn write_entry(
         speakup::change_case(
             &state.db,
             &user.person.email,
-            crate::now(),
+            state.app.clock.now(),
             &organisation,
             case.id,
             &CaseChange::Status(CaseStatus::Closed),
@@ -532,7 +535,7 @@ async fn apply(
     match speakup::change_case(
         &state.db,
         &user.person.email,
-        crate::now(),
+        state.app.clock.now(),
         &organisation,
         case_id,
         &change,
@@ -704,7 +707,7 @@ pub async fn detriment(
             case.id,
             EntryKind::DetrimentCheck,
             Some(user.person.id),
-            Day::from_unix_seconds(crate::now()),
+            Day::from_unix_seconds(state.app.clock.now()),
             &ciphertext,
         )
         .await?;
@@ -769,7 +772,7 @@ pub async fn attachment(
         action: "speakup.attachment_read",
         detail: &detail,
     };
-    dignity_store::audit::record(&state.db, crate::now(), &audit).await?;
+    dignity_store::audit::record(&state.db, state.app.clock.now(), &audit).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),

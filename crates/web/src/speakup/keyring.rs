@@ -16,18 +16,17 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// Keeps a key for a session until `expires_at` (Unix seconds).
-    pub fn insert(&self, session_digest: &str, key: SecretKey, expires_at: i64) {
+    pub fn insert(&self, session_digest: &str, key: SecretKey, expires_at: i64, now: i64) {
         if let Ok(mut keys) = self.keys.lock() {
-            let now = crate::now();
             keys.retain(|_, (_, until)| *until > now);
             keys.insert(session_digest.to_owned(), (key, expires_at));
         }
     }
 
-    pub fn get(&self, session_digest: &str) -> Option<SecretKey> {
+    pub fn get(&self, session_digest: &str, now: i64) -> Option<SecretKey> {
         let keys = self.keys.lock().ok()?;
         keys.get(session_digest)
-            .filter(|(_, until)| *until > crate::now())
+            .filter(|(_, until)| *until > now)
             .map(|(key, _)| key.clone())
     }
 
@@ -58,7 +57,7 @@ impl KeyRing {
 /// removed on another server). `get` already refuses them, but a key must not stay in
 /// memory, where a dump of the process would find it, for longer than its session.
 pub async fn forget_ended_sessions(state: &crate::AppState) -> Result<(), crate::error::AppError> {
-    let now = crate::now();
+    let now = state.app.clock.now();
     for session in state.keys.sessions() {
         let live = dignity_store::sessions::find_live(
             &state.db,

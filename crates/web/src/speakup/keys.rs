@@ -65,7 +65,7 @@ pub async fn unlock_for_session(
             speakup::save_caseworker_key(
                 &state.db,
                 &person.email,
-                crate::now(),
+                state.app.clock.now(),
                 person.id,
                 &public_key(&key),
                 &wrapped,
@@ -74,7 +74,9 @@ pub async fn unlock_for_session(
             key
         }
     };
-    state.keys.insert(session_digest, key, expires_at);
+    state
+        .keys
+        .insert(session_digest, key, expires_at, state.app.clock.now());
     Ok(())
 }
 
@@ -93,7 +95,7 @@ pub async fn open_case(
     user: &CurrentUser,
     case: &Case,
 ) -> Result<Opened, AppError> {
-    let Some(key) = keys.get(&user.session_digest) else {
+    let Some(key) = keys.get(&user.session_digest, state.app.clock.now()) else {
         return Ok(Opened::Locked);
     };
     let Some(sealed) =
@@ -157,7 +159,7 @@ pub async fn reseal_for_colleagues(
     organisation_id: i64,
     ods: &str,
 ) -> Result<Option<usize>, AppError> {
-    let Some(my_key) = state.keys.get(&user.session_digest) else {
+    let Some(my_key) = state.keys.get(&user.session_digest, state.app.clock.now()) else {
         return Ok(None);
     };
     let mine = person_holder(user.person.id);
@@ -195,7 +197,7 @@ pub async fn reseal_for_colleagues(
             action: "speakup.reseal",
             detail: &detail,
         };
-        dignity_store::audit::record(&state.db, crate::now(), &entry).await?;
+        dignity_store::audit::record(&state.db, state.app.clock.now(), &entry).await?;
     }
     Ok(Some(waiting.len()))
 }

@@ -122,7 +122,7 @@ pub async fn start(
     let (organisation, _) = organisation_taking_concerns(&state, &ods).await?;
     let units = identity::list_org_units(&state.db, organisation.id).await?;
     // Already flooded: ask for the proof of work now, so a browser solves it at once.
-    let pow = challenge_for_load(&state, &organisation, crate::now());
+    let pow = challenge_for_load(&state, &organisation, state.app.clock.now());
     form_again(
         chrome,
         organisation,
@@ -435,7 +435,7 @@ pub async fn submit(
 
     // The flood limit takes this submission's place before any slow work, and gives it
     // back if the submission fails. Beyond the limit, a solved proof of work lets it in.
-    let now = crate::now();
+    let now = state.app.clock.now();
     let limits = &state.limits;
     let place = limits
         .submissions
@@ -822,7 +822,7 @@ pub async fn reply(
         case.id,
         EntryKind::FromReporter,
         None,
-        Day::from_unix_seconds(crate::now()),
+        Day::from_unix_seconds(state.app.clock.now()),
         &ciphertext,
     )
     .await?;
@@ -878,7 +878,7 @@ pub async fn feedback(
             case.id,
             EntryKind::FeedbackComment,
             None,
-            Day::from_unix_seconds(crate::now()),
+            Day::from_unix_seconds(state.app.clock.now()),
             &ciphertext,
         )
         .await?;

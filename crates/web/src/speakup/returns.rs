@@ -29,15 +29,15 @@ pub struct QuarterQuery {
 }
 
 /// The quarter asked for, or the last complete one.
-pub(crate) fn chosen_quarter(query: &QuarterQuery) -> Result<Quarter, AppError> {
+pub(crate) fn chosen_quarter(query: &QuarterQuery, today: Day) -> Result<Quarter, AppError> {
     match query.quarter.as_deref().filter(|q| !q.is_empty()) {
         Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => Ok(Quarter::of(Day::from_unix_seconds(crate::now())).previous()),
+        None => Ok(Quarter::of(today).previous()),
     }
 }
 
-fn recent_quarters() -> Vec<Quarter> {
-    let mut quarters = Quarter::of(Day::from_unix_seconds(crate::now())).last(8);
+fn recent_quarters(today: Day) -> Vec<Quarter> {
+    let mut quarters = Quarter::of(today).last(8);
     quarters.reverse();
     quarters
 }
@@ -50,8 +50,8 @@ pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisa
 /// The quarters decided together: the trends' last eight, and the one asked for. Every
 /// page showing Speak Up figures decides over the same quarters, so each figure reads the
 /// same wherever it is shown.
-fn decided_quarters(asked: Option<Quarter>) -> Vec<Quarter> {
-    let mut quarters = trend_quarters();
+fn decided_quarters(asked: Option<Quarter>, today: Day) -> Vec<Quarter> {
+    let mut quarters = trend_quarters(today);
     if let Some(q) = asked.filter(|q| !quarters.contains(q)) {
         quarters.push(q);
         quarters.sort();
@@ -59,8 +59,8 @@ fn decided_quarters(asked: Option<Quarter>) -> Vec<Quarter> {
     quarters
 }
 
-fn trend_quarters() -> Vec<Quarter> {
-    Quarter::of(Day::from_unix_seconds(crate::now())).last(8)
+fn trend_quarters(today: Day) -> Vec<Quarter> {
+    Quarter::of(today).last(8)
 }
 
 /// One organisation's figures, decided as every page of its own shows them.
@@ -85,7 +85,12 @@ pub(crate) async fn published(
     quarter: Quarter,
 ) -> Result<PublishedReturn, AppError> {
     let facts = speakup::case_facts(&state.db, org.id).await?;
-    let figures = organisation_figures(state, org, &facts, &decided_quarters(Some(quarter)));
+    let figures = organisation_figures(
+        state,
+        org,
+        &facts,
+        &decided_quarters(Some(quarter), state.app.clock.today()),
+    );
     Ok(figures.quarterly_return(Scope::Organisation(org.id), quarter))
 }
 
@@ -107,14 +112,14 @@ pub async fn page(
     Query(query): Query<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let quarter = chosen_quarter(&query)?;
+    let quarter = chosen_quarter(&query, state.app.clock.today())?;
     let figures = published(&state, &organisation, quarter).await?;
     let chrome = chrome.titled(format!("Speak Up return: {}", organisation.name));
     let page = ReturnPage {
         chrome,
         organisation,
         quarter,
-        quarters: recent_quarters(),
+        quarters: recent_quarters(state.app.clock.today()),
         figures,
         threshold_plus_one: state.settings.minimums.speakup().people(),
     };
@@ -162,7 +167,7 @@ pub async fn csv(
     Query(query): Query<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let quarter = chosen_quarter(&query)?;
+    let quarter = chosen_quarter(&query, state.app.clock.today())?;
     let figures = published(&state, &organisation, quarter).await?;
     Ok(csv_response(
         &format!("speak-up-return-{}-{quarter}.csv", organisation.ods_code),
@@ -339,11 +344,16 @@ pub async fn trends(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let facts = speakup::case_facts(&state.db, organisation.id).await?;
-    let quarters = trend_quarters();
+    let quarters = trend_quarters(state.app.clock.today());
     let (Some(&first), Some(&last)) = (quarters.first(), quarters.last()) else {
         return Err(AppError::Internal("the trends have no quarters".into()));
     };
-    let decided = organisation_figures(&state, &organisation, &facts, &decided_quarters(None));
+    let decided = organisation_figures(
+        &state,
+        &organisation,
+        &facts,
+        &decided_quarters(None, state.app.clock.today()),
+    );
     let figures = trend_figures(
         &decided,
         Scope::Organisation(organisation.id),
@@ -415,7 +425,7 @@ async fn national_figures(
     let figures = Figures::decide(
         &parts,
         true,
-        &decided_quarters(Some(quarter)),
+        &decided_quarters(Some(quarter), state.app.clock.today()),
         state.settings.minimums.speakup(),
         &state.settings.professional_groups,
     );
@@ -439,19 +449,19 @@ pub async fn national(
     chrome: Chrome,
     Query(query): Query<QuarterQuery>,
 ) -> Result<Response, AppError> {
-    let quarter = chosen_quarter(&query)?;
+    let quarter = chosen_quarter(&query, state.app.clock.today())?;
     let (rows, total, decided, facts) = national_figures(&state, quarter).await?;
     let figures = trend_figures(
         &decided,
         Scope::All,
         &facts,
-        &trend_quarters(),
+        &trend_quarters(state.app.clock.today()),
         state.settings.minimums.speakup(),
     );
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),
         quarter,
-        quarters: recent_quarters(),
+        quarters: recent_quarters(state.app.clock.today()),
         rows,
         total,
         figures,
@@ -463,7 +473,7 @@ pub async fn national_csv(
     State(state): State<AppState>,
     Query(query): Query<QuarterQuery>,
 ) -> Result<Response, AppError> {
-    let quarter = chosen_quarter(&query)?;
+    let quarter = chosen_quarter(&query, state.app.clock.today())?;
     let (rows, total) = national_rows(&state, quarter).await?;
     let mut lines: Vec<[String; 5]> = rows
         .iter()

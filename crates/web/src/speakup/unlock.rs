@@ -52,7 +52,7 @@ pub async fn unlock(
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
     let key = crate::session::account_throttle_key(&user.person.email, &state.settings);
-    let now = crate::now();
+    let now = state.app.clock.now();
     let window = state.settings.throttle_window_seconds;
     let again =
         |chrome: Chrome, message: String, status: StatusCode| -> Result<Response, AppError> {

@@ -58,7 +58,7 @@ async fn surveys_with_default(
         let saved = survey::save_survey(
             &state.db,
             actor,
-            crate::now(),
+            state.app.clock.now(),
             &default.key,
             &default.title,
             DEFAULT_BANK,
@@ -82,7 +82,7 @@ pub async fn new_form(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let surveys = surveys_with_default(&state, &user.person.email).await?;
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let form = CampaignForm {
         survey: surveys.first().map(|s| s.0.to_string()).unwrap_or_default(),
         opens_on: today.to_string(),
@@ -173,7 +173,7 @@ pub async fn create(
     let campaign = survey::create_campaign(
         &state.db,
         &user.person.email,
-        crate::now(),
+        state.app.clock.now(),
         &organisation,
         &Campaign {
             id: 0,
@@ -234,7 +234,7 @@ pub(super) async fn manage_page(
     campaign: Campaign,
     form: CodesForm,
 ) -> Result<Response, AppError> {
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let link = match campaign.participation {
         Participation::Tokens => format!("{}/survey", state.settings.public_url),
         Participation::OpenLink => format!(
@@ -350,7 +350,7 @@ pub async fn issue_codes(
     survey::add_tokens(
         &state.db,
         &user.person.email,
-        crate::now(),
+        state.app.clock.now(),
         &campaign,
         &organisation.ods_code,
         &digests,

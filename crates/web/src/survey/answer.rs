@@ -207,7 +207,7 @@ async fn with_code(
         );
     };
     let campaign = survey::get_campaign(&state.db, campaign_id).await?;
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     if !campaign.is_open(today) {
         let message = if today < campaign.opens_on {
             format!("This survey opens on {}", campaign.opens_on)
@@ -269,7 +269,7 @@ async fn open_link(
             "open-link surveys are turned off (survey_participation_key is not set)".into(),
         ));
     };
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     if !campaign.is_open(today) {
         let message = if today < campaign.opens_on {
             format!("This survey opens on {}.", campaign.opens_on.long())
@@ -415,7 +415,7 @@ pub async fn answer(
             // The answers are safely stored (sealed) before this: writing a batch is extra.
             // A failure is not logged here, as a log line would date this person's answers;
             // the next submission or the periodic flush tries again and logs.
-            let today = Day::from_unix_seconds(crate::now());
+            let today = Day::from_unix_seconds(state.app.clock.now());
             let _ = pending::flush(&state.app, campaign, today).await;
             // The used code's row and the deleted draft are zeroed in the database file,
             // but older copies of their pages stay in SQLite's log until a checkpoint.

@@ -95,7 +95,7 @@ async fn benchmark_rows(
 ) -> Result<Benchmark, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let closed = campaign.closes_on < today;
     let national = state
         .app
@@ -312,7 +312,7 @@ async fn oversight_table(
         .filter(|y| years.contains(y))
         .or_else(|| years.first().copied())
         .unwrap_or(0);
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let national = state
         .app
         .surveys

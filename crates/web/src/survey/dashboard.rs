@@ -38,7 +38,7 @@ pub async fn list(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     let campaigns = survey::campaigns_for(&state.db, organisation.id)
         .await?
         .into_iter()

@@ -150,7 +150,7 @@ pub async fn email_invitations(
                     survey::invite_by_email(
                         &state.db,
                         &user.person.email,
-                        crate::now(),
+                        state.app.clock.now(),
                         &campaign,
                         &organisation.ods_code,
                         &invitations,

@@ -271,7 +271,7 @@ pub async fn save_mapping(
     survey::save_pledge_mapping(
         &state.db,
         &user.person.email,
-        crate::now(),
+        state.app.clock.now(),
         &organisation,
         &form.mapping,
     )

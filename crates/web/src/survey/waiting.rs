@@ -49,7 +49,7 @@ pub(super) async fn unless_closed(
 ) -> Result<Option<WaitingPage>, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let today = Day::from_unix_seconds(crate::now());
+    let today = Day::from_unix_seconds(state.app.clock.now());
     if campaign.closes_on < today {
         return Ok(None);
     }
