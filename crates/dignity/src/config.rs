@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::secret_file::{self, SqliteFile, sqlite_file};
 use dignity_crypto::secret::InstallationSecret;
-use dignity_engine::disclosure::{Kind, Minimums, OutOfBounds};
+use dignity_engine::disclosure::{Minimums, OutOfBounds};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -200,7 +200,11 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// What the server does with no settings: where the web layer has a default of its own
+    /// (`dignity_web::Settings::default`), that one, so each default is written once.
     fn default() -> Self {
+        let web = dignity_web::Settings::default();
+        let speakup = web.minimums.speakup();
         Config {
             database_url: DatabaseUrl::new("sqlite://dignity.db"),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -208,15 +212,15 @@ impl Default for Config {
             web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
             log_level: LogLevel("info".into()),
-            session_idle_minutes: 30,
-            session_max_hours: 12,
-            trust_forwarded_for: false,
+            session_idle_minutes: web.session_idle_seconds / 60,
+            session_max_hours: web.session_max_seconds / 3600,
+            trust_forwarded_for: web.trust_forwarded_for,
             max_connections: 16,
-            speakup_small_number_threshold: 5,
-            survey_minimum_group: Kind::SurveyResults.default_minimum(),
-            speakup_max_per_hour: 60,
-            max_concurrent_key_derivations: 4,
-            speakup_professional_groups: dignity_domain::speakup::default_professional_groups(),
+            speakup_small_number_threshold: speakup.kind().setting_value(speakup.people()),
+            survey_minimum_group: web.minimums.survey().people(),
+            speakup_max_per_hour: web.speakup_max_per_hour,
+            max_concurrent_key_derivations: web.max_concurrent_key_derivations,
+            speakup_professional_groups: web.professional_groups,
             survey_participation_key: Secret::default(),
             secret_key: Secret::default(),
             secret_key_file: PathBuf::new(),
