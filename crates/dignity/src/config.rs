@@ -99,9 +99,17 @@ pub struct LogLevel(String);
 impl<'de> Deserialize<'de> for LogLevel {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LogLevel, D::Error> {
         let text = String::deserialize(d)?;
+        // A bare word that is not a level ("inf") would be read as the name of a source of
+        // log lines, and nothing would be logged at all.
+        const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
+        let levels_known = !text.trim().is_empty()
+            && text.split(',').all(|directive| {
+                let level = directive.rsplit('=').next().unwrap_or_default().trim();
+                LEVELS.contains(&level.to_ascii_lowercase().as_str())
+            });
         match tracing_subscriber::EnvFilter::try_new(text.trim()) {
-            Ok(_) => Ok(LogLevel(text.trim().to_owned())),
-            Err(_) => Err(D::Error::custom(format!(
+            Ok(_) if levels_known => Ok(LogLevel(text.trim().to_owned())),
+            _ => Err(D::Error::custom(format!(
                 "'{text}' is not a level such as info, debug or warn"
             ))),
         }
@@ -133,10 +141,20 @@ impl<'de> Deserialize<'de> for PublicUrl {
         if text.is_empty() {
             return Ok(PublicUrl(None));
         }
+        // It is the start of every link in Dignity's mail: no user, query or fragment.
+        let usable = |url: &url::Url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|h| !h.is_empty())
+                && text.contains("://")
+                && url.username().is_empty()
+                && url.password().is_none()
+                && url.query().is_none()
+                && url.fragment().is_none()
+        };
         match url::Url::parse(text) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(PublicUrl(Some(url))),
+            Ok(url) if usable(&url) => Ok(PublicUrl(Some(url))),
             _ => Err(D::Error::custom(format!(
-                "'{text}' must be a web address starting with http:// or https://"
+                "'{text}' must be a web address like https://dignity.example.nhs.uk, with no user name, query or fragment"
             ))),
         }
     }
@@ -797,6 +815,19 @@ mod tests {
             ("DIGNITY_PUBLIC_URL", "dignity.nhs.uk", "DIGNITY_PUBLIC_URL"),
             ("DIGNITY_LOG_FORMAT", "xml", "DIGNITY_LOG_FORMAT"),
             ("DIGNITY_LOG_LEVEL", "loud=[", "DIGNITY_LOG_LEVEL"),
+            // A typo is a source name to the log filter, which then logs nothing.
+            ("DIGNITY_LOG_LEVEL", "inf", "DIGNITY_LOG_LEVEL"),
+            (
+                "DIGNITY_PUBLIC_URL",
+                "https://user:pw@x.nhs.uk/",
+                "DIGNITY_PUBLIC_URL",
+            ),
+            (
+                "DIGNITY_PUBLIC_URL",
+                "https://x.nhs.uk/?a=b",
+                "DIGNITY_PUBLIC_URL",
+            ),
+            ("DIGNITY_PUBLIC_URL", "http:x", "DIGNITY_PUBLIC_URL"),
             (
                 "DIGNITY_SPEAKUP_SMALL_NUMBER_THRESHOLD",
                 "0",

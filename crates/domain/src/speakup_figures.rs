@@ -46,9 +46,13 @@ pub struct Figures {
 const NOT_GIVEN: &str = "Not given";
 
 impl Figures {
-    /// Decides every figure of each organisation over `quarters` (each organisation on its
-    /// own, exactly as its own pages show it) and, with `national`, the figures of all of
-    /// them together, which may only withhold national figures.
+    /// Decides every figure of each organisation in each of `quarters` (each organisation
+    /// on its own, exactly as its own pages show it) and, with `national`, the figures of
+    /// all of them together, which may only withhold national figures. Each quarter is
+    /// decided on its own, from that quarter's cases alone, so a quarter's figures read the
+    /// same whichever quarters a page asks for and however the trends' window moves: an
+    /// outside review pinned small counts by setting two views decided over different
+    /// quarters side by side.
     pub fn decide(
         organisations: &[(i64, &[CaseFacts])],
         national: bool,
@@ -63,23 +67,26 @@ impl Figures {
         };
         let mut all_facts = Vec::new();
         for (id, facts) in organisations {
-            let mut ledger = Ledger::new(minimum);
-            let cells = out.add_scope(
-                &mut ledger,
-                Scope::Organisation(*id),
-                facts,
-                quarters,
-                groups,
-                None,
-            );
-            ledger.decide();
-            for (key, cell) in cells {
-                out.counts.insert(key, ledger.published(cell));
+            for quarter in quarters {
+                let mut ledger = Ledger::new(minimum);
+                let cells = out.add_scope(
+                    &mut ledger,
+                    Scope::Organisation(*id),
+                    facts,
+                    &[*quarter],
+                    groups,
+                    None,
+                );
+                ledger.decide();
+                for (key, cell) in cells {
+                    out.counts.insert(key, ledger.published(cell));
+                }
             }
             out.period_totals(Scope::Organisation(*id), quarters);
             all_facts.extend(facts.iter().cloned());
         }
-        if national {
+        for quarter in quarters.iter().filter(|_| national) {
+            let quarters = &[*quarter];
             let mut ledger = Ledger::new(minimum);
             let decided = out.counts.clone();
             let mut org_cells = Vec::new();
@@ -112,11 +119,27 @@ impl Figures {
             for (key, cell) in all {
                 out.counts.insert(key, ledger.published(cell));
             }
+        }
+        if national {
             out.period_totals(Scope::All, quarters);
             let ids: Vec<i64> = organisations.iter().map(|(id, _)| *id).collect();
             out.national_groups(&ids, quarters);
         }
         out
+    }
+
+    /// A row's total over `quarters`: shown only when every quarter's count is exact.
+    pub fn period_total(
+        &self,
+        scope: Scope,
+        quarters: &[Quarter],
+        measure: Measure,
+    ) -> PublishedCount {
+        let parts: Vec<PublishedCount> = quarters
+            .iter()
+            .map(|q| self.count(scope, Some(*q), measure.clone()))
+            .collect();
+        PublishedCount::total_of(&parts)
     }
 
     /// The national split of each quarter's cases by professional group: each group's
@@ -154,9 +177,8 @@ impl Figures {
     /// an element's 5 (its period total less what the other quarters' cases allow).
     fn period_totals(&mut self, scope: Scope, quarters: &[Quarter]) {
         let units = self.units.get(&scope).cloned().unwrap_or_default();
-        let measures = units
-            .into_iter()
-            .map(Measure::Unit)
+        let measures = std::iter::once(Measure::Cases)
+            .chain(units.into_iter().map(Measure::Unit))
             .chain(Element::ALL.iter().map(|e| Measure::Element(*e)));
         for measure in measures {
             let parts: Vec<PublishedCount> = quarters
@@ -202,12 +224,10 @@ impl Figures {
                 .into_iter()
                 .collect(),
         };
-        let mut by_period: BTreeMap<Measure, Vec<usize>> = BTreeMap::new();
         for &q in quarters {
             let exact = QuarterlyReturn::compute(facts, q);
             let key = |m: Measure| (scope, Some(q), m);
             let cases = add(ledger, key(Measure::Cases), exact.cases, true);
-            by_period.entry(Measure::Cases).or_default().push(cases);
             let anonymous = add(ledger, key(Measure::Anonymous), exact.anonymous, true);
             let rest = add(
                 ledger,
@@ -264,17 +284,7 @@ impl Figures {
                 add(ledger, key(Measure::Feedback(f)), n, true);
             }
         }
-        // The trends' period totals: withheld themselves before any quarter's figure.
-        let value = |cells: &[usize], ledger: &Ledger| -> u64 {
-            cells.iter().map(|&c| ledger.value(c)).sum()
-        };
-        // Only the cases have a period total here: see `period_totals`.
-        for (measure, parts) in by_period {
-            let n = value(&parts, ledger);
-            let total = add(ledger, (scope, None, measure), n, true);
-            ledger.give_way(total);
-            ledger.sum(total, parts);
-        }
+        // No period totals here: each quarter is decided alone (see `period_totals`).
         self.units.insert(scope, units);
         cells
     }
@@ -889,5 +899,48 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 200, "only {checked} checked");
+    }
+
+    /// A quarter's figures must not depend on which other quarters are decided with it: an
+    /// outside review set the national view for an old quarter (nine quarters decided)
+    /// beside the view for a recent one (eight) and got a small count by subtraction, and
+    /// the trends' window moves every quarter.
+    #[test]
+    fn a_quarters_figures_do_not_depend_on_the_quarters_beside_it() {
+        use dignity_engine::rng::Rng;
+        let quarters = [
+            quarter("2026-Q1"),
+            quarter("2026-Q2"),
+            quarter("2026-Q3"),
+            quarter("2026-Q4"),
+        ];
+        let days = ["2026-02-10", "2026-05-10", "2026-08-10", "2026-11-10"];
+        for seed in 0..100 {
+            let mut rng = Rng::new(seed);
+            let sets: Vec<Vec<CaseFacts>> = (0..3)
+                .map(|_| {
+                    (0..rng.below(25))
+                        .map(|_| {
+                            let place = format!("Place {}", rng.below(3));
+                            case(days[rng.below(4) as usize], IdentityLevel::Open, &place)
+                        })
+                        .collect()
+                })
+                .collect();
+            let parts: Vec<(i64, &[CaseFacts])> = sets
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i as i64, f.as_slice()))
+                .collect();
+            let wide = Figures::decide(&parts, true, &quarters, SIX, &[]);
+            let narrow = Figures::decide(&parts, true, &quarters[2..], SIX, &[]);
+            for (key, count) in narrow.counts.iter().filter(|(k, _)| k.1.is_some()) {
+                assert_eq!(
+                    Some(count),
+                    wide.counts.get(key),
+                    "seed {seed}: {key:?} reads differently"
+                );
+            }
+        }
     }
 }

@@ -221,7 +221,8 @@ fn counted_rows(
                 .iter()
                 .map(|q| figures.count(scope, Some(*q), measure.clone()).to_string())
                 .collect();
-            let total = figures.count(scope, None, measure);
+            // Over the quarters on the page, whatever quarters were decided.
+            let total = figures.period_total(scope, quarters, measure);
             cells.push(total.to_string());
             (label, cells, exact(total))
         })
