@@ -55,6 +55,7 @@ impl Figures {
     /// quarters side by side.
     pub fn decide(
         organisations: &[(i64, &[CaseFacts])],
+        places: &BTreeMap<i64, Vec<String>>,
         national: bool,
         quarters: &[Quarter],
         minimum: Minimum,
@@ -65,6 +66,13 @@ impl Figures {
             groups: BTreeMap::new(),
             units: BTreeMap::new(),
         };
+        // Every place of each organisation is listed, with cases or not: a place listed only
+        // once it had a case would say it had one, under a count that reads "fewer than"
+        // (an outside review pinned five single concerns that way).
+        for (id, _) in organisations {
+            let listed = places.get(id).cloned().unwrap_or_default();
+            out.units.insert(Scope::Organisation(*id), listed);
+        }
         let mut all_facts = Vec::new();
         for (id, facts) in organisations {
             for quarter in quarters {
@@ -217,12 +225,17 @@ impl Figures {
         // by place whose margins give small counts away. The national view has none.
         let units: Vec<String> = match scope {
             Scope::All => Vec::new(),
-            Scope::Organisation(_) => facts
-                .iter()
-                .map(unit_of)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            Scope::Organisation(_) => {
+                let mut listed = self.units.get(&scope).cloned().unwrap_or_default();
+                // "Not given", and any place a case names that is no longer listed.
+                let named: BTreeSet<String> = facts.iter().map(unit_of).collect();
+                for place in std::iter::once(NOT_GIVEN.to_owned()).chain(named) {
+                    if !listed.contains(&place) {
+                        listed.push(place);
+                    }
+                }
+                listed
+            }
         };
         for &q in quarters {
             let exact = QuarterlyReturn::compute(facts, q);
@@ -379,7 +392,7 @@ mod tests {
             .collect();
         facts.push(case("2026-08-04", IdentityLevel::Confidential, "Ward 1"));
         facts.push(case("2026-08-05", IdentityLevel::Open, "Ward 1"));
-        let figures = Figures::decide(&[(1, &facts)], false, &[q], SIX, &[]);
+        let figures = Figures::decide(&[(1, &facts)], &BTreeMap::new(), false, &[q], SIX, &[]);
         let shown = figures.quarterly_return(Scope::Organisation(1), q);
         assert_eq!(shown.cases.to_string(), "152");
         assert_eq!(shown.anonymous.to_string(), "not shown");
@@ -405,8 +418,15 @@ mod tests {
                 )
             })
             .collect();
-        let alone = Figures::decide(&[(1, &mine)], false, &quarters, SIX, &[]);
-        let national = Figures::decide(&[(1, &mine), (2, &theirs)], true, &quarters, SIX, &[]);
+        let alone = Figures::decide(&[(1, &mine)], &BTreeMap::new(), false, &quarters, SIX, &[]);
+        let national = Figures::decide(
+            &[(1, &mine), (2, &theirs)],
+            &BTreeMap::new(),
+            true,
+            &quarters,
+            SIX,
+            &[],
+        );
         let me = Scope::Organisation(1);
         for key in alone.counts.keys().filter(|k| k.0 == me) {
             assert_eq!(
@@ -467,7 +487,14 @@ mod tests {
         let small: Vec<CaseFacts> = (0..3)
             .map(|_| case("2026-10-05", IdentityLevel::Open, "Ward 1"))
             .collect();
-        let figures = Figures::decide(&[(1, &big), (2, &small)], true, &[q], SIX, &[]);
+        let figures = Figures::decide(
+            &[(1, &big), (2, &small)],
+            &BTreeMap::new(),
+            true,
+            &[q],
+            SIX,
+            &[],
+        );
         let total = figures.quarterly_return(Scope::All, q);
         assert_eq!(
             total.cases.to_string(),
@@ -576,7 +603,7 @@ mod tests {
                 }
             }
         }
-        let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+        let figures = Figures::decide(&[(1, &facts)], &BTreeMap::new(), false, &quarters, SIX, &[]);
         let pinned = pinned_in_place_table(&figures, &facts, &quarters);
         assert!(pinned.is_empty(), "pinned: {pinned:?}");
     }
@@ -598,7 +625,8 @@ mod tests {
                     case(day, IdentityLevel::Open, &place)
                 })
                 .collect();
-            let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+            let figures =
+                Figures::decide(&[(1, &facts)], &BTreeMap::new(), false, &quarters, SIX, &[]);
             let pinned = pinned_in_place_table(&figures, &facts, &quarters);
             assert!(pinned.is_empty(), "seed {seed}: pinned {pinned:?}");
         }
@@ -632,7 +660,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, f)| (i as i64, f.as_slice()))
                 .collect();
-            let figures = Figures::decide(&parts, true, &[q], SIX, &groups);
+            let figures = Figures::decide(&parts, &BTreeMap::new(), true, &[q], SIX, &groups);
             let bound: u64 = sets.iter().map(|s| s.len() as u64).sum();
             let mut system = System::default();
             let seen = |system: &mut System, p: PublishedCount, masked: bool| match p.exact() {
@@ -750,7 +778,8 @@ mod tests {
                     c
                 })
                 .collect();
-            let figures = Figures::decide(&[(1, &facts)], false, &quarters, SIX, &[]);
+            let figures =
+                Figures::decide(&[(1, &facts)], &BTreeMap::new(), false, &quarters, SIX, &[]);
             let scope = Scope::Organisation(1);
             // Not the true number of cases: the reader does not know it.
             let bound = 1_000;
@@ -834,7 +863,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, f)| (i as i64, f.as_slice()))
                 .collect();
-            let figures = Figures::decide(&parts, true, &[q], SIX, &[]);
+            let figures = Figures::decide(&parts, &BTreeMap::new(), true, &[q], SIX, &[]);
             let bound = 1_000;
             let mut system = System::default();
             let seen = |system: &mut System, p: PublishedCount| match p.exact() {
@@ -932,8 +961,8 @@ mod tests {
                 .enumerate()
                 .map(|(i, f)| (i as i64, f.as_slice()))
                 .collect();
-            let wide = Figures::decide(&parts, true, &quarters, SIX, &[]);
-            let narrow = Figures::decide(&parts, true, &quarters[2..], SIX, &[]);
+            let wide = Figures::decide(&parts, &BTreeMap::new(), true, &quarters, SIX, &[]);
+            let narrow = Figures::decide(&parts, &BTreeMap::new(), true, &quarters[2..], SIX, &[]);
             for (key, count) in narrow.counts.iter().filter(|(k, _)| k.1.is_some()) {
                 assert_eq!(
                     Some(count),
@@ -942,5 +971,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A place is listed because the organisation has it, not because it had a case: the
+    /// review's five places that each appeared with one case under "fewer than 6".
+    #[test]
+    fn every_place_is_listed_whether_or_not_it_had_a_case() {
+        let q = quarter("2026-Q2");
+        let facts = vec![case("2026-05-10", IdentityLevel::Open, "Medicine")];
+        let places = BTreeMap::from([(
+            1,
+            vec![
+                "Medicine".to_owned(),
+                "Surgery".to_owned(),
+                "Theatres".to_owned(),
+            ],
+        )]);
+        let figures = Figures::decide(&[(1, &facts)], &places, false, &[q], SIX, &[]);
+        let listed = figures.units(Scope::Organisation(1));
+        for place in ["Medicine", "Surgery", "Theatres", "Not given"] {
+            assert!(listed.iter().any(|p| p == place), "{place}: {listed:?}");
+        }
+        let surgery = figures.count(
+            Scope::Organisation(1),
+            Some(q),
+            Measure::Unit("Surgery".into()),
+        );
+        assert_eq!(
+            surgery.to_string(),
+            "fewer than 6",
+            "a place with none reads like one with some under a small total"
+        );
     }
 }

@@ -287,6 +287,7 @@ mod tests {
         assert_eq!(exact.feedback.get(&Feedback::Yes), Some(&1));
         let figures = crate::speakup_figures::Figures::decide(
             &[(1, &facts)],
+            &std::collections::BTreeMap::new(),
             false,
             &[q4],
             dignity_engine::disclosure::Minimum::default_for(

@@ -63,20 +63,38 @@ fn trend_quarters(today: Day) -> Vec<Quarter> {
     Quarter::of(today).last(8)
 }
 
+/// Each organisation's places, every one listed whether or not it had cases.
+async fn places_of(
+    state: &AppState,
+    organisations: &[i64],
+) -> Result<BTreeMap<i64, Vec<String>>, AppError> {
+    let mut places = BTreeMap::new();
+    for id in organisations {
+        let names = identity::list_org_units(&state.db, *id)
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        places.insert(*id, names);
+    }
+    Ok(places)
+}
+
 /// One organisation's figures, decided as every page of its own shows them.
-fn organisation_figures(
+async fn organisation_figures(
     state: &AppState,
     org: &Organisation,
     facts: &[CaseFacts],
     quarters: &[Quarter],
-) -> Figures {
-    Figures::decide(
+) -> Result<Figures, AppError> {
+    Ok(Figures::decide(
         &[(org.id, facts)],
+        &places_of(state, &[org.id]).await?,
         false,
         quarters,
         state.settings.minimums.speakup(),
         &state.settings.professional_groups,
-    )
+    ))
 }
 
 pub(crate) async fn published(
@@ -90,7 +108,8 @@ pub(crate) async fn published(
         org,
         &facts,
         &decided_quarters(Some(quarter), state.app.clock.today()),
-    );
+    )
+    .await?;
     Ok(figures.quarterly_return(Scope::Organisation(org.id), quarter))
 }
 
@@ -354,7 +373,8 @@ pub async fn trends(
         &organisation,
         &facts,
         &decided_quarters(None, state.app.clock.today()),
-    );
+    )
+    .await?;
     let figures = trend_figures(
         &decided,
         Scope::Organisation(organisation.id),
@@ -423,8 +443,10 @@ async fn national_figures(
         .iter()
         .map(|(o, f)| (o.id, f.as_slice()))
         .collect();
+    let ids: Vec<i64> = parts.iter().map(|(id, _)| *id).collect();
     let figures = Figures::decide(
         &parts,
+        &places_of(state, &ids).await?,
         true,
         &decided_quarters(Some(quarter), state.app.clock.today()),
         state.settings.minimums.speakup(),
