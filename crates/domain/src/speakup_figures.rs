@@ -256,16 +256,21 @@ impl Figures {
                 ledger.sum(cases, vec![cell, rest]);
             }
             add(ledger, key(Measure::Detriment), exact.detriment_found, true);
+            // The groups in the settings, then any other a case of any quarter names (a group
+            // since taken out of the settings): the same list in every quarter, so a row
+            // appearing in one quarter does not say that quarter had such a case.
+            let named: BTreeSet<String> = facts
+                .iter()
+                .map(|f| {
+                    f.professional_group
+                        .clone()
+                        .unwrap_or_else(|| crate::speakup::GROUP_NOT_KNOWN.into())
+                })
+                .collect();
             let names: Vec<String> = groups
                 .iter()
                 .cloned()
-                .chain(
-                    exact
-                        .professional_groups
-                        .keys()
-                        .filter(|g| !groups.contains(g))
-                        .cloned(),
-                )
+                .chain(named.into_iter().filter(|g| !groups.contains(g)))
                 .collect();
             // The national split by group is worked out afterwards: see `national_groups`.
             if let Scope::Organisation(_) = scope {
