@@ -405,7 +405,8 @@ mod tests {
 
     /// The reported attack: trends withheld a quarter's total that the return showed, and
     /// the places that quarter then gave a hidden count by subtraction from the return's.
-    /// Now a quarter's figures are one decision, and the period total gives way instead.
+    /// Now each quarter is decided alone, and the period total is shown only when every
+    /// quarter is exact.
     #[test]
     fn a_quarter_reads_the_same_in_the_return_the_trends_and_the_national_view() {
         let quarters = [quarter("2026-Q1"), quarter("2026-Q2"), quarter("2026-Q3")];

@@ -170,9 +170,6 @@ pub struct Ledger {
     states: Vec<State>,
     /// Decided already elsewhere (another page shows it): never changed here.
     fixed: Vec<bool>,
-    /// Withheld before other counts: a period or national total, so that a quarter's own
-    /// figures read the same on every page.
-    gives_way: Vec<bool>,
     /// Reads "fewer than" though it may be zero: a part of a total that reads "fewer
     /// than", where zeros read "fewer than" too, so that the parts that are not zero
     /// cannot be counted (five places with one case each under a total below 6 would
@@ -191,7 +188,6 @@ impl Ledger {
             values: Vec::new(),
             states: Vec::new(),
             fixed: Vec::new(),
-            gives_way: Vec::new(),
             may_be_zero: Vec::new(),
             sums: Vec::new(),
         }
@@ -204,20 +200,6 @@ impl Ledger {
             _ => State::Small,
         };
         self.push(value, state, false)
-    }
-
-    /// A published total that is withheld before any count it adds up.
-    pub fn giving_way(&mut self, value: u64) -> usize {
-        let cell = self.shown(value);
-        self.give_way(cell);
-        cell
-    }
-
-    /// Marks a cell to be withheld before the counts it adds up.
-    pub fn give_way(&mut self, cell: usize) {
-        if let Some(g) = self.gives_way.get_mut(cell) {
-            *g = true;
-        }
     }
 
     /// A count that is never published, such as the cases that were not anonymous.
@@ -242,7 +224,6 @@ impl Ledger {
         self.values.push(value);
         self.states.push(state);
         self.fixed.push(fixed);
-        self.gives_way.push(false);
         self.may_be_zero.push(false);
         self.values.len() - 1
     }
@@ -366,12 +347,12 @@ impl Ledger {
         self.states[cell] == State::Shown && self.values[cell] > 0 && !self.fixed[cell]
     }
 
-    /// Shown counts near a pinned cell, nearest sums first (three sums out at most):
-    /// totals that give way first, then the smallest.
+    /// Shown counts near a pinned cell, nearest sums first (three sums out at most), the
+    /// smallest first within each.
     fn near(&self, cell: usize) -> Vec<usize> {
         let mut reached = vec![cell];
         let mut used = vec![false; self.sums.len()];
-        let (mut giving, mut other) = (Vec::new(), Vec::new());
+        let mut near = Vec::new();
         for _ in 0..3 {
             let ring: Vec<usize> = (0..self.sums.len())
                 .filter(|&s| {
@@ -393,16 +374,9 @@ impl Ledger {
             }
             found.retain(|&c| self.can_withhold(c));
             found.sort_by_key(|&c| self.values[c]);
-            for c in found {
-                if self.gives_way[c] {
-                    giving.push(c);
-                } else {
-                    other.push(c);
-                }
-            }
+            near.extend(found);
         }
-        giving.extend(other);
-        giving
+        near
     }
 
     /// Withholds shown counts until no small count can be worked out. For each pinned

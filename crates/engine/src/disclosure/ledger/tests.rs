@@ -121,12 +121,12 @@ fn random_linked_tables_never_pin_a_small_count() {
             ledger.sum(c, vec![a, rest]);
         }
         if quarters > 1 {
-            let all = ledger.giving_way(grand);
+            let all = ledger.shown(grand);
             ledger.sum(all, cases_cells);
             let mut place_totals = Vec::new();
             for cells in by_place {
                 let n = cells.iter().map(|&c| ledger.values[c]).sum();
-                let total = ledger.giving_way(n);
+                let total = ledger.shown(n);
                 ledger.sum(total, cells);
                 place_totals.push(total);
             }
