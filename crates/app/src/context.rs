@@ -1,12 +1,50 @@
 //! Everything a use-case may reach: the database, the installation secret, the disclosure
-//! minimums, the clock and the caches. Cheap to clone.
+//! minimums, the clock, the sign-in rules, the bounded places for key derivations, the
+//! unlocked case keys and the caches. Cheap to clone.
 
 use crate::clock::Clock;
+use crate::identity::SignInRules;
+use crate::identity::keyring::KeyRing;
 use crate::survey::cache::SurveyCache;
+use crate::work::Bounded;
+use dignity_crypto::passphrase::HashCost;
 use dignity_crypto::secret::InstallationSecret;
 use dignity_engine::disclosure::Minimums;
 use dignity_store::Db;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// What a [`Context`] is made from: the settings the use-cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Keys anything a database thief must not read or reverse; never in the database.
+    pub secret: InstallationSecret,
+    /// Each kind of data's smallest group that may be shown.
+    pub minimums: Minimums,
+    pub clock: Clock,
+    pub sign_in: SignInRules,
+    pub passphrase_cost: HashCost,
+    /// argon2id runs (passphrases, receipt codes, case keys) at once. Each holds
+    /// `passphrase_cost` of memory; beyond this, work waits up to `busy_wait`, then is
+    /// refused as busy.
+    pub key_derivations: usize,
+    pub busy_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            // A fresh one for tests and tools; the server reads its own from the settings.
+            secret: InstallationSecret::generate(),
+            minimums: Minimums::default(),
+            clock: Clock::system(),
+            sign_in: SignInRules::default(),
+            passphrase_cost: HashCost::RECOMMENDED,
+            key_derivations: 4,
+            busy_wait: Duration::from_secs(3),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Context {
@@ -16,18 +54,41 @@ pub struct Context {
     /// Each kind of data's smallest group that may be shown.
     pub minimums: Minimums,
     pub clock: Clock,
+    pub sign_in: SignInRules,
+    pub passphrase_cost: HashCost,
+    /// argon2id runs, a few at a time.
+    pub derivations: Arc<Bounded>,
+    /// Caseworkers' unlocked case keys, by session, in this server's memory only.
+    pub keys: Arc<KeyRing>,
+    /// Checked when an account does not exist, so that timing does not reveal which
+    /// email addresses have accounts.
+    dummy_hash: Arc<str>,
     /// Survey responses loaded into the engine.
     pub surveys: Arc<SurveyCache>,
 }
 
 impl Context {
-    pub fn new(db: Db, secret: InstallationSecret, minimums: Minimums, clock: Clock) -> Context {
-        Context {
+    pub fn new(db: Db, settings: Settings) -> Result<Context, dignity_crypto::CryptoError> {
+        let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
+        Ok(Context {
             db,
-            secret,
-            minimums,
-            clock,
+            secret: settings.secret,
+            minimums: settings.minimums,
+            clock: settings.clock,
+            sign_in: settings.sign_in,
+            passphrase_cost: settings.passphrase_cost,
+            derivations: Arc::new(Bounded::new(
+                "dignity-derive",
+                settings.key_derivations,
+                settings.busy_wait,
+            )),
+            keys: Arc::default(),
+            dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),
-        }
+        })
+    }
+
+    pub(crate) fn dummy_hash(&self) -> &str {
+        &self.dummy_hash
     }
 }

@@ -10,9 +10,12 @@
 pub mod clock;
 pub mod context;
 pub mod error;
+pub mod identity;
 pub mod speakup;
 pub mod survey;
+pub mod work;
 
 pub use clock::Clock;
-pub use context::Context;
+pub use context::{Context, Settings};
+pub use dignity_store::StoreError;
 pub use error::Error;

@@ -230,8 +230,8 @@ impl Default for Config {
             web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
             log_level: LogLevel("info".into()),
-            session_idle_minutes: web.session_idle_seconds / 60,
-            session_max_hours: web.session_max_seconds / 3600,
+            session_idle_minutes: web.sign_in.session_idle_seconds / 60,
+            session_max_hours: web.sign_in.session_max_seconds / 3600,
             trust_forwarded_for: web.trust_forwarded_for,
             max_connections: 16,
             speakup_small_number_threshold: speakup.kind().setting_value(speakup.people()),
@@ -564,8 +564,11 @@ impl Config {
             secret: self.installation_secret()?,
             public_url: self.public_url(),
             web_dir: self.web_dir.clone(),
-            session_idle_seconds: self.session_idle_minutes * 60,
-            session_max_seconds: self.session_max_hours * 3600,
+            sign_in: dignity_app::identity::SignInRules {
+                session_idle_seconds: self.session_idle_minutes * 60,
+                session_max_seconds: self.session_max_hours * 3600,
+                ..Default::default()
+            },
             trust_forwarded_for: self.trust_forwarded_for,
             minimums: self.minimums().map_err(|e| ConfigError::BadValue {
                 key: e.kind.setting().into(),

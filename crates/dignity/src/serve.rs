@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use dignity::config::{Config, LogFormat};
-use dignity_store::{Db, sessions, throttle};
+use dignity_store::Db;
 use dignity_web::{AppState, build_app};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -54,13 +54,9 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     tracing::info!(%address, database = %config.database_url, "Dignity is running");
     println!("Dignity is running at {}", settings.public_url);
 
-    let housekeeping = tokio::spawn(housekeeping(
-        db.clone(),
-        settings.clone(),
+    let housekeeping = tokio::spawn(housekeeping(state.app.clone()));
+    let key_sweeper = tokio::spawn(dignity_app::identity::forget_ended_sessions_every_minute(
         state.app.clone(),
-    ));
-    let key_sweeper = tokio::spawn(dignity_web::forget_ended_sessions_every_minute(
-        state.clone(),
     ));
     let mail_worker = match &settings.mail {
         Some(mail) => {
@@ -94,16 +90,12 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
 
 /// Removes ended sessions and old sign-in failures, and writes due survey answers, every
 /// ten minutes.
-async fn housekeeping(db: Db, settings: dignity_web::Settings, app: dignity_app::Context) {
+async fn housekeeping(app: dignity_app::Context) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        let now = app.clock.now();
-        if let Err(e) = sessions::purge_expired(&db, now, settings.session_idle_seconds).await {
-            tracing::warn!(cause = %e, "could not remove ended sessions");
-        }
-        if let Err(e) = throttle::purge_expired(&db, now, settings.throttle_window_seconds).await {
-            tracing::warn!(cause = %e, "could not remove old sign-in failures");
+        if let Err(e) = dignity_app::identity::purge_ended(&app).await {
+            tracing::warn!(cause = %e, "could not remove ended sessions and old sign-in failures");
         }
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
         if let Err(e) = dignity_app::survey::pending::flush_all(&app, app.clock.today()).await {

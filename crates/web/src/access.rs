@@ -9,8 +9,6 @@ use axum::extract::{RawPathParams, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_domain::identity::Role;
-use dignity_store::identity::{self, Membership, Person};
-use dignity_store::sessions;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,40 +33,7 @@ pub enum Access {
 }
 
 /// The signed-in person, put into the request by the guard.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub person: Person,
-    pub memberships: Vec<Membership>,
-    pub session_digest: String,
-    pub second_factor_done: bool,
-}
-
-impl CurrentUser {
-    pub fn needs_second_factor(&self) -> bool {
-        self.memberships
-            .iter()
-            .any(|m| m.role.needs_second_factor())
-    }
-
-    pub fn fully_signed_in(&self) -> bool {
-        self.second_factor_done || !self.needs_second_factor()
-    }
-
-    pub fn has_org_role(&self, ods: &str, roles: &[Role]) -> bool {
-        self.memberships.iter().any(|m| {
-            roles.contains(&m.role)
-                && m.organisation
-                    .as_ref()
-                    .is_some_and(|o| o.ods_code.eq_ignore_ascii_case(ods))
-        })
-    }
-
-    pub fn has_platform_role(&self, roles: &[Role]) -> bool {
-        self.memberships
-            .iter()
-            .any(|m| m.organisation.is_none() && roles.contains(&m.role))
-    }
-}
+pub type CurrentUser = dignity_app::identity::CurrentSession;
 
 async fn load_user(
     state: &AppState,
@@ -77,21 +42,7 @@ async fn load_user(
     let Some(token) = token else {
         return Ok(None);
     };
-    let digest = dignity_crypto::token::token_digest(&token);
-    let now = state.app.clock.now();
-    let Some(session) =
-        sessions::find_live(&state.db, &digest, now, state.settings.session_idle_seconds).await?
-    else {
-        return Ok(None);
-    };
-    let person = identity::get_person(&state.db, session.person_id).await?;
-    let memberships = identity::memberships(&state.db, person.id).await?;
-    Ok(Some(CurrentUser {
-        person,
-        memberships,
-        session_digest: digest,
-        second_factor_done: session.second_factor_done,
-    }))
+    Ok(dignity_app::identity::current_session(&state.app, &token).await?)
 }
 
 /// What the guard decided.

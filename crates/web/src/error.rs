@@ -52,7 +52,10 @@ impl From<dignity_app::Error> for AppError {
         match e {
             dignity_app::Error::Store(e) => e.into(),
             dignity_app::Error::Crypto(e) => e.into(),
+            dignity_app::Error::Work(e) => e.into(),
+            dignity_app::Error::Forbidden => AppError::Forbidden,
             dignity_app::Error::NotFound(m) => AppError::NotFound(m),
+            dignity_app::Error::Conflict(m) => AppError::Conflict(m),
             dignity_app::Error::Internal(m) => AppError::Internal(m),
         }
     }
@@ -64,11 +67,11 @@ impl From<dignity_crypto::CryptoError> for AppError {
     }
 }
 
-impl From<crate::work::WorkError> for AppError {
-    fn from(e: crate::work::WorkError) -> Self {
+impl From<dignity_app::work::WorkError> for AppError {
+    fn from(e: dignity_app::work::WorkError) -> Self {
         match e {
-            crate::work::WorkError::Busy => AppError::Busy,
-            crate::work::WorkError::Failed(cause) => AppError::Internal(cause),
+            dignity_app::work::WorkError::Busy => AppError::Busy,
+            dignity_app::work::WorkError::Failed(cause) => AppError::Internal(cause),
         }
     }
 }

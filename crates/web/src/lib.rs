@@ -31,11 +31,9 @@ pub(crate) mod table;
 mod telemetry;
 #[doc(hidden)]
 pub mod testing;
-pub mod work;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};
-pub use speakup::keyring::{forget_ended_sessions, forget_ended_sessions_every_minute};
 pub use state::{AppState, Settings};
 
 /// Seconds since the Unix epoch, UTC, from the system clock: for tests and tools. The

@@ -1,5 +1,5 @@
 //! Session and client identification: the cookie that carries a session token, and the
-//! key used to throttle sign-in attempts from one client.
+//! address a sign-in attempt came from.
 
 use crate::state::Settings;
 use axum::http::HeaderMap;
@@ -38,12 +38,11 @@ pub fn clear_session_cookie(settings: &Settings) -> Cookie<'static> {
     cookie
 }
 
-/// A key for throttling sign-ins from one client. The address is stored only as a keyed
-/// digest under the installation secret, which is never in the database: a copy of the
-/// table cannot be reversed by hashing every IPv4 address. Behind a trusted proxy the last
-/// `X-Forwarded-For` entry is used: it is the one our proxy added, while earlier entries
-/// can be typed by anyone.
-pub fn client_throttle_key(
+/// The address a request came from, for throttling sign-ins (`dignity_app::identity`
+/// keeps it only as a keyed digest). Behind a trusted proxy the last `X-Forwarded-For`
+/// entry is used: it is the one our proxy added, while earlier entries can be typed by
+/// anyone.
+pub fn client_address(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
     settings: &Settings,
@@ -55,27 +54,7 @@ pub fn client_throttle_key(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
-    let client = forwarded
+    forwarded
         .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into());
-    format!(
-        "client:{}",
-        settings
-            .secret
-            .keyed_digest(CLIENT_PURPOSE, client.as_bytes())
-    )
+        .unwrap_or_else(|| "unknown".into())
 }
-
-/// A key for throttling sign-ins to one account: the address typed, as a keyed digest, so
-/// addresses typed by someone guessing are not kept either.
-pub fn account_throttle_key(email: &str, settings: &Settings) -> String {
-    format!(
-        "account:{}",
-        settings
-            .secret
-            .keyed_digest(ACCOUNT_PURPOSE, email.as_bytes())
-    )
-}
-
-const CLIENT_PURPOSE: &str = "sign-in throttle: client address";
-const ACCOUNT_PURPOSE: &str = "sign-in throttle: account";

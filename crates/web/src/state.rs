@@ -13,14 +13,8 @@ pub struct Settings {
     pub public_url: String,
     /// Folder holding `node_modules/nhsuk-frontend` (installed by npm, not committed).
     pub web_dir: PathBuf,
-    /// Sessions end this long after sign-in, whatever happens.
-    pub session_max_seconds: i64,
-    /// Sessions end after this long without a request.
-    pub session_idle_seconds: i64,
-    /// Failed sign-ins allowed per account, and per client, in `throttle_window_seconds`.
-    pub max_failures_per_account: i64,
-    pub max_failures_per_client: i64,
-    pub throttle_window_seconds: i64,
+    /// How long sessions last and how many wrong guesses are allowed.
+    pub sign_in: dignity_app::identity::SignInRules,
     /// Use the first `X-Forwarded-For` address as the client, only when behind a proxy
     /// that sets it.
     pub trust_forwarded_for: bool,
@@ -54,28 +48,24 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
+        let app = dignity_app::Settings::default();
         Settings {
             public_url: "http://127.0.0.1:8080".into(),
             web_dir: PathBuf::from("web"),
-            session_max_seconds: 12 * 3600,
-            session_idle_seconds: 30 * 60,
-            max_failures_per_account: 5,
-            max_failures_per_client: 30,
-            throttle_window_seconds: 15 * 60,
+            sign_in: app.sign_in,
             trust_forwarded_for: false,
-            passphrase_cost: HashCost::RECOMMENDED,
+            passphrase_cost: app.passphrase_cost,
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
             speakup_max_per_hour: 60,
-            max_concurrent_key_derivations: 4,
-            busy_wait: std::time::Duration::from_secs(3),
-            minimums: dignity_engine::disclosure::Minimums::default(),
+            max_concurrent_key_derivations: app.key_derivations,
+            busy_wait: app.busy_wait,
+            minimums: app.minimums,
             professional_groups: dignity_domain::speakup::default_professional_groups(),
             survey_key: None,
             mail: None,
-            // A fresh one for tests and tools; the server reads its own from the settings.
-            secret: dignity_crypto::secret::InstallationSecret::generate(),
-            clock: dignity_app::Clock::system(),
+            secret: app.secret,
+            clock: app.clock,
         }
     }
 }
@@ -94,21 +84,14 @@ pub struct Inner {
     pub db: Db,
     pub settings: Settings,
     pub metrics: PrometheusHandle,
-    /// Checked when an account does not exist, so that timing does not reveal which
-    /// email addresses have accounts.
-    pub dummy_hash: String,
-    /// Guardians' unlocked case keys, by session.
-    pub keys: crate::speakup::keyring::KeyRing,
     /// Cookie-less limits for the anonymous Speak Up pages.
     pub limits: crate::speakup::limits::SpeakUpLimits,
-    /// argon2id runs, a few at a time (`max_concurrent_key_derivations`).
-    pub derivations: crate::work::Bounded,
     /// Pictures being redrawn, a few at a time.
-    pub pictures: crate::work::Bounded,
+    pub pictures: dignity_app::work::Bounded,
     /// Failures on anonymous pages since the last report: counted, never logged one by one.
     pub anonymous_failures: Arc<std::sync::atomic::AtomicU64>,
     /// What the use-cases in `dignity-app` reach: the database, the secret, the minimums,
-    /// the clock and the survey cache.
+    /// the clock, the sign-in rules, key derivations, unlocked case keys and the caches.
     pub app: dignity_app::Context,
     /// The library's search index, kept current with the catalogue.
     pub library: crate::library::LibraryHub,
@@ -129,46 +112,30 @@ impl AppState {
             .swap(0, std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Whether `passphrase` matches the stored hash: argon2id, slow and memory-hungry by
-    /// design, so run a few at a time off the async threads, and never at more than the
-    /// configured cost allows.
-    pub async fn passphrase_matches(
-        &self,
-        passphrase: String,
-        stored: String,
-    ) -> Result<bool, crate::error::AppError> {
-        let most = self.settings.passphrase_cost.most_allowed();
-        Ok(self
-            .derivations
-            .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
-            .await??)
-    }
-
     pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
-        let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
+        let app = dignity_app::Context::new(
+            db.clone(),
+            dignity_app::Settings {
+                secret: settings.secret.clone(),
+                minimums: settings.minimums,
+                clock: settings.clock.clone(),
+                sign_in: settings.sign_in,
+                passphrase_cost: settings.passphrase_cost,
+                key_derivations: settings.max_concurrent_key_derivations,
+                busy_wait: settings.busy_wait,
+            },
+        )?;
         Ok(AppState(Arc::new(Inner {
-            db: db.clone(),
+            db,
             metrics: crate::telemetry::metrics_handle(),
-            dummy_hash,
-            keys: Default::default(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
-            derivations: crate::work::Bounded::new(
-                "dignity-derive",
-                settings.max_concurrent_key_derivations,
-                settings.busy_wait,
-            ),
-            pictures: crate::work::Bounded::new(
+            pictures: dignity_app::work::Bounded::new(
                 "dignity-picture",
                 crate::speakup::attachments::PICTURES_AT_ONCE,
                 settings.busy_wait,
             ),
             anonymous_failures: Default::default(),
-            app: dignity_app::Context::new(
-                db.clone(),
-                settings.secret.clone(),
-                settings.minimums,
-                settings.clock.clone(),
-            ),
+            app,
             library: Default::default(),
             settings,
         })))

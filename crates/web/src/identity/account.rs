@@ -5,9 +5,7 @@ use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
-use crate::session::{
-    account_throttle_key, clear_session_cookie, client_throttle_key, session_cookie,
-};
+use crate::session::{clear_session_cookie, client_address, session_cookie};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
@@ -15,10 +13,8 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use dignity_app::identity::{self, SignIn, SignInOutcome};
 use dignity_domain::identity::{Email, MAX_PASSPHRASE_CHARS};
-use dignity_store::audit::{self, NewEntry};
-use dignity_store::identity::{self, Person};
-use dignity_store::{sessions, throttle};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -148,55 +144,29 @@ async fn sign_in(
     };
 
     let settings = &state.settings;
-    let now = state.app.clock.now();
-    let window = settings.throttle_window_seconds;
-    let account_key = account_throttle_key(email.as_str(), settings);
-    let client_key =
-        client_throttle_key(&headers, peer.map(|Extension(ConnectInfo(p))| p), settings);
-    if throttle::recent_failures(&state.db, &account_key, now, window).await?
-        >= settings.max_failures_per_account
-        || throttle::recent_failures(&state.db, &client_key, now, window).await?
-            >= settings.max_failures_per_client
-    {
-        let message = too_many_attempts(settings.throttle_window_seconds / 60);
-        return again(
-            chrome,
-            StatusCode::TOO_MANY_REQUESTS,
-            vec![FieldError {
+    let client = client_address(&headers, peer.map(|Extension(ConnectInfo(p))| p), settings);
+    let previous_token = crate::session::session_token(&headers, settings);
+    let attempt = SignIn {
+        email: &email,
+        passphrase: &form.passphrase,
+        client: &client,
+        previous_token: previous_token.as_deref(),
+    };
+    let signed_in = match identity::sign_in(&state.app, &attempt).await? {
+        SignInOutcome::SignedIn(signed_in) => signed_in,
+        SignInOutcome::Throttled { minutes } => {
+            let error = FieldError {
                 field: "email".into(),
-                message,
-            }],
-            email.as_str(),
-        );
-    }
-
-    let person = identity::find_person_by_email(&state.db, &email).await?;
-    let stored = person
-        .as_ref()
-        .map(|p| p.passphrase_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.clone());
-    let matches = state
-        .passphrase_matches(form.passphrase.clone(), stored)
-        .await?;
-    let person = match person {
-        Some(person) if matches && !person.disabled => person,
-        _ => {
-            throttle::record_failure(&state.db, &[&account_key, &client_key], now, window).await?;
-            if throttle::recent_failures(&state.db, &account_key, now, window).await?
-                == settings.max_failures_per_account
-            {
-                let detail = format!(
-                    "Sign-in paused for {email} after {} wrong passphrases",
-                    settings.max_failures_per_account
-                );
-                let entry = NewEntry {
-                    actor: email.as_str(),
-                    organisation: None,
-                    action: "session.locked_out",
-                    detail: &detail,
-                };
-                audit::record(&state.db, now, &entry).await?;
-            }
+                message: too_many_attempts(minutes),
+            };
+            return again(
+                chrome,
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![error],
+                email.as_str(),
+            );
+        }
+        SignInOutcome::WrongDetails => {
             let error = FieldError {
                 field: "email".into(),
                 message: WRONG_DETAILS.into(),
@@ -209,46 +179,8 @@ async fn sign_in(
             );
         }
     };
-    throttle::clear(&state.db, &account_key).await?;
-
-    // A new token at every sign-in, so a token planted before sign-in is worthless.
-    if let Some(old) = crate::session::session_token(&headers, settings) {
-        sessions::delete(&state.db, &dignity_crypto::token::token_digest(&old)).await?;
-    }
-    let token = dignity_crypto::token::random_token();
-    let digest = dignity_crypto::token::token_digest(&token);
-    sessions::create(
-        &state.db,
-        &digest,
-        person.id,
-        now,
-        now + settings.session_max_seconds,
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        now,
-        &NewEntry {
-            actor: &person.email,
-            organisation: None,
-            action: "session.sign_in",
-            detail: "Signed in with a passphrase",
-        },
-    )
-    .await?;
-
-    let memberships = identity::memberships(&state.db, person.id).await?;
-    crate::speakup::keys::unlock_for_session(
-        &state,
-        &person,
-        &memberships,
-        &form.passphrase,
-        &digest,
-        now + settings.session_max_seconds,
-    )
-    .await?;
-    let destination = if memberships.iter().any(|m| m.role.needs_second_factor()) {
-        let step = if person.totp_secret.is_some() {
+    let destination = if signed_in.needs_second_factor() {
+        let step = if signed_in.has_second_factor() {
             "/sign-in/two-factor"
         } else {
             "/sign-in/two-factor/set-up"
@@ -260,6 +192,7 @@ async fn sign_in(
     } else {
         next.clone()
     };
+    let token = signed_in.token.to_string();
     Ok((
         jar.add(session_cookie(settings, token)),
         Redirect::to(&destination),
@@ -305,51 +238,6 @@ struct CodeForm {
     secret: String,
 }
 
-/// Checks a typed code, counting wrong codes like wrong passphrases so six digits cannot
-/// be guessed by trying them all.
-async fn check_code(
-    state: &AppState,
-    person: &Person,
-    secret: &str,
-    code: &str,
-) -> Result<Result<i64, String>, AppError> {
-    let now = state.app.clock.now();
-    let key = account_throttle_key(&person.email, &state.settings);
-    if throttle::recent_failures(&state.db, &key, now, state.settings.throttle_window_seconds)
-        .await?
-        >= state.settings.max_failures_per_account
-    {
-        return Ok(Err(too_many_attempts(
-            state.settings.throttle_window_seconds / 60,
-        )));
-    }
-    let trimmed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if trimmed.is_empty() {
-        return Ok(Err(
-            "Enter the 6-digit code from your authenticator app".into()
-        ));
-    }
-    if trimmed.len() != 6 || !trimmed.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(Err("The code must be 6 numbers, like 123456".into()));
-    }
-    let step = dignity_crypto::totp::verify(secret, &trimmed, now as u64, person.totp_last_step)?;
-    match step {
-        Some(step) => Ok(Ok(step)),
-        None => {
-            throttle::record_failure(
-                &state.db,
-                &[&key],
-                now,
-                state.settings.throttle_window_seconds,
-            )
-            .await?;
-            Ok(Err(
-                "That code is not right or has been used. Wait for a new code and try again".into(),
-            ))
-        }
-    }
-}
-
 async fn second_step(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -363,41 +251,21 @@ async fn second_step(
     let Some(secret) = user.person.totp_secret.clone() else {
         return Ok(Redirect::to("/sign-in/two-factor/set-up").into_response());
     };
-    let outcome = check_code(&state, &user.person, &secret, &form.code).await?;
-    let step = match outcome {
-        Ok(step) if identity::use_totp_step(&state.db, user.person.id, step).await? => step,
-        Ok(_) => {
-            return Err(AppError::Conflict(
-                "That code has just been used. Wait for a new code and try again".into(),
-            ));
-        }
-        Err(message) => {
+    match identity::pass_second_step(&state.app, &user, &secret, &form.code).await? {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(refused) => {
             let page = SecondStepPage {
                 chrome: chrome
                     .titled("Enter your security code")
                     .with_errors(vec![FieldError {
                         field: "code".into(),
-                        message,
+                        message: refused.to_string(),
                     }]),
                 next,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-    };
-    tracing::debug!(step, "second step passed");
-    sessions::mark_second_factor_done(&state.db, &user.session_digest).await?;
-    audit::record(
-        &state.db,
-        state.app.clock.now(),
-        &NewEntry {
-            actor: &user.person.email,
-            organisation: None,
-            action: "session.second_factor",
-            detail: "Passed the second sign-in step",
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&next).into_response())
+    }
 }
 
 #[derive(Template)]
@@ -469,26 +337,14 @@ async fn set_up(
             "The set-up page was changed. Go back and start again.".into(),
         ));
     }
-    match check_code(&state, &user.person, &secret, &form.code).await? {
-        Ok(step) => {
-            identity::set_totp(
-                &state.db,
-                &user.person.email,
-                state.app.clock.now(),
-                &user.person,
-                Some(&secret),
-                Some(step),
-            )
-            .await?;
-            sessions::mark_second_factor_done(&state.db, &user.session_digest).await?;
-            Ok(Redirect::to(&next).into_response())
-        }
-        Err(message) => {
+    match identity::set_up_second_step(&state.app, &user, &secret, &form.code).await? {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(refused) => {
             let page = set_up_page_for(chrome, &user, secret, next)?;
             let page = SetUpPage {
                 chrome: page.chrome.with_errors(vec![FieldError {
                     field: "code".into(),
-                    message,
+                    message: refused.to_string(),
                 }]),
                 ..page
             };
@@ -502,19 +358,7 @@ async fn sign_out(
     jar: CookieJar,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
-    sessions::delete(&state.db, &user.session_digest).await?;
-    state.keys.remove(&user.session_digest);
-    audit::record(
-        &state.db,
-        state.app.clock.now(),
-        &NewEntry {
-            actor: &user.person.email,
-            organisation: None,
-            action: "session.sign_out",
-            detail: "Signed out",
-        },
-    )
-    .await?;
+    identity::sign_out(&state.app, &user).await?;
     Ok((
         jar.add(clear_session_cookie(&state.settings)),
         Redirect::to("/signed-out"),

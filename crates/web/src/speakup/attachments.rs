@@ -5,7 +5,6 @@
 //! because "ruth-smith-notes.pdf" would identify someone.
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use serde::{Deserialize, Serialize};
 use std::io::Cursor;
 
 pub const MAX_FILES: usize = 3;
@@ -228,31 +227,9 @@ fn redraw(bytes: &[u8], format: ImageFormat) -> image::ImageResult<Vec<u8>> {
     Ok(out)
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    name: String,
-    content_type: String,
-}
-
-/// What is encrypted: a one-line JSON header, then the file.
+/// What is encrypted for one file (`dignity_app::speakup::attachment`).
 pub fn pack(file: &Cleaned) -> Vec<u8> {
-    let header = serde_json::to_string(&Header {
-        name: file.name.clone(),
-        content_type: file.kind.content_type().into(),
-    })
-    .unwrap_or_default();
-    let mut out = header.into_bytes();
-    out.push(b'\n');
-    out.extend_from_slice(&file.bytes);
-    out
-}
-
-/// The file's name, type and contents, from decrypted bytes.
-pub fn unpack(plain: &[u8]) -> Option<(String, String, &[u8])> {
-    let split = plain.iter().position(|b| *b == b'\n')?;
-    let (header, rest) = plain.split_at(split);
-    let header: Header = serde_json::from_slice(header).ok()?;
-    Some((header.name, header.content_type, rest.get(1..)?))
+    dignity_app::speakup::attachment::pack(&file.name, file.kind.content_type(), &file.bytes)
 }
 
 #[cfg(test)]
@@ -386,7 +363,8 @@ mod tests {
             bytes: b"line one\nline two".to_vec(),
         };
         let packed = pack(&file);
-        let (name, content_type, bytes) = unpack(&packed).unwrap_or_else(|| panic!("unpack"));
+        let (name, content_type, bytes) =
+            dignity_app::speakup::attachment::unpack(&packed).unwrap_or_else(|| panic!("unpack"));
         assert_eq!(
             (name.as_str(), content_type.as_str(), bytes),
             (

@@ -1,8 +1,6 @@
 //! The guardians' pages: the case list and a case, with messages, notes, referrals,
 //! status, what the case is about, closure and the detriment check.
 
-use super::keys::{Opened, colleagues_waiting, open_case, reseal_for_colleagues};
-use super::report::Report;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FormData;
@@ -13,51 +11,17 @@ use axum::Extension;
 use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_crypto::speakup::{ConcernKey, encrypt_to};
-use dignity_domain::identity::{OdsCode, Role};
-use dignity_domain::speakup::{CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage};
-use dignity_store::identity::{self, Member, Organisation};
-use dignity_store::speakup::{self, Case, CaseChange};
+use dignity_app::identity::{Member, Organisation};
+use dignity_app::speakup::casework::{
+    self as cases, Listed, Reading, case_for, guardians, organisation,
+};
+use dignity_app::speakup::report::Report;
+use dignity_app::speakup::{Case, CaseChange, colleagues_waiting, reseal_for_colleagues};
+use dignity_domain::speakup::{CaseStatus, Day, Element, EntryKind, GrievanceStage};
 use serde::Deserialize;
 
-async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
-    let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
-    Ok(identity::get_organisation(&state.db, &code).await?)
-}
-
-async fn guardians(state: &AppState, org: &Organisation) -> Result<Vec<Member>, AppError> {
-    Ok(identity::list_members(&state.db, org.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.roles.contains(&Role::Guardian))
-        .collect())
-}
-
-/// Whether this person may read cases of this kind here (`CaseType::readers`).
-fn reads(user: &CurrentUser, org: &Organisation, case_type: CaseType) -> bool {
-    user.has_org_role(&org.ods_code, case_type.readers())
-}
-
-/// Loads a case this person may handle, or refuses.
-async fn case_for(
-    state: &AppState,
-    user: &CurrentUser,
-    org: &Organisation,
-    case_id: i64,
-) -> Result<Case, AppError> {
-    let case = speakup::case_in_organisation(&state.db, org.id, case_id).await?;
-    if !reads(user, org, case.case_type) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(case)
-}
-
 /// A case as a row of the list.
-struct Row {
-    case: Case,
-    overdue: bool,
-    assigned: Option<String>,
-}
+type Row = Listed;
 
 #[derive(Template)]
 #[template(path = "speakup/cases.html")]
@@ -79,43 +43,15 @@ pub async fn list(
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let set_up = speakup::settings(&state.db, organisation.id)
-        .await?
-        .is_some();
-    let waiting = colleagues_waiting(&state, &user, organisation.id)
+    let organisation = organisation(&state.app, &ods).await?;
+    let set_up = cases::is_set_up(&state.app, &organisation).await?;
+    let waiting = colleagues_waiting(&state.app, &user, organisation.id)
         .await?
         .len();
-    let today = Day::from_unix_seconds(state.app.clock.now());
-    let names = guardians(&state, &organisation).await?;
     let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
-    let concerns_too = reads(&user, &organisation, CaseType::Concern);
-    for case in speakup::list_cases(&state.db, organisation.id).await? {
-        if case.case_type == CaseType::Concern && !concerns_too {
-            continue;
-        }
-        let assigned = case
-            .assigned_to
-            .and_then(|id| names.iter().find(|m| m.person_id == id))
-            .map(|m| m.display_name.clone());
-        let stage_overdue = case.stage.is_some_and(|s| s != GrievanceStage::Outcome)
-            && case.stage_due.is_some_and(|due| today > due);
-        let overdue =
-            (case.status == CaseStatus::New && today > case.acknowledge_by) || stage_overdue;
-        let due_check = case.status == CaseStatus::Closed
-            && case.detriment_checked_on.is_none()
-            && case.detriment_check_due.is_some_and(|d| d <= today);
-        let row = Row {
-            case,
-            overdue,
-            assigned,
-        };
-        if due_check {
-            detriment_due.push(Row {
-                case: row.case.clone(),
-                overdue: false,
-                assigned: row.assigned.clone(),
-            });
+    for row in cases::list(&state.app, &user, &organisation).await? {
+        if row.detriment_due {
+            detriment_due.push(row.clone());
         }
         if row.case.status == CaseStatus::Closed {
             closed.push(row)
@@ -123,10 +59,7 @@ pub async fn list(
             open.push(row)
         }
     }
-    let unlocked = state
-        .keys
-        .get(&user.session_digest, state.app.clock.now())
-        .is_some();
+    let unlocked = cases::is_unlocked(&state.app, &user);
     let chrome = chrome.titled(format!("Speak Up cases: {}", organisation.name));
     Ok(render(&CasesPage {
         chrome,
@@ -148,9 +81,9 @@ pub async fn share_past_cases(
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
+    let organisation = organisation(&state.app, &ods).await?;
     let list = format!("/orgs/{}/speak-up", organisation.ods_code);
-    match reseal_for_colleagues(&state, &user, organisation.id, &organisation.ods_code).await? {
+    match reseal_for_colleagues(&state.app, &user, organisation.id, &organisation.ods_code).await? {
         Some(_) => Ok(Redirect::to(&list).into_response()),
         None => Ok(Redirect::to(&format!("/account/unlock?next={list}")).into_response()),
     }
@@ -206,60 +139,43 @@ async fn case_page(
     case_id: i64,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let case = case_for(state, user, &organisation, case_id).await?;
+    let case = case_for(&state.app, user, &organisation, case_id).await?;
     let path = format!("/orgs/{}/speak-up/{}", organisation.ods_code, case.id);
-    let (key, reason) = match open_case(&state.keys, state, user, &case).await? {
-        Opened::Key(key) => (Some(key), None),
-        Opened::Locked => {
+    let (report, entries, reason) = match cases::read(&state.app, user, &organisation, &case)
+        .await?
+    {
+        Reading::Read { report, entries } => {
+            let entries = entries
+                .into_iter()
+                .map(|entry| ShownEntry {
+                    id: entry.id,
+                    kind: entry.kind,
+                    author: entry
+                        .author
+                        .unwrap_or_else(|| "The person who spoke up".into()),
+                    on: entry.written_on.long_with_weekday(),
+                    tampered: entry.text.is_none(),
+                    text: entry.text.unwrap_or_default(),
+                })
+                .collect();
+            (*report, entries, None)
+        }
+        Reading::Locked => {
             return Ok(Redirect::to(&format!(
                 "/account/unlock?next={}",
                 form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
             ))
             .into_response());
         }
-        Opened::NotSealed => (
+        Reading::NotSealed => (
             None,
+            Vec::new(),
             Some(
                 "You cannot read this case yet. Another guardian gives you access when they next open the case list, or an administrator can use the recovery key.",
             ),
         ),
     };
-    let (report, entries) = match &key {
-        Some(key) => {
-            speakup::record_read(
-                &state.db,
-                &user.person.email,
-                state.app.clock.now(),
-                &organisation,
-                case.id,
-            )
-            .await?;
-            decrypt_all(state, key, case.id).await?
-        }
-        None => (None, Vec::new()),
-    };
-    if entries.iter().any(|e| e.tampered) || (key.is_some() && report.is_none()) {
-        // Someone changed stored ciphertext: that is a security event, not just an error.
-        let detail = format!(
-            "Case {} holds encrypted data that failed its integrity check",
-            case.id
-        );
-        let entry = dignity_store::audit::NewEntry {
-            actor: &user.person.email,
-            organisation: Some(&organisation.ods_code),
-            action: "speakup.tampered",
-            detail: &detail,
-        };
-        dignity_store::audit::record(&state.db, state.app.clock.now(), &entry).await?;
-    }
-    let place = match case.org_unit_id {
-        Some(id) => identity::list_org_units(&state.db, organisation.id)
-            .await?
-            .into_iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name),
-        None => None,
-    };
+    let place = cases::place_of(&state.app, &organisation, &case).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -269,7 +185,7 @@ async fn case_page(
         chrome: chrome
             .titled(format!("Case {}", case.id))
             .with_errors(errors),
-        guardians: guardians(state, &organisation).await?,
+        guardians: guardians(&state.app, &organisation).await?,
         organisation,
         next_stages: case.stage.map(|s| s.next_choices()).unwrap_or_default(),
         next_statuses: case
@@ -290,57 +206,13 @@ async fn case_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn decrypt_all(
-    state: &AppState,
-    key: &ConcernKey,
-    case_id: i64,
-) -> Result<(Option<Report>, Vec<ShownEntry>), AppError> {
-    let mut report = None;
-    let mut shown = Vec::new();
-    for entry in speakup::entries(&state.db, case_id).await? {
-        let plain = key.decrypt(&entry.ciphertext);
-        if let Err(e) = &plain {
-            tracing::error!(case = case_id, entry = entry.id, cause = %e, "a case entry failed its integrity check");
-        }
-        if entry.kind == EntryKind::Report {
-            report = plain
-                .ok()
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-            continue;
-        }
-        let plain = match (entry.kind, plain) {
-            // For a file, show its name; the file itself is downloaded separately.
-            (EntryKind::Attachment, Ok(bytes)) => match super::attachments::unpack(&bytes) {
-                Some((name, _, _)) => Ok(zeroize::Zeroizing::new(name.into_bytes())),
-                None => Err(dignity_crypto::CryptoError::Tampered(
-                    "attachment header".into(),
-                )),
-            },
-            (_, plain) => plain,
-        };
-        shown.push(ShownEntry {
-            id: entry.id,
-            kind: entry.kind,
-            author: entry
-                .author_name
-                .unwrap_or_else(|| "The person who spoke up".into()),
-            on: entry.written_on.long_with_weekday(),
-            tampered: plain.is_err(),
-            text: plain
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                .unwrap_or_default(),
-        });
-    }
-    Ok((report, shown))
-}
-
 pub async fn show(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path((ods, case_id)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
+    let organisation = organisation(&state.app, &ods).await?;
     case_page(&state, chrome, &user, organisation, case_id, Vec::new()).await
 }
 
@@ -365,8 +237,8 @@ async fn write_entry(
     text: String,
     missing: &'static str,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(state, &ods).await?;
-    let case = case_for(state, user, &organisation, case_id).await?;
+    let organisation = organisation(&state.app, &ods).await?;
+    let case = case_for(&state.app, user, &organisation, case_id).await?;
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 10_000 {
         let message = if trimmed.is_empty() {
@@ -387,30 +259,7 @@ async fn write_entry(
         )
         .await;
     }
-    if kind == EntryKind::Closure && !case.status.can_move_to(CaseStatus::Closed) {
-        return Err(AppError::Conflict("This case is already closed.".into()));
-    }
-    let ciphertext = encrypt_to(&case.public_key, trimmed.as_bytes())?;
-    speakup::add_entry(
-        &state.db,
-        case.id,
-        kind,
-        Some(user.person.id),
-        Day::from_unix_seconds(state.app.clock.now()),
-        &ciphertext,
-    )
-    .await?;
-    if kind == EntryKind::Closure {
-        speakup::change_case(
-            &state.db,
-            &user.person.email,
-            state.app.clock.now(),
-            &organisation,
-            case.id,
-            &CaseChange::Status(CaseStatus::Closed),
-        )
-        .await?;
-    }
+    cases::write(&state.app, user, &organisation, &case, kind, trimmed).await?;
     Ok(back_to_case(&organisation, case.id))
 }
 
@@ -519,8 +368,8 @@ async fn apply(
     case_id: i64,
     change: Result<CaseChange, FieldError>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(state, ods).await?;
-    case_for(state, user, &organisation, case_id).await?;
+    let organisation = organisation(&state.app, ods).await?;
+    case_for(&state.app, user, &organisation, case_id).await?;
     let change = match change {
         Ok(change) => change,
         Err(error) => {
@@ -532,18 +381,9 @@ async fn apply(
     } else {
         "status"
     };
-    match speakup::change_case(
-        &state.db,
-        &user.person.email,
-        state.app.clock.now(),
-        &organisation,
-        case_id,
-        &change,
-    )
-    .await
-    {
+    match cases::change(&state.app, user, &organisation, case_id, &change).await {
         Ok(()) => Ok(back_to_case(&organisation, case_id)),
-        Err(dignity_store::StoreError::Invalid(e)) => {
+        Err(dignity_app::Error::Store(dignity_app::StoreError::Invalid(e))) => {
             case_page(
                 state,
                 chrome,
@@ -594,8 +434,8 @@ pub async fn assign(
     Path((ods, id)): Path<(String, i64)>,
     FormData(form): FormData<AssignForm>,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &ods).await?;
-    let names = guardians(&state, &org).await?;
+    let org = organisation(&state.app, &ods).await?;
+    let names = guardians(&state.app, &org).await?;
     let change = match form.guardian.trim() {
         "" => Ok(CaseChange::Assign(None)),
         raw => raw
@@ -693,25 +533,9 @@ pub async fn detriment(
             .await;
         }
     };
-    let org = organisation(&state, &ods).await?;
-    let case = case_for(&state, &user, &org, id).await?;
-    if case.status != CaseStatus::Closed {
-        return Err(AppError::Conflict(
-            "The detriment check is made after a case is closed.".into(),
-        ));
-    }
-    if !form.text.trim().is_empty() {
-        let ciphertext = encrypt_to(&case.public_key, form.text.trim().as_bytes())?;
-        speakup::add_entry(
-            &state.db,
-            case.id,
-            EntryKind::DetrimentCheck,
-            Some(user.person.id),
-            Day::from_unix_seconds(state.app.clock.now()),
-            &ciphertext,
-        )
-        .await?;
-    }
+    let org = organisation(&state.app, &ods).await?;
+    let case = case_for(&state.app, &user, &org, id).await?;
+    cases::note_detriment_check(&state.app, &user, &org, &case, form.text.trim()).await?;
     apply(
         &state,
         chrome,
@@ -752,36 +576,18 @@ pub async fn attachment(
     Extension(user): Extension<CurrentUser>,
     Path((ods, case_id, entry_id)): Path<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let case = case_for(&state, &user, &organisation, case_id).await?;
-    let Opened::Key(key) = open_case(&state.keys, &state, &user, &case).await? else {
-        return Err(AppError::Forbidden);
-    };
-    let entry = speakup::entries(&state.db, case.id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == entry_id && e.kind == EntryKind::Attachment)
-        .ok_or_else(|| AppError::NotFound("There is no such file on this case.".into()))?;
-    let plain = key.decrypt(&entry.ciphertext)?;
-    let (name, content_type, bytes) = super::attachments::unpack(&plain)
-        .ok_or_else(|| AppError::Internal(format!("attachment {entry_id} has no header")))?;
-    let detail = format!("Downloaded {name} from case {}", case.id);
-    let audit = dignity_store::audit::NewEntry {
-        actor: &user.person.email,
-        organisation: Some(&organisation.ods_code),
-        action: "speakup.attachment_read",
-        detail: &detail,
-    };
-    dignity_store::audit::record(&state.db, state.app.clock.now(), &audit).await?;
+    let organisation = organisation(&state.app, &ods).await?;
+    let case = case_for(&state.app, &user, &organisation, case_id).await?;
+    let file = cases::attachment(&state.app, &user, &organisation, &case, entry_id).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_TYPE, file.content_type),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                format!("attachment; filename=\"{}\"", file.name),
             ),
         ],
-        bytes.to_vec(),
+        file.bytes.to_vec(),
     )
         .into_response())
 }

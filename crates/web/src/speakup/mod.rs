@@ -3,8 +3,6 @@
 
 pub(crate) mod attachments;
 mod casework;
-pub mod keyring;
-pub mod keys;
 pub mod limits;
 mod report;
 pub(crate) mod returns;

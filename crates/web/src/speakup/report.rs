@@ -11,30 +11,17 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dignity_crypto::speakup::{ConcernKey, ReceiptCode, encrypt_to, new_salt, public_key};
-use dignity_domain::identity::OdsCode;
-use dignity_domain::speakup::GrievanceStage;
-use dignity_domain::speakup::{
-    CaseStatus, CaseType, Day, EntryKind, Feedback, IdentityLevel, PatientSafety, parse_month,
+use dignity_app::identity::{OrgUnit, Organisation};
+use dignity_app::speakup::report::{
+    self as reporting, Concern, Conversation, OpenedByCode, Report, TakingConcerns,
 };
-use dignity_store::identity::{self, OrgUnit, Organisation};
-use dignity_store::speakup::{self, Case, NewCase, RECEIPT_HOLDER, RECOVERY_HOLDER, person_holder};
-use serde::{Deserialize, Serialize};
+use dignity_crypto::speakup::ReceiptCode;
+use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::{
+    CaseStatus, CaseType, EntryKind, Feedback, IdentityLevel, PatientSafety, parse_month,
+};
+use serde::Deserialize;
 use zeroize::Zeroizing;
-
-/// What the person wrote, encrypted as one JSON document.
-#[derive(Serialize, Deserialize, Default)]
-pub struct Report {
-    pub identity_level: String,
-    pub name: Option<String>,
-    pub contact: Option<String>,
-    pub what_happened: String,
-    pub place: Option<String>,
-    pub when: Option<String>,
-    pub who_affected: String,
-    pub patient_safety: String,
-    pub desired_outcome: String,
-}
 
 const MAX_TEXT: usize = 10_000;
 
@@ -46,12 +33,7 @@ struct IndexPage {
 }
 
 pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
-    let mut organisations = Vec::new();
-    for org in identity::list_organisations(&state.db).await? {
-        if speakup::settings(&state.db, org.id).await?.is_some() {
-            organisations.push(org);
-        }
-    }
+    let organisations = reporting::organisations_taking_concerns(&state.app).await?;
     Ok(render(&IndexPage {
         chrome: chrome.titled("Speak up"),
         organisations,
@@ -100,18 +82,14 @@ const BUSY_NOW: &str = "The service is very busy just now. Nothing was sent yet,
 async fn organisation_taking_concerns(
     state: &AppState,
     ods: &str,
-) -> Result<(Organisation, speakup::Settings), AppError> {
+) -> Result<TakingConcerns, AppError> {
     let not_here = || {
         AppError::NotFound("We could not find a Speak Up page for that organisation. Check the web address, or choose your organisation from the list.".into())
     };
     let code = OdsCode::parse(ods).map_err(|_| not_here())?;
-    let org = identity::find_organisation(&state.db, &code)
+    reporting::taking_concerns(&state.app, &code)
         .await?
-        .ok_or_else(not_here)?;
-    let settings = speakup::settings(&state.db, org.id)
-        .await?
-        .ok_or_else(not_here)?;
-    Ok((org, settings))
+        .ok_or_else(not_here)
 }
 
 pub async fn start(
@@ -119,8 +97,11 @@ pub async fn start(
     chrome: Chrome,
     Path(ods): Path<String>,
 ) -> Result<Response, AppError> {
-    let (organisation, _) = organisation_taking_concerns(&state, &ods).await?;
-    let units = identity::list_org_units(&state.db, organisation.id).await?;
+    let TakingConcerns {
+        organisation,
+        units,
+        ..
+    } = organisation_taking_concerns(&state, &ods).await?;
     // Already flooded: ask for the proof of work now, so a browser solves it at once.
     let pow = challenge_for_load(&state, &organisation, state.app.clock.now());
     form_again(
@@ -202,15 +183,7 @@ fn challenge_for_load(
         .map(|bits| Redeemed::issue(pow_signer(state, &organisation.ods_code), bits, now))
 }
 
-struct Checked {
-    case_type: CaseType,
-    level: IdentityLevel,
-    safety: PatientSafety,
-    unit: Option<OrgUnit>,
-    report: Report,
-}
-
-fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError>> {
+fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Concern, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut error = |field: &'static str, message: &str| {
         errors.push(FieldError {
@@ -325,7 +298,7 @@ fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Checked, Vec<FieldError
                 patient_safety: safety.code().into(),
                 desired_outcome: form.desired_outcome.trim().to_owned(),
             };
-            Ok(Checked {
+            Ok(Concern {
                 case_type,
                 level,
                 safety,
@@ -411,8 +384,8 @@ pub async fn submit(
     Path(ods): Path<String>,
     Submission { form, files }: Submission,
 ) -> Result<Response, AppError> {
-    let (organisation, settings) = organisation_taking_concerns(&state, &ods).await?;
-    let units = identity::list_org_units(&state.db, organisation.id).await?;
+    let to = organisation_taking_concerns(&state, &ods).await?;
+    let (organisation, units) = (to.organisation.clone(), to.units.clone());
     // Everything cheap first: the form, and each file's count, size and declared size.
     let (checked, accepted) = match (check(&form, &units), attachments::check_all(files)) {
         (Ok(checked), Ok(accepted)) => (checked, accepted),
@@ -480,7 +453,7 @@ pub async fn submit(
         let cleaned = if file.is_picture() {
             match state.pictures.run(move || attachments::finish(file)).await {
                 Ok(cleaned) => cleaned,
-                Err(crate::work::WorkError::Busy) => {
+                Err(dignity_app::work::WorkError::Busy) => {
                     return busy_now(chrome, organisation, units, form);
                 }
                 Err(e) => return Err(e.into()),
@@ -504,88 +477,23 @@ pub async fn submit(
         }
     }
 
-    let readers = speakup::reader_keys(&state.db, organisation.id, checked.case_type).await?;
-    let cost = state.settings.passphrase_cost;
-    let report =
-        serde_json::to_vec(&checked.report).map_err(|e| AppError::Internal(e.to_string()))?;
-    let recovery = settings.recovery_public_key.clone();
-    // The receipt key costs one argon2id run: a few at a time, off the async threads.
-    let sealed = state
-        .derivations
-        .run(move || -> Result<_, dignity_crypto::CryptoError> {
-            let case_key = ConcernKey::generate();
-            let receipt = ReceiptCode::generate();
-            let salt = new_salt();
-            let receipt_keys = receipt.derive(&salt, cost)?;
-            let mut seals = vec![
-                (
-                    RECEIPT_HOLDER.to_owned(),
-                    case_key.seal_to(&public_key(&receipt_keys.identity))?,
-                ),
-                (RECOVERY_HOLDER.to_owned(), case_key.seal_to(&recovery)?),
-            ];
-            for (person_id, guardian_public) in &readers {
-                seals.push((
-                    person_holder(*person_id),
-                    case_key.seal_to(guardian_public)?,
-                ));
-            }
-            let report = case_key.encrypt(&report)?;
-            let attachments = files
-                .iter()
-                .map(|f| case_key.encrypt(&attachments::pack(f)))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((
-                case_key.public_key(),
-                receipt,
-                salt,
-                receipt_keys.verifier,
-                seals,
-                (report, attachments),
-            ))
-        })
-        .await;
-    let sealed = match sealed {
-        Ok(sealed) => sealed?,
-        Err(crate::work::WorkError::Busy) => return busy_now(chrome, organisation, units, form),
+    let anonymous = checked.level == IdentityLevel::Anonymous;
+    let packed = files.iter().map(attachments::pack).collect();
+    let receipt = match reporting::send_concern(&state.app, &to, checked, packed).await {
+        Ok(receipt) => receipt,
+        Err(dignity_app::Error::Work(dignity_app::work::WorkError::Busy)) => {
+            return busy_now(chrome, organisation, units, form);
+        }
         Err(e) => return Err(e.into()),
     };
-    let (case_public, receipt, salt, verifier, seals, (report, attachments)) = sealed;
-
-    let today = Day::from_unix_seconds(now);
-    let acknowledge_by = today.plus_working_days(settings.acknowledge_working_days);
-    let new_case = NewCase {
-        organisation_id: organisation.id,
-        case_type: checked.case_type,
-        identity_level: checked.level,
-        public_key: case_public,
-        receipt_lookup: receipt.lookup().to_owned(),
-        receipt_salt: salt,
-        receipt_verifier: verifier,
-        org_unit_id: checked.unit.map(|u| u.id),
-        patient_safety: checked.safety,
-        received_on: today,
-        acknowledge_by,
-        seals,
-        report,
-        attachments,
-        stage: (checked.case_type == CaseType::Grievance).then(|| {
-            let first = GrievanceStage::Informal;
-            (
-                first,
-                today.plus_working_days(first.working_days_allowed().unwrap_or(10)),
-            )
-        }),
-    };
-    speakup::create_case(&state.db, &new_case).await?;
     place.keep();
 
     let page = ReceiptPage {
         chrome: chrome.titled("Your concern has been sent"),
         organisation,
-        code: receipt.display(),
-        acknowledge_by: acknowledge_by.long_with_weekday(),
-        anonymous: checked.level == IdentityLevel::Anonymous,
+        code: receipt.code,
+        acknowledge_by: receipt.acknowledge_by.long_with_weekday(),
+        anonymous,
     };
     Ok(render(&page)?.into_response())
 }
@@ -630,44 +538,6 @@ pub async fn follow_up(chrome: Chrome) -> Result<Response, AppError> {
     .into_response())
 }
 
-/// Said for every code that does not open a case, whatever the reason.
-const NO_SUCH_CODE: &str = "We could not find a concern with that code. Check it and try again";
-
-/// Opens a case from a receipt code. Every well-formed code costs one argon2id run,
-/// whether or not its lookup part exists (an unknown one is checked against a salt of
-/// its own), so timing does not tell a guesser which lookup parts are real. No count of
-/// wrong codes ever refuses a right one: the 80 secret bits stop guessers, and the bound
-/// on derivations at once stops floods (docs/threat-model.md).
-async fn case_from_code(
-    state: &AppState,
-    typed: &str,
-) -> Result<Result<(Case, ConcernKey, ReceiptCode), String>, AppError> {
-    let Ok(code) = ReceiptCode::parse(typed) else {
-        return Ok(Err(NO_SUCH_CODE.to_owned()));
-    };
-    let case = speakup::case_by_lookup(&state.db, code.lookup()).await?;
-    let salt = case
-        .as_ref()
-        .map_or_else(new_salt, |c| c.receipt_salt.clone());
-    let cost = state.settings.passphrase_cost;
-    let derive_code = code.clone();
-    let keys = state
-        .derivations
-        .run(move || derive_code.derive(&salt, cost))
-        .await??;
-    let Some(case) = case else {
-        return Ok(Err(NO_SUCH_CODE.to_owned()));
-    };
-    if !dignity_crypto::token::same_bytes(&keys.verifier, &case.receipt_verifier) {
-        return Ok(Err(NO_SUCH_CODE.to_owned()));
-    }
-    let sealed = speakup::seal_for(&state.db, case.id, RECEIPT_HOLDER)
-        .await?
-        .ok_or_else(|| AppError::Internal("a case has no receipt seal".into()))?;
-    let case_key = ConcernKey::unseal(&sealed, &keys.identity)?;
-    Ok(Ok((case, case_key, code)))
-}
-
 /// One entry as the person who spoke up sees it.
 pub struct Shown {
     pub heading: &'static str,
@@ -689,61 +559,40 @@ struct ConversationPage {
     notice: Option<&'static str>,
 }
 
-fn text_of(case_key: &ConcernKey, ciphertext: &[u8]) -> String {
-    match case_key.decrypt(ciphertext) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
-            tracing::error!(cause = %e, "a case entry failed its integrity check");
-            "This message could not be opened because it appears to have been changed. The guardians have been told.".into()
-        }
+fn heading(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::ToReporter => "From the guardian",
+        EntryKind::Closure => "How your concern ended",
+        EntryKind::FeedbackComment => "Your feedback",
+        _ => "From you",
     }
 }
 
 async fn conversation(
     state: &AppState,
     chrome: Chrome,
-    case: &Case,
-    case_key: &ConcernKey,
-    code: &ReceiptCode,
+    opened: &OpenedByCode,
     notice: Option<&'static str>,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let mut report = Report::default();
-    let mut entries = Vec::new();
-    for entry in speakup::entries(&state.db, case.id).await? {
-        if !entry.kind.shown_to_reporter() {
-            continue;
-        }
-        if entry.kind == EntryKind::Report {
-            match case_key
-                .decrypt(&entry.ciphertext)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Report>(&b).ok())
-            {
-                Some(r) => report = r,
-                None => tracing::error!("a report failed its integrity check"),
-            }
-            continue;
-        }
-        entries.push(Shown {
-            heading: match entry.kind {
-                EntryKind::ToReporter => "From the guardian",
-                EntryKind::Closure => "How your concern ended",
-                EntryKind::FeedbackComment => "Your feedback",
-                _ => "From you",
-            },
-            on: entry.written_on.long_with_weekday(),
-            text: text_of(case_key, &entry.ciphertext),
-        });
-    }
+    let Conversation { report, entries } = reporting::conversation(&state.app, opened).await?;
+    let entries = entries
+        .into_iter()
+        .map(|entry| Shown {
+            heading: heading(entry.kind),
+            on: entry.on.long_with_weekday(),
+            text: entry.text,
+        })
+        .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let case = &opened.case;
     let page = ConversationPage {
         chrome: chrome.titled("Your concern").with_errors(errors),
-        code: code.display(),
+        code: opened.code.display(),
         status: case.status.for_reporter(),
         closed: case.status == CaseStatus::Closed,
         entries,
@@ -754,6 +603,9 @@ async fn conversation(
     };
     Ok((status, render(&page)?).into_response())
 }
+
+/// Said for every code that does not open a case, whatever the reason.
+const NO_SUCH_CODE: &str = "We could not find a concern with that code. Check it and try again";
 
 fn wrong_code(chrome: Chrome, message: String) -> Result<Response, AppError> {
     let chrome = chrome
@@ -777,11 +629,9 @@ pub async fn open(
     if form.code.trim().is_empty() {
         return wrong_code(chrome, "Enter your receipt code".into());
     }
-    match case_from_code(&state, &form.code).await? {
-        Ok((case, key, code)) => {
-            conversation(&state, chrome, &case, &key, &code, None, Vec::new()).await
-        }
-        Err(message) => wrong_code(chrome, message),
+    match reporting::open_by_code(&state.app, &form.code).await? {
+        Some(opened) => conversation(&state, chrome, &opened, None, Vec::new()).await,
+        None => wrong_code(chrome, NO_SUCH_CODE.into()),
     }
 }
 
@@ -797,9 +647,8 @@ pub async fn reply(
     chrome: Chrome,
     FormData(form): FormData<ReplyForm>,
 ) -> Result<Response, AppError> {
-    let (case, key, code) = match case_from_code(&state, &form.code).await? {
-        Ok(opened) => opened,
-        Err(message) => return wrong_code(chrome, message),
+    let Some(opened) = reporting::open_by_code(&state.app, &form.code).await? else {
+        return wrong_code(chrome, NO_SUCH_CODE.into());
     };
     let message = form.message.trim();
     let problem = if message.is_empty() {
@@ -814,24 +663,13 @@ pub async fn reply(
             field: "message".into(),
             message: problem.into(),
         }];
-        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+        return conversation(&state, chrome, &opened, None, errors).await;
     }
-    let ciphertext = encrypt_to(&case.public_key, message.as_bytes())?;
-    speakup::add_entry(
-        &state.db,
-        case.id,
-        EntryKind::FromReporter,
-        None,
-        Day::from_unix_seconds(state.app.clock.now()),
-        &ciphertext,
-    )
-    .await?;
+    reporting::reply(&state.app, &opened.case, message).await?;
     conversation(
         &state,
         chrome,
-        &case,
-        &key,
-        &code,
+        &opened,
         Some("Your message has been sent to the guardian."),
         Vec::new(),
     )
@@ -851,45 +689,30 @@ pub async fn feedback(
     chrome: Chrome,
     FormData(form): FormData<FeedbackForm>,
 ) -> Result<Response, AppError> {
-    let (case, key, code) = match case_from_code(&state, &form.code).await? {
-        Ok(opened) => opened,
-        Err(message) => return wrong_code(chrome, message),
+    let Some(opened) = reporting::open_by_code(&state.app, &form.code).await? else {
+        return wrong_code(chrome, NO_SUCH_CODE.into());
     };
     let Ok(answer) = form.answer.parse::<Feedback>() else {
         let errors = vec![FieldError {
             field: "answer".into(),
             message: "Choose an answer".into(),
         }];
-        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+        return conversation(&state, chrome, &opened, None, errors).await;
     };
     if form.comment.chars().count() > MAX_TEXT {
         let errors = vec![FieldError {
             field: "comment".into(),
             message: "Your comment must be 10,000 characters or fewer".into(),
         }];
-        return conversation(&state, chrome, &case, &key, &code, None, errors).await;
+        return conversation(&state, chrome, &opened, None, errors).await;
     }
-    speakup::record_feedback(&state.db, case.id, answer).await?;
-    let comment = form.comment.trim();
-    if !comment.is_empty() {
-        let ciphertext = encrypt_to(&case.public_key, comment.as_bytes())?;
-        speakup::add_entry(
-            &state.db,
-            case.id,
-            EntryKind::FeedbackComment,
-            None,
-            Day::from_unix_seconds(state.app.clock.now()),
-            &ciphertext,
-        )
-        .await?;
-    }
-    let case = speakup::case_in_organisation(&state.db, case.organisation_id, case.id).await?;
+    let case =
+        reporting::give_feedback(&state.app, &opened.case, answer, form.comment.trim()).await?;
+    let opened = OpenedByCode { case, ..opened };
     conversation(
         &state,
         chrome,
-        &case,
-        &key,
-        &code,
+        &opened,
         Some("Thank you for your feedback."),
         Vec::new(),
     )

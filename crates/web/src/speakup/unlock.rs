@@ -1,7 +1,6 @@
 //! Unlocking a guardian's case key when this server does not hold it (after a restart, or
 //! when the request reaches another server).
 
-use super::keys::unlock_for_session;
 use crate::access::{CurrentUser, safe_next};
 use crate::error::AppError;
 use crate::forms::FormData;
@@ -12,7 +11,7 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_store::{sessions, throttle};
+use dignity_app::identity::{UnlockRefused, unlock_case_key};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -51,74 +50,21 @@ pub async fn unlock(
     FormData(form): FormData<UnlockForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    let key = crate::session::account_throttle_key(&user.person.email, &state.settings);
-    let now = state.app.clock.now();
-    let window = state.settings.throttle_window_seconds;
-    let again =
-        |chrome: Chrome, message: String, status: StatusCode| -> Result<Response, AppError> {
+    let status = |refused: &UnlockRefused| match refused {
+        UnlockRefused::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+        UnlockRefused::Empty => StatusCode::UNPROCESSABLE_ENTITY,
+        UnlockRefused::Wrong => StatusCode::UNAUTHORIZED,
+    };
+    match unlock_case_key(&state.app, &user, &form.passphrase).await? {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(refused) => {
             let chrome = chrome
                 .titled("Enter your passphrase to open cases")
                 .with_errors(vec![FieldError {
                     field: "passphrase".into(),
-                    message,
+                    message: refused.to_string(),
                 }]);
-            Ok((
-                status,
-                render(&UnlockPage {
-                    chrome,
-                    next: next.clone(),
-                })?,
-            )
-                .into_response())
-        };
-    if throttle::recent_failures(&state.db, &key, now, window).await?
-        >= state.settings.max_failures_per_account
-    {
-        return again(
-            chrome,
-            format!(
-                "You have tried too many times. Wait {} minutes, then try again",
-                window / 60
-            ),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+            Ok((status(&refused), render(&UnlockPage { chrome, next })?).into_response())
+        }
     }
-    if form.passphrase.is_empty() {
-        return again(
-            chrome,
-            "Enter your passphrase".into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let stored = user.person.passphrase_hash.clone();
-    let matches = state
-        .passphrase_matches(form.passphrase.clone(), stored)
-        .await?;
-    if !matches {
-        throttle::record_failure(&state.db, &[&key], now, window).await?;
-        return again(
-            chrome,
-            "That passphrase is not right".into(),
-            StatusCode::UNAUTHORIZED,
-        );
-    }
-    let expires_at = sessions::find_live(
-        &state.db,
-        &user.session_digest,
-        now,
-        state.settings.session_idle_seconds,
-    )
-    .await?
-    .map(|s| s.expires_at)
-    .unwrap_or(now);
-    unlock_for_session(
-        &state,
-        &user.person,
-        &user.memberships,
-        &form.passphrase,
-        &user.session_digest,
-        expires_at,
-    )
-    .await?;
-    Ok(Redirect::to(&next).into_response())
 }

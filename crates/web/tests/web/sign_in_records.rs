@@ -23,7 +23,7 @@ fn unkeyed_digests(prefix: &str) -> Vec<String> {
 
 async fn sign_in_failures_keep_keyed_digests_and_window_starts(app: &TestApp) -> TestResult {
     let settings = &app.state.settings;
-    let window = settings.throttle_window_seconds;
+    let window = settings.sign_in.throttle_window_seconds;
     // A failure from long ago, as a server that was down would have left behind.
     sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ('client:old', $1)")
         .bind(dignity_web::now() - 3 * window)

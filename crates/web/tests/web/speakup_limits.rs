@@ -310,7 +310,7 @@ async fn every_well_formed_code_costs_one_derivation_whether_or_not_it_exists(
 ) -> TestResult {
     speak_up_on(app).await?;
     let (_, code) = report(app, WHAT).await?;
-    let runs = || app.state.derivations.started();
+    let runs = || app.state.app.derivations.started();
     for (typed, status) in [
         (wrong_code(None), StatusCode::UNPROCESSABLE_ENTITY),
         (
@@ -442,8 +442,8 @@ async fn key_derivations_are_bounded_and_the_excess_is_told_to_wait(app: &TestAp
 
     // Every place taken by long derivations: a follow-up waits briefly, then is told.
     let held = (
-        state.derivations.occupy().await,
-        state.derivations.occupy().await,
+        state.app.derivations.occupy().await,
+        state.app.derivations.occupy().await,
     );
     let started = Instant::now();
     let answer = all_at_once(app, 1, |_, token| follow_up(&code, token)).await?;
@@ -460,7 +460,7 @@ async fn key_derivations_are_bounded_and_the_excess_is_told_to_wait(app: &TestAp
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
     assert_eq!(
-        state.derivations.peak(),
+        state.app.derivations.peak(),
         2,
         "both places used, never a third"
     );

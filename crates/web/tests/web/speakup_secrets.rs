@@ -18,21 +18,33 @@ async fn an_unlocked_key_is_gone_at_sign_out_and_when_the_session_ends(
     speak_up_on(app).await?;
     let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
     let (_, _hal) = guardian(app, "hal@trust.nhs.uk").await?;
-    assert_eq!(app.state.keys.len(), 2, "both guardians' keys are unlocked");
+    assert_eq!(
+        app.state.app.keys.len(),
+        2,
+        "both guardians' keys are unlocked"
+    );
 
     // Signing out forgets the key at once.
     let token = gina.csrf().await?;
     let page = gina.post("/sign-out", &[("csrf_token", &token)]).await?;
     assert!(page.status.is_redirection(), "{page:?}");
-    assert_eq!(app.state.keys.len(), 1, "Gina's key went with her session");
+    assert_eq!(
+        app.state.app.keys.len(),
+        1,
+        "Gina's key went with her session"
+    );
 
     // A session that ends by itself (idle too long) takes its key with it too, even though
     // nobody asks for the key again.
     sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 100000")
         .execute(app.db.pool())
         .await?;
-    dignity_web::forget_ended_sessions(&app.state).await?;
-    assert_eq!(app.state.keys.len(), 0, "Hal's idle session left no key");
+    dignity_app::identity::forget_ended_sessions(&app.state.app).await?;
+    assert_eq!(
+        app.state.app.keys.len(),
+        0,
+        "Hal's idle session left no key"
+    );
     Ok(())
 }
 

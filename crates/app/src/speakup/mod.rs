@@ -1,43 +1,84 @@
-//! Getting from a signed-in guardian to a case's plain text, and keeping every current
-//! guardian able to do the same.
+//! Speak Up use-cases: sending and following up a concern (`report`), and the keys that
+//! let caseworkers open cases.
 
-use super::keyring::KeyRing;
-use crate::access::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
-use dignity_app::speakup::{Opener, Recipient};
+pub mod attachment;
+pub mod casework;
+pub mod report;
+
+pub use dignity_store::speakup::{Case, CaseChange};
+
+use crate::identity::{CurrentSession, Membership, Person};
+use crate::{Context, Error};
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
-use dignity_domain::speakup::CASEWORKERS;
-use dignity_domain::speakup::CaseType;
-use dignity_store::identity::{Membership, Person};
-use dignity_store::speakup::{self, Case, person_holder};
+use dignity_domain::speakup::{CASEWORKERS, CaseType};
+use dignity_store::Db;
+use dignity_store::speakup::{self, person_holder};
+use zeroize::Zeroizing;
+
+/// Someone who can already open cases: their seal's holder name and their key.
+pub struct Opener<'a> {
+    pub holder: &'a str,
+    pub key: &'a SecretKey,
+}
+
+/// Someone to give cases to: their seal's holder name and their public key.
+pub struct Recipient<'a> {
+    pub holder: &'a str,
+    pub public_key: &'a str,
+}
+
+/// Seals each of `cases` to `to`, opening each with `from`'s key: a guardian giving past
+/// cases to a new colleague, or the operator using an organisation's recovery key. Cases
+/// `from` holds no seal for are left alone. Returns how many were sealed.
+pub async fn reseal(
+    db: &Db,
+    cases: &[i64],
+    from: &Opener<'_>,
+    to: &Recipient<'_>,
+) -> Result<usize, Error> {
+    let mut sealed_count = 0;
+    for &case_id in cases {
+        let Some(sealed) = speakup::seal_for(db, case_id, from.holder).await? else {
+            continue;
+        };
+        let case_key = ConcernKey::unseal(&sealed, from.key)?;
+        speakup::add_seals(
+            db,
+            case_id,
+            &[(to.holder.to_owned(), case_key.seal_to(to.public_key)?)],
+        )
+        .await?;
+        sealed_count += 1;
+    }
+    Ok(sealed_count)
+}
 
 /// Whether someone reads any kind of case somewhere, and so needs a case key.
 pub fn reads_cases(memberships: &[Membership]) -> bool {
     memberships.iter().any(|m| CASEWORKERS.contains(&m.role))
 }
 
-/// At sign-in (or unlock): makes sure a guardian has a case key, creating one the first
+/// At sign-in (or unlock): makes sure a caseworker has a case key, creating one the first
 /// time, and keeps it unlocked for this session. People who read no cases are untouched.
-pub async fn unlock_for_session(
-    state: &AppState,
+pub(crate) async fn unlock_for_session(
+    ctx: &Context,
     person: &Person,
     memberships: &[Membership],
     passphrase: &str,
     session_digest: &str,
     expires_at: i64,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     if !reads_cases(memberships) {
         return Ok(());
     }
-    let cost = state.settings.passphrase_cost;
-    let passphrase = zeroize::Zeroizing::new(passphrase.to_owned());
-    let key = match speakup::caseworker_key(&state.db, person.id).await? {
+    let cost = ctx.passphrase_cost;
+    let passphrase = Zeroizing::new(passphrase.to_owned());
+    let key = match speakup::caseworker_key(&ctx.db, person.id).await? {
         Some(stored) => {
             let wrapped = stored.wrapped_secret;
             let most = cost.most_allowed();
-            let unwrapped = state
+            let unwrapped = ctx
                 .derivations
                 .run(move || unwrap_identity(&wrapped, &passphrase, most))
                 .await?;
@@ -58,14 +99,14 @@ pub async fn unlock_for_session(
         None => {
             let key = SecretKey::generate();
             let to_wrap = key.clone();
-            let wrapped = state
+            let wrapped = ctx
                 .derivations
                 .run(move || wrap_identity(&to_wrap, &passphrase, cost))
                 .await??;
             speakup::save_caseworker_key(
-                &state.db,
+                &ctx.db,
                 &person.email,
-                state.app.clock.now(),
+                ctx.clock.now(),
                 person.id,
                 &public_key(&key),
                 &wrapped,
@@ -74,13 +115,12 @@ pub async fn unlock_for_session(
             key
         }
     };
-    state
-        .keys
-        .insert(session_digest, key, expires_at, state.app.clock.now());
+    ctx.keys
+        .insert(session_digest, key, expires_at, ctx.clock.now());
     Ok(())
 }
 
-/// What a guardian gets when they try to open a case.
+/// What a caseworker gets when they try to open a case.
 pub enum Opened {
     Key(ConcernKey),
     /// Their key is not unlocked in this server: they must give their passphrase.
@@ -89,49 +129,49 @@ pub enum Opened {
     NotSealed,
 }
 
+/// The key to one case for this session's caseworker.
 pub async fn open_case(
-    keys: &KeyRing,
-    state: &AppState,
-    user: &CurrentUser,
-    case: &Case,
-) -> Result<Opened, AppError> {
-    let Some(key) = keys.get(&user.session_digest, state.app.clock.now()) else {
+    ctx: &Context,
+    session: &CurrentSession,
+    case_id: i64,
+) -> Result<Opened, Error> {
+    let Some(key) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
         return Ok(Opened::Locked);
     };
     let Some(sealed) =
-        speakup::seal_for(&state.db, case.id, &person_holder(user.person.id)).await?
+        speakup::seal_for(&ctx.db, case_id, &person_holder(session.person.id)).await?
     else {
         return Ok(Opened::NotSealed);
     };
     Ok(Opened::Key(ConcernKey::unseal(&sealed, &key)?))
 }
 
-/// A colleague with a case key who cannot read some past cases that this guardian can.
+/// A colleague with a case key who cannot read some past cases that this caseworker can.
 pub struct Waiting {
     pub person_id: i64,
     public_key: String,
     cases: Vec<(CaseType, Vec<i64>)>,
 }
 
-/// Colleagues (with a case key) who cannot read past cases this guardian holds. Reading
-/// this changes nothing: giving access is a decision a guardian takes (issue 13).
+/// Colleagues (with a case key) who cannot read past cases this caseworker holds. Reading
+/// this changes nothing: giving access is a decision a guardian takes.
 pub async fn colleagues_waiting(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    session: &CurrentSession,
     organisation_id: i64,
-) -> Result<Vec<Waiting>, AppError> {
-    let mine = person_holder(user.person.id);
+) -> Result<Vec<Waiting>, Error> {
+    let mine = person_holder(session.person.id);
     let mut waiting: Vec<Waiting> = Vec::new();
     for case_type in CaseType::ALL {
         for (colleague, public_key) in
-            speakup::reader_keys(&state.db, organisation_id, *case_type).await?
+            speakup::reader_keys(&ctx.db, organisation_id, *case_type).await?
         {
-            if colleague == user.person.id {
+            if colleague == session.person.id {
                 continue;
             }
             let holder = person_holder(colleague);
             let cases =
-                speakup::cases_to_reseal(&state.db, organisation_id, &mine, &holder, *case_type)
+                speakup::cases_to_reseal(&ctx.db, organisation_id, &mine, &holder, *case_type)
                     .await?;
             if cases.is_empty() {
                 continue;
@@ -149,27 +189,27 @@ pub async fn colleagues_waiting(
     Ok(waiting)
 }
 
-/// Seals to every waiting colleague the past cases this guardian can open, when the
+/// Seals to every waiting colleague the past cases this caseworker can open, when the
 /// guardian presses the button on the case list, and writes one audit entry saying who
 /// was given how many. Returns how many colleagues were given access; None when this
-/// guardian's key is locked.
+/// caseworker's key is locked.
 pub async fn reseal_for_colleagues(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    session: &CurrentSession,
     organisation_id: i64,
     ods: &str,
-) -> Result<Option<usize>, AppError> {
-    let Some(my_key) = state.keys.get(&user.session_digest, state.app.clock.now()) else {
+) -> Result<Option<usize>, Error> {
+    let Some(my_key) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
         return Ok(None);
     };
-    let mine = person_holder(user.person.id);
-    let waiting = colleagues_waiting(state, user, organisation_id).await?;
+    let mine = person_holder(session.person.id);
+    let waiting = colleagues_waiting(ctx, session, organisation_id).await?;
     let mut given = Vec::new();
     for colleague in &waiting {
         let holder = person_holder(colleague.person_id);
         for (case_type, cases) in &colleague.cases {
-            dignity_app::speakup::reseal(
-                &state.db,
+            reseal(
+                &ctx.db,
                 cases,
                 &Opener {
                     holder: &mine,
@@ -191,13 +231,14 @@ pub async fn reseal_for_colleagues(
     }
     if !given.is_empty() {
         let detail = format!("Gave access to past cases: {}", given.join(", "));
-        let entry = dignity_store::audit::NewEntry {
-            actor: &user.person.email,
-            organisation: Some(ods),
-            action: "speakup.reseal",
-            detail: &detail,
-        };
-        dignity_store::audit::record(&state.db, state.app.clock.now(), &entry).await?;
+        crate::identity::record(
+            ctx,
+            &session.person.email,
+            Some(ods),
+            "speakup.reseal",
+            &detail,
+        )
+        .await?;
     }
     Ok(Some(waiting.len()))
 }

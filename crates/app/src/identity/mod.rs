@@ -1,0 +1,266 @@
+//! Identity use-cases: signing in with a passphrase and a second step, the session that
+//! follows, signing out, and unlocking a caseworker's key again. The pages only parse
+//! the form, call these and say what happened.
+
+pub mod keyring;
+mod second_step;
+mod sign_in;
+
+pub use dignity_store::identity::{Member, Membership, OrgUnit, Organisation, Person};
+pub use second_step::{CodeRefused, pass_second_step, set_up_second_step};
+pub use sign_in::{SignIn, SignInOutcome, SignedIn, sign_in};
+
+use crate::{Context, Error};
+use dignity_crypto::token::token_digest;
+use dignity_domain::identity::Role;
+use dignity_store::audit::{self, NewEntry};
+use dignity_store::{sessions, throttle};
+
+/// How long sessions last and how many wrong guesses are allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRules {
+    /// Sessions end this long after sign-in, whatever happens.
+    pub session_max_seconds: i64,
+    /// Sessions end after this long without a request.
+    pub session_idle_seconds: i64,
+    /// Failed sign-ins allowed per account, and per client, in `throttle_window_seconds`.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_client: i64,
+    pub throttle_window_seconds: i64,
+}
+
+impl Default for SignInRules {
+    fn default() -> Self {
+        SignInRules {
+            session_max_seconds: 12 * 3600,
+            session_idle_seconds: 30 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_client: 30,
+            throttle_window_seconds: 15 * 60,
+        }
+    }
+}
+
+impl SignInRules {
+    /// Whole minutes someone is asked to wait once throttled.
+    pub fn wait_minutes(&self) -> i64 {
+        self.throttle_window_seconds / 60
+    }
+}
+
+/// A signed-in person as every request sees them.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub person: Person,
+    pub memberships: Vec<Membership>,
+    /// The SHA-256 of the session token: the only form the server keeps.
+    pub session_digest: String,
+    pub second_factor_done: bool,
+    pub expires_at: i64,
+}
+
+impl CurrentSession {
+    /// Whether any of their roles asks for a second sign-in step.
+    pub fn needs_second_factor(&self) -> bool {
+        needs_second_factor(&self.memberships)
+    }
+
+    /// Signed in with both steps, or with the only step their roles need.
+    pub fn fully_signed_in(&self) -> bool {
+        self.second_factor_done || !self.needs_second_factor()
+    }
+
+    /// Whether they hold one of `roles` in the organisation with this ODS code.
+    pub fn has_org_role(&self, ods: &str, roles: &[Role]) -> bool {
+        self.memberships.iter().any(|m| {
+            roles.contains(&m.role)
+                && m.organisation
+                    .as_ref()
+                    .is_some_and(|o| o.ods_code.eq_ignore_ascii_case(ods))
+        })
+    }
+
+    /// Whether they hold one of these installation-wide roles.
+    pub fn has_platform_role(&self, roles: &[Role]) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organisation.is_none() && roles.contains(&m.role))
+    }
+}
+
+pub(crate) fn needs_second_factor(memberships: &[Membership]) -> bool {
+    memberships.iter().any(|m| m.role.needs_second_factor())
+}
+
+/// The live session a token belongs to, if any.
+pub async fn current_session(ctx: &Context, token: &str) -> Result<Option<CurrentSession>, Error> {
+    let digest = token_digest(token);
+    let now = ctx.clock.now();
+    let Some(session) =
+        sessions::find_live(&ctx.db, &digest, now, ctx.sign_in.session_idle_seconds).await?
+    else {
+        return Ok(None);
+    };
+    let person = dignity_store::identity::get_person(&ctx.db, session.person_id).await?;
+    let memberships = dignity_store::identity::memberships(&ctx.db, person.id).await?;
+    Ok(Some(CurrentSession {
+        person,
+        memberships,
+        session_digest: digest,
+        second_factor_done: session.second_factor_done,
+        expires_at: session.expires_at,
+    }))
+}
+
+/// Ends a session here and on every server, and forgets its unlocked key.
+pub async fn sign_out(ctx: &Context, session: &CurrentSession) -> Result<(), Error> {
+    sessions::delete(&ctx.db, &session.session_digest).await?;
+    ctx.keys.remove(&session.session_digest);
+    record(
+        ctx,
+        &session.person.email,
+        None,
+        "session.sign_out",
+        "Signed out",
+    )
+    .await
+}
+
+/// Why an unlock was refused, in words for the person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnlockRefused {
+    #[error("You have tried too many times. Wait {minutes} minutes, then try again")]
+    TooMany { minutes: i64 },
+    #[error("Enter your passphrase")]
+    Empty,
+    #[error("That passphrase is not right")]
+    Wrong,
+}
+
+/// Opens a signed-in caseworker's case key again with their passphrase, after a restart
+/// or on another server. Wrong passphrases count against the account like sign-ins.
+pub async fn unlock_case_key(
+    ctx: &Context,
+    session: &CurrentSession,
+    passphrase: &str,
+) -> Result<Result<(), UnlockRefused>, Error> {
+    let key = account_throttle_key(ctx, &session.person.email);
+    let now = ctx.clock.now();
+    let window = ctx.sign_in.throttle_window_seconds;
+    if throttle::recent_failures(&ctx.db, &key, now, window).await?
+        >= ctx.sign_in.max_failures_per_account
+    {
+        return Ok(Err(UnlockRefused::TooMany {
+            minutes: ctx.sign_in.wait_minutes(),
+        }));
+    }
+    if passphrase.is_empty() {
+        return Ok(Err(UnlockRefused::Empty));
+    }
+    if !passphrase_matches(ctx, passphrase, &session.person.passphrase_hash).await? {
+        throttle::record_failure(&ctx.db, &[&key], now, window).await?;
+        return Ok(Err(UnlockRefused::Wrong));
+    }
+    crate::speakup::unlock_for_session(
+        ctx,
+        &session.person,
+        &session.memberships,
+        passphrase,
+        &session.session_digest,
+        session.expires_at,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Drops the keys of sessions that have ended without signing out (idle, too old, or
+/// removed on another server). Reading a key already refuses them, but a key must not
+/// stay in memory, where a dump of the process would find it, for longer than its session.
+pub async fn forget_ended_sessions(ctx: &Context) -> Result<(), Error> {
+    let now = ctx.clock.now();
+    for session in ctx.keys.sessions() {
+        let live =
+            sessions::find_live(&ctx.db, &session, now, ctx.sign_in.session_idle_seconds).await?;
+        if live.is_none() {
+            ctx.keys.remove(&session);
+        }
+    }
+    Ok(())
+}
+
+/// Removes ended sessions and sign-in failures past their window, from the database.
+pub async fn purge_ended(ctx: &Context) -> Result<(), Error> {
+    let now = ctx.clock.now();
+    sessions::purge_expired(&ctx.db, now, ctx.sign_in.session_idle_seconds).await?;
+    throttle::purge_expired(&ctx.db, now, ctx.sign_in.throttle_window_seconds).await?;
+    Ok(())
+}
+
+/// Runs [`forget_ended_sessions`] every minute, for as long as the server runs.
+pub async fn forget_ended_sessions_every_minute(ctx: Context) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = forget_ended_sessions(&ctx).await {
+            tracing::warn!(cause = %e, "could not check unlocked keys against sessions");
+        }
+    }
+}
+
+/// Whether `passphrase` matches the stored hash: argon2id, slow and memory-hungry by
+/// design, so run a few at a time off the async threads, and never at more than the
+/// configured cost allows.
+pub async fn passphrase_matches(
+    ctx: &Context,
+    passphrase: &str,
+    stored: &str,
+) -> Result<bool, Error> {
+    let most = ctx.passphrase_cost.most_allowed();
+    let passphrase = zeroize::Zeroizing::new(passphrase.to_owned());
+    let stored = stored.to_owned();
+    Ok(ctx
+        .derivations
+        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
+        .await??)
+}
+
+/// A key for throttling sign-ins from one client, given as the address the request came
+/// from. The address is kept only as a keyed digest under the installation secret, which
+/// is never in the database: a copy of the table cannot be reversed by hashing every IPv4
+/// address.
+pub fn client_throttle_key(ctx: &Context, client: &str) -> String {
+    format!(
+        "client:{}",
+        ctx.secret.keyed_digest(CLIENT_PURPOSE, client.as_bytes())
+    )
+}
+
+/// A key for throttling sign-ins to one account: the address typed, as a keyed digest, so
+/// addresses typed by someone guessing are not kept either.
+pub fn account_throttle_key(ctx: &Context, email: &str) -> String {
+    format!(
+        "account:{}",
+        ctx.secret.keyed_digest(ACCOUNT_PURPOSE, email.as_bytes())
+    )
+}
+
+const CLIENT_PURPOSE: &str = "sign-in throttle: client address";
+const ACCOUNT_PURPOSE: &str = "sign-in throttle: account";
+
+/// Writes one entry to the audit log, dated by the context's clock.
+pub(crate) async fn record(
+    ctx: &Context,
+    actor: &str,
+    organisation: Option<&str>,
+    action: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    let entry = NewEntry {
+        actor,
+        organisation,
+        action,
+        detail,
+    };
+    audit::record(&ctx.db, ctx.clock.now(), &entry).await?;
+    Ok(())
+}
