@@ -10,12 +10,16 @@
 pub mod clock;
 pub mod context;
 pub mod error;
+pub mod events;
 pub mod identity;
+pub mod library;
+pub mod news;
+pub mod plans;
 pub mod speakup;
 pub mod survey;
 pub mod work;
 
 pub use clock::Clock;
 pub use context::{Context, Settings};
-pub use dignity_store::StoreError;
+pub use dignity_store::{Db, StoreError};
 pub use error::Error;

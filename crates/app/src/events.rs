@@ -1,0 +1,1 @@
+//! events use-cases (issue 14: being moved here from the pages).

@@ -1,0 +1,1 @@
+//! library use-cases (issue 14: being moved here from the pages).

@@ -1,0 +1,1 @@
+//! Action plans use-cases.
