@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::identity::SignInRules;
 use crate::identity::keyring::KeyRing;
+use crate::library::LibraryHub;
 use crate::survey::cache::SurveyCache;
 use crate::work::Bounded;
 use dignity_crypto::passphrase::HashCost;
@@ -65,6 +66,8 @@ pub struct Context {
     dummy_hash: Arc<str>,
     /// Survey responses loaded into the engine.
     pub surveys: Arc<SurveyCache>,
+    /// The library's search index, kept current with the catalogue.
+    pub library: Arc<LibraryHub>,
 }
 
 impl Context {
@@ -85,6 +88,7 @@ impl Context {
             keys: Arc::default(),
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),
+            library: Arc::default(),
         })
     }
 

@@ -40,9 +40,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     }
     let state = AppState::new(db.clone(), settings.clone())?;
     // Build the library's search index now, so the first search is quick.
-    state
-        .library
-        .current(&db)
+    dignity_app::library::search::warm_up(&state.app)
         .await
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let anonymous_failures = tokio::spawn(report_anonymous_failures(state.clone()));

@@ -93,8 +93,6 @@ pub struct Inner {
     /// What the use-cases in `dignity-app` reach: the database, the secret, the minimums,
     /// the clock, the sign-in rules, key derivations, unlocked case keys and the caches.
     pub app: dignity_app::Context,
-    /// The library's search index, kept current with the catalogue.
-    pub library: crate::library::LibraryHub,
 }
 
 impl std::ops::Deref for AppState {
@@ -136,7 +134,6 @@ impl AppState {
             ),
             anonymous_failures: Default::default(),
             app,
-            library: Default::default(),
             settings,
         })))
     }

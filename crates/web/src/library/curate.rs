@@ -10,10 +10,10 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_domain::identity::Role;
+use dignity_app::library::curate::{self as curating, NEXT_CHECK_AFTER_TODAY};
+use dignity_app::library::{CaseStudy, NewResource, Resource};
 use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
 use dignity_domain::speakup::Day;
-use dignity_store::library::{self as store, CaseStudy, NewResource, Resource};
 
 /// The form's fields, as typed (checkbox groups as lists of codes).
 #[derive(Default, Clone)]
@@ -199,21 +199,6 @@ impl ResourceForm {
     }
 }
 
-/// Whose name goes in the audit log: the curator, and their organisation if they curate
-/// as an org admin.
-fn curator(user: &CurrentUser) -> (String, Option<String>) {
-    let organisation = if user.has_platform_role(&[Role::PlatformAdmin]) {
-        None
-    } else {
-        user.memberships
-            .iter()
-            .find(|m| m.role == Role::OrgAdmin)
-            .and_then(|m| m.organisation.as_ref())
-            .map(|o| o.ods_code.clone())
-    };
-    (user.person.email.clone(), organisation)
-}
-
 #[derive(Template)]
 #[template(path = "library/manage.html")]
 struct ManagePage {
@@ -228,12 +213,11 @@ pub async fn manage(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
-    let today = Day::from_unix_seconds(state.app.clock.now());
     Ok(render(&ManagePage {
         chrome: chrome.titled("Look after the library"),
-        due: store::due_for_review(&state.db, today).await?,
-        next_check: today.plus_days(365).to_string(),
-        own_ods: curator(&user).1,
+        due: curating::due_for_review(&state.app).await?,
+        next_check: curating::next_review(&state.app).to_string(),
+        own_ods: curating::curator(&user).organisation,
     })?
     .into_response())
 }
@@ -269,9 +253,7 @@ fn form_page(chrome: Chrome, id: Option<i64>, form: ResourceForm) -> Result<Resp
 
 pub async fn new_form(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
     let form = ResourceForm {
-        review_on: Day::from_unix_seconds(state.app.clock.now())
-            .plus_days(365)
-            .to_string(),
+        review_on: curating::next_review(&state.app).to_string(),
         ..ResourceForm::default()
     };
     form_page(chrome, None, form)
@@ -286,16 +268,7 @@ pub async fn create(
     let form = ResourceForm::from_pairs(pairs);
     match form.read() {
         Ok(resource) => {
-            let (actor, organisation) = curator(&user);
-            let ids = store::add_resources(
-                &state.db,
-                &actor,
-                organisation.as_deref(),
-                state.app.clock.now(),
-                &[resource],
-            )
-            .await?;
-            let id = ids.first().copied().unwrap_or_default();
+            let id = curating::add(&state.app, &user, &resource).await?;
             Ok(Redirect::to(&format!("/library/{id}")).into_response())
         }
         Err(errors) => form_page(chrome.with_errors(errors), None, form),
@@ -307,12 +280,7 @@ pub async fn edit_form(
     chrome: Chrome,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    let resource = store::get_resource(&state.db, id).await?;
-    if resource.retired {
-        return Err(AppError::NotFound(
-            "That resource has been retired, so it cannot be changed.".into(),
-        ));
-    }
+    let resource = curating::to_change(&state.app, id).await?;
     form_page(
         chrome,
         Some(id),
@@ -330,16 +298,7 @@ pub async fn edit(
     let form = ResourceForm::from_pairs(pairs);
     match form.read() {
         Ok(resource) => {
-            let (actor, organisation) = curator(&user);
-            store::update_resource(
-                &state.db,
-                &actor,
-                organisation.as_deref(),
-                state.app.clock.now(),
-                id,
-                &resource,
-            )
-            .await?;
+            curating::change(&state.app, &user, id, &resource).await?;
             Ok(Redirect::to(&format!("/library/{id}")).into_response())
         }
         Err(errors) => form_page(chrome.with_errors(errors), Some(id), form),
@@ -351,15 +310,7 @@ pub async fn retire(
     Extension(user): Extension<CurrentUser>,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    let (actor, organisation) = curator(&user);
-    store::retire_resource(
-        &state.db,
-        &actor,
-        organisation.as_deref(),
-        state.app.clock.now(),
-        id,
-    )
-    .await?;
+    curating::retire(&state.app, &user, id).await?;
     Ok(Redirect::to(&format!("/library/{id}")).into_response())
 }
 
@@ -376,24 +327,9 @@ pub async fn reviewed(
     PathData(id): PathData<i64>,
     FormData(form): FormData<ReviewedForm>,
 ) -> Result<Response, AppError> {
-    let today = Day::from_unix_seconds(state.app.clock.now());
-    let next = match Day::parse(form.next.trim()) {
-        Ok(d) if d > today => d,
-        _ => {
-            return Err(AppError::BadRequest(
-                "The next check must be a date after today, like 2027-06-01.".into(),
-            ));
-        }
-    };
-    let (actor, organisation) = curator(&user);
-    store::mark_reviewed(
-        &state.db,
-        &actor,
-        organisation.as_deref(),
-        state.app.clock.now(),
-        id,
-        next,
-    )
-    .await?;
+    let next = Day::parse(form.next.trim())
+        .map_err(|_| AppError::BadRequest(NEXT_CHECK_AFTER_TODAY.into()))?;
+    // A date that is not after today is refused there, in the same words.
+    curating::mark_reviewed(&state.app, &user, id, next).await?;
     Ok(Redirect::to("/library/manage").into_response())
 }

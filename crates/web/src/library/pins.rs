@@ -11,9 +11,10 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::library::Pin;
+use dignity_app::library::pins::{self as pinning, NewPin};
 use dignity_domain::library::check_link;
-use dignity_store::identity::Organisation;
-use dignity_store::library::{self as store, Pin};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
@@ -41,7 +42,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     Ok(render(&PinsPage {
         chrome: chrome.titled(format!("Policies and contacts: {}", organisation.name)),
-        pins: store::pins(&state.db, organisation.id).await?,
+        pins: pinning::pins(&state.app, &organisation).await?,
         organisation,
         form,
     })?
@@ -92,14 +93,15 @@ pub async fn add(
     if !errors.is_empty() {
         return page(&state, chrome.with_errors(errors), organisation, form).await;
     }
-    store::add_pin(
-        &state.db,
-        &user.person.email,
+    pinning::add(
+        &state.app,
+        &user,
         &organisation,
-        state.app.clock.now(),
-        title,
-        form.body.trim(),
-        &link,
+        &NewPin {
+            title,
+            body: form.body.trim(),
+            link: &link,
+        },
     )
     .await?;
     Ok(Redirect::to(&format!("/orgs/{}/library", organisation.ods_code)).into_response())
@@ -111,13 +113,6 @@ pub async fn remove(
     PathData((ods, pin)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    store::remove_pin(
-        &state.db,
-        &user.person.email,
-        &organisation,
-        state.app.clock.now(),
-        pin,
-    )
-    .await?;
+    pinning::remove(&state.app, &user, &organisation, pin).await?;
     Ok(Redirect::to(&format!("/orgs/{}/library", organisation.ods_code)).into_response())
 }

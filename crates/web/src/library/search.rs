@@ -8,11 +8,11 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::library::search::{self as library, Match};
+use dignity_app::library::{Hit, Pin, Request, Resource, may_curate};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::library::{Audience, Kind, Topic};
-use dignity_search::{Hit, Request};
-use dignity_store::identity::{self, Organisation};
-use dignity_store::library::{self as store, Pin, Resource};
 use serde::Deserialize;
 
 /// Results on one page.
@@ -152,21 +152,12 @@ pub async fn search(
         offset: (page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
     };
-    let index = state.library.current(&state.db).await?;
-    let found = tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|e| AppError::Internal(format!("library search: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut results = Vec::with_capacity(found.hits.len());
-    for hit in found.hits {
-        let id = i64::try_from(hit.id).unwrap_or(0);
-        match store::get_resource(&state.db, id).await {
-            Ok(resource) => results.push(ResultView { hit, resource }),
-            // Retired or removed since the index saw it: leave it out.
-            Err(dignity_store::StoreError::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let found = library::search(&state.app, request).await?;
+    let results = found
+        .results
+        .into_iter()
+        .map(|Match { hit, resource }| ResultView { hit, resource })
+        .collect();
     let facets = vec![
         FacetView {
             name: "kind",
@@ -213,17 +204,12 @@ pub async fn search(
                 .collect(),
         },
     ];
-    let organisation = match pick(&query.org).map(|ods| OdsCode::parse(&ods)) {
-        Some(Ok(code)) => match identity::get_organisation(&state.db, &code).await {
-            Ok(o) => Some(o),
-            Err(dignity_store::StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
+    let (organisation, pins) = match pick(&query.org).map(|ods| OdsCode::parse(&ods)) {
+        Some(Ok(code)) => match library::pinned_by(&state.app, &code).await? {
+            Some((organisation, pins)) => (Some(organisation), pins),
+            None => (None, Vec::new()),
         },
-        _ => None,
-    };
-    let pins = match &organisation {
-        Some(o) => store::pins(&state.db, o.id).await?,
-        None => Vec::new(),
+        _ => (None, Vec::new()),
     };
     let title = if query.q.trim().is_empty() {
         "Library: tools, resources and case studies".to_owned()
@@ -260,12 +246,8 @@ pub async fn resource(
     user: Option<axum::Extension<crate::access::CurrentUser>>,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    let resource = store::get_resource(&state.db, id).await?;
-    let curator = user.is_some_and(|u| {
-        u.memberships
-            .iter()
-            .any(|m| super::CURATORS.contains(&m.role))
-    });
+    let resource = library::resource(&state.app, id).await?;
+    let curator = user.is_some_and(|u| may_curate(&u));
     Ok(render(&ResourcePage {
         chrome: chrome.titled(resource.fields.title.clone()),
         resource,

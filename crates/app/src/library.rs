@@ -1,1 +1,0 @@
-//! library use-cases (issue 14: being moved here from the pages).
