@@ -1,1 +1,144 @@
-//! events use-cases (issue 14: being moved here from the pages).
+//! Events: webinars and in-person events booked online. A booking gets an email; when an
+//! event is full, people join a waiting list, and a place given up goes to the first
+//! person waiting; a link in every email shows the booking and cancels it; a reminder
+//! goes the day before. Every email is written to the outbox in the same transaction as
+//! the change it tells of; the pages word them ([`Letters`]).
+
+pub use dignity_store::events::{Booking, Event, NewEvent, Place};
+
+use crate::identity::CurrentSession;
+use crate::mail::NewMail;
+use crate::{Context, Error};
+use dignity_domain::identity::{Email, Role};
+use dignity_store::StoreError;
+use dignity_store::events as store;
+
+/// Who may add events: any organisation's administrators and the platform's.
+pub const ORGANISERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin];
+
+/// Whether this person may add events.
+pub fn may_organise(session: &CurrentSession) -> bool {
+    session
+        .memberships
+        .iter()
+        .any(|m| ORGANISERS.contains(&m.role))
+}
+
+/// The words of the emails about a booking.
+pub trait Letters: Sync {
+    /// A new booking, or the same again: a place, or a place on the waiting list.
+    fn booked(&self, event: &Event, booking: &Booking) -> NewMail;
+    /// A waiting-list place became a place.
+    fn promoted(&self, event: &Event, booking: &Booking) -> NewMail;
+    /// The day before.
+    fn reminder(&self, event: &Event, booking: &Booking) -> NewMail;
+}
+
+/// Events that have not started, soonest first.
+pub async fn upcoming(ctx: &Context) -> Result<Vec<Event>, Error> {
+    Ok(store::upcoming(&ctx.db, ctx.clock.now()).await?)
+}
+
+pub async fn event(ctx: &Context, id: i64) -> Result<Event, Error> {
+    Ok(store::get_event(&ctx.db, id).await?)
+}
+
+/// Whether the event has started, and so can no longer be booked.
+pub fn started(ctx: &Context, event: &Event) -> bool {
+    event.fields.starts_at <= ctx.clock.now()
+}
+
+/// What the page after booking may say.
+pub struct Booked {
+    /// The place a new booking gets now. It is the same whether the address was new or
+    /// had already booked (issue 13, item 10), so typing someone else's address tells
+    /// nothing.
+    pub place: Place,
+    /// The event as it now is.
+    pub event: Event,
+}
+
+/// Books a place, or a place on the waiting list when the event is full, with its email.
+/// An address that has already booked changes nothing (its owner gets the email again,
+/// at most once a day). An event that has started is a `Conflict`.
+pub async fn book(
+    ctx: &Context,
+    event_id: i64,
+    name: &str,
+    email: &Email,
+    letters: &impl Letters,
+) -> Result<Booked, Error> {
+    let mail_for = |event: &Event, booking: &Booking| letters.booked(event, booking);
+    let booked = store::book(
+        &ctx.db,
+        event_id,
+        name,
+        email.as_str(),
+        ctx.clock.now(),
+        &mail_for,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(m) => Error::Conflict(m),
+        e => e.into(),
+    })?;
+    let event = store::get_event(&ctx.db, event_id).await?;
+    Ok(Booked {
+        place: booked.shown_place(),
+        event,
+    })
+}
+
+/// The booking a link in its emails is for, and its event; `None` for a token that is no
+/// one's.
+pub async fn booking(ctx: &Context, token: &str) -> Result<Option<(Booking, Event)>, Error> {
+    Ok(store::booking(&ctx.db, token).await?)
+}
+
+/// Cancels a booking and deletes its address. A place given up before the event goes to
+/// the first person waiting, with an email. Returns the cancelled booking, or `None` for
+/// a token that is no one's.
+pub async fn cancel(
+    ctx: &Context,
+    token: &str,
+    letters: &impl Letters,
+) -> Result<Option<Booking>, Error> {
+    let promoted = |event: &Event, booking: &Booking| letters.promoted(event, booking);
+    Ok(store::cancel(&ctx.db, token, ctx.clock.now(), &promoted).await?)
+}
+
+/// Writes the day-before reminders due at `now` (the worker's clock), each once, even
+/// with several servers. Returns how many were written.
+pub async fn send_reminders(
+    ctx: &Context,
+    letters: &impl Letters,
+    now: i64,
+) -> Result<usize, Error> {
+    let reminder = |event: &Event, booking: &Booking| letters.reminder(event, booking);
+    Ok(store::send_reminders(&ctx.db, now, &reminder).await?)
+}
+
+/// Adds an event, organised by this person; returns its id.
+pub async fn create(
+    ctx: &Context,
+    session: &CurrentSession,
+    event: &NewEvent,
+) -> Result<i64, Error> {
+    Ok(store::create_event(&ctx.db, &session.person.email, ctx.clock.now(), event).await?)
+}
+
+/// Who has a place and who is waiting, in the order they booked: for the event's
+/// organiser or a platform administrator only.
+pub async fn attendees(
+    ctx: &Context,
+    session: &CurrentSession,
+    event_id: i64,
+) -> Result<Vec<Booking>, Error> {
+    let event = store::get_event(&ctx.db, event_id).await?;
+    let allowed = event.organiser == session.person.email
+        || session.has_platform_role(&[Role::PlatformAdmin]);
+    if !allowed {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::attendees(&ctx.db, event_id).await?)
+}

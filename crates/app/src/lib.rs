@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod identity;
 pub mod library;
+pub mod mail;
 pub mod news;
 pub mod plans;
 pub mod speakup;

@@ -60,10 +60,9 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         Some(mail) => {
             let mailer = dignity_web::mail::Mailer::new(mail).map_err(anyhow::Error::msg)?;
             Some(tokio::spawn(dignity_web::mail::run_worker(
-                db.clone(),
+                state.app.clone(),
                 mailer,
                 settings.public_url.clone(),
-                state.app.clock.clone(),
             )))
         }
         None => None,

@@ -1,9 +1,10 @@
 //! Sending the outbox. A worker on every server takes due mail (leased, so two servers
 //! never send the same mail at once), hands it to the SMTP relay, and deletes it once
-//! accepted; a relay that is down only delays it. See `dignity_store::mail`.
+//! accepted; a relay that is down only delays it. The outbox is `dignity_app::mail`; this
+//! is the SMTP relay it hands mail to.
 
-use dignity_store::Db;
-use dignity_store::mail::{self, Mail};
+use dignity_app::Context;
+use dignity_app::mail::{Mail, Relay};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,11 +18,6 @@ pub struct MailSettings {
     /// The sender, such as `Dignity <no-reply@dignity.example.nhs.uk>`.
     pub from: String,
 }
-
-/// How long a taken mail is kept from other servers while this one sends it.
-const LEASE_SECONDS: i64 = 120;
-/// Mails taken per round.
-const BATCH: i64 = 200;
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -41,7 +37,9 @@ impl Mailer {
             .build();
         Ok(Mailer { transport, from })
     }
+}
 
+impl Relay for Mailer {
     async fn send(&self, mail: &Mail) -> Result<(), String> {
         let to = mail
             .to
@@ -75,49 +73,30 @@ impl Mailer {
     }
 }
 
-/// Sends what is due now. Returns (sent, failed).
+/// Sends what is due at `now`. Returns (sent, failed).
 pub async fn send_due(
-    db: &Db,
+    app: &Context,
     mailer: &Mailer,
     now: i64,
-) -> Result<(usize, usize), dignity_store::StoreError> {
-    let (mut sent, mut failed) = (0, 0);
-    for m in mail::claim_due(db, now, LEASE_SECONDS, BATCH).await? {
-        match mailer.send(&m).await {
-            Ok(()) => {
-                mail::sent(db, m.id).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                // The address is not logged: it may say who was invited to a survey.
-                tracing::warn!(mail = m.id, attempts = m.attempts + 1, cause = %e, "mail not sent; it will be tried again");
-                mail::failed(db, &m, now, &e).await?;
-                failed += 1;
-            }
-        }
-    }
-    if sent > 0 {
-        // A sent mail's row is zeroed in the database file when deleted, but older copies
-        // of its page (an invitation's address beside its code) stay in SQLite's log until
-        // a checkpoint. Best effort: a busy log is emptied next time.
-        let _ = db.checkpoint().await;
-    }
-    Ok((sent, failed))
+) -> Result<(usize, usize), dignity_app::Error> {
+    dignity_app::mail::send_due(app, mailer, now).await
 }
 
 /// Sends mail every few seconds until the server stops, and writes plan followers' emails
 /// once their changes have gathered.
-pub async fn run_worker(db: Db, mailer: Mailer, public_url: String, clock: dignity_app::Clock) {
+pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let clock = &app.clock;
     loop {
         tick.tick().await;
-        if let Err(e) = crate::plans::follow::send_notices(&db, &public_url, clock.now()).await {
+        if let Err(e) = crate::plans::follow::send_notices(&app.db, &public_url, clock.now()).await
+        {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
         }
-        if let Err(e) = crate::events::send_reminders(&db, &public_url, clock.now()).await {
+        if let Err(e) = crate::events::send_reminders(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "event reminders could not be written");
         }
-        if let Err(e) = send_due(&db, &mailer, clock.now()).await {
+        if let Err(e) = send_due(&app, &mailer, clock.now()).await {
             tracing::warn!(cause = %e, "the mail outbox could not be read");
         }
     }

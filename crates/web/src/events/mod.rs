@@ -15,14 +15,13 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_domain::identity::{Email, Role};
+use dignity_app::events::{
+    self, Booked, Booking, Event, NewEvent, ORGANISERS, Place, may_organise,
+};
+use dignity_app::mail::{Attachment, NewMail};
+use dignity_domain::identity::Email;
 use dignity_domain::library::EventFormat;
-use dignity_store::events::{self as store, Booking, Event, NewEvent, Place};
-use dignity_store::mail::{Attachment, NewMail};
-use dignity_store::{Db, StoreError};
 use serde::Deserialize;
-
-const ORGANISERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -64,8 +63,7 @@ struct ListPage {
 }
 
 fn is_organiser(user: &Option<Extension<CurrentUser>>) -> bool {
-    user.as_ref()
-        .is_some_and(|u| u.memberships.iter().any(|m| ORGANISERS.contains(&m.role)))
+    user.as_ref().is_some_and(|u| may_organise(u))
 }
 
 pub async fn list(
@@ -73,7 +71,7 @@ pub async fn list(
     chrome: Chrome,
     user: Option<Extension<CurrentUser>>,
 ) -> Result<Response, AppError> {
-    let events = store::upcoming(&state.db, state.app.clock.now())
+    let events = events::upcoming(&state.app)
         .await?
         .into_iter()
         .map(view)
@@ -110,10 +108,10 @@ async fn event_page(
     form: BookForm,
     organiser: bool,
 ) -> Result<Response, AppError> {
-    let event = store::get_event(&state.db, id).await?;
+    let event = events::event(&state.app, id).await?;
     Ok(render(&EventPage {
         chrome: chrome.titled(event.fields.title.clone()),
-        started: event.fields.starts_at <= state.app.clock.now(),
+        started: events::started(&state.app, &event),
         view: view(event),
         form,
         organiser,
@@ -164,6 +162,33 @@ fn calendar(base: &str, event: &Event) -> Attachment {
         name: "event.ics".into(),
         content_type: "text/calendar; charset=utf-8".into(),
         content: Calendar::new().push(item).done().to_string(),
+    }
+}
+
+/// The booking emails, in this server's words, with links to its public address.
+pub struct Letters {
+    base: String,
+}
+
+impl Letters {
+    pub fn new(public_url: &str) -> Letters {
+        Letters {
+            base: public_url.to_owned(),
+        }
+    }
+}
+
+impl events::Letters for Letters {
+    fn booked(&self, event: &Event, booking: &Booking) -> NewMail {
+        letter(&self.base, Letter::Booked, event, booking)
+    }
+
+    fn promoted(&self, event: &Event, booking: &Booking) -> NewMail {
+        letter(&self.base, Letter::Promoted, event, booking)
+    }
+
+    fn reminder(&self, event: &Event, booking: &Booking) -> NewMail {
+        letter(&self.base, Letter::Reminder, event, booking)
     }
 }
 
@@ -276,21 +301,10 @@ pub async fn book(
     let (Some(email), true) = (email, errors.is_empty()) else {
         return event_page(&state, chrome.with_errors(errors), id, form, false).await;
     };
-    let base = state.settings.public_url.clone();
-    let mail_for =
-        move |event: &Event, booking: &Booking| letter(&base, Letter::Booked, event, booking);
-    let booked = match store::book(
-        &state.db,
-        id,
-        name,
-        email.as_str(),
-        state.app.clock.now(),
-        &mail_for,
-    )
-    .await
-    {
+    let letters = Letters::new(&state.settings.public_url);
+    let Booked { place, event } = match events::book(&state.app, id, name, &email, &letters).await {
         Ok(b) => b,
-        Err(StoreError::Conflict(m)) => {
+        Err(dignity_app::Error::Conflict(m)) => {
             let errors = vec![FieldError {
                 field: "name".into(),
                 message: m,
@@ -299,8 +313,6 @@ pub async fn book(
         }
         Err(e) => return Err(e.into()),
     };
-    let place = booked.shown_place();
-    let event = store::get_event(&state.db, id).await?;
     Ok(render(&BookedPage {
         chrome: chrome.titled(match place {
             Place::Booked => "You have a place",
@@ -334,7 +346,7 @@ pub async fn booking_page(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let found = store::booking(&state.db, &query.token)
+    let found = events::booking(&state.app, &query.token)
         .await?
         .map(|(b, e)| (b, view(e)));
     Ok(render(&BookingPage {
@@ -354,10 +366,8 @@ pub async fn cancel(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let base = state.settings.public_url.clone();
-    let promoted =
-        move |event: &Event, booking: &Booking| letter(&base, Letter::Promoted, event, booking);
-    let cancelled = store::cancel(&state.db, &form.token, state.app.clock.now(), &promoted).await?;
+    let letters = Letters::new(&state.settings.public_url);
+    let cancelled = events::cancel(&state.app, &form.token, &letters).await?;
     Ok(render(&BookingPage {
         chrome: chrome.titled(if cancelled.is_some() {
             "Your booking is cancelled"
@@ -370,12 +380,14 @@ pub async fn cancel(
     .into_response())
 }
 
-/// Writes the day-before reminders that are due. Run by the mail worker.
-pub async fn send_reminders(db: &Db, base: &str, now: i64) -> Result<usize, StoreError> {
-    let base = base.to_owned();
-    let reminder =
-        move |event: &Event, booking: &Booking| letter(&base, Letter::Reminder, event, booking);
-    store::send_reminders(db, now, &reminder).await
+/// Writes the day-before reminders that are due at `now`, with links to `base`. Run by
+/// the mail worker.
+pub async fn send_reminders(
+    app: &dignity_app::Context,
+    base: &str,
+    now: i64,
+) -> Result<usize, dignity_app::Error> {
+    events::send_reminders(app, &Letters::new(base), now).await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -484,10 +496,9 @@ pub async fn create(
     else {
         return form_page(chrome.with_errors(errors), form);
     };
-    let id = store::create_event(
-        &state.db,
-        &user.person.email,
-        now,
+    let id = events::create(
+        &state.app,
+        &user,
         &NewEvent {
             title: title.into(),
             description: form.description.trim().into(),
@@ -510,13 +521,7 @@ pub async fn attendees(
     Extension(user): Extension<CurrentUser>,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    let event = store::get_event(&state.db, id).await?;
-    let allowed =
-        event.organiser == user.person.email || user.has_platform_role(&[Role::PlatformAdmin]);
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
-    let rows = store::attendees(&state.db, id)
+    let rows = events::attendees(&state.app, &user, id)
         .await?
         .into_iter()
         .map(|b| {

@@ -11,14 +11,12 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_domain::identity::{Email, Role};
+use dignity_app::mail::NewMail;
+use dignity_app::news::{self, NewPost, Post, WRITERS, may_write};
+use dignity_domain::identity::Email;
 use dignity_domain::library::{Audience, Topic};
 use dignity_domain::speakup::Day;
-use dignity_store::mail::NewMail;
-use dignity_store::news::{self as store, NewPost, Post};
 use serde::Deserialize;
-
-const WRITERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -71,7 +69,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let topic = query.topic.parse::<Topic>().ok();
-    let posts = store::posts(&state.db, topic, 50)
+    let posts = news::latest(&state.app, topic)
         .await?
         .into_iter()
         .map(view)
@@ -81,7 +79,7 @@ pub async fn list(
         posts,
         topics: Topic::ALL,
         chosen: topic.map(|t| t.code().to_owned()).unwrap_or_default(),
-        writer: user.is_some_and(|u| u.memberships.iter().any(|m| WRITERS.contains(&m.role))),
+        writer: user.is_some_and(|u| may_write(&u)),
     })?
     .into_response())
 }
@@ -98,7 +96,7 @@ pub async fn show(
     chrome: Chrome,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    let post = store::get_post(&state.db, id).await?;
+    let post = news::post(&state.app, id).await?;
     Ok(render(&PostPage {
         chrome: chrome.titled(post.fields.title.clone()),
         view: view(post),
@@ -110,7 +108,7 @@ pub async fn show(
 pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
     use atom_syndication::{Content, Entry, Feed, Link, Text};
     let base = state.settings.public_url.clone();
-    let posts = store::posts(&state.db, None, 50).await?;
+    let posts = news::latest(&state.app, None).await?;
     let time = crate::feeds::time;
     let entries = posts
         .iter()
@@ -279,6 +277,49 @@ fn excerpt(markdown: &str) -> String {
     format!("{} ...", &text[..at])
 }
 
+/// The news emails, in this server's words, with links to its public address.
+struct Letters {
+    base: String,
+}
+
+fn letters(state: &AppState) -> Letters {
+    Letters {
+        base: state.settings.public_url.clone(),
+    }
+}
+
+impl news::Letters for Letters {
+    fn post(&self, id: i64, post: &NewPost, to: &str, token: &str) -> NewMail {
+        let base = &self.base;
+        let (title, text) = (&post.title, excerpt(&post.body));
+        NewMail {
+            purpose: "news".into(),
+            to: to.to_owned(),
+            subject: format!("News: {title}"),
+            body: format!(
+                "Hello,\n\n{title}\n\n{text}\n\nRead it all: {base}/news/{id}\n\n\
+                 You get this email because you asked for news from Dignity. To stop these emails, use this link:\n{base}/news/unsubscribe?token={token}\n"
+            ),
+            attachment: None,
+        }
+    }
+
+    fn confirm(&self, to: &str, token: &str) -> NewMail {
+        let base = &self.base;
+        NewMail {
+            purpose: "news".into(),
+            to: to.to_owned(),
+            subject: "Confirm: news from Dignity by email".into(),
+            body: format!(
+                "Hello,\n\nSomeone, we hope you, asked for news from Dignity about tackling bullying in the NHS.\n\n\
+                 To start getting it, confirm here:\n{base}/news/subscribe/confirm?token={token}\n\n\
+                 If this was not you, you can ignore this email. We will not email you again.\n"
+            ),
+            attachment: None,
+        }
+    }
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -290,26 +331,7 @@ pub async fn publish(
         Ok(post) => post,
         Err(errors) => return form_page(chrome.with_errors(errors), form),
     };
-    let base = state.settings.public_url.clone();
-    let (title, text) = (post.title.clone(), excerpt(&post.body));
-    let mail_for = move |id: i64, email: &str, token: &str| NewMail {
-        purpose: "news".into(),
-        to: email.to_owned(),
-        subject: format!("News: {title}"),
-        body: format!(
-            "Hello,\n\n{title}\n\n{text}\n\nRead it all: {base}/news/{id}\n\n\
-             You get this email because you asked for news from Dignity. To stop these emails, use this link:\n{base}/news/unsubscribe?token={token}\n"
-        ),
-        attachment: None,
-    };
-    let (id, _) = store::publish(
-        &state.db,
-        &user.person.email,
-        state.app.clock.now(),
-        &post,
-        &mail_for,
-    )
-    .await?;
+    let id = news::publish(&state.app, &user, &post, &letters(&state)).await?;
     Ok(Redirect::to(&format!("/news/{id}")).into_response())
 }
 
@@ -371,7 +393,7 @@ pub async fn subscribe(
             field: "email".into(),
             message: "Enter an email address, like name@example.com".into(),
         }]);
-        let posts = store::posts(&state.db, None, 50)
+        let posts = news::latest(&state.app, None)
             .await?
             .into_iter()
             .map(view)
@@ -388,30 +410,7 @@ pub async fn subscribe(
     if state.settings.mail.is_none() {
         return outcome_page(chrome, Outcome::NoEmailHere, String::new());
     }
-    let mut topics = topics;
-    topics.sort();
-    topics.dedup();
-    let base = state.settings.public_url.clone();
-    let to = email.as_str().to_owned();
-    let confirm = move |token: &str| NewMail {
-        purpose: "news".into(),
-        to: to.clone(),
-        subject: "Confirm: news from Dignity by email".into(),
-        body: format!(
-            "Hello,\n\nSomeone, we hope you, asked for news from Dignity about tackling bullying in the NHS.\n\n\
-             To start getting it, confirm here:\n{base}/news/subscribe/confirm?token={token}\n\n\
-             If this was not you, you can ignore this email. We will not email you again.\n"
-        ),
-        attachment: None,
-    };
-    store::subscribe(
-        &state.db,
-        email.as_str(),
-        &topics,
-        state.app.clock.now(),
-        &confirm,
-    )
-    .await?;
+    news::subscribe(&state.app, &email, &topics, &letters(&state)).await?;
     outcome_page(chrome, Outcome::CheckEmail, String::new())
 }
 
@@ -426,7 +425,7 @@ pub async fn confirm_page(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    if store::subscriber_exists(&state.db, &query.token).await? {
+    if news::is_subscriber(&state.app, &query.token).await? {
         outcome_page(chrome, Outcome::Confirm, query.token)
     } else {
         outcome_page(chrome, Outcome::UnknownLink, String::new())
@@ -438,7 +437,7 @@ pub async fn confirm(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    if store::confirm(&state.db, &form.token, state.app.clock.now()).await? {
+    if news::confirm(&state.app, &form.token).await? {
         outcome_page(chrome, Outcome::Subscribed, String::new())
     } else {
         outcome_page(chrome, Outcome::UnknownLink, String::new())
@@ -451,7 +450,7 @@ pub async fn unsubscribe(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    if store::unsubscribe(&state.db, &query.token).await? {
+    if news::unsubscribe(&state.app, &query.token).await? {
         outcome_page(chrome, Outcome::Stopped, String::new())
     } else {
         outcome_page(chrome, Outcome::UnknownLink, String::new())

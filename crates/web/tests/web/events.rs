@@ -202,11 +202,12 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
     let event = store::get_event(&app.db, id).await?;
     let eve = event.fields.starts_at - 86_400 + 60;
     assert_eq!(
-        dignity_web::events::send_reminders(&app.db, "https://dignity.test", eve).await?,
+        dignity_web::events::send_reminders(&app.state.app, "https://dignity.test", eve).await?,
         1
     );
     assert_eq!(
-        dignity_web::events::send_reminders(&app.db, "https://dignity.test", eve + 60).await?,
+        dignity_web::events::send_reminders(&app.state.app, "https://dignity.test", eve + 60)
+            .await?,
         0
     );
     let mail = event_mail(app, id).await?;
@@ -224,7 +225,10 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
         port: closed_port,
         from: "Dignity <no-reply@dignity.test>".into(),
     })?;
-    assert_eq!(send_due(&app.db, &down, dignity_web::now()).await?, (0, 4));
+    assert_eq!(
+        send_due(&app.state.app, &down, dignity_web::now()).await?,
+        (0, 4)
+    );
 
     // Back up: mail reaches the relay, the calendar file attached.
     let sink = SmtpSink::start().await?;
@@ -233,7 +237,7 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
         port: sink.port,
         from: "Dignity <no-reply@dignity.test>".into(),
     })?;
-    let (sent, failed) = send_due(&app.db, &mailer, dignity_web::now() + 120).await?;
+    let (sent, failed) = send_due(&app.state.app, &mailer, dignity_web::now() + 120).await?;
     assert_eq!(failed, 0);
     // Two bookings, one sent again and one promotion; the reminder was written "tomorrow".
     assert_eq!(sent, 4);

@@ -946,10 +946,10 @@ async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
         from: from.clone(),
     })?;
     let now = dignity_web::now();
-    assert_eq!(send_due(&app.db, &down, now).await?, (0, 2));
+    assert_eq!(send_due(&app.state.app, &down, now).await?, (0, 2));
     assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 2);
     // Not due again straight away.
-    assert_eq!(send_due(&app.db, &down, now + 1).await?, (0, 0));
+    assert_eq!(send_due(&app.state.app, &down, now + 1).await?, (0, 0));
 
     // The relay is back: each person gets their own code, and the addresses are gone.
     let sink = SmtpSink::start().await?;
@@ -958,7 +958,7 @@ async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
         port: sink.port,
         from,
     })?;
-    assert_eq!(send_due(&app.db, &up, now + 120).await?, (2, 0));
+    assert_eq!(send_due(&app.state.app, &up, now + 120).await?, (2, 0));
     assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 0);
     let mails = sink.received();
     assert_eq!(mails.len(), 2);

@@ -73,7 +73,7 @@ async fn a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers(
         from: "Dignity <no-reply@dignity.test>".into(),
     })?;
     assert_eq!(
-        send_due(&app.db, &mailer, dignity_web::now()).await?,
+        send_due(&app.state.app, &mailer, dignity_web::now()).await?,
         (3, 0)
     );
     let sqlite = app.db.backend() == Backend::Sqlite;
