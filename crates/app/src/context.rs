@@ -2,6 +2,7 @@
 //! minimums, the clock, the sign-in rules, the bounded places for key derivations, the
 //! unlocked case keys and the caches. Cheap to clone.
 
+use crate::Error;
 use crate::clock::Clock;
 use crate::identity::SignInRules;
 use crate::identity::keyring::KeyRing;
@@ -90,6 +91,11 @@ impl Context {
             surveys: Arc::default(),
             library: Arc::default(),
         })
+    }
+
+    /// Whether the database answers: the server can do useful work.
+    pub async fn database_answers(&self) -> Result<(), Error> {
+        Ok(self.db.ping().await?)
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

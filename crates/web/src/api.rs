@@ -13,7 +13,6 @@ use axum::http::request::Parts;
 use axum::{Extension, Json};
 use dignity_domain::speakup::Day;
 use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
-use dignity_store::identity;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -99,7 +98,7 @@ struct OrganisationJson {
 async fn organisations(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<OrganisationJson>>, ApiError> {
-    let list = identity::list_organisations(&state.db).await?;
+    let list = dignity_app::identity::organisations::organisations(&state.app).await?;
     Ok(Json(
         list.into_iter()
             .map(|o| OrganisationJson {

@@ -6,7 +6,7 @@ use crate::pages::{Chrome, ErrorPage, render};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dignity_store::StoreError;
+use dignity_app::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

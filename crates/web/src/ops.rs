@@ -23,7 +23,7 @@ async fn liveness() -> Json<serde_json::Value> {
 
 /// The process can do useful work: the database answers.
 async fn readiness(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state.app.database_answers().await {
         Ok(()) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {
             tracing::warn!(cause = %e, "not ready");

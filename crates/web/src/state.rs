@@ -1,5 +1,5 @@
+use dignity_app::Db;
 use dignity_crypto::passphrase::HashCost;
-use dignity_store::Db;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,7 +81,6 @@ impl Settings {
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub db: Db,
     pub settings: Settings,
     pub metrics: PrometheusHandle,
     /// Cookie-less limits for the anonymous Speak Up pages.
@@ -112,7 +111,7 @@ impl AppState {
 
     pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
         let app = dignity_app::Context::new(
-            db.clone(),
+            db,
             dignity_app::Settings {
                 secret: settings.secret.clone(),
                 minimums: settings.minimums,
@@ -124,7 +123,6 @@ impl AppState {
             },
         )?;
         Ok(AppState(Arc::new(Inner {
-            db,
             metrics: crate::telemetry::metrics_handle(),
             limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
             pictures: dignity_app::work::Bounded::new(

@@ -3,6 +3,7 @@
 //! the form, call these and say what happened.
 
 pub mod keyring;
+pub mod organisations;
 mod second_step;
 mod sign_in;
 

@@ -1,1 +1,247 @@
-//! Action plans use-cases.
+//! Action plans: drafting and signing them in partnership, reporting progress, comments
+//! from staff, following a plan by email, and what the public reads.
+//!
+//! Each change is made through a [`Desk`]: who is changing which organisation's plans,
+//! dated by the context's clock. The store keeps every change as a new version with its
+//! history and audit entry in one transaction.
+
+pub mod follow;
+pub mod measures;
+
+use crate::identity::Organisation;
+use crate::{Context, Error};
+use dignity_domain::plans::Side;
+use dignity_domain::speakup::Day;
+use dignity_store::plans::{self as store, Editor};
+
+pub use dignity_store::mail::NewMail;
+pub use dignity_store::plans::{
+    Action, Comment, CommentState, Followed, Group, HistoryEntry, ImportedAction, Indicator,
+    Milestone, NewAction, NewIndicator, NewPlan, Plan, Report, Signed, SignedPlan, Update,
+};
+pub use follow::send_notices;
+
+/// Someone changing an organisation's plans.
+pub struct Desk<'a> {
+    ctx: &'a Context,
+    actor: &'a str,
+    organisation: &'a Organisation,
+}
+
+/// The desk `actor` changes `organisation`'s plans at.
+pub fn desk<'a>(ctx: &'a Context, actor: &'a str, organisation: &'a Organisation) -> Desk<'a> {
+    Desk {
+        ctx,
+        actor,
+        organisation,
+    }
+}
+
+impl<'a> Desk<'a> {
+    fn editor(&self) -> Editor<'a> {
+        Editor {
+            actor: self.actor,
+            now: self.ctx.clock.now(),
+            organisation: self.organisation,
+        }
+    }
+
+    fn db(&self) -> &crate::Db {
+        &self.ctx.db
+    }
+
+    pub async fn create_plan(&self, plan: &NewPlan) -> Result<Plan, Error> {
+        Ok(store::create_plan(self.db(), self.editor(), plan).await?)
+    }
+
+    /// Whether anything changed.
+    pub async fn edit_plan(&self, plan_id: i64, plan: &NewPlan) -> Result<bool, Error> {
+        Ok(store::edit_plan(self.db(), self.editor(), plan_id, plan).await?)
+    }
+
+    pub async fn add_group(&self, plan_id: i64, title: &str) -> Result<i64, Error> {
+        Ok(store::add_group(self.db(), self.editor(), plan_id, title).await?)
+    }
+
+    pub async fn rename_group(&self, group_id: i64, title: &str) -> Result<bool, Error> {
+        Ok(store::rename_group(self.db(), self.editor(), group_id, title).await?)
+    }
+
+    /// Refused as a conflict while the commitment still holds actions.
+    pub async fn remove_group(&self, group_id: i64) -> Result<(), Error> {
+        Ok(store::remove_group(self.db(), self.editor(), group_id).await?)
+    }
+
+    pub async fn add_action(&self, plan_id: i64, action: &NewAction) -> Result<Action, Error> {
+        Ok(store::add_action(self.db(), self.editor(), plan_id, action).await?)
+    }
+
+    pub async fn edit_action(&self, action_id: i64, change: &NewAction) -> Result<bool, Error> {
+        Ok(store::edit_action(self.db(), self.editor(), action_id, change).await?)
+    }
+
+    pub async fn remove_action(&self, action_id: i64) -> Result<(), Error> {
+        Ok(store::remove_action(self.db(), self.editor(), action_id).await?)
+    }
+
+    pub async fn report_progress(&self, action_id: i64, report: &Report) -> Result<(), Error> {
+        Ok(store::report_progress(self.db(), self.editor(), action_id, report).await?)
+    }
+
+    /// Signs the plan for one side of the partnership, as it was when they read it.
+    pub async fn approve(
+        &self,
+        plan_id: i64,
+        person_id: i64,
+        side: Side,
+        seen_version: i64,
+    ) -> Result<Signed, Error> {
+        Ok(store::approve(
+            self.db(),
+            self.editor(),
+            plan_id,
+            person_id,
+            side,
+            seen_version,
+        )
+        .await?)
+    }
+
+    pub async fn add_update(
+        &self,
+        action_id: i64,
+        author: &str,
+        body: &str,
+        links: &[String],
+    ) -> Result<(), Error> {
+        Ok(store::add_update(self.db(), self.editor(), action_id, author, body, links).await?)
+    }
+
+    pub async fn add_indicator(
+        &self,
+        action_id: i64,
+        indicator: &NewIndicator,
+    ) -> Result<(), Error> {
+        Ok(store::add_indicator(self.db(), self.editor(), action_id, indicator).await?)
+    }
+
+    pub async fn remove_indicator(&self, id: i64) -> Result<(), Error> {
+        Ok(store::remove_indicator(self.db(), self.editor(), id).await?)
+    }
+
+    pub async fn add_milestone(
+        &self,
+        action_id: i64,
+        title: &str,
+        due_on: Day,
+    ) -> Result<(), Error> {
+        Ok(store::add_milestone(self.db(), self.editor(), action_id, title, due_on).await?)
+    }
+
+    pub async fn set_milestone_done(&self, milestone_id: i64, done: bool) -> Result<(), Error> {
+        Ok(store::set_milestone_done(self.db(), self.editor(), milestone_id, done).await?)
+    }
+
+    pub async fn remove_milestone(&self, id: i64) -> Result<(), Error> {
+        Ok(store::remove_milestone(self.db(), self.editor(), id).await?)
+    }
+
+    /// Adds every row or none. Returns how many actions were added.
+    pub async fn import_actions(
+        &self,
+        plan_id: i64,
+        rows: &[ImportedAction],
+    ) -> Result<usize, Error> {
+        Ok(store::import_actions(self.db(), self.editor(), plan_id, rows).await?)
+    }
+
+    /// A new draft plan with another plan's commitments and actions.
+    pub async fn copy_plan(&self, from: i64, to: &NewPlan) -> Result<Plan, Error> {
+        Ok(store::copy_plan(self.db(), self.editor(), from, to).await?)
+    }
+
+    /// Publishes or hides a comment from staff.
+    pub async fn moderate(&self, comment_id: i64, publish: bool) -> Result<(), Error> {
+        Ok(store::moderate(self.db(), self.editor(), comment_id, publish).await?)
+    }
+}
+
+/// A comment from a member of staff on an action, waiting for moderation.
+pub async fn add_comment(
+    ctx: &Context,
+    organisation_id: i64,
+    action_id: i64,
+    person_id: i64,
+    body: &str,
+) -> Result<(), Error> {
+    Ok(store::add_comment(
+        &ctx.db,
+        organisation_id,
+        action_id,
+        person_id,
+        body,
+        ctx.clock.now(),
+    )
+    .await?)
+}
+
+pub async fn comments(
+    ctx: &Context,
+    organisation_id: i64,
+    state: CommentState,
+) -> Result<Vec<Comment>, Error> {
+    Ok(store::comments(&ctx.db, organisation_id, state).await?)
+}
+
+pub async fn plan(ctx: &Context, id: i64) -> Result<Plan, Error> {
+    Ok(store::get_plan(&ctx.db, id).await?)
+}
+
+/// The plan as both sides last signed it, if they have.
+pub async fn signed(ctx: &Context, plan: &Plan) -> Result<Option<SignedPlan>, Error> {
+    Ok(store::signed_plan(&ctx.db, plan).await?)
+}
+
+pub async fn plans_for(ctx: &Context, organisation_id: i64) -> Result<Vec<Plan>, Error> {
+    Ok(store::plans_for(&ctx.db, organisation_id).await?)
+}
+
+pub async fn published(ctx: &Context) -> Result<Vec<Plan>, Error> {
+    Ok(store::published_plans(&ctx.db).await?)
+}
+
+pub async fn groups(ctx: &Context, plan_id: i64) -> Result<Vec<Group>, Error> {
+    Ok(store::groups(&ctx.db, plan_id).await?)
+}
+
+pub async fn actions(ctx: &Context, plan_id: i64) -> Result<Vec<Action>, Error> {
+    Ok(store::actions(&ctx.db, plan_id).await?)
+}
+
+pub async fn history(
+    ctx: &Context,
+    plan_id: i64,
+    action_id: Option<i64>,
+) -> Result<Vec<HistoryEntry>, Error> {
+    Ok(store::history(&ctx.db, plan_id, action_id).await?)
+}
+
+/// Who signed, for which side, by name, at which version.
+pub async fn approvals(
+    ctx: &Context,
+    plan_id: i64,
+) -> Result<Vec<(i64, Side, String, i64)>, Error> {
+    Ok(store::approvals(&ctx.db, plan_id).await?)
+}
+
+pub async fn updates(ctx: &Context, plan_id: i64) -> Result<Vec<Update>, Error> {
+    Ok(store::updates(&ctx.db, plan_id).await?)
+}
+
+pub async fn indicators(ctx: &Context, plan_id: i64) -> Result<Vec<Indicator>, Error> {
+    Ok(store::indicators(&ctx.db, plan_id).await?)
+}
+
+pub async fn milestones(ctx: &Context, plan_id: i64) -> Result<Vec<Milestone>, Error> {
+    Ok(store::milestones(&ctx.db, plan_id).await?)
+}

@@ -4,6 +4,7 @@
 pub mod attachment;
 pub mod casework;
 pub mod report;
+pub mod returns;
 
 pub use dignity_store::speakup::{Case, CaseChange};
 

@@ -1,7 +1,9 @@
 //! Staff surveys: turning stored responses into the engine's columns, sealing answers while
 //! they wait for their batch, and keeping loaded results in memory.
 
+pub mod answering;
 pub mod cache;
+pub mod campaigns;
 pub mod load;
 pub mod pending;
 pub mod results;

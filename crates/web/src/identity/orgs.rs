@@ -11,9 +11,9 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_domain::identity::{Name, OdsCode, OrgUnitKind, Role};
-use dignity_store::audit;
-use dignity_store::identity::{self, Member, OrgUnit, Organisation};
+use dignity_app::identity::organisations::{self as orgs, AuditEntry};
+use dignity_app::identity::{Member, OrgUnit, Organisation};
+use dignity_domain::identity::{Name, OrgUnitKind, Role};
 use serde::Deserialize;
 
 const ADMINS: &[Role] = &[Role::OrgAdmin];
@@ -39,8 +39,7 @@ pub fn routes(routes: Routes) -> Routes {
 }
 
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
-    let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
-    Ok(identity::get_organisation(&state.db, &code).await?)
+    Ok(orgs::organisation(&state.app, ods).await?)
 }
 
 #[derive(Template)]
@@ -57,7 +56,7 @@ async fn people(
     Path(ods): Path<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let members = identity::list_members(&state.db, organisation.id).await?;
+    let members = orgs::members(&state.app, &organisation).await?;
     let chrome = chrome.titled(format!("People and roles: {}", organisation.name));
     Ok(render(&PeoplePage {
         chrome,
@@ -97,7 +96,7 @@ async fn structure_page(
     organisation: Organisation,
     form: UnitForm,
 ) -> Result<StructurePage, AppError> {
-    let units = identity::list_org_units(&state.db, organisation.id).await?;
+    let units = orgs::units(&state.app, &organisation).await?;
     let depth_of = |unit: &OrgUnit| match unit.kind {
         OrgUnitKind::Division => 0,
         OrgUnitKind::Directorate => 1,
@@ -173,10 +172,9 @@ async fn add_unit(
         },
     };
     if let (Some(name), Some(kind), true) = (&name, kind, errors.is_empty()) {
-        let created = identity::create_org_unit(
-            &state.db,
+        let created = orgs::add_unit(
+            &state.app,
             &user.person.email,
-            state.app.clock.now(),
             &organisation,
             parent,
             kind,
@@ -190,18 +188,24 @@ async fn add_unit(
                         .into_response(),
                 );
             }
-            Err(dignity_store::StoreError::Invalid(e)) => errors.push(FieldError {
-                field: "parent".into(),
-                message: e.to_string(),
-            }),
-            Err(dignity_store::StoreError::Conflict(m)) => errors.push(FieldError {
-                field: "name".into(),
-                message: m,
-            }),
-            Err(dignity_store::StoreError::NotFound(_)) => errors.push(FieldError {
-                field: "parent".into(),
-                message: "Choose where this unit sits".into(),
-            }),
+            Err(dignity_app::Error::Store(dignity_app::StoreError::Invalid(e))) => {
+                errors.push(FieldError {
+                    field: "parent".into(),
+                    message: e.to_string(),
+                })
+            }
+            Err(dignity_app::Error::Store(dignity_app::StoreError::Conflict(m))) => {
+                errors.push(FieldError {
+                    field: "name".into(),
+                    message: m,
+                })
+            }
+            Err(dignity_app::Error::Store(dignity_app::StoreError::NotFound(_))) => {
+                errors.push(FieldError {
+                    field: "parent".into(),
+                    message: "Choose where this unit sits".into(),
+                })
+            }
             Err(other) => return Err(other.into()),
         }
     }
@@ -218,7 +222,7 @@ async fn add_unit(
 struct AuditPage {
     chrome: Chrome,
     organisation: Organisation,
-    entries: Vec<(audit::Entry, String)>,
+    entries: Vec<(AuditEntry, String)>,
     older: Option<i64>,
 }
 
@@ -236,13 +240,7 @@ async fn audit_log(
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let entries = audit::list_for_organisation(
-        &state.db,
-        &organisation.ods_code,
-        query.before,
-        AUDIT_PAGE_SIZE,
-    )
-    .await?;
+    let entries = orgs::audit_log(&state.app, &organisation, query.before, AUDIT_PAGE_SIZE).await?;
     let older = (entries.len() as i64 == AUDIT_PAGE_SIZE)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();

@@ -12,10 +12,10 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::StoreError;
+use dignity_app::identity::Organisation;
+use dignity_app::plans::{self, Action, Group, HistoryEntry, Plan};
 use dignity_domain::speakup::Day;
-use dignity_store::StoreError;
-use dignity_store::identity::Organisation;
-use dignity_store::plans::{self, Action, Group, HistoryEntry, Plan};
 use serde::Deserialize;
 
 fn to_plan(organisation: &Organisation, plan: &Plan) -> Response {
@@ -38,13 +38,9 @@ pub async fn edit_details(
     let plan = plan_in(&state, &organisation, id).await?;
     match form.read(["plan_title", "period_start", "period_end"]) {
         Ok(change) => {
-            plans::edit_plan(
-                &state.db,
-                editor(&user, &organisation, state.app.clock.now()),
-                plan.id,
-                &change,
-            )
-            .await?;
+            editor(&state, &user, &organisation)
+                .edit_plan(plan.id, &change)
+                .await?;
             Ok(to_plan(&organisation, &plan))
         }
         Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
@@ -76,8 +72,8 @@ pub async fn add_group(
         &mut errors,
     );
     if errors.is_empty() {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        plans::add_group(&state.db, editor, plan.id, form.commitment.trim()).await?;
+        let editor = editor(&state, &user, &organisation);
+        editor.add_group(plan.id, form.commitment.trim()).await?;
         return Ok(to_plan(&organisation, &plan));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
@@ -102,8 +98,8 @@ pub async fn rename_group(
         &mut errors,
     );
     if errors.is_empty() {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        plans::rename_group(&state.db, editor, group, form.commitment.trim()).await?;
+        let editor = editor(&state, &user, &organisation);
+        editor.rename_group(group, form.commitment.trim()).await?;
         return Ok(to_plan(&organisation, &plan));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
@@ -118,15 +114,12 @@ pub async fn remove_group(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    match plans::remove_group(
-        &state.db,
-        editor(&user, &organisation, state.app.clock.now()),
-        group,
-    )
-    .await
+    match editor(&state, &user, &organisation)
+        .remove_group(group)
+        .await
     {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
-        Err(StoreError::Conflict(m)) => {
+        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
             let errors = vec![field("commitment", m)];
             problems(&state, chrome, errors, &user, organisation, plan).await
         }
@@ -153,7 +146,7 @@ struct ActionPage {
 
 /// One live action of this plan.
 async fn action_of(state: &AppState, plan: &Plan, action: i64) -> Result<Action, AppError> {
-    plans::actions(&state.db, plan.id)
+    plans::actions(&state.app, plan.id)
         .await?
         .into_iter()
         .find(|a| a.id == action)
@@ -173,7 +166,7 @@ async fn action_page(
     action: Action,
     form: Option<ActionForm>,
 ) -> Result<Response, AppError> {
-    let actions = plans::actions(&state.db, plan.id).await?;
+    let actions = plans::actions(&state.app, plan.id).await?;
     // Its own parts, at any depth, cannot be its parent.
     let mut own = vec![action.id];
     let mut i = 0;
@@ -194,18 +187,18 @@ async fn action_page(
     let indicators = super::indicator_views(
         state,
         &organisation,
-        &plans::indicators(&state.db, plan.id).await?,
+        &plans::indicators(&state.app, plan.id).await?,
     )
     .await?
     .into_iter()
     .filter(|m| m.action_id == action.id)
     .collect();
-    let milestones = plans::milestones(&state.db, plan.id)
+    let milestones = plans::milestones(&state.app, plan.id)
         .await?
         .into_iter()
         .filter(|m| m.action_id == action.id)
         .collect();
-    let history = plans::history(&state.db, plan.id, Some(action.id))
+    let history = plans::history(&state.app, plan.id, Some(action.id))
         .await?
         .into_iter()
         .rev()
@@ -213,7 +206,7 @@ async fn action_page(
         .collect();
     Ok(render(&ActionPage {
         chrome: chrome.titled(format!("Change the action: {}", action.title)),
-        groups: plans::groups(&state.db, plan.id).await?,
+        groups: plans::groups(&state.app, plan.id).await?,
         has_parts: own.len() > 1,
         form: form.unwrap_or_else(|| ActionForm::from_action(&action)),
         parents,
@@ -252,10 +245,10 @@ pub async fn edit_action(
     let current = action_of(&state, &plan, action).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     if let Some(change) = form.read(&mut errors) {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        match plans::edit_action(&state.db, editor, current.id, &change).await {
+        let editor = editor(&state, &user, &organisation);
+        match editor.edit_action(current.id, &change).await {
             Ok(_) => return Ok(back_to(&organisation, &plan, current.id)),
-            Err(StoreError::NotFound(m) | StoreError::Conflict(m)) => {
+            Err(dignity_app::Error::Store(StoreError::NotFound(m) | StoreError::Conflict(m))) => {
                 errors.push(field("parent", m));
             }
             Err(e) => return Err(e.into()),
@@ -282,15 +275,12 @@ pub async fn remove_action(
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
     let current = action_of(&state, &plan, action).await?;
-    match plans::remove_action(
-        &state.db,
-        editor(&user, &organisation, state.app.clock.now()),
-        current.id,
-    )
-    .await
+    match editor(&state, &user, &organisation)
+        .remove_action(current.id)
+        .await
     {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
-        Err(StoreError::Conflict(m)) => {
+        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
             action_page(
                 &state,
                 chrome.with_errors(vec![field("remove", m)]),
@@ -313,17 +303,14 @@ pub async fn remove_indicator(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let owner = plans::indicators(&state.db, plan.id)
+    let owner = plans::indicators(&state.app, plan.id)
         .await?
         .into_iter()
         .find(|i| i.id == indicator)
         .ok_or_else(|| AppError::NotFound("There is no such measure in this plan.".into()))?;
-    plans::remove_indicator(
-        &state.db,
-        editor(&user, &organisation, state.app.clock.now()),
-        indicator,
-    )
-    .await?;
+    editor(&state, &user, &organisation)
+        .remove_indicator(indicator)
+        .await?;
     Ok(back_to(&organisation, &plan, owner.action_id))
 }
 
@@ -335,17 +322,14 @@ pub async fn remove_milestone(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let owner = plans::milestones(&state.db, plan.id)
+    let owner = plans::milestones(&state.app, plan.id)
         .await?
         .into_iter()
         .find(|m| m.id == milestone)
         .ok_or_else(|| AppError::NotFound("There is no such milestone in this plan.".into()))?;
-    plans::remove_milestone(
-        &state.db,
-        editor(&user, &organisation, state.app.clock.now()),
-        milestone,
-    )
-    .await?;
+    editor(&state, &user, &organisation)
+        .remove_milestone(milestone)
+        .await?;
     Ok(back_to(&organisation, &plan, owner.action_id))
 }
 
@@ -375,13 +359,13 @@ pub async fn history(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let history = plans::history(&state.db, plan.id, None)
+    let history = plans::history(&state.app, plan.id, None)
         .await?
         .into_iter()
         .rev()
         .map(|h| (when(h.at), h))
         .collect();
-    let live = plans::actions(&state.db, plan.id)
+    let live = plans::actions(&state.app, plan.id)
         .await?
         .iter()
         .map(|a| a.id)

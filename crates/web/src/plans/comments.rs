@@ -13,10 +13,10 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::StoreError;
+use dignity_app::identity::Organisation;
+use dignity_app::plans::{self, Action, CommentState};
 use dignity_domain::speakup::Day;
-use dignity_store::StoreError;
-use dignity_store::identity::Organisation;
-use dignity_store::plans::{self, Action, CommentState};
 use serde::Deserialize;
 
 /// Longest comment, in characters.
@@ -41,11 +41,11 @@ async fn published_action(
     action_id: i64,
 ) -> Result<Action, AppError> {
     let missing = || AppError::NotFound("There is no such published action.".into());
-    let plan = plans::get_plan(&state.db, plan_id).await?;
+    let plan = plans::plan(&state.app, plan_id).await?;
     if plan.organisation_id != organisation.id {
         return Err(missing());
     }
-    plans::signed_plan(&state.db, &plan)
+    plans::signed(&state.app, &plan)
         .await?
         .and_then(|signed| signed.actions.into_iter().find(|a| a.id == action_id))
         .ok_or_else(missing)
@@ -94,18 +94,10 @@ pub async fn add_comment(
             "Your comment must be {LONGEST} characters or fewer. It has {length}"
         ));
     } else {
-        match plans::add_comment(
-            &state.db,
-            organisation.id,
-            action.id,
-            user.person.id,
-            body,
-            state.app.clock.now(),
-        )
-        .await
+        match plans::add_comment(&state.app, organisation.id, action.id, user.person.id, body).await
         {
             Ok(()) => {}
-            Err(StoreError::Conflict(m)) => errors.push(m),
+            Err(dignity_app::Error::Store(StoreError::Conflict(m))) => errors.push(m),
             Err(e) => return Err(e.into()),
         }
     }
@@ -154,10 +146,10 @@ pub async fn moderation(
     let organisation = organisation(&state, &ods).await?;
     let mut waiting = Vec::new();
     let mut titles: Vec<(i64, String)> = Vec::new();
-    for c in plans::comments(&state.db, organisation.id, CommentState::Waiting).await? {
+    for c in plans::comments(&state.app, organisation.id, CommentState::Waiting).await? {
         if !titles.iter().any(|(id, _)| *id == c.action_id) {
-            let plan = plans::get_plan(&state.db, c.plan_id).await?;
-            if let Some(signed) = plans::signed_plan(&state.db, &plan).await? {
+            let plan = plans::plan(&state.app, c.plan_id).await?;
+            if let Some(signed) = plans::signed(&state.app, &plan).await? {
                 titles.extend(signed.actions.into_iter().map(|a| (a.id, a.title)));
             }
         }
@@ -204,12 +196,8 @@ pub async fn moderate(
             ));
         }
     };
-    plans::moderate(
-        &state.db,
-        editor(&user, &organisation, state.app.clock.now()),
-        comment,
-        publish,
-    )
-    .await?;
+    editor(&state, &user, &organisation)
+        .moderate(comment, publish)
+        .await?;
     Ok(Redirect::to(&format!("/orgs/{}/plan-comments", organisation.ods_code)).into_response())
 }

@@ -11,12 +11,12 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::StoreError;
+use dignity_app::identity::Organisation;
+use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report};
 use dignity_domain::identity::Role;
 use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
 use dignity_domain::speakup::Day;
-use dignity_store::StoreError;
-use dignity_store::identity::Organisation;
-use dignity_store::plans::{self, Editor, Group, NewAction, NewPlan, Plan, Report};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
@@ -74,7 +74,7 @@ pub async fn list(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plans = plans::plans_for(&state.db, organisation.id).await?;
+    let plans = plans::plans_for(&state.app, organisation.id).await?;
     Ok(render(&ListPage {
         chrome: chrome.titled(format!("Action plans: {}", organisation.name)),
         organisation,
@@ -84,17 +84,13 @@ pub async fn list(
     .into_response())
 }
 
-/// Who is changing the plan, and when.
+/// Who is changing the plan.
 pub(super) fn editor<'a>(
+    state: &'a AppState,
     user: &'a CurrentUser,
     organisation: &'a Organisation,
-    now: i64,
-) -> Editor<'a> {
-    Editor {
-        actor: &user.person.email,
-        now,
-        organisation,
-    }
+) -> Desk<'a> {
+    plans::desk(&state.app, &user.person.email, organisation)
 }
 
 /// Back to the action just changed, on its plan's page.
@@ -168,7 +164,7 @@ pub async fn create(
     let new_plan = match form.read(["title", "period_start", "period_end"]) {
         Ok(p) => p,
         Err(errors) => {
-            let plans = plans::plans_for(&state.db, organisation.id).await?;
+            let plans = plans::plans_for(&state.app, organisation.id).await?;
             return Ok(render(&ListPage {
                 chrome: chrome
                     .titled(format!("Action plans: {}", organisation.name))
@@ -180,8 +176,8 @@ pub async fn create(
             .into_response());
         }
     };
-    let editor = editor(&user, &organisation, state.app.clock.now());
-    let plan = plans::create_plan(&state.db, editor, &new_plan).await?;
+    let editor = editor(&state, &user, &organisation);
+    let plan = editor.create_plan(&new_plan).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",
         organisation.ods_code, plan.id
@@ -326,7 +322,7 @@ pub(super) async fn plan_in(
     organisation: &Organisation,
     id: i64,
 ) -> Result<Plan, AppError> {
-    let plan = plans::get_plan(&state.db, id).await?;
+    let plan = plans::plan(&state.app, id).await?;
     if plan.organisation_id != organisation.id {
         return Err(AppError::NotFound(
             "There is no such plan in this organisation.".into(),
@@ -343,8 +339,8 @@ async fn plan_page(
     plan: Plan,
     form: ActionForm,
 ) -> Result<Response, AppError> {
-    let actions = plans::actions(&state.db, plan.id).await?;
-    let groups = plans::groups(&state.db, plan.id)
+    let actions = plans::actions(&state.app, plan.id).await?;
+    let groups = plans::groups(&state.app, plan.id)
         .await?
         .into_iter()
         .map(|group| GroupView {
@@ -362,16 +358,16 @@ async fn plan_page(
     let indicators = super::indicator_views(
         state,
         &organisation,
-        &plans::indicators(&state.db, plan.id).await?,
+        &plans::indicators(&state.app, plan.id).await?,
     )
     .await?;
-    let milestones = plans::milestones(&state.db, plan.id).await?;
+    let milestones = plans::milestones(&state.app, plan.id).await?;
     Ok(render(&PlanPage {
         milestones,
         indicators,
         measures: super::measures(),
         chrome: chrome.titled(plan.title.clone()),
-        approvals: plans::approvals(&state.db, plan.id).await?,
+        approvals: plans::approvals(&state.app, plan.id).await?,
         statuses: ActionStatus::ALL,
         organisation,
         plan,
@@ -432,8 +428,8 @@ pub async fn add_action(
     let plan = plan_in(&state, &organisation, id).await?;
     let mut errors = Vec::new();
     if let Some(action) = form.read(&mut errors) {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        let added = plans::add_action(&state.db, editor, plan.id, &action).await;
+        let editor = editor(&state, &user, &organisation);
+        let added = editor.add_action(plan.id, &action).await;
         match added {
             Ok(_) => {
                 return Ok(Redirect::to(&format!(
@@ -442,7 +438,9 @@ pub async fn add_action(
                 ))
                 .into_response());
             }
-            Err(StoreError::NotFound(m)) => errors.push(field("group", m)),
+            Err(dignity_app::Error::Store(StoreError::NotFound(m))) => {
+                errors.push(field("group", m))
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -487,15 +485,17 @@ pub async fn report(
         }
     };
     if let (Some(status), Some(progress), true) = (status, progress, errors.is_empty()) {
-        let editor = editor(&user, &organisation, state.app.clock.now());
+        let editor = editor(&state, &user, &organisation);
         let report = Report {
             status,
             reason: form.reason.chars().take(1_000).collect(),
             progress,
         };
-        match plans::report_progress(&state.db, editor, action, &report).await {
+        match editor.report_progress(action, &report).await {
             Ok(()) => return Ok(back_to(&organisation, &plan, action)),
-            Err(StoreError::Invalid(e)) => errors.push(field("reason", e.to_string())),
+            Err(dignity_app::Error::Store(StoreError::Invalid(e))) => {
+                errors.push(field("reason", e.to_string()))
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -533,14 +533,14 @@ pub async fn approve(
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let editor = editor(&user, &organisation, state.app.clock.now());
-    match plans::approve(&state.db, editor, plan.id, user.person.id, side, seen).await {
+    let editor = editor(&state, &user, &organisation);
+    match editor.approve(plan.id, user.person.id, side, seen).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{}/plans/{}",
             organisation.ods_code, plan.id
         ))
         .into_response()),
-        Err(StoreError::Conflict(m)) => {
+        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
             let plan = plan_in(&state, &organisation, id).await?;
             plan_page(
                 &state,
@@ -583,16 +583,10 @@ pub async fn add_update(
         }
     };
     if errors.is_empty() {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        plans::add_update(
-            &state.db,
-            editor,
-            action,
-            &user.person.display_name,
-            form.body.trim(),
-            &links,
-        )
-        .await?;
+        let editor = editor(&state, &user, &organisation);
+        editor
+            .add_update(action, &user.person.display_name, form.body.trim(), &links)
+            .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
@@ -658,20 +652,19 @@ pub async fn add_indicator(
         errors.push(field("source", "Say where the latest figure comes from"));
     }
     if let (Some(baseline), Some(target), true) = (baseline, target, errors.is_empty()) {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        plans::add_indicator(
-            &state.db,
-            editor,
-            action,
-            &plans::NewIndicator {
-                code: code.to_owned(),
-                baseline,
-                target,
-                latest,
-                source: form.source.trim().chars().take(200).collect(),
-            },
-        )
-        .await?;
+        let editor = editor(&state, &user, &organisation);
+        editor
+            .add_indicator(
+                action,
+                &plans::NewIndicator {
+                    code: code.to_owned(),
+                    baseline,
+                    target,
+                    latest,
+                    source: form.source.trim().chars().take(200).collect(),
+                },
+            )
+            .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
@@ -684,8 +677,8 @@ pub async fn export_csv(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let actions = plans::actions(&state.db, plan.id).await?;
-    let groups = plans::groups(&state.db, plan.id).await?;
+    let actions = plans::actions(&state.app, plan.id).await?;
+    let groups = plans::groups(&state.app, plan.id).await?;
     let mut lines = Vec::new();
     for group in &groups {
         for row in rows(&actions, group.id) {
@@ -769,8 +762,10 @@ pub async fn add_milestone(
         ));
     }
     if let (Some(due), true) = (due, errors.is_empty()) {
-        let editor = editor(&user, &organisation, state.app.clock.now());
-        plans::add_milestone(&state.db, editor, action, form.milestone.trim(), due).await?;
+        let editor = editor(&state, &user, &organisation);
+        editor
+            .add_milestone(action, form.milestone.trim(), due)
+            .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
@@ -800,8 +795,8 @@ pub async fn mark_milestone(
             ));
         }
     };
-    let editor = editor(&user, &organisation, state.app.clock.now());
-    plans::set_milestone_done(&state.db, editor, milestone, done).await?;
+    let editor = editor(&state, &user, &organisation);
+    editor.set_milestone_done(milestone, done).await?;
     Ok(Redirect::to(&format!(
         "/orgs/{}/plans/{}",
         organisation.ods_code, plan.id

@@ -10,16 +10,12 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::plans::follow as following;
+pub use dignity_app::plans::follow::GATHER_SECONDS;
+use dignity_app::plans::{Followed, NewMail};
 use dignity_domain::identity::Email;
-use dignity_store::identity::{self, Organisation};
-use dignity_store::mail::NewMail;
-use dignity_store::plans::{self, Followed, Notice};
-use dignity_store::{Db, StoreError};
 use serde::Deserialize;
-
-/// How long changes are gathered before followers are told: a burst of edits makes one
-/// email.
-pub const GATHER_SECONDS: i64 = 600;
 
 /// What the follow pages say.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -111,14 +107,7 @@ pub async fn follow(
         ),
         attachment: None,
     };
-    let outcome = plans::follow(
-        &state.db,
-        organisation.id,
-        email.as_str(),
-        state.app.clock.now(),
-        &confirm,
-    )
-    .await?;
+    let outcome = following::follow(&state.app, organisation.id, email.as_str(), &confirm).await?;
     // Both outcomes show the same page.
     let (Followed::ConfirmationSent | Followed::AlreadyFollowing) = outcome;
     page(
@@ -136,7 +125,7 @@ pub struct TokenQuery {
 }
 
 async fn organisation_by_id(state: &AppState, id: i64) -> Result<Organisation, AppError> {
-    identity::list_organisations(&state.db)
+    dignity_app::identity::organisations::organisations(&state.app)
         .await?
         .into_iter()
         .find(|o| o.id == id)
@@ -150,7 +139,7 @@ pub async fn confirm_page(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match plans::follower_organisation(&state.db, &query.token).await? {
+    match following::follower_organisation(&state.app, &query.token).await? {
         Some(id) => {
             let organisation = organisation_by_id(&state, id).await?;
             page(chrome, Outcome::Confirm, Some(organisation), query.token)
@@ -164,7 +153,7 @@ pub async fn confirm(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match plans::confirm_follower(&state.db, &form.token, state.app.clock.now()).await? {
+    match following::confirm(&state.app, &form.token).await? {
         Some(id) => {
             let organisation = organisation_by_id(&state, id).await?;
             page(
@@ -184,7 +173,7 @@ pub async fn stop(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match plans::unfollow(&state.db, &query.token).await? {
+    match following::unfollow(&state.app, &query.token).await? {
         Some(id) => {
             let organisation = organisation_by_id(&state, id).await.ok();
             page(chrome, Outcome::Stopped, organisation, String::new())
@@ -193,95 +182,5 @@ pub async fn stop(
     }
 }
 
-/// One line of a follower's email for each action that moved (first and last state of a
-/// burst of changes), or None when the action is not in the signed plan.
-fn lines(notices: &[&Notice], signed: &plans::SignedPlan) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut told: Vec<i64> = Vec::new();
-    for n in notices {
-        if told.contains(&n.action_id) {
-            continue;
-        }
-        told.push(n.action_id);
-        let Some(action) = signed.actions.iter().find(|a| a.id == n.action_id) else {
-            continue;
-        };
-        let same: Vec<&&Notice> = notices
-            .iter()
-            .filter(|m| m.action_id == n.action_id)
-            .collect();
-        let first = same.first().map_or(n.before, |m| m.before);
-        let last = same.last().map_or(n.after, |m| m.after);
-        if first == last {
-            continue;
-        }
-        out.push(format!(
-            "- {}: now {}, {}% done (it was {}, {}% done).",
-            action.title,
-            last.0.label().to_lowercase(),
-            last.1.value(),
-            first.0.label().to_lowercase(),
-            first.1.value()
-        ));
-    }
-    out
-}
-
-/// Tells followers about changes gathered for long enough: one email per follower per
-/// organisation. Returns how many emails were written to the outbox.
-pub async fn send_notices(db: &Db, base: &str, now: i64) -> Result<usize, StoreError> {
-    let notices = plans::due_notices(db, now, GATHER_SECONDS).await?;
-    let mut organisations: Vec<i64> = notices.iter().map(|n| n.organisation_id).collect();
-    organisations.sort_unstable();
-    organisations.dedup();
-    let all = identity::list_organisations(db).await?;
-    let mut written = 0;
-    for organisation_id in organisations {
-        let mine: Vec<&Notice> = notices
-            .iter()
-            .filter(|n| n.organisation_id == organisation_id)
-            .collect();
-        let ids: Vec<i64> = mine.iter().map(|n| n.id).collect();
-        let mut body_lines = Vec::new();
-        let mut plan_ids: Vec<i64> = mine.iter().map(|n| n.plan_id).collect();
-        plan_ids.sort_unstable();
-        plan_ids.dedup();
-        for plan_id in plan_ids {
-            let plan = plans::get_plan(db, plan_id).await?;
-            if let Some(signed) = plans::signed_plan(db, &plan).await? {
-                let of_plan: Vec<&Notice> = mine
-                    .iter()
-                    .copied()
-                    .filter(|n| n.plan_id == plan_id)
-                    .collect();
-                body_lines.extend(lines(&of_plan, &signed));
-            }
-        }
-        let mut mails = Vec::new();
-        if let (Some(organisation), false) = (
-            all.iter().find(|o| o.id == organisation_id),
-            body_lines.is_empty(),
-        ) {
-            for (email, token) in plans::followers(db, organisation_id).await? {
-                mails.push(NewMail {
-                    purpose: "plan-follow".into(),
-                    to: email,
-                    subject: format!("{}: progress on the plan to tackle bullying", organisation.name),
-                    body: format!(
-                        "Hello,\n\n{} has reported progress on its plan to tackle bullying.\n\n{}\n\n\
-                         Read the plan: {base}/plans/{}\n\n\
-                         To stop these emails, use this link:\n{base}/follow/stop?token={token}\n",
-                        organisation.name,
-                        body_lines.join("\n"),
-                        organisation.ods_code
-                    ),
-                    attachment: None,
-                });
-            }
-        }
-        if plans::deliver_notices(db, &ids, &mails, now).await? {
-            written += mails.len();
-        }
-    }
-    Ok(written)
-}
+/// Written by the mail worker every minute (`dignity_app::plans::follow`).
+pub use dignity_app::plans::send_notices;

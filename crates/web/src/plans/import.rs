@@ -11,10 +11,10 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::StoreError;
+use dignity_app::plans::{self, ImportedAction};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, check_status};
 use dignity_domain::speakup::Day;
-use dignity_store::StoreError;
-use dignity_store::plans::{self, ImportedAction};
 
 /// Most actions in one file: far more than any plan holds, small enough to check at once.
 const MOST_ROWS: usize = 500;
@@ -237,7 +237,7 @@ pub async fn import(
     let plan = plan_in(&state, &organisation, id).await?;
     let file = crate::forms::uploaded_text(request, &state, "file").await?;
     let problem = |message: String| vec![field("file", message)];
-    let existing: Vec<String> = plans::actions(&state.db, plan.id)
+    let existing: Vec<String> = plans::actions(&state.app, plan.id)
         .await?
         .into_iter()
         .map(|a| a.title)
@@ -248,8 +248,8 @@ pub async fn import(
         Some(Ok(text)) => match read_actions(&text, &existing) {
             Err(mistakes) => problem(summary(mistakes)),
             Ok(rows) => {
-                let editor = editor(&user, &organisation, state.app.clock.now());
-                match plans::import_actions(&state.db, editor, plan.id, &rows).await {
+                let editor = editor(&state, &user, &organisation);
+                match editor.import_actions(plan.id, &rows).await {
                     Ok(_) => {
                         return Ok(Redirect::to(&format!(
                             "/orgs/{}/plans/{}",
@@ -257,7 +257,9 @@ pub async fn import(
                         ))
                         .into_response());
                     }
-                    Err(StoreError::Conflict(m)) => problem(summary(vec![m])),
+                    Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
+                        problem(summary(vec![m]))
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -283,13 +285,9 @@ pub async fn copy(
     };
     match form.read(["copy_title", "copy_start", "copy_end"]) {
         Ok(new_plan) => {
-            let copy = plans::copy_plan(
-                &state.db,
-                editor(&user, &organisation, state.app.clock.now()),
-                plan.id,
-                &new_plan,
-            )
-            .await?;
+            let copy = editor(&state, &user, &organisation)
+                .copy_plan(plan.id, &new_plan)
+                .await?;
             Ok(Redirect::to(&format!(
                 "/orgs/{}/plans/{}",
                 organisation.ods_code, copy.id

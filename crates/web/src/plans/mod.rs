@@ -12,15 +12,11 @@ use crate::access::Access;
 use crate::error::AppError;
 use crate::routes::Routes;
 use crate::state::AppState;
+use dignity_app::identity::Organisation;
+use dignity_app::plans::measures::{Latest, latest};
+use dignity_app::plans::{self as store, Action};
 use dignity_domain::identity::Role;
 use dignity_domain::plans::{ActionStatus, ChildProgress, Percent, derived_progress};
-use dignity_domain::speakup::Day;
-use dignity_domain::survey::{DEFAULT_BANK, parse};
-use dignity_engine::aggregate::{indicator, reports};
-use dignity_engine::disclosure::{self, Answers};
-use dignity_store::identity::Organisation;
-use dignity_store::plans::{self as store, Action};
-use dignity_store::survey;
 
 /// People who draft and report on a plan: both sides of the partnership and the
 /// organisation's administrators.
@@ -251,19 +247,7 @@ pub struct IndicatorView {
     pub target: String,
 }
 
-/// The shared culture survey's questions that can be measures: (key, text).
-pub fn measures() -> Vec<(String, String)> {
-    parse(DEFAULT_BANK)
-        .map(|survey| {
-            survey
-                .items()
-                .iter()
-                .filter(|i| i.choice.is_none() && !i.question.positive.is_empty())
-                .map(|i| (i.key.clone(), i.text.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use dignity_app::plans::measures::measures;
 
 fn pct(v: f64) -> String {
     if v.fract() == 0.0 {
@@ -284,47 +268,13 @@ pub async fn indicator_views(
         return Ok(Vec::new());
     }
     let titles = measures();
-    let today = Day::from_unix_seconds(state.app.clock.now());
-    let survey_key = parse(DEFAULT_BANK).map(|s| s.key).unwrap_or_default();
-    let shared = survey::survey_id_by_key(&state.db, &survey_key).await?;
-    let newest = survey::campaigns_for(&state.db, organisation.id)
-        .await?
-        .into_iter()
-        .find(|c| Some(c.survey_id) == shared && c.closes_on < today);
-    let live = match &newest {
-        Some(campaign) => Some((
-            campaign,
-            state.app.surveys.campaign(&state.app, campaign).await?,
-        )),
-        None => None,
-    };
     let mut views = Vec::new();
-    for m in stored {
-        let measured = live.as_ref().and_then(|(campaign, loaded)| {
-            let columns = &loaded.columns;
-            let j = columns.item_index(&m.code)?;
-            let all = dignity_engine::Bitmap::full(columns.rows());
-            let report = reports(columns, &all, &[j], &[None], 1).ok()?;
-            let i = indicator(columns.items().get(j)?, report.first()?.histogram(0, 0));
-            let minimum = state.settings.minimums.survey();
-            let whole = disclosure::population(columns.rows() as u64, minimum);
-            let answers = Answers {
-                positive: i.positive,
-                answered: i.answered,
-            };
-            disclosure::overall(answers, &whole, minimum)
-                .into_value()
-                .map(|a| {
-                    (
-                        pct((a.positive as f64 * 1000.0 / a.answered as f64).round() / 10.0),
-                        campaign.title.clone(),
-                    )
-                })
-        });
-        let (latest, source) = match (measured, m.latest) {
-            (Some(live), _) => live,
-            (None, Some(v)) => (pct(v), m.source.clone()),
-            (None, None) => ("not known yet".into(), String::new()),
+    for measured in latest(&state.app, organisation.id, stored).await? {
+        let m = measured.indicator;
+        let (latest, source) = match measured.latest {
+            Latest::Surveyed { percent, campaign } => (pct(percent), campaign),
+            Latest::Typed { percent, source } => (pct(percent), source),
+            Latest::NotKnown => ("not known yet".into(), String::new()),
         };
         views.push(IndicatorView {
             id: m.id,

@@ -10,13 +10,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::plans::{self, Plan, SignedPlan};
 use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::plans::ActionStatus;
 use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
 use dignity_poster::Poster;
-use dignity_store::identity::{self, Organisation};
-use dignity_store::plans::{self, Plan, SignedPlan};
 use serde::Deserialize;
 
 pub struct Listed {
@@ -63,16 +63,17 @@ pub async fn index(
     // An unknown filter value matches nothing rather than failing the page.
     let region = (!query.region.is_empty()).then(|| query.region.parse::<Region>().ok());
     let org_type = (!query.org_type.is_empty()).then(|| query.org_type.parse::<OrgType>().ok());
-    let organisations: Vec<Organisation> = identity::list_organisations(&state.db)
-        .await?
-        .into_iter()
-        .filter(|o| region.is_none_or(|r| r == Some(o.region)))
-        .filter(|o| org_type.is_none_or(|t| t == Some(o.org_type)))
-        .collect();
+    let organisations: Vec<Organisation> =
+        dignity_app::identity::organisations::organisations(&state.app)
+            .await?
+            .into_iter()
+            .filter(|o| region.is_none_or(|r| r == Some(o.region)))
+            .filter(|o| org_type.is_none_or(|t| t == Some(o.org_type)))
+            .collect();
     let mut listed = Vec::new();
     let mut all_actions = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for plan in plans::published_plans(&state.db).await? {
+    for plan in plans::published(&state.app).await? {
         // The newest signed plan of each organisation.
         if !seen.insert(plan.organisation_id) {
             continue;
@@ -103,7 +104,7 @@ pub async fn index(
 
 /// What both sides signed, with today's progress.
 async fn signed(state: &AppState, plan: &Plan) -> Result<SignedPlan, AppError> {
-    plans::signed_plan(&state.db, plan)
+    plans::signed(&state.app, plan)
         .await?
         .ok_or_else(|| AppError::NotFound("This plan has not been published.".into()))
 }
@@ -137,7 +138,7 @@ struct PublicPage {
 
 /// The organisation's newest published plan.
 async fn published(state: &AppState, organisation: &Organisation) -> Result<Plan, AppError> {
-    plans::plans_for(&state.db, organisation.id)
+    plans::plans_for(&state.app, organisation.id)
         .await?
         .into_iter()
         .find(|p| p.published_version.is_some())
@@ -152,7 +153,7 @@ async fn published(state: &AppState, organisation: &Organisation) -> Result<Plan
 /// Updates on the actions the public can see.
 async fn public_updates(state: &AppState, plan: &Plan) -> Result<Vec<plans::Update>, AppError> {
     let shown = signed_actions(state, plan).await?;
-    Ok(plans::updates(&state.db, plan.id)
+    Ok(plans::updates(&state.app, plan.id)
         .await?
         .into_iter()
         .filter_map(|u| {
@@ -253,7 +254,7 @@ pub async fn plan_page(
     let state = state.clone();
     let plan = published(&state, &organisation).await?;
     let version = plan.published_version.unwrap_or(0);
-    let signatories = plans::approvals(&state.db, plan.id)
+    let signatories = plans::approvals(&state.app, plan.id)
         .await?
         .into_iter()
         .filter(|(v, ..)| *v == version)
@@ -280,7 +281,7 @@ pub async fn plan_page(
         .collect();
     let indicators = super::indicator_views(&state, &organisation, &signed.indicators).await?;
     let milestones = std::mem::take(&mut signed.milestones);
-    let comments = plans::comments(&state.db, organisation.id, plans::CommentState::Published)
+    let comments = plans::comments(&state.app, organisation.id, plans::CommentState::Published)
         .await?
         .into_iter()
         .filter(|c| c.plan_id == plan.id)
@@ -336,7 +337,7 @@ async fn poster_of(state: &AppState, ods: &str) -> Result<Poster, AppError> {
         })
         .collect();
     let version = plan.published_version.unwrap_or(0);
-    let names: Vec<(Side, String)> = plans::approvals(&state.db, plan.id)
+    let names: Vec<(Side, String)> = plans::approvals(&state.app, plan.id)
         .await?
         .into_iter()
         .filter(|(v, ..)| *v == version)

@@ -9,15 +9,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use dignity_domain::identity::OdsCode;
+use dignity_app::identity::Organisation;
+use dignity_app::speakup::returns;
 use dignity_domain::speakup::{Day, Element, PublishedCount};
 use dignity_domain::speakup_figures::{Figures, Measure, Scope};
 use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter};
 use dignity_engine::disclosure::{Minimum, median};
-use dignity_store::identity::{self, Organisation};
-use dignity_store::speakup;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
@@ -43,8 +41,7 @@ fn recent_quarters(today: Day) -> Vec<Quarter> {
 }
 
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
-    let code = OdsCode::parse(ods).map_err(|e| AppError::NotFound(e.to_string()))?;
-    Ok(identity::get_organisation(&state.db, &code).await?)
+    Ok(dignity_app::identity::organisations::organisation(&state.app, ods).await?)
 }
 
 /// The quarters decided together: the trends' last eight, and the one asked for. Every
@@ -63,23 +60,6 @@ fn trend_quarters(today: Day) -> Vec<Quarter> {
     Quarter::of(today).last(8)
 }
 
-/// Each organisation's places, every one listed whether or not it had cases.
-async fn places_of(
-    state: &AppState,
-    organisations: &[i64],
-) -> Result<BTreeMap<i64, Vec<String>>, AppError> {
-    let mut places = BTreeMap::new();
-    for id in organisations {
-        let names = identity::list_org_units(&state.db, *id)
-            .await?
-            .into_iter()
-            .map(|u| u.name)
-            .collect();
-        places.insert(*id, names);
-    }
-    Ok(places)
-}
-
 /// One organisation's figures, decided as every page of its own shows them.
 async fn organisation_figures(
     state: &AppState,
@@ -87,14 +67,14 @@ async fn organisation_figures(
     facts: &[CaseFacts],
     quarters: &[Quarter],
 ) -> Result<Figures, AppError> {
-    Ok(Figures::decide(
-        &[(org.id, facts)],
-        &places_of(state, &[org.id]).await?,
-        false,
+    Ok(returns::organisation_figures(
+        &state.app,
+        org,
+        facts,
         quarters,
-        state.settings.minimums.speakup(),
         &state.settings.professional_groups,
-    ))
+    )
+    .await?)
 }
 
 pub(crate) async fn published(
@@ -102,7 +82,7 @@ pub(crate) async fn published(
     org: &Organisation,
     quarter: Quarter,
 ) -> Result<PublishedReturn, AppError> {
-    let facts = speakup::case_facts(&state.db, org.id).await?;
+    let facts = returns::facts(&state.app, org).await?;
     let figures = organisation_figures(
         state,
         org,
@@ -363,7 +343,7 @@ pub async fn trends(
     Path(ods): Path<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let facts = speakup::case_facts(&state.db, organisation.id).await?;
+    let facts = returns::facts(&state.app, &organisation).await?;
     let quarters = trend_quarters(state.app.clock.today());
     let (Some(&first), Some(&last)) = (quarters.first(), quarters.last()) else {
         return Err(AppError::Internal("the trends have no quarters".into()));
@@ -425,20 +405,7 @@ async fn national_figures(
     state: &AppState,
     quarter: Quarter,
 ) -> Result<(Vec<NationalRow>, PublishedReturn, Figures, Vec<CaseFacts>), AppError> {
-    let mut by_org: BTreeMap<i64, Vec<CaseFacts>> = BTreeMap::new();
-    for (org_id, facts) in speakup::all_case_facts(&state.db).await? {
-        by_org.entry(org_id).or_default().push(facts);
-    }
-    let mut organisations = Vec::new();
-    for organisation in identity::list_organisations(&state.db).await? {
-        if speakup::settings(&state.db, organisation.id)
-            .await?
-            .is_some()
-        {
-            let facts = by_org.remove(&organisation.id).unwrap_or_default();
-            organisations.push((organisation, facts));
-        }
-    }
+    let organisations = returns::national_facts(&state.app).await?;
     let parts: Vec<(i64, &[CaseFacts])> = organisations
         .iter()
         .map(|(o, f)| (o.id, f.as_slice()))
@@ -446,7 +413,7 @@ async fn national_figures(
     let ids: Vec<i64> = parts.iter().map(|(id, _)| *id).collect();
     let figures = Figures::decide(
         &parts,
-        &places_of(state, &ids).await?,
+        &returns::places_of(&state.app, &ids).await?,
         true,
         &decided_quarters(Some(quarter), state.app.clock.today()),
         state.settings.minimums.speakup(),

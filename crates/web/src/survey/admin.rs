@@ -13,11 +13,11 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::{DEFAULT_BANK, Participation};
-use dignity_store::identity::Organisation;
-use dignity_store::survey::{self, Campaign};
+use dignity_domain::survey::Participation;
 use serde::Deserialize;
 
 /// Most codes issued at once: a ward's letters or a whole trust's mail merge.
@@ -49,29 +49,7 @@ async fn surveys_with_default(
     state: &AppState,
     actor: &str,
 ) -> Result<Vec<(i64, String, String)>, AppError> {
-    let default = dignity_domain::survey::parse(DEFAULT_BANK)
-        .map_err(|e| AppError::Internal(format!("default survey: {e}")))?;
-    if survey::survey_id_by_key(&state.db, &default.key)
-        .await?
-        .is_none()
-    {
-        let saved = survey::save_survey(
-            &state.db,
-            actor,
-            state.app.clock.now(),
-            &default.key,
-            &default.title,
-            DEFAULT_BANK,
-        )
-        .await;
-        // Two people setting up at once: the other one saved it.
-        if let Err(e) = saved
-            && !matches!(e, dignity_store::StoreError::Conflict(_))
-        {
-            return Err(e.into());
-        }
-    }
-    Ok(survey::list_surveys(&state.db).await?)
+    Ok(campaigns::surveys_with_default(&state.app, actor).await?)
 }
 
 pub async fn new_form(
@@ -170,10 +148,9 @@ pub async fn create(
         .into_response());
     };
     let year = closes_on.ymd().0;
-    let campaign = survey::create_campaign(
-        &state.db,
+    let campaign = campaigns::create(
+        &state.app,
         &user.person.email,
-        state.app.clock.now(),
         &organisation,
         &Campaign {
             id: 0,
@@ -218,13 +195,7 @@ pub(super) async fn campaign_in(
     organisation: &Organisation,
     campaign_id: i64,
 ) -> Result<Campaign, AppError> {
-    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
-    if campaign.organisation_id != organisation.id {
-        return Err(AppError::NotFound(
-            "There is no such survey in this organisation.".into(),
-        ));
-    }
-    Ok(campaign)
+    Ok(campaigns::campaign_in(&state.app, organisation, campaign_id).await?)
 }
 
 pub(super) async fn manage_page(
@@ -246,10 +217,8 @@ pub(super) async fn manage_page(
         minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled(format!("Run {}", campaign.title)),
         open: campaign.is_open(today),
-        responses: survey::response_count(&state.db, campaign.id).await?,
-        // Codes used by answers still waiting for their batch count as unused, so this
-        // moves only when a batch is written, never with one person's answers.
-        unused: survey::codes_not_used_yet(&state.db, campaign.id).await?,
+        responses: campaigns::responses(&state.app, &campaign).await?,
+        unused: campaigns::codes_not_used_yet(&state.app, &campaign).await?,
         link,
         count: form.count,
         format: if form.format.is_empty() {
@@ -258,8 +227,7 @@ pub(super) async fn manage_page(
             form.format
         },
         email_on: state.settings.mail.is_some(),
-        waiting: dignity_store::mail::waiting(&state.db, &super::invite::purpose(&campaign))
-            .await?,
+        waiting: campaigns::invitations_waiting(&state.app, &campaign).await?,
         organisation,
         campaign,
     })?
@@ -342,18 +310,12 @@ pub async fn issue_codes(
         )
         .await;
     };
-    let codes: Vec<InvitationCode> = (0..count).map(|_| InvitationCode::generate()).collect();
-    let digests: Vec<String> = codes
-        .iter()
-        .map(|c| c.keyed_digest(&state.settings.secret))
-        .collect();
-    survey::add_tokens(
-        &state.db,
+    let codes = campaigns::issue_codes(
+        &state.app,
         &user.person.email,
-        state.app.clock.now(),
+        &organisation,
         &campaign,
-        &organisation.ods_code,
-        &digests,
+        count,
     )
     .await?;
     let link = format!("{}/survey", state.settings.public_url);

@@ -3,7 +3,6 @@
 //! in the form, never in a cookie. Answers are saved at every page, so a person can stop and
 //! come back with the same code; the response is stored without the code when they send it.
 
-use super::{load, pending};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FormData;
@@ -14,15 +13,14 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::OrgUnit;
+use dignity_app::survey::answering::{self, Answerer, Campaign};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::answering::Answers;
-use dignity_domain::survey::{self as definition, Participation, QuestionKind, Survey};
-use dignity_store::identity::{self, OrgUnit};
-use dignity_store::survey::{self, Campaign, Draft, NewResponse};
+use dignity_domain::survey::{Participation, QuestionKind, Survey};
 use serde::Deserialize;
 use std::collections::HashMap;
-use zeroize::Zeroizing;
 
 /// One answer a person can choose.
 pub struct Choice {
@@ -192,22 +190,14 @@ async fn with_code(
             "Enter the code from your invitation. It has 16 letters and numbers",
         );
     };
-    // Codes are stored under a keyed digest; codes made before that, under a plain one.
-    let mut digest = code.keyed_digest(&state.settings.secret);
-    let mut found = survey::campaign_for_token(&state.db, &digest).await?;
-    if found.is_none() {
-        digest = code.digest();
-        found = survey::campaign_for_token(&state.db, &digest).await?;
-    }
-    let Some(campaign_id) = found else {
+    let Some((campaign, answerer)) = answering::by_code(&state.app, &code).await? else {
         return code_problem(
             chrome,
             typed,
             "We could not find a survey with that code. It may have been used already. Check it and try again",
         );
     };
-    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
-    let today = Day::from_unix_seconds(state.app.clock.now());
+    let today = state.app.clock.today();
     if !campaign.is_open(today) {
         let message = if today < campaign.opens_on {
             format!("This survey opens on {}", campaign.opens_on)
@@ -219,8 +209,7 @@ async fn with_code(
     let flow = Flow {
         action: "/survey".into(),
         code: code.display(),
-        holder: digest,
-        draft_key: super::pending::code_draft_key(&state.settings.secret, &code)?,
+        answerer,
         again: "/survey".into(),
     };
     answer(state, chrome, &campaign, &flow, &form).await
@@ -256,7 +245,7 @@ async fn open_link(
     form: HashMap<String, String>,
 ) -> Result<Response, AppError> {
     let organisation = super::dashboard::organisation(state, ods).await?;
-    let campaign = survey::get_campaign(&state.db, campaign_id).await?;
+    let campaign = answering::campaign(&state.app, campaign_id).await?;
     if campaign.organisation_id != organisation.id
         || campaign.participation != Participation::OpenLink
     {
@@ -269,7 +258,7 @@ async fn open_link(
             "open-link surveys are turned off (survey_participation_key is not set)".into(),
         ));
     };
-    let today = Day::from_unix_seconds(state.app.clock.now());
+    let today = state.app.clock.today();
     if !campaign.is_open(today) {
         let message = if today < campaign.opens_on {
             format!("This survey opens on {}.", campaign.opens_on.long())
@@ -278,12 +267,13 @@ async fn open_link(
         };
         return Err(AppError::NotFound(message));
     }
-    let holder = key.digest(campaign.id, user.person.id);
-    if survey::has_participated(&state.db, campaign.id, &holder).await? {
+    let Some(answerer) =
+        answering::by_open_link(&state.app, key, &campaign, user.person.id).await?
+    else {
         return Err(AppError::Conflict(
             "You have already answered this survey. Thank you for taking part.".into(),
         ));
-    }
+    };
     let path = format!(
         "/orgs/{}/surveys/{}/answer",
         organisation.ods_code, campaign.id
@@ -291,8 +281,7 @@ async fn open_link(
     let flow = Flow {
         action: path.clone(),
         code: String::new(),
-        draft_key: super::pending::person_draft_key(&state.settings.secret, &holder)?,
-        holder,
+        answerer,
         again: path,
     };
     answer(state, chrome, &campaign, &flow, &form).await
@@ -303,11 +292,7 @@ pub struct Flow {
     pub action: String,
     /// Sent back with every page (empty when signed in).
     pub code: String,
-    /// The digest drafts are saved under and the token (or person) used up on sending.
-    pub holder: String,
-    /// What the draft is sealed under: from the code, or from the installation secret and
-    /// the person's digest.
-    pub draft_key: Zeroizing<[u8; 32]>,
+    pub answerer: Answerer,
     /// Where to come back to.
     pub again: String,
 }
@@ -321,21 +306,9 @@ pub async fn answer(
     flow: &Flow,
     form: &HashMap<String, String>,
 ) -> Result<Response, AppError> {
-    let (_, _, text) = survey::get_survey(&state.db, campaign.survey_id).await?;
-    let definition =
-        definition::parse(&text).map_err(|e| AppError::Internal(format!("stored survey: {e}")))?;
-    let units =
-        load::units_in_order(identity::list_org_units(&state.db, campaign.organisation_id).await?);
-    let saved = pending::get_draft(&state.db, &flow.draft_key, campaign.id, &flow.holder).await?;
-    let mut answers = match saved {
-        Some(d) => Answers::restore(
-            &definition,
-            d.answers,
-            load::decode_groupings(&d.groupings),
-            d.comments,
-        ),
-        None => Answers::empty(&definition),
-    };
+    let (definition, units) = answering::questionnaire(&state.app, campaign).await?;
+    let mut answers =
+        answering::answers_so_far(&state.app, campaign, &definition, &flow.answerer).await?;
     let total = definition.sections.len();
     // The page just answered (1 = the first section); 0 when the person has just arrived.
     let answered = form
@@ -344,7 +317,6 @@ pub async fn answer(
         .filter(|p| *p <= total)
         .unwrap_or(0);
     let go = form.get("go").map(String::as_str).unwrap_or("next");
-    let record_size = pending::record_size(&definition);
     let sending = go == "send" && answered == total;
     if answered > 0
         && let Err(problems) = answers.apply(&definition, answered - 1, form, units.len())
@@ -369,57 +341,18 @@ pub async fn answer(
     // Sending does not save the finished answers as a draft first: that write would put
     // them in the log beside the code's digest, a moment before the response is sealed.
     if answered > 0 && !sending {
-        let draft = Draft {
-            answers: answers.codes.clone(),
-            groupings: load::encode_groupings(&answers.groupings),
-            comments: answers.comments.clone(),
-        };
-        pending::save_draft(
-            &state.db,
-            &flow.draft_key,
-            campaign.id,
-            &flow.holder,
-            &draft,
-            record_size,
-        )
-        .await?;
-        // Older copies of the draft's page would show when each save was made.
-        let _ = state.db.checkpoint().await;
+        answering::save_draft(&state.app, campaign, &definition, &flow.answerer, &answers).await?;
     }
     match go {
         "save" if answered > 0 => done(state, chrome, campaign, flow, false),
         _ if sending => {
-            let response = NewResponse {
-                id: dignity_crypto::token::random_token(),
-                answers: answers.codes.clone(),
-                groupings: load::encode_groupings(&answers.groupings),
-                comments: answers.comments.clone(),
-            };
-            let sealed = pending::seal_response(
-                &state.settings.secret,
-                campaign.id,
-                &response,
-                record_size,
-            )?;
-            let stored = if flow.code.is_empty() {
-                survey::submit_as_person(&state.db, campaign.id, &flow.holder, &sealed).await?
-            } else {
-                survey::submit_with_token(&state.db, campaign.id, &flow.holder, &sealed).await?
-            };
-            if !stored {
+            if !answering::send(&state.app, campaign, &definition, &flow.answerer, &answers).await?
+            {
                 return Err(AppError::Conflict(
                     "These answers have already been sent. Each invitation can be used once."
                         .into(),
                 ));
             }
-            // The answers are safely stored (sealed) before this: writing a batch is extra.
-            // A failure is not logged here, as a log line would date this person's answers;
-            // the next submission or the periodic flush tries again and logs.
-            let today = Day::from_unix_seconds(state.app.clock.now());
-            let _ = pending::flush(&state.app, campaign, today).await;
-            // The used code's row and the deleted draft are zeroed in the database file,
-            // but older copies of their pages stay in SQLite's log until a checkpoint.
-            let _ = state.db.checkpoint().await;
             done(state, chrome, campaign, flow, true)
         }
         "back" => section(

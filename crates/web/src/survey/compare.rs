@@ -15,14 +15,13 @@ use crate::table::Table;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::DEFAULT_BANK;
 use dignity_engine::Bitmap;
 use dignity_engine::benchmark::{OVERSIGHT, Position, positions};
 use dignity_engine::disclosure::Minimum;
 use dignity_engine::stats::differs;
-use dignity_store::identity::Organisation;
-use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -300,13 +299,10 @@ async fn oversight_table(
     state: &AppState,
     query: &OversightQuery,
 ) -> Result<(Vec<i64>, i64, Vec<OversightRow>), AppError> {
-    let key = dignity_domain::survey::parse(DEFAULT_BANK)
-        .map_err(|e| AppError::Internal(format!("default survey: {e}")))?
-        .key;
-    let Some(survey_id) = survey::survey_id_by_key(&state.db, &key).await? else {
+    let Some(survey_id) = campaigns::shared_survey(&state.app).await? else {
         return Ok((Vec::new(), 0, Vec::new()));
     };
-    let years = survey::years_of(&state.db, survey_id).await?;
+    let years = campaigns::years_of(&state.app, survey_id).await?;
     let year = query
         .year
         .filter(|y| years.contains(y))

@@ -11,6 +11,8 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign};
 pub(super) use dignity_app::survey::results::answers_of;
 use dignity_app::survey::results::{self, Compared, Difference};
 use dignity_domain::identity::Role;
@@ -18,8 +20,6 @@ use dignity_domain::speakup::Day;
 use dignity_engine::disclosure::{Answers, Disclosed, Minimum};
 use dignity_engine::equality::Comparison;
 use dignity_engine::stats::wilson;
-use dignity_store::identity::Organisation;
-use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -39,7 +39,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let today = Day::from_unix_seconds(state.app.clock.now());
-    let campaigns = survey::campaigns_for(&state.db, organisation.id)
+    let campaigns = campaigns::of(&state.app, &organisation)
         .await?
         .into_iter()
         .map(|c| {

@@ -12,12 +12,10 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Request, State};
 use axum::response::Response;
-use dignity_crypto::survey::InvitationCode;
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign, Mail as NewMail};
 use dignity_domain::identity::Email;
 use dignity_domain::survey::Participation;
-use dignity_store::identity::Organisation;
-use dignity_store::mail::NewMail;
-use dignity_store::survey::{self, Campaign};
 
 /// Most addresses in one list.
 const MAX_ADDRESSES: usize = 20_000;
@@ -26,7 +24,7 @@ const SHOWN_MISTAKES: usize = 10;
 
 /// What the outbox holds for a campaign's invitations, for counting what is still waiting.
 pub fn purpose(campaign: &Campaign) -> String {
-    format!("survey:{}", campaign.id)
+    campaigns::invitation_purpose(campaign)
 }
 
 /// Reads a list of addresses: one a line, or a CSV file whose first column holds them (a
@@ -133,27 +131,19 @@ pub async fn email_invitations(
                 }
                 Ok(addresses) => {
                     let base = state.settings.public_url.clone();
-                    let invitations: Vec<(String, NewMail)> = addresses
-                        .iter()
-                        .map(|email| {
-                            let code = InvitationCode::generate();
-                            let mail = NewMail {
-                                purpose: purpose(&campaign),
-                                to: email.as_str().to_owned(),
-                                subject: format!("Have your say: {}", campaign.title),
-                                body: letter(&organisation, &campaign, &base, &code.display()),
-                                attachment: None,
-                            };
-                            (code.keyed_digest(&state.settings.secret), mail)
-                        })
-                        .collect();
-                    survey::invite_by_email(
-                        &state.db,
+                    campaigns::invite_by_email(
+                        &state.app,
                         &user.person.email,
-                        state.app.clock.now(),
+                        &organisation,
                         &campaign,
-                        &organisation.ods_code,
-                        &invitations,
+                        &addresses,
+                        |email, code| NewMail {
+                            purpose: purpose(&campaign),
+                            to: email.as_str().to_owned(),
+                            subject: format!("Have your say: {}", campaign.title),
+                            body: letter(&organisation, &campaign, &base, &code.display()),
+                            attachment: None,
+                        },
                     )
                     .await?;
                     Vec::new()

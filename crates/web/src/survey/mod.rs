@@ -10,7 +10,7 @@ mod pledges;
 mod waiting;
 
 // The use-cases the pages call, under the names the pages have always used.
-use dignity_app::survey::{cache, load, pending};
+use dignity_app::survey::cache;
 
 use crate::access::Access;
 use crate::routes::Routes;

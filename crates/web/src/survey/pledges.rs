@@ -14,13 +14,13 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_domain::survey::pledges::{DEFAULT_MAPPING, Pledge, parse_mapping, pledge_score};
 use dignity_domain::survey::{DEFAULT_BANK, Survey, answer_score, parse};
 use dignity_engine::Bitmap;
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::disclosure;
-use dignity_store::identity::Organisation;
-use dignity_store::survey::{self, Campaign};
 use serde::Deserialize;
 
 pub struct EvidenceRow {
@@ -54,7 +54,7 @@ async fn mapping_for(
     organisation: &Organisation,
     survey: &Survey,
 ) -> Result<(Vec<Pledge>, bool), AppError> {
-    if let Some(text) = survey::pledge_mapping(&state.db, organisation.id).await?
+    if let Some(text) = campaigns::pledge_mapping(&state.app, organisation).await?
         && let Ok(pledges) = parse_mapping(&text, survey)
     {
         return Ok((pledges, true));
@@ -232,7 +232,7 @@ pub async fn edit_mapping(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let mapping = survey::pledge_mapping(&state.db, organisation.id)
+    let mapping = campaigns::pledge_mapping(&state.app, &organisation)
         .await?
         .unwrap_or_else(|| DEFAULT_MAPPING.trim_start().to_owned());
     Ok(render(&MappingPage {
@@ -268,13 +268,7 @@ pub async fn save_mapping(
         })?
         .into_response());
     }
-    survey::save_pledge_mapping(
-        &state.db,
-        &user.person.email,
-        state.app.clock.now(),
-        &organisation,
-        &form.mapping,
-    )
-    .await?;
+    campaigns::save_pledge_mapping(&state.app, &user.person.email, &organisation, &form.mapping)
+        .await?;
     Ok(Redirect::to(&format!("/orgs/{}/surveys", organisation.ods_code)).into_response())
 }

@@ -9,10 +9,10 @@ use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_domain::speakup::Day;
 use dignity_engine::disclosure::{self, Disclosed};
-use dignity_store::identity::Organisation;
-use dignity_store::survey::{self, Campaign};
 
 #[derive(Template)]
 #[template(path = "survey/waiting.html")]
@@ -57,7 +57,7 @@ pub(super) async fn unless_closed(
         chrome: Chrome::default(),
         opened: campaign.opens_on <= today,
         counted: disclosure::population(
-            survey::response_count(&state.db, campaign.id).await?,
+            campaigns::responses(&state.app, &campaign).await?,
             state.settings.minimums.survey(),
         ),
         minimum: state.settings.minimums.survey().people(),
