@@ -204,9 +204,9 @@ async fn take_turn(conn: &mut sqlx::AnyConnection, event_id: i64) -> Result<(), 
     Ok(())
 }
 
-/// A fresh token for a booking's links: 128 random bits.
+/// A fresh token for a booking's links: 256 random bits (the one token maker, in `dignity_crypto`).
 fn token() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
+    dignity_crypto::token::random_token()
 }
 
 /// What a booking request led to.

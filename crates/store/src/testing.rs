@@ -30,22 +30,38 @@ fn admin_url() -> String {
     std::env::var("DIGNITY_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
 }
 
-/// A random id for test rows, as the application makes them (128 bits, hex).
-pub fn random_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    let mut state = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0)
-        ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+/// Runs each named async test body once on SQLite and once on PostgreSQL, each on a
+/// fresh database, as a test module per body with a `sqlite` and a `postgres` test.
+/// `on_both_backends!(run; a, b)` calls `run(backend, a)`; with one argument,
+/// `on_both_backends!(run [x]; a, b)` calls `run(backend, x, a)`. `run` is given by path
+/// from the crate root, since the tests live one module further down. The store's and the
+/// pages' tests both use this one macro, each with its own `run`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($run:path; $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> Result<(), Box<dyn std::error::Error>> {
+                $run($crate::Backend::Sqlite, super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> Result<(), Box<dyn std::error::Error>> {
+                $run($crate::Backend::Postgres, super::$name).await
+            }
+        })+
     };
-    format!("{:016x}{:016x}", next(), next())
+    ($run:path [$arg:expr]; $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> Result<(), Box<dyn std::error::Error>> {
+                $run($crate::Backend::Sqlite, $arg, super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> Result<(), Box<dyn std::error::Error>> {
+                $run($crate::Backend::Postgres, $arg, super::$name).await
+            }
+        })+
+    };
 }
 
 /// A migrated, empty test database. Call [`TestDb::finish`] at the end of a test to remove it.

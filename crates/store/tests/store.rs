@@ -25,21 +25,7 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 mod unordered_ids;
 use unordered_ids::{anonymous_rows_carry_no_order, conversations_read_in_order_within_a_day};
 
-/// Runs one async test body against each backend, each with its own fresh database.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() -> super::TestResult {
-                super::run(dignity_store::Backend::Sqlite, super::$name).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() -> super::TestResult {
-                super::run(dignity_store::Backend::Postgres, super::$name).await
-            }
-        })+
-    };
-}
+use dignity_store::on_both_backends;
 
 #[path = "store/schema.rs"]
 mod schema;
@@ -48,7 +34,7 @@ mod schema;
 mod copies;
 use copies::copies_during_a_campaign_link_no_answer_to_anyone;
 
-async fn run<F, Fut>(backend: Backend, body: F) -> TestResult
+pub(crate) async fn run<F, Fut>(backend: Backend, body: F) -> TestResult
 where
     F: FnOnce(Db) -> Fut,
     Fut: std::future::Future<Output = TestResult>,
@@ -60,6 +46,7 @@ where
 }
 
 on_both_backends!(
+    crate::run;
     mail_waits_longer_after_each_failure_never_gives_up_and_goes_once,
     concurrent_bookings_never_overfill_an_event,
     organisations_are_created_found_and_unique,
@@ -796,7 +783,7 @@ async fn campaign(
 
 fn response(i: usize) -> survey::NewResponse {
     survey::NewResponse {
-        id: dignity_store::testing::random_id(),
+        id: dignity_crypto::token::random_token(),
         answers: vec![(i % 5) as u8 + 1; 10],
         groupings: vec![1, 0, (i % 7) as u8, 0],
         comments: Vec::new(),

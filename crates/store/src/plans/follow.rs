@@ -15,9 +15,9 @@ pub enum Followed {
     AlreadyFollowing,
 }
 
-/// A fresh token for a follower's links: 128 random bits.
+/// A fresh token for a follower's links: 256 random bits (the one token maker, in `dignity_crypto`).
 fn token() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
+    dignity_crypto::token::random_token()
 }
 
 /// Asks to follow an organisation's plan. The confirmation email (made by `confirm_mail`

@@ -33,7 +33,7 @@ fn person(i: usize, participation: Participation) -> Person {
         // distinct 32-byte values stand in for them here.
         Participation::OpenLink => {
             let bytes = |label: &str| {
-                let text = format!("{label}{i}{}", dignity_store::testing::random_id());
+                let text = format!("{label}{i}{}", dignity_crypto::token::random_token());
                 let mut out = [0u8; 32];
                 for (n, b) in text.bytes().enumerate() {
                     out[n % 32] ^= b.wrapping_mul(31).wrapping_add(n as u8);
@@ -47,7 +47,7 @@ fn person(i: usize, participation: Participation) -> Person {
         holder,
         draft_key,
         response: survey::NewResponse {
-            id: dignity_store::testing::random_id(),
+            id: dignity_crypto::token::random_token(),
             answers: format!("ANSWERS-{tag}-{i:02}-QZ").into_bytes(),
             groupings: format!("GROUPS-{tag}-{i:02}-JX").into_bytes(),
             comments: vec![(

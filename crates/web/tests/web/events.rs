@@ -2,14 +2,14 @@
 //! the waiting list, cancelling by link, the calendar file and the day-before reminder,
 //! with mail captured by a local SMTP server.
 
-use crate::on_both_backends;
 use crate::support::{SmtpSink, TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::events::{self as store, Place};
 use dignity_web::mail::{MailSettings, Mailer, send_due};
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     an_event_is_booked_waited_for_cancelled_and_reminded,
     booking_with_a_booked_address_answers_as_a_new_booking,
 );

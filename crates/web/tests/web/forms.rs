@@ -2,7 +2,6 @@
 //! (issue 24), so the junk reaches the handler's own reading of its input rather than
 //! stopping at the access check or at "not found".
 
-use crate::on_both_backends;
 use crate::support::{Browser, PASSPHRASE, TestApp, TestResult};
 use crate::{MATRIX, Who};
 use axum::body::Body;
@@ -14,7 +13,8 @@ use dignity_store::plans;
 use dignity_store::survey::{self, Campaign};
 use std::collections::BTreeMap;
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     junk_that_reaches_every_handler_is_refused_for_its_input,
     every_page_is_served_to_every_caller_allowed_it,
 );

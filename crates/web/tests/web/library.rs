@@ -1,7 +1,6 @@
 //! The library on both databases: search with stemming, corrections, highlights and facets;
 //! curation kept current on every server; case study pages; organisations' pinned items.
 
-use crate::on_both_backends;
 use crate::support::{TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
@@ -9,7 +8,8 @@ use dignity_domain::library::{Audience, Kind, Published, Topic};
 use dignity_domain::speakup::Day;
 use dignity_store::library::{self as store, CaseStudy, NewResource};
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     the_library_is_searched_filtered_and_kept_current_on_every_server,
     curators_add_change_check_and_retire_resources,
     organisations_pin_their_own_policies_above_the_library,

@@ -29,7 +29,8 @@ use dignity_store::audit;
 use dignity_web::Access;
 use support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     every_route_is_checked_for_every_role,
     staff_sign_in_and_out,
     wrong_details_show_the_error_summary_and_save_nothing,

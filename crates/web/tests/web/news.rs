@@ -1,12 +1,13 @@
 //! News on both databases: posts in Markdown shown safely, the Atom feed, and email by
 //! topic with confirmed opt-in and a one-click stop.
 
-use crate::on_both_backends;
 use crate::support::{TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 
-on_both_backends!(news_is_published_safely_fed_and_emailed_by_topic,);
+dignity_store::on_both_backends!(
+    crate::support::run;
+    news_is_published_safely_fed_and_emailed_by_topic,);
 
 async fn news_mail(app: &TestApp) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
     let rows: Vec<(String, String)> = sqlx::query_as(

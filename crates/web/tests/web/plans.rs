@@ -2,13 +2,13 @@
 //! the same version, a stale approval refused, and the public pages showing only what was
 //! signed.
 
-use crate::on_both_backends;
 use crate::support::{Browser, TestApp, TestResult, token_after};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::plans;
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     a_plan_is_drafted_signed_by_both_sides_and_published,
     measures_show_baseline_latest_and_target,
     changes_wait_for_both_signatures_and_the_history_shows_them,
@@ -456,7 +456,7 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
     let groupings = definition.demographic_questions().count() + 1;
     let responses: Vec<NewResponse> = (0..20)
         .map(|_| NewResponse {
-            id: dignity_store::testing::random_id(),
+            id: dignity_crypto::token::random_token(),
             answers: vec![1; items],
             groupings: vec![0; groupings * 2],
             comments: Vec::new(),
@@ -926,7 +926,7 @@ async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
     let mail = follow_mail(app).await?;
     assert_eq!(mail.len(), 1);
     let token = token_after(&mail[0], "/follow/confirm?token=")?;
-    assert_eq!(token.len(), 32);
+    assert_eq!(token.len(), 43, "256 bits, URL-safe base64");
 
     // Until confirmed, changes are not gathered for anyone.
     let actions = plans::actions(&app.db, plan.id).await?;

@@ -3,11 +3,12 @@
 //! address (seconds of work) and said when someone was at a keyboard. This test takes
 //! such a copy and tries.
 
-use crate::on_both_backends;
 use crate::support::{TestApp, TestResult};
 use sha2::{Digest, Sha256};
 
-on_both_backends!(sign_in_failures_keep_keyed_digests_and_window_starts,);
+dignity_store::on_both_backends!(
+    crate::support::run;
+    sign_in_failures_keep_keyed_digests_and_window_starts,);
 
 /// What hashing every address gives without the key: the full SHA-256 and the truncated
 /// one the table used to hold, for each address in the client's /24 (the search over all

@@ -1,7 +1,6 @@
 //! Speak Up end to end: anonymous reporting, the guardian's casework, the follow-up
 //! conversation, and the promises in docs/threat-model.md.
 
-use crate::on_both_backends;
 use crate::support::multipart;
 use crate::support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
 use axum::body::Body;
@@ -11,7 +10,8 @@ use dignity_domain::identity::Role;
 use dignity_store::identity::Person;
 use dignity_store::speakup;
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     a_concern_travels_from_reporter_to_guardian_and_back,
     wrong_receipt_codes_get_one_message_and_never_lock_the_case,
     a_reset_guardian_is_locked_out_until_a_colleague_reseals,
@@ -23,8 +23,8 @@ on_both_backends!(
     a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
 );
 
-crate::on_both_backends_with!(
-    super::on_a_set_clock;
+dignity_store::on_both_backends!(
+    crate::support::run_with [super::on_a_set_clock()];
     nothing_identifying_is_stored_and_content_is_ciphertext,
 );
 

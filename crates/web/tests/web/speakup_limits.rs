@@ -4,7 +4,6 @@
 
 use crate::speakup::{WHAT, report, speak_up_on};
 use crate::support::{TestApp, TestResult, encode, multipart};
-use crate::{on_both_backends, on_both_backends_with};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
@@ -16,14 +15,15 @@ use dignity_web::pow::{Challenge, solve};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_work,
     wrong_codes_never_shut_out_the_right_one,
     every_well_formed_code_costs_one_derivation_whether_or_not_it_exists,
     a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_few_at_a_time,
 );
-on_both_backends_with!(
-    super::two_derivations_at_once;
+dignity_store::on_both_backends!(
+    crate::support::run_with [super::two_derivations_at_once()];
     key_derivations_are_bounded_and_the_excess_is_told_to_wait,
 );
 

@@ -1,13 +1,13 @@
 //! What must never outlive its use: a guardian's unlocked key after their session ends,
 //! and a receipt code anywhere in storage.
 
-use crate::on_both_backends;
 use crate::speakup::{guardian, report, speak_up_on};
 use crate::support::TestApp;
 use crate::support::TestResult;
 use dignity_store::Backend;
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     an_unlocked_key_is_gone_at_sign_out_and_when_the_session_ends,
     no_copy_of_the_database_holds_a_receipt_code,
 );

@@ -353,58 +353,24 @@ pub fn current_code() -> Result<String, Box<dyn std::error::Error>> {
     )?)
 }
 
-/// Runs a test body on each backend with a fresh app.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() -> $crate::support::TestResult {
-                let app = $crate::support::TestApp::start(dignity_store::Backend::Sqlite).await?;
-                let outcome = super::$name(&app).await;
-                app.finish().await;
-                outcome
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() -> $crate::support::TestResult {
-                let app = $crate::support::TestApp::start(dignity_store::Backend::Postgres).await?;
-                let outcome = super::$name(&app).await;
-                app.finish().await;
-                outcome
-            }
-        })+
-    };
+/// Runs a test body on a fresh app on `backend` (for `dignity_store::on_both_backends!`).
+pub async fn run(
+    backend: Backend,
+    body: impl AsyncFnOnce(&TestApp) -> TestResult,
+) -> TestResult {
+    run_with(backend, settings(), body).await
 }
 
-/// Runs a test body on each backend with a fresh app made with `settings()`.
-#[macro_export]
-macro_rules! on_both_backends_with {
-    ($settings:path; $($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() -> $crate::support::TestResult {
-                let app = $crate::support::TestApp::start_with(
-                    dignity_store::Backend::Sqlite,
-                    $settings(),
-                )
-                .await?;
-                let outcome = super::$name(&app).await;
-                app.finish().await;
-                outcome
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() -> $crate::support::TestResult {
-                let app = $crate::support::TestApp::start_with(
-                    dignity_store::Backend::Postgres,
-                    $settings(),
-                )
-                .await?;
-                let outcome = super::$name(&app).await;
-                app.finish().await;
-                outcome
-            }
-        })+
-    };
+/// Runs a test body on a fresh app made with `settings`.
+pub async fn run_with(
+    backend: Backend,
+    settings: dignity_web::Settings,
+    body: impl AsyncFnOnce(&TestApp) -> TestResult,
+) -> TestResult {
+    let app = TestApp::start_with(backend, settings).await?;
+    let outcome = body(&app).await;
+    app.finish().await;
+    outcome
 }
 
 /// A multipart/form-data body as a browser sends it, with `files` under `file_field`.
@@ -512,6 +478,6 @@ pub fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::erro
     let at = body.find(prefix).ok_or("the link is in the email")? + prefix.len();
     Ok(body[at..]
         .chars()
-        .take_while(char::is_ascii_hexdigit)
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect())
 }

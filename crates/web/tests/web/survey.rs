@@ -1,7 +1,6 @@
 //! Survey results in the browser-facing pages, on both databases: figures come from the
 //! engine, small groups are hidden, and only the organisation's own people see them.
 
-use crate::on_both_backends;
 use crate::support::{Browser, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_crypto::survey::InvitationCode;
@@ -10,7 +9,8 @@ use dignity_domain::speakup::Day;
 use dignity_domain::survey::{DEFAULT_BANK, Participation, Question, QuestionKind, parse};
 use dignity_store::survey::{self, Campaign, NewResponse};
 
-on_both_backends!(
+dignity_store::on_both_backends!(
+    crate::support::run;
     survey_results_show_with_small_groups_hidden,
     a_question_few_of_a_group_answered_hides_its_complement_too,
     invited_staff_answer_page_by_page_and_come_back,
@@ -98,7 +98,7 @@ async fn campaign_of(
             let mut values = vec![0u16; demographics + 1];
             values[0] = *group;
             NewResponse {
-                id: dignity_store::testing::random_id(),
+                id: dignity_crypto::token::random_token(),
                 answers: answers.clone(),
                 groupings: dignity_app::survey::load::encode_groupings(&values),
                 comments: Vec::new(),

@@ -4,7 +4,6 @@
 //! code), for the codes, and for what people wrote; and compare the lengths of the sealed
 //! records, which once picked out a long comment.
 
-use crate::on_both_backends;
 use crate::support::{SmtpSink, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_crypto::survey::InvitationCode;
@@ -13,7 +12,9 @@ use dignity_domain::survey::{DEFAULT_BANK, QuestionKind, parse};
 use dignity_store::Backend;
 use dignity_web::mail::{MailSettings, Mailer, send_due};
 
-on_both_backends!(a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers);
+dignity_store::on_both_backends!(
+    crate::support::run;
+    a_copy_before_the_first_batch_ties_no_one_to_their_mail_or_answers);
 
 const ADDRESSES: [&str; 3] = [
     "okapi.first@trust.nhs.uk",
