@@ -3,9 +3,7 @@
 //! both sides must sign; saving something unchanged moves nothing. Removed rows are kept,
 //! marked with the version that removed them, because updates and history point at them.
 
-use super::{
-    ACTION_COLUMNS, Editor, NewAction, NewPlan, Rows, action_from, action_rows, bump, record,
-};
+use super::{ACTION_COLUMNS, Editor, NewAction, NewPlan, PlanEdit, Rows, action_from, action_rows};
 use crate::{Db, StoreError};
 use dignity_domain::plans::Change;
 use sqlx::Row;
@@ -17,7 +15,7 @@ pub async fn edit_plan(
     plan_id: i64,
     plan: &NewPlan,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let row = sqlx::query(
         "SELECT title, period_start, period_end, summary FROM plans WHERE id = $1 AND organisation_id = $2",
     )
@@ -56,10 +54,8 @@ pub async fn edit_plan(
     .bind(plan_id)
     .execute(&mut *tx)
     .await?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
-    record(
-        &mut tx,
-        editor,
+    let version = tx.next_version(plan_id, Change::Content).await?;
+    tx.record(
         plan_id,
         None,
         version,
@@ -100,7 +96,7 @@ pub async fn add_group(
     plan_id: i64,
     title: &str,
 ) -> Result<i64, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let owned: Option<i64> =
         sqlx::query_scalar("SELECT id FROM plans WHERE id = $1 AND organisation_id = $2")
             .bind(plan_id)
@@ -123,10 +119,8 @@ pub async fn add_group(
     .bind(title)
     .fetch_one(&mut *tx)
     .await?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
-    record(
-        &mut tx,
-        editor,
+    let version = tx.next_version(plan_id, Change::Content).await?;
+    tx.record(
         plan_id,
         None,
         version,
@@ -145,7 +139,7 @@ pub async fn rename_group(
     group_id: i64,
     title: &str,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let (plan_id, before) = group_in(&mut tx, editor, group_id).await?;
     if before == title {
         return Ok(false);
@@ -155,10 +149,8 @@ pub async fn rename_group(
         .bind(group_id)
         .execute(&mut *tx)
         .await?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
-    record(
-        &mut tx,
-        editor,
+    let version = tx.next_version(plan_id, Change::Content).await?;
+    tx.record(
         plan_id,
         None,
         version,
@@ -173,7 +165,7 @@ pub async fn rename_group(
 /// Removes an empty group. A group that still has actions is refused, so no action is
 /// left without a commitment.
 pub async fn remove_group(db: &Db, editor: Editor<'_>, group_id: i64) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let (plan_id, title) = group_in(&mut tx, editor, group_id).await?;
     let in_use: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM plan_actions WHERE group_id = $1 AND removed_in_version IS NULL",
@@ -186,15 +178,13 @@ pub async fn remove_group(db: &Db, editor: Editor<'_>, group_id: i64) -> Result<
             "{title} still has actions. Move or remove them first."
         )));
     }
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let version = tx.next_version(plan_id, Change::Content).await?;
     sqlx::query("UPDATE plan_groups SET removed_in_version = $1 WHERE id = $2")
         .bind(version)
         .bind(group_id)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         None,
         version,
@@ -237,7 +227,7 @@ pub async fn edit_action(
     action_id: i64,
     change: &NewAction,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let before = action_in(&mut tx, editor, action_id).await?;
     let plan_id = before.plan_id;
     let all = action_rows(&mut *tx, plan_id, Rows::Live).await?;
@@ -318,10 +308,8 @@ pub async fn edit_action(
             }
         }
     }
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
-    record(
-        &mut tx,
-        editor,
+    let version = tx.next_version(plan_id, Change::Content).await?;
+    tx.record(
         plan_id,
         Some(action_id),
         version,
@@ -347,7 +335,7 @@ pub async fn edit_action(
 /// Removes an action, with its measures and milestones. An action that still has parts is
 /// refused, so no part is left hanging.
 pub async fn remove_action(db: &Db, editor: Editor<'_>, action_id: i64) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let action = action_in(&mut tx, editor, action_id).await?;
     let parts: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM plan_actions WHERE parent_id = $1 AND removed_in_version IS NULL",
@@ -361,7 +349,7 @@ pub async fn remove_action(db: &Db, editor: Editor<'_>, action_id: i64) -> Resul
             action.title
         )));
     }
-    let version = bump(&mut tx, action.plan_id, Change::Content).await?;
+    let version = tx.next_version(action.plan_id, Change::Content).await?;
     for table in ["plan_indicators", "plan_milestones"] {
         sqlx::query(&format!(
             "UPDATE {table} SET removed_in_version = $1 WHERE action_id = $2 AND removed_in_version IS NULL"
@@ -376,9 +364,7 @@ pub async fn remove_action(db: &Db, editor: Editor<'_>, action_id: i64) -> Resul
         .bind(action_id)
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         action.plan_id,
         Some(action_id),
         version,
@@ -398,7 +384,7 @@ async fn remove_part(
     what: &str,
     id: i64,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let action_id: i64 = sqlx::query_scalar(&format!(
         "SELECT action_id FROM {table} WHERE id = $1 AND removed_in_version IS NULL"
     ))
@@ -407,7 +393,7 @@ async fn remove_part(
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("There is no {what} {id}")))?;
     let action = action_in(&mut tx, editor, action_id).await?;
-    let version = bump(&mut tx, action.plan_id, Change::Content).await?;
+    let version = tx.next_version(action.plan_id, Change::Content).await?;
     sqlx::query(&format!(
         "UPDATE {table} SET removed_in_version = $1 WHERE id = $2"
     ))
@@ -415,9 +401,7 @@ async fn remove_part(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         action.plan_id,
         Some(action_id),
         version,

@@ -2,8 +2,8 @@
 //! Both happen in one transaction: all of it is saved, or none.
 
 use super::{
-    Editor, NewAction, NewPlan, Plan, Rows, action_rows, bump, get_plan, group_rows,
-    indicator_rows, milestone_rows, record,
+    Editor, NewAction, NewPlan, Plan, PlanEdit, Rows, action_rows, get_plan, group_rows,
+    indicator_rows, milestone_rows,
 };
 use crate::{Db, StoreError};
 use dignity_domain::plans::{ActionStatus, Change, Dates, Percent, check_status};
@@ -102,7 +102,7 @@ pub async fn import_actions(
     plan_id: i64,
     rows: &[ImportedAction],
 ) -> Result<usize, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let owned: Option<i64> =
         sqlx::query_scalar("SELECT id FROM plans WHERE id = $1 AND organisation_id = $2")
             .bind(plan_id)
@@ -112,7 +112,7 @@ pub async fn import_actions(
     if owned.is_none() {
         return Err(StoreError::NotFound(format!("There is no plan {plan_id}")));
     }
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let version = tx.next_version(plan_id, Change::Content).await?;
     // Titles to (id, group): the plan's actions, then each one added.
     let mut known: Vec<(String, i64, i64)> = action_rows(&mut *tx, plan_id, Rows::Live)
         .await?
@@ -181,9 +181,7 @@ pub async fn import_actions(
         .execute(&mut *tx)
         .await?;
     }
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         None,
         version,
@@ -213,7 +211,7 @@ pub async fn copy_plan(
         starts_on: d.starts_on.plus_days(shift),
         due_on: d.due_on.plus_days(shift),
     };
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO plans (organisation_id, title, period_start, period_end, summary, version, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
     )
@@ -323,9 +321,7 @@ pub async fn copy_plan(
         .execute(&mut *tx)
         .await?;
     }
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         id,
         None,
         1,

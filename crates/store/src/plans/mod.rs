@@ -12,12 +12,14 @@ use dignity_domain::plans::{
 use dignity_domain::speakup::Day;
 use sqlx::Row;
 
+mod change;
 mod comments;
 mod edit;
 mod follow;
 mod import;
 mod signed;
 
+use change::PlanEdit;
 pub use comments::*;
 pub use edit::*;
 pub use follow::*;
@@ -127,52 +129,10 @@ fn plan_from(row: &sqlx::any::AnyRow) -> Result<Plan, StoreError> {
     })
 }
 
-/// Records a change in the plan's history and the audit log, inside the caller's
-/// transaction.
-async fn record(
-    conn: &mut sqlx::AnyConnection,
-    editor: Editor<'_>,
-    plan_id: i64,
-    action_id: Option<i64>,
-    version: i64,
-    summary: &str,
-    snapshot: serde_json::Value,
-) -> Result<(), StoreError> {
-    let Editor {
-        actor,
-        now,
-        organisation,
-    } = editor;
-    sqlx::query(
-        "INSERT INTO plan_history (plan_id, action_id, version, at, actor, summary, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(plan_id)
-    .bind(action_id)
-    .bind(version)
-    .bind(now)
-    .bind(actor)
-    .bind(summary)
-    .bind(snapshot.to_string())
-    .execute(&mut *conn)
-    .await?;
-    audit::append(
-        conn,
-        now,
-        &NewEntry {
-            actor,
-            organisation: Some(&organisation.ods_code),
-            action: "plan.change",
-            detail: summary,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// A new plan, with the call to action's commitments as its groups.
 pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<Plan, StoreError> {
     let (now, organisation) = (editor.now, editor.organisation);
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let row = sqlx::query(
         "INSERT INTO plans (organisation_id, title, period_start, period_end, summary, version, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
     )
@@ -199,9 +159,7 @@ pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<
         "period_end": plan.period.due_on.to_string(),
         "summary": plan.summary,
     });
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         id,
         None,
         1,
@@ -347,7 +305,7 @@ pub async fn add_action(
     plan_id: i64,
     action: &NewAction,
 ) -> Result<Action, StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let owned: Option<i64> =
         sqlx::query_scalar("SELECT id FROM plans WHERE id = $1 AND organisation_id = $2")
             .bind(plan_id)
@@ -383,7 +341,7 @@ pub async fn add_action(
             "That group is not part of this plan".into(),
         ));
     }
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let version = tx.next_version(plan_id, Change::Content).await?;
     let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE plan_id = $1")
         .bind(plan_id)
         .fetch_one(&mut *tx)
@@ -419,9 +377,7 @@ pub async fn add_action(
         "due_on": action.dates.due_on.to_string(),
         "weight": action.weight,
     });
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         Some(id),
         version,
@@ -454,7 +410,7 @@ pub async fn report_progress(
     } = report;
     let (status, reason, progress) = (*status, reason.as_str(), *progress);
     check_status(status, reason)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let row = sqlx::query(
         "SELECT a.plan_id, a.status, a.progress FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
     )
@@ -480,15 +436,13 @@ pub async fn report_progress(
     .bind(action_id)
     .execute(&mut *tx)
     .await?;
-    let version = bump(&mut tx, plan_id, Change::Progress).await?;
+    let version = tx.next_version(plan_id, Change::Progress).await?;
     let snapshot = serde_json::json!({
         "status": status.code(),
         "progress": progress.value(),
         "reason": reason.trim(),
     });
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         Some(action_id),
         version,
@@ -725,7 +679,7 @@ pub async fn add_update(
     body: &str,
     links: &[String],
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
     sqlx::query(
         "INSERT INTO plan_updates (plan_id, action_id, written_on, at, author, body, links) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -739,10 +693,8 @@ pub async fn add_update(
     .bind(links.join("\n"))
     .execute(&mut *tx)
     .await?;
-    let version = bump(&mut tx, plan_id, Change::Progress).await?;
-    record(
-        &mut tx,
-        editor,
+    let version = tx.next_version(plan_id, Change::Progress).await?;
+    tx.record(
         plan_id,
         Some(action_id),
         version,
@@ -811,9 +763,9 @@ pub async fn add_indicator(
     action_id: i64,
     indicator: &NewIndicator,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let version = tx.next_version(plan_id, Change::Content).await?;
     sqlx::query(
         "INSERT INTO plan_indicators (plan_id, action_id, code, baseline, target, latest, source, added_in_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -827,9 +779,7 @@ pub async fn add_indicator(
     .bind(version)
     .execute(&mut *tx)
     .await?;
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         Some(action_id),
         version,
@@ -918,9 +868,9 @@ pub async fn add_milestone(
     title: &str,
     due_on: Day,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
-    let version = bump(&mut tx, plan_id, Change::Content).await?;
+    let version = tx.next_version(plan_id, Change::Content).await?;
     sqlx::query(
         "INSERT INTO plan_milestones (plan_id, action_id, title, due_on, done, added_in_version) VALUES ($1, $2, $3, $4, 0, $5)",
     )
@@ -931,9 +881,7 @@ pub async fn add_milestone(
     .bind(version)
     .execute(&mut *tx)
     .await?;
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         Some(action_id),
         version,
@@ -952,7 +900,7 @@ pub async fn set_milestone_done(
     milestone_id: i64,
     done: bool,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let row = sqlx::query(
         "SELECT action_id, title FROM plan_milestones WHERE id = $1 AND removed_in_version IS NULL",
     )
@@ -968,15 +916,13 @@ pub async fn set_milestone_done(
         .bind(milestone_id)
         .execute(&mut *tx)
         .await?;
-    let version = bump(&mut tx, plan_id, Change::Progress).await?;
+    let version = tx.next_version(plan_id, Change::Progress).await?;
     let summary = if done {
         format!("Milestone reached: {title}")
     } else {
         format!("Milestone not reached after all: {title}")
     };
-    record(
-        &mut tx,
-        editor,
+    tx.record(
         plan_id,
         Some(action_id),
         version,
