@@ -7,8 +7,12 @@
 //! then this crate, then `dignity-store`, then `dignity-domain`; `dignity-crypto`,
 //! `dignity-engine` and `dignity-search` at the bottom.
 
+pub mod admin;
+pub mod assure;
 pub mod clock;
 pub mod context;
+pub mod data;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod identity;

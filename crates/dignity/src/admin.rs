@@ -1,20 +1,18 @@
 //! `dignity admin`: the operator's commands. Every change is written to the audit log with
 //! the actor `cli`.
 
-use crate::speakup;
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use dignity_app::Db;
+use dignity_app::admin::{NewOrganisation, Operator, Verification};
 use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{
     Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope, check_new_passphrase,
 };
-use dignity_store::Db;
-use dignity_store::audit::{self, Verification};
-use dignity_store::identity::{self, NewOrganisation};
 use std::io::BufRead;
 use zeroize::Zeroize;
 
-const ACTOR: &str = "cli";
+pub(crate) const ACTOR: &str = "cli";
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -123,10 +121,6 @@ pub enum AdminCommand {
     },
 }
 
-fn now() -> i64 {
-    dignity_app::clock::system_now()
-}
-
 /// A passphrase from standard input, or a new random one of four words' strength.
 fn new_passphrase(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     if from_stdin {
@@ -152,6 +146,7 @@ fn new_passphrase(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 }
 
 pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
+    let operator = Operator::new(db.clone(), dignity_app::Clock::system(), ACTOR);
     match command {
         AdminCommand::CreateOrg {
             ods,
@@ -167,11 +162,11 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 region: region.parse::<Region>()?,
                 benchmark_group: Name::parse(&benchmark_group, "Give the benchmark group")?,
             };
-            let org = identity::create_organisation(db, ACTOR, now(), &new).await?;
+            let org = operator.create_organisation(&new).await?;
             println!("Created {} ({}).", org.name, org.ods_code);
         }
         AdminCommand::ListOrgs => {
-            for org in identity::list_organisations(db).await? {
+            for org in operator.organisations().await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     org.ods_code,
@@ -188,17 +183,15 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             name,
             parent,
         } => {
-            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
-            let unit = identity::create_org_unit(
-                db,
-                ACTOR,
-                now(),
-                &organisation,
-                parent,
-                kind.parse::<OrgUnitKind>()?,
-                &Name::parse(&name, "Give the unit's name")?,
-            )
-            .await?;
+            let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
+            let unit = operator
+                .add_unit(
+                    &organisation,
+                    parent,
+                    kind.parse::<OrgUnitKind>()?,
+                    &Name::parse(&name, "Give the unit's name")?,
+                )
+                .await?;
             println!(
                 "Added {} {} (id {}).",
                 unit.kind.label().to_lowercase(),
@@ -215,7 +208,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             let name = Name::parse(&name, "Give the person's name")?;
             let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
             let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
-            let person = identity::create_person(db, ACTOR, now(), &email, &name, &hash).await?;
+            let person = operator.create_person(&email, &name, &hash).await?;
             println!(
                 "Created an account for {} (id {}).",
                 person.email, person.id
@@ -225,19 +218,19 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             }
         }
         AdminCommand::GrantRole { email, role, org } => {
-            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let person = operator.person(&Email::parse(&email)?).await?;
             let role = role.parse::<Role>()?;
             let organisation = match (&org, role.scope()) {
-                (Some(code), _) => {
-                    Some(identity::get_organisation(db, &OdsCode::parse(code)?).await?)
-                }
+                (Some(code), _) => Some(operator.organisation(&OdsCode::parse(code)?).await?),
                 (None, RoleScope::Organisation) => bail!(
                     "the role {} is held in one organisation: add --org CODE",
                     role.code()
                 ),
                 (None, RoleScope::Platform) => None,
             };
-            identity::grant_role(db, ACTOR, now(), &person, role, organisation.as_ref()).await?;
+            operator
+                .grant_role(&person, role, organisation.as_ref())
+                .await?;
             match organisation {
                 Some(org) => println!("{} is now {} in {}.", person.email, role.label(), org.name),
                 None => println!("{} is now {}.", person.email, role.label()),
@@ -247,10 +240,10 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             email,
             passphrase_stdin,
         } => {
-            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let person = operator.person(&Email::parse(&email)?).await?;
             let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
             let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
-            identity::set_passphrase(db, ACTOR, now(), &person, &hash).await?;
+            operator.set_passphrase(&person, &hash).await?;
             println!(
                 "Set a new passphrase for {} and ended their sessions.",
                 person.email
@@ -260,15 +253,15 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             }
         }
         AdminCommand::ResetTwoFactor { email } => {
-            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
-            identity::set_totp(db, ACTOR, now(), &person, None, None).await?;
+            let person = operator.person(&Email::parse(&email)?).await?;
+            operator.set_second_step(&person, None).await?;
             println!(
                 "{} will set up their second sign-in step again when they next sign in.",
                 person.email
             );
         }
         AdminCommand::GenerateSecret => println!("{}", generate_secret()),
-        AdminCommand::VerifyAudit => match audit::verify(db).await? {
+        AdminCommand::VerifyAudit => match operator.verify_audit().await? {
             Verification::Intact { entries, last_hash } => {
                 println!("The audit log is intact: {entries} entries. Latest hash: {last_hash}");
                 println!(
@@ -280,7 +273,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             }
         },
         AdminCommand::SurveyShuffle => {
-            dignity_store::survey::shuffle_storage(db).await?;
+            operator.shuffle_survey_storage().await?;
             println!("Survey responses and participants are stored in random order.");
         }
         AdminCommand::SurveyAdd { file } => {
@@ -288,15 +281,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("could not read {}: {e}", file.display()))?;
             let survey = dignity_domain::survey::parse(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let id = dignity_store::survey::save_survey(
-                db,
-                ACTOR,
-                now(),
-                &survey.key,
-                &survey.title,
-                &text,
-            )
-            .await?;
+            let id = operator.save_survey(&survey, &text).await?;
             println!(
                 "Added the survey {} ({}) with {} questions, as survey {id}.",
                 survey.key,
@@ -311,15 +296,10 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             if !(1..=20).contains(&acknowledge_days) {
                 bail!("--acknowledge-days must be between 1 and 20");
             }
-            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
-            let recovery = speakup::SecretKey::generate();
-            speakup::init_store(
-                db,
-                &organisation,
-                &speakup::public_key(&recovery),
-                acknowledge_days,
-            )
-            .await?;
+            let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
+            let recovery = operator
+                .turn_on_speakup(&organisation, acknowledge_days)
+                .await?;
             println!("Speak Up is on for {}.", organisation.name);
             println!();
             println!(
@@ -330,20 +310,25 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             );
             println!("It opens every concern, so treat it like the guardians' own keys.");
             println!();
-            println!("{}", speakup::identity_text(&recovery).as_str());
+            println!(
+                "{}",
+                dignity_crypto::speakup::identity_text(&recovery).as_str()
+            );
         }
         AdminCommand::SpeakupRecover { org, email } => {
-            let organisation = identity::get_organisation(db, &OdsCode::parse(&org)?).await?;
-            let person = identity::get_person_by_email(db, &Email::parse(&email)?).await?;
+            let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
+            let person = operator.person(&Email::parse(&email)?).await?;
             let mut line = String::new();
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
                 .context("could not read the recovery key from standard input")?;
-            let recovery = speakup::parse_identity(line.trim())
+            let recovery = dignity_crypto::speakup::parse_identity(line.trim())
                 .map_err(|_| anyhow::anyhow!("that is not a recovery key"));
             line.zeroize();
-            let count = speakup::recover(db, &organisation, &person, &recovery?).await?;
+            let count = operator
+                .recover_cases(&organisation, &person, &recovery?)
+                .await?;
             println!(
                 "{} can now open {count} more cases of {}.",
                 person.email, organisation.name

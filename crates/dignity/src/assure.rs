@@ -10,8 +10,10 @@
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
-use dignity_store::Backend;
-use dignity_store::testing::TestDb;
+use dignity_app::admin::{Campaign, Operator};
+use dignity_app::assure::{self, Fingerprint, Snapshot, TestDb};
+use dignity_app::data::{self, Backend, DbOptions};
+use dignity_app::{Clock, Db};
 use rand::Rng;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -340,50 +342,38 @@ pub(crate) struct SurveyCampaign {
 }
 
 pub(crate) async fn survey_campaign(
-    db: &dignity_store::Db,
+    db: &Db,
     ods: &str,
     codes: usize,
 ) -> anyhow::Result<SurveyCampaign> {
     use dignity_crypto::survey::InvitationCode;
     use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
-    use dignity_store::survey;
     let now = dignity_app::clock::system_now();
-    let organisation = dignity_store::identity::get_organisation(
-        db,
-        &dignity_domain::identity::OdsCode::parse(ods)?,
-    )
-    .await?;
+    let operator = Operator::new(db.clone(), Clock::fixed(now), "assure");
+    let organisation = operator
+        .organisation(&dignity_domain::identity::OdsCode::parse(ods)?)
+        .await?;
     let definition = parse(DEFAULT_BANK)?;
-    let survey_id = survey::save_survey(
-        db,
-        "assure",
-        now,
-        &definition.key,
-        &definition.title,
-        DEFAULT_BANK,
-    )
-    .await?;
+    let survey_id = operator.save_survey(&definition, DEFAULT_BANK).await?;
     let today = dignity_domain::speakup::Day::from_unix_seconds(now);
-    let campaign = survey::create_campaign(
-        db,
-        "assure",
-        now,
-        &organisation,
-        &survey::Campaign {
-            id: 0,
-            survey_id,
-            organisation_id: organisation.id,
-            title: "Assurance survey".into(),
-            opens_on: today,
-            closes_on: today.plus_days(30),
-            year: today.ymd().0,
-            participation: Participation::Tokens,
-        },
-    )
-    .await?;
-    let codes: Vec<InvitationCode> = (0..codes).map(|_| InvitationCode::generate()).collect();
-    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
-    survey::add_tokens(db, "assure", now, &campaign, ods, &digests).await?;
+    let campaign = operator
+        .create_campaign(
+            &organisation,
+            &Campaign {
+                id: 0,
+                survey_id,
+                organisation_id: organisation.id,
+                title: "Assurance survey".into(),
+                opens_on: today,
+                closes_on: today.plus_days(30),
+                year: today.ymd().0,
+                participation: Participation::Tokens,
+            },
+        )
+        .await?;
+    let codes = operator
+        .issue_codes(&organisation, &campaign, codes)
+        .await?;
     Ok(SurveyCampaign {
         id: campaign.id,
         pages: definition.sections.len(),
@@ -395,7 +385,7 @@ pub(crate) async fn survey_campaign(
 /// gap between codes used and responses stored, waiting or written (each used code must
 /// have exactly one), plus any gap between written responses and the campaign's counter.
 async fn survey_outcome(
-    db: &dignity_store::Db,
+    db: &Db,
     survey: &SurveyCampaign,
     acknowledged: &[String],
 ) -> anyhow::Result<(usize, usize, usize)> {
@@ -404,48 +394,29 @@ async fn survey_outcome(
         let digest = dignity_crypto::survey::InvitationCode::parse(code)
             .map(|c| c.digest())
             .unwrap_or_default();
-        let unused: Option<i64> =
-            sqlx::query_scalar("SELECT campaign_id FROM survey_tokens WHERE token_digest = $1")
-                .bind(&digest)
-                .fetch_optional(db.pool())
-                .await?;
-        if unused.is_some() {
+        if assure::code_unused(db, &digest).await? {
             lost += 1;
         }
     }
-    let unused = dignity_store::survey::unused_tokens(db, survey.id).await? as usize;
+    let unused = assure::codes_unused(db, survey.id).await? as usize;
     let used = survey.codes.len() - unused;
     // A used code's answers are either still waiting, sealed, for their batch, or written
     // as a response; the counter counts only written ones.
-    let count = |table: &'static str| async move {
-        let n: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM {table} WHERE campaign_id = $1"
-        ))
-        .bind(survey.id)
-        .fetch_one(db.pool())
-        .await?;
-        Ok::<usize, anyhow::Error>(n.max(0) as usize)
-    };
-    let written = count("survey_responses").await?;
-    let waiting = count("survey_pending").await?;
-    let counted = dignity_store::survey::response_count(db, survey.id).await? as usize;
+    let (written, waiting) = assure::responses_stored(db, survey.id).await?;
+    let (written, waiting) = (written.max(0) as usize, waiting.max(0) as usize);
+    let counted = assure::responses_counted(db, survey.id).await? as usize;
     let stored = written + waiting;
     let half_written = used.abs_diff(stored) + written.abs_diff(counted);
     Ok((stored, lost, half_written))
 }
 
 /// How many of these receipts have no concern in the database.
-async fn missing(db: &dignity_store::Db, codes: &[String]) -> anyhow::Result<usize> {
+async fn missing(db: &Db, codes: &[String]) -> anyhow::Result<usize> {
     let mut lost = 0;
     for code in codes {
         let parsed = dignity_crypto::speakup::ReceiptCode::parse(code)
             .map_err(|e| anyhow::anyhow!("a receipt could not be read: {e}"))?;
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE receipt_lookup = $1")
-                .bind(parsed.lookup())
-                .fetch_optional(db.pool())
-                .await?;
-        if found.is_none() {
+        if !assure::concern_stored(db, parsed.lookup()).await? {
             lost += 1;
         }
     }
@@ -506,20 +477,11 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
     server.wait()?;
 
     let lost = missing(db, &codes).await?;
-    let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-        .fetch_one(db.pool())
-        .await?;
+    let found = assure::concerns(db).await?;
     // Every case has its four seals (receipt, recovery key, two guardians) and its text.
-    let half_written: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM cases c WHERE (SELECT COUNT(*) FROM case_seals s WHERE s.case_id = c.id) <> 4 \
-         OR NOT EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = c.id)",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let half_written = assure::half_written_concerns(db, 4).await?;
     if db.backend() == Backend::Sqlite {
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(db.pool())
-            .await?;
+        let check = data::integrity_check(db).await?;
         if check != "ok" {
             bail!("SQLite's integrity check failed: {check}");
         }
@@ -539,54 +501,6 @@ async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result
         answers_lost,
         answers_half_written,
     })
-}
-
-/// Each table's row count and a SHA-256 of all its values. Rows are hashed one by one and
-/// the row hashes sorted, so the order rows come back in does not matter.
-async fn fingerprint(
-    connection: &mut sqlx::AnyConnection,
-) -> anyhow::Result<Vec<(String, i64, String)>> {
-    use sha2::{Digest, Sha256};
-    use sqlx::{Column, Row};
-    let mut out = Vec::new();
-    for table in dignity_store::transfer::table_names() {
-        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_all(&mut *connection)
-            .await?;
-        let mut row_hashes: Vec<String> = rows
-            .iter()
-            .map(|row| {
-                let mut hash = Sha256::new();
-                for column in row.columns() {
-                    let i = column.ordinal();
-                    let value = if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
-                        format!("{v:?}")
-                    } else if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
-                        format!("{v:?}")
-                    } else {
-                        "?".to_owned()
-                    };
-                    hash.update(format!("{}={value}|", column.name()));
-                }
-                hex::encode(hash.finalize())
-            })
-            .collect();
-        row_hashes.sort_unstable();
-        let mut table_hash = Sha256::new();
-        for h in &row_hashes {
-            table_hash.update(h.as_bytes());
-        }
-        out.push((
-            table.to_owned(),
-            rows.len() as i64,
-            hex::encode(table_hash.finalize()),
-        ));
-    }
-    Ok(out)
 }
 
 async fn backup_check(backend: Which, senders: usize) -> anyhow::Result<()> {
@@ -652,19 +566,15 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
         );
     }
 
-    let options = dignity_store::DbOptions::default();
+    let options = DbOptions::default();
     let backup_url = format!("sqlite://{}", copy.display());
-    let backup = dignity_store::Db::connect(&backup_url, &options).await?;
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(backup.pool())
-        .await?;
+    let backup = Db::connect(&backup_url, &options).await?;
+    let check = data::integrity_check(&backup).await?;
     if check != "ok" {
         bail!("the backup's integrity check failed: {check}");
     }
     let lost = missing(&backup, &before).await?;
-    let in_backup: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-        .fetch_one(backup.pool())
-        .await?;
+    let in_backup = assure::concerns(&backup).await?;
 
     // Restore: copy every row of the backup into a fresh database, then compare.
     let restored_url = format!("sqlite://{}", dir.join("restored.db").display());
@@ -678,10 +588,10 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
             String::from_utf8_lossy(&restored.stderr)
         );
     }
-    let restored_db = dignity_store::Db::connect(&restored_url, &options).await?;
+    let restored_db = Db::connect(&restored_url, &options).await?;
     let (a, b) = (
-        fingerprint(&mut *backup.pool().acquire().await?).await?,
-        fingerprint(&mut *restored_db.pool().acquire().await?).await?,
+        assure::fingerprint(&backup).await?,
+        assure::fingerprint(&restored_db).await?,
     );
     backup.close().await;
     restored_db.close().await;
@@ -705,25 +615,18 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
 /// of the live database inside the same snapshot: so the restored copy must match it
 /// exactly, row for row, though concerns kept arriving throughout.
 async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
-    use sqlx::Connection;
     let (mut server, load) = under_load(test_db, senders).await?;
     let dir = work_dir("dump")?;
     let dump = dir.join("dignity.dump");
     let before = load.acknowledged();
-    let mut live = sqlx::AnyConnection::connect(&test_db.url).await?;
-    sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        .execute(&mut live)
-        .await?;
-    let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
-        .fetch_one(&mut live)
-        .await?;
+    let mut live = Snapshot::export(&test_db.url).await?;
     let started = Instant::now();
     let dumped = Command::new("pg_dump")
         .args([
             "--format=custom",
             "--no-owner",
             "--snapshot",
-            &snapshot,
+            live.name(),
             "--file",
         ])
         .arg(&dump)
@@ -732,9 +635,8 @@ async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<Str
         .output()
         .context("pg_dump could not be run (apt-get install postgresql-client)")?;
     let took = started.elapsed();
-    let at_snapshot = fingerprint(&mut live).await;
-    sqlx::query("COMMIT").execute(&mut live).await?;
-    live.close().await?;
+    let at_snapshot = live.fingerprint().await;
+    live.finish().await?;
     let (_, all) = load.stop();
     server.kill()?;
     server.wait()?;
@@ -761,10 +663,8 @@ async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<Str
             );
         }
         let lost = missing(&fresh.db, &before).await?;
-        let in_backup: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(fresh.db.pool())
-            .await?;
-        let after = fingerprint(&mut *fresh.db.pool().acquire().await?).await?;
+        let in_backup = assure::concerns(&fresh.db).await?;
+        let after = assure::fingerprint(&fresh.db).await?;
         Ok((lost, in_backup, after))
     }
     .await;
@@ -795,8 +695,8 @@ struct Verdict {
     before: usize,
     lost: usize,
     in_backup: i64,
-    expected: Vec<(String, i64, String)>,
-    restored: Vec<(String, i64, String)>,
+    expected: Fingerprint,
+    restored: Fingerprint,
 }
 
 impl Verdict {

@@ -7,8 +7,8 @@
 //! any number equal to a second of the session. Nothing may be found.
 
 use anyhow::{Context, bail};
-use dignity_store::Backend;
-use dignity_store::testing::TestDb;
+use dignity_app::assure::{Cell, TestDb};
+use dignity_app::data::Backend;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -263,46 +263,23 @@ async fn scan_tables(
     until: i64,
     found: &mut Vec<String>,
 ) -> anyhow::Result<(usize, usize)> {
-    use sqlx::{Column, Row};
-    let mut tables = 0;
     let mut numbers = 0;
-    for table in dignity_store::transfer::table_names() {
-        tables += 1;
-        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_all(test_db.db.pool())
-            .await?;
-        for row in &rows {
-            for column in row.columns() {
-                let i = column.ordinal();
-                if let Ok(Some(n)) = row.try_get::<Option<i64>, _>(i) {
-                    numbers += 1;
-                    if (from..=until).contains(&n) {
-                        found.push(format!(
-                            "{table}.{} holds the session's time",
-                            column.name()
-                        ));
-                    }
-                    continue;
-                }
-                let text = row
-                    .try_get::<Option<String>, _>(i)
-                    .ok()
-                    .flatten()
-                    .or_else(|| {
-                        row.try_get::<Option<Vec<u8>>, _>(i)
-                            .ok()
-                            .flatten()
-                            .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    })
-                    .unwrap_or_default();
-                for needle in needles {
-                    if text.contains(needle) {
-                        found.push(format!("{table}.{} holds {needle}", column.name()));
-                    }
+    let tables = dignity_app::assure::every_cell(&test_db.db, |table, column, cell| match cell {
+        Cell::Number(n) => {
+            numbers += 1;
+            if (from..=until).contains(&n) {
+                found.push(format!("{table}.{column} holds the session's time"));
+            }
+        }
+        Cell::Text(text) => {
+            for needle in needles {
+                if text.contains(needle) {
+                    found.push(format!("{table}.{column} holds {needle}"));
                 }
             }
         }
-    }
+    })
+    .await?;
     Ok((tables, numbers))
 }
 

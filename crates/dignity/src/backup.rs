@@ -2,7 +2,8 @@
 
 use anyhow::{Context, bail};
 use dignity::config::Config;
-use dignity_store::{Backend, Db, DbOptions};
+use dignity_app::Db;
+use dignity_app::data::{self, Backend, DbOptions};
 use std::path::Path;
 
 /// Uses SQLite's `VACUUM INTO`, which reads one consistent snapshot while the server keeps
@@ -29,9 +30,7 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
         },
     )
     .await?;
-    sqlx::query("VACUUM INTO $1")
-        .bind(target)
-        .execute(db.pool())
+    data::copy_sqlite(&db, target)
         .await
         .context("the copy failed")?;
     db.close().await;
@@ -44,15 +43,13 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let check: (String,) = sqlx::query_as("PRAGMA integrity_check")
-        .fetch_one(copy.pool())
-        .await?;
+    let check = data::integrity_check(&copy).await?;
     copy.close().await;
-    if check.0 != "ok" {
+    if check != "ok" {
         bail!(
             "the copy at {} failed its integrity check: {}",
             to.display(),
-            check.0
+            check
         );
     }
     println!(

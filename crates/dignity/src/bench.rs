@@ -9,10 +9,12 @@ use anyhow::Context;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use clap::Subcommand;
+use dignity_app::admin::{NewOrganisation, Operator};
+use dignity_app::assure::TestDb;
+use dignity_app::data::Backend;
+use dignity_app::{Clock, Db};
 use dignity_crypto::passphrase::HashCost;
 use dignity_domain::identity::{Name, OdsCode, OrgType, Region};
-use dignity_store::testing::TestDb;
-use dignity_store::{Backend, identity, speakup};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -155,61 +157,44 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 
 /// A trust ready to take concerns, as a typical trust is set up: its recovery key and two
 /// guardians with keys, so each case is sealed four times. Returns its ODS code.
-pub(crate) async fn speakup_trust(db: &dignity_store::Db) -> anyhow::Result<String> {
+pub(crate) async fn speakup_trust(db: &Db) -> anyhow::Result<String> {
     let now = dignity_app::clock::system_now();
-    let org = identity::create_organisation(
-        db,
-        "bench",
-        now,
-        &identity::NewOrganisation {
+    let operator = Operator::new(db.clone(), Clock::fixed(now), "bench");
+    let org = operator
+        .create_organisation(&NewOrganisation {
             ods_code: OdsCode::parse("BENCH")?,
             name: Name::parse("Benchmark Trust", "name")?,
             org_type: OrgType::Acute,
             region: Region::London,
             benchmark_group: Name::parse("Acute", "group")?,
-        },
-    )
-    .await?;
-    let recovery = dignity_crypto::speakup::SecretKey::generate();
-    speakup::init(
-        db,
-        "bench",
-        now,
-        &org,
-        &dignity_crypto::speakup::public_key(&recovery),
-        2,
-    )
-    .await?;
+        })
+        .await?;
+    // The recovery key is not needed again.
+    operator.turn_on_speakup(&org, 2).await?;
     // Two guardians with keys, as a typical trust has, so each case is sealed four times.
     for i in 0..2 {
         let key = dignity_crypto::speakup::SecretKey::generate();
-        let person = identity::create_person(
-            db,
-            "bench",
-            now,
-            &dignity_domain::identity::Email::parse(&format!("g{i}@bench.nhs.uk"))?,
-            &Name::parse("Guardian", "n")?,
-            "x",
-        )
-        .await?;
-        identity::grant_role(
-            db,
-            "bench",
-            now,
-            &person,
-            dignity_domain::identity::Role::Guardian,
-            Some(&org),
-        )
-        .await?;
-        speakup::save_caseworker_key(
-            db,
-            "bench",
-            now,
-            person.id,
-            &dignity_crypto::speakup::public_key(&key),
-            b"unused",
-        )
-        .await?;
+        let person = operator
+            .create_person(
+                &dignity_domain::identity::Email::parse(&format!("g{i}@bench.nhs.uk"))?,
+                &Name::parse("Guardian", "n")?,
+                "x",
+            )
+            .await?;
+        operator
+            .grant_role(
+                &person,
+                dignity_domain::identity::Role::Guardian,
+                Some(&org),
+            )
+            .await?;
+        operator
+            .save_case_key(
+                person.id,
+                &dignity_crypto::speakup::public_key(&key),
+                b"unused",
+            )
+            .await?;
     }
     Ok(org.ods_code.clone())
 }
@@ -265,7 +250,9 @@ async fn speakup_on(
 ) -> anyhow::Result<(Duration, Vec<Outcome>)> {
     let db = &test_db.db;
     let ods = speakup_trust(db).await?;
-    let org = identity::get_organisation(db, &OdsCode::parse(&ods)?).await?;
+    let org = Operator::new(db.clone(), Clock::system(), "bench")
+        .organisation(&OdsCode::parse(&ods)?)
+        .await?;
     let settings = dignity_web::Settings {
         passphrase_cost: HashCost::RECOMMENDED,
         ..Default::default()
@@ -335,7 +322,7 @@ async fn speakup_on(
         outcomes.push(task.await??);
     }
     let elapsed = started.elapsed();
-    let stored = speakup::list_cases(db, org.id).await?.len();
+    let stored = dignity_app::assure::concerns_of(db, &org).await?;
     anyhow::ensure!(
         stored == count,
         "{count} submissions were acknowledged but {stored} are stored"

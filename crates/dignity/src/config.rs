@@ -33,7 +33,7 @@ pub struct DatabaseUrl(String);
 
 impl Serialize for DatabaseUrl {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&dignity_store::redact_url(&self.0))
+        serializer.serialize_str(&dignity_app::data::redact_url(&self.0))
     }
 }
 
@@ -49,13 +49,13 @@ impl DatabaseUrl {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DatabaseUrl({})", dignity_store::redact_url(&self.0))
+        write!(f, "DatabaseUrl({})", dignity_app::data::redact_url(&self.0))
     }
 }
 
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&dignity_store::redact_url(&self.0))
+        f.write_str(&dignity_app::data::redact_url(&self.0))
     }
 }
 
@@ -378,7 +378,7 @@ impl Config {
                 reason,
             })
         };
-        if let Err(e) = dignity_store::Backend::from_url(self.database_url.expose()) {
+        if let Err(e) = dignity_app::data::Backend::from_url(self.database_url.expose()) {
             return bad("database_url", e.to_string());
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
@@ -594,8 +594,8 @@ impl Config {
         })
     }
 
-    pub fn db_options(&self) -> dignity_store::DbOptions {
-        dignity_store::DbOptions {
+    pub fn db_options(&self) -> dignity_app::data::DbOptions {
+        dignity_app::data::DbOptions {
             max_connections: self.max_connections,
             ..Default::default()
         }

@@ -2,10 +2,11 @@
 //! role, so a person can try every part of Dignity in a minute.
 
 use dignity::config::Config;
+use dignity_app::admin::{NewOrganisation, Operator};
+use dignity_app::identity::Organisation;
+use dignity_app::{Clock, Db, StoreError};
 use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
-use dignity_store::identity::{self, NewOrganisation, Organisation};
-use dignity_store::{Db, StoreError};
 
 /// Every demo account shares this passphrase. It is printed at start; never use the demo
 /// for real people.
@@ -43,27 +44,22 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
 pub(crate) const ACTOR: &str = "demo";
 
 pub(crate) async fn org(
-    db: &Db,
-    now: i64,
+    operator: &Operator,
     code: &str,
     name: &str,
     org_type: OrgType,
     region: Region,
     group: &str,
-) -> Result<Organisation, StoreError> {
-    identity::create_organisation(
-        db,
-        ACTOR,
-        now,
-        &NewOrganisation {
+) -> anyhow::Result<Organisation> {
+    Ok(operator
+        .create_organisation(&NewOrganisation {
             ods_code: OdsCode::parse(code)?,
             name: Name::parse(name, "name")?,
             org_type,
             region,
             benchmark_group: Name::parse(group, "group")?,
-        },
-    )
-    .await
+        })
+        .await?)
 }
 
 /// Seeds an empty database. A database that already has organisations is left alone.
@@ -72,17 +68,17 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         .iter()
         .map(|(email, _, role)| DemoAccount { email, role: *role })
         .collect();
-    if !identity::list_organisations(db).await?.is_empty() {
+    let now = dignity_app::clock::system_now();
+    let operator = Operator::new(db.clone(), Clock::fixed(now), ACTOR);
+    if !operator.organisations().await?.is_empty() {
         return Ok(Seeded {
             accounts,
             recovery_key: None,
             survey_codes: Vec::new(),
         });
     }
-    let now = dignity_app::clock::system_now();
     let main = org(
-        db,
-        now,
+        &operator,
         "DEMO1",
         "Northfield Hospitals NHS Foundation Trust (demo)",
         OrgType::Acute,
@@ -91,8 +87,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     )
     .await?;
     org(
-        db,
-        now,
+        &operator,
         "DEMO2",
         "Riverside Mental Health NHS Trust (demo)",
         OrgType::MentalHealth,
@@ -101,8 +96,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     )
     .await?;
     org(
-        db,
-        now,
+        &operator,
         "DEMO3",
         "Moorland Ambulance Service NHS Trust (demo)",
         OrgType::Ambulance,
@@ -120,52 +114,30 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         ),
         ("Surgery", "Theatres", ["Recovery", "Day surgery"]),
     ] {
-        let d = identity::create_org_unit(
-            db,
-            ACTOR,
-            now,
-            &main,
-            None,
-            OrgUnitKind::Division,
-            &name(division)?,
-        )
-        .await?;
-        let dir = identity::create_org_unit(
-            db,
-            ACTOR,
-            now,
-            &main,
-            Some(d.id),
-            OrgUnitKind::Directorate,
-            &name(directorate)?,
-        )
-        .await?;
-        for team in teams {
-            identity::create_org_unit(
-                db,
-                ACTOR,
-                now,
+        let d = operator
+            .add_unit(&main, None, OrgUnitKind::Division, &name(division)?)
+            .await?;
+        let dir = operator
+            .add_unit(
                 &main,
-                Some(dir.id),
-                OrgUnitKind::Team,
-                &name(team)?,
+                Some(d.id),
+                OrgUnitKind::Directorate,
+                &name(directorate)?,
             )
             .await?;
+        for team in teams {
+            operator
+                .add_unit(&main, Some(dir.id), OrgUnitKind::Team, &name(team)?)
+                .await?;
         }
     }
 
     let hash = passphrase::hash(DEMO_PASSPHRASE, HashCost::RECOMMENDED)?;
     let mut signers = (None, None);
     for (email, display_name, role) in ACCOUNTS {
-        let person = identity::create_person(
-            db,
-            ACTOR,
-            now,
-            &Email::parse(email)?,
-            &name(display_name)?,
-            &hash,
-        )
-        .await?;
+        let person = operator
+            .create_person(&Email::parse(email)?, &name(display_name)?, &hash)
+            .await?;
         match role {
             Role::Executive => signers.0 = Some(person.id),
             Role::UnionPartner => signers.1 = Some(person.id),
@@ -175,41 +147,42 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             dignity_domain::identity::RoleScope::Organisation => Some(&main),
             dignity_domain::identity::RoleScope::Platform => None,
         };
-        identity::grant_role(db, ACTOR, now, &person, *role, organisation).await?;
+        operator.grant_role(&person, *role, organisation).await?;
         if *role != Role::Staff {
-            identity::grant_role(db, ACTOR, now, &person, Role::Staff, Some(&main))
+            operator
+                .grant_role(&person, Role::Staff, Some(&main))
                 .await
                 .or_else(|e| match e {
-                    StoreError::Conflict(_) => Ok(()),
+                    dignity_app::Error::Store(StoreError::Conflict(_)) => Ok(()),
                     other => Err(other),
                 })?;
         }
         if matches!(role, Role::Guardian | Role::ErLead) {
             // Made now, under the demo passphrase, so that concerns sent before the guardian
             // first signs in are sealed to them too.
-            let key = crate::speakup::SecretKey::generate();
+            let key = dignity_crypto::speakup::SecretKey::generate();
             let wrapped = dignity_crypto::speakup::wrap_identity(
                 &key,
                 DEMO_PASSPHRASE,
                 HashCost::RECOMMENDED,
             )?;
-            dignity_store::speakup::save_caseworker_key(
-                db,
-                ACTOR,
-                now,
-                person.id,
-                &crate::speakup::public_key(&key),
-                &wrapped,
-            )
-            .await?;
+            operator
+                .save_case_key(
+                    person.id,
+                    &dignity_crypto::speakup::public_key(&key),
+                    &wrapped,
+                )
+                .await?;
         }
         if role.needs_second_factor() {
-            identity::set_totp(db, ACTOR, now, &person, Some(DEMO_TOTP_SECRET), None).await?;
+            operator
+                .set_second_step(&person, Some(DEMO_TOTP_SECRET))
+                .await?;
         }
     }
-    let survey_codes = crate::demo_survey::seed(db, &main, now).await?;
+    let survey_codes = crate::demo_survey::seed(&operator, &main).await?;
     if let (Some(executive), Some(union)) = signers {
-        crate::demo_plans::seed(db, &main, executive, union, now).await?;
+        crate::demo_plans::seed(&operator, &main, executive, union).await?;
     }
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
@@ -226,7 +199,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             "Uma Union, staff side chair. Your union representative can come with you to any meeting about a concern.",
         ),
     ] {
-        dignity_store::library::add_pin(db, ACTOR, &main, now, title, body, "").await?;
+        dignity_app::demo::pin(&operator, &main, title, body).await?;
     }
     // Two news posts, so the news page and its feed have something in them.
     for (days_ago, title, body, topics) in [
@@ -246,7 +219,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             ],
         ),
     ] {
-        let post = dignity_store::news::NewPost {
+        let post = dignity_app::news::NewPost {
             title: title.into(),
             body: body.into(),
             audiences: vec![
@@ -255,14 +228,8 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             ],
             topics,
         };
-        let no_mail = |_: i64, _: &str, _: &str| dignity_store::mail::NewMail {
-            purpose: String::new(),
-            to: String::new(),
-            subject: String::new(),
-            body: String::new(),
-            attachment: None,
-        };
-        dignity_store::news::publish(db, ACTOR, now - days_ago * 86_400, &post, &no_mail).await?;
+        let then = Operator::new(db.clone(), Clock::fixed(now - days_ago * 86_400), ACTOR);
+        dignity_app::demo::publish(&then, &post).await?;
     }
     // Two events to book: a webinar and a day in person.
     for (days_ahead, title, description, format, location, joining, capacity) in [
@@ -287,11 +254,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     ] {
         // Whole hours, 10am UK time in winter.
         let day_start = (now / 86_400 + days_ahead) * 86_400;
-        dignity_store::events::create_event(
-            db,
-            ACTOR,
-            now,
-            &dignity_store::events::NewEvent {
+        dignity_app::demo::add_event(
+            &operator,
+            &dignity_app::events::NewEvent {
                 title: title.into(),
                 description: description.into(),
                 format,
@@ -304,11 +269,13 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         )
         .await?;
     }
-    let recovery = crate::speakup::SecretKey::generate();
-    crate::speakup::init_store(db, &main, &crate::speakup::public_key(&recovery), 2).await?;
+    // Turned on as `dignity admin speakup-init` does, under its name and at its time.
+    let recovery = Operator::new(db.clone(), Clock::system(), crate::admin::ACTOR)
+        .turn_on_speakup(&main, 2)
+        .await?;
     Ok(Seeded {
         accounts,
-        recovery_key: Some(crate::speakup::identity_text(&recovery).to_string()),
+        recovery_key: Some(dignity_crypto::speakup::identity_text(&recovery).to_string()),
         survey_codes,
     })
 }

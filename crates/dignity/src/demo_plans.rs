@@ -1,12 +1,11 @@
 //! A demo partnership plan for the main demo trust, signed by both sides, with progress
 //! reported since, so its public page has something to show.
 
-use crate::demo::ACTOR;
+use dignity_app::admin::Operator;
+use dignity_app::identity::Organisation;
+use dignity_app::plans::{NewAction, NewIndicator, NewPlan, Report};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
 use dignity_domain::speakup::Day;
-use dignity_store::Db;
-use dignity_store::identity::Organisation;
-use dignity_store::plans::{self, Editor, NewAction, NewPlan, Report};
 
 /// (commitment, title, owner, due, status, per cent)
 const ACTIONS: &[(usize, &str, &str, &str, ActionStatus, u8)] = &[
@@ -53,60 +52,49 @@ const ACTIONS: &[(usize, &str, &str, &str, ActionStatus, u8)] = &[
 ];
 
 pub async fn seed(
-    db: &Db,
+    operator: &Operator,
     main: &Organisation,
     executive: i64,
     union: i64,
-    now: i64,
 ) -> anyhow::Result<()> {
-    let editor = Editor {
-        actor: ACTOR,
-        now,
-        organisation: main,
-    };
-    let plan = plans::create_plan(
-        db,
-        editor,
-        &NewPlan {
+    let desk = dignity_app::demo::plans(operator, main);
+    let plan = desk
+        .create_plan(&NewPlan {
             title: "Respect at work 2026 to 2027".into(),
             period: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
             summary: "Our trust and our trade unions will work together to stop bullying, help staff to speak up, and tell everyone how we are doing.".into(),
-        },
-    )
-    .await?;
-    let groups = plans::groups(db, plan.id).await?;
+        })
+        .await?;
+    let groups = desk.groups(plan.id).await?;
     let mut added = Vec::new();
     for (group, title, owner, due, status, progress) in ACTIONS {
         let Some(group) = groups.get(*group) else {
             continue;
         };
-        let action = plans::add_action(
-            db,
-            editor,
-            plan.id,
-            &NewAction {
-                group_id: group.id,
-                parent_id: None,
-                title: (*title).into(),
-                description: String::new(),
-                owner: (*owner).into(),
-                employer_lead: "Ezra Executive".into(),
-                union_lead: "Uma Union".into(),
-                dates: Dates::new(Day::parse("2026-04-01")?, Day::parse(due)?)?,
-                weight: None,
-            },
-        )
-        .await?;
+        let action = desk
+            .add_action(
+                plan.id,
+                &NewAction {
+                    group_id: group.id,
+                    parent_id: None,
+                    title: (*title).into(),
+                    description: String::new(),
+                    owner: (*owner).into(),
+                    employer_lead: "Ezra Executive".into(),
+                    union_lead: "Uma Union".into(),
+                    dates: Dates::new(Day::parse("2026-04-01")?, Day::parse(due)?)?,
+                    weight: None,
+                },
+            )
+            .await?;
         added.push((action.id, *status, *progress));
     }
     // The training is measured by harassment from colleagues in the staff survey; its
     // latest figure comes from the demo trust's survey results.
     if let Some((training, ..)) = added.get(1) {
-        plans::add_indicator(
-            db,
-            editor,
+        desk.add_indicator(
             *training,
-            &plans::NewIndicator {
+            &NewIndicator {
                 code: "harassment_colleagues".into(),
                 baseline: 24.0,
                 target: 18.0,
@@ -116,9 +104,10 @@ pub async fn seed(
         )
         .await?;
     }
-    let version = plans::get_plan(db, plan.id).await?.version;
-    plans::approve(db, editor, plan.id, executive, Side::Employer, version).await?;
-    plans::approve(db, editor, plan.id, union, Side::Union, version).await?;
+    let version = desk.plan(plan.id).await?.version;
+    desk.approve(plan.id, executive, Side::Employer, version)
+        .await?;
+    desk.approve(plan.id, union, Side::Union, version).await?;
     let first = added.first().map(|(id, ..)| *id);
     for (id, status, progress) in added {
         let report = Report {
@@ -126,16 +115,13 @@ pub async fn seed(
             reason: String::new(),
             progress: Percent::parse(&progress.to_string())?,
         };
-        plans::report_progress(db, editor, id, &report).await?;
+        desk.report_progress(id, &report).await?;
     }
     if let Some(first) = first {
-        plans::add_update(
-            db,
-            editor,
+        desk.add_update(
             first,
             "Ezra Executive",
             "Two staff stories were heard at the September board meeting. The board agreed to visit the teams involved.",
-            &[],
         )
         .await?;
     }

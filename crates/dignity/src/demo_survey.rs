@@ -4,7 +4,9 @@
 //! Answers are made up but hang together: people who feel supported report less
 //! harassment, and each trust has its own culture.
 
-use crate::demo::{ACTOR, org};
+use crate::demo::org;
+use dignity_app::admin::{Campaign, NewResponse, Operator};
+use dignity_app::identity::Organisation;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::speakup::Day;
@@ -12,9 +14,6 @@ use dignity_domain::survey::{
     DEFAULT_BANK, DEMOGRAPHICS, Participation, QuestionKind, Survey, parse,
 };
 use dignity_engine::rng::Rng;
-use dignity_store::Db;
-use dignity_store::identity::{self, Organisation};
-use dignity_store::survey::{self, Campaign, NewResponse};
 
 const ACUTE: &str = "Acute and acute & community trusts";
 
@@ -80,25 +79,17 @@ const OTHER_TRUSTS: &[(&str, &str, Region, f64, usize)] = &[
 ];
 
 /// Seeds every demo survey and returns codes for the open pulse survey.
-pub async fn seed(db: &Db, main: &Organisation, now: i64) -> anyhow::Result<Vec<String>> {
+pub async fn seed(operator: &Operator, main: &Organisation) -> anyhow::Result<Vec<String>> {
     let definition = parse(DEFAULT_BANK)?;
-    let survey_id = survey::save_survey(
-        db,
-        ACTOR,
-        now,
-        &definition.key,
-        &definition.title,
-        DEFAULT_BANK,
-    )
-    .await?;
+    let survey_id = operator.save_survey(&definition, DEFAULT_BANK).await?;
     let mut trusts = vec![(main.clone(), -0.05, 1_200)];
     for (code, name, region, culture, size) in OTHER_TRUSTS {
-        let trust = org(db, now, code, name, OrgType::Acute, *region, ACUTE).await?;
+        let trust = org(operator, code, name, OrgType::Acute, *region, ACUTE).await?;
         trusts.push((trust, *culture, *size));
     }
     let mut rng = Rng::new(2026);
     for (trust, culture, size) in &trusts {
-        let units = identity::list_org_units(db, trust.id).await?.len() as u64;
+        let units = operator.units(trust.id).await?.len() as u64;
         for (year, drift) in [(2025, -0.1), (2026, 0.0)] {
             let template = Campaign {
                 id: 0,
@@ -110,38 +101,36 @@ pub async fn seed(db: &Db, main: &Organisation, now: i64) -> anyhow::Result<Vec<
                 year,
                 participation: Participation::Tokens,
             };
-            let campaign = survey::create_campaign(db, ACTOR, now, trust, &template).await?;
+            let campaign = operator.create_campaign(trust, &template).await?;
             // Trusts that worked on their culture improve more between years.
             let culture = culture + drift * (1.0 - culture);
             let responses: Vec<NewResponse> = (0..*size)
                 .map(|_| made_up_response(&definition, units, culture, &mut rng))
                 .collect();
-            survey::insert_responses(db, campaign.id, &responses).await?;
+            operator
+                .add_responses(campaign.id, &responses, |_| {})
+                .await?;
         }
     }
 
     // An open pulse survey for the main trust, answered with invitation codes.
-    let today = Day::from_unix_seconds(now);
-    let pulse = survey::create_campaign(
-        db,
-        ACTOR,
-        now,
-        main,
-        &Campaign {
-            id: 0,
-            survey_id,
-            organisation_id: main.id,
-            title: "Pulse survey".into(),
-            opens_on: today,
-            closes_on: today.plus_days(60),
-            year: today.ymd().0,
-            participation: Participation::Tokens,
-        },
-    )
-    .await?;
-    let codes: Vec<InvitationCode> = (0..5).map(|_| InvitationCode::generate()).collect();
-    let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
-    survey::add_tokens(db, ACTOR, now, &pulse, &main.ods_code, &digests).await?;
+    let today = operator.clock().today();
+    let pulse = operator
+        .create_campaign(
+            main,
+            &Campaign {
+                id: 0,
+                survey_id,
+                organisation_id: main.id,
+                title: "Pulse survey".into(),
+                opens_on: today,
+                closes_on: today.plus_days(60),
+                year: today.ymd().0,
+                participation: Participation::Tokens,
+            },
+        )
+        .await?;
+    let codes = operator.issue_codes(main, &pulse, 5).await?;
     Ok(codes.iter().map(InvitationCode::display).collect())
 }
 

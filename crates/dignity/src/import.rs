@@ -5,10 +5,9 @@
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use dignity_app::Db;
+use dignity_app::admin::{NewResponse, Operator};
 use dignity_domain::survey::{self as definition, import};
-use dignity_store::Db;
-use dignity_store::identity;
-use dignity_store::survey::{self, NewResponse};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 
@@ -38,12 +37,16 @@ fn bar(len: u64, message: &'static str) -> ProgressBar {
 
 pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
     let ImportCommand::SurveyResponses { campaign, file } = command;
-    let campaign = survey::get_campaign(db, campaign).await?;
-    let (_, _, text) = survey::get_survey(db, campaign.survey_id).await?;
-    let definition = definition::parse(&text).context("the campaign's survey cannot be read")?;
-    let units = dignity_app::survey::load::units_in_order(
-        identity::list_org_units(db, campaign.organisation_id).await?,
+    let operator = Operator::new(
+        db.clone(),
+        dignity_app::Clock::system(),
+        crate::admin::ACTOR,
     );
+    let campaign = operator.campaign(campaign).await?;
+    let text = operator.survey_text(campaign.survey_id).await?;
+    let definition = definition::parse(&text).context("the campaign's survey cannot be read")?;
+    let units =
+        dignity_app::survey::load::units_in_order(operator.units(campaign.organisation_id).await?);
     let unit_names: Vec<String> = units.into_iter().map(|u| u.name).collect();
 
     let size = std::fs::metadata(&file)
@@ -107,10 +110,9 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
     // Shuffled, so the order people are stored in says nothing about the order of the file.
     responses.sort_by(|a, b| a.id.cmp(&b.id));
     let storing = bar(responses.len() as u64, "Storing");
-    survey::insert_responses_showing(db, campaign.id, &responses, |n| {
-        storing.set_position(n as u64)
-    })
-    .await?;
+    operator
+        .add_responses(campaign.id, &responses, |n| storing.set_position(n as u64))
+        .await?;
     storing.finish_and_clear();
     println!(
         "Imported {} responses into {} (campaign {}).",

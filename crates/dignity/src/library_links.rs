@@ -4,8 +4,8 @@
 //! may be back tomorrow. Curators decide.
 
 use clap::Subcommand;
-use dignity_store::Db;
-use dignity_store::library;
+use dignity_app::Db;
+use dignity_app::admin::Operator;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
@@ -39,7 +39,13 @@ fn check(agent: &ureq::Agent, link: &str) -> Result<u16, String> {
 
 pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
     let LibraryCommand::CheckLinks { timeout } = command;
-    let mut links: Vec<(String, String)> = library::all_resources(db)
+    let operator = Operator::new(
+        db.clone(),
+        dignity_app::Clock::system(),
+        crate::admin::ACTOR,
+    );
+    let mut links: Vec<(String, String)> = operator
+        .resources()
         .await?
         .into_iter()
         .filter(|r| !r.retired && !r.fields.link.is_empty())
@@ -50,8 +56,8 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
             )
         })
         .collect();
-    for organisation in dignity_store::identity::list_organisations(db).await? {
-        for pin in library::pins(db, organisation.id).await? {
+    for organisation in operator.organisations().await? {
+        for pin in operator.pins(&organisation).await? {
             if !pin.link.is_empty() {
                 links.push((
                     format!("{} pinned item: {}", organisation.ods_code, pin.title),

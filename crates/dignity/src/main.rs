@@ -13,14 +13,14 @@ mod demo_survey;
 mod import;
 mod library_links;
 mod serve;
-mod speakup;
 mod starter;
 mod synth;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dignity::config::{self, Config};
-use dignity_store::{Db, transfer};
+use dignity_app::Db;
+use dignity_app::data::{self, redact_url};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -184,11 +184,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let options = config.db_options();
             let source = Db::connect_and_migrate(&from, &options)
                 .await
-                .with_context(|| format!("could not open {}", dignity_store::redact_url(&from)))?;
+                .with_context(|| format!("could not open {}", redact_url(&from)))?;
             let target = Db::connect_and_migrate(&to, &options)
                 .await
-                .with_context(|| format!("could not open {}", dignity_store::redact_url(&to)))?;
-            let counts = transfer::copy_all(&source, &target, |c| {
+                .with_context(|| format!("could not open {}", redact_url(&to)))?;
+            let counts = data::copy_all(&source, &target, |c| {
                 println!("Copied {:>8} rows of {}", c.rows, c.table)
             })
             .await?;

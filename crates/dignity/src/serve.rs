@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use dignity::config::{Config, LogFormat};
-use dignity_store::Db;
+use dignity_app::Db;
 use dignity_web::{AppState, build_app};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -31,7 +31,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
             "the NHS design system files are missing, so pages will look plain; run `npm ci` in web/"
         );
     }
-    let added = crate::starter::seed_if_empty(&db, dignity_app::clock::system_now()).await?;
+    let added = crate::starter::seed_if_empty(&db, dignity_app::Clock::system()).await?;
     if added > 0 {
         tracing::info!(
             resources = added,

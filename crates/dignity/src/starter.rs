@@ -2,10 +2,11 @@
 //! (`starter_library.toml`, written for Dignity from the seed pages' facts).
 
 use anyhow::{Context, bail};
+use dignity_app::admin::Operator;
+use dignity_app::library::{CaseStudy, NewResource};
+use dignity_app::{Clock, Db};
 use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
 use dignity_domain::speakup::Day;
-use dignity_store::Db;
-use dignity_store::library::{self, CaseStudy, NewResource};
 use serde::Deserialize;
 
 const CATALOGUE: &str = include_str!("starter_library.toml");
@@ -103,12 +104,13 @@ pub fn catalogue() -> anyhow::Result<Vec<NewResource>> {
 
 /// Fills an empty library with the starter catalogue; a library that has ever had
 /// anything in it is left alone. Returns how many were added.
-pub async fn seed_if_empty(db: &Db, now: i64) -> anyhow::Result<usize> {
-    if library::last_change(db).await? > 0 {
+pub async fn seed_if_empty(db: &Db, clock: Clock) -> anyhow::Result<usize> {
+    let operator = Operator::new(db.clone(), clock, "dignity (starter catalogue)");
+    if operator.library_ever_changed().await? {
         return Ok(0);
     }
     let resources = catalogue()?;
-    library::add_resources(db, "dignity (starter catalogue)", None, now, &resources).await?;
+    operator.add_resources(&resources).await?;
     Ok(resources.len())
 }
 
