@@ -380,11 +380,11 @@ mod tests {
     use super::*;
     use crate::data::Backend;
     use dignity_domain::identity::{OrgType, Region};
-    use dignity_store::testing::TestDb;
+    use dignity_store::scratch::ScratchDb;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn recovery_is_refused_until_everything_is_in_place_and_audited() {
-        let test_db = TestDb::new(Backend::Sqlite).await.unwrap();
+        let test_db = ScratchDb::new(Backend::Sqlite).await.unwrap();
         let operator = Operator::new(test_db.db.clone(), Clock::fixed(1_800_000_000), "cli");
         let org = operator
             .create_organisation(&NewOrganisation {

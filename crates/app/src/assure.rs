@@ -4,7 +4,7 @@
 //! every table's rows, to compare a restored copy with its original or to search for
 //! anything that could identify a sender. Nothing here changes anything.
 //!
-//! The fresh databases they run on are [`TestDb`]s, the store's test databases.
+//! The fresh databases they run on are [`ScratchDb`]s, the store's test databases.
 
 use crate::data::SqlError;
 use crate::identity::Organisation;
@@ -13,7 +13,7 @@ use dignity_store::{speakup, survey, transfer};
 use sha2::{Digest, Sha256};
 use sqlx::{Column, Connection, Row};
 
-pub use dignity_store::testing::TestDb;
+pub use dignity_store::scratch::ScratchDb;
 
 /// Whether a concern with this receipt lookup (`ReceiptCode::lookup`) is stored.
 pub async fn concern_stored(db: &Db, receipt_lookup: &str) -> Result<bool, SqlError> {

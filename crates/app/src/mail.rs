@@ -20,6 +20,27 @@ pub trait Relay: Sync {
     fn send(&self, mail: &Mail) -> impl Future<Output = Result<(), String>> + Send;
 }
 
+/// `text` with every copy of `address` (in any case) replaced, for the log.
+fn without_address(text: &str, address: &str) -> String {
+    if address.is_empty() {
+        return text.to_owned();
+    }
+    let (lower, wanted) = (text.to_lowercase(), address.to_lowercase());
+    // Lower-casing can change byte lengths outside ASCII: then say nothing of the cause.
+    if lower.len() != text.len() {
+        return "the relay refused it".to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(&wanted) {
+        out.push_str(text.get(rest..at).unwrap_or_default());
+        out.push_str("[the address]");
+        rest = at + wanted.len();
+    }
+    out.push_str(text.get(rest..).unwrap_or_default());
+    out
+}
+
 /// Sends what is due at `now` (the worker's clock) through `relay`. Returns (sent,
 /// failed).
 pub async fn send_due(
@@ -36,8 +57,10 @@ pub async fn send_due(
                 sent += 1;
             }
             Err(e) => {
-                // The address is not logged: it may say who was invited to a survey.
-                tracing::warn!(mail = m.id, attempts = m.attempts + 1, cause = %e, "mail not sent; it will be tried again");
+                // The address is not logged: it may say who was invited to a survey. Relays
+                // quote it in their refusals, so it is taken out of the cause too.
+                let cause = without_address(&e, &m.to);
+                tracing::warn!(mail = m.id, attempts = m.attempts + 1, %cause, "mail not sent; it will be tried again");
                 store::failed(db, &m, now, &e).await?;
                 failed += 1;
             }
@@ -55,4 +78,19 @@ pub async fn send_due(
 /// How many mails for `purpose` (such as `survey:12`) wait to be sent.
 pub async fn waiting(ctx: &Context, purpose: &str) -> Result<u64, Error> {
     Ok(store::waiting(&ctx.db, purpose).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_address;
+
+    #[test]
+    fn a_refusal_quoting_the_address_is_logged_without_it() {
+        let refusal =
+            "permanent error (550): 5.1.1 <Secret.Person@example.org>: Recipient address rejected";
+        let logged = without_address(refusal, "secret.person@example.org");
+        assert!(!logged.to_lowercase().contains("secret.person"), "{logged}");
+        assert!(logged.contains("5.1.1 <[the address]>: Recipient address rejected"));
+        assert_eq!(without_address("timed out", "a@b.uk"), "timed out");
+    }
 }

@@ -11,7 +11,7 @@
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 use dignity_app::admin::{Campaign, Operator};
-use dignity_app::assure::{self, Fingerprint, Snapshot, TestDb};
+use dignity_app::assure::{self, Fingerprint, ScratchDb, Snapshot};
 use dignity_app::data::{self, Backend, DbOptions};
 use dignity_app::{Clock, Db};
 use rand::Rng;
@@ -80,7 +80,7 @@ pub async fn run(command: AssureCommand) -> anyhow::Result<()> {
         Which::Sqlite => Backend::Sqlite,
         Which::Postgres => Backend::Postgres,
     };
-    let test_db = TestDb::new(backend)
+    let test_db = ScratchDb::new(backend)
         .await
         .with_context(|| format!("could not make a {backend:?} database"))?;
     let outcome = crash(&test_db, kills, senders).await;
@@ -431,7 +431,7 @@ struct Running {
     server: Child,
 }
 
-async fn running(test_db: &TestDb) -> anyhow::Result<Running> {
+async fn running(test_db: &ScratchDb) -> anyhow::Result<Running> {
     let ods = crate::bench::speakup_trust(&test_db.db).await?;
     let port = free_port()?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -449,7 +449,7 @@ async fn running(test_db: &TestDb) -> anyhow::Result<Running> {
     })
 }
 
-async fn crash(test_db: &TestDb, kills: usize, senders: usize) -> anyhow::Result<Report> {
+async fn crash(test_db: &ScratchDb, kills: usize, senders: usize) -> anyhow::Result<Report> {
     let db = &test_db.db;
     let Running {
         ods,
@@ -508,7 +508,7 @@ async fn backup_check(backend: Which, senders: usize) -> anyhow::Result<()> {
         Which::Sqlite => Backend::Sqlite,
         Which::Postgres => Backend::Postgres,
     };
-    let test_db = TestDb::new(backend)
+    let test_db = ScratchDb::new(backend)
         .await
         .with_context(|| format!("could not make a {backend:?} database"))?;
     let outcome = match backend {
@@ -522,7 +522,7 @@ async fn backup_check(backend: Which, senders: usize) -> anyhow::Result<()> {
 }
 
 /// A real server with `senders` senders writing concerns to it, two seconds in.
-async fn under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<(Child, Load)> {
+async fn under_load(test_db: &ScratchDb, senders: usize) -> anyhow::Result<(Child, Load)> {
     let Running {
         ods,
         port,
@@ -542,7 +542,7 @@ pub(crate) fn work_dir(check: &str) -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
+async fn backup_under_load(test_db: &ScratchDb, senders: usize) -> anyhow::Result<String> {
     let (mut server, load) = under_load(test_db, senders).await?;
     let dir = work_dir("backup")?;
     let copy = dir.join("backup.db");
@@ -614,7 +614,7 @@ async fn backup_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<S
 /// writing. The check exports a snapshot, has `pg_dump` use it, and takes the fingerprint
 /// of the live database inside the same snapshot: so the restored copy must match it
 /// exactly, row for row, though concerns kept arriving throughout.
-async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<String> {
+async fn dump_under_load(test_db: &ScratchDb, senders: usize) -> anyhow::Result<String> {
     let (mut server, load) = under_load(test_db, senders).await?;
     let dir = work_dir("dump")?;
     let dump = dir.join("dignity.dump");
@@ -648,7 +648,7 @@ async fn dump_under_load(test_db: &TestDb, senders: usize) -> anyhow::Result<Str
     }
     let at_snapshot = at_snapshot?;
 
-    let fresh = TestDb::empty(Backend::Postgres).await?;
+    let fresh = ScratchDb::empty(Backend::Postgres).await?;
     let outcome = async {
         let restored = Command::new("pg_restore")
             .args(["--no-owner", "--exit-on-error", "--dbname", &fresh.url])

@@ -7,7 +7,7 @@
 //! any number equal to a second of the session. Nothing may be found.
 
 use anyhow::{Context, bail};
-use dignity_app::assure::{Cell, TestDb};
+use dignity_app::assure::{Cell, ScratchDb};
 use dignity_app::data::Backend;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,7 +24,7 @@ const REPLY: &str = "It happened again on the late shift by the linen cupboard."
 
 pub async fn run(backend: Backend) -> anyhow::Result<()> {
     let work = crate::assure::work_dir("anonymity")?;
-    let test_db = TestDb::new(backend)
+    let test_db = ScratchDb::new(backend)
         .await
         .with_context(|| format!("could not make a {backend:?} database"))?;
     let outcome = session_and_scan(&test_db, &work).await;
@@ -35,7 +35,7 @@ pub async fn run(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn session_and_scan(test_db: &TestDb, work: &Path) -> anyhow::Result<String> {
+async fn session_and_scan(test_db: &ScratchDb, work: &Path) -> anyhow::Result<String> {
     let server_tmp = work.join("server-tmp");
     let client = work.join("client");
     std::fs::create_dir_all(&server_tmp)?;
@@ -257,7 +257,7 @@ fn anonymous_session(
 
 /// Every text, binary and number value in every table: returns (tables, numbers checked).
 async fn scan_tables(
-    test_db: &TestDb,
+    test_db: &ScratchDb,
     needles: &[&str],
     from: i64,
     until: i64,
@@ -285,7 +285,7 @@ async fn scan_tables(
 
 /// The database as a thief would take it: the SQLite file (after folding in its log), or a
 /// `pg_dump`.
-fn stored_copy(test_db: &TestDb, work: &Path) -> anyhow::Result<PathBuf> {
+fn stored_copy(test_db: &ScratchDb, work: &Path) -> anyhow::Result<PathBuf> {
     let copy = work.join("stored");
     match test_db.db.backend() {
         Backend::Sqlite => {

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use clap::Subcommand;
 use dignity_app::admin::{NewOrganisation, Operator};
-use dignity_app::assure::TestDb;
+use dignity_app::assure::ScratchDb;
 use dignity_app::data::Backend;
 use dignity_app::{Clock, Db};
 use dignity_crypto::passphrase::HashCost;
@@ -101,7 +101,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 backends.push(Backend::Postgres);
             }
             for backend in backends {
-                let db = TestDb::new(backend).await.with_context(|| {
+                let db = ScratchDb::new(backend).await.with_context(|| {
                     format!("could not make a {backend:?} database for the benchmark")
                 })?;
                 let outcome = speakup_on(&db, count, concurrency).await;
@@ -244,7 +244,7 @@ async fn post_concern(
 /// Sends `count` concerns as browsers would: when the form asks for a proof of work
 /// (beyond the flood limit), the client solves it, as `init.js` does, and sends again.
 async fn speakup_on(
-    test_db: &TestDb,
+    test_db: &ScratchDb,
     count: usize,
     concurrency: usize,
 ) -> anyhow::Result<(Duration, Vec<Outcome>)> {

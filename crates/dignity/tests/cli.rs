@@ -9,7 +9,7 @@
 )]
 
 use dignity_store::Backend;
-use dignity_store::testing::TestDb;
+use dignity_store::scratch::ScratchDb;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -263,7 +263,7 @@ async fn admin_commands_audit_backup_and_copy_to_postgres() -> TestResult {
     );
 
     // Move the whole installation to PostgreSQL.
-    let target = TestDb::new(Backend::Postgres).await?;
+    let target = ScratchDb::new(Backend::Postgres).await?;
     let outcome = (|| {
         let out = run(&["migrate-data", "--from", &url, "--to", &target.url])?;
         assert!(out.contains("every table's row count matches"), "{out}");

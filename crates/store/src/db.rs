@@ -181,6 +181,16 @@ impl Db {
         })
     }
 
+    /// What a read inside [`Db::begin_write`] adds to lock the rows it reads until the
+    /// transaction ends, so a read-then-write cannot interleave with another: PostgreSQL
+    /// needs `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already holds the whole database.
+    pub fn lock_rows(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// On SQLite, copies the write-ahead log into the database file and empties it, so
     /// recent transactions (which show what was written together) do not stay readable in
     /// the log. Best effort: a busy log is left for next time. PostgreSQL manages its own.

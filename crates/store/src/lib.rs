@@ -14,10 +14,10 @@ pub mod library;
 pub mod mail;
 pub mod news;
 pub mod plans;
+pub mod scratch;
 pub mod sessions;
 pub mod speakup;
 pub mod survey;
-pub mod testing;
 pub mod throttle;
 pub mod transfer;
 

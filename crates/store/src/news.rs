@@ -142,9 +142,10 @@ pub async fn get_post(db: &Db, id: i64) -> Result<Post, StoreError> {
     post_from(&row)
 }
 
-/// A fresh token for a subscriber's links: 128 random bits.
+/// A fresh token for a subscriber's links: 256 random bits (the one token maker, in
+/// `dignity_crypto`).
 fn token() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
+    dignity_crypto::token::random_token()
 }
 
 /// Asks for news by email on `topics` (empty: all). A confirmation email is written unless

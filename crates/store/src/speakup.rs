@@ -546,14 +546,19 @@ pub async fn change_case(
 ) -> Result<(), StoreError> {
     let today = Day::from_unix_seconds(now);
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query("SELECT status, stage FROM cases WHERE id = $1 AND organisation_id = $2")
-        .bind(case_id)
-        .bind(org.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
-        })?;
+    // Locked until the change is written: two guardians closing a case at once must not
+    // both see it open.
+    let row = sqlx::query(&format!(
+        "SELECT status, stage FROM cases WHERE id = $1 AND organisation_id = $2{}",
+        db.lock_rows()
+    ))
+    .bind(case_id)
+    .bind(org.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
+    })?;
     let current: CaseStatus = parse(row.try_get("status")?)?;
     let current_stage: Option<GrievanceStage> = row
         .try_get::<Option<String>, _>("stage")?

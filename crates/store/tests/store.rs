@@ -15,8 +15,8 @@ use dignity_domain::speakup::{
 };
 use dignity_store::audit::{self, NewEntry, Verification};
 use dignity_store::identity::{self, NewOrganisation, Organisation};
+use dignity_store::scratch::ScratchDb;
 use dignity_store::speakup::{self, CaseChange, NewCase};
-use dignity_store::testing::TestDb;
 use dignity_store::{Backend, Db, StoreError, sessions, survey, throttle, transfer};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -39,7 +39,7 @@ where
     F: FnOnce(Db) -> Fut,
     Fut: std::future::Future<Output = TestResult>,
 {
-    let test_db = TestDb::new(backend).await?;
+    let test_db = ScratchDb::new(backend).await?;
     let outcome = body(test_db.db.clone()).await;
     test_db.finish().await;
     outcome
@@ -477,7 +477,7 @@ async fn copy_all_moves_everything_and_counts_match(db: Db) -> TestResult {
         Backend::Sqlite => Backend::Postgres,
         Backend::Postgres => Backend::Sqlite,
     };
-    let target = TestDb::new(other).await?;
+    let target = ScratchDb::new(other).await?;
     let outcome = async {
         let mut seen = Vec::new();
         let counts = transfer::copy_all(&db, &target.db, |c| seen.push(c.table)).await?;
@@ -520,8 +520,8 @@ async fn transfer_table_list_covers_the_schema(db: Db) -> TestResult {
 /// written once runs on both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_have_the_same_tables_and_columns() -> TestResult {
-    let sqlite = TestDb::new(Backend::Sqlite).await?;
-    let postgres = TestDb::new(Backend::Postgres).await?;
+    let sqlite = ScratchDb::new(Backend::Sqlite).await?;
+    let postgres = ScratchDb::new(Backend::Postgres).await?;
     let outcome = async {
         let on_sqlite = transfer::schema_columns(&sqlite.db).await?;
         let on_postgres = transfer::schema_columns(&postgres.db).await?;
@@ -1324,8 +1324,8 @@ async fn mail_waits_longer_after_each_failure_never_gives_up_and_goes_once(db: D
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult {
     use sqlx::{Connection, Row};
-    let source = TestDb::new(Backend::Sqlite).await?;
-    let target = TestDb::new(Backend::Postgres).await?;
+    let source = ScratchDb::new(Backend::Sqlite).await?;
+    let target = ScratchDb::new(Backend::Postgres).await?;
     let outcome = async {
         // The columns come from the schema itself, not from the copy's own list, so a
         // column the copy forgets is filled here and found missing there.

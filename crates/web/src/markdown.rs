@@ -9,9 +9,17 @@ use std::collections::HashSet;
 /// Longest Markdown text accepted, in characters.
 pub const LONGEST: usize = 20_000;
 
+/// Deepest nesting of quotes and lists shown as such. Text nested deeper is shown as plain
+/// text: building and cleaning a page of thousands of nested quotes took seconds of CPU on
+/// every view (an outside review stalled the server with one news post).
+pub const DEEPEST: usize = 12;
+
 pub fn to_html(markdown: &str) -> String {
-    let parser =
-        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let options = pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    if nesting(markdown, options) > DEEPEST {
+        return plain(markdown);
+    }
+    let parser = pulldown_cmark::Parser::new_ext(markdown, options);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, parser);
     let tags: HashSet<&str> = [
@@ -42,9 +50,58 @@ pub fn to_html(markdown: &str) -> String {
         .to_string()
 }
 
+/// How deeply the text's blocks nest (quotes, lists, list items).
+fn nesting(markdown: &str, options: pulldown_cmark::Options) -> usize {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for event in pulldown_cmark::Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The text as escaped paragraphs, one a blank-line-separated block.
+fn plain(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", ammonia::clean_text(p)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::to_html;
+
+    #[test]
+    fn deeply_nested_text_is_shown_plainly() {
+        let attack = format!("{} x", ">".repeat(19_000));
+        let html = to_html(&attack);
+        assert!(
+            !html.contains("<blockquote>"),
+            "{}",
+            &html[..200.min(html.len())]
+        );
+        assert!(html.starts_with("<p>&gt;&gt;"));
+        let quoted = to_html("> a quote\n>> inside it");
+        assert!(quoted.contains("<blockquote>"), "{quoted}");
+        let lists = to_html(
+            &(0..20)
+                .map(|i| format!("{}- item", "  ".repeat(i)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        assert!(!lists.contains("<ul>"), "{lists}");
+    }
 
     #[test]
     fn markdown_becomes_plain_safe_html() {

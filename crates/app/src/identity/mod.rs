@@ -245,6 +245,17 @@ pub fn account_throttle_key(ctx: &Context, email: &str) -> String {
     )
 }
 
+/// A key for counting wrong second-step codes for one account, apart from wrong
+/// passphrases so that a right passphrase does not clear it.
+pub(crate) fn second_step_throttle_key(ctx: &Context, email: &str) -> String {
+    format!(
+        "second-step:{}",
+        ctx.secret
+            .keyed_digest(SECOND_STEP_PURPOSE, email.as_bytes())
+    )
+}
+
+const SECOND_STEP_PURPOSE: &str = "sign-in throttle: second step";
 const CLIENT_PURPOSE: &str = "sign-in throttle: client address";
 const ACCOUNT_PURPOSE: &str = "sign-in throttle: account";
 

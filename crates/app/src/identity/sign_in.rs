@@ -76,23 +76,30 @@ pub async fn sign_in(ctx: &Context, attempt: &SignIn<'_>) -> Result<SignInOutcom
     let matches = passphrase_matches(ctx, attempt.passphrase, stored).await?;
     let person = match person {
         Some(person) if matches && !person.disabled => person,
-        _ => {
+        known => {
             throttle::record_failure(&ctx.db, &[&account_key, &client_key], now, window).await?;
             if throttle::recent_failures(&ctx.db, &account_key, now, window).await?
                 == rules.max_failures_per_account
             {
-                let detail = format!(
-                    "Sign-in paused for {} after {} wrong passphrases",
-                    attempt.email, rules.max_failures_per_account
-                );
-                record(
-                    ctx,
-                    attempt.email.as_str(),
-                    None,
-                    "session.locked_out",
-                    &detail,
-                )
-                .await?;
+                // An address typed by someone guessing is kept nowhere, the audit log
+                // included: the entry names only an account that exists.
+                let (actor, detail) = match &known {
+                    Some(person) => (
+                        person.email.clone(),
+                        format!(
+                            "Sign-in paused for {} after {} wrong passphrases",
+                            person.email, rules.max_failures_per_account
+                        ),
+                    ),
+                    None => (
+                        "an address with no account".to_owned(),
+                        format!(
+                            "Sign-in paused for an address with no account after {} wrong passphrases",
+                            rules.max_failures_per_account
+                        ),
+                    ),
+                };
+                record(ctx, &actor, None, "session.locked_out", &detail).await?;
             }
             return Ok(SignInOutcome::WrongDetails);
         }

@@ -257,8 +257,21 @@ pub async fn write(
     kind: EntryKind,
     text: &str,
 ) -> Result<(), Error> {
-    if kind == EntryKind::Closure && !case.status.can_move_to(CaseStatus::Closed) {
-        return Err(Error::Conflict("This case is already closed.".into()));
+    if kind == EntryKind::Closure {
+        // Closed first, checked against the case as it is now (in the store's
+        // transaction), so of two guardians closing at once only one writes an outcome.
+        let closed = change(
+            ctx,
+            session,
+            org,
+            case.id,
+            &CaseChange::Status(CaseStatus::Closed),
+        )
+        .await;
+        if let Err(Error::Store(dignity_store::StoreError::Invalid(_))) = closed {
+            return Err(Error::Conflict("This case is already closed.".into()));
+        }
+        closed?;
     }
     let ciphertext = encrypt_to(&case.public_key, text.as_bytes())?;
     speakup::add_entry(
@@ -270,16 +283,6 @@ pub async fn write(
         &ciphertext,
     )
     .await?;
-    if kind == EntryKind::Closure {
-        change(
-            ctx,
-            session,
-            org,
-            case.id,
-            &CaseChange::Status(CaseStatus::Closed),
-        )
-        .await?;
-    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! indexes (by columns and uniqueness). Read from the live databases after migrating, so
 //! a migration written for one backend and forgotten for the other fails here.
 
-use dignity_store::testing::TestDb;
+use dignity_store::scratch::ScratchDb;
 use dignity_store::{Backend, Db};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,8 +156,8 @@ async fn postgres_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error::Error>> {
-    let sqlite = TestDb::new(Backend::Sqlite).await?;
-    let postgres = TestDb::new(Backend::Postgres).await?;
+    let sqlite = ScratchDb::new(Backend::Sqlite).await?;
+    let postgres = ScratchDb::new(Backend::Postgres).await?;
     let schemas = async {
         Ok::<_, Box<dyn std::error::Error>>((
             sqlite_schema(&sqlite.db).await?,

@@ -8,8 +8,8 @@ use dignity_domain::identity::{Email, Name, Role};
 use dignity_domain::speakup::{Day, EntryKind, Feedback};
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::identity;
+use dignity_store::scratch::ScratchDb;
 use dignity_store::speakup;
-use dignity_store::testing::TestDb;
 use dignity_store::{Backend, Db, transfer};
 
 const ROUNDS: usize = 24;
@@ -191,7 +191,7 @@ pub async fn conversations_read_in_order_within_a_day(db: Db) -> TestResult {
 /// entries in their old order, and new rows get random ids. Then a copy to the other
 /// backend keeps ids and places.
 pub async fn migration_keeps_cases_and_copies_keep_ids(backend: Backend) -> TestResult {
-    let old = TestDb::empty(backend).await?;
+    let old = ScratchDb::empty(backend).await?;
     let outcome = async {
         let db = &old.db;
         db.migrate_below(15).await?;
@@ -243,7 +243,7 @@ pub async fn migration_keeps_cases_and_copies_keep_ids(backend: Backend) -> Test
             Backend::Sqlite => Backend::Postgres,
             Backend::Postgres => Backend::Sqlite,
         };
-        let target = TestDb::new(other).await?;
+        let target = ScratchDb::new(other).await?;
         let copied = async {
             transfer::copy_all(db, &target.db, |_| {}).await?;
             let copied = speakup::entries(&target.db, old_ids[0]).await?;

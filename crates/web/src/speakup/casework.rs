@@ -533,6 +533,13 @@ pub async fn detriment(
             .await;
         }
     };
+    if form.text.trim().chars().count() > 10_000 {
+        let error = FieldError {
+            field: "detriment_note".into(),
+            message: "Write 10,000 characters or fewer".into(),
+        };
+        return apply(&state, chrome, &user, &ods, id, Err(error)).await;
+    }
     let org = organisation(&state.app, &ods).await?;
     let case = case_for(&state.app, &user, &org, id).await?;
     cases::note_detriment_check(&state.app, &user, &org, &case, form.text.trim()).await?;

@@ -35,6 +35,7 @@ dignity_store::on_both_backends!(
     staff_sign_in_and_out,
     wrong_details_show_the_error_summary_and_save_nothing,
     sensitive_roles_must_pass_the_second_step,
+    signing_in_again_does_not_reset_the_count_of_wrong_codes,
     second_step_set_up_saves_a_confirmed_secret,
     forms_without_the_csrf_token_are_refused,
     sign_in_is_throttled_per_account_and_per_client,
@@ -972,6 +973,60 @@ async fn sensitive_roles_must_pass_the_second_step(app: &TestApp) -> TestResult 
     Ok(())
 }
 
+/// The attack an outside review made: with a stolen passphrase, sign in, guess a few
+/// codes, sign in again to clear the count, guess again. The wrong codes now add up
+/// across sign-ins, and once they reach the limit even the right code waits.
+async fn signing_in_again_does_not_reset_the_count_of_wrong_codes(app: &TestApp) -> TestResult {
+    app.person("gina@trust.nhs.uk", Some(Role::Guardian))
+        .await?;
+    let code = current_code()?;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let limit = app.state.settings.sign_in.max_failures_per_account;
+    let mut guesses = 0;
+    while guesses < limit {
+        let mut thief = app.browser();
+        let page = thief.sign_in("gina@trust.nhs.uk", PASSPHRASE).await?;
+        assert!(page.redirects_to("/sign-in/two-factor?next="), "{page:?}");
+        for _ in 0..2 {
+            if guesses == limit {
+                break;
+            }
+            let page = thief
+                .post("/sign-in/two-factor", &[("code", wrong)])
+                .await?;
+            assert!(
+                page.body.contains("That code is not right"),
+                "{}",
+                page.status
+            );
+            guesses += 1;
+        }
+    }
+    let mut thief = app.browser();
+    let page = thief.sign_in("gina@trust.nhs.uk", PASSPHRASE).await?;
+    assert!(page.redirects_to("/sign-in/two-factor?next="), "{page:?}");
+    let page = thief
+        .post("/sign-in/two-factor", &[("code", &code), ("next", "/home")])
+        .await?;
+    assert!(
+        page.body
+            .contains("You have tried to sign in too many times"),
+        "{page:?}"
+    );
+    assert!(
+        thief
+            .get("/home")
+            .await?
+            .redirects_to("/sign-in/two-factor")
+    );
+    let paused: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'session.locked_out'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(paused, 1, "the pause is in the audit log once");
+    Ok(())
+}
+
 async fn second_step_set_up_saves_a_confirmed_secret(app: &TestApp) -> TestResult {
     let person = app.person("ada@trust.nhs.uk", Some(Role::Staff)).await?;
     dignity_store::identity::grant_role(
@@ -1074,6 +1129,21 @@ async fn sign_in_is_throttled_per_account_and_per_client(app: &TestApp) -> TestR
             .fetch_one(app.db.pool())
             .await?;
     assert_eq!(paused, 1, "the pause is audited once");
+    // An address with no account is paused too, but what was typed is kept nowhere.
+    let mut guesser = app.browser();
+    guesser.peer = "198.51.100.8:1".parse().ok();
+    for _ in 0..5 {
+        guesser
+            .sign_in("typed.by.a.guesser@trust.nhs.uk", "wrong wrong wrong")
+            .await?;
+    }
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT actor || ' ' || detail FROM audit_log WHERE action = 'session.locked_out'",
+    )
+    .fetch_all(app.db.pool())
+    .await?;
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert!(!audit.iter().any(|a| a.contains("guesser")), "{audit:?}");
     // Another account is not affected.
     assert!(
         elsewhere

@@ -21,6 +21,7 @@ dignity_store::on_both_backends!(
     grievances_reach_employee_relations_and_move_through_stages,
     attached_files_are_cleaned_encrypted_and_downloadable,
     a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
+    two_guardians_closing_at_once_write_one_outcome,
 );
 
 dignity_store::on_both_backends!(
@@ -1084,5 +1085,51 @@ async fn a_guardian_elsewhere_cannot_reach_a_case_by_its_number(app: &TestApp) -
         "the case is unchanged"
     );
     assert_eq!(entries().await?, entries_before, "nothing was added to it");
+    Ok(())
+}
+
+/// An outside review closed one case eight times at once and the person who spoke up
+/// read "How your concern ended" eight times. Now the case is closed first, checked
+/// inside the store's transaction, and only the close that did it writes the outcome.
+async fn two_guardians_closing_at_once_write_one_outcome(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    report(app, WHAT).await?;
+    let id = only_case_id(app).await?;
+    gina.csrf().await?;
+    let mut closes = Vec::new();
+    for i in 0..8 {
+        let mut browser = gina.clone();
+        closes.push(tokio::spawn(async move {
+            browser
+                .post(
+                    &format!("/orgs/RJ1/speak-up/{id}/close"),
+                    &[("text", format!("Outcome number {i}").as_str())],
+                )
+                .await
+                .map(|page| page.status)
+                .map_err(|e| e.to_string())
+        }));
+    }
+    let mut closed = 0;
+    for close in closes {
+        if close.await??.is_redirection() {
+            closed += 1;
+        }
+    }
+    assert_eq!(
+        closed, 1,
+        "one close closes the case; the others are told it is closed"
+    );
+    let outcomes: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM case_entries WHERE case_id = $1 AND kind = 'closure'",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(
+        outcomes, 1,
+        "one outcome for the person who spoke up to read"
+    );
     Ok(())
 }

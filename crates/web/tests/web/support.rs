@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode, header};
 use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, Region, Role, RoleScope};
 use dignity_store::identity::{self, NewOrganisation, Organisation, Person};
-use dignity_store::testing::TestDb;
+use dignity_store::scratch::ScratchDb;
 use dignity_store::{Backend, Db, sessions};
 use dignity_web::{AppState, RouteSpec, Settings, build_app};
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub struct TestApp {
     pub db: Db,
     pub org: Organisation,
     pub other_org: Organisation,
-    test_db: TestDb,
+    test_db: ScratchDb,
 }
 
 pub fn settings() -> Settings {
@@ -76,7 +76,7 @@ impl TestApp {
         backend: Backend,
         settings: Settings,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
-        let test_db = TestDb::new(backend).await?;
+        let test_db = ScratchDb::new(backend).await?;
         let db = test_db.db.clone();
         let org = organisation(&db, "RJ1").await?;
         let other_org = organisation(&db, "RJ2").await?;
@@ -196,6 +196,7 @@ impl Page {
     }
 }
 
+#[derive(Clone)]
 pub struct Browser {
     router: Router,
     pub cookies: BTreeMap<String, String>,
@@ -354,10 +355,7 @@ pub fn current_code() -> Result<String, Box<dyn std::error::Error>> {
 }
 
 /// Runs a test body on a fresh app on `backend` (for `dignity_store::on_both_backends!`).
-pub async fn run(
-    backend: Backend,
-    body: impl AsyncFnOnce(&TestApp) -> TestResult,
-) -> TestResult {
+pub async fn run(backend: Backend, body: impl AsyncFnOnce(&TestApp) -> TestResult) -> TestResult {
     run_with(backend, settings(), body).await
 }
 

@@ -1,5 +1,8 @@
-//! Fresh, empty databases for tests: a SQLite file or a new PostgreSQL database per test,
-//! so tests run in parallel without seeing each other's data.
+//! Scratch databases: a fresh, migrated SQLite file or PostgreSQL database, removed when
+//! done. Tests use one each, so they run in parallel without seeing each other's data;
+//! `dignity assure` and `dignity bench` use them too, to attack and time a real database
+//! without touching the installation's own. That is why this is product code, not a
+//! test-only helper: nothing in it is used only by tests except the macro below.
 //!
 //! The PostgreSQL server is taken from `DIGNITY_TEST_POSTGRES_URL` (default: the local
 //! server with trust authentication). Test databases are named `dignity_t_*`; the test
@@ -64,8 +67,8 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A migrated, empty test database. Call [`TestDb::finish`] at the end of a test to remove it.
-pub struct TestDb {
+/// A migrated, empty test database. Call [`ScratchDb::finish`] at the end of a test to remove it.
+pub struct ScratchDb {
     pub db: Db,
     pub url: String,
     cleanup: Cleanup,
@@ -76,17 +79,17 @@ enum Cleanup {
     Database(String),
 }
 
-impl TestDb {
-    pub async fn new(backend: Backend) -> Result<TestDb, StoreError> {
-        TestDb::create(backend, true).await
+impl ScratchDb {
+    pub async fn new(backend: Backend) -> Result<ScratchDb, StoreError> {
+        ScratchDb::create(backend, true).await
     }
 
     /// A database with no tables at all, to restore a dump into.
-    pub async fn empty(backend: Backend) -> Result<TestDb, StoreError> {
-        TestDb::create(backend, false).await
+    pub async fn empty(backend: Backend) -> Result<ScratchDb, StoreError> {
+        ScratchDb::create(backend, false).await
     }
 
-    async fn create(backend: Backend, migrate: bool) -> Result<TestDb, StoreError> {
+    async fn create(backend: Backend, migrate: bool) -> Result<ScratchDb, StoreError> {
         let name = unique_name();
         let options = DbOptions {
             max_connections: 5,
@@ -124,7 +127,7 @@ impl TestDb {
         } else {
             Db::connect(&url, &options).await?
         };
-        Ok(TestDb { db, url, cleanup })
+        Ok(ScratchDb { db, url, cleanup })
     }
 
     /// Closes the pool and removes the database.
