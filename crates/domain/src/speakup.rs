@@ -404,6 +404,14 @@ pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
 
 pub use dignity_engine::disclosure::PublishedCount;
 
+/// A stored `YYYY-MM-DD`, as the store's row mapping reads it.
+impl TryFrom<String> for Day {
+    type Error = InvalidValue;
+    fn try_from(text: String) -> Result<Day, InvalidValue> {
+        Day::parse(&text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

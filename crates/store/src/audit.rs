@@ -18,7 +18,7 @@ pub struct NewEntry<'a> {
     pub detail: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
     pub seq: i64,
     pub at: i64,
@@ -106,14 +106,7 @@ pub async fn list_for_organisation(
 }
 
 fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<Entry, StoreError> {
-    Ok(Entry {
-        seq: row.try_get("seq")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        organisation: row.try_get("organisation")?,
-        action: row.try_get("action")?,
-        detail: row.try_get("detail")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// The outcome of checking the whole chain.

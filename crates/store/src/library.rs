@@ -358,7 +358,7 @@ pub async fn due_for_review(db: &Db, today: Day) -> Result<Vec<Resource>, StoreE
 }
 
 /// An organisation's own item, shown above the national catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pin {
     pub id: i64,
     pub title: String,
@@ -437,20 +437,10 @@ pub async fn remove_pin(
 
 /// An organisation's pinned items, in the order they were added.
 pub async fn pins(db: &Db, organisation_id: i64) -> Result<Vec<Pin>, StoreError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, title, body, link FROM library_pins WHERE organisation_id = $1 ORDER BY id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Pin {
-            id: r.try_get("id")?,
-            title: r.try_get("title")?,
-            body: r.try_get("body")?,
-            link: r.try_get("link")?,
-        })
-    })
-    .collect()
+    .await?)
 }

@@ -85,7 +85,7 @@ pub async fn init(
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseworkerKey {
     pub person_id: i64,
     pub public_key: String,
@@ -93,20 +93,12 @@ pub struct CaseworkerKey {
 }
 
 pub async fn caseworker_key(db: &Db, person_id: i64) -> Result<Option<CaseworkerKey>, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT person_id, public_key, wrapped_secret FROM caseworker_keys WHERE person_id = $1",
     )
     .bind(person_id)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|row| {
-        Ok(CaseworkerKey {
-            person_id: row.try_get("person_id")?,
-            public_key: row.try_get("public_key")?,
-            wrapped_secret: row.try_get("wrapped_secret")?,
-        })
-    })
-    .transpose()
+    .await?)
 }
 
 pub async fn save_caseworker_key(

@@ -26,12 +26,14 @@ pub use follow::*;
 pub use import::*;
 pub use signed::{SignedPlan, signed_plan};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Plan {
     pub id: i64,
     pub organisation_id: i64,
     pub title: String,
+    #[sqlx(try_from = "String")]
     pub period_start: Day,
+    #[sqlx(try_from = "String")]
     pub period_end: Day,
     pub summary: String,
     pub version: i64,
@@ -47,7 +49,7 @@ pub struct NewPlan {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Group {
     pub id: i64,
     pub position: i64,
@@ -116,17 +118,7 @@ fn day(text: String) -> Result<Day, StoreError> {
 const PLAN_COLUMNS: &str = "id, organisation_id, title, period_start, period_end, summary, version, published_version, published_at";
 
 fn plan_from(row: &sqlx::any::AnyRow) -> Result<Plan, StoreError> {
-    Ok(Plan {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        title: row.try_get("title")?,
-        period_start: day(row.try_get("period_start")?)?,
-        period_end: day(row.try_get("period_end")?)?,
-        summary: row.try_get("summary")?,
-        version: row.try_get("version")?,
-        published_version: row.try_get("published_version")?,
-        published_at: row.try_get("published_at")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// A new plan, with the call to action's commitments as its groups.
@@ -207,22 +199,13 @@ pub(crate) async fn group_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     plan_id: i64,
     rows: Rows,
 ) -> Result<Vec<Group>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT id, position, title FROM plan_groups WHERE plan_id = $1{} ORDER BY position, id",
         rows.filter()
     ))
     .bind(plan_id)
     .fetch_all(e)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Group {
-            id: r.try_get("id")?,
-            position: r.try_get("position")?,
-            title: r.try_get("title")?,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 const ACTION_COLUMNS: &str = "id, plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, added_in_version";
@@ -575,7 +558,7 @@ pub async fn approve(
 }
 
 /// One entry of a plan's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HistoryEntry {
     pub action_id: Option<i64>,
     pub version: i64,
@@ -590,24 +573,13 @@ pub async fn history(
     plan_id: i64,
     action_id: Option<i64>,
 ) -> Result<Vec<HistoryEntry>, StoreError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT action_id, version, at, actor, summary FROM plan_history WHERE plan_id = $1 AND ($2 IS NULL OR action_id = $2) ORDER BY id",
     )
     .bind(plan_id)
     .bind(action_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(HistoryEntry {
-            action_id: r.try_get("action_id")?,
-            version: r.try_get("version")?,
-            at: r.try_get("at")?,
-            actor: r.try_get("actor")?,
-            summary: r.try_get("summary")?,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// An organisation's plans, newest first.
@@ -732,7 +704,7 @@ pub async fn updates(db: &Db, plan_id: i64) -> Result<Vec<Update>, StoreError> {
 }
 
 /// A measure an action is meant to move.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Indicator {
     pub id: i64,
     pub action_id: i64,
@@ -810,27 +782,13 @@ pub(crate) async fn indicator_rows<'e, E: sqlx::Executor<'e, Database = sqlx::An
     plan_id: i64,
     rows: Rows,
 ) -> Result<Vec<Indicator>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT id, action_id, code, baseline, target, latest, source, added_in_version FROM plan_indicators WHERE plan_id = $1{} ORDER BY id",
         rows.filter()
     ))
     .bind(plan_id)
     .fetch_all(e)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Indicator {
-            id: r.try_get("id")?,
-            action_id: r.try_get("action_id")?,
-            code: r.try_get("code")?,
-            baseline: r.try_get("baseline")?,
-            target: r.try_get("target")?,
-            latest: r.try_get("latest")?,
-            source: r.try_get("source")?,
-            added_in_version: r.try_get("added_in_version")?,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// A step on the way to an action's end.
