@@ -122,6 +122,7 @@ pub async fn seed(
             first,
             "Ezra Executive",
             "Two staff stories were heard at the September board meeting. The board agreed to visit the teams involved.",
+            &[],
         )
         .await?;
     }

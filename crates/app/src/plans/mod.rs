@@ -21,9 +21,11 @@ pub use dignity_store::plans::{
 };
 pub use follow::send_notices;
 
-/// Someone changing an organisation's plans.
+/// Someone changing an organisation's plans: a person on the pages, or the operator
+/// (`dignity demo`).
 pub struct Desk<'a> {
-    ctx: &'a Context,
+    db: &'a crate::Db,
+    clock: &'a crate::Clock,
     actor: &'a str,
     organisation: &'a Organisation,
 }
@@ -31,23 +33,47 @@ pub struct Desk<'a> {
 /// The desk `actor` changes `organisation`'s plans at.
 pub fn desk<'a>(ctx: &'a Context, actor: &'a str, organisation: &'a Organisation) -> Desk<'a> {
     Desk {
-        ctx,
+        db: &ctx.db,
+        clock: &ctx.clock,
         actor,
         organisation,
     }
 }
 
 impl<'a> Desk<'a> {
+    /// The desk for the operator's commands, which have no [`Context`].
+    pub fn for_operator(
+        operator: &'a crate::admin::Operator,
+        organisation: &'a Organisation,
+    ) -> Desk<'a> {
+        Desk {
+            db: operator.db(),
+            clock: operator.clock(),
+            actor: operator.actor(),
+            organisation,
+        }
+    }
+
     fn editor(&self) -> Editor<'a> {
         Editor {
             actor: self.actor,
-            now: self.ctx.clock.now(),
+            now: self.clock.now(),
             organisation: self.organisation,
         }
     }
 
     fn db(&self) -> &crate::Db {
-        &self.ctx.db
+        self.db
+    }
+
+    /// The plan as it is now.
+    pub async fn plan(&self, plan_id: i64) -> Result<Plan, Error> {
+        Ok(store::get_plan(self.db(), plan_id).await?)
+    }
+
+    /// The plan's groups of actions (its commitments), in order.
+    pub async fn groups(&self, plan_id: i64) -> Result<Vec<Group>, Error> {
+        Ok(store::groups(self.db(), plan_id).await?)
     }
 
     pub async fn create_plan(&self, plan: &NewPlan) -> Result<Plan, Error> {

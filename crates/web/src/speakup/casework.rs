@@ -273,43 +273,28 @@ fn field_for(kind: EntryKind) -> &'static str {
     }
 }
 
-pub async fn message(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
-    FormData(form): FormData<TextForm>,
-) -> Result<Response, AppError> {
-    write_entry(
-        &state,
-        chrome,
-        &user,
-        (ods, id),
-        EntryKind::ToReporter,
-        form.text,
-        "Write a message",
-    )
-    .await
+/// A handler that writes one kind of entry from the case page's text box.
+macro_rules! entry_handler {
+    ($name:ident, $kind:expr, $missing:literal) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            chrome: Chrome,
+            Extension(user): Extension<CurrentUser>,
+            Path(path): Path<(String, i64)>,
+            FormData(form): FormData<TextForm>,
+        ) -> Result<Response, AppError> {
+            write_entry(&state, chrome, &user, path, $kind, form.text, $missing).await
+        }
+    };
 }
 
-pub async fn note(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
-    FormData(form): FormData<TextForm>,
-) -> Result<Response, AppError> {
-    write_entry(
-        &state,
-        chrome,
-        &user,
-        (ods, id),
-        EntryKind::Note,
-        form.text,
-        "Write a note",
-    )
-    .await
-}
+entry_handler!(message, EntryKind::ToReporter, "Write a message");
+entry_handler!(note, EntryKind::Note, "Write a note");
+entry_handler!(
+    close,
+    EntryKind::Closure,
+    "Write a short summary of the outcome"
+);
 
 pub async fn referral(
     State(state): State<AppState>,
@@ -331,25 +316,6 @@ pub async fn referral(
         EntryKind::Referral,
         text,
         "Say who you referred the case to and what happened",
-    )
-    .await
-}
-
-pub async fn close(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
-    FormData(form): FormData<TextForm>,
-) -> Result<Response, AppError> {
-    write_entry(
-        &state,
-        chrome,
-        &user,
-        (ods, id),
-        EntryKind::Closure,
-        form.text,
-        "Write a short summary of the outcome",
     )
     .await
 }
