@@ -44,6 +44,14 @@ macro_rules! code_list {
             }
         }
 
+        /// A stored code, as the store's row mapping reads it.
+        impl TryFrom<String> for $name {
+            type Error = $crate::identity::InvalidValue;
+            fn try_from(raw: String) -> Result<Self, $crate::identity::InvalidValue> {
+                raw.parse()
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.label())

@@ -10,12 +10,14 @@ use dignity_domain::identity::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Organisation {
     pub id: i64,
     pub ods_code: String,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub org_type: OrgType,
+    #[sqlx(try_from = "String")]
     pub region: Region,
     pub benchmark_group: String,
 }
@@ -29,11 +31,12 @@ pub struct NewOrganisation {
     pub benchmark_group: Name,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrgUnit {
     pub id: i64,
     pub organisation_id: i64,
     pub parent_id: Option<i64>,
+    #[sqlx(try_from = "String")]
     pub kind: OrgUnitKind,
     pub name: String,
 }
@@ -70,14 +73,7 @@ fn parse_code<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
 }
 
 fn organisation_from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
-    Ok(Organisation {
-        id: row.try_get("id")?,
-        ods_code: row.try_get("ods_code")?,
-        name: row.try_get("name")?,
-        org_type: parse_code(row.try_get("org_type")?)?,
-        region: parse_code(row.try_get("region")?)?,
-        benchmark_group: row.try_get("benchmark_group")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 fn person_from_row(row: &AnyRow) -> Result<Person, StoreError> {
@@ -262,15 +258,7 @@ pub async fn list_org_units(db: &Db, organisation_id: i64) -> Result<Vec<OrgUnit
     .await?;
     let units = rows
         .iter()
-        .map(|row| {
-            Ok(OrgUnit {
-                id: row.try_get("id")?,
-                organisation_id: row.try_get("organisation_id")?,
-                parent_id: row.try_get("parent_id")?,
-                kind: parse_code(row.try_get("kind")?)?,
-                name: row.try_get("name")?,
-            })
-        })
+        .map(|row| Ok(sqlx::FromRow::from_row(row)?))
         .collect::<Result<Vec<_>, StoreError>>()?;
     // Order as a tree walk so a page can indent it without knowing the tree.
     let mut ordered = Vec::with_capacity(units.len());
