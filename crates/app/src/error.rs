@@ -5,8 +5,10 @@ use dignity_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A fault in the database or its data. The store's refusals a person can act on
+    /// (not found, conflict, invalid) become the variants below instead.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error(transparent)]
     Crypto(#[from] dignity_crypto::CryptoError),
     /// Expensive work found no free place in time, or stopped.
@@ -18,10 +20,24 @@ pub enum Error {
     /// Something the caller asked for is not there.
     #[error("{0}")]
     NotFound(String),
+    /// A value was refused by a rule; the text says which, for a person.
+    #[error(transparent)]
+    Invalid(#[from] dignity_domain::identity::InvalidValue),
     /// The request clashes with something that happened a moment before.
     #[error("{0}")]
     Conflict(String),
     /// A fault in Dignity or its data, not in the request.
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => Error::NotFound(m),
+            StoreError::Conflict(m) => Error::Conflict(m),
+            StoreError::Invalid(v) => Error::Invalid(v),
+            other => Error::Store(other),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use dignity::config::Config;
 use dignity_app::admin::{NewOrganisation, Operator};
 use dignity_app::identity::Organisation;
-use dignity_app::{Clock, Db, StoreError};
+use dignity_app::{Clock, Db};
 use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
 
@@ -153,7 +153,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
                 .grant_role(&person, Role::Staff, Some(&main))
                 .await
                 .or_else(|e| match e {
-                    dignity_app::Error::Store(StoreError::Conflict(_)) => Ok(()),
+                    dignity_app::Error::Conflict(_) => Ok(()),
                     other => Err(other),
                 })?;
         }

@@ -54,6 +54,7 @@ impl From<dignity_app::Error> for AppError {
             dignity_app::Error::Crypto(e) => e.into(),
             dignity_app::Error::Work(e) => e.into(),
             dignity_app::Error::Forbidden => AppError::Forbidden,
+            dignity_app::Error::Invalid(v) => AppError::BadRequest(v.to_string()),
             dignity_app::Error::NotFound(m) => AppError::NotFound(m),
             dignity_app::Error::Conflict(m) => AppError::Conflict(m),
             dignity_app::Error::Internal(m) => AppError::Internal(m),

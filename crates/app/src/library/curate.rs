@@ -8,7 +8,6 @@ use crate::identity::CurrentSession;
 use crate::{Context, Error};
 use dignity_domain::identity::{InvalidValue, Role};
 use dignity_domain::speakup::Day;
-use dignity_store::StoreError;
 use dignity_store::library as store;
 
 /// Whose name goes in the audit log.
@@ -134,7 +133,9 @@ pub async fn mark_reviewed(
     next: Day,
 ) -> Result<(), Error> {
     if next <= ctx.clock.today() {
-        return Err(StoreError::Invalid(InvalidValue::Message(NEXT_CHECK_AFTER_TODAY)).into());
+        return Err(Error::Invalid(InvalidValue::Message(
+            NEXT_CHECK_AFTER_TODAY,
+        )));
     }
     let Curator {
         actor,

@@ -268,7 +268,7 @@ pub async fn write(
             &CaseChange::Status(CaseStatus::Closed),
         )
         .await;
-        if let Err(Error::Store(dignity_store::StoreError::Invalid(_))) = closed {
+        if let Err(Error::Invalid(_)) = closed {
             return Err(Error::Conflict("This case is already closed.".into()));
         }
         closed?;
@@ -323,7 +323,7 @@ pub async fn place_of(
 }
 
 /// Changes a case's status, stage, guardian or record, audited. A change the case's
-/// state does not allow comes back as `StoreError::Invalid`, for the page to explain.
+/// state does not allow comes back as `Error::Invalid`, for the page to explain.
 pub async fn change(
     ctx: &Context,
     session: &CurrentSession,

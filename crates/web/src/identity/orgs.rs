@@ -188,24 +188,18 @@ async fn add_unit(
                         .into_response(),
                 );
             }
-            Err(dignity_app::Error::Store(dignity_app::StoreError::Invalid(e))) => {
-                errors.push(FieldError {
-                    field: "parent".into(),
-                    message: e.to_string(),
-                })
-            }
-            Err(dignity_app::Error::Store(dignity_app::StoreError::Conflict(m))) => {
-                errors.push(FieldError {
-                    field: "name".into(),
-                    message: m,
-                })
-            }
-            Err(dignity_app::Error::Store(dignity_app::StoreError::NotFound(_))) => {
-                errors.push(FieldError {
-                    field: "parent".into(),
-                    message: "Choose where this unit sits".into(),
-                })
-            }
+            Err(dignity_app::Error::Invalid(e)) => errors.push(FieldError {
+                field: "parent".into(),
+                message: e.to_string(),
+            }),
+            Err(dignity_app::Error::Conflict(m)) => errors.push(FieldError {
+                field: "name".into(),
+                message: m,
+            }),
+            Err(dignity_app::Error::NotFound(_)) => errors.push(FieldError {
+                field: "parent".into(),
+                message: "Choose where this unit sits".into(),
+            }),
             Err(other) => return Err(other.into()),
         }
     }

@@ -12,7 +12,6 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::StoreError;
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Action, Group, HistoryEntry, Plan};
 use dignity_domain::speakup::Day;
@@ -119,7 +118,7 @@ pub async fn remove_group(
         .await
     {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
-        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
+        Err(dignity_app::Error::Conflict(m)) => {
             let errors = vec![field("commitment", m)];
             problems(&state, chrome, errors, &user, organisation, plan).await
         }
@@ -248,7 +247,7 @@ pub async fn edit_action(
         let editor = editor(&state, &user, &organisation);
         match editor.edit_action(current.id, &change).await {
             Ok(_) => return Ok(back_to(&organisation, &plan, current.id)),
-            Err(dignity_app::Error::Store(StoreError::NotFound(m) | StoreError::Conflict(m))) => {
+            Err(dignity_app::Error::NotFound(m) | dignity_app::Error::Conflict(m)) => {
                 errors.push(field("parent", m));
             }
             Err(e) => return Err(e.into()),
@@ -280,7 +279,7 @@ pub async fn remove_action(
         .await
     {
         Ok(()) => Ok(to_plan(&organisation, &plan)),
-        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
+        Err(dignity_app::Error::Conflict(m)) => {
             action_page(
                 &state,
                 chrome.with_errors(vec![field("remove", m)]),

@@ -13,7 +13,6 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::StoreError;
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Action, CommentState};
 use dignity_domain::speakup::Day;
@@ -97,7 +96,7 @@ pub async fn add_comment(
         match plans::add_comment(&state.app, organisation.id, action.id, user.person.id, body).await
         {
             Ok(()) => {}
-            Err(dignity_app::Error::Store(StoreError::Conflict(m))) => errors.push(m),
+            Err(dignity_app::Error::Conflict(m)) => errors.push(m),
             Err(e) => return Err(e.into()),
         }
     }

@@ -11,7 +11,6 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::StoreError;
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report};
 use dignity_domain::identity::Role;
@@ -438,9 +437,7 @@ pub async fn add_action(
                 ))
                 .into_response());
             }
-            Err(dignity_app::Error::Store(StoreError::NotFound(m))) => {
-                errors.push(field("group", m))
-            }
+            Err(dignity_app::Error::NotFound(m)) => errors.push(field("group", m)),
             Err(e) => return Err(e.into()),
         }
     }
@@ -493,9 +490,7 @@ pub async fn report(
         };
         match editor.report_progress(action, &report).await {
             Ok(()) => return Ok(back_to(&organisation, &plan, action)),
-            Err(dignity_app::Error::Store(StoreError::Invalid(e))) => {
-                errors.push(field("reason", e.to_string()))
-            }
+            Err(dignity_app::Error::Invalid(e)) => errors.push(field("reason", e.to_string())),
             Err(e) => return Err(e.into()),
         }
     }
@@ -540,7 +535,7 @@ pub async fn approve(
             organisation.ods_code, plan.id
         ))
         .into_response()),
-        Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
+        Err(dignity_app::Error::Conflict(m)) => {
             let plan = plan_in(&state, &organisation, id).await?;
             plan_page(
                 &state,

@@ -11,7 +11,6 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::StoreError;
 use dignity_app::plans::{self, ImportedAction};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, check_status};
 use dignity_domain::speakup::Day;
@@ -257,9 +256,7 @@ pub async fn import(
                         ))
                         .into_response());
                     }
-                    Err(dignity_app::Error::Store(StoreError::Conflict(m))) => {
-                        problem(summary(vec![m]))
-                    }
+                    Err(dignity_app::Error::Conflict(m)) => problem(summary(vec![m])),
                     Err(e) => return Err(e.into()),
                 }
             }

@@ -349,7 +349,7 @@ async fn apply(
     };
     match cases::change(&state.app, user, &organisation, case_id, &change).await {
         Ok(()) => Ok(back_to_case(&organisation, case_id)),
-        Err(dignity_app::Error::Store(dignity_app::StoreError::Invalid(e))) => {
+        Err(dignity_app::Error::Invalid(e)) => {
             case_page(
                 state,
                 chrome,
