@@ -192,6 +192,40 @@ impl<'a> Desk<'a> {
     }
 }
 
+/// The live action `action_id` of plan `plan_id`; `NotFound` for one of another plan.
+/// The store keeps every change inside the organisation; this keeps a page's change
+/// inside the plan its address names (an outside review changed plan 1's action
+/// through plan 3's address).
+pub async fn action_on(ctx: &Context, plan_id: i64, action_id: i64) -> Result<Action, Error> {
+    store::actions(&ctx.db, plan_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == action_id)
+        .ok_or_else(|| Error::NotFound("There is no such action in this plan.".into()))
+}
+
+/// The live commitment `group_id` of plan `plan_id`; `NotFound` for one of another plan.
+pub async fn group_on(ctx: &Context, plan_id: i64, group_id: i64) -> Result<Group, Error> {
+    store::groups(&ctx.db, plan_id)
+        .await?
+        .into_iter()
+        .find(|g| g.id == group_id)
+        .ok_or_else(|| Error::NotFound("There is no such commitment in this plan.".into()))
+}
+
+/// The live milestone `milestone_id` of plan `plan_id`; `NotFound` for one of another plan.
+pub async fn milestone_on(
+    ctx: &Context,
+    plan_id: i64,
+    milestone_id: i64,
+) -> Result<Milestone, Error> {
+    store::milestones(&ctx.db, plan_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == milestone_id)
+        .ok_or_else(|| Error::NotFound("There is no such milestone in this plan.".into()))
+}
+
 /// A comment from a member of staff on an action, waiting for moderation.
 pub async fn add_comment(
     ctx: &Context,

@@ -88,6 +88,7 @@ pub async fn rename_group(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::group_on(&state.app, plan.id, group).await?;
     let mut errors = Vec::new();
     text(
         &form.commitment,
@@ -113,6 +114,7 @@ pub async fn remove_group(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::group_on(&state.app, plan.id, group).await?;
     match editor(&state, &user, &organisation)
         .remove_group(group)
         .await
@@ -141,15 +143,6 @@ struct ActionPage {
     milestones: Vec<plans::Milestone>,
     history: Vec<(String, HistoryEntry)>,
     form: ActionForm,
-}
-
-/// One live action of this plan.
-async fn action_of(state: &AppState, plan: &Plan, action: i64) -> Result<Action, AppError> {
-    plans::actions(&state.app, plan.id)
-        .await?
-        .into_iter()
-        .find(|a| a.id == action)
-        .ok_or_else(|| AppError::NotFound("There is no such action in this plan.".into()))
 }
 
 /// When a history entry was made, for people to read.
@@ -227,7 +220,7 @@ pub async fn show_action(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let action = action_of(&state, &plan, action).await?;
+    let action = plans::action_on(&state.app, plan.id, action).await?;
     action_page(&state, chrome, organisation, plan, action, None).await
 }
 
@@ -241,7 +234,7 @@ pub async fn edit_action(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let current = action_of(&state, &plan, action).await?;
+    let current = plans::action_on(&state.app, plan.id, action).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     if let Some(change) = form.read(&mut errors) {
         let editor = editor(&state, &user, &organisation);
@@ -273,7 +266,7 @@ pub async fn remove_action(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let current = action_of(&state, &plan, action).await?;
+    let current = plans::action_on(&state.app, plan.id, action).await?;
     match editor(&state, &user, &organisation)
         .remove_action(current.id)
         .await

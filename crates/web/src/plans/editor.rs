@@ -469,6 +469,7 @@ pub async fn report(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     let status = form.status.parse::<ActionStatus>().ok();
     if status.is_none() {
@@ -568,6 +569,7 @@ pub async fn add_update(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     text(&form.body, "body", "what has happened", 5_000, &mut errors);
     let links = match dignity_domain::plans::parse_links(&form.links) {
@@ -608,6 +610,7 @@ pub async fn add_indicator(
     use dignity_domain::plans::parse_figure;
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     let code = form.code.trim();
     if !super::measures().iter().any(|(k, _)| k == code) {
@@ -741,6 +744,7 @@ pub async fn add_milestone(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     text(
         &form.milestone,
@@ -781,6 +785,7 @@ pub async fn mark_milestone(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
+    plans::milestone_on(&state.app, plan.id, milestone).await?;
     let done = match form.done.as_str() {
         "yes" => true,
         "no" => false,

@@ -16,6 +16,7 @@ dignity_store::on_both_backends!(
     followers_confirm_get_one_email_per_burst_and_stop_in_one_click,
     staff_comments_are_read_by_an_administrator_before_they_show,
     another_organisations_union_partner_cannot_see_a_draft,
+    a_plans_address_reaches_only_its_own_actions,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -1221,4 +1222,81 @@ async fn draft_plan(
         },
     )
     .await?)
+}
+
+/// An outside review reported progress on plan 1's action through plan 3's address.
+/// What an address names must belong to the plan it names.
+async fn a_plans_address_reaches_only_its_own_actions(app: &TestApp) -> TestResult {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    let first = draft_plan(app, "First plan", "2027-04-01", "2028-03-31").await?;
+    let second = draft_plan(app, "Second plan", "2027-04-01", "2028-03-31").await?;
+    let group = plans::groups(&app.db, first.id)
+        .await?
+        .first()
+        .map(|g| g.id)
+        .ok_or("the plan has a commitment")?;
+    let editor = dignity_store::plans::Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    let action = plans::add_action(
+        &app.db,
+        editor,
+        first.id,
+        &plans::NewAction {
+            group_id: group,
+            parent_id: None,
+            title: "Listening sessions".into(),
+            description: String::new(),
+            owner: "Ezra".into(),
+            employer_lead: String::new(),
+            union_lead: String::new(),
+            dates: Dates::new(Day::parse("2027-04-01")?, Day::parse("2027-09-30")?)?,
+            weight: None,
+        },
+    )
+    .await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut ezra = app.signed_in_browser(&exec).await?;
+    let wrong = format!(
+        "/orgs/RJ1/plans/{}/actions/{}/progress",
+        second.id, action.id
+    );
+    let page = ezra
+        .post(
+            &wrong,
+            &[("status", "on_track"), ("progress", "40"), ("reason", "")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "{wrong}");
+    let page = ezra
+        .post(
+            &format!(
+                "/orgs/RJ1/plans/{}/actions/{}/updates",
+                second.id, action.id
+            ),
+            &[("body", "Through the wrong plan"), ("links", "")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let unchanged = plans::actions(&app.db, first.id).await?;
+    assert_eq!(unchanged.first().map(|a| a.progress.value()), Some(0));
+    assert!(plans::updates(&app.db, first.id).await?.is_empty());
+    // Through its own plan's address the same report is taken.
+    let right = format!(
+        "/orgs/RJ1/plans/{}/actions/{}/progress",
+        first.id, action.id
+    );
+    let page = ezra
+        .post(
+            &right,
+            &[("status", "on_track"), ("progress", "40"), ("reason", "")],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{page:?}");
+    Ok(())
 }
