@@ -290,36 +290,12 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
 }
 
 async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
-    use dignity_domain::plans::Dates;
     use dignity_domain::speakup::Day;
     use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
-    use dignity_store::plans::{Editor, NewAction};
     use dignity_store::survey::{self, Campaign, NewResponse};
 
-    let editor = Editor {
-        actor: "test",
-        now: 1,
-        organisation: &app.org,
-    };
     let plan = draft_plan(app, "Plan", "2026-04-01", "2027-03-31").await?;
-    let groups = plans::groups(&app.db, plan.id).await?;
-    let action = plans::add_action(
-        &app.db,
-        editor,
-        plan.id,
-        &NewAction {
-            group_id: groups[0].id,
-            parent_id: None,
-            title: "Team talks".into(),
-            description: String::new(),
-            owner: "HR".into(),
-            employer_lead: String::new(),
-            union_lead: String::new(),
-            dates: Dates::new(Day::parse("2026-05-01")?, Day::parse("2026-06-01")?)?,
-            weight: None,
-        },
-    )
-    .await?;
+    let action = first_action(app, &plan, "Team talks", "2026-05-01", "2026-06-01").await?;
     let exec = app
         .person("ezra@trust.nhs.uk", Some(Role::Executive))
         .await?;
@@ -1227,35 +1203,14 @@ async fn draft_plan(
 /// An outside review reported progress on plan 1's action through plan 3's address.
 /// What an address names must belong to the plan it names.
 async fn a_plans_address_reaches_only_its_own_actions(app: &TestApp) -> TestResult {
-    use dignity_domain::plans::Dates;
-    use dignity_domain::speakup::Day;
     let first = draft_plan(app, "First plan", "2027-04-01", "2028-03-31").await?;
     let second = draft_plan(app, "Second plan", "2027-04-01", "2028-03-31").await?;
-    let group = plans::groups(&app.db, first.id)
-        .await?
-        .first()
-        .map(|g| g.id)
-        .ok_or("the plan has a commitment")?;
-    let editor = dignity_store::plans::Editor {
-        actor: "test",
-        now: 1,
-        organisation: &app.org,
-    };
-    let action = plans::add_action(
-        &app.db,
-        editor,
-        first.id,
-        &plans::NewAction {
-            group_id: group,
-            parent_id: None,
-            title: "Listening sessions".into(),
-            description: String::new(),
-            owner: "Ezra".into(),
-            employer_lead: String::new(),
-            union_lead: String::new(),
-            dates: Dates::new(Day::parse("2027-04-01")?, Day::parse("2027-09-30")?)?,
-            weight: None,
-        },
+    let action = first_action(
+        app,
+        &first,
+        "Listening sessions",
+        "2027-04-01",
+        "2027-09-30",
     )
     .await?;
     let exec = app
@@ -1299,4 +1254,43 @@ async fn a_plans_address_reaches_only_its_own_actions(app: &TestApp) -> TestResu
         .await?;
     assert!(page.status.is_redirection(), "{page:?}");
     Ok(())
+}
+
+/// An action under the plan's first commitment, made through the store.
+async fn first_action(
+    app: &TestApp,
+    plan: &plans::Plan,
+    title: &str,
+    starts_on: &str,
+    due_on: &str,
+) -> Result<plans::Action, Box<dyn std::error::Error>> {
+    use dignity_domain::plans::Dates;
+    use dignity_domain::speakup::Day;
+    let group = plans::groups(&app.db, plan.id)
+        .await?
+        .first()
+        .map(|g| g.id)
+        .ok_or("the plan has a commitment")?;
+    let editor = dignity_store::plans::Editor {
+        actor: "test",
+        now: 1,
+        organisation: &app.org,
+    };
+    Ok(plans::add_action(
+        &app.db,
+        editor,
+        plan.id,
+        &plans::NewAction {
+            group_id: group,
+            parent_id: None,
+            title: title.into(),
+            description: String::new(),
+            owner: "HR".into(),
+            employer_lead: String::new(),
+            union_lead: String::new(),
+            dates: Dates::new(Day::parse(starts_on)?, Day::parse(due_on)?)?,
+            weight: None,
+        },
+    )
+    .await?)
 }
