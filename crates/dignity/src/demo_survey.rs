@@ -153,13 +153,13 @@ fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng
             if rng.unit() < 0.03 {
                 return 0;
             }
-            let lean = wellbeing + if q.reverse { 0.0 } else { 0.3 };
+            let lean = wellbeing + if q.scores_reversed() { 0.0 } else { 0.3 };
             match q.kind {
                 QuestionKind::Agreement => {
                     let score = 3.4 + 1.1 * lean + rng.normal() * 0.8;
                     let code = score.round().clamp(1.0, 5.0) as u8;
                     // Reverse-scored statements (burnout, leaving) agree when things are bad.
-                    if q.reverse { 6 - code } else { code }
+                    if q.scores_reversed() { 6 - code } else { code }
                 }
                 QuestionKind::Frequency => {
                     let risk =
@@ -169,6 +169,21 @@ fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng
                         2 + rng.below(4) as u8
                     } else {
                         1
+                    }
+                }
+                // Bad experiences asked as yes or no (unfair treatment, pressure to work
+                // when unwell) are the less common answer, and more common for staff
+                // the equality standards watch.
+                QuestionKind::YesNo if q.scores_reversed() => {
+                    let risk =
+                        0.12 + if bme { 0.07 } else { 0.0 } + if disabled { 0.06 } else { 0.0 }
+                            - 0.06 * wellbeing;
+                    if rng.unit() < risk.clamp(0.02, 0.9) {
+                        1
+                    } else if rng.unit() < 0.9 {
+                        2
+                    } else {
+                        3
                     }
                 }
                 QuestionKind::YesNo => {

@@ -44,7 +44,8 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
     );
     let campaign = operator.campaign(campaign).await?;
     let text = operator.survey_text(campaign.survey_id).await?;
-    let definition = definition::parse(&text).context("the campaign's survey cannot be read")?;
+    let definition =
+        definition::parse_stored(&text).context("the campaign's survey cannot be read")?;
     let units =
         dignity_app::survey::load::units_in_order(operator.units(campaign.organisation_id).await?);
     let unit_names: Vec<String> = units.into_iter().map(|u| u.name).collect();

@@ -628,10 +628,10 @@ async fn survey_responses_import_from_csv_all_or_nothing() -> TestResult {
     // Survey files are checked, with the line of a mistake, before they are added.
     std::fs::write(
         dir.0.join("pulse.toml"),
-        "key = \"pulse\"\ntitle = \"Pulse\"\n\n[[sections]]\ntitle = \"Now\"\n\n[[sections.questions]]\nkey = \"ok\"\nkind = \"agreement\"\ntext = \"I am OK at work.\"\ntheme = \"nothing\"\n",
+        "key = \"pulse\"\ntitle = \"Pulse\"\n\n[[sections]]\ntitle = \"Now\"\n\n[[sections.questions]]\nkey = \"ok\"\nkind = \"agreement\"\nbetter = \"higher\"\ntext = \"I am OK at work.\"\ntheme = \"nothing\"\n",
     )?;
     let out = text(&run(&["admin", "survey-add", "pulse.toml"])?);
-    assert!(out.contains("line 11") && out.contains("nothing"), "{out}");
+    assert!(out.contains("line 12") && out.contains("nothing"), "{out}");
     let fixed =
         std::fs::read_to_string(dir.0.join("pulse.toml"))?.replace("theme = \"nothing\"\n", "");
     std::fs::write(dir.0.join("pulse.toml"), fixed)?;

@@ -6,8 +6,8 @@ use super::{load, pending};
 use crate::identity::OrgUnit;
 use crate::{Context, Error};
 use dignity_crypto::survey::{InvitationCode, ParticipationKey};
+use dignity_domain::survey::Survey;
 use dignity_domain::survey::answering::Answers;
-use dignity_domain::survey::{self as definition, Survey};
 use dignity_store::identity;
 use dignity_store::survey::{self, Draft, NewResponse};
 use zeroize::Zeroizing;
@@ -77,8 +77,7 @@ pub async fn questionnaire(
     campaign: &Campaign,
 ) -> Result<(Survey, Vec<OrgUnit>), Error> {
     let (_, _, text) = survey::get_survey(&ctx.db, campaign.survey_id).await?;
-    let definition =
-        definition::parse(&text).map_err(|e| Error::Internal(format!("stored survey: {e}")))?;
+    let definition = super::cache::parse_definition(&text)?;
     let units =
         load::units_in_order(identity::list_org_units(&ctx.db, campaign.organisation_id).await?);
     Ok((definition, units))

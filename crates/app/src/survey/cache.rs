@@ -90,8 +90,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn parse_definition(text: &str) -> Result<Survey, Error> {
-    definition::parse(text).map_err(|e| Error::Internal(format!("stored survey: {e}")))
+/// A survey as stored, read the way stored surveys are (old files too).
+pub(crate) fn parse_definition(text: &str) -> Result<Survey, Error> {
+    definition::parse_stored(text).map_err(|e| Error::Internal(format!("stored survey: {e}")))
 }
 
 impl SurveyCache {

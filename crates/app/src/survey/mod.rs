@@ -4,6 +4,7 @@
 pub mod answering;
 pub mod cache;
 pub mod campaigns;
+pub mod compare;
 pub mod load;
 pub mod pending;
 pub mod results;

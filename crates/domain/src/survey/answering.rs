@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn multiple_choice_is_one_item_per_choice() {
-        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\ntext = \"Where did you get help?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n[[sections.questions]]\nkey = \"ok\"\nkind = \"yes_no\"\ntext = \"Are you OK?\"\n";
+        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\nbetter = \"neither\"\ntext = \"Where did you get help?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n[[sections.questions]]\nkey = \"ok\"\nkind = \"yes_no\"\nbetter = \"higher\"\ntext = \"Are you OK?\"\n";
         let survey = parse(text).unwrap();
         let items = survey.items();
         assert_eq!(

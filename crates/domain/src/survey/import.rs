@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn multiple_choice_cells_list_choices() {
-        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\ntext = \"Who helped?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n";
+        let text = "key = \"mc\"\ntitle = \"MC\"\n[[sections]]\ntitle = \"One\"\n[[sections.questions]]\nkey = \"help\"\nkind = \"multiple_choice\"\nbetter = \"neither\"\ntext = \"Who helped?\"\nchoices = [\"Manager\", \"Union\", \"Guardian\"]\n";
         let survey = parse(text).unwrap();
         let plan = plan(&survey, &["help"]).unwrap();
         let row = read_row(&survey, &plan, &["manager; 3"], &[]).unwrap();

@@ -185,11 +185,51 @@ struct RawQuestion {
     positive: Option<Vec<u8>>,
     #[serde(default)]
     theme: Option<Spanned<String>>,
-    /// Score the question backwards in its theme (for experiences where "never" is best).
     #[serde(default)]
-    reverse: bool,
+    better: Option<Direction>,
+    /// The old way to say "lower is better", read only from surveys stored before `better`
+    /// (see [`parse_stored`]).
+    #[serde(default)]
+    reverse: Option<Spanned<bool>>,
     #[serde(default)]
     demographic: Option<Spanned<String>>,
+}
+
+/// Which way a figure is better. Every question that is counted says so in the survey
+/// file, because nothing else can tell: "yes" is good for "did you report it?" and bad for
+/// "were you treated unfairly?". Pages that rank, flag or colour figures read it from
+/// here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Direction {
+    /// A higher share of the counted answers (or a higher score) is better.
+    #[serde(rename = "higher")]
+    HigherIsBetter,
+    #[serde(rename = "lower")]
+    LowerIsBetter,
+    /// Neither way is better (say, where people heard about something): such a figure is
+    /// never ranked or flagged.
+    #[serde(rename = "neither")]
+    Neither,
+}
+
+impl Direction {
+    /// Whether `a` is better than `b`; `None` when neither way is better.
+    pub fn is_better(self, a: f64, b: f64) -> Option<bool> {
+        match self {
+            Direction::HigherIsBetter => Some(a > b),
+            Direction::LowerIsBetter => Some(a < b),
+            Direction::Neither => None,
+        }
+    }
+
+    /// How a page says it: "higher", "lower" or "neither".
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher",
+            Direction::LowerIsBetter => "lower",
+            Direction::Neither => "neither",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +247,15 @@ pub struct Theme {
     pub description: String,
 }
 
+impl Theme {
+    /// A theme score is always higher when better: each question's score is turned round
+    /// when lower is better for it ([`answer_score`]), and a question must say which way
+    /// before it can count towards a theme.
+    pub fn better(&self) -> Direction {
+        Direction::HigherIsBetter
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub title: String,
@@ -221,10 +270,20 @@ pub struct Question {
     pub hint: String,
     /// Answer labels in code order (code 1 first).
     pub choices: Vec<String>,
+    /// The answers the headline share counts (for a harassment question, "at least once").
     pub positive: Vec<u8>,
     pub theme: Option<String>,
-    pub reverse: bool,
+    /// Which way the headline share, and the question's score, is better. `Neither` for
+    /// demographic, place and free-text questions, which are never ranked.
+    pub better: Direction,
     pub demographic: Option<String>,
+}
+
+impl Question {
+    /// Whether a person's score on this question is turned round so that 10 is best.
+    pub fn scores_reversed(&self) -> bool {
+        self.better == Direction::LowerIsBetter
+    }
 }
 
 /// One stored, counted answer: a question, or one choice of a multiple-choice question.
@@ -343,8 +402,31 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Reads and checks a survey definition.
+/// Reads and checks a survey definition: a new one, or the built-in bank. Every counted
+/// question must say which way is better.
 pub fn parse(text: &str) -> Result<Survey, DefinitionError> {
+    read(text, Reading::New)
+}
+
+/// Reads a survey definition stored in the database. One stored before questions said
+/// which way is better (and so has no `better` anywhere) is still read: a question the
+/// built-in bank also has, asked the same way, takes the bank's direction (which puts
+/// right the discrimination questions, once wrongly counted "higher is better"); any other
+/// takes it from the old `reverse` flag.
+pub fn parse_stored(text: &str) -> Result<Survey, DefinitionError> {
+    match read(text, Reading::New) {
+        Ok(survey) => Ok(survey),
+        Err(first) => read(text, Reading::Legacy).map_err(|_| first),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    New,
+    Legacy,
+}
+
+fn read(text: &str, reading: Reading) -> Result<Survey, DefinitionError> {
     let raw: RawSurvey = toml::from_str(text).map_err(|e| DefinitionError {
         line: e.span().map(|s| line_of(text, s.start)),
         message: e.message().to_owned(),
@@ -470,6 +552,68 @@ pub fn parse(text: &str) -> Result<Survey, DefinitionError> {
                     ),
                 ));
             }
+            let counted = matches!(
+                q.kind,
+                QuestionKind::Agreement
+                    | QuestionKind::Frequency
+                    | QuestionKind::YesNo
+                    | QuestionKind::Scale
+                    | QuestionKind::SingleChoice
+                    | QuestionKind::MultipleChoice
+            );
+            let better = match (reading, counted, q.better, &q.reverse) {
+                (Reading::New, _, _, Some(reverse)) => {
+                    return Err(at(
+                        reverse.span(),
+                        format!(
+                            "the question '{key}' uses 'reverse', which is no longer read: say better = \"lower\" instead"
+                        ),
+                    ));
+                }
+                (_, false, Some(_), _) => {
+                    return Err(at(
+                        q.key.span(),
+                        format!(
+                            "the question '{key}' is not counted, so it cannot say which way is better"
+                        ),
+                    ));
+                }
+                (_, false, None, _) => Direction::Neither,
+                (_, true, Some(better), _) => better,
+                (Reading::New, true, None, _) => {
+                    return Err(at(
+                        q.key.span(),
+                        format!(
+                            "the question '{key}' must say which way is better: better = \"higher\", \"lower\" or \"neither\""
+                        ),
+                    ));
+                }
+                (Reading::Legacy, true, None, reverse) => legacy_direction(
+                    &key,
+                    q.kind,
+                    &positive,
+                    reverse.as_ref().is_some_and(|r| *r.get_ref()),
+                ),
+            };
+            if q.theme.is_some() && better == Direction::Neither {
+                return Err(at(
+                    q.key.span(),
+                    format!(
+                        "the question '{key}' counts towards a theme, so it must say whether higher or lower is better"
+                    ),
+                ));
+            }
+            // Old files scored by `reverse` alone, whatever they counted; keep reading them so.
+            if reading == Reading::New && q.theme.is_some() && positive != q.kind.default_positive()
+            {
+                return Err(at(
+                    q.key.span(),
+                    format!(
+                        "the question '{key}' counts towards a theme, so it must count the usual answers for its kind ({:?}); say which way is better with 'better' instead",
+                        q.kind.default_positive()
+                    ),
+                ));
+            }
             let theme = match q.theme {
                 Some(t) if !theme_keys.contains(t.get_ref()) => {
                     return Err(at(
@@ -504,7 +648,7 @@ pub fn parse(text: &str) -> Result<Survey, DefinitionError> {
                 choices,
                 positive,
                 theme,
-                reverse: q.reverse,
+                better,
                 demographic: q.demographic.map(Spanned::into_inner),
             });
         }
@@ -535,6 +679,21 @@ pub fn parse(text: &str) -> Result<Survey, DefinitionError> {
     })
 }
 
+/// Which way is better for a counted question of a survey stored before questions said so.
+fn legacy_direction(key: &str, kind: QuestionKind, positive: &[u8], reverse: bool) -> Direction {
+    static BANK: std::sync::OnceLock<Option<Survey>> = std::sync::OnceLock::new();
+    let bank = BANK.get_or_init(|| read(DEFAULT_BANK, Reading::New).ok());
+    let same = bank
+        .iter()
+        .flat_map(Survey::questions)
+        .find(|q| q.key == key && q.kind == kind && q.positive == positive);
+    match same {
+        Some(q) => q.better,
+        None if reverse => Direction::LowerIsBetter,
+        None => Direction::HigherIsBetter,
+    }
+}
+
 /// A person's score for one answer on the 0-10 theme scale, or `None` when the answer does
 /// not count (no answer, or "don't know"). See docs/survey.md for the rule.
 pub fn answer_score(question: &Question, code: u8) -> Option<f64> {
@@ -551,7 +710,7 @@ pub fn answer_score(question: &Question, code: u8) -> Option<f64> {
         QuestionKind::Scale => f64::from(code - 1),
         _ => return None,
     };
-    Some(if question.reverse {
+    Some(if question.scores_reversed() {
         10.0 - score
     } else {
         score
@@ -620,7 +779,7 @@ mod tests {
 
     #[test]
     fn mistakes_are_reported_with_their_line() {
-        let bad = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"agreement\"\ntext = \"Q\"\ntheme = \"nothing\"\n";
+        let bad = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"agreement\"\ntext = \"Q\"\ntheme = \"nothing\"\nbetter = \"higher\"\n";
         let err = parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             err,
@@ -631,13 +790,13 @@ mod tests {
             .err()
             .unwrap_or_else(|| panic!("should fail"));
         assert_eq!(err.line, Some(7), "{err}");
-        let twice = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\n";
+        let twice = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\nbetter = \"higher\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\nbetter = \"higher\"\n";
         assert_eq!(
             parse(twice)
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
-            "line 10: the question 'q1' is defined twice"
+            "line 11: the question 'q1' is defined twice"
         );
         let demo = twice.replacen(
             "kind = \"yes_no\"",
@@ -653,6 +812,131 @@ mod tests {
         );
     }
 
+    /// The bank as it was stored before questions said which way is better: `reverse` on
+    /// bad experiences, and nothing at all on the discrimination questions.
+    fn as_stored_before_directions(bank: &str) -> String {
+        bank.split("[[sections.questions]]")
+            .map(|block| {
+                let lower = block.contains("better = \"lower\"");
+                let discrimination = block.contains("key = \"discrimination_");
+                block
+                    .lines()
+                    .filter(|l| !l.starts_with("better = "))
+                    .map(
+                        |l| match l.starts_with("kind = ") && lower && !discrimination {
+                            true => format!("{l}\nreverse = true\n"),
+                            false => format!("{l}\n"),
+                        },
+                    )
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("[[sections.questions]]")
+    }
+
+    fn question<'a>(survey: &'a Survey, key: &str) -> &'a Question {
+        survey
+            .questions()
+            .find(|q| q.key == key)
+            .unwrap_or_else(|| panic!("no question {key}"))
+    }
+
+    #[test]
+    fn every_counted_question_says_which_way_is_better() {
+        let survey = parse(DEFAULT_BANK).unwrap_or_else(|e| panic!("{e}"));
+        for key in [
+            "discrimination_manager_colleague",
+            "discrimination_public",
+            "harassment_colleagues",
+            "pressure_to_work_unwell",
+            "thinking_of_leaving",
+        ] {
+            assert_eq!(
+                question(&survey, key).better,
+                Direction::LowerIsBetter,
+                "{key}"
+            );
+        }
+        for key in [
+            "harassment_reported",
+            "adjustments_made",
+            "safe_to_speak_up",
+        ] {
+            assert_eq!(
+                question(&survey, key).better,
+                Direction::HigherIsBetter,
+                "{key}"
+            );
+        }
+        assert_eq!(question(&survey, "ethnicity").better, Direction::Neither);
+
+        let file = |extra: &str| {
+            format!(
+                "key = \"s\"\ntitle = \"T\"\n[[themes]]\nkey = \"t\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"q1\"\nkind = \"yes_no\"\ntext = \"Q\"\n{extra}"
+            )
+        };
+        let error = |extra: &str| {
+            parse(&file(extra))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            error(""),
+            "line 9: the question 'q1' must say which way is better: better = \"higher\", \"lower\" or \"neither\""
+        );
+        assert!(error("reverse = true\n").starts_with("line 12: the question 'q1' uses 'reverse'"));
+        assert!(
+            error("better = \"up\"\n").starts_with("line 12:"),
+            "{}",
+            error("better = \"up\"\n")
+        );
+        assert!(
+            error("better = \"neither\"\ntheme = \"t\"\n")
+                .contains("must say whether higher or lower is better")
+        );
+        assert!(
+            error("better = \"lower\"\npositive = [2]\ntheme = \"t\"\n")
+                .contains("must count the usual answers"),
+            "a themed question's score turns round with its direction only if it counts the usual answers"
+        );
+        assert!(parse(&file("better = \"lower\"\ntheme = \"t\"\n")).is_ok());
+        let place = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"where\"\nkind = \"org_unit\"\ntext = \"Where?\"\nbetter = \"higher\"\n";
+        assert!(
+            parse(place)
+                .err()
+                .is_some_and(|e| e.message.contains("is not counted, so it cannot say"))
+        );
+    }
+
+    #[test]
+    fn surveys_stored_before_directions_are_still_read_and_put_right() {
+        let old = as_stored_before_directions(DEFAULT_BANK);
+        assert!(!old.contains("better ="));
+        assert!(
+            parse(&old).is_err(),
+            "a new file must say which way is better"
+        );
+        let stored = parse_stored(&old).unwrap_or_else(|e| panic!("{e}"));
+        let bank = parse(DEFAULT_BANK).unwrap_or_else(|e| panic!("{e}"));
+        for q in bank.questions() {
+            assert_eq!(question(&stored, &q.key).better, q.better, "{}", q.key);
+        }
+        // A question the bank does not have keeps what its old `reverse` flag said.
+        let custom = "key = \"s\"\ntitle = \"T\"\n[[sections]]\ntitle = \"A\"\n[[sections.questions]]\nkey = \"late_shifts\"\nkind = \"frequency\"\ntext = \"Q\"\nreverse = true\n[[sections.questions]]\nkey = \"breaks\"\nkind = \"frequency\"\ntext = \"Q\"\n";
+        let custom = parse_stored(custom).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            question(&custom, "late_shifts").better,
+            Direction::LowerIsBetter
+        );
+        assert_eq!(
+            question(&custom, "breaks").better,
+            Direction::HigherIsBetter
+        );
+        // A stored file that is wrong in another way reports the new reading's mistake.
+        assert!(parse_stored("key = \"s\"").is_err());
+    }
+
     #[test]
     fn theme_scores_follow_the_documented_rule() {
         let agree = Question {
@@ -663,12 +947,12 @@ mod tests {
             choices: vec![],
             positive: vec![],
             theme: None,
-            reverse: false,
+            better: Direction::HigherIsBetter,
             demographic: None,
         };
         let often = Question {
             kind: QuestionKind::Frequency,
-            reverse: true,
+            better: Direction::LowerIsBetter,
             ..agree.clone()
         };
         assert_eq!(answer_score(&agree, 5), Some(10.0));

@@ -1,11 +1,9 @@
-//! Organisations compared: one organisation against its benchmark group on every question,
-//! and the national oversight view of every organisation on the oversight indicators, with
-//! those significantly worse than their group's median flagged and the year before beside
-//! them. Both use closed surveys only, and standardise each organisation's figures to its
-//! group's staff mix.
+//! Organisations compared: one organisation against its benchmark group, and the national
+//! oversight view with a funnel plot per indicator. The rules (which way is better, the
+//! standardised figures, the funnel's limits, the change since last year) are in
+//! `dignity_app::survey::compare`; this module only formats them.
 
 use super::admin::campaign_in;
-use super::cache::National;
 use super::dashboard::organisation;
 use crate::error::AppError;
 use crate::forms::PathData;
@@ -16,14 +14,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::survey::campaigns::{self, Campaign};
+use dignity_app::survey::campaigns::Campaign;
+use dignity_app::survey::compare::{self, Change, Oversight};
 use dignity_domain::speakup::Day;
-use dignity_engine::Bitmap;
-use dignity_engine::benchmark::{OVERSIGHT, Position, positions};
-use dignity_engine::disclosure::Minimum;
-use dignity_engine::stats::differs;
+use dignity_engine::benchmark::{Position, SPREAD_NEEDS, Standing};
+use dignity_engine::stats::{Z95, Z998, funnel_limits};
 use serde::Deserialize;
-use std::sync::Arc;
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
@@ -40,8 +36,15 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-fn engine_error(e: dignity_engine::columns::EngineError) -> AppError {
-    AppError::Internal(e.to_string())
+/// What a page says about where a figure falls on its group's funnel plot.
+fn standing_words(standing: Standing) -> &'static str {
+    match standing {
+        Standing::FarWorse => "Much worse than expected",
+        Standing::Worse => "Worse than expected",
+        Standing::AsExpected => "As expected",
+        Standing::Better => "Better than expected",
+        Standing::FarBetter => "Much better than expected",
+    }
 }
 
 /// One question: an organisation against its group.
@@ -54,6 +57,7 @@ pub struct BenchmarkRow {
     pub best: String,
     pub worst: String,
     pub position: String,
+    pub standing: &'static str,
     pub flagged: bool,
 }
 
@@ -68,15 +72,6 @@ struct BenchmarkPage {
     closed: bool,
     organisations: usize,
     rows: Vec<BenchmarkRow>,
-}
-
-/// The organisation's value in the national set, if it is there.
-fn value_of(national: &National, organisation_id: i64) -> Option<u16> {
-    national
-        .organisations
-        .iter()
-        .position(|o| o.id == organisation_id)
-        .map(|p| p as u16 + 1)
 }
 
 struct Benchmark {
@@ -95,70 +90,46 @@ async fn benchmark_rows(
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
     let today = Day::from_unix_seconds(state.app.clock.now());
-    let closed = campaign.closes_on < today;
-    let national = state
-        .app
-        .surveys
-        .national(&state.app, campaign.survey_id, campaign.year, today)
-        .await?;
-    let mine = value_of(&national, organisation.id);
-    let all = Bitmap::full(national.columns.rows());
-    let organisations = national
-        .organisations
-        .iter()
-        .filter(|o| o.benchmark_group == organisation.benchmark_group)
-        .count();
-    let mut rows = Vec::new();
-    for item in national.definition.items() {
-        let question = item.question;
-        if question.positive.is_empty() && item.choice.is_none() {
-            continue;
-        }
-        let higher_is_better = !question.reverse;
-        let found = match mine {
-            Some(v) => positions(
-                &national.columns,
-                &all,
-                &item.key,
-                higher_is_better,
-                state.settings.minimums.survey(),
-            )
-            .map_err(engine_error)?
-            .into_iter()
-            .find(|p| p.organisation == v),
-            None => None,
-        };
-        let better = if higher_is_better { "higher" } else { "lower" };
-        rows.push(match found {
+    let found = compare::benchmark(&state.app, &organisation, &campaign).await?;
+    let rows = found
+        .questions
+        .into_iter()
+        .map(|q| match q.position {
             Some(p) => BenchmarkRow {
-                text: item.text.clone(),
-                better,
-                value: pct(p.standardised),
-                interval: format!("{} to {}", pct(p.low), pct(p.high)),
+                text: q.text,
+                better: q.better.word(),
+                value: pct(p.standardised.value),
+                interval: format!(
+                    "{} to {}",
+                    pct(p.standardised.low),
+                    pct(p.standardised.high)
+                ),
                 median: pct(p.group_median),
                 best: pct(p.group_best),
                 worst: pct(p.group_worst),
                 position: format!("{} of {}", ordinal(p.rank), p.group_size),
-                flagged: p.flagged,
+                standing: standing_words(p.standing),
+                flagged: p.flagged(),
             },
             None => BenchmarkRow {
-                text: item.text.clone(),
-                better,
+                text: q.text,
+                better: q.better.word(),
                 value: "hidden".into(),
                 interval: String::new(),
                 median: String::new(),
                 best: String::new(),
                 worst: String::new(),
                 position: String::new(),
+                standing: "",
                 flagged: false,
             },
-        });
-    }
+        })
+        .collect();
     Ok(Benchmark {
+        closed: campaign.closes_on < today,
         organisation,
         campaign,
-        closed,
-        organisations,
+        organisations: found.organisations,
         rows,
     })
 }
@@ -201,7 +172,8 @@ async fn benchmark_table(state: &AppState, ods: &str, campaign_id: i64) -> Resul
             "best in group",
             "worst in group",
             "position",
-            "significantly worse than median",
+            "against the group's funnel limits",
+            "flagged (beyond the 99.8% limit on the worse side)",
         ]
         .map(String::from)
         .to_vec(),
@@ -218,6 +190,7 @@ async fn benchmark_table(state: &AppState, ods: &str, campaign_id: i64) -> Resul
                     r.best,
                     r.worst,
                     r.position,
+                    r.standing.to_owned(),
                     if r.flagged { "yes" } else { "no" }.to_owned(),
                 ]
             })
@@ -248,8 +221,9 @@ pub struct OversightCell {
     pub value: String,
     pub median: String,
     pub flagged: bool,
+    pub standing: &'static str,
     pub last_year: String,
-    /// "better", "worse", or "" when the change from last year is not significant.
+    /// "better", "worse", or "" when the change from last year may be chance.
     pub change: &'static str,
 }
 
@@ -261,6 +235,55 @@ pub struct OversightRow {
     pub flags: usize,
 }
 
+/// A point on a funnel plot, in the drawing's coordinates.
+pub struct PlotPoint {
+    pub x: String,
+    pub y: String,
+    pub label: String,
+    pub standing: Standing,
+}
+
+/// A funnel plot drawn on the server, so it shows without JavaScript; the table beside it
+/// holds every figure for people who cannot see it.
+pub struct FunnelPlot {
+    pub target_y: String,
+    pub limits: Vec<(&'static str, String)>,
+    pub points: Vec<PlotPoint>,
+    pub x_ticks: Vec<(String, String)>,
+    pub y_ticks: Vec<(String, String)>,
+    pub summary: String,
+}
+
+pub struct FunnelRow {
+    pub name: String,
+    pub people: String,
+    pub value: String,
+    pub limits_95: String,
+    pub limits_998: String,
+    pub standing: &'static str,
+}
+
+/// One indicator's funnel plot for one benchmark group.
+pub struct Funnel {
+    pub id: String,
+    pub title: &'static str,
+    pub better: &'static str,
+    pub target: String,
+    pub plot: FunnelPlot,
+    pub rows: Vec<FunnelRow>,
+}
+
+/// How many organisations across the country fall beyond each limit on the worse side.
+pub struct Outside {
+    pub title: &'static str,
+    /// Whether the limits allow for the usual spread between organisations, or (with too
+    /// few organisations to estimate it) for chance alone.
+    pub spread_estimated: bool,
+    pub shown: usize,
+    pub beyond_95: usize,
+    pub beyond_998: usize,
+}
+
 #[derive(Template)]
 #[template(path = "survey/oversight.html")]
 struct OversightPage {
@@ -269,123 +292,238 @@ struct OversightPage {
     chrome: Chrome,
     years: Vec<i64>,
     year: i64,
-    indicators: Vec<(&'static str, &'static str)>,
+    indicators: Vec<&'static str>,
     rows: Vec<OversightRow>,
     flagged: usize,
+    outside: Vec<Outside>,
+    groups: Vec<String>,
+    group: String,
+    funnels: Vec<Funnel>,
+    spread_needs: usize,
+    /// Some measure had too few organisations to estimate the spread between them.
+    chance_only: bool,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OversightQuery {
     year: Option<i64>,
+    group: Option<String>,
 }
 
-/// Each organisation's positions on the oversight indicators: (indicator, positions).
-fn oversight_positions(
-    national: &National,
-    minimum: Minimum,
-) -> Result<Vec<Vec<Position>>, AppError> {
-    let all = Bitmap::full(national.columns.rows());
-    OVERSIGHT
+const PLOT_WIDTH: f64 = 640.0;
+const PLOT_HEIGHT: f64 = 360.0;
+const LEFT: f64 = 56.0;
+const BOTTOM: f64 = 44.0;
+const TOP: f64 = 12.0;
+const RIGHT: f64 = 16.0;
+
+/// Draws one group's organisations on one indicator: x is the effective number of people
+/// answering, y the standardised figure; the lines are the group's overall figure and the
+/// 95 % and 99.8 % limits, widened by the spread between organisations.
+fn funnel_plot(points: &[(&Position, String)], spread: f64) -> Option<FunnelPlot> {
+    let first = points.first()?.0;
+    let target = first.group_target;
+    let x_max = points
         .iter()
-        .map(|o| {
-            positions(&national.columns, &all, o.item, o.higher_is_better, minimum)
-                .map_err(engine_error)
+        .map(|(p, _)| p.standardised.effective_n)
+        .fold(0.0f64, f64::max)
+        .max(10.0)
+        * 1.1;
+    let x_min = 5.0f64.min(x_max / 20.0);
+    // The y range holds every point and the limits across the plot.
+    let (outer_low, _) = funnel_limits(target, x_min.max(1.0) * 4.0, spread, Z998);
+    let (_, outer_high) = funnel_limits(target, x_min.max(1.0) * 4.0, spread, Z998);
+    let y_low = points
+        .iter()
+        .map(|(p, _)| p.standardised.value)
+        .fold(outer_low, f64::min)
+        .max(0.0);
+    let y_high = points
+        .iter()
+        .map(|(p, _)| p.standardised.value)
+        .fold(outer_high, f64::max)
+        .min(1.0);
+    let (y_low, y_high) = ((y_low * 20.0).floor() / 20.0, (y_high * 20.0).ceil() / 20.0);
+    let span = (y_high - y_low).max(0.05);
+    let inner_w = PLOT_WIDTH - LEFT - RIGHT;
+    let inner_h = PLOT_HEIGHT - TOP - BOTTOM;
+    let x_of = |n: f64| LEFT + n / x_max * inner_w;
+    let y_of = |v: f64| TOP + (1.0 - (v.clamp(y_low, y_low + span) - y_low) / span) * inner_h;
+    let curve = |z: f64, upper: bool| -> String {
+        let steps = 60;
+        (0..=steps)
+            .map(|i| {
+                let n = x_min.max(1.0) * 4.0
+                    + (x_max - x_min.max(1.0) * 4.0) * f64::from(i) / f64::from(steps);
+                let (low, high) = funnel_limits(target, n, spread, z);
+                let v = if upper { high } else { low };
+                format!(
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { " L" },
+                    x_of(n),
+                    y_of(v)
+                )
+            })
+            .collect()
+    };
+    let limits = vec![
+        ("limit-95", curve(Z95, true)),
+        ("limit-95", curve(Z95, false)),
+        ("limit-998", curve(Z998, true)),
+        ("limit-998", curve(Z998, false)),
+    ];
+    let plotted = points
+        .iter()
+        .map(|(p, name)| PlotPoint {
+            x: format!("{:.1}", x_of(p.standardised.effective_n)),
+            y: format!("{:.1}", y_of(p.standardised.value)),
+            label: format!("{name}: {}", pct(p.standardised.value)),
+            standing: p.standing,
+        })
+        .collect();
+    let x_step = nice_step(x_max / 5.0);
+    let x_ticks = (0..)
+        .map(|i| f64::from(i) * x_step)
+        .take_while(|n| *n <= x_max)
+        .map(|n| (format!("{:.1}", x_of(n)), format!("{n:.0}")))
+        .collect();
+    let y_ticks = (0..=4)
+        .map(|i| y_low + span * f64::from(i) / 4.0)
+        .map(|v| (format!("{:.1}", y_of(v)), pct(v)))
+        .collect();
+    let far = points
+        .iter()
+        .filter(|(p, _)| p.standing == Standing::FarWorse)
+        .count();
+    Some(FunnelPlot {
+        target_y: format!("{:.1}", y_of(target)),
+        limits,
+        points: plotted,
+        x_ticks,
+        y_ticks,
+        summary: format!(
+            "{} organisations around the group's overall figure of {}. {far} beyond the 99.8% limit on the worse side.",
+            points.len(),
+            pct(target)
+        ),
+    })
+}
+
+/// A round step for axis labels: 1, 2 or 5 times a power of ten.
+fn nice_step(rough: f64) -> f64 {
+    let power = 10f64.powf(rough.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(power * 10.0)
+}
+
+fn oversight_rows(oversight: &Oversight) -> Vec<OversightRow> {
+    oversight
+        .rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<OversightCell> = row
+                .cells
+                .iter()
+                .map(|c| OversightCell {
+                    value: c
+                        .now
+                        .as_ref()
+                        .map_or("hidden".into(), |p| pct(p.standardised.value)),
+                    median: c
+                        .now
+                        .as_ref()
+                        .map_or(String::new(), |p| pct(p.group_median)),
+                    flagged: c.flagged(),
+                    standing: c.now.as_ref().map_or("", |p| standing_words(p.standing)),
+                    last_year: c
+                        .last_year
+                        .as_ref()
+                        .map_or(String::new(), |p| pct(p.standardised.value)),
+                    change: match c.change {
+                        Change::Better => "better",
+                        Change::Worse => "worse",
+                        Change::None => "",
+                    },
+                })
+                .collect();
+            OversightRow {
+                name: row.organisation.name.clone(),
+                ods_code: row.organisation.ods_code.clone(),
+                group: row.organisation.benchmark_group.clone(),
+                flags: row.flags(),
+                cells,
+            }
         })
         .collect()
 }
 
-async fn oversight_table(
-    state: &AppState,
-    query: &OversightQuery,
-) -> Result<(Vec<i64>, i64, Vec<OversightRow>), AppError> {
-    let Some(survey_id) = campaigns::shared_survey(&state.app).await? else {
-        return Ok((Vec::new(), 0, Vec::new()));
-    };
-    let years = campaigns::years_of(&state.app, survey_id).await?;
-    let year = query
-        .year
-        .filter(|y| years.contains(y))
-        .or_else(|| years.first().copied())
-        .unwrap_or(0);
-    let today = Day::from_unix_seconds(state.app.clock.now());
-    let national = state
-        .app
-        .surveys
-        .national(&state.app, survey_id, year, today)
-        .await?;
-    let before: Option<Arc<National>> = if years.contains(&(year - 1)) {
-        Some(
-            state
-                .app
-                .surveys
-                .national(&state.app, survey_id, year - 1, today)
-                .await?,
-        )
-    } else {
-        None
-    };
-    let minimum = state.settings.minimums.survey();
-    let now_positions = oversight_positions(&national, minimum)?;
-    let then_positions = match &before {
-        Some(b) => oversight_positions(b, minimum)?,
-        None => vec![Vec::new(); OVERSIGHT.len()],
-    };
-    let mut rows: Vec<OversightRow> = national
-        .organisations
+fn funnels(oversight: &Oversight, group: &str) -> Vec<Funnel> {
+    oversight
+        .indicators
         .iter()
         .enumerate()
-        .map(|(i, org)| {
-            let v = i as u16 + 1;
-            let last_value = before.as_ref().and_then(|b| value_of(b, org.id));
-            let cells = OVERSIGHT
+        .filter_map(|(k, indicator)| {
+            let mut in_group: Vec<(&Position, String)> = oversight
+                .rows
                 .iter()
-                .enumerate()
-                .map(|(k, indicator)| {
-                    let now = now_positions
-                        .get(k)
-                        .and_then(|all| all.iter().find(|p| p.organisation == v));
-                    let then = last_value.and_then(|lv| {
-                        then_positions
-                            .get(k)
-                            .and_then(|all| all.iter().find(|p| p.organisation == lv))
-                    });
-                    let change = match (now, then) {
-                        (Some(a), Some(b)) => {
-                            let count = |p: &Position| (p.raw * p.answered as f64).round() as u64;
-                            if differs(count(a), a.answered, count(b), b.answered) {
-                                let up = a.raw > b.raw;
-                                match (up, indicator.higher_is_better) {
-                                    (true, true) | (false, false) => "better",
-                                    _ => "worse",
-                                }
-                            } else {
-                                ""
-                            }
-                        }
-                        _ => "",
-                    };
-                    OversightCell {
-                        value: now.map_or("hidden".into(), |p| pct(p.standardised)),
-                        median: now.map_or(String::new(), |p| pct(p.group_median)),
-                        flagged: now.is_some_and(|p| p.flagged),
-                        last_year: then.map_or(String::new(), |p| pct(p.standardised)),
-                        change,
-                    }
+                .filter(|r| r.organisation.benchmark_group == group)
+                .filter_map(|r| {
+                    let p = r.cells.get(k)?.now.as_ref()?;
+                    Some((p, r.organisation.name.clone()))
                 })
-                .collect::<Vec<_>>();
-            OversightRow {
-                name: org.name.clone(),
-                ods_code: org.ods_code.clone(),
-                group: org.benchmark_group.clone(),
-                flags: cells.iter().filter(|c| c.flagged).count(),
-                cells,
+                .collect();
+            in_group.sort_by(|a, b| a.1.cmp(&b.1));
+            let plot = funnel_plot(&in_group, indicator.spread)?;
+            let target = in_group.first().map_or(0.0, |(p, _)| p.group_target);
+            Some(Funnel {
+                id: format!("funnel-{}", indicator.item.replace('_', "-")),
+                title: indicator.title,
+                better: indicator.better.word(),
+                target: pct(target),
+                plot,
+                rows: in_group
+                    .iter()
+                    .map(|(p, name)| FunnelRow {
+                        name: name.clone(),
+                        people: format!("{:.0}", p.standardised.effective_n),
+                        value: pct(p.standardised.value),
+                        limits_95: format!("{} to {}", pct(p.limits_95.0), pct(p.limits_95.1)),
+                        limits_998: format!("{} to {}", pct(p.limits_998.0), pct(p.limits_998.1)),
+                        standing: standing_words(p.standing),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn outside(oversight: &Oversight) -> Vec<Outside> {
+    oversight
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, indicator)| {
+            let shown: Vec<&Position> = oversight
+                .rows
+                .iter()
+                .filter_map(|r| r.cells.get(k)?.now.as_ref())
+                .collect();
+            Outside {
+                title: indicator.title,
+                spread_estimated: indicator.spread_estimated,
+                shown: shown.len(),
+                beyond_95: shown
+                    .iter()
+                    .filter(|p| matches!(p.standing, Standing::Worse | Standing::FarWorse))
+                    .count(),
+                beyond_998: shown.iter().filter(|p| p.flagged()).count(),
             }
         })
-        .collect();
-    // Organisations that may need support first.
-    rows.sort_by(|a, b| b.flags.cmp(&a.flags).then_with(|| a.name.cmp(&b.name)));
-    Ok((years, year, rows))
+        .collect()
 }
 
 pub async fn oversight(
@@ -393,42 +531,70 @@ pub async fn oversight(
     chrome: Chrome,
     Query(query): Query<OversightQuery>,
 ) -> Result<Response, AppError> {
-    let (years, year, rows) = oversight_table(&state, &query).await?;
+    let found = compare::oversight(&state.app, query.year).await?;
+    let mut groups: Vec<String> = found
+        .rows
+        .iter()
+        .map(|r| r.organisation.benchmark_group.clone())
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let group = query
+        .group
+        .filter(|g| groups.contains(g))
+        .or_else(|| groups.first().cloned())
+        .unwrap_or_default();
+    let rows = oversight_rows(&found);
+    let outside = outside(&found);
     Ok(render(&OversightPage {
+        chance_only: outside.iter().any(|o| !o.spread_estimated),
         minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled("Staff survey oversight"),
         flagged: rows.iter().filter(|r| r.flags > 0).count(),
-        indicators: OVERSIGHT.iter().map(|o| (o.item, o.title)).collect(),
-        years,
-        year,
+        indicators: found.indicators.iter().map(|i| i.title).collect(),
+        outside,
+        funnels: funnels(&found, &group),
+        spread_needs: SPREAD_NEEDS,
+        groups,
+        group,
+        years: found.years,
+        year: found.year,
         rows,
     })?
     .into_response())
 }
 
 /// The oversight table to download, with the same hidden figures as the page.
-async fn oversight_download(state: &AppState, query: &OversightQuery) -> Result<Table, AppError> {
-    let (_, year, rows) = oversight_table(state, query).await?;
+async fn oversight_download(state: &AppState, query: OversightQuery) -> Result<Table, AppError> {
+    let found = compare::oversight(&state.app, query.year).await?;
     let mut header = vec![
         "organisation".to_owned(),
         "ods_code".into(),
         "benchmark_group".into(),
     ];
-    for o in OVERSIGHT {
-        header.push(format!("{} (standardised)", o.title));
-        header.push(format!("{}: group median", o.title));
-        header.push(format!("{}: significantly worse than median", o.title));
-        header.push(format!("{}: last year", o.title));
-        header.push(format!("{}: change", o.title));
+    for i in &found.indicators {
+        let o = i.title;
+        header.push(format!("{o} (standardised)"));
+        header.push(format!("{o}: better when"));
+        header.push(format!("{o}: group median"));
+        header.push(format!("{o}: against the group's funnel limits"));
+        header.push(format!(
+            "{o}: flagged (beyond the 99.8% limit on the worse side)"
+        ));
+        header.push(format!("{o}: last year"));
+        header.push(format!("{o}: change"));
     }
-    let rows = rows
+    let better: Vec<&'static str> = found.indicators.iter().map(|i| i.better.word()).collect();
+    let rows = oversight_rows(&found)
         .into_iter()
         .map(|row| {
             let mut line = vec![row.name, row.ods_code, row.group];
-            for c in row.cells {
+            for (c, better) in row.cells.into_iter().zip(&better) {
                 line.extend([
                     c.value,
+                    (*better).to_owned(),
                     c.median,
+                    c.standing.to_owned(),
                     if c.flagged { "yes" } else { "no" }.to_owned(),
                     c.last_year,
                     c.change.to_owned(),
@@ -438,7 +604,7 @@ async fn oversight_download(state: &AppState, query: &OversightQuery) -> Result<
         })
         .collect();
     Ok(Table {
-        name: format!("survey-oversight-{year}"),
+        name: format!("survey-oversight-{}", found.year),
         header,
         rows,
     })
@@ -448,12 +614,12 @@ pub async fn oversight_csv(
     State(state): State<AppState>,
     Query(query): Query<OversightQuery>,
 ) -> Result<Response, AppError> {
-    Ok(oversight_download(&state, &query).await?.csv_response())
+    Ok(oversight_download(&state, query).await?.csv_response())
 }
 
 pub async fn oversight_xlsx(
     State(state): State<AppState>,
     Query(query): Query<OversightQuery>,
 ) -> Result<Response, AppError> {
-    oversight_download(&state, &query).await?.xlsx_response()
+    oversight_download(&state, query).await?.xlsx_response()
 }

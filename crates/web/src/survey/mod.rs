@@ -9,9 +9,6 @@ pub(crate) mod invite;
 mod pledges;
 mod waiting;
 
-// The use-cases the pages call, under the names the pages have always used.
-use dignity_app::survey::cache;
-
 use crate::access::Access;
 use crate::routes::Routes;
 use dignity_domain::identity::Role;

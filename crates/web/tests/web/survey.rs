@@ -804,11 +804,27 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("standardised by staff group"));
-    assert!(
-        page.body.contains("Worse than the group&#x27;s middle")
-            || page.body.contains("Worse than the group's middle")
-    );
-    assert!(page.body.contains("2nd of 2"));
+    // Harassment by managers: a lower figure is better, and everyone here was harassed.
+    let row = table_row(&page.body, "how often have managers harassed");
+    assert!(row.contains("A lower figure is better."), "{row}");
+    assert!(row.contains("2nd of 2") && row.contains("Much worse than expected"), "{row}");
+    // Unfair treatment is counted as "yes", so fewer is better: nobody here said yes and
+    // everyone at RJ2 did, so RJ1 is first. (Direction once came from a flag the
+    // discrimination questions lacked, and the page called the most discrimination best.)
+    for question in [
+        "has a manager or colleague treated you unfairly",
+        "has a patient or member of the public treated you unfairly",
+    ] {
+        let row = table_row(&page.body, question);
+        assert!(row.contains("A lower figure is better."), "{row}");
+        assert!(row.contains("1st of 2") && row.contains(">0%<"), "{row}");
+        assert!(!row.contains("nhsuk-tag--red"), "{row}");
+    }
+    // A fair chance to progress: "yes" counts, and more is better; nobody here said yes.
+    let row = table_row(&page.body, "give everyone a fair chance to progress");
+    assert!(row.contains("A higher figure is better.") && row.contains("2nd of 2"), "{row}");
+    // Demographic questions are never ranked.
+    assert!(!page.body.contains("A neither figure"));
 
     let analyst = app
         .person("nat@nhs.uk", Some(Role::NationalAnalyst))
@@ -824,6 +840,13 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     // Flagged first.
     let (first, second) = (page.body.find("Trust RJ1"), page.body.find("Trust RJ2"));
     assert!(first.is_some() && second.is_some() && first < second);
+    // With two organisations the usual spread cannot be measured: chance alone, said so.
+    assert!(page.body.contains("too few to measure the usual spread"), "{}", page.body);
+    assert!(page.body.contains("Funnel plots: Acute"), "{}", page.body);
+    assert_eq!(page.body.matches("<svg role=\"img\"").count(), 4, "one plot per measure");
+    let plot = table_row(&page.body, "Trust RJ1</td>");
+    assert!(plot.contains("Much worse than expected"), "{plot}");
+
     let csv = national.get("/national/surveys.csv?year=2026").await?;
     assert!(csv.content_type.starts_with("text/csv"));
     assert_eq!(csv.body.lines().count(), 3);
@@ -833,7 +856,12 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     let csv = board
         .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark.csv"))
         .await?;
-    assert!(csv.body.contains("\"2nd of 2\",\"yes\""), "{}", csv.body);
+    assert!(
+        csv.body
+            .contains("\"lower\",\"100%\",\"91% to 100%\",\"50%\",\"0%\",\"100%\",\"2nd of 2\",\"Much worse than expected\",\"yes\""),
+        "{}",
+        csv.body
+    );
     let xlsx = board
         .get(&format!("/orgs/RJ1/surveys/{mine}/benchmark.xlsx"))
         .await?;
@@ -867,6 +895,14 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .await?;
     assert!(page.body.contains("has not closed yet"));
     Ok(())
+}
+
+/// The table row of a page that holds `text`.
+fn table_row<'a>(body: &'a str, text: &str) -> &'a str {
+    let at = body.find(text).unwrap_or_else(|| panic!("no row with {text}"));
+    let start = body[..at].rfind("<tr").unwrap_or(0);
+    let end = body[at..].find("</tr>").map_or(body.len(), |e| at + e);
+    &body[start..end]
 }
 
 /// Sends a list of addresses through the invitation upload form, as an administrator's
@@ -990,6 +1026,7 @@ title = "Help"
 [[sections.questions]]
 key = "help_from"
 kind = "multiple_choice"
+better = "neither"
 text = "Who helped you?"
 choices = ["My manager", "A union representative", "A Freedom to Speak Up Guardian"]
 "#;
