@@ -5,6 +5,10 @@
 //! anything that could identify a sender. Nothing here changes anything.
 //!
 //! The fresh databases they run on are [`ScratchDb`]s, the store's test databases.
+//!
+//! The table-wide reads (`SELECT *` over every table) learn their columns only when they
+//! run, so they ask each value for its type with `try_get`; `query_as` needs the types up
+//! front. The other reads are typed.
 
 use crate::data::SqlError;
 use crate::identity::Organisation;

@@ -2,7 +2,7 @@
 
 use crate::{Db, StoreError};
 use dignity_domain::audit::{AuditFields, ChainBreak, StoredEntry, entry_hash, verify_chain};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// What happened, by whom, in which organisation. Written in the same transaction as the
 /// change it records, so there is never a change without its entry, or the reverse.
@@ -39,13 +39,11 @@ pub async fn append(
     at: i64,
     entry: &NewEntry<'_>,
 ) -> Result<i64, StoreError> {
-    let head = sqlx::query(
+    let (seq, prev_hash): (i64, String) = sqlx::query_as(
         "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash",
     )
     .fetch_one(&mut *conn)
     .await?;
-    let seq: i64 = head.try_get("last_seq")?;
-    let prev_hash: String = head.try_get("last_hash")?;
     let hash = entry_hash(
         &prev_hash,
         &AuditFields {
@@ -93,7 +91,7 @@ pub async fn list_for_organisation(
     before_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT seq, at, actor, organisation, action, detail FROM audit_log \
          WHERE organisation = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
     )
@@ -101,12 +99,7 @@ pub async fn list_for_organisation(
     .bind(before_seq.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(entry_from_row).collect()
-}
-
-fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<Entry, StoreError> {
-    Ok(sqlx::FromRow::from_row(row)?)
+    .await?)
 }
 
 /// The outcome of checking the whole chain.
@@ -116,6 +109,38 @@ pub enum Verification {
     Broken(ChainBreak),
 }
 
+/// An entry with the hashes that chain it.
+#[derive(sqlx::FromRow)]
+struct Chained {
+    #[sqlx(flatten)]
+    entry: Entry,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<Chained> for StoredEntry {
+    fn from(row: Chained) -> StoredEntry {
+        let Entry {
+            seq,
+            at,
+            actor,
+            organisation,
+            action,
+            detail,
+        } = row.entry;
+        StoredEntry {
+            seq,
+            at,
+            actor,
+            organisation,
+            action,
+            detail,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        }
+    }
+}
+
 /// Reads the whole log in pages and checks every link, and that the head agrees with the
 /// last entry (so truncating the newest entries is found too).
 pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
@@ -123,7 +148,7 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
     let mut all = Vec::new();
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(
+        let rows: Vec<Chained> = sqlx::query_as(
             "SELECT seq, at, actor, organisation, action, detail, prev_hash, hash FROM audit_log \
              WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
@@ -132,28 +157,16 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
         .fetch_all(db.pool())
         .await?;
         let n = rows.len();
-        for row in &rows {
-            all.push(StoredEntry {
-                seq: row.try_get("seq")?,
-                at: row.try_get("at")?,
-                actor: row.try_get("actor")?,
-                organisation: row.try_get("organisation")?,
-                action: row.try_get("action")?,
-                detail: row.try_get("detail")?,
-                prev_hash: row.try_get("prev_hash")?,
-                hash: row.try_get("hash")?,
-            });
-        }
+        all.extend(rows.into_iter().map(StoredEntry::from));
         match all.last() {
             Some(last) if n as i64 == PAGE => after = last.seq,
             _ => break,
         }
     }
-    let head = sqlx::query("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
-        .fetch_one(db.pool())
-        .await?;
-    let head_seq: i64 = head.try_get("last_seq")?;
-    let head_hash: String = head.try_get("last_hash")?;
+    let (head_seq, head_hash): (i64, String) =
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?;
     Ok(match verify_chain(all) {
         Err(broken) => Verification::Broken(broken),
         Ok((entries, last_hash)) if entries as i64 != head_seq || last_hash != head_hash => {

@@ -2,13 +2,12 @@
 //! transaction.
 
 use crate::audit::{self, NewEntry};
+use crate::column::Flag;
 use crate::error::conflict_or;
 use crate::{Db, StoreError};
 use dignity_domain::identity::{
     Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope,
 };
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Organisation {
@@ -41,7 +40,7 @@ pub struct OrgUnit {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     pub email: String,
@@ -49,6 +48,7 @@ pub struct Person {
     pub passphrase_hash: String,
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     pub disabled: bool,
 }
 
@@ -72,22 +72,6 @@ fn parse_code<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("unknown stored code '{raw}'")))
 }
 
-fn organisation_from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
-    Ok(sqlx::FromRow::from_row(row)?)
-}
-
-fn person_from_row(row: &AnyRow) -> Result<Person, StoreError> {
-    Ok(Person {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        passphrase_hash: row.try_get("passphrase_hash")?,
-        totp_secret: row.try_get("totp_secret")?,
-        totp_last_step: row.try_get("totp_last_step")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-    })
-}
-
 const ORG_COLUMNS: &str = "id, ods_code, name, org_type, region, benchmark_group";
 const PERSON_COLUMNS: &str =
     "id, email, display_name, passphrase_hash, totp_secret, totp_last_step, disabled";
@@ -99,7 +83,7 @@ pub async fn create_organisation(
     new: &NewOrganisation,
 ) -> Result<Organisation, StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query(&format!(
+    let organisation: Organisation = sqlx::query_as(&format!(
         "INSERT INTO organisations (ods_code, name, org_type, region, benchmark_group, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_COLUMNS}"
     ))
@@ -120,7 +104,6 @@ pub async fn create_organisation(
             ),
         )
     })?;
-    let organisation = organisation_from_row(&row)?;
     audit::append(
         &mut tx,
         now,
@@ -146,13 +129,12 @@ pub async fn find_organisation(
     db: &Db,
     code: &OdsCode,
 ) -> Result<Option<Organisation>, StoreError> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {ORG_COLUMNS} FROM organisations WHERE ods_code = $1"
     ))
     .bind(code.as_str())
     .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(organisation_from_row).transpose()
+    .await?)
 }
 
 /// Like [`find_organisation`], but a missing organisation is an error that names the code.
@@ -163,12 +145,11 @@ pub async fn get_organisation(db: &Db, code: &OdsCode) -> Result<Organisation, S
 }
 
 pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {ORG_COLUMNS} FROM organisations ORDER BY name"
     ))
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(organisation_from_row).collect()
+    .await?)
 }
 
 pub async fn create_org_unit(
@@ -181,40 +162,38 @@ pub async fn create_org_unit(
     name: &Name,
 ) -> Result<OrgUnit, StoreError> {
     let mut tx = db.begin_write().await?;
-    let parent_kind =
-        match parent_id {
-            None => None,
-            Some(pid) => {
-                let row = sqlx::query(
-                    "SELECT kind FROM org_units WHERE id = $1 AND organisation_id = $2",
-                )
-                .bind(pid)
-                .bind(organisation.id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!("There is no unit {pid} in {}", organisation.name))
-                })?;
-                Some(parse_code::<OrgUnitKind>(row.try_get("kind")?)?)
-            }
-        };
+    let parent_kind = match parent_id {
+        None => None,
+        Some(pid) => {
+            let kind: String = sqlx::query_scalar(
+                "SELECT kind FROM org_units WHERE id = $1 AND organisation_id = $2",
+            )
+            .bind(pid)
+            .bind(organisation.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("There is no unit {pid} in {}", organisation.name))
+            })?;
+            Some(parse_code::<OrgUnitKind>(&kind)?)
+        }
+    };
     kind.check_parent(parent_kind)?;
-    let clash: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM org_units WHERE organisation_id = $1 \
+    let clash: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM org_units WHERE organisation_id = $1 \
          AND COALESCE(parent_id, 0) = $2 AND LOWER(name) = LOWER($3)",
     )
     .bind(organisation.id)
     .bind(parent_id.unwrap_or(0))
     .bind(name.as_str())
     .fetch_one(&mut *tx)
-    .await?
-    .try_get("n")?;
+    .await?;
     if clash > 0 {
         return Err(StoreError::Conflict(format!(
             "There is already a unit called {name} in that place"
         )));
     }
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO org_units (organisation_id, parent_id, kind, name, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -225,7 +204,6 @@ pub async fn create_org_unit(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let id: i64 = row.try_get("id")?;
     audit::append(
         &mut tx,
         now,
@@ -249,17 +227,13 @@ pub async fn create_org_unit(
 
 /// All units of an organisation, parents before children, siblings by name.
 pub async fn list_org_units(db: &Db, organisation_id: i64) -> Result<Vec<OrgUnit>, StoreError> {
-    let rows = sqlx::query(
+    let units: Vec<OrgUnit> = sqlx::query_as(
         "SELECT id, organisation_id, parent_id, kind, name FROM org_units \
          WHERE organisation_id = $1 ORDER BY name",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
     .await?;
-    let units = rows
-        .iter()
-        .map(|row| Ok(sqlx::FromRow::from_row(row)?))
-        .collect::<Result<Vec<_>, StoreError>>()?;
     // Order as a tree walk so a page can indent it without knowing the tree.
     let mut ordered = Vec::with_capacity(units.len());
     fn walk(units: &[OrgUnit], parent: Option<i64>, out: &mut Vec<OrgUnit>) {
@@ -281,7 +255,7 @@ pub async fn create_person(
     passphrase_hash: &str,
 ) -> Result<Person, StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query(&format!(
+    let person: Person = sqlx::query_as(&format!(
         "INSERT INTO people (email, display_name, passphrase_hash, disabled, created_at) \
          VALUES ($1, $2, $3, 0, $4) RETURNING {PERSON_COLUMNS}"
     ))
@@ -297,7 +271,6 @@ pub async fn create_person(
             format!("Someone with the email {email} already has an account"),
         )
     })?;
-    let person = person_from_row(&row)?;
     audit::append(
         &mut tx,
         now,
@@ -314,13 +287,12 @@ pub async fn create_person(
 }
 
 pub async fn find_person_by_email(db: &Db, email: &Email) -> Result<Option<Person>, StoreError> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {PERSON_COLUMNS} FROM people WHERE email = $1"
     ))
     .bind(email.as_str())
     .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(person_from_row).transpose()
+    .await?)
 }
 
 pub async fn get_person_by_email(db: &Db, email: &Email) -> Result<Person, StoreError> {
@@ -330,14 +302,13 @@ pub async fn get_person_by_email(db: &Db, email: &Email) -> Result<Person, Store
 }
 
 pub async fn get_person(db: &Db, id: i64) -> Result<Person, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no person {id}")))?;
-    person_from_row(&row)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no person {id}")))
 }
 
 /// Replaces a passphrase and ends every session of that person, so a reset locks out
@@ -506,18 +477,18 @@ pub async fn grant_role(
 /// Every role a person holds, platform roles first, then by organisation name.
 pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, StoreError> {
     let mut out = Vec::new();
-    let platform =
-        sqlx::query("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
+    let platform: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
             .bind(person_id)
             .fetch_all(db.pool())
             .await?;
-    for row in &platform {
+    for role in &platform {
         out.push(Membership {
-            role: parse_code(row.try_get("role")?)?,
+            role: parse_code(role)?,
             organisation: None,
         });
     }
-    let rows = sqlx::query(
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
         "SELECT m.role, o.id, o.ods_code, o.name FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.person_id = $1 ORDER BY o.name, m.role",
@@ -525,14 +496,10 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, Sto
     .bind(person_id)
     .fetch_all(db.pool())
     .await?;
-    for row in &rows {
+    for (role, id, ods_code, name) in rows {
         out.push(Membership {
-            role: parse_code(row.try_get("role")?)?,
-            organisation: Some(OrgRef {
-                id: row.try_get("id")?,
-                ods_code: row.try_get("ods_code")?,
-                name: row.try_get("name")?,
-            }),
+            role: parse_code(&role)?,
+            organisation: Some(OrgRef { id, ods_code, name }),
         });
     }
     Ok(out)
@@ -548,7 +515,7 @@ pub struct Member {
 }
 
 pub async fn list_members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT p.id, p.email, p.display_name, m.role FROM memberships m \
          JOIN people p ON p.id = m.person_id WHERE m.organisation_id = $1 \
          ORDER BY p.display_name, p.id, m.role",
@@ -557,15 +524,14 @@ pub async fn list_members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, 
     .fetch_all(db.pool())
     .await?;
     let mut members: Vec<Member> = Vec::new();
-    for row in &rows {
-        let person_id: i64 = row.try_get("id")?;
-        let role: Role = parse_code(row.try_get("role")?)?;
+    for (person_id, email, display_name, role) in rows {
+        let role: Role = parse_code(&role)?;
         match members.last_mut() {
             Some(last) if last.person_id == person_id => last.roles.push(role),
             _ => members.push(Member {
                 person_id,
-                email: row.try_get("email")?,
-                display_name: row.try_get("display_name")?,
+                email,
+                display_name,
                 roles: vec![role],
             }),
         }

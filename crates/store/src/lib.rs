@@ -5,6 +5,7 @@
 // Production code never panics on input; tests may, to fail loudly.
 
 pub mod audit;
+mod column;
 mod db;
 mod error;
 pub mod events;

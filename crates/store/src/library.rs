@@ -5,15 +5,19 @@ use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
 use dignity_domain::library::{Audience, Kind, Published, Topic, parse_codes};
 use dignity_domain::speakup::Day;
-use sqlx::Row;
 
 /// A case study's structure: who, what was wrong, what was done together, what changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct CaseStudy {
+    #[sqlx(rename = "case_organisation")]
     pub organisation: String,
+    #[sqlx(rename = "case_problem")]
     pub problem: String,
+    #[sqlx(rename = "case_approach")]
     pub approach: String,
+    #[sqlx(rename = "case_results")]
     pub results: String,
+    #[sqlx(rename = "case_contacts")]
     pub contacts: String,
 }
 
@@ -48,40 +52,52 @@ fn corrupt(what: &'static str) -> impl Fn(dignity_domain::identity::InvalidValue
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
 }
 
-fn resource_from(row: &sqlx::any::AnyRow) -> Result<Resource, StoreError> {
-    let kind: String = row.try_get("kind")?;
-    let audiences: String = row.try_get("audiences")?;
-    let topics: String = row.try_get("topics")?;
-    let published: String = row.try_get("published")?;
-    let review_on: String = row.try_get("review_on")?;
-    let retired_at: Option<i64> = row.try_get("retired_at")?;
-    Ok(Resource {
-        id: row.try_get("id")?,
-        fields: NewResource {
-            kind: kind.parse().map_err(corrupt("kind"))?,
-            title: row.try_get("title")?,
-            summary: row.try_get("summary")?,
-            publisher: row.try_get("publisher")?,
-            link: row.try_get("link")?,
-            audiences: parse_codes(&audiences).map_err(corrupt("audiences"))?,
-            topics: parse_codes(&topics).map_err(corrupt("topics"))?,
-            published: if published.is_empty() {
-                None
-            } else {
-                Some(Published::parse(&published).map_err(corrupt("date"))?)
+/// A stored resource: code lists are comma-separated, an unknown date is empty.
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    id: i64,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    title: String,
+    summary: String,
+    publisher: String,
+    link: String,
+    audiences: String,
+    topics: String,
+    published: String,
+    #[sqlx(try_from = "String")]
+    review_on: Day,
+    #[sqlx(flatten)]
+    case: CaseStudy,
+    retired_at: Option<i64>,
+    updated_at: i64,
+}
+
+impl TryFrom<ResourceRow> for Resource {
+    type Error = StoreError;
+    fn try_from(row: ResourceRow) -> Result<Resource, StoreError> {
+        let published = match row.published.as_str() {
+            "" => None,
+            text => Some(Published::parse(text).map_err(corrupt("date"))?),
+        };
+        Ok(Resource {
+            id: row.id,
+            fields: NewResource {
+                kind: row.kind,
+                title: row.title,
+                summary: row.summary,
+                publisher: row.publisher,
+                link: row.link,
+                audiences: parse_codes(&row.audiences).map_err(corrupt("audiences"))?,
+                topics: parse_codes(&row.topics).map_err(corrupt("topics"))?,
+                published,
+                review_on: row.review_on,
+                case: row.case,
             },
-            review_on: Day::parse(&review_on).map_err(corrupt("review date"))?,
-            case: CaseStudy {
-                organisation: row.try_get("case_organisation")?,
-                problem: row.try_get("case_problem")?,
-                approach: row.try_get("case_approach")?,
-                results: row.try_get("case_results")?,
-                contacts: row.try_get("case_contacts")?,
-            },
-        },
-        retired: retired_at.is_some(),
-        updated_at: row.try_get("updated_at")?,
-    })
+            retired: row.retired_at.is_some(),
+            updated_at: row.updated_at,
+        })
+    }
 }
 
 fn codes<T: Copy>(list: &[T], code: fn(T) -> &'static str) -> String {
@@ -292,26 +308,26 @@ pub async fn mark_reviewed(
 }
 
 pub async fn get_resource(db: &Db, id: i64) -> Result<Resource, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as::<_, ResourceRow>(&format!(
         "SELECT {COLUMNS} FROM library_resources WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no resource {id}")))?;
-    resource_from(&row)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no resource {id}")))?
+    .try_into()
 }
 
 /// Every resource in the catalogue (retired too), in id order: what a search index is
 /// built from.
 pub async fn all_resources(db: &Db) -> Result<Vec<Resource>, StoreError> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, ResourceRow>(&format!(
         "SELECT {COLUMNS} FROM library_resources ORDER BY id"
     ))
     .fetch_all(db.pool())
     .await?
-    .iter()
-    .map(resource_from)
+    .into_iter()
+    .map(Resource::try_from)
     .collect()
 }
 
@@ -326,13 +342,10 @@ pub async fn last_change(db: &Db) -> Result<i64, StoreError> {
 /// Resources changed after change `after`, as they are now, and the newest change's number.
 pub async fn changed_since(db: &Db, after: i64) -> Result<(i64, Vec<Resource>), StoreError> {
     let ids: Vec<(i64, i64)> =
-        sqlx::query("SELECT id, resource_id FROM library_changes WHERE id > $1 ORDER BY id")
+        sqlx::query_as("SELECT id, resource_id FROM library_changes WHERE id > $1 ORDER BY id")
             .bind(after)
             .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("resource_id")?)))
-            .collect::<Result<_, StoreError>>()?;
+            .await?;
     let newest = ids.last().map_or(after, |(seq, _)| *seq);
     let mut wanted: Vec<i64> = ids.into_iter().map(|(_, id)| id).collect();
     wanted.sort_unstable();
@@ -346,14 +359,14 @@ pub async fn changed_since(db: &Db, after: i64) -> Result<(i64, Vec<Resource>), 
 
 /// Resources whose review date has come, oldest first.
 pub async fn due_for_review(db: &Db, today: Day) -> Result<Vec<Resource>, StoreError> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, ResourceRow>(&format!(
         "SELECT {COLUMNS} FROM library_resources WHERE retired_at IS NULL AND review_on <= $1 ORDER BY review_on, id"
     ))
     .bind(today.to_string())
     .fetch_all(db.pool())
     .await?
-    .iter()
-    .map(resource_from)
+    .into_iter()
+    .map(Resource::try_from)
     .collect()
 }
 

@@ -7,7 +7,6 @@ use crate::identity::Organisation;
 use crate::{Backend, Db, StoreError};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::Participation;
-use sqlx::Row;
 
 pub async fn save_survey(
     db: &Db,
@@ -18,7 +17,7 @@ pub async fn save_survey(
     definition: &str,
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query("INSERT INTO surveys (key, title, definition, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO surveys (key, title, definition, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(key)
         .bind(title)
         .bind(definition)
@@ -26,7 +25,6 @@ pub async fn save_survey(
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, format!("A survey with the key {key} already exists")))?;
-    let id: i64 = row.try_get("id")?;
     audit::append(
         &mut tx,
         now,
@@ -44,12 +42,11 @@ pub async fn save_survey(
 
 /// Every survey: id, key and title, in title order.
 pub async fn list_surveys(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
-    sqlx::query("SELECT id, key, title FROM surveys ORDER BY title, id")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("key")?, r.try_get("title")?)))
-        .collect()
+    Ok(
+        sqlx::query_as("SELECT id, key, title FROM surveys ORDER BY title, id")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }
 
 /// The id of the survey with this key, if there is one.
@@ -71,27 +68,25 @@ pub async fn unused_tokens(db: &Db, campaign_id: i64) -> Result<u64, StoreError>
 
 /// A survey's key, title and definition text.
 pub async fn get_survey(db: &Db, id: i64) -> Result<(String, String, String), StoreError> {
-    let row = sqlx::query("SELECT key, title, definition FROM surveys WHERE id = $1")
+    sqlx::query_as("SELECT key, title, definition FROM surveys WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no survey {id}")))?;
-    Ok((
-        row.try_get("key")?,
-        row.try_get("title")?,
-        row.try_get("definition")?,
-    ))
+        .ok_or_else(|| StoreError::NotFound(format!("There is no survey {id}")))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Campaign {
     pub id: i64,
     pub survey_id: i64,
     pub organisation_id: i64,
     pub title: String,
+    #[sqlx(try_from = "String")]
     pub opens_on: Day,
+    #[sqlx(try_from = "String")]
     pub closes_on: Day,
     pub year: i64,
+    #[sqlx(try_from = "String")]
     pub participation: Participation,
 }
 
@@ -116,7 +111,7 @@ pub async fn create_campaign(
         ));
     }
     let mut tx = db.begin_write().await?;
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO survey_campaigns (survey_id, organisation_id, title, opens_on, closes_on, year, participation, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -130,7 +125,6 @@ pub async fn create_campaign(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let id: i64 = row.try_get("id")?;
     let detail = format!(
         "Set up the survey campaign {} from {} to {}",
         campaign.title, campaign.opens_on, campaign.closes_on
@@ -157,37 +151,22 @@ pub async fn create_campaign(
 const CAMPAIGN_COLUMNS: &str =
     "id, survey_id, organisation_id, title, opens_on, closes_on, year, participation, responses";
 
-fn campaign_from(row: &sqlx::any::AnyRow) -> Result<(Campaign, u64), StoreError> {
-    let day =
-        |v: String| Day::parse(&v).map_err(|_| StoreError::Corrupt(format!("stored date '{v}'")));
-    let participation: String = row.try_get("participation")?;
-    let responses: i64 = row.try_get("responses")?;
-    Ok((
-        Campaign {
-            id: row.try_get("id")?,
-            survey_id: row.try_get("survey_id")?,
-            organisation_id: row.try_get("organisation_id")?,
-            title: row.try_get("title")?,
-            opens_on: day(row.try_get("opens_on")?)?,
-            closes_on: day(row.try_get("closes_on")?)?,
-            year: row.try_get("year")?,
-            participation: participation.parse().map_err(|_| {
-                StoreError::Corrupt(format!("stored participation '{participation}'"))
-            })?,
-        },
-        responses.max(0) as u64,
-    ))
+/// A campaign with its response counter.
+#[derive(sqlx::FromRow)]
+struct CampaignRow {
+    #[sqlx(flatten)]
+    campaign: Campaign,
+    responses: i64,
 }
 
 pub async fn get_campaign(db: &Db, id: i64) -> Result<Campaign, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no survey campaign {id}")))?;
-    Ok(campaign_from(&row)?.0)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no survey campaign {id}")))
 }
 
 /// Every organisation's campaigns of one survey in one year, with how many responses each
@@ -197,16 +176,17 @@ pub async fn campaigns_of(
     survey_id: i64,
     year: i64,
 ) -> Result<Vec<(Campaign, u64)>, StoreError> {
-    sqlx::query(&format!(
+    let rows: Vec<CampaignRow> = sqlx::query_as(&format!(
         "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE survey_id = $1 AND year = $2 ORDER BY id"
     ))
     .bind(survey_id)
     .bind(year)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(campaign_from)
-    .collect()
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.campaign, r.responses.max(0) as u64))
+        .collect())
 }
 
 /// Stores invitation token digests and an audit entry in one transaction: all or none.
@@ -386,15 +366,12 @@ pub async fn comments(
 
 /// A campaign's responses (answers, groupings), in key order, for loading into the engine.
 pub async fn responses(db: &Db, campaign_id: i64) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT answers, groupings FROM survey_responses WHERE campaign_id = $1 ORDER BY id",
     )
     .bind(campaign_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("answers")?, r.try_get("groupings")?)))
-        .collect()
+    .await?)
 }
 
 /// On PostgreSQL, rewrites the response and participant tables in key order, so that the
@@ -417,15 +394,12 @@ pub async fn shuffle_storage(db: &Db) -> Result<(), StoreError> {
 
 /// An organisation's campaigns, newest first.
 pub async fn campaigns_for(db: &Db, organisation_id: i64) -> Result<Vec<Campaign>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CAMPAIGN_COLUMNS} FROM survey_campaigns WHERE organisation_id = $1 ORDER BY closes_on DESC, id DESC"
     ))
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|row| Ok(campaign_from(row)?.0))
-    .collect()
+    .await?)
 }
 
 /// Stores many responses in one transaction (imports and the demo): all or none.

@@ -4,7 +4,6 @@
 use super::Editor;
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
-use sqlx::Row;
 
 /// Most comments one person can have waiting at once, so the queue cannot be flooded.
 pub const MOST_WAITING: i64 = 5;
@@ -30,9 +29,13 @@ impl CommentState {
             CommentState::Declined => "declined",
         }
     }
+}
 
-    fn parse(code: &str) -> Result<CommentState, StoreError> {
-        match code {
+/// A stored state, as the row mapping reads it.
+impl TryFrom<String> for CommentState {
+    type Error = StoreError;
+    fn try_from(code: String) -> Result<CommentState, StoreError> {
+        match code.as_str() {
             "waiting" => Ok(CommentState::Waiting),
             "published" => Ok(CommentState::Published),
             "declined" => Ok(CommentState::Declined),
@@ -41,12 +44,13 @@ impl CommentState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Comment {
     pub id: i64,
     pub plan_id: i64,
     pub action_id: i64,
     pub body: String,
+    #[sqlx(try_from = "String")]
     pub state: CommentState,
     /// The start of the day it was written (UTC seconds).
     pub written_at: i64,
@@ -102,26 +106,13 @@ pub async fn comments(
     organisation_id: i64,
     state: CommentState,
 ) -> Result<Vec<Comment>, StoreError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT c.id, c.plan_id, c.action_id, c.body, c.state, c.written_at FROM plan_comments c JOIN plans p ON p.id = c.plan_id WHERE p.organisation_id = $1 AND c.state = $2 ORDER BY c.id",
     )
     .bind(organisation_id)
     .bind(state.code())
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let state: String = r.try_get("state")?;
-        Ok(Comment {
-            id: r.try_get("id")?,
-            plan_id: r.try_get("plan_id")?,
-            action_id: r.try_get("action_id")?,
-            body: r.try_get("body")?,
-            state: CommentState::parse(&state)?,
-            written_at: r.try_get("written_at")?,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// Publishes or declines a waiting comment; the decision is audited (not the words). The

@@ -3,10 +3,9 @@
 //! both sides must sign; saving something unchanged moves nothing. Removed rows are kept,
 //! marked with the version that removed them, because updates and history point at them.
 
-use super::{ACTION_COLUMNS, Editor, NewAction, NewPlan, PlanEdit, Rows, action_from, action_rows};
+use super::{ACTION_COLUMNS, ActionRow, Editor, NewAction, NewPlan, PlanEdit, Rows, action_rows};
 use crate::{Db, StoreError};
 use dignity_domain::plans::Change;
-use sqlx::Row;
 
 /// Changes a plan's title, period and summary. Returns whether anything changed.
 pub async fn edit_plan(
@@ -16,7 +15,7 @@ pub async fn edit_plan(
     plan: &NewPlan,
 ) -> Result<bool, StoreError> {
     let mut tx = PlanEdit::begin(db, editor).await?;
-    let row = sqlx::query(
+    let before: (String, String, String, String) = sqlx::query_as(
         "SELECT title, period_start, period_end, summary FROM plans WHERE id = $1 AND organisation_id = $2",
     )
     .bind(plan_id)
@@ -27,12 +26,6 @@ pub async fn edit_plan(
     let (start, end) = (
         plan.period.starts_on.to_string(),
         plan.period.due_on.to_string(),
-    );
-    let before: (String, String, String, String) = (
-        row.try_get("title")?,
-        row.try_get("period_start")?,
-        row.try_get("period_end")?,
-        row.try_get("summary")?,
     );
     if before
         == (
@@ -78,15 +71,14 @@ async fn group_in(
     editor: Editor<'_>,
     group_id: i64,
 ) -> Result<(i64, String), StoreError> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT g.plan_id, g.title FROM plan_groups g JOIN plans p ON p.id = g.plan_id WHERE g.id = $1 AND p.organisation_id = $2 AND g.removed_in_version IS NULL",
     )
     .bind(group_id)
     .bind(editor.organisation.id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| StoreError::NotFound("That group is not part of this plan".into()))?;
-    Ok((row.try_get("plan_id")?, row.try_get("title")?))
+    .ok_or_else(|| StoreError::NotFound("That group is not part of this plan".into()))
 }
 
 /// Adds a group (a commitment) at the end of the plan's list.
@@ -202,7 +194,7 @@ async fn action_in(
     editor: Editor<'_>,
     action_id: i64,
 ) -> Result<super::Action, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as::<_, ActionRow>(&format!(
         "SELECT {} FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
         ACTION_COLUMNS
             .split(", ")
@@ -214,8 +206,8 @@ async fn action_in(
     .bind(editor.organisation.id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
-    action_from(&row)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?
+    .try_into()
 }
 
 /// Changes what an action is: its words, people, dates, weight, and where it sits. An

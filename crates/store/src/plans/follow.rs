@@ -1,10 +1,10 @@
 //! Following an organisation's published plan by email: confirmed opt-in, a link in every
 //! email to stop, and changes gathered into one email per follower.
 
+use super::percent;
 use crate::mail::{self, NewMail};
 use crate::{Db, StoreError};
 use dignity_domain::plans::{ActionStatus, Percent};
-use sqlx::Row;
 
 /// What asking to follow led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub async fn follow(
     confirm_mail: &(dyn Fn(&str) -> NewMail + Sync),
 ) -> Result<Followed, StoreError> {
     let mut tx = db.begin_write().await?;
-    let existing = sqlx::query(
+    let existing: Option<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT id, confirmed_at FROM plan_followers WHERE organisation_id = $1 AND email = $2",
     )
     .bind(organisation_id)
@@ -39,12 +39,8 @@ pub async fn follow(
     .await?;
     let token = token();
     match existing {
-        Some(row) => {
-            let confirmed: Option<i64> = row.try_get("confirmed_at")?;
-            if confirmed.is_some() {
-                return Ok(Followed::AlreadyFollowing);
-            }
-            let id: i64 = row.try_get("id")?;
+        Some((_, Some(_confirmed_at))) => return Ok(Followed::AlreadyFollowing),
+        Some((id, None)) => {
             sqlx::query("UPDATE plan_followers SET token = $1 WHERE id = $2")
                 .bind(&token)
                 .bind(id)
@@ -118,15 +114,12 @@ pub async fn unfollow(db: &Db, token: &str) -> Result<Option<i64>, StoreError> {
 
 /// Confirmed followers of an organisation's plan: (email, token).
 pub async fn followers(db: &Db, organisation_id: i64) -> Result<Vec<(String, String)>, StoreError> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT email, token FROM plan_followers WHERE organisation_id = $1 AND confirmed_at IS NOT NULL ORDER BY id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("email")?, r.try_get("token")?)))
-    .collect()
+    .await?)
 }
 
 /// Records a change of status or progress for followers, inside the caller's transaction,
@@ -141,17 +134,15 @@ pub(super) async fn note_change(
     if before == after {
         return Ok(());
     }
-    let row = sqlx::query(
+    let published: Option<(i64, i64)> = sqlx::query_as(
         "SELECT p.id, p.organisation_id FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.published_version IS NOT NULL",
     )
     .bind(action_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else {
+    let Some((plan_id, organisation_id)) = published else {
         return Ok(());
     };
-    let (plan_id, organisation_id): (i64, i64) =
-        (row.try_get("id")?, row.try_get("organisation_id")?);
     let following: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM plan_followers WHERE organisation_id = $1 AND confirmed_at IS NOT NULL",
     )
@@ -189,6 +180,37 @@ pub struct Notice {
     pub at: i64,
 }
 
+/// A notice as stored: each side's status and progress in columns of their own.
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: i64,
+    organisation_id: i64,
+    plan_id: i64,
+    action_id: i64,
+    #[sqlx(try_from = "String")]
+    old_status: ActionStatus,
+    old_progress: i64,
+    #[sqlx(try_from = "String")]
+    new_status: ActionStatus,
+    new_progress: i64,
+    at: i64,
+}
+
+impl TryFrom<NoticeRow> for Notice {
+    type Error = StoreError;
+    fn try_from(row: NoticeRow) -> Result<Notice, StoreError> {
+        Ok(Notice {
+            id: row.id,
+            organisation_id: row.organisation_id,
+            plan_id: row.plan_id,
+            action_id: row.action_id,
+            before: (row.old_status, percent(row.old_progress)?),
+            after: (row.new_status, percent(row.new_progress)?),
+            at: row.at,
+        })
+    }
+}
+
 /// Every waiting notice of organisations whose oldest notice is at least `gather_seconds`
 /// old, oldest first: a burst of edits is told in one email.
 pub async fn due_notices(
@@ -196,37 +218,16 @@ pub async fn due_notices(
     now: i64,
     gather_seconds: i64,
 ) -> Result<Vec<Notice>, StoreError> {
-    let rows = sqlx::query(
+    sqlx::query_as::<_, NoticeRow>(
         "SELECT id, organisation_id, plan_id, action_id, old_status, old_progress, new_status, new_progress, at FROM plan_notices \
          WHERE organisation_id IN (SELECT organisation_id FROM plan_notices GROUP BY organisation_id HAVING MIN(at) <= $1) ORDER BY id",
     )
     .bind(now - gather_seconds)
     .fetch_all(db.pool())
-    .await?;
-    let pair = |status: String, progress: i64| -> Result<(ActionStatus, Percent), StoreError> {
-        Ok((
-            status
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("stored status '{status}'")))?,
-            u8::try_from(progress)
-                .ok()
-                .and_then(Percent::new)
-                .ok_or_else(|| StoreError::Corrupt(format!("stored progress {progress}")))?,
-        ))
-    };
-    rows.iter()
-        .map(|r| {
-            Ok(Notice {
-                id: r.try_get("id")?,
-                organisation_id: r.try_get("organisation_id")?,
-                plan_id: r.try_get("plan_id")?,
-                action_id: r.try_get("action_id")?,
-                before: pair(r.try_get("old_status")?, r.try_get("old_progress")?)?,
-                after: pair(r.try_get("new_status")?, r.try_get("new_progress")?)?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    .await?
+    .into_iter()
+    .map(Notice::try_from)
+    .collect()
 }
 
 /// Replaces told notices with the emails that tell them, in one transaction. Returns false

@@ -7,7 +7,6 @@ use super::{
 };
 use crate::{Db, StoreError};
 use dignity_domain::plans::{ActionStatus, Change, Dates, Percent, check_status};
-use sqlx::Row;
 
 /// One action read from a spreadsheet, already checked.
 #[derive(Debug, Clone)]
@@ -47,7 +46,7 @@ async fn insert_action(
         .bind(plan_id)
         .fetch_one(&mut *conn)
         .await?;
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position, added_in_version) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
@@ -68,8 +67,7 @@ async fn insert_action(
     .bind(position + 1)
     .bind(version)
     .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .await?)
 }
 
 /// A group of the plan with this title, added at the end when there is none.

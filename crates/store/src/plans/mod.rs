@@ -3,6 +3,7 @@
 //! needs both sides' signatures again before it is published; progress does not.
 
 use crate::audit::{self, NewEntry};
+use crate::column::Flag;
 use crate::identity::Organisation;
 use crate::{Db, StoreError};
 use dignity_domain::plans::{
@@ -10,7 +11,6 @@ use dignity_domain::plans::{
     check_status, signed_by_both,
 };
 use dignity_domain::speakup::Day;
-use sqlx::Row;
 
 mod change;
 mod comments;
@@ -111,12 +111,21 @@ fn corrupt(what: &str) -> impl Fn(dignity_domain::identity::InvalidValue) -> Sto
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
 }
 
+/// A date from a signed snapshot (see `signed`).
 fn day(text: String) -> Result<Day, StoreError> {
     Day::parse(&text).map_err(|_| StoreError::Corrupt(format!("stored date '{text}'")))
 }
 
+fn percent(value: i64) -> Result<Percent, StoreError> {
+    u8::try_from(value)
+        .ok()
+        .and_then(Percent::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("stored progress {value}")))
+}
+
 const PLAN_COLUMNS: &str = "id, organisation_id, title, period_start, period_end, summary, version, published_version, published_at";
 
+/// How `signed` reads the plan it keeps.
 fn plan_from(row: &sqlx::any::AnyRow) -> Result<Plan, StoreError> {
     Ok(sqlx::FromRow::from_row(row)?)
 }
@@ -125,7 +134,7 @@ fn plan_from(row: &sqlx::any::AnyRow) -> Result<Plan, StoreError> {
 pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<Plan, StoreError> {
     let (now, organisation) = (editor.now, editor.organisation);
     let mut tx = PlanEdit::begin(db, editor).await?;
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO plans (organisation_id, title, period_start, period_end, summary, version, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
     )
     .bind(organisation.id)
@@ -136,7 +145,6 @@ pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let id: i64 = row.try_get("id")?;
     for (position, title) in COMMITMENTS.iter().enumerate() {
         sqlx::query("INSERT INTO plan_groups (plan_id, position, title) VALUES ($1, $2, $3)")
             .bind(id)
@@ -164,12 +172,11 @@ pub async fn create_plan(db: &Db, editor: Editor<'_>, plan: &NewPlan) -> Result<
 }
 
 pub async fn get_plan(db: &Db, id: i64) -> Result<Plan, StoreError> {
-    let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no plan {id}")))?;
-    plan_from(&row)
+        .ok_or_else(|| StoreError::NotFound(format!("There is no plan {id}")))
 }
 
 /// Which of a plan's rows to read: what it holds now, or also what was removed since (the
@@ -210,31 +217,51 @@ pub(crate) async fn group_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 
 const ACTION_COLUMNS: &str = "id, plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, added_in_version";
 
-fn action_from(row: &sqlx::any::AnyRow) -> Result<Action, StoreError> {
-    let status: String = row.try_get("status")?;
-    let progress: i64 = row.try_get("progress")?;
-    let weight: Option<i64> = row.try_get("weight")?;
-    Ok(Action {
-        id: row.try_get("id")?,
-        plan_id: row.try_get("plan_id")?,
-        group_id: row.try_get("group_id")?,
-        parent_id: row.try_get("parent_id")?,
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        owner: row.try_get("owner")?,
-        employer_lead: row.try_get("employer_lead")?,
-        union_lead: row.try_get("union_lead")?,
-        dates: Dates::new(
-            day(row.try_get("starts_on")?)?,
-            day(row.try_get("due_on")?)?,
-        )
-        .map_err(corrupt("action dates"))?,
-        status: status.parse().map_err(corrupt("action status"))?,
-        status_reason: row.try_get("status_reason")?,
-        progress: Percent::parse(&progress.to_string()).map_err(corrupt("progress"))?,
-        weight: weight.and_then(|w| u32::try_from(w).ok()),
-        added_in_version: row.try_get("added_in_version")?,
-    })
+/// An action as stored: its dates in two columns, its progress and weight as integers.
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    id: i64,
+    plan_id: i64,
+    group_id: i64,
+    parent_id: Option<i64>,
+    title: String,
+    description: String,
+    owner: String,
+    employer_lead: String,
+    union_lead: String,
+    #[sqlx(try_from = "String")]
+    starts_on: Day,
+    #[sqlx(try_from = "String")]
+    due_on: Day,
+    #[sqlx(try_from = "String")]
+    status: ActionStatus,
+    status_reason: String,
+    progress: i64,
+    weight: Option<i64>,
+    added_in_version: i64,
+}
+
+impl TryFrom<ActionRow> for Action {
+    type Error = StoreError;
+    fn try_from(row: ActionRow) -> Result<Action, StoreError> {
+        Ok(Action {
+            id: row.id,
+            plan_id: row.plan_id,
+            group_id: row.group_id,
+            parent_id: row.parent_id,
+            title: row.title,
+            description: row.description,
+            owner: row.owner,
+            employer_lead: row.employer_lead,
+            union_lead: row.union_lead,
+            dates: Dates::new(row.starts_on, row.due_on).map_err(corrupt("action dates"))?,
+            status: row.status,
+            status_reason: row.status_reason,
+            progress: percent(row.progress)?,
+            weight: row.weight.and_then(|w| u32::try_from(w).ok()),
+            added_in_version: row.added_in_version,
+        })
+    }
 }
 
 /// A plan's actions, in the order they were written.
@@ -247,15 +274,15 @@ pub(crate) async fn action_rows<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>
     plan_id: i64,
     rows: Rows,
 ) -> Result<Vec<Action>, StoreError> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, ActionRow>(&format!(
         "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE plan_id = $1{} ORDER BY position, id",
         rows.filter()
     ))
     .bind(plan_id)
     .fetch_all(e)
     .await?
-    .iter()
-    .map(action_from)
+    .into_iter()
+    .map(Action::try_from)
     .collect()
 }
 
@@ -329,7 +356,7 @@ pub async fn add_action(
         .bind(plan_id)
         .fetch_one(&mut *tx)
         .await?;
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position, added_in_version) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', 0, $12, $13, $14) RETURNING id",
     )
@@ -349,7 +376,6 @@ pub async fn add_action(
     .bind(version)
     .fetch_one(&mut *tx)
     .await?;
-    let id: i64 = row.try_get("id")?;
     let snapshot = serde_json::json!({
         "title": action.title,
         "description": action.description,
@@ -369,13 +395,13 @@ pub async fn add_action(
     )
     .await?;
     tx.commit().await?;
-    let row = sqlx::query(&format!(
+    sqlx::query_as::<_, ActionRow>(&format!(
         "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE id = $1"
     ))
     .bind(id)
     .fetch_one(db.pool())
-    .await?;
-    action_from(&row)
+    .await?
+    .try_into()
 }
 
 /// Reports progress on an action: its status (with a reason when dropped) and per cent.
@@ -394,7 +420,7 @@ pub async fn report_progress(
     let (status, reason, progress) = (*status, reason.as_str(), *progress);
     check_status(status, reason)?;
     let mut tx = PlanEdit::begin(db, editor).await?;
-    let row = sqlx::query(
+    let (plan_id, old_status, old_progress): (i64, String, i64) = sqlx::query_as(
         "SELECT a.plan_id, a.status, a.progress FROM plan_actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1 AND p.organisation_id = $2 AND a.removed_in_version IS NULL",
     )
     .bind(action_id)
@@ -402,12 +428,9 @@ pub async fn report_progress(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("There is no action {action_id}")))?;
-    let plan_id: i64 = row.try_get("plan_id")?;
-    let old_status: String = row.try_get("status")?;
-    let old_progress: i64 = row.try_get("progress")?;
     let before = (
         old_status.parse().map_err(corrupt("action status"))?,
-        Percent::parse(&old_progress.to_string()).map_err(corrupt("progress"))?,
+        percent(old_progress)?,
     );
     follow::note_change(&mut tx, action_id, editor.now, before, (status, progress)).await?;
     sqlx::query(
@@ -485,21 +508,19 @@ pub async fn approve(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let approvals: Vec<Approval> =
-        sqlx::query("SELECT version, side FROM plan_approvals WHERE plan_id = $1 AND version = $2")
-            .bind(plan_id)
-            .bind(current)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| {
-                let side: String = r.try_get("side")?;
-                Ok(Approval {
-                    version: r.try_get("version")?,
-                    side: side.parse().map_err(corrupt("approval side"))?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+    let approvals: Vec<Approval> = sqlx::query_as::<_, (i64, String)>(
+        "SELECT version, side FROM plan_approvals WHERE plan_id = $1 AND version = $2",
+    )
+    .bind(plan_id)
+    .bind(current)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|(version, side)| {
+        let side = side.parse().map_err(corrupt("approval side"))?;
+        Ok(Approval { version, side })
+    })
+    .collect::<Result<_, StoreError>>()?;
     sqlx::query(
         "INSERT INTO plan_history (plan_id, action_id, version, at, actor, summary, snapshot) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
     )
@@ -584,61 +605,68 @@ pub async fn history(
 
 /// An organisation's plans, newest first.
 pub async fn plans_for(db: &Db, organisation_id: i64) -> Result<Vec<Plan>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {PLAN_COLUMNS} FROM plans WHERE organisation_id = $1 ORDER BY period_start DESC, id DESC"
     ))
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(plan_from)
-    .collect()
+    .await?)
 }
 
 /// Every published plan, newest first.
 pub async fn published_plans(db: &Db) -> Result<Vec<Plan>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {PLAN_COLUMNS} FROM plans WHERE published_version IS NOT NULL ORDER BY period_start DESC, id DESC"
     ))
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(plan_from)
-    .collect()
+    .await?)
 }
 
 /// Who approved which version, and when: (version, side, person's name, approved at).
 pub async fn approvals(db: &Db, plan_id: i64) -> Result<Vec<(i64, Side, String, i64)>, StoreError> {
-    sqlx::query(
+    sqlx::query_as::<_, (i64, String, String, i64)>(
         "SELECT a.version, a.side, p.display_name, a.approved_at FROM plan_approvals a JOIN people p ON p.id = a.person_id WHERE a.plan_id = $1 ORDER BY a.version, a.side",
     )
     .bind(plan_id)
     .fetch_all(db.pool())
     .await?
-    .iter()
-    .map(|r| {
-        let side: String = r.try_get("side")?;
-        Ok((
-            r.try_get("version")?,
-            side.parse().map_err(corrupt("approval side"))?,
-            r.try_get("display_name")?,
-            r.try_get("approved_at")?,
-        ))
+    .into_iter()
+    .map(|(version, side, name, at)| {
+        let side = side.parse().map_err(corrupt("approval side"))?;
+        Ok((version, side, name, at))
     })
     .collect()
 }
 
 /// A dated progress update on an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Update {
     pub id: i64,
     pub action_id: i64,
     pub action_title: String,
+    #[sqlx(try_from = "String")]
     pub written_on: Day,
     pub at: i64,
     pub author: String,
     pub body: String,
+    #[sqlx(try_from = "Lines")]
     pub links: Vec<String>,
+}
+
+/// A list stored one item a line.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct Lines(String);
+
+impl From<Lines> for Vec<String> {
+    fn from(lines: Lines) -> Vec<String> {
+        lines
+            .0
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
 }
 
 /// Adds a progress update (links already checked). Like other progress, it needs no new
@@ -680,27 +708,12 @@ pub async fn add_update(
 
 /// A plan's updates, newest first.
 pub async fn updates(db: &Db, plan_id: i64) -> Result<Vec<Update>, StoreError> {
-    sqlx::query(
-        "SELECT u.id, u.action_id, a.title, u.written_on, u.at, u.author, u.body, u.links FROM plan_updates u JOIN plan_actions a ON a.id = u.action_id WHERE u.plan_id = $1 ORDER BY u.id DESC",
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.action_id, a.title AS action_title, u.written_on, u.at, u.author, u.body, u.links FROM plan_updates u JOIN plan_actions a ON a.id = u.action_id WHERE u.plan_id = $1 ORDER BY u.id DESC",
     )
     .bind(plan_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let links: String = r.try_get("links")?;
-        Ok(Update {
-            id: r.try_get("id")?,
-            action_id: r.try_get("action_id")?,
-            action_title: r.try_get("title")?,
-            written_on: day(r.try_get("written_on")?)?,
-            at: r.try_get("at")?,
-            author: r.try_get("author")?,
-            body: r.try_get("body")?,
-            links: links.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect(),
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// A measure an action is meant to move.
@@ -792,12 +805,14 @@ pub(crate) async fn indicator_rows<'e, E: sqlx::Executor<'e, Database = sqlx::An
 }
 
 /// A step on the way to an action's end.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Milestone {
     pub id: i64,
     pub action_id: i64,
     pub title: String,
+    #[sqlx(try_from = "String")]
     pub due_on: Day,
+    #[sqlx(try_from = "Flag")]
     pub done: bool,
     pub added_in_version: i64,
 }
@@ -859,15 +874,13 @@ pub async fn set_milestone_done(
     done: bool,
 ) -> Result<(), StoreError> {
     let mut tx = PlanEdit::begin(db, editor).await?;
-    let row = sqlx::query(
+    let (action_id, title): (i64, String) = sqlx::query_as(
         "SELECT action_id, title FROM plan_milestones WHERE id = $1 AND removed_in_version IS NULL",
     )
     .bind(milestone_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("There is no milestone {milestone_id}")))?;
-    let action_id: i64 = row.try_get("action_id")?;
-    let title: String = row.try_get("title")?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
     sqlx::query("UPDATE plan_milestones SET done = $1 WHERE id = $2")
         .bind(i64::from(done))
@@ -902,24 +915,11 @@ pub(crate) async fn milestone_rows<'e, E: sqlx::Executor<'e, Database = sqlx::An
     plan_id: i64,
     rows: Rows,
 ) -> Result<Vec<Milestone>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT id, action_id, title, due_on, done, added_in_version FROM plan_milestones WHERE plan_id = $1{} ORDER BY due_on, id",
         rows.filter()
     ))
     .bind(plan_id)
     .fetch_all(e)
-    .await?
-    .iter()
-    .map(|r| {
-        let done: i64 = r.try_get("done")?;
-        Ok(Milestone {
-            id: r.try_get("id")?,
-            action_id: r.try_get("action_id")?,
-            title: r.try_get("title")?,
-            due_on: day(r.try_get("due_on")?)?,
-            done: done != 0,
-            added_in_version: r.try_get("added_in_version")?,
-        })
-    })
-    .collect()
+    .await?)
 }

@@ -14,7 +14,6 @@ use super::{count_responses, insert_comments, insert_response, random_key};
 use crate::{Db, StoreError};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 /// A finished response, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,13 +208,10 @@ pub async fn flush(
     }
     let mut tx = db.begin_write().await?;
     let sealed: Vec<Vec<u8>> =
-        sqlx::query("DELETE FROM survey_pending WHERE campaign_id = $1 RETURNING sealed")
+        sqlx::query_scalar("DELETE FROM survey_pending WHERE campaign_id = $1 RETURNING sealed")
             .bind(campaign_id)
             .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("sealed"))
-            .collect::<Result<_, _>>()?;
+            .await?;
     let taken = sealed.len() as u64;
     if taken == 0 || (!closed && taken < batch) {
         tx.rollback().await?;
