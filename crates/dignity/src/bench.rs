@@ -505,6 +505,41 @@ fn survey(
         ms(national_time)
     );
 
+    // How many organisations the oversight funnel plots single out, on the latest year:
+    // not a speed, but the check that a flag stays rare on national-sized data.
+    let bank = dignity_domain::survey::parse(dignity_domain::survey::DEFAULT_BANK)
+        .map_err(|e| anyhow::anyhow!("default survey: {e}"))?;
+    let latest = dims[year].labels.len() as u16;
+    let this_year = columns.select(&[(year, vec![latest])])?;
+    for o in dignity_engine::benchmark::OVERSIGHT {
+        let Some(better) = bank.questions().find(|q| q.key == o.item).map(|q| q.better) else {
+            continue;
+        };
+        let found = dignity_engine::benchmark::positions(
+            &columns,
+            &this_year,
+            o.item,
+            better == dignity_domain::survey::Direction::HigherIsBetter,
+            minimum,
+        )?;
+        let beyond = |worse: &[dignity_engine::benchmark::Standing]| {
+            found
+                .organisations
+                .iter()
+                .filter(|p| worse.contains(&p.standing))
+                .count()
+        };
+        use dignity_engine::benchmark::Standing::{FarWorse, Worse};
+        println!(
+            "funnel, {}: {} organisations, {} beyond 95% on the worse side, {} beyond 99.8% (flagged), spread sd {:.1} points",
+            o.item,
+            found.organisations.len(),
+            beyond(&[Worse, FarWorse]),
+            beyond(&[FarWorse]),
+            found.spread.sqrt() * 100.0
+        );
+    }
+
     // Random filtered crosstabs: one item, one breakdown, one or two filter conditions.
     let mut rng = dignity_engine::rng::Rng::new(99);
     let filterable = [staff, ethnicity, disability, year, benchmark];
