@@ -7,14 +7,14 @@ use crate::audit::{self, NewEntry};
 use crate::mail::{self, NewMail};
 use crate::{Db, StoreError};
 use dignity_domain::library::EventFormat;
-use sqlx::Row;
 
 /// An event as its organiser describes it (already checked).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NewEvent {
     pub title: String,
     /// Markdown.
     pub description: String,
+    #[sqlx(try_from = "String")]
     pub format: EventFormat,
     /// UTC seconds.
     pub starts_at: i64,
@@ -27,9 +27,10 @@ pub struct NewEvent {
     pub capacity: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
+    #[sqlx(flatten)]
     pub fields: NewEvent,
     pub organiser: String,
     pub booked: i64,
@@ -56,9 +57,13 @@ impl Place {
             Place::Waiting => "waiting",
         }
     }
+}
 
-    fn parse(code: &str) -> Result<Place, StoreError> {
-        match code {
+/// A stored booking state, as the row mapping reads it.
+impl TryFrom<String> for Place {
+    type Error = StoreError;
+    fn try_from(code: String) -> Result<Place, StoreError> {
+        match code.as_str() {
             "booked" => Ok(Place::Booked),
             "waiting" => Ok(Place::Waiting),
             other => Err(StoreError::Corrupt(format!("booking state '{other}'"))),
@@ -66,7 +71,7 @@ impl Place {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Booking {
     pub id: i64,
     pub event_id: i64,
@@ -74,6 +79,7 @@ pub struct Booking {
     pub email: String,
     /// In the links in every email: shows and cancels this booking only.
     pub token: String,
+    #[sqlx(rename = "state", try_from = "String")]
     pub place: Place,
     pub booked_at: i64,
 }
@@ -82,42 +88,7 @@ const EVENT_COLUMNS: &str = "e.id, e.title, e.description, e.format, e.starts_at
      (SELECT COUNT(*) FROM event_bookings b WHERE b.event_id = e.id AND b.state = 'booked') AS booked, \
      (SELECT COUNT(*) FROM event_bookings b WHERE b.event_id = e.id AND b.state = 'waiting') AS waiting";
 
-fn event_from(r: &sqlx::any::AnyRow) -> Result<Event, StoreError> {
-    let format: String = r.try_get("format")?;
-    Ok(Event {
-        id: r.try_get("id")?,
-        fields: NewEvent {
-            title: r.try_get("title")?,
-            description: r.try_get("description")?,
-            format: format
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("event format: {e}")))?,
-            starts_at: r.try_get("starts_at")?,
-            ends_at: r.try_get("ends_at")?,
-            location: r.try_get("location")?,
-            joining: r.try_get("joining")?,
-            capacity: r.try_get("capacity")?,
-        },
-        organiser: r.try_get("organiser")?,
-        booked: r.try_get("booked")?,
-        waiting: r.try_get("waiting")?,
-    })
-}
-
 const BOOKING_COLUMNS: &str = "id, event_id, name, email, token, state, booked_at";
-
-fn booking_from(r: &sqlx::any::AnyRow) -> Result<Booking, StoreError> {
-    let state: String = r.try_get("state")?;
-    Ok(Booking {
-        id: r.try_get("id")?,
-        event_id: r.try_get("event_id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        token: r.try_get("token")?,
-        place: Place::parse(&state)?,
-        booked_at: r.try_get("booked_at")?,
-    })
-}
 
 pub async fn create_event(
     db: &Db,
@@ -161,14 +132,13 @@ async fn event_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     e: E,
     id: i64,
 ) -> Result<Event, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = $1"
     ))
     .bind(id)
     .fetch_optional(e)
     .await?
-    .ok_or_else(|| StoreError::NotFound(format!("There is no event {id}")))?;
-    event_from(&row)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no event {id}")))
 }
 
 pub async fn get_event(db: &Db, id: i64) -> Result<Event, StoreError> {
@@ -177,15 +147,12 @@ pub async fn get_event(db: &Db, id: i64) -> Result<Event, StoreError> {
 
 /// Events that have not finished, soonest first.
 pub async fn upcoming(db: &Db, now: i64) -> Result<Vec<Event>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM events e WHERE e.ends_at >= $1 ORDER BY e.starts_at, e.id"
     ))
     .bind(now)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(event_from)
-    .collect()
+    .await?)
 }
 
 /// Takes the event's turn: until this transaction ends, no other booking or cancellation
@@ -256,7 +223,7 @@ pub async fn book(
             "This event has started, so it can no longer be booked".into(),
         ));
     }
-    let existing = sqlx::query(&format!(
+    let existing: Option<Booking> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE event_id = $1 AND email = $2"
     ))
     .bind(event_id)
@@ -268,8 +235,7 @@ pub async fn book(
     } else {
         Place::Waiting
     };
-    if let Some(row) = existing {
-        let booking = booking_from(&row)?;
+    if let Some(booking) = existing {
         let resent_today = sqlx::query(
             "UPDATE event_bookings SET resent_on = $1 WHERE id = $2 AND (resent_on IS NULL OR resent_on < $1)",
         )
@@ -316,15 +282,14 @@ pub async fn book(
 
 /// The booking a link's token belongs to, with its event.
 pub async fn booking(db: &Db, token: &str) -> Result<Option<(Booking, Event)>, StoreError> {
-    let row = sqlx::query(&format!(
+    let found: Option<Booking> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE token = $1"
     ))
     .bind(token)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => {
-            let booking = booking_from(&row)?;
+    match found {
+        Some(booking) => {
             let event = get_event(db, booking.event_id).await?;
             Ok(Some((booking, event)))
         }
@@ -347,16 +312,15 @@ pub async fn cancel(
     let mut tx = db.begin_write().await?;
     take_turn(&mut tx, found.event_id).await?;
     // Read again in our turn: another cancellation may have got there first.
-    let row = sqlx::query(&format!(
+    let cancelled: Option<Booking> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE token = $1"
     ))
     .bind(token)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
+    let Some(cancelled) = cancelled else {
         return Ok(None);
     };
-    let cancelled = booking_from(&row)?;
     sqlx::query("DELETE FROM event_bookings WHERE id = $1")
         .bind(cancelled.id)
         .execute(&mut *tx)
@@ -366,14 +330,13 @@ pub async fn cancel(
         && event.fields.starts_at > now
         && event.booked < event.fields.capacity
     {
-        let next = sqlx::query(&format!(
+        let next: Option<Booking> = sqlx::query_as(&format!(
             "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE event_id = $1 AND state = 'waiting' ORDER BY booked_at, id LIMIT 1"
         ))
         .bind(cancelled.event_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(next) = next {
-            let mut next = booking_from(&next)?;
+        if let Some(mut next) = next {
             sqlx::query("UPDATE event_bookings SET state = 'booked' WHERE id = $1")
                 .bind(next.id)
                 .execute(&mut *tx)
@@ -406,14 +369,13 @@ pub async fn send_reminders(
     for event_id in soon {
         let mut tx = db.begin_write().await?;
         let event = event_in(&mut *tx, event_id).await?;
-        let due = sqlx::query(&format!(
+        let due: Vec<Booking> = sqlx::query_as(&format!(
             "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE event_id = $1 AND state = 'booked' AND reminded = 0 ORDER BY id"
         ))
         .bind(event_id)
         .fetch_all(&mut *tx)
         .await?;
-        for row in due {
-            let b = booking_from(&row)?;
+        for b in due {
             // Marked in the same transaction, so a reminder is written once even with
             // several servers.
             let marked = sqlx::query(
@@ -435,13 +397,10 @@ pub async fn send_reminders(
 
 /// Everyone with a place or waiting, in the order they booked.
 pub async fn attendees(db: &Db, event_id: i64) -> Result<Vec<Booking>, StoreError> {
-    sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {BOOKING_COLUMNS} FROM event_bookings WHERE event_id = $1 ORDER BY booked_at, id"
     ))
     .bind(event_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(booking_from)
-    .collect()
+    .await?)
 }

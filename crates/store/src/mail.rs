@@ -3,7 +3,6 @@
 //! deleted once sent, so addresses are not kept after that.
 
 use crate::{Db, StoreError};
-use sqlx::Row;
 
 /// A file sent with a mail, such as an event's calendar entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +24,34 @@ pub struct NewMail {
 }
 
 /// Mail taken from the outbox to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Mail {
     pub id: i64,
+    #[sqlx(rename = "to_address")]
     pub to: String,
     pub subject: String,
     pub body: String,
+    #[sqlx(flatten, try_from = "StoredAttachment")]
     pub attachment: Option<Attachment>,
     pub attempts: i64,
+}
+
+/// An attachment's three columns; an empty name means the mail has none.
+#[derive(sqlx::FromRow)]
+struct StoredAttachment {
+    attachment_name: String,
+    attachment_type: String,
+    attachment: String,
+}
+
+impl From<StoredAttachment> for Option<Attachment> {
+    fn from(stored: StoredAttachment) -> Option<Attachment> {
+        (!stored.attachment_name.is_empty()).then_some(Attachment {
+            name: stored.attachment_name,
+            content_type: stored.attachment_type,
+            content: stored.attachment,
+        })
+    }
 }
 
 /// Writes mail into the outbox inside the caller's transaction.
@@ -67,44 +86,27 @@ pub async fn claim_due(
     lease_seconds: i64,
     limit: i64,
 ) -> Result<Vec<Mail>, StoreError> {
-    let rows = sqlx::query(
+    let due: Vec<Mail> = sqlx::query_as(
         "SELECT id, to_address, subject, body, attempts, attachment_name, attachment_type, attachment FROM mail_outbox WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now)
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: i64 = row.try_get("id")?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for mail in due {
         let mut tx = db.begin_write().await?;
         let taken = sqlx::query(
             "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at <= $3",
         )
         .bind(now + lease_seconds)
-        .bind(id)
+        .bind(mail.id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         if taken.rows_affected() == 1 {
-            let name: String = row.try_get("attachment_name")?;
-            claimed.push(Mail {
-                id,
-                to: row.try_get("to_address")?,
-                subject: row.try_get("subject")?,
-                body: row.try_get("body")?,
-                attachment: if name.is_empty() {
-                    None
-                } else {
-                    Some(Attachment {
-                        name,
-                        content_type: row.try_get("attachment_type")?,
-                        content: row.try_get("attachment")?,
-                    })
-                },
-                attempts: row.try_get("attempts")?,
-            });
+            claimed.push(mail);
         }
     }
     Ok(claimed)

@@ -4,21 +4,24 @@
 use crate::audit::{self, NewEntry};
 use crate::mail::{self, NewMail};
 use crate::{Db, StoreError};
+use dignity_domain::identity::InvalidValue;
 use dignity_domain::library::{Audience, Topic, parse_codes};
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NewPost {
     pub title: String,
     /// Markdown.
     pub body: String,
+    #[sqlx(try_from = "Codes")]
     pub audiences: Vec<Audience>,
+    #[sqlx(try_from = "Codes")]
     pub topics: Vec<Topic>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Post {
     pub id: i64,
+    #[sqlx(flatten)]
     pub fields: NewPost,
     pub published_at: i64,
     pub author: String,
@@ -28,22 +31,16 @@ fn codes<T: Copy>(list: &[T], code: fn(T) -> &'static str) -> String {
     list.iter().map(|c| code(*c)).collect::<Vec<_>>().join(",")
 }
 
-fn post_from(r: &sqlx::any::AnyRow) -> Result<Post, StoreError> {
-    let audiences: String = r.try_get("audiences")?;
-    let topics: String = r.try_get("topics")?;
-    let bad =
-        |e: dignity_domain::identity::InvalidValue| StoreError::Corrupt(format!("news codes: {e}"));
-    Ok(Post {
-        id: r.try_get("id")?,
-        fields: NewPost {
-            title: r.try_get("title")?,
-            body: r.try_get("body")?,
-            audiences: parse_codes(&audiences).map_err(bad)?,
-            topics: parse_codes(&topics).map_err(bad)?,
-        },
-        published_at: r.try_get("published_at")?,
-        author: r.try_get("author")?,
-    })
+/// Audiences or topics, stored as a comma list of codes.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct Codes(String);
+
+impl<T: std::str::FromStr<Err = InvalidValue> + Copy + Ord> TryFrom<Codes> for Vec<T> {
+    type Error = InvalidValue;
+    fn try_from(list: Codes) -> Result<Vec<T>, InvalidValue> {
+        parse_codes(&list.0)
+    }
 }
 
 /// Confirmed subscribers who want news on any of `topics`: (email, token).
@@ -51,18 +48,17 @@ async fn readers(
     conn: &mut sqlx::AnyConnection,
     topics: &[Topic],
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT email, token, topics FROM news_subscribers WHERE confirmed_at IS NOT NULL ORDER BY id",
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
-    for r in rows {
-        let wanted: String = r.try_get("topics")?;
+    for (email, token, wanted) in rows {
         let wanted: Vec<Topic> = parse_codes(&wanted)
             .map_err(|e| StoreError::Corrupt(format!("subscriber topics: {e}")))?;
         if wanted.is_empty() || wanted.iter().any(|t| topics.contains(t)) {
-            out.push((r.try_get("email")?, r.try_get("token")?));
+            out.push((email, token));
         }
     }
     Ok(out)
@@ -115,31 +111,26 @@ const COLUMNS: &str = "id, title, body, audiences, topics, published_at, author"
 /// Posts newest first, at most `limit`, optionally on one topic.
 pub async fn posts(db: &Db, topic: Option<Topic>, limit: i64) -> Result<Vec<Post>, StoreError> {
     let pattern = topic.map_or("%".to_owned(), |t| format!("%{}%", t.code()));
-    sqlx::query(&format!(
+    let all: Vec<Post> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM news_posts WHERE topics LIKE $1 ORDER BY published_at DESC, id DESC LIMIT $2"
     ))
     .bind(pattern)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(post_from)
-    .collect::<Result<Vec<Post>, StoreError>>()
+    .await?;
     // LIKE finds the code inside a longer one too; keep only real matches.
-    .map(|all| {
-        all.into_iter()
-            .filter(|p| topic.is_none_or(|t| p.fields.topics.contains(&t)))
-            .collect()
-    })
+    Ok(all
+        .into_iter()
+        .filter(|p| topic.is_none_or(|t| p.fields.topics.contains(&t)))
+        .collect())
 }
 
 pub async fn get_post(db: &Db, id: i64) -> Result<Post, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM news_posts WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM news_posts WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("There is no news post {id}")))?;
-    post_from(&row)
+        .ok_or_else(|| StoreError::NotFound(format!("There is no news post {id}")))
 }
 
 /// A fresh token for a subscriber's links: 256 random bits (the one token maker, in

@@ -1,16 +1,17 @@
 //! Server-side sessions, kept in the database so several server processes can share them.
 //! Only a digest of each session token is stored.
 
+use crate::column::Flag;
 use crate::{Db, StoreError};
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
     pub token_digest: String,
     pub person_id: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    #[sqlx(try_from = "Flag")]
     pub second_factor_done: bool,
 }
 
@@ -42,7 +43,7 @@ pub async fn find_live(
     now: i64,
     idle_seconds: i64,
 ) -> Result<Option<Session>, StoreError> {
-    let row = sqlx::query(
+    let session: Option<Session> = sqlx::query_as(
         "SELECT s.token_digest, s.person_id, s.created_at, s.last_seen_at, s.expires_at, s.second_factor_done \
          FROM sessions s JOIN people p ON p.id = s.person_id \
          WHERE s.token_digest = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND p.disabled = 0",
@@ -52,14 +53,8 @@ pub async fn find_live(
     .bind(now - idle_seconds)
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let session = Session {
-        token_digest: row.try_get("token_digest")?,
-        person_id: row.try_get("person_id")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        expires_at: row.try_get("expires_at")?,
-        second_factor_done: row.try_get::<i64, _>("second_factor_done")? != 0,
+    let Some(session) = session else {
+        return Ok(None);
     };
     if now - session.last_seen_at >= 60 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2")

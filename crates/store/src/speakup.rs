@@ -6,50 +6,68 @@ use crate::error::conflict_or;
 use crate::identity::Organisation;
 use crate::ids::insert_with_random_id;
 use crate::{Db, StoreError};
+use dignity_domain::identity::InvalidValue;
 use dignity_domain::speakup::{
     CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, GrievanceStage,
     IdentityLevel, PatientSafety,
 };
 use dignity_domain::speakup_returns::CaseFacts;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
     raw.parse()
         .map_err(|_| StoreError::Corrupt(format!("unknown stored code '{raw}'")))
 }
 
-fn day(raw: &str) -> Result<Day, StoreError> {
-    Day::parse(raw).map_err(|_| StoreError::Corrupt(format!("stored date '{raw}' is not valid")))
+/// A nullable stored code or date: `#[sqlx(try_from = "Nullable")]` reads an `Option<Day>`
+/// or `Option<Feedback>` through the domain's `TryFrom<String>`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct Nullable(Option<String>);
+
+impl<T: TryFrom<String>> TryFrom<Nullable> for Option<T> {
+    type Error = T::Error;
+    fn try_from(raw: Nullable) -> Result<Option<T>, T::Error> {
+        raw.0.map(T::try_from).transpose()
+    }
 }
 
-fn optional_day(raw: Option<String>) -> Result<Option<Day>, StoreError> {
-    raw.as_deref().map(day).transpose()
+/// A yes/no/not yet stored as INTEGER 0/1 or NULL.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct NullableFlag(Option<i64>);
+
+impl From<NullableFlag> for Option<bool> {
+    fn from(flag: NullableFlag) -> Option<bool> {
+        flag.0.map(|v| v != 0)
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A case's elements, stored as a comma list of codes.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+struct Elements(String);
+
+impl TryFrom<Elements> for Vec<Element> {
+    type Error = InvalidValue;
+    fn try_from(list: Elements) -> Result<Vec<Element>, InvalidValue> {
+        Element::parse_list(&list.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Settings {
     pub organisation_id: i64,
     pub recovery_public_key: String,
+    #[sqlx(try_from = "i64")]
     pub acknowledge_working_days: u32,
 }
 
 pub async fn settings(db: &Db, organisation_id: i64) -> Result<Option<Settings>, StoreError> {
-    let row = sqlx::query("SELECT organisation_id, recovery_public_key, acknowledge_working_days FROM speakup_settings WHERE organisation_id = $1")
+    Ok(sqlx::query_as("SELECT organisation_id, recovery_public_key, acknowledge_working_days FROM speakup_settings WHERE organisation_id = $1")
         .bind(organisation_id)
         .fetch_optional(db.pool())
-        .await?;
-    row.map(|row| {
-        Ok(Settings {
-            organisation_id: row.try_get("organisation_id")?,
-            recovery_public_key: row.try_get("recovery_public_key")?,
-            acknowledge_working_days: u32::try_from(
-                row.try_get::<i64, _>("acknowledge_working_days")?,
-            )
-            .unwrap_or(2),
-        })
-    })
-    .transpose()
+        .await?)
 }
 
 /// Turns Speak Up on for an organisation with its recovery key's public half.
@@ -148,14 +166,11 @@ pub async fn reader_keys(
          WHERE m.organisation_id = $1 AND m.role IN ({}) ORDER BY k.person_id",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql).bind(organisation_id);
+    let mut query = sqlx::query_as(&sql).bind(organisation_id);
     for role in roles {
         query = query.bind(role.code());
     }
-    let rows = query.fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("person_id")?, r.try_get("public_key")?)))
-        .collect()
+    Ok(query.fetch_all(db.pool()).await?)
 }
 
 /// The holder name for a person's sealed copy of a case key.
@@ -250,31 +265,46 @@ pub async fn create_case(db: &Db, case: &NewCase) -> Result<i64, StoreError> {
     Ok(id)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Case {
     pub id: i64,
     pub organisation_id: i64,
+    #[sqlx(try_from = "String")]
     pub case_type: CaseType,
+    #[sqlx(try_from = "String")]
     pub identity_level: IdentityLevel,
     pub public_key: String,
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_verifier: Vec<u8>,
+    #[sqlx(try_from = "String")]
     pub status: CaseStatus,
     pub org_unit_id: Option<i64>,
+    #[sqlx(try_from = "String")]
     pub patient_safety: PatientSafety,
     pub assigned_to: Option<i64>,
+    #[sqlx(try_from = "String")]
     pub received_on: Day,
+    #[sqlx(try_from = "String")]
     pub acknowledge_by: Day,
+    #[sqlx(try_from = "Nullable")]
     pub acknowledged_on: Option<Day>,
+    #[sqlx(try_from = "Nullable")]
     pub closed_on: Option<Day>,
+    #[sqlx(try_from = "Elements")]
     pub elements: Vec<Element>,
     pub professional_group: Option<String>,
+    #[sqlx(try_from = "Nullable")]
     pub feedback: Option<Feedback>,
+    #[sqlx(try_from = "Nullable")]
     pub detriment_check_due: Option<Day>,
+    #[sqlx(try_from = "Nullable")]
     pub detriment_checked_on: Option<Day>,
+    #[sqlx(try_from = "NullableFlag")]
     pub detriment_found: Option<bool>,
+    #[sqlx(try_from = "Nullable")]
     pub stage: Option<GrievanceStage>,
+    #[sqlx(try_from = "Nullable")]
     pub stage_due: Option<Day>,
 }
 
@@ -282,53 +312,13 @@ const CASE_COLUMNS: &str = "id, organisation_id, case_type, identity_level, publ
     status, org_unit_id, patient_safety, assigned_to, received_on, acknowledge_by, acknowledged_on, closed_on, elements, \
     professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found, stage, stage_due";
 
-fn case_from_row(row: &AnyRow) -> Result<Case, StoreError> {
-    Ok(Case {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        case_type: parse(row.try_get("case_type")?)?,
-        identity_level: parse(row.try_get("identity_level")?)?,
-        public_key: row.try_get("public_key")?,
-        receipt_lookup: row.try_get("receipt_lookup")?,
-        receipt_salt: row.try_get("receipt_salt")?,
-        receipt_verifier: row.try_get("receipt_verifier")?,
-        status: parse(row.try_get("status")?)?,
-        org_unit_id: row.try_get("org_unit_id")?,
-        patient_safety: parse(row.try_get("patient_safety")?)?,
-        assigned_to: row.try_get("assigned_to")?,
-        received_on: day(row.try_get("received_on")?)?,
-        acknowledge_by: day(row.try_get("acknowledge_by")?)?,
-        acknowledged_on: optional_day(row.try_get("acknowledged_on")?)?,
-        closed_on: optional_day(row.try_get("closed_on")?)?,
-        elements: Element::parse_list(row.try_get("elements")?)?,
-        professional_group: row.try_get("professional_group")?,
-        feedback: row
-            .try_get::<Option<String>, _>("feedback")?
-            .as_deref()
-            .map(parse)
-            .transpose()?,
-        detriment_check_due: optional_day(row.try_get("detriment_check_due")?)?,
-        detriment_checked_on: optional_day(row.try_get("detriment_checked_on")?)?,
-        detriment_found: row
-            .try_get::<Option<i64>, _>("detriment_found")?
-            .map(|v| v != 0),
-        stage: row
-            .try_get::<Option<String>, _>("stage")?
-            .as_deref()
-            .map(parse)
-            .transpose()?,
-        stage_due: optional_day(row.try_get("stage_due")?)?,
-    })
-}
-
 pub async fn case_by_lookup(db: &Db, lookup: &str) -> Result<Option<Case>, StoreError> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE receipt_lookup = $1"
     ))
     .bind(lookup)
     .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(case_from_row).transpose()
+    .await?)
 }
 
 pub async fn case_in_organisation(
@@ -336,38 +326,35 @@ pub async fn case_in_organisation(
     organisation_id: i64,
     case_id: i64,
 ) -> Result<Case, StoreError> {
-    let row = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE organisation_id = $1 AND id = $2"
     ))
     .bind(organisation_id)
     .bind(case_id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or_else(|| {
-        StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
-    })?;
-    case_from_row(&row)
+    .ok_or_else(|| StoreError::NotFound(format!("There is no case {case_id} in this organisation")))
 }
 
 /// An organisation's cases, open ones first, oldest first within each.
 pub async fn list_cases(db: &Db, organisation_id: i64) -> Result<Vec<Case>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM cases WHERE organisation_id = $1 \
          ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, received_on, id"
     ))
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(case_from_row).collect()
+    .await?)
 }
 
 pub async fn seal_for(db: &Db, case_id: i64, holder: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    let row = sqlx::query("SELECT sealed FROM case_seals WHERE case_id = $1 AND holder = $2")
-        .bind(case_id)
-        .bind(holder)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.map(|r| r.try_get("sealed")).transpose()?)
+    Ok(
+        sqlx::query_scalar("SELECT sealed FROM case_seals WHERE case_id = $1 AND holder = $2")
+            .bind(case_id)
+            .bind(holder)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Adds sealed copies; a copy that already exists is left as it is.
@@ -396,7 +383,7 @@ pub async fn cases_without_holder(
     holder: &str,
     case_type: Option<CaseType>,
 ) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT c.id FROM cases c WHERE c.organisation_id = $1 AND ($3 = '' OR c.case_type = $3) \
          AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $2) ORDER BY c.received_on, c.id",
     )
@@ -404,8 +391,7 @@ pub async fn cases_without_holder(
     .bind(holder)
     .bind(case_type.map(|t| t.code()).unwrap_or(""))
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    .await?)
 }
 
 /// Cases of one type that `from` holds a sealed copy of and `to` does not: what `from`
@@ -417,7 +403,7 @@ pub async fn cases_to_reseal(
     to: &str,
     case_type: CaseType,
 ) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT c.id FROM cases c JOIN case_seals f ON f.case_id = c.id AND f.holder = $2 \
          WHERE c.organisation_id = $1 AND c.case_type = $4 \
          AND NOT EXISTS (SELECT 1 FROM case_seals s WHERE s.case_id = c.id AND s.holder = $3) \
@@ -428,40 +414,29 @@ pub async fn cases_to_reseal(
     .bind(to)
     .bind(case_type.code())
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    .await?)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
     pub id: i64,
+    #[sqlx(try_from = "String")]
     pub kind: EntryKind,
     pub author_person_id: Option<i64>,
     pub author_name: Option<String>,
+    #[sqlx(try_from = "String")]
     pub written_on: Day,
     pub ciphertext: Vec<u8>,
 }
 
 pub async fn entries(db: &Db, case_id: i64) -> Result<Vec<Entry>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.kind, e.author_person_id, p.display_name, e.written_on, e.ciphertext FROM case_entries e \
-         LEFT JOIN people p ON p.id = e.author_person_id WHERE e.case_id = $1 ORDER BY e.position, e.id",
+    Ok(sqlx::query_as(
+        "SELECT e.id, e.kind, e.author_person_id, p.display_name AS author_name, e.written_on, e.ciphertext \
+         FROM case_entries e LEFT JOIN people p ON p.id = e.author_person_id WHERE e.case_id = $1 ORDER BY e.position, e.id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Entry {
-                id: r.try_get("id")?,
-                kind: parse(r.try_get("kind")?)?,
-                author_person_id: r.try_get("author_person_id")?,
-                author_name: r.try_get("display_name")?,
-                written_on: day(r.try_get("written_on")?)?,
-                ciphertext: r.try_get("ciphertext")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Adds an encrypted entry. Entries from the person who spoke up carry no author and only
@@ -540,7 +515,7 @@ pub async fn change_case(
     let mut tx = db.begin_write().await?;
     // Locked until the change is written: two guardians closing a case at once must not
     // both see it open.
-    let row = sqlx::query(&format!(
+    let (status, stage): (String, Option<String>) = sqlx::query_as(&format!(
         "SELECT status, stage FROM cases WHERE id = $1 AND organisation_id = $2{}",
         db.lock_rows()
     ))
@@ -551,12 +526,8 @@ pub async fn change_case(
     .ok_or_else(|| {
         StoreError::NotFound(format!("There is no case {case_id} in this organisation"))
     })?;
-    let current: CaseStatus = parse(row.try_get("status")?)?;
-    let current_stage: Option<GrievanceStage> = row
-        .try_get::<Option<String>, _>("stage")?
-        .as_deref()
-        .map(parse)
-        .transpose()?;
+    let current: CaseStatus = parse(&status)?;
+    let current_stage: Option<GrievanceStage> = stage.as_deref().map(parse).transpose()?;
     let detail = match change {
         CaseChange::Status(next) => {
             if !current.can_move_to(*next) {
@@ -701,19 +672,20 @@ pub async fn record_read(
 
 /// The plain-text facts of every case of an organisation, for returns and trends.
 pub async fn case_facts(db: &Db, organisation_id: i64) -> Result<Vec<CaseFacts>, StoreError> {
-    let rows = sqlx::query(FACTS_QUERY_BY_ORG)
+    let rows: Vec<FactsRow> = sqlx::query_as(FACTS_QUERY_BY_ORG)
         .bind(organisation_id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|row| facts_from_row(row).map(|(_, facts)| facts))
-        .collect()
+    Ok(rows.into_iter().map(|row| row.facts).collect())
 }
 
 /// The facts of every case in the installation, by organisation id, for national views.
 pub async fn all_case_facts(db: &Db) -> Result<Vec<(i64, CaseFacts)>, StoreError> {
-    let rows = sqlx::query(FACTS_QUERY_ALL).fetch_all(db.pool()).await?;
-    rows.iter().map(facts_from_row).collect()
+    let rows: Vec<FactsRow> = sqlx::query_as(FACTS_QUERY_ALL).fetch_all(db.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.organisation_id, row.facts))
+        .collect())
 }
 
 const FACTS_QUERY_BY_ORG: &str = "SELECT c.organisation_id, c.received_on, c.acknowledged_on, c.closed_on, c.identity_level, c.elements, \
@@ -723,25 +695,47 @@ const FACTS_QUERY_ALL: &str = "SELECT c.organisation_id, c.received_on, c.acknow
     c.professional_group, c.feedback, u.name AS unit_name, c.detriment_found FROM cases c \
     LEFT JOIN org_units u ON u.id = c.org_unit_id WHERE c.case_type = 'concern'";
 
-fn facts_from_row(row: &AnyRow) -> Result<(i64, CaseFacts), StoreError> {
-    Ok((
-        row.try_get("organisation_id")?,
+/// A row of the facts queries: `CaseFacts` lives in the domain, which knows no rows, so its
+/// columns are read by [`StoredFacts`].
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    organisation_id: i64,
+    #[sqlx(flatten, try_from = "StoredFacts")]
+    facts: CaseFacts,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredFacts {
+    #[sqlx(try_from = "String")]
+    received_on: Day,
+    #[sqlx(try_from = "Nullable")]
+    acknowledged_on: Option<Day>,
+    #[sqlx(try_from = "Nullable")]
+    closed_on: Option<Day>,
+    #[sqlx(try_from = "String")]
+    identity_level: IdentityLevel,
+    #[sqlx(try_from = "Elements")]
+    elements: Vec<Element>,
+    professional_group: Option<String>,
+    #[sqlx(try_from = "Nullable")]
+    feedback: Option<Feedback>,
+    unit_name: Option<String>,
+    #[sqlx(try_from = "NullableFlag")]
+    detriment_found: Option<bool>,
+}
+
+impl From<StoredFacts> for CaseFacts {
+    fn from(row: StoredFacts) -> CaseFacts {
         CaseFacts {
-            received_on: day(row.try_get("received_on")?)?,
-            acknowledged_on: optional_day(row.try_get("acknowledged_on")?)?,
-            closed_on: optional_day(row.try_get("closed_on")?)?,
-            identity_level: parse(row.try_get("identity_level")?)?,
-            elements: Element::parse_list(row.try_get("elements")?)?,
-            professional_group: row.try_get("professional_group")?,
-            feedback: row
-                .try_get::<Option<String>, _>("feedback")?
-                .as_deref()
-                .map(parse)
-                .transpose()?,
-            org_unit: row.try_get("unit_name")?,
-            detriment_found: row
-                .try_get::<Option<i64>, _>("detriment_found")?
-                .map(|v| v != 0),
-        },
-    ))
+            received_on: row.received_on,
+            acknowledged_on: row.acknowledged_on,
+            closed_on: row.closed_on,
+            identity_level: row.identity_level,
+            elements: row.elements,
+            professional_group: row.professional_group,
+            feedback: row.feedback,
+            org_unit: row.unit_name,
+            detriment_found: row.detriment_found,
+        }
+    }
 }

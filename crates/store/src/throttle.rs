@@ -7,7 +7,6 @@
 //! one, so between one and two windows, and is deleted once it no longer counts.
 
 use crate::{Db, StoreError};
-use sqlx::Row;
 
 /// The start of the throttle window `at` falls in.
 pub fn window_start(at: i64, window: i64) -> i64 {
@@ -44,14 +43,13 @@ pub async fn record_failure(
 
 /// Failures for `key` that still count at `now`.
 pub async fn recent_failures(db: &Db, key: &str, now: i64, window: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND at >= $2",
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1 AND at >= $2",
     )
     .bind(key)
     .bind(oldest_counted(now, window))
     .fetch_one(db.pool())
-    .await?;
-    Ok(row.try_get("n")?)
+    .await?)
 }
 
 /// Forgets an account's failures after it signs in successfully.

@@ -597,10 +597,9 @@ pub fn column_names() -> Vec<(String, String)> {
 }
 
 async fn count(db: &Db, table: &str) -> Result<i64, StoreError> {
-    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+    Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get("n")?)
+        .await?)
 }
 
 /// Copies everything from `from` to `to`. Both must be migrated; `to` must hold no
@@ -638,6 +637,8 @@ pub async fn copy_all(
         .fetch_all(from.pool())
         .await?;
         for row in &rows {
+            // The columns are known only at run time, from TABLES, so they are read by name
+            // here rather than through FromRow.
             let mut query = sqlx::query(&insert);
             for (name, kind) in columns.iter() {
                 query = match kind {
@@ -690,10 +691,7 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>, StoreError> {
              WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name"
         }
     };
-    let rows = sqlx::query(sql).fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>("name")?))
-        .collect()
+    Ok(sqlx::query_scalar(sql).fetch_all(db.pool()).await?)
 }
 
 /// Every (table, column) in a database's schema, sorted, for checking [`TABLES`] and for
@@ -709,12 +707,7 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>, StoreError
              WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
         }
     };
-    let mut all = sqlx::query(sql)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut all: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(db.pool()).await?;
     all.sort();
     Ok(all)
 }
