@@ -1,6 +1,8 @@
 //! Equality indicators: the survey-based measures of the Workforce Race Equality Standard
-//! (WRES) and the Workforce Disability Equality Standard (WDES), each as two percentages,
-//! their ratio and its interval; and a speaking-up index.
+//! (WRES) and the Workforce Disability Equality Standard (WDES), and a speaking-up index.
+//! Most are two percentages, their ratio and its interval. WDES metric 8 is about disabled
+//! staff alone ([`Form::FocusOnly`]); WDES metric 9a compares engagement scores, not
+//! shares ([`score_gap`]). docs/survey.md defines each one with a worked example.
 //!
 //! Items are named by key; a survey without one of an indicator's items simply does not
 //! have that indicator.
@@ -13,7 +15,7 @@
 use crate::bitmap::Bitmap;
 use crate::columns::{Columns, EngineError};
 use crate::disclosure::{self, Answers, Disclosed, Minimum};
-use crate::stats::{Proportion, Ratio, differs, ratio, wilson};
+use crate::stats::{Proportion, Ratio, Z95, differs, ratio, wilson};
 
 /// Two groups to compare within one grouping, by their values.
 #[derive(Debug, Clone, Copy)]
@@ -36,82 +38,113 @@ pub const DISABILITY: Pair = Pair {
     reference: 2,
 };
 
+/// What an indicator reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The focus group's share against the reference group's, as a ratio.
+    Ratio,
+    /// The focus group's share alone: the question is only about them.
+    FocusOnly,
+}
+
 /// An indicator: the share of people for whom any of `items` counts as positive.
 #[derive(Debug, Clone, Copy)]
 pub struct Definition {
     pub key: &'static str,
+    /// The standard's own number for it ("5", "4a").
+    pub number: &'static str,
     pub title: &'static str,
     pub items: &'static [&'static str],
+    pub form: Form,
 }
 
 pub const WRES: &[Definition] = &[
     Definition {
         key: "wres_harassment_public",
+        number: "5",
         title: "Harassment, bullying or abuse from patients, relatives or the public",
         items: &["harassment_public"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wres_harassment_staff",
+        number: "6",
         title: "Harassment, bullying or abuse from staff",
         items: &["harassment_managers", "harassment_colleagues"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wres_progression",
+        number: "7",
         title: "Believe the organisation gives equal opportunities for career progression",
         items: &["equal_opportunities_progression"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wres_discrimination",
+        number: "8",
         title: "Discrimination from a manager or colleague",
         items: &["discrimination_manager_colleague"],
+        form: Form::Ratio,
     },
 ];
 
 pub const WDES: &[Definition] = &[
     Definition {
         key: "wdes_harassment_public",
+        number: "4a",
         title: "Harassment, bullying or abuse from patients, relatives or the public",
         items: &["harassment_public"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_harassment_managers",
+        number: "4b",
         title: "Harassment, bullying or abuse from managers",
         items: &["harassment_managers"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_harassment_colleagues",
+        number: "4c",
         title: "Harassment, bullying or abuse from colleagues",
         items: &["harassment_colleagues"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_harassment_reported",
+        number: "4d",
         title: "The last time it happened, it was reported",
         items: &["harassment_reported"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_progression",
+        number: "5",
         title: "Believe the organisation gives equal opportunities for career progression",
         items: &["equal_opportunities_progression"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_pressure_unwell",
+        number: "6",
         title: "Felt pressure to come to work when not well enough",
         items: &["pressure_to_work_unwell"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_valued",
+        number: "7",
         title: "Feel the organisation values their work",
         items: &["feel_valued"],
+        form: Form::Ratio,
     },
     Definition {
         key: "wdes_adjustments",
+        number: "8",
         title: "Adjustments they need have been made",
         items: &["adjustments_made"],
-    },
-    Definition {
-        key: "wdes_recommend",
-        title: "Would recommend the organisation as a place to work",
-        items: &["would_recommend_work"],
+        form: Form::FocusOnly,
     },
 ];
 
@@ -125,7 +158,9 @@ pub const SPEAKING_UP_ITEMS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     pub key: &'static str,
+    pub number: &'static str,
     pub title: &'static str,
+    pub form: Form,
     /// Hidden to protect a small group.
     pub focus: Disclosed<Proportion>,
     pub reference: Disclosed<Proportion>,
@@ -189,17 +224,157 @@ pub fn compare(
     let (focus, reference) = (cell(pair.focus), cell(pair.reference));
     let both = focus.zip(reference);
     let share = |d: Disclosed<Answers>| d.map(|a| wilson(a.positive, a.answered)).flatten();
+    let compared = definition.form == Form::Ratio;
     Ok(Some(Comparison {
         key: definition.key,
+        number: definition.number,
         title: definition.title,
+        form: definition.form,
         focus: share(focus),
-        reference: share(reference),
-        ratio: both
-            .map(|(f, r)| ratio(f.positive, f.answered, r.positive, r.answered))
-            .flatten(),
-        significant: both
-            .value()
-            .is_some_and(|(f, r)| differs(f.positive, f.answered, r.positive, r.answered)),
+        reference: if compared {
+            share(reference)
+        } else {
+            Disclosed::hidden()
+        },
+        ratio: if compared {
+            both.map(|(f, r)| ratio(f.positive, f.answered, r.positive, r.answered))
+                .flatten()
+        } else {
+            Disclosed::hidden()
+        },
+        significant: compared
+            && both
+                .value()
+                .is_some_and(|(f, r)| differs(f.positive, f.answered, r.positive, r.answered)),
+    }))
+}
+
+/// A mean score (0 to 10) with its 95 % interval, or a gap between two such means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// An indicator that compares mean scores rather than shares.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreDefinition {
+    pub key: &'static str,
+    pub number: &'static str,
+    pub title: &'static str,
+}
+
+/// WDES metric 9a: the staff engagement score of disabled staff against staff who are not
+/// disabled. The score itself (each person's engagement theme score) comes from the
+/// survey's definition, so the caller works it out.
+pub const WDES_ENGAGEMENT: ScoreDefinition = ScoreDefinition {
+    key: "wdes_engagement",
+    number: "9a",
+    title: "Staff engagement score (0 to 10)",
+};
+
+/// Two groups' mean scores and the gap between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreGap {
+    pub key: &'static str,
+    pub number: &'static str,
+    pub title: &'static str,
+    pub focus: Disclosed<Score>,
+    pub reference: Disclosed<Score>,
+    /// Focus minus reference, shown when both are.
+    pub gap: Disclosed<Score>,
+    /// Whether the gap's interval leaves out 0.
+    pub significant: bool,
+}
+
+/// A mean with its interval from n scores, their sum and their sum of squares: mean +-
+/// 1.96 standard errors, the sample standard deviation over the square root of n.
+fn mean_score(n: u64, sum: f64, squares: f64) -> Option<(Score, f64)> {
+    if n < 2 {
+        return None;
+    }
+    let count = n as f64;
+    let mean = sum / count;
+    let variance = ((squares - count * mean * mean) / (count - 1.0)).max(0.0);
+    let se2 = variance / count;
+    let half = Z95 * se2.sqrt();
+    Some((
+        Score {
+            mean,
+            low: mean - half,
+            high: mean + half,
+        },
+        se2,
+    ))
+}
+
+/// Compares two groups' mean scores among the chosen respondents: `scores[row]` is each
+/// respondent's score, `None` when they have none (too few answers). Each group is shown
+/// only where the breakdown of the people with a score by every value of the grouping
+/// would show it (the same rule as [`compare`]). The gap's interval is the difference
+/// +- 1.96 sqrt(se1^2 + se2^2) (Welch's unpooled standard error).
+pub fn score_gap(
+    columns: &Columns,
+    chosen: &Bitmap,
+    definition: &ScoreDefinition,
+    pair: Pair,
+    scores: &[Option<f64>],
+    minimum: Minimum,
+) -> Result<Option<ScoreGap>, EngineError> {
+    let Some(grouping) = columns.dim_index(pair.grouping) else {
+        return Ok(None);
+    };
+    let values = columns.dim(grouping)?;
+    let groups = columns.dims()[grouping].labels.len() + 1;
+    let mut sizes = vec![0u64; groups];
+    // (people with a score, sum, sum of squares) for every value.
+    let mut sums = vec![(0u64, 0.0f64, 0.0f64); groups];
+    chosen.for_each_in(0, chosen.word_count(), |row| {
+        let slot = usize::from(values[row]);
+        if slot >= groups {
+            return;
+        }
+        sizes[slot] += 1;
+        if let Some(Some(score)) = scores.get(row) {
+            let cell = &mut sums[slot];
+            cell.0 += 1;
+            cell.1 += score;
+            cell.2 += score * score;
+        }
+    });
+    let counts: Vec<(u64, u64)> = sums.iter().map(|(n, _, _)| (0, *n)).collect();
+    let shown = cells(&sizes, &counts, minimum);
+    let group = |v: u16| -> Disclosed<(Score, f64)> {
+        let at = usize::from(v);
+        shown
+            .get(at)
+            .copied()
+            .unwrap_or_else(Disclosed::hidden)
+            .map(|_| {
+                sums.get(at)
+                    .and_then(|(n, sum, squares)| mean_score(*n, *sum, *squares))
+            })
+            .flatten()
+    };
+    let (focus, reference) = (group(pair.focus), group(pair.reference));
+    let gap = focus.zip(reference).map(|((f, fse2), (r, rse2))| {
+        let half = Z95 * (fse2 + rse2).sqrt();
+        let mean = f.mean - r.mean;
+        Score {
+            mean,
+            low: mean - half,
+            high: mean + half,
+        }
+    });
+    Ok(Some(ScoreGap {
+        key: definition.key,
+        number: definition.number,
+        title: definition.title,
+        focus: focus.map(|(s, _)| s),
+        reference: reference.map(|(s, _)| s),
+        significant: gap.value().is_some_and(|g| g.low > 0.0 || g.high < 0.0),
+        gap,
     }))
 }
 
@@ -314,10 +489,153 @@ mod tests {
         }
         let missing = Definition {
             key: "x",
+            number: "0",
             title: "x",
             items: &["no_such_item"],
+            form: Form::Ratio,
         };
         assert_eq!(compare(&data, &few, &missing, RACE, SURVEY).unwrap(), None);
+    }
+
+    /// Worked by hand in docs/survey.md: 12 disabled staff score 5 or 7 (six each), 12
+    /// staff who are not disabled score 7 or 9, and 20 more did not say.
+    #[test]
+    fn the_engagement_gap_matches_the_hand_worked_example() {
+        use crate::columns::{DimMeta, ItemMeta};
+        let mut data = Columns::new(
+            vec![ItemMeta {
+                key: "unused".into(),
+                codes: 2,
+                positive: 0b10,
+            }],
+            vec![DimMeta {
+                key: "disability".into(),
+                labels: vec!["Yes".into(), "No".into(), "Prefer not to say".into()],
+            }],
+        );
+        let mut scores = Vec::new();
+        for (value, people, low, high) in
+            [(1u16, 12, 5.0, 7.0), (2, 12, 7.0, 9.0), (3, 20, 6.0, 6.0)]
+        {
+            for i in 0..people {
+                data.push(&[1], &[value]).unwrap();
+                scores.push(Some(if i % 2 == 0 { low } else { high }));
+            }
+        }
+        let all = Bitmap::full(data.rows());
+        let gap = score_gap(&data, &all, &WDES_ENGAGEMENT, DISABILITY, &scores, SURVEY)
+            .unwrap()
+            .unwrap();
+        let focus = gap.focus.into_value().unwrap();
+        let reference = gap.reference.into_value().unwrap();
+        let difference = gap.gap.into_value().unwrap();
+        // Each group's sample variance is 12 x 1 / 11 = 1.0909, so its standard error is
+        // sqrt(1.0909 / 12) = 0.3015 and its interval is the mean +- 0.591.
+        assert!((focus.mean - 6.0).abs() < 1e-12 && (focus.low - 5.409).abs() < 1e-3);
+        assert!((reference.mean - 8.0).abs() < 1e-12 && (reference.high - 8.591).abs() < 1e-3);
+        // The gap: -2 +- 1.96 x sqrt(2 x 1.0909 / 12) = -2 +- 0.836.
+        assert!((difference.mean + 2.0).abs() < 1e-12);
+        assert!((difference.low + 2.836).abs() < 1e-3 && (difference.high + 1.164).abs() < 1e-3);
+        assert!(gap.significant);
+        // People with no score count towards group sizes but not the means; a group of
+        // fewer than the minimum with a score hides its mean.
+        let few: Vec<Option<f64>> = scores
+            .iter()
+            .enumerate()
+            .map(|(row, s)| if row < 12 && row >= 5 { None } else { *s })
+            .collect();
+        let gap = score_gap(&data, &all, &WDES_ENGAGEMENT, DISABILITY, &few, SURVEY)
+            .unwrap()
+            .unwrap();
+        assert!(!gap.focus.is_shown() && !gap.gap.is_shown() && !gap.significant);
+    }
+
+    /// Every WRES and WDES share indicator, worked by hand as docs/survey.md does: 30 people
+    /// in the focus group of whom 12 count (40 %), 60 in the reference group of whom 12
+    /// count (20 %), and 15 who did not say. The ratio is 2.00; Katz's interval on the log
+    /// scale is exp(ln 2 +- 1.96 sqrt(1/12 - 1/30 + 1/12 - 1/60)) = 1.02 to 3.91. Where an
+    /// indicator has two questions, a person counts once if either counts: half of those
+    /// who count do so on the first question only and half on the second only, and
+    /// everyone else answers both the other way.
+    #[test]
+    fn every_equality_indicator_matches_the_hand_worked_example() {
+        use crate::columns::{DimMeta, ItemMeta};
+        for (definitions, pair) in [(WRES, RACE), (WDES, DISABILITY)] {
+            for definition in definitions {
+                let items: Vec<ItemMeta> = definition
+                    .items
+                    .iter()
+                    .map(|key| ItemMeta {
+                        key: (*key).into(),
+                        codes: 2,
+                        positive: 0b10,
+                    })
+                    .collect();
+                let mut data = Columns::new(
+                    items,
+                    vec![DimMeta {
+                        key: pair.grouping.into(),
+                        labels: vec!["one".into(), "two".into(), "three".into()],
+                    }],
+                );
+                let count = definition.items.len();
+                let mut push = |value: u16, people: usize, counted: usize| {
+                    for i in 0..people {
+                        // Code 1 counts, code 2 does not; a counted person counts on one
+                        // question only, taken in turn.
+                        let answers: Vec<u8> = (0..count)
+                            .map(|q| u8::from(!(i < counted && i % count == q)) + 1)
+                            .collect();
+                        data.push(&answers, &[value]).unwrap();
+                    }
+                };
+                push(pair.focus, 30, 12);
+                push(pair.reference, 60, 12);
+                push(0, 15, 0);
+                let all = Bitmap::full(data.rows());
+                let row = compare(&data, &all, definition, pair, SURVEY)
+                    .unwrap()
+                    .unwrap();
+                let focus = row.focus.into_value().unwrap();
+                assert!(
+                    (focus.value - 0.4).abs() < 1e-12,
+                    "{}: {row:?}",
+                    definition.key
+                );
+                if definition.form == Form::FocusOnly {
+                    assert!(!row.reference.is_shown() && !row.ratio.is_shown());
+                    continue;
+                }
+                let reference = row.reference.into_value().unwrap();
+                assert!((reference.value - 0.2).abs() < 1e-12, "{}", definition.key);
+                let ratio = row.ratio.into_value().unwrap();
+                assert!((ratio.value - 2.0).abs() < 1e-12, "{}", definition.key);
+                assert!(
+                    (ratio.low - 1.024).abs() < 1e-3 && (ratio.high - 3.906).abs() < 1e-3,
+                    "{}: {ratio:?}",
+                    definition.key
+                );
+                assert!(row.significant, "{}", definition.key);
+            }
+        }
+    }
+
+    /// WDES metric 8 is about disabled staff only: no reference group, no ratio.
+    #[test]
+    fn the_adjustments_metric_is_about_disabled_staff_alone() {
+        let data = crate::synth::generate(20_000, 4, 3);
+        let all = Bitmap::full(data.rows());
+        let adjustments = WDES.iter().find(|d| d.number == "8").unwrap();
+        assert_eq!(adjustments.form, Form::FocusOnly);
+        let row = compare(&data, &all, adjustments, DISABILITY, SURVEY)
+            .unwrap()
+            .unwrap();
+        assert!(row.focus.is_shown());
+        assert!(!row.reference.is_shown() && !row.ratio.is_shown() && !row.significant);
+        let numbers: Vec<&str> = WDES.iter().map(|d| d.number).collect();
+        assert_eq!(numbers, ["4a", "4b", "4c", "4d", "5", "6", "7", "8"]);
+        let numbers: Vec<&str> = WRES.iter().map(|d| d.number).collect();
+        assert_eq!(numbers, ["5", "6", "7", "8"]);
     }
 
     /// The attack: a small group (4 "other") hidden in the breakdown table takes the

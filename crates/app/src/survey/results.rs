@@ -6,7 +6,7 @@ use crate::{Context, Error};
 use dignity_domain::survey::{Question, answer_score, theme_score};
 use dignity_engine::aggregate::{Indicator, indicator, reports};
 use dignity_engine::disclosure::{self, Answers, Disclosed, Minimum};
-use dignity_engine::equality::{self, Comparison, DISABILITY, RACE};
+use dignity_engine::equality::{self, Comparison, DISABILITY, RACE, ScoreGap};
 use dignity_engine::stats::differs;
 use dignity_engine::{Bitmap, Columns};
 use dignity_store::survey::{self, Campaign};
@@ -73,6 +73,8 @@ pub struct Results {
     pub speaking_up: Disclosed<f64>,
     pub wres: Vec<Comparison>,
     pub wdes: Vec<Comparison>,
+    /// WDES metric 9a, when the survey has an engagement theme.
+    pub wdes_engagement: Option<ScoreGap>,
 }
 
 /// The answers counted for an item, in the disclosure's terms.
@@ -138,6 +140,38 @@ async fn last_year(
     Ok(Some((before.title, figures)))
 }
 
+/// Each respondent's score for one theme (0 to 10), or `None` when they answered too few
+/// of its questions; see docs/survey.md.
+fn person_theme_scores(
+    definition: &dignity_domain::survey::Survey,
+    columns: &Columns,
+    theme_key: &str,
+) -> Result<Vec<Option<f64>>, Error> {
+    let questions = definition.items();
+    let item_cols: Vec<&[u8]> = (0..questions.len())
+        .map(|i| columns.item(i))
+        .collect::<Result<_, _>>()
+        .map_err(engine)?;
+    // Each question in the theme, with its column of answers.
+    let members: Vec<(&Question, &[u8])> = questions
+        .iter()
+        .zip(&item_cols)
+        .filter(|(q, _)| q.choice.is_none() && q.question.theme.as_deref() == Some(theme_key))
+        .map(|(q, column)| (q.question, *column))
+        .collect();
+    Ok((0..columns.rows())
+        .map(|row| {
+            let scored: Vec<Option<f64>> = members
+                .iter()
+                .map(|(question, column)| {
+                    answer_score(question, column.get(row).copied().unwrap_or(0))
+                })
+                .collect();
+            theme_score(&scored)
+        })
+        .collect())
+}
+
 /// Theme scores: each person's mean scored answer in the theme, then the mean of people.
 fn themes(
     definition: &dignity_domain::survey::Survey,
@@ -145,42 +179,24 @@ fn themes(
     whole: &Disclosed<u64>,
     minimum: Minimum,
 ) -> Result<Vec<(String, Disclosed<f64>)>, Error> {
-    let questions = definition.items();
-    let item_cols: Vec<&[u8]> = (0..questions.len())
-        .map(|i| columns.item(i))
-        .collect::<Result<_, _>>()
-        .map_err(engine)?;
-    Ok(definition
+    definition
         .themes
         .iter()
         .map(|theme| {
-            // Each question in the theme, with its column of answers.
-            let members: Vec<(&Question, &[u8])> = questions
-                .iter()
-                .zip(&item_cols)
-                .filter(|(q, _)| {
-                    q.choice.is_none() && q.question.theme.as_deref() == Some(theme.key.as_str())
-                })
-                .map(|(q, column)| (q.question, *column))
-                .collect();
-            let (sum, people) = (0..columns.rows())
-                .filter_map(|row| {
-                    let scored: Vec<Option<f64>> = members
-                        .iter()
-                        .map(|(question, column)| {
-                            answer_score(question, column.get(row).copied().unwrap_or(0))
-                        })
-                        .collect();
-                    theme_score(&scored)
-                })
+            let (sum, people) = person_theme_scores(definition, columns, &theme.key)?
+                .into_iter()
+                .flatten()
                 .fold((0.0, 0u64), |(sum, n), score| (sum + score, n + 1));
-            (
+            Ok((
                 theme.title.clone(),
                 disclosure::mean(sum, people, whole, minimum),
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
+
+/// The theme whose score is the staff engagement score (WDES metric 9a).
+const ENGAGEMENT_THEME: &str = "engagement";
 
 /// A closed campaign's results, broken down by the grouping `by` (a key; anything else
 /// means no breakdown). A campaign still open loads as no responses (see `cache`).
@@ -289,6 +305,20 @@ pub async fn campaign_results(
         speaking_up: equality::speaking_up_index(columns, &all, minimum).map_err(engine)?,
         wres: comparisons(equality::WRES, RACE)?,
         wdes: comparisons(equality::WDES, DISABILITY)?,
+        wdes_engagement: if definition.themes.iter().any(|t| t.key == ENGAGEMENT_THEME) {
+            let scores = person_theme_scores(definition, columns, ENGAGEMENT_THEME)?;
+            equality::score_gap(
+                columns,
+                &all,
+                &equality::WDES_ENGAGEMENT,
+                DISABILITY,
+                &scores,
+                minimum,
+            )
+            .map_err(engine)?
+        } else {
+            None
+        },
     })
 }
 

@@ -18,7 +18,7 @@ use dignity_app::survey::results::{self, Compared, Difference};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_engine::disclosure::{Answers, Disclosed, Minimum};
-use dignity_engine::equality::Comparison;
+use dignity_engine::equality::{Comparison, Form, Score, ScoreGap};
 use dignity_engine::stats::wilson;
 use serde::Deserialize;
 
@@ -136,11 +136,15 @@ struct ThemeRow {
 }
 
 struct EqualityRow {
+    /// The standard's number for the indicator ("4a").
+    number: &'static str,
     title: String,
     focus: String,
     reference: String,
-    ratio: String,
-    significant: bool,
+    /// The ratio of shares or the gap between scores, with its interval.
+    comparison: String,
+    /// "Yes", "No", or "Not compared" for a measure about one group only.
+    real_difference: &'static str,
 }
 
 #[derive(Template)]
@@ -179,16 +183,45 @@ fn equality_rows(comparisons: &[Comparison]) -> Vec<EqualityRow> {
     };
     comparisons
         .iter()
-        .map(|c| EqualityRow {
-            title: c.title.to_owned(),
-            focus: show(c.focus),
-            reference: show(c.reference),
-            ratio: c.ratio.into_value().map_or("not shown".to_owned(), |r| {
-                format!("{:.2} ({:.2} to {:.2})", r.value, r.low, r.high)
-            }),
-            significant: c.significant,
+        .map(|c| match c.form {
+            Form::Ratio => EqualityRow {
+                number: c.number,
+                title: c.title.to_owned(),
+                focus: show(c.focus),
+                reference: show(c.reference),
+                comparison: c.ratio.into_value().map_or("not shown".to_owned(), |r| {
+                    format!("ratio {:.2} ({:.2} to {:.2})", r.value, r.low, r.high)
+                }),
+                real_difference: if c.significant { "Yes" } else { "No" },
+            },
+            Form::FocusOnly => EqualityRow {
+                number: c.number,
+                title: c.title.to_owned(),
+                focus: show(c.focus),
+                reference: "not asked".to_owned(),
+                comparison: "only about disabled staff".to_owned(),
+                real_difference: "Not compared",
+            },
         })
         .collect()
+}
+
+/// WDES metric 9a: mean engagement scores and the gap between them.
+fn score_row(gap: &ScoreGap) -> EqualityRow {
+    let show = |s: Disclosed<Score>| {
+        s.into_value()
+            .map_or("hidden".to_owned(), |s| format!("{:.1} out of 10", s.mean))
+    };
+    EqualityRow {
+        number: gap.number,
+        title: gap.title.to_owned(),
+        focus: show(gap.focus),
+        reference: show(gap.reference),
+        comparison: gap.gap.into_value().map_or("not shown".to_owned(), |g| {
+            format!("gap {:+.1} ({:+.1} to {:+.1})", g.mean, g.low, g.high)
+        }),
+        real_difference: if gap.significant { "Yes" } else { "No" },
+    }
 }
 
 pub async fn show(
@@ -219,21 +252,23 @@ async fn table(
     let equality = |rows: &[EqualityRow], focus: &str, reference: &str, which: &str| Table {
         name: format!("{name}-{which}"),
         header: vec![
+            "number".into(),
             "indicator".into(),
             focus.into(),
             reference.into(),
-            "ratio (95% interval)".into(),
+            "comparison (95% interval)".into(),
             "a real difference".into(),
         ],
         rows: rows
             .iter()
             .map(|r| {
                 vec![
+                    r.number.to_owned(),
                     r.title.clone(),
                     r.focus.clone(),
                     r.reference.clone(),
-                    r.ratio.clone(),
-                    if r.significant { "yes" } else { "no" }.into(),
+                    r.comparison.clone(),
+                    r.real_difference.to_lowercase(),
                 ]
             })
             .collect(),
@@ -373,7 +408,10 @@ async fn build(
             .collect(),
         speaking_up: results.speaking_up.into_value().map(|v| format!("{v:.0}")),
         wres: equality_rows(&results.wres),
-        wdes: equality_rows(&results.wdes),
+        wdes: equality_rows(&results.wdes)
+            .into_iter()
+            .chain(results.wdes_engagement.as_ref().map(score_row))
+            .collect(),
         campaign,
     })
 }

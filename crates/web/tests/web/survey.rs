@@ -21,6 +21,7 @@ dignity_store::on_both_backends!(
     email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten,
     multiple_choice_answers_count_each_choice,
     open_results_do_not_move_with_one_response,
+    disability_equality_follows_the_standard,
 );
 
 /// A campaign for RJ1 with `n` responses: everyone agrees with everything, and the staff
@@ -72,6 +73,20 @@ async fn campaign_of(
     org: &dignity_store::identity::Organisation,
     people: &[(u16, Vec<u8>)],
 ) -> Result<i64, Box<dyn std::error::Error>> {
+    let people: Vec<(Vec<u16>, Vec<u8>)> = people
+        .iter()
+        .map(|(group, answers)| (vec![*group], answers.clone()))
+        .collect();
+    campaign_of_values(app, org, &people).await
+}
+
+/// Like [`campaign_of`], with each person's demographic values in the survey's order
+/// (staff group, ethnicity, disability, ...; missing ones are "not given").
+async fn campaign_of_values(
+    app: &TestApp,
+    org: &dignity_store::identity::Organisation,
+    people: &[(Vec<u16>, Vec<u8>)],
+) -> Result<i64, Box<dyn std::error::Error>> {
     let definition = parse(DEFAULT_BANK)?;
     let survey_id = match survey::survey_id_by_key(&app.db, &definition.key).await? {
         Some(id) => id,
@@ -94,9 +109,11 @@ async fn campaign_of(
     let demographics = definition.demographic_questions().count();
     let responses: Vec<NewResponse> = people
         .iter()
-        .map(|(group, answers)| {
+        .map(|(given, answers)| {
             let mut values = vec![0u16; demographics + 1];
-            values[0] = *group;
+            for (slot, value) in values.iter_mut().zip(given) {
+                *slot = *value;
+            }
             NewResponse {
                 id: dignity_crypto::token::random_token(),
                 answers: answers.clone(),
@@ -807,7 +824,10 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     // Harassment by managers: a lower figure is better, and everyone here was harassed.
     let row = table_row(&page.body, "how often have managers harassed");
     assert!(row.contains("A lower figure is better."), "{row}");
-    assert!(row.contains("2nd of 2") && row.contains("Much worse than expected"), "{row}");
+    assert!(
+        row.contains("2nd of 2") && row.contains("Much worse than expected"),
+        "{row}"
+    );
     // Unfair treatment is counted as "yes", so fewer is better: nobody here said yes and
     // everyone at RJ2 did, so RJ1 is first. (Direction once came from a flag the
     // discrimination questions lacked, and the page called the most discrimination best.)
@@ -822,7 +842,10 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     }
     // A fair chance to progress: "yes" counts, and more is better; nobody here said yes.
     let row = table_row(&page.body, "give everyone a fair chance to progress");
-    assert!(row.contains("A higher figure is better.") && row.contains("2nd of 2"), "{row}");
+    assert!(
+        row.contains("A higher figure is better.") && row.contains("2nd of 2"),
+        "{row}"
+    );
     // Demographic questions are never ranked.
     assert!(!page.body.contains("A neither figure"));
 
@@ -841,9 +864,17 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     let (first, second) = (page.body.find("Trust RJ1"), page.body.find("Trust RJ2"));
     assert!(first.is_some() && second.is_some() && first < second);
     // With two organisations the usual spread cannot be measured: chance alone, said so.
-    assert!(page.body.contains("too few to measure the usual spread"), "{}", page.body);
+    assert!(
+        page.body.contains("too few to measure the usual spread"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Funnel plots: Acute"), "{}", page.body);
-    assert_eq!(page.body.matches("<svg role=\"img\"").count(), 4, "one plot per measure");
+    assert_eq!(
+        page.body.matches("<svg role=\"img\"").count(),
+        4,
+        "one plot per measure"
+    );
     let plot = table_row(&page.body, "Trust RJ1</td>");
     assert!(plot.contains("Much worse than expected"), "{plot}");
 
@@ -897,9 +928,76 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     Ok(())
 }
 
+/// WDES metric 8 asks disabled staff only; metric 9a compares engagement scores. 15
+/// disabled staff agree with every engagement statement (7.5 out of 10) and 15 others
+/// strongly agree (10).
+async fn disability_equality_follows_the_standard(app: &TestApp) -> TestResult {
+    let definition = parse(DEFAULT_BANK)?;
+    let answers = |strongly: bool| -> Vec<u8> {
+        definition
+            .items()
+            .iter()
+            .map(|item| match item.question.kind {
+                QuestionKind::Agreement if strongly => 5,
+                QuestionKind::Agreement => 4,
+                QuestionKind::Scale => 8,
+                _ => 1,
+            })
+            .collect()
+    };
+    // Staff group 1 for everyone; disability (the third demographic) 1 = yes, 2 = no.
+    let people: Vec<(Vec<u16>, Vec<u8>)> = (0..30)
+        .map(|i| {
+            let disabled = i < 15;
+            (vec![1, 0, if disabled { 1 } else { 2 }], answers(!disabled))
+        })
+        .collect();
+    let campaign = campaign_of_values(app, &app.org, &people).await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board.get(&format!("/orgs/RJ1/surveys/{campaign}")).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let row = table_row(&page.body, "8. Adjustments they need have been made");
+    assert!(
+        row.contains("100%") && row.contains("not asked") && row.contains("Not compared"),
+        "{row}"
+    );
+    let row = table_row(&page.body, "9a. Staff engagement score");
+    assert!(
+        row.contains("7.5 out of 10") && row.contains("10.0 out of 10"),
+        "{row}"
+    );
+    assert!(
+        row.contains("gap -2.5 (-2.5 to -2.5)") && row.contains(">Yes<"),
+        "{row}"
+    );
+    // The recommend question alone is no longer passed off as metric 9a.
+    assert!(
+        !page
+            .body
+            .contains("Would recommend the organisation as a place to work")
+    );
+    let csv = board
+        .get(&format!(
+            "/orgs/RJ1/surveys/{campaign}/results.csv?table=wdes"
+        ))
+        .await?;
+    assert!(
+        csv.body.contains("\"9a\",\"Staff engagement score (0 to 10)\",\"7.5 out of 10\",\"10.0 out of 10\",\"gap -2.5 (-2.5 to -2.5)\",\"yes\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\"8\",\"Adjustments they need have been made\",\"100%\",\"not asked\",\"only about disabled staff\",\"not compared\""), "{}", csv.body);
+    Ok(())
+}
+
 /// The table row of a page that holds `text`.
 fn table_row<'a>(body: &'a str, text: &str) -> &'a str {
-    let at = body.find(text).unwrap_or_else(|| panic!("no row with {text}"));
+    let at = body
+        .find(text)
+        .unwrap_or_else(|| panic!("no row with {text}"));
     let start = body[..at].rfind("<tr").unwrap_or(0);
     let end = body[at..].find("</tr>").map_or(body.len(), |e| at + e);
     &body[start..end]
