@@ -542,7 +542,7 @@ mod tests {
         let few: Vec<Option<f64>> = scores
             .iter()
             .enumerate()
-            .map(|(row, s)| if row < 12 && row >= 5 { None } else { *s })
+            .map(|(row, s)| if (5..12).contains(&row) { None } else { *s })
             .collect();
         let gap = score_gap(&data, &all, &WDES_ENGAGEMENT, DISABILITY, &few, SURVEY)
             .unwrap()
