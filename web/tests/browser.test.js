@@ -188,9 +188,13 @@ describe('staff survey results', () => {
     assert.match(text, /Northfield Hospitals/);
     assert.match(text, /Seaview Hospitals/);
     assert.match(text, /Last year/);
+    // One funnel plot per measure, drawn on the server, with its table beside it.
+    assert.match(text, /Funnel plots: /);
+    assert.match(text, /How many organisations stand out/);
+    assert.ok(await page.locator('figure svg[role="img"]').count() >= 1);
     await checkAccessibility(page, assert);
     await page.selectOption('#year', '2025');
-    await page.click('button:has-text("Show year")');
+    await page.click('button:text-is("Show")');
     assert.match(new URL(page.url()).search, /year=2025/);
     await checkAccessibility(page, assert);
   });
