@@ -341,6 +341,55 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// How many times each timed query runs; the median and the range are printed.
+const RUNS: usize = 7;
+
+/// Runs `work` [`RUNS`] times: the median time, the fastest and the slowest, and the last
+/// result.
+fn timed<T>(mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(Spread, T)> {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut last = None;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        last = Some(work()?);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let spread = Spread {
+        median: percentile(&times, 0.5),
+        fastest: times.first().copied().unwrap_or_default(),
+        slowest: times.last().copied().unwrap_or_default(),
+    };
+    last.map(|l| (spread, l))
+        .ok_or_else(|| anyhow::anyhow!("nothing was timed"))
+}
+
+struct Spread {
+    median: Duration,
+    fastest: Duration,
+    slowest: Duration,
+}
+
+impl std::fmt::Display for Spread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>9.1} ms  (median of {RUNS}, {:.1} to {:.1})",
+            ms(self.median),
+            ms(self.fastest),
+            ms(self.slowest)
+        )
+    }
+}
+
+/// The machine's load average over the last minute, so a busy machine shows in the output.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn survey(
     respondents: usize,
     orgs: usize,
@@ -453,15 +502,22 @@ fn survey(
         Some(year),
         Some(unit),
     ];
-    let mut times = Vec::new();
+    println!("load average before timing: {}", load_average());
+    // The floor: reading every answer byte once, summed so the reads cannot be skipped.
+    let (plain, _) = timed(|| {
+        let mut sum = 0u64;
+        for &i in &all_items {
+            sum += columns.item(i)?.iter().map(|&b| u64::from(b)).sum::<u64>();
+        }
+        Ok(std::hint::black_box(sum))
+    })?;
+    println!("{:<44} {plain}", "plain scan of every answer byte");
     let mut shown_cells = 0;
-    let mut org_out = Vec::new();
-    for _ in 0..5 {
-        let started = Instant::now();
+    let (org_report, org_out) = timed(|| {
         let chosen = columns.select(&[(org, vec![biggest])])?;
-        org_out = reports(&columns, &chosen, &all_items, &org_breakdowns, threads)?;
+        let out = reports(&columns, &chosen, &all_items, &org_breakdowns, threads)?;
         shown_cells = 0;
-        for report in &org_out[1..] {
+        for report in &out[1..] {
             let group_sizes: Vec<u64> = (0..report.groups).map(|g| report.group_size(g)).collect();
             let whole = disclosure::population(group_sizes.iter().sum(), minimum);
             shown_cells += disclosure::groups(&group_sizes, &whole, minimum)
@@ -469,41 +525,50 @@ fn survey(
                 .filter(|s| s.is_shown())
                 .count();
         }
-        times.push(started.elapsed());
-    }
-    times.sort();
-    let org_report_time = percentile(&times, 0.5);
+        Ok(out)
+    })?;
     println!(
-        "{:<44} {:>10.1} ms  ({} respondents, {} items x 6 breakdowns, {} groups shown)",
-        "organisation counts, engine only (median of 5)",
-        ms(org_report_time),
+        "{:<44} {org_report}  ({} respondents, {} items x 6 breakdowns, {} groups shown)",
+        "largest organisation's counts, engine only",
         sizes[usize::from(biggest)],
         all_items.len(),
         shown_cells
     );
+    let org_report_time = org_report.median;
 
-    // National benchmark: every item for every organisation, and by benchmark group.
+    // National: every answer of every item for every organisation, then with the
+    // benchmark grouping too.
     let everyone = dignity_engine::Bitmap::full(columns.rows());
-    let mut times = Vec::new();
-    let mut national_out = Vec::new();
-    for _ in 0..3 {
-        let started = Instant::now();
-        national_out = reports(
+    let (national, national_out) = timed(|| {
+        Ok(reports(
+            &columns,
+            &everyone,
+            &all_items,
+            &[Some(org)],
+            threads,
+        )?)
+    })?;
+    let times_plain = |t: &Spread| ms(t.median) / ms(plain.median).max(1e-9);
+    println!(
+        "{:<44} {national}  {:.1}x the plain scan",
+        "national, every organisation",
+        times_plain(&national)
+    );
+    let (with_groups, _) = timed(|| {
+        Ok(reports(
             &columns,
             &everyone,
             &all_items,
             &[Some(org), Some(benchmark)],
             threads,
-        )?;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    let national_time = percentile(&times, 0.5);
+        )?)
+    })?;
     println!(
-        "{:<44} {:>10.1} ms",
-        "national benchmark, all orgs (median of 3)",
-        ms(national_time)
+        "{:<44} {with_groups}  {:.1}x the plain scan",
+        "national, with benchmark groups",
+        times_plain(&with_groups)
     );
+    let national_time = national.median;
 
     // How many organisations the oversight funnel plots single out, on the latest year:
     // not a speed, but the check that a flag stays rare on national-sized data.
@@ -585,6 +650,7 @@ fn survey(
         ms(p50),
         ms(p95)
     );
+    println!("load average after timing: {}", load_average());
 
     if let Some(path) = answers_path {
         let positive_codes = |meta: &dignity_engine::ItemMeta| -> Vec<u8> {
@@ -619,7 +685,7 @@ fn survey(
             .collect();
         let document = json!({
             "threads": threads,
-            "timings_ms": {"ingest": ms(ingest), "org_report": ms(org_report_time), "national": ms(national_time), "crosstab_p50": ms(p50), "crosstab_p95": ms(p95)},
+            "timings_ms": {"ingest": ms(ingest), "plain_scan": ms(plain.median), "org_report": ms(org_report_time), "national": ms(national_time), "national_with_benchmark": ms(with_groups.median), "crosstab_p50": ms(p50), "crosstab_p95": ms(p95)},
             "items": items.iter().map(|i| json!({"key": i.key, "positive": positive_codes(i)})).collect::<Vec<_>>(),
             "org": biggest,
             "org_report": org_report,

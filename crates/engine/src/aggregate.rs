@@ -20,12 +20,36 @@ pub struct Report {
     pub breakdown: Option<usize>,
     /// Groups: value 0 ("not given") and each value of the grouping; 1 group if none.
     pub groups: usize,
+    /// Where each group's histograms are held, for a grouping with very many values of
+    /// which the chosen people have few (an organisation's units among the country's):
+    /// [`ABSENT`] for a group nobody chosen is in. Empty: every group is held, in order.
+    slots: Vec<u32>,
+    /// How many groups are held for each item.
+    held: usize,
+    /// Item-major: item position j's histograms for every held group are together, so
+    /// each item's counting writes one contiguous block and threads never share one.
     hist: Vec<Histogram>,
 }
 
+/// A group nobody chosen is in.
+const ABSENT: u32 = u32::MAX;
+
+/// Groupings with more values than this hold only the groups the chosen people are in.
+const HOLD_PRESENT_ONLY: usize = 1024;
+
+static NOBODY: Histogram = [0; MAX_CODE as usize + 1];
+
 impl Report {
     pub fn histogram(&self, group: usize, item_position: usize) -> &Histogram {
-        &self.hist[group * self.items.len() + item_position]
+        let slot = if self.slots.is_empty() {
+            group
+        } else {
+            match self.slots.get(group) {
+                Some(&s) if s != ABSENT => s as usize,
+                _ => return &NOBODY,
+            }
+        };
+        &self.hist[item_position * self.held + slot]
     }
 
     /// Respondents in a group (answering or not the first item: everyone chosen counts).
@@ -77,8 +101,181 @@ pub fn indicator(meta: &ItemMeta, hist: &Histogram) -> Indicator {
     }
 }
 
+/// Rows counted a block at a time, so each block's grouping values stay in cache while
+/// every item is counted over them.
+const BLOCK: usize = 16 * 1024;
+
+/// Runs of one value shorter than this on average are not worth finding.
+const SEGMENT_WORTH: usize = 64;
+
+/// The chosen rows: contiguous runs where the choice is dense (a whole campaign, one
+/// organisation of the national set), or each row where it is scattered (a filter).
+enum Chosen<'a> {
+    Runs(Vec<(usize, usize)>),
+    Scattered(&'a Bitmap),
+}
+
+fn chosen_rows(chosen: &Bitmap) -> Chosen<'_> {
+    // Dense when most chosen rows sit in whole chosen words.
+    let (mut full, mut all) = (0usize, 0usize);
+    for &word in chosen.words() {
+        full += usize::from(word == u64::MAX) * 64;
+        all += word.count_ones() as usize;
+    }
+    if full * 2 < all {
+        return Chosen::Scattered(chosen);
+    }
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut extend = |from: usize, to: usize| match runs.last_mut() {
+        Some(last) if last.1 == from => last.1 = to,
+        _ => runs.push((from, to)),
+    };
+    for (w, &word) in chosen.words().iter().enumerate() {
+        let base = w * 64;
+        if word == u64::MAX {
+            extend(base, base + 64);
+            continue;
+        }
+        let mut bits = word;
+        while bits != 0 {
+            let start = bits.trailing_zeros() as usize;
+            let ones = (bits >> start).trailing_ones() as usize;
+            extend(base + start, base + start + ones);
+            bits &= !((u64::MAX >> (64 - ones)) << start);
+        }
+    }
+    Chosen::Runs(runs)
+}
+
+/// Counts `codes` with four interleaved tables, so runs of the same answer do not wait on
+/// each other's increments.
+fn count_codes(codes: &[u8]) -> Histogram {
+    let mut tables = [[0u32; 16]; 4];
+    let mut quads = codes.chunks_exact(4);
+    for q in &mut quads {
+        tables[0][usize::from(q[0] & 15)] += 1;
+        tables[1][usize::from(q[1] & 15)] += 1;
+        tables[2][usize::from(q[2] & 15)] += 1;
+        tables[3][usize::from(q[3] & 15)] += 1;
+    }
+    for &c in quads.remainder() {
+        tables[0][usize::from(c & 15)] += 1;
+    }
+    let mut out = [0u32; MAX_CODE as usize + 1];
+    for (code, slot) in out.iter_mut().enumerate() {
+        *slot = tables.iter().map(|t| t[code]).sum::<u32>();
+    }
+    out
+}
+
+/// Counts `codes` into each row's group's histogram. With at most 16 groups, a group and
+/// a code make one byte, and the bytes are counted like codes are; otherwise each row
+/// adds to its group's histogram directly.
+fn count_grouped(
+    groups: &[u16],
+    codes: &[u8],
+    slots: Option<&[u32]>,
+    out: &mut [Histogram],
+    keys: &mut Vec<u8>,
+) {
+    if let Some(slots) = slots {
+        for (&g, &c) in groups.iter().zip(codes) {
+            out[slots[usize::from(g)] as usize][usize::from(c)] += 1;
+        }
+        return;
+    }
+    if out.len() <= 16 {
+        keys.clear();
+        keys.extend(
+            groups
+                .iter()
+                .zip(codes)
+                .map(|(&g, &c)| ((g as u8) << 4) | (c & 15)),
+        );
+        let mut tables = [[0u32; 256]; 2];
+        let mut pairs = keys.chunks_exact(2);
+        for p in &mut pairs {
+            tables[0][usize::from(p[0])] += 1;
+            tables[1][usize::from(p[1])] += 1;
+        }
+        for &k in pairs.remainder() {
+            tables[0][usize::from(k)] += 1;
+        }
+        for (g, hist) in out.iter_mut().enumerate() {
+            for (code, slot) in hist.iter_mut().enumerate() {
+                let key = (g << 4) | code;
+                *slot += tables[0][key] + tables[1][key];
+            }
+        }
+        return;
+    }
+    for (&g, &c) in groups.iter().zip(codes) {
+        out[usize::from(g)][usize::from(c)] += 1;
+    }
+}
+
+/// Whether a breakdown's grouping stays the same over long stretches of these rows (the
+/// national set is stored organisation by organisation, so its organisation and benchmark
+/// group do); if so, the rows where it changes are added to `starts`.
+fn stretch_starts(column: &[u16], from: usize, to: usize, starts: &mut Vec<usize>) -> bool {
+    let before = starts.len();
+    let limit = (to - from) / SEGMENT_WORTH + 1;
+    let mut found = 0;
+    for row in from + 1..to {
+        if column[row] != column[row - 1] {
+            starts.push(row);
+            found += 1;
+            if found > limit {
+                starts.truncate(before);
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// One breakdown as the counting loops see it.
+struct Layout<'a> {
+    column: Option<&'a [u16]>,
+    /// Where each value's histogram is held, when only present values are.
+    slots: Option<&'a [u32]>,
+}
+
+impl Layout<'_> {
+    fn slot(&self, value: u16) -> usize {
+        match self.slots {
+            Some(slots) => slots[usize::from(value)] as usize,
+            None => usize::from(value),
+        }
+    }
+}
+
+/// The slot of each value of a grouping the chosen rows are in, in value order;
+/// [`ABSENT`] for the others.
+fn present_slots(column: &[u16], groups: usize, rows: &Chosen<'_>) -> Vec<u32> {
+    let mut slots = vec![ABSENT; groups];
+    match rows {
+        Chosen::Runs(runs) => {
+            for &(from, to) in runs {
+                for &v in &column[from..to] {
+                    slots[usize::from(v)] = 0;
+                }
+            }
+        }
+        Chosen::Scattered(chosen) => chosen.for_each_in(0, chosen.word_count(), |row| {
+            slots[usize::from(column[row])] = 0;
+        }),
+    }
+    for (next, slot) in slots.iter_mut().filter(|s| **s != ABSENT).enumerate() {
+        *slot = next as u32;
+    }
+    slots
+}
+
 /// Computes every requested breakdown in one pass over the chosen respondents.
-/// `breakdowns` holds `None` for "everyone together" and `Some(dim)` for a grouping.
+/// `breakdowns` holds `None` for "everyone together" and `Some(dim)` for a grouping. The
+/// items are shared out between threads; each thread counts its items, for every
+/// breakdown, a block of rows at a time.
 pub fn reports(
     columns: &Columns,
     chosen: &Bitmap,
@@ -90,67 +287,284 @@ pub fn reports(
         .iter()
         .map(|&i| columns.item(i))
         .collect::<Result<_, _>>()?;
-    let mut layout = Vec::with_capacity(breakdowns.len());
-    let mut offset = 0;
+    let mut columns_by: Vec<(Option<&[u16]>, usize)> = Vec::with_capacity(breakdowns.len());
     for b in breakdowns {
-        let (col, groups) = match b {
+        columns_by.push(match b {
             Some(d) => (Some(columns.dim(*d)?), columns.dims()[*d].labels.len() + 1),
             None => (None, 1),
-        };
-        layout.push((col, groups, offset));
-        offset += groups * items.len();
+        });
     }
-    let cells = offset;
-    let words = chosen.word_count();
-    let threads = threads.max(1).min(words.max(1));
-    let per_thread = words.div_ceil(threads);
-    let partials: Vec<Vec<Histogram>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (item_cols, layout) = (&item_cols, &layout);
-                scope.spawn(move || {
-                    let mut hist = vec![[0u32; MAX_CODE as usize + 1]; cells];
-                    let from = (t * per_thread).min(words);
-                    let to = ((t + 1) * per_thread).min(words);
-                    chosen.for_each_in(from, to, |row| {
-                        for (col, _, base) in layout {
-                            let group = col.map_or(0, |c| usize::from(c[row]));
-                            let at = base + group * item_cols.len();
-                            for (j, item) in item_cols.iter().enumerate() {
-                                hist[at + j][usize::from(item[row])] += 1;
+    let rows = chosen_rows(chosen);
+    let slots: Vec<Vec<u32>> = columns_by
+        .iter()
+        .map(|(column, groups)| match column {
+            Some(column) if *groups > HOLD_PRESENT_ONLY => present_slots(column, *groups, &rows),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut out: Vec<Report> = columns_by
+        .iter()
+        .zip(breakdowns)
+        .zip(&slots)
+        .map(|(((_, groups), b), slots)| {
+            let held = if slots.is_empty() {
+                *groups
+            } else {
+                slots.iter().filter(|s| **s != ABSENT).count()
+            };
+            Report {
+                items: items.to_vec(),
+                breakdown: *b,
+                groups: *groups,
+                slots: Vec::new(),
+                held,
+                hist: vec![[0u32; MAX_CODE as usize + 1]; held * items.len()],
+            }
+        })
+        .collect();
+    if items.is_empty() {
+        return Ok(out);
+    }
+    let layout: Vec<Layout<'_>> = columns_by
+        .iter()
+        .zip(&slots)
+        .map(|((column, _), slots)| Layout {
+            column: *column,
+            slots: (!slots.is_empty()).then_some(slots.as_slice()),
+        })
+        .collect();
+    // Each item's block of histograms in every report: work[j][b].
+    let mut work: Vec<Vec<&mut [Histogram]>> = (0..items.len()).map(|_| Vec::new()).collect();
+    for report in &mut out {
+        if report.held == 0 {
+            // Nobody chosen: no group is held, and each item's block is empty.
+            work.iter_mut().for_each(|w| w.push(&mut []));
+            continue;
+        }
+        for (j, block) in report.hist.chunks_mut(report.held).enumerate() {
+            work[j].push(block);
+        }
+    }
+    let threads = threads.max(1).min(items.len());
+    let per_thread = items.len().div_ceil(threads);
+    let (rows, layout, item_cols) = (&rows, &layout, &item_cols);
+    std::thread::scope(|scope| {
+        for (t, mine) in work.chunks_mut(per_thread).enumerate() {
+            let first = t * per_thread;
+            scope.spawn(move || count_items(rows, layout, &item_cols[first..], mine));
+        }
+    });
+    for (report, slots) in out.iter_mut().zip(slots) {
+        report.slots = slots;
+    }
+    Ok(out)
+}
+
+/// One thread's share: `mine[j]` holds item `codes[j]`'s histograms for every breakdown.
+fn count_items(
+    rows: &Chosen,
+    layout: &[Layout<'_>],
+    codes: &[&[u8]],
+    mine: &mut [Vec<&mut [Histogram]>],
+) {
+    let mut keys = Vec::with_capacity(BLOCK);
+    match rows {
+        Chosen::Runs(runs) => {
+            let mut starts = Vec::new();
+            let mut steady = Vec::with_capacity(layout.len());
+            for &(from, to) in runs {
+                let mut start = from;
+                while start < to {
+                    let end = (start + BLOCK).min(to);
+                    // Breakdowns that keep one value over long stretches share one count
+                    // per stretch of every item: the stretches where none of them changes.
+                    starts.clear();
+                    steady.clear();
+                    for (b, by) in layout.iter().enumerate() {
+                        match by.column {
+                            None => steady.push(b),
+                            Some(c) if stretch_starts(c, start, end, &mut starts) => {
+                                steady.push(b);
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    starts.push(start);
+                    starts.push(end);
+                    starts.sort_unstable();
+                    starts.dedup();
+                    for (item, hists) in codes.iter().zip(mine.iter_mut()) {
+                        for stretch in starts.windows(2) {
+                            let (a, z) = (stretch[0], stretch[1]);
+                            let counted = count_codes(&item[a..z]);
+                            for &b in &steady {
+                                let by = &layout[b];
+                                let group = by.column.map_or(0, |c| by.slot(c[a]));
+                                for (slot, n) in hists[b][group].iter_mut().zip(counted) {
+                                    *slot += n;
+                                }
                             }
                         }
-                    });
-                    hist
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    let mut total = vec![[0u32; MAX_CODE as usize + 1]; cells];
-    for partial in partials {
-        for (sum, part) in total.iter_mut().zip(partial) {
-            for (a, b) in sum.iter_mut().zip(part) {
-                *a += b;
+                        for (b, by) in layout.iter().enumerate() {
+                            if let Some(column) = by.column
+                                && !steady.contains(&b)
+                            {
+                                count_grouped(
+                                    &column[start..end],
+                                    &item[start..end],
+                                    by.slots,
+                                    hists[b],
+                                    &mut keys,
+                                );
+                            }
+                        }
+                    }
+                    start = end;
+                }
+            }
+        }
+        Chosen::Scattered(chosen) => {
+            // Each chosen row straight from the bitmap, a block of words at a time, so the
+            // block's grouping values stay in cache across items.
+            let words = chosen.word_count();
+            let step = BLOCK / 64;
+            let mut from = 0;
+            while from < words {
+                let to = (from + step).min(words);
+                for (item, hists) in codes.iter().zip(mine.iter_mut()) {
+                    for (b, by) in layout.iter().enumerate() {
+                        let out = &mut *hists[b];
+                        match by.column {
+                            Some(column) => chosen.for_each_in(from, to, |row| {
+                                out[by.slot(column[row])][usize::from(item[row])] += 1;
+                            }),
+                            None => {
+                                let all = &mut out[0];
+                                chosen.for_each_in(from, to, |row| {
+                                    all[usize::from(item[row])] += 1;
+                                });
+                            }
+                        }
+                    }
+                }
+                from = to;
             }
         }
     }
-    Ok(layout
-        .iter()
-        .zip(breakdowns)
-        .map(|((_, groups, base), b)| Report {
-            items: items.to_vec(),
-            breakdown: *b,
-            groups: *groups,
-            hist: total[*base..base + groups * items.len()].to_vec(),
-        })
-        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::columns::DimMeta;
+
+    /// Every way of counting (long stretches of one value, a byte per group and code, a
+    /// row at a time; whole runs of rows or scattered ones; any number of threads) gives
+    /// exactly what counting each row by hand gives.
+    #[test]
+    fn every_counting_path_matches_counting_by_hand() {
+        let mut rng = crate::rng::Rng::new(5);
+        let items: Vec<ItemMeta> = (0..7)
+            .map(|i| ItemMeta {
+                key: format!("q{i}"),
+                codes: if i == 3 { 11 } else { 5 },
+                positive: 0b110,
+            })
+            .collect();
+        let dims = vec![
+            // Stored in long stretches, like organisations in the national set.
+            DimMeta {
+                key: "sorted".into(),
+                labels: (0..40).map(|v| format!("s{v}")).collect(),
+            },
+            DimMeta {
+                key: "few".into(),
+                labels: (0..9).map(|v| format!("f{v}")).collect(),
+            },
+            DimMeta {
+                key: "many".into(),
+                labels: (0..300).map(|v| format!("m{v}")).collect(),
+            },
+            // Like the country's units: only a few of them in any one choice.
+            DimMeta {
+                key: "huge".into(),
+                labels: (0..3000).map(|v| format!("h{v}")).collect(),
+            },
+        ];
+        let mut c = Columns::new(items.clone(), dims);
+        let rows = 70_000;
+        for row in 0..rows {
+            let answers: Vec<u8> = items
+                .iter()
+                .map(|m| rng.below(u64::from(m.codes) + 1) as u8)
+                .collect();
+            let sorted = (row * 40 / rows) as u16 + u16::from(row % 997 == 0);
+            let huge = if row % 5 == 0 {
+                0
+            } else {
+                1500 + (row / 1000) as u16
+            };
+            let values = [
+                sorted.min(40),
+                rng.below(10) as u16,
+                rng.below(301) as u16,
+                huge,
+            ];
+            c.push(&answers, &values).unwrap();
+        }
+        let mut choices = vec![Bitmap::full(rows)];
+        let mut range = Bitmap::empty(rows);
+        (12_345..51_000).for_each(|r| range.set(r));
+        choices.push(range);
+        let mut scattered = Bitmap::empty(rows);
+        (0..rows)
+            .filter(|_| rng.below(7) == 0)
+            .for_each(|r| scattered.set(r));
+        choices.push(scattered);
+        let mut mixed = Bitmap::empty(rows);
+        (0..rows)
+            .filter(|r| (20_000..40_000).contains(r) || rng.below(3) == 0)
+            .for_each(|r| mixed.set(r));
+        choices.push(mixed);
+        let breakdowns = [None, Some(0), Some(1), Some(2), Some(3)];
+        let all_items: Vec<usize> = (0..items.len()).collect();
+        for chosen in &choices {
+            for threads in [1, 2, 3] {
+                let out = reports(&c, chosen, &all_items, &breakdowns, threads).unwrap();
+                for (report, b) in out.iter().zip(breakdowns) {
+                    let mut by_hand =
+                        vec![[0u32; MAX_CODE as usize + 1]; report.groups * items.len()];
+                    chosen.for_each_in(0, chosen.word_count(), |row| {
+                        let g = b.map_or(0, |d| usize::from(c.dim(d).unwrap()[row]));
+                        for j in 0..items.len() {
+                            by_hand[j * report.groups + g][usize::from(c.item(j).unwrap()[row])] +=
+                                1;
+                        }
+                    });
+                    for g in 0..report.groups {
+                        for j in 0..items.len() {
+                            assert_eq!(
+                                report.histogram(g, j),
+                                &by_hand[j * report.groups + g],
+                                "breakdown {b:?}, group {g}, item {j}, {threads} threads"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let none = reports(&c, &Bitmap::empty(rows), &all_items, &breakdowns, 2).unwrap();
+        assert!(
+            none.iter()
+                .all(|r| (0..r.groups).all(|g| r.group_size(g) == 0))
+        );
+        assert!(
+            reports(&c, &choices[0], &[], &breakdowns, 2)
+                .unwrap()
+                .iter()
+                .all(|r| r.items.is_empty())
+        );
+    }
 
     #[test]
     fn one_pass_gives_totals_and_breakdowns() {
