@@ -46,6 +46,31 @@ impl Bitmap {
         self.len += 1;
     }
 
+    /// Appends one bit per value, set where `member` says so, a word at a time.
+    pub fn extend_where<T: Copy>(&mut self, values: &[T], member: impl Fn(T) -> bool) {
+        let mut rest = values;
+        // Fill the last partial word bit by bit, then whole words.
+        while !self.len.is_multiple_of(64) {
+            let Some((&first, tail)) = rest.split_first() else {
+                return;
+            };
+            self.push(member(first));
+            rest = tail;
+        }
+        let mut chunks = rest.chunks_exact(64);
+        for chunk in &mut chunks {
+            let word = chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &v)| w | (u64::from(member(v)) << i));
+            self.words.push(word);
+            self.len += 64;
+        }
+        for &v in chunks.remainder() {
+            self.push(member(v));
+        }
+    }
+
     /// Everyone in either set.
     pub fn or(&mut self, other: &Bitmap) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
