@@ -240,15 +240,18 @@ mod tests {
     /// Worked by hand in docs/survey.md: ten organisations of 400 around a target of 20 %.
     #[test]
     fn overdispersion_matches_the_hand_worked_example() {
-        let values = [0.10, 0.14, 0.17, 0.19, 0.20, 0.21, 0.23, 0.26, 0.29, 0.33];
-        let points: Vec<FunnelPoint> = values
-            .iter()
-            .map(|&value| FunnelPoint {
-                value,
-                target: 0.2,
-                effective_n: 400.0,
-            })
-            .collect();
+        // Organisations of 400 around a target of 20 %.
+        let around_a_fifth = |values: &[f64]| -> Vec<FunnelPoint> {
+            values
+                .iter()
+                .map(|&value| FunnelPoint {
+                    value,
+                    target: 0.2,
+                    effective_n: 400.0,
+                })
+                .collect()
+        };
+        let points = around_a_fifth(&[0.10, 0.14, 0.17, 0.19, 0.20, 0.21, 0.23, 0.26, 0.29, 0.33]);
         let tau2 = overdispersion(&points);
         assert!((tau2 - 63.5 / 22_500.0).abs() < 1e-12, "{tau2}");
         let (low, high) = funnel_limits(0.2, 400.0, tau2, Z998);
@@ -258,15 +261,7 @@ mod tests {
             "no one is outside the 99.8 % limits"
         );
         // Points that agree with chance: no extra spread.
-        let calm: Vec<FunnelPoint> = [0.19, 0.2, 0.21]
-            .iter()
-            .map(|&value| FunnelPoint {
-                value,
-                target: 0.2,
-                effective_n: 400.0,
-            })
-            .collect();
-        assert_eq!(overdispersion(&calm), 0.0);
+        assert_eq!(overdispersion(&around_a_fifth(&[0.19, 0.2, 0.21])), 0.0);
     }
 
     #[test]

@@ -69,6 +69,20 @@ impl QuestionKind {
         }
     }
 
+    /// Whether answers are stored as codes and counted (not free text, a demographic or a
+    /// place, which are kept apart).
+    pub fn is_counted(self) -> bool {
+        matches!(
+            self,
+            QuestionKind::Agreement
+                | QuestionKind::Frequency
+                | QuestionKind::YesNo
+                | QuestionKind::Scale
+                | QuestionKind::SingleChoice
+                | QuestionKind::MultipleChoice
+        )
+    }
+
     /// Answer codes that count towards the question's headline figure by default.
     pub fn default_positive(self) -> &'static [u8] {
         match self {
@@ -316,17 +330,7 @@ impl Survey {
     /// storage order. A multiple-choice question counts too: it is stored as one item per
     /// choice (see [`Survey::items`]).
     pub fn counted_questions(&self) -> impl Iterator<Item = &Question> {
-        self.questions().filter(|q| {
-            matches!(
-                q.kind,
-                QuestionKind::Agreement
-                    | QuestionKind::Frequency
-                    | QuestionKind::YesNo
-                    | QuestionKind::Scale
-                    | QuestionKind::SingleChoice
-                    | QuestionKind::MultipleChoice
-            )
-        })
+        self.questions().filter(|q| q.kind.is_counted())
     }
 
     /// What a response stores and the engine counts, one byte each, in survey order: one
@@ -552,15 +556,7 @@ fn read(text: &str, reading: Reading) -> Result<Survey, DefinitionError> {
                     ),
                 ));
             }
-            let counted = matches!(
-                q.kind,
-                QuestionKind::Agreement
-                    | QuestionKind::Frequency
-                    | QuestionKind::YesNo
-                    | QuestionKind::Scale
-                    | QuestionKind::SingleChoice
-                    | QuestionKind::MultipleChoice
-            );
+            let counted = q.kind.is_counted();
             let better = match (reading, counted, q.better, &q.reverse) {
                 (Reading::New, _, _, Some(reverse)) => {
                     return Err(at(
