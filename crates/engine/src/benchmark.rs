@@ -105,6 +105,37 @@ pub struct Positions {
 /// How many shown organisations it takes to estimate the spread between them.
 pub const SPREAD_NEEDS: usize = 10;
 
+/// The staff groups an organisation's figure is standardised over, decided as the staff
+/// group breakdown of its results is: a staff group too small to show (or hidden as the
+/// partner of one) is not standardised on its own, since its weight would let its few
+/// people's answers be read back from the figure. The hidden groups are pooled into one
+/// stratum, with their reference weights added: the rule makes that pool empty or at least
+/// the minimum, and its share can be had from the shown groups and the total anyway.
+fn disclosed_strata(
+    cells: &[(u64, u64)],
+    reference: &[u64],
+    minimum: Minimum,
+) -> (Vec<(u64, u64)>, Vec<u64>) {
+    let sizes: Vec<u64> = cells.iter().map(|(_, n)| *n).collect();
+    let whole = disclosure::population(sizes.iter().sum(), minimum);
+    let decided = disclosure::groups(&sizes, &whole, minimum);
+    let (mut strata, mut weights) = (Vec::with_capacity(cells.len() + 1), Vec::new());
+    let mut pooled = ((0u64, 0u64), 0u64);
+    for ((cell, weight), shown) in cells.iter().zip(reference).zip(&decided) {
+        if shown.is_shown() {
+            strata.push(*cell);
+            weights.push(*weight);
+        } else {
+            pooled.0.0 += cell.0;
+            pooled.0.1 += cell.1;
+            pooled.1 += weight;
+        }
+    }
+    strata.push(pooled.0);
+    weights.push(pooled.1);
+    (strata, weights)
+}
+
 fn median(sorted: &[f64]) -> f64 {
     match sorted.len() {
         0 => 0.0,
@@ -175,21 +206,22 @@ pub fn positions(
             cell.0 += 1;
         }
     });
-    // Each group's staff mix, from everyone in it.
+    // Each organisation's figure is a total over its own respondents: only organisations
+    // with at least the minimum are shown, and only they make up the group's staff mix and
+    // centre line, so nothing about a hidden organisation reaches a published figure.
+    let shown: Vec<bool> = counts
+        .iter()
+        .map(|cells| disclosure::population(cells.iter().map(|(_, n)| n).sum(), minimum).is_shown())
+        .collect();
     let group_count = columns.dims()[group].labels.len() + 1;
     let mut mix = vec![vec![0u64; strata]; group_count];
-    for (o, cells) in counts.iter().enumerate() {
-        for (s, (_, n)) in cells.iter().enumerate() {
-            mix[usize::from(group_of[o])][s] += n;
-        }
-    }
-    // Each group's overall share, from everyone in it: the funnel's centre line.
     let mut totals = vec![(0u64, 0u64); group_count];
-    for (o, cells) in counts.iter().enumerate() {
-        let t = &mut totals[usize::from(group_of[o])];
-        for (x, n) in cells {
-            t.0 += x;
-            t.1 += n;
+    for (o, cells) in counts.iter().enumerate().filter(|(o, _)| shown[*o]) {
+        let g = usize::from(group_of[o]);
+        for (s, (x, n)) in cells.iter().enumerate() {
+            mix[g][s] += n;
+            totals[g].0 += x;
+            totals[g].1 += n;
         }
     }
     let target = |g: u16| {
@@ -198,12 +230,12 @@ pub fn positions(
     };
     let mut out = Vec::new();
     for (o, cells) in counts.iter().enumerate().skip(1) {
-        let (x, n) = cells.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
-        // Each organisation's figure is a total over its own respondents.
-        if !disclosure::population(n, minimum).is_shown() {
+        if !shown[o] {
             continue;
         }
-        let Some(figure) = standardised_proportion(cells, &mix[usize::from(group_of[o])]) else {
+        let (x, n) = cells.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
+        let (strata, reference) = disclosed_strata(cells, &mix[usize::from(group_of[o])], minimum);
+        let Some(figure) = standardised_proportion(&strata, &reference) else {
             continue;
         };
         out.push(Position {
@@ -333,6 +365,59 @@ mod tests {
                 .unwrap()
                 .organisations
                 .is_empty()
+        );
+    }
+
+    /// The attack an outside review made: 20 nurses and one administrator. Standardised
+    /// to a group where administrators weigh 40 %, the one administrator's answer moved the
+    /// figure by 40 points, so it could be read back from the published figure and the
+    /// organisation's total. A staff group too small to show is now pooled, so the figure
+    /// is the same whatever that one person answered.
+    #[test]
+    fn one_person_in_a_staff_group_cannot_be_read_back_from_the_figure() {
+        use crate::columns::{DimMeta, ItemMeta};
+        let figure_for = |administrator_answer: u8| {
+            let mut data = Columns::new(
+                vec![ItemMeta {
+                    key: "q".into(),
+                    codes: 2,
+                    positive: 0b10,
+                }],
+                ["organisation", "benchmark_group", "staff_group"]
+                    .iter()
+                    .map(|k| DimMeta {
+                        key: (*k).into(),
+                        labels: vec!["a".into(), "b".into(), "c".into()],
+                    })
+                    .collect(),
+            );
+            // Organisation 1: 20 nurses (half say yes) and one administrator.
+            for i in 0..20u8 {
+                data.push(&[1 + i % 2], &[1, 1, 1]).unwrap();
+            }
+            data.push(&[administrator_answer], &[1, 1, 2]).unwrap();
+            // Organisation 2, same group: 30 nurses and 40 administrators.
+            for i in 0..70u16 {
+                data.push(&[1 + (i % 3 == 0) as u8], &[2, 1, 1 + (i >= 30) as u16])
+                    .unwrap();
+            }
+            let all = Bitmap::full(data.rows());
+            let found = positions(&data, &all, "q", true, SURVEY).unwrap();
+            let mine = found
+                .organisations
+                .iter()
+                .find(|p| p.organisation == 1)
+                .unwrap();
+            (mine.standardised.value, mine.raw)
+        };
+        let (yes, raw_yes) = figure_for(1);
+        let (no, raw_no) = figure_for(2);
+        assert!(raw_yes != raw_no, "the organisation's total does move");
+        // Pooled with the nurses, the figure is the raw share: it moves only as the total
+        // (already published) does, never by the administrator's weight.
+        assert!(
+            (yes - raw_yes).abs() < 1e-12 && (no - raw_no).abs() < 1e-12,
+            "{yes} {no}"
         );
     }
 

@@ -225,6 +225,17 @@ pub fn compare(
     let both = focus.zip(reference);
     let share = |d: Disclosed<Answers>| d.map(|a| wilson(a.positive, a.answered)).flatten();
     let compared = definition.form == Form::Ratio;
+    let ratio_of = both
+        .map(|(f, r)| ratio(f.positive, f.answered, r.positive, r.answered))
+        .flatten();
+    // "A real difference" says what the ratio's interval says, so the two never disagree;
+    // with no ratio (nobody counted on one side) the two-proportion test decides.
+    let significant = match ratio_of.value() {
+        Some(r) => r.low > 1.0 || r.high < 1.0,
+        None => both
+            .value()
+            .is_some_and(|(f, r)| differs(f.positive, f.answered, r.positive, r.answered)),
+    };
     Ok(Some(Comparison {
         key: definition.key,
         number: definition.number,
@@ -237,15 +248,11 @@ pub fn compare(
             Disclosed::hidden()
         },
         ratio: if compared {
-            both.map(|(f, r)| ratio(f.positive, f.answered, r.positive, r.answered))
-                .flatten()
+            ratio_of
         } else {
             Disclosed::hidden()
         },
-        significant: compared
-            && both
-                .value()
-                .is_some_and(|(f, r)| differs(f.positive, f.answered, r.positive, r.answered)),
+        significant: compared && significant,
     }))
 }
 

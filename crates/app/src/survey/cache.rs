@@ -35,6 +35,8 @@ pub struct National {
     pub columns: Columns,
     /// Value v of the organisation grouping is `organisations[v - 1]`.
     pub organisations: Vec<Organisation>,
+    /// The one campaign each organisation's figures come from, in the same order.
+    pub campaigns: Vec<Campaign>,
     stamp: (u64, usize),
 }
 
@@ -170,12 +172,19 @@ impl SurveyCache {
         for c in &closed {
             super::pending::flush(ctx, c, today).await?;
         }
-        let (campaigns, counts): (Vec<Campaign>, Vec<u64>) =
-            survey::campaigns_of(db, survey_id, year)
-                .await?
-                .into_iter()
-                .filter(|(c, _)| c.closes_on < today)
-                .unzip();
+        // One campaign per organisation: the first of the year to close. Pooling a later
+        // pulse survey of the same questions would count people twice and change published
+        // figures months after they were read; the first to close cannot be overtaken.
+        let mut counted: Vec<(Campaign, u64)> = survey::campaigns_of(db, survey_id, year)
+            .await?
+            .into_iter()
+            .filter(|(c, _)| c.closes_on < today)
+            .collect();
+        counted.sort_by(|(a, _), (b, _)| {
+            (a.organisation_id, a.closes_on, a.id).cmp(&(b.organisation_id, b.closes_on, b.id))
+        });
+        counted.dedup_by_key(|(c, _)| c.organisation_id);
+        let (campaigns, counts): (Vec<Campaign>, Vec<u64>) = counted.into_iter().unzip();
         let stamp = (counts.iter().sum::<u64>(), campaigns.len());
         if let Some(hit) = lock(&self.national).get((survey_id, year))
             && hit.stamp == stamp
@@ -187,6 +196,12 @@ impl SurveyCache {
         let mut organisations: Vec<Organisation> = identity::list_organisations(db).await?;
         organisations.retain(|o| campaigns.iter().any(|c| c.organisation_id == o.id));
         let mut sets = Vec::with_capacity(campaigns.len());
+        let mut in_order = Vec::with_capacity(organisations.len());
+        for o in &organisations {
+            if let Some(c) = campaigns.iter().find(|c| c.organisation_id == o.id) {
+                in_order.push(c.clone());
+            }
+        }
         for c in &campaigns {
             let position = organisations
                 .iter()
@@ -200,6 +215,7 @@ impl SurveyCache {
                 definition,
                 columns,
                 organisations,
+                campaigns: in_order,
                 stamp,
             }
         })

@@ -56,6 +56,11 @@ pub struct BenchmarkQuestion {
 pub struct Benchmark {
     /// How many organisations are in the benchmark group this year.
     pub organisations: usize,
+    /// The campaign the organisation's figures in the national comparison come from: the
+    /// first of its campaigns of this survey to close this year, if any has closed.
+    pub counted: Option<Campaign>,
+    /// Empty unless the campaign asked about is the counted one: figures from another
+    /// campaign are never shown under this one's name.
     pub questions: Vec<BenchmarkQuestion>,
 }
 
@@ -72,6 +77,23 @@ pub async fn benchmark(
         .national(ctx, campaign.survey_id, campaign.year, today)
         .await?;
     let mine = value_of(&national, organisation.id);
+    let counted = national
+        .campaigns
+        .iter()
+        .find(|c| c.organisation_id == organisation.id)
+        .cloned();
+    let organisations = national
+        .organisations
+        .iter()
+        .filter(|o| o.benchmark_group == organisation.benchmark_group)
+        .count();
+    if counted.as_ref().is_none_or(|c| c.id != campaign.id) {
+        return Ok(Benchmark {
+            organisations,
+            counted,
+            questions: Vec::new(),
+        });
+    }
     let all = Bitmap::full(national.columns.rows());
     let minimum = ctx.minimums.survey();
     let mut questions = Vec::new();
@@ -101,11 +123,8 @@ pub async fn benchmark(
         });
     }
     Ok(Benchmark {
-        organisations: national
-            .organisations
-            .iter()
-            .filter(|o| o.benchmark_group == organisation.benchmark_group)
-            .count(),
+        organisations,
+        counted,
         questions,
     })
 }

@@ -71,6 +71,8 @@ struct BenchmarkPage {
     campaign: Campaign,
     closed: bool,
     organisations: usize,
+    /// The campaign compared nationally this year, when it is another one.
+    counted_instead: Option<Campaign>,
     rows: Vec<BenchmarkRow>,
 }
 
@@ -79,6 +81,7 @@ struct Benchmark {
     campaign: Campaign,
     closed: bool,
     organisations: usize,
+    counted_instead: Option<Campaign>,
     rows: Vec<BenchmarkRow>,
 }
 
@@ -125,8 +128,10 @@ async fn benchmark_rows(
             },
         })
         .collect();
+    let closed = campaign.closes_on < today;
     Ok(Benchmark {
-        closed: campaign.closes_on < today,
+        counted_instead: found.counted.filter(|c| closed && c.id != campaign.id),
+        closed,
         organisation,
         campaign,
         organisations: found.organisations,
@@ -151,6 +156,7 @@ pub async fn benchmark(
         campaign: b.campaign,
         closed: b.closed,
         organisations: b.organisations,
+        counted_instead: b.counted_instead,
         rows: b.rows,
     })?
     .into_response())
@@ -307,8 +313,15 @@ struct OversightPage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OversightQuery {
-    year: Option<i64>,
+    /// Read as text so a mistyped year shows the latest year rather than an error.
+    year: Option<String>,
     group: Option<String>,
+}
+
+impl OversightQuery {
+    fn year(&self) -> Option<i64> {
+        self.year.as_deref().and_then(|y| y.trim().parse().ok())
+    }
 }
 
 const PLOT_WIDTH: f64 = 640.0;
@@ -378,7 +391,11 @@ fn funnel_plot(points: &[(&Position, String)], spread: f64) -> Option<FunnelPlot
         .map(|(p, name)| PlotPoint {
             x: format!("{:.1}", x_of(p.standardised.effective_n)),
             y: format!("{:.1}", y_of(p.standardised.value)),
-            label: format!("{name}: {}", pct(p.standardised.value)),
+            label: format!(
+                "{name}: {}, {}",
+                pct(p.standardised.value),
+                standing_words(p.standing).to_lowercase()
+            ),
             standing: p.standing,
         })
         .collect();
@@ -531,7 +548,7 @@ pub async fn oversight(
     chrome: Chrome,
     Query(query): Query<OversightQuery>,
 ) -> Result<Response, AppError> {
-    let found = compare::oversight(&state.app, query.year).await?;
+    let found = compare::oversight(&state.app, query.year()).await?;
     let mut groups: Vec<String> = found
         .rows
         .iter()
@@ -566,7 +583,7 @@ pub async fn oversight(
 
 /// The oversight table to download, with the same hidden figures as the page.
 async fn oversight_download(state: &AppState, query: OversightQuery) -> Result<Table, AppError> {
-    let found = compare::oversight(&state.app, query.year).await?;
+    let found = compare::oversight(&state.app, query.year()).await?;
     let mut header = vec![
         "organisation".to_owned(),
         "ods_code".into(),

@@ -206,6 +206,16 @@ fn equality_rows(comparisons: &[Comparison]) -> Vec<EqualityRow> {
         .collect()
 }
 
+/// A score difference to one decimal place with its sign, and no "-0.0".
+fn signed(value: f64) -> String {
+    let tenths = (value * 10.0).round();
+    if tenths == 0.0 {
+        "0.0".to_owned()
+    } else {
+        format!("{:+.1}", tenths / 10.0)
+    }
+}
+
 /// WDES metric 9a: mean engagement scores and the gap between them.
 fn score_row(gap: &ScoreGap) -> EqualityRow {
     let show = |s: Disclosed<Score>| {
@@ -218,7 +228,12 @@ fn score_row(gap: &ScoreGap) -> EqualityRow {
         focus: show(gap.focus),
         reference: show(gap.reference),
         comparison: gap.gap.into_value().map_or("not shown".to_owned(), |g| {
-            format!("gap {:+.1} ({:+.1} to {:+.1})", g.mean, g.low, g.high)
+            format!(
+                "gap {} ({} to {})",
+                signed(g.mean),
+                signed(g.low),
+                signed(g.high)
+            )
         }),
         real_difference: if gap.significant { "Yes" } else { "No" },
     }

@@ -915,7 +915,8 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
             .contains("\"last year (Survey of 2025)\",\"change\"")
     );
 
-    // A campaign that has not closed is left out until it does.
+    // A campaign that has not closed is left out until it does, and its page shows no
+    // figures: not even the closed campaign's under its name.
     let open = campaign_for(app, &app.org, 30, spared).await?;
     sqlx::query("UPDATE survey_campaigns SET closes_on = '2999-01-01' WHERE id = $1")
         .bind(open)
@@ -925,6 +926,28 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .get(&format!("/orgs/RJ1/surveys/{open}/benchmark"))
         .await?;
     assert!(page.body.contains("has not closed yet"));
+    assert!(!page.body.contains(" of 2</td>"), "{}", page.body);
+
+    // A later survey of the same questions in the same year (a pulse) is not pooled with
+    // the first: the published figures stay as they were, and its page says so.
+    let national_before = national.get("/national/surveys.csv?year=2026").await?;
+    let pulse = campaign_for(app, &app.org, 40, spared).await?;
+    sqlx::query("UPDATE survey_campaigns SET closes_on = '2026-03-01', title = 'Pulse' WHERE id = $1")
+        .bind(pulse)
+        .execute(app.db.pool())
+        .await?;
+    let national_after = national.get("/national/surveys.csv?year=2026").await?;
+    assert_eq!(national_after.body, national_before.body);
+    let page = board
+        .get(&format!("/orgs/RJ1/surveys/{pulse}/benchmark"))
+        .await?;
+    assert!(page.body.contains("is not compared"), "{}", page.body);
+    assert!(!page.body.contains(" of 2</td>"), "{}", page.body);
+
+    // A mistyped year shows the latest year, not an error.
+    let page = national.get("/national/surveys?year=abc&group=%3Cb%3E").await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains("<b>"));
     Ok(())
 }
 
