@@ -63,14 +63,22 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await reporter.fill('#code', code.toLowerCase());
   await reporter.click('button:has-text("Continue")');
   assert.match(await reporter.locator('main').innerText(), /Is this happening on every shift\?/);
+  // The guardian's first reply shows the concern has been read.
+  assert.match(await reporter.locator('main').innerText(), /A guardian has read your concern/);
   await checkAccessibility(reporter, assert);
   await reporter.fill('#message', 'Mostly on night shifts.');
   await reporter.click('button:has-text("Send message")');
   assert.match(await reporter.locator('main').innerText(), /Your message has been sent/);
+  // Sent once, then redirected: reloading cannot send it again, and the code is not kept.
+  assert.match(reporter.url(), /\/speak-up\/follow-up\?sent=message$/);
+  await reporter.reload();
+  assert.match(await reporter.locator('main').innerText(), /Your message has been sent/);
+  await checkAccessibility(reporter, assert);
 
   // The guardian closes the case with an outcome.
   await guardian.reload();
   assert.match(await guardian.locator('main').innerText(), /Mostly on night shifts/);
+  assert.equal((await guardian.locator('main').innerText()).split('Mostly on night shifts').length, 2, 'the reply arrived once');
   await guardian.fill('#outcome', 'The ward manager is now running handovers and checking in with new staff.');
   await guardian.click('button:has-text("Close case")');
   assert.match(await guardian.locator('main').innerText(), /Detriment check/);
@@ -84,6 +92,8 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await checkAccessibility(reporter, assert);
   await reporter.check('#answer');
   await reporter.click('button:has-text("Send feedback")');
+  assert.match(await reporter.locator('main').innerText(), /Thank you for your feedback/);
+  await reporter.reload();
   assert.match(await reporter.locator('main').innerText(), /Thank you for your feedback/);
 
   // Counts for the board and the nation: accessible charts and tables, no content.

@@ -36,13 +36,14 @@ code_list!(
 );
 
 impl CaseStatus {
-    /// The moves a guardian may make. A closed case can be reopened, because people
-    /// sometimes come back with more.
+    /// The moves a guardian may make. A new case may go straight to any open status (a
+    /// guardian who starts work on it has plainly read it). A closed case can be reopened,
+    /// because people sometimes come back with more.
     pub fn can_move_to(self, next: CaseStatus) -> bool {
         use CaseStatus::*;
         matches!(
             (self, next),
-            (New, Acknowledged)
+            (New, Acknowledged | InProgress | Referred)
                 | (Acknowledged, InProgress)
                 | (Acknowledged, Referred)
                 | (InProgress, Referred)
@@ -432,13 +433,19 @@ mod tests {
     #[test]
     fn cases_move_only_along_allowed_paths() {
         assert!(CaseStatus::New.can_move_to(CaseStatus::Acknowledged));
-        assert!(!CaseStatus::New.can_move_to(CaseStatus::InProgress));
+        assert!(CaseStatus::New.can_move_to(CaseStatus::InProgress));
+        assert!(!CaseStatus::Acknowledged.can_move_to(CaseStatus::New));
         assert!(CaseStatus::InProgress.can_move_to(CaseStatus::Closed));
         assert!(CaseStatus::Closed.can_move_to(CaseStatus::InProgress));
         assert!(!CaseStatus::Closed.can_move_to(CaseStatus::New));
         assert_eq!(
             CaseStatus::New.next_choices(),
-            [CaseStatus::Acknowledged, CaseStatus::Closed]
+            [
+                CaseStatus::Acknowledged,
+                CaseStatus::InProgress,
+                CaseStatus::Referred,
+                CaseStatus::Closed
+            ]
         );
     }
 

@@ -537,14 +537,15 @@ pub async fn change_case(
                     ),
                 ));
             }
-            let (acknowledged, closed, check_due) = match next {
-                CaseStatus::Acknowledged => (Some(today.to_string()), None, None),
+            // Any move out of "new" means a guardian has read it: the first such day is
+            // the day it was acknowledged (kept once set).
+            let acknowledged = Some(today.to_string());
+            let (closed, check_due) = match next {
                 CaseStatus::Closed => (
-                    None,
                     Some(today.to_string()),
                     Some(today.plus_days(DETRIMENT_CHECK_DAYS).to_string()),
                 ),
-                _ => (None, None, None),
+                _ => (None, None),
             };
             sqlx::query(
                 "UPDATE cases SET status = $1, acknowledged_on = COALESCE(acknowledged_on, $2), \

@@ -651,7 +651,7 @@ async fn speakup_cases_keep_seals_entries_and_status(db: Db) -> TestResult {
         1,
         &org,
         id,
-        &CaseChange::Status(CaseStatus::InProgress),
+        &CaseChange::Status(CaseStatus::New),
     )
     .await;
     assert!(matches!(wrong, Err(StoreError::Invalid(_))), "{wrong:?}");

@@ -273,6 +273,23 @@ pub async fn write(
         }
         closed?;
     }
+    if kind == EntryKind::ToReporter && case.status == CaseStatus::New {
+        // A first reply shows the case has been read: the person who spoke up sees that,
+        // and the return counts it as acknowledged. Another guardian may have moved it on
+        // a moment ago; then there is nothing to do.
+        match change(
+            ctx,
+            session,
+            org,
+            case.id,
+            &CaseChange::Status(CaseStatus::Acknowledged),
+        )
+        .await
+        {
+            Ok(_) | Err(Error::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let ciphertext = encrypt_to(&case.public_key, text.as_bytes())?;
     speakup::add_entry(
         &ctx.db,

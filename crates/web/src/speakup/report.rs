@@ -8,9 +8,9 @@ use crate::pages::{Chrome, FieldError, render};
 use crate::pow::{Challenge, Redeemed, bits_for_load};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
 use dignity_app::speakup::report::{
     self as reporting, Concern, Conversation, OpenedByCode, Report, TakingConcerns,
@@ -529,11 +529,32 @@ pub async fn download_receipt(FormData(form): FormData<CodeForm>) -> Result<Resp
 #[template(path = "speakup/follow_up.html")]
 struct FollowUpPage {
     chrome: Chrome,
+    /// What was just sent, after a reply or feedback redirected here.
+    notice: Option<&'static str>,
 }
 
-pub async fn follow_up(chrome: Chrome) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FollowUpQuery {
+    sent: String,
+}
+
+/// Replies and feedback redirect here once saved, so reloading the page can never send
+/// them twice. The code is never put in the address; the person enters it again to read on.
+pub async fn follow_up(
+    chrome: Chrome,
+    Query(query): Query<FollowUpQuery>,
+) -> Result<Response, AppError> {
+    let notice = match query.sent.as_str() {
+        "message" => Some(
+            "Your message has been sent to the guardian. To read your conversation again, enter your receipt code.",
+        ),
+        "feedback" => Some("Thank you for your feedback."),
+        _ => None,
+    };
     Ok(render(&FollowUpPage {
         chrome: chrome.titled("Follow up your concern"),
+        notice,
     })?
     .into_response())
 }
@@ -616,7 +637,10 @@ fn wrong_code(chrome: Chrome, message: String) -> Result<Response, AppError> {
         }]);
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        render(&FollowUpPage { chrome })?,
+        render(&FollowUpPage {
+            chrome,
+            notice: None,
+        })?,
     )
         .into_response())
 }
@@ -666,14 +690,7 @@ pub async fn reply(
         return conversation(&state, chrome, &opened, None, errors).await;
     }
     reporting::reply(&state.app, &opened.case, message).await?;
-    conversation(
-        &state,
-        chrome,
-        &opened,
-        Some("Your message has been sent to the guardian."),
-        Vec::new(),
-    )
-    .await
+    Ok(Redirect::to("/speak-up/follow-up?sent=message").into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -706,15 +723,6 @@ pub async fn feedback(
         }];
         return conversation(&state, chrome, &opened, None, errors).await;
     }
-    let case =
-        reporting::give_feedback(&state.app, &opened.case, answer, form.comment.trim()).await?;
-    let opened = OpenedByCode { case, ..opened };
-    conversation(
-        &state,
-        chrome,
-        &opened,
-        Some("Thank you for your feedback."),
-        Vec::new(),
-    )
-    .await
+    reporting::give_feedback(&state.app, &opened.case, answer, form.comment.trim()).await?;
+    Ok(Redirect::to("/speak-up/follow-up?sent=feedback").into_response())
 }

@@ -22,6 +22,7 @@ dignity_store::on_both_backends!(
     attached_files_are_cleaned_encrypted_and_downloadable,
     a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
     two_guardians_closing_at_once_write_one_outcome,
+    a_first_reply_tells_the_person_their_concern_was_read,
 );
 
 dignity_store::on_both_backends!(
@@ -120,6 +121,48 @@ pub(crate) async fn only_case_id(app: &TestApp) -> Result<i64, Box<dyn std::erro
     Ok(cases.first().ok_or("no case")?.id)
 }
 
+/// A walk through the pages found the person who spoke up still told "A guardian will
+/// read your concern soon" after the guardian had replied.
+async fn a_first_reply_tells_the_person_their_concern_was_read(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let (mut reporter, code) = report(app, WHAT).await?;
+    let id = only_case_id(app).await?;
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    // A new case can go straight to work, not only to "acknowledged".
+    for status in ["acknowledged", "in_progress", "referred"] {
+        assert!(
+            page.body.contains(&format!("value=\"{status}\"")),
+            "{status}: {}",
+            page.body
+        );
+    }
+    assert!(
+        gina.post(
+            &format!("/orgs/RJ1/speak-up/{id}/message"),
+            &[("text", "Thank you for telling us.")]
+        )
+        .await?
+        .redirects_to("/orgs/RJ1/speak-up/")
+    );
+    let case = speakup::case_in_organisation(&app.db, app.org.id, id).await?;
+    assert_eq!(
+        case.status,
+        dignity_domain::speakup::CaseStatus::Acknowledged
+    );
+    assert!(case.acknowledged_on.is_some());
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert!(
+        page.body.contains("A guardian has read your concern."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("will read your concern soon"));
+    Ok(())
+}
+
 async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> TestResult {
     speak_up_on(app).await?;
     let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
@@ -200,7 +243,14 @@ async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> 
             &[("code", &code), ("message", "Mostly weekend nights.")],
         )
         .await?;
+    // Sent, then redirected: reloading the page cannot send the message again.
+    assert!(page.redirects_to("/speak-up/follow-up?sent=message"));
+    let page = reporter.get("/speak-up/follow-up?sent=message").await?;
     assert!(page.body.contains("Your message has been sent"));
+    assert!(
+        !page.body.contains(&code),
+        "the code is never in the page or address"
+    );
 
     // The guardian records, closes; the reporter sees the outcome and gives feedback.
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
@@ -239,6 +289,8 @@ async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> 
             ],
         )
         .await?;
+    assert!(page.redirects_to("/speak-up/follow-up?sent=feedback"));
+    let page = reporter.get("/speak-up/follow-up?sent=feedback").await?;
     assert!(page.body.contains("Thank you for your feedback"));
     let case = speakup::case_in_organisation(&app.db, app.org.id, id).await?;
     assert_eq!(case.feedback.map(|f| f.code()), Some("yes"));

@@ -932,10 +932,12 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     // the first: the published figures stay as they were, and its page says so.
     let national_before = national.get("/national/surveys.csv?year=2026").await?;
     let pulse = campaign_for(app, &app.org, 40, spared).await?;
-    sqlx::query("UPDATE survey_campaigns SET closes_on = '2026-03-01', title = 'Pulse' WHERE id = $1")
-        .bind(pulse)
-        .execute(app.db.pool())
-        .await?;
+    sqlx::query(
+        "UPDATE survey_campaigns SET closes_on = '2026-03-01', title = 'Pulse' WHERE id = $1",
+    )
+    .bind(pulse)
+    .execute(app.db.pool())
+    .await?;
     let national_after = national.get("/national/surveys.csv?year=2026").await?;
     assert_eq!(national_after.body, national_before.body);
     let page = board
@@ -945,7 +947,9 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
     assert!(!page.body.contains(" of 2</td>"), "{}", page.body);
 
     // A mistyped year shows the latest year, not an error.
-    let page = national.get("/national/surveys?year=abc&group=%3Cb%3E").await?;
+    let page = national
+        .get("/national/surveys?year=abc&group=%3Cb%3E")
+        .await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(!page.body.contains("<b>"));
     Ok(())
