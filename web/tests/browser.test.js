@@ -276,6 +276,7 @@ describe('partnership action plans', () => {
     const index = await page.locator('main').innerText();
     assert.match(index, /have published a plan signed by both/);
     assert.match(index, /On track: 3/);
+    assert.doesNotMatch(index, /\b1 actions\b/, 'one action, not "1 actions"');
     await checkAccessibility(page, assert);
     await page.click('a:has-text("Northfield Hospitals")');
     const text = await page.locator('main').innerText();

@@ -51,6 +51,10 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await guardian.click('a:has-text("Speak Up cases")');
   await checkAccessibility(guardian, assert);
   await guardian.click('table a:has-text("Concern")');
+  // One name for a case: its title and heading agree.
+  const heading = (await guardian.locator('h1').innerText()).trim();
+  assert.match(heading, /^Concern \d+$/);
+  assert.ok((await guardian.title()).startsWith(heading), await guardian.title());
   assert.match(await guardian.locator('main').innerText(), /mocks newly qualified staff/);
   assert.match(await guardian.locator('main').innerText(), /Download attachment-1\.txt/);
   await checkAccessibility(guardian, assert);

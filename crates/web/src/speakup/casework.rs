@@ -183,7 +183,7 @@ async fn case_page(
     };
     let page = CasePage {
         chrome: chrome
-            .titled(format!("Case {}", case.id))
+            .titled(format!("{} {}", case.case_type.label(), case.id))
             .with_errors(errors),
         guardians: guardians(&state.app, &organisation).await?,
         organisation,

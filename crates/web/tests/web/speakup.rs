@@ -129,6 +129,12 @@ async fn a_first_reply_tells_the_person_their_concern_was_read(app: &TestApp) ->
     let (mut reporter, code) = report(app, WHAT).await?;
     let id = only_case_id(app).await?;
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(
+        page.body.contains(&format!("<title>Concern {id}")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("<h1>Concern {id}</h1>")));
     // A new case can go straight to work, not only to "acknowledged".
     for status in ["acknowledged", "in_progress", "referred"] {
         assert!(
@@ -187,8 +193,13 @@ async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> 
 
     // The guardian sees it, reads it, and writes back.
     let page = gina.get("/orgs/RJ1/speak-up").await?;
-    assert!(page.body.contains("Case "), "{}", page.body);
     let id = only_case_id(app).await?;
+    // One name for a case: the list says "Concern 1", as the case's own page does.
+    assert!(
+        page.body.contains(&format!(">Concern {id}</a>")),
+        "{}",
+        page.body
+    );
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
