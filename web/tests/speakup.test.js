@@ -104,6 +104,9 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   for (const [path, heading] of [['/orgs/DEMO1/speak-up/return', /quarterly return/i], ['/orgs/DEMO1/speak-up/trends', /trends/i]]) {
     await guardian.goto(server.url + path);
     assert.match(await guardian.locator('h1').innerText(), heading);
+    if (path.endsWith('/return')) {
+      assert.match(await guardian.locator('main').innerText(), /This is the return for .*That is the last quarter to end/s);
+    }
     assert.doesNotMatch(await guardian.locator('main').innerText(), /mocks newly qualified/);
     await checkAccessibility(guardian, assert);
   }

@@ -102,6 +102,8 @@ struct ReturnPage {
     quarters: Vec<Quarter>,
     figures: PublishedReturn,
     threshold_plus_one: u64,
+    /// The quarter under way, which has no return until it ends.
+    current: Quarter,
 }
 
 pub async fn page(
@@ -121,6 +123,7 @@ pub async fn page(
         quarters: recent_quarters(state.app.clock.today()),
         figures,
         threshold_plus_one: state.settings.minimums.speakup().people(),
+        current: Quarter::of(state.app.clock.today()),
     };
     Ok(render(&page)?.into_response())
 }

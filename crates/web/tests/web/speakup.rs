@@ -704,6 +704,12 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
     }
     let page = board.get("/orgs/RJ1/speak-up/return").await?;
     assert_eq!(page.status, StatusCode::OK);
+    // It opens on the last quarter to end, and says so.
+    assert!(
+        page.body.contains("That is the last quarter to end"),
+        "{}",
+        page.body
+    );
     let page = board.get("/orgs/RJ1/speak-up/trends").await?;
     assert!(page.body.contains("<svg class=\"dignity-chart\""));
     assert!(page.body.contains("Concerns received each quarter"));
