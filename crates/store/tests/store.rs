@@ -1155,7 +1155,7 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         latest: Some(24.0),
         source: "Staff survey 2025".into(),
     };
-    plans::add_indicator(&db, editor, training.id, &measure).await?;
+    plans::add_indicator(&db, editor, training.id, &measure, "Harassment").await?;
     assert_eq!(plans::get_plan(&db, plan.id).await?.version, 5);
     let measures = plans::indicators(&db, plan.id).await?;
     assert_eq!(measures.len(), 1);
@@ -1164,7 +1164,7 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         (26.5, 20.0, Some(24.0))
     );
     assert!(matches!(
-        plans::add_indicator(&db, outsider, training.id, &measure).await,
+        plans::add_indicator(&db, outsider, training.id, &measure, "Harassment").await,
         Err(StoreError::NotFound(_))
     ));
 

@@ -148,7 +148,12 @@ impl<'a> Desk<'a> {
         action_id: i64,
         indicator: &NewIndicator,
     ) -> Result<(), Error> {
-        Ok(store::add_indicator(self.db(), self.editor(), action_id, indicator).await?)
+        // The history is read by people: it names the measure by its question.
+        let named = measures::measures()
+            .into_iter()
+            .find(|(key, _)| *key == indicator.code)
+            .map_or_else(|| indicator.code.clone(), |(_, text)| text);
+        Ok(store::add_indicator(self.db(), self.editor(), action_id, indicator, &named).await?)
     }
 
     pub async fn remove_indicator(&self, id: i64) -> Result<(), Error> {

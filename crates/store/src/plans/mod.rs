@@ -742,11 +742,13 @@ pub struct NewIndicator {
 }
 
 /// Links a measure to an action. A target is a promise, so this is a content change.
+/// `named` is what the plan's history calls the measure (its question, in words).
 pub async fn add_indicator(
     db: &Db,
     editor: Editor<'_>,
     action_id: i64,
     indicator: &NewIndicator,
+    named: &str,
 ) -> Result<(), StoreError> {
     let mut tx = PlanEdit::begin(db, editor).await?;
     let plan_id = plan_of_action(&mut tx, editor, action_id).await?;
@@ -769,8 +771,8 @@ pub async fn add_indicator(
         Some(action_id),
         version,
         &format!(
-            "Linked {} to action {action_id}: from {}% to {}%",
-            indicator.code, indicator.baseline, indicator.target
+            "Linked the measure “{named}” to action {action_id}: from {}% to {}%",
+            indicator.baseline, indicator.target
         ),
         serde_json::json!({
             "code": indicator.code,

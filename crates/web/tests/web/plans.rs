@@ -350,6 +350,18 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
         "{}",
         page.body
     );
+    // The history names the measure in words, never by its key.
+    let history = ezra
+        .get(&format!("/orgs/RJ1/plans/{}/history", plan.id))
+        .await?;
+    assert!(
+        history.body.contains(
+            "Linked the measure “In the last 12 months, how often have other colleagues harassed"
+        ),
+        "{}",
+        history.body
+    );
+    assert!(!history.body.contains("harassment_colleagues"));
 
     // Milestones: a bad date is named; reached ones say so.
     let milestones = format!(
@@ -499,6 +511,7 @@ pub(crate) async fn signed_plan(
             latest: None,
             source: String::new(),
         },
+        "Harassment from colleagues",
     )
     .await?;
     plans::add_milestone(
