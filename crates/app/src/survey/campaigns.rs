@@ -7,6 +7,7 @@ use crate::{Context, Error};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::Email;
 use dignity_domain::survey::DEFAULT_BANK;
+use dignity_engine::disclosure::{self, Disclosed};
 use dignity_store::StoreError;
 use dignity_store::mail::NewMail;
 use dignity_store::survey;
@@ -95,10 +96,25 @@ pub async fn responses(ctx: &Context, campaign: &Campaign) -> Result<u64, Error>
     Ok(survey::response_count(&ctx.db, campaign.id).await?)
 }
 
+/// How many answers are counted, as the campaign's page may show it: a total over
+/// everyone who answered, so shown only from the survey minimum (once a campaign closes,
+/// its last few answers are written, and "3" would tell an administrator what the
+/// results page hides).
+pub async fn answers_counted(ctx: &Context, campaign: &Campaign) -> Result<Disclosed<u64>, Error> {
+    let counted = survey::response_count(&ctx.db, campaign.id).await?;
+    Ok(disclosure::population(counted, ctx.minimums.survey()))
+}
+
 /// Codes not used yet. Codes used by answers still waiting for their batch count as
 /// unused, so this moves only when a batch is written, never with one person's answers.
-pub async fn codes_not_used_yet(ctx: &Context, campaign: &Campaign) -> Result<u64, Error> {
-    Ok(survey::codes_not_used_yet(&ctx.db, campaign.id).await?)
+/// Hidden whenever the number of answers is: the codes issued less these would be it.
+pub async fn codes_not_used_yet(
+    ctx: &Context,
+    campaign: &Campaign,
+) -> Result<Disclosed<u64>, Error> {
+    let answers = answers_counted(ctx, campaign).await?;
+    let unused = survey::codes_not_used_yet(&ctx.db, campaign.id).await?;
+    Ok(answers.map(|_| unused))
 }
 
 /// Invitation emails for this campaign still in the outbox.

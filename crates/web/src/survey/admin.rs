@@ -180,8 +180,9 @@ struct ManagePage {
     organisation: Organisation,
     campaign: Campaign,
     open: bool,
-    responses: u64,
-    unused: u64,
+    /// `None` while fewer than the minimum have answered.
+    responses: Option<u64>,
+    unused: Option<u64>,
     link: String,
     count: String,
     format: String,
@@ -217,8 +218,12 @@ pub(super) async fn manage_page(
         minimum: state.settings.minimums.survey().people(),
         chrome: chrome.titled(format!("Run {}", campaign.title)),
         open: campaign.is_open(today),
-        responses: campaigns::responses(&state.app, &campaign).await?,
-        unused: campaigns::codes_not_used_yet(&state.app, &campaign).await?,
+        responses: campaigns::answers_counted(&state.app, &campaign)
+            .await?
+            .into_value(),
+        unused: campaigns::codes_not_used_yet(&state.app, &campaign)
+            .await?
+            .into_value(),
         link,
         count: form.count,
         format: if form.format.is_empty() {

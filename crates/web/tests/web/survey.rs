@@ -586,6 +586,15 @@ async fn admins_set_up_a_survey_and_issue_codes_shown_once(app: &TestApp) -> Tes
     let page = browser.get(&manage).await?;
     assert!(page.body.contains("Codes not used yet"), "{}", page.body);
 
+    // A closed campaign that few answered: its page gives no count the results hide.
+    let few = campaign_with(app, 3).await?;
+    let page = browser
+        .get(&format!("/orgs/RJ1/surveys/{few}/manage"))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Fewer than 11"), "{}", page.body);
+    assert!(!page.body.contains("value\">3<"), "{}", page.body);
+
     let codes_path = format!("/orgs/RJ1/surveys/{}/codes", campaign.id);
     let page = browser
         .post(&codes_path, &[("count", "0"), ("format", "sheet")])
