@@ -34,18 +34,38 @@ pub fn may_read(session: &CurrentSession, org: &Organisation, case_type: CaseTyp
     session.has_org_role(&org.ods_code, case_type.readers())
 }
 
+/// A case someone has been allowed to handle: only [`case_for`] makes one, after
+/// [`may_read`], and every use-case that reads, writes or changes a case takes one. So no
+/// caller can reach a case's content without the one rule having been asked.
+#[derive(Debug, Clone)]
+pub struct InHand(Case);
+
+impl InHand {
+    /// The case itself, to show. A `Case` cannot be made back into an `InHand`.
+    pub fn into_case(self) -> Case {
+        self.0
+    }
+}
+
+impl std::ops::Deref for InHand {
+    type Target = Case;
+    fn deref(&self) -> &Case {
+        &self.0
+    }
+}
+
 /// A case this person may handle, or `Forbidden`.
 pub async fn case_for(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
     case_id: i64,
-) -> Result<Case, Error> {
+) -> Result<InHand, Error> {
     let case = speakup::case_in_organisation(&ctx.db, org.id, case_id).await?;
     if !may_read(session, org, case.case_type) {
         return Err(Error::Forbidden);
     }
-    Ok(case)
+    Ok(InHand(case))
 }
 
 /// A case as a row of the list.
@@ -134,7 +154,7 @@ pub async fn read(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
-    case: &Case,
+    case: &InHand,
 ) -> Result<Reading, Error> {
     let key = match open_case(ctx, session, case.id).await? {
         Opened::Key(key) => key,
@@ -217,7 +237,7 @@ pub async fn attachment(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
-    case: &Case,
+    case: &InHand,
     entry_id: i64,
 ) -> Result<File, Error> {
     let Opened::Key(key) = open_case(ctx, session, case.id).await? else {
@@ -253,7 +273,7 @@ pub async fn write(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
-    case: &Case,
+    case: &InHand,
     kind: EntryKind,
     text: &str,
 ) -> Result<(), Error> {
@@ -264,7 +284,7 @@ pub async fn write(
             ctx,
             session,
             org,
-            case.id,
+            case,
             &CaseChange::Status(CaseStatus::Closed),
         )
         .await;
@@ -281,7 +301,7 @@ pub async fn write(
             ctx,
             session,
             org,
-            case.id,
+            case,
             &CaseChange::Status(CaseStatus::Acknowledged),
         )
         .await
@@ -309,7 +329,7 @@ pub async fn note_detriment_check(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
-    case: &Case,
+    case: &InHand,
     note: &str,
 ) -> Result<(), Error> {
     if case.status != CaseStatus::Closed {
@@ -345,7 +365,7 @@ pub async fn change(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
-    case_id: i64,
+    case: &InHand,
     change: &CaseChange,
 ) -> Result<(), Error> {
     speakup::change_case(
@@ -353,7 +373,7 @@ pub async fn change(
         &session.person.email,
         ctx.clock.now(),
         org,
-        case_id,
+        case.id,
         change,
     )
     .await?;

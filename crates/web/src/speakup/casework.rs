@@ -195,7 +195,7 @@ async fn case_page(
             .filter(|s| *s != CaseStatus::Closed)
             .collect(),
         today: Day::from_unix_seconds(state.app.clock.now()),
-        case,
+        case: case.into_case(),
         place,
         report,
         entries,
@@ -335,7 +335,7 @@ async fn apply(
     change: Result<CaseChange, FieldError>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, ods).await?;
-    case_for(&state.app, user, &organisation, case_id).await?;
+    let case = case_for(&state.app, user, &organisation, case_id).await?;
     let change = match change {
         Ok(change) => change,
         Err(error) => {
@@ -347,7 +347,7 @@ async fn apply(
     } else {
         "status"
     };
-    match cases::change(&state.app, user, &organisation, case_id, &change).await {
+    match cases::change(&state.app, user, &organisation, &case, &change).await {
         Ok(()) => Ok(back_to_case(&organisation, case_id)),
         Err(dignity_app::Error::Invalid(e)) => {
             case_page(
