@@ -112,8 +112,53 @@ const SEGMENT_WORTH: usize = 64;
 /// organisation of the national set), or each row where it is scattered (a filter).
 enum Chosen<'a> {
     Runs(Vec<(usize, usize)>),
-    Scattered(&'a Bitmap),
+    /// The bitmap's words from the first index to the second.
+    Scattered(&'a Bitmap, usize, usize),
 }
+
+impl Chosen<'_> {
+    /// About `parts` pieces with about the same number of rows each, for threads to count
+    /// one each when there are fewer items than threads (a crosstab).
+    fn split(&self, parts: usize) -> Vec<Chosen<'_>> {
+        let parts = parts.max(1);
+        match self {
+            Chosen::Runs(runs) => {
+                let rows: usize = runs.iter().map(|(a, z)| z - a).sum();
+                let each = rows.div_ceil(parts).max(1);
+                let mut out = vec![Vec::new()];
+                let mut filled = 0;
+                for &(mut a, z) in runs {
+                    while a < z {
+                        let take = (z - a).min(each - filled);
+                        if let Some(last) = out.last_mut() {
+                            last.push((a, a + take));
+                        }
+                        a += take;
+                        filled += take;
+                        if filled == each {
+                            out.push(Vec::new());
+                            filled = 0;
+                        }
+                    }
+                }
+                out.into_iter()
+                    .filter(|r| !r.is_empty())
+                    .map(Chosen::Runs)
+                    .collect()
+            }
+            Chosen::Scattered(bitmap, from, to) => {
+                let each = (to - from).div_ceil(parts).max(1);
+                (*from..*to)
+                    .step_by(each)
+                    .map(|a| Chosen::Scattered(bitmap, a, (a + each).min(*to)))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Below this many chosen rows a crosstab is counted on one thread.
+const SPLIT_ROWS: usize = 1 << 16;
 
 fn chosen_rows(chosen: &Bitmap) -> Chosen<'_> {
     // Dense when most chosen rows sit in whole chosen words.
@@ -123,7 +168,7 @@ fn chosen_rows(chosen: &Bitmap) -> Chosen<'_> {
         all += word.count_ones() as usize;
     }
     if full * 2 < all {
-        return Chosen::Scattered(chosen);
+        return Chosen::Scattered(chosen, 0, chosen.word_count());
     }
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut extend = |from: usize, to: usize| match runs.last_mut() {
@@ -262,7 +307,7 @@ fn present_slots(column: &[u16], groups: usize, rows: &Chosen<'_>) -> Vec<u32> {
                 }
             }
         }
-        Chosen::Scattered(chosen) => chosen.for_each_in(0, chosen.word_count(), |row| {
+        Chosen::Scattered(chosen, from, to) => chosen.for_each_in(*from, *to, |row| {
             slots[usize::from(column[row])] = 0;
         }),
     }
@@ -333,31 +378,84 @@ pub fn reports(
             slots: (!slots.is_empty()).then_some(slots.as_slice()),
         })
         .collect();
-    // Each item's block of histograms in every report: work[j][b].
-    let mut work: Vec<Vec<&mut [Histogram]>> = (0..items.len()).map(|_| Vec::new()).collect();
-    for report in &mut out {
-        if report.held == 0 {
-            // Nobody chosen: no group is held, and each item's block is empty.
-            work.iter_mut().for_each(|w| w.push(&mut []));
-            continue;
+    let threads = threads.max(1);
+    let chosen_count = chosen.count();
+    if items.len() < threads && chosen_count >= SPLIT_ROWS {
+        // Fewer items than threads (a crosstab): each thread counts every item over its
+        // own share of the rows, and the shares are added up.
+        let parts = rows.split(threads);
+        let helds: Vec<usize> = out.iter().map(|r| r.held).collect();
+        let (layout, item_cols, helds) = (&layout, &item_cols, &helds);
+        let partials: Vec<Vec<Vec<Histogram>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut hists: Vec<Vec<Histogram>> = helds
+                            .iter()
+                            .map(|held| vec![[0u32; MAX_CODE as usize + 1]; held * item_cols.len()])
+                            .collect();
+                        let mut work = work_of(&mut hists, helds, item_cols.len());
+                        count_items(part, layout, item_cols, &mut work);
+                        hists
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for partial in partials {
+            for (report, hists) in out.iter_mut().zip(partial) {
+                for (total, part) in report.hist.iter_mut().zip(hists) {
+                    for (a, b) in total.iter_mut().zip(part) {
+                        *a += b;
+                    }
+                }
+            }
         }
-        for (j, block) in report.hist.chunks_mut(report.held).enumerate() {
-            work[j].push(block);
+    } else {
+        let helds: Vec<usize> = out.iter().map(|r| r.held).collect();
+        let mut hists: Vec<Vec<Histogram>> = out
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.hist))
+            .collect();
+        let mut work = work_of(&mut hists, &helds, items.len());
+        let threads = threads.min(items.len());
+        let per_thread = items.len().div_ceil(threads);
+        let (rows, layout, item_cols) = (&rows, &layout, &item_cols);
+        std::thread::scope(|scope| {
+            for (t, mine) in work.chunks_mut(per_thread).enumerate() {
+                let first = t * per_thread;
+                scope.spawn(move || count_items(rows, layout, &item_cols[first..], mine));
+            }
+        });
+        for (report, hist) in out.iter_mut().zip(hists) {
+            report.hist = hist;
         }
     }
-    let threads = threads.max(1).min(items.len());
-    let per_thread = items.len().div_ceil(threads);
-    let (rows, layout, item_cols) = (&rows, &layout, &item_cols);
-    std::thread::scope(|scope| {
-        for (t, mine) in work.chunks_mut(per_thread).enumerate() {
-            let first = t * per_thread;
-            scope.spawn(move || count_items(rows, layout, &item_cols[first..], mine));
-        }
-    });
     for (report, slots) in out.iter_mut().zip(slots) {
         report.slots = slots;
     }
     Ok(out)
+}
+
+/// Each item's block of histograms in every report: `work[j][b]` is item j's histograms
+/// for breakdown b (empty when the breakdown holds no group: nobody chosen).
+fn work_of<'h>(
+    hists: &'h mut [Vec<Histogram>],
+    helds: &[usize],
+    items: usize,
+) -> Vec<Vec<&'h mut [Histogram]>> {
+    let mut work: Vec<Vec<&mut [Histogram]>> = (0..items).map(|_| Vec::new()).collect();
+    for (hist, &held) in hists.iter_mut().zip(helds) {
+        if held == 0 {
+            work.iter_mut().for_each(|w| w.push(&mut []));
+            continue;
+        }
+        for (j, block) in hist.chunks_mut(held).enumerate() {
+            work[j].push(block);
+        }
+    }
+    work
 }
 
 /// One thread's share: `mine[j]` holds item `codes[j]`'s histograms for every breakdown.
@@ -423,12 +521,11 @@ fn count_items(
                 }
             }
         }
-        Chosen::Scattered(chosen) => {
+        Chosen::Scattered(chosen, first, words) => {
             // Each chosen row straight from the bitmap, a block of words at a time, so the
             // block's grouping values stay in cache across items.
-            let words = chosen.word_count();
-            let step = BLOCK / 64;
-            let mut from = 0;
+            let (words, step) = (*words, BLOCK / 64);
+            let mut from = *first;
             while from < words {
                 let to = (from + step).min(words);
                 for (item, hists) in codes.iter().zip(mine.iter_mut()) {
@@ -531,6 +628,17 @@ mod tests {
         for chosen in &choices {
             for threads in [1, 2, 3] {
                 let out = reports(&c, chosen, &all_items, &breakdowns, threads).unwrap();
+                // One item on more threads than items: the rows are shared out instead.
+                let one = reports(&c, chosen, &[3], &breakdowns, threads).unwrap();
+                for (single, all) in one.iter().zip(&out) {
+                    for g in 0..all.groups {
+                        assert_eq!(
+                            single.histogram(g, 0),
+                            all.histogram(g, 3),
+                            "{threads} threads"
+                        );
+                    }
+                }
                 for (report, b) in out.iter().zip(breakdowns) {
                     let mut by_hand =
                         vec![[0u32; MAX_CODE as usize + 1]; report.groups * items.len()];
