@@ -33,6 +33,12 @@ describe('public pages', () => {
       await page.goto(server.url + path);
       await checkAccessibility(page, assert);
     }
+    // The accessibility statement has the parts a public-sector statement must have.
+    await page.goto(`${server.url}/accessibility`);
+    const statement = await page.locator('main').innerText();
+    for (const part of [/Compliance status/, /Known problems/, /Tell us about a problem/, /Enforcement procedure/, /Equality Advisory and Support Service/, /This statement was prepared on \d+ \w+ \d{4}/]) {
+      assert.match(statement, part);
+    }
   });
 
   test('pages fit a 320 pixel wide phone without sideways scrolling', async () => {
