@@ -37,6 +37,25 @@ pub enum BenchCommand {
         #[arg(long)]
         sqlite_only: bool,
     },
+    /// Staff answering the shared survey with invitation codes, every page as a browser
+    /// would, through the full router; a response counts once its "sent" page is back,
+    /// which comes only after its durable write. Prints complete responses a second
+    /// (median and range of the runs), latencies, the load average, checks what was
+    /// stored, and the national survey's capacity sum. SQLite and PostgreSQL.
+    SurveyAnswers {
+        /// People answering at once.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Complete responses per backend, shared evenly between the runs.
+        #[arg(long, default_value_t = 4000)]
+        responses: usize,
+        /// Runs per backend.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Skip PostgreSQL (for machines without it).
+        #[arg(long)]
+        sqlite_only: bool,
+    },
     /// The survey engine on a synthetic national dataset: ingest, memory, a full
     /// organisation report, a national benchmark of every organisation, and random
     /// filtered crosstabs.
@@ -71,6 +90,12 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::SurveyAnswers {
+            clients,
+            responses,
+            runs,
+            sqlite_only,
+        } => crate::bench_answers::run(clients, responses, runs, sqlite_only).await,
         BenchCommand::Survey {
             respondents,
             orgs,

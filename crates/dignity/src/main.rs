@@ -5,6 +5,7 @@ mod assure;
 mod assure_anonymity;
 mod backup;
 mod bench;
+mod bench_answers;
 mod bench_library;
 
 mod demo;
