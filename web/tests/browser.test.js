@@ -75,6 +75,9 @@ describe('signing in', () => {
     await signIn(page, server.url, 'staff@demo.nhs.uk');
     assert.equal(new URL(page.url()).pathname, '/home');
     assert.match(await page.locator('main').innerText(), /Staff member/);
+    // The card promises speaking up, and links to it.
+    assert.match(await page.locator('main').innerText(), /Speak up about a concern/);
+    assert.equal(await page.locator('main a[href="/speak-up/DEMO1"]').count(), 1);
     await checkAccessibility(page, assert);
 
     await page.click('button:has-text("Sign out")');

@@ -268,12 +268,13 @@ impl Role {
             Role::Guardian => &[
                 "Read and respond to concerns raised with you",
                 "Talk to people who speak up, even when they stay anonymous",
-                "Send your organisation's speaking up figures to the national return",
+                "See and download your organisation's quarterly speaking up return",
             ],
+            // Only what exists: the just culture guide and fairness figures get their card
+            // lines when they are built.
             Role::ErLead => &[
-                "Track employee relations cases and how long they take",
-                "Use the just culture guide before starting a formal process",
-                "See whether processes treat all groups of staff fairly",
+                "Read and respond to grievances raised with you",
+                "Move grievances through their stages, each with its time limit",
             ],
             Role::UnionPartner => &[
                 "Approve your organisation's action plan with the employer",

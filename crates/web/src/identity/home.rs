@@ -80,6 +80,10 @@ async fn signed_in_home(
                         "Quarterly Speak Up return",
                     ),
                 ],
+                (Some(org), Role::ErLead) => vec![(
+                    format!("/orgs/{}/speak-up", org.ods_code),
+                    "Grievances",
+                )],
                 (None, Role::NationalAnalyst) => vec![
                     (
                         "/national/speak-up".to_owned(),
@@ -91,6 +95,10 @@ async fn signed_in_home(
                     vec![("/library/manage".to_owned(), "Look after the library")]
                 }
                 (Some(org), Role::Staff) => vec![
+                    (
+                        format!("/speak-up/{}", org.ods_code),
+                        "Speak up about a concern",
+                    ),
                     ("/survey".to_owned(), "Answer a staff survey with your code"),
                     (
                         format!("/plans/{}", org.ods_code),
