@@ -77,7 +77,7 @@ pub async fn questionnaire(
     campaign: &Campaign,
 ) -> Result<(Survey, Vec<OrgUnit>), Error> {
     let (_, _, text) = survey::get_survey(&ctx.db, campaign.survey_id).await?;
-    let definition = super::cache::parse_definition(&text)?;
+    let definition = ctx.surveys.definition(campaign.survey_id, &text)?.1.clone();
     let units =
         load::units_in_order(identity::list_org_units(&ctx.db, campaign.organisation_id).await?);
     Ok((definition, units))

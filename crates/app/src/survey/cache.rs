@@ -44,6 +44,9 @@ pub struct National {
 pub struct SurveyCache {
     campaigns: Mutex<Entries<i64, Loaded>>,
     national: Mutex<Entries<(i64, i64), National>>,
+    /// Each stored survey as read, with the text it was read from: reading and checking
+    /// the TOML on every page someone answers was an eighth of the answering time.
+    definitions: Mutex<Entries<i64, (String, Survey)>>,
 }
 
 struct Entries<K, V> {
@@ -98,6 +101,18 @@ pub(crate) fn parse_definition(text: &str) -> Result<Survey, Error> {
 }
 
 impl SurveyCache {
+    /// A stored survey, read once and kept while its text stays the same.
+    pub fn definition(&self, survey_id: i64, text: &str) -> Result<Arc<(String, Survey)>, Error> {
+        if let Some(hit) = lock(&self.definitions).get(survey_id)
+            && hit.0 == text
+        {
+            return Ok(hit);
+        }
+        let read = Arc::new((text.to_owned(), parse_definition(text)?));
+        lock(&self.definitions).put(survey_id, read.clone());
+        Ok(read)
+    }
+
     /// A campaign's responses in the engine, loaded now if they changed since last time. A
     /// closed campaign's last waiting responses are written first, so its results are
     /// complete. A campaign that has not closed loads as no responses at all: results must
@@ -230,6 +245,21 @@ impl SurveyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_survey_is_read_once_until_its_text_changes() {
+        let cache = SurveyCache::default();
+        let bank = dignity_domain::survey::DEFAULT_BANK;
+        let first = cache.definition(1, bank).unwrap_or_else(|e| panic!("{e}"));
+        let again = cache.definition(1, bank).unwrap_or_else(|e| panic!("{e}"));
+        assert!(Arc::ptr_eq(&first, &again), "read once");
+        let changed = bank.replace("How it feels to work here", "How work feels");
+        let reread = cache
+            .definition(1, &changed)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reread.1.title, "How work feels");
+        assert!(cache.definition(2, "not a survey").is_err());
+    }
 
     #[test]
     fn the_least_recently_used_entry_goes_first() {
