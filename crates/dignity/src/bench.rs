@@ -180,12 +180,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
-/// A trust ready to take concerns, as a typical trust is set up: its recovery key and two
-/// guardians with keys, so each case is sealed four times. Returns its ODS code.
-pub(crate) async fn speakup_trust(db: &Db) -> anyhow::Result<String> {
-    let now = dignity_app::clock::system_now();
-    let operator = Operator::new(db.clone(), Clock::fixed(now), "bench");
-    let org = operator
+/// The one acute trust every benchmark works in.
+pub(crate) async fn bench_trust(
+    operator: &Operator,
+) -> anyhow::Result<dignity_app::identity::Organisation> {
+    Ok(operator
         .create_organisation(&NewOrganisation {
             ods_code: OdsCode::parse("BENCH")?,
             name: Name::parse("Benchmark Trust", "name")?,
@@ -193,7 +192,15 @@ pub(crate) async fn speakup_trust(db: &Db) -> anyhow::Result<String> {
             region: Region::London,
             benchmark_group: Name::parse("Acute", "group")?,
         })
-        .await?;
+        .await?)
+}
+
+/// A trust ready to take concerns, as a typical trust is set up: its recovery key and two
+/// guardians with keys, so each case is sealed four times. Returns its ODS code.
+pub(crate) async fn speakup_trust(db: &Db) -> anyhow::Result<String> {
+    let now = dignity_app::clock::system_now();
+    let operator = Operator::new(db.clone(), Clock::fixed(now), "bench");
+    let org = bench_trust(&operator).await?;
     // The recovery key is not needed again.
     operator.turn_on_speakup(&org, 2).await?;
     // Two guardians with keys, as a typical trust has, so each case is sealed four times.

@@ -21,13 +21,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dignity_app::Db;
-use dignity_app::admin::{NewOrganisation, Operator};
+use dignity_app::admin::Operator;
 use dignity_app::assure::{self, Cell, ScratchDb};
 use dignity_app::clock::{Clock, system_now};
 use dignity_app::data::{Backend, DbOptions};
 use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_crypto::survey::InvitationCode;
-use dignity_domain::identity::{Name, OdsCode, OrgType, OrgUnitKind, Region};
+use dignity_domain::identity::{Name, OrgUnitKind};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::answering::Answers;
 use dignity_domain::survey::{DEFAULT_BANK, Participation, QuestionKind, Survey};
@@ -316,15 +316,7 @@ async fn campaign_with_codes(
 ) -> anyhow::Result<(dignity_web::AppState, Campaign, Vec<InvitationCode>, usize)> {
     let now = system_now();
     let operator = Operator::new(db.clone(), Clock::fixed(now), "bench");
-    let org = operator
-        .create_organisation(&NewOrganisation {
-            ods_code: OdsCode::parse("BENCH")?,
-            name: Name::parse("Benchmark Trust", "name")?,
-            org_type: OrgType::Acute,
-            region: Region::London,
-            benchmark_group: Name::parse("Acute", "group")?,
-        })
-        .await?;
+    let org = crate::bench::bench_trust(&operator).await?;
     let mut units = 0;
     for d in 1..=2 {
         let name = Name::parse(&format!("Division {d}"), "name")?;
