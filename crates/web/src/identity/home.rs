@@ -80,10 +80,9 @@ async fn signed_in_home(
                         "Quarterly Speak Up return",
                     ),
                 ],
-                (Some(org), Role::ErLead) => vec![(
-                    format!("/orgs/{}/speak-up", org.ods_code),
-                    "Grievances",
-                )],
+                (Some(org), Role::ErLead) => {
+                    vec![(format!("/orgs/{}/speak-up", org.ods_code), "Grievances")]
+                }
                 (None, Role::NationalAnalyst) => vec![
                     (
                         "/national/speak-up".to_owned(),
