@@ -409,6 +409,9 @@ describe('knowledge hub', () => {
     const corrected = await page.locator('main').innerText();
     assert.match(corrected, /we searched for: bullying at work/);
     assert.ok(await page.locator('mark').count() > 0, 'matches are highlighted');
+    // ...in a colour that is not the focus yellow.
+    const markColour = await page.locator('mark').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(markColour, 'rgb(204, 226, 243)');
     await checkAccessibility(page, assert);
     // A facet is a plain link, so the search can be shared.
     await page.fill('#q', '');
