@@ -23,12 +23,29 @@ pub enum Error {
     /// A value was refused by a rule; the text says which, for a person.
     #[error(transparent)]
     Invalid(#[from] dignity_domain::identity::InvalidValue),
+    /// The organisation is here, but has not set this up yet (such as Speak Up). Pages say
+    /// so plainly and where to go instead, rather than "not found".
+    #[error("{organisation} has not set up {service:?}")]
+    NotSetUp {
+        /// The organisation's name.
+        organisation: String,
+        service: Service,
+    },
     /// The request clashes with something that happened a moment before.
     #[error("{0}")]
     Conflict(String),
     /// A fault in Dignity or its data, not in the request.
     #[error("{0}")]
     Internal(String),
+}
+
+/// Something an organisation may not have set up yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Concerns to its Freedom to Speak Up Guardians.
+    SpeakUp,
+    /// A partnership plan both sides have signed and published.
+    PublishedPlan,
 }
 
 impl From<StoreError> for Error {

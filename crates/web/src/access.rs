@@ -35,7 +35,8 @@ pub enum Access {
 /// The signed-in person, put into the request by the guard.
 pub type CurrentUser = dignity_app::identity::CurrentSession;
 
-async fn load_user(
+/// The person behind a session token, if it is live.
+pub(crate) async fn load_user(
     state: &AppState,
     token: Option<String>,
 ) -> Result<Option<CurrentUser>, AppError> {

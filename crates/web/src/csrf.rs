@@ -35,11 +35,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let jar = CookieJar::from_headers(request.headers());
-    let existing = jar
-        .get(cookie_name(&state))
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() == 43);
+    let existing = cookie_token(&state, request.headers());
     let is_api = request.uri().path().starts_with("/api/");
     let mut request = request;
 
@@ -106,17 +102,32 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
     if fresh {
-        let cookie = Cookie::build((cookie_name(&state), token))
-            .path("/")
-            .http_only(true)
-            .secure(state.settings.uses_https())
-            .same_site(SameSite::Lax)
-            .build();
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        set_cookie(&state, &mut response, &token);
     }
+    // For an error page drawn again outside this layer, with the sign-out form.
+    response.extensions_mut().insert(CsrfToken(token));
     response
+}
+
+/// The token in the request's cookie, if it has a well-formed one.
+pub(crate) fn cookie_token(state: &AppState, headers: &header::HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(cookie_name(state))
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43)
+}
+
+/// Gives the browser a token cookie.
+pub(crate) fn set_cookie(state: &AppState, response: &mut Response, token: &str) {
+    let cookie = Cookie::build((cookie_name(state), token.to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.uses_https())
+        .same_site(SameSite::Lax)
+        .build();
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 fn refuse(is_api: bool) -> Response {

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dignity_app::StoreError;
+use dignity_app::error::Service;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -20,6 +21,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// An organisation that has not set up what was asked for, such as Speak Up.
+    #[error("{organisation} has not set up {service:?}")]
+    NotSetUp {
+        organisation: String,
+        service: Service,
+    },
     #[error("{0}")]
     TooManyRequests(String),
     #[error("form expired")]
@@ -57,6 +64,13 @@ impl From<dignity_app::Error> for AppError {
             dignity_app::Error::Invalid(v) => AppError::BadRequest(v.to_string()),
             dignity_app::Error::NotFound(m) => AppError::NotFound(m),
             dignity_app::Error::Conflict(m) => AppError::Conflict(m),
+            dignity_app::Error::NotSetUp {
+                organisation,
+                service,
+            } => AppError::NotSetUp {
+                organisation,
+                service,
+            },
             dignity_app::Error::Internal(m) => AppError::Internal(m),
         }
     }
@@ -86,54 +100,90 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// What an error page says: its heading, its paragraphs and where to go instead.
+#[derive(Debug, Clone)]
+pub struct ErrorText {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    /// Places to go instead, as (address, words), after the paragraphs.
+    pub links: Vec<(String, String)>,
+    /// Offer the sign-in link.
+    pub sign_in: bool,
+}
+
+impl ErrorText {
+    fn new(title: &str, message: impl Into<String>) -> ErrorText {
+        ErrorText {
+            title: title.to_owned(),
+            paragraphs: vec![message.into()],
+            links: Vec::new(),
+            sign_in: false,
+        }
+    }
+
+    /// The words alone, for a page that could not be drawn and for the JSON API.
+    fn message(&self) -> String {
+        self.paragraphs.join(" ")
+    }
+}
+
 impl AppError {
-    /// Status, page heading and the words a person reads.
-    fn describe(&self) -> (StatusCode, &'static str, String) {
+    /// Status and the words a person reads.
+    fn describe(&self) -> (StatusCode, ErrorText) {
+        let plain = |status, title: &str, message: String| (status, ErrorText::new(title, message));
         match self {
-            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Page not found", m.clone()),
+            AppError::NotFound(m) => plain(StatusCode::NOT_FOUND, "Page not found", m.clone()),
+            AppError::NotSetUp {
+                organisation,
+                service,
+            } => (StatusCode::NOT_FOUND, not_set_up(organisation, *service)),
             AppError::SignInNeeded => (
                 StatusCode::UNAUTHORIZED,
-                "You need to sign in",
-                "Sign in to see this page.".into(),
+                ErrorText {
+                    sign_in: true,
+                    ..ErrorText::new("You need to sign in", "Sign in to see this page.")
+                },
             ),
-            AppError::Forbidden => (
+            AppError::Forbidden => plain(
                 StatusCode::FORBIDDEN,
                 "You cannot see this page",
                 "Your account does not have access to this page. If you think it should, \
                  ask your organisation's administrator."
                     .into(),
             ),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "There is a problem", m.clone()),
-            AppError::Conflict(m) => (StatusCode::CONFLICT, "There is a problem", m.clone()),
-            AppError::TooManyRequests(m) => {
-                (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m.clone())
+            AppError::BadRequest(m) => {
+                plain(StatusCode::BAD_REQUEST, "There is a problem", m.clone())
             }
-            AppError::FormExpired => (
+            AppError::Conflict(m) => plain(StatusCode::CONFLICT, "There is a problem", m.clone()),
+            AppError::TooManyRequests(m) => {
+                plain(StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m.clone())
+            }
+            AppError::FormExpired => plain(
                 StatusCode::FORBIDDEN,
                 "This form has expired",
                 "For your security, forms stop working after a while or in a new browser window. \
                  Go back, refresh the page and try again. Nothing was saved."
                     .into(),
             ),
-            AppError::TooLarge => (
+            AppError::TooLarge => plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "What you sent is too large",
                 "Go back and send less. Nothing was saved.".into(),
             ),
-            AppError::Unavailable(_) => (
+            AppError::Unavailable(_) => plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Sorry, the service is unavailable",
                 "We cannot reach our database just now. Nothing was saved. Try again in a few minutes."
                     .into(),
             ),
-            AppError::Busy => (
+            AppError::Busy => plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Sorry, the service is very busy",
                 "Too many people are using this service at the same time. Nothing was saved. \
                  Wait a moment, then go back and try again."
                     .into(),
             ),
-            AppError::Internal(_) => (
+            AppError::Internal(_) => plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Sorry, there is a problem with the service",
                 "Something went wrong on our side. Nothing was saved. Try again later.".into(),
@@ -152,14 +202,14 @@ impl AppError {
     /// The JSON form, for `/api/` routes.
     pub fn into_json(self) -> Response {
         self.log();
-        let (status, title, message) = self.describe();
+        let (status, text) = self.describe();
         (
             status,
             Json(ErrorJson {
                 error: ErrorDetail {
                     status: status.as_u16(),
-                    title: title.into(),
-                    message,
+                    message: text.message(),
+                    title: text.title,
                 },
             }),
         )
@@ -170,17 +220,14 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let (status, title, message) = self.describe();
-        let page = ErrorPage {
-            chrome: Chrome::bare(title),
-            title,
-            message: message.clone(),
-            sign_in: matches!(self, AppError::SignInNeeded),
-        };
-        let mut response = match render(&page) {
+        let (status, text) = self.describe();
+        // Drawn here without knowing who is asking; `pages::error_chrome` draws it again
+        // with the signed-in header when the route allows looking.
+        let mut response = match render(&ErrorPage::new(Chrome::bare(&text.title), &text)) {
             Ok(html) => (status, html).into_response(),
-            Err(_) => (status, message).into_response(),
+            Err(_) => (status, text.message()).into_response(),
         };
+        response.extensions_mut().insert(text);
         if matches!(self, AppError::Busy) {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -188,6 +235,44 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+/// What to say when an organisation has not set something up, and where to go instead.
+fn not_set_up(organisation: &str, service: Service) -> ErrorText {
+    match service {
+        Service::SpeakUp => ErrorText {
+            title: format!("{organisation} has not set up Speak Up here"),
+            paragraphs: vec![
+                "You cannot raise a concern with this organisation through this website yet."
+                    .into(),
+                "You can still speak up. Talk to your organisation's Freedom to Speak Up \
+                 Guardian, your manager or your trade union representative. Your organisation's \
+                 intranet or switchboard can tell you how to reach the guardian."
+                    .into(),
+            ],
+            links: vec![
+                (
+                    "/speak-up".into(),
+                    "Choose another organisation that takes concerns here".into(),
+                ),
+                (
+                    "https://nationalguardian.org.uk/speaking-up/".into(),
+                    "Find out about speaking up from the National Guardian's Office".into(),
+                ),
+            ],
+            sign_in: false,
+        },
+        Service::PublishedPlan => ErrorText {
+            title: format!("{organisation} has not published a plan yet"),
+            paragraphs: vec![
+                "A plan to tackle bullying appears here once the employer and the trade unions \
+                 have both signed it."
+                    .into(),
+            ],
+            links: vec![("/plans".into(), "Read other organisations' plans".into())],
+            sign_in: false,
+        },
     }
 }
 

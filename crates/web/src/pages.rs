@@ -1,13 +1,20 @@
 //! What every page shares: the NHS header and footer, the signed-in person, the CSRF
 //! token for forms, and the error summary.
 
-use crate::access::CurrentUser;
-use crate::csrf::CsrfToken;
-use crate::error::AppError;
+use crate::access::{CurrentUser, load_user};
+use crate::csrf::{self, CsrfToken};
+use crate::error::{AppError, ErrorText};
+use crate::session::session_token;
+use crate::state::AppState;
 use askama::Template;
-use axum::extract::FromRequestParts;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::response::Html;
+use axum::middleware::Next;
+use axum::response::{Html, Response};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A problem with one form field, shown in the error summary and beside the field.
 #[derive(Debug, Clone)]
@@ -117,32 +124,104 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
-        let user = parts
+        let user = parts.extensions.get::<CurrentUser>();
+        let mut chrome = Chrome::for_person(csrf, user, parts.uri.path());
+        chrome.problems = parts
             .extensions
-            .get::<CurrentUser>()
-            .filter(|u| u.fully_signed_in());
-        let path = parts.uri.path();
-        let nav = match user {
-            Some(_) => vec![NavLink {
-                href: "/home".into(),
-                text: "Your home",
-                current: path == "/home",
-            }],
-            None => Vec::new(),
-        };
-        Ok(Chrome {
-            title: String::new(),
+            .get::<FormProblems>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(chrome)
+    }
+}
+
+impl Chrome {
+    /// The header for this person (if fully signed in) on the page at `path`.
+    fn for_person(csrf: String, user: Option<&CurrentUser>, path: &str) -> Chrome {
+        let user = user.filter(|u| u.fully_signed_in());
+        Chrome {
             csrf,
             user_name: user.map(|u| u.person.display_name.clone()),
-            nav,
-            errors: Vec::new(),
-            problems: parts
-                .extensions
-                .get::<FormProblems>()
-                .cloned()
-                .unwrap_or_default(),
-        })
+            nav: user.map(|u| nav_for(u, path)).unwrap_or_default(),
+            ..Chrome::default()
+        }
     }
+}
+
+/// The sections in the header for a signed-in person.
+fn nav_for(_user: &CurrentUser, path: &str) -> Vec<NavLink> {
+    vec![NavLink {
+        href: "/home".into(),
+        text: "Your home",
+        current: path == "/home",
+    }]
+}
+
+/// Which error pages may look at who is asking, to show the signed-in header on them.
+#[derive(Clone)]
+pub struct ErrorChrome {
+    pub state: AppState,
+    /// Route patterns that never look at who is asking: the anonymous pages.
+    pub untouched: Arc<HashSet<&'static str>>,
+    /// Where those routes' addresses start (such as `/speak-up`): a mistyped address
+    /// under them is left alone too, as it may be a reporter's.
+    pub untouched_prefixes: Arc<Vec<String>>,
+}
+
+impl ErrorChrome {
+    fn may_look(&self, route: Option<&str>, path: &str) -> bool {
+        match route {
+            Some(route) => !self.untouched.contains(route),
+            None => !self.untouched_prefixes.iter().any(|prefix| {
+                path.strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            }),
+        }
+    }
+}
+
+/// Draws an error page again with the signed-in header, the sections and sign-out, when
+/// the person asking is signed in. Errors are made where no request is at hand (see
+/// [`AppError`]), so this is done once here for every route and for unknown addresses.
+pub async fn error_chrome(State(ec): State<ErrorChrome>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let path = request.uri().path().to_owned();
+    let looks = ec.may_look(route.as_deref(), &path);
+    let session = looks
+        .then(|| session_token(request.headers(), &ec.state.settings))
+        .flatten();
+    let cookie_csrf = csrf::cookie_token(&ec.state, request.headers());
+    let response = next.run(request).await;
+    let (Some(token), Some(text)) = (session, response.extensions().get::<ErrorText>()) else {
+        return response;
+    };
+    let text = text.clone();
+    let user = match load_user(&ec.state, Some(token)).await {
+        Ok(Some(user)) if user.fully_signed_in() => user,
+        _ => return response,
+    };
+    let sent_csrf = response
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone());
+    let (csrf, fresh) = match sent_csrf.or(cookie_csrf) {
+        Some(token) => (token, false),
+        None => (dignity_crypto::token::random_token(), true),
+    };
+    let chrome = Chrome::for_person(csrf.clone(), Some(&user), &path).titled(&text.title);
+    let Ok(html) = render(&ErrorPage::new(chrome, &text)) else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let mut response = Response::from_parts(parts, Body::from(html.0));
+    if fresh {
+        csrf::set_cookie(&ec.state, &mut response, &csrf);
+    }
+    response
 }
 
 pub fn render<T: Template>(page: &T) -> Result<Html<String>, AppError> {
@@ -153,9 +232,13 @@ pub fn render<T: Template>(page: &T) -> Result<Html<String>, AppError> {
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
     pub chrome: Chrome,
-    pub title: &'a str,
-    pub message: String,
-    pub sign_in: bool,
+    pub text: &'a ErrorText,
+}
+
+impl<'a> ErrorPage<'a> {
+    pub fn new(chrome: Chrome, text: &'a ErrorText) -> ErrorPage<'a> {
+        ErrorPage { chrome, text }
+    }
 }
 
 #[cfg(test)]

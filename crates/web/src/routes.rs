@@ -123,10 +123,28 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
         failures: state.anonymous_failures.clone(),
     };
 
+    // Error pages show who is signed in, except where the page must never look.
+    let untouched: std::collections::HashSet<&'static str> =
+        untraced.routes.iter().copied().collect();
+    let mut untouched_prefixes: Vec<String> = table
+        .iter()
+        .filter(|r| r.access == Access::Anonymous)
+        .filter_map(|r| r.path.split('/').nth(1))
+        .map(|first| format!("/{first}"))
+        .collect();
+    untouched_prefixes.sort();
+    untouched_prefixes.dedup();
+    let error_chrome = crate::pages::ErrorChrome {
+        state: state.clone(),
+        untouched: std::sync::Arc::new(untouched),
+        untouched_prefixes: std::sync::Arc::new(untouched_prefixes),
+    };
+
     let max_body = state.settings.max_body_bytes;
     let router = router
         .merge(assets::router(&state.settings.web_dir))
         .fallback(not_found)
+        .layer(from_fn_with_state(error_chrome, crate::pages::error_chrome))
         .layer(axum::middleware::from_fn(crate::pages::form_status))
         .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))

@@ -57,7 +57,8 @@ pub async fn organisations_taking_concerns(ctx: &Context) -> Result<Vec<Organisa
     Ok(organisations)
 }
 
-/// The organisation with this ODS code, if its Speak Up page is open.
+/// The organisation with this ODS code, if its Speak Up page is open: none for an unknown
+/// code, and [`Error::NotSetUp`] for an organisation that has not turned Speak Up on.
 pub async fn taking_concerns(
     ctx: &Context,
     code: &dignity_domain::identity::OdsCode,
@@ -66,7 +67,10 @@ pub async fn taking_concerns(
         return Ok(None);
     };
     let Some(settings) = speakup::settings(&ctx.db, organisation.id).await? else {
-        return Ok(None);
+        return Err(Error::NotSetUp {
+            organisation: organisation.name,
+            service: crate::error::Service::SpeakUp,
+        });
     };
     let units = identity::list_org_units(&ctx.db, organisation.id).await?;
     Ok(Some(TakingConcerns {

@@ -142,11 +142,9 @@ async fn published(state: &AppState, organisation: &Organisation) -> Result<Plan
         .await?
         .into_iter()
         .find(|p| p.published_version.is_some())
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "{} has not published a plan yet.",
-                organisation.name
-            ))
+        .ok_or_else(|| AppError::NotSetUp {
+            organisation: organisation.name.clone(),
+            service: dignity_app::error::Service::PublishedPlan,
         })
 }
 

@@ -48,6 +48,8 @@ dignity_store::on_both_backends!(
     api_answers_in_json,
     pages_carry_security_headers_and_metrics_use_route_patterns,
     anonymous_routes_are_exactly_these_and_never_read_a_session,
+    error_pages_show_who_is_signed_in,
+    organisations_without_speak_up_or_a_plan_say_so,
 );
 
 /// Who makes a request in the route x role test.
@@ -1675,6 +1677,25 @@ async fn anonymous_routes_are_exactly_these_and_never_read_a_session(app: &TestA
             .await?;
         assert_eq!(seen, stale, "{path} read the session");
     }
+    // Their error pages do not look either, nor does a mistyped address under them,
+    // which may be a reporter's.
+    for path in [
+        "/speak-up/NOPE1",
+        "/speak-up/RJ2",
+        "/speak-up/RJ1/oops",
+        "/survey/oops",
+    ] {
+        let page = browser.get(path).await?;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            !page.body.contains("Sign out"),
+            "{path} knows who is asking"
+        );
+        let seen: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+            .fetch_one(app.db.pool())
+            .await?;
+        assert_eq!(seen, stale, "{path} read the session");
+    }
     // The same check on a public page does see the session, so the check can fail.
     let page = browser.get("/").await?;
     assert!(
@@ -1685,5 +1706,44 @@ async fn anonymous_routes_are_exactly_these_and_never_read_a_session(app: &TestA
         .fetch_one(app.db.pool())
         .await?;
     assert!(seen > stale, "a public page refreshes the session");
+    Ok(())
+}
+
+async fn error_pages_show_who_is_signed_in(app: &TestApp) -> TestResult {
+    let person = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.signed_in_browser(&person).await?;
+    for (path, status) in [
+        ("/nothing-here", StatusCode::NOT_FOUND),
+        ("/orgs/RJ1/audit", StatusCode::FORBIDDEN),
+    ] {
+        let page = browser.get(path).await?;
+        assert_eq!(page.status, status, "{path}");
+        assert!(page.body.contains("Sign out"), "{path}: {}", page.body);
+        assert!(page.body.contains(&person.display_name), "{path}");
+        assert!(page.body.contains(r#"href="/home""#), "{path}");
+    }
+    // Signed out, the same page offers signing in, and no one's name.
+    let page = app.browser().get("/nothing-here").await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("Sign out"));
+    assert!(page.body.contains(r#"href="/sign-in""#));
+    Ok(())
+}
+
+async fn organisations_without_speak_up_or_a_plan_say_so(app: &TestApp) -> TestResult {
+    let mut browser = app.browser();
+    let page = browser.get("/speak-up/RJ2").await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Trust RJ2 has not set up Speak Up here"));
+    assert!(page.body.contains(r#"href="/speak-up""#));
+    assert!(!page.body.contains("Page not found"));
+    let page = browser.get("/plans/RJ2").await?;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Trust RJ2 has not published a plan yet"));
+    assert!(page.body.contains(r#"href="/plans""#));
+    assert!(!page.body.contains("Page not found"));
+    // An organisation that does not exist is still not found.
+    let page = browser.get("/speak-up/NOPE1").await?;
+    assert!(page.body.contains("Page not found"));
     Ok(())
 }
