@@ -8,6 +8,7 @@ use crate::identity::SignInRules;
 use crate::identity::keyring::KeyRing;
 use crate::library::LibraryHub;
 use crate::survey::cache::SurveyCache;
+use crate::survey::writer::AnswerWriter;
 use crate::work::Bounded;
 use dignity_crypto::passphrase::HashCost;
 use dignity_crypto::secret::InstallationSecret;
@@ -69,6 +70,8 @@ pub struct Context {
     pub surveys: Arc<SurveyCache>,
     /// The library's search index, kept current with the catalogue.
     pub library: Arc<LibraryHub>,
+    /// Everyone's saved pages and sent survey answers, written together.
+    pub answer_writer: Arc<AnswerWriter>,
 }
 
 impl Context {
@@ -90,6 +93,7 @@ impl Context {
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),
             library: Arc::default(),
+            answer_writer: Arc::default(),
         })
     }
 

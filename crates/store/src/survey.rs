@@ -245,6 +245,52 @@ pub async fn campaign_for_token(db: &Db, digest: &str) -> Result<Option<i64>, St
     )
 }
 
+/// A campaign with the sealed draft of someone answering it, if they saved one.
+#[derive(sqlx::FromRow)]
+struct CampaignAndDraft {
+    #[sqlx(flatten)]
+    campaign: Campaign,
+    sealed: Option<Vec<u8>>,
+}
+
+/// What every page answered with an invitation code needs, in one read: the campaign the
+/// unused code belongs to, and the code's sealed draft if it has one. `None` when the
+/// code is unknown or used.
+pub async fn campaign_and_draft_for_token(
+    db: &Db,
+    digest: &str,
+) -> Result<Option<(Campaign, Option<Vec<u8>>)>, StoreError> {
+    let row: Option<CampaignAndDraft> = sqlx::query_as(
+        "SELECT c.id, c.survey_id, c.organisation_id, c.title, c.opens_on, c.closes_on, c.year, \
+         c.participation, d.sealed FROM survey_tokens t \
+         JOIN survey_campaigns c ON c.id = t.campaign_id \
+         LEFT JOIN survey_drafts d ON d.holder_digest = t.token_digest AND d.campaign_id = t.campaign_id \
+         WHERE t.token_digest = $1",
+    )
+    .bind(digest)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| (r.campaign, r.sealed)))
+}
+
+/// For a signed-in person (as their keyed digest) answering an open-link campaign, in one
+/// read: whether they have answered it already, and their sealed draft if they saved one.
+pub async fn participation_and_draft(
+    db: &Db,
+    campaign_id: i64,
+    person_digest: &str,
+) -> Result<(bool, Option<Vec<u8>>), StoreError> {
+    let (answered, sealed): (i64, Option<Vec<u8>>) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM survey_participants WHERE campaign_id = $1 AND person_digest = $2) AS answered, \
+         (SELECT sealed FROM survey_drafts WHERE campaign_id = $1 AND holder_digest = $2) AS sealed",
+    )
+    .bind(campaign_id)
+    .bind(person_digest)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((answered > 0, sealed))
+}
+
 /// Whether a signed-in person (as their keyed digest) has already answered a campaign.
 pub async fn has_participated(
     db: &Db,
@@ -276,8 +322,8 @@ pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<b
 pub mod pending;
 
 pub use pending::{
-    Draft, NewResponse, codes_not_used_yet, flush, get_draft, longest_record, pending_count,
-    save_draft, submit_as_person, submit_with_token,
+    AnswerWrite, Batches, Draft, NewResponse, codes_not_used_yet, flush, get_draft, longest_record,
+    pending_count, save_draft, submit_as_person, submit_with_token, write_together,
 };
 
 /// Writes a response and its comments, each comment under its own random key so nothing

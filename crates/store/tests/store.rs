@@ -65,6 +65,7 @@ on_both_backends!(
     passphrase_reset_drops_the_case_key_and_its_seals,
     survey_tokens_and_people_answer_once,
     concurrent_flushes_write_each_response_once,
+    writes_together_each_get_their_own_outcome,
     copies_during_a_campaign_link_no_answer_to_anyone,
     stored_responses_keep_no_order_time_or_link,
     plans_need_both_sides_to_sign_the_same_version,
@@ -844,8 +845,8 @@ async fn survey_tokens_and_people_answer_once(db: Db) -> TestResult {
 
     // A half-answered survey is kept (sealed by the caller) between pages, replaced as
     // pages are saved, and gone once the response is sent.
-    survey::save_draft(&db, tokens.id, "d2", b"first sealed draft").await?;
-    survey::save_draft(&db, tokens.id, "d2", b"second sealed draft").await?;
+    assert!(survey::save_draft(&db, tokens.id, "d2", b"first sealed draft", true).await?);
+    assert!(survey::save_draft(&db, tokens.id, "d2", b"second sealed draft", true).await?);
     assert_eq!(
         survey::get_draft(&db, tokens.id, "d2").await?,
         Some(b"second sealed draft".to_vec())
@@ -942,6 +943,173 @@ async fn concurrent_flushes_write_each_response_once(db: Db) -> TestResult {
     assert_eq!(survey::responses(&db, open.id).await?.len(), 40);
     assert_eq!(survey::response_count(&db, open.id).await?, 40);
     assert_eq!(survey::pending_count(&db, open.id).await?, 0);
+    Ok(())
+}
+
+/// Batches of 11, as [`flush`] writes them.
+fn batches() -> survey::Batches<'static> {
+    survey::Batches {
+        size: 11,
+        open: &|_, record| unseal(record),
+    }
+}
+
+/// Many people's saved pages and sends written in one transaction: each gets its own
+/// outcome, a used code or a second send by one person is refused without spoiling the
+/// others, and the campaign and its drafts, read back in one go, are what was written.
+async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
+    use dignity_domain::survey::Participation;
+    use survey::AnswerWrite;
+    let tokens = campaign(&db, Participation::Tokens).await?;
+    let open = campaign(&db, Participation::OpenLink).await?;
+    survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["t1".into(), "t2".into()]).await?;
+    assert!(survey::save_draft(&db, tokens.id, "t2", b"draft of t2", true).await?);
+    assert!(
+        !survey::save_draft(&db, tokens.id, "t9", b"no such code", true).await?,
+        "no draft for a code that is not issued"
+    );
+    let (found, draft) = survey::campaign_and_draft_for_token(&db, "t2")
+        .await?
+        .ok_or("t2 is unused")?;
+    assert_eq!(
+        (found, draft),
+        (tokens.clone(), Some(b"draft of t2".to_vec()))
+    );
+    assert_eq!(
+        survey::campaign_and_draft_for_token(&db, "t1").await?,
+        Some((tokens.clone(), None))
+    );
+    assert_eq!(survey::campaign_and_draft_for_token(&db, "t9").await?, None);
+
+    let writes = vec![
+        AnswerWrite::Draft {
+            campaign_id: open.id,
+            holder: "p1".into(),
+            sealed: b"draft of p1".to_vec(),
+            by_code: false,
+        },
+        AnswerWrite::WithToken {
+            campaign_id: tokens.id,
+            token: "t1".into(),
+            sealed: sealed(&response(1)),
+        },
+        // Used by the write before it, in the same transaction.
+        AnswerWrite::WithToken {
+            campaign_id: tokens.id,
+            token: "t1".into(),
+            sealed: sealed(&response(2)),
+        },
+        AnswerWrite::WithToken {
+            campaign_id: tokens.id,
+            token: "never issued".into(),
+            sealed: sealed(&response(3)),
+        },
+        AnswerWrite::AsPerson {
+            campaign_id: open.id,
+            person: "p2".into(),
+            sealed: sealed(&response(4)),
+        },
+        AnswerWrite::AsPerson {
+            campaign_id: open.id,
+            person: "p2".into(),
+            sealed: sealed(&response(5)),
+        },
+        AnswerWrite::WithToken {
+            campaign_id: tokens.id,
+            token: "t2".into(),
+            sealed: sealed(&response(6)),
+        },
+    ];
+    let outcomes: Vec<bool> = survey::write_together(&db, &writes, batches())
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    assert_eq!(outcomes, [true, true, false, false, true, false, true]);
+    // A page saved after its code or person has sent (from another page) leaves no draft.
+    let late = [
+        AnswerWrite::Draft {
+            campaign_id: tokens.id,
+            holder: "t1".into(),
+            sealed: b"late draft".to_vec(),
+            by_code: true,
+        },
+        AnswerWrite::Draft {
+            campaign_id: open.id,
+            holder: "p2".into(),
+            sealed: b"late draft".to_vec(),
+            by_code: false,
+        },
+    ];
+    let outcomes: Vec<bool> = survey::write_together(&db, &late, batches())
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    assert_eq!(outcomes, [false, false]);
+    assert_eq!(survey::get_draft(&db, tokens.id, "t1").await?, None);
+    assert_eq!(survey::pending_count(&db, tokens.id).await?, 2);
+    assert_eq!(survey::pending_count(&db, open.id).await?, 1);
+    assert_eq!(survey::unused_tokens(&db, tokens.id).await?, 0);
+    assert_eq!(
+        survey::get_draft(&db, tokens.id, "t2").await?,
+        None,
+        "sent: draft gone"
+    );
+    assert_eq!(
+        survey::participation_and_draft(&db, open.id, "p1").await?,
+        (false, Some(b"draft of p1".to_vec()))
+    );
+    assert_eq!(
+        survey::participation_and_draft(&db, open.id, "p2").await?,
+        (true, None)
+    );
+
+    // A write the database refuses (a campaign that does not exist) fails alone: the
+    // others in its transaction are written one by one instead.
+    let writes = vec![
+        AnswerWrite::Draft {
+            campaign_id: open.id,
+            holder: "p3".into(),
+            sealed: b"draft of p3".to_vec(),
+            by_code: false,
+        },
+        AnswerWrite::AsPerson {
+            campaign_id: open.id + tokens.id + 1_000,
+            person: "p4".into(),
+            sealed: sealed(&response(7)),
+        },
+        AnswerWrite::AsPerson {
+            campaign_id: open.id,
+            person: "p5".into(),
+            sealed: sealed(&response(8)),
+        },
+    ];
+    let outcomes = survey::write_together(&db, &writes, batches()).await;
+    assert!(matches!(outcomes[0], Ok(true)), "{:?}", outcomes[0]);
+    assert!(outcomes[1].is_err(), "{:?}", outcomes[1]);
+    assert!(matches!(outcomes[2], Ok(true)), "{:?}", outcomes[2]);
+    assert_eq!(survey::pending_count(&db, open.id).await?, 2);
+    assert_eq!(
+        survey::participation_and_draft(&db, open.id, "p3").await?,
+        (false, Some(b"draft of p3".to_vec()))
+    );
+
+    // Nine more make a whole batch of 11: it is written in the same transaction, so it is
+    // in place when they are told their answers are sent.
+    let writes: Vec<AnswerWrite> = (10..19)
+        .map(|i| AnswerWrite::AsPerson {
+            campaign_id: open.id,
+            person: format!("p{i}"),
+            sealed: sealed(&response(i)),
+        })
+        .collect();
+    let outcomes = survey::write_together(&db, &writes, batches()).await;
+    assert!(
+        outcomes.iter().all(|o| matches!(o, Ok(true))),
+        "{outcomes:?}"
+    );
+    assert_eq!(survey::pending_count(&db, open.id).await?, 0);
+    assert_eq!(survey::response_count(&db, open.id).await?, 11);
+    assert_eq!(survey::responses(&db, open.id).await?.len(), 11);
     Ok(())
 }
 

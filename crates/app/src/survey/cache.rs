@@ -47,6 +47,9 @@ pub struct SurveyCache {
     /// Each stored survey as read, with the text it was read from: reading and checking
     /// the TOML on every page someone answers was an eighth of the answering time.
     definitions: Mutex<Entries<i64, (String, Survey)>>,
+    /// Each stored survey by id alone, for the answering pages: stored surveys are never
+    /// changed (a new version is a new survey), so not even their text is read again.
+    stored: Mutex<Entries<i64, Survey>>,
 }
 
 struct Entries<K, V> {
@@ -110,6 +113,21 @@ impl SurveyCache {
         }
         let read = Arc::new((text.to_owned(), parse_definition(text)?));
         lock(&self.definitions).put(survey_id, read.clone());
+        Ok(read)
+    }
+
+    /// A stored survey by its id, read from the database once per server.
+    pub async fn definition_of(
+        &self,
+        db: &dignity_store::Db,
+        survey_id: i64,
+    ) -> Result<Arc<Survey>, Error> {
+        if let Some(hit) = lock(&self.stored).get(survey_id) {
+            return Ok(hit);
+        }
+        let (_, _, text) = survey::get_survey(db, survey_id).await?;
+        let read = Arc::new(parse_definition(&text)?);
+        lock(&self.stored).put(survey_id, read.clone());
         Ok(read)
     }
 

@@ -8,3 +8,4 @@ pub mod compare;
 pub mod load;
 pub mod pending;
 pub mod results;
+pub mod writer;

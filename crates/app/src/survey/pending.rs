@@ -94,55 +94,92 @@ fn draft_context(campaign_id: i64, holder: &str) -> Vec<u8> {
     format!("{DRAFT}:{campaign_id}:{holder}").into_bytes()
 }
 
-pub async fn save_draft(
-    db: &Db,
+/// A draft sealed under the person's key, padded to `size` ([`record_size`]).
+pub fn seal_draft(
     key: &[u8; 32],
     campaign_id: i64,
     holder: &str,
     draft: &Draft,
     size: usize,
-) -> Result<(), Error> {
+) -> Result<Vec<u8>, Error> {
     let plain = Zeroizing::new(draft.to_bytes());
-    let sealed = sealed::seal_padded(key, &draft_context(campaign_id, holder), &plain, size)?;
-    survey::save_draft(db, campaign_id, holder, &sealed).await?;
-    Ok(())
+    Ok(sealed::seal_padded(
+        key,
+        &draft_context(campaign_id, holder),
+        &plain,
+        size,
+    )?)
 }
 
-/// The person's draft, if they have one that opens with their key.
-pub async fn get_draft(
-    db: &Db,
+/// The person's draft as stored, opened with their key. A draft that no longer opens (the
+/// installation secret was replaced) is started again rather than stopping the person from
+/// answering; saving overwrites it.
+pub fn open_draft(
     key: &[u8; 32],
     campaign_id: i64,
     holder: &str,
+    stored: &[u8],
 ) -> Result<Option<Draft>, Error> {
-    let Some(stored) = survey::get_draft(db, campaign_id, holder).await? else {
-        return Ok(None);
-    };
-    // A draft that no longer opens (the installation secret was replaced) is started
-    // again rather than stopping the person from answering; saving overwrites it.
-    let Ok(plain) = sealed::open(key, &draft_context(campaign_id, holder), &stored) else {
+    let Ok(plain) = sealed::open(key, &draft_context(campaign_id, holder), stored) else {
         return Ok(None);
     };
     Ok(Some(Draft::from_bytes(&plain)?))
 }
 
+/// What writing waiting responses needs, apart from a whole [`Context`]: the answer
+/// writer holds one.
+#[derive(Clone)]
+pub struct Flusher {
+    db: Db,
+    key: Zeroizing<[u8; 32]>,
+    batch: u64,
+}
+
+impl Flusher {
+    pub fn new(ctx: &Context) -> Flusher {
+        Flusher {
+            db: ctx.db.clone(),
+            key: ctx.secret.derive(PENDING),
+            batch: ctx.minimums.survey().people(),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Opens one waiting record of a campaign.
+    pub fn open(&self, campaign_id: i64, record: &[u8]) -> Result<Vec<u8>, StoreError> {
+        sealed::open(&self.key, &pending_context(campaign_id), record)
+            .map(|plain| plain.to_vec())
+            .map_err(|e| StoreError::Corrupt(format!("a waiting survey response: {e}")))
+    }
+
+    /// The batch size: the survey minimum.
+    pub fn batch(&self) -> u64 {
+        self.batch
+    }
+
+    /// Writes a campaign's waiting responses if a whole batch waits, or any do and it has
+    /// `closed`. Returns how many were written.
+    pub async fn flush(&self, campaign_id: i64, closed: bool) -> Result<u64, Error> {
+        let written = survey::flush(&self.db, campaign_id, self.batch, closed, |record| {
+            self.open(campaign_id, record)
+        })
+        .await?;
+        Ok(written)
+    }
+}
+
 /// Writes a campaign's waiting responses if a batch is ready, or any are waiting once it
 /// has closed. Returns how many were written.
 pub async fn flush(ctx: &Context, campaign: &Campaign, today: Day) -> Result<u64, Error> {
-    let db = &ctx.db;
-    let key = ctx.secret.derive(PENDING);
-    let batch = ctx.minimums.survey().people();
-    let context = pending_context(campaign.id);
-    let closed = campaign.closes_on < today;
-    let written = survey::flush(db, campaign.id, batch, closed, |record| {
-        sealed::open(&key, &context, record)
-            .map(|plain| plain.to_vec())
-            .map_err(|e| StoreError::Corrupt(format!("a waiting survey response: {e}")))
-    })
-    .await?;
+    let written = Flusher::new(ctx)
+        .flush(campaign.id, campaign.closes_on < today)
+        .await?;
     if written > 0 {
         // Best effort: the next flush or checkpoint tries again.
-        let _ = db.checkpoint().await;
+        let _ = ctx.db.checkpoint().await;
     }
     Ok(written)
 }

@@ -101,6 +101,228 @@ impl Draft {
     }
 }
 
+/// One write of someone answering a survey. Many are written together in one transaction
+/// ([`write_together`]), so that one durable commit serves everyone answering at that moment,
+/// and no transaction holds one person's act alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerWrite {
+    /// Saves (or replaces) the sealed unfinished response of a code or a person, while the
+    /// code is unused or the person has not answered (a page saved while the same code is
+    /// sent from another page must not leave a draft behind).
+    Draft {
+        campaign_id: i64,
+        holder: String,
+        sealed: Vec<u8>,
+        by_code: bool,
+    },
+    /// Uses up an invitation code and stores its sealed response to wait for a batch.
+    WithToken {
+        campaign_id: i64,
+        token: String,
+        sealed: Vec<u8>,
+    },
+    /// Records that a signed-in person took part (as a keyed digest) and stores their
+    /// sealed response to wait for a batch.
+    AsPerson {
+        campaign_id: i64,
+        person: String,
+        sealed: Vec<u8>,
+    },
+}
+
+impl AnswerWrite {
+    /// The campaign a sent response waits in, for the flush that follows.
+    pub fn sends_to(&self) -> Option<i64> {
+        match self {
+            AnswerWrite::Draft { .. } => None,
+            AnswerWrite::WithToken { campaign_id, .. }
+            | AnswerWrite::AsPerson { campaign_id, .. } => Some(*campaign_id),
+        }
+    }
+}
+
+/// How waiting responses are written once a whole batch of a campaign waits: the batch
+/// size, and how a waiting record is opened (given its campaign).
+#[derive(Clone, Copy)]
+pub struct Batches<'a> {
+    pub size: u64,
+    pub open: &'a (dyn Fn(i64, &[u8]) -> Result<Vec<u8>, StoreError> + Send + Sync),
+}
+
+/// Writes many answering writes in one transaction: one durable commit for all of them.
+/// Each gets its own outcome: false for a send whose code was unknown or used, or whose
+/// person had already answered (nothing of that one is written). A campaign sent to that
+/// now has a whole batch waiting has it written in the same transaction, so the batch is
+/// in place when the sender is told their answers are sent. If the database refuses the
+/// transaction, each write is tried again in a transaction of its own, so one bad write
+/// cannot fail the others.
+pub async fn write_together(
+    db: &Db,
+    writes: &[AnswerWrite],
+    batches: Batches<'_>,
+) -> Vec<Result<bool, StoreError>> {
+    match write_in_one(db, writes, batches).await {
+        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Err(e) if writes.len() <= 1 => vec![Err(e)],
+        Err(_) => {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in writes {
+                outcomes.push(
+                    write_in_one(db, std::slice::from_ref(write), batches)
+                        .await
+                        .map(only),
+                );
+            }
+            outcomes
+        }
+    }
+}
+
+/// For the single writes below, which leave batches to [`flush`].
+const NO_BATCHES: Batches<'static> = Batches {
+    size: u64::MAX,
+    open: &|_, _| Err(StoreError::Corrupt("no batch is written here".into())),
+};
+
+/// The outcome of a transaction of one write.
+fn only(outcomes: Vec<bool>) -> bool {
+    outcomes.first().copied().unwrap_or(false)
+}
+
+async fn write_in_one(
+    db: &Db,
+    writes: &[AnswerWrite],
+    batches: Batches<'_>,
+) -> Result<Vec<bool>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let mut outcomes = Vec::with_capacity(writes.len());
+    let mut sent_to = std::collections::BTreeSet::new();
+    for write in writes {
+        let written = write_one(&mut tx, write).await?;
+        if let (true, Some(campaign)) = (written, write.sends_to()) {
+            sent_to.insert(campaign);
+        }
+        outcomes.push(written);
+    }
+    for campaign_id in sent_to {
+        write_whole_batch(&mut tx, campaign_id, batches).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Inside a write transaction: writes a campaign's waiting responses if a whole batch
+/// waits. If another server took some of them meanwhile (PostgreSQL), what is left is
+/// fewer than a batch and goes back to wait, under new keys.
+async fn write_whole_batch(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    batches: Batches<'_>,
+) -> Result<u64, StoreError> {
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM survey_pending WHERE campaign_id = $1")
+            .bind(campaign_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if waiting.max(0) as u64 >= batches.size {
+        let sealed: Vec<Vec<u8>> = sqlx::query_scalar(
+            "DELETE FROM survey_pending WHERE campaign_id = $1 RETURNING sealed",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if sealed.len() as u64 >= batches.size {
+            return write_batch(conn, campaign_id, &sealed, |r| {
+                (batches.open)(campaign_id, r)
+            })
+            .await;
+        }
+        for record in &sealed {
+            put_back(conn, campaign_id, record).await?;
+        }
+    }
+    Ok(0)
+}
+
+async fn put_back(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO survey_pending (id, campaign_id, sealed) VALUES ($1, $2, $3)")
+        .bind(random_key())
+        .bind(campaign_id)
+        .bind(sealed)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn write_one(
+    conn: &mut sqlx::AnyConnection,
+    write: &AnswerWrite,
+) -> Result<bool, StoreError> {
+    match write {
+        AnswerWrite::Draft {
+            campaign_id,
+            holder,
+            sealed,
+            by_code,
+        } => {
+            let still_answering = if *by_code {
+                "EXISTS (SELECT 1 FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2)"
+            } else {
+                "NOT EXISTS (SELECT 1 FROM survey_participants WHERE person_digest = $1 AND campaign_id = $2)"
+            };
+            let saved = sqlx::query(&format!(
+                "INSERT INTO survey_drafts (holder_digest, campaign_id, sealed) \
+                 SELECT $1, $2, $3 WHERE {still_answering} \
+                 ON CONFLICT (holder_digest) DO UPDATE SET sealed = excluded.sealed"
+            ))
+            .bind(holder)
+            .bind(campaign_id)
+            .bind(sealed)
+            .execute(&mut *conn)
+            .await?;
+            Ok(saved.rows_affected() == 1)
+        }
+        AnswerWrite::WithToken {
+            campaign_id,
+            token,
+            sealed,
+        } => {
+            let used = sqlx::query(
+                "DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2",
+            )
+            .bind(token)
+            .bind(campaign_id)
+            .execute(&mut *conn)
+            .await?;
+            if used.rows_affected() != 1 {
+                return Ok(false);
+            }
+            wait(conn, *campaign_id, token, sealed).await?;
+            Ok(true)
+        }
+        AnswerWrite::AsPerson {
+            campaign_id,
+            person,
+            sealed,
+        } => {
+            let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
+                .bind(campaign_id)
+                .bind(person)
+                .execute(&mut *conn)
+                .await?;
+            if inserted.rows_affected() != 1 {
+                return Ok(false);
+            }
+            wait(conn, *campaign_id, person, sealed).await?;
+            Ok(true)
+        }
+    }
+}
+
 /// Uses up a token and stores its sealed response to wait for a batch, in one transaction.
 /// False if the token is unknown or already used (nothing is stored then).
 pub async fn submit_with_token(
@@ -109,19 +331,12 @@ pub async fn submit_with_token(
     token_digest: &str,
     sealed: &[u8],
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let used =
-        sqlx::query("DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2")
-            .bind(token_digest)
-            .bind(campaign_id)
-            .execute(&mut *tx)
-            .await?;
-    if used.rows_affected() != 1 {
-        return Ok(false);
-    }
-    wait(&mut tx, campaign_id, token_digest, sealed).await?;
-    tx.commit().await?;
-    Ok(true)
+    let write = AnswerWrite::WithToken {
+        campaign_id,
+        token: token_digest.to_owned(),
+        sealed: sealed.to_vec(),
+    };
+    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
 }
 
 /// Records that a signed-in person took part (as a keyed digest) and stores their sealed
@@ -132,20 +347,16 @@ pub async fn submit_as_person(
     person_digest: &str,
     sealed: &[u8],
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
-        .bind(campaign_id)
-        .bind(person_digest)
-        .execute(&mut *tx)
-        .await?;
-    if inserted.rows_affected() != 1 {
-        return Ok(false);
-    }
-    wait(&mut tx, campaign_id, person_digest, sealed).await?;
-    tx.commit().await?;
-    Ok(true)
+    let write = AnswerWrite::AsPerson {
+        campaign_id,
+        person: person_digest.to_owned(),
+        sealed: sealed.to_vec(),
+    };
+    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
 }
 
+/// Inside a write transaction: the sent response's draft goes, and the response waits
+/// sealed under a random key.
 async fn wait(
     conn: &mut sqlx::AnyConnection,
     campaign_id: i64,
@@ -156,13 +367,7 @@ async fn wait(
         .bind(holder_digest)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO survey_pending (id, campaign_id, sealed) VALUES ($1, $2, $3)")
-        .bind(random_key())
-        .bind(campaign_id)
-        .bind(sealed)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    put_back(conn, campaign_id, sealed).await
 }
 
 /// How many sent responses of a campaign wait for a batch.
@@ -217,8 +422,21 @@ pub async fn flush(
         tx.rollback().await?;
         return Ok(0);
     }
+    let written = write_batch(&mut tx, campaign_id, &sealed, open).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Opens waiting records and writes them as plain responses and comments, shuffled, with
+/// fresh random keys, and moves the campaign's counter by the whole batch.
+async fn write_batch(
+    conn: &mut sqlx::AnyConnection,
+    campaign_id: i64,
+    sealed: &[Vec<u8>],
+    open: impl Fn(&[u8]) -> Result<Vec<u8>, StoreError>,
+) -> Result<u64, StoreError> {
     let mut responses = Vec::with_capacity(sealed.len());
-    for record in &sealed {
+    for record in sealed {
         responses.push(decode(&open(record)?)?);
     }
     let mut rng = rand::rngs::OsRng;
@@ -237,33 +455,29 @@ pub async fn flush(
             groupings: p.groupings,
             comments: Vec::new(),
         };
-        insert_response(&mut tx, campaign_id, &response).await?;
+        insert_response(&mut *conn, campaign_id, &response).await?;
     }
-    insert_comments(&mut tx, campaign_id, &comments).await?;
-    count_responses(&mut tx, campaign_id, sealed.len()).await?;
-    tx.commit().await?;
-    Ok(taken)
+    insert_comments(&mut *conn, campaign_id, &comments).await?;
+    count_responses(&mut *conn, campaign_id, sealed.len()).await?;
+    Ok(sealed.len() as u64)
 }
 
-/// Saves (or replaces) the sealed unfinished response of an invitation code or a person.
+/// Saves (or replaces) the sealed unfinished response of an invitation code (`by_code`)
+/// or a person. False, and nothing saved, once the code is used or the person has answered.
 pub async fn save_draft(
     db: &Db,
     campaign_id: i64,
     holder_digest: &str,
     sealed: &[u8],
-) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO survey_drafts (holder_digest, campaign_id, sealed) VALUES ($1, $2, $3) \
-         ON CONFLICT (holder_digest) DO UPDATE SET sealed = excluded.sealed",
-    )
-    .bind(holder_digest)
-    .bind(campaign_id)
-    .bind(sealed)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    by_code: bool,
+) -> Result<bool, StoreError> {
+    let write = AnswerWrite::Draft {
+        campaign_id,
+        holder: holder_digest.to_owned(),
+        sealed: sealed.to_vec(),
+        by_code,
+    };
+    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
 }
 
 /// The sealed unfinished response of an invitation code or a person, if any.

@@ -353,7 +353,8 @@ pub(crate) async fn copies_during_a_campaign_link_no_answer_to_anyone(db: Db) ->
             // A draft saved between pages, then the response sent, each its own write.
             let before = mark(&db).await?;
             let draft = dignity_crypto::sealed::seal(&p.draft_key, b"draft", &p.draft.to_bytes())?;
-            survey::save_draft(&db, campaign.id, &p.holder, &draft).await?;
+            let by_code = campaign.participation == Participation::Tokens;
+            assert!(survey::save_draft(&db, campaign.id, &p.holder, &draft, by_code).await?);
             check_write(
                 &written_since(&db, &before).await?,
                 &people,

@@ -306,9 +306,8 @@ pub async fn answer(
     flow: &Flow,
     form: &HashMap<String, String>,
 ) -> Result<Response, AppError> {
-    let (definition, units) = answering::questionnaire(&state.app, campaign).await?;
-    let mut answers =
-        answering::answers_so_far(&state.app, campaign, &definition, &flow.answerer).await?;
+    let definition = answering::questions(&state.app, campaign).await?;
+    let mut answers = answering::answers_so_far(campaign, &definition, &flow.answerer)?;
     let total = definition.sections.len();
     // The page just answered (1 = the first section); 0 when the person has just arrived.
     let answered = form
@@ -318,6 +317,17 @@ pub async fn answer(
         .unwrap_or(0);
     let go = form.get("go").map(String::as_str).unwrap_or("next");
     let sending = go == "send" && answered == total;
+    // The organisation's places are read only for a page that asks where someone works:
+    // the page just answered, or any page this request may show next.
+    let mut touched = vec![answered.saturating_sub(2), answered.min(total.saturating_sub(1))];
+    if answered > 0 {
+        touched.push(answered - 1);
+    }
+    let units = if answering::asks_for_place(&definition, &touched) {
+        answering::places(&state.app, campaign).await?
+    } else {
+        Vec::new()
+    };
     if answered > 0
         && let Err(problems) = answers.apply(&definition, answered - 1, form, units.len())
     {
@@ -340,18 +350,24 @@ pub async fn answer(
     }
     // Sending does not save the finished answers as a draft first: that write would put
     // them in the log beside the code's digest, a moment before the response is sealed.
-    if answered > 0 && !sending {
-        answering::save_draft(&state.app, campaign, &definition, &flow.answerer, &answers).await?;
+    let sent_already = || {
+        AppError::Conflict(
+            "These answers have already been sent. Each invitation can be used once.".into(),
+        )
+    };
+    if answered > 0
+        && !sending
+        && !answering::save_draft(&state.app, campaign, &definition, &flow.answerer, &answers)
+            .await?
+    {
+        return Err(sent_already());
     }
     match go {
         "save" if answered > 0 => done(state, chrome, campaign, flow, false),
         _ if sending => {
             if !answering::send(&state.app, campaign, &definition, &flow.answerer, &answers).await?
             {
-                return Err(AppError::Conflict(
-                    "These answers have already been sent. Each invitation can be used once."
-                        .into(),
-                ));
+                return Err(sent_already());
             }
             done(state, chrome, campaign, flow, true)
         }

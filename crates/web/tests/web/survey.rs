@@ -21,6 +21,7 @@ dignity_store::on_both_backends!(
     email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten,
     multiple_choice_answers_count_each_choice,
     open_results_do_not_move_with_one_response,
+    many_answer_at_once_and_each_is_stored_once,
     disability_equality_follows_the_standard,
 );
 
@@ -1274,32 +1275,87 @@ async fn close(app: &TestApp, campaign_id: i64) -> TestResult {
 /// Sends one person's answers by invitation code: the first page answered with `answer`
 /// (saved as a draft), then the last page sent.
 async fn send(app: &TestApp, code: &InvitationCode, answer: &str) -> TestResult {
-    let definition = parse(DEFAULT_BANK)?;
+    let page = send_as(app.browser(), code.display(), answer.to_owned()).await?;
+    assert!(page.contains("Your answers have been sent"), "{page}");
+    Ok(())
+}
+
+/// As [`send`], by one browser of its own, returning the last page.
+async fn send_as(
+    mut person: crate::support::Browser,
+    code: String,
+    answer: String,
+) -> Result<String, String> {
+    let definition = parse(DEFAULT_BANK).map_err(|e| e.to_string())?;
     let field = format!("q-{}", definition.sections[0].questions[0].key);
-    let code = code.display();
-    let mut person = app.browser();
     person
         .post(
             "/survey",
             &[
                 ("code", &code),
                 ("page", "1"),
-                (&field, answer),
+                (&field, &answer),
                 ("go", "next"),
             ],
         )
-        .await?;
+        .await
+        .map_err(|e| e.to_string())?;
     let last = definition.sections.len().to_string();
     let page = person
         .post(
             "/survey",
             &[("code", &code), ("page", &last), ("go", "send")],
         )
-        .await?;
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(page.body)
+}
+
+/// Many people answering at the same moment: each is told their answers are sent only
+/// once they are stored, exactly once each, with whole batches written as they fill, and
+/// the server wrote them in fewer transactions than there were writes. A code sent from
+/// two pages at once is taken once.
+async fn many_answer_at_once_and_each_is_stored_once(app: &TestApp) -> TestResult {
+    let (campaign, codes) = open_campaign(app, 40).await?;
+    let mut sending = tokio::task::JoinSet::new();
+    for (i, code) in codes.iter().enumerate() {
+        let answer = (1 + i % 5).to_string();
+        sending.spawn(send_as(app.browser(), code.display(), answer.clone()));
+        if i == 0 {
+            // The same code from a second page at the same moment.
+            sending.spawn(send_as(app.browser(), code.display(), answer));
+        }
+    }
+    let mut sent = 0;
+    let mut refused = 0;
+    while let Some(page) = sending.join_next().await {
+        let page = page??;
+        if page.contains("Your answers have been sent") {
+            sent += 1;
+        } else if page.contains("already been sent") || page.contains("used already") {
+            refused += 1;
+        } else {
+            return Err(format!("neither sent nor refused: {page}").into());
+        }
+    }
+    assert_eq!((sent, refused), (40, 1));
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 0);
+    let written = survey::response_count(&app.db, campaign.id).await?;
+    let waiting = survey::pending_count(&app.db, campaign.id).await?;
+    assert_eq!(written + waiting, 40);
     assert!(
-        page.body.contains("Your answers have been sent"),
-        "{}",
-        page.body
+        written >= 11 && waiting < 11,
+        "batches of at least 11 are written as they fill: {written} written, {waiting} waiting"
+    );
+    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_drafts")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(drafts, 0, "no draft outlives its code, even one saved from a second page");
+    let (writes, transactions) = app.state.app.answer_writer.counts();
+    assert!(writes >= 80, "a draft and a send each: {writes}");
+    assert!(
+        transactions < writes,
+        "{writes} writes in {transactions} transactions"
     );
     Ok(())
 }

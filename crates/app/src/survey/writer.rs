@@ -1,0 +1,130 @@
+//! One writer for everyone answering surveys at once: group commit.
+//!
+//! Every saved page and every sent response is a durable write. Written one transaction
+//! each, 64 people answering made 64 writers queue for SQLite's one write lock, most of the
+//! time asleep in its busy handler, with a disk flush each. Here each server has one task
+//! that takes every write waiting at that moment and makes them one transaction: one disk
+//! flush for all, and each person is told their answers are saved only after it.
+//!
+//! Writing several people's acts in one transaction is also what the anonymity rules want:
+//! no transaction (which SQLite's log and PostgreSQL's row versions keep together) holds
+//! one person's act alone when others are answering. A campaign whose waiting responses
+//! make a whole batch has them written in the same transaction. After each transaction,
+//! before anyone is told, the task empties SQLite's log; it never logs anything (a log
+//! line would date someone's act).
+
+use super::pending::Flusher;
+use crate::{Context, Error};
+use dignity_store::survey::{self, AnswerWrite, Batches};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{mpsc, oneshot};
+
+/// Writes taken into one transaction at most: enough for every client a server serves at
+/// once, few enough that one transaction stays short.
+const MOST_AT_ONCE: usize = 256;
+/// Writes waiting beyond this make the next person wait for room, rather than memory grow.
+const QUEUE: usize = 4_096;
+
+struct Job {
+    write: AnswerWrite,
+    reply: oneshot::Sender<Result<bool, Error>>,
+}
+
+/// The queue to this server's answer-writing task, started on first use (it must start
+/// inside the runtime that serves the requests).
+#[derive(Default)]
+pub struct AnswerWriter {
+    queue: OnceLock<mpsc::Sender<Job>>,
+    counts: Arc<Counts>,
+}
+
+/// How many writes this server's writer has made, in how many transactions.
+#[derive(Default)]
+struct Counts {
+    writes: AtomicU64,
+    transactions: AtomicU64,
+}
+
+impl AnswerWriter {
+    /// Writes `write` together with whatever else is waiting, and returns its outcome once
+    /// the transaction holding it is durable (false: a send whose code was used, or whose
+    /// person had answered). If the task has gone (its runtime ended), writes on its own.
+    pub async fn write(&self, ctx: &Context, write: AnswerWrite) -> Result<bool, Error> {
+        let queue = self.queue.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            tokio::spawn(run(Flusher::new(ctx), receiver, self.counts.clone()));
+            sender
+        });
+        let (reply, outcome) = oneshot::channel();
+        let job = Job { write, reply };
+        match queue.send(job).await {
+            Ok(()) => match outcome.await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Internal(
+                    "the survey writer stopped before it answered".into(),
+                )),
+            },
+            Err(mpsc::error::SendError(job)) => alone(&Flusher::new(ctx), job.write).await,
+        }
+    }
+
+    /// How many writes the writer has made, and in how many transactions.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.counts.writes.load(Ordering::Relaxed),
+            self.counts.transactions.load(Ordering::Relaxed),
+        )
+    }
+}
+
+async fn alone(flusher: &Flusher, write: AnswerWrite) -> Result<bool, Error> {
+    let mut outcomes = write_now(flusher, std::slice::from_ref(&write)).await;
+    Ok(outcomes.pop().unwrap_or(Ok(false))?)
+}
+
+/// Writes in one transaction, with any campaign's batch that becomes whole.
+async fn write_now(
+    flusher: &Flusher,
+    writes: &[AnswerWrite],
+) -> Vec<Result<bool, dignity_store::StoreError>> {
+    let open = |campaign: i64, record: &[u8]| flusher.open(campaign, record);
+    let batches = Batches {
+        size: flusher.batch(),
+        open: &open,
+    };
+    survey::write_together(flusher.db(), writes, batches).await
+}
+
+async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Counts>) {
+    let mut writes = Vec::with_capacity(MOST_AT_ONCE);
+    let mut replies = Vec::with_capacity(MOST_AT_ONCE);
+    while let Some(first) = receiver.recv().await {
+        writes.push(first.write);
+        replies.push(first.reply);
+        while writes.len() < MOST_AT_ONCE {
+            let Ok(job) = receiver.try_recv() else { break };
+            writes.push(job.write);
+            replies.push(job.reply);
+        }
+        let outcomes = write_now(&flusher, &writes).await;
+        // Before anyone is told: older copies of the pages this wrote (a used code's row,
+        // a replaced draft) would otherwise stay readable in SQLite's log.
+        tidy(&flusher).await;
+        counts
+            .writes
+            .fetch_add(writes.len() as u64, Ordering::Relaxed);
+        counts.transactions.fetch_add(1, Ordering::Relaxed);
+        writes.clear();
+        for (reply, outcome) in replies.drain(..).zip(outcomes) {
+            // The person may have gone (closed the page): nothing to tell them.
+            let _ = reply.send(outcome.map_err(Error::from));
+        }
+    }
+}
+
+/// Empties SQLite's log: older copies of drafts' and used codes' pages stay in it until
+/// then. Best effort and silent: the next time tries again.
+async fn tidy(flusher: &Flusher) {
+    let _ = flusher.db().checkpoint().await;
+}
