@@ -1,12 +1,13 @@
 //! Everything a use-case may reach: the database, the installation secret, the disclosure
 //! minimums, the clock, the sign-in rules, the bounded places for key derivations, the
-//! unlocked case keys and the caches. Cheap to clone.
+//! unlocked case keys, the caches and the Speak Up flood limit. Cheap to clone.
 
 use crate::Error;
 use crate::clock::Clock;
 use crate::identity::SignInRules;
 use crate::identity::keyring::KeyRing;
 use crate::library::LibraryHub;
+use crate::speakup::flood::FloodGate;
 use crate::survey::cache::SurveyCache;
 use crate::survey::writer::AnswerWriter;
 use crate::work::Bounded;
@@ -32,6 +33,9 @@ pub struct Settings {
     /// refused as busy.
     pub key_derivations: usize,
     pub busy_wait: Duration,
+    /// New Speak Up concerns accepted per organisation per hour, per server, before a
+    /// concern needs a proof of work (`speakup::flood`).
+    pub speakup_max_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -45,6 +49,7 @@ impl Default for Settings {
             passphrase_cost: HashCost::RECOMMENDED,
             key_derivations: 4,
             busy_wait: Duration::from_secs(3),
+            speakup_max_per_hour: 60,
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct Context {
     pub surveys: Arc<SurveyCache>,
     /// The library's search index, kept current with the catalogue.
     pub library: Arc<LibraryHub>,
+    /// New concerns in the last hour per organisation, and proofs of work used.
+    pub flood: Arc<FloodGate>,
     /// Everyone's saved pages and sent survey answers, written together.
     pub answer_writer: Arc<AnswerWriter>,
 }
@@ -93,6 +100,7 @@ impl Context {
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),
             library: Arc::default(),
+            flood: Arc::new(FloodGate::new(settings.speakup_max_per_hour)),
             answer_writer: Arc::default(),
         })
     }

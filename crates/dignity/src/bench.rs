@@ -239,7 +239,7 @@ struct Outcome {
 }
 
 /// The challenge a busy form asks for, as `init.js` reads it.
-fn challenge_in(page: &str) -> Option<dignity_web::pow::Challenge> {
+fn challenge_in(page: &str) -> Option<dignity_app::speakup::pow::Challenge> {
     let after = |needle: &str| page.find(needle).map(|at| at + needle.len());
     let at = after("name=\"pow_challenge\" value=\"")?;
     let text = page[at..].chars().take_while(|c| *c != '"').collect();
@@ -250,7 +250,7 @@ fn challenge_in(page: &str) -> Option<dignity_web::pow::Challenge> {
         .collect::<String>()
         .parse()
         .ok()?;
-    Some(dignity_web::pow::Challenge { text, bits })
+    Some(dignity_app::speakup::pow::Challenge { text, bits })
 }
 
 async fn post_concern(
@@ -316,7 +316,7 @@ async fn speakup_on(
                         .ok_or_else(|| anyhow::anyhow!("a busy form without a challenge"))?;
                     let solving = Instant::now();
                     let solution = tokio::task::spawn_blocking(move || {
-                        let n = dignity_web::pow::solve(&challenge);
+                        let n = dignity_app::speakup::pow::solve(&challenge);
                         (challenge, n)
                     })
                     .await?;

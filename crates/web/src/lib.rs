@@ -21,7 +21,6 @@ mod news;
 mod ops;
 mod pages;
 pub mod plans;
-pub mod pow;
 mod routes;
 mod session;
 mod speakup;

@@ -57,7 +57,7 @@ impl Default for Settings {
             passphrase_cost: app.passphrase_cost,
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
-            speakup_max_per_hour: 60,
+            speakup_max_per_hour: app.speakup_max_per_hour,
             max_concurrent_key_derivations: app.key_derivations,
             busy_wait: app.busy_wait,
             minimums: app.minimums,
@@ -83,8 +83,6 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub settings: Settings,
     pub metrics: PrometheusHandle,
-    /// Cookie-less limits for the anonymous Speak Up pages.
-    pub limits: crate::speakup::limits::SpeakUpLimits,
     /// Pictures being redrawn, a few at a time.
     pub pictures: dignity_app::work::Bounded,
     /// Failures on anonymous pages since the last report: counted, never logged one by one.
@@ -120,11 +118,11 @@ impl AppState {
                 passphrase_cost: settings.passphrase_cost,
                 key_derivations: settings.max_concurrent_key_derivations,
                 busy_wait: settings.busy_wait,
+                speakup_max_per_hour: settings.speakup_max_per_hour,
             },
         )?;
         Ok(AppState(Arc::new(Inner {
             metrics: crate::telemetry::metrics_handle(),
-            limits: crate::speakup::limits::SpeakUpLimits::new(settings.speakup_max_per_hour),
             pictures: dignity_app::work::Bounded::new(
                 "dignity-picture",
                 crate::speakup::attachments::PICTURES_AT_ONCE,

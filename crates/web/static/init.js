@@ -4,7 +4,7 @@ import { initAll } from '/assets/nhsuk/nhsuk-frontend.min.js';
 document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');
 initAll();
 
-// A flooded form asks for a proof of work (crates/web/src/pow.rs): find a number that
+// A flooded form asks for a proof of work (crates/app/src/speakup/pow.rs): find a number that
 // makes SHA-256("challenge:number") start with enough zero bits, then send the form.
 // Without this script (or Web Crypto) the form says to try again in a few minutes.
 function zeroBits(bytes) {

@@ -1,8 +1,12 @@
-//! Speak Up use-cases: sending and following up a concern (`report`), and the keys that
-//! let caseworkers open cases.
+//! Speak Up use-cases: checking and sending a concern and following it up (`check`,
+//! `report`), the flood limit with its proof of work (`flood`, `pow`), caseworkers'
+//! cases, the returns, and the keys that let caseworkers open cases.
 
 pub mod attachment;
 pub mod casework;
+pub mod check;
+pub mod flood;
+pub mod pow;
 pub mod report;
 pub mod returns;
 

@@ -2,6 +2,7 @@
 //! receipt code. Nothing here records who sent it: no address, no session, no precise
 //! time (docs/threat-model.md).
 
+use super::flood::Admitted;
 use crate::identity::{OrgUnit, Organisation};
 use crate::{Context, Error};
 use dignity_crypto::speakup::{ConcernKey, ReceiptCode, encrypt_to, new_salt, public_key};
@@ -91,11 +92,14 @@ pub struct Receipt {
 /// the caseworkers who read this kind of case can open it, and stores it dated by the day
 /// only. `attachments` are the files as they are to be encrypted. The receipt key costs
 /// one argon2id run, done in one of the bounded places for key derivations.
+/// `admitted` is the concern's place under the flood limit (`flood::admit`): kept once
+/// the concern is stored, given back if anything fails.
 pub async fn send_concern(
     ctx: &Context,
     to: &TakingConcerns,
     concern: Concern,
     attachments: Vec<Vec<u8>>,
+    admitted: Admitted<'_>,
 ) -> Result<Receipt, Error> {
     let organisation = &to.organisation;
     let readers = speakup::reader_keys(&ctx.db, organisation.id, concern.case_type).await?;
@@ -164,6 +168,7 @@ pub async fn send_concern(
         }),
     };
     speakup::create_case(&ctx.db, &new_case).await?;
+    admitted.keep();
     Ok(Receipt {
         code: receipt.display(),
         acknowledge_by,

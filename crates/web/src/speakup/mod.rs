@@ -3,7 +3,6 @@
 
 pub(crate) mod attachments;
 mod casework;
-pub mod limits;
 mod report;
 pub(crate) mod returns;
 mod unlock;

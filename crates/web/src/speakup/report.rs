@@ -5,25 +5,23 @@ use super::attachments;
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
-use crate::pow::{Challenge, Redeemed, bits_for_load};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
+use dignity_app::speakup::check::{self, ConcernForm};
+use dignity_app::speakup::flood::{self, Flooded, Proof};
+use dignity_app::speakup::pow::Challenge;
 use dignity_app::speakup::report::{
-    self as reporting, Concern, Conversation, OpenedByCode, Report, TakingConcerns,
+    self as reporting, Conversation, OpenedByCode, Report, TakingConcerns,
 };
 use dignity_crypto::speakup::ReceiptCode;
 use dignity_domain::identity::OdsCode;
-use dignity_domain::speakup::{
-    CaseStatus, CaseType, EntryKind, Feedback, IdentityLevel, PatientSafety, parse_month,
-};
+use dignity_domain::speakup::{CaseStatus, EntryKind, Feedback, IdentityLevel, PatientSafety};
 use serde::Deserialize;
 use zeroize::Zeroizing;
-
-const MAX_TEXT: usize = 10_000;
 
 #[derive(Template)]
 #[template(path = "speakup/index.html")]
@@ -58,6 +56,24 @@ pub struct ReportForm {
     /// A solved proof of work, when the page asked for one (see `crate::pow`).
     pow_challenge: String,
     pow_solution: String,
+}
+
+impl ReportForm {
+    fn concern(&self) -> ConcernForm<'_> {
+        ConcernForm {
+            kind: &self.kind,
+            identity: &self.identity,
+            name: &self.name,
+            contact: &self.contact,
+            what_happened: &self.what_happened,
+            org_unit: &self.org_unit,
+            when_month: &self.when_month,
+            when_year: &self.when_year,
+            who_affected: &self.who_affected,
+            patient_safety: &self.patient_safety,
+            desired_outcome: &self.desired_outcome,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -103,7 +119,7 @@ pub async fn start(
         ..
     } = organisation_taking_concerns(&state, &ods).await?;
     // Already flooded: ask for the proof of work now, so a browser solves it at once.
-    let pow = challenge_for_load(&state, &organisation, state.app.clock.now());
+    let pow = flood::challenge(&state.app, &organisation);
     form_again(
         chrome,
         organisation,
@@ -158,156 +174,14 @@ fn form_again(
     Ok(response)
 }
 
-/// Signs proof-of-work challenges under a key a database thief does not have, for one
-/// organisation's form: a challenge solved for one trust does not open another's.
-fn pow_signer<'a>(state: &'a AppState, ods: &'a str) -> impl Fn(&str) -> String + 'a {
-    move |body: &str| {
-        state
-            .settings
-            .secret
-            .keyed_digest("speakup-pow", format!("{ods}:{body}").as_bytes())
-    }
-}
-
-/// A challenge if this organisation's form is flooded now, as hard as the load asks.
-fn challenge_for_load(
-    state: &AppState,
-    organisation: &Organisation,
-    now: i64,
-) -> Option<Challenge> {
-    let limits = &state.limits;
-    let load = limits
-        .submissions
-        .count(organisation.ods_code.as_str(), now);
-    bits_for_load(load, limits.max_submissions_per_hour)
-        .map(|bits| Redeemed::issue(pow_signer(state, &organisation.ods_code), bits, now))
-}
-
-fn check(form: &ReportForm, units: &[OrgUnit]) -> Result<Concern, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut error = |field: &'static str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
+fn field_errors(problems: Vec<check::Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| FieldError {
+            field: p.field().into(),
+            message: p.to_string(),
         })
-    };
-    // A concern unless the person asks for a grievance: most people come to speak up.
-    let case_type = match form.kind.as_str() {
-        "grievance" => CaseType::Grievance,
-        _ => CaseType::Concern,
-    };
-    let level = form.identity.parse::<IdentityLevel>().ok();
-    if level.is_none() {
-        error("identity", "Choose how you want to be known");
-    }
-    if case_type == CaseType::Grievance && level == Some(IdentityLevel::Anonymous) {
-        error(
-            "identity",
-            "A grievance needs your name, so choose open or confidential",
-        );
-    }
-    let name = form.name.trim();
-    if matches!(
-        level,
-        Some(IdentityLevel::Open | IdentityLevel::Confidential)
-    ) && name.is_empty()
-    {
-        error("name", "Enter your name, or choose to stay anonymous");
-    }
-    let what = form.what_happened.trim();
-    if what.is_empty() {
-        error("what_happened", "Tell us what happened");
-    } else if what.chars().count() > MAX_TEXT {
-        error(
-            "what_happened",
-            "What happened must be 10,000 characters or fewer",
-        );
-    }
-    for (field, text, label) in [
-        ("who_affected", &form.who_affected, "Who was affected"),
-        (
-            "desired_outcome",
-            &form.desired_outcome,
-            "What you would like to happen",
-        ),
-        ("name", &form.name, "Your name"),
-        ("contact", &form.contact, "How to contact you"),
-    ] {
-        if text.chars().count() > MAX_TEXT {
-            errors.push(FieldError {
-                field: field.into(),
-                message: format!("{label} must be 10,000 characters or fewer"),
-            });
-        }
-    }
-    let mut error = |field: &'static str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
-    };
-    let unit = match form.org_unit.trim() {
-        "" => None,
-        raw => {
-            let found = raw
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| units.iter().find(|u| u.id == id).cloned());
-            if found.is_none() {
-                error(
-                    "org_unit",
-                    "Choose a place from the list, or leave it blank",
-                );
-            }
-            found
-        }
-    };
-    let when = match (form.when_month.trim(), form.when_year.trim()) {
-        ("", "") => None,
-        (month, year) => match parse_month(&format!("{year}-{month}")) {
-            Ok(when) => when,
-            Err(_) => {
-                error(
-                    "when_month",
-                    "Enter the month as a number from 1 to 12 and the year, like 10 and 2026, or leave both blank",
-                );
-                None
-            }
-        },
-    };
-    let safety = form.patient_safety.parse::<PatientSafety>().ok();
-    if safety.is_none() {
-        error(
-            "patient_safety",
-            "Tell us whether patients could be at risk",
-        );
-    }
-    match (level, safety, errors.is_empty()) {
-        (Some(level), Some(safety), true) => {
-            let known = level != IdentityLevel::Anonymous;
-            let report = Report {
-                identity_level: level.code().into(),
-                name: known.then(|| name.to_owned()),
-                contact: known
-                    .then(|| form.contact.trim().to_owned())
-                    .filter(|c| !c.is_empty()),
-                what_happened: what.to_owned(),
-                place: unit.as_ref().map(|u| u.name.clone()),
-                when,
-                who_affected: form.who_affected.trim().to_owned(),
-                patient_safety: safety.code().into(),
-                desired_outcome: form.desired_outcome.trim().to_owned(),
-            };
-            Ok(Concern {
-                case_type,
-                level,
-                safety,
-                unit,
-                report,
-            })
-        }
-        _ => Err(errors),
-    }
+        .collect()
 }
 
 #[derive(Template)]
@@ -387,10 +261,11 @@ pub async fn submit(
     let to = organisation_taking_concerns(&state, &ods).await?;
     let (organisation, units) = (to.organisation.clone(), to.units.clone());
     // Everything cheap first: the form, and each file's count, size and declared size.
-    let (checked, accepted) = match (check(&form, &units), attachments::check_all(files)) {
+    let checked = check::check(&form.concern(), &units);
+    let (checked, accepted) = match (checked, attachments::check_all(files)) {
         (Ok(checked), Ok(accepted)) => (checked, accepted),
         (result, accepted) => {
-            let mut errors = result.err().unwrap_or_default();
+            let mut errors = field_errors(result.err().unwrap_or_default());
             if let Err(message) = accepted {
                 errors.push(FieldError {
                     field: "attachments".into(),
@@ -408,36 +283,22 @@ pub async fn submit(
 
     // The flood limit takes this submission's place before any slow work, and gives it
     // back if the submission fails. Beyond the limit, a solved proof of work lets it in.
-    let now = state.app.clock.now();
-    let limits = &state.limits;
-    let place = limits
-        .submissions
-        .reserve(organisation.ods_code.as_str(), now);
-    if let Some(bits) = bits_for_load(place.before(), limits.max_submissions_per_hour) {
-        // A challenge must be as hard as the load now asks: one solved when the load was
-        // lower is answered with a harder one (the person's words are kept).
-        let solved = limits.proofs.redeem(
-            pow_signer(&state, &organisation.ods_code),
-            &form.pow_challenge,
-            &form.pow_solution,
-            bits,
-            now,
-        );
-        if solved.is_err() {
-            drop(place);
+    let proof = Proof {
+        challenge: &form.pow_challenge,
+        solution: &form.pow_solution,
+    };
+    let admitted = match flood::admit(&state.app, &organisation, proof) {
+        Ok(admitted) => admitted,
+        Err(Flooded { challenge, .. }) => {
             let again = FormAgain {
                 status: Some(StatusCode::SERVICE_UNAVAILABLE),
                 notice: Some(VERY_BUSY),
-                pow: Some(Redeemed::issue(
-                    pow_signer(&state, &organisation.ods_code),
-                    bits,
-                    now,
-                )),
+                pow: Some(challenge),
                 ..FormAgain::default()
             };
             return form_again(chrome, organisation, units, form, again);
         }
-    }
+    };
     let busy_now = |chrome, organisation, units, form| {
         let again = FormAgain {
             status: Some(StatusCode::SERVICE_UNAVAILABLE),
@@ -479,14 +340,13 @@ pub async fn submit(
 
     let anonymous = checked.level == IdentityLevel::Anonymous;
     let packed = files.iter().map(attachments::pack).collect();
-    let receipt = match reporting::send_concern(&state.app, &to, checked, packed).await {
+    let receipt = match reporting::send_concern(&state.app, &to, checked, packed, admitted).await {
         Ok(receipt) => receipt,
         Err(dignity_app::Error::Work(dignity_app::work::WorkError::Busy)) => {
             return busy_now(chrome, organisation, units, form);
         }
         Err(e) => return Err(e.into()),
     };
-    place.keep();
 
     let page = ReceiptPage {
         chrome: chrome.titled("Your concern has been sent"),
@@ -674,21 +534,16 @@ pub async fn reply(
     let Some(opened) = reporting::open_by_code(&state.app, &form.code).await? else {
         return wrong_code(chrome, NO_SUCH_CODE.into());
     };
-    let message = form.message.trim();
-    let problem = if message.is_empty() {
-        Some("Write your message")
-    } else if message.chars().count() > MAX_TEXT {
-        Some("Your message must be 10,000 characters or fewer")
-    } else {
-        None
+    let message = match check::check_message(&form.message) {
+        Ok(message) => message,
+        Err(problem) => {
+            let errors = vec![FieldError {
+                field: "message".into(),
+                message: problem.to_string(),
+            }];
+            return conversation(&state, chrome, &opened, None, errors).await;
+        }
     };
-    if let Some(problem) = problem {
-        let errors = vec![FieldError {
-            field: "message".into(),
-            message: problem.into(),
-        }];
-        return conversation(&state, chrome, &opened, None, errors).await;
-    }
     reporting::reply(&state.app, &opened.case, message).await?;
     Ok(Redirect::to("/speak-up/follow-up?sent=message").into_response())
 }
@@ -716,13 +571,16 @@ pub async fn feedback(
         }];
         return conversation(&state, chrome, &opened, None, errors).await;
     };
-    if form.comment.chars().count() > MAX_TEXT {
-        let errors = vec![FieldError {
-            field: "comment".into(),
-            message: "Your comment must be 10,000 characters or fewer".into(),
-        }];
-        return conversation(&state, chrome, &opened, None, errors).await;
-    }
-    reporting::give_feedback(&state.app, &opened.case, answer, form.comment.trim()).await?;
+    let comment = match check::check_comment(&form.comment) {
+        Ok(comment) => comment,
+        Err(too_long) => {
+            let errors = vec![FieldError {
+                field: "comment".into(),
+                message: too_long.to_string(),
+            }];
+            return conversation(&state, chrome, &opened, None, errors).await;
+        }
+    };
+    reporting::give_feedback(&state.app, &opened.case, answer, comment).await?;
     Ok(Redirect::to("/speak-up/follow-up?sent=feedback").into_response())
 }

@@ -7,11 +7,11 @@ use crate::support::{TestApp, TestResult, encode, multipart};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use dignity_app::speakup::pow::{Challenge, solve};
 use dignity_crypto::passphrase::HashCost;
 use dignity_crypto::speakup::ReceiptCode;
 use dignity_store::speakup;
 use dignity_web::Settings;
-use dignity_web::pow::{Challenge, solve};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
@@ -167,7 +167,7 @@ async fn a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_
     let mut person = app.browser();
     let page = person.get("/speak-up/RJ1").await?;
     let challenge = challenge_on(&page.body).ok_or("the flooded form asks for work")?;
-    assert_eq!(challenge.bits, dignity_web::pow::BASE_BITS);
+    assert_eq!(challenge.bits, dignity_app::speakup::pow::BASE_BITS);
     let fields = [
         ("identity", "anonymous"),
         ("what_happened", WHAT),
@@ -196,7 +196,7 @@ async fn a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_
     let early = challenge_on(&page.body).ok_or("the form asks for work")?;
     let now = dignity_web::now();
     for _ in 0..limit {
-        app.state.limits.submissions.reserve("RJ1", now).keep();
+        app.state.app.flood.submissions.reserve("RJ1", now).keep();
     }
     let solution = solve(&early).to_string();
     let fields = [
@@ -223,7 +223,7 @@ async fn a_burst_of_submissions_stores_no_more_than_the_limit_and_then_asks_for_
     let public = dignity_crypto::speakup::public_key(&recovery);
     speakup::init(&app.db, "test", 1, &app.other_org, &public, 2).await?;
     for _ in 0..2 * limit + 1 {
-        app.state.limits.submissions.reserve("RJ2", now).keep();
+        app.state.app.flood.submissions.reserve("RJ2", now).keep();
     }
     let solution = solve(&harder).to_string();
     let elsewhere = [
@@ -378,7 +378,8 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
     assert_eq!(stored(app).await?, 0);
     assert_eq!(
         app.state
-            .limits
+            .app
+            .flood
             .submissions
             .count("RJ1", dignity_web::now()),
         0,
