@@ -3,7 +3,7 @@
 // back links, and the organisation administrator's audit log. axe runs on every page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, startServer } from './helpers.js';
+import { checkAccessibility, launchBrowser, newPage, signIn, signInWithSecondStep, startServer } from './helpers.js';
 
 let server;
 let browser;
@@ -84,5 +84,127 @@ describe('error pages', () => {
     response = await page.goto(`${server.url}/speak-up/NOPE9`);
     assert.equal(response.status(), 404);
     assert.equal(await page.locator('h1').innerText(), 'Page not found');
+  });
+});
+
+/** The header's sections, as words. */
+async function sections(page) {
+  return (await page.locator('header nav[aria-label="Menu"] a').allInnerTexts()).map((t) => t.trim());
+}
+
+/** The breadcrumbs' links, as [words, address]. */
+async function crumbs(page) {
+  return page.locator('nav[aria-label="Breadcrumb"] ol a').evaluateAll((links) =>
+    links.map((a) => [a.textContent.trim(), a.getAttribute('href')]));
+}
+
+/** Fails if the page scrolls sideways. */
+async function fits(page) {
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= inner, `${page.url()} is ${scroll}px wide in a ${inner}px window`);
+}
+
+describe('navigation', () => {
+  test('the header has the sections each role can use', async () => {
+    const exec = await newPage(browser);
+    await signIn(exec, server.url, 'exec@demo.nhs.uk');
+    const execSections = await sections(exec);
+    for (const s of ['Your home', 'Survey results', 'Plans', 'Speak Up trends', 'Speak up']) {
+      assert.ok(execSections.includes(s), `${s} in ${execSections.join(', ')}`);
+    }
+    assert.ok(!execSections.includes('Audit log'), 'an executive has no audit log');
+    assert.equal(await exec.locator('header nav[aria-label="Menu"] a[aria-current="page"]').innerText(), 'Your home');
+    await checkAccessibility(exec, assert);
+    // The section holding a page is marked as the current one.
+    await exec.goto(`${server.url}/orgs/DEMO1/surveys`);
+    assert.equal((await exec.locator('header nav[aria-label="Menu"] a[aria-current="page"]').innerText()).trim(), 'Survey results');
+
+    const admin = await newPage(browser);
+    await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+    const adminSections = await sections(admin);
+    for (const s of ['Audit log', 'People', 'Survey results']) {
+      assert.ok(adminSections.includes(s), `${s} in ${adminSections.join(', ')}`);
+    }
+    await admin.click('header nav[aria-label="Menu"] a:text-is("Audit log")');
+    assert.equal(new URL(admin.url()).pathname, '/orgs/DEMO1/audit');
+
+    // The header fits a 320 pixel phone, with JavaScript and without.
+    for (const javaScriptEnabled of [true, false]) {
+      const phone = await newPage(browser, { viewport: { width: 320, height: 640 }, javaScriptEnabled });
+      await signIn(phone, server.url, 'exec@demo.nhs.uk');
+      await fits(phone);
+      if (javaScriptEnabled) await checkAccessibility(phone, assert);
+      await phone.context().close();
+    }
+  });
+
+  test('pages below the first level have breadcrumbs, and results pages have back links', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'exec@demo.nhs.uk');
+    await page.goto(`${server.url}/orgs/DEMO1/surveys`);
+    assert.equal(await page.locator('nav[aria-label="Breadcrumb"]').count(), 0, 'a first-level page has none');
+    await page.click('main a:has-text("Culture survey 2026")');
+    const survey = new URL(page.url()).pathname;
+    assert.deepEqual(await crumbs(page), [['Home', '/home'], ['Survey results', '/orgs/DEMO1/surveys']]);
+    await checkAccessibility(page, assert);
+
+    // Benchmark and pledges: a back link to the survey's results.
+    for (const [link, path] of [['Compare with similar organisations', '/benchmark'], ['Staff pledges scorecard', '/pledges']]) {
+      await page.goto(server.url + survey);
+      await page.click(`main a:has-text("${link}")`);
+      assert.equal(new URL(page.url()).pathname, survey + path);
+      const back = page.locator('a.nhsuk-back-link');
+      assert.equal(await back.getAttribute('href'), survey);
+      assert.match(await back.innerText(), /Back to the results of Culture survey 2026/);
+      await checkAccessibility(page, assert);
+      await back.click();
+      assert.equal(new URL(page.url()).pathname, survey);
+    }
+
+    // The Speak Up return and trends: back to the home page they are reached from.
+    for (const path of ['/orgs/DEMO1/speak-up/return', '/orgs/DEMO1/speak-up/trends']) {
+      await page.goto(server.url + path);
+      const back = page.locator('a.nhsuk-back-link');
+      assert.equal(await back.getAttribute('href'), '/home', path);
+      await checkAccessibility(page, assert);
+    }
+
+    // A plan's pages lead back up through the plans.
+    await page.goto(`${server.url}/orgs/DEMO1/plans`);
+    await page.click('main a:has-text("Respect at work 2026 to 2027")');
+    assert.deepEqual(await crumbs(page), [['Home', '/home'], ['Action plans', '/orgs/DEMO1/plans']]);
+    await checkAccessibility(page, assert);
+
+    // Public pages too, from the public home page.
+    const visitor = await newPage(browser, { viewport: { width: 320, height: 640 } });
+    await visitor.goto(`${server.url}/speak-up/DEMO1`);
+    assert.deepEqual(await crumbs(visitor), [['Home', '/'], ['Speak up', '/speak-up']]);
+    // On a phone the breadcrumbs become one back link.
+    assert.ok(await visitor.locator('nav[aria-label="Breadcrumb"] a.nhsuk-back-link').isVisible());
+    await fits(visitor);
+    await checkAccessibility(visitor, assert);
+  });
+
+  test('national tables link to each organisation\'s page', async () => {
+    const page = await newPage(browser);
+    await signInWithSecondStep(page, server.url, 'analyst@demo.nhs.uk');
+    assert.ok((await sections(page)).includes('Speak Up figures'));
+    await page.goto(`${server.url}/national/speak-up`);
+    await page.click('table a[href="/national/organisations/DEMO1"]');
+    assert.match(await page.locator('h1').innerText(), /Northfield Hospitals/);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Acute/);
+    assert.match(text, /Speak Up\s+Set up/);
+    await checkAccessibility(page, assert);
+
+    await page.goto(`${server.url}/national/surveys`);
+    const links = await page.locator('table a[href^="/national/organisations/"]').count();
+    assert.ok(links >= 2, `${links} organisations linked`);
+    await page.locator('table a[href^="/national/organisations/"]').last().click();
+    assert.match(new URL(page.url()).pathname, /^\/national\/organisations\/[A-Z0-9]+$/);
+    await checkAccessibility(page, assert);
+    // And back from the organisation to its row.
+    await page.click('a:has-text("Staff survey: its oversight measures")');
+    assert.match(new URL(page.url()).hash, /^#org-/);
   });
 });

@@ -13,6 +13,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{Html, Response};
+use dignity_domain::identity::Role;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -31,6 +32,13 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// One step in the breadcrumbs: a page above this one.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub href: String,
+    pub text: &'static str,
+}
+
 /// The parts of the layout that change per request.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {
@@ -40,6 +48,9 @@ pub struct Chrome {
     /// as the passphrase is accepted.
     pub user_name: Option<String>,
     pub nav: Vec<NavLink>,
+    /// The pages above this one, from the home page down; shown when there is more than
+    /// the home page (pages below the first level).
+    pub breadcrumbs: Vec<Crumb>,
     pub errors: Vec<FieldError>,
     /// Told when the page shows problems with what was sent, so [`form_status`] can answer
     /// 422 instead of 200.
@@ -126,6 +137,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             .unwrap_or_default();
         let user = parts.extensions.get::<CurrentUser>();
         let mut chrome = Chrome::for_person(csrf, user, parts.uri.path());
+        if let Some(route) = parts.extensions.get::<MatchedPath>() {
+            chrome.breadcrumbs =
+                breadcrumbs(route.as_str(), parts.uri.path(), !chrome.nav.is_empty());
+        }
         chrome.problems = parts
             .extensions
             .get::<FormProblems>()
@@ -146,15 +161,132 @@ impl Chrome {
             ..Chrome::default()
         }
     }
+
+    /// The way back up, for a page with a back link instead of breadcrumbs: the nearest
+    /// page above this one.
+    pub fn up(&self) -> Option<&Crumb> {
+        self.breadcrumbs.last()
+    }
+
+    /// Whether the breadcrumbs are worth showing: there is more above than the home page.
+    pub fn shows_breadcrumbs(&self) -> bool {
+        self.breadcrumbs.len() > 1
+    }
 }
 
-/// The sections in the header for a signed-in person.
-fn nav_for(_user: &CurrentUser, path: &str) -> Vec<NavLink> {
-    vec![NavLink {
-        href: "/home".into(),
-        text: "Your home",
-        current: path == "/home",
-    }]
+/// The sections of the site a person's roles let them use, for the header. The home page
+/// lists everything; the header keeps to the places people go most.
+fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
+    let mut links: Vec<(String, &'static str)> = vec![("/home".into(), "Your home")];
+    for m in &user.memberships {
+        let ods = m.organisation.as_ref().map(|o| o.ods_code.to_string());
+        let add: Vec<(String, &'static str)> = match (ods, m.role) {
+            (Some(o), Role::Guardian) => vec![
+                (format!("/orgs/{o}/speak-up"), "Cases"),
+                (format!("/orgs/{o}/speak-up/return"), "Quarterly return"),
+            ],
+            (Some(o), Role::ErLead) => vec![(format!("/orgs/{o}/speak-up"), "Grievances")],
+            (Some(o), Role::Executive | Role::UnionPartner) => vec![
+                (format!("/orgs/{o}/surveys"), "Survey results"),
+                (format!("/orgs/{o}/plans"), "Plans"),
+                (format!("/orgs/{o}/speak-up/trends"), "Speak Up trends"),
+            ],
+            (Some(o), Role::OrgAdmin) => vec![
+                (format!("/orgs/{o}/surveys"), "Survey results"),
+                (format!("/orgs/{o}/plans"), "Plans"),
+                (format!("/orgs/{o}/people"), "People"),
+                (format!("/orgs/{o}/audit"), "Audit log"),
+            ],
+            (Some(o), Role::Staff) => vec![
+                (format!("/speak-up/{o}"), "Speak up"),
+                (format!("/plans/{o}"), "Our plan"),
+                ("/library".into(), "Library"),
+            ],
+            (None, Role::NationalAnalyst) => vec![
+                ("/national/speak-up".into(), "Speak Up figures"),
+                ("/national/surveys".into(), "Survey oversight"),
+            ],
+            (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
+            _ => Vec::new(),
+        };
+        for (href, text) in add {
+            // One link per place and per name: the first organisation's, for someone in
+            // several (their home page lists every one).
+            if !links.iter().any(|(h, t)| *h == href || *t == text) {
+                links.push((href, text));
+            }
+        }
+    }
+    links
+}
+
+/// The header's sections for a signed-in person, the one holding this page marked.
+fn nav_for(user: &CurrentUser, path: &str) -> Vec<NavLink> {
+    let links = sections(user);
+    // The section is the longest link the address starts with.
+    let current = links
+        .iter()
+        .filter(|(href, _)| {
+            path == href
+                || (href != "/home"
+                    && path
+                        .strip_prefix(href.as_str())
+                        .is_some_and(|rest| rest.starts_with('/')))
+        })
+        .max_by_key(|(href, _)| href.len())
+        .map(|(href, _)| href.clone());
+    links
+        .into_iter()
+        .map(|(href, text)| NavLink {
+            current: current.as_deref() == Some(href.as_str()),
+            href,
+            text,
+        })
+        .collect()
+}
+
+/// Pages that others sit below, by route pattern, with the words for their breadcrumb.
+const CRUMBS: &[(&str, &str)] = &[
+    ("/orgs/{ods}/surveys", "Survey results"),
+    ("/orgs/{ods}/surveys/{campaign}", "Survey"),
+    ("/orgs/{ods}/plans", "Action plans"),
+    ("/orgs/{ods}/plans/{plan}", "Plan"),
+    ("/orgs/{ods}/plans/{plan}/actions/{action}", "Action"),
+    ("/orgs/{ods}/plan-comments", "Staff comments"),
+    ("/orgs/{ods}/speak-up", "Cases"),
+    ("/orgs/{ods}/speak-up/return", "Quarterly return"),
+    ("/orgs/{ods}/library", "Our library items"),
+    ("/plans", "Organisations' plans"),
+    ("/library", "Library"),
+    ("/library/manage", "Look after the library"),
+    ("/news", "News"),
+    ("/events", "Events"),
+    ("/speak-up", "Speak up"),
+];
+
+/// The breadcrumbs for a page: the home page, then each page above this one that the
+/// site has (by its route pattern), with the real address.
+fn breadcrumbs(route: &str, path: &str, signed_in: bool) -> Vec<Crumb> {
+    let home = Crumb {
+        href: if signed_in { "/home" } else { "/" }.into(),
+        text: "Home",
+    };
+    let mut crumbs = vec![home];
+    let pattern: Vec<&str> = route.split('/').collect();
+    let actual: Vec<&str> = path.split('/').collect();
+    if pattern.len() != actual.len() {
+        return crumbs;
+    }
+    for depth in 2..pattern.len() {
+        let above = pattern.get(..depth).unwrap_or_default().join("/");
+        if let Some((_, text)) = CRUMBS.iter().find(|(p, _)| *p == above) {
+            crumbs.push(Crumb {
+                href: actual.get(..depth).unwrap_or_default().join("/"),
+                text,
+            });
+        }
+    }
+    crumbs
 }
 
 /// Which error pages may look at who is asking, to show the signed-in header on them.

@@ -36,6 +36,11 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(ADMINS),
             audit_log,
         )
+        .get(
+            "/national/organisations/{ods}",
+            Access::Platform(&[Role::NationalAnalyst]),
+            national_organisation,
+        )
 }
 
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
@@ -209,6 +214,40 @@ async fn add_unit(
         ..page
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "orgs/national.html")]
+struct NationalOrganisationPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    speak_up: bool,
+    published_plan: bool,
+}
+
+/// One organisation as a national analyst sees it, linked from the national tables: what
+/// it is, what it has set up, and where its figures are.
+async fn national_organisation(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let speak_up = dignity_app::speakup::report::organisations_taking_concerns(&state.app)
+        .await?
+        .iter()
+        .any(|o| o.id == organisation.id);
+    let published_plan = dignity_app::plans::plans_for(&state.app, organisation.id)
+        .await?
+        .iter()
+        .any(|p| p.published_version.is_some());
+    Ok(render(&NationalOrganisationPage {
+        chrome: chrome.titled(organisation.name.clone()),
+        organisation,
+        speak_up,
+        published_plan,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]

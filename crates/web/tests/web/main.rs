@@ -595,6 +595,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/national/surveys", "/national/surveys", ANALYSTS),
     (
         "GET",
+        "/national/organisations/{ods}",
+        "/national/organisations/RJ1",
+        ANALYSTS,
+    ),
+    (
+        "GET",
         "/national/surveys.csv",
         "/national/surveys.csv",
         ANALYSTS,
