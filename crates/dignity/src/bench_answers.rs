@@ -269,6 +269,11 @@ async fn measure(
         rates.len(),
         median * (questionnaire.survey.sections.len() + 1) as f64
     );
+    let (writes, transactions) = state.app.answer_writer.counts();
+    println!(
+        "{name}: the server's answer writer made {writes} writes (saved pages and sent responses) in {transactions} transactions, {:.1} a transaction on average",
+        writes as f64 / transactions.max(1) as f64
+    );
     let mut whole: Vec<Duration> = all.iter().map(|a| a.whole).collect();
     let mut submit: Vec<Duration> = all.iter().map(|a| a.submit).collect();
     let mut saves: Vec<Duration> = all.iter().flat_map(|a| a.saves.iter().copied()).collect();

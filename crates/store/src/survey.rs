@@ -322,7 +322,7 @@ pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<b
 pub mod pending;
 
 pub use pending::{
-    AnswerWrite, Batches, Draft, NewResponse, codes_not_used_yet, flush, get_draft, longest_record,
+    AnswerWrite, Draft, NewResponse, codes_not_used_yet, flush, get_draft, longest_record,
     pending_count, save_draft, submit_as_person, submit_with_token, write_together,
 };
 

@@ -946,14 +946,6 @@ async fn concurrent_flushes_write_each_response_once(db: Db) -> TestResult {
     Ok(())
 }
 
-/// Batches of 11, as [`flush`] writes them.
-fn batches() -> survey::Batches<'static> {
-    survey::Batches {
-        size: 11,
-        open: &|_, record| unseal(record),
-    }
-}
-
 /// Many people's saved pages and sends written in one transaction: each gets its own
 /// outcome, a used code or a second send by one person is refused without spoiling the
 /// others, and the campaign and its drafts, read back in one go, are what was written.
@@ -1020,7 +1012,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(6)),
         },
     ];
-    let outcomes: Vec<bool> = survey::write_together(&db, &writes, batches())
+    let outcomes: Vec<bool> = survey::write_together(&db, &writes)
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
@@ -1040,7 +1032,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             by_code: false,
         },
     ];
-    let outcomes: Vec<bool> = survey::write_together(&db, &late, batches())
+    let outcomes: Vec<bool> = survey::write_together(&db, &late)
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
@@ -1083,7 +1075,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(8)),
         },
     ];
-    let outcomes = survey::write_together(&db, &writes, batches()).await;
+    let outcomes = survey::write_together(&db, &writes).await;
     assert!(matches!(outcomes[0], Ok(true)), "{:?}", outcomes[0]);
     assert!(outcomes[1].is_err(), "{:?}", outcomes[1]);
     assert!(matches!(outcomes[2], Ok(true)), "{:?}", outcomes[2]);
@@ -1093,8 +1085,8 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
         (false, Some(b"draft of p3".to_vec()))
     );
 
-    // Nine more make a whole batch of 11: it is written in the same transaction, so it is
-    // in place when they are told their answers are sent.
+    // Nine more make a whole batch of 11, which only a flush writes: a transaction of
+    // answering writes never holds plain answers.
     let writes: Vec<AnswerWrite> = (10..19)
         .map(|i| AnswerWrite::AsPerson {
             campaign_id: open.id,
@@ -1102,11 +1094,14 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(i)),
         })
         .collect();
-    let outcomes = survey::write_together(&db, &writes, batches()).await;
+    let outcomes = survey::write_together(&db, &writes).await;
     assert!(
         outcomes.iter().all(|o| matches!(o, Ok(true))),
         "{outcomes:?}"
     );
+    assert_eq!(survey::pending_count(&db, open.id).await?, 11);
+    assert!(survey::responses(&db, open.id).await?.is_empty());
+    assert_eq!(flush(&db, open.id, false).await?, 11);
     assert_eq!(survey::pending_count(&db, open.id).await?, 0);
     assert_eq!(survey::response_count(&db, open.id).await?, 11);
     assert_eq!(survey::responses(&db, open.id).await?.len(), 11);

@@ -149,15 +149,10 @@ impl Flusher {
     }
 
     /// Opens one waiting record of a campaign.
-    pub fn open(&self, campaign_id: i64, record: &[u8]) -> Result<Vec<u8>, StoreError> {
+    fn open(&self, campaign_id: i64, record: &[u8]) -> Result<Vec<u8>, StoreError> {
         sealed::open(&self.key, &pending_context(campaign_id), record)
             .map(|plain| plain.to_vec())
             .map_err(|e| StoreError::Corrupt(format!("a waiting survey response: {e}")))
-    }
-
-    /// The batch size: the survey minimum.
-    pub fn batch(&self) -> u64 {
-        self.batch
     }
 
     /// Writes a campaign's waiting responses if a whole batch waits, or any do and it has

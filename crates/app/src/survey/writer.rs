@@ -8,14 +8,15 @@
 //!
 //! Writing several people's acts in one transaction is also what the anonymity rules want:
 //! no transaction (which SQLite's log and PostgreSQL's row versions keep together) holds
-//! one person's act alone when others are answering. A campaign whose waiting responses
-//! make a whole batch has them written in the same transaction. After each transaction,
-//! before anyone is told, the task empties SQLite's log; it never logs anything (a log
-//! line would date someone's act).
+//! one person's act alone when others are answering. After each transaction, before anyone
+//! is told, the task writes any campaign's whole batch of waiting responses (in a
+//! transaction of its own, as before) and empties SQLite's log. It never logs anything: a
+//! log line would date someone's act.
 
 use super::pending::Flusher;
 use crate::{Context, Error};
-use dignity_store::survey::{self, AnswerWrite, Batches};
+use dignity_store::survey::{self, AnswerWrite};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -79,26 +80,22 @@ impl AnswerWriter {
 }
 
 async fn alone(flusher: &Flusher, write: AnswerWrite) -> Result<bool, Error> {
-    let mut outcomes = write_now(flusher, std::slice::from_ref(&write)).await;
-    Ok(outcomes.pop().unwrap_or(Ok(false))?)
-}
-
-/// Writes in one transaction, with any campaign's batch that becomes whole.
-async fn write_now(
-    flusher: &Flusher,
-    writes: &[AnswerWrite],
-) -> Vec<Result<bool, dignity_store::StoreError>> {
-    let open = |campaign: i64, record: &[u8]| flusher.open(campaign, record);
-    let batches = Batches {
-        size: flusher.batch(),
-        open: &open,
-    };
-    survey::write_together(flusher.db(), writes, batches).await
+    let campaign = write.sends_to();
+    let outcome = survey::write_together(flusher.db(), std::slice::from_ref(&write))
+        .await
+        .pop()
+        .unwrap_or(Ok(false))?;
+    if let (true, Some(campaign)) = (outcome, campaign) {
+        let _ = flusher.flush(campaign, false).await;
+    }
+    tidy(flusher).await;
+    Ok(outcome)
 }
 
 async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Counts>) {
     let mut writes = Vec::with_capacity(MOST_AT_ONCE);
     let mut replies = Vec::with_capacity(MOST_AT_ONCE);
+    let mut sent_to = BTreeSet::new();
     while let Some(first) = receiver.recv().await {
         writes.push(first.write);
         replies.push(first.reply);
@@ -107,9 +104,21 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
             writes.push(job.write);
             replies.push(job.reply);
         }
-        let outcomes = write_now(&flusher, &writes).await;
-        // Before anyone is told: older copies of the pages this wrote (a used code's row,
-        // a replaced draft) would otherwise stay readable in SQLite's log.
+        let outcomes = survey::write_together(flusher.db(), &writes).await;
+        for (write, outcome) in writes.iter().zip(&outcomes) {
+            if let (Ok(true), Some(campaign)) = (outcome, write.sends_to()) {
+                sent_to.insert(campaign);
+            }
+        }
+        // A campaign whose waiting responses now make a whole batch has it written in a
+        // transaction of its own (which touches no code, participant or draft), before the
+        // senders are told, so results and counts are whole when they look. Best effort
+        // and silent: the periodic flush of every server tries again, and logs.
+        for campaign in std::mem::take(&mut sent_to) {
+            let _ = flusher.flush(campaign, false).await;
+        }
+        // Older copies of the pages just written (a used code's row, a replaced draft)
+        // would otherwise stay readable in SQLite's log.
         tidy(&flusher).await;
         counts
             .writes
@@ -123,8 +132,7 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
     }
 }
 
-/// Empties SQLite's log: older copies of drafts' and used codes' pages stay in it until
-/// then. Best effort and silent: the next time tries again.
+/// Empties SQLite's log. Best effort and silent: the next time tries again.
 async fn tidy(flusher: &Flusher) {
     let _ = flusher.db().checkpoint().await;
 }

@@ -141,34 +141,21 @@ impl AnswerWrite {
     }
 }
 
-/// How waiting responses are written once a whole batch of a campaign waits: the batch
-/// size, and how a waiting record is opened (given its campaign).
-#[derive(Clone, Copy)]
-pub struct Batches<'a> {
-    pub size: u64,
-    pub open: &'a (dyn Fn(i64, &[u8]) -> Result<Vec<u8>, StoreError> + Send + Sync),
-}
-
 /// Writes many answering writes in one transaction: one durable commit for all of them.
 /// Each gets its own outcome: false for a send whose code was unknown or used, or whose
-/// person had already answered (nothing of that one is written). A campaign sent to that
-/// now has a whole batch waiting has it written in the same transaction, so the batch is
-/// in place when the sender is told their answers are sent. If the database refuses the
-/// transaction, each write is tried again in a transaction of its own, so one bad write
-/// cannot fail the others.
-pub async fn write_together(
-    db: &Db,
-    writes: &[AnswerWrite],
-    batches: Batches<'_>,
-) -> Vec<Result<bool, StoreError>> {
-    match write_in_one(db, writes, batches).await {
+/// person had already answered (nothing of that one is written). If the database refuses
+/// the transaction, each write is tried again in a transaction of its own, so one bad write
+/// cannot fail the others. Plain answers are never written here: whole batches are written
+/// by [`flush`], in a transaction that touches no code, participant or draft.
+pub async fn write_together(db: &Db, writes: &[AnswerWrite]) -> Vec<Result<bool, StoreError>> {
+    match write_in_one(db, writes).await {
         Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
         Err(e) if writes.len() <= 1 => vec![Err(e)],
         Err(_) => {
             let mut outcomes = Vec::with_capacity(writes.len());
             for write in writes {
                 outcomes.push(
-                    write_in_one(db, std::slice::from_ref(write), batches)
+                    write_in_one(db, std::slice::from_ref(write))
                         .await
                         .map(only),
                 );
@@ -178,70 +165,19 @@ pub async fn write_together(
     }
 }
 
-/// For the single writes below, which leave batches to [`flush`].
-const NO_BATCHES: Batches<'static> = Batches {
-    size: u64::MAX,
-    open: &|_, _| Err(StoreError::Corrupt("no batch is written here".into())),
-};
-
 /// The outcome of a transaction of one write.
 fn only(outcomes: Vec<bool>) -> bool {
     outcomes.first().copied().unwrap_or(false)
 }
 
-async fn write_in_one(
-    db: &Db,
-    writes: &[AnswerWrite],
-    batches: Batches<'_>,
-) -> Result<Vec<bool>, StoreError> {
+async fn write_in_one(db: &Db, writes: &[AnswerWrite]) -> Result<Vec<bool>, StoreError> {
     let mut tx = db.begin_write().await?;
     let mut outcomes = Vec::with_capacity(writes.len());
-    let mut sent_to = std::collections::BTreeSet::new();
     for write in writes {
-        let written = write_one(&mut tx, write).await?;
-        if let (true, Some(campaign)) = (written, write.sends_to()) {
-            sent_to.insert(campaign);
-        }
-        outcomes.push(written);
-    }
-    for campaign_id in sent_to {
-        write_whole_batch(&mut tx, campaign_id, batches).await?;
+        outcomes.push(write_one(&mut tx, write).await?);
     }
     tx.commit().await?;
     Ok(outcomes)
-}
-
-/// Inside a write transaction: writes a campaign's waiting responses if a whole batch
-/// waits. If another server took some of them meanwhile (PostgreSQL), what is left is
-/// fewer than a batch and goes back to wait, under new keys.
-async fn write_whole_batch(
-    conn: &mut sqlx::AnyConnection,
-    campaign_id: i64,
-    batches: Batches<'_>,
-) -> Result<u64, StoreError> {
-    let waiting: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM survey_pending WHERE campaign_id = $1")
-            .bind(campaign_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if waiting.max(0) as u64 >= batches.size {
-        let sealed: Vec<Vec<u8>> = sqlx::query_scalar(
-            "DELETE FROM survey_pending WHERE campaign_id = $1 RETURNING sealed",
-        )
-        .bind(campaign_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        if sealed.len() as u64 >= batches.size {
-            return write_batch(conn, campaign_id, &sealed, |r| {
-                (batches.open)(campaign_id, r)
-            })
-            .await;
-        }
-        for record in &sealed {
-            put_back(conn, campaign_id, record).await?;
-        }
-    }
-    Ok(0)
 }
 
 async fn put_back(
@@ -336,7 +272,7 @@ pub async fn submit_with_token(
         token: token_digest.to_owned(),
         sealed: sealed.to_vec(),
     };
-    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
+    Ok(only(write_in_one(db, &[write]).await?))
 }
 
 /// Records that a signed-in person took part (as a keyed digest) and stores their sealed
@@ -352,7 +288,7 @@ pub async fn submit_as_person(
         person: person_digest.to_owned(),
         sealed: sealed.to_vec(),
     };
-    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
+    Ok(only(write_in_one(db, &[write]).await?))
 }
 
 /// Inside a write transaction: the sent response's draft goes, and the response waits
@@ -477,7 +413,7 @@ pub async fn save_draft(
         sealed: sealed.to_vec(),
         by_code,
     };
-    Ok(only(write_in_one(db, &[write], NO_BATCHES).await?))
+    Ok(only(write_in_one(db, &[write]).await?))
 }
 
 /// The sealed unfinished response of an invitation code or a person, if any.
