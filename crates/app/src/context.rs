@@ -36,6 +36,8 @@ pub struct Settings {
     /// New Speak Up concerns accepted per organisation per hour, per server, before a
     /// concern needs a proof of work (`speakup::flood`).
     pub speakup_max_per_hour: u32,
+    /// The professional groups guardians choose from and the Speak Up returns list.
+    pub professional_groups: Vec<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             key_derivations: 4,
             busy_wait: Duration::from_secs(3),
             speakup_max_per_hour: 60,
+            professional_groups: dignity_domain::speakup::default_professional_groups(),
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct Context {
     pub library: Arc<LibraryHub>,
     /// New concerns in the last hour per organisation, and proofs of work used.
     pub flood: Arc<FloodGate>,
+    /// The professional groups guardians choose from and the Speak Up returns list.
+    pub professional_groups: Arc<[String]>,
     /// Everyone's saved pages and sent survey answers, written together.
     pub answer_writer: Arc<AnswerWriter>,
 }
@@ -101,6 +106,7 @@ impl Context {
             surveys: Arc::default(),
             library: Arc::default(),
             flood: Arc::new(FloodGate::new(settings.speakup_max_per_hour)),
+            professional_groups: settings.professional_groups.into(),
             answer_writer: Arc::default(),
         })
     }

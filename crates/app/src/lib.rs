@@ -22,6 +22,7 @@ pub mod news;
 pub mod plans;
 pub mod speakup;
 pub mod survey;
+pub mod table;
 pub mod work;
 
 pub use clock::Clock;

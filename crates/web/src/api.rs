@@ -11,7 +11,6 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::{Extension, Json};
-use dignity_domain::speakup::Day;
 use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -177,9 +176,9 @@ async fn speak_up_return(
     ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<PublishedReturn>, ApiError> {
     let organisation = returns::organisation(&state, &ods).await?;
-    let quarter = asked_quarter(&query, state.app.clock.today())?;
+    let quarter = asked_quarter(&state, &query)?;
     Ok(Json(
-        returns::published(&state, &organisation, quarter).await?,
+        dignity_app::speakup::returns::quarterly_return(&state.app, &organisation, quarter).await?,
     ))
 }
 
@@ -215,8 +214,9 @@ async fn national_speak_up(
     State(state): State<AppState>,
     ApiInput(Query(query)): ApiInput<Query<QuarterQuery>>,
 ) -> Result<Json<NationalJson>, ApiError> {
-    let quarter = asked_quarter(&query, state.app.clock.today())?;
-    let (rows, all) = returns::national_rows(&state, quarter).await?;
+    let quarter = asked_quarter(&state, &query)?;
+    let national = dignity_app::speakup::returns::national(&state.app, quarter).await?;
+    let (rows, all) = (national.rows, national.total);
     Ok(Json(NationalJson {
         organisations: rows
             .into_iter()
@@ -231,10 +231,10 @@ async fn national_speak_up(
 
 /// The quarter asked for, read strictly: an empty value is a mistake here, not a request
 /// for the default as it is from the pages' forms.
-fn asked_quarter(query: &QuarterQuery, today: Day) -> Result<Quarter, AppError> {
+fn asked_quarter(state: &AppState, query: &QuarterQuery) -> Result<Quarter, AppError> {
     match query.quarter.as_deref() {
         Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => returns::chosen_quarter(query, today),
+        None => returns::chosen_quarter(state, query),
     }
 }
 

@@ -61,7 +61,7 @@ impl Default for Settings {
             max_concurrent_key_derivations: app.key_derivations,
             busy_wait: app.busy_wait,
             minimums: app.minimums,
-            professional_groups: dignity_domain::speakup::default_professional_groups(),
+            professional_groups: app.professional_groups,
             survey_key: None,
             mail: None,
             secret: app.secret,
@@ -119,6 +119,7 @@ impl AppState {
                 key_derivations: settings.max_concurrent_key_derivations,
                 busy_wait: settings.busy_wait,
                 speakup_max_per_hour: settings.speakup_max_per_hour,
+                professional_groups: settings.professional_groups.clone(),
             },
         )?;
         Ok(AppState(Arc::new(Inner {

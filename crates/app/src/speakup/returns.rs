@@ -1,11 +1,17 @@
-//! The facts the quarterly return, the trends and the national view are decided from:
-//! cases' plain-text facts and each organisation's places. The figures themselves are
-//! decided by `dignity_domain::speakup_figures` under the Speak Up minimum.
+//! The quarterly return, the trends and the national view: which quarters are decided
+//! together, every figure published for them, and their downloads. Built from cases'
+//! plain-text facts only. Every count is decided by `dignity_domain::speakup_figures`
+//! through the disclosure ledger (`dignity_engine::disclosure`) under the Speak Up
+//! minimum, and every middle time by `disclosure::median`; nothing here shows a number
+//! that did not come through them.
 
 use crate::identity::Organisation;
+use crate::table::Table;
 use crate::{Context, Error};
-use dignity_domain::speakup_figures::Figures;
-use dignity_domain::speakup_returns::{CaseFacts, Quarter};
+use dignity_domain::speakup::{Day, Element, PublishedCount};
+use dignity_domain::speakup_figures::{Figures, Measure, Scope};
+use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter};
+use dignity_engine::disclosure::{Minimum, median};
 use dignity_store::{identity, speakup};
 use std::collections::BTreeMap;
 
@@ -31,13 +37,34 @@ pub async fn places_of(
     Ok(places)
 }
 
+/// The quarter asked for, or the last complete one.
+pub fn chosen_quarter(ctx: &Context, asked: Option<Quarter>) -> Quarter {
+    asked.unwrap_or_else(|| Quarter::of(ctx.clock.today()).previous())
+}
+
+/// The trends' quarters: the last eight, oldest first, ending with the one under way.
+pub fn trend_quarters(today: Day) -> Vec<Quarter> {
+    Quarter::of(today).last(8)
+}
+
+/// The quarters decided together: the trends' last eight, and the one asked for. Every
+/// page showing Speak Up figures decides over the same quarters, so each figure reads the
+/// same wherever it is shown.
+pub fn decided_quarters(asked: Option<Quarter>, today: Day) -> Vec<Quarter> {
+    let mut quarters = trend_quarters(today);
+    if let Some(q) = asked.filter(|q| !quarters.contains(q)) {
+        quarters.push(q);
+        quarters.sort();
+    }
+    quarters
+}
+
 /// One organisation's figures, decided as every page of its own shows them.
 pub async fn organisation_figures(
     ctx: &Context,
     organisation: &Organisation,
     facts: &[CaseFacts],
     quarters: &[Quarter],
-    professional_groups: &[String],
 ) -> Result<Figures, Error> {
     Ok(Figures::decide(
         &[(organisation.id, facts)],
@@ -45,7 +72,42 @@ pub async fn organisation_figures(
         false,
         quarters,
         ctx.minimums.speakup(),
-        professional_groups,
+        &ctx.professional_groups,
+    ))
+}
+
+/// One organisation's return for a quarter, as published.
+pub async fn quarterly_return(
+    ctx: &Context,
+    organisation: &Organisation,
+    quarter: Quarter,
+) -> Result<PublishedReturn, Error> {
+    let facts = facts(ctx, organisation).await?;
+    let quarters = decided_quarters(Some(quarter), ctx.clock.today());
+    let figures = organisation_figures(ctx, organisation, &facts, &quarters).await?;
+    Ok(figures.quarterly_return(Scope::Organisation(organisation.id), quarter))
+}
+
+const RETURN_HEADER: [&str; 5] = ["organisation", "quarter", "measure", "category", "count"];
+
+fn return_table(name: String, rows: Vec<[String; 5]>) -> Table {
+    Table {
+        name,
+        header: RETURN_HEADER.map(String::from).to_vec(),
+        rows: rows.into_iter().map(Vec::from).collect(),
+    }
+}
+
+/// One organisation's return for a quarter, as a table to download.
+pub async fn return_download(
+    ctx: &Context,
+    organisation: &Organisation,
+    quarter: Quarter,
+) -> Result<Table, Error> {
+    let figures = quarterly_return(ctx, organisation, quarter).await?;
+    Ok(return_table(
+        format!("speak-up-return-{}-{quarter}", organisation.ods_code),
+        figures.csv_rows(&organisation.ods_code),
     ))
 }
 
@@ -63,4 +125,385 @@ pub async fn national_facts(ctx: &Context) -> Result<Vec<(Organisation, Vec<Case
         }
     }
     Ok(organisations)
+}
+
+/// One organisation's line in the national view.
+pub struct NationalRow {
+    pub organisation: Organisation,
+    pub figures: PublishedReturn,
+}
+
+/// The national view of a quarter: each organisation's return exactly as its own pages
+/// show it, the national return, and the national trends.
+pub struct National {
+    pub rows: Vec<NationalRow>,
+    pub total: PublishedReturn,
+    pub trends: Vec<Trend>,
+}
+
+/// Every organisation's figures and the national ones, decided together.
+pub async fn national(ctx: &Context, quarter: Quarter) -> Result<National, Error> {
+    let organisations = national_facts(ctx).await?;
+    let parts: Vec<(i64, &[CaseFacts])> = organisations
+        .iter()
+        .map(|(o, f)| (o.id, f.as_slice()))
+        .collect();
+    let ids: Vec<i64> = parts.iter().map(|(id, _)| *id).collect();
+    let today = ctx.clock.today();
+    let figures = Figures::decide(
+        &parts,
+        &places_of(ctx, &ids).await?,
+        true,
+        &decided_quarters(Some(quarter), today),
+        ctx.minimums.speakup(),
+        &ctx.professional_groups,
+    );
+    let total = figures.quarterly_return(Scope::All, quarter);
+    let mut all = Vec::new();
+    let rows = organisations
+        .into_iter()
+        .map(|(organisation, facts)| {
+            all.extend(facts);
+            NationalRow {
+                figures: figures.quarterly_return(Scope::Organisation(organisation.id), quarter),
+                organisation,
+            }
+        })
+        .collect();
+    let trends = trends(
+        &figures,
+        Scope::All,
+        &all,
+        &trend_quarters(today),
+        ctx.minimums.speakup(),
+    );
+    Ok(National {
+        rows,
+        total,
+        trends,
+    })
+}
+
+/// The national view of a quarter as a table to download: each organisation's lines,
+/// then the national ones under `ALL`.
+pub async fn national_download(ctx: &Context, quarter: Quarter) -> Result<Table, Error> {
+    let National { rows, total, .. } = national(ctx, quarter).await?;
+    let mut lines: Vec<[String; 5]> = rows
+        .iter()
+        .flat_map(|r| r.figures.csv_rows(&r.organisation.ods_code))
+        .collect();
+    lines.extend(total.csv_rows("ALL"));
+    Ok(return_table(format!("speak-up-national-{quarter}"), lines))
+}
+
+/// One table of the trends, with the figure each row's bar is drawn to.
+pub struct Trend {
+    /// A name for the chart, unique on the page.
+    pub id: &'static str,
+    pub caption: &'static str,
+    pub columns: Vec<String>,
+    pub rows: Vec<TrendRow>,
+}
+
+pub struct TrendRow {
+    pub label: String,
+    /// Each column's figure, as published.
+    pub cells: Vec<String>,
+    /// The last column's value when it is shown exactly; `None` when it is hidden.
+    pub value: Option<u64>,
+}
+
+/// An organisation's trends over the last eight quarters, with the first and last.
+pub struct Trends {
+    pub first: Quarter,
+    pub last: Quarter,
+    pub trends: Vec<Trend>,
+}
+
+/// One organisation's trends, decided over the same quarters as its returns.
+pub async fn organisation_trends(
+    ctx: &Context,
+    organisation: &Organisation,
+) -> Result<Trends, Error> {
+    let facts = facts(ctx, organisation).await?;
+    let today = ctx.clock.today();
+    let quarters = trend_quarters(today);
+    let (Some(&first), Some(&last)) = (quarters.first(), quarters.last()) else {
+        return Err(Error::Internal("the trends have no quarters".into()));
+    };
+    let decided =
+        organisation_figures(ctx, organisation, &facts, &decided_quarters(None, today)).await?;
+    let trends = trends(
+        &decided,
+        Scope::Organisation(organisation.id),
+        &facts,
+        &quarters,
+        ctx.minimums.speakup(),
+    );
+    Ok(Trends {
+        first,
+        last,
+        trends,
+    })
+}
+
+/// One row per label: each quarter's figure, then the period's, as decided.
+fn counted_rows(
+    figures: &Figures,
+    scope: Scope,
+    quarters: &[Quarter],
+    rows: Vec<(String, Measure)>,
+) -> Vec<TrendRow> {
+    rows.into_iter()
+        .map(|(label, measure)| {
+            let mut cells: Vec<String> = quarters
+                .iter()
+                .map(|q| figures.count(scope, Some(*q), measure.clone()).to_string())
+                .collect();
+            // Over the quarters on the page, whatever quarters were decided.
+            let total = figures.period_total(scope, quarters, measure);
+            cells.push(total.to_string());
+            TrendRow {
+                label,
+                cells,
+                value: total.exact(),
+            }
+        })
+        .collect()
+}
+
+/// The trends' tables for `scope`, every count taken from `figures`; `facts` (the same
+/// scope's) give only the middle times, which hide themselves when few.
+fn trends(
+    figures: &Figures,
+    scope: Scope,
+    facts: &[CaseFacts],
+    quarters: &[Quarter],
+    minimum: Minimum,
+) -> Vec<Trend> {
+    let per_quarter = quarters
+        .iter()
+        .map(|q| {
+            let shown: PublishedCount = figures.count(scope, Some(*q), Measure::Cases);
+            TrendRow {
+                label: q.months(),
+                cells: vec![shown.to_string()],
+                value: shown.exact(),
+            }
+        })
+        .collect();
+    let mut columns: Vec<String> = quarters.iter().map(|q| q.to_string()).collect();
+    columns.push("All".into());
+    let by_element = counted_rows(
+        figures,
+        scope,
+        quarters,
+        Element::ALL
+            .iter()
+            .map(|e| (e.label().to_owned(), Measure::Element(*e)))
+            .collect(),
+    );
+    let by_unit = counted_rows(
+        figures,
+        scope,
+        quarters,
+        figures
+            .units(scope)
+            .iter()
+            .map(|u| (u.clone(), Measure::Unit(u.clone())))
+            .collect(),
+    );
+    let timing = |pick: fn(&CaseFacts) -> Option<Day>| -> Vec<TrendRow> {
+        quarters
+            .iter()
+            .map(|q| {
+                let days = facts
+                    .iter()
+                    .filter(|f| q.contains(f.received_on))
+                    .filter_map(|f| pick(f).map(|d| d.days_since(f.received_on)))
+                    .collect();
+                let (cells, value) = match median(days, minimum).into_value() {
+                    Some(m) => (vec![format!("{m} days")], Some(m.max(0).unsigned_abs())),
+                    None => (vec!["too few cases to show".into()], None),
+                };
+                TrendRow {
+                    label: q.months(),
+                    cells,
+                    value,
+                }
+            })
+            .collect()
+    };
+    let has_places = !figures.units(scope).is_empty();
+    let mut shown = vec![
+        Trend {
+            id: "per-quarter",
+            caption: "Concerns received each quarter",
+            columns: vec!["Concerns".into()],
+            rows: per_quarter,
+        },
+        Trend {
+            id: "by-element",
+            caption: "Concerns by what they were about, each quarter (chart: all quarters)",
+            columns: columns.clone(),
+            rows: by_element,
+        },
+        Trend {
+            id: "to-acknowledge",
+            caption: "Middle time to acknowledge a concern",
+            columns: vec!["Days".into()],
+            rows: timing(|f| f.acknowledged_on),
+        },
+        Trend {
+            id: "to-close",
+            caption: "Middle time to close a concern",
+            columns: vec!["Days".into()],
+            rows: timing(|f| f.closed_on),
+        },
+    ];
+    // Places are an organisation's own; the national view has none.
+    if has_places {
+        shown.insert(
+            2,
+            Trend {
+                id: "by-unit",
+                caption: "Concerns by where they happened, each quarter (chart: all quarters)",
+                columns,
+                rows: by_unit,
+            },
+        );
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_domain::speakup::IdentityLevel;
+    use dignity_engine::disclosure::Kind;
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    fn case(received: &str, acknowledged: Option<&str>, unit: Option<&str>) -> CaseFacts {
+        CaseFacts {
+            received_on: day(received),
+            acknowledged_on: acknowledged.map(day),
+            closed_on: None,
+            identity_level: IdentityLevel::Anonymous,
+            elements: vec![Element::ALL[0]],
+            professional_group: None,
+            feedback: None,
+            org_unit: unit.map(str::to_owned),
+            detriment_found: None,
+        }
+    }
+
+    #[test]
+    fn every_page_decides_over_the_trends_quarters_and_the_one_asked_for() {
+        let today = day("2026-05-14");
+        let trend = trend_quarters(today);
+        assert_eq!(trend.len(), 8);
+        assert_eq!(trend.last(), Some(&Quarter::of(today)));
+        assert_eq!(decided_quarters(None, today), trend);
+        let inside = Quarter::of(today).previous();
+        assert_eq!(decided_quarters(Some(inside), today), trend);
+        let long_ago = Quarter::parse("2020-Q1").unwrap();
+        let decided = decided_quarters(Some(long_ago), today);
+        assert_eq!(decided.first(), Some(&long_ago), "sorted, oldest first");
+        assert_eq!(decided.len(), 9);
+    }
+
+    /// Every count in the trends is the figures' own, and a middle time is shown only
+    /// over at least the minimum of cases.
+    #[test]
+    fn the_trends_show_only_what_the_disclosure_rules_decided() {
+        let minimum = Minimum::default_for(Kind::SpeakUpReturns);
+        let today = day("2026-05-14");
+        let quarters = trend_quarters(today);
+        let people = usize::try_from(minimum.people()).unwrap();
+        // Enough cases in the first quarter of 2026 for a middle time, one too few in the
+        // last quarter of 2025.
+        let mut facts: Vec<CaseFacts> = (0..people)
+            .map(|_| case("2026-01-05", Some("2026-01-07"), Some("Ward 7")))
+            .collect();
+        facts.extend((1..people).map(|_| case("2025-11-03", Some("2025-11-04"), None)));
+        let places = BTreeMap::from([(1, vec!["Ward 7".to_owned(), "Ward 8".to_owned()])]);
+        let groups = dignity_domain::speakup::default_professional_groups();
+        let figures = Figures::decide(
+            &[(1, facts.as_slice())],
+            &places,
+            false,
+            &quarters,
+            minimum,
+            &groups,
+        );
+        let scope = Scope::Organisation(1);
+        let shown = trends(&figures, scope, &facts, &quarters, minimum);
+        let ids: Vec<&str> = shown.iter().map(|t| t.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "per-quarter",
+                "by-element",
+                "by-unit",
+                "to-acknowledge",
+                "to-close"
+            ]
+        );
+        let [per_quarter, .., to_acknowledge, _] = shown.as_slice() else {
+            panic!("five trends");
+        };
+        for (row, q) in per_quarter.rows.iter().zip(&quarters) {
+            let published = figures.count(scope, Some(*q), Measure::Cases);
+            assert_eq!(row.cells, vec![published.to_string()]);
+            assert_eq!(row.value, published.exact());
+        }
+        let middle = |label: String| {
+            to_acknowledge
+                .rows
+                .iter()
+                .find(|r| r.label == label)
+                .map(|r| (r.cells.clone(), r.value))
+        };
+        let q1 = Quarter::parse("2026-Q1").unwrap();
+        let q4 = Quarter::parse("2025-Q4").unwrap();
+        assert_eq!(middle(q1.months()), Some((vec!["2 days".into()], Some(2))));
+        assert_eq!(
+            middle(q4.months()),
+            Some((vec!["too few cases to show".into()], None)),
+            "one case fewer than the minimum hides the middle time"
+        );
+
+        // The national view has no places.
+        let national = Figures::decide(
+            &[(1, facts.as_slice())],
+            &places,
+            true,
+            &quarters,
+            minimum,
+            &groups,
+        );
+        let shown = trends(&national, Scope::All, &facts, &quarters, minimum);
+        assert!(shown.iter().all(|t| t.id != "by-unit"));
+    }
+
+    #[test]
+    fn a_return_downloads_as_the_one_csv_with_its_header() {
+        let table = return_table(
+            "speak-up-return-RJ1-2026-Q1".into(),
+            vec![[
+                "RJ1".into(),
+                "2026-Q1".into(),
+                "cases".into(),
+                "all".into(),
+                "-1".into(),
+            ]],
+        );
+        assert_eq!(
+            table.csv(),
+            "\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"\r\n\"RJ1\",\"2026-Q1\",\"cases\",\"all\",\"'-1\"\r\n"
+        );
+    }
 }

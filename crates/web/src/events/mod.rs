@@ -11,6 +11,7 @@ use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
+use crate::table::Download;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};

@@ -7,6 +7,7 @@ use crate::forms::{FormData, PathData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
+use crate::table::Download;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;

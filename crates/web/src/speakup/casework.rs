@@ -200,7 +200,7 @@ async fn case_page(
         report,
         entries,
         elements: Element::ALL,
-        groups: state.settings.professional_groups.clone(),
+        groups: state.app.professional_groups.to_vec(),
         reason,
     };
     Ok((status, render(&page)?).into_response())
@@ -440,12 +440,7 @@ pub async fn record(
                 }
             },
             "group" if value.is_empty() => group = None,
-            "group" => match state
-                .settings
-                .professional_groups
-                .iter()
-                .find(|g| **g == value)
-            {
+            "group" => match state.app.professional_groups.iter().find(|g| **g == value) {
                 Some(g) => group = Some((*g).to_owned()),
                 None => {
                     problem = Some(FieldError {

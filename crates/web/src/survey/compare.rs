@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
-use crate::table::Table;
+use crate::table::{Download, Table};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};

@@ -6,7 +6,7 @@ use crate::forms::PathData;
 pub(super) use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
-use crate::table::Table;
+use crate::table::{Download, Table};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
-use crate::table::Table;
+use crate::table::{Download, Table};
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
