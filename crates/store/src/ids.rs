@@ -21,6 +21,14 @@ pub fn random_id() -> i64 {
     }
 }
 
+/// A random 128-bit key in hex, for rows keyed by text (survey responses, comments and
+/// waiting answers): such keys order rows by chance, never by arrival.
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
+}
+
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
 
 /// Runs `sql` with a fresh random id bound as `$1` (then `bind_rest`) until one is free.

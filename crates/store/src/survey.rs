@@ -4,6 +4,7 @@
 use crate::audit::{self, NewEntry};
 use crate::error::conflict_or;
 use crate::identity::Organisation;
+use crate::ids::random_key;
 use crate::{Backend, Db, StoreError};
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::Participation;
@@ -373,13 +374,6 @@ async fn count_responses(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// A random 128-bit key in hex. Keys order rows by chance, never by arrival.
-fn random_key() -> String {
-    let mut bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    hex::encode(bytes)
 }
 
 /// How many responses a campaign holds, from its counter: cheap enough to ask on every

@@ -10,7 +10,8 @@
 //!
 //! Drafts are stored sealed as well; this module only moves the sealed bytes.
 
-use super::{count_responses, insert_comments, insert_response, random_key};
+use super::{count_responses, insert_comments, insert_response};
+use crate::ids::random_key;
 use crate::{Db, StoreError};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
