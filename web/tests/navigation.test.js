@@ -208,3 +208,88 @@ describe('navigation', () => {
     assert.match(new URL(page.url()).hash, /^#org-/);
   });
 });
+
+describe('the audit log', () => {
+  test('an administrator filters the audit log by kind and date, and pages through it', async () => {
+    const page = await newPage(browser);
+    await signInWithSecondStep(page, server.url, 'admin@demo.nhs.uk');
+    await page.goto(`${server.url}/orgs/DEMO1/audit`);
+    await checkAccessibility(page, assert);
+    const showing = async () => (await page.locator('#showing').innerText()).trim();
+    const first = await showing();
+    const match = first.match(/^Showing 1 to (\d+) of (\d+) entries$/);
+    assert.ok(match, first);
+    const [shown, total] = [Number(match[1]), Number(match[2])];
+    assert.equal(shown, Math.min(total, 50));
+    // Times in UK time, as people say them.
+    const when = (await page.locator('tbody tr td:first-child').allInnerTexts()).map((t) => t.trim());
+    for (const time of when) assert.match(time, /^\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)$/);
+
+    // Enough entries for a second page: each administrator action adds one.
+    for (let i = total; i <= 50; i += 1) {
+      await page.goto(`${server.url}/orgs/DEMO1/structure`);
+      await page.fill('#name', `Division ${i}`);
+      await page.check('#kind');
+      await page.click('button:has-text("Add unit")');
+    }
+    await page.goto(`${server.url}/orgs/DEMO1/audit`);
+    const all = Number((await showing()).match(/of (\d+) entries/)[1]);
+    assert.ok(all > 50, `${all} entries`);
+    assert.equal(await page.locator('a[rel="prev"]').count(), 0);
+    await page.click('a[rel="next"]');
+    assert.match(new URL(page.url()).search, /page=2/);
+    assert.equal(await showing(), `Showing 51 to ${Math.min(all, 100)} of ${all} entries`);
+    await checkAccessibility(page, assert);
+    await page.click('a[rel="prev"]');
+    assert.match(await showing(), /^Showing 1 to 50 of/);
+
+    // One kind of action: the count and every row follow it, and paging keeps the filter.
+    await page.selectOption('#kind', { label: 'Divisions, directorates and teams' });
+    await page.click('button:has-text("Show entries")');
+    assert.match(new URL(page.url()).search, /kind=org_unit/);
+    const units = Number((await showing()).match(/of (\d+) entr/)[1]);
+    assert.ok(units < all && units > 0, `${units} of ${all}`);
+    for (const what of await page.locator('tbody tr td:nth-child(3)').allInnerTexts()) {
+      assert.match(what, /^Added /, what);
+    }
+    if (units > 50) {
+      await page.click('a[rel="next"]');
+      assert.match(new URL(page.url()).search, /kind=org_unit.*page=2/);
+    }
+    await checkAccessibility(page, assert);
+
+    // Dates: a date that is not real is named in the error summary, beside its boxes.
+    await page.goto(`${server.url}/orgs/DEMO1/audit`);
+    await page.fill('#from-day', '31');
+    await page.fill('#from-month', '2');
+    await page.fill('#from-year', '2026');
+    await page.fill('#to-day', '1');
+    await page.fill('#to-month', '13');
+    await page.fill('#to-year', '2026');
+    await page.click('button:has-text("Show entries")');
+    const summary = await page.locator('.nhsuk-error-summary').innerText();
+    assert.match(summary, /The from date must be a real date/);
+    assert.match(summary, /The to date must be a real date/);
+    await page.click('.nhsuk-error-summary a[href="#from-day"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'from-day');
+    await checkAccessibility(page, assert);
+    // Days long past: nothing matches, and the page says so.
+    await page.goto(`${server.url}/orgs/DEMO1/audit?from-day=1&from-month=1&from-year=2001&to-day=2&to-month=1&to-year=2001`);
+    assert.match(await page.locator('main').innerText(), /No entries match/);
+    // Today, in UK time, keeps today's entries.
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric' }).format(new Date()).split('/');
+    await page.goto(`${server.url}/orgs/DEMO1/audit?from-day=${today[0]}&from-month=${today[1]}&from-year=${today[2]}&to-day=${today[0]}&to-month=${today[1]}&to-year=${today[2]}`);
+    assert.match(await showing(), /^Showing 1 to/);
+
+    // The form works without JavaScript, and the log fits a 320 pixel phone.
+    const phone = await newPage(browser, { viewport: { width: 320, height: 640 }, javaScriptEnabled: false });
+    await signInWithSecondStep(phone, server.url, 'admin@demo.nhs.uk');
+    await phone.goto(`${server.url}/orgs/DEMO1/audit`);
+    await fits(phone);
+    await phone.selectOption('#kind', 'role');
+    await phone.click('button:has-text("Show entries")');
+    assert.match(new URL(phone.url()).search, /kind=role/);
+    await fits(phone);
+    await phone.context().close();
+  });
+});

@@ -102,6 +102,83 @@ pub async fn list_for_organisation(
     .await?)
 }
 
+/// Which of an organisation's entries to list: one kind of action (the part of its name
+/// before the dot, such as `role`), between two times (from inclusive, until exclusive).
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    pub kind: Option<&'a str>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Filter<'_> {
+    /// The LIKE pattern for the kind. `_` in a kind matches itself or any one character,
+    /// which can only widen a kind to a name no action has.
+    fn pattern(&self) -> String {
+        match self.kind {
+            Some(kind) => format!("{kind}.%"),
+            None => "%".into(),
+        }
+    }
+}
+
+const FILTERED: &str =
+    "FROM audit_log WHERE organisation = $1 AND action LIKE $2 AND at >= $3 AND at < $4";
+
+/// How many of an organisation's entries the filter keeps.
+pub async fn count_for_organisation(
+    db: &Db,
+    ods_code: &str,
+    filter: &Filter<'_>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) {FILTERED}"))
+        .bind(ods_code)
+        .bind(filter.pattern())
+        .bind(filter.from.unwrap_or(i64::MIN))
+        .bind(filter.until.unwrap_or(i64::MAX))
+        .fetch_one(db.pool())
+        .await?)
+}
+
+/// One page of an organisation's entries that the filter keeps, newest first, skipping
+/// the first `offset`.
+pub async fn page_for_organisation(
+    db: &Db,
+    ods_code: &str,
+    filter: &Filter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT seq, at, actor, organisation, action, detail {FILTERED} \
+         ORDER BY seq DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(ods_code)
+    .bind(filter.pattern())
+    .bind(filter.from.unwrap_or(i64::MIN))
+    .bind(filter.until.unwrap_or(i64::MAX))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The kinds of action in an organisation's log (`role`, `plan`, ...), in order.
+pub async fn kinds_for_organisation(db: &Db, ods_code: &str) -> Result<Vec<String>, StoreError> {
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log WHERE organisation = $1")
+            .bind(ods_code)
+            .fetch_all(db.pool())
+            .await?;
+    let mut kinds: Vec<String> = actions
+        .iter()
+        .map(|a| a.split('.').next().unwrap_or_default().to_owned())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    Ok(kinds)
+}
+
 /// The outcome of checking the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {

@@ -34,6 +34,10 @@ mod schema;
 mod copies;
 use copies::copies_during_a_campaign_link_no_answer_to_anyone;
 
+#[path = "store/audit_pages.rs"]
+mod audit_pages;
+use audit_pages::audit_log_filters_counts_and_pages;
+
 pub(crate) async fn run<F, Fut>(backend: Backend, body: F) -> TestResult
 where
     F: FnOnce(Db) -> Fut,
@@ -58,6 +62,7 @@ on_both_backends!(
     totp_steps_cannot_be_reused,
     audit_chain_verifies_and_detects_tampering,
     concurrent_audit_appends_keep_one_chain,
+    audit_log_filters_counts_and_pages,
     copy_all_moves_everything_and_counts_match,
     transfer_table_list_covers_the_schema,
     speakup_is_set_up_once_per_organisation,

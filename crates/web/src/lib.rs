@@ -28,6 +28,7 @@ mod state;
 pub mod survey;
 pub(crate) mod table;
 mod telemetry;
+pub(crate) mod uk_time;
 #[doc(hidden)]
 pub mod testing;
 

@@ -6,6 +6,7 @@ use dignity_domain::identity::{Name, OdsCode, OrgUnitKind};
 use dignity_store::{audit, identity};
 
 pub use dignity_store::audit::Entry as AuditEntry;
+pub use dignity_store::audit::Filter as AuditFilter;
 
 /// The organisation with this ODS code; `NotFound` for a code that is not one, or is
 /// not here.
@@ -49,6 +50,35 @@ pub async fn add_unit(
         name,
     )
     .await?)
+}
+
+/// One page of the organisation's audit log that a filter keeps, and how many it keeps.
+pub struct AuditPage {
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
+    /// How many entries the filter keeps, on every page.
+    pub total: i64,
+}
+
+/// Page `page` (from 1) of the organisation's audit log that `filter` keeps, `page_size`
+/// entries a page, newest first.
+pub async fn audit_page(
+    ctx: &Context,
+    organisation: &Organisation,
+    filter: &AuditFilter<'_>,
+    page: i64,
+    page_size: i64,
+) -> Result<AuditPage, Error> {
+    let ods = &organisation.ods_code;
+    let total = audit::count_for_organisation(&ctx.db, ods, filter).await?;
+    let offset = page.saturating_sub(1).max(0).saturating_mul(page_size);
+    let entries = audit::page_for_organisation(&ctx.db, ods, filter, offset, page_size).await?;
+    Ok(AuditPage { entries, total })
+}
+
+/// The kinds of action in the organisation's log, for choosing one.
+pub async fn audit_kinds(ctx: &Context, organisation: &Organisation) -> Result<Vec<String>, Error> {
+    Ok(audit::kinds_for_organisation(&ctx.db, &organisation.ods_code).await?)
 }
 
 /// One page of the organisation's audit log, newest first, before entry `before`.

@@ -1,12 +1,8 @@
 //! Event times: typed and shown in UK time (GMT or BST, as the date falls), stored as UTC.
 
-use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use jiff::tz::TimeZone;
 
-fn london() -> TimeZone {
-    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
-}
+use crate::uk_time::{clock, london, zoned};
 
 /// A day like `2026-12-03` and a time like `10:30` in UK time, as UTC seconds.
 pub fn parse(day: &str, time: &str) -> Option<i64> {
@@ -14,25 +10,6 @@ pub fn parse(day: &str, time: &str) -> Option<i64> {
     let time: Time = time.trim().parse().ok()?;
     let zoned = date.to_datetime(time).to_zoned(london()).ok()?;
     Some(zoned.timestamp().as_second())
-}
-
-fn zoned(seconds: i64) -> Option<jiff::Zoned> {
-    Some(Timestamp::from_second(seconds).ok()?.to_zoned(london()))
-}
-
-/// "10:30am", "12pm", "3:05pm".
-fn clock(z: &jiff::Zoned) -> String {
-    let (h, m) = (z.hour(), z.minute());
-    let suffix = if h < 12 { "am" } else { "pm" };
-    let h12 = match h % 12 {
-        0 => 12,
-        h => h,
-    };
-    if m == 0 {
-        format!("{h12}{suffix}")
-    } else {
-        format!("{h12}:{m:02}{suffix}")
-    }
 }
 
 /// "Thursday 3 December 2026".
@@ -71,6 +48,7 @@ pub fn fields(seconds: i64) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::Timestamp;
 
     #[test]
     fn uk_time_follows_summer_time() {

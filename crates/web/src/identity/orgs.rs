@@ -255,13 +255,103 @@ async fn national_organisation(
 struct AuditPage {
     chrome: Chrome,
     organisation: Organisation,
+    /// Each entry with its time in UK time.
     entries: Vec<(AuditEntry, String)>,
-    older: Option<i64>,
+    /// The kinds to choose from, as (kind, words).
+    kinds: Vec<(String, &'static str)>,
+    query: AuditQuery,
+    /// "Showing 51 to 100 of 312 entries", or nothing when none are shown.
+    showing: String,
+    newer: Option<String>,
+    older: Option<String>,
+    filtered: bool,
 }
 
-#[derive(Deserialize, Default)]
+/// The audit log's filter and page, as a GET form sends them.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 struct AuditQuery {
-    before: Option<i64>,
+    kind: String,
+    #[serde(rename = "from-day")]
+    from_day: String,
+    #[serde(rename = "from-month")]
+    from_month: String,
+    #[serde(rename = "from-year")]
+    from_year: String,
+    #[serde(rename = "to-day")]
+    to_day: String,
+    #[serde(rename = "to-month")]
+    to_month: String,
+    #[serde(rename = "to-year")]
+    to_year: String,
+    page: Option<i64>,
+}
+
+impl AuditQuery {
+    /// The filter as an address query, without the page, for the paging links.
+    fn filter_query(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("kind", self.kind.as_str()),
+                ("from-day", &self.from_day),
+                ("from-month", &self.from_month),
+                ("from-year", &self.from_year),
+                ("to-day", &self.to_day),
+                ("to-month", &self.to_month),
+                ("to-year", &self.to_year),
+            ])
+            .finish()
+    }
+}
+
+/// Kinds of action, in the words people read. A kind not listed here reads "Other".
+const AUDIT_KINDS: &[(&str, &str)] = &[
+    ("event", "Events"),
+    ("library", "Library"),
+    ("news", "News"),
+    ("org_unit", "Divisions, directorates and teams"),
+    ("organisation", "The organisation"),
+    ("person", "People's accounts"),
+    ("plan", "Action plans"),
+    ("role", "Roles"),
+    ("secret", "Keys"),
+    ("session", "Signing in"),
+    ("speakup", "Speak Up"),
+    ("survey", "Surveys"),
+];
+
+fn kind_words(kind: &str) -> &'static str {
+    AUDIT_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, words)| *words)
+        .unwrap_or("Other")
+}
+
+/// A date typed into an NHS date input: none when all three parts are empty.
+fn typed_date(
+    day: &str,
+    month: &str,
+    year: &str,
+    field: &'static str,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<jiff::civil::Date> {
+    let (day, month, year) = (day.trim(), month.trim(), year.trim());
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return None;
+    }
+    let parsed = (|| {
+        let year: i16 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
+        jiff::civil::Date::new(year, month.parse().ok()?, day.parse().ok()?).ok()
+    })();
+    if parsed.is_none() {
+        errors.push(FieldError {
+            field: field.into(),
+            message: format!("The {name} date must be a real date, like 1 4 2026"),
+        });
+    }
+    parsed
 }
 
 const AUDIT_PAGE_SIZE: i64 = 50;
@@ -270,41 +360,107 @@ async fn audit_log(
     State(state): State<AppState>,
     chrome: Chrome,
     Path(ods): Path<String>,
-    Query(query): Query<AuditQuery>,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let entries = orgs::audit_log(&state.app, &organisation, query.before, AUDIT_PAGE_SIZE).await?;
-    let older = (entries.len() as i64 == AUDIT_PAGE_SIZE)
-        .then(|| entries.last().map(|e| e.seq))
-        .flatten();
-    let entries = entries
+    // An address someone has edited by hand is read as far as it makes sense.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let mut errors = Vec::new();
+    let from = typed_date(
+        &query.from_day,
+        &query.from_month,
+        &query.from_year,
+        "from-day",
+        "from",
+        &mut errors,
+    );
+    let to = typed_date(
+        &query.to_day,
+        &query.to_month,
+        &query.to_year,
+        "to-day",
+        "to",
+        &mut errors,
+    );
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        errors.push(FieldError {
+            field: "to-day".into(),
+            message: "The to date must be the same as or after the from date".into(),
+        });
+    }
+    let kinds: Vec<(String, &'static str)> = orgs::audit_kinds(&state.app, &organisation)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let words = kind_words(&k);
+            (k, words)
+        })
+        .collect();
+    let kind = kinds
+        .iter()
+        .find(|(k, _)| *k == query.kind)
+        .map(|(k, _)| k.as_str());
+    let filter = orgs::AuditFilter {
+        kind,
+        from: from.and_then(crate::uk_time::start_of_day),
+        // Up to the end of the day chosen.
+        until: to
+            .and_then(|d| d.tomorrow().ok())
+            .and_then(crate::uk_time::start_of_day),
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let found = if errors.is_empty() {
+        orgs::audit_page(&state.app, &organisation, &filter, page, AUDIT_PAGE_SIZE).await?
+    } else {
+        orgs::AuditPage {
+            entries: Vec::new(),
+            total: 0,
+        }
+    };
+    let first = (page - 1).saturating_mul(AUDIT_PAGE_SIZE);
+    let shown = found.entries.len() as i64;
+    let showing = if shown == 0 {
+        String::new()
+    } else {
+        format!(
+            "Showing {} to {} of {} {}",
+            first + 1,
+            first + shown,
+            found.total,
+            if found.total == 1 { "entry" } else { "entries" }
+        )
+    };
+    let base = format!(
+        "/orgs/{}/audit?{}",
+        organisation.ods_code,
+        query.filter_query()
+    );
+    let newer = (page > 1).then(|| format!("{base}&page={}", page - 1));
+    let older = (first + shown < found.total).then(|| format!("{base}&page={}", page + 1));
+    let entries = found
+        .entries
         .into_iter()
         .map(|e| {
-            let when = format_time(e.at);
+            let when = crate::uk_time::moment(e.at);
             (e, when)
         })
         .collect();
-    let chrome = chrome.titled(format!("Audit log: {}", organisation.name));
+    let filtered = filter.kind.is_some() || filter.from.is_some() || filter.until.is_some();
+    let chrome = chrome
+        .titled(format!("Audit log: {}", organisation.name))
+        .with_errors(errors);
     Ok(render(&AuditPage {
         chrome,
         organisation,
         entries,
+        kinds,
+        query,
+        showing,
+        newer,
         older,
+        filtered,
     })?
     .into_response())
-}
-
-/// "24 Nov 2026, 18:27 UTC": unambiguous for every reader.
-fn format_time(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.strftime("%-d %b %Y, %H:%M UTC").to_string())
-        .unwrap_or_else(|_| unix.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_read_plainly() {
-        assert_eq!(super::format_time(1_795_545_600), "24 Nov 2026, 18:40 UTC");
-    }
 }
