@@ -178,22 +178,3 @@ pub async fn invite_by_email(
     )
     .await?)
 }
-
-/// The organisation's own mapping from questions to pledges, if it has saved one.
-pub async fn pledge_mapping(
-    ctx: &Context,
-    organisation: &Organisation,
-) -> Result<Option<String>, Error> {
-    Ok(survey::pledge_mapping(&ctx.db, organisation.id).await?)
-}
-
-/// Saves the organisation's mapping, audited. The page checks it reads first.
-pub async fn save_pledge_mapping(
-    ctx: &Context,
-    actor: &str,
-    organisation: &Organisation,
-    mapping: &str,
-) -> Result<(), Error> {
-    survey::save_pledge_mapping(&ctx.db, actor, ctx.clock.now(), organisation, mapping).await?;
-    Ok(())
-}

@@ -7,5 +7,6 @@ pub mod campaigns;
 pub mod compare;
 pub mod load;
 pub mod pending;
+pub mod pledges;
 pub mod results;
 pub mod writer;

@@ -13,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::{self, Campaign};
-pub(super) use dignity_app::survey::results::answers_of;
 use dignity_app::survey::results::{self, Compared, Difference};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;

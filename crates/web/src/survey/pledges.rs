@@ -1,9 +1,8 @@
-//! The staff pledges scorecard: the NHS Constitution's seven pledges to staff, each with the
-//! survey questions that evidence it and a score from 0 to 10. Organisations can change
-//! which questions evidence which pledge; the mapping is checked against the survey.
+//! The staff pledges scorecard pages: the scorecard and the mapping are decided and
+//! checked in `dignity_app::survey::pledges`; these pages format and render them.
 
 use super::admin::campaign_in;
-use super::dashboard::{Shown, answers_of, organisation, percent, score};
+use super::dashboard::{Shown, organisation, percent, score};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -15,12 +14,9 @@ use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::survey::campaigns::{self, Campaign};
-use dignity_domain::survey::pledges::{DEFAULT_MAPPING, Pledge, parse_mapping, pledge_score};
-use dignity_domain::survey::{DEFAULT_BANK, Survey, answer_score, parse};
-use dignity_engine::Bitmap;
-use dignity_engine::aggregate::{indicator, reports};
-use dignity_engine::disclosure;
+use dignity_app::survey::campaigns::Campaign;
+use dignity_app::survey::pledges::{self, MappingRefused};
+use dignity_domain::survey::pledges::DEFAULT_MAPPING;
 use serde::Deserialize;
 
 pub struct EvidenceRow {
@@ -48,25 +44,6 @@ struct ScorecardPage {
     pledges: Vec<PledgeRow>,
 }
 
-/// The organisation's mapping if it has one that fits this survey, else Dignity's.
-async fn mapping_for(
-    state: &AppState,
-    organisation: &Organisation,
-    survey: &Survey,
-) -> Result<(Vec<Pledge>, bool), AppError> {
-    if let Some(text) = campaigns::pledge_mapping(&state.app, organisation).await?
-        && let Ok(pledges) = parse_mapping(&text, survey)
-    {
-        return Ok((pledges, true));
-    }
-    let pledges = parse_mapping(DEFAULT_MAPPING, survey).map_err(|e| {
-        AppError::NotFound(format!(
-            "The staff pledges scorecard needs the questions of the shared culture survey: {e}"
-        ))
-    })?;
-    Ok((pledges, false))
-}
-
 struct Scorecard {
     organisation: Organisation,
     campaign: Campaign,
@@ -74,67 +51,34 @@ struct Scorecard {
     pledges: Vec<PledgeRow>,
 }
 
+/// The scorecard with each figure formatted as the page and the download show it.
 async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorecard, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let loaded = state.app.surveys.campaign(&state.app, &campaign).await?;
-    let (definition, columns) = (&loaded.definition, &loaded.columns);
-    let (mapping, own_mapping) = mapping_for(state, &organisation, definition).await?;
-    let minimum = state.settings.minimums.survey();
-    let whole = disclosure::population(columns.rows() as u64, minimum);
-    let counted = definition.items();
-    let items: Vec<usize> = (0..counted.len()).collect();
-    let all = Bitmap::full(columns.rows());
-    let report = reports(columns, &all, &items, &[None], 2)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(report) = report.first() else {
-        return Err(AppError::Internal("the engine returned no report".into()));
-    };
-    let pledges = mapping
-        .iter()
-        .map(|pledge| {
-            let mut scores = Vec::new();
-            let evidence = pledge
-                .questions
-                .iter()
-                .filter_map(|key| {
-                    let j = counted.iter().position(|item| item.key == *key)?;
-                    Some((j, counted.get(j)?.question, columns.items().get(j)?))
+    let card = pledges::scorecard(&state.app, &organisation, &campaign).await?;
+    let minimum = card.minimum;
+    let pledges = card
+        .pledges
+        .into_iter()
+        .map(|pledge| PledgeRow {
+            number: pledge.number,
+            summary: pledge.summary,
+            score: pledge.score.map_or("hidden".into(), |s| format!("{s:.1}")),
+            evidence: pledge
+                .evidence
+                .into_iter()
+                .map(|e| EvidenceRow {
+                    text: e.text,
+                    positive: percent(&e.positive, minimum),
+                    score: score(e.score),
                 })
-                .map(|(j, question, meta)| {
-                    let hist = report.histogram(0, j);
-                    let i = indicator(meta, hist);
-                    let (sum, n) = hist.iter().enumerate().skip(1).fold(
-                        (0.0, 0u64),
-                        |(sum, n), (code, &count)| match answer_score(question, code as u8) {
-                            Some(s) => (sum + s * f64::from(count), n + u64::from(count)),
-                            None => (sum, n),
-                        },
-                    );
-                    let mean = disclosure::mean(sum, n, &whole, minimum);
-                    scores.push(mean.into_value());
-                    EvidenceRow {
-                        text: question.text.clone(),
-                        positive: percent(
-                            &disclosure::overall(answers_of(&i), &whole, minimum),
-                            minimum,
-                        ),
-                        score: score(mean),
-                    }
-                })
-                .collect();
-            PledgeRow {
-                number: pledge.number,
-                summary: pledge.summary.clone(),
-                score: pledge_score(&scores).map_or("hidden".into(), |s| format!("{s:.1}")),
-                evidence,
-            }
+                .collect(),
         })
         .collect();
     Ok(Scorecard {
         organisation,
         campaign,
-        own_mapping,
+        own_mapping: card.own_mapping,
         pledges,
     })
 }
@@ -232,7 +176,7 @@ pub async fn edit_mapping(
     PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let mapping = campaigns::pledge_mapping(&state.app, &organisation)
+    let mapping = pledges::saved_mapping(&state.app, &organisation)
         .await?
         .unwrap_or_else(|| DEFAULT_MAPPING.trim_start().to_owned());
     Ok(render(&MappingPage {
@@ -252,23 +196,24 @@ pub async fn save_mapping(
     FormData(form): FormData<MappingForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let survey =
-        parse(DEFAULT_BANK).map_err(|e| AppError::Internal(format!("default survey: {e}")))?;
-    if let Err(e) = parse_mapping(&form.mapping, &survey) {
-        let chrome = chrome
-            .titled("Which questions show each staff pledge")
-            .with_errors(vec![FieldError {
-                field: "mapping".into(),
-                message: format!("The mapping could not be used: {e}"),
-            }]);
-        return Ok(render(&MappingPage {
-            chrome,
-            organisation,
-            mapping: form.mapping,
-        })?
-        .into_response());
+    match pledges::save_mapping(&state.app, &user.person.email, &organisation, &form.mapping).await
+    {
+        Ok(()) => {}
+        Err(MappingRefused::Failed(e)) => return Err(e.into()),
+        Err(refused @ MappingRefused::Unreadable(_)) => {
+            let chrome = chrome
+                .titled("Which questions show each staff pledge")
+                .with_errors(vec![FieldError {
+                    field: "mapping".into(),
+                    message: refused.to_string(),
+                }]);
+            return Ok(render(&MappingPage {
+                chrome,
+                organisation,
+                mapping: form.mapping,
+            })?
+            .into_response());
+        }
     }
-    campaigns::save_pledge_mapping(&state.app, &user.person.email, &organisation, &form.mapping)
-        .await?;
     Ok(Redirect::to(&format!("/orgs/{}/surveys", organisation.ods_code)).into_response())
 }
