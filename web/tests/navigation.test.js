@@ -293,3 +293,35 @@ describe('the audit log', () => {
     await phone.context().close();
   });
 });
+
+describe('names, not addresses', () => {
+  test('plan history and the audit log say who by name', async () => {
+    // The executive changes the plan, so its history has a change by a person.
+    const exec = await newPage(browser);
+    await signIn(exec, server.url, 'exec@demo.nhs.uk');
+    await exec.goto(`${server.url}/orgs/DEMO1/plans`);
+    await exec.click('main a:has-text("Respect at work 2026 to 2027")');
+    const plan = new URL(exec.url()).pathname;
+    await exec.click('a:has-text("Change, remove or see the history")');
+    const title = await exec.inputValue('#title');
+    await exec.fill('#title', `${title} (named)`);
+    await exec.click('button:has-text("Save changes")');
+    await exec.goto(`${server.url}${plan}/history`);
+    const who = (await exec.locator('tbody tr td:nth-child(4)').allInnerTexts()).map((t) => t.trim());
+    assert.ok(who.includes('Ezra Executive'), who.join(', '));
+    assert.ok(who.every((w) => !w.includes('@')), `an address in the history: ${who.join(', ')}`);
+    await checkAccessibility(exec, assert);
+    // An action's own history too.
+    await exec.goBack();
+    await exec.goto(`${server.url}${plan}`);
+    await exec.click('a:has-text("Change, remove or see the history")');
+    assert.doesNotMatch(await exec.locator('main').innerText(), /@demo\.nhs\.uk/);
+
+    const admin = await newPage(browser);
+    await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+    await admin.goto(`${server.url}/orgs/DEMO1/audit`);
+    const actors = (await admin.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.trim());
+    assert.ok(actors.includes('Ezra Executive'), actors.join(', '));
+    assert.ok(actors.every((a) => !a.includes('@')), `an address in the audit log: ${actors.join(', ')}`);
+  });
+});

@@ -140,6 +140,22 @@ pub async fn count_for_organisation(
         .await?)
 }
 
+/// An entry as an administrator reads it: with the name of the person who did it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub entry: Entry,
+    /// The actor's name, when the actor is a person's address.
+    pub actor_name: Option<String>,
+}
+
+impl Listed {
+    /// Who did it, by name where known, else as recorded (such as `cli`).
+    pub fn who(&self) -> &str {
+        self.actor_name.as_deref().unwrap_or(&self.entry.actor)
+    }
+}
+
 /// One page of an organisation's entries that the filter keeps, newest first, skipping
 /// the first `offset`.
 pub async fn page_for_organisation(
@@ -148,11 +164,14 @@ pub async fn page_for_organisation(
     filter: &Filter<'_>,
     offset: i64,
     limit: i64,
-) -> Result<Vec<Entry>, StoreError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT seq, at, actor, organisation, action, detail {FILTERED} \
-         ORDER BY seq DESC LIMIT $5 OFFSET $6"
-    ))
+) -> Result<Vec<Listed>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.seq, a.at, a.actor, a.organisation, a.action, a.detail, \
+         p.display_name AS actor_name \
+         FROM audit_log a LEFT JOIN people p ON p.email = a.actor \
+         WHERE a.organisation = $1 AND a.action LIKE $2 AND a.at >= $3 AND a.at < $4 \
+         ORDER BY a.seq DESC LIMIT $5 OFFSET $6",
+    )
     .bind(ods_code)
     .bind(filter.pattern())
     .bind(filter.from.unwrap_or(i64::MIN))

@@ -1360,10 +1360,24 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
     // Eight changes and the two approvals that counted (the stale one is not recorded).
     let history = plans::history(&db, plan.id, None).await?;
     assert_eq!(history.len(), 10, "{history:?}");
+    // Who, as recorded while the address is nobody's account; by name once it is one.
     assert!(
-        history
-            .iter()
-            .any(|h| h.summary == "Approved version 3 for the trade union side")
+        history.iter().all(|h| h.actor == "ada@x.nhs.uk"),
+        "{history:?}"
+    );
+    identity::create_person(
+        &db,
+        "cli",
+        1,
+        &Email::parse("ada@x.nhs.uk")?,
+        &Name::parse("Ada Lovelace", "n")?,
+        "h",
+    )
+    .await?;
+    let history = plans::history(&db, plan.id, None).await?;
+    assert!(
+        history.iter().all(|h| h.actor == "Ada Lovelace"),
+        "{history:?}"
     );
     let of_wave = plans::history(&db, plan.id, Some(wave.id)).await?;
     assert_eq!(of_wave.len(), 2);

@@ -7,6 +7,7 @@ use dignity_store::{audit, identity};
 
 pub use dignity_store::audit::Entry as AuditEntry;
 pub use dignity_store::audit::Filter as AuditFilter;
+pub use dignity_store::audit::Listed as ListedAuditEntry;
 
 /// The organisation with this ODS code; `NotFound` for a code that is not one, or is
 /// not here.
@@ -54,8 +55,8 @@ pub async fn add_unit(
 
 /// One page of the organisation's audit log that a filter keeps, and how many it keeps.
 pub struct AuditPage {
-    /// Newest first.
-    pub entries: Vec<AuditEntry>,
+    /// Newest first, each with who did it by name where known.
+    pub entries: Vec<ListedAuditEntry>,
     /// How many entries the filter keeps, on every page.
     pub total: i64,
 }

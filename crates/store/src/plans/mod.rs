@@ -584,6 +584,8 @@ pub struct HistoryEntry {
     pub action_id: Option<i64>,
     pub version: i64,
     pub at: i64,
+    /// Who did it: the person's name where the address is a person's account, else what
+    /// was recorded (an address, or `cli`).
     pub actor: String,
     pub summary: String,
 }
@@ -595,7 +597,9 @@ pub async fn history(
     action_id: Option<i64>,
 ) -> Result<Vec<HistoryEntry>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT action_id, version, at, actor, summary FROM plan_history WHERE plan_id = $1 AND ($2 IS NULL OR action_id = $2) ORDER BY id",
+        "SELECT h.action_id, h.version, h.at, COALESCE(p.display_name, h.actor) AS actor, h.summary \
+         FROM plan_history h LEFT JOIN people p ON p.email = h.actor \
+         WHERE h.plan_id = $1 AND ($2 IS NULL OR h.action_id = $2) ORDER BY h.id",
     )
     .bind(plan_id)
     .bind(action_id)

@@ -37,10 +37,10 @@ pub(crate) async fn audit_log_filters_counts_and_pages(db: Db) -> TestResult {
     assert_eq!(audit::count_for_organisation(&db, "RJ1", &all).await?, 120);
     let first = audit::page_for_organisation(&db, "RJ1", &all, 0, 50).await?;
     assert_eq!(first.len(), 50);
-    assert_eq!(first[0].detail, "entry 119", "newest first");
+    assert_eq!(first[0].entry.detail, "entry 119", "newest first");
     let third = audit::page_for_organisation(&db, "RJ1", &all, 100, 50).await?;
     assert_eq!(third.len(), 20);
-    assert_eq!(third[19].detail, "entry 0");
+    assert_eq!(third[19].entry.detail, "entry 0");
 
     let roles = Filter {
         kind: Some("role"),
@@ -48,7 +48,7 @@ pub(crate) async fn audit_log_filters_counts_and_pages(db: Db) -> TestResult {
     };
     assert_eq!(audit::count_for_organisation(&db, "RJ1", &roles).await?, 60);
     let page = audit::page_for_organisation(&db, "RJ1", &roles, 0, 100).await?;
-    assert!(page.iter().all(|e| e.action == "role.grant"));
+    assert!(page.iter().all(|e| e.entry.action == "role.grant"));
 
     // From inclusive, until exclusive: entries 10 to 19.
     let hours = Filter {
@@ -58,13 +58,38 @@ pub(crate) async fn audit_log_filters_counts_and_pages(db: Db) -> TestResult {
     };
     assert_eq!(audit::count_for_organisation(&db, "RJ1", &hours).await?, 10);
     let page = audit::page_for_organisation(&db, "RJ1", &hours, 0, 50).await?;
-    assert_eq!(page.first().map(|e| e.detail.as_str()), Some("entry 19"));
-    assert_eq!(page.last().map(|e| e.detail.as_str()), Some("entry 10"));
+    assert_eq!(
+        page.first().map(|e| e.entry.detail.as_str()),
+        Some("entry 19")
+    );
+    assert_eq!(
+        page.last().map(|e| e.entry.detail.as_str()),
+        Some("entry 10")
+    );
     let both = Filter {
         kind: Some("org_unit"),
         ..hours
     };
     assert_eq!(audit::count_for_organisation(&db, "RJ1", &both).await?, 5);
+
+    // People by name where the actor is an account's address; others as recorded.
+    let ann = dignity_store::identity::create_person(
+        &db,
+        "cli",
+        1,
+        &dignity_domain::identity::Email::parse("ann@trust.nhs.uk")?,
+        &dignity_domain::identity::Name::parse("Ann Example", "name")?,
+        "h",
+    )
+    .await?;
+    let named = audit::page_for_organisation(&db, "RJ1", &all, 0, 1).await?;
+    assert_eq!(named[0].who(), ann.display_name);
+    assert_eq!(
+        named[0].entry.actor, "ann@trust.nhs.uk",
+        "the log itself is unchanged"
+    );
+    let elsewhere = audit::page_for_organisation(&db, "RJ2", &all, 0, 5).await?;
+    assert_eq!(elsewhere[0].who(), "bob@trust.nhs.uk");
 
     assert_eq!(
         audit::kinds_for_organisation(&db, "RJ1").await?,

@@ -11,7 +11,7 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::identity::organisations::{self as orgs, AuditEntry};
+use dignity_app::identity::organisations as orgs;
 use dignity_app::identity::{Member, OrgUnit, Organisation};
 use dignity_domain::identity::{Name, OrgUnitKind, Role};
 use serde::Deserialize;
@@ -256,7 +256,7 @@ struct AuditPage {
     chrome: Chrome,
     organisation: Organisation,
     /// Each entry with its time in UK time.
-    entries: Vec<(AuditEntry, String)>,
+    entries: Vec<(orgs::ListedAuditEntry, String)>,
     /// The kinds to choose from, as (kind, words).
     kinds: Vec<(String, &'static str)>,
     query: AuditQuery,
@@ -443,7 +443,7 @@ async fn audit_log(
         .entries
         .into_iter()
         .map(|e| {
-            let when = crate::uk_time::moment(e.at);
+            let when = crate::uk_time::moment(e.entry.at);
             (e, when)
         })
         .collect();
