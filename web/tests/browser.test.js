@@ -250,15 +250,26 @@ describe('answering a staff survey', () => {
     assert.match(await page.locator('h1').innerText(), /Your answers are saved/);
     await checkAccessibility(page, assert);
 
+    // Coming back carries on at the page after the last one answered.
     await page.goto(`${server.url}/survey?code=${codes[0]}`);
+    assert.match(await page.locator('.nhsuk-caption-l').innerText(), /page 2 of/);
+    await page.click('button:has-text("Back to page 1")');
     assert.ok(await page.locator('input[type=radio]').first().isChecked(), 'the saved answer is back');
     const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(scrolls, false, 'no sideways scrolling on a phone');
     for (let n = 0; n < 20; n += 1) {
-      if (await page.locator('button:has-text("Send my answers")').count() > 0) break;
+      if (await page.locator('button:has-text("Check your answers")').count() > 0) break;
       await page.click('button:has-text("Continue")');
       await checkAccessibility(page, assert);
     }
+    // Every answer in words before sending, with a way to change each page.
+    await page.click('button:has-text("Check your answers")');
+    assert.match(await page.locator('h1').innerText(), /Check your answers before sending/);
+    assert.match(await page.locator('main').innerText(), /Not answered/);
+    assert.ok(await page.locator('button:has-text("Change your answers")').count() > 1);
+    await checkAccessibility(page, assert);
+    const checkScrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(checkScrolls, false, 'the check page fits a phone');
     await page.click('button:has-text("Send my answers")');
     assert.match(await page.locator('h1').innerText(), /Your answers have been sent/);
     await checkAccessibility(page, assert);

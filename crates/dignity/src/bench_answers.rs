@@ -66,8 +66,7 @@ pub async fn run(
         survey.questions().count()
     );
     println!(
-        "Each response: the emailed link (GET page 1), {} pages posted with a saved draft each, and the last page sent; the server's pool has {} connections, as `dignity serve` by default.",
-        pages.saturating_sub(1),
+        "Each response: the emailed link (GET page 1), {pages} pages posted with a saved draft each (the last leads to the check page), and the answers sent from the check page; the server's pool has {} connections, as `dignity serve` by default.",
         DbOptions::default().max_connections
     );
     let mut backends = vec![Backend::Sqlite];
@@ -149,9 +148,9 @@ struct Questionnaire {
 struct Answered {
     /// From asking for the first page to the acknowledgement of the last.
     whole: Duration,
-    /// The last page's post alone: checking, sealing, the durable write and the reply.
+    /// The send from the check page alone: sealing, the durable write and the reply.
     submit: Duration,
-    /// Each earlier page's post (a draft saved each time).
+    /// Each page's post (a draft saved each time).
     saves: Vec<Duration>,
     /// The code it was answered with, as printed.
     code: String,
@@ -267,7 +266,7 @@ async fn measure(
     println!(
         "{name}: {median:.1} complete responses a second, the median of {} runs (range {lowest:.1} to {highest:.1}); {:.0} page requests a second",
         rates.len(),
-        median * (questionnaire.survey.sections.len() + 1) as f64
+        median * (questionnaire.survey.sections.len() + 2) as f64
     );
     let (writes, transactions) = state.app.answer_writer.counts();
     println!(
@@ -283,8 +282,8 @@ async fn measure(
     );
     for (label, times) in [
         ("whole response (first page to acknowledgement)", &mut whole),
-        ("final submit alone", &mut submit),
-        ("each earlier page (its draft saved)", &mut saves),
+        ("send from the check page alone", &mut submit),
+        ("each page of questions (its draft saved)", &mut saves),
     ] {
         times.sort();
         println!(
@@ -487,42 +486,52 @@ async fn respond(
     let code_field = hidden(&first.body, "code").context("no code on the page")?;
     let mut expected = Answers::empty(survey);
     let mut saves = Vec::with_capacity(total);
-    let mut submit = Duration::ZERO;
+    let post = |form: &[(String, String)]| -> anyhow::Result<Request<Body>> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        Ok(Request::post("/survey")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))?)
+    };
     for page in 1..=total {
-        let last = page == total;
         let mut form = vec![
             ("csrf_token".to_owned(), token.clone()),
             ("code".to_owned(), code_field.clone()),
             ("page".to_owned(), page.to_string()),
         ];
         answer_section(questionnaire, page - 1, rng, &mut form);
-        form.push(("go".into(), if last { "send" } else { "next" }.into()));
+        form.push(("go".into(), "next".into()));
         let fields: HashMap<String, String> = form.iter().cloned().collect();
         expected
             .apply(survey, page - 1, &fields, questionnaire.units)
             .map_err(|e| anyhow!("the client's own answers were refused: {e:?}"))?;
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&form)
-            .finish();
-        let request = Request::post("/survey")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, &cookie)
-            .body(Body::from(body))?;
         let posted = Instant::now();
-        let reply = fetch(router, request).await?;
+        let reply = fetch(router, post(&form)?).await?;
         let took = posted.elapsed();
-        if last {
-            expect_page(&reply, "Your answers have been sent", "sending")?;
-            submit = took;
+        if page == total {
+            expect_page(&reply, "Check your answers before sending", "the last page")?;
         } else {
             expect_page(
                 &reply,
                 &format!("page {} of {total}", page + 1),
                 &format!("page {page}"),
             )?;
-            saves.push(took);
         }
+        saves.push(took);
     }
+    // Sent from the check page, as a person does.
+    let form = vec![
+        ("csrf_token".to_owned(), token.clone()),
+        ("code".to_owned(), code_field.clone()),
+        ("page".to_owned(), "0".to_owned()),
+        ("go".to_owned(), "send".to_owned()),
+    ];
+    let posted = Instant::now();
+    let reply = fetch(router, post(&form)?).await?;
+    let submit = posted.elapsed();
+    expect_page(&reply, "Your answers have been sent", "sending")?;
     Ok(Answered {
         whole: began.elapsed(),
         submit,

@@ -99,6 +99,22 @@ impl Answers {
         }
     }
 
+    /// Where someone coming back carries on: the page (0 = the first) after the last page
+    /// they answered anything on, or `None` once the last page has answers, when what is
+    /// left is to check and send. Skipped questions are allowed, so an unanswered
+    /// question on an earlier page is not a reason to go back to it.
+    pub fn resume_at(&self, survey: &Survey) -> Option<usize> {
+        let mut first = 0;
+        let mut next = 0;
+        for (section, s) in survey.sections.iter().enumerate() {
+            if (first..first + s.questions.len()).any(|q| !self.value(survey, q).is_empty()) {
+                next = section + 1;
+            }
+            first += s.questions.len();
+        }
+        (next < survey.sections.len()).then_some(next)
+    }
+
     /// The chosen value of question `index` (survey order) as a form value: a code, a
     /// grouping value, words, or the chosen choices' numbers joined by commas; empty when
     /// unanswered.
@@ -237,6 +253,36 @@ fn read_choice(raw: &str, limit: usize) -> Option<usize> {
     raw.parse::<usize>()
         .ok()
         .filter(|v| (1..=limit).contains(v) && *v <= usize::from(u16::MAX))
+}
+
+#[cfg(test)]
+mod resume_tests {
+    use super::*;
+    use crate::survey::{DEFAULT_BANK, parse};
+
+    #[test]
+    fn coming_back_carries_on_after_the_last_page_answered() {
+        let survey = parse(DEFAULT_BANK).unwrap_or_else(|e| panic!("{e}"));
+        let last = survey.sections.len() - 1;
+        let mut answers = Answers::empty(&survey);
+        assert_eq!(answers.resume_at(&survey), Some(0), "nothing answered yet");
+        // Page 1 and page 3 answered, page 2 skipped: carry on at page 4.
+        for section in [0, 2] {
+            let q = &survey.sections[section].questions[0];
+            let form = HashMap::from([(format!("q-{}", q.key), "1".to_owned())]);
+            answers
+                .apply(&survey, section, &form, 3)
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        assert_eq!(answers.resume_at(&survey), Some(3));
+        let q = &survey.sections[last].questions[0];
+        let value = if q.kind == QuestionKind::FreeText { "Fine" } else { "1" };
+        let form = HashMap::from([(format!("q-{}", q.key), value.to_owned())]);
+        answers
+            .apply(&survey, last, &form, 3)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(answers.resume_at(&survey), None, "check and send");
+    }
 }
 
 #[cfg(test)]

@@ -316,10 +316,30 @@ pub async fn answer(
         .filter(|p| *p <= total)
         .unwrap_or(0);
     let go = form.get("go").map(String::as_str).unwrap_or("next");
-    let sending = go == "send" && answered == total;
+    // Sent from the check page (nothing on it to apply), or from the last page as the
+    // page once did and a page left open may still.
+    let sending = go == "send" && (answered == 0 || answered == total);
+    let change = go
+        .strip_prefix("change-")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (1..=total).contains(n));
+    // Where this request goes once the page just answered is saved.
+    let next = match (go, change) {
+        (_, Some(page)) => Next::Page(page - 1),
+        ("back", None) => Next::Page(answered.saturating_sub(2)),
+        // Just arrived (or came back): carry on after the last page answered.
+        _ if answered == 0 => answers
+            .resume_at(&definition)
+            .map_or(Next::Check, Next::Page),
+        _ if answered >= total => Next::Check,
+        _ => Next::Page(answered),
+    };
     // The organisation's places are read only for a page that asks where someone works:
-    // the page just answered, or any page this request may show next.
-    let mut touched = vec![answered.saturating_sub(2), answered.min(total.saturating_sub(1))];
+    // the page just answered, or the page or check page this request may show.
+    let mut touched = match next {
+        Next::Page(i) => vec![i],
+        Next::Check => (0..total).collect(),
+    };
     if answered > 0 {
         touched.push(answered - 1);
     }
@@ -362,34 +382,100 @@ pub async fn answer(
     {
         return Err(sent_already());
     }
-    match go {
-        "save" if answered > 0 => done(state, chrome, campaign, flow, false),
-        _ if sending => {
-            if !answering::send(&state.app, campaign, &definition, &flow.answerer, &answers).await?
-            {
-                return Err(sent_already());
-            }
-            done(state, chrome, campaign, flow, true)
+    if sending {
+        if !answering::send(&state.app, campaign, &definition, &flow.answerer, &answers).await? {
+            return Err(sent_already());
         }
-        "back" => section(
+        return done(state, chrome, campaign, flow, true);
+    }
+    match (go, next) {
+        ("save", _) => done(state, chrome, campaign, flow, false),
+        (_, Next::Check) => check(chrome, campaign, flow, &definition, &answers, &units),
+        (_, Next::Page(index)) => section(
             chrome,
             campaign,
             flow,
             &definition,
-            answered.saturating_sub(2),
-            &answers,
-            &units,
-        ),
-        _ => section(
-            chrome,
-            campaign,
-            flow,
-            &definition,
-            answered.min(total.saturating_sub(1)),
+            index.min(total.saturating_sub(1)),
             &answers,
             &units,
         ),
     }
+}
+
+/// The page a request shows after saving.
+#[derive(Clone, Copy)]
+enum Next {
+    /// A page of questions (0 = the first).
+    Page(usize),
+    /// Every answer, to check before sending.
+    Check,
+}
+
+/// One page's answers on the check page.
+pub struct CheckedPage {
+    pub heading: String,
+    pub answers: Vec<CheckedAnswer>,
+}
+
+pub struct CheckedAnswer {
+    pub question: String,
+    /// The chosen answers in words, or empty when skipped.
+    pub given: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey/check.html")]
+struct CheckPage {
+    chrome: Chrome,
+    action: String,
+    code: String,
+    campaign: Campaign,
+    pages: Vec<CheckedPage>,
+}
+
+/// Every answer given so far, in words, page by page, with a way to change each page and
+/// the button that sends.
+fn check(
+    chrome: Chrome,
+    campaign: &Campaign,
+    flow: &Flow,
+    definition: &Survey,
+    answers: &Answers,
+    units: &[OrgUnit],
+) -> Result<Response, AppError> {
+    let pages = definition
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, s)| CheckedPage {
+            heading: s.title.clone(),
+            answers: section_view(definition, index, answers, units)
+                .into_iter()
+                .map(|q| CheckedAnswer {
+                    given: if q.style == "text" {
+                        q.value
+                    } else {
+                        q.choices
+                            .iter()
+                            .filter(|c| c.checked)
+                            .map(|c| c.label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                    question: q.text,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(render(&CheckPage {
+        chrome: chrome.titled(format!("Check your answers: {}", campaign.title)),
+        action: flow.action.clone(),
+        code: flow.code.clone(),
+        campaign: campaign.clone(),
+        pages,
+    })?
+    .into_response())
 }
 
 fn section(

@@ -417,9 +417,18 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         "{}",
         page.body
     );
+    // Coming back carries on after the last page answered; going back shows the answer.
     let mut later = app.browser();
     let page = later
         .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert!(
+        page.body.contains(&definition.sections[1].title) && page.body.contains("page 2 of"),
+        "coming back opens page 2: {}",
+        page.body
+    );
+    let page = later
+        .post("/survey", &[("code", &code), ("page", "2"), ("go", "back")])
         .await?;
     assert!(
         page.body.contains(&format!(
@@ -460,7 +469,7 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
     let mut fields = vec![
         ("code", code.as_str()),
         ("page", last.as_str()),
-        ("go", "send"),
+        ("go", "next"),
     ];
     if last_has_comment {
         fields.push((
@@ -468,7 +477,36 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
             "More time to talk <script>alert(1)</script>",
         ));
     }
-    let page = later.post("/survey", &fields).await?;
+    // The last page leads to every answer in words, to check before sending.
+    let check = later.post("/survey", &fields).await?;
+    assert!(
+        check.body.contains("Check your answers before sending"),
+        "{}",
+        check.body
+    );
+    let first_choice = &question.choices[1];
+    assert!(check.body.contains(first_choice.as_str()), "page 1's answer in words");
+    assert!(check.body.contains("Not answered"), "skipped questions say so");
+    if last_has_comment {
+        assert!(check.body.contains("More time to talk &#60;script&#62;") || check.body.contains("More time to talk &lt;script&gt;"));
+        assert!(!check.body.contains("<script>alert(1)"));
+    }
+    for page in &definition.sections {
+        assert!(check.body.contains(&page.title));
+    }
+    // Changing a page opens it, and coming back to the survey now opens the check page.
+    let page = later
+        .post("/survey", &[("code", &code), ("page", "0"), ("go", "change-2")])
+        .await?;
+    assert!(page.body.contains(&definition.sections[1].title) && page.body.contains("page 2 of"));
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert!(page.body.contains("Check your answers before sending"));
+    let page = later
+        .post("/survey", &[("code", &code), ("page", "0"), ("go", "send")])
+        .await?;
     assert!(
         page.body.contains("Your answers have been sent"),
         "{}",
@@ -1211,9 +1249,20 @@ async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult 
             ],
         )
         .await?;
+    // Coming back after the only page opens the check page, the choices in words.
     let page = app
         .browser()
         .post("/survey", &[("code", &code), ("page", "0")])
+        .await?;
+    assert!(
+        page.body
+            .contains("My manager, A Freedom to Speak Up Guardian"),
+        "{}",
+        page.body
+    );
+    let page = app
+        .browser()
+        .post("/survey", &[("code", &code), ("page", "0"), ("go", "change-1")])
         .await?;
     assert_eq!(page.body.matches(" checked").count(), 2, "{}", page.body);
     // Everyone ticks "My manager"; the first person also the guardian.
