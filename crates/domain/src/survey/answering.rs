@@ -276,7 +276,11 @@ mod resume_tests {
         }
         assert_eq!(answers.resume_at(&survey), Some(3));
         let q = &survey.sections[last].questions[0];
-        let value = if q.kind == QuestionKind::FreeText { "Fine" } else { "1" };
+        let value = if q.kind == QuestionKind::FreeText {
+            "Fine"
+        } else {
+            "1"
+        };
         let form = HashMap::from([(format!("q-{}", q.key), value.to_owned())]);
         answers
             .apply(&survey, last, &form, 3)

@@ -485,10 +485,19 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         check.body
     );
     let first_choice = &question.choices[1];
-    assert!(check.body.contains(first_choice.as_str()), "page 1's answer in words");
-    assert!(check.body.contains("Not answered"), "skipped questions say so");
+    assert!(
+        check.body.contains(first_choice.as_str()),
+        "page 1's answer in words"
+    );
+    assert!(
+        check.body.contains("Not answered"),
+        "skipped questions say so"
+    );
     if last_has_comment {
-        assert!(check.body.contains("More time to talk &#60;script&#62;") || check.body.contains("More time to talk &lt;script&gt;"));
+        assert!(
+            check.body.contains("More time to talk &#60;script&#62;")
+                || check.body.contains("More time to talk &lt;script&gt;")
+        );
         assert!(!check.body.contains("<script>alert(1)"));
     }
     for page in &definition.sections {
@@ -496,7 +505,10 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
     }
     // Changing a page opens it, and coming back to the survey now opens the check page.
     let page = later
-        .post("/survey", &[("code", &code), ("page", "0"), ("go", "change-2")])
+        .post(
+            "/survey",
+            &[("code", &code), ("page", "0"), ("go", "change-2")],
+        )
         .await?;
     assert!(page.body.contains(&definition.sections[1].title) && page.body.contains("page 2 of"));
     let page = app
@@ -1262,7 +1274,10 @@ async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult 
     );
     let page = app
         .browser()
-        .post("/survey", &[("code", &code), ("page", "0"), ("go", "change-1")])
+        .post(
+            "/survey",
+            &[("code", &code), ("page", "0"), ("go", "change-1")],
+        )
         .await?;
     assert_eq!(page.body.matches(" checked").count(), 2, "{}", page.body);
     // Everyone ticks "My manager"; the first person also the guardian.
@@ -1399,7 +1414,10 @@ async fn many_answer_at_once_and_each_is_stored_once(app: &TestApp) -> TestResul
     let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_drafts")
         .fetch_one(app.db.pool())
         .await?;
-    assert_eq!(drafts, 0, "no draft outlives its code, even one saved from a second page");
+    assert_eq!(
+        drafts, 0,
+        "no draft outlives its code, even one saved from a second page"
+    );
     let (writes, transactions) = app.state.app.answer_writer.counts();
     assert!(writes >= 80, "a draft and a send each: {writes}");
     assert!(
