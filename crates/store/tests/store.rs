@@ -1379,6 +1379,11 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         history.iter().all(|h| h.actor == "Ada Lovelace"),
         "{history:?}"
     );
+    assert!(
+        history
+            .iter()
+            .any(|h| h.summary == "Approved version 3 for the trade union side")
+    );
     let of_wave = plans::history(&db, plan.id, Some(wave.id)).await?;
     assert_eq!(of_wave.len(), 2);
     assert_eq!(
