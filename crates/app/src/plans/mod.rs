@@ -7,6 +7,8 @@
 
 pub mod follow;
 pub mod measures;
+pub mod progress;
+pub mod signing;
 
 use crate::identity::Organisation;
 use crate::{Context, Error};
@@ -114,7 +116,9 @@ impl<'a> Desk<'a> {
         Ok(store::report_progress(self.db(), self.editor(), action_id, report).await?)
     }
 
-    /// Signs the plan for one side of the partnership, as it was when they read it.
+    /// Signs the plan for one side of the partnership, as it was when they read it. Who
+    /// may sign for which side is `signing::sign`'s to decide; the operator's demo signs
+    /// here directly.
     pub async fn approve(
         &self,
         plan_id: i64,

@@ -10,6 +10,12 @@ use crate::{Db, StoreError};
 use dignity_domain::plans::Change;
 use sqlx::{Any, AnyConnection, Transaction};
 
+/// An audit entry's action and detail.
+pub(super) struct Audited<'a> {
+    pub action: &'a str,
+    pub detail: &'a str,
+}
+
 pub(super) struct PlanEdit<'e> {
     tx: Transaction<'static, Any>,
     editor: Editor<'e>,
@@ -34,7 +40,8 @@ impl<'e> PlanEdit<'e> {
         bump(&mut self.tx, plan_id, change).await
     }
 
-    /// Writes the change to the plan's history and the audit log.
+    /// Writes the change to the plan's history and, under `plan.change` with the same
+    /// words, the audit log.
     pub(super) async fn record(
         &mut self,
         plan_id: i64,
@@ -42,6 +49,25 @@ impl<'e> PlanEdit<'e> {
         version: i64,
         summary: &str,
         snapshot: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let audited = Audited {
+            action: "plan.change",
+            detail: summary,
+        };
+        self.record_audited(plan_id, action_id, version, summary, snapshot, audited)
+            .await
+    }
+
+    /// Writes the change to the plan's history and the audit log, the audit entry with
+    /// its own action and detail (a signature is audited as `plan.approve`).
+    pub(super) async fn record_audited(
+        &mut self,
+        plan_id: i64,
+        action_id: Option<i64>,
+        version: i64,
+        summary: &str,
+        snapshot: serde_json::Value,
+        audited: Audited<'_>,
     ) -> Result<(), StoreError> {
         let Editor {
             actor,
@@ -66,12 +92,34 @@ impl<'e> PlanEdit<'e> {
             &NewEntry {
                 actor,
                 organisation: Some(&organisation.ods_code),
-                action: "plan.change",
-                detail: summary,
+                action: audited.action,
+                detail: audited.detail,
             },
         )
         .await?;
         self.recorded = true;
+        Ok(())
+    }
+
+    /// A further audit entry in the same transaction, for what the change led to (a plan
+    /// published once both sides signed).
+    pub(super) async fn audit(&mut self, audited: Audited<'_>) -> Result<(), StoreError> {
+        let Editor {
+            actor,
+            now,
+            organisation,
+        } = self.editor;
+        audit::append(
+            &mut self.tx,
+            now,
+            &NewEntry {
+                actor,
+                organisation: Some(&organisation.ods_code),
+                action: audited.action,
+                detail: audited.detail,
+            },
+        )
+        .await?;
         Ok(())
     }
 

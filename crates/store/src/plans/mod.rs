@@ -2,7 +2,6 @@
 //! the history of every change. Content changes move the plan to a new version, which
 //! needs both sides' signatures again before it is published; progress does not.
 
-use crate::audit::{self, NewEntry};
 use crate::column::Flag;
 use crate::identity::Organisation;
 use crate::{Db, StoreError};
@@ -19,7 +18,7 @@ mod follow;
 mod import;
 mod signed;
 
-use change::PlanEdit;
+use change::{Audited, PlanEdit};
 pub use comments::*;
 pub use edit::*;
 pub use follow::*;
@@ -484,11 +483,9 @@ pub async fn approve(
     seen_version: i64,
 ) -> Result<Signed, StoreError> {
     let Editor {
-        actor,
-        now,
-        organisation,
+        now, organisation, ..
     } = editor;
-    let mut tx = db.begin_write().await?;
+    let mut tx = PlanEdit::begin(db, editor).await?;
     let current: i64 =
         sqlx::query_scalar("SELECT version FROM plans WHERE id = $1 AND organisation_id = $2")
             .bind(plan_id)
@@ -521,30 +518,18 @@ pub async fn approve(
         Ok(Approval { version, side })
     })
     .collect::<Result<_, StoreError>>()?;
-    sqlx::query(
-        "INSERT INTO plan_history (plan_id, action_id, version, at, actor, summary, snapshot) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
-    )
-    .bind(plan_id)
-    .bind(current)
-    .bind(now)
-    .bind(actor)
-    .bind(format!(
-        "Approved version {current} for the {} side",
-        side.label().to_lowercase()
-    ))
-    .bind(serde_json::json!({ "approved": side.code() }).to_string())
-    .execute(&mut *tx)
-    .await?;
-    audit::append(
-        &mut tx,
-        now,
-        &NewEntry {
-            actor,
-            organisation: Some(&organisation.ods_code),
+    let side_name = side.label().to_lowercase();
+    // A signature moves no version: it is written to the history at the version signed.
+    tx.record_audited(
+        plan_id,
+        None,
+        current,
+        &format!("Approved version {current} for the {side_name} side"),
+        serde_json::json!({ "approved": side.code() }),
+        Audited {
             action: "plan.approve",
             detail: &format!(
-                "Approved version {current} of plan {plan_id} for the {} side",
-                side.label().to_lowercase()
+                "Approved version {current} of plan {plan_id} for the {side_name} side"
             ),
         },
     )
@@ -557,18 +542,10 @@ pub async fn approve(
             .execute(&mut *tx)
             .await?;
         signed::keep(&mut tx, plan_id, current).await?;
-        audit::append(
-            &mut tx,
-            now,
-            &NewEntry {
-                actor,
-                organisation: Some(&organisation.ods_code),
-                action: "plan.publish",
-                detail: &format!(
-                    "Published version {current} of plan {plan_id}, signed by both sides"
-                ),
-            },
-        )
+        tx.audit(Audited {
+            action: "plan.publish",
+            detail: &format!("Published version {current} of plan {plan_id}, signed by both sides"),
+        })
         .await?;
         Signed::Published
     } else {

@@ -13,8 +13,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report};
-use dignity_domain::identity::Role;
+use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report, signing};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
@@ -348,13 +347,7 @@ async fn plan_page(
             group,
         })
         .collect();
-    let mut sides = Vec::new();
-    if user.has_org_role(&organisation.ods_code, &[Role::Executive]) {
-        sides.push(Side::Employer);
-    }
-    if user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]) {
-        sides.push(Side::Union);
-    }
+    let sides = signing::sides_for(user, &organisation);
     let indicators = super::indicator_views(
         state,
         &organisation,
@@ -515,23 +508,13 @@ pub async fn approve(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    let side = form.side.parse::<Side>().ok();
-    let allowed = match side {
-        Some(Side::Employer) => user.has_org_role(&organisation.ods_code, &[Role::Executive]),
-        Some(Side::Union) => user.has_org_role(&organisation.ods_code, &[Role::UnionPartner]),
-        None => false,
-    };
-    let (Some(side), Ok(seen)) = (side, form.version.parse::<i64>()) else {
+    let (Ok(side), Ok(seen)) = (form.side.parse::<Side>(), form.version.parse::<i64>()) else {
         return Err(AppError::BadRequest(
             "This approval was not sent from the plan's page. Go back to the plan and try again."
                 .into(),
         ));
     };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
-    let editor = editor(&state, &user, &organisation);
-    match editor.approve(plan.id, user.person.id, side, seen).await {
+    match signing::sign(&state.app, &user, &organisation, plan.id, side, seen).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{}/plans/{}",
             organisation.ods_code, plan.id

@@ -13,10 +13,9 @@ use crate::error::AppError;
 use crate::routes::Routes;
 use crate::state::AppState;
 use dignity_app::identity::Organisation;
+use dignity_app::plans as store;
 use dignity_app::plans::measures::{Latest, latest};
-use dignity_app::plans::{self as store, Action};
 use dignity_domain::identity::Role;
-use dignity_domain::plans::{ActionStatus, ChildProgress, Percent, derived_progress};
 
 /// People who draft and report on a plan: both sides of the partnership and the
 /// organisation's administrators.
@@ -189,51 +188,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
 }
 
-/// One action as pages show it, with its progress (derived from its children when it has
-/// any) and how deep it sits.
-pub struct ActionRow {
-    pub action: Action,
-    pub progress: Percent,
-    pub derived: bool,
-    pub depth: usize,
-}
-
-/// A plan's actions under one group, parents before their children.
-pub fn rows(actions: &[Action], group_id: i64) -> Vec<ActionRow> {
-    fn walk(actions: &[Action], parent: Option<i64>, depth: usize, out: &mut Vec<ActionRow>) {
-        for action in actions.iter().filter(|a| a.parent_id == parent) {
-            let children: Vec<ChildProgress> = actions
-                .iter()
-                .filter(|c| c.parent_id == Some(action.id))
-                .map(|c| ChildProgress {
-                    progress: c.progress,
-                    status: c.status,
-                    weight: c.weight,
-                })
-                .collect();
-            let derived = derived_progress(&children);
-            out.push(ActionRow {
-                action: action.clone(),
-                progress: derived.unwrap_or(if action.status == ActionStatus::Done {
-                    Percent::new(100).unwrap_or(action.progress)
-                } else {
-                    action.progress
-                }),
-                derived: derived.is_some(),
-                depth,
-            });
-            walk(actions, Some(action.id), depth + 1, out);
-        }
-    }
-    let in_group: Vec<Action> = actions
-        .iter()
-        .filter(|a| a.group_id == group_id)
-        .cloned()
-        .collect();
-    let mut out = Vec::new();
-    walk(&in_group, None, 0, &mut out);
-    out
-}
+pub use dignity_app::plans::progress::{ActionRow, rows};
 
 /// A measure as pages show it: baseline, latest and target side by side.
 pub struct IndicatorView {

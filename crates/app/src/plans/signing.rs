@@ -1,0 +1,125 @@
+//! Who signs a plan for each side of the partnership: executives for the employer, union
+//! partners for the trade union side. Both must sign the same version before the plan is
+//! published (`dignity_domain::plans::signed_by_both`).
+
+use super::{Signed, desk};
+use crate::identity::{CurrentSession, Organisation};
+use crate::{Context, Error};
+use dignity_domain::identity::Role;
+use dignity_domain::plans::Side;
+
+/// The role that signs for a side.
+pub fn signer_role(side: Side) -> Role {
+    match side {
+        Side::Employer => Role::Executive,
+        Side::Union => Role::UnionPartner,
+    }
+}
+
+/// The sides this person may sign for in the organisation.
+pub fn sides_for(session: &CurrentSession, organisation: &Organisation) -> Vec<Side> {
+    Side::ALL
+        .iter()
+        .copied()
+        .filter(|side| session.has_org_role(&organisation.ods_code, &[signer_role(*side)]))
+        .collect()
+}
+
+/// Signs the plan for `side`, as it was at `seen_version` when they read it. Refused
+/// unless they hold that side's role in the organisation; a conflict when the plan has
+/// changed since they read it.
+pub async fn sign(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    plan_id: i64,
+    side: Side,
+    seen_version: i64,
+) -> Result<Signed, Error> {
+    if !sides_for(session, organisation).contains(&side) {
+        return Err(Error::Forbidden);
+    }
+    desk(ctx, &session.person.email, organisation)
+        .approve(plan_id, session.person.id, side, seen_version)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Backend;
+    use crate::identity::{Membership, Person};
+    use dignity_domain::identity::{OrgType, Region};
+    use dignity_store::identity::OrgRef;
+
+    fn organisation(id: i64, ods: &str) -> Organisation {
+        Organisation {
+            id,
+            ods_code: ods.into(),
+            name: format!("Trust {ods}"),
+            org_type: OrgType::Acute,
+            region: Region::London,
+            benchmark_group: "Acute".into(),
+        }
+    }
+
+    fn holding(roles: &[(Role, &Organisation)]) -> CurrentSession {
+        CurrentSession {
+            person: Person {
+                id: 9,
+                email: "p@example.nhs.uk".into(),
+                display_name: "P".into(),
+                passphrase_hash: String::new(),
+                totp_secret: None,
+                totp_last_step: None,
+                disabled: false,
+            },
+            memberships: roles
+                .iter()
+                .map(|(role, org)| Membership {
+                    role: *role,
+                    organisation: Some(OrgRef {
+                        id: org.id,
+                        ods_code: org.ods_code.clone(),
+                        name: org.name.clone(),
+                    }),
+                })
+                .collect(),
+            session_digest: String::new(),
+            second_factor_done: true,
+            expires_at: 0,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_an_executive_signs_for_the_employer_and_a_union_partner_for_the_union() {
+        let (rj1, rx1) = (organisation(1, "RJ1"), organisation(2, "RX1"));
+        let executive = holding(&[(Role::Executive, &rj1)]);
+        let partner = holding(&[(Role::UnionPartner, &rj1)]);
+        let both = holding(&[(Role::UnionPartner, &rj1), (Role::Executive, &rj1)]);
+        let admin = holding(&[(Role::OrgAdmin, &rj1), (Role::Executive, &rx1)]);
+        assert_eq!(sides_for(&executive, &rj1), [Side::Employer]);
+        assert_eq!(sides_for(&partner, &rj1), [Side::Union]);
+        assert_eq!(sides_for(&both, &rj1), [Side::Employer, Side::Union]);
+        assert_eq!(
+            sides_for(&admin, &rj1),
+            [],
+            "an executive elsewhere signs nothing here"
+        );
+
+        let test_db = dignity_store::scratch::ScratchDb::new(Backend::Sqlite)
+            .await
+            .unwrap();
+        let ctx = Context::new(test_db.db.clone(), crate::Settings::default()).unwrap();
+        for (who, side) in [(&executive, Side::Union), (&partner, Side::Employer)] {
+            let refused = sign(&ctx, who, &rj1, 1, side, 1).await.unwrap_err();
+            assert!(matches!(refused, Error::Forbidden), "{refused}");
+        }
+        // Allowed to sign, so the store is asked, and there is no such plan.
+        let missing = sign(&ctx, &executive, &rj1, 1, Side::Employer, 1)
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, Error::NotFound(_)), "{missing}");
+        test_db.finish().await;
+    }
+}
