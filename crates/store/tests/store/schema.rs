@@ -1,6 +1,7 @@
 //! The two migration folders must build the same schema: the same tables, the same
-//! columns with the same kind of type and nullability, the same primary keys and the same
-//! indexes (by columns and uniqueness). Read from the live databases after migrating, so
+//! columns with the same kind of type and nullability, the same primary keys, the same
+//! indexes (by columns and uniqueness), the same foreign keys, triggers that fire at the
+//! same moments, and the same number of check constraints on each table. Read from the live databases after migrating, so
 //! a migration written for one backend and forgotten for the other fails here.
 
 use dignity_store::scratch::ScratchDb;
@@ -22,6 +23,13 @@ struct Table {
     primary_key: BTreeSet<String>,
     /// Each index as its columns in order and whether it is unique.
     indexes: BTreeSet<(Vec<String>, bool)>,
+    /// Each foreign key as (column, table it refers to, column there).
+    foreign_keys: BTreeSet<(String, String, String)>,
+    /// Each trigger as when it fires and on what (BEFORE DELETE, say): one trigger may
+    /// cover two events on one backend and need two on the other.
+    triggers: BTreeSet<String>,
+    /// How many CHECK constraints the table has (their wording differs between the two).
+    checks: usize,
 }
 
 type Schema = BTreeMap<String, Table>;
@@ -96,6 +104,52 @@ async fn sqlite_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> {
             .collect::<Result<Vec<_>, _>>()?;
             table.indexes.insert((columns, unique != 0));
         }
+        for f in sqlx::query(&format!(
+            "SELECT \"from\" AS from_column, \"table\" AS to_table, \"to\" AS to_column \
+             FROM pragma_foreign_key_list('{name}')"
+        ))
+        .fetch_all(db.pool())
+        .await?
+        {
+            let to_table: String = f.try_get("to_table")?;
+            // A reference without a column names the other table's primary key.
+            let to_column: Option<String> = f.try_get("to_column")?;
+            table.foreign_keys.insert((
+                f.try_get("from_column")?,
+                to_table,
+                to_column.unwrap_or_else(|| "id".into()),
+            ));
+        }
+        for t in
+            sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1")
+                .bind(&name)
+                .fetch_all(db.pool())
+                .await?
+        {
+            let sql: String = t.try_get("sql")?;
+            let words: Vec<String> = sql
+                .split_whitespace()
+                .map(str::to_ascii_uppercase)
+                .collect();
+            for pair in words.windows(2) {
+                if ["BEFORE", "AFTER"].contains(&pair[0].as_str())
+                    && ["INSERT", "UPDATE", "DELETE"].contains(&pair[1].as_str())
+                {
+                    table.triggers.insert(format!("{} {}", pair[0], pair[1]));
+                }
+            }
+        }
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
+            .bind(&name)
+            .fetch_one(db.pool())
+            .await?;
+        // A constraint, not a column whose name begins "check".
+        table.checks = sql
+            .to_ascii_uppercase()
+            .split("CHECK")
+            .skip(1)
+            .filter(|rest| rest.trim_start().starts_with('('))
+            .count();
         schema.insert(name, table);
     }
     Ok(schema)
@@ -151,6 +205,56 @@ async fn postgres_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> 
                 .insert((columns, i.try_get::<bool, _>("is_unique")?));
         }
     }
+    let foreign_keys = sqlx::query(
+        "SELECT t.relname::text AS table_name, a.attname::text AS from_column, \
+                r.relname::text AS to_table, ra.attname::text AS to_column \
+         FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_class r ON r.oid = c.confrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+         JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] \
+         WHERE c.contype = 'f' AND n.nspname = current_schema()",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for f in foreign_keys {
+        let table: String = f.try_get("table_name")?;
+        schema.entry(table).or_default().foreign_keys.insert((
+            f.try_get("from_column")?,
+            f.try_get("to_table")?,
+            f.try_get("to_column")?,
+        ));
+    }
+    let triggers = sqlx::query(
+        "SELECT DISTINCT event_object_table::text AS table_name, \
+                action_timing || ' ' || event_manipulation AS name \
+         FROM information_schema.triggers WHERE trigger_schema = current_schema()",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for t in triggers {
+        let table: String = t.try_get("table_name")?;
+        schema
+            .entry(table)
+            .or_default()
+            .triggers
+            .insert(t.try_get("name")?);
+    }
+    let checks = sqlx::query(
+        "SELECT t.relname::text AS table_name, COUNT(*) AS checks FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE c.contype = 'c' AND n.nspname = current_schema() \
+         GROUP BY t.relname",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for c in checks {
+        let table: String = c.try_get("table_name")?;
+        let count: i64 = c.try_get("checks")?;
+        schema.entry(table).or_default().checks = usize::try_from(count)?;
+    }
     Ok(schema)
 }
 
@@ -169,6 +273,22 @@ async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error:
     postgres.finish().await;
     let (lite, pg) = schemas?;
     assert!(lite.len() > 20, "SQLite has only {} tables", lite.len());
+    // Each part was read, so its comparison means something.
+    for schema in [&lite, &pg] {
+        let audit = schema.get("audit_log").ok_or("no audit log")?;
+        assert!(
+            audit.triggers.contains("BEFORE DELETE"),
+            "{:?}",
+            audit.triggers
+        );
+        assert_eq!(schema.get("audit_head").map(|t| t.checks), Some(1));
+        let pending = schema.get("survey_pending").ok_or("no survey_pending")?;
+        assert!(pending.foreign_keys.contains(&(
+            "campaign_id".into(),
+            "survey_campaigns".into(),
+            "id".into()
+        )));
+    }
     let mut differences = Vec::new();
     let names: BTreeSet<&String> = lite.keys().chain(pg.keys()).collect();
     for name in names {
@@ -195,6 +315,28 @@ async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error:
                         "PostgreSQL"
                     };
                     differences.push(format!("{name}: only {side} has index {i:?}"));
+                }
+                for f in a.foreign_keys.symmetric_difference(&b.foreign_keys) {
+                    let side = if a.foreign_keys.contains(f) {
+                        "SQLite"
+                    } else {
+                        "PostgreSQL"
+                    };
+                    differences.push(format!("{name}: only {side} has foreign key {f:?}"));
+                }
+                for t in a.triggers.symmetric_difference(&b.triggers) {
+                    let side = if a.triggers.contains(t) {
+                        "SQLite"
+                    } else {
+                        "PostgreSQL"
+                    };
+                    differences.push(format!("{name}: only {side} has a trigger {t}"));
+                }
+                if a.checks != b.checks {
+                    differences.push(format!(
+                        "{name}: {} check constraints in SQLite, {} in PostgreSQL",
+                        a.checks, b.checks
+                    ));
                 }
             }
             (Some(_), None) => differences.push(format!("{name}: only in SQLite")),
