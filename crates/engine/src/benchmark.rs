@@ -71,6 +71,12 @@ pub struct Position {
     pub standardised: Standardised,
     /// The group's overall share: the funnel's centre line.
     pub group_target: f64,
+    /// What this organisation's standardised figure would be with the group's share in
+    /// each staff group, over the same staff groups its own figure uses: its limits are
+    /// drawn around this. It is the group's overall share unless the organisation has
+    /// nobody in some staff group (its figure then leaves that group out, and so must the
+    /// figure it is judged against).
+    pub expected: f64,
     pub group_median: f64,
     pub group_best: f64,
     pub group_worst: f64,
@@ -114,26 +120,61 @@ pub const SPREAD_NEEDS: usize = 10;
 fn disclosed_strata(
     cells: &[(u64, u64)],
     reference: &[u64],
+    group_cells: &[(u64, u64)],
     minimum: Minimum,
-) -> (Vec<(u64, u64)>, Vec<u64>) {
+) -> Disclosed {
     let sizes: Vec<u64> = cells.iter().map(|(_, n)| *n).collect();
     let whole = disclosure::population(sizes.iter().sum(), minimum);
     let decided = disclosure::groups(&sizes, &whole, minimum);
-    let (mut strata, mut weights) = (Vec::with_capacity(cells.len() + 1), Vec::new());
-    let mut pooled = ((0u64, 0u64), 0u64);
-    for ((cell, weight), shown) in cells.iter().zip(reference).zip(&decided) {
+    let mut out = Disclosed::default();
+    let mut pooled = ((0u64, 0u64), 0u64, (0u64, 0u64));
+    for (((cell, weight), group), shown) in
+        cells.iter().zip(reference).zip(group_cells).zip(&decided)
+    {
         if shown.is_shown() {
-            strata.push(*cell);
-            weights.push(*weight);
+            out.strata.push(*cell);
+            out.weights.push(*weight);
+            out.group.push(*group);
         } else {
             pooled.0.0 += cell.0;
             pooled.0.1 += cell.1;
             pooled.1 += weight;
+            pooled.2.0 += group.0;
+            pooled.2.1 += group.1;
         }
     }
-    strata.push(pooled.0);
-    weights.push(pooled.1);
-    (strata, weights)
+    out.strata.push(pooled.0);
+    out.weights.push(pooled.1);
+    out.group.push(pooled.2);
+    out
+}
+
+/// An organisation's strata as its figure uses them, with the reference weights and the
+/// whole group's counts in the same strata.
+#[derive(Default)]
+struct Disclosed {
+    strata: Vec<(u64, u64)>,
+    weights: Vec<u64>,
+    group: Vec<(u64, u64)>,
+}
+
+impl Disclosed {
+    /// The group's shares standardised exactly as the organisation's own figure is: over
+    /// the strata it has people in, with the same weights.
+    fn expected(&self) -> Option<f64> {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for ((_, w), (gx, gn)) in self
+            .strata
+            .iter()
+            .zip(&self.weights)
+            .zip(&self.group)
+            .filter(|(((_, n), w), (_, gn))| *n > 0 && **w > 0 && *gn > 0)
+        {
+            sum += *w as f64 * (*gx as f64 / *gn as f64);
+            weight += *w as f64;
+        }
+        (weight > 0.0).then(|| sum / weight)
+    }
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -215,11 +256,14 @@ pub fn positions(
         .collect();
     let group_count = columns.dims()[group].labels.len() + 1;
     let mut mix = vec![vec![0u64; strata]; group_count];
+    let mut group_cells = vec![vec![(0u64, 0u64); strata]; group_count];
     let mut totals = vec![(0u64, 0u64); group_count];
     for (o, cells) in counts.iter().enumerate().filter(|(o, _)| shown[*o]) {
         let g = usize::from(group_of[o]);
         for (s, (x, n)) in cells.iter().enumerate() {
             mix[g][s] += n;
+            group_cells[g][s].0 += x;
+            group_cells[g][s].1 += n;
             totals[g].0 += x;
             totals[g].1 += n;
         }
@@ -234,10 +278,12 @@ pub fn positions(
             continue;
         }
         let (x, n) = cells.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
-        let (strata, reference) = disclosed_strata(cells, &mix[usize::from(group_of[o])], minimum);
-        let Some(figure) = standardised_proportion(&strata, &reference) else {
+        let g = usize::from(group_of[o]);
+        let disclosed = disclosed_strata(cells, &mix[g], &group_cells[g], minimum);
+        let Some(figure) = standardised_proportion(&disclosed.strata, &disclosed.weights) else {
             continue;
         };
+        let expected = disclosed.expected().unwrap_or_else(|| target(group_of[o]));
         out.push(Position {
             organisation: o as u16,
             benchmark_group: group_of[o],
@@ -245,6 +291,7 @@ pub fn positions(
             raw: x as f64 / n as f64,
             standardised: figure,
             group_target: target(group_of[o]),
+            expected,
             group_median: 0.0,
             group_best: 0.0,
             group_worst: 0.0,
@@ -267,7 +314,7 @@ pub fn positions(
             &out.iter()
                 .map(|p| FunnelPoint {
                     value: p.standardised.value,
-                    target: p.group_target,
+                    target: p.expected,
                     effective_n: p.standardised.effective_n,
                 })
                 .collect::<Vec<_>>(),
@@ -306,8 +353,8 @@ pub fn positions(
                 })
                 .count();
             let n = p.standardised.effective_n;
-            p.limits_95 = funnel_limits(p.group_target, n, spread, Z95);
-            p.limits_998 = funnel_limits(p.group_target, n, spread, Z998);
+            p.limits_95 = funnel_limits(p.expected, n, spread, Z95);
+            p.limits_998 = funnel_limits(p.expected, n, spread, Z998);
             p.standing = standing(value, p.limits_95, p.limits_998, higher_is_better);
         }
     }
@@ -419,6 +466,70 @@ mod tests {
             (yes - raw_yes).abs() < 1e-12 && (no - raw_no).abs() < 1e-12,
             "{yes} {no}"
         );
+    }
+
+    /// Worked by hand. Staff groups: nurses (1) and administrators (2). In one benchmark
+    /// group: organisation 1 has 40 nurses (30 say yes) and no administrators;
+    /// organisation 2 has 40 nurses (20 yes) and 40 administrators (8 yes); organisation
+    /// 3 has 20 nurses (10 yes) and 60 administrators (30 yes). The group: nurses 60 of
+    /// 100 (0.60), administrators 38 of 100 (0.38), both weighing 100; overall 98 of 200
+    /// (0.49). Organisation 1's figure can only use nurses (0.75), so it must be judged
+    /// against the group's nurses (0.60), not the overall 0.49, which would flatter it by
+    /// 11 points. Organisation 2's figure is 0.5 x 0.50 + 0.5 x 0.20 = 0.35, judged against
+    /// 0.5 x 0.60 + 0.5 x 0.38 = 0.49.
+    #[test]
+    fn an_organisation_missing_a_staff_group_is_judged_over_the_groups_it_has() {
+        use crate::columns::{DimMeta, ItemMeta};
+        let mut data = Columns::new(
+            vec![ItemMeta {
+                key: "q".into(),
+                codes: 2,
+                positive: 0b10,
+            }],
+            ["organisation", "benchmark_group", "staff_group"]
+                .iter()
+                .map(|k| DimMeta {
+                    key: (*k).into(),
+                    labels: vec!["a".into(), "b".into(), "c".into()],
+                })
+                .collect(),
+        );
+        let mut people = |org: u16, staff: u16, n: u16, yes: u16| {
+            for i in 0..n {
+                data.push(&[if i < yes { 1 } else { 2 }], &[org, 1, staff])
+                    .unwrap();
+            }
+        };
+        people(1, 1, 40, 30);
+        people(2, 1, 40, 20);
+        people(2, 2, 40, 8);
+        people(3, 1, 20, 10);
+        people(3, 2, 60, 30);
+        let all = Bitmap::full(data.rows());
+        let found = positions(&data, &all, "q", true, SURVEY).unwrap();
+        let org = |o: u16| {
+            found
+                .organisations
+                .iter()
+                .find(|p| p.organisation == o)
+                .unwrap()
+                .clone()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        let one = org(1);
+        assert!(close(one.standardised.value, 0.75), "{one:?}");
+        assert!(close(one.group_target, 0.49), "{one:?}");
+        assert!(close(one.expected, 0.60), "{one:?}");
+        let two = org(2);
+        assert!(close(two.standardised.value, 0.35), "{two:?}");
+        assert!(close(two.expected, 0.49), "{two:?}");
+        // The limits are drawn around what each is judged against.
+        for p in [&one, &two] {
+            assert!(
+                p.limits_95.0 < p.expected && p.expected < p.limits_95.1,
+                "{p:?}"
+            );
+        }
     }
 
     /// Turning the direction round turns every rank, best, worst and standing round too:
