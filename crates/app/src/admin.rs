@@ -15,6 +15,7 @@ use crate::{Db, Error};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind, Role};
+use dignity_domain::speakup::Day;
 use dignity_domain::survey::Survey;
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::speakup::{RECOVERY_HOLDER, person_holder};
@@ -23,6 +24,25 @@ use dignity_store::{identity, library, speakup, survey};
 pub use dignity_store::audit::Verification;
 pub use dignity_store::identity::NewOrganisation;
 pub use dignity_store::survey::{Campaign, NewResponse};
+
+/// Whether an import may add to a campaign that has closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntoClosed {
+    Refuse,
+    /// The operator knows the campaign's published results will move.
+    Allow,
+}
+
+/// Why an import stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportRefused {
+    #[error(
+        "campaign {campaign} closed on {closed_on}, so its results are published: adding responses now would move them. To import anyway, say so with --into-closed-campaign"
+    )]
+    Closed { campaign: i64, closed_on: Day },
+    #[error(transparent)]
+    Failed(#[from] Error),
+}
 
 /// Someone looking after the installation from the command line: what they change is
 /// audited under `actor` and dated by `clock`.
@@ -95,8 +115,15 @@ impl Operator {
         Ok(identity::list_org_units(&self.db, organisation_id).await?)
     }
 
-    /// Adds a person with this passphrase hash (`dignity_crypto::passphrase::hash`),
-    /// audited.
+    /// A new passphrase's hash, at the cost servers check passphrases at.
+    pub fn hash_passphrase(&self, passphrase: &str) -> Result<String, Error> {
+        Ok(dignity_crypto::passphrase::hash(
+            passphrase,
+            crate::context::PASSPHRASE_COST,
+        )?)
+    }
+
+    /// Adds a person with this passphrase hash ([`Operator::hash_passphrase`]), audited.
     pub async fn create_person(
         &self,
         email: &Email,
@@ -225,15 +252,60 @@ impl Operator {
         Ok(codes)
     }
 
-    /// Stores responses gathered elsewhere in one transaction, all or none, telling
-    /// `progress` how many are written every thousand. Returns how many were stored.
-    pub async fn add_responses(
+    /// Stores responses gathered elsewhere (on paper, in another tool) in one
+    /// transaction, all or none, telling `progress` how many are written every thousand,
+    /// and returns how many were stored. Every import is audited. A closed campaign's
+    /// results are published and must not move (docs/architecture.md, "Linked tables"):
+    /// adding to one shows whoever can compare the figures before and after what the
+    /// added people answered, so it is refused unless `closed` says the operator means it.
+    ///
+    /// The audit entry is written just before the responses, in a transaction of its
+    /// own (the store writes responses in one of theirs), so no import goes unaudited.
+    pub async fn import_responses(
         &self,
-        campaign_id: i64,
+        campaign: &Campaign,
         responses: &[NewResponse],
+        closed: IntoClosed,
         progress: impl FnMut(usize),
-    ) -> Result<u64, Error> {
-        Ok(survey::insert_responses_showing(&self.db, campaign_id, responses, progress).await?)
+    ) -> Result<u64, ImportRefused> {
+        let today = self.clock.today();
+        let is_closed = campaign.closes_on < today;
+        if is_closed && closed == IntoClosed::Refuse {
+            return Err(ImportRefused::Closed {
+                campaign: campaign.id,
+                closed_on: campaign.closes_on,
+            });
+        }
+        let ods = identity::list_organisations(&self.db)
+            .await
+            .map_err(Error::from)?
+            .into_iter()
+            .find(|o| o.id == campaign.organisation_id)
+            .map(|o| o.ods_code);
+        let detail = format!(
+            "Imported {} responses into {}campaign {} ({})",
+            responses.len(),
+            if is_closed { "the closed " } else { "" },
+            campaign.id,
+            campaign.title
+        );
+        audit::record(
+            &self.db,
+            self.now(),
+            &NewEntry {
+                actor: self.actor,
+                organisation: ods.as_deref(),
+                action: "survey.import",
+                detail: &detail,
+            },
+        )
+        .await
+        .map_err(Error::from)?;
+        Ok(
+            survey::insert_responses_showing(&self.db, campaign.id, responses, progress)
+                .await
+                .map_err(Error::from)?,
+        )
     }
 
     /// Whether the library has ever had anything in it.
@@ -258,13 +330,14 @@ impl Operator {
     }
 
     /// Turns Speak Up on for an organisation, guardians having `acknowledge_days` working
-    /// days to acknowledge a concern, audited. Returns the organisation's new recovery
+    /// days to acknowledge a concern (`speakup::acknowledge_days`), audited. Returns the organisation's new recovery
     /// key: only its public half is stored, so it is the caller's to show once.
     pub async fn turn_on_speakup(
         &self,
         organisation: &Organisation,
         acknowledge_days: u32,
     ) -> Result<SecretKey, Error> {
+        let acknowledge_days = crate::speakup::acknowledge_days(acknowledge_days)?;
         let recovery = SecretKey::generate();
         speakup::init(
             &self.db,
@@ -380,6 +453,7 @@ mod tests {
     use super::*;
     use crate::data::Backend;
     use dignity_domain::identity::{OrgType, Region};
+    use dignity_store::StoreError;
     use dignity_store::scratch::ScratchDb;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -453,5 +527,96 @@ mod tests {
             Verification::Broken(broken) => panic!("{broken:?}"),
         }
         test_db.finish().await;
+    }
+
+    async fn an_import_is_audited_and_refused_into_a_closed_campaign_unless_meant(
+        backend: Backend,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use dignity_domain::survey::{DEFAULT_BANK, Participation, parse};
+        let test_db = ScratchDb::new(backend).await?;
+        // 2027-01-15: the campaign below closed a fortnight before.
+        let operator = Operator::new(test_db.db.clone(), Clock::fixed(1_800_000_000), "cli");
+        let org = operator
+            .create_organisation(&NewOrganisation {
+                ods_code: OdsCode::parse("RJ1")?,
+                name: Name::parse("Test Trust", "name")?,
+                org_type: OrgType::Acute,
+                region: Region::London,
+                benchmark_group: Name::parse("Acute", "group")?,
+            })
+            .await?;
+        let survey_id = operator
+            .save_survey(&parse(DEFAULT_BANK)?, DEFAULT_BANK)
+            .await?;
+        let today = operator.clock().today();
+        let campaign = operator
+            .create_campaign(
+                &org,
+                &Campaign {
+                    id: 0,
+                    survey_id,
+                    organisation_id: org.id,
+                    title: "Paper survey".into(),
+                    opens_on: today.plus_days(-40),
+                    closes_on: today.plus_days(-1),
+                    year: 2026,
+                    participation: Participation::Tokens,
+                },
+            )
+            .await?;
+        let responses = vec![NewResponse {
+            id: "a".into(),
+            answers: vec![1],
+            groupings: Vec::new(),
+            comments: Vec::new(),
+        }];
+        let refused = operator
+            .import_responses(&campaign, &responses, IntoClosed::Refuse, |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, ImportRefused::Closed { .. }), "{refused}");
+        assert_eq!(survey::response_count(operator.db(), campaign.id).await?, 0);
+        let imports = || async {
+            Ok::<_, StoreError>(
+                audit::list_for_organisation(operator.db(), "RJ1", None, 100)
+                    .await?
+                    .into_iter()
+                    .filter(|e| e.action == "survey.import")
+                    .map(|e| e.detail)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert!(
+            imports().await?.is_empty(),
+            "a refused import writes nothing"
+        );
+
+        let stored = operator
+            .import_responses(&campaign, &responses, IntoClosed::Allow, |_| {})
+            .await?;
+        assert_eq!(stored, 1);
+        assert_eq!(survey::response_count(operator.db(), campaign.id).await?, 1);
+        assert_eq!(
+            imports().await?,
+            [format!(
+                "Imported 1 responses into the closed campaign {} (Paper survey)",
+                campaign.id
+            )]
+        );
+        test_db.finish().await;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_import_is_audited_and_refused_into_a_closed_campaign_unless_meant_on_sqlite()
+    -> Result<(), Box<dyn std::error::Error>> {
+        an_import_is_audited_and_refused_into_a_closed_campaign_unless_meant(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_import_is_audited_and_refused_into_a_closed_campaign_unless_meant_on_postgres()
+    -> Result<(), Box<dyn std::error::Error>> {
+        an_import_is_audited_and_refused_into_a_closed_campaign_unless_meant(Backend::Postgres)
+            .await
     }
 }

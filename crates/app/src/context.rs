@@ -18,6 +18,10 @@ use dignity_store::Db;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How hard a passphrase's hash is to work out: what servers check passphrases at, and
+/// what the operator's commands hash new ones at.
+pub const PASSPHRASE_COST: HashCost = HashCost::RECOMMENDED;
+
 /// What a [`Context`] is made from: the settings the use-cases need.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -48,7 +52,7 @@ impl Default for Settings {
             minimums: Minimums::default(),
             clock: Clock::system(),
             sign_in: SignInRules::default(),
-            passphrase_cost: HashCost::RECOMMENDED,
+            passphrase_cost: PASSPHRASE_COST,
             key_derivations: 4,
             busy_wait: Duration::from_secs(3),
             speakup_max_per_hour: 60,

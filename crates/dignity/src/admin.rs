@@ -5,7 +5,6 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use dignity_app::Db;
 use dignity_app::admin::{NewOrganisation, Operator, Verification};
-use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{
     Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope, check_new_passphrase,
 };
@@ -207,7 +206,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             let email = Email::parse(&email)?;
             let name = Name::parse(&name, "Give the person's name")?;
             let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
-            let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
+            let hash = operator.hash_passphrase(&passphrase)?;
             let person = operator.create_person(&email, &name, &hash).await?;
             println!(
                 "Created an account for {} (id {}).",
@@ -242,7 +241,7 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
         } => {
             let person = operator.person(&Email::parse(&email)?).await?;
             let (passphrase, generated) = new_passphrase(passphrase_stdin)?;
-            let hash = passphrase::hash(&passphrase, HashCost::RECOMMENDED)?;
+            let hash = operator.hash_passphrase(&passphrase)?;
             operator.set_passphrase(&person, &hash).await?;
             println!(
                 "Set a new passphrase for {} and ended their sessions.",
@@ -293,9 +292,6 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             org,
             acknowledge_days,
         } => {
-            if !(1..=20).contains(&acknowledge_days) {
-                bail!("--acknowledge-days must be between 1 and 20");
-            }
             let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
             let recovery = operator
                 .turn_on_speakup(&organisation, acknowledge_days)

@@ -13,7 +13,6 @@ use dignity_app::admin::{NewOrganisation, Operator};
 use dignity_app::assure::ScratchDb;
 use dignity_app::data::Backend;
 use dignity_app::{Clock, Db};
-use dignity_crypto::passphrase::HashCost;
 use dignity_domain::identity::{Name, OdsCode, OrgType, Region};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -286,7 +285,7 @@ async fn speakup_on(
         .organisation(&OdsCode::parse(&ods)?)
         .await?;
     let settings = dignity_web::Settings {
-        passphrase_cost: HashCost::RECOMMENDED,
+        passphrase_cost: dignity_app::context::PASSPHRASE_COST,
         ..Default::default()
     };
     let (router, _) = dignity_web::build_app(dignity_web::AppState::new(db.clone(), settings)?);

@@ -218,11 +218,13 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// What the server does with no settings: where the web layer has a default of its own
-    /// (`dignity_web::Settings::default`), that one, so each default is written once.
+    /// What the server does with no settings: the use-cases' own defaults
+    /// (`dignity_app::Settings::default`) and, for what only the pages use, the web
+    /// layer's (`dignity_web::Settings::default`), so each default is written once.
     fn default() -> Self {
+        let app = dignity_app::Settings::default();
         let web = dignity_web::Settings::default();
-        let speakup = web.minimums.speakup();
+        let speakup = app.minimums.speakup();
         Config {
             database_url: DatabaseUrl::new("sqlite://dignity.db"),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -230,15 +232,15 @@ impl Default for Config {
             web_dir: PathBuf::from("web"),
             log_format: LogFormat::Text,
             log_level: LogLevel("info".into()),
-            session_idle_minutes: web.sign_in.session_idle_seconds / 60,
-            session_max_hours: web.sign_in.session_max_seconds / 3600,
+            session_idle_minutes: app.sign_in.session_idle_seconds / 60,
+            session_max_hours: app.sign_in.session_max_seconds / 3600,
             trust_forwarded_for: web.trust_forwarded_for,
             max_connections: 16,
             speakup_small_number_threshold: speakup.kind().setting_value(speakup.people()),
-            survey_minimum_group: web.minimums.survey().people(),
-            speakup_max_per_hour: web.speakup_max_per_hour,
-            max_concurrent_key_derivations: web.max_concurrent_key_derivations,
-            speakup_professional_groups: web.professional_groups,
+            survey_minimum_group: app.minimums.survey().people(),
+            speakup_max_per_hour: app.speakup_max_per_hour,
+            max_concurrent_key_derivations: app.key_derivations,
+            speakup_professional_groups: app.professional_groups,
             survey_participation_key: Secret::default(),
             secret_key: Secret::default(),
             secret_key_file: PathBuf::new(),

@@ -5,7 +5,6 @@ use dignity::config::Config;
 use dignity_app::admin::{NewOrganisation, Operator};
 use dignity_app::identity::Organisation;
 use dignity_app::{Clock, Db};
-use dignity_crypto::passphrase::{self, HashCost};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role};
 
 /// Every demo account shares this passphrase. It is printed at start; never use the demo
@@ -132,7 +131,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
         }
     }
 
-    let hash = passphrase::hash(DEMO_PASSPHRASE, HashCost::RECOMMENDED)?;
+    let hash = operator.hash_passphrase(DEMO_PASSPHRASE)?;
     let mut signers = (None, None);
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
@@ -164,7 +163,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
             let wrapped = dignity_crypto::speakup::wrap_identity(
                 &key,
                 DEMO_PASSPHRASE,
-                HashCost::RECOMMENDED,
+                dignity_app::context::PASSPHRASE_COST,
             )?;
             operator
                 .save_case_key(

@@ -6,7 +6,7 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use dignity_app::Db;
-use dignity_app::admin::{NewResponse, Operator};
+use dignity_app::admin::{IntoClosed, NewResponse, Operator};
 use dignity_domain::survey::{self as definition, import};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -20,6 +20,10 @@ pub enum ImportCommand {
         campaign: i64,
         /// The CSV file: a header row of question keys, then one row per person.
         file: PathBuf,
+        /// Add to a campaign that has closed, although its published results will move
+        /// (the import is audited either way).
+        #[arg(long)]
+        into_closed_campaign: bool,
     },
 }
 
@@ -36,7 +40,11 @@ fn bar(len: u64, message: &'static str) -> ProgressBar {
 }
 
 pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
-    let ImportCommand::SurveyResponses { campaign, file } = command;
+    let ImportCommand::SurveyResponses {
+        campaign,
+        file,
+        into_closed_campaign,
+    } = command;
     let operator = Operator::new(
         db.clone(),
         dignity_app::Clock::system(),
@@ -111,8 +119,15 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
     // Shuffled, so the order people are stored in says nothing about the order of the file.
     responses.sort_by(|a, b| a.id.cmp(&b.id));
     let storing = bar(responses.len() as u64, "Storing");
+    let closed = if into_closed_campaign {
+        IntoClosed::Allow
+    } else {
+        IntoClosed::Refuse
+    };
     operator
-        .add_responses(campaign.id, &responses, |n| storing.set_position(n as u64))
+        .import_responses(&campaign, &responses, closed, |n| {
+            storing.set_position(n as u64)
+        })
         .await?;
     storing.finish_and_clear();
     println!(

@@ -382,6 +382,19 @@ async fn speakup_init_prints_a_recovery_key_that_recovers_cases() -> TestResult 
         "--benchmark-group",
         "Acute",
     ])?;
+    // The days to acknowledge are checked by the same rule as everywhere (the app's).
+    let output = run(&[
+        "admin",
+        "speakup-init",
+        "--org",
+        "RJ1",
+        "--acknowledge-days",
+        "21",
+    ])?;
+    let out = text(&output);
+    assert!(!output.status.success(), "{out}");
+    assert!(out.contains("from 1 to 20 working days"), "{out}");
+    assert!(!out.contains("AGE-SECRET-KEY"), "{out}");
     let output = run(&["admin", "speakup-init", "--org", "RJ1"])?;
     let out = text(&output);
     assert!(output.status.success(), "{out}");
@@ -609,6 +622,8 @@ async fn survey_responses_import_from_csv_all_or_nothing() -> TestResult {
          strongly disagree,2,\n\
          5,,\n",
     )?;
+    // The campaign has closed, so its results are published: an import would move them,
+    // and is refused unless the operator says they mean it.
     let output = run(&[
         "import",
         "survey-responses",
@@ -617,8 +632,27 @@ async fn survey_responses_import_from_csv_all_or_nothing() -> TestResult {
         "responses.csv",
     ])?;
     let out = text(&output);
+    assert!(!output.status.success(), "{out}");
+    assert!(out.contains("--into-closed-campaign"), "{out}");
+    assert_eq!(survey::response_count(&db, campaign.id).await?, 0);
+    let output = run(&[
+        "import",
+        "survey-responses",
+        "--campaign",
+        &id,
+        "responses.csv",
+        "--into-closed-campaign",
+    ])?;
+    let out = text(&output);
     assert!(output.status.success(), "{out}");
     assert!(out.contains("Imported 3 responses"), "{out}");
+    let audited = dignity_store::audit::list_for_organisation(&db, "RJ1", None, 100).await?;
+    assert!(
+        audited.iter().any(|e| e.action == "survey.import"
+            && e.detail
+                .contains("Imported 3 responses into the closed campaign")),
+        "{audited:?}"
+    );
     assert_eq!(survey::response_count(&db, campaign.id).await?, 3);
     assert_eq!(
         survey::comments(&db, campaign.id, "anything_else").await?,

@@ -16,10 +16,26 @@ use crate::identity::{CurrentSession, Membership, Person};
 use crate::{Context, Error};
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
+use dignity_domain::identity::InvalidValue;
 use dignity_domain::speakup::{CASEWORKERS, CaseType};
 use dignity_store::Db;
 use dignity_store::speakup::{self, person_holder};
 use zeroize::Zeroizing;
+
+/// The working days guardians may be given to acknowledge a new concern: at least one,
+/// and no more than four weeks.
+pub const ACKNOWLEDGE_DAYS: std::ops::RangeInclusive<u32> = 1..=20;
+
+/// Checks the working days guardians have to acknowledge a new concern.
+pub fn acknowledge_days(days: u32) -> Result<u32, Error> {
+    if ACKNOWLEDGE_DAYS.contains(&days) {
+        Ok(days)
+    } else {
+        Err(Error::Invalid(InvalidValue::Message(
+            "The days to acknowledge a concern must be from 1 to 20 working days",
+        )))
+    }
+}
 
 /// Someone who can already open cases: their seal's holder name and their key.
 pub struct Opener<'a> {
@@ -246,4 +262,21 @@ pub async fn reseal_for_colleagues(
         .await?;
     }
     Ok(Some(waiting.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guardians_have_one_to_twenty_working_days_to_acknowledge() {
+        assert_eq!(acknowledge_days(1).ok(), Some(1));
+        assert_eq!(acknowledge_days(20).ok(), Some(20));
+        for refused in [0, 21, u32::MAX] {
+            assert!(
+                matches!(acknowledge_days(refused), Err(Error::Invalid(_))),
+                "{refused}"
+            );
+        }
+    }
 }
