@@ -268,10 +268,17 @@ async fn measure(
         rates.len(),
         median * (questionnaire.survey.sections.len() + 2) as f64
     );
-    let (writes, transactions) = state.app.answer_writer.counts();
+    let writer = state.app.answer_writer.counts();
+    let busy = writer.writing + writer.batches + writer.checkpoints;
     println!(
-        "{name}: the server's answer writer made {writes} writes (saved pages and sent responses) in {transactions} transactions, {:.1} a transaction on average",
-        writes as f64 / transactions.max(1) as f64
+        "{name}: the server's answer writer made {} writes (saved pages and sent responses) in {} transactions, {:.1} a transaction on average; it was busy {:.1} s: {:.0} % writing them, {:.0} % writing whole batches, {:.0} % emptying the log",
+        writer.writes,
+        writer.transactions,
+        writer.writes as f64 / writer.transactions.max(1) as f64,
+        busy.as_secs_f64(),
+        100.0 * writer.writing.as_secs_f64() / busy.as_secs_f64().max(1e-9),
+        100.0 * writer.batches.as_secs_f64() / busy.as_secs_f64().max(1e-9),
+        100.0 * writer.checkpoints.as_secs_f64() / busy.as_secs_f64().max(1e-9),
     );
     let mut whole: Vec<Duration> = all.iter().map(|a| a.whole).collect();
     let mut submit: Vec<Duration> = all.iter().map(|a| a.submit).collect();

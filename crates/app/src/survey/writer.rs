@@ -19,6 +19,7 @@ use dignity_store::survey::{self, AnswerWrite};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes taken into one transaction at most: enough for every client a server serves at
@@ -40,11 +41,28 @@ pub struct AnswerWriter {
     counts: Arc<Counts>,
 }
 
-/// How many writes this server's writer has made, in how many transactions.
+/// How many writes this server's writer has made, in how many transactions, and where its
+/// time went (for `dignity bench survey-answers`).
 #[derive(Default)]
 struct Counts {
     writes: AtomicU64,
     transactions: AtomicU64,
+    writing_micros: AtomicU64,
+    batches_micros: AtomicU64,
+    checkpoint_micros: AtomicU64,
+}
+
+/// What [`AnswerWriter::counts`] reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriterCounts {
+    pub writes: u64,
+    pub transactions: u64,
+    /// Time spent in the transactions of saved pages and sent answers...
+    pub writing: Duration,
+    /// ...writing whole batches...
+    pub batches: Duration,
+    /// ...and emptying SQLite's log.
+    pub checkpoints: Duration,
 }
 
 impl AnswerWriter {
@@ -70,12 +88,18 @@ impl AnswerWriter {
         }
     }
 
-    /// How many writes the writer has made, and in how many transactions.
-    pub fn counts(&self) -> (u64, u64) {
-        (
-            self.counts.writes.load(Ordering::Relaxed),
-            self.counts.transactions.load(Ordering::Relaxed),
-        )
+    /// How many writes the writer has made, in how many transactions, and where its time
+    /// went.
+    pub fn counts(&self) -> WriterCounts {
+        let c = &self.counts;
+        let micros = |a: &AtomicU64| Duration::from_micros(a.load(Ordering::Relaxed));
+        WriterCounts {
+            writes: c.writes.load(Ordering::Relaxed),
+            transactions: c.transactions.load(Ordering::Relaxed),
+            writing: micros(&c.writing_micros),
+            batches: micros(&c.batches_micros),
+            checkpoints: micros(&c.checkpoint_micros),
+        }
     }
 }
 
@@ -104,7 +128,9 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
             writes.push(job.write);
             replies.push(job.reply);
         }
+        let started = Instant::now();
         let outcomes = survey::write_together(flusher.db(), &writes).await;
+        let written = Instant::now();
         for (write, outcome) in writes.iter().zip(&outcomes) {
             if let (Ok(true), Some(campaign)) = (outcome, write.sends_to()) {
                 sent_to.insert(campaign);
@@ -117,9 +143,20 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
         for campaign in std::mem::take(&mut sent_to) {
             let _ = flusher.flush(campaign, false).await;
         }
+        let batched = Instant::now();
         // Older copies of the pages just written (a used code's row, a replaced draft)
         // would otherwise stay readable in SQLite's log.
         tidy(&flusher).await;
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        counts
+            .writing_micros
+            .fetch_add(micros(written - started), Ordering::Relaxed);
+        counts
+            .batches_micros
+            .fetch_add(micros(batched - written), Ordering::Relaxed);
+        counts
+            .checkpoint_micros
+            .fetch_add(micros(batched.elapsed()), Ordering::Relaxed);
         counts
             .writes
             .fetch_add(writes.len() as u64, Ordering::Relaxed);
