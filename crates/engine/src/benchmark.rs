@@ -372,6 +372,26 @@ mod tests {
 
     const SURVEY: Minimum = Minimum::default_for(Kind::SurveyResults);
 
+    /// One yes-or-no question (yes is code 1, positive), by organisation, benchmark
+    /// group and staff group, with no one in it yet.
+    fn one_question() -> Columns {
+        use crate::columns::{DimMeta, ItemMeta};
+        Columns::new(
+            vec![ItemMeta {
+                key: "q".into(),
+                codes: 2,
+                positive: 0b10,
+            }],
+            ["organisation", "benchmark_group", "staff_group"]
+                .iter()
+                .map(|k| DimMeta {
+                    key: (*k).into(),
+                    labels: vec!["a".into(), "b".into(), "c".into()],
+                })
+                .collect(),
+        )
+    }
+
     #[test]
     fn groups_have_medians_and_only_the_far_worse_are_flagged() {
         let data = crate::synth::generate(60_000, 30, 3);
@@ -422,22 +442,8 @@ mod tests {
     /// is the same whatever that one person answered.
     #[test]
     fn one_person_in_a_staff_group_cannot_be_read_back_from_the_figure() {
-        use crate::columns::{DimMeta, ItemMeta};
         let figure_for = |administrator_answer: u8| {
-            let mut data = Columns::new(
-                vec![ItemMeta {
-                    key: "q".into(),
-                    codes: 2,
-                    positive: 0b10,
-                }],
-                ["organisation", "benchmark_group", "staff_group"]
-                    .iter()
-                    .map(|k| DimMeta {
-                        key: (*k).into(),
-                        labels: vec!["a".into(), "b".into(), "c".into()],
-                    })
-                    .collect(),
-            );
+            let mut data = one_question();
             // Organisation 1: 20 nurses (half say yes) and one administrator.
             for i in 0..20u8 {
                 data.push(&[1 + i % 2], &[1, 1, 1]).unwrap();
@@ -479,21 +485,7 @@ mod tests {
     /// 0.5 x 0.60 + 0.5 x 0.38 = 0.49.
     #[test]
     fn an_organisation_missing_a_staff_group_is_judged_over_the_groups_it_has() {
-        use crate::columns::{DimMeta, ItemMeta};
-        let mut data = Columns::new(
-            vec![ItemMeta {
-                key: "q".into(),
-                codes: 2,
-                positive: 0b10,
-            }],
-            ["organisation", "benchmark_group", "staff_group"]
-                .iter()
-                .map(|k| DimMeta {
-                    key: (*k).into(),
-                    labels: vec!["a".into(), "b".into(), "c".into()],
-                })
-                .collect(),
-        );
+        let mut data = one_question();
         let mut people = |org: u16, staff: u16, n: u16, yes: u16| {
             for i in 0..n {
                 data.push(&[if i < yes { 1 } else { 2 }], &[org, 1, staff])

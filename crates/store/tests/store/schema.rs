@@ -258,6 +258,24 @@ async fn postgres_schema(db: &Db) -> Result<Schema, Box<dyn std::error::Error>> 
     Ok(schema)
 }
 
+/// Notes each thing of one kind that only one backend's table has.
+fn only_one_has<T: Ord + std::fmt::Debug>(
+    differences: &mut Vec<String>,
+    table: &str,
+    what: &str,
+    sqlite: &BTreeSet<T>,
+    postgres: &BTreeSet<T>,
+) {
+    for thing in sqlite.symmetric_difference(postgres) {
+        let side = if sqlite.contains(thing) {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        };
+        differences.push(format!("{table}: only {side} has {what} {thing:?}"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error::Error>> {
     let sqlite = ScratchDb::new(Backend::Sqlite).await?;
@@ -294,44 +312,22 @@ async fn both_backends_build_the_same_schema() -> Result<(), Box<dyn std::error:
     for name in names {
         match (lite.get(name), pg.get(name)) {
             (Some(a), Some(b)) => {
-                for c in a.columns.symmetric_difference(&b.columns) {
-                    let side = if a.columns.contains(c) {
-                        "SQLite"
-                    } else {
-                        "PostgreSQL"
-                    };
-                    differences.push(format!("{name}: only {side} has column {c:?}"));
-                }
+                only_one_has(&mut differences, name, "column", &a.columns, &b.columns);
                 if a.primary_key != b.primary_key {
                     differences.push(format!(
                         "{name}: primary key {:?} in SQLite, {:?} in PostgreSQL",
                         a.primary_key, b.primary_key
                     ));
                 }
-                for i in a.indexes.symmetric_difference(&b.indexes) {
-                    let side = if a.indexes.contains(i) {
-                        "SQLite"
-                    } else {
-                        "PostgreSQL"
-                    };
-                    differences.push(format!("{name}: only {side} has index {i:?}"));
-                }
-                for f in a.foreign_keys.symmetric_difference(&b.foreign_keys) {
-                    let side = if a.foreign_keys.contains(f) {
-                        "SQLite"
-                    } else {
-                        "PostgreSQL"
-                    };
-                    differences.push(format!("{name}: only {side} has foreign key {f:?}"));
-                }
-                for t in a.triggers.symmetric_difference(&b.triggers) {
-                    let side = if a.triggers.contains(t) {
-                        "SQLite"
-                    } else {
-                        "PostgreSQL"
-                    };
-                    differences.push(format!("{name}: only {side} has a trigger {t}"));
-                }
+                only_one_has(&mut differences, name, "index", &a.indexes, &b.indexes);
+                only_one_has(
+                    &mut differences,
+                    name,
+                    "foreign key",
+                    &a.foreign_keys,
+                    &b.foreign_keys,
+                );
+                only_one_has(&mut differences, name, "trigger", &a.triggers, &b.triggers);
                 if a.checks != b.checks {
                     differences.push(format!(
                         "{name}: {} check constraints in SQLite, {} in PostgreSQL",
