@@ -289,23 +289,22 @@ impl Operator {
             campaign.id,
             campaign.title
         );
-        audit::record(
+        let entry = NewEntry {
+            actor: self.actor,
+            organisation: ods.as_deref(),
+            action: "survey.import",
+            detail: &detail,
+        };
+        Ok(survey::insert_responses_audited(
             &self.db,
+            campaign.id,
+            responses,
             self.now(),
-            &NewEntry {
-                actor: self.actor,
-                organisation: ods.as_deref(),
-                action: "survey.import",
-                detail: &detail,
-            },
+            &entry,
+            progress,
         )
         .await
-        .map_err(Error::from)?;
-        Ok(
-            survey::insert_responses_showing(&self.db, campaign.id, responses, progress)
-                .await
-                .map_err(Error::from)?,
-        )
+        .map_err(Error::from)?)
     }
 
     /// Whether the library has ever had anything in it.

@@ -456,9 +456,35 @@ pub async fn insert_responses_showing(
     db: &Db,
     campaign_id: i64,
     responses: &[NewResponse],
+    progress: impl FnMut(usize),
+) -> Result<u64, StoreError> {
+    write_responses(db, campaign_id, responses, None, progress).await
+}
+
+/// As [`insert_responses_showing`], with an audit entry in the same transaction: the
+/// responses and the record of who added them are stored together or not at all.
+pub async fn insert_responses_audited(
+    db: &Db,
+    campaign_id: i64,
+    responses: &[NewResponse],
+    now: i64,
+    entry: &NewEntry<'_>,
+    progress: impl FnMut(usize),
+) -> Result<u64, StoreError> {
+    write_responses(db, campaign_id, responses, Some((now, entry)), progress).await
+}
+
+async fn write_responses(
+    db: &Db,
+    campaign_id: i64,
+    responses: &[NewResponse],
+    audited: Option<(i64, &NewEntry<'_>)>,
     mut progress: impl FnMut(usize),
 ) -> Result<u64, StoreError> {
     let mut tx = db.begin_write().await?;
+    if let Some((now, entry)) = audited {
+        audit::append(&mut tx, now, entry).await?;
+    }
     for (i, response) in responses.iter().enumerate() {
         insert_response(&mut tx, campaign_id, response).await?;
         if (i + 1) % 1000 == 0 {
