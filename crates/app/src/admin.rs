@@ -15,7 +15,7 @@ use crate::{Db, Error};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind, Role};
-use dignity_domain::speakup::Day;
+use dignity_domain::speakup::{CaseType, Day};
 use dignity_domain::survey::Survey;
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::speakup::{RECOVERY_HOLDER, person_holder};
@@ -393,18 +393,26 @@ impl Operator {
                 organisation.name
             )));
         }
-        let is_guardian = identity::memberships(&self.db, person.id)
+        // The cases this person may read, by the one rule for who reads which kind of case
+        // (`CaseType::readers`): guardians every case, ER leads grievances.
+        let roles: Vec<Role> = identity::memberships(&self.db, person.id)
             .await?
             .iter()
-            .any(|m| {
-                m.role == Role::Guardian
-                    && m.organisation
-                        .as_ref()
-                        .is_some_and(|o| o.id == organisation.id)
-            });
-        if !is_guardian {
+            .filter(|m| {
+                m.organisation
+                    .as_ref()
+                    .is_some_and(|o| o.id == organisation.id)
+            })
+            .map(|m| m.role)
+            .collect();
+        let readable: Vec<CaseType> = CaseType::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.readers().iter().any(|r| roles.contains(r)))
+            .collect();
+        if readable.is_empty() {
             return Err(Error::Conflict(format!(
-                "{} is not a guardian of {}",
+                "{} does not read Speak Up cases at {} (guardians read every case, employee relations leads read grievances)",
                 person.email, organisation.name
             )));
         }
@@ -415,7 +423,13 @@ impl Operator {
             )));
         };
         let holder = person_holder(person.id);
-        let cases = speakup::cases_without_holder(&self.db, organisation.id, &holder, None).await?;
+        let mut cases = Vec::new();
+        for case_type in readable {
+            cases.extend(
+                speakup::cases_without_holder(&self.db, organisation.id, &holder, Some(case_type))
+                    .await?,
+            );
+        }
         let count = crate::speakup::reseal(
             &self.db,
             &cases,
@@ -496,7 +510,28 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             refused(e),
-            "g@example.nhs.uk is not a guardian of Test Trust"
+            "g@example.nhs.uk does not read Speak Up cases at Test Trust (guardians read every case, employee relations leads read grievances)"
+        );
+        // An employee relations lead reads grievances, so may be given them.
+        let lead_email = Email::parse("er@example.nhs.uk").unwrap();
+        let lead = operator
+            .create_person(&lead_email, &Name::parse("Erin", "name").unwrap(), "x")
+            .await
+            .unwrap();
+        operator
+            .grant_role(&lead, Role::ErLead, Some(&org))
+            .await
+            .unwrap();
+        operator
+            .save_case_key(lead.id, &public_key(&SecretKey::generate()), b"unused")
+            .await
+            .unwrap();
+        assert_eq!(
+            operator
+                .recover_cases(&org, &lead, &recovery)
+                .await
+                .unwrap(),
+            0
         );
 
         operator
