@@ -24,12 +24,13 @@ pub fn may_organise(session: &CurrentSession) -> bool {
         .any(|m| ORGANISERS.contains(&m.role))
 }
 
-/// The words of the emails about a booking.
+/// The words of the emails about a booking. Where no email can be sent (no relay is set
+/// up), a booking or a promotion writes none: `None`, rather than mail that never goes.
 pub trait Letters: Sync {
     /// A new booking, or the same again: a place, or a place on the waiting list.
-    fn booked(&self, event: &Event, booking: &Booking) -> NewMail;
+    fn booked(&self, event: &Event, booking: &Booking) -> Option<NewMail>;
     /// A waiting-list place became a place.
-    fn promoted(&self, event: &Event, booking: &Booking) -> NewMail;
+    fn promoted(&self, event: &Event, booking: &Booking) -> Option<NewMail>;
     /// The day before.
     fn reminder(&self, event: &Event, booking: &Booking) -> NewMail;
 }
@@ -87,6 +88,23 @@ pub async fn book(
         place: booked.shown_place(),
         event,
     })
+}
+
+/// The key in the address of an event's calendar file. The file says how to join, so the
+/// key is shown only to people with a place (on the page after booking and on their
+/// booking's own page). It is the same for everyone with a place, so the page after
+/// booking still says nothing about whether the address had booked before.
+pub fn calendar_key(ctx: &Context, event_id: i64) -> String {
+    let mut key = ctx
+        .secret
+        .keyed_digest("event-calendar", event_id.to_string().as_bytes());
+    key.truncate(32);
+    key
+}
+
+/// Whether `key` opens this event's calendar file.
+pub fn calendar_key_fits(ctx: &Context, event_id: i64, key: &str) -> bool {
+    dignity_crypto::token::same_secret(&calendar_key(ctx, event_id), key)
 }
 
 /// The booking a link in its emails is for, and its event; `None` for a token that is no

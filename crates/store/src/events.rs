@@ -206,14 +206,15 @@ fn day_of(now: i64) -> i64 {
 }
 
 /// Books a place, or a waiting-list place when the event is full, and writes the email
-/// (made by `mail_for`) in the same transaction.
+/// (made by `mail_for`; none when it makes none, as where no email can be sent) in the
+/// same transaction.
 pub async fn book(
     db: &Db,
     event_id: i64,
     name: &str,
     email: &str,
     now: i64,
-    mail_for: &(dyn Fn(&Event, &Booking) -> NewMail + Sync),
+    mail_for: &(dyn Fn(&Event, &Booking) -> Option<NewMail> + Sync),
 ) -> Result<Booked, StoreError> {
     let mut tx = db.begin_write().await?;
     take_turn(&mut tx, event_id).await?;
@@ -245,7 +246,7 @@ pub async fn book(
         .await?
         .rows_affected();
         if resent_today == 1 {
-            mail::enqueue(&mut tx, now, &[mail_for(&event, &booking)]).await?;
+            mail::enqueue(&mut tx, now, mail_for(&event, &booking).as_slice()).await?;
         }
         tx.commit().await?;
         return Ok(Booked::Again {
@@ -275,7 +276,7 @@ pub async fn book(
         booked_at: now,
     };
     let event = event_in(&mut *tx, event_id).await?;
-    mail::enqueue(&mut tx, now, &[mail_for(&event, &booking)]).await?;
+    mail::enqueue(&mut tx, now, mail_for(&event, &booking).as_slice()).await?;
     tx.commit().await?;
     Ok(Booked::New(booking))
 }
@@ -298,13 +299,13 @@ pub async fn booking(db: &Db, token: &str) -> Result<Option<(Booking, Event)>, S
 }
 
 /// Cancels a booking (deleting the address). When it held a place, the first person
-/// waiting gets it, with the email `promoted` makes. Returns the cancelled booking, or
+/// waiting gets it, with the email `promoted` makes (if any). Returns the cancelled booking, or
 /// None for an unknown token.
 pub async fn cancel(
     db: &Db,
     token: &str,
     now: i64,
-    promoted: &(dyn Fn(&Event, &Booking) -> NewMail + Sync),
+    promoted: &(dyn Fn(&Event, &Booking) -> Option<NewMail> + Sync),
 ) -> Result<Option<Booking>, StoreError> {
     let Some((found, _)) = booking(db, token).await? else {
         return Ok(None);
@@ -343,7 +344,7 @@ pub async fn cancel(
                 .await?;
             next.place = Place::Booked;
             let event = event_in(&mut *tx, cancelled.event_id).await?;
-            mail::enqueue(&mut tx, now, &[promoted(&event, &next)]).await?;
+            mail::enqueue(&mut tx, now, promoted(&event, &next).as_slice()).await?;
         }
     }
     tx.commit().await?;

@@ -1421,12 +1421,14 @@ async fn concurrent_bookings_never_overfill_an_event(db: Db) -> TestResult {
     for i in 0..10 {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            let mail = |_: &events::Event, b: &events::Booking| NewMail {
-                purpose: "event".into(),
-                to: b.email.clone(),
-                subject: "Booking".into(),
-                body: String::new(),
-                attachment: None,
+            let mail = |_: &events::Event, b: &events::Booking| {
+                Some(NewMail {
+                    purpose: "event".into(),
+                    to: b.email.clone(),
+                    subject: "Booking".into(),
+                    body: String::new(),
+                    attachment: None,
+                })
             };
             events::book(&db, id, "Someone", &format!("p{i}@example.com"), 2, &mail).await
         }));

@@ -55,7 +55,14 @@ pub struct Chrome {
     /// Told when the page shows problems with what was sent, so [`form_status`] can answer
     /// 422 instead of 200.
     pub problems: FormProblems,
+    /// Whether this installation can send email (a relay is set up). When it cannot, a
+    /// form that would send email says so before anyone fills it in.
+    pub email_on: bool,
 }
+
+/// Whether a mail relay is set up, put on every request so [`Chrome`] can tell pages.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailSetUp(pub bool);
 
 /// Whether a request's page shows problems with what was sent. One per request, shared by
 /// every copy of its [`Chrome`].
@@ -146,6 +153,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             .get::<FormProblems>()
             .cloned()
             .unwrap_or_default();
+        chrome.email_on = parts.extensions.get::<EmailSetUp>().is_some_and(|e| e.0);
         Ok(chrome)
     }
 }
@@ -254,6 +262,7 @@ const CRUMBS: &[(&str, &str)] = &[
     ("/orgs/{ods}/plans/{plan}/actions/{action}", "Action"),
     ("/orgs/{ods}/plan-comments", "Staff comments"),
     ("/orgs/{ods}/speak-up", "Cases"),
+    ("/orgs/{ods}/speak-up/{id}", "Case"),
     ("/orgs/{ods}/speak-up/return", "Quarterly return"),
     ("/orgs/{ods}/library", "Our library items"),
     ("/plans", "Organisations' plans"),

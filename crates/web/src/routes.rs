@@ -146,6 +146,9 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
         .fallback(not_found)
         .layer(from_fn_with_state(error_chrome, crate::pages::error_chrome))
         .layer(axum::middleware::from_fn(crate::pages::form_status))
+        .layer(axum::Extension(crate::pages::EmailSetUp(
+            state.settings.mail.is_some(),
+        )))
         .layer(from_fn_with_state(untraced, telemetry::observe))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(

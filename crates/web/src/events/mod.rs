@@ -33,6 +33,7 @@ pub fn routes(routes: Routes) -> Routes {
         .post("/events/booking/cancel", Access::Public, cancel)
         .get("/events/{id}", Access::Public, show)
         .post("/events/{id}/book", Access::Public, book)
+        .get("/events/{id}/calendar.ics", Access::Public, calendar_file)
         .get(
             "/events/{id}/attendees.csv",
             Access::Anywhere(ORGANISERS),
@@ -129,10 +130,15 @@ pub async fn show(
     event_page(&state, chrome, id, BookForm::default(), is_organiser(&user)).await
 }
 
-/// The event as a calendar file, for people with a place.
+/// The event as a calendar file, for people with a place. Every copy is the same (the
+/// UID and DTSTAMP too), so a calendar that already has the event updates it rather than
+/// adding it twice, and an email sent again is the same email.
 fn calendar(base: &str, event: &Event) -> Attachment {
     use icalendar::{Calendar, Component, EventLike};
     let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+    // A textarea sends new lines as CR LF. icalendar escapes LF but not CR, and a bare CR
+    // inside a content line breaks the file in calendar programs.
+    let text = |t: &str| t.replace("\r\n", "\n").replace('\r', "\n");
     let f = &event.fields;
     let host = base
         .split("://")
@@ -143,21 +149,23 @@ fn calendar(base: &str, event: &Event) -> Attachment {
         .unwrap_or("dignity");
     let mut description = format!("{}\n\n", f.title);
     if !f.joining.is_empty() {
-        description.push_str(&format!("How to join: {}\n\n", f.joining));
+        description.push_str(&format!("How to join:\n{}\n\n", f.joining));
     }
     description.push_str(&format!("{base}/events/{}", event.id));
+    let location = if f.location.is_empty() {
+        "Online"
+    } else {
+        f.location.as_str()
+    };
     let item = icalendar::Event::new()
         .uid(&format!("event-{}@{host}", event.id))
-        .summary(&f.title)
-        .description(&description)
-        .location(if f.location.is_empty() {
-            f.format.label()
-        } else {
-            &f.location
-        })
+        .summary(&text(&f.title))
+        .description(&text(&description))
+        .location(&text(location))
         .starts(at(f.starts_at))
         .ends(at(f.ends_at))
         .timestamp(at(f.starts_at))
+        .url(&format!("{base}/events/{}", event.id))
         .done();
     Attachment {
         name: "event.ics".into(),
@@ -166,26 +174,80 @@ fn calendar(base: &str, event: &Event) -> Attachment {
     }
 }
 
+/// The address of an event's calendar file, with the key only people with a place get.
+fn calendar_link(state: &AppState, event_id: i64) -> String {
+    format!(
+        "/events/{event_id}/calendar.ics?key={}",
+        events::calendar_key(&state.app, event_id)
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KeyQuery {
+    key: String,
+}
+
+/// An event's calendar file (.ics), from the link on the page after booking a place and
+/// on the booking's own page. Without the right key it is not found: the file says how
+/// to join, which only people with a place get.
+pub async fn calendar_file(
+    State(state): State<AppState>,
+    PathData(id): PathData<i64>,
+    Query(query): Query<KeyQuery>,
+) -> Result<Response, AppError> {
+    let missing = || {
+        AppError::NotFound(
+            "This calendar link does not work. Use the link on your booking's page.".into(),
+        )
+    };
+    if !events::calendar_key_fits(&state.app, id, &query.key) {
+        return Err(missing());
+    }
+    let event = events::event(&state.app, id).await?;
+    let file = calendar(&state.settings.public_url, &event);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"event-{id}.ics\""),
+            ),
+        ],
+        file.content,
+    )
+        .into_response())
+}
+
 /// The booking emails, in this server's words, with links to its public address.
 pub struct Letters {
     base: String,
+    /// Whether email can be sent at all; without a relay no booking email is written.
+    mail: bool,
 }
 
 impl Letters {
-    pub fn new(public_url: &str) -> Letters {
+    pub fn new(public_url: &str, mail: bool) -> Letters {
         Letters {
             base: public_url.to_owned(),
+            mail,
         }
+    }
+
+    fn for_state(state: &AppState) -> Letters {
+        Letters::new(&state.settings.public_url, state.settings.mail.is_some())
     }
 }
 
 impl events::Letters for Letters {
-    fn booked(&self, event: &Event, booking: &Booking) -> NewMail {
-        letter(&self.base, Letter::Booked, event, booking)
+    fn booked(&self, event: &Event, booking: &Booking) -> Option<NewMail> {
+        self.mail
+            .then(|| letter(&self.base, Letter::Booked, event, booking))
     }
 
-    fn promoted(&self, event: &Event, booking: &Booking) -> NewMail {
-        letter(&self.base, Letter::Promoted, event, booking)
+    fn promoted(&self, event: &Event, booking: &Booking) -> Option<NewMail> {
+        self.mail
+            .then(|| letter(&self.base, Letter::Promoted, event, booking))
     }
 
     fn reminder(&self, event: &Event, booking: &Booking) -> NewMail {
@@ -276,6 +338,8 @@ struct BookedPage {
     view: EventView,
     place: Place,
     mail: bool,
+    /// The calendar file's address, shown with a place.
+    calendar: String,
 }
 
 pub async fn book(
@@ -284,6 +348,15 @@ pub async fn book(
     PathData(id): PathData<i64>,
     FormData(form): FormData<BookForm>,
 ) -> Result<Response, AppError> {
+    // Without email a waiting-list place could never be offered, so there is no waiting
+    // list: the page says so instead of showing the form.
+    if !chrome.email_on && events::event(&state.app, id).await?.places_left() == 0 {
+        let errors = vec![FieldError {
+            field: "no-email".into(),
+            message: "The event is full, and this site cannot email you if a place comes up".into(),
+        }];
+        return event_page(&state, chrome.with_errors(errors), id, form, false).await;
+    }
     let mut errors = Vec::new();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -302,7 +375,7 @@ pub async fn book(
     let (Some(email), true) = (email, errors.is_empty()) else {
         return event_page(&state, chrome.with_errors(errors), id, form, false).await;
     };
-    let letters = Letters::new(&state.settings.public_url);
+    let letters = Letters::for_state(&state);
     let Booked { place, event } = match events::book(&state.app, id, name, &email, &letters).await {
         Ok(b) => b,
         Err(dignity_app::Error::Conflict(m)) => {
@@ -319,6 +392,7 @@ pub async fn book(
             Place::Booked => "You have a place",
             Place::Waiting => "You are on the waiting list",
         }),
+        calendar: calendar_link(&state, event.id),
         view: view(event),
         place,
         mail: state.settings.mail.is_some(),
@@ -338,6 +412,8 @@ struct BookingPage {
     chrome: Chrome,
     found: Option<(Booking, EventView)>,
     cancelled: bool,
+    /// The calendar file's address, shown with a place.
+    calendar: String,
 }
 
 /// A booking's own page, from the link in its emails: how to join (with a place), and a
@@ -350,7 +426,12 @@ pub async fn booking_page(
     let found = events::booking(&state.app, &query.token)
         .await?
         .map(|(b, e)| (b, view(e)));
+    let calendar = found
+        .as_ref()
+        .map(|(b, _)| calendar_link(&state, b.event_id))
+        .unwrap_or_default();
     Ok(render(&BookingPage {
+        calendar,
         chrome: chrome.titled(if found.is_some() {
             "Your booking"
         } else {
@@ -367,7 +448,7 @@ pub async fn cancel(
     chrome: Chrome,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let letters = Letters::new(&state.settings.public_url);
+    let letters = Letters::for_state(&state);
     let cancelled = events::cancel(&state.app, &form.token, &letters).await?;
     Ok(render(&BookingPage {
         chrome: chrome.titled(if cancelled.is_some() {
@@ -377,6 +458,7 @@ pub async fn cancel(
         }),
         found: None,
         cancelled: cancelled.is_some(),
+        calendar: String::new(),
     })?
     .into_response())
 }
@@ -388,7 +470,7 @@ pub async fn send_reminders(
     base: &str,
     now: i64,
 ) -> Result<usize, dignity_app::Error> {
-    events::send_reminders(app, &Letters::new(base), now).await
+    events::send_reminders(app, &Letters::new(base, true), now).await
 }
 
 #[derive(Deserialize, Default, Clone)]

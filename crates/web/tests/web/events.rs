@@ -12,6 +12,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     an_event_is_booked_waited_for_cancelled_and_reminded,
     booking_with_a_booked_address_answers_as_a_new_booking,
+    a_place_shows_how_to_join_and_a_calendar_file_that_opens,
 );
 
 /// Outbox rows for an event: (to, subject, body, attachment name, attachment).
@@ -347,12 +348,14 @@ async fn booking_with_a_booked_address_answers_as_a_new_booking(app: &TestApp) -
     );
     // Tomorrow, once more.
     let tomorrow = dignity_web::now() + 86_400;
-    let no_mail = |_: &store::Event, _: &store::Booking| dignity_store::mail::NewMail {
-        purpose: format!("event:{id}"),
-        to: victim.into(),
-        subject: "again".into(),
-        body: String::new(),
-        attachment: None,
+    let no_mail = |_: &store::Event, _: &store::Booking| {
+        Some(dignity_store::mail::NewMail {
+            purpose: format!("event:{id}"),
+            to: victim.into(),
+            subject: "again".into(),
+            body: String::new(),
+            attachment: None,
+        })
     };
     for _ in 0..3 {
         store::book(&app.db, id, "Eve", victim, tomorrow, &no_mail).await?;
@@ -363,5 +366,138 @@ async fn booking_with_a_booked_address_answers_as_a_new_booking(app: &TestApp) -
         .filter(|m| m.0 == victim)
         .count();
     assert_eq!(to_vic, 3);
+    Ok(())
+}
+
+/// The address after `from` in `body`, up to the closing quote, with `&amp;` read back.
+fn link_from(body: &str, from: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let start = body
+        .find(from)
+        .ok_or_else(|| format!("no {from} in {body}"))?;
+    let end = body[start..].find('"').ok_or("an end quote")?;
+    Ok(body[start..start + end].replace("&amp;", "&"))
+}
+
+/// Issue 16: the page after booking a place gives the joining details and the calendar
+/// file itself, not only by email, and the file opens in calendar programs: CR LF line
+/// ends, lines folded at 75 octets, UTC times, text escaped (a textarea's CR LF included).
+async fn a_place_shows_how_to_join_and_a_calendar_file_that_opens(app: &TestApp) -> TestResult {
+    let admin = app.person("pat@nhs.uk", Some(Role::PlatformAdmin)).await?;
+    let mut pat = app.signed_in_browser(&admin).await?;
+    // In summer, so UK time (BST) is an hour ahead of UTC.
+    let page = pat
+        .post(
+            "/events/new",
+            &[
+                ("title", "Civility, respect; and you"),
+                ("description", "A morning on civility."),
+                ("format", "in_person"),
+                ("day", "2099-07-01"),
+                ("starts", "09:30"),
+                ("ends", "12:00"),
+                ("location", "Education Centre, Northfield Hospital"),
+                (
+                    "joining",
+                    "Room 4, second floor.\r\nAsk at the front desk; bring your badge.",
+                ),
+                ("capacity", "1"),
+            ],
+        )
+        .await?;
+    let location = page.location.clone().ok_or(page.body)?;
+    let id: i64 = location.trim_start_matches("/events/").parse()?;
+
+    let booked = app
+        .browser()
+        .post(
+            &format!("/events/{id}/book"),
+            &[("name", "Ann"), ("email", "ann@example.com")],
+        )
+        .await?;
+    assert!(booked.body.contains("You have a place"), "{}", booked.body);
+    for shown in [
+        "Wednesday 1 July 2099, 9:30am to 12pm (UK time)",
+        "Education Centre, Northfield Hospital",
+        "Room 4, second floor.",
+        "bring your badge",
+        "We have also sent these details",
+    ] {
+        assert!(booked.body.contains(shown), "{shown}: {}", booked.body);
+    }
+    let calendar = link_from(&booked.body, &format!("/events/{id}/calendar.ics?key="))?;
+
+    let file = app.browser().get(&calendar).await?;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(file.content_type.starts_with("text/calendar"));
+    let disposition = file
+        .headers
+        .get("content-disposition")
+        .ok_or("a download")?
+        .to_str()?;
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"event-{id}.ics\"")
+    );
+    let ics = &file.body;
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.trim_end().ends_with("END:VCALENDAR"), "{ics}");
+    for line in ics.split("\r\n") {
+        assert!(
+            !line.contains('\r') && !line.contains('\n'),
+            "a bare line end: {line:?}"
+        );
+        assert!(line.len() <= 75, "not folded: {line:?}");
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    for property in [
+        "VERSION:2.0",
+        "BEGIN:VEVENT",
+        &format!("UID:event-{id}@"),
+        // 09:30 in London in July is 08:30 UTC.
+        "DTSTART:20990701T083000Z",
+        "DTEND:20990701T110000Z",
+        "SUMMARY:Civility\\, respect\\; and you",
+        "LOCATION:Education Centre\\, Northfield Hospital",
+        "Room 4\\, second floor.\\nAsk at the front desk\\; bring your badge.",
+        "END:VEVENT",
+    ] {
+        assert!(unfolded.contains(property), "{property}: {unfolded}");
+    }
+
+    // The booking's own page links to the same file.
+    let ann = store::attendees(&app.db, id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("Ann's booking")?;
+    let own = app
+        .browser()
+        .get(&format!("/events/booking?token={}", ann.token))
+        .await?;
+    assert_eq!(link_from(&own.body, "/events/")?, format!("/events/{id}"));
+    assert!(own.body.contains(&calendar.replace('&', "&amp;")));
+
+    // Without the key, or with another event's, there is no file: it says how to join.
+    let other = webinar_by(&mut pat, "5").await?;
+    for wrong in [
+        format!("/events/{id}/calendar.ics"),
+        format!("/events/{id}/calendar.ics?key=00000000000000000000000000000000"),
+        calendar.replace(&format!("/events/{id}/"), &format!("/events/{other}/")),
+    ] {
+        let page = app.browser().get(&wrong).await?;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{wrong}");
+        assert!(!page.body.contains("Room 4"));
+    }
+
+    // Waiting: no joining details and no file.
+    let waiting = app
+        .browser()
+        .post(
+            &format!("/events/{id}/book"),
+            &[("name", "Bob"), ("email", "bob@example.com")],
+        )
+        .await?;
+    assert!(waiting.body.contains("You are on the waiting list"));
+    assert!(!waiting.body.contains("Room 4") && !waiting.body.contains("calendar.ics"));
     Ok(())
 }

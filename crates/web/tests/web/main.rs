@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+mod email_off;
 mod events;
 mod forms;
 mod library;
@@ -283,6 +284,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     ("GET", "/events/{id}", "/events/1", EVERYONE),
     ("POST", "/events/{id}/book", "/events/1/book", EVERYONE),
+    (
+        "GET",
+        "/events/{id}/calendar.ics",
+        "/events/1/calendar.ics",
+        EVERYONE,
+    ),
     (
         "GET",
         "/events/{id}/attendees.csv",
