@@ -201,6 +201,8 @@ pub struct Trend {
     /// A name for the chart, unique on the page.
     pub id: &'static str,
     pub caption: &'static str,
+    /// What each row is, as the heading of the rows' column.
+    pub rows_are: &'static str,
     pub columns: Vec<String>,
     pub rows: Vec<TrendRow>,
 }
@@ -338,24 +340,28 @@ fn trends(
     let mut shown = vec![
         Trend {
             id: "per-quarter",
+            rows_are: "Quarter",
             caption: "Concerns received each quarter",
             columns: vec!["Concerns".into()],
             rows: per_quarter,
         },
         Trend {
             id: "by-element",
+            rows_are: "What it was about",
             caption: "Concerns by what they were about, each quarter (chart: all quarters)",
             columns: columns.clone(),
             rows: by_element,
         },
         Trend {
             id: "to-acknowledge",
+            rows_are: "Quarter",
             caption: "Middle time to acknowledge a concern",
             columns: vec!["Days".into()],
             rows: timing(|f| f.acknowledged_on),
         },
         Trend {
             id: "to-close",
+            rows_are: "Quarter",
             caption: "Middle time to close a concern",
             columns: vec!["Days".into()],
             rows: timing(|f| f.closed_on),
@@ -367,6 +373,7 @@ fn trends(
             2,
             Trend {
                 id: "by-unit",
+                rows_are: "Where it happened",
                 caption: "Concerns by where they happened, each quarter (chart: all quarters)",
                 columns,
                 rows: by_unit,

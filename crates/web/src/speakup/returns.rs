@@ -98,6 +98,8 @@ pub async fn csv(
 pub struct Figure {
     pub svg: String,
     pub caption: String,
+    /// The heading of the rows' own column (quarter, place, what it was about).
+    pub rows_are: String,
     pub columns: Vec<String>,
     pub rows: Vec<(String, Vec<String>)>,
 }
@@ -121,6 +123,7 @@ fn figure(trend: Trend) -> Figure {
     Figure {
         svg: bar_chart(trend.id, trend.caption, &summary, &bars),
         caption: trend.caption.to_owned(),
+        rows_are: trend.rows_are.to_owned(),
         columns: trend.columns,
         rows: trend
             .rows

@@ -713,6 +713,10 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
     let page = board.get("/orgs/RJ1/speak-up/trends").await?;
     assert!(page.body.contains("<svg class=\"dignity-chart\""));
     assert!(page.body.contains("Concerns received each quarter"));
+    // Each table's first column says what its rows are: quarters, not "Group".
+    assert!(page.body.contains("scope=\"col\">Quarter</th>"));
+    assert!(page.body.contains("scope=\"col\">What it was about</th>"));
+    assert!(!page.body.contains("scope=\"col\">Group</th>"));
     assert!(
         !page.body.contains("rudeness"),
         "no content on the trends page"
