@@ -18,13 +18,60 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The longest line of a label, in characters, that fits beside the bars.
+const LINE: usize = 30;
+
+/// A label as at most two lines, broken between words, never inside one. What does not fit
+/// ends in "…" (the table beside the chart gives every label in full).
+fn label_lines(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    let mut cut = false;
+    for word in label.split_whitespace() {
+        let Some(line) = lines.last_mut() else { break };
+        if line.is_empty() || line.chars().count() + 1 + word.chars().count() <= LINE {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else if lines.len() < 2 {
+            lines.push(word.to_owned());
+        } else {
+            cut = true;
+            break;
+        }
+    }
+    for line in &mut lines {
+        // One word longer than a line (rare: a long place name) is shortened too.
+        if line.chars().count() > LINE {
+            *line = line.chars().take(LINE - 1).collect();
+            cut = true;
+        }
+    }
+    if cut && let Some(last) = lines.last_mut() {
+        while last.chars().count() > LINE - 1 {
+            match last.rfind(' ') {
+                Some(space) => last.truncate(space),
+                None => *last = last.chars().take(LINE - 1).collect(),
+            }
+        }
+        last.push('…');
+    }
+    lines
+}
+
 /// A horizontal bar chart. Horizontal so long labels read on narrow screens.
 pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
     const LABEL_WIDTH: u64 = 230;
     const BAR_AREA: u64 = 300;
-    const ROW: u64 = 30;
+    let labels: Vec<Vec<String>> = bars.iter().map(|b| label_lines(&b.label)).collect();
+    // Rows grow to hold two lines when any label needs them.
+    let row: u64 = if labels.iter().any(|l| l.len() > 1) {
+        40
+    } else {
+        30
+    };
     let width = LABEL_WIDTH + BAR_AREA + 110;
-    let height = ROW * bars.len().max(1) as u64 + 10;
+    let height = row * bars.len().max(1) as u64 + 10;
     let max = bars
         .iter()
         .filter_map(|b| b.value)
@@ -38,32 +85,40 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
         escape(title),
         escape(summary)
     );
-    for (i, bar) in bars.iter().enumerate() {
-        let y = i as u64 * ROW + 5;
-        let label: String = bar.label.chars().take(34).collect();
+    for ((i, bar), lines) in bars.iter().enumerate().zip(&labels) {
+        let y = i as u64 * row + 5;
+        let middle = y + row / 2;
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="14" fill="#212b32">{}</text>"##,
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="14" fill="#212b32">"##,
             LABEL_WIDTH - 8,
-            y + 18,
-            escape(&label)
+            middle + 5 - 8 * (lines.len() as u64 - 1),
         );
+        for (n, line) in lines.iter().enumerate() {
+            let _ = write!(
+                svg,
+                r##"<tspan x="{}" dy="{}">{}</tspan>"##,
+                LABEL_WIDTH - 8,
+                if n == 0 { 0 } else { 16 },
+                escape(line)
+            );
+        }
+        svg.push_str("</text>");
         match bar.value {
             Some(value) => {
                 let length = (value * BAR_AREA) / max;
                 if length > 0 {
                     let _ = write!(
                         svg,
-                        r##"<rect x="{LABEL_WIDTH}" y="{}" width="{length}" height="{}" fill="#005eb8"/>"##,
-                        y + 4,
-                        ROW - 10
+                        r##"<rect x="{LABEL_WIDTH}" y="{}" width="{length}" height="20" fill="#005eb8"/>"##,
+                        middle - 10,
                     );
                 }
                 let _ = write!(
                     svg,
                     r##"<text x="{}" y="{}" font-size="14" fill="#212b32">{}</text>"##,
                     LABEL_WIDTH + length + 6,
-                    y + 18,
+                    middle + 5,
                     escape(&bar.shown)
                 );
             }
@@ -72,7 +127,7 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
                     svg,
                     r##"<text x="{}" y="{}" font-size="14" fill="#4c6272">{}</text>"##,
                     LABEL_WIDTH + 4,
-                    y + 18,
+                    middle + 5,
                     escape(&bar.shown)
                 );
             }
@@ -110,5 +165,43 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1);
         assert!(svg.contains("fewer than 6"));
         assert!(svg.contains(r#"role="img""#));
+    }
+
+    /// Long labels break between words onto a second line, and what still does not fit
+    /// ends in "…" at a word's end: never cut mid-word.
+    #[test]
+    fn long_labels_wrap_between_words() {
+        assert_eq!(label_lines("Patient safety"), ["Patient safety"]);
+        assert_eq!(
+            label_lines("Bullying or harassment by a manager or colleague"),
+            ["Bullying or harassment by a", "manager or colleague"]
+        );
+        let long = label_lines(
+            "Worker safety or wellbeing, including violence and aggression from members of the public",
+        );
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'), "{long:?}");
+        for line in &long {
+            assert!(line.chars().count() <= LINE, "{line}");
+        }
+        let words: Vec<&str> = "Worker safety or wellbeing, including violence and aggression from members of the public"
+            .split(' ')
+            .collect();
+        for line in &long {
+            for word in line.trim_end_matches('…').split(' ') {
+                assert!(words.contains(&word), "{word} was cut");
+            }
+        }
+        let svg = bar_chart(
+            "c",
+            "t",
+            "s",
+            &[Bar {
+                label: "Bullying or harassment by a manager or colleague".into(),
+                value: Some(3),
+                shown: "3".into(),
+            }],
+        );
+        assert!(svg.contains(">manager or colleague</tspan>"), "{svg}");
     }
 }
