@@ -44,14 +44,20 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
         dignity_app::Clock::system(),
         crate::admin::ACTOR,
     );
-    let mut links: Vec<(String, String)> = operator
+    let (linked, unlinked): (Vec<_>, Vec<_>) = operator
         .resources()
         .await?
         .into_iter()
-        .filter(|r| !r.retired && !r.fields.link.is_empty())
+        .filter(|r| !r.retired)
+        .partition(|r| !r.fields.link.is_empty());
+    let mut links: Vec<(String, String)> = linked
+        .into_iter()
         .map(|r| {
             (
-                format!("resource {}: {}", r.id, r.fields.title),
+                format!(
+                    "resource {}: {} (change it at /library/{}/edit)",
+                    r.id, r.fields.title, r.id
+                ),
                 r.fields.link,
             )
         })
@@ -66,8 +72,21 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
             }
         }
     }
+    // Resources without an address are not dead links, but people cannot go straight to
+    // them either: say how many, and where curators add them.
+    let unlinked = match unlinked.len() {
+        0 => String::new(),
+        1 => "1 resource has no web address yet: curators can add it from /library/manage."
+            .to_owned(),
+        n => format!(
+            "{n} resources have no web address yet: curators can add them from /library/manage."
+        ),
+    };
     if links.is_empty() {
         println!("The library has no web addresses to check.");
+        if !unlinked.is_empty() {
+            println!("{unlinked}");
+        }
         return Ok(());
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -103,6 +122,9 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
             println!("- {what}\n  {link}\n  {why}");
         }
         println!("Nothing was changed. Check each one, then change or retire it in the library.");
+    }
+    if !unlinked.is_empty() {
+        println!("{unlinked}");
     }
     Ok(())
 }

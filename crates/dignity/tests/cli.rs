@@ -731,6 +731,7 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
             resource("Still there", format!("http://127.0.0.1:{port}/ok")),
             resource("Gone away", format!("http://127.0.0.1:{port}/gone")),
             resource("No such site", "http://127.0.0.1:9/nothing".into()),
+            resource("Not online yet", String::new()),
         ],
     )
     .await?;
@@ -741,6 +742,20 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
     assert!(said.contains("2 of 3 links did not work"), "{said}");
     assert!(
         said.contains("Gone away") && said.contains("answered 404"),
+        "{said}"
+    );
+    // Where a curator puts each one right, and the resources with no address at all.
+    let gone = library::all_resources(&db)
+        .await?
+        .into_iter()
+        .find(|r| r.fields.title == "Gone away")
+        .ok_or("the dead one")?;
+    assert!(
+        said.contains(&format!("change it at /library/{}/edit", gone.id)),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 resource has no web address yet") && said.contains("/library/manage"),
         "{said}"
     );
     assert!(said.contains("No such site"), "{said}");

@@ -161,21 +161,59 @@ pub fn store_codes(codes: &[&'static str]) -> String {
     codes.join(",")
 }
 
-/// A web address for a resource: http(s) only, so a link can never run script.
+/// A web address for a resource: http(s) only, so a link can never run script, with a
+/// site's name after the scheme. Each mistake gets its own message, in the words a curator
+/// needs to put it right.
 pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
     let link = raw.trim();
     if link.is_empty() {
         return Ok(String::new());
     }
+    let bad = |message| Err(InvalidValue::Message(message));
+    if link.chars().count() > 1_000 {
+        return bad("The web address must be 1,000 characters or fewer");
+    }
+    if link.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("The web address must not have spaces in it");
+    }
     let lower = link.to_ascii_lowercase();
-    let web = lower.starts_with("https://") || lower.starts_with("http://");
-    let clean = !link
+    let Some(rest) = ["https://", "http://"].iter().find_map(|scheme| {
+        lower
+            .starts_with(scheme)
+            .then(|| link.get(scheme.len()..))
+            .flatten()
+    }) else {
+        return if lower.contains(':') && !lower.starts_with("www.") {
+            bad("The web address must start with https:// or http://")
+        } else {
+            bad(
+                "Enter the web address in full, starting with https://, like https://www.nhsemployers.org",
+            )
+        };
+    };
+    if link
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`'));
-    if !web || !clean || link.len() > 1_000 || link.len() < 10 {
-        return Err(InvalidValue::Message(
-            "The link must be a full web address starting with https://",
-        ));
+        .any(|c| matches!(c, '"' | '<' | '>' | '\\' | '`' | '{' | '}' | '|' | '^'))
+    {
+        return bad(
+            "The web address has characters web addresses do not have. Copy it again from the browser's address bar",
+        );
+    }
+    // The site: up to the first '/', '?' or '#', with an optional port.
+    let site = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = site.split_once(':').unwrap_or((site, ""));
+    let host_ok = host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    let port_ok = port.is_empty() || (port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit()));
+    if site.contains('@') {
+        return bad("The web address must not have a name or password in it");
+    }
+    if !host_ok || !port_ok {
+        return bad(
+            "Enter a real web address: after https:// comes the site's name, like www.nhsemployers.org",
+        );
     }
     Ok(link.to_owned())
 }
@@ -223,13 +261,58 @@ mod tests {
         assert_eq!(audiences, [Audience::Employers, Audience::Staff]);
         assert!(parse_codes::<Topic>("civility,juggling").is_err());
         assert_eq!(check_link("").unwrap(), "");
-        assert!(check_link("https://www.nhsemployers.org/").is_ok());
-        for bad in [
-            "javascript:alert(1)",
-            "www.example.org",
-            "https://a.example/\"x",
+        for good in [
+            "https://www.nhsemployers.org/",
+            " HTTPS://www.socialpartnershipforum.org/bullying?page=2#top ",
+            "http://127.0.0.1:8080/guide.pdf",
+            "https://example.nhs.uk",
         ] {
-            assert!(check_link(bad).is_err(), "{bad}");
+            assert_eq!(check_link(good).unwrap(), good.trim(), "{good}");
         }
+        // Each mistake, and the message that says how to put it right.
+        let message = |link: &str| check_link(link).unwrap_err().to_string();
+        for (bad, says) in [
+            ("javascript:alert(1)", "must start with https:// or http://"),
+            (
+                "mailto:a@example.org",
+                "must start with https:// or http://",
+            ),
+            (
+                "ftp://example.org/file",
+                "must start with https:// or http://",
+            ),
+            ("www.example.org", "in full, starting with https://"),
+            ("example.org/guide", "in full, starting with https://"),
+            (
+                "https://a.example/\"x",
+                "characters web addresses do not have",
+            ),
+            (
+                "https://a.example/<script>",
+                "characters web addresses do not have",
+            ),
+            ("https://www.example .org", "must not have spaces"),
+            ("https://", "after https:// comes the site's name"),
+            (
+                "https://intranet/guide",
+                "after https:// comes the site's name",
+            ),
+            (
+                "https://a..example/",
+                "after https:// comes the site's name",
+            ),
+            (
+                "https://example.org:80x/",
+                "after https:// comes the site's name",
+            ),
+            (
+                "https://me:pw@example.org/",
+                "must not have a name or password",
+            ),
+        ] {
+            assert!(message(bad).contains(says), "{bad}: {}", message(bad));
+        }
+        let long = format!("https://example.org/{}", "a".repeat(1_000));
+        assert!(message(&long).contains("1,000 characters or fewer"));
     }
 }

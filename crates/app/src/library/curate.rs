@@ -48,6 +48,18 @@ pub async fn due_for_review(ctx: &Context) -> Result<Vec<Resource>, Error> {
     Ok(store::due_for_review(&ctx.db, ctx.clock.today()).await?)
 }
 
+/// Resources in the library (not retired) with no web address yet, by title: a curator
+/// who finds where one can be read adds it.
+pub async fn without_address(ctx: &Context) -> Result<Vec<Resource>, Error> {
+    let mut found: Vec<Resource> = store::all_resources(&ctx.db)
+        .await?
+        .into_iter()
+        .filter(|r| !r.retired && r.fields.link.is_empty())
+        .collect();
+    found.sort_by(|a, b| a.fields.title.cmp(&b.fields.title));
+    Ok(found)
+}
+
 /// A resource to change; a retired one cannot be changed.
 pub async fn to_change(ctx: &Context, id: i64) -> Result<Resource, Error> {
     let resource = store::get_resource(&ctx.db, id).await?;

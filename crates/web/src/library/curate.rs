@@ -204,6 +204,8 @@ impl ResourceForm {
 struct ManagePage {
     chrome: Chrome,
     due: Vec<Resource>,
+    /// Resources with no web address yet.
+    unlinked: Vec<Resource>,
     next_check: String,
     own_ods: Option<String>,
 }
@@ -216,6 +218,7 @@ pub async fn manage(
     Ok(render(&ManagePage {
         chrome: chrome.titled("Look after the library"),
         due: curating::due_for_review(&state.app).await?,
+        unlinked: curating::without_address(&state.app).await?,
         next_check: curating::next_review(&state.app).to_string(),
         own_ods: curating::curator(&user).organisation,
     })?

@@ -13,6 +13,7 @@ dignity_store::on_both_backends!(
     the_library_is_searched_filtered_and_kept_current_on_every_server,
     curators_add_change_check_and_retire_resources,
     organisations_pin_their_own_policies_above_the_library,
+    each_resource_links_to_where_it_can_be_read,
 );
 
 fn resource(kind: Kind, title: &str, summary: &str, year: i64) -> NewResource {
@@ -178,7 +179,7 @@ async fn curators_add_change_check_and_retire_resources(app: &TestApp) -> TestRe
         "Enter the title",
         "Enter a summary in your own words",
         "Choose who it is for",
-        "The link must be a full web address",
+        "The web address must start with https:// or http://",
         "For a case study, enter the organisation",
     ] {
         assert!(page.body.contains(message), "{message}: {}", page.body);
@@ -285,7 +286,10 @@ async fn organisations_pin_their_own_policies_above_the_library(app: &TestApp) -
             &[("title", "Our guardians"), ("link", "javascript:alert(1)")],
         )
         .await?;
-    assert!(page.body.contains("The link must be a full web address"));
+    assert!(
+        page.body
+            .contains("The web address must start with https:// or http://")
+    );
     ada.post(
         "/orgs/RJ1/library",
         &[
@@ -317,5 +321,126 @@ async fn organisations_pin_their_own_policies_above_the_library(app: &TestApp) -
         .post("/orgs/RJ1/library", &[("title", "Hijack")])
         .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+/// Issue 16: each resource links to where it can be read; curators add or change the
+/// address, with a message for each mistake; a resource without one says where to get it,
+/// and the manage page lists those so curators can add them.
+async fn each_resource_links_to_where_it_can_be_read(app: &TestApp) -> TestResult {
+    let ids = seed(app).await?;
+    let id = ids[1];
+    let public = app.browser().get(&format!("/library/{id}")).await?;
+    assert!(
+        public
+            .body
+            .contains("We do not have a web address for it yet")
+            && public
+                .body
+                .contains("Search for “Civility saves lives” on the NHS Employers website"),
+        "{}",
+        public.body
+    );
+    assert!(
+        !public.body.contains("/edit"),
+        "no curator links for the public"
+    );
+
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    let manage = ada.get("/library/manage").await?;
+    assert!(
+        manage.body.contains("3 resources have no web address"),
+        "{}",
+        manage.body
+    );
+    assert!(
+        manage
+            .body
+            .contains(&format!("href=\"/library/{id}/edit\""))
+    );
+    let own = ada.get(&format!("/library/{id}")).await?;
+    assert!(own.body.contains("Add its web address"));
+
+    let with_link = |link: &'static str| {
+        vec![
+            ("kind", "video"),
+            ("title", "Civility saves lives"),
+            ("summary", "How rudeness harms care."),
+            ("publisher", "NHS Employers"),
+            ("link", link),
+            ("audiences", "staff"),
+            ("topics", "civility"),
+            ("published", "2019"),
+            ("review_on", "2030-01-01"),
+        ]
+    };
+    for (bad, says) in [
+        (
+            "www.civilitysaveslives.com",
+            "Enter the web address in full, starting with https://",
+        ),
+        (
+            "javascript:alert(1)",
+            "The web address must start with https:// or http://",
+        ),
+        (
+            "https://civility saves lives.com",
+            "The web address must not have spaces in it",
+        ),
+        ("https://civilitysaveslives", "Enter a real web address"),
+    ] {
+        let page = ada
+            .post(&format!("/library/{id}/edit"), &with_link(bad))
+            .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(page.body.contains(says), "{bad}: {}", page.body);
+        assert!(
+            page.body.contains("href=\"#link\""),
+            "the summary leads to the field"
+        );
+    }
+    assert!(
+        store::get_resource(&app.db, id)
+            .await?
+            .fields
+            .link
+            .is_empty()
+    );
+
+    let address = "https://www.civilitysaveslives.com/about?from=nhs&lang=en";
+    let page = ada
+        .post(&format!("/library/{id}/edit"), &with_link(address))
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let escaped = address.replace('&', "&#38;");
+    let read = app.browser().get(&format!("/library/{id}")).await?;
+    assert!(
+        read.body.contains(&format!("href=\"{escaped}\"")),
+        "{}",
+        read.body
+    );
+    assert!(
+        read.body
+            .contains("Read “Civility saves lives” on the NHS Employers website")
+    );
+    let found = app.browser().get("/library?q=civility").await?;
+    assert!(
+        found.body.contains(&format!("href=\"{escaped}\"")),
+        "{}",
+        found.body
+    );
+    let form = ada.get(&format!("/library/{id}/edit")).await?;
+    assert!(
+        form.body.contains(&format!("value=\"{escaped}\"")),
+        "the address can be changed"
+    );
+    let manage = ada.get("/library/manage").await?;
+    assert!(manage.body.contains("2 resources have no web address"));
+    assert!(
+        !manage
+            .body
+            .contains(&format!("href=\"/library/{id}/edit\""))
+    );
     Ok(())
 }
