@@ -3,7 +3,7 @@
 // server's logs must hold no trace of the anonymous pages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, startServer, totpCode } from './helpers.js';
+import { checkAccessibility, launchBrowser, newPage, signIn, signInWithSecondStep, startServer, totpCode } from './helpers.js';
 
 let server;
 let browser;
@@ -60,6 +60,12 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await checkAccessibility(guardian, assert);
   await guardian.fill('#message', 'Thank you for telling us. Is this happening on every shift?');
   await guardian.click('button:has-text("Send message")');
+  // Back on the case, told what happened; reloading repeats nothing.
+  const casePath = new URL(guardian.url()).pathname;
+  assert.match(guardian.url(), /\?done=message$/);
+  assert.match(await guardian.locator('.nhsuk-notification-banner').innerText(), /Message sent/);
+  await guardian.reload();
+  assert.equal((await guardian.locator('main').innerText()).split('Is this happening on every shift?').length, 2, 'the message was sent once');
 
   // The reporter reads the reply with the code and answers.
   await reporter.goto(`${server.url}/speak-up/follow-up`);
@@ -83,8 +89,12 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await guardian.reload();
   assert.match(await guardian.locator('main').innerText(), /Mostly on night shifts/);
   assert.equal((await guardian.locator('main').innerText()).split('Mostly on night shifts').length, 2, 'the reply arrived once');
+  await guardian.click('nav a:has-text("Close the case")');
+  assert.equal(new URL(guardian.url()).pathname, `${casePath}/close`);
+  await checkAccessibility(guardian, assert);
   await guardian.fill('#outcome', 'The ward manager is now running handovers and checking in with new staff.');
   await guardian.click('button:has-text("Close case")');
+  assert.match(await guardian.locator('.nhsuk-notification-banner').innerText(), /Case closed/);
   assert.match(await guardian.locator('main').innerText(), /Detriment check/);
   await checkAccessibility(guardian, assert);
 
@@ -124,4 +134,79 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   assert.doesNotMatch(logs, /route=\/speak-up/);
   assert.ok(!logs.includes('DignityReporter'), 'no user agent in the logs');
   assert.ok(!logs.includes('mocks newly qualified'), 'no content in the logs');
+});
+
+/** The page's full height and whether anything runs past its right edge. */
+async function measure(page) {
+  return page.evaluate(() => ({
+    height: document.documentElement.scrollHeight,
+    sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  }));
+}
+
+test('a guardian works a case on short pages, each change confirmed, at 320 px too', async () => {
+  // A new concern to work on, sent as the reporter would.
+  const reporter = await newPage(browser);
+  await reporter.goto(`${server.url}/speak-up/DEMO1`);
+  await reporter.check('#identity-anonymous');
+  await reporter.fill('#what_happened', 'My team leader reads out our sickness absences in the staff meeting.');
+  await reporter.check('#patient_safety-no');
+  await reporter.click('button:has-text("Send my concern")');
+  await reporter.locator('.dignity-receipt').waitFor();
+
+  for (const width of [1280, 320]) {
+    const guardian = await newPage(browser, { viewport: { width, height: 800 } });
+    await signInWithSecondStep(guardian, server.url, 'guardian@demo.nhs.uk');
+    await guardian.goto(`${server.url}/orgs/DEMO1/speak-up`);
+    await guardian.click('table a:has-text("Concern") >> nth=-1');
+    const casePath = new URL(guardian.url()).pathname;
+    // The case page was seven forms stacked about 4,500 px tall, the way back at the
+    // bottom: now the conversation comes first and each other piece of work has a page.
+    const { height, sideways } = await measure(guardian);
+    assert.ok(height < (width === 320 ? 3200 : 2000), `the case page is ${height} px tall at ${width} px`);
+    assert.ok(!sideways, `the case page scrolls sideways at ${width} px`);
+    assert.equal(await guardian.locator('main form').count(), 1, 'one form on the case: the message');
+    const order = await guardian.locator('main h2').allInnerTexts();
+    assert.ok(order.indexOf('Conversation') < order.indexOf('Summary'), order.join(' / '));
+    // Breadcrumbs on a wide screen, a back link on a phone: either way, above the heading.
+    const back = guardian.locator('nav.nhsuk-breadcrumb a[href="/orgs/DEMO1/speak-up"]:visible').first();
+    assert.ok((await back.boundingBox()).y < (await guardian.locator('h1').boundingBox()).y, 'the way back is at the top');
+    await checkAccessibility(guardian, assert);
+
+    for (const [link, fill, button, banner] of [
+      ['Add a note', async () => guardian.fill('#note', `Noted at ${width}.`), 'Add note', /Note added/],
+      ['Change the status', async () => guardian.check('#status'), 'Change status', /Status changed to/],
+      ['Choose who looks after it', async () => guardian.selectOption('#guardian', { index: 1 }), 'Save guardian', /Case assigned to/],
+      ['Record what it is about', async () => guardian.check('#elements'), 'Save elements', /Elements and professional group saved/],
+      ['Record a referral', async () => { await guardian.fill('#referral', 'HR'); await guardian.fill('#referral_text', 'Asked for advice.'); }, 'Record referral', /Referral recorded/],
+    ]) {
+      await guardian.click(`nav[aria-label^="Pages of"] a:has-text("${link}")`);
+      assert.equal(await guardian.locator('h1').innerText(), link);
+      const page = await measure(guardian);
+      assert.ok(page.height < 2000, `${link} is ${page.height} px tall at ${width} px`);
+      assert.ok(!page.sideways, `${link} scrolls sideways at ${width} px`);
+      await checkAccessibility(guardian, assert);
+      // A mistake first where the form can have one: explained on the same page.
+      if (link === 'Add a note') {
+        await guardian.click(`button:has-text("${button}")`);
+        assert.match(await guardian.locator('.nhsuk-error-summary').innerText(), /Write a note/);
+        assert.equal(await guardian.locator('h1').innerText(), link);
+        await checkAccessibility(guardian, assert);
+      }
+      await fill();
+      await guardian.click(`button:has-text("${button}")`);
+      assert.equal(new URL(guardian.url()).pathname, casePath);
+      const said = guardian.locator('.nhsuk-notification-banner');
+      assert.match(await said.innerText(), banner);
+      assert.equal(await said.getAttribute('role'), 'alert');
+      // The design system's script moves focus to the banner, so it is read out first.
+      assert.equal(await guardian.evaluate(() => document.activeElement?.classList.contains('nhsuk-notification-banner')), true);
+      await checkAccessibility(guardian, assert);
+    }
+    // Reloading after the last change repeats nothing: one referral, and no form resent.
+    await guardian.reload();
+    assert.equal((await guardian.locator('main').innerText()).split('Asked for advice.').length, width === 320 ? 3 : 2);
+    await guardian.context().close();
+  }
+  await reporter.context().close();
 });

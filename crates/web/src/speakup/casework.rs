@@ -8,7 +8,7 @@ use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{Member, Organisation};
@@ -99,35 +99,197 @@ struct ShownEntry {
     tampered: bool,
 }
 
+/// What a caseworker just did, said in the banner on the case page they come back to.
+/// The address carries only this code, so reloading the page repeats nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Message,
+    Note,
+    Referral,
+    Status,
+    Stage,
+    Assigned,
+    Recorded,
+    Closed,
+    Detriment,
+}
+
+impl Done {
+    const ALL: &[Done] = &[
+        Done::Message,
+        Done::Note,
+        Done::Referral,
+        Done::Status,
+        Done::Stage,
+        Done::Assigned,
+        Done::Recorded,
+        Done::Closed,
+        Done::Detriment,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Done::Message => "message",
+            Done::Note => "note",
+            Done::Referral => "referral",
+            Done::Status => "status",
+            Done::Stage => "stage",
+            Done::Assigned => "assigned",
+            Done::Recorded => "recorded",
+            Done::Closed => "closed",
+            Done::Detriment => "detriment",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Done> {
+        Done::ALL.iter().copied().find(|d| d.code() == raw)
+    }
+
+    /// The banner's words, from the case as it is now.
+    fn said(self, case: &Case, guardians: &[Member]) -> String {
+        match self {
+            Done::Message => {
+                "Message sent. They will read it when they next use their receipt code.".into()
+            }
+            Done::Note => "Note added. Only caseworkers can read it.".into(),
+            Done::Referral => "Referral recorded".into(),
+            Done::Status => format!("Status changed to {}", case.status.label().to_lowercase()),
+            Done::Stage => match case.stage {
+                Some(stage) => format!("Grievance moved to {}", stage.label().to_lowercase()),
+                None => "Stage changed".into(),
+            },
+            Done::Assigned => match case
+                .assigned_to
+                .and_then(|id| guardians.iter().find(|m| m.person_id == id))
+            {
+                Some(m) => format!("Case assigned to {}", m.display_name),
+                None => "Case no longer assigned to anyone".into(),
+            },
+            Done::Recorded => "Elements and professional group saved".into(),
+            Done::Closed => "Case closed. The person who spoke up can read the outcome.".into(),
+            Done::Detriment => "Detriment check saved".into(),
+        }
+    }
+}
+
+/// The pages of a case: the summary with the conversation, and one page for each other
+/// piece of work, each at its own address so they work without JavaScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Conversation,
+    Status,
+    Stage,
+    Assign,
+    Record,
+    Note,
+    Referral,
+    Close,
+    Detriment,
+}
+
+impl Tab {
+    /// The last part of the page's address ("" for the case itself).
+    fn path(self) -> &'static str {
+        match self {
+            Tab::Conversation => "",
+            Tab::Status => "/status",
+            Tab::Stage => "/stage",
+            Tab::Assign => "/assign",
+            Tab::Record => "/record",
+            Tab::Note => "/note",
+            Tab::Referral => "/referral",
+            Tab::Close => "/close",
+            Tab::Detriment => "/detriment",
+        }
+    }
+
+    /// The link's words and the page's heading.
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Conversation => "Conversation and summary",
+            Tab::Status => "Change the status",
+            Tab::Stage => "Move the grievance on",
+            Tab::Assign => "Choose who looks after it",
+            Tab::Record => "Record what it is about",
+            Tab::Note => "Add a note",
+            Tab::Referral => "Record a referral",
+            Tab::Close => "Close the case",
+            Tab::Detriment => "Check for detriment",
+        }
+    }
+
+    /// The pages this case has now: a grievance has stages; an open case can be closed,
+    /// and a closed one checked for detriment.
+    fn for_case(case: &Case) -> Vec<Tab> {
+        let mut tabs = vec![Tab::Conversation];
+        if case
+            .status
+            .next_choices()
+            .iter()
+            .any(|s| *s != CaseStatus::Closed)
+        {
+            tabs.push(Tab::Status);
+        }
+        if case.stage.is_some_and(|s| !s.next_choices().is_empty()) {
+            tabs.push(Tab::Stage);
+        }
+        tabs.extend([Tab::Assign, Tab::Record, Tab::Note, Tab::Referral]);
+        tabs.push(if case.status == CaseStatus::Closed {
+            Tab::Detriment
+        } else {
+            Tab::Close
+        });
+        tabs
+    }
+}
+
+/// A link in the case's own navigation.
+struct TabLink {
+    href: String,
+    text: &'static str,
+    current: bool,
+}
+
+fn tab_links(org: &Organisation, case: &Case, current: Tab) -> Vec<TabLink> {
+    Tab::for_case(case)
+        .into_iter()
+        .map(|tab| TabLink {
+            href: format!("/orgs/{}/speak-up/{}{}", org.ods_code, case.id, tab.path()),
+            text: tab.title(),
+            current: tab == current,
+        })
+        .collect()
+}
+
+/// "Concern 12" or "Grievance 12": the one name a case has, in titles, headings and lists.
+fn case_name(case: &Case) -> String {
+    format!("{} {}", case.case_type.label(), case.id)
+}
+
 #[derive(Template)]
 #[template(path = "speakup/case.html")]
 struct CasePage {
     chrome: Chrome,
     organisation: Organisation,
+    name: String,
     case: Case,
+    tabs: Vec<TabLink>,
+    done: Option<String>,
     today: Day,
     place: Option<String>,
+    assigned: Option<String>,
     report: Option<Report>,
     entries: Vec<ShownEntry>,
-    guardians: Vec<Member>,
-    next_statuses: Vec<CaseStatus>,
-    next_stages: Vec<GrievanceStage>,
-    elements: &'static [Element],
-    groups: Vec<String>,
     reason: Option<&'static str>,
 }
 
 impl CasePage {
-    fn has_element(&self, element: &Element) -> bool {
-        self.case.elements.contains(element)
-    }
-
-    fn is_group(&self, group: &str) -> bool {
-        self.case.professional_group.as_deref() == Some(group)
-    }
-
     fn long(&self, day: &Day) -> String {
         day.long_with_weekday()
+    }
+
+    fn overdue(&self) -> bool {
+        self.case.status == CaseStatus::New && self.today > self.case.acknowledge_by
     }
 }
 
@@ -137,6 +299,7 @@ async fn case_page(
     user: &CurrentUser,
     organisation: Organisation,
     case_id: i64,
+    done: Option<Done>,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let case = case_for(&state.app, user, &organisation, case_id).await?;
@@ -181,29 +344,33 @@ async fn case_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let names = guardians(&state.app, &organisation).await?;
+    let case = case.into_case();
+    let assigned = case
+        .assigned_to
+        .and_then(|id| names.iter().find(|m| m.person_id == id))
+        .map(|m| m.display_name.clone());
     let page = CasePage {
-        chrome: chrome
-            .titled(format!("{} {}", case.case_type.label(), case.id))
-            .with_errors(errors),
-        guardians: guardians(&state.app, &organisation).await?,
+        chrome: chrome.titled(case_name(&case)).with_errors(errors),
+        name: case_name(&case),
+        tabs: tab_links(&organisation, &case, Tab::Conversation),
+        done: done.map(|d| d.said(&case, &names)),
         organisation,
-        next_stages: case.stage.map(|s| s.next_choices()).unwrap_or_default(),
-        next_statuses: case
-            .status
-            .next_choices()
-            .into_iter()
-            .filter(|s| *s != CaseStatus::Closed)
-            .collect(),
-        today: Day::from_unix_seconds(state.app.clock.now()),
-        case: case.into_case(),
+        today: state.app.clock.today(),
+        assigned,
+        case,
         place,
         report,
         entries,
-        elements: Element::ALL,
-        groups: state.app.professional_groups.to_vec(),
         reason,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    done: String,
 }
 
 pub async fn show(
@@ -211,13 +378,170 @@ pub async fn show(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path((ods, case_id)): Path<(String, i64)>,
+    Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
-    case_page(&state, chrome, &user, organisation, case_id, Vec::new()).await
+    let done = Done::parse(&query.done);
+    case_page(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        case_id,
+        done,
+        Vec::new(),
+    )
+    .await
 }
 
-fn back_to_case(org: &Organisation, case_id: i64) -> Response {
-    Redirect::to(&format!("/orgs/{}/speak-up/{case_id}", org.ods_code)).into_response()
+/// One piece of work on a case, on a page of its own.
+#[derive(Template)]
+#[template(path = "speakup/case_action.html")]
+struct ActionPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    name: String,
+    case: Case,
+    tab: Tab,
+    tabs: Vec<TabLink>,
+    guardians: Vec<Member>,
+    next_statuses: Vec<CaseStatus>,
+    next_stages: Vec<GrievanceStage>,
+    elements: &'static [Element],
+    groups: Vec<String>,
+    /// What was typed, given back when the form has a problem.
+    typed: TypedBack,
+}
+
+/// Text a caseworker typed, kept when a form comes back with a problem.
+#[derive(Default)]
+struct TypedBack {
+    text: String,
+    to_whom: String,
+}
+
+/// A form that came back with problems, and what was typed in it.
+#[derive(Default)]
+struct Returned {
+    errors: Vec<FieldError>,
+    typed: TypedBack,
+}
+
+impl Returned {
+    fn problem(error: FieldError) -> Returned {
+        Returned {
+            errors: vec![error],
+            typed: TypedBack::default(),
+        }
+    }
+}
+
+impl ActionPage {
+    fn has_element(&self, element: &Element) -> bool {
+        self.case.elements.contains(element)
+    }
+
+    fn is_group(&self, group: &str) -> bool {
+        self.case.professional_group.as_deref() == Some(group)
+    }
+
+    fn is_assigned(&self, person_id: &i64) -> bool {
+        self.case.assigned_to == Some(*person_id)
+    }
+
+    /// The case's own address, which every form here posts below.
+    fn base(&self) -> String {
+        format!(
+            "/orgs/{}/speak-up/{}",
+            self.organisation.ods_code, self.case.id
+        )
+    }
+}
+
+async fn action_page(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    organisation: Organisation,
+    case_id: i64,
+    tab: Tab,
+    returned: Returned,
+) -> Result<Response, AppError> {
+    let Returned { errors, typed } = returned;
+    let case = case_for(&state.app, user, &organisation, case_id)
+        .await?
+        .into_case();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ActionPage {
+        chrome: chrome
+            .titled(format!("{}: {}", tab.title(), case_name(&case)))
+            .with_errors(errors),
+        name: case_name(&case),
+        tabs: tab_links(&organisation, &case, tab),
+        guardians: guardians(&state.app, &organisation).await?,
+        organisation,
+        tab,
+        next_stages: case.stage.map(|s| s.next_choices()).unwrap_or_default(),
+        next_statuses: case
+            .status
+            .next_choices()
+            .into_iter()
+            .filter(|s| *s != CaseStatus::Closed)
+            .collect(),
+        case,
+        elements: Element::ALL,
+        groups: state.app.professional_groups.to_vec(),
+        typed,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// A handler that shows one of a case's pages of work.
+macro_rules! tab_handler {
+    ($name:ident, $tab:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            chrome: Chrome,
+            Extension(user): Extension<CurrentUser>,
+            Path((ods, case_id)): Path<(String, i64)>,
+        ) -> Result<Response, AppError> {
+            let organisation = organisation(&state.app, &ods).await?;
+            action_page(
+                &state,
+                chrome,
+                &user,
+                organisation,
+                case_id,
+                $tab,
+                Returned::default(),
+            )
+            .await
+        }
+    };
+}
+
+tab_handler!(status_page, Tab::Status);
+tab_handler!(stage_page, Tab::Stage);
+tab_handler!(assign_page, Tab::Assign);
+tab_handler!(record_page, Tab::Record);
+tab_handler!(note_page, Tab::Note);
+tab_handler!(referral_page, Tab::Referral);
+tab_handler!(close_page, Tab::Close);
+tab_handler!(detriment_page, Tab::Detriment);
+
+/// After every change: back to the case, which says what happened. A redirect, so
+/// reloading the page shows the case again and repeats nothing.
+fn back_to_case(org: &Organisation, case_id: i64, done: Done) -> Response {
+    Redirect::to(&format!(
+        "/orgs/{}/speak-up/{case_id}?done={}",
+        org.ods_code,
+        done.code()
+    ))
+    .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -227,40 +551,46 @@ pub struct TextForm {
     to_whom: String,
 }
 
-/// Adds an encrypted entry written by a guardian (message, note, referral or outcome).
+/// Adds an encrypted entry written by a caseworker (message, note, referral or outcome).
 async fn write_entry(
     state: &AppState,
     chrome: Chrome,
     user: &CurrentUser,
     (ods, case_id): (String, i64),
     kind: EntryKind,
+    form: TextForm,
     text: String,
-    missing: &'static str,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
     let case = case_for(&state.app, user, &organisation, case_id).await?;
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 10_000 {
         let message = if trimmed.is_empty() {
-            missing.to_owned()
+            missing_for(kind).to_owned()
         } else {
             "Write 10,000 characters or fewer".to_owned()
         };
-        return case_page(
-            state,
-            chrome,
-            user,
-            organisation,
-            case_id,
-            vec![FieldError {
-                field: field_for(kind).into(),
-                message,
-            }],
-        )
-        .await;
+        let errors = vec![FieldError {
+            field: field_for(kind).into(),
+            message,
+        }];
+        let returned = Returned {
+            errors,
+            typed: TypedBack {
+                text: form.text,
+                to_whom: form.to_whom,
+            },
+        };
+        return match tab_for(kind) {
+            Tab::Conversation => {
+                let errors = returned.errors;
+                case_page(state, chrome, user, organisation, case_id, None, errors).await
+            }
+            tab => action_page(state, chrome, user, organisation, case_id, tab, returned).await,
+        };
     }
     cases::write(&state.app, user, &organisation, &case, kind, trimmed).await?;
-    Ok(back_to_case(&organisation, case.id))
+    Ok(back_to_case(&organisation, case.id, done_for(kind)))
 }
 
 fn field_for(kind: EntryKind) -> &'static str {
@@ -273,9 +603,37 @@ fn field_for(kind: EntryKind) -> &'static str {
     }
 }
 
-/// A handler that writes one kind of entry from the case page's text box.
+/// What an empty box of each kind is told.
+fn missing_for(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::ToReporter => "Write a message",
+        EntryKind::Note => "Write a note",
+        EntryKind::Referral => "Say who you referred the case to and what happened",
+        _ => "Write a short summary of the outcome",
+    }
+}
+
+fn tab_for(kind: EntryKind) -> Tab {
+    match kind {
+        EntryKind::Note => Tab::Note,
+        EntryKind::Referral => Tab::Referral,
+        EntryKind::Closure => Tab::Close,
+        _ => Tab::Conversation,
+    }
+}
+
+fn done_for(kind: EntryKind) -> Done {
+    match kind {
+        EntryKind::Note => Done::Note,
+        EntryKind::Referral => Done::Referral,
+        EntryKind::Closure => Done::Closed,
+        _ => Done::Message,
+    }
+}
+
+/// A handler that writes one kind of entry from a text box.
 macro_rules! entry_handler {
-    ($name:ident, $kind:expr, $missing:literal) => {
+    ($name:ident, $kind:expr) => {
         pub async fn $name(
             State(state): State<AppState>,
             chrome: Chrome,
@@ -283,18 +641,15 @@ macro_rules! entry_handler {
             Path(path): Path<(String, i64)>,
             FormData(form): FormData<TextForm>,
         ) -> Result<Response, AppError> {
-            write_entry(&state, chrome, &user, path, $kind, form.text, $missing).await
+            let text = form.text.clone();
+            write_entry(&state, chrome, &user, path, $kind, form, text).await
         }
     };
 }
 
-entry_handler!(message, EntryKind::ToReporter, "Write a message");
-entry_handler!(note, EntryKind::Note, "Write a note");
-entry_handler!(
-    close,
-    EntryKind::Closure,
-    "Write a short summary of the outcome"
-);
+entry_handler!(message, EntryKind::ToReporter);
+entry_handler!(note, EntryKind::Note);
+entry_handler!(close, EntryKind::Closure);
 
 pub async fn referral(
     State(state): State<AppState>,
@@ -314,8 +669,8 @@ pub async fn referral(
         &user,
         (ods, id),
         EntryKind::Referral,
+        form,
         text,
-        "Say who you referred the case to and what happened",
     )
     .await
 }
@@ -326,12 +681,24 @@ pub struct StatusForm {
     status: String,
 }
 
+/// The page a change is made on, and the banner it ends with.
+fn tab_and_done(change: &CaseChange) -> (Tab, Done) {
+    match change {
+        CaseChange::Status(_) => (Tab::Status, Done::Status),
+        CaseChange::Stage(_) => (Tab::Stage, Done::Stage),
+        CaseChange::Assign(_) => (Tab::Assign, Done::Assigned),
+        CaseChange::Record { .. } => (Tab::Record, Done::Recorded),
+        CaseChange::DetrimentChecked { .. } => (Tab::Detriment, Done::Detriment),
+    }
+}
+
 async fn apply(
     state: &AppState,
     chrome: Chrome,
     user: &CurrentUser,
     ods: &str,
     case_id: i64,
+    tab: Tab,
     change: Result<CaseChange, FieldError>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, ods).await?;
@@ -339,29 +706,24 @@ async fn apply(
     let change = match change {
         Ok(change) => change,
         Err(error) => {
-            return case_page(state, chrome, user, organisation, case_id, vec![error]).await;
+            let returned = Returned::problem(error);
+            return action_page(state, chrome, user, organisation, case_id, tab, returned).await;
         }
     };
-    let field = if matches!(change, CaseChange::Stage(_)) {
-        "stage"
-    } else {
-        "status"
+    let (tab, done) = tab_and_done(&change);
+    let field = match tab {
+        Tab::Stage => "stage",
+        Tab::Detriment => "found",
+        _ => "status",
     };
     match cases::change(&state.app, user, &organisation, &case, &change).await {
-        Ok(()) => Ok(back_to_case(&organisation, case_id)),
+        Ok(()) => Ok(back_to_case(&organisation, case_id, done)),
         Err(dignity_app::Error::Invalid(e)) => {
-            case_page(
-                state,
-                chrome,
-                user,
-                organisation,
-                case_id,
-                vec![FieldError {
-                    field: field.into(),
-                    message: e.to_string(),
-                }],
-            )
-            .await
+            let returned = Returned::problem(FieldError {
+                field: field.into(),
+                message: e.to_string(),
+            });
+            action_page(state, chrome, user, organisation, case_id, tab, returned).await
         }
         Err(e) => Err(e.into()),
     }
@@ -384,7 +746,7 @@ pub async fn status(
             field: "status".into(),
             message: "Choose a new status".into(),
         });
-    apply(&state, chrome, &user, &ods, id, change).await
+    apply(&state, chrome, &user, &ods, id, Tab::Status, change).await
 }
 
 #[derive(Deserialize, Default)]
@@ -414,7 +776,7 @@ pub async fn assign(
                 message: "Choose a guardian from the list".into(),
             }),
     };
-    apply(&state, chrome, &user, &ods, id, change).await
+    apply(&state, chrome, &user, &ods, id, Tab::Assign, change).await
 }
 
 /// Elements are checkboxes, so the same name can come several times: read the raw form.
@@ -459,7 +821,7 @@ pub async fn record(
             professional_group: group,
         }),
     };
-    apply(&state, chrome, &user, &ods, id, change).await
+    apply(&state, chrome, &user, &ods, id, Tab::Record, change).await
 }
 
 #[derive(Deserialize, Default)]
@@ -476,43 +838,29 @@ pub async fn detriment(
     Path((ods, id)): Path<(String, i64)>,
     FormData(form): FormData<DetrimentForm>,
 ) -> Result<Response, AppError> {
+    let problem = |field: &'static str, message: &str| {
+        Err(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
     let found = match form.found.as_str() {
         "yes" => true,
         "no" => false,
         _ => {
-            return apply(
-                &state,
-                chrome,
-                &user,
-                &ods,
-                id,
-                Err(FieldError {
-                    field: "found".into(),
-                    message: "Say whether the person has suffered detriment".into(),
-                }),
-            )
-            .await;
+            let error = problem("found", "Say whether the person has suffered detriment");
+            return apply(&state, chrome, &user, &ods, id, Tab::Detriment, error).await;
         }
     };
     if form.text.trim().chars().count() > 10_000 {
-        let error = FieldError {
-            field: "detriment_note".into(),
-            message: "Write 10,000 characters or fewer".into(),
-        };
-        return apply(&state, chrome, &user, &ods, id, Err(error)).await;
+        let error = problem("detriment_note", "Write 10,000 characters or fewer");
+        return apply(&state, chrome, &user, &ods, id, Tab::Detriment, error).await;
     }
     let org = organisation(&state.app, &ods).await?;
     let case = case_for(&state.app, &user, &org, id).await?;
     cases::note_detriment_check(&state.app, &user, &org, &case, form.text.trim()).await?;
-    apply(
-        &state,
-        chrome,
-        &user,
-        &ods,
-        id,
-        Ok(CaseChange::DetrimentChecked { found }),
-    )
-    .await
+    let change = Ok(CaseChange::DetrimentChecked { found });
+    apply(&state, chrome, &user, &ods, id, Tab::Detriment, change).await
 }
 
 #[derive(Deserialize, Default)]
@@ -536,7 +884,7 @@ pub async fn stage(
             field: "stage".into(),
             message: "Choose the next stage".into(),
         });
-    apply(&state, chrome, &user, &ods, id, change).await
+    apply(&state, chrome, &user, &ods, id, Tab::Stage, change).await
 }
 
 pub async fn attachment(

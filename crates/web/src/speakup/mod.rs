@@ -83,6 +83,46 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(CASEWORKERS),
             casework::show,
         )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/status",
+            Access::InOrganisation(CASEWORKERS),
+            casework::status_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/stage",
+            Access::InOrganisation(CASEWORKERS),
+            casework::stage_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/assign",
+            Access::InOrganisation(CASEWORKERS),
+            casework::assign_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/record",
+            Access::InOrganisation(CASEWORKERS),
+            casework::record_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/note",
+            Access::InOrganisation(CASEWORKERS),
+            casework::note_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/referral",
+            Access::InOrganisation(CASEWORKERS),
+            casework::referral_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/close",
+            Access::InOrganisation(CASEWORKERS),
+            casework::close_page,
+        )
+        .get(
+            "/orgs/{ods}/speak-up/{id}/detriment",
+            Access::InOrganisation(CASEWORKERS),
+            casework::detriment_page,
+        )
         .post(
             "/orgs/{ods}/speak-up/{id}/message",
             Access::InOrganisation(CASEWORKERS),

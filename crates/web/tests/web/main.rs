@@ -17,6 +17,7 @@ mod news;
 mod plans;
 mod sign_in_records;
 mod speakup;
+mod speakup_casework;
 mod speakup_limits;
 mod speakup_secrets;
 mod support;
@@ -500,6 +501,54 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/orgs/{ods}/speak-up/{id}",
         "/orgs/RJ1/speak-up/1",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/status",
+        "/orgs/RJ1/speak-up/1/status",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/stage",
+        "/orgs/RJ1/speak-up/1/stage",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/assign",
+        "/orgs/RJ1/speak-up/1/assign",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/record",
+        "/orgs/RJ1/speak-up/1/record",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/note",
+        "/orgs/RJ1/speak-up/1/note",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/referral",
+        "/orgs/RJ1/speak-up/1/referral",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/close",
+        "/orgs/RJ1/speak-up/1/close",
+        RJ1_CASEWORKERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/speak-up/{id}/detriment",
+        "/orgs/RJ1/speak-up/1/detriment",
         RJ1_CASEWORKERS,
     ),
     (

@@ -136,6 +136,7 @@ async fn a_first_reply_tells_the_person_their_concern_was_read(app: &TestApp) ->
     );
     assert!(page.body.contains(&format!("<h1>Concern {id}</h1>")));
     // A new case can go straight to work, not only to "acknowledged".
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}/status")).await?;
     for status in ["acknowledged", "in_progress", "referred"] {
         assert!(
             page.body.contains(&format!("value=\"{status}\"")),
@@ -1051,7 +1052,7 @@ async fn professional_groups_come_from_the_settings() -> TestResult {
         let (_, mut gina) = guardian(&app, "gina@trust.nhs.uk").await?;
         report(&app, WHAT).await?;
         let id = only_case_id(&app).await?;
-        let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+        let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}/record")).await?;
         assert!(page.body.contains("<option value=\"Porters\""));
         assert!(!page.body.contains("Nurses and midwives"));
         let doctors = format!("csrf_token={}&group=Doctors", gina.csrf().await?);
@@ -1118,10 +1119,16 @@ async fn a_guardian_elsewhere_cannot_reach_a_case_by_its_number(app: &TestApp) -
     app.person_in("olga@other.nhs.uk", Some(Role::Guardian), &app.other_org)
         .await?;
     let mut olga = sign_in_guardian(app, "olga@other.nhs.uk").await?;
-    for path in [
+    let mut paths = vec![
         format!("/orgs/RJ2/speak-up/{case}"),
         format!("/orgs/RJ1/speak-up/{case}"),
-    ] {
+    ];
+    // Each of the case's own pages, too.
+    for page in ["status", "assign", "record", "note", "referral", "close"] {
+        paths.push(format!("/orgs/RJ2/speak-up/{case}/{page}"));
+        paths.push(format!("/orgs/RJ1/speak-up/{case}/{page}"));
+    }
+    for path in paths {
         let page = olga.get(&path).await?;
         assert!(
             [StatusCode::NOT_FOUND, StatusCode::FORBIDDEN].contains(&page.status),
