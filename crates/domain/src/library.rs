@@ -186,9 +186,7 @@ pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
         return if lower.contains(':') && !lower.starts_with("www.") {
             bad("The web address must start with https:// or http://")
         } else {
-            bad(
-                "Enter the web address in full, starting with https://, like https://www.nhsemployers.org",
-            )
+            bad("Enter the web address in full, starting with https://")
         };
     };
     if link
@@ -212,7 +210,7 @@ pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
     }
     if !host_ok || !port_ok {
         return bad(
-            "Enter a real web address: after https:// comes the site's name, like www.nhsemployers.org",
+            "Enter a real web address: after https:// comes the site's name, like www.nhs.uk",
         );
     }
     Ok(link.to_owned())

@@ -378,6 +378,10 @@ pub async fn subscribe(
     chrome: Chrome,
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    // First: without email the news page has no form to send back to with its errors.
+    if state.settings.mail.is_none() {
+        return outcome_page(chrome, Outcome::NoEmailHere, String::new());
+    }
     let email = pairs
         .iter()
         .find(|(k, _)| k == "email")
@@ -407,9 +411,6 @@ pub async fn subscribe(
         })?
         .into_response());
     };
-    if state.settings.mail.is_none() {
-        return outcome_page(chrome, Outcome::NoEmailHere, String::new());
-    }
     news::subscribe(&state.app, &email, &topics, &letters(&state)).await?;
     outcome_page(chrome, Outcome::CheckEmail, String::new())
 }

@@ -55,6 +55,16 @@ async fn every_form_that_mails_says_email_is_not_set_up_first(app: &TestApp) -> 
         "{}",
         sent.body
     );
+    // An address with a mistake too: no form to send it back to, so the same answer.
+    let sent = app
+        .browser()
+        .post("/news/subscribe", &[("email", "not an address")])
+        .await?;
+    assert!(
+        sent.body.contains("Email is not set up here"),
+        "{}",
+        sent.body
+    );
     let sent = app
         .browser()
         .post("/news/subscribe", &[("email", "fan@example.com")])
@@ -102,6 +112,10 @@ async fn events_are_booked_without_email_and_have_no_waiting_list(app: &TestApp)
     assert!(page.body.contains(NOTICE), "{}", page.body);
     assert!(page.body.contains("the next page shows how to join"));
     assert!(!page.body.contains("We send your booking here"));
+    assert!(
+        page.body
+            .contains("Online. You get how to join when you book a place, on the next page.")
+    );
 
     // Booking: the page gives everything, and no mail is written that would never go.
     let booked = app
