@@ -126,6 +126,24 @@ export async function checkAccessibility(page, assert) {
   const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   assert.deepEqual(violations, [], `accessibility problems on ${page.url()}`);
   assert.deepEqual(page.problems, [], `browser errors on ${page.url()}`);
+  await checkReflow(page, assert);
+}
+
+/** WCAG 1.4.10 reflow: the page never scrolls sideways at a phone's, a tablet's or a
+ * desktop's width (wide tables scroll inside their own box). Checked on every page the
+ * accessibility check sees, then the page's own width is put back. */
+export async function checkReflow(page, assert) {
+  const before = page.viewportSize();
+  const overflowing = [];
+  for (const width of [320, 768, 1280]) {
+    await page.setViewportSize({ width, height: before ? before.height : 800 });
+    // The header's script lays its menu out again a moment after a resize.
+    await page.waitForTimeout(250);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (wide > 1) overflowing.push(`${width} px: ${wide} px too wide`);
+  }
+  if (before) await page.setViewportSize(before);
+  assert.deepEqual(overflowing, [], `sideways scrolling on ${page.url()}`);
 }
 
 /** The current 6-digit code for the demo's second-step secret (RFC 6238, SHA-1, 30 s). */
