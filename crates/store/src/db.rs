@@ -63,6 +63,8 @@ impl Default for DbOptions {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's wait for another writer, in milliseconds, put back after a checkpoint.
+    busy_ms: u128,
 }
 
 fn install_drivers() {
@@ -118,7 +120,11 @@ impl Db {
             .connect_with(connect_options)
             .await
             .map_err(StoreError::Unavailable)?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            busy_ms,
+        })
     }
 
     /// Connects and brings the schema up to date.
@@ -196,12 +202,28 @@ impl Db {
 
     /// On SQLite, copies the write-ahead log into the database file and empties it, so
     /// recent transactions (which show what was written together) do not stay readable in
-    /// the log. Best effort: a busy log is left for next time. PostgreSQL manages its own.
+    /// the log. Best effort and never waiting: while someone is still reading from the log
+    /// (a long backup, say) it copies what it can and leaves the rest for next time. A
+    /// checkpoint that waited would hold the write lock meanwhile and make every other
+    /// write on the server time out. PostgreSQL manages its own.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.pool)
+            let mut conn = self.pool.acquire().await?;
+            sqlx::query("PRAGMA busy_timeout = 0")
+                .execute(&mut *conn)
                 .await?;
+            let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
+                .await;
+            let restored = sqlx::query(&format!("PRAGMA busy_timeout = {}", self.busy_ms))
+                .execute(&mut *conn)
+                .await;
+            if restored.is_err() {
+                // Never hand back a connection that would give up on every busy moment.
+                conn.close_on_drop();
+            }
+            done?;
+            restored?;
         }
         Ok(())
     }

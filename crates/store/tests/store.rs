@@ -951,6 +951,52 @@ async fn concurrent_flushes_write_each_response_once(db: Db) -> TestResult {
     Ok(())
 }
 
+/// The attack an outside review made: one long reader (a backup, an operator's shell)
+/// held the log, and the checkpoint after each survey write then held SQLite's write lock
+/// for the whole busy timeout waiting for it, so every other write on the server (sign-ins)
+/// failed with "database is locked". A checkpoint now never waits: it copies what it can
+/// and returns, and other writes go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkpoint_never_waits_for_a_long_reader() -> TestResult {
+    use dignity_domain::survey::Participation;
+    let scratch = ScratchDb::new(Backend::Sqlite).await?;
+    let outcome = async {
+        let db = Db::connect(
+            &scratch.url,
+            &dignity_store::DbOptions {
+                busy_timeout: std::time::Duration::from_secs(3),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let tokens = campaign(&db, Participation::Tokens).await?;
+        survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["t1".into()]).await?;
+        // A reader holds its snapshot of the log open.
+        let mut reader = db.pool().begin().await?;
+        let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_tokens")
+            .fetch_one(&mut *reader)
+            .await?;
+        assert!(survey::save_draft(&db, tokens.id, "t1", b"a draft", true).await?);
+        let started = std::time::Instant::now();
+        db.checkpoint().await?;
+        let waited = started.elapsed();
+        // Another write goes through while the reader still reads.
+        assert!(survey::save_draft(&db, tokens.id, "t1", b"a second draft", true).await?);
+        assert!(
+            waited < std::time::Duration::from_millis(1_500),
+            "the checkpoint waited {waited:?} for the reader, holding the write lock"
+        );
+        reader.rollback().await?;
+        // With the reader gone, the log empties.
+        db.checkpoint().await?;
+        db.close().await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    scratch.finish().await;
+    outcome
+}
+
 /// Many people's saved pages and sends written in one transaction: each gets its own
 /// outcome, a used code or a second send by one person is refused without spoiling the
 /// others, and the campaign and its drafts, read back in one go, are what was written.
