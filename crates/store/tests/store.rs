@@ -997,6 +997,57 @@ async fn a_checkpoint_never_waits_for_a_long_reader() -> TestResult {
     outcome
 }
 
+/// The attack an outside review made on PostgreSQL with two servers: one server's writer
+/// is part way through sending a code when a second tab saves a page through the other
+/// server. The save's check still saw the code unused, and its upsert then inserted a
+/// fresh draft once the send committed: a draft outlived its code. Writers for the same
+/// code now take turns, so the save sees the send and saves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_saved_on_another_server_while_its_code_is_sent_leaves_no_draft() -> TestResult {
+    use dignity_domain::survey::Participation;
+    use survey::AnswerWrite;
+    let scratch = ScratchDb::new(Backend::Postgres).await?;
+    let db = scratch.db.clone();
+    let outcome = async {
+        let tokens = campaign(&db, Participation::Tokens).await?;
+        survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["t1".into()]).await?;
+        assert!(survey::save_draft(&db, tokens.id, "t1", b"page 1", true).await?);
+        // Server A's writer, sending t1, holds its transaction open.
+        let mut sending = db.begin_write().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind("t1")
+            .execute(&mut *sending)
+            .await?;
+        sqlx::query("DELETE FROM survey_tokens WHERE token_digest = 't1'")
+            .execute(&mut *sending)
+            .await?;
+        sqlx::query("DELETE FROM survey_drafts WHERE holder_digest = 't1'")
+            .execute(&mut *sending)
+            .await?;
+        // Server B saves the second tab's page meanwhile.
+        let other = db.clone();
+        let campaign_id = tokens.id;
+        let saving = tokio::spawn(async move {
+            let page = [AnswerWrite::Draft {
+                campaign_id,
+                holder: "t1".into(),
+                sealed: b"page 2 from another tab".to_vec(),
+                by_code: true,
+            }];
+            survey::write_together(&other, &page, None).await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        sending.commit().await?;
+        let saved = saving.await?;
+        assert!(matches!(saved.as_slice(), [Ok(false)]), "{saved:?}");
+        assert_eq!(survey::get_draft(&db, tokens.id, "t1").await?, None);
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    scratch.finish().await;
+    outcome
+}
+
 /// Many people's saved pages and sends written in one transaction: each gets its own
 /// outcome, a used code or a second send by one person is refused without spoiling the
 /// others, and the campaign and its drafts, read back in one go, are what was written.
@@ -1063,7 +1114,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(6)),
         },
     ];
-    let outcomes: Vec<bool> = survey::write_together(&db, &writes)
+    let outcomes: Vec<bool> = survey::write_together(&db, &writes, None)
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
@@ -1083,7 +1134,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             by_code: false,
         },
     ];
-    let outcomes: Vec<bool> = survey::write_together(&db, &late)
+    let outcomes: Vec<bool> = survey::write_together(&db, &late, None)
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
@@ -1126,7 +1177,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(8)),
         },
     ];
-    let outcomes = survey::write_together(&db, &writes).await;
+    let outcomes = survey::write_together(&db, &writes, None).await;
     assert!(matches!(outcomes[0], Ok(true)), "{:?}", outcomes[0]);
     assert!(outcomes[1].is_err(), "{:?}", outcomes[1]);
     assert!(matches!(outcomes[2], Ok(true)), "{:?}", outcomes[2]);
@@ -1145,7 +1196,7 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             sealed: sealed(&response(i)),
         })
         .collect();
-    let outcomes = survey::write_together(&db, &writes).await;
+    let outcomes = survey::write_together(&db, &writes, None).await;
     assert!(
         outcomes.iter().all(|o| matches!(o, Ok(true))),
         "{outcomes:?}"
@@ -1155,6 +1206,41 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
     assert_eq!(flush(&db, open.id, false).await?, 11);
     assert_eq!(survey::pending_count(&db, open.id).await?, 0);
     assert_eq!(survey::response_count(&db, open.id).await?, 11);
+
+    // A send or a page that reaches the writer after the campaign closed takes nothing:
+    // the campaign's last answers may already be written and its results published.
+    survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["late".into()]).await?;
+    let after = tokens.closes_on.plus_days(1);
+    let late = [
+        AnswerWrite::Draft {
+            campaign_id: tokens.id,
+            holder: "late".into(),
+            sealed: b"a late draft".to_vec(),
+            by_code: true,
+        },
+        AnswerWrite::WithToken {
+            campaign_id: tokens.id,
+            token: "late".into(),
+            sealed: sealed(&response(30)),
+        },
+        AnswerWrite::AsPerson {
+            campaign_id: open.id,
+            person: "p30".into(),
+            sealed: sealed(&response(31)),
+        },
+    ];
+    let outcomes: Vec<bool> = survey::write_together(&db, &late, Some(after))
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    assert_eq!(outcomes, [false, false, false]);
+    assert!(survey::token_is_valid(&db, tokens.id, "late").await?);
+    let on_the_last_day: Vec<bool> =
+        survey::write_together(&db, &late[1..2], Some(tokens.closes_on))
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+    assert_eq!(on_the_last_day, [true]);
     assert_eq!(survey::responses(&db, open.id).await?.len(), 11);
     Ok(())
 }

@@ -133,6 +133,7 @@ pub struct Flusher {
     db: Db,
     key: Zeroizing<[u8; 32]>,
     batch: u64,
+    clock: crate::clock::Clock,
 }
 
 impl Flusher {
@@ -141,7 +142,13 @@ impl Flusher {
             db: ctx.db.clone(),
             key: ctx.secret.derive(PENDING),
             batch: ctx.minimums.survey().people(),
+            clock: ctx.clock.clone(),
         }
+    }
+
+    /// Today, as the writer checks a campaign is still open.
+    pub fn today(&self) -> Day {
+        self.clock.today()
     }
 
     pub fn db(&self) -> &Db {

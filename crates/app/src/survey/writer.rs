@@ -105,10 +105,14 @@ impl AnswerWriter {
 
 async fn alone(flusher: &Flusher, write: AnswerWrite) -> Result<bool, Error> {
     let campaign = write.sends_to();
-    let outcome = survey::write_together(flusher.db(), std::slice::from_ref(&write))
-        .await
-        .pop()
-        .unwrap_or(Ok(false))?;
+    let outcome = survey::write_together(
+        flusher.db(),
+        std::slice::from_ref(&write),
+        Some(flusher.today()),
+    )
+    .await
+    .pop()
+    .unwrap_or(Ok(false))?;
     if let (true, Some(campaign)) = (outcome, campaign) {
         let _ = flusher.flush(campaign, false).await;
     }
@@ -129,7 +133,9 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
             replies.push(job.reply);
         }
         let started = Instant::now();
-        let outcomes = survey::write_together(flusher.db(), &writes).await;
+        // Today as the transaction starts: a campaign that has closed since the page was
+        // checked takes nothing more.
+        let outcomes = survey::write_together(flusher.db(), &writes, Some(flusher.today())).await;
         let written = Instant::now();
         for (write, outcome) in writes.iter().zip(&outcomes) {
             if let (Ok(true), Some(campaign)) = (outcome, write.sends_to()) {

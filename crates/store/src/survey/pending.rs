@@ -12,7 +12,8 @@
 
 use super::{count_responses, insert_comments, insert_response};
 use crate::ids::random_key;
-use crate::{Db, StoreError};
+use crate::{Backend, Db, StoreError};
+use dignity_domain::speakup::Day;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -132,6 +133,15 @@ pub enum AnswerWrite {
 }
 
 impl AnswerWrite {
+    /// The code's or person's digest the write is for.
+    fn holder(&self) -> &str {
+        match self {
+            AnswerWrite::Draft { holder, .. } => holder,
+            AnswerWrite::WithToken { token, .. } => token,
+            AnswerWrite::AsPerson { person, .. } => person,
+        }
+    }
+
     /// The campaign a sent response waits in, for the flush that follows.
     pub fn sends_to(&self) -> Option<i64> {
         match self {
@@ -148,15 +158,19 @@ impl AnswerWrite {
 /// the transaction, each write is tried again in a transaction of its own, so one bad write
 /// cannot fail the others. Plain answers are never written here: whole batches are written
 /// by [`flush`], in a transaction that touches no code, participant or draft.
-pub async fn write_together(db: &Db, writes: &[AnswerWrite]) -> Vec<Result<bool, StoreError>> {
-    match write_in_one(db, writes).await {
+pub async fn write_together(
+    db: &Db,
+    writes: &[AnswerWrite],
+    open_on: Option<Day>,
+) -> Vec<Result<bool, StoreError>> {
+    match write_in_one(db, writes, open_on).await {
         Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
         Err(e) if writes.len() <= 1 => vec![Err(e)],
         Err(_) => {
             let mut outcomes = Vec::with_capacity(writes.len());
             for write in writes {
                 outcomes.push(
-                    write_in_one(db, std::slice::from_ref(write))
+                    write_in_one(db, std::slice::from_ref(write), open_on)
                         .await
                         .map(only),
                 );
@@ -171,11 +185,26 @@ fn only(outcomes: Vec<bool>) -> bool {
     outcomes.first().copied().unwrap_or(false)
 }
 
-async fn write_in_one(db: &Db, writes: &[AnswerWrite]) -> Result<Vec<bool>, StoreError> {
+async fn write_in_one(
+    db: &Db,
+    writes: &[AnswerWrite],
+    open_on: Option<Day>,
+) -> Result<Vec<bool>, StoreError> {
     let mut tx = db.begin_write().await?;
     let mut outcomes = Vec::with_capacity(writes.len());
+    let open_on = open_on.map(|d| d.to_string()).unwrap_or_default();
     for write in writes {
-        outcomes.push(write_one(&mut tx, write).await?);
+        if db.backend() == Backend::Postgres {
+            // Two servers writing for one code or person (two tabs) take turns, so each
+            // statement below sees what the other committed: a page saved while the same
+            // code is sent elsewhere must not leave a draft behind. SQLite's write lock
+            // already makes every writer take turns.
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(write.holder())
+                .execute(&mut *tx)
+                .await?;
+        }
+        outcomes.push(write_one(&mut tx, write, &open_on).await?);
     }
     tx.commit().await?;
     Ok(outcomes)
@@ -195,9 +224,20 @@ async fn put_back(
     Ok(())
 }
 
+/// The condition that the campaign (parameter `campaign`) is still open on the day in
+/// parameter `day` (empty: no check). A send that passed the page's check just before the
+/// campaign closed must not land after its last answers were written, where it would move
+/// results already published.
+fn still_open(campaign: &str, day: &str) -> String {
+    format!(
+        "({day} = '' OR EXISTS (SELECT 1 FROM survey_campaigns c WHERE c.id = {campaign} AND c.closes_on >= {day}))"
+    )
+}
+
 async fn write_one(
     conn: &mut sqlx::AnyConnection,
     write: &AnswerWrite,
+    open_on: &str,
 ) -> Result<bool, StoreError> {
     match write {
         AnswerWrite::Draft {
@@ -213,12 +253,14 @@ async fn write_one(
             };
             let saved = sqlx::query(&format!(
                 "INSERT INTO survey_drafts (holder_digest, campaign_id, sealed) \
-                 SELECT $1, $2, $3 WHERE {still_answering} \
-                 ON CONFLICT (holder_digest) DO UPDATE SET sealed = excluded.sealed"
+                 SELECT $1, $2, $3 WHERE {still_answering} AND {} \
+                 ON CONFLICT (holder_digest) DO UPDATE SET sealed = excluded.sealed",
+                still_open("$2", "$4")
             ))
             .bind(holder)
             .bind(campaign_id)
             .bind(sealed)
+            .bind(open_on)
             .execute(&mut *conn)
             .await?;
             Ok(saved.rows_affected() == 1)
@@ -228,11 +270,13 @@ async fn write_one(
             token,
             sealed,
         } => {
-            let used = sqlx::query(
-                "DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2",
-            )
+            let used = sqlx::query(&format!(
+                "DELETE FROM survey_tokens WHERE token_digest = $1 AND campaign_id = $2 AND {}",
+                still_open("$2", "$3")
+            ))
             .bind(token)
             .bind(campaign_id)
+            .bind(open_on)
             .execute(&mut *conn)
             .await?;
             if used.rows_affected() != 1 {
@@ -246,11 +290,17 @@ async fn write_one(
             person,
             sealed,
         } => {
-            let inserted = sqlx::query("INSERT INTO survey_participants (campaign_id, person_digest) VALUES ($1, $2) ON CONFLICT (campaign_id, person_digest) DO NOTHING")
-                .bind(campaign_id)
-                .bind(person)
-                .execute(&mut *conn)
-                .await?;
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO survey_participants (campaign_id, person_digest) \
+                 SELECT $1, $2 WHERE {} \
+                 ON CONFLICT (campaign_id, person_digest) DO NOTHING",
+                still_open("$1", "$3")
+            ))
+            .bind(campaign_id)
+            .bind(person)
+            .bind(open_on)
+            .execute(&mut *conn)
+            .await?;
             if inserted.rows_affected() != 1 {
                 return Ok(false);
             }
@@ -273,7 +323,7 @@ pub async fn submit_with_token(
         token: token_digest.to_owned(),
         sealed: sealed.to_vec(),
     };
-    Ok(only(write_in_one(db, &[write]).await?))
+    Ok(only(write_in_one(db, &[write], None).await?))
 }
 
 /// Records that a signed-in person took part (as a keyed digest) and stores their sealed
@@ -289,7 +339,7 @@ pub async fn submit_as_person(
         person: person_digest.to_owned(),
         sealed: sealed.to_vec(),
     };
-    Ok(only(write_in_one(db, &[write]).await?))
+    Ok(only(write_in_one(db, &[write], None).await?))
 }
 
 /// Inside a write transaction: the sent response's draft goes, and the response waits
@@ -414,7 +464,7 @@ pub async fn save_draft(
         sealed: sealed.to_vec(),
         by_code,
     };
-    Ok(only(write_in_one(db, &[write]).await?))
+    Ok(only(write_in_one(db, &[write], None).await?))
 }
 
 /// The sealed unfinished response of an invitation code or a person, if any.

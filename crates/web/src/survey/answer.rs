@@ -370,10 +370,19 @@ pub async fn answer(
     }
     // Sending does not save the finished answers as a draft first: that write would put
     // them in the log beside the code's digest, a moment before the response is sealed.
+    // Refused by the writer: sent from another page meanwhile, or the survey closed
+    // between this page's check and the write.
     let sent_already = || {
-        AppError::Conflict(
-            "These answers have already been sent. Each invitation can be used once.".into(),
-        )
+        if campaign.is_open(state.app.clock.today()) {
+            AppError::Conflict(
+                "These answers have already been sent. Each invitation can be used once.".into(),
+            )
+        } else {
+            AppError::Conflict(format!(
+                "This survey closed on {}. Answers can no longer be saved or sent.",
+                campaign.closes_on.long()
+            ))
+        }
     };
     if answered > 0
         && !sending
