@@ -237,9 +237,13 @@ impl Operator {
         organisation: &Organisation,
         campaign: &Campaign,
         count: usize,
+        secret: &dignity_crypto::secret::InstallationSecret,
     ) -> Result<Vec<InvitationCode>, Error> {
         let codes: Vec<InvitationCode> = (0..count).map(|_| InvitationCode::generate()).collect();
-        let digests: Vec<String> = codes.iter().map(InvitationCode::digest).collect();
+        // Kept under a digest only the installation secret gives, as the campaign page
+        // keeps them: with a plain digest, a copy of the database and the printed codes
+        // would say who has answered and who has a draft.
+        let digests: Vec<String> = codes.iter().map(|c| c.keyed_digest(secret)).collect();
         survey::add_tokens(
             &self.db,
             self.actor,
@@ -259,8 +263,7 @@ impl Operator {
     /// adding to one shows whoever can compare the figures before and after what the
     /// added people answered, so it is refused unless `closed` says the operator means it.
     ///
-    /// The audit entry is written just before the responses, in a transaction of its
-    /// own (the store writes responses in one of theirs), so no import goes unaudited.
+    /// The audit entry is written in the same transaction as the responses.
     pub async fn import_responses(
         &self,
         campaign: &Campaign,

@@ -371,8 +371,10 @@ pub(crate) async fn survey_campaign(
             },
         )
         .await?;
+    let secret = dignity_crypto::secret::InstallationSecret::from_hex(run_secret())
+        .ok_or_else(|| anyhow::anyhow!("the run's installation secret does not read"))?;
     let codes = operator
-        .issue_codes(&organisation, &campaign, codes)
+        .issue_codes(&organisation, &campaign, codes, &secret)
         .await?;
     Ok(SurveyCampaign {
         id: campaign.id,
@@ -389,10 +391,12 @@ async fn survey_outcome(
     survey: &SurveyCampaign,
     acknowledged: &[String],
 ) -> anyhow::Result<(usize, usize, usize)> {
+    let secret = dignity_crypto::secret::InstallationSecret::from_hex(run_secret())
+        .ok_or_else(|| anyhow::anyhow!("the run's installation secret does not read"))?;
     let mut lost = 0;
     for code in acknowledged {
         let digest = dignity_crypto::survey::InvitationCode::parse(code)
-            .map(|c| c.digest())
+            .map(|c| c.keyed_digest(&secret))
             .unwrap_or_default();
         if assure::code_unused(db, &digest).await? {
             lost += 1;

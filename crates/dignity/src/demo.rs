@@ -62,7 +62,10 @@ pub(crate) async fn org(
 }
 
 /// Seeds an empty database. A database that already has organisations is left alone.
-pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
+pub async fn seed(
+    db: &Db,
+    secret: &dignity_crypto::secret::InstallationSecret,
+) -> anyhow::Result<Seeded> {
     let accounts = ACCOUNTS
         .iter()
         .map(|(email, _, role)| DemoAccount { email, role: *role })
@@ -179,7 +182,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
                 .await?;
         }
     }
-    let survey_codes = crate::demo_survey::seed(&operator, &main).await?;
+    let survey_codes = crate::demo_survey::seed(&operator, &main, secret).await?;
     if let (Some(executive), Some(union)) = signers {
         crate::demo_plans::seed(&operator, &main, executive, union).await?;
     }

@@ -79,7 +79,11 @@ const OTHER_TRUSTS: &[(&str, &str, Region, f64, usize)] = &[
 ];
 
 /// Seeds every demo survey and returns codes for the open pulse survey.
-pub async fn seed(operator: &Operator, main: &Organisation) -> anyhow::Result<Vec<String>> {
+pub async fn seed(
+    operator: &Operator,
+    main: &Organisation,
+    secret: &dignity_crypto::secret::InstallationSecret,
+) -> anyhow::Result<Vec<String>> {
     let definition = parse(DEFAULT_BANK)?;
     let survey_id = operator.save_survey(&definition, DEFAULT_BANK).await?;
     let mut trusts = vec![(main.clone(), -0.05, 1_200)];
@@ -132,7 +136,7 @@ pub async fn seed(operator: &Operator, main: &Organisation) -> anyhow::Result<Ve
             },
         )
         .await?;
-    let codes = operator.issue_codes(main, &pulse, 5).await?;
+    let codes = operator.issue_codes(main, &pulse, 5, secret).await?;
     Ok(codes.iter().map(InvitationCode::display).collect())
 }
 

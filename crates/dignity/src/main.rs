@@ -152,7 +152,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     config::Secret(dignity_crypto::survey::ParticipationKey::generate_hex());
             }
             let db = connect(&config).await?;
-            let seeded = demo::seed(&db).await?;
+            let seeded = demo::seed(&db, &config.installation_secret()?).await?;
             demo::print_welcome(&config, &seeded);
             serve::serve(&config, db).await
         }
