@@ -1241,6 +1241,21 @@ async fn writes_together_each_get_their_own_outcome(db: Db) -> TestResult {
             .into_iter()
             .collect::<Result<_, _>>()?;
     assert_eq!(on_the_last_day, [true]);
+
+    // Once closed, drafts never sent and codes never used are forgotten, and only then.
+    survey::add_tokens(&db, "cli", 1, &tokens, "RJ1", &["never".into()]).await?;
+    assert!(survey::save_draft(&db, tokens.id, "never", b"half done", true).await?);
+    assert_eq!(
+        survey::forget_after_close(&db, tokens.closes_on).await?,
+        (0, 0)
+    );
+    assert_eq!(
+        survey::forget_after_close(&db, tokens.closes_on.plus_days(1)).await?,
+        (3, 1),
+        "p1's and p3's open-link drafts and the code's draft; the one unused code"
+    );
+    assert_eq!(survey::get_draft(&db, tokens.id, "never").await?, None);
+    assert_eq!(survey::unused_tokens(&db, tokens.id).await?, 0);
     assert_eq!(survey::responses(&db, open.id).await?.len(), 11);
     Ok(())
 }

@@ -189,11 +189,19 @@ pub async fn flush(ctx: &Context, campaign: &Campaign, today: Day) -> Result<u64
 /// Writes every campaign's waiting responses that are due: whole batches of open
 /// campaigns and everything of closed ones. Run now and then by every server, so a closed
 /// campaign's last answers are written even if nobody looks at its results.
+///
+/// Then it forgets what closed campaigns no longer need: drafts never sent and codes
+/// never used (`survey::forget_after_close`).
 pub async fn flush_all(ctx: &Context, today: Day) -> Result<u64, Error> {
     let mut written = 0;
     for id in survey::pending::campaigns_waiting(&ctx.db).await? {
         let campaign = survey::get_campaign(&ctx.db, id).await?;
         written += flush(ctx, &campaign, today).await?;
+    }
+    let (drafts, codes) = survey::forget_after_close(&ctx.db, today).await?;
+    if drafts + codes > 0 {
+        // Best effort: the next flush or checkpoint tries again.
+        let _ = ctx.db.checkpoint().await;
     }
     Ok(written)
 }

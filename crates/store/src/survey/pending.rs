@@ -449,6 +449,31 @@ async fn write_batch(
     Ok(sealed.len() as u64)
 }
 
+/// Forgets, for every campaign that closed before `today`, the drafts of people who never
+/// sent and the codes never used: nobody can answer any more, and kept, a draft stays
+/// readable to whoever holds the secret and the code, and an unused code (with the
+/// letters) says who did not answer. Returns how many drafts and codes went.
+pub async fn forget_after_close(db: &Db, today: Day) -> Result<(u64, u64), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let closed = "SELECT id FROM survey_campaigns WHERE closes_on < $1";
+    let drafts = sqlx::query(&format!(
+        "DELETE FROM survey_drafts WHERE campaign_id IN ({closed})"
+    ))
+    .bind(today.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let codes = sqlx::query(&format!(
+        "DELETE FROM survey_tokens WHERE campaign_id IN ({closed})"
+    ))
+    .bind(today.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok((drafts, codes))
+}
+
 /// Saves (or replaces) the sealed unfinished response of an invitation code (`by_code`)
 /// or a person. False, and nothing saved, once the code is used or the person has answered.
 pub async fn save_draft(
