@@ -28,9 +28,9 @@ mod state;
 pub mod survey;
 pub(crate) mod table;
 mod telemetry;
-pub(crate) mod uk_time;
 #[doc(hidden)]
 pub mod testing;
+pub(crate) mod uk_time;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};
