@@ -136,6 +136,9 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   assert.ok(!logs.includes('mocks newly qualified'), 'no content in the logs');
 });
 
+/** The case the test below works on, for the list test after it. */
+let workedCase;
+
 /** The page's full height and whether anything runs past its right edge. */
 async function measure(page) {
   return page.evaluate(() => ({
@@ -160,6 +163,7 @@ test('a guardian works a case on short pages, each change confirmed, at 320 px t
     await guardian.goto(`${server.url}/orgs/DEMO1/speak-up`);
     await guardian.click('table a:has-text("Concern") >> nth=-1');
     const casePath = new URL(guardian.url()).pathname;
+    workedCase = casePath;
     // The case page was seven forms stacked about 4,500 px tall, the way back at the
     // bottom: now the conversation comes first and each other piece of work has a page.
     const { height, sideways } = await measure(guardian);
@@ -209,4 +213,65 @@ test('a guardian works a case on short pages, each change confirmed, at 320 px t
     await guardian.context().close();
   }
   await reporter.context().close();
+});
+
+test('the case list filters and searches without JavaScript, from counts on the home page', async () => {
+  assert.ok(workedCase, 'runs after the case test');
+  const number = workedCase.split('/').pop();
+  const guardian = await newPage(browser, { viewport: { width: 320, height: 800 } });
+  guardian.setDefaultTimeout(15_000);
+  await signInWithSecondStep(guardian, server.url, 'guardian@demo.nhs.uk');
+  await guardian.goto(`${server.url}/home`);
+  // The home page counts open and overdue cases, each a link to the list filtered to them.
+  const openLink = guardian.locator('a:has-text("open case")').first();
+  const open = Number((await openLink.innerText()).match(/^(\d+) open/)[1]);
+  assert.ok(open >= 1, await openLink.innerText());
+  await openLink.click();
+  assert.match(guardian.url(), /\/orgs\/DEMO1\/speak-up\?status=open$/);
+  assert.equal(await guardian.locator('#status').inputValue(), 'open');
+  assert.equal(await guardian.locator('table tbody tr').count(), open, 'the count matches the list');
+  assert.ok(!(await measure(guardian)).sideways, 'the case list scrolls sideways at 320 px');
+  await checkAccessibility(guardian, assert);
+
+  // Filters are a plain GET form: assigned to me (the case was assigned in the test above).
+  await guardian.check('#mine');
+  await guardian.click('button:has-text("Show cases")');
+  assert.match(guardian.url(), /mine=yes/);
+  assert.ok(await guardian.locator(`table a[href="${workedCase}"]`).count() === 1, 'the case assigned to me is listed');
+  assert.match(await guardian.locator('main').innerText(), /Showing \d+ of \d+ cases/);
+  await checkAccessibility(guardian, assert);
+
+  // Search by number, as people type it.
+  await guardian.click('a:has-text("Clear the filters")');
+  await guardian.fill('#number', `Concern ${number}`);
+  await guardian.click('button:has-text("Show cases")');
+  const rows = guardian.locator('table tbody tr');
+  assert.equal(await rows.count(), 1);
+  assert.equal(await rows.locator('a').first().getAttribute('href'), workedCase);
+  // Whether the person has read the latest reply: nothing has been written to them yet.
+  assert.match(await rows.innerText(), /Latest reply read\s*No reply yet/);
+  assert.ok(!(await measure(guardian)).sideways);
+  await checkAccessibility(guardian, assert);
+
+  // A mistake is explained, with the error summary linking to the box.
+  await guardian.fill('#number', 'the one from Tuesday');
+  await guardian.click('button:has-text("Show cases")');
+  assert.match(await guardian.locator('.nhsuk-error-summary').innerText(), /Enter a case number using numbers only/);
+  assert.equal(await guardian.locator('.nhsuk-error-summary a').getAttribute('href'), '#number');
+  await checkAccessibility(guardian, assert);
+
+  // The same filters with JavaScript off: the form is all it takes.
+  const cookies = await guardian.context().cookies();
+  const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 800 } });
+  await plain.addCookies(cookies);
+  const noScript = await plain.newPage();
+  noScript.setDefaultTimeout(15_000);
+  await noScript.goto(`${server.url}/orgs/DEMO1/speak-up`);
+  await noScript.fill('#number', number);
+  await noScript.selectOption('#status', 'open');
+  await noScript.click('button:has-text("Show cases")');
+  assert.match(noScript.url(), new RegExp(`status=open.*number=${number}`));
+  assert.equal(await noScript.locator('table tbody tr').count(), 1);
+  await plain.close();
+  await guardian.context().close();
 });

@@ -306,11 +306,19 @@ pub struct Case {
     pub stage: Option<GrievanceStage>,
     #[sqlx(try_from = "Nullable")]
     pub stage_due: Option<Day>,
+    /// The day a caseworker last wrote something the person who spoke up reads.
+    #[sqlx(try_from = "Nullable")]
+    pub last_reply_on: Option<Day>,
+    /// The day the person first opened their conversation after that; cleared by the next
+    /// reply. A day, never a time: it is caused by an anonymous visit.
+    #[sqlx(try_from = "Nullable")]
+    pub reporter_read_on: Option<Day>,
 }
 
 const CASE_COLUMNS: &str = "id, organisation_id, case_type, identity_level, public_key, receipt_lookup, receipt_salt, receipt_verifier, \
     status, org_unit_id, patient_safety, assigned_to, received_on, acknowledge_by, acknowledged_on, closed_on, elements, \
-    professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found, stage, stage_due";
+    professional_group, feedback, detriment_check_due, detriment_checked_on, detriment_found, stage, stage_due, \
+    last_reply_on, reporter_read_on";
 
 pub async fn case_by_lookup(db: &Db, lookup: &str) -> Result<Option<Case>, StoreError> {
     Ok(sqlx::query_as(&format!(
@@ -451,8 +459,32 @@ pub async fn add_entry(
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
     let id = insert_entry(&mut tx, case_id, kind, author_person_id, on, ciphertext).await?;
+    if matches!(kind, EntryKind::ToReporter | EntryKind::Closure) {
+        // Something new for the person to read: not read yet.
+        sqlx::query("UPDATE cases SET last_reply_on = $1, reporter_read_on = NULL WHERE id = $2")
+            .bind(on.to_string())
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Notes that the person who spoke up has opened their conversation since the latest
+/// reply. Only the first visit after a reply writes (the day, nothing else, and nothing
+/// beside it in the transaction); later visits, and visits with no reply to read, write
+/// nothing at all.
+pub async fn note_read_by_reporter(db: &Db, case_id: i64, on: Day) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE cases SET reporter_read_on = $1 \
+         WHERE id = $2 AND last_reply_on IS NOT NULL AND reporter_read_on IS NULL",
+    )
+    .bind(on.to_string())
+    .bind(case_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }
 
 /// Stores an entry with a random id, at the next place in its case's conversation. The

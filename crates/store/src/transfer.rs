@@ -146,6 +146,8 @@ const TABLES: &[TableSpec] = &[
             ("detriment_found", Int),
             ("stage", Text),
             ("stage_due", Text),
+            ("last_reply_on", Text),
+            ("reporter_read_on", Text),
         ],
     ),
     (

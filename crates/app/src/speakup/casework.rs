@@ -72,12 +72,144 @@ pub async fn case_for(
 #[derive(Clone)]
 pub struct Listed {
     pub case: Case,
-    /// Not acknowledged in time, or a grievance stage past its date.
+    /// Open, and not acknowledged in time or at a grievance stage past its date.
     pub overdue: bool,
     /// The guardian it is assigned to.
     pub assigned: Option<String>,
     /// Closed, and the check that the person suffered no detriment is due.
     pub detriment_due: bool,
+    /// Whether the person who spoke up has seen the latest reply.
+    pub reporter_read: ReporterRead,
+}
+
+/// Whether the person who spoke up has opened their conversation since the latest reply
+/// (a message or the outcome), as caseworkers are shown it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReporterRead {
+    /// Nothing has been written to them yet.
+    NoReply,
+    /// Not read, or read today.
+    NotYet,
+    Read,
+}
+
+impl ReporterRead {
+    /// A read shows only from the day after it. The store keeps the day of the first
+    /// visit after a reply, never a time; if pages showed it at once, a caseworker
+    /// refreshing the list could time an anonymous person's visit to the minute
+    /// (docs/threat-model.md).
+    pub fn of(case: &Case, today: Day) -> ReporterRead {
+        match (case.last_reply_on, case.reporter_read_on) {
+            (None, _) => ReporterRead::NoReply,
+            (Some(_), Some(read)) if read < today => ReporterRead::Read,
+            _ => ReporterRead::NotYet,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReporterRead::NoReply => "No reply yet",
+            ReporterRead::NotYet => "Not yet",
+            ReporterRead::Read => "Read",
+        }
+    }
+}
+
+/// Which cases a caseworker's list shows. Every part is optional; together they narrow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: StatusFilter,
+    /// Only cases past a date (see [`Listed::overdue`]).
+    pub overdue: bool,
+    pub case_type: Option<CaseType>,
+    /// Only cases assigned to the person looking.
+    pub mine: bool,
+    /// One case, by its number.
+    pub number: Option<i64>,
+}
+
+/// A status to filter by: any, any open one, or one in particular.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    #[default]
+    Any,
+    Open,
+    Is(CaseStatus),
+}
+
+impl StatusFilter {
+    /// From the list's form: "", "open" or a status's code.
+    pub fn parse(raw: &str) -> Option<StatusFilter> {
+        match raw.trim() {
+            "" => Some(StatusFilter::Any),
+            "open" => Some(StatusFilter::Open),
+            code => code.parse().ok().map(StatusFilter::Is),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StatusFilter::Any => "",
+            StatusFilter::Open => "open",
+            StatusFilter::Is(status) => status.code(),
+        }
+    }
+}
+
+impl Filter {
+    /// Whether a row is kept, for the person with this id looking.
+    pub fn keeps(&self, row: &Listed, me: i64) -> bool {
+        let status = match self.status {
+            StatusFilter::Any => true,
+            StatusFilter::Open => row.case.status != CaseStatus::Closed,
+            StatusFilter::Is(s) => row.case.status == s,
+        };
+        status
+            && (!self.overdue || row.overdue)
+            && self.case_type.is_none_or(|t| row.case.case_type == t)
+            && (!self.mine || row.case.assigned_to == Some(me))
+            && self.number.is_none_or(|n| row.case.id == n)
+    }
+
+    /// Whether anything narrows the list.
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+}
+
+/// A case number as someone types it ("1234", "Concern 1234", "12 34"): its digits.
+pub fn case_number(typed: &str) -> Option<i64> {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    let rest = typed
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let named = rest.is_empty() || rest == "concern" || rest == "grievance" || rest == "case";
+    if named { digits.parse().ok() } else { None }
+}
+
+/// How many of the cases this person may read are open, and how many are overdue, for
+/// their home page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub open: usize,
+    pub overdue: usize,
+}
+
+pub async fn counts(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Counts, Error> {
+    let rows = list(ctx, session, org).await?;
+    Ok(Counts {
+        open: rows
+            .iter()
+            .filter(|r| r.case.status != CaseStatus::Closed)
+            .count(),
+        overdue: rows.iter().filter(|r| r.overdue).count(),
+    })
 }
 
 /// The cases this person may read in the organisation, as of today.
@@ -99,12 +231,13 @@ pub async fn list(
             .map(|m| m.display_name.clone());
         let stage_overdue = case.stage.is_some_and(|s| s != GrievanceStage::Outcome)
             && case.stage_due.is_some_and(|due| today > due);
-        let overdue =
-            (case.status == CaseStatus::New && today > case.acknowledge_by) || stage_overdue;
+        let overdue = case.status != CaseStatus::Closed
+            && ((case.status == CaseStatus::New && today > case.acknowledge_by) || stage_overdue);
         let detriment_due = case.status == CaseStatus::Closed
             && case.detriment_checked_on.is_none()
             && case.detriment_check_due.is_some_and(|d| d <= today);
         listed.push(Listed {
+            reporter_read: ReporterRead::of(&case, today),
             case,
             overdue,
             assigned,
@@ -378,4 +511,111 @@ pub async fn change(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap_or_else(|_| Day::from_unix_seconds(0))
+    }
+
+    #[test]
+    fn a_read_shows_only_from_the_day_after() {
+        let mut case = test_case();
+        let today = day("2026-12-04");
+        assert_eq!(ReporterRead::of(&case, today), ReporterRead::NoReply);
+        case.last_reply_on = Some(day("2026-12-01"));
+        assert_eq!(ReporterRead::of(&case, today), ReporterRead::NotYet);
+        // Read today: not shown until tomorrow, so the visit cannot be timed.
+        case.reporter_read_on = Some(today);
+        assert_eq!(ReporterRead::of(&case, today), ReporterRead::NotYet);
+        assert_eq!(
+            ReporterRead::of(&case, day("2026-12-05")),
+            ReporterRead::Read
+        );
+    }
+
+    #[test]
+    fn case_numbers_are_read_as_people_type_them() {
+        assert_eq!(case_number("1234"), Some(1234));
+        assert_eq!(case_number(" Concern 12 34 "), Some(1234));
+        assert_eq!(case_number("grievance 7"), Some(7));
+        assert_eq!(case_number("12a"), None);
+        assert_eq!(case_number("'; DROP TABLE cases"), None);
+        assert_eq!(case_number(""), None);
+        assert_eq!(case_number("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn filters_narrow_together() {
+        let mut case = test_case();
+        case.assigned_to = Some(7);
+        let row = Listed {
+            case,
+            overdue: true,
+            assigned: None,
+            detriment_due: false,
+            reporter_read: ReporterRead::NoReply,
+        };
+        assert!(Filter::default().keeps(&row, 1));
+        let mine = Filter {
+            mine: true,
+            ..Filter::default()
+        };
+        assert!(mine.keeps(&row, 7));
+        assert!(!mine.keeps(&row, 1));
+        let closed = Filter {
+            status: StatusFilter::Is(CaseStatus::Closed),
+            ..Filter::default()
+        };
+        assert!(!closed.keeps(&row, 7));
+        let open_overdue_concerns = Filter {
+            status: StatusFilter::Open,
+            overdue: true,
+            case_type: Some(CaseType::Concern),
+            number: Some(row.case.id),
+            ..Filter::default()
+        };
+        assert!(open_overdue_concerns.keeps(&row, 1));
+        let grievances = Filter {
+            case_type: Some(CaseType::Grievance),
+            ..Filter::default()
+        };
+        assert!(!grievances.keeps(&row, 1));
+        assert_eq!(StatusFilter::parse("open"), Some(StatusFilter::Open));
+        assert_eq!(StatusFilter::parse("lost"), None);
+    }
+
+    fn test_case() -> Case {
+        Case {
+            id: 42,
+            organisation_id: 1,
+            case_type: CaseType::Concern,
+            identity_level: dignity_domain::speakup::IdentityLevel::Anonymous,
+            public_key: String::new(),
+            receipt_lookup: String::new(),
+            receipt_salt: Vec::new(),
+            receipt_verifier: Vec::new(),
+            status: CaseStatus::New,
+            org_unit_id: None,
+            patient_safety: dignity_domain::speakup::PatientSafety::No,
+            assigned_to: None,
+            received_on: day("2026-11-20"),
+            acknowledge_by: day("2026-11-25"),
+            acknowledged_on: None,
+            closed_on: None,
+            elements: Vec::new(),
+            professional_group: None,
+            feedback: None,
+            detriment_check_due: None,
+            detriment_checked_on: None,
+            detriment_found: None,
+            stage: None,
+            stage_due: None,
+            last_reply_on: None,
+            reporter_read_on: None,
+        }
+    }
 }

@@ -265,6 +265,12 @@ pub async fn conversation(ctx: &Context, opened: &OpenedByCode) -> Result<Conver
             text: text_of(&opened.key, &entry.ciphertext),
         });
     }
+    // They have now seen every reply so far. Only the day is kept, and caseworkers see it
+    // from the next day (docs/threat-model.md). Reading must never fail for this.
+    if let Err(e) = speakup::note_read_by_reporter(&ctx.db, opened.case.id, ctx.clock.today()).await
+    {
+        tracing::warn!(cause = %e, "could not note that a conversation was read");
+    }
     Ok(Conversation { report, entries })
 }
 

@@ -4,9 +4,12 @@ use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
 use crate::pages::{Chrome, render};
 use crate::routes::Routes;
+use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
+use axum::extract::State;
 use axum::response::Html;
+use dignity_app::speakup::casework;
 use dignity_domain::identity::Role;
 
 pub fn routes(routes: Routes) -> Routes {
@@ -39,6 +42,32 @@ struct RoleCard {
     role: &'static str,
     can_do: &'static [&'static str],
     links: Vec<(String, &'static str)>,
+    /// For caseworkers: their open and overdue cases, each linking to the list filtered.
+    cases: Option<CaseCounts>,
+}
+
+/// A caseworker's open and overdue cases, with the filtered list each links to.
+struct CaseCounts {
+    open: usize,
+    overdue: usize,
+    open_href: String,
+    overdue_href: String,
+}
+
+/// The counts on a guardian's or employee relations lead's card.
+async fn case_counts(
+    state: &AppState,
+    user: &CurrentUser,
+    ods: &str,
+) -> Result<CaseCounts, AppError> {
+    let org = casework::organisation(&state.app, ods).await?;
+    let counts = casework::counts(&state.app, user, &org).await?;
+    Ok(CaseCounts {
+        open: counts.open,
+        overdue: counts.overdue,
+        open_href: format!("/orgs/{ods}/speak-up?status=open"),
+        overdue_href: format!("/orgs/{ods}/speak-up?overdue=yes"),
+    })
 }
 
 #[derive(Template)]
@@ -50,10 +79,11 @@ struct SignedInHome {
 }
 
 async fn signed_in_home(
+    State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Html<String>, AppError> {
-    let cards = user
+    let mut cards: Vec<RoleCard> = user
         .memberships
         .iter()
         .map(|m| {
@@ -141,9 +171,15 @@ async fn signed_in_home(
                 role: m.role.label(),
                 can_do: m.role.can_do(),
                 links,
+                cases: None,
             }
         })
         .collect();
+    for (card, m) in cards.iter_mut().zip(&user.memberships) {
+        if let (Some(org), Role::Guardian | Role::ErLead) = (&m.organisation, m.role) {
+            card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
+        }
+    }
     render(&SignedInHome {
         chrome: chrome.titled("Your home"),
         name: user.person.display_name.clone(),

@@ -13,11 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{Member, Organisation};
 use dignity_app::speakup::casework::{
-    self as cases, Listed, Reading, case_for, guardians, organisation,
+    self as cases, Filter, Listed, Reading, ReporterRead, StatusFilter, case_for, guardians,
+    organisation,
 };
 use dignity_app::speakup::report::Report;
 use dignity_app::speakup::{Case, CaseChange, colleagues_waiting, reseal_for_colleagues};
-use dignity_domain::speakup::{CaseStatus, Day, Element, EntryKind, GrievanceStage};
+use dignity_domain::speakup::{CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage};
 use serde::Deserialize;
 
 /// A case as a row of the list.
@@ -35,6 +36,80 @@ struct CasesPage {
     open: Vec<Row>,
     closed: Vec<Row>,
     detriment_due: Vec<Row>,
+    /// The filters as chosen, to show them back in the form.
+    chosen: ListQuery,
+    filtered: bool,
+    /// How many cases this person may read in all, and how many the filters keep.
+    total: usize,
+    shown: usize,
+    /// The kinds of case this person reads, for the type filter (shown only for several).
+    types: Vec<CaseType>,
+    statuses: &'static [CaseStatus],
+}
+
+impl CasesPage {
+    fn status_chosen(&self, code: &str) -> bool {
+        self.chosen.status == code
+    }
+
+    fn type_chosen(&self, code: &str) -> bool {
+        self.chosen.case_type == code
+    }
+}
+
+/// The list's filters, from its GET form: they work without JavaScript and the address can
+/// be kept or linked to (the home page links to open and overdue cases).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    overdue: String,
+    #[serde(rename = "type")]
+    case_type: String,
+    mine: String,
+    number: String,
+}
+
+impl ListQuery {
+    /// The filter, and a message for each part that could not be read.
+    fn filter(&self) -> (Filter, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let mut problem = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field: field.into(),
+                message: message.into(),
+            })
+        };
+        let status = StatusFilter::parse(&self.status).unwrap_or_else(|| {
+            problem("status", "Choose a status from the list");
+            StatusFilter::Any
+        });
+        let case_type = match self.case_type.trim() {
+            "" => None,
+            code => code.parse::<CaseType>().ok().or_else(|| {
+                problem("type", "Choose a type of case from the list");
+                None
+            }),
+        };
+        let number = match self.number.trim() {
+            "" => None,
+            typed => cases::case_number(typed).or_else(|| {
+                problem(
+                    "number",
+                    "Enter a case number using numbers only, like 1234",
+                );
+                None
+            }),
+        };
+        let filter = Filter {
+            status,
+            overdue: self.overdue == "yes",
+            case_type,
+            mine: self.mine == "yes",
+            number,
+        };
+        (filter, errors)
+    }
 }
 
 pub async fn list(
@@ -42,16 +117,21 @@ pub async fn list(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
+    Query(chosen): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
     let set_up = cases::is_set_up(&state.app, &organisation).await?;
     let waiting = colleagues_waiting(&state.app, &user, organisation.id)
         .await?
         .len();
-    let (mut open, mut closed, mut detriment_due) = (Vec::new(), Vec::new(), Vec::new());
-    for row in cases::list(&state.app, &user, &organisation).await? {
-        if row.detriment_due {
-            detriment_due.push(row.clone());
+    let (filter, errors) = chosen.filter();
+    let rows = cases::list(&state.app, &user, &organisation).await?;
+    let total = rows.len();
+    let detriment_due = rows.iter().filter(|r| r.detriment_due).cloned().collect();
+    let (mut open, mut closed) = (Vec::new(), Vec::new());
+    for row in rows {
+        if !filter.keeps(&row, user.person.id) {
+            continue;
         }
         if row.case.status == CaseStatus::Closed {
             closed.push(row)
@@ -59,17 +139,30 @@ pub async fn list(
             open.push(row)
         }
     }
+    let types = CaseType::ALL
+        .iter()
+        .copied()
+        .filter(|t| cases::may_read(&user, &organisation, *t))
+        .collect();
     let unlocked = cases::is_unlocked(&state.app, &user);
-    let chrome = chrome.titled(format!("Speak Up cases: {}", organisation.name));
+    let chrome = chrome
+        .titled(format!("Speak Up cases: {}", organisation.name))
+        .with_errors(errors);
     Ok(render(&CasesPage {
         chrome,
         organisation,
         set_up,
         unlocked,
         colleagues_waiting: waiting,
+        shown: open.len() + closed.len(),
         open,
         closed,
         detriment_due,
+        chosen,
+        filtered: !filter.is_empty(),
+        total,
+        types,
+        statuses: CaseStatus::ALL,
     })?
     .into_response())
 }
@@ -275,6 +368,8 @@ struct CasePage {
     case: Case,
     tabs: Vec<TabLink>,
     done: Option<String>,
+    /// Whether the person who spoke up has seen the latest reply.
+    read: ReporterRead,
     today: Day,
     place: Option<String>,
     assigned: Option<String>,
@@ -356,6 +451,7 @@ async fn case_page(
         tabs: tab_links(&organisation, &case, Tab::Conversation),
         done: done.map(|d| d.said(&case, &names)),
         organisation,
+        read: ReporterRead::of(&case, state.app.clock.today()),
         today: state.app.clock.today(),
         assigned,
         case,

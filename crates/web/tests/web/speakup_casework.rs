@@ -3,7 +3,7 @@
 //! with a banner saying what happened, through a redirect, so a reload repeats nothing.
 
 use crate::speakup::{WHAT, guardian, only_case_id, report, speak_up_on};
-use crate::support::{Browser, TestApp, TestResult};
+use crate::support::{Browser, Page, TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_domain::identity::Role;
 use dignity_store::speakup;
@@ -13,6 +13,9 @@ dignity_store::on_both_backends!(
     a_case_is_a_summary_with_its_work_on_pages_of_its_own,
     every_change_comes_back_to_the_case_saying_what_happened,
     a_form_with_a_problem_stays_on_its_own_page,
+    the_case_list_filters_without_javascript_and_finds_a_case_by_number,
+    the_home_page_counts_open_and_overdue_cases,
+    guardians_see_whether_the_latest_reply_was_read_from_the_next_day,
 );
 
 async fn entries(app: &TestApp, id: i64) -> Result<i64, Box<dyn std::error::Error>> {
@@ -290,5 +293,265 @@ async fn a_form_with_a_problem_stays_on_its_own_page(app: &TestApp) -> TestResul
         let page = erin.get(&format!("{case}/{tab}")).await?;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{tab}");
     }
+    Ok(())
+}
+
+/// Three concerns: one assigned to Gina, one overdue, one closed.
+async fn three_cases(
+    app: &TestApp,
+    gina: &mut Browser,
+    gina_id: i64,
+) -> Result<[i64; 3], Box<dyn std::error::Error>> {
+    for what in [
+        "Rotas are changed to punish people who complain.",
+        "A consultant belittles nurses on the ward round.",
+        "Agency staff are shouted at in the handover.",
+    ] {
+        report(app, what).await?;
+    }
+    let mut ids: Vec<i64> = speakup::list_cases(&app.db, app.org.id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    ids.sort_unstable();
+    let [mine, overdue, closed] = [ids[0], ids[1], ids[2]];
+    let me = gina_id.to_string();
+    gina.post(
+        &format!("/orgs/RJ1/speak-up/{mine}/assign"),
+        &[("guardian", &me)],
+    )
+    .await?;
+    gina.post(
+        &format!("/orgs/RJ1/speak-up/{mine}/status"),
+        &[("status", "in_progress")],
+    )
+    .await?;
+    gina.post(
+        &format!("/orgs/RJ1/speak-up/{closed}/close"),
+        &[("text", "Resolved with the ward manager.")],
+    )
+    .await?;
+    // Past its reply-by day, still new.
+    sqlx::query("UPDATE cases SET acknowledge_by = '2020-01-06' WHERE id = $1")
+        .bind(overdue)
+        .execute(app.db.pool())
+        .await?;
+    Ok([mine, overdue, closed])
+}
+
+/// The cases a list page links to, in the tables and lists of cases.
+fn listed(page: &Page, ids: &[i64]) -> Vec<i64> {
+    ids.iter()
+        .copied()
+        .filter(|id| page.body.contains(&format!(">Concern {id}</a>")))
+        .collect()
+}
+
+/// A walk in a browser found no way to narrow the case list or find a case by number.
+async fn the_case_list_filters_without_javascript_and_finds_a_case_by_number(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    let (gina_person, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let ids = three_cases(app, &mut gina, gina_person.id).await?;
+    let [mine, overdue, closed] = ids;
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert_eq!(listed(&page, &ids), ids.to_vec());
+    // A GET form: no JavaScript, and the address can be kept or linked to.
+    assert!(
+        page.body
+            .contains("action=\"/orgs/RJ1/speak-up\" method=\"get\"")
+    );
+    assert!(
+        page.body.contains("id=\"type\""),
+        "guardians read both kinds of case"
+    );
+    for (query, wanted) in [
+        ("status=open", vec![mine, overdue]),
+        ("status=closed", vec![closed]),
+        ("status=new", vec![overdue]),
+        ("overdue=yes", vec![overdue]),
+        ("mine=yes", vec![mine]),
+        ("mine=yes&overdue=yes", vec![]),
+        ("type=grievance", vec![]),
+        ("type=concern&status=open", vec![mine, overdue]),
+        (&format!("number={overdue}"), vec![overdue]),
+        (&format!("number=Concern+{closed}"), vec![closed]),
+        ("number=12", vec![]),
+    ] {
+        let page = gina.get(&format!("/orgs/RJ1/speak-up?{query}")).await?;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert_eq!(listed(&page, &ids), wanted, "{query}");
+        assert!(
+            page.body
+                .contains(&format!("Showing {} of 3 cases", wanted.len())),
+            "{query}"
+        );
+        assert!(page.body.contains("Clear the filters"), "{query}");
+    }
+    // What was chosen is shown back in the form.
+    let page = gina
+        .get("/orgs/RJ1/speak-up?status=closed&overdue=yes&mine=yes&number=7")
+        .await?;
+    assert!(page.body.contains("<option value=\"closed\" selected>"));
+    assert!(
+        page.body
+            .contains("name=\"overdue\" type=\"checkbox\" value=\"yes\" checked")
+    );
+    assert!(
+        page.body
+            .contains("name=\"mine\" type=\"checkbox\" value=\"yes\" checked")
+    );
+    assert!(page.body.contains("value=\"7\""));
+    // Words that are not a case number or a status are explained, not obeyed.
+    for (query, message) in [
+        ("number=seven", "Enter a case number using numbers only"),
+        (
+            "number=1%3B+DROP+TABLE+cases",
+            "Enter a case number using numbers only",
+        ),
+        ("status=lost", "Choose a status from the list"),
+        ("type=complaint", "Choose a type of case from the list"),
+    ] {
+        let page = gina.get(&format!("/orgs/RJ1/speak-up?{query}")).await?;
+        assert!(page.body.contains("nhsuk-error-summary"), "{query}");
+        assert!(page.body.contains("<title>Error: "), "{query}");
+        assert!(page.body.contains(message), "{query}");
+    }
+    // Employee relations read grievances only: no choice of type, and no concerns.
+    let erin = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = app.signed_in_browser(&erin).await?;
+    let page = erin.get("/orgs/RJ1/speak-up?type=concern").await?;
+    assert!(!page.body.contains("id=\"type\""));
+    assert_eq!(listed(&page, &ids), Vec::<i64>::new());
+    Ok(())
+}
+
+/// The home page now says how many cases are open and overdue, each linking to the list
+/// filtered to them.
+async fn the_home_page_counts_open_and_overdue_cases(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (gina_person, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let ids = three_cases(app, &mut gina, gina_person.id).await?;
+    let home = gina.get("/home").await?;
+    assert!(
+        home.body
+            .contains("<a href=\"/orgs/RJ1/speak-up?status=open\">2 open cases</a>"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("<a href=\"/orgs/RJ1/speak-up?overdue=yes\"><strong>1 overdue</strong></a>")
+    );
+    // Each link leads to what it counts.
+    let page = gina.get("/orgs/RJ1/speak-up?status=open").await?;
+    assert_eq!(listed(&page, &ids).len(), 2);
+    let page = gina.get("/orgs/RJ1/speak-up?overdue=yes").await?;
+    assert_eq!(listed(&page, &ids), vec![ids[1]]);
+    // Employee relations count grievances only.
+    let erin = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = app.signed_in_browser(&erin).await?;
+    let home = erin.get("/home").await?;
+    assert!(home.body.contains("0 open cases"), "{}", home.body);
+    assert!(home.body.contains("None overdue"));
+    // Nobody else's home page counts cases.
+    let sam = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    let home = app.signed_in_browser(&sam).await?.get("/home").await?;
+    assert!(!home.body.contains("open case"));
+    Ok(())
+}
+
+/// Whether the person who spoke up has read the latest reply: a day is kept, not a time,
+/// it is shown only from the next day, and the visit writes nothing else.
+async fn guardians_see_whether_the_latest_reply_was_read_from_the_next_day(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let (mut reporter, code) = report(app, WHAT).await?;
+    let id = only_case_id(app).await?;
+    let case = || speakup::case_in_organisation(&app.db, app.org.id, id);
+    let read_cell = |page: &Page| -> String {
+        let at = page
+            .body
+            .find("aria-hidden=\"true\">Latest reply read </span>")
+            .map(|at| at + "aria-hidden=\"true\">Latest reply read </span>".len())
+            .unwrap_or(0);
+        let rest = &page.body[at..];
+        rest[..rest.find("</td>").unwrap_or(0)].to_owned()
+    };
+    let audit = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(app.db.pool())
+            .await
+    };
+
+    // Nothing written to them yet: a visit writes nothing at all.
+    reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert_eq!(case().await?.reporter_read_on, None);
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert_eq!(read_cell(&page), "No reply yet");
+
+    gina.post(
+        &format!("/orgs/RJ1/speak-up/{id}/message"),
+        &[("text", "Thank you. Can you tell us more?")],
+    )
+    .await?;
+    let today = case().await?.last_reply_on.ok_or("no reply day")?;
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert_eq!(read_cell(&page), "Not yet");
+
+    // They read it today: the day is kept, and nothing else is written beside it.
+    let before = audit().await?;
+    let page = reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert!(page.body.contains("Can you tell us more?"));
+    assert_eq!(audit().await?, before, "the visit is not audited");
+    assert_eq!(case().await?.reporter_read_on, Some(today));
+    // Shown from the next day only, so refreshing the list cannot time the visit.
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert_eq!(read_cell(&page), "Not yet");
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(
+        page.body
+            .contains("Not yet (a read shows from the day after)")
+    );
+
+    // As if the visit had been yesterday: now it shows.
+    let yesterday = today.plus_days(-1).to_string();
+    sqlx::query("UPDATE cases SET reporter_read_on = $1 WHERE id = $2")
+        .bind(&yesterday)
+        .bind(id)
+        .execute(app.db.pool())
+        .await?;
+    let page = gina.get("/orgs/RJ1/speak-up").await?;
+    assert!(read_cell(&page).contains("Read"), "{}", read_cell(&page));
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(
+        page.body
+            .contains("<dd class=\"nhsuk-u-margin-left-0 nhsuk-u-margin-bottom-2\">Read</dd>")
+    );
+    // Later visits do not move the day on.
+    reporter
+        .post("/speak-up/follow-up", &[("code", &code)])
+        .await?;
+    assert_eq!(
+        case().await?.reporter_read_on.map(|d| d.to_string()),
+        Some(yesterday)
+    );
+    // A new reply is unread again; so is the outcome.
+    gina.post(
+        &format!("/orgs/RJ1/speak-up/{id}/close"),
+        &[("text", "We have spoken to the manager.")],
+    )
+    .await?;
+    assert_eq!(case().await?.reporter_read_on, None);
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
+    assert!(page.body.contains("Not yet"));
     Ok(())
 }
