@@ -58,6 +58,9 @@ pub struct Chrome {
     /// Whether this installation can send email (a relay is set up). When it cannot, a
     /// form that would send email says so before anyone fills it in.
     pub email_on: bool,
+    /// The Atom feed that follows this page (its address and title), advertised in the
+    /// page's head so feed readers find it.
+    pub feed: Option<(String, String)>,
 }
 
 /// Whether a mail relay is set up, put on every request so [`Chrome`] can tell pages.
@@ -100,6 +103,12 @@ impl Chrome {
 
     pub fn titled(mut self, title: impl Into<String>) -> Chrome {
         self.title = title.into();
+        self
+    }
+
+    /// Advertises the Atom feed at `href` that follows this page.
+    pub fn with_feed(mut self, href: impl Into<String>, title: impl Into<String>) -> Chrome {
+        self.feed = Some((href.into(), title.into()));
         self
     }
 

@@ -303,6 +303,42 @@ pub async fn approvals(
     Ok(store::approvals(&ctx.db, plan_id).await?)
 }
 
+/// A version of a plan both sides signed: when the second signature made it public, and
+/// who signed for each side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedVersion {
+    pub version: i64,
+    pub at: i64,
+    pub signatories: Vec<(Side, String)>,
+}
+
+/// Every version of a plan that was published (signed by both sides), oldest first.
+pub async fn published_versions(
+    ctx: &Context,
+    plan_id: i64,
+) -> Result<Vec<PublishedVersion>, Error> {
+    let mut versions: Vec<PublishedVersion> = Vec::new();
+    for (version, side, name, at) in store::approvals(&ctx.db, plan_id).await? {
+        match versions.last_mut() {
+            Some(v) if v.version == version => {
+                v.at = v.at.max(at);
+                v.signatories.push((side, name));
+            }
+            _ => versions.push(PublishedVersion {
+                version,
+                at,
+                signatories: vec![(side, name)],
+            }),
+        }
+    }
+    versions.retain(|v| {
+        [Side::Employer, Side::Union]
+            .iter()
+            .all(|side| v.signatories.iter().any(|(s, _)| s == side))
+    });
+    Ok(versions)
+}
+
 pub async fn updates(ctx: &Context, plan_id: i64) -> Result<Vec<Update>, Error> {
     Ok(store::updates(&ctx.db, plan_id).await?)
 }

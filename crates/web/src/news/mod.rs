@@ -75,7 +75,9 @@ pub async fn list(
         .map(view)
         .collect();
     Ok(render(&ListPage {
-        chrome: chrome.titled("News"),
+        chrome: chrome
+            .titled("News")
+            .with_feed("/news/feed.atom", "News from Dignity"),
         posts,
         topics: Topic::ALL,
         chosen: topic.map(|t| t.code().to_owned()).unwrap_or_default(),
@@ -403,7 +405,9 @@ pub async fn subscribe(
             .map(view)
             .collect();
         return Ok(render(&ListPage {
-            chrome: chrome.titled("News"),
+            chrome: chrome
+                .titled("News")
+                .with_feed("/news/feed.atom", "News from Dignity"),
             posts,
             topics: Topic::ALL,
             chosen: String::new(),

@@ -178,14 +178,9 @@ pub async fn feed(
     let time = crate::feeds::time;
     let updates = public_updates(&state, &plan).await?;
     let title = signed(&state, &plan).await?.title;
-    let updated: FixedDateTime = time(
-        updates
-            .first()
-            .map(|u| u.at)
-            .or(plan.published_at)
-            .unwrap_or(0),
-    );
-    let entries = updates
+    // Every progress update and every version both sides signed is an entry, newest
+    // first; the feed is as new as its newest entry.
+    let mut entries: Vec<Entry> = updates
         .iter()
         .take(50)
         .map(|u| Entry {
@@ -200,6 +195,36 @@ pub async fn feed(
             ..Entry::default()
         })
         .collect();
+    for version in plans::published_versions(&state.app, plan.id).await? {
+        let who = version
+            .signatories
+            .iter()
+            .map(|(side, name)| format!("{name} for the {}", side.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        entries.push(Entry {
+            title: Text::plain(format!(
+                "Version {} of the plan signed by both sides: {}",
+                version.version,
+                Day::from_unix_seconds(version.at).long()
+            )),
+            id: format!("{page}#version-{}", version.version),
+            updated: time(version.at),
+            links: vec![Link {
+                href: page.clone(),
+                ..Link::default()
+            }],
+            summary: Some(Text::plain(format!(
+                "Signed by {who}. The plan page shows this version."
+            ))),
+            ..Entry::default()
+        });
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.updated));
+    let updated: FixedDateTime = entries
+        .first()
+        .map(|e| e.updated)
+        .unwrap_or_else(|| time(plan.published_at.unwrap_or(0)));
     let feed = Feed {
         // Atom needs an author for the feed (or for every entry): the organisation.
         authors: vec![atom_syndication::Person {
@@ -287,7 +312,12 @@ pub async fn plan_page(
     Ok(render(&PublicPage {
         comments,
         milestones,
-        chrome: chrome.titled(format!("{}: {}", organisation.name, signed.title)),
+        chrome: chrome
+            .titled(format!("{}: {}", organisation.name, signed.title))
+            .with_feed(
+                format!("/plans/{}/feed.atom", organisation.ods_code),
+                format!("Progress on {}'s plan", organisation.name),
+            ),
         organisation,
         plan,
         signed,

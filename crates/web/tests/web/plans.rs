@@ -208,14 +208,31 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     let feed = app.browser().get("/plans/RJ1/feed.atom").await?;
     assert!(feed.content_type.starts_with("application/atom+xml"));
     let parsed: atom_syndication::Feed = feed.body.parse()?;
-    assert_eq!(parsed.entries.len(), 1);
+    // The progress update and the version both sides signed are each an entry, and the
+    // feed is as new as its newest entry.
+    assert_eq!(parsed.entries.len(), 2, "{}", feed.body);
     assert_eq!(parsed.authors[0].name, "Trust RJ1");
+    let titles: Vec<&str> = parsed
+        .entries
+        .iter()
+        .map(|e| e.title.value.as_str())
+        .collect();
     assert!(
-        parsed.entries[0]
-            .title
-            .value
-            .starts_with("Civility training")
+        titles.iter().any(|t| t.starts_with("Civility training")),
+        "{titles:?}"
     );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Version 3 of the plan signed by both sides")),
+        "{titles:?}"
+    );
+    let newest = parsed.entries.iter().map(|e| e.updated).max();
+    assert_eq!(Some(parsed.updated), newest);
+    // The plan's page tells feed readers where its feed is.
+    assert!(public.body.contains(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/plans/RJ1/feed.atom\""
+    ));
     // The poster: a PDF and an A4 picture with the blue header and the plan's bars.
     let png = app.browser().get("/plans/RJ1/poster.png").await?.bytes;
     let image = image::load_from_memory(&png)?.to_rgba8();
