@@ -145,6 +145,8 @@ test('hostile text in a concern and its conversation stays text', async () => {
     .sort((a, b) => Number(b.split('/').pop()) - Number(a.split('/').pop()))[0];
   assert.ok(newest, 'the new case is listed');
   await assertInert(guardian, newest);
+  // A note is written on the case's own page, which then returns to the case.
+  await guardian.goto(`${server.url}${newest}/note`);
   await guardian.fill('#note', payload);
   await guardian.click('button:has-text("Add note")');
   await guardian.fill('#message', payload);
