@@ -75,6 +75,16 @@ pub async fn follow(
     FormData(form): FormData<FollowForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
+    // Without email there is nothing to follow by, whatever was typed: the form is not on
+    // the page then, so a mistake in the address could not be shown beside it.
+    if state.settings.mail.is_none() {
+        return page(
+            chrome,
+            Outcome::NoEmailHere,
+            Some(organisation),
+            String::new(),
+        );
+    }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
         Err(_) => {
@@ -85,14 +95,6 @@ pub async fn follow(
             return super::public::plan_page(&state, chrome, organisation).await;
         }
     };
-    if state.settings.mail.is_none() {
-        return page(
-            chrome,
-            Outcome::NoEmailHere,
-            Some(organisation),
-            String::new(),
-        );
-    }
     let base = state.settings.public_url.clone();
     let name = organisation.name.clone();
     let to = email.as_str().to_owned();

@@ -55,6 +55,15 @@ async fn every_form_that_mails_says_email_is_not_set_up_first(app: &TestApp) -> 
         "{}",
         sent.body
     );
+    let mistyped = app
+        .browser()
+        .post("/plans/RJ1/follow", &[("email", "not an address")])
+        .await?;
+    assert!(
+        mistyped.body.contains("Email is not set up here"),
+        "a mistyped address gets the same answer, not an error beside a form that is not there: {}",
+        mistyped.body
+    );
     // An address with a mistake too: no form to send it back to, so the same answer.
     let sent = app
         .browser()
