@@ -366,7 +366,15 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
         if *method != "GET" {
             continue;
         }
-        let path = fill(pattern, &ids);
+        let mut path = fill(pattern, &ids);
+        if pattern.ends_with("/calendar.ics") {
+            // The calendar file is served only with the key its booking page links with.
+            let event: i64 = ids["event"].parse()?;
+            path = format!(
+                "{path}?key={}",
+                dignity_app::events::calendar_key(&app.state.app, event)
+            );
+        }
         for who in *allowed {
             // Who the fixture's objects leave out, by design: the attendee list is the
             // organiser's (tested in events.rs) and platform administrators'; the case
