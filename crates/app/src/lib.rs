@@ -29,3 +29,22 @@ pub use clock::Clock;
 pub use context::{Context, Settings};
 pub use dignity_store::{Db, StoreError};
 pub use error::Error;
+
+/// Fixtures shared by the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod test_fixtures {
+    use dignity_domain::identity::{OrgType, Region};
+    use dignity_store::identity::Organisation;
+
+    /// An acute trust in London, not stored anywhere.
+    pub(crate) fn organisation(id: i64, ods: &str) -> Organisation {
+        Organisation {
+            id,
+            ods_code: ods.into(),
+            name: format!("Trust {ods}"),
+            org_type: OrgType::Acute,
+            region: Region::London,
+            benchmark_group: "Acute".into(),
+        }
+    }
+}

@@ -49,19 +49,8 @@ mod tests {
     use super::*;
     use crate::data::Backend;
     use crate::identity::{Membership, Person};
-    use dignity_domain::identity::{OrgType, Region};
+    use crate::test_fixtures::organisation;
     use dignity_store::identity::OrgRef;
-
-    fn organisation(id: i64, ods: &str) -> Organisation {
-        Organisation {
-            id,
-            ods_code: ods.into(),
-            name: format!("Trust {ods}"),
-            org_type: OrgType::Acute,
-            region: Region::London,
-            benchmark_group: "Acute".into(),
-        }
-    }
 
     fn holding(roles: &[(Role, &Organisation)]) -> CurrentSession {
         CurrentSession {

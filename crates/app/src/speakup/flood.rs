@@ -246,21 +246,10 @@ mod tests {
     use super::*;
     use crate::data::Backend;
     use crate::speakup::pow::{BASE_BITS, solve};
+    use crate::test_fixtures::organisation;
     use crate::{Clock, Settings};
     use dignity_crypto::passphrase::HashCost;
-    use dignity_domain::identity::{OrgType, Region};
     use dignity_store::scratch::ScratchDb;
-
-    fn organisation(id: i64, ods: &str) -> Organisation {
-        Organisation {
-            id,
-            ods_code: ods.into(),
-            name: format!("Trust {ods}"),
-            org_type: OrgType::Acute,
-            region: Region::London,
-            benchmark_group: "Acute".into(),
-        }
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn beyond_the_limit_a_concern_needs_a_fresh_proof_of_work_for_its_own_organisation() {
