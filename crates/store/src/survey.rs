@@ -323,8 +323,9 @@ pub async fn token_is_valid(db: &Db, campaign_id: i64, digest: &str) -> Result<b
 pub mod pending;
 
 pub use pending::{
-    AnswerWrite, Draft, NewResponse, codes_not_used_yet, flush, forget_after_close, get_draft,
-    longest_record, pending_count, save_draft, submit_as_person, submit_with_token, write_together,
+    AnswerWrite, Draft, NewResponse, codes_not_used_yet, flush, forget_after_close,
+    forget_written_records, get_draft, longest_record, pending_count, save_draft, submit_as_person,
+    submit_with_token, write_together,
 };
 
 /// Writes a response and its comments, each comment under its own random key so nothing

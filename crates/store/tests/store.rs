@@ -32,7 +32,10 @@ mod schema;
 
 #[path = "store/copies.rs"]
 mod copies;
-use copies::copies_during_a_campaign_link_no_answer_to_anyone;
+use copies::{
+    copies_during_a_campaign_link_no_answer_to_anyone,
+    sent_records_leave_the_files_after_their_batch,
+};
 
 #[path = "store/audit_pages.rs"]
 mod audit_pages;
@@ -72,6 +75,7 @@ on_both_backends!(
     concurrent_flushes_write_each_response_once,
     writes_together_each_get_their_own_outcome,
     copies_during_a_campaign_link_no_answer_to_anyone,
+    sent_records_leave_the_files_after_their_batch,
     stored_responses_keep_no_order_time_or_link,
     plans_need_both_sides_to_sign_the_same_version,
     anonymous_rows_carry_no_order,

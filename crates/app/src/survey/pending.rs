@@ -15,6 +15,9 @@ use dignity_domain::survey::answering::{Answers, MAX_COMMENT};
 use dignity_domain::survey::{QuestionKind, Survey};
 use dignity_store::survey::{self, Campaign, Draft, NewResponse};
 use dignity_store::{Db, StoreError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 const PENDING: &str = "survey-pending";
@@ -134,7 +137,20 @@ pub struct Flusher {
     key: Zeroizing<[u8; 32]>,
     batch: u64,
     clock: crate::clock::Clock,
+    forgetting: Arc<Forgetting>,
 }
+
+/// Removing written records from PostgreSQL's files (`survey::forget_written_records`)
+/// after batches: soon after each, but at most every [`FORGET_EVERY`], so a busy server
+/// does not rewrite the table for every batch; the periodic [`flush_all`] does any owed.
+#[derive(Default)]
+pub struct Forgetting {
+    owed: AtomicBool,
+    last: Mutex<Option<Instant>>,
+}
+
+/// How often at most a server rewrites the table of waiting responses.
+const FORGET_EVERY: Duration = Duration::from_secs(5);
 
 impl Flusher {
     pub fn new(ctx: &Context) -> Flusher {
@@ -143,6 +159,7 @@ impl Flusher {
             key: ctx.secret.derive(PENDING),
             batch: ctx.minimums.survey().people(),
             clock: ctx.clock.clone(),
+            forgetting: ctx.answer_writer.forgetting(),
         }
     }
 
@@ -169,7 +186,33 @@ impl Flusher {
             self.open(campaign_id, record)
         })
         .await?;
+        if written > 0 {
+            self.forgetting.owed.store(true, Ordering::Relaxed);
+            self.forget_written(false).await;
+        }
         Ok(written)
+    }
+
+    /// Removes written records from PostgreSQL's files if a batch was written since the
+    /// last time, and (unless `now`) the last time was long enough ago. Best effort and
+    /// silent: what is owed is done next time.
+    pub async fn forget_written(&self, now: bool) {
+        if !self.forgetting.owed.load(Ordering::Relaxed) {
+            return;
+        }
+        {
+            let Ok(mut last) = self.forgetting.last.lock() else {
+                return;
+            };
+            if !now && last.is_some_and(|at| at.elapsed() < FORGET_EVERY) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        self.forgetting.owed.store(false, Ordering::Relaxed);
+        if survey::forget_written_records(&self.db).await.is_err() {
+            self.forgetting.owed.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -198,6 +241,7 @@ pub async fn flush_all(ctx: &Context, today: Day) -> Result<u64, Error> {
         let campaign = survey::get_campaign(&ctx.db, id).await?;
         written += flush(ctx, &campaign, today).await?;
     }
+    Flusher::new(ctx).forget_written(true).await;
     let (drafts, codes) = survey::forget_after_close(&ctx.db, today).await?;
     if drafts + codes > 0 {
         // Best effort: the next flush or checkpoint tries again.

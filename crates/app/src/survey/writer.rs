@@ -13,7 +13,7 @@
 //! transaction of its own, as before) and empties SQLite's log. It never logs anything: a
 //! log line would date someone's act.
 
-use super::pending::Flusher;
+use super::pending::{Flusher, Forgetting};
 use crate::{Context, Error};
 use dignity_store::survey::{self, AnswerWrite};
 use std::collections::BTreeSet;
@@ -39,6 +39,7 @@ struct Job {
 pub struct AnswerWriter {
     queue: OnceLock<mpsc::Sender<Job>>,
     counts: Arc<Counts>,
+    forgetting: Arc<Forgetting>,
 }
 
 /// How many writes this server's writer has made, in how many transactions, and where its
@@ -86,6 +87,11 @@ impl AnswerWriter {
             },
             Err(mpsc::error::SendError(job)) => alone(&Flusher::new(ctx), job.write).await,
         }
+    }
+
+    /// This server's record of when written batches last left PostgreSQL's files.
+    pub fn forgetting(&self) -> Arc<Forgetting> {
+        self.forgetting.clone()
     }
 
     /// How many writes the writer has made, in how many transactions, and where its time
@@ -149,6 +155,9 @@ async fn run(flusher: Flusher, mut receiver: mpsc::Receiver<Job>, counts: Arc<Co
         for campaign in std::mem::take(&mut sent_to) {
             let _ = flusher.flush(campaign, false).await;
         }
+        // A batch written earlier, whose records were not yet removed from PostgreSQL's
+        // files because the last removal was too recent, has them removed now.
+        flusher.forget_written(false).await;
         let batched = Instant::now();
         // Older copies of the pages just written (a used code's row, a replaced draft)
         // would otherwise stay readable in SQLite's log.

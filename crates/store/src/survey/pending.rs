@@ -414,6 +414,35 @@ pub async fn flush(
     Ok(written)
 }
 
+/// Rewrites PostgreSQL's table of waiting responses so the rows a batch deleted leave its
+/// files. PostgreSQL keeps a deleted row in place until its space is reused, with the
+/// number of the transaction that wrote it: the same number as the used code's (or new
+/// participant's) row, so a copy of the data files and the installation secret together
+/// could open each sent record and pair it with its code long after the batch (outside
+/// attack, 2026-12-04). The table holds at most a batch or two of live rows, so rewriting
+/// it takes milliseconds. SQLite zeroes deleted rows itself (`secure_delete`); nothing to do.
+pub async fn forget_written_records(db: &Db) -> Result<(), StoreError> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let mut conn = db.pool().acquire().await?;
+    // Never queue behind a long transaction (and make every writer queue behind this):
+    // give up and try again next time.
+    sqlx::query("SET lock_timeout = '2s'")
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query("VACUUM FULL survey_pending")
+        .execute(&mut *conn)
+        .await;
+    let reset = sqlx::query("RESET lock_timeout").execute(&mut *conn).await;
+    if reset.is_err() {
+        conn.close_on_drop();
+    }
+    done?;
+    reset?;
+    Ok(())
+}
+
 /// Opens waiting records and writes them as plain responses and comments, shuffled, with
 /// fresh random keys, and moves the campaign's counter by the whole batch.
 async fn write_batch(

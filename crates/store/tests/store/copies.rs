@@ -409,3 +409,89 @@ pub(crate) async fn copies_during_a_campaign_link_no_answer_to_anyone(db: Db) ->
     }
     Ok(())
 }
+
+/// The transaction numbers PostgreSQL's pages of `table` hold, live rows and deleted ones
+/// alike: (the number that wrote each row, the number that deleted it, or 0).
+async fn row_versions(db: &Db, table: &str) -> Result<Vec<(i64, i64)>, Box<dyn std::error::Error>> {
+    Ok(sqlx::query_as(
+        "SELECT h.t_xmin::text::bigint, h.t_xmax::text::bigint \
+         FROM generate_series(0, (pg_relation_size($1::text::regclass) / 8192)::int - 1) AS n, \
+         LATERAL heap_page_items(get_raw_page($1::text, n)) AS h \
+         WHERE h.t_xmin IS NOT NULL",
+    )
+    .bind(table)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The attack of 2026-12-04 on PostgreSQL's data files: a used code's deleted row carries
+/// the number of the transaction that used it, and a waiting record the number of the one
+/// that wrote it, the same number. How many used codes pair with a sealed record so.
+async fn codes_paired_with_records(db: &Db) -> Result<usize, Box<dyn std::error::Error>> {
+    let written: HashSet<i64> = row_versions(db, "survey_pending")
+        .await?
+        .into_iter()
+        .map(|(xmin, _)| xmin)
+        .collect();
+    Ok(row_versions(db, "survey_tokens")
+        .await?
+        .into_iter()
+        .filter(|(_, xmax)| *xmax != 0 && written.contains(xmax))
+        .count())
+}
+
+/// How many of `records` (sealed responses as sent) a copy holds, found by a run of 32
+/// bytes from the middle of each.
+fn records_found(copy: &[u8], records: &[Vec<u8>]) -> usize {
+    records
+        .iter()
+        .filter(|record| {
+            let middle = record.len() / 2;
+            let needle = &record[middle - 16..middle + 16];
+            copy.windows(needle.len()).any(|w| w == needle)
+        })
+        .count()
+}
+
+/// Once a batch is written, a copy of the files (and the installation secret with it) must
+/// not pair a used code with its sealed record: SQLite zeroes the deleted records, and on
+/// PostgreSQL the server rewrites the table of waiting records after the batch.
+pub(crate) async fn sent_records_leave_the_files_after_their_batch(db: Db) -> TestResult {
+    let campaign = campaign(&db, Participation::Tokens).await?;
+    let people: Vec<Person> = (0..11).map(|i| person(i, Participation::Tokens)).collect();
+    let digests: Vec<String> = people.iter().map(|p| p.holder.clone()).collect();
+    survey::add_tokens(&db, "cli", 1, &campaign, "RJ1", &digests).await?;
+    let mut records = Vec::new();
+    for p in &people {
+        let draft = dignity_crypto::sealed::seal(&p.draft_key, b"draft", &p.draft.to_bytes())?;
+        assert!(survey::save_draft(&db, campaign.id, &p.holder, &draft, true).await?);
+        let record = sealed(&p.response);
+        assert!(survey::submit_with_token(&db, campaign.id, &p.holder, &record).await?);
+        records.push(record);
+    }
+    assert_eq!(flush(&db, campaign.id, false).await?, 11);
+    db.checkpoint().await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pageinspect")
+            .execute(db.pool())
+            .await?;
+        // Without the rewrite the attack works, so the test looks in the right place.
+        assert_eq!(
+            codes_paired_with_records(&db).await?,
+            11,
+            "the attack, unfixed"
+        );
+        assert_eq!(records_found(&copy_now(&db).await?, &records), 11);
+    }
+    survey::forget_written_records(&db).await?;
+    db.checkpoint().await?;
+    assert_eq!(
+        records_found(&copy_now(&db).await?, &records),
+        0,
+        "a sent record survives its batch in the files"
+    );
+    if db.backend() == Backend::Postgres {
+        assert_eq!(codes_paired_with_records(&db).await?, 0);
+    }
+    Ok(())
+}
