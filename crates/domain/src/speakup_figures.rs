@@ -85,9 +85,9 @@ impl Figures {
                     groups,
                     None,
                 );
-                ledger.decide();
+                let decided = ledger.decide();
                 for (key, cell) in cells {
-                    out.counts.insert(key, ledger.published(cell));
+                    out.counts.insert(key, decided.published(cell));
                 }
             }
             out.period_totals(Scope::Organisation(*id), quarters);
@@ -123,9 +123,9 @@ impl Figures {
                     .collect();
                 ledger.sum(*total, parts);
             }
-            ledger.decide();
+            let decided = ledger.decide();
             for (key, cell) in all {
-                out.counts.insert(key, ledger.published(cell));
+                out.counts.insert(key, decided.published(cell));
             }
         }
         if national {

@@ -238,8 +238,8 @@ impl Ledger {
         self.values.get(cell).copied().unwrap_or(0)
     }
 
-    /// How the cell is published.
-    pub fn published(&self, cell: usize) -> PublishedCount {
+    /// How the cell would read as things stand: only a [`Decided`] ledger publishes.
+    fn reads(&self, cell: usize) -> PublishedCount {
         PublishedCount(match (self.states.get(cell), self.values.get(cell)) {
             (Some(State::Shown), Some(&n)) => Count::Exact(n),
             (Some(State::Small), _) => Count::FewerThan(self.threshold + 1),
@@ -381,9 +381,19 @@ impl Ledger {
 
     /// Withholds shown counts until no small count can be worked out. For each pinned
     /// cell it withholds the first nearby count that frees it on its own, or else the
-    /// first nearby count, and looks again. Returns the cells still pinned when nothing
-    /// more could be withheld (none, unless a fixed figure elsewhere gives one away).
-    pub fn decide(&mut self) -> Vec<usize> {
+    /// first nearby count, and looks again. The ledger is used up: only what this returns
+    /// says how a cell is published, so no figure can be read before the decision.
+    pub fn decide(mut self) -> Decided {
+        let stuck = self.withhold_until_free();
+        Decided {
+            ledger: self,
+            stuck,
+        }
+    }
+
+    /// The cells still pinned when nothing more could be withheld (none, unless a fixed
+    /// figure elsewhere gives one away).
+    fn withhold_until_free(&mut self) -> Vec<usize> {
         self.mask_zeros();
         loop {
             let pinned = self.pinned();
@@ -406,6 +416,31 @@ impl Ledger {
                 None => return pinned,
             }
         }
+    }
+}
+
+/// A ledger after [`Ledger::decide`]: the only way to read how a cell is published.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    ledger: Ledger,
+    stuck: Vec<usize>,
+}
+
+impl Decided {
+    /// How the cell is published.
+    pub fn published(&self, cell: usize) -> PublishedCount {
+        self.ledger.reads(cell)
+    }
+
+    /// Cells still pinned after everything that could be withheld was (none, unless a
+    /// figure fixed elsewhere gives one away).
+    pub fn stuck(&self) -> &[usize] {
+        &self.stuck
+    }
+
+    /// What someone who sees every published cell knows of each cell ([`Ledger::ranges`]).
+    pub fn ranges(&self) -> Vec<(u64, u64)> {
+        self.ledger.ranges()
     }
 }
 

@@ -22,7 +22,7 @@ pub mod audit;
 #[cfg(test)]
 mod tests;
 
-pub use ledger::{Ledger, PublishedCount, median};
+pub use ledger::{Decided, Ledger, PublishedCount, median};
 pub use rules::Unit;
 
 use std::fmt;
