@@ -18,6 +18,7 @@ pub mod plans;
 pub mod scratch;
 pub mod sessions;
 pub mod speakup;
+pub mod speakup_returns;
 pub mod survey;
 pub mod throttle;
 pub mod transfer;

@@ -169,6 +169,20 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "speakup_return_signoffs",
+        "organisation_id, year, quarter",
+        &[
+            ("organisation_id", Int),
+            ("year", Int),
+            ("quarter", Int),
+            ("signed_off_by", Int),
+            ("signed_off_on", Text),
+            ("figures_digest", Text),
+            ("sent_by", Int),
+            ("sent_on", Text),
+        ],
+    ),
+    (
         "surveys",
         "id",
         &[
