@@ -59,7 +59,10 @@ pub enum Standing {
     FarBetter,
 }
 
+/// Made only by [`positions`], which places an organisation only over the staff groups its
+/// disclosed breakdown shows: `non_exhaustive` so no other crate can make one up.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Position {
     /// Organisation value (from 1).
     pub organisation: u16,
@@ -99,6 +102,7 @@ impl Position {
 /// Every shown organisation's position on one item, and the spread between organisations
 /// the funnel limits allow for.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Positions {
     pub organisations: Vec<Position>,
     /// tau^2: the variance between organisations beyond chance, on the share scale.
