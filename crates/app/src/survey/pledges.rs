@@ -30,8 +30,8 @@ pub struct Evidence {
 pub struct PledgeScore {
     pub number: u8,
     pub summary: String,
-    /// The mean of its questions' shown scores; none when no score is shown.
-    pub score: Option<f64>,
+    /// The mean of its questions' shown scores; hidden when no score is shown.
+    pub score: Disclosed<f64>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -161,12 +161,13 @@ fn score(
                     }
                 })
                 .collect();
-            let scores: Vec<Option<f64>> =
-                evidence.iter().map(|e| e.score.value().copied()).collect();
+            let score = Disclosed::those_shown(evidence.iter().map(|e| e.score))
+                .map(|shown| pledge_score(&shown.into_iter().map(Some).collect::<Vec<_>>()))
+                .flatten();
             PledgeScore {
                 number: pledge.number,
                 summary: pledge.summary.clone(),
-                score: pledge_score(&scores),
+                score,
                 evidence,
             }
         })
@@ -212,13 +213,13 @@ mod tests {
                 })
                 .collect();
             let mean = scores.iter().sum::<f64>() / scores.len() as f64;
-            assert_eq!(pledge.score, Some(mean));
+            assert_eq!(pledge.score.into_value(), Some(mean));
         }
 
         let (survey, columns) = everyone_answering(people - 1);
         let hidden = score(&mapping, &survey, &columns, minimum).unwrap();
         for pledge in &hidden {
-            assert_eq!(pledge.score, None, "pledge {}", pledge.number);
+            assert!(!pledge.score.is_shown(), "pledge {}", pledge.number);
             assert!(
                 pledge
                     .evidence

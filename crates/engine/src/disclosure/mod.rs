@@ -14,6 +14,7 @@
 //!
 //! The minimum is a setting per kind of data ([`Kind`]), never below the kind's floor.
 
+mod figure;
 mod ledger;
 mod rules;
 
@@ -22,6 +23,7 @@ pub mod audit;
 #[cfg(test)]
 mod tests;
 
+pub use figure::Figure;
 pub use ledger::{Decided, Ledger, PublishedCount, median};
 pub use rules::Unit;
 
@@ -243,6 +245,15 @@ impl<T> Disclosed<T> {
     /// Several figures together, shown only when every one is.
     pub fn all(figures: impl IntoIterator<Item = Disclosed<T>>) -> Disclosed<Vec<T>> {
         Disclosed(figures.into_iter().map(|d| d.0).collect())
+    }
+}
+
+impl<T> Disclosed<T> {
+    /// The figures that are shown, hidden when none is: what is worked out from them alone
+    /// (a mean of the shown scores) tells no more than they do.
+    pub fn those_shown(figures: impl IntoIterator<Item = Disclosed<T>>) -> Disclosed<Vec<T>> {
+        let shown: Vec<T> = figures.into_iter().filter_map(|d| d.0).collect();
+        Disclosed((!shown.is_empty()).then_some(shown))
     }
 }
 

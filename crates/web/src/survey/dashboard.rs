@@ -16,7 +16,7 @@ use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_app::survey::results::{self, Compared, Difference};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_engine::disclosure::{Answers, Disclosed, Minimum};
+use dignity_engine::disclosure::{Answers, Disclosed, Figure, Minimum};
 use dignity_engine::equality::{Comparison, Form, Score, ScoreGap};
 use dignity_engine::stats::wilson;
 use serde::Deserialize;
@@ -56,69 +56,70 @@ pub async fn list(
     .into_response())
 }
 
-/// A percentage as shown: hidden, or a value with its interval. Made only from a
-/// [`Disclosed`] figure, so nothing the disclosure rules hid can reach a page or a download.
+/// A percentage as shown, with a note when it differs from what it is compared with. Made
+/// only from a [`Figure`], which only the disclosure module makes, so nothing the rules hid
+/// can reach a page or a download.
 pub struct Shown {
-    text: String,
-    detail: String,
+    figure: Figure,
     /// Said only when a difference is too big to be chance, such as "higher than everyone
     /// else".
-    note: String,
+    note: &'static str,
 }
 
 impl Shown {
     pub fn text(&self) -> &str {
-        &self.text
+        self.figure.text()
     }
 
     pub fn detail(&self) -> &str {
-        &self.detail
+        self.figure.detail()
     }
 
     pub fn note(&self) -> &str {
-        &self.note
+        self.note
     }
 }
 
 /// A shown figure with a note when it differs from what it is compared with by more than
 /// chance: `notes.0` when higher, `notes.1` when lower.
-fn with_note(mut shown: Shown, difference: Difference, notes: (&str, &str)) -> Shown {
+fn with_note(
+    mut shown: Shown,
+    difference: Difference,
+    notes: (&'static str, &'static str),
+) -> Shown {
     shown.note = match difference {
         Difference::Higher => notes.0,
         Difference::Lower => notes.1,
         Difference::None => "",
-    }
-    .to_owned();
+    };
     shown
 }
 
 pub(super) fn percent(figure: &Disclosed<Answers>, minimum: Minimum) -> Shown {
     let interval = figure.map(|a| wilson(a.positive, a.answered).map(|p| (p, a.answered)));
-    match interval.flatten().into_value() {
-        Some((p, answered)) => Shown {
-            note: String::new(),
-            text: format!("{:.0}%", p.value * 100.0),
-            detail: format!(
-                "{:.0}% to {:.0}%, {answered} answered",
-                p.low * 100.0,
-                p.high * 100.0
-            ),
-        },
-        None => Shown {
-            note: String::new(),
-            text: "hidden".into(),
-            detail: format!(
-                "fewer than {minimum} people, or could be worked out from other figures"
-            ),
-        },
+    let hidden = format!("fewer than {minimum} people, or could be worked out from other figures");
+    Shown {
+        figure: Figure::detailed(
+            interval.flatten(),
+            |(p, answered)| {
+                (
+                    format!("{:.0}%", p.value * 100.0),
+                    format!(
+                        "{:.0}% to {:.0}%, {answered} answered",
+                        p.low * 100.0,
+                        p.high * 100.0
+                    ),
+                )
+            },
+            ("hidden", &hidden),
+        ),
+        note: "",
     }
 }
 
 /// A score (0 to 10) as shown.
-pub(super) fn score(figure: Disclosed<f64>) -> String {
-    figure
-        .into_value()
-        .map_or("hidden".into(), |s| format!("{s:.1}"))
+pub(super) fn score(figure: Disclosed<f64>) -> Figure {
+    Figure::of(figure, |s| format!("{s:.1}"), "hidden")
 }
 
 struct ItemRow {
@@ -131,17 +132,17 @@ struct ItemRow {
 
 struct ThemeRow {
     title: String,
-    score: String,
+    score: Figure,
 }
 
 struct EqualityRow {
     /// The standard's number for the indicator ("4a").
     number: &'static str,
     title: String,
-    focus: String,
-    reference: String,
+    focus: Figure,
+    reference: Figure,
     /// The ratio of shares or the gap between scores, with its interval.
-    comparison: String,
+    comparison: Figure,
     /// "Yes", "No", or "Not compared" for a measure about one group only.
     real_difference: &'static str,
 }
@@ -152,7 +153,7 @@ struct DashboardPage {
     chrome: Chrome,
     organisation: Organisation,
     campaign: Campaign,
-    respondents: Option<u64>,
+    respondents: Figure,
     /// The smallest group shown.
     minimum: u64,
     groupings: Vec<(String, String)>,
@@ -162,7 +163,7 @@ struct DashboardPage {
     /// Title of last year's survey, when there is one to compare with.
     last_year: Option<String>,
     themes: Vec<ThemeRow>,
-    speaking_up: Option<String>,
+    speaking_up: Figure,
     wres: Vec<EqualityRow>,
     wdes: Vec<EqualityRow>,
 }
@@ -177,8 +178,7 @@ pub struct DashboardQuery {
 
 fn equality_rows(comparisons: &[Comparison]) -> Vec<EqualityRow> {
     let show = |p: Disclosed<dignity_engine::stats::Proportion>| {
-        p.into_value()
-            .map_or("hidden".to_owned(), |p| format!("{:.0}%", p.value * 100.0))
+        Figure::of(p, |p| format!("{:.0}%", p.value * 100.0), "hidden")
     };
     comparisons
         .iter()
@@ -188,17 +188,19 @@ fn equality_rows(comparisons: &[Comparison]) -> Vec<EqualityRow> {
                 title: c.title.to_owned(),
                 focus: show(c.focus),
                 reference: show(c.reference),
-                comparison: c.ratio.into_value().map_or("not shown".to_owned(), |r| {
-                    format!("ratio {:.2} ({:.2} to {:.2})", r.value, r.low, r.high)
-                }),
+                comparison: Figure::of(
+                    c.ratio,
+                    |r| format!("ratio {:.2} ({:.2} to {:.2})", r.value, r.low, r.high),
+                    "not shown",
+                ),
                 real_difference: if c.significant { "Yes" } else { "No" },
             },
             Form::FocusOnly => EqualityRow {
                 number: c.number,
                 title: c.title.to_owned(),
                 focus: show(c.focus),
-                reference: "not asked".to_owned(),
-                comparison: "only about disabled staff".to_owned(),
+                reference: Figure::words("not asked"),
+                comparison: Figure::words("only about disabled staff"),
                 real_difference: "Not compared",
             },
         })
@@ -217,23 +219,25 @@ fn signed(value: f64) -> String {
 
 /// WDES metric 9a: mean engagement scores and the gap between them.
 fn score_row(gap: &ScoreGap) -> EqualityRow {
-    let show = |s: Disclosed<Score>| {
-        s.into_value()
-            .map_or("hidden".to_owned(), |s| format!("{:.1} out of 10", s.mean))
-    };
+    let show =
+        |s: Disclosed<Score>| Figure::of(s, |s| format!("{:.1} out of 10", s.mean), "hidden");
     EqualityRow {
         number: gap.number,
         title: gap.title.to_owned(),
         focus: show(gap.focus),
         reference: show(gap.reference),
-        comparison: gap.gap.into_value().map_or("not shown".to_owned(), |g| {
-            format!(
-                "gap {} ({} to {})",
-                signed(g.mean),
-                signed(g.low),
-                signed(g.high)
-            )
-        }),
+        comparison: Figure::of(
+            gap.gap,
+            |g| {
+                format!(
+                    "gap {} ({} to {})",
+                    signed(g.mean),
+                    signed(g.low),
+                    signed(g.high)
+                )
+            },
+            "not shown",
+        ),
         real_difference: if gap.significant { "Yes" } else { "No" },
     }
 }
@@ -279,9 +283,9 @@ async fn table(
                 vec![
                     r.number.to_owned(),
                     r.title.clone(),
-                    r.focus.clone(),
-                    r.reference.clone(),
-                    r.comparison.clone(),
+                    r.focus.to_string(),
+                    r.reference.to_string(),
+                    r.comparison.to_string(),
                     r.real_difference.to_lowercase(),
                 ]
             })
@@ -291,12 +295,12 @@ async fn table(
         "headlines" => {
             let mut rows = vec![vec![
                 "Speaking-up index (0 to 100)".to_owned(),
-                page.speaking_up.clone().unwrap_or_else(|| "hidden".into()),
+                page.speaking_up.to_string(),
             ]];
             rows.extend(
                 page.themes
                     .iter()
-                    .map(|t| vec![format!("{} (0 to 10)", t.title), t.score.clone()]),
+                    .map(|t| vec![format!("{} (0 to 10)", t.title), t.score.to_string()]),
             );
             return Ok(Table {
                 name: format!("{name}-headlines"),
@@ -405,7 +409,7 @@ async fn build(
     Ok(DashboardPage {
         chrome,
         organisation,
-        respondents: results.respondents.into_value(),
+        respondents: Figure::of(results.respondents, |n| n.to_string(), "hidden"),
         minimum: minimum.people(),
         groupings: results.groupings,
         by: results.by.unwrap_or_default(),
@@ -420,7 +424,7 @@ async fn build(
                 score: score(*figure),
             })
             .collect(),
-        speaking_up: results.speaking_up.into_value().map(|v| format!("{v:.0}")),
+        speaking_up: Figure::of(results.speaking_up, |v| format!("{v:.0}"), "hidden"),
         wres: equality_rows(&results.wres),
         wdes: equality_rows(&results.wdes)
             .into_iter()

@@ -17,18 +17,19 @@ use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::Campaign;
 use dignity_app::survey::pledges::{self, MappingRefused};
 use dignity_domain::survey::pledges::DEFAULT_MAPPING;
+use dignity_engine::disclosure::Figure;
 use serde::Deserialize;
 
 pub struct EvidenceRow {
     pub text: String,
     pub positive: Shown,
-    pub score: String,
+    pub score: Figure,
 }
 
 pub struct PledgeRow {
     pub number: u8,
     pub summary: String,
-    pub score: String,
+    pub score: Figure,
     pub evidence: Vec<EvidenceRow>,
 }
 
@@ -63,7 +64,7 @@ async fn compute(state: &AppState, ods: &str, campaign_id: i64) -> Result<Scorec
         .map(|pledge| PledgeRow {
             number: pledge.number,
             summary: pledge.summary,
-            score: pledge.score.map_or("hidden".into(), |s| format!("{s:.1}")),
+            score: score(pledge.score),
             evidence: pledge
                 .evidence
                 .into_iter()
@@ -116,10 +117,10 @@ async fn table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, A
             rows.push(vec![
                 pledge.number.to_string(),
                 pledge.summary.clone(),
-                pledge.score.clone(),
+                pledge.score.to_string(),
                 row.text,
                 row.positive.text().to_owned(),
-                row.score,
+                row.score.to_string(),
             ]);
         }
     }
