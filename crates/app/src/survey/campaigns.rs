@@ -90,10 +90,31 @@ pub async fn campaign_in(
     Ok(campaign)
 }
 
-/// How many responses are written. While a campaign is open they are written in batches
-/// of the survey minimum, so this moves only with a batch.
-pub async fn responses(ctx: &Context, campaign: &Campaign) -> Result<u64, Error> {
-    Ok(survey::response_count(&ctx.db, campaign.id).await?)
+/// What a campaign's results pages may show today: nothing but progress until it closes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Results {
+    /// Not closed: no figures, only whether it has opened and how many responses are
+    /// written, which moves in whole batches of at least the survey minimum (none, or a
+    /// batch or more), so two looks either side of one person's answers are the same.
+    Waiting {
+        opened: bool,
+        counted: Disclosed<u64>,
+    },
+    /// Closed: its results are shown (each figure as the disclosure rules decide).
+    Shown,
+}
+
+/// Whether the campaign's results are shown yet, and if not, what its pages may say.
+pub async fn results(ctx: &Context, campaign: &Campaign) -> Result<Results, Error> {
+    let today = ctx.clock.today();
+    if campaign.closes_on < today {
+        return Ok(Results::Shown);
+    }
+    let written = survey::response_count(&ctx.db, campaign.id).await?;
+    Ok(Results::Waiting {
+        opened: campaign.opens_on <= today,
+        counted: disclosure::population(written, ctx.minimums.survey()),
+    })
 }
 
 /// How many answers are counted, as the campaign's page may show it: a total over

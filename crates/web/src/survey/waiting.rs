@@ -10,9 +10,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::survey::campaigns::{self, Campaign};
-use dignity_domain::speakup::Day;
-use dignity_engine::disclosure::{self, Disclosed};
+use dignity_app::survey::campaigns::{self, Campaign, Results};
+use dignity_engine::disclosure::Disclosed;
 
 #[derive(Template)]
 #[template(path = "survey/waiting.html")]
@@ -41,7 +40,8 @@ impl WaitingPage {
     }
 }
 
-/// The waiting page when the campaign has not closed; None once it has.
+/// The waiting page when the campaign has not closed; None once it has
+/// (`campaigns::results` decides).
 pub(super) async fn unless_closed(
     state: &AppState,
     ods: &str,
@@ -49,19 +49,15 @@ pub(super) async fn unless_closed(
 ) -> Result<Option<WaitingPage>, AppError> {
     let organisation = organisation(state, ods).await?;
     let campaign = campaign_in(state, &organisation, campaign_id).await?;
-    let today = Day::from_unix_seconds(state.app.clock.now());
-    if campaign.closes_on < today {
-        return Ok(None);
-    }
-    Ok(Some(WaitingPage {
-        chrome: Chrome::default(),
-        opened: campaign.opens_on <= today,
-        counted: disclosure::population(
-            campaigns::responses(&state.app, &campaign).await?,
-            state.settings.minimums.survey(),
-        ),
-        minimum: state.settings.minimums.survey().people(),
-        organisation,
-        campaign,
-    }))
+    Ok(match campaigns::results(&state.app, &campaign).await? {
+        Results::Shown => None,
+        Results::Waiting { opened, counted } => Some(WaitingPage {
+            chrome: Chrome::default(),
+            opened,
+            counted,
+            minimum: state.settings.minimums.survey().people(),
+            organisation,
+            campaign,
+        }),
+    })
 }
