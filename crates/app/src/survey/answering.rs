@@ -6,6 +6,7 @@ use super::{load, pending};
 use crate::identity::OrgUnit;
 use crate::{Context, Error};
 use dignity_crypto::survey::{InvitationCode, ParticipationKey};
+use dignity_domain::speakup::Day;
 use dignity_domain::survey::Survey;
 use dignity_domain::survey::answering::Answers;
 use dignity_store::identity;
@@ -70,6 +71,28 @@ pub async fn by_open_link(
         by_code: false,
         saved,
     }))
+}
+
+/// Whether a campaign takes answers today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Open,
+    OpensOn(Day),
+    ClosedOn(Day),
+}
+
+/// Whether `campaign` takes answers today (from its opening day to its closing day, both
+/// included). The writer checks again as it writes, so a send that passed this just
+/// before the close is still refused.
+pub fn window(ctx: &Context, campaign: &Campaign) -> Window {
+    let today = ctx.clock.today();
+    if today < campaign.opens_on {
+        Window::OpensOn(campaign.opens_on)
+    } else if campaign.closes_on < today {
+        Window::ClosedOn(campaign.closes_on)
+    } else {
+        Window::Open
+    }
 }
 
 pub async fn campaign(ctx: &Context, campaign_id: i64) -> Result<Campaign, Error> {

@@ -14,7 +14,7 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::OrgUnit;
-use dignity_app::survey::answering::{self, Answerer, Campaign};
+use dignity_app::survey::answering::{self, Answerer, Campaign, Window};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::answering::Answers;
@@ -197,13 +197,7 @@ async fn with_code(
             "We could not find a survey with that code. It may have been used already. Check it and try again",
         );
     };
-    let today = state.app.clock.today();
-    if !campaign.is_open(today) {
-        let message = if today < campaign.opens_on {
-            format!("This survey opens on {}", campaign.opens_on)
-        } else {
-            format!("This survey closed on {}", campaign.closes_on)
-        };
+    if let Some(message) = not_open(state, &campaign) {
         return code_problem(chrome, typed, &message);
     }
     let flow = Flow {
@@ -213,6 +207,16 @@ async fn with_code(
         again: "/survey".into(),
     };
     answer(state, chrome, &campaign, &flow, &form).await
+}
+
+/// What to tell someone when the campaign does not take answers today
+/// (`answering::window` decides).
+fn not_open(state: &AppState, campaign: &Campaign) -> Option<String> {
+    match answering::window(&state.app, campaign) {
+        Window::Open => None,
+        Window::OpensOn(day) => Some(format!("This survey opens on {}", day.long())),
+        Window::ClosedOn(day) => Some(format!("This survey closed on {}", day.long())),
+    }
 }
 
 /// The open link: staff signed in to the organisation answer once each. Who has answered
@@ -258,14 +262,8 @@ async fn open_link(
             "open-link surveys are turned off (survey_participation_key is not set)".into(),
         ));
     };
-    let today = state.app.clock.today();
-    if !campaign.is_open(today) {
-        let message = if today < campaign.opens_on {
-            format!("This survey opens on {}.", campaign.opens_on.long())
-        } else {
-            format!("This survey closed on {}.", campaign.closes_on.long())
-        };
-        return Err(AppError::NotFound(message));
+    if let Some(message) = not_open(state, &campaign) {
+        return Err(AppError::NotFound(format!("{message}.")));
     }
     let Some(answerer) =
         answering::by_open_link(&state.app, key, &campaign, user.person.id).await?
@@ -373,7 +371,7 @@ pub async fn answer(
     // Refused by the writer: sent from another page meanwhile, or the survey closed
     // between this page's check and the write.
     let sent_already = || {
-        if campaign.is_open(state.app.clock.today()) {
+        if answering::window(&state.app, campaign) == Window::Open {
             AppError::Conflict(
                 "These answers have already been sent. Each invitation can be used once.".into(),
             )

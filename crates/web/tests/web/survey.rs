@@ -550,7 +550,7 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
         .post("/survey", &[("code", &codes[1].display()), ("page", "0")])
         .await?;
     assert!(
-        page.body.contains("This survey closed on 2020-01-31"),
+        page.body.contains("This survey closed on 31 January 2020"),
         "{}",
         page.body
     );
