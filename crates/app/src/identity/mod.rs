@@ -8,7 +8,7 @@ mod second_step;
 mod sign_in;
 
 pub use dignity_store::identity::{Member, Membership, OrgUnit, Organisation, Person};
-pub use second_step::{CodeRefused, pass_second_step, set_up_second_step};
+pub use second_step::{CodeRefused, new_second_step_secret, pass_second_step, set_up_second_step};
 pub use sign_in::{SignIn, SignInOutcome, SignedIn, sign_in};
 
 use crate::{Context, Error};

@@ -2,6 +2,7 @@
 
 use super::{CurrentSession, record, second_step_throttle_key};
 use crate::{Context, Error};
+use dignity_domain::identity::InvalidValue;
 use dignity_store::{identity, sessions, throttle};
 
 /// Why a code was refused, in words for the person.
@@ -100,14 +101,35 @@ pub async fn pass_second_step(
     Ok(Ok(()))
 }
 
+/// A new authenticator secret for the set-up page. It is shown as a QR code and comes back
+/// with the first code from the app; it is kept only once that code is right.
+pub fn new_second_step_secret() -> String {
+    dignity_crypto::totp::new_secret()
+}
+
+/// Whether `secret` is one [`new_second_step_secret`] could have made: 32 base32
+/// characters. The set-up page sends it back, so it may have been changed on the way.
+fn is_second_step_secret(secret: &str) -> bool {
+    secret.len() == 32
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+}
+
 /// Sets up an authenticator app: keeps `secret` once a code from it is right, and counts
-/// this session's second step as passed.
+/// this session's second step as passed. A secret that is not one this server could have
+/// made is refused as invalid.
 pub async fn set_up_second_step(
     ctx: &Context,
     session: &CurrentSession,
     secret: &str,
     code: &str,
 ) -> Result<Result<(), CodeRefused>, Error> {
+    if !is_second_step_secret(secret) {
+        return Err(Error::Invalid(InvalidValue::Message(
+            "The set-up page was changed. Go back and start again.",
+        )));
+    }
     let step = match check_code(ctx, session, secret, code).await? {
         Ok(step) => step,
         Err(refused) => return Ok(Err(refused)),
@@ -134,4 +156,24 @@ async fn passed(ctx: &Context, session: &CurrentSession) -> Result<(), Error> {
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_secrets_this_server_could_make_are_taken_back() {
+        for _ in 0..20 {
+            assert!(is_second_step_secret(&new_second_step_secret()));
+        }
+        let good = new_second_step_secret();
+        assert!(!is_second_step_secret(&good[1..]), "too short");
+        assert!(!is_second_step_secret(&good.to_lowercase()), "lower case");
+        assert!(
+            !is_second_step_secret(&format!("{}1", &good[1..])),
+            "1 is not base32"
+        );
+        assert!(!is_second_step_secret(""));
+    }
 }

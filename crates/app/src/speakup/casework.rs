@@ -7,7 +7,7 @@ use super::{Opened, open_case};
 use crate::identity::{CurrentSession, Member, Organisation, record};
 use crate::{Context, Error};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
-use dignity_domain::identity::{OdsCode, Role};
+use dignity_domain::identity::{InvalidValue, OdsCode, Role};
 use dignity_domain::speakup::{CaseStatus, CaseType, Day, EntryKind, GrievanceStage};
 use dignity_store::identity;
 use dignity_store::speakup::{self, Case, CaseChange};
@@ -493,7 +493,8 @@ pub async fn place_of(
 }
 
 /// Changes a case's status, stage, guardian or record, audited. A change the case's
-/// state does not allow comes back as `Error::Invalid`, for the page to explain.
+/// state does not allow, or a professional group not in the installation's list, comes
+/// back as `Error::Invalid`, for the page to explain.
 pub async fn change(
     ctx: &Context,
     session: &CurrentSession,
@@ -501,6 +502,16 @@ pub async fn change(
     case: &InHand,
     change: &CaseChange,
 ) -> Result<(), Error> {
+    if let CaseChange::Record {
+        professional_group: Some(group),
+        ..
+    } = change
+        && !ctx.professional_groups.iter().any(|g| g == group)
+    {
+        return Err(Error::Invalid(InvalidValue::Message(
+            "Choose a professional group from the list",
+        )));
+    }
     speakup::change_case(
         &ctx.db,
         &session.person.email,

@@ -810,6 +810,7 @@ async fn apply(
     let field = match tab {
         Tab::Stage => "stage",
         Tab::Detriment => "found",
+        Tab::Record => "group",
         _ => "status",
     };
     match cases::change(&state.app, user, &organisation, &case, &change).await {
@@ -898,15 +899,8 @@ pub async fn record(
                 }
             },
             "group" if value.is_empty() => group = None,
-            "group" => match state.app.professional_groups.iter().find(|g| **g == value) {
-                Some(g) => group = Some((*g).to_owned()),
-                None => {
-                    problem = Some(FieldError {
-                        field: "group".into(),
-                        message: "Choose a professional group from the list".into(),
-                    })
-                }
-            },
+            // The app checks it is one of the installation's groups.
+            "group" => group = Some(value.into_owned()),
             _ => {}
         }
     }
