@@ -329,7 +329,10 @@ describe('partnership action plans', () => {
     assert.match(await page.locator('main').innerText(), /Exit interviews ask about bullying/);
     await checkAccessibility(page, assert);
 
-    // Both sides sign the new version; then the public sees the new action.
+    // Both sides sign the new version, each after reading what changed on the review
+    // page; then the public sees the new action.
+    await page.click('a:has-text("Check the changes and approve")');
+    assert.match(await page.locator('main').innerText(), /New action: Exit interviews ask about bullying/);
     await page.click('button:has-text("for the employer side")');
     assert.match(await page.locator('main').innerText(), /Employer approval of this version\s*Approved by Ezra Executive/);
     const union = await newPage(browser);
@@ -337,6 +340,7 @@ describe('partnership action plans', () => {
     await union.click('a:has-text("Action plans")');
     await union.click('a:has-text("Respect at work 2026 to 2027")');
     await checkAccessibility(union, assert);
+    await union.click('a:has-text("Check the changes and approve")');
     await union.click('button:has-text("for the trade union side")');
     const signed = await union.locator('main').innerText();
     assert.doesNotMatch(signed, /changes that both sides must approve/);

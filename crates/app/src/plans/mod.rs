@@ -8,6 +8,7 @@
 pub mod follow;
 pub mod measures;
 pub mod progress;
+pub mod review;
 pub mod signing;
 
 use crate::identity::Organisation;

@@ -314,6 +314,19 @@ impl PlanPage {
             .find(|(v, s, _, _)| *v == self.plan.version && s == side)
             .map(|(_, _, name, _)| name.as_str())
     }
+
+    /// Whether this version waits for this person's approval for a side they sign for.
+    fn waiting_for_me(&self) -> bool {
+        self.sides.iter().any(|side| self.approved(side).is_none())
+    }
+
+    /// Whether this person has approved this version for every side they sign for, and it
+    /// waits for the other side.
+    fn waiting_for_others(&self) -> bool {
+        !self.sides.is_empty()
+            && !self.waiting_for_me()
+            && self.plan.published_version != Some(self.plan.version)
+    }
 }
 
 pub(super) async fn plan_in(
@@ -520,15 +533,16 @@ pub async fn approve(
             organisation.ods_code, plan.id
         ))
         .into_response()),
+        // The plan changed since it was read: the review page again, with what changed
+        // since the published version as it is now.
         Err(dignity_app::Error::Conflict(m)) => {
             let plan = plan_in(&state, &organisation, id).await?;
-            plan_page(
+            super::review::review_page(
                 &state,
                 chrome.with_errors(vec![field("approve", m)]),
                 &user,
                 organisation,
                 plan,
-                ActionForm::default(),
             )
             .await
         }

@@ -7,6 +7,7 @@ mod editor;
 pub mod follow;
 pub(crate) mod import;
 mod public;
+mod review;
 
 use crate::access::Access;
 use crate::error::AppError;
@@ -180,6 +181,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/plans/{plan}/milestones/{milestone}/remove",
             Access::InOrganisation(EDITORS),
             changes::remove_milestone,
+        )
+        .get(
+            "/orgs/{ods}/plans/{plan}/review",
+            Access::InOrganisation(SIGNERS),
+            review::review,
         )
         .post(
             "/orgs/{ods}/plans/{plan}/approve",

@@ -456,6 +456,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_ADMIN,
     ),
     (
+        "GET",
+        "/orgs/{ods}/plans/{plan}/review",
+        "/orgs/RJ1/plans/1/review",
+        RJ1_SIGNERS,
+    ),
+    (
         "POST",
         "/orgs/{ods}/plans/{plan}/approve",
         "/orgs/RJ1/plans/1/approve",

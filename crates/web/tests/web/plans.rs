@@ -17,6 +17,8 @@ dignity_store::on_both_backends!(
     staff_comments_are_read_by_an_administrator_before_they_show,
     another_organisations_union_partner_cannot_see_a_draft,
     a_plans_address_reaches_only_its_own_actions,
+    signatories_read_what_changed_then_approve_it,
+    a_plan_never_published_is_reviewed_as_all_new,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -1325,4 +1327,220 @@ async fn first_action(
         },
     )
     .await?)
+}
+
+/// The version the review page's approve form for `side` carries, if it has one.
+fn approve_form(body: &str, side: &str) -> Option<String> {
+    let at = body.find(&format!("name=\"side\" value=\"{side}\""))?;
+    let rest = &body[at..];
+    let form_end = rest.find("</form>")?;
+    let marker = "name=\"version\" value=\"";
+    let start = rest[..form_end].find(marker)? + marker.len();
+    let len = rest[start..].find('"')?;
+    Some(rest[start..start + len].to_owned())
+}
+
+/// A signed plan is changed (an action added with a milestone, an action's owner and due
+/// date changed, a measure and a milestone removed). Each signatory reads every difference
+/// before the approve button, and approving from that page publishes the version once
+/// both sides have; an approval of a version changed meanwhile is refused.
+async fn signatories_read_what_changed_then_approve_it(app: &TestApp) -> TestResult {
+    use dignity_domain::speakup::Day;
+    let (path, plan, mut ezra, mut uma) = signed_plan(app).await?;
+    let published = plans::get_plan(&app.db, plan.id).await?.version;
+    let review = format!("{path}/review");
+    // Nothing waits: the page says so and offers no approval.
+    let page = uma.get(&review).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("Version {published} is published"))
+    );
+    assert!(!page.body.contains(&format!("{path}/approve")));
+
+    let editor = plans::Editor {
+        actor: "test",
+        now: 2,
+        organisation: &app.org,
+    };
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let part = actions
+        .iter()
+        .find(|a| a.title == "Train the trainers")
+        .ok_or("the part")?;
+    let mut changed = new_action_like(part);
+    changed.owner = "People team".into();
+    changed.dates.due_on = Day::parse("2027-01-29")?;
+    plans::edit_action(&app.db, editor, part.id, &changed).await?;
+    let measure = plans::indicators(&app.db, plan.id).await?[0].id;
+    plans::remove_indicator(&app.db, editor, measure).await?;
+    let step = plans::milestones(&app.db, plan.id).await?[0].id;
+    plans::remove_milestone(&app.db, editor, step).await?;
+    let added = first_action(
+        app,
+        &plan,
+        "Listening sessions on every ward",
+        "2026-06-01",
+        "2026-11-30",
+    )
+    .await?;
+    plans::add_milestone(
+        &app.db,
+        editor,
+        added.id,
+        "First ten wards",
+        Day::parse("2026-08-14")?,
+    )
+    .await?;
+    let version = plans::get_plan(&app.db, plan.id).await?.version;
+    assert!(version > published);
+
+    // The plan's page no longer has the approve button at the top: it points to the review.
+    let page = uma.get(&path).await?;
+    assert!(
+        page.body
+            .contains(&format!("Version {version} is waiting for your approval")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("href=\"{review}\"")));
+    assert!(!page.body.contains(&format!("action=\"{path}/approve\"")));
+
+    let page = uma.get(&review).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains(&format!(
+        "Check the changes before you approve version {version}"
+    )));
+    assert!(body.contains(&format!("These are the changes since version {published}")));
+    let differences = [
+        "New action: Listening sessions on every ward",
+        "1 June 2026",
+        "30 November 2026",
+        "New milestone",
+        "First ten wards",
+        "Due on: 14 August 2026",
+        "Changed action: Train the trainers",
+        "Now: People team",
+        "Was: HR",
+        "Now: 29 January 2027",
+        "Removed milestone",
+        "Ten trainers ready",
+        "Removed measure",
+    ];
+    let button = body
+        .find(&format!(
+            "Approve version {version} for the trade union side"
+        ))
+        .ok_or("the approve button")?;
+    for difference in differences {
+        let at = body
+            .find(difference)
+            .ok_or_else(|| format!("{difference} is not listed: {body}"))?;
+        assert!(at < button, "{difference} comes before the approve button");
+    }
+    assert!(
+        !body.contains("Civility training"),
+        "an action that did not change is not listed"
+    );
+    assert_eq!(
+        approve_form(body, "union"),
+        Some(version.to_string()),
+        "the form carries the version read"
+    );
+    assert_eq!(approve_form(body, "employer"), None, "only the union side");
+
+    // Ezra changes the plan again while Uma reads: her approval is refused, and the review
+    // page shows the plan as it is now.
+    let seen = approve_form(body, "union").ok_or("the union form")?;
+    plans::add_milestone(
+        &app.db,
+        editor,
+        added.id,
+        "Every ward",
+        Day::parse("2026-11-30")?,
+    )
+    .await?;
+    let page = uma
+        .post(
+            &format!("{path}/approve"),
+            &[("side", "union"), ("version", &seen)],
+        )
+        .await?;
+    assert!(
+        page.body
+            .contains("The plan has changed since you opened it"),
+        "{}",
+        page.body
+    );
+    let version = plans::get_plan(&app.db, plan.id).await?.version;
+    assert!(page.body.contains(&format!(
+        "Check the changes before you approve version {version}"
+    )));
+    assert!(page.body.contains("Every ward"));
+    assert_eq!(
+        plans::get_plan(&app.db, plan.id).await?.published_version,
+        Some(published)
+    );
+
+    // Both approve from the review page: published.
+    for (browser, side) in [(&mut uma, "union"), (&mut ezra, "employer")] {
+        let page = browser.get(&review).await?;
+        let seen = approve_form(&page.body, side).ok_or("the approve form")?;
+        assert_eq!(seen, version.to_string());
+        let page = browser
+            .post(
+                &format!("{path}/approve"),
+                &[("side", side), ("version", &seen)],
+            )
+            .await?;
+        assert!(page.redirects_to(&path), "{}", page.body);
+        if side == "union" {
+            // Approved for her side, waiting for the other: no second approval offered.
+            let page = browser.get(&review).await?;
+            assert!(page.body.contains(&format!(
+                "You have approved version {version} for the trade union side"
+            )));
+            assert_eq!(approve_form(&page.body, "union"), None);
+            let plan_page = browser.get(&path).await?;
+            assert!(plan_page.body.contains("waiting for the other side"));
+        }
+    }
+    let now = plans::get_plan(&app.db, plan.id).await?;
+    assert_eq!(now.published_version, Some(version));
+    let public = app.browser().get("/plans/RJ1").await?;
+    assert!(public.body.contains("Listening sessions on every ward"));
+    Ok(())
+}
+
+async fn a_plan_never_published_is_reviewed_as_all_new(app: &TestApp) -> TestResult {
+    let plan = draft_plan(app, "Our first plan", "2027-04-01", "2028-03-31").await?;
+    first_action(app, &plan, "Listening sessions", "2027-04-01", "2027-09-30").await?;
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut ezra = app.signed_in_browser(&exec).await?;
+    let page = ezra
+        .get(&format!("/orgs/RJ1/plans/{}/review", plan.id))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for said in [
+        "This plan has not been published yet, so everything in it is new",
+        "Our first plan",
+        "1 April 2027",
+        "New action: Listening sessions",
+        "30 September 2027",
+    ] {
+        assert!(page.body.contains(said), "{said}: {}", page.body);
+    }
+    assert!(approve_form(&page.body, "employer").is_some());
+    // Someone who drafts but does not sign cannot open it.
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let page = app
+        .signed_in_browser(&admin)
+        .await?
+        .get(&format!("/orgs/RJ1/plans/{}/review", plan.id))
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
 }
