@@ -268,7 +268,7 @@ impl Role {
             Role::Guardian => &[
                 "Read and respond to concerns raised with you",
                 "Talk to people who speak up, even when they stay anonymous",
-                "See and download your organisation's quarterly speaking up return",
+                "See your organisation's quarterly speaking up return, sign it off and record when it is sent",
             ],
             // Only what exists: the just culture guide and fairness figures get their card
             // lines when they are built.

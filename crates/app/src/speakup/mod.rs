@@ -9,6 +9,7 @@ pub mod flood;
 pub mod pow;
 pub mod report;
 pub mod returns;
+pub mod signoff;
 
 pub use dignity_store::speakup::{Case, CaseChange};
 

@@ -10,6 +10,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::response::Html;
 use dignity_app::speakup::casework;
+use dignity_app::speakup::signoff::{self, Progress};
 use dignity_domain::identity::Role;
 
 pub fn routes(routes: Routes) -> Routes {
@@ -44,6 +45,34 @@ struct RoleCard {
     links: Vec<(String, &'static str)>,
     /// For caseworkers: their open and overdue cases, each linking to the list filtered.
     cases: Option<CaseCounts>,
+    /// For guardians: where the last quarter's return has got to.
+    last_return: Option<ReturnLine>,
+}
+
+/// The last quarter's return on a guardian's card: "Return for July to September 2026:
+/// not signed off", linking to it.
+struct ReturnLine {
+    href: String,
+    months: String,
+    progress: &'static str,
+    /// Still to do: shown in bold.
+    to_do: bool,
+}
+
+async fn return_line(state: &AppState, ods: &str) -> Result<ReturnLine, AppError> {
+    let org = casework::organisation(&state.app, ods).await?;
+    let (quarter, progress) = signoff::last_return_progress(&state.app, &org).await?;
+    let (progress, to_do) = match progress {
+        Progress::NotSignedOff => ("not signed off", true),
+        Progress::SignedOff => ("signed off, not sent yet", true),
+        Progress::Sent => ("sent to the National Guardian's Office", false),
+    };
+    Ok(ReturnLine {
+        href: format!("/orgs/{ods}/speak-up/return?quarter={quarter}"),
+        months: quarter.months(),
+        progress,
+        to_do,
+    })
 }
 
 /// A caseworker's open and overdue cases, with the filtered list each links to.
@@ -172,12 +201,16 @@ async fn signed_in_home(
                 can_do: m.role.can_do(),
                 links,
                 cases: None,
+                last_return: None,
             }
         })
         .collect();
     for (card, m) in cards.iter_mut().zip(&user.memberships) {
         if let (Some(org), Role::Guardian | Role::ErLead) = (&m.organisation, m.role) {
             card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
+        }
+        if let (Some(org), Role::Guardian) = (&m.organisation, m.role) {
+            card.last_return = Some(return_line(&state, org.ods_code.as_str()).await?);
         }
     }
     render(&SignedInHome {

@@ -18,6 +18,8 @@ use dignity_domain::speakup::CASEWORKERS;
 pub(crate) const AGGREGATE_READERS: &[Role] =
     &[Role::Guardian, Role::Executive, Role::UnionPartner];
 pub(crate) const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+/// Who signs off the return and marks it as sent: its readers see the sign-off.
+use dignity_app::speakup::signoff::SIGNERS;
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -57,6 +59,21 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/speak-up/return",
             Access::InOrganisation(AGGREGATE_READERS),
             returns::page,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/return/sign-off",
+            Access::InOrganisation(SIGNERS),
+            returns::sign_off,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/return/sent",
+            Access::InOrganisation(SIGNERS),
+            returns::mark_sent,
+        )
+        .post(
+            "/orgs/{ods}/speak-up/return/withdraw",
+            Access::InOrganisation(SIGNERS),
+            returns::withdraw,
         )
         .get(
             "/orgs/{ods}/speak-up/return.csv",

@@ -2,16 +2,20 @@
 //! The figures are decided in `dignity_app::speakup::returns`; these pages choose the
 //! quarter, draw the charts and render.
 
+use crate::access::CurrentUser;
 use crate::charts::{Bar, bar_chart};
 use crate::error::AppError;
-use crate::pages::{Chrome, render};
+use crate::forms::FormData;
+use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use crate::table::Download;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::speakup::returns::{self, National, NationalRow, Trend, Trends};
+use dignity_app::speakup::signoff::{self, Stage, Standing};
 use dignity_domain::speakup::Day;
 use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
 use serde::Deserialize;
@@ -57,18 +61,77 @@ struct ReturnPage {
     threshold_plus_one: u64,
     /// The quarter under way, which has no return until it ends.
     current: Quarter,
+    /// Whether the return is signed off and sent, and what this person may do next.
+    standing: Standing,
+    /// What was just done, for the banner.
+    done: Option<&'static str>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
+impl ReturnPage {
+    fn long(&self, day: &Day) -> String {
+        day.long()
+    }
+}
+
+/// The return page's address: the quarter, and what was just done.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReturnQuery {
+    quarter: Option<String>,
+    done: String,
+}
+
+/// What a guardian just did to the return, said in the banner of the page they come back
+/// to. The address carries only this code, so reloading the page repeats nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    SignedOff,
+    Sent,
+    Withdrawn,
+}
+
+impl Done {
+    const ALL: [Done; 3] = [Done::SignedOff, Done::Sent, Done::Withdrawn];
+
+    fn code(self) -> &'static str {
+        match self {
+            Done::SignedOff => "signed-off",
+            Done::Sent => "sent",
+            Done::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn said(self) -> &'static str {
+        match self {
+            Done::SignedOff => {
+                "Return signed off. Send it to the National Guardian's Office, then mark it as sent here."
+            }
+            Done::Sent => "Return marked as sent to the National Guardian's Office",
+            Done::Withdrawn => {
+                "Sign-off withdrawn. Sign off the return again when the figures are right."
+            }
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Done> {
+        Done::ALL.into_iter().find(|d| d.code() == raw)
+    }
+}
+
+async fn return_page(
+    state: &AppState,
     chrome: Chrome,
-    Path(ods): Path<String>,
-    Query(query): Query<QuarterQuery>,
+    user: &CurrentUser,
+    organisation: Organisation,
+    quarter: Quarter,
+    done: Option<Done>,
+    errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let quarter = chosen_quarter(&state, &query)?;
     let figures = returns::quarterly_return(&state.app, &organisation, quarter).await?;
-    let chrome = chrome.titled(format!("Speak Up return: {}", organisation.name));
+    let standing = signoff::standing(&state.app, user, &organisation, quarter).await?;
+    let chrome = chrome
+        .titled(format!("Speak Up return: {}", organisation.name))
+        .with_errors(errors);
     let today = state.app.clock.today();
     let page = ReturnPage {
         chrome,
@@ -78,9 +141,100 @@ pub async fn page(
         figures,
         threshold_plus_one: state.app.minimums.speakup().people(),
         current: Quarter::of(today),
+        standing,
+        done: done.map(Done::said),
     };
     Ok(render(&page)?.into_response())
 }
+
+pub async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+    Query(query): Query<ReturnQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let quarter = chosen_quarter(
+        &state,
+        &QuarterQuery {
+            quarter: query.quarter,
+        },
+    )?;
+    let done = Done::parse(&query.done);
+    return_page(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        quarter,
+        done,
+        Vec::new(),
+    )
+    .await
+}
+
+/// The quarter a sign-off form is about.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignOffForm {
+    quarter: String,
+}
+
+/// One step of signing off, then back to the return with a banner; a step the return's
+/// state refuses (already signed off, not signed off yet, sent) is shown on the return.
+async fn step(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    ods: &str,
+    form: SignOffForm,
+    done: Done,
+) -> Result<Response, AppError> {
+    let organisation = organisation(state, ods).await?;
+    let quarter = Quarter::parse(&form.quarter).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let app = &state.app;
+    let outcome = match done {
+        Done::SignedOff => signoff::sign_off(app, user, &organisation, quarter).await,
+        Done::Sent => signoff::mark_sent(app, user, &organisation, quarter).await,
+        Done::Withdrawn => signoff::withdraw(app, user, &organisation, quarter).await,
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/orgs/{}/speak-up/return?quarter={quarter}&done={}#sign-off",
+            organisation.ods_code,
+            done.code()
+        ))
+        .into_response()),
+        Err(dignity_app::Error::Conflict(message)) => {
+            let errors = vec![FieldError {
+                field: "sign-off".into(),
+                message,
+            }];
+            return_page(state, chrome, user, organisation, quarter, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A handler for one step of signing off.
+macro_rules! step_handler {
+    ($name:ident, $done:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            chrome: Chrome,
+            Extension(user): Extension<CurrentUser>,
+            Path(ods): Path<String>,
+            FormData(form): FormData<SignOffForm>,
+        ) -> Result<Response, AppError> {
+            step(&state, chrome, &user, &ods, form, $done).await
+        }
+    };
+}
+
+step_handler!(sign_off, Done::SignedOff);
+step_handler!(mark_sent, Done::Sent);
+step_handler!(withdraw, Done::Withdrawn);
 
 pub async fn csv(
     State(state): State<AppState>,

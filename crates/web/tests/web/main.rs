@@ -107,6 +107,8 @@ const CURATORS: &[Who] = &[
     Who::OtherOrg(Role::OrgAdmin),
 ];
 const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role::ErLead)];
+/// Who signs off the Speak Up return and marks it as sent.
+const RJ1_GUARDIANS: &[Who] = &[Who::Holder(Role::Guardian)];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
     Who::Holder(Role::Executive),
@@ -562,6 +564,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/speak-up/return",
         "/orgs/RJ1/speak-up/return",
         RJ1_AGGREGATES,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/speak-up/return/sign-off",
+        "/orgs/RJ1/speak-up/return/sign-off",
+        RJ1_GUARDIANS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/speak-up/return/sent",
+        "/orgs/RJ1/speak-up/return/sent",
+        RJ1_GUARDIANS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/speak-up/return/withdraw",
+        "/orgs/RJ1/speak-up/return/withdraw",
+        RJ1_GUARDIANS,
     ),
     (
         "GET",

@@ -7,6 +7,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+use dignity_domain::speakup_returns::Quarter;
 use dignity_store::identity::Person;
 use dignity_store::speakup;
 
@@ -28,6 +30,8 @@ dignity_store::on_both_backends!(
 dignity_store::on_both_backends!(
     crate::support::run_with [super::on_a_set_clock()];
     nothing_identifying_is_stored_and_content_is_ciphertext,
+    a_guardian_signs_off_the_return_and_marks_it_sent,
+    only_guardians_sign_off_and_only_in_turn,
 );
 
 /// An app whose clock the test sets and moves on, instead of sleeping.
@@ -1210,6 +1214,348 @@ async fn two_guardians_closing_at_once_write_one_outcome(app: &TestApp) -> TestR
     assert_eq!(
         outcomes, 1,
         "one outcome for the person who spoke up to read"
+    );
+    Ok(())
+}
+
+/// The first day of `quarter`.
+fn first_day(quarter: Quarter) -> Result<Day, Box<dyn std::error::Error>> {
+    Ok(Day::parse(&format!(
+        "{}-{:02}-01",
+        quarter.year,
+        (quarter.number - 1) * 3 + 1
+    ))?)
+}
+
+/// A concern sent on the last day of the quarter before today's, as if it had come in
+/// then: the clock goes back for it and forward again after.
+async fn report_in_last_quarter(app: &TestApp) -> TestResult {
+    let clock = &app.state.app.clock;
+    let today = clock.today();
+    let back = (today.days_since(first_day(Quarter::of(today))?) + 1) * 86_400;
+    clock.advance(-back);
+    report(app, "Concern recorded late about rudeness at handover").await?;
+    clock.advance(back);
+    Ok(())
+}
+
+/// The sign-off's entries in the audit log, oldest first: (who, what, detail).
+async fn sign_off_entries(
+    app: &TestApp,
+) -> Result<Vec<(String, String, String)>, Box<dyn std::error::Error>> {
+    Ok(sqlx::query_as(
+        "SELECT actor, action, detail FROM audit_log \
+         WHERE action LIKE 'speakup.return%' AND organisation = 'RJ1' ORDER BY seq",
+    )
+    .fetch_all(app.db.pool())
+    .await?)
+}
+
+/// The sign-off part of the return page.
+fn sign_off_part(page: &Page) -> &str {
+    page.body
+        .split_once("id=\"sign-off\"")
+        .map_or("", |(_, rest)| rest)
+}
+
+async fn a_guardian_signs_off_the_return_and_marks_it_sent(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (gina_person, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    // People are shown by name, never by address.
+    sqlx::query("UPDATE people SET display_name = 'Gina Guardian' WHERE id = $1")
+        .bind(gina_person.id)
+        .execute(app.db.pool())
+        .await?;
+    let today = app.state.app.clock.today();
+    let quarter = Quarter::of(today).previous();
+    let months = quarter.months();
+    let on = today.long();
+    let page_path = format!("/orgs/RJ1/speak-up/return?quarter={quarter}");
+
+    // The home card says where the last quarter's return is.
+    let home = gina.get("/home").await?;
+    assert!(
+        home.body.contains(&format!(
+            "Return for {months}</a>: <strong>not signed off</strong>"
+        )),
+        "{}",
+        home.body
+    );
+
+    // The return opens on the last quarter to end, offering to sign it off.
+    let page = gina.get("/orgs/RJ1/speak-up/return").await?;
+    let part = sign_off_part(&page);
+    assert!(
+        part.contains("<h2>Sign off this return</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(part.contains("action=\"/orgs/RJ1/speak-up/return/sign-off\""));
+    assert!(part.contains(&format!("name=\"quarter\" value=\"{quarter}\"")));
+    assert!(part.contains("name=\"csrf_token\""));
+    assert!(!part.contains("/return/sent\""), "not before a sign-off");
+
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/sign-off",
+            &[("quarter", &quarter.to_string())],
+        )
+        .await?;
+    let back = format!("{page_path}&done=signed-off#sign-off");
+    assert!(page.redirects_to(&back), "{page:?}");
+    // Post, redirect, get: the banner comes from the address, and reloading repeats nothing.
+    let page = gina.get(&back).await?;
+    assert!(
+        page.body
+            .contains("nhsuk-notification-banner__heading\">Return signed off."),
+        "{}",
+        page.body
+    );
+    let part = sign_off_part(&page);
+    assert!(
+        part.contains(&format!("Signed off by Gina Guardian on {on}.")),
+        "{part}"
+    );
+    assert!(!part.contains("gina@trust.nhs.uk"));
+    assert!(
+        part.contains("Mark as sent to the National Guardian&#39;s Office")
+            || part.contains("Mark as sent to the National Guardian's Office")
+    );
+    assert!(part.contains("Withdraw sign-off"));
+    assert!(!part.contains("Figures have changed"));
+    let home = gina.get("/home").await?;
+    assert!(
+        home.body
+            .contains("<strong>signed off, not sent yet</strong>")
+    );
+
+    // A concern recorded late in that quarter changes its figures: the page says so, and
+    // the return cannot be marked as sent over figures nobody signed off.
+    report_in_last_quarter(app).await?;
+    let page = gina.get(&page_path).await?;
+    let part = sign_off_part(&page);
+    assert!(
+        part.contains(&format!(
+            "Figures have changed since this return was signed off on {on}."
+        )),
+        "{part}"
+    );
+    assert!(!part.contains("/return/sent\""), "{part}");
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/sent",
+            &[("quarter", &quarter.to_string())],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("The figures have changed since this return was signed off")
+    );
+
+    // Withdrawn, signed off again over the figures as they are now, then sent.
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/withdraw",
+            &[("quarter", &quarter.to_string())],
+        )
+        .await?;
+    let back = format!("{page_path}&done=withdrawn#sign-off");
+    assert!(page.redirects_to(&back), "{page:?}");
+    let page = gina.get(&back).await?;
+    assert!(page.body.contains("Sign-off withdrawn."));
+    assert!(sign_off_part(&page).contains("/return/sign-off\""));
+    gina.post(
+        "/orgs/RJ1/speak-up/return/sign-off",
+        &[("quarter", &quarter.to_string())],
+    )
+    .await?;
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/sent",
+            &[("quarter", &quarter.to_string())],
+        )
+        .await?;
+    let back = format!("{page_path}&done=sent#sign-off");
+    assert!(page.redirects_to(&back), "{page:?}");
+    let page = gina.get(&back).await?;
+    assert!(
+        page.body
+            .contains("Return marked as sent to the National Guardian"),
+        "{}",
+        page.body
+    );
+    let part = sign_off_part(&page);
+    assert!(part.contains(&format!("Signed off by Gina Guardian on {on}.")));
+    assert!(
+        part.contains(&format!("Sent on {on} by Gina Guardian.")),
+        "{part}"
+    );
+    assert!(!part.contains("<form"), "nothing more to do: {part}");
+    let home = gina.get("/home").await?;
+    assert!(
+        home.body.contains(&format!(
+            "Return for {months}</a>: sent to the National Guardian"
+        )),
+        "{}",
+        home.body
+    );
+
+    // Every step is in the audit log, under the guardian's account.
+    let gina_email = gina_person.email.clone();
+    let detail = |what: &str| what.replace("QUARTER", &quarter.to_string());
+    assert_eq!(
+        sign_off_entries(app).await?,
+        vec![
+            (
+                gina_email.clone(),
+                "speakup.return_signed_off".to_owned(),
+                detail("Signed off the Speak Up return for QUARTER")
+            ),
+            (
+                gina_email.clone(),
+                "speakup.return_sign_off_withdrawn".to_owned(),
+                detail("Withdrew the sign-off of the Speak Up return for QUARTER")
+            ),
+            (
+                gina_email.clone(),
+                "speakup.return_signed_off".to_owned(),
+                detail("Signed off the Speak Up return for QUARTER")
+            ),
+            (
+                gina_email,
+                "speakup.return_sent".to_owned(),
+                detail(
+                    "Marked the Speak Up return for QUARTER as sent to the National Guardian's Office"
+                )
+            ),
+        ]
+    );
+    Ok(())
+}
+
+async fn only_guardians_sign_off_and_only_in_turn(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let quarter = Quarter::of(today).previous().to_string();
+    let current = Quarter::of(today);
+    let fields = [("quarter", quarter.as_str())];
+
+    // Nothing to mark as sent or withdraw before a sign-off: said on the return, and
+    // nothing written.
+    for step in ["sent", "withdraw"] {
+        let page = gina
+            .post(&format!("/orgs/RJ1/speak-up/return/{step}"), &fields)
+            .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{step}");
+        assert!(
+            page.body.contains(
+                "<a href=\"#sign-off\">Sign off this return before you mark it as sent</a>"
+            ),
+            "{step}: {}",
+            page.body
+        );
+    }
+    // The quarter under way has no return to sign off yet.
+    let page = gina
+        .get(&format!("/orgs/RJ1/speak-up/return?quarter={current}"))
+        .await?;
+    assert!(sign_off_part(&page).contains("once the quarter has ended"));
+    assert!(!sign_off_part(&page).contains("<form"));
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/sign-off",
+            &[("quarter", &current.to_string())],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("can be signed off once the quarter has ended")
+    );
+    let page = gina
+        .post(
+            "/orgs/RJ1/speak-up/return/sign-off",
+            &[("quarter", "2026-Q9")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(sign_off_entries(app).await?.is_empty());
+
+    // Executives and union partners read the return and its sign-off, but do not sign.
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let page = board.get("/orgs/RJ1/speak-up/return").await?;
+    let part = sign_off_part(&page);
+    assert!(part.contains("has not been signed off yet"), "{part}");
+    assert!(!part.contains("<form"));
+    let page = board
+        .post("/orgs/RJ1/speak-up/return/sign-off", &fields)
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    // Nor does a guardian of another organisation.
+    let elsewhere = app
+        .person_in("gail@other.nhs.uk", Some(Role::Guardian), &app.other_org)
+        .await?;
+    let mut gail = app.signed_in_browser(&elsewhere).await?;
+    let page = gail
+        .post("/orgs/RJ1/speak-up/return/sign-off", &fields)
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(sign_off_entries(app).await?.is_empty());
+
+    // Signed off once; a second sign-off is refused on the page.
+    let page = gina
+        .post("/orgs/RJ1/speak-up/return/sign-off", &fields)
+        .await?;
+    assert!(page.redirects_to("/orgs/RJ1/speak-up/return?"), "{page:?}");
+    let page = gina
+        .post("/orgs/RJ1/speak-up/return/sign-off", &fields)
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("This return has already been signed off")
+    );
+    // The board reads who signed off, and cannot mark it as sent.
+    let page = board.get("/orgs/RJ1/speak-up/return").await?;
+    let part = sign_off_part(&page);
+    assert!(
+        part.contains("Signed off by gina@trust.nhs.uk on"),
+        "{part}"
+    );
+    assert!(part.contains("It has not been marked as sent"));
+    assert!(!part.contains("<form"));
+    let page = board
+        .post("/orgs/RJ1/speak-up/return/sent", &fields)
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Sent once; then it stands: not sent again, not withdrawn.
+    let page = gina.post("/orgs/RJ1/speak-up/return/sent", &fields).await?;
+    assert!(page.redirects_to("/orgs/RJ1/speak-up/return?"), "{page:?}");
+    for (step, refusal) in [
+        ("sent", "This return has already been marked as sent"),
+        ("withdraw", "This return has already been marked as sent"),
+    ] {
+        let page = gina
+            .post(&format!("/orgs/RJ1/speak-up/return/{step}"), &fields)
+            .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{step}");
+        assert!(page.body.contains(refusal), "{step}: {}", page.body);
+    }
+    let actions: Vec<String> = sign_off_entries(app)
+        .await?
+        .into_iter()
+        .map(|(_, action, _)| action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["speakup.return_signed_off", "speakup.return_sent"],
+        "refusals write nothing"
     );
     Ok(())
 }
