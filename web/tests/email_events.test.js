@@ -57,7 +57,10 @@ describe('without email', () => {
     await admin.fill('#title', 'Civility, respect; and you');
     await admin.fill('#description', 'A morning on civility at work.');
     await admin.selectOption('#format', 'in_person');
-    await admin.fill('#day', day);
+    const [year, month, date] = day.split('-');
+    await admin.fill('#date-day', date);
+    await admin.fill('#date-month', month);
+    await admin.fill('#date-year', year);
     await admin.fill('#starts', '09:30');
     await admin.fill('#ends', '12:00');
     await admin.fill('#location', 'Education Centre, Northfield Hospital');

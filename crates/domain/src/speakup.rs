@@ -316,6 +316,25 @@ impl Day {
         jiff::civil::Date::new(y, m, d).map(Day).map_err(|_| bad)
     }
 
+    /// The day with this year, month and day of the month, if there is one. Years far
+    /// outside any NHS record are refused, as [`Day::parse`] refuses them.
+    pub fn from_ymd(year: i64, month: i64, day: i64) -> Option<Day> {
+        if !(1900..=9999).contains(&year) {
+            return None;
+        }
+        let (y, m, d) = (
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        );
+        jiff::civil::Date::new(y, m, d).ok().map(Day)
+    }
+
+    /// The calendar date, for reckoning in a time zone (the UK's, say).
+    pub fn civil(self) -> jiff::civil::Date {
+        self.0
+    }
+
     /// Whole days from `earlier` to this day (negative if `earlier` is later).
     pub fn days_since(self, earlier: Day) -> i64 {
         self.0.duration_since(earlier.0).as_secs() / 86_400

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod charts;
 mod csrf;
+pub(crate) mod date_input;
 pub mod error;
 pub mod events;
 mod feeds;

@@ -6,6 +6,7 @@
 pub(crate) mod time;
 
 use crate::access::{Access, CurrentUser};
+use crate::date_input::Typed;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
@@ -479,7 +480,12 @@ pub struct EventForm {
     title: String,
     description: String,
     format: String,
-    day: String,
+    #[serde(rename = "date-day")]
+    date_day: String,
+    #[serde(rename = "date-month")]
+    date_month: String,
+    #[serde(rename = "date-year")]
+    date_year: String,
     starts: String,
     ends: String,
     location: String,
@@ -537,23 +543,29 @@ pub async fn create(
     if format.is_none() {
         problem("format", "Choose a webinar or an event in person");
     }
-    let starts = time::parse(&form.day, &form.starts);
-    let ends = time::parse(&form.day, &form.ends);
+    let date = Typed::new(&form.date_day, &form.date_month, &form.date_year)
+        .required("the date of the event")
+        .map_err(|message| problem("date-day", &message))
+        .ok();
+    let starts = time::clock_time(&form.starts);
     if starts.is_none() {
-        problem(
-            "day",
-            "Enter the day like 2027-01-29 and the start time like 10:30",
-        );
-    } else if ends.is_none() {
-        problem("ends", "Enter the end time like 12:00");
+        problem("starts", "Enter the start time, like 10:30");
     }
+    let ends = time::clock_time(&form.ends);
+    if ends.is_none() {
+        problem("ends", "Enter the end time, like 12:00");
+    }
+    let (starts, ends) = match (date, starts, ends) {
+        (Some(date), Some(s), Some(e)) => (time::at(date, s), time::at(date, e)),
+        _ => (None, None),
+    };
     let now = state.app.clock.now();
     if let (Some(s), Some(e)) = (starts, ends) {
+        if s <= now {
+            problem("date-day", "The date of the event must be in the future");
+        }
         if e <= s {
             problem("ends", "The event must end after it starts");
-        }
-        if s <= now {
-            problem("day", "The event must be in the future");
         }
     }
     if format == Some(EventFormat::InPerson) && form.location.trim().is_empty() {

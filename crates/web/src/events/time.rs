@@ -12,6 +12,17 @@ pub fn parse(day: &str, time: &str) -> Option<i64> {
     Some(zoned.timestamp().as_second())
 }
 
+/// A time of day as people type it: `10:30`.
+pub fn clock_time(text: &str) -> Option<Time> {
+    text.trim().parse().ok()
+}
+
+/// A time of day on a day, in UK time, as UTC seconds.
+pub fn at(day: dignity_domain::speakup::Day, time: Time) -> Option<i64> {
+    let zoned = day.civil().to_datetime(time).to_zoned(london()).ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
 /// "Thursday 3 December 2026".
 pub fn day(seconds: i64) -> String {
     zoned(seconds)

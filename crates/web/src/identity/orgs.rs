@@ -1,6 +1,7 @@
 //! An organisation's own administration pages: its people, its structure, its audit log.
 
 use crate::access::{Access, CurrentUser};
+use crate::date_input::{self, Typed};
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
@@ -328,32 +329,6 @@ fn kind_words(kind: &str) -> &'static str {
         .unwrap_or("Other")
 }
 
-/// A date typed into an NHS date input: none when all three parts are empty.
-fn typed_date(
-    day: &str,
-    month: &str,
-    year: &str,
-    field: &'static str,
-    name: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<jiff::civil::Date> {
-    let (day, month, year) = (day.trim(), month.trim(), year.trim());
-    if day.is_empty() && month.is_empty() && year.is_empty() {
-        return None;
-    }
-    let parsed = (|| {
-        let year: i16 = year.parse().ok().filter(|y| (1900..=2999).contains(y))?;
-        jiff::civil::Date::new(year, month.parse().ok()?, day.parse().ok()?).ok()
-    })();
-    if parsed.is_none() {
-        errors.push(FieldError {
-            field: field.into(),
-            message: format!("The {name} date must be a real date, like 1 4 2026"),
-        });
-    }
-    parsed
-}
-
 const AUDIT_PAGE_SIZE: i64 = 50;
 
 async fn audit_log(
@@ -366,29 +341,25 @@ async fn audit_log(
     // An address someone has edited by hand is read as far as it makes sense.
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let mut errors = Vec::new();
-    let from = typed_date(
-        &query.from_day,
-        &query.from_month,
-        &query.from_year,
-        "from-day",
+    let from = date_input::optional(
+        &Typed::new(&query.from_day, &query.from_month, &query.from_year),
         "from",
+        "the from date",
         &mut errors,
     );
-    let to = typed_date(
-        &query.to_day,
-        &query.to_month,
-        &query.to_year,
-        "to-day",
+    let to = date_input::optional(
+        &Typed::new(&query.to_day, &query.to_month, &query.to_year),
         "to",
+        "the to date",
         &mut errors,
     );
     if let (Some(from), Some(to)) = (from, to)
         && to < from
     {
-        errors.push(FieldError {
-            field: "to-day".into(),
-            message: "The to date must be the same as or after the from date".into(),
-        });
+        errors.push(date_input::problem(
+            "to",
+            "The to date must be the same as or after the from date",
+        ));
     }
     let kinds: Vec<(String, &'static str)> = orgs::audit_kinds(&state.app, &organisation)
         .await?
@@ -404,11 +375,9 @@ async fn audit_log(
         .map(|(k, _)| k.as_str());
     let filter = orgs::AuditFilter {
         kind,
-        from: from.and_then(crate::uk_time::start_of_day),
+        from: from.and_then(|d| crate::uk_time::start_of_day(d.civil())),
         // Up to the end of the day chosen.
-        until: to
-            .and_then(|d| d.tomorrow().ok())
-            .and_then(crate::uk_time::start_of_day),
+        until: to.and_then(|d| crate::uk_time::start_of_day(d.plus_days(1).civil())),
     };
     let page = query.page.unwrap_or(1).max(1);
     let found = if errors.is_empty() {

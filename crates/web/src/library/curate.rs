@@ -2,6 +2,7 @@
 //! add, change and retire resources, and check them when their review date comes.
 
 use crate::access::CurrentUser;
+use crate::date_input::{self, Typed};
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
@@ -10,10 +11,9 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::library::curate::{self as curating, NEXT_CHECK_AFTER_TODAY};
+use dignity_app::library::curate as curating;
 use dignity_app::library::{CaseStudy, NewResource, Resource};
 use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
-use dignity_domain::speakup::Day;
 
 /// The form's fields, as typed (checkbox groups as lists of codes).
 #[derive(Default, Clone)]
@@ -26,7 +26,8 @@ pub struct ResourceForm {
     pub audiences: Vec<String>,
     pub topics: Vec<String>,
     pub published: String,
-    pub review_on: String,
+    /// When to check it again.
+    pub review: Typed,
     pub case_organisation: String,
     pub case_problem: String,
     pub case_approach: String,
@@ -47,7 +48,9 @@ impl ResourceForm {
                 "audiences" => form.audiences.push(value),
                 "topics" => form.topics.push(value),
                 "published" => form.published = value,
-                "review_on" => form.review_on = value,
+                "review-day" => form.review.day = value,
+                "review-month" => form.review.month = value,
+                "review-year" => form.review.year = value,
                 "case_organisation" => form.case_organisation = value,
                 "case_problem" => form.case_problem = value,
                 "case_approach" => form.case_approach = value,
@@ -69,7 +72,7 @@ impl ResourceForm {
             audiences: r.audiences.iter().map(|a| a.code().into()).collect(),
             topics: r.topics.iter().map(|t| t.code().into()).collect(),
             published: r.published.map(|p| p.to_string()).unwrap_or_default(),
-            review_on: r.review_on.to_string(),
+            review: Typed::of(r.review_on),
             case_organisation: r.case.organisation.clone(),
             case_problem: r.case.problem.clone(),
             case_approach: r.case.approach.clone(),
@@ -140,13 +143,11 @@ impl ResourceForm {
                 .map_err(|e| problem("published", e.to_string()))
                 .ok()
         };
-        let review_on = Day::parse(self.review_on.trim()).ok();
-        if review_on.is_none() {
-            problem(
-                "review_on",
-                "Enter the date to check it again, like 2027-06-01".into(),
-            );
-        }
+        let review_on = self
+            .review
+            .required("the date to check it again")
+            .map_err(|message| problem("review-day", message))
+            .ok();
         let case = CaseStudy {
             organisation: self.case_organisation.trim().into(),
             problem: self.case_problem.trim().into(),
@@ -206,8 +207,21 @@ struct ManagePage {
     due: Vec<Resource>,
     /// Resources with no web address yet.
     unlinked: Vec<Resource>,
-    next_check: String,
+    /// The date each check offers next.
+    next_check: Typed,
     own_ods: Option<String>,
+    /// The resource whose next check had a mistake, with what was typed.
+    typed: Option<(i64, Typed)>,
+}
+
+impl ManagePage {
+    /// What the next check's boxes show for a resource.
+    fn next_for(&self, id: &i64) -> &Typed {
+        match &self.typed {
+            Some((typed_for, typed)) if typed_for == id => typed,
+            _ => &self.next_check,
+        }
+    }
 }
 
 pub async fn manage(
@@ -215,12 +229,22 @@ pub async fn manage(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
+    manage_page(&state, chrome, &user, None).await
+}
+
+async fn manage_page(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    typed: Option<(i64, Typed)>,
+) -> Result<Response, AppError> {
     Ok(render(&ManagePage {
         chrome: chrome.titled("Look after the library"),
         due: curating::due_for_review(&state.app).await?,
         unlinked: curating::without_address(&state.app).await?,
-        next_check: curating::next_review(&state.app).to_string(),
-        own_ods: curating::curator(&user).organisation,
+        next_check: Typed::of(curating::next_review(&state.app)),
+        own_ods: curating::curator(user).organisation,
+        typed,
     })?
     .into_response())
 }
@@ -256,7 +280,7 @@ fn form_page(chrome: Chrome, id: Option<i64>, form: ResourceForm) -> Result<Resp
 
 pub async fn new_form(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
     let form = ResourceForm {
-        review_on: curating::next_review(&state.app).to_string(),
+        review: Typed::of(curating::next_review(&state.app)),
         ..ResourceForm::default()
     };
     form_page(chrome, None, form)
@@ -320,19 +344,36 @@ pub async fn retire(
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct ReviewedForm {
-    next: String,
+    #[serde(rename = "next-day")]
+    day: String,
+    #[serde(rename = "next-month")]
+    month: String,
+    #[serde(rename = "next-year")]
+    year: String,
 }
 
-/// Records that a resource was checked, with the date of the next check.
+/// Records that a resource was checked, with the date of the next check, which must be
+/// after today. A mistake is shown beside that resource's date on the page again.
 pub async fn reviewed(
     State(state): State<AppState>,
+    chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     PathData(id): PathData<i64>,
     FormData(form): FormData<ReviewedForm>,
 ) -> Result<Response, AppError> {
-    let next = Day::parse(form.next.trim())
-        .map_err(|_| AppError::BadRequest(NEXT_CHECK_AFTER_TODAY.into()))?;
-    // A date that is not after today is refused there, in the same words.
-    curating::mark_reviewed(&state.app, &user, id, next).await?;
-    Ok(Redirect::to("/library/manage").into_response())
+    const NAME: &str = "the date of the next check";
+    let typed = Typed::new(&form.day, &form.month, &form.year);
+    let problem = match typed.required(NAME) {
+        Ok(next) => match curating::mark_reviewed(&state.app, &user, id, next).await {
+            Ok(()) => return Ok(Redirect::to("/library/manage").into_response()),
+            // The app refuses a date that is not after today.
+            Err(dignity_app::Error::Invalid(_)) => {
+                "The date of the next check must be after today".to_owned()
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(message) => message,
+    };
+    let chrome = chrome.with_errors(vec![date_input::problem(&format!("next-{id}"), problem)]);
+    manage_page(&state, chrome, &user, Some((id, typed))).await
 }

@@ -3,6 +3,7 @@
 
 use super::dashboard::organisation;
 use crate::access::CurrentUser;
+use crate::date_input::{self, Typed};
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::forms::PathData;
@@ -28,9 +29,29 @@ const MAX_CODES: u32 = 20_000;
 pub struct CampaignForm {
     title: String,
     survey: String,
-    opens_on: String,
-    closes_on: String,
+    #[serde(rename = "opens-day")]
+    opens_day: String,
+    #[serde(rename = "opens-month")]
+    opens_month: String,
+    #[serde(rename = "opens-year")]
+    opens_year: String,
+    #[serde(rename = "closes-day")]
+    closes_day: String,
+    #[serde(rename = "closes-month")]
+    closes_month: String,
+    #[serde(rename = "closes-year")]
+    closes_year: String,
     participation: String,
+}
+
+impl CampaignForm {
+    fn opens(&self) -> Typed {
+        Typed::new(&self.opens_day, &self.opens_month, &self.opens_year)
+    }
+
+    fn closes(&self) -> Typed {
+        Typed::new(&self.closes_day, &self.closes_month, &self.closes_year)
+    }
 }
 
 #[derive(Template)]
@@ -61,10 +82,15 @@ pub async fn new_form(
     let organisation = organisation(&state, &ods).await?;
     let surveys = surveys_with_default(&state, &user.person.email).await?;
     let today = Day::from_unix_seconds(state.app.clock.now());
+    let (opens, closes) = (Typed::of(today), Typed::of(today.plus_days(27)));
     let form = CampaignForm {
         survey: surveys.first().map(|s| s.0.to_string()).unwrap_or_default(),
-        opens_on: today.to_string(),
-        closes_on: today.plus_days(27).to_string(),
+        opens_day: opens.day,
+        opens_month: opens.month,
+        opens_year: opens.year,
+        closes_day: closes.day,
+        closes_month: closes.month,
+        closes_year: closes.year,
         participation: Participation::Tokens.code().into(),
         ..CampaignForm::default()
     };
@@ -109,22 +135,22 @@ pub async fn create(
     if survey_id.is_none() {
         problem("survey", "Choose which questions to ask");
     }
-    let opens = Day::parse(form.opens_on.trim()).ok();
-    if opens.is_none() {
-        problem("opens_on", "Enter the day it opens, for example 2026-09-01");
+    let opens = date_input::required(&form.opens(), "opens", "the opening date", &mut errors);
+    let closes = date_input::required(&form.closes(), "closes", "the closing date", &mut errors);
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c < o
+    {
+        errors.push(date_input::problem(
+            "closes",
+            "The closing date must be the same as or after the opening date",
+        ));
     }
-    let closes = Day::parse(form.closes_on.trim()).ok();
-    match (opens, closes) {
-        (_, None) => problem(
-            "closes_on",
-            "Enter the day it closes, for example 2026-10-31",
-        ),
-        (Some(o), Some(c)) if c < o => problem(
-            "closes_on",
-            "The closing day must be on or after the opening day",
-        ),
-        _ => {}
-    }
+    let mut problem = |field: &'static str, message: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
     let participation = form.participation.parse::<Participation>().ok();
     if participation.is_none() {
         problem("participation", "Choose how people take part");

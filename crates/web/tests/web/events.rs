@@ -36,26 +36,65 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
             "/events/new",
             &[
                 ("title", "Webinar"),
-                ("day", "2020-01-01"),
+                ("date-day", "1"),
+                ("date-month", "1"),
+                ("date-year", "2020"),
                 ("starts", "10:00"),
                 ("ends", "09:00"),
             ],
         )
         .await?;
-    for message in [
-        "Say what the event is about",
-        "Choose a webinar or an event in person",
-        "The event must end after it starts",
-        "The event must be in the future",
-        "Enter how many places there are",
+    // Every mistake at once, each linked to its field.
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("description", "Say what the event is about"),
+        ("format", "Choose a webinar or an event in person"),
+        ("date-day", "The date of the event must be in the future"),
+        ("ends", "The event must end after it starts"),
+        ("capacity", "Enter how many places there are"),
     ] {
-        assert!(page.body.contains(message), "{message}: {}", page.body);
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
     }
+    // A date that is not real and times left out are named together, with the rest.
+    let page = pat
+        .post(
+            "/events/new",
+            &[
+                ("title", ""),
+                ("date-day", "31"),
+                ("date-month", "4"),
+                ("date-year", "2099"),
+            ],
+        )
+        .await?;
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("title", "Enter a title"),
+        ("date-day", "The date of the event must be a real date"),
+        ("starts", "Enter the start time, like 10:30"),
+        ("ends", "Enter the end time, like 12:00"),
+    ] {
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
+    }
+    assert!(
+        page.body
+            .contains(r#"name="date-day" type="text" inputmode="numeric" value="31""#)
+    );
     // Two days from now, in UK time.
     let day = jiff::Timestamp::from_second(dignity_web::now() + 2 * 86_400)?
         .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string();
+        .date();
+    let (year, month, day) = (
+        day.year().to_string(),
+        day.month().to_string(),
+        day.day().to_string(),
+    );
     let page = pat
         .post(
             "/events/new",
@@ -63,7 +102,9 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
                 ("title", "Line managers and bullying"),
                 ("description", "How managers can **prevent** bullying."),
                 ("format", "webinar"),
-                ("day", &day),
+                ("date-day", &day),
+                ("date-month", &month),
+                ("date-year", &year),
                 ("starts", "10:30"),
                 ("ends", "12:00"),
                 ("joining", "https://meet.example.nhs.uk/abc-123"),
@@ -269,8 +310,12 @@ pub(crate) async fn webinar_by(
 ) -> Result<i64, Box<dyn std::error::Error>> {
     let day = jiff::Timestamp::from_second(dignity_web::now() + 2 * 86_400)?
         .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string();
+        .date();
+    let (year, month, day) = (
+        day.year().to_string(),
+        day.month().to_string(),
+        day.day().to_string(),
+    );
     let page = organiser
         .post(
             "/events/new",
@@ -278,7 +323,9 @@ pub(crate) async fn webinar_by(
                 ("title", "Speaking up for managers"),
                 ("description", "What to do when someone speaks up to you."),
                 ("format", "webinar"),
-                ("day", &day),
+                ("date-day", &day),
+                ("date-month", &month),
+                ("date-year", &year),
                 ("starts", "10:30"),
                 ("ends", "12:00"),
                 ("joining", "https://meet.example.nhs.uk/xyz"),
@@ -392,7 +439,9 @@ async fn a_place_shows_how_to_join_and_a_calendar_file_that_opens(app: &TestApp)
                 ("title", "Civility, respect; and you"),
                 ("description", "A morning on civility."),
                 ("format", "in_person"),
-                ("day", "2099-07-01"),
+                ("date-day", "1"),
+                ("date-month", "7"),
+                ("date-year", "2099"),
                 ("starts", "09:30"),
                 ("ends", "12:00"),
                 ("location", "Education Centre, Northfield Hospital"),

@@ -172,18 +172,49 @@ async fn curators_add_change_check_and_retire_resources(app: &TestApp) -> TestRe
     let page = ada
         .post(
             "/library/new",
-            &[("kind", "case_study"), ("link", "javascript:alert(1)")],
+            &[
+                ("kind", "case_study"),
+                ("link", "javascript:alert(1)"),
+                ("review-day", "31"),
+                ("review-month", "2"),
+                ("review-year", "2027"),
+            ],
         )
         .await?;
-    for message in [
-        "Enter the title",
-        "Enter a summary in your own words",
-        "Choose who it is for",
-        "The web address must start with https:// or http://",
-        "For a case study, enter the organisation",
+    // Every mistake at once, each linked to its field; the date's names the date.
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("title", "Enter the title"),
+        ("summary", "Enter a summary in your own words"),
+        ("audiences", "Choose who it is for"),
+        (
+            "link",
+            "The web address must start with https:// or http://",
+        ),
+        (
+            "review-day",
+            "The date to check it again must be a real date",
+        ),
+        (
+            "case_organisation",
+            "For a case study, enter the organisation",
+        ),
     ] {
-        assert!(page.body.contains(message), "{message}: {}", page.body);
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
     }
+    let page = ada
+        .post(
+            "/library/new",
+            &[("kind", "toolkit"), ("review-month", "6")],
+        )
+        .await?;
+    assert!(
+        crate::support::error_summary(&page.body)
+            .contains("The date to check it again must include a day and year")
+    );
     let fields = [
         ("kind", "toolkit"),
         ("title", "Respect champions toolkit"),
@@ -194,7 +225,9 @@ async fn curators_add_change_check_and_retire_resources(app: &TestApp) -> TestRe
         ("audiences", "managers"),
         ("topics", "civility"),
         ("published", "2026-05"),
-        ("review_on", "2020-01-01"),
+        ("review-day", "1"),
+        ("review-month", "1"),
+        ("review-year", "2020"),
     ];
     let page = ada.post("/library/new", &fields).await?;
     assert!(page.status.is_redirection(), "{}", page.body);
@@ -219,18 +252,55 @@ async fn curators_add_change_check_and_retire_resources(app: &TestApp) -> TestRe
         "{}",
         manage.body
     );
+    // A next check that is not a real date, or not after today, is named beside that
+    // resource's date, which keeps what was typed.
+    let reviewed = format!("/library/{id}/reviewed");
     let page = ada
         .post(
-            &format!("/library/{id}/reviewed"),
-            &[("next", "2000-01-01")],
+            &reviewed,
+            &[
+                ("next-day", "1"),
+                ("next-month", "1"),
+                ("next-year", "2000"),
+            ],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    ada.post(
-        &format!("/library/{id}/reviewed"),
-        &[("next", "2099-01-01")],
-    )
-    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        crate::support::error_summary(&page.body).contains(&format!(
+            "<a href=\"#next-{id}-day\">The date of the next check must be after today"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!(
+        r#"id="next-{id}-year" name="next-year" type="text" inputmode="numeric" value="2000""#
+    )));
+    let page = ada
+        .post(
+            &reviewed,
+            &[
+                ("next-day", "30"),
+                ("next-month", "2"),
+                ("next-year", "2099"),
+            ],
+        )
+        .await?;
+    assert!(
+        crate::support::error_summary(&page.body)
+            .contains("The date of the next check must be a real date")
+    );
+    let page = ada
+        .post(
+            &reviewed,
+            &[
+                ("next-day", "1"),
+                ("next-month", "1"),
+                ("next-year", "2099"),
+            ],
+        )
+        .await?;
+    assert!(page.redirects_to("/library/manage"), "{}", page.body);
     assert!(
         !ada.get("/library/manage")
             .await?
@@ -241,7 +311,7 @@ async fn curators_add_change_check_and_retire_resources(app: &TestApp) -> TestRe
     // Changed, then retired: search follows.
     let mut changed = fields.to_vec();
     changed[1] = ("title", "Respect ambassadors toolkit");
-    changed[9] = ("review_on", "2099-01-01");
+    changed[11] = ("review-year", "2099");
     ada.post(&format!("/library/{id}/edit"), &changed).await?;
     assert!(
         ada.get("/library?q=ambassadors")
@@ -372,7 +442,9 @@ async fn each_resource_links_to_where_it_can_be_read(app: &TestApp) -> TestResul
             ("audiences", "staff"),
             ("topics", "civility"),
             ("published", "2019"),
-            ("review_on", "2030-01-01"),
+            ("review-day", "1"),
+            ("review-month", "1"),
+            ("review-year", "2030"),
         ]
     };
     for (bad, says) in [

@@ -479,3 +479,12 @@ pub fn token_after(body: &str, prefix: &str) -> Result<String, Box<dyn std::erro
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect())
 }
+
+/// The error summary's list of links (empty when the page has none), to check that every
+/// mistake is named at once and each link lands on its field.
+pub fn error_summary(body: &str) -> &str {
+    body.split_once("nhsuk-error-summary__list")
+        .and_then(|(_, rest)| rest.split_once("</ul>"))
+        .map(|(list, _)| list)
+        .unwrap_or("")
+}

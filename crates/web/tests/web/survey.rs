@@ -593,37 +593,92 @@ async fn admins_set_up_a_survey_and_issue_codes_shown_once(app: &TestApp) -> Tes
         .ok_or("the shared survey is saved on first use")?
         .to_string();
 
-    // Mistakes are named beside their fields and nothing is saved.
+    // Every mistake is named at once, in the error summary and beside its field, each
+    // date's by its name, and nothing is saved. What was typed stays in the boxes.
     let page = browser
         .post(
             "/orgs/RJ1/surveys/new",
             &[
                 ("title", ""),
                 ("survey", "999"),
-                ("opens_on", "2026-10-01"),
-                ("closes_on", "2026-09-01"),
+                ("opens-day", "31"),
+                ("opens-month", "2"),
+                ("opens-year", "2026"),
+                ("closes-day", "1"),
+                ("closes-month", ""),
+                ("closes-year", "26"),
                 ("participation", "tokens"),
             ],
         )
         .await?;
-    assert!(page.body.contains("Enter a name for the survey"));
-    assert!(page.body.contains("Choose which questions to ask"));
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("#title", "Enter a name for the survey"),
+        ("#survey", "Choose which questions to ask"),
+        ("#opens-day", "The opening date must be a real date"),
+        ("#closes-day", "The closing date must include a month"),
+    ] {
+        assert!(
+            summary.contains(&format!("<a href=\"{link}\">{message}")),
+            "{link}: {summary}"
+        );
+    }
+    assert!(
+        page.body.contains(
+            r#"id="opens-day" name="opens-day" type="text" inputmode="numeric" value="31""#
+        )
+    );
     assert!(
         page.body
-            .contains("The closing day must be on or after the opening day")
+            .contains(r#"name="closes-year" type="text" inputmode="numeric" value="26""#)
     );
+    // Only the missing month is marked.
+    assert!(
+        page.body
+            .contains(r#"nhsuk-input--error" id="closes-month""#)
+    );
+    assert!(!page.body.contains(r#"nhsuk-input--error" id="closes-day""#));
     assert!(survey::campaigns_for(&app.db, app.org.id).await?.is_empty());
-
-    let today = Day::from_unix_seconds(dignity_web::now());
-    let (opens, closes) = (today.to_string(), today.plus_days(10).to_string());
     let page = browser
         .post(
             "/orgs/RJ1/surveys/new",
             &[
                 ("title", "Culture survey"),
                 ("survey", &survey_id),
-                ("opens_on", &opens),
-                ("closes_on", &closes),
+                ("opens-day", "1"),
+                ("opens-month", "10"),
+                ("opens-year", "2026"),
+                ("closes-day", "1"),
+                ("closes-month", "9"),
+                ("closes-year", "2026"),
+                ("participation", "tokens"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.body
+            .contains("The closing date must be the same as or after the opening date"),
+        "{}",
+        page.body
+    );
+    assert!(survey::campaigns_for(&app.db, app.org.id).await?.is_empty());
+
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let (opens, closes) = (today, today.plus_days(10));
+    let (o, c) = (opens.ymd(), closes.ymd());
+    let page = browser
+        .post(
+            "/orgs/RJ1/surveys/new",
+            &[
+                ("title", "Culture survey"),
+                ("survey", &survey_id),
+                // Leading zeros and spaces are fine.
+                ("opens-day", &format!("{:02}", o.2)),
+                ("opens-month", &format!(" {:02} ", o.1)),
+                ("opens-year", &o.0.to_string()),
+                ("closes-day", &c.2.to_string()),
+                ("closes-month", &c.1.to_string()),
+                ("closes-year", &c.0.to_string()),
                 ("participation", "tokens"),
             ],
         )
@@ -769,8 +824,12 @@ async fn open_links_need_the_participation_key() -> TestResult {
                 &[
                     ("title", "Pulse"),
                     ("survey", &survey_id),
-                    ("opens_on", "2026-01-01"),
-                    ("closes_on", "2026-12-31"),
+                    ("opens-day", "1"),
+                    ("opens-month", "1"),
+                    ("opens-year", "2026"),
+                    ("closes-day", "31"),
+                    ("closes-month", "12"),
+                    ("closes-year", "2026"),
                     ("participation", "open_link"),
                 ],
             )
