@@ -427,6 +427,9 @@ impl Config {
                 "must be 64 hexadecimal characters (32 random bytes)".into(),
             );
         }
+        if let Err(e) = dignity_web::mail::sender(&self.mail_from) {
+            return bad("mail_from", e);
+        }
         if !self.smtp_url.is_empty() && self.smtp_relay().is_none() {
             return bad(
                 "smtp_url",
@@ -855,6 +858,8 @@ mod tests {
                 "Nurses;nurses",
                 "speakup_professional_groups",
             ),
+            ("DIGNITY_MAIL_FROM", "Dignity at the trust", "mail_from"),
+            ("DIGNITY_MAIL_FROM", "no-reply@", "mail_from"),
         ];
         for (key, value, named) in cases {
             let err = Config::load(Path::new("/none"), false, &env(&[(key, value)]));

@@ -24,12 +24,17 @@ pub struct Mailer {
     from: Mailbox,
 }
 
+/// The sender as the mail will carry it, or why `text` cannot be one. The settings are
+/// checked with this at start, so a bad sender is named before anything is sent.
+pub fn sender(text: &str) -> Result<Mailbox, String> {
+    text.parse::<Mailbox>().map_err(|e| {
+        format!("'{text}' is not an address like Dignity <no-reply@trust.nhs.uk>: {e}")
+    })
+}
+
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
-        let from = settings
-            .from
-            .parse::<Mailbox>()
-            .map_err(|e| format!("mail_from '{}' is not an address: {e}", settings.from))?;
+        let from = sender(&settings.from).map_err(|e| format!("mail_from {e}"))?;
         // Plain SMTP to a relay the operator trusts; see docs/operations.md.
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
             .port(settings.port)
