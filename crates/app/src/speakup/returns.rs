@@ -105,10 +105,19 @@ pub async fn return_download(
     quarter: Quarter,
 ) -> Result<Table, Error> {
     let figures = quarterly_return(ctx, organisation, quarter).await?;
-    Ok(return_table(
+    Ok(download_of(organisation, quarter, &figures))
+}
+
+/// The table to download of a return already decided.
+pub fn download_of(
+    organisation: &Organisation,
+    quarter: Quarter,
+    figures: &PublishedReturn,
+) -> Table {
+    return_table(
         format!("speak-up-return-{}-{quarter}", organisation.ods_code),
         figures.csv_rows(&organisation.ods_code),
-    ))
+    )
 }
 
 /// Every organisation with Speak Up turned on, with its cases' facts.

@@ -21,7 +21,7 @@ use crate::identity::{CurrentSession, Organisation};
 use crate::{Context, Error};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_domain::speakup_returns::Quarter;
+use dignity_domain::speakup_returns::{PublishedReturn, Quarter};
 use dignity_store::speakup_returns::{self as store, Actor};
 use sha2::{Digest, Sha256};
 
@@ -99,26 +99,35 @@ pub fn has_ended(quarter: Quarter, today: Day) -> bool {
     quarter < Quarter::of(today)
 }
 
-/// The SHA-256 (hex) of the return's CSV, exactly as it downloads today.
-pub async fn figures_digest(
+/// The SHA-256 (hex) of the return's CSV, exactly as it downloads with these figures.
+pub fn figures_digest(org: &Organisation, quarter: Quarter, figures: &PublishedReturn) -> String {
+    let table = returns::download_of(org, quarter, figures);
+    hex::encode(Sha256::digest(table.csv().as_bytes()))
+}
+
+/// The digest of the return's figures as they are decided today.
+async fn todays_digest(
     ctx: &Context,
     org: &Organisation,
     quarter: Quarter,
 ) -> Result<String, Error> {
-    let table = returns::return_download(ctx, org, quarter).await?;
-    Ok(hex::encode(Sha256::digest(table.csv().as_bytes())))
+    let figures = returns::quarterly_return(ctx, org, quarter).await?;
+    Ok(figures_digest(org, quarter, &figures))
 }
 
 /// Where the organisation's return for `quarter` is, as `session` may act on it.
+/// `figures` are the return's as the page shows them, so a warning that they have changed
+/// is about exactly those.
 pub async fn standing(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
     quarter: Quarter,
+    figures: &PublishedReturn,
 ) -> Result<Standing, Error> {
     let stage = match store::sign_off(&ctx.db, org.id, quarter).await? {
         Some(stored) => {
-            let changed = figures_digest(ctx, org, quarter).await? != stored.figures_digest;
+            let changed = figures_digest(org, quarter, figures) != stored.figures_digest;
             Stage::SignedOff(shown(stored, changed))
         }
         None if has_ended(quarter, ctx.clock.today()) => Stage::NotSignedOff,
@@ -193,7 +202,7 @@ pub async fn sign_off(
     quarter: Quarter,
 ) -> Result<(), Error> {
     check(ctx, session, org, quarter)?;
-    let digest = figures_digest(ctx, org, quarter).await?;
+    let digest = todays_digest(ctx, org, quarter).await?;
     store::record_sign_off(
         &ctx.db,
         actor(session),
@@ -219,7 +228,7 @@ pub async fn mark_sent(
     let Some(stored) = store::sign_off(&ctx.db, org.id, quarter).await? else {
         return Err(not_signed_off());
     };
-    let digest = figures_digest(ctx, org, quarter).await?;
+    let digest = todays_digest(ctx, org, quarter).await?;
     if stored.sent_on.is_none() && stored.figures_digest != digest {
         return Err(Error::Conflict(
             "The figures have changed since this return was signed off. Withdraw the sign-off, check the figures and sign it off again before you mark it as sent".into(),

@@ -128,7 +128,7 @@ async fn return_page(
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let figures = returns::quarterly_return(&state.app, &organisation, quarter).await?;
-    let standing = signoff::standing(&state.app, user, &organisation, quarter).await?;
+    let standing = signoff::standing(&state.app, user, &organisation, quarter, &figures).await?;
     let chrome = chrome
         .titled(format!("Speak Up return: {}", organisation.name))
         .with_errors(errors);

@@ -1328,6 +1328,17 @@ async fn a_guardian_signs_off_the_return_and_marks_it_sent(app: &TestApp) -> Tes
         home.body
             .contains("<strong>signed off, not sent yet</strong>")
     );
+    // What is kept is the digest of the return exactly as it downloads, not the figures.
+    let csv = gina
+        .get(&format!("/orgs/RJ1/speak-up/return.csv?quarter={quarter}"))
+        .await?;
+    let kept: String = sqlx::query_scalar("SELECT figures_digest FROM speakup_return_signoffs")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(
+        kept,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&csv.bytes))
+    );
 
     // A concern recorded late in that quarter changes its figures: the page says so, and
     // the return cannot be marked as sent over figures nobody signed off.
