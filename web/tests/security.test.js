@@ -71,7 +71,7 @@ test('hostile text in every free-text field stays text', async () => {
   await signIn(exec, server.url, 'exec@demo.nhs.uk');
   await exec.goto(`${server.url}/orgs/DEMO1/plans`);
   const created = await postForm(exec, '/orgs/DEMO1/plans', {
-    title: `Plan ${HOSTILE[0]}`, period_start: '2027-04-01', period_end: '2028-03-31', summary: payload,
+    title: `Plan ${HOSTILE[0]}`, 'period_start-day': '1', 'period_start-month': '4', 'period_start-year': '2027', 'period_end-day': '31', 'period_end-month': '3', 'period_end-year': '2028', summary: payload,
   });
   const plan = created.headers().location;
   assert.match(plan, /^\/orgs\/DEMO1\/plans\/\d+$/);
@@ -79,7 +79,7 @@ test('hostile text in every free-text field stays text', async () => {
   const group = await exec.locator('#group option').first().getAttribute('value');
   await postForm(exec, `${plan}/actions`, {
     group, title: `Action ${HOSTILE[1]}`, description: payload, owner: HOSTILE[2],
-    employer_lead: HOSTILE[3], union_lead: HOSTILE[4], starts_on: '2027-04-01', due_on: '2027-09-30',
+    employer_lead: HOSTILE[3], union_lead: HOSTILE[4], 'starts-day': '1', 'starts-month': '4', 'starts-year': '2027', 'due-day': '30', 'due-month': '9', 'due-year': '2027',
   });
   await postForm(exec, `${plan}/groups`, { commitment: HOSTILE[5] });
   await assertInert(exec, plan);
@@ -91,7 +91,7 @@ test('hostile text in every free-text field stays text', async () => {
   await admin.goto(`${server.url}/library/manage`);
   const resource = await postForm(admin, '/library/new', {
     kind: 'case_study', title: `Resource ${HOSTILE[0]}`, summary: payload, publisher: HOSTILE[6],
-    audiences: 'staff', topics: 'civility', review_on: '2030-01-01', case_organisation: HOSTILE[7],
+    audiences: 'staff', topics: 'civility', 'review-day': '1', 'review-month': '1', 'review-year': '2030', case_organisation: HOSTILE[7],
     case_problem: payload, case_approach: payload, case_results: payload, case_contacts: payload,
   });
   await assertInert(admin, resource.headers().location);
@@ -104,7 +104,7 @@ test('hostile text in every free-text field stays text', async () => {
   await assertInert(admin, news.headers().location);
   await assertInert(admin, '/news');
   const event = await postForm(admin, '/events/new', {
-    title: `Event ${HOSTILE[1]}`, description: payload, format: 'in_person', day: '2030-06-01',
+    title: `Event ${HOSTILE[1]}`, description: payload, format: 'in_person', 'date-day': '1', 'date-month': '6', 'date-year': '2030',
     starts: '10:00', ends: '11:00', location: HOSTILE[2], joining: payload, capacity: '5',
   });
   const eventPath = event.headers().location;

@@ -1,7 +1,9 @@
 //! Changing a plan after it was written: its details, its commitments, and each action
 //! with its measures and milestones; and reading the history of every change.
 
-use super::editor::{ActionForm, PlanForm, back_to, editor, field, plan_in, problems, text};
+use super::editor::{
+    ActionForm, Kept, PlanForm, back_to, editor, field, plan_in, problems, problems_kept, text,
+};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -35,14 +37,20 @@ pub async fn edit_details(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    match form.read(["plan_title", "period_start", "period_end"]) {
+    match form.read(["plan_title", "plan_start", "plan_end"]) {
         Ok(change) => {
             editor(&state, &user, &organisation)
                 .edit_plan(plan.id, &change)
                 .await?;
             Ok(to_plan(&organisation, &plan))
         }
-        Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
+        Err(errors) => {
+            let kept = Kept {
+                details: Some(form),
+                ..Kept::default()
+            };
+            problems_kept(&state, chrome, errors, &user, organisation, plan, kept).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{ActionRow, rows};
 use crate::access::CurrentUser;
+use crate::date_input::{self, Typed};
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::identity::orgs::organisation;
@@ -15,30 +16,62 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report, signing};
 use dignity_domain::plans::{ActionStatus, Dates, Percent, Side};
-use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct PlanForm {
     pub(super) title: String,
-    pub(super) period_start: String,
-    pub(super) period_end: String,
+    #[serde(rename = "period_start-day")]
+    pub(super) start_day: String,
+    #[serde(rename = "period_start-month")]
+    pub(super) start_month: String,
+    #[serde(rename = "period_start-year")]
+    pub(super) start_year: String,
+    #[serde(rename = "period_end-day")]
+    pub(super) end_day: String,
+    #[serde(rename = "period_end-month")]
+    pub(super) end_month: String,
+    #[serde(rename = "period_end-year")]
+    pub(super) end_year: String,
     pub(super) summary: String,
 }
 
 impl PlanForm {
-    /// The plan the form describes. `names` are the fields' names on the page (title,
-    /// start, end), so that each form's problems point at its own fields.
+    /// The form filled in with a plan as it stands.
+    pub(super) fn from_plan(plan: &Plan) -> PlanForm {
+        let (start, end) = (Typed::of(plan.period_start), Typed::of(plan.period_end));
+        PlanForm {
+            title: plan.title.clone(),
+            start_day: start.day,
+            start_month: start.month,
+            start_year: start.year,
+            end_day: end.day,
+            end_month: end.month,
+            end_year: end.year,
+            summary: plan.summary.clone(),
+        }
+    }
+
+    /// The plan the form describes. `names` are the ids of the fields on the page (title,
+    /// start date, end date), so that each form's problems point at its own fields.
     pub(super) fn read(&self, names: [&'static str; 3]) -> Result<NewPlan, Vec<FieldError>> {
         let [title, start, end] = names;
         let mut errors = Vec::new();
         text(&self.title, title, "a title", 200, &mut errors);
         let period = dates(
-            &self.period_start,
-            &self.period_end,
-            start,
-            end,
+            [
+                (
+                    &Typed::new(&self.start_day, &self.start_month, &self.start_year),
+                    start,
+                    "the start date",
+                ),
+                (
+                    &Typed::new(&self.end_day, &self.end_month, &self.end_year),
+                    end,
+                    "the end date",
+                ),
+            ],
             &mut errors,
         );
         if self.summary.chars().count() > 5_000 {
@@ -108,27 +141,26 @@ pub(super) fn field(field: &'static str, message: impl Into<String>) -> FieldErr
     }
 }
 
-/// Reads two dates in order; problems are named on the given fields.
+/// Reads a start and an end date, each as (what was typed, its id on the page, its name
+/// in messages); problems are added to `errors`, each naming its date.
 pub(super) fn dates(
-    start: &str,
-    end: &str,
-    start_field: &'static str,
-    end_field: &'static str,
+    [(start, start_id, start_name), (end, end_id, end_name)]: [(&Typed, &str, &str); 2],
     errors: &mut Vec<FieldError>,
 ) -> Option<Dates> {
-    let a = Day::parse(start.trim()).ok();
-    let b = Day::parse(end.trim()).ok();
-    if a.is_none() {
-        errors.push(field(start_field, "Enter a date like 2026-04-01"));
-    }
-    if b.is_none() {
-        errors.push(field(end_field, "Enter a date like 2027-03-31"));
-    }
+    let a = date_input::required(start, start_id, start_name, errors);
+    let b = date_input::required(end, end_id, end_name, errors);
     let (a, b) = (a?, b?);
     match Dates::new(a, b) {
         Ok(d) => Some(d),
-        Err(e) => {
-            errors.push(field(end_field, e.to_string()));
+        Err(_) => {
+            let mut end_named = end_name.to_owned();
+            if let Some(first) = end_named.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            errors.push(date_input::problem(
+                end_id,
+                format!("{end_named} must be the same as or after {start_name}"),
+            ));
             None
         }
     }
@@ -194,14 +226,25 @@ pub struct ActionForm {
     pub(super) owner: String,
     pub(super) employer_lead: String,
     pub(super) union_lead: String,
-    pub(super) starts_on: String,
-    pub(super) due_on: String,
+    #[serde(rename = "starts-day")]
+    pub(super) starts_day: String,
+    #[serde(rename = "starts-month")]
+    pub(super) starts_month: String,
+    #[serde(rename = "starts-year")]
+    pub(super) starts_year: String,
+    #[serde(rename = "due-day")]
+    pub(super) due_day: String,
+    #[serde(rename = "due-month")]
+    pub(super) due_month: String,
+    #[serde(rename = "due-year")]
+    pub(super) due_year: String,
     pub(super) weight: String,
 }
 
 impl ActionForm {
     /// The form filled in with an action as it stands.
     pub(super) fn from_action(a: &plans::Action) -> ActionForm {
+        let (starts, due) = (Typed::of(a.dates.starts_on), Typed::of(a.dates.due_on));
         ActionForm {
             group: a.group_id.to_string(),
             parent: a.parent_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -210,8 +253,12 @@ impl ActionForm {
             owner: a.owner.clone(),
             employer_lead: a.employer_lead.clone(),
             union_lead: a.union_lead.clone(),
-            starts_on: a.dates.starts_on.to_string(),
-            due_on: a.dates.due_on.to_string(),
+            starts_day: starts.day,
+            starts_month: starts.month,
+            starts_year: starts.year,
+            due_day: due.day,
+            due_month: due.month,
+            due_year: due.year,
             weight: a.weight.map(|w| w.to_string()).unwrap_or_default(),
         }
     }
@@ -254,7 +301,21 @@ impl ActionForm {
                 }
             },
         };
-        let dates = dates(&form.starts_on, &form.due_on, "starts_on", "due_on", errors);
+        let dates = dates(
+            [
+                (
+                    &Typed::new(&form.starts_day, &form.starts_month, &form.starts_year),
+                    "starts",
+                    "the start date",
+                ),
+                (
+                    &Typed::new(&form.due_day, &form.due_month, &form.due_year),
+                    "due",
+                    "the due date",
+                ),
+            ],
+            errors,
+        );
         let weight = match form.weight.trim() {
             "" => None,
             w => match w.parse::<u32>() {
@@ -302,12 +363,49 @@ struct PlanPage {
     /// The sides this person can sign for.
     sides: Vec<Side>,
     form: ActionForm,
+    /// The plan's details as its form shows them: as typed, when they had a mistake.
+    details: PlanForm,
+    /// The copy form as typed, when it had a mistake.
+    copy: PlanForm,
+    /// The action whose new milestone had a mistake, with what was typed.
+    milestone: Option<(i64, MilestoneForm)>,
     indicators: Vec<super::IndicatorView>,
     measures: Vec<(String, String)>,
     milestones: Vec<plans::Milestone>,
 }
 
+/// What was typed into the plan page's forms, shown again beside its problems.
+#[derive(Default)]
+pub(super) struct Kept {
+    pub(super) action: ActionForm,
+    pub(super) details: Option<PlanForm>,
+    pub(super) copy: Option<PlanForm>,
+    pub(super) milestone: Option<(i64, MilestoneForm)>,
+}
+
 impl PlanPage {
+    /// Whether the form to change the plan's details has a problem, so it shows open.
+    fn details_wrong(&self) -> bool {
+        ["plan_title", "plan_start-day", "plan_end-day", "summary"]
+            .iter()
+            .any(|f| self.chrome.error_for(f).is_some())
+    }
+
+    /// The new milestone as typed for this action, if it had a mistake.
+    fn milestone_for(&self, action: &i64) -> Option<&MilestoneForm> {
+        self.milestone
+            .as_ref()
+            .filter(|(id, _)| id == action)
+            .map(|(_, form)| form)
+    }
+
+    /// The new milestone's date as typed for this action (empty boxes for the others).
+    fn milestone_due(&self, action: &i64) -> Typed {
+        self.milestone_for(action)
+            .map(MilestoneForm::due)
+            .unwrap_or_default()
+    }
+
     fn approved(&self, side: &Side) -> Option<&str> {
         self.approvals
             .iter()
@@ -349,7 +447,7 @@ async fn plan_page(
     user: &CurrentUser,
     organisation: Organisation,
     plan: Plan,
-    form: ActionForm,
+    kept: Kept,
 ) -> Result<Response, AppError> {
     let actions = plans::actions(&state.app, plan.id).await?;
     let groups = plans::groups(&state.app, plan.id)
@@ -368,6 +466,7 @@ async fn plan_page(
     )
     .await?;
     let milestones = plans::milestones(&state.app, plan.id).await?;
+    let details = kept.details.unwrap_or_else(|| PlanForm::from_plan(&plan));
     Ok(render(&PlanPage {
         milestones,
         indicators,
@@ -376,10 +475,13 @@ async fn plan_page(
         approvals: plans::approvals(&state.app, plan.id).await?,
         statuses: ActionStatus::ALL,
         organisation,
+        details,
+        copy: kept.copy.unwrap_or_default(),
+        milestone: kept.milestone,
         plan,
         groups,
         sides,
-        form,
+        form: kept.action,
     })?
     .into_response())
 }
@@ -393,13 +495,35 @@ pub(super) async fn problems(
     organisation: Organisation,
     plan: Plan,
 ) -> Result<Response, AppError> {
+    problems_kept(
+        state,
+        chrome,
+        errors,
+        user,
+        organisation,
+        plan,
+        Kept::default(),
+    )
+    .await
+}
+
+/// The plan page again, with what was wrong with a form on it and what was typed.
+pub(super) async fn problems_kept(
+    state: &AppState,
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    user: &CurrentUser,
+    organisation: Organisation,
+    plan: Plan,
+    kept: Kept,
+) -> Result<Response, AppError> {
     plan_page(
         state,
         chrome.with_errors(errors),
         user,
         organisation,
         plan,
-        ActionForm::default(),
+        kept,
     )
     .await
 }
@@ -412,15 +536,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    plan_page(
-        &state,
-        chrome,
-        &user,
-        organisation,
-        plan,
-        ActionForm::default(),
-    )
-    .await
+    plan_page(&state, chrome, &user, organisation, plan, Kept::default()).await
 }
 
 pub async fn add_action(
@@ -448,15 +564,11 @@ pub async fn add_action(
             Err(e) => return Err(e.into()),
         }
     }
-    plan_page(
-        &state,
-        chrome.with_errors(errors),
-        &user,
-        organisation,
-        plan,
-        form,
-    )
-    .await
+    let kept = Kept {
+        action: form,
+        ..Kept::default()
+    };
+    problems_kept(&state, chrome, errors, &user, organisation, plan, kept).await
 }
 
 #[derive(Deserialize, Default)]
@@ -725,11 +837,22 @@ pub async fn export_csv(
     Ok(table.csv_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct MilestoneForm {
     milestone: String,
-    milestone_due: String,
+    #[serde(rename = "milestone_due-day")]
+    due_day: String,
+    #[serde(rename = "milestone_due-month")]
+    due_month: String,
+    #[serde(rename = "milestone_due-year")]
+    due_year: String,
+}
+
+impl MilestoneForm {
+    fn due(&self) -> Typed {
+        Typed::new(&self.due_day, &self.due_month, &self.due_year)
+    }
 }
 
 /// Adds a milestone to an action.
@@ -744,20 +867,25 @@ pub async fn add_milestone(
     let plan = plan_in(&state, &organisation, id).await?;
     plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
+    // Each action has its own milestone form: its fields' ids end with the action's.
+    let mut title_errors = Vec::new();
     text(
         &form.milestone,
         "milestone",
         "the milestone",
         300,
+        &mut title_errors,
+    );
+    errors.extend(title_errors.into_iter().map(|e| FieldError {
+        field: format!("milestone-{action}").into(),
+        message: e.message,
+    }));
+    let due = date_input::required(
+        &form.due(),
+        &format!("milestone-due-{action}"),
+        "the milestone's due date",
         &mut errors,
     );
-    let due = Day::parse(form.milestone_due.trim()).ok();
-    if due.is_none() {
-        errors.push(field(
-            "milestone_due",
-            "Enter the milestone's date like 2026-06-30",
-        ));
-    }
     if let (Some(due), true) = (due, errors.is_empty()) {
         let editor = editor(&state, &user, &organisation);
         editor
@@ -765,7 +893,11 @@ pub async fn add_milestone(
             .await?;
         return Ok(back_to(&organisation, &plan, action));
     }
-    problems(&state, chrome, errors, &user, organisation, plan).await
+    let kept = Kept {
+        milestone: Some((action, form)),
+        ..Kept::default()
+    };
+    problems_kept(&state, chrome, errors, &user, organisation, plan, kept).await
 }
 
 #[derive(Deserialize, Default)]

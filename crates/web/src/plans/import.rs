@@ -1,7 +1,7 @@
 //! Bringing actions in from a spreadsheet (the same columns as the download), and copying a
 //! plan into a new period.
 
-use super::editor::{PlanForm, editor, field, plan_in, problems};
+use super::editor::{Kept, PlanForm, editor, field, plan_in, problems, problems_kept};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -291,7 +291,13 @@ pub async fn copy(
             ))
             .into_response())
         }
-        Err(errors) => problems(&state, chrome, errors, &user, organisation, plan).await,
+        Err(errors) => {
+            let kept = Kept {
+                copy: Some(form),
+                ..Kept::default()
+            };
+            problems_kept(&state, chrome, errors, &user, organisation, plan, kept).await
+        }
     }
 }
 

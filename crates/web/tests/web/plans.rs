@@ -31,21 +31,61 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     let mut ezra = app.signed_in_browser(&exec).await?;
     let mut uma = app.signed_in_browser(&union).await?;
 
-    // Mistakes are named; nothing is saved.
+    // Every mistake at once, each date's naming its date; nothing is saved.
     let page = ezra
         .post(
             "/orgs/RJ1/plans",
             &[
                 ("title", ""),
-                ("period_start", "2027-03-31"),
-                ("period_end", "2026-04-01"),
+                ("period_start-day", "31"),
+                ("period_start-month", "3"),
+                ("period_start-year", "2027"),
+                ("period_end-day", "1"),
+                ("period_end-month", "4"),
+                ("period_end-year", "2026"),
             ],
         )
         .await?;
-    assert!(page.body.contains("Enter a title"));
+    let summary = crate::support::error_summary(&page.body);
+    assert!(
+        summary.contains("<a href=\"#title\">Enter a title"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "<a href=\"#period_end-day\">The end date must be the same as or after the start date"
+        ),
+        "{summary}"
+    );
+    let page = ezra
+        .post(
+            "/orgs/RJ1/plans",
+            &[
+                ("title", ""),
+                ("period_start-day", "31"),
+                ("period_start-month", "2"),
+                ("period_start-year", "2027"),
+                ("period_end-year", "2028"),
+            ],
+        )
+        .await?;
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("title", "Enter a title"),
+        ("period_start-day", "The start date must be a real date"),
+        (
+            "period_end-day",
+            "The end date must include a day and month",
+        ),
+    ] {
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
+    }
     assert!(
         page.body
-            .contains("The due date must be the same as or after the start date")
+            .contains(r#"name="period_start-day" type="text" inputmode="numeric" value="31""#)
     );
     assert!(plans::plans_for(&app.db, app.org.id).await?.is_empty());
 
@@ -54,8 +94,12 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
             "/orgs/RJ1/plans",
             &[
                 ("title", "Respect at work 2026 to 2027"),
-                ("period_start", "2026-04-01"),
-                ("period_end", "2027-03-31"),
+                ("period_start-day", "1"),
+                ("period_start-month", "4"),
+                ("period_start-year", "2026"),
+                ("period_end-day", "31"),
+                ("period_end-month", "3"),
+                ("period_end-year", "2027"),
                 ("summary", "What we will do together."),
             ],
         )
@@ -70,20 +114,48 @@ async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> 
     let group = groups[0].id.to_string();
 
     let add = |title: &'static str, due: &'static str| {
+        let due: Vec<&str> = due.split('-').collect();
         vec![
             ("group", group.clone()),
             ("title", title.to_owned()),
             ("owner", "Director of People".to_owned()),
-            ("starts_on", "2026-05-01".to_owned()),
-            ("due_on", due.to_owned()),
+            ("starts-day", "1".to_owned()),
+            ("starts-month", "5".to_owned()),
+            ("starts-year", "2026".to_owned()),
+            ("due-day", due.get(2).copied().unwrap_or("").to_owned()),
+            ("due-month", due.get(1).copied().unwrap_or("").to_owned()),
+            ("due-year", due.first().copied().unwrap_or("").to_owned()),
         ]
     };
     let bad: Vec<(&str, String)> = add("Civility training", "2026-01-01");
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let page = ezra.post(&format!("{path}/actions"), &bad).await?;
     assert!(
+        crate::support::error_summary(&page.body).contains(
+            "<a href=\"#due-day\">The due date must be the same as or after the start date"
+        ),
+        "{}",
         page.body
-            .contains("The due date must be the same as or after the start date")
+    );
+    // An action with no owner and a start date missing its month: both at once, and
+    // what was typed stays.
+    let mut bad: Vec<(&str, String)> = add("Civility training", "2026-09-30");
+    bad.retain(|(k, _)| !matches!(*k, "owner" | "starts-month"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = ezra.post(&format!("{path}/actions"), &bad).await?;
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        ("owner", "Enter who owns the action"),
+        ("starts-day", "The start date must include a month"),
+    ] {
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
+    }
+    assert!(
+        page.body
+            .contains(r#"name="due-day" type="text" inputmode="numeric" value="30""#)
     );
     let good = add("Civility training", "2026-09-30");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -391,25 +463,44 @@ async fn measures_show_baseline_latest_and_target(app: &TestApp) -> TestResult {
         .post(
             &milestones,
             &[
-                ("milestone", "Pilot on two wards"),
-                ("milestone_due", "June"),
+                ("milestone", ""),
+                ("milestone_due-day", "31"),
+                ("milestone_due-month", "June"),
+                ("milestone_due-year", "2026"),
             ],
         )
         .await?;
-    assert!(
-        page.body.contains("Enter the milestone&#39;s date")
-            || page.body.contains("Enter the milestone"),
-        "{}",
-        page.body
-    );
-    ezra.post(
-        &milestones,
-        &[
-            ("milestone", "Pilot on two wards"),
-            ("milestone_due", "2026-06-30"),
-        ],
-    )
-    .await?;
+    // Both mistakes at once, at that action's own fields, and the form stays open with
+    // what was typed.
+    let summary = crate::support::error_summary(&page.body);
+    for (link, message) in [
+        (format!("milestone-{}", action.id), "Enter the milestone"),
+        (
+            format!("milestone-due-{}-day", action.id),
+            "The milestone&#39;s due date must be a real date",
+        ),
+    ] {
+        assert!(
+            summary.contains(&format!("<a href=\"#{link}\">{message}")),
+            "{message}: {summary}"
+        );
+    }
+    assert!(page.body.contains(&format!(
+        r#"id="milestone-due-{}-month" name="milestone_due-month" type="text" inputmode="numeric" value="June""#,
+        action.id
+    )));
+    let page = ezra
+        .post(
+            &milestones,
+            &[
+                ("milestone", "Pilot on two wards"),
+                ("milestone_due-day", "30"),
+                ("milestone_due-month", "6"),
+                ("milestone_due-year", "2026"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
     let step = plans::milestones(&app.db, plan.id).await?;
     assert_eq!(step.len(), 1);
     ezra.post(
@@ -588,8 +679,12 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
             ("parent", parent.to_owned()),
             ("title", title.to_owned()),
             ("owner", "HR".to_owned()),
-            ("starts_on", part.dates.starts_on.to_string()),
-            ("due_on", part.dates.due_on.to_string()),
+            ("starts-day", part.dates.starts_on.ymd().2.to_string()),
+            ("starts-month", part.dates.starts_on.ymd().1.to_string()),
+            ("starts-year", part.dates.starts_on.ymd().0.to_string()),
+            ("due-day", part.dates.due_on.ymd().2.to_string()),
+            ("due-month", part.dates.due_on.ymd().1.to_string()),
+            ("due-year", part.dates.due_on.ymd().0.to_string()),
         ]
     };
     let action_path = format!("{path}/actions/{}", part.id);
@@ -621,14 +716,19 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
     );
     // Bad dates are named on the action's page, which still shows what was typed.
     let mut bad = form("Train more trainers", "");
-    bad[5].1 = "2020-01-01".into();
+    assert_eq!(bad[9].0, "due-year");
+    bad[9].1 = "2020".into();
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let page = ezra.post(&action_path, &bad).await?;
     assert!(
+        crate::support::error_summary(&page.body).contains(
+            "<a href=\"#due-day\">The due date must be the same as or after the start date"
+        ),
+        "{}",
         page.body
-            .contains("The due date must be the same as or after the start date")
     );
     assert!(page.body.contains("value=\"Train more trainers\""));
+    assert!(page.body.contains(r#"name="due-year" type="text" inputmode="numeric" value="2020""#));
 
     // A real change: a new version, and the public still sees what was signed.
     let renamed = form("Train twenty trainers", &parent.id.to_string());
@@ -638,8 +738,12 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
         &format!("{path}/details"),
         &[
             ("title", "Respect at work, refreshed"),
-            ("period_start", "2026-04-01"),
-            ("period_end", "2027-03-31"),
+            ("period_start-day", "1"),
+            ("period_start-month", "4"),
+            ("period_start-year", "2026"),
+            ("period_end-day", "31"),
+            ("period_end-month", "3"),
+            ("period_end-year", "2027"),
         ],
     )
     .await?;
@@ -855,19 +959,37 @@ async fn actions_come_in_from_a_spreadsheet_all_or_none_and_plans_are_copied(
         .post(
             &format!("{path}/copy"),
             &[
-                ("title", "Respect at work 2027 to 2028"),
-                ("period_start", "2027-04-01"),
-                ("period_end", "2027-03-31"),
+                ("title", ""),
+                ("period_start-day", "1"),
+                ("period_start-month", "4"),
+                ("period_start-year", "2027"),
+                ("period_end-day", "31"),
+                ("period_end-month", "3"),
+                ("period_end-year", "2027"),
             ],
         )
         .await?;
-    assert!(page.body.contains("The due date must be"), "{}", page.body);
+    let summary = crate::support::error_summary(&page.body);
+    assert!(
+        summary.contains("<a href=\"#copy_title\">Enter a title"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "<a href=\"#copy_end-day\">The end date must be the same as or after the start date"
+        ),
+        "{summary}"
+    );
     ezra.post(
         &format!("{path}/copy"),
         &[
             ("title", "Respect at work 2027 to 2028"),
-            ("period_start", "2027-04-01"),
-            ("period_end", "2028-03-31"),
+            ("period_start-day", "1"),
+            ("period_start-month", "4"),
+            ("period_start-year", "2027"),
+            ("period_end-day", "31"),
+            ("period_end-month", "3"),
+            ("period_end-year", "2028"),
         ],
     )
     .await?;
