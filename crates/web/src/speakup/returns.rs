@@ -201,7 +201,7 @@ async fn step(
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!(
-            "/orgs/{}/speak-up/return?quarter={quarter}&done={}#sign-off",
+            "/orgs/{}/speak-up/return?quarter={quarter}&done={}",
             organisation.ods_code,
             done.code()
         ))
