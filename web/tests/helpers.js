@@ -70,6 +70,13 @@ export async function startServer() {
         + '"SELECT token FROM event_bookings WHERE email = ?", (sys.argv[2],)).fetchone()[0])';
       return execFileSync('python3', ['-c', query, join(dir, 'demo.db'), email], { encoding: 'utf8' }).trim();
     },
+    /** Runs one SQL statement on the demo's database, for a state no page reaches in a
+     *  test's time (a return's figures changing after its sign-off, say). */
+    changeDatabase(sql, ...params) {
+      const script = 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); '
+        + 'c.execute(sys.argv[2], sys.argv[3:]); c.commit()';
+      execFileSync('python3', ['-c', script, join(dir, 'demo.db'), sql, ...params]);
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
