@@ -170,6 +170,7 @@ test('a guardian works a case on short pages, each change confirmed, at 320 px t
     assert.ok(height < (width === 320 ? 3200 : 2000), `the case page is ${height} px tall at ${width} px`);
     assert.ok(!sideways, `the case page scrolls sideways at ${width} px`);
     assert.equal(await guardian.locator('main form').count(), 1, 'one form on the case: the message');
+    const caseName = (await guardian.locator('h1').innerText()).trim();
     const order = await guardian.locator('main h2').allInnerTexts();
     assert.ok(order.indexOf('Conversation') < order.indexOf('Summary'), order.join(' / '));
     // Breadcrumbs on a wide screen, a back link on a phone: either way, above the heading.
@@ -186,6 +187,9 @@ test('a guardian works a case on short pages, each change confirmed, at 320 px t
     ]) {
       await guardian.click(`nav[aria-label^="Pages of"] a:has-text("${link}")`);
       assert.equal(await guardian.locator('h1').innerText(), link);
+      // The breadcrumbs name the case itself, not "Case".
+      const upToCase = guardian.locator(`nav[aria-label="Breadcrumb"] ol a[href="${casePath}"]`);
+      assert.equal((await upToCase.textContent()).trim(), caseName);
       const page = await measure(guardian);
       assert.ok(page.height < 2000, `${link} is ${page.height} px tall at ${width} px`);
       assert.ok(!page.sideways, `${link} scrolls sideways at ${width} px`);

@@ -36,7 +36,9 @@ pub struct NavLink {
 #[derive(Debug, Clone)]
 pub struct Crumb {
     pub href: String,
-    pub text: &'static str,
+    /// The section's words ("Action plans"), or the page's own name once the handler
+    /// knows it ([`Chrome::naming`]).
+    pub text: std::borrow::Cow<'static, str>,
 }
 
 /// The parts of the layout that change per request.
@@ -185,6 +187,16 @@ impl Chrome {
         self.breadcrumbs.last()
     }
 
+    /// Calls the page above this one that the breadcrumbs know only as `section` (such as
+    /// "Survey" or "Case") by its own name ("Staff survey 2026", "Concern 12"), so people
+    /// see which one they are in.
+    pub fn naming(mut self, section: &str, name: impl Into<String>) -> Chrome {
+        if let Some(crumb) = self.breadcrumbs.iter_mut().find(|c| c.text == section) {
+            crumb.text = name.into().into();
+        }
+        self
+    }
+
     /// Whether the breadcrumbs are worth showing: there is more above than the home page.
     pub fn shows_breadcrumbs(&self) -> bool {
         self.breadcrumbs.len() > 1
@@ -287,7 +299,7 @@ const CRUMBS: &[(&str, &str)] = &[
 fn breadcrumbs(route: &str, path: &str, signed_in: bool) -> Vec<Crumb> {
     let home = Crumb {
         href: if signed_in { "/home" } else { "/" }.into(),
-        text: "Home",
+        text: "Home".into(),
     };
     let mut crumbs = vec![home];
     let pattern: Vec<&str> = route.split('/').collect();
@@ -300,7 +312,7 @@ fn breadcrumbs(route: &str, path: &str, signed_in: bool) -> Vec<Crumb> {
         if let Some((_, text)) = CRUMBS.iter().find(|(p, _)| *p == above) {
             crumbs.push(Crumb {
                 href: actual.get(..depth).unwrap_or_default().join("/"),
-                text,
+                text: (*text).into(),
             });
         }
     }

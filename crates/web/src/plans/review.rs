@@ -103,10 +103,12 @@ pub(super) async fn review_page(
     });
     let changes = plans::review::since_published(&state.app, &plan).await?;
     Ok(render(&ReviewPage {
-        chrome: chrome.titled(format!(
-            "Check the changes before you approve version {}",
-            plan.version
-        )),
+        chrome: chrome
+            .titled(format!(
+                "Check the changes before you approve version {}",
+                plan.version
+            ))
+            .naming("Plan", plan.title.clone()),
         organisation,
         plan,
         changes,

@@ -575,6 +575,7 @@ async fn action_page(
     let page = ActionPage {
         chrome: chrome
             .titled(format!("{}: {}", tab.title(), case_name(&case)))
+            .naming("Case", case_name(&case))
             .with_errors(errors),
         name: case_name(&case),
         tabs: tab_links(&organisation, &case, tab),

@@ -145,10 +145,12 @@ pub async fn benchmark(
     PathData((ods, campaign_id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     let b = benchmark_rows(&state, &ods, campaign_id).await?;
-    let chrome = chrome.titled(format!(
-        "{}: compared with similar organisations",
-        b.campaign.title
-    ));
+    let chrome = chrome
+        .titled(format!(
+            "{}: compared with similar organisations",
+            b.campaign.title
+        ))
+        .naming("Survey", b.campaign.title.clone());
     Ok(render(&BenchmarkPage {
         minimum: state.settings.minimums.survey().people(),
         chrome,

@@ -93,7 +93,9 @@ pub async fn scorecard(
         return waiting.page(chrome);
     }
     let card = compute(&state, &ods, campaign_id).await?;
-    let chrome = chrome.titled(format!("Staff pledges: {}", card.campaign.title));
+    let chrome = chrome
+        .titled(format!("Staff pledges: {}", card.campaign.title))
+        .naming("Survey", card.campaign.title.clone());
     Ok(render(&ScorecardPage {
         minimum: state.settings.minimums.survey().people(),
         chrome,

@@ -27,7 +27,9 @@ pub(super) struct WaitingPage {
 
 impl WaitingPage {
     pub(super) fn page(mut self, chrome: Chrome) -> Result<Response, AppError> {
-        self.chrome = chrome.titled(format!("{}: results", self.campaign.title));
+        self.chrome = chrome
+            .titled(format!("{}: results", self.campaign.title))
+            .naming("Survey", self.campaign.title.clone());
         Ok(render(&self)?.into_response())
     }
 
