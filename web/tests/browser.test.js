@@ -512,8 +512,23 @@ describe('knowledge hub', () => {
     await admin.fill('#publisher', 'Northfield Hospitals');
     await admin.check('#audiences');
     await admin.check('#topics');
+    // Published in a month whose day nobody knows: the day is left empty, but a day
+    // without its month is named as a mistake, with the other problems at once.
+    await admin.fill('#published-day', '3');
+    await admin.fill('#published-year', '2024');
+    await admin.fill('#review-day', '');
+    await admin.click('button:has-text("Save")');
+    const summary = await admin.locator('.nhsuk-error-summary').innerText();
+    assert.match(summary, /The date it was published must include a month/);
+    assert.match(summary, /date to check it again/);
+    assert.equal(await admin.locator('.nhsuk-error-summary a:has-text("published")').getAttribute('href'), '#published-day');
+    await checkAccessibility(admin, assert);
+    await admin.fill('#published-day', '');
+    await admin.fill('#published-month', '11');
+    await admin.fill('#review-day', '1');
     await admin.click('button:has-text("Save")');
     assert.match(await admin.locator('h1').innerText(), /Respect champions starter pack/);
+    assert.match(await admin.locator('main').innerText(), /November 2024/);
     await admin.goto(`${server.url}/library?q=champions+starter`);
     assert.match(await admin.locator('#results').innerText(), /^1 resource/);
   });

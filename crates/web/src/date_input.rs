@@ -10,6 +10,9 @@
 use crate::pages::FieldError;
 use dignity_domain::speakup::Day;
 
+/// A date as far as it is known: (year, month, day), the month and day only if given.
+pub type PartialDate = (i64, Option<u8>, Option<u8>);
+
 /// The three boxes of one date as they were typed, so a page shown again keeps them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Typed {
@@ -72,6 +75,49 @@ impl Typed {
 }
 
 impl Typed {
+    /// A date known only as exactly as someone knows it: a year, a month and year, or a
+    /// whole date (when a report was published). `None` when nothing was typed; otherwise
+    /// (year, month, day) with the parts given, or what is wrong in words about `name`.
+    pub fn read_partial(&self, name: &str) -> Result<Option<PartialDate>, String> {
+        let (day, month, year) = (self.day.trim(), self.month.trim(), self.year.trim());
+        let named = capitalised(name);
+        if day.is_empty() && month.is_empty() && year.is_empty() {
+            return Ok(None);
+        }
+        if year.is_empty() {
+            return Err(format!("{named} must include a year"));
+        }
+        if !day.is_empty() && month.is_empty() {
+            return Err(format!("{named} must include a month"));
+        }
+        if !(year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(format!("{named} must include a year with 4 numbers"));
+        }
+        let real = || format!("{named} must be a real date");
+        let year_number = number(year).ok_or_else(real)?;
+        let month_number = if month.is_empty() {
+            None
+        } else {
+            let m = number(month)
+                .or_else(|| month_named(month))
+                .ok_or_else(real)?;
+            Some(
+                u8::try_from(m)
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(real)?,
+            )
+        };
+        let day_number = if day.is_empty() {
+            None
+        } else {
+            let whole = self.read(name)?.ok_or_else(real)?;
+            let (_, _, d) = whole.ymd();
+            Some(u8::try_from(d).map_err(|_| real())?)
+        };
+        Ok(Some((year_number, month_number, day_number)))
+    }
+
     /// The day typed, or what is wrong: "Enter the opening date" when nothing was.
     pub fn required(&self, name: &str) -> Result<Day, String> {
         self.read(name)?.ok_or_else(|| format!("Enter {name}"))
@@ -173,6 +219,28 @@ mod tests {
 
     fn day(y: i64, m: i64, d: i64) -> Option<Day> {
         Day::from_ymd(y, m, d)
+    }
+
+    #[test]
+    fn a_date_known_in_part_is_read_as_far_as_it_goes() {
+        let partial = |d: &str, m: &str, y: &str| Typed::new(d, m, y).read_partial("the date");
+        assert_eq!(partial("", "", ""), Ok(None));
+        assert_eq!(partial("", "", "2018"), Ok(Some((2018, None, None))));
+        assert_eq!(partial("", "11", "2018"), Ok(Some((2018, Some(11), None))));
+        assert_eq!(partial("", "Nov", "2018"), Ok(Some((2018, Some(11), None))));
+        assert_eq!(
+            partial("28", "11", "2018"),
+            Ok(Some((2018, Some(11), Some(28))))
+        );
+        let wrong = |d: &str, m: &str, y: &str| partial(d, m, y).err().unwrap_or_default();
+        assert_eq!(wrong("", "11", ""), "The date must include a year");
+        assert_eq!(wrong("28", "", "2018"), "The date must include a month");
+        assert_eq!(
+            wrong("", "", "18"),
+            "The date must include a year with 4 numbers"
+        );
+        assert_eq!(wrong("", "13", "2018"), "The date must be a real date");
+        assert_eq!(wrong("31", "2", "2018"), "The date must be a real date");
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub struct ResourceForm {
     pub link: String,
     pub audiences: Vec<String>,
     pub topics: Vec<String>,
-    pub published: String,
+    /// When it was published, as exactly as the curator knows it.
+    pub published: Typed,
     /// When to check it again.
     pub review: Typed,
     pub case_organisation: String,
@@ -47,7 +48,9 @@ impl ResourceForm {
                 "link" => form.link = value,
                 "audiences" => form.audiences.push(value),
                 "topics" => form.topics.push(value),
-                "published" => form.published = value,
+                "published-day" => form.published.day = value,
+                "published-month" => form.published.month = value,
+                "published-year" => form.published.year = value,
                 "review-day" => form.review.day = value,
                 "review-month" => form.review.month = value,
                 "review-year" => form.review.year = value,
@@ -71,7 +74,11 @@ impl ResourceForm {
             link: r.link.clone(),
             audiences: r.audiences.iter().map(|a| a.code().into()).collect(),
             topics: r.topics.iter().map(|t| t.code().into()).collect(),
-            published: r.published.map(|p| p.to_string()).unwrap_or_default(),
+            published: r.published.map_or_else(Typed::default, |p| Typed {
+                day: p.day.map(|d| d.to_string()).unwrap_or_default(),
+                month: p.month.map(|m| m.to_string()).unwrap_or_default(),
+                year: p.year.to_string(),
+            }),
             review: Typed::of(r.review_on),
             case_organisation: r.case.organisation.clone(),
             case_problem: r.case.problem.clone(),
@@ -135,13 +142,30 @@ impl ResourceForm {
         if topics.is_empty() {
             problem("topics", "Choose at least one topic".into());
         }
-        let published = if self.published.trim().is_empty() {
-            Some(None)
-        } else {
-            Published::parse(&self.published)
-                .map(Some)
-                .map_err(|e| problem("published", e.to_string()))
-                .ok()
+        let name = "the date it was published";
+        let published = match self.published.read_partial(name) {
+            Ok(None) => Some(None),
+            Ok(Some((year, month, day))) => {
+                let text = match (month, day) {
+                    (Some(m), Some(d)) => format!("{year}-{m:02}-{d:02}"),
+                    (Some(m), None) => format!("{year}-{m:02}"),
+                    _ => year.to_string(),
+                };
+                // The library's own rule (a year from 1900 to 2200).
+                Published::parse(&text)
+                    .map(Some)
+                    .map_err(|_| {
+                        problem(
+                            "published-day",
+                            "The date it was published must be a real date".into(),
+                        )
+                    })
+                    .ok()
+            }
+            Err(message) => {
+                problem("published-day", message);
+                None
+            }
         };
         let review_on = self
             .review
