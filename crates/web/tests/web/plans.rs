@@ -728,7 +728,10 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
         page.body
     );
     assert!(page.body.contains("value=\"Train more trainers\""));
-    assert!(page.body.contains(r#"name="due-year" type="text" inputmode="numeric" value="2020""#));
+    assert!(
+        page.body
+            .contains(r#"name="due-year" type="text" inputmode="numeric" value="2020""#)
+    );
 
     // A real change: a new version, and the public still sees what was signed.
     let renamed = form("Train twenty trainers", &parent.id.to_string());
