@@ -75,10 +75,15 @@ pub enum Problem {
     TooLong(LongField),
     #[error("Choose a place from the list, or leave it blank")]
     UnknownPlace,
-    #[error(
-        "Enter the month as a number from 1 to 12 and the year, like 10 and 2026, or leave both blank"
-    )]
-    BadMonth,
+    /// The month and year it happened, as the NHS date input words each mistake.
+    #[error("The date it happened must include a month, or leave both boxes empty")]
+    WhenNeedsMonth,
+    #[error("The date it happened must include a year, or leave both boxes empty")]
+    WhenNeedsYear,
+    #[error("The date it happened must include a year with 4 numbers")]
+    WhenYearNotFourNumbers,
+    #[error("The date it happened must be a real month and year, like 10 and 2026")]
+    WhenNotReal,
     #[error("Tell us whether patients could be at risk")]
     NoPatientSafety,
 }
@@ -92,7 +97,10 @@ impl Problem {
             Problem::NothingHappened => "what_happened",
             Problem::TooLong(field) => field.field(),
             Problem::UnknownPlace => "org_unit",
-            Problem::BadMonth => "when_month",
+            Problem::WhenNeedsMonth
+            | Problem::WhenNeedsYear
+            | Problem::WhenYearNotFourNumbers
+            | Problem::WhenNotReal => "when_month",
             Problem::NoPatientSafety => "patient_safety",
         }
     }
@@ -157,8 +165,20 @@ pub fn check(form: &ConcernForm<'_>, units: &[OrgUnit]) -> Result<Concern, Vec<P
     };
     let when = match (form.when_month.trim(), form.when_year.trim()) {
         ("", "") => None,
+        ("", _) => {
+            problems.push(Problem::WhenNeedsMonth);
+            None
+        }
+        (_, "") => {
+            problems.push(Problem::WhenNeedsYear);
+            None
+        }
+        (_, year) if !(year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())) => {
+            problems.push(Problem::WhenYearNotFourNumbers);
+            None
+        }
         (month, year) => parse_month(&format!("{year}-{month}")).unwrap_or_else(|_| {
-            problems.push(Problem::BadMonth);
+            problems.push(Problem::WhenNotReal);
             None
         }),
     };
@@ -317,6 +337,24 @@ mod tests {
     }
 
     #[test]
+    fn each_mistake_in_when_it_happened_is_named() {
+        let when = |month: &'static str, year: &'static str| {
+            problems(ConcernForm {
+                when_month: month,
+                when_year: year,
+                ..anonymous()
+            })
+        };
+        assert_eq!(when("", ""), vec![]);
+        assert_eq!(when("10", "2026"), vec![]);
+        assert_eq!(when("", "2026"), vec![Problem::WhenNeedsMonth]);
+        assert_eq!(when("10", ""), vec![Problem::WhenNeedsYear]);
+        assert_eq!(when("10", "26"), vec![Problem::WhenYearNotFourNumbers]);
+        assert_eq!(when("13", "2026"), vec![Problem::WhenNotReal]);
+        assert_eq!(when("October", "2026"), vec![Problem::WhenNotReal]);
+    }
+
+    #[test]
     fn every_problem_is_found_at_once_beside_its_field() {
         let long = "x".repeat(MAX_TEXT + 1);
         let form = ConcernForm {
@@ -337,7 +375,7 @@ mod tests {
                 Problem::TooLong(LongField::WhatHappened),
                 Problem::TooLong(LongField::Contact),
                 Problem::UnknownPlace,
-                Problem::BadMonth,
+                Problem::WhenNotReal,
                 Problem::NoPatientSafety,
             ]
         );

@@ -616,7 +616,7 @@ async fn the_report_form_explains_its_mistakes(app: &TestApp) -> TestResult {
         "Enter your name",
         "Tell us what happened",
         "Tell us whether patients could be at risk",
-        "Enter the month as a number",
+        "The date it happened must be a real month and year",
         "Choose a place from the list",
     ] {
         assert!(page.body.contains(message), "{message}");
