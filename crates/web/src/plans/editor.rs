@@ -635,7 +635,7 @@ pub async fn approve(
     let plan = plan_in(&state, &organisation, id).await?;
     let (Ok(side), Ok(seen)) = (form.side.parse::<Side>(), form.version.parse::<i64>()) else {
         return Err(AppError::BadRequest(
-            "This approval was not sent from the plan's page. Go back to the plan and try again."
+            "This approval did not come from the page that lists the changes. Go back to the plan, check the changes and try again."
                 .into(),
         ));
     };
