@@ -285,7 +285,10 @@ async fn speakup_on(
         .organisation(&OdsCode::parse(&ods)?)
         .await?;
     let settings = dignity_web::Settings {
-        passphrase_cost: dignity_app::context::PASSPHRASE_COST,
+        app: dignity_app::Settings {
+            passphrase_cost: dignity_app::context::PASSPHRASE_COST,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let (router, _) = dignity_web::build_app(dignity_web::AppState::new(db.clone(), settings)?);

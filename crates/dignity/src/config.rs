@@ -566,25 +566,28 @@ impl Config {
 
     pub fn web_settings(&self) -> Result<dignity_web::Settings, ConfigError> {
         Ok(dignity_web::Settings {
-            secret: self.installation_secret()?,
+            app: dignity_app::Settings {
+                secret: self.installation_secret()?,
+                sign_in: dignity_app::identity::SignInRules {
+                    session_idle_seconds: self.session_idle_minutes * 60,
+                    session_max_seconds: self.session_max_hours * 3600,
+                    ..Default::default()
+                },
+                minimums: self.minimums().map_err(|e| ConfigError::BadValue {
+                    key: e.kind.setting().into(),
+                    reason: e.to_string(),
+                })?,
+                speakup_max_per_hour: self.speakup_max_per_hour,
+                key_derivations: self.max_concurrent_key_derivations,
+                professional_groups: dignity_domain::speakup::check_professional_groups(
+                    &self.speakup_professional_groups,
+                )
+                .unwrap_or_else(|_| dignity_domain::speakup::default_professional_groups()),
+                ..dignity_app::Settings::default()
+            },
             public_url: self.public_url(),
             web_dir: self.web_dir.clone(),
-            sign_in: dignity_app::identity::SignInRules {
-                session_idle_seconds: self.session_idle_minutes * 60,
-                session_max_seconds: self.session_max_hours * 3600,
-                ..Default::default()
-            },
             trust_forwarded_for: self.trust_forwarded_for,
-            minimums: self.minimums().map_err(|e| ConfigError::BadValue {
-                key: e.kind.setting().into(),
-                reason: e.to_string(),
-            })?,
-            speakup_max_per_hour: self.speakup_max_per_hour,
-            max_concurrent_key_derivations: self.max_concurrent_key_derivations,
-            professional_groups: dignity_domain::speakup::check_professional_groups(
-                &self.speakup_professional_groups,
-            )
-            .unwrap_or_else(|_| dignity_domain::speakup::default_professional_groups()),
             survey_key: dignity_crypto::survey::ParticipationKey::from_hex(
                 &self.survey_participation_key.0,
             ),

@@ -36,10 +36,9 @@ dignity_store::on_both_backends!(
 
 /// An app whose clock the test sets and moves on, instead of sleeping.
 fn on_a_set_clock() -> dignity_web::Settings {
-    dignity_web::Settings {
-        clock: dignity_app::Clock::fixed(dignity_app::clock::system_now()),
-        ..crate::support::settings()
-    }
+    let mut settings = crate::support::settings();
+    settings.app.clock = dignity_app::Clock::fixed(dignity_app::clock::system_now());
+    settings
 }
 
 /// Turns Speak Up on for RJ1 and returns the recovery key.
@@ -1046,10 +1045,8 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
 /// what the return lists.
 #[tokio::test]
 async fn professional_groups_come_from_the_settings() -> TestResult {
-    let settings = dignity_web::Settings {
-        professional_groups: vec!["Porters".into(), "Not known".into()],
-        ..crate::support::settings()
-    };
+    let mut settings = crate::support::settings();
+    settings.app.professional_groups = vec!["Porters".into(), "Not known".into()];
     let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
     let outcome = async {
         speak_up_on(&app).await?;

@@ -422,16 +422,15 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
 }
 
 fn two_derivations_at_once() -> Settings {
-    Settings {
-        max_concurrent_key_derivations: 2,
-        busy_wait: Duration::from_secs(3),
-        // Slow enough that derivations overlap when nothing bounds them.
-        passphrase_cost: HashCost {
-            memory_kib: 8 * 1024,
-            passes: 1,
-        },
-        ..crate::support::settings()
-    }
+    let mut settings = crate::support::settings();
+    settings.app.key_derivations = 2;
+    settings.app.busy_wait = Duration::from_secs(3);
+    // Slow enough that derivations overlap when nothing bounds them.
+    settings.app.passphrase_cost = HashCost {
+        memory_kib: 8 * 1024,
+        passes: 1,
+    };
+    settings
 }
 
 /// Item 8: each derivation holds its memory, and nothing bounded how many ran: 64 clients

@@ -35,12 +35,16 @@ pub struct TestApp {
 
 pub fn settings() -> Settings {
     Settings {
-        passphrase_cost: HashCost::FAST_FOR_TESTS,
+        app: dignity_app::Settings {
+            passphrase_cost: HashCost::FAST_FOR_TESTS,
+            // One secret for every server of a test, as an installation's servers share
+            // theirs.
+            secret: dignity_crypto::secret::InstallationSecret::from_hex(&"cd".repeat(32))
+                .expect("a valid test secret"),
+            ..dignity_app::Settings::default()
+        },
         web_dir: "/nonexistent".into(),
         survey_key: dignity_crypto::survey::ParticipationKey::from_hex(&"ab".repeat(32)),
-        // One secret for every server of a test, as an installation's servers share theirs.
-        secret: dignity_crypto::secret::InstallationSecret::from_hex(&"cd".repeat(32))
-            .expect("a valid test secret"),
         // Mail is sent by the tests themselves (dignity_web::mail::send_due), to a sink.
         mail: Some(dignity_web::mail::MailSettings {
             host: "127.0.0.1".into(),

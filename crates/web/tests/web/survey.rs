@@ -1609,10 +1609,8 @@ async fn open_results_do_not_move_with_one_response(app: &TestApp) -> TestResult
 /// question while everyone (24) is shown, and the page says the minimum it used.
 #[tokio::test]
 async fn a_larger_survey_minimum_hides_groups_below_it() -> TestResult {
-    let settings = dignity_web::Settings {
-        minimums: dignity_engine::disclosure::Minimums::from_settings(13, 5)?,
-        ..crate::support::settings()
-    };
+    let mut settings = crate::support::settings();
+    settings.app.minimums = dignity_engine::disclosure::Minimums::from_settings(13, 5)?;
     let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
     let outcome = async {
         let people = two_groups_of_twelve(&parse(DEFAULT_BANK)?);
