@@ -1,21 +1,10 @@
 // Dignity in real headless Chromium: sign-in, navigation, forms with errors, phones,
 // no JavaScript, and axe-core on every page visited.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, signInWithSecondStep, startServer, totpCode } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signIn, signInWithSecondStep, totpCode, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 describe('public pages', () => {
   test('the home page explains the service in the NHS look', async () => {

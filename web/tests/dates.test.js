@@ -1,22 +1,11 @@
 // Dates are typed in the NHS date input (day, month and year boxes). A form with several
 // mistakes names them all at once, each date's mistake naming the date and leading to its
 // day box; fixed, the form saves, and the date reads like "1 April 2026".
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 

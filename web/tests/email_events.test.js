@@ -1,23 +1,12 @@
 // Issue 16 in a real browser. The demo has no mail relay, as many installations start:
 // every form that would send email says so before anyone fills it in and offers another
 // way, and booking an event gives how to join and the calendar file on the page itself.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { checkAccessibility, launchBrowser, newPage, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 /** The date `days` from now as YYYY-MM-DD (UTC). */
 function dayFromNow(days) {

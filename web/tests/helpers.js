@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +18,26 @@ const repoDir = resolve(webDir, '..');
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const DEMO_PASSPHRASE = 'demo respect at work';
+
+/**
+ * The demo server and the browser of the test file that calls `useServerAndBrowser()`:
+ * started before its tests and stopped after them. Node runs each test file in a process
+ * of its own, so each file has its own; read them inside tests (they are set once the
+ * file's `before` has run).
+ */
+export let server;
+export let browser;
+
+export function useServerAndBrowser() {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
 const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 function freePort() {

@@ -1,22 +1,11 @@
 // Issue 16 in a real browser: each library resource links to where it can be read. A
 // resource without an address says where to get it; a curator finds those on the manage
 // page, adds the address (each mistake with its own message) and the page links to it.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 async function noSidewaysScroll(page, width) {
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -1,22 +1,11 @@
 // Finding the way: error pages that still show who is signed in, pages that say plainly
 // when an organisation has not set something up, the header's sections, breadcrumbs and
 // back links, and the organisation administrator's audit log. axe runs on every page.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signIn, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 /** The signed-in part of the header: the person's name and the sign-out button. */
 async function signedInHeader(page) {

@@ -1,22 +1,11 @@
 // Signing a changed plan in real headless Chromium: the editor folds each action's forms
 // away, the plan's page points signatories to a review page instead of an approve button,
 // and each side approves there after reading every change. axe runs on every page state.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signIn, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 /** Whether the approve button comes after every list of changes on the review page. */
 async function approveComesLast(page) {

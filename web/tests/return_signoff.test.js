@@ -3,22 +3,11 @@
 // banner, a sign-off over figures that have since changed says so, and axe and the reflow
 // check run on every state of the page. The executive reads the sign-off without being
 // offered any step, and the steps work with JavaScript off.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 /** Today as every page writes dates: "4 December 2026" (the server keeps days in UTC). */
 const today = new Date().toLocaleDateString('en-GB', {

@@ -1,21 +1,10 @@
 // Hostile text typed into free-text fields, then shown in real headless Chromium: no script
 // may run and none of it may become markup. Part of the assurance campaign (check 7).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, signIn, signInWithSecondStep, startServer } from './helpers.js';
+import { browser, newPage, server, signIn, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 // Each sets window.__xss if it ever runs.
 const HOSTILE = [

@@ -1,22 +1,11 @@
 // Speaking up in a real browser: an anonymous concern, the guardian's reply, the reply
 // read with the receipt code, closure and feedback. axe runs on every page, and the
 // server's logs must hold no trace of the anonymous pages.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccessibility, launchBrowser, newPage, signIn, signInWithSecondStep, startServer, totpCode } from './helpers.js';
+import { browser, checkAccessibility, newPage, server, signIn, signInWithSecondStep, totpCode, useServerAndBrowser } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useServerAndBrowser();
 
 const REPORTER_AGENT = 'DignityReporter/1.0 (browser test)';
 
