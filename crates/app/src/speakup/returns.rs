@@ -11,7 +11,7 @@ use crate::{Context, Error};
 use dignity_domain::speakup::{Day, Element, PublishedCount};
 use dignity_domain::speakup_figures::{Figures, Measure, Scope};
 use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter};
-use dignity_engine::disclosure::{Minimum, median};
+use dignity_engine::disclosure::{Figure, Minimum, median};
 use dignity_store::{identity, speakup};
 use std::collections::BTreeMap;
 
@@ -218,10 +218,15 @@ pub struct Trend {
 
 pub struct TrendRow {
     pub label: String,
-    /// Each column's figure, as published.
-    pub cells: Vec<String>,
+    /// Each column's figure, as published; a chart draws the last one.
+    pub cells: Vec<Figure>,
+}
+
+impl TrendRow {
     /// The last column's value when it is shown exactly; `None` when it is hidden.
-    pub value: Option<u64>,
+    pub fn value(&self) -> Option<u64> {
+        self.cells.last().and_then(Figure::drawn)
+    }
 }
 
 /// An organisation's trends over the last eight quarters, with the first and last.
@@ -267,18 +272,15 @@ fn counted_rows(
 ) -> Vec<TrendRow> {
     rows.into_iter()
         .map(|(label, measure)| {
-            let mut cells: Vec<String> = quarters
+            let mut cells: Vec<Figure> = quarters
                 .iter()
-                .map(|q| figures.count(scope, Some(*q), measure.clone()).to_string())
+                .map(|q| Figure::count(figures.count(scope, Some(*q), measure.clone())))
                 .collect();
             // Over the quarters on the page, whatever quarters were decided.
-            let total = figures.period_total(scope, quarters, measure);
-            cells.push(total.to_string());
-            TrendRow {
-                label,
-                cells,
-                value: total.exact(),
-            }
+            cells.push(Figure::count(
+                figures.period_total(scope, quarters, measure),
+            ));
+            TrendRow { label, cells }
         })
         .collect()
 }
@@ -298,8 +300,7 @@ fn trends(
             let shown: PublishedCount = figures.count(scope, Some(*q), Measure::Cases);
             TrendRow {
                 label: q.months(),
-                cells: vec![shown.to_string()],
-                value: shown.exact(),
+                cells: vec![Figure::count(shown)],
             }
         })
         .collect();
@@ -333,14 +334,14 @@ fn trends(
                     .filter(|f| q.contains(f.received_on))
                     .filter_map(|f| pick(f).map(|d| d.days_since(f.received_on)))
                     .collect();
-                let (cells, value) = match median(days, minimum).into_value() {
-                    Some(m) => (vec![format!("{m} days")], Some(m.max(0).unsigned_abs())),
-                    None => (vec!["too few cases to show".into()], None),
-                };
+                let middle = median(days, minimum).map(|m| m.max(0).unsigned_abs());
                 TrendRow {
                     label: q.months(),
-                    cells,
-                    value,
+                    cells: vec![Figure::amount(
+                        middle,
+                        |m| format!("{m} days"),
+                        "too few cases to show",
+                    )],
                 }
             })
             .collect()
@@ -473,15 +474,20 @@ mod tests {
         };
         for (row, q) in per_quarter.rows.iter().zip(&quarters) {
             let published = figures.count(scope, Some(*q), Measure::Cases);
-            assert_eq!(row.cells, vec![published.to_string()]);
-            assert_eq!(row.value, published.exact());
+            assert_eq!(row.cells, vec![Figure::count(published)]);
+            assert_eq!(row.value(), published.exact());
         }
         let middle = |label: String| {
             to_acknowledge
                 .rows
                 .iter()
                 .find(|r| r.label == label)
-                .map(|r| (r.cells.clone(), r.value))
+                .map(|r| {
+                    (
+                        r.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                        r.value(),
+                    )
+                })
         };
         let q1 = Quarter::parse("2026-Q1").unwrap();
         let q4 = Quarter::parse("2025-Q4").unwrap();

@@ -14,6 +14,8 @@ pub struct Figure {
     text: String,
     detail: String,
     shown: bool,
+    /// The amount a chart draws (a bar's length), only for a figure shown exactly.
+    amount: Option<u64>,
 }
 
 impl Figure {
@@ -36,12 +38,14 @@ impl Figure {
                     text,
                     detail,
                     shown: true,
+                    amount: None,
                 }
             }
             None => Figure {
                 text: hidden.0.to_owned(),
                 detail: hidden.1.to_owned(),
                 shown: false,
+                amount: None,
             },
         }
     }
@@ -52,6 +56,20 @@ impl Figure {
             text: count.to_string(),
             detail: String::new(),
             shown: !count.is_hidden(),
+            amount: count.exact(),
+        }
+    }
+
+    /// As [`Figure::of`], for a whole number a chart may also draw.
+    pub fn amount(
+        figure: Disclosed<u64>,
+        show: impl FnOnce(u64) -> String,
+        hidden: &str,
+    ) -> Figure {
+        let amount = figure.value().copied();
+        Figure {
+            amount,
+            ..Figure::of(figure, show, hidden)
         }
     }
 
@@ -62,6 +80,7 @@ impl Figure {
             text: text.to_owned(),
             detail: String::new(),
             shown: false,
+            amount: None,
         }
     }
 
@@ -71,6 +90,11 @@ impl Figure {
 
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+
+    /// What a chart draws for it: its number, when it is shown exactly and is one.
+    pub fn drawn(&self) -> Option<u64> {
+        self.amount
     }
 
     /// Whether it shows a figure (not hidden, withheld or words in its place).
@@ -101,5 +125,12 @@ mod tests {
         assert!(!Figure::count(PublishedCount::WITHHELD).is_shown());
         assert_eq!(Figure::count(PublishedCount::NONE).to_string(), "0");
         assert!(!Figure::words("not asked").is_shown());
+        assert_eq!(Figure::count(PublishedCount::NONE).drawn(), Some(0));
+        assert_eq!(Figure::count(PublishedCount::WITHHELD).drawn(), None);
+        assert_eq!(many.drawn(), None, "words only");
+        let drawn = Figure::amount(population(40, eleven), |n| format!("{n} days"), "hidden");
+        assert_eq!((drawn.text(), drawn.drawn()), ("40 days", Some(40)));
+        let hidden = Figure::amount(population(4, eleven), |n| format!("{n} days"), "hidden");
+        assert_eq!(hidden.drawn(), None);
     }
 }

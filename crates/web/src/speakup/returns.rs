@@ -255,7 +255,8 @@ pub struct Figure {
     /// The heading of the rows' own column (quarter, place, what it was about).
     pub rows_are: String,
     pub columns: Vec<String>,
-    pub rows: Vec<(String, Vec<String>)>,
+    /// Each row's label and figures, made only by the disclosure module.
+    pub rows: Vec<(String, Vec<dignity_engine::disclosure::Figure>)>,
 }
 
 /// Draws one of the trends: a bar per row, the length of its last column (none for a
@@ -266,8 +267,8 @@ fn figure(trend: Trend) -> Figure {
         .iter()
         .map(|row| Bar {
             label: row.label.clone(),
-            value: row.value,
-            shown: row.cells.last().cloned().unwrap_or_default(),
+            value: row.value(),
+            shown: row.cells.last().map(|c| c.to_string()).unwrap_or_default(),
         })
         .collect();
     let summary = format!(
