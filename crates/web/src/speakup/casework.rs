@@ -18,6 +18,7 @@ use dignity_app::speakup::casework::{
 };
 use dignity_app::speakup::report::Report;
 use dignity_app::speakup::{Case, CaseChange, colleagues_waiting, reseal_for_colleagues};
+use dignity_domain::library::Published;
 use dignity_domain::speakup::{CaseStatus, CaseType, Day, Element, EntryKind, GrievanceStage};
 use serde::Deserialize;
 
@@ -381,6 +382,11 @@ struct CasePage {
 impl CasePage {
     fn long(&self, day: &Day) -> String {
         day.long_with_weekday()
+    }
+
+    /// The month something happened, stored as `2026-10`, for people: "October 2026".
+    fn month(&self, text: &str) -> String {
+        Published::parse(text).map_or_else(|_| text.to_owned(), Published::long)
     }
 
     fn overdue(&self) -> bool {

@@ -204,8 +204,21 @@ async fn a_concern_travels_from_reporter_to_guardian_and_back(app: &TestApp) -> 
         "{}",
         page.body
     );
+    // Dates read as people write them ("4 December 2026"), never as stored (issue 16).
+    let listed = speakup::case_in_organisation(&app.db, app.org.id, id).await?;
+    for day in [listed.received_on, listed.acknowledge_by] {
+        assert!(page.body.contains(&day.long()), "{day}: {}", page.body);
+        assert!(
+            !page.body.contains(&day.to_string()),
+            "{day}: {}",
+            page.body
+        );
+    }
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
     assert_eq!(page.status, StatusCode::OK);
+    // The month it happened, in words.
+    assert!(page.body.contains("October 2026"), "{}", page.body);
+    assert!(!page.body.contains("2026-10"), "{}", page.body);
     assert!(
         page.body.contains("The night manager on ward 7"),
         "{}",
