@@ -416,7 +416,7 @@ pub async fn grant_role(
     organisation: Option<&Organisation>,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let already = format!("{} already has the role {}", person.email, role.code());
+    let already = format!("{} already has the role {}", person.email, role.label());
     let org_code = match (role.scope(), organisation) {
         (RoleScope::Organisation, Some(org)) => {
             sqlx::query(
@@ -466,7 +466,7 @@ pub async fn grant_role(
             actor,
             organisation: org_code,
             action: "role.grant",
-            detail: &format!("Gave {} the role {}", person.email, role.code()),
+            detail: &format!("Gave {} the role {}", person.email, role.label()),
         },
     )
     .await?;

@@ -604,7 +604,16 @@ pub async fn change_case(
                 .execute(&mut *tx)
                 .await?;
             match person {
-                Some(p) => format!("Assigned case {case_id} to person {p}"),
+                Some(p) => {
+                    // The log says who, by name, as it was when assigned.
+                    let name: Option<String> =
+                        sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
+                            .bind(*p)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let name = name.unwrap_or_else(|| format!("person {p}"));
+                    format!("Assigned case {case_id} to {name}")
+                }
                 None => format!("Unassigned case {case_id}"),
             }
         }

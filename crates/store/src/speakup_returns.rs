@@ -104,7 +104,7 @@ pub async fn record_sign_off(
         now,
         org,
         "speakup.return_signed_off",
-        &format!("Signed off the Speak Up return for {quarter}"),
+        &format!("Signed off the Speak Up return for {}", quarter.months()),
     )
     .await?;
     tx.commit().await?;
@@ -148,7 +148,8 @@ pub async fn record_sent(
         org,
         "speakup.return_sent",
         &format!(
-            "Marked the Speak Up return for {quarter} as sent to the National Guardian's Office"
+            "Marked the Speak Up return for {} as sent to the National Guardian's Office",
+            quarter.months()
         ),
     )
     .await?;
@@ -185,7 +186,10 @@ pub async fn withdraw_sign_off(
         now,
         org,
         "speakup.return_sign_off_withdrawn",
-        &format!("Withdrew the sign-off of the Speak Up return for {quarter}"),
+        &format!(
+            "Withdrew the sign-off of the Speak Up return for {}",
+            quarter.months()
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -119,23 +119,23 @@ pub(crate) async fn return_sign_offs_go_in_order_once_and_are_audited(db: Db) ->
             (
                 gina_email.clone(),
                 "speakup.return_sent".to_owned(),
-                "Marked the Speak Up return for 2026-Q1 as sent to the National Guardian's Office"
+                "Marked the Speak Up return for January to March 2026 as sent to the National Guardian's Office"
                     .to_owned()
             ),
             (
                 sam_email,
                 "speakup.return_signed_off".to_owned(),
-                "Signed off the Speak Up return for 2026-Q1".to_owned()
+                "Signed off the Speak Up return for January to March 2026".to_owned()
             ),
             (
                 gina_email.clone(),
                 "speakup.return_sign_off_withdrawn".to_owned(),
-                "Withdrew the sign-off of the Speak Up return for 2026-Q1".to_owned()
+                "Withdrew the sign-off of the Speak Up return for January to March 2026".to_owned()
             ),
             (
                 gina_email,
                 "speakup.return_signed_off".to_owned(),
-                "Signed off the Speak Up return for 2026-Q1".to_owned()
+                "Signed off the Speak Up return for January to March 2026".to_owned()
             ),
         ]
     );

@@ -1424,7 +1424,7 @@ async fn a_guardian_signs_off_the_return_and_marks_it_sent(app: &TestApp) -> Tes
 
     // Every step is in the audit log, under the guardian's account.
     let gina_email = gina_person.email.clone();
-    let detail = |what: &str| what.replace("QUARTER", &quarter.to_string());
+    let detail = |what: &str| what.replace("QUARTER", &quarter.months());
     assert_eq!(
         sign_off_entries(app).await?,
         vec![

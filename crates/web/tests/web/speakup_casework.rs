@@ -358,6 +358,31 @@ async fn the_case_list_filters_without_javascript_and_finds_a_case_by_number(
     let [mine, overdue, closed] = ids;
     let page = gina.get("/orgs/RJ1/speak-up").await?;
     assert_eq!(listed(&page, &ids), ids.to_vec());
+    // The audit log names who a case went to, as people read names (issue 16).
+    let assigned: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'speakup.case_change' \
+         AND detail LIKE 'Assigned%'",
+    )
+    .fetch_all(app.db.pool())
+    .await?;
+    assert_eq!(
+        assigned,
+        [format!(
+            "Assigned case {mine} to {}",
+            gina_person.display_name
+        )]
+    );
+    let granted: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'role.grant'")
+            .fetch_all(app.db.pool())
+            .await?;
+    assert!(
+        granted.contains(&format!(
+            "Gave {} the role Freedom to Speak Up Guardian",
+            gina_person.email
+        )),
+        "{granted:?}"
+    );
     // A GET form: no JavaScript, and the address can be kept or linked to.
     assert!(
         page.body
