@@ -29,6 +29,12 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   const code = (await reporter.locator('.dignity-receipt').innerText()).trim();
   assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
   await checkAccessibility(reporter, assert);
+  // Reloading the receipt makes the browser send the form again: refused, so there is
+  // still one case and one receipt code.
+  await reporter.reload();
+  assert.match(await reporter.locator('main').innerText(), /already been sent, so it was not sent again/);
+  assert.equal(await reporter.locator('.dignity-receipt').count(), 0);
+  await checkAccessibility(reporter, assert);
   const cookies = (await reporter.context().cookies()).map((c) => c.name);
   assert.deepEqual(cookies, ['dignity_csrf'], 'the reporter carries no cookie but the form token');
 

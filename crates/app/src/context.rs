@@ -84,6 +84,8 @@ pub struct Context {
     pub library: Arc<LibraryHub>,
     /// New concerns in the last hour per organisation, and proofs of work used.
     pub flood: Arc<FloodGate>,
+    /// The one-time marks of concern forms already sent, so a reload sends nothing twice.
+    pub sent_forms: Arc<crate::speakup::once::SentForms>,
     /// The professional groups guardians choose from and the Speak Up returns list.
     pub professional_groups: Arc<[String]>,
     /// Everyone's saved pages and sent survey answers, written together.
@@ -110,6 +112,7 @@ impl Context {
             surveys: Arc::default(),
             library: Arc::default(),
             flood: Arc::new(FloodGate::new(settings.speakup_max_per_hour)),
+            sent_forms: Arc::default(),
             professional_groups: settings.professional_groups.into(),
             answer_writer: Arc::default(),
         })

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod casework;
 pub mod check;
 pub mod flood;
+pub mod once;
 pub mod pow;
 pub mod report;
 pub mod returns;

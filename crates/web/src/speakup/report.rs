@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
 use dignity_app::speakup::check::{self, ConcernForm};
 use dignity_app::speakup::flood::{self, Flooded, Proof};
+use dignity_app::speakup::once::{self, Claim};
 use dignity_app::speakup::pow::Challenge;
 use dignity_app::speakup::report::{
     self as reporting, Conversation, OpenedByCode, Report, TakingConcerns,
@@ -56,6 +57,8 @@ pub struct ReportForm {
     /// A solved proof of work, when the page asked for one (see `crate::pow`).
     pow_challenge: String,
     pow_solution: String,
+    /// The form's one-time mark (`dignity_app::speakup::once`): a reload sends nothing.
+    once: String,
 }
 
 impl ReportForm {
@@ -93,6 +96,7 @@ struct StartPage {
 
 /// The form comes back with what the person wrote, because the service is busy.
 const VERY_BUSY: &str = "A very large number of concerns has been sent in the last hour. Nothing was sent yet, and what you wrote is kept below. Press Send my concern again. Your browser may take up to a minute to check first. If it does not work, try again in a few minutes, or contact a Freedom to Speak Up Guardian directly.";
+const ALREADY_SENT: &str = "This concern has already been sent, so it was not sent again. Your receipt code was shown when you sent it. If you did not keep it, you can send a new concern, or talk to a Freedom to Speak Up Guardian.";
 const BUSY_NOW: &str = "The service is very busy just now. Nothing was sent yet, and what you wrote is kept below. Wait a moment, then press Send my concern again.";
 
 async fn organisation_taking_concerns(
@@ -153,6 +157,10 @@ fn form_again(
         .with_errors(again.errors);
     form.pow_challenge.clear();
     form.pow_solution.clear();
+    // Nothing was sent: the form keeps its mark (a new form gets one).
+    if form.once.is_empty() {
+        form.once = once::new_mark();
+    }
     let busy = again.status == Some(StatusCode::SERVICE_UNAVAILABLE);
     let page = StartPage {
         chrome,
@@ -340,12 +348,26 @@ pub async fn submit(
 
     let anonymous = checked.level == IdentityLevel::Anonymous;
     let packed = files.iter().map(attachments::pack).collect();
+    // A reload of the receipt page sends the same form again: refuse it, so there is
+    // one case and one receipt code.
+    if state
+        .app
+        .sent_forms
+        .claim(&form.once, state.app.clock.now())
+        == Claim::Again
+    {
+        return Err(AppError::Conflict(ALREADY_SENT.into()));
+    }
     let receipt = match reporting::send_concern(&state.app, &to, checked, packed, admitted).await {
         Ok(receipt) => receipt,
         Err(dignity_app::Error::Work(dignity_app::work::WorkError::Busy)) => {
+            state.app.sent_forms.release(&form.once);
             return busy_now(chrome, organisation, units, form);
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            state.app.sent_forms.release(&form.once);
+            return Err(e.into());
+        }
     };
 
     let page = ReceiptPage {

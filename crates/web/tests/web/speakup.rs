@@ -19,6 +19,7 @@ dignity_store::on_both_backends!(
     a_reset_guardian_is_locked_out_until_a_colleague_reseals,
     tampered_entries_are_reported_not_shown,
     the_report_form_explains_its_mistakes,
+    a_concern_sent_again_by_a_reload_makes_no_second_case,
     returns_and_trends_show_counts_with_small_numbers_hidden,
     grievances_reach_employee_relations_and_move_through_stages,
     attached_files_are_cleaned_encrypted_and_downloadable,
@@ -601,6 +602,41 @@ async fn tampered_entries_are_reported_not_shown(app: &TestApp) -> TestResult {
         page.body
             .contains("could not be opened because it appears to have been changed")
     );
+    Ok(())
+}
+
+/// Reloading the receipt page makes the browser send the same form again: it must make no
+/// second case and no second receipt code (outside review, issue 16).
+async fn a_concern_sent_again_by_a_reload_makes_no_second_case(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let mut reporter = app.browser();
+    let form = reporter.get("/speak-up/RJ1").await?;
+    let marker = "name=\"once\" value=\"";
+    let start = form
+        .body
+        .find(marker)
+        .ok_or("the form has a one-time mark")?
+        + marker.len();
+    let end = form.body[start..].find('"').ok_or("the mark ends")?;
+    let once = form.body[start..start + end].to_owned();
+    assert!(once.len() >= 20, "a random mark: {once}");
+    let fields = [
+        ("identity", "anonymous"),
+        ("what_happened", "Shouted at during the handover again"),
+        ("patient_safety", "not_sure"),
+        ("once", once.as_str()),
+    ];
+    let sent = reporter.post("/speak-up/RJ1", &fields).await?;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(receipt_code(&sent).is_some());
+    let again = reporter.post("/speak-up/RJ1", &fields).await?;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("already been sent"), "{}", again.body);
+    assert!(receipt_code(&again).is_none());
+    assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 1);
+    // A new form (a new mark) sends a new concern.
+    report(app, "A different concern about the rota").await?;
+    assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 2);
     Ok(())
 }
 
