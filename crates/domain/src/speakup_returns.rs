@@ -80,6 +80,17 @@ impl Quarter {
         };
         format!("{first} to {last} {}", self.year)
     }
+
+    /// "Oct to Dec 2026": the months in short, where room is tight (a table's column).
+    pub fn short(self) -> String {
+        let (first, last) = match self.number {
+            1 => ("Jan", "Mar"),
+            2 => ("Apr", "Jun"),
+            3 => ("Jul", "Sep"),
+            _ => ("Oct", "Dec"),
+        };
+        format!("{first} to {last} {}", self.year)
+    }
 }
 
 impl fmt::Display for Quarter {
@@ -229,6 +240,16 @@ impl PublishedReturn {
 mod tests {
     use super::*;
     use crate::speakup::default_professional_groups;
+
+    #[test]
+    fn quarters_read_as_months() {
+        let q = Quarter::parse("2025-Q1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.months(), "January to March 2025");
+        assert_eq!(q.short(), "Jan to Mar 2025");
+        let q = Quarter::parse("2026-Q4").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.short(), "Oct to Dec 2026");
+        assert_eq!(q.to_string(), "2026-Q4", "the key stays as it is");
+    }
 
     fn day(s: &str) -> Day {
         Day::parse(s).unwrap_or_else(|e| panic!("{e}"))

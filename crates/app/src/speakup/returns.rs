@@ -304,7 +304,7 @@ fn trends(
             }
         })
         .collect();
-    let mut columns: Vec<String> = quarters.iter().map(|q| q.to_string()).collect();
+    let mut columns: Vec<String> = quarters.iter().map(|q| q.short()).collect();
     columns.push("All".into());
     let by_element = counted_rows(
         figures,

@@ -770,6 +770,14 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
     assert!(page.body.contains("scope=\"col\">Quarter</th>"));
     assert!(page.body.contains("scope=\"col\">What it was about</th>"));
     assert!(!page.body.contains("scope=\"col\">Group</th>"));
+    // Quarters are headed in words, never as keys like "2026-Q3" (issue 16).
+    assert!(
+        page.body
+            .contains(&format!("scope=\"col\">{}</th>", quarter.short())),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("-Q"), "{}", page.body);
     assert!(
         !page.body.contains("rudeness"),
         "no content on the trends page"
