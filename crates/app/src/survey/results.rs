@@ -89,8 +89,12 @@ fn engine(e: impl std::fmt::Display) -> Error {
     Error::Internal(e.to_string())
 }
 
-/// "staff_group" reads as "Staff group".
+/// "staff_group" reads as "Staff group"; each organisation's own places read as people
+/// know them.
 fn label(key: &str) -> String {
+    if key == "org_unit" {
+        return "Team or department".into();
+    }
     let words = key.replace('_', " ");
     let mut chars = words.chars();
     chars

@@ -165,6 +165,9 @@ async fn survey_results_show_with_small_groups_hidden(app: &TestApp) -> TestResu
             .contains("I would feel safe raising a worry about anything at work.")
     );
     assert!(page.body.contains("Speaking-up index"));
+    // The breakdowns are named in words, not keys (issue 16).
+    assert!(page.body.contains(">Team or department<"), "{}", page.body);
+    assert!(!page.body.contains(">Org unit<"), "{}", page.body);
 
     // By staff group: group 2 has 4 people, so it is hidden, and so is its smallest neighbour.
     let page = board
