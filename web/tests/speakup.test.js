@@ -68,6 +68,8 @@ test('an anonymous concern, answered by a guardian, followed up with the receipt
   await reporter.fill('#code', code.toLowerCase());
   await reporter.click('button:has-text("Continue")');
   assert.match(await reporter.locator('main').innerText(), /Is this happening on every shift\?/);
+  // Their own file is in their conversation, by the name the guardian sees.
+  assert.match(await reporter.locator('main').innerText(), /You sent a file with your concern\. The guardian sees it as attachment-1\.txt\./);
   // The guardian's first reply shows the concern has been read.
   assert.match(await reporter.locator('main').innerText(), /A guardian has read your concern/);
   await checkAccessibility(reporter, assert);

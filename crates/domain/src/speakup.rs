@@ -123,7 +123,9 @@ code_list!(
 );
 
 impl EntryKind {
-    /// Entries the person who spoke up can read on the follow-up page.
+    /// Entries the person who spoke up can read on the follow-up page: everything but
+    /// the guardians' own notes, referrals and checks. Only the person attaches files, so
+    /// an attachment is always their own.
     pub fn shown_to_reporter(self) -> bool {
         matches!(
             self,
@@ -132,6 +134,7 @@ impl EntryKind {
                 | EntryKind::ToReporter
                 | EntryKind::Closure
                 | EntryKind::FeedbackComment
+                | EntryKind::Attachment
         )
     }
 }

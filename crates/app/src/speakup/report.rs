@@ -2,6 +2,7 @@
 //! receipt code. Nothing here records who sent it: no address, no session, no precise
 //! time (docs/threat-model.md).
 
+use super::attachment;
 use super::flood::Admitted;
 use crate::identity::{OrgUnit, Organisation};
 use crate::{Context, Error};
@@ -259,10 +260,28 @@ pub async fn conversation(ctx: &Context, opened: &OpenedByCode) -> Result<Conver
             }
             continue;
         }
+        let text = if entry.kind == EntryKind::Attachment {
+            // Its name only (files are stored under plain names such as attachment-1.png,
+            // so a file's own name cannot say who sent it); the file is the guardian's to
+            // open.
+            let name = opened
+                .key
+                .decrypt(&entry.ciphertext)
+                .ok()
+                .and_then(|plain| attachment::unpack(&plain).map(|(name, ..)| name));
+            match name {
+                Some(name) => {
+                    format!("You sent a file with your concern. The guardian sees it as {name}.")
+                }
+                None => "You sent a file with your concern.".into(),
+            }
+        } else {
+            text_of(&opened.key, &entry.ciphertext)
+        };
         entries.push(Shown {
             kind: entry.kind,
             on: entry.written_on,
-            text: text_of(&opened.key, &entry.ciphertext),
+            text,
         });
     }
     // They have now seen every reply so far. Only the day is kept, and caseworkers see it
