@@ -7,7 +7,9 @@
 use crate::identity::Organisation;
 use crate::{Context, Error};
 use dignity_domain::survey::pledges::{DEFAULT_MAPPING, Pledge, parse_mapping, pledge_score};
-use dignity_domain::survey::{DEFAULT_BANK, DefinitionError, Survey, answer_score, parse};
+use dignity_domain::survey::{
+    DEFAULT_BANK, DefinitionError, Direction, Survey, answer_score, parse,
+};
 use dignity_engine::aggregate::{indicator, reports};
 use dignity_engine::disclosure::{self, Answers, Disclosed, Minimum};
 use dignity_engine::{Bitmap, Columns};
@@ -49,6 +51,50 @@ pub async fn saved_mapping(
     organisation: &Organisation,
 ) -> Result<Option<String>, Error> {
     Ok(survey::pledge_mapping(&ctx.db, organisation.id).await?)
+}
+
+/// A mapping as people read it: each pledge with its questions' own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadPledge {
+    pub number: u8,
+    pub summary: String,
+    pub questions: Vec<String>,
+}
+
+/// Each question a mapping can name, as (text, key).
+pub type NameableQuestions = Vec<(String, String)>;
+
+/// What the mapping page shows beside the text being edited: the pledges it sets out, in
+/// words (none when the text does not read), and each question a mapping can name, as
+/// (text, key), in survey order. The key is what the mapping is written with.
+pub fn mapping_in_words(mapping: &str) -> Result<(Vec<ReadPledge>, NameableQuestions), Error> {
+    let survey =
+        parse(DEFAULT_BANK).map_err(|e| Error::Internal(format!("default survey: {e}")))?;
+    let text_of = |key: &str| {
+        survey
+            .questions()
+            .find(|q| q.key == key)
+            .map_or_else(|| key.to_owned(), |q| q.text.clone())
+    };
+    let mut pledges: Vec<ReadPledge> = parse_mapping(mapping, &survey)
+        .map(|pledges| {
+            pledges
+                .into_iter()
+                .map(|p| ReadPledge {
+                    number: p.number,
+                    summary: p.summary,
+                    questions: p.questions.iter().map(|q| text_of(q)).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    pledges.sort_by_key(|p| p.number);
+    let questions = survey
+        .questions()
+        .filter(|q| q.better != Direction::Neither)
+        .map(|q| (q.text.clone(), q.key.clone()))
+        .collect();
+    Ok((pledges, questions))
 }
 
 /// The organisation's mapping if it has one that fits this survey, else Dignity's.
@@ -192,6 +238,24 @@ mod tests {
             columns.push(&answers, &groupings).unwrap();
         }
         (survey, columns)
+    }
+
+    #[test]
+    fn a_mapping_reads_in_the_questions_own_words() {
+        let (pledges, questions) = mapping_in_words(DEFAULT_MAPPING).unwrap();
+        assert_eq!(
+            pledges.iter().map(|p| p.number).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6, 7]
+        );
+        let survey = parse(DEFAULT_BANK).unwrap();
+        for pledge in &pledges {
+            for text in &pledge.questions {
+                assert!(survey.questions().any(|q| &q.text == text), "{text}");
+            }
+        }
+        assert!(questions.iter().any(|(_, key)| key == "safe_to_speak_up"));
+        let (unread, _) = mapping_in_words("not a mapping").unwrap();
+        assert!(unread.is_empty());
     }
 
     #[test]

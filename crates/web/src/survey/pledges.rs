@@ -171,6 +171,10 @@ struct MappingPage {
     chrome: Chrome,
     organisation: Organisation,
     mapping: String,
+    /// The saved mapping's pledges, each with its questions in words.
+    pledges: Vec<pledges::ReadPledge>,
+    /// Each question a mapping can name, as (text, key).
+    questions: Vec<(String, String)>,
 }
 
 pub async fn edit_mapping(
@@ -182,10 +186,13 @@ pub async fn edit_mapping(
     let mapping = pledges::saved_mapping(&state.app, &organisation)
         .await?
         .unwrap_or_else(|| DEFAULT_MAPPING.trim_start().to_owned());
+    let (pledges, questions) = pledges::mapping_in_words(&mapping)?;
     Ok(render(&MappingPage {
         chrome: chrome.titled("Which questions show each staff pledge"),
         organisation,
         mapping,
+        pledges,
+        questions,
     })?
     .into_response())
 }
@@ -210,10 +217,17 @@ pub async fn save_mapping(
                     field: "mapping".into(),
                     message: refused.to_string(),
                 }]);
+            // The pledges in force are the saved ones, not the text that did not read.
+            let saved = pledges::saved_mapping(&state.app, &organisation)
+                .await?
+                .unwrap_or_else(|| DEFAULT_MAPPING.trim_start().to_owned());
+            let (pledges, questions) = pledges::mapping_in_words(&saved)?;
             return Ok(render(&MappingPage {
                 chrome,
                 organisation,
                 mapping: form.mapping,
+                pledges,
+                questions,
             })?
             .into_response());
         }

@@ -890,6 +890,21 @@ async fn pledges_scorecard_and_its_mapping(app: &TestApp) -> TestResult {
     let mut browser = app.signed_in_browser(&admin).await?;
     let page = browser.get("/orgs/RJ1/surveys/pledges").await?;
     assert!(page.body.contains("[[pledges]]"));
+    // Admins read the questions in words (issue 16); a key shows only in the list being
+    // edited and beside its question, as what to write there.
+    let survey = dignity_domain::survey::parse(dignity_domain::survey::DEFAULT_BANK)?;
+    let safe = survey
+        .questions()
+        .find(|q| q.key == "safe_to_speak_up")
+        .ok_or("no safe_to_speak_up question")?;
+    let escaped = safe.text.replace('\'', "&#x27;");
+    assert!(
+        page.body.contains(&format!("<li>{escaped}</li>")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<code>safe_to_speak_up</code>"));
+    assert!(!page.body.contains("for example <code>"));
     let broken = dignity_domain::survey::pledges::DEFAULT_MAPPING
         .replace("\"safe_to_speak_up\"", "\"shoe_size\"");
     let page = browser
