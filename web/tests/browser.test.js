@@ -217,6 +217,16 @@ describe('staff survey results', () => {
     assert.equal(await page.locator('.dignity-code-slip').count(), 4);
     await checkAccessibility(page, assert);
   });
+
+  test('an administrator reads the pledge mapping in words, not question keys', async () => {
+    const page = await newPage(browser);
+    await signInWithSecondStep(page, server.url, 'admin@demo.nhs.uk');
+    await page.goto(`${server.url}/orgs/DEMO1/surveys/pledges`);
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Pledge 1: /);
+    assert.match(main, /I would feel safe raising a worry about anything at work\./);
+    await checkAccessibility(page, assert);
+  });
 });
 
 describe('answering a staff survey', () => {
