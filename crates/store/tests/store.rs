@@ -1420,6 +1420,24 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
         plans::approve(&db, editor, plan.id, exec.id, Side::Employer, 3).await?,
         Signed::Waiting
     );
+    // Pressing approve again records nothing more (outside review: a second history and
+    // audit row "Approved version 3 for the employer side").
+    let history_then = plans::history(&db, plan.id, None).await?.len();
+    let audit_then: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(
+        plans::approve(&db, editor, plan.id, exec.id, Side::Employer, 3).await?,
+        Signed::Waiting
+    );
+    assert_eq!(
+        plans::history(&db, plan.id, None).await?.len(),
+        history_then
+    );
+    let audit_now: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(audit_now, audit_then);
     // The union partner opened version 2: refused as a conflict, not moved to 3.
     assert!(matches!(
         plans::approve(&db, editor, plan.id, union.id, Side::Union, 2).await,
@@ -1432,6 +1450,11 @@ async fn plans_need_both_sides_to_sign_the_same_version(db: Db) -> TestResult {
     );
     let published = plans::get_plan(&db, plan.id).await?;
     assert_eq!(published.published_version, Some(3));
+    assert_eq!(
+        plans::approve(&db, editor, plan.id, union.id, Side::Union, 3).await?,
+        Signed::Published,
+        "a second press after publishing says it is published, and records nothing"
+    );
 
     // Progress is reporting: no new version, still published.
     let report = Report {

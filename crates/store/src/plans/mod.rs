@@ -494,7 +494,7 @@ pub async fn approve(
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("There is no plan {plan_id}")))?;
     check_approval(seen_version, current).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT INTO plan_approvals (plan_id, version, side, person_id, approved_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (plan_id, version, side) DO NOTHING",
     )
@@ -504,7 +504,23 @@ pub async fn approve(
     .bind(person_id)
     .bind(now)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if added == 0 {
+        // This side approved this version already (a second press, or a colleague on the
+        // same side): nothing new to record, so no second history or audit entry. The
+        // transaction is dropped, which writes nothing.
+        let published: Option<i64> =
+            sqlx::query_scalar("SELECT published_version FROM plans WHERE id = $1")
+                .bind(plan_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        return Ok(if published == Some(current) {
+            Signed::Published
+        } else {
+            Signed::Waiting
+        });
+    }
     let approvals: Vec<Approval> = sqlx::query_as::<_, (i64, String)>(
         "SELECT version, side FROM plan_approvals WHERE plan_id = $1 AND version = $2",
     )
