@@ -271,6 +271,10 @@ describe('answering a staff survey', () => {
     assert.equal(checkScrolls, false, 'the check page fits a phone');
     await page.click('button:has-text("Send my answers")');
     assert.match(await page.locator('h1').innerText(), /Your answers have been sent/);
+    // Post-redirect-get: a reload shows the thank-you page again and sends nothing.
+    assert.equal(new URL(page.url()).pathname, '/survey/sent');
+    await page.reload();
+    assert.match(await page.locator('h1').innerText(), /Your answers have been sent/);
     await checkAccessibility(page, assert);
     assert.ok(!server.logs().includes('route=/survey'), 'the answering pages are not logged');
 

@@ -79,6 +79,10 @@ describe('without email', () => {
     assert.match(main, /9:30am to 12pm \(UK time\)/);
     assert.match(main, /cannot send email at the moment/);
     await checkAccessibility(page, assert);
+    // Post-redirect-get: reloading the page books nothing and still shows how to join.
+    assert.match(new URL(page.url()).pathname, /^\/events\/\d+\/booked$/);
+    await page.reload();
+    assert.match(await page.locator('main').innerText(), /Room 4, second floor\./);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `no sideways scrolling at 320px (${width})`);
 

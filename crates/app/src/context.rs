@@ -84,8 +84,9 @@ pub struct Context {
     pub library: Arc<LibraryHub>,
     /// New concerns in the last hour per organisation, and proofs of work used.
     pub flood: Arc<FloodGate>,
-    /// The one-time marks of concern forms already sent, so a reload sends nothing twice.
-    pub sent_forms: Arc<crate::speakup::once::SentForms>,
+    /// The one-time marks of forms already sent (concerns, survey codes), so a reload
+    /// sends nothing twice.
+    pub sent_forms: Arc<crate::once::SentForms>,
     /// The professional groups guardians choose from and the Speak Up returns list.
     pub professional_groups: Arc<[String]>,
     /// Everyone's saved pages and sent survey answers, written together.

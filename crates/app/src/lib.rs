@@ -19,6 +19,7 @@ pub mod identity;
 pub mod library;
 pub mod mail;
 pub mod news;
+pub mod once;
 pub mod plans;
 pub mod speakup;
 pub mod survey;

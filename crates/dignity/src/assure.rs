@@ -291,20 +291,25 @@ impl SurveyLoad {
                     sent.fetch_add(1, Ordering::Relaxed);
                     // The last page, answered and sent: the earlier pages are left blank.
                     let body = format!("csrf_token={token}&code={code}&page={last_page}&go=send");
+                    // Sending redirects to the thank-you page only once the answers are
+                    // taken; the redirect itself is the acknowledgement.
                     let response = agent
                         .post(&url)
+                        .config()
+                        .max_redirects(0)
+                        .build()
                         .header("Cookie", &format!("dignity_csrf={token}"))
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .send(body.as_str());
-                    let Ok(mut response) = response else {
+                    let Ok(response) = response else {
                         std::thread::sleep(Duration::from_millis(20));
                         continue;
                     };
-                    let sent_page = response.status().as_u16() == 200
+                    let sent_page = response.status().as_u16() == 303
                         && response
-                            .body_mut()
-                            .read_to_string()
-                            .is_ok_and(|page| page.contains("Your answers have been sent"));
+                            .headers()
+                            .get("location")
+                            .is_some_and(|l| l.as_bytes() == b"/survey/sent");
                     if sent_page && let Ok(mut all) = acknowledged.lock() {
                         all.push(code);
                     }

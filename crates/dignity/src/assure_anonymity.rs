@@ -247,6 +247,8 @@ fn anonymous_session(
         &format!("page={pages}"),
         "--data-urlencode",
         "go=send",
+        // Sending redirects to the thank-you page; curl follows it as a browser would.
+        "--location",
         &format!("{base}/survey"),
     ])?;
     if !page.contains("Your answers have been sent") {

@@ -430,6 +430,8 @@ struct Reply {
     status: StatusCode,
     /// The form-token cookie, if this response set one.
     cookie: Option<String>,
+    /// Where a redirect points.
+    location: Option<String>,
     body: String,
 }
 
@@ -444,10 +446,16 @@ async fn fetch(router: &Router, request: Request<Body>) -> anyhow::Result<Reply>
         .filter_map(|v| v.split(';').next())
         .find(|pair| pair.starts_with("dignity_csrf="))
         .map(str::to_owned);
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await?;
     Ok(Reply {
         status,
         cookie,
+        location,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     })
 }
@@ -538,7 +546,15 @@ async fn respond(
     let posted = Instant::now();
     let reply = fetch(router, post(&form)?).await?;
     let submit = posted.elapsed();
-    expect_page(&reply, "Your answers have been sent", "sending")?;
+    ensure!(
+        reply.status == StatusCode::SEE_OTHER && reply.location.as_deref() == Some("/survey/sent"),
+        "sending: {} to {:?} instead of the thank-you page: {}",
+        reply.status,
+        reply.location,
+        reply.body.chars().take(300).collect::<String>()
+    );
+    let thanks = fetch(router, Request::get("/survey/sent").body(Body::empty())?).await?;
+    expect_page(&thanks, "Your answers have been sent", "the thank-you page")?;
     Ok(Answered {
         whole: began.elapsed(),
         submit,

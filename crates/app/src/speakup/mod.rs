@@ -6,7 +6,8 @@ pub mod attachment;
 pub mod casework;
 pub mod check;
 pub mod flood;
-pub mod once;
+/// The one-time marks, first made for the concern form.
+pub use crate::once;
 pub mod pow;
 pub mod report;
 pub mod returns;

@@ -34,6 +34,7 @@ pub fn routes(routes: Routes) -> Routes {
         .post("/events/booking/cancel", Access::Public, cancel)
         .get("/events/{id}", Access::Public, show)
         .post("/events/{id}/book", Access::Public, book)
+        .get("/events/{id}/booked", Access::Public, booked)
         .get("/events/{id}/calendar.ics", Access::Public, calendar_file)
         .get(
             "/events/{id}/attendees.csv",
@@ -388,6 +389,44 @@ pub async fn book(
         }
         Err(e) => return Err(e.into()),
     };
+    // Post-redirect-get, so a reload shows the page again instead of booking again. The
+    // address carries the event's calendar key (what a place gives), never the booking.
+    let shown = match place {
+        Place::Booked => format!(
+            "/events/{}/booked?key={}",
+            event.id,
+            events::calendar_key(&state.app, event.id)
+        ),
+        Place::Waiting => format!("/events/{}/booked?waiting=true", event.id),
+    };
+    Ok(Redirect::to(&shown).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BookedQuery {
+    /// The event's calendar key: only the page after getting a place has it.
+    key: String,
+    waiting: bool,
+}
+
+/// The page after booking, which [`book`] redirects to.
+pub async fn booked(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(id): PathData<i64>,
+    Query(query): Query<BookedQuery>,
+) -> Result<Response, AppError> {
+    let place = if events::calendar_key_fits(&state.app, id, &query.key) {
+        Place::Booked
+    } else if query.waiting {
+        Place::Waiting
+    } else {
+        return Err(AppError::NotFound(
+            "This link does not work. Your booking email has a link to your booking.".into(),
+        ));
+    };
+    let event = events::event(&state.app, id).await?;
     Ok(render(&BookedPage {
         chrome: chrome.titled(match place {
             Place::Booked => "You have a place",
@@ -405,6 +444,8 @@ pub async fn book(
 #[serde(default)]
 pub struct TokenQuery {
     token: String,
+    /// Set by the redirect after cancelling.
+    cancelled: bool,
 }
 
 #[derive(Template)]
@@ -424,6 +465,15 @@ pub async fn booking_page(
     chrome: Chrome,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
+    if query.cancelled && query.token.is_empty() {
+        return Ok(render(&BookingPage {
+            chrome: chrome.titled("Your booking is cancelled"),
+            found: None,
+            cancelled: true,
+            calendar: String::new(),
+        })?
+        .into_response());
+    }
     let found = events::booking(&state.app, &query.token)
         .await?
         .map(|(b, e)| (b, view(e)));
@@ -450,15 +500,17 @@ pub async fn cancel(
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response, AppError> {
     let letters = Letters::for_state(&state);
-    let cancelled = events::cancel(&state.app, &form.token, &letters).await?;
+    if events::cancel(&state.app, &form.token, &letters)
+        .await?
+        .is_some()
+    {
+        // Post-redirect-get: a reload shows the same page and cancels nothing.
+        return Ok(Redirect::to("/events/booking?cancelled=true").into_response());
+    }
     Ok(render(&BookingPage {
-        chrome: chrome.titled(if cancelled.is_some() {
-            "Your booking is cancelled"
-        } else {
-            "This link does not work"
-        }),
+        chrome: chrome.titled("This link does not work"),
         found: None,
-        cancelled: cancelled.is_some(),
+        cancelled: false,
         calendar: String::new(),
     })?
     .into_response())

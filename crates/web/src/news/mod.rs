@@ -24,6 +24,7 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/news/feed.atom", Access::Public, feed)
         .get("/news/new", Access::Anywhere(WRITERS), new_form)
         .post("/news/new", Access::Anywhere(WRITERS), publish)
+        .get("/news/subscribe", Access::Public, asked)
         .post("/news/subscribe", Access::Public, subscribe)
         .get("/news/subscribe/confirm", Access::Public, confirm_page)
         .post("/news/subscribe/confirm", Access::Public, confirm)
@@ -416,7 +417,18 @@ pub async fn subscribe(
         .into_response());
     };
     news::subscribe(&state.app, &email, &topics, &letters(&state)).await?;
-    outcome_page(chrome, Outcome::CheckEmail, String::new())
+    // Post-redirect-get: a reload does not send another email.
+    Ok(Redirect::to("/news/subscribe").into_response())
+}
+
+/// The page after asking for news, which [`subscribe`] redirects to.
+pub async fn asked(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
+    let outcome = if state.settings.mail.is_some() {
+        Outcome::CheckEmail
+    } else {
+        Outcome::NoEmailHere
+    };
+    outcome_page(chrome, outcome, String::new())
 }
 
 #[derive(Deserialize, Default)]

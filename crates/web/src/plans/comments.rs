@@ -11,7 +11,7 @@ use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Action, CommentState};
@@ -50,20 +50,32 @@ async fn published_action(
         .ok_or_else(missing)
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SentQuery {
+    /// Set by the redirect after a comment is sent.
+    sent: bool,
+}
+
 pub async fn comment_page(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData((ods, plan_id, action_id)): PathData<(String, i64, i64)>,
+    Query(query): Query<SentQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let action = published_action(&state, &organisation, plan_id, action_id).await?;
     Ok(render(&CommentPage {
-        chrome: chrome.titled("Comment on an action"),
+        chrome: chrome.titled(if query.sent {
+            "Your comment has been sent"
+        } else {
+            "Comment on an action"
+        }),
         organisation,
         plan_id,
         action,
         body: String::new(),
-        sent: false,
+        sent: query.sent,
     })?
     .into_response())
 }
@@ -100,7 +112,14 @@ pub async fn add_comment(
             Err(e) => return Err(e.into()),
         }
     }
-    let sent = errors.is_empty();
+    if errors.is_empty() {
+        // Post-redirect-get: reloading the page does not send the comment again.
+        return Ok(Redirect::to(&format!(
+            "/orgs/{}/plans/{plan_id}/actions/{}/comment?sent=true",
+            organisation.ods_code, action.id
+        ))
+        .into_response());
+    }
     let chrome = chrome.titled("Comment on an action").with_errors(
         errors
             .into_iter()
@@ -115,8 +134,8 @@ pub async fn add_comment(
         organisation,
         plan_id,
         action,
-        body: if sent { String::new() } else { form.comment },
-        sent,
+        body: form.comment,
+        sent: false,
     })?
     .into_response())
 }

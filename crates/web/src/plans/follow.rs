@@ -9,7 +9,7 @@ use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::follow as following;
 pub use dignity_app::plans::follow::GATHER_SECONDS;
@@ -110,14 +110,25 @@ pub async fn follow(
         attachment: None,
     };
     let outcome = following::follow(&state.app, organisation.id, email.as_str(), &confirm).await?;
-    // Both outcomes show the same page.
+    // Both outcomes show the same page, after a redirect so that a reload does not send
+    // another email.
     let (Followed::ConfirmationSent | Followed::AlreadyFollowing) = outcome;
-    page(
-        chrome,
-        Outcome::CheckEmail,
-        Some(organisation),
-        String::new(),
-    )
+    Ok(Redirect::to(&format!("/plans/{}/follow", organisation.ods_code)).into_response())
+}
+
+/// The page after asking to follow, which [`follow`] redirects to.
+pub async fn asked(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData(ods): PathData<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let outcome = if state.settings.mail.is_some() {
+        Outcome::CheckEmail
+    } else {
+        Outcome::NoEmailHere
+    };
+    page(chrome, outcome, Some(organisation), String::new())
 }
 
 #[derive(Deserialize, Default)]

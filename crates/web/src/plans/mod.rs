@@ -48,6 +48,7 @@ pub fn routes(routes: Routes) -> Routes {
             Access::Public,
             public::poster_png,
         )
+        .get("/plans/{ods}/follow", Access::Public, follow::asked)
         .post("/plans/{ods}/follow", Access::Public, follow::follow)
         .get("/follow/confirm", Access::Public, follow::confirm_page)
         .post("/follow/confirm", Access::Public, follow::confirm)

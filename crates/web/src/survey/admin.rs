@@ -11,14 +11,16 @@ use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
+use dignity_app::once::{self, Claim};
 use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::Participation;
+use dignity_engine::disclosure::Figure;
 use serde::Deserialize;
 
 /// Most codes issued at once: a ward's letters or a whole trust's mail merge.
@@ -206,15 +208,19 @@ struct ManagePage {
     organisation: Organisation,
     campaign: Campaign,
     open: bool,
-    /// `None` while fewer than the minimum have answered.
-    responses: Option<u64>,
-    unused: Option<u64>,
+    /// Answers counted and codes not used yet: shown once the minimum have answered.
+    responses: Figure,
+    unused: Figure,
     link: String,
     count: String,
     format: String,
     email_on: bool,
     /// Invitation emails still in the outbox.
     waiting: u64,
+    /// How many invitations were just queued (after the redirect from sending them).
+    invited: Option<u64>,
+    /// The codes form's one-time mark, so a reload does not make a second batch.
+    once: String,
 }
 
 pub(super) async fn campaign_in(
@@ -240,16 +246,21 @@ pub(super) async fn manage_page(
             state.settings.public_url, organisation.ods_code, campaign.id
         ),
     };
+    let minimum = state.settings.minimums.survey().people();
     Ok(render(&ManagePage {
-        minimum: state.settings.minimums.survey().people(),
+        minimum,
         chrome: chrome.titled(format!("Run {}", campaign.title)),
         open: campaign.is_open(today),
-        responses: campaigns::answers_counted(&state.app, &campaign)
-            .await?
-            .into_value(),
-        unused: campaigns::codes_not_used_yet(&state.app, &campaign)
-            .await?
-            .into_value(),
+        responses: Figure::of(
+            campaigns::answers_counted(&state.app, &campaign).await?,
+            |n| n.to_string(),
+            &format!("Fewer than {minimum}"),
+        ),
+        unused: Figure::of(
+            campaigns::codes_not_used_yet(&state.app, &campaign).await?,
+            |n| n.to_string(),
+            &format!("Shown once at least {minimum} people have answered"),
+        ),
         link,
         count: form.count,
         format: if form.format.is_empty() {
@@ -259,22 +270,37 @@ pub(super) async fn manage_page(
         },
         email_on: state.settings.mail.is_some(),
         waiting: campaigns::invitations_waiting(&state.app, &campaign).await?,
+        invited: form.invited,
+        once: if form.once.is_empty() {
+            once::new_mark()
+        } else {
+            form.once
+        },
         organisation,
         campaign,
     })?
     .into_response())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ManageQuery {
+    /// Set by the redirect after emailing invitations.
+    invited: Option<u64>,
+}
+
 pub async fn manage(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
+    Query(query): Query<ManageQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let campaign = campaign_in(&state, &organisation, campaign_id).await?;
     let form = CodesForm {
-        count: String::new(),
         format: "sheet".into(),
+        invited: query.invited,
+        ..CodesForm::default()
     };
     manage_page(&state, chrome, organisation, campaign, form).await
 }
@@ -284,6 +310,11 @@ pub async fn manage(
 pub struct CodesForm {
     count: String,
     format: String,
+    /// The form's one-time mark: codes are shown once, so a reload of the codes page
+    /// would otherwise make a second batch nobody sees.
+    once: String,
+    #[serde(skip)]
+    pub(super) invited: Option<u64>,
 }
 
 #[derive(Template)]
@@ -341,14 +372,31 @@ pub async fn issue_codes(
         )
         .await;
     };
-    let codes = campaigns::issue_codes(
+    if state
+        .app
+        .sent_forms
+        .claim(&form.once, state.app.clock.now())
+        == Claim::Again
+    {
+        return Err(AppError::Conflict(
+            "These codes were made already. Codes are shown only once, so they cannot be shown again. To make more, go back to the survey's page and fill in the form again.".into(),
+        ));
+    }
+    let codes = match campaigns::issue_codes(
         &state.app,
         &user.person.email,
         &organisation,
         &campaign,
         count,
     )
-    .await?;
+    .await
+    {
+        Ok(codes) => codes,
+        Err(e) => {
+            state.app.sent_forms.release(&form.once);
+            return Err(e.into());
+        }
+    };
     let link = format!("{}/survey", state.settings.public_url);
     let shown: Vec<String> = codes.iter().map(InvitationCode::display).collect();
     if form.format == "csv" {

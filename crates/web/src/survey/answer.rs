@@ -12,7 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::OrgUnit;
 use dignity_app::survey::answering::{self, Answerer, Campaign, Window};
 use dignity_crypto::survey::InvitationCode;
@@ -60,16 +60,28 @@ struct StartPage {
     code: String,
 }
 
+/// The thank-you page after sending. It says nothing about which survey or when, so it is
+/// the same page for everyone and a reload shows it again instead of sending twice.
 #[derive(Template)]
-#[template(path = "survey/answered.html")]
-pub struct AnsweredPage {
+#[template(path = "survey/sent.html")]
+struct SentPage {
     /// The smallest group whose results are shown.
-    pub minimum: u64,
-    pub chrome: Chrome,
-    pub sent: bool,
-    pub closes_on: Day,
-    pub again: String,
+    minimum: u64,
+    chrome: Chrome,
 }
+
+#[derive(Template)]
+#[template(path = "survey/saved.html")]
+struct SavedPage {
+    chrome: Chrome,
+    closes_on: Day,
+    /// Where to come back to.
+    again: String,
+}
+
+/// Where sending redirects to (post-redirect-get): one address for every survey and both
+/// ways of answering, with nothing in it to say who sent or which survey.
+pub const SENT_PAGE: &str = "/survey/sent";
 
 /// The questions of one section, with what has been chosen so far.
 pub fn section_view(
@@ -393,10 +405,10 @@ pub async fn answer(
         if !answering::send(&state.app, campaign, &definition, &flow.answerer, &answers).await? {
             return Err(sent_already());
         }
-        return done(state, chrome, campaign, flow, true);
+        return Ok(Redirect::to(SENT_PAGE).into_response());
     }
     match (go, next) {
-        ("save", _) => done(state, chrome, campaign, flow, false),
+        ("save", _) => saved(chrome, campaign, flow),
         (_, Next::Check) => check(chrome, campaign, flow, &definition, &answers, &units),
         (_, Next::Page(index)) => section(
             chrome,
@@ -518,24 +530,20 @@ fn section(
     .into_response())
 }
 
-fn done(
-    state: &AppState,
-    chrome: Chrome,
-    campaign: &Campaign,
-    flow: &Flow,
-    sent: bool,
-) -> Result<Response, AppError> {
-    let title = if sent {
-        "Your answers have been sent"
-    } else {
-        "Your answers are saved"
-    };
-    Ok(render(&AnsweredPage {
-        minimum: state.settings.minimums.survey().people(),
-        chrome: chrome.titled(title),
-        sent,
+fn saved(chrome: Chrome, campaign: &Campaign, flow: &Flow) -> Result<Response, AppError> {
+    Ok(render(&SavedPage {
+        chrome: chrome.titled("Your answers are saved"),
         closes_on: campaign.closes_on,
         again: flow.again.clone(),
+    })?
+    .into_response())
+}
+
+/// The thank-you page sending redirects to.
+pub async fn sent(State(state): State<AppState>, chrome: Chrome) -> Result<Response, AppError> {
+    Ok(render(&SentPage {
+        minimum: state.settings.minimums.survey().people(),
+        chrome: chrome.titled("Your answers have been sent"),
     })?
     .into_response())
 }

@@ -130,7 +130,7 @@ async fn benchmark_rows(
         .collect();
     let closed = campaign.closes_on < today;
     Ok(Benchmark {
-        counted_instead: found.counted.filter(|c| closed && c.id != campaign.id),
+        counted_instead: found.counted.filter(|c| c.id != campaign.id),
         closed,
         organisation,
         campaign,

@@ -11,7 +11,7 @@ use crate::pages::{Chrome, FieldError};
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::{self, Campaign, Mail as NewMail};
 use dignity_domain::identity::Email;
@@ -131,7 +131,7 @@ pub async fn email_invitations(
                 }
                 Ok(addresses) => {
                     let base = state.settings.public_url.clone();
-                    campaigns::invite_by_email(
+                    let invited = campaigns::invite_by_email(
                         &state.app,
                         &user.person.email,
                         &organisation,
@@ -146,7 +146,12 @@ pub async fn email_invitations(
                         },
                     )
                     .await?;
-                    Vec::new()
+                    // Post-redirect-get: a reload must not email everyone again.
+                    return Ok(Redirect::to(&format!(
+                        "/orgs/{}/surveys/{}/manage?invited={invited}",
+                        organisation.ods_code, campaign.id
+                    ))
+                    .into_response());
                 }
             },
         }

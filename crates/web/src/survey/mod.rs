@@ -30,6 +30,7 @@ pub fn routes(routes: Routes) -> Routes {
     routes
         .get("/survey", Access::Anonymous, answer::start)
         .post("/survey", Access::Anonymous, answer::page)
+        .get(answer::SENT_PAGE, Access::Anonymous, answer::sent)
         .get(
             "/orgs/{ods}/surveys",
             Access::InOrganisation(RESULT_READERS),

@@ -127,13 +127,14 @@ async fn events_are_booked_without_email_and_have_no_waiting_list(app: &TestApp)
     );
 
     // Booking: the page gives everything, and no mail is written that would never go.
-    let booked = app
-        .browser()
+    let mut ann = app.browser();
+    let booked = ann
         .post(
             &format!("{path}/book"),
             &[("name", "Ann"), ("email", "ann@example.com")],
         )
         .await?;
+    let booked = ann.follow(booked).await?;
     assert!(booked.body.contains("You have a place"), "{}", booked.body);
     assert!(booked.body.contains("https://meet.example.nhs.uk/xyz"));
     assert!(booked.body.contains("calendar.ics?key="));

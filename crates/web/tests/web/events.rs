@@ -131,6 +131,13 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
         bob.post(&book, &[("name", "Bob"), ("email", "bob@example.com")]),
     );
     let (a, b) = (a?, b?);
+    // Post-redirect-get: the page after booking is a plain page, so reloading it books
+    // nothing; its address shows how to join only with the event's calendar key.
+    let with_place = [&a, &b]
+        .into_iter()
+        .find_map(|p| p.location.clone().filter(|l| l.contains("?key=")))
+        .ok_or("a redirect to the page of a place")?;
+    let (a, b) = (ann.follow(a).await?, bob.follow(b).await?);
     let people = store::attendees(&app.db, id).await?;
     assert_eq!(people.len(), 2);
     let places: Vec<Place> = people.iter().map(|p| p.place).collect();
@@ -178,9 +185,30 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
     assert!(waiting.3.is_empty() && !waiting.2.contains("meet.example"));
 
     // Booking again changes nothing.
-    ann.post(&book, &[("name", "Ann"), ("email", &first.email)])
+    let again = ann
+        .post(&book, &[("name", "Ann"), ("email", &first.email)])
         .await?;
     assert_eq!(store::attendees(&app.db, id).await?.len(), 2);
+    // The event is full, so the answer is the page a new booking would get: waiting.
+    assert!(
+        again.redirects_to(&format!("/events/{id}/booked?waiting=true")),
+        "{again:?}"
+    );
+    for _reload in 0..2 {
+        let page = ann.get(&with_place).await?;
+        assert!(
+            page.body.contains("meet.example.nhs.uk/abc-123"),
+            "{}",
+            page.body
+        );
+    }
+    assert_eq!(store::attendees(&app.db, id).await?.len(), 2);
+    let guessed = ann.get(&format!("/events/{id}/booked?key=guess")).await?;
+    assert_eq!(guessed.status, StatusCode::NOT_FOUND);
+    let waiting = ann
+        .get(&format!("/events/{id}/booked?waiting=true"))
+        .await?;
+    assert!(!waiting.body.contains("meet.example"), "{}", waiting.body);
 
     // Each booking's own page; only the place shows how to join.
     let own = app
@@ -216,10 +244,15 @@ async fn an_event_is_booked_waited_for_cancelled_and_reminded(app: &TestApp) -> 
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     // Cancelling by link gives the place to the person waiting, by email with the file.
-    let page = app
-        .browser()
+    let mut canceller = app.browser();
+    let page = canceller
         .post("/events/booking/cancel", &[("token", &first.token)])
         .await?;
+    assert!(
+        page.redirects_to("/events/booking?cancelled=true"),
+        "{page:?}"
+    );
+    let page = canceller.follow(page).await?;
     assert!(
         page.body.contains("Your booking is cancelled"),
         "{}",
@@ -357,8 +390,12 @@ async fn booking_with_a_booked_address_answers_as_a_new_booking(app: &TestApp) -
     let fresh = prober
         .post(&book, &[("name", "Eve"), ("email", "new1@example.com")])
         .await?;
-    assert_eq!(probed.status, StatusCode::OK);
-    assert_eq!((probed.status, &probed.body), (fresh.status, &fresh.body));
+    assert_eq!(probed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        (probed.status, &probed.location, &probed.body),
+        (fresh.status, &fresh.location, &fresh.body)
+    );
+    let fresh = prober.follow(fresh).await?;
     assert!(fresh.body.contains("You have a place"), "{}", fresh.body);
     assert!(
         !fresh.body.contains("token="),
@@ -372,7 +409,11 @@ async fn booking_with_a_booked_address_answers_as_a_new_booking(app: &TestApp) -
     let fresh = prober
         .post(&book, &[("name", "Eve"), ("email", "new2@example.com")])
         .await?;
-    assert_eq!((probed.status, &probed.body), (fresh.status, &fresh.body));
+    assert_eq!(
+        (probed.status, &probed.location, &probed.body),
+        (fresh.status, &fresh.location, &fresh.body)
+    );
+    let fresh = prober.follow(fresh).await?;
     assert!(fresh.body.contains("You are on the waiting list"));
     let vic = store::attendees(&app.db, id)
         .await?
@@ -456,13 +497,14 @@ async fn a_place_shows_how_to_join_and_a_calendar_file_that_opens(app: &TestApp)
     let location = page.location.clone().ok_or(page.body)?;
     let id: i64 = location.trim_start_matches("/events/").parse()?;
 
-    let booked = app
-        .browser()
+    let mut ann = app.browser();
+    let booked = ann
         .post(
             &format!("/events/{id}/book"),
             &[("name", "Ann"), ("email", "ann@example.com")],
         )
         .await?;
+    let booked = ann.follow(booked).await?;
     assert!(booked.body.contains("You have a place"), "{}", booked.body);
     for shown in [
         "Wednesday 1 July 2099, 9:30am to 12pm (UK time)",
@@ -539,13 +581,14 @@ async fn a_place_shows_how_to_join_and_a_calendar_file_that_opens(app: &TestApp)
     }
 
     // Waiting: no joining details and no file.
-    let waiting = app
-        .browser()
+    let mut bob = app.browser();
+    let waiting = bob
         .post(
             &format!("/events/{id}/book"),
             &[("name", "Bob"), ("email", "bob@example.com")],
         )
         .await?;
+    let waiting = bob.follow(waiting).await?;
     assert!(waiting.body.contains("You are on the waiting list"));
     assert!(!waiting.body.contains("Room 4") && !waiting.body.contains("calendar.ics"));
     Ok(())

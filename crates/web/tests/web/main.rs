@@ -212,6 +212,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     ("GET", "/speak-up", "/speak-up", EVERYONE),
     ("GET", "/survey", "/survey", EVERYONE),
+    ("GET", "/survey/sent", "/survey/sent", EVERYONE),
     ("GET", "/plans", "/plans", EVERYONE),
     ("GET", "/plans/{ods}", "/plans/RJ1", EVERYONE),
     (
@@ -220,6 +221,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/plans/RJ1/feed.atom",
         EVERYONE,
     ),
+    ("GET", "/plans/{ods}/follow", "/plans/RJ1/follow", EVERYONE),
     ("POST", "/plans/{ods}/follow", "/plans/RJ1/follow", EVERYONE),
     ("GET", "/follow/confirm", "/follow/confirm", EVERYONE),
     ("POST", "/follow/confirm", "/follow/confirm", EVERYONE),
@@ -261,6 +263,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/news/{id}", "/news/1", EVERYONE),
     ("GET", "/news/new", "/news/new", CURATORS),
     ("POST", "/news/new", "/news/new", CURATORS),
+    ("GET", "/news/subscribe", "/news/subscribe", EVERYONE),
     ("POST", "/news/subscribe", "/news/subscribe", EVERYONE),
     (
         "GET",
@@ -286,6 +289,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         EVERYONE,
     ),
     ("GET", "/events/{id}", "/events/1", EVERYONE),
+    (
+        "GET",
+        "/events/{id}/booked",
+        "/events/1/booked?waiting=true",
+        EVERYONE,
+    ),
     ("POST", "/events/{id}/book", "/events/1/book", EVERYONE),
     (
         "GET",
@@ -1735,6 +1744,7 @@ async fn anonymous_routes_are_exactly_these_and_never_read_a_session(app: &TestA
         ("POST", "/speak-up/{ods}"),
         ("GET", "/survey"),
         ("POST", "/survey"),
+        ("GET", "/survey/sent"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p))

@@ -28,7 +28,11 @@ async fn news_is_published_safely_fed_and_emailed_by_topic(app: &TestApp) -> Tes
         let mut fields = vec![("email", email)];
         fields.extend(topics.iter().map(|t| ("topics", *t)));
         let page = reader.post("/news/subscribe", &fields).await?;
+        // Post-redirect-get: a reload shows the page again and sends no second email.
+        assert!(page.redirects_to("/news/subscribe"), "{page:?}");
+        let page = reader.follow(page).await?;
         assert!(page.body.contains("Check your email"), "{}", page.body);
+        reader.get("/news/subscribe").await?;
     }
     let bad = reader.post("/news/subscribe", &[("email", "nope")]).await?;
     assert!(bad.body.contains("Enter an email address"));

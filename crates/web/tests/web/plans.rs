@@ -1056,7 +1056,11 @@ async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
     let page = public
         .post("/plans/RJ1/follow", &[("email", "fan@example.com")])
         .await?;
+    // Post-redirect-get: reloading the page sends no second email.
+    assert!(page.redirects_to("/plans/RJ1/follow"), "{page:?}");
+    let page = public.follow(page).await?;
     assert!(page.body.contains("Check your email"), "{}", page.body);
+    public.get("/plans/RJ1/follow").await?;
     let mail = follow_mail(app).await?;
     assert_eq!(mail.len(), 1);
     let token = token_after(&mail[0], "/follow/confirm?token=")?;
@@ -1090,6 +1094,7 @@ async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
     let page = public
         .post("/plans/RJ1/follow", &[("email", "fan@example.com")])
         .await?;
+    let page = public.follow(page).await?;
     assert!(page.body.contains("Check your email"));
     assert_eq!(follow_mail(app).await?.len(), 1);
 
@@ -1175,7 +1180,21 @@ async fn staff_comments_are_read_by_an_administrator_before_they_show(app: &Test
             &[("comment", "The training <i>helped</i> our ward.")],
         )
         .await?;
-    assert!(page.body.contains("Thank you"), "{}", page.body);
+    // Post-redirect-get: the thank-you page is a plain page, so a reload sends nothing.
+    assert!(page.redirects_to(&format!("{path}?sent=true")), "{page:?}");
+    let page = sam.follow(page).await?;
+    assert!(
+        page.body.contains("Your comment has been sent"),
+        "{}",
+        page.body
+    );
+    sam.get(&format!("{path}?sent=true")).await?;
+    assert_eq!(
+        plans::comments(&app.db, app.org.id, plans::CommentState::Waiting)
+            .await?
+            .len(),
+        1
+    );
     sam.post(&path, &[("comment", "Name and shame Dr X.")])
         .await?;
 

@@ -267,6 +267,14 @@ impl Browser {
         self.send(Request::get(path).body(Body::empty())?).await
     }
 
+    /// Where a browser lands after `page`: the page a redirect points to, or `page` itself.
+    pub async fn follow(&mut self, page: Page) -> Result<Page, Box<dyn std::error::Error>> {
+        match (&page.location, page.status.is_redirection()) {
+            (Some(location), true) => self.get(&location.clone()).await,
+            _ => Ok(page),
+        }
+    }
+
     /// The CSRF token a page would have put in its forms (fetching a page first if needed).
     pub async fn csrf(&mut self) -> Result<String, Box<dyn std::error::Error>> {
         // Behind HTTPS the cookie carries the `__Host-` prefix.

@@ -522,11 +522,14 @@ async fn invited_staff_answer_page_by_page_and_come_back(app: &TestApp) -> TestR
     let page = later
         .post("/survey", &[("code", &code), ("page", "0"), ("go", "send")])
         .await?;
-    assert!(
-        page.body.contains("Your answers have been sent"),
-        "{}",
-        page.body
-    );
+    // Post-redirect-get: reloading the page after sending shows the thank-you page again
+    // instead of sending the form a second time.
+    assert!(page.redirects_to("/survey/sent"), "{page:?}");
+    for _reload in 0..2 {
+        let thanks = later.get("/survey/sent").await?;
+        assert_eq!(thanks.status, StatusCode::OK);
+        assert!(thanks.body.contains("Your answers have been sent"));
+    }
 
     // Stored sealed, waiting for a batch of 11: nothing written or counted yet, no draft;
     // the code no longer works.
@@ -712,10 +715,27 @@ async fn admins_set_up_a_survey_and_issue_codes_shown_once(app: &TestApp) -> Tes
         page.body
             .contains("Enter a number of codes from 1 to 20000")
     );
+    let manage = browser
+        .get(&format!("/orgs/RJ1/surveys/{}/manage", campaign.id))
+        .await?;
+    let once = crate::support::token_after(&manage.body, "name=\"once\" value=\"")?;
     let page = browser
-        .post(&codes_path, &[("count", "3"), ("format", "sheet")])
+        .post(
+            &codes_path,
+            &[("count", "3"), ("format", "sheet"), ("once", &once)],
+        )
         .await?;
     assert!(page.body.contains("shown only once"));
+    // A reload sends the same form again: refused, with no second batch of codes.
+    let reload = browser
+        .post(
+            &codes_path,
+            &[("count", "3"), ("format", "sheet"), ("once", &once)],
+        )
+        .await?;
+    assert_eq!(reload.status, StatusCode::CONFLICT, "{}", reload.body);
+    assert!(reload.body.contains("made already"), "{}", reload.body);
+    assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 3);
     let sheet_codes: Vec<&str> = page
         .body
         .lines()
@@ -776,7 +796,11 @@ async fn signed_in_staff_answer_an_open_link_once(app: &TestApp) -> TestResult {
         let page = browser
             .post(&path, &[("page", &number), ("go", go)])
             .await?;
-        assert_eq!(page.status, StatusCode::OK, "page {n}: {}", page.body);
+        if n == total {
+            assert!(page.redirects_to("/survey/sent"), "{page:?}");
+        } else {
+            assert_eq!(page.status, StatusCode::OK, "page {n}: {}", page.body);
+        }
     }
     // Sent and waiting, sealed, for a batch.
     assert_eq!(survey::pending_count(&app.db, campaign.id).await?, 1);
@@ -1064,6 +1088,14 @@ async fn benchmarks_and_oversight_flag_the_worse_organisation(app: &TestApp) -> 
         .await?;
     assert!(page.body.contains("has not closed yet"));
     assert!(!page.body.contains(" of 2</td>"), "{}", page.body);
+    // Nor does its opening say it is compared with anyone: the year's first closed survey
+    // is the one compared, and the page names it.
+    assert!(
+        !page.body.contains("Your organisation is compared with the"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("is not compared"), "{}", page.body);
 
     // A later survey of the same questions in the same year (a pulse) is not pooled with
     // the first: the published figures stay as they were, and its page says so.
@@ -1227,8 +1259,16 @@ async fn email_invitations_wait_out_a_relay_that_is_down_and_are_then_forgotten(
         "email\nann@trust.nhs.uk\nbob@trust.nhs.uk\nann@trust.nhs.uk\n",
     )
     .await?;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("Invitation emails waiting to be sent"));
+    // Post-redirect-get: the page after sending is the survey's own page with a banner,
+    // so a reload emails nobody again.
+    let manage = format!("/orgs/RJ1/surveys/{}/manage?invited=2", campaign.id);
+    assert!(page.redirects_to(&manage), "{page:?}");
+    for _reload in 0..2 {
+        let page = browser.get(&manage).await?;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("2 invitations are being sent"));
+        assert!(page.body.contains("Invitation emails waiting to be sent"));
+    }
     let purpose = format!("survey:{}", campaign.id);
     assert_eq!(dignity_store::mail::waiting(&app.db, &purpose).await?, 2);
     assert_eq!(survey::unused_tokens(&app.db, campaign.id).await?, 2);
@@ -1370,11 +1410,7 @@ async fn multiple_choice_answers_count_each_choice(app: &TestApp) -> TestResult 
             fields.push(("q-help_from-3", "1"));
         }
         let page = app.browser().post("/survey", &fields).await?;
-        assert!(
-            page.body.contains("Your answers have been sent"),
-            "{}",
-            page.body
-        );
+        assert!(page.redirects_to("/survey/sent"), "{page:?}");
     }
     // Eleven make a batch, written at once; the twelfth waits while the survey is open.
     assert_eq!(survey::responses(&app.db, campaign.id).await?.len(), 11);
@@ -1449,7 +1485,14 @@ async fn send_as(
         )
         .await
         .map_err(|e| e.to_string())?;
-    Ok(page.body)
+    if !page.redirects_to("/survey/sent") {
+        return Ok(page.body);
+    }
+    let thanks = person
+        .get("/survey/sent")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(thanks.body)
 }
 
 /// Many people answering at the same moment: each is told their answers are sent only
@@ -1523,7 +1566,10 @@ async fn look(
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{d} while open");
         seen.push(page.body);
     }
-    seen.push(office.get(manage).await?.body);
+    // The codes form's one-time mark is new on every load; it says nothing about answers.
+    let page = office.get(manage).await?.body;
+    let mark = crate::support::token_after(&page, "name=\"once\" value=\"")?;
+    seen.push(page.replace(&mark, "(one-time mark)"));
     Ok(seen)
 }
 

@@ -1,10 +1,10 @@
-//! Sending the concern form once. Reloading the page a concern was sent from makes a
-//! browser send the form again, and that made a second case with a second receipt code.
-//! The receipt cannot be shown after a redirect, as the code is kept nowhere to show it
-//! from; so each form carries a one-time mark of its own, and a form whose mark was used
-//! is refused.
+//! Sending a form once, where the page after it cannot be shown again after a redirect:
+//! the concern form (its receipt code is kept nowhere to show it from) and the survey
+//! codes form (codes are shown once). Reloading such a page makes a browser send the form
+//! again, which made a second case or a second batch of codes; so each form carries a
+//! one-time mark of its own, and a form whose mark was used is refused.
 //!
-//! Marks are random and say nothing about the person or their concern. They are kept
+//! Marks are random and say nothing about the person or what they sent. They are kept
 //! only in this server's memory, as SHA-256 digests, for a day at most, never in the
 //! database or the log, so nothing links a mark to the case it sent.
 
@@ -12,13 +12,13 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-/// Marks kept at most: more than a day of concerns on any installation. Beyond this the
+/// Marks kept at most: more than a day of such forms on any installation. Beyond this the
 /// oldest is forgotten first.
 const MOST: usize = 100_000;
 /// How long a mark is remembered, in seconds.
 const KEEP_SECONDS: i64 = 24 * 3600;
 
-/// A new mark for a concern form.
+/// A new mark for a form.
 pub fn new_mark() -> String {
     dignity_crypto::token::random_token()
 }
