@@ -50,6 +50,10 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
         .into_iter()
         .filter(|r| !r.retired)
         .partition(|r| !r.fields.link.is_empty());
+    let home_only = linked
+        .iter()
+        .filter(|r| r.fields.link_is_site_home())
+        .count();
     let mut links: Vec<(String, String)> = linked
         .into_iter()
         .map(|r| {
@@ -74,7 +78,7 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
     }
     // Resources without an address are not dead links, but people cannot go straight to
     // them either: say how many, and where curators add them.
-    let unlinked = match unlinked.len() {
+    let mut unlinked = match unlinked.len() {
         0 => String::new(),
         1 => "1 resource has no web address yet: curators can add it from /library/manage."
             .to_owned(),
@@ -82,6 +86,18 @@ pub async fn run(command: LibraryCommand, db: &Db) -> anyhow::Result<()> {
             "{n} resources have no web address yet: curators can add them from /library/manage."
         ),
     };
+    // A home page answers, but it is not the resource: say so too.
+    let home_only = match home_only {
+        0 => String::new(),
+        1 => "1 resource links only to a website's home page: curators can add its own address from /library/manage.".to_owned(),
+        n => format!("{n} resources link only to a website's home page: curators can add their own addresses from /library/manage."),
+    };
+    if !home_only.is_empty() {
+        if !unlinked.is_empty() {
+            unlinked.push('\n');
+        }
+        unlinked.push_str(&home_only);
+    }
     if links.is_empty() {
         println!("The library has no web addresses to check.");
         if !unlinked.is_empty() {

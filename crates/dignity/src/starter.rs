@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use dignity_app::admin::Operator;
 use dignity_app::library::{CaseStudy, NewResource};
 use dignity_app::{Clock, Db};
-use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
+use dignity_domain::library::{Audience, Kind, Published, Topic, check_link, link_site};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
@@ -27,6 +27,9 @@ struct Entry {
     summary: String,
     #[serde(default)]
     link: String,
+    /// The link is only the publisher's home page, not the resource's own page.
+    #[serde(default)]
+    address_is_publisher: bool,
     #[serde(default)]
     published: String,
     audiences: Vec<String>,
@@ -45,7 +48,11 @@ struct Entry {
 
 /// The starter catalogue, checked as strictly as a curator's form.
 pub fn catalogue() -> anyhow::Result<Vec<NewResource>> {
-    let parsed: Catalogue = toml::from_str(CATALOGUE).context("the starter catalogue")?;
+    parse(CATALOGUE)
+}
+
+fn parse(text: &str) -> anyhow::Result<Vec<NewResource>> {
+    let parsed: Catalogue = toml::from_str(text).context("the starter catalogue")?;
     let review_on = Day::parse(&parsed.review_on)?;
     let mut out = Vec::new();
     for e in parsed.resource {
@@ -80,9 +87,18 @@ pub fn catalogue() -> anyhow::Result<Vec<NewResource>> {
                 "a case study needs its organisation and what was done"
             ));
         }
+        let link = check_link(&e.link).with_context(|| named("link"))?;
+        let home_page = link_site(&link).is_some_and(|(_, home)| home);
+        if e.address_is_publisher != home_page {
+            bail!(named(if home_page {
+                "a link to a home page needs address_is_publisher = true"
+            } else {
+                "address_is_publisher = true needs a link to the publisher's home page"
+            }));
+        }
         out.push(NewResource {
             kind,
-            link: check_link(&e.link).with_context(|| named("link"))?,
+            link,
             title: e.title,
             summary: e.summary,
             publisher: e.publisher,
@@ -131,5 +147,35 @@ mod tests {
         titles.dedup();
         assert_eq!(titles.len(), before, "no title twice");
         Ok(())
+    }
+
+    /// Issue 16: each resource links to where it can be read, or at least to the website
+    /// of its publisher, over https.
+    #[test]
+    fn every_starter_resource_has_an_https_address() -> anyhow::Result<()> {
+        let resources = super::catalogue()?;
+        for r in &resources {
+            let (site, home) = dignity_domain::library::link_site(&r.link)
+                .ok_or_else(|| anyhow::anyhow!("{}: no web address", r.title))?;
+            assert!(r.link.starts_with("https://"), "{}: {}", r.title, r.link);
+            assert!(site.contains('.'), "{}: {}", r.title, r.link);
+            assert_eq!(home, r.link_is_site_home(), "{}", r.title);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_loader_checks_a_home_page_link_is_marked_as_such() {
+        let entry = |link: &str, marked: bool| {
+            let text = super::CATALOGUE.replacen(
+                "link = \"https://socialpartnershipforum.org/about-spf/latest-updates/december-2016/tackling-bullying-in-the-nhs-a-collective-call-to-action/\"",
+                &format!("link = \"{link}\"\naddress_is_publisher = {marked}"),
+                1,
+            );
+            super::parse(&text).map(|_| ())
+        };
+        assert!(entry("https://www.socialpartnershipforum.org/", true).is_ok());
+        assert!(entry("https://www.socialpartnershipforum.org/", false).is_err());
+        assert!(entry("https://www.socialpartnershipforum.org/publications", true).is_err());
     }
 }

@@ -683,7 +683,7 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
     use dignity_store::library::{self, CaseStudy, NewResource};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    // A small web server: /ok answers 200, anything else 404.
+    // A small web server: /ok and the home page answer 200, anything else 404.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let server = tokio::spawn(async move {
@@ -691,7 +691,7 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
             let mut buffer = [0u8; 2048];
             let n = stream.read(&mut buffer).await.unwrap_or(0);
             let request = String::from_utf8_lossy(&buffer[..n]);
-            let status = if request.contains(" /ok ") {
+            let status = if request.contains(" /ok ") || request.contains(" / ") {
                 "200 OK"
             } else {
                 "404 Not Found"
@@ -732,6 +732,7 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
             resource("Gone away", format!("http://127.0.0.1:{port}/gone")),
             resource("No such site", "http://127.0.0.1:9/nothing".into()),
             resource("Not online yet", String::new()),
+            resource("Publisher only", format!("http://127.0.0.1:{port}/")),
         ],
     )
     .await?;
@@ -739,7 +740,7 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
     let output = dignity(&dir.0, &url, &["library", "check-links", "--timeout", "5"])?;
     let said = text(&output);
     assert!(output.status.success(), "reports, never fails: {said}");
-    assert!(said.contains("2 of 3 links did not work"), "{said}");
+    assert!(said.contains("2 of 4 links did not work"), "{said}");
     assert!(
         said.contains("Gone away") && said.contains("answered 404"),
         "{said}"
@@ -756,6 +757,10 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
     );
     assert!(
         said.contains("1 resource has no web address yet") && said.contains("/library/manage"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 resource links only to a website's home page"),
         "{said}"
     );
     assert!(said.contains("No such site"), "{said}");

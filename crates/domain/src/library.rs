@@ -216,6 +216,28 @@ pub fn check_link(raw: &str) -> Result<String, InvalidValue> {
     Ok(link.to_owned())
 }
 
+/// The site a checked web address points into, as people read it (`www.nhsemployers.org`),
+/// and whether the address is only that site's home page. A home page is not the
+/// resource itself, so the library says "look for it there" instead of "read it".
+/// `None` for an empty or unchecked address.
+pub fn link_site(link: &str) -> Option<(&str, bool)> {
+    let lower = link
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let rest = if lower == "https://" {
+        link.get(8..)
+    } else if lower.starts_with("http://") {
+        link.get(7..)
+    } else {
+        None
+    }?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let site = rest.get(..end).filter(|s| !s.is_empty())?;
+    let home = matches!(rest.get(end..), Some("" | "/"));
+    Some((site, home))
+}
+
 code_list!(
     /// How an event is held.
     EventFormat, "event format", {
@@ -250,6 +272,37 @@ mod tests {
             "next year",
         ] {
             assert!(Published::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_link_names_its_site_and_whether_it_is_only_the_home_page() {
+        assert_eq!(
+            link_site("https://www.nhsemployers.org/"),
+            Some(("www.nhsemployers.org", true))
+        );
+        assert_eq!(
+            link_site("HTTPS://www.acas.org.uk"),
+            Some(("www.acas.org.uk", true))
+        );
+        assert_eq!(
+            link_site("http://127.0.0.1:8080/guide.pdf"),
+            Some(("127.0.0.1:8080", false))
+        );
+        for deeper in [
+            "https://www.acas.org.uk/?page=2",
+            "https://www.acas.org.uk/#top",
+            "https://www.acas.org.uk/bullying",
+            "https://aace.org.uk/?p=2541721",
+        ] {
+            assert_eq!(
+                link_site(deeper).map(|(_, home)| home),
+                Some(false),
+                "{deeper}"
+            );
+        }
+        for none in ["", "https://", "www.acas.org.uk", "ftp://a.example/"] {
+            assert_eq!(link_site(none), None, "{none}");
         }
     }
 

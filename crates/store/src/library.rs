@@ -3,7 +3,7 @@
 
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
-use dignity_domain::library::{Audience, Kind, Published, Topic, parse_codes};
+use dignity_domain::library::{Audience, Kind, Published, Topic, link_site, parse_codes};
 use dignity_domain::speakup::Day;
 
 /// A case study's structure: who, what was wrong, what was done together, what changed.
@@ -28,7 +28,8 @@ pub struct NewResource {
     pub title: String,
     pub summary: String,
     pub publisher: String,
-    /// Empty when the publisher's name is all we can point to.
+    /// Empty when the publisher's name is all we can point to; a site's home page when
+    /// that is all we know (see `link_is_site_home`).
     pub link: String,
     pub audiences: Vec<Audience>,
     pub topics: Vec<Topic>,
@@ -36,6 +37,19 @@ pub struct NewResource {
     pub published: Option<Published>,
     pub review_on: Day,
     pub case: CaseStudy,
+}
+
+impl NewResource {
+    /// The site its address points into, as people read it; empty without an address.
+    pub fn link_site(&self) -> &str {
+        link_site(&self.link).map_or("", |(site, _)| site)
+    }
+
+    /// Whether the address is only a website's home page, not the resource's own page:
+    /// people are told to look for it there, and curators to find its own address.
+    pub fn link_is_site_home(&self) -> bool {
+        link_site(&self.link).is_some_and(|(_, home)| home)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,13 +48,13 @@ pub async fn due_for_review(ctx: &Context) -> Result<Vec<Resource>, Error> {
     Ok(store::due_for_review(&ctx.db, ctx.clock.today()).await?)
 }
 
-/// Resources in the library (not retired) with no web address yet, by title: a curator
-/// who finds where one can be read adds it.
+/// Resources in the library (not retired) with no address of their own yet, by title: none
+/// at all, or only a website's home page. A curator who finds where one can be read adds it.
 pub async fn without_address(ctx: &Context) -> Result<Vec<Resource>, Error> {
     let mut found: Vec<Resource> = store::all_resources(&ctx.db)
         .await?
         .into_iter()
-        .filter(|r| !r.retired && r.fields.link.is_empty())
+        .filter(|r| !r.retired && (r.fields.link.is_empty() || r.fields.link_is_site_home()))
         .collect();
     found.sort_by(|a, b| a.fields.title.cmp(&b.fields.title));
     Ok(found)

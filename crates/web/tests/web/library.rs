@@ -499,7 +499,7 @@ async fn each_resource_links_to_where_it_can_be_read(app: &TestApp) -> TestResul
     );
     assert!(
         read.body
-            .contains("Read “Civility saves lives” on the NHS Employers website")
+            .contains("Read “Civility saves lives” on www.civilitysaveslives.com")
     );
     let found = app.browser().get("/library?q=civility").await?;
     assert!(
@@ -518,6 +518,46 @@ async fn each_resource_links_to_where_it_can_be_read(app: &TestApp) -> TestResul
         !manage
             .body
             .contains(&format!("href=\"/library/{id}/edit\""))
+    );
+
+    // Only a website's home page: people are told to look for it there, not to read it,
+    // and curators are asked for its own address.
+    let page = ada
+        .post(
+            &format!("/library/{id}/edit"),
+            &with_link("https://www.civilitysaveslives.com/"),
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let look = app.browser().get(&format!("/library/{id}")).await?;
+    assert!(
+        look.body
+            .contains("We do not have the address of “Civility saves lives” itself")
+            && look
+                .body
+                .contains("Look for it on www.civilitysaveslives.com")
+            && !look.body.contains("Read “Civility saves lives”"),
+        "{}",
+        look.body
+    );
+    let found = app.browser().get("/library?q=civility").await?;
+    assert!(
+        found
+            .body
+            .contains("Look for it on www.civilitysaveslives.com"),
+        "{}",
+        found.body
+    );
+    let manage = ada.get("/library/manage").await?;
+    assert!(
+        manage
+            .body
+            .contains("3 resources have no web address of their own")
+            && manage
+                .body
+                .contains(&format!("href=\"/library/{id}/edit\"")),
+        "{}",
+        manage.body
     );
     Ok(())
 }
