@@ -276,3 +276,93 @@ test('the case list filters and searches without JavaScript, from counts on the 
   await plain.close();
   await guardian.context().close();
 });
+
+// An outside review found the name and contact boxes shown whatever way of being known was
+// chosen, and a name typed while anonymous silently dropped. Now they are revealed under
+// open and confidential only (the design system's conditional radios), and a name typed
+// while anonymous brings the form back saying it was taken out, before anything is sent.
+// The guardian reads the choice in their own words, and finds the case by part of its number.
+test('name boxes show only for open and confidential, and a name typed while anonymous is never sent', async () => {
+  const reporter = await newPage(browser, { viewport: { width: 360, height: 800 } });
+  await reporter.goto(`${server.url}/speak-up/DEMO1`);
+  for (const id of ['#open_name', '#confidential_name', '#open_contact', '#confidential_contact']) {
+    assert.equal(await reporter.locator(id).isVisible(), false, `${id} is hidden before a choice`);
+  }
+  await reporter.check('#identity-anonymous');
+  assert.equal(await reporter.locator('#open_name').isVisible(), false);
+  assert.equal(await reporter.locator('#confidential_name').isVisible(), false);
+  await reporter.check('#identity-confidential');
+  assert.equal(await reporter.locator('#confidential_name').isVisible(), true, 'confidential shows its name box');
+  assert.equal(await reporter.locator('#confidential_contact').isVisible(), true);
+  assert.equal(await reporter.locator('#open_name').isVisible(), false);
+  assert.equal(await reporter.locator('#identity-confidential').getAttribute('aria-expanded'), 'true');
+  await checkAccessibility(reporter, assert);
+  await reporter.check('#identity');
+  assert.equal(await reporter.locator('#open_name').isVisible(), true, 'open shows its name box');
+  assert.equal(await reporter.locator('#confidential_name').isVisible(), false);
+
+  // A name typed, then anonymous chosen: the box hides, and the server says what it did.
+  await reporter.fill('#open_name', 'Robin Reporter');
+  await reporter.check('#identity-anonymous');
+  assert.equal(await reporter.locator('#open_name').isVisible(), false, 'anonymous hides the name box');
+  await reporter.fill('#what_happened', 'Staff on the night shift are told not to report falls.');
+  await reporter.check('#patient_safety-yes');
+  await reporter.click('button:has-text("Send my concern")');
+  const summary = reporter.locator('.nhsuk-error-summary');
+  assert.match(await summary.innerText(), /You chose to stay anonymous, so we have taken out the name and contact details you typed\. Nothing has been sent yet\./);
+  assert.equal(await summary.locator('a').first().getAttribute('href'), '#identity');
+  assert.equal(await reporter.locator('#open_name').inputValue(), '', 'the name is no longer in the form');
+  assert.ok(await reporter.locator('#identity-anonymous').isChecked(), 'the choice is kept');
+  assert.equal(await reporter.locator('#what_happened').inputValue(), 'Staff on the night shift are told not to report falls.');
+  await checkAccessibility(reporter, assert);
+  await reporter.click('button:has-text("Send my concern")');
+  await reporter.locator('.dignity-receipt').waitFor();
+  await reporter.context().close();
+
+  // Without JavaScript every box shows, so the server's answer is all there is.
+  const noScript = await newPage(browser, { javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+  await noScript.goto(`${server.url}/speak-up/DEMO1`);
+  assert.equal(await noScript.locator('#open_name').isVisible(), true);
+  assert.equal(await noScript.locator('#confidential_name').isVisible(), true);
+  await noScript.check('#identity-anonymous');
+  await noScript.fill('#confidential_name', 'Robin Reporter');
+  await noScript.fill('#what_happened', 'The same again on Tuesday.');
+  await noScript.check('#patient_safety-no');
+  await noScript.click('button:has-text("Send my concern")');
+  assert.match(await noScript.locator('.nhsuk-error-summary').innerText(), /we have taken out the name and contact details you typed/);
+  assert.equal(await noScript.locator('#confidential_name').inputValue(), '');
+  assert.doesNotMatch(await noScript.content(), /Robin Reporter/);
+  await noScript.context().close();
+
+  // The guardian: the way they spoke up in the guardian's words, "Not given" for blanks.
+  const guardian = await newPage(browser);
+  await signInWithSecondStep(guardian, server.url, 'guardian@demo.nhs.uk');
+  await guardian.goto(`${server.url}/orgs/DEMO1/speak-up`);
+  const hrefs = await guardian.locator('table a:has-text("Concern")').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  let casePath;
+  for (const href of hrefs.reverse()) {
+    await guardian.goto(`${server.url}${href}`);
+    if (/told not to report falls/.test(await guardian.locator('main').innerText())) { casePath = href; break; }
+  }
+  assert.ok(casePath, 'the anonymous concern is listed');
+  const main = await guardian.locator('main').innerText();
+  assert.match(main, /Anonymous: they did not give their name/);
+  assert.doesNotMatch(main, /nobody knows who you are/);
+  assert.doesNotMatch(main, /Robin Reporter/);
+  assert.match(main, /Name\s+Not given/);
+  assert.match(main, /Contact\s+Not given/);
+  await checkAccessibility(guardian, assert);
+
+  // Found by its last 4 digits; a number no case has is said plainly.
+  const number = casePath.split('/').pop();
+  await guardian.goto(`${server.url}/orgs/DEMO1/speak-up`);
+  await guardian.fill('#number', number.slice(-4));
+  await guardian.click('button:has-text("Show cases")');
+  assert.equal(await guardian.locator(`main a[href="${casePath}"]`).count(), 1, 'found by its last 4 digits');
+  await checkAccessibility(guardian, assert);
+  await guardian.fill('#number', '9999999999999999999');
+  await guardian.click('button:has-text("Show cases")');
+  assert.match(await guardian.locator('main').innerText(), /No case you can see has 9999999999999999999 in its number/);
+  await checkAccessibility(guardian, assert);
+  await guardian.context().close();
+});

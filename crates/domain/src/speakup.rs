@@ -22,6 +22,20 @@ impl IdentityLevel {
             IdentityLevel::Anonymous => "Anonymous",
         }
     }
+
+    /// What the choice means, in the words of the guardian reading the case (the labels
+    /// speak to the person choosing).
+    pub fn for_guardian(self) -> &'static str {
+        match self {
+            IdentityLevel::Open => {
+                "Open: they gave their name, and it may be shared with people who need it"
+            }
+            IdentityLevel::Confidential => {
+                "Confidential: they gave their name; do not share it without asking them first"
+            }
+            IdentityLevel::Anonymous => "Anonymous: they did not give their name",
+        }
+    }
 }
 
 code_list!(

@@ -124,8 +124,8 @@ pub struct Filter {
     pub case_type: Option<CaseType>,
     /// Only cases assigned to the person looking.
     pub mine: bool,
-    /// One case, by its number.
-    pub number: Option<i64>,
+    /// Cases by their number, or part of it.
+    pub number: Option<CaseNumber>,
 }
 
 /// A status to filter by: any, any open one, or one in particular.
@@ -168,7 +168,7 @@ impl Filter {
             && (!self.overdue || row.overdue)
             && self.case_type.is_none_or(|t| row.case.case_type == t)
             && (!self.mine || row.case.assigned_to == Some(me))
-            && self.number.is_none_or(|n| row.case.id == n)
+            && self.number.as_ref().is_none_or(|n| n.matches(row.case.id))
     }
 
     /// Whether anything narrows the list.
@@ -177,8 +177,37 @@ impl Filter {
     }
 }
 
-/// A case number as someone types it ("1234", "Concern 1234", "12 34"): its digits.
-pub fn case_number(typed: &str) -> Option<i64> {
+/// The fewest digits that find cases by part of their number. A case number has up to 19
+/// digits; fewer than this would match too many cases to be a search.
+pub const PART_DIGITS: usize = 4;
+
+/// A case number, or part of one, as someone types it ("1234", "Concern 1234", "12 34").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseNumber {
+    digits: String,
+}
+
+impl CaseNumber {
+    /// The digits typed, as shown back to the person.
+    pub fn digits(&self) -> &str {
+        &self.digits
+    }
+
+    /// Whether the case with this number is meant: its number, or (with at least
+    /// [`PART_DIGITS`] digits typed) any case whose number has them in a row anywhere.
+    pub fn matches(&self, id: i64) -> bool {
+        let number = id.to_string();
+        if self.digits.len() >= PART_DIGITS {
+            number.contains(&self.digits)
+        } else {
+            number == self.digits
+        }
+    }
+}
+
+/// A case number as someone types it: its digits, or nothing when it is not a number
+/// (or is longer than any case number).
+pub fn case_number(typed: &str) -> Option<CaseNumber> {
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
     let rest = typed
         .chars()
@@ -186,7 +215,8 @@ pub fn case_number(typed: &str) -> Option<i64> {
         .collect::<String>()
         .to_lowercase();
     let named = rest.is_empty() || rest == "concern" || rest == "grievance" || rest == "case";
-    if named { digits.parse().ok() } else { None }
+    let fits = !digits.is_empty() && digits.len() <= i64::MAX.to_string().len();
+    (named && fits).then_some(CaseNumber { digits })
 }
 
 /// How many of the cases this person may read are open, and how many are overdue, for
@@ -550,13 +580,27 @@ mod tests {
 
     #[test]
     fn case_numbers_are_read_as_people_type_them() {
-        assert_eq!(case_number("1234"), Some(1234));
-        assert_eq!(case_number(" Concern 12 34 "), Some(1234));
-        assert_eq!(case_number("grievance 7"), Some(7));
-        assert_eq!(case_number("12a"), None);
-        assert_eq!(case_number("'; DROP TABLE cases"), None);
-        assert_eq!(case_number(""), None);
-        assert_eq!(case_number("99999999999999999999999"), None);
+        let digits = |typed: &str| case_number(typed).map(|n| n.digits().to_owned());
+        assert_eq!(digits("1234").as_deref(), Some("1234"));
+        assert_eq!(digits(" Concern 12 34 ").as_deref(), Some("1234"));
+        assert_eq!(digits("grievance 7").as_deref(), Some("7"));
+        assert_eq!(digits("12a"), None);
+        assert_eq!(digits("'; DROP TABLE cases"), None);
+        assert_eq!(digits(""), None);
+        assert_eq!(digits("concern"), None);
+        assert_eq!(digits("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn part_of_a_case_number_finds_it_from_four_digits() {
+        let id = 4_611_686_018_427_387_903;
+        let finds = |typed: &str| case_number(typed).is_some_and(|n| n.matches(id));
+        assert!(finds("4611686018427387903"), "the whole number");
+        assert!(finds("7903"), "its last digits");
+        assert!(finds("Concern 6018 427"), "digits anywhere, as typed");
+        assert!(!finds("7904"));
+        assert!(!finds("903"), "three digits must be the whole number");
+        assert!(case_number("7").is_some_and(|n| n.matches(7)));
     }
 
     #[test]
@@ -586,7 +630,7 @@ mod tests {
             status: StatusFilter::Open,
             overdue: true,
             case_type: Some(CaseType::Concern),
-            number: Some(row.case.id),
+            number: case_number(&row.case.id.to_string()),
             ..Filter::default()
         };
         assert!(open_overdue_concerns.keeps(&row, 1));

@@ -69,6 +69,12 @@ pub enum Problem {
     AnonymousGrievance,
     #[error("Enter your name, or choose to stay anonymous")]
     NoName,
+    /// Anonymous, with a name or contact details typed as well: nothing is sent until the
+    /// person has seen that they will not be kept. The pages take them out of the form.
+    #[error(
+        "You chose to stay anonymous, so we have taken out the name and contact details you typed. Nothing has been sent yet. To stay anonymous, send your concern again. To give your name, choose open or confidential and type it"
+    )]
+    NamedButAnonymous,
     #[error("Tell us what happened")]
     NothingHappened,
     #[error("{} must be 10,000 characters or fewer", .0.label())]
@@ -92,7 +98,9 @@ impl Problem {
     /// The form field the problem is shown beside.
     pub fn field(&self) -> &'static str {
         match self {
-            Problem::NoIdentityLevel | Problem::AnonymousGrievance => "identity",
+            Problem::NoIdentityLevel | Problem::AnonymousGrievance | Problem::NamedButAnonymous => {
+                "identity"
+            }
             Problem::NoName => "name",
             Problem::NothingHappened => "what_happened",
             Problem::TooLong(field) => field.field(),
@@ -127,12 +135,19 @@ pub fn check(form: &ConcernForm<'_>, units: &[OrgUnit]) -> Result<Concern, Vec<P
         problems.push(Problem::AnonymousGrievance);
     }
     let name = form.name.trim();
+    let anonymous = level == Some(IdentityLevel::Anonymous);
     if matches!(
         level,
         Some(IdentityLevel::Open | IdentityLevel::Confidential)
     ) && name.is_empty()
     {
         problems.push(Problem::NoName);
+    }
+    // A name typed while choosing anonymous is never kept, and never dropped unsaid.
+    // (An anonymous grievance is refused above, which says what to choose instead.)
+    let typed_who = !name.is_empty() || !form.contact.trim().is_empty();
+    if anonymous && case_type == CaseType::Concern && typed_who {
+        problems.push(Problem::NamedButAnonymous);
     }
     let what = form.what_happened.trim();
     if what.is_empty() {
@@ -146,7 +161,8 @@ pub fn check(form: &ConcernForm<'_>, units: &[OrgUnit]) -> Result<Concern, Vec<P
         (LongField::Name, form.name),
         (LongField::Contact, form.contact),
     ] {
-        if too_long(text) {
+        let not_kept = anonymous && matches!(field, LongField::Name | LongField::Contact);
+        if too_long(text) && !not_kept {
             problems.push(Problem::TooLong(field));
         }
     }
@@ -277,10 +293,26 @@ mod tests {
     }
 
     #[test]
+    fn an_anonymous_concern_with_a_name_or_contact_typed_is_not_sent() {
+        for (name, contact) in [("Sam", ""), ("", "sam@example.org"), ("Sam", "ext 4410")] {
+            let form = ConcernForm {
+                name,
+                contact,
+                ..anonymous()
+            };
+            assert_eq!(problems(form), vec![Problem::NamedButAnonymous]);
+        }
+        let blank = ConcernForm {
+            name: "  ",
+            contact: " ",
+            ..anonymous()
+        };
+        assert!(check(&blank, &units()).is_ok(), "blanks are not a name");
+    }
+
+    #[test]
     fn an_anonymous_concern_keeps_no_name_or_contact_and_trims_what_it_keeps() {
         let form = ConcernForm {
-            name: "Sam",
-            contact: "sam@example.org",
             org_unit: "7",
             when_month: "10",
             when_year: "2026",

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{Member, Organisation};
 use dignity_app::speakup::casework::{
-    self as cases, Filter, Listed, Reading, ReporterRead, StatusFilter, case_for, guardians,
-    organisation,
+    self as cases, CaseNumber, Filter, Listed, Reading, ReporterRead, StatusFilter, case_for,
+    guardians, organisation,
 };
 use dignity_app::speakup::report::Report;
 use dignity_app::speakup::{Case, CaseChange, colleagues_waiting, reseal_for_colleagues};
@@ -46,6 +46,10 @@ struct CasesPage {
     /// The kinds of case this person reads, for the type filter (shown only for several).
     types: Vec<CaseType>,
     statuses: &'static [CaseStatus],
+    /// The case number, or part of one, searched for: said back when nothing matches.
+    sought: Option<CaseNumber>,
+    /// The fewest digits that find a case by part of its number.
+    part_digits: usize,
 }
 
 impl CasesPage {
@@ -55,6 +59,15 @@ impl CasesPage {
 
     fn type_chosen(&self, code: &str) -> bool {
         self.chosen.case_type == code
+    }
+
+    /// Whether a filter other than the case number narrows the list.
+    fn narrowed_besides_number(&self) -> bool {
+        let c = &self.chosen;
+        !c.status.trim().is_empty()
+            || c.overdue == "yes"
+            || !c.case_type.trim().is_empty()
+            || c.mine == "yes"
     }
 }
 
@@ -164,6 +177,8 @@ pub async fn list(
         total,
         types,
         statuses: CaseStatus::ALL,
+        sought: filter.number.clone(),
+        part_digits: cases::PART_DIGITS,
     })?
     .into_response())
 }

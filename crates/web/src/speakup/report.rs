@@ -45,6 +45,14 @@ pub async fn index(State(state): State<AppState>, chrome: Chrome) -> Result<Resp
 pub struct ReportForm {
     kind: String,
     identity: String,
+    /// The name and contact details, under the choice they were typed for: the page shows
+    /// each pair only under its own choice (all of them without JavaScript).
+    open_name: String,
+    open_contact: String,
+    confidential_name: String,
+    confidential_contact: String,
+    /// A name and contact details sent without a choice of their own (by a page from
+    /// before the fields moved under each choice, or by a script): read for the choice.
     name: String,
     contact: String,
     what_happened: String,
@@ -61,13 +69,98 @@ pub struct ReportForm {
     once: String,
 }
 
+/// The first of these that is not blank, or blank.
+fn first_typed<'a>(texts: [&'a str; 3]) -> &'a str {
+    texts
+        .into_iter()
+        .find(|t| !t.trim().is_empty())
+        .unwrap_or_default()
+}
+
 impl ReportForm {
+    /// The name and contact fields for the chosen way of being known, if it has them.
+    fn own_fields(&mut self) -> Option<(&mut String, &mut String)> {
+        match self.identity.as_str() {
+            "open" => Some((&mut self.open_name, &mut self.open_contact)),
+            "confidential" => Some((&mut self.confidential_name, &mut self.confidential_contact)),
+            _ => None,
+        }
+    }
+
+    /// Puts a name or contact sent without a choice of its own under the chosen one, so
+    /// it is read, and shown again if the form comes back.
+    fn settle(&mut self) {
+        let (name, contact) = (
+            std::mem::take(&mut self.name),
+            std::mem::take(&mut self.contact),
+        );
+        match self.own_fields() {
+            Some((own_name, own_contact)) => {
+                if own_name.trim().is_empty() {
+                    *own_name = name;
+                }
+                if own_contact.trim().is_empty() {
+                    *own_contact = contact;
+                }
+            }
+            None => (self.name, self.contact) = (name, contact),
+        }
+    }
+
+    /// The name and contact as the check reads them: the chosen way's own, or (for
+    /// anonymous, or no choice) any typed at all, so none is dropped unsaid.
+    fn who(&self) -> (&str, &str) {
+        match self.identity.as_str() {
+            "open" => (&self.open_name, &self.open_contact),
+            "confidential" => (&self.confidential_name, &self.confidential_contact),
+            _ => (
+                first_typed([&self.name, &self.open_name, &self.confidential_name]),
+                first_typed([
+                    &self.contact,
+                    &self.open_contact,
+                    &self.confidential_contact,
+                ]),
+            ),
+        }
+    }
+
+    /// Takes every name and contact out of the form, when it comes back anonymous.
+    fn forget_who(&mut self) {
+        for field in [
+            &mut self.name,
+            &mut self.contact,
+            &mut self.open_name,
+            &mut self.open_contact,
+            &mut self.confidential_name,
+            &mut self.confidential_contact,
+        ] {
+            field.clear();
+        }
+    }
+
+    /// The page's field for a problem the check names by "name" or "contact": the one
+    /// under the choice made, or else the one typed in.
+    fn field_for(&self, field: &'static str) -> String {
+        let (open, confidential) = match field {
+            "name" => (&self.open_name, &self.confidential_name),
+            "contact" => (&self.open_contact, &self.confidential_contact),
+            other => return other.into(),
+        };
+        match self.identity.as_str() {
+            level @ ("open" | "confidential") => format!("{level}_{field}"),
+            _ if !open.trim().is_empty() => format!("open_{field}"),
+            _ if !confidential.trim().is_empty() => format!("confidential_{field}"),
+            _ => "identity".into(),
+        }
+    }
+
     fn concern(&self) -> ConcernForm<'_> {
+        let (name, contact) = self.who();
         ConcernForm {
             kind: &self.kind,
             identity: &self.identity,
-            name: &self.name,
-            contact: &self.contact,
+            name,
+            contact,
             what_happened: &self.what_happened,
             org_unit: &self.org_unit,
             when_month: &self.when_month,
@@ -182,11 +275,11 @@ fn form_again(
     Ok(response)
 }
 
-fn field_errors(problems: Vec<check::Problem>) -> Vec<FieldError> {
+fn field_errors(form: &ReportForm, problems: &[check::Problem]) -> Vec<FieldError> {
     problems
-        .into_iter()
+        .iter()
         .map(|p| FieldError {
-            field: p.field().into(),
+            field: form.field_for(p.field()).into(),
             message: p.to_string(),
         })
         .collect()
@@ -264,16 +357,21 @@ pub async fn submit(
     State(state): State<AppState>,
     chrome: Chrome,
     Path(ods): Path<String>,
-    Submission { form, files }: Submission,
+    Submission { mut form, files }: Submission,
 ) -> Result<Response, AppError> {
     let to = organisation_taking_concerns(&state, &ods).await?;
+    form.settle();
     let (organisation, units) = (to.organisation.clone(), to.units.clone());
     // Everything cheap first: the form, and each file's count, size and declared size.
     let checked = check::check(&form.concern(), &units);
     let (checked, accepted) = match (checked, attachments::check_all(files)) {
         (Ok(checked), Ok(accepted)) => (checked, accepted),
         (result, accepted) => {
-            let mut errors = field_errors(result.err().unwrap_or_default());
+            let problems = result.err().unwrap_or_default();
+            let mut errors = field_errors(&form, &problems);
+            if problems.contains(&check::Problem::NamedButAnonymous) {
+                form.forget_who();
+            }
             if let Err(message) = accepted {
                 errors.push(FieldError {
                     field: "attachments".into(),

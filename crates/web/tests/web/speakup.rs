@@ -26,6 +26,7 @@ dignity_store::on_both_backends!(
     a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
     two_guardians_closing_at_once_write_one_outcome,
     a_first_reply_tells_the_person_their_concern_was_read,
+    a_name_typed_while_anonymous_is_never_kept,
 );
 
 dignity_store::on_both_backends!(
@@ -1622,5 +1623,138 @@ async fn only_guardians_sign_off_and_only_in_turn(app: &TestApp) -> TestResult {
         ["speakup.return_signed_off", "speakup.return_sent"],
         "refusals write nothing"
     );
+    Ok(())
+}
+
+/// An outside review typed a name while choosing anonymous: the name and contact fields
+/// showed whatever the choice, and the name was dropped without a word. Now the form comes
+/// back saying so, with the name taken out, and nothing is kept until it is sent again; the
+/// guardian reads the choice in their own words, and "Not given" for what was not given.
+async fn a_name_typed_while_anonymous_is_never_kept(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    let mut reporter = app.browser();
+    let page = reporter.get("/speak-up/RJ1").await?;
+    // The fields are under the choices that keep them, with the design system's reveal.
+    assert!(
+        page.body
+            .contains("data-aria-controls=\"conditional-identity-open\"")
+    );
+    assert!(
+        page.body
+            .contains("data-aria-controls=\"conditional-identity-confidential\"")
+    );
+    assert!(page.body.contains("id=\"confidential_name\""));
+    let secret = "Ruth Reporter";
+    // Typed under either choice, or sent by an older page as a plain name or contact.
+    for (field, value) in [
+        ("open_name", secret),
+        ("confidential_name", secret),
+        ("confidential_contact", "ruth@example.org"),
+        ("name", secret),
+        ("contact", "ruth@example.org"),
+    ] {
+        let page = reporter
+            .post(
+                "/speak-up/RJ1",
+                &[
+                    ("identity", "anonymous"),
+                    (field, value),
+                    ("what_happened", WHAT),
+                    ("patient_safety", "no"),
+                ],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(
+            page.body
+                .contains("we have taken out the name and contact details you typed"),
+            "{field}: {}",
+            page.body
+        );
+        assert!(page.body.contains("Nothing has been sent yet"), "{field}");
+        assert!(
+            !page.body.contains(value),
+            "{field}: the form no longer holds it"
+        );
+        assert!(page.body.contains("The night manager on ward 7"), "{field}");
+        assert!(speakup::list_cases(&app.db, app.org.id).await?.is_empty());
+    }
+    // Sent again as the form now stands, it goes anonymously.
+    let (_, _code) = report(app, WHAT).await?;
+    let anonymous = only_case_id(app).await?;
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{anonymous}")).await?;
+    assert!(
+        page.body
+            .contains("Anonymous: they did not give their name")
+    );
+    assert!(!page.body.contains("nobody knows who you are"));
+    assert!(!page.body.contains(secret));
+    for key in [
+        "Name",
+        "Contact",
+        "Who was affected",
+        "What they would like",
+    ] {
+        assert!(
+            page.body.contains(&format!(
+                "<dt class=\"nhsuk-summary-list__key\">{key}</dt><dd class=\"nhsuk-summary-list__value"
+            )),
+            "{key}"
+        );
+    }
+    assert!(
+        page.body
+            .contains("<dt class=\"nhsuk-summary-list__key\">Name</dt><dd class=\"nhsuk-summary-list__value\">Not given</dd>")
+    );
+    // A confidential concern keeps the name typed under its own choice, not one typed
+    // under another.
+    let page = reporter
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("identity", "confidential"),
+                ("open_name", "Someone Else"),
+                ("confidential_name", secret),
+                (
+                    "what_happened",
+                    "Rotas are changed to punish people who complain.",
+                ),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let confidential = speakup::list_cases(&app.db, app.org.id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .find(|id| *id != anonymous)
+        .ok_or("no confidential case")?;
+    let page = gina
+        .get(&format!("/orgs/RJ1/speak-up/{confidential}"))
+        .await?;
+    assert!(page.body.contains(secret));
+    assert!(!page.body.contains("Someone Else"));
+    assert!(page.body.contains("Confidential: they gave their name"));
+    assert!(
+        page.body
+            .contains("<dt class=\"nhsuk-summary-list__key\">Contact</dt><dd class=\"nhsuk-summary-list__value\">Not given</dd>")
+    );
+    // Choosing open with the name typed under confidential asks for it beside open.
+    let page = reporter
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("identity", "open"),
+                ("confidential_name", secret),
+                ("what_happened", WHAT),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("<a href=\"#open_name\">Enter your name"));
+    assert!(page.body.contains("id=\"open_name-error\""));
     Ok(())
 }

@@ -16,6 +16,7 @@ dignity_store::on_both_backends!(
     the_case_list_filters_without_javascript_and_finds_a_case_by_number,
     the_home_page_counts_open_and_overdue_cases,
     guardians_see_whether_the_latest_reply_was_read_from_the_next_day,
+    part_of_a_case_number_finds_it_among_the_guardians_own_cases,
 );
 
 async fn entries(app: &TestApp, id: i64) -> Result<i64, Box<dyn std::error::Error>> {
@@ -578,5 +579,92 @@ async fn guardians_see_whether_the_latest_reply_was_read_from_the_next_day(
     assert_eq!(case().await?.reporter_read_on, None);
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}")).await?;
     assert!(page.body.contains("Not yet"));
+    Ok(())
+}
+
+/// An outside review had to type all 19 digits of a case number to find a case. Now part
+/// of it (4 digits or more, anywhere in the number) finds it, among the cases the guardian
+/// can already see: never another organisation's, and the page says when nothing matches.
+async fn part_of_a_case_number_finds_it_among_the_guardians_own_cases(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    report(app, WHAT).await?;
+    let ours = only_case_id(app).await?;
+    // A case at another organisation, sent through its own Speak Up page.
+    let recovery = dignity_crypto::speakup::SecretKey::generate();
+    speakup::init(
+        &app.db,
+        "test",
+        1,
+        &app.other_org,
+        &dignity_crypto::speakup::public_key(&recovery),
+        2,
+    )
+    .await?;
+    let mut elsewhere = app.browser();
+    elsewhere.get("/speak-up/RJ2").await?;
+    let page = elsewhere
+        .post(
+            "/speak-up/RJ2",
+            &[
+                ("identity", "anonymous"),
+                ("what_happened", "Somewhere else entirely."),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let theirs = speakup::list_cases(&app.db, app.other_org.id)
+        .await?
+        .first()
+        .ok_or("no case elsewhere")?
+        .id;
+    let ours_text = ours.to_string();
+    let last = |n: usize| ours_text[ours_text.len() - n..].to_owned();
+    for part in [
+        last(4),
+        last(7),
+        ours_text[3..9].to_owned(),
+        format!("Concern {}", last(5)),
+    ] {
+        let page = gina
+            .get(&format!(
+                "/orgs/RJ1/speak-up?number={}",
+                part.replace(' ', "+")
+            ))
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "{part}");
+        assert_eq!(listed(&page, &[ours]), vec![ours], "{part}");
+        assert!(page.body.contains("Showing 1 of 1 case."), "{part}");
+    }
+    // Another organisation's case, by its whole number or a part of it found only there.
+    let theirs_text = theirs.to_string();
+    let only_theirs = (0..theirs_text.len() - 6)
+        .map(|i| theirs_text[i..i + 6].to_owned())
+        .find(|part| !ours_text.contains(part.as_str()))
+        .ok_or("no part of their number is only theirs")?;
+    for part in [theirs_text.clone(), only_theirs] {
+        let page = gina
+            .get(&format!("/orgs/RJ1/speak-up?number={part}"))
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "{part}");
+        assert_eq!(listed(&page, &[theirs]), Vec::<i64>::new(), "{part}");
+        assert!(
+            !page.body.contains(&format!("/speak-up/{theirs}\"")),
+            "{part}: no link to their case"
+        );
+        assert!(!page.body.contains("Somewhere else"), "{part}");
+        assert!(page.body.contains("Showing 0 of 1 case."), "{part}");
+        assert!(
+            page.body
+                .contains(&format!("No case you can see has {part} in its number")),
+            "{part}: {}",
+            page.body
+        );
+    }
+    // Fewer than 4 digits must be the whole number, and the page says how to search.
+    let page = gina.get("/orgs/RJ1/speak-up?number=123").await?;
+    assert!(page.body.contains("No case you can see has the number 123"));
+    assert!(page.body.contains("type at least 4 numbers from it"));
     Ok(())
 }
