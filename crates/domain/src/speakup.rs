@@ -27,11 +27,9 @@ impl IdentityLevel {
     /// speak to the person choosing).
     pub fn for_guardian(self) -> &'static str {
         match self {
-            IdentityLevel::Open => {
-                "Open: they gave their name, and it may be shared with people who need it"
-            }
+            IdentityLevel::Open => "Open: they gave their name, which may be shared",
             IdentityLevel::Confidential => {
-                "Confidential: they gave their name; do not share it without asking them first"
+                "Confidential: do not share their name without asking them"
             }
             IdentityLevel::Anonymous => "Anonymous: they did not give their name",
         }

@@ -4,6 +4,17 @@ import { initAll } from '/assets/nhsuk/nhsuk-frontend.min.js';
 document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');
 initAll();
 
+// The design system marks a radio that reveals more fields with aria-expanded, which ARIA
+// does not allow on a radio (axe: aria-allowed-attr); GOV.UK Frontend dropped it for that
+// reason. The revealed fields follow their radio, so taking it off loses nothing.
+const unexpand = () => {
+  for (const radio of document.querySelectorAll('input[type="radio"][aria-expanded]')) {
+    radio.removeAttribute('aria-expanded');
+  }
+};
+unexpand();
+new MutationObserver(unexpand).observe(document.body, { subtree: true, attributeFilter: ['aria-expanded'] });
+
 // A flooded form asks for a proof of work (crates/app/src/speakup/pow.rs): find a number that
 // makes SHA-256("challenge:number") start with enough zero bits, then send the form.
 // Without this script (or Web Crypto) the form says to try again in a few minutes.

@@ -1690,23 +1690,18 @@ async fn a_name_typed_while_anonymous_is_never_kept(app: &TestApp) -> TestResult
     );
     assert!(!page.body.contains("nobody knows who you are"));
     assert!(!page.body.contains(secret));
-    for key in [
-        "Name",
-        "Contact",
-        "Who was affected",
-        "What they would like",
+    for (key, class) in [
+        ("Name and contact", ""),
+        ("Who was affected", " dignity-text"),
+        ("What they would like", " dignity-text"),
     ] {
         assert!(
             page.body.contains(&format!(
-                "<dt class=\"nhsuk-summary-list__key\">{key}</dt><dd class=\"nhsuk-summary-list__value"
+                "<dt class=\"nhsuk-summary-list__key\">{key}</dt><dd class=\"nhsuk-summary-list__value{class}\">Not given</dd>"
             )),
             "{key}"
         );
     }
-    assert!(
-        page.body
-            .contains("<dt class=\"nhsuk-summary-list__key\">Name</dt><dd class=\"nhsuk-summary-list__value\">Not given</dd>")
-    );
     // A confidential concern keeps the name typed under its own choice, not one typed
     // under another.
     let page = reporter
@@ -1736,7 +1731,10 @@ async fn a_name_typed_while_anonymous_is_never_kept(app: &TestApp) -> TestResult
         .await?;
     assert!(page.body.contains(secret));
     assert!(!page.body.contains("Someone Else"));
-    assert!(page.body.contains("Confidential: they gave their name"));
+    assert!(
+        page.body
+            .contains("Confidential: do not share their name without asking them")
+    );
     assert!(
         page.body
             .contains("<dt class=\"nhsuk-summary-list__key\">Contact</dt><dd class=\"nhsuk-summary-list__value\">Not given</dd>")
