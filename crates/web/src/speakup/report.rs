@@ -70,7 +70,7 @@ pub struct ReportForm {
 }
 
 /// The first of these that is not blank, or blank.
-fn first_typed<'a>(texts: [&'a str; 3]) -> &'a str {
+fn first_typed(texts: [&str; 3]) -> &str {
     texts
         .into_iter()
         .find(|t| !t.trim().is_empty())
