@@ -174,6 +174,72 @@ describe('navigation', () => {
     await checkAccessibility(visitor, assert);
   });
 
+  test('an executive\'s header has one way to the plans', async () => {
+    const exec = await newPage(browser);
+    await signIn(exec, server.url, 'exec@demo.nhs.uk');
+    const execSections = await sections(exec);
+    assert.equal(execSections.filter((s) => /plan/i.test(s)).length, 1, execSections.join(', '));
+    assert.ok(execSections.includes('Plans'), execSections.join(', '));
+    assert.equal(await exec.locator('header nav[aria-label="Menu"] a[href="/plans/DEMO1"]').count(), 0);
+    // Staff who do not work on the plans still have theirs.
+    const staff = await newPage(browser);
+    await signIn(staff, server.url, 'staff@demo.nhs.uk');
+    assert.ok((await sections(staff)).includes('Our plan'));
+  });
+
+  /** Opens `path` and checks its breadcrumbs, then axe and reflow at 320 px (in
+   * checkAccessibility), and that on a phone they become a back link to the last crumb. */
+  async function crumbsOn(page, path, expected) {
+    const response = await page.goto(server.url + path);
+    assert.equal(response.status(), 200, path);
+    assert.deepEqual(await crumbs(page), expected, path);
+    await checkAccessibility(page, assert);
+    await page.setViewportSize({ width: 320, height: 640 });
+    const back = page.locator('nav[aria-label="Breadcrumb"] a.nhsuk-back-link');
+    assert.ok(await back.isVisible(), `${path}: a back link on a phone`);
+    assert.equal(await back.getAttribute('href'), expected[expected.length - 1][1], path);
+    await fits(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  test('a plan\'s own pages, the administrator\'s pages and national organisation pages have breadcrumbs by name', async () => {
+    const exec = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+    await signIn(exec, server.url, 'exec@demo.nhs.uk');
+    await exec.goto(`${server.url}/orgs/DEMO1/plans`);
+    await exec.click('main a:has-text("Respect at work 2026 to 2027")');
+    const plan = new URL(exec.url()).pathname;
+    const title = (await exec.locator('h1').innerText()).trim();
+    const upToPlan = [['Home', '/home'], ['Action plans', '/orgs/DEMO1/plans'], [title, plan]];
+    // An action's page, reached from the plan.
+    await exec.click('a:has-text("Change, remove or see the history")');
+    const action = new URL(exec.url()).pathname;
+    assert.match(action, /\/actions\/\d+$/);
+    await crumbsOn(exec, action, upToPlan);
+    await crumbsOn(exec, `${plan}/history`, upToPlan);
+
+    const admin = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+    await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+    const organisation = [['Home', '/home'], ['Northfield Hospitals NHS Foundation Trust (demo)', '/home#org-DEMO1']];
+    for (const path of ['/orgs/DEMO1/people', '/orgs/DEMO1/structure', '/orgs/DEMO1/audit']) {
+      await crumbsOn(admin, path, organisation);
+    }
+    // The organisation's crumb leads to its part of the home page.
+    await admin.goto(`${server.url}/orgs/DEMO1/people`);
+    await admin.click('nav[aria-label="Breadcrumb"] ol a[href="/home#org-DEMO1"]');
+    assert.equal(await admin.locator('#org-DEMO1').count(), 1);
+
+    const analyst = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+    await signInWithSecondStep(analyst, server.url, 'analyst@demo.nhs.uk');
+    await crumbsOn(analyst, '/national/organisations/DEMO1',
+      [['Home', '/home'], ['Speaking up across organisations', '/national/speak-up#org-DEMO1']]);
+    // From the survey oversight table, the way back is to that table.
+    await analyst.goto(`${server.url}/national/surveys`);
+    const link = analyst.locator('table a[href^="/national/organisations/DEMO1"]').first();
+    const href = await link.getAttribute('href');
+    await crumbsOn(analyst, href,
+      [['Home', '/home'], ['Staff survey oversight', '/national/surveys#org-DEMO1']]);
+  });
+
   test('national tables link to each organisation\'s page', async () => {
     const page = await newPage(browser);
     await signInWithSecondStep(page, server.url, 'analyst@demo.nhs.uk');

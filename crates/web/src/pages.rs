@@ -197,6 +197,16 @@ impl Chrome {
         self
     }
 
+    /// Adds a page above this one that its address does not say, such as the
+    /// organisation an administration page belongs to, by that page's own name.
+    pub fn under(mut self, href: impl Into<String>, name: impl Into<String>) -> Chrome {
+        self.breadcrumbs.push(Crumb {
+            href: href.into(),
+            text: name.into().into(),
+        });
+        self
+    }
+
     /// Whether the breadcrumbs are worth showing: there is more above than the home page.
     pub fn shows_breadcrumbs(&self) -> bool {
         self.breadcrumbs.len() > 1
@@ -207,6 +217,19 @@ impl Chrome {
 /// lists everything; the header keeps to the places people go most.
 fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
     let mut links: Vec<(String, &'static str)> = vec![("/home".into(), "Your home")];
+    // Someone who works on an organisation's plans reaches its published plan from there:
+    // their header has one way to the plans, not "Plans" and "Our plan" both.
+    let edits_plans = |ods: &str| {
+        user.memberships.iter().any(|m| {
+            matches!(
+                m.role,
+                Role::Executive | Role::UnionPartner | Role::OrgAdmin
+            ) && m
+                .organisation
+                .as_ref()
+                .is_some_and(|o| o.ods_code.as_str() == ods)
+        })
+    };
     for m in &user.memberships {
         let ods = m.organisation.as_ref().map(|o| o.ods_code.to_string());
         let add: Vec<(String, &'static str)> = match (ods, m.role) {
@@ -226,11 +249,14 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 (format!("/orgs/{o}/people"), "People"),
                 (format!("/orgs/{o}/audit"), "Audit log"),
             ],
-            (Some(o), Role::Staff) => vec![
-                (format!("/speak-up/{o}"), "Speak up"),
-                (format!("/plans/{o}"), "Our plan"),
-                ("/library".into(), "Library"),
-            ],
+            (Some(o), Role::Staff) => {
+                let mut staff = vec![(format!("/speak-up/{o}"), "Speak up")];
+                if !edits_plans(&o) {
+                    staff.push((format!("/plans/{o}"), "Our plan"));
+                }
+                staff.push(("/library".into(), "Library"));
+                staff
+            }
             (None, Role::NationalAnalyst) => vec![
                 ("/national/speak-up".into(), "Speak Up figures"),
                 ("/national/surveys".into(), "Survey oversight"),

@@ -2,7 +2,7 @@
 
 use super::{Member, OrgUnit, Organisation};
 use crate::{Context, Error};
-use dignity_domain::identity::{Name, OdsCode, OrgUnitKind};
+use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind};
 use dignity_store::{audit, identity};
 
 pub use dignity_store::audit::Entry as AuditEntry;
@@ -75,6 +75,50 @@ pub async fn audit_page(
     let offset = page.saturating_sub(1).max(0).saturating_mul(page_size);
     let entries = audit::page_for_organisation(&ctx.db, ods, filter, offset, page_size).await?;
     Ok(AuditPage { entries, total })
+}
+
+/// Each entry's detail as people read it: anyone it names by email address (such as the
+/// person given a role) is named by their name instead, and by their address only when no
+/// name is known. The log itself keeps the address it recorded.
+pub async fn audit_in_words(
+    ctx: &Context,
+    entries: &[ListedAuditEntry],
+) -> Result<Vec<String>, Error> {
+    let mut names: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for listed in entries {
+        let detail = &listed.entry.detail;
+        let mut said = String::with_capacity(detail.len());
+        for (i, word) in detail.split(' ').enumerate() {
+            if i > 0 {
+                said.push(' ');
+            }
+            // An address may end a sentence or sit in brackets.
+            let trimmed =
+                word.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | '.' | ':' | ';'));
+            let name = match (trimmed.contains('@'), Email::parse(trimmed)) {
+                (true, Ok(email)) => {
+                    let key = email.as_str().to_owned();
+                    if !names.contains_key(&key) {
+                        let found = identity::find_person_by_email(&ctx.db, &email)
+                            .await?
+                            .map(|p| p.display_name.trim().to_owned())
+                            .filter(|n| !n.is_empty());
+                        names.insert(key.clone(), found);
+                    }
+                    names.get(&key).cloned().flatten()
+                }
+                _ => None,
+            };
+            match name {
+                Some(name) => said.push_str(&word.replacen(trimmed, &name, 1)),
+                None => said.push_str(word),
+            }
+        }
+        out.push(said);
+    }
+    Ok(out)
 }
 
 /// The kinds of action in the organisation's log, for choosing one.

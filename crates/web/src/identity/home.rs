@@ -40,6 +40,9 @@ async fn public_home(chrome: Chrome) -> Result<Html<String>, AppError> {
 /// One role in one place, with what it lets the person do.
 struct RoleCard {
     place: String,
+    /// `org-` and the organisation's ODS code on its first card, so an organisation's
+    /// pages can lead back up to it (their breadcrumbs name the organisation).
+    anchor: Option<String>,
     role: &'static str,
     can_do: &'static [&'static str],
     links: Vec<(String, &'static str)>,
@@ -192,6 +195,7 @@ async fn signed_in_home(
                 _ => Vec::new(),
             };
             RoleCard {
+                anchor: None,
                 place: m
                     .organisation
                     .as_ref()
@@ -205,7 +209,13 @@ async fn signed_in_home(
             }
         })
         .collect();
+    let mut anchored = std::collections::HashSet::new();
     for (card, m) in cards.iter_mut().zip(&user.memberships) {
+        if let Some(org) = &m.organisation
+            && anchored.insert(org.ods_code.clone())
+        {
+            card.anchor = Some(format!("org-{}", org.ods_code));
+        }
         if let (Some(org), Role::Guardian | Role::ErLead) = (&m.organisation, m.role) {
             card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
         }

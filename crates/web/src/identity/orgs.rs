@@ -44,6 +44,12 @@ pub fn routes(routes: Routes) -> Routes {
         )
 }
 
+/// Where an organisation's administration pages lead back up to: its part of the home
+/// page, which lists what the person can do there.
+fn organisation_home(organisation: &Organisation) -> String {
+    format!("/home#org-{}", organisation.ods_code)
+}
+
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     Ok(orgs::organisation(&state.app, ods).await?)
 }
@@ -63,7 +69,9 @@ async fn people(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let members = orgs::members(&state.app, &organisation).await?;
-    let chrome = chrome.titled(format!("People and roles: {}", organisation.name));
+    let chrome = chrome
+        .titled(format!("People and roles: {}", organisation.name))
+        .under(organisation_home(&organisation), organisation.name.clone());
     Ok(render(&PeoplePage {
         chrome,
         organisation,
@@ -115,7 +123,9 @@ async fn structure_page(
             unit,
         })
         .collect();
-    let chrome = chrome.titled(format!("Structure: {}", organisation.name));
+    let chrome = chrome
+        .titled(format!("Structure: {}", organisation.name))
+        .under(organisation_home(&organisation), organisation.name.clone());
     Ok(StructurePage {
         chrome,
         organisation,
@@ -217,6 +227,14 @@ async fn add_unit(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
+/// Which national table linked to an organisation's page: `surveys` for the survey
+/// oversight table, else the Speak Up table.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NationalFrom {
+    from: String,
+}
+
 #[derive(Template)]
 #[template(path = "orgs/national.html")]
 struct NationalOrganisationPage {
@@ -232,8 +250,15 @@ async fn national_organisation(
     State(state): State<AppState>,
     chrome: Chrome,
     Path(ods): Path<String>,
+    from: Result<Query<NationalFrom>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
+    // Back up to the national table the person came from, at this organisation's row.
+    let (table, table_name) = match from.map(|Query(f)| f.from).unwrap_or_default().as_str() {
+        "surveys" => ("/national/surveys", "Staff survey oversight"),
+        _ => ("/national/speak-up", "Speaking up across organisations"),
+    };
+    let chrome = chrome.under(format!("{table}#org-{}", organisation.ods_code), table_name);
     let speak_up = dignity_app::speakup::report::organisations_taking_concerns(&state.app)
         .await?
         .iter()
@@ -256,8 +281,8 @@ async fn national_organisation(
 struct AuditPage {
     chrome: Chrome,
     organisation: Organisation,
-    /// Each entry with its time in UK time.
-    entries: Vec<(orgs::ListedAuditEntry, String)>,
+    /// Each entry with its time in UK time and what was done in words, people named.
+    entries: Vec<(orgs::ListedAuditEntry, String, String)>,
     /// The kinds to choose from, as (kind, words).
     kinds: Vec<(String, &'static str)>,
     query: AuditQuery,
@@ -408,17 +433,20 @@ async fn audit_log(
     );
     let newer = (page > 1).then(|| format!("{base}&page={}", page - 1));
     let older = (first + shown < found.total).then(|| format!("{base}&page={}", page + 1));
+    let said = orgs::audit_in_words(&state.app, &found.entries).await?;
     let entries = found
         .entries
         .into_iter()
-        .map(|e| {
+        .zip(said)
+        .map(|(e, what)| {
             let when = crate::uk_time::moment(e.entry.at);
-            (e, when)
+            (e, when, what)
         })
         .collect();
     let filtered = filter.kind.is_some() || filter.from.is_some() || filter.until.is_some();
     let chrome = chrome
         .titled(format!("Audit log: {}", organisation.name))
+        .under(organisation_home(&organisation), organisation.name.clone())
         .with_errors(errors);
     Ok(render(&AuditPage {
         chrome,

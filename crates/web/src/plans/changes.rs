@@ -2,7 +2,8 @@
 //! with its measures and milestones; and reading the history of every change.
 
 use super::editor::{
-    ActionForm, Kept, PlanForm, back_to, editor, field, plan_in, problems, problems_kept, text,
+    ActionForm, Kept, PlanForm, Saved, back_to, editor, field, plan_in, problems, problems_kept,
+    saved, text,
 };
 use crate::access::CurrentUser;
 use crate::error::AppError;
@@ -13,18 +14,15 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Action, Group, HistoryEntry, Plan};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
-fn to_plan(organisation: &Organisation, plan: &Plan) -> Response {
-    Redirect::to(&format!(
-        "/orgs/{}/plans/{}",
-        organisation.ods_code, plan.id
-    ))
-    .into_response()
+/// Back to the plan, which says in a banner what was saved.
+fn to_plan(organisation: &Organisation, plan: &Plan, what: Saved) -> Response {
+    saved(organisation, plan, what, None)
 }
 
 /// Changes the plan's title, period and summary.
@@ -42,7 +40,7 @@ pub async fn edit_details(
             editor(&state, &user, &organisation)
                 .edit_plan(plan.id, &change)
                 .await?;
-            Ok(to_plan(&organisation, &plan))
+            Ok(to_plan(&organisation, &plan, Saved::Details))
         }
         Err(errors) => {
             let kept = Kept {
@@ -81,7 +79,7 @@ pub async fn add_group(
     if errors.is_empty() {
         let editor = editor(&state, &user, &organisation);
         editor.add_group(plan.id, form.commitment.trim()).await?;
-        return Ok(to_plan(&organisation, &plan));
+        return Ok(to_plan(&organisation, &plan, Saved::CommitmentAdded));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
 }
@@ -108,7 +106,7 @@ pub async fn rename_group(
     if errors.is_empty() {
         let editor = editor(&state, &user, &organisation);
         editor.rename_group(group, form.commitment.trim()).await?;
-        return Ok(to_plan(&organisation, &plan));
+        return Ok(to_plan(&organisation, &plan, Saved::CommitmentRenamed));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
 }
@@ -127,7 +125,7 @@ pub async fn remove_group(
         .remove_group(group)
         .await
     {
-        Ok(()) => Ok(to_plan(&organisation, &plan)),
+        Ok(()) => Ok(to_plan(&organisation, &plan, Saved::CommitmentRemoved)),
         Err(dignity_app::Error::Conflict(m)) => {
             let errors = vec![field("commitment", m)];
             problems(&state, chrome, errors, &user, organisation, plan).await
@@ -204,8 +202,14 @@ async fn action_page(
         .rev()
         .map(|h| (when(h.at), h))
         .collect();
+    let mut chrome = chrome
+        .titled(format!("Change the action: {}", action.title))
+        .naming("Plan", plan.title.clone());
+    // Shown again after a refused removal, whose address is below this page: the
+    // breadcrumbs stop at the plan.
+    chrome.breadcrumbs.retain(|c| c.text != "Action");
     Ok(render(&ActionPage {
-        chrome: chrome.titled(format!("Change the action: {}", action.title)),
+        chrome,
         groups: plans::groups(&state.app, plan.id).await?,
         has_parts: own.len() > 1,
         form: form.unwrap_or_else(|| ActionForm::from_action(&action)),
@@ -247,7 +251,14 @@ pub async fn edit_action(
     if let Some(change) = form.read(&mut errors) {
         let editor = editor(&state, &user, &organisation);
         match editor.edit_action(current.id, &change).await {
-            Ok(_) => return Ok(back_to(&organisation, &plan, current.id)),
+            Ok(_) => {
+                return Ok(back_to(
+                    &organisation,
+                    &plan,
+                    current.id,
+                    Saved::ActionChanged,
+                ));
+            }
             Err(dignity_app::Error::NotFound(m) | dignity_app::Error::Conflict(m)) => {
                 errors.push(field("parent", m));
             }
@@ -279,7 +290,7 @@ pub async fn remove_action(
         .remove_action(current.id)
         .await
     {
-        Ok(()) => Ok(to_plan(&organisation, &plan)),
+        Ok(()) => Ok(to_plan(&organisation, &plan, Saved::ActionRemoved)),
         Err(dignity_app::Error::Conflict(m)) => {
             action_page(
                 &state,
@@ -311,7 +322,12 @@ pub async fn remove_indicator(
     editor(&state, &user, &organisation)
         .remove_indicator(indicator)
         .await?;
-    Ok(back_to(&organisation, &plan, owner.action_id))
+    Ok(back_to(
+        &organisation,
+        &plan,
+        owner.action_id,
+        Saved::MeasureRemoved,
+    ))
 }
 
 /// Removes a milestone from an action.
@@ -330,7 +346,12 @@ pub async fn remove_milestone(
     editor(&state, &user, &organisation)
         .remove_milestone(milestone)
         .await?;
-    Ok(back_to(&organisation, &plan, owner.action_id))
+    Ok(back_to(
+        &organisation,
+        &plan,
+        owner.action_id,
+        Saved::MilestoneRemoved,
+    ))
 }
 
 #[derive(Template)]
@@ -372,7 +393,9 @@ pub async fn history(
         .collect();
     Ok(render(&HistoryPage {
         live,
-        chrome: chrome.titled(format!("History: {}", plan.title)),
+        chrome: chrome
+            .titled(format!("History: {}", plan.title))
+            .naming("Plan", plan.title.clone()),
         organisation,
         plan,
         history,

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::table::Download;
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Desk, Group, NewAction, NewPlan, Plan, Report, signing};
@@ -125,13 +125,141 @@ pub(super) fn editor<'a>(
     plans::desk(&state.app, &user.person.email, organisation)
 }
 
-/// Back to the action just changed, on its plan's page.
-pub(super) fn back_to(organisation: &Organisation, plan: &Plan, action: i64) -> Response {
+/// What was just saved on a plan, for the success banner its page shows after the save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Saved {
+    ActionAdded,
+    ActionChanged,
+    ActionRemoved,
+    Progress,
+    Update,
+    MeasureAdded,
+    MeasureRemoved,
+    MilestoneAdded,
+    MilestoneReached,
+    MilestoneNotReached,
+    MilestoneRemoved,
+    Details,
+    CommitmentAdded,
+    CommitmentRenamed,
+    CommitmentRemoved,
+    Approved,
+}
+
+impl Saved {
+    const ALL: &[Saved] = &[
+        Saved::ActionAdded,
+        Saved::ActionChanged,
+        Saved::ActionRemoved,
+        Saved::Progress,
+        Saved::Update,
+        Saved::MeasureAdded,
+        Saved::MeasureRemoved,
+        Saved::MilestoneAdded,
+        Saved::MilestoneReached,
+        Saved::MilestoneNotReached,
+        Saved::MilestoneRemoved,
+        Saved::Details,
+        Saved::CommitmentAdded,
+        Saved::CommitmentRenamed,
+        Saved::CommitmentRemoved,
+        Saved::Approved,
+    ];
+
+    /// Its word in the plan page's address (`?done=`).
+    fn code(self) -> &'static str {
+        match self {
+            Saved::ActionAdded => "action-added",
+            Saved::ActionChanged => "action-changed",
+            Saved::ActionRemoved => "action-removed",
+            Saved::Progress => "progress",
+            Saved::Update => "update",
+            Saved::MeasureAdded => "measure-added",
+            Saved::MeasureRemoved => "measure-removed",
+            Saved::MilestoneAdded => "milestone-added",
+            Saved::MilestoneReached => "milestone-reached",
+            Saved::MilestoneNotReached => "milestone-not-reached",
+            Saved::MilestoneRemoved => "milestone-removed",
+            Saved::Details => "details",
+            Saved::CommitmentAdded => "commitment-added",
+            Saved::CommitmentRenamed => "commitment-renamed",
+            Saved::CommitmentRemoved => "commitment-removed",
+            Saved::Approved => "approved",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Saved> {
+        Saved::ALL.iter().copied().find(|s| s.code() == raw)
+    }
+
+    /// What was saved, in words, naming the action where there is one.
+    fn said(self, action: Option<&str>) -> String {
+        // The words alone, and the words that go before the action's title.
+        let on = |alone: &str, before: &str| match action {
+            Some(title) => format!("{before} {title}"),
+            None => alone.to_owned(),
+        };
+        match self {
+            Saved::ActionAdded => on("Action added", "Action added:"),
+            Saved::ActionChanged => on("Action changed", "Action changed:"),
+            Saved::ActionRemoved => "Action removed".into(),
+            Saved::Progress => on("Progress saved", "Progress saved for"),
+            Saved::Update => on("Progress update added", "Progress update added to"),
+            Saved::MeasureAdded => on("Measure added", "Measure added to"),
+            Saved::MeasureRemoved => on("Measure removed", "Measure removed from"),
+            Saved::MilestoneAdded => on("Milestone added", "Milestone added to"),
+            Saved::MilestoneReached => on(
+                "Milestone marked as reached",
+                "Milestone marked as reached on",
+            ),
+            Saved::MilestoneNotReached => on(
+                "Milestone marked as not reached",
+                "Milestone marked as not reached on",
+            ),
+            Saved::MilestoneRemoved => on("Milestone removed", "Milestone removed from"),
+            Saved::Details => "Plan details saved".into(),
+            Saved::CommitmentAdded => "Commitment added".into(),
+            Saved::CommitmentRenamed => "Commitment renamed".into(),
+            Saved::CommitmentRemoved => "Commitment removed".into(),
+            Saved::Approved => "Your approval is recorded".into(),
+        }
+    }
+}
+
+/// After a save: the plan's page, which says in a banner what was saved (and for which
+/// action). A redirect, so reloading the page shows the plan and repeats nothing.
+pub(super) fn saved(
+    organisation: &Organisation,
+    plan: &Plan,
+    what: Saved,
+    action: Option<i64>,
+) -> Response {
+    let action = action.map(|a| format!("&action={a}")).unwrap_or_default();
     Redirect::to(&format!(
-        "/orgs/{}/plans/{}#action-{action}",
-        organisation.ods_code, plan.id
+        "/orgs/{}/plans/{}?done={}{action}",
+        organisation.ods_code,
+        plan.id,
+        what.code()
     ))
     .into_response()
+}
+
+/// Back to the action just changed, on its plan's page, saying what was saved.
+pub(super) fn back_to(
+    organisation: &Organisation,
+    plan: &Plan,
+    action: i64,
+    what: Saved,
+) -> Response {
+    saved(organisation, plan, what, Some(action))
+}
+
+/// The plan page's address query: what was just saved, and on which action.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanQuery {
+    done: String,
+    action: Option<i64>,
 }
 
 pub(super) fn field(field: &'static str, message: impl Into<String>) -> FieldError {
@@ -372,6 +500,8 @@ struct PlanPage {
     indicators: Vec<super::IndicatorView>,
     measures: Vec<(String, String)>,
     milestones: Vec<plans::Milestone>,
+    /// What was just saved, in words, and the action it was on (to go to it).
+    done: Option<(String, Option<i64>)>,
 }
 
 /// What was typed into the plan page's forms, shown again beside its problems.
@@ -381,6 +511,8 @@ pub(super) struct Kept {
     pub(super) details: Option<PlanForm>,
     pub(super) copy: Option<PlanForm>,
     pub(super) milestone: Option<(i64, MilestoneForm)>,
+    /// What was just saved, and on which action, when the page follows a save.
+    pub(super) done: Option<(Saved, Option<i64>)>,
 }
 
 impl PlanPage {
@@ -467,7 +599,15 @@ async fn plan_page(
     .await?;
     let milestones = plans::milestones(&state.app, plan.id).await?;
     let details = kept.details.unwrap_or_else(|| PlanForm::from_plan(&plan));
+    let done = kept.done.map(|(what, action)| {
+        let action = action.and_then(|id| actions.iter().find(|a| a.id == id));
+        (
+            what.said(action.map(|a| a.title.as_str())),
+            action.map(|a| a.id),
+        )
+    });
     Ok(render(&PlanPage {
+        done,
         milestones,
         indicators,
         measures: super::measures(),
@@ -533,10 +673,17 @@ pub async fn show(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     PathData((ods, id)): PathData<(String, i64)>,
+    query: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    plan_page(&state, chrome, &user, organisation, plan, Kept::default()).await
+    // An address edited by hand shows the plan without a banner.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let kept = Kept {
+        done: Saved::parse(&query.done).map(|what| (what, query.action)),
+        ..Kept::default()
+    };
+    plan_page(&state, chrome, &user, organisation, plan, kept).await
 }
 
 pub async fn add_action(
@@ -553,12 +700,8 @@ pub async fn add_action(
         let editor = editor(&state, &user, &organisation);
         let added = editor.add_action(plan.id, &action).await;
         match added {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/orgs/{}/plans/{}",
-                    organisation.ods_code, plan.id
-                ))
-                .into_response());
+            Ok(added) => {
+                return Ok(back_to(&organisation, &plan, added.id, Saved::ActionAdded));
             }
             Err(dignity_app::Error::NotFound(m)) => errors.push(field("group", m)),
             Err(e) => return Err(e.into()),
@@ -609,7 +752,7 @@ pub async fn report(
             progress,
         };
         match editor.report_progress(action, &report).await {
-            Ok(()) => return Ok(back_to(&organisation, &plan, action)),
+            Ok(()) => return Ok(back_to(&organisation, &plan, action, Saved::Progress)),
             Err(dignity_app::Error::Invalid(e)) => errors.push(field("reason", e.to_string())),
             Err(e) => return Err(e.into()),
         }
@@ -640,11 +783,7 @@ pub async fn approve(
         ));
     };
     match signing::sign(&state.app, &user, &organisation, plan.id, side, seen).await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/orgs/{}/plans/{}",
-            organisation.ods_code, plan.id
-        ))
-        .into_response()),
+        Ok(_) => Ok(saved(&organisation, &plan, Saved::Approved, None)),
         // The plan changed since it was read: the review page again, with what changed
         // since the published version as it is now.
         Err(dignity_app::Error::Conflict(m)) => {
@@ -694,7 +833,7 @@ pub async fn add_update(
         editor
             .add_update(action, &user.person.display_name, form.body.trim(), &links)
             .await?;
-        return Ok(back_to(&organisation, &plan, action));
+        return Ok(back_to(&organisation, &plan, action, Saved::Update));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
 }
@@ -773,7 +912,7 @@ pub async fn add_indicator(
                 },
             )
             .await?;
-        return Ok(back_to(&organisation, &plan, action));
+        return Ok(back_to(&organisation, &plan, action, Saved::MeasureAdded));
     }
     problems(&state, chrome, errors, &user, organisation, plan).await
 }
@@ -891,7 +1030,7 @@ pub async fn add_milestone(
         editor
             .add_milestone(action, form.milestone.trim(), due)
             .await?;
-        return Ok(back_to(&organisation, &plan, action));
+        return Ok(back_to(&organisation, &plan, action, Saved::MilestoneAdded));
     }
     let kept = Kept {
         milestone: Some((action, form)),
@@ -915,7 +1054,7 @@ pub async fn mark_milestone(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let plan = plan_in(&state, &organisation, id).await?;
-    plans::milestone_on(&state.app, plan.id, milestone).await?;
+    let owner = plans::milestone_on(&state.app, plan.id, milestone).await?;
     let done = match form.done.as_str() {
         "yes" => true,
         "no" => false,
@@ -927,9 +1066,10 @@ pub async fn mark_milestone(
     };
     let editor = editor(&state, &user, &organisation);
     editor.set_milestone_done(milestone, done).await?;
-    Ok(Redirect::to(&format!(
-        "/orgs/{}/plans/{}",
-        organisation.ods_code, plan.id
-    ))
-    .into_response())
+    let what = if done {
+        Saved::MilestoneReached
+    } else {
+        Saved::MilestoneNotReached
+    };
+    Ok(back_to(&organisation, &plan, owner.action_id, what))
 }

@@ -39,6 +39,11 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/plans/{ods}", Access::Public, public::plan)
         .get("/plans/{ods}/feed.atom", Access::Public, public::feed)
         .get(
+            "/plans/{ods}/versions/{version}",
+            Access::Public,
+            public::version,
+        )
+        .get(
             "/plans/{ods}/poster.pdf",
             Access::Public,
             public::poster_pdf,

@@ -134,6 +134,14 @@ struct PublicPage {
     milestones: Vec<plans::Milestone>,
     /// Staff comments an administrator published.
     comments: Vec<plans::Comment>,
+    /// Every version both sides signed, newest first, each with its own page.
+    versions: Vec<plans::PublishedVersion>,
+}
+
+impl PublicPage {
+    fn day(&self, at: &i64) -> String {
+        Day::from_unix_seconds(*at).long()
+    }
 }
 
 /// The organisation's newest published plan.
@@ -195,13 +203,23 @@ pub async fn feed(
             ..Entry::default()
         })
         .collect();
-    for version in plans::published_versions(&state.app, plan.id).await? {
-        let who = version
-            .signatories
-            .iter()
-            .map(|(side, name)| format!("{name} for the {}", side.label().to_lowercase()))
-            .collect::<Vec<_>>()
-            .join(" and ");
+    let versions = plans::published_versions(&state.app, plan.id).await?;
+    for version in &versions {
+        let who = signed_by(version);
+        // Each version's entry leads to that version's own page; the plan page shows only
+        // the version the public sees now.
+        let now = if Some(version.version) == plan.published_version {
+            "The plan page shows this version.".to_owned()
+        } else {
+            let next = versions
+                .iter()
+                .find(|v| v.version > version.version)
+                .map(|v| format!("Version {} replaced it.", v.version))
+                .unwrap_or_default();
+            format!("{next} Its page shows what it said.")
+                .trim()
+                .to_owned()
+        };
         entries.push(Entry {
             title: Text::plain(format!(
                 "Version {} of the plan signed by both sides: {}",
@@ -211,12 +229,10 @@ pub async fn feed(
             id: format!("{page}#version-{}", version.version),
             updated: time(version.at),
             links: vec![Link {
-                href: page.clone(),
+                href: format!("{page}/versions/{}", version.version),
                 ..Link::default()
             }],
-            summary: Some(Text::plain(format!(
-                "Signed by {who}. The plan page shows this version."
-            ))),
+            summary: Some(Text::plain(format!("Signed by {who}. {now}"))),
             ..Entry::default()
         });
     }
@@ -257,6 +273,98 @@ pub async fn feed(
         feed.to_string(),
     )
         .into_response())
+}
+
+/// Who signed a version, for each side, in words.
+fn signed_by(version: &plans::PublishedVersion) -> String {
+    version
+        .signatories
+        .iter()
+        .map(|(side, name)| format!("{name} for the {}", side.label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+#[derive(Template)]
+#[template(path = "plans/version.html")]
+struct VersionPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    version: plans::PublishedVersion,
+    signed_on: String,
+    signed_by: String,
+    /// The version that replaced this one and when, or none when the public sees it now.
+    replaced_by: Option<(i64, String)>,
+    signed: SignedPlan,
+    groups: Vec<PublicGroup>,
+}
+
+/// One version both sides signed, as it was signed: what it promised, with who signed it
+/// and when. Each version in the plan's feed leads here.
+pub async fn version(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    PathData((ods, number)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let plan = published(&state, &organisation).await?;
+    let versions = plans::published_versions(&state.app, plan.id).await?;
+    let not_signed =
+        || AppError::NotFound("Both sides have not signed a version with that number.".into());
+    let version = versions
+        .iter()
+        .find(|v| v.version == number)
+        .cloned()
+        .ok_or_else(not_signed)?;
+    let as_signed = Plan {
+        published_version: Some(number),
+        ..plan.clone()
+    };
+    let signed = plans::signed(&state.app, &as_signed)
+        .await?
+        .ok_or_else(not_signed)?;
+    let replaced_by = versions
+        .iter()
+        .find(|v| v.version > number)
+        .map(|v| (v.version, Day::from_unix_seconds(v.at).long()));
+    let groups = signed
+        .groups
+        .iter()
+        .map(|g| PublicGroup {
+            rows: rows(&signed.actions, g.id),
+            title: g.title.clone(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect();
+    let chrome = chrome
+        .titled(format!(
+            "Version {number}: {}: {}",
+            organisation.name, signed.title
+        ))
+        .under(
+            format!("/plans/{}", organisation.ods_code),
+            format!(
+                "{}: {}",
+                organisation.name,
+                plan_title(&state, &plan).await?
+            ),
+        );
+    Ok(render(&VersionPage {
+        signed_on: Day::from_unix_seconds(version.at).long(),
+        signed_by: signed_by(&version),
+        version,
+        replaced_by,
+        signed,
+        groups,
+        organisation,
+        chrome,
+    })?
+    .into_response())
+}
+
+/// The title of the version the public sees now, as its page names it.
+async fn plan_title(state: &AppState, plan: &Plan) -> Result<String, AppError> {
+    Ok(signed(state, plan).await?.title)
 }
 
 pub async fn plan(
@@ -309,7 +417,10 @@ pub async fn plan_page(
         .into_iter()
         .filter(|c| c.plan_id == plan.id)
         .collect();
+    let mut versions = plans::published_versions(&state.app, plan.id).await?;
+    versions.reverse();
     Ok(render(&PublicPage {
+        versions,
         comments,
         milestones,
         chrome: chrome

@@ -46,6 +46,7 @@ dignity_store::on_both_backends!(
     line_breaks_cannot_inject_headers,
     sessions_resist_fixation_and_end_on_sign_out,
     org_admin_adds_units_and_sees_them_audited,
+    the_audit_log_names_people_given_a_role,
     expired_and_forged_sessions_are_signed_out,
     api_answers_in_json,
     pages_carry_security_headers_and_metrics_use_route_patterns,
@@ -219,6 +220,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/plans/{ods}/feed.atom",
         "/plans/RJ1/feed.atom",
+        EVERYONE,
+    ),
+    (
+        "GET",
+        "/plans/{ods}/versions/{version}",
+        "/plans/RJ1/versions/1",
         EVERYONE,
     ),
     ("GET", "/plans/{ods}/follow", "/plans/RJ1/follow", EVERYONE),
@@ -1422,6 +1429,50 @@ async fn org_admin_adds_units_and_sees_them_audited(app: &TestApp) -> TestResult
     assert_eq!(
         browser.get("/orgs/NOPE/audit").await?.status,
         StatusCode::FORBIDDEN
+    );
+    Ok(())
+}
+
+async fn the_audit_log_names_people_given_a_role(app: &TestApp) -> TestResult {
+    use dignity_domain::identity::{Email, Name};
+    use dignity_store::identity;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    // Someone with a name, given a role in the organisation.
+    let hash = dignity_crypto::passphrase::hash(
+        PASSPHRASE,
+        dignity_crypto::passphrase::HashCost::FAST_FOR_TESTS,
+    )?;
+    let bea = identity::create_person(
+        &app.db,
+        "test",
+        1,
+        &Email::parse("bea.example@trust.nhs.uk")?,
+        &Name::parse("Bea Example", "n")?,
+        &hash,
+    )
+    .await?;
+    identity::grant_role(&app.db, "test", 1, &bea, Role::Guardian, Some(&app.org)).await?;
+    // The log keeps the address it recorded.
+    let entries = audit::list_for_organisation(&app.db, "RJ1", None, 50).await?;
+    assert!(
+        entries.iter().any(|e| e
+            .detail
+            .starts_with("Gave bea.example@trust.nhs.uk the role")),
+        "{entries:?}"
+    );
+    // The page names her.
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser.get("/orgs/RJ1/audit?kind=role").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Gave Bea Example the role"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("bea.example@trust.nhs.uk"),
+        "{}",
+        page.body
     );
     Ok(())
 }

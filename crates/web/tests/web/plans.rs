@@ -19,6 +19,8 @@ dignity_store::on_both_backends!(
     a_plans_address_reaches_only_its_own_actions,
     signatories_read_what_changed_then_approve_it,
     a_plan_never_published_is_reviewed_as_all_new,
+    each_save_on_a_plan_says_what_was_saved,
+    each_signed_version_in_the_feed_leads_to_its_own_page,
 );
 
 async fn a_plan_is_drafted_signed_by_both_sides_and_published(app: &TestApp) -> TestResult {
@@ -694,7 +696,7 @@ async fn changes_wait_for_both_signatures_and_the_history_shows_them(app: &TestA
     let same: Vec<(&str, &str)> = same.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let page = ezra.post(&action_path, &same).await?;
     assert!(
-        page.redirects_to(&format!("{path}#action-{}", part.id)),
+        page.redirects_to(&format!("{path}?done=action-changed&action={}", part.id)),
         "{}",
         page.body
     );
@@ -1686,5 +1688,205 @@ async fn a_plan_never_published_is_reviewed_as_all_new(app: &TestApp) -> TestRes
         .get(&format!("/orgs/RJ1/plans/{}/review", plan.id))
         .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+/// The fields of an action's form: `action`'s commitment, dates and owner, with this title
+/// and parent.
+fn action_fields(action: &plans::Action, title: &str, parent: &str) -> Vec<(String, String)> {
+    let (starts, due) = (action.dates.starts_on.ymd(), action.dates.due_on.ymd());
+    vec![
+        ("group".into(), action.group_id.to_string()),
+        ("parent".into(), parent.to_owned()),
+        ("title".into(), title.to_owned()),
+        ("owner".into(), "HR".into()),
+        ("starts-day".into(), starts.2.to_string()),
+        ("starts-month".into(), starts.1.to_string()),
+        ("starts-year".into(), starts.0.to_string()),
+        ("due-day".into(), due.2.to_string()),
+        ("due-month".into(), due.1.to_string()),
+        ("due-year".into(), due.0.to_string()),
+    ]
+}
+
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// Posts a form on the plan, expects 303 to the plan page, follows it and returns the
+/// success banner's words.
+async fn saved_banner(
+    browser: &mut Browser,
+    to: &str,
+    fields: &[(&str, &str)],
+    plan_path: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let page = browser.post(to, fields).await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{to}: {}", page.body);
+    let location = page.location.clone().unwrap_or_default();
+    assert!(
+        location.starts_with(&format!("{plan_path}?done=")),
+        "{to} went to {location}"
+    );
+    let shown = browser.get(&location).await?;
+    assert_eq!(shown.status, StatusCode::OK);
+    let banner = shown
+        .body
+        .split("nhsuk-notification-banner--success")
+        .nth(1)
+        .and_then(|rest| rest.split("nhsuk-notification-banner__heading\">").nth(1))
+        .and_then(|rest| rest.split("</p>").next())
+        .map(str::to_owned);
+    Ok(banner.unwrap_or_else(|| panic!("no success banner after {to}: {}", shown.body)))
+}
+
+async fn each_save_on_a_plan_says_what_was_saved(app: &TestApp) -> TestResult {
+    let (path, plan, mut ezra, _uma) = signed_plan(app).await?;
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let (parent, part) = (&actions[0], &actions[1]);
+
+    // The plan page on its own has no banner, nor with a word it does not know.
+    for address in [path.clone(), format!("{path}?done=nonsense&action=x")] {
+        let page = ezra.get(&address).await?;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("nhsuk-notification-banner--success"));
+    }
+
+    // Adding an action.
+    let added = action_fields(part, "Listening sessions", "");
+    let said = saved_banner(
+        &mut ezra,
+        &format!("{path}/actions"),
+        &borrowed(&added),
+        &path,
+    )
+    .await?;
+    assert_eq!(said, "Action added: Listening sessions");
+    let new = plans::actions(&app.db, plan.id)
+        .await?
+        .into_iter()
+        .find(|a| a.title == "Listening sessions")
+        .ok_or("the action was not added")?;
+
+    // Changing an action, on its own page.
+    let changed = action_fields(part, "Train more trainers", &parent.id.to_string());
+    let said = saved_banner(
+        &mut ezra,
+        &format!("{path}/actions/{}", part.id),
+        &borrowed(&changed),
+        &path,
+    )
+    .await?;
+    assert_eq!(said, "Action changed: Train more trainers");
+
+    // A milestone and a progress update have their own forms, and say so too.
+    let said = saved_banner(
+        &mut ezra,
+        &format!("{path}/actions/{}/milestones", new.id),
+        &[
+            ("milestone", "First session held"),
+            ("milestone_due-day", "1"),
+            ("milestone_due-month", "9"),
+            ("milestone_due-year", "2026"),
+        ],
+        &path,
+    )
+    .await?;
+    assert_eq!(said, "Milestone added to Listening sessions");
+    let said = saved_banner(
+        &mut ezra,
+        &format!("{path}/actions/{}/updates", new.id),
+        &[("body", "Dates agreed"), ("links", "")],
+        &path,
+    )
+    .await?;
+    assert_eq!(said, "Progress update added to Listening sessions");
+
+    // Removing an action.
+    let said = saved_banner(
+        &mut ezra,
+        &format!("{path}/actions/{}/remove", new.id),
+        &[],
+        &path,
+    )
+    .await?;
+    assert_eq!(said, "Action removed");
+    Ok(())
+}
+
+async fn each_signed_version_in_the_feed_leads_to_its_own_page(app: &TestApp) -> TestResult {
+    let (path, plan, mut ezra, mut uma) = signed_plan(app).await?;
+    let first = plans::get_plan(&app.db, plan.id).await?.version;
+    let actions = plans::actions(&app.db, plan.id).await?;
+    let (parent, part) = (&actions[0], &actions[1]);
+    let changed = action_fields(part, "Train more trainers", &parent.id.to_string());
+    let page = ezra
+        .post(&format!("{path}/actions/{}", part.id), &borrowed(&changed))
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    sign(app, &path, plan.id, &mut ezra, &mut uma).await?;
+    let second = plans::get_plan(&app.db, plan.id).await?.version;
+    assert!(second > first);
+
+    let feed = app.browser().get("/plans/RJ1/feed.atom").await?;
+    let parsed: atom_syndication::Feed = feed.body.parse()?;
+    for (version, other) in [(first, second), (second, first)] {
+        let entry = parsed
+            .entries
+            .iter()
+            .find(|e| {
+                e.title
+                    .value
+                    .starts_with(&format!("Version {version} of the plan"))
+            })
+            .ok_or_else(|| format!("no entry for version {version}: {}", feed.body))?;
+        let href = &entry.links[0].href;
+        assert!(
+            href.ends_with(&format!("/plans/RJ1/versions/{version}")),
+            "version {version} links to {href}"
+        );
+        assert!(!href.ends_with(&format!("/versions/{other}")));
+    }
+
+    // Each version's page shows what it promised, and the older one says what replaced it.
+    let old = app
+        .browser()
+        .get(&format!("/plans/RJ1/versions/{first}"))
+        .await?;
+    assert_eq!(old.status, StatusCode::OK);
+    assert!(old.body.contains("Train the trainers"), "{}", old.body);
+    assert!(!old.body.contains("Train more trainers"), "{}", old.body);
+    assert!(
+        old.body
+            .contains(&format!("Version {second} replaced it on")),
+        "{}",
+        old.body
+    );
+    let now = app
+        .browser()
+        .get(&format!("/plans/RJ1/versions/{second}"))
+        .await?;
+    assert_eq!(now.status, StatusCode::OK);
+    assert!(now.body.contains("Train more trainers"), "{}", now.body);
+    assert!(now.body.contains("This is the version the public sees now"));
+    // The public page lists both; a version never signed is not found.
+    let public = app.browser().get("/plans/RJ1").await?;
+    for version in [first, second] {
+        assert!(
+            public
+                .body
+                .contains(&format!("href=\"/plans/RJ1/versions/{version}\"")),
+            "{}",
+            public.body
+        );
+    }
+    let missing = app
+        .browser()
+        .get(&format!("/plans/RJ1/versions/{}", second + 10))
+        .await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     Ok(())
 }
