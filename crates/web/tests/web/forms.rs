@@ -71,6 +71,11 @@ async fn things_that_exist(
     let milestones = plans::milestones(&app.db, plan.id).await?;
     let indicators = plans::indicators(&app.db, plan.id).await?;
     ids.insert("{plan}", plan.id.to_string());
+    let published = plans::get_plan(&app.db, plan.id)
+        .await?
+        .published_version
+        .ok_or("a signed version")?;
+    ids.insert("{version}", published.to_string());
     ids.insert("{action}", action.id.to_string());
     ids.insert("{group}", groups.first().ok_or("a group")?.id.to_string());
     ids.insert(
@@ -367,6 +372,10 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
             continue;
         }
         let mut path = fill(pattern, &ids);
+        if pattern.ends_with("/booked") {
+            // The page after booking says which place: a waiting-list place needs no key.
+            path = format!("{path}?waiting=true");
+        }
         if pattern.ends_with("/calendar.ics") {
             // The calendar file is served only with the key its booking page links with.
             let event: i64 = ids["event"].parse()?;
