@@ -119,6 +119,19 @@ pub struct PublicGroup {
     pub rows: Vec<ActionRow>,
 }
 
+/// A signed version's commitments that have actions, each with its actions in order.
+fn public_groups(signed: &SignedPlan) -> Vec<PublicGroup> {
+    signed
+        .groups
+        .iter()
+        .map(|g| PublicGroup {
+            rows: rows(&signed.actions, g.id),
+            title: g.title.clone(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "plans/public.html")]
 struct PublicPage {
@@ -327,15 +340,7 @@ pub async fn version(
         .iter()
         .find(|v| v.version > number)
         .map(|v| (v.version, Day::from_unix_seconds(v.at).long()));
-    let groups = signed
-        .groups
-        .iter()
-        .map(|g| PublicGroup {
-            rows: rows(&signed.actions, g.id),
-            title: g.title.clone(),
-        })
-        .filter(|g| !g.rows.is_empty())
-        .collect();
+    let groups = public_groups(&signed);
     let chrome = chrome
         .titled(format!(
             "Version {number}: {}: {}",
@@ -392,15 +397,7 @@ pub async fn plan_page(
         .map(|(_, side, name, _)| (side, name))
         .collect();
     let mut signed = signed(&state, &plan).await?;
-    let groups = signed
-        .groups
-        .iter()
-        .map(|g| PublicGroup {
-            rows: rows(&signed.actions, g.id),
-            title: g.title.clone(),
-        })
-        .filter(|g| !g.rows.is_empty())
-        .collect();
+    let groups = public_groups(&signed);
     let signed_on = plan
         .published_at
         .map(|t| Day::from_unix_seconds(t).long())
