@@ -63,7 +63,9 @@ impl Default for Settings {
 
 #[derive(Clone)]
 pub struct Context {
-    pub db: Db,
+    /// The database: only this crate's use-cases reach it, so pages and the command line
+    /// cannot go round them.
+    pub(crate) db: Db,
     /// Keys anything a database thief must not read or reverse; never in the database.
     pub secret: InstallationSecret,
     /// Each kind of data's smallest group that may be shown.

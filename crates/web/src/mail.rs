@@ -94,8 +94,7 @@ pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
     let clock = &app.clock;
     loop {
         tick.tick().await;
-        if let Err(e) = crate::plans::follow::send_notices(&app.db, &public_url, clock.now()).await
-        {
+        if let Err(e) = crate::plans::follow::send_notices(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
         }
         if let Err(e) = crate::events::send_reminders(&app, &public_url, clock.now()).await {

@@ -1,7 +1,7 @@
 //! Following an organisation's plan by email: asking, confirming, stopping, and the
 //! gathered emails about progress.
 
-use crate::{Context, Db, Error};
+use crate::{Context, Error};
 use dignity_store::mail::NewMail;
 use dignity_store::plans::{self as store, Followed, Notice, SignedPlan};
 
@@ -78,7 +78,8 @@ fn lines(notices: &[&Notice], signed: &SignedPlan) -> Vec<String> {
 
 /// Tells followers about changes gathered for long enough: one email per follower per
 /// organisation. Returns how many emails were written to the outbox.
-pub async fn send_notices(db: &Db, base: &str, now: i64) -> Result<usize, Error> {
+pub async fn send_notices(ctx: &Context, base: &str, now: i64) -> Result<usize, Error> {
+    let db = &ctx.db;
     let notices = store::due_notices(db, now, GATHER_SECONDS).await?;
     let mut organisations: Vec<i64> = notices.iter().map(|n| n.organisation_id).collect();
     organisations.sort_unstable();

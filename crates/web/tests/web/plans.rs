@@ -1107,9 +1107,17 @@ async fn followers_confirm_get_one_email_per_burst_and_stop_in_one_click(
     ezra.post(&progress, &[("status", "at_risk"), ("progress", "30")])
         .await?;
     let now = dignity_web::now();
-    assert_eq!(send_notices(&app.db, "https://dignity.test", now).await?, 0);
     assert_eq!(
-        send_notices(&app.db, "https://dignity.test", now + GATHER_SECONDS + 1).await?,
+        send_notices(&app.state.app, "https://dignity.test", now).await?,
+        0
+    );
+    assert_eq!(
+        send_notices(
+            &app.state.app,
+            "https://dignity.test",
+            now + GATHER_SECONDS + 1
+        )
+        .await?,
         1
     );
     let mail = follow_mail(app).await?;
