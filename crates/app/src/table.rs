@@ -3,12 +3,53 @@
 //! [`Table`] written here, so every one is quoted and defused alike. The pages add the
 //! Excel workbook and the HTTP headers (`dignity_web::table`).
 
+use dignity_engine::disclosure::Figure;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     /// The download's file name, without its ending.
     pub name: String,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One field of a table. A figure about people can only be a [`Figure`], which only the
+/// disclosure module makes; everything else is words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Words that are not a count of people: a name, a title, a label, a date, or a
+    /// figure about organisations rather than people (a benchmark position).
+    Words(String),
+    /// A figure about people, as the disclosure rules let it out.
+    Figure(Figure),
+}
+
+impl Cell {
+    pub fn words(text: impl Into<String>) -> Cell {
+        Cell::Words(text.into())
+    }
+
+    /// The cell as the CSV and the page read it.
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Words(text) => text,
+            Cell::Figure(figure) => figure.text(),
+        }
+    }
+
+    /// The number a spreadsheet may hold as a number: only a figure shown exactly.
+    pub fn amount(&self) -> Option<u64> {
+        match self {
+            Cell::Words(_) => None,
+            Cell::Figure(figure) => figure.drawn(),
+        }
+    }
+}
+
+impl From<Figure> for Cell {
+    fn from(figure: Figure) -> Cell {
+        Cell::Figure(figure)
+    }
 }
 
 /// What a spreadsheet may read as the start of a formula. A leading tab or carriage
@@ -27,15 +68,20 @@ pub fn defused(value: &str) -> String {
 impl Table {
     /// Every field quoted and defused, lines ended by CRLF.
     pub fn csv(&self) -> String {
-        std::iter::once(&self.header)
-            .chain(self.rows.iter())
-            .map(|row| {
-                row.iter()
-                    .map(|v| format!("\"{}\"", defused(v).replace('"', "\"\"")))
-                    .collect::<Vec<_>>()
-                    .join(",")
-                    + "\r\n"
-            })
+        let line = |fields: Vec<&str>| {
+            fields
+                .into_iter()
+                .map(|v| format!("\"{}\"", defused(v).replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\r\n"
+        };
+        std::iter::once(line(self.header.iter().map(String::as_str).collect()))
+            .chain(
+                self.rows
+                    .iter()
+                    .map(|row| line(row.iter().map(Cell::text).collect())),
+            )
             .collect()
     }
 }
@@ -49,7 +95,7 @@ mod tests {
         let table = Table {
             name: "t".into(),
             header: vec!["question".into(), "everyone".into()],
-            rows: vec![vec!["=HYPERLINK(\"x\")".into(), "23%".into()]],
+            rows: vec![vec![Cell::words("=HYPERLINK(\"x\")"), Cell::words("23%")]],
         };
         assert_eq!(
             table.csv(),
@@ -64,7 +110,7 @@ mod tests {
         let table = Table {
             name: "t".into(),
             header: vec!["=header".into()],
-            rows: DANGEROUS.iter().map(|v| vec![(*v).to_owned()]).collect(),
+            rows: DANGEROUS.iter().map(|v| vec![Cell::words(*v)]).collect(),
         };
         let csv = table.csv();
         let fields: Vec<&str> = csv.split("\"\r\n").filter(|f| !f.is_empty()).collect();

@@ -179,58 +179,71 @@ pub struct PublishedReturn {
 }
 
 impl PublishedReturn {
-    /// One row per figure: `quarter,measure,category,count`. Hidden counts read
-    /// "fewer than 6", so a spreadsheet cannot mistake them for numbers.
-    pub fn csv_rows(&self, organisation: &str) -> Vec<[String; 5]> {
+    /// One row per figure: its labels (organisation, quarter, measure, category) and its
+    /// count as decided. Hidden counts read "fewer than 6" in a download, so a spreadsheet
+    /// cannot mistake them for numbers.
+    pub fn csv_rows(&self, organisation: &str) -> Vec<([String; 4], PublishedCount)> {
         let mut rows = vec![
-            [
-                organisation.into(),
-                self.quarter.clone(),
-                "cases".into(),
-                "all".into(),
-                self.cases.to_string(),
-            ],
-            [
-                organisation.into(),
-                self.quarter.clone(),
-                "cases".into(),
-                "anonymous".into(),
-                self.anonymous.to_string(),
-            ],
+            (
+                [
+                    organisation.into(),
+                    self.quarter.clone(),
+                    "cases".into(),
+                    "all".into(),
+                ],
+                self.cases,
+            ),
+            (
+                [
+                    organisation.into(),
+                    self.quarter.clone(),
+                    "cases".into(),
+                    "anonymous".into(),
+                ],
+                self.anonymous,
+            ),
         ];
         for line in &self.elements {
-            rows.push([
-                organisation.into(),
-                self.quarter.clone(),
-                "element".into(),
-                line.code.clone(),
-                line.count.to_string(),
-            ]);
+            rows.push((
+                [
+                    organisation.into(),
+                    self.quarter.clone(),
+                    "element".into(),
+                    line.code.clone(),
+                ],
+                line.count,
+            ));
         }
-        rows.push([
-            organisation.into(),
-            self.quarter.clone(),
-            "detriment_found".into(),
-            "all".into(),
-            self.detriment_found.to_string(),
-        ]);
-        for line in &self.professional_groups {
-            rows.push([
+        rows.push((
+            [
                 organisation.into(),
                 self.quarter.clone(),
-                "professional_group".into(),
-                line.code.clone(),
-                line.count.to_string(),
-            ]);
+                "detriment_found".into(),
+                "all".into(),
+            ],
+            self.detriment_found,
+        ));
+        for line in &self.professional_groups {
+            rows.push((
+                [
+                    organisation.into(),
+                    self.quarter.clone(),
+                    "professional_group".into(),
+                    line.code.clone(),
+                ],
+                line.count,
+            ));
         }
         for line in &self.feedback {
-            rows.push([
-                organisation.into(),
-                self.quarter.clone(),
-                "would_speak_up_again".into(),
-                line.code.clone(),
-                line.count.to_string(),
-            ]);
+            rows.push((
+                [
+                    organisation.into(),
+                    self.quarter.clone(),
+                    "would_speak_up_again".into(),
+                    line.code.clone(),
+                ],
+                line.count,
+            ));
         }
         rows
     }
@@ -339,7 +352,7 @@ mod tests {
             shown
                 .csv_rows("RJ1")
                 .iter()
-                .all(|row| row[4] == "0" || row[4].parse::<u64>().map_or(true, |n| n > 5))
+                .all(|(_, count)| count.exact().is_none_or(|n| n == 0 || n > 5))
         );
         // All 9 cases have no recorded group, so "Not known" is 9 and nothing is hidden.
         assert!(

@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 
-pub use dignity_app::table::Table;
 use dignity_app::table::defused;
+pub use dignity_app::table::{Cell, Table};
 
 /// A table as a download: the CSV written by `dignity_app::table`, or an Excel workbook
 /// defused the same way.
@@ -19,9 +19,10 @@ pub trait Download {
 }
 
 impl Download for Table {
-    /// One worksheet, header in bold. Cells are written as text, and defused as in CSV:
-    /// a text cell that someone edits and confirms is read again, as a formula if it
-    /// looks like one.
+    /// One worksheet, header in bold. A count the disclosure rules show exactly is a
+    /// number, so a spreadsheet can add it up; every other cell is text, defused as in
+    /// CSV: a text cell that someone edits and confirms is read again, as a formula if it
+    /// looks like one. A hidden count stays words ("fewer than 6"), never a number.
     fn xlsx(&self) -> Result<Vec<u8>, AppError> {
         let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
         let mut workbook = Workbook::new();
@@ -33,10 +34,13 @@ impl Download for Table {
                 .map_err(fail)?;
         }
         for (r, row) in self.rows.iter().enumerate() {
-            for (c, value) in row.iter().enumerate() {
-                sheet
-                    .write_string(r as u32 + 1, c as u16, defused(value))
-                    .map_err(fail)?;
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell.amount() {
+                    Some(n) => sheet.write_number(r, c, n as f64),
+                    None => sheet.write_string(r, c, defused(cell.text())),
+                }
+                .map_err(fail)?;
             }
         }
         workbook.save_to_buffer().map_err(fail)
@@ -82,10 +86,36 @@ mod tests {
         let table = Table {
             name: "t".into(),
             header: vec!["question".into(), "everyone".into()],
-            rows: vec![vec!["=HYPERLINK(\"x\")".into(), "23%".into()]],
+            rows: vec![vec![Cell::words("=HYPERLINK(\"x\")"), Cell::words("23%")]],
         };
         let bytes = table.xlsx().unwrap();
         assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip archive");
+    }
+
+    /// An exact count is a number in the workbook; a hidden one stays words.
+    #[test]
+    fn xlsx_holds_exact_counts_as_numbers_and_hidden_ones_as_words() {
+        use dignity_engine::disclosure::{Figure, Kind, Ledger, Minimum};
+        let mut ledger = Ledger::new(Minimum::new(Kind::SpeakUpReturns, 6).unwrap());
+        let (big, small) = (ledger.shown(40), ledger.shown(2));
+        let decided = ledger.decide();
+        let row = vec![
+            Cell::words("cases"),
+            Cell::from(Figure::count(decided.published(big))),
+            Cell::from(Figure::count(decided.published(small))),
+        ];
+        assert_eq!(row[1].amount(), Some(40));
+        assert_eq!(row[2].amount(), None);
+        let table = Table {
+            name: "t".into(),
+            header: vec!["measure".into(), "a".into(), "b".into()],
+            rows: vec![row],
+        };
+        let bytes = table.xlsx().unwrap();
+        let texts = xlsx_texts(&bytes);
+        assert!(texts.iter().any(|t| t == "fewer than 6"), "{texts:?}");
+        assert!(!texts.iter().any(|t| t == "40"), "{texts:?}");
+        assert!(table.csv().contains("\"cases\",\"40\",\"fewer than 6\""));
     }
 
     const DANGEROUS: [&str; 6] = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"];
@@ -94,7 +124,7 @@ mod tests {
         Table {
             name: "t".into(),
             header: vec!["=header".into()],
-            rows: DANGEROUS.iter().map(|v| vec![(*v).to_owned()]).collect(),
+            rows: DANGEROUS.iter().map(|v| vec![Cell::words(*v)]).collect(),
         }
     }
 

@@ -6,7 +6,7 @@
 //! that did not come through them.
 
 use crate::identity::Organisation;
-use crate::table::Table;
+use crate::table::{Cell, Table};
 use crate::{Context, Error};
 use dignity_domain::speakup::{Day, Element, PublishedCount};
 use dignity_domain::speakup_figures::{Figures, Measure, Scope};
@@ -90,11 +90,20 @@ pub async fn quarterly_return(
 
 const RETURN_HEADER: [&str; 5] = ["organisation", "quarter", "measure", "category", "count"];
 
-fn return_table(name: String, rows: Vec<[String; 5]>) -> Table {
+fn return_table(name: String, rows: Vec<([String; 4], PublishedCount)>) -> Table {
     Table {
         name,
         header: RETURN_HEADER.map(String::from).to_vec(),
-        rows: rows.into_iter().map(Vec::from).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(labels, count)| {
+                labels
+                    .into_iter()
+                    .map(Cell::Words)
+                    .chain([Cell::Figure(Figure::count(count))])
+                    .collect()
+            })
+            .collect(),
     }
 }
 
@@ -197,7 +206,7 @@ pub async fn national(ctx: &Context, quarter: Quarter) -> Result<National, Error
 /// then the national ones under `ALL`.
 pub async fn national_download(ctx: &Context, quarter: Quarter) -> Result<Table, Error> {
     let National { rows, total, .. } = national(ctx, quarter).await?;
-    let mut lines: Vec<[String; 5]> = rows
+    let mut lines: Vec<([String; 4], PublishedCount)> = rows
         .iter()
         .flat_map(|r| r.figures.csv_rows(&r.organisation.ods_code))
         .collect();
@@ -515,17 +524,19 @@ mod tests {
     fn a_return_downloads_as_the_one_csv_with_its_header() {
         let table = return_table(
             "speak-up-return-RJ1-2026-Q1".into(),
-            vec![[
-                "RJ1".into(),
-                "2026-Q1".into(),
-                "cases".into(),
-                "all".into(),
-                "-1".into(),
-            ]],
+            vec![(
+                [
+                    "RJ1".into(),
+                    "2026-Q1".into(),
+                    "element".into(),
+                    "-1".into(),
+                ],
+                PublishedCount::WITHHELD,
+            )],
         );
         assert_eq!(
             table.csv(),
-            "\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"\r\n\"RJ1\",\"2026-Q1\",\"cases\",\"all\",\"'-1\"\r\n"
+            "\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"\r\n\"RJ1\",\"2026-Q1\",\"element\",\"'-1\",\"not shown\"\r\n"
         );
     }
 }

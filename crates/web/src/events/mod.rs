@@ -12,7 +12,7 @@ use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
-use crate::table::Download;
+use crate::table::{Cell, Download};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -681,6 +681,9 @@ pub async fn attendees(
                 },
                 time::fields(b.booked_at).0,
             ]
+            .into_iter()
+            .map(Cell::Words)
+            .collect()
         })
         .collect();
     let table = crate::table::Table {

@@ -8,7 +8,7 @@ use crate::forms::{FormData, PathData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
-use crate::table::Download;
+use crate::table::{Cell, Download};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -935,21 +935,27 @@ pub async fn export_csv(
                 .and_then(|p| actions.iter().find(|x| x.id == p))
                 .map(|p| p.title.clone())
                 .unwrap_or_default();
-            lines.push(vec![
-                group.title.clone(),
-                a.title.clone(),
-                parent,
-                a.description.clone(),
-                a.owner.clone(),
-                a.employer_lead.clone(),
-                a.union_lead.clone(),
-                a.dates.starts_on.to_string(),
-                a.dates.due_on.to_string(),
-                a.status.code().to_owned(),
-                a.status_reason.clone(),
-                row.progress.value().to_string(),
-                a.weight.map(|w| w.to_string()).unwrap_or_default(),
-            ]);
+            lines.push(
+                vec![
+                    group.title.clone(),
+                    a.title.clone(),
+                    parent,
+                    a.description.clone(),
+                    a.owner.clone(),
+                    a.employer_lead.clone(),
+                    a.union_lead.clone(),
+                    a.dates.starts_on.to_string(),
+                    a.dates.due_on.to_string(),
+                    a.status.code().to_owned(),
+                    a.status_reason.clone(),
+                    row.progress.value().to_string(),
+                    a.weight.map(|w| w.to_string()).unwrap_or_default(),
+                ]
+                .into_iter()
+                // A plan's own words and dates: nothing here counts people.
+                .map(Cell::Words)
+                .collect::<Vec<_>>(),
+            );
         }
     }
     let table = crate::table::Table {

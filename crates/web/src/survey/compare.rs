@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::forms::PathData;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
-use crate::table::{Download, Table};
+use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -201,6 +201,11 @@ async fn benchmark_table(state: &AppState, ods: &str, campaign_id: i64) -> Resul
                     r.standing.to_owned(),
                     if r.flagged { "yes" } else { "no" }.to_owned(),
                 ]
+                .into_iter()
+                // Figures about organisations (standardised, from `positions`), not
+                // counts of people: each was shown only if its organisation's was.
+                .map(Cell::Words)
+                .collect()
             })
             .collect(),
     })
@@ -619,7 +624,8 @@ async fn oversight_download(state: &AppState, query: OversightQuery) -> Result<T
                     c.change.to_owned(),
                 ]);
             }
-            line
+            // Figures about organisations, as on the benchmark table.
+            line.into_iter().map(Cell::Words).collect()
         })
         .collect();
     Ok(Table {

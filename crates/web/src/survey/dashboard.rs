@@ -6,7 +6,7 @@ use crate::forms::PathData;
 pub(super) use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
-use crate::table::{Download, Table};
+use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -69,6 +69,11 @@ pub struct Shown {
 impl Shown {
     pub fn text(&self) -> &str {
         self.figure.text()
+    }
+
+    /// The figure as a download's cell.
+    pub(super) fn cell(&self) -> Cell {
+        Cell::from(self.figure.clone())
     }
 
     pub fn detail(&self) -> &str {
@@ -281,12 +286,12 @@ async fn table(
             .iter()
             .map(|r| {
                 vec![
-                    r.number.to_owned(),
-                    r.title.clone(),
-                    r.focus.to_string(),
-                    r.reference.to_string(),
-                    r.comparison.to_string(),
-                    r.real_difference.to_lowercase(),
+                    Cell::words(r.number),
+                    Cell::words(r.title.clone()),
+                    Cell::from(r.focus.clone()),
+                    Cell::from(r.reference.clone()),
+                    Cell::from(r.comparison.clone()),
+                    Cell::words(r.real_difference.to_lowercase()),
                 ]
             })
             .collect(),
@@ -294,14 +299,15 @@ async fn table(
     match query.table.as_str() {
         "headlines" => {
             let mut rows = vec![vec![
-                "Speaking-up index (0 to 100)".to_owned(),
-                page.speaking_up.to_string(),
+                Cell::words("Speaking-up index (0 to 100)"),
+                Cell::from(page.speaking_up.clone()),
             ]];
-            rows.extend(
-                page.themes
-                    .iter()
-                    .map(|t| vec![format!("{} (0 to 10)", t.title), t.score.to_string()]),
-            );
+            rows.extend(page.themes.iter().map(|t| {
+                vec![
+                    Cell::words(format!("{} (0 to 10)", t.title)),
+                    Cell::from(t.score.clone()),
+                ]
+            }));
             return Ok(Table {
                 name: format!("{name}-headlines"),
                 header: vec!["measure".into(), "score".into()],
@@ -339,14 +345,14 @@ async fn table(
         .items
         .iter()
         .map(|row| {
-            let mut cells = vec![row.text.clone(), row.overall.text().to_owned()];
+            let mut cells = vec![Cell::words(row.text.clone()), row.overall.cell()];
             if let Some(last) = &row.last_year {
-                cells.push(last.text().to_owned());
-                cells.push(last.note().to_owned());
+                cells.push(last.cell());
+                cells.push(Cell::words(last.note()));
             }
             for g in &row.groups {
-                cells.push(g.text().to_owned());
-                cells.push(g.note().to_owned());
+                cells.push(g.cell());
+                cells.push(Cell::words(g.note()));
             }
             cells
         })

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::forms::{FormData, PathData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
-use crate::table::{Download, Table};
+use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
@@ -117,12 +117,12 @@ async fn table(state: &AppState, ods: &str, campaign_id: i64) -> Result<Table, A
     for pledge in card.pledges {
         for row in pledge.evidence {
             rows.push(vec![
-                pledge.number.to_string(),
-                pledge.summary.clone(),
-                pledge.score.to_string(),
-                row.text,
-                row.positive.text().to_owned(),
-                row.score.to_string(),
+                Cell::words(pledge.number.to_string()),
+                Cell::words(pledge.summary.clone()),
+                Cell::from(pledge.score.clone()),
+                Cell::words(row.text),
+                row.positive.cell(),
+                Cell::from(row.score.clone()),
             ]);
         }
     }
