@@ -98,17 +98,15 @@ pub async fn record_sign_off(
     .execute(&mut *tx)
     .await
     .map_err(|e| conflict_or(e, ALREADY))?;
-    append(
-        &mut tx,
+    commit_audited(
+        tx,
         by,
         now,
         org,
         "speakup.return_signed_off",
         &format!("Signed off the Speak Up return for {}", quarter.months()),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Records that `by` marked the signed-off return for `quarter` as sent, on the day of
@@ -141,8 +139,8 @@ pub async fn record_sent(
     if done != 1 {
         return Err(why_not(&mut tx, org, quarter).await?);
     }
-    append(
-        &mut tx,
+    commit_audited(
+        tx,
         by,
         now,
         org,
@@ -152,9 +150,7 @@ pub async fn record_sent(
             quarter.months()
         ),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Withdraws the sign-off of the return for `quarter`, which must not have been sent. Not
@@ -180,8 +176,8 @@ pub async fn withdraw_sign_off(
     if done != 1 {
         return Err(why_not(&mut tx, org, quarter).await?);
     }
-    append(
-        &mut tx,
+    commit_audited(
+        tx,
         by,
         now,
         org,
@@ -191,9 +187,7 @@ pub async fn withdraw_sign_off(
             quarter.months()
         ),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Why a change to a sign-off found nothing to change, read in the same transaction.
@@ -220,8 +214,9 @@ async fn why_not(
     })
 }
 
-async fn append(
-    conn: &mut sqlx::AnyConnection,
+/// Records the change in the audit log and commits it with the change.
+async fn commit_audited(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
     by: Actor<'_>,
     now: i64,
     org: &Organisation,
@@ -229,7 +224,7 @@ async fn append(
     detail: &str,
 ) -> Result<(), StoreError> {
     audit::append(
-        conn,
+        &mut tx,
         now,
         &NewEntry {
             actor: by.email,
@@ -239,5 +234,6 @@ async fn append(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(())
 }
