@@ -22,6 +22,7 @@ pub mod speakup_returns;
 pub mod survey;
 pub mod throttle;
 pub mod transfer;
+pub mod workforce;
 
 pub use db::{Backend, Db, DbOptions, redact_url};
 pub use error::StoreError;

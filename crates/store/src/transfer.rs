@@ -542,6 +542,72 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "workforce_snapshots",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("kind", Text),
+            ("as_at", Text),
+            ("imported_on", Text),
+            ("row_count", Int),
+        ],
+    ),
+    (
+        "workforce_staff",
+        "snapshot_id, person",
+        &[
+            ("snapshot_id", Int),
+            ("person", Text),
+            ("unit_id", Int),
+            ("staff_group", Text),
+            ("pay_grade", Text),
+            ("clinical", Int),
+            ("ethnicity", Text),
+            ("disability", Text),
+            ("sex", Text),
+            ("age_band", Text),
+            ("started_on", Text),
+            ("contracted_hours_hundredths", Int),
+            ("sickness_days_hundredths", Int),
+            ("left_on", Text),
+            ("leaving_reason", Text),
+        ],
+    ),
+    (
+        "workforce_recruitment",
+        "snapshot_id, ethnicity, disability",
+        &[
+            ("snapshot_id", Int),
+            ("ethnicity", Text),
+            ("disability", Text),
+            ("shortlisted", Int),
+            ("appointed", Int),
+        ],
+    ),
+    (
+        "workforce_training",
+        "snapshot_id, person",
+        &[
+            ("snapshot_id", Int),
+            ("person", Text),
+            ("ethnicity", Text),
+            ("accessed", Int),
+        ],
+    ),
+    (
+        "workforce_board",
+        "snapshot_id, seat",
+        &[
+            ("snapshot_id", Int),
+            ("seat", Int),
+            ("ethnicity", Text),
+            ("disability", Text),
+            ("voting", Int),
+            ("executive", Int),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -584,6 +650,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "news_subscribers",
     "events",
     "event_bookings",
+    "workforce_snapshots",
 ];
 
 /// Rows copied per table.

@@ -41,6 +41,10 @@ use copies::{
 mod audit_pages;
 use audit_pages::audit_log_filters_counts_and_pages;
 
+#[path = "store/workforce.rs"]
+mod workforce;
+use workforce::workforce_snapshots_replace_whole_and_are_audited;
+
 #[path = "store/return_signoffs.rs"]
 mod return_signoffs;
 use return_signoffs::return_sign_offs_go_in_order_once_and_are_audited;
@@ -74,6 +78,7 @@ on_both_backends!(
     transfer_table_list_covers_the_schema,
     speakup_is_set_up_once_per_organisation,
     return_sign_offs_go_in_order_once_and_are_audited,
+    workforce_snapshots_replace_whole_and_are_audited,
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,
     survey_tokens_and_people_answer_once,

@@ -1,0 +1,495 @@
+//! Workforce snapshots: an organisation's staff in post, leavers, shortlisted applicants,
+//! non-mandatory training and board membership, each as imported for one day. Importing
+//! the same kind and day again replaces the snapshot, in one transaction with its audit
+//! entry, so a snapshot is never half replaced.
+//!
+//! No names and no employee numbers reach this module: a person is the keyed digest the
+//! caller made (`dignity_crypto`), and every code is the stable code of
+//! `dignity_domain::workforce`.
+
+use crate::audit::{self, NewEntry};
+use crate::column::Flag;
+use crate::{Db, StoreError};
+use dignity_domain::speakup::Day;
+use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+
+/// What a snapshot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Staff,
+    Leavers,
+    Recruitment,
+    Training,
+    Board,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Staff,
+        Kind::Leavers,
+        Kind::Recruitment,
+        Kind::Training,
+        Kind::Board,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Staff => "staff",
+            Kind::Leavers => "leavers",
+            Kind::Recruitment => "recruitment",
+            Kind::Training => "training",
+            Kind::Board => "board",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The words the audit log and the pages use.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::Staff => "staff in post",
+            Kind::Leavers => "leavers",
+            Kind::Recruitment => "shortlisted applicants",
+            Kind::Training => "non-mandatory training",
+            Kind::Board => "board membership",
+        }
+    }
+}
+
+impl TryFrom<String> for Kind {
+    type Error = StoreError;
+    fn try_from(code: String) -> Result<Kind, StoreError> {
+        Kind::from_code(&code)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown workforce snapshot kind {code}")))
+    }
+}
+
+/// One stored snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Snapshot {
+    pub id: i64,
+    pub organisation_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
+    #[sqlx(try_from = "String")]
+    pub as_at: Day,
+    #[sqlx(try_from = "String")]
+    pub imported_on: Day,
+    pub row_count: i64,
+}
+
+/// One member of staff in post, or one leaver.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Staff {
+    /// The keyed digest of their employee number.
+    pub person: String,
+    pub unit_id: Option<i64>,
+    pub staff_group: String,
+    pub pay_grade: String,
+    #[sqlx(try_from = "Flag")]
+    pub clinical: bool,
+    pub ethnicity: String,
+    pub disability: String,
+    pub sex: String,
+    pub age_band: String,
+    pub started_on: Option<String>,
+    pub contracted_hours_hundredths: Option<i64>,
+    pub sickness_days_hundredths: Option<i64>,
+    pub left_on: Option<String>,
+    pub leaving_reason: Option<String>,
+}
+
+/// Shortlisted applicants of one ethnicity and disability, and how many were appointed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recruitment {
+    pub ethnicity: String,
+    pub disability: String,
+    pub shortlisted: i64,
+    pub appointed: i64,
+}
+
+/// Whether one member of staff accessed non-mandatory training or development.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Training {
+    pub person: String,
+    pub ethnicity: String,
+    #[sqlx(try_from = "Flag")]
+    pub accessed: bool,
+}
+
+/// One seat on the board.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardSeat {
+    pub seat: i64,
+    pub ethnicity: String,
+    pub disability: String,
+    #[sqlx(try_from = "Flag")]
+    pub voting: bool,
+    #[sqlx(try_from = "Flag")]
+    pub executive: bool,
+}
+
+/// The rows of one snapshot, of the kind they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rows {
+    /// Staff in post, or leavers (`leavers` true).
+    Staff {
+        leavers: bool,
+        people: Vec<Staff>,
+    },
+    Recruitment(Vec<Recruitment>),
+    Training(Vec<Training>),
+    Board(Vec<BoardSeat>),
+}
+
+impl Rows {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Rows::Staff { leavers: false, .. } => Kind::Staff,
+            Rows::Staff { leavers: true, .. } => Kind::Leavers,
+            Rows::Recruitment(_) => Kind::Recruitment,
+            Rows::Training(_) => Kind::Training,
+            Rows::Board(_) => Kind::Board,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Staff { people, .. } => people.len(),
+            Rows::Recruitment(rows) => rows.len(),
+            Rows::Training(rows) => rows.len(),
+            Rows::Board(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a replacing import found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub snapshot_id: i64,
+    /// True when a snapshot of the same kind and day was there before and is now gone.
+    pub replaced: bool,
+}
+
+/// Who imports, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct Importer<'a> {
+    /// A person's email, or `cli` for the command line.
+    pub actor: &'a str,
+    pub ods_code: &'a str,
+}
+
+/// The snapshot tables, children first, each with the column that names its snapshot.
+const ROW_TABLES: [&str; 4] = [
+    "workforce_staff",
+    "workforce_recruitment",
+    "workforce_training",
+    "workforce_board",
+];
+
+/// Stores `rows` as the organisation's snapshot for `as_at`, replacing one of the same kind
+/// and day, and audits it, all in one transaction.
+pub async fn replace(
+    db: &Db,
+    importer: Importer<'_>,
+    organisation_id: i64,
+    as_at: Day,
+    now: i64,
+    rows: &Rows,
+) -> Result<Stored, StoreError> {
+    let kind = rows.kind();
+    let mut tx = db.begin_write().await?;
+    let old: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
+    )
+    .bind(organisation_id)
+    .bind(kind.code())
+    .bind(as_at.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(old) = old {
+        for table in ROW_TABLES {
+            sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM workforce_snapshots WHERE id = $1")
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let snapshot_id: i64 = sqlx::query_scalar(
+        "INSERT INTO workforce_snapshots (organisation_id, kind, as_at, imported_on, row_count) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(kind.code())
+    .bind(as_at.to_string())
+    .bind(Day::from_unix_seconds(now).to_string())
+    .bind(row_count)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_rows(&mut tx, snapshot_id, rows).await?;
+    let detail = format!(
+        "Imported {} {} of {} as at {}{}",
+        rows.len(),
+        if rows.len() == 1 { "row" } else { "rows" },
+        kind.words(),
+        as_at.long(),
+        if old.is_some() {
+            ", replacing the earlier import for that day"
+        } else {
+            ""
+        }
+    );
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor: importer.actor,
+            organisation: Some(importer.ods_code),
+            action: "workforce.import",
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Stored {
+        snapshot_id,
+        replaced: old.is_some(),
+    })
+}
+
+type AnyQuery<'q> = Query<'q, sqlx::Any, AnyArguments<'q>>;
+
+/// Rows go in many to a statement: one statement a row would make a national import of a
+/// million and a half people take minutes. Each backend allows tens of thousands of bound
+/// values in a statement; this stays well below both.
+const VALUES_PER_STATEMENT: usize = 8_000;
+
+/// `INSERT INTO table (columns) VALUES (...), (...)` for `rows` rows, numbered from $1.
+fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns.len() {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            sql.push_str(&format!("${n}"));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts `items` `columns.len()` values at a time, `bind` adding one item's values.
+async fn insert_many<T>(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    items: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<(), StoreError> {
+    let per_statement = (VALUES_PER_STATEMENT / columns.len()).max(1);
+    let full_sql = insert_sql(table, columns, per_statement);
+    for chunk in items.chunks(per_statement) {
+        let short_sql;
+        let sql = if chunk.len() == per_statement {
+            &full_sql
+        } else {
+            short_sql = insert_sql(table, columns, chunk.len());
+            &short_sql
+        };
+        let mut query = sqlx::query(sql);
+        for item in chunk {
+            query = bind(query, item);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    snapshot_id: i64,
+    rows: &Rows,
+) -> Result<(), StoreError> {
+    match rows {
+        Rows::Staff { people, .. } => {
+            insert_many(
+                conn,
+                "workforce_staff",
+                &[
+                    "snapshot_id",
+                    "person",
+                    "unit_id",
+                    "staff_group",
+                    "pay_grade",
+                    "clinical",
+                    "ethnicity",
+                    "disability",
+                    "sex",
+                    "age_band",
+                    "started_on",
+                    "contracted_hours_hundredths",
+                    "sickness_days_hundredths",
+                    "left_on",
+                    "leaving_reason",
+                ],
+                people,
+                |q, s| {
+                    q.bind(snapshot_id)
+                        .bind(s.person.as_str())
+                        .bind(s.unit_id)
+                        .bind(s.staff_group.as_str())
+                        .bind(s.pay_grade.as_str())
+                        .bind(i64::from(s.clinical))
+                        .bind(s.ethnicity.as_str())
+                        .bind(s.disability.as_str())
+                        .bind(s.sex.as_str())
+                        .bind(s.age_band.as_str())
+                        .bind(s.started_on.as_deref())
+                        .bind(s.contracted_hours_hundredths)
+                        .bind(s.sickness_days_hundredths)
+                        .bind(s.left_on.as_deref())
+                        .bind(s.leaving_reason.as_deref())
+                },
+            )
+            .await
+        }
+        Rows::Recruitment(counts) => {
+            insert_many(
+                conn,
+                "workforce_recruitment",
+                &[
+                    "snapshot_id",
+                    "ethnicity",
+                    "disability",
+                    "shortlisted",
+                    "appointed",
+                ],
+                counts,
+                |q, r| {
+                    q.bind(snapshot_id)
+                        .bind(r.ethnicity.as_str())
+                        .bind(r.disability.as_str())
+                        .bind(r.shortlisted)
+                        .bind(r.appointed)
+                },
+            )
+            .await
+        }
+        Rows::Training(people) => {
+            insert_many(
+                conn,
+                "workforce_training",
+                &["snapshot_id", "person", "ethnicity", "accessed"],
+                people,
+                |q, t| {
+                    q.bind(snapshot_id)
+                        .bind(t.person.as_str())
+                        .bind(t.ethnicity.as_str())
+                        .bind(i64::from(t.accessed))
+                },
+            )
+            .await
+        }
+        Rows::Board(seats) => {
+            insert_many(
+                conn,
+                "workforce_board",
+                &[
+                    "snapshot_id",
+                    "seat",
+                    "ethnicity",
+                    "disability",
+                    "voting",
+                    "executive",
+                ],
+                seats,
+                |q, b| {
+                    q.bind(snapshot_id)
+                        .bind(b.seat)
+                        .bind(b.ethnicity.as_str())
+                        .bind(b.disability.as_str())
+                        .bind(i64::from(b.voting))
+                        .bind(i64::from(b.executive))
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// The organisation's snapshots, newest day first, then by kind.
+pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+         FROM workforce_snapshots WHERE organisation_id = $1 ORDER BY as_at DESC, kind",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The rows of one snapshot.
+pub async fn rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
+    let pool = db.pool();
+    Ok(match snapshot.kind {
+        Kind::Staff | Kind::Leavers => Rows::Staff {
+            leavers: snapshot.kind == Kind::Leavers,
+            people: sqlx::query_as(
+                "SELECT person, unit_id, staff_group, pay_grade, clinical, ethnicity, \
+                 disability, sex, age_band, started_on, contracted_hours_hundredths, \
+                 sickness_days_hundredths, left_on, leaving_reason \
+                 FROM workforce_staff WHERE snapshot_id = $1 ORDER BY person",
+            )
+            .bind(snapshot.id)
+            .fetch_all(pool)
+            .await?,
+        },
+        Kind::Recruitment => Rows::Recruitment(
+            sqlx::query_as(
+                "SELECT ethnicity, disability, shortlisted, appointed \
+                 FROM workforce_recruitment WHERE snapshot_id = $1 ORDER BY ethnicity, disability",
+            )
+            .bind(snapshot.id)
+            .fetch_all(pool)
+            .await?,
+        ),
+        Kind::Training => Rows::Training(
+            sqlx::query_as(
+                "SELECT person, ethnicity, accessed \
+                 FROM workforce_training WHERE snapshot_id = $1 ORDER BY person",
+            )
+            .bind(snapshot.id)
+            .fetch_all(pool)
+            .await?,
+        ),
+        Kind::Board => Rows::Board(
+            sqlx::query_as(
+                "SELECT seat, ethnicity, disability, voting, executive \
+                 FROM workforce_board WHERE snapshot_id = $1 ORDER BY seat",
+            )
+            .bind(snapshot.id)
+            .fetch_all(pool)
+            .await?,
+        ),
+    })
+}
