@@ -68,3 +68,4 @@ pub mod speakup;
 pub mod speakup_figures;
 pub mod speakup_returns;
 pub mod survey;
+pub mod workforce;
