@@ -25,6 +25,7 @@ pub mod speakup;
 pub mod survey;
 pub mod table;
 pub mod work;
+pub mod workforce;
 
 pub use clock::Clock;
 pub use context::{Context, Settings};

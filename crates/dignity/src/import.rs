@@ -1,15 +1,20 @@
 //! `dignity import survey-responses`: responses gathered elsewhere (on paper, or in another
-//! tool) loaded into a campaign from CSV. Every row is checked first; if any row is wrong,
-//! each mistake is reported with its line and nothing is stored. Then all rows are stored in
-//! one transaction, so an import is never half done.
+//! tool) loaded into a campaign from CSV. `dignity import workforce`: an extract from payroll
+//! (ESR) kept as an organisation's snapshot for a day. Every row is checked first; if any row
+//! is wrong, each mistake is reported with its line and nothing is stored. Then all rows are
+//! stored in one transaction, so an import is never half done.
 
+use crate::config::Config;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use dignity_app::Db;
 use dignity_app::admin::{IntoClosed, NewResponse, Operator};
+use dignity_app::workforce::{self, ImportError, Kind};
+use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, import};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -25,6 +30,48 @@ pub enum ImportCommand {
         #[arg(long)]
         into_closed_campaign: bool,
     },
+    /// Keep a workforce extract from payroll (ESR) as the organisation's snapshot for a day,
+    /// replacing an earlier import of the same extract and day (format: docs/workforce.md).
+    Workforce {
+        /// The organisation's ODS code.
+        #[arg(long, value_name = "ODS")]
+        org: String,
+        /// The day the extract describes, such as 2026-03-31.
+        #[arg(long, value_name = "DATE")]
+        as_at: String,
+        /// What the file holds.
+        #[arg(long, value_enum, default_value_t = Extract::Staff)]
+        extract: Extract,
+        /// The CSV file, as the report exported it.
+        file: PathBuf,
+    },
+}
+
+/// The extracts `dignity import workforce` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Extract {
+    /// Staff in post on the day.
+    Staff,
+    /// People who left in the period ending on the day, each with a leaving date.
+    Leavers,
+    /// Shortlisted applicants, and whether each was appointed.
+    Recruitment,
+    /// Whether each member of staff accessed non-mandatory training or development.
+    Training,
+    /// The board's members: voting or not, executive or not.
+    Board,
+}
+
+impl Extract {
+    fn kind(self) -> Kind {
+        match self {
+            Extract::Staff => Kind::Staff,
+            Extract::Leavers => Kind::Leavers,
+            Extract::Recruitment => Kind::Recruitment,
+            Extract::Training => Kind::Training,
+            Extract::Board => Kind::Board,
+        }
+    }
 }
 
 /// Most mistakes listed before the rest are only counted.
@@ -39,17 +86,87 @@ fn bar(len: u64, message: &'static str) -> ProgressBar {
     bar
 }
 
-pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
-    let ImportCommand::SurveyResponses {
-        campaign,
-        file,
-        into_closed_campaign,
-    } = command;
+pub async fn run(command: ImportCommand, db: &Db, config: &Config) -> anyhow::Result<()> {
     let operator = Operator::new(
         db.clone(),
         dignity_app::Clock::system(),
         crate::admin::ACTOR,
     );
+    match command {
+        ImportCommand::SurveyResponses {
+            campaign,
+            file,
+            into_closed_campaign,
+        } => survey_responses(&operator, campaign, &file, into_closed_campaign).await,
+        ImportCommand::Workforce {
+            org,
+            as_at,
+            extract,
+            file,
+        } => workforce_extract(&operator, config, &org, &as_at, extract, &file).await,
+    }
+}
+
+async fn workforce_extract(
+    operator: &Operator,
+    config: &Config,
+    org: &str,
+    as_at: &str,
+    extract: Extract,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let ods = OdsCode::parse(org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
+    let as_at = Day::parse(as_at).map_err(|_| {
+        anyhow::anyhow!("--as-at: write the day as year-month-day, such as 2026-03-31")
+    })?;
+    let secret = config.installation_secret()?;
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let checking = bar(bytes.len() as u64, "Checking");
+    let imported = workforce::import(
+        operator,
+        &secret,
+        &ods,
+        extract.kind(),
+        as_at,
+        &bytes,
+        &mut |read| checking.set_position(read),
+    )
+    .await;
+    checking.finish_and_clear();
+    match imported {
+        Ok(imported) => {
+            println!(
+                "Kept {} {} of {} for {} as at {}{}.",
+                imported.rows,
+                if imported.rows == 1 { "row" } else { "rows" },
+                imported.kind.words(),
+                ods,
+                as_at.long(),
+                if imported.replaced {
+                    ", replacing the earlier import for that day"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        Err(ImportError::File(errors)) => {
+            for line in errors.to_string().lines() {
+                eprintln!("{}: {line}", file.display());
+            }
+            bail!("the file has mistakes, so nothing was stored. Correct them and run this again.")
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn survey_responses(
+    operator: &Operator,
+    campaign: i64,
+    file: &Path,
+    into_closed_campaign: bool,
+) -> anyhow::Result<()> {
     let campaign = operator.campaign(campaign).await?;
     let text = operator.survey_text(campaign.survey_id).await?;
     let definition =
@@ -58,12 +175,12 @@ pub async fn run(command: ImportCommand, db: &Db) -> anyhow::Result<()> {
         dignity_app::survey::load::units_in_order(operator.units(campaign.organisation_id).await?);
     let unit_names: Vec<String> = units.into_iter().map(|u| u.name).collect();
 
-    let size = std::fs::metadata(&file)
+    let size = std::fs::metadata(file)
         .with_context(|| format!("could not read {}", file.display()))?
         .len();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(&file)
+        .from_path(file)
         .with_context(|| format!("could not open {}", file.display()))?;
     let header: Vec<String> = reader
         .headers()

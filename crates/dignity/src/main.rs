@@ -163,7 +163,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(command) => admin::run(command, &connect(&config).await?).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Assure(command) => assure::run(command).await,
-        Command::Import(command) => import::run(command, &connect(&config).await?).await,
+        Command::Import(command) => import::run(command, &connect(&config).await?, &config).await,
         Command::Library(command) => library_links::run(command, &connect(&config).await?).await,
         Command::Synth {
             respondents,

@@ -773,3 +773,253 @@ async fn library_links_are_checked_and_reported_without_changing_anything() -> T
     server.abort();
     Ok(())
 }
+
+/// Runs `dignity` with an installation secret given in the settings, as PostgreSQL
+/// installations must.
+fn dignity_with_secret(
+    dir: &Path,
+    database_url: &str,
+    secret: &str,
+    args: &[&str],
+) -> Result<Output, std::io::Error> {
+    Command::new(env!("CARGO_BIN_EXE_dignity"))
+        .args(args)
+        .current_dir(dir)
+        .env("DIGNITY_DATABASE_URL", database_url)
+        .env("DIGNITY_SECRET_KEY", secret)
+        .env_remove("DIGNITY_BIND")
+        .stdin(Stdio::null())
+        .output()
+}
+
+/// Every stored value of every table, as text, to search for what must not be there.
+async fn every_stored_value(db: &dignity_store::Db) -> Result<String, Box<dyn std::error::Error>> {
+    use sqlx::Row;
+    let tables: Vec<String> = match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(db.pool())
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+            )
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
+    let mut all = String::new();
+    for table in tables {
+        let sql = match db.backend() {
+            // Every column as text, joined: SQLite has no row-to-text cast.
+            Backend::Sqlite => {
+                let columns: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                        .fetch_all(db.pool())
+                        .await?;
+                let joined: Vec<String> = columns
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "COALESCE(CASE typeof(\"{c}\") WHEN 'blob' THEN hex(\"{c}\") \
+                             ELSE CAST(\"{c}\" AS TEXT) END, '')"
+                        )
+                    })
+                    .collect();
+                format!("SELECT {} FROM \"{table}\"", joined.join(" || '|' || "))
+            }
+            Backend::Postgres => format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t"),
+        };
+        for row in sqlx::query(&sql).fetch_all(db.pool()).await? {
+            let text: Option<String> = row.try_get(0)?;
+            all.push_str(&text.unwrap_or_default());
+            all.push('\n');
+        }
+    }
+    Ok(all)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_number() -> TestResult
+{
+    const SECRET: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+    const OTHER_SECRET: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+    const HEADER: &str = "Employee Number,Full Name,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Date First Hired,Contracted WTE,FTE Days Lost";
+    let people = [
+        "40001234,Zebedee Quillfeather,Surgery,Nursing and Midwifery Registered,Band 5,A White - British,No,Female,26-30,01/04/2020,1,3.5",
+        "40005678,Ottoline Marchbanks,Medicine,Nursing and Midwifery Registered,Band 6,H Asian or Asian British - Indian,Yes,Male,31-35,2019-09-01,0.8,0",
+        "40009999,Peregrine Ashdown,Medicine,Medical and Dental,Consultant,N Black or Black British - African,No,Male,46-50,15/01/2012,1,12",
+    ];
+    let numbers = ["40001234", "40005678", "40009999"];
+    let names = [
+        "Zebedee",
+        "Quillfeather",
+        "Ottoline",
+        "Marchbanks",
+        "Peregrine",
+        "Ashdown",
+    ];
+
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let scratch = ScratchDb::new(backend).await?;
+        let dir = TempDir::new(&format!("workforce-{backend:?}"))?;
+        let run =
+            |secret: &str, args: &[&str]| dignity_with_secret(&dir.0, &scratch.url, secret, args);
+        let ok = |secret: &str, args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+            let output = run(secret, args)?;
+            let out = text(&output);
+            if !output.status.success() {
+                return Err(format!("{args:?} failed: {out}").into());
+            }
+            Ok(out)
+        };
+        ok(
+            SECRET,
+            &[
+                "admin",
+                "create-org",
+                "--ods",
+                "RJ1",
+                "--name",
+                "Test Trust",
+                "--type",
+                "acute",
+                "--region",
+                "london",
+                "--benchmark-group",
+                "Acute",
+            ],
+        )?;
+        for unit in ["Surgery", "Medicine"] {
+            ok(
+                SECRET,
+                &[
+                    "admin", "add-unit", "--org", "RJ1", "--kind", "division", "--name", unit,
+                ],
+            )?;
+        }
+        let file = dir.0.join("staff.csv");
+        let import = |secret: &str, day: &str| {
+            run(
+                secret,
+                &[
+                    "import",
+                    "workforce",
+                    "--org",
+                    "RJ1",
+                    "--as-at",
+                    day,
+                    "staff.csv",
+                ],
+            )
+        };
+        let persons = || async {
+            let mut p: Vec<String> = sqlx::query_scalar("SELECT person FROM workforce_staff")
+                .fetch_all(scratch.db.pool())
+                .await?;
+            p.sort();
+            Ok::<_, sqlx::Error>(p)
+        };
+
+        // A misspelt unit and an unknown code: each named by line and column, nothing kept.
+        std::fs::write(
+            &file,
+            format!(
+                "{HEADER}\n{}\n{}\n{}\n",
+                people[0].replace("Surgery", "Surgry"),
+                people[1].replace("H Asian or Asian British - Indian", "Q"),
+                people[2]
+            ),
+        )?;
+        let output = import(SECRET, "2026-03-31")?;
+        let out = text(&output);
+        assert!(!output.status.success(), "{out}");
+        assert!(
+            out.contains("line 2") && out.contains("Surgery"),
+            "the closest unit is offered: {out}"
+        );
+        assert!(
+            out.contains("line 3") && out.contains("Ethnic Origin"),
+            "{out}"
+        );
+        assert!(out.contains("nothing was stored"), "{out}");
+        assert!(persons().await?.is_empty());
+
+        // Right: all three kept, under digests.
+        std::fs::write(&file, format!("{HEADER}\n{}\n", people.join("\n")))?;
+        let out = ok(
+            SECRET,
+            &[
+                "import",
+                "workforce",
+                "--org",
+                "RJ1",
+                "--as-at",
+                "2026-03-31",
+                "staff.csv",
+            ],
+        )?;
+        assert!(
+            out.contains("Kept 3 rows of staff in post for RJ1 as at 31 March 2026."),
+            "{out}"
+        );
+        let first = persons().await?;
+        assert_eq!(first.len(), 3);
+
+        // The same day again replaces it; the same people get the same digests.
+        let out = text(&import(SECRET, "2026-03-31")?);
+        assert!(
+            out.contains("replacing the earlier import for that day"),
+            "{out}"
+        );
+        assert_eq!(
+            persons().await?,
+            first,
+            "a person's digest is stable across imports"
+        );
+
+        // Another secret gives other digests for the same people.
+        std::fs::write(&file, format!("{HEADER}\n{}\n", people[0]))?;
+        let out = text(&import(OTHER_SECRET, "2025-03-31")?);
+        assert!(out.contains("Kept 1 row"), "{out}");
+        let with_other: Vec<String> = sqlx::query_scalar(
+            "SELECT s.person FROM workforce_staff s JOIN workforce_snapshots n ON n.id = s.snapshot_id WHERE n.as_at = '2025-03-31'",
+        )
+        .fetch_all(scratch.db.pool())
+        .await?;
+        assert_eq!(with_other.len(), 1);
+        assert!(
+            !first.contains(&with_other[0]),
+            "the digest changes with the key"
+        );
+
+        // No employee number and no name anywhere in the database.
+        let stored = every_stored_value(&scratch.db).await?;
+        assert!(
+            stored.contains(&first[0]),
+            "the search reads the workforce rows"
+        );
+        for needle in numbers.iter().chain(names.iter()) {
+            assert!(
+                !stored.contains(needle),
+                "{needle} is stored on {backend:?}"
+            );
+        }
+        if backend == Backend::Sqlite {
+            // Nor in the files, free pages and log included.
+            let path = scratch.url.trim_start_matches("sqlite://");
+            let path = path.split('?').next().unwrap_or(path);
+            for file in [path.to_owned(), format!("{path}-wal")] {
+                if let Ok(bytes) = std::fs::read(&file) {
+                    let bytes = String::from_utf8_lossy(&bytes);
+                    for needle in numbers.iter().chain(names.iter()) {
+                        assert!(!bytes.contains(needle), "{needle} is in {file}");
+                    }
+                }
+            }
+        }
+        scratch.finish().await;
+    }
+    Ok(())
+}

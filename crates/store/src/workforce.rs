@@ -83,7 +83,7 @@ pub struct Snapshot {
 }
 
 /// One member of staff in post, or one leaver.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Staff {
     /// The keyed digest of their employee number.
     pub person: String,
@@ -97,8 +97,10 @@ pub struct Staff {
     pub sex: String,
     pub age_band: String,
     pub started_on: Option<String>,
-    pub contracted_hours_hundredths: Option<i64>,
-    pub sickness_days_hundredths: Option<i64>,
+    /// Whole-time equivalent of the contract.
+    pub wte: Option<f64>,
+    /// Full-time-equivalent days lost to sickness absence in the extract's period.
+    pub days_lost: Option<f64>,
     pub left_on: Option<String>,
     pub leaving_reason: Option<String>,
 }
@@ -134,7 +136,7 @@ pub struct BoardSeat {
 }
 
 /// The rows of one snapshot, of the kind they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Rows {
     /// Staff in post, or leavers (`leavers` true).
     Staff {
@@ -347,8 +349,8 @@ async fn insert_rows(
                     "sex",
                     "age_band",
                     "started_on",
-                    "contracted_hours_hundredths",
-                    "sickness_days_hundredths",
+                    "wte",
+                    "days_lost",
                     "left_on",
                     "leaving_reason",
                 ],
@@ -365,8 +367,8 @@ async fn insert_rows(
                         .bind(s.sex.as_str())
                         .bind(s.age_band.as_str())
                         .bind(s.started_on.as_deref())
-                        .bind(s.contracted_hours_hundredths)
-                        .bind(s.sickness_days_hundredths)
+                        .bind(s.wte)
+                        .bind(s.days_lost)
                         .bind(s.left_on.as_deref())
                         .bind(s.leaving_reason.as_deref())
                 },
@@ -456,8 +458,7 @@ pub async fn rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
             leavers: snapshot.kind == Kind::Leavers,
             people: sqlx::query_as(
                 "SELECT person, unit_id, staff_group, pay_grade, clinical, ethnicity, \
-                 disability, sex, age_band, started_on, contracted_hours_hundredths, \
-                 sickness_days_hundredths, left_on, leaving_reason \
+                 disability, sex, age_band, started_on, wte, days_lost, left_on, leaving_reason \
                  FROM workforce_staff WHERE snapshot_id = $1 ORDER BY person",
             )
             .bind(snapshot.id)

@@ -6,7 +6,8 @@
 -- key is derived from the installation secret, which is never in the database, so a later
 -- extract and the employee-relations cases can find the same person without the database
 -- saying who they are. Codes are the stable codes of `dignity_domain::workforce`.
--- Hours and days are kept in hundredths, so sums are exact.
+-- `wte` is the whole-time equivalent of the contract; `days_lost` the full-time-equivalent
+-- days of sickness absence in the extract's period.
 CREATE TABLE workforce_snapshots (
     id INTEGER PRIMARY KEY,
     organisation_id INTEGER NOT NULL REFERENCES organisations(id),
@@ -30,8 +31,8 @@ CREATE TABLE workforce_staff (
     sex TEXT NOT NULL,
     age_band TEXT NOT NULL,
     started_on TEXT,
-    contracted_hours_hundredths INTEGER,
-    sickness_days_hundredths INTEGER,
+    wte REAL,
+    days_lost REAL,
     left_on TEXT,
     leaving_reason TEXT,
     PRIMARY KEY (snapshot_id, person)

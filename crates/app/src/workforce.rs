@@ -1,0 +1,201 @@
+//! Workforce extracts: read a file from payroll (ESR), check every line, and keep it as the
+//! organisation's snapshot for its day, replacing an earlier import of the same kind and
+//! day. Nothing is stored unless every line is right.
+//!
+//! People are kept under a keyed digest of their employee number. The key is derived from
+//! the installation secret, which is never in the database, so a copy of the database
+//! cannot be matched against a list of employee numbers, while a later extract (and, in
+//! time, the employee-relations cases) still finds the same person.
+
+use crate::Error;
+use crate::admin::Operator;
+use dignity_crypto::secret::{Digester, InstallationSecret};
+use dignity_domain::identity::OdsCode;
+use dignity_domain::speakup::Day;
+use dignity_domain::workforce::{
+    self as extract, Applicant, BoardMember, ExtractErrors, StaffRecord, TrainingRecord, Unit,
+};
+use dignity_store::workforce::{
+    self as store, BoardSeat, Importer, Recruitment, Rows, Staff, Training,
+};
+use std::collections::BTreeMap;
+
+pub use dignity_store::workforce::{Kind, Snapshot};
+
+/// What the employee-number digest is keyed for: no other digest shares its key.
+const PERSON_PURPOSE: &str = "workforce-person";
+
+/// The digester that stands for a person in every workforce table.
+pub fn person_digester(secret: &InstallationSecret) -> Digester {
+    secret.digester(PERSON_PURPOSE)
+}
+
+/// Why an import stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Lines of the file are wrong; each is named with its line and column.
+    #[error("{0}")]
+    File(ExtractErrors),
+    /// A leavers extract with people who have not left.
+    #[error(
+        "This is not a leavers extract: {0} {verb} no leaving date. Import staff in post with --extract staff",
+        verb = if *.0 == 1 { "line has" } else { "lines have" }
+    )]
+    NotLeavers(usize),
+    #[error(transparent)]
+    App(#[from] Error),
+}
+
+/// What an import stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub kind: Kind,
+    pub rows: usize,
+    /// An earlier import of the same kind and day was replaced.
+    pub replaced: bool,
+}
+
+/// Reads `bytes` as an extract of `kind` for the organisation `ods` on `as_at`, and keeps
+/// it. `progress` is told how many bytes have been read, now and then.
+pub async fn import(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    kind: Kind,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Imported, ImportError> {
+    let organisation = operator.organisation(ods).await?;
+    let digester = person_digester(secret);
+    let digest = |number: &str| digester.digest(number.as_bytes());
+    let rows = match kind {
+        Kind::Staff | Kind::Leavers => {
+            let units: Vec<Unit> = operator
+                .units(organisation.id)
+                .await?
+                .into_iter()
+                .map(|u| Unit {
+                    id: u.id,
+                    code: String::new(),
+                    name: u.name,
+                })
+                .collect();
+            let people = extract::parse_staff(bytes, &units, &digest, progress)
+                .map_err(ImportError::File)?;
+            let leavers = kind == Kind::Leavers;
+            if leavers {
+                let staying = people.iter().filter(|p| p.leaving.is_none()).count();
+                if staying > 0 {
+                    return Err(ImportError::NotLeavers(staying));
+                }
+            }
+            Rows::Staff {
+                leavers,
+                people: people.into_iter().map(staff_row).collect(),
+            }
+        }
+        Kind::Recruitment => Rows::Recruitment(recruitment_rows(
+            extract::parse_recruitment(bytes, progress).map_err(ImportError::File)?,
+        )),
+        Kind::Training => Rows::Training(
+            extract::parse_training(bytes, &digest, progress)
+                .map_err(ImportError::File)?
+                .into_iter()
+                .map(training_row)
+                .collect(),
+        ),
+        Kind::Board => Rows::Board(board_rows(
+            extract::parse_board(bytes, progress).map_err(ImportError::File)?,
+        )),
+    };
+    let stored = store::replace(
+        operator.db(),
+        Importer {
+            actor: operator.actor(),
+            ods_code: &organisation.ods_code,
+        },
+        organisation.id,
+        as_at,
+        operator.clock().now(),
+        &rows,
+    )
+    .await
+    .map_err(Error::from)?;
+    Ok(Imported {
+        kind,
+        rows: rows.len(),
+        replaced: stored.replaced,
+    })
+}
+
+/// The organisation's snapshots, newest day first.
+pub async fn snapshots(operator: &Operator, ods: &OdsCode) -> Result<Vec<Snapshot>, Error> {
+    let organisation = operator.organisation(ods).await?;
+    Ok(store::snapshots(operator.db(), organisation.id).await?)
+}
+
+fn staff_row(record: StaffRecord) -> Staff {
+    Staff {
+        person: record.person,
+        unit_id: Some(record.unit),
+        staff_group: record.staff_group.code().into(),
+        pay_grade: record.pay_grade.code().into(),
+        clinical: record.clinical == extract::Clinical::Clinical,
+        ethnicity: record.ethnicity.code().into(),
+        disability: record.disability.code().into(),
+        sex: record.sex.code().into(),
+        age_band: record.age_band.code().into(),
+        started_on: record.started.map(|d| d.to_string()),
+        wte: record.wte,
+        days_lost: record.days_lost,
+        left_on: record.leaving.map(|l| l.date.to_string()),
+        leaving_reason: record.leaving.map(|l| l.reason.code().into()),
+    }
+}
+
+/// Applicants are kept only as counts by group: the indicators need no more, and a row per
+/// applicant would keep people who never joined.
+fn recruitment_rows(applicants: Vec<Applicant>) -> Vec<Recruitment> {
+    let mut counts: BTreeMap<(&'static str, &'static str), (i64, i64)> = BTreeMap::new();
+    for a in applicants {
+        let entry = counts
+            .entry((a.ethnicity.code(), a.disability.code()))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += i64::from(a.appointed);
+    }
+    counts
+        .into_iter()
+        .map(
+            |((ethnicity, disability), (shortlisted, appointed))| Recruitment {
+                ethnicity: ethnicity.into(),
+                disability: disability.into(),
+                shortlisted,
+                appointed,
+            },
+        )
+        .collect()
+}
+
+fn training_row(record: TrainingRecord) -> Training {
+    Training {
+        person: record.person,
+        ethnicity: record.ethnicity.code().into(),
+        accessed: record.accessed,
+    }
+}
+
+fn board_rows(members: Vec<BoardMember>) -> Vec<BoardSeat> {
+    members
+        .into_iter()
+        .zip(1..)
+        .map(|(m, seat)| BoardSeat {
+            seat,
+            ethnicity: m.ethnicity.code().into(),
+            disability: m.disability.code().into(),
+            voting: m.voting,
+            executive: m.executive,
+        })
+        .collect()
+}
