@@ -7,6 +7,8 @@
 //! cannot be matched against a list of employee numbers, while a later extract (and, in
 //! time, the employee-relations cases) still finds the same person.
 
+pub mod overview;
+
 use crate::Error;
 use crate::admin::Operator;
 use dignity_crypto::secret::{Digester, InstallationSecret};

@@ -188,6 +188,8 @@ pub struct Config {
     pub speakup_small_number_threshold: u64,
     /// The smallest group of survey respondents whose results are shown (at least 11).
     pub survey_minimum_group: u64,
+    /// The smallest group of staff whose count the workforce pages show (at least 5).
+    pub workforce_minimum_group: u64,
     /// New concerns accepted per organisation per hour, per server, before the form asks
     /// browsers for a proof of work.
     pub speakup_max_per_hour: u32,
@@ -238,6 +240,7 @@ impl Default for Config {
             max_connections: 16,
             speakup_small_number_threshold: speakup.kind().setting_value(speakup.people()),
             survey_minimum_group: app.minimums.survey().people(),
+            workforce_minimum_group: app.minimums.workforce().people(),
             speakup_max_per_hour: app.speakup_max_per_hour,
             max_concurrent_key_derivations: app.key_derivations,
             speakup_professional_groups: app.professional_groups,
@@ -561,6 +564,7 @@ impl Config {
         Minimums::from_settings(
             self.survey_minimum_group,
             self.speakup_small_number_threshold,
+            self.workforce_minimum_group,
         )
     }
 
@@ -851,6 +855,12 @@ mod tests {
             ),
             // Below the floor of 11, the national survey's own rule.
             ("DIGNITY_SURVEY_MINIMUM_GROUP", "10", "survey_minimum_group"),
+            // Below the workforce floor of 5.
+            (
+                "DIGNITY_WORKFORCE_MINIMUM_GROUP",
+                "4",
+                "workforce_minimum_group",
+            ),
             (
                 "DIGNITY_SURVEY_MINIMUM_GROUP",
                 "eleven",

@@ -32,6 +32,7 @@ mod telemetry;
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod uk_time;
+mod workforce;
 
 pub use access::Access;
 pub use routes::{RouteSpec, build_app};

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
     api, assets, csrf, events, headers, identity, library, news, ops, plans, speakup, survey,
-    telemetry,
+    telemetry, workforce,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -108,6 +108,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = library::routes(routes);
     let routes = news::routes(routes);
     let routes = events::routes(routes);
+    let routes = workforce::routes(routes);
     let Routes { router, table, .. } = routes;
     // Pages for signed-in people that still leave no trace: answering an open-link survey.
     // A logged time beside the person's own sign-in would say who answered when.

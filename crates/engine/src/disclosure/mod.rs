@@ -36,16 +36,19 @@ pub enum Kind {
     SurveyResults,
     /// Speak Up returns: counts of concerns raised with guardians.
     SpeakUpReturns,
+    /// Workforce figures: counts of staff from payroll extracts, by group and unit.
+    Workforce,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::SurveyResults, Kind::SpeakUpReturns];
+    pub const ALL: [Kind; 3] = [Kind::SurveyResults, Kind::SpeakUpReturns, Kind::Workforce];
 
     /// The setting that changes this kind's minimum.
     pub const fn setting(self) -> &'static str {
         match self {
             Kind::SurveyResults => "survey_minimum_group",
             Kind::SpeakUpReturns => "speakup_small_number_threshold",
+            Kind::Workforce => "workforce_minimum_group",
         }
     }
 
@@ -53,10 +56,14 @@ impl Kind {
     /// own reporting rule, so no organisation publishes what the national survey would not.
     /// Speak Up: 4 (counts of 1 to 3 read "fewer than 4"); below that, "fewer than 3"
     /// says a count is 1 or 2 and the complementary rule has nothing to work with.
+    /// Workforce: 5. These are pages for the organisation's own leaders about its own
+    /// staff, who are known to it by name, so a group of 1 to 4 (say, the one disabled
+    /// consultant in a unit) is hidden; a larger floor would hide most of a small unit.
     pub const fn floor(self) -> u64 {
         match self {
             Kind::SurveyResults => 11,
             Kind::SpeakUpReturns => 4,
+            Kind::Workforce => 5,
         }
     }
 
@@ -65,6 +72,7 @@ impl Kind {
         match self {
             Kind::SurveyResults => 100,
             Kind::SpeakUpReturns => 51,
+            Kind::Workforce => 100,
         }
     }
 
@@ -72,7 +80,7 @@ impl Kind {
     /// count that reads "fewer than", one below its minimum.
     pub const fn setting_value(self, people: u64) -> u64 {
         match self {
-            Kind::SurveyResults => people,
+            Kind::SurveyResults | Kind::Workforce => people,
             Kind::SpeakUpReturns => people.saturating_sub(1),
         }
     }
@@ -81,6 +89,7 @@ impl Kind {
         match self {
             Kind::SurveyResults => 11,
             Kind::SpeakUpReturns => 6,
+            Kind::Workforce => 10,
         }
     }
 }
@@ -130,7 +139,7 @@ impl Minimum {
     /// From the setting's own value (see [`Kind::setting_value`]).
     pub fn from_setting(kind: Kind, value: u64) -> Result<Minimum, OutOfBounds> {
         let people = match kind {
-            Kind::SurveyResults => value,
+            Kind::SurveyResults | Kind::Workforce => value,
             Kind::SpeakUpReturns => value.saturating_add(1),
         };
         Minimum::new(kind, people).map_err(|_| OutOfBounds { kind, given: value })
@@ -158,6 +167,7 @@ impl Minimum {
 pub struct Minimums {
     survey: Minimum,
     speakup: Minimum,
+    workforce: Minimum,
 }
 
 impl Default for Minimums {
@@ -165,16 +175,22 @@ impl Default for Minimums {
         Minimums {
             survey: Minimum::default_for(Kind::SurveyResults),
             speakup: Minimum::default_for(Kind::SpeakUpReturns),
+            workforce: Minimum::default_for(Kind::Workforce),
         }
     }
 }
 
 impl Minimums {
     /// From each kind's setting value, refusing any outside its kind's bounds.
-    pub fn from_settings(survey: u64, speakup: u64) -> Result<Minimums, OutOfBounds> {
+    pub fn from_settings(
+        survey: u64,
+        speakup: u64,
+        workforce: u64,
+    ) -> Result<Minimums, OutOfBounds> {
         Ok(Minimums {
             survey: Minimum::from_setting(Kind::SurveyResults, survey)?,
             speakup: Minimum::from_setting(Kind::SpeakUpReturns, speakup)?,
+            workforce: Minimum::from_setting(Kind::Workforce, workforce)?,
         })
     }
 
@@ -182,6 +198,7 @@ impl Minimums {
         match kind {
             Kind::SurveyResults => self.survey,
             Kind::SpeakUpReturns => self.speakup,
+            Kind::Workforce => self.workforce,
         }
     }
 
@@ -191,6 +208,10 @@ impl Minimums {
 
     pub const fn speakup(&self) -> Minimum {
         self.speakup
+    }
+
+    pub const fn workforce(&self) -> Minimum {
+        self.workforce
     }
 }
 

@@ -14,7 +14,12 @@ fn person(n: usize) -> Staff {
         person: format!("{n:032x}"),
         unit_id: None,
         staff_group: "nursing_registered".into(),
-        pay_grade: if n.is_multiple_of(2) { "band_5" } else { "band_6" }.into(),
+        pay_grade: if n.is_multiple_of(2) {
+            "band_5"
+        } else {
+            "band_6"
+        }
+        .into(),
         clinical: !n.is_multiple_of(3),
         ethnicity: "A".into(),
         disability: "no".into(),

@@ -23,6 +23,7 @@ mod speakup_secrets;
 mod support;
 mod survey;
 mod survey_copies;
+mod workforce;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -110,6 +111,8 @@ const CURATORS: &[Who] = &[
 const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role::ErLead)];
 /// Who signs off the Speak Up return and marks it as sent.
 const RJ1_GUARDIANS: &[Who] = &[Who::Holder(Role::Guardian)];
+/// An organisation's workforce figures: its administrators and executives.
+const RJ1_WORKFORCE: &[Who] = &[Who::Holder(Role::OrgAdmin), Who::Holder(Role::Executive)];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
     Who::Holder(Role::Executive),
@@ -183,6 +186,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_ADMIN,
     ),
     ("GET", "/orgs/{ods}/audit", "/orgs/RJ1/audit", RJ1_ADMIN),
+    (
+        "GET",
+        "/orgs/{ods}/workforce",
+        "/orgs/RJ1/workforce",
+        RJ1_WORKFORCE,
+    ),
     ("GET", "/healthz", "/healthz", EVERYONE),
     ("GET", "/readyz", "/readyz", EVERYONE),
     ("GET", "/metrics", "/metrics", EVERYONE),

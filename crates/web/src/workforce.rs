@@ -1,0 +1,106 @@
+//! The workforce page: an organisation's staff in post on a day, from its payroll extracts
+//! (`dignity import workforce`), with small groups hidden by the disclosure rules.
+
+use crate::access::{Access, CurrentUser};
+use crate::charts::{Bar, bar_chart};
+use crate::error::AppError;
+use crate::identity::orgs::organisation;
+use crate::pages::{Chrome, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use dignity_app::identity::Organisation;
+use dignity_app::workforce::overview::{self, Breakdown, Overview, READERS};
+use dignity_domain::speakup::Day;
+use serde::Deserialize;
+
+pub fn routes(routes: Routes) -> Routes {
+    routes.get(
+        "/orgs/{ods}/workforce",
+        Access::InOrganisation(READERS),
+        page,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DayQuery {
+    /// A day with a staff-in-post extract, such as 2026-03-31; the newest if not given.
+    day: Option<String>,
+}
+
+/// One breakdown as the page shows it: a chart, then the table it pictures.
+struct Shown {
+    breakdown: Breakdown,
+    svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "workforce/overview.html")]
+struct WorkforcePage {
+    chrome: Chrome,
+    organisation: Organisation,
+    overview: Option<Overview>,
+    shown: Vec<Shown>,
+}
+
+fn shown(overview: &Overview) -> Vec<Shown> {
+    overview
+        .breakdowns
+        .iter()
+        .map(|b| {
+            let bars: Vec<Bar> = b
+                .rows
+                .iter()
+                .map(|row| Bar {
+                    label: row.label.to_owned(),
+                    value: row.count.drawn(),
+                    shown: row.count.text().to_owned(),
+                })
+                .collect();
+            let summary = format!(
+                "Staff in post by {}. The table after this chart gives the figures.",
+                b.title.to_lowercase()
+            );
+            Shown {
+                svg: bar_chart(&format!("chart-{}", b.key), b.title, &summary, &bars),
+                breakdown: b.clone(),
+            }
+        })
+        .collect()
+}
+
+async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+    Query(query): Query<DayQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let day =
+        match query.day.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(Day::parse(text).map_err(|_| {
+                AppError::BadRequest("Choose a day from the list of extracts".into())
+            })?),
+        };
+    let overview = overview::overview(&state.app, &user, &organisation, day).await?;
+    let shown = overview.as_ref().map(shown).unwrap_or_default();
+    let chrome = chrome
+        .titled(format!("Workforce: {}", organisation.name))
+        .under(
+            format!("/home#org-{}", organisation.ods_code),
+            organisation.name.clone(),
+        );
+    Ok(render(&WorkforcePage {
+        chrome,
+        organisation,
+        overview,
+        shown,
+    })?
+    .into_response())
+}
