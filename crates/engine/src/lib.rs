@@ -17,6 +17,7 @@ pub mod equality;
 pub mod rng;
 pub mod stats;
 pub mod synth;
+pub mod workforce;
 
 pub use aggregate::{Histogram, Report};
 pub use bitmap::Bitmap;

@@ -63,6 +63,16 @@ impl PublishedCount {
         self.0 == Count::Withheld
     }
 
+    /// The count as a disclosed figure, shown when it is shown exactly: a share or a ratio
+    /// worked out from published counts then goes through [`Disclosed::zip`] and
+    /// [`Disclosed::map`] like any other figure, and tells no more than the counts do.
+    pub fn disclosed(self) -> Disclosed<u64> {
+        match self.0 {
+            Count::Exact(n) => Disclosed::shown_if(true, n),
+            _ => Disclosed::hidden(),
+        }
+    }
+
     /// A total over published counts: exact when every part is exact (it then tells
     /// nothing more than they do), withheld otherwise.
     pub fn total_of(parts: &[PublishedCount]) -> PublishedCount {
@@ -251,20 +261,7 @@ impl Ledger {
     /// greatest possible value. Worked out by narrowing along the sums, so the range may
     /// be wider than the truth for tangled tables, never narrower.
     pub fn ranges(&self) -> Vec<(u64, u64)> {
-        let t = self.threshold;
-        let mut r: Vec<(u64, u64)> = self
-            .states
-            .iter()
-            .zip(&self.values)
-            .enumerate()
-            .map(|(i, (s, &v))| match s {
-                State::Shown => (v, v),
-                State::Small if self.may_be_zero[i] => (0, t),
-                State::Small => (1, t),
-                State::Withheld => (t + 1, MANY),
-                State::Never => (0, MANY),
-            })
-            .collect();
+        let mut r = self.read_as();
         for _ in 0..64 {
             let before = r.clone();
             for sum in &self.sums {
@@ -298,6 +295,23 @@ impl Ledger {
             }
         }
         r
+    }
+
+    /// What each cell's own reading says of it, before any sum is used.
+    fn read_as(&self) -> Vec<(u64, u64)> {
+        let t = self.threshold;
+        self.states
+            .iter()
+            .zip(&self.values)
+            .enumerate()
+            .map(|(i, (s, &v))| match s {
+                State::Shown => (v, v),
+                State::Small if self.may_be_zero[i] => (0, t),
+                State::Small => (1, t),
+                State::Withheld => (t + 1, MANY),
+                State::Never => (0, MANY),
+            })
+            .collect()
     }
 
     /// Under a total that reads "fewer than", every part reads "fewer than", zeros too
@@ -444,5 +458,6 @@ impl Decided {
     }
 }
 
+mod exact;
 #[cfg(test)]
 mod tests;

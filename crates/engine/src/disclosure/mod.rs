@@ -14,6 +14,7 @@
 //!
 //! The minimum is a setting per kind of data ([`Kind`]), never below the kind's floor.
 
+mod board;
 mod figure;
 mod ledger;
 mod rules;
@@ -23,6 +24,7 @@ pub mod audit;
 #[cfg(test)]
 mod tests;
 
+pub use board::board_members;
 pub use figure::Figure;
 pub use ledger::{Decided, Ledger, PublishedCount, median};
 pub use rules::Unit;

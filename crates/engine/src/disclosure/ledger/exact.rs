@@ -1,0 +1,329 @@
+//! An exact check behind the ledger's narrowing, for tables whose sums cross (rows and
+//! columns with both totals shown, several tables tied together).
+//!
+//! Narrowing one sum at a time misses what only several sums together give away. Say a
+//! row's total of 14 is shown over three counts that each read "fewer than 6": each is at
+//! least 4. If the two column totals over the second and third come to 9, those two are at
+//! most 9 together, so the first is at least 5, and it reads "fewer than 6": it is 5. No
+//! single sum says so. Here a small count is taken as safe only once a whole other set of
+//! values has been found that fits everything published and every sum and gives it a
+//! different value: then no one can tell which of the two is true. The search for one
+//! starts from the true values and stops after a fixed amount of work; a count it could not
+//! clear is treated as pinned, and a count next to it is withheld.
+
+#![expect(
+    clippy::indexing_slicing,
+    reason = "cells and sums are indices the ledger handed out itself"
+)]
+
+use super::{Decided, Ledger, State};
+use std::collections::VecDeque;
+
+/// Search steps allowed for finding another set of values, per count and direction.
+const STEPS: u32 = 4_000;
+
+/// Narrowing passes over one sum allowed per search step: a system with no solution can
+/// shrink its ranges one at a time for ever, and a found set of values is checked in full
+/// anyway.
+const VISITS_PER_SUM: usize = 64;
+
+impl Ledger {
+    /// As [`Ledger::decide`], then checks every small count exactly: while one has no
+    /// other value it could take, it withholds a count next to it (one that frees it if
+    /// there is one) and decides again. For tables whose sums cross, where narrowing alone
+    /// can leave a small count pinned.
+    pub fn decide_exactly(mut self) -> Decided {
+        loop {
+            let stuck = self.withhold_until_free();
+            if !stuck.is_empty() {
+                return Decided {
+                    ledger: self,
+                    stuck,
+                };
+            }
+            let Some(cell) = self.first_pinned_exactly() else {
+                return Decided {
+                    ledger: self,
+                    stuck: Vec::new(),
+                };
+            };
+            let near = self.near(cell);
+            let frees = near.iter().copied().find(|&c| {
+                self.states[c] = State::Withheld;
+                let freed = Search::new(&self).other_values(cell).is_some();
+                self.states[c] = State::Shown;
+                freed
+            });
+            match frees.or(near.first().copied()) {
+                Some(c) => self.states[c] = State::Withheld,
+                None => {
+                    return Decided {
+                        ledger: self,
+                        stuck: vec![cell],
+                    };
+                }
+            }
+        }
+    }
+
+    /// The first small count (published as "fewer than", or never published) for which no
+    /// other set of values was found.
+    fn first_pinned_exactly(&self) -> Option<usize> {
+        let search = Search::new(self);
+        let small: Vec<usize> = (0..self.values.len())
+            .filter(|&i| {
+                matches!(self.states[i], State::Small | State::Never)
+                    && (1..=self.threshold).contains(&self.values[i])
+            })
+            .collect();
+        let mut cleared = vec![false; self.values.len()];
+        for &cell in &small {
+            if cleared[cell] {
+                continue;
+            }
+            let Some(other) = search.other_values(cell) else {
+                return Some(cell);
+            };
+            // One other set of values clears every count it changes.
+            for &i in &small {
+                if other[i] != self.values[i] {
+                    cleared[i] = true;
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A depth-first search for values that fit every cell's reading and every sum.
+struct Search<'a> {
+    truth: &'a [u64],
+    read_as: Vec<(u64, u64)>,
+    sums: Vec<(usize, &'a [usize])>,
+    /// The sums each cell is in.
+    sums_of: Vec<Vec<usize>>,
+}
+
+impl<'a> Search<'a> {
+    fn new(ledger: &'a Ledger) -> Search<'a> {
+        let mut sums_of = vec![Vec::new(); ledger.values.len()];
+        let sums: Vec<(usize, &[usize])> = ledger
+            .sums
+            .iter()
+            .map(|s| (s.total, s.parts.as_slice()))
+            .collect();
+        for (s, (total, parts)) in sums.iter().enumerate() {
+            for &cell in std::iter::once(total).chain(parts.iter()) {
+                if !sums_of[cell].contains(&s) {
+                    sums_of[cell].push(s);
+                }
+            }
+        }
+        Search {
+            truth: &ledger.values,
+            read_as: ledger.read_as(),
+            sums,
+            sums_of,
+        }
+    }
+
+    /// Values that fit everything published and give `cell` a value other than its true
+    /// one, if the search finds some.
+    fn other_values(&self, cell: usize) -> Option<Vec<u64>> {
+        let (low, high) = self.read_as[cell];
+        let truth = self.truth[cell];
+        let below = (truth > low).then(|| (low, truth - 1));
+        let above = (truth < high).then(|| (truth + 1, high));
+        below.into_iter().chain(above).find_map(|range| {
+            let mut ranges = self.read_as.clone();
+            ranges[cell] = range;
+            let mut steps = STEPS;
+            self.solve(ranges, None, &mut steps)
+        })
+    }
+
+    /// Narrows `ranges` (from the sums of the `changed` cell, or every sum), then tries
+    /// each open cell's true value first, then the values below and above it.
+    fn solve(
+        &self,
+        mut ranges: Vec<(u64, u64)>,
+        changed: Option<usize>,
+        steps: &mut u32,
+    ) -> Option<Vec<u64>> {
+        *steps = steps.checked_sub(1)?;
+        if !self.narrow(&mut ranges, changed) {
+            return None;
+        }
+        // The open cell with the fewest values left.
+        let open = (0..ranges.len())
+            .filter(|&i| ranges[i].0 < ranges[i].1)
+            .min_by_key(|&i| ranges[i].1 - ranges[i].0);
+        let Some(i) = open else {
+            let values: Vec<u64> = ranges.iter().map(|r| r.0).collect();
+            return self.fits(&values).then_some(values);
+        };
+        let (low, high) = ranges[i];
+        let near = self.truth[i].clamp(low, high);
+        let tries = [
+            Some((near, near)),
+            (near > low).then(|| (low, near - 1)),
+            (near < high).then(|| (near + 1, high)),
+        ];
+        tries.into_iter().flatten().find_map(|range| {
+            let mut next = ranges.clone();
+            next[i] = range;
+            self.solve(next, Some(i), steps)
+        })
+    }
+
+    /// Every sum holds exactly.
+    fn fits(&self, values: &[u64]) -> bool {
+        self.sums.iter().all(|(total, parts)| {
+            parts.iter().map(|&p| u128::from(values[p])).sum::<u128>() == u128::from(values[*total])
+        })
+    }
+
+    /// Narrows every range along the sums until nothing changes (or each sum has been
+    /// visited its share of times); `false` if a range empties, so no values fit.
+    fn narrow(&self, ranges: &mut [(u64, u64)], changed: Option<usize>) -> bool {
+        let mut queued = vec![false; self.sums.len()];
+        let mut queue: VecDeque<usize> = match changed {
+            Some(cell) => self.sums_of[cell].iter().copied().collect(),
+            None => (0..self.sums.len()).collect(),
+        };
+        for &s in &queue {
+            queued[s] = true;
+        }
+        let mut visits = VISITS_PER_SUM * self.sums.len().max(1);
+        while let Some(s) = queue.pop_front() {
+            queued[s] = false;
+            visits = match visits.checked_sub(1) {
+                Some(v) => v,
+                None => return true,
+            };
+            let (total, parts) = self.sums[s];
+            let low: i128 = parts.iter().map(|&p| i128::from(ranges[p].0)).sum();
+            let high: i128 = parts.iter().map(|&p| i128::from(ranges[p].1)).sum();
+            let (t_low, t_high) = (
+                i128::from(ranges[total].0).max(low),
+                i128::from(ranges[total].1).min(high),
+            );
+            if t_low > t_high {
+                return false;
+            }
+            let mut moved = Vec::new();
+            if (t_low, t_high) != (i128::from(ranges[total].0), i128::from(ranges[total].1)) {
+                ranges[total] = (narrowed(t_low), narrowed(t_high));
+                moved.push(total);
+            }
+            for &p in parts {
+                let (p_low, p_high) = (i128::from(ranges[p].0), i128::from(ranges[p].1));
+                let others_low = low - p_low;
+                let others_high = high - p_high;
+                let new_low = p_low.max(t_low - others_high);
+                let new_high = p_high.min(t_high - others_low);
+                if new_low > new_high {
+                    return false;
+                }
+                if (new_low, new_high) != (p_low, p_high) {
+                    ranges[p] = (narrowed(new_low), narrowed(new_high));
+                    moved.push(p);
+                }
+            }
+            for cell in moved {
+                for &next in &self.sums_of[cell] {
+                    if !queued[next] {
+                        queued[next] = true;
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+/// A narrowed bound back as a count: it lies between two counts' bounds, so it fits.
+fn narrowed(bound: i128) -> u64 {
+    u64::try_from(bound.max(0)).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disclosure::audit::System;
+    use crate::disclosure::{Kind, Minimum};
+
+    /// The module's example as a table: a row of 5, 5 and 4 (total 14), whose columns'
+    /// totals are 25, 5 and 4 (34 in all); the first column's other 20 people are never
+    /// shown. Everything from 1 to 5 reads "fewer than 6". Each sum alone leaves the first
+    /// count at 4 or 5; but the two small column totals add up to 34 - 25 = 9, so the
+    /// row's last two are at most 9 together and the first is 5.
+    fn table() -> (Ledger, [usize; 10]) {
+        let mut ledger = Ledger::new(Minimum {
+            kind: Kind::SpeakUpReturns,
+            people: 6,
+        });
+        let [a, b, c] = [5, 5, 4].map(|n| ledger.shown(n));
+        let row = ledger.shown(14);
+        let rest = ledger.never(20);
+        let [none_b, none_c] = [0, 0].map(|n| ledger.shown(n));
+        let [first, second, third] = [25, 5, 4].map(|n| ledger.shown(n));
+        let all = ledger.shown(34);
+        ledger.sum(row, vec![a, b, c]);
+        ledger.sum(first, vec![a, rest]);
+        ledger.sum(second, vec![b, none_b]);
+        ledger.sum(third, vec![c, none_c]);
+        ledger.sum(all, vec![first, second, third]);
+        (
+            ledger,
+            [a, b, c, row, rest, none_b, none_c, first, second, third],
+        )
+    }
+
+    /// Every small count the exact attacker pins, from what `decided` publishes.
+    fn pinned(decided: &Decided) -> Vec<usize> {
+        let ledger = &decided.ledger;
+        let mut system = System::default();
+        for (cell, &(low, high)) in ledger.read_as().iter().enumerate() {
+            let high = high.min(3 * (34 + 6));
+            match decided.published(cell).exact() {
+                Some(n) => system.exact(n),
+                None => system.range(low, high),
+            };
+        }
+        for sum in &ledger.sums {
+            system.sum(sum.total, sum.parts.clone());
+        }
+        let ranges = system.solve().unwrap();
+        (0..ledger.values.len())
+            .filter(|&i| {
+                (1..=5).contains(&ledger.values[i])
+                    && decided.published(i).exact().is_none()
+                    && ranges[i].0 == ranges[i].1
+            })
+            .collect()
+    }
+
+    #[test]
+    fn narrowing_alone_leaves_a_count_the_sums_together_pin() {
+        let (ledger, [a, ..]) = table();
+        let decided = ledger.clone().decide();
+        assert_eq!(decided.published(a).to_string(), "fewer than 6");
+        assert_eq!(pinned(&decided), [a], "narrowing misses it");
+
+        let decided = ledger.decide_exactly();
+        assert!(decided.stuck().is_empty());
+        assert!(pinned(&decided).is_empty(), "{:?}", decided.ledger);
+    }
+
+    #[test]
+    fn another_set_of_values_clears_a_count() {
+        let (ledger, [a, b, ..]) = table();
+        let decided = ledger.decide();
+        let search = Search::new(&decided.ledger);
+        assert!(search.other_values(a).is_none());
+        let other = search.other_values(b).unwrap();
+        assert_eq!((other[b], other[a]), (4, 5), "b and c can swap 5 and 4");
+    }
+}
