@@ -85,6 +85,8 @@ impl Figures {
                     groups,
                     None,
                 );
+                // No cell is fixed here, so the decision frees every small count, or
+                // (failing closed) hides every count it would show.
                 let decided = ledger.decide();
                 for (key, cell) in cells {
                     out.counts.insert(key, decided.published(cell));
@@ -123,6 +125,9 @@ impl Figures {
                     .collect();
                 ledger.sum(*total, parts);
             }
+            // A small count the search cannot free leaves every national figure of the
+            // quarter hidden; then only the organisations' own figures, fixed above, could
+            // still pin one (`Decided::stuck`), and each organisation's decision pins none.
             let decided = ledger.decide();
             for (key, cell) in all {
                 out.counts.insert(key, decided.published(cell));

@@ -397,11 +397,38 @@ impl Ledger {
     /// cell it withholds the first nearby count that frees it on its own, or else the
     /// first nearby count, and looks again. The ledger is used up: only what this returns
     /// says how a cell is published, so no figure can be read before the decision.
+    ///
+    /// The search looks only three sums out from a pinned cell, so it can give up with a
+    /// small count still pinned. Then the decision fails closed: every count it decides
+    /// itself is hidden (see [`Ledger::hide_all_own`]), and [`Decided::stuck`] names what
+    /// is still pinned by figures decided elsewhere alone.
     pub fn decide(mut self) -> Decided {
-        let stuck = self.withhold_until_free();
+        let mut stuck = self.withhold_until_free();
+        if !stuck.is_empty() {
+            self.hide_all_own();
+            stuck = self.pinned();
+        }
         Decided {
             ledger: self,
             stuck,
+        }
+    }
+
+    /// Hides every count this ledger shows that was not decided elsewhere: above the
+    /// threshold it is withheld, and a zero reads "fewer than" (a withheld count says it is
+    /// above the threshold, which a zero is not). Nothing this decision publishes is then
+    /// exact, so it tells nothing beyond the figures fixed elsewhere.
+    fn hide_all_own(&mut self) {
+        for cell in 0..self.values.len() {
+            if self.fixed[cell] || self.states[cell] != State::Shown {
+                continue;
+            }
+            if self.values[cell] == 0 {
+                self.states[cell] = State::Small;
+                self.may_be_zero[cell] = true;
+            } else {
+                self.states[cell] = State::Withheld;
+            }
         }
     }
 
@@ -441,13 +468,16 @@ pub struct Decided {
 }
 
 impl Decided {
-    /// How the cell is published.
+    /// How the cell is published. A small count never reads exactly, and when the search
+    /// could not free every small count, no count that was not fixed elsewhere does.
     pub fn published(&self, cell: usize) -> PublishedCount {
         self.ledger.reads(cell)
     }
 
-    /// Cells still pinned after everything that could be withheld was (none, unless a
-    /// figure fixed elsewhere gives one away).
+    /// Small cells still pinned after everything that could be hidden was: ones that
+    /// figures fixed elsewhere give away on their own. When the search leaves any cell
+    /// pinned, every count this decision shows is hidden, so a stuck cell is never given
+    /// away by anything decided here; this says it was already given away elsewhere.
     pub fn stuck(&self) -> &[usize] {
         &self.stuck
     }

@@ -148,3 +148,52 @@ fn random_linked_tables_never_pin_a_small_count() {
     }
     assert!(withheld > 100, "the tables never needed protecting");
 }
+
+/// A small count pinned through a chain of sums longer than the search looks along: the
+/// cell that gives it away is four sums out, so nothing near it could be withheld. The
+/// decision must fail closed rather than publish the chain's end exactly.
+#[test]
+fn a_small_count_the_search_cannot_free_is_never_left_pinned() {
+    let mut ledger = ledger(5);
+    let small = ledger.shown(3);
+    // Published on another page already: this decision cannot withhold it.
+    let total = ledger.fixed(10, PublishedCount(Count::Exact(10)));
+    let rest = ledger.never(7);
+    ledger.sum(total, vec![small, rest]);
+    // `rest` is a chain of never-shown counts ending in one this page shows: 10 - 7 = 3.
+    let (first, second) = (ledger.never(7), ledger.never(7));
+    let shown = ledger.shown(7);
+    ledger.sum(rest, vec![first]);
+    ledger.sum(first, vec![second]);
+    ledger.sum(second, vec![shown]);
+    let decided = ledger.decide();
+    assert!(decided.stuck().is_empty(), "{:?}", decided.stuck());
+    assert_eq!(decided.published(shown), PublishedCount::WITHHELD);
+    assert_eq!(decided.published(total).exact(), Some(10));
+    assert_nothing_small_is_pinned(&decided.ledger, 30, "a chain four sums long");
+}
+
+/// A small count that figures decided elsewhere give away on their own cannot be freed
+/// here. Then nothing this decision publishes is exact, so it adds nothing to what is
+/// already known, and the stuck cell is reported.
+#[test]
+fn when_nothing_can_free_a_small_count_nothing_of_this_decision_is_exact() {
+    let mut ledger = ledger(5);
+    let small = ledger.shown(3);
+    let total = ledger.fixed(10, PublishedCount(Count::Exact(10)));
+    let other = ledger.fixed(7, PublishedCount(Count::Exact(7)));
+    ledger.sum(total, vec![small, other]);
+    // Counts beside it, in another sum of the same page.
+    let (big, zero) = (ledger.shown(9), ledger.shown(0));
+    let beside = ledger.shown(9);
+    ledger.sum(beside, vec![big, zero]);
+    let decided = ledger.decide();
+    assert_eq!(decided.stuck(), &[small]);
+    assert_eq!(decided.published(small).fewer_than(), Some(6));
+    for cell in [big, beside] {
+        assert_eq!(decided.published(cell), PublishedCount::WITHHELD, "{cell}");
+    }
+    assert_eq!(decided.published(zero).fewer_than(), Some(6));
+    // The figures decided elsewhere read as they were decided.
+    assert_eq!(decided.published(other).exact(), Some(7));
+}
