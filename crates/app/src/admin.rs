@@ -10,7 +10,7 @@
 use crate::clock::Clock;
 use crate::identity::{OrgUnit, Organisation, Person};
 use crate::library::{NewResource, Pin, Resource};
-use crate::speakup::{Opener, Recipient};
+use crate::speakup::{Opener, Recipient, casework};
 use crate::{Db, Error};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_crypto::survey::InvitationCode;
@@ -396,22 +396,13 @@ impl Operator {
                 organisation.name
             )));
         }
-        // The cases this person may read, by the one rule for who reads which kind of case
-        // (`CaseType::readers`): guardians every case, ER leads grievances.
-        let roles: Vec<Role> = identity::memberships(&self.db, person.id)
-            .await?
-            .iter()
-            .filter(|m| {
-                m.organisation
-                    .as_ref()
-                    .is_some_and(|o| o.id == organisation.id)
-            })
-            .map(|m| m.role)
-            .collect();
+        // The kinds of case this person may read there, by the one rule.
+        let memberships = identity::memberships(&self.db, person.id).await?;
+        let roles = casework::roles_in(&memberships, organisation.id);
         let readable: Vec<CaseType> = CaseType::ALL
             .iter()
             .copied()
-            .filter(|t| t.readers().iter().any(|r| roles.contains(r)))
+            .filter(|t| casework::reads(&roles, *t))
             .collect();
         if readable.is_empty() {
             return Err(Error::Conflict(format!(

@@ -1,6 +1,7 @@
 //! Everything a use-case may reach: the database, the installation secret, the disclosure
-//! minimums, the clock, the sign-in rules, the bounded places for key derivations, the
-//! unlocked case keys, the caches and the Speak Up flood limit. Cheap to clone.
+//! minimums, the clock, the sign-in rules, the bounded places for key derivations and for
+//! redrawing pictures, the unlocked case keys, the caches and the Speak Up flood limit.
+//! Cheap to clone.
 
 use crate::Error;
 use crate::clock::Clock;
@@ -75,6 +76,8 @@ pub struct Context {
     pub passphrase_cost: HashCost,
     /// argon2id runs, a few at a time.
     pub derivations: Arc<Bounded>,
+    /// Pictures sent with concerns being redrawn, a few at a time.
+    pub pictures: Arc<Bounded>,
     /// Caseworkers' unlocked case keys, by session, in this server's memory only.
     pub keys: Arc<KeyRing>,
     /// Checked when an account does not exist, so that timing does not reveal which
@@ -108,6 +111,11 @@ impl Context {
             derivations: Arc::new(Bounded::new(
                 "dignity-derive",
                 settings.key_derivations,
+                settings.busy_wait,
+            )),
+            pictures: Arc::new(Bounded::new(
+                "dignity-picture",
+                crate::speakup::attachment::PICTURES_AT_ONCE,
                 settings.busy_wait,
             )),
             keys: Arc::default(),

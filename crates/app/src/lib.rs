@@ -24,6 +24,7 @@ pub mod plans;
 pub mod speakup;
 pub mod survey;
 pub mod table;
+pub mod testing;
 pub mod work;
 pub mod workforce;
 

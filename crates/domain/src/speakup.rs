@@ -164,9 +164,9 @@ code_list!(
 pub const CASEWORKERS: &[Role] = &[Role::Guardian, Role::ErLead];
 
 impl CaseType {
-    /// Who may read a kind of case, in its organisation: the one rule for it, asked by the
-    /// case pages, by whoever seals a case key, and by the key ring. Guardians read every
-    /// case; employee relations leads read grievances only.
+    /// The roles that read a kind of case, in its organisation: guardians read every case;
+    /// employee relations leads read grievances only. The one rule that applies this to a
+    /// person is `dignity_app::speakup::casework::reads`.
     pub fn readers(self) -> &'static [Role] {
         match self {
             CaseType::Concern => &[Role::Guardian],
@@ -446,7 +446,7 @@ mod tests {
     use super::*;
 
     /// Which roles read which kind of case; the rule that applies it to a person is
-    /// `dignity_app::speakup::casework::may_read`, and nothing else decides it.
+    /// `dignity_app::speakup::casework::reads`, and nothing else decides it.
     #[test]
     fn guardians_read_every_case_and_er_leads_only_grievances() {
         let reads = |t: CaseType, role: Role| t.readers().contains(&role);

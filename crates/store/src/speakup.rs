@@ -6,7 +6,7 @@ use crate::error::conflict_or;
 use crate::identity::Organisation;
 use crate::ids::insert_with_random_id;
 use crate::{Db, StoreError};
-use dignity_domain::identity::InvalidValue;
+use dignity_domain::identity::{InvalidValue, Role};
 use dignity_domain::speakup::{
     CaseStatus, CaseType, DETRIMENT_CHECK_DAYS, Day, Element, EntryKind, Feedback, GrievanceStage,
     IdentityLevel, PatientSafety,
@@ -151,26 +151,43 @@ pub async fn save_caseworker_key(
     Ok(())
 }
 
-/// People of an organisation with a case key who read this kind of case, with their
-/// public keys.
-pub async fn reader_keys(
-    db: &Db,
-    organisation_id: i64,
-    case_type: CaseType,
-) -> Result<Vec<(i64, String)>, StoreError> {
-    let roles = case_type.readers();
-    let placeholders: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT DISTINCT k.person_id, k.public_key FROM caseworker_keys k \
+/// Someone in an organisation who holds a case key, with the roles they hold there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHolder {
+    pub person_id: i64,
+    pub public_key: String,
+    pub roles: Vec<Role>,
+}
+
+/// People of an organisation who hold a case key, with their public keys and their roles
+/// there. Which of them read which kind of case is the application's one rule
+/// (`dignity_app::speakup::casework::reads`), not decided here. Disabled accounts are
+/// left out, as sign-in and sessions leave them out: nobody could use their seal.
+pub async fn key_holders(db: &Db, organisation_id: i64) -> Result<Vec<KeyHolder>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT k.person_id, k.public_key, m.role FROM caseworker_keys k \
          JOIN memberships m ON m.person_id = k.person_id \
-         WHERE m.organisation_id = $1 AND m.role IN ({}) ORDER BY k.person_id",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query_as(&sql).bind(organisation_id);
-    for role in roles {
-        query = query.bind(role.code());
+         JOIN people p ON p.id = k.person_id \
+         WHERE m.organisation_id = $1 AND p.disabled = 0 ORDER BY k.person_id, m.role",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut holders: Vec<KeyHolder> = Vec::new();
+    for (person_id, public_key, role) in rows {
+        let role: Role = role
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("unknown stored code '{role}'")))?;
+        match holders.last_mut() {
+            Some(last) if last.person_id == person_id => last.roles.push(role),
+            _ => holders.push(KeyHolder {
+                person_id,
+                public_key,
+                roles: vec![role],
+            }),
+        }
     }
-    Ok(query.fetch_all(db.pool()).await?)
+    Ok(holders)
 }
 
 /// The holder name for a person's sealed copy of a case key.

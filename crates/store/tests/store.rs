@@ -81,6 +81,7 @@ on_both_backends!(
     workforce_snapshots_replace_whole_and_are_audited,
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,
+    disabled_accounts_hold_no_case_key,
     survey_tokens_and_people_answer_once,
     concurrent_flushes_write_each_response_once,
     writes_together_each_get_their_own_outcome,
@@ -752,8 +753,12 @@ async fn passphrase_reset_drops_the_case_key_and_its_seals(db: Db) -> TestResult
     identity::grant_role(&db, "cli", 1, &gina, Role::Guardian, Some(&org)).await?;
     speakup::save_caseworker_key(&db, "cli", 1, gina.id, "age1gina", &[1, 2, 3]).await?;
     assert_eq!(
-        speakup::reader_keys(&db, org.id, CaseType::Concern).await?,
-        vec![(gina.id, "age1gina".to_string())]
+        speakup::key_holders(&db, org.id).await?,
+        vec![speakup::KeyHolder {
+            person_id: gina.id,
+            public_key: "age1gina".into(),
+            roles: vec![Role::Guardian],
+        }]
     );
     let id = speakup::create_case(&db, &new_case(org.id, "ZZZZZZZZ")?).await?;
     speakup::add_seals(&db, id, &[(speakup::person_holder(gina.id), vec![1])]).await?;
@@ -766,6 +771,55 @@ async fn passphrase_reset_drops_the_case_key_and_its_seals(db: Db) -> TestResult
     assert!(
         speakup::seal_for(&db, id, "recovery").await?.is_some(),
         "other holders keep theirs"
+    );
+    Ok(())
+}
+
+/// A disabled account cannot sign in, so no new case is sealed to it; the people who
+/// hold a key are listed with every role they hold in the organisation.
+async fn disabled_accounts_hold_no_case_key(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let elsewhere = demo_org(&db, "RJ2").await?;
+    let mut people = Vec::new();
+    for name in ["gina", "hana"] {
+        let person = identity::create_person(
+            &db,
+            "cli",
+            1,
+            &Email::parse(&format!("{name}@x.nhs.uk"))?,
+            &Name::parse(name, "n")?,
+            "h",
+        )
+        .await?;
+        identity::grant_role(&db, "cli", 1, &person, Role::Guardian, Some(&org)).await?;
+        let key = format!("age1{name}");
+        speakup::save_caseworker_key(&db, "cli", 1, person.id, &key, &[1]).await?;
+        people.push(person);
+    }
+    let (gina, hana) = (&people[0], &people[1]);
+    identity::grant_role(&db, "cli", 1, hana, Role::ErLead, Some(&org)).await?;
+    identity::grant_role(&db, "cli", 1, gina, Role::Executive, Some(&elsewhere)).await?;
+    let holders = |db: Db| async move { speakup::key_holders(&db, org.id).await };
+    let listed = holders(db.clone()).await?;
+    assert_eq!(
+        listed
+            .iter()
+            .map(|h| (h.person_id, h.roles.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (gina.id, vec![Role::Guardian]),
+            (hana.id, vec![Role::ErLead, Role::Guardian]),
+        ],
+        "roles elsewhere are not roles here"
+    );
+    sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
+        .bind(hana.id)
+        .execute(db.pool())
+        .await?;
+    let listed = holders(db.clone()).await?;
+    assert_eq!(
+        listed.iter().map(|h| h.person_id).collect::<Vec<_>>(),
+        vec![gina.id]
     );
     Ok(())
 }

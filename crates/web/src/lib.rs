@@ -30,7 +30,6 @@ pub mod survey;
 pub(crate) mod table;
 mod telemetry;
 #[doc(hidden)]
-pub mod testing;
 pub(crate) mod uk_time;
 mod workforce;
 

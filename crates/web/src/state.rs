@@ -65,8 +65,6 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub settings: Settings,
     pub metrics: PrometheusHandle,
-    /// Pictures being redrawn, a few at a time.
-    pub pictures: dignity_app::work::Bounded,
     /// Failures on anonymous pages since the last report: counted, never logged one by one.
     pub anonymous_failures: Arc<std::sync::atomic::AtomicU64>,
     /// What the use-cases in `dignity-app` reach: the database, the secret, the minimums,
@@ -93,11 +91,6 @@ impl AppState {
         let app = dignity_app::Context::new(db, settings.app.clone())?;
         Ok(AppState(Arc::new(Inner {
             metrics: crate::telemetry::metrics_handle(),
-            pictures: dignity_app::work::Bounded::new(
-                "dignity-picture",
-                crate::speakup::attachments::PICTURES_AT_ONCE,
-                settings.busy_wait,
-            ),
             anonymous_failures: Default::default(),
             app,
             settings,

@@ -3,14 +3,13 @@
 
 use super::attachment;
 use super::report::Report;
-use super::{Opened, open_case};
-use crate::identity::{CurrentSession, Member, Organisation, record};
+use crate::identity::{CurrentSession, Member, Membership, Organisation, record};
 use crate::{Context, Error};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::{InvalidValue, OdsCode, Role};
 use dignity_domain::speakup::{CaseStatus, CaseType, Day, EntryKind, GrievanceStage};
 use dignity_store::identity;
-use dignity_store::speakup::{self, Case, CaseChange};
+use dignity_store::speakup::{self, Case, CaseChange, person_holder};
 use zeroize::Zeroizing;
 
 /// The organisation a caseworker's page is about.
@@ -28,10 +27,37 @@ pub async fn guardians(ctx: &Context, org: &Organisation) -> Result<Vec<Member>,
         .collect())
 }
 
-/// The one rule for who may read a case: someone holding one of the roles that read its
-/// kind (`CaseType::readers`) in the case's organisation.
+/// The one rule for who may read a case: someone who holds, in the case's organisation,
+/// one of the roles that read its kind (`CaseType::readers`: guardians read every case,
+/// employee relations leads grievances only). `roles_there` are the roles they hold in
+/// that organisation. The case pages ([`may_read`]), sealing a new case to its readers,
+/// offering past cases to colleagues and the operator's recovery all ask this.
+pub fn reads(roles_there: &[Role], case_type: CaseType) -> bool {
+    case_type.readers().iter().any(|r| roles_there.contains(r))
+}
+
+/// Whether someone with these roles in an organisation reads some kind of case there, and
+/// so needs a case key and sees how many cases wait for them.
+pub fn reads_some_case(roles_there: &[Role]) -> bool {
+    CaseType::ALL.iter().any(|t| reads(roles_there, *t))
+}
+
+/// The roles someone holds in one organisation.
+pub fn roles_in(memberships: &[Membership], organisation_id: i64) -> Vec<Role> {
+    memberships
+        .iter()
+        .filter(|m| {
+            m.organisation
+                .as_ref()
+                .is_some_and(|o| o.id == organisation_id)
+        })
+        .map(|m| m.role)
+        .collect()
+}
+
+/// Whether this session's person may read a kind of case in the organisation ([`reads`]).
 pub fn may_read(session: &CurrentSession, org: &Organisation, case_type: CaseType) -> bool {
-    session.has_org_role(&org.ods_code, case_type.readers())
+    reads(&roles_in(&session.memberships, org.id), case_type)
 }
 
 /// A case someone has been allowed to handle: only [`case_for`] makes one, after
@@ -68,11 +94,39 @@ pub async fn case_for(
     Ok(InHand(case))
 }
 
+/// Which of a case's dates have passed, as of a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Late {
+    /// Still new the day after it was to be acknowledged.
+    pub reply: bool,
+    /// A grievance at a stage with a time limit, past the stage's date.
+    pub stage: bool,
+    closed: bool,
+}
+
+impl Late {
+    pub fn of(case: &Case, today: Day) -> Late {
+        Late {
+            reply: case.status == CaseStatus::New && today > case.acknowledge_by,
+            stage: case.stage.is_some_and(|s| s != GrievanceStage::Outcome)
+                && case.stage_due.is_some_and(|due| today > due),
+            closed: case.status == CaseStatus::Closed,
+        }
+    }
+
+    /// Overdue, as the case list filters and the home page counts: open, and late for a
+    /// reply or for its grievance stage.
+    pub fn counts(self) -> bool {
+        !self.closed && (self.reply || self.stage)
+    }
+}
+
 /// A case as a row of the list.
 #[derive(Clone)]
 pub struct Listed {
     pub case: Case,
-    /// Open, and not acknowledged in time or at a grievance stage past its date.
+    /// Open, and not acknowledged in time or at a grievance stage past its date
+    /// ([`Late::counts`]).
     pub overdue: bool,
     /// The guardian it is assigned to.
     pub assigned: Option<String>,
@@ -259,10 +313,7 @@ pub async fn list(
             .assigned_to
             .and_then(|id| names.iter().find(|m| m.person_id == id))
             .map(|m| m.display_name.clone());
-        let stage_overdue = case.stage.is_some_and(|s| s != GrievanceStage::Outcome)
-            && case.stage_due.is_some_and(|due| today > due);
-        let overdue = case.status != CaseStatus::Closed
-            && ((case.status == CaseStatus::New && today > case.acknowledge_by) || stage_overdue);
+        let overdue = Late::of(&case, today).counts();
         let detriment_due = case.status == CaseStatus::Closed
             && case.detriment_checked_on.is_none()
             && case.detriment_check_due.is_some_and(|d| d <= today);
@@ -287,6 +338,32 @@ pub fn is_unlocked(ctx: &Context, session: &CurrentSession) -> bool {
     ctx.keys
         .get(&session.session_digest, ctx.clock.now())
         .is_some()
+}
+
+/// What a caseworker gets when they try to open a case.
+enum Opened {
+    Key(ConcernKey),
+    /// Their key is not unlocked in this server: they must give their passphrase.
+    Locked,
+    /// The case has not been sealed to them yet.
+    NotSealed,
+}
+
+/// The key to a case for this session's caseworker. It takes an [`InHand`], so a case key
+/// is never unsealed for someone [`may_read`] has not let handle the case.
+async fn open_case(
+    ctx: &Context,
+    session: &CurrentSession,
+    case: &InHand,
+) -> Result<Opened, Error> {
+    let Some(key) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
+        return Ok(Opened::Locked);
+    };
+    let holder = person_holder(session.person.id);
+    let Some(sealed) = speakup::seal_for(&ctx.db, case.id, &holder).await? else {
+        return Ok(Opened::NotSealed);
+    };
+    Ok(Opened::Key(ConcernKey::unseal(&sealed, &key)?))
 }
 
 /// One entry as a caseworker reads it.
@@ -319,7 +396,7 @@ pub async fn read(
     org: &Organisation,
     case: &InHand,
 ) -> Result<Reading, Error> {
-    let key = match open_case(ctx, session, case.id).await? {
+    let key = match open_case(ctx, session, case).await? {
         Opened::Key(key) => key,
         Opened::Locked => return Ok(Reading::Locked),
         Opened::NotSealed => return Ok(Reading::NotSealed),
@@ -403,7 +480,7 @@ pub async fn attachment(
     case: &InHand,
     entry_id: i64,
 ) -> Result<File, Error> {
-    let Opened::Key(key) = open_case(ctx, session, case.id).await? else {
+    let Opened::Key(key) = open_case(ctx, session, case).await? else {
         return Err(Error::Forbidden);
     };
     let entry = speakup::entries(&ctx.db, case.id)
@@ -430,8 +507,32 @@ pub async fn attachment(
     })
 }
 
+/// The most characters an entry written by a caseworker may hold.
+pub const MOST_ENTRY_CHARS: usize = 10_000;
+
+/// What a caseworker wrote, trimmed, if it may be kept: something, and not too long. An
+/// empty box is told what each kind of entry needs.
+fn entry_text(kind: EntryKind, text: &str) -> Result<&str, Error> {
+    let text = text.trim();
+    let problem = if text.is_empty() {
+        match kind {
+            EntryKind::ToReporter => "Write a message",
+            EntryKind::Note => "Write a note",
+            EntryKind::Referral => "Say who you referred the case to and what happened",
+            _ => "Write a short summary of the outcome",
+        }
+    } else if text.chars().count() > MOST_ENTRY_CHARS {
+        "Write 10,000 characters or fewer"
+    } else {
+        return Ok(text);
+    };
+    Err(Error::Invalid(InvalidValue::Message(problem)))
+}
+
 /// Adds an entry written by a caseworker (a message, note, referral, outcome or
 /// detriment check), encrypted to the case and dated by the day. An outcome closes it.
+/// An empty or too long text ([`MOST_ENTRY_CHARS`]) is `Error::Invalid`, with words
+/// for the person, and changes nothing.
 pub async fn write(
     ctx: &Context,
     session: &CurrentSession,
@@ -440,6 +541,7 @@ pub async fn write(
     kind: EntryKind,
     text: &str,
 ) -> Result<(), Error> {
+    let text = entry_text(kind, text)?;
     if kind == EntryKind::Closure {
         // Closed first, checked against the case as it is now (in the store's
         // transaction), so of two guardians closing at once only one writes an outcome.
@@ -486,6 +588,24 @@ pub async fn write(
     Ok(())
 }
 
+/// Records that a case was referred on: to whom, and what happened. Both are needed.
+pub async fn refer(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &InHand,
+    to_whom: &str,
+    what_happened: &str,
+) -> Result<(), Error> {
+    let (to_whom, what_happened) = (to_whom.trim(), what_happened.trim());
+    let text = if to_whom.is_empty() || what_happened.is_empty() {
+        String::new()
+    } else {
+        format!("Referred to: {to_whom}\n{what_happened}")
+    };
+    write(ctx, session, org, case, EntryKind::Referral, &text).await
+}
+
 /// Notes the check, after a case is closed, that the person who spoke up suffered no
 /// detriment for it; an empty note adds no entry. The finding itself is a [`change`].
 pub async fn note_detriment_check(
@@ -495,6 +615,11 @@ pub async fn note_detriment_check(
     case: &InHand,
     note: &str,
 ) -> Result<(), Error> {
+    let note = note.trim();
+    if !note.is_empty() {
+        // Too long is said before anything else, as the form's own problem.
+        entry_text(EntryKind::DetrimentCheck, note)?;
+    }
     if case.status != CaseStatus::Closed {
         return Err(Error::Conflict(
             "The detriment check is made after a case is closed.".into(),
@@ -641,6 +766,94 @@ mod tests {
         assert!(!grievances.keeps(&row, 1));
         assert_eq!(StatusFilter::parse("open"), Some(StatusFilter::Open));
         assert_eq!(StatusFilter::parse("lost"), None);
+    }
+
+    #[test]
+    fn guardians_read_every_case_and_er_leads_only_grievances_in_their_own_organisation() {
+        assert!(reads(&[Role::Guardian], CaseType::Concern));
+        assert!(reads(&[Role::Guardian], CaseType::Grievance));
+        assert!(!reads(&[Role::ErLead], CaseType::Concern));
+        assert!(reads(&[Role::ErLead], CaseType::Grievance));
+        assert!(!reads(
+            &[Role::Executive, Role::OrgAdmin],
+            CaseType::Grievance
+        ));
+        assert!(!reads(&[], CaseType::Grievance));
+        // The casework pages' role list is exactly those who read some kind of case.
+        for role in Role::ALL {
+            assert_eq!(
+                reads_some_case(&[*role]),
+                dignity_domain::speakup::CASEWORKERS.contains(role),
+                "{role:?}"
+            );
+        }
+        let membership = |role, id| Membership {
+            role,
+            organisation: Some(dignity_store::identity::OrgRef {
+                id,
+                ods_code: format!("R{id}"),
+                name: format!("Trust {id}"),
+            }),
+        };
+        let held = [membership(Role::Guardian, 2), membership(Role::ErLead, 1)];
+        assert_eq!(roles_in(&held, 1), [Role::ErLead]);
+        assert!(
+            !reads(&roles_in(&held, 1), CaseType::Concern),
+            "a guardian elsewhere"
+        );
+    }
+
+    #[test]
+    fn a_case_is_late_for_its_reply_or_its_stage_and_overdue_only_while_open() {
+        let mut case = test_case();
+        let on = |text| Late::of(&case, day(text));
+        assert_eq!(on("2026-11-25"), Late::default(), "due that day");
+        assert!(on("2026-11-26").reply && on("2026-11-26").counts());
+        case.status = CaseStatus::Acknowledged;
+        case.stage = Some(GrievanceStage::FormalHearing);
+        case.stage_due = Some(day("2026-12-01"));
+        let late = Late::of(&case, day("2026-12-02"));
+        assert!(!late.reply && late.stage && late.counts());
+        case.stage = Some(GrievanceStage::Outcome);
+        assert!(
+            !Late::of(&case, day("2026-12-02")).counts(),
+            "no limit once decided"
+        );
+        case.stage = Some(GrievanceStage::Appeal);
+        case.status = CaseStatus::Closed;
+        let closed = Late::of(&case, day("2026-12-02"));
+        assert!(
+            closed.stage && !closed.counts(),
+            "a closed case is not overdue"
+        );
+    }
+
+    #[test]
+    fn a_caseworkers_entry_must_say_something_in_at_most_ten_thousand_characters() {
+        let refused = |kind, text: &str| match entry_text(kind, text) {
+            Err(Error::Invalid(problem)) => problem.to_string(),
+            other => panic!("{:?}", other.map(str::to_owned)),
+        };
+        assert_eq!(refused(EntryKind::Note, "  \n "), "Write a note");
+        assert_eq!(refused(EntryKind::ToReporter, ""), "Write a message");
+        assert_eq!(
+            refused(EntryKind::Referral, ""),
+            "Say who you referred the case to and what happened"
+        );
+        assert_eq!(
+            refused(EntryKind::Closure, ""),
+            "Write a short summary of the outcome"
+        );
+        let most = "é".repeat(MOST_ENTRY_CHARS);
+        assert_eq!(
+            entry_text(EntryKind::Note, &format!(" {most} ")).ok(),
+            Some(most.as_str()),
+            "characters are counted, not bytes, after trimming"
+        );
+        assert_eq!(
+            refused(EntryKind::Note, &format!("{most}a")),
+            "Write 10,000 characters or fewer"
+        );
     }
 
     fn test_case() -> Case {

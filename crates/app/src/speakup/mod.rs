@@ -20,7 +20,7 @@ use crate::{Context, Error};
 use dignity_crypto::CryptoError;
 use dignity_crypto::speakup::{ConcernKey, SecretKey, public_key, unwrap_identity, wrap_identity};
 use dignity_domain::identity::InvalidValue;
-use dignity_domain::speakup::{CASEWORKERS, CaseType};
+use dignity_domain::speakup::CaseType;
 use dignity_store::Db;
 use dignity_store::speakup::{self, person_holder};
 use zeroize::Zeroizing;
@@ -41,21 +41,22 @@ pub fn acknowledge_days(days: u32) -> Result<u32, Error> {
 }
 
 /// Someone who can already open cases: their seal's holder name and their key.
-pub struct Opener<'a> {
+pub(crate) struct Opener<'a> {
     pub holder: &'a str,
     pub key: &'a SecretKey,
 }
 
 /// Someone to give cases to: their seal's holder name and their public key.
-pub struct Recipient<'a> {
+pub(crate) struct Recipient<'a> {
     pub holder: &'a str,
     pub public_key: &'a str,
 }
 
 /// Seals each of `cases` to `to`, opening each with `from`'s key: a guardian giving past
 /// cases to a new colleague, or the operator using an organisation's recovery key. Cases
-/// `from` holds no seal for are left alone. Returns how many were sealed.
-pub async fn reseal(
+/// `from` holds no seal for are left alone. Returns how many were sealed. Callers choose
+/// `cases` by the reading rule (`casework::reads`).
+pub(crate) async fn reseal(
     db: &Db,
     cases: &[i64],
     from: &Opener<'_>,
@@ -80,7 +81,25 @@ pub async fn reseal(
 
 /// Whether someone reads any kind of case somewhere, and so needs a case key.
 pub fn reads_cases(memberships: &[Membership]) -> bool {
-    memberships.iter().any(|m| CASEWORKERS.contains(&m.role))
+    memberships
+        .iter()
+        .any(|m| m.organisation.is_some() && casework::reads_some_case(&[m.role]))
+}
+
+/// The people of an organisation with a case key who read this kind of case, by the one
+/// rule ([`casework::reads`]), with their public keys: whom a new case is sealed to, and
+/// who may be given past ones. Disabled accounts are not among them.
+pub(crate) async fn readers_with_keys(
+    db: &Db,
+    organisation_id: i64,
+    case_type: CaseType,
+) -> Result<Vec<(i64, String)>, Error> {
+    Ok(speakup::key_holders(db, organisation_id)
+        .await?
+        .into_iter()
+        .filter(|holder| casework::reads(&holder.roles, case_type))
+        .map(|holder| (holder.person_id, holder.public_key))
+        .collect())
 }
 
 /// At sign-in (or unlock): makes sure a caseworker has a case key, creating one the first
@@ -144,32 +163,6 @@ pub(crate) async fn unlock_for_session(
     Ok(())
 }
 
-/// What a caseworker gets when they try to open a case.
-pub enum Opened {
-    Key(ConcernKey),
-    /// Their key is not unlocked in this server: they must give their passphrase.
-    Locked,
-    /// The case has not been sealed to them yet.
-    NotSealed,
-}
-
-/// The key to one case for this session's caseworker.
-pub async fn open_case(
-    ctx: &Context,
-    session: &CurrentSession,
-    case_id: i64,
-) -> Result<Opened, Error> {
-    let Some(key) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
-        return Ok(Opened::Locked);
-    };
-    let Some(sealed) =
-        speakup::seal_for(&ctx.db, case_id, &person_holder(session.person.id)).await?
-    else {
-        return Ok(Opened::NotSealed);
-    };
-    Ok(Opened::Key(ConcernKey::unseal(&sealed, &key)?))
-}
-
 /// A colleague with a case key who cannot read some past cases that this caseworker can.
 pub struct Waiting {
     pub person_id: i64,
@@ -188,7 +181,7 @@ pub async fn colleagues_waiting(
     let mut waiting: Vec<Waiting> = Vec::new();
     for case_type in CaseType::ALL {
         for (colleague, public_key) in
-            speakup::reader_keys(&ctx.db, organisation_id, *case_type).await?
+            readers_with_keys(&ctx.db, organisation_id, *case_type).await?
         {
             if colleague == session.person.id {
                 continue;

@@ -2,7 +2,7 @@
 //! receipt code. Nothing here records who sent it: no address, no session, no precise
 //! time (docs/threat-model.md).
 
-use super::attachment;
+use super::attachment::{self, Cleaned};
 use super::flood::Admitted;
 use crate::identity::{OrgUnit, Organisation};
 use crate::{Context, Error};
@@ -91,19 +91,20 @@ pub struct Receipt {
 
 /// Seals a concern so that only its receipt code, the organisation's recovery key and
 /// the caseworkers who read this kind of case can open it, and stores it dated by the day
-/// only. `attachments` are the files as they are to be encrypted. The receipt key costs
-/// one argon2id run, done in one of the bounded places for key derivations.
+/// only. `attachments` are files made safe to keep (`attachment::clean`). The receipt key
+/// costs one argon2id run, done in one of the bounded places for key derivations.
 /// `admitted` is the concern's place under the flood limit (`flood::admit`): kept once
 /// the concern is stored, given back if anything fails.
 pub async fn send_concern(
     ctx: &Context,
     to: &TakingConcerns,
     concern: Concern,
-    attachments: Vec<Vec<u8>>,
+    attachments: Vec<Cleaned>,
     admitted: Admitted<'_>,
 ) -> Result<Receipt, Error> {
     let organisation = &to.organisation;
-    let readers = speakup::reader_keys(&ctx.db, organisation.id, concern.case_type).await?;
+    let readers = super::readers_with_keys(&ctx.db, organisation.id, concern.case_type).await?;
+    let attachments: Vec<Vec<u8>> = attachments.iter().map(Cleaned::pack).collect();
     let cost = ctx.passphrase_cost;
     let report = Zeroizing::new(
         serde_json::to_vec(&concern.report).map_err(|e| Error::Internal(e.to_string()))?,

@@ -8,12 +8,28 @@
 use crate::identity::Organisation;
 use crate::table::{Cell, Table};
 use crate::{Context, Error};
+use dignity_domain::identity::Role;
 use dignity_domain::speakup::{Day, Element, PublishedCount};
 use dignity_domain::speakup_figures::{Figures, Measure, Scope};
 use dignity_domain::speakup_returns::{CaseFacts, PublishedReturn, Quarter};
 use dignity_engine::disclosure::{Figure, Minimum, median};
 use dignity_store::{identity, speakup};
 use std::collections::BTreeMap;
+
+/// Who may read an organisation's return and trends: counts only, no case content, and
+/// small numbers hidden.
+pub const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::UnionPartner];
+
+/// Who may read the national view, across every organisation.
+pub const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+
+/// The quarters a page offers to choose from: the last eight, newest first, ending with
+/// the one under way.
+pub fn recent_quarters(today: Day) -> Vec<Quarter> {
+    let mut quarters = trend_quarters(today);
+    quarters.reverse();
+    quarters
+}
 
 /// One organisation's cases' facts.
 pub async fn facts(ctx: &Context, organisation: &Organisation) -> Result<Vec<CaseFacts>, Error> {
@@ -439,6 +455,10 @@ mod tests {
         let decided = decided_quarters(Some(long_ago), today);
         assert_eq!(decided.first(), Some(&long_ago), "sorted, oldest first");
         assert_eq!(decided.len(), 9);
+        // The pages offer the trends' quarters to choose from, newest first.
+        let offered = recent_quarters(today);
+        assert_eq!(offered.first(), Some(&Quarter::of(today)));
+        assert_eq!(offered.iter().rev().copied().collect::<Vec<_>>(), trend);
     }
 
     /// Every count in the trends is the figures' own, and a middle time is shown only

@@ -216,7 +216,9 @@ async fn signed_in_home(
         {
             card.anchor = Some(format!("org-{}", org.ods_code));
         }
-        if let (Some(org), Role::Guardian | Role::ErLead) = (&m.organisation, m.role) {
+        if let Some(org) = &m.organisation
+            && casework::reads_some_case(&[m.role])
+        {
             card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
         }
         if let (Some(org), Role::Guardian) = (&m.organisation, m.role) {

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{Member, Organisation};
 use dignity_app::speakup::casework::{
-    self as cases, CaseNumber, Filter, Listed, Reading, ReporterRead, StatusFilter, case_for,
+    self as cases, CaseNumber, Filter, Late, Listed, Reading, ReporterRead, StatusFilter, case_for,
     guardians, organisation,
 };
 use dignity_app::speakup::report::Report;
@@ -404,8 +404,14 @@ impl CasePage {
         Published::parse(text).map_or_else(|_| text.to_owned(), Published::long)
     }
 
+    /// Whether its reply is overdue ([`Late`]).
     fn overdue(&self) -> bool {
-        self.case.status == CaseStatus::New && self.today > self.case.acknowledge_by
+        Late::of(&self.case, self.today).reply
+    }
+
+    /// Whether its grievance stage is past its date ([`Late`]).
+    fn stage_overdue(&self) -> bool {
+        Late::of(&self.case, self.today).stage
     }
 }
 
@@ -670,6 +676,7 @@ pub struct TextForm {
 }
 
 /// Adds an encrypted entry written by a caseworker (message, note, referral or outcome).
+/// A text the app refuses (empty, or too long) comes back to its form with what was typed.
 async fn write_entry(
     state: &AppState,
     chrome: Chrome,
@@ -677,38 +684,46 @@ async fn write_entry(
     (ods, case_id): (String, i64),
     kind: EntryKind,
     form: TextForm,
-    text: String,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
     let case = case_for(&state.app, user, &organisation, case_id).await?;
-    let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 10_000 {
-        let message = if trimmed.is_empty() {
-            missing_for(kind).to_owned()
-        } else {
-            "Write 10,000 characters or fewer".to_owned()
-        };
-        let errors = vec![FieldError {
-            field: field_for(kind).into(),
-            message,
-        }];
-        let returned = Returned {
-            errors,
-            typed: TypedBack {
-                text: form.text,
-                to_whom: form.to_whom,
-            },
-        };
-        return match tab_for(kind) {
-            Tab::Conversation => {
-                let errors = returned.errors;
-                case_page(state, chrome, user, organisation, case_id, None, errors).await
-            }
-            tab => action_page(state, chrome, user, organisation, case_id, tab, returned).await,
-        };
+    let written = match kind {
+        EntryKind::Referral => {
+            cases::refer(
+                &state.app,
+                user,
+                &organisation,
+                &case,
+                &form.to_whom,
+                &form.text,
+            )
+            .await
+        }
+        _ => cases::write(&state.app, user, &organisation, &case, kind, &form.text).await,
+    };
+    let problem = match written {
+        Ok(()) => return Ok(back_to_case(&organisation, case.id, done_for(kind))),
+        Err(dignity_app::Error::Invalid(problem)) => problem,
+        Err(e) => return Err(e.into()),
+    };
+    let errors = vec![FieldError {
+        field: field_for(kind).into(),
+        message: problem.to_string(),
+    }];
+    let returned = Returned {
+        errors,
+        typed: TypedBack {
+            text: form.text,
+            to_whom: form.to_whom,
+        },
+    };
+    match tab_for(kind) {
+        Tab::Conversation => {
+            let errors = returned.errors;
+            case_page(state, chrome, user, organisation, case_id, None, errors).await
+        }
+        tab => action_page(state, chrome, user, organisation, case_id, tab, returned).await,
     }
-    cases::write(&state.app, user, &organisation, &case, kind, trimmed).await?;
-    Ok(back_to_case(&organisation, case.id, done_for(kind)))
 }
 
 fn field_for(kind: EntryKind) -> &'static str {
@@ -718,16 +733,6 @@ fn field_for(kind: EntryKind) -> &'static str {
         EntryKind::Referral => "referral",
         EntryKind::Closure => "outcome",
         _ => "detriment_note",
-    }
-}
-
-/// What an empty box of each kind is told.
-fn missing_for(kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::ToReporter => "Write a message",
-        EntryKind::Note => "Write a note",
-        EntryKind::Referral => "Say who you referred the case to and what happened",
-        _ => "Write a short summary of the outcome",
     }
 }
 
@@ -759,39 +764,15 @@ macro_rules! entry_handler {
             Path(path): Path<(String, i64)>,
             FormData(form): FormData<TextForm>,
         ) -> Result<Response, AppError> {
-            let text = form.text.clone();
-            write_entry(&state, chrome, &user, path, $kind, form, text).await
+            write_entry(&state, chrome, &user, path, $kind, form).await
         }
     };
 }
 
 entry_handler!(message, EntryKind::ToReporter);
 entry_handler!(note, EntryKind::Note);
+entry_handler!(referral, EntryKind::Referral);
 entry_handler!(close, EntryKind::Closure);
-
-pub async fn referral(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
-    FormData(form): FormData<TextForm>,
-) -> Result<Response, AppError> {
-    let text = if form.to_whom.trim().is_empty() || form.text.trim().is_empty() {
-        String::new()
-    } else {
-        format!("Referred to: {}\n{}", form.to_whom.trim(), form.text.trim())
-    };
-    write_entry(
-        &state,
-        chrome,
-        &user,
-        (ods, id),
-        EntryKind::Referral,
-        form,
-        text,
-    )
-    .await
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -964,13 +945,16 @@ pub async fn detriment(
             return apply(&state, chrome, &user, &ods, id, Tab::Detriment, error).await;
         }
     };
-    if form.text.trim().chars().count() > 10_000 {
-        let error = problem("detriment_note", "Write 10,000 characters or fewer");
-        return apply(&state, chrome, &user, &ods, id, Tab::Detriment, error).await;
-    }
     let org = organisation(&state.app, &ods).await?;
     let case = case_for(&state.app, &user, &org, id).await?;
-    cases::note_detriment_check(&state.app, &user, &org, &case, form.text.trim()).await?;
+    match cases::note_detriment_check(&state.app, &user, &org, &case, &form.text).await {
+        Ok(()) => {}
+        Err(dignity_app::Error::Invalid(too_long)) => {
+            let error = problem("detriment_note", &too_long.to_string());
+            return apply(&state, chrome, &user, &ods, id, Tab::Detriment, error).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     let change = Ok(CaseChange::DetrimentChecked { found });
     apply(&state, chrome, &user, &ods, id, Tab::Detriment, change).await
 }

@@ -1,7 +1,6 @@
 //! Speak Up: raising a concern with a Freedom to Speak Up Guardian, openly, confidentially
 //! or anonymously, and the guardians' casework. See docs/threat-model.md.
 
-pub(crate) mod attachments;
 mod casework;
 mod report;
 pub(crate) mod returns;
@@ -9,17 +8,14 @@ mod unlock;
 
 use crate::access::Access;
 use crate::routes::Routes;
-use dignity_domain::identity::Role;
 
-// Guardians handle every case; employee relations leads handle grievances (checked per
-// case in `casework` with `CaseType::readers`).
-use dignity_domain::speakup::CASEWORKERS;
-/// Who may see counts: no case content, small numbers hidden.
-pub(crate) const AGGREGATE_READERS: &[Role] =
-    &[Role::Guardian, Role::Executive, Role::UnionPartner];
-pub(crate) const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+/// Who reads counts (an organisation's return and trends) and who reads the national view.
+pub(crate) use dignity_app::speakup::returns::{AGGREGATE_READERS, ANALYSTS};
 /// Who signs off the return and marks it as sent: its readers see the sign-off.
 use dignity_app::speakup::signoff::SIGNERS;
+// Guardians handle every case; employee relations leads handle grievances (checked per
+// case in `dignity_app::speakup::casework` by its one rule for who reads which case).
+use dignity_domain::speakup::CASEWORKERS;
 
 pub fn routes(routes: Routes) -> Routes {
     routes

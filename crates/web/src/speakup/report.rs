@@ -1,7 +1,6 @@
 //! The pages for people speaking up. No account, no session, no log line, no precise time:
 //! see docs/threat-model.md.
 
-use super::attachments;
 use crate::error::AppError;
 use crate::forms::FormData;
 use crate::pages::{Chrome, FieldError, render};
@@ -11,6 +10,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
+use dignity_app::speakup::attachment::{self, NotCleaned};
 use dignity_app::speakup::check::{self, ConcernForm};
 use dignity_app::speakup::flood::{self, Flooded, Proof};
 use dignity_app::speakup::once::{self, Claim};
@@ -18,6 +18,7 @@ use dignity_app::speakup::pow::Challenge;
 use dignity_app::speakup::report::{
     self as reporting, Conversation, OpenedByCode, Report, TakingConcerns,
 };
+use dignity_app::work::WorkError;
 use dignity_crypto::speakup::ReceiptCode;
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::{CaseStatus, EntryKind, Feedback, IdentityLevel, PatientSafety};
@@ -364,7 +365,7 @@ pub async fn submit(
     let (organisation, units) = (to.organisation.clone(), to.units.clone());
     // Everything cheap first: the form, and each file's count, size and declared size.
     let checked = check::check(&form.concern(), &units);
-    let (checked, accepted) = match (checked, attachments::check_all(files)) {
+    let (checked, accepted) = match (checked, attachment::check_all(files)) {
         (Ok(checked), Ok(accepted)) => (checked, accepted),
         (result, accepted) => {
             let problems = result.err().unwrap_or_default();
@@ -372,10 +373,10 @@ pub async fn submit(
             if problems.contains(&check::Problem::NamedButAnonymous) {
                 form.forget_who();
             }
-            if let Err(message) = accepted {
+            if let Err(refused) = accepted {
                 errors.push(FieldError {
                     field: "attachments".into(),
-                    message,
+                    message: refused.to_string(),
                 });
             }
             let again = FormAgain {
@@ -415,37 +416,26 @@ pub async fn submit(
     };
 
     // Pictures are redrawn a few at a time, off the async threads.
-    let mut files = Vec::with_capacity(accepted.len());
-    for file in accepted {
-        let cleaned = if file.is_picture() {
-            match state.pictures.run(move || attachments::finish(file)).await {
-                Ok(cleaned) => cleaned,
-                Err(dignity_app::work::WorkError::Busy) => {
-                    return busy_now(chrome, organisation, units, form);
-                }
-                Err(e) => return Err(e.into()),
-            }
-        } else {
-            attachments::finish(file)
-        };
-        match cleaned {
-            Ok(cleaned) => files.push(cleaned),
-            Err(message) => {
-                let again = FormAgain {
-                    status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-                    errors: vec![FieldError {
-                        field: "attachments".into(),
-                        message,
-                    }],
-                    ..FormAgain::default()
-                };
-                return form_again(chrome, organisation, units, form, again);
-            }
+    let files = match attachment::clean(&state.app, accepted).await {
+        Ok(files) => files,
+        Err(NotCleaned::Work(WorkError::Busy)) => {
+            return busy_now(chrome, organisation, units, form);
         }
-    }
+        Err(NotCleaned::Work(e)) => return Err(e.into()),
+        Err(NotCleaned::Refused(refused)) => {
+            let again = FormAgain {
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                errors: vec![FieldError {
+                    field: "attachments".into(),
+                    message: refused.to_string(),
+                }],
+                ..FormAgain::default()
+            };
+            return form_again(chrome, organisation, units, form, again);
+        }
+    };
 
     let anonymous = checked.level == IdentityLevel::Anonymous;
-    let packed = files.iter().map(attachments::pack).collect();
     // A reload of the receipt page sends the same form again: refuse it, so there is
     // one case and one receipt code.
     if state
@@ -456,9 +446,9 @@ pub async fn submit(
     {
         return Err(AppError::Conflict(ALREADY_SENT.into()));
     }
-    let receipt = match reporting::send_concern(&state.app, &to, checked, packed, admitted).await {
+    let receipt = match reporting::send_concern(&state.app, &to, checked, files, admitted).await {
         Ok(receipt) => receipt,
-        Err(dignity_app::Error::Work(dignity_app::work::WorkError::Busy)) => {
+        Err(dignity_app::Error::Work(WorkError::Busy)) => {
             state.app.sent_forms.release(&form.once);
             return busy_now(chrome, organisation, units, form);
         }

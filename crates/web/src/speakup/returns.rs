@@ -39,13 +39,6 @@ pub(crate) fn chosen_quarter(state: &AppState, query: &QuarterQuery) -> Result<Q
     Ok(returns::chosen_quarter(&state.app, asked))
 }
 
-/// The quarters a page offers to choose from, newest first.
-fn recent_quarters(today: Day) -> Vec<Quarter> {
-    let mut quarters = Quarter::of(today).last(8);
-    quarters.reverse();
-    quarters
-}
-
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     Ok(dignity_app::identity::organisations::organisation(&state.app, ods).await?)
 }
@@ -137,7 +130,7 @@ async fn return_page(
         chrome,
         organisation,
         quarter,
-        quarters: recent_quarters(today),
+        quarters: returns::recent_quarters(today),
         figures,
         threshold_plus_one: state.app.minimums.speakup().people(),
         current: Quarter::of(today),
@@ -345,7 +338,7 @@ pub async fn national(
     let page = NationalPage {
         chrome: chrome.titled("Speaking up across organisations"),
         quarter,
-        quarters: recent_quarters(state.app.clock.today()),
+        quarters: returns::recent_quarters(state.app.clock.today()),
         rows,
         total,
         figures: trends.into_iter().map(figure).collect(),

@@ -279,6 +279,35 @@ async fn a_form_with_a_problem_stays_on_its_own_page(app: &TestApp) -> TestResul
     assert!(page.body.contains(&format!("<h1>Concern {id}</h1>")));
     assert!(page.body.contains(WHAT));
     assert_eq!(entries(app, id).await?, 1, "nothing was written");
+    // Every entry a caseworker writes holds at most 10,000 characters; an outcome too long
+    // to keep does not close the case.
+    let long = "a".repeat(10_001);
+    for (action, fields, heading) in [
+        ("note", vec![("text", long.as_str())], "Add a note"),
+        (
+            "referral",
+            vec![("to_whom", "Occupational health"), ("text", long.as_str())],
+            "Record a referral",
+        ),
+        ("close", vec![("text", long.as_str())], "Close the case"),
+    ] {
+        let page = gina.post(&format!("{case}/{action}"), &fields).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+        assert!(
+            page.body.contains(&format!("<h1>{heading}</h1>")),
+            "{action}"
+        );
+        assert!(
+            page.body.contains("Write 10,000 characters or fewer"),
+            "{action}"
+        );
+    }
+    assert_eq!(entries(app, id).await?, 1, "nothing was written");
+    let page = gina.get(&case).await?;
+    assert!(
+        page.body.contains(&format!("{case}/close\"")),
+        "still open: it can be closed"
+    );
     // Employee relations do not handle concerns, on any of its pages.
     let erin = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let mut erin = app.signed_in_browser(&erin).await?;

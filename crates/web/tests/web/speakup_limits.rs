@@ -356,7 +356,7 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
         ("what_happened", WHAT),
         ("patient_safety", "no"),
     ];
-    let bomb = dignity_web::testing::png_declaring(10_000, 10_000);
+    let bomb = dignity_app::testing::png_declaring(10_000, 10_000);
     let answers = all_at_once(app, 1, |_, token| {
         let (content_type, body) = multipart(&fields, "attachments", &[("ward.png", &bomb)]);
         (
@@ -374,7 +374,7 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
         answer.body
     );
     assert!(answer.body.contains(WHAT), "their words are kept");
-    assert_eq!(app.state.pictures.started(), 0, "no decoding began");
+    assert_eq!(app.state.app.pictures.started(), 0, "no decoding began");
     assert_eq!(stored(app).await?, 0);
     assert_eq!(
         app.state
@@ -411,9 +411,9 @@ async fn a_vast_picture_is_refused_from_its_header_and_pictures_are_redrawn_a_fe
     for answer in uploads? {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
-    assert_eq!(app.state.pictures.started(), 18);
+    assert_eq!(app.state.app.pictures.started(), 18);
     assert_eq!(
-        app.state.pictures.peak(),
+        app.state.app.pictures.peak(),
         2,
         "both places were used, never a third"
     );
