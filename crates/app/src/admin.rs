@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::identity::{OrgUnit, Organisation, Person};
 use crate::library::{NewResource, Pin, Resource};
 use crate::speakup::{Opener, Recipient, casework};
+use crate::survey::campaigns::NewCampaign;
 use crate::{Db, Error};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_crypto::survey::InvitationCode;
@@ -211,12 +212,16 @@ impl Operator {
     pub async fn create_campaign(
         &self,
         organisation: &Organisation,
-        campaign: &Campaign,
+        campaign: &NewCampaign,
     ) -> Result<Campaign, Error> {
-        Ok(
-            survey::create_campaign(&self.db, self.actor, self.now(), organisation, campaign)
-                .await?,
+        Ok(survey::create_campaign(
+            &self.db,
+            self.actor,
+            self.now(),
+            organisation,
+            &campaign.for_organisation(organisation),
         )
+        .await?)
     }
 
     pub async fn campaign(&self, id: i64) -> Result<Campaign, Error> {
@@ -272,7 +277,7 @@ impl Operator {
         progress: impl FnMut(usize),
     ) -> Result<u64, ImportRefused> {
         let today = self.clock.today();
-        let is_closed = campaign.closes_on < today;
+        let is_closed = campaign.has_closed(today);
         if is_closed && closed == IntoClosed::Refuse {
             return Err(ImportRefused::Closed {
                 campaign: campaign.id,
@@ -580,16 +585,13 @@ mod tests {
         let campaign = operator
             .create_campaign(
                 &org,
-                &Campaign {
-                    id: 0,
+                &NewCampaign::new(
                     survey_id,
-                    organisation_id: org.id,
-                    title: "Paper survey".into(),
-                    opens_on: today.plus_days(-40),
-                    closes_on: today.plus_days(-1),
-                    year: 2026,
-                    participation: Participation::Tokens,
-                },
+                    "Paper survey",
+                    today.plus_days(-40),
+                    today.plus_days(-1),
+                    Participation::Tokens,
+                )?,
             )
             .await?;
         let responses = vec![NewResponse {

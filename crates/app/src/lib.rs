@@ -36,8 +36,10 @@ pub use error::Error;
 /// Fixtures shared by the crate's unit tests.
 #[cfg(test)]
 pub(crate) mod test_fixtures {
-    use dignity_domain::identity::{OrgType, Region};
-    use dignity_store::identity::Organisation;
+    use crate::admin::Operator;
+    use crate::identity::{CurrentSession, Membership, Person};
+    use dignity_domain::identity::{Name, OdsCode, OrgType, Region, Role};
+    use dignity_store::identity::{NewOrganisation, OrgRef, Organisation};
 
     /// An acute trust in London, not stored anywhere.
     pub(crate) fn organisation(id: i64, ods: &str) -> Organisation {
@@ -48,6 +50,51 @@ pub(crate) mod test_fixtures {
             org_type: OrgType::Acute,
             region: Region::London,
             benchmark_group: "Acute".into(),
+        }
+    }
+
+    /// An acute trust in London, stored.
+    pub(crate) async fn stored_organisation(
+        operator: &Operator,
+        ods: &str,
+    ) -> Result<Organisation, Box<dyn std::error::Error>> {
+        Ok(operator
+            .create_organisation(&NewOrganisation {
+                ods_code: OdsCode::parse(ods)?,
+                name: Name::parse(&format!("Trust {ods}"), "name")?,
+                org_type: OrgType::Acute,
+                region: Region::London,
+                benchmark_group: Name::parse("Acute", "group")?,
+            })
+            .await?)
+    }
+
+    /// A signed-in person (id 9) holding these roles.
+    pub(crate) fn holding(roles: &[(Role, &Organisation)]) -> CurrentSession {
+        CurrentSession {
+            person: Person {
+                id: 9,
+                email: "p@example.nhs.uk".into(),
+                display_name: "P".into(),
+                passphrase_hash: String::new(),
+                totp_secret: None,
+                totp_last_step: None,
+                disabled: false,
+            },
+            memberships: roles
+                .iter()
+                .map(|(role, org)| Membership {
+                    role: *role,
+                    organisation: Some(OrgRef {
+                        id: org.id,
+                        ods_code: org.ods_code.to_string(),
+                        name: org.name.clone(),
+                    }),
+                })
+                .collect(),
+            session_digest: String::new(),
+            second_factor_done: true,
+            expires_at: 0,
         }
     }
 }

@@ -10,9 +10,10 @@
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
-use dignity_app::admin::{Campaign, Operator};
+use dignity_app::admin::Operator;
 use dignity_app::assure::{self, Fingerprint, ScratchDb, Snapshot};
 use dignity_app::data::{self, Backend, DbOptions};
+use dignity_app::survey::campaigns::NewCampaign;
 use dignity_app::{Clock, Db};
 use rand::Rng;
 use std::process::{Child, Command, Stdio};
@@ -364,16 +365,13 @@ pub(crate) async fn survey_campaign(
     let campaign = operator
         .create_campaign(
             &organisation,
-            &Campaign {
-                id: 0,
+            &NewCampaign::new(
                 survey_id,
-                organisation_id: organisation.id,
-                title: "Assurance survey".into(),
-                opens_on: today,
-                closes_on: today.plus_days(30),
-                year: today.ymd().0,
-                participation: Participation::Tokens,
-            },
+                "Assurance survey",
+                today,
+                today.plus_days(30),
+                Participation::Tokens,
+            )?,
         )
         .await?;
     let secret = dignity_crypto::secret::InstallationSecret::from_hex(run_secret())

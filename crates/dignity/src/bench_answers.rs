@@ -25,7 +25,7 @@ use dignity_app::admin::Operator;
 use dignity_app::assure::{self, Cell, ScratchDb};
 use dignity_app::clock::{Clock, system_now};
 use dignity_app::data::{Backend, DbOptions};
-use dignity_app::survey::campaigns::{self, Campaign};
+use dignity_app::survey::campaigns::{self, Campaign, NewCampaign};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{Name, OrgUnitKind};
 use dignity_domain::speakup::Day;
@@ -361,16 +361,13 @@ async fn campaign_with_codes(
         ctx,
         "bench",
         &org,
-        &Campaign {
-            id: 0,
+        &NewCampaign::new(
             survey_id,
-            organisation_id: org.id,
-            title: "Staff survey".into(),
-            opens_on: today.plus_days(-1),
-            closes_on: today.plus_days(56),
-            year: today.ymd().0,
-            participation: Participation::Tokens,
-        },
+            "Staff survey",
+            today.plus_days(-1),
+            today.plus_days(56),
+            Participation::Tokens,
+        )?,
     )
     .await?;
     let codes =

@@ -5,8 +5,9 @@
 //! harassment, and each trust has its own culture.
 
 use crate::demo::org;
-use dignity_app::admin::{Campaign, IntoClosed, NewResponse, Operator};
+use dignity_app::admin::{IntoClosed, NewResponse, Operator};
 use dignity_app::identity::Organisation;
+use dignity_app::survey::campaigns::NewCampaign;
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::speakup::Day;
@@ -95,16 +96,13 @@ pub async fn seed(
     for (trust, culture, size) in &trusts {
         let units = operator.units(trust.id).await?.len() as u64;
         for (year, drift) in [(2025, -0.1), (2026, 0.0)] {
-            let template = Campaign {
-                id: 0,
+            let template = NewCampaign::new(
                 survey_id,
-                organisation_id: trust.id,
-                title: format!("Culture survey {year}"),
-                opens_on: Day::parse(&format!("{year}-09-01"))?,
-                closes_on: Day::parse(&format!("{year}-10-31"))?,
-                year,
-                participation: Participation::Tokens,
-            };
+                &format!("Culture survey {year}"),
+                Day::parse(&format!("{year}-09-01"))?,
+                Day::parse(&format!("{year}-10-31"))?,
+                Participation::Tokens,
+            )?;
             let campaign = operator.create_campaign(trust, &template).await?;
             // Trusts that worked on their culture improve more between years.
             let culture = culture + drift * (1.0 - culture);
@@ -124,16 +122,13 @@ pub async fn seed(
     let pulse = operator
         .create_campaign(
             main,
-            &Campaign {
-                id: 0,
+            &NewCampaign::new(
                 survey_id,
-                organisation_id: main.id,
-                title: "Pulse survey".into(),
-                opens_on: today,
-                closes_on: today.plus_days(60),
-                year: today.ymd().0,
-                participation: Participation::Tokens,
-            },
+                "Pulse survey",
+                today,
+                today.plus_days(60),
+                Participation::Tokens,
+            )?,
         )
         .await?;
     let codes = operator.issue_codes(main, &pulse, 5, secret).await?;

@@ -92,8 +92,21 @@ pub struct Campaign {
 }
 
 impl Campaign {
+    /// Whether it takes answers on `today`: from its opening day to its closing day, both
+    /// included.
     pub fn is_open(&self, today: Day) -> bool {
-        self.opens_on <= today && today <= self.closes_on
+        self.has_opened(today) && !self.has_closed(today)
+    }
+
+    /// Whether its opening day has come by `today`.
+    pub fn has_opened(&self, today: Day) -> bool {
+        self.opens_on <= today
+    }
+
+    /// Whether its closing day has passed by `today`: no more answers, and its results
+    /// may be shown.
+    pub fn has_closed(&self, today: Day) -> bool {
+        self.closes_on < today
     }
 }
 

@@ -219,17 +219,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
     let mut links: Vec<(String, &'static str)> = vec![("/home".into(), "Your home")];
     // Someone who works on an organisation's plans reaches its published plan from there:
     // their header has one way to the plans, not "Plans" and "Our plan" both.
-    let edits_plans = |ods: &str| {
-        user.memberships.iter().any(|m| {
-            matches!(
-                m.role,
-                Role::Executive | Role::UnionPartner | Role::OrgAdmin
-            ) && m
-                .organisation
-                .as_ref()
-                .is_some_and(|o| o.ods_code.as_str() == ods)
-        })
-    };
+    let edits_plans = |ods: &str| user.has_org_role(ods, dignity_app::plans::EDITORS);
     for m in &user.memberships {
         let ods = m.organisation.as_ref().map(|o| o.ods_code.to_string());
         let add: Vec<(String, &'static str)> = match (ods, m.role) {

@@ -60,7 +60,7 @@ pub async fn latest<'a>(
     let newest = survey::campaigns_for(&ctx.db, organisation_id)
         .await?
         .into_iter()
-        .find(|c| Some(c.survey_id) == shared && c.closes_on < today);
+        .find(|c| Some(c.survey_id) == shared && c.has_closed(today));
     let live = match &newest {
         Some(campaign) => Some((campaign, ctx.surveys.campaign(ctx, campaign).await?)),
         None => None,

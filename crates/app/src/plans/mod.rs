@@ -13,6 +13,7 @@ pub mod signing;
 
 use crate::identity::Organisation;
 use crate::{Context, Error};
+use dignity_domain::identity::Role;
 use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
 use dignity_store::plans::{self as store, Editor};
@@ -23,6 +24,24 @@ pub use dignity_store::plans::{
     Milestone, NewAction, NewIndicator, NewPlan, Plan, Report, Signed, SignedPlan, Update,
 };
 pub use follow::send_notices;
+pub use signing::SIGNERS;
+
+/// Who drafts and reports on an organisation's plans: both sides of the partnership and
+/// its administrators.
+pub const EDITORS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
+
+/// Everyone in the organisation may comment on its published plan.
+pub const COMMENTERS: &[Role] = &[
+    Role::Staff,
+    Role::Guardian,
+    Role::ErLead,
+    Role::UnionPartner,
+    Role::Executive,
+    Role::OrgAdmin,
+];
+
+/// Who reads staff comments first and publishes or hides them: the administrators.
+pub const MODERATORS: &[Role] = &[Role::OrgAdmin];
 
 /// Someone changing an organisation's plans: a person on the pages, or the operator
 /// (`dignity demo`).
@@ -263,8 +282,40 @@ pub async fn comments(
     Ok(store::comments(&ctx.db, organisation_id, state).await?)
 }
 
-pub async fn plan(ctx: &Context, id: i64) -> Result<Plan, Error> {
-    Ok(store::get_plan(&ctx.db, id).await?)
+/// A plan of this organisation; `NotFound` for another's, so an address naming one
+/// organisation never reaches another's plan.
+pub async fn plan_in(
+    ctx: &Context,
+    organisation: &Organisation,
+    plan_id: i64,
+) -> Result<Plan, Error> {
+    let plan = store::get_plan(&ctx.db, plan_id).await?;
+    if plan.organisation_id != organisation.id {
+        return Err(Error::NotFound(
+            "There is no such plan in this organisation.".into(),
+        ));
+    }
+    Ok(plan)
+}
+
+/// An action of the organisation's published plan, as both sides signed it; `NotFound`
+/// for an action not in it, or a plan of another organisation.
+pub async fn published_action(
+    ctx: &Context,
+    organisation: &Organisation,
+    plan_id: i64,
+    action_id: i64,
+) -> Result<Action, Error> {
+    let missing = || Error::NotFound("There is no such published action.".into());
+    let plan = match plan_in(ctx, organisation, plan_id).await {
+        Ok(plan) => plan,
+        Err(Error::NotFound(_)) => return Err(missing()),
+        Err(e) => return Err(e),
+    };
+    signed(ctx, &plan)
+        .await?
+        .and_then(|signed| signed.actions.into_iter().find(|a| a.id == action_id))
+        .ok_or_else(missing)
 }
 
 /// The plan as both sides last signed it, if they have.
@@ -350,4 +401,114 @@ pub async fn indicators(ctx: &Context, plan_id: i64) -> Result<Vec<Indicator>, E
 
 pub async fn milestones(ctx: &Context, plan_id: i64) -> Result<Vec<Milestone>, Error> {
     Ok(store::milestones(&ctx.db, plan_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::Operator;
+    use crate::data::Backend;
+    use crate::test_fixtures::stored_organisation;
+    use dignity_domain::identity::{Email, Name};
+    use dignity_domain::plans::Dates;
+    use dignity_store::scratch::ScratchDb;
+
+    type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+    /// A plan of `organisation` with one action, signed by both sides when `sign`.
+    async fn plan_with_action(
+        operator: &Operator,
+        organisation: &Organisation,
+        signer: i64,
+        sign: bool,
+    ) -> Result<(Plan, Action), Box<dyn std::error::Error>> {
+        let desk = Desk::for_operator(operator, organisation);
+        let period = Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?;
+        let plan = desk
+            .create_plan(&NewPlan {
+                title: "Respect at work".into(),
+                period,
+                summary: "Together.".into(),
+            })
+            .await?;
+        let group = desk.groups(plan.id).await?.remove(0);
+        let action = desk
+            .add_action(
+                plan.id,
+                &NewAction {
+                    group_id: group.id,
+                    parent_id: None,
+                    title: "Civility training".into(),
+                    description: String::new(),
+                    owner: "HR".into(),
+                    employer_lead: String::new(),
+                    union_lead: String::new(),
+                    dates: period,
+                    weight: None,
+                },
+            )
+            .await?;
+        if sign {
+            let version = desk.plan(plan.id).await?.version;
+            for side in Side::ALL {
+                desk.approve(plan.id, signer, *side, version).await?;
+            }
+        }
+        Ok((desk.plan(plan.id).await?, action))
+    }
+
+    async fn a_plan_is_reached_only_through_its_own_organisation(backend: Backend) -> Outcome {
+        let test_db = ScratchDb::new(backend).await?;
+        let ctx = Context::new(test_db.db.clone(), crate::Settings::default())?;
+        let operator = Operator::new(ctx.db.clone(), ctx.clock.clone(), "cli");
+        let (rj1, rx1) = (
+            stored_organisation(&operator, "RJ1").await?,
+            stored_organisation(&operator, "RX1").await?,
+        );
+        let signer = operator
+            .create_person(
+                &Email::parse("signer@example.nhs.uk")?,
+                &Name::parse("Sam", "name")?,
+                "x",
+            )
+            .await?
+            .id;
+        let (published, action) = plan_with_action(&operator, &rj1, signer, true).await?;
+        let (draft, unsigned) = plan_with_action(&operator, &rj1, signer, false).await?;
+
+        assert_eq!(plan_in(&ctx, &rj1, published.id).await?.id, published.id);
+        match plan_in(&ctx, &rx1, published.id).await {
+            Err(Error::NotFound(said)) => {
+                assert_eq!(said, "There is no such plan in this organisation.");
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let found = published_action(&ctx, &rj1, published.id, action.id).await?;
+        assert_eq!(found.title, "Civility training");
+        for (organisation, plan_id, action_id) in [
+            (&rx1, published.id, action.id),
+            (&rj1, draft.id, unsigned.id),
+            (&rj1, published.id, unsigned.id),
+        ] {
+            match published_action(&ctx, organisation, plan_id, action_id).await {
+                Err(Error::NotFound(said)) => {
+                    assert_eq!(said, "There is no such published action.");
+                }
+                other => panic!("{}: {other:?}", organisation.ods_code),
+            }
+        }
+        test_db.finish().await;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_plan_is_reached_only_through_its_own_organisation_on_sqlite() -> Outcome {
+        a_plan_is_reached_only_through_its_own_organisation(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_plan_is_reached_only_through_its_own_organisation_on_postgres() -> Outcome {
+        a_plan_is_reached_only_through_its_own_organisation(Backend::Postgres).await
+    }
 }

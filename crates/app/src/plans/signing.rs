@@ -9,12 +9,15 @@ use dignity_domain::identity::Role;
 use dignity_domain::plans::Side;
 
 /// The role that signs for a side.
-pub fn signer_role(side: Side) -> Role {
+pub const fn signer_role(side: Side) -> Role {
     match side {
         Side::Employer => Role::Executive,
         Side::Union => Role::UnionPartner,
     }
 }
+
+/// Everyone who signs a plan, for one side or the other: who may review it for signing.
+pub const SIGNERS: &[Role] = &[signer_role(Side::Employer), signer_role(Side::Union)];
 
 /// The sides this person may sign for in the organisation.
 pub fn sides_for(session: &CurrentSession, organisation: &Organisation) -> Vec<Side> {
@@ -48,36 +51,12 @@ pub async fn sign(
 mod tests {
     use super::*;
     use crate::data::Backend;
-    use crate::identity::{Membership, Person};
-    use crate::test_fixtures::organisation;
-    use dignity_store::identity::OrgRef;
+    use crate::test_fixtures::{holding, organisation};
 
-    fn holding(roles: &[(Role, &Organisation)]) -> CurrentSession {
-        CurrentSession {
-            person: Person {
-                id: 9,
-                email: "p@example.nhs.uk".into(),
-                display_name: "P".into(),
-                passphrase_hash: String::new(),
-                totp_secret: None,
-                totp_last_step: None,
-                disabled: false,
-            },
-            memberships: roles
-                .iter()
-                .map(|(role, org)| Membership {
-                    role: *role,
-                    organisation: Some(OrgRef {
-                        id: org.id,
-                        ods_code: org.ods_code.clone(),
-                        name: org.name.clone(),
-                    }),
-                })
-                .collect(),
-            session_digest: String::new(),
-            second_factor_done: true,
-            expires_at: 0,
-        }
+    #[test]
+    fn the_signers_are_the_roles_that_sign_for_a_side() {
+        let roles: Vec<Role> = Side::ALL.iter().map(|side| signer_role(*side)).collect();
+        assert_eq!(SIGNERS, roles);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,12 +3,13 @@
 //! they were or when they came.
 
 use super::{load, pending};
-use crate::identity::OrgUnit;
+use crate::identity::{CurrentSession, OrgUnit, Organisation};
 use crate::{Context, Error};
 use dignity_crypto::survey::{InvitationCode, ParticipationKey};
+use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_domain::survey::Survey;
 use dignity_domain::survey::answering::Answers;
+use dignity_domain::survey::{Participation, Survey};
 use dignity_store::identity;
 use dignity_store::survey::{self, AnswerWrite, Draft, NewResponse};
 use std::sync::Arc;
@@ -27,76 +28,142 @@ pub struct Answerer {
     saved: Option<Vec<u8>>,
 }
 
-/// The campaign an invitation code belongs to, while the code is unused, with the code's
-/// draft. Codes are stored under a keyed digest; codes made before that, under a plain one.
-pub async fn by_code(
-    ctx: &Context,
-    code: &InvitationCode,
-) -> Result<Option<(Campaign, Answerer)>, Error> {
-    let mut holder = code.keyed_digest(&ctx.secret);
-    let mut found = survey::campaign_and_draft_for_token(&ctx.db, &holder).await?;
-    if found.is_none() {
-        holder = code.digest();
-        found = survey::campaign_and_draft_for_token(&ctx.db, &holder).await?;
-    }
-    let Some((campaign, saved)) = found else {
-        return Ok(None);
-    };
-    let answerer = Answerer {
-        holder,
-        draft_key: pending::code_draft_key(&ctx.secret, code)?,
-        by_code: true,
-        saved,
-    };
-    Ok(Some((campaign, answerer)))
-}
+/// Everyone in an organisation can answer its open-link surveys.
+pub const TAKERS: &[Role] = &[
+    Role::Staff,
+    Role::Guardian,
+    Role::ErLead,
+    Role::UnionPartner,
+    Role::Executive,
+    Role::OrgAdmin,
+];
 
-/// A signed-in member of staff answering an open-link campaign. Who has answered is kept
-/// only as a digest under a key that is not in the database. `None` once they have sent
-/// their answers.
-pub async fn by_open_link(
-    ctx: &Context,
-    key: &ParticipationKey,
-    campaign: &Campaign,
-    person_id: i64,
-) -> Result<Option<Answerer>, Error> {
-    let holder = key.digest(campaign.id, person_id);
-    let (answered, saved) = survey::participation_and_draft(&ctx.db, campaign.id, &holder).await?;
-    if answered {
-        return Ok(None);
-    }
-    Ok(Some(Answerer {
-        draft_key: pending::person_draft_key(&ctx.secret, &holder)?,
-        holder,
-        by_code: false,
-        saved,
-    }))
-}
-
-/// Whether a campaign takes answers today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
-    Open,
+/// Why a campaign does not take answers today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotOpen {
+    #[error("This survey opens on {}", .0.long())]
     OpensOn(Day),
+    #[error("This survey closed on {}", .0.long())]
     ClosedOn(Day),
 }
 
 /// Whether `campaign` takes answers today (from its opening day to its closing day, both
 /// included). The writer checks again as it writes, so a send that passed this just
 /// before the close is still refused.
-pub fn window(ctx: &Context, campaign: &Campaign) -> Window {
+pub fn open_today(ctx: &Context, campaign: &Campaign) -> Result<(), NotOpen> {
     let today = ctx.clock.today();
-    if today < campaign.opens_on {
-        Window::OpensOn(campaign.opens_on)
-    } else if campaign.closes_on < today {
-        Window::ClosedOn(campaign.closes_on)
+    if !campaign.has_opened(today) {
+        Err(NotOpen::OpensOn(campaign.opens_on))
+    } else if campaign.has_closed(today) {
+        Err(NotOpen::ClosedOn(campaign.closes_on))
     } else {
-        Window::Open
+        Ok(())
     }
 }
 
-pub async fn campaign(ctx: &Context, campaign_id: i64) -> Result<Campaign, Error> {
-    Ok(survey::get_campaign(&ctx.db, campaign_id).await?)
+/// Why an invitation code does not open a survey.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeRefused {
+    /// No campaign has this code, or it has been used.
+    #[error(
+        "We could not find a survey with that code. It may have been used already. Check it and try again"
+    )]
+    Unknown,
+    #[error(transparent)]
+    NotOpen(#[from] NotOpen),
+    #[error(transparent)]
+    Failed(#[from] Error),
+}
+
+/// The campaign an invitation code belongs to, while the code is unused and the campaign
+/// takes answers, with the code's draft. Codes are stored under a keyed digest; codes
+/// made before that, under a plain one.
+pub async fn by_code(
+    ctx: &Context,
+    code: &InvitationCode,
+) -> Result<(Campaign, Answerer), CodeRefused> {
+    let mut holder = code.keyed_digest(&ctx.secret);
+    let mut found = survey::campaign_and_draft_for_token(&ctx.db, &holder)
+        .await
+        .map_err(Error::from)?;
+    if found.is_none() {
+        holder = code.digest();
+        found = survey::campaign_and_draft_for_token(&ctx.db, &holder)
+            .await
+            .map_err(Error::from)?;
+    }
+    let Some((campaign, saved)) = found else {
+        return Err(CodeRefused::Unknown);
+    };
+    open_today(ctx, &campaign)?;
+    let answerer = Answerer {
+        holder,
+        draft_key: pending::code_draft_key(&ctx.secret, code)?,
+        by_code: true,
+        saved,
+    };
+    Ok((campaign, answerer))
+}
+
+/// Why a signed-in person may not answer a campaign through its open link.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenLinkRefused {
+    /// Another organisation's campaign, or one answered with invitation codes: the link
+    /// leads nowhere, so it cannot be used to learn of either.
+    #[error(
+        "There is no survey at this address. If you were sent an invitation code, enter it on the survey page."
+    )]
+    NoSuchSurvey,
+    /// Without the participation key nothing can say who has answered, so no one may.
+    #[error("open-link surveys are turned off (survey_participation_key is not set)")]
+    TurnedOff,
+    #[error(transparent)]
+    NotOpen(#[from] NotOpen),
+    #[error("You have already answered this survey. Thank you for taking part.")]
+    AlreadyAnswered,
+    /// Not one of the organisation's [`TAKERS`] (`Forbidden`), no such campaign, or a
+    /// fault.
+    #[error(transparent)]
+    Failed(#[from] Error),
+}
+
+/// A signed-in member of staff answering their organisation's open-link campaign
+/// `campaign_id` while it is open, once each. Who has answered is kept only as a digest
+/// under `key`, which is not in the database (`None`: the installation has none).
+pub async fn by_open_link(
+    ctx: &Context,
+    key: Option<&ParticipationKey>,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    campaign_id: i64,
+) -> Result<(Campaign, Answerer), OpenLinkRefused> {
+    if !session.has_org_role(&organisation.ods_code, TAKERS) {
+        return Err(Error::Forbidden.into());
+    }
+    let campaign = survey::get_campaign(&ctx.db, campaign_id)
+        .await
+        .map_err(Error::from)?;
+    if campaign.organisation_id != organisation.id
+        || campaign.participation != Participation::OpenLink
+    {
+        return Err(OpenLinkRefused::NoSuchSurvey);
+    }
+    let key = key.ok_or(OpenLinkRefused::TurnedOff)?;
+    open_today(ctx, &campaign)?;
+    let holder = key.digest(campaign.id, session.person.id);
+    let (answered, saved) = survey::participation_and_draft(&ctx.db, campaign.id, &holder)
+        .await
+        .map_err(Error::from)?;
+    if answered {
+        return Err(OpenLinkRefused::AlreadyAnswered);
+    }
+    let answerer = Answerer {
+        draft_key: pending::person_draft_key(&ctx.secret, &holder)?,
+        holder,
+        by_code: false,
+        saved,
+    };
+    Ok((campaign, answerer))
 }
 
 /// What a campaign asks. Stored surveys never change, so each is read once per server.
@@ -213,4 +280,187 @@ pub async fn send(
         }
     };
     ctx.answer_writer.write(ctx, write).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::Operator;
+    use crate::clock::Clock;
+    use crate::data::Backend;
+    use crate::survey::campaigns::{self, NewCampaign};
+    use crate::test_fixtures::{holding, stored_organisation};
+    use dignity_domain::survey::{DEFAULT_BANK, parse};
+    use dignity_store::scratch::ScratchDb;
+
+    type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+    /// A campaign of the shared survey open from `opens` to `closes` days from today.
+    async fn campaign(
+        operator: &Operator,
+        organisation: &Organisation,
+        participation: Participation,
+        (opens, closes): (i64, i64),
+    ) -> Result<Campaign, Box<dyn std::error::Error>> {
+        let key = parse(DEFAULT_BANK)?.key;
+        let survey_id = match survey::survey_id_by_key(operator.db(), &key).await? {
+            Some(id) => id,
+            None => {
+                operator
+                    .save_survey(&parse(DEFAULT_BANK)?, DEFAULT_BANK)
+                    .await?
+            }
+        };
+        let today = operator.clock().today();
+        Ok(operator
+            .create_campaign(
+                organisation,
+                &NewCampaign::new(
+                    survey_id,
+                    "Pulse survey",
+                    today.plus_days(opens),
+                    today.plus_days(closes),
+                    participation,
+                )?,
+            )
+            .await?)
+    }
+
+    fn context(test_db: &ScratchDb) -> Result<Context, Box<dyn std::error::Error>> {
+        Ok(Context::new(
+            test_db.db.clone(),
+            crate::Settings {
+                clock: Clock::fixed(1_800_000_000),
+                ..crate::Settings::default()
+            },
+        )?)
+    }
+
+    async fn the_open_link_admits_staff_of_its_organisation_while_it_is_open(
+        backend: Backend,
+    ) -> Outcome {
+        let test_db = ScratchDb::new(backend).await?;
+        let ctx = context(&test_db)?;
+        let operator = Operator::new(ctx.db.clone(), ctx.clock.clone(), "cli");
+        let (rj1, rx1) = (
+            stored_organisation(&operator, "RJ1").await?,
+            stored_organisation(&operator, "RX1").await?,
+        );
+        let key = ParticipationKey::from_hex(&ParticipationKey::generate_hex());
+        let key = key.as_ref();
+        let staff = holding(&[(Role::Staff, &rj1)]);
+        let open = campaign(&operator, &rj1, Participation::OpenLink, (-1, 10)).await?;
+        let refused = |outcome: Result<(Campaign, Answerer), OpenLinkRefused>| outcome.err();
+
+        let codes_only = campaign(&operator, &rj1, Participation::Tokens, (-1, 10)).await?;
+        let elsewhere = campaign(&operator, &rx1, Participation::OpenLink, (-1, 10)).await?;
+        for other in [&codes_only, &elsewhere] {
+            let outcome = by_open_link(&ctx, key, &staff, &rj1, other.id).await;
+            assert!(
+                matches!(refused(outcome), Some(OpenLinkRefused::NoSuchSurvey)),
+                "campaign {}",
+                other.title
+            );
+        }
+        let missing = by_open_link(&ctx, key, &staff, &rj1, 9_999).await;
+        assert!(matches!(
+            refused(missing),
+            Some(OpenLinkRefused::Failed(Error::NotFound(_)))
+        ));
+
+        let not_yet = campaign(&operator, &rj1, Participation::OpenLink, (2, 10)).await?;
+        let closed = campaign(&operator, &rj1, Participation::OpenLink, (-10, -1)).await?;
+        let today = ctx.clock.today();
+        for (shut, why) in [
+            (&not_yet, NotOpen::OpensOn(today.plus_days(2))),
+            (&closed, NotOpen::ClosedOn(today.plus_days(-1))),
+        ] {
+            match refused(by_open_link(&ctx, key, &staff, &rj1, shut.id).await) {
+                Some(OpenLinkRefused::NotOpen(said)) => assert_eq!(said, why),
+                other => panic!("{other:?}"),
+            }
+        }
+        let last_day = campaign(&operator, &rj1, Participation::OpenLink, (-5, 0)).await?;
+        assert!(
+            by_open_link(&ctx, key, &staff, &rj1, last_day.id)
+                .await
+                .is_ok(),
+            "the closing day takes answers"
+        );
+
+        let turned_off = by_open_link(&ctx, None, &staff, &rj1, open.id).await;
+        assert!(matches!(
+            refused(turned_off),
+            Some(OpenLinkRefused::TurnedOff)
+        ));
+        let outsider = holding(&[(Role::Staff, &rx1)]);
+        let not_staff_here = by_open_link(&ctx, key, &outsider, &rj1, open.id).await;
+        assert!(matches!(
+            refused(not_staff_here),
+            Some(OpenLinkRefused::Failed(Error::Forbidden))
+        ));
+
+        let Ok((found, answerer)) = by_open_link(&ctx, key, &staff, &rj1, open.id).await else {
+            panic!("staff of RJ1 answer its open campaign");
+        };
+        assert_eq!(found.id, open.id);
+        let definition = questions(&ctx, &found).await?;
+        let answers = answers_so_far(&found, &definition, &answerer)?;
+        assert!(send(&ctx, &found, &definition, &answerer, &answers).await?);
+        let again = by_open_link(&ctx, key, &staff, &rj1, open.id).await;
+        assert!(matches!(
+            refused(again),
+            Some(OpenLinkRefused::AlreadyAnswered)
+        ));
+        test_db.finish().await;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_open_link_admits_staff_of_its_organisation_while_it_is_open_on_sqlite() -> Outcome
+    {
+        the_open_link_admits_staff_of_its_organisation_while_it_is_open(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_open_link_admits_staff_of_its_organisation_while_it_is_open_on_postgres() -> Outcome
+    {
+        the_open_link_admits_staff_of_its_organisation_while_it_is_open(Backend::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_code_opens_its_survey_only_while_it_is_open() -> Outcome {
+        let test_db = ScratchDb::new(Backend::Sqlite).await?;
+        let ctx = context(&test_db)?;
+        let operator = Operator::new(ctx.db.clone(), ctx.clock.clone(), "cli");
+        let rj1 = stored_organisation(&operator, "RJ1").await?;
+        let open = campaign(&operator, &rj1, Participation::Tokens, (-1, 10)).await?;
+        let not_yet = campaign(&operator, &rj1, Participation::Tokens, (3, 10)).await?;
+        let mut codes = Vec::new();
+        for campaign in [&open, &not_yet] {
+            let issued = campaigns::issue_codes(&ctx, "cli", &rj1, campaign, 1).await?;
+            codes.push(issued.into_iter().next().ok_or("no code issued")?);
+        }
+        let [open_code, later_code] = &codes[..] else {
+            panic!("two codes");
+        };
+
+        let Ok((found, _)) = by_code(&ctx, open_code).await else {
+            panic!("an unused code of an open campaign opens it");
+        };
+        assert_eq!(found.id, open.id);
+        match by_code(&ctx, later_code).await.err() {
+            Some(CodeRefused::NotOpen(NotOpen::OpensOn(day))) => {
+                assert_eq!(day, not_yet.opens_on);
+            }
+            other => panic!("{other:?}"),
+        }
+        let stray = InvitationCode::generate();
+        assert!(matches!(
+            by_code(&ctx, &stray).await.err(),
+            Some(CodeRefused::Unknown)
+        ));
+        test_db.finish().await;
+        Ok(())
+    }
 }

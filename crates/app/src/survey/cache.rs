@@ -138,7 +138,7 @@ impl SurveyCache {
     pub async fn campaign(&self, ctx: &Context, campaign: &Campaign) -> Result<Arc<Loaded>, Error> {
         let db = &ctx.db;
         let today = ctx.clock.today();
-        let closed = campaign.closes_on < today;
+        let closed = campaign.has_closed(today);
         if closed {
             super::pending::flush(ctx, campaign, today).await?;
         }
@@ -200,7 +200,7 @@ impl SurveyCache {
             .await?
             .into_iter()
             .map(|(c, _)| c)
-            .filter(|c| c.closes_on < today)
+            .filter(|c| c.has_closed(today))
             .collect();
         for c in &closed {
             super::pending::flush(ctx, c, today).await?;
@@ -211,7 +211,7 @@ impl SurveyCache {
         let mut counted: Vec<(Campaign, u64)> = survey::campaigns_of(db, survey_id, year)
             .await?
             .into_iter()
-            .filter(|(c, _)| c.closes_on < today)
+            .filter(|(c, _)| c.has_closed(today))
             .collect();
         counted.sort_by(|(a, _), (b, _)| {
             (a.organisation_id, a.closes_on, a.id).cmp(&(b.organisation_id, b.closes_on, b.id))

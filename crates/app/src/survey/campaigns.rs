@@ -2,18 +2,30 @@
 //! invitation codes, what an organisation's administrators see of its progress, and
 //! the mapping from questions to the staff pledges.
 
-use crate::identity::Organisation;
+use crate::identity::{CurrentSession, Organisation};
 use crate::{Context, Error};
 use dignity_crypto::survey::InvitationCode;
-use dignity_domain::identity::Email;
+use dignity_domain::identity::{Email, Role};
 use dignity_domain::survey::DEFAULT_BANK;
 use dignity_engine::disclosure::{self, Disclosed};
 use dignity_store::StoreError;
 use dignity_store::mail::NewMail;
 use dignity_store::survey;
 
+mod check;
+
+pub use check::{CampaignDraft, CampaignProblem, NewCampaign, check};
 pub use dignity_store::mail::NewMail as Mail;
 pub use dignity_store::survey::Campaign;
+
+/// Who sets up an organisation's campaigns, issues their codes and maps their questions
+/// to the staff pledges: its administrators.
+pub const RUNNERS: &[Role] = &[Role::OrgAdmin];
+
+/// Whether this person runs the organisation's campaigns.
+pub fn may_run(session: &CurrentSession, organisation: &Organisation) -> bool {
+    session.has_org_role(&organisation.ods_code, RUNNERS)
+}
 
 /// Every survey (id, key, title), with the shared culture survey saved the first time
 /// anyone sets up a campaign, so every organisation answers the same questions and can
@@ -65,9 +77,16 @@ pub async fn create(
     ctx: &Context,
     actor: &str,
     organisation: &Organisation,
-    campaign: &Campaign,
+    campaign: &NewCampaign,
 ) -> Result<Campaign, Error> {
-    Ok(survey::create_campaign(&ctx.db, actor, ctx.clock.now(), organisation, campaign).await?)
+    Ok(survey::create_campaign(
+        &ctx.db,
+        actor,
+        ctx.clock.now(),
+        organisation,
+        &campaign.for_organisation(organisation),
+    )
+    .await?)
 }
 
 /// The organisation's campaigns.
@@ -107,12 +126,12 @@ pub enum Results {
 /// Whether the campaign's results are shown yet, and if not, what its pages may say.
 pub async fn results(ctx: &Context, campaign: &Campaign) -> Result<Results, Error> {
     let today = ctx.clock.today();
-    if campaign.closes_on < today {
+    if campaign.has_closed(today) {
         return Ok(Results::Shown);
     }
     let written = survey::response_count(&ctx.db, campaign.id).await?;
     Ok(Results::Waiting {
-        opened: campaign.opens_on <= today,
+        opened: campaign.has_opened(today),
         counted: disclosure::population(written, ctx.minimums.survey()),
     })
 }
@@ -198,4 +217,20 @@ pub async fn invite_by_email(
         &invitations,
     )
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixtures::{holding, organisation};
+
+    #[test]
+    fn only_the_organisations_administrators_run_its_campaigns() {
+        let (rj1, rx1) = (organisation(1, "RJ1"), organisation(2, "RX1"));
+        assert!(may_run(&holding(&[(Role::OrgAdmin, &rj1)]), &rj1));
+        assert!(!may_run(&holding(&[(Role::OrgAdmin, &rx1)]), &rj1));
+        for role in [Role::Executive, Role::UnionPartner, Role::Staff] {
+            assert!(!may_run(&holding(&[(role, &rj1)]), &rj1), "{role:?}");
+        }
+    }
 }

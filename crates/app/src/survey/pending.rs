@@ -220,7 +220,7 @@ impl Flusher {
 /// has closed. Returns how many were written.
 pub async fn flush(ctx: &Context, campaign: &Campaign, today: Day) -> Result<u64, Error> {
     let written = Flusher::new(ctx)
-        .flush(campaign.id, campaign.closes_on < today)
+        .flush(campaign.id, campaign.has_closed(today))
         .await?;
     if written > 0 {
         // Best effort: the next flush or checkpoint tries again.

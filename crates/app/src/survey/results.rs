@@ -3,6 +3,7 @@
 //! what this returns.
 
 use crate::{Context, Error};
+use dignity_domain::identity::Role;
 use dignity_domain::survey::{Question, answer_score, theme_score};
 use dignity_engine::aggregate::{Indicator, indicator, reports};
 use dignity_engine::disclosure::{self, Answers, Disclosed, Minimum};
@@ -10,6 +11,10 @@ use dignity_engine::equality::{self, Comparison, DISABILITY, RACE, ScoreGap};
 use dignity_engine::stats::differs;
 use dignity_engine::{Bitmap, Columns};
 use dignity_store::survey::{self, Campaign};
+
+/// Who reads an organisation's survey results: both sides of the partnership and its
+/// administrators. Aggregates only: no role sees a single response.
+pub const READERS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
 
 /// Whether one figure differs from another by more than chance (two-proportion test at
 /// 95 %). Nothing is said about chance differences, or beside a hidden figure.

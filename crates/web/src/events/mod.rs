@@ -18,7 +18,7 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::events::{
-    self, Booked, Booking, Event, NewEvent, ORGANISERS, Place, may_organise,
+    self, Booked, Booking, Event, EventDraft, ORGANISERS, Place, may_organise,
 };
 use dignity_app::mail::{Attachment, NewMail};
 use dignity_domain::identity::Email;
@@ -545,6 +545,19 @@ pub struct EventForm {
     capacity: String,
 }
 
+/// The event form's fields, in the order the page shows them.
+const FORM_FIELDS: [&str; 9] = [
+    "title",
+    "description",
+    "format",
+    "date-day",
+    "starts",
+    "ends",
+    "location",
+    "joining",
+    "capacity",
+];
+
 #[derive(Template)]
 #[template(path = "events/form.html")]
 struct FormPage {
@@ -572,6 +585,7 @@ pub async fn create(
     Extension(user): Extension<CurrentUser>,
     FormData(form): FormData<EventForm>,
 ) -> Result<Response, AppError> {
+    // The page reads the date and the times; every rule is the app's (`events::check`).
     let mut errors = Vec::new();
     let mut problem = |field: &'static str, message: &str| {
         errors.push(FieldError {
@@ -579,22 +593,6 @@ pub async fn create(
             message: message.into(),
         });
     };
-    let title = form.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        problem("title", "Enter a title of 200 characters or fewer");
-    }
-    if form.description.trim().is_empty() {
-        problem("description", "Say what the event is about");
-    } else if form.description.chars().count() > crate::markdown::LONGEST {
-        problem(
-            "description",
-            "The description must be 20,000 characters or fewer",
-        );
-    }
-    let format = form.format.parse::<EventFormat>().ok();
-    if format.is_none() {
-        problem("format", "Choose a webinar or an event in person");
-    }
     let date = Typed::new(&form.date_day, &form.date_month, &form.date_year)
         .required("the date of the event")
         .map_err(|message| problem("date-day", &message))
@@ -607,58 +605,37 @@ pub async fn create(
     if ends.is_none() {
         problem("ends", "Enter the end time, like 12:00");
     }
-    let (starts, ends) = match (date, starts, ends) {
+    let (starts_at, ends_at) = match (date, starts, ends) {
         (Some(date), Some(s), Some(e)) => (time::at(date, s), time::at(date, e)),
         _ => (None, None),
     };
-    let now = state.app.clock.now();
-    if let (Some(s), Some(e)) = (starts, ends) {
-        if s <= now {
-            problem("date-day", "The date of the event must be in the future");
-        }
-        if e <= s {
-            problem("ends", "The event must end after it starts");
-        }
-    }
-    if format == Some(EventFormat::InPerson) && form.location.trim().is_empty() {
-        problem("location", "Enter where the event is");
-    }
-    if form.location.chars().count() > 300 || form.joining.chars().count() > 1_000 {
-        problem("joining", "The place and the joining details must be short");
-    }
-    let capacity = form
-        .capacity
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|c| (1..=10_000).contains(c));
-    if capacity.is_none() {
-        problem(
-            "capacity",
-            "Enter how many places there are, from 1 to 10,000",
-        );
-    }
-    let (Some(format), Some(starts_at), Some(ends_at), Some(capacity), true) =
-        (format, starts, ends, capacity, errors.is_empty())
-    else {
-        return form_page(chrome.with_errors(errors), form);
+    let draft = EventDraft {
+        title: &form.title,
+        description: &form.description,
+        format: form.format.parse().ok(),
+        starts_at,
+        ends_at,
+        location: &form.location,
+        joining: &form.joining,
+        capacity: form.capacity.trim().parse().ok(),
     };
-    let id = events::create(
-        &state.app,
-        &user,
-        &NewEvent {
-            title: title.into(),
-            description: form.description.trim().into(),
-            format,
-            starts_at,
-            ends_at,
-            location: form.location.trim().into(),
-            joining: form.joining.trim().into(),
-            capacity,
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/events/{id}")).into_response())
+    let problems = match events::check(&state.app, &draft) {
+        Ok(event) if errors.is_empty() => {
+            let id = events::create(&state.app, &user, &event).await?;
+            return Ok(Redirect::to(&format!("/events/{id}")).into_response());
+        }
+        Ok(_) => Vec::new(),
+        Err(problems) => problems,
+    };
+    errors.extend(problems.into_iter().map(|p| FieldError {
+        field: p.field().into(),
+        message: p.to_string(),
+    }));
+    // The summary lists problems in the order of the form's fields. The date's and the
+    // times' own problems never come with the rules about them (the rules need them
+    // read), so the order within each field stays as found.
+    errors.sort_by_key(|e| FORM_FIELDS.iter().position(|f| *f == e.field));
+    form_page(chrome.with_errors(errors), form)
 }
 
 /// Who has a place and who is waiting, for the event's organiser (or a platform

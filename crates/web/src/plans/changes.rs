@@ -2,8 +2,7 @@
 //! with its measures and milestones; and reading the history of every change.
 
 use super::editor::{
-    ActionForm, Kept, PlanForm, Saved, back_to, editor, field, plan_in, problems, problems_kept,
-    saved, text,
+    ActionForm, Kept, PlanForm, Saved, back_to, editor, field, problems, problems_kept, saved, text,
 };
 use crate::access::CurrentUser;
 use crate::error::AppError;
@@ -34,7 +33,7 @@ pub async fn edit_details(
     FormData(form): FormData<PlanForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     match form.read(["plan_title", "plan_start", "plan_end"]) {
         Ok(change) => {
             editor(&state, &user, &organisation)
@@ -67,7 +66,7 @@ pub async fn add_group(
     FormData(form): FormData<GroupForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let mut errors = Vec::new();
     text(
         &form.commitment,
@@ -93,7 +92,7 @@ pub async fn rename_group(
     FormData(form): FormData<GroupForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::group_on(&state.app, plan.id, group).await?;
     let mut errors = Vec::new();
     text(
@@ -119,7 +118,7 @@ pub async fn remove_group(
     PathData((ods, id, group)): PathData<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::group_on(&state.app, plan.id, group).await?;
     match editor(&state, &user, &organisation)
         .remove_group(group)
@@ -231,7 +230,7 @@ pub async fn show_action(
     PathData((ods, id, action)): PathData<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let action = plans::action_on(&state.app, plan.id, action).await?;
     action_page(&state, chrome, organisation, plan, action, None).await
 }
@@ -245,7 +244,7 @@ pub async fn edit_action(
     FormData(form): FormData<ActionForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let current = plans::action_on(&state.app, plan.id, action).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     if let Some(change) = form.read(&mut errors) {
@@ -284,7 +283,7 @@ pub async fn remove_action(
     PathData((ods, id, action)): PathData<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let current = plans::action_on(&state.app, plan.id, action).await?;
     match editor(&state, &user, &organisation)
         .remove_action(current.id)
@@ -313,7 +312,7 @@ pub async fn remove_indicator(
     PathData((ods, id, indicator)): PathData<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let owner = plans::indicators(&state.app, plan.id)
         .await?
         .into_iter()
@@ -337,7 +336,7 @@ pub async fn remove_milestone(
     PathData((ods, id, milestone)): PathData<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let owner = plans::milestones(&state.app, plan.id)
         .await?
         .into_iter()
@@ -379,7 +378,7 @@ pub async fn history(
     PathData((ods, id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let history = plans::history(&state.app, plan.id, None)
         .await?
         .into_iter()

@@ -32,24 +32,6 @@ struct CommentPage {
     sent: bool,
 }
 
-/// An action of the organisation's published plan, as signed.
-async fn published_action(
-    state: &AppState,
-    organisation: &Organisation,
-    plan_id: i64,
-    action_id: i64,
-) -> Result<Action, AppError> {
-    let missing = || AppError::NotFound("There is no such published action.".into());
-    let plan = plans::plan(&state.app, plan_id).await?;
-    if plan.organisation_id != organisation.id {
-        return Err(missing());
-    }
-    plans::signed(&state.app, &plan)
-        .await?
-        .and_then(|signed| signed.actions.into_iter().find(|a| a.id == action_id))
-        .ok_or_else(missing)
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct SentQuery {
@@ -64,7 +46,7 @@ pub async fn comment_page(
     Query(query): Query<SentQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let action = published_action(&state, &organisation, plan_id, action_id).await?;
+    let action = plans::published_action(&state.app, &organisation, plan_id, action_id).await?;
     Ok(render(&CommentPage {
         chrome: chrome.titled(if query.sent {
             "Your comment has been sent"
@@ -94,7 +76,7 @@ pub async fn add_comment(
     FormData(form): FormData<CommentForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let action = published_action(&state, &organisation, plan_id, action_id).await?;
+    let action = plans::published_action(&state.app, &organisation, plan_id, action_id).await?;
     let body = form.comment.trim();
     let length = body.chars().count();
     let mut errors = Vec::new();
@@ -166,7 +148,7 @@ pub async fn moderation(
     let mut titles: Vec<(i64, String)> = Vec::new();
     for c in plans::comments(&state.app, organisation.id, CommentState::Waiting).await? {
         if !titles.iter().any(|(id, _)| *id == c.action_id) {
-            let plan = plans::plan(&state.app, c.plan_id).await?;
+            let plan = plans::plan_in(&state.app, &organisation, c.plan_id).await?;
             if let Some(signed) = plans::signed(&state.app, &plan).await? {
                 titles.extend(signed.actions.into_iter().map(|a| (a.id, a.title)));
             }

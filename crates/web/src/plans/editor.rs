@@ -559,20 +559,6 @@ impl PlanPage {
     }
 }
 
-pub(super) async fn plan_in(
-    state: &AppState,
-    organisation: &Organisation,
-    id: i64,
-) -> Result<Plan, AppError> {
-    let plan = plans::plan(&state.app, id).await?;
-    if plan.organisation_id != organisation.id {
-        return Err(AppError::NotFound(
-            "There is no such plan in this organisation.".into(),
-        ));
-    }
-    Ok(plan)
-}
-
 async fn plan_page(
     state: &AppState,
     chrome: Chrome,
@@ -676,7 +662,7 @@ pub async fn show(
     query: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     // An address edited by hand shows the plan without a banner.
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let kept = Kept {
@@ -694,7 +680,7 @@ pub async fn add_action(
     FormData(form): FormData<ActionForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let mut errors = Vec::new();
     if let Some(action) = form.read(&mut errors) {
         let editor = editor(&state, &user, &organisation);
@@ -730,7 +716,7 @@ pub async fn report(
     FormData(form): FormData<ReportForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     let status = form.status.parse::<ActionStatus>().ok();
@@ -775,7 +761,7 @@ pub async fn approve(
     FormData(form): FormData<ApproveForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let (Ok(side), Ok(seen)) = (form.side.parse::<Side>(), form.version.parse::<i64>()) else {
         return Err(AppError::BadRequest(
             "This approval did not come from the page that lists the changes. Go back to the plan, check the changes and try again."
@@ -787,7 +773,7 @@ pub async fn approve(
         // The plan changed since it was read: the review page again, with what changed
         // since the published version as it is now.
         Err(dignity_app::Error::Conflict(m)) => {
-            let plan = plan_in(&state, &organisation, id).await?;
+            let plan = plans::plan_in(&state.app, &organisation, id).await?;
             super::review::review_page(
                 &state,
                 chrome.with_errors(vec![field("approve", m)]),
@@ -817,7 +803,7 @@ pub async fn add_update(
     FormData(form): FormData<UpdateForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     text(&form.body, "body", "what has happened", 5_000, &mut errors);
@@ -858,7 +844,7 @@ pub async fn add_indicator(
 ) -> Result<Response, AppError> {
     use dignity_domain::plans::parse_figure;
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     let code = form.code.trim();
@@ -923,7 +909,7 @@ pub async fn export_csv(
     PathData((ods, id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let actions = plans::actions(&state.app, plan.id).await?;
     let groups = plans::groups(&state.app, plan.id).await?;
     let mut lines = Vec::new();
@@ -1009,7 +995,7 @@ pub async fn add_milestone(
     FormData(form): FormData<MilestoneForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     plans::action_on(&state.app, plan.id, action).await?;
     let mut errors = Vec::new();
     // Each action has its own milestone form: its fields' ids end with the action's.
@@ -1059,7 +1045,7 @@ pub async fn mark_milestone(
     FormData(form): FormData<MarkForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let owner = plans::milestone_on(&state.app, plan.id, milestone).await?;
     let done = match form.done.as_str() {
         "yes" => true,

@@ -1,7 +1,7 @@
 //! Bringing actions in from a spreadsheet (the same columns as the download), and copying a
 //! plan into a new period.
 
-use super::editor::{Kept, PlanForm, editor, field, plan_in, problems, problems_kept};
+use super::editor::{Kept, PlanForm, editor, field, problems, problems_kept};
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::{FormData, PathData};
@@ -233,7 +233,7 @@ pub async fn import(
     request: Request,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     let file = crate::forms::uploaded_text(request, &state, "file").await?;
     let problem = |message: String| vec![field("file", message)];
     let existing: Vec<String> = plans::actions(&state.app, plan.id)
@@ -274,7 +274,7 @@ pub async fn copy(
     FormData(form): FormData<PlanForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     // The copy keeps this plan's summary.
     let form = PlanForm {
         summary: plan.summary.clone(),

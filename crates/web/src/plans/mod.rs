@@ -16,22 +16,7 @@ use crate::state::AppState;
 use dignity_app::identity::Organisation;
 use dignity_app::plans as store;
 use dignity_app::plans::measures::{Latest, latest};
-use dignity_domain::identity::Role;
-
-/// People who draft and report on a plan: both sides of the partnership and the
-/// organisation's administrators.
-const EDITORS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
-/// Everyone in the organisation can comment on its published plan.
-const STAFF: &[Role] = &[
-    Role::Staff,
-    Role::Guardian,
-    Role::ErLead,
-    Role::UnionPartner,
-    Role::Executive,
-    Role::OrgAdmin,
-];
-/// People who sign a plan: executives for the employer, union partners for the unions.
-const SIGNERS: &[Role] = &[Role::Executive, Role::UnionPartner];
+use dignity_app::plans::{COMMENTERS, EDITORS, MODERATORS, SIGNERS};
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -110,22 +95,22 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
-            Access::InOrganisation(STAFF),
+            Access::InOrganisation(COMMENTERS),
             comments::comment_page,
         )
         .post(
             "/orgs/{ods}/plans/{plan}/actions/{action}/comment",
-            Access::InOrganisation(STAFF),
+            Access::InOrganisation(COMMENTERS),
             comments::add_comment,
         )
         .get(
             "/orgs/{ods}/plan-comments",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(MODERATORS),
             comments::moderation,
         )
         .post(
             "/orgs/{ods}/plan-comments/{comment}",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(MODERATORS),
             comments::moderate,
         )
         .post(

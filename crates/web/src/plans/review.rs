@@ -2,7 +2,6 @@
 //! action by action, and only then the approve button, which posts to the plan's approve
 //! address with the version read, so a change made meanwhile is refused.
 
-use super::editor::plan_in;
 use crate::access::CurrentUser;
 use crate::error::AppError;
 use crate::forms::PathData;
@@ -125,6 +124,6 @@ pub async fn review(
     PathData((ods, id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let plan = plan_in(&state, &organisation, id).await?;
+    let plan = plans::plan_in(&state.app, &organisation, id).await?;
     review_page(&state, chrome, &user, organisation, plan).await
 }

@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::once::{self, Claim};
-use dignity_app::survey::campaigns::{self, Campaign};
+use dignity_app::survey::campaigns::{self, Campaign, CampaignDraft};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::Participation;
@@ -55,6 +55,15 @@ impl CampaignForm {
         Typed::new(&self.closes_day, &self.closes_month, &self.closes_year)
     }
 }
+
+/// The campaign form's fields, in the order the page shows them.
+const FORM_FIELDS: [&str; 5] = [
+    "title",
+    "survey",
+    "opens-day",
+    "closes-day",
+    "participation",
+];
 
 #[derive(Template)]
 #[template(path = "survey/new.html")]
@@ -115,87 +124,49 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let surveys = surveys_with_default(&state, &user.person.email).await?;
+    // The page reads the dates; every rule is the app's (`campaigns::check`).
     let mut errors = Vec::new();
-    let mut problem = |field: &'static str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
-    };
-    let title = form.title.trim();
-    if title.is_empty() || title.chars().count() > 120 {
-        problem(
-            "title",
-            "Enter a name for the survey of 120 characters or fewer",
-        );
-    }
-    let survey_id = form
-        .survey
-        .parse::<i64>()
-        .ok()
-        .filter(|id| surveys.iter().any(|s| s.0 == *id));
-    if survey_id.is_none() {
-        problem("survey", "Choose which questions to ask");
-    }
     let opens = date_input::required(&form.opens(), "opens", "the opening date", &mut errors);
     let closes = date_input::required(&form.closes(), "closes", "the closing date", &mut errors);
-    if let (Some(o), Some(c)) = (opens, closes)
-        && c < o
-    {
-        errors.push(date_input::problem(
-            "closes",
-            "The closing date must be the same as or after the opening date",
-        ));
-    }
-    let mut problem = |field: &'static str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
+    let draft = CampaignDraft {
+        title: &form.title,
+        survey_id: form
+            .survey
+            .parse::<i64>()
+            .ok()
+            .filter(|id| surveys.iter().any(|s| s.0 == *id)),
+        opens_on: opens,
+        closes_on: closes,
+        participation: form.participation.parse().ok(),
+        open_links_on: state.settings.survey_key.is_some(),
     };
-    let participation = form.participation.parse::<Participation>().ok();
-    if participation.is_none() {
-        problem("participation", "Choose how people take part");
-    }
-    if participation == Some(Participation::OpenLink) && state.settings.survey_key.is_none() {
-        problem(
-            "participation",
-            "Open links are turned off on this installation. Ask the people who run Dignity to set survey_participation_key, or use invitation codes",
-        );
-    }
-    let (Some(survey_id), Some(opens_on), Some(closes_on), Some(participation), true) =
-        (survey_id, opens, closes, participation, errors.is_empty())
-    else {
-        return Ok(render(&NewPage {
-            chrome: chrome.titled("Set up a staff survey").with_errors(errors),
-            organisation,
-            surveys,
-            ways: Participation::ALL,
-            form,
-        })?
-        .into_response());
+    let problems = match campaigns::check(&draft) {
+        Ok(campaign) if errors.is_empty() => {
+            let campaign =
+                campaigns::create(&state.app, &user.person.email, &organisation, &campaign).await?;
+            return Ok(Redirect::to(&format!(
+                "/orgs/{}/surveys/{}/manage",
+                organisation.ods_code, campaign.id
+            ))
+            .into_response());
+        }
+        Ok(_) => Vec::new(),
+        Err(problems) => problems,
     };
-    let year = closes_on.ymd().0;
-    let campaign = campaigns::create(
-        &state.app,
-        &user.person.email,
-        &organisation,
-        &Campaign {
-            id: 0,
-            survey_id,
-            organisation_id: organisation.id,
-            title: title.to_owned(),
-            opens_on,
-            closes_on,
-            year,
-            participation,
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/orgs/{}/surveys/{}/manage",
-        organisation.ods_code, campaign.id
-    ))
+    errors.extend(problems.into_iter().map(|p| FieldError {
+        field: p.field().into(),
+        message: p.to_string(),
+    }));
+    // The summary lists problems in the order of the form's fields. A date's own problem
+    // never comes with the rule about the dates (the rule needs them read).
+    errors.sort_by_key(|e| FORM_FIELDS.iter().position(|f| *f == e.field));
+    Ok(render(&NewPage {
+        chrome: chrome.titled("Set up a staff survey").with_errors(errors),
+        organisation,
+        surveys,
+        ways: Participation::ALL,
+        form,
+    })?
     .into_response())
 }
 

@@ -14,11 +14,11 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::OrgUnit;
-use dignity_app::survey::answering::{self, Answerer, Campaign, Window};
+use dignity_app::survey::answering::{self, Answerer, Campaign, CodeRefused, OpenLinkRefused};
 use dignity_crypto::survey::InvitationCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::answering::Answers;
-use dignity_domain::survey::{Participation, QuestionKind, Survey};
+use dignity_domain::survey::{QuestionKind, Survey};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -202,16 +202,11 @@ async fn with_code(
             "Enter the code from your invitation. It has 16 letters and numbers",
         );
     };
-    let Some((campaign, answerer)) = answering::by_code(&state.app, &code).await? else {
-        return code_problem(
-            chrome,
-            typed,
-            "We could not find a survey with that code. It may have been used already. Check it and try again",
-        );
+    let (campaign, answerer) = match answering::by_code(&state.app, &code).await {
+        Ok(found) => found,
+        Err(CodeRefused::Failed(e)) => return Err(e.into()),
+        Err(refused) => return code_problem(chrome, typed, &refused.to_string()),
     };
-    if let Some(message) = not_open(state, &campaign) {
-        return code_problem(chrome, typed, &message);
-    }
     let flow = Flow {
         action: "/survey".into(),
         code: code.display(),
@@ -219,16 +214,6 @@ async fn with_code(
         again: "/survey".into(),
     };
     answer(state, chrome, &campaign, &flow, &form).await
-}
-
-/// What to tell someone when the campaign does not take answers today
-/// (`answering::window` decides).
-fn not_open(state: &AppState, campaign: &Campaign) -> Option<String> {
-    match answering::window(&state.app, campaign) {
-        Window::Open => None,
-        Window::OpensOn(day) => Some(format!("This survey opens on {}", day.long())),
-        Window::ClosedOn(day) => Some(format!("This survey closed on {}", day.long())),
-    }
 }
 
 /// The open link: staff signed in to the organisation answer once each. Who has answered
@@ -261,29 +246,24 @@ async fn open_link(
     form: HashMap<String, String>,
 ) -> Result<Response, AppError> {
     let organisation = super::dashboard::organisation(state, ods).await?;
-    let campaign = answering::campaign(&state.app, campaign_id).await?;
-    if campaign.organisation_id != organisation.id
-        || campaign.participation != Participation::OpenLink
-    {
-        return Err(AppError::NotFound(
-            "There is no survey at this address. If you were sent an invitation code, enter it on the survey page.".into(),
-        ));
-    }
-    let Some(key) = &state.settings.survey_key else {
-        return Err(AppError::Unavailable(
-            "open-link surveys are turned off (survey_participation_key is not set)".into(),
-        ));
-    };
-    if let Some(message) = not_open(state, &campaign) {
-        return Err(AppError::NotFound(format!("{message}.")));
-    }
-    let Some(answerer) =
-        answering::by_open_link(&state.app, key, &campaign, user.person.id).await?
-    else {
-        return Err(AppError::Conflict(
-            "You have already answered this survey. Thank you for taking part.".into(),
-        ));
-    };
+    let key = state.settings.survey_key.as_ref();
+    let (campaign, answerer) =
+        match answering::by_open_link(&state.app, key, user, &organisation, campaign_id).await {
+            Ok(found) => found,
+            Err(OpenLinkRefused::Failed(e)) => return Err(e.into()),
+            Err(refused @ OpenLinkRefused::NoSuchSurvey) => {
+                return Err(AppError::NotFound(refused.to_string()));
+            }
+            Err(refused @ OpenLinkRefused::TurnedOff) => {
+                return Err(AppError::Unavailable(refused.to_string()));
+            }
+            Err(OpenLinkRefused::NotOpen(not_open)) => {
+                return Err(AppError::NotFound(format!("{not_open}.")));
+            }
+            Err(refused @ OpenLinkRefused::AlreadyAnswered) => {
+                return Err(AppError::Conflict(refused.to_string()));
+            }
+        };
     let path = format!(
         "/orgs/{}/surveys/{}/answer",
         organisation.ods_code, campaign.id
@@ -383,7 +363,7 @@ pub async fn answer(
     // Refused by the writer: sent from another page meanwhile, or the survey closed
     // between this page's check and the write.
     let sent_already = || {
-        if answering::window(&state.app, campaign) == Window::Open {
+        if answering::open_today(&state.app, campaign).is_ok() {
             AppError::Conflict(
                 "These answers have already been sent. Each invitation can be used once.".into(),
             )

@@ -128,7 +128,7 @@ async fn benchmark_rows(
             },
         })
         .collect();
-    let closed = campaign.closes_on < today;
+    let closed = campaign.has_closed(today);
     Ok(Benchmark {
         counted_instead: found.counted.filter(|c| c.id != campaign.id),
         closed,

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::{self, Campaign};
 use dignity_app::survey::results::{self, Compared, Difference};
-use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_engine::disclosure::{Answers, Disclosed, Figure, Minimum};
 use dignity_engine::equality::{Comparison, Form, Score, ScoreGap};
@@ -48,7 +47,7 @@ pub async fn list(
         .collect();
     let chrome = chrome.titled(format!("Staff surveys: {}", organisation.name));
     Ok(render(&ListPage {
-        admin: user.has_org_role(&organisation.ods_code, &[Role::OrgAdmin]),
+        admin: campaigns::may_run(&user, &organisation),
         chrome,
         organisation,
         campaigns,

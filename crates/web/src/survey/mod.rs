@@ -11,20 +11,8 @@ mod waiting;
 
 use crate::access::Access;
 use crate::routes::Routes;
+use dignity_app::survey::{answering, campaigns, results};
 use dignity_domain::identity::Role;
-
-/// Everyone in an organisation can answer its open-link surveys.
-const TAKERS: &[Role] = &[
-    Role::Staff,
-    Role::Guardian,
-    Role::ErLead,
-    Role::UnionPartner,
-    Role::Executive,
-    Role::OrgAdmin,
-];
-
-/// Aggregates only: no role sees a single response.
-const RESULT_READERS: &[Role] = &[Role::Executive, Role::UnionPartner, Role::OrgAdmin];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -33,47 +21,47 @@ pub fn routes(routes: Routes) -> Routes {
         .get(answer::SENT_PAGE, Access::Anonymous, answer::sent)
         .get(
             "/orgs/{ods}/surveys",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             dashboard::list,
         )
         .get(
             "/orgs/{ods}/surveys/new",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             admin::new_form,
         )
         .post(
             "/orgs/{ods}/surveys/new",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             admin::create,
         )
         .get(
             "/orgs/{ods}/surveys/pledges",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             pledges::edit_mapping,
         )
         .post(
             "/orgs/{ods}/surveys/pledges",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             pledges::save_mapping,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/pledges",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             pledges::scorecard,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/pledges.csv",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             pledges::csv,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/pledges.xlsx",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             pledges::xlsx,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/benchmark",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             compare::benchmark,
         )
         .get(
@@ -88,52 +76,52 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/manage",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             admin::manage,
         )
         .post(
             "/orgs/{ods}/surveys/{campaign}/codes",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             admin::issue_codes,
         )
         .post_upload(
             "/orgs/{ods}/surveys/{campaign}/invitations",
-            Access::InOrganisation(&[Role::OrgAdmin]),
+            Access::InOrganisation(campaigns::RUNNERS),
             invite::email_invitations,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/answer",
-            Access::InOrganisation(TAKERS),
+            Access::InOrganisation(answering::TAKERS),
             answer::open_link_start,
         )
         .post(
             "/orgs/{ods}/surveys/{campaign}/answer",
-            Access::InOrganisation(TAKERS),
+            Access::InOrganisation(answering::TAKERS),
             answer::open_link_page,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             dashboard::show,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/results.csv",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             dashboard::csv,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/results.xlsx",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             dashboard::xlsx,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/benchmark.csv",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             compare::benchmark_csv,
         )
         .get(
             "/orgs/{ods}/surveys/{campaign}/benchmark.xlsx",
-            Access::InOrganisation(RESULT_READERS),
+            Access::InOrganisation(results::READERS),
             compare::benchmark_xlsx,
         )
         .get(

@@ -4,6 +4,9 @@
 //! goes the day before. Every email is written to the outbox in the same transaction as
 //! the change it tells of; the pages word them ([`Letters`]).
 
+mod check;
+
+pub use check::{CheckedEvent, EventDraft, EventProblem, check};
 pub use dignity_store::events::{Booking, Event, NewEvent, Place};
 
 use crate::identity::CurrentSession;
@@ -136,13 +139,23 @@ pub async fn send_reminders(
     Ok(store::send_reminders(&ctx.db, now, &reminder).await?)
 }
 
-/// Adds an event, organised by this person; returns its id.
+/// Adds an event, organised by this person; returns its id. Refused unless they may
+/// organise events.
 pub async fn create(
     ctx: &Context,
     session: &CurrentSession,
-    event: &NewEvent,
+    event: &CheckedEvent,
 ) -> Result<i64, Error> {
-    Ok(store::create_event(&ctx.db, &session.person.email, ctx.clock.now(), event).await?)
+    if !may_organise(session) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::create_event(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        event.event(),
+    )
+    .await?)
 }
 
 /// Who has a place and who is waiting, in the order they booked: for the event's
@@ -159,4 +172,57 @@ pub async fn attendees(
         return Err(Error::Forbidden);
     }
     Ok(store::attendees(&ctx.db, event_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::data::Backend;
+    use crate::test_fixtures::{holding, organisation};
+    use dignity_domain::library::EventFormat;
+    use dignity_store::scratch::ScratchDb;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_an_organiser_adds_an_event() {
+        let test_db = ScratchDb::new(Backend::Sqlite).await.unwrap();
+        let now = 1_800_000_000;
+        let ctx = Context::new(
+            test_db.db.clone(),
+            crate::Settings {
+                clock: Clock::fixed(now),
+                ..crate::Settings::default()
+            },
+        )
+        .unwrap();
+        let checked = check(
+            &ctx,
+            &EventDraft {
+                title: "Listening well",
+                description: "For managers.",
+                format: Some(EventFormat::Webinar),
+                starts_at: Some(now + 86_400),
+                ends_at: Some(now + 90_000),
+                location: "",
+                joining: "",
+                capacity: Some(30),
+            },
+        )
+        .unwrap();
+        let rj1 = organisation(1, "RJ1");
+        for role in [Role::Staff, Role::Executive, Role::Guardian] {
+            let refused = create(&ctx, &holding(&[(role, &rj1)]), &checked).await;
+            assert!(matches!(refused, Err(Error::Forbidden)), "{role:?}");
+        }
+        assert!(upcoming(&ctx).await.unwrap().is_empty(), "nothing added");
+        let id = create(&ctx, &holding(&[(Role::OrgAdmin, &rj1)]), &checked)
+            .await
+            .unwrap();
+        let added = event(&ctx, id).await.unwrap();
+        assert_eq!(
+            (added.fields.title.as_str(), added.organiser.as_str()),
+            ("Listening well", "p@example.nhs.uk")
+        );
+        test_db.finish().await;
+    }
 }
