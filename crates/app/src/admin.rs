@@ -116,8 +116,10 @@ impl Operator {
         Ok(identity::list_org_units(&self.db, organisation_id).await?)
     }
 
-    /// A new passphrase's hash, at the cost servers check passphrases at.
+    /// A new passphrase's hash, at the cost servers check passphrases at, once it meets
+    /// the rule for new passphrases (the same as the pages').
     pub fn hash_passphrase(&self, passphrase: &str) -> Result<String, Error> {
+        dignity_domain::identity::check_new_passphrase(passphrase)?;
         Ok(dignity_crypto::passphrase::hash(
             passphrase,
             crate::context::PASSPHRASE_COST,

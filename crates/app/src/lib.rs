@@ -24,6 +24,7 @@ pub mod plans;
 pub mod speakup;
 pub mod survey;
 pub mod table;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod work;
 pub mod workforce;

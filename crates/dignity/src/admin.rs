@@ -6,7 +6,7 @@ use clap::Subcommand;
 use dignity_app::Db;
 use dignity_app::admin::{NewOrganisation, Operator, Verification};
 use dignity_domain::identity::{
-    Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope, check_new_passphrase,
+    Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope,
 };
 use std::io::BufRead;
 use zeroize::Zeroize;
@@ -129,7 +129,6 @@ fn new_passphrase(from_stdin: bool) -> anyhow::Result<(String, bool)> {
             .read_line(&mut line)
             .context("could not read standard input")?;
         let passphrase = line.trim_end_matches(['\r', '\n']).to_owned();
-        check_new_passphrase(&passphrase)?;
         Ok((passphrase, false))
     } else {
         // 144 random bits, shown in groups so it can be read out or typed.

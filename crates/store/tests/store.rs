@@ -1787,6 +1787,8 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
         );
         // Every id and reference is 1, so each row's parents are the rows of their tables.
         let value = |table: &str, column: &str, kind: &str| match kind {
+            // A column whose CHECK takes only its own words.
+            _ if (table, column) == ("workforce_snapshots", "kind") => Value::Text("staff".into()),
             "int" => Value::Int(1),
             "real" => Value::Real(1.5),
             "blob" => Value::Blob(format!("{table}.{column}").into_bytes()),
