@@ -119,7 +119,7 @@ async fn signed_in_home(
         .memberships
         .iter()
         .map(|m| {
-            let links = match (&m.organisation, m.role) {
+            let mut links = match (&m.organisation, m.role) {
                 (Some(org), Role::Guardian) => vec![
                     (format!("/orgs/{}/speak-up", org.ods_code), "Speak Up cases"),
                     (
@@ -194,6 +194,14 @@ async fn signed_in_home(
                 ],
                 _ => Vec::new(),
             };
+            if let Some(org) = &m.organisation
+                && dignity_app::workforce::overview::READERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/workforce", org.ods_code),
+                    "Workforce figures",
+                ));
+            }
             RoleCard {
                 anchor: None,
                 place: m
