@@ -15,12 +15,19 @@ use std::process::{Command, Output, Stdio};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-fn dignity(dir: &Path, database_url: &str, args: &[&str]) -> Result<Output, std::io::Error> {
-    Command::new(env!("CARGO_BIN_EXE_dignity"))
+/// The command as an operator runs it, on `database_url`, in `dir`.
+fn command(dir: &Path, database_url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dignity"));
+    command
         .args(args)
         .current_dir(dir)
         .env("DIGNITY_DATABASE_URL", database_url)
-        .env_remove("DIGNITY_BIND")
+        .env_remove("DIGNITY_BIND");
+    command
+}
+
+fn dignity(dir: &Path, database_url: &str, args: &[&str]) -> Result<Output, std::io::Error> {
+    command(dir, database_url, args)
         .stdin(Stdio::null())
         .output()
 }
@@ -342,10 +349,7 @@ fn dignity_with_input(
     input: &str,
 ) -> Result<Output, Box<dyn std::error::Error>> {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .current_dir(dir)
-        .env("DIGNITY_DATABASE_URL", database_url)
+    let mut child = command(dir, database_url, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -782,12 +786,8 @@ fn dignity_with_secret(
     secret: &str,
     args: &[&str],
 ) -> Result<Output, std::io::Error> {
-    Command::new(env!("CARGO_BIN_EXE_dignity"))
-        .args(args)
-        .current_dir(dir)
-        .env("DIGNITY_DATABASE_URL", database_url)
+    command(dir, database_url, args)
         .env("DIGNITY_SECRET_KEY", secret)
-        .env_remove("DIGNITY_BIND")
         .stdin(Stdio::null())
         .output()
 }

@@ -405,6 +405,33 @@ impl Day {
     }
 }
 
+/// The number of a month written as a word, as people and spreadsheets write it: "April",
+/// "apr" or "Apr." (at least three letters, any case); `None` for anything else.
+pub fn month_named(text: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let word = text.trim().trim_end_matches('.').to_lowercase();
+    if word.chars().count() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(&word))
+        .and_then(|i| i64::try_from(i + 1).ok())
+}
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();

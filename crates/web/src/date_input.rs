@@ -66,7 +66,7 @@ impl Typed {
         }
         let real = (|| {
             let day = number(day.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']))?;
-            let month = number(month).or_else(|| month_named(month))?;
+            let month = number(month).or_else(|| dignity_domain::speakup::month_named(month))?;
             Day::from_ymd(number(year)?, month, day)
         })();
         real.map(Some)
@@ -99,7 +99,7 @@ impl Typed {
             None
         } else {
             let m = number(month)
-                .or_else(|| month_named(month))
+                .or_else(|| dignity_domain::speakup::month_named(month))
                 .ok_or_else(real)?;
             Some(
                 u8::try_from(m)
@@ -130,32 +130,6 @@ fn number(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
-}
-
-/// A month written as a word: "April", "apr" or "Apr.".
-fn month_named(text: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = text.trim_end_matches('.').to_lowercase();
-    if word.chars().count() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(&word))
-        .and_then(|i| i64::try_from(i + 1).ok())
 }
 
 fn capitalised(text: &str) -> String {

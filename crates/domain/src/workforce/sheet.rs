@@ -466,7 +466,7 @@ pub(crate) fn parse_day(text: &str) -> Option<Day> {
     if c.len() != 4 {
         return None;
     }
-    let month = digits(b).or_else(|| month_number(b))?;
+    let month = digits(b).or_else(|| crate::speakup::month_named(b))?;
     Day::from_ymd(digits(c)?, month, digits(a)?)
 }
 
@@ -475,7 +475,11 @@ fn with_month_name(day: &str, month: &str, year: &str) -> Option<Day> {
     if year.len() != 4 {
         return None;
     }
-    Day::from_ymd(digits(year)?, month_number(month)?, digits(day)?)
+    Day::from_ymd(
+        digits(year)?,
+        crate::speakup::month_named(month)?,
+        digits(day)?,
+    )
 }
 
 /// One to four digits.
@@ -484,29 +488,6 @@ fn digits(part: &str) -> Option<i64> {
         return None;
     }
     part.parse().ok()
-}
-
-fn month_number(name: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let name = name.to_ascii_lowercase();
-    if name.len() < 3 {
-        return None;
-    }
-    let at = MONTHS.iter().position(|m| m.starts_with(&name))?;
-    i64::try_from(at + 1).ok()
 }
 
 /// The text of the file, or why it is not text: a UTF-16 file (Excel's "Unicode text"),
