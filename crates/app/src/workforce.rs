@@ -92,21 +92,24 @@ pub async fn import(
                     return Err(ImportError::NotLeavers(staying));
                 }
             }
-            Rows::Staff {
-                leavers,
-                people: people.into_iter().map(staff_row).collect(),
-            }
+            // Kept in the order of their digests, not of the file: a report sorted by name
+            // would otherwise leave each person's place in the alphabet in the row order.
+            let mut people: Vec<Staff> = people.into_iter().map(staff_row).collect();
+            people.sort_by(|a, b| a.person.cmp(&b.person));
+            Rows::Staff { leavers, people }
         }
         Kind::Recruitment => Rows::Recruitment(recruitment_rows(
             extract::parse_recruitment(bytes, progress).map_err(ImportError::File)?,
         )),
-        Kind::Training => Rows::Training(
-            extract::parse_training(bytes, &digest, progress)
+        Kind::Training => {
+            let mut people: Vec<Training> = extract::parse_training(bytes, &digest, progress)
                 .map_err(ImportError::File)?
                 .into_iter()
                 .map(training_row)
-                .collect(),
-        ),
+                .collect();
+            people.sort_by(|a, b| a.person.cmp(&b.person));
+            Rows::Training(people)
+        }
         Kind::Board => Rows::Board(board_rows(
             extract::parse_board(bytes, progress).map_err(ImportError::File)?,
         )),
@@ -124,6 +127,9 @@ pub async fn import(
     )
     .await
     .map_err(Error::from)?;
+    // A replaced snapshot's rows are zeroed in the database file (secure_delete) but would
+    // stay readable in SQLite's log until its next checkpoint.
+    operator.db().checkpoint().await.map_err(Error::from)?;
     Ok(Imported {
         kind,
         rows: rows.len(),
@@ -148,7 +154,9 @@ fn staff_row(record: StaffRecord) -> Staff {
         disability: record.disability.code().into(),
         sex: record.sex.code().into(),
         age_band: record.age_band.code().into(),
-        started_on: record.started.map(|d| d.to_string()),
+        // Not kept: no figure uses it, and an exact start date is what picks a new starter
+        // out of a copy of the database.
+        started_on: None,
         wte: record.wte,
         days_lost: record.days_lost,
         left_on: record.leaving.map(|l| l.date.to_string()),
@@ -188,9 +196,17 @@ fn training_row(record: TrainingRecord) -> Training {
     }
 }
 
+/// Seats are numbered in a random order: a board's members are listed in a known order
+/// (the chair first), so the file's order would say whose seat is whose.
 fn board_rows(members: Vec<BoardMember>) -> Vec<BoardSeat> {
-    members
+    let mut shuffled: Vec<(String, BoardMember)> = members
         .into_iter()
+        .map(|m| (dignity_crypto::token::random_token(), m))
+        .collect();
+    shuffled.sort_by(|a, b| a.0.cmp(&b.0));
+    shuffled
+        .into_iter()
+        .map(|(_, m)| m)
         .zip(1..)
         .map(|(m, seat)| BoardSeat {
             seat,

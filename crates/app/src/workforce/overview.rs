@@ -155,46 +155,63 @@ fn percent(part: u64, whole: u64) -> String {
     format!("{:.1}%", part as f64 * 100.0 / whole as f64)
 }
 
-/// One breakdown: every group the codes know, in their order, plus any code the program
-/// does not know (so the groups add up to the whole, as the rule needs).
-fn breakdown(
+/// One way of grouping staff: its groups in order (code, label) and how to find a
+/// person's group. Anyone in no listed group counts in a last "Not recognised" group, so
+/// the groups add up to the whole, as the rule needs (the import checks every code, so it
+/// stays empty and is not listed).
+struct Grouping {
     key: &'static str,
     title: &'static str,
-    groups: &[(&'static str, &'static str)],
-    of: impl Fn(&Staff) -> &str,
-    people: &[Staff],
-    whole: &Disclosed<u64>,
-    minimum: Minimum,
-) -> Breakdown {
-    let mut sizes = vec![0u64; groups.len() + 1];
-    for person in people {
-        let code = of(person);
-        let at = groups
+    groups: Vec<(&'static str, &'static str)>,
+    of: fn(&Staff) -> &str,
+}
+
+impl Grouping {
+    fn sizes(&self, people: &[Staff]) -> Vec<u64> {
+        let mut sizes = vec![0u64; self.groups.len() + 1];
+        for person in people {
+            let code = (self.of)(person);
+            let at = self
+                .groups
+                .iter()
+                .position(|(c, _)| *c == code)
+                .unwrap_or(self.groups.len());
+            if let Some(size) = sizes.get_mut(at) {
+                *size += 1;
+            }
+        }
+        sizes
+    }
+
+    fn rows(&self, sizes: &[u64], decided: Vec<Disclosed<u64>>, total: u64) -> Breakdown {
+        let labels = self
+            .groups
             .iter()
-            .position(|(c, _)| *c == code)
-            .unwrap_or(groups.len());
-        if let Some(size) = sizes.get_mut(at) {
-            *size += 1;
+            .map(|(_, label)| *label)
+            .chain(std::iter::once(NOT_RECOGNISED));
+        let rows = labels
+            .zip(sizes.iter().copied())
+            .zip(decided)
+            .filter(|((label, size), _)| *label != NOT_RECOGNISED || *size > 0)
+            .map(|((label, _), count)| Row {
+                label,
+                share: Figure::of(count, |n| percent(n, total), "hidden"),
+                count: Figure::amount(count, |n| n.to_string(), "hidden"),
+            })
+            .collect();
+        Breakdown {
+            key: self.key,
+            title: self.title,
+            rows,
         }
     }
-    let total = people.len() as u64;
-    let mut labels: Vec<&'static str> = groups.iter().map(|(_, label)| *label).collect();
-    labels.push("Not recognised");
-    let decided = disclosure::groups(&sizes, whole, minimum);
-    let rows = labels
-        .into_iter()
-        .zip(sizes.iter().copied())
-        .zip(decided)
-        // An unrecognised code never came in (the import checks every code): no row.
-        .filter(|((label, size), _)| *label != "Not recognised" || *size > 0)
-        .map(|((label, _), count)| Row {
-            label,
-            share: Figure::of(count, |n| percent(n, total), "hidden"),
-            count: Figure::amount(count, |n| n.to_string(), "hidden"),
-        })
-        .collect();
-    Breakdown { key, title, rows }
+
+    fn position(&self, code: &str) -> Option<usize> {
+        self.groups.iter().position(|(c, _)| *c == code)
+    }
 }
+
+const NOT_RECOGNISED: &str = "Not recognised";
 
 fn codes<T: Copy>(
     all: &[T],
@@ -204,79 +221,98 @@ fn codes<T: Copy>(
     all.iter().map(|&v| (code(v), label(v))).collect()
 }
 
-fn breakdowns(people: &[Staff], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Breakdown> {
-    // The WRES group is worked out from the stored category.
-    let wres: Vec<(&'static str, &'static str)> =
-        codes(WresGroup::ALL, WresGroup::code, WresGroup::label);
-    fn group_of(p: &Staff) -> &'static str {
-        Ethnicity::from_code(&p.ethnicity).map_or("unknown", |e| e.wres_group().code())
+/// The pay grade row a person counts in. Everyone in the medical and dental staff group
+/// counts in one row, whatever their grade: their grades sit inside that group, so a
+/// grade's count beside the group's would give the rest of the group away by subtraction.
+/// A medical grade outside that group counts as another grade.
+fn pay_row(p: &Staff) -> &str {
+    if p.staff_group == StaffGroup::MedicalDental.code() {
+        MEDICAL_ROW
+    } else if PayGrade::ALL
+        .iter()
+        .any(|g| !g.is_medical() && g.code() == p.pay_grade)
+    {
+        p.pay_grade.as_str()
+    } else {
+        OTHER_GRADE
     }
-    let clinical = [("yes", "Clinical"), ("no", "Non-clinical")];
-    vec![
-        breakdown(
-            "pay-grade",
-            "Pay band or grade",
-            &codes(PayGrade::ALL, PayGrade::code, PayGrade::label),
-            |p| p.pay_grade.as_str(),
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "staff-group",
-            "Staff group",
-            &codes(StaffGroup::ALL, StaffGroup::code, StaffGroup::label),
-            |p| p.staff_group.as_str(),
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "clinical",
-            "Clinical or not",
-            &clinical,
-            |p| if p.clinical { "yes" } else { "no" },
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "ethnicity",
-            "Ethnicity (as the WRES groups it)",
-            &wres,
-            |p| group_of(p),
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "disability",
-            "Disability",
-            &codes(Disability::ALL, Disability::code, Disability::label),
-            |p| p.disability.as_str(),
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "sex",
-            "Sex",
-            &codes(Sex::ALL, Sex::code, Sex::label),
-            |p| p.sex.as_str(),
-            people,
-            whole,
-            minimum,
-        ),
-        breakdown(
-            "age",
-            "Age band",
-            &codes(AgeBand::ALL, AgeBand::code, AgeBand::label),
-            |p| p.age_band.as_str(),
-            people,
-            whole,
-            minimum,
-        ),
-    ]
+}
+
+const MEDICAL_ROW: &str = "medical_dental_staff";
+const OTHER_GRADE: &str = "other_grade";
+
+fn wres_group(p: &Staff) -> &str {
+    Ethnicity::from_code(&p.ethnicity).map_or("unknown", |e| e.wres_group().code())
+}
+
+/// Every breakdown the page shows, decided together: the pay grades' medical row and the
+/// medical staff group are the same people, so they are linked. (Whether someone is
+/// clinical is not shown: it mostly follows from their staff group, which would make one
+/// breakdown give the other's hidden groups away.)
+fn breakdowns(people: &[Staff], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Breakdown> {
+    let mut pay: Vec<(&'static str, &'static str)> = PayGrade::ALL
+        .iter()
+        .filter(|g| !g.is_medical())
+        .map(|&g| (g.code(), g.label()))
+        .collect();
+    pay.push((MEDICAL_ROW, "Medical and dental staff (every grade)"));
+    pay.push((OTHER_GRADE, "Another grade"));
+    let groupings = [
+        Grouping {
+            key: "pay-grade",
+            title: "Pay band or grade",
+            groups: pay,
+            of: pay_row,
+        },
+        Grouping {
+            key: "staff-group",
+            title: "Staff group",
+            groups: codes(StaffGroup::ALL, StaffGroup::code, StaffGroup::label),
+            of: |p| p.staff_group.as_str(),
+        },
+        Grouping {
+            key: "ethnicity",
+            title: "Ethnicity (as the WRES groups it)",
+            groups: codes(WresGroup::ALL, WresGroup::code, WresGroup::label),
+            of: wres_group,
+        },
+        Grouping {
+            key: "disability",
+            title: "Disability",
+            groups: codes(Disability::ALL, Disability::code, Disability::label),
+            of: |p| p.disability.as_str(),
+        },
+        Grouping {
+            key: "sex",
+            title: "Sex",
+            groups: codes(Sex::ALL, Sex::code, Sex::label),
+            of: |p| p.sex.as_str(),
+        },
+        Grouping {
+            key: "age",
+            title: "Age band",
+            groups: codes(AgeBand::ALL, AgeBand::code, AgeBand::label),
+            of: |p| p.age_band.as_str(),
+        },
+    ];
+    let sizes: Vec<Vec<u64>> = groupings.iter().map(|g| g.sizes(people)).collect();
+    let medical_row = groupings.first().and_then(|g| g.position(MEDICAL_ROW));
+    let medical_group = groupings
+        .get(1)
+        .and_then(|g| g.position(StaffGroup::MedicalDental.code()));
+    let links: Vec<(disclosure::GroupAt, disclosure::GroupAt)> = match (medical_row, medical_group)
+    {
+        (Some(row), Some(group)) => vec![((0, row), (1, group))],
+        _ => Vec::new(),
+    };
+    let decided = disclosure::linked_groups(&sizes, &links, whole, minimum);
+    let total = people.len() as u64;
+    groupings
+        .iter()
+        .zip(&sizes)
+        .zip(decided)
+        .map(|((grouping, sizes), decided)| grouping.rows(sizes, decided, total))
+        .collect()
 }
 
 /// The organisation and its units, each unit counting the people placed in it and below
@@ -345,11 +381,17 @@ fn turnover(
     minimum: Minimum,
 ) -> Turnover {
     let leavers = disclosure::population(left, minimum);
-    let average = match at_start {
-        Some(start) => (start + at_end) as f64 / 2.0,
-        None => at_end as f64,
+    // The rate is leavers over the average headcount, so with the leavers shown it would
+    // give the year-start headcount back: that must be one the rules would show too.
+    let start = match at_start {
+        Some(start) => disclosure::population(start, minimum).map(Some),
+        None => disclosure::population(at_end, minimum).map(|_| None),
     };
-    let rate = leavers.zip(*whole).map(|(l, _)| {
+    let rate = leavers.zip(*whole).zip(start).map(|((l, end), start)| {
+        let average = match start {
+            Some(start) => (start + end) as f64 / 2.0,
+            None => end as f64,
+        };
         if average > 0.0 {
             l as f64 * 100.0 / average
         } else {

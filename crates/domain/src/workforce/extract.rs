@@ -954,6 +954,17 @@ mod tests {
         // A line of commas in the middle is skipped too, and line numbers still count it.
         let text = format!("{HEAD},,,\n{}", GOOD.replace("Female", "?"));
         assert_eq!(refused(&text)[0].line, 3);
+        // With Windows line ends (as Excel saves), the first row is still line 2, and a
+        // quoted cell holding a line break moves the next row's line on.
+        let text = format!(
+            "{HEAD}{}{}",
+            GOOD.replace("Female", "?"),
+            GOOD.replace("Female", "?")
+        )
+        .replace('\n', "\r\n");
+        let lines: Vec<u64> = refused(&text).iter().map(|e| e.line).collect();
+        assert_eq!(lines.first(), Some(&2), "{lines:?}");
+        assert!(lines.contains(&3), "{lines:?}");
     }
 
     #[test]

@@ -317,6 +317,71 @@ pub fn groups(sizes: &[u64], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Di
         .collect()
 }
 
+/// A group of one of several breakdowns: (breakdown, group), each counted from 0.
+pub type GroupAt = (usize, usize);
+
+/// Several breakdowns of the same `whole` in which some groups are known to be the same
+/// people (the medical staff group and the medical grades' row, say): `links` pairs
+/// (breakdown, group) with (breakdown, group). Decided one by one, such a group could be
+/// hidden in one breakdown and shown in the other, and the shown one would then give the
+/// first breakdown's hidden remainder away. So a linked group hidden on either side is
+/// hidden on both, each breakdown is decided again with it hidden, and so on until nothing
+/// changes (it only ever hides more, so it ends).
+pub fn linked_groups(
+    breakdowns: &[Vec<u64>],
+    links: &[(GroupAt, GroupAt)],
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Vec<Vec<Disclosed<u64>>> {
+    let mut forced: Vec<Vec<bool>> = breakdowns.iter().map(|b| vec![false; b.len()]).collect();
+    loop {
+        let flags: Vec<Vec<bool>> = breakdowns
+            .iter()
+            .zip(&forced)
+            .map(|(sizes, hidden)| {
+                if whole.is_shown() {
+                    rules::breakdown_given(sizes, hidden, minimum.people, true)
+                } else {
+                    vec![false; sizes.len()]
+                }
+            })
+            .collect();
+        let shown = |(b, g): (usize, usize)| {
+            flags
+                .get(b)
+                .and_then(|f| f.get(g))
+                .copied()
+                .unwrap_or(false)
+        };
+        let mut changed = false;
+        for &(one, other) in links {
+            if shown(one) != shown(other) {
+                for (b, g) in [one, other] {
+                    if let Some(flag) = forced.get_mut(b).and_then(|f| f.get_mut(g))
+                        && !*flag
+                    {
+                        *flag = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return flags
+                .into_iter()
+                .zip(breakdowns)
+                .map(|(flags, sizes)| {
+                    flags
+                        .into_iter()
+                        .zip(sizes)
+                        .map(|(shown, &n)| Disclosed::shown_if(shown, n))
+                        .collect()
+                })
+                .collect();
+        }
+    }
+}
+
 /// One question's answers from everyone in `whole`: shown when the whole is shown and at
 /// least the minimum answered.
 pub fn overall(counts: Answers, whole: &Disclosed<u64>, minimum: Minimum) -> Disclosed<Answers> {

@@ -570,3 +570,100 @@ fn minimums_below_their_floor_are_refused_in_the_settings_own_terms() {
         Err("must be from 3 to 50, not 2".to_owned())
     );
 }
+
+/// The reported attack on the workforce page: staff groups {Medical 15, Estates 3, ...}
+/// and pay grades {medical grades 15, ...} are the same 15 people. Decided apart, the
+/// staff groups hid Medical to protect Estates while the pay grades showed it, and
+/// Estates came back by subtraction. Decided together, the linked group is hidden in both.
+#[test]
+fn a_group_shown_in_one_breakdown_is_not_hidden_in_the_other() {
+    let minimum = Minimum::new(Kind::Workforce, 10).unwrap_or_else(|e| panic!("{e}"));
+    let whole = population(60, minimum);
+    let staff_groups = vec![15, 3, 42];
+    let pay_grades = vec![15, 20, 25];
+    let decided = super::linked_groups(
+        &[staff_groups, pay_grades],
+        &[((0, 0), (1, 0))],
+        &whole,
+        minimum,
+    );
+    let shown = |b: usize, g: usize| decided[b][g].is_shown();
+    assert!(!shown(0, 1), "Estates is small");
+    assert_eq!(
+        shown(0, 0),
+        shown(1, 0),
+        "the medical staff are shown or hidden alike"
+    );
+    assert!(!shown(1, 0));
+}
+
+#[test]
+fn linked_breakdowns_never_pin_a_hidden_group() {
+    for seed in 0..2_000 {
+        let mut rng = Rng::new(seed);
+        let minimum = 2 + rng.below(4);
+        let draw = |rng: &mut Rng, n: usize| -> Vec<u64> {
+            (0..n)
+                .map(|_| match rng.below(3) {
+                    0 => 0,
+                    1 => 1 + rng.below(minimum),
+                    _ => rng.below(3 * minimum),
+                })
+                .collect()
+        };
+        // Two breakdowns of one total whose first groups are the same people.
+        let linked = rng.below(3 * minimum);
+        let groups = 1 + rng.below(3) as usize;
+        let mut a = vec![linked];
+        a.extend(draw(&mut rng, groups));
+        let a_total: u64 = a.iter().sum();
+        // The rest of `b` splits the same people another way.
+        let mut left = a_total - linked;
+        let mut b = vec![linked];
+        let parts = 1 + rng.below(3) as usize;
+        for part in 0..parts {
+            let take = if part + 1 == parts {
+                left
+            } else {
+                rng.below(left + 1)
+            };
+            b.push(take);
+            left -= take;
+        }
+        let total = a_total;
+        let m = Minimum::new(Kind::Workforce, minimum.max(5)).ok();
+        let Some(m) = m else { continue };
+        let minimum = m.people();
+        let whole = population(total, m);
+        if !whole.is_shown() {
+            continue;
+        }
+        let decided = super::linked_groups(&[a.clone(), b.clone()], &[((0, 0), (1, 0))], &whole, m);
+        let mut system = System::default();
+        let all = system.exact(total);
+        // The linked group is one unknown shared by both breakdowns.
+        let link_shown = decided[0][0].is_shown();
+        assert_eq!(link_shown, decided[1][0].is_shown(), "seed {seed}");
+        let link_cell = known(&mut system, linked, link_shown, total);
+        let mut hidden = Vec::new();
+        for (sizes, flags) in [(&a, &decided[0]), (&b, &decided[1])] {
+            let mut cells = vec![link_cell];
+            for (n, f) in sizes.iter().zip(flags.iter()).skip(1) {
+                let cell = known(&mut system, *n, f.is_shown(), total);
+                if !f.is_shown() {
+                    hidden.push((cell, *n));
+                }
+                cells.push(cell);
+            }
+            system.sum(all, cells);
+        }
+        if !link_shown {
+            hidden.push((link_cell, linked));
+        }
+        let ranges = system
+            .solve()
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
+        let context = format!("seed {seed}: {a:?} {b:?} minimum {minimum}");
+        assert_undetermined(&ranges, &hidden, &context);
+    }
+}

@@ -11,6 +11,7 @@ use dignity_store::identity;
 dignity_store::on_both_backends!(
     crate::support::run;
     workforce_page_shows_figures_and_hides_small_groups,
+    workforce_figures_cannot_be_had_from_each_other,
 );
 
 const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -101,6 +102,104 @@ async fn workforce_page_shows_figures_and_hides_small_groups(app: &TestApp) -> T
     assert_eq!(page.status.as_u16(), 404, "{}", page.body);
     let page = browser.get("/orgs/RJ1/workforce?day=junk").await?;
     assert_eq!(page.status.as_u16(), 400, "{}", page.body);
+    Ok(())
+}
+
+/// The outside attacks on the page: a hidden staff group had by subtracting the medical
+/// grades from the medical staff group, a medical grade had the same way, and a hidden
+/// year-start headcount had back from the turnover rate.
+async fn workforce_figures_cannot_be_had_from_each_other(app: &TestApp) -> TestResult {
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        None,
+        OrgUnitKind::Division,
+        &Name::parse("Surgery", "name")?,
+    )
+    .await?;
+    let secret = app.state.app.secret.clone();
+    let ods = OdsCode::parse("RJ1")?;
+    let import = |kind: Kind, day: &'static str, lines: Vec<String>| {
+        let operator = &operator;
+        let secret = &secret;
+        let ods = &ods;
+        async move {
+            workforce::import(
+                operator,
+                secret,
+                ods,
+                kind,
+                Day::parse(day)?,
+                lines.join("\n").as_bytes(),
+                &mut |_| {},
+            )
+            .await
+            .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))
+        }
+    };
+    let person = |n: usize, group: &str, grade: &str| {
+        format!(
+            "{},Surgery,{group},{grade},A,No,Female,26-30,1,0",
+            60_000_000 + n
+        )
+    };
+    // A year before: 8 people, a headcount the page hides.
+    let mut early = vec![HEADER.to_owned()];
+    early.extend((0..8).map(|n| person(n, "Nursing and Midwifery Registered", "Band 5")));
+    import(Kind::Staff, "2025-03-31", early).await?;
+    // Now: 15 medical staff (12 consultants, 3 trainees), 3 in estates, 42 nurses.
+    let mut now = vec![HEADER.to_owned()];
+    now.extend((0..12).map(|n| person(100 + n, "Medical and Dental", "Consultant")));
+    now.extend((0..3).map(|n| person(200 + n, "Medical and Dental", "Trainee Grade")));
+    now.extend((0..3).map(|n| person(300 + n, "Estates and Ancillary", "Band 2")));
+    now.extend((0..42).map(|n| person(400 + n, "Nursing and Midwifery Registered", "Band 5")));
+    import(Kind::Staff, "2026-03-31", now).await?;
+    let mut left = vec![format!("{HEADER},Termination Date,Reason for Leaving")];
+    left.extend((0..10).map(|n| {
+        format!(
+            "{},2025-10-01,Voluntary Resignation - Relocation",
+            person(900 + n, "Nursing and Midwifery Registered", "Band 5")
+        )
+    }));
+    import(Kind::Leavers, "2026-03-31", left).await?;
+
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut browser = app.signed_in_browser(&exec).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    let body = &page.body;
+    let groups = section(body, "id=\"staff-group\"");
+    let pay = section(body, "id=\"pay-grade\"");
+    // Estates (3) is hidden, so the medical staff group is hidden with it; the pay grades
+    // hold the same 15 people in one row, hidden alike, with no grade split inside it.
+    assert!(
+        groups.contains("hidden") && !groups.contains(">3<"),
+        "{groups}"
+    );
+    assert_eq!(
+        groups.contains(">15<"),
+        pay.contains(">15<"),
+        "the medical staff are shown in both breakdowns or in neither: {groups} {pay}"
+    );
+    assert!(
+        !pay.contains("Consultant") && !pay.contains("Trainee"),
+        "{pay}"
+    );
+    assert!(!pay.contains(">12<"), "{pay}");
+    assert!(
+        !body.contains("Clinical or not"),
+        "whether someone is clinical follows from their group"
+    );
+    // 10 leavers are shown, but the rate would give back the hidden 8 of a year before.
+    assert!(body.contains("Leavers in the year to this day"), "{body}");
+    let turnover = section(body, "Turnover (leavers");
+    let rate = &turnover[..turnover.find("</dd>").unwrap_or(turnover.len())];
+    assert!(rate.ends_with("hidden"), "{rate}");
     Ok(())
 }
 
