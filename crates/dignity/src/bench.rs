@@ -75,6 +75,21 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         answers: Option<std::path::PathBuf>,
     },
+    /// Workforce extracts: every organisation's made-up staff in post (as `dignity synth
+    /// workforce` writes it) imported into a fresh SQLite database through the same path
+    /// as `dignity import workforce`. Prints rows a second, parsing and storing apart (the
+    /// median and range of the runs), the load average and the peak memory.
+    Workforce {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// Staff in post across all the organisations.
+        #[arg(long, default_value_t = 1_500_000)]
+        people: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -89,6 +104,12 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::Workforce {
+            orgs,
+            people,
+            runs,
+            seed,
+        } => crate::bench_workforce::run(orgs, people, runs, seed).await,
         BenchCommand::SurveyAnswers {
             clients,
             responses,

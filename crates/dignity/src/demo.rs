@@ -186,6 +186,7 @@ pub async fn seed(
     if let (Some(executive), Some(union)) = signers {
         crate::demo_plans::seed(&operator, &main, executive, union).await?;
     }
+    crate::demo_workforce::seed(&operator, secret).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

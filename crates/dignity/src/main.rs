@@ -7,15 +7,18 @@ mod backup;
 mod bench;
 mod bench_answers;
 mod bench_library;
+mod bench_workforce;
 
 mod demo;
 mod demo_plans;
 mod demo_survey;
+mod demo_workforce;
 mod import;
 mod library_links;
 mod serve;
 mod starter;
 mod synth;
+mod synth_workforce;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -59,8 +62,11 @@ enum Command {
     #[command(subcommand)]
     Library(library_links::LibraryCommand),
     /// Write a realistic synthetic national survey dataset as CSV (for demos, benchmarks
-    /// and scripts/compare-engines.py).
+    /// and scripts/compare-engines.py), or with `workforce`, made-up workforce extracts.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Synth {
+        #[command(subcommand)]
+        what: Option<SynthCommand>,
         #[arg(long, default_value_t = 1_500_000)]
         respondents: usize,
         #[arg(long, default_value_t = 260)]
@@ -68,8 +74,8 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         /// Where to write the CSV.
-        #[arg(long, value_name = "FILE")]
-        out: std::path::PathBuf,
+        #[arg(long, value_name = "FILE", required = true)]
+        out: Option<std::path::PathBuf>,
     },
     /// Check Dignity under attack and fault (the assurance campaign; docs/assurance.md).
     #[command(subcommand)]
@@ -92,6 +98,30 @@ enum Command {
         /// The database to copy into, such as postgres://dignity@db.example/dignity
         #[arg(long, value_name = "URL")]
         to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SynthCommand {
+    /// Write made-up ESR extracts for made-up organisations, in the format
+    /// `dignity import workforce` reads (docs/workforce.md): organisations.csv lists each
+    /// organisation and its units, and a folder per organisation holds last year's and
+    /// this year's staff in post, the year's leavers, shortlisted applicants and training,
+    /// and the board.
+    Workforce {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// Staff in post on the day, across all the organisations.
+        #[arg(long, default_value_t = 1_500_000)]
+        people: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The day of the latest extracts.
+        #[arg(long, value_name = "DATE", default_value = "2026-03-31")]
+        as_at: String,
+        /// The folder to write into (made if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -166,11 +196,40 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import(command) => import::run(command, &connect(&config).await?, &config).await,
         Command::Library(command) => library_links::run(command, &connect(&config).await?).await,
         Command::Synth {
+            what:
+                Some(SynthCommand::Workforce {
+                    orgs,
+                    people,
+                    seed,
+                    as_at,
+                    out,
+                }),
+            ..
+        } => {
+            anyhow::ensure!(
+                (1..=synth_workforce::MAX_ORGANISATIONS).contains(&orgs),
+                "--orgs: from 1 to {}",
+                synth_workforce::MAX_ORGANISATIONS
+            );
+            let as_at = dignity_domain::speakup::Day::parse(&as_at).map_err(|_| {
+                anyhow::anyhow!("--as-at: write the day as year-month-day, such as 2026-03-31")
+            })?;
+            let (orgs, people) = synth_workforce::write_files(&out, orgs, people, seed, as_at)?;
+            println!(
+                "Wrote made-up workforce extracts for {orgs} organisations, {people} staff in post on {}, to {}.",
+                as_at.long(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Synth {
+            what: None,
             respondents,
             orgs,
             seed,
             out,
         } => {
+            let out = out.context("--out: say where to write the CSV")?;
             let columns = dignity_engine::synth::generate(respondents, orgs, seed);
             synth::write_csv(&columns, &out)?;
             println!(

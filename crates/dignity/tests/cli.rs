@@ -339,6 +339,48 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
     // Three with accounts, and eight more that only take part in surveys.
     assert_eq!(out.lines().count(), 11, "{out}");
     assert!(out.contains("DEMO1") && out.contains("DEMO7"), "{out}");
+
+    // Every trust has its workforce extracts: staff in post on two year ends a year apart,
+    // and the latest year's leavers, shortlisted applicants, training and board.
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let snapshots: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT o.ods_code, s.kind, s.as_at, s.row_count FROM workforce_snapshots s \
+         JOIN organisations o ON o.id = s.organisation_id ORDER BY o.ods_code, s.kind, s.as_at",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let trusts: std::collections::BTreeSet<&str> = snapshots.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(trusts.len(), 11, "{snapshots:?}");
+    for trust in trusts {
+        let kinds: Vec<(&str, &str)> = snapshots
+            .iter()
+            .filter(|s| s.0 == trust)
+            .map(|s| (s.1.as_str(), s.2.as_str()))
+            .collect();
+        assert_eq!(kinds.len(), 6, "{trust}: {kinds:?}");
+        let latest = kinds.iter().find(|k| k.0 == "board").map(|k| k.1).unwrap();
+        assert!(latest.ends_with("-03-31"), "{trust}: {latest}");
+        let year: i64 = latest[..4].parse()?;
+        for kind in ["leavers", "recruitment", "training"] {
+            assert!(kinds.contains(&(kind, latest)), "{trust}: {kind} {kinds:?}");
+        }
+        assert!(kinds.contains(&("staff", latest)), "{trust}: {kinds:?}");
+        let last_year = format!("{}-03-31", year - 1);
+        assert!(
+            kinds.contains(&("staff", last_year.as_str())),
+            "{trust}: {kinds:?}"
+        );
+    }
+    let staff: i64 = snapshots
+        .iter()
+        .filter(|s| s.1 == "staff")
+        .map(|s| s.3)
+        .sum();
+    assert!(
+        (5_000..=60_000).contains(&staff),
+        "a few thousand people a trust: {staff}"
+    );
+    db.close().await;
     Ok(())
 }
 
@@ -1021,5 +1063,129 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
         }
         scratch.finish().await;
     }
+    Ok(())
+}
+
+/// `dignity synth workforce` writes files that `dignity import workforce` takes, every
+/// kind, for organisations and units made from its own list of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
+    const SECRET: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+    let dir = TempDir::new("synth-workforce")?;
+    let url = format!("sqlite://{}", dir.0.join("synth.db").display());
+    let run = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let output = dignity_with_secret(&dir.0, &url, SECRET, args)?;
+        let out = text(&output);
+        if !output.status.success() {
+            return Err(format!("{args:?} failed: {out}").into());
+        }
+        Ok(out)
+    };
+    let out = run(&[
+        "synth",
+        "workforce",
+        "--orgs",
+        "2",
+        "--people",
+        "1500",
+        "--seed",
+        "7",
+        "--out",
+        "extracts",
+    ])?;
+    assert!(
+        out.contains("Wrote made-up workforce extracts for 2 organisations, 1500 staff in post"),
+        "{out}"
+    );
+
+    // The list names each organisation once per unit, as create-org and add-unit take them.
+    let list = std::fs::read_to_string(dir.0.join("extracts/organisations.csv"))?;
+    let mut created = std::collections::BTreeSet::new();
+    for line in list.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let [ods, name, org_type, region, group, unit] = cells[..] else {
+            panic!("{line}");
+        };
+        if created.insert(ods.to_owned()) {
+            run(&[
+                "admin",
+                "create-org",
+                "--ods",
+                ods,
+                "--name",
+                name,
+                "--type",
+                org_type,
+                "--region",
+                region,
+                "--benchmark-group",
+                group,
+            ])?;
+        }
+        run(&[
+            "admin", "add-unit", "--org", ods, "--kind", "division", "--name", unit,
+        ])?;
+    }
+    assert_eq!(created.len(), 2);
+
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut staff = 0;
+    for ods in &created {
+        let folder = dir.0.join("extracts").join(ods);
+        let mut files: Vec<_> = std::fs::read_dir(&folder)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        files.sort();
+        assert_eq!(files.len(), 6, "{files:?}");
+        for file in files {
+            // staff-2026-03-31.csv: the kind, then the day.
+            let stem = file.file_stem().unwrap().to_str().unwrap();
+            let (kind, day) = stem.split_once('-').unwrap();
+            let lines = std::fs::read_to_string(&file)?.lines().count() - 1;
+            let out = run(&[
+                "import",
+                "workforce",
+                "--org",
+                ods,
+                "--as-at",
+                day,
+                "--extract",
+                kind,
+                file.to_str().unwrap(),
+            ])?;
+            assert!(out.contains(&format!("for {ods} as at")), "{out}");
+            // Applicants are kept as counts by group, so fewer rows than lines.
+            if kind != "recruitment" {
+                assert!(out.contains(&format!("Kept {lines} rows")), "{stem}: {out}");
+            }
+            if kind == "staff" && day == "2026-03-31" {
+                staff += lines;
+            }
+            kinds.insert(kind.to_owned());
+        }
+    }
+    assert_eq!(staff, 1500);
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["board", "leavers", "recruitment", "staff", "training"]
+    );
+
+    // Every applicant is counted once.
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let counted: i64 =
+        sqlx::query_scalar("SELECT COALESCE(SUM(shortlisted), 0) FROM workforce_recruitment")
+            .fetch_one(db.pool())
+            .await?;
+    let mut applicants = 0;
+    for ods in &created {
+        let file = dir
+            .0
+            .join("extracts")
+            .join(ods)
+            .join("recruitment-2026-03-31.csv");
+        applicants += std::fs::read_to_string(file)?.lines().count() - 1;
+    }
+    assert_eq!(usize::try_from(counted)?, applicants);
+    db.close().await;
     Ok(())
 }

@@ -1,0 +1,104 @@
+//! Demo workforce data: made-up ESR extracts for every demo trust (last year's and this
+//! year's staff in post, the year's leavers, shortlisted applicants and training, and the
+//! board), made by the generator `dignity synth workforce` uses and kept through the same
+//! use-case as `dignity import workforce`, so the workforce pages have figures to show.
+//! A trust with no units yet gets the divisions a trust of its kind usually has, since
+//! every member of staff works in one.
+
+use crate::synth_workforce;
+use dignity_app::admin::Operator;
+use dignity_app::workforce;
+use dignity_crypto::secret::InstallationSecret;
+use dignity_domain::identity::{Name, OdsCode, OrgUnitKind};
+use dignity_domain::speakup::Day;
+
+/// The demo's own seed: the same trusts get the same people on every start.
+const SEED: u64 = 2026;
+
+/// Staff in post in each demo trust: a few thousand at most, so the demo starts quickly.
+fn headcount(ods: &str) -> usize {
+    match ods {
+        "DEMO1" => 2_400,
+        "DEMO2" => 1_600,
+        "DEMO3" => 1_200,
+        other => 600 + other.bytes().map(usize::from).sum::<usize>() * 37 % 900,
+    }
+}
+
+/// The end of the latest NHS year that has ended: 31 March this year, or last year's
+/// before April.
+fn year_end(today: Day) -> Day {
+    let (year, _, _) = today.ymd();
+    Day::from_ymd(year, 3, 31)
+        .filter(|end| *end <= today)
+        .or_else(|| Day::from_ymd(year - 1, 3, 31))
+        .unwrap_or(today)
+}
+
+/// Imports every extract of every demo trust. Returns how many were kept.
+pub async fn seed(operator: &Operator, secret: &InstallationSecret) -> anyhow::Result<usize> {
+    let as_at = year_end(operator.clock().today());
+    let mut kept = 0;
+    for org in operator.organisations().await? {
+        let mut units: Vec<String> = operator
+            .units(org.id)
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        if units.is_empty() {
+            for name in synth_workforce::unit_names(org.org_type) {
+                let unit = operator
+                    .add_unit(
+                        &org,
+                        None,
+                        OrgUnitKind::Division,
+                        &Name::parse(name, "name")?,
+                    )
+                    .await?;
+                units.push(unit.name);
+            }
+        }
+        let made_up = synth_workforce::Organisation::existing(
+            &org.ods_code,
+            &org.name,
+            org.org_type,
+            org.region,
+            units,
+            headcount(&org.ods_code),
+            SEED,
+        );
+        let ods = OdsCode::parse(&org.ods_code)?;
+        for extract in made_up.workforce(as_at).extracts() {
+            workforce::import(
+                operator,
+                secret,
+                &ods,
+                extract.kind,
+                extract.as_at,
+                &extract.csv,
+                &mut |_| {},
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's {} for {ods}: {e}", extract.file_name()))?;
+            kept += 1;
+        }
+    }
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_year_end_is_never_after_today() {
+        let day = |y, m, d| Day::from_ymd(y, m, d).unwrap();
+        assert_eq!(year_end(day(2026, 3, 31)), day(2026, 3, 31));
+        assert_eq!(year_end(day(2026, 3, 30)), day(2025, 3, 31));
+        assert_eq!(year_end(day(2026, 11, 5)), day(2026, 3, 31));
+        for ods in ["DEMO1", "DEMO4", "DEMOB"] {
+            assert!((600..=2_400).contains(&headcount(ods)), "{ods}");
+        }
+    }
+}
