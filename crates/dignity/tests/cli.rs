@@ -309,7 +309,8 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
         .stderr(Stdio::null())
         .spawn()?;
     let mut ready = false;
-    for _ in 0..100 {
+    // The demo seeds its data before it listens: give a loaded machine time.
+    for _ in 0..600 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             ready = true;
             break;
