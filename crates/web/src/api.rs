@@ -167,7 +167,7 @@ async fn me(Extension(user): Extension<CurrentUser>) -> Json<MeJson> {
         (status = 400, description = "The quarter is not one Dignity can read", body = ErrorJson),
         (status = 401, description = "Not signed in", body = ErrorJson),
         (status = 403, description = "Signed in, but not a guardian, executive or union partner of this organisation", body = ErrorJson),
-        (status = 404, description = "No such organisation", body = ErrorJson),
+        (status = 404, description = "No such organisation, or the quarter has not ended (figures appear once it has)", body = ErrorJson),
     )
 )]
 async fn speak_up_return(
@@ -208,6 +208,7 @@ struct NationalJson {
         (status = 400, description = "The quarter is not one Dignity can read", body = ErrorJson),
         (status = 401, description = "Not signed in", body = ErrorJson),
         (status = 403, description = "Signed in, but not a national analyst", body = ErrorJson),
+        (status = 404, description = "The quarter has not ended (figures appear once it has)", body = ErrorJson),
     )
 )]
 async fn national_speak_up(
@@ -233,7 +234,13 @@ async fn national_speak_up(
 /// for the default as it is from the pages' forms.
 fn asked_quarter(state: &AppState, query: &QuarterQuery) -> Result<Quarter, AppError> {
     match query.quarter.as_deref() {
-        Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
+        Some(text) => {
+            let asked = Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            Ok(dignity_app::speakup::returns::chosen_quarter(
+                &state.app,
+                Some(asked),
+            )?)
+        }
         None => returns::chosen_quarter(state, query),
     }
 }

@@ -5,6 +5,7 @@
 //! minimum, and every middle time by `disclosure::median`; nothing here shows a number
 //! that did not come through them.
 
+use super::signoff::has_ended;
 use crate::identity::Organisation;
 use crate::table::{Cell, Table};
 use crate::{Context, Error};
@@ -23,8 +24,7 @@ pub const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::
 /// Who may read the national view, across every organisation.
 pub const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
 
-/// The quarters a page offers to choose from: the last eight, newest first, ending with
-/// the one under way.
+/// The quarters a page offers to choose from: the last eight to end, newest first.
 pub fn recent_quarters(today: Day) -> Vec<Quarter> {
     let mut quarters = trend_quarters(today);
     quarters.reverse();
@@ -53,14 +53,39 @@ pub async fn places_of(
     Ok(places)
 }
 
-/// The quarter asked for, or the last complete one.
-pub fn chosen_quarter(ctx: &Context, asked: Option<Quarter>) -> Quarter {
-    asked.unwrap_or_else(|| Quarter::of(ctx.clock.today()).previous())
+/// The last quarter to end: the newest with figures.
+pub fn last_ended(today: Day) -> Quarter {
+    Quarter::of(today).previous()
 }
 
-/// The trends' quarters: the last eight, oldest first, ending with the one under way.
+/// The quarter asked for, or the last to end. Refused (`NotFound`) for the quarter under
+/// way or one to come, which have no figures.
+pub fn chosen_quarter(ctx: &Context, asked: Option<Quarter>) -> Result<Quarter, Error> {
+    let quarter = asked.unwrap_or_else(|| last_ended(ctx.clock.today()));
+    ended(ctx, quarter)?;
+    Ok(quarter)
+}
+
+/// Figures exist only for quarters that have ended. A quarter under way would publish
+/// each concern as it arrives: a count that moves while someone watches dates a
+/// reporter's act to the second (an outside review saw one move at the very second a
+/// concern was sent).
+fn ended(ctx: &Context, quarter: Quarter) -> Result<(), Error> {
+    let today = ctx.clock.today();
+    if has_ended(quarter, today) {
+        return Ok(());
+    }
+    Err(Error::NotFound(format!(
+        "Figures for a quarter appear once it has ended. {} has not ended yet; the last \
+         quarter to end is {}.",
+        quarter.months(),
+        last_ended(today).months()
+    )))
+}
+
+/// The trends' quarters: the last eight to end, oldest first.
 pub fn trend_quarters(today: Day) -> Vec<Quarter> {
-    Quarter::of(today).last(8)
+    last_ended(today).last(8)
 }
 
 /// The quarters decided together: the trends' last eight, and the one asked for. Every
@@ -92,12 +117,14 @@ pub async fn organisation_figures(
     ))
 }
 
-/// One organisation's return for a quarter, as published.
+/// One organisation's return for a quarter, as published; refused for a quarter that has
+/// not ended.
 pub async fn quarterly_return(
     ctx: &Context,
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<PublishedReturn, Error> {
+    ended(ctx, quarter)?;
     let facts = facts(ctx, organisation).await?;
     let quarters = decided_quarters(Some(quarter), ctx.clock.today());
     let figures = organisation_figures(ctx, organisation, &facts, &quarters).await?;
@@ -175,8 +202,10 @@ pub struct National {
     pub trends: Vec<Trend>,
 }
 
-/// Every organisation's figures and the national ones, decided together.
+/// Every organisation's figures and the national ones, decided together; refused for a
+/// quarter that has not ended.
 pub async fn national(ctx: &Context, quarter: Quarter) -> Result<National, Error> {
+    ended(ctx, quarter)?;
     let organisations = national_facts(ctx).await?;
     let parts: Vec<(i64, &[CaseFacts])> = organisations
         .iter()
@@ -447,9 +476,11 @@ mod tests {
         let today = day("2026-05-14");
         let trend = trend_quarters(today);
         assert_eq!(trend.len(), 8);
-        assert_eq!(trend.last(), Some(&Quarter::of(today)));
+        // The window ends with the last quarter to end: the one under way has no figures.
+        assert_eq!(trend.last(), Some(&Quarter::of(today).previous()));
+        assert!(trend.iter().all(|q| has_ended(*q, today)));
         assert_eq!(decided_quarters(None, today), trend);
-        let inside = Quarter::of(today).previous();
+        let inside = Quarter::of(today).previous().previous();
         assert_eq!(decided_quarters(Some(inside), today), trend);
         let long_ago = Quarter::parse("2020-Q1").unwrap();
         let decided = decided_quarters(Some(long_ago), today);
@@ -457,7 +488,7 @@ mod tests {
         assert_eq!(decided.len(), 9);
         // The pages offer the trends' quarters to choose from, newest first.
         let offered = recent_quarters(today);
-        assert_eq!(offered.first(), Some(&Quarter::of(today)));
+        assert_eq!(offered.first(), Some(&last_ended(today)));
         assert_eq!(offered.iter().rev().copied().collect::<Vec<_>>(), trend);
     }
 

@@ -158,7 +158,7 @@ pub async fn last_return_progress(
     ctx: &Context,
     org: &Organisation,
 ) -> Result<(Quarter, Progress), Error> {
-    let quarter = returns::chosen_quarter(ctx, None);
+    let quarter = returns::last_ended(ctx.clock.today());
     let progress = match store::sign_off(&ctx.db, org.id, quarter).await? {
         None => Progress::NotSignedOff,
         Some(s) if s.sent_on.is_none() => Progress::SignedOff,

@@ -24,19 +24,19 @@ use serde::Deserialize;
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct QuarterQuery {
-    /// A quarter such as 2026-Q2; the last complete quarter if not given.
+    /// A quarter that has ended, such as 2026-Q2; the last to end if not given.
     #[param(pattern = "^(20[0-9]{2}|2100)-Q[1-4]$")]
     pub quarter: Option<String>,
 }
 
-/// The quarter asked for (blank from a page's form asks for the default), or the last
-/// complete one.
+/// The quarter asked for (blank from a page's form asks for the default), or the last to
+/// end; a quarter that has not ended is refused.
 pub(crate) fn chosen_quarter(state: &AppState, query: &QuarterQuery) -> Result<Quarter, AppError> {
     let asked = match query.quarter.as_deref().filter(|q| !q.is_empty()) {
         Some(text) => Some(Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?),
         None => None,
     };
-    Ok(returns::chosen_quarter(&state.app, asked))
+    Ok(returns::chosen_quarter(&state.app, asked)?)
 }
 
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
@@ -187,6 +187,8 @@ async fn step(
     let organisation = organisation(state, ods).await?;
     let quarter = Quarter::parse(&form.quarter).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let app = &state.app;
+    // A quarter under way has no return to act on, nor a page to come back to.
+    returns::chosen_quarter(app, Some(quarter))?;
     let outcome = match done {
         Done::SignedOff => signoff::sign_off(app, user, &organisation, quarter).await,
         Done::Sent => signoff::mark_sent(app, user, &organisation, quarter).await,

@@ -20,8 +20,6 @@ dignity_store::on_both_backends!(
     tampered_entries_are_reported_not_shown,
     the_report_form_explains_its_mistakes,
     a_concern_sent_again_by_a_reload_makes_no_second_case,
-    returns_and_trends_show_counts_with_small_numbers_hidden,
-    grievances_reach_employee_relations_and_move_through_stages,
     attached_files_are_cleaned_encrypted_and_downloadable,
     a_guardian_elsewhere_cannot_reach_a_case_by_its_number,
     two_guardians_closing_at_once_write_one_outcome,
@@ -32,6 +30,9 @@ dignity_store::on_both_backends!(
 dignity_store::on_both_backends!(
     crate::support::run_with [super::on_a_set_clock()];
     nothing_identifying_is_stored_and_content_is_ciphertext,
+    returns_and_trends_show_counts_with_small_numbers_hidden,
+    grievances_reach_employee_relations_and_move_through_stages,
+    no_figure_moves_while_a_quarter_is_under_way,
     a_guardian_signs_off_the_return_and_marks_it_sent,
     only_guardians_sign_off_and_only_in_turn,
 );
@@ -685,8 +686,9 @@ async fn the_report_form_explains_its_mistakes(app: &TestApp) -> TestResult {
 async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp) -> TestResult {
     speak_up_on(app).await?;
     let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
+    // Figures exist only for quarters that have ended.
     for i in 0..7 {
-        report(
+        report_in_last_quarter(
             app,
             &format!("Concern number {i} about rudeness at handover"),
         )
@@ -705,9 +707,7 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
                 .redirects_to("/orgs/RJ1/speak-up/")
         );
     }
-    let quarter = dignity_domain::speakup_returns::Quarter::of(
-        dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
-    );
+    let quarter = Quarter::of(app.state.app.clock.today()).previous();
 
     // An executive sees counts, never content.
     let exec = app
@@ -837,11 +837,141 @@ async fn returns_and_trends_show_counts_with_small_numbers_hidden(app: &TestApp)
     Ok(())
 }
 
+/// What every page, download and API answer says of a quarter that has not ended.
+const NOT_ENDED: &str = "Figures for a quarter appear once it has ended";
+
+/// The attack from an outside review: an executive polling the figures saw the count of
+/// concerns go up, and the anonymous count become "not shown", the second a confidential
+/// concern was sent in the quarter under way. Nothing published may move with a
+/// reporter's act, so the quarter under way has no figures anywhere until it ends.
+async fn no_figure_moves_while_a_quarter_is_under_way(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    for i in 0..7 {
+        report_in_last_quarter(
+            app,
+            &format!("Concern number {i} about rudeness at handover"),
+        )
+        .await?;
+    }
+    let exec = app
+        .person("ezra@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut board = app.signed_in_browser(&exec).await?;
+    let analyst = app
+        .person("nia@trust.nhs.uk", Some(Role::NationalAnalyst))
+        .await?;
+    let mut national = app.signed_in_browser(&analyst).await?;
+    let today = app.state.app.clock.today();
+    let (current, last) = (Quarter::of(today), Quarter::of(today).previous());
+
+    let org_pages = [
+        "/orgs/RJ1/speak-up/return".to_owned(),
+        format!("/orgs/RJ1/speak-up/return?quarter={last}"),
+        "/orgs/RJ1/speak-up/return.csv".to_owned(),
+        "/orgs/RJ1/speak-up/trends".to_owned(),
+        "/api/v1/orgs/RJ1/speak-up/return".to_owned(),
+    ];
+    let national_pages = [
+        "/national/speak-up".to_owned(),
+        "/national/speak-up.csv".to_owned(),
+        "/api/v1/national/speak-up".to_owned(),
+    ];
+    async fn read(
+        browser: &mut Browser,
+        paths: &[String],
+    ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let mut bodies = Vec::new();
+        for path in paths {
+            let page = browser.get(path).await?;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+            bodies.push(page.body);
+        }
+        Ok(bodies)
+    }
+    let before = (
+        read(&mut board, &org_pages).await?,
+        read(&mut national, &national_pages).await?,
+    );
+    let figures: serde_json::Value = serde_json::from_str(&before.0[4])?;
+    assert_eq!(figures["cases"], 7, "{figures}");
+    assert_eq!(figures["anonymous"], 7, "{figures}");
+    // The pickers offer only quarters that have ended, and the trends end with the last.
+    assert!(!before.0[0].contains(&format!("value=\"{current}\"")));
+    assert!(before.0[0].contains(&format!("value=\"{last}\" selected")));
+    assert!(!before.1[0].contains(&format!("value=\"{current}\"")));
+    assert!(!before.0[3].contains(&current.months()), "{}", before.0[3]);
+    assert!(before.0[3].contains(&last.months()), "{}", before.0[3]);
+
+    // A concern sent now, a second later, changes nothing anyone can read.
+    app.state.app.clock.advance(1);
+    let mut reporter = app.browser();
+    let page = reporter
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("identity", "confidential"),
+                ("name", "Sam Staff"),
+                (
+                    "what_happened",
+                    "Rudeness at handover again, and I can say who I am.",
+                ),
+                ("patient_safety", "not_sure"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(speakup::list_cases(&app.db, app.org.id).await?.len(), 8);
+    let after = (
+        read(&mut board, &org_pages).await?,
+        read(&mut national, &national_pages).await?,
+    );
+    for (path, (was, is)) in org_pages.iter().chain(&national_pages).zip(
+        before
+            .0
+            .iter()
+            .chain(&before.1)
+            .zip(after.0.iter().chain(&after.1)),
+    ) {
+        assert_eq!(
+            was, is,
+            "{path} moved with a concern sent in the quarter under way"
+        );
+    }
+
+    // The quarter under way, and any to come, is refused everywhere, never computed.
+    for quarter in [current.to_string(), "2100-Q4".to_owned()] {
+        for (national_role, path) in [
+            (false, "/orgs/RJ1/speak-up/return"),
+            (false, "/orgs/RJ1/speak-up/return.csv"),
+            (false, "/api/v1/orgs/RJ1/speak-up/return"),
+            (true, "/national/speak-up"),
+            (true, "/national/speak-up.csv"),
+            (true, "/api/v1/national/speak-up"),
+        ] {
+            let browser = if national_role {
+                &mut national
+            } else {
+                &mut board
+            };
+            let page = browser.get(&format!("{path}?quarter={quarter}")).await?;
+            assert_eq!(
+                page.status,
+                StatusCode::NOT_FOUND,
+                "{path}?quarter={quarter}"
+            );
+            assert!(page.body.contains(NOT_ENDED), "{path}: {}", page.body);
+        }
+    }
+    Ok(())
+}
+
 async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestApp) -> TestResult {
     speak_up_on(app).await?;
     let (_, mut gina) = guardian(app, "gina@trust.nhs.uk").await?;
     app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    // Both sent in the last quarter to end, the newest with figures.
+    let back = back_to_last_quarter(app)?;
     report(app, WHAT).await?;
 
     let mut staff = app.browser();
@@ -870,6 +1000,7 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
             ],
         )
         .await?;
+    app.state.app.clock.advance(back);
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let cases = speakup::list_cases(&app.db, app.org.id).await?;
     let concern = cases
@@ -959,9 +1090,7 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
         page.body.contains(&format!("Grievance {}", grievance.id))
             && page.body.contains(&format!("Concern {concern}"))
     );
-    let quarter = dignity_domain::speakup_returns::Quarter::of(
-        dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
-    );
+    let quarter = Quarter::of(app.state.app.clock.today()).previous();
     let figures: serde_json::Value = serde_json::from_str(
         &gina
             .get(&format!(
@@ -1105,11 +1234,12 @@ async fn attached_files_are_cleaned_encrypted_and_downloadable(app: &TestApp) ->
 async fn professional_groups_come_from_the_settings() -> TestResult {
     let mut settings = crate::support::settings();
     settings.app.professional_groups = vec!["Porters".into(), "Not known".into()];
+    settings.app.clock = on_a_set_clock().app.clock;
     let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
     let outcome = async {
         speak_up_on(&app).await?;
         let (_, mut gina) = guardian(&app, "gina@trust.nhs.uk").await?;
-        report(&app, WHAT).await?;
+        report_in_last_quarter(&app, WHAT).await?;
         let id = only_case_id(&app).await?;
         let page = gina.get(&format!("/orgs/RJ1/speak-up/{id}/record")).await?;
         assert!(page.body.contains("<option value=\"Porters\""));
@@ -1127,9 +1257,7 @@ async fn professional_groups_come_from_the_settings() -> TestResult {
                 .await?
                 .redirects_to("/orgs/RJ1/speak-up/")
         );
-        let quarter = dignity_domain::speakup_returns::Quarter::of(
-            dignity_domain::speakup::Day::from_unix_seconds(dignity_web::now()),
-        );
+        let quarter = Quarter::of(app.state.app.clock.today()).previous();
         let figures: serde_json::Value = serde_json::from_str(
             &gina
                 .get(&format!(
@@ -1282,16 +1410,27 @@ fn first_day(quarter: Quarter) -> Result<Day, Box<dyn std::error::Error>> {
     ))?)
 }
 
-/// A concern sent on the last day of the quarter before today's, as if it had come in
-/// then: the clock goes back for it and forward again after.
-async fn report_in_last_quarter(app: &TestApp) -> TestResult {
+/// Moves the clock back to the last day of the quarter before today's, and says how far,
+/// to move it on again after. Figures exist only for quarters that have ended, so a test
+/// that reads them sends its concerns then.
+fn back_to_last_quarter(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
     let clock = &app.state.app.clock;
     let today = clock.today();
     let back = (today.days_since(first_day(Quarter::of(today))?) + 1) * 86_400;
     clock.advance(-back);
-    report(app, "Concern recorded late about rudeness at handover").await?;
-    clock.advance(back);
-    Ok(())
+    Ok(back)
+}
+
+/// A concern sent on the last day of the quarter before today's, as if it had come in
+/// then: the clock goes back for it and forward again after.
+async fn report_in_last_quarter(
+    app: &TestApp,
+    what: &str,
+) -> Result<(Browser, String), Box<dyn std::error::Error>> {
+    let back = back_to_last_quarter(app)?;
+    let sent = report(app, what).await;
+    app.state.app.clock.advance(back);
+    sent
 }
 
 /// The sign-off's entries in the audit log, oldest first: (who, what, detail).
@@ -1397,7 +1536,7 @@ async fn a_guardian_signs_off_the_return_and_marks_it_sent(app: &TestApp) -> Tes
 
     // A concern recorded late in that quarter changes its figures: the page says so, and
     // the return cannot be marked as sent over figures nobody signed off.
-    report_in_last_quarter(app).await?;
+    report_in_last_quarter(app, "Concern recorded late about rudeness at handover").await?;
     let page = gina.get(&page_path).await?;
     let part = sign_off_part(&page);
     assert!(
@@ -1523,23 +1662,20 @@ async fn only_guardians_sign_off_and_only_in_turn(app: &TestApp) -> TestResult {
             page.body
         );
     }
-    // The quarter under way has no return to sign off yet.
+    // The quarter under way has no return, so nothing to sign off yet.
     let page = gina
         .get(&format!("/orgs/RJ1/speak-up/return?quarter={current}"))
         .await?;
-    assert!(sign_off_part(&page).contains("once the quarter has ended"));
-    assert!(!sign_off_part(&page).contains("<form"));
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains(NOT_ENDED), "{}", page.body);
     let page = gina
         .post(
             "/orgs/RJ1/speak-up/return/sign-off",
             &[("quarter", &current.to_string())],
         )
         .await?;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.body
-            .contains("can be signed off once the quarter has ended")
-    );
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains(NOT_ENDED), "{}", page.body);
     let page = gina
         .post(
             "/orgs/RJ1/speak-up/return/sign-off",
