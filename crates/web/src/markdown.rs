@@ -6,9 +6,6 @@
 
 use std::collections::HashSet;
 
-/// Longest Markdown text accepted, in characters.
-pub const LONGEST: usize = 20_000;
-
 /// Deepest nesting of quotes and lists shown as such. Text nested deeper is shown as plain
 /// text: building and cleaning a page of thousands of nested quotes took seconds of CPU on
 /// every view (an outside review stalled the server with one news post).

@@ -17,6 +17,10 @@ use dignity_domain::identity::Role;
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::{sessions, throttle};
 
+/// Who may read across every organisation (the national views); one list, so every
+/// capability's national pages admit the same people.
+pub const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+
 /// How long sessions last and how many wrong guesses are allowed.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInRules {

@@ -5,6 +5,7 @@
 //! dated by the context's clock. The store keeps every change as a new version with its
 //! history and audit entry in one transaction.
 
+pub mod comment;
 pub mod follow;
 pub mod measures;
 pub mod progress;
@@ -18,6 +19,7 @@ use dignity_domain::plans::Side;
 use dignity_domain::speakup::Day;
 use dignity_store::plans::{self as store, Editor};
 
+pub use comment::{CheckedComment, CommentProblem};
 pub use dignity_store::mail::NewMail;
 pub use dignity_store::plans::{
     Action, Comment, CommentState, Followed, Group, HistoryEntry, ImportedAction, Indicator,
@@ -255,20 +257,21 @@ pub async fn milestone_on(
         .ok_or_else(|| Error::NotFound("There is no such milestone in this plan.".into()))
 }
 
-/// A comment from a member of staff on an action, waiting for moderation.
+/// A comment from a member of staff on an action, waiting for moderation; only a
+/// checked one ([`comment::check`]).
 pub async fn add_comment(
     ctx: &Context,
     organisation_id: i64,
     action_id: i64,
     person_id: i64,
-    body: &str,
+    comment: &CheckedComment,
 ) -> Result<(), Error> {
     Ok(store::add_comment(
         &ctx.db,
         organisation_id,
         action_id,
         person_id,
-        body,
+        comment.text(),
         ctx.clock.now(),
     )
     .await?)

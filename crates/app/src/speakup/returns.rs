@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 pub const AGGREGATE_READERS: &[Role] = &[Role::Guardian, Role::Executive, Role::UnionPartner];
 
 /// Who may read the national view, across every organisation.
-pub const ANALYSTS: &[Role] = &[Role::NationalAnalyst];
+pub use crate::identity::ANALYSTS;
 
 /// The quarters a page offers to choose from: the last eight to end, newest first.
 pub fn recent_quarters(today: Day) -> Vec<Quarter> {

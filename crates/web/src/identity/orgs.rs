@@ -39,7 +39,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/national/organisations/{ods}",
-            Access::Platform(&[Role::NationalAnalyst]),
+            Access::Platform(dignity_app::identity::ANALYSTS),
             national_organisation,
         )
 }

@@ -12,8 +12,9 @@ use axum::Extension;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::library::curate as curating;
+use dignity_app::library::curate::{CheckedResource, ResourceDraft};
 use dignity_app::library::{CaseStudy, NewResource, Resource};
-use dignity_domain::library::{Audience, Kind, Published, Topic, check_link};
+use dignity_domain::library::{Audience, Kind, Published, Topic};
 
 /// The form's fields, as typed (checkbox groups as lists of codes).
 #[derive(Default, Clone)]
@@ -97,8 +98,9 @@ impl ResourceForm {
         list.iter().any(|c| c == code)
     }
 
-    /// The resource the form describes, or what is wrong with it.
-    fn read(&self) -> Result<NewResource, Vec<FieldError>> {
+    /// The resource the form describes, or what is wrong with it. The page reads the
+    /// codes and the dates; every rule is the app's (`curate::check`).
+    fn read(&self) -> Result<CheckedResource, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut problem = |field: &'static str, message: String| {
             errors.push(FieldError {
@@ -106,42 +108,12 @@ impl ResourceForm {
                 message,
             });
         };
-        let kind = self.kind.parse::<Kind>().ok();
-        if kind.is_none() {
-            problem("kind", "Choose what kind of resource this is".into());
-        }
-        for (value, field, what, max) in [
-            (&self.title, "title", "the title", 300),
-            (
-                &self.summary,
-                "summary",
-                "a summary in your own words",
-                1_500,
-            ),
-            (&self.publisher, "publisher", "who published it", 200),
-        ] {
-            let n = value.trim().chars().count();
-            if n == 0 {
-                problem(field, format!("Enter {what}"));
-            } else if n > max {
-                problem(field, format!("This must be {max} characters or fewer"));
-            }
-        }
-        let link = check_link(&self.link)
-            .map_err(|e| problem("link", e.to_string()))
-            .ok();
         let audiences: Vec<Audience> = self
             .audiences
             .iter()
             .filter_map(|c| c.parse().ok())
             .collect();
-        if audiences.is_empty() {
-            problem("audiences", "Choose who it is for".into());
-        }
         let topics: Vec<Topic> = self.topics.iter().filter_map(|c| c.parse().ok()).collect();
-        if topics.is_empty() {
-            problem("topics", "Choose at least one topic".into());
-        }
         let name = "the date it was published";
         let published = match self.published.read_partial(name) {
             Ok(None) => Some(None),
@@ -173,56 +145,57 @@ impl ResourceForm {
             .map_err(|message| problem("review-day", message))
             .ok();
         let case = CaseStudy {
-            organisation: self.case_organisation.trim().into(),
-            problem: self.case_problem.trim().into(),
-            approach: self.case_approach.trim().into(),
-            results: self.case_results.trim().into(),
-            contacts: self.case_contacts.trim().into(),
+            organisation: self.case_organisation.clone(),
+            problem: self.case_problem.clone(),
+            approach: self.case_approach.clone(),
+            results: self.case_results.clone(),
+            contacts: self.case_contacts.clone(),
         };
-        if kind == Some(Kind::CaseStudy) {
-            for (value, field, what) in [
-                (&case.organisation, "case_organisation", "the organisation"),
-                (&case.problem, "case_problem", "what was wrong"),
-                (&case.approach, "case_approach", "what was done together"),
-            ] {
-                if value.is_empty() {
-                    problem(field, format!("For a case study, enter {what}"));
-                }
-            }
-        }
-        for (value, field) in [
-            (&case.organisation, "case_organisation"),
-            (&case.problem, "case_problem"),
-            (&case.approach, "case_approach"),
-            (&case.results, "case_results"),
-            (&case.contacts, "case_contacts"),
-        ] {
-            if value.chars().count() > 3_000 {
-                problem(field, "This must be 3,000 characters or fewer".into());
-            }
-        }
-        match (kind, link, published, review_on, errors.is_empty()) {
-            (Some(kind), Some(link), Some(published), Some(review_on), true) => Ok(NewResource {
-                kind,
-                title: self.title.trim().into(),
-                summary: self.summary.trim().into(),
-                publisher: self.publisher.trim().into(),
-                link,
-                audiences,
-                topics,
-                published,
-                review_on,
-                // Only case studies keep the case study's parts.
-                case: if kind == Kind::CaseStudy {
-                    case
-                } else {
-                    CaseStudy::default()
-                },
-            }),
-            _ => Err(errors),
-        }
+        let draft = ResourceDraft {
+            kind: self.kind.parse::<Kind>().ok(),
+            title: &self.title,
+            summary: &self.summary,
+            publisher: &self.publisher,
+            link: &self.link,
+            audiences: &audiences,
+            topics: &topics,
+            published,
+            review_on,
+            case: &case,
+        };
+        let problems = match curating::check(&draft) {
+            Ok(resource) if errors.is_empty() => return Ok(resource),
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        };
+        errors.extend(problems.iter().map(|p| FieldError {
+            field: p.field().into(),
+            message: p.to_string(),
+        }));
+        // The summary lists problems in the order of the form's fields; the dates' own
+        // problems come from the page, the rest from the app.
+        errors.sort_by_key(|e| FORM_FIELDS.iter().position(|f| *f == e.field));
+        Err(errors)
     }
 }
+
+/// The form's fields, in order, as problems name them.
+const FORM_FIELDS: &[&str] = &[
+    "kind",
+    "title",
+    "summary",
+    "publisher",
+    "link",
+    "audiences",
+    "topics",
+    "published-day",
+    "review-day",
+    "case_organisation",
+    "case_problem",
+    "case_approach",
+    "case_results",
+    "case_contacts",
+];
 
 #[derive(Template)]
 #[template(path = "library/manage.html")]

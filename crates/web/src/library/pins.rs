@@ -13,8 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::library::Pin;
-use dignity_app::library::pins::{self as pinning, NewPin};
-use dignity_domain::library::check_link;
+use dignity_app::library::pins::{self as pinning, PinDraft};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
@@ -66,44 +65,26 @@ pub async fn add(
     FormData(form): FormData<PinForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let mut errors = Vec::new();
-    let title = form.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.push(FieldError {
-            field: "title".into(),
-            message: "Enter a title of 200 characters or fewer".into(),
-        });
-    }
-    if form.body.chars().count() > 2_000 {
-        errors.push(FieldError {
-            field: "body".into(),
-            message: "The text must be 2,000 characters or fewer".into(),
-        });
-    }
-    let link = match check_link(&form.link) {
-        Ok(l) => l,
-        Err(e) => {
-            errors.push(FieldError {
-                field: "link".into(),
-                message: e.to_string(),
-            });
-            String::new()
+    // The rules on an item are the app's (`pins::check`).
+    let draft = PinDraft {
+        title: &form.title,
+        body: &form.body,
+        link: &form.link,
+    };
+    let pin = match pinning::check(&draft) {
+        Ok(pin) => pin,
+        Err(problems) => {
+            let errors = problems
+                .iter()
+                .map(|p| FieldError {
+                    field: p.field().into(),
+                    message: p.to_string(),
+                })
+                .collect();
+            return page(&state, chrome.with_errors(errors), organisation, form).await;
         }
     };
-    if !errors.is_empty() {
-        return page(&state, chrome.with_errors(errors), organisation, form).await;
-    }
-    pinning::add(
-        &state.app,
-        &user,
-        &organisation,
-        &NewPin {
-            title,
-            body: form.body.trim(),
-            link: &link,
-        },
-    )
-    .await?;
+    pinning::add(&state.app, &user, &organisation, &pin).await?;
     Ok(Redirect::to(&format!("/orgs/{}/library", organisation.ods_code)).into_response())
 }
 

@@ -12,7 +12,7 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::mail::NewMail;
-use dignity_app::news::{self, NewPost, Post, WRITERS, may_write};
+use dignity_app::news::{self, CheckedPost, NewPost, Post, PostDraft, WRITERS, may_write};
 use dignity_domain::identity::Email;
 use dignity_domain::library::{Audience, Topic};
 use dignity_domain::speakup::Day;
@@ -199,50 +199,29 @@ impl PostForm {
         list.iter().any(|c| c == code)
     }
 
-    fn read(&self) -> Result<NewPost, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut problem = |field: &'static str, message: &str| {
-            errors.push(FieldError {
-                field: field.into(),
-                message: message.into(),
-            });
-        };
-        let title = self.title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            problem("title", "Enter a title of 200 characters or fewer");
-        }
-        let body = self.body.trim();
-        if body.is_empty() {
-            problem("body", "Enter the news");
-        } else if body.chars().count() > crate::markdown::LONGEST {
-            problem("body", "The news must be 20,000 characters or fewer");
-        }
+    /// The post the form describes, or what is wrong with it. The page only reads the
+    /// codes; every rule is the app's (`news::check`).
+    fn read(&self) -> Result<CheckedPost, Vec<FieldError>> {
         let audiences: Vec<Audience> = self
             .audiences
             .iter()
             .filter_map(|c| c.parse().ok())
             .collect();
-        if audiences.is_empty() {
-            problem("audiences", "Choose who it is for");
-        }
         let topics: Vec<Topic> = self.topics.iter().filter_map(|c| c.parse().ok()).collect();
-        if topics.is_empty() {
-            problem("topics", "Choose at least one topic");
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let mut audiences = audiences;
-        audiences.sort();
-        audiences.dedup();
-        let mut topics = topics;
-        topics.sort();
-        topics.dedup();
-        Ok(NewPost {
-            title: title.into(),
-            body: body.into(),
-            audiences,
-            topics,
+        news::check(&PostDraft {
+            title: &self.title,
+            body: &self.body,
+            audiences: &audiences,
+            topics: &topics,
+        })
+        .map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|p| FieldError {
+                    field: p.field().into(),
+                    message: p.to_string(),
+                })
+                .collect()
         })
     }
 }

@@ -18,9 +18,6 @@ use dignity_app::plans::{self, Action, CommentState};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
-/// Longest comment, in characters.
-const LONGEST: usize = 1_000;
-
 #[derive(Template)]
 #[template(path = "plans/comment.html")]
 struct CommentPage {
@@ -77,21 +74,24 @@ pub async fn add_comment(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let action = plans::published_action(&state.app, &organisation, plan_id, action_id).await?;
-    let body = form.comment.trim();
-    let length = body.chars().count();
+    // The rules on a comment are the app's (`plans::comment::check`).
     let mut errors = Vec::new();
-    if length == 0 {
-        errors.push("Enter your comment".to_owned());
-    } else if length > LONGEST {
-        errors.push(format!(
-            "Your comment must be {LONGEST} characters or fewer. It has {length}"
-        ));
-    } else {
-        match plans::add_comment(&state.app, organisation.id, action.id, user.person.id, body).await
-        {
-            Ok(()) => {}
-            Err(dignity_app::Error::Conflict(m)) => errors.push(m),
-            Err(e) => return Err(e.into()),
+    match plans::comment::check(&form.comment) {
+        Err(problem) => errors.push(problem.to_string()),
+        Ok(comment) => {
+            match plans::add_comment(
+                &state.app,
+                organisation.id,
+                action.id,
+                user.person.id,
+                &comment,
+            )
+            .await
+            {
+                Ok(()) => {}
+                Err(dignity_app::Error::Conflict(m)) => errors.push(m),
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     if errors.is_empty() {

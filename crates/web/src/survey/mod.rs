@@ -11,8 +11,8 @@ mod waiting;
 
 use crate::access::Access;
 use crate::routes::Routes;
+use dignity_app::identity::ANALYSTS;
 use dignity_app::survey::{answering, campaigns, results};
-use dignity_domain::identity::Role;
 
 pub fn routes(routes: Routes) -> Routes {
     routes
@@ -66,12 +66,12 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/national/surveys",
-            Access::Platform(&[Role::NationalAnalyst]),
+            Access::Platform(ANALYSTS),
             compare::oversight,
         )
         .get(
             "/national/surveys.csv",
-            Access::Platform(&[Role::NationalAnalyst]),
+            Access::Platform(ANALYSTS),
             compare::oversight_csv,
         )
         .get(
@@ -126,7 +126,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/national/surveys.xlsx",
-            Access::Platform(&[Role::NationalAnalyst]),
+            Access::Platform(ANALYSTS),
             compare::oversight_xlsx,
         )
 }

@@ -3,7 +3,11 @@
 //! change is audited under the curator's name, and reaches every server's search index
 //! through the catalogue's change log.
 
-use super::{NewResource, Resource};
+pub mod check;
+
+pub use check::{CheckedResource, ResourceDraft, ResourceProblem, check};
+
+use super::Resource;
 use crate::identity::CurrentSession;
 use crate::{Context, Error};
 use dignity_domain::identity::{InvalidValue, Role};
@@ -71,11 +75,11 @@ pub async fn to_change(ctx: &Context, id: i64) -> Result<Resource, Error> {
     Ok(resource)
 }
 
-/// Adds a resource to the catalogue; returns its id.
+/// Adds a checked resource ([`check`]) to the catalogue; returns its id.
 pub async fn add(
     ctx: &Context,
     session: &CurrentSession,
-    resource: &NewResource,
+    resource: &CheckedResource,
 ) -> Result<i64, Error> {
     let Curator {
         actor,
@@ -86,18 +90,18 @@ pub async fn add(
         &actor,
         organisation.as_deref(),
         ctx.clock.now(),
-        std::slice::from_ref(resource),
+        std::slice::from_ref(resource.resource()),
     )
     .await?;
     Ok(ids.first().copied().unwrap_or_default())
 }
 
-/// Changes a resource that has not been retired.
+/// Changes a resource that has not been retired to a checked one ([`check`]).
 pub async fn change(
     ctx: &Context,
     session: &CurrentSession,
     id: i64,
-    resource: &NewResource,
+    resource: &CheckedResource,
 ) -> Result<(), Error> {
     let Curator {
         actor,
@@ -109,7 +113,7 @@ pub async fn change(
         organisation.as_deref(),
         ctx.clock.now(),
         id,
-        resource,
+        resource.resource(),
     )
     .await?;
     Ok(())

@@ -3,6 +3,9 @@
 //! email. A post's emails, and a subscriber's confirmation, are written to the outbox in
 //! the same transaction as the change they tell of; the pages word them ([`Letters`]).
 
+pub mod check;
+
+pub use check::{CheckedPost, PostDraft, PostProblem, check};
 pub use dignity_store::news::{NewPost, Post};
 
 use crate::identity::CurrentSession;
@@ -43,14 +46,15 @@ pub async fn post(ctx: &Context, id: i64) -> Result<Post, Error> {
     Ok(store::get_post(&ctx.db, id).await?)
 }
 
-/// Publishes a post under the writer's name, audited, and writes an email for each
-/// confirmed subscriber to any of its topics. Returns the post's id.
+/// Publishes a checked post ([`check`]) under the writer's name, audited, and writes an
+/// email for each confirmed subscriber to any of its topics. Returns the post's id.
 pub async fn publish(
     ctx: &Context,
     session: &CurrentSession,
-    post: &NewPost,
+    post: &CheckedPost,
     letters: &impl Letters,
 ) -> Result<i64, Error> {
+    let post = post.post();
     let mail_for = |id: i64, email: &str, token: &str| letters.post(id, post, email, token);
     let (id, _) = store::publish(
         &ctx.db,
