@@ -553,12 +553,16 @@ pub async fn save_pledge_mapping(
     Ok(())
 }
 
-/// The years in which a survey has campaigns, newest first.
-pub async fn years_of(db: &Db, survey_id: i64) -> Result<Vec<i64>, StoreError> {
+/// The years in which a survey has a campaign that has closed (and so has results), newest
+/// first.
+pub async fn years_of(db: &Db, survey_id: i64, today: Day) -> Result<Vec<i64>, StoreError> {
+    // Days are stored as YYYY-MM-DD, so text order is day order.
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT year FROM survey_campaigns WHERE survey_id = $1 ORDER BY year DESC",
+        "SELECT DISTINCT year FROM survey_campaigns WHERE survey_id = $1 AND closes_on < $2 \
+         ORDER BY year DESC",
     )
     .bind(survey_id)
+    .bind(today.to_string())
     .fetch_all(db.pool())
     .await?)
 }

@@ -67,9 +67,9 @@ pub async fn shared_survey(ctx: &Context) -> Result<Option<i64>, Error> {
     Ok(survey::survey_id_by_key(&ctx.db, &key).await?)
 }
 
-/// The years a survey has campaigns in.
+/// The years a survey has results in: those with a campaign that has closed by today.
 pub async fn years_of(ctx: &Context, survey_id: i64) -> Result<Vec<i64>, Error> {
-    Ok(survey::years_of(&ctx.db, survey_id).await?)
+    Ok(survey::years_of(&ctx.db, survey_id, ctx.clock.today()).await?)
 }
 
 /// Sets up a campaign, audited.
