@@ -49,3 +49,60 @@ test('an executive is offered the figures and a union partner is not', async () 
   const refused = await union.goto(`${server.url}/orgs/DEMO1/workforce`);
   assert.equal(refused.status(), 403);
 });
+
+test('the race and disability equality pages, their returns and the national view', async () => {
+  const admin = await newPage(browser);
+  await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+  await admin.click('a:has-text("Race equality (WRES) from staff records")');
+  assert.match(await admin.locator('h1').innerText(), /Workforce Race Equality Standard/);
+  let text = await admin.locator('main').innerText();
+  assert.match(text, /for the year \d{4}\/\d{2} \(April to March\)/);
+  for (const n of ['1', '2', '3', '4', '9']) {
+    assert.equal(await admin.locator(`#indicator-${n}`).count(), 1, `WRES ${n} has its section`);
+  }
+  // The demo imports recruitment for the year: WRES 2 has a likelihood or says why not.
+  assert.match(await admin.locator('main').innerText(), /Relative likelihood: white applicants compared with black and minority ethnic applicants/i);
+  await checkAccessibility(admin, assert);
+  await checkReflow(admin, assert);
+  // The return downloads as CSV, one figure a line.
+  const csv = await admin.request.get(`${server.url}${await admin.locator('a:has-text("(CSV)")').getAttribute('href')}`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^"organisation","year","indicator","row","measure","value"\r\n"DEMO1"/);
+  // The year before, chosen with the form (a plain GET).
+  if (await admin.locator('#year').count()) {
+    await admin.selectOption('#year', { index: 1 });
+    await admin.click('button:has-text("Show this year")');
+    text = await admin.locator('main').innerText();
+    assert.match(text, /No recruitment extract has been imported for this year/);
+    await checkAccessibility(admin, assert);
+  }
+
+  // A union partner signs the report off, so reads it; WDES too.
+  const union = await newPage(browser);
+  await signIn(union, server.url, 'union@demo.nhs.uk');
+  await union.click('a:has-text("Disability equality (WDES) from staff records")');
+  assert.match(await union.locator('h1').innerText(), /Workforce Disability Equality Standard/);
+  for (const n of ['1', '2', '3', '10']) {
+    assert.equal(await union.locator(`#indicator-${n}`).count(), 1, `WDES ${n} has its section`);
+  }
+  await checkAccessibility(union, assert);
+  await checkReflow(union, assert);
+
+  // The national view: every demo trust, sortable by a heading's link.
+  const analyst = await newPage(browser);
+  await signInWithSecondStep(analyst, server.url, 'analyst@demo.nhs.uk');
+  await analyst.goto(`${server.url}/national/workforce`);
+  assert.equal(await analyst.locator('h1').innerText(), 'Workforce equality across organisations');
+  const rows = await analyst.locator('main table').first().locator('tbody tr').count();
+  assert.ok(rows >= 3, `${rows} organisations`);
+  await analyst.click('th a:has-text("WRES 1")');
+  assert.equal(await analyst.locator('th[aria-sort="ascending"]').count(), 1);
+  const shares = (await analyst.locator('main table').first().locator('tbody tr td:nth-child(3)').allInnerTexts())
+    .map((t) => Number((t.match(/([\d.]+)%/) || [])[1]))
+    .filter((n) => !Number.isNaN(n));
+  assert.deepEqual(shares, [...shares].sort((a, b) => a - b), 'sorted by the BME share');
+  await checkAccessibility(analyst, assert);
+  await checkReflow(analyst, assert);
+  const refused = await union.goto(`${server.url}/national/workforce`);
+  assert.equal(refused.status(), 403);
+});

@@ -7,7 +7,9 @@
 //! cannot be matched against a list of employee numbers, while a later extract (and, in
 //! time, the employee-relations cases) still finds the same person.
 
+pub mod national;
 pub mod overview;
+pub mod standards;
 
 use crate::Error;
 use crate::admin::Operator;

@@ -137,6 +137,7 @@ impl Counts<Disability> {
 /// A pay band: Agenda for Change bands, very senior managers, and the medical grades.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Band {
+    UnderBand1,
     Afc1,
     Afc2,
     Afc3,
@@ -155,10 +156,15 @@ pub enum Band {
     CareerGrade,
     /// Doctors and dentists in training.
     Trainee,
+    /// Other medical and dental grades (trust grade doctors, clinical fellows): WRES 1 lists
+    /// them in a row of their own; WDES 1 counts them with the non-consultant career
+    /// grades, so that the clusters still hold every member of staff.
+    OtherMedical,
 }
 
 impl Band {
-    pub const ALL: [Band; 16] = [
+    pub const ALL: [Band; 18] = [
+        Band::UnderBand1,
         Band::Afc1,
         Band::Afc2,
         Band::Afc3,
@@ -175,10 +181,12 @@ impl Band {
         Band::Consultant,
         Band::CareerGrade,
         Band::Trainee,
+        Band::OtherMedical,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
+            Band::UnderBand1 => "Under band 1",
             Band::Afc1 => "Band 1",
             Band::Afc2 => "Band 2",
             Band::Afc3 => "Band 3",
@@ -195,20 +203,31 @@ impl Band {
             Band::Consultant => "Consultant",
             Band::CareerGrade => "Non-consultant career grade",
             Band::Trainee => "Trainee grade",
+            Band::OtherMedical => "Other medical and dental grade",
         }
+    }
+
+    /// A medical and dental grade.
+    pub fn is_medical(self) -> bool {
+        matches!(
+            self,
+            Band::Consultant | Band::CareerGrade | Band::Trainee | Band::OtherMedical
+        )
     }
 
     /// The WDES cluster the band is counted in.
     pub fn cluster(self) -> Cluster {
         match self {
-            Band::Afc1 | Band::Afc2 | Band::Afc3 | Band::Afc4 => Cluster::Bands1To4,
+            Band::UnderBand1 | Band::Afc1 | Band::Afc2 | Band::Afc3 | Band::Afc4 => {
+                Cluster::Bands1To4
+            }
             Band::Afc5 | Band::Afc6 | Band::Afc7 => Cluster::Bands5To7,
             Band::Afc8a | Band::Afc8b => Cluster::Bands8aTo8b,
             Band::Afc8c | Band::Afc8d | Band::Afc9 | Band::VerySeniorManager => {
                 Cluster::Bands8cToVsm
             }
             Band::Consultant => Cluster::Consultants,
-            Band::CareerGrade => Cluster::CareerGrades,
+            Band::CareerGrade | Band::OtherMedical => Cluster::CareerGrades,
             Band::Trainee => Cluster::Trainees,
         }
     }

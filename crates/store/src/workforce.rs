@@ -521,3 +521,64 @@ pub async fn rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
         ),
     })
 }
+
+/// How many staff in post of one snapshot share a pay grade, side, ethnicity and
+/// disability: what the equality standards count, without reading every person.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffCount {
+    pub pay_grade: String,
+    #[sqlx(try_from = "Flag")]
+    pub clinical: bool,
+    pub ethnicity: String,
+    pub disability: String,
+    pub people: i64,
+}
+
+pub async fn staff_counts(db: &Db, snapshot_id: i64) -> Result<Vec<StaffCount>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT pay_grade, clinical, ethnicity, disability, COUNT(*) AS people \
+         FROM workforce_staff WHERE snapshot_id = $1 \
+         GROUP BY pay_grade, clinical, ethnicity, disability \
+         ORDER BY pay_grade, clinical, ethnicity, disability",
+    )
+    .bind(snapshot_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// How many staff of one ethnicity did or did not take up non-mandatory training.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TrainingCount {
+    pub ethnicity: String,
+    #[sqlx(try_from = "Flag")]
+    pub accessed: bool,
+    pub people: i64,
+}
+
+pub async fn training_counts(db: &Db, snapshot_id: i64) -> Result<Vec<TrainingCount>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT ethnicity, accessed, COUNT(*) AS people \
+         FROM workforce_training WHERE snapshot_id = $1 \
+         GROUP BY ethnicity, accessed ORDER BY ethnicity, accessed",
+    )
+    .bind(snapshot_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+// TEMPORARY until the formal-process import lands (helper): same signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormalCount {
+    pub as_at: Day,
+    pub process: String,
+    pub ethnicity: String,
+    pub disability: String,
+    pub entered: i64,
+}
+
+pub async fn formal_counts(
+    _db: &Db,
+    _organisation_id: i64,
+) -> Result<Vec<FormalCount>, StoreError> {
+    Ok(Vec::new())
+}

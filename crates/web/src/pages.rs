@@ -250,6 +250,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
             (None, Role::NationalAnalyst) => vec![
                 ("/national/speak-up".into(), "Speak Up figures"),
                 ("/national/surveys".into(), "Survey oversight"),
+                ("/national/workforce".into(), "Workforce equality"),
             ],
             (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
             _ => Vec::new(),

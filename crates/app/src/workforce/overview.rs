@@ -4,15 +4,15 @@
 //! organisation's own leaders, who know their staff by name, so a small group in a unit
 //! would point at people.
 
+use super::standards;
 use crate::Error;
 use crate::context::Context;
 use crate::identity::{CurrentSession, Organisation};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_domain::workforce::{
-    AgeBand, Disability, Ethnicity, PayGrade, Sex, StaffGroup, WresGroup,
-};
+use dignity_domain::workforce::{AgeBand, Sex, StaffGroup};
 use dignity_engine::disclosure::{self, Disclosed, Figure, Minimum, Unit};
+use dignity_engine::workforce::{self, Group, Indicators};
 use dignity_store::identity as units_store;
 use dignity_store::workforce::{self as store, Kind, Rows, Snapshot, Staff};
 
@@ -104,7 +104,17 @@ pub async fn overview(
     let people = staff(ctx, chosen).await?;
     let minimum = ctx.minimums.workforce();
     let total = people.len() as u64;
-    let whole = disclosure::population(total, minimum);
+    // The race and disability equality tables show these same people by band, ethnicity
+    // and disability, decided with every other table of their year. This page takes their
+    // decision for the counts the two share, so neither page can undo the other's hiding.
+    let measures = match standards::year_of_staff_snapshot(ctx, organisation.id, chosen).await? {
+        Some(year) => year.indicators,
+        None => standards::staff_only(&people, minimum)?,
+    };
+    let whole = match measures.wres.staff.workforce.total.exact() {
+        Some(n) => disclosure::population(n, minimum),
+        None => Disclosed::hidden(),
+    };
     let units = units_store::list_org_units(&ctx.db, organisation.id).await?;
 
     let a_year_before = chosen.as_at.plus_days(-365);
@@ -133,7 +143,7 @@ pub async fn overview(
             |w| format!("{w:.1}"),
             "hidden",
         ),
-        breakdowns: breakdowns(&people, &whole, minimum),
+        breakdowns: breakdowns(&people, &measures, &whole, minimum),
         units: unit_rows(organisation, &units, &people, minimum),
         turnover,
         sickness: sickness(&people, &whole, minimum),
@@ -221,66 +231,24 @@ fn codes<T: Copy>(
     all.iter().map(|&v| (code(v), label(v))).collect()
 }
 
-/// The pay grade row a person counts in. Everyone in the medical and dental staff group
-/// counts in one row, whatever their grade: their grades sit inside that group, so a
-/// grade's count beside the group's would give the rest of the group away by subtraction.
-/// A medical grade outside that group counts as another grade.
-fn pay_row(p: &Staff) -> &str {
-    if p.staff_group == StaffGroup::MedicalDental.code() {
-        MEDICAL_ROW
-    } else if PayGrade::ALL
-        .iter()
-        .any(|g| !g.is_medical() && g.code() == p.pay_grade)
-    {
-        p.pay_grade.as_str()
-    } else {
-        OTHER_GRADE
-    }
-}
-
-const MEDICAL_ROW: &str = "medical_dental_staff";
-const OTHER_GRADE: &str = "other_grade";
-
-fn wres_group(p: &Staff) -> &str {
-    Ethnicity::from_code(&p.ethnicity).map_or("unknown", |e| e.wres_group().code())
-}
-
-/// Every breakdown the page shows, decided together: the pay grades' medical row and the
-/// medical staff group are the same people, so they are linked. (Whether someone is
-/// clinical is not shown: it mostly follows from their staff group, which would make one
-/// breakdown give the other's hidden groups away.)
-fn breakdowns(people: &[Staff], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Breakdown> {
-    let mut pay: Vec<(&'static str, &'static str)> = PayGrade::ALL
-        .iter()
-        .filter(|g| !g.is_medical())
-        .map(|&g| (g.code(), g.label()))
-        .collect();
-    pay.push((MEDICAL_ROW, "Medical and dental staff (every grade)"));
-    pay.push((OTHER_GRADE, "Another grade"));
+/// Every breakdown the page shows. Ethnicity and disability are the whole-workforce rows
+/// of WRES 1 and WDES 1, as that decision left them. Staff group, sex and age band are
+/// decided here, together; pay bands are on the equality pages alone (by band and
+/// clinical or non-clinical there, a band's total here would be a new sum to subtract
+/// from). The medical staff group is the medical grades' people, so it is hidden whenever
+/// one of those grades' counts is not shown there.
+fn breakdowns(
+    people: &[Staff],
+    measures: &Indicators,
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Vec<Breakdown> {
     let groupings = [
-        Grouping {
-            key: "pay-grade",
-            title: "Pay band or grade",
-            groups: pay,
-            of: pay_row,
-        },
         Grouping {
             key: "staff-group",
             title: "Staff group",
             groups: codes(StaffGroup::ALL, StaffGroup::code, StaffGroup::label),
             of: |p| p.staff_group.as_str(),
-        },
-        Grouping {
-            key: "ethnicity",
-            title: "Ethnicity (as the WRES groups it)",
-            groups: codes(WresGroup::ALL, WresGroup::code, WresGroup::label),
-            of: wres_group,
-        },
-        Grouping {
-            key: "disability",
-            title: "Disability",
-            groups: codes(Disability::ALL, Disability::code, Disability::label),
-            of: |p| p.disability.as_str(),
         },
         Grouping {
             key: "sex",
@@ -296,23 +264,60 @@ fn breakdowns(people: &[Staff], whole: &Disclosed<u64>, minimum: Minimum) -> Vec
         },
     ];
     let sizes: Vec<Vec<u64>> = groupings.iter().map(|g| g.sizes(people)).collect();
-    let medical_row = groupings.first().and_then(|g| g.position(MEDICAL_ROW));
-    let medical_group = groupings
-        .get(1)
-        .and_then(|g| g.position(StaffGroup::MedicalDental.code()));
-    let links: Vec<(disclosure::GroupAt, disclosure::GroupAt)> = match (medical_row, medical_group)
-    {
-        (Some(row), Some(group)) => vec![((0, row), (1, group))],
-        _ => Vec::new(),
-    };
-    let decided = disclosure::linked_groups(&sizes, &links, whole, minimum);
+    let medical_hidden_there = measures
+        .wres
+        .staff
+        .rows
+        .iter()
+        .any(|row| row.key.is_medical() && row.staff.total.exact().is_none());
+    let hidden: Vec<disclosure::GroupAt> = groupings
+        .first()
+        .and_then(|g| g.position(StaffGroup::MedicalDental.code()))
+        .filter(|_| medical_hidden_there)
+        .map(|group| (0, group))
+        .into_iter()
+        .collect();
+    let decided = disclosure::linked_groups(&sizes, &[], &hidden, whole, minimum);
     let total = people.len() as u64;
-    groupings
+    let mut shown: Vec<Breakdown> = groupings
         .iter()
         .zip(&sizes)
         .zip(decided)
         .map(|((grouping, sizes), decided)| grouping.rows(sizes, decided, total))
-        .collect()
+        .collect();
+    shown.insert(
+        1,
+        from_measures(
+            "ethnicity",
+            "Ethnicity (as the WRES groups it)",
+            &measures.wres.staff.workforce,
+        ),
+    );
+    shown.insert(
+        2,
+        from_measures("disability", "Disability", &measures.wdes.staff.workforce),
+    );
+    shown
+}
+
+fn from_measures<G: Group>(
+    key: &'static str,
+    title: &'static str,
+    breakdown: &workforce::Breakdown<G>,
+) -> Breakdown {
+    Breakdown {
+        key,
+        title,
+        rows: breakdown
+            .groups
+            .iter()
+            .map(|g| Row {
+                label: g.group.label(),
+                count: Figure::count(g.count),
+                share: Figure::of(g.share, |s| format!("{:.1}%", s * 100.0), "hidden"),
+            })
+            .collect(),
+    }
 }
 
 /// The organisation and its units, each unit counting the people placed in it and below

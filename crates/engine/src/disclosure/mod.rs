@@ -326,14 +326,21 @@ pub type GroupAt = (usize, usize);
 /// hidden in one breakdown and shown in the other, and the shown one would then give the
 /// first breakdown's hidden remainder away. So a linked group hidden on either side is
 /// hidden on both, each breakdown is decided again with it hidden, and so on until nothing
-/// changes (it only ever hides more, so it ends).
+/// changes (it only ever hides more, so it ends). Groups in `hidden` are hidden from the
+/// start: another page hides the same people.
 pub fn linked_groups(
     breakdowns: &[Vec<u64>],
     links: &[(GroupAt, GroupAt)],
+    hidden: &[GroupAt],
     whole: &Disclosed<u64>,
     minimum: Minimum,
 ) -> Vec<Vec<Disclosed<u64>>> {
     let mut forced: Vec<Vec<bool>> = breakdowns.iter().map(|b| vec![false; b.len()]).collect();
+    for &(b, g) in hidden {
+        if let Some(flag) = forced.get_mut(b).and_then(|f| f.get_mut(g)) {
+            *flag = true;
+        }
+    }
     loop {
         let flags: Vec<Vec<bool>> = breakdowns
             .iter()

@@ -571,6 +571,18 @@ fn minimums_below_their_floor_are_refused_in_the_settings_own_terms() {
     );
 }
 
+/// A group another page hides (the medical staff, when a medical grade is hidden on the
+/// WRES table) is hidden here too, and a second group with it, or the whole less the
+/// shown groups would give it back.
+#[test]
+fn a_group_hidden_elsewhere_is_hidden_with_a_second_one() {
+    let minimum = Minimum::new(Kind::Workforce, 10).unwrap_or_else(|e| panic!("{e}"));
+    let whole = population(60, minimum);
+    let decided = super::linked_groups(&[vec![20, 25, 15]], &[], &[(0, 0)], &whole, minimum);
+    assert!(!decided[0][0].is_shown());
+    assert_eq!(decided[0].iter().filter(|d| !d.is_shown()).count(), 2);
+}
+
 /// The reported attack on the workforce page: staff groups {Medical 15, Estates 3, ...}
 /// and pay grades {medical grades 15, ...} are the same 15 people. Decided apart, the
 /// staff groups hid Medical to protect Estates while the pay grades showed it, and
@@ -584,6 +596,7 @@ fn a_group_shown_in_one_breakdown_is_not_hidden_in_the_other() {
     let decided = super::linked_groups(
         &[staff_groups, pay_grades],
         &[((0, 0), (1, 0))],
+        &[],
         &whole,
         minimum,
     );
@@ -638,7 +651,8 @@ fn linked_breakdowns_never_pin_a_hidden_group() {
         if !whole.is_shown() {
             continue;
         }
-        let decided = super::linked_groups(&[a.clone(), b.clone()], &[((0, 0), (1, 0))], &whole, m);
+        let decided =
+            super::linked_groups(&[a.clone(), b.clone()], &[((0, 0), (1, 0))], &[], &whole, m);
         let mut system = System::default();
         let all = system.exact(total);
         // The linked group is one unknown shared by both breakdowns.

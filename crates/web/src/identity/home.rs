@@ -202,6 +202,18 @@ async fn signed_in_home(
                     "Workforce figures",
                 ));
             }
+            if let Some(org) = &m.organisation
+                && dignity_app::workforce::standards::READERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/workforce/wres", org.ods_code),
+                    "Race equality (WRES) from staff records",
+                ));
+                links.push((
+                    format!("/orgs/{}/workforce/wdes", org.ods_code),
+                    "Disability equality (WDES) from staff records",
+                ));
+            }
             RoleCard {
                 anchor: None,
                 place: m

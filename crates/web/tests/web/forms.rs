@@ -364,6 +364,7 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
     app.person(guardian_email, Some(Role::Guardian)).await?;
     let mut guardian = crate::speakup::sign_in_guardian(app, guardian_email).await?;
     let ids = things_that_exist(app, true).await?;
+    crate::workforce::import_some_staff(app).await?;
 
     let mut browsers: BTreeMap<String, Browser> = BTreeMap::new();
     let (mut served, mut problems) = (0, Vec::new());

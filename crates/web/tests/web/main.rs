@@ -113,6 +113,13 @@ const RJ1_CASEWORKERS: &[Who] = &[Who::Holder(Role::Guardian), Who::Holder(Role:
 const RJ1_GUARDIANS: &[Who] = &[Who::Holder(Role::Guardian)];
 /// An organisation's workforce figures: its administrators and executives.
 const RJ1_WORKFORCE: &[Who] = &[Who::Holder(Role::OrgAdmin), Who::Holder(Role::Executive)];
+/// Its race and disability equality figures before they are published: those, and its
+/// union partners, who sign the report off.
+const RJ1_STANDARDS: &[Who] = &[
+    Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
     Who::Holder(Role::Executive),
@@ -191,6 +198,42 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/workforce",
         "/orgs/RJ1/workforce",
         RJ1_WORKFORCE,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wres",
+        "/orgs/RJ1/workforce/wres",
+        RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wres.csv",
+        "/orgs/RJ1/workforce/wres.csv",
+        RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wres.xlsx",
+        "/orgs/RJ1/workforce/wres.xlsx",
+        RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wdes",
+        "/orgs/RJ1/workforce/wdes",
+        RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wdes.csv",
+        "/orgs/RJ1/workforce/wdes.csv",
+        RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/wdes.xlsx",
+        "/orgs/RJ1/workforce/wdes.xlsx",
+        RJ1_STANDARDS,
     ),
     ("GET", "/healthz", "/healthz", EVERYONE),
     ("GET", "/readyz", "/readyz", EVERYONE),
@@ -621,6 +664,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_AGGREGATES,
     ),
     ("GET", "/national/speak-up", "/national/speak-up", ANALYSTS),
+    (
+        "GET",
+        "/national/workforce",
+        "/national/workforce",
+        ANALYSTS,
+    ),
+    (
+        "GET",
+        "/national/workforce.csv",
+        "/national/workforce.csv",
+        ANALYSTS,
+    ),
     (
         "GET",
         "/national/speak-up.csv",

@@ -12,6 +12,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     workforce_page_shows_figures_and_hides_small_groups,
     workforce_figures_cannot_be_had_from_each_other,
+    equality_standards_from_the_extracts,
 );
 
 const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -174,23 +175,26 @@ async fn workforce_figures_cannot_be_had_from_each_other(app: &TestApp) -> TestR
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let body = &page.body;
     let groups = section(body, "id=\"staff-group\"");
-    let pay = section(body, "id=\"pay-grade\"");
-    // Estates (3) is hidden, so the medical staff group is hidden with it; the pay grades
-    // hold the same 15 people in one row, hidden alike, with no grade split inside it.
+    // Estates (3) is hidden. The WRES table hides the 3 trainee doctors, so the medical
+    // staff group (the same people as the medical grades) is hidden too: shown, it would
+    // give the trainees back as 15 less the 12 consultants there.
     assert!(
         groups.contains("hidden") && !groups.contains(">3<"),
         "{groups}"
     );
-    assert_eq!(
-        groups.contains(">15<"),
-        pay.contains(">15<"),
-        "the medical staff are shown in both breakdowns or in neither: {groups} {pay}"
-    );
+    assert!(!groups.contains(">15<"), "{groups}");
     assert!(
-        !pay.contains("Consultant") && !pay.contains("Trainee"),
-        "{pay}"
+        !body.contains("id=\"pay-grade\""),
+        "pay bands are on the equality pages alone"
     );
-    assert!(!pay.contains(">12<"), "{pay}");
+    let wres = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert_eq!(wres.status.as_u16(), 200, "{}", wres.body);
+    let trainees = section(&wres.body, "Clinical: trainee grade");
+    let trainees = &trainees[..trainees.find("</tr>").unwrap_or(trainees.len())];
+    assert!(
+        trainees.contains("Clinical: trainee grade") && !trainees.contains("</span>3</td>"),
+        "{trainees}"
+    );
     assert!(
         !body.contains("Clinical or not"),
         "whether someone is clinical follows from their group"
@@ -200,6 +204,168 @@ async fn workforce_figures_cannot_be_had_from_each_other(app: &TestApp) -> TestR
     let turnover = section(body, "Turnover (leavers");
     let rate = &turnover[..turnover.find("</dd>").unwrap_or(turnover.len())];
     assert!(rate.ends_with("hidden"), "{rate}");
+    Ok(())
+}
+
+/// WRES 2 and WDES 2 worked by hand (docs/workforce-indicators.md), on the pages and in
+/// the returns, with the sources named and the year before compared.
+async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        None,
+        OrgUnitKind::Division,
+        &Name::parse("Surgery", "name")?,
+    )
+    .await?;
+    let secret = app.state.app.secret.clone();
+    let ods = OdsCode::parse("RJ1")?;
+    let import = |kind: Kind, day: &'static str, lines: Vec<String>| {
+        let (operator, secret, ods) = (&operator, &secret, &ods);
+        async move {
+            workforce::import(
+                operator,
+                secret,
+                ods,
+                kind,
+                Day::parse(day)?,
+                lines.join("\n").as_bytes(),
+                &mut |_| {},
+            )
+            .await
+            .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))
+        }
+    };
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut browser = app.signed_in_browser(&union).await?;
+    let page = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(
+        page.body.contains("There are no figures yet"),
+        "{}",
+        page.body
+    );
+    let none = browser.get("/orgs/RJ1/workforce/wres.csv").await?;
+    assert_eq!(none.status.as_u16(), 404, "{}", none.body);
+
+    // 120 staff in post: 80 White and 40 Black and minority ethnic nurses on band 5.
+    let staff = || {
+        let mut lines = vec![HEADER.to_owned()];
+        lines.extend((0..120).map(|n| {
+            let ethnicity = if n < 80 { "A" } else { "N" };
+            format!(
+                "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
+                70_000_000 + n
+            )
+        }));
+        lines
+    };
+    import(Kind::Staff, "2025-03-31", staff()).await?;
+    import(Kind::Staff, "2026-03-31", staff()).await?;
+    // Shortlisted: White 60 of 200 appointed, BME 30 of 150; by disability, disabled
+    // 4 of 20 and not disabled 86 of 330.
+    let mut applicants = vec!["Ethnic Origin,Disability Flag,Appointed".to_owned()];
+    for n in 0..350 {
+        let (ethnicity, appointed) = if n < 200 {
+            ("A", n < 60)
+        } else {
+            ("N", n < 230)
+        };
+        // 4 of the appointed White applicants and 16 of the others are disabled.
+        let disabled = n < 4 || (100..116).contains(&n);
+        applicants.push(format!(
+            "{ethnicity},{},{}",
+            if disabled { "Yes" } else { "No" },
+            if appointed { "Yes" } else { "No" }
+        ));
+    }
+    import(Kind::Recruitment, "2026-03-31", applicants).await?;
+
+    let page = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("2025/26"), "{body}");
+    let wres2 = section(body, "id=\"indicator-2\"");
+    // (60 / 200) / (30 / 150) = 1.50; Katz interval 1.02 to 2.20 (worked in the doc).
+    assert!(wres2.contains("1.50"), "{wres2}");
+    assert!(wres2.contains("1.02 to 2.20"), "{wres2}");
+    assert!(wres2.contains("A real difference"), "{wres2}");
+    let wres4 = section(body, "id=\"indicator-4\"");
+    assert!(wres4.contains("No training extract"), "{wres4}");
+    // WRES 1: 40 of 120 are BME, a third.
+    let wres1 = section(body, "id=\"indicator-1\"");
+    assert!(wres1.contains("33.3%"), "{wres1}");
+
+    let page = browser.get("/orgs/RJ1/workforce/wdes").await?;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    let wdes2 = section(&page.body, "id=\"indicator-2\"");
+    // 4 disabled applicants appointed are too few to show, and the likelihood made from
+    // them is hidden with them.
+    assert!(!wdes2.contains("</span>4</td>"), "{wdes2}");
+    assert!(wdes2.contains("Hidden: a count it is made from"), "{wdes2}");
+    assert!(!wdes2.contains("1.30"), "{wdes2}");
+
+    // The return holds what the page shows, one figure a line.
+    let csv = browser
+        .get("/orgs/RJ1/workforce/wres.csv?year=2026")
+        .await?;
+    assert_eq!(csv.status.as_u16(), 200, "{}", csv.body);
+    assert!(
+        csv.body.contains("\"RJ1\",\"2025/26\",\"WRES 2\",\"White applicants compared with Black and minority ethnic applicants\",\"relative likelihood\",\"1.50\""),
+        "{}",
+        csv.body
+    );
+    let xlsx = browser
+        .get("/orgs/RJ1/workforce/wdes.xlsx?year=2026")
+        .await?;
+    assert_eq!(xlsx.status.as_u16(), 200);
+    // The year before has no recruitment extract: nothing to compare WRES 2 with.
+    let before = browser.get("/orgs/RJ1/workforce/wres?year=2025").await?;
+    assert_eq!(before.status.as_u16(), 200, "{}", before.body);
+    assert!(
+        before.body.contains("No recruitment extract"),
+        "{}",
+        before.body
+    );
+    let junk = browser.get("/orgs/RJ1/workforce/wres?year=soon").await?;
+    assert_eq!(junk.status.as_u16(), 400, "{}", junk.body);
+    let missing = browser.get("/orgs/RJ1/workforce/wres?year=2019").await?;
+    assert_eq!(missing.status.as_u16(), 404, "{}", missing.body);
+    Ok(())
+}
+
+/// Staff in post for the organisation under test on 31 March 2026, so every workforce page
+/// and download has figures: 30 people in a unit of their own.
+pub async fn import_some_staff(app: &TestApp) -> TestResult {
+    identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        None,
+        OrgUnitKind::Division,
+        &Name::parse("Matrix ward", "name")?,
+    )
+    .await?;
+    let mut lines = vec![HEADER.to_owned()];
+    lines.extend((0..30).map(|n| line(n, "Matrix ward", "A", "No", "0")));
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    workforce::import(
+        &operator,
+        &app.state.app.secret,
+        &OdsCode::parse("RJ1")?,
+        Kind::Staff,
+        Day::parse("2026-03-31")?,
+        lines.join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -17,12 +17,16 @@ use dignity_app::workforce::overview::{self, Breakdown, Overview, READERS};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
+pub mod national;
+pub mod standards;
+
 pub fn routes(routes: Routes) -> Routes {
-    routes.get(
+    let routes = routes.get(
         "/orgs/{ods}/workforce",
         Access::InOrganisation(READERS),
         page,
-    )
+    );
+    national::routes(standards::routes(routes))
 }
 
 #[derive(Deserialize, Default)]

@@ -1,0 +1,646 @@
+//! The workforce measures of the Workforce Race and Disability Equality Standards for one
+//! organisation's reporting year, from its imported extracts: WRES 1 to 4 and 9, WDES 1 to
+//! 3 and 10 (the survey measures are the survey's). `dignity_engine::workforce` works them
+//! out and decides, in one decision over every table of the year, which counts are shown.
+//!
+//! A reporting year is the twelve months to 31 March, as the national collections count
+//! them. Each extract counts in the year its day falls in; where a year has more than one
+//! of a kind, the newest is used (a staff-in-post extract of 31 March, usually).
+
+use crate::Error;
+use crate::admin::Operator;
+use crate::context::Context;
+use crate::identity::{CurrentSession, Organisation};
+use dignity_domain::identity::{OdsCode, Role};
+use dignity_domain::speakup::Day;
+use dignity_domain::workforce::{Disability as DisabilityCode, Ethnicity as EthnicityCode};
+use dignity_domain::workforce::{PayGrade, WresGroup};
+use dignity_engine::disclosure::Minimum;
+use dignity_engine::workforce::{
+    self as engine, Band, Board, Counts, Disability, Ethnicity, FormalProcess, Indicators,
+    Recruitment, Side, StaffInPost, Training, TwoYears, WorkforceYear,
+};
+use dignity_store::Db;
+use dignity_store::workforce::{self as store, FormalCount, Kind, Rows, Snapshot};
+use std::collections::BTreeMap;
+
+/// Who may read an organisation's standards before they are published: those who keep
+/// and lead it, and its union partners, who sign the report off with an executive.
+pub const READERS: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::UnionPartner];
+
+/// The twelve months to 31 March of the year it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReportingYear(i64);
+
+impl ReportingYear {
+    /// The year ending 31 March `ending`, for years a calendar can hold.
+    pub fn ending(ending: i64) -> Option<ReportingYear> {
+        (1900..=9998)
+            .contains(&ending)
+            .then_some(ReportingYear(ending))
+    }
+
+    /// The year `day` falls in.
+    pub fn of(day: Day) -> ReportingYear {
+        let (year, month, _) = day.ymd();
+        ReportingYear(if month <= 3 { year } else { year + 1 })
+    }
+
+    /// The calendar year it ends in.
+    pub fn end_year(self) -> i64 {
+        self.0
+    }
+
+    pub fn before(self) -> ReportingYear {
+        ReportingYear(self.0 - 1)
+    }
+
+    /// As the national collections write it: "2025/26".
+    pub fn label(self) -> String {
+        format!("{}/{:02}", self.0 - 1, self.0.rem_euclid(100))
+    }
+
+    /// Its last day, 31 March.
+    pub fn last_day(self) -> Option<Day> {
+        Day::from_ymd(self.0, 3, 31)
+    }
+}
+
+/// Which extracts a year's figures come from, by their day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    pub staff: Option<Day>,
+    pub recruitment: Option<Day>,
+    pub training: Option<Day>,
+    pub board: Option<Day>,
+    /// The imported counts of staff entering formal processes, this year and the year
+    /// before (WRES 3 and WDES 3 average the two).
+    pub formal: Option<Day>,
+    pub formal_year_before: Option<Day>,
+}
+
+/// One reporting year's measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearFigures {
+    pub year: ReportingYear,
+    pub sources: Sources,
+    pub indicators: Indicators,
+    /// Measures left out because their files disagree, in words.
+    pub problems: Vec<String>,
+}
+
+/// An organisation's measures for a year, with the year before beside them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standards {
+    pub this_year: YearFigures,
+    pub year_before: Option<YearFigures>,
+    /// Every year with a staff-in-post extract, newest first, to choose from.
+    pub years: Vec<ReportingYear>,
+    /// The smallest count shown exactly.
+    pub minimum: u64,
+}
+
+/// Whether `session` may read the measures of `organisation` before they are published.
+pub fn may_read(session: &CurrentSession, organisation: &Organisation) -> bool {
+    session.has_org_role(&organisation.ods_code, READERS)
+}
+
+/// The measures for `year`, or for the newest year with a staff-in-post extract; `None`
+/// when there is no staff-in-post extract at all.
+pub async fn standards(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    year: Option<ReportingYear>,
+) -> Result<Option<Standards>, Error> {
+    if !may_read(session, organisation) {
+        return Err(Error::Forbidden);
+    }
+    let extracts = Extracts::load(&ctx.db, organisation.id).await?;
+    let years = extracts.years();
+    let chosen = match year {
+        Some(year) if years.contains(&year) => year,
+        Some(year) => {
+            return Err(Error::NotFound(format!(
+                "There is no staff-in-post extract for {}",
+                year.label()
+            )));
+        }
+        None => match years.first() {
+            Some(&year) => year,
+            None => return Ok(None),
+        },
+    };
+    let Some(this_year) = extracts
+        .figures(&ctx.db, ctx.minimums.workforce(), chosen)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let year_before = extracts
+        .figures(&ctx.db, ctx.minimums.workforce(), chosen.before())
+        .await?;
+    Ok(Some(Standards {
+        this_year,
+        year_before,
+        years,
+        minimum: ctx.minimums.workforce().people(),
+    }))
+}
+
+/// The measures of every year of one organisation that has a staff-in-post extract,
+/// newest first: the national view and the board pack read them without a session.
+pub(crate) async fn every_year(
+    ctx: &Context,
+    organisation_id: i64,
+) -> Result<Vec<YearFigures>, Error> {
+    let extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let mut figures = Vec::new();
+    for year in extracts.years() {
+        if let Some(year) = extracts
+            .figures(&ctx.db, ctx.minimums.workforce(), year)
+            .await?
+        {
+            figures.push(year);
+        }
+    }
+    Ok(figures)
+}
+
+/// Every year's measures of the organisation `ods`, newest first, for the command line
+/// and the benchmark, with `minimum` the smallest count shown.
+pub async fn every_year_of(
+    operator: &Operator,
+    ods: &OdsCode,
+    minimum: Minimum,
+) -> Result<Vec<YearFigures>, Error> {
+    let organisation = operator.organisation(ods).await?;
+    let extracts = Extracts::load(operator.db(), organisation.id).await?;
+    let mut figures = Vec::new();
+    for year in extracts.years() {
+        if let Some(year) = extracts.figures(operator.db(), minimum, year).await? {
+            figures.push(year);
+        }
+    }
+    Ok(figures)
+}
+
+/// The staff-in-post snapshot a year's measures are made from, if `snapshot` is one: the
+/// workforce page then shows its ethnicity and disability counts as the measures decided
+/// them, so the two pages never show one count hidden and the other not.
+pub(crate) async fn year_of_staff_snapshot(
+    ctx: &Context,
+    organisation_id: i64,
+    snapshot: &Snapshot,
+) -> Result<Option<YearFigures>, Error> {
+    let extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let year = ReportingYear::of(snapshot.as_at);
+    match extracts.newest(Kind::Staff, year) {
+        Some(chosen) if chosen.id == snapshot.id => {
+            extracts
+                .figures(&ctx.db, ctx.minimums.workforce(), year)
+                .await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The measures of a staff-in-post extract alone (one no year's measures use), for the
+/// workforce page.
+pub(crate) fn staff_only(people: &[store::Staff], minimum: Minimum) -> Result<Indicators, Error> {
+    let year = WorkforceYear {
+        staff: staff_in_post(&each_person(people)),
+        ..WorkforceYear::default()
+    };
+    engine::indicators(&year, minimum)
+        .map_err(|e| Error::Internal(format!("workforce measures: {e}")))
+}
+
+/// An organisation's snapshots and imported formal-process counts.
+struct Extracts {
+    /// Newest first.
+    snapshots: Vec<Snapshot>,
+    formal: Vec<FormalCount>,
+}
+
+impl Extracts {
+    async fn load(db: &Db, organisation_id: i64) -> Result<Extracts, Error> {
+        Ok(Extracts {
+            snapshots: store::snapshots(db, organisation_id).await?,
+            formal: store::formal_counts(db, organisation_id).await?,
+        })
+    }
+
+    fn years(&self) -> Vec<ReportingYear> {
+        let mut years: Vec<ReportingYear> = self
+            .snapshots
+            .iter()
+            .filter(|s| s.kind == Kind::Staff)
+            .map(|s| ReportingYear::of(s.as_at))
+            .collect();
+        years.sort_by(|a, b| b.cmp(a));
+        years.dedup();
+        years
+    }
+
+    fn newest(&self, kind: Kind, year: ReportingYear) -> Option<&Snapshot> {
+        self.snapshots
+            .iter()
+            .filter(|s| s.kind == kind && ReportingYear::of(s.as_at) == year)
+            .max_by_key(|s| s.as_at)
+    }
+
+    /// The newest day of imported formal-process counts in `year`, and its counts.
+    fn formal_in(&self, year: ReportingYear) -> Option<(Day, Vec<&FormalCount>)> {
+        let day = self
+            .formal
+            .iter()
+            .map(|c| c.as_at)
+            .filter(|&d| ReportingYear::of(d) == year)
+            .max()?;
+        Some((day, self.formal.iter().filter(|c| c.as_at == day).collect()))
+    }
+
+    async fn figures(
+        &self,
+        db: &Db,
+        minimum: Minimum,
+        year: ReportingYear,
+    ) -> Result<Option<YearFigures>, Error> {
+        let Some(staff_snapshot) = self.newest(Kind::Staff, year) else {
+            return Ok(None);
+        };
+        let mut sources = Sources {
+            staff: Some(staff_snapshot.as_at),
+            ..Sources::default()
+        };
+        let staff_counts = store::staff_counts(db, staff_snapshot.id).await?;
+        let staff = counted(&staff_counts);
+        let mut workforce = WorkforceYear {
+            staff: staff_in_post(&staff),
+            ..WorkforceYear::default()
+        };
+
+        if let Some(snapshot) = self.newest(Kind::Recruitment, year)
+            && let Rows::Recruitment(rows) = store::rows(db, snapshot).await?
+        {
+            let (by_ethnicity, by_disability) = recruitment(&rows);
+            workforce.recruitment_by_ethnicity = Some(by_ethnicity);
+            workforce.recruitment_by_disability = Some(by_disability);
+            sources.recruitment = Some(snapshot.as_at);
+        }
+        if let Some(snapshot) = self.newest(Kind::Training, year) {
+            let rows = store::training_counts(db, snapshot.id).await?;
+            workforce.training = Some(training(&rows));
+            sources.training = Some(snapshot.as_at);
+        }
+        if let Some(snapshot) = self.newest(Kind::Board, year)
+            && let Rows::Board(seats) = store::rows(db, snapshot).await?
+        {
+            let (by_ethnicity, by_disability) = board(&seats);
+            workforce.board_by_ethnicity = Some(by_ethnicity);
+            workforce.board_by_disability = Some(by_disability);
+            sources.board = Some(snapshot.as_at);
+        }
+        if let Some((day, counts)) = self.formal_in(year) {
+            sources.formal = Some(day);
+            let headcount = headcounts(&staff);
+            let this_year = formal(&counts, headcount);
+            // The year before counts only with both its counts and its staff in post.
+            let before = match (
+                self.formal_in(year.before()),
+                self.newest(Kind::Staff, year.before()),
+            ) {
+                (Some((day, counts)), Some(snapshot)) => {
+                    let people = store::staff_counts(db, snapshot.id).await?;
+                    sources.formal_year_before = Some(day);
+                    Some(formal(&counts, headcounts(&counted(&people))))
+                }
+                _ => None,
+            };
+            workforce.disciplinary = Some(TwoYears {
+                this_year: this_year.0,
+                last_year: before.map(|b| b.0),
+            });
+            workforce.capability = Some(TwoYears {
+                this_year: this_year.1,
+                last_year: before.map(|b| b.1),
+            });
+        }
+        let mut problems = Vec::new();
+        // Counts from different files can disagree (more staff entering a process than the
+        // staff in post say there are): the measure is then left out and the page says why,
+        // rather than the whole year failing.
+        let indicators = loop {
+            match engine::indicators(&workforce, minimum) {
+                Ok(indicators) => break indicators,
+                Err(problem) => {
+                    let dropped = match &problem {
+                        engine::WorkforceError::MoreThanThereWere { measure, .. } => {
+                            leave_out(&mut workforce, &mut sources, *measure)
+                        }
+                        engine::WorkforceError::StaffDisagree { .. } => false,
+                    };
+                    if !dropped {
+                        return Err(Error::Internal(format!(
+                            "workforce measures for {}: {problem}",
+                            year.label()
+                        )));
+                    }
+                    problems.push(problem.to_string());
+                }
+            }
+        };
+        Ok(Some(YearFigures {
+            year,
+            sources,
+            indicators,
+            problems,
+        }))
+    }
+}
+
+/// Leaves out a measure whose counts cannot be right; false if it was not there.
+fn leave_out(year: &mut WorkforceYear, sources: &mut Sources, measure: engine::Measure) -> bool {
+    use engine::Measure::*;
+    match measure {
+        AppointmentsByEthnicity | AppointmentsByDisability => {
+            sources.recruitment = None;
+            year.recruitment_by_ethnicity.take().is_some()
+                | year.recruitment_by_disability.take().is_some()
+        }
+        Disciplinary | Capability => {
+            sources.formal = None;
+            sources.formal_year_before = None;
+            year.disciplinary.take().is_some() | year.capability.take().is_some()
+        }
+        Training => {
+            sources.training = None;
+            year.training.take().is_some()
+        }
+    }
+}
+
+fn ethnicity_group(code: &str) -> Ethnicity {
+    match EthnicityCode::from_code(code).map(EthnicityCode::wres_group) {
+        Some(WresGroup::White) => Ethnicity::White,
+        Some(WresGroup::BlackAndMinorityEthnic) => Ethnicity::Bme,
+        Some(WresGroup::Unknown) | None => Ethnicity::Unknown,
+    }
+}
+
+fn disability_group(code: &str) -> Disability {
+    match code.parse::<DisabilityCode>() {
+        Ok(DisabilityCode::Yes) => Disability::Disabled,
+        Ok(DisabilityCode::No) => Disability::NotDisabled,
+        Ok(DisabilityCode::NotDeclared) | Err(_) => Disability::Unknown,
+    }
+}
+
+/// The WRES row a stored pay grade counts in. The import checks every grade, so an
+/// unknown one cannot be stored; it would count as "other medical" rather than vanish.
+fn band(code: &str) -> Band {
+    use PayGrade::*;
+    match code.parse::<PayGrade>() {
+        Ok(UnderBand1) => Band::UnderBand1,
+        Ok(Band1) => Band::Afc1,
+        Ok(Band2) => Band::Afc2,
+        Ok(Band3) => Band::Afc3,
+        Ok(Band4) => Band::Afc4,
+        Ok(Band5) => Band::Afc5,
+        Ok(Band6) => Band::Afc6,
+        Ok(Band7) => Band::Afc7,
+        Ok(Band8a) => Band::Afc8a,
+        Ok(Band8b) => Band::Afc8b,
+        Ok(Band8c) => Band::Afc8c,
+        Ok(Band8d) => Band::Afc8d,
+        Ok(Band9) => Band::Afc9,
+        Ok(Vsm) => Band::VerySeniorManager,
+        Ok(Consultant) => Band::Consultant,
+        Ok(NonConsultantCareerGrade) => Band::CareerGrade,
+        Ok(TraineeGrade) => Band::Trainee,
+        Ok(OtherMedical) | Err(_) => Band::OtherMedical,
+    }
+}
+
+type Tally = [u64; 3];
+
+fn tally<G: engine::Group>(tally: &mut Tally, group: G) {
+    if let Some(n) = tally.get_mut(group.index()) {
+        *n += 1;
+    }
+}
+
+fn add<G: engine::Group>(tally: &mut Tally, group: G, n: u64) {
+    if let Some(count) = tally.get_mut(group.index()) {
+        *count = count.saturating_add(n);
+    }
+}
+
+fn counts<G: engine::Group>(tally: Tally) -> Counts<G> {
+    Counts::from_fn(|g: G| tally.get(g.index()).copied().unwrap_or(0))
+}
+
+/// Staff in post who share what the standards count them by, and how many they are.
+#[derive(Debug, Clone, Copy)]
+struct Counted<'a> {
+    pay_grade: &'a str,
+    clinical: bool,
+    ethnicity: &'a str,
+    disability: &'a str,
+    people: u64,
+}
+
+fn counted(counts: &[store::StaffCount]) -> Vec<Counted<'_>> {
+    counts
+        .iter()
+        .map(|c| Counted {
+            pay_grade: &c.pay_grade,
+            clinical: c.clinical,
+            ethnicity: &c.ethnicity,
+            disability: &c.disability,
+            people: u64::try_from(c.people).unwrap_or(0),
+        })
+        .collect()
+}
+
+fn each_person(people: &[store::Staff]) -> Vec<Counted<'_>> {
+    people
+        .iter()
+        .map(|p| Counted {
+            pay_grade: &p.pay_grade,
+            clinical: p.clinical,
+            ethnicity: &p.ethnicity,
+            disability: &p.disability,
+            people: 1,
+        })
+        .collect()
+}
+
+fn staff_in_post(staff: &[Counted<'_>]) -> Vec<StaffInPost> {
+    let mut rows: BTreeMap<(Band, Side), (Tally, Tally)> = BTreeMap::new();
+    for c in staff {
+        let side = if c.clinical {
+            Side::Clinical
+        } else {
+            Side::NonClinical
+        };
+        let row = rows.entry((band(c.pay_grade), side)).or_default();
+        add(&mut row.0, ethnicity_group(c.ethnicity), c.people);
+        add(&mut row.1, disability_group(c.disability), c.people);
+    }
+    rows.into_iter()
+        .map(|((band, side), (ethnicity, disability))| StaffInPost {
+            band,
+            side,
+            ethnicity: counts(ethnicity),
+            disability: counts(disability),
+        })
+        .collect()
+}
+
+fn headcounts(staff: &[Counted<'_>]) -> (Counts<Ethnicity>, Counts<Disability>) {
+    let (mut ethnicity, mut disability) = (Tally::default(), Tally::default());
+    for c in staff {
+        add(&mut ethnicity, ethnicity_group(c.ethnicity), c.people);
+        add(&mut disability, disability_group(c.disability), c.people);
+    }
+    (counts(ethnicity), counts(disability))
+}
+
+fn recruitment(rows: &[store::Recruitment]) -> (Recruitment<Ethnicity>, Recruitment<Disability>) {
+    let mut by_ethnicity = (Tally::default(), Tally::default());
+    let mut by_disability = (Tally::default(), Tally::default());
+    for row in rows {
+        let (shortlisted, appointed) = (
+            u64::try_from(row.shortlisted).unwrap_or(0),
+            u64::try_from(row.appointed).unwrap_or(0),
+        );
+        let e = ethnicity_group(&row.ethnicity);
+        add(&mut by_ethnicity.0, e, shortlisted);
+        add(&mut by_ethnicity.1, e, appointed);
+        let d = disability_group(&row.disability);
+        add(&mut by_disability.0, d, shortlisted);
+        add(&mut by_disability.1, d, appointed);
+    }
+    (
+        Recruitment {
+            shortlisted: counts(by_ethnicity.0),
+            appointed: counts(by_ethnicity.1),
+        },
+        Recruitment {
+            shortlisted: counts(by_disability.0),
+            appointed: counts(by_disability.1),
+        },
+    )
+}
+
+fn training(rows: &[store::TrainingCount]) -> Training {
+    let (mut headcount, mut accessed) = (Tally::default(), Tally::default());
+    for row in rows {
+        let (group, people) = (
+            ethnicity_group(&row.ethnicity),
+            u64::try_from(row.people).unwrap_or(0),
+        );
+        add(&mut headcount, group, people);
+        if row.accessed {
+            add(&mut accessed, group, people);
+        }
+    }
+    Training {
+        accessed: counts(accessed),
+        headcount: counts(headcount),
+    }
+}
+
+fn board(seats: &[store::BoardSeat]) -> (Board<Ethnicity>, Board<Disability>) {
+    let mut ethnicity = (Tally::default(), Tally::default());
+    let mut disability = (Tally::default(), Tally::default());
+    for seat in seats {
+        let (e, d) = (
+            ethnicity_group(&seat.ethnicity),
+            disability_group(&seat.disability),
+        );
+        if seat.voting {
+            tally(&mut ethnicity.0, e);
+            tally(&mut disability.0, d);
+        }
+        if seat.executive {
+            tally(&mut ethnicity.1, e);
+            tally(&mut disability.1, d);
+        }
+    }
+    (
+        Board {
+            voting: counts(ethnicity.0),
+            executive: counts(ethnicity.1),
+        },
+        Board {
+            voting: counts(disability.0),
+            executive: counts(disability.1),
+        },
+    )
+}
+
+/// One year's formal processes: disciplinary by ethnicity (WRES 3) and capability on
+/// grounds of performance by disability (WDES 3), against that year's staff in post.
+fn formal(
+    counts_of_year: &[&FormalCount],
+    (by_ethnicity, by_disability): (Counts<Ethnicity>, Counts<Disability>),
+) -> (FormalProcess<Ethnicity>, FormalProcess<Disability>) {
+    let (mut disciplinary, mut capability) = (Tally::default(), Tally::default());
+    for count in counts_of_year {
+        let entered = u64::try_from(count.entered).unwrap_or(0);
+        match count.process.as_str() {
+            "disciplinary" => add(
+                &mut disciplinary,
+                ethnicity_group(&count.ethnicity),
+                entered,
+            ),
+            "capability" => add(
+                &mut capability,
+                disability_group(&count.disability),
+                entered,
+            ),
+            _ => {}
+        }
+    }
+    (
+        FormalProcess {
+            entered: counts(disciplinary),
+            headcount: by_ethnicity,
+        },
+        FormalProcess {
+            entered: counts(capability),
+            headcount: by_disability,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reporting_year_runs_to_the_end_of_march() {
+        let day = |s: &str| Day::parse(s).unwrap();
+        assert_eq!(ReportingYear::of(day("2026-03-31")).end_year(), 2026);
+        assert_eq!(ReportingYear::of(day("2026-04-01")).end_year(), 2027);
+        assert_eq!(ReportingYear::of(day("2025-04-01")).end_year(), 2026);
+        assert_eq!(ReportingYear::ending(2026).unwrap().label(), "2025/26");
+        assert_eq!(ReportingYear::ending(2000).unwrap().label(), "1999/00");
+        assert!(ReportingYear::ending(99_999).is_none());
+    }
+
+    #[test]
+    fn every_stored_grade_has_its_wres_row() {
+        for grade in PayGrade::ALL {
+            let row = band(grade.code());
+            assert_eq!(
+                row == Band::OtherMedical,
+                *grade == PayGrade::OtherMedical,
+                "{grade:?}"
+            );
+        }
+    }
+}
