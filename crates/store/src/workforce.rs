@@ -565,20 +565,3 @@ pub async fn training_counts(db: &Db, snapshot_id: i64) -> Result<Vec<TrainingCo
     .fetch_all(db.pool())
     .await?)
 }
-
-// TEMPORARY until the formal-process import lands (helper): same signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormalCount {
-    pub as_at: Day,
-    pub process: String,
-    pub ethnicity: String,
-    pub disability: String,
-    pub entered: i64,
-}
-
-pub async fn formal_counts(
-    _db: &Db,
-    _organisation_id: i64,
-) -> Result<Vec<FormalCount>, StoreError> {
-    Ok(Vec::new())
-}
