@@ -1119,6 +1119,71 @@ impl LeavingReason {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Formal processes
+// ---------------------------------------------------------------------------------------
+
+code_list!(
+    /// The formal process a member of staff entered, as WRES indicator 3 and WDES metric 3
+    /// count them. Disciplinary: "Disciplinary", "Conduct", "Misconduct". Capability on
+    /// grounds of performance: "Capability", "Capability - Performance", "Performance",
+    /// "Capability (performance)". Capability on grounds of ill health is not counted by
+    /// WDES metric 3 and is refused (see [`NotAFormalProcess::IllHealth`]).
+    FormalProcess, "formal process", {
+        Disciplinary => "disciplinary", "Disciplinary";
+        Capability => "capability", "Capability (performance)";
+    }
+);
+
+/// Why a cell is not a formal process Dignity counts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAFormalProcess {
+    #[error(transparent)]
+    Unknown(#[from] UnknownCode),
+    /// Capability on grounds of ill health: WDES metric 3 counts only capability on grounds
+    /// of performance, so the row does not belong in the file.
+    #[error("{}", ill_health(.0))]
+    IllHealth(String),
+}
+
+/// What is said of a cell naming capability on grounds of ill health.
+pub(crate) fn ill_health(value: &str) -> String {
+    format!(
+        "\"{value}\" is capability on grounds of ill health, which WDES metric 3 does not \
+         count: leave this row out of the file"
+    )
+}
+
+impl FormalProcess {
+    pub fn parse(raw: &str) -> Result<FormalProcess, NotAFormalProcess> {
+        let squashed = squash(raw);
+        // "Capability - Ill Health", "Ill health", "Capability (ill-health)", ...
+        if squashed.contains("illhealth") || squashed == "capabilityhealth" {
+            return Err(NotAFormalProcess::IllHealth(raw.trim().to_owned()));
+        }
+        find(
+            &squashed,
+            FormalProcess::ALL,
+            FormalProcess::code,
+            &[
+                (FormalProcess::Disciplinary, &["conduct", "misconduct"]),
+                (
+                    FormalProcess::Capability,
+                    &["capabilityperformance", "performance"],
+                ),
+            ],
+        )
+        .ok_or_else(|| {
+            NotAFormalProcess::Unknown(UnknownCode::listing(
+                "a formal process",
+                raw,
+                FormalProcess::ALL,
+                FormalProcess::label,
+            ))
+        })
+    }
+}
+
 /// Reads a yes-or-no cell: "Yes", "Y", "True", "1", or one of `yes_words`, for yes; "No",
 /// "N", "False", "0", or one of `no_words` (all squashed: lower case, letters and digits
 /// only), for no.
@@ -1434,6 +1499,44 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(LeavingReason::parse(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn formal_processes_are_disciplinary_or_capability_for_performance() {
+        let cases = [
+            ("Disciplinary", FormalProcess::Disciplinary),
+            ("conduct", FormalProcess::Disciplinary),
+            ("MISCONDUCT", FormalProcess::Disciplinary),
+            ("Capability", FormalProcess::Capability),
+            ("Capability - Performance", FormalProcess::Capability),
+            ("Capability (performance)", FormalProcess::Capability),
+            ("Performance", FormalProcess::Capability),
+            ("capability", FormalProcess::Capability),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(FormalProcess::parse(raw), Ok(want), "{raw}");
+        }
+        for process in FormalProcess::ALL {
+            assert_eq!(FormalProcess::parse(process.label()), Ok(*process));
+        }
+        for ill in [
+            "Capability - Ill Health",
+            "ill health",
+            "Capability (Ill-Health)",
+        ] {
+            let err = FormalProcess::parse(ill).unwrap_err();
+            assert_eq!(err, NotAFormalProcess::IllHealth(ill.to_owned()));
+            assert!(
+                err.to_string().contains("WDES metric 3 does not count"),
+                "{err}"
+            );
+        }
+        let err = FormalProcess::parse("Grievance").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "\"Grievance\" is not a formal process. Use one of: Disciplinary, Capability (performance)"
+        );
+        assert!(FormalProcess::parse("").is_err());
     }
 
     #[test]

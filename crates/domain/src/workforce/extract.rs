@@ -1,6 +1,7 @@
-//! The four workforce extracts, read from CSV files into typed records: staff in post (and
-//! leavers), recruitment, non-mandatory training, and board membership. docs/workforce.md
-//! describes each column for the people who prepare the files.
+//! The workforce extracts, read from CSV files into typed records: staff in post (and
+//! leavers), recruitment, non-mandatory training, board membership, and staff entering
+//! formal processes. docs/workforce.md describes each column for the people who prepare
+//! the files.
 //!
 //! Nothing here keeps who a person is. An employee number is handed to the caller's
 //! `person` function (a keyed digest) the moment it is read, and the record holds only the
@@ -12,8 +13,8 @@
 //! and no record is returned unless every line is right.
 
 use super::codes::{
-    AgeBand, Clinical, Disability, Ethnicity, LeavingReason, PayGrade, Sex, StaffGroup, squash,
-    yes_no,
+    AgeBand, Clinical, Disability, Ethnicity, FormalProcess, LeavingReason, PayGrade, Sex,
+    StaffGroup, squash, yes_no,
 };
 use super::sheet::{ExtractErrors, Memo, Need, Problem, Row, read};
 use crate::speakup::Day;
@@ -44,10 +45,11 @@ pub enum Column {
     Accessed,
     Voting,
     Executive,
+    Process,
 }
 
 impl Column {
-    pub const COUNT: usize = 21;
+    pub const COUNT: usize = 22;
 
     /// The heading ESR's reports use (or, where ESR has none, the one Dignity asks for).
     pub fn heading(self) -> &'static str {
@@ -132,6 +134,7 @@ impl Column {
             ),
             Column::Voting => ("Voting", &["Voting Member", "Voting Board Member"]),
             Column::Executive => ("Executive", &["Executive Member", "Executive Director"]),
+            Column::Process => ("Formal Process", &["Process", "Case Type", "Procedure"]),
         }
     }
 
@@ -206,6 +209,14 @@ pub struct BoardMember {
     pub disability: Disability,
     pub voting: bool,
     pub executive: bool,
+}
+
+/// A member of staff who entered a formal process in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormalEntry {
+    pub ethnicity: Ethnicity,
+    pub disability: Disability,
+    pub process: FormalProcess,
 }
 
 /// The largest whole-time equivalent believed (a person may hold more than one post).
@@ -570,6 +581,34 @@ pub fn parse_board(
             disability: disability?,
             voting: voting?,
             executive: executive?,
+        })
+    })?;
+    sheet.finish()
+}
+
+/// Reads a list of staff who entered a formal process in the period: one row per member of
+/// staff and process entered, for WRES indicator 3 (disciplinary, by ethnicity) and WDES
+/// metric 3 (capability on grounds of performance, by disability). It needs no identifier,
+/// and reads none: only the counts are kept.
+pub fn parse_formal(
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<FormalEntry>, ExtractErrors> {
+    let needs = [
+        Need::Required(Column::Ethnicity),
+        Need::Required(Column::Disability),
+        Need::Required(Column::Process),
+    ];
+    let (mut ethnicities, mut disabilities, mut processes) =
+        (Memo::new(), Memo::new(), Memo::new());
+    let sheet = read(bytes, &needs, progress, |row| {
+        let ethnicity = row.code(Column::Ethnicity, &mut ethnicities, Ethnicity::parse);
+        let disability = row.code(Column::Disability, &mut disabilities, Disability::parse);
+        let process = row.required_code(Column::Process, &mut processes, FormalProcess::parse);
+        Some(FormalEntry {
+            ethnicity: ethnicity?,
+            disability: disability?,
+            process: process?,
         })
     })?;
     sheet.finish()
@@ -1164,6 +1203,123 @@ mod tests {
         );
     }
 
+    fn formal(text: &str) -> Result<Vec<FormalEntry>, ExtractErrors> {
+        parse_formal(text.as_bytes(), &mut |_| {})
+    }
+
+    fn formal_errors(text: &str) -> Vec<String> {
+        formal(text)
+            .expect_err("the file should be refused")
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_formal_process_list_is_read() {
+        let text = "Employee Number,Full Name,Ethnic Origin,Disability Flag,Formal Process\n\
+                    1001,Someone,A,No,Disciplinary\n\
+                    1002,Someone Else,N Black or Black British - African,Yes,Capability - Performance\n\
+                    ,,,,Misconduct\n";
+        let entry = |ethnicity, disability, process| FormalEntry {
+            ethnicity,
+            disability,
+            process,
+        };
+        assert_eq!(
+            formal(text).unwrap(),
+            [
+                entry(
+                    Ethnicity::WhiteBritish,
+                    Disability::No,
+                    FormalProcess::Disciplinary
+                ),
+                entry(
+                    Ethnicity::BlackAfrican,
+                    Disability::Yes,
+                    FormalProcess::Capability
+                ),
+                entry(
+                    Ethnicity::NotKnown,
+                    Disability::NotDeclared,
+                    FormalProcess::Disciplinary
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_formal_process_list_takes_other_headings() {
+        for (ethnicity, disability, process) in [
+            ("Ethnicity", "Disability", "Process"),
+            ("Ethnic Group", "Disabled", "Case Type"),
+            ("ethnic_category", "DISABILITY FLAG", "procedure"),
+        ] {
+            let text = format!(
+                "{process},{ethnicity},{disability}\nConduct,H,No\nPerformance,Z,Not Declared\n"
+            );
+            let processes: Vec<FormalProcess> = formal(&text)
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+                .iter()
+                .map(|e| e.process)
+                .collect();
+            assert_eq!(
+                processes,
+                [FormalProcess::Disciplinary, FormalProcess::Capability]
+            );
+        }
+    }
+
+    #[test]
+    fn ill_health_capability_is_refused_with_its_reason() {
+        let text = "Ethnic Origin,Disability Flag,Formal Process\n\
+                    A,Yes,Capability - Ill Health\n\
+                    A,No,Capability\n\
+                    B,Yes,ill health\n";
+        let errors = formal(text).unwrap_err().errors;
+        assert_eq!(
+            errors[0].problem,
+            Problem::IllHealthCapability("Capability - Ill Health".into())
+        );
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "line 2, column \"Formal Process\": \"Capability - Ill Health\" is capability on grounds of ill health, which WDES metric 3 does not count: leave this row out of the file",
+                "line 4, column \"Formal Process\": \"ill health\" is capability on grounds of ill health, which WDES metric 3 does not count: leave this row out of the file",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_blank_process_is_named_with_the_allowed_ones() {
+        let text = "Ethnic Origin,Disability Flag,Case Type\nA,No,Grievance\nA,No,\nQ,No,Conduct\n";
+        assert_eq!(
+            formal_errors(text),
+            [
+                "line 2, column \"Case Type\": \"Grievance\" is not a formal process. Use one of: Disciplinary, Capability (performance)",
+                "line 3, column \"Case Type\": the cell is blank",
+                "line 4, column \"Ethnic Origin\": \"Q\" is not an ethnicity code. Use one of: A, B, C, D, E, F, G, H, J, K, L, M, N, P, R, S, Z, 99, or ESR's words such as \"A White - British\" or \"White: Irish\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_formal_process_list_needs_every_column() {
+        assert_eq!(
+            formal_errors("Ethnic Origin,Disability Flag\nA,No\n"),
+            [
+                "line 1, column \"Formal Process\": this column is missing (it may also be headed \"Process\" or \"Case Type\" or \"Procedure\")"
+            ]
+        );
+        assert_eq!(
+            formal_errors("Formal Process,Ethnic Origin\nConduct,A\n"),
+            [
+                "line 1, column \"Disability Flag\": this column is missing (it may also be headed \"Disability\" or \"Disabled\")"
+            ]
+        );
+    }
+
     #[test]
     fn every_column_has_its_own_headings() {
         let all = [
@@ -1188,6 +1344,7 @@ mod tests {
             Column::Accessed,
             Column::Voting,
             Column::Executive,
+            Column::Process,
         ];
         assert_eq!(all.len(), Column::COUNT);
         let mut seen = std::collections::HashSet::new();

@@ -9,11 +9,11 @@ pub mod extract;
 mod sheet;
 
 pub use codes::{
-    AgeBand, Clinical, Disability, Ethnicity, LeavingReason, PayGrade, Sex, StaffGroup,
-    UnknownCode, WdesCluster, WresGroup,
+    AgeBand, Clinical, Disability, Ethnicity, FormalProcess, LeavingReason, NotAFormalProcess,
+    PayGrade, Sex, StaffGroup, UnknownCode, WdesCluster, WresGroup,
 };
 pub use extract::{
-    Applicant, BoardMember, Column, Leaving, StaffRecord, TrainingRecord, Unit, employee_number,
-    parse_board, parse_recruitment, parse_staff, parse_training,
+    Applicant, BoardMember, Column, FormalEntry, Leaving, StaffRecord, TrainingRecord, Unit,
+    employee_number, parse_board, parse_formal, parse_recruitment, parse_staff, parse_training,
 };
 pub use sheet::{ExtractError, ExtractErrors, MAX_ERRORS, Problem};

@@ -1,8 +1,8 @@
 //! Reading one CSV file of an extract: the text checks, the heading row, the cells, and
-//! the list of every mistake with its line and column. The four extracts
+//! the list of every mistake with its line and column. The extracts
 //! ([`super::extract`]) say which columns they need and what a row becomes.
 
-use super::codes::{UnknownCode, squash};
+use super::codes::{NotAFormalProcess, UnknownCode, ill_health, squash};
 use super::extract::Column;
 use crate::speakup::Day;
 use std::collections::HashMap;
@@ -79,6 +79,18 @@ pub enum Problem {
     LeftBeforeStarting { started: Day, left: Day },
     #[error("a reason for leaving is given but no leaving date")]
     ReasonWithoutDate,
+    /// Capability on grounds of ill health, which WDES metric 3 does not count.
+    #[error("{}", ill_health(.0))]
+    IllHealthCapability(String),
+}
+
+impl From<NotAFormalProcess> for Problem {
+    fn from(not: NotAFormalProcess) -> Problem {
+        match not {
+            NotAFormalProcess::Unknown(unknown) => Problem::Code(unknown),
+            NotAFormalProcess::IllHealth(value) => Problem::IllHealthCapability(value),
+        }
+    }
 }
 
 fn also_headed(also: &[&str]) -> String {
@@ -357,29 +369,30 @@ impl<'r> Row<'r> {
         Some(text)
     }
 
-    /// A code; `parse` decides what a blank cell (or an absent column) means.
-    pub(super) fn code<T: Copy>(
+    /// A code; `parse` decides what a blank cell (or an absent column) means. Its error is
+    /// usually an [`UnknownCode`].
+    pub(super) fn code<T: Copy, E: Clone + Into<Problem>>(
         &mut self,
         column: Column,
-        memo: &mut Memo<Result<T, UnknownCode>>,
-        parse: impl Fn(&str) -> Result<T, UnknownCode>,
+        memo: &mut Memo<Result<T, E>>,
+        parse: impl Fn(&str) -> Result<T, E>,
     ) -> Option<T> {
         let text = self.text(column);
         match memo.get(text, parse) {
             Ok(value) => Some(value),
-            Err(unknown) => {
-                self.fail(column, Problem::Code(unknown));
+            Err(wrong) => {
+                self.fail(column, wrong.into());
                 None
             }
         }
     }
 
     /// A code that must be given.
-    pub(super) fn required_code<T: Copy>(
+    pub(super) fn required_code<T: Copy, E: Clone + Into<Problem>>(
         &mut self,
         column: Column,
-        memo: &mut Memo<Result<T, UnknownCode>>,
-        parse: impl Fn(&str) -> Result<T, UnknownCode>,
+        memo: &mut Memo<Result<T, E>>,
+        parse: impl Fn(&str) -> Result<T, E>,
     ) -> Option<T> {
         self.required(column)?;
         self.code(column, memo, parse)
