@@ -608,6 +608,19 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "workforce_formal",
+        "organisation_id, as_at, process, ethnicity, disability",
+        &[
+            ("organisation_id", Int),
+            ("as_at", Text),
+            ("imported_on", Text),
+            ("process", Text),
+            ("ethnicity", Text),
+            ("disability", Text),
+            ("entered", Int),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[

@@ -1,7 +1,8 @@
 //! Workforce snapshots: an organisation's staff in post, leavers, shortlisted applicants,
 //! non-mandatory training and board membership, each as imported for one day. Importing
 //! the same kind and day again replaces the snapshot, in one transaction with its audit
-//! entry, so a snapshot is never half replaced.
+//! entry, so a snapshot is never half replaced. Counts of staff entering formal processes
+//! are kept beside the snapshots ([`replace_formal`]).
 //!
 //! No names and no employee numbers reach this module: a person is the keyed digest the
 //! caller made (`dignity_crypto`), and every code is the stable code of
@@ -14,6 +15,9 @@ use dignity_domain::speakup::Day;
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
+
+mod formal;
+pub use formal::{FormalCount, formal_counts, formal_days, replace_formal};
 
 /// What a snapshot holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,7 +180,9 @@ impl Rows {
 /// What a replacing import found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stored {
-    pub snapshot_id: i64,
+    /// The new snapshot; `None` for counts of staff entering formal processes, which are
+    /// not a snapshot.
+    pub snapshot_id: Option<i64>,
     /// True when a snapshot of the same kind and day was there before and is now gone.
     pub replaced: bool,
 }
@@ -267,7 +273,7 @@ pub async fn replace(
     .await?;
     tx.commit().await?;
     Ok(Stored {
-        snapshot_id,
+        snapshot_id: Some(snapshot_id),
         replaced: old.is_some(),
     })
 }

@@ -43,7 +43,10 @@ use audit_pages::audit_log_filters_counts_and_pages;
 
 #[path = "store/workforce.rs"]
 mod workforce;
-use workforce::workforce_snapshots_replace_whole_and_are_audited;
+use workforce::{
+    formal_process_counts_replace_by_day_and_are_audited,
+    workforce_snapshots_replace_whole_and_are_audited,
+};
 
 #[path = "store/return_signoffs.rs"]
 mod return_signoffs;
@@ -79,6 +82,7 @@ on_both_backends!(
     speakup_is_set_up_once_per_organisation,
     return_sign_offs_go_in_order_once_and_are_audited,
     workforce_snapshots_replace_whole_and_are_audited,
+    formal_process_counts_replace_by_day_and_are_audited,
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,
     disabled_accounts_hold_no_case_key,
@@ -1789,6 +1793,9 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
         let value = |table: &str, column: &str, kind: &str| match kind {
             // A column whose CHECK takes only its own words.
             _ if (table, column) == ("workforce_snapshots", "kind") => Value::Text("staff".into()),
+            _ if (table, column) == ("workforce_formal", "process") => {
+                Value::Text("disciplinary".into())
+            }
             "int" => Value::Int(1),
             "real" => Value::Real(1.5),
             "blob" => Value::Blob(format!("{table}.{column}").into_bytes()),

@@ -1,13 +1,14 @@
 //! Workforce snapshots: stored whole, replaced whole when the same kind and day come again,
 //! audited, and read back as they went in (many rows a statement, so the chunking is
-//! exercised across a statement's edge).
+//! exercised across a statement's edge). Counts of staff entering formal processes: the
+//! same, by organisation and day.
 
 use crate::{TestResult, demo_org};
 use dignity_domain::speakup::Day;
 use dignity_store::workforce::{
-    self, BoardSeat, Importer, Kind, Recruitment, Rows, Staff, Training,
+    self, BoardSeat, FormalCount, Importer, Kind, Recruitment, Rows, Staff, Training,
 };
-use dignity_store::{Db, audit};
+use dignity_store::{Db, StoreError, audit};
 
 fn person(n: usize) -> Staff {
     Staff {
@@ -168,6 +169,121 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
             &"Imported 10 rows of staff in post as at 31 March 2026, replacing the earlier import for that day".to_owned()
         ),
         "{imports:?}"
+    );
+    Ok(())
+}
+
+fn count(
+    as_at: Day,
+    process: &str,
+    ethnicity: &str,
+    disability: &str,
+    entered: i64,
+) -> FormalCount {
+    FormalCount {
+        as_at,
+        process: process.into(),
+        ethnicity: ethnicity.into(),
+        disability: disability.into(),
+        entered,
+    }
+}
+
+pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let other = demo_org(&db, "RJ2").await?;
+    let importer = Importer {
+        actor: "cli",
+        ods_code: "RJ1",
+    };
+    let march = Day::parse("2026-03-31")?;
+    let last_march = Day::parse("2025-03-31")?;
+    let now = 1_775_044_800;
+
+    let first = vec![
+        count(march, "capability", "A", "yes", 1),
+        count(march, "disciplinary", "A", "no", 4),
+        count(march, "disciplinary", "N", "no", 3),
+    ];
+    let stored = workforce::replace_formal(&db, importer, org.id, march, now, &first).await?;
+    assert!(!stored.replaced);
+    assert_eq!(stored.snapshot_id, None);
+    let earlier = vec![count(last_march, "disciplinary", "H", "not_declared", 2)];
+    workforce::replace_formal(&db, importer, org.id, last_march, now, &earlier).await?;
+    // Another organisation's counts for the same day are its own.
+    workforce::replace_formal(
+        &db,
+        Importer {
+            actor: "cli",
+            ods_code: "RJ2",
+        },
+        other.id,
+        march,
+        now,
+        &[count(march, "capability", "Z", "no", 9)],
+    )
+    .await?;
+
+    // Newest day first, then by process, ethnicity and disability.
+    let mut want = first.clone();
+    want.extend(earlier.clone());
+    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
+    assert_eq!(
+        workforce::formal_days(&db, org.id).await?,
+        [march, last_march]
+    );
+    let imported_on: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT imported_on FROM workforce_formal")
+            .fetch_all(db.pool())
+            .await?;
+    assert_eq!(imported_on, [Day::from_unix_seconds(now).to_string()]);
+
+    // The same day again replaces that day's counts whole; the other day stays.
+    let second = vec![count(march, "disciplinary", "B", "no", 2)];
+    let stored = workforce::replace_formal(&db, importer, org.id, march, now + 60, &second).await?;
+    assert!(stored.replaced);
+    let mut want = second.clone();
+    want.extend(earlier);
+    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
+    assert_eq!(workforce::formal_counts(&db, other.id).await?.len(), 1);
+
+    // A count of nobody, a process the table does not know, or a count for another day is
+    // refused, and the counts it would have replaced stay.
+    for bad in [
+        count(march, "disciplinary", "A", "no", 0),
+        count(march, "ill_health", "A", "no", 1),
+    ] {
+        let refused = workforce::replace_formal(&db, importer, org.id, march, now, &[bad]).await;
+        assert!(refused.is_err(), "{refused:?}");
+    }
+    let refused = workforce::replace_formal(
+        &db,
+        importer,
+        org.id,
+        march,
+        now,
+        &[count(last_march, "disciplinary", "A", "no", 1)],
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
+
+    let imports: Vec<String> = audit::list_for_organisation(&db, "RJ1", None, 100)
+        .await?
+        .into_iter()
+        .filter(|e| e.action == "workforce.import")
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            "Imported 1 row of staff entering formal processes (2 people) as at 31 March 2026, replacing the earlier import for that day",
+            "Imported 1 row of staff entering formal processes (2 people) as at 31 March 2025",
+            "Imported 3 rows of staff entering formal processes (8 people) as at 31 March 2026",
+        ]
     );
     Ok(())
 }
