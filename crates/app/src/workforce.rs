@@ -1,6 +1,7 @@
 //! Workforce extracts: read a file from payroll (ESR), check every line, and keep it as the
 //! organisation's snapshot for its day, replacing an earlier import of the same kind and
-//! day. Nothing is stored unless every line is right.
+//! day. Nothing is stored unless every line is right. A list of staff entering formal
+//! processes is kept the same way, as counts ([`import_formal`]).
 //!
 //! People are kept under a keyed digest of their employee number. The key is derived from
 //! the installation secret, which is never in the database, so a copy of the database
@@ -17,10 +18,11 @@ use dignity_crypto::secret::{Digester, InstallationSecret};
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::workforce::{
-    self as extract, Applicant, BoardMember, ExtractErrors, StaffRecord, TrainingRecord, Unit,
+    self as extract, Applicant, BoardMember, ExtractErrors, FormalEntry, StaffRecord,
+    TrainingRecord, Unit,
 };
 use dignity_store::workforce::{
-    self as store, BoardSeat, Importer, Recruitment, Rows, Staff, Training,
+    self as store, BoardSeat, FormalCount, Importer, Recruitment, Rows, Staff, Training,
 };
 use std::collections::BTreeMap;
 
@@ -50,12 +52,14 @@ pub enum ImportError {
     App(#[from] Error),
 }
 
-/// What an import stored.
+/// What an import stored. The caller knows what it imported, so its words say which
+/// extract it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Imported {
-    pub kind: Kind,
+    /// Rows kept: a row per person, or per group where only counts are kept (shortlisted
+    /// applicants, staff entering formal processes).
     pub rows: usize,
-    /// An earlier import of the same kind and day was replaced.
+    /// An earlier import of the same extract and day was replaced.
     pub replaced: bool,
 }
 
@@ -133,8 +137,43 @@ pub async fn import(
     // stay readable in SQLite's log until its next checkpoint.
     operator.db().checkpoint().await.map_err(Error::from)?;
     Ok(Imported {
-        kind,
         rows: rows.len(),
+        replaced: stored.replaced,
+    })
+}
+
+/// Reads `bytes` as a list of the staff who entered a formal process (disciplinary, or
+/// capability on grounds of performance) in the period ending on `as_at`, and keeps how
+/// many there were by process, ethnicity and disability for the organisation `ods`,
+/// replacing counts imported for that day before. No identifier is read, so no secret is
+/// needed. `progress` is told how many bytes have been read, now and then.
+pub async fn import_formal(
+    operator: &Operator,
+    ods: &OdsCode,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Imported, ImportError> {
+    let organisation = operator.organisation(ods).await?;
+    let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
+    let counts = formal_counts(as_at, entries);
+    let stored = store::replace_formal(
+        operator.db(),
+        Importer {
+            actor: operator.actor(),
+            ods_code: &organisation.ods_code,
+        },
+        organisation.id,
+        as_at,
+        operator.clock().now(),
+        &counts,
+    )
+    .await
+    .map_err(Error::from)?;
+    // As for snapshots: the replaced counts must not stay readable in SQLite's log.
+    operator.db().checkpoint().await.map_err(Error::from)?;
+    Ok(Imported {
+        rows: counts.len(),
         replaced: stored.replaced,
     })
 }
@@ -190,6 +229,27 @@ fn recruitment_rows(applicants: Vec<Applicant>) -> Vec<Recruitment> {
         .collect()
 }
 
+/// Staff entering formal processes are kept only as counts by group: the indicators need no
+/// more, and a row per person would keep who was disciplined.
+fn formal_counts(as_at: Day, entries: Vec<FormalEntry>) -> Vec<FormalCount> {
+    let mut counts: BTreeMap<(&'static str, &'static str, &'static str), i64> = BTreeMap::new();
+    for e in entries {
+        *counts
+            .entry((e.process.code(), e.ethnicity.code(), e.disability.code()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((process, ethnicity, disability), entered)| FormalCount {
+            as_at,
+            process: process.into(),
+            ethnicity: ethnicity.into(),
+            disability: disability.into(),
+            entered,
+        })
+        .collect()
+}
+
 fn training_row(record: TrainingRecord) -> Training {
     Training {
         person: record.person,
@@ -218,4 +278,58 @@ fn board_rows(members: Vec<BoardMember>) -> Vec<BoardSeat> {
             executive: m.executive,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_domain::workforce::{Disability, Ethnicity, FormalProcess};
+
+    #[test]
+    fn staff_entering_formal_processes_are_counted_by_group() {
+        let day = Day::parse("2026-03-31").unwrap();
+        let entry = |process, ethnicity, disability| FormalEntry {
+            ethnicity,
+            disability,
+            process,
+        };
+        let entries = vec![
+            entry(
+                FormalProcess::Disciplinary,
+                Ethnicity::BlackAfrican,
+                Disability::No,
+            ),
+            entry(
+                FormalProcess::Capability,
+                Ethnicity::WhiteBritish,
+                Disability::Yes,
+            ),
+            entry(
+                FormalProcess::Disciplinary,
+                Ethnicity::BlackAfrican,
+                Disability::No,
+            ),
+            entry(
+                FormalProcess::Disciplinary,
+                Ethnicity::WhiteBritish,
+                Disability::No,
+            ),
+        ];
+        let counted: Vec<(String, String, String, i64)> = formal_counts(day, entries)
+            .into_iter()
+            .map(|c| {
+                assert_eq!(c.as_at, day);
+                (c.process, c.ethnicity, c.disability, c.entered)
+            })
+            .collect();
+        let row = |p: &str, e: &str, d: &str, n| (p.to_owned(), e.to_owned(), d.to_owned(), n);
+        assert_eq!(
+            counted,
+            [
+                row("capability", "A", "yes", 1),
+                row("disciplinary", "A", "no", 1),
+                row("disciplinary", "N", "no", 2),
+            ]
+        );
+    }
 }

@@ -1,13 +1,14 @@
 //! Demo workforce data: made-up ESR extracts for every demo trust (last year's and this
-//! year's staff in post, the year's leavers, shortlisted applicants and training, and the
-//! board), made by the generator `dignity synth workforce` uses and kept through the same
-//! use-case as `dignity import workforce`, so the workforce pages have figures to show.
+//! year's staff in post, the year's leavers, shortlisted applicants and training, the
+//! board, and the staff entering formal processes in each of the two years, so WRES
+//! indicator 3 and WDES metric 3 have two years to compare), made by the generator
+//! `dignity synth workforce` uses and kept through the same use-cases as `dignity import
+//! workforce`, so the workforce pages have figures to show.
 //! A trust with no units yet gets the divisions a trust of its kind usually has, since
 //! every member of staff works in one.
 
-use crate::synth_workforce;
+use crate::{import, synth_workforce};
 use dignity_app::admin::Operator;
-use dignity_app::workforce;
 use dignity_crypto::secret::InstallationSecret;
 use dignity_domain::identity::{Name, OdsCode, OrgUnitKind};
 use dignity_domain::speakup::Day;
@@ -71,7 +72,7 @@ pub async fn seed(operator: &Operator, secret: &InstallationSecret) -> anyhow::R
         );
         let ods = OdsCode::parse(&org.ods_code)?;
         for extract in made_up.workforce(as_at).extracts() {
-            workforce::import(
+            import::import_extract(
                 operator,
                 secret,
                 &ods,

@@ -2,7 +2,8 @@
 //! tool) loaded into a campaign from CSV. `dignity import workforce`: an extract from payroll
 //! (ESR) kept as an organisation's snapshot for a day. Every row is checked first; if any row
 //! is wrong, each mistake is reported with its line and nothing is stored. Then all rows are
-//! stored in one transaction, so an import is never half done.
+//! stored in one transaction, so an import is never half done. (`--extract formal` keeps
+//! counts of staff entering formal processes rather than a snapshot.)
 
 use crate::config::Config;
 use anyhow::{Context, bail};
@@ -10,6 +11,7 @@ use clap::Subcommand;
 use dignity_app::Db;
 use dignity_app::admin::{IntoClosed, NewResponse, Operator};
 use dignity_app::workforce::{self, ImportError, Kind};
+use dignity_crypto::secret::InstallationSecret;
 use dignity_domain::identity::OdsCode;
 use dignity_domain::speakup::Day;
 use dignity_domain::survey::{self as definition, import};
@@ -31,7 +33,8 @@ pub enum ImportCommand {
         into_closed_campaign: bool,
     },
     /// Keep a workforce extract from payroll (ESR) as the organisation's snapshot for a day,
-    /// replacing an earlier import of the same extract and day (format: docs/workforce.md).
+    /// or a list of staff entering formal processes as counts, replacing an earlier import
+    /// of the same extract and day (format: docs/workforce.md).
     Workforce {
         /// The organisation's ODS code.
         #[arg(long, value_name = "ODS")]
@@ -60,17 +63,56 @@ pub enum Extract {
     Training,
     /// The board's members: voting or not, executive or not.
     Board,
+    /// Staff who entered the formal disciplinary process, or the capability process on
+    /// grounds of performance, in the period ending on the day (kept only as counts).
+    Formal,
 }
 
 impl Extract {
-    fn kind(self) -> Kind {
+    /// The snapshot the extract is kept as; `None` for formal processes, which are kept as
+    /// counts beside the snapshots.
+    pub fn snapshot(self) -> Option<Kind> {
         match self {
-            Extract::Staff => Kind::Staff,
-            Extract::Leavers => Kind::Leavers,
-            Extract::Recruitment => Kind::Recruitment,
-            Extract::Training => Kind::Training,
-            Extract::Board => Kind::Board,
+            Extract::Staff => Some(Kind::Staff),
+            Extract::Leavers => Some(Kind::Leavers),
+            Extract::Recruitment => Some(Kind::Recruitment),
+            Extract::Training => Some(Kind::Training),
+            Extract::Board => Some(Kind::Board),
+            Extract::Formal => None,
         }
+    }
+
+    /// The value `--extract` takes, which also begins a file's name in `dignity synth
+    /// workforce`.
+    pub fn code(self) -> &'static str {
+        match self.snapshot() {
+            Some(kind) => kind.code(),
+            None => "formal",
+        }
+    }
+
+    /// What the file holds, in the words the command prints.
+    pub fn words(self) -> &'static str {
+        match self.snapshot() {
+            Some(kind) => kind.words(),
+            None => "staff entering formal processes",
+        }
+    }
+}
+
+/// Keeps `bytes` as the extract for `ods` on `as_at`, as `dignity import workforce` does.
+pub async fn import_extract(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    extract: Extract,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<workforce::Imported, ImportError> {
+    match extract.snapshot() {
+        Some(kind) => workforce::import(operator, secret, ods, kind, as_at, bytes, progress).await,
+        None => workforce::import_formal(operator, ods, as_at, bytes, progress).await,
     }
 }
 
@@ -123,11 +165,11 @@ async fn workforce_extract(
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
     let checking = bar(bytes.len() as u64, "Checking");
-    let imported = workforce::import(
+    let imported = import_extract(
         operator,
         &secret,
         &ods,
-        extract.kind(),
+        extract,
         as_at,
         &bytes,
         &mut |read| checking.set_position(read),
@@ -140,7 +182,7 @@ async fn workforce_extract(
                 "Kept {} {} of {} for {} as at {}{}.",
                 imported.rows,
                 if imported.rows == 1 { "row" } else { "rows" },
-                imported.kind.words(),
+                extract.words(),
                 ods,
                 as_at.long(),
                 if imported.replaced {

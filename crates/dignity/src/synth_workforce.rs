@@ -8,14 +8,18 @@
 //! staff disabled and many more not declared. The gaps the WRES and WDES look for are built
 //! in, so the indicators have something to find: BME staff are less often in senior bands,
 //! less often appointed from shortlisting and a little less often trained; disabled staff
-//! lose more days to sickness and disabled applicants are appointed a little less often.
+//! lose more days to sickness and disabled applicants are appointed a little less often;
+//! BME staff enter the disciplinary process, and disabled staff the capability process,
+//! a little more often than others.
 //! Employee numbers count up from a made-up start and names are nonsense syllables, so no
 //! real person is in any file. The same seed always gives the same files.
 
-use dignity_app::workforce::Kind;
+use crate::import::Extract as Holds;
 use dignity_domain::identity::{OrgType, Region};
 use dignity_domain::speakup::Day;
-use dignity_domain::workforce::{AgeBand, Disability, Ethnicity, PayGrade, Sex, StaffGroup};
+use dignity_domain::workforce::{
+    AgeBand, Disability, Ethnicity, FormalProcess, PayGrade, Sex, StaffGroup,
+};
 use dignity_engine::rng::Rng;
 
 /// The day the latest extracts describe unless told otherwise: the end of the NHS year the
@@ -399,6 +403,14 @@ struct Applicant {
     appointed: bool,
 }
 
+/// A member of staff who entered a formal process.
+#[derive(Debug, Clone, Copy)]
+struct Entered {
+    ethnicity: Ethnicity,
+    disability: Disability,
+    process: FormalProcess,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Seat {
     ethnicity: Ethnicity,
@@ -418,12 +430,17 @@ pub struct Workforce {
     leavers: Vec<Person>,
     applicants: Vec<Applicant>,
     board: Vec<Seat>,
+    /// Staff who entered a formal process in the year to `last_year`, and in the year to
+    /// `as_at`.
+    formal_last_year: Vec<Entered>,
+    formal: Vec<Entered>,
 }
 
 /// One file, as `dignity import workforce` takes it.
 #[derive(Debug, Clone)]
 pub struct Extract {
-    pub kind: Kind,
+    /// What it holds: the `--extract` to import it with.
+    pub kind: Holds,
     pub as_at: Day,
     pub csv: Vec<u8>,
 }
@@ -504,6 +521,12 @@ impl Workforce {
         }
         let applicants = applicants(&mut rng, profile, joiners);
         let board = board(&mut rng, profile);
+        // A stream of its own, so the other files are what they were before these were
+        // made. Last year's are drawn from the staff in post at its end, this year's from
+        // everyone employed during it.
+        let mut formal_rng = Rng::new(mix(org.seed, 3));
+        let formal_last_year = formal_entries(&mut formal_rng, &previous);
+        let formal = formal_entries(&mut formal_rng, staff.iter().chain(&leavers));
         Workforce {
             as_at,
             last_year,
@@ -513,6 +536,8 @@ impl Workforce {
             leavers,
             applicants,
             board,
+            formal_last_year,
+            formal,
         }
     }
 
@@ -526,24 +551,31 @@ impl Workforce {
     }
 
     /// Every extract: last year's and this year's staff in post, the year's leavers,
-    /// shortlisted applicants and training, and the board.
+    /// shortlisted applicants and training, the board, and the staff entering formal
+    /// processes in each of the two years.
     pub fn extracts(&self) -> Vec<Extract> {
         let extract = |kind, as_at, csv| Extract { kind, as_at, csv };
         vec![
             extract(
-                Kind::Staff,
+                Holds::Staff,
                 self.last_year,
                 staff_csv(&self.units, &self.previous, false),
             ),
-            extract(Kind::Staff, self.as_at, self.staff_csv()),
+            extract(Holds::Staff, self.as_at, self.staff_csv()),
             extract(
-                Kind::Leavers,
+                Holds::Leavers,
                 self.as_at,
                 staff_csv(&self.units, &self.leavers, true),
             ),
-            extract(Kind::Recruitment, self.as_at, self.recruitment_csv()),
-            extract(Kind::Training, self.as_at, self.training_csv()),
-            extract(Kind::Board, self.as_at, self.board_csv()),
+            extract(Holds::Recruitment, self.as_at, self.recruitment_csv()),
+            extract(Holds::Training, self.as_at, self.training_csv()),
+            extract(Holds::Board, self.as_at, self.board_csv()),
+            extract(
+                Holds::Formal,
+                self.last_year,
+                formal_csv(&self.formal_last_year),
+            ),
+            extract(Holds::Formal, self.as_at, formal_csv(&self.formal)),
         ]
     }
 
@@ -584,6 +616,22 @@ impl Workforce {
         }
         csv.into_bytes()
     }
+}
+
+/// The staff who entered a formal process, one row each, as an employee-relations report
+/// lists them (without the identifiers, which are not read).
+fn formal_csv(entered: &[Entered]) -> Vec<u8> {
+    let mut csv = Csv::new(&["Ethnic Origin", "Disability Flag", "Formal Process"]);
+    for e in entered {
+        csv.cell(ethnicity_text(e.ethnicity));
+        csv.cell(disability_text(e.disability));
+        csv.cell(match e.process {
+            FormalProcess::Disciplinary => "Disciplinary",
+            FormalProcess::Capability => "Capability - Performance",
+        });
+        csv.end_row();
+    }
+    csv.into_bytes()
 }
 
 /// A CSV file being written. No value the generator writes holds a comma or a quote
@@ -1248,6 +1296,55 @@ fn board(rng: &mut Rng, profile: Profile) -> Vec<Seat> {
         .collect()
 }
 
+/// How often a member of staff enters the formal disciplinary process in a year (about 1 in
+/// 100), and how much more often BME staff do (WRES indicator 3 has long been above 1
+/// nationally, though falling); how often staff enter the capability process on grounds of
+/// performance (about 3 in 1,000), and how much more often disabled staff do (WDES metric
+/// 3). Made up, near the national shape.
+const DISCIPLINARY: f64 = 0.009;
+const BME_DISCIPLINARY: f64 = 1.4;
+const CAPABILITY: f64 = 0.003;
+const DISABLED_CAPABILITY: f64 = 1.5;
+
+/// Who of `people` entered a formal process in the year: a person may enter both. At least
+/// one, since a file with no rows cannot be imported, and a small trust's year might
+/// otherwise have none.
+fn formal_entries<'p>(rng: &mut Rng, people: impl IntoIterator<Item = &'p Person>) -> Vec<Entered> {
+    let mut entered = Vec::new();
+    let mut first = None;
+    for p in people {
+        first = first.or(Some(p));
+        let mut disciplinary = DISCIPLINARY;
+        if is_bme(p.ethnicity) {
+            disciplinary *= BME_DISCIPLINARY;
+        }
+        let mut capability = CAPABILITY;
+        if p.disability == Disability::Yes {
+            capability *= DISABLED_CAPABILITY;
+        }
+        for (process, chance) in [
+            (FormalProcess::Disciplinary, disciplinary),
+            (FormalProcess::Capability, capability),
+        ] {
+            if rng.unit() < chance {
+                entered.push(Entered {
+                    ethnicity: p.ethnicity,
+                    disability: p.disability,
+                    process,
+                });
+            }
+        }
+    }
+    if let (true, Some(p)) = (entered.is_empty(), first) {
+        entered.push(Entered {
+            ethnicity: p.ethnicity,
+            disability: p.disability,
+            process: FormalProcess::Disciplinary,
+        });
+    }
+    entered
+}
+
 /// The list of organisations and their units, one row per unit, with the organisation's
 /// details as `dignity admin create-org` takes them.
 pub fn organisations_csv(organisations: &[Organisation]) -> Vec<u8> {
@@ -1314,6 +1411,7 @@ pub fn write_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dignity_app::workforce::Kind;
     use dignity_domain::workforce::{self as extract, Unit, WresGroup};
 
     fn day() -> Day {
@@ -1360,22 +1458,25 @@ mod tests {
         let (mut white_senior, mut white, mut bme_senior, mut bme) = (0, 0, 0, 0);
         let (mut white_shortlisted, mut white_appointed) = (0, 0);
         let (mut bme_shortlisted, mut bme_appointed) = (0, 0);
+        let mut formal = std::collections::BTreeMap::new();
+        let mut files = std::collections::BTreeSet::new();
         for org in &orgs {
             let workforce = org.workforce(day());
             let units = units(org);
             for file in workforce.extracts() {
                 let name = file.file_name();
+                files.insert(name.clone());
                 let lines = file.csv.iter().filter(|b| **b == b'\n').count() - 1;
-                let read = match file.kind {
-                    Kind::Staff | Kind::Leavers => {
+                let read = match file.kind.snapshot() {
+                    Some(Kind::Staff | Kind::Leavers) => {
                         let people = extract::parse_staff(&file.csv, &units, &digest, &mut |_| {})
                             .unwrap_or_else(|e| panic!("{name}: {e}"));
-                        if file.kind == Kind::Leavers {
+                        if file.kind == Holds::Leavers {
                             assert!(people.iter().all(|p| p.leaving.is_some()), "{name}");
                         } else {
                             assert!(people.iter().all(|p| p.leaving.is_none()), "{name}");
                         }
-                        if file.kind == Kind::Staff && file.as_at == day() {
+                        if file.kind == Holds::Staff && file.as_at == day() {
                             for p in &people {
                                 let senior = matches!(
                                     p.pay_grade.wdes_cluster(),
@@ -1399,7 +1500,7 @@ mod tests {
                         }
                         people.len()
                     }
-                    Kind::Recruitment => {
+                    Some(Kind::Recruitment) => {
                         let applicants = extract::parse_recruitment(&file.csv, &mut |_| {})
                             .unwrap_or_else(|e| panic!("{name}: {e}"));
                         for a in &applicants {
@@ -1417,12 +1518,24 @@ mod tests {
                         }
                         applicants.len()
                     }
-                    Kind::Training => extract::parse_training(&file.csv, &digest, &mut |_| {})
+                    Some(Kind::Training) => {
+                        extract::parse_training(&file.csv, &digest, &mut |_| {})
+                            .unwrap_or_else(|e| panic!("{name}: {e}"))
+                            .len()
+                    }
+                    Some(Kind::Board) => extract::parse_board(&file.csv, &mut |_| {})
                         .unwrap_or_else(|e| panic!("{name}: {e}"))
                         .len(),
-                    Kind::Board => extract::parse_board(&file.csv, &mut |_| {})
-                        .unwrap_or_else(|e| panic!("{name}: {e}"))
-                        .len(),
+                    None => {
+                        let entries = extract::parse_formal(&file.csv, &mut |_| {})
+                            .unwrap_or_else(|e| panic!("{name}: {e}"));
+                        for e in &entries {
+                            let group = e.ethnicity.wres_group();
+                            let seen = formal.entry((file.as_at, e.process, group)).or_insert(0);
+                            *seen += 1;
+                        }
+                        entries.len()
+                    }
                 };
                 assert_eq!(read, lines, "{name}: every line is read");
                 assert!(read > 0, "{name} is empty");
@@ -1439,6 +1552,41 @@ mod tests {
         assert!(
             (1.25..2.0).contains(&likelihood),
             "White applicants are more likely to be appointed: {likelihood:.2}"
+        );
+        // Formal processes for both years, about one in a hundred disciplinary and a few in
+        // a thousand capability, BME staff a little more often disciplined.
+        assert!(files.contains("formal-2025-03-31.csv") && files.contains("formal-2026-03-31.csv"));
+        let this_year = |process, group| {
+            formal
+                .get(&(day(), process, group))
+                .copied()
+                .unwrap_or(0usize)
+        };
+        let disciplined = |group| this_year(FormalProcess::Disciplinary, group);
+        let all_disciplined: usize = [
+            WresGroup::White,
+            WresGroup::BlackAndMinorityEthnic,
+            WresGroup::Unknown,
+        ]
+        .into_iter()
+        .map(disciplined)
+        .sum();
+        let capability: usize = [
+            WresGroup::White,
+            WresGroup::BlackAndMinorityEthnic,
+            WresGroup::Unknown,
+        ]
+        .into_iter()
+        .map(|g| this_year(FormalProcess::Capability, g))
+        .sum();
+        // About 30,000 people in post and 3,000 who left.
+        assert!((200..450).contains(&all_disciplined), "{all_disciplined}");
+        assert!((50..160).contains(&capability), "{capability}");
+        let disciplinary_likelihood = share(disciplined(WresGroup::BlackAndMinorityEthnic), bme)
+            / share(disciplined(WresGroup::White), white);
+        assert!(
+            (1.05..2.0).contains(&disciplinary_likelihood),
+            "BME staff are more likely to enter the disciplinary process: {disciplinary_likelihood:.2}"
         );
     }
 

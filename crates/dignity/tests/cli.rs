@@ -372,6 +372,26 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
             "{trust}: {kinds:?}"
         );
     }
+    // And the staff entering formal processes in each of those two years.
+    let formal: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT o.ods_code, f.as_at FROM workforce_formal f \
+         JOIN organisations o ON o.id = f.organisation_id ORDER BY o.ods_code, f.as_at",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for trust in snapshots.iter().map(|s| s.0.as_str()) {
+        let days: Vec<&str> = snapshots
+            .iter()
+            .filter(|s| s.0 == trust && s.1 == "staff")
+            .map(|s| s.2.as_str())
+            .collect();
+        let formal_days: Vec<&str> = formal
+            .iter()
+            .filter(|f| f.0 == trust)
+            .map(|f| f.1.as_str())
+            .collect();
+        assert_eq!(formal_days, days, "{trust}");
+    }
     let staff: i64 = snapshots
         .iter()
         .filter(|s| s.1 == "staff")
@@ -1137,7 +1157,7 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
             .map(|e| e.map(|e| e.path()))
             .collect::<Result<_, _>>()?;
         files.sort();
-        assert_eq!(files.len(), 6, "{files:?}");
+        assert_eq!(files.len(), 8, "{files:?}");
         for file in files {
             // staff-2026-03-31.csv: the kind, then the day.
             let stem = file.file_stem().unwrap().to_str().unwrap();
@@ -1155,8 +1175,9 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
                 file.to_str().unwrap(),
             ])?;
             assert!(out.contains(&format!("for {ods} as at")), "{out}");
-            // Applicants are kept as counts by group, so fewer rows than lines.
-            if kind != "recruitment" {
+            // Applicants and staff entering formal processes are kept as counts by group,
+            // so fewer rows than lines.
+            if kind != "recruitment" && kind != "formal" {
                 assert!(out.contains(&format!("Kept {lines} rows")), "{stem}: {out}");
             }
             if kind == "staff" && day == "2026-03-31" {
@@ -1168,7 +1189,14 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
     assert_eq!(staff, 1500);
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["board", "leavers", "recruitment", "staff", "training"]
+        [
+            "board",
+            "formal",
+            "leavers",
+            "recruitment",
+            "staff",
+            "training"
+        ]
     );
 
     // Every applicant is counted once.
@@ -1187,6 +1215,155 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
         applicants += std::fs::read_to_string(file)?.lines().count() - 1;
     }
     assert_eq!(usize::try_from(counted)?, applicants);
+
+    // Every member of staff entering a formal process is counted once, for both years.
+    let entered: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT as_at, SUM(entered) FROM workforce_formal GROUP BY as_at ORDER BY as_at",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut lines = Vec::new();
+    for day in ["2025-03-31", "2026-03-31"] {
+        let mut n = 0;
+        for ods in &created {
+            let file = dir
+                .0
+                .join("extracts")
+                .join(ods)
+                .join(format!("formal-{day}.csv"));
+            n += std::fs::read_to_string(file)?.lines().count() - 1;
+        }
+        lines.push((day.to_owned(), i64::try_from(n)?));
+    }
+    assert_eq!(entered, lines);
     db.close().await;
+    Ok(())
+}
+
+/// `dignity import workforce --extract formal` keeps counts of the staff entering formal
+/// processes, replaces them when the same day comes again, and names a wrong line and
+/// column, keeping nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workforce_formal_processes_import_as_counts() -> TestResult {
+    const SECRET: &str = "4444444444444444444444444444444444444444444444444444444444444444";
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let scratch = ScratchDb::new(backend).await?;
+        let dir = TempDir::new(&format!("workforce-formal-{backend:?}"))?;
+        let run = |args: &[&str]| dignity_with_secret(&dir.0, &scratch.url, SECRET, args);
+        let ok = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+            let output = run(args)?;
+            let out = text(&output);
+            if !output.status.success() {
+                return Err(format!("{args:?} failed: {out}").into());
+            }
+            Ok(out)
+        };
+        ok(&[
+            "admin",
+            "create-org",
+            "--ods",
+            "RJ1",
+            "--name",
+            "Test Trust",
+            "--type",
+            "acute",
+            "--region",
+            "london",
+            "--benchmark-group",
+            "Acute",
+        ])?;
+        let file = dir.0.join("formal.csv");
+        let import = || {
+            run(&[
+                "import",
+                "workforce",
+                "--org",
+                "RJ1",
+                "--as-at",
+                "2026-03-31",
+                "--extract",
+                "formal",
+                "formal.csv",
+            ])
+        };
+        let counts = || async {
+            sqlx::query_as::<_, (String, String, String, i64)>(
+                "SELECT process, ethnicity, disability, entered FROM workforce_formal \
+                 ORDER BY process, ethnicity, disability",
+            )
+            .fetch_all(scratch.db.pool())
+            .await
+        };
+        std::fs::write(
+            &file,
+            "Employee Number,Ethnic Origin,Disability Flag,Formal Process\n\
+             40001234,A White - British,No,Disciplinary\n\
+             40005678,N Black or Black British - African,No,Misconduct\n\
+             40009999,N,No,Conduct\n\
+             40004444,H,Yes,Capability - Performance\n",
+        )?;
+        let out = text(&import()?);
+        assert!(
+            out.contains(
+                "Kept 3 rows of staff entering formal processes for RJ1 as at 31 March 2026."
+            ),
+            "{out}"
+        );
+        let row = |p: &str, e: &str, d: &str, n| (p.to_owned(), e.to_owned(), d.to_owned(), n);
+        assert_eq!(
+            counts().await?,
+            [
+                row("capability", "H", "yes", 1),
+                row("disciplinary", "A", "no", 1),
+                row("disciplinary", "N", "no", 2),
+            ]
+        );
+        // Only counts: no employee number is read, so none is kept.
+        let stored = every_stored_value(&scratch.db).await?;
+        assert!(!stored.contains("40001234"), "{backend:?}");
+
+        // The same day again replaces the counts whole.
+        std::fs::write(
+            &file,
+            "Ethnicity,Disability,Case Type\nB White - Irish,Not Declared,Performance\n",
+        )?;
+        let out = text(&import()?);
+        assert!(
+            out.contains(
+                "Kept 1 row of staff entering formal processes for RJ1 as at 31 March 2026, \
+                 replacing the earlier import for that day."
+            ),
+            "{out}"
+        );
+        assert_eq!(counts().await?, [row("capability", "B", "not_declared", 1)]);
+
+        // Ill-health capability and an unknown process: named by line and column, and the
+        // counts already kept stay as they were.
+        std::fs::write(
+            &file,
+            "Ethnic Origin,Disability Flag,Formal Process\n\
+             A,No,Disciplinary\n\
+             A,Yes,Capability - Ill Health\n\
+             M,No,Grievance\n",
+        )?;
+        let output = import()?;
+        let out = text(&output);
+        assert!(!output.status.success(), "{out}");
+        assert!(
+            out.contains(
+                "line 3, column \"Formal Process\": \"Capability - Ill Health\" is capability on grounds of ill health, which WDES metric 3 does not count"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "line 4, column \"Formal Process\": \"Grievance\" is not a formal process"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("nothing was stored"), "{out}");
+        assert_eq!(counts().await?, [row("capability", "B", "not_declared", 1)]);
+        scratch.finish().await;
+    }
     Ok(())
 }
