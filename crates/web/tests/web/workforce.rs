@@ -286,10 +286,55 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     }
     import(Kind::Recruitment, "2026-03-31", applicants).await?;
 
+    // Entering the disciplinary process: in 2025/26 12 of the 80 White staff and 12 of
+    // the 40 BME staff; in 2024/25 8 and 10. Over the two years BME 22 of 80 (0.275)
+    // against White 20 of 160 (0.125): 2.20. SE = sqrt(1/22 - 1/80 + 1/20 - 1/160)
+    // = 0.27696, so the interval is exp(ln 2.2 -+ 1.96 x 0.27696) = 1.28 to 3.79.
+    let formal = |white: usize, bme: usize| {
+        let mut lines = vec!["Ethnic Origin,Disability Flag,Formal Process".to_owned()];
+        lines.extend((0..white).map(|_| "A,No,Disciplinary".to_owned()));
+        lines.extend((0..bme).map(|_| "N,No,Disciplinary".to_owned()));
+        lines.join("\n")
+    };
+    for (day, white, bme) in [("2025-03-31", 8, 10), ("2026-03-31", 12, 12)] {
+        workforce::import_formal(
+            &operator,
+            &ods,
+            Day::parse(day)?,
+            formal(white, bme).as_bytes(),
+            &mut |_| {},
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+
     let page = browser.get("/orgs/RJ1/workforce/wres").await?;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let body = &page.body;
     assert!(body.contains("2025/26"), "{body}");
+    let wres3 = section(body, "id=\"indicator-3\"");
+    assert!(wres3.contains("2.20"), "{wres3}");
+    assert!(wres3.contains("1.28 to 3.79"), "{wres3}");
+    assert!(
+        wres3.contains("This year and the year before, added together"),
+        "{wres3}"
+    );
+    assert!(
+        wres3.contains(
+            "From the counts of staff entering formal processes imported for 31 March 2026"
+        ),
+        "{wres3}"
+    );
+    // The year's own counts are never shown apart: 8 is below the minimum.
+    assert!(!wres3.contains("</span>8</td>"), "{wres3}");
+    // No member of staff is disabled: WDES 3 says why there is no likelihood rather than
+    // dividing by nothing.
+    let wdes = browser.get("/orgs/RJ1/workforce/wdes").await?;
+    let wdes3 = section(&wdes.body, "id=\"indicator-3\"");
+    assert!(
+        wdes3.contains("one of the two groups has nobody in it"),
+        "{wdes3}"
+    );
     let wres2 = section(body, "id=\"indicator-2\"");
     // (60 / 200) / (30 / 150) = 1.50; Katz interval 1.02 to 2.20 (worked in the doc).
     assert!(wres2.contains("1.50"), "{wres2}");
