@@ -10,6 +10,7 @@
 
 pub mod national;
 pub mod overview;
+pub mod reports;
 pub mod standards;
 
 use crate::Error;

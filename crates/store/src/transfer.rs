@@ -621,6 +621,33 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "equality_reports",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("standard", Text),
+            ("year", Int),
+            ("version", Int),
+            ("summary", Text),
+            ("figures", Text),
+            ("plan_actions", Text),
+            ("written_by", Int),
+            ("written_on", Text),
+            ("published_on", Text),
+        ],
+    ),
+    (
+        "equality_report_signatures",
+        "report_id, side",
+        &[
+            ("report_id", Int),
+            ("side", Text),
+            ("person_id", Int),
+            ("signed_on", Text),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -664,6 +691,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "events",
     "event_bookings",
     "workforce_snapshots",
+    "equality_reports",
 ];
 
 /// Rows copied per table.

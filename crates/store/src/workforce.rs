@@ -17,6 +17,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 
 mod formal;
+pub mod reports;
 pub use formal::{FormalCount, formal_counts, formal_days, replace_formal};
 
 /// What a snapshot holds.

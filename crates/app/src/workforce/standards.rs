@@ -28,6 +28,43 @@ use std::collections::BTreeMap;
 /// and lead it, and its union partners, who sign the report off with an executive.
 pub const READERS: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::UnionPartner];
 
+/// Which standard a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standard {
+    Race,
+    Disability,
+}
+
+impl Standard {
+    pub const ALL: [Standard; 2] = [Standard::Race, Standard::Disability];
+
+    /// Its code in addresses and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Standard::Race => "wres",
+            Standard::Disability => "wdes",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Standard> {
+        Standard::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Standard::Race => "Workforce Race Equality Standard",
+            Standard::Disability => "Workforce Disability Equality Standard",
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            Standard::Race => "WRES",
+            Standard::Disability => "WDES",
+        }
+    }
+}
+
 /// The twelve months to 31 March of the year it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReportingYear(i64);

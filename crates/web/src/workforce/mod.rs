@@ -18,6 +18,7 @@ use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
 pub mod national;
+pub mod reports;
 pub mod standards;
 
 pub fn routes(routes: Routes) -> Routes {
@@ -26,7 +27,7 @@ pub fn routes(routes: Routes) -> Routes {
         Access::InOrganisation(READERS),
         page,
     );
-    national::routes(standards::routes(routes))
+    reports::routes(national::routes(standards::routes(routes)))
 }
 
 #[derive(Deserialize, Default)]

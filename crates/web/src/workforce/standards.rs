@@ -15,7 +15,9 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::workforce::standards::{self, READERS, ReportingYear, Standards, YearFigures};
+use dignity_app::workforce::standards::{
+    self, READERS, ReportingYear, Standard, Standards, YearFigures,
+};
 use dignity_engine::disclosure::{Disclosed, Figure, PublishedCount};
 use dignity_engine::workforce::{
     BoardGap, BoardRow, Comparison, Disability, Ethnicity, Group, Hidden, Likelihood, StaffTable,
@@ -97,45 +99,15 @@ async fn disability_xlsx(
     xlsx(Standard::Disability, state, user, ods, query).await
 }
 
-/// Which standard a page is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standard {
-    Race,
-    Disability,
-}
-
-impl Standard {
-    pub fn code(self) -> &'static str {
-        match self {
-            Standard::Race => "wres",
-            Standard::Disability => "wdes",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Standard::Race => "Workforce Race Equality Standard",
-            Standard::Disability => "Workforce Disability Equality Standard",
-        }
-    }
-
-    pub fn short(self) -> &'static str {
-        match self {
-            Standard::Race => "WRES",
-            Standard::Disability => "WDES",
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
     /// The calendar year the reporting year ends in (2026 for 2025/26); the newest if
     /// not given.
-    year: Option<String>,
+    pub(super) year: Option<String>,
 }
 
-fn chosen_year(query: &YearQuery) -> Result<Option<ReportingYear>, AppError> {
+pub(super) fn chosen_year(query: &YearQuery) -> Result<Option<ReportingYear>, AppError> {
     match query.year.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => text

@@ -63,6 +63,7 @@ async fn things_that_exist(
 ) -> Result<BTreeMap<&'static str, String>, Box<dyn std::error::Error>> {
     let mut ids = BTreeMap::new();
     ids.insert("{ods}", "RJ1".to_owned());
+    ids.insert("{standard}", "wres".to_owned());
 
     let (_, plan, _, _) = crate::plans::signed_plan(app).await?;
     let actions = plans::actions(&app.db, plan.id).await?;

@@ -115,6 +115,11 @@ const RJ1_GUARDIANS: &[Who] = &[Who::Holder(Role::Guardian)];
 const RJ1_WORKFORCE: &[Who] = &[Who::Holder(Role::OrgAdmin), Who::Holder(Role::Executive)];
 /// Its race and disability equality figures before they are published: those, and its
 /// union partners, who sign the report off.
+/// Who signs a WRES or WDES report: an executive and a union partner.
+const RJ1_REPORT_SIGNERS: &[Who] = &[
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+];
 const RJ1_STANDARDS: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::Executive),
@@ -268,6 +273,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/survey/sent", "/survey/sent", EVERYONE),
     ("GET", "/plans", "/plans", EVERYONE),
     ("GET", "/plans/{ods}", "/plans/RJ1", EVERYONE),
+    (
+        "GET",
+        "/equality/{ods}/{standard}",
+        "/equality/RJ1/wres",
+        EVERYONE,
+    ),
     (
         "GET",
         "/plans/{ods}/feed.atom",
@@ -675,6 +686,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/national/workforce.csv",
         "/national/workforce.csv",
         ANALYSTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/report/{standard}",
+        "/orgs/RJ1/workforce/report/wres",
+        RJ1_STANDARDS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/workforce/report/{standard}",
+        "/orgs/RJ1/workforce/report/wres",
+        RJ1_WORKFORCE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/workforce/report/{standard}/sign",
+        "/orgs/RJ1/workforce/report/wres/sign",
+        RJ1_REPORT_SIGNERS,
     ),
     (
         "GET",

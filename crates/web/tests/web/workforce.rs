@@ -13,6 +13,7 @@ dignity_store::on_both_backends!(
     workforce_page_shows_figures_and_hides_small_groups,
     workforce_figures_cannot_be_had_from_each_other,
     equality_standards_from_the_extracts,
+    equality_report_is_public_once_both_sides_sign,
 );
 
 const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -381,6 +382,140 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     assert_eq!(junk.status.as_u16(), 400, "{}", junk.body);
     let missing = browser.get("/orgs/RJ1/workforce/wres?year=2019").await?;
     assert_eq!(missing.status.as_u16(), 404, "{}", missing.body);
+    Ok(())
+}
+
+/// A WRES report: written by an executive with a plan action, signed by both sides, then
+/// public. A new version needs both signatures again while the public page keeps the
+/// signed one, and a signature for a version that has changed since it was read is
+/// refused.
+async fn equality_report_is_public_once_both_sides_sign(app: &TestApp) -> TestResult {
+    import_some_staff(app).await?;
+    let (_, plan, mut ezra, mut uma) = crate::plans::signed_plan(app).await?;
+    let actions = dignity_store::plans::actions(&app.db, plan.id).await?;
+    let action = actions.first().ok_or("an action")?;
+    let action_id = action.id.to_string();
+    let public = app.browser().get("/equality/RJ1/wres").await?;
+    assert_eq!(public.status.as_u16(), 200, "{}", public.body);
+    assert!(public.body.contains("has not published"), "{}", public.body);
+
+    let write = "/orgs/RJ1/workforce/report/wres";
+    let sign = "/orgs/RJ1/workforce/report/wres/sign";
+    // A union partner reads and signs, but does not write.
+    let page = uma
+        .post(write, &[("year", "2026"), ("summary", "Ours")])
+        .await?;
+    assert_eq!(page.status.as_u16(), 403, "{}", page.body);
+    let page = ezra
+        .post(write, &[("year", "2026"), ("summary", "  ")])
+        .await?;
+    assert_eq!(page.status.as_u16(), 422, "{}", page.body);
+    assert!(
+        page.body.contains("Write what the figures show"),
+        "{}",
+        page.body
+    );
+    let page = ezra
+        .post(
+            write,
+            &[
+                ("year", "2026"),
+                ("summary", "Words"),
+                ("actions", "999999"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 422, "{}", page.body);
+    assert!(
+        page.body.contains("Choose actions from your organisation"),
+        "{}",
+        page.body
+    );
+    let page = ezra
+        .post(write, &[("year", "2019"), ("summary", "Words")])
+        .await?;
+    assert_eq!(page.status.as_u16(), 404, "{}", page.body);
+
+    let words = "Our board is less diverse than our staff. We will change how we appoint.";
+    let page = ezra
+        .post(
+            write,
+            &[
+                ("year", "2026"),
+                ("summary", words),
+                ("actions", &action_id),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 303, "{}", page.body);
+    let page = ezra.follow(page).await?;
+    assert!(
+        page.body.contains("A new version is saved"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&action.title), "{}", page.body);
+
+    // An executive signs for the employer only.
+    let page = ezra
+        .post(
+            sign,
+            &[("year", "2026"), ("side", "union"), ("version", "1")],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 403, "{}", page.body);
+    let page = ezra
+        .post(
+            sign,
+            &[("year", "2026"), ("side", "employer"), ("version", "1")],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 303, "{}", page.body);
+    let public = app.browser().get("/equality/RJ1/wres").await?;
+    assert!(
+        public.body.contains("has not published"),
+        "one side is not enough"
+    );
+
+    let page = uma
+        .post(
+            sign,
+            &[("year", "2026"), ("side", "union"), ("version", "1")],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 303, "{}", page.body);
+    let page = uma.follow(page).await?;
+    assert!(
+        page.body.contains("The report is now public"),
+        "{}",
+        page.body
+    );
+    let public = app.browser().get("/equality/RJ1/wres").await?;
+    assert!(public.body.contains(words), "{}", public.body);
+    assert!(public.body.contains(&action.title), "{}", public.body);
+    assert!(public.body.contains("WRES 1"), "{}", public.body);
+
+    // A second version is written; the public page keeps the first until both sign.
+    let page = ezra
+        .post(write, &[("year", "2026"), ("summary", "Second thoughts")])
+        .await?;
+    assert_eq!(page.status.as_u16(), 303, "{}", page.body);
+    let page = uma
+        .post(
+            sign,
+            &[("year", "2026"), ("side", "union"), ("version", "1")],
+        )
+        .await?;
+    assert_eq!(page.status.as_u16(), 409, "{}", page.body);
+    assert!(
+        page.body.contains("has changed since you opened it"),
+        "{}",
+        page.body
+    );
+    let public = app.browser().get("/equality/RJ1/wres").await?;
+    assert!(public.body.contains(words) && !public.body.contains("Second thoughts"));
+    let missing = app.browser().get("/equality/RJ1/nope").await?;
+    assert_eq!(missing.status.as_u16(), 404);
     Ok(())
 }
 
