@@ -106,3 +106,39 @@ test('the race and disability equality pages, their returns and the national vie
   const refused = await union.goto(`${server.url}/national/workforce`);
   assert.equal(refused.status(), 403);
 });
+
+test('a WRES report is written, signed by both sides and published', async () => {
+  const exec = await newPage(browser);
+  await signIn(exec, server.url, 'exec@demo.nhs.uk');
+  await exec.click('a:has-text("Race equality (WRES) from staff records")');
+  await exec.click('a:has-text("Write, sign or read the")');
+  assert.match(await exec.locator('h1').innerText(), /WRES report for \d{4}\/\d{2}/);
+  await checkAccessibility(exec, assert);
+  // Saving with no words is refused with the error summary first.
+  await exec.fill('#summary', '');
+  await exec.click('button:has-text("Save as a new version")');
+  assert.match(await exec.locator('.nhsuk-error-summary').innerText(), /Write what the figures show/);
+  await checkAccessibility(exec, assert);
+  const words = `Board seats do not yet reflect our staff (${Date.now()}).`;
+  await exec.fill('#summary', words);
+  await exec.click('button:has-text("Save as a new version")');
+  assert.match(await exec.locator('.nhsuk-notification-banner').innerText(), /A new version is saved/);
+  await exec.click('button:has-text("for the employer side")');
+  assert.match(await exec.locator('.nhsuk-notification-banner').innerText(), /Your signature is saved/);
+  await checkReflow(exec, assert);
+
+  const union = await newPage(browser);
+  await signIn(union, server.url, 'union@demo.nhs.uk');
+  await union.goto(exec.url().replace(/[?&]done=[a-z]+/, ''));
+  await union.click('button:has-text("for the trade union side")');
+  assert.match(await union.locator('.nhsuk-notification-banner').innerText(), /now public/);
+
+  // Anyone can read it, without signing in.
+  const visitor = await newPage(browser);
+  await visitor.goto(`${server.url}/equality/DEMO1/wres`);
+  const text = await visitor.locator('main').innerText();
+  assert.ok(text.includes(words), text);
+  assert.match(text, /WRES 1/);
+  await checkAccessibility(visitor, assert);
+  await checkReflow(visitor, assert);
+});
