@@ -2,6 +2,7 @@
 //! per organisation, sortable by any measure without JavaScript (the column headings are
 //! links), and a CSV of every measure.
 
+use super::standards::{YearQuery, chosen_year};
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
 use crate::pages::{Chrome, render};
@@ -37,15 +38,9 @@ pub struct NationalQuery {
 }
 
 fn year(query: &NationalQuery) -> Result<Option<ReportingYear>, AppError> {
-    match query.year.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .and_then(ReportingYear::ending)
-            .map(Some)
-            .ok_or_else(|| AppError::BadRequest("Choose a year from the list".into())),
-    }
+    chosen_year(&YearQuery {
+        year: query.year.clone(),
+    })
 }
 
 /// A figure in words: a likelihood with its interval and flag, a share, or points.
