@@ -611,9 +611,32 @@ pub fn relative_likelihood((a, n1): (u64, u64), (c, n2): (u64, u64)) -> Result<L
 /// count shown exactly (smaller ones read "fewer than").
 pub fn indicators(year: &WorkforceYear, minimum: Minimum) -> Result<Indicators, WorkforceError> {
     check(year)?;
+    let (used, layout, published) = decided(year, minimum);
+    Ok(layout.publish(&published, &used))
+}
+
+/// The year as decided, the layout and the decision. Last year's counts are known, so a
+/// two-year sum can pin this year's small count with nothing left to hide (last year 4 of
+/// a "fewer than 6" pair); rather than withhold the whole year, the formal processes are
+/// then this year's alone.
+fn decided(year: &WorkforceYear, minimum: Minimum) -> (WorkforceYear, Layout, Published) {
     let layout = Layout::new(year);
     let published = layout.sheet.decide(minimum);
-    Ok(layout.publish(&published, year))
+    let two_years = year.disciplinary.is_some_and(|p| p.last_year.is_some())
+        || year.capability.is_some_and(|p| p.last_year.is_some());
+    if !(published.stuck && two_years) {
+        return (year.clone(), layout, published);
+    }
+    let mut this_year_only = year.clone();
+    if let Some(p) = &mut this_year_only.disciplinary {
+        p.last_year = None;
+    }
+    if let Some(p) = &mut this_year_only.capability {
+        p.last_year = None;
+    }
+    let layout = Layout::new(&this_year_only);
+    let published = layout.sheet.decide(minimum);
+    (this_year_only, layout, published)
 }
 
 /// Where every count of one organisation's year sits in the disclosure decision.
@@ -779,6 +802,17 @@ fn check(year: &WorkforceYear) -> Result<(), WorkforceError> {
     Ok(())
 }
 
+/// What a page may do with a count of the sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// Shown if the decision lets it.
+    Shown,
+    /// Never shown, but people all the same (the applicants not appointed).
+    Never,
+    /// Shown on another page the decision does not make (last year's), so taken as known.
+    Known,
+}
+
 /// Every count of one organisation's year, published or not, and the sums between them,
 /// before the disclosure decision.
 #[derive(Debug, Clone, Default)]
@@ -786,22 +820,27 @@ struct Sheet {
     values: Vec<u64>,
     /// Whether a page may show the count (if the decision lets it); the others are never
     /// shown but are people all the same (the applicants not appointed).
-    published: Vec<bool>,
+    published: Vec<Cell>,
     sums: Vec<(usize, Vec<usize>)>,
 }
 
 impl Sheet {
     fn shown(&mut self, value: u64) -> usize {
-        self.push(value, true)
+        self.push(value, Cell::Shown)
     }
 
     fn never(&mut self, value: u64) -> usize {
-        self.push(value, false)
+        self.push(value, Cell::Never)
     }
 
-    fn push(&mut self, value: u64, published: bool) -> usize {
+    /// A count the reader may know from another page (last year's): see `Ledger::known`.
+    fn known(&mut self, value: u64) -> usize {
+        self.push(value, Cell::Known)
+    }
+
+    fn push(&mut self, value: u64, kind: Cell) -> usize {
         self.values.push(value);
-        self.published.push(published);
+        self.published.push(kind);
         self.values.len() - 1
     }
 
@@ -842,12 +881,10 @@ impl Sheet {
             .values
             .iter()
             .zip(&self.published)
-            .map(|(&value, &published)| {
-                if published {
-                    ledger.shown(value)
-                } else {
-                    ledger.never(value)
-                }
+            .map(|(&value, &kind)| match kind {
+                Cell::Shown => ledger.shown(value),
+                Cell::Never => ledger.never(value),
+                Cell::Known => ledger.known(value),
             })
             .collect();
         let at = |cell: usize| cells.get(cell).copied().unwrap_or(usize::MAX);
@@ -864,8 +901,8 @@ impl Sheet {
             cells
                 .iter()
                 .zip(&self.published)
-                .map(|(&c, &published)| {
-                    if published {
+                .map(|(&c, &kind)| {
+                    if kind == Cell::Shown {
                         decided.published(c)
                     } else {
                         PublishedCount::WITHHELD
@@ -1167,11 +1204,16 @@ impl TwoYearCells {
         {
             let this_year = &process.this_year;
             let headcount_now = if process.last_year.is_some() {
+                // Last year's counts are on last year's page (as its own figures or inside
+                // its two-year sums), so they are taken as known: the two-year sum less
+                // them gives this year's, which must then be a count this year may show.
+                // (The outside attack of December 2026 took a hidden BME headcount and a
+                // small number of disciplinary cases this way.)
                 let now = sheet.never(this_year.headcount.get(g));
-                let then = sheet.never(last.headcount.get(g));
+                let then = sheet.known(last.headcount.get(g));
                 sheet.sum(people, vec![now, then]);
-                let entered_now = sheet.never(this_year.entered.get(g));
-                let entered_then = sheet.never(last.entered.get(g));
+                let entered_now = sheet.shown(this_year.entered.get(g));
+                let entered_then = sheet.known(last.entered.get(g));
                 sheet.sum(happened, vec![entered_now, entered_then]);
                 now
             } else {

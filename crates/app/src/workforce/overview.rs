@@ -144,7 +144,7 @@ pub async fn overview(
             "hidden",
         ),
         breakdowns: breakdowns(&people, &measures, &whole, minimum),
-        units: unit_rows(organisation, &units, &people, minimum),
+        units: unit_rows(organisation, &units, &people, &whole, minimum),
         turnover,
         sickness: sickness(&people, &whole, minimum),
         minimum: minimum.people(),
@@ -277,7 +277,40 @@ fn breakdowns(
         .map(|group| (0, group))
         .into_iter()
         .collect();
-    let decided = disclosure::linked_groups(&sizes, &[], &hidden, whole, minimum);
+    let mut decided = disclosure::linked_groups(&sizes, &[], &hidden, whole, minimum);
+    // The medical staff group can often be rebuilt from the WRES and WDES tables (the
+    // medical grades' totals and cluster 6) even where this page hides it, so the other
+    // staff groups are also decided as if it were known: they must protect their small
+    // groups among themselves (the outside attack took 5 students as 93 less 88 medical
+    // staff). A group hidden either way is hidden.
+    if let (Some(medical), Some(staff_groups)) = (
+        groupings
+            .first()
+            .and_then(|g| g.position(StaffGroup::MedicalDental.code())),
+        sizes.first(),
+    ) {
+        let rest: Vec<u64> = staff_groups
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != medical)
+            .map(|(_, n)| *n)
+            .collect();
+        let rest_whole = match whole.value() {
+            Some(_) => disclosure::population(rest.iter().sum(), minimum),
+            None => Disclosed::hidden(),
+        };
+        let rest_decided = disclosure::groups(&rest, &rest_whole, minimum);
+        let others = (0..staff_groups.len()).filter(|i| *i != medical);
+        if let Some(row) = decided.first_mut() {
+            for (i, alone) in others.zip(rest_decided) {
+                if !alone.is_shown()
+                    && let Some(cell) = row.get_mut(i)
+                {
+                    *cell = Disclosed::hidden();
+                }
+            }
+        }
+    }
     let total = people.len() as u64;
     let mut shown: Vec<Breakdown> = groupings
         .iter()
@@ -326,6 +359,7 @@ fn unit_rows(
     organisation: &Organisation,
     units: &[units_store::OrgUnit],
     people: &[Staff],
+    whole: &Disclosed<u64>,
     minimum: Minimum,
 ) -> Vec<UnitRow> {
     let known = |id: i64| units.iter().any(|u| u.id == id);
@@ -370,6 +404,19 @@ fn unit_rows(
     order
         .into_iter()
         .zip(disclosure::tree(&root, minimum))
+        // Where the equality tables' decision hides the headcount, every unit is hidden
+        // too: shown, the units would add up to it (the outside attack of December 2026
+        // took a hidden count of 8 as 165 less the groups shown).
+        .map(|(place, count)| {
+            (
+                place,
+                if whole.is_shown() {
+                    count
+                } else {
+                    Disclosed::hidden()
+                },
+            )
+        })
         .map(|((depth, name), count)| UnitRow {
             depth,
             name,

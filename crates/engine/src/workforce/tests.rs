@@ -160,19 +160,17 @@ fn wres_2_appointment_likelihood_matches_the_hand_worked_example() {
     assert!(!c.groups[2].rate.is_shown());
 }
 
-/// WRES 3 by hand, over two years. BME: 6 entered of 400 this year and 8 of 380 last
-/// year, so 14 of 780. White: 10 of 2,000 and 12 of 1,960, so 22 of 3,960.
-/// Likelihood (14 / 780) / (22 / 3,960) = 0.017949 / 0.005556 = 3.2308; averaging each
-/// count over the two years (7 of 390 against 11 of 1,980) gives the same, as the halves
-/// cancel. ln 3.2308 = 1.17272.
-/// SE (from the counts added up, the staff-years) = sqrt(1/14 - 1/780 + 1/22 - 1/3,960)
-///    = sqrt(0.071429 - 0.001282 + 0.045455 - 0.000253) = sqrt(0.115348) = 0.33963.
-/// Interval exp(1.17272 -+ 0.66566) = 1.660 to 6.286. Flagged.
-/// This year alone, 6 and 10 are fewer than 11, so the single-year figure is hidden.
+/// WRES 3 by hand, over two years. This year BME 12 and white 14 entered the formal
+/// disciplinary process, last year 8 and 12; staff in post 400 and 2,000 this year, 380
+/// and 1,960 last year. Two years: BME 20 of 780 (0.025641), white 26 of 3,960
+/// (0.0065657). Likelihood 20 x 3,960 / (26 x 780) = 3.9053; ln = 1.36234.
+/// SE = sqrt(1/20 - 1/780 + 1/26 - 1/3,960) = 0.29483.
+/// Interval exp(1.36234 -+ 1.96 x 0.29483) = 2.191 to 6.960. Flagged.
+/// This year alone, 12 and 14 are shown; without last year the figure is this year's.
 #[test]
 fn wres_3_disciplinary_likelihood_over_two_years() {
     let this_year = FormalProcess {
-        entered: Counts::ethnicity(10, 6, 0),
+        entered: Counts::ethnicity(14, 12, 0),
         headcount: Counts::ethnicity(2_000, 400, 30),
     };
     let last_year = FormalProcess {
@@ -195,18 +193,18 @@ fn wres_3_disciplinary_likelihood_over_two_years() {
         (c.compared, c.against, c.years),
         (Ethnicity::Bme, Ethnicity::White, 2)
     );
-    assert_eq!(exact(c.groups[1].happened), 14);
+    assert_eq!(exact(c.groups[1].happened), 20);
     assert_eq!(exact(c.groups[1].people), 780);
     let l = c.likelihood.into_value().unwrap();
-    assert!(close(l.value, 14.0 * 3_960.0 / (22.0 * 780.0), 1e-12));
-    assert!(close(l.value, 3.2308, 1e-4));
+    assert!(close(l.value, 20.0 * 3_960.0 / (26.0 * 780.0), 1e-12));
+    assert!(close(l.value, 3.9053, 1e-4));
     assert!(
-        close(l.low, 1.6604, 1e-4) && close(l.high, 6.2864, 1e-4),
+        close(l.low, 2.1913, 1e-4) && close(l.high, 6.9602, 1e-4),
         "{l:?}"
     );
     assert!(l.flagged);
     // Averaging the counts gives the same likelihood.
-    let averaged = relative_likelihood((7, 390), (11, 1_980)).unwrap();
+    let averaged = relative_likelihood((10, 390), (13, 1_980)).unwrap();
     assert!(close(averaged.value, l.value, 1e-12));
 
     let one_year = WorkforceYear {
@@ -222,6 +220,36 @@ fn wres_3_disciplinary_likelihood_over_two_years() {
         .disciplinary
         .unwrap();
     assert_eq!(c.years, 1);
+    assert_eq!(exact(c.groups[1].happened), 12);
+}
+
+/// The outside attack of December 2026: last year's page shows last year's counts, so a
+/// two-year sum gives this year's back by subtraction. This year 6 BME and 10 white staff
+/// entered the process (both fewer than 11); last year 8 and 12. Shown, the two-year 14
+/// and 22 would give 6 and 10; so they are hidden, and the likelihood with them.
+#[test]
+fn a_two_year_sum_never_gives_back_this_years_small_count() {
+    let year = WorkforceYear {
+        disciplinary: Some(TwoYears {
+            this_year: FormalProcess {
+                entered: Counts::ethnicity(10, 6, 0),
+                headcount: Counts::ethnicity(2_000, 400, 30),
+            },
+            last_year: Some(FormalProcess {
+                entered: Counts::ethnicity(12, 8, 0),
+                headcount: Counts::ethnicity(1_960, 380, 28),
+            }),
+        }),
+        ..WorkforceYear::default()
+    };
+    let c = indicators(&year, ELEVEN)
+        .unwrap()
+        .wres
+        .disciplinary
+        .unwrap();
+    for g in &c.groups[..2] {
+        assert_eq!(g.happened.exact(), None, "{g:?}");
+    }
     assert!(!c.likelihood.is_shown());
     assert_eq!(c.hidden_because, Some(Hidden::SmallNumbers));
 }
@@ -612,9 +640,12 @@ fn try_attack(sheet: &Sheet, published: &Published, threshold: u64) -> Option<Ve
         .flat_map(|(_, parts)| parts.clone())
         .collect();
     let mut system = System::default();
-    for (cell, (&value, &is_published)) in sheet.values.iter().zip(&sheet.published).enumerate() {
+    for (cell, (&value, &kind)) in sheet.values.iter().zip(&sheet.published).enumerate() {
         let count = published.get(cell);
-        if !is_published {
+        if kind == Cell::Known {
+            // Last year's page gives it.
+            system.exact(value);
+        } else if kind == Cell::Never {
             system.range(0, bound);
         } else if let Some(n) = count.exact() {
             assert_eq!(n, value);
@@ -647,7 +678,9 @@ fn assert_unpinned(
 ) {
     for (cell, (&value, &(low, high))) in sheet.values.iter().zip(ranges).enumerate() {
         let small = (1..=threshold).contains(&value);
-        if small && published.get(cell).exact().is_none() {
+        // Last year's counts are last year's decision to protect.
+        let known = sheet.published.get(cell) == Some(&Cell::Known);
+        if small && !known && published.get(cell).exact().is_none() {
             assert!(
                 low < high,
                 "{context:?}: count {cell} ({value}) is pinned to {low}: {sheet:?} {:?}",
@@ -809,8 +842,7 @@ fn random_years_never_pin_a_small_count() {
                 }),
             });
         }
-        let layout = Layout::new(&year);
-        let published = layout.sheet.decide(minimum);
+        let (_, layout, published) = decided(&year, minimum);
         if published.stuck {
             // Nothing could free every small count: everything is withheld.
             assert!(published.counts.iter().all(|c| c.is_withheld()));
