@@ -67,8 +67,8 @@ fn shown(overview: &Overview) -> Vec<Shown> {
                 })
                 .collect();
             let summary = format!(
-                "Staff in post by {}. The table after this chart gives the figures.",
-                b.title.to_lowercase()
+                "Staff in post: {}. The table after this chart gives the figures.",
+                b.title
             );
             Shown {
                 svg: bar_chart(&format!("chart-{}", b.key), b.title, &summary, &bars),

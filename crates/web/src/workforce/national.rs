@@ -149,7 +149,15 @@ async fn page(
                 .ok_or_else(|| AppError::BadRequest("Choose a column to sort by".into()))?,
         ),
     };
-    let descending = query.order.as_deref() == Some("desc");
+    let descending = match query.order.as_deref() {
+        None | Some("") | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "Choose ascending (asc) or descending (desc) order".into(),
+            ));
+        }
+    };
     let year_param = national.as_ref().map_or(0, |n| n.year.end_year());
     let columns = measures
         .iter()
@@ -202,7 +210,7 @@ async fn page(
                         measures
                             .iter()
                             .map(|&m| match n.median(group, m) {
-                                None => "None".to_owned(),
+                                None => "No figure".to_owned(),
                                 Some(v) => match m {
                                     Measure::BmeShare | Measure::DisabledShare => {
                                         format!("{v:.1}%")
