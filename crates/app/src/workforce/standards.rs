@@ -22,7 +22,7 @@ use dignity_engine::workforce::{
 };
 use dignity_store::Db;
 use dignity_store::workforce::{self as store, FormalCount, Kind, Rows, Snapshot};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Who may read an organisation's standards before they are published: those who keep
 /// and lead it, and its union partners, who sign the report off with an executive.
@@ -153,7 +153,7 @@ pub async fn standards(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
-    let extracts = Extracts::load(&ctx.db, organisation.id).await?;
+    let mut extracts = Extracts::load(&ctx.db, organisation.id).await?;
     let years = extracts.years();
     let chosen = match year {
         Some(year) if years.contains(&year) => year,
@@ -191,7 +191,7 @@ pub(crate) async fn every_year(
     ctx: &Context,
     organisation_id: i64,
 ) -> Result<Vec<YearFigures>, Error> {
-    let extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let mut extracts = Extracts::load(&ctx.db, organisation_id).await?;
     let mut figures = Vec::new();
     for year in extracts.years() {
         if let Some(year) = extracts
@@ -211,15 +211,28 @@ pub async fn every_year_of(
     ods: &OdsCode,
     minimum: Minimum,
 ) -> Result<Vec<YearFigures>, Error> {
+    every_year_counted_of(operator, ods)
+        .await?
+        .into_iter()
+        .map(|year| year.decide(minimum))
+        .collect()
+}
+
+/// [`every_year_of`] up to the engine's decisions: every year's counts as read from the
+/// database, newest first. The benchmark times the two steps apart.
+pub async fn every_year_counted_of(
+    operator: &Operator,
+    ods: &OdsCode,
+) -> Result<Vec<YearCounts>, Error> {
     let organisation = operator.organisation(ods).await?;
-    let extracts = Extracts::load(operator.db(), organisation.id).await?;
-    let mut figures = Vec::new();
+    let mut extracts = Extracts::load(operator.db(), organisation.id).await?;
+    let mut counted = Vec::new();
     for year in extracts.years() {
-        if let Some(year) = extracts.figures(operator.db(), minimum, year).await? {
-            figures.push(year);
+        if let Some(year) = extracts.counts(operator.db(), year).await? {
+            counted.push(year);
         }
     }
-    Ok(figures)
+    Ok(counted)
 }
 
 /// The staff-in-post snapshot a year's measures are made from, if `snapshot` is one: the
@@ -230,15 +243,17 @@ pub(crate) async fn year_of_staff_snapshot(
     organisation_id: i64,
     snapshot: &Snapshot,
 ) -> Result<Option<YearFigures>, Error> {
-    let extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let mut extracts = Extracts::load(&ctx.db, organisation_id).await?;
     let year = ReportingYear::of(snapshot.as_at);
-    match extracts.newest(Kind::Staff, year) {
-        Some(chosen) if chosen.id == snapshot.id => {
-            extracts
-                .figures(&ctx.db, ctx.minimums.workforce(), year)
-                .await
-        }
-        _ => Ok(None),
+    if extracts
+        .newest(Kind::Staff, year)
+        .is_some_and(|chosen| chosen.id == snapshot.id)
+    {
+        extracts
+            .figures(&ctx.db, ctx.minimums.workforce(), year)
+            .await
+    } else {
+        Ok(None)
     }
 }
 
@@ -253,11 +268,24 @@ pub(crate) fn staff_only(people: &[store::Staff], minimum: Minimum) -> Result<In
         .map_err(|e| Error::Internal(format!("workforce measures: {e}")))
 }
 
+/// One reporting year's counts as read from the database, before the engine decides what
+/// is shown ([`YearCounts::decide`]).
+#[derive(Debug, Clone)]
+pub struct YearCounts {
+    year: ReportingYear,
+    sources: Sources,
+    workforce: WorkforceYear,
+}
+
 /// An organisation's snapshots and imported formal-process counts.
 struct Extracts {
     /// Newest first.
     snapshots: Vec<Snapshot>,
     formal: Vec<FormalCount>,
+    /// Staff-in-post counts by snapshot, as read so far: last year's staff in post count
+    /// towards last year's WRES 1 and this year's formal processes, and counting a
+    /// snapshot is most of the time the measures take.
+    staff_counts: HashMap<i64, Vec<store::StaffCount>>,
 }
 
 impl Extracts {
@@ -265,7 +293,21 @@ impl Extracts {
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
             formal: store::formal_counts(db, organisation_id).await?,
+            staff_counts: HashMap::new(),
         })
+    }
+
+    async fn staff_counts(
+        &mut self,
+        db: &Db,
+        snapshot_id: i64,
+    ) -> Result<Vec<store::StaffCount>, Error> {
+        if let Some(counts) = self.staff_counts.get(&snapshot_id) {
+            return Ok(counts.clone());
+        }
+        let counts = store::staff_counts(db, snapshot_id).await?;
+        self.staff_counts.insert(snapshot_id, counts.clone());
+        Ok(counts)
     }
 
     fn years(&self) -> Vec<ReportingYear> {
@@ -287,31 +329,47 @@ impl Extracts {
             .max_by_key(|s| s.as_at)
     }
 
-    /// The newest day of imported formal-process counts in `year`, and its counts.
-    fn formal_in(&self, year: ReportingYear) -> Option<(Day, Vec<&FormalCount>)> {
+    /// The newest day of imported formal-process counts in `year`, and its counts (a few
+    /// dozen rows, copied so that the staff counts can be read meanwhile).
+    fn formal_in(&self, year: ReportingYear) -> Option<(Day, Vec<FormalCount>)> {
         let day = self
             .formal
             .iter()
             .map(|c| c.as_at)
             .filter(|&d| ReportingYear::of(d) == year)
             .max()?;
-        Some((day, self.formal.iter().filter(|c| c.as_at == day).collect()))
+        Some((
+            day,
+            self.formal
+                .iter()
+                .filter(|c| c.as_at == day)
+                .cloned()
+                .collect(),
+        ))
     }
 
     async fn figures(
-        &self,
+        &mut self,
         db: &Db,
         minimum: Minimum,
         year: ReportingYear,
     ) -> Result<Option<YearFigures>, Error> {
-        let Some(staff_snapshot) = self.newest(Kind::Staff, year) else {
+        self.counts(db, year)
+            .await?
+            .map(|counted| counted.decide(minimum))
+            .transpose()
+    }
+
+    async fn counts(&mut self, db: &Db, year: ReportingYear) -> Result<Option<YearCounts>, Error> {
+        let Some((staff_id, staff_day)) = self.newest(Kind::Staff, year).map(|s| (s.id, s.as_at))
+        else {
             return Ok(None);
         };
         let mut sources = Sources {
-            staff: Some(staff_snapshot.as_at),
+            staff: Some(staff_day),
             ..Sources::default()
         };
-        let staff_counts = store::staff_counts(db, staff_snapshot.id).await?;
+        let staff_counts = self.staff_counts(db, staff_id).await?;
         let staff = counted(&staff_counts);
         let mut workforce = WorkforceYear {
             staff: staff_in_post(&staff),
@@ -344,12 +402,10 @@ impl Extracts {
             let headcount = headcounts(&staff);
             let this_year = formal(&counts, headcount);
             // The year before counts only with both its counts and its staff in post.
-            let before = match (
-                self.formal_in(year.before()),
-                self.newest(Kind::Staff, year.before()),
-            ) {
-                (Some((day, counts)), Some(snapshot)) => {
-                    let people = store::staff_counts(db, snapshot.id).await?;
+            let before_staff = self.newest(Kind::Staff, year.before()).map(|s| s.id);
+            let before = match (self.formal_in(year.before()), before_staff) {
+                (Some((day, counts)), Some(snapshot_id)) => {
+                    let people = self.staff_counts(db, snapshot_id).await?;
                     sources.formal_year_before = Some(day);
                     Some(formal(&counts, headcounts(&counted(&people))))
                 }
@@ -364,6 +420,23 @@ impl Extracts {
                 last_year: before.map(|b| b.1),
             });
         }
+        Ok(Some(YearCounts {
+            year,
+            sources,
+            workforce,
+        }))
+    }
+}
+
+impl YearCounts {
+    /// The year's measures: the engine decides, in one decision over every table of the
+    /// year, which counts are shown.
+    pub fn decide(self, minimum: Minimum) -> Result<YearFigures, Error> {
+        let YearCounts {
+            year,
+            mut sources,
+            mut workforce,
+        } = self;
         let mut problems = Vec::new();
         // Counts from different files can disagree (more staff entering a process than the
         // staff in post say there are): the measure is then left out and the page says why,
@@ -388,12 +461,12 @@ impl Extracts {
                 }
             }
         };
-        Ok(Some(YearFigures {
+        Ok(YearFigures {
             year,
             sources,
             indicators,
             problems,
-        }))
+        })
     }
 }
 
@@ -622,7 +695,7 @@ fn board(seats: &[store::BoardSeat]) -> (Board<Ethnicity>, Board<Disability>) {
 /// One year's formal processes: disciplinary by ethnicity (WRES 3) and capability on
 /// grounds of performance by disability (WDES 3), against that year's staff in post.
 fn formal(
-    counts_of_year: &[&FormalCount],
+    counts_of_year: &[FormalCount],
     (by_ethnicity, by_disability): (Counts<Ethnicity>, Counts<Disability>),
 ) -> (FormalProcess<Ethnicity>, FormalProcess<Disability>) {
     let (mut disciplinary, mut capability) = (Tally::default(), Tally::default());
