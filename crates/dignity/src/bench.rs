@@ -77,8 +77,11 @@ pub enum BenchCommand {
     },
     /// Workforce extracts: every organisation's made-up staff in post (as `dignity synth
     /// workforce` writes it) imported into a fresh SQLite database through the same path
-    /// as `dignity import workforce`. Prints rows a second, parsing and storing apart (the
-    /// median and range of the runs), the load average and the peak memory.
+    /// as `dignity import workforce`, then its other extracts (untimed), then every WRES
+    /// and WDES measure of every organisation for both years. Prints rows a second,
+    /// parsing and storing apart, and the time the measures took, reading and deciding
+    /// apart (each the median and range of the runs), the load average and the peak
+    /// memory.
     Workforce {
         #[arg(long, default_value_t = 260)]
         orgs: usize,
