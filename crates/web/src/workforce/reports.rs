@@ -240,22 +240,13 @@ async fn write(
     match reports::write(&state.app, &user, &organisation, &draft).await {
         Ok(_) => Ok(back(&organisation, standard, year, "written")),
         Err(WriteError::App(e)) => Err(e.into()),
-        Err(problem @ (WriteError::NoSummary | WriteError::SummaryTooLong)) => {
-            let chrome = chrome.with_errors(vec![field("summary", problem.to_string())]);
-            show_again(
-                &state,
-                chrome,
-                &user,
-                organisation,
-                standard,
-                year,
-                summary,
-                chosen,
-            )
-            .await
-        }
-        Err(problem @ WriteError::UnknownAction) => {
-            let chrome = chrome.with_errors(vec![field("actions", problem.to_string())]);
+        Err(problem) => {
+            // The form's field the problem is about, so the error summary links to it.
+            let at = match problem {
+                WriteError::UnknownAction => "actions",
+                _ => "summary",
+            };
+            let chrome = chrome.with_errors(vec![field(at, problem.to_string())]);
             show_again(
                 &state,
                 chrome,
