@@ -1,7 +1,8 @@
 # Shared set-up for scripts/demo and scripts/test: each step installs or starts what it
 # needs, or stops with a message saying what to do.
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow step shows in CI's log.
+say() { printf '\033[1m==> %s\033[0m (%s s in)\n' "$*" "$SECONDS"; }
 fail() { printf '\033[31mdignity: %s\033[0m\n' "$*" >&2; exit 1; }
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }

@@ -11,6 +11,7 @@
 pub mod national;
 pub mod overview;
 pub mod reports;
+pub mod sealed;
 pub mod standards;
 
 use crate::Error;
@@ -100,7 +101,8 @@ pub async fn import(
                 }
             }
             // Kept in the order of their digests, not of the file: a report sorted by name
-            // would otherwise leave each person's place in the alphabet in the row order.
+            // would otherwise leave each person's place in the alphabet in the row order
+            // (sealed, but the rows are handed to the page in this order).
             let mut people: Vec<Staff> = people.into_iter().map(staff_row).collect();
             people.sort_by(|a, b| a.person.cmp(&b.person));
             Rows::Staff { leavers, people }
@@ -121,6 +123,7 @@ pub async fn import(
             extract::parse_board(bytes, progress).map_err(ImportError::File)?,
         )),
     };
+    let owned = sealed::SnapshotKey::new(secret).seal(organisation.id, as_at, &rows)?;
     let stored = store::replace(
         operator.db(),
         Importer {
@@ -130,7 +133,7 @@ pub async fn import(
         organisation.id,
         as_at,
         operator.clock().now(),
-        &rows,
+        owned.as_sealed(),
     )
     .await
     .map_err(Error::from)?;

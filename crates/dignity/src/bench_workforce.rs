@@ -86,7 +86,7 @@ pub async fn run(orgs: usize, people: usize, runs: usize, seed: u64) -> anyhow::
         // The scratch database is removed whatever happens, before any error is returned.
         let outcome: anyhow::Result<(Run, Appointment)> = async {
             let mut result = one_run(&scratch.db, &secret, &organisations, as_at).await?;
-            let (took, shown) = measures(&scratch.db, &organisations, as_at).await?;
+            let (took, shown) = measures(&scratch.db, &secret, &organisations, as_at).await?;
             result.measures = took;
             Ok((result, shown))
         }
@@ -369,6 +369,7 @@ struct Measures {
 /// found its extract.
 async fn measures(
     db: &Db,
+    secret: &InstallationSecret,
     organisations: &[Organisation],
     as_at: Day,
 ) -> anyhow::Result<(Measures, Appointment)> {
@@ -381,7 +382,7 @@ async fn measures(
     let started = Instant::now();
     let mut worked_out = Vec::with_capacity(codes.len());
     for ods in &codes {
-        worked_out.push(standards::every_year_of(&operator, ods, minimum).await?);
+        worked_out.push(standards::every_year_of(&operator, secret, ods, minimum).await?);
     }
     let whole = started.elapsed();
 
@@ -389,7 +390,7 @@ async fn measures(
     let started = Instant::now();
     let mut counted = Vec::with_capacity(codes.len());
     for ods in &codes {
-        counted.push(standards::every_year_counted_of(&operator, ods).await?);
+        counted.push(standards::every_year_counted_of(&operator, secret, ods).await?);
     }
     let reads = started.elapsed();
     let started = Instant::now();

@@ -160,9 +160,26 @@ fn main() -> ExitCode {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Db> {
-    Db::connect_and_migrate(config.database_url.expose(), &config.db_options())
+    let db = Db::connect_and_migrate(config.database_url.expose(), &config.db_options())
         .await
-        .with_context(|| format!("could not open the database {}", config.database_url))
+        .with_context(|| format!("could not open the database {}", config.database_url))?;
+    seal_earlier_workforce_imports(&db, config).await?;
+    Ok(db)
+}
+
+/// Workforce extracts imported before they were kept sealed still have a row per person in
+/// the clear: seal them as soon as the schema allows, which needs the installation secret.
+async fn seal_earlier_workforce_imports(db: &Db, config: &Config) -> anyhow::Result<()> {
+    if !dignity_app::workforce::sealed::earlier_imports_waiting(db).await? {
+        return Ok(());
+    }
+    let secret = config.installation_secret().context(
+        "this database holds workforce extracts imported before extracts were kept sealed, \
+         and sealing them needs the installation secret",
+    )?;
+    let sealed = dignity_app::workforce::sealed::seal_earlier_imports(db, &secret).await?;
+    eprintln!("Sealed {sealed} workforce extracts imported before extracts were kept sealed.");
+    Ok(())
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {

@@ -903,6 +903,48 @@ async fn every_stored_value(db: &dignity_store::Db) -> Result<String, Box<dyn st
     Ok(all)
 }
 
+/// Every snapshot of `kind` kept for `as_at`, opened as the app opens them with `secret`
+/// (hex): what a thief with the database and the secret would see.
+async fn opened_snapshots(
+    db: &dignity_store::Db,
+    secret: &str,
+    kind: dignity_store::workforce::Kind,
+    as_at: &str,
+) -> Result<Vec<dignity_store::workforce::Rows>, Box<dyn std::error::Error>> {
+    let secret = dignity_crypto::secret::InstallationSecret::from_hex(secret).ok_or("a secret")?;
+    let key = dignity_app::workforce::sealed::SnapshotKey::new(&secret);
+    let organisations: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT organisation_id FROM workforce_snapshots")
+            .fetch_all(db.pool())
+            .await?;
+    let mut found = Vec::new();
+    for organisation in organisations {
+        for snapshot in dignity_store::workforce::snapshots(db, organisation).await? {
+            if snapshot.kind == kind && snapshot.as_at.to_string() == as_at {
+                found.push(key.rows(db, &snapshot).await?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The digests of the staff in post kept for `as_at`.
+async fn sealed_persons(
+    db: &dignity_store::Db,
+    secret: &str,
+    as_at: &str,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    use dignity_store::workforce::{Kind, Rows};
+    let mut found = Vec::new();
+    for rows in opened_snapshots(db, secret, Kind::Staff, as_at).await? {
+        if let Rows::Staff { people, .. } = rows {
+            found.extend(people.into_iter().map(|p| p.person));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_number() -> TestResult
 {
@@ -977,13 +1019,7 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
                 ],
             )
         };
-        let persons = || async {
-            let mut p: Vec<String> = sqlx::query_scalar("SELECT person FROM workforce_staff")
-                .fetch_all(scratch.db.pool())
-                .await?;
-            p.sort();
-            Ok::<_, sqlx::Error>(p)
-        };
+        let persons = || sealed_persons(&scratch.db, SECRET, "2026-03-31");
 
         // A misspelt unit and an unknown code: each named by line and column, nothing kept.
         std::fs::write(
@@ -1046,26 +1082,33 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
         std::fs::write(&file, format!("{HEADER}\n{}\n", people[0]))?;
         let out = text(&import(OTHER_SECRET, "2025-03-31")?);
         assert!(out.contains("Kept 1 row"), "{out}");
-        let with_other: Vec<String> = sqlx::query_scalar(
-            "SELECT s.person FROM workforce_staff s JOIN workforce_snapshots n ON n.id = s.snapshot_id WHERE n.as_at = '2025-03-31'",
-        )
-        .fetch_all(scratch.db.pool())
-        .await?;
+        let with_other = sealed_persons(&scratch.db, OTHER_SECRET, "2025-03-31").await?;
         assert_eq!(with_other.len(), 1);
+        assert!(
+            sealed_persons(&scratch.db, SECRET, "2025-03-31")
+                .await
+                .is_err(),
+            "a snapshot sealed under one secret does not open under another"
+        );
         assert!(
             !first.contains(&with_other[0]),
             "the digest changes with the key"
         );
 
-        // No employee number and no name anywhere in the database.
+        // No employee number and no name anywhere in the database, nor a person's digest
+        // or any row of theirs: snapshots are sealed.
         let stored = every_stored_value(&scratch.db).await?;
-        assert!(
-            stored.contains(&first[0]),
-            "the search reads the workforce rows"
-        );
-        for needle in numbers.iter().chain(names.iter()) {
+        assert!(stored.contains("RJ1"), "the search reads what is stored");
+        let codes = ["nursing_midwifery_registered".to_owned()];
+        for needle in numbers
+            .iter()
+            .chain(names.iter())
+            .map(|n| n.to_string())
+            .chain(first.iter().cloned())
+            .chain(codes)
+        {
             assert!(
-                !stored.contains(needle),
+                !stored.contains(needle.as_str()),
                 "{needle} is stored on {backend:?}"
             );
         }
@@ -1076,7 +1119,8 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
             for file in [path.to_owned(), format!("{path}-wal")] {
                 if let Ok(bytes) = std::fs::read(&file) {
                     let bytes = String::from_utf8_lossy(&bytes);
-                    for needle in numbers.iter().chain(names.iter()) {
+                    let digests = first.iter().map(String::as_str);
+                    for needle in numbers.iter().chain(names.iter()).copied().chain(digests) {
                         assert!(!bytes.contains(needle), "{needle} is in {file}");
                     }
                 }
@@ -1084,6 +1128,88 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
         }
         scratch.finish().await;
     }
+    Ok(())
+}
+
+/// A database with a staff-in-post extract imported before extracts were sealed (its rows
+/// in the clear, as version 0022 kept them) is sealed at the next start with the secret:
+/// the rows leave the table and file, and the same people come back from the sealed
+/// record. Without the secret the command refuses, saying why, and the rows stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workforce_extracts_kept_in_the_clear_before_are_sealed_at_the_next_start() -> TestResult {
+    const SECRET: &str = "4444444444444444444444444444444444444444444444444444444444444444";
+    let dir = TempDir::new("workforce-upgrade")?;
+    let path = dir.0.join("old.db");
+    let url = format!("sqlite://{}", path.display());
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    db.migrate_below(23).await?;
+    sqlx::query(
+        "INSERT INTO organisations (ods_code, name, org_type, region, benchmark_group, created_at) \
+         VALUES ('RJ1', 'Test Trust', 'acute', 'london', 'Acute', 0)",
+    )
+    .execute(db.pool())
+    .await?;
+    let snapshot: i64 = sqlx::query_scalar(
+        "INSERT INTO workforce_snapshots (organisation_id, kind, as_at, imported_on, row_count) \
+         SELECT id, 'staff', '2025-03-31', '2025-04-02', 2 FROM organisations RETURNING id",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let digests = [
+        "d1gest0ne0000000000000000000000a",
+        "d1gest7w00000000000000000000000b",
+    ];
+    for digest in digests {
+        sqlx::query(
+            "INSERT INTO workforce_staff (snapshot_id, person, staff_group, pay_grade, clinical, \
+             ethnicity, disability, sex, age_band, wte) \
+             VALUES ($1, $2, 'nursing_midwifery_registered', 'band_5', 1, 'A', 'no', 'female', \
+             '26_30', 1.0)",
+        )
+        .bind(snapshot)
+        .bind(digest)
+        .execute(db.pool())
+        .await?;
+    }
+    db.pool().close().await;
+
+    let refused = dignity_with_secret(&dir.0, &url, "", &["migrate"])?;
+    let out = text(&refused);
+    assert!(!refused.status.success(), "{out}");
+    assert!(out.contains("needs the installation secret"), "{out}");
+
+    let done = dignity_with_secret(&dir.0, &url, SECRET, &["migrate"])?;
+    let out = text(&done);
+    assert!(done.status.success(), "{out}");
+    assert!(
+        out.contains("Sealed 1 workforce extracts imported before extracts were kept sealed."),
+        "{out}"
+    );
+    let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_staff")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(left, 0);
+    assert_eq!(
+        sealed_persons(&db, SECRET, "2025-03-31").await?,
+        digests.map(String::from),
+        "the same people, sealed"
+    );
+    db.pool().close().await;
+    for file in [path.clone(), dir.0.join("old.db-wal")] {
+        if let Ok(bytes) = std::fs::read(&file) {
+            let bytes = String::from_utf8_lossy(&bytes);
+            for digest in digests {
+                assert!(!bytes.contains(digest), "{digest} is left in {file:?}");
+            }
+        }
+    }
+
+    let again = text(&dignity_with_secret(&dir.0, &url, SECRET, &["migrate"])?);
+    assert!(
+        !again.contains("Sealed"),
+        "nothing is left to seal: {again}"
+    );
     Ok(())
 }
 
@@ -1201,10 +1327,13 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
 
     // Every applicant is counted once.
     let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
-    let counted: i64 =
-        sqlx::query_scalar("SELECT COALESCE(SUM(shortlisted), 0) FROM workforce_recruitment")
-            .fetch_one(db.pool())
-            .await?;
+    let mut counted = 0;
+    let recruitment = dignity_store::workforce::Kind::Recruitment;
+    for rows in opened_snapshots(&db, SECRET, recruitment, "2026-03-31").await? {
+        if let dignity_store::workforce::Rows::Recruitment(groups) = rows {
+            counted += groups.iter().map(|g| g.shortlisted).sum::<i64>();
+        }
+    }
     let mut applicants = 0;
     for ods in &created {
         let file = dir

@@ -551,6 +551,8 @@ const TABLES: &[TableSpec] = &[
             ("as_at", Text),
             ("imported_on", Text),
             ("row_count", Int),
+            ("sealed", Blob),
+            ("sealed_counts", Blob),
         ],
     ),
     (

@@ -6,7 +6,8 @@
 //!
 //! No names and no employee numbers reach this module: a person is the keyed digest the
 //! caller made (`dignity_crypto`), and every code is the stable code of
-//! `dignity_domain::workforce`.
+//! `dignity_domain::workforce`. A snapshot's rows reach it only sealed by the caller
+//! (`dignity_app::workforce::sealed`): the types below are what the caller seals.
 
 use crate::audit::{self, NewEntry};
 use crate::column::Flag;
@@ -88,7 +89,7 @@ pub struct Snapshot {
 }
 
 /// One member of staff in post, or one leaver.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Staff {
     /// The keyed digest of their employee number.
     pub person: String,
@@ -111,7 +112,7 @@ pub struct Staff {
 }
 
 /// Shortlisted applicants of one ethnicity and disability, and how many were appointed.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Recruitment {
     pub ethnicity: String,
     pub disability: String,
@@ -120,7 +121,7 @@ pub struct Recruitment {
 }
 
 /// Whether one member of staff accessed non-mandatory training or development.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Training {
     pub person: String,
     pub ethnicity: String,
@@ -129,7 +130,7 @@ pub struct Training {
 }
 
 /// One seat on the board.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct BoardSeat {
     pub seat: i64,
     pub ethnicity: String,
@@ -141,7 +142,7 @@ pub struct BoardSeat {
 }
 
 /// The rows of one snapshot, of the kind they are.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Rows {
     /// Staff in post, or leavers (`leavers` true).
     Staff {
@@ -196,7 +197,17 @@ pub struct Importer<'a> {
     pub ods_code: &'a str,
 }
 
-/// The snapshot tables, children first, each with the column that names its snapshot.
+/// A snapshot as the caller sealed it: its rows, and the counts the equality standards read.
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed<'a> {
+    pub kind: Kind,
+    pub row_count: usize,
+    pub rows: &'a [u8],
+    pub counts: &'a [u8],
+}
+
+/// The tables that held a snapshot's rows in the clear before they were sealed
+/// (migration 0023), children first, each with the column that names its snapshot.
 const ROW_TABLES: [&str; 4] = [
     "workforce_staff",
     "workforce_recruitment",
@@ -204,17 +215,17 @@ const ROW_TABLES: [&str; 4] = [
     "workforce_board",
 ];
 
-/// Stores `rows` as the organisation's snapshot for `as_at`, replacing one of the same kind
-/// and day, and audits it, all in one transaction.
+/// Stores `sealed` as the organisation's snapshot for `as_at`, replacing one of the same
+/// kind and day, and audits it, all in one transaction.
 pub async fn replace(
     db: &Db,
     importer: Importer<'_>,
     organisation_id: i64,
     as_at: Day,
     now: i64,
-    rows: &Rows,
+    sealed: Sealed<'_>,
 ) -> Result<Stored, StoreError> {
-    let kind = rows.kind();
+    let kind = sealed.kind;
     let mut tx = db.begin_write().await?;
     let old: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
@@ -236,23 +247,25 @@ pub async fn replace(
             .execute(&mut *tx)
             .await?;
     }
-    let row_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let row_count = i64::try_from(sealed.row_count).unwrap_or(i64::MAX);
     let snapshot_id: i64 = sqlx::query_scalar(
-        "INSERT INTO workforce_snapshots (organisation_id, kind, as_at, imported_on, row_count) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO workforce_snapshots \
+         (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(organisation_id)
     .bind(kind.code())
     .bind(as_at.to_string())
     .bind(Day::from_unix_seconds(now).to_string())
     .bind(row_count)
+    .bind(sealed.rows)
+    .bind(sealed.counts)
     .fetch_one(&mut *tx)
     .await?;
-    insert_rows(&mut tx, db.backend(), snapshot_id, rows).await?;
     let detail = format!(
         "Imported {} {} of {} as at {}{}",
-        rows.len(),
-        if rows.len() == 1 { "row" } else { "rows" },
+        sealed.row_count,
+        if sealed.row_count == 1 { "row" } else { "rows" },
         kind.words(),
         as_at.long(),
         if old.is_some() {
@@ -345,134 +358,6 @@ async fn insert_many<T>(
     Ok(())
 }
 
-/// `items` in the order of their digest, which is the order of the table's primary key
-/// within a snapshot: SQLite then appends to the key's index rather than splitting its
-/// pages all over, and the stored order says nothing of the file's.
-fn in_key_order<T>(items: &[T], person: impl Fn(&T) -> &String) -> Vec<&T> {
-    let mut sorted: Vec<&T> = items.iter().collect();
-    sorted.sort_unstable_by(|a, b| person(a).cmp(person(b)));
-    sorted
-}
-
-async fn insert_rows(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    snapshot_id: i64,
-    rows: &Rows,
-) -> Result<(), StoreError> {
-    match rows {
-        Rows::Staff { people, .. } => {
-            let people = in_key_order(people, |s| &s.person);
-            insert_many(
-                conn,
-                backend,
-                "workforce_staff",
-                &[
-                    "snapshot_id",
-                    "person",
-                    "unit_id",
-                    "staff_group",
-                    "pay_grade",
-                    "clinical",
-                    "ethnicity",
-                    "disability",
-                    "sex",
-                    "age_band",
-                    "started_on",
-                    "wte",
-                    "days_lost",
-                    "left_on",
-                    "leaving_reason",
-                ],
-                &people,
-                |q, s| {
-                    q.bind(snapshot_id)
-                        .bind(s.person.as_str())
-                        .bind(s.unit_id)
-                        .bind(s.staff_group.as_str())
-                        .bind(s.pay_grade.as_str())
-                        .bind(i64::from(s.clinical))
-                        .bind(s.ethnicity.as_str())
-                        .bind(s.disability.as_str())
-                        .bind(s.sex.as_str())
-                        .bind(s.age_band.as_str())
-                        .bind(s.started_on.as_deref())
-                        .bind(s.wte)
-                        .bind(s.days_lost)
-                        .bind(s.left_on.as_deref())
-                        .bind(s.leaving_reason.as_deref())
-                },
-            )
-            .await
-        }
-        Rows::Recruitment(counts) => {
-            insert_many(
-                conn,
-                backend,
-                "workforce_recruitment",
-                &[
-                    "snapshot_id",
-                    "ethnicity",
-                    "disability",
-                    "shortlisted",
-                    "appointed",
-                ],
-                counts,
-                |q, r| {
-                    q.bind(snapshot_id)
-                        .bind(r.ethnicity.as_str())
-                        .bind(r.disability.as_str())
-                        .bind(r.shortlisted)
-                        .bind(r.appointed)
-                },
-            )
-            .await
-        }
-        Rows::Training(people) => {
-            let people = in_key_order(people, |t| &t.person);
-            insert_many(
-                conn,
-                backend,
-                "workforce_training",
-                &["snapshot_id", "person", "ethnicity", "accessed"],
-                &people,
-                |q, t| {
-                    q.bind(snapshot_id)
-                        .bind(t.person.as_str())
-                        .bind(t.ethnicity.as_str())
-                        .bind(i64::from(t.accessed))
-                },
-            )
-            .await
-        }
-        Rows::Board(seats) => {
-            insert_many(
-                conn,
-                backend,
-                "workforce_board",
-                &[
-                    "snapshot_id",
-                    "seat",
-                    "ethnicity",
-                    "disability",
-                    "voting",
-                    "executive",
-                ],
-                seats,
-                |q, b| {
-                    q.bind(snapshot_id)
-                        .bind(b.seat)
-                        .bind(b.ethnicity.as_str())
-                        .bind(b.disability.as_str())
-                        .bind(i64::from(b.voting))
-                        .bind(i64::from(b.executive))
-                },
-            )
-            .await
-        }
-    }
-}
-
 /// The organisation's snapshots, newest day first, then by kind.
 pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
@@ -484,8 +369,9 @@ pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, S
     .await?)
 }
 
-/// The rows of one snapshot.
-pub async fn rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
+/// The rows of a snapshot imported before snapshots were sealed (migration 0023), for
+/// sealing them.
+pub async fn plain_rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
     let pool = db.pool();
     Ok(match snapshot.kind {
         Kind::Staff | Kind::Leavers => Rows::Staff {
@@ -531,44 +417,97 @@ pub async fn rows(db: &Db, snapshot: &Snapshot) -> Result<Rows, StoreError> {
 
 /// How many staff in post of one snapshot share a pay grade, side, ethnicity and
 /// disability: what the equality standards count, without reading every person.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StaffCount {
     pub pay_grade: String,
-    #[sqlx(try_from = "Flag")]
     pub clinical: bool,
     pub ethnicity: String,
     pub disability: String,
     pub people: i64,
 }
 
-pub async fn staff_counts(db: &Db, snapshot_id: i64) -> Result<Vec<StaffCount>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT pay_grade, clinical, ethnicity, disability, COUNT(*) AS people \
-         FROM workforce_staff WHERE snapshot_id = $1 \
-         GROUP BY pay_grade, clinical, ethnicity, disability \
-         ORDER BY pay_grade, clinical, ethnicity, disability",
-    )
-    .bind(snapshot_id)
-    .fetch_all(db.pool())
-    .await?)
-}
-
 /// How many staff of one ethnicity did or did not take up non-mandatory training.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrainingCount {
     pub ethnicity: String,
-    #[sqlx(try_from = "Flag")]
     pub accessed: bool,
     pub people: i64,
 }
 
-pub async fn training_counts(db: &Db, snapshot_id: i64) -> Result<Vec<TrainingCount>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT ethnicity, accessed, COUNT(*) AS people \
-         FROM workforce_training WHERE snapshot_id = $1 \
-         GROUP BY ethnicity, accessed ORDER BY ethnicity, accessed",
-    )
+/// The sealed rows of one snapshot, as [`replace`] stored them.
+pub async fn sealed_rows(db: &Db, snapshot_id: i64) -> Result<Vec<u8>, StoreError> {
+    sealed_part(db, snapshot_id, "sealed").await
+}
+
+/// The sealed counts of one snapshot, as [`replace`] stored them.
+pub async fn sealed_counts(db: &Db, snapshot_id: i64) -> Result<Vec<u8>, StoreError> {
+    sealed_part(db, snapshot_id, "sealed_counts").await
+}
+
+async fn sealed_part(db: &Db, snapshot_id: i64, column: &str) -> Result<Vec<u8>, StoreError> {
+    let part: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+        "SELECT {column} FROM workforce_snapshots WHERE id = $1"
+    ))
     .bind(snapshot_id)
+    .fetch_optional(db.pool())
+    .await?;
+    match part {
+        Some(Some(bytes)) => Ok(bytes),
+        Some(None) => Err(StoreError::Corrupt(format!(
+            "workforce snapshot {snapshot_id} is not sealed yet"
+        ))),
+        None => Err(StoreError::NotFound(format!(
+            "workforce snapshot {snapshot_id}"
+        ))),
+    }
+}
+
+/// Snapshots imported before snapshots were sealed (migration 0023), whose rows are still
+/// in the clear.
+pub async fn unsealed(db: &Db) -> Result<Vec<Snapshot>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+         FROM workforce_snapshots WHERE sealed IS NULL ORDER BY id",
+    )
     .fetch_all(db.pool())
     .await?)
+}
+
+/// Keeps `sealed` for a snapshot imported before snapshots were sealed and deletes its
+/// rows in the clear, in one transaction.
+pub async fn seal_in_place(
+    db: &Db,
+    snapshot_id: i64,
+    rows: &[u8],
+    counts: &[u8],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for table in ROW_TABLES {
+        sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))
+            .bind(snapshot_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE workforce_snapshots SET sealed = $1, sealed_counts = $2 WHERE id = $3")
+        .bind(rows)
+        .bind(counts)
+        .bind(snapshot_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// After [`seal_in_place`]: rewrites the tables that held rows in the clear, so the deleted
+/// rows leave PostgreSQL's files too (SQLite zeroes deleted rows as it goes, and the caller
+/// empties its log).
+pub async fn forget_plain_rows(db: &Db) -> Result<(), StoreError> {
+    if db.backend() == Backend::Postgres {
+        for table in ROW_TABLES {
+            sqlx::query(&format!("VACUUM FULL {table}"))
+                .execute(db.pool())
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -44,6 +44,7 @@ use audit_pages::audit_log_filters_counts_and_pages;
 #[path = "store/workforce.rs"]
 mod workforce;
 use workforce::{
+    earlier_plain_snapshots_are_read_and_sealed_in_place,
     formal_process_counts_replace_by_day_and_are_audited,
     workforce_snapshots_replace_whole_and_are_audited,
 };
@@ -82,6 +83,7 @@ on_both_backends!(
     speakup_is_set_up_once_per_organisation,
     return_sign_offs_go_in_order_once_and_are_audited,
     workforce_snapshots_replace_whole_and_are_audited,
+    earlier_plain_snapshots_are_read_and_sealed_in_place,
     formal_process_counts_replace_by_day_and_are_audited,
     speakup_cases_keep_seals_entries_and_status,
     passphrase_reset_drops_the_case_key_and_its_seals,

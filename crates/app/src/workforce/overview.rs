@@ -4,6 +4,7 @@
 //! organisation's own leaders, who know their staff by name, so a small group in a unit
 //! would point at people.
 
+use super::sealed::SnapshotKey;
 use super::standards;
 use crate::Error;
 use crate::context::Context;
@@ -152,7 +153,10 @@ pub async fn overview(
 }
 
 async fn staff(ctx: &Context, snapshot: &Snapshot) -> Result<Vec<Staff>, Error> {
-    match store::rows(&ctx.db, snapshot).await? {
+    match SnapshotKey::new(&ctx.secret)
+        .rows(&ctx.db, snapshot)
+        .await?
+    {
         Rows::Staff { people, .. } => Ok(people),
         _ => Ok(Vec::new()),
     }

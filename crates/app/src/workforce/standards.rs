@@ -7,10 +7,12 @@
 //! them. Each extract counts in the year its day falls in; where a year has more than one
 //! of a kind, the newest is used (a staff-in-post extract of 31 March, usually).
 
+use super::sealed::{Counts as SnapshotCounts, SnapshotKey};
 use crate::Error;
 use crate::admin::Operator;
 use crate::context::Context;
 use crate::identity::{CurrentSession, Organisation};
+use dignity_crypto::secret::InstallationSecret;
 use dignity_domain::identity::{OdsCode, Role};
 use dignity_domain::speakup::Day;
 use dignity_domain::workforce::{Disability as DisabilityCode, Ethnicity as EthnicityCode};
@@ -153,7 +155,7 @@ pub async fn standards(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
-    let mut extracts = Extracts::load(&ctx.db, organisation.id).await?;
+    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation.id).await?;
     let years = extracts.years();
     let chosen = match year {
         Some(year) if years.contains(&year) => year,
@@ -191,7 +193,7 @@ pub(crate) async fn every_year(
     ctx: &Context,
     organisation_id: i64,
 ) -> Result<Vec<YearFigures>, Error> {
-    let mut extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation_id).await?;
     let mut figures = Vec::new();
     for year in extracts.years() {
         if let Some(year) = extracts
@@ -208,10 +210,11 @@ pub(crate) async fn every_year(
 /// and the benchmark, with `minimum` the smallest count shown.
 pub async fn every_year_of(
     operator: &Operator,
+    secret: &InstallationSecret,
     ods: &OdsCode,
     minimum: Minimum,
 ) -> Result<Vec<YearFigures>, Error> {
-    every_year_counted_of(operator, ods)
+    every_year_counted_of(operator, secret, ods)
         .await?
         .into_iter()
         .map(|year| year.decide(minimum))
@@ -222,10 +225,11 @@ pub async fn every_year_of(
 /// database, newest first. The benchmark times the two steps apart.
 pub async fn every_year_counted_of(
     operator: &Operator,
+    secret: &InstallationSecret,
     ods: &OdsCode,
 ) -> Result<Vec<YearCounts>, Error> {
     let organisation = operator.organisation(ods).await?;
-    let mut extracts = Extracts::load(operator.db(), organisation.id).await?;
+    let mut extracts = Extracts::load(operator.db(), secret, organisation.id).await?;
     let mut counted = Vec::new();
     for year in extracts.years() {
         if let Some(year) = extracts.counts(operator.db(), year).await? {
@@ -243,7 +247,7 @@ pub(crate) async fn year_of_staff_snapshot(
     organisation_id: i64,
     snapshot: &Snapshot,
 ) -> Result<Option<YearFigures>, Error> {
-    let mut extracts = Extracts::load(&ctx.db, organisation_id).await?;
+    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation_id).await?;
     let year = ReportingYear::of(snapshot.as_at);
     if extracts
         .newest(Kind::Staff, year)
@@ -282,17 +286,22 @@ struct Extracts {
     /// Newest first.
     snapshots: Vec<Snapshot>,
     formal: Vec<FormalCount>,
+    key: SnapshotKey,
     /// Staff-in-post counts by snapshot, as read so far: last year's staff in post count
-    /// towards last year's WRES 1 and this year's formal processes, and counting a
-    /// snapshot is most of the time the measures take.
+    /// towards last year's WRES 1 and this year's formal processes.
     staff_counts: HashMap<i64, Vec<store::StaffCount>>,
 }
 
 impl Extracts {
-    async fn load(db: &Db, organisation_id: i64) -> Result<Extracts, Error> {
+    async fn load(
+        db: &Db,
+        secret: &InstallationSecret,
+        organisation_id: i64,
+    ) -> Result<Extracts, Error> {
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
             formal: store::formal_counts(db, organisation_id).await?,
+            key: SnapshotKey::new(secret),
             staff_counts: HashMap::new(),
         })
     }
@@ -305,7 +314,15 @@ impl Extracts {
         if let Some(counts) = self.staff_counts.get(&snapshot_id) {
             return Ok(counts.clone());
         }
-        let counts = store::staff_counts(db, snapshot_id).await?;
+        let snapshot = self
+            .snapshots
+            .iter()
+            .find(|s| s.id == snapshot_id)
+            .ok_or_else(|| Error::Internal(format!("no workforce snapshot {snapshot_id}")))?;
+        let counts = match self.key.counts(db, snapshot).await? {
+            SnapshotCounts::Staff(counts) => counts,
+            _ => Vec::new(),
+        };
         self.staff_counts.insert(snapshot_id, counts.clone());
         Ok(counts)
     }
@@ -377,20 +394,21 @@ impl Extracts {
         };
 
         if let Some(snapshot) = self.newest(Kind::Recruitment, year)
-            && let Rows::Recruitment(rows) = store::rows(db, snapshot).await?
+            && let Rows::Recruitment(rows) = self.key.rows(db, snapshot).await?
         {
             let (by_ethnicity, by_disability) = recruitment(&rows);
             workforce.recruitment_by_ethnicity = Some(by_ethnicity);
             workforce.recruitment_by_disability = Some(by_disability);
             sources.recruitment = Some(snapshot.as_at);
         }
-        if let Some(snapshot) = self.newest(Kind::Training, year) {
-            let rows = store::training_counts(db, snapshot.id).await?;
+        if let Some(snapshot) = self.newest(Kind::Training, year)
+            && let SnapshotCounts::Training(rows) = self.key.counts(db, snapshot).await?
+        {
             workforce.training = Some(training(&rows));
             sources.training = Some(snapshot.as_at);
         }
         if let Some(snapshot) = self.newest(Kind::Board, year)
-            && let Rows::Board(seats) = store::rows(db, snapshot).await?
+            && let Rows::Board(seats) = self.key.rows(db, snapshot).await?
         {
             let (by_ethnicity, by_disability) = board(&seats);
             workforce.board_by_ethnicity = Some(by_ethnicity);

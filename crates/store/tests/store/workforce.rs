@@ -1,13 +1,12 @@
-//! Workforce snapshots: stored whole, replaced whole when the same kind and day come again,
-//! audited, and read back as they went in (many rows a statement, so the chunking is
-//! exercised across a statement's edge). Counts of staff entering formal processes: the
-//! same, by organisation and day.
+//! Workforce snapshots: stored whole as the app sealed them, replaced whole when the same
+//! kind and day come again, audited; snapshots imported before sealing read back from
+//! their rows and sealed in place. Counts of staff entering formal processes: stored whole
+//! (many rows a statement, so the chunking is exercised across a statement's edge),
+//! replaced by organisation and day.
 
 use crate::{TestResult, demo_org};
 use dignity_domain::speakup::Day;
-use dignity_store::workforce::{
-    self, BoardSeat, FormalCount, Importer, Kind, Recruitment, Rows, Staff, Training,
-};
+use dignity_store::workforce::{self, FormalCount, Importer, Kind, Rows, Sealed, Staff};
 use dignity_store::{Db, StoreError, audit};
 
 fn person(n: usize) -> Staff {
@@ -42,18 +41,20 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     };
     let march = Day::parse("2026-03-31")?;
     let now = 1_775_044_800;
-    // More people than one statement holds (8,000 values / 15 columns = 533 a statement).
-    let people: Vec<Staff> = (0..1_200).map(person).collect();
+    // The store keeps what the app sealed, byte for byte; it cannot read it.
+    let sealed = |kind, row_count, rows: &'static [u8], counts: &'static [u8]| Sealed {
+        kind,
+        row_count,
+        rows,
+        counts,
+    };
     let first = workforce::replace(
         &db,
         importer,
         org.id,
         march,
         now,
-        &Rows::Staff {
-            leavers: false,
-            people: people.clone(),
-        },
+        sealed(Kind::Staff, 1_200, b"sealed rows one", b"sealed counts one"),
     )
     .await?;
     assert!(!first.replaced);
@@ -62,100 +63,60 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     assert_eq!(snapshots[0].kind, Kind::Staff);
     assert_eq!(snapshots[0].as_at, march);
     assert_eq!(snapshots[0].row_count, 1_200);
-    let Rows::Staff {
-        leavers: false,
-        people: back,
-    } = workforce::rows(&db, &snapshots[0]).await?
-    else {
-        panic!("staff in post come back as staff in post");
-    };
-    let mut sorted = people.clone();
-    sorted.sort_by(|a, b| a.person.cmp(&b.person));
-    assert_eq!(back, sorted, "every field of every person as it went in");
+    assert_eq!(
+        workforce::sealed_rows(&db, snapshots[0].id).await?,
+        b"sealed rows one"
+    );
+    assert_eq!(
+        workforce::sealed_counts(&db, snapshots[0].id).await?,
+        b"sealed counts one"
+    );
 
-    // The same day again replaces the snapshot whole: no row of the first is left.
+    // The same day again replaces the snapshot whole.
     let second = workforce::replace(
         &db,
         importer,
         org.id,
         march,
         now + 60,
-        &Rows::Staff {
-            leavers: false,
-            people: people[..10].to_vec(),
-        },
+        sealed(Kind::Staff, 10, b"sealed rows two", b"sealed counts two"),
     )
     .await?;
     assert!(second.replaced);
     let snapshots = workforce::snapshots(&db, org.id).await?;
     assert_eq!(snapshots.len(), 1);
     assert_eq!(snapshots[0].row_count, 10);
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_staff")
-        .fetch_one(db.pool())
-        .await?;
-    assert_eq!(left, 10);
+    assert_eq!(
+        workforce::sealed_rows(&db, snapshots[0].id).await?,
+        b"sealed rows two"
+    );
 
-    // Another day, and the other kinds, sit beside it.
+    // Another day, and the other kinds, sit beside it; nothing goes into the old tables.
     let september = Day::parse("2025-09-30")?;
-    for rows in [
-        Rows::Staff {
-            leavers: true,
-            people: vec![Staff {
-                left_on: Some("2025-08-01".into()),
-                leaving_reason: Some("resigned".into()),
-                ..person(7)
-            }],
-        },
-        Rows::Recruitment(vec![Recruitment {
-            ethnicity: "A".into(),
-            disability: "no".into(),
-            shortlisted: 40,
-            appointed: 9,
-        }]),
-        Rows::Training(vec![Training {
-            person: person(3).person,
-            ethnicity: "H".into(),
-            accessed: true,
-        }]),
-        Rows::Board(vec![BoardSeat {
-            seat: 1,
-            ethnicity: "M".into(),
-            disability: "yes".into(),
-            voting: true,
-            executive: false,
-        }]),
+    for kind in [
+        Kind::Leavers,
+        Kind::Recruitment,
+        Kind::Training,
+        Kind::Board,
     ] {
-        workforce::replace(&db, importer, org.id, september, now, &rows).await?;
-        let stored = workforce::snapshots(&db, org.id)
-            .await?
-            .into_iter()
-            .find(|s| s.kind == rows.kind() && s.as_at == september)
-            .expect("stored");
-        assert_eq!(workforce::rows(&db, &stored).await?, rows);
+        workforce::replace(
+            &db,
+            importer,
+            org.id,
+            september,
+            now,
+            sealed(kind, 1, b"rows", b"counts"),
+        )
+        .await?;
     }
     assert_eq!(workforce::snapshots(&db, org.id).await?.len(), 5);
-
-    // A recruitment count cannot appoint more than were shortlisted.
-    let refused = workforce::replace(
-        &db,
-        importer,
-        org.id,
-        september,
-        now,
-        &Rows::Recruitment(vec![Recruitment {
-            ethnicity: "A".into(),
-            disability: "no".into(),
-            shortlisted: 1,
-            appointed: 2,
-        }]),
-    )
-    .await;
-    assert!(refused.is_err());
-    assert_eq!(
-        workforce::snapshots(&db, org.id).await?.len(),
-        5,
-        "a refused import leaves the one it would have replaced"
-    );
+    for table in PLAIN_TABLES {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db.pool())
+            .await?;
+        assert_eq!(left, 0, "{table} holds no row of a sealed snapshot");
+    }
+    assert!(workforce::unsealed(&db).await?.is_empty());
 
     let imports: Vec<String> = audit::list_for_organisation(&db, "RJ1", None, 100)
         .await?
@@ -170,6 +131,77 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         ),
         "{imports:?}"
     );
+    Ok(())
+}
+
+const PLAIN_TABLES: [&str; 4] = [
+    "workforce_staff",
+    "workforce_recruitment",
+    "workforce_training",
+    "workforce_board",
+];
+
+/// A snapshot imported before snapshots were sealed (migration 0023) is read back from its
+/// rows in the clear, and sealing it in place deletes them.
+pub(crate) async fn earlier_plain_snapshots_are_read_and_sealed_in_place(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let snapshot_id: i64 = sqlx::query_scalar(
+        "INSERT INTO workforce_snapshots (organisation_id, kind, as_at, imported_on, row_count) \
+         VALUES ($1, 'staff', '2025-03-31', '2025-04-02', 3) RETURNING id",
+    )
+    .bind(org.id)
+    .fetch_one(db.pool())
+    .await?;
+    for n in [2usize, 0, 1] {
+        let p = person(n);
+        sqlx::query(
+            "INSERT INTO workforce_staff (snapshot_id, person, unit_id, staff_group, pay_grade, \
+             clinical, ethnicity, disability, sex, age_band, started_on, wte, days_lost, \
+             left_on, leaving_reason) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL)",
+        )
+        .bind(snapshot_id)
+        .bind(p.person.as_str())
+        .bind(p.staff_group.as_str())
+        .bind(p.pay_grade.as_str())
+        .bind(i64::from(p.clinical))
+        .bind(p.ethnicity.as_str())
+        .bind(p.disability.as_str())
+        .bind(p.sex.as_str())
+        .bind(p.age_band.as_str())
+        .bind(p.started_on.as_deref())
+        .bind(p.wte)
+        .bind(p.days_lost)
+        .execute(db.pool())
+        .await?;
+    }
+    let waiting = workforce::unsealed(&db).await?;
+    assert_eq!(waiting.len(), 1);
+    let Rows::Staff {
+        leavers: false,
+        people,
+    } = workforce::plain_rows(&db, &waiting[0]).await?
+    else {
+        panic!("staff in post come back as staff in post");
+    };
+    assert_eq!(people, vec![person(0), person(1), person(2)]);
+    assert!(
+        workforce::sealed_rows(&db, snapshot_id).await.is_err(),
+        "not sealed yet"
+    );
+
+    workforce::seal_in_place(&db, snapshot_id, b"sealed", b"counted").await?;
+    workforce::forget_plain_rows(&db).await?;
+    assert!(workforce::unsealed(&db).await?.is_empty());
+    assert_eq!(workforce::sealed_rows(&db, snapshot_id).await?, b"sealed");
+    assert_eq!(
+        workforce::sealed_counts(&db, snapshot_id).await?,
+        b"counted"
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_staff")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(left, 0);
     Ok(())
 }
 

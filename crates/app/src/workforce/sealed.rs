@@ -1,0 +1,325 @@
+//! Workforce snapshots are kept sealed. A staff-in-post snapshot has a row per person: no
+//! name or employee number, but unit, band, ethnicity, disability, sex and age band, which
+//! is enough for someone who knows a ward to pick out a colleague in a stolen copy of the
+//! database. So each snapshot is stored as two sealed records under a key derived from the
+//! installation secret (never in the database): its rows, for the workforce page, and the
+//! counts the equality standards read, made once at import, so working out the measures
+//! opens a few hundred bytes a snapshot instead of reading a row per person.
+//!
+//! Each record is bound to its organisation, kind and day, so a record copied onto another
+//! snapshot fails to open rather than showing another organisation's staff.
+
+use crate::Error;
+use dignity_crypto::sealed;
+use dignity_crypto::secret::InstallationSecret;
+use dignity_domain::speakup::Day;
+use dignity_store::Db;
+use dignity_store::workforce::{
+    self as store, Kind, Rows, Sealed, Snapshot, StaffCount, TrainingCount,
+};
+use std::collections::BTreeMap;
+use zeroize::Zeroizing;
+
+/// What the snapshot key is derived for: no other record shares its key.
+const SNAPSHOT_PURPOSE: &str = "workforce-snapshot";
+
+/// The counts a snapshot's equality measures read, made from its rows at import.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Counts {
+    /// Staff in post or leavers, by pay grade, side, ethnicity and disability.
+    Staff(Vec<StaffCount>),
+    /// Non-mandatory training, by ethnicity and whether it was accessed.
+    Training(Vec<TrainingCount>),
+    /// Shortlisted applicants and board seats are counts already: their rows are read.
+    None,
+}
+
+impl Counts {
+    /// Counts `rows`, sorted as the measures expect them.
+    pub fn of(rows: &Rows) -> Counts {
+        match rows {
+            Rows::Staff { people, .. } => {
+                let mut groups: BTreeMap<(&str, bool, &str, &str), i64> = BTreeMap::new();
+                for p in people {
+                    *groups
+                        .entry((&p.pay_grade, p.clinical, &p.ethnicity, &p.disability))
+                        .or_default() += 1;
+                }
+                Counts::Staff(
+                    groups
+                        .into_iter()
+                        .map(
+                            |((pay_grade, clinical, ethnicity, disability), people)| StaffCount {
+                                pay_grade: pay_grade.into(),
+                                clinical,
+                                ethnicity: ethnicity.into(),
+                                disability: disability.into(),
+                                people,
+                            },
+                        )
+                        .collect(),
+                )
+            }
+            Rows::Training(people) => {
+                let mut groups: BTreeMap<(&str, bool), i64> = BTreeMap::new();
+                for p in people {
+                    *groups.entry((&p.ethnicity, p.accessed)).or_default() += 1;
+                }
+                Counts::Training(
+                    groups
+                        .into_iter()
+                        .map(|((ethnicity, accessed), people)| TrainingCount {
+                            ethnicity: ethnicity.into(),
+                            accessed,
+                            people,
+                        })
+                        .collect(),
+                )
+            }
+            Rows::Recruitment(_) | Rows::Board(_) => Counts::None,
+        }
+    }
+}
+
+/// Seals and opens an installation's workforce snapshots.
+pub struct SnapshotKey(Zeroizing<[u8; 32]>);
+
+impl SnapshotKey {
+    pub fn new(secret: &InstallationSecret) -> SnapshotKey {
+        SnapshotKey(secret.derive(SNAPSHOT_PURPOSE))
+    }
+
+    /// Seals `rows` and their counts as the snapshot of `organisation_id` for `as_at`.
+    pub fn seal(&self, organisation_id: i64, as_at: Day, rows: &Rows) -> Result<Owned, Error> {
+        let kind = rows.kind();
+        let plain_rows = Zeroizing::new(encode(rows)?);
+        let plain_counts = Zeroizing::new(encode(&Counts::of(rows))?);
+        let seal = |part: Part, plain: &[u8]| {
+            sealed::seal(&self.0, &context(organisation_id, kind, as_at, part), plain)
+                .map_err(|e| Error::Internal(format!("sealing a workforce snapshot: {e}")))
+        };
+        Ok(Owned {
+            kind,
+            row_count: rows.len(),
+            rows: seal(Part::Rows, &plain_rows)?,
+            counts: seal(Part::Counts, &plain_counts)?,
+        })
+    }
+
+    /// The rows of `snapshot`.
+    pub async fn rows(&self, db: &Db, snapshot: &Snapshot) -> Result<Rows, Error> {
+        let bytes = store::sealed_rows(db, snapshot.id).await?;
+        self.open(snapshot, Part::Rows, &bytes)
+    }
+
+    /// The counts of `snapshot` made at import.
+    pub async fn counts(&self, db: &Db, snapshot: &Snapshot) -> Result<Counts, Error> {
+        let bytes = store::sealed_counts(db, snapshot.id).await?;
+        self.open(snapshot, Part::Counts, &bytes)
+    }
+
+    fn open<T: serde::de::DeserializeOwned>(
+        &self,
+        snapshot: &Snapshot,
+        part: Part,
+        bytes: &[u8],
+    ) -> Result<T, Error> {
+        let context = context(
+            snapshot.organisation_id,
+            snapshot.kind,
+            snapshot.as_at,
+            part,
+        );
+        let plain = sealed::open(&self.0, &context, bytes).map_err(|e| {
+            Error::Internal(format!(
+                "workforce snapshot {} does not open with this installation's secret: {e}",
+                snapshot.id
+            ))
+        })?;
+        serde_json::from_slice(&plain).map_err(|e| {
+            Error::Internal(format!(
+                "workforce snapshot {} is unreadable: {e}",
+                snapshot.id
+            ))
+        })
+    }
+}
+
+/// A snapshot sealed and ready to store.
+pub struct Owned {
+    kind: Kind,
+    row_count: usize,
+    rows: Vec<u8>,
+    counts: Vec<u8>,
+}
+
+impl Owned {
+    pub fn as_sealed(&self) -> Sealed<'_> {
+        Sealed {
+            kind: self.kind,
+            row_count: self.row_count,
+            rows: &self.rows,
+            counts: &self.counts,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    Rows,
+    Counts,
+}
+
+fn context(organisation_id: i64, kind: Kind, as_at: Day, part: Part) -> Vec<u8> {
+    let part = match part {
+        Part::Rows => "rows",
+        Part::Counts => "counts",
+    };
+    format!("workforce/{organisation_id}/{}/{as_at}/{part}", kind.code()).into_bytes()
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value)
+        .map_err(|e| Error::Internal(format!("encoding a workforce snapshot: {e}")))
+}
+
+/// Whether any snapshot imported before snapshots were sealed (migration 0023) still has
+/// its rows in the clear.
+pub async fn earlier_imports_waiting(db: &Db) -> Result<bool, Error> {
+    Ok(!store::unsealed(db).await?.is_empty())
+}
+
+/// Seals every snapshot imported before snapshots were sealed (migration 0023) and deletes
+/// its rows in the clear. Returns how many it sealed. Run at start, once the schema is up
+/// to date; it does nothing when there are none.
+pub async fn seal_earlier_imports(db: &Db, secret: &InstallationSecret) -> Result<usize, Error> {
+    let waiting = store::unsealed(db).await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let key = SnapshotKey::new(secret);
+    for snapshot in &waiting {
+        let rows = store::plain_rows(db, snapshot).await?;
+        let owned = key.seal(snapshot.organisation_id, snapshot.as_at, &rows)?;
+        store::seal_in_place(db, snapshot.id, &owned.rows, &owned.counts).await?;
+    }
+    store::forget_plain_rows(db).await?;
+    db.checkpoint().await?;
+    Ok(waiting.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_store::workforce::{Staff, Training};
+
+    fn person(digest: &str, grade: &str, ethnicity: &str) -> Staff {
+        Staff {
+            person: digest.into(),
+            unit_id: Some(1),
+            staff_group: "nursing".into(),
+            pay_grade: grade.into(),
+            clinical: true,
+            ethnicity: ethnicity.into(),
+            disability: "no".into(),
+            sex: "female".into(),
+            age_band: "31-40".into(),
+            started_on: None,
+            wte: Some(1.0),
+            days_lost: None,
+            left_on: None,
+            leaving_reason: None,
+        }
+    }
+
+    #[test]
+    fn counts_group_people_as_the_measures_read_them() {
+        let rows = Rows::Staff {
+            leavers: false,
+            people: vec![
+                person("b", "band-5", "A"),
+                person("a", "band-5", "A"),
+                person("c", "band-5", "M"),
+                person("d", "band-4", "A"),
+            ],
+        };
+        let Counts::Staff(counts) = Counts::of(&rows) else {
+            panic!("staff rows give staff counts");
+        };
+        let summary: Vec<(&str, &str, i64)> = counts
+            .iter()
+            .map(|c| (c.pay_grade.as_str(), c.ethnicity.as_str(), c.people))
+            .collect();
+        assert_eq!(
+            summary,
+            [("band-4", "A", 1), ("band-5", "A", 2), ("band-5", "M", 1)]
+        );
+        let training = Rows::Training(vec![
+            Training {
+                person: "a".into(),
+                ethnicity: "A".into(),
+                accessed: true,
+            },
+            Training {
+                person: "b".into(),
+                ethnicity: "A".into(),
+                accessed: true,
+            },
+        ]);
+        assert_eq!(
+            Counts::of(&training),
+            Counts::Training(vec![TrainingCount {
+                ethnicity: "A".into(),
+                accessed: true,
+                people: 2,
+            }])
+        );
+    }
+
+    #[test]
+    fn a_sealed_snapshot_opens_only_with_its_own_secret_and_place() {
+        let secret = InstallationSecret::generate();
+        let key = SnapshotKey::new(&secret);
+        let day = Day::parse("2026-03-31").expect("a day");
+        let rows = Rows::Staff {
+            leavers: false,
+            people: vec![person("a1b2", "band-5", "A")],
+        };
+        let owned = key.seal(7, day, &rows).expect("sealed");
+        let snapshot = |organisation_id, kind| Snapshot {
+            id: 1,
+            organisation_id,
+            kind,
+            as_at: day,
+            imported_on: day,
+            row_count: 1,
+        };
+        let opened: Rows = key
+            .open(&snapshot(7, Kind::Staff), Part::Rows, &owned.rows)
+            .expect("opens");
+        assert_eq!(opened, rows);
+        assert!(
+            !owned.rows.windows(4).any(|w| w == b"a1b2"),
+            "the digest is not readable in the record"
+        );
+        let other = SnapshotKey::new(&InstallationSecret::generate());
+        assert!(
+            other
+                .open::<Rows>(&snapshot(7, Kind::Staff), Part::Rows, &owned.rows)
+                .is_err()
+        );
+        assert!(
+            key.open::<Rows>(&snapshot(8, Kind::Staff), Part::Rows, &owned.rows)
+                .is_err(),
+            "moved to another organisation, it does not open"
+        );
+        assert!(
+            key.open::<Rows>(&snapshot(7, Kind::Leavers), Part::Rows, &owned.rows)
+                .is_err()
+        );
+        assert!(
+            key.open::<Rows>(&snapshot(7, Kind::Staff), Part::Counts, &owned.rows)
+                .is_err()
+        );
+    }
+}

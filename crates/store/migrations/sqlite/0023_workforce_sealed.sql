@@ -1,0 +1,14 @@
+-- Workforce snapshots kept sealed (issue 17). A snapshot's rows hold a row per person: no
+-- name or employee number, but band, unit, ethnicity, disability, sex and age, which is
+-- enough for someone who knows a ward to pick out a colleague in a copy of the files. So a
+-- snapshot is now one sealed record (XChaCha20-Poly1305 under a key derived from the
+-- installation secret, which is never in the database), with a second sealed record of the
+-- counts the equality standards read, made at import, so the measures read a few hundred
+-- bytes a snapshot instead of a row per person.
+--
+-- Snapshots imported before this version still have their rows in the tables below, and
+-- `sealed` empty: the first start with the installation secret seals them and deletes
+-- their rows (`dignity_app::workforce::seal_earlier_imports`). New imports write nothing to
+-- those tables.
+ALTER TABLE workforce_snapshots ADD COLUMN sealed BLOB;
+ALTER TABLE workforce_snapshots ADD COLUMN sealed_counts BLOB;
