@@ -174,11 +174,13 @@ pub async fn national(
         return Err(Error::Forbidden);
     }
     let organisations = orgs::list_organisations(&ctx.db).await?;
-    let mut every: Vec<(orgs::Organisation, Vec<YearFigures>)> = Vec::new();
-    for organisation in organisations {
-        let years = standards::every_year(ctx, organisation.id).await?;
-        every.push((organisation, years));
+    let mut counted = Vec::with_capacity(organisations.len());
+    for organisation in &organisations {
+        counted.push(standards::every_year_counted(ctx, organisation.id).await?);
     }
+    let decided = standards::decide_all(counted, ctx.minimums.workforce()).await?;
+    let every: Vec<(orgs::Organisation, Vec<YearFigures>)> =
+        organisations.into_iter().zip(decided).collect();
     let mut years: Vec<ReportingYear> = every
         .iter()
         .flat_map(|(_, ys)| ys.iter().map(|y| y.year))

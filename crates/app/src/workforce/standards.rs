@@ -187,23 +187,87 @@ pub async fn standards(
     }))
 }
 
-/// The measures of every year of one organisation that has a staff-in-post extract,
-/// newest first: the national view and the board pack read them without a session.
-pub(crate) async fn every_year(
+/// The counts of every year of one organisation that has a staff-in-post extract, newest
+/// first, for [`decide_all`]: the national view and the board pack read them without a
+/// session.
+pub(crate) async fn every_year_counted(
     ctx: &Context,
     organisation_id: i64,
-) -> Result<Vec<YearFigures>, Error> {
+) -> Result<Vec<YearCounts>, Error> {
     let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation_id).await?;
-    let mut figures = Vec::new();
+    let mut counted = Vec::new();
     for year in extracts.years() {
-        if let Some(year) = extracts
-            .figures(&ctx.db, ctx.minimums.workforce(), year)
-            .await?
-        {
-            figures.push(year);
+        if let Some(year) = extracts.counts(&ctx.db, year).await? {
+            counted.push(year);
         }
     }
-    Ok(figures)
+    Ok(counted)
+}
+
+/// Many organisations' years decided at once, on every core the machine has, each
+/// organisation's years in the order given. Each organisation-year's decision stands
+/// alone and is all computing (the engine's exact check), so the national view's time
+/// divides by the cores; blocking threads keep the server answering meanwhile.
+pub async fn decide_all(
+    counted: Vec<Vec<YearCounts>>,
+    minimum: Minimum,
+) -> Result<Vec<Vec<YearFigures>>, Error> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut jobs: Vec<Vec<(usize, usize, YearCounts)>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut shapes = Vec::with_capacity(counted.len());
+    let mut n = 0;
+    for (organisation, years) in counted.into_iter().enumerate() {
+        shapes.push(years.len());
+        for (i, year) in years.into_iter().enumerate() {
+            if let Some(job) = jobs.get_mut(n % workers) {
+                job.push((organisation, i, year));
+            }
+            n += 1;
+        }
+    }
+    let running: Vec<_> = jobs
+        .into_iter()
+        .filter(|job| !job.is_empty())
+        .map(|job| {
+            tokio::task::spawn_blocking(move || {
+                job.into_iter()
+                    .map(|(organisation, i, year)| {
+                        year.decide(minimum)
+                            .map(|figures| (organisation, i, figures))
+                    })
+                    .collect::<Result<Vec<_>, Error>>()
+            })
+        })
+        .collect();
+    let mut decided: Vec<Vec<Option<YearFigures>>> = shapes
+        .iter()
+        .map(|&years| (0..years).map(|_| None).collect())
+        .collect();
+    for job in running {
+        let done = job
+            .await
+            .map_err(|e| Error::Internal(format!("deciding workforce measures: {e}")))??;
+        for (organisation, i, figures) in done {
+            if let Some(slot) = decided
+                .get_mut(organisation)
+                .and_then(|years| years.get_mut(i))
+            {
+                *slot = Some(figures);
+            }
+        }
+    }
+    decided
+        .into_iter()
+        .map(|years| {
+            years
+                .into_iter()
+                .map(|figures| {
+                    figures
+                        .ok_or_else(|| Error::Internal("a workforce year was not decided".into()))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Every year's measures of the organisation `ods`, newest first, for the command line
