@@ -149,10 +149,12 @@ pub async fn import(
 /// Reads `bytes` as a list of the staff who entered a formal process (disciplinary, or
 /// capability on grounds of performance) in the period ending on `as_at`, and keeps how
 /// many there were by process, ethnicity and disability for the organisation `ods`,
-/// replacing counts imported for that day before. No identifier is read, so no secret is
-/// needed. `progress` is told how many bytes have been read, now and then.
+/// replacing counts imported for that day before. No identifier is read; the counts are
+/// sealed under a key from `secret`. `progress` is told how many bytes have been read, now
+/// and then.
 pub async fn import_formal(
     operator: &Operator,
+    secret: &InstallationSecret,
     ods: &OdsCode,
     as_at: Day,
     bytes: &[u8],
@@ -161,6 +163,7 @@ pub async fn import_formal(
     let organisation = operator.organisation(ods).await?;
     let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
     let counts = formal_counts(as_at, entries);
+    let sealed = sealed::SnapshotKey::new(secret).seal_formal(organisation.id, as_at, &counts)?;
     let stored = store::replace_formal(
         operator.db(),
         Importer {
@@ -170,7 +173,7 @@ pub async fn import_formal(
         organisation.id,
         as_at,
         operator.clock().now(),
-        &counts,
+        &sealed,
     )
     .await
     .map_err(Error::from)?;

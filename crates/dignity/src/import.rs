@@ -112,7 +112,7 @@ pub async fn import_extract(
 ) -> Result<workforce::Imported, ImportError> {
     match extract.snapshot() {
         Some(kind) => workforce::import(operator, secret, ods, kind, as_at, bytes, progress).await,
-        None => workforce::import_formal(operator, ods, as_at, bytes, progress).await,
+        None => workforce::import_formal(operator, secret, ods, as_at, bytes, progress).await,
     }
 }
 

@@ -374,7 +374,7 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
     }
     // And the staff entering formal processes in each of those two years.
     let formal: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT o.ods_code, f.as_at FROM workforce_formal f \
+        "SELECT o.ods_code, f.as_at FROM workforce_formal_sealed f \
          JOIN organisations o ON o.id = f.organisation_id ORDER BY o.ods_code, f.as_at",
     )
     .fetch_all(db.pool())
@@ -928,6 +928,24 @@ async fn opened_snapshots(
     Ok(found)
 }
 
+/// Every organisation's counts of staff entering formal processes, opened with `secret`.
+async fn opened_formal(
+    db: &dignity_store::Db,
+    secret: &str,
+) -> Result<Vec<dignity_store::workforce::FormalCount>, Box<dyn std::error::Error>> {
+    let secret = dignity_crypto::secret::InstallationSecret::from_hex(secret).ok_or("a secret")?;
+    let key = dignity_app::workforce::sealed::SnapshotKey::new(&secret);
+    let organisations: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT organisation_id FROM workforce_formal_sealed")
+            .fetch_all(db.pool())
+            .await?;
+    let mut found = Vec::new();
+    for organisation in organisations {
+        found.extend(key.formal(db, organisation).await?);
+    }
+    Ok(found)
+}
+
 /// The digests of the staff in post kept for `as_at`.
 async fn sealed_persons(
     db: &dignity_store::Db,
@@ -1134,7 +1152,8 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
 /// A database with a staff-in-post extract imported before extracts were sealed (its rows
 /// in the clear, as version 0022 kept them) is sealed at the next start with the secret:
 /// the rows leave the table and file, and the same people come back from the sealed
-/// record. Without the secret the command refuses, saying why, and the rows stay.
+/// record; the same for counts of staff entering formal processes. Without the secret the
+/// command refuses, saying why, and the rows stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workforce_extracts_kept_in_the_clear_before_are_sealed_at_the_next_start() -> TestResult {
     const SECRET: &str = "4444444444444444444444444444444444444444444444444444444444444444";
@@ -1171,6 +1190,13 @@ async fn workforce_extracts_kept_in_the_clear_before_are_sealed_at_the_next_star
         .execute(db.pool())
         .await?;
     }
+    sqlx::query(
+        "INSERT INTO workforce_formal (organisation_id, as_at, imported_on, process, ethnicity, \
+         disability, entered) SELECT id, '2025-03-31', '2025-04-02', 'disciplinary', 'N', 'no', 1 \
+         FROM organisations",
+    )
+    .execute(db.pool())
+    .await?;
     db.pool().close().await;
 
     let refused = dignity_with_secret(&dir.0, &url, "", &["migrate"])?;
@@ -1182,7 +1208,7 @@ async fn workforce_extracts_kept_in_the_clear_before_are_sealed_at_the_next_star
     let out = text(&done);
     assert!(done.status.success(), "{out}");
     assert!(
-        out.contains("Sealed 1 workforce extracts imported before extracts were kept sealed."),
+        out.contains("Sealed 2 workforce extracts imported before extracts were kept sealed."),
         "{out}"
     );
     let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
@@ -1195,6 +1221,20 @@ async fn workforce_extracts_kept_in_the_clear_before_are_sealed_at_the_next_star
         digests.map(String::from),
         "the same people, sealed"
     );
+    let formal = opened_formal(&db, SECRET).await?;
+    assert_eq!(formal.len(), 1);
+    assert_eq!(
+        (
+            formal[0].process.as_str(),
+            formal[0].ethnicity.as_str(),
+            formal[0].entered
+        ),
+        ("disciplinary", "N", 1)
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_formal")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(left, 0);
     db.pool().close().await;
     for file in [path.clone(), dir.0.join("old.db-wal")] {
         if let Ok(bytes) = std::fs::read(&file) {
@@ -1346,11 +1386,11 @@ async fn synthetic_workforce_extracts_import_for_every_kind() -> TestResult {
     assert_eq!(usize::try_from(counted)?, applicants);
 
     // Every member of staff entering a formal process is counted once, for both years.
-    let entered: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT as_at, SUM(entered) FROM workforce_formal GROUP BY as_at ORDER BY as_at",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let mut by_day: std::collections::BTreeMap<String, i64> = Default::default();
+    for count in opened_formal(&db, SECRET).await? {
+        *by_day.entry(count.as_at.to_string()).or_default() += count.entered;
+    }
+    let entered: Vec<(String, i64)> = by_day.into_iter().collect();
     let mut lines = Vec::new();
     for day in ["2025-03-31", "2026-03-31"] {
         let mut n = 0;
@@ -1416,12 +1456,13 @@ async fn workforce_formal_processes_import_as_counts() -> TestResult {
             ])
         };
         let counts = || async {
-            sqlx::query_as::<_, (String, String, String, i64)>(
-                "SELECT process, ethnicity, disability, entered FROM workforce_formal \
-                 ORDER BY process, ethnicity, disability",
-            )
-            .fetch_all(scratch.db.pool())
-            .await
+            let mut counts: Vec<(String, String, String, i64)> = opened_formal(&scratch.db, SECRET)
+                .await?
+                .into_iter()
+                .map(|c| (c.process, c.ethnicity, c.disability, c.entered))
+                .collect();
+            counts.sort();
+            Ok::<_, Box<dyn std::error::Error>>(counts)
         };
         std::fs::write(
             &file,
@@ -1447,9 +1488,14 @@ async fn workforce_formal_processes_import_as_counts() -> TestResult {
                 row("disciplinary", "N", "no", 2),
             ]
         );
-        // Only counts: no employee number is read, so none is kept.
+        // Only counts: no employee number is read, so none is kept; and the counts are
+        // sealed, so a copy of the database does not hold them (nor the audit log).
         let stored = every_stored_value(&scratch.db).await?;
         assert!(!stored.contains("40001234"), "{backend:?}");
+        assert!(
+            !stored.contains("capability") && !stored.contains("people)"),
+            "{backend:?}: {stored}"
+        );
 
         // The same day again replaces the counts whole.
         std::fs::write(

@@ -623,6 +623,16 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "workforce_formal_sealed",
+        "organisation_id, as_at",
+        &[
+            ("organisation_id", Int),
+            ("as_at", Text),
+            ("imported_on", Text),
+            ("sealed", Blob),
+        ],
+    ),
+    (
         "equality_reports",
         "id",
         &[

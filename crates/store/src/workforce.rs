@@ -13,13 +13,13 @@ use crate::audit::{self, NewEntry};
 use crate::column::Flag;
 use crate::{Backend, Db, StoreError};
 use dignity_domain::speakup::Day;
-use sqlx::AnyConnection;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
 
 mod formal;
 pub mod reports;
-pub use formal::{FormalCount, formal_counts, formal_days, replace_formal};
+pub use formal::{
+    FormalCount, formal_days, formal_plain, formal_sealed, formal_unsealed, replace_formal,
+    seal_formal_in_place,
+};
 
 /// What a snapshot holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -292,72 +292,6 @@ pub async fn replace(
     })
 }
 
-type AnyQuery<'q> = Query<'q, sqlx::Any, AnyArguments<'q>>;
-
-/// Rows go in many to a statement: one statement a row would make a national import of a
-/// million and a half people take minutes. Each backend allows tens of thousands of bound
-/// values in a statement; this stays well below both.
-const VALUES_PER_STATEMENT: usize = 8_000;
-
-/// `INSERT INTO table (columns) VALUES (...), (...)` for `rows` rows. PostgreSQL numbers
-/// its placeholders ($1, $2, ...). SQLite is given plain `?`, taken in order: for each
-/// numbered placeholder, sqlx asks SQLite its name, and SQLite finds the name by walking
-/// the statement's list of names, so binding n numbered values takes time in n squared.
-/// At 8,000 values a statement that walk was four fifths of an import's time.
-fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns.len() {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => sql.push_str(&format!("${n}")),
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-/// Inserts `items` `columns.len()` values at a time, `bind` adding one item's values.
-async fn insert_many<T>(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    table: &str,
-    columns: &[&str],
-    items: &[T],
-    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
-) -> Result<(), StoreError> {
-    let per_statement = (VALUES_PER_STATEMENT / columns.len()).max(1);
-    let full_sql = insert_sql(backend, table, columns, per_statement);
-    for chunk in items.chunks(per_statement) {
-        let full = chunk.len() == per_statement;
-        let short_sql;
-        let sql = if full {
-            &full_sql
-        } else {
-            short_sql = insert_sql(backend, table, columns, chunk.len());
-            &short_sql
-        };
-        // The last, shorter statement differs with every import: kept prepared, each
-        // would hold its compiled form (a megabyte or more) in every connection's cache.
-        let mut query = sqlx::query(sql).persistent(full);
-        for item in chunk {
-            query = bind(query, item);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// The organisation's snapshots, newest day first, then by kind.
 pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
@@ -503,7 +437,7 @@ pub async fn seal_in_place(
 /// empties its log).
 pub async fn forget_plain_rows(db: &Db) -> Result<(), StoreError> {
     if db.backend() == Backend::Postgres {
-        for table in ROW_TABLES {
+        for table in ROW_TABLES.iter().chain(&["workforce_formal"]) {
             sqlx::query(&format!("VACUUM FULL {table}"))
                 .execute(db.pool())
                 .await?;

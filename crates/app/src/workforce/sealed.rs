@@ -15,13 +15,34 @@ use dignity_crypto::secret::InstallationSecret;
 use dignity_domain::speakup::Day;
 use dignity_store::Db;
 use dignity_store::workforce::{
-    self as store, Kind, Rows, Sealed, Snapshot, StaffCount, TrainingCount,
+    self as store, FormalCount, Kind, Rows, Sealed, Snapshot, StaffCount, TrainingCount,
 };
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 /// What the snapshot key is derived for: no other record shares its key.
 const SNAPSHOT_PURPOSE: &str = "workforce-snapshot";
+
+/// Sealed records are padded so that their size says no more than the row count stored
+/// beside them in the clear (an outside review measured group counts and one-member board
+/// changes from unpadded sizes). A row of staff in post or leavers, or of training, is at
+/// most this long as encoded (tested with the longest code of every list); the rows record
+/// is padded to the row count times it.
+const STAFF_ROW_BOUND: usize = 640;
+const TRAINING_ROW_BOUND: usize = 160;
+
+/// Shortlisted applicants (by group) and board seats are small: their rows records are
+/// padded to this size whatever they hold.
+const SMALL_RECORD: usize = 16 * 1024;
+
+/// A counts record is padded to this size, which holds every group a large trust has
+/// (about 90 bytes a group), so its size does not say how many groups had someone in them.
+const COUNTS_RECORD: usize = 64 * 1024;
+
+/// Every sealed day of formal-process counts is padded to this size, which holds every
+/// group there can be (2 processes, every ethnicity code, 3 disability answers) with room
+/// to spare, so a record's size does not say how many groups had someone in them.
+const FORMAL_RECORD: usize = 32 * 1024;
 
 /// The counts a snapshot's equality measures read, made from its rows at import.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -94,16 +115,61 @@ impl SnapshotKey {
         let kind = rows.kind();
         let plain_rows = Zeroizing::new(encode(rows)?);
         let plain_counts = Zeroizing::new(encode(&Counts::of(rows))?);
-        let seal = |part: Part, plain: &[u8]| {
-            sealed::seal(&self.0, &context(organisation_id, kind, as_at, part), plain)
-                .map_err(|e| Error::Internal(format!("sealing a workforce snapshot: {e}")))
+        let seal = |part: Part, plain: &[u8], at_least: usize| {
+            sealed::seal_padded(
+                &self.0,
+                &context(organisation_id, kind, as_at, part),
+                plain,
+                at_least,
+            )
+            .map_err(|e| Error::Internal(format!("sealing a workforce snapshot: {e}")))
+        };
+        let rows_at_least = match rows {
+            Rows::Staff { people, .. } => people.len().saturating_mul(STAFF_ROW_BOUND),
+            Rows::Training(people) => people.len().saturating_mul(TRAINING_ROW_BOUND),
+            Rows::Recruitment(_) | Rows::Board(_) => SMALL_RECORD,
         };
         Ok(Owned {
             kind,
             row_count: rows.len(),
-            rows: seal(Part::Rows, &plain_rows)?,
-            counts: seal(Part::Counts, &plain_counts)?,
+            rows: seal(Part::Rows, &plain_rows, rows_at_least)?,
+            counts: seal(Part::Counts, &plain_counts, COUNTS_RECORD)?,
         })
+    }
+
+    /// Seals the counts of staff entering formal processes of `organisation_id` for
+    /// `as_at`.
+    pub fn seal_formal(
+        &self,
+        organisation_id: i64,
+        as_at: Day,
+        counts: &[FormalCount],
+    ) -> Result<Vec<u8>, Error> {
+        let plain = Zeroizing::new(encode(&counts)?);
+        sealed::seal_padded(
+            &self.0,
+            &formal_context(organisation_id, as_at),
+            &plain,
+            FORMAL_RECORD,
+        )
+        .map_err(|e| Error::Internal(format!("sealing formal-process counts: {e}")))
+    }
+
+    /// Every day of formal-process counts of `organisation_id`, newest day first.
+    pub async fn formal(&self, db: &Db, organisation_id: i64) -> Result<Vec<FormalCount>, Error> {
+        let mut counts = Vec::new();
+        for (day, bytes) in store::formal_sealed(db, organisation_id).await? {
+            let plain = sealed::open(&self.0, &formal_context(organisation_id, day), &bytes)
+                .map_err(|e| {
+                    Error::Internal(format!(
+                        "formal-process counts of {day} do not open with this installation's secret: {e}"
+                    ))
+                })?;
+            let day_counts: Vec<FormalCount> = serde_json::from_slice(&plain)
+                .map_err(|e| Error::Internal(format!("formal-process counts unreadable: {e}")))?;
+            counts.extend(day_counts);
+        }
+        Ok(counts)
     }
 
     /// The rows of `snapshot`.
@@ -178,6 +244,10 @@ fn context(organisation_id: i64, kind: Kind, as_at: Day, part: Part) -> Vec<u8> 
     format!("workforce/{organisation_id}/{}/{as_at}/{part}", kind.code()).into_bytes()
 }
 
+fn formal_context(organisation_id: i64, as_at: Day) -> Vec<u8> {
+    format!("workforce/{organisation_id}/formal/{as_at}/counts").into_bytes()
+}
+
 fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value)
         .map_err(|e| Error::Internal(format!("encoding a workforce snapshot: {e}")))
@@ -186,7 +256,7 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
 /// Whether any snapshot imported before snapshots were sealed (migration 0023) still has
 /// its rows in the clear.
 pub async fn earlier_imports_waiting(db: &Db) -> Result<bool, Error> {
-    Ok(!store::unsealed(db).await?.is_empty())
+    Ok(!store::unsealed(db).await?.is_empty() || !store::formal_unsealed(db).await?.is_empty())
 }
 
 /// Seals every snapshot imported before snapshots were sealed (migration 0023) and deletes
@@ -194,7 +264,8 @@ pub async fn earlier_imports_waiting(db: &Db) -> Result<bool, Error> {
 /// to date; it does nothing when there are none.
 pub async fn seal_earlier_imports(db: &Db, secret: &InstallationSecret) -> Result<usize, Error> {
     let waiting = store::unsealed(db).await?;
-    if waiting.is_empty() {
+    let formal = store::formal_unsealed(db).await?;
+    if waiting.is_empty() && formal.is_empty() {
         return Ok(0);
     }
     let key = SnapshotKey::new(secret);
@@ -203,9 +274,14 @@ pub async fn seal_earlier_imports(db: &Db, secret: &InstallationSecret) -> Resul
         let owned = key.seal(snapshot.organisation_id, snapshot.as_at, &rows)?;
         store::seal_in_place(db, snapshot.id, &owned.rows, &owned.counts).await?;
     }
+    for &(organisation_id, as_at) in &formal {
+        let counts = store::formal_plain(db, organisation_id, as_at).await?;
+        let sealed = key.seal_formal(organisation_id, as_at, &counts)?;
+        store::seal_formal_in_place(db, organisation_id, as_at, &sealed).await?;
+    }
     store::forget_plain_rows(db).await?;
     db.checkpoint().await?;
-    Ok(waiting.len())
+    Ok(waiting.len() + formal.len())
 }
 
 #[cfg(test)]
@@ -274,6 +350,59 @@ mod tests {
                 people: 2,
             }])
         );
+    }
+
+    fn longest<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> String {
+        all.iter()
+            .map(|&c| code(c))
+            .max_by_key(|c| c.len())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The padding hides rows' lengths only if no row can be longer than its bound.
+    #[test]
+    fn the_longest_rows_there_can_be_fit_their_bounds() {
+        use dignity_domain::workforce::{
+            AgeBand, Disability, Ethnicity, LeavingReason, PayGrade, Sex, StaffGroup,
+        };
+        let ethnicity = longest(Ethnicity::ALL, Ethnicity::code);
+        let longest_float = -2.225_073_858_507_201_4e-308_f64;
+        let staff = Staff {
+            person: "f".repeat(64),
+            unit_id: Some(i64::MIN),
+            staff_group: longest(StaffGroup::ALL, StaffGroup::code),
+            pay_grade: longest(PayGrade::ALL, PayGrade::code),
+            clinical: false,
+            ethnicity: ethnicity.clone(),
+            disability: longest(Disability::ALL, Disability::code),
+            sex: longest(Sex::ALL, Sex::code),
+            age_band: longest(AgeBand::ALL, AgeBand::code),
+            started_on: Some("2026-12-31".into()),
+            wte: Some(longest_float),
+            days_lost: Some(longest_float),
+            left_on: Some("2026-12-31".into()),
+            leaving_reason: Some(longest(LeavingReason::ALL, LeavingReason::code)),
+        };
+        let empty = |leavers| Rows::Staff {
+            leavers,
+            people: Vec::new(),
+        };
+        let mut rows = empty(true);
+        if let Rows::Staff { people, .. } = &mut rows {
+            people.push(staff);
+        }
+        let one =
+            encode(&rows).expect("encoded").len() - encode(&empty(true)).expect("encoded").len();
+        assert!(one <= STAFF_ROW_BOUND, "a staff row of {one} bytes");
+        let training = Rows::Training(vec![Training {
+            person: "f".repeat(64),
+            ethnicity,
+            accessed: false,
+        }]);
+        let one = encode(&training).expect("encoded").len()
+            - encode(&Rows::Training(Vec::new())).expect("encoded").len();
+        assert!(one <= TRAINING_ROW_BOUND, "a training row of {one} bytes");
     }
 
     #[test]

@@ -362,10 +362,11 @@ impl Extracts {
         secret: &InstallationSecret,
         organisation_id: i64,
     ) -> Result<Extracts, Error> {
+        let key = SnapshotKey::new(secret);
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
-            formal: store::formal_counts(db, organisation_id).await?,
-            key: SnapshotKey::new(secret),
+            formal: key.formal(db, organisation_id).await?,
+            key,
             staff_counts: HashMap::new(),
         })
     }

@@ -12,3 +12,15 @@
 -- those tables.
 ALTER TABLE workforce_snapshots ADD COLUMN sealed BYTEA;
 ALTER TABLE workforce_snapshots ADD COLUMN sealed_counts BYTEA;
+
+-- Counts of staff entering formal processes, sealed the same way, one record for an
+-- organisation and day: a count of one is one person's organisation, year, process,
+-- ethnicity and disability. Counts imported before this version stay in workforce_formal
+-- until the first start with the secret seals them and deletes them there.
+CREATE TABLE workforce_formal_sealed (
+    organisation_id BIGINT NOT NULL REFERENCES organisations(id),
+    as_at TEXT NOT NULL,
+    imported_on TEXT NOT NULL,
+    sealed BYTEA NOT NULL,
+    PRIMARY KEY (organisation_id, as_at)
+);

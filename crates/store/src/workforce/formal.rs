@@ -2,20 +2,22 @@
 //! an organisation and the last day of the period they cover. Importing the same day again
 //! replaces that day's counts, in one transaction with its audit entry.
 //!
-//! Counts only: a row per person would keep who was disciplined. Once employee-relations
-//! cases are kept in Dignity, the figures come from them instead.
+//! Counts only: a row per person would keep who was disciplined. And sealed by the caller,
+//! a record an organisation and day: a count of one is one person (their organisation,
+//! year, process, ethnicity and disability). Once employee-relations cases are kept in
+//! Dignity, the figures come from them instead.
 
-use super::{Importer, Stored, insert_many};
+use super::{Importer, Stored};
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
-use dignity_domain::identity::InvalidValue;
 use dignity_domain::speakup::Day;
 
 /// How many staff of one ethnicity and disability entered one formal process in the
 /// period ending on `as_at`.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct FormalCount {
     #[sqlx(try_from = "String")]
+    #[serde(with = "day_text")]
     pub as_at: Day,
     /// `disciplinary` or `capability` (on grounds of performance).
     pub process: String,
@@ -24,65 +26,58 @@ pub struct FormalCount {
     pub entered: i64,
 }
 
-/// Stores `counts` as the organisation's counts for `as_at`, replacing any kept for that
-/// day, and audits it, all in one transaction. Every count must be for `as_at`.
+/// A day as its `YYYY-MM-DD` text in a sealed record.
+mod day_text {
+    use dignity_domain::speakup::Day;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(day: &Day, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(&day.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Day, D::Error> {
+        let text = String::deserialize(from)?;
+        Day::parse(&text).map_err(|_| serde::de::Error::custom(format!("{text} is not a day")))
+    }
+}
+
+/// Stores `sealed` (the caller's sealed counts) as the organisation's counts for `as_at`,
+/// replacing any kept for that day, and audits it, all in one transaction.
 /// `Stored::replaced` says whether counts were there before; there is no snapshot, so
-/// `Stored::snapshot_id` is `None`.
+/// `Stored::snapshot_id` is `None`. The audit entry says no count: a small one would be
+/// one person.
 pub async fn replace_formal(
     db: &Db,
     importer: Importer<'_>,
     organisation_id: i64,
     as_at: Day,
     now: i64,
-    counts: &[FormalCount],
+    sealed: &[u8],
 ) -> Result<Stored, StoreError> {
-    if counts.iter().any(|c| c.as_at != as_at) {
-        return Err(StoreError::Invalid(InvalidValue::Message(
-            "Every count must be for the day being imported",
-        )));
-    }
     let day = as_at.to_string();
     let imported_on = Day::from_unix_seconds(now).to_string();
     let mut tx = db.begin_write().await?;
-    let replaced =
-        sqlx::query("DELETE FROM workforce_formal WHERE organisation_id = $1 AND as_at = $2")
-            .bind(organisation_id)
-            .bind(day.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            > 0;
-    insert_many(
-        &mut tx,
-        db.backend(),
-        "workforce_formal",
-        &[
-            "organisation_id",
-            "as_at",
-            "imported_on",
-            "process",
-            "ethnicity",
-            "disability",
-            "entered",
-        ],
-        counts,
-        |q, c| {
-            q.bind(organisation_id)
-                .bind(c.as_at.to_string())
-                .bind(imported_on.clone())
-                .bind(c.process.as_str())
-                .bind(c.ethnicity.as_str())
-                .bind(c.disability.as_str())
-                .bind(c.entered)
-        },
+    let replaced = sqlx::query(
+        "DELETE FROM workforce_formal_sealed WHERE organisation_id = $1 AND as_at = $2",
     )
+    .bind(organisation_id)
+    .bind(day.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    sqlx::query(
+        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(organisation_id)
+    .bind(day.as_str())
+    .bind(imported_on.as_str())
+    .bind(sealed)
+    .execute(&mut *tx)
     .await?;
-    let people: i64 = counts.iter().map(|c| c.entered).sum();
     let detail = format!(
-        "Imported {} {} of staff entering formal processes ({people} {}) as at {}{}",
-        counts.len(),
-        if counts.len() == 1 { "row" } else { "rows" },
-        if people == 1 { "person" } else { "people" },
+        "Imported counts of staff entering formal processes as at {}{}",
         as_at.long(),
         if replaced {
             ", replacing the earlier import for that day"
@@ -108,31 +103,105 @@ pub async fn replace_formal(
     })
 }
 
-/// Every count the organisation has, newest day first, then by process, ethnicity and
-/// disability.
-pub async fn formal_counts(db: &Db, organisation_id: i64) -> Result<Vec<FormalCount>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT as_at, process, ethnicity, disability, entered FROM workforce_formal \
-         WHERE organisation_id = $1 ORDER BY as_at DESC, process, ethnicity, disability",
+/// The organisation's sealed counts, a record a day, newest day first.
+pub async fn formal_sealed(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(Day, Vec<u8>)>, StoreError> {
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT as_at, sealed FROM workforce_formal_sealed WHERE organisation_id = $1 \
+         ORDER BY as_at DESC",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|(day, sealed)| Ok((stored_day(&day)?, sealed)))
+        .collect()
 }
 
 /// The days the organisation has counts for, newest first.
 pub async fn formal_days(db: &Db, organisation_id: i64) -> Result<Vec<Day>, StoreError> {
     let days: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT as_at FROM workforce_formal WHERE organisation_id = $1 ORDER BY as_at DESC",
+        "SELECT as_at FROM workforce_formal_sealed WHERE organisation_id = $1 ORDER BY as_at DESC",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
     .await?;
-    days.into_iter()
-        .map(|day| {
-            Day::parse(&day).map_err(|_| {
-                StoreError::Corrupt(format!("workforce_formal holds the day {day}, not a date"))
-            })
-        })
+    days.iter().map(|day| stored_day(day)).collect()
+}
+
+fn stored_day(day: &str) -> Result<Day, StoreError> {
+    Day::parse(day).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "workforce formal counts hold the day {day}, not a date"
+        ))
+    })
+}
+
+/// Organisations and days whose counts were imported before counts were sealed
+/// (migration 0023), still in the clear.
+pub async fn formal_unsealed(db: &Db) -> Result<Vec<(i64, Day)>, StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT organisation_id, as_at FROM workforce_formal \
+         ORDER BY organisation_id, as_at",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(organisation, day)| Ok((organisation, stored_day(&day)?)))
         .collect()
+}
+
+/// The counts in the clear of one organisation and day, for sealing them.
+pub async fn formal_plain(
+    db: &Db,
+    organisation_id: i64,
+    as_at: Day,
+) -> Result<Vec<FormalCount>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT as_at, process, ethnicity, disability, entered FROM workforce_formal \
+         WHERE organisation_id = $1 AND as_at = $2 ORDER BY process, ethnicity, disability",
+    )
+    .bind(organisation_id)
+    .bind(as_at.to_string())
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Keeps `sealed` for counts imported before counts were sealed, on the day they were
+/// imported, and deletes them in the clear, in one transaction.
+pub async fn seal_formal_in_place(
+    db: &Db,
+    organisation_id: i64,
+    as_at: Day,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    let day = as_at.to_string();
+    let mut tx = db.begin_write().await?;
+    let imported_on: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(imported_on) FROM workforce_formal WHERE organisation_id = $1 AND as_at = $2",
+    )
+    .bind(organisation_id)
+    .bind(day.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let imported_on = imported_on.unwrap_or_else(|| day.clone());
+    sqlx::query("DELETE FROM workforce_formal WHERE organisation_id = $1 AND as_at = $2")
+        .bind(organisation_id)
+        .bind(day.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(organisation_id)
+    .bind(day.as_str())
+    .bind(imported_on.as_str())
+    .bind(sealed)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

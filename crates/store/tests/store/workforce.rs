@@ -6,8 +6,8 @@
 
 use crate::{TestResult, demo_org};
 use dignity_domain::speakup::Day;
-use dignity_store::workforce::{self, FormalCount, Importer, Kind, Rows, Sealed, Staff};
-use dignity_store::{Db, StoreError, audit};
+use dignity_store::workforce::{self, Importer, Kind, Rows, Sealed, Staff};
+use dignity_store::{Db, audit};
 
 fn person(n: usize) -> Staff {
     Staff {
@@ -205,22 +205,6 @@ pub(crate) async fn earlier_plain_snapshots_are_read_and_sealed_in_place(db: Db)
     Ok(())
 }
 
-fn count(
-    as_at: Day,
-    process: &str,
-    ethnicity: &str,
-    disability: &str,
-    entered: i64,
-) -> FormalCount {
-    FormalCount {
-        as_at,
-        process: process.into(),
-        ethnicity: ethnicity.into(),
-        disability: disability.into(),
-        entered,
-    }
-}
-
 pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db) -> TestResult {
     let org = demo_org(&db, "RJ1").await?;
     let other = demo_org(&db, "RJ2").await?;
@@ -232,16 +216,11 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
     let last_march = Day::parse("2025-03-31")?;
     let now = 1_775_044_800;
 
-    let first = vec![
-        count(march, "capability", "A", "yes", 1),
-        count(march, "disciplinary", "A", "no", 4),
-        count(march, "disciplinary", "N", "no", 3),
-    ];
-    let stored = workforce::replace_formal(&db, importer, org.id, march, now, &first).await?;
+    // The store keeps the app's sealed record for each organisation and day.
+    let stored = workforce::replace_formal(&db, importer, org.id, march, now, b"first").await?;
     assert!(!stored.replaced);
     assert_eq!(stored.snapshot_id, None);
-    let earlier = vec![count(last_march, "disciplinary", "H", "not_declared", 2)];
-    workforce::replace_formal(&db, importer, org.id, last_march, now, &earlier).await?;
+    workforce::replace_formal(&db, importer, org.id, last_march, now, b"earlier").await?;
     // Another organisation's counts for the same day are its own.
     workforce::replace_formal(
         &db,
@@ -252,57 +231,43 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
         other.id,
         march,
         now,
-        &[count(march, "capability", "Z", "no", 9)],
+        b"theirs",
     )
     .await?;
 
-    // Newest day first, then by process, ethnicity and disability.
-    let mut want = first.clone();
-    want.extend(earlier.clone());
-    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
+    // Newest day first.
+    let kept = workforce::formal_sealed(&db, org.id).await?;
+    assert_eq!(
+        kept,
+        [
+            (march, b"first".to_vec()),
+            (last_march, b"earlier".to_vec())
+        ]
+    );
     assert_eq!(
         workforce::formal_days(&db, org.id).await?,
         [march, last_march]
     );
     let imported_on: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT imported_on FROM workforce_formal")
+        sqlx::query_scalar("SELECT DISTINCT imported_on FROM workforce_formal_sealed")
             .fetch_all(db.pool())
             .await?;
     assert_eq!(imported_on, [Day::from_unix_seconds(now).to_string()]);
 
-    // The same day again replaces that day's counts whole; the other day stays.
-    let second = vec![count(march, "disciplinary", "B", "no", 2)];
-    let stored = workforce::replace_formal(&db, importer, org.id, march, now + 60, &second).await?;
+    // The same day again replaces that day's record; the other day stays.
+    let stored =
+        workforce::replace_formal(&db, importer, org.id, march, now + 60, b"second").await?;
     assert!(stored.replaced);
-    let mut want = second.clone();
-    want.extend(earlier);
-    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
-    assert_eq!(workforce::formal_counts(&db, other.id).await?.len(), 1);
-
-    // A count of nobody, a process the table does not know, or a count for another day is
-    // refused, and the counts it would have replaced stay.
-    for bad in [
-        count(march, "disciplinary", "A", "no", 0),
-        count(march, "ill_health", "A", "no", 1),
-    ] {
-        let refused = workforce::replace_formal(&db, importer, org.id, march, now, &[bad]).await;
-        assert!(refused.is_err(), "{refused:?}");
-    }
-    let refused = workforce::replace_formal(
-        &db,
-        importer,
-        org.id,
-        march,
-        now,
-        &[count(last_march, "disciplinary", "A", "no", 1)],
-    )
-    .await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
+    assert_eq!(
+        workforce::formal_sealed(&db, org.id).await?,
+        [
+            (march, b"second".to_vec()),
+            (last_march, b"earlier".to_vec())
+        ]
     );
-    assert_eq!(workforce::formal_counts(&db, org.id).await?, want);
+    assert_eq!(workforce::formal_sealed(&db, other.id).await?.len(), 1);
 
+    // The audit log says what was imported, never how many: a count of one is one person.
     let imports: Vec<String> = audit::list_for_organisation(&db, "RJ1", None, 100)
         .await?
         .into_iter()
@@ -312,10 +277,40 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
     assert_eq!(
         imports,
         [
-            "Imported 1 row of staff entering formal processes (2 people) as at 31 March 2026, replacing the earlier import for that day",
-            "Imported 1 row of staff entering formal processes (2 people) as at 31 March 2025",
-            "Imported 3 rows of staff entering formal processes (8 people) as at 31 March 2026",
+            "Imported counts of staff entering formal processes as at 31 March 2026, replacing the earlier import for that day",
+            "Imported counts of staff entering formal processes as at 31 March 2025",
+            "Imported counts of staff entering formal processes as at 31 March 2026",
         ]
     );
+
+    // Counts imported before they were sealed are read back and sealed in place.
+    sqlx::query(
+        "INSERT INTO workforce_formal (organisation_id, as_at, imported_on, process, ethnicity, \
+         disability, entered) VALUES ($1, '2024-03-31', '2024-04-03', 'disciplinary', 'A', 'no', 3)",
+    )
+    .bind(org.id)
+    .execute(db.pool())
+    .await?;
+    let year_before = Day::parse("2024-03-31")?;
+    assert_eq!(
+        workforce::formal_unsealed(&db).await?,
+        [(org.id, year_before)]
+    );
+    let plain = workforce::formal_plain(&db, org.id, year_before).await?;
+    assert_eq!(plain.len(), 1);
+    assert_eq!(
+        (plain[0].process.as_str(), plain[0].entered),
+        ("disciplinary", 3)
+    );
+    workforce::seal_formal_in_place(&db, org.id, year_before, b"sealed later").await?;
+    assert!(workforce::formal_unsealed(&db).await?.is_empty());
+    assert_eq!(
+        workforce::formal_sealed(&db, org.id).await?.last(),
+        Some(&(year_before, b"sealed later".to_vec()))
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_formal")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(left, 0);
     Ok(())
 }

@@ -300,6 +300,7 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     for (day, white, bme) in [("2025-03-31", 8, 10), ("2026-03-31", 12, 12)] {
         workforce::import_formal(
             &operator,
+            &app.state.app.secret,
             &ods,
             Day::parse(day)?,
             formal(white, bme).as_bytes(),
