@@ -66,16 +66,7 @@ pub async fn replace_formal(
     .await?
     .rows_affected()
         > 0;
-    sqlx::query(
-        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(organisation_id)
-    .bind(day.as_str())
-    .bind(imported_on.as_str())
-    .bind(sealed)
-    .execute(&mut *tx)
-    .await?;
+    insert_sealed(&mut tx, organisation_id, &day, &imported_on, sealed).await?;
     let detail = format!(
         "Imported counts of staff entering formal processes as at {}{}",
         as_at.long(),
@@ -101,6 +92,26 @@ pub async fn replace_formal(
         snapshot_id: None,
         replaced,
     })
+}
+
+async fn insert_sealed(
+    conn: &mut sqlx::AnyConnection,
+    organisation_id: i64,
+    day: &str,
+    imported_on: &str,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(organisation_id)
+    .bind(day)
+    .bind(imported_on)
+    .bind(sealed)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The organisation's sealed counts, a record a day, newest day first.
@@ -192,16 +203,7 @@ pub async fn seal_formal_in_place(
         .bind(day.as_str())
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(organisation_id)
-    .bind(day.as_str())
-    .bind(imported_on.as_str())
-    .bind(sealed)
-    .execute(&mut *tx)
-    .await?;
+    insert_sealed(&mut tx, organisation_id, &day, &imported_on, sealed).await?;
     tx.commit().await?;
     Ok(())
 }
