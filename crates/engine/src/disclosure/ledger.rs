@@ -270,7 +270,9 @@ impl Ledger {
     pub fn ranges(&self) -> Vec<(u64, u64)> {
         let mut r = self.read_as();
         for _ in 0..64 {
-            let before = r.clone();
+            // Whether this pass narrowed anything: the same test as comparing the ranges
+            // before and after it, without copying them each pass.
+            let mut changed = false;
             for sum in &self.sums {
                 // Saturating: a system with no solution must not overflow, only stop narrowing.
                 let low: u64 = sum
@@ -284,6 +286,7 @@ impl Ledger {
                     .map(|&p| r[p].1)
                     .fold(0, u64::saturating_add);
                 let total = (r[sum.total].0.max(low), r[sum.total].1.min(high));
+                changed |= r[sum.total] != total;
                 r[sum.total] = total;
                 for &p in &sum.parts {
                     let others_low = low.saturating_sub(r[p].0);
@@ -294,10 +297,12 @@ impl Ledger {
                         r[p].0.max(total.0.saturating_sub(others_high))
                     };
                     let hi = r[p].1.min(total.1.saturating_sub(others_low));
-                    r[p] = (lo, hi.max(lo));
+                    let narrowed = (lo, hi.max(lo));
+                    changed |= r[p] != narrowed;
+                    r[p] = narrowed;
                 }
             }
-            if r == before {
+            if !changed {
                 break;
             }
         }

@@ -10,8 +10,12 @@
 -- `sealed` empty: the first start with the installation secret seals them and deletes
 -- their rows (`dignity_app::workforce::seal_earlier_imports`). New imports write nothing to
 -- those tables.
-ALTER TABLE workforce_snapshots ADD COLUMN sealed BLOB;
+--
+-- The counts come first in each row: SQLite stores a row's columns in order, so reading a
+-- column after a large one walks that one's overflow pages (reading a trust's counts after
+-- its rows record read megabytes to get a few kilobytes).
 ALTER TABLE workforce_snapshots ADD COLUMN sealed_counts BLOB;
+ALTER TABLE workforce_snapshots ADD COLUMN sealed BLOB;
 
 -- Counts of staff entering formal processes, sealed the same way, one record for an
 -- organisation and day: a count of one is one person's organisation, year, process,

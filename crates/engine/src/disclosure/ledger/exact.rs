@@ -17,6 +17,7 @@
 )]
 
 use super::{Decided, Ledger, State};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 
 /// Search steps allowed for finding another set of values, per count and direction.
@@ -102,6 +103,17 @@ struct Search<'a> {
     sums: Vec<(usize, &'a [usize])>,
     /// The sums each cell is in.
     sums_of: Vec<Vec<usize>>,
+    /// [`Search::narrow`]'s working space, kept between calls: the search narrows
+    /// thousands of times, and allocating it afresh each time was a large share of its
+    /// time. Never borrowed twice: `narrow` does not call itself.
+    scratch: RefCell<Scratch>,
+}
+
+#[derive(Default)]
+struct Scratch {
+    queued: Vec<bool>,
+    queue: VecDeque<usize>,
+    moved: Vec<usize>,
 }
 
 impl<'a> Search<'a> {
@@ -124,6 +136,7 @@ impl<'a> Search<'a> {
             read_as: ledger.read_as(),
             sums,
             sums_of,
+            scratch: RefCell::default(),
         }
     }
 
@@ -186,12 +199,20 @@ impl<'a> Search<'a> {
     /// Narrows every range along the sums until nothing changes (or each sum has been
     /// visited its share of times); `false` if a range empties, so no values fit.
     fn narrow(&self, ranges: &mut [(u64, u64)], changed: Option<usize>) -> bool {
-        let mut queued = vec![false; self.sums.len()];
-        let mut queue: VecDeque<usize> = match changed {
-            Some(cell) => self.sums_of[cell].iter().copied().collect(),
-            None => (0..self.sums.len()).collect(),
-        };
-        for &s in &queue {
+        let mut scratch = self.scratch.borrow_mut();
+        let Scratch {
+            queued,
+            queue,
+            moved,
+        } = &mut *scratch;
+        queued.clear();
+        queued.resize(self.sums.len(), false);
+        queue.clear();
+        match changed {
+            Some(cell) => queue.extend(self.sums_of[cell].iter().copied()),
+            None => queue.extend(0..self.sums.len()),
+        }
+        for &s in queue.iter() {
             queued[s] = true;
         }
         let mut visits = VISITS_PER_SUM * self.sums.len().max(1);
@@ -211,7 +232,7 @@ impl<'a> Search<'a> {
             if t_low > t_high {
                 return false;
             }
-            let mut moved = Vec::new();
+            moved.clear();
             if (t_low, t_high) != (i128::from(ranges[total].0), i128::from(ranges[total].1)) {
                 ranges[total] = (narrowed(t_low), narrowed(t_high));
                 moved.push(total);
@@ -230,7 +251,7 @@ impl<'a> Search<'a> {
                     moved.push(p);
                 }
             }
-            for cell in moved {
+            for &cell in moved.iter() {
                 for &next in &self.sums_of[cell] {
                     if !queued[next] {
                         queued[next] = true;
