@@ -385,10 +385,12 @@ async fn measures(
     // As the national view works them out: every organisation's counts read, then every
     // organisation-year decided on every core (`standards::decide_all`).
     let started = Instant::now();
-    let mut counted = Vec::with_capacity(codes.len());
-    for ods in &codes {
-        counted.push(standards::every_year_counted_of(&operator, secret, ods).await?);
-    }
+    let counted = futures_util::future::try_join_all(
+        codes
+            .iter()
+            .map(|ods| standards::every_year_counted_of(&operator, secret, ods)),
+    )
+    .await?;
     let reads = started.elapsed();
     let deciding = Instant::now();
     let worked_out = standards::decide_all(counted, minimum).await?;
