@@ -35,9 +35,24 @@ const TRAINING_ROW_BOUND: usize = 160;
 /// padded to this size whatever they hold.
 const SMALL_RECORD: usize = 16 * 1024;
 
-/// A counts record is padded to this size, which holds every group a large trust has
-/// (about 90 bytes a group), so its size does not say how many groups had someone in them.
-const COUNTS_RECORD: usize = 64 * 1024;
+/// A counts record is padded to the most groups its rows could fill (never more groups
+/// than rows, nor than every combination of the codes) times this bound on one group as
+/// encoded (tested with the longest codes), so its size says no more than the row count
+/// does. An outside check found a fixed 64 KiB too small: larger trusts' records grew
+/// with the number of groups that had someone in them.
+const GROUP_BOUND: usize = 160;
+
+/// Every group a staff-in-post counts record can hold: each pay grade, side, ethnicity and
+/// disability answer.
+fn most_staff_groups() -> usize {
+    use dignity_domain::workforce::{Disability, Ethnicity, PayGrade};
+    PayGrade::ALL.len() * 2 * Ethnicity::ALL.len() * Disability::ALL.len()
+}
+
+/// Every group a training counts record can hold: each ethnicity, accessed or not.
+fn most_training_groups() -> usize {
+    dignity_domain::workforce::Ethnicity::ALL.len() * 2
+}
 
 /// Every sealed day of formal-process counts is padded to this size, which holds every
 /// group there can be (2 processes, every ethnicity code, 3 disability answers) with room
@@ -129,11 +144,17 @@ impl SnapshotKey {
             Rows::Training(people) => people.len().saturating_mul(TRAINING_ROW_BOUND),
             Rows::Recruitment(_) | Rows::Board(_) => SMALL_RECORD,
         };
+        let most_groups = match rows {
+            Rows::Staff { people, .. } => people.len().min(most_staff_groups()),
+            Rows::Training(people) => people.len().min(most_training_groups()),
+            Rows::Recruitment(_) | Rows::Board(_) => 0,
+        };
+        let counts_at_least = most_groups.saturating_mul(GROUP_BOUND);
         Ok(Owned {
             kind,
             row_count: rows.len(),
             rows: seal(Part::Rows, &plain_rows, rows_at_least)?,
-            counts: seal(Part::Counts, &plain_counts, COUNTS_RECORD)?,
+            counts: seal(Part::Counts, &plain_counts, counts_at_least)?,
         })
     }
 
@@ -403,6 +424,47 @@ mod tests {
         let one = encode(&training).expect("encoded").len()
             - encode(&Rows::Training(Vec::new())).expect("encoded").len();
         assert!(one <= TRAINING_ROW_BOUND, "a training row of {one} bytes");
+
+        let group = Counts::Staff(vec![StaffCount {
+            pay_grade: longest(PayGrade::ALL, PayGrade::code),
+            clinical: false,
+            ethnicity: longest(Ethnicity::ALL, Ethnicity::code),
+            disability: longest(Disability::ALL, Disability::code),
+            people: i64::MIN,
+        }]);
+        let one = encode(&group).expect("encoded").len()
+            - encode(&Counts::Staff(Vec::new())).expect("encoded").len();
+        assert!(one <= GROUP_BOUND, "a group of {one} bytes");
+    }
+
+    /// Two staff-in-post snapshots of the same size seal to the same length, however many
+    /// groups their people fall in: all in one group, or spread over many.
+    #[test]
+    fn a_counts_record_says_nothing_of_how_many_groups_there_are() {
+        let key = SnapshotKey::new(&InstallationSecret::generate());
+        let day = Day::parse("2026-03-31").expect("a day");
+        let people = |spread: bool| Rows::Staff {
+            leavers: false,
+            people: (0..3_000)
+                .map(|n| {
+                    let grade = if spread {
+                        format!("band_{}", n % 9)
+                    } else {
+                        "band_5".into()
+                    };
+                    let ethnicity = if spread {
+                        format!("E{}", n % 17)
+                    } else {
+                        "A".into()
+                    };
+                    person(&format!("{n:032x}"), &grade, &ethnicity)
+                })
+                .collect(),
+        };
+        let one = key.seal(7, day, &people(false)).expect("sealed");
+        let many = key.seal(7, day, &people(true)).expect("sealed");
+        assert_eq!(one.counts.len(), many.counts.len());
+        assert_eq!(one.rows.len(), many.rows.len());
     }
 
     #[test]
