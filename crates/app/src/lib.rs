@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod identity;
+pub mod justculture;
 pub mod library;
 pub mod mail;
 pub mod news;

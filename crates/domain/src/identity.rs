@@ -270,11 +270,11 @@ impl Role {
                 "Talk to people who speak up, even when they stay anonymous",
                 "See your organisation's quarterly speaking up return, sign it off and record when it is sent",
             ],
-            // Only what exists: the just culture guide and fairness figures get their card
-            // lines when they are built.
+            // Only what exists: fairness figures get their card line when they are built.
             Role::ErLead => &[
                 "Read and respond to grievances raised with you",
                 "Move grievances through their stages, each with its time limit",
+                "Check a manager's decision before any formal process starts",
             ],
             Role::UnionPartner => &[
                 "Approve your organisation's action plan with the employer",

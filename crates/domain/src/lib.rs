@@ -62,6 +62,7 @@ macro_rules! code_list {
 
 pub mod audit;
 pub mod identity;
+pub mod justculture;
 pub mod library;
 pub mod plans;
 pub mod speakup;

@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod identity;
 mod ids;
+pub mod justculture;
 pub mod library;
 pub mod mail;
 pub mod news;

@@ -660,6 +660,32 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "jc_guides",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("org_unit_id", Int),
+            ("manager_id", Int),
+            ("person_digest", Text),
+            ("started_on", Text),
+            ("answers", Text),
+            ("recommended", Text),
+            ("decided", Text),
+            ("public_key", Text),
+            ("record", Blob),
+            ("check_state", Text),
+            ("checked_by", Int),
+            ("checked_on", Text),
+            ("check_reason", Blob),
+        ],
+    ),
+    (
+        "jc_guide_seals",
+        "guide_id, holder",
+        &[("guide_id", Int), ("holder", Text), ("sealed", Blob)],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -704,6 +730,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "event_bookings",
     "workforce_snapshots",
     "equality_reports",
+    "jc_guides",
 ];
 
 /// Rows copied per table.

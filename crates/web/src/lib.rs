@@ -15,6 +15,7 @@ mod feeds;
 mod forms;
 mod headers;
 mod identity;
+mod justculture;
 pub mod library;
 pub mod mail;
 mod markdown;

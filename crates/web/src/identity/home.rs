@@ -203,6 +203,18 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
+                && dignity_app::justculture::MANAGERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/just-culture", org.ods_code),
+                    if dignity_app::justculture::CHECKERS.contains(&m.role) {
+                        "Just culture: decision guide records and checks"
+                    } else {
+                        "Just culture decision guide, before you take an incident further"
+                    },
+                ));
+            }
+            if let Some(org) = &m.organisation
                 && dignity_app::workforce::standards::READERS.contains(&m.role)
             {
                 links.push((

@@ -12,6 +12,7 @@
 mod email_off;
 mod events;
 mod forms;
+mod justculture;
 mod library;
 mod news;
 mod plans;
@@ -143,6 +144,14 @@ const RJ1_SIGNERS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
 ];
+/// Who may use the just culture decision guide: anyone who may manage staff there.
+const RJ1_MANAGERS: &[Who] = &[
+    Who::Holder(Role::Staff),
+    Who::Holder(Role::ErLead),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::OrgAdmin),
+];
+const RJ1_ER_LEADS: &[Who] = &[Who::Holder(Role::ErLead)];
 const RJ1_RESULTS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
@@ -153,6 +162,36 @@ const RJ1_RESULTS: &[Who] = &[
 /// line here fails the test, and so does a line for a route that no longer exists.
 const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/", "/", EVERYONE),
+    (
+        "GET",
+        "/orgs/{ods}/just-culture",
+        "/orgs/RJ1/just-culture",
+        RJ1_MANAGERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/just-culture/guide",
+        "/orgs/RJ1/just-culture/guide",
+        RJ1_MANAGERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/just-culture/guide",
+        "/orgs/RJ1/just-culture/guide",
+        RJ1_MANAGERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/just-culture/guides/{id}",
+        "/orgs/RJ1/just-culture/guides/1",
+        RJ1_MANAGERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/just-culture/guides/{id}/check",
+        "/orgs/RJ1/just-culture/guides/1/check",
+        RJ1_ER_LEADS,
+    ),
     ("GET", "/home", "/home", SIGNED_IN),
     ("GET", "/accessibility", "/accessibility", EVERYONE),
     ("GET", "/privacy", "/privacy", EVERYONE),

@@ -500,3 +500,33 @@ pub fn error_summary(body: &str) -> &str {
         .map(|(list, _)| list)
         .unwrap_or("")
 }
+
+/// Every text and binary value in every table, joined, as a thief with a copy of the
+/// database could search it.
+pub async fn everything_stored(app: &TestApp) -> Result<String, Box<dyn std::error::Error>> {
+    use sqlx::{Column, Row};
+    let mut all = String::new();
+    for table in dignity_store::transfer::table_names() {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(app.db.pool())
+            .await?;
+        for row in &rows {
+            for column in row.columns() {
+                let text = row
+                    .try_get::<Option<String>, _>(column.ordinal())
+                    .ok()
+                    .flatten()
+                    .or_else(|| {
+                        row.try_get::<Option<Vec<u8>>, _>(column.ordinal())
+                            .ok()
+                            .flatten()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    })
+                    .unwrap_or_default();
+                all.push_str(&text);
+                all.push('\n');
+            }
+        }
+    }
+    Ok(all)
+}
