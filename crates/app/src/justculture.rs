@@ -534,6 +534,102 @@ pub async fn record_check(
     Ok(())
 }
 
+/// A colleague, holding a case key, who cannot read past records this lead can.
+pub struct Colleague {
+    pub person_id: i64,
+    public_key: String,
+    guides: Vec<i64>,
+}
+
+impl Colleague {
+    pub fn records(&self) -> usize {
+        self.guides.len()
+    }
+}
+
+/// Employee relations leads of the organisation who got their case key after some records
+/// were kept, with the records this lead can share with them. Reading this changes nothing.
+pub async fn colleagues_waiting(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Vec<Colleague>, Error> {
+    if !is_checker(session, org) {
+        return Ok(Vec::new());
+    }
+    let mine = person_holder(session.person.id);
+    let mut waiting = Vec::new();
+    for holder in speakup_store::key_holders(&ctx.db, org.id).await? {
+        if holder.person_id == session.person.id
+            || !holder.roles.iter().any(|r| CHECKERS.contains(r))
+        {
+            continue;
+        }
+        let guides =
+            store::guides_to_share(&ctx.db, org.id, &mine, &person_holder(holder.person_id))
+                .await?;
+        if !guides.is_empty() {
+            waiting.push(Colleague {
+                person_id: holder.person_id,
+                public_key: holder.public_key,
+                guides,
+            });
+        }
+    }
+    Ok(waiting)
+}
+
+/// Seals every record this lead can open to each colleague waiting for it, when the lead
+/// presses the button on the list, audited. Returns how many colleagues were given access;
+/// `None` when this lead's key is locked on this server.
+pub async fn share_with_colleagues(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Option<usize>, Error> {
+    if !is_checker(session, org) {
+        return Err(Error::Forbidden);
+    }
+    let Some(my_key) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
+        return Ok(None);
+    };
+    let mine = person_holder(session.person.id);
+    let waiting = colleagues_waiting(ctx, session, org).await?;
+    let mut seals = Vec::new();
+    let mut given = Vec::new();
+    for colleague in &waiting {
+        for guide_id in &colleague.guides {
+            let Some(sealed) = store::seal_for(&ctx.db, *guide_id, &mine).await? else {
+                continue;
+            };
+            let key = ConcernKey::unseal(&sealed, &my_key)?;
+            seals.push((
+                *guide_id,
+                person_holder(colleague.person_id),
+                key.seal_to(&colleague.public_key)?,
+            ));
+        }
+        given.push(format!(
+            "person {} {} records",
+            colleague.person_id,
+            colleague.guides.len()
+        ));
+    }
+    if !seals.is_empty() {
+        let detail = format!("Shared past decision guide records: {}", given.join(", "));
+        store::add_seals(
+            &ctx.db,
+            &session.person.email,
+            ctx.clock.now(),
+            org,
+            &seals,
+            &detail,
+        )
+        .await?;
+    }
+    Ok(Some(waiting.len()))
+}
+
 /// The people named on records (managers and reviewers), by id, for showing names.
 pub async fn names(ctx: &Context, org: &Organisation) -> Result<Vec<(i64, String)>, Error> {
     Ok(dignity_store::identity::list_members(&ctx.db, org.id)

@@ -330,6 +330,64 @@ pub async fn record_check(
     Ok(())
 }
 
+/// Records of an organisation whose key is sealed to `mine` but not to `theirs`: what one
+/// employee relations lead can share with a colleague who joined later.
+pub async fn guides_to_share(
+    db: &Db,
+    organisation_id: i64,
+    mine: &str,
+    theirs: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT g.id FROM jc_guides g JOIN jc_guide_seals m ON m.guide_id = g.id AND m.holder = $2 \
+         WHERE g.organisation_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM jc_guide_seals t WHERE t.guide_id = g.id AND t.holder = $3) ORDER BY g.id",
+    )
+    .bind(organisation_id)
+    .bind(mine)
+    .bind(theirs)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Adds copies of records' keys for new holders, with one audit entry saying who was given
+/// how many. A copy already there is left as it is.
+pub async fn add_seals(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    seals: &[(i64, String, Vec<u8>)],
+    detail: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for (guide_id, holder, sealed) in seals {
+        sqlx::query(
+            "INSERT INTO jc_guide_seals (guide_id, holder, sealed) VALUES ($1, $2, $3) \
+             ON CONFLICT (guide_id, holder) DO NOTHING",
+        )
+        .bind(guide_id)
+        .bind(holder)
+        .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&org.ods_code),
+            action: "justculture.shared",
+            detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,11 @@ pub fn routes(routes: Routes) -> Routes {
             record_page,
         )
         .post(
+            "/orgs/{ods}/just-culture/share",
+            Access::InOrganisation(CHECKERS),
+            share,
+        )
+        .post(
             "/orgs/{ods}/just-culture/guides/{id}/check",
             Access::InOrganisation(CHECKERS),
             check,
@@ -78,6 +83,9 @@ struct ListPage {
     records: Vec<Listed>,
     names: Vec<(i64, String)>,
     today: Day,
+    /// Colleagues who cannot read some records yet, by name, with how many.
+    waiting_colleagues: Vec<(String, usize)>,
+    done: Option<&'static str>,
 }
 
 impl ListPage {
@@ -110,10 +118,27 @@ async fn list(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
+    Query(query): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let records = justculture::list(&state.app, &user, &organisation).await?;
     let names = justculture::names(&state.app, &organisation).await?;
+    let waiting_colleagues = justculture::colleagues_waiting(&state.app, &user, &organisation)
+        .await?
+        .iter()
+        .map(|c| {
+            let name = names
+                .iter()
+                .find(|(p, _)| *p == c.person_id)
+                .map_or_else(|| "A colleague".to_owned(), |(_, n)| n.clone());
+            (name, c.records())
+        })
+        .collect();
+    let done = match query.done.as_str() {
+        "shared" => Some("Your colleagues can now read the records you shared."),
+        "locked" => Some("Sign in again to unlock your case key, then share the records."),
+        _ => None,
+    };
     let chrome = chrome
         .titled(format!("Just culture: {}", organisation.name))
         .under(
@@ -127,6 +152,8 @@ async fn list(
         records,
         names,
         today: state.app.clock.today(),
+        waiting_colleagues,
+        done,
     })?
     .into_response())
 }
@@ -371,6 +398,23 @@ async fn show_record(
         check_reason_typed,
         guide,
     })?
+    .into_response())
+}
+
+async fn share(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let done = match justculture::share_with_colleagues(&state.app, &user, &organisation).await? {
+        Some(_) => "shared",
+        None => "locked",
+    };
+    Ok(Redirect::to(&format!(
+        "/orgs/{}/just-culture?done={done}",
+        organisation.ods_code
+    ))
     .into_response())
 }
 

@@ -162,6 +162,37 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
     assert!(page.body.contains("Intent is clear from two witnesses."));
     assert!(page.body.contains("Agreed, by"), "{}", page.body);
 
+    // A lead who gets a case key later cannot read it until a colleague shares it.
+    app.person("nell@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut nell = sign_in_guardian(app, "nell@trust.nhs.uk").await?;
+    let page = nell.get(&path).await?;
+    assert!(
+        page.body.contains("Not shared with you yet"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(INCIDENT));
+    let list = erin.get("/orgs/RJ1/just-culture").await?;
+    assert!(
+        list.body
+            .contains("Colleagues who cannot read some records yet")
+    );
+    let page = erin.post("/orgs/RJ1/just-culture/share", &[]).await?;
+    assert!(
+        page.status.is_redirection(),
+        "{}: {}",
+        page.status,
+        page.body
+    );
+    let page = nell.get(&path).await?;
+    assert!(page.body.contains(INCIDENT), "{}", page.body);
+    let list = erin.get("/orgs/RJ1/just-culture").await?;
+    assert!(
+        !list
+            .body
+            .contains("Colleagues who cannot read some records yet")
+    );
+
     // Every read of the words and the check are in the audit log; the words are not.
     let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
@@ -169,6 +200,7 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
         "justculture.guide_recorded",
         "justculture.guide_read",
         "justculture.guide_checked",
+        "justculture.shared",
     ] {
         assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
     }

@@ -188,6 +188,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "POST",
+        "/orgs/{ods}/just-culture/share",
+        "/orgs/RJ1/just-culture/share",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/just-culture/guides/{id}/check",
         "/orgs/RJ1/just-culture/guides/1/check",
         RJ1_ER_LEADS,
