@@ -66,3 +66,33 @@ pub async fn add_event(operator: &Operator, event: &NewEvent) -> Result<i64, Err
 pub fn plans<'a>(operator: &'a Operator, organisation: &'a Organisation) -> crate::plans::Desk<'a> {
     crate::plans::Desk::for_operator(operator, organisation)
 }
+
+/// Records a decision guide as the demo's manager, dated by the operator's clock.
+pub async fn decision_guide(
+    operator: &Operator,
+    secret: &dignity_crypto::secret::InstallationSecret,
+    organisation: &Organisation,
+    manager_id: i64,
+    manager_email: &str,
+    form: &crate::justculture::GuideForm,
+) -> Result<i64, Error> {
+    let manager = crate::justculture::Manager {
+        id: manager_id,
+        email: manager_email,
+    };
+    crate::justculture::keep_guide(
+        operator.db(),
+        secret,
+        operator.clock(),
+        manager,
+        organisation,
+        form,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::justculture::RecordError::App(e) => e,
+        crate::justculture::RecordError::Form(problems) => Error::Internal(format!(
+            "the demo's decision guide record is not complete: {problems:?}"
+        )),
+    })
+}

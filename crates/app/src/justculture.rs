@@ -11,7 +11,8 @@ use crate::error::Service;
 use crate::identity::{CurrentSession, OrgUnit, Organisation};
 use crate::speakup::casework::roles_in;
 use crate::workforce::person_digester;
-use crate::{Context, Error};
+use crate::{Clock, Context, Db, Error};
+use dignity_crypto::secret::InstallationSecret;
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::Role;
 use dignity_domain::justculture::{
@@ -145,7 +146,11 @@ struct Checked {
 }
 
 /// Checks the whole form: the person, what happened, the answers, and the decision.
-fn check(ctx: &Context, units: &[OrgUnit], form: &GuideForm) -> Result<Checked, Vec<Problem>> {
+fn check(
+    secret: &InstallationSecret,
+    units: &[OrgUnit],
+    form: &GuideForm,
+) -> Result<Checked, Vec<Problem>> {
     let mut problems = Vec::new();
     let name = form.person_name.trim();
     if name.is_empty() {
@@ -162,7 +167,7 @@ fn check(ctx: &Context, units: &[OrgUnit], form: &GuideForm) -> Result<Checked, 
     let person_digest = match form.employee_number.trim() {
         "" => None,
         typed => match employee_number(typed) {
-            Ok(number) => Some(person_digester(&ctx.secret).digest(number.as_bytes())),
+            Ok(number) => Some(person_digester(secret).digest(number.as_bytes())),
             Err(why) => {
                 problems.push(problem(
                     "employee_number",
@@ -299,7 +304,30 @@ pub async fn record_guide(
     if !may_use_guide(session, org) {
         return Err(Error::Forbidden.into());
     }
-    let Some(settings) = speakup_store::settings(&ctx.db, org.id)
+    let manager = Manager {
+        id: session.person.id,
+        email: &session.person.email,
+    };
+    keep_guide(&ctx.db, &ctx.secret, &ctx.clock, manager, org, form).await
+}
+
+/// Who is recording a record: their id, and the name the audit log gives them.
+pub struct Manager<'a> {
+    pub id: i64,
+    pub email: &'a str,
+}
+
+/// Checks and keeps a record for a manager already allowed to use the guide (the demo's
+/// seeding calls this too).
+pub(crate) async fn keep_guide(
+    db: &Db,
+    secret: &InstallationSecret,
+    clock: &Clock,
+    manager: Manager<'_>,
+    org: &Organisation,
+    form: &GuideForm,
+) -> Result<i64, RecordError> {
+    let Some(settings) = speakup_store::settings(db, org.id)
         .await
         .map_err(Error::from)?
     else {
@@ -309,9 +337,11 @@ pub async fn record_guide(
         }
         .into());
     };
-    let units = crate::identity::organisations::units(ctx, org).await?;
-    let checked = check(ctx, &units, form).map_err(RecordError::Form)?;
-    let readers: Vec<(i64, String)> = speakup_store::key_holders(&ctx.db, org.id)
+    let units = dignity_store::identity::list_org_units(db, org.id)
+        .await
+        .map_err(Error::from)?;
+    let checked = check(secret, &units, form).map_err(RecordError::Form)?;
+    let readers: Vec<(i64, String)> = speakup_store::key_holders(db, org.id)
         .await
         .map_err(Error::from)?
         .into_iter()
@@ -337,9 +367,9 @@ pub async fn record_guide(
     let guide = NewGuide {
         organisation_id: org.id,
         org_unit_id: checked.unit,
-        manager_id: session.person.id,
+        manager_id: manager.id,
         person_digest: checked.person_digest,
-        started_on: ctx.clock.today(),
+        started_on: clock.today(),
         answers: checked.answers,
         recommended: checked.recommended,
         decided: checked.decided,
@@ -348,7 +378,7 @@ pub async fn record_guide(
         seals,
     };
     Ok(
-        store::create_guide(&ctx.db, &session.person.email, ctx.clock.now(), org, &guide)
+        store::create_guide(db, manager.email, clock.now(), org, &guide)
             .await
             .map_err(Error::from)?,
     )

@@ -136,6 +136,7 @@ pub async fn seed(
 
     let hash = operator.hash_passphrase(DEMO_PASSPHRASE)?;
     let mut signers = (None, None);
+    let mut manager = None;
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
             .create_person(&Email::parse(email)?, &name(display_name)?, &hash)
@@ -143,6 +144,7 @@ pub async fn seed(
         match role {
             Role::Executive => signers.0 = Some(person.id),
             Role::UnionPartner => signers.1 = Some(person.id),
+            Role::Staff => manager = Some((person.id, *email)),
             _ => {}
         }
         let organisation = match role.scope() {
@@ -276,6 +278,11 @@ pub async fn seed(
     let recovery = Operator::new(db.clone(), Clock::system(), crate::admin::ACTOR)
         .turn_on_speakup(&main, 2)
         .await?;
+    // Two decision guide records by the demo's manager, so the employee relations lead's
+    // list has one waiting for its check and one that needed none.
+    if let Some((id, email)) = manager {
+        crate::demo_justculture::seed(&operator, secret, &main, id, email).await?;
+    }
     Ok(Seeded {
         accounts,
         recovery_key: Some(dignity_crypto::speakup::identity_text(&recovery).to_string()),

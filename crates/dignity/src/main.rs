@@ -10,6 +10,7 @@ mod bench_library;
 mod bench_workforce;
 
 mod demo;
+mod demo_justculture;
 mod demo_plans;
 mod demo_survey;
 mod demo_workforce;
