@@ -564,6 +564,19 @@ pub async fn record_check(
     Ok(())
 }
 
+/// How many records wait for an independent check, for an employee relations lead's home
+/// page; `None` for anyone else.
+pub async fn checks_waiting(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Option<i64>, Error> {
+    if !is_checker(session, org) {
+        return Ok(None);
+    }
+    Ok(Some(store::count_waiting(&ctx.db, org.id).await?))
+}
+
 /// A colleague, holding a case key, who cannot read past records this lead can.
 pub struct Colleague {
     pub person_id: i64,

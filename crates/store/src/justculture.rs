@@ -238,6 +238,17 @@ pub async fn list_guides(
     rows.into_iter().map(guide_from).collect()
 }
 
+/// How many of an organisation's records wait for their independent check.
+pub async fn count_waiting(db: &Db, organisation_id: i64) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM jc_guides WHERE organisation_id = $1 AND check_state = 'waiting'",
+    )
+    .bind(organisation_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
 /// A holder's sealed copy of a record's key.
 pub async fn seal_for(db: &Db, guide_id: i64, holder: &str) -> Result<Option<Vec<u8>>, StoreError> {
     let row: Option<(Vec<u8>,)> =

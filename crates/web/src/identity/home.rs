@@ -50,6 +50,9 @@ struct RoleCard {
     cases: Option<CaseCounts>,
     /// For guardians: where the last quarter's return has got to.
     last_return: Option<ReturnLine>,
+    /// For employee relations leads: decision guide records waiting for their check, and
+    /// where they are listed.
+    checks_waiting: Option<(i64, String)>,
 }
 
 /// The last quarter's return on a guardian's card: "Return for July to September 2026:
@@ -238,6 +241,7 @@ async fn signed_in_home(
                 links,
                 cases: None,
                 last_return: None,
+                checks_waiting: None,
             }
         })
         .collect();
@@ -252,6 +256,13 @@ async fn signed_in_home(
             && casework::reads_some_case(&[m.role])
         {
             card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
+        }
+        if let (Some(org), Role::ErLead) = (&m.organisation, m.role) {
+            let organisation = crate::identity::orgs::organisation(&state, &org.ods_code).await?;
+            card.checks_waiting =
+                dignity_app::justculture::checks_waiting(&state.app, &user, &organisation)
+                    .await?
+                    .map(|n| (n, format!("/orgs/{}/just-culture", org.ods_code)));
         }
         if let (Some(org), Role::Guardian) = (&m.organisation, m.role) {
             card.last_return = Some(return_line(&state, org.ods_code.as_str()).await?);

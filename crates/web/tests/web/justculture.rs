@@ -107,6 +107,15 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
         .await?;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
+    // Their home page says one record waits for a check.
+    let home = erin.get("/home").await?;
+    assert!(
+        home.body
+            .contains("1 decision guide record waits for a check"),
+        "{}",
+        home.body
+    );
+
     // An employee relations lead reads the words, audited, and checks it.
     let page = erin.get(&path).await?;
     assert!(
@@ -144,6 +153,11 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
         page.body
     );
     let checked = store::guide_in_organisation(&app.db, app.org.id, guide.id).await?;
+    let home = erin.get("/home").await?;
+    assert!(
+        home.body
+            .contains("No decision guide records wait for a check")
+    );
     assert_eq!(checked.check_state, CheckState::Agreed);
     assert!(dignity_domain::justculture::formal_may_start(
         checked.check_state
