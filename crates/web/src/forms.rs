@@ -103,6 +103,31 @@ where
     }
 }
 
+/// Like `axum::extract::Query`, with our "there is a problem with the address" page when
+/// the query cannot be read (a repeated field, a year that is not a number), not axum's
+/// plain-text answer.
+pub struct QueryData<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for QueryData<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(QueryData(value)),
+            Err(_) => Err(AppError::BadRequest(
+                "We could not read the web address. If you typed it, check it. If you followed a link, go back and choose again.".into(),
+            )),
+        }
+    }
+}
+
 /// A file uploaded as text in a multipart form: the named field's contents. `None` when
 /// the form has no such field; `Some(Err(()))` when the file is not UTF-8 text. A body
 /// that is not a readable form, or too large, is refused with our error page.

@@ -3,14 +3,14 @@
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
 use dignity_app::justculture::{
@@ -118,7 +118,7 @@ async fn list(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<DoneQuery>,
+    QueryData(query): QueryData<DoneQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let records = justculture::list(&state.app, &user, &organisation).await?;
@@ -357,7 +357,9 @@ async fn show_record(
         Some(r) => r,
         None => justculture::read(&state.app, user, &organisation, &guide).await?,
     };
-    if let Reading::Locked = reading {
+    // A form sent back with a problem is shown again whatever the key's state, so the
+    // problem is named; only opening the page asks a locked lead to unlock.
+    if matches!(reading, Reading::Locked) && chrome.errors.is_empty() {
         let path = format!(
             "/orgs/{}/just-culture/guides/{}",
             organisation.ods_code, guide.id
@@ -428,7 +430,7 @@ async fn record_page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path((ods, id)): Path<(String, String)>,
-    Query(query): Query<DoneQuery>,
+    QueryData(query): QueryData<DoneQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let guide = justculture::guide_for(&state.app, &user, &organisation, record_id(&id)?).await?;

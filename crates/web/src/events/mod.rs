@@ -8,14 +8,14 @@ pub(crate) mod time;
 use crate::access::{Access, CurrentUser};
 use crate::date_input::Typed;
 use crate::error::AppError;
-use crate::forms::{FormData, PathData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use crate::table::{Cell, Download};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::events::{
     self, Booked, Booking, Event, EventDraft, ORGANISERS, Place, may_organise,
@@ -196,7 +196,7 @@ pub struct KeyQuery {
 pub async fn calendar_file(
     State(state): State<AppState>,
     PathData(id): PathData<i64>,
-    Query(query): Query<KeyQuery>,
+    QueryData(query): QueryData<KeyQuery>,
 ) -> Result<Response, AppError> {
     let missing = || {
         AppError::NotFound(
@@ -415,7 +415,7 @@ pub async fn booked(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData(id): PathData<i64>,
-    Query(query): Query<BookedQuery>,
+    QueryData(query): QueryData<BookedQuery>,
 ) -> Result<Response, AppError> {
     let place = if events::calendar_key_fits(&state.app, id, &query.key) {
         Place::Booked
@@ -463,7 +463,7 @@ struct BookingPage {
 pub async fn booking_page(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<TokenQuery>,
+    QueryData(query): QueryData<TokenQuery>,
 ) -> Result<Response, AppError> {
     if query.cancelled && query.token.is_empty() {
         return Ok(render(&BookingPage {

@@ -2,14 +2,14 @@
 
 use crate::access::{Access, CurrentUser, safe_next};
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::session::{clear_session_cookie, client_address, session_cookie};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -60,7 +60,7 @@ struct NextQuery {
 
 async fn sign_in_page(
     chrome: Chrome,
-    Query(query): Query<NextQuery>,
+    QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
     if chrome.user_name.is_some() {
         return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
@@ -214,7 +214,7 @@ fn already_done(user: &CurrentUser) -> bool {
 async fn second_step_page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Query(query): Query<NextQuery>,
+    QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref());
     if already_done(&user) {
@@ -300,7 +300,7 @@ fn set_up_page_for(
 async fn set_up_page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Query(query): Query<NextQuery>,
+    QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref());
     if already_done(&user) {

@@ -2,11 +2,11 @@
 //! without JavaScript; every search is a plain link that can be shared.
 
 use crate::error::AppError;
-use crate::forms::PathData;
+use crate::forms::{PathData, QueryData};
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::library::search::{self as library, Match};
@@ -138,7 +138,7 @@ fn label_of<T: std::str::FromStr + Copy>(code: &str, label: fn(T) -> &'static st
 pub async fn search(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<SearchQuery>,
+    QueryData(query): QueryData<SearchQuery>,
 ) -> Result<Response, AppError> {
     // Unknown filter values match nothing rather than failing the page.
     let pick = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());

@@ -3,13 +3,13 @@
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
-use crate::forms::{FormData, PathData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::mail::NewMail;
 use dignity_app::news::{self, CheckedPost, NewPost, Post, PostDraft, WRITERS, may_write};
@@ -67,7 +67,7 @@ pub async fn list(
     State(state): State<AppState>,
     chrome: Chrome,
     user: Option<Extension<CurrentUser>>,
-    Query(query): Query<ListQuery>,
+    QueryData(query): QueryData<ListQuery>,
 ) -> Result<Response, AppError> {
     let topic = query.topic.parse::<Topic>().ok();
     let posts = news::latest(&state.app, topic)
@@ -419,7 +419,7 @@ pub struct TokenQuery {
 pub async fn confirm_page(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<TokenQuery>,
+    QueryData(query): QueryData<TokenQuery>,
 ) -> Result<Response, AppError> {
     if news::is_subscriber(&state.app, &query.token).await? {
         outcome_page(chrome, Outcome::Confirm, query.token)
@@ -444,7 +444,7 @@ pub async fn confirm(
 pub async fn unsubscribe(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<TokenQuery>,
+    QueryData(query): QueryData<TokenQuery>,
 ) -> Result<Response, AppError> {
     if news::unsubscribe(&state.app, &query.token).await? {
         outcome_page(chrome, Outcome::Stopped, String::new())

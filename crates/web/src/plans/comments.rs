@@ -5,13 +5,13 @@
 use super::editor::editor;
 use crate::access::CurrentUser;
 use crate::error::AppError;
-use crate::forms::{FormData, PathData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Action, CommentState};
@@ -40,7 +40,7 @@ pub async fn comment_page(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData((ods, plan_id, action_id)): PathData<(String, i64, i64)>,
-    Query(query): Query<SentQuery>,
+    QueryData(query): QueryData<SentQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let action = plans::published_action(&state.app, &organisation, plan_id, action_id).await?;

@@ -3,12 +3,12 @@
 //! are gathered for a while and told in one email per follower.
 
 use crate::error::AppError;
-use crate::forms::{FormData, PathData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::follow as following;
@@ -150,7 +150,7 @@ async fn organisation_by_id(state: &AppState, id: i64) -> Result<Organisation, A
 pub async fn confirm_page(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<TokenQuery>,
+    QueryData(query): QueryData<TokenQuery>,
 ) -> Result<Response, AppError> {
     match following::follower_organisation(&state.app, &query.token).await? {
         Some(id) => {
@@ -184,7 +184,7 @@ pub async fn confirm(
 pub async fn stop(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<TokenQuery>,
+    QueryData(query): QueryData<TokenQuery>,
 ) -> Result<Response, AppError> {
     match following::unfollow(&state.app, &query.token).await? {
         Some(id) => {

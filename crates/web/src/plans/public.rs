@@ -3,12 +3,12 @@
 
 use super::{ActionRow, rows};
 use crate::error::AppError;
-use crate::forms::PathData;
+use crate::forms::{PathData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::plans::{self, Plan, SignedPlan};
@@ -58,7 +58,7 @@ fn status_counts(actions: &[plans::Action]) -> Vec<(&'static str, usize)> {
 pub async fn index(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<IndexQuery>,
+    QueryData(query): QueryData<IndexQuery>,
 ) -> Result<Response, AppError> {
     // An unknown filter value matches nothing rather than failing the page.
     let region = (!query.region.is_empty()).then(|| query.region.parse::<Region>().ok());

@@ -3,12 +3,12 @@
 
 use crate::access::CurrentUser;
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{Member, Organisation};
@@ -131,7 +131,7 @@ pub async fn list(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(chosen): Query<ListQuery>,
+    QueryData(chosen): QueryData<ListQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
     let set_up = cases::is_set_up(&state.app, &organisation).await?;
@@ -501,7 +501,7 @@ pub async fn show(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path((ods, case_id)): Path<(String, i64)>,
-    Query(query): Query<ShowQuery>,
+    QueryData(query): QueryData<ShowQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state.app, &ods).await?;
     let done = Done::parse(&query.done);

@@ -2,11 +2,11 @@
 //! see docs/threat-model.md.
 
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{OrgUnit, Organisation};
@@ -513,7 +513,7 @@ pub struct FollowUpQuery {
 /// them twice. The code is never put in the address; the person enters it again to read on.
 pub async fn follow_up(
     chrome: Chrome,
-    Query(query): Query<FollowUpQuery>,
+    QueryData(query): QueryData<FollowUpQuery>,
 ) -> Result<Response, AppError> {
     let notice = match query.sent.as_str() {
         "message" => Some(

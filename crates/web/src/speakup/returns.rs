@@ -5,13 +5,13 @@
 use crate::access::CurrentUser;
 use crate::charts::{Bar, bar_chart};
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use crate::table::Download;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::speakup::returns::{self, National, NationalRow, Trend, Trends};
@@ -145,7 +145,7 @@ pub async fn page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<ReturnQuery>,
+    QueryData(query): QueryData<ReturnQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let quarter = chosen_quarter(
@@ -234,7 +234,7 @@ step_handler!(withdraw, Done::Withdrawn);
 pub async fn csv(
     State(state): State<AppState>,
     Path(ods): Path<String>,
-    Query(query): Query<QuarterQuery>,
+    QueryData(query): QueryData<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let quarter = chosen_quarter(&state, &query)?;
@@ -329,7 +329,7 @@ struct NationalPage {
 pub async fn national(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<QuarterQuery>,
+    QueryData(query): QueryData<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let quarter = chosen_quarter(&state, &query)?;
     let National {
@@ -350,7 +350,7 @@ pub async fn national(
 
 pub async fn national_csv(
     State(state): State<AppState>,
-    Query(query): Query<QuarterQuery>,
+    QueryData(query): QueryData<QuarterQuery>,
 ) -> Result<Response, AppError> {
     let quarter = chosen_quarter(&state, &query)?;
     Ok(returns::national_download(&state.app, quarter)

@@ -3,12 +3,12 @@
 
 use crate::access::{CurrentUser, safe_next};
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::{UnlockRefused, unlock_case_key};
@@ -27,7 +27,10 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn page(chrome: Chrome, Query(query): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn page(
+    chrome: Chrome,
+    QueryData(query): QueryData<NextQuery>,
+) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref());
     Ok(render(&UnlockPage {
         chrome: chrome.titled("Enter your passphrase to open cases"),

@@ -5,13 +5,13 @@ use super::dashboard::organisation;
 use crate::access::CurrentUser;
 use crate::date_input::{self, Typed};
 use crate::error::AppError;
-use crate::forms::FormData;
 use crate::forms::PathData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
@@ -264,7 +264,7 @@ pub async fn manage(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
-    Query(query): Query<ManageQuery>,
+    QueryData(query): QueryData<ManageQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let campaign = campaign_in(&state, &organisation, campaign_id).await?;

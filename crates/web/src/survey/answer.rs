@@ -5,13 +5,13 @@
 
 use crate::access::CurrentUser;
 use crate::error::AppError;
-use crate::forms::FormData;
 use crate::forms::PathData;
+use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, FieldError, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::OrgUnit;
 use dignity_app::survey::answering::{self, Answerer, Campaign, CodeRefused, OpenLinkRefused};
@@ -151,7 +151,7 @@ pub struct StartQuery {
 pub async fn start(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<StartQuery>,
+    QueryData(query): QueryData<StartQuery>,
 ) -> Result<Response, AppError> {
     if !query.code.is_empty() {
         let mut form = HashMap::new();

@@ -6,12 +6,12 @@
 use super::admin::campaign_in;
 use super::dashboard::organisation;
 use crate::error::AppError;
-use crate::forms::PathData;
+use crate::forms::{PathData, QueryData};
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use crate::table::{Cell, Download, Table};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::Campaign;
@@ -553,7 +553,7 @@ fn outside(oversight: &Oversight) -> Vec<Outside> {
 pub async fn oversight(
     State(state): State<AppState>,
     chrome: Chrome,
-    Query(query): Query<OversightQuery>,
+    QueryData(query): QueryData<OversightQuery>,
 ) -> Result<Response, AppError> {
     let found = compare::oversight(&state.app, query.year()).await?;
     let mut groups: Vec<String> = found
@@ -637,14 +637,14 @@ async fn oversight_download(state: &AppState, query: OversightQuery) -> Result<T
 
 pub async fn oversight_csv(
     State(state): State<AppState>,
-    Query(query): Query<OversightQuery>,
+    QueryData(query): QueryData<OversightQuery>,
 ) -> Result<Response, AppError> {
     Ok(oversight_download(&state, query).await?.csv_response())
 }
 
 pub async fn oversight_xlsx(
     State(state): State<AppState>,
-    Query(query): Query<OversightQuery>,
+    QueryData(query): QueryData<OversightQuery>,
 ) -> Result<Response, AppError> {
     oversight_download(&state, query).await?.xlsx_response()
 }

@@ -2,14 +2,14 @@
 
 use crate::access::CurrentUser;
 use crate::error::AppError;
-use crate::forms::PathData;
+use crate::forms::{PathData, QueryData};
 pub(super) use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::{self, Campaign};
@@ -250,7 +250,7 @@ pub async fn show(
     State(state): State<AppState>,
     chrome: Chrome,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
-    Query(query): Query<DashboardQuery>,
+    QueryData(query): QueryData<DashboardQuery>,
 ) -> Result<Response, AppError> {
     if let Some(waiting) = super::waiting::unless_closed(&state, &ods, campaign_id).await? {
         return waiting.page(chrome);
@@ -362,7 +362,7 @@ async fn table(
 pub async fn csv(
     State(state): State<AppState>,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
-    Query(query): Query<DashboardQuery>,
+    QueryData(query): QueryData<DashboardQuery>,
 ) -> Result<Response, AppError> {
     Ok(table(&state, &ods, campaign_id, &query)
         .await?
@@ -372,7 +372,7 @@ pub async fn csv(
 pub async fn xlsx(
     State(state): State<AppState>,
     PathData((ods, campaign_id)): PathData<(String, i64)>,
-    Query(query): Query<DashboardQuery>,
+    QueryData(query): QueryData<DashboardQuery>,
 ) -> Result<Response, AppError> {
     table(&state, &ods, campaign_id, &query)
         .await?

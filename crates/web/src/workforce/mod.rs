@@ -4,13 +4,14 @@
 use crate::access::{Access, CurrentUser};
 use crate::charts::{Bar, bar_chart};
 use crate::error::AppError;
+use crate::forms::QueryData;
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::workforce::overview::{self, Breakdown, Overview, READERS};
@@ -83,7 +84,7 @@ async fn page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<DayQuery>,
+    QueryData(query): QueryData<DayQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let day =

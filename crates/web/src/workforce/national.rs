@@ -5,13 +5,14 @@
 use super::standards::{YearQuery, chosen_year};
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
+use crate::forms::QueryData;
 use crate::pages::{Chrome, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::ANALYSTS;
 use dignity_app::workforce::national::{self, Measure, National, Reading, Row, Value};
@@ -129,7 +130,7 @@ async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Query(query): Query<NationalQuery>,
+    QueryData(query): QueryData<NationalQuery>,
 ) -> Result<Response, AppError> {
     let national = national::national(&state.app, &user, year(&query)?).await?;
     let (standard, measures): (&'static str, &[Measure]) = match query.standard.as_deref() {
@@ -247,7 +248,7 @@ async fn page(
 async fn csv(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Query(query): Query<NationalQuery>,
+    QueryData(query): QueryData<NationalQuery>,
 ) -> Result<Response, AppError> {
     let national = national::national(&state.app, &user, year(&query)?)
         .await?

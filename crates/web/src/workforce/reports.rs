@@ -4,14 +4,14 @@
 use super::standards::{YearQuery, chosen_year, return_table, sections};
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
-use crate::forms::FormData;
+use crate::forms::{FormData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::workforce::reports::{self, Draft, Published, ReportState, WRITERS, WriteError};
@@ -161,7 +161,7 @@ async fn page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path((ods, code)): Path<(String, String)>,
-    Query(query): Query<ReportQuery>,
+    QueryData(query): QueryData<ReportQuery>,
 ) -> Result<Response, AppError> {
     let standard = standard(&code)?;
     let organisation = organisation(&state, &ods).await?;

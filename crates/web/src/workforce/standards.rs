@@ -5,6 +5,7 @@
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
+use crate::forms::QueryData;
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, render};
 use crate::routes::Routes;
@@ -12,7 +13,7 @@ use crate::state::AppState;
 use crate::table::{Cell, Download, Table};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::workforce::standards::{
@@ -48,7 +49,7 @@ async fn race_page(
     chrome: Chrome,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     page(Standard::Race, state, chrome, user, ods, query).await
 }
@@ -58,7 +59,7 @@ async fn disability_page(
     chrome: Chrome,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     page(Standard::Disability, state, chrome, user, ods, query).await
 }
@@ -67,7 +68,7 @@ async fn race_csv(
     state: State<AppState>,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     csv(Standard::Race, state, user, ods, query).await
 }
@@ -76,7 +77,7 @@ async fn disability_csv(
     state: State<AppState>,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     csv(Standard::Disability, state, user, ods, query).await
 }
@@ -85,7 +86,7 @@ async fn race_xlsx(
     state: State<AppState>,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     xlsx(Standard::Race, state, user, ods, query).await
 }
@@ -94,7 +95,7 @@ async fn disability_xlsx(
     state: State<AppState>,
     user: Extension<CurrentUser>,
     ods: Path<String>,
-    query: Query<YearQuery>,
+    query: QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     xlsx(Standard::Disability, state, user, ods, query).await
 }
@@ -607,7 +608,7 @@ async fn page(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<YearQuery>,
+    QueryData(query): QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     let (organisation, figures) = load(&state, &user, &ods, &query).await?;
     let sections = figures
@@ -659,7 +660,7 @@ async fn csv(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<YearQuery>,
+    QueryData(query): QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     Ok(download_table(standard, &state, &user, &ods, &query)
         .await?
@@ -671,7 +672,7 @@ async fn xlsx(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    Query(query): Query<YearQuery>,
+    QueryData(query): QueryData<YearQuery>,
 ) -> Result<Response, AppError> {
     download_table(standard, &state, &user, &ods, &query)
         .await?

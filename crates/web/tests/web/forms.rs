@@ -46,6 +46,7 @@ const NO_INPUT: &[&str] = &[
     "/news/subscribe/confirm",
     "/follow/confirm",
     "/events/booking/cancel",
+    "/orgs/{ods}/just-culture/share",
 ];
 
 /// Routes whose input names what they act on (a token from an email, a receipt code):
@@ -160,6 +161,27 @@ async fn things_that_exist(
         .ok_or("an attachment")?;
     ids.insert("{entry}", file.id.to_string());
 
+    // A decision guide record by a staff member, waiting for its check.
+    let page = sam
+        .post(
+            "/orgs/RJ1/just-culture/guide",
+            &[
+                ("person_name", "Pat Example"),
+                ("incident", "Left a ward door unlocked."),
+                ("q-harm_intended", "yes"),
+                ("reason-harm_intended", "Said they meant to."),
+                ("decided", "formal"),
+                ("step", "record"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let guides = dignity_store::justculture::list_guides(&app.db, app.org.id, None).await?;
+    ids.insert(
+        "guide",
+        guides.first().ok_or("a guide record")?.id.to_string(),
+    );
+
     let (by_code, _) = crate::survey::open_campaign(app, 1).await?;
     ids.insert("{campaign}", by_code.id.to_string());
     let today = Day::from_unix_seconds(dignity_web::now());
@@ -206,6 +228,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
     let mut path = pattern.to_owned();
     let id = if pattern.contains("/speak-up/") {
         "case"
+    } else if pattern.contains("/just-culture/guides/") {
+        "guide"
     } else if pattern.starts_with("/events/") {
         "event"
     } else if pattern.starts_with("/news/") {
@@ -392,6 +416,10 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
             // is a Speak Up concern, which employee relations may not read.
             if (pattern.ends_with("attendees.csv") && *who != Who::Holder(Role::PlatformAdmin))
                 || (pattern.contains("/speak-up/{id}") && *who == Who::Holder(Role::ErLead))
+                // A decision guide record is its manager's and employee relations leads';
+                // other managers are refused by design (tested in justculture.rs).
+                || (pattern.contains("/just-culture/guides/")
+                    && *who != Who::Holder(Role::ErLead))
             {
                 continue;
             }

@@ -383,6 +383,16 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     assert_eq!(junk.status.as_u16(), 400, "{}", junk.body);
     let missing = browser.get("/orgs/RJ1/workforce/wres?year=2019").await?;
     assert_eq!(missing.status.as_u16(), 404, "{}", missing.body);
+    // A repeated field is our page, in words, not the framework's plain text.
+    let twice = browser
+        .get("/orgs/RJ1/workforce/wres?year=2025&year=2026")
+        .await?;
+    assert_eq!(twice.status.as_u16(), 400, "{}", twice.body);
+    assert!(
+        twice.body.contains("We could not read the web address") && twice.body.contains("<h1"),
+        "{}",
+        twice.body
+    );
     Ok(())
 }
 
