@@ -35,6 +35,31 @@ pub const INCIDENT_LIMIT: usize = 5_000;
 /// The longest name, in characters.
 pub const NAME_LIMIT: usize = 200;
 
+/// The digest that stands for a person on a record: the workforce extracts' digest of their
+/// employee number, digested again with the organisation, so that records about one person
+/// link within an organisation (for its fairness figures, which apply the same step to
+/// the extracts' digests) but a copy of the database cannot link them across trusts.
+pub fn person_in_organisation(secret: &InstallationSecret, org_id: i64, number: &str) -> String {
+    let workforce = person_digester(secret).digest(number.as_bytes());
+    secret
+        .digester(PERSON_PURPOSE)
+        .digest(format!("{org_id}:{workforce}").as_bytes())
+}
+
+const PERSON_PURPOSE: &str = "justculture-person";
+
+/// Words are padded to a multiple of this many bytes before they are encrypted, so a
+/// record's length says only roughly how much was written.
+const PAD_TO: usize = 4_096;
+
+/// `plain` with spaces after it up to the next multiple of [`PAD_TO`]. JSON and the
+/// check's reason (trimmed when read) both ignore trailing spaces.
+fn padded(mut plain: Vec<u8>) -> Zeroizing<Vec<u8>> {
+    let target = plain.len().div_ceil(PAD_TO).max(1) * PAD_TO;
+    plain.resize(target, b' ');
+    Zeroizing::new(plain)
+}
+
 /// What the manager sent, as typed. Parsing and checking are [`check`]'s.
 #[derive(Debug, Clone, Default)]
 pub struct GuideForm {
@@ -148,6 +173,7 @@ struct Checked {
 /// Checks the whole form: the person, what happened, the answers, and the decision.
 fn check(
     secret: &InstallationSecret,
+    org_id: i64,
     units: &[OrgUnit],
     form: &GuideForm,
 ) -> Result<Checked, Vec<Problem>> {
@@ -167,7 +193,7 @@ fn check(
     let person_digest = match form.employee_number.trim() {
         "" => None,
         typed => match employee_number(typed) {
-            Ok(number) => Some(person_digester(secret).digest(number.as_bytes())),
+            Ok(number) => Some(person_in_organisation(secret, org_id, number)),
             Err(why) => {
                 problems.push(problem(
                     "employee_number",
@@ -282,6 +308,12 @@ fn holds_any(session: &CurrentSession, org: &Organisation, roles: &[Role]) -> bo
         .any(|r| roles.contains(r))
 }
 
+/// Whether the organisation can keep records: it needs its recovery key (set up with
+/// Speak Up), so that a record outlives every employee relations lead.
+pub async fn is_ready(ctx: &Context, org: &Organisation) -> Result<bool, Error> {
+    Ok(speakup_store::settings(&ctx.db, org.id).await?.is_some())
+}
+
 /// Whether this person may use the guide in the organisation.
 pub fn may_use_guide(session: &CurrentSession, org: &Organisation) -> bool {
     holds_any(session, org, MANAGERS)
@@ -340,7 +372,7 @@ pub(crate) async fn keep_guide(
     let units = dignity_store::identity::list_org_units(db, org.id)
         .await
         .map_err(Error::from)?;
-    let checked = check(secret, &units, form).map_err(RecordError::Form)?;
+    let checked = check(secret, org.id, &units, form).map_err(RecordError::Form)?;
     let readers: Vec<(i64, String)> = speakup_store::key_holders(db, org.id)
         .await
         .map_err(Error::from)?
@@ -348,9 +380,8 @@ pub(crate) async fn keep_guide(
         .filter(|h| h.roles.iter().any(|r| CHECKERS.contains(r)))
         .map(|h| (h.person_id, h.public_key))
         .collect();
-    let plain = Zeroizing::new(
-        serde_json::to_vec(&checked.words).map_err(|e| Error::Internal(e.to_string()))?,
-    );
+    let plain =
+        padded(serde_json::to_vec(&checked.words).map_err(|e| Error::Internal(e.to_string()))?);
     let key = ConcernKey::generate();
     let mut seals = vec![(
         RECOVERY_HOLDER.to_owned(),
@@ -503,7 +534,7 @@ pub async fn read(
     let check_reason = match &guide.check_reason {
         Some(cipher) => {
             let plain = key.decrypt(cipher)?;
-            Some(String::from_utf8_lossy(&plain).into_owned())
+            Some(String::from_utf8_lossy(&plain).trim_end().to_owned())
         }
         None => None,
     };
@@ -520,6 +551,10 @@ pub enum CheckError {
     Refused(#[from] CheckRefused),
     #[error("Choose whether you agree")]
     NoChoice,
+    #[error(
+        "You cannot check a record you cannot read. Ask another employee relations lead to share it with you first"
+    )]
+    NotShared,
     #[error(transparent)]
     App(#[from] Error),
 }
@@ -544,7 +579,17 @@ pub async fn record_check(
         reason,
     )?;
     let agreed = agreed.ok_or(CheckError::NoChoice)?;
-    let reason = encrypt_to(&guide.public_key, reason.trim().as_bytes()).map_err(Error::from)?;
+    // Only someone the record is sealed to can have read it: an agreement from anyone
+    // else would pass the gate with nobody having looked.
+    if store::seal_for(&ctx.db, guide.id, &person_holder(session.person.id))
+        .await
+        .map_err(Error::from)?
+        .is_none()
+    {
+        return Err(CheckError::NotShared);
+    }
+    let reason = padded(reason.trim().as_bytes().to_vec());
+    let reason = encrypt_to(&guide.public_key, &reason).map_err(Error::from)?;
     let check = Check {
         reviewer_id: session.person.id,
         agreed,

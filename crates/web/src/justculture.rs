@@ -168,6 +168,8 @@ struct GuidePage {
     form: GuideForm,
     /// The route the answers lead to, once they are complete.
     recommended: Option<Route>,
+    /// Whether the organisation can keep records yet (its recovery key is set up).
+    ready: bool,
 }
 
 impl GuidePage {
@@ -212,6 +214,7 @@ async fn show_guide(
     recommended: Option<Route>,
 ) -> Result<Response, AppError> {
     let units = dignity_app::identity::organisations::units(&state.app, &organisation).await?;
+    let ready = justculture::is_ready(&state.app, &organisation).await?;
     let chrome = chrome_for(chrome, &organisation, "Decision guide");
     Ok(render(&GuidePage {
         chrome,
@@ -219,6 +222,7 @@ async fn show_guide(
         units,
         form,
         recommended,
+        ready,
     })?
     .into_response())
 }
@@ -292,6 +296,10 @@ async fn guide_step(
             let chrome = chrome.with_errors(field_errors(problems));
             show_guide(&state, chrome, organisation, form, recommended).await
         }
+        // Not set up: the page says so in the guide's own words, with what was typed.
+        Err(RecordError::App(dignity_app::Error::NotSetUp { .. })) => {
+            show_guide(&state, chrome, organisation, form, None).await
+        }
         Err(RecordError::App(e)) => Err(e.into()),
     }
 }
@@ -329,7 +337,10 @@ impl RecordPage {
     }
 
     fn may_check(&self) -> bool {
-        self.checker && !self.own && self.guide.check_state == CheckState::Waiting
+        self.checker
+            && !self.own
+            && self.guide.check_state == CheckState::Waiting
+            && !matches!(self.reading, Reading::NotSealed)
     }
 }
 
@@ -482,6 +493,7 @@ async fn check(
         ))
         .into_response()),
         Err(CheckError::App(e)) => Err(e.into()),
+        Err(CheckError::NotShared) => Err(AppError::BadRequest(CheckError::NotShared.to_string())),
         Err(refused) => {
             let field = match refused {
                 CheckError::NoChoice => "agreed",

@@ -86,11 +86,15 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
     assert_eq!(guide.answers.0, [Some(true), None, None, None, None]);
     // The person is kept by the same digest as the workforce extracts; the number typed
     // with leading zeros is the one payroll exports without them.
-    let digester = dignity_app::workforce::person_digester(&app.state.app.secret);
-    assert_eq!(
-        guide.person_digest.as_deref(),
-        Some(digester.digest(b"12345").as_str())
-    );
+    let secret = &app.state.app.secret;
+    let expected = dignity_app::justculture::person_in_organisation(secret, app.org.id, "12345");
+    assert_eq!(guide.person_digest.as_deref(), Some(expected.as_str()));
+    // Another trust's record of the same number would not share it.
+    let elsewhere =
+        dignity_app::justculture::person_in_organisation(secret, app.other_org.id, "12345");
+    assert_ne!(guide.person_digest.as_deref(), Some(elsewhere.as_str()));
+    // Words are padded, so the record's length says only roughly how much was written.
+    assert!(guide.record.len() >= 4_096, "{}", guide.record.len());
     let path = format!("/orgs/RJ1/just-culture/guides/{}", guide.id);
 
     // The manager sees the decision and that it waits, never the words again.
@@ -115,6 +119,25 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
         "{}",
         home.body
     );
+
+    // A lead whose case key came after the record cannot read it, so cannot check it.
+    app.person("nell@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut nell = sign_in_guardian(app, "nell@trust.nhs.uk").await?;
+    let page = nell.get(&path).await?;
+    assert!(
+        page.body.contains("Not shared with you yet"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(INCIDENT) && !page.body.contains("Your independent check"));
+    let page = nell
+        .post(
+            &format!("{path}/check"),
+            &[("agreed", "yes"), ("check_reason", "Not read")],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert!(page.body.contains("cannot check a record you cannot read"));
 
     // An employee relations lead reads the words, audited, and checks it.
     let page = erin.get(&path).await?;
@@ -176,16 +199,7 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
     assert!(page.body.contains("Intent is clear from two witnesses."));
     assert!(page.body.contains("Agreed, by"), "{}", page.body);
 
-    // A lead who gets a case key later cannot read it until a colleague shares it.
-    app.person("nell@trust.nhs.uk", Some(Role::ErLead)).await?;
-    let mut nell = sign_in_guardian(app, "nell@trust.nhs.uk").await?;
-    let page = nell.get(&path).await?;
-    assert!(
-        page.body.contains("Not shared with you yet"),
-        "{}",
-        page.body
-    );
-    assert!(!page.body.contains(INCIDENT));
+    // The later lead reads it once a colleague shares it.
     let list = erin.get("/orgs/RJ1/just-culture").await?;
     assert!(
         list.body
@@ -244,9 +258,27 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
 }
 
 async fn the_guide_names_every_gap_and_keeps_nothing_until_complete(app: &TestApp) -> TestResult {
-    speak_up_on(app).await?;
     let manager = app.person("mo@trust.nhs.uk", Some(Role::Staff)).await?;
     let mut mo = app.signed_in_browser(&manager).await?;
+    // Without a recovery key nothing could be recovered, so the guide says it is not ready
+    // before anyone types, and keeps nothing.
+    let page = mo.get("/orgs/RJ1/just-culture/guide").await?;
+    assert!(page.body.contains("Not ready yet"), "{}", page.body);
+    assert!(!page.body.contains("See what the guide suggests"));
+    let page = mo
+        .post(
+            "/orgs/RJ1/just-culture/guide",
+            &formal_walk("formal", "record"),
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Not ready yet"));
+    assert!(
+        store::list_guides(&app.db, app.org.id, None)
+            .await?
+            .is_empty()
+    );
+    speak_up_on(app).await?;
     let page = mo
         .post(
             "/orgs/RJ1/just-culture/guide",
