@@ -186,6 +186,9 @@ pub struct Ledger {
     /// otherwise each be 1).
     may_be_zero: Vec<bool>,
     sums: Vec<Sum>,
+    /// The sums each cell is in, each once, in the order they were added: narrowing
+    /// revisits only the sums next to a cell that moved.
+    sums_of: Vec<Vec<usize>>,
 }
 
 /// As good as unbounded, with room to add without overflow.
@@ -200,6 +203,7 @@ impl Ledger {
             fixed: Vec::new(),
             may_be_zero: Vec::new(),
             sums: Vec::new(),
+            sums_of: Vec::new(),
         }
     }
 
@@ -242,11 +246,20 @@ impl Ledger {
         self.states.push(state);
         self.fixed.push(fixed);
         self.may_be_zero.push(false);
+        self.sums_of.push(Vec::new());
         self.values.len() - 1
     }
 
     /// `total` is the sum of `parts`.
     pub fn sum(&mut self, total: usize, parts: Vec<usize>) {
+        let s = self.sums.len();
+        for &cell in std::iter::once(&total).chain(&parts) {
+            if let Some(of) = self.sums_of.get_mut(cell)
+                && !of.contains(&s)
+            {
+                of.push(s);
+            }
+        }
         self.sums.push(Sum { total, parts });
     }
 
@@ -269,11 +282,19 @@ impl Ledger {
     /// be wider than the truth for tangled tables, never narrower.
     pub fn ranges(&self) -> Vec<(u64, u64)> {
         let mut r = self.read_as();
+        // A sum is looked at again only if one of its cells moved since it last narrowed
+        // something or was last looked at: narrowing reads nothing but its own cells, so one
+        // that narrowed nothing last time, with its cells as they were, would narrow nothing
+        // again. Skipping it leaves every pass, and so the ranges, as they were.
+        let mut stale = vec![true; self.sums.len()];
         for _ in 0..64 {
             // Whether this pass narrowed anything: the same test as comparing the ranges
             // before and after it, without copying them each pass.
             let mut changed = false;
-            for sum in &self.sums {
+            for (s, sum) in self.sums.iter().enumerate() {
+                if !std::mem::replace(&mut stale[s], false) {
+                    continue;
+                }
                 // Saturating: a system with no solution must not overflow, only stop narrowing.
                 let low: u64 = sum
                     .parts
@@ -286,8 +307,11 @@ impl Ledger {
                     .map(|&p| r[p].1)
                     .fold(0, u64::saturating_add);
                 let total = (r[sum.total].0.max(low), r[sum.total].1.min(high));
-                changed |= r[sum.total] != total;
-                r[sum.total] = total;
+                if r[sum.total] != total {
+                    r[sum.total] = total;
+                    changed = true;
+                    self.mark_stale(sum.total, &mut stale);
+                }
                 for &p in &sum.parts {
                     let others_low = low.saturating_sub(r[p].0);
                     let others_high = high.saturating_sub(r[p].1);
@@ -298,8 +322,11 @@ impl Ledger {
                     };
                     let hi = r[p].1.min(total.1.saturating_sub(others_low));
                     let narrowed = (lo, hi.max(lo));
-                    changed |= r[p] != narrowed;
-                    r[p] = narrowed;
+                    if r[p] != narrowed {
+                        r[p] = narrowed;
+                        changed = true;
+                        self.mark_stale(p, &mut stale);
+                    }
                 }
             }
             if !changed {
@@ -307,6 +334,13 @@ impl Ledger {
             }
         }
         r
+    }
+
+    /// Every sum `cell` is in must be looked at again.
+    fn mark_stale(&self, cell: usize, stale: &mut [bool]) {
+        for &s in &self.sums_of[cell] {
+            stale[s] = true;
+        }
     }
 
     /// What each cell's own reading says of it, before any sum is used.

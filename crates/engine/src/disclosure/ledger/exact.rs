@@ -101,8 +101,8 @@ struct Search<'a> {
     truth: &'a [u64],
     read_as: Vec<(u64, u64)>,
     sums: Vec<(usize, &'a [usize])>,
-    /// The sums each cell is in.
-    sums_of: Vec<Vec<usize>>,
+    /// The sums each cell is in (the ledger keeps them).
+    sums_of: &'a [Vec<usize>],
     /// [`Search::narrow`]'s working space, kept between calls: the search narrows
     /// thousands of times, and allocating it afresh each time was a large share of its
     /// time. Never borrowed twice: `narrow` does not call itself.
@@ -118,24 +118,16 @@ struct Scratch {
 
 impl<'a> Search<'a> {
     fn new(ledger: &'a Ledger) -> Search<'a> {
-        let mut sums_of = vec![Vec::new(); ledger.values.len()];
         let sums: Vec<(usize, &[usize])> = ledger
             .sums
             .iter()
             .map(|s| (s.total, s.parts.as_slice()))
             .collect();
-        for (s, (total, parts)) in sums.iter().enumerate() {
-            for &cell in std::iter::once(total).chain(parts.iter()) {
-                if !sums_of[cell].contains(&s) {
-                    sums_of[cell].push(s);
-                }
-            }
-        }
         Search {
             truth: &ledger.values,
             read_as: ledger.read_as(),
             sums,
-            sums_of,
+            sums_of: &ledger.sums_of,
             scratch: RefCell::default(),
         }
     }
@@ -151,27 +143,37 @@ impl<'a> Search<'a> {
             let mut ranges = self.read_as.clone();
             ranges[cell] = range;
             let mut steps = STEPS;
-            self.solve(ranges, None, &mut steps)
+            self.solve(&mut ranges, &mut Vec::new(), None, &mut steps)
         })
     }
 
     /// Narrows `ranges` (from the sums of the `changed` cell, or every sum), then tries
-    /// each open cell's true value first, then the values below and above it.
+    /// each open cell's true value first, then the values below and above it. Every range
+    /// it changes is first written to `undo`, and a caller puts back what a failed try
+    /// changed: copying every range for each try was most of the search's time.
     fn solve(
         &self,
-        mut ranges: Vec<(u64, u64)>,
+        ranges: &mut [(u64, u64)],
+        undo: &mut Vec<(usize, (u64, u64))>,
         changed: Option<usize>,
         steps: &mut u32,
     ) -> Option<Vec<u64>> {
         *steps = steps.checked_sub(1)?;
-        if !self.narrow(&mut ranges, changed) {
+        if !self.narrow(ranges, undo, changed) {
             return None;
         }
-        // The open cell with the fewest values left.
-        let open = (0..ranges.len())
-            .filter(|&i| ranges[i].0 < ranges[i].1)
-            .min_by_key(|&i| ranges[i].1 - ranges[i].0);
-        let Some(i) = open else {
+        // The open cell with the fewest values left (the first such); none has fewer
+        // than two, so the first with two is it.
+        let mut open: Option<(usize, u64)> = None;
+        for (i, &(low, high)) in ranges.iter().enumerate() {
+            if low < high && open.is_none_or(|(_, width)| high - low < width) {
+                open = Some((i, high - low));
+                if high - low == 1 {
+                    break;
+                }
+            }
+        }
+        let Some((i, _)) = open else {
             let values: Vec<u64> = ranges.iter().map(|r| r.0).collect();
             return self.fits(&values).then_some(values);
         };
@@ -182,11 +184,18 @@ impl<'a> Search<'a> {
             (near > low).then(|| (low, near - 1)),
             (near < high).then(|| (near + 1, high)),
         ];
-        tries.into_iter().flatten().find_map(|range| {
-            let mut next = ranges.clone();
-            next[i] = range;
-            self.solve(next, Some(i), steps)
-        })
+        for range in tries.into_iter().flatten() {
+            let mark = undo.len();
+            undo.push((i, ranges[i]));
+            ranges[i] = range;
+            if let Some(values) = self.solve(ranges, undo, Some(i), steps) {
+                return Some(values);
+            }
+            for (cell, was) in undo.drain(mark..).rev() {
+                ranges[cell] = was;
+            }
+        }
+        None
     }
 
     /// Every sum holds exactly.
@@ -198,7 +207,12 @@ impl<'a> Search<'a> {
 
     /// Narrows every range along the sums until nothing changes (or each sum has been
     /// visited its share of times); `false` if a range empties, so no values fit.
-    fn narrow(&self, ranges: &mut [(u64, u64)], changed: Option<usize>) -> bool {
+    fn narrow(
+        &self,
+        ranges: &mut [(u64, u64)],
+        undo: &mut Vec<(usize, (u64, u64))>,
+        changed: Option<usize>,
+    ) -> bool {
         let mut scratch = self.scratch.borrow_mut();
         let Scratch {
             queued,
@@ -234,6 +248,7 @@ impl<'a> Search<'a> {
             }
             moved.clear();
             if (t_low, t_high) != (i128::from(ranges[total].0), i128::from(ranges[total].1)) {
+                undo.push((total, ranges[total]));
                 ranges[total] = (narrowed(t_low), narrowed(t_high));
                 moved.push(total);
             }
@@ -247,6 +262,7 @@ impl<'a> Search<'a> {
                     return false;
                 }
                 if (new_low, new_high) != (p_low, p_high) {
+                    undo.push((p, ranges[p]));
                     ranges[p] = (narrowed(new_low), narrowed(new_high));
                     moved.push(p);
                 }
@@ -346,5 +362,64 @@ mod tests {
         assert!(search.other_values(a).is_none());
         let other = search.other_values(b).unwrap();
         assert_eq!((other[b], other[a]), (4, 5), "b and c can swap 5 and 4");
+    }
+
+    /// The search as it was before it put ranges back instead of copying them for each
+    /// try, and before it stopped looking for the open cell at the first with two values.
+    fn solve_by_copying(
+        search: &Search,
+        mut ranges: Vec<(u64, u64)>,
+        changed: Option<usize>,
+        steps: &mut u32,
+    ) -> Option<Vec<u64>> {
+        *steps = steps.checked_sub(1)?;
+        if !search.narrow(&mut ranges, &mut Vec::new(), changed) {
+            return None;
+        }
+        let open = (0..ranges.len())
+            .filter(|&i| ranges[i].0 < ranges[i].1)
+            .min_by_key(|&i| ranges[i].1 - ranges[i].0);
+        let Some(i) = open else {
+            let values: Vec<u64> = ranges.iter().map(|r| r.0).collect();
+            return search.fits(&values).then_some(values);
+        };
+        let (low, high) = ranges[i];
+        let near = search.truth[i].clamp(low, high);
+        let tries = [
+            Some((near, near)),
+            (near > low).then(|| (low, near - 1)),
+            (near < high).then(|| (near + 1, high)),
+        ];
+        tries.into_iter().flatten().find_map(|range| {
+            let mut next = ranges.clone();
+            next[i] = range;
+            solve_by_copying(search, next, Some(i), steps)
+        })
+    }
+
+    #[test]
+    fn putting_ranges_back_finds_the_same_values_as_copying_them() {
+        use crate::rng::Rng;
+        for seed in 0..3_000 {
+            let mut rng = Rng::new(seed);
+            let ledger = super::super::tests::random_ledger(&mut rng, seed % 3 != 0);
+            let search = Search::new(&ledger);
+            for cell in 0..ledger.values.len() {
+                let (low, high) = search.read_as[cell];
+                let truth = ledger.values[cell];
+                for range in [(low, truth.saturating_sub(1)), (truth + 1, high)] {
+                    if range.0 > range.1 || truth < low || truth > high {
+                        continue;
+                    }
+                    let mut ranges = search.read_as.clone();
+                    ranges[cell] = range;
+                    let (mut a, mut b) = (STEPS, STEPS);
+                    let copied = solve_by_copying(&search, ranges.clone(), None, &mut a);
+                    let put_back = search.solve(&mut ranges, &mut Vec::new(), None, &mut b);
+                    assert_eq!(put_back, copied, "seed {seed}, cell {cell}: {ledger:?}");
+                    assert_eq!(a, b, "seed {seed}, cell {cell}: the same steps");
+                }
+            }
+        }
     }
 }
