@@ -385,12 +385,7 @@ async fn measures(
     // As the national view works them out: every organisation's counts read, then every
     // organisation-year decided on every core (`standards::decide_all`).
     let started = Instant::now();
-    let counted = futures_util::future::try_join_all(
-        codes
-            .iter()
-            .map(|ods| standards::every_year_counted_of(&operator, secret, ods)),
-    )
-    .await?;
+    let counted = standards::every_year_counted_of_all(&operator, secret, &codes).await?;
     let reads = started.elapsed();
     let deciding = Instant::now();
     let worked_out = standards::decide_all(counted, minimum).await?;

@@ -17,8 +17,8 @@ use dignity_domain::speakup::Day;
 mod formal;
 pub mod reports;
 pub use formal::{
-    FormalCount, formal_days, formal_plain, formal_sealed, formal_unsealed, replace_formal,
-    seal_formal_in_place,
+    FormalCount, every_formal_sealed, formal_days, formal_plain, formal_sealed, formal_unsealed,
+    replace_formal, seal_formal_in_place,
 };
 
 /// What a snapshot holds.
@@ -301,6 +301,51 @@ pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, S
     .bind(organisation_id)
     .fetch_all(db.pool())
     .await?)
+}
+
+/// Every organisation's snapshots, by organisation, then as [`snapshots`] orders them: the
+/// national view reads them all at once rather than a query an organisation.
+pub async fn every_snapshot(db: &Db) -> Result<Vec<Snapshot>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+         FROM workforce_snapshots ORDER BY organisation_id, as_at DESC, kind",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The sealed counts of the snapshots `ids`, by snapshot; a snapshot not yet sealed is
+/// left out.
+pub async fn sealed_counts_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    sealed_parts_of(db, ids, "sealed_counts").await
+}
+
+/// The sealed rows of the snapshots `ids`, by snapshot; a snapshot not yet sealed is left
+/// out.
+pub async fn sealed_rows_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    sealed_parts_of(db, ids, "sealed").await
+}
+
+async fn sealed_parts_of(
+    db: &Db,
+    ids: &[i64],
+    column: &str,
+) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    let mut parts = Vec::with_capacity(ids.len());
+    // A few hundred a statement keeps under every backend's limit on parameters.
+    for chunk in ids.chunks(500) {
+        let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, {column} FROM workforce_snapshots WHERE {column} IS NOT NULL AND id IN ({})",
+            places.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(&sql);
+        for &id in chunk {
+            query = query.bind(id);
+        }
+        parts.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(parts)
 }
 
 /// The rows of a snapshot imported before snapshots were sealed (migration 0023), for

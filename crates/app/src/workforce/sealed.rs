@@ -37,10 +37,32 @@ const SMALL_RECORD: usize = 16 * 1024;
 
 /// A counts record is padded to the most groups its rows could fill (never more groups
 /// than rows, nor than every combination of the codes) times this bound on one group as
-/// encoded (tested with the longest codes), so its size says no more than the row count
-/// does. An outside check found a fixed 64 KiB too small: larger trusts' records grew
-/// with the number of groups that had someone in them.
-const GROUP_BOUND: usize = 160;
+/// encoded (tested with the longest codes), plus room for every code, so its size says no
+/// more than the row count does. An outside check found a fixed 64 KiB too small: larger
+/// trusts' records grew with the number of groups that had someone in them.
+///
+/// Groups are encoded compactly ([`encode_counts`]): as JSON (160 bytes a group at most)
+/// the padding made reading every organisation's counts decrypt ten times the bytes.
+const GROUP_BOUND: usize = 16;
+
+/// A compact counts record starts with this byte, which no JSON text does: records sealed
+/// before as JSON still open.
+const COMPACT: u8 = 0;
+
+/// The marker, the kind, and how many codes and groups follow.
+const COUNTS_HEADER: usize = 1 + 1 + 2 + 4;
+
+/// Every code a counts record can name (each pay grade, ethnicity and disability answer),
+/// each with its length byte: the most room a record's list of codes can take.
+fn codes_bound() -> usize {
+    use dignity_domain::workforce::{Disability, Ethnicity, PayGrade};
+    let codes = PayGrade::ALL
+        .iter()
+        .map(|c| c.code())
+        .chain(Ethnicity::ALL.iter().map(|c| c.code()))
+        .chain(Disability::ALL.iter().map(|c| c.code()));
+    codes.map(|c| 1 + c.len()).sum()
+}
 
 /// Every group a staff-in-post counts record can hold: each pay grade, side, ethnicity and
 /// disability answer.
@@ -129,7 +151,7 @@ impl SnapshotKey {
     pub fn seal(&self, organisation_id: i64, as_at: Day, rows: &Rows) -> Result<Owned, Error> {
         let kind = rows.kind();
         let plain_rows = Zeroizing::new(encode(rows)?);
-        let plain_counts = Zeroizing::new(encode(&Counts::of(rows))?);
+        let plain_counts = Zeroizing::new(encode_counts(&Counts::of(rows))?);
         let seal = |part: Part, plain: &[u8], at_least: usize| {
             sealed::seal_padded(
                 &self.0,
@@ -149,7 +171,9 @@ impl SnapshotKey {
             Rows::Training(people) => people.len().min(most_training_groups()),
             Rows::Recruitment(_) | Rows::Board(_) => 0,
         };
-        let counts_at_least = most_groups.saturating_mul(GROUP_BOUND);
+        let counts_at_least = most_groups
+            .saturating_mul(GROUP_BOUND)
+            .saturating_add(COUNTS_HEADER + codes_bound());
         Ok(Owned {
             kind,
             row_count: rows.len(),
@@ -180,29 +204,58 @@ impl SnapshotKey {
     pub async fn formal(&self, db: &Db, organisation_id: i64) -> Result<Vec<FormalCount>, Error> {
         let mut counts = Vec::new();
         for (day, bytes) in store::formal_sealed(db, organisation_id).await? {
-            let plain = sealed::open(&self.0, &formal_context(organisation_id, day), &bytes)
-                .map_err(|e| {
-                    Error::Internal(format!(
-                        "formal-process counts of {day} do not open with this installation's secret: {e}"
-                    ))
-                })?;
-            let day_counts: Vec<FormalCount> = serde_json::from_slice(&plain)
-                .map_err(|e| Error::Internal(format!("formal-process counts unreadable: {e}")))?;
-            counts.extend(day_counts);
+            counts.extend(self.open_formal(organisation_id, day, &bytes)?);
         }
         Ok(counts)
+    }
+
+    /// One sealed day of formal-process counts of `organisation_id`.
+    pub fn open_formal(
+        &self,
+        organisation_id: i64,
+        day: Day,
+        bytes: &[u8],
+    ) -> Result<Vec<FormalCount>, Error> {
+        let plain = sealed::open(&self.0, &formal_context(organisation_id, day), bytes)
+            .map_err(|e| {
+                Error::Internal(format!(
+                    "formal-process counts of {day} do not open with this installation's secret: {e}"
+                ))
+            })?;
+        serde_json::from_slice(&plain)
+            .map_err(|e| Error::Internal(format!("formal-process counts unreadable: {e}")))
     }
 
     /// The rows of `snapshot`.
     pub async fn rows(&self, db: &Db, snapshot: &Snapshot) -> Result<Rows, Error> {
         let bytes = store::sealed_rows(db, snapshot.id).await?;
-        self.open(snapshot, Part::Rows, &bytes)
+        self.open_rows(snapshot, &bytes)
+    }
+
+    /// Opens the rows record of `snapshot`.
+    pub fn open_rows(&self, snapshot: &Snapshot, bytes: &[u8]) -> Result<Rows, Error> {
+        self.open(snapshot, Part::Rows, bytes)
     }
 
     /// The counts of `snapshot` made at import.
     pub async fn counts(&self, db: &Db, snapshot: &Snapshot) -> Result<Counts, Error> {
         let bytes = store::sealed_counts(db, snapshot.id).await?;
-        self.open(snapshot, Part::Counts, &bytes)
+        self.open_counts(snapshot, &bytes)
+    }
+
+    /// Opens a counts record, compact or (sealed before) JSON.
+    pub fn open_counts(&self, snapshot: &Snapshot, bytes: &[u8]) -> Result<Counts, Error> {
+        let plain = self.open_plain(snapshot, Part::Counts, bytes)?;
+        let unreadable = |e: String| {
+            Error::Internal(format!(
+                "workforce snapshot {} is unreadable: {e}",
+                snapshot.id
+            ))
+        };
+        match plain.first() {
+            Some(&COMPACT) => decode_counts(&plain).ok_or_else(|| unreadable("bad counts".into())),
+            _ => serde_json::from_slice(&plain).map_err(|e| unreadable(e.to_string())),
+        }
     }
 
     fn open<T: serde::de::DeserializeOwned>(
@@ -211,21 +264,30 @@ impl SnapshotKey {
         part: Part,
         bytes: &[u8],
     ) -> Result<T, Error> {
+        let plain = self.open_plain(snapshot, part, bytes)?;
+        serde_json::from_slice(&plain).map_err(|e| {
+            Error::Internal(format!(
+                "workforce snapshot {} is unreadable: {e}",
+                snapshot.id
+            ))
+        })
+    }
+
+    fn open_plain(
+        &self,
+        snapshot: &Snapshot,
+        part: Part,
+        bytes: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let context = context(
             snapshot.organisation_id,
             snapshot.kind,
             snapshot.as_at,
             part,
         );
-        let plain = sealed::open(&self.0, &context, bytes).map_err(|e| {
+        sealed::open(&self.0, &context, bytes).map_err(|e| {
             Error::Internal(format!(
                 "workforce snapshot {} does not open with this installation's secret: {e}",
-                snapshot.id
-            ))
-        })?;
-        serde_json::from_slice(&plain).map_err(|e| {
-            Error::Internal(format!(
-                "workforce snapshot {} is unreadable: {e}",
                 snapshot.id
             ))
         })
@@ -272,6 +334,129 @@ fn formal_context(organisation_id: i64, as_at: Day) -> Vec<u8> {
 fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value)
         .map_err(|e| Error::Internal(format!("encoding a workforce snapshot: {e}")))
+}
+
+/// Counts as sealed: [`COMPACT`], the kind (0 none, 1 staff, 2 training), the codes the
+/// groups name (each once: a length byte and its bytes), the groups, then each group with
+/// its codes by their place in that list (two bytes each), a flag byte (clinical, or
+/// accessed) and the count in eight bytes, all little-endian.
+fn encode_counts(counts: &Counts) -> Result<Vec<u8>, Error> {
+    let mut codes: Vec<&str> = Vec::new();
+    let mut groups = Vec::new();
+    let (kind, count) = match counts {
+        Counts::None => (0u8, 0),
+        Counts::Staff(staff) => {
+            for c in staff {
+                groups.extend(place(&mut codes, &c.pay_grade)?);
+                groups.push(u8::from(c.clinical));
+                groups.extend(place(&mut codes, &c.ethnicity)?);
+                groups.extend(place(&mut codes, &c.disability)?);
+                groups.extend(c.people.to_le_bytes());
+            }
+            (1, staff.len())
+        }
+        Counts::Training(training) => {
+            for c in training {
+                groups.extend(place(&mut codes, &c.ethnicity)?);
+                groups.push(u8::from(c.accessed));
+                groups.extend(c.people.to_le_bytes());
+            }
+            (2, training.len())
+        }
+    };
+    let bad = |what: &str| Error::Internal(format!("encoding workforce counts: {what}"));
+    let mut plain = Vec::with_capacity(COUNTS_HEADER + codes_bound() + groups.len());
+    plain.extend([COMPACT, kind]);
+    plain.extend(
+        u16::try_from(codes.len())
+            .map_err(|_| bad("too many codes"))?
+            .to_le_bytes(),
+    );
+    for code in &codes {
+        plain.push(u8::try_from(code.len()).map_err(|_| bad("a code too long"))?);
+        plain.extend(code.as_bytes());
+    }
+    plain.extend(
+        u32::try_from(count)
+            .map_err(|_| bad("too many groups"))?
+            .to_le_bytes(),
+    );
+    plain.extend(groups);
+    Ok(plain)
+}
+
+/// The place of `code` in `codes`, added at the end if it is new.
+fn place<'a>(codes: &mut Vec<&'a str>, code: &'a str) -> Result<[u8; 2], Error> {
+    let i = match codes.iter().position(|&c| c == code) {
+        Some(i) => i,
+        None => {
+            codes.push(code);
+            codes.len() - 1
+        }
+    };
+    u16::try_from(i)
+        .map(u16::to_le_bytes)
+        .map_err(|_| Error::Internal("encoding workforce counts: too many codes".into()))
+}
+
+/// Reads what [`encode_counts`] wrote; `None` if it is not that.
+fn decode_counts(plain: &[u8]) -> Option<Counts> {
+    let mut rest = plain;
+    let mut take = |n: usize| take_bytes(&mut rest, n);
+    let [marker, kind]: [u8; 2] = take(2)?.try_into().ok()?;
+    if marker != COMPACT {
+        return None;
+    }
+    let code_count = u16::from_le_bytes(take(2)?.try_into().ok()?);
+    let mut codes = Vec::with_capacity(usize::from(code_count));
+    for _ in 0..code_count {
+        let length = usize::from(*take(1)?.first()?);
+        codes.push(std::str::from_utf8(take(length)?).ok()?);
+    }
+    let groups = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let take_code = |bytes: &[u8]| -> Option<String> {
+        let i = u16::from_le_bytes(bytes.try_into().ok()?);
+        codes.get(usize::from(i)).map(|&c| c.to_owned())
+    };
+    match kind {
+        0 => Some(Counts::None),
+        1 => {
+            // Each group is 15 bytes: a bad count cannot make this allocate much more
+            // than the record holds.
+            let mut staff = Vec::with_capacity(groups.min(plain.len() / 15));
+            for _ in 0..groups {
+                let g = take(15)?;
+                staff.push(StaffCount {
+                    pay_grade: take_code(g.get(0..2)?)?,
+                    clinical: *g.get(2)? != 0,
+                    ethnicity: take_code(g.get(3..5)?)?,
+                    disability: take_code(g.get(5..7)?)?,
+                    people: i64::from_le_bytes(g.get(7..15)?.try_into().ok()?),
+                });
+            }
+            Some(Counts::Staff(staff))
+        }
+        2 => {
+            let mut training = Vec::with_capacity(groups.min(plain.len() / 11));
+            for _ in 0..groups {
+                let g = take(11)?;
+                training.push(TrainingCount {
+                    ethnicity: take_code(g.get(0..2)?)?,
+                    accessed: *g.get(2)? != 0,
+                    people: i64::from_le_bytes(g.get(3..11)?.try_into().ok()?),
+                });
+            }
+            Some(Counts::Training(training))
+        }
+        _ => None,
+    }
+}
+
+/// The next `n` bytes of `rest`, if there are that many.
+fn take_bytes<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (taken, after) = rest.split_at_checked(n)?;
+    *rest = after;
+    Some(taken)
 }
 
 /// Whether any snapshot imported before snapshots were sealed (migration 0023) still has
@@ -425,16 +610,112 @@ mod tests {
             - encode(&Rows::Training(Vec::new())).expect("encoded").len();
         assert!(one <= TRAINING_ROW_BOUND, "a training row of {one} bytes");
 
-        let group = Counts::Staff(vec![StaffCount {
-            pay_grade: longest(PayGrade::ALL, PayGrade::code),
-            clinical: false,
-            ethnicity: longest(Ethnicity::ALL, Ethnicity::code),
-            disability: longest(Disability::ALL, Disability::code),
-            people: i64::MIN,
-        }]);
-        let one = encode(&group).expect("encoded").len()
-            - encode(&Counts::Staff(Vec::new())).expect("encoded").len();
-        assert!(one <= GROUP_BOUND, "a group of {one} bytes");
+        // Every code there is, in the most groups there can be, fits the padding.
+        let mut every = Vec::new();
+        for grade in PayGrade::ALL {
+            for clinical in [false, true] {
+                for ethnicity in Ethnicity::ALL {
+                    for disability in Disability::ALL {
+                        every.push(StaffCount {
+                            pay_grade: grade.code().into(),
+                            clinical,
+                            ethnicity: ethnicity.code().into(),
+                            disability: disability.code().into(),
+                            people: i64::MIN,
+                        });
+                    }
+                }
+            }
+        }
+        assert_eq!(every.len(), most_staff_groups());
+        let most = encode_counts(&Counts::Staff(every)).expect("encoded").len();
+        let room = most_staff_groups() * GROUP_BOUND + COUNTS_HEADER + codes_bound();
+        assert!(most <= room, "{most} bytes of staff counts in {room}");
+        let every: Vec<TrainingCount> = Ethnicity::ALL
+            .iter()
+            .flat_map(|e| {
+                [false, true].map(|accessed| TrainingCount {
+                    ethnicity: e.code().into(),
+                    accessed,
+                    people: i64::MIN,
+                })
+            })
+            .collect();
+        assert_eq!(every.len(), most_training_groups());
+        let most = encode_counts(&Counts::Training(every))
+            .expect("encoded")
+            .len();
+        let room = most_training_groups() * GROUP_BOUND + COUNTS_HEADER + codes_bound();
+        assert!(most <= room, "{most} bytes of training counts in {room}");
+    }
+
+    /// Compact counts read back as they were, and counts sealed as JSON before still open.
+    #[test]
+    fn counts_open_as_they_were_sealed_compact_or_as_json() {
+        let staff = Counts::Staff(vec![
+            StaffCount {
+                pay_grade: "band_5".into(),
+                clinical: true,
+                ethnicity: "A".into(),
+                disability: "no".into(),
+                people: 12,
+            },
+            StaffCount {
+                pay_grade: "band_5".into(),
+                clinical: false,
+                ethnicity: "M".into(),
+                disability: "no".into(),
+                people: i64::MAX,
+            },
+            StaffCount {
+                pay_grade: "vsm".into(),
+                clinical: false,
+                ethnicity: "A".into(),
+                disability: "yes".into(),
+                people: -1,
+            },
+        ]);
+        let training = Counts::Training(vec![
+            TrainingCount {
+                ethnicity: "A".into(),
+                accessed: true,
+                people: 3,
+            },
+            TrainingCount {
+                ethnicity: "99".into(),
+                accessed: false,
+                people: 0,
+            },
+        ]);
+        for counts in [staff, training, Counts::None, Counts::Staff(Vec::new())] {
+            let compact = encode_counts(&counts).expect("encoded");
+            assert_eq!(decode_counts(&compact), Some(counts.clone()));
+            for cut in 0..compact.len() {
+                if let Some(c) = decode_counts(&compact[..cut]) {
+                    // Only a record that ends where its groups do reads.
+                    assert_eq!(c, counts, "cut at {cut}");
+                }
+            }
+
+            let key = SnapshotKey::new(&InstallationSecret::generate());
+            let day = Day::parse("2026-03-31").expect("a day");
+            let snapshot = Snapshot {
+                id: 1,
+                organisation_id: 7,
+                kind: Kind::Staff,
+                as_at: day,
+                imported_on: day,
+                row_count: 1,
+            };
+            let as_json = sealed::seal_padded(
+                &key.0,
+                &context(7, Kind::Staff, day, Part::Counts),
+                &encode(&counts).expect("encoded"),
+                64 * 1024,
+            )
+            .expect("sealed");
+            assert_eq!(key.open_counts(&snapshot, &as_json).expect("opens"), counts);
+        }
     }
 
     /// Two staff-in-post snapshots of the same size seal to the same length, however many

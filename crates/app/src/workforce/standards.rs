@@ -187,19 +187,81 @@ pub async fn standards(
     }))
 }
 
-/// The counts of every year of one organisation that has a staff-in-post extract, newest
-/// first, for [`decide_all`]: the national view and the board pack read them without a
-/// session.
-pub(crate) async fn every_year_counted(
-    ctx: &Context,
-    organisation_id: i64,
-) -> Result<Vec<YearCounts>, Error> {
-    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation_id).await?;
-    let mut counted = Vec::new();
-    for year in extracts.years() {
-        if let Some(year) = extracts.counts(&ctx.db, year).await? {
-            counted.push(year);
+/// The counts of every year with a staff-in-post extract of each of `organisation_ids`,
+/// newest first, for [`decide_all`]: the national view reads them without a session. Every
+/// organisation's records are read with a few queries in all (a query for each record was
+/// most of the time), then opened as each organisation's pages open them.
+pub async fn every_year_counted_all(
+    db: &Db,
+    secret: &InstallationSecret,
+    organisation_ids: &[i64],
+) -> Result<Vec<Vec<YearCounts>>, Error> {
+    let key = SnapshotKey::new(secret);
+    let (snapshots, formal) =
+        futures_util::future::try_join(store::every_snapshot(db), store::every_formal_sealed(db))
+            .await?;
+    let mut snapshots_of: HashMap<i64, Vec<Snapshot>> = HashMap::new();
+    for snapshot in snapshots {
+        snapshots_of
+            .entry(snapshot.organisation_id)
+            .or_default()
+            .push(snapshot);
+    }
+    let mut formal_of: HashMap<i64, Vec<(Day, Vec<u8>)>> = HashMap::new();
+    for (organisation_id, day, bytes) in formal {
+        formal_of
+            .entry(organisation_id)
+            .or_default()
+            .push((day, bytes));
+    }
+    let mut every = Vec::with_capacity(organisation_ids.len());
+    let (mut counts_ids, mut rows_ids) = (Vec::new(), Vec::new());
+    for &organisation_id in organisation_ids {
+        let mut formal = Vec::new();
+        for (day, bytes) in formal_of.get(&organisation_id).into_iter().flatten() {
+            formal.extend(key.open_formal(organisation_id, *day, bytes)?);
         }
+        let extracts = Extracts {
+            snapshots: snapshots_of.remove(&organisation_id).unwrap_or_default(),
+            formal,
+            key: SnapshotKey::new(secret),
+            staff_counts: HashMap::new(),
+        };
+        // The records `Extracts::counts` opens: every year's newest staff in post (the
+        // year before's too, which is a year of its own) and training, and the newest
+        // recruitment and board.
+        for year in extracts.years() {
+            counts_ids.extend(
+                [Kind::Staff, Kind::Training]
+                    .into_iter()
+                    .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
+            );
+            rows_ids.extend(
+                [Kind::Recruitment, Kind::Board]
+                    .into_iter()
+                    .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
+            );
+        }
+        every.push(extracts);
+    }
+    let (counts, rows) = futures_util::future::try_join(
+        store::sealed_counts_of(db, &counts_ids),
+        store::sealed_rows_of(db, &rows_ids),
+    )
+    .await?;
+    let read = Read {
+        counts: counts.into_iter().collect(),
+        rows: rows.into_iter().collect(),
+    };
+    let mut counted = Vec::with_capacity(every.len());
+    for mut extracts in every {
+        let mut years = Vec::new();
+        for year in extracts.years() {
+            if let Some(year) = extracts.counts(Records::Read(&read), year).await? {
+                years.push(year);
+            }
+        }
+        counted.push(years);
     }
     Ok(counted)
 }
@@ -296,11 +358,35 @@ pub async fn every_year_counted_of(
     let mut extracts = Extracts::load(operator.db(), secret, organisation.id).await?;
     let mut counted = Vec::new();
     for year in extracts.years() {
-        if let Some(year) = extracts.counts(operator.db(), year).await? {
+        if let Some(year) = extracts.counts(Records::Db(operator.db()), year).await? {
             counted.push(year);
         }
     }
     Ok(counted)
+}
+
+/// [`every_year_counted_all`] for the organisations `codes`, in their order, as the
+/// national view reads them; the benchmark times it.
+pub async fn every_year_counted_of_all(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    codes: &[OdsCode],
+) -> Result<Vec<Vec<YearCounts>>, Error> {
+    let ids: HashMap<String, i64> = operator
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| (o.ods_code, o.id))
+        .collect();
+    let ids = codes
+        .iter()
+        .map(|code| {
+            ids.get(code.as_str())
+                .copied()
+                .ok_or_else(|| Error::NotFound(format!("organisation {code}")))
+        })
+        .collect::<Result<Vec<i64>, Error>>()?;
+    every_year_counted_all(operator.db(), secret, &ids).await
 }
 
 /// The staff-in-post snapshot a year's measures are made from, if `snapshot` is one: the
@@ -345,6 +431,42 @@ pub struct YearCounts {
     workforce: WorkforceYear,
 }
 
+/// Where the sealed records come from: the database, a query a record (an organisation's
+/// pages), or read already for many organisations at once (the national view).
+#[derive(Clone, Copy)]
+enum Records<'a> {
+    Db(&'a Db),
+    Read(&'a Read),
+}
+
+/// Sealed records read already, by snapshot.
+struct Read {
+    counts: HashMap<i64, Vec<u8>>,
+    rows: HashMap<i64, Vec<u8>>,
+}
+
+impl Records<'_> {
+    async fn counts(self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<SnapshotCounts, Error> {
+        match self {
+            Records::Db(db) => key.counts(db, snapshot).await,
+            Records::Read(read) => key.open_counts(snapshot, read_one(&read.counts, snapshot)?),
+        }
+    }
+
+    async fn rows(self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<Rows, Error> {
+        match self {
+            Records::Db(db) => key.rows(db, snapshot).await,
+            Records::Read(read) => key.open_rows(snapshot, read_one(&read.rows, snapshot)?),
+        }
+    }
+}
+
+fn read_one<'a>(read: &'a HashMap<i64, Vec<u8>>, snapshot: &Snapshot) -> Result<&'a [u8], Error> {
+    read.get(&snapshot.id)
+        .map(Vec::as_slice)
+        .ok_or_else(|| Error::Internal(format!("workforce snapshot {} is not sealed", snapshot.id)))
+}
+
 /// An organisation's snapshots and imported formal-process counts.
 struct Extracts {
     /// Newest first.
@@ -373,7 +495,7 @@ impl Extracts {
 
     async fn staff_counts(
         &mut self,
-        db: &Db,
+        records: Records<'_>,
         snapshot_id: i64,
     ) -> Result<Vec<store::StaffCount>, Error> {
         if let Some(counts) = self.staff_counts.get(&snapshot_id) {
@@ -384,7 +506,7 @@ impl Extracts {
             .iter()
             .find(|s| s.id == snapshot_id)
             .ok_or_else(|| Error::Internal(format!("no workforce snapshot {snapshot_id}")))?;
-        let counts = match self.key.counts(db, snapshot).await? {
+        let counts = match records.counts(&self.key, snapshot).await? {
             SnapshotCounts::Staff(counts) => counts,
             _ => Vec::new(),
         };
@@ -436,13 +558,17 @@ impl Extracts {
         minimum: Minimum,
         year: ReportingYear,
     ) -> Result<Option<YearFigures>, Error> {
-        self.counts(db, year)
+        self.counts(Records::Db(db), year)
             .await?
             .map(|counted| counted.decide(minimum))
             .transpose()
     }
 
-    async fn counts(&mut self, db: &Db, year: ReportingYear) -> Result<Option<YearCounts>, Error> {
+    async fn counts(
+        &mut self,
+        records: Records<'_>,
+        year: ReportingYear,
+    ) -> Result<Option<YearCounts>, Error> {
         let Some((staff_id, staff_day)) = self.newest(Kind::Staff, year).map(|s| (s.id, s.as_at))
         else {
             return Ok(None);
@@ -451,7 +577,7 @@ impl Extracts {
             staff: Some(staff_day),
             ..Sources::default()
         };
-        let staff_counts = self.staff_counts(db, staff_id).await?;
+        let staff_counts = self.staff_counts(records, staff_id).await?;
         let staff = counted(&staff_counts);
         let mut workforce = WorkforceYear {
             staff: staff_in_post(&staff),
@@ -459,7 +585,7 @@ impl Extracts {
         };
 
         if let Some(snapshot) = self.newest(Kind::Recruitment, year)
-            && let Rows::Recruitment(rows) = self.key.rows(db, snapshot).await?
+            && let Rows::Recruitment(rows) = records.rows(&self.key, snapshot).await?
         {
             let (by_ethnicity, by_disability) = recruitment(&rows);
             workforce.recruitment_by_ethnicity = Some(by_ethnicity);
@@ -467,13 +593,13 @@ impl Extracts {
             sources.recruitment = Some(snapshot.as_at);
         }
         if let Some(snapshot) = self.newest(Kind::Training, year)
-            && let SnapshotCounts::Training(rows) = self.key.counts(db, snapshot).await?
+            && let SnapshotCounts::Training(rows) = records.counts(&self.key, snapshot).await?
         {
             workforce.training = Some(training(&rows));
             sources.training = Some(snapshot.as_at);
         }
         if let Some(snapshot) = self.newest(Kind::Board, year)
-            && let Rows::Board(seats) = self.key.rows(db, snapshot).await?
+            && let Rows::Board(seats) = records.rows(&self.key, snapshot).await?
         {
             let (by_ethnicity, by_disability) = board(&seats);
             workforce.board_by_ethnicity = Some(by_ethnicity);
@@ -488,7 +614,7 @@ impl Extracts {
             let before_staff = self.newest(Kind::Staff, year.before()).map(|s| s.id);
             let before = match (self.formal_in(year.before()), before_staff) {
                 (Some((day, counts)), Some(snapshot_id)) => {
-                    let people = self.staff_counts(db, snapshot_id).await?;
+                    let people = self.staff_counts(records, snapshot_id).await?;
                     sources.formal_year_before = Some(day);
                     Some(formal(&counts, headcounts(&counted(&people))))
                 }

@@ -131,6 +131,20 @@ pub async fn formal_sealed(
         .collect()
 }
 
+/// Every organisation's sealed days of counts, by organisation, newest day first: the
+/// national view reads them all at once.
+pub async fn every_formal_sealed(db: &Db) -> Result<Vec<(i64, Day, Vec<u8>)>, StoreError> {
+    let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT organisation_id, as_at, sealed FROM workforce_formal_sealed \
+         ORDER BY organisation_id, as_at DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(organisation, day, sealed)| Ok((organisation, stored_day(&day)?, sealed)))
+        .collect()
+}
+
 /// The days the organisation has counts for, newest first.
 pub async fn formal_days(db: &Db, organisation_id: i64) -> Result<Vec<Day>, StoreError> {
     let days: Vec<String> = sqlx::query_scalar(
