@@ -196,34 +196,19 @@ pub async fn every_year_counted_all(
     secret: &InstallationSecret,
     organisation_ids: &[i64],
 ) -> Result<Vec<Vec<YearCounts>>, Error> {
-    let key = SnapshotKey::new(secret);
-    let (snapshots, formal) =
-        futures_util::future::try_join(store::every_snapshot(db), store::every_formal_sealed(db))
-            .await?;
     let mut snapshots_of: HashMap<i64, Vec<Snapshot>> = HashMap::new();
-    for snapshot in snapshots {
+    for snapshot in store::every_snapshot(db).await? {
         snapshots_of
             .entry(snapshot.organisation_id)
             .or_default()
             .push(snapshot);
     }
-    let mut formal_of: HashMap<i64, Vec<(Day, Vec<u8>)>> = HashMap::new();
-    for (organisation_id, day, bytes) in formal {
-        formal_of
-            .entry(organisation_id)
-            .or_default()
-            .push((day, bytes));
-    }
     let mut every = Vec::with_capacity(organisation_ids.len());
     let (mut counts_ids, mut rows_ids) = (Vec::new(), Vec::new());
     for &organisation_id in organisation_ids {
-        let mut formal = Vec::new();
-        for (day, bytes) in formal_of.get(&organisation_id).into_iter().flatten() {
-            formal.extend(key.open_formal(organisation_id, *day, bytes)?);
-        }
         let extracts = Extracts {
             snapshots: snapshots_of.remove(&organisation_id).unwrap_or_default(),
-            formal,
+            formal: Vec::new(),
             key: SnapshotKey::new(secret),
             staff_counts: HashMap::new(),
         };
@@ -242,28 +227,92 @@ pub async fn every_year_counted_all(
                     .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
             );
         }
-        every.push(extracts);
+        every.push((organisation_id, extracts));
     }
-    let (counts, rows) = futures_util::future::try_join(
+    let (formal, counts, rows) = futures_util::future::try_join3(
+        store::every_formal_sealed(db),
         store::sealed_counts_of(db, &counts_ids),
         store::sealed_rows_of(db, &rows_ids),
     )
     .await?;
-    let read = Read {
+    let mut read = Read {
         counts: counts.into_iter().collect(),
         rows: rows.into_iter().collect(),
+        formal: HashMap::new(),
     };
-    let mut counted = Vec::with_capacity(every.len());
-    for mut extracts in every {
+    for (organisation_id, day, bytes) in formal {
+        read.formal
+            .entry(organisation_id)
+            .or_default()
+            .push((day, bytes));
+    }
+    // Opening the records is decrypting them, all computing: on every core.
+    let read = std::sync::Arc::new(read);
+    let runtime = tokio::runtime::Handle::current();
+    on_every_core(every, move |(organisation_id, mut extracts)| {
+        for (day, bytes) in read.formal.get(&organisation_id).into_iter().flatten() {
+            let counts = extracts.key.open_formal(organisation_id, *day, bytes)?;
+            extracts.formal.extend(counts);
+        }
         let mut years = Vec::new();
         for year in extracts.years() {
-            if let Some(year) = extracts.counts(Records::Read(&read), year).await? {
+            // Nothing is awaited: every record was read already.
+            if let Some(year) = runtime.block_on(extracts.counts(Records::Read(&read), year))? {
                 years.push(year);
             }
         }
-        counted.push(years);
+        Ok(years)
+    })
+    .await
+}
+
+/// `work` done on each of `items` on every core, each worker taking the next item when it
+/// is done with one (items differ a great deal in how long they take, and dealt out in
+/// turn one core sat idle at the end); the results in the items' order. Blocking threads
+/// keep the server answering meanwhile.
+async fn on_every_core<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>, Error>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> Result<R, Error> + Send + Sync + 'static,
+{
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = items.len();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(items.into_iter().enumerate()));
+    let work = std::sync::Arc::new(work);
+    let running: Vec<_> = (0..workers.min(count))
+        .map(|_| {
+            let (queue, work) = (std::sync::Arc::clone(&queue), std::sync::Arc::clone(&work));
+            tokio::task::spawn_blocking(move || {
+                let mut done = Vec::new();
+                loop {
+                    let next = queue
+                        .lock()
+                        .map_err(|_| Error::Internal("a worker failed".into()))?
+                        .next();
+                    let Some((i, item)) = next else {
+                        return Ok::<_, Error>(done);
+                    };
+                    done.push((i, work(item)?));
+                }
+            })
+        })
+        .collect();
+    let mut results: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    for job in running {
+        let done = job
+            .await
+            .map_err(|e| Error::Internal(format!("working on every core: {e}")))??;
+        for (i, result) in done {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(result);
+            }
+        }
     }
-    Ok(counted)
+    results
+        .into_iter()
+        .map(|r| r.ok_or_else(|| Error::Internal("an item was not worked on".into())))
+        .collect()
 }
 
 /// Many organisations' years decided at once, on every core the machine has, each
@@ -274,62 +323,15 @@ pub async fn decide_all(
     counted: Vec<Vec<YearCounts>>,
     minimum: Minimum,
 ) -> Result<Vec<Vec<YearFigures>>, Error> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut jobs: Vec<Vec<(usize, usize, YearCounts)>> = (0..workers).map(|_| Vec::new()).collect();
-    let mut shapes = Vec::with_capacity(counted.len());
-    let mut n = 0;
-    for (organisation, years) in counted.into_iter().enumerate() {
-        shapes.push(years.len());
-        for (i, year) in years.into_iter().enumerate() {
-            if let Some(job) = jobs.get_mut(n % workers) {
-                job.push((organisation, i, year));
-            }
-            n += 1;
-        }
-    }
-    let running: Vec<_> = jobs
+    let shapes: Vec<usize> = counted.iter().map(Vec::len).collect();
+    let years: Vec<YearCounts> = counted.into_iter().flatten().collect();
+    let mut decided = on_every_core(years, move |year| year.decide(minimum))
+        .await?
+        .into_iter();
+    Ok(shapes
         .into_iter()
-        .filter(|job| !job.is_empty())
-        .map(|job| {
-            tokio::task::spawn_blocking(move || {
-                job.into_iter()
-                    .map(|(organisation, i, year)| {
-                        year.decide(minimum)
-                            .map(|figures| (organisation, i, figures))
-                    })
-                    .collect::<Result<Vec<_>, Error>>()
-            })
-        })
-        .collect();
-    let mut decided: Vec<Vec<Option<YearFigures>>> = shapes
-        .iter()
-        .map(|&years| (0..years).map(|_| None).collect())
-        .collect();
-    for job in running {
-        let done = job
-            .await
-            .map_err(|e| Error::Internal(format!("deciding workforce measures: {e}")))??;
-        for (organisation, i, figures) in done {
-            if let Some(slot) = decided
-                .get_mut(organisation)
-                .and_then(|years| years.get_mut(i))
-            {
-                *slot = Some(figures);
-            }
-        }
-    }
-    decided
-        .into_iter()
-        .map(|years| {
-            years
-                .into_iter()
-                .map(|figures| {
-                    figures
-                        .ok_or_else(|| Error::Internal("a workforce year was not decided".into()))
-                })
-                .collect()
-        })
-        .collect()
+        .map(|years| decided.by_ref().take(years).collect())
+        .collect())
 }
 
 /// Every year's measures of the organisation `ods`, newest first, for the command line
@@ -439,10 +441,12 @@ enum Records<'a> {
     Read(&'a Read),
 }
 
-/// Sealed records read already, by snapshot.
+/// Sealed records read already: by snapshot, and formal-process counts by organisation
+/// (newest day first).
 struct Read {
     counts: HashMap<i64, Vec<u8>>,
     rows: HashMap<i64, Vec<u8>>,
+    formal: HashMap<i64, Vec<(Day, Vec<u8>)>>,
 }
 
 impl Records<'_> {

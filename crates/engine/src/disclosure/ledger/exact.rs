@@ -143,7 +143,8 @@ impl<'a> Search<'a> {
             let mut ranges = self.read_as.clone();
             ranges[cell] = range;
             let mut steps = STEPS;
-            self.solve(&mut ranges, &mut Vec::new(), None, &mut steps)
+            let mut open: Vec<usize> = (0..ranges.len()).collect();
+            self.solve(&mut ranges, &mut Vec::new(), &mut open, 0, None, &mut steps)
         })
     }
 
@@ -151,10 +152,17 @@ impl<'a> Search<'a> {
     /// each open cell's true value first, then the values below and above it. Every range
     /// it changes is first written to `undo`, and a caller puts back what a failed try
     /// changed: copying every range for each try was most of the search's time.
+    ///
+    /// `open` ends with the cells that may be open here, in order, from `from`: ranges
+    /// only narrow down a branch, so a cell closed above stays closed, and only these are
+    /// looked through for the next cell to try (most cells are shown, so closed from the
+    /// start). It is as it was when this returns.
     fn solve(
         &self,
         ranges: &mut [(u64, u64)],
         undo: &mut Vec<(usize, (u64, u64))>,
+        open: &mut Vec<usize>,
+        from: usize,
         changed: Option<usize>,
         steps: &mut u32,
     ) -> Option<Vec<u64>> {
@@ -162,40 +170,51 @@ impl<'a> Search<'a> {
         if !self.narrow(ranges, undo, changed) {
             return None;
         }
+        let here = open.len();
         // The open cell with the fewest values left (the first such); none has fewer
         // than two, so the first with two is it.
-        let mut open: Option<(usize, u64)> = None;
-        for (i, &(low, high)) in ranges.iter().enumerate() {
-            if low < high && open.is_none_or(|(_, width)| high - low < width) {
-                open = Some((i, high - low));
-                if high - low == 1 {
-                    break;
+        let mut fewest: Option<(usize, u64)> = None;
+        for k in from..here {
+            let i = open[k];
+            let (low, high) = ranges[i];
+            if low < high {
+                open.push(i);
+                if fewest.is_none_or(|(_, width)| high - low < width) {
+                    fewest = Some((i, high - low));
                 }
             }
         }
-        let Some((i, _)) = open else {
-            let values: Vec<u64> = ranges.iter().map(|r| r.0).collect();
-            return self.fits(&values).then_some(values);
+        let found = match fewest {
+            None => {
+                let values: Vec<u64> = ranges.iter().map(|r| r.0).collect();
+                self.fits(&values).then_some(values)
+            }
+            Some((i, _)) => {
+                let (low, high) = ranges[i];
+                let near = self.truth[i].clamp(low, high);
+                let tries = [
+                    Some((near, near)),
+                    (near > low).then(|| (low, near - 1)),
+                    (near < high).then(|| (near + 1, high)),
+                ];
+                let mut found = None;
+                for range in tries.into_iter().flatten() {
+                    let mark = undo.len();
+                    undo.push((i, ranges[i]));
+                    ranges[i] = range;
+                    found = self.solve(ranges, undo, open, here, Some(i), steps);
+                    if found.is_some() {
+                        break;
+                    }
+                    for (cell, was) in undo.drain(mark..).rev() {
+                        ranges[cell] = was;
+                    }
+                }
+                found
+            }
         };
-        let (low, high) = ranges[i];
-        let near = self.truth[i].clamp(low, high);
-        let tries = [
-            Some((near, near)),
-            (near > low).then(|| (low, near - 1)),
-            (near < high).then(|| (near + 1, high)),
-        ];
-        for range in tries.into_iter().flatten() {
-            let mark = undo.len();
-            undo.push((i, ranges[i]));
-            ranges[i] = range;
-            if let Some(values) = self.solve(ranges, undo, Some(i), steps) {
-                return Some(values);
-            }
-            for (cell, was) in undo.drain(mark..).rev() {
-                ranges[cell] = was;
-            }
-        }
-        None
+        open.truncate(here);
+        found
     }
 
     /// Every sum holds exactly.
@@ -415,7 +434,10 @@ mod tests {
                     ranges[cell] = range;
                     let (mut a, mut b) = (STEPS, STEPS);
                     let copied = solve_by_copying(&search, ranges.clone(), None, &mut a);
-                    let put_back = search.solve(&mut ranges, &mut Vec::new(), None, &mut b);
+                    let mut open: Vec<usize> = (0..ranges.len()).collect();
+                    let put_back =
+                        search.solve(&mut ranges, &mut Vec::new(), &mut open, 0, None, &mut b);
+                    assert_eq!(open.len(), ranges.len(), "the open cells as they were");
                     assert_eq!(put_back, copied, "seed {seed}, cell {cell}: {ledger:?}");
                     assert_eq!(a, b, "seed {seed}, cell {cell}: the same steps");
                 }
