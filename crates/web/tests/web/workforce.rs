@@ -98,6 +98,11 @@ async fn workforce_page_shows_figures_and_hides_small_groups(app: &TestApp) -> T
     // The unit tree: Surgery's 30 and Medicine's 10 are both big enough and nobody sits
     // directly in the organisation, so both show.
     assert!(body.contains(">30<") && body.contains(">10<"), "{body}");
+    // Each unit's level is said in words, not only by its indent.
+    assert!(
+        body.contains("Division: </span>Surgery") && body.contains("Whole organisation: </span>"),
+        "{body}"
+    );
 
     // A day with no extract is a clear not-found; junk is a clear bad request.
     let page = browser.get("/orgs/RJ1/workforce?day=2020-01-01").await?;
