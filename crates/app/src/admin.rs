@@ -460,6 +460,65 @@ impl Operator {
         .await?;
         Ok(count)
     }
+
+    /// Seals to an employee relations lead every decision guide record of the
+    /// organisation they cannot open yet, opening each with the recovery key, audited:
+    /// records kept before any lead had a case key are sealed to the recovery key alone,
+    /// and this is the only way to reach them. Returns how many records they gained. Run
+    /// after [`Operator::recover_cases`], which checks the key and the person's case key.
+    pub async fn recover_guide_records(
+        &self,
+        organisation: &Organisation,
+        person: &Person,
+        recovery: &SecretKey,
+    ) -> Result<usize, Error> {
+        use dignity_store::justculture as guides;
+        let memberships = identity::memberships(&self.db, person.id).await?;
+        let roles = casework::roles_in(&memberships, organisation.id);
+        if !roles
+            .iter()
+            .any(|r| crate::justculture::CHECKERS.contains(r))
+        {
+            return Ok(0);
+        }
+        let Some(key) = speakup::caseworker_key(&self.db, person.id).await? else {
+            return Err(Error::NotFound(format!(
+                "{} has no case key yet: they must sign in once first",
+                person.email
+            )));
+        };
+        let holder = person_holder(person.id);
+        let waiting =
+            guides::guides_to_share(&self.db, organisation.id, RECOVERY_HOLDER, &holder).await?;
+        let mut seals = Vec::new();
+        for guide_id in &waiting {
+            let Some(sealed) = guides::seal_for(&self.db, *guide_id, RECOVERY_HOLDER).await? else {
+                continue;
+            };
+            let record_key = dignity_crypto::speakup::ConcernKey::unseal(&sealed, recovery)?;
+            seals.push((
+                *guide_id,
+                holder.clone(),
+                record_key.seal_to(&key.public_key)?,
+            ));
+        }
+        if !seals.is_empty() {
+            guides::add_seals(
+                &self.db,
+                self.actor,
+                self.now(),
+                organisation,
+                &seals,
+                &format!(
+                    "Used the recovery key to give {} access to {} decision guide records",
+                    person.email,
+                    seals.len()
+                ),
+            )
+            .await?;
+        }
+        Ok(seals.len())
+    }
 }
 
 #[cfg(test)]

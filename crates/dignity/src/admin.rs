@@ -321,11 +321,15 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             let recovery = dignity_crypto::speakup::parse_identity(line.trim())
                 .map_err(|_| anyhow::anyhow!("that is not a recovery key"));
             line.zeroize();
+            let recovery = recovery?;
             let count = operator
-                .recover_cases(&organisation, &person, &recovery?)
+                .recover_cases(&organisation, &person, &recovery)
+                .await?;
+            let records = operator
+                .recover_guide_records(&organisation, &person, &recovery)
                 .await?;
             println!(
-                "{} can now open {count} more cases of {}.",
+                "{} can now open {count} more cases and {records} more decision guide records of {}.",
                 person.email, organisation.name
             );
         }

@@ -25,6 +25,7 @@ use dignity_engine::workforce::{
 use dignity_store::Db;
 use dignity_store::workforce::{self as store, FormalCount, Kind, Rows, Snapshot};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Who may read an organisation's standards before they are published: those who keep
 /// and lead it, and its union partners, who sign the report off with an executive.
@@ -280,12 +281,19 @@ where
     let count = items.len();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(items.into_iter().enumerate()));
     let work = std::sync::Arc::new(work);
+    // Set when one item fails or this future is dropped (a request whose caller left), so
+    // the other workers stop taking items instead of keeping both cores busy for nothing.
+    let stop = StopOnDrop(std::sync::Arc::new(AtomicBool::new(false)));
     let running: Vec<_> = (0..workers.min(count))
         .map(|_| {
             let (queue, work) = (std::sync::Arc::clone(&queue), std::sync::Arc::clone(&work));
+            let stop = std::sync::Arc::clone(&stop.0);
             tokio::task::spawn_blocking(move || {
                 let mut done = Vec::new();
                 loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(done);
+                    }
                     let next = queue
                         .lock()
                         .map_err(|_| Error::Internal("a worker failed".into()))?
@@ -293,7 +301,13 @@ where
                     let Some((i, item)) = next else {
                         return Ok::<_, Error>(done);
                     };
-                    done.push((i, work(item)?));
+                    match work(item) {
+                        Ok(result) => done.push((i, result)),
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
                 }
             })
         })
@@ -313,6 +327,15 @@ where
         .into_iter()
         .map(|r| r.ok_or_else(|| Error::Internal("an item was not worked on".into())))
         .collect()
+}
+
+/// Tells the workers of [`on_every_core`] to stop when dropped.
+struct StopOnDrop(std::sync::Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Many organisations' years decided at once, on every core the machine has, each

@@ -278,7 +278,7 @@ async fn the_guide_names_every_gap_and_keeps_nothing_until_complete(app: &TestAp
             .await?
             .is_empty()
     );
-    speak_up_on(app).await?;
+    let recovery = speak_up_on(app).await?;
     let page = mo
         .post(
             "/orgs/RJ1/just-culture/guide",
@@ -347,5 +347,29 @@ async fn the_guide_names_every_gap_and_keeps_nothing_until_complete(app: &TestAp
     assert_eq!(guides[0].recommended, Route::SystemFix);
     assert_eq!(guides[0].decided, Route::Formal);
     assert_eq!(guides[0].person_digest, None);
+
+    // No lead had a case key when it was kept, so only the recovery key opens it: the
+    // operator's recovery gives a lead access, audited.
+    let person = app.person("lee@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut lee = sign_in_guardian(app, "lee@trust.nhs.uk").await?;
+    let path = format!("/orgs/RJ1/just-culture/guides/{}", guides[0].id);
+    assert!(
+        lee.get(&path)
+            .await?
+            .body
+            .contains("Not shared with you yet")
+    );
+    let operator =
+        dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let recovered = operator
+        .recover_guide_records(&app.org, &person, &recovery)
+        .await?;
+    assert_eq!(recovered, 1);
+    let page = lee.get(&path).await?;
+    assert!(page.body.contains(INCIDENT), "{}", page.body);
+    let again = operator
+        .recover_guide_records(&app.org, &person, &recovery)
+        .await?;
+    assert_eq!(again, 0, "nothing twice");
     Ok(())
 }
