@@ -171,8 +171,8 @@ impl<'a> Search<'a> {
             return None;
         }
         let here = open.len();
-        // The open cell with the fewest values left (the first such); none has fewer
-        // than two, so the first with two is it.
+        // The open cell with the fewest values left (the first such), as the search chose
+        // before; every open cell is also kept in `open` for the branches below.
         let mut fewest: Option<(usize, u64)> = None;
         for k in from..here {
             let i = open[k];
