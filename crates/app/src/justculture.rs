@@ -441,7 +441,7 @@ pub async fn guide_for(
     Ok(GuideInHand(guide))
 }
 
-/// A record in a list, with the name of who checked it.
+/// A record in a list, with the name of its team.
 pub struct Listed {
     pub guide: Guide,
     pub unit: Option<String>,
