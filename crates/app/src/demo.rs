@@ -96,3 +96,136 @@ pub async fn decision_guide(
         )),
     })
 }
+
+/// A step of a made-up case's history: the stage, how many days after the case opened,
+/// and the outcome where the stage takes one.
+pub struct DemoStep {
+    pub to: dignity_domain::er_cases::Stage,
+    pub after_days: i64,
+    pub outcome: Option<dignity_domain::er_cases::Outcome>,
+    pub appeal_outcome: Option<dignity_domain::er_cases::AppealOutcome>,
+}
+
+/// A made-up running suspension: its kind, the days after opening it started and its
+/// first review is due, and the reason.
+pub struct DemoSuspension<'a> {
+    pub kind: dignity_domain::er_cases::SuspensionKind,
+    pub after_days: i64,
+    pub review_after_days: i64,
+    pub reason: &'a str,
+}
+
+/// Opens a made-up employee relations case by a lead and walks it through `steps`, each
+/// checked by the same rules as the pages, with a suspension if given.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the demo's case, its opener and its history, each named"
+)]
+pub async fn er_case(
+    operator: &Operator,
+    secret: &dignity_crypto::secret::InstallationSecret,
+    organisation: &Organisation,
+    lead_id: i64,
+    lead_email: &str,
+    form: &crate::er_cases::OpenForm,
+    steps: &[DemoStep],
+    suspension: Option<DemoSuspension<'_>>,
+) -> Result<i64, Error> {
+    use dignity_domain::er_cases::{Move, may_move};
+    use dignity_store::er_cases as store;
+    let opener = crate::justculture::Manager {
+        id: lead_id,
+        email: lead_email,
+    };
+    let id = crate::er_cases::keep_case(
+        operator.db(),
+        secret,
+        operator.clock(),
+        opener,
+        organisation,
+        form,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::er_cases::CaseError::App(e) => e,
+        other => Error::Internal(format!("the demo's case is not complete: {other:?}")),
+    })?;
+    let opened = form
+        .opened_on
+        .ok_or_else(|| Error::Internal("a demo case needs its date".into()))?;
+    let today = operator.clock().today();
+    for step in steps {
+        let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
+        let on = opened.plus_days(step.after_days);
+        let wanted = Move {
+            to: step.to,
+            on,
+            outcome: step.outcome,
+            appeal_outcome: step.appeal_outcome,
+        };
+        may_move(
+            case.case_type,
+            case.stage,
+            case.stage_since,
+            &wanted,
+            today,
+            check_agreed(operator, organisation, case.guide_id).await?,
+        )
+        .map_err(|e| Error::Internal(format!("the demo's case cannot move: {e}")))?;
+        store::move_stage(
+            operator.db(),
+            lead_email,
+            operator.clock().now(),
+            organisation,
+            id,
+            case.version,
+            &store::StageMove {
+                to: step.to,
+                on,
+                outcome: step.outcome,
+                appeal_outcome: step.appeal_outcome,
+                investigator_id: None,
+            },
+        )
+        .await?;
+    }
+    if let Some(suspension) = suspension {
+        let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
+        let reason = dignity_crypto::speakup::encrypt_to(
+            &case.public_key,
+            &crate::er_cases::padded(suspension.reason.as_bytes().to_vec()),
+        )?;
+        store::start_suspension(
+            operator.db(),
+            lead_email,
+            operator.clock().now(),
+            organisation,
+            id,
+            case.version,
+            &store::NewSuspension {
+                kind: suspension.kind,
+                started_on: opened.plus_days(suspension.after_days),
+                review_due: opened.plus_days(suspension.review_after_days),
+                reason,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn check_agreed(
+    operator: &Operator,
+    organisation: &Organisation,
+    guide: Option<i64>,
+) -> Result<bool, Error> {
+    Ok(match guide {
+        Some(id) => {
+            dignity_store::justculture::guide_in_organisation(operator.db(), organisation.id, id)
+                .await?
+                .check_state
+                == dignity_domain::justculture::CheckState::Agreed
+        }
+        None => false,
+    })
+}

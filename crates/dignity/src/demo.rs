@@ -137,6 +137,7 @@ pub async fn seed(
     let hash = operator.hash_passphrase(DEMO_PASSPHRASE)?;
     let mut signers = (None, None);
     let mut manager = None;
+    let mut er_lead = None;
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
             .create_person(&Email::parse(email)?, &name(display_name)?, &hash)
@@ -145,6 +146,7 @@ pub async fn seed(
             Role::Executive => signers.0 = Some(person.id),
             Role::UnionPartner => signers.1 = Some(person.id),
             Role::Staff => manager = Some((person.id, *email)),
+            Role::ErLead => er_lead = Some((person.id, *email)),
             _ => {}
         }
         let organisation = match role.scope() {
@@ -282,6 +284,11 @@ pub async fn seed(
     // list has one waiting for its check and one that needed none.
     if let Some((id, email)) = manager {
         crate::demo_justculture::seed(&operator, secret, &main, id, email).await?;
+    }
+    // Employee relations cases at every stage, so the lead's list, the time limits and a
+    // suspension review all show.
+    if let Some((id, email)) = er_lead {
+        crate::demo_justculture::seed_cases(&operator, secret, &main, id, email).await?;
     }
     Ok(Seeded {
         accounts,

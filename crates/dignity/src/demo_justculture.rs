@@ -1,9 +1,14 @@
-//! The demo's decision guide records (issue 18): made-up incidents, in made-up words.
+//! The demo's decision guide records and employee relations cases (issue 18): made-up
+//! incidents and people, in made-up words.
 
 use dignity_app::admin::Operator;
+use dignity_app::demo::{DemoStep, DemoSuspension};
+use dignity_app::er_cases::OpenForm;
 use dignity_app::identity::Organisation;
 use dignity_app::justculture::GuideForm;
 use dignity_crypto::secret::InstallationSecret;
+use dignity_domain::er_cases::{AppealOutcome, CaseType, Outcome, Stage, SuspensionKind};
+use dignity_domain::speakup::Day;
 
 fn form(
     name: &str,
@@ -72,6 +77,126 @@ pub async fn seed(
             manager_id,
             manager_email,
             &record,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn case(
+    case_type: CaseType,
+    name: &str,
+    number: &str,
+    first_stage: Stage,
+    opened_on: Day,
+    fast_track: bool,
+    summary: &str,
+) -> OpenForm {
+    OpenForm {
+        case_type: case_type.code().into(),
+        person_name: name.into(),
+        employee_number: number.into(),
+        first_stage: first_stage.code().into(),
+        opened_on: Some(opened_on),
+        fast_track,
+        summary: summary.into(),
+        ..OpenForm::default()
+    }
+}
+
+fn step(to: Stage, after_days: i64) -> DemoStep {
+    DemoStep {
+        to,
+        after_days,
+        outcome: None,
+        appeal_outcome: None,
+    }
+}
+
+/// Made-up employee relations cases: one closed after an appeal, one on the fast-track
+/// past its time limit, one with a suspension review due, and one informal.
+pub async fn seed_cases(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    organisation: &Organisation,
+    lead_id: i64,
+    lead_email: &str,
+) -> anyhow::Result<()> {
+    let today = operator.clock().today();
+    let closed = case(
+        CaseType::BullyingComplaint,
+        "Morgan Demo",
+        "D1001",
+        Stage::Investigation,
+        today.plus_days(-150),
+        false,
+        "Two porters say a supervisor mocked their accents over several weeks.",
+    );
+    let closed_steps = [
+        step(Stage::Hearing, 40),
+        DemoStep {
+            outcome: Some(Outcome::FirstWrittenWarning),
+            ..step(Stage::Outcome, 55)
+        },
+        step(Stage::Appeal, 62),
+        DemoStep {
+            appeal_outcome: Some(AppealOutcome::NotUpheld),
+            ..step(Stage::AppealOutcome, 80)
+        },
+        step(Stage::Closed, 82),
+    ];
+    let late = case(
+        CaseType::Grievance,
+        "Riley Demo",
+        "D1002",
+        Stage::Investigation,
+        today.plus_days(-30),
+        true,
+        "Says their requests for flexible working were refused without a reason.",
+    );
+    let suspended = case(
+        CaseType::CapabilityIllHealth,
+        "Avery Demo",
+        "D1003",
+        Stage::Informal,
+        today.plus_days(-20),
+        false,
+        "Has been off sick three times this year with back pain; cannot do manual handling for now.",
+    );
+    let informal = case(
+        CaseType::CapabilityPerformance,
+        "Quinn Demo",
+        "D1004",
+        Stage::Informal,
+        today.plus_days(-5),
+        false,
+        "Discharge letters are often late; agreed a plan with extra time for training.",
+    );
+    let cases: [(&OpenForm, &[DemoStep], Option<DemoSuspension<'_>>); 4] = [
+        (&closed, &closed_steps, None),
+        (&late, &[], None),
+        (
+            &suspended,
+            &[],
+            Some(DemoSuspension {
+                kind: SuspensionKind::RestrictedDuties,
+                after_days: 6,
+                review_after_days: 20,
+                reason: "No manual handling until occupational health has seen them.",
+            }),
+        ),
+        (&informal, &[], None),
+    ];
+    for (form, steps, suspension) in cases {
+        dignity_app::demo::er_case(
+            operator,
+            secret,
+            organisation,
+            lead_id,
+            lead_email,
+            form,
+            steps,
+            suspension,
         )
         .await?;
     }

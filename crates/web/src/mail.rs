@@ -100,6 +100,9 @@ pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
         if let Err(e) = crate::events::send_reminders(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "event reminders could not be written");
         }
+        if let Err(e) = crate::er_cases::send_review_reminders(&app, &public_url).await {
+            tracing::warn!(cause = %e, "suspension review reminders could not be written");
+        }
         if let Err(e) = send_due(&app, &mailer, clock.now()).await {
             tracing::warn!(cause = %e, "the mail outbox could not be read");
         }

@@ -5,8 +5,8 @@ use crate::access::{Access, guard};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    api, assets, csrf, events, headers, identity, justculture, library, news, ops, plans, speakup,
-    survey, telemetry, workforce,
+    api, assets, csrf, er_cases, events, headers, identity, justculture, library, news, ops, plans,
+    speakup, survey, telemetry, workforce,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -110,6 +110,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = events::routes(routes);
     let routes = workforce::routes(routes);
     let routes = justculture::routes(routes);
+    let routes = er_cases::routes(routes);
     let Routes { router, table, .. } = routes;
     // Pages for signed-in people that still leave no trace: answering an open-link survey.
     // A logged time beside the person's own sign-in would say who answered when.

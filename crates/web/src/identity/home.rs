@@ -218,6 +218,14 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
+                && dignity_app::er_cases::LEADS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/er-cases", org.ods_code),
+                    "Employee relations cases",
+                ));
+            }
+            if let Some(org) = &m.organisation
                 && dignity_app::workforce::standards::READERS.contains(&m.role)
             {
                 links.push((

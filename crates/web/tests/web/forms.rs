@@ -182,6 +182,34 @@ async fn things_that_exist(
         guides.first().ok_or("a guide record")?.id.to_string(),
     );
 
+    // An employee relations case, opened by a lead with a case key.
+    app.person("erl@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erl = crate::speakup::sign_in_guardian(app, "erl@trust.nhs.uk").await?;
+    let (y, m, d) = Day::from_unix_seconds(dignity_web::now()).ymd();
+    let page = erl
+        .post(
+            "/orgs/RJ1/er-cases/new",
+            &[
+                ("case_type", "grievance"),
+                ("person_name", "Pat Example"),
+                ("first_stage", "investigation"),
+                ("summary", "Says their rota is unfair."),
+                ("opened_on-day", &d.to_string()),
+                ("opened_on-month", &m.to_string()),
+                ("opened_on-year", &y.to_string()),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let location = page.location.ok_or("a case page")?;
+    let case_id = location
+        .trim_start_matches("/orgs/RJ1/er-cases/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    ids.insert("er case", case_id);
+
     let (by_code, _) = crate::survey::open_campaign(app, 1).await?;
     ids.insert("{campaign}", by_code.id.to_string());
     let today = Day::from_unix_seconds(dignity_web::now());
@@ -230,6 +258,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "case"
     } else if pattern.contains("/just-culture/guides/") {
         "guide"
+    } else if pattern.contains("/er-cases/{id}") {
+        "er case"
     } else if pattern.starts_with("/events/") {
         "event"
     } else if pattern.starts_with("/news/") {

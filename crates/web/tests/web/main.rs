@@ -10,6 +10,7 @@
 )]
 
 mod email_off;
+mod er_cases;
 mod events;
 mod forms;
 mod justculture;
@@ -196,6 +197,60 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "POST",
         "/orgs/{ods}/just-culture/guides/{id}/check",
         "/orgs/RJ1/just-culture/guides/1/check",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/er-cases",
+        "/orgs/RJ1/er-cases",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/er-cases/new",
+        "/orgs/RJ1/er-cases/new",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/new",
+        "/orgs/RJ1/er-cases/new",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/er-cases/{id}",
+        "/orgs/RJ1/er-cases/1",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/{id}/move",
+        "/orgs/RJ1/er-cases/1/move",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/{id}/entries",
+        "/orgs/RJ1/er-cases/1/entries",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/{id}/details",
+        "/orgs/RJ1/er-cases/1/details",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/{id}/suspension",
+        "/orgs/RJ1/er-cases/1/suspension",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/{id}/review",
+        "/orgs/RJ1/er-cases/1/review",
         RJ1_ER_LEADS,
     ),
     ("GET", "/home", "/home", SIGNED_IN),

@@ -1,0 +1,1116 @@
+//! Employee relations cases (issue 18): opening a case, moving it through its stages,
+//! its file of notes, findings and letters, and suspensions with their reviews
+//! (docs/just-culture.md).
+//!
+//! The words (the person's name, the allegations, notes, who represents them, why they
+//! are suspended) are encrypted under the case's own key, sealed to the organisation's
+//! employee relations leads and its recovery key, as decision guide records are. Writing
+//! needs only the case's public key; reading needs a lead's unlocked key, and is audited.
+//! The plain parts (type, stages and their days, outcome, the person's digest) are what
+//! the fairness figures count.
+
+use crate::error::Service;
+use crate::identity::{CurrentSession, Organisation};
+use crate::justculture::{CHECKERS, is_checker, person_in_organisation};
+use crate::{Clock, Context, Db, Error};
+use dignity_crypto::secret::InstallationSecret;
+use dignity_crypto::speakup::{ConcernKey, encrypt_to};
+use dignity_domain::er_cases::{
+    self as domain, AppealOutcome, CaseType, EntryKind, Move, MoveRefused, Outcome, Stage,
+    SuspensionKind, SuspensionRefused, TEXT_LIMIT, Timescales,
+};
+use dignity_domain::identity::Role;
+use dignity_domain::justculture::{CheckState, formal_may_start};
+use dignity_domain::speakup::Day;
+use dignity_domain::workforce::employee_number;
+use dignity_store::er_cases::{
+    self as store, DetailsChange, ErCase, NewCase, NewReview, NewSuspension, StageMove,
+};
+use dignity_store::mail::NewMail;
+use dignity_store::speakup::{self as speakup_store, RECOVERY_HOLDER, person_holder};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+pub use dignity_store::er_cases::{Entry, Filter, Listed, Order, Review, ReviewDue, Suspension};
+pub use dignity_store::justculture::Guide;
+
+/// Who works on cases: the organisation's employee relations leads.
+pub const LEADS: &[Role] = CHECKERS;
+
+/// The longest name, in characters.
+const NAME_LIMIT: usize = 200;
+
+/// Words are padded to a multiple of this many bytes before they are encrypted, so an
+/// entry's length says only roughly how much was written.
+const PAD_TO: usize = 4_096;
+
+pub(crate) fn padded(mut plain: Vec<u8>) -> Zeroizing<Vec<u8>> {
+    let target = plain.len().div_ceil(PAD_TO).max(1) * PAD_TO;
+    plain.resize(target, b' ');
+    Zeroizing::new(plain)
+}
+
+/// A problem with one field of a form, named by the field's id.
+pub use crate::justculture::Problem;
+
+fn problem(field: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The words of a case's header, sealed as one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Details {
+    pub person_name: String,
+    /// A union or workplace representative, if one is named.
+    pub representative: String,
+    /// An independent observer (for example a cultural ambassador), if one is named.
+    pub observer: String,
+    /// The investigation's terms of reference.
+    pub terms_of_reference: String,
+}
+
+/// Why a case change was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("Some answers need changing")]
+    Form(Vec<Problem>),
+    #[error(
+        "Someone else changed this case while you were working on it. Nothing you typed is lost: check the case as it is now and send again"
+    )]
+    Changed,
+    #[error(transparent)]
+    App(#[from] Error),
+}
+
+impl From<dignity_store::StoreError> for CaseError {
+    fn from(e: dignity_store::StoreError) -> Self {
+        CaseError::App(e.into())
+    }
+}
+
+fn holds_lead(session: &CurrentSession, org: &Organisation) -> bool {
+    is_checker(session, org)
+}
+
+/// Whether this person works on the organisation's cases.
+pub fn may_work_cases(session: &CurrentSession, org: &Organisation) -> bool {
+    holds_lead(session, org)
+}
+
+fn text(
+    problems: &mut Vec<Problem>,
+    field: &str,
+    value: &str,
+    limit: usize,
+    missing: Option<&str>,
+) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        if let Some(message) = missing {
+            problems.push(problem(field, message));
+        }
+    } else if value.chars().count() > limit {
+        problems.push(problem(
+            field,
+            format!("Keep this to {limit} characters or fewer"),
+        ));
+    }
+    value.to_owned()
+}
+
+fn choice<T: std::str::FromStr>(
+    problems: &mut Vec<Problem>,
+    field: &str,
+    raw: &str,
+    missing: &str,
+) -> Option<T> {
+    match raw.trim() {
+        "" => {
+            problems.push(problem(field, missing));
+            None
+        }
+        code => match code.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                problems.push(problem(field, missing));
+                None
+            }
+        },
+    }
+}
+
+/// The date field's id for problems: the date input's first box.
+fn day_field(name: &str) -> String {
+    format!("{name}-day")
+}
+
+/// What a lead sent to open a case. Dates are read by the page (the date input) first.
+#[derive(Debug, Clone, Default)]
+pub struct OpenForm {
+    pub case_type: String,
+    /// The decision guide record's id a conduct case comes from.
+    pub guide: String,
+    pub person_name: String,
+    pub employee_number: String,
+    pub unit: String,
+    pub first_stage: String,
+    pub opened_on: Option<Day>,
+    pub fast_track: bool,
+    pub summary: String,
+    pub representative: String,
+    pub observer: String,
+    pub investigator: String,
+}
+
+/// Formal decision guide records a conduct case may come from, newest first: the lead
+/// picks one when opening a conduct case.
+pub async fn guides_for_cases(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Vec<dignity_store::justculture::Guide>, Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    let mut guides = dignity_store::justculture::list_guides(&ctx.db, org.id, None).await?;
+    guides.retain(|g| g.decided == dignity_domain::justculture::Route::Formal);
+    guides.reverse();
+    Ok(guides)
+}
+
+/// People a case's investigator can be: the organisation's leads who hold a case key.
+pub async fn investigators(ctx: &Context, org: &Organisation) -> Result<Vec<(i64, String)>, Error> {
+    investigators_in(&ctx.db, org).await
+}
+
+async fn investigators_in(db: &Db, org: &Organisation) -> Result<Vec<(i64, String)>, Error> {
+    let holders = speakup_store::key_holders(db, org.id).await?;
+    let members = dignity_store::identity::list_members(db, org.id).await?;
+    Ok(holders
+        .into_iter()
+        .filter(|h| h.roles.iter().any(|r| LEADS.contains(r)))
+        .filter_map(|h| {
+            members
+                .iter()
+                .find(|m| m.person_id == h.person_id)
+                .map(|m| (m.person_id, m.display_name.clone()))
+        })
+        .collect())
+}
+
+fn investigator(problems: &mut Vec<Problem>, raw: &str, allowed: &[(i64, String)]) -> Option<i64> {
+    match raw.trim() {
+        "" => None,
+        typed => match typed
+            .parse::<i64>()
+            .ok()
+            .filter(|id| allowed.iter().any(|(p, _)| p == id))
+        {
+            Some(id) => Some(id),
+            None => {
+                problems.push(problem(
+                    "investigator",
+                    "Choose an investigator from the list",
+                ));
+                None
+            }
+        },
+    }
+}
+
+/// Opens a case, sealed to the organisation's leads and its recovery key, audited.
+pub async fn open_case(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    form: &OpenForm,
+) -> Result<i64, CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let opener = crate::justculture::Manager {
+        id: session.person.id,
+        email: &session.person.email,
+    };
+    keep_case(&ctx.db, &ctx.secret, &ctx.clock, opener, org, form).await
+}
+
+/// Checks and keeps a case for a lead already allowed to open one (the demo's seeding
+/// calls this too).
+pub(crate) async fn keep_case(
+    db: &Db,
+    secret: &InstallationSecret,
+    clock: &Clock,
+    opener: crate::justculture::Manager<'_>,
+    org: &Organisation,
+    form: &OpenForm,
+) -> Result<i64, CaseError> {
+    let Some(settings) = speakup_store::settings(db, org.id).await? else {
+        return Err(Error::NotSetUp {
+            organisation: org.name.clone(),
+            service: Service::SpeakUp,
+        }
+        .into());
+    };
+    let today = clock.today();
+    let mut problems = Vec::new();
+    let case_type: Option<CaseType> = choice(
+        &mut problems,
+        "case_type",
+        &form.case_type,
+        "Choose the type of case",
+    );
+    let first_stage: Option<Stage> = choice(
+        &mut problems,
+        "first_stage",
+        &form.first_stage,
+        "Choose the stage the case starts at",
+    );
+    let person_name = text(
+        &mut problems,
+        "person_name",
+        &form.person_name,
+        NAME_LIMIT,
+        Some("Enter the name of the person the case is about"),
+    );
+    let summary = text(
+        &mut problems,
+        "summary",
+        &form.summary,
+        TEXT_LIMIT,
+        Some("Say what the case is about"),
+    );
+    let representative = text(
+        &mut problems,
+        "representative",
+        &form.representative,
+        NAME_LIMIT,
+        None,
+    );
+    let observer = text(&mut problems, "observer", &form.observer, NAME_LIMIT, None);
+    let allowed = investigators_in(db, org).await?;
+    let investigator_id = investigator(&mut problems, &form.investigator, &allowed);
+    let units = dignity_store::identity::list_org_units(db, org.id).await?;
+    let mut unit = match form.unit.trim() {
+        "" => None,
+        typed => match typed
+            .parse::<i64>()
+            .ok()
+            .filter(|id| units.iter().any(|u| u.id == *id))
+        {
+            Some(id) => Some(id),
+            None => {
+                problems.push(problem("unit", "Choose a team or department from the list"));
+                None
+            }
+        },
+    };
+    if form.opened_on.is_none() {
+        problems.push(problem(
+            &day_field("opened_on"),
+            "Enter the date the case started",
+        ));
+    }
+    // A conduct case comes from a decision guide record with a formal decision: the person
+    // and the team are the record's, and its check decides whether an investigation may start.
+    let mut digest = None;
+    let mut guide_id = None;
+    let mut check_agreed = false;
+    if case_type == Some(CaseType::Conduct) {
+        let guide = match form.guide.trim().parse::<i64>() {
+            Ok(id) => dignity_store::justculture::guide_in_organisation(db, org.id, id)
+                .await
+                .ok()
+                .filter(|g| g.decided == dignity_domain::justculture::Route::Formal),
+            Err(_) => None,
+        };
+        match guide {
+            Some(guide) => {
+                check_agreed = formal_may_start(guide.check_state);
+                digest = guide.person_digest.clone();
+                unit = unit.or(guide.org_unit_id);
+                guide_id = Some(guide.id);
+            }
+            None => problems.push(problem(
+                "guide",
+                "Choose the decision guide record this conduct case comes from. A conduct case needs one, with a decision for a formal process",
+            )),
+        }
+    }
+    if digest.is_none() {
+        digest = match form.employee_number.trim() {
+            "" => None,
+            typed => match employee_number(typed) {
+                Ok(number) => Some(person_in_organisation(secret, org.id, number)),
+                Err(why) => {
+                    problems.push(problem(
+                        "employee_number",
+                        format!("Check the employee number: {why}"),
+                    ));
+                    None
+                }
+            },
+        };
+    }
+    if let (Some(case_type), Some(stage), Some(on)) = (case_type, first_stage, form.opened_on) {
+        let step = Move {
+            to: stage,
+            on,
+            outcome: None,
+            appeal_outcome: None,
+        };
+        if let Err(refused) = domain::may_open(case_type, &step, today, check_agreed) {
+            let field = match refused {
+                MoveRefused::InFuture => day_field("opened_on"),
+                MoveRefused::NoIndependentCheck => "guide".to_owned(),
+                _ => "first_stage".to_owned(),
+            };
+            problems.push(problem(&field, refused.to_string()));
+        }
+    }
+    let (Some(case_type), Some(stage), Some(on), true) =
+        (case_type, first_stage, form.opened_on, problems.is_empty())
+    else {
+        return Err(CaseError::Form(problems));
+    };
+    let details = Details {
+        person_name,
+        representative,
+        observer,
+        terms_of_reference: String::new(),
+    };
+    let readers: Vec<(i64, String)> = speakup_store::key_holders(db, org.id)
+        .await?
+        .into_iter()
+        .filter(|h| h.roles.iter().any(|r| LEADS.contains(r)))
+        .map(|h| (h.person_id, h.public_key))
+        .collect();
+    let key = ConcernKey::generate();
+    let mut seals = vec![(
+        RECOVERY_HOLDER.to_owned(),
+        key.seal_to(&settings.recovery_public_key)
+            .map_err(Error::from)?,
+    )];
+    for (person_id, public) in &readers {
+        seals.push((
+            person_holder(*person_id),
+            key.seal_to(public).map_err(Error::from)?,
+        ));
+    }
+    let details = seal_details(&key.public_key(), &details)?;
+    let summary =
+        encrypt_to(&key.public_key(), &padded(summary.into_bytes())).map_err(Error::from)?;
+    let first_kind = match case_type {
+        CaseType::Grievance | CaseType::BullyingComplaint => EntryKind::Note,
+        _ => EntryKind::Allegation,
+    };
+    let case = NewCase {
+        org_unit_id: unit,
+        case_type,
+        person_digest: digest,
+        guide_id,
+        fast_track: form.fast_track,
+        opened_by: opener.id,
+        opened_on: on,
+        stage,
+        stage_since: on,
+        investigator_id,
+        public_key: key.public_key(),
+        details,
+        seals,
+        first_entry: Some((first_kind, summary)),
+    };
+    Ok(store::open_case(db, opener.email, clock.now(), org, &case).await?)
+}
+
+fn seal_details(public_key: &str, details: &Details) -> Result<Vec<u8>, Error> {
+    let plain = padded(serde_json::to_vec(details).map_err(|e| Error::Internal(e.to_string()))?);
+    Ok(encrypt_to(public_key, &plain)?)
+}
+
+/// A case this person may work on. Only [`case_for`] makes one.
+#[derive(Debug, Clone)]
+pub struct CaseInHand(ErCase);
+
+impl std::ops::Deref for CaseInHand {
+    type Target = ErCase;
+    fn deref(&self) -> &ErCase {
+        &self.0
+    }
+}
+
+pub async fn case_for(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    id: i64,
+) -> Result<CaseInHand, Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(CaseInHand(
+        store::case_in_organisation(&ctx.db, org.id, id).await?,
+    ))
+}
+
+/// An organisation's cases, filtered and ordered.
+pub async fn list(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    filter: Filter,
+    order: Order,
+) -> Result<Vec<Listed>, Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::list_cases(&ctx.db, org.id, filter, order).await?)
+}
+
+/// The organisation's time limits.
+pub async fn timescales(ctx: &Context, org: &Organisation) -> Result<Timescales, Error> {
+    Ok(store::timescales(&ctx.db, org.id).await?)
+}
+
+/// Running suspensions whose review is due today or earlier.
+pub async fn reviews_due(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Vec<ReviewDue>, Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::reviews_due(&ctx.db, org.id, ctx.clock.today()).await?)
+}
+
+/// A case's file as its lead reads it.
+pub struct Opened {
+    pub details: Details,
+    /// Each entry with its words.
+    pub entries: Vec<(Entry, String)>,
+    pub suspensions: Vec<ReadSuspension>,
+}
+
+/// A suspension with its reason, and each review with its note.
+pub struct ReadSuspension {
+    pub suspension: Suspension,
+    pub reason: String,
+    pub reviews: Vec<(Review, String)>,
+}
+
+/// What a lead can see of a case's words.
+pub enum CaseReading {
+    Read(Box<Opened>),
+    /// Their key is not unlocked on this server: they must sign in again.
+    Locked,
+    /// The case was opened before they had a case key.
+    NotSealed,
+}
+
+fn words(key: &ConcernKey, cipher: &[u8]) -> Result<String, Error> {
+    let plain = key.decrypt(cipher)?;
+    Ok(String::from_utf8_lossy(&plain).trim_end().to_owned())
+}
+
+/// Opens a case's words for a lead, audited.
+pub async fn read(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+) -> Result<CaseReading, Error> {
+    let Some(secret) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
+        return Ok(CaseReading::Locked);
+    };
+    let Some(sealed) = store::seal_for(&ctx.db, case.id, &person_holder(session.person.id)).await?
+    else {
+        return Ok(CaseReading::NotSealed);
+    };
+    let key = ConcernKey::unseal(&sealed, &secret)?;
+    store::record_read(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+    )
+    .await?;
+    let details: Details = serde_json::from_slice(&key.decrypt(&case.details)?)
+        .map_err(|e| Error::Internal(format!("case details: {e}")))?;
+    let mut entries = Vec::new();
+    for entry in store::entries(&ctx.db, case.id).await? {
+        let text = words(&key, &entry.record)?;
+        entries.push((entry, text));
+    }
+    let reviews = store::reviews(&ctx.db, case.id).await?;
+    let mut suspensions = Vec::new();
+    for suspension in store::suspensions(&ctx.db, case.id).await? {
+        let reason = words(&key, &suspension.reason)?;
+        let mut its = Vec::new();
+        for review in reviews.iter().filter(|r| r.suspension_id == suspension.id) {
+            its.push((review.clone(), words(&key, &review.note)?));
+        }
+        suspensions.push(ReadSuspension {
+            suspension,
+            reason,
+            reviews: its,
+        });
+    }
+    Ok(CaseReading::Read(Box::new(Opened {
+        details,
+        entries,
+        suspensions,
+    })))
+}
+
+/// Every stage the case entered, in order, with its day.
+pub async fn stages(ctx: &Context, case: &CaseInHand) -> Result<Vec<(Stage, Day)>, Error> {
+    Ok(store::stages(&ctx.db, case.id).await?)
+}
+
+/// Whether the case's guide record has an agreed independent check.
+async fn check_agreed(ctx: &Context, org: &Organisation, case: &ErCase) -> Result<bool, Error> {
+    Ok(match case.guide_id {
+        Some(id) => {
+            let guide =
+                dignity_store::justculture::guide_in_organisation(&ctx.db, org.id, id).await?;
+            guide.check_state == CheckState::Agreed
+        }
+        None => false,
+    })
+}
+
+/// What a lead sent to move a case on.
+#[derive(Debug, Clone, Default)]
+pub struct MoveForm {
+    pub to: String,
+    pub on: Option<Day>,
+    pub outcome: String,
+    pub appeal_outcome: String,
+    pub investigator: String,
+    pub version: i64,
+}
+
+/// Moves a case to its next stage, audited. Refused with a named problem when the move
+/// skips a stage, breaks the date order, or starts a conduct investigation without an
+/// agreed check; [`CaseError::Changed`] when someone else changed the case first.
+pub async fn move_case(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+    form: &MoveForm,
+) -> Result<(), CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let to: Option<Stage> = choice(
+        &mut problems,
+        "to",
+        &form.to,
+        "Choose the stage the case moves to",
+    );
+    let outcome: Option<Outcome> = match form.outcome.trim() {
+        "" => None,
+        _ => choice(
+            &mut problems,
+            "outcome",
+            &form.outcome,
+            "Choose the outcome",
+        ),
+    };
+    let appeal_outcome: Option<AppealOutcome> = match form.appeal_outcome.trim() {
+        "" => None,
+        _ => choice(
+            &mut problems,
+            "appeal_outcome",
+            &form.appeal_outcome,
+            "Choose the appeal's outcome",
+        ),
+    };
+    let allowed = investigators(ctx, org).await?;
+    let investigator_id = investigator(&mut problems, &form.investigator, &allowed);
+    if form.on.is_none() {
+        problems.push(problem(&day_field("on"), "Enter the date of the move"));
+    }
+    let (Some(to), Some(on), true) = (to, form.on, problems.is_empty()) else {
+        return Err(CaseError::Form(problems));
+    };
+    if case.version != form.version {
+        return Err(CaseError::Changed);
+    }
+    let step = Move {
+        to,
+        on,
+        // Only the stage that takes an outcome keeps one.
+        outcome: outcome.filter(|_| to == Stage::Outcome),
+        appeal_outcome: appeal_outcome.filter(|_| to == Stage::AppealOutcome),
+    };
+    let agreed = check_agreed(ctx, org, case).await?;
+    if let Err(refused) = domain::may_move(
+        case.case_type,
+        case.stage,
+        case.stage_since,
+        &step,
+        ctx.clock.today(),
+        agreed,
+    ) {
+        let field = match refused {
+            MoveRefused::InFuture | MoveRefused::BeforeLastStage { .. } => day_field("on"),
+            MoveRefused::NoOutcome | MoveRefused::NeedsHearing => "outcome".to_owned(),
+            MoveRefused::NoAppealOutcome => "appeal_outcome".to_owned(),
+            _ => "to".to_owned(),
+        };
+        return Err(CaseError::Form(vec![problem(&field, refused.to_string())]));
+    }
+    let moved = store::move_stage(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+        form.version,
+        &StageMove {
+            to,
+            on,
+            outcome: step.outcome,
+            appeal_outcome: step.appeal_outcome,
+            investigator_id: investigator_id.filter(|_| to == Stage::Investigation),
+        },
+    )
+    .await?;
+    if moved {
+        Ok(())
+    } else {
+        Err(CaseError::Changed)
+    }
+}
+
+/// What a lead sent to add to a case's file.
+#[derive(Debug, Clone, Default)]
+pub struct EntryForm {
+    pub kind: String,
+    pub text: String,
+    /// Why a closed case is changed; needed only then.
+    pub closed_reason: String,
+}
+
+fn closed_reason(problems: &mut Vec<Problem>, case: &ErCase, raw: &str) -> Option<String> {
+    if !case.is_closed() {
+        return None;
+    }
+    Some(text(
+        problems,
+        "closed_reason",
+        raw,
+        domain::TEXT_LIMIT,
+        Some("This case is closed. Say why you are changing it"),
+    ))
+}
+
+/// Adds a note, allegation, finding or letter to a case's file, encrypted, audited.
+pub async fn add_entry(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+    form: &EntryForm,
+) -> Result<i64, CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let kind: Option<EntryKind> = choice(
+        &mut problems,
+        "kind",
+        &form.kind,
+        "Choose what you are adding",
+    );
+    if kind == Some(EntryKind::Correction) {
+        problems.push(problem("kind", "Choose what you are adding"));
+    }
+    let body = text(
+        &mut problems,
+        "text",
+        &form.text,
+        TEXT_LIMIT,
+        Some("Enter what you want to add"),
+    );
+    let reason = closed_reason(&mut problems, case, &form.closed_reason);
+    let (Some(kind), true) = (kind, problems.is_empty()) else {
+        return Err(CaseError::Form(problems));
+    };
+    let record = encrypt_to(&case.public_key, &padded(body.into_bytes())).map_err(Error::from)?;
+    let reason = reason
+        .map(|r| encrypt_to(&case.public_key, &padded(r.into_bytes())))
+        .transpose()
+        .map_err(Error::from)?;
+    Ok(store::add_entry(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+        (kind, ctx.clock.today(), session.person.id, &record),
+        reason.as_deref(),
+    )
+    .await?)
+}
+
+/// What a lead sent to change a case's details.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsForm {
+    pub details: Details,
+    pub fast_track: bool,
+    pub investigator: String,
+    pub closed_reason: String,
+    pub version: i64,
+}
+
+/// Changes the names on a case, its terms of reference, fast-track and investigator,
+/// audited; a closed case needs a reason, kept as a correction entry.
+pub async fn change_details(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+    form: &DetailsForm,
+) -> Result<(), CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let d = &form.details;
+    let details = Details {
+        person_name: text(
+            &mut problems,
+            "person_name",
+            &d.person_name,
+            NAME_LIMIT,
+            Some("Enter the name of the person the case is about"),
+        ),
+        representative: text(
+            &mut problems,
+            "representative",
+            &d.representative,
+            NAME_LIMIT,
+            None,
+        ),
+        observer: text(&mut problems, "observer", &d.observer, NAME_LIMIT, None),
+        terms_of_reference: text(
+            &mut problems,
+            "terms_of_reference",
+            &d.terms_of_reference,
+            TEXT_LIMIT,
+            None,
+        ),
+    };
+    let allowed = investigators(ctx, org).await?;
+    let investigator_id = investigator(&mut problems, &form.investigator, &allowed);
+    let reason = closed_reason(&mut problems, case, &form.closed_reason);
+    if !problems.is_empty() {
+        return Err(CaseError::Form(problems));
+    }
+    if case.version != form.version {
+        return Err(CaseError::Changed);
+    }
+    let correction = reason
+        .map(|r| {
+            encrypt_to(&case.public_key, &padded(r.into_bytes()))
+                .map(|c| (ctx.clock.today(), session.person.id, c))
+        })
+        .transpose()
+        .map_err(Error::from)?;
+    let change = DetailsChange {
+        details: seal_details(&case.public_key, &details)?,
+        fast_track: form.fast_track,
+        investigator_id,
+        org_unit_id: case.org_unit_id,
+        correction,
+    };
+    let changed = store::change_details(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+        form.version,
+        &change,
+    )
+    .await?;
+    if changed {
+        Ok(())
+    } else {
+        Err(CaseError::Changed)
+    }
+}
+
+/// What a lead sent to start a suspension.
+#[derive(Debug, Clone, Default)]
+pub struct SuspensionForm {
+    pub kind: String,
+    pub started_on: Option<Day>,
+    pub review_due: Option<Day>,
+    pub reason: String,
+    pub version: i64,
+}
+
+fn suspension_problem(refused: &SuspensionRefused, start: &str, review: &str) -> Problem {
+    let field = match refused {
+        SuspensionRefused::InFuture | SuspensionRefused::BeforeCase { .. } => day_field(start),
+        SuspensionRefused::NoWellbeingAnswer => "wellbeing".to_owned(),
+        _ => day_field(review),
+    };
+    problem(&field, refused.to_string())
+}
+
+/// Starts a suspension, exclusion or restriction on an open case, with its first review
+/// date (required, within the organisation's interval), audited.
+pub async fn start_suspension(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+    form: &SuspensionForm,
+) -> Result<(), CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    if case.is_closed() {
+        problems.push(problem("kind", "This case is closed"));
+    }
+    let kind: Option<SuspensionKind> =
+        choice(&mut problems, "kind", &form.kind, "Choose what kind it is");
+    let reason = text(
+        &mut problems,
+        "suspension_reason",
+        &form.reason,
+        TEXT_LIMIT,
+        Some("Say why this is needed"),
+    );
+    let timescales = store::timescales(&ctx.db, org.id).await?;
+    let review_due = match form.started_on {
+        None => {
+            problems.push(problem(&day_field("started_on"), "Enter the start date"));
+            None
+        }
+        Some(start) => match domain::check_suspension(
+            start,
+            form.review_due,
+            case.opened_on,
+            ctx.clock.today(),
+            &timescales,
+        ) {
+            Ok(due) => Some(due),
+            Err(refused) => {
+                problems.push(suspension_problem(&refused, "started_on", "review_due"));
+                None
+            }
+        },
+    };
+    let (Some(kind), Some(started_on), Some(review_due), true) =
+        (kind, form.started_on, review_due, problems.is_empty())
+    else {
+        return Err(CaseError::Form(problems));
+    };
+    if case.version != form.version {
+        return Err(CaseError::Changed);
+    }
+    let reason = encrypt_to(&case.public_key, &padded(reason.into_bytes())).map_err(Error::from)?;
+    let started = store::start_suspension(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+        form.version,
+        &NewSuspension {
+            kind,
+            started_on,
+            review_due,
+            reason,
+        },
+    )
+    .await?;
+    if started {
+        Ok(())
+    } else {
+        Err(CaseError::Changed)
+    }
+}
+
+/// What a lead sent to record a suspension's review.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewForm {
+    pub reviewed_on: Option<Day>,
+    /// "yes" or "no": was the person's wellbeing checked?
+    pub wellbeing: String,
+    /// "yes" to keep the suspension going, "no" to end it.
+    pub continues: String,
+    pub next_due: Option<Day>,
+    pub note: String,
+    pub version: i64,
+}
+
+/// Records a review of the case's running suspension: the wellbeing check is required,
+/// and a suspension that continues needs its next review date, audited.
+pub async fn review_suspension(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &CaseInHand,
+    form: &ReviewForm,
+) -> Result<(), CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let running = store::suspensions(&ctx.db, case.id)
+        .await?
+        .into_iter()
+        .find(|s| s.ended_on.is_none());
+    let Some(running) = running else {
+        return Err(CaseError::Form(vec![problem(
+            "wellbeing",
+            SuspensionRefused::Ended.to_string(),
+        )]));
+    };
+    let mut problems = Vec::new();
+    let wellbeing = match dignity_domain::justculture::yes_no(&form.wellbeing) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            problems.push(problem(
+                "wellbeing",
+                SuspensionRefused::NoWellbeingAnswer.to_string(),
+            ));
+            None
+        }
+    };
+    let continues = match dignity_domain::justculture::yes_no(&form.continues) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            problems.push(problem("continues", "Say whether it continues"));
+            None
+        }
+    };
+    let note = text(
+        &mut problems,
+        "note",
+        &form.note,
+        TEXT_LIMIT,
+        Some("Say what the review found"),
+    );
+    let last = store::reviews(&ctx.db, case.id)
+        .await?
+        .iter()
+        .filter(|r| r.suspension_id == running.id)
+        .map(|r| r.reviewed_on)
+        .max()
+        .unwrap_or(running.started_on);
+    let timescales = store::timescales(&ctx.db, org.id).await?;
+    let mut next_due = None;
+    match form.reviewed_on {
+        None => problems.push(problem(
+            &day_field("reviewed_on"),
+            "Enter the date of the review",
+        )),
+        Some(on) => {
+            if let Err(refused) = domain::check_review(on, last, ctx.clock.today()) {
+                problems.push(problem(&day_field("reviewed_on"), refused.to_string()));
+            } else if continues == Some(true) {
+                match domain::next_review(on, form.next_due, &timescales) {
+                    Ok(due) => next_due = Some(due),
+                    Err(SuspensionRefused::NoReviewDate) => problems.push(problem(
+                        &day_field("next_due"),
+                        SuspensionRefused::NoNextReview.to_string(),
+                    )),
+                    Err(refused) => {
+                        problems.push(suspension_problem(&refused, "reviewed_on", "next_due"))
+                    }
+                }
+            }
+        }
+    }
+    let (Some(reviewed_on), Some(wellbeing), Some(_), true) =
+        (form.reviewed_on, wellbeing, continues, problems.is_empty())
+    else {
+        return Err(CaseError::Form(problems));
+    };
+    if case.version != form.version {
+        return Err(CaseError::Changed);
+    }
+    let note = encrypt_to(&case.public_key, &padded(note.into_bytes())).map_err(Error::from)?;
+    let recorded = store::record_review(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        case.id,
+        form.version,
+        &NewReview {
+            suspension_id: running.id,
+            reviewed_on,
+            wellbeing_checked: wellbeing,
+            next_due,
+            note,
+        },
+    )
+    .await?;
+    if recorded {
+        Ok(())
+    } else {
+        Err(CaseError::Changed)
+    }
+}
+
+/// Makes the reminder mails for one suspension review: one to each of the organisation's
+/// leads. They name the case's number and the day, never the person.
+pub trait ReviewLetters {
+    fn review_due(&self, to: &str, org: &Organisation, case_id: i64, due: Day) -> NewMail;
+}
+
+/// Writes the reminders for suspension reviews due today or earlier, each once.
+pub async fn send_review_reminders(
+    ctx: &Context,
+    letters: &(impl ReviewLetters + Sync),
+) -> Result<usize, Error> {
+    let today = ctx.clock.today();
+    // Who to write to is read first: the store's callback cannot wait on the database.
+    let waiting = store::organisations_to_remind(&ctx.db, today).await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let mut leads: Vec<(i64, Organisation, Vec<String>)> = Vec::new();
+    for org in dignity_store::identity::list_organisations(&ctx.db).await? {
+        if !waiting.contains(&org.id) {
+            continue;
+        }
+        let emails: Vec<String> = dignity_store::identity::list_members(&ctx.db, org.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.roles.iter().any(|r| LEADS.contains(r)))
+            .map(|m| m.email)
+            .collect();
+        if !emails.is_empty() {
+            leads.push((org.id, org, emails));
+        }
+    }
+    let make = |org_id: i64, case_id: i64, due: Day| -> Vec<NewMail> {
+        leads
+            .iter()
+            .find(|(id, _, _)| *id == org_id)
+            .map(|(_, org, emails)| {
+                emails
+                    .iter()
+                    .map(|to| letters.review_due(to, org, case_id, due))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok(store::send_review_reminders(&ctx.db, ctx.clock.now(), today, &make).await?)
+}

@@ -1,0 +1,584 @@
+//! Employee relations cases: a conduct case that needs the decision guide's independent
+//! check, walked through to appeal; two leads at once; a closed case changed only with a
+//! reason; a suspension that must be reviewed, with wellbeing checks and reminders.
+
+use crate::speakup::{sign_in_guardian, speak_up_on};
+use crate::support::{Browser, Page, TestApp, TestResult};
+use axum::http::StatusCode;
+use dignity_domain::er_cases::{EntryKind, Stage};
+use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+use dignity_store::er_cases as store;
+
+dignity_store::on_both_backends!(
+    crate::support::run;
+    a_conduct_case_needs_the_check_and_runs_through_to_appeal,
+    a_suspension_is_reviewed_with_wellbeing_checks_and_reminders,
+);
+
+const NAME: &str = "Robin Quartermaine";
+const ALLEGATION: &str = "Shouted at a student nurse in front of patients on ward 7.";
+
+/// A form's fields as owned pairs, with dates spread into their three boxes.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn new(pairs: &[(&str, &str)]) -> Fields {
+        Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    fn date(mut self, id: &str, day: Day) -> Fields {
+        let (y, m, d) = day.ymd();
+        for (part, value) in [("day", d), ("month", m), ("year", y)] {
+            self.0.push((format!("{id}-{part}"), value.to_string()));
+        }
+        self
+    }
+
+    fn version(mut self, version: i64) -> Fields {
+        self.0.push(("version".into(), version.to_string()));
+        self
+    }
+
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+async fn post(
+    browser: &mut Browser,
+    path: &str,
+    fields: &Fields,
+) -> Result<Page, Box<dyn std::error::Error>> {
+    browser.post(path, &fields.pairs()).await
+}
+
+/// A manager's decision guide record for a formal process, waiting for its check.
+async fn formal_guide(
+    app: &TestApp,
+) -> Result<(i64, dignity_store::identity::Person), Box<dyn std::error::Error>> {
+    let manager = app.person("mo@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut mo = app.signed_in_browser(&manager).await?;
+    let page = mo
+        .post(
+            "/orgs/RJ1/just-culture/guide",
+            &[
+                ("person_name", NAME),
+                ("employee_number", "00012345"),
+                ("incident", "Shouted at a student."),
+                ("q-harm_intended", "yes"),
+                ("reason-harm_intended", "Said so to two colleagues."),
+                ("decided", "formal"),
+                ("step", "record"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let guides = dignity_store::justculture::list_guides(&app.db, app.org.id, None).await?;
+    Ok((guides.first().ok_or("no guide record")?.id, manager))
+}
+
+async fn only_case(app: &TestApp) -> Result<store::ErCase, Box<dyn std::error::Error>> {
+    let cases = store::list_cases(
+        &app.db,
+        app.org.id,
+        store::Filter::default(),
+        store::Order::Oldest,
+    )
+    .await?;
+    let [case] = cases.as_slice() else {
+        return Err(format!("one case, not {}", cases.len()).into());
+    };
+    Ok(store::case_in_organisation(&app.db, app.org.id, case.id).await?)
+}
+
+async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    let erin_id = app
+        .person("erin@trust.nhs.uk", Some(Role::ErLead))
+        .await?
+        .id;
+    app.person("ed@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    let mut ed = sign_in_guardian(app, "ed@trust.nhs.uk").await?;
+    let (guide, manager) = formal_guide(app).await?;
+    let today = app.state.app.clock.today();
+    let start = today.plus_days(-40);
+
+    // A conduct case cannot start with an investigation before the check agrees.
+    let open = |stage: &str| {
+        Fields::new(&[
+            ("case_type", "conduct"),
+            ("guide", &guide.to_string()),
+            ("person_name", NAME),
+            ("first_stage", stage),
+            ("summary", ALLEGATION),
+            ("representative", "Sam, RCN steward"),
+        ])
+        .date("opened_on", start)
+    };
+    let page = post(&mut erin, "/orgs/RJ1/er-cases/new", &open("investigation")).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("can start only after an employee relations lead has checked")
+    );
+    assert!(page.body.contains(ALLEGATION), "what was typed is kept");
+    assert!(
+        store::list_cases(
+            &app.db,
+            app.org.id,
+            store::Filter::default(),
+            store::Order::Oldest
+        )
+        .await?
+        .is_empty()
+    );
+    // Every gap is named at once, and a conduct case needs its record.
+    let page = erin
+        .post("/orgs/RJ1/er-cases/new", &[("case_type", "conduct")])
+        .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Choose the decision guide record",
+        "Enter the name of the person",
+        "Choose the stage the case starts at",
+        "Say what the case is about",
+        "Enter the date the case started",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+
+    // It can start informally.
+    let page = post(&mut erin, "/orgs/RJ1/er-cases/new", &open("informal")).await?;
+    assert!(
+        page.status.is_redirection(),
+        "{}: {}",
+        page.status,
+        page.body
+    );
+    let case = only_case(app).await?;
+    assert_eq!(case.stage, Stage::Informal);
+    assert_eq!(case.guide_id, Some(guide));
+    let from_guide =
+        dignity_store::justculture::guide_in_organisation(&app.db, app.org.id, guide).await?;
+    assert_eq!(
+        case.person_digest, from_guide.person_digest,
+        "the person is the record's"
+    );
+    let path = format!("/orgs/RJ1/er-cases/{}", case.id);
+    let page = erin.get(&path).await?;
+    assert!(
+        page.body.contains(NAME) && page.body.contains(ALLEGATION),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Sam, RCN steward"));
+
+    // Its investigation waits for the check, too.
+    let to_investigation = Fields::new(&[
+        ("to", "investigation"),
+        ("investigator", &erin_id.to_string()),
+    ])
+    .date("on", start.plus_days(5))
+    .version(case.version);
+    let page = post(&mut erin, &format!("{path}/move"), &to_investigation).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("can start only after an employee relations lead has checked")
+    );
+    // The manager's record is checked and agreed by a lead; now it may start.
+    let page = ed
+        .post(
+            &format!("/orgs/RJ1/just-culture/guides/{guide}/check"),
+            &[("agreed", "yes"), ("check_reason", "Two witnesses.")],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(&mut erin, &format!("{path}/move"), &to_investigation).await?;
+    assert!(
+        page.status.is_redirection(),
+        "{}: {}",
+        page.status,
+        page.body
+    );
+    let case = only_case(app).await?;
+    assert_eq!(case.stage, Stage::Investigation);
+    assert_eq!(case.investigator_id, Some(erin_id));
+
+    // No stage is skipped, and dates keep their order.
+    let skip = Fields::new(&[("to", "appeal")])
+        .date("on", start.plus_days(6))
+        .version(case.version);
+    let page = post(&mut erin, &format!("{path}/move"), &skip).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("cannot go to Appeal"), "{}", page.body);
+    let early = Fields::new(&[("to", "hearing")])
+        .date("on", start.plus_days(4))
+        .version(case.version);
+    let page = post(&mut erin, &format!("{path}/move"), &early).await?;
+    assert!(
+        page.body
+            .contains("cannot be before the Investigation stage started"),
+        "{}",
+        page.body
+    );
+    // A sanction needs a hearing.
+    let sanction = Fields::new(&[("to", "outcome"), ("outcome", "dismissal")])
+        .date("on", start.plus_days(10))
+        .version(case.version);
+    let page = post(&mut erin, &format!("{path}/move"), &sanction).await?;
+    assert!(
+        page.body
+            .contains("Only a hearing can give a warning or a dismissal"),
+        "{}",
+        page.body
+    );
+
+    // Two leads at once: Ed's page was read before Erin's move, so Ed is told and keeps
+    // what he typed; nothing of Erin's is lost.
+    let stale = case.version;
+    let page = post(
+        &mut erin,
+        &format!("{path}/move"),
+        &Fields::new(&[("to", "hearing")])
+            .date("on", start.plus_days(20))
+            .version(stale),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(
+        &mut ed,
+        &format!("{path}/move"),
+        &Fields::new(&[("to", "outcome"), ("outcome", "no_case_to_answer")])
+            .date("on", start.plus_days(21))
+            .version(stale),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("Someone else changed this case"));
+    let case = only_case(app).await?;
+    assert_eq!(case.stage, Stage::Hearing, "Erin's move stands");
+    assert!(case.outcome.is_none());
+
+    // Through the hearing, outcome, appeal and its outcome, to closed.
+    for (fields, after) in [
+        (
+            vec![("to", "outcome"), ("outcome", "final_written_warning")],
+            25,
+        ),
+        (vec![("to", "appeal")], 30),
+        (
+            vec![("to", "appeal_outcome"), ("appeal_outcome", "not_upheld")],
+            35,
+        ),
+        (vec![("to", "closed")], 36),
+    ] {
+        let case = only_case(app).await?;
+        let step = Fields::new(&fields)
+            .date("on", start.plus_days(after))
+            .version(case.version);
+        let page = post(&mut erin, &format!("{path}/move"), &step).await?;
+        assert!(page.status.is_redirection(), "{fields:?}: {}", page.body);
+    }
+    let case = only_case(app).await?;
+    assert_eq!(case.stage, Stage::Closed);
+    assert_eq!(case.outcome.as_deref(), Some("final_written_warning"));
+    assert_eq!(case.appeal_outcome.as_deref(), Some("not_upheld"));
+    let stages: Vec<Stage> = store::stages(&app.db, case.id)
+        .await?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::Informal,
+            Stage::Investigation,
+            Stage::Hearing,
+            Stage::Outcome,
+            Stage::Appeal,
+            Stage::AppealOutcome,
+            Stage::Closed
+        ]
+    );
+
+    // A closed case changes only with a reason, kept with it and audited.
+    let note = Fields::new(&[
+        ("kind", "letter"),
+        ("text", "Outcome letter sent by recorded post."),
+    ]);
+    let page = post(&mut erin, &format!("{path}/entries"), &note).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("This case is closed. Say why you are changing it")
+    );
+    let with_reason = Fields::new(&[
+        ("kind", "letter"),
+        ("text", "Outcome letter sent by recorded post."),
+        ("closed_reason", "The letter was missing from the file."),
+    ]);
+    let page = post(&mut erin, &format!("{path}/entries"), &with_reason).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let kinds: Vec<EntryKind> = store::entries(&app.db, case.id)
+        .await?
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EntryKind::Allegation,
+            EntryKind::Letter,
+            EntryKind::Correction
+        ]
+    );
+    let page = erin.get(&path).await?;
+    assert!(page.body.contains("The letter was missing from the file."));
+
+    let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for wanted in [
+        "er.case_opened",
+        "er.case_read",
+        "er.case_moved",
+        "er.entry_added",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
+    }
+    assert!(
+        log.iter()
+            .all(|e| !e.detail.contains(NAME) && !e.detail.contains("student"))
+    );
+
+    // A stolen copy of the database holds none of the words.
+    let dump = crate::support::everything_stored(app).await?;
+    for secret in [
+        NAME,
+        "student nurse",
+        "RCN steward",
+        "recorded post",
+        "missing from the file",
+    ] {
+        assert!(!dump.contains(secret), "{secret} is stored in the clear");
+    }
+
+    // Another organisation's lead, and the manager, reach nothing.
+    let other = app
+        .person_in("olga@other.nhs.uk", Some(Role::ErLead), &app.other_org)
+        .await?;
+    let mut olga = app.signed_in_browser(&other).await?;
+    assert_eq!(olga.get(&path).await?.status, StatusCode::FORBIDDEN);
+    assert_eq!(olga.get("/orgs/RJ2/er-cases").await?.status, StatusCode::OK);
+    assert!(
+        !olga
+            .get("/orgs/RJ2/er-cases")
+            .await?
+            .body
+            .contains(&format!("Case {}", case.id))
+    );
+    let mut mo = app.signed_in_browser(&manager).await?;
+    assert_eq!(mo.get(&path).await?.status, StatusCode::FORBIDDEN);
+    Ok(())
+}
+
+async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    app.person("ed@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &Fields::new(&[
+            ("case_type", "bullying_complaint"),
+            ("person_name", NAME),
+            ("employee_number", "E77"),
+            ("first_stage", "investigation"),
+            ("fast_track", "yes"),
+            (
+                "summary",
+                "Three colleagues say they were belittled at handover.",
+            ),
+        ])
+        .date("opened_on", today.plus_days(-20)),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let case = only_case(app).await?;
+    assert!(case.fast_track.0);
+    let path = format!("/orgs/RJ1/er-cases/{}", case.id);
+
+    // A suspension without a review date, or with one too far off, is refused.
+    let suspend = |review: Option<Day>| {
+        let fields = Fields::new(&[
+            ("suspension_kind", "exclusion"),
+            (
+                "suspension_reason",
+                "Kept apart from the three colleagues while we look.",
+            ),
+        ])
+        .date("started_on", today.plus_days(-14))
+        .version(case.version);
+        match review {
+            Some(day) => fields.date("review_due", day),
+            None => fields,
+        }
+    };
+    let page = post(&mut erin, &format!("{path}/suspension"), &suspend(None)).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("Enter the date of the first review"),
+        "{}",
+        page.body
+    );
+    let page = post(
+        &mut erin,
+        &format!("{path}/suspension"),
+        &suspend(Some(today.plus_days(1))),
+    )
+    .await?;
+    assert!(
+        page.body.contains("within 14 days of the start"),
+        "{}",
+        page.body
+    );
+    assert!(store::suspensions(&app.db, case.id).await?.is_empty());
+    // Due today: the list says so, and each lead gets one reminder, once.
+    let page = post(
+        &mut erin,
+        &format!("{path}/suspension"),
+        &suspend(Some(today)),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let list = erin.get("/orgs/RJ1/er-cases").await?;
+    assert!(
+        list.body.contains("Suspension reviews due"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("Due today"));
+    let written =
+        dignity_web::er_cases::send_review_reminders(&app.state.app, "https://dignity.test")
+            .await?;
+    assert_eq!(written, 2, "one each for Erin and Ed");
+    assert_eq!(
+        dignity_web::er_cases::send_review_reminders(&app.state.app, "https://dignity.test")
+            .await?,
+        0
+    );
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT subject, body FROM mail_outbox WHERE purpose = $1")
+            .bind(format!("er-review:{}", case.id))
+            .fetch_all(app.db.pool())
+            .await?;
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails
+            .iter()
+            .all(|(s, b)| !s.contains(NAME) && !b.contains(NAME) && b.contains(&path))
+    );
+
+    // A review needs the wellbeing answer, and one that continues needs its next date.
+    let case = only_case(app).await?;
+    let page = post(
+        &mut erin,
+        &format!("{path}/review"),
+        &Fields::new(&[("continues", "yes"), ("note", "Still needed.")])
+            .date("reviewed_on", today)
+            .version(case.version),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("Say whether you checked on the person"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Enter the date of the next review, or end the suspension")
+    );
+    let page = post(
+        &mut erin,
+        &format!("{path}/review"),
+        &Fields::new(&[
+            ("wellbeing", "yes"),
+            ("continues", "yes"),
+            ("note", "Still needed; occupational health offered."),
+        ])
+        .date("reviewed_on", today)
+        .date("next_due", today.plus_days(7))
+        .version(case.version),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let [suspension] = store::suspensions(&app.db, case.id)
+        .await?
+        .try_into()
+        .map_err(|_| "one suspension")?;
+    assert_eq!(suspension.review_due()?, Some(today.plus_days(7)));
+    let list = erin.get("/orgs/RJ1/er-cases").await?;
+    assert!(!list.body.contains("Suspension reviews due"));
+    let page = erin.get(&path).await?;
+    assert!(
+        page.body.contains("wellbeing checked; continues"),
+        "{}",
+        page.body
+    );
+    // Ending it at a review needs no next date.
+    let case = only_case(app).await?;
+    let page = post(
+        &mut erin,
+        &format!("{path}/review"),
+        &Fields::new(&[
+            ("wellbeing", "yes"),
+            ("continues", "no"),
+            ("note", "Back at work on another ward."),
+        ])
+        .date("reviewed_on", today)
+        .version(case.version),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    assert!(
+        store::suspensions(&app.db, case.id).await?[0]
+            .ended_on
+            .is_some()
+    );
+
+    let dump = crate::support::everything_stored(app).await?;
+    for secret in [
+        NAME,
+        "belittled",
+        "three colleagues",
+        "occupational health offered",
+        "another ward",
+        "E77",
+    ] {
+        assert!(!dump.contains(secret), "{secret} is stored in the clear");
+    }
+    Ok(())
+}
