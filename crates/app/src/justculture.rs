@@ -12,7 +12,7 @@ use crate::identity::{CurrentSession, OrgUnit, Organisation};
 use crate::speakup::casework::roles_in;
 use crate::workforce::person_digester;
 use crate::{Clock, Context, Db, Error};
-use dignity_crypto::secret::InstallationSecret;
+use dignity_crypto::secret::{Digester, InstallationSecret};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::Role;
 use dignity_domain::justculture::{
@@ -41,9 +41,17 @@ pub const NAME_LIMIT: usize = 200;
 /// the extracts' digests) but a copy of the database cannot link them across trusts.
 pub fn person_in_organisation(secret: &InstallationSecret, org_id: i64, number: &str) -> String {
     let workforce = person_digester(secret).digest(number.as_bytes());
-    secret
-        .digester(PERSON_PURPOSE)
-        .digest(format!("{org_id}:{workforce}").as_bytes())
+    in_organisation(&organisation_digester(secret), org_id, &workforce)
+}
+
+/// The key that turns a workforce extract's digest into an organisation's.
+pub(crate) fn organisation_digester(secret: &InstallationSecret) -> Digester {
+    secret.digester(PERSON_PURPOSE)
+}
+
+/// The digest a record keeps for the person a workforce extract keeps as `workforce`.
+pub(crate) fn in_organisation(digester: &Digester, org_id: i64, workforce: &str) -> String {
+    digester.digest(format!("{org_id}:{workforce}").as_bytes())
 }
 
 const PERSON_PURPOSE: &str = "justculture-person";

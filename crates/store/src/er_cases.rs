@@ -832,3 +832,49 @@ pub async fn all_cases(db: &Db, organisation_id: i64) -> Result<Vec<ErCase>, Sto
     .fetch_all(db.pool())
     .await?)
 }
+
+/// A person entering a formal process: a conduct or performance capability case whose
+/// investigation started on `entered_on`, about the person with this digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormalEntry {
+    pub case_type: CaseType,
+    pub person_digest: String,
+    pub entered_on: Day,
+}
+
+const FORMAL_ENTRIES: &str = "SELECT c.organisation_id, c.case_type, c.person_digest, s.started_on \
+    FROM er_cases c JOIN er_case_stages s ON s.case_id = c.id \
+    WHERE c.person_digest IS NOT NULL AND s.stage = 'investigation' \
+    AND c.case_type IN ('conduct', 'capability_performance')";
+
+fn formal_entry(
+    (organisation_id, case_type, person_digest, entered_on): (i64, String, String, String),
+) -> Result<(i64, FormalEntry), StoreError> {
+    Ok((
+        organisation_id,
+        FormalEntry {
+            case_type: case_type.parse()?,
+            person_digest,
+            entered_on: Day::parse(&entered_on)?,
+        },
+    ))
+}
+
+/// Every formal process entered in one organisation's cases (WRES 3 and WDES 3).
+pub async fn formal_entries(db: &Db, organisation_id: i64) -> Result<Vec<FormalEntry>, StoreError> {
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as(&format!("{FORMAL_ENTRIES} AND c.organisation_id = $1"))
+            .bind(organisation_id)
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter()
+        .map(|row| formal_entry(row).map(|(_, e)| e))
+        .collect()
+}
+
+/// Every formal process entered in every organisation's cases, by organisation.
+pub async fn every_formal_entry(db: &Db) -> Result<Vec<(i64, FormalEntry)>, StoreError> {
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as(FORMAL_ENTRIES).fetch_all(db.pool()).await?;
+    rows.into_iter().map(formal_entry).collect()
+}

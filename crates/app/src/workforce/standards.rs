@@ -12,7 +12,8 @@ use crate::Error;
 use crate::admin::Operator;
 use crate::context::Context;
 use crate::identity::{CurrentSession, Organisation};
-use dignity_crypto::secret::InstallationSecret;
+use dignity_crypto::secret::{Digester, InstallationSecret};
+use dignity_domain::er_cases::CaseType;
 use dignity_domain::identity::{OdsCode, Role};
 use dignity_domain::speakup::Day;
 use dignity_domain::workforce::{Disability as DisabilityCode, Ethnicity as EthnicityCode};
@@ -23,6 +24,7 @@ use dignity_engine::workforce::{
     Recruitment, Side, StaffInPost, Training, TwoYears, WorkforceYear,
 };
 use dignity_store::Db;
+use dignity_store::er_cases::FormalEntry;
 use dignity_store::workforce::{self as store, FormalCount, Kind, Rows, Snapshot};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,6 +119,9 @@ pub struct Sources {
     /// before (WRES 3 and WDES 3 average the two).
     pub formal: Option<Day>,
     pub formal_year_before: Option<Day>,
+    /// No counts were imported for the year, so WRES 3 and WDES 3 come from the
+    /// organisation's employee relations cases, matched to its staff in post.
+    pub formal_from_cases: bool,
 }
 
 /// One reporting year's measures.
@@ -204,12 +209,19 @@ pub async fn every_year_counted_all(
             .or_default()
             .push(snapshot);
     }
+    let mut entries_of: HashMap<i64, Vec<FormalEntry>> = HashMap::new();
+    for (organisation_id, entry) in dignity_store::er_cases::every_formal_entry(db).await? {
+        entries_of.entry(organisation_id).or_default().push(entry);
+    }
     let mut every = Vec::with_capacity(organisation_ids.len());
     let (mut counts_ids, mut rows_ids) = (Vec::new(), Vec::new());
     for &organisation_id in organisation_ids {
         let extracts = Extracts {
             snapshots: snapshots_of.remove(&organisation_id).unwrap_or_default(),
             formal: Vec::new(),
+            case_entries: entries_of.remove(&organisation_id).unwrap_or_default(),
+            cases_digester: crate::justculture::organisation_digester(secret),
+            organisation_id,
             key: SnapshotKey::new(secret),
             staff_counts: HashMap::new(),
         };
@@ -227,6 +239,10 @@ pub async fn every_year_counted_all(
                     .into_iter()
                     .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
             );
+            // A year whose formal processes may come from cases matches them to its staff.
+            if extracts.has_case_entries(year) {
+                rows_ids.extend(extracts.newest(Kind::Staff, year).map(|s| s.id));
+            }
         }
         every.push((organisation_id, extracts));
     }
@@ -499,6 +515,12 @@ struct Extracts {
     /// Newest first.
     snapshots: Vec<Snapshot>,
     formal: Vec<FormalCount>,
+    /// Formal processes entered in the organisation's employee relations cases, used for a
+    /// year with no imported counts.
+    case_entries: Vec<FormalEntry>,
+    /// Turns a staff row's digest into the one cases keep.
+    cases_digester: Digester,
+    organisation_id: i64,
     key: SnapshotKey,
     /// Staff-in-post counts by snapshot, as read so far: last year's staff in post count
     /// towards last year's WRES 1 and this year's formal processes.
@@ -515,6 +537,9 @@ impl Extracts {
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
             formal: key.formal(db, organisation_id).await?,
+            case_entries: dignity_store::er_cases::formal_entries(db, organisation_id).await?,
+            cases_digester: crate::justculture::organisation_digester(secret),
+            organisation_id,
             key,
             staff_counts: HashMap::new(),
         })
@@ -576,6 +601,75 @@ impl Extracts {
                 .filter(|c| c.as_at == day)
                 .cloned()
                 .collect(),
+        ))
+    }
+
+    fn has_case_entries(&self, year: ReportingYear) -> bool {
+        self.formal_in(year).is_none()
+            && self
+                .case_entries
+                .iter()
+                .any(|e| ReportingYear::of(e.entered_on) == year)
+    }
+
+    /// One year's formal processes from the organisation's cases: each person who entered
+    /// a formal conduct or performance capability investigation in the year, counted once,
+    /// in the group the year's staff in post gives them. A person not in that staff in post
+    /// is not counted: their group is not known, and the headcount does not hold them.
+    async fn formal_from_cases(
+        &self,
+        records: Records<'_>,
+        year: ReportingYear,
+        staff: &[Counted<'_>],
+    ) -> Result<(FormalProcess<Ethnicity>, FormalProcess<Disability>), Error> {
+        let mut groups: HashMap<String, (Ethnicity, Disability)> = HashMap::new();
+        if let Some(snapshot) = self.newest(Kind::Staff, year)
+            && let Rows::Staff { people, .. } = records.rows(&self.key, snapshot).await?
+        {
+            for person in &people {
+                let digest = crate::justculture::in_organisation(
+                    &self.cases_digester,
+                    self.organisation_id,
+                    &person.person,
+                );
+                groups.insert(
+                    digest,
+                    (
+                        ethnicity_group(&person.ethnicity),
+                        disability_group(&person.disability),
+                    ),
+                );
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        let (mut disciplinary, mut capability) = (Tally::default(), Tally::default());
+        for entry in self
+            .case_entries
+            .iter()
+            .filter(|e| ReportingYear::of(e.entered_on) == year)
+        {
+            let Some((ethnicity, disability)) = groups.get(&entry.person_digest) else {
+                continue;
+            };
+            if !seen.insert((entry.case_type, entry.person_digest.as_str())) {
+                continue;
+            }
+            match entry.case_type {
+                CaseType::Conduct => add(&mut disciplinary, *ethnicity, 1),
+                CaseType::CapabilityPerformance => add(&mut capability, *disability, 1),
+                _ => {}
+            }
+        }
+        let (by_ethnicity, by_disability) = headcounts(staff);
+        Ok((
+            FormalProcess {
+                entered: counts(disciplinary),
+                headcount: by_ethnicity,
+            },
+            FormalProcess {
+                entered: counts(capability),
+                headcount: by_disability,
+            },
         ))
     }
 
@@ -655,6 +749,27 @@ impl Extracts {
                 this_year: this_year.1,
                 last_year: before.map(|b| b.1),
             });
+        } else if self.has_case_entries(year) {
+            sources.formal_from_cases = true;
+            let this_year = self.formal_from_cases(records, year, &staff).await?;
+            let before = match self.newest(Kind::Staff, year.before()).map(|s| s.id) {
+                Some(snapshot_id) if self.has_case_entries(year.before()) => {
+                    let people = self.staff_counts(records, snapshot_id).await?;
+                    Some(
+                        self.formal_from_cases(records, year.before(), &counted(&people))
+                            .await?,
+                    )
+                }
+                _ => None,
+            };
+            workforce.disciplinary = Some(TwoYears {
+                this_year: this_year.0,
+                last_year: before.map(|b| b.0),
+            });
+            workforce.capability = Some(TwoYears {
+                this_year: this_year.1,
+                last_year: before.map(|b| b.1),
+            });
         }
         Ok(Some(YearCounts {
             year,
@@ -718,6 +833,7 @@ fn leave_out(year: &mut WorkforceYear, sources: &mut Sources, measure: engine::M
         Disciplinary | Capability => {
             sources.formal = None;
             sources.formal_year_before = None;
+            sources.formal_from_cases = false;
             year.disciplinary.take().is_some() | year.capability.take().is_some()
         }
         Training => {

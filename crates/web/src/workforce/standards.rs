@@ -380,11 +380,19 @@ pub fn sections(
     this: &YearFigures,
     before: Option<&YearFigures>,
 ) -> Vec<Section> {
-    let formal_source = |day: Option<dignity_domain::speakup::Day>| {
-        day.map(|d| {
+    let formal_source = |sources: &dignity_app::workforce::standards::Sources| {
+        if sources.formal_from_cases {
+            return Some(
+                "From the employee relations cases kept in Dignity: each person whose formal \
+                 investigation started in the year, counted once, in the group the year's \
+                 staff in post gives them. People not in that staff in post are not counted."
+                    .to_owned(),
+            );
+        }
+        sources.formal.map(|d| {
             format!(
                 "From the counts of staff entering formal processes imported for {}. \
-                 They will come from employee-relations cases once those are kept in Dignity.",
+                 Without imported counts, they come from the employee relations cases kept in Dignity.",
                 d.long()
             )
         })
@@ -404,9 +412,9 @@ pub fn sections(
                 "Black and minority ethnic staff compared with white staff",
                 w.disciplinary.as_ref(),
                 last.and_then(|l| l.disciplinary.as_ref()),
-                "No counts of staff entering formal processes have been imported for this year.",
+                "No counts of staff entering formal processes have been imported for this year, and no employee relations case has reached an investigation.",
             );
-            disciplinary.source = formal_source(this.sources.formal);
+            disciplinary.source = formal_source(&this.sources);
             vec![
                 staff_section(
                     "1",
@@ -470,9 +478,9 @@ pub fn sections(
                 "Disabled staff compared with staff who are not disabled",
                 w.capability.as_ref(),
                 last.and_then(|l| l.capability.as_ref()),
-                "No counts of staff entering formal processes have been imported for this year.",
+                "No counts of staff entering formal processes have been imported for this year, and no employee relations case has reached an investigation.",
             );
-            capability.source = formal_source(this.sources.formal);
+            capability.source = formal_source(&this.sources);
             vec![
                 staff_section(
                     "1",

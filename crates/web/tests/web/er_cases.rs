@@ -14,6 +14,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     a_conduct_case_needs_the_check_and_runs_through_to_appeal,
     a_suspension_is_reviewed_with_wellbeing_checks_and_reminders,
+    wres_3_comes_from_cases_when_no_counts_are_imported,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -580,5 +581,147 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
     ] {
         assert!(!dump.contains(secret), "{secret} is stored in the clear");
     }
+    Ok(())
+}
+
+/// WRES 3 from cases, worked by hand as for imported counts (docs/workforce-indicators.md):
+/// 80 White and 40 BME staff in post both years; in 2025/26 12 White and 12 BME people
+/// enter a formal conduct investigation, in 2024/25 8 and 10. Over the two years BME 22
+/// of 80 against White 20 of 160: 2.20, interval 1.28 to 3.79. A second case about the
+/// same person in a year, a person not in the staff in post, a case with no employee
+/// number and a grievance investigation all leave the figure as it is.
+async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> TestResult {
+    use dignity_app::workforce::{self, Kind};
+    use dignity_domain::er_cases::CaseType;
+    use dignity_domain::justculture::{Answers, Route};
+    let operator =
+        dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let secret = app.state.app.secret.clone();
+    let ods = dignity_domain::identity::OdsCode::parse("RJ1")?;
+    dignity_store::identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        None,
+        dignity_domain::identity::OrgUnitKind::Division,
+        &dignity_domain::identity::Name::parse("Surgery", "name")?,
+    )
+    .await?;
+    let number = |n: usize| (70_000_000 + n).to_string();
+    let mut lines = vec![crate::workforce::HEADER.to_owned()];
+    lines.extend((0..120).map(|n| {
+        let ethnicity = if n < 80 { "A" } else { "N" };
+        format!(
+            "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
+            number(n)
+        )
+    }));
+    for day in ["2025-03-31", "2026-03-31"] {
+        workforce::import(
+            &operator,
+            &secret,
+            &ods,
+            Kind::Staff,
+            Day::parse(day)?,
+            lines.join("\n").as_bytes(),
+            &mut |_| {},
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let guide = dignity_store::justculture::create_guide(
+        &app.db,
+        "test",
+        0,
+        &app.org,
+        &dignity_store::justculture::NewGuide {
+            organisation_id: app.org.id,
+            org_unit_id: None,
+            manager_id: lead.id,
+            person_digest: None,
+            started_on: Day::parse("2024-04-01")?,
+            answers: Answers([Some(true), None, None, None, None]),
+            recommended: Route::Formal,
+            decided: Route::Formal,
+            public_key: "key".into(),
+            record: vec![0; 16],
+            seals: Vec::new(),
+        },
+    )
+    .await?;
+    let open = |case_type: CaseType, digest: Option<String>, on: &str| {
+        let on = Day::parse(on);
+        let db = app.db.clone();
+        let org = app.org.clone();
+        async move {
+            let on = on?;
+            let case = store::NewCase {
+                org_unit_id: None,
+                case_type,
+                person_digest: digest,
+                guide_id: (case_type == CaseType::Conduct).then_some(guide),
+                fast_track: false,
+                opened_by: lead.id,
+                opened_on: on,
+                stage: Stage::Investigation,
+                stage_since: on,
+                investigator_id: None,
+                public_key: "key".into(),
+                details: vec![0; 16],
+                seals: Vec::new(),
+                first_entry: None,
+            };
+            store::open_case(&db, "test", 0, &org, &case).await?;
+            Ok::<(), Box<dyn std::error::Error>>(())
+        }
+    };
+    let person = |n: usize| {
+        Some(dignity_app::justculture::person_in_organisation(
+            &secret,
+            app.org.id,
+            &number(n),
+        ))
+    };
+    // White staff are 0 to 79, BME 80 to 119.
+    for (day, white, bme) in [("2024-06-01", 8, 10), ("2025-06-01", 12, 12)] {
+        for n in (0..white).chain(80..80 + bme) {
+            open(CaseType::Conduct, person(n), day).await?;
+        }
+    }
+    open(CaseType::Conduct, person(80), "2025-09-01").await?;
+    open(
+        CaseType::Conduct,
+        Some(dignity_app::justculture::person_in_organisation(
+            &secret, app.org.id, "99999999",
+        )),
+        "2025-09-01",
+    )
+    .await?;
+    open(CaseType::Conduct, None, "2025-09-01").await?;
+    open(CaseType::Grievance, person(81), "2025-09-01").await?;
+
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut browser = app.signed_in_browser(&union).await?;
+    let page = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    let start = page.body.find("id=\"indicator-3\"").ok_or("WRES 3")?;
+    let wres3 = &page.body[start..];
+    let wres3 = &wres3[..wres3[1..]
+        .find("id=\"indicator-")
+        .map_or(wres3.len(), |e| e + 1)];
+    assert!(wres3.contains("2.20"), "{wres3}");
+    assert!(wres3.contains("1.28 to 3.79"), "{wres3}");
+    assert!(
+        wres3.contains("From the employee relations cases kept in Dignity"),
+        "{wres3}"
+    );
+    assert!(
+        page.body.contains("From employee relations cases"),
+        "the sources say so"
+    );
     Ok(())
 }

@@ -16,7 +16,7 @@ dignity_store::on_both_backends!(
     equality_report_is_public_once_both_sides_sign,
 );
 
-const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
+pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
 
 /// One line of a staff-in-post extract.
 fn line(n: usize, unit: &str, ethnicity: &str, disability: &str, days_lost: &str) -> String {
