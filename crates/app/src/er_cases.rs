@@ -81,6 +81,10 @@ pub enum CaseError {
         "Someone else changed this case while you were working on it. Nothing you typed is lost: check the case as it is now and send again"
     )]
     Changed,
+    #[error(
+        "You cannot change a case you cannot read. Ask your administrator with the recovery key to share it with you first"
+    )]
+    NotShared,
     #[error(transparent)]
     App(#[from] Error),
 }
@@ -93,6 +97,26 @@ impl From<dignity_store::StoreError> for CaseError {
 
 fn holds_lead(session: &CurrentSession, org: &Organisation) -> bool {
     is_checker(session, org)
+}
+
+/// A lead may change a case only if it is sealed to them, so they can have read it: a
+/// change from anyone else would overwrite words they never saw.
+async fn may_change(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    case: &ErCase,
+) -> Result<(), CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    if store::seal_for(&ctx.db, case.id, &person_holder(session.person.id))
+        .await?
+        .is_none()
+    {
+        return Err(CaseError::NotShared);
+    }
+    Ok(())
 }
 
 /// Whether this person works on the organisation's cases.
@@ -605,9 +629,7 @@ pub async fn move_case(
     case: &CaseInHand,
     form: &MoveForm,
 ) -> Result<(), CaseError> {
-    if !holds_lead(session, org) {
-        return Err(Error::Forbidden.into());
-    }
+    may_change(ctx, session, org, case).await?;
     let mut problems = Vec::new();
     let to: Option<Stage> = choice(
         &mut problems,
@@ -721,9 +743,7 @@ pub async fn add_entry(
     case: &CaseInHand,
     form: &EntryForm,
 ) -> Result<i64, CaseError> {
-    if !holds_lead(session, org) {
-        return Err(Error::Forbidden.into());
-    }
+    may_change(ctx, session, org, case).await?;
     let mut problems = Vec::new();
     let kind: Option<EntryKind> = choice(
         &mut problems,
@@ -750,7 +770,7 @@ pub async fn add_entry(
         .map(|r| encrypt_to(&case.public_key, &padded(r.into_bytes())))
         .transpose()
         .map_err(Error::from)?;
-    Ok(store::add_entry(
+    store::add_entry(
         &ctx.db,
         &session.person.email,
         ctx.clock.now(),
@@ -759,7 +779,8 @@ pub async fn add_entry(
         (kind, ctx.clock.today(), session.person.id, &record),
         reason.as_deref(),
     )
-    .await?)
+    .await?
+    .ok_or(CaseError::Changed)
 }
 
 /// What a lead sent to change a case's details.
@@ -781,9 +802,7 @@ pub async fn change_details(
     case: &CaseInHand,
     form: &DetailsForm,
 ) -> Result<(), CaseError> {
-    if !holds_lead(session, org) {
-        return Err(Error::Forbidden.into());
-    }
+    may_change(ctx, session, org, case).await?;
     let mut problems = Vec::new();
     let d = &form.details;
     let details = Details {
@@ -878,12 +897,19 @@ pub async fn start_suspension(
     case: &CaseInHand,
     form: &SuspensionForm,
 ) -> Result<(), CaseError> {
-    if !holds_lead(session, org) {
-        return Err(Error::Forbidden.into());
-    }
+    may_change(ctx, session, org, case).await?;
     let mut problems = Vec::new();
     if case.is_closed() {
         problems.push(problem("kind", "This case is closed"));
+    } else if store::suspensions(&ctx.db, case.id)
+        .await?
+        .iter()
+        .any(|s| s.ended_on.is_none())
+    {
+        problems.push(problem(
+            "kind",
+            SuspensionRefused::AlreadySuspended.to_string(),
+        ));
     }
     let kind: Option<SuspensionKind> =
         choice(&mut problems, "kind", &form.kind, "Choose what kind it is");
@@ -967,13 +993,12 @@ pub async fn review_suspension(
     case: &CaseInHand,
     form: &ReviewForm,
 ) -> Result<(), CaseError> {
-    if !holds_lead(session, org) {
-        return Err(Error::Forbidden.into());
-    }
+    may_change(ctx, session, org, case).await?;
     let running = store::suspensions(&ctx.db, case.id)
         .await?
         .into_iter()
-        .find(|s| s.ended_on.is_none());
+        .find(|s| s.ended_on.is_none())
+        .filter(|_| !case.is_closed());
     let Some(running) = running else {
         return Err(CaseError::Form(vec![problem(
             "wellbeing",

@@ -342,6 +342,16 @@ pub async fn move_stage(
     if changed != 1 {
         return Ok(false);
     }
+    if step.to == Stage::Closed {
+        // A closed case keeps nobody from their work: its running suspension ends with it.
+        sqlx::query(
+            "UPDATE er_suspensions SET ended_on = $1 WHERE case_id = $2 AND ended_on IS NULL",
+        )
+        .bind(&on)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO er_case_stages (case_id, position, stage, started_on) \
          SELECT $1, COALESCE(MAX(position), -1) + 1, $2, $3 FROM er_case_stages WHERE case_id = $4",
@@ -435,7 +445,10 @@ pub struct Entry {
     pub record: Vec<u8>,
 }
 
-/// Adds an entry, audited. A closed case needs a correction entry with it, saying why.
+/// Adds an entry, audited. A closed case needs a correction entry with it, saying why:
+/// the entry is kept only if the case is still closed (with a reason) or still open
+/// (without one), checked under the row's lock, so a case closed a moment before is not
+/// changed without a reason. `None` when that no longer holds.
 pub async fn add_entry(
     db: &Db,
     actor: &str,
@@ -444,9 +457,24 @@ pub async fn add_entry(
     case_id: i64,
     entry: (EntryKind, Day, i64, &[u8]),
     correction: Option<&[u8]>,
-) -> Result<i64, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let (kind, on, by, record) = entry;
     let mut tx = db.begin_write().await?;
+    // An update takes the row's lock on PostgreSQL, so a close committing meanwhile is seen.
+    let as_expected = sqlx::query(
+        "UPDATE er_cases SET version = version WHERE organisation_id = $1 AND id = $2 \
+         AND (CASE WHEN stage = 'closed' THEN 1 ELSE 0 END) = $3",
+    )
+    .bind(org.id)
+    .bind(case_id)
+    .bind(i64::from(correction.is_some()))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !as_expected {
+        return Ok(None);
+    }
     let id = insert_entry(&mut tx, case_id, kind, on, by, record).await?;
     let mut detail = format!("Added a {} to case {case_id}", kind.code());
     if let Some(reason) = correction {
@@ -460,7 +488,7 @@ pub async fn add_entry(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 pub async fn entries(db: &Db, case_id: i64) -> Result<Vec<Entry>, StoreError> {
@@ -724,7 +752,7 @@ pub async fn reviews_due(
 ) -> Result<Vec<ReviewDue>, StoreError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT s.case_id, s.review_due FROM er_suspensions s JOIN er_cases c ON c.id = s.case_id \
-         WHERE c.organisation_id = $1 AND s.ended_on IS NULL AND s.review_due <= $2 ORDER BY s.review_due, s.case_id",
+         WHERE c.organisation_id = $1 AND c.stage <> 'closed' AND s.ended_on IS NULL AND s.review_due <= $2 ORDER BY s.review_due, s.case_id",
     )
     .bind(organisation_id)
     .bind(by.to_string())
@@ -745,7 +773,7 @@ pub async fn reviews_due(
 pub async fn organisations_to_remind(db: &Db, today: Day) -> Result<Vec<i64>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT c.organisation_id FROM er_suspensions s JOIN er_cases c ON c.id = s.case_id \
-         WHERE s.ended_on IS NULL AND s.review_due <= $1 \
+         WHERE c.stage <> 'closed' AND s.ended_on IS NULL AND s.review_due <= $1 \
          AND (s.reminded_for IS NULL OR s.reminded_for <> s.review_due)",
     )
     .bind(today.to_string())
@@ -764,7 +792,7 @@ pub async fn send_review_reminders(
 ) -> Result<usize, StoreError> {
     let due: Vec<(i64, i64, i64, String)> = sqlx::query_as(
         "SELECT s.id, c.organisation_id, s.case_id, s.review_due FROM er_suspensions s \
-         JOIN er_cases c ON c.id = s.case_id WHERE s.ended_on IS NULL AND s.review_due <= $1 \
+         JOIN er_cases c ON c.id = s.case_id WHERE c.stage <> 'closed' AND s.ended_on IS NULL AND s.review_due <= $1 \
          AND (s.reminded_for IS NULL OR s.reminded_for <> s.review_due)",
     )
     .bind(today.to_string())

@@ -376,7 +376,7 @@ async fn open(
         Err(CaseError::Form(problems)) => problems,
         Err(CaseError::App(dignity_app::Error::NotSetUp { .. })) => Vec::new(),
         Err(CaseError::App(e)) => return Err(e.into()),
-        Err(CaseError::Changed) => Vec::new(),
+        Err(CaseError::Changed | CaseError::NotShared) => Vec::new(),
     };
     let chrome = chrome.with_errors(merged(errors, problems));
     let typed = NewTyped {
@@ -651,6 +651,9 @@ async fn answered(
         Err(CaseError::Changed) => {
             typed.changed = true;
             Vec::new()
+        }
+        Err(CaseError::NotShared) => {
+            return Err(AppError::BadRequest(CaseError::NotShared.to_string()));
         }
         Err(CaseError::App(e)) => return Err(e.into()),
     };

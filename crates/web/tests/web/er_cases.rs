@@ -356,6 +356,41 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
     );
     let page = erin.get(&path).await?;
     assert!(page.body.contains("The letter was missing from the file."));
+    // An entry whose page still showed the case open, arriving after it closed, is not
+    // kept without a reason: the store checks under the row's lock (an outside attack
+    // raced thirty notes against the close and got some in).
+    let late = store::add_entry(
+        &app.db,
+        "test",
+        0,
+        &app.org,
+        case.id,
+        (EntryKind::Note, today, erin_id, b"late"),
+        None,
+    )
+    .await?;
+    assert_eq!(late, None);
+
+    // A lead who got their case key after the case opened cannot read it, so cannot
+    // change it blind (the attack overwrote a case's details this way).
+    app.person("nell@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut nell = sign_in_guardian(app, "nell@trust.nhs.uk").await?;
+    let page = nell.get(&path).await?;
+    assert!(
+        page.body.contains("Not shared with you yet"),
+        "{}",
+        page.body
+    );
+    let case = only_case(app).await?;
+    let blind = Fields::new(&[
+        ("person_name", "Overwritten"),
+        ("details_closed_reason", "Because"),
+    ])
+    .version(case.version);
+    let page = post(&mut nell, &format!("{path}/details"), &blind).await?;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert!(page.body.contains("cannot change a case you cannot read"));
+    assert_eq!(only_case(app).await?.details, case.details);
 
     let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
@@ -568,6 +603,86 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
         store::suspensions(&app.db, case.id).await?[0]
             .ended_on
             .is_some()
+    );
+
+    // A second suspension while one runs is named, not a false "someone else changed it".
+    let case = only_case(app).await?;
+    let again = |version: i64| {
+        Fields::new(&[
+            ("suspension_kind", "suspension"),
+            ("suspension_reason", "Again."),
+        ])
+        .date("started_on", today)
+        .date("review_due", today.plus_days(7))
+        .version(version)
+    };
+    let page = post(
+        &mut erin,
+        &format!("{path}/suspension"),
+        &again(case.version),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let case = only_case(app).await?;
+    let page = post(
+        &mut erin,
+        &format!("{path}/suspension"),
+        &again(case.version),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("already kept from their usual work"));
+    // Closing the case ends it: no review is due or taken, and no reminder goes.
+    for (to, extra) in [
+        ("outcome", Some(("outcome", "no_case_to_answer"))),
+        ("closed", None),
+    ] {
+        let case = only_case(app).await?;
+        let mut fields = vec![("to", to)];
+        fields.extend(extra);
+        let page = post(
+            &mut erin,
+            &format!("{path}/move"),
+            &Fields::new(&fields).date("on", today).version(case.version),
+        )
+        .await?;
+        assert!(page.status.is_redirection(), "{to}: {}", page.body);
+    }
+    let case = only_case(app).await?;
+    let suspensions = store::suspensions(&app.db, case.id).await?;
+    assert!(
+        suspensions.iter().all(|s| s.ended_on.is_some()),
+        "{suspensions:?}"
+    );
+    let page = post(
+        &mut erin,
+        &format!("{path}/review"),
+        &Fields::new(&[
+            ("wellbeing", "yes"),
+            ("continues", "yes"),
+            ("note", "On a closed case."),
+        ])
+        .date("reviewed_on", today)
+        .date("next_due", today.plus_days(7))
+        .version(case.version),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("This suspension has ended"));
+    assert!(
+        store::reviews_due(&app.db, app.org.id, today.plus_days(30))
+            .await?
+            .is_empty()
     );
 
     let dump = crate::support::everything_stored(app).await?;
