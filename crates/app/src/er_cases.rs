@@ -82,7 +82,7 @@ pub enum CaseError {
     )]
     Changed,
     #[error(
-        "You cannot change a case you cannot read. Ask your administrator with the recovery key to share it with you first"
+        "You cannot change a case you cannot read. Ask another employee relations lead to share it with you first"
     )]
     NotShared,
     #[error(transparent)]
@@ -689,6 +689,30 @@ pub async fn move_case(
             _ => "to".to_owned(),
         };
         return Err(CaseError::Form(vec![problem(&field, refused.to_string())]));
+    }
+    // Closing ends a running suspension on the day it closes, which cannot be before the
+    // suspension started or was last reviewed.
+    if to == Stage::Closed
+        && let Some(running) = store::suspensions(&ctx.db, case.id)
+            .await?
+            .into_iter()
+            .find(|s| s.ended_on.is_none())
+    {
+        let last = store::reviews(&ctx.db, case.id)
+            .await?
+            .iter()
+            .filter(|r| r.suspension_id == running.id)
+            .map(|r| r.reviewed_on)
+            .max()
+            .unwrap_or(running.started_on)
+            .max(running.started_on);
+        if on < last {
+            let refused = MoveRefused::BeforeSuspension { on: last };
+            return Err(CaseError::Form(vec![problem(
+                &day_field("on"),
+                refused.to_string(),
+            )]));
+        }
     }
     let moved = store::move_stage(
         &ctx.db,

@@ -630,16 +630,21 @@ pub async fn checks_waiting(
     Ok(Some(store::count_waiting(&ctx.db, org.id).await?))
 }
 
-/// A colleague, holding a case key, who cannot read past records this lead can.
+/// A colleague, holding a case key, who cannot read past records or employee relations
+/// cases this lead can.
 pub struct Colleague {
     pub person_id: i64,
     public_key: String,
     guides: Vec<i64>,
+    cases: Vec<i64>,
 }
 
 impl Colleague {
     pub fn records(&self) -> usize {
         self.guides.len()
+    }
+    pub fn cases(&self) -> usize {
+        self.cases.len()
     }
 }
 
@@ -661,14 +666,16 @@ pub async fn colleagues_waiting(
         {
             continue;
         }
-        let guides =
-            store::guides_to_share(&ctx.db, org.id, &mine, &person_holder(holder.person_id))
-                .await?;
-        if !guides.is_empty() {
+        let theirs = person_holder(holder.person_id);
+        let guides = store::guides_to_share(&ctx.db, org.id, &mine, &theirs).await?;
+        let cases =
+            dignity_store::er_cases::cases_to_share(&ctx.db, org.id, &mine, &theirs).await?;
+        if !guides.is_empty() || !cases.is_empty() {
             waiting.push(Colleague {
                 person_id: holder.person_id,
                 public_key: holder.public_key,
                 guides,
+                cases,
             });
         }
     }
@@ -692,8 +699,29 @@ pub async fn share_with_colleagues(
     let mine = person_holder(session.person.id);
     let waiting = colleagues_waiting(ctx, session, org).await?;
     let mut seals = Vec::new();
+    let mut case_seals = Vec::new();
     let mut given = Vec::new();
+    let mut given_cases = Vec::new();
     for colleague in &waiting {
+        for case_id in &colleague.cases {
+            let Some(sealed) = dignity_store::er_cases::seal_for(&ctx.db, *case_id, &mine).await?
+            else {
+                continue;
+            };
+            let key = ConcernKey::unseal(&sealed, &my_key)?;
+            case_seals.push((
+                *case_id,
+                person_holder(colleague.person_id),
+                key.seal_to(&colleague.public_key)?,
+            ));
+        }
+        if !colleague.cases.is_empty() {
+            given_cases.push(format!(
+                "person {} {} cases",
+                colleague.person_id,
+                colleague.cases.len()
+            ));
+        }
         for guide_id in &colleague.guides {
             let Some(sealed) = store::seal_for(&ctx.db, *guide_id, &mine).await? else {
                 continue;
@@ -705,11 +733,13 @@ pub async fn share_with_colleagues(
                 key.seal_to(&colleague.public_key)?,
             ));
         }
-        given.push(format!(
-            "person {} {} records",
-            colleague.person_id,
-            colleague.guides.len()
-        ));
+        if !colleague.guides.is_empty() {
+            given.push(format!(
+                "person {} {} records",
+                colleague.person_id,
+                colleague.guides.len()
+            ));
+        }
     }
     if !seals.is_empty() {
         let detail = format!("Shared past decision guide records: {}", given.join(", "));
@@ -719,6 +749,21 @@ pub async fn share_with_colleagues(
             ctx.clock.now(),
             org,
             &seals,
+            &detail,
+        )
+        .await?;
+    }
+    if !case_seals.is_empty() {
+        let detail = format!(
+            "Shared employee relations cases: {}",
+            given_cases.join(", ")
+        );
+        dignity_store::er_cases::add_seals(
+            &ctx.db,
+            &session.person.email,
+            ctx.clock.now(),
+            org,
+            &case_seals,
             &detail,
         )
         .await?;

@@ -190,6 +190,10 @@ pub enum MoveRefused {
     NoIndependentCheck,
     #[error("This case is closed")]
     Closed,
+    #[error(
+        "The case cannot close before its running suspension started or was last reviewed ({on}). Choose a later date"
+    )]
+    BeforeSuspension { on: Day },
 }
 
 /// A move a person asks for.

@@ -906,3 +906,51 @@ pub async fn every_formal_entry(db: &Db) -> Result<Vec<(i64, FormalEntry)>, Stor
         sqlx::query_as(FORMAL_ENTRIES).fetch_all(db.pool()).await?;
     rows.into_iter().map(formal_entry).collect()
 }
+
+/// Cases of an organisation whose key is sealed to `mine` but not to `theirs`: what one
+/// employee relations lead can share with a colleague who joined later.
+pub async fn cases_to_share(
+    db: &Db,
+    organisation_id: i64,
+    mine: &str,
+    theirs: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT c.id FROM er_cases c JOIN er_case_seals m ON m.case_id = c.id AND m.holder = $2 \
+         WHERE c.organisation_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM er_case_seals t WHERE t.case_id = c.id AND t.holder = $3) ORDER BY c.id",
+    )
+    .bind(organisation_id)
+    .bind(mine)
+    .bind(theirs)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Adds copies of cases' keys for new holders, with one audit entry saying who was given
+/// how many. A copy already there is left as it is.
+pub async fn add_seals(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    seals: &[(i64, String, Vec<u8>)],
+    detail: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for (case_id, holder, sealed) in seals {
+        sqlx::query(
+            "INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id, holder) DO NOTHING",
+        )
+        .bind(case_id)
+        .bind(holder)
+        .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::append(&mut tx, now, &audit_entry(actor, org, "er.shared", detail)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -140,6 +140,7 @@ pub struct ListQuery {
     case_type: String,
     stage: String,
     order: String,
+    done: String,
 }
 
 #[derive(Template)]
@@ -154,6 +155,10 @@ struct ListPage {
     today: Day,
     reviews_due: Vec<ReviewDue>,
     query: ListQuery,
+    /// Colleagues who cannot read some cases yet.
+    waiting_colleagues: Vec<crate::justculture::Waiting>,
+    share_back: &'static str,
+    done: Option<&'static str>,
 }
 
 impl ListPage {
@@ -228,6 +233,13 @@ async fn list(
     let units = dignity_app::identity::organisations::units(&state.app, &organisation).await?;
     let names = dignity_app::justculture::names(&state.app, &organisation).await?;
     let timescales = er_cases::timescales(&state.app, &organisation).await?;
+    let waiting_colleagues =
+        crate::justculture::waiting_colleagues(&state, &user, &organisation, &names).await?;
+    let done = match query.done.as_str() {
+        "shared" => Some("Your colleagues can now read what you shared."),
+        "locked" => Some("Sign in again to unlock your case key, then share."),
+        _ => None,
+    };
     let chrome = chrome
         .titled(format!("Employee relations cases: {}", organisation.name))
         .under(
@@ -244,6 +256,9 @@ async fn list(
         today: state.app.clock.today(),
         reviews_due,
         query,
+        waiting_colleagues,
+        share_back: "er-cases",
+        done,
     })?
     .into_response())
 }

@@ -74,6 +74,51 @@ fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
         .collect()
 }
 
+/// A colleague who cannot read some records or cases yet, by name, and how many of each.
+pub(crate) struct Waiting {
+    pub name: String,
+    pub what: String,
+}
+
+/// Colleagues who got their case key after some records or cases were kept, for the
+/// notice with the button that shares them (on the records' and the cases' lists).
+pub(crate) async fn waiting_colleagues(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation: &Organisation,
+    names: &[(i64, String)],
+) -> Result<Vec<Waiting>, AppError> {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    Ok(
+        justculture::colleagues_waiting(&state.app, user, organisation)
+            .await?
+            .iter()
+            .map(|c| {
+                let name = names
+                    .iter()
+                    .find(|(p, _)| *p == c.person_id)
+                    .map_or_else(|| "A colleague".to_owned(), |(_, n)| n.clone());
+                let mut what = Vec::new();
+                if c.records() > 0 {
+                    what.push(plural(
+                        c.records(),
+                        "decision guide record",
+                        "decision guide records",
+                    ));
+                }
+                if c.cases() > 0 {
+                    what.push(plural(c.cases(), "case", "cases"));
+                }
+                Waiting {
+                    name,
+                    what: what.join(" and "),
+                }
+            })
+            .collect(),
+    )
+}
+
 #[derive(Template)]
 #[template(path = "justculture/list.html")]
 struct ListPage {
@@ -83,8 +128,9 @@ struct ListPage {
     records: Vec<Listed>,
     names: Vec<(i64, String)>,
     today: Day,
-    /// Colleagues who cannot read some records yet, by name, with how many.
-    waiting_colleagues: Vec<(String, usize)>,
+    /// Colleagues who cannot read some records or cases yet, by name, with how many.
+    waiting_colleagues: Vec<Waiting>,
+    share_back: &'static str,
     done: Option<&'static str>,
 }
 
@@ -123,17 +169,7 @@ async fn list(
     let organisation = organisation(&state, &ods).await?;
     let records = justculture::list(&state.app, &user, &organisation).await?;
     let names = justculture::names(&state.app, &organisation).await?;
-    let waiting_colleagues = justculture::colleagues_waiting(&state.app, &user, &organisation)
-        .await?
-        .iter()
-        .map(|c| {
-            let name = names
-                .iter()
-                .find(|(p, _)| *p == c.person_id)
-                .map_or_else(|| "A colleague".to_owned(), |(_, n)| n.clone());
-            (name, c.records())
-        })
-        .collect();
+    let waiting_colleagues = waiting_colleagues(&state, &user, &organisation, &names).await?;
     let done = match query.done.as_str() {
         "shared" => Some("Your colleagues can now read the records you shared."),
         "locked" => Some("Sign in again to unlock your case key, then share the records."),
@@ -153,6 +189,7 @@ async fn list(
         names,
         today: state.app.clock.today(),
         waiting_colleagues,
+        share_back: "just-culture",
         done,
     })?
     .into_response())
@@ -418,14 +455,22 @@ async fn share(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let done = match justculture::share_with_colleagues(&state.app, &user, &organisation).await? {
         Some(_) => "shared",
         None => "locked",
     };
+    // The cases' list has the same button, and goes back there.
+    let from_cases = pairs.iter().any(|(k, v)| k == "back" && v == "er-cases");
+    let list = if from_cases {
+        "er-cases"
+    } else {
+        "just-culture"
+    };
     Ok(Redirect::to(&format!(
-        "/orgs/{}/just-culture?done={done}",
+        "/orgs/{}/{list}?done={done}",
         organisation.ods_code
     ))
     .into_response())

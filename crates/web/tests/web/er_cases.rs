@@ -391,6 +391,23 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     assert!(page.body.contains("cannot change a case you cannot read"));
     assert_eq!(only_case(app).await?.details, case.details);
+    // A lead who can read it shares it from the list of cases, and then Nell reads it.
+    let list = erin.get("/orgs/RJ1/er-cases").await?;
+    assert!(
+        list.body
+            .contains("nell@trust.nhs.uk: 1 decision guide record and 1 case"),
+        "{}",
+        list.body
+    );
+    let page = erin
+        .post("/orgs/RJ1/just-culture/share", &[("back", "er-cases")])
+        .await?;
+    assert!(
+        page.redirects_to("/orgs/RJ1/er-cases?done=shared"),
+        "{page:?}"
+    );
+    let page = nell.get(&path).await?;
+    assert!(page.body.contains(ALLEGATION), "{}", page.body);
 
     let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
@@ -637,22 +654,48 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
         page.body
     );
     assert!(page.body.contains("already kept from their usual work"));
+    // It cannot close before the suspension started (a re-check found a suspension that
+    // ended before it began).
+    let case = only_case(app).await?;
+    let page = post(
+        &mut erin,
+        &format!("{path}/move"),
+        &Fields::new(&[("to", "outcome"), ("outcome", "no_case_to_answer")])
+            .date("on", today.plus_days(-1))
+            .version(case.version),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let close = |on: Day, version: i64| {
+        Fields::new(&[("to", "closed")])
+            .date("on", on)
+            .version(version)
+    };
+    let case = only_case(app).await?;
+    let page = post(
+        &mut erin,
+        &format!("{path}/move"),
+        &close(today.plus_days(-1), case.version),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("cannot close before its running suspension started")
+    );
     // Closing the case ends it: no review is due or taken, and no reminder goes.
-    for (to, extra) in [
-        ("outcome", Some(("outcome", "no_case_to_answer"))),
-        ("closed", None),
-    ] {
-        let case = only_case(app).await?;
-        let mut fields = vec![("to", to)];
-        fields.extend(extra);
-        let page = post(
-            &mut erin,
-            &format!("{path}/move"),
-            &Fields::new(&fields).date("on", today).version(case.version),
-        )
-        .await?;
-        assert!(page.status.is_redirection(), "{to}: {}", page.body);
-    }
+    let page = post(
+        &mut erin,
+        &format!("{path}/move"),
+        &close(today, case.version),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
     let case = only_case(app).await?;
     let suspensions = store::suspensions(&app.db, case.id).await?;
     assert!(

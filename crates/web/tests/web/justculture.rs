@@ -203,7 +203,7 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
     let list = erin.get("/orgs/RJ1/just-culture").await?;
     assert!(
         list.body
-            .contains("Colleagues who cannot read some records yet")
+            .contains("Colleagues who cannot read some records or cases yet")
     );
     let page = erin.post("/orgs/RJ1/just-culture/share", &[]).await?;
     assert!(
@@ -218,7 +218,7 @@ async fn a_formal_decision_waits_for_an_independent_check(app: &TestApp) -> Test
     assert!(
         !list
             .body
-            .contains("Colleagues who cannot read some records yet")
+            .contains("Colleagues who cannot read some records or cases yet")
     );
 
     // Every read of the words and the check are in the audit log; the words are not.
