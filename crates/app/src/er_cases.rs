@@ -132,11 +132,13 @@ fn text(
     missing: Option<&str>,
 ) -> String {
     let value = value.trim();
-    if value.is_empty() {
+    if domain::is_blank(value) {
         if let Some(message) = missing {
             problems.push(problem(field, message));
         }
-    } else if value.chars().count() > limit {
+        return String::new();
+    }
+    if value.chars().count() > limit {
         problems.push(problem(
             field,
             format!("Keep this to {limit} characters or fewer"),

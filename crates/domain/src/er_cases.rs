@@ -354,8 +354,29 @@ pub fn check_review(on: Day, last: Day, today: Day) -> Result<(), SuspensionRefu
     Ok(())
 }
 
-/// The longest piece of text kept in a case's file, in characters.
-pub const TEXT_LIMIT: usize = 20_000;
+/// The longest piece of text kept in a case's file, in characters. A form is sent
+/// URL-encoded, where one character outside ASCII takes up to twelve bytes, and forms are
+/// capped at 64 KiB: any text this long still arrives whole.
+pub const TEXT_LIMIT: usize = 5_000;
+
+/// Whether text holds nothing a reader could see: only spaces and invisible characters
+/// (zero-width spaces and joiners, direction marks, soft hyphens, byte-order marks). An
+/// outside attack gave a zero-width space as the reason for changing a closed case.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{180E}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{FEFF}'
+            )
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -584,6 +605,14 @@ mod tests {
             Some(day("2026-02-26"))
         );
         assert_eq!(t.target(Stage::Closed, since, false), None);
+    }
+
+    #[test]
+    fn invisible_text_is_blank() {
+        assert!(is_blank(" \u{200B}\u{FEFF}\t"));
+        assert!(is_blank("\u{202E}"));
+        assert!(!is_blank("\u{200B}a"));
+        assert!(!is_blank("é"));
     }
 
     #[test]

@@ -334,6 +334,18 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
         page.body
             .contains("This case is closed. Say why you are changing it")
     );
+    // An invisible reason is no reason.
+    let invisible = Fields::new(&[
+        ("kind", "letter"),
+        ("text", "Outcome letter sent by recorded post."),
+        ("closed_reason", "\u{200B}\u{FEFF}"),
+    ]);
+    let page = post(&mut erin, &format!("{path}/entries"), &invisible).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("This case is closed. Say why you are changing it")
+    );
     let with_reason = Fields::new(&[
         ("kind", "letter"),
         ("text", "Outcome letter sent by recorded post."),
