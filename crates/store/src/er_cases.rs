@@ -134,11 +134,13 @@ pub async fn open_case(
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO er_case_stages (case_id, position, stage, started_on) VALUES ($1, 0, $2, $3)",
+        "INSERT INTO er_case_stages (case_id, position, stage, started_on, recorded_on) \
+         VALUES ($1, 0, $2, $3, $4)",
     )
     .bind(id)
     .bind(case.stage.code())
     .bind(case.stage_since.to_string())
+    .bind(Day::from_unix_seconds(now).to_string())
     .execute(&mut *tx)
     .await?;
     for (holder, sealed) in &case.seals {
@@ -353,12 +355,14 @@ pub async fn move_stage(
         .await?;
     }
     sqlx::query(
-        "INSERT INTO er_case_stages (case_id, position, stage, started_on) \
-         SELECT $1, COALESCE(MAX(position), -1) + 1, $2, $3 FROM er_case_stages WHERE case_id = $4",
+        "INSERT INTO er_case_stages (case_id, position, stage, started_on, recorded_on) \
+         SELECT $1, COALESCE(MAX(position), -1) + 1, $2, $3, $4 FROM er_case_stages \
+         WHERE case_id = $5",
     )
     .bind(case_id)
     .bind(step.to.code())
     .bind(&on)
+    .bind(Day::from_unix_seconds(now).to_string())
     .bind(case_id)
     .execute(&mut *tx)
     .await?;
@@ -868,15 +872,20 @@ pub struct FormalEntry {
     pub case_type: CaseType,
     pub person_digest: String,
     pub entered_on: Day,
+    /// The day the stage was written into Dignity.
+    pub recorded_on: Day,
 }
 
-const FORMAL_ENTRIES: &str = "SELECT c.organisation_id, c.case_type, c.person_digest, s.started_on \
+const FORMAL_ENTRIES: &str = "SELECT c.organisation_id, c.case_type, c.person_digest, s.started_on, \
+    COALESCE(s.recorded_on, s.started_on) \
     FROM er_cases c JOIN er_case_stages s ON s.case_id = c.id \
     WHERE c.person_digest IS NOT NULL AND s.stage = 'investigation' \
     AND c.case_type IN ('conduct', 'capability_performance')";
 
+type FormalRow = (i64, String, String, String, String);
+
 fn formal_entry(
-    (organisation_id, case_type, person_digest, entered_on): (i64, String, String, String),
+    (organisation_id, case_type, person_digest, entered_on, recorded_on): FormalRow,
 ) -> Result<(i64, FormalEntry), StoreError> {
     Ok((
         organisation_id,
@@ -884,13 +893,14 @@ fn formal_entry(
             case_type: case_type.parse()?,
             person_digest,
             entered_on: Day::parse(&entered_on)?,
+            recorded_on: Day::parse(&recorded_on)?,
         },
     ))
 }
 
 /// Every formal process entered in one organisation's cases (WRES 3 and WDES 3).
 pub async fn formal_entries(db: &Db, organisation_id: i64) -> Result<Vec<FormalEntry>, StoreError> {
-    let rows: Vec<(i64, String, String, String)> =
+    let rows: Vec<FormalRow> =
         sqlx::query_as(&format!("{FORMAL_ENTRIES} AND c.organisation_id = $1"))
             .bind(organisation_id)
             .fetch_all(db.pool())
@@ -902,8 +912,7 @@ pub async fn formal_entries(db: &Db, organisation_id: i64) -> Result<Vec<FormalE
 
 /// Every formal process entered in every organisation's cases, by organisation.
 pub async fn every_formal_entry(db: &Db) -> Result<Vec<(i64, FormalEntry)>, StoreError> {
-    let rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as(FORMAL_ENTRIES).fetch_all(db.pool()).await?;
+    let rows: Vec<FormalRow> = sqlx::query_as(FORMAL_ENTRIES).fetch_all(db.pool()).await?;
     rows.into_iter().map(formal_entry).collect()
 }
 

@@ -717,6 +717,7 @@ const TABLES: &[TableSpec] = &[
             ("position", Int),
             ("stage", Text),
             ("started_on", Text),
+            ("recorded_on", Text),
         ],
     ),
     (

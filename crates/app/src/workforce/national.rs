@@ -176,7 +176,8 @@ pub async fn national(
     let organisations = orgs::list_organisations(&ctx.db).await?;
     // Every organisation's records read with a few queries, not a handful each.
     let ids: Vec<i64> = organisations.iter().map(|o| o.id).collect();
-    let counted = standards::every_year_counted_all(&ctx.db, &ctx.secret, &ids).await?;
+    let counted =
+        standards::every_year_counted_all(&ctx.db, &ctx.secret, &ids, ctx.clock.today()).await?;
     let decided = standards::decide_all(counted, ctx.minimums.workforce()).await?;
     let every: Vec<(orgs::Organisation, Vec<YearFigures>)> =
         organisations.into_iter().zip(decided).collect();

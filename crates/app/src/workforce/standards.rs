@@ -106,6 +106,33 @@ impl ReportingYear {
     pub fn last_day(self) -> Option<Day> {
         Day::from_ymd(self.0, 3, 31)
     }
+
+    /// The day its formal processes from employee relations cases are first counted: a
+    /// month after it ends, so stages entered late still count. Stages written into
+    /// Dignity from this day on are left out of it, so the year's figures, once shown,
+    /// never move: a reader comparing two days' pages learns nothing about who entered a
+    /// formal process between them.
+    pub fn cases_counted_from(self) -> Option<Day> {
+        self.last_day()
+            .map(|day| day.plus_days(CASES_SETTLE_DAYS + 1))
+    }
+}
+
+/// Days after a reporting year ends in which stages entered into cases still count
+/// towards it.
+pub const CASES_SETTLE_DAYS: i64 = 30;
+
+/// The formal processes entered in cases that count: those of years whose figures are
+/// settled by `today`, written into Dignity before they settled.
+fn settled(entries: Vec<FormalEntry>, today: Day) -> Vec<FormalEntry> {
+    entries
+        .into_iter()
+        .filter(|entry| {
+            ReportingYear::of(entry.entered_on)
+                .cases_counted_from()
+                .is_some_and(|from| from <= today && entry.recorded_on < from)
+        })
+        .collect()
 }
 
 /// Which extracts a year's figures come from, by their day.
@@ -122,6 +149,9 @@ pub struct Sources {
     /// No counts were imported for the year, so WRES 3 and WDES 3 come from the
     /// organisation's employee relations cases, matched to its staff in post.
     pub formal_from_cases: bool,
+    /// No counts were imported for the year and the organisation keeps cases, but the
+    /// year is not settled: its figures from cases are counted from this day.
+    pub cases_counted_from: Option<Day>,
 }
 
 /// One reporting year's measures.
@@ -161,7 +191,8 @@ pub async fn standards(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
-    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation.id).await?;
+    let mut extracts =
+        Extracts::load(&ctx.db, &ctx.secret, organisation.id, ctx.clock.today()).await?;
     let years = extracts.years();
     let chosen = match year {
         Some(year) if years.contains(&year) => year,
@@ -201,6 +232,7 @@ pub async fn every_year_counted_all(
     db: &Db,
     secret: &InstallationSecret,
     organisation_ids: &[i64],
+    today: Day,
 ) -> Result<Vec<Vec<YearCounts>>, Error> {
     let mut snapshots_of: HashMap<i64, Vec<Snapshot>> = HashMap::new();
     for snapshot in store::every_snapshot(db).await? {
@@ -216,10 +248,13 @@ pub async fn every_year_counted_all(
     let mut every = Vec::with_capacity(organisation_ids.len());
     let (mut counts_ids, mut rows_ids) = (Vec::new(), Vec::new());
     for &organisation_id in organisation_ids {
+        let entries = entries_of.remove(&organisation_id).unwrap_or_default();
         let extracts = Extracts {
             snapshots: snapshots_of.remove(&organisation_id).unwrap_or_default(),
             formal: Vec::new(),
-            case_entries: entries_of.remove(&organisation_id).unwrap_or_default(),
+            keeps_cases: !entries.is_empty(),
+            case_entries: settled(entries, today),
+            today,
             cases_digester: crate::justculture::organisation_digester(secret),
             organisation_id,
             key: SnapshotKey::new(secret),
@@ -396,7 +431,8 @@ pub async fn every_year_counted_of(
     ods: &OdsCode,
 ) -> Result<Vec<YearCounts>, Error> {
     let organisation = operator.organisation(ods).await?;
-    let mut extracts = Extracts::load(operator.db(), secret, organisation.id).await?;
+    let today = operator.clock().today();
+    let mut extracts = Extracts::load(operator.db(), secret, organisation.id, today).await?;
     let mut counted = Vec::new();
     for year in extracts.years() {
         if let Some(year) = extracts.counts(Records::Db(operator.db()), year).await? {
@@ -427,7 +463,7 @@ pub async fn every_year_counted_of_all(
                 .ok_or_else(|| Error::NotFound(format!("organisation {code}")))
         })
         .collect::<Result<Vec<i64>, Error>>()?;
-    every_year_counted_all(operator.db(), secret, &ids).await
+    every_year_counted_all(operator.db(), secret, &ids, operator.clock().today()).await
 }
 
 /// The staff-in-post snapshot a year's measures are made from, if `snapshot` is one: the
@@ -438,7 +474,8 @@ pub(crate) async fn year_of_staff_snapshot(
     organisation_id: i64,
     snapshot: &Snapshot,
 ) -> Result<Option<YearFigures>, Error> {
-    let mut extracts = Extracts::load(&ctx.db, &ctx.secret, organisation_id).await?;
+    let mut extracts =
+        Extracts::load(&ctx.db, &ctx.secret, organisation_id, ctx.clock.today()).await?;
     let year = ReportingYear::of(snapshot.as_at);
     if extracts
         .newest(Kind::Staff, year)
@@ -516,8 +553,11 @@ struct Extracts {
     snapshots: Vec<Snapshot>,
     formal: Vec<FormalCount>,
     /// Formal processes entered in the organisation's employee relations cases, used for a
-    /// year with no imported counts.
+    /// year with no imported counts: only those of settled years (see [`settled`]).
     case_entries: Vec<FormalEntry>,
+    /// Whether the organisation keeps cases with formal processes at all, settled or not.
+    keeps_cases: bool,
+    today: Day,
     /// Turns a staff row's digest into the one cases keep.
     cases_digester: Digester,
     organisation_id: i64,
@@ -532,12 +572,16 @@ impl Extracts {
         db: &Db,
         secret: &InstallationSecret,
         organisation_id: i64,
+        today: Day,
     ) -> Result<Extracts, Error> {
         let key = SnapshotKey::new(secret);
+        let entries = dignity_store::er_cases::formal_entries(db, organisation_id).await?;
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
             formal: key.formal(db, organisation_id).await?,
-            case_entries: dignity_store::er_cases::formal_entries(db, organisation_id).await?,
+            keeps_cases: !entries.is_empty(),
+            case_entries: settled(entries, today),
+            today,
             cases_digester: crate::justculture::organisation_digester(secret),
             organisation_id,
             key,
@@ -770,6 +814,9 @@ impl Extracts {
                 this_year: this_year.1,
                 last_year: before.map(|b| b.1),
             });
+        } else if self.keeps_cases {
+            sources.cases_counted_from =
+                year.cases_counted_from().filter(|&from| from > self.today);
         }
         Ok(Some(YearCounts {
             year,
@@ -1082,6 +1129,44 @@ fn formal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cases_count_once_their_year_settles_and_late_writing_does_not_move_them()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let entry =
+            |entered: &str, recorded: &str| -> Result<FormalEntry, Box<dyn std::error::Error>> {
+                Ok(FormalEntry {
+                    case_type: CaseType::Conduct,
+                    person_digest: "someone".into(),
+                    entered_on: Day::parse(entered)?,
+                    recorded_on: Day::parse(recorded)?,
+                })
+            };
+        let year = ReportingYear::ending(2026).ok_or("a year")?;
+        assert_eq!(year.cases_counted_from(), Some(Day::parse("2026-05-01")?));
+        let entries = || -> Result<Vec<FormalEntry>, Box<dyn std::error::Error>> {
+            Ok(vec![
+                entry("2025-06-01", "2025-06-02")?,
+                // Entered late, within the month: counts.
+                entry("2026-03-30", "2026-04-30")?,
+                // Written after the year settled: never counts, so the figure never moves.
+                entry("2026-03-30", "2026-05-01")?,
+                // This year's: not yet.
+                entry("2026-04-02", "2026-04-02")?,
+            ])
+        };
+        assert!(settled(entries()?, Day::parse("2026-04-30")?).is_empty());
+        let counted = settled(entries()?, Day::parse("2026-05-01")?);
+        assert_eq!(
+            counted
+                .iter()
+                .map(|e| e.recorded_on.to_string())
+                .collect::<Vec<_>>(),
+            ["2025-06-02", "2026-04-30"]
+        );
+        assert_eq!(settled(entries()?, Day::parse("2027-05-01")?).len(), 3);
+        Ok(())
+    }
 
     #[test]
     fn a_reporting_year_runs_to_the_end_of_march() {

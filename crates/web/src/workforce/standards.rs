@@ -389,6 +389,14 @@ pub fn sections(
                     .to_owned(),
             );
         }
+        if let Some(from) = sources.cases_counted_from {
+            return Some(format!(
+                "This year's figures come from the employee relations cases kept in Dignity. \
+                 They are counted on {}, a month after the year ends, so that stages entered \
+                 late still count. After that they do not change.",
+                from.long()
+            ));
+        }
         sources.formal.map(|d| {
             format!(
                 "From the counts of staff entering formal processes imported for {}. \

@@ -754,6 +754,15 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
     Ok(())
 }
 
+/// The WRES 3 section of a standard's page.
+fn wres_3(body: &str) -> Result<&str, &'static str> {
+    let start = body.find("id=\"indicator-3\"").ok_or("WRES 3")?;
+    let section = &body[start..];
+    Ok(&section[..section[1..]
+        .find("id=\"indicator-")
+        .map_or(section.len(), |e| e + 1)])
+}
+
 /// WRES 3 from cases, worked by hand as for imported counts (docs/workforce-indicators.md):
 /// 80 White and 40 BME staff in post both years; in 2025/26 12 White and 12 BME people
 /// enter a formal conduct investigation, in 2024/25 8 and 10. Over the two years BME 22
@@ -821,7 +830,7 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         },
     )
     .await?;
-    let open = |case_type: CaseType, digest: Option<String>, on: &str| {
+    let open_at = |case_type: CaseType, digest: Option<String>, on: &str, now: i64| {
         let on = Day::parse(on);
         let db = app.db.clone();
         let org = app.org.clone();
@@ -843,10 +852,13 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
                 seals: Vec::new(),
                 first_entry: None,
             };
-            store::open_case(&db, "test", 0, &org, &case).await?;
+            store::open_case(&db, "test", now, &org, &case).await?;
             Ok::<(), Box<dyn std::error::Error>>(())
         }
     };
+    // Cases written into Dignity long ago, before their years settled.
+    let open =
+        |case_type: CaseType, digest: Option<String>, on: &str| open_at(case_type, digest, on, 0);
     let person = |n: usize| {
         Some(dignity_app::justculture::person_in_organisation(
             &secret,
@@ -878,11 +890,7 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     let mut browser = app.signed_in_browser(&union).await?;
     let page = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
-    let start = page.body.find("id=\"indicator-3\"").ok_or("WRES 3")?;
-    let wres3 = &page.body[start..];
-    let wres3 = &wres3[..wres3[1..]
-        .find("id=\"indicator-")
-        .map_or(wres3.len(), |e| e + 1)];
+    let wres3 = wres_3(&page.body)?;
     assert!(wres3.contains("2.20"), "{wres3}");
     assert!(wres3.contains("1.28 to 3.79"), "{wres3}");
     assert!(
@@ -892,6 +900,52 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     assert!(
         page.body.contains("From employee relations cases"),
         "the sources say so"
+    );
+
+    // The insider's attack: read the page, see a case entered, read it again. A stage
+    // back-dated into a settled year is written after it settled, so the figure stays.
+    let now = app.state.app.clock.now();
+    open_at(CaseType::Conduct, person(100), "2026-02-01", now).await?;
+    let again = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
+    assert_eq!(
+        wres_3(&again.body)?,
+        wres3,
+        "a settled year's figure does not move"
+    );
+
+    // This year is not settled: its cases are not counted, and the page says when they will be.
+    let today = app.state.app.clock.today();
+    workforce::import(
+        &operator,
+        &secret,
+        &ods,
+        Kind::Staff,
+        today,
+        lines.join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let year = dignity_app::workforce::standards::ReportingYear::of(today);
+    let path = format!("/orgs/RJ1/workforce/wres?year={}", year.end_year());
+    let before = browser.get(&path).await?;
+    for n in 90..100 {
+        open_at(CaseType::Conduct, person(n), &today.to_string(), now).await?;
+    }
+    let after = browser.get(&path).await?;
+    assert_eq!(
+        wres_3(&after.body)?,
+        wres_3(&before.body)?,
+        "this year's figure does not move"
+    );
+    let from = year.cases_counted_from().ok_or("a day")?;
+    assert!(
+        after.body.contains(&format!(
+            "From employee relations cases, counted from {}",
+            from.long()
+        )),
+        "{}",
+        after.body
     );
     Ok(())
 }
