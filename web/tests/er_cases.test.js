@@ -1,7 +1,7 @@
 // Employee relations cases in a real browser: a lead checks the demo's waiting decision
 // guide record, opens a conduct case from it and takes it through a hearing and an
-// appeal; then records a suspension review with its wellbeing check. axe and the reflow
-// check pass on every page.
+// appeal; then records a suspension review with its wellbeing check; then fails and fixes
+// the time limits form. axe and the reflow check pass on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, checkAccessibility, checkReflow, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
@@ -121,4 +121,29 @@ test('a suspension review records the wellbeing check and the next review', asyn
 
   await lead.goto(`${server.url}/orgs/DEMO1/er-cases`);
   assert.ok(!(await lead.locator('main').innerText()).includes('Suspension reviews due'));
+});
+
+test('the time limits form names each wrong box and keeps what was typed', async () => {
+  const lead = await newPage(browser);
+  await signInWithSecondStep(lead, server.url, 'er@demo.nhs.uk');
+  await lead.goto(`${server.url}/orgs/DEMO1/er-cases`);
+  await lead.click('a:has-text("See or change the time limits")');
+  await checkAccessibility(lead, assert);
+  await checkReflow(lead, assert);
+
+  await lead.fill('#fast_track-hearing', '40');
+  await lead.fill('#review_every_days', '0');
+  await lead.click('button:has-text("Save time limits")');
+  const errors = await lead.locator('.nhsuk-error-summary').innerText();
+  assert.match(errors, /The fast-track hearing stage cannot take longer than the usual 28 days/);
+  assert.match(errors, /Days for suspension reviews must be a whole number from 1 to 90/);
+  assert.equal(await lead.inputValue('#fast_track-hearing'), '40');
+  await checkAccessibility(lead, assert);
+
+  await lead.click('.nhsuk-error-summary a >> nth=0');
+  assert.equal(await lead.evaluate(() => document.activeElement.id), 'fast_track-hearing');
+  await lead.fill('#fast_track-hearing', '10');
+  await lead.fill('#review_every_days', '14');
+  await lead.click('button:has-text("Save time limits")');
+  assert.match(await lead.locator('.nhsuk-notification-banner').innerText(), /The time limits are changed/);
 });

@@ -17,7 +17,7 @@ use dignity_crypto::secret::InstallationSecret;
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::er_cases::{
     self as domain, AppealOutcome, CaseType, EntryKind, Move, MoveRefused, Outcome, Stage,
-    SuspensionKind, SuspensionRefused, TEXT_LIMIT, Timescales,
+    StageTargets, SuspensionKind, SuspensionRefused, TEXT_LIMIT, Timescales,
 };
 use dignity_domain::identity::Role;
 use dignity_domain::justculture::{CheckState, formal_may_start};
@@ -499,6 +499,106 @@ pub async fn list(
 /// The organisation's time limits.
 pub async fn timescales(ctx: &Context, org: &Organisation) -> Result<Timescales, Error> {
     Ok(store::timescales(&ctx.db, org.id).await?)
+}
+
+/// The time limits as typed: six days for each of the usual and the fast-track stages,
+/// in [`Stage::ALL`] order, and the suspension review interval.
+#[derive(Debug, Clone, Default)]
+pub struct TimeLimitsForm {
+    pub standard: [String; 6],
+    pub fast_track: [String; 6],
+    pub review_every_days: String,
+}
+
+/// The longest a stage's time limit may be: a year.
+pub const STAGE_DAYS_LIMIT: u16 = 365;
+
+/// Changes the organisation's time limits. Each is a whole number of days from 1 to 365;
+/// a fast-track limit is never longer than the usual one (the fast-track is the quicker
+/// route); reviews are every 1 to 90 days, as the database insists.
+pub async fn change_time_limits(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    form: &TimeLimitsForm,
+) -> Result<Timescales, CaseError> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let days = |problems: &mut Vec<Problem>, field: String, typed: &str, what: &str, most: u16| {
+        match typed.trim().parse::<u16>() {
+            Ok(n) if (1..=most).contains(&n) => n,
+            _ => {
+                problems.push(problem(
+                    &field,
+                    if typed.trim().is_empty() {
+                        format!("Enter the days for {what}")
+                    } else {
+                        format!("Days for {what} must be a whole number from 1 to {most}")
+                    },
+                ));
+                0
+            }
+        }
+    };
+    // Problems in the order the boxes are on the page, so the summary reads top to bottom.
+    let mut standard = [0u16; 6];
+    let mut fast_track = [0u16; 6];
+    let rows = Stage::ALL
+        .iter()
+        .zip(form.standard.iter().zip(&form.fast_track))
+        .zip(standard.iter_mut().zip(fast_track.iter_mut()));
+    for ((stage, (typed_usual, typed_fast)), (usual, fast)) in rows {
+        let name = stage.label().to_lowercase();
+        *usual = days(
+            &mut problems,
+            format!("standard-{}", stage.code()),
+            typed_usual,
+            &format!("the {name} stage"),
+            STAGE_DAYS_LIMIT,
+        );
+        let field = format!("fast_track-{}", stage.code());
+        *fast = days(
+            &mut problems,
+            field.clone(),
+            typed_fast,
+            &format!("the {name} stage on the fast-track"),
+            STAGE_DAYS_LIMIT,
+        );
+        if *usual > 0 && *fast > *usual {
+            problems.push(problem(
+                &field,
+                format!(
+                    "The fast-track {name} stage cannot take longer than the usual {usual} days"
+                ),
+            ));
+        }
+    }
+    let review_every_days = days(
+        &mut problems,
+        "review_every_days".into(),
+        &form.review_every_days,
+        "suspension reviews",
+        90,
+    );
+    if !problems.is_empty() {
+        return Err(CaseError::Form(problems));
+    }
+    let timescales = Timescales {
+        standard: StageTargets(standard),
+        fast_track: StageTargets(fast_track),
+        review_every_days,
+    };
+    store::save_timescales(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        &timescales,
+    )
+    .await?;
+    Ok(timescales)
 }
 
 /// Running suspensions whose review is due today or earlier.

@@ -843,6 +843,50 @@ pub async fn timescales(db: &Db, organisation_id: i64) -> Result<Timescales, Sto
     })
 }
 
+/// Replaces an organisation's time limits, audited with the new values.
+pub async fn save_timescales(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    timescales: &Timescales,
+) -> Result<(), StoreError> {
+    let list = |targets: &StageTargets| {
+        targets
+            .0
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (standard, fast) = (list(&timescales.standard), list(&timescales.fast_track));
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO er_settings (organisation_id, standard_days, fast_track_days, review_every_days) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id) DO UPDATE SET \
+         standard_days = excluded.standard_days, fast_track_days = excluded.fast_track_days, \
+         review_every_days = excluded.review_every_days",
+    )
+    .bind(org.id)
+    .bind(&standard)
+    .bind(&fast)
+    .bind(i64::from(timescales.review_every_days))
+    .execute(&mut *tx)
+    .await?;
+    let detail = format!(
+        "Time limits: usual {standard}; fast-track {fast}; suspension review every {} days",
+        timescales.review_every_days
+    );
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(actor, org, "er.time_limits_changed", &detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn targets_from(text: &str) -> Result<StageTargets, StoreError> {
     let days: Vec<u16> = text
         .split(',')

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::er_cases::{
     self, CaseError, CaseInHand, CaseReading, Details, DetailsForm, EntryForm, Filter, LEADS,
     Listed, MoveForm, OpenForm, Order, Problem, ReviewDue, ReviewForm, SuspensionForm,
+    TimeLimitsForm,
 };
 use dignity_app::identity::{OrgUnit, Organisation};
 use dignity_domain::er_cases::{
@@ -36,6 +37,16 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/er-cases/new",
             Access::InOrganisation(LEADS),
             open,
+        )
+        .get(
+            "/orgs/{ods}/er-cases/time-limits",
+            Access::InOrganisation(LEADS),
+            time_limits_page,
+        )
+        .post(
+            "/orgs/{ods}/er-cases/time-limits",
+            Access::InOrganisation(LEADS),
+            change_time_limits,
         )
         .get(
             "/orgs/{ods}/er-cases/{id}",
@@ -237,6 +248,7 @@ async fn list(
         crate::justculture::waiting_colleagues(&state, &user, &organisation, &names).await?;
     let done = match query.done.as_str() {
         "shared" => Some("Your colleagues can now read what you shared."),
+        "time-limits" => Some("The time limits are changed. Every case now works to them."),
         "locked" => Some("Sign in again to unlock your case key, then share."),
         _ => None,
     };
@@ -976,4 +988,106 @@ async fn review(
         "reviewed",
     )
     .await
+}
+
+/// One stage's row on the time limits form.
+struct StageLimit {
+    stage: Stage,
+    standard: String,
+    fast_track: String,
+}
+
+#[derive(Template)]
+#[template(path = "er_cases/time_limits.html")]
+struct TimeLimitsPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    stages: Vec<StageLimit>,
+    review_every_days: String,
+}
+
+impl TimeLimitsPage {
+    fn standard_field(&self, stage: &Stage) -> String {
+        format!("standard-{}", stage.code())
+    }
+    fn fast_track_field(&self, stage: &Stage) -> String {
+        format!("fast_track-{}", stage.code())
+    }
+}
+
+fn show_time_limits(
+    chrome: Chrome,
+    organisation: Organisation,
+    form: TimeLimitsForm,
+) -> Result<Response, AppError> {
+    let stages = Stage::ALL
+        .iter()
+        .zip(form.standard)
+        .zip(form.fast_track)
+        .map(|((&stage, standard), fast_track)| StageLimit {
+            stage,
+            standard,
+            fast_track,
+        })
+        .collect();
+    let chrome = chrome_for(chrome, &organisation, "Time limits");
+    Ok(render(&TimeLimitsPage {
+        chrome,
+        organisation,
+        stages,
+        review_every_days: form.review_every_days,
+    })?
+    .into_response())
+}
+
+async fn time_limits_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let now = er_cases::timescales(&state.app, &organisation).await?;
+    let form = TimeLimitsForm {
+        standard: now.standard.0.map(|d| d.to_string()),
+        fast_track: now.fast_track.0.map(|d| d.to_string()),
+        review_every_days: now.review_every_days.to_string(),
+    };
+    show_time_limits(chrome, organisation, form)
+}
+
+async fn change_time_limits(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let sent = Sent(pairs);
+    let stage_days = |prefix: &str| {
+        let mut days: [String; 6] = Default::default();
+        for (typed, stage) in days.iter_mut().zip(Stage::ALL.iter()) {
+            *typed = sent.get(&format!("{prefix}-{}", stage.code()));
+        }
+        days
+    };
+    let form = TimeLimitsForm {
+        standard: stage_days("standard"),
+        fast_track: stage_days("fast_track"),
+        review_every_days: sent.get("review_every_days"),
+    };
+    match er_cases::change_time_limits(&state.app, &user, &organisation, &form).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}?done=time-limits", base(&organisation))).into_response())
+        }
+        Err(CaseError::Form(problems)) => show_time_limits(
+            chrome.with_errors(merged(Vec::new(), problems)),
+            organisation,
+            form,
+        ),
+        Err(CaseError::App(e)) => Err(e.into()),
+        Err(e @ (CaseError::Changed | CaseError::NotShared)) => {
+            Err(AppError::BadRequest(e.to_string()))
+        }
+    }
 }

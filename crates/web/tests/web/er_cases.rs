@@ -15,6 +15,7 @@ dignity_store::on_both_backends!(
     a_conduct_case_needs_the_check_and_runs_through_to_appeal,
     a_suspension_is_reviewed_with_wellbeing_checks_and_reminders,
     wres_3_comes_from_cases_when_no_counts_are_imported,
+    time_limits_are_the_organisation_s_own_and_nonsense_is_refused,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -946,6 +947,119 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         )),
         "{}",
         after.body
+    );
+    Ok(())
+}
+
+/// A lead changes the time limits: nonsense is refused field by field with what was typed
+/// kept, and a case the new limit puts past its time shows as late on the list.
+async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &Fields::new(&[
+            ("case_type", "grievance"),
+            ("person_name", NAME),
+            ("first_stage", "investigation"),
+            ("summary", "Says the rota is unfair."),
+        ])
+        .date("opened_on", today.plus_days(-40)),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let list = erin.get("/orgs/RJ1/er-cases").await?;
+    assert!(
+        !list.body.contains("Past their time limit"),
+        "56 days by default"
+    );
+
+    let page = erin.get("/orgs/RJ1/er-cases/time-limits").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"standard-investigation\""));
+    assert!(page.body.contains("value=\"56\""), "{}", page.body);
+
+    let defaults = dignity_domain::er_cases::Timescales::default();
+    let mut fields: Vec<(String, String)> = Stage::ALL[..6]
+        .iter()
+        .enumerate()
+        .flat_map(|(i, stage)| {
+            [
+                (
+                    format!("standard-{}", stage.code()),
+                    defaults.standard.0[i].to_string(),
+                ),
+                (
+                    format!("fast_track-{}", stage.code()),
+                    defaults.fast_track.0[i].to_string(),
+                ),
+            ]
+        })
+        .collect();
+    let set = |fields: &mut Vec<(String, String)>, name: &str, value: &str| {
+        fields.retain(|(k, _)| k != name);
+        fields.push((name.to_owned(), value.to_owned()));
+    };
+    set(&mut fields, "standard-investigation", "30");
+    set(&mut fields, "fast_track-investigation", "40");
+    set(&mut fields, "standard-informal", "");
+    set(&mut fields, "standard-hearing", "1e3");
+    set(&mut fields, "review_every_days", "0");
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/time-limits",
+        &Fields(fields.clone()),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    for message in [
+        "The fast-track investigation stage cannot take longer than the usual 30 days",
+        "Enter the days for the informal stage",
+        "Days for the hearing stage must be a whole number from 1 to 365",
+        "Days for suspension reviews must be a whole number from 1 to 90",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    assert!(
+        page.body.contains("value=\"1e3\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        store::timescales(&app.db, app.org.id).await?,
+        defaults,
+        "nothing is saved"
+    );
+
+    set(&mut fields, "fast_track-investigation", "20");
+    set(&mut fields, "standard-informal", "21");
+    set(&mut fields, "standard-hearing", " 35 ");
+    set(&mut fields, "review_every_days", "7");
+    let page = post(&mut erin, "/orgs/RJ1/er-cases/time-limits", &Fields(fields)).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let saved = store::timescales(&app.db, app.org.id).await?;
+    assert_eq!(saved.standard.0, [21, 30, 35, 7, 28, 7]);
+    assert_eq!(saved.fast_track.0, [10, 20, 10, 3, 10, 3]);
+    assert_eq!(saved.review_every_days, 7);
+    let list = erin.get(&page.location.ok_or("back to the list")?).await?;
+    assert!(list.body.contains("The time limits are changed"));
+    assert!(list.body.contains("Past their time limit"), "{}", list.body);
+    assert!(list.body.contains("10 days over"), "{}", list.body);
+    let audit = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "er.time_limits_changed" && e.detail.contains("21,30,35")),
+        "the change is audited"
     );
     Ok(())
 }

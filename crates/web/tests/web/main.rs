@@ -219,6 +219,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     (
         "GET",
+        "/orgs/{ods}/er-cases/time-limits",
+        "/orgs/RJ1/er-cases/time-limits",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/er-cases/time-limits",
+        "/orgs/RJ1/er-cases/time-limits",
+        RJ1_ER_LEADS,
+    ),
+    (
+        "GET",
         "/orgs/{ods}/er-cases/{id}",
         "/orgs/RJ1/er-cases/1",
         RJ1_ER_LEADS,
