@@ -501,6 +501,76 @@ pub async fn timescales(ctx: &Context, org: &Organisation) -> Result<Timescales,
     Ok(store::timescales(&ctx.db, org.id).await?)
 }
 
+/// One made-up case for `dignity bench casework`: the plain parts the list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct SyntheticCase {
+    pub case_type: CaseType,
+    pub opened_on: Day,
+    pub stage: Stage,
+    pub stage_since: Day,
+    pub fast_track: bool,
+}
+
+/// Stores made-up cases in `organisation` in one transaction, opened by `opened_by`, each
+/// with 4 KiB where a real case keeps its padded ciphertext, so the database is the size
+/// a real one would be. Conduct cases share one made-up decision guide record, as the
+/// database insists each has one. For the benchmark's scratch database only: nothing is
+/// audited or sealed.
+pub async fn store_synthetic_cases(
+    operator: &crate::admin::Operator,
+    organisation: &Organisation,
+    opened_by: i64,
+    cases: &[SyntheticCase],
+) -> Result<(), Error> {
+    use dignity_domain::justculture::{Answers, Route};
+    let details = vec![0u8; 4096];
+    let guide_id = match cases.iter().find(|c| c.case_type == CaseType::Conduct) {
+        Some(first) => Some(
+            dignity_store::justculture::create_guide(
+                operator.db(),
+                "bench",
+                operator.clock().now(),
+                organisation,
+                &dignity_store::justculture::NewGuide {
+                    organisation_id: organisation.id,
+                    org_unit_id: None,
+                    manager_id: opened_by,
+                    person_digest: None,
+                    started_on: first.opened_on,
+                    answers: Answers([Some(true), None, None, None, None]),
+                    recommended: Route::Formal,
+                    decided: Route::Formal,
+                    public_key: "synthetic".into(),
+                    record: vec![0; 16],
+                    seals: Vec::new(),
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let stored: Vec<store::NewCase> = cases
+        .iter()
+        .map(|c| store::NewCase {
+            org_unit_id: None,
+            case_type: c.case_type,
+            person_digest: None,
+            guide_id: guide_id.filter(|_| c.case_type == CaseType::Conduct),
+            fast_track: c.fast_track,
+            opened_by,
+            opened_on: c.opened_on,
+            stage: c.stage,
+            stage_since: c.stage_since,
+            investigator_id: None,
+            public_key: "synthetic".into(),
+            details: details.clone(),
+            seals: Vec::new(),
+            first_entry: None,
+        })
+        .collect();
+    Ok(store::insert_cases_for_benchmark(operator.db(), organisation.id, &stored).await?)
+}
+
 /// The time limits as typed: six days for each of the usual and the fast-track stages,
 /// in [`Stage::ALL`] order, and the suspension review interval.
 #[derive(Debug, Clone, Default)]

@@ -93,6 +93,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Employee relations cases: made-up cases across many organisations stored in a
+    /// fresh SQLite database (untimed), then the busiest organisation's case list,
+    /// filtered, sorted and paged, asked for through the full router by a lead signed in
+    /// with both steps. Prints each run's latencies and the median and range of the p95s.
+    Casework {
+        #[arg(long, default_value_t = 200_000)]
+        cases: usize,
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// List requests a run.
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -107,6 +124,13 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::Casework {
+            cases,
+            orgs,
+            requests,
+            runs,
+            seed,
+        } => crate::bench_casework::run(cases, orgs, requests, runs, seed).await,
         BenchCommand::Workforce {
             orgs,
             people,
@@ -441,7 +465,7 @@ impl std::fmt::Display for Spread {
 }
 
 /// The machine's load average over the last minute, so a busy machine shows in the output.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))

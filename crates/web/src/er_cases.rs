@@ -143,7 +143,7 @@ fn days_text(days: i64) -> String {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ListQuery {
     state: String,
@@ -152,6 +152,29 @@ pub struct ListQuery {
     stage: String,
     order: String,
     done: String,
+    page: String,
+}
+
+/// Cases on one page of the list: an organisation may hold thousands.
+const CASES_A_PAGE: usize = 50;
+
+impl ListQuery {
+    /// The list's address with the same filters, on page `page`.
+    fn on_page(&self, ods: &str, page: usize) -> String {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("state", self.state.as_str()),
+            ("type", &self.case_type),
+            ("stage", &self.stage),
+            ("order", &self.order),
+        ] {
+            if !value.is_empty() {
+                url.append_pair(key, value);
+            }
+        }
+        url.append_pair("page", &page.to_string());
+        format!("/orgs/{ods}/er-cases?{}", url.finish())
+    }
 }
 
 #[derive(Template)]
@@ -173,6 +196,34 @@ struct ListPage {
 }
 
 impl ListPage {
+    fn pages(&self) -> usize {
+        self.cases.len().div_ceil(CASES_A_PAGE).max(1)
+    }
+
+    /// The page asked for, kept within the pages there are.
+    fn page(&self) -> usize {
+        self.query
+            .page
+            .trim()
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, self.pages())
+    }
+
+    fn first_on_page(&self) -> usize {
+        (self.page() - 1) * CASES_A_PAGE
+    }
+
+    fn on_page(&self) -> &[Listed] {
+        let first = self.first_on_page();
+        let last = (first + CASES_A_PAGE).min(self.cases.len());
+        self.cases.get(first..last).unwrap_or_default()
+    }
+
+    fn page_link(&self, page: usize) -> String {
+        self.query.on_page(&self.organisation.ods_code, page)
+    }
+
     fn unit_of(&self, case: &Listed) -> String {
         case.org_unit_id
             .and_then(|id| self.units.iter().find(|u| u.id == id))

@@ -16,6 +16,7 @@ dignity_store::on_both_backends!(
     a_suspension_is_reviewed_with_wellbeing_checks_and_reminders,
     wres_3_comes_from_cases_when_no_counts_are_imported,
     time_limits_are_the_organisation_s_own_and_nonsense_is_refused,
+    a_long_list_of_cases_comes_in_pages_that_keep_the_filters,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -1061,5 +1062,66 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
             .any(|e| e.action == "er.time_limits_changed" && e.detail.contains("21,30,35")),
         "the change is audited"
     );
+    Ok(())
+}
+
+/// 120 grievances and a conduct case: the list shows 50 at a time, with links that keep
+/// the filters, and a page number out of range or not a number shows a page that exists.
+async fn a_long_list_of_cases_comes_in_pages_that_keep_the_filters(app: &TestApp) -> TestResult {
+    use dignity_domain::er_cases::CaseType;
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let today = app.state.app.clock.today();
+    for n in 0..121 {
+        let case = store::NewCase {
+            org_unit_id: None,
+            case_type: if n == 0 {
+                CaseType::SicknessAbsence
+            } else {
+                CaseType::Grievance
+            },
+            person_digest: None,
+            guide_id: None,
+            fast_track: false,
+            opened_by: lead.id,
+            opened_on: today.plus_days(-n),
+            stage: Stage::Informal,
+            stage_since: today.plus_days(-n),
+            investigator_id: None,
+            public_key: "key".into(),
+            details: vec![0; 16],
+            seals: Vec::new(),
+            first_entry: None,
+        };
+        store::open_case(&app.db, "test", 0, &app.org, &case).await?;
+    }
+    let mut erin = app.signed_in_browser(&lead).await?;
+    let rows = |body: &str| body.matches("class=\"nhsuk-table__row\"").count();
+    let first = erin
+        .get("/orgs/RJ1/er-cases?type=grievance&order=newest")
+        .await?;
+    assert!(
+        first
+            .body
+            .contains("120 cases, 1 to 50 shown (page 1 of 3)"),
+        "{}",
+        first.body
+    );
+    assert_eq!(rows(&first.body), 50);
+    let next = "/orgs/RJ1/er-cases?type=grievance&#38;order=newest&#38;page=2";
+    assert!(first.body.contains(next), "{}", first.body);
+    assert!(!first.body.contains("Previous"));
+    let last = erin
+        .get("/orgs/RJ1/er-cases?type=grievance&order=newest&page=3")
+        .await?;
+    assert_eq!(rows(&last.body), 20);
+    assert!(last.body.contains("101 to 120 shown (page 3 of 3)"));
+    assert!(!last.body.contains(">Next<"));
+    for odd in ["99", "0", "x", "-1", "18446744073709551616"] {
+        let page = erin
+            .get(&format!("/orgs/RJ1/er-cases?type=grievance&page={odd}"))
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "{odd}");
+        assert_eq!(rows(&page.body), if odd == "99" { 20 } else { 50 }, "{odd}");
+    }
     Ok(())
 }
