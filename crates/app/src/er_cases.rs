@@ -202,7 +202,14 @@ pub async fn guides_for_cases(
         return Err(Error::Forbidden);
     }
     let mut guides = dignity_store::justculture::list_guides(&ctx.db, org.id, None).await?;
-    guides.retain(|g| g.decided == dignity_domain::justculture::Route::Formal);
+    let used: Vec<i64> = store::cases_by_guide(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .map(|(guide, _)| guide)
+        .collect();
+    guides.retain(|g| {
+        g.decided == dignity_domain::justculture::Route::Formal && !used.contains(&g.id)
+    });
     guides.reverse();
     Ok(guides)
 }
@@ -353,14 +360,31 @@ pub(crate) async fn keep_case(
                 .filter(|g| g.decided == dignity_domain::justculture::Route::Formal),
             Err(_) => None,
         };
-        match guide {
-            Some(guide) => {
+        // One record, one case: a record's check agreed to a formal process for one
+        // incident about one person, not to any case a lead later points at it.
+        let started = match &guide {
+            Some(guide) => store::cases_by_guide(db, org.id)
+                .await?
+                .into_iter()
+                .find(|(g, _)| *g == guide.id)
+                .map(|(_, case)| case),
+            None => None,
+        };
+        match (guide, started) {
+            (Some(guide), Some(case)) => problems.push(problem(
+                "guide",
+                format!(
+                    "Decision guide record {} has already started case {case}. A new incident needs its own record and check",
+                    guide.id
+                ),
+            )),
+            (Some(guide), None) => {
                 check_agreed = formal_may_start(guide.check_state);
                 digest = guide.person_digest.clone();
                 unit = unit.or(guide.org_unit_id);
                 guide_id = Some(guide.id);
             }
-            None => problems.push(problem(
+            (None, _) => problems.push(problem(
                 "guide",
                 "Choose the decision guide record this conduct case comes from. A conduct case needs one, with a decision for a formal process",
             )),
@@ -578,6 +602,20 @@ pub struct TimeLimitsForm {
     pub standard: [String; 6],
     pub fast_track: [String; 6],
     pub review_every_days: String,
+    /// The limits as the page showed them ([`limits_shown`]), so that a lead whose page is
+    /// out of date is told rather than undoing a colleague's change.
+    pub was: String,
+}
+
+/// The time limits written as one line, for [`TimeLimitsForm::was`].
+pub fn limits_shown(timescales: &Timescales) -> String {
+    let list = |days: &[u16; 6]| days.map(|d| d.to_string()).join(",");
+    format!(
+        "{};{};{}",
+        list(&timescales.standard.0),
+        list(&timescales.fast_track.0),
+        timescales.review_every_days
+    )
 }
 
 /// The longest a stage's time limit may be: a year.
@@ -655,6 +693,10 @@ pub async fn change_time_limits(
     if !problems.is_empty() {
         return Err(CaseError::Form(problems));
     }
+    let before = store::timescales(&ctx.db, org.id).await?;
+    if limits_shown(&before) != form.was.trim() {
+        return Err(CaseError::Changed);
+    }
     let timescales = Timescales {
         standard: StageTargets(standard),
         fast_track: StageTargets(fast_track),
@@ -665,6 +707,7 @@ pub async fn change_time_limits(
         &session.person.email,
         ctx.clock.now(),
         org,
+        &before,
         &timescales,
     )
     .await?;

@@ -843,6 +843,17 @@ pub async fn timescales(db: &Db, organisation_id: i64) -> Result<Timescales, Sto
     })
 }
 
+/// The case each decision guide record of an organisation started, by record.
+pub async fn cases_by_guide(db: &Db, organisation_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT guide_id, MIN(id) FROM er_cases WHERE organisation_id = $1 AND guide_id IS NOT NULL \
+         GROUP BY guide_id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// Many made-up cases in one transaction, for `dignity bench casework` only: its own
 /// scratch database needs 200,000 cases in seconds, not one audited transaction each.
 /// Each case gets its first stage as `open_case` stores it; seals and entries are left
@@ -890,12 +901,13 @@ pub async fn insert_cases_for_benchmark(
     Ok(())
 }
 
-/// Replaces an organisation's time limits, audited with the new values.
+/// Replaces an organisation's time limits `before` with `timescales`, audited with both.
 pub async fn save_timescales(
     db: &Db,
     actor: &str,
     now: i64,
     org: &Organisation,
+    before: &Timescales,
     timescales: &Timescales,
 ) -> Result<(), StoreError> {
     let list = |targets: &StageTargets| {
@@ -921,8 +933,12 @@ pub async fn save_timescales(
     .execute(&mut *tx)
     .await?;
     let detail = format!(
-        "Time limits: usual {standard}; fast-track {fast}; suspension review every {} days",
-        timescales.review_every_days
+        "Time limits: usual {standard}; fast-track {fast}; suspension review every {} days \
+         (were usual {}; fast-track {}; review every {} days)",
+        timescales.review_every_days,
+        list(&before.standard),
+        list(&before.fast_track),
+        before.review_every_days
     );
     audit::append(
         &mut tx,

@@ -1055,6 +1055,8 @@ struct TimeLimitsPage {
     organisation: Organisation,
     stages: Vec<StageLimit>,
     review_every_days: String,
+    was: String,
+    changed: bool,
 }
 
 impl TimeLimitsPage {
@@ -1070,6 +1072,7 @@ fn show_time_limits(
     chrome: Chrome,
     organisation: Organisation,
     form: TimeLimitsForm,
+    changed: bool,
 ) -> Result<Response, AppError> {
     let stages = Stage::ALL
         .iter()
@@ -1082,13 +1085,19 @@ fn show_time_limits(
         })
         .collect();
     let chrome = chrome_for(chrome, &organisation, "Time limits");
-    Ok(render(&TimeLimitsPage {
+    let page = render(&TimeLimitsPage {
         chrome,
         organisation,
         stages,
         review_every_days: form.review_every_days,
-    })?
-    .into_response())
+        was: form.was,
+        changed,
+    })?;
+    Ok(if changed {
+        (axum::http::StatusCode::CONFLICT, page).into_response()
+    } else {
+        page.into_response()
+    })
 }
 
 async fn time_limits_page(
@@ -1102,8 +1111,9 @@ async fn time_limits_page(
         standard: now.standard.0.map(|d| d.to_string()),
         fast_track: now.fast_track.0.map(|d| d.to_string()),
         review_every_days: now.review_every_days.to_string(),
+        was: er_cases::limits_shown(&now),
     };
-    show_time_limits(chrome, organisation, form)
+    show_time_limits(chrome, organisation, form, false)
 }
 
 async fn change_time_limits(
@@ -1126,6 +1136,7 @@ async fn change_time_limits(
         standard: stage_days("standard"),
         fast_track: stage_days("fast_track"),
         review_every_days: sent.get("review_every_days"),
+        was: sent.get("was"),
     };
     match er_cases::change_time_limits(&state.app, &user, &organisation, &form).await {
         Ok(_) => {
@@ -1135,10 +1146,18 @@ async fn change_time_limits(
             chrome.with_errors(merged(Vec::new(), problems)),
             organisation,
             form,
+            false,
         ),
-        Err(CaseError::App(e)) => Err(e.into()),
-        Err(e @ (CaseError::Changed | CaseError::NotShared)) => {
-            Err(AppError::BadRequest(e.to_string()))
+        Err(CaseError::Changed) => {
+            // What they typed stays; the page they send next carries today's limits.
+            let now = er_cases::timescales(&state.app, &organisation).await?;
+            let form = TimeLimitsForm {
+                was: er_cases::limits_shown(&now),
+                ..form
+            };
+            show_time_limits(chrome, organisation, form, true)
         }
+        Err(CaseError::App(e)) => Err(e.into()),
+        Err(e @ CaseError::NotShared) => Err(AppError::BadRequest(e.to_string())),
     }
 }

@@ -149,8 +149,8 @@ pub struct Sources {
     /// No counts were imported for the year, so WRES 3 and WDES 3 come from the
     /// organisation's employee relations cases, matched to its staff in post.
     pub formal_from_cases: bool,
-    /// No counts were imported for the year and the organisation keeps cases, but the
-    /// year is not settled: its figures from cases are counted from this day.
+    /// No counts were imported for the year and it is not settled: its figures from
+    /// employee relations cases are counted from this day.
     pub cases_counted_from: Option<Day>,
 }
 
@@ -252,7 +252,6 @@ pub async fn every_year_counted_all(
         let extracts = Extracts {
             snapshots: snapshots_of.remove(&organisation_id).unwrap_or_default(),
             formal: Vec::new(),
-            keeps_cases: !entries.is_empty(),
             case_entries: settled(entries, today),
             today,
             cases_digester: crate::justculture::organisation_digester(secret),
@@ -555,8 +554,6 @@ struct Extracts {
     /// Formal processes entered in the organisation's employee relations cases, used for a
     /// year with no imported counts: only those of settled years (see [`settled`]).
     case_entries: Vec<FormalEntry>,
-    /// Whether the organisation keeps cases with formal processes at all, settled or not.
-    keeps_cases: bool,
     today: Day,
     /// Turns a staff row's digest into the one cases keep.
     cases_digester: Digester,
@@ -579,7 +576,6 @@ impl Extracts {
         Ok(Extracts {
             snapshots: store::snapshots(db, organisation_id).await?,
             formal: key.formal(db, organisation_id).await?,
-            keeps_cases: !entries.is_empty(),
             case_entries: settled(entries, today),
             today,
             cases_digester: crate::justculture::organisation_digester(secret),
@@ -814,7 +810,10 @@ impl Extracts {
                 this_year: this_year.1,
                 last_year: before.map(|b| b.1),
             });
-        } else if self.keeps_cases {
+        } else {
+            // Said of every year not yet settled, whether or not any case exists: were it
+            // said only once a case reached an investigation, the page would change the day
+            // the first one did.
             sources.cases_counted_from =
                 year.cases_counted_from().filter(|&from| from > self.today);
         }

@@ -384,15 +384,17 @@ pub fn sections(
         if sources.formal_from_cases {
             return Some(
                 "From the employee relations cases kept in Dignity: each person whose formal \
-                 investigation started in the year, counted once, in the group the year's \
-                 staff in post gives them. People not in that staff in post are not counted."
+                 investigation started in the year and was entered in Dignity within a month \
+                 of the year's end, counted once, in the group the year's staff in post gives \
+                 them. People not in that staff in post are not counted."
                     .to_owned(),
             );
         }
         if let Some(from) = sources.cases_counted_from {
             return Some(format!(
-                "This year's figures come from the employee relations cases kept in Dignity. \
-                 They are counted on {}, a month after the year ends, so that stages entered \
+                "Without imported counts, this year's figures come from the employee relations \
+                 cases kept in Dignity. They are counted on {0}, a month after the year ends, \
+                 from the investigations entered in Dignity by then, so that stages entered \
                  late still count. After that they do not change.",
                 from.long()
             ));
@@ -420,7 +422,7 @@ pub fn sections(
                 "Black and minority ethnic staff compared with white staff",
                 w.disciplinary.as_ref(),
                 last.and_then(|l| l.disciplinary.as_ref()),
-                "No counts of staff entering formal processes have been imported for this year, and no employee relations case has reached an investigation.",
+                "No counts of staff entering formal processes have been imported for this year, and none were counted from employee relations cases.",
             );
             disciplinary.source = formal_source(&this.sources);
             vec![
@@ -486,7 +488,7 @@ pub fn sections(
                 "Disabled staff compared with staff who are not disabled",
                 w.capability.as_ref(),
                 last.and_then(|l| l.capability.as_ref()),
-                "No counts of staff entering formal processes have been imported for this year, and no employee relations case has reached an investigation.",
+                "No counts of staff entering formal processes have been imported for this year, and none were counted from employee relations cases.",
             );
             capability.source = formal_source(&this.sources);
             vec![

@@ -173,6 +173,28 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
         page.status,
         page.body
     );
+    // One record, one case: the record cannot start a second case against anyone else.
+    let mut again = open("informal");
+    again.0.push(("employee_number".into(), "00099999".into()));
+    let page = post(&mut erin, "/orgs/RJ1/er-cases/new", &again).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "Decision guide record {guide} has already started case"
+        )),
+        "{}",
+        page.body
+    );
+    let form = erin.get("/orgs/RJ1/er-cases/new").await?;
+    assert!(
+        !form.body.contains(&format!(">Record {guide}, ")),
+        "a used record is not offered"
+    );
     let case = only_case(app).await?;
     assert_eq!(case.stage, Stage::Informal);
     assert_eq!(case.guide_id, Some(guide));
@@ -798,19 +820,32 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
             number(n)
         )
     }));
-    for day in ["2025-03-31", "2026-03-31"] {
+    let today = app.state.app.clock.today();
+    for day in [
+        "2025-03-31".to_owned(),
+        "2026-03-31".to_owned(),
+        today.to_string(),
+    ] {
         workforce::import(
             &operator,
             &secret,
             &ods,
             Kind::Staff,
-            Day::parse(day)?,
+            Day::parse(&day)?,
             lines.join("\n").as_bytes(),
             &mut |_| {},
         )
         .await
         .map_err(|e| e.to_string())?;
     }
+    // This year's page before any case exists, as a reader saw it.
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut browser = app.signed_in_browser(&union).await?;
+    let year = dignity_app::workforce::standards::ReportingYear::of(today);
+    let path = format!("/orgs/RJ1/workforce/wres?year={}", year.end_year());
+    let before = browser.get(&path).await?;
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let guide = dignity_store::justculture::create_guide(
         &app.db,
@@ -886,10 +921,6 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     open(CaseType::Conduct, None, "2025-09-01").await?;
     open(CaseType::Grievance, person(81), "2025-09-01").await?;
 
-    let union = app
-        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
-        .await?;
-    let mut browser = app.signed_in_browser(&union).await?;
     let page = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let wres3 = wres_3(&page.body)?;
@@ -915,22 +946,9 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         "a settled year's figure does not move"
     );
 
-    // This year is not settled: its cases are not counted, and the page says when they will be.
-    let today = app.state.app.clock.today();
-    workforce::import(
-        &operator,
-        &secret,
-        &ods,
-        Kind::Staff,
-        today,
-        lines.join("\n").as_bytes(),
-        &mut |_| {},
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let year = dignity_app::workforce::standards::ReportingYear::of(today);
-    let path = format!("/orgs/RJ1/workforce/wres?year={}", year.end_year());
-    let before = browser.get(&path).await?;
+    // This year is not settled: its cases are not counted, and the page says when they
+    // will be, as it did before the organisation had any case, so the first one does not
+    // show either.
     for n in 90..100 {
         open_at(CaseType::Conduct, person(n), &today.to_string(), now).await?;
     }
@@ -940,10 +958,17 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         wres_3(&before.body)?,
         "this year's figure does not move"
     );
+    let sources = |body: &str| -> Result<String, &'static str> {
+        let start = body
+            .find("Staff entering formal processes")
+            .ok_or("the sources")?;
+        Ok(body[start..].chars().take(300).collect())
+    };
+    assert_eq!(sources(&after.body)?, sources(&before.body)?);
     let from = year.cases_counted_from().ok_or("a day")?;
     assert!(
         after.body.contains(&format!(
-            "From employee relations cases, counted from {}",
+            "Counted from employee relations cases on {}",
             from.long()
         )),
         "{}",
@@ -1002,6 +1027,7 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
             ]
         })
         .collect();
+    fields.push(("was".into(), dignity_app::er_cases::limits_shown(&defaults)));
     let set = |fields: &mut Vec<(String, String)>, name: &str, value: &str| {
         fields.retain(|(k, _)| k != name);
         fields.push((name.to_owned(), value.to_owned()));
@@ -1045,7 +1071,12 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
     set(&mut fields, "standard-informal", "21");
     set(&mut fields, "standard-hearing", " 35 ");
     set(&mut fields, "review_every_days", "7");
-    let page = post(&mut erin, "/orgs/RJ1/er-cases/time-limits", &Fields(fields)).await?;
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/time-limits",
+        &Fields(fields.clone()),
+    )
+    .await?;
     assert!(page.status.is_redirection(), "{}", page.body);
     let saved = store::timescales(&app.db, app.org.id).await?;
     assert_eq!(saved.standard.0, [21, 30, 35, 7, 28, 7]);
@@ -1057,11 +1088,24 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
     assert!(list.body.contains("10 days over"), "{}", list.body);
     let audit = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
     assert!(
-        audit
-            .iter()
-            .any(|e| e.action == "er.time_limits_changed" && e.detail.contains("21,30,35")),
-        "the change is audited"
+        audit.iter().any(|e| e.action == "er.time_limits_changed"
+            && e.detail.contains("usual 21,30,35")
+            && e.detail.contains("were usual 28,56,28")),
+        "the change is audited, with what it changed"
     );
+
+    // A second lead's page from before that change: they are told, nothing is undone,
+    // and what they typed stays.
+    set(&mut fields, "review_every_days", "21");
+    let page = post(&mut erin, "/orgs/RJ1/er-cases/time-limits", &Fields(fields)).await?;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("Someone else changed the time limits"));
+    assert!(page.body.contains("value=\"21\""));
+    assert!(
+        page.body
+            .contains(&dignity_app::er_cases::limits_shown(&saved))
+    );
+    assert_eq!(store::timescales(&app.db, app.org.id).await?, saved);
     Ok(())
 }
 
