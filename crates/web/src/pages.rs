@@ -227,7 +227,10 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 (format!("/orgs/{o}/speak-up"), "Cases"),
                 (format!("/orgs/{o}/speak-up/return"), "Quarterly return"),
             ],
-            (Some(o), Role::ErLead) => vec![(format!("/orgs/{o}/speak-up"), "Grievances")],
+            (Some(o), Role::ErLead) => vec![
+                (format!("/orgs/{o}/er-cases"), "ER cases"),
+                (format!("/orgs/{o}/speak-up"), "Grievances"),
+            ],
             (Some(o), Role::Executive | Role::UnionPartner) => vec![
                 (format!("/orgs/{o}/surveys"), "Survey results"),
                 (format!("/orgs/{o}/plans"), "Plans"),

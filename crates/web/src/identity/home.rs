@@ -48,6 +48,8 @@ struct RoleCard {
     links: Vec<(String, &'static str)>,
     /// For caseworkers: their open and overdue cases, each linking to the list filtered.
     cases: Option<CaseCounts>,
+    /// For employee relations leads: their employee relations cases.
+    er: Option<ErCounts>,
     /// For guardians: where the last quarter's return has got to.
     last_return: Option<ReturnLine>,
     /// For employee relations leads: decision guide records waiting for their check, and
@@ -87,6 +89,53 @@ struct CaseCounts {
     overdue: usize,
     open_href: String,
     overdue_href: String,
+    /// What the cases are, one and many: an employee relations lead's Speak Up cases are
+    /// grievances, not their employee relations cases.
+    what: (&'static str, &'static str),
+}
+
+/// An employee relations lead's own cases: open, past their time limit, and suspension
+/// reviews due, with where each is listed.
+struct ErCounts {
+    open: usize,
+    late: usize,
+    reviews_due: usize,
+    href: String,
+}
+
+async fn er_counts(state: &AppState, user: &CurrentUser, ods: &str) -> Result<ErCounts, AppError> {
+    use dignity_app::er_cases::{self, Filter, Order};
+    let organisation = crate::identity::orgs::organisation(state, ods).await?;
+    let open = er_cases::list(
+        &state.app,
+        user,
+        &organisation,
+        Filter {
+            open: Some(true),
+            ..Filter::default()
+        },
+        Order::LongestInStage,
+    )
+    .await?;
+    let limits = er_cases::timescales(&state.app, &organisation).await?;
+    let today = state.app.clock.today();
+    let late = open
+        .iter()
+        .filter(|c| {
+            limits
+                .target(c.stage, c.stage_since, c.fast_track.0)
+                .is_some_and(|target| target < today)
+        })
+        .count();
+    let reviews_due = er_cases::reviews_due(&state.app, user, &organisation)
+        .await?
+        .len();
+    Ok(ErCounts {
+        open: open.len(),
+        late,
+        reviews_due,
+        href: format!("/orgs/{ods}/er-cases"),
+    })
 }
 
 /// The counts on a guardian's or employee relations lead's card.
@@ -102,6 +151,11 @@ async fn case_counts(
         overdue: counts.overdue,
         open_href: format!("/orgs/{ods}/speak-up?status=open"),
         overdue_href: format!("/orgs/{ods}/speak-up?overdue=yes"),
+        what: if user.has_org_role(ods, &[Role::Guardian]) {
+            ("case", "cases")
+        } else {
+            ("Speak Up grievance", "Speak Up grievances")
+        },
     })
 }
 
@@ -248,6 +302,7 @@ async fn signed_in_home(
                 can_do: m.role.can_do(),
                 links,
                 cases: None,
+                er: None,
                 last_return: None,
                 checks_waiting: None,
             }
@@ -266,6 +321,7 @@ async fn signed_in_home(
             card.cases = Some(case_counts(&state, &user, org.ods_code.as_str()).await?);
         }
         if let (Some(org), Role::ErLead) = (&m.organisation, m.role) {
+            card.er = Some(er_counts(&state, &user, org.ods_code.as_str()).await?);
             let organisation = crate::identity::orgs::organisation(&state, &org.ods_code).await?;
             card.checks_waiting =
                 dignity_app::justculture::checks_waiting(&state.app, &user, &organisation)

@@ -1086,6 +1086,17 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
     assert!(list.body.contains("The time limits are changed"));
     assert!(list.body.contains("Past their time limit"), "{}", list.body);
     assert!(list.body.contains("10 days over"), "{}", list.body);
+    // The lead's home page counts their employee relations cases, not Speak Up's.
+    let home = erin.get("/home").await?;
+    for line in [
+        "1 open employee relations case<",
+        "1 past its time limit",
+        "No suspension reviews due",
+        "open Speak Up grievances",
+        "href=\"/orgs/RJ1/er-cases\"",
+    ] {
+        assert!(home.body.contains(line), "{line}: {}", home.body);
+    }
     let audit = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
     assert!(
         audit.iter().any(|e| e.action == "er.time_limits_changed"

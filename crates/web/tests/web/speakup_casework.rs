@@ -509,7 +509,11 @@ async fn the_home_page_counts_open_and_overdue_cases(app: &TestApp) -> TestResul
     let erin = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let mut erin = app.signed_in_browser(&erin).await?;
     let home = erin.get("/home").await?;
-    assert!(home.body.contains("0 open cases"), "{}", home.body);
+    assert!(
+        home.body.contains("0 open Speak Up grievances"),
+        "{}",
+        home.body
+    );
     assert!(home.body.contains("None overdue"));
     // Nobody else's home page counts cases.
     let sam = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
