@@ -520,6 +520,22 @@ pub async fn list(
     Ok(store::list_cases(&ctx.db, org.id, filter, order).await?)
 }
 
+/// One page of the organisation's cases that `filter` picks, and how many it picks.
+pub async fn list_page(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    filter: Filter,
+    order: Order,
+    offset: u32,
+    limit: u32,
+) -> Result<(u64, Vec<Listed>), Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::list_cases_page(&ctx.db, org.id, filter, order, offset, limit).await?)
+}
+
 /// The organisation's time limits.
 pub async fn timescales(ctx: &Context, org: &Organisation) -> Result<Timescales, Error> {
     Ok(store::timescales(&ctx.db, org.id).await?)

@@ -75,7 +75,8 @@ async fn on(
 
     let began = Instant::now();
     let mut busy = None;
-    let rest = (cases - BUSIEST) / orgs.saturating_sub(1).max(1);
+    let others = orgs.saturating_sub(1).max(1);
+    let (rest, extra) = ((cases - BUSIEST) / others, (cases - BUSIEST) % others);
     for n in 0..orgs {
         let organisation = operator
             .create_organisation(&NewOrganisation {
@@ -86,7 +87,11 @@ async fn on(
                 benchmark_group: Name::parse("Acute", "group")?,
             })
             .await?;
-        let count = if n == 0 { BUSIEST } else { rest };
+        let count = match n {
+            0 => BUSIEST,
+            n if n <= extra => rest + 1,
+            _ => rest,
+        };
         let made: Vec<SyntheticCase> = (0..count).map(|_| synthetic(&mut rng, today)).collect();
         dignity_app::er_cases::store_synthetic_cases(&operator, &organisation, lead.id, &made)
             .await?;
@@ -98,7 +103,7 @@ async fn on(
         }
     }
     let busy = busy.context("no organisation was made")?;
-    let stored = BUSIEST + rest * orgs.saturating_sub(1);
+    let stored = if orgs > 1 { cases } else { BUSIEST };
     println!(
         "Casework: {stored} made-up cases in {orgs} organisations ({BUSIEST} in {}) stored in {:.1} s; \
          SQLite; {requests} list requests a run, {runs} runs, through the full router.",
@@ -130,6 +135,7 @@ async fn on(
         "run", "p50 ms", "p95 ms", "p99 ms", "max ms", "load average"
     );
     let mut p95s = Vec::with_capacity(runs);
+    let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     for run in 0..runs {
         let mut times = Vec::with_capacity(requests);
         for i in 0..requests {
@@ -139,6 +145,9 @@ async fn on(
                 bail!("the list{query} answered {status}");
             }
             times.push(took);
+            if let Some(each) = by_query.get_mut(i % QUERIES.len()) {
+                each.push(took);
+            }
         }
         times.sort();
         let p95 = percentile(&times, 0.95);
@@ -151,6 +160,23 @@ async fn on(
             ms(percentile(&times, 0.99)),
             ms(percentile(&times, 1.0)),
             crate::bench::load_average()
+        );
+    }
+    println!(
+        "{:<66} {:>9} {:>9}",
+        "query (every run)", "p50 ms", "p95 ms"
+    );
+    for (query, times) in QUERIES.iter().zip(&mut by_query) {
+        times.sort();
+        println!(
+            "{:<66} {:>9.1} {:>9.1}",
+            if query.is_empty() {
+                "(open cases, longest at their stage)"
+            } else {
+                query
+            },
+            ms(percentile(times, 0.5)),
+            ms(percentile(times, 0.95))
         );
     }
     p95s.sort();

@@ -256,33 +256,72 @@ pub async fn list_cases(
     filter: Filter,
     order: Order,
 ) -> Result<Vec<Listed>, StoreError> {
-    let mut sql = String::from(
-        "SELECT c.id, c.org_unit_id, c.case_type, c.fast_track, c.opened_on, c.stage, c.stage_since, \
-         c.investigator_id, CASE WHEN EXISTS (SELECT 1 FROM er_suspensions s WHERE s.case_id = c.id \
-         AND s.ended_on IS NULL) THEN 1 ELSE 0 END AS suspended \
-         FROM er_cases c WHERE c.organisation_id = $1",
-    );
+    Ok(sqlx::query_as::<_, Listed>(&listing(filter, order, None))
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// One page of the cases `filter` picks, `limit` from `offset`, and how many it picks in
+/// all: an organisation may hold thousands, and a page shows a few dozen.
+pub async fn list_cases_page(
+    db: &Db,
+    organisation_id: i64,
+    filter: Filter,
+    order: Order,
+    offset: u32,
+    limit: u32,
+) -> Result<(u64, Vec<Listed>), StoreError> {
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM er_cases c WHERE c.organisation_id = $1{}",
+        conditions(filter)
+    ))
+    .bind(organisation_id)
+    .fetch_one(db.pool())
+    .await?;
+    let cases = sqlx::query_as::<_, Listed>(&listing(filter, order, Some((offset, limit))))
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok((u64::try_from(total).unwrap_or(0), cases))
+}
+
+/// The `AND ...` conditions of a filter. Both codes come from fixed lists, never from
+/// what was typed.
+fn conditions(filter: Filter) -> String {
+    let mut sql = String::new();
     match filter.open {
         Some(true) => sql.push_str(" AND c.stage <> 'closed'"),
         Some(false) => sql.push_str(" AND c.stage = 'closed'"),
         None => {}
     }
-    // Both codes come from fixed lists, never from what was typed.
     if let Some(t) = filter.case_type {
         sql.push_str(&format!(" AND c.case_type = '{}'", t.code()));
     }
     if let Some(s) = filter.stage {
         sql.push_str(&format!(" AND c.stage = '{}'", s.code()));
     }
+    sql
+}
+
+fn listing(filter: Filter, order: Order, page: Option<(u32, u32)>) -> String {
+    let mut sql = String::from(
+        "SELECT c.id, c.org_unit_id, c.case_type, c.fast_track, c.opened_on, c.stage, c.stage_since, \
+         c.investigator_id, CASE WHEN EXISTS (SELECT 1 FROM er_suspensions s WHERE s.case_id = c.id \
+         AND s.ended_on IS NULL) THEN 1 ELSE 0 END AS suspended \
+         FROM er_cases c WHERE c.organisation_id = $1",
+    );
+    sql.push_str(&conditions(filter));
     sql.push_str(match order {
         Order::LongestInStage => " ORDER BY c.stage_since, c.id",
         Order::Newest => " ORDER BY c.opened_on DESC, c.id DESC",
         Order::Oldest => " ORDER BY c.opened_on, c.id",
     });
-    Ok(sqlx::query_as::<_, Listed>(&sql)
-        .bind(organisation_id)
-        .fetch_all(db.pool())
-        .await?)
+    // Numbers, not what was typed.
+    if let Some((offset, limit)) = page {
+        sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+    }
+    sql
 }
 
 /// Every stage a case entered, in order.

@@ -158,6 +158,10 @@ pub struct ListQuery {
 /// Cases on one page of the list: an organisation may hold thousands.
 const CASES_A_PAGE: usize = 50;
 
+fn pages_for(total: usize) -> usize {
+    total.div_ceil(CASES_A_PAGE).max(1)
+}
+
 impl ListQuery {
     /// The list's address with the same filters, on page `page`.
     fn on_page(&self, ods: &str, page: usize) -> String {
@@ -182,7 +186,13 @@ impl ListQuery {
 struct ListPage {
     chrome: Chrome,
     organisation: Organisation,
+    /// The cases on this page of the list.
     cases: Vec<Listed>,
+    /// How many the filters pick in all.
+    total: usize,
+    page: usize,
+    /// Every open case, for the ones past their time limit.
+    open_cases: Vec<Listed>,
     units: Vec<OrgUnit>,
     names: Vec<(i64, String)>,
     timescales: Timescales,
@@ -197,27 +207,11 @@ struct ListPage {
 
 impl ListPage {
     fn pages(&self) -> usize {
-        self.cases.len().div_ceil(CASES_A_PAGE).max(1)
-    }
-
-    /// The page asked for, kept within the pages there are.
-    fn page(&self) -> usize {
-        self.query
-            .page
-            .trim()
-            .parse::<usize>()
-            .unwrap_or(1)
-            .clamp(1, self.pages())
+        pages_for(self.total)
     }
 
     fn first_on_page(&self) -> usize {
-        (self.page() - 1) * CASES_A_PAGE
-    }
-
-    fn on_page(&self) -> &[Listed] {
-        let first = self.first_on_page();
-        let last = (first + CASES_A_PAGE).min(self.cases.len());
-        self.cases.get(first..last).unwrap_or_default()
+        (self.page - 1) * CASES_A_PAGE
     }
 
     fn page_link(&self, page: usize) -> String {
@@ -246,7 +240,7 @@ impl ListPage {
     }
 
     fn late_cases(&self) -> Vec<&Listed> {
-        self.cases
+        self.open_cases
             .iter()
             .filter(|c| self.late(c).is_some())
             .collect()
@@ -290,7 +284,41 @@ async fn list(
         "oldest" => Order::Oldest,
         _ => Order::LongestInStage,
     };
-    let cases = er_cases::list(&state.app, &user, &organisation, filter, order).await?;
+    // The page asked for, kept within the pages there are: a number out of range or not a
+    // number shows the nearest page, not an error.
+    let asked = query.page.trim().parse::<usize>().unwrap_or(1).max(1);
+    let (mut total, mut cases, mut page) = (0, Vec::new(), asked);
+    for _ in 0..2 {
+        let offset = u32::try_from((page - 1).saturating_mul(CASES_A_PAGE)).unwrap_or(u32::MAX);
+        let (all, listed) = er_cases::list_page(
+            &state.app,
+            &user,
+            &organisation,
+            filter,
+            order,
+            offset,
+            CASES_A_PAGE as u32,
+        )
+        .await?;
+        total = usize::try_from(all).unwrap_or(usize::MAX);
+        cases = listed;
+        let last = pages_for(total);
+        if page <= last {
+            break;
+        }
+        page = last;
+    }
+    let open_cases = er_cases::list(
+        &state.app,
+        &user,
+        &organisation,
+        Filter {
+            open: Some(true),
+            ..Filter::default()
+        },
+        Order::LongestInStage,
+    )
+    .await?;
     let reviews_due = er_cases::reviews_due(&state.app, &user, &organisation).await?;
     let units = dignity_app::identity::organisations::units(&state.app, &organisation).await?;
     let names = dignity_app::justculture::names(&state.app, &organisation).await?;
@@ -313,6 +341,9 @@ async fn list(
         chrome,
         organisation,
         cases,
+        total,
+        page,
+        open_cases,
         units,
         names,
         timescales,
