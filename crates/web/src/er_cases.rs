@@ -477,8 +477,15 @@ async fn open(
     let result = er_cases::open_case(&state.app, &user, &organisation, &form).await;
     let problems = match result {
         Ok(id) if errors.is_empty() => {
+            let late = match (form.case_type.parse(), form.first_stage.parse(), opened_on) {
+                (Ok(case_type), Ok(stage), Some(on)) => {
+                    counted_without(case_type, stage, on, state.app.clock.today())
+                }
+                _ => false,
+            };
+            let done = if late { "opened-late" } else { "opened" };
             return Ok(
-                Redirect::to(&format!("{}/{id}?done=opened", base(&organisation))).into_response(),
+                Redirect::to(&format!("{}/{id}?done={done}", base(&organisation))).into_response(),
             );
         }
         Ok(_) => Vec::new(),
@@ -713,6 +720,8 @@ async fn case_page(
     let done = match query.done.as_str() {
         "opened" => Some("The case is open."),
         "moved" => Some("The case has moved on."),
+        "opened-late" => Some(LATE_OPENED),
+        "moved-late" => Some(LATE_MOVED),
         "entry" => Some("Added to the case's file."),
         "details" => Some("The case's details are changed."),
         "suspended" => Some("The suspension is recorded. Its first review is on the case below."),
@@ -839,6 +848,12 @@ async fn move_case(
         version: sent.version(),
     };
     let result = er_cases::move_case(&state.app, &user, &organisation, &case, &form).await;
+    let late = match (form.to.parse(), on) {
+        (Ok(stage), Some(on)) => {
+            counted_without(case.case_type, stage, on, state.app.clock.today())
+        }
+        _ => false,
+    };
     let typed = CaseTyped {
         move_to: form.to,
         move_on: typed_on,
@@ -856,9 +871,26 @@ async fn move_case(
         result,
         errors,
         typed,
-        "moved",
+        if late { "moved-late" } else { "moved" },
     )
     .await
+}
+
+const LATE_OPENED: &str = "The case is open. Its investigation is dated in a reporting year whose race and disability equality figures (WRES 3 and WDES 3) are already counted, so it is not in them. Counted figures never change.";
+const LATE_MOVED: &str = "The case has moved on. Its investigation is dated in a reporting year whose race and disability equality figures (WRES 3 and WDES 3) are already counted, so it is not in them. Counted figures never change.";
+
+/// Whether a stage entered today, dated `on`, would have counted towards WRES 3 or WDES 3
+/// but its year's figures from cases are already counted: the lead is told, so a figure
+/// that leaves it out is no surprise.
+fn counted_without(case_type: CaseType, stage: Stage, on: Day, today: Day) -> bool {
+    stage == Stage::Investigation
+        && matches!(
+            case_type,
+            CaseType::Conduct | CaseType::CapabilityPerformance
+        )
+        && dignity_app::workforce::standards::ReportingYear::of(on)
+            .cases_counted_from()
+            .is_some_and(|from| from <= today)
 }
 
 async fn add_entry(

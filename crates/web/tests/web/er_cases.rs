@@ -1086,11 +1086,37 @@ async fn time_limits_are_the_organisation_s_own_and_nonsense_is_refused(
     assert!(list.body.contains("The time limits are changed"));
     assert!(list.body.contains("Past their time limit"), "{}", list.body);
     assert!(list.body.contains("10 days over"), "{}", list.body);
+    // An investigation dated in a year whose figures are already counted: the lead is told
+    // it is not in them.
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &Fields::new(&[
+            ("case_type", "capability_performance"),
+            ("person_name", NAME),
+            ("employee_number", "E1234"),
+            ("first_stage", "investigation"),
+            ("summary", "Missed the same checks for a year."),
+        ])
+        .date("opened_on", today.plus_days(-800)),
+    )
+    .await?;
+    let location = page.location.ok_or("the new case")?;
+    assert!(location.ends_with("?done=opened-late"), "{location}");
+    let case_page = erin.get(&location).await?;
+    assert!(
+        case_page
+            .body
+            .contains("are already counted, so it is not in them")
+    );
+    let list = erin.get("/orgs/RJ1/er-cases").await?;
+    assert!(list.body.contains(">2 cases</caption>"), "{}", list.body);
+
     // The lead's home page counts their employee relations cases, not Speak Up's.
     let home = erin.get("/home").await?;
     for line in [
-        "1 open employee relations case<",
-        "1 past its time limit",
+        "2 open employee relations cases<",
+        "2 past their time limit",
         "No suspension reviews due",
         "open Speak Up grievances",
         "href=\"/orgs/RJ1/er-cases\"",
