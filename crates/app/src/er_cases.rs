@@ -374,12 +374,36 @@ pub(crate) async fn keep_case(
             (Some(guide), Some(case)) => problems.push(problem(
                 "guide",
                 format!(
-                    "Decision guide record {} has already started case {case}. A new incident needs its own record and check",
+                    "Decision guide record {} has already started case {case}. A new incident needs its own record and check.",
                     guide.id
                 ),
             )),
             (Some(guide), None) => {
                 check_agreed = formal_may_start(guide.check_state);
+                // The case cannot be older than the record it comes from, nor its
+                // investigation older than the check that allowed it.
+                if let Some(on) = form.opened_on {
+                    if on < guide.started_on {
+                        problems.push(problem(
+                            &day_field("opened_on"),
+                            format!(
+                                "A conduct case cannot start before its decision guide record, started {}",
+                                guide.started_on.long()
+                            ),
+                        ));
+                    } else if first_stage == Some(Stage::Investigation)
+                        && let Some(checked) = guide.checked_on
+                        && on < checked
+                    {
+                        problems.push(problem(
+                            &day_field("opened_on"),
+                            format!(
+                                "The investigation cannot start before the check agreed to it, on {}",
+                                checked.long()
+                            ),
+                        ));
+                    }
+                }
                 digest = guide.person_digest.clone();
                 unit = unit.or(guide.org_unit_id);
                 guide_id = Some(guide.id);
@@ -473,7 +497,14 @@ pub(crate) async fn keep_case(
         seals,
         first_entry: Some((first_kind, summary)),
     };
-    Ok(store::open_case(db, opener.email, clock.now(), org, &case).await?)
+    match store::open_case(db, opener.email, clock.now(), org, &case).await {
+        Ok(id) => Ok(id),
+        // Another lead's case from the same record landed first.
+        Err(dignity_store::StoreError::Conflict(why)) => {
+            Err(CaseError::Form(vec![problem("guide", why)]))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn seal_details(public_key: &str, details: &Details) -> Result<Vec<u8>, Error> {
@@ -713,12 +744,14 @@ pub async fn change_time_limits(
     if limits_shown(&before) != form.was.trim() {
         return Err(CaseError::Changed);
     }
+    // Checked again where it is written, under a lock: two saves at once from pages that
+    // showed the same limits must not both land.
     let timescales = Timescales {
         standard: StageTargets(standard),
         fast_track: StageTargets(fast_track),
         review_every_days,
     };
-    store::save_timescales(
+    if !store::save_timescales(
         &ctx.db,
         &session.person.email,
         ctx.clock.now(),
@@ -726,7 +759,10 @@ pub async fn change_time_limits(
         &before,
         &timescales,
     )
-    .await?;
+    .await?
+    {
+        return Err(CaseError::Changed);
+    }
     Ok(timescales)
 }
 
@@ -920,6 +956,23 @@ pub async fn move_case(
             _ => "to".to_owned(),
         };
         return Err(CaseError::Form(vec![problem(&field, refused.to_string())]));
+    }
+    // An investigation cannot be older than the check that allowed it.
+    if to == Stage::Investigation
+        && let Some(id) = case.guide_id
+        && let Some(checked) =
+            dignity_store::justculture::guide_in_organisation(&ctx.db, org.id, id)
+                .await?
+                .checked_on
+        && step.on < checked
+    {
+        return Err(CaseError::Form(vec![problem(
+            &day_field("on"),
+            format!(
+                "The investigation cannot start before the check agreed to it, on {}",
+                checked.long()
+            ),
+        )]));
     }
     // Closing ends a running suspension on the day it closes, which cannot be before the
     // suspension started or was last reviewed.

@@ -58,8 +58,9 @@ pub enum ImportError {
 /// extract it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Imported {
-    /// Rows kept: a row per person, or per group where only counts are kept (shortlisted
-    /// applicants, staff entering formal processes).
+    /// Lines of the file kept: one a person (or a board seat). Where only counts are kept
+    /// (shortlisted applicants, staff entering formal processes) it is still the lines
+    /// read, so "Kept 412 rows" means 412 applicants, not the groups they were counted in.
     pub rows: usize,
     /// An earlier import of the same extract and day was replaced.
     pub replaced: bool,
@@ -79,6 +80,8 @@ pub async fn import(
     let organisation = operator.organisation(ods).await?;
     let digester = person_digester(secret);
     let digest = |number: &str| digester.digest(number.as_bytes());
+    // Where the rows kept are groups, how many lines (people) the file had.
+    let mut lines_read = None;
     let rows = match kind {
         Kind::Staff | Kind::Leavers => {
             let units: Vec<Unit> = operator
@@ -107,9 +110,12 @@ pub async fn import(
             people.sort_by(|a, b| a.person.cmp(&b.person));
             Rows::Staff { leavers, people }
         }
-        Kind::Recruitment => Rows::Recruitment(recruitment_rows(
-            extract::parse_recruitment(bytes, progress).map_err(ImportError::File)?,
-        )),
+        Kind::Recruitment => {
+            let applicants =
+                extract::parse_recruitment(bytes, progress).map_err(ImportError::File)?;
+            lines_read = Some(applicants.len());
+            Rows::Recruitment(recruitment_rows(applicants))
+        }
         Kind::Training => {
             let mut people: Vec<Training> = extract::parse_training(bytes, &digest, progress)
                 .map_err(ImportError::File)?
@@ -141,7 +147,7 @@ pub async fn import(
     // stay readable in SQLite's log until its next checkpoint.
     operator.db().checkpoint().await.map_err(Error::from)?;
     Ok(Imported {
-        rows: rows.len(),
+        rows: lines_read.unwrap_or(rows.len()),
         replaced: stored.replaced,
     })
 }
@@ -162,6 +168,7 @@ pub async fn import_formal(
 ) -> Result<Imported, ImportError> {
     let organisation = operator.organisation(ods).await?;
     let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
+    let lines_read = entries.len();
     let counts = formal_counts(as_at, entries);
     let sealed = sealed::SnapshotKey::new(secret).seal_formal(organisation.id, as_at, &counts)?;
     let stored = store::replace_formal(
@@ -180,7 +187,7 @@ pub async fn import_formal(
     // As for snapshots: the replaced counts must not stay readable in SQLite's log.
     operator.db().checkpoint().await.map_err(Error::from)?;
     Ok(Imported {
-        rows: counts.len(),
+        rows: lines_read,
         replaced: stored.replaced,
     })
 }

@@ -113,6 +113,27 @@ pub async fn open_case(
     case: &NewCase,
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
+    // One decision guide record starts one case: checked under the record's lock, so two
+    // leads sending at once cannot both use it.
+    if let Some(guide) = case.guide_id {
+        sqlx::query(&format!(
+            "SELECT id FROM jc_guides WHERE id = $1{}",
+            db.lock_rows()
+        ))
+        .bind(guide)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let started: Option<(i64,)> =
+            sqlx::query_as("SELECT MIN(id) FROM er_cases WHERE guide_id = $1 HAVING COUNT(*) > 0")
+                .bind(guide)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((started,)) = started {
+            return Err(StoreError::Conflict(format!(
+                "Decision guide record {guide} has already started case {started}. A new incident needs its own record and check."
+            )));
+        }
+    }
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO er_cases (organisation_id, org_unit_id, case_type, person_digest, guide_id, fast_track, \
          opened_by, opened_on, stage, stage_since, investigator_id, version, public_key, details) \
@@ -940,15 +961,18 @@ pub async fn insert_cases_for_benchmark(
     Ok(())
 }
 
-/// Replaces an organisation's time limits `before` with `timescales`, audited with both.
+/// Replaces an organisation's time limits with `timescales`, audited with the old and the
+/// new, if they are still `expected`: false, and nothing changed, if someone changed them
+/// since. The check and the change are one locked step, so two saves from pages showing
+/// the same limits cannot both land.
 pub async fn save_timescales(
     db: &Db,
     actor: &str,
     now: i64,
     org: &Organisation,
-    before: &Timescales,
+    expected: &Timescales,
     timescales: &Timescales,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let list = |targets: &StageTargets| {
         targets
             .0
@@ -958,7 +982,37 @@ pub async fn save_timescales(
             .join(",")
     };
     let (standard, fast) = (list(&timescales.standard), list(&timescales.fast_track));
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
+    // The organisation's row is the lock, as its settings row may not exist yet.
+    sqlx::query(&format!(
+        "SELECT id FROM organisations WHERE id = $1{}",
+        db.lock_rows()
+    ))
+    .bind(org.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT standard_days, fast_track_days, review_every_days FROM er_settings WHERE organisation_id = $1",
+    )
+    .bind(org.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let before = match row {
+        None => Timescales::default(),
+        Some((standard, fast, every)) => Timescales {
+            standard: targets_from(&standard)?,
+            fast_track: targets_from(&fast)?,
+            review_every_days: u16::try_from(every)
+                .map_err(|_| StoreError::Corrupt(format!("review interval {every}")))?,
+        },
+    };
+    if before != *expected {
+        return Ok(false);
+    }
+    if before == *timescales {
+        // Nothing to change, and nothing to audit.
+        return Ok(true);
+    }
     sqlx::query(
         "INSERT INTO er_settings (organisation_id, standard_days, fast_track_days, review_every_days) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id) DO UPDATE SET \
@@ -986,7 +1040,7 @@ pub async fn save_timescales(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 fn targets_from(text: &str) -> Result<StageTargets, StoreError> {

@@ -17,6 +17,7 @@ dignity_store::on_both_backends!(
     wres_3_comes_from_cases_when_no_counts_are_imported,
     time_limits_are_the_organisation_s_own_and_nonsense_is_refused,
     a_long_list_of_cases_comes_in_pages_that_keep_the_filters,
+    sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -115,6 +116,12 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
     let (guide, manager) = formal_guide(app).await?;
     let today = app.state.app.clock.today();
     let start = today.plus_days(-40);
+    // The record is dated when the case starts: a case cannot be older than its record.
+    sqlx::query("UPDATE jc_guides SET started_on = $1 WHERE id = $2")
+        .bind(start.to_string())
+        .bind(guide)
+        .execute(app.db.pool())
+        .await?;
 
     // A conduct case cannot start with an investigation before the check agrees.
     let open = |stage: &str| {
@@ -239,6 +246,26 @@ async fn a_conduct_case_needs_the_check_and_runs_through_to_appeal(app: &TestApp
         )
         .await?;
     assert!(page.status.is_redirection(), "{}", page.body);
+    // The check was agreed today: an investigation cannot be dated before it.
+    let page = post(&mut erin, &format!("{path}/move"), &to_investigation).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("The investigation cannot start before the check agreed to it"),
+        "{}",
+        page.body
+    );
+    // As if the check had been agreed on the day the case started.
+    sqlx::query("UPDATE jc_guides SET checked_on = $1 WHERE id = $2")
+        .bind(start.to_string())
+        .bind(guide)
+        .execute(app.db.pool())
+        .await?;
     let page = post(&mut erin, &format!("{path}/move"), &to_investigation).await?;
     assert!(
         page.status.is_redirection(),
@@ -503,7 +530,7 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
         &Fields::new(&[
             ("case_type", "bullying_complaint"),
             ("person_name", NAME),
-            ("employee_number", "E77"),
+            ("employee_number", "E7741093"),
             ("first_stage", "investigation"),
             ("fast_track", "yes"),
             (
@@ -771,7 +798,7 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
         "three colleagues",
         "occupational health offered",
         "another ward",
-        "E77",
+        "E7741093",
     ] {
         assert!(!dump.contains(secret), "{secret} is stored in the clear");
     }
@@ -847,37 +874,44 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     let path = format!("/orgs/RJ1/workforce/wres?year={}", year.end_year());
     let before = browser.get(&path).await?;
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
-    let guide = dignity_store::justculture::create_guide(
-        &app.db,
-        "test",
-        0,
-        &app.org,
-        &dignity_store::justculture::NewGuide {
-            organisation_id: app.org.id,
-            org_unit_id: None,
-            manager_id: lead.id,
-            person_digest: None,
-            started_on: Day::parse("2024-04-01")?,
-            answers: Answers([Some(true), None, None, None, None]),
-            recommended: Route::Formal,
-            decided: Route::Formal,
-            public_key: "key".into(),
-            record: vec![0; 16],
-            seals: Vec::new(),
-        },
-    )
-    .await?;
     let open_at = |case_type: CaseType, digest: Option<String>, on: &str, now: i64| {
         let on = Day::parse(on);
         let db = app.db.clone();
         let org = app.org.clone();
         async move {
             let on = on?;
+            // Each conduct case comes from its own decision guide record.
+            let guide = if case_type == CaseType::Conduct {
+                Some(
+                    dignity_store::justculture::create_guide(
+                        &db,
+                        "test",
+                        0,
+                        &org,
+                        &dignity_store::justculture::NewGuide {
+                            organisation_id: org.id,
+                            org_unit_id: None,
+                            manager_id: lead.id,
+                            person_digest: None,
+                            started_on: on,
+                            answers: Answers([Some(true), None, None, None, None]),
+                            recommended: Route::Formal,
+                            decided: Route::Formal,
+                            public_key: "key".into(),
+                            record: vec![0; 16],
+                            seals: Vec::new(),
+                        },
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
             let case = store::NewCase {
                 org_unit_id: None,
                 case_type,
                 person_digest: digest,
-                guide_id: (case_type == CaseType::Conduct).then_some(guide),
+                guide_id: guide,
                 fast_track: false,
                 opened_by: lead.id,
                 opened_on: on,
@@ -1204,5 +1238,110 @@ async fn a_long_list_of_cases_comes_in_pages_that_keep_the_filters(app: &TestApp
         assert_eq!(page.status, StatusCode::OK, "{odd}");
         assert_eq!(rows(&page.body), if odd == "99" { 20 } else { 50 }, "{odd}");
     }
+    Ok(())
+}
+
+/// The outside attack's races: eight cases opened at once from one decision guide record,
+/// and six saves of the time limits at once from pages showing the same limits. One of
+/// each lands; the rest are refused.
+async fn sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands(
+    app: &TestApp,
+) -> TestResult {
+    use dignity_domain::er_cases::{CaseType, StageTargets, Timescales};
+    use dignity_domain::justculture::{Answers, Route};
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let today = app.state.app.clock.today();
+    let guide = dignity_store::justculture::create_guide(
+        &app.db,
+        "test",
+        0,
+        &app.org,
+        &dignity_store::justculture::NewGuide {
+            organisation_id: app.org.id,
+            org_unit_id: None,
+            manager_id: lead.id,
+            person_digest: None,
+            started_on: today,
+            answers: Answers([Some(true), None, None, None, None]),
+            recommended: Route::Formal,
+            decided: Route::Formal,
+            public_key: "key".into(),
+            record: vec![0; 16],
+            seals: Vec::new(),
+        },
+    )
+    .await?;
+    let case = store::NewCase {
+        org_unit_id: None,
+        case_type: CaseType::Conduct,
+        person_digest: None,
+        guide_id: Some(guide),
+        fast_track: false,
+        opened_by: lead.id,
+        opened_on: today,
+        stage: Stage::Informal,
+        stage_since: today,
+        investigator_id: None,
+        public_key: "key".into(),
+        details: vec![0; 16],
+        seals: Vec::new(),
+        first_entry: None,
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (db, org, case) = (app.db.clone(), app.org.clone(), case.clone());
+        tasks.push(tokio::spawn(async move {
+            store::open_case(&db, "test", 0, &org, &case).await
+        }));
+    }
+    let mut opened = Vec::new();
+    for task in tasks {
+        opened.push(task.await?);
+    }
+    assert_eq!(opened.iter().filter(|r| r.is_ok()).count(), 1, "{opened:?}");
+    assert!(opened.iter().all(|r| match r {
+        Ok(_) => true,
+        Err(dignity_store::StoreError::Conflict(why)) => why.contains("has already started case"),
+        Err(_) => false,
+    }));
+
+    let shown = Timescales::default();
+    let changes: Vec<Timescales> = (0..6u16)
+        .map(|n| Timescales {
+            standard: StageTargets([28, 56, 30 + n, 7, 28, 7]),
+            ..shown
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for change in changes.clone() {
+        let (db, org) = (app.db.clone(), app.org.clone());
+        tasks.push(tokio::spawn(async move {
+            store::save_timescales(&db, "test", 0, &org, &shown, &change).await
+        }));
+    }
+    let mut saved = Vec::new();
+    for task in tasks {
+        saved.push(task.await?);
+    }
+    let landed: Vec<usize> = saved
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, Ok(true)))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(landed.len(), 1, "{saved:?}");
+    let now = store::timescales(&app.db, app.org.id).await?;
+    assert_eq!(Some(&now), landed.first().and_then(|&i| changes.get(i)));
+    let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    let audited: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "er.time_limits_changed")
+        .collect();
+    assert_eq!(audited.len(), 1);
+    assert!(
+        audited
+            .iter()
+            .all(|e| e.detail.contains("were usual 28,56,28,7,28,7"))
+    );
     Ok(())
 }
