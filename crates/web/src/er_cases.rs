@@ -158,6 +158,9 @@ pub struct ListQuery {
 /// Cases on one page of the list: an organisation may hold thousands.
 const CASES_A_PAGE: usize = 50;
 
+/// Late cases named above the search; the rest are counted.
+const LATE_SHOWN: usize = 10;
+
 fn pages_for(total: usize) -> usize {
     total.div_ceil(CASES_A_PAGE).max(1)
 }
@@ -246,6 +249,12 @@ impl ListPage {
             .collect()
     }
 
+    /// The late cases the section names: the longest at their stage first (the open
+    /// cases' order), a few at most, so a busy list does not push the search down the page.
+    fn late_shown(&self) -> Vec<&Listed> {
+        self.late_cases().into_iter().take(LATE_SHOWN).collect()
+    }
+
     fn types(&self) -> &'static [CaseType] {
         CaseType::ALL
     }
@@ -267,7 +276,7 @@ async fn list(
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     Path(ods): Path<String>,
-    QueryData(query): QueryData<ListQuery>,
+    QueryData(mut query): QueryData<ListQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let filter = Filter {
@@ -284,9 +293,23 @@ async fn list(
         "oldest" => Order::Oldest,
         _ => Order::LongestInStage,
     };
+    // The menus and the page links show the filters as they were understood: "CONDUCT"
+    // picks conduct, so the menu says so; a value nothing matched is dropped.
+    query.case_type = filter
+        .case_type
+        .map_or_else(String::new, |t| t.code().to_owned());
+    query.stage = filter
+        .stage
+        .map_or_else(String::new, |s| s.code().to_owned());
     // The page asked for, kept within the pages there are: a number out of range or not a
     // number shows the nearest page, not an error.
-    let asked = query.page.trim().parse::<usize>().unwrap_or(1).max(1);
+    let typed = query.page.trim();
+    let asked = match typed.parse::<usize>() {
+        Ok(n) => n.max(1),
+        // Digits too many to hold mean a page past the last.
+        Err(_) if !typed.is_empty() && typed.bytes().all(|b| b.is_ascii_digit()) => usize::MAX,
+        Err(_) => 1,
+    };
     let (mut total, mut cases, mut page) = (0, Vec::new(), asked);
     for _ in 0..2 {
         let offset = u32::try_from((page - 1).saturating_mul(CASES_A_PAGE)).unwrap_or(u32::MAX);

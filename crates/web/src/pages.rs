@@ -229,7 +229,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
             ],
             (Some(o), Role::ErLead) => vec![
                 (format!("/orgs/{o}/er-cases"), "ER cases"),
-                (format!("/orgs/{o}/speak-up"), "Grievances"),
+                (format!("/orgs/{o}/speak-up"), "Speak Up cases"),
             ],
             (Some(o), Role::Executive | Role::UnionPartner) => vec![
                 (format!("/orgs/{o}/surveys"), "Survey results"),

@@ -200,7 +200,10 @@ async fn signed_in_home(
                     ),
                 ],
                 (Some(org), Role::ErLead) => {
-                    vec![(format!("/orgs/{}/speak-up", org.ods_code), "Grievances")]
+                    vec![(
+                        format!("/orgs/{}/speak-up", org.ods_code),
+                        "Speak Up cases: grievances passed to you",
+                    )]
                 }
                 (None, Role::NationalAnalyst) => vec![
                     (

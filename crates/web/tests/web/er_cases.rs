@@ -1231,13 +1231,33 @@ async fn a_long_list_of_cases_comes_in_pages_that_keep_the_filters(app: &TestApp
     assert_eq!(rows(&last.body), 20);
     assert!(last.body.contains("101 to 120 shown (page 3 of 3)"));
     assert!(!last.body.contains(">Next<"));
-    for odd in ["99", "0", "x", "-1", "18446744073709551616"] {
+    for (odd, shown) in [
+        ("99", 20),
+        ("99999999999999999999", 20),
+        ("0", 50),
+        ("x", 50),
+        ("-1", 50),
+    ] {
         let page = erin
             .get(&format!("/orgs/RJ1/er-cases?type=grievance&page={odd}"))
             .await?;
         assert_eq!(page.status, StatusCode::OK, "{odd}");
-        assert_eq!(rows(&page.body), if odd == "99" { 20 } else { 50 }, "{odd}");
+        assert_eq!(rows(&page.body), shown, "{odd}");
     }
+    // A filter typed in capitals is understood, and the menu says so.
+    let page = erin.get("/orgs/RJ1/er-cases?type=GRIEVANCE").await?;
+    assert!(page.body.contains("<option value=\"grievance\" selected>"));
+    assert!(page.body.contains("120 cases"));
+    // 92 are past the informal stage's 28 days (29 to 120 days in); ten are named, the
+    // longest waiting first.
+    assert!(
+        page.body.contains(
+            "92 open cases are past the time limit for their stage. These 10 have waited longest."
+        ),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches(" stage, ").count(), 10);
     Ok(())
 }
 
