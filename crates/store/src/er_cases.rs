@@ -134,36 +134,7 @@ pub async fn open_case(
             )));
         }
     }
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO er_cases (organisation_id, org_unit_id, case_type, person_digest, guide_id, fast_track, \
-         opened_by, opened_on, stage, stage_since, investigator_id, version, public_key, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
-    )
-    .bind(org.id)
-    .bind(case.org_unit_id)
-    .bind(case.case_type.code())
-    .bind(case.person_digest.as_deref())
-    .bind(case.guide_id)
-    .bind(i64::from(case.fast_track))
-    .bind(case.opened_by)
-    .bind(case.opened_on.to_string())
-    .bind(case.stage.code())
-    .bind(case.stage_since.to_string())
-    .bind(case.investigator_id)
-    .bind(&case.public_key)
-    .bind(&case.details)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO er_case_stages (case_id, position, stage, started_on, recorded_on) \
-         VALUES ($1, 0, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(case.stage.code())
-    .bind(case.stage_since.to_string())
-    .bind(Day::from_unix_seconds(now).to_string())
-    .execute(&mut *tx)
-    .await?;
+    let id = insert_case(&mut tx, org.id, case, Day::from_unix_seconds(now)).await?;
     for (holder, sealed) in &case.seals {
         sqlx::query("INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3)")
             .bind(id)
@@ -914,6 +885,49 @@ pub async fn cases_by_guide(db: &Db, organisation_id: i64) -> Result<Vec<(i64, i
     .await?)
 }
 
+/// A case's row and its first stage, written into Dignity on `recorded_on`. A case
+/// opened closed (only made-up ones are) closes on its first stage's day.
+async fn insert_case(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    organisation_id: i64,
+    case: &NewCase,
+    recorded_on: Day,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO er_cases (organisation_id, org_unit_id, case_type, person_digest, guide_id, \
+         fast_track, opened_by, opened_on, stage, stage_since, investigator_id, version, public_key, \
+         details, closed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14) \
+         RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(case.org_unit_id)
+    .bind(case.case_type.code())
+    .bind(case.person_digest.as_deref())
+    .bind(case.guide_id)
+    .bind(i64::from(case.fast_track))
+    .bind(case.opened_by)
+    .bind(case.opened_on.to_string())
+    .bind(case.stage.code())
+    .bind(case.stage_since.to_string())
+    .bind(case.investigator_id)
+    .bind(&case.public_key)
+    .bind(&case.details)
+    .bind((case.stage == Stage::Closed).then(|| case.stage_since.to_string()))
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO er_case_stages (case_id, position, stage, started_on, recorded_on) \
+         VALUES ($1, 0, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(case.stage.code())
+    .bind(case.stage_since.to_string())
+    .bind(recorded_on.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 /// Many made-up cases in one transaction, for `dignity bench casework` only: its own
 /// scratch database needs 200,000 cases in seconds, not one audited transaction each.
 /// Each case gets its first stage as `open_case` stores it; seals and entries are left
@@ -925,37 +939,7 @@ pub async fn insert_cases_for_benchmark(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     for case in cases {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO er_cases (organisation_id, org_unit_id, case_type, person_digest, guide_id, \
-             fast_track, opened_by, opened_on, stage, stage_since, investigator_id, version, public_key, \
-             details, closed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14) \
-             RETURNING id",
-        )
-        .bind(organisation_id)
-        .bind(case.org_unit_id)
-        .bind(case.case_type.code())
-        .bind(case.person_digest.as_deref())
-        .bind(case.guide_id)
-        .bind(i64::from(case.fast_track))
-        .bind(case.opened_by)
-        .bind(case.opened_on.to_string())
-        .bind(case.stage.code())
-        .bind(case.stage_since.to_string())
-        .bind(case.investigator_id)
-        .bind(&case.public_key)
-        .bind(&case.details)
-        .bind((case.stage == Stage::Closed).then(|| case.stage_since.to_string()))
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO er_case_stages (case_id, position, stage, started_on, recorded_on) \
-             VALUES ($1, 0, $2, $3, $3)",
-        )
-        .bind(id)
-        .bind(case.stage.code())
-        .bind(case.stage_since.to_string())
-        .execute(&mut *tx)
-        .await?;
+        insert_case(&mut tx, organisation_id, case, case.stage_since).await?;
     }
     tx.commit().await?;
     Ok(())
