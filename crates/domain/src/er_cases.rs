@@ -161,6 +161,14 @@ impl Timescales {
             .days(stage)
             .map(|days| since.plus_days(i64::from(days)))
     }
+
+    /// How many days a stage started on `since` is past its time limit on `today`, or
+    /// `None` when it is not (a limit that falls today is not yet over). The one rule the
+    /// case list, the case page and the lead's home page all show.
+    pub fn days_over(&self, stage: Stage, since: Day, fast_track: bool, today: Day) -> Option<i64> {
+        let target = self.target(stage, since, fast_track)?;
+        (target < today).then(|| today.days_since(target))
+    }
 }
 
 /// Why a case could not be opened or moved.

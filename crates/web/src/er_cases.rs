@@ -238,8 +238,9 @@ impl ListPage {
     }
 
     fn late(&self, case: &Listed) -> Option<String> {
-        let target = self.target(case)?;
-        (target < self.today).then(|| days_text(self.today.days_since(target)))
+        self.timescales
+            .days_over(case.stage, case.stage_since, case.fast_track.0, self.today)
+            .map(days_text)
     }
 
     fn late_cases(&self) -> Vec<&Listed> {
@@ -581,8 +582,14 @@ impl CasePage {
     }
 
     fn late(&self) -> Option<String> {
-        let target = self.target()?;
-        (target < self.today).then(|| days_text(self.today.days_since(target)))
+        self.timescales
+            .days_over(
+                self.case.stage,
+                self.case.stage_since,
+                self.case.fast_track.0,
+                self.today,
+            )
+            .map(days_text)
     }
 
     fn next_stages(&self) -> &'static [Stage] {

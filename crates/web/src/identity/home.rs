@@ -123,8 +123,8 @@ async fn er_counts(state: &AppState, user: &CurrentUser, ods: &str) -> Result<Er
         .iter()
         .filter(|c| {
             limits
-                .target(c.stage, c.stage_since, c.fast_track.0)
-                .is_some_and(|target| target < today)
+                .days_over(c.stage, c.stage_since, c.fast_track.0, today)
+                .is_some()
         })
         .count();
     let reviews_due = er_cases::reviews_due(&state.app, user, &organisation)
