@@ -8,6 +8,7 @@
 //! cannot be matched against a list of employee numbers, while a later extract (and, in
 //! time, the employee-relations cases) still finds the same person.
 
+pub mod fairness;
 pub mod national;
 pub mod overview;
 pub mod reports;

@@ -14,6 +14,7 @@ pub mod bitmap;
 pub mod columns;
 pub mod disclosure;
 pub mod equality;
+pub mod fairness;
 pub mod rng;
 pub mod stats;
 pub mod synth;

@@ -656,13 +656,15 @@ pub async fn start_suspension(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO er_suspensions (case_id, kind, started_on, review_due, reason) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO er_suspensions (case_id, kind, started_on, review_due, reason, recorded_on) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(case_id)
     .bind(suspension.kind.code())
     .bind(suspension.started_on.to_string())
     .bind(suspension.review_due.to_string())
     .bind(&suspension.reason)
+    .bind(Day::from_unix_seconds(now).to_string())
     .execute(&mut *tx)
     .await?;
     let detail = format!(
@@ -1146,4 +1148,101 @@ pub async fn add_seals(
     audit::append(&mut tx, now, &audit_entry(actor, org, "er.shared", detail)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What happened on a case that the fairness figures count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEventKind {
+    /// A formal investigation started.
+    Investigation,
+    /// The case reached its outcome, with the outcome the case records.
+    Outcome(Option<Outcome>),
+    /// A suspension or exclusion started (restricted duties keep the person at work).
+    Suspension,
+}
+
+/// One event of a case about a known person: its day, and the day it was written into
+/// Dignity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub case_id: i64,
+    pub case_type: CaseType,
+    pub person_digest: String,
+    pub kind: CaseEventKind,
+    pub on: Day,
+    pub recorded_on: Day,
+}
+
+type EventRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+/// Every counted event of every case about a known person, by organisation; of one
+/// organisation when `organisation_id` is given. No words: only the plain parts.
+pub async fn case_events(
+    db: &Db,
+    organisation_id: Option<i64>,
+) -> Result<Vec<(i64, CaseEvent)>, StoreError> {
+    let only = if organisation_id.is_some() {
+        "AND c.organisation_id = $1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT c.organisation_id, c.id, c.case_type, c.person_digest, s.stage, s.started_on, \
+         COALESCE(s.recorded_on, s.started_on), c.outcome \
+         FROM er_cases c JOIN er_case_stages s ON s.case_id = c.id \
+         WHERE c.person_digest IS NOT NULL AND s.stage IN ('investigation', 'outcome') {only} \
+         UNION ALL \
+         SELECT c.organisation_id, c.id, c.case_type, c.person_digest, 'suspension', u.started_on, \
+         COALESCE(u.recorded_on, u.started_on), NULL \
+         FROM er_cases c JOIN er_suspensions u ON u.case_id = c.id \
+         WHERE c.person_digest IS NOT NULL AND u.kind IN ('suspension', 'exclusion') {only}"
+    );
+    let mut query = sqlx::query_as::<_, EventRow>(&sql);
+    if let Some(id) = organisation_id {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.into_iter()
+        .map(
+            |(
+                organisation_id,
+                case_id,
+                case_type,
+                person_digest,
+                what,
+                on,
+                recorded_on,
+                outcome,
+            )| {
+                let kind = match what.as_str() {
+                    "investigation" => CaseEventKind::Investigation,
+                    "outcome" => {
+                        CaseEventKind::Outcome(outcome.as_deref().map(str::parse).transpose()?)
+                    }
+                    "suspension" => CaseEventKind::Suspension,
+                    other => return Err(StoreError::Corrupt(format!("case event '{other}'"))),
+                };
+                Ok((
+                    organisation_id,
+                    CaseEvent {
+                        case_id,
+                        case_type: case_type.parse()?,
+                        person_digest,
+                        kind,
+                        on: Day::parse(&on)?,
+                        recorded_on: Day::parse(&recorded_on)?,
+                    },
+                ))
+            },
+        )
+        .collect()
 }

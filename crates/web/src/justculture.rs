@@ -355,6 +355,8 @@ struct RecordPage {
     own: bool,
     done: Option<&'static str>,
     check_reason_typed: String,
+    /// For employee relations leads, on a record that went to a formal process.
+    panel: Option<dignity_app::workforce::fairness::Panel>,
 }
 
 impl RecordPage {
@@ -435,9 +437,16 @@ async fn show_record(
         &organisation,
         &format!("Decision guide record {}", guide.id),
     );
+    let checker = justculture::is_checker(user, &organisation);
+    let panel = if checker && guide.decided == dignity_domain::justculture::Route::Formal {
+        dignity_app::workforce::fairness::panel(&state.app, &organisation, &guide).await?
+    } else {
+        None
+    };
     Ok(render(&RecordPage {
         chrome,
-        checker: justculture::is_checker(user, &organisation),
+        checker,
+        panel,
         own: guide.manager_id == user.person.id,
         manager: name_of(guide.manager_id),
         reviewer: guide.checked_by.map(name_of),

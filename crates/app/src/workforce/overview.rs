@@ -112,10 +112,7 @@ pub async fn overview(
         Some(year) => year.indicators,
         None => standards::staff_only(&people, minimum)?,
     };
-    let whole = match measures.wres.staff.workforce.total.exact() {
-        Some(n) => disclosure::population(n, minimum),
-        None => Disclosed::hidden(),
-    };
+    let whole = whole_of(&measures, minimum);
     let units = units_store::list_org_units(&ctx.db, organisation.id).await?;
 
     let a_year_before = chosen.as_at.plus_days(-365);
@@ -152,6 +149,14 @@ pub async fn overview(
     }))
 }
 
+/// The headcount as the equality tables decided it.
+pub(crate) fn whole_of(measures: &Indicators, minimum: Minimum) -> Disclosed<u64> {
+    match measures.wres.staff.workforce.total.exact() {
+        Some(n) => disclosure::population(n, minimum),
+        None => Disclosed::hidden(),
+    }
+}
+
 async fn staff(ctx: &Context, snapshot: &Snapshot) -> Result<Vec<Staff>, Error> {
     match SnapshotKey::new(&ctx.secret)
         .rows(&ctx.db, snapshot)
@@ -173,14 +178,20 @@ fn percent(part: u64, whole: u64) -> String {
 /// person's group. Anyone in no listed group counts in a last "Not recognised" group, so
 /// the groups add up to the whole, as the rule needs (the import checks every code, so it
 /// stays empty and is not listed).
-struct Grouping {
-    key: &'static str,
-    title: &'static str,
-    groups: Vec<(&'static str, &'static str)>,
+pub(crate) struct Grouping {
+    pub(crate) key: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) groups: Vec<(&'static str, &'static str)>,
     of: fn(&Staff) -> &str,
 }
 
 impl Grouping {
+    /// Where `person` counts: their group's place, or the last ("Not recognised").
+    pub(crate) fn index_of(&self, person: &Staff) -> usize {
+        self.position((self.of)(person))
+            .unwrap_or(self.groups.len())
+    }
+
     fn sizes(&self, people: &[Staff]) -> Vec<u64> {
         let mut sizes = vec![0u64; self.groups.len() + 1];
         for person in people {
@@ -225,7 +236,7 @@ impl Grouping {
     }
 }
 
-const NOT_RECOGNISED: &str = "Not recognised";
+pub(crate) const NOT_RECOGNISED: &str = "Not recognised";
 
 fn codes<T: Copy>(
     all: &[T],
@@ -235,18 +246,18 @@ fn codes<T: Copy>(
     all.iter().map(|&v| (code(v), label(v))).collect()
 }
 
-/// Every breakdown the page shows. Ethnicity and disability are the whole-workforce rows
-/// of WRES 1 and WDES 1, as that decision left them. Staff group, sex and age band are
-/// decided here, together; pay bands are on the equality pages alone (by band and
-/// clinical or non-clinical there, a band's total here would be a new sum to subtract
-/// from). The medical staff group is the medical grades' people, so it is hidden whenever
-/// one of those grades' counts is not shown there.
-fn breakdowns(
+/// Groupings, each group's size, and each group's headcount as decided.
+pub(crate) type Decided = (Vec<Grouping>, Vec<Vec<u64>>, Vec<Vec<Disclosed<u64>>>);
+
+/// Staff group, sex and age band, each group's headcount as this page decides it (every
+/// group listed, "Not recognised" last): the fairness figures show rates only where this
+/// page shows the headcount, so the two never disagree.
+pub(crate) fn decided_groupings(
     people: &[Staff],
     measures: &Indicators,
     whole: &Disclosed<u64>,
     minimum: Minimum,
-) -> Vec<Breakdown> {
+) -> Decided {
     let groupings = [
         Grouping {
             key: "staff-group",
@@ -315,6 +326,22 @@ fn breakdowns(
             }
         }
     }
+    (groupings.into(), sizes, decided)
+}
+
+/// Every breakdown the page shows. Ethnicity and disability are the whole-workforce rows
+/// of WRES 1 and WDES 1, as that decision left them. Staff group, sex and age band are
+/// decided here, together; pay bands are on the equality pages alone (by band and
+/// clinical or non-clinical there, a band's total here would be a new sum to subtract
+/// from). The medical staff group is the medical grades' people, so it is hidden whenever
+/// one of those grades' counts is not shown there.
+fn breakdowns(
+    people: &[Staff],
+    measures: &Indicators,
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Vec<Breakdown> {
+    let (groupings, sizes, decided) = decided_groupings(people, measures, whole, minimum);
     let total = people.len() as u64;
     let mut shown: Vec<Breakdown> = groupings
         .iter()

@@ -488,6 +488,44 @@ pub(crate) async fn year_of_staff_snapshot(
     }
 }
 
+/// A year's staff in post, person by person, with its measures as the equality pages
+/// decide them: what the fairness figures of employee relations cases stand on.
+pub(crate) struct StaffYear {
+    pub(crate) figures: YearFigures,
+    pub(crate) as_at: Day,
+    pub(crate) people: Vec<store::Staff>,
+}
+
+/// Every year with a staff-in-post extract, oldest first.
+pub(crate) async fn staff_years(
+    db: &Db,
+    secret: &InstallationSecret,
+    organisation_id: i64,
+    today: Day,
+    minimum: Minimum,
+) -> Result<Vec<StaffYear>, Error> {
+    let mut extracts = Extracts::load(db, secret, organisation_id, today).await?;
+    let mut years = Vec::new();
+    for year in extracts.years().into_iter().rev() {
+        let Some(snapshot) = extracts.newest(Kind::Staff, year).cloned() else {
+            continue;
+        };
+        let Some(figures) = extracts.figures(db, minimum, year).await? else {
+            continue;
+        };
+        let people = match extracts.key.rows(db, &snapshot).await? {
+            Rows::Staff { people, .. } => people,
+            _ => Vec::new(),
+        };
+        years.push(StaffYear {
+            figures,
+            as_at: snapshot.as_at,
+            people,
+        });
+    }
+    Ok(years)
+}
+
 /// The measures of a staff-in-post extract alone (one no year's measures use), for the
 /// workforce page.
 pub(crate) fn staff_only(people: &[store::Staff], minimum: Minimum) -> Result<Indicators, Error> {
@@ -889,7 +927,7 @@ fn leave_out(year: &mut WorkforceYear, sources: &mut Sources, measure: engine::M
     }
 }
 
-fn ethnicity_group(code: &str) -> Ethnicity {
+pub(crate) fn ethnicity_group(code: &str) -> Ethnicity {
     match EthnicityCode::from_code(code).map(EthnicityCode::wres_group) {
         Some(WresGroup::White) => Ethnicity::White,
         Some(WresGroup::BlackAndMinorityEthnic) => Ethnicity::Bme,
@@ -897,7 +935,7 @@ fn ethnicity_group(code: &str) -> Ethnicity {
     }
 }
 
-fn disability_group(code: &str) -> Disability {
+pub(crate) fn disability_group(code: &str) -> Disability {
     match code.parse::<DisabilityCode>() {
         Ok(DisabilityCode::Yes) => Disability::Disabled,
         Ok(DisabilityCode::No) => Disability::NotDisabled,
@@ -907,7 +945,7 @@ fn disability_group(code: &str) -> Disability {
 
 /// The WRES row a stored pay grade counts in. The import checks every grade, so an
 /// unknown one cannot be stored; it would count as "other medical" rather than vanish.
-fn band(code: &str) -> Band {
+pub(crate) fn band(code: &str) -> Band {
     use PayGrade::*;
     match code.parse::<PayGrade>() {
         Ok(UnderBand1) => Band::UnderBand1,

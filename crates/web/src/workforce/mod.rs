@@ -18,6 +18,7 @@ use dignity_app::workforce::overview::{self, Breakdown, Overview, READERS};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
+pub mod fairness;
 pub mod national;
 pub mod reports;
 pub mod standards;
@@ -28,7 +29,7 @@ pub fn routes(routes: Routes) -> Routes {
         Access::InOrganisation(READERS),
         page,
     );
-    reports::routes(national::routes(standards::routes(routes)))
+    fairness::routes(reports::routes(national::routes(standards::routes(routes))))
 }
 
 #[derive(Deserialize, Default)]

@@ -805,6 +805,40 @@ async fn a_suspension_is_reviewed_with_wellbeing_checks_and_reminders(app: &Test
     Ok(())
 }
 
+/// The cells of one group's row in one grouping's table on the fairness page, as read:
+/// staff in post (or the base), the count, the rate, then the rest.
+fn fairness_row(body: &str, grouping: &str, label: &str) -> Result<Vec<String>, String> {
+    let start = body
+        .find(&format!("id=\"{grouping}\""))
+        .ok_or(format!("no {grouping} table"))?;
+    let table = &body[start..];
+    let table = &table[..table.find("</table>").unwrap_or(table.len())];
+    let row = table
+        .split("<tr")
+        .find(|row| row.contains(&format!("</span>{label}</td>")))
+        .ok_or(format!("no {label} row in {grouping}"))?;
+    Ok(row
+        .split("</td>")
+        .skip(1)
+        .filter_map(|cell| {
+            let text = cell.split("</span>").nth(1)?;
+            Some(text.split('<').next().unwrap_or("").trim().to_owned())
+        })
+        .collect())
+}
+
+/// The fairness page's count for everyone.
+fn fairness_total(body: &str) -> Result<String, String> {
+    let start = body.find("nhsuk-summary-list").ok_or("no summary")?;
+    let rows: Vec<&str> = body[start..]
+        .split("nhsuk-summary-list__value\">")
+        .collect();
+    rows.get(2)
+        .and_then(|r| r.split('<').next())
+        .map(|t| t.trim().to_owned())
+        .ok_or_else(|| "no total".to_owned())
+}
+
 /// The WRES 3 section of a standard's page.
 fn wres_3(body: &str) -> Result<&str, &'static str> {
     let start = body.find("id=\"indicator-3\"").ok_or("WRES 3")?;
@@ -969,6 +1003,45 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         "the sources say so"
     );
 
+    // The fairness page counts the same cases. In 2024/25 White staff's 8 read "fewer
+    // than 10" on both pages; WRES 3 for 2025/26 shows the two years' 20, so this year's
+    // 12 shown here would give the 8 away. It is hidden, and so is whatever would let it
+    // be had from the total.
+    let last_year = browser
+        .get("/orgs/RJ1/workforce/fairness?year=2025&measure=conduct")
+        .await?;
+    assert_eq!(last_year.status.as_u16(), 200, "{}", last_year.body);
+    let cells = fairness_row(&last_year.body, "ethnicity", "White")?;
+    assert_eq!(
+        cells.get(1).map(String::as_str),
+        Some("fewer than 10"),
+        "{cells:?}"
+    );
+    let fairness_path = "/orgs/RJ1/workforce/fairness?year=2026&measure=conduct";
+    let fairness = browser.get(fairness_path).await?;
+    assert_eq!(fairness.status.as_u16(), 200, "{}", fairness.body);
+    let white = fairness_row(&fairness.body, "ethnicity", "White")?;
+    assert_eq!(white.first().map(String::as_str), Some("80"), "{white:?}");
+    assert_ne!(white.get(1).map(String::as_str), Some("12"), "{white:?}");
+    let bme = fairness_row(&fairness.body, "ethnicity", "Black and minority ethnic")?;
+    let unknown = fairness_row(&fairness.body, "ethnicity", "Not known")?;
+    let total = fairness_total(&fairness.body)?;
+    let exact = |cells: &[String]| cells.get(1).and_then(|c| c.parse::<u64>().ok());
+    assert!(
+        total.parse::<u64>().is_err() || exact(&bme).is_none() || exact(&unknown).is_none(),
+        "the total {total} less the other groups gives White's count"
+    );
+    // Everyone is in one staff group, so there is no one to compare with.
+    let nurses = fairness_row(
+        &fairness.body,
+        "staff-group",
+        "Nursing and Midwifery Registered",
+    )?;
+    assert!(
+        nurses.iter().any(|c| c == "No one to compare with"),
+        "{nurses:?}"
+    );
+
     // The insider's attack: read the page, see a case entered, read it again. A stage
     // back-dated into a settled year is written after it settled, so the figure stays.
     let now = app.state.app.clock.now();
@@ -978,6 +1051,27 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         wres_3(&again.body)?,
         wres3,
         "a settled year's figure does not move"
+    );
+    let fairness_again = browser.get(fairness_path).await?;
+    assert_eq!(
+        fairness_again.body, fairness.body,
+        "nor do its fairness figures"
+    );
+    // This year has not settled: no figures, and the page says when.
+    let not_yet = browser
+        .get(&format!(
+            "/orgs/RJ1/workforce/fairness?year={}",
+            year.end_year()
+        ))
+        .await?;
+    assert_eq!(not_yet.status.as_u16(), 404, "{}", not_yet.body);
+    assert!(
+        fairness.body.contains(&format!(
+            "The figures for {} will be counted on",
+            year.label()
+        )),
+        "{}",
+        fairness.body
     );
 
     // This year is not settled: its cases are not counted, and the page says when they

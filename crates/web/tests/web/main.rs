@@ -127,6 +127,12 @@ const RJ1_STANDARDS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
 ];
+const RJ1_FAIRNESS: &[Who] = &[
+    Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::ErLead),
+];
 const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::Guardian),
     Who::Holder(Role::Executive),
@@ -321,6 +327,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/workforce/wres",
         "/orgs/RJ1/workforce/wres",
         RJ1_STANDARDS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/fairness",
+        "/orgs/RJ1/workforce/fairness",
+        RJ1_FAIRNESS,
     ),
     (
         "GET",

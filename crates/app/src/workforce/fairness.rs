@@ -1,0 +1,1121 @@
+//! Fairness in employee relations casework (issue 18): for each reporting year, how likely
+//! the staff of each group were to enter a formal conduct or capability investigation, to
+//! be suspended or excluded, to reach an outcome, and to be given a formal sanction, each
+//! against everyone else, by ethnicity, disability, staff group, sex, age band and band.
+//! docs/just-culture.md describes the method.
+//!
+//! A year is counted only once it settles (1 May after it ends, as WRES 3 from cases is),
+//! from what was written into Dignity before that day: so the figures, once shown, never
+//! move, and a reader comparing two days' pages learns nothing about who a new case is
+//! about. People are found in the year's staff in post by the keyed digest of their
+//! employee number; no name is read.
+
+use super::overview;
+use super::standards::{self, ReportingYear, StaffYear};
+use crate::Error;
+use crate::context::Context;
+use crate::identity::{CurrentSession, Organisation};
+use dignity_crypto::secret::Digester;
+use dignity_domain::er_cases::{CaseType, Outcome};
+use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+use dignity_domain::workforce::StaffGroup;
+use dignity_engine::disclosure::{self, Disclosed, Figure, Minimum, PublishedCount};
+use dignity_engine::fairness::{self as engine, Base, Counts, Elsewhere, GroupCounts};
+use dignity_engine::workforce::{Band, Disability, Ethnicity, Group, Hidden, Indicators};
+use dignity_store::er_cases::{CaseEvent, CaseEventKind};
+use dignity_store::workforce::Staff;
+use std::collections::HashMap;
+
+/// Who may read the fairness figures: the organisation's leaders, its employee relations
+/// leads and its union partners, who agree the action they lead to.
+pub const READERS: &[Role] = &[
+    Role::OrgAdmin,
+    Role::Executive,
+    Role::UnionPartner,
+    Role::ErLead,
+];
+
+pub fn may_read(session: &CurrentSession, organisation: &Organisation) -> bool {
+    session.has_org_role(&organisation.ods_code, READERS)
+}
+
+/// What the figures count, in the order the engine takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Conduct,
+    Capability,
+    Suspension,
+    Outcome,
+    Sanction,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Measure::Conduct,
+        Measure::Capability,
+        Measure::Suspension,
+        Measure::Outcome,
+        Measure::Sanction,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Conduct => "conduct",
+            Measure::Capability => "capability",
+            Measure::Suspension => "suspension",
+            Measure::Outcome => "outcome",
+            Measure::Sanction => "sanction",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// The measure's name, for its tab and heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Measure::Conduct => "Conduct investigations",
+            Measure::Capability => "Capability investigations",
+            Measure::Suspension => "Suspensions",
+            Measure::Outcome => "Outcomes",
+            Measure::Sanction => "Sanctions",
+        }
+    }
+
+    /// What the count is, for a table's column.
+    pub fn happened_words(self) -> &'static str {
+        match self {
+            Measure::Conduct => "Started a conduct investigation",
+            Measure::Capability => "Started a capability investigation about performance",
+            Measure::Suspension => "Suspended or excluded",
+            Measure::Outcome => "Conduct case reached an outcome",
+            Measure::Sanction => "Given a written warning or dismissed",
+        }
+    }
+
+    /// What the rate is out of, for a table's column.
+    pub fn base_words(self) -> &'static str {
+        match self {
+            Measure::Sanction => "Conduct case reached an outcome",
+            _ => "Staff in post",
+        }
+    }
+
+    /// One sentence on what is counted.
+    pub fn explained(self) -> &'static str {
+        match self {
+            Measure::Conduct => {
+                "Staff who started a formal investigation into their conduct in the year. This is the count behind WRES indicator 3."
+            }
+            Measure::Capability => {
+                "Staff who started a formal investigation into their performance in the year. This is the count behind WDES metric 3."
+            }
+            Measure::Suspension => {
+                "Staff who were suspended or excluded from work in the year, in any kind of case. Restricted duties are not counted."
+            }
+            Measure::Outcome => {
+                "Staff whose conduct case reached an outcome in the year, and how long it took from the start of the investigation."
+            }
+            Measure::Sanction => {
+                "Of the staff whose conduct case reached an outcome in the year, those given a first or final written warning or dismissed."
+            }
+        }
+    }
+
+    fn base(self) -> Base {
+        match self {
+            Measure::Sanction => Base::Measure(Measure::Outcome.index()),
+            _ => Base::Staff,
+        }
+    }
+}
+
+/// The groupings, in the order the engine takes them.
+const ETHNICITY: usize = 0;
+const DISABILITY: usize = 1;
+/// Staff group, sex and age band follow, as the workforce page decides them.
+const FIRST_OVERVIEW: usize = 2;
+/// Band comes last.
+const BANDS: usize = 5;
+
+/// What happened to one member of staff in one year.
+#[derive(Debug, Clone, Copy, Default)]
+struct Person {
+    happened: [bool; 5],
+    /// Days from the investigation's start to the first outcome in the year.
+    days_to_outcome: Option<i64>,
+    /// That outcome's day and case, to find the first.
+    first_outcome: Option<(Day, i64)>,
+}
+
+/// What happened to each member of `people` in `year`, from the events that count for it:
+/// on a day in the year, written into Dignity before the year settled. Each measure counts
+/// a person once.
+fn tally(
+    year: ReportingYear,
+    people: &[Staff],
+    digest_of: &dyn Fn(&str) -> String,
+    events: &[CaseEvent],
+) -> Vec<Person> {
+    let Some(from) = year.cases_counted_from() else {
+        return vec![Person::default(); people.len()];
+    };
+    let index: HashMap<String, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (digest_of(&p.person), i))
+        .collect();
+    // A case's investigation start, whenever it was, for how long its outcome took.
+    let investigated: HashMap<i64, Day> = events
+        .iter()
+        .filter(|e| e.kind == CaseEventKind::Investigation)
+        .map(|e| (e.case_id, e.on))
+        .collect();
+    let mut tallied = vec![Person::default(); people.len()];
+    for event in events
+        .iter()
+        .filter(|e| ReportingYear::of(e.on) == year && e.recorded_on < from)
+    {
+        let Some(person) = index
+            .get(&event.person_digest)
+            .and_then(|&i| tallied.get_mut(i))
+        else {
+            continue;
+        };
+        let mut set = |m: Measure| {
+            if let Some(flag) = person.happened.get_mut(m.index()) {
+                *flag = true;
+            }
+        };
+        match (event.kind, event.case_type) {
+            (CaseEventKind::Investigation, CaseType::Conduct) => set(Measure::Conduct),
+            (CaseEventKind::Investigation, CaseType::CapabilityPerformance) => {
+                set(Measure::Capability)
+            }
+            (CaseEventKind::Suspension, _) => set(Measure::Suspension),
+            (CaseEventKind::Outcome(outcome), CaseType::Conduct) => {
+                set(Measure::Outcome);
+                if outcome.is_some_and(is_sanction) {
+                    set(Measure::Sanction);
+                }
+                let this = (event.on, event.case_id);
+                if person.first_outcome.is_none_or(|first| this < first) {
+                    person.first_outcome = Some(this);
+                    person.days_to_outcome = investigated
+                        .get(&event.case_id)
+                        .map(|&started| event.on.days_since(started).max(0));
+                }
+            }
+            _ => {}
+        }
+    }
+    tallied
+}
+
+fn is_sanction(outcome: Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::FirstWrittenWarning | Outcome::FinalWrittenWarning | Outcome::Dismissal
+    )
+}
+
+/// A grouping as the page lists it: its groups' labels, and each person's group.
+struct Grouping {
+    key: &'static str,
+    title: &'static str,
+    labels: Vec<&'static str>,
+    of_person: Vec<usize>,
+    staff_shown: Vec<Disclosed<u64>>,
+}
+
+fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<Grouping> {
+    let whole = overview::whole_of(measures, minimum);
+    let mut all = vec![
+        Grouping {
+            key: "ethnicity",
+            title: "Ethnicity (as the WRES groups it)",
+            labels: Ethnicity::ALL.iter().map(|g| g.label()).collect(),
+            of_person: people
+                .iter()
+                .map(|p| standards::ethnicity_group(&p.ethnicity).index())
+                .collect(),
+            staff_shown: measures
+                .wres
+                .staff
+                .workforce
+                .groups
+                .iter()
+                .map(|g| g.count.disclosed())
+                .collect(),
+        },
+        Grouping {
+            key: "disability",
+            title: "Disability",
+            labels: Disability::ALL.iter().map(|g| g.label()).collect(),
+            of_person: people
+                .iter()
+                .map(|p| standards::disability_group(&p.disability).index())
+                .collect(),
+            staff_shown: measures
+                .wdes
+                .staff
+                .workforce
+                .groups
+                .iter()
+                .map(|g| g.count.disclosed())
+                .collect(),
+        },
+    ];
+    let (decided_groupings, _, decided) =
+        overview::decided_groupings(people, measures, &whole, minimum);
+    for (grouping, shown) in decided_groupings.into_iter().zip(decided) {
+        all.push(Grouping {
+            key: grouping.key,
+            title: grouping.title,
+            labels: grouping
+                .groups
+                .iter()
+                .map(|(_, label)| *label)
+                .chain(std::iter::once(overview::NOT_RECOGNISED))
+                .collect(),
+            of_person: people.iter().map(|p| grouping.index_of(p)).collect(),
+            staff_shown: shown,
+        });
+    }
+    // A band's headcount is shown where WRES 1 shows each of its rows (clinical and
+    // non-clinical): their sum then tells no more than they do.
+    let band_shown = Band::ALL
+        .iter()
+        .map(|&band| {
+            Disclosed::all(
+                measures
+                    .wres
+                    .staff
+                    .rows
+                    .iter()
+                    .filter(|row| row.key == band)
+                    .map(|row| row.staff.total.disclosed()),
+            )
+            .map(|parts| parts.iter().sum::<u64>())
+        })
+        .collect();
+    all.push(Grouping {
+        key: "band",
+        title: "Pay band or grade",
+        labels: Band::ALL.iter().map(|b| b.label()).collect(),
+        of_person: people
+            .iter()
+            .map(|p| {
+                let band = standards::band(&p.pay_grade);
+                Band::ALL.iter().position(|&b| b == band).unwrap_or(0)
+            })
+            .collect(),
+        staff_shown: band_shown,
+    });
+    all
+}
+
+/// One year's counts for the engine.
+fn counts(people: &[Staff], tallied: &[Person], groupings: &[Grouping]) -> Counts {
+    let mut totals = vec![0u64; Measure::ALL.len()];
+    for person in tallied {
+        for (total, &flag) in totals.iter_mut().zip(&person.happened) {
+            *total += u64::from(flag);
+        }
+    }
+    let engine_groupings: Vec<Vec<GroupCounts>> = groupings
+        .iter()
+        .map(|grouping| {
+            let mut groups: Vec<GroupCounts> = grouping
+                .staff_shown
+                .iter()
+                .map(|&shown| GroupCounts {
+                    staff: 0,
+                    staff_shown: shown,
+                    happened: vec![0; Measure::ALL.len()],
+                })
+                .collect();
+            for (&at, person) in grouping.of_person.iter().zip(tallied) {
+                if let Some(group) = groups.get_mut(at) {
+                    group.staff += 1;
+                    for (n, &flag) in group.happened.iter_mut().zip(&person.happened) {
+                        *n += u64::from(flag);
+                    }
+                }
+            }
+            groups
+        })
+        .collect();
+    // The medical staff group is the medical grades' people where every person's staff
+    // group and grade agree on it; anyone may then add the grades up to get it.
+    let medical_group = groupings
+        .get(FIRST_OVERVIEW)
+        .and_then(|g| {
+            g.labels
+                .iter()
+                .position(|&l| l == StaffGroup::MedicalDental.label())
+        })
+        .unwrap_or(usize::MAX);
+    let agree = groupings
+        .get(FIRST_OVERVIEW)
+        .zip(groupings.get(BANDS))
+        .is_some_and(|(staff_group, bands)| {
+            staff_group
+                .of_person
+                .iter()
+                .zip(&bands.of_person)
+                .all(|(&sg, &b)| {
+                    (sg == medical_group) == Band::ALL.get(b).is_some_and(|b| b.is_medical())
+                })
+        });
+    let same_people = if agree && medical_group != usize::MAX {
+        let grades = Band::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_medical())
+            .map(|(i, _)| (BANDS, i))
+            .collect();
+        vec![((FIRST_OVERVIEW, medical_group), grades)]
+    } else {
+        Vec::new()
+    };
+    Counts {
+        staff: people.len() as u64,
+        staff_shown: Disclosed::hidden(),
+        measures: Measure::ALL.iter().map(|m| m.base()).collect(),
+        totals,
+        groupings: engine_groupings,
+        same_people,
+        elsewhere: Vec::new(),
+    }
+}
+
+/// The counts WRES 3 (conduct, by ethnicity) and WDES 3 (capability, by disability) publish
+/// from the same cases, as this year's decision published them: the next year's two-year
+/// figures add them in.
+#[derive(Debug, Clone, Default)]
+struct Standard3 {
+    conduct_by_ethnicity: Vec<(u64, PublishedCount)>,
+    capability_by_disability: Vec<(u64, PublishedCount)>,
+}
+
+/// Ties this year's counts to WRES 3 and WDES 3 as the equality pages publish them, when
+/// they come from these cases. The pages' own counts must be this year's, plus last
+/// year's when they cover two: anything else is a fault, refused rather than shown.
+fn tie_to_standards(
+    counts: &mut Counts,
+    year: &StaffYear,
+    last_year: Option<&Standard3>,
+) -> Result<(), Error> {
+    if !year.figures.sources.formal_from_cases {
+        return Ok(());
+    }
+    let indicators = &year.figures.indicators;
+    let tied = [
+        (
+            indicators
+                .wres
+                .disciplinary
+                .as_ref()
+                .map(|c| (c.years, c.groups.iter().map(|g| g.happened).collect())),
+            ETHNICITY,
+            Measure::Conduct,
+            last_year.map(|l| &l.conduct_by_ethnicity),
+        ),
+        (
+            indicators
+                .wdes
+                .capability
+                .as_ref()
+                .map(|c| (c.years, c.groups.iter().map(|g| g.happened).collect())),
+            DISABILITY,
+            Measure::Capability,
+            last_year.map(|l| &l.capability_by_disability),
+        ),
+    ];
+    for (comparison, grouping, measure, last) in tied {
+        let Some((years, published)) = comparison else {
+            continue;
+        };
+        let published: Vec<PublishedCount> = published;
+        for (group, there) in published.into_iter().enumerate() {
+            let here = counts
+                .groupings
+                .get(grouping)
+                .and_then(|g| g.get(group))
+                .and_then(|g| g.happened.get(measure.index()))
+                .copied()
+                .unwrap_or(0);
+            let plus = if years == 2 {
+                let before = last.and_then(|l| l.get(group)).copied().ok_or_else(|| {
+                    Error::Internal(format!(
+                        "{}: the standards add in a year the fairness figures do not have",
+                        year.figures.year.label()
+                    ))
+                })?;
+                Some(before)
+            } else {
+                None
+            };
+            let value = here + plus.map_or(0, |(n, _)| n);
+            if there.exact().is_some_and(|shown| shown != value) {
+                return Err(Error::Internal(format!(
+                    "{}: the standards and the fairness figures count {} differently",
+                    year.figures.year.label(),
+                    measure.key()
+                )));
+            }
+            counts.elsewhere.push(Elsewhere {
+                value,
+                published: there,
+                here: (grouping, group, measure.index()),
+                plus,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One year's figures, decided.
+struct YearDecided {
+    year: ReportingYear,
+    staff_on: Day,
+    labels: Vec<(&'static str, &'static str, Vec<&'static str>)>,
+    fairness: engine::Fairness,
+    staff: Vec<Vec<Disclosed<u64>>>,
+    /// Days to an outcome: overall, then by grouping and group.
+    days_overall: Disclosed<i64>,
+    days: Vec<Vec<Disclosed<i64>>>,
+    standards_imported: bool,
+}
+
+/// Every settled year with a staff in post, oldest first: each year ties to the year
+/// before's published counts, so they are decided in order.
+fn decide_years(
+    organisation_id: i64,
+    digester: &Digester,
+    years: &[StaffYear],
+    events: &[CaseEvent],
+    today: Day,
+    minimum: Minimum,
+) -> Result<Vec<YearDecided>, Error> {
+    let digest_of =
+        |workforce: &str| crate::justculture::in_organisation(digester, organisation_id, workforce);
+    let mut decided = Vec::new();
+    let mut last: Option<(ReportingYear, Standard3)> = None;
+    for year in years {
+        let reporting = year.figures.year;
+        if reporting
+            .cases_counted_from()
+            .is_none_or(|from| from > today)
+        {
+            continue;
+        }
+        let tallied = tally(reporting, &year.people, &digest_of, events);
+        let groupings = groupings(&year.people, &year.figures.indicators, minimum);
+        let mut counts = counts(&year.people, &tallied, &groupings);
+        counts.staff_shown = overview::whole_of(&year.figures.indicators, minimum);
+        let last_year = last
+            .as_ref()
+            .filter(|(y, _)| *y == reporting.before())
+            .map(|(_, s)| s);
+        tie_to_standards(&mut counts, year, last_year)?;
+        let fairness = engine::fairness(&counts, minimum)
+            .map_err(|e| Error::Internal(format!("fairness {}: {e}", reporting.label())))?;
+
+        let kept = |grouping: usize, measure: Measure| -> Vec<(u64, PublishedCount)> {
+            let truth = counts.groupings.get(grouping).into_iter().flatten();
+            let shown = fairness
+                .measures
+                .get(measure.index())
+                .and_then(|m| m.groupings.get(grouping))
+                .into_iter()
+                .flatten();
+            truth
+                .zip(shown)
+                .map(|(t, s)| {
+                    (
+                        t.happened.get(measure.index()).copied().unwrap_or(0),
+                        s.happened,
+                    )
+                })
+                .collect()
+        };
+        last = Some((
+            reporting,
+            Standard3 {
+                conduct_by_ethnicity: kept(ETHNICITY, Measure::Conduct),
+                capability_by_disability: kept(DISABILITY, Measure::Capability),
+            },
+        ));
+
+        // A median over at least the minimum people, as disclosure::median decides; one
+        // value a person, so it stands on the same people the outcome count does.
+        let days_of = |members: &dyn Fn(usize) -> bool| -> Disclosed<i64> {
+            let values: Vec<i64> = tallied
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| {
+                    members(*i) && p.happened.get(Measure::Outcome.index()) == Some(&true)
+                })
+                .filter_map(|(_, p)| p.days_to_outcome)
+                .collect();
+            disclosure::median(values, minimum)
+        };
+        let days = groupings
+            .iter()
+            .map(|g| {
+                (0..g.labels.len())
+                    .map(|group| days_of(&|i| g.of_person.get(i) == Some(&group)))
+                    .collect()
+            })
+            .collect();
+        decided.push(YearDecided {
+            year: reporting,
+            staff_on: year.as_at,
+            labels: groupings
+                .iter()
+                .map(|g| (g.key, g.title, g.labels.clone()))
+                .collect(),
+            staff: groupings.iter().map(|g| g.staff_shown.clone()).collect(),
+            days_overall: days_of(&|_| true),
+            days,
+            fairness,
+            standards_imported: year.figures.sources.formal.is_some(),
+        });
+    }
+    Ok(decided)
+}
+
+/// The fairness page for one year and measure.
+#[derive(Debug, Clone)]
+pub struct FairnessPage {
+    /// Settled years with figures, newest first.
+    pub years: Vec<ReportingYear>,
+    /// The newest year with a staff in post that has not settled yet, and the day it will.
+    pub waiting: Option<(ReportingYear, Day)>,
+    pub measure: Measure,
+    pub shown: Option<YearView>,
+    pub minimum: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct YearView {
+    pub year: ReportingYear,
+    pub staff_on: Day,
+    pub happened: Figure,
+    pub base: Figure,
+    pub rate: Figure,
+    /// Median days to an outcome, for the outcomes measure.
+    pub days: Option<Figure>,
+    pub groupings: Vec<GroupingView>,
+    pub withheld_everything: bool,
+    /// WRES 3 and WDES 3 for the year come from imported counts, not these cases.
+    pub standards_imported: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupingView {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub rows: Vec<RowView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RowView {
+    pub label: &'static str,
+    pub base: Figure,
+    pub happened: Figure,
+    pub rate: Figure,
+    pub likelihood: Figure,
+    /// In words: more likely, less likely, no clear difference, or why it is not shown.
+    pub reading: &'static str,
+    pub flagged: bool,
+    pub days: Option<Figure>,
+}
+
+fn percent(rate: Disclosed<f64>) -> Figure {
+    Figure::of(rate, |r| format!("{:.1}%", r * 100.0), "not shown")
+}
+
+fn days_figure(days: Disclosed<i64>) -> Figure {
+    Figure::of(days, |d| format!("{d} days"), "not shown")
+}
+
+fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
+    let figures = decided.fairness.measures.get(measure.index())?;
+    let with_days = measure == Measure::Outcome;
+    let groupings = decided
+        .labels
+        .iter()
+        .zip(&figures.groupings)
+        .enumerate()
+        .map(|(g, ((key, title, labels), groups))| {
+            let rows = labels
+                .iter()
+                .zip(groups)
+                .enumerate()
+                .filter(|(i, (label, group))| {
+                    // "Not recognised" is listed only when it holds someone.
+                    **label != overview::NOT_RECOGNISED
+                        || decided
+                            .staff
+                            .get(g)
+                            .and_then(|s| s.get(*i))
+                            .is_some_and(|s| s.value() != Some(&0))
+                        || group.happened.exact() != Some(0)
+                })
+                .map(|(i, (label, group))| {
+                    let likelihood = group.against_rest;
+                    let flagged = likelihood.value().is_some_and(|l| l.flagged);
+                    let reading = match (likelihood.value(), group.hidden_because) {
+                        (Some(l), _) if l.flagged && l.value > 1.0 => "More likely than the rest",
+                        (Some(l), _) if l.flagged => "Less likely than the rest",
+                        (Some(_), _) => "No clear difference",
+                        (None, Some(Hidden::NoneInEitherGroup)) => "Happened to no one",
+                        (None, Some(Hidden::NoOneInAGroup)) => "No one to compare with",
+                        (None, _) => "Too few people to show",
+                    };
+                    RowView {
+                        label,
+                        base: Figure::amount(group.base, |n| n.to_string(), "not shown"),
+                        happened: Figure::count(group.happened),
+                        rate: percent(group.rate),
+                        likelihood: Figure::detailed(
+                            likelihood,
+                            |l| {
+                                (
+                                    format!("{:.2}", l.value),
+                                    format!(
+                                        "95% interval {:.2} to {:.2}{}",
+                                        l.low,
+                                        l.high,
+                                        if l.corrected {
+                                            " (estimated: one side had none)"
+                                        } else {
+                                            ""
+                                        }
+                                    ),
+                                )
+                            },
+                            ("not shown", ""),
+                        ),
+                        reading,
+                        flagged,
+                        days: with_days.then(|| {
+                            days_figure(
+                                decided
+                                    .days
+                                    .get(g)
+                                    .and_then(|d| d.get(i))
+                                    .copied()
+                                    .unwrap_or(Disclosed::hidden()),
+                            )
+                        }),
+                    }
+                })
+                .collect();
+            GroupingView { key, title, rows }
+        })
+        .collect();
+    Some(YearView {
+        year: decided.year,
+        staff_on: decided.staff_on,
+        happened: Figure::count(figures.happened),
+        base: Figure::amount(figures.base, |n| n.to_string(), "not shown"),
+        rate: percent(figures.rate),
+        days: with_days.then(|| days_figure(decided.days_overall)),
+        groupings,
+        withheld_everything: decided.fairness.withheld_everything,
+        standards_imported: decided.standards_imported,
+    })
+}
+
+/// The page for `year` (the newest settled one when not given) and `measure`.
+pub async fn page(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    year: Option<ReportingYear>,
+    measure: Measure,
+) -> Result<FairnessPage, Error> {
+    if !may_read(session, organisation) {
+        return Err(Error::Forbidden);
+    }
+    let today = ctx.clock.today();
+    let minimum = ctx.minimums.workforce();
+    let staff_years =
+        standards::staff_years(&ctx.db, &ctx.secret, organisation.id, today, minimum).await?;
+    let events: Vec<CaseEvent> =
+        dignity_store::er_cases::case_events(&ctx.db, Some(organisation.id))
+            .await?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+    let digester = crate::justculture::organisation_digester(&ctx.secret);
+    let decided = decide_years(
+        organisation.id,
+        &digester,
+        &staff_years,
+        &events,
+        today,
+        minimum,
+    )?;
+    let waiting = staff_years
+        .iter()
+        .rev()
+        .map(|y| y.figures.year)
+        .find_map(|y| {
+            y.cases_counted_from()
+                .filter(|&from| from > today)
+                .map(|from| (y, from))
+        });
+    let chosen = match year {
+        Some(year) => Some(decided.iter().find(|d| d.year == year).ok_or_else(|| {
+            Error::NotFound(format!(
+                "There are no fairness figures for {}",
+                year.label()
+            ))
+        })?),
+        None => decided.last(),
+    };
+    Ok(FairnessPage {
+        years: decided.iter().rev().map(|d| d.year).collect(),
+        waiting,
+        measure,
+        shown: chosen.and_then(|d| view(d, measure)),
+        minimum: minimum.people(),
+    })
+}
+
+/// The fairness panel beside an independent check: of the decision guide records about
+/// people in the same unit in the last two years, how many in each group went to a formal
+/// process. Where the unit has too few records to show, the whole organisation's.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// The unit's name, or `None` for the whole organisation.
+    pub unit: Option<String>,
+    pub since: Day,
+    pub records: Figure,
+    pub formal: Figure,
+    pub groupings: Vec<PanelGrouping>,
+    pub minimum: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PanelGrouping {
+    pub title: &'static str,
+    pub rows: Vec<PanelRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PanelRow {
+    pub label: &'static str,
+    pub records: Figure,
+    pub formal: Figure,
+    pub share: Figure,
+}
+
+/// How far back the panel looks.
+const PANEL_DAYS: i64 = 730;
+
+/// The panel for the record `guide`, for someone who may check it; `None` when there is
+/// no staff in post to find people's groups in.
+pub async fn panel(
+    ctx: &Context,
+    organisation: &Organisation,
+    guide: &dignity_store::justculture::Guide,
+) -> Result<Option<Panel>, Error> {
+    let minimum = ctx.minimums.workforce();
+    let today = ctx.clock.today();
+    let since = today.plus_days(-PANEL_DAYS);
+    let snapshots = dignity_store::workforce::snapshots(&ctx.db, organisation.id).await?;
+    let Some(newest) = snapshots
+        .iter()
+        .filter(|s| s.kind == dignity_store::workforce::Kind::Staff)
+        .max_by_key(|s| s.as_at)
+    else {
+        return Ok(None);
+    };
+    let people = match super::sealed::SnapshotKey::new(&ctx.secret)
+        .rows(&ctx.db, newest)
+        .await?
+    {
+        dignity_store::workforce::Rows::Staff { people, .. } => people,
+        _ => Vec::new(),
+    };
+    let digester = crate::justculture::organisation_digester(&ctx.secret);
+    let groups: HashMap<String, (usize, usize)> = people
+        .iter()
+        .map(|p| {
+            (
+                crate::justculture::in_organisation(&digester, organisation.id, &p.person),
+                (
+                    standards::ethnicity_group(&p.ethnicity).index(),
+                    standards::disability_group(&p.disability).index(),
+                ),
+            )
+        })
+        .collect();
+    let records = dignity_store::justculture::list_guides(&ctx.db, organisation.id, None).await?;
+    // Each record about someone in the staff in post, with their groups and whether it
+    // went to a formal process.
+    let known = |unit: Option<Option<i64>>| -> Vec<((usize, usize), bool)> {
+        records
+            .iter()
+            .filter(|r| r.started_on >= since)
+            .filter(|r| unit.is_none_or(|u| r.org_unit_id == u))
+            .filter_map(|r| {
+                let at = groups.get(r.person_digest.as_deref()?)?;
+                Some((*at, r.decided == dignity_domain::justculture::Route::Formal))
+            })
+            .collect()
+    };
+    let in_unit = guide.org_unit_id.map(|_| known(Some(guide.org_unit_id)));
+    let (unit, counted) = match in_unit {
+        Some(counted) if counted.len() as u64 >= minimum.people() => {
+            let name = dignity_store::identity::list_org_units(&ctx.db, organisation.id)
+                .await?
+                .into_iter()
+                .find(|u| Some(u.id) == guide.org_unit_id)
+                .map(|u| u.name);
+            (name, counted)
+        }
+        _ => (None, known(None)),
+    };
+    Ok(Some(decide_panel(&counted, unit, since, minimum)))
+}
+
+/// One decision over the panel's counts: each grouping's records and formal processes add
+/// up to the totals, and the records that did not go formal are people too.
+fn decide_panel(
+    counted: &[((usize, usize), bool)],
+    unit: Option<String>,
+    since: Day,
+    minimum: Minimum,
+) -> Panel {
+    let mut ledger = disclosure::Ledger::new(minimum);
+    let total_records = counted.len() as u64;
+    let total_formal = counted.iter().filter(|(_, f)| *f).count() as u64;
+    let records_cell = ledger.shown(total_records);
+    let formal_cell = ledger.shown(total_formal);
+    let rest = ledger.never(total_records - total_formal);
+    ledger.sum(records_cell, vec![formal_cell, rest]);
+    let labels: [Vec<&'static str>; 2] = [
+        Ethnicity::ALL.iter().map(|g| g.label()).collect(),
+        Disability::ALL.iter().map(|g| g.label()).collect(),
+    ];
+    let mut cells: Vec<Vec<(usize, usize)>> = Vec::new();
+    for (grouping, labels) in labels.iter().enumerate() {
+        let mut row = Vec::new();
+        for group in 0..labels.len() {
+            let of = |(e, d): (usize, usize)| if grouping == 0 { e } else { d };
+            let records = counted.iter().filter(|(at, _)| of(*at) == group).count() as u64;
+            let formal = counted
+                .iter()
+                .filter(|(at, f)| of(*at) == group && *f)
+                .count() as u64;
+            let r = ledger.shown(records);
+            let f = ledger.shown(formal);
+            let n = ledger.never(records - formal);
+            ledger.sum(r, vec![f, n]);
+            row.push((r, f));
+        }
+        ledger.sum(records_cell, row.iter().map(|(r, _)| *r).collect());
+        ledger.sum(formal_cell, row.iter().map(|(_, f)| *f).collect());
+        cells.push(row);
+    }
+    let decided = ledger.decide_exactly();
+    let stuck = !decided.stuck().is_empty();
+    let read = |cell: usize| {
+        if stuck {
+            PublishedCount::WITHHELD
+        } else {
+            decided.published(cell)
+        }
+    };
+    let share = |formal: PublishedCount, records: PublishedCount| {
+        percent(
+            formal
+                .disclosed()
+                .zip(records.disclosed())
+                .map(|(f, r)| (r > 0).then(|| f as f64 / r as f64))
+                .flatten(),
+        )
+    };
+    let titles = ["Ethnicity (as the WRES groups it)", "Disability"];
+    Panel {
+        unit,
+        since,
+        records: Figure::count(read(records_cell)),
+        formal: Figure::count(read(formal_cell)),
+        groupings: titles
+            .into_iter()
+            .zip(labels)
+            .zip(cells)
+            .map(|((title, labels), row)| PanelGrouping {
+                title,
+                rows: labels
+                    .into_iter()
+                    .zip(row)
+                    .map(|(label, (r, f))| PanelRow {
+                        label,
+                        records: Figure::count(read(r)),
+                        formal: Figure::count(read(f)),
+                        share: share(read(f), read(r)),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        minimum: minimum.people(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(n: usize, ethnicity: &str) -> Staff {
+        Staff {
+            person: format!("p{n}"),
+            unit_id: None,
+            staff_group: "nursing_midwifery_registered".into(),
+            pay_grade: "band_5".into(),
+            clinical: true,
+            ethnicity: ethnicity.into(),
+            disability: "no".into(),
+            sex: "female".into(),
+            age_band: "35_39".into(),
+            started_on: None,
+            wte: None,
+            days_lost: None,
+            left_on: None,
+            leaving_reason: None,
+        }
+    }
+
+    fn event(
+        case_id: i64,
+        person: usize,
+        kind: CaseEventKind,
+        on: Day,
+        recorded: Day,
+    ) -> CaseEvent {
+        CaseEvent {
+            case_id,
+            case_type: CaseType::Conduct,
+            person_digest: format!("p{person}"),
+            kind,
+            on,
+            recorded_on: recorded,
+        }
+    }
+
+    /// Counted once a person, only in the year, only if written before the year settled;
+    /// the days to an outcome run from the same case's investigation.
+    #[test]
+    fn what_counts_towards_a_year() -> Result<(), Box<dyn std::error::Error>> {
+        let year = ReportingYear::ending(2026).ok_or("year")?;
+        let people: Vec<Staff> = (0..3).map(|n| staff(n, "A")).collect();
+        let day = |s: &str| Day::parse(s);
+        let events = vec![
+            event(
+                1,
+                0,
+                CaseEventKind::Investigation,
+                day("2025-05-01")?,
+                day("2025-05-01")?,
+            ),
+            event(
+                2,
+                0,
+                CaseEventKind::Investigation,
+                day("2025-06-01")?,
+                day("2025-06-01")?,
+            ),
+            event(
+                1,
+                0,
+                CaseEventKind::Outcome(Some(Outcome::FinalWrittenWarning)),
+                day("2025-07-11")?,
+                day("2025-07-11")?,
+            ),
+            // Written after the year settled: left out.
+            event(
+                3,
+                1,
+                CaseEventKind::Investigation,
+                day("2026-03-01")?,
+                day("2026-05-01")?,
+            ),
+            // Before the year: left out.
+            event(
+                4,
+                2,
+                CaseEventKind::Suspension,
+                day("2025-03-31")?,
+                day("2025-03-31")?,
+            ),
+            event(
+                5,
+                2,
+                CaseEventKind::Suspension,
+                day("2026-03-31")?,
+                day("2026-04-30")?,
+            ),
+        ];
+        let tallied = tally(year, &people, &|p: &str| p.to_owned(), &events);
+        let happened: Vec<[bool; 5]> = tallied.iter().map(|p| p.happened).collect();
+        assert_eq!(
+            happened,
+            vec![
+                [true, false, false, true, true],
+                [false; 5],
+                [false, false, true, false, false]
+            ]
+        );
+        assert_eq!(tallied.first().and_then(|p| p.days_to_outcome), Some(71));
+        Ok(())
+    }
+
+    /// 40 records: 25 about White staff (5 went formal) and 15 about Black and minority
+    /// ethnic staff (9 went formal); everyone not disabled. Both formal counts are small,
+    /// and 14 less either still leaves the other between 5 and 9.
+    #[test]
+    fn the_panel_shows_what_the_rules_let_out() -> Result<(), Box<dyn std::error::Error>> {
+        let mut counted = vec![((0, 1), false); 20];
+        counted.extend(vec![((0, 1), true); 5]);
+        counted.extend(vec![((1, 1), false); 6]);
+        counted.extend(vec![((1, 1), true); 9]);
+        let minimum = Minimum::default_for(disclosure::Kind::Workforce);
+        let panel = decide_panel(&counted, None, Day::parse("2024-12-05")?, minimum);
+        assert_eq!((panel.records.text(), panel.formal.text()), ("40", "14"));
+        let ethnicity = panel.groupings.first().ok_or("ethnicity")?;
+        let cells: Vec<(&str, &str, &str)> = ethnicity
+            .rows
+            .iter()
+            .map(|r| (r.records.text(), r.formal.text(), r.share.text()))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                ("25", "fewer than 10", "not shown"),
+                ("15", "fewer than 10", "not shown"),
+                ("0", "0", "not shown")
+            ]
+        );
+        let disability = panel.groupings.get(1).ok_or("disability")?;
+        let not_disabled = disability.rows.get(1).ok_or("not disabled")?;
+        assert_eq!(
+            (not_disabled.records.text(), not_disabled.share.text()),
+            ("40", "35.0%")
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,407 @@
+//! Fairness in employee relations casework: how likely the staff of each group were to
+//! enter a formal process, to be suspended, or to be given a formal sanction, against
+//! everyone else, as relative likelihoods with 95 % intervals. docs/just-culture.md works
+//! an example by hand.
+//!
+//! Why our own code: these are counts of people at the hardest moments of their working
+//! lives, grouped six ways at once over the same few dozen cases, so every count goes into
+//! one disclosure decision (`disclosure::Ledger`) with every sum that ties them together:
+//! each grouping's groups add up to the same total, groups that are the same people in two
+//! groupings (the medical staff group and the medical grades) are tied, and counts another
+//! page publishes (WRES 3 and WDES 3, which count the same cases) are fixed as that page
+//! decided them, so neither page can undo the other's hiding.
+//!
+//! Staff in post are not decided here: the workforce pages publish them, and a rate is
+//! shown only where they show its group's headcount.
+
+use crate::disclosure::{Decided, Disclosed, Ledger, Minimum, PublishedCount};
+use crate::workforce::{Hidden, Likelihood, relative_likelihood};
+use std::fmt;
+
+/// What a measure's rate is out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    /// The group's staff in post.
+    Staff,
+    /// The people an earlier measure counted (sanctions out of those given an outcome).
+    Measure(usize),
+}
+
+/// One group of a grouping (one band, one age band).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupCounts {
+    /// Staff in post in the group.
+    pub staff: u64,
+    /// The same, as the workforce pages publish it.
+    pub staff_shown: Disclosed<u64>,
+    /// How many each measure happened to, in the order of [`Counts::measures`].
+    pub happened: Vec<u64>,
+}
+
+/// A count another page publishes that is one of this decision's counts, or one of them
+/// plus a count decided before (a two-year standard: this year's count and last year's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elsewhere {
+    pub value: u64,
+    pub published: PublishedCount,
+    /// (grouping, group, measure) of the count here.
+    pub here: (usize, usize, usize),
+    /// Last year's count as its own decision published it, when the page adds it in.
+    pub plus: Option<(u64, PublishedCount)>,
+}
+
+/// A group (grouping, group) that is the same people as `parts`, groups of another grouping.
+pub type SamePeople = ((usize, usize), Vec<(usize, usize)>);
+
+/// Everything one year's fairness figures are worked out from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counts {
+    pub staff: u64,
+    pub staff_shown: Disclosed<u64>,
+    pub measures: Vec<Base>,
+    /// How many each measure happened to, everyone counted.
+    pub totals: Vec<u64>,
+    /// Each grouping's groups: every person counted is in exactly one group of each.
+    pub groupings: Vec<Vec<GroupCounts>>,
+    /// A group that is the same people as several groups of another grouping.
+    pub same_people: Vec<SamePeople>,
+    pub elsewhere: Vec<Elsewhere>,
+}
+
+/// Counts that cannot be right: a bug in whoever counted, never bad input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FairnessError {
+    /// A grouping's groups do not add up to the total.
+    GroupsDisagree { grouping: usize, measure: usize },
+    /// A group has more people in a measure than in its base.
+    MoreThanItsBase { grouping: usize, group: usize },
+    /// A measure's base is not an earlier measure, or a group has the wrong number of
+    /// measures, or a reference points nowhere.
+    Shape,
+}
+
+impl fmt::Display for FairnessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FairnessError::GroupsDisagree { grouping, measure } => write!(
+                f,
+                "grouping {grouping} does not add up to measure {measure}'s total"
+            ),
+            FairnessError::MoreThanItsBase { grouping, group } => write!(
+                f,
+                "group {group} of grouping {grouping} has more people in a measure than in its base"
+            ),
+            FairnessError::Shape => f.write_str("the counts are not laid out as described"),
+        }
+    }
+}
+
+impl std::error::Error for FairnessError {}
+
+/// One group's figures for one measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupFigures {
+    pub happened: PublishedCount,
+    /// What the rate is out of.
+    pub base: Disclosed<u64>,
+    /// Happened over base (0 to 1).
+    pub rate: Disclosed<f64>,
+    /// The group's rate over everyone else's.
+    pub against_rest: Disclosed<Likelihood>,
+    /// Set exactly when the likelihood is hidden.
+    pub hidden_because: Option<Hidden>,
+}
+
+/// One measure's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureFigures {
+    pub happened: PublishedCount,
+    pub base: Disclosed<u64>,
+    pub rate: Disclosed<f64>,
+    /// By grouping, then group, as [`Counts::groupings`] lists them.
+    pub groupings: Vec<Vec<GroupFigures>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fairness {
+    pub measures: Vec<MeasureFigures>,
+    /// Figures decided elsewhere give a small count away whatever is hidden here, so
+    /// every count of that measure's family is withheld. Rare.
+    pub withheld_everything: bool,
+}
+
+/// Works out every measure for every group and decides what may be shown, with `minimum`
+/// the smallest count shown exactly (smaller ones read "fewer than").
+pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessError> {
+    check(counts)?;
+    let mut published: Vec<Vec<PublishedCount>> = Vec::new();
+    let mut totals: Vec<PublishedCount> = vec![PublishedCount::WITHHELD; counts.measures.len()];
+    let cells_per_measure: usize = counts.groupings.iter().map(Vec::len).sum();
+    for _ in &counts.measures {
+        published.push(vec![PublishedCount::WITHHELD; cells_per_measure]);
+    }
+    let mut withheld_everything = false;
+    for family in families(&counts.measures) {
+        let (decided, layout) = decide_family(counts, &family, minimum);
+        let stuck = !decided.stuck().is_empty();
+        withheld_everything |= stuck;
+        for (&m, (total, cells)) in family.iter().zip(layout) {
+            let read = |cell: usize| {
+                if stuck {
+                    PublishedCount::WITHHELD
+                } else {
+                    decided.published(cell)
+                }
+            };
+            if let Some(t) = totals.get_mut(m) {
+                *t = read(total);
+            }
+            if let Some(row) = published.get_mut(m) {
+                for (slot, cell) in row.iter_mut().zip(cells) {
+                    *slot = read(cell);
+                }
+            }
+        }
+    }
+    let staff_total = counts.staff_shown;
+    let measures = counts
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(m, base)| {
+            let happened = totals.get(m).copied().unwrap_or(PublishedCount::WITHHELD);
+            let base_total = match base {
+                Base::Staff => staff_total,
+                Base::Measure(k) => totals
+                    .get(*k)
+                    .map_or(Disclosed::hidden(), |t| t.disclosed()),
+            };
+            let mut at = 0;
+            let groupings = counts
+                .groupings
+                .iter()
+                .map(|groups| {
+                    groups
+                        .iter()
+                        .map(|group| {
+                            let cell = at;
+                            at += 1;
+                            let read = |measure: usize| {
+                                published
+                                    .get(measure)
+                                    .and_then(|row| row.get(cell))
+                                    .copied()
+                                    .unwrap_or(PublishedCount::WITHHELD)
+                            };
+                            let group_base = match base {
+                                Base::Staff => group.staff_shown,
+                                Base::Measure(k) => read(*k).disclosed(),
+                            };
+                            figures(read(m), group_base, happened, base_total)
+                        })
+                        .collect()
+                })
+                .collect();
+            MeasureFigures {
+                happened,
+                base: base_total,
+                rate: rate(happened.disclosed(), base_total),
+                groupings,
+            }
+        })
+        .collect();
+    Ok(Fairness {
+        measures,
+        withheld_everything,
+    })
+}
+
+fn rate(happened: Disclosed<u64>, base: Disclosed<u64>) -> Disclosed<f64> {
+    happened
+        .zip(base)
+        .map(|(h, b)| (b > 0).then(|| h as f64 / b as f64))
+        .flatten()
+}
+
+/// A group's rate and its likelihood against everyone else, who are the total less the
+/// group: shown only when all four counts are.
+fn figures(
+    happened: PublishedCount,
+    base: Disclosed<u64>,
+    total: PublishedCount,
+    total_base: Disclosed<u64>,
+) -> GroupFigures {
+    let counts = happened
+        .disclosed()
+        .zip(base)
+        .zip(total.disclosed().zip(total_base));
+    let likelihood = counts.map(|((h, b), (th, tb))| {
+        relative_likelihood((h, b), (th.saturating_sub(h), tb.saturating_sub(b)))
+    });
+    let hidden_because = match likelihood.value() {
+        Some(Ok(_)) => None,
+        Some(Err(why)) => Some(*why),
+        None => Some(Hidden::SmallNumbers),
+    };
+    let against_rest = likelihood.map(Result::ok).flatten();
+    GroupFigures {
+        happened,
+        base,
+        rate: rate(happened.disclosed(), base),
+        against_rest,
+        hidden_because,
+    }
+}
+
+fn check(counts: &Counts) -> Result<(), FairnessError> {
+    let measures = counts.measures.len();
+    if counts.totals.len() != measures {
+        return Err(FairnessError::Shape);
+    }
+    for (m, base) in counts.measures.iter().enumerate() {
+        if let Base::Measure(k) = base
+            && *k >= m
+        {
+            return Err(FairnessError::Shape);
+        }
+    }
+    for (g, groups) in counts.groupings.iter().enumerate() {
+        if groups.iter().any(|group| group.happened.len() != measures) {
+            return Err(FairnessError::Shape);
+        }
+        for (m, &total) in counts.totals.iter().enumerate() {
+            let sum: u64 = groups
+                .iter()
+                .map(|group| group.happened.get(m).copied().unwrap_or(0))
+                .sum();
+            if sum != total {
+                return Err(FairnessError::GroupsDisagree {
+                    grouping: g,
+                    measure: m,
+                });
+            }
+        }
+        for (i, group) in groups.iter().enumerate() {
+            let over = counts
+                .measures
+                .iter()
+                .zip(&group.happened)
+                .any(|(base, &n)| {
+                    let most = match base {
+                        Base::Staff => group.staff,
+                        Base::Measure(k) => group.happened.get(*k).copied().unwrap_or(0),
+                    };
+                    n > most
+                });
+            if over {
+                return Err(FairnessError::MoreThanItsBase {
+                    grouping: g,
+                    group: i,
+                });
+            }
+        }
+    }
+    let exists = |(g, i): (usize, usize)| counts.groupings.get(g).is_some_and(|gs| i < gs.len());
+    for (one, others) in &counts.same_people {
+        if !exists(*one) || !others.iter().all(|&o| exists(o)) {
+            return Err(FairnessError::Shape);
+        }
+    }
+    for e in &counts.elsewhere {
+        let (g, i, m) = e.here;
+        if !exists((g, i)) || m >= measures {
+            return Err(FairnessError::Shape);
+        }
+    }
+    Ok(())
+}
+
+/// Measures tied by their bases decide together; the others are separate people-events
+/// with no sum between them, so each decides alone (smaller decisions, and one measure's
+/// small counts cannot make another's withheld).
+fn families(measures: &[Base]) -> Vec<Vec<usize>> {
+    let root = |mut m: usize| {
+        while let Some(Base::Measure(k)) = measures.get(m) {
+            m = *k;
+        }
+        m
+    };
+    let mut families: Vec<(usize, Vec<usize>)> = Vec::new();
+    for m in 0..measures.len() {
+        let r = root(m);
+        match families.iter_mut().find(|(root, _)| *root == r) {
+            Some((_, members)) => members.push(m),
+            None => families.push((r, vec![m])),
+        }
+    }
+    families.into_iter().map(|(_, members)| members).collect()
+}
+
+/// One family's decision, and for each of its measures the total's cell and every group's
+/// cell in order.
+fn decide_family(
+    counts: &Counts,
+    family: &[usize],
+    minimum: Minimum,
+) -> (Decided, Vec<(usize, Vec<usize>)>) {
+    let mut ledger = Ledger::new(minimum);
+    let mut layout: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &m in family {
+        let total = ledger.shown(counts.totals.get(m).copied().unwrap_or(0));
+        let mut cells = Vec::new();
+        for groups in &counts.groupings {
+            let start = cells.len();
+            for group in groups {
+                cells.push(ledger.shown(group.happened.get(m).copied().unwrap_or(0)));
+            }
+            ledger.sum(total, cells.get(start..).unwrap_or_default().to_vec());
+        }
+        layout.push((total, cells));
+    }
+    let position = |(g, i): (usize, usize)| -> usize {
+        counts.groupings.iter().take(g).map(Vec::len).sum::<usize>() + i
+    };
+    for (at, &m) in family.iter().enumerate() {
+        let Some((total, cells)) = layout.get(at).cloned() else {
+            continue;
+        };
+        // Those an earlier measure counted who this one did not: people all the same.
+        if let Some(Base::Measure(k)) = counts.measures.get(m)
+            && let Some(base_at) = family.iter().position(|f| f == k)
+            && let Some((base_total, base_cells)) = layout.get(base_at).cloned()
+        {
+            let rest = ledger.value(base_total).saturating_sub(ledger.value(total));
+            let rest = ledger.never(rest);
+            ledger.sum(base_total, vec![total, rest]);
+            for (&cell, &base_cell) in cells.iter().zip(&base_cells) {
+                let rest = ledger.value(base_cell).saturating_sub(ledger.value(cell));
+                let rest = ledger.never(rest);
+                ledger.sum(base_cell, vec![cell, rest]);
+            }
+        }
+        for (one, others) in &counts.same_people {
+            let parts: Vec<usize> = others
+                .iter()
+                .filter_map(|&o| cells.get(position(o)).copied())
+                .collect();
+            if let Some(&whole) = cells.get(position(*one)) {
+                ledger.sum(whole, parts);
+            }
+        }
+        for e in counts.elsewhere.iter().filter(|e| e.here.2 == m) {
+            let Some(&here) = cells.get(position((e.here.0, e.here.1))) else {
+                continue;
+            };
+            let there = ledger.fixed(e.value, e.published);
+            let mut parts = vec![here];
+            if let Some((value, published)) = e.plus {
+                parts.push(ledger.fixed(value, published));
+            }
+            ledger.sum(there, parts);
+        }
+    }
+    (ledger.decide_exactly(), layout)
+}
+
+#[cfg(test)]
+mod tests;
