@@ -9,6 +9,7 @@ use crate::events::NewEvent;
 use crate::identity::Organisation;
 use crate::mail::NewMail;
 use crate::news::NewPost;
+use dignity_domain::speakup::Day;
 use dignity_store::{events, library, news};
 
 /// Pins an item with no link to the organisation's library page.
@@ -153,10 +154,11 @@ pub async fn er_case(
     let opened = form
         .opened_on
         .ok_or_else(|| Error::Internal("a demo case needs its date".into()))?;
-    let today = operator.clock().today();
     for step in steps {
         let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
         let on = opened.plus_days(step.after_days);
+        let now = written_at(operator, on);
+        let today = Day::from_unix_seconds(now);
         let wanted = Move {
             to: step.to,
             on,
@@ -175,7 +177,7 @@ pub async fn er_case(
         store::move_stage(
             operator.db(),
             lead_email,
-            operator.clock().now(),
+            now,
             organisation,
             id,
             case.version,
@@ -198,7 +200,7 @@ pub async fn er_case(
         store::start_suspension(
             operator.db(),
             lead_email,
-            operator.clock().now(),
+            written_at(operator, opened.plus_days(suspension.after_days)),
             organisation,
             id,
             case.version,
@@ -211,6 +213,57 @@ pub async fn er_case(
         )
         .await?;
     }
+    Ok(id)
+}
+
+/// When a made-up step is written: now, or at noon on its day when the operator's clock
+/// stands before it (a history written as it happened, each stage on its own day).
+fn written_at(operator: &Operator, on: Day) -> i64 {
+    let noon = on.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200;
+    operator.clock().now().max(noon)
+}
+
+/// Records a made-up decision guide record and an employee relations lead's check that
+/// agreed to it, each on its own day, for the demo's history of cases.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the record, its manager, its checker and their days, each named"
+)]
+pub async fn agreed_guide(
+    db: &dignity_store::Db,
+    secret: &dignity_crypto::secret::InstallationSecret,
+    organisation: &Organisation,
+    (manager_id, manager_email): (i64, &str),
+    (checker_id, checker_email): (i64, &str),
+    form: &crate::justculture::GuideForm,
+    started: Day,
+    checked: Day,
+) -> Result<i64, Error> {
+    let at = |day: Day| day.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200;
+    let then = Operator::new(db.clone(), crate::Clock::fixed(at(started)), "demo");
+    let id = decision_guide(&then, secret, organisation, manager_id, manager_email, form).await?;
+    if form.decided != "formal" {
+        return Ok(id);
+    }
+    let guide = dignity_store::justculture::guide_in_organisation(db, organisation.id, id).await?;
+    let reason = dignity_crypto::speakup::encrypt_to(
+        &guide.public_key,
+        &crate::er_cases::padded(b"The guide was followed and a formal process is fair.".to_vec()),
+    )?;
+    dignity_store::justculture::record_check(
+        db,
+        checker_email,
+        at(checked),
+        organisation,
+        id,
+        &dignity_store::justculture::Check {
+            reviewer_id: checker_id,
+            agreed: true,
+            on: checked,
+            reason,
+        },
+    )
+    .await?;
     Ok(id)
 }
 

@@ -190,7 +190,7 @@ pub async fn seed(
     if let (Some(executive), Some(union)) = signers {
         crate::demo_plans::seed(&operator, &main, executive, union).await?;
     }
-    crate::demo_workforce::seed(&operator, secret).await?;
+    let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (
@@ -289,6 +289,19 @@ pub async fn seed(
     // suspension review all show.
     if let Some((id, email)) = er_lead {
         crate::demo_justculture::seed_cases(&operator, secret, &main, id, email).await?;
+        // A year of cases about staff in post, so the fairness figures and the panel at
+        // the check show something.
+        if let Some((manager_id, manager_email)) = manager {
+            crate::demo_justculture::seed_history(
+                db,
+                secret,
+                &main,
+                (id, email),
+                (manager_id, manager_email),
+                &workforce,
+            )
+            .await?;
+        }
     }
     Ok(Seeded {
         accounts,

@@ -202,3 +202,145 @@ pub async fn seed_cases(
     }
     Ok(())
 }
+
+/// Whether the person at `index` is picked, about `per_thousand` times in a thousand:
+/// the same people every time the demo is made.
+fn picked(number: &str, salt: u64, per_thousand: u64) -> bool {
+    let n: u64 = number.bytes().fold(salt, |h, b| {
+        h.wrapping_mul(1_099_511_628_211).wrapping_add(u64::from(b))
+    });
+    (n >> 17) % 1_000 < per_thousand
+}
+
+/// A year of made-up conduct cases and decision guide records about the main trust's
+/// staff in post, each written on its own day, so that the year has settled and the
+/// fairness figures and the panel at the check have something to show. Black and minority
+/// ethnic staff are picked more often, as the seeds say they are in many trusts, so the
+/// figures show what a concern looks like.
+pub async fn seed_history(
+    db: &dignity_app::Db,
+    secret: &InstallationSecret,
+    organisation: &Organisation,
+    lead: (i64, &str),
+    manager: (i64, &str),
+    workforce: &crate::demo_workforce::Seeded,
+) -> anyhow::Result<()> {
+    use dignity_domain::workforce::WresGroup;
+    let year_start = workforce.as_at.plus_days(-364);
+    let answers = [
+        ("no", "They did not mean to cause harm."),
+        ("no", "No health problem is known."),
+        (
+            "yes",
+            "The procedure is clear and everyone on the team follows it.",
+        ),
+        ("no", "Colleagues with the same training did not do this."),
+        ("no", "Nothing unusual about staffing or support that week."),
+    ];
+    let mut picked_cases = 0usize;
+    for (at, (number, group)) in workforce.main_staff.iter().enumerate() {
+        let (formal_rate, other_rate) = match group {
+            WresGroup::BlackAndMinorityEthnic => (60, 20),
+            _ => (25, 20),
+        };
+        let formal = picked(number, 1, formal_rate);
+        let other = !formal && picked(number, 2, other_rate);
+        if !formal && !other {
+            continue;
+        }
+        picked_cases += 1;
+        let opened = year_start.plus_days((at as i64 * 37) % 290 + 10);
+        let mut record = form(
+            "A member of staff",
+            "Made-up incident for the demo.",
+            answers,
+            if formal {
+                "formal"
+            } else {
+                "support_and_learning"
+            },
+            if formal {
+                "Earlier informal steps did not work."
+            } else {
+                ""
+            },
+        );
+        record.employee_number = number.clone();
+        if !formal {
+            // The guide recommends formal; the manager chose support and says why.
+            record.decision_reason = "A first mistake; support will fix it.".into();
+        }
+        let guide = dignity_app::demo::agreed_guide(
+            db,
+            secret,
+            organisation,
+            manager,
+            lead,
+            &record,
+            opened.plus_days(-6),
+            opened.plus_days(-2),
+        )
+        .await?;
+        if !formal {
+            continue;
+        }
+        let sanction = match group {
+            WresGroup::BlackAndMinorityEthnic => picked(number, 3, 700),
+            _ => picked(number, 3, 350),
+        };
+        let mut steps = Vec::new();
+        if sanction {
+            steps.push(step(Stage::Hearing, 30));
+            steps.push(DemoStep {
+                outcome: Some(if picked(number, 4, 300) {
+                    Outcome::FinalWrittenWarning
+                } else {
+                    Outcome::FirstWrittenWarning
+                }),
+                ..step(Stage::Outcome, 40 + (at as i64 % 20))
+            });
+        } else {
+            steps.push(DemoStep {
+                outcome: Some(Outcome::NoCaseToAnswer),
+                ..step(Stage::Outcome, 25 + (at as i64 % 20))
+            });
+        }
+        steps.push(step(Stage::Closed, 70));
+        let suspension = picked(number, 5, 250).then_some(DemoSuspension {
+            kind: SuspensionKind::Suspension,
+            after_days: 1,
+            review_after_days: 15,
+            reason: "Made-up reason for the demo.",
+        });
+        let mut case_form = case(
+            CaseType::Conduct,
+            "A member of staff",
+            number,
+            Stage::Investigation,
+            opened,
+            false,
+            "Made-up conduct case for the demo.",
+        );
+        case_form.guide = guide.to_string();
+        let then = Operator::new(
+            db.clone(),
+            dignity_app::Clock::fixed(
+                opened.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
+            ),
+            "demo",
+        );
+        dignity_app::demo::er_case(
+            &then,
+            secret,
+            organisation,
+            lead.0,
+            lead.1,
+            &case_form,
+            &steps,
+            suspension,
+        )
+        .await?;
+    }
+    tracing::debug!(picked_cases, "demo history of cases");
+    Ok(())
+}

@@ -37,10 +37,20 @@ fn year_end(today: Day) -> Day {
         .unwrap_or(today)
 }
 
-/// Imports every extract of every demo trust. Returns how many were kept.
-pub async fn seed(operator: &Operator, secret: &InstallationSecret) -> anyhow::Result<usize> {
+/// What the demo's workforce holds: the day of the latest extracts, and the main trust's staff in post then (employee number and WRES group).
+pub struct Seeded {
+    pub as_at: Day,
+    pub main_staff: Vec<(String, dignity_domain::workforce::WresGroup)>,
+}
+
+/// Imports every extract of every demo trust.
+pub async fn seed(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    main: &str,
+) -> anyhow::Result<Seeded> {
     let as_at = year_end(operator.clock().today());
-    let mut kept = 0;
+    let mut main_staff = Vec::new();
     for org in operator.organisations().await? {
         let mut units: Vec<String> = operator
             .units(org.id)
@@ -71,7 +81,11 @@ pub async fn seed(operator: &Operator, secret: &InstallationSecret) -> anyhow::R
             SEED,
         );
         let ods = OdsCode::parse(&org.ods_code)?;
-        for extract in made_up.workforce(as_at).extracts() {
+        let workforce = made_up.workforce(as_at);
+        if org.ods_code == main {
+            main_staff = workforce.staff_numbers();
+        }
+        for extract in workforce.extracts() {
             import::import_extract(
                 operator,
                 secret,
@@ -83,10 +97,9 @@ pub async fn seed(operator: &Operator, secret: &InstallationSecret) -> anyhow::R
             )
             .await
             .map_err(|e| anyhow::anyhow!("the demo's {} for {ods}: {e}", extract.file_name()))?;
-            kept += 1;
         }
     }
-    Ok(kept)
+    Ok(Seeded { as_at, main_staff })
 }
 
 #[cfg(test)]

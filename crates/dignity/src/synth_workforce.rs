@@ -462,6 +462,15 @@ fn year_before(day: Day) -> Day {
 }
 
 impl Workforce {
+    /// Everyone in post on `as_at`: their employee number and WRES group, for made-up
+    /// employee relations cases about them.
+    pub fn staff_numbers(&self) -> Vec<(String, dignity_domain::workforce::WresGroup)> {
+        self.staff
+            .iter()
+            .map(|p| (p.number.to_string(), p.ethnicity.wres_group()))
+            .collect()
+    }
+
     fn generate(org: &Organisation, as_at: Day) -> Workforce {
         let mut rng = Rng::new(org.seed);
         let profile = org.profile;

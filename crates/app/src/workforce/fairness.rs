@@ -23,8 +23,8 @@ use dignity_domain::workforce::StaffGroup;
 use dignity_engine::disclosure::{self, Disclosed, Figure, Minimum, PublishedCount};
 use dignity_engine::fairness::{self as engine, Base, Counts, Elsewhere, GroupCounts};
 use dignity_engine::workforce::{Band, Disability, Ethnicity, Group, Hidden, Indicators};
-use dignity_store::er_cases::{CaseEvent, CaseEventKind};
-use dignity_store::workforce::Staff;
+pub use dignity_store::er_cases::{CaseEvent, CaseEventKind};
+pub use dignity_store::workforce::Staff;
 use std::collections::HashMap;
 
 /// Who may read the fairness figures: the organisation's leaders, its employee relations
@@ -624,7 +624,22 @@ pub struct YearView {
 pub struct GroupingView {
     pub key: &'static str,
     pub title: &'static str,
+    /// "By ethnicity", for the table's heading.
+    pub heading: &'static str,
     pub rows: Vec<RowView>,
+}
+
+/// A grouping's heading, from its key.
+fn heading(key: &str) -> &'static str {
+    match key {
+        "ethnicity" => "By ethnicity",
+        "disability" => "By disability",
+        "staff-group" => "By staff group",
+        "sex" => "By sex",
+        "age" => "By age band",
+        "band" => "By pay band or grade",
+        _ => "By group",
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -721,7 +736,12 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
                     }
                 })
                 .collect();
-            GroupingView { key, title, rows }
+            GroupingView {
+                key,
+                title,
+                heading: heading(key),
+                rows,
+            }
         })
         .collect();
     Some(YearView {
@@ -794,6 +814,84 @@ pub async fn page(
     })
 }
 
+/// One made-up organisation's year for `dignity bench casework`: its staff in post and
+/// its cases' events.
+pub struct SyntheticYear {
+    pub organisation_id: i64,
+    pub as_at: Day,
+    pub people: Vec<Staff>,
+    pub events: Vec<CaseEvent>,
+}
+
+/// Made-up years with their equality measures decided as the pages decide them (the
+/// benchmark does not time that: it is the equality pages' work).
+pub struct Prepared(Vec<(i64, Vec<StaffYear>, Vec<CaseEvent>)>);
+
+/// The digest a case keeps for the person a staff row keeps as `workforce`, for made-up
+/// cases about made-up staff.
+pub fn synthetic_case_digest(
+    secret: &dignity_crypto::secret::InstallationSecret,
+    organisation_id: i64,
+    workforce: &str,
+) -> String {
+    crate::justculture::in_organisation(
+        &crate::justculture::organisation_digester(secret),
+        organisation_id,
+        workforce,
+    )
+}
+
+pub fn prepare(years: Vec<SyntheticYear>, minimum: Minimum) -> Result<Prepared, Error> {
+    years
+        .into_iter()
+        .map(|y| {
+            let figures = standards::YearFigures {
+                year: ReportingYear::of(y.as_at),
+                sources: standards::Sources::default(),
+                indicators: standards::staff_only(&y.people, minimum)?,
+                problems: Vec::new(),
+            };
+            Ok((
+                y.organisation_id,
+                vec![StaffYear {
+                    figures,
+                    as_at: y.as_at,
+                    people: y.people,
+                }],
+                y.events,
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()
+        .map(Prepared)
+}
+
+/// Every prepared organisation's fairness figures, as the page works them out (matching
+/// staff to cases by digest, counting, and the disclosure decision), on every core.
+/// Returns how many likelihoods are shown, so the work cannot be skipped.
+pub async fn decide_prepared(
+    prepared: std::sync::Arc<Prepared>,
+    secret: &dignity_crypto::secret::InstallationSecret,
+    today: Day,
+    minimum: Minimum,
+) -> Result<usize, Error> {
+    let digester = std::sync::Arc::new(crate::justculture::organisation_digester(secret));
+    let indices: Vec<usize> = (0..prepared.0.len()).collect();
+    let shown = standards::on_every_core(indices, move |i| {
+        let Some((organisation_id, years, events)) = prepared.0.get(i) else {
+            return Ok(0);
+        };
+        let decided = decide_years(*organisation_id, &digester, years, events, today, minimum)?;
+        Ok(decided
+            .iter()
+            .flat_map(|d| &d.fairness.measures)
+            .flat_map(|m| m.groupings.iter().flatten())
+            .filter(|g| g.against_rest.is_shown())
+            .count())
+    })
+    .await?;
+    Ok(shown.into_iter().sum())
+}
+
 /// The fairness panel beside an independent check: of the decision guide records about
 /// people in the same unit in the last two years, how many in each group went to a formal
 /// process. Where the unit has too few records to show, the whole organisation's.
@@ -811,6 +909,7 @@ pub struct Panel {
 #[derive(Debug, Clone)]
 pub struct PanelGrouping {
     pub title: &'static str,
+    pub heading: &'static str,
     pub rows: Vec<PanelRow>,
 }
 
@@ -959,8 +1058,10 @@ fn decide_panel(
             .into_iter()
             .zip(labels)
             .zip(cells)
-            .map(|((title, labels), row)| PanelGrouping {
+            .zip(["ethnicity", "disability"])
+            .map(|(((title, labels), row), key)| PanelGrouping {
                 title,
+                heading: heading(key),
                 rows: labels
                     .into_iter()
                     .zip(row)

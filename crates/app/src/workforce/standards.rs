@@ -321,7 +321,7 @@ pub async fn every_year_counted_all(
 /// is done with one (items differ a great deal in how long they take, and dealt out in
 /// turn one core sat idle at the end); the results in the items' order. Blocking threads
 /// keep the server answering meanwhile.
-async fn on_every_core<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>, Error>
+pub(crate) async fn on_every_core<T, R, F>(items: Vec<T>, work: F) -> Result<Vec<R>, Error>
 where
     T: Send + 'static,
     R: Send + 'static,
