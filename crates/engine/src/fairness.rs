@@ -53,6 +53,23 @@ pub struct Elsewhere {
 /// A group (grouping, group) that is the same people as `parts`, groups of another grouping.
 pub type SamePeople = ((usize, usize), Vec<(usize, usize)>);
 
+/// Where each person is placed in the organisation's tree. The counts by place are never
+/// shown; each unit's count over itself and everything below it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Placed {
+    /// For each place, how many each measure happened to among those placed there.
+    pub direct: Vec<Vec<u64>>,
+    pub units: Vec<PlacedUnit>,
+}
+
+/// A unit as shown: the places it adds up (itself and below) and its headcount as the
+/// workforce page publishes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedUnit {
+    pub places: Vec<usize>,
+    pub staff_shown: Disclosed<u64>,
+}
+
 /// Everything one year's fairness figures are worked out from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Counts {
@@ -66,6 +83,7 @@ pub struct Counts {
     /// A group that is the same people as several groups of another grouping.
     pub same_people: Vec<SamePeople>,
     pub elsewhere: Vec<Elsewhere>,
+    pub placed: Placed,
 }
 
 /// Counts that cannot be right: a bug in whoever counted, never bad input.
@@ -120,6 +138,8 @@ pub struct MeasureFigures {
     pub rate: Disclosed<f64>,
     /// By grouping, then group, as [`Counts::groupings`] lists them.
     pub groupings: Vec<Vec<GroupFigures>>,
+    /// Each unit of [`Placed::units`], against everyone outside it.
+    pub units: Vec<GroupFigures>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,12 +160,14 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
     for _ in &counts.measures {
         published.push(vec![PublishedCount::WITHHELD; cells_per_measure]);
     }
+    let mut units: Vec<Vec<PublishedCount>> =
+        vec![vec![PublishedCount::WITHHELD; counts.placed.units.len()]; counts.measures.len()];
     let mut withheld_everything = false;
     for family in families(&counts.measures) {
         let (decided, layout) = decide_family(counts, &family, minimum);
         let stuck = !decided.stuck().is_empty();
         withheld_everything |= stuck;
-        for (&m, (total, cells)) in family.iter().zip(layout) {
+        for (&m, laid) in family.iter().zip(layout) {
             let read = |cell: usize| {
                 if stuck {
                     PublishedCount::WITHHELD
@@ -154,10 +176,15 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
                 }
             };
             if let Some(t) = totals.get_mut(m) {
-                *t = read(total);
+                *t = read(laid.total);
             }
             if let Some(row) = published.get_mut(m) {
-                for (slot, cell) in row.iter_mut().zip(cells) {
+                for (slot, &cell) in row.iter_mut().zip(&laid.groups) {
+                    *slot = read(cell);
+                }
+            }
+            if let Some(row) = units.get_mut(m) {
+                for (slot, &cell) in row.iter_mut().zip(&laid.units) {
                     *slot = read(cell);
                 }
             }
@@ -202,11 +229,32 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
                         .collect()
                 })
                 .collect();
+            let read_unit = |measure: usize, at: usize| {
+                units
+                    .get(measure)
+                    .and_then(|row| row.get(at))
+                    .copied()
+                    .unwrap_or(PublishedCount::WITHHELD)
+            };
+            let unit_figures = counts
+                .placed
+                .units
+                .iter()
+                .enumerate()
+                .map(|(at, unit)| {
+                    let unit_base = match base {
+                        Base::Staff => unit.staff_shown,
+                        Base::Measure(k) => read_unit(*k, at).disclosed(),
+                    };
+                    figures(read_unit(m, at), unit_base, happened, base_total)
+                })
+                .collect();
             MeasureFigures {
                 happened,
                 base: base_total,
                 rate: rate(happened.disclosed(), base_total),
                 groupings,
+                units: unit_figures,
             }
         })
         .collect();
@@ -301,6 +349,33 @@ fn check(counts: &Counts) -> Result<(), FairnessError> {
             }
         }
     }
+    for (m, &total) in counts.totals.iter().enumerate() {
+        if counts.placed.direct.is_empty() {
+            break;
+        }
+        let sum: u64 = counts
+            .placed
+            .direct
+            .iter()
+            .map(|place| place.get(m).copied().unwrap_or(0))
+            .sum();
+        if sum != total {
+            return Err(FairnessError::GroupsDisagree {
+                grouping: usize::MAX,
+                measure: m,
+            });
+        }
+    }
+    let places = counts.placed.direct.len();
+    if counts.placed.direct.iter().any(|p| p.len() != measures)
+        || counts
+            .placed
+            .units
+            .iter()
+            .any(|u| u.places.iter().any(|&p| p >= places))
+    {
+        return Err(FairnessError::Shape);
+    }
     let exists = |(g, i): (usize, usize)| counts.groupings.get(g).is_some_and(|gs| i < gs.len());
     for (one, others) in &counts.same_people {
         if !exists(*one) || !others.iter().all(|&o| exists(o)) {
@@ -337,43 +412,81 @@ fn families(measures: &[Base]) -> Vec<Vec<usize>> {
     families.into_iter().map(|(_, members)| members).collect()
 }
 
-/// One family's decision, and for each of its measures the total's cell and every group's
-/// cell in order.
-fn decide_family(
-    counts: &Counts,
-    family: &[usize],
-    minimum: Minimum,
-) -> (Decided, Vec<(usize, Vec<usize>)>) {
+/// Where one measure's counts sit in its family's decision.
+#[derive(Debug, Clone, Default)]
+struct Laid {
+    total: usize,
+    /// Every group's cell, grouping by grouping.
+    groups: Vec<usize>,
+    /// Each place's count, never shown.
+    direct: Vec<usize>,
+    /// Each unit's count over itself and below.
+    units: Vec<usize>,
+}
+
+/// One family's decision, and where each of its measures' counts sit in it.
+fn decide_family(counts: &Counts, family: &[usize], minimum: Minimum) -> (Decided, Vec<Laid>) {
     let mut ledger = Ledger::new(minimum);
-    let mut layout: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut layout: Vec<Laid> = Vec::new();
     for &m in family {
         let total = ledger.shown(counts.totals.get(m).copied().unwrap_or(0));
-        let mut cells = Vec::new();
-        for groups in &counts.groupings {
-            let start = cells.len();
-            for group in groups {
-                cells.push(ledger.shown(group.happened.get(m).copied().unwrap_or(0)));
+        let mut groups = Vec::new();
+        for grouping in &counts.groupings {
+            let start = groups.len();
+            for group in grouping {
+                groups.push(ledger.shown(group.happened.get(m).copied().unwrap_or(0)));
             }
-            ledger.sum(total, cells.get(start..).unwrap_or_default().to_vec());
+            ledger.sum(total, groups.get(start..).unwrap_or_default().to_vec());
         }
-        layout.push((total, cells));
+        let direct: Vec<usize> = counts
+            .placed
+            .direct
+            .iter()
+            .map(|place| ledger.never(place.get(m).copied().unwrap_or(0)))
+            .collect();
+        if !direct.is_empty() {
+            ledger.sum(total, direct.clone());
+        }
+        let units = counts
+            .placed
+            .units
+            .iter()
+            .map(|unit| {
+                let parts: Vec<usize> = unit
+                    .places
+                    .iter()
+                    .filter_map(|&p| direct.get(p).copied())
+                    .collect();
+                let value = parts.iter().map(|&c| ledger.value(c)).sum();
+                let cell = ledger.shown(value);
+                ledger.sum(cell, parts);
+                cell
+            })
+            .collect();
+        layout.push(Laid {
+            total,
+            groups,
+            direct,
+            units,
+        });
     }
     let position = |(g, i): (usize, usize)| -> usize {
         counts.groupings.iter().take(g).map(Vec::len).sum::<usize>() + i
     };
     for (at, &m) in family.iter().enumerate() {
-        let Some((total, cells)) = layout.get(at).cloned() else {
+        let Some(laid) = layout.get(at).cloned() else {
             continue;
         };
         // Those an earlier measure counted who this one did not: people all the same.
         if let Some(Base::Measure(k)) = counts.measures.get(m)
             && let Some(base_at) = family.iter().position(|f| f == k)
-            && let Some((base_total, base_cells)) = layout.get(base_at).cloned()
+            && let Some(base) = layout.get(base_at).cloned()
         {
-            let rest = ledger.value(base_total).saturating_sub(ledger.value(total));
-            let rest = ledger.never(rest);
-            ledger.sum(base_total, vec![total, rest]);
-            for (&cell, &base_cell) in cells.iter().zip(&base_cells) {
+            let pairs = std::iter::once((laid.total, base.total))
+                .chain(laid.groups.iter().copied().zip(base.groups.iter().copied()))
+                .chain(laid.direct.iter().copied().zip(base.direct.iter().copied()))
+                .chain(laid.units.iter().copied().zip(base.units.iter().copied()));
+            for (cell, base_cell) in pairs {
                 let rest = ledger.value(base_cell).saturating_sub(ledger.value(cell));
                 let rest = ledger.never(rest);
                 ledger.sum(base_cell, vec![cell, rest]);
@@ -382,14 +495,14 @@ fn decide_family(
         for (one, others) in &counts.same_people {
             let parts: Vec<usize> = others
                 .iter()
-                .filter_map(|&o| cells.get(position(o)).copied())
+                .filter_map(|&o| laid.groups.get(position(o)).copied())
                 .collect();
-            if let Some(&whole) = cells.get(position(*one)) {
+            if let Some(&whole) = laid.groups.get(position(*one)) {
                 ledger.sum(whole, parts);
             }
         }
         for e in counts.elsewhere.iter().filter(|e| e.here.2 == m) {
-            let Some(&here) = cells.get(position((e.here.0, e.here.1))) else {
+            let Some(&here) = laid.groups.get(position((e.here.0, e.here.1))) else {
                 continue;
             };
             let there = ledger.fixed(e.value, e.published);

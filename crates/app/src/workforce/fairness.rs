@@ -322,7 +322,12 @@ fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<G
 }
 
 /// One year's counts for the engine.
-fn counts(people: &[Staff], tallied: &[Person], groupings: &[Grouping]) -> Counts {
+fn counts(
+    people: &[Staff],
+    tallied: &[Person],
+    groupings: &[Grouping],
+    places: &[overview::UnitPlace],
+) -> Counts {
     let mut totals = vec![0u64; Measure::ALL.len()];
     for person in tallied {
         for (total, &flag) in totals.iter_mut().zip(&person.happened) {
@@ -385,6 +390,24 @@ fn counts(people: &[Staff], tallied: &[Person], groupings: &[Grouping]) -> Count
     } else {
         Vec::new()
     };
+    let mut direct = vec![vec![0u64; Measure::ALL.len()]; places.len().max(1)];
+    for (person, tally) in people.iter().zip(tallied) {
+        if let Some(place) = direct.get_mut(overview::UnitPlace::of(places, person)) {
+            for (n, &flag) in place.iter_mut().zip(&tally.happened) {
+                *n += u64::from(flag);
+            }
+        }
+    }
+    // The organisation itself is the total; its units follow.
+    let units = places
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(at, place)| engine::PlacedUnit {
+            places: (at..=at + place.below).collect(),
+            staff_shown: place.count,
+        })
+        .collect();
     Counts {
         staff: people.len() as u64,
         staff_shown: Disclosed::hidden(),
@@ -393,6 +416,7 @@ fn counts(people: &[Staff], tallied: &[Person], groupings: &[Grouping]) -> Count
         groupings: engine_groupings,
         same_people,
         elsewhere: Vec::new(),
+        placed: engine::Placed { direct, units },
     }
 }
 
@@ -487,6 +511,8 @@ struct YearDecided {
     year: ReportingYear,
     staff_on: Day,
     labels: Vec<(&'static str, &'static str, Vec<&'static str>)>,
+    /// Each unit below the organisation: its depth and name.
+    units: Vec<(usize, String)>,
     fairness: engine::Fairness,
     staff: Vec<Vec<Disclosed<u64>>>,
     /// Days to an outcome: overall, then by grouping and group.
@@ -499,6 +525,7 @@ struct YearDecided {
 /// before's published counts, so they are decided in order.
 fn decide_years(
     organisation_id: i64,
+    units: &[dignity_store::identity::OrgUnit],
     digester: &Digester,
     years: &[StaffYear],
     events: &[CaseEvent],
@@ -519,8 +546,10 @@ fn decide_years(
         }
         let tallied = tally(reporting, &year.people, &digest_of, events);
         let groupings = groupings(&year.people, &year.figures.indicators, minimum);
-        let mut counts = counts(&year.people, &tallied, &groupings);
-        counts.staff_shown = overview::whole_of(&year.figures.indicators, minimum);
+        let whole = overview::whole_of(&year.figures.indicators, minimum);
+        let places = overview::unit_tree("", units, &year.people, &whole, minimum);
+        let mut counts = counts(&year.people, &tallied, &groupings, &places);
+        counts.staff_shown = whole;
         let last_year = last
             .as_ref()
             .filter(|(y, _)| *y == reporting.before())
@@ -584,6 +613,11 @@ fn decide_years(
                 .map(|g| (g.key, g.title, g.labels.clone()))
                 .collect(),
             staff: groupings.iter().map(|g| g.staff_shown.clone()).collect(),
+            units: places
+                .iter()
+                .skip(1)
+                .map(|p| (p.depth, p.name.clone()))
+                .collect(),
             days_overall: days_of(&|_| true),
             days,
             fairness,
@@ -615,6 +649,8 @@ pub struct YearView {
     /// Median days to an outcome, for the outcomes measure.
     pub days: Option<Figure>,
     pub groupings: Vec<GroupingView>,
+    /// The organisation's units, depth first, each with everything below it.
+    pub units: Vec<UnitView>,
     pub withheld_everything: bool,
     /// WRES 3 and WDES 3 for the year come from imported counts, not these cases.
     pub standards_imported: bool,
@@ -643,8 +679,16 @@ fn heading(key: &str) -> &'static str {
 }
 
 #[derive(Debug, Clone)]
+pub struct UnitView {
+    /// 1 for a division, 2 for what is below it, and so on.
+    pub depth: usize,
+    pub name: String,
+    pub row: RowView,
+}
+
+#[derive(Debug, Clone)]
 pub struct RowView {
-    pub label: &'static str,
+    pub label: String,
     pub base: Figure,
     pub happened: Figure,
     pub rate: Figure,
@@ -661,6 +705,48 @@ fn percent(rate: Disclosed<f64>) -> Figure {
 
 fn days_figure(days: Disclosed<i64>) -> Figure {
     Figure::of(days, |d| format!("{d} days"), "not shown")
+}
+
+/// One row as the page reads it.
+fn row_view(label: String, group: &engine::GroupFigures, days: Option<Figure>) -> RowView {
+    let likelihood = group.against_rest;
+    let flagged = likelihood.value().is_some_and(|l| l.flagged);
+    let reading = match (likelihood.value(), group.hidden_because) {
+        (Some(l), _) if l.flagged && l.value > 1.0 => "More likely than the rest",
+        (Some(l), _) if l.flagged => "Less likely than the rest",
+        (Some(_), _) => "No clear difference",
+        (None, Some(Hidden::NoneInEitherGroup)) => "Happened to no one",
+        (None, Some(Hidden::NoOneInAGroup)) => "No one to compare with",
+        (None, _) => "Too few people to show",
+    };
+    RowView {
+        label,
+        base: Figure::amount(group.base, |n| n.to_string(), "not shown"),
+        happened: Figure::count(group.happened),
+        rate: percent(group.rate),
+        likelihood: Figure::detailed(
+            likelihood,
+            |l| {
+                (
+                    format!("{:.2}", l.value),
+                    format!(
+                        "95% interval {:.2} to {:.2}{}",
+                        l.low,
+                        l.high,
+                        if l.corrected {
+                            " (estimated: one side had none)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+            },
+            ("not shown", ""),
+        ),
+        reading,
+        flagged,
+        days,
+    }
 }
 
 fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
@@ -687,53 +773,17 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
                         || group.happened.exact() != Some(0)
                 })
                 .map(|(i, (label, group))| {
-                    let likelihood = group.against_rest;
-                    let flagged = likelihood.value().is_some_and(|l| l.flagged);
-                    let reading = match (likelihood.value(), group.hidden_because) {
-                        (Some(l), _) if l.flagged && l.value > 1.0 => "More likely than the rest",
-                        (Some(l), _) if l.flagged => "Less likely than the rest",
-                        (Some(_), _) => "No clear difference",
-                        (None, Some(Hidden::NoneInEitherGroup)) => "Happened to no one",
-                        (None, Some(Hidden::NoOneInAGroup)) => "No one to compare with",
-                        (None, _) => "Too few people to show",
-                    };
-                    RowView {
-                        label,
-                        base: Figure::amount(group.base, |n| n.to_string(), "not shown"),
-                        happened: Figure::count(group.happened),
-                        rate: percent(group.rate),
-                        likelihood: Figure::detailed(
-                            likelihood,
-                            |l| {
-                                (
-                                    format!("{:.2}", l.value),
-                                    format!(
-                                        "95% interval {:.2} to {:.2}{}",
-                                        l.low,
-                                        l.high,
-                                        if l.corrected {
-                                            " (estimated: one side had none)"
-                                        } else {
-                                            ""
-                                        }
-                                    ),
-                                )
-                            },
-                            ("not shown", ""),
-                        ),
-                        reading,
-                        flagged,
-                        days: with_days.then(|| {
-                            days_figure(
-                                decided
-                                    .days
-                                    .get(g)
-                                    .and_then(|d| d.get(i))
-                                    .copied()
-                                    .unwrap_or(Disclosed::hidden()),
-                            )
-                        }),
-                    }
+                    let days = with_days.then(|| {
+                        days_figure(
+                            decided
+                                .days
+                                .get(g)
+                                .and_then(|d| d.get(i))
+                                .copied()
+                                .unwrap_or(Disclosed::hidden()),
+                        )
+                    });
+                    row_view((*label).to_owned(), group, days)
                 })
                 .collect();
             GroupingView {
@@ -752,6 +802,16 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
         rate: percent(figures.rate),
         days: with_days.then(|| days_figure(decided.days_overall)),
         groupings,
+        units: decided
+            .units
+            .iter()
+            .zip(&figures.units)
+            .map(|((depth, name), unit)| UnitView {
+                depth: *depth,
+                name: name.clone(),
+                row: row_view(name.clone(), unit, None),
+            })
+            .collect(),
         withheld_everything: decided.fairness.withheld_everything,
         standards_imported: decided.standards_imported,
     })
@@ -779,8 +839,10 @@ pub async fn page(
             .map(|(_, e)| e)
             .collect();
     let digester = crate::justculture::organisation_digester(&ctx.secret);
+    let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
     let decided = decide_years(
         organisation.id,
+        &units,
         &digester,
         &staff_years,
         &events,
@@ -880,7 +942,15 @@ pub async fn decide_prepared(
         let Some((organisation_id, years, events)) = prepared.0.get(i) else {
             return Ok(0);
         };
-        let decided = decide_years(*organisation_id, &digester, years, events, today, minimum)?;
+        let decided = decide_years(
+            *organisation_id,
+            &[],
+            &digester,
+            years,
+            events,
+            today,
+            minimum,
+        )?;
         Ok(decided
             .iter()
             .flat_map(|d| &d.fairness.measures)

@@ -393,6 +393,47 @@ fn unit_rows(
     whole: &Disclosed<u64>,
     minimum: Minimum,
 ) -> Vec<UnitRow> {
+    unit_tree(&organisation.name, units, people, whole, minimum)
+        .into_iter()
+        .map(|place| UnitRow {
+            depth: place.depth,
+            name: place.name,
+            count: Figure::amount(place.count, |n| n.to_string(), "hidden"),
+        })
+        .collect()
+}
+
+/// One place in an organisation's tree, depth first from the organisation itself.
+#[derive(Debug, Clone)]
+pub(crate) struct UnitPlace {
+    /// 0 for the organisation, 1 for a division, and so on.
+    pub(crate) depth: usize,
+    pub(crate) name: String,
+    /// `None` for the organisation, which holds whoever has no unit it still knows.
+    pub(crate) unit_id: Option<i64>,
+    /// How many places after this one are below it.
+    pub(crate) below: usize,
+    /// Its people and everyone below, as the tree rule decides.
+    pub(crate) count: Disclosed<u64>,
+}
+
+impl UnitPlace {
+    /// Where `person` is placed: the place of their unit, or the organisation's (0).
+    pub(crate) fn of(places: &[UnitPlace], person: &Staff) -> usize {
+        person
+            .unit_id
+            .and_then(|id| places.iter().position(|p| p.unit_id == Some(id)))
+            .unwrap_or(0)
+    }
+}
+
+pub(crate) fn unit_tree(
+    organisation: &str,
+    units: &[units_store::OrgUnit],
+    people: &[Staff],
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Vec<UnitPlace> {
     let known = |id: i64| units.iter().any(|u| u.id == id);
     let direct = |id: Option<i64>| -> u64 {
         people
@@ -411,7 +452,7 @@ fn unit_rows(
         depth: usize,
         units: &[units_store::OrgUnit],
         direct: &dyn Fn(Option<i64>) -> u64,
-        order: &mut Vec<(usize, String)>,
+        order: &mut Vec<(usize, String, Option<i64>)>,
     ) -> Vec<Unit> {
         let mut children: Vec<&units_store::OrgUnit> =
             units.iter().filter(|u| u.parent_id == parent).collect();
@@ -419,7 +460,7 @@ fn unit_rows(
         children
             .into_iter()
             .map(|u| {
-                order.push((depth, u.name.clone()));
+                order.push((depth, u.name.clone(), Some(u.id)));
                 Unit {
                     direct: direct(Some(u.id)),
                     children: build(Some(u.id), depth + 1, units, direct, order),
@@ -427,31 +468,33 @@ fn unit_rows(
             })
             .collect()
     }
-    let mut order = vec![(0, organisation.name.clone())];
+    let mut order = vec![(0, organisation.to_owned(), None)];
     let root = Unit {
         direct: direct(None),
         children: build(None, 1, units, &direct, &mut order),
     };
+    let depths: Vec<usize> = order.iter().map(|(d, ..)| *d).collect();
     order
         .into_iter()
         .zip(disclosure::tree(&root, minimum))
+        .enumerate()
         // Where the equality tables' decision hides the headcount, every unit is hidden
         // too: shown, the units would add up to it (the outside attack of December 2026
         // took a hidden count of 8 as 165 less the groups shown).
-        .map(|(place, count)| {
-            (
-                place,
-                if whole.is_shown() {
-                    count
-                } else {
-                    Disclosed::hidden()
-                },
-            )
-        })
-        .map(|((depth, name), count)| UnitRow {
+        .map(|(at, ((depth, name, unit_id), count))| UnitPlace {
             depth,
             name,
-            count: Figure::amount(count, |n| n.to_string(), "hidden"),
+            unit_id,
+            below: depths
+                .iter()
+                .skip(at + 1)
+                .take_while(|&&d| d > depth)
+                .count(),
+            count: if whole.is_shown() {
+                count
+            } else {
+                Disclosed::hidden()
+            },
         })
         .collect()
 }

@@ -25,6 +25,7 @@ fn one_grouping() -> Counts {
         groupings: vec![vec![group(120, &[12]), group(60, &[15]), group(20, &[3])]],
         same_people: Vec::new(),
         elsewhere: Vec::new(),
+        placed: Placed::default(),
     }
 }
 
@@ -70,6 +71,7 @@ fn a_rate_out_of_another_measure() -> Result<(), FairnessError> {
         groupings: vec![vec![group(80, &[12, 6]), group(120, &[18, 4])]],
         same_people: Vec::new(),
         elsewhere: Vec::new(),
+        placed: Placed::default(),
     };
     let figures = fairness(&counts, ten())?;
     let sanctions = &figures.measures[1];
@@ -144,6 +146,7 @@ fn an_exact_attacker_pins_no_small_count() -> Result<(), Box<dyn std::error::Err
         ],
         same_people: vec![((0, 0), vec![(1, 0), (1, 1)])],
         elsewhere: Vec::new(),
+        placed: Placed::default(),
     };
     let figures = fairness(&counts, ten())?;
     let threshold = ten().people() - 1;
@@ -230,5 +233,73 @@ fn a_group_where_no_one_is_counted_has_no_likelihood() -> Result<(), FairnessErr
     // None of 120 against 30 of 80: corrected, and shown.
     let l = white.against_rest.value().copied();
     assert!(l.is_some_and(|l| l.corrected && l.value < 1.0), "{white:?}");
+    Ok(())
+}
+
+/// The organisation's tree: 30 people in all, 2 placed in no unit, unit A with 10 of its
+/// own and A1 below it with 3, unit B with 15. Shown as A (13), A1 (3, small) and B (15),
+/// the 2 at the top would be 30 - 13 - 15: something must be withheld.
+#[test]
+fn units_cannot_be_subtracted_from_the_whole() -> Result<(), Box<dyn std::error::Error>> {
+    let mut counts = one_grouping();
+    counts.placed = Placed {
+        direct: vec![vec![2], vec![10], vec![3], vec![15]],
+        units: vec![
+            PlacedUnit {
+                places: vec![1, 2],
+                staff_shown: population(80, ten()),
+            },
+            PlacedUnit {
+                places: vec![2],
+                staff_shown: population(20, ten()),
+            },
+            PlacedUnit {
+                places: vec![3],
+                staff_shown: population(90, ten()),
+            },
+        ],
+    };
+    let figures = fairness(&counts, ten())?;
+    let units: Vec<PublishedCount> = figures.measures[0]
+        .units
+        .iter()
+        .map(|u| u.happened)
+        .collect();
+    assert_eq!(units[1].fewer_than(), Some(10));
+    let threshold = ten().people() - 1;
+    let mut system = System::default();
+    let read = |system: &mut System, p: PublishedCount| {
+        if let Some(n) = p.exact() {
+            system.exact(n)
+        } else if p.fewer_than().is_some() {
+            system.range(0, threshold)
+        } else {
+            system.range(threshold + 1, 1000)
+        }
+    };
+    let total = read(&mut system, figures.measures[0].happened);
+    let direct: Vec<usize> = (0..4).map(|_| system.range(0, 1000)).collect();
+    system.sum(total, direct.clone());
+    let a = read(&mut system, units[0]);
+    system.sum(a, vec![direct[1], direct[2]]);
+    let a1 = read(&mut system, units[1]);
+    system.sum(a1, vec![direct[2]]);
+    let b = read(&mut system, units[2]);
+    system.sum(b, vec![direct[3]]);
+    let groups: Vec<usize> = figures.measures[0].groupings[0]
+        .iter()
+        .map(|g| read(&mut system, g.happened))
+        .collect();
+    system.sum(total, groups);
+    let ranges = system.solve().map_err(|e| format!("{e:?}"))?;
+    for (cell, truth) in [(direct[0], 2), (direct[2], 3), (a1, 3)] {
+        let (low, high) = ranges[cell];
+        assert!(low < high, "the {truth} is pinned to {low}");
+    }
+    // A unit's likelihood stands against everyone outside it.
+    assert_eq!(
+        figures.measures[0].units[1].hidden_because,
+        Some(Hidden::SmallNumbers)
+    );
     Ok(())
 }
