@@ -52,3 +52,17 @@ test('the lead checking a formal decision sees how others were treated', async (
   await checkAccessibility(lead, assert);
   await checkReflow(lead, assert);
 });
+
+test('a national analyst reads every organisation side by side', async () => {
+  const page = await newPage(browser);
+  await signInWithSecondStep(page, server.url, 'analyst@demo.nhs.uk');
+  await page.goto(`${server.url}/national/workforce`);
+  await page.click('a:has-text("See fairness in employee relations cases")');
+  assert.equal(await page.locator('h1').innerText(), 'Fairness in employee relations cases: every organisation');
+  const main = await page.locator('main').innerText();
+  if (!/No organisation has fairness figures yet/.test(main)) {
+    assert.match(main, /Northfield Hospitals NHS Foundation Trust \(demo\) \(DEMO1\)/);
+  }
+  await checkAccessibility(page, assert);
+  await checkReflow(page, assert);
+});

@@ -876,6 +876,139 @@ pub async fn page(
     })
 }
 
+/// Every organisation's fairness figures for one settled year and measure, side by side,
+/// for national analysts. Each figure is one the organisation's own page shows, decided
+/// by its own decision; nothing is added up across organisations, so no national total
+/// can be set against the organisations' figures to give a hidden one back.
+#[derive(Debug, Clone)]
+pub struct National {
+    pub year: ReportingYear,
+    /// Settled years any organisation has figures for, newest first.
+    pub years: Vec<ReportingYear>,
+    pub measure: Measure,
+    /// By name.
+    pub rows: Vec<NationalRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NationalRow {
+    pub ods_code: String,
+    pub name: String,
+    pub happened: Figure,
+    pub rate: Figure,
+    /// Black and minority ethnic staff against the rest.
+    pub bme: RowView,
+    /// Disabled staff against the rest.
+    pub disabled: RowView,
+    /// How many groups, of every grouping and unit, are flagged as more likely.
+    pub flagged_more: usize,
+}
+
+pub fn may_read_national(session: &CurrentSession) -> bool {
+    session.has_platform_role(crate::identity::ANALYSTS)
+}
+
+/// The national view for `year` (the newest settled year any organisation has, if not
+/// given); `None` when no organisation has a settled year.
+pub async fn national(
+    ctx: &Context,
+    session: &CurrentSession,
+    year: Option<ReportingYear>,
+    measure: Measure,
+) -> Result<Option<National>, Error> {
+    if !may_read_national(session) {
+        return Err(Error::Forbidden);
+    }
+    let today = ctx.clock.today();
+    let minimum = ctx.minimums.workforce();
+    let organisations = dignity_store::identity::list_organisations(&ctx.db).await?;
+    let mut events_of: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
+    for (organisation_id, event) in dignity_store::er_cases::case_events(&ctx.db, None).await? {
+        events_of.entry(organisation_id).or_default().push(event);
+    }
+    let digester = crate::justculture::organisation_digester(&ctx.secret);
+    let mut every = Vec::new();
+    for organisation in organisations {
+        let staff_years =
+            standards::staff_years(&ctx.db, &ctx.secret, organisation.id, today, minimum).await?;
+        if staff_years.is_empty() {
+            continue;
+        }
+        let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
+        let events = events_of.remove(&organisation.id).unwrap_or_default();
+        let decided = decide_years(
+            organisation.id,
+            &units,
+            &digester,
+            &staff_years,
+            &events,
+            today,
+            minimum,
+        )?;
+        every.push((organisation, decided));
+    }
+    let mut years: Vec<ReportingYear> = every
+        .iter()
+        .flat_map(|(_, ds)| ds.iter().map(|d| d.year))
+        .collect();
+    years.sort_by(|a, b| b.cmp(a));
+    years.dedup();
+    let chosen = match year {
+        Some(y) if years.contains(&y) => y,
+        Some(y) => {
+            return Err(Error::NotFound(format!(
+                "No organisation has fairness figures for {}",
+                y.label()
+            )));
+        }
+        None => match years.first() {
+            Some(&y) => y,
+            None => return Ok(None),
+        },
+    };
+    let group_row = |figures: &engine::MeasureFigures, grouping: usize, group: usize| {
+        figures
+            .groupings
+            .get(grouping)
+            .and_then(|g| g.get(group))
+            .map(|g| row_view(String::new(), g, None))
+    };
+    let mut rows: Vec<NationalRow> = every
+        .iter()
+        .filter_map(|(organisation, decided)| {
+            let year = decided.iter().find(|d| d.year == chosen)?;
+            let figures = year.fairness.measures.get(measure.index())?;
+            let flagged_more = figures
+                .groupings
+                .iter()
+                .flatten()
+                .chain(&figures.units)
+                .filter(|g| {
+                    g.against_rest
+                        .value()
+                        .is_some_and(|l| l.flagged && l.value > 1.0)
+                })
+                .count();
+            Some(NationalRow {
+                ods_code: organisation.ods_code.clone(),
+                name: organisation.name.clone(),
+                happened: Figure::count(figures.happened),
+                rate: percent(figures.rate),
+                bme: group_row(figures, ETHNICITY, Ethnicity::Bme.index())?,
+                disabled: group_row(figures, DISABILITY, Disability::Disabled.index())?,
+                flagged_more,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Some(National {
+        year: chosen,
+        years,
+        measure,
+        rows,
+    }))
+}
+
 /// One made-up organisation's year for `dignity bench casework`: its staff in post and
 /// its cases' events.
 pub struct SyntheticYear {

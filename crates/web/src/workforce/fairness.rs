@@ -19,11 +19,17 @@ use dignity_app::workforce::fairness::{self, FairnessPage, Measure, READERS};
 use serde::Deserialize;
 
 pub fn routes(routes: Routes) -> Routes {
-    routes.get(
-        "/orgs/{ods}/workforce/fairness",
-        Access::InOrganisation(READERS),
-        page,
-    )
+    routes
+        .get(
+            "/orgs/{ods}/workforce/fairness",
+            Access::InOrganisation(READERS),
+            page,
+        )
+        .get(
+            "/national/fairness",
+            Access::Platform(dignity_app::identity::ANALYSTS),
+            national,
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -43,6 +49,42 @@ struct Page {
     measures: [Measure; 5],
 }
 
+fn measure_of(query: &FairnessQuery) -> Result<Measure, AppError> {
+    match query.measure.as_deref().map(str::trim) {
+        None | Some("") => Ok(Measure::Conduct),
+        Some(key) => Measure::from_key(key)
+            .ok_or_else(|| AppError::BadRequest("Choose a measure from the list".into())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workforce/national_fairness.html")]
+struct NationalPage {
+    chrome: Chrome,
+    national: Option<fairness::National>,
+    measure: Measure,
+    measures: [Measure; 5],
+}
+
+async fn national(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    QueryData(query): QueryData<FairnessQuery>,
+) -> Result<Response, AppError> {
+    let measure = measure_of(&query)?;
+    let year = chosen_year(&YearQuery { year: query.year })?;
+    let national = fairness::national(&state.app, &user, year, measure).await?;
+    let chrome = chrome.titled("Fairness in employee relations cases: every organisation");
+    Ok(render(&NationalPage {
+        chrome,
+        national,
+        measure,
+        measures: Measure::ALL,
+    })?
+    .into_response())
+}
+
 async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -51,12 +93,8 @@ async fn page(
     QueryData(query): QueryData<FairnessQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
+    let measure = measure_of(&query)?;
     let year = chosen_year(&YearQuery { year: query.year })?;
-    let measure = match query.measure.as_deref().map(str::trim) {
-        None | Some("") => Measure::Conduct,
-        Some(key) => Measure::from_key(key)
-            .ok_or_else(|| AppError::BadRequest("Choose a measure from the list".into()))?,
-    };
     let figures = fairness::page(&state.app, &user, &organisation, year, measure).await?;
     let chrome = chrome
         .titled(format!(

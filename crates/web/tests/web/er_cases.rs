@@ -1042,6 +1042,24 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         "{nurses:?}"
     );
 
+    // National analysts see each organisation's figures as its own page shows them.
+    let analyst = app
+        .person("ana@nhs.net", Some(Role::NationalAnalyst))
+        .await?;
+    let mut ana = app.signed_in_browser(&analyst).await?;
+    let national = ana
+        .get("/national/fairness?year=2026&measure=conduct")
+        .await?;
+    assert_eq!(national.status.as_u16(), 200, "{}", national.body);
+    let row_start = national
+        .body
+        .find("(RJ1)")
+        .ok_or("the organisation's row")?;
+    let row = &national.body[row_start..];
+    let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+    assert!(row.contains("</span>24</td>"), "{row}");
+    assert!(row.contains("Too few people to show"), "{row}");
+
     // The panel at the independent check: 12 records about Black and minority ethnic
     // staff went formal; of 12 about White staff, 11 went to support and learning.
     let mut last_guide = 0;

@@ -805,6 +805,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/national/workforce",
         ANALYSTS,
     ),
+    ("GET", "/national/fairness", "/national/fairness", ANALYSTS),
     (
         "GET",
         "/national/workforce.csv",
