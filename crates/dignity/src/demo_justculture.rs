@@ -203,13 +203,19 @@ pub async fn seed_cases(
     Ok(())
 }
 
-/// Whether the person at `index` is picked, about `per_thousand` times in a thousand:
-/// the same people every time the demo is made.
+/// Whether the person with this employee number is picked, about `per_thousand` times in a
+/// thousand: the same people every time the demo is made.
 fn picked(number: &str, salt: u64, per_thousand: u64) -> bool {
-    let n: u64 = number.bytes().fold(salt, |h, b| {
-        h.wrapping_mul(1_099_511_628_211).wrapping_add(u64::from(b))
+    // FNV-1a over the number, then splitmix64's finaliser with the salt, so that picks
+    // with different salts are independent of each other.
+    let mut h = number.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    (n >> 17) % 1_000 < per_thousand
+    h ^= salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    h % 1_000 < per_thousand
 }
 
 /// A year of made-up conduct cases and decision guide records about the main trust's

@@ -46,12 +46,22 @@ pub struct Elsewhere {
     pub published: PublishedCount,
     /// (grouping, group, measure) of the count here.
     pub here: (usize, usize, usize),
-    /// Last year's count as its own decision published it, when the page adds it in.
-    pub plus: Option<(u64, PublishedCount)>,
+    /// Last year's count, when the page adds it in: as its own decision published it, or
+    /// `None` when a reader may know it exactly (it came from a file, not a decision here).
+    pub plus: Option<(u64, Option<PublishedCount>)>,
 }
 
-/// A group (grouping, group) that is the same people as `parts`, groups of another grouping.
-pub type SamePeople = ((usize, usize), Vec<(usize, usize)>);
+/// A group (grouping, group) that is nearly the same people as `parts`, groups of another
+/// grouping (the medical staff group and the medical grades): `differ` gives, for each
+/// measure, how many it happened to among the people in `whole` but in none of `parts`,
+/// and among those in `parts` but not in `whole`. Those are taken as known exactly, as a
+/// reader can guess them (often none): assuming too much is known only ever hides more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamePeople {
+    pub whole: (usize, usize),
+    pub parts: Vec<(usize, usize)>,
+    pub differ: Vec<(u64, u64)>,
+}
 
 /// Where each person is placed in the organisation's tree. The counts by place are never
 /// shown; each unit's count over itself and everything below it is.
@@ -122,6 +132,8 @@ pub struct GroupFigures {
     pub happened: PublishedCount,
     /// What the rate is out of.
     pub base: Disclosed<u64>,
+    /// The same, as its own count reads, when it is another measure's ("fewer than 10").
+    pub base_count: Option<PublishedCount>,
     /// Happened over base (0 to 1).
     pub rate: Disclosed<f64>,
     /// The group's rate over everyone else's.
@@ -220,11 +232,14 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
                                     .copied()
                                     .unwrap_or(PublishedCount::WITHHELD)
                             };
-                            let group_base = match base {
-                                Base::Staff => group.staff_shown,
-                                Base::Measure(k) => read(*k).disclosed(),
+                            let (group_base, base_count) = match base {
+                                Base::Staff => (group.staff_shown, None),
+                                Base::Measure(k) => (read(*k).disclosed(), Some(read(*k))),
                             };
-                            figures(read(m), group_base, happened, base_total)
+                            GroupFigures {
+                                base_count,
+                                ..figures(read(m), group_base, happened, base_total)
+                            }
                         })
                         .collect()
                 })
@@ -242,11 +257,16 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
                 .iter()
                 .enumerate()
                 .map(|(at, unit)| {
-                    let unit_base = match base {
-                        Base::Staff => unit.staff_shown,
-                        Base::Measure(k) => read_unit(*k, at).disclosed(),
+                    let (unit_base, base_count) = match base {
+                        Base::Staff => (unit.staff_shown, None),
+                        Base::Measure(k) => {
+                            (read_unit(*k, at).disclosed(), Some(read_unit(*k, at)))
+                        }
                     };
-                    figures(read_unit(m, at), unit_base, happened, base_total)
+                    GroupFigures {
+                        base_count,
+                        ..figures(read_unit(m, at), unit_base, happened, base_total)
+                    }
                 })
                 .collect();
             MeasureFigures {
@@ -295,6 +315,7 @@ fn figures(
     GroupFigures {
         happened,
         base,
+        base_count: None,
         rate: rate(happened.disclosed(), base),
         against_rest,
         hidden_because,
@@ -377,8 +398,11 @@ fn check(counts: &Counts) -> Result<(), FairnessError> {
         return Err(FairnessError::Shape);
     }
     let exists = |(g, i): (usize, usize)| counts.groupings.get(g).is_some_and(|gs| i < gs.len());
-    for (one, others) in &counts.same_people {
-        if !exists(*one) || !others.iter().all(|&o| exists(o)) {
+    for same in &counts.same_people {
+        if !exists(same.whole)
+            || !same.parts.iter().all(|&o| exists(o))
+            || same.differ.len() != measures
+        {
             return Err(FairnessError::Shape);
         }
     }
@@ -492,14 +516,22 @@ fn decide_family(counts: &Counts, family: &[usize], minimum: Minimum) -> (Decide
                 ledger.sum(base_cell, vec![cell, rest]);
             }
         }
-        for (one, others) in &counts.same_people {
-            let parts: Vec<usize> = others
+        for same in &counts.same_people {
+            let mut parts: Vec<usize> = same
+                .parts
                 .iter()
                 .filter_map(|&o| laid.groups.get(position(o)).copied())
                 .collect();
-            if let Some(&whole) = laid.groups.get(position(*one)) {
-                ledger.sum(whole, parts);
-            }
+            let Some(&whole) = laid.groups.get(position(same.whole)) else {
+                continue;
+            };
+            let (only_whole, only_parts) = same.differ.get(m).copied().unwrap_or((0, 0));
+            // whole + those only in the parts = the parts + those only in whole.
+            let both = ledger.never(ledger.value(whole) + only_parts);
+            let only_parts = ledger.known(only_parts);
+            ledger.sum(both, vec![whole, only_parts]);
+            parts.push(ledger.known(only_whole));
+            ledger.sum(both, parts);
         }
         for e in counts.elsewhere.iter().filter(|e| e.here.2 == m) {
             let Some(&here) = laid.groups.get(position((e.here.0, e.here.1))) else {
@@ -507,8 +539,10 @@ fn decide_family(counts: &Counts, family: &[usize], minimum: Minimum) -> (Decide
             };
             let there = ledger.fixed(e.value, e.published);
             let mut parts = vec![here];
-            if let Some((value, published)) = e.plus {
-                parts.push(ledger.fixed(value, published));
+            match e.plus {
+                Some((value, Some(published))) => parts.push(ledger.fixed(value, published)),
+                Some((value, None)) => parts.push(ledger.known(value)),
+                None => {}
             }
             ledger.sum(there, parts);
         }

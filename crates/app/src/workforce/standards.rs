@@ -494,6 +494,16 @@ pub(crate) struct StaffYear {
     pub(crate) figures: YearFigures,
     pub(crate) as_at: Day,
     pub(crate) people: Vec<store::Staff>,
+    /// The year's imported counts of staff entering formal processes, when WRES 3 and
+    /// WDES 3 use them: this year's, and the year before's where they add it in.
+    pub(crate) imported: Option<Imported>,
+}
+
+/// Imported formal-process counts: disciplinary by ethnicity, capability by disability.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Imported {
+    pub(crate) this_year: (Counts<Ethnicity>, Counts<Disability>),
+    pub(crate) year_before: Option<(Counts<Ethnicity>, Counts<Disability>)>,
 }
 
 /// Every year with a staff-in-post extract, oldest first.
@@ -517,10 +527,29 @@ pub(crate) async fn staff_years(
             Rows::Staff { people, .. } => people,
             _ => Vec::new(),
         };
+        let entered = |year: ReportingYear| {
+            extracts.formal_in(year).map(|(_, counts)| {
+                let (disciplinary, capability) =
+                    formal(&counts, (Counts::default(), Counts::default()));
+                (disciplinary.entered, capability.entered)
+            })
+        };
+        let imported = figures
+            .sources
+            .formal
+            .and(entered(year))
+            .map(|this_year| Imported {
+                this_year,
+                year_before: figures
+                    .sources
+                    .formal_year_before
+                    .and(entered(year.before())),
+            });
         years.push(StaffYear {
             figures,
             as_at: snapshot.as_at,
             people,
+            imported,
         });
     }
     Ok(years)
