@@ -78,6 +78,10 @@ pub struct Context {
     pub derivations: Arc<Bounded>,
     /// Pictures sent with concerns being redrawn, a few at a time.
     pub pictures: Arc<Bounded>,
+    /// Fairness figures being worked out (every settled year's disclosure decisions), a
+    /// few at a time and off the async threads, so one reader asking again and again
+    /// cannot stall every other page.
+    pub figures: Arc<Bounded>,
     /// Caseworkers' unlocked case keys, by session, in this server's memory only.
     pub keys: Arc<KeyRing>,
     /// Checked when an account does not exist, so that timing does not reveal which
@@ -98,6 +102,9 @@ pub struct Context {
     pub answer_writer: Arc<AnswerWriter>,
 }
 
+/// Fairness decisions run at once: one a core on the machines Dignity runs on.
+const FIGURES_AT_ONCE: usize = 2;
+
 impl Context {
     pub fn new(db: Db, settings: Settings) -> Result<Context, dignity_crypto::CryptoError> {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
@@ -116,6 +123,11 @@ impl Context {
             pictures: Arc::new(Bounded::new(
                 "dignity-picture",
                 crate::speakup::attachment::PICTURES_AT_ONCE,
+                settings.busy_wait,
+            )),
+            figures: Arc::new(Bounded::new(
+                "dignity-figures",
+                FIGURES_AT_ONCE,
                 settings.busy_wait,
             )),
             keys: Arc::default(),

@@ -924,18 +924,32 @@ async fn decided_for(
             .into_iter()
             .map(|(_, e)| e)
             .collect();
-    let digester = crate::justculture::organisation_digester(&ctx.secret);
     let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
-    let decided = decide_years(
-        organisation.id,
-        &units,
-        &digester,
-        &staff_years,
-        &events,
-        today,
-        minimum,
-    )?;
-    let waiting = staff_years
+    let waiting = waiting_year(&staff_years, today);
+    let secret = ctx.secret.clone();
+    let organisation_id = organisation.id;
+    let decided = ctx
+        .figures
+        .run(move || {
+            let digester = crate::justculture::organisation_digester(&secret);
+            decide_years(
+                organisation_id,
+                &units,
+                &digester,
+                &staff_years,
+                &events,
+                today,
+                minimum,
+            )
+        })
+        .await??;
+    Ok((decided, waiting))
+}
+
+/// The newest year with a staff in post that has not settled by `today`, and the day it
+/// will.
+fn waiting_year(staff_years: &[StaffYear], today: Day) -> Option<(ReportingYear, Day)> {
+    staff_years
         .iter()
         .rev()
         .map(|y| y.figures.year)
@@ -943,8 +957,7 @@ async fn decided_for(
             y.cases_counted_from()
                 .filter(|&from| from > today)
                 .map(|from| (y, from))
-        });
-    Ok((decided, waiting))
+        })
 }
 
 /// The page for `year` (the newest settled one when not given) and `measure`.
@@ -1028,7 +1041,6 @@ pub async fn national(
     for (organisation_id, event) in dignity_store::er_cases::case_events(&ctx.db, None).await? {
         events_of.entry(organisation_id).or_default().push(event);
     }
-    let digester = crate::justculture::organisation_digester(&ctx.secret);
     let mut every = Vec::new();
     for organisation in organisations {
         let staff_years =
@@ -1038,15 +1050,23 @@ pub async fn national(
         }
         let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
         let events = events_of.remove(&organisation.id).unwrap_or_default();
-        let decided = decide_years(
-            organisation.id,
-            &units,
-            &digester,
-            &staff_years,
-            &events,
-            today,
-            minimum,
-        )?;
+        let secret = ctx.secret.clone();
+        let organisation_id = organisation.id;
+        let decided = ctx
+            .figures
+            .run(move || {
+                let digester = crate::justculture::organisation_digester(&secret);
+                decide_years(
+                    organisation_id,
+                    &units,
+                    &digester,
+                    &staff_years,
+                    &events,
+                    today,
+                    minimum,
+                )
+            })
+            .await??;
         every.push((organisation, decided));
     }
     let mut years: Vec<ReportingYear> = every
