@@ -749,6 +749,7 @@ const TABLES: &[TableSpec] = &[
             ("reminded_for", Text),
             ("ended_on", Text),
             ("reason", Blob),
+            ("recorded_on", Text),
         ],
     ),
     (
