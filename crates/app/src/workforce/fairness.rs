@@ -926,10 +926,21 @@ async fn decided_for(
             .collect();
     let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
     let waiting = waiting_year(&staff_years, today);
+    let decided = in_pool(ctx, organisation.id, units, staff_years, events).await?;
+    Ok((decided, waiting))
+}
+
+/// [`decide_years`] in the bounded pool for figures, off the async threads.
+async fn in_pool(
+    ctx: &Context,
+    organisation_id: i64,
+    units: Vec<dignity_store::identity::OrgUnit>,
+    staff_years: Vec<StaffYear>,
+    events: Vec<CaseEvent>,
+) -> Result<Vec<YearDecided>, Error> {
     let secret = ctx.secret.clone();
-    let organisation_id = organisation.id;
-    let decided = ctx
-        .figures
+    let (today, minimum) = (ctx.clock.today(), ctx.minimums.workforce());
+    ctx.figures
         .run(move || {
             let digester = crate::justculture::organisation_digester(&secret);
             decide_years(
@@ -942,8 +953,7 @@ async fn decided_for(
                 minimum,
             )
         })
-        .await??;
-    Ok((decided, waiting))
+        .await?
 }
 
 /// The newest year with a staff in post that has not settled by `today`, and the day it
@@ -1050,23 +1060,7 @@ pub async fn national(
         }
         let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
         let events = events_of.remove(&organisation.id).unwrap_or_default();
-        let secret = ctx.secret.clone();
-        let organisation_id = organisation.id;
-        let decided = ctx
-            .figures
-            .run(move || {
-                let digester = crate::justculture::organisation_digester(&secret);
-                decide_years(
-                    organisation_id,
-                    &units,
-                    &digester,
-                    &staff_years,
-                    &events,
-                    today,
-                    minimum,
-                )
-            })
-            .await??;
+        let decided = in_pool(ctx, organisation.id, units, staff_years, events).await?;
         every.push((organisation, decided));
     }
     let mut years: Vec<ReportingYear> = every

@@ -840,6 +840,64 @@ fn fairness_total(body: &str) -> Result<String, String> {
         .ok_or_else(|| "no total".to_owned())
 }
 
+/// A case written into Dignity at `now` about the person with `digest`, at its
+/// investigation from `on`; a conduct case with a decision guide record of its own.
+async fn open_case_at(
+    app: &TestApp,
+    lead_id: i64,
+    case_type: dignity_domain::er_cases::CaseType,
+    digest: Option<String>,
+    on: Day,
+    now: i64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use dignity_domain::er_cases::CaseType;
+    use dignity_domain::justculture::{Answers, Route};
+    let guide = if case_type == CaseType::Conduct {
+        Some(
+            dignity_store::justculture::create_guide(
+                &app.db,
+                "test",
+                0,
+                &app.org,
+                &dignity_store::justculture::NewGuide {
+                    organisation_id: app.org.id,
+                    org_unit_id: None,
+                    manager_id: lead_id,
+                    person_digest: None,
+                    started_on: on,
+                    answers: Answers([Some(true), None, None, None, None]),
+                    recommended: Route::Formal,
+                    decided: Route::Formal,
+                    public_key: "key".into(),
+                    record: vec![0; 16],
+                    seals: Vec::new(),
+                },
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let case = store::NewCase {
+        org_unit_id: None,
+        case_type,
+        person_digest: digest,
+        guide_id: guide,
+        fast_track: false,
+        opened_by: lead_id,
+        opened_on: on,
+        stage: Stage::Investigation,
+        stage_since: on,
+        investigator_id: None,
+        public_key: "key".into(),
+        details: vec![0; 16],
+        seals: Vec::new(),
+        first_entry: None,
+    };
+    store::open_case(&app.db, "test", now, &app.org, &case).await?;
+    Ok(())
+}
+
 /// The WRES 3 section of a standard's page.
 fn wres_3(body: &str) -> Result<&str, &'static str> {
     let start = body.find("id=\"indicator-3\"").ok_or("WRES 3")?;
@@ -911,56 +969,7 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let open_at = |case_type: CaseType, digest: Option<String>, on: &str, now: i64| {
         let on = Day::parse(on);
-        let db = app.db.clone();
-        let org = app.org.clone();
-        async move {
-            let on = on?;
-            // Each conduct case comes from its own decision guide record.
-            let guide = if case_type == CaseType::Conduct {
-                Some(
-                    dignity_store::justculture::create_guide(
-                        &db,
-                        "test",
-                        0,
-                        &org,
-                        &dignity_store::justculture::NewGuide {
-                            organisation_id: org.id,
-                            org_unit_id: None,
-                            manager_id: lead.id,
-                            person_digest: None,
-                            started_on: on,
-                            answers: Answers([Some(true), None, None, None, None]),
-                            recommended: Route::Formal,
-                            decided: Route::Formal,
-                            public_key: "key".into(),
-                            record: vec![0; 16],
-                            seals: Vec::new(),
-                        },
-                    )
-                    .await?,
-                )
-            } else {
-                None
-            };
-            let case = store::NewCase {
-                org_unit_id: None,
-                case_type,
-                person_digest: digest,
-                guide_id: guide,
-                fast_track: false,
-                opened_by: lead.id,
-                opened_on: on,
-                stage: Stage::Investigation,
-                stage_since: on,
-                investigator_id: None,
-                public_key: "key".into(),
-                details: vec![0; 16],
-                seals: Vec::new(),
-                first_entry: None,
-            };
-            store::open_case(&db, "test", now, &org, &case).await?;
-            Ok::<(), Box<dyn std::error::Error>>(())
-        }
+        async move { open_case_at(app, lead.id, case_type, digest, on?, now).await }
     };
     // Cases written into Dignity long ago, before their years settled.
     let open =
@@ -1548,7 +1557,6 @@ async fn sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands(
 async fn imported_wres_counts_cannot_give_a_fairness_count_away(app: &TestApp) -> TestResult {
     use dignity_app::workforce::{self, Kind};
     use dignity_domain::er_cases::CaseType;
-    use dignity_domain::justculture::{Answers, Route};
     let operator =
         dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
     let secret = app.state.app.secret.clone();
@@ -1592,53 +1600,26 @@ async fn imported_wres_counts_cannot_give_a_fairness_count_away(app: &TestApp) -
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let people: Vec<usize> = (0..20).chain(80..92).chain(120..123).collect();
     for &n in &people {
-        let on = Day::parse("2025-06-01")?;
-        let guide = dignity_store::justculture::create_guide(
-            &app.db,
-            "test",
+        let digest =
+            dignity_app::justculture::person_in_organisation(&secret, app.org.id, &number(n));
+        // Written long ago, before the year settled.
+        open_case_at(
+            app,
+            lead.id,
+            CaseType::Conduct,
+            Some(digest),
+            Day::parse("2025-06-01")?,
             0,
-            &app.org,
-            &dignity_store::justculture::NewGuide {
-                organisation_id: app.org.id,
-                org_unit_id: None,
-                manager_id: lead.id,
-                person_digest: None,
-                started_on: on,
-                answers: Answers([Some(true), None, None, None, None]),
-                recommended: Route::Formal,
-                decided: Route::Formal,
-                public_key: "key".into(),
-                record: vec![0; 16],
-                seals: Vec::new(),
-            },
         )
         .await?;
-        let case = store::NewCase {
-            org_unit_id: None,
-            case_type: CaseType::Conduct,
-            person_digest: Some(dignity_app::justculture::person_in_organisation(
-                &secret,
-                app.org.id,
-                &number(n),
-            )),
-            guide_id: Some(guide),
-            fast_track: false,
-            opened_by: lead.id,
-            opened_on: on,
-            stage: Stage::Investigation,
-            stage_since: on,
-            investigator_id: None,
-            public_key: "key".into(),
-            details: vec![0; 16],
-            seals: Vec::new(),
-            first_entry: None,
-        };
-        // Written long ago, before the year settled.
-        store::open_case(&app.db, "test", 0, &app.org, &case).await?;
     }
     // The organisation imports its own count of the same people for WRES 3.
     let mut formal = vec!["Ethnic Origin,Disability Flag,Formal Process".to_owned()];
-    formal.extend(people.iter().map(|&n| format!("{},No,Disciplinary", ethnicity(n))));
+    formal.extend(
+        people
+            .iter()
+            .map(|&n| format!("{},No,Disciplinary", ethnicity(n))),
+    );
     workforce::import_formal(
         &operator,
         &secret,
@@ -1667,7 +1648,11 @@ async fn imported_wres_counts_cannot_give_a_fairness_count_away(app: &TestApp) -
     let exact = |cells: &[String]| cells.get(1).and_then(|c| c.parse::<u64>().ok());
     let total = fairness_total(&fairness.body)?.parse::<u64>().ok();
     let white = exact(&fairness_row(&fairness.body, "ethnicity", "White")?);
-    let bme = exact(&fairness_row(&fairness.body, "ethnicity", "Black and minority ethnic")?);
+    let bme = exact(&fairness_row(
+        &fairness.body,
+        "ethnicity",
+        "Black and minority ethnic",
+    )?);
     let not_known = fairness_row(&fairness.body, "ethnicity", "Not known")?;
     assert_eq!(
         not_known.get(1).map(String::as_str),
