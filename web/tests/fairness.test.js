@@ -47,7 +47,7 @@ test('the lead checking a formal decision sees how others were treated', async (
   await lead.click('table a >> nth=0');
   assert.equal(await lead.locator('#fairness').innerText(), 'How others were treated');
   const panel = await lead.locator('main').innerText();
-  assert.match(panel, /Went to a formal process/);
+  assert.match(panel, /Started a conduct investigation/);
   assert.match(panel, /Black and minority ethnic/);
   await checkAccessibility(lead, assert);
   await checkReflow(lead, assert);
