@@ -11,6 +11,7 @@
 pub mod fairness;
 pub mod national;
 pub mod overview;
+pub mod price;
 pub mod reports;
 pub mod sealed;
 pub mod standards;

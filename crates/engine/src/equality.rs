@@ -256,6 +256,43 @@ pub fn compare(
     }))
 }
 
+/// The share of all the chosen respondents for whom any of the indicator's items is
+/// positive, with its interval: the everyone figure beside the groups [`compare`] shows,
+/// decided as every results page decides its everyone figures. `None` when the survey
+/// lacks an item.
+pub fn everyone(
+    columns: &Columns,
+    chosen: &Bitmap,
+    definition: &Definition,
+    minimum: Minimum,
+) -> Result<Option<Disclosed<Proportion>>, EngineError> {
+    let mut items = Vec::new();
+    for key in definition.items {
+        match columns.item_index(key) {
+            Some(i) => items.push((columns.item(i)?, columns.items()[i].positive)),
+            None => return Ok(None),
+        }
+    }
+    let mut counts = Answers::default();
+    chosen.for_each_in(0, chosen.word_count(), |row| {
+        if items.iter().any(|(col, _)| col[row] != 0) {
+            counts.answered += 1;
+            if items
+                .iter()
+                .any(|(col, positive)| positive & (1 << col[row]) != 0 && col[row] != 0)
+            {
+                counts.positive += 1;
+            }
+        }
+    });
+    let whole = disclosure::population(chosen.count() as u64, minimum);
+    Ok(Some(
+        disclosure::overall(counts, &whole, minimum)
+            .map(|a| wilson(a.positive, a.answered))
+            .flatten(),
+    ))
+}
+
 /// A mean score (0 to 10) with its 95 % interval, or a gap between two such means.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
@@ -450,6 +487,51 @@ mod tests {
     use crate::disclosure::Kind;
 
     const SURVEY: Minimum = Minimum::default_for(Kind::SurveyResults);
+
+    #[test]
+    fn everyone_counts_anyone_harassed_by_managers_or_colleagues() {
+        let data = crate::synth::generate(5_000, 4, 3);
+        let all = Bitmap::full(data.rows());
+        let share = everyone(&data, &all, &WRES[1], SURVEY)
+            .unwrap()
+            .unwrap()
+            .into_value()
+            .unwrap();
+        // Counted again by hand, row by row.
+        let (managers, colleagues) = (
+            data.item_index("harassment_managers").unwrap(),
+            data.item_index("harassment_colleagues").unwrap(),
+        );
+        let (m, c) = (data.item(managers).unwrap(), data.item(colleagues).unwrap());
+        let (pm, pc) = (
+            data.items()[managers].positive,
+            data.items()[colleagues].positive,
+        );
+        let (mut yes, mut answered) = (0u64, 0u64);
+        for row in 0..data.rows() {
+            if m[row] != 0 || c[row] != 0 {
+                answered += 1;
+                if (m[row] != 0 && pm & (1 << m[row]) != 0)
+                    || (c[row] != 0 && pc & (1 << c[row]) != 0)
+                {
+                    yes += 1;
+                }
+            }
+        }
+        let want = wilson(yes, answered).unwrap();
+        assert_eq!(share, want);
+        // Ten respondents are fewer than the survey's minimum of 11: nothing is shown.
+        let mut few = Bitmap::empty(data.rows());
+        for row in 0..10 {
+            few.set(row);
+        }
+        assert!(
+            !everyone(&data, &few, &WRES[1], SURVEY)
+                .unwrap()
+                .unwrap()
+                .is_shown()
+        );
+    }
 
     #[test]
     fn race_and_disability_gaps_show_in_synthetic_data() {

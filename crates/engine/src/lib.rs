@@ -15,6 +15,7 @@ pub mod columns;
 pub mod disclosure;
 pub mod equality;
 pub mod fairness;
+pub mod price;
 pub mod rng;
 pub mod stats;
 pub mod synth;

@@ -17,6 +17,7 @@ pub mod library;
 pub mod mail;
 pub mod news;
 pub mod plans;
+pub mod price;
 pub mod scratch;
 pub mod sessions;
 pub mod speakup;

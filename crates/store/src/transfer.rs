@@ -775,6 +775,19 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "price_assumptions",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("assumption", Text),
+            ("value", Real),
+            ("reason", Text),
+            ("changed_by", Int),
+            ("changed_on", Text),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -824,6 +837,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "er_case_entries",
     "er_suspensions",
     "er_suspension_reviews",
+    "price_assumptions",
 ];
 
 /// Rows copied per table.

@@ -487,6 +487,12 @@ pub fn filtered(
     Some((wrap(decided.whole, whole), wrap(decided.part, part)))
 }
 
+/// A count of things that happened to people in a whole organisation's year (suspensions,
+/// say): shown when none happened, which is about no one, or at least the minimum did.
+pub fn happenings(count: u64, minimum: Minimum) -> Disclosed<u64> {
+    Disclosed::shown_if(count == 0 || count >= minimum.people, count)
+}
+
 /// Whether an organisation's own figure may stand in a national comparison: it is a total
 /// over its respondents, so the same rule as [`population`].
 pub fn in_comparison<T>(people: u64, figure: T, minimum: Minimum) -> Disclosed<T> {

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 pub mod fairness;
 pub mod national;
+pub mod price;
 pub mod reports;
 pub mod standards;
 
@@ -29,7 +30,9 @@ pub fn routes(routes: Routes) -> Routes {
         Access::InOrganisation(READERS),
         page,
     );
-    fairness::routes(reports::routes(national::routes(standards::routes(routes))))
+    price::routes(fairness::routes(reports::routes(national::routes(
+        standards::routes(routes),
+    ))))
 }
 
 #[derive(Deserialize, Default)]

@@ -842,7 +842,7 @@ fn fairness_total(body: &str) -> Result<String, String> {
 
 /// A case written into Dignity at `now` about the person with `digest`, at its
 /// investigation from `on`; a conduct case with a decision guide record of its own.
-async fn open_case_at(
+pub(crate) async fn open_case_at(
     app: &TestApp,
     lead_id: i64,
     case_type: dignity_domain::er_cases::CaseType,

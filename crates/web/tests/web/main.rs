@@ -17,6 +17,7 @@ mod justculture;
 mod library;
 mod news;
 mod plans;
+mod price;
 mod sign_in_records;
 mod speakup;
 mod speakup_casework;
@@ -333,6 +334,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/workforce/fairness",
         "/orgs/RJ1/workforce/fairness",
         RJ1_FAIRNESS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/price-of-fear",
+        "/orgs/RJ1/workforce/price-of-fear",
+        RJ1_FAIRNESS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/workforce/price-of-fear/assumptions",
+        "/orgs/RJ1/workforce/price-of-fear/assumptions",
+        RJ1_WORKFORCE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/workforce/price-of-fear/assumptions",
+        "/orgs/RJ1/workforce/price-of-fear/assumptions",
+        RJ1_WORKFORCE,
     ),
     (
         "GET",
@@ -806,6 +825,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         ANALYSTS,
     ),
     ("GET", "/national/fairness", "/national/fairness", ANALYSTS),
+    (
+        "GET",
+        "/national/price-of-fear",
+        "/national/price-of-fear",
+        ANALYSTS,
+    ),
     (
         "GET",
         "/national/workforce.csv",

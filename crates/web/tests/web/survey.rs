@@ -83,7 +83,7 @@ async fn campaign_of(
 
 /// Like [`campaign_of`], with each person's demographic values in the survey's order
 /// (staff group, ethnicity, disability, ...; missing ones are "not given").
-async fn campaign_of_values(
+pub(crate) async fn campaign_of_values(
     app: &TestApp,
     org: &dignity_store::identity::Organisation,
     people: &[(Vec<u16>, Vec<u8>)],
