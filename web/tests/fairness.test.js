@@ -1,6 +1,7 @@
 // Fairness in employee relations cases in a real browser: a union partner reads the
 // demo's settled year by ethnicity and moves between the measures; an employee relations
-// lead sees how others were treated beside the check of a formal decision. axe and the
+// lead sees how others were treated beside the check of a formal decision; an executive
+// reads the cost of bullying and changes an assumption; analysts read both nationally. axe and the
 // reflow check pass on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,6 +62,58 @@ test('a national analyst reads every organisation side by side', async () => {
   assert.equal(await page.locator('h1').innerText(), 'Fairness in employee relations cases: every organisation');
   const main = await page.locator('main').innerText();
   if (!/No organisation has fairness figures yet/.test(main)) {
+    assert.match(main, /Northfield Hospitals NHS Foundation Trust \(demo\) \(DEMO1\)/);
+  }
+  await checkAccessibility(page, assert);
+  await checkReflow(page, assert);
+});
+
+test('an executive reads the cost of bullying and puts in their own daily pay', async () => {
+  const page = await newPage(browser);
+  await signInWithSecondStep(page, server.url, 'exec@demo.nhs.uk');
+  await page.goto(`${server.url}/orgs/DEMO1/workforce`);
+  await page.click('a:has-text("See what bullying and harassment cost each year")');
+  assert.equal(await page.locator('h1').innerText(), 'The cost of bullying and harassment');
+  const main = await page.locator('main').innerText();
+  // The demo's year has settled (it is the year before this one) unless today is in April.
+  const settled = !/There is no estimate yet/.test(main);
+  if (settled) {
+    assert.match(await page.locator('#total').innerText(), /^£[\d.,]+( million)? to £[\d.,]+( million)?$/);
+    assert.match(main, /From the survey "/);
+  }
+  await checkAccessibility(page, assert);
+  await checkReflow(page, assert);
+
+  await page.click('a:has-text("Change the assumptions")');
+  assert.equal(await page.locator('h1').innerText(), 'Change the assumptions');
+  await checkAccessibility(page, assert);
+  await page.fill('#daily_pay', 'a lot');
+  const refused = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save the assumptions")')]);
+  assert.equal(refused[0].status(), 422);
+  const summary = await page.locator('.nhsuk-error-summary').innerText();
+  assert.match(summary, /Pay for one working day must be a number from 1 to 5000/);
+  assert.match(summary, /Say why in a sentence or two/);
+  await checkAccessibility(page, assert);
+  await checkReflow(page, assert);
+
+  await page.fill('#daily_pay', '165.50');
+  await page.fill('#reason', 'Our own average daily pay from this year\'s accounts.');
+  await page.click('button:has-text("Save the assumptions")');
+  const saved = await page.locator('main').innerText();
+  assert.match(saved, /Your changes are saved/);
+  assert.match(saved, /Pay for one working day set to £165.50 by .+ Reason: Our own average daily pay/);
+  await checkAccessibility(page, assert);
+});
+
+test('a national analyst reads every organisation\'s cost of bullying and their sum', async () => {
+  const page = await newPage(browser);
+  await signInWithSecondStep(page, server.url, 'analyst@demo.nhs.uk');
+  await page.goto(`${server.url}/national/workforce`);
+  await page.click('a:has-text("See what bullying and harassment cost in every organisation")');
+  assert.equal(await page.locator('h1').innerText(), 'The cost of bullying and harassment: every organisation');
+  const main = await page.locator('main').innerText();
+  if (!/No organisation has an estimate yet/.test(main)) {
+    assert.match(main, /National total/);
     assert.match(main, /Northfield Hospitals NHS Foundation Trust \(demo\) \(DEMO1\)/);
   }
   await checkAccessibility(page, assert);

@@ -365,17 +365,27 @@ pub fn pounds(amount: f64) -> String {
     } else if rounded >= 1_000_000.0 {
         format!("£{:.1} million", rounded / 1_000_000.0)
     } else {
-        let whole = rounded as u64;
-        let digits = whole.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("£{out}")
+        format!("£{}", grouped(rounded as u64))
     }
+}
+
+/// A whole number with commas between thousands ("12,345").
+pub fn grouped(whole: u64) -> String {
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Pounds and pence as an assumption reads ("£2,293.26").
+pub fn pounds_and_pence(amount: f64) -> String {
+    let pence = (amount * 100.0).round().max(0.0) as u64;
+    format!("£{}.{:02}", grouped(pence / 100), pence % 100)
 }
 
 /// A range as a page says it.

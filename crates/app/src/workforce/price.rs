@@ -127,7 +127,7 @@ fn reads(assumption: Assumption, value: f64) -> String {
     match assumption.unit() {
         Unit::Percent => format!("{} %", trimmed(value * 100.0)),
         Unit::Days => format!("{} days", trimmed(value)),
-        Unit::Pounds => format!("£{value:.2}"),
+        Unit::Pounds => engine::pounds_and_pence(value),
     }
 }
 

@@ -124,4 +124,6 @@ fn pounds_read_to_two_significant_figures() {
         "£1.5 million to £2.1 million"
     );
     assert_eq!(pounds_between(Range::fixed(11_412.0)), "£11,000");
+    assert_eq!(pounds_and_pence(2_293.260_038), "£2,293.26");
+    assert_eq!(pounds_and_pence(140.12), "£140.12");
 }
