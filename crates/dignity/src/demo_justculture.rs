@@ -347,6 +347,43 @@ pub async fn seed_history(
         )
         .await?;
     }
+    // Formal bullying complaints and grievances through the year, settled informally, so
+    // the cost of bullying has real cases to count (at least the workforce minimum).
+    for (at, (number, _)) in workforce.main_staff.iter().enumerate().step_by(23).take(14) {
+        let opened = year_start.plus_days((at as i64 * 13) % 300 + 5);
+        let case_type = if at % 2 == 0 {
+            CaseType::BullyingComplaint
+        } else {
+            CaseType::Grievance
+        };
+        let case_form = case(
+            case_type,
+            "A member of staff",
+            number,
+            Stage::Informal,
+            opened,
+            false,
+            "Made-up complaint for the demo.",
+        );
+        let then = Operator::new(
+            db.clone(),
+            dignity_app::Clock::fixed(
+                opened.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
+            ),
+            "demo",
+        );
+        dignity_app::demo::er_case(
+            &then,
+            secret,
+            organisation,
+            lead.0,
+            lead.1,
+            &case_form,
+            &[step(Stage::Closed, 35)],
+            None,
+        )
+        .await?;
+    }
     tracing::debug!(picked_cases, "demo history of cases");
     Ok(())
 }

@@ -190,41 +190,47 @@ pub async fn page(
     }
     let today = ctx.clock.today();
     let changes = store::assumption_changes(&ctx.db, organisation.id).await?;
-    let staff_years = standards::staff_years(
-        &ctx.db,
-        &ctx.secret,
-        organisation.id,
-        today,
-        ctx.minimums.workforce(),
-    )
-    .await?;
-    let settled: Vec<&StaffYear> = staff_years
+    let years = standards::years_with_staff(&ctx.db, &ctx.secret, organisation.id, today).await?;
+    let settled: Vec<ReportingYear> = years
         .iter()
-        .filter(|y| is_settled(y.figures.year, today))
+        .copied()
+        .filter(|&y| is_settled(y, today))
         .collect();
-    let waiting = staff_years
+    let waiting = years
         .iter()
         .rev()
-        .find(|y| !is_settled(y.figures.year, today))
-        .and_then(|y| Some((y.figures.year, y.figures.year.cases_counted_from()?)));
+        .find(|&&y| !is_settled(y, today))
+        .and_then(|&y| Some((y, y.cases_counted_from()?)));
     let chosen = match year {
-        Some(year) => Some(
-            settled
-                .iter()
-                .find(|y| y.figures.year == year)
-                .copied()
-                .ok_or_else(|| {
-                    Error::NotFound(format!("There is no settled estimate for {}", year.label()))
-                })?,
-        ),
+        Some(year) if settled.contains(&year) => Some(year),
+        Some(year) => {
+            return Err(Error::NotFound(format!(
+                "There is no settled estimate for {}",
+                year.label()
+            )));
+        }
         None => settled.last().copied(),
     };
-    let shown = match chosen {
+    let staff_year = match chosen {
+        Some(year) => {
+            standards::staff_year(
+                &ctx.db,
+                &ctx.secret,
+                organisation.id,
+                today,
+                ctx.minimums.workforce(),
+                year,
+            )
+            .await?
+        }
+        None => None,
+    };
+    let shown = match staff_year {
         Some(staff_year) => Some(
             year_cost(
                 ctx,
                 organisation.id,
-                staff_year,
+                &staff_year,
                 &assumptions_from(&changes),
             )
             .await?,
@@ -232,7 +238,7 @@ pub async fn page(
         None => None,
     };
     Ok(PricePage {
-        years: settled.iter().rev().map(|y| y.figures.year).collect(),
+        years: settled.iter().rev().copied().collect(),
         waiting,
         shown,
         assumptions: assumption_views(&changes),
@@ -406,7 +412,9 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
     let (days, from_extract) = estimate.sickness_days;
     let days_text = trimmed((days * 100.0).round() / 100.0);
     let withheld = |what: &str| {
-        format!("Left out: {what} involved fewer than {minimum} people, so it is not shown.")
+        format!(
+            "Left out: fewer than {minimum} {what} this year. To protect them, this part is not shown or added to the total."
+        )
     };
     let components = estimate
         .components
@@ -431,7 +439,7 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
                         "{n} formal bullying complaints and grievances opened in the year, times {}.",
                         reads(Assumption::CaseHandling, a.get(Assumption::CaseHandling))
                     ),
-                    None => withheld("formal complaints and grievances"),
+                    None => withheld("formal complaints and grievances were opened"),
                 },
                 Component::SuspensionPay => match inputs.suspended_days {
                     Some(days) => format!(
@@ -439,7 +447,7 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
                         reads(Assumption::DailyPay, a.get(Assumption::DailyPay)),
                         reads(Assumption::Cover, a.get(Assumption::Cover))
                     ),
-                    None => withheld("suspension"),
+                    None => withheld("people were suspended or excluded"),
                 },
             };
             ComponentView {
@@ -660,21 +668,10 @@ pub async fn national(
     let mut every = Vec::new();
     let mut years = std::collections::BTreeSet::new();
     for organisation in organisations {
-        let staff_years = standards::staff_years(
-            &ctx.db,
-            &ctx.secret,
-            organisation.id,
-            today,
-            ctx.minimums.workforce(),
-        )
-        .await?;
-        years.extend(
-            staff_years
-                .iter()
-                .map(|y| y.figures.year)
-                .filter(|y| is_settled(*y, today)),
-        );
-        every.push((organisation, staff_years));
+        let with_staff =
+            standards::years_with_staff(&ctx.db, &ctx.secret, organisation.id, today).await?;
+        years.extend(with_staff.iter().copied().filter(|&y| is_settled(y, today)));
+        every.push((organisation, with_staff));
     }
     let Some(chosen) = year.or_else(|| years.iter().next_back().copied()) else {
         return Ok(None);
@@ -691,15 +688,27 @@ pub async fn national(
         high: 0.0,
     };
     let mut counted = 0;
-    for (organisation, staff_years) in &every {
-        let Some(staff_year) = staff_years.iter().find(|y| y.figures.year == chosen) else {
+    for (organisation, with_staff) in &every {
+        if !with_staff.contains(&chosen) {
+            continue;
+        }
+        let Some(staff_year) = standards::staff_year(
+            &ctx.db,
+            &ctx.secret,
+            organisation.id,
+            today,
+            ctx.minimums.workforce(),
+            chosen,
+        )
+        .await?
+        else {
             continue;
         };
         let changes = store::assumption_changes(&ctx.db, organisation.id).await?;
         let cost = year_cost(
             ctx,
             organisation.id,
-            staff_year,
+            &staff_year,
             &assumptions_from(&changes),
         )
         .await?;

@@ -517,18 +517,56 @@ pub(crate) async fn staff_years(
     let mut extracts = Extracts::load(db, secret, organisation_id, today).await?;
     let mut years = Vec::new();
     for year in extracts.years().into_iter().rev() {
-        let Some(snapshot) = extracts.newest(Kind::Staff, year).cloned() else {
-            continue;
+        if let Some(staff_year) = extracts.staff_year(db, minimum, year).await? {
+            years.push(staff_year);
+        }
+    }
+    Ok(years)
+}
+
+/// The years with a staff-in-post extract, oldest first, without working out any figures.
+pub(crate) async fn years_with_staff(
+    db: &Db,
+    secret: &InstallationSecret,
+    organisation_id: i64,
+    today: Day,
+) -> Result<Vec<ReportingYear>, Error> {
+    let extracts = Extracts::load(db, secret, organisation_id, today).await?;
+    Ok(extracts.years().into_iter().rev().collect())
+}
+
+/// One year's staff in post with its measures, as [`staff_years`] gives it.
+pub(crate) async fn staff_year(
+    db: &Db,
+    secret: &InstallationSecret,
+    organisation_id: i64,
+    today: Day,
+    minimum: Minimum,
+    year: ReportingYear,
+) -> Result<Option<StaffYear>, Error> {
+    let mut extracts = Extracts::load(db, secret, organisation_id, today).await?;
+    extracts.staff_year(db, minimum, year).await
+}
+
+impl Extracts {
+    async fn staff_year(
+        &mut self,
+        db: &Db,
+        minimum: Minimum,
+        year: ReportingYear,
+    ) -> Result<Option<StaffYear>, Error> {
+        let Some(snapshot) = self.newest(Kind::Staff, year).cloned() else {
+            return Ok(None);
         };
-        let Some(figures) = extracts.figures(db, minimum, year).await? else {
-            continue;
+        let Some(figures) = self.figures(db, minimum, year).await? else {
+            return Ok(None);
         };
-        let people = match extracts.key.rows(db, &snapshot).await? {
+        let people = match self.key.rows(db, &snapshot).await? {
             Rows::Staff { people, .. } => people,
             _ => Vec::new(),
         };
         let entered = |year: ReportingYear| {
-            extracts.formal_in(year).map(|(_, counts)| {
+            self.formal_in(year).map(|(_, counts)| {
                 let (disciplinary, capability) =
                     formal(&counts, (Counts::default(), Counts::default()));
                 (disciplinary.entered, capability.entered)
@@ -545,14 +583,13 @@ pub(crate) async fn staff_years(
                     .formal_year_before
                     .and(entered(year.before())),
             });
-        years.push(StaffYear {
+        Ok(Some(StaffYear {
             figures,
             as_at: snapshot.as_at,
             people,
             imported,
-        });
+        }))
     }
-    Ok(years)
 }
 
 /// The measures of a staff-in-post extract alone (one no year's measures use), for the

@@ -156,7 +156,7 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
         "10 days a year per person, from the staff-in-post extract",
         "10 formal bullying complaints and grievances opened in the year",
         "£9,500",
-        "Left out: suspension involved fewer than 10 people",
+        "Left out: fewer than 10 people were suspended or excluded this year",
         "No one has changed the assumptions",
         "Change the assumptions",
     ] {
