@@ -104,6 +104,15 @@ fn case(
     }
 }
 
+/// The operator as of noon on `day`, so a case is written on the day it says it opened.
+fn operator_at_noon(db: &dignity_app::Db, day: Day) -> Operator {
+    Operator::new(
+        db.clone(),
+        dignity_app::Clock::fixed(day.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200),
+        "demo",
+    )
+}
+
 fn step(to: Stage, after_days: i64) -> DemoStep {
     DemoStep {
         to,
@@ -328,15 +337,8 @@ pub async fn seed_history(
             "Made-up conduct case for the demo.",
         );
         case_form.guide = guide.to_string();
-        let then = Operator::new(
-            db.clone(),
-            dignity_app::Clock::fixed(
-                opened.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
-            ),
-            "demo",
-        );
         dignity_app::demo::er_case(
-            &then,
+            &operator_at_noon(db, opened),
             secret,
             organisation,
             lead.0,
@@ -365,15 +367,8 @@ pub async fn seed_history(
             false,
             "Made-up complaint for the demo.",
         );
-        let then = Operator::new(
-            db.clone(),
-            dignity_app::Clock::fixed(
-                opened.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
-            ),
-            "demo",
-        );
         dignity_app::demo::er_case(
-            &then,
+            &operator_at_noon(db, opened),
             secret,
             organisation,
             lead.0,

@@ -914,50 +914,26 @@ fn wres_3(body: &str) -> Result<&str, &'static str> {
 /// same person in a year, a person not in the staff in post, a case with no employee
 /// number and a grievance investigation all leave the figure as it is.
 async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> TestResult {
-    use dignity_app::workforce::{self, Kind};
     use dignity_domain::er_cases::CaseType;
     use dignity_domain::justculture::{Answers, Route};
-    let operator =
-        dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
     let secret = app.state.app.secret.clone();
-    let ods = dignity_domain::identity::OdsCode::parse("RJ1")?;
-    dignity_store::identity::create_org_unit(
-        &app.db,
-        "cli",
-        1,
-        &app.org,
-        None,
-        dignity_domain::identity::OrgUnitKind::Division,
-        &dignity_domain::identity::Name::parse("Surgery", "name")?,
+    let number = |n: usize| (70_000_000 + n).to_string();
+    let lines: Vec<String> = (0..120)
+        .map(|n| {
+            let ethnicity = if n < 80 { "A" } else { "N" };
+            format!(
+                "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
+                number(n)
+            )
+        })
+        .collect();
+    let today = app.state.app.clock.today();
+    crate::workforce::staff_in_surgery(
+        app,
+        &lines,
+        &[Day::parse("2025-03-31")?, Day::parse("2026-03-31")?, today],
     )
     .await?;
-    let number = |n: usize| (70_000_000 + n).to_string();
-    let mut lines = vec![crate::workforce::HEADER.to_owned()];
-    lines.extend((0..120).map(|n| {
-        let ethnicity = if n < 80 { "A" } else { "N" };
-        format!(
-            "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
-            number(n)
-        )
-    }));
-    let today = app.state.app.clock.today();
-    for day in [
-        "2025-03-31".to_owned(),
-        "2026-03-31".to_owned(),
-        today.to_string(),
-    ] {
-        workforce::import(
-            &operator,
-            &secret,
-            &ods,
-            Kind::Staff,
-            Day::parse(&day)?,
-            lines.join("\n").as_bytes(),
-            &mut |_| {},
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
     // This year's page before any case exists, as a reader saw it.
     let union = app
         .person("una@trust.nhs.uk", Some(Role::UnionPartner))

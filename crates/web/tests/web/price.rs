@@ -48,40 +48,16 @@ async fn suspend(app: &TestApp, started: &str, ended: &str, recorded: &str) -> T
 async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
     app: &TestApp,
 ) -> TestResult {
-    use dignity_app::workforce::{self, Kind};
-    let operator =
-        dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
-    let secret = app.state.app.secret.clone();
-    let ods = dignity_domain::identity::OdsCode::parse("RJ1")?;
-    dignity_store::identity::create_org_unit(
-        &app.db,
-        "cli",
-        1,
-        &app.org,
-        None,
-        dignity_domain::identity::OrgUnitKind::Division,
-        &dignity_domain::identity::Name::parse("Surgery", "name")?,
-    )
-    .await?;
-    let mut lines = vec![crate::workforce::HEADER.to_owned()];
-    lines.extend((0..200).map(|n| {
-        let ethnicity = if n < 150 { "A" } else { "N" };
-        format!(
-            "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,10",
-            80_000_000 + n
-        )
-    }));
-    workforce::import(
-        &operator,
-        &secret,
-        &ods,
-        Kind::Staff,
-        Day::parse("2026-03-31")?,
-        lines.join("\n").as_bytes(),
-        &mut |_| {},
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let lines: Vec<String> = (0..200)
+        .map(|n| {
+            let ethnicity = if n < 150 { "A" } else { "N" };
+            format!(
+                "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,10",
+                80_000_000 + n
+            )
+        })
+        .collect();
+    crate::workforce::staff_in_surgery(app, &lines, &[Day::parse("2026-03-31")?]).await?;
 
     let executive = app
         .person("eve@trust.nhs.uk", Some(Role::Executive))

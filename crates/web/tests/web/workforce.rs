@@ -565,6 +565,40 @@ pub async fn import_some_staff(app: &TestApp) -> TestResult {
     Ok(())
 }
 
+/// Makes the unit "Surgery" in RJ1 and imports `lines` (each a staff-in-post line after
+/// [`HEADER`], with "Surgery" as the unit) as its staff in post on each of `days`.
+pub async fn staff_in_surgery(app: &TestApp, lines: &[String], days: &[Day]) -> TestResult {
+    identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        None,
+        OrgUnitKind::Division,
+        &Name::parse("Surgery", "name")?,
+    )
+    .await?;
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let extract = std::iter::once(HEADER.to_owned())
+        .chain(lines.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for day in days {
+        workforce::import(
+            &operator,
+            &app.state.app.secret,
+            &OdsCode::parse("RJ1")?,
+            Kind::Staff,
+            *day,
+            extract.as_bytes(),
+            &mut |_| {},
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// The page from `marker` to the next heading.
 fn section<'a>(body: &'a str, marker: &str) -> &'a str {
     let start = body.find(marker).unwrap_or(0);
