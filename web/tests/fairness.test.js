@@ -91,7 +91,7 @@ test('an executive reads the cost of bullying and puts in their own daily pay', 
   const refused = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save the assumptions")')]);
   assert.equal(refused[0].status(), 422);
   const summary = await page.locator('.nhsuk-error-summary').innerText();
-  assert.match(summary, /Pay for one working day must be a number from 1 to 5000/);
+  assert.match(summary, /Pay for one working day must be a number from 1 to 2,000/);
   assert.match(summary, /Say why in a sentence or two/);
   await checkAccessibility(page, assert);
   await checkReflow(page, assert);

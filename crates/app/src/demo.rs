@@ -154,6 +154,30 @@ pub async fn er_case(
     let opened = form
         .opened_on
         .ok_or_else(|| Error::Internal("a demo case needs its date".into()))?;
+    // Started before the steps, so a case closed by them ends its suspension as the
+    // pages would.
+    if let Some(suspension) = suspension {
+        let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
+        let reason = dignity_crypto::speakup::encrypt_to(
+            &case.public_key,
+            &crate::er_cases::padded(suspension.reason.as_bytes().to_vec()),
+        )?;
+        store::start_suspension(
+            operator.db(),
+            lead_email,
+            written_at(operator, opened.plus_days(suspension.after_days)),
+            organisation,
+            id,
+            case.version,
+            &store::NewSuspension {
+                kind: suspension.kind,
+                started_on: opened.plus_days(suspension.after_days),
+                review_due: opened.plus_days(suspension.review_after_days),
+                reason,
+            },
+        )
+        .await?;
+    }
     for step in steps {
         let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
         let on = opened.plus_days(step.after_days);
@@ -187,28 +211,6 @@ pub async fn er_case(
                 outcome: step.outcome,
                 appeal_outcome: step.appeal_outcome,
                 investigator_id: None,
-            },
-        )
-        .await?;
-    }
-    if let Some(suspension) = suspension {
-        let case = store::case_in_organisation(operator.db(), organisation.id, id).await?;
-        let reason = dignity_crypto::speakup::encrypt_to(
-            &case.public_key,
-            &crate::er_cases::padded(suspension.reason.as_bytes().to_vec()),
-        )?;
-        store::start_suspension(
-            operator.db(),
-            lead_email,
-            written_at(operator, opened.plus_days(suspension.after_days)),
-            organisation,
-            id,
-            case.version,
-            &store::NewSuspension {
-                kind: suspension.kind,
-                started_on: opened.plus_days(suspension.after_days),
-                review_due: opened.plus_days(suspension.review_after_days),
-                reason,
             },
         )
         .await?;

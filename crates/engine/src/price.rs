@@ -170,8 +170,11 @@ impl Assumption {
             Assumption::ExtraSickness => (0.0, 5.0),
             Assumption::Cover => (0.0, 3.0),
             Assumption::SicknessDays => (0.0, 260.0),
-            Assumption::DailyPay => (1.0, 5_000.0),
-            _ => (0.0, 1_000_000.0),
+            Assumption::DailyPay => (1.0, 2_000.0),
+            // Ten times the published values and more: beyond any organisation's own
+            // figure, and enough to swamp a national sum.
+            Assumption::CaseHandling => (0.0, 20_000.0),
+            _ => (0.0, 25_000.0),
         }
     }
 }

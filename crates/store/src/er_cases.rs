@@ -378,9 +378,11 @@ pub async fn move_stage(
     if step.to == Stage::Closed {
         // A closed case keeps nobody from their work: its running suspension ends with it.
         sqlx::query(
-            "UPDATE er_suspensions SET ended_on = $1 WHERE case_id = $2 AND ended_on IS NULL",
+            "UPDATE er_suspensions SET ended_on = $1, end_recorded_on = $2 \
+             WHERE case_id = $3 AND ended_on IS NULL",
         )
         .bind(&on)
+        .bind(Day::from_unix_seconds(now).to_string())
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
@@ -733,12 +735,16 @@ pub async fn record_review(
         .next_due
         .is_none()
         .then(|| review.reviewed_on.to_string());
+    let end_recorded_on = ended_on
+        .is_some()
+        .then(|| Day::from_unix_seconds(now).to_string());
     let changed = sqlx::query(
-        "UPDATE er_suspensions SET review_due = $1, ended_on = $2 \
-         WHERE id = $3 AND case_id = $4 AND ended_on IS NULL",
+        "UPDATE er_suspensions SET review_due = $1, ended_on = $2, end_recorded_on = $3 \
+         WHERE id = $4 AND case_id = $5 AND ended_on IS NULL",
     )
     .bind(review.next_due.map(|d| d.to_string()))
     .bind(ended_on)
+    .bind(end_recorded_on)
     .bind(suspension_id)
     .bind(case_id)
     .execute(&mut *tx)

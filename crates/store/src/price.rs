@@ -127,12 +127,16 @@ pub async fn change_assumptions(
     Ok(true)
 }
 
-/// A suspension or exclusion as the estimate counts it: its days and the day it was written.
+/// A suspension or exclusion as the estimate counts it: its days, the days they were
+/// written, and whose it is (a case may hold several in turn).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuspensionSpan {
+    /// The person's keyed digest, or the case's number when it names no one.
+    pub whose: String,
     pub started_on: Day,
     pub ended_on: Option<Day>,
     pub recorded_on: Day,
+    pub end_recorded_on: Option<Day>,
 }
 
 /// A formal bullying complaint or grievance: the day it opened and the day that was written.
@@ -152,8 +156,17 @@ pub async fn suspension_spans(
     db: &Db,
     organisation_id: i64,
 ) -> Result<Vec<SuspensionSpan>, StoreError> {
-    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
-        "SELECT u.started_on, u.ended_on, COALESCE(u.recorded_on, u.started_on) \
+    type Row = (
+        i64,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.id, c.person_digest, u.started_on, u.ended_on, \
+         COALESCE(u.recorded_on, u.started_on), COALESCE(u.end_recorded_on, u.ended_on) \
          FROM er_suspensions u JOIN er_cases c ON c.id = u.case_id \
          WHERE c.organisation_id = $1 AND u.kind IN ('suspension', 'exclusion')",
     )
@@ -161,13 +174,17 @@ pub async fn suspension_spans(
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(started, ended, recorded)| {
-            Ok(SuspensionSpan {
-                started_on: day(&started)?,
-                ended_on: ended.as_deref().map(day).transpose()?,
-                recorded_on: day(&recorded)?,
-            })
-        })
+        .map(
+            |(case_id, person, started, ended, recorded, end_recorded)| {
+                Ok(SuspensionSpan {
+                    whose: person.unwrap_or_else(|| format!("case {case_id}")),
+                    started_on: day(&started)?,
+                    ended_on: ended.as_deref().map(day).transpose()?,
+                    recorded_on: day(&recorded)?,
+                    end_recorded_on: end_recorded.as_deref().map(day).transpose()?,
+                })
+            },
+        )
         .collect()
 }
 

@@ -750,6 +750,7 @@ const TABLES: &[TableSpec] = &[
             ("ended_on", Text),
             ("reason", Blob),
             ("recorded_on", Text),
+            ("end_recorded_on", Text),
         ],
     ),
     (

@@ -27,9 +27,10 @@ use dignity_engine::price::{
 use dignity_engine::stats::Proportion;
 use dignity_store::price::{self as store, AssumptionChange, Changer};
 
-/// Who reads an organisation's estimate: both sides of the partnership, its leaders and
-/// its employee relations leads, as for the fairness figures.
-pub const READERS: &[Role] = super::fairness::READERS;
+/// Who reads an organisation's estimate: both sides of the partnership and its leaders,
+/// who read the survey results it draws on. (Employee relations leads do not: the page
+/// would show them survey figures their role is not given.)
+pub const READERS: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::UnionPartner];
 
 /// Who may change its assumptions: those who answer for its money.
 pub const EDITORS: &[Role] = &[Role::OrgAdmin, Role::Executive];
@@ -110,6 +111,10 @@ pub struct Costed {
     pub per_person: String,
     /// Low and high, in pounds, for the national sum.
     pub range: engine::Range,
+    /// The same with every published value, for a national sum on one footing.
+    pub published_range: engine::Range,
+    /// Whether the organisation put in any value of its own.
+    pub own_assumptions: bool,
 }
 
 /// An organisation's assumptions: the published values with its own changes on top.
@@ -125,7 +130,7 @@ fn assumptions_from(changes: &[AssumptionChange]) -> Assumptions {
 
 fn reads(assumption: Assumption, value: f64) -> String {
     match assumption.unit() {
-        Unit::Percent => format!("{} %", trimmed(value * 100.0)),
+        Unit::Percent => format!("{}%", trimmed(value * 100.0)),
         Unit::Days => format!("{} days", trimmed(value)),
         Unit::Pounds => engine::pounds_and_pence(value),
     }
@@ -155,7 +160,7 @@ fn assumption_views(changes: &[AssumptionChange]) -> Vec<AssumptionView> {
             value: reads(a, current.get(a)),
             typed: typed(a, current.get(a)),
             published: reads(a, a.published()),
-            own: changes.iter().any(|c| c.assumption == a.key()),
+            own: typed(a, current.get(a)) != typed(a, a.published()),
             source: a.source(),
         })
         .collect()
@@ -293,11 +298,12 @@ fn working_days(from: Day, to: Day) -> u64 {
     count
 }
 
-/// The suspensions and complaints of a settled year, as counts the rules let out: each
-/// `None` when fewer than the minimum people are in it (none at all is no one, and costs
-/// nothing).
+/// The suspensions and complaints of a settled year: what was written into Dignity
+/// before the year settled, so nothing entered later moves it.
 pub(crate) struct CaseCounts {
-    pub(crate) suspensions: u64,
+    /// People (or cases naming no one) suspended or excluded in the year: a case may
+    /// hold several suspensions in turn, and the rule is about people.
+    pub(crate) suspended_people: u64,
     pub(crate) suspended_days: u64,
     pub(crate) complaints: u64,
 }
@@ -307,30 +313,34 @@ pub(crate) fn case_counts(
     spans: &[store::SuspensionSpan],
     opened: &[store::Opened],
 ) -> Option<CaseCounts> {
-    let first = ReportingYear::ending(year.end_year() - 1)?
-        .last_day()?
-        .plus_days(1);
     let last = year.last_day()?;
+    // 1 April of the year before; years begun before any date Dignity keeps start then.
+    let first = Day::from_ymd(year.end_year() - 1, 4, 1).or_else(|| Day::from_ymd(1900, 1, 1))?;
     let settle = year.cases_counted_from()?;
-    let mut counts = CaseCounts {
-        suspensions: 0,
-        suspended_days: 0,
-        complaints: 0,
-    };
+    let mut people = std::collections::HashSet::new();
+    let mut suspended_days = 0;
     for span in spans.iter().filter(|s| s.recorded_on < settle) {
-        // Still running when the year settled: its days in the year run to the year's end.
-        let end = span.ended_on.unwrap_or(last).min(last);
+        // An end written after the year settled is not known to it: the suspension runs
+        // to the year's end, as it did when the year settled.
+        let ended = span
+            .ended_on
+            .filter(|_| span.end_recorded_on.is_some_and(|written| written < settle));
+        let end = ended.unwrap_or(last).min(last);
         let start = span.started_on.max(first);
         if start <= end {
-            counts.suspensions += 1;
-            counts.suspended_days += working_days(start, end);
+            people.insert(span.whose.as_str());
+            suspended_days += working_days(start, end);
         }
     }
-    counts.complaints = opened
+    let complaints = opened
         .iter()
         .filter(|o| o.recorded_on < settle && first <= o.on && o.on <= last)
         .count() as u64;
-    Some(counts)
+    Some(CaseCounts {
+        suspended_people: people.len() as u64,
+        suspended_days,
+        complaints,
+    })
 }
 
 async fn year_cost(
@@ -347,21 +357,31 @@ async fn year_cost(
     let opened = store::complaints_opened(&ctx.db, organisation_id).await?;
     let counts = case_counts(year, &spans, &opened)
         .ok_or_else(|| Error::Internal(format!("no days for {}", year.label())))?;
-    let people = &staff_year.people;
-    // Days lost per person with a sickness figure; none when the extract has no column.
-    let with_days: Vec<f64> = people.iter().filter_map(|p| p.days_lost).collect();
-    let sickness_days = whole
-        .map(|_| {
-            (!with_days.is_empty()).then(|| with_days.iter().sum::<f64>() / with_days.len() as f64)
-        })
-        .into_value()
-        .flatten();
+    // The average days lost of the people with a sickness figure, as the workforce page
+    // decides a mean: none under a hidden headcount or for fewer than the minimum.
+    let with_days: Vec<f64> = staff_year
+        .people
+        .iter()
+        .filter_map(|p| p.days_lost)
+        .collect();
+    let sickness = disclosure::mean(
+        with_days.iter().sum(),
+        with_days.len() as u64,
+        &whole,
+        minimum,
+    );
+    let sickness_days = sickness.into_value();
+    let sickness_missing = if with_days.is_empty() {
+        "the extract has no sickness figures"
+    } else {
+        "too few people in the extract have a sickness figure to show an average"
+    };
     let bullied = survey
         .as_ref()
         .map(|(_, share)| *share)
         .unwrap_or_else(Disclosed::hidden);
     let suspended =
-        disclosure::happenings(counts.suspensions, minimum).map(|_| counts.suspended_days);
+        disclosure::happenings(counts.suspended_people, minimum).map(|_| counts.suspended_days);
     let complaints = disclosure::happenings(counts.complaints, minimum);
     let estimate = match (whole.into_value(), bullied.into_value()) {
         (_, None) if survey.is_none() => Err(
@@ -370,7 +390,9 @@ async fn year_cost(
         (_, None) => Err(
             "Too few people answered the survey's questions on bullying to show the share bullied.",
         ),
-        (None, _) => Err("There are too few staff in post to show an estimate."),
+        (None, _) => Err(
+            "The number of staff in post is hidden on the workforce pages this year, to protect people in small groups.",
+        ),
         (Some(staff), Some(share)) => {
             let inputs = Inputs {
                 staff,
@@ -379,12 +401,16 @@ async fn year_cost(
                 suspended_days: suspended.into_value(),
                 complaints: complaints.into_value(),
             };
-            Ok(costed(
+            let mut costed = costed(
                 &engine::estimate(&inputs, assumptions),
                 &inputs,
                 assumptions,
                 minimum.people(),
-            ))
+                sickness_missing,
+            );
+            costed.published_range = engine::estimate(&inputs, &Assumptions::default()).total;
+            costed.own_assumptions = *assumptions != Assumptions::default();
+            Ok(costed)
         }
     };
     Ok(YearCost {
@@ -396,7 +422,7 @@ async fn year_cost(
             bullied,
             |p| {
                 format!(
-                    "{} % ({} % to {} %)",
+                    "{}% ({}% to {}%)",
                     trimmed((p.value * 100.0 * 10.0).round() / 10.0),
                     trimmed((p.low * 100.0 * 10.0).round() / 10.0),
                     trimmed((p.high * 100.0 * 10.0).round() / 10.0)
@@ -408,7 +434,13 @@ async fn year_cost(
     })
 }
 
-fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -> Costed {
+fn costed(
+    estimate: &Estimate,
+    inputs: &Inputs,
+    a: &Assumptions,
+    minimum: u64,
+    sickness_missing: &str,
+) -> Costed {
     let (days, from_extract) = estimate.sickness_days;
     let days_text = trimmed((days * 100.0).round() / 100.0);
     let withheld = |what: &str| {
@@ -443,7 +475,8 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
                 },
                 Component::SuspensionPay => match inputs.suspended_days {
                     Some(days) => format!(
-                        "{days} working days spent suspended or excluded in the year, times {} a day, plus {} for cover.",
+                        "{} working days spent suspended or excluded in the year, times {} a day, plus {} for cover.",
+                        engine::grouped(days),
                         reads(Assumption::DailyPay, a.get(Assumption::DailyPay)),
                         reads(Assumption::Cover, a.get(Assumption::Cover))
                     ),
@@ -468,9 +501,7 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
         sickness: if from_extract {
             format!("{days_text} days a year per person, from the staff-in-post extract")
         } else {
-            format!(
-                "{days_text} days a year per person: the extract has no sickness column, so the published average is used"
-            )
+            format!("{days_text} days a year per person, the published average: {sickness_missing}")
         },
         components,
         total: pounds_between(estimate.total),
@@ -479,6 +510,8 @@ fn costed(estimate: &Estimate, inputs: &Inputs, a: &Assumptions, minimum: u64) -
             high: estimate.total.high / staff,
         }),
         range: estimate.total,
+        published_range: estimate.total,
+        own_assumptions: false,
     }
 }
 
@@ -531,7 +564,38 @@ pub async fn form_now(
     })
 }
 
-/// Saves the values that differ from what the page showed, with the reason, audited.
+/// A number as typed in one box: a share's box in percent, pounds with an optional £
+/// and commas between thousands, days as they are. `None` when it is not one.
+fn number_in(assumption: Assumption, text: &str) -> Option<f64> {
+    let mut text = text.trim();
+    match assumption.unit() {
+        Unit::Percent => text = text.strip_suffix('%').unwrap_or(text).trim_end(),
+        Unit::Pounds => text = text.strip_prefix('£').unwrap_or(text).trim_start(),
+        Unit::Days => {}
+    }
+    let whole = text.split('.').next().unwrap_or("");
+    // Commas only between thousands ("1,234.50"): "923,76" is a decimal comma, not
+    // ninety-two thousand.
+    if whole.contains(',') {
+        let groups: Vec<&str> = whole.split(',').collect();
+        let first_ok = groups.first().is_some_and(|g| (1..=3).contains(&g.len()));
+        let rest_ok = groups.iter().skip(1).all(|g| g.len() == 3);
+        if !first_ok || !rest_ok {
+            return None;
+        }
+    }
+    let plain = text.replace(',', "");
+    if plain.is_empty() || !plain.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let n: f64 = plain.parse().ok()?;
+    // Kept as the page shows it: pence, or two decimals.
+    Some((n * 100.0).round() / 100.0)
+}
+
+/// Saves the boxes changed on the page (where what was sent differs from what the page
+/// showed), with the reason, audited. Boxes left as they were are not written, so a
+/// change someone else saved meanwhile to another box stands.
 pub async fn change_assumptions(
     ctx: &Context,
     session: &CurrentSession,
@@ -541,36 +605,37 @@ pub async fn change_assumptions(
     if !may_change(session, organisation) {
         return Err(Error::Forbidden.into());
     }
+    let shown = |assumption: Assumption| {
+        form.was
+            .iter()
+            .find(|(a, _)| *a == assumption)
+            .map(|(_, w)| w.trim().to_owned())
+    };
     let mut problems = Vec::new();
     let mut wanted = Vec::new();
     for (assumption, text) in &form.values {
-        let field = assumption.key();
-        let number = text
-            .trim()
-            .trim_start_matches('£')
-            .trim_end_matches('%')
-            .trim()
-            .replace(',', "");
         let (low, high) = assumption.allowed();
         let scale = if assumption.unit() == Unit::Percent {
             100.0
         } else {
             1.0
         };
-        match number.parse::<f64>() {
-            Ok(n) if n.is_finite() && (low * scale..=high * scale).contains(&n) => {
-                wanted.push((*assumption, n / scale));
+        match number_in(*assumption, text) {
+            Some(n) if (low * scale..=high * scale).contains(&n) => {
+                if shown(*assumption).as_deref() != Some(text.trim()) {
+                    wanted.push((*assumption, n / scale));
+                }
             }
             _ => problems.push(Problem {
-                field: field.to_owned(),
-                message: if number.is_empty() {
+                field: assumption.key().to_owned(),
+                message: if text.trim().is_empty() {
                     format!("Enter a value for {}", assumption.label().to_lowercase())
                 } else {
                     format!(
                         "{} must be a number from {} to {}",
                         assumption.label(),
-                        trimmed(low * scale),
-                        trimmed(high * scale)
+                        grouped_number(low * scale),
+                        grouped_number(high * scale)
                     )
                 },
             }),
@@ -595,9 +660,11 @@ pub async fn change_assumptions(
         .await
         .map_err(Error::from)?;
     let current = assumptions_from(&changes_now);
-    // What the page showed must be what stands now, for every box.
-    for (assumption, shown) in &form.was {
-        if typed(*assumption, current.get(*assumption)) != shown.trim() {
+    // A box changed here must still hold what the page showed.
+    for (assumption, _) in &wanted {
+        if shown(*assumption).as_deref()
+            != Some(typed(*assumption, current.get(*assumption)).as_str())
+        {
             return Err(ChangeError::Changed);
         }
     }
@@ -609,14 +676,14 @@ pub async fn change_assumptions(
     if changed.is_empty() {
         return Ok(0);
     }
-    // The store checks again under a lock that nothing changed since the check above.
+    // The store checks again under a lock that the changed boxes are as read above.
     let newest: std::collections::HashMap<&str, f64> = changes_now
         .iter()
         .map(|c| (c.assumption.as_str(), c.value))
         .collect();
-    let expected: Vec<(String, Option<f64>)> = Assumption::ALL
-        .into_iter()
-        .map(|a| (a.key().to_owned(), newest.get(a.key()).copied()))
+    let expected: Vec<(String, Option<f64>)> = changed
+        .iter()
+        .map(|(key, _)| (key.clone(), newest.get(key.as_str()).copied()))
         .collect();
     let who = Changer {
         person_id: session.person.id,
@@ -633,6 +700,51 @@ pub async fn change_assumptions(
     Ok(changed.len())
 }
 
+/// The form after a refusal because someone else saved meanwhile: boxes this person
+/// changed keep what they typed, the rest show today's values, and every box's "was"
+/// is today's, so sending it again changes only what they meant to.
+pub async fn form_after_conflict(
+    ctx: &Context,
+    organisation: &Organisation,
+    sent: AssumptionsForm,
+) -> Result<AssumptionsForm, Error> {
+    let now = form_now(ctx, organisation).await?;
+    let values = now
+        .values
+        .iter()
+        .map(|(assumption, today)| {
+            let typed = sent
+                .values
+                .iter()
+                .find(|(a, _)| a == assumption)
+                .map(|(_, v)| v.trim().to_owned());
+            let was = sent
+                .was
+                .iter()
+                .find(|(a, _)| a == assumption)
+                .map(|(_, v)| v.trim().to_owned());
+            match typed {
+                Some(typed) if Some(&typed) != was.as_ref() => (*assumption, typed),
+                _ => (*assumption, today.clone()),
+            }
+        })
+        .collect();
+    Ok(AssumptionsForm {
+        values,
+        was: now.was,
+        reason: sent.reason,
+    })
+}
+
+/// A limit as the error message says it ("1,000,000").
+fn grouped_number(value: f64) -> String {
+    if value.fract() == 0.0 && value >= 0.0 {
+        engine::grouped(value as u64)
+    } else {
+        trimmed(value)
+    }
+}
+
 /// Every organisation's estimate for one settled year, with the national sum of those
 /// shown, for national analysts. Each organisation's figure is the one its own page shows,
 /// so the sum holds nothing a page withheld.
@@ -642,6 +754,8 @@ pub struct National {
     pub years: Vec<ReportingYear>,
     pub rows: Vec<NationalRow>,
     pub total: String,
+    /// The sum with every organisation on the published values.
+    pub total_published: String,
     pub counted: usize,
 }
 
@@ -653,6 +767,8 @@ pub struct NationalRow {
     pub bullied: Figure,
     pub total: String,
     pub per_person: String,
+    /// The organisation put in values of its own.
+    pub own_assumptions: bool,
 }
 
 pub async fn national(
@@ -687,6 +803,7 @@ pub async fn national(
         low: 0.0,
         high: 0.0,
     };
+    let mut sum_published = sum;
     let mut counted = 0;
     for (organisation, with_staff) in &every {
         if !with_staff.contains(&chosen) {
@@ -712,14 +829,16 @@ pub async fn national(
             &assumptions_from(&changes),
         )
         .await?;
-        let (total, per_person) = match &cost.estimate {
+        let (total, per_person, own_assumptions) = match &cost.estimate {
             Ok(c) => {
                 sum.low += c.range.low;
                 sum.high += c.range.high;
+                sum_published.low += c.published_range.low;
+                sum_published.high += c.published_range.high;
                 counted += 1;
-                (c.total.clone(), c.per_person.clone())
+                (c.total.clone(), c.per_person.clone(), c.own_assumptions)
             }
-            Err(why) => ((*why).to_owned(), String::new()),
+            Err(why) => ((*why).to_owned(), String::new(), false),
         };
         rows.push(NationalRow {
             ods_code: organisation.ods_code.clone(),
@@ -728,6 +847,7 @@ pub async fn national(
             bullied: cost.bullied,
             total,
             per_person,
+            own_assumptions,
         });
     }
     rows.sort_by(|a, b| a.name.cmp(&b.name));
@@ -736,6 +856,7 @@ pub async fn national(
         years: years.into_iter().rev().collect(),
         rows,
         total: pounds_between(sum),
+        total_published: pounds_between(sum_published),
         counted,
     }))
 }
@@ -754,13 +875,34 @@ mod tests {
         let spans = [
             // Monday 2 March to Friday 13 March 2026: ten working days.
             store::SuspensionSpan {
+                whose: "a".into(),
+                end_recorded_on: Some(day("2026-03-13")),
                 started_on: day("2026-03-02"),
                 ended_on: Some(day("2026-03-13")),
                 recorded_on: day("2026-03-02"),
             },
+            // The same person again, later: one person, two spans.
+            store::SuspensionSpan {
+                whose: "a".into(),
+                started_on: day("2026-03-16"),
+                ended_on: Some(day("2026-03-20")),
+                recorded_on: day("2026-03-16"),
+                end_recorded_on: Some(day("2026-03-20")),
+            },
+            // Ended on a back-dated day written after the year settled: to the year it
+            // is still running at 31 March (Monday 23 to Tuesday 31 March: 7 days).
+            store::SuspensionSpan {
+                whose: "c".into(),
+                started_on: day("2026-03-23"),
+                ended_on: Some(day("2026-03-24")),
+                recorded_on: day("2026-03-23"),
+                end_recorded_on: Some(day("2026-06-01")),
+            },
             // Started before the year and still running: counted from 1 April 2025 to the
             // year's end, 31 March 2026 (261 working days).
             store::SuspensionSpan {
+                whose: "b".into(),
+                end_recorded_on: None,
                 started_on: day("2025-01-06"),
                 ended_on: None,
                 recorded_on: day("2025-01-06"),
@@ -768,12 +910,16 @@ mod tests {
             // Written after the year settled on 1 May 2026: left out, so the figure
             // never moves.
             store::SuspensionSpan {
+                whose: "d".into(),
+                end_recorded_on: Some(day("2026-05-01")),
                 started_on: day("2026-02-02"),
                 ended_on: Some(day("2026-02-06")),
                 recorded_on: day("2026-05-01"),
             },
             // Ended before the year began.
             store::SuspensionSpan {
+                whose: "e".into(),
+                end_recorded_on: Some(day("2024-06-01")),
                 started_on: day("2024-05-01"),
                 ended_on: Some(day("2024-06-01")),
                 recorded_on: day("2024-05-01"),
@@ -798,9 +944,27 @@ mod tests {
             },
         ];
         let counts = case_counts(year, &spans, &opened).unwrap();
-        assert_eq!(counts.suspensions, 2);
-        assert_eq!(counts.suspended_days, 10 + 261);
+        assert_eq!(counts.suspended_people, 3);
+        assert_eq!(counts.suspended_days, 10 + 5 + 7 + 261);
         assert_eq!(counts.complaints, 2);
+    }
+
+    #[test]
+    fn the_first_years_dignity_keeps_have_a_first_day() {
+        let year = ReportingYear::ending(1900).unwrap();
+        assert!(case_counts(year, &[], &[]).is_some());
+    }
+
+    #[test]
+    fn numbers_are_read_as_people_type_them() {
+        let pay = Assumption::DailyPay;
+        assert_eq!(number_in(pay, " £1,234.56 "), Some(1234.56));
+        assert_eq!(number_in(pay, "199.004"), Some(199.0));
+        for nonsense in ["923,76", ",,,1,,0,,", "1000%", "-0", "1e3", "", "£"] {
+            assert_eq!(number_in(pay, nonsense), None, "{nonsense}");
+        }
+        assert_eq!(number_in(Assumption::Cover, "62.5 %"), Some(62.5));
+        assert_eq!(number_in(Assumption::Cover, "£62"), None);
     }
 
     #[test]

@@ -221,12 +221,8 @@ async fn change_assumptions(
             false,
         ),
         Err(ChangeError::Changed) => {
-            // What they typed stays; the page they send next carries today's values.
-            let now = price::form_now(&state.app, &organisation).await?;
-            let form = AssumptionsForm {
-                was: now.was,
-                ..form
-            };
+            // What they changed stays; the rest and every "was" are today's values.
+            let form = price::form_after_conflict(&state.app, &organisation, form).await?;
             show_assumptions(chrome, organisation, form, true)
         }
         Err(ChangeError::App(e)) => Err(e.into()),

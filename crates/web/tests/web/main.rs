@@ -339,7 +339,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/orgs/{ods}/workforce/price-of-fear",
         "/orgs/RJ1/workforce/price-of-fear",
-        RJ1_FAIRNESS,
+        RJ1_STANDARDS,
     ),
     (
         "GET",

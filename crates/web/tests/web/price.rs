@@ -13,23 +13,34 @@ use dignity_domain::survey::{DEFAULT_BANK, parse};
 dignity_store::on_both_backends!(
     crate::support::run;
     the_price_of_fear_is_worked_out_from_the_organisations_own_figures,
+    a_suspension_ended_late_does_not_move_a_settled_year,
 );
 
 const PAGE: &str = "/orgs/RJ1/workforce/price-of-fear";
 const ASSUMPTIONS: &str = "/orgs/RJ1/workforce/price-of-fear/assumptions";
 
-/// A suspension of a grievance case, written straight into the tables: the estimate reads
-/// only its days and the day it was written.
-async fn suspend(app: &TestApp, started: &str, ended: &str, recorded: &str) -> TestResult {
-    let (case_id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM er_cases")
-        .fetch_one(app.db.pool())
+/// A suspension of the `nth` case (by id), written straight into the tables: the
+/// estimate reads only its days, whose it is and the days it was written. One with no end
+/// is running, with a review due.
+async fn suspend_case(
+    app: &TestApp,
+    nth: i64,
+    started: &str,
+    ended: Option<&str>,
+    recorded: &str,
+) -> TestResult {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM er_cases ORDER BY id")
+        .fetch_all(app.db.pool())
         .await?;
+    let case_id = ids.get(nth as usize).ok_or("no such case")?.0;
     sqlx::query(
-        "INSERT INTO er_suspensions (case_id, kind, started_on, ended_on, reason, recorded_on) \
-         VALUES ($1, 'suspension', $2, $3, $4, $5)",
+        "INSERT INTO er_suspensions \
+         (case_id, kind, started_on, review_due, ended_on, reason, recorded_on) \
+         VALUES ($1, 'suspension', $2, $3, $4, $5, $6)",
     )
     .bind(case_id)
     .bind(started)
+    .bind(ended.is_none().then_some("2025-07-15"))
     .bind(ended)
     .bind(vec![0u8; 16])
     .bind(recorded)
@@ -38,41 +49,13 @@ async fn suspend(app: &TestApp, started: &str, ended: &str, recorded: &str) -> T
     Ok(())
 }
 
-/// Worked by hand (docs/just-culture.md has the method): 200 staff in post on 31 March
-/// 2026, each 10 days off sick; 35 of 100 survey respondents bullied by managers or
-/// colleagues, Wilson interval 26.36 % to 44.75 %, so 52.7 to 89.5 people; 10 grievances
-/// opened in 2025/26 at £951; 2 suspensions, fewer than 10, so that part is left out.
-/// Low: 52.73 x 10 x 71 % x £140.12 x 1.625 (pay and cover) + 52.73 x £5,957.22 (turnover,
-/// new staff, presenteeism and legal costs per bullied person) + £9,510 = £408,868.
-/// High, with 89.49 people: £687,302. Read to two figures: £410,000 to £690,000.
-async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
-    app: &TestApp,
-) -> TestResult {
-    let lines: Vec<String> = (0..200)
-        .map(|n| {
-            let ethnicity = if n < 150 { "A" } else { "N" };
-            format!(
-                "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,10",
-                80_000_000 + n
-            )
-        })
-        .collect();
-    crate::workforce::staff_in_surgery(app, &lines, &[Day::parse("2026-03-31")?]).await?;
+async fn suspend(app: &TestApp, started: &str, ended: &str, recorded: &str) -> TestResult {
+    suspend_case(app, 0, started, Some(ended), recorded).await
+}
 
-    let executive = app
-        .person("eve@trust.nhs.uk", Some(Role::Executive))
-        .await?;
-    let mut eve = app.signed_in_browser(&executive).await?;
-    let page = eve.get(PAGE).await?;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(
-        page.body
-            .contains("There is no estimate for this year. There was no staff survey"),
-        "{}",
-        page.body
-    );
-
-    // The survey closed on 1 February 2026, in 2025/26.
+/// RJ1's survey that closed on 1 February 2026, in 2025/26: 35 of 100 respondents
+/// harassed, bullied or abused by managers or colleagues.
+async fn survey_with_35_of_100_bullied(app: &TestApp) -> TestResult {
     let definition = parse(DEFAULT_BANK)?;
     let items = definition.items();
     let at = |key: &str| items.iter().position(|i| i.key == key);
@@ -95,6 +78,49 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
         })
         .collect();
     crate::survey::campaign_of_values(app, &app.org, &people).await?;
+    Ok(())
+}
+
+/// 200 staff in post on 31 March 2026, each 10 days off sick.
+async fn two_hundred_staff(app: &TestApp) -> TestResult {
+    let lines: Vec<String> = (0..200)
+        .map(|n| {
+            let ethnicity = if n < 150 { "A" } else { "N" };
+            format!(
+                "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,10",
+                80_000_000 + n
+            )
+        })
+        .collect();
+    crate::workforce::staff_in_surgery(app, &lines, &[Day::parse("2026-03-31")?]).await
+}
+
+/// Worked by hand (docs/just-culture.md has the method): 200 staff in post on 31 March
+/// 2026, each 10 days off sick; 35 of 100 survey respondents bullied by managers or
+/// colleagues, Wilson interval 26.36 % to 44.75 %, so 52.7 to 89.5 people; 10 grievances
+/// opened in 2025/26 at £951; 2 suspensions, fewer than 10, so that part is left out.
+/// Low: 52.73 x 10 x 71 % x £140.12 x 1.625 (pay and cover) + 52.73 x £5,957.22 (turnover,
+/// new staff, presenteeism and legal costs per bullied person) + £9,510 = £408,868.
+/// High, with 89.49 people: £687,302. Read to two figures: £410,000 to £690,000.
+async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
+    app: &TestApp,
+) -> TestResult {
+    two_hundred_staff(app).await?;
+
+    let executive = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut eve = app.signed_in_browser(&executive).await?;
+    let page = eve.get(PAGE).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("There is no estimate for this year. There was no staff survey"),
+        "{}",
+        page.body
+    );
+
+    survey_with_35_of_100_bullied(app).await?;
 
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     for _ in 0..10 {
@@ -127,7 +153,7 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
     for text in [
         "£410,000 to £690,000",
         "About £2,000 to £3,400 for each member of staff",
-        "35 % (26.4 % to 44.7 %)",
+        "35% (26.4% to 44.7%)",
         "53 to 89",
         "10 days a year per person, from the staff-in-post extract",
         "10 formal bullying complaints and grievances opened in the year",
@@ -211,7 +237,7 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
         page.body
     );
     for message in [
-        "Pay for one working day must be a number from 1 to 5000",
+        "Pay for one working day must be a number from 1 to 2,000",
         "Cost of cover on top of pay must be a number from 0 to 300",
         "Say why in a sentence or two",
     ] {
@@ -287,5 +313,132 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
         eve.get(&format!("{PAGE}?year=soon")).await?.status,
         StatusCode::BAD_REQUEST
     );
+    let national = ana.get("/national/price-of-fear").await?.body;
+    assert!(national.contains("Own assumptions"), "{national}");
+    assert!(
+        national.contains("on the published assumptions: <span id=\"national-total-published\">£410,000 to £690,000"),
+        "{national}"
+    );
+
+    // From the same out-of-date page, a change to another box only: it lands, and the
+    // daily pay someone else saved stands (a stale page puts nothing back).
+    set(&mut fields, "daily_pay", "140.12");
+    set(&mut fields, "litigation", "300.00");
+    set(
+        &mut fields,
+        "reason",
+        "Our legal costs were lower than the national figure.",
+    );
+    let sent = pairs(&fields);
+    let borrowed: Vec<(&str, &str)> = sent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = eve.post(ASSUMPTIONS, &borrowed).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = eve.get(PAGE).await?;
+    assert!(
+        page.body.contains("£200.00"),
+        "the daily pay stands: {}",
+        page.body
+    );
+    assert!(page.body.contains("£300.00"), "{}", page.body);
+
+    // One person's sickness figure is never shown as the average: with only one row
+    // carrying days lost, the published average is used and the page says why.
+    let mut lines: Vec<String> = (0..200)
+        .map(|n| {
+            format!(
+                "{},Surgery,Nursing and Midwifery Registered,Band 5,A,No,Female,26-30,1,",
+                80_000_000 + n
+            )
+        })
+        .collect();
+    lines[0] = format!(
+        "{},Surgery,Nursing and Midwifery Registered,Band 5,A,No,Female,26-30,1,123.5",
+        80_000_000
+    );
+    crate::workforce::import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let page = eve.get(PAGE).await?;
+    assert!(!page.body.contains("123.5"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "the published average: too few people in the extract have a sickness figure"
+        ),
+        "{}",
+        page.body
+    );
+    Ok(())
+}
+
+/// Ten people suspended in 2025/26, all written before the year settled; one still
+/// running then. Ending that one later with a review back-dated into the year changes
+/// nothing: the page read before and after is the same, so no one learns the day it
+/// ended. A second suspension of one of the ten people counts no one new.
+async fn a_suspension_ended_late_does_not_move_a_settled_year(app: &TestApp) -> TestResult {
+    two_hundred_staff(app).await?;
+    survey_with_35_of_100_bullied(app).await?;
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    for _ in 0..10 {
+        crate::er_cases::open_case_at(
+            app,
+            lead.id,
+            CaseType::Grievance,
+            None,
+            Day::parse("2025-06-02")?,
+            0,
+        )
+        .await?;
+    }
+    for nth in 0..9 {
+        suspend_case(app, nth, "2025-07-01", Some("2025-07-14"), "2025-07-01").await?;
+    }
+    suspend_case(app, 9, "2025-07-01", None, "2025-07-01").await?;
+    let executive = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut eve = app.signed_in_browser(&executive).await?;
+    let before = eve.get(PAGE).await?.body;
+    // Nine people for ten working days, one from 1 July 2025 to 31 March 2026 (196).
+    assert!(
+        before.contains("286 working days spent suspended or excluded"),
+        "{before}"
+    );
+
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM er_cases ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await?;
+    let case_id = ids.get(9).ok_or("case")?.0;
+    let case = dignity_store::er_cases::case_in_organisation(&app.db, app.org.id, case_id).await?;
+    let (suspension_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM er_suspensions WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_one(app.db.pool())
+            .await?;
+    let ended = dignity_store::er_cases::record_review(
+        &app.db,
+        "erin@trust.nhs.uk",
+        dignity_web::now(),
+        &app.org,
+        case_id,
+        case.version,
+        &dignity_store::er_cases::NewReview {
+            suspension_id,
+            reviewed_on: Day::parse("2025-07-10")?,
+            wellbeing_checked: true,
+            next_due: None,
+            note: vec![0; 16],
+        },
+    )
+    .await?;
+    assert!(ended);
+    assert_eq!(
+        eve.get(PAGE).await?.body,
+        before,
+        "the settled year does not move"
+    );
+
+    // A second suspension of one of the ten, written before the year settled: still ten
+    // people, so the part stays shown; its days are added.
+    suspend_case(app, 0, "2025-09-01", Some("2025-09-05"), "2025-09-01").await?;
+    let page = eve.get(PAGE).await?.body;
+    assert!(page.contains("291 working days spent suspended"), "{page}");
     Ok(())
 }

@@ -578,24 +578,30 @@ pub async fn staff_in_surgery(app: &TestApp, lines: &[String], days: &[Day]) -> 
         &Name::parse("Surgery", "name")?,
     )
     .await?;
+    for day in days {
+        import_staff(app, lines, *day).await?;
+    }
+    Ok(())
+}
+
+/// Imports `lines` (each after [`HEADER`]) as RJ1's staff in post on `day`.
+pub async fn import_staff(app: &TestApp, lines: &[String], day: Day) -> TestResult {
     let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
     let extract = std::iter::once(HEADER.to_owned())
         .chain(lines.iter().cloned())
         .collect::<Vec<_>>()
         .join("\n");
-    for day in days {
-        workforce::import(
-            &operator,
-            &app.state.app.secret,
-            &OdsCode::parse("RJ1")?,
-            Kind::Staff,
-            *day,
-            extract.as_bytes(),
-            &mut |_| {},
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    }
+    workforce::import(
+        &operator,
+        &app.state.app.secret,
+        &OdsCode::parse("RJ1")?,
+        Kind::Staff,
+        day,
+        extract.as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 
