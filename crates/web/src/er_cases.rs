@@ -6,7 +6,7 @@ use crate::date_input::{self, Typed};
 use crate::error::AppError;
 use crate::forms::{FormData, QueryData};
 use crate::identity::orgs::organisation;
-use crate::pages::{Chrome, FieldError, render};
+use crate::pages::{Chrome, FieldError, form_again, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
@@ -1178,19 +1178,17 @@ fn show_time_limits(
         })
         .collect();
     let chrome = chrome_for(chrome, &organisation, "Time limits");
-    let page = render(&TimeLimitsPage {
-        chrome,
-        organisation,
-        stages,
-        review_every_days: form.review_every_days,
-        was: form.was,
+    form_again(
+        &TimeLimitsPage {
+            chrome,
+            organisation,
+            stages,
+            review_every_days: form.review_every_days,
+            was: form.was,
+            changed,
+        },
         changed,
-    })?;
-    Ok(if changed {
-        (axum::http::StatusCode::CONFLICT, page).into_response()
-    } else {
-        page.into_response()
-    })
+    )
 }
 
 async fn time_limits_page(

@@ -410,6 +410,18 @@ pub fn render<T: Template>(page: &T) -> Result<Html<String>, AppError> {
     Ok(Html(page.render()?))
 }
 
+/// A form page shown again: 409 when it is shown because someone else saved first (what
+/// the reader typed is on it), 200 otherwise.
+pub fn form_again<T: Template>(page: &T, someone_else_saved: bool) -> Result<Response, AppError> {
+    use axum::response::IntoResponse;
+    let html = render(page)?;
+    Ok(if someone_else_saved {
+        (axum::http::StatusCode::CONFLICT, html).into_response()
+    } else {
+        html.into_response()
+    })
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {

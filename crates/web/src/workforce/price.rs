@@ -7,13 +7,12 @@ use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
 use crate::forms::{FormData, QueryData};
 use crate::identity::orgs::organisation;
-use crate::pages::{Chrome, FieldError, render};
+use crate::pages::{Chrome, FieldError, form_again, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::workforce::price::{
@@ -152,18 +151,16 @@ fn show_assumptions(
             organisation.name
         ))
         .under(base(&organisation), "The cost of bullying and harassment");
-    let page = render(&AssumptionsPage {
-        chrome,
-        organisation,
-        rows,
-        reason: form.reason,
+    form_again(
+        &AssumptionsPage {
+            chrome,
+            organisation,
+            rows,
+            reason: form.reason,
+            changed,
+        },
         changed,
-    })?;
-    Ok(if changed {
-        (StatusCode::CONFLICT, page).into_response()
-    } else {
-        page.into_response()
-    })
+    )
 }
 
 async fn assumptions_page(

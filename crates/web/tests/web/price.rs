@@ -81,6 +81,22 @@ async fn survey_with_35_of_100_bullied(app: &TestApp) -> TestResult {
     Ok(())
 }
 
+/// Ten grievances opened on 2 June 2025, written then.
+async fn ten_grievances_in_june_2025(app: &TestApp, lead_id: i64) -> TestResult {
+    for _ in 0..10 {
+        crate::er_cases::open_case_at(
+            app,
+            lead_id,
+            CaseType::Grievance,
+            None,
+            Day::parse("2025-06-02")?,
+            0,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// 200 staff in post on 31 March 2026, each 10 days off sick.
 async fn two_hundred_staff(app: &TestApp) -> TestResult {
     let lines: Vec<String> = (0..200)
@@ -123,17 +139,7 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
     survey_with_35_of_100_bullied(app).await?;
 
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
-    for _ in 0..10 {
-        crate::er_cases::open_case_at(
-            app,
-            lead.id,
-            CaseType::Grievance,
-            None,
-            Day::parse("2025-06-02")?,
-            0,
-        )
-        .await?;
-    }
+    ten_grievances_in_june_2025(app, lead.id).await?;
     // A grievance opened after the year ended is not in it.
     crate::er_cases::open_case_at(
         app,
@@ -376,17 +382,7 @@ async fn a_suspension_ended_late_does_not_move_a_settled_year(app: &TestApp) -> 
     two_hundred_staff(app).await?;
     survey_with_35_of_100_bullied(app).await?;
     let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
-    for _ in 0..10 {
-        crate::er_cases::open_case_at(
-            app,
-            lead.id,
-            CaseType::Grievance,
-            None,
-            Day::parse("2025-06-02")?,
-            0,
-        )
-        .await?;
-    }
+    ten_grievances_in_june_2025(app, lead.id).await?;
     for nth in 0..9 {
         suspend_case(app, nth, "2025-07-01", Some("2025-07-14"), "2025-07-01").await?;
     }
