@@ -372,6 +372,16 @@ pub fn pounds(amount: f64) -> String {
     }
 }
 
+/// A whole number to two significant figures (494 reads as 490), for counts that need no
+/// more precision than the pounds beside them.
+pub fn two_figures(whole: u64) -> u64 {
+    if whole < 100 {
+        return whole;
+    }
+    let step = 10u64.pow(whole.ilog10() - 1);
+    (whole + step / 2) / step * step
+}
+
 /// A whole number with commas between thousands ("12,345").
 pub fn grouped(whole: u64) -> String {
     let digits = whole.to_string();

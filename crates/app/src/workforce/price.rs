@@ -265,6 +265,7 @@ async fn bullied_share(
 ) -> Result<Option<(String, Disclosed<Proportion>)>, Error> {
     let today = ctx.clock.today();
     let campaigns = dignity_store::survey::campaigns_for(&ctx.db, organisation_id).await?;
+    let mut hidden = None;
     for campaign in campaigns
         .iter()
         .filter(|c| c.has_closed(today) && ReportingYear::of(c.closes_on) == year)
@@ -276,13 +277,19 @@ async fn bullied_share(
             .iter()
             .find(|d| d.key == "wres_harassment_staff")
             .ok_or_else(|| Error::Internal("WRES indicator 6 is not defined".into()))?;
-        if let Some(share) = equality::everyone(columns, &all, definition, ctx.minimums.survey())
+        let Some(share) = equality::everyone(columns, &all, definition, ctx.minimums.survey())
             .map_err(|e| Error::Internal(e.to_string()))?
-        {
+        else {
+            continue;
+        };
+        // A survey too small to show its share is passed over for an earlier one of the
+        // year, so a small survey dated into a settled year cannot blank its estimate.
+        if share.is_shown() {
             return Ok(Some((campaign.title.clone(), share)));
         }
+        hidden = hidden.or(Some((campaign.title.clone(), share)));
     }
-    Ok(None)
+    Ok(hidden)
 }
 
 /// Working days (Monday to Friday) from `from` to `to`, both included.
@@ -327,9 +334,16 @@ pub(crate) fn case_counts(
             .filter(|_| span.end_recorded_on.is_some_and(|written| written < settle));
         let end = ended.unwrap_or(last).min(last);
         let start = span.started_on.max(first);
-        if start <= end {
+        let days = if start <= end {
+            working_days(start, end)
+        } else {
+            0
+        };
+        // Only someone kept from work for at least a working day is counted: a weekend
+        // alone costs nothing and must not make up the numbers.
+        if days > 0 {
             people.insert(span.whose.as_str());
-            suspended_days += working_days(start, end);
+            suspended_days += days;
         }
     }
     let complaints = opened
@@ -357,11 +371,14 @@ async fn year_cost(
     let opened = store::complaints_opened(&ctx.db, organisation_id).await?;
     let counts = case_counts(year, &spans, &opened)
         .ok_or_else(|| Error::Internal(format!("no days for {}", year.label())))?;
-    // The average days lost of the people with a sickness figure, as the workforce page
-    // decides a mean: none under a hidden headcount or for fewer than the minimum.
+    // The average days lost, decided as the workforce page decides a mean (none under a
+    // hidden headcount or for fewer than the minimum), over the same people as the workforce page's sickness rate (those with both days
+    // lost and contracted WTE): over a different set, the two figures together gave
+    // back the days of the people in one and not the other.
     let with_days: Vec<f64> = staff_year
         .people
         .iter()
+        .filter(|p| p.wte.is_some())
         .filter_map(|p| p.days_lost)
         .collect();
     let sickness = disclosure::mean(
@@ -369,7 +386,8 @@ async fn year_cost(
         with_days.len() as u64,
         &whole,
         minimum,
-    );
+    )
+    .map(|days| (days * 10.0).round() / 10.0);
     let sickness_days = sickness.into_value();
     let sickness_missing = if with_days.is_empty() {
         "the extract has no sickness figures"
@@ -475,8 +493,8 @@ fn costed(
                 },
                 Component::SuspensionPay => match inputs.suspended_days {
                     Some(days) => format!(
-                        "{} working days spent suspended or excluded in the year, times {} a day, plus {} for cover.",
-                        engine::grouped(days),
+                        "About {} working days spent suspended or excluded in the year, times {} a day, plus {} for cover.",
+                        engine::grouped(engine::two_figures(days)),
                         reads(Assumption::DailyPay, a.get(Assumption::DailyPay)),
                         reads(Assumption::Cover, a.get(Assumption::Cover))
                     ),
@@ -529,6 +547,9 @@ pub struct AssumptionsForm {
     pub values: Vec<(Assumption, String)>,
     pub was: Vec<(Assumption, String)>,
     pub reason: String,
+    /// After a refusal: each box this person changed that someone else changed too, with
+    /// the value saved meanwhile as it reads, so they see what they would overwrite.
+    pub saved_meanwhile: Vec<(Assumption, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -561,6 +582,7 @@ pub async fn form_now(
         was: values.clone(),
         values,
         reason: String::new(),
+        saved_meanwhile: Vec::new(),
     })
 }
 
@@ -573,7 +595,12 @@ fn number_in(assumption: Assumption, text: &str) -> Option<f64> {
         Unit::Pounds => text = text.strip_prefix('£').unwrap_or(text).trim_start(),
         Unit::Days => {}
     }
-    let whole = text.split('.').next().unwrap_or("");
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    // After the point only digits: "1.234,56" is the European way of writing 1,234.56,
+    // and read as £1.23 it would silently shrink the estimate.
+    if !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
     // Commas only between thousands ("1,234.50"): "923,76" is a decimal comma, not
     // ninety-two thousand.
     if whole.contains(',') {
@@ -622,8 +649,19 @@ pub async fn change_assumptions(
         };
         match number_in(*assumption, text) {
             Some(n) if (low * scale..=high * scale).contains(&n) => {
-                if shown(*assumption).as_deref() != Some(text.trim()) {
-                    wanted.push((*assumption, n / scale));
+                // Unchanged when it reads as the same number ("£140.12" for "140.12").
+                let was = shown(*assumption).and_then(|w| number_in(*assumption, &w));
+                if was != Some(n) {
+                    let value = n / scale;
+                    // The published value typed back (to the pence) is the published
+                    // value itself, not a rounding of it.
+                    let published = assumption.published();
+                    let value = if typed(*assumption, value) == typed(*assumption, published) {
+                        published
+                    } else {
+                        value
+                    };
+                    wanted.push((*assumption, value));
                 }
             }
             _ => problems.push(Problem {
@@ -662,9 +700,9 @@ pub async fn change_assumptions(
     let current = assumptions_from(&changes_now);
     // A box changed here must still hold what the page showed.
     for (assumption, _) in &wanted {
-        if shown(*assumption).as_deref()
-            != Some(typed(*assumption, current.get(*assumption)).as_str())
-        {
+        let was = shown(*assumption).and_then(|w| number_in(*assumption, &w));
+        let now = number_in(*assumption, &typed(*assumption, current.get(*assumption)));
+        if was != now {
             return Err(ChangeError::Changed);
         }
     }
@@ -708,31 +746,40 @@ pub async fn form_after_conflict(
     organisation: &Organisation,
     sent: AssumptionsForm,
 ) -> Result<AssumptionsForm, Error> {
-    let now = form_now(ctx, organisation).await?;
-    let values = now
-        .values
-        .iter()
-        .map(|(assumption, today)| {
-            let typed = sent
-                .values
-                .iter()
-                .find(|(a, _)| a == assumption)
-                .map(|(_, v)| v.trim().to_owned());
-            let was = sent
-                .was
-                .iter()
-                .find(|(a, _)| a == assumption)
-                .map(|(_, v)| v.trim().to_owned());
-            match typed {
-                Some(typed) if Some(&typed) != was.as_ref() => (*assumption, typed),
-                _ => (*assumption, today.clone()),
+    let changes = store::assumption_changes(&ctx.db, organisation.id).await?;
+    let current = assumptions_from(&changes);
+    let text_of = |list: &[(Assumption, String)], assumption: Assumption| {
+        list.iter()
+            .find(|(a, _)| *a == assumption)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let mut values = Vec::new();
+    let mut saved_meanwhile = Vec::new();
+    for assumption in Assumption::ALL {
+        let today = typed(assumption, current.get(assumption));
+        let typed_here = text_of(&sent.values, assumption);
+        let was = text_of(&sent.was, assumption).and_then(|w| number_in(assumption, &w));
+        let changed_here = typed_here
+            .as_deref()
+            .is_some_and(|t| number_in(assumption, t) != was || number_in(assumption, t).is_none());
+        match typed_here {
+            Some(text) if changed_here => {
+                if number_in(assumption, &today) != was {
+                    saved_meanwhile.push((assumption, reads(assumption, current.get(assumption))));
+                }
+                values.push((assumption, text));
             }
-        })
-        .collect();
+            _ => values.push((assumption, today.clone())),
+        }
+    }
     Ok(AssumptionsForm {
         values,
-        was: now.was,
+        was: Assumption::ALL
+            .into_iter()
+            .map(|a| (a, typed(a, current.get(a))))
+            .collect(),
         reason: sent.reason,
+        saved_meanwhile,
     })
 }
 
@@ -960,7 +1007,18 @@ mod tests {
         let pay = Assumption::DailyPay;
         assert_eq!(number_in(pay, " £1,234.56 "), Some(1234.56));
         assert_eq!(number_in(pay, "199.004"), Some(199.0));
-        for nonsense in ["923,76", ",,,1,,0,,", "1000%", "-0", "1e3", "", "£"] {
+        for nonsense in [
+            "923,76",
+            ",,,1,,0,,",
+            "1000%",
+            "-0",
+            "1e3",
+            "",
+            "£",
+            "1.234,56",
+            "12.3,4",
+            "1.2.3",
+        ] {
             assert_eq!(number_in(pay, nonsense), None, "{nonsense}");
         }
         assert_eq!(number_in(Assumption::Cover, "62.5 %"), Some(62.5));

@@ -124,6 +124,10 @@ fn pounds_read_to_two_significant_figures() {
         "£1.5 million to £2.1 million"
     );
     assert_eq!(pounds_between(Range::fixed(11_412.0)), "£11,000");
+    assert_eq!(two_figures(494), 490);
+    assert_eq!(two_figures(286), 290);
+    assert_eq!(two_figures(95), 95);
+    assert_eq!(two_figures(1_627), 1_600);
     assert_eq!(pounds_and_pence(2_293.260_038), "£2,293.26");
     assert_eq!(pounds_and_pence(140.12), "£140.12");
 }

@@ -99,6 +99,8 @@ struct Row {
     assumption: Assumption,
     typed: String,
     was: String,
+    /// What someone else saved in this box while it was being changed here.
+    saved_meanwhile: Option<String>,
 }
 
 #[derive(Template)]
@@ -143,6 +145,11 @@ fn show_assumptions(
                 .find(|(a, _)| a == assumption)
                 .map(|(_, w)| w.clone())
                 .unwrap_or_default(),
+            saved_meanwhile: form
+                .saved_meanwhile
+                .iter()
+                .find(|(a, _)| a == assumption)
+                .map(|(_, v)| v.clone()),
         })
         .collect();
     let chrome = chrome
@@ -198,6 +205,7 @@ async fn change_assumptions(
             .map(|a| (a, sent(&format!("was-{}", a.key()))))
             .collect(),
         reason: sent("reason"),
+        saved_meanwhile: Vec::new(),
     };
     match price::change_assumptions(&state.app, &user, &organisation, &form).await {
         Ok(_) => {
