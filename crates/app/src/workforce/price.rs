@@ -564,7 +564,7 @@ pub enum ChangeError {
     App(#[from] Error),
 }
 
-/// The smallest and largest reason accepted, in characters.
+/// The longest reason accepted, in characters (the shortest is 10: a reason says why).
 const REASON_LIMIT: usize = 1_000;
 
 /// The form's boxes as the organisation's values stand now.
