@@ -82,6 +82,9 @@ pub struct Context {
     /// few at a time and off the async threads, so one reader asking again and again
     /// cannot stall every other page.
     pub figures: Arc<Bounded>,
+    /// Settled years' fairness figures, decided once and kept while what they come from
+    /// stays the same.
+    pub fairness: Arc<crate::workforce::fairness::kept::KeptFairness>,
     /// Caseworkers' unlocked case keys, by session, in this server's memory only.
     pub keys: Arc<KeyRing>,
     /// Checked when an account does not exist, so that timing does not reveal which
@@ -130,6 +133,7 @@ impl Context {
                 FIGURES_AT_ONCE,
                 settings.busy_wait,
             )),
+            fairness: Arc::default(),
             keys: Arc::default(),
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),

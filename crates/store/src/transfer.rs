@@ -553,6 +553,7 @@ const TABLES: &[TableSpec] = &[
             ("row_count", Int),
             ("sealed", Blob),
             ("sealed_counts", Blob),
+            ("version", Text),
         ],
     ),
     (
@@ -630,6 +631,7 @@ const TABLES: &[TableSpec] = &[
             ("as_at", Text),
             ("imported_on", Text),
             ("sealed", Blob),
+            ("version", Text),
         ],
     ),
     (

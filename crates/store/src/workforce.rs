@@ -18,7 +18,7 @@ mod formal;
 pub mod reports;
 pub use formal::{
     FormalCount, every_formal_sealed, formal_days, formal_plain, formal_sealed, formal_unsealed,
-    replace_formal, seal_formal_in_place,
+    formal_versions, replace_formal, seal_formal_in_place,
 };
 
 /// What a snapshot holds.
@@ -86,6 +86,9 @@ pub struct Snapshot {
     #[sqlx(try_from = "String")]
     pub imported_on: Day,
     pub row_count: i64,
+    /// Random, and new whenever the sealed record is written: what it holds may have
+    /// changed only if this has.
+    pub version: Option<String>,
 }
 
 /// One member of staff in post, or one leaver.
@@ -250,8 +253,8 @@ pub async fn replace(
     let row_count = i64::try_from(sealed.row_count).unwrap_or(i64::MAX);
     let snapshot_id: i64 = sqlx::query_scalar(
         "INSERT INTO workforce_snapshots \
-         (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(organisation_id)
     .bind(kind.code())
@@ -260,6 +263,7 @@ pub async fn replace(
     .bind(row_count)
     .bind(sealed.rows)
     .bind(sealed.counts)
+    .bind(crate::ids::random_key())
     .fetch_one(&mut *tx)
     .await?;
     let detail = format!(
@@ -295,7 +299,7 @@ pub async fn replace(
 /// The organisation's snapshots, newest day first, then by kind.
 pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count, version \
          FROM workforce_snapshots WHERE organisation_id = $1 ORDER BY as_at DESC, kind",
     )
     .bind(organisation_id)
@@ -307,7 +311,7 @@ pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, S
 /// national view reads them all at once rather than a query an organisation.
 pub async fn every_snapshot(db: &Db) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count, version \
          FROM workforce_snapshots ORDER BY organisation_id, as_at DESC, kind",
     )
     .fetch_all(db.pool())
@@ -445,7 +449,7 @@ async fn sealed_part(db: &Db, snapshot_id: i64, column: &str) -> Result<Vec<u8>,
 /// in the clear.
 pub async fn unsealed(db: &Db) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, organisation_id, kind, as_at, imported_on, row_count \
+        "SELECT id, organisation_id, kind, as_at, imported_on, row_count, version \
          FROM workforce_snapshots WHERE sealed IS NULL ORDER BY id",
     )
     .fetch_all(db.pool())
@@ -467,12 +471,16 @@ pub async fn seal_in_place(
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE workforce_snapshots SET sealed = $1, sealed_counts = $2 WHERE id = $3")
-        .bind(rows)
-        .bind(counts)
-        .bind(snapshot_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE workforce_snapshots SET sealed = $1, sealed_counts = $2, version = $3 \
+         WHERE id = $4",
+    )
+    .bind(rows)
+    .bind(counts)
+    .bind(crate::ids::random_key())
+    .bind(snapshot_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

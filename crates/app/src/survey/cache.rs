@@ -52,22 +52,31 @@ pub struct SurveyCache {
     stored: Mutex<Entries<i64, Survey>>,
 }
 
-struct Entries<K, V> {
+/// Values by key, the least recently used dropped first once `keep` are held.
+pub(crate) struct Entries<K, V> {
     map: HashMap<K, (u64, Arc<V>)>,
     clock: u64,
+    keep: usize,
 }
 
 impl<K, V> Default for Entries<K, V> {
     fn default() -> Self {
+        Entries::keeping(KEEP)
+    }
+}
+
+impl<K, V> Entries<K, V> {
+    pub(crate) fn keeping(keep: usize) -> Self {
         Entries {
             map: HashMap::new(),
             clock: 0,
+            keep: keep.max(1),
         }
     }
 }
 
 impl<K: std::hash::Hash + Eq + Copy, V> Entries<K, V> {
-    fn get(&mut self, key: K) -> Option<Arc<V>> {
+    pub(crate) fn get(&mut self, key: K) -> Option<Arc<V>> {
         self.clock += 1;
         let clock = self.clock;
         self.map.get_mut(&key).map(|(used, v)| {
@@ -76,9 +85,9 @@ impl<K: std::hash::Hash + Eq + Copy, V> Entries<K, V> {
         })
     }
 
-    fn put(&mut self, key: K, value: Arc<V>) {
+    pub(crate) fn put(&mut self, key: K, value: Arc<V>) {
         self.clock += 1;
-        if self.map.len() >= KEEP && !self.map.contains_key(&key) {
+        if self.map.len() >= self.keep && !self.map.contains_key(&key) {
             let oldest = self
                 .map
                 .iter()
@@ -94,7 +103,7 @@ impl<K: std::hash::Hash + Eq + Copy, V> Entries<K, V> {
 
 /// A poisoned lock only means another request panicked mid-update of a cache; the map is
 /// still a valid map, so carry on with it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

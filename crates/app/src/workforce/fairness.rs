@@ -26,6 +26,9 @@ use dignity_engine::workforce::{Band, Disability, Ethnicity, Group, Hidden, Indi
 pub use dignity_store::er_cases::{CaseEvent, CaseEventKind};
 pub use dignity_store::workforce::Staff;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+pub mod kept;
 
 /// Who may read the fairness figures: the organisation's leaders, its employee relations
 /// leads and its union partners, who agree the action they lead to.
@@ -913,20 +916,55 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
 async fn decided_for(
     ctx: &Context,
     organisation: &Organisation,
-) -> Result<(Vec<YearDecided>, Option<(ReportingYear, Day)>), Error> {
-    let today = ctx.clock.today();
-    let minimum = ctx.minimums.workforce();
-    let staff_years =
-        standards::staff_years(&ctx.db, &ctx.secret, organisation.id, today, minimum).await?;
+) -> Result<(Arc<Vec<YearDecided>>, Option<(ReportingYear, Day)>), Error> {
     let events: Vec<CaseEvent> =
         dignity_store::er_cases::case_events(&ctx.db, Some(organisation.id))
             .await?
             .into_iter()
             .map(|(_, e)| e)
             .collect();
-    let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
-    let waiting = waiting_year(&staff_years, today);
-    let decided = in_pool(ctx, organisation.id, units, staff_years, events).await?;
+    kept_or_decided(ctx, organisation.id, events).await
+}
+
+/// The organisation's decided years as kept ([`kept`]) when nothing they come from has
+/// changed, or else decided now and kept; with the year waiting to settle.
+async fn kept_or_decided(
+    ctx: &Context,
+    organisation_id: i64,
+    events: Vec<CaseEvent>,
+) -> Result<(Arc<Vec<YearDecided>>, Option<(ReportingYear, Day)>), Error> {
+    let today = ctx.clock.today();
+    let minimum = ctx.minimums.workforce();
+    let snapshots = dignity_store::workforce::snapshots(&ctx.db, organisation_id).await?;
+    let formal = dignity_store::workforce::formal_versions(&ctx.db, organisation_id).await?;
+    let units = dignity_store::identity::list_org_units(&ctx.db, organisation_id).await?;
+    let waiting = waiting_year(
+        snapshots
+            .iter()
+            .filter(|s| s.kind == dignity_store::workforce::Kind::Staff)
+            .map(|s| ReportingYear::of(s.as_at)),
+        today,
+    );
+    let print = kept::fingerprint(&kept::Inputs {
+        organisation_id,
+        minimum,
+        today,
+        snapshots: &snapshots,
+        formal: &formal,
+        events: &events,
+        units: &units,
+    });
+    if let Some(print) = &print
+        && let Some(hit) = ctx.fairness.get(organisation_id, print)
+    {
+        return Ok((hit, waiting));
+    }
+    let staff_years =
+        standards::staff_years(&ctx.db, &ctx.secret, organisation_id, today, minimum).await?;
+    let decided = Arc::new(in_pool(ctx, organisation_id, units, staff_years, events).await?);
+    if let Some(print) = print {
+        ctx.fairness.put(organisation_id, print, decided.clone());
+    }
     Ok((decided, waiting))
 }
 
@@ -956,18 +994,19 @@ async fn in_pool(
         .await?
 }
 
-/// The newest year with a staff in post that has not settled by `today`, and the day it
-/// will.
-fn waiting_year(staff_years: &[StaffYear], today: Day) -> Option<(ReportingYear, Day)> {
+/// The newest year with a staff in post (of `staff_years`) that has not settled by
+/// `today`, and the day it will.
+fn waiting_year(
+    staff_years: impl Iterator<Item = ReportingYear>,
+    today: Day,
+) -> Option<(ReportingYear, Day)> {
     staff_years
-        .iter()
-        .rev()
-        .map(|y| y.figures.year)
-        .find_map(|y| {
+        .filter_map(|y| {
             y.cases_counted_from()
                 .filter(|&from| from > today)
                 .map(|from| (y, from))
         })
+        .max_by_key(|(y, _)| *y)
 }
 
 /// The page for `year` (the newest settled one when not given) and `measure`.
@@ -1044,8 +1083,6 @@ pub async fn national(
     if !may_read_national(session) {
         return Err(Error::Forbidden);
     }
-    let today = ctx.clock.today();
-    let minimum = ctx.minimums.workforce();
     let organisations = dignity_store::identity::list_organisations(&ctx.db).await?;
     let mut events_of: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
     for (organisation_id, event) in dignity_store::er_cases::case_events(&ctx.db, None).await? {
@@ -1053,14 +1090,11 @@ pub async fn national(
     }
     let mut every = Vec::new();
     for organisation in organisations {
-        let staff_years =
-            standards::staff_years(&ctx.db, &ctx.secret, organisation.id, today, minimum).await?;
-        if staff_years.is_empty() {
+        let events = events_of.remove(&organisation.id).unwrap_or_default();
+        let (decided, _) = kept_or_decided(ctx, organisation.id, events).await?;
+        if decided.is_empty() {
             continue;
         }
-        let units = dignity_store::identity::list_org_units(&ctx.db, organisation.id).await?;
-        let events = events_of.remove(&organisation.id).unwrap_or_default();
-        let decided = in_pool(ctx, organisation.id, units, staff_years, events).await?;
         every.push((organisation, decided));
     }
     let mut years: Vec<ReportingYear> = every
@@ -1135,8 +1169,16 @@ pub struct SyntheticYear {
 }
 
 /// Made-up years with their equality measures decided as the pages decide them (the
-/// benchmark does not time that: it is the equality pages' work).
-pub struct Prepared(Vec<(i64, Vec<StaffYear>, Vec<CaseEvent>)>);
+/// benchmark does not time that: it is the equality pages' work), each with the
+/// snapshot's row as the database would hold it, for the fingerprint.
+pub struct Prepared(Vec<PreparedOrganisation>);
+
+struct PreparedOrganisation {
+    organisation_id: i64,
+    years: Vec<StaffYear>,
+    events: Vec<CaseEvent>,
+    snapshot: dignity_store::workforce::Snapshot,
+}
 
 /// The digest a case keeps for the person a staff row keeps as `workforce`, for made-up
 /// cases about made-up staff.
@@ -1162,45 +1204,77 @@ pub fn prepare(years: Vec<SyntheticYear>, minimum: Minimum) -> Result<Prepared, 
                 indicators: standards::staff_only(&y.people, minimum)?,
                 problems: Vec::new(),
             };
-            Ok((
-                y.organisation_id,
-                vec![StaffYear {
+            let snapshot = dignity_store::workforce::Snapshot {
+                id: y.organisation_id,
+                organisation_id: y.organisation_id,
+                kind: dignity_store::workforce::Kind::Staff,
+                as_at: y.as_at,
+                imported_on: y.as_at,
+                row_count: i64::try_from(y.people.len()).unwrap_or(i64::MAX),
+                version: Some(format!("v{}", y.organisation_id)),
+            };
+            Ok(PreparedOrganisation {
+                organisation_id: y.organisation_id,
+                years: vec![StaffYear {
                     figures,
                     as_at: y.as_at,
                     people: y.people,
                     imported: None,
                 }],
-                y.events,
-            ))
+                events: y.events,
+                snapshot,
+            })
         })
         .collect::<Result<Vec<_>, Error>>()
         .map(Prepared)
 }
 
-/// Every prepared organisation's fairness figures, as the page works them out (matching
-/// staff to cases by digest, counting, and the disclosure decision), on every core.
-/// Returns how many likelihoods are shown, so the work cannot be skipped.
+/// Every prepared organisation's fairness figures, as the page works them out: each
+/// organisation's fingerprint, then its figures as `kept` holds them, or else decided
+/// (matching staff to cases by digest, counting, and the disclosure decision) and kept;
+/// on every core. Returns how many likelihoods are shown, so the work cannot be skipped.
+/// The database reads a page makes first (a few small rows an organisation) are not in it.
 pub async fn decide_prepared(
-    prepared: std::sync::Arc<Prepared>,
+    prepared: Arc<Prepared>,
+    kept: Arc<kept::KeptFairness>,
     secret: &dignity_crypto::secret::InstallationSecret,
     today: Day,
     minimum: Minimum,
 ) -> Result<usize, Error> {
-    let digester = std::sync::Arc::new(crate::justculture::organisation_digester(secret));
+    let digester = Arc::new(crate::justculture::organisation_digester(secret));
     let indices: Vec<usize> = (0..prepared.0.len()).collect();
     let shown = standards::on_every_core(indices, move |i| {
-        let Some((organisation_id, years, events)) = prepared.0.get(i) else {
+        let Some(organisation) = prepared.0.get(i) else {
             return Ok(0);
         };
-        let decided = decide_years(
-            *organisation_id,
-            &[],
-            &digester,
-            years,
-            events,
-            today,
+        let print = kept::fingerprint(&kept::Inputs {
+            organisation_id: organisation.organisation_id,
             minimum,
-        )?;
+            today,
+            snapshots: std::slice::from_ref(&organisation.snapshot),
+            formal: &[],
+            events: &organisation.events,
+            units: &[],
+        });
+        let held = print.and_then(|p| kept.get(organisation.organisation_id, &p));
+        let decided = match held {
+            Some(decided) => decided,
+            None => {
+                let decided = Arc::new(decide_years(
+                    organisation.organisation_id,
+                    &[],
+                    &digester,
+                    &organisation.years,
+                    &organisation.events,
+                    today,
+                    minimum,
+                )?);
+                if let Some(print) = print {
+                    kept.put(organisation.organisation_id, print, decided.clone());
+                }
+                decided
+            }
+        };
         Ok(decided
             .iter()
             .flat_map(|d| &d.fairness.measures)

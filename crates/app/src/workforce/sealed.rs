@@ -714,6 +714,7 @@ mod tests {
                 as_at: day,
                 imported_on: day,
                 row_count: 1,
+                version: None,
             };
             let as_json = sealed::seal_padded(
                 &key.0,
@@ -773,6 +774,7 @@ mod tests {
             as_at: day,
             imported_on: day,
             row_count: 1,
+            version: None,
         };
         let opened: Rows = key
             .open(&snapshot(7, Kind::Staff), Part::Rows, &owned.rows)

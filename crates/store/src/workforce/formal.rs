@@ -102,13 +102,14 @@ async fn insert_sealed(
     sealed: &[u8],
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO workforce_formal_sealed (organisation_id, as_at, imported_on, sealed) \
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO workforce_formal_sealed \
+         (organisation_id, as_at, imported_on, sealed, version) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(organisation_id)
     .bind(day)
     .bind(imported_on)
     .bind(sealed)
+    .bind(crate::ids::random_key())
     .execute(conn)
     .await?;
     Ok(())
@@ -143,6 +144,21 @@ pub async fn every_formal_sealed(db: &Db) -> Result<Vec<(i64, Day, Vec<u8>)>, St
     rows.into_iter()
         .map(|(organisation, day, sealed)| Ok((organisation, stored_day(&day)?, sealed)))
         .collect()
+}
+
+/// Each day of the organisation's sealed counts with its version (see the snapshots'
+/// `version`), newest day first, without reading the sealed records.
+pub async fn formal_versions(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT as_at, version FROM workforce_formal_sealed WHERE organisation_id = $1 \
+         ORDER BY as_at DESC",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// The days the organisation has counts for, newest first.

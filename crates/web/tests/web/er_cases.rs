@@ -19,6 +19,7 @@ dignity_store::on_both_backends!(
     a_long_list_of_cases_comes_in_pages_that_keep_the_filters,
     sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands,
     imported_wres_counts_cannot_give_a_fairness_count_away,
+    kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -895,6 +896,80 @@ pub(crate) async fn open_case_at(
         first_entry: None,
     };
     store::open_case(&app.db, "test", now, &app.org, &case).await?;
+    Ok(())
+}
+
+/// A settled year's fairness figures are decided once and kept in the server's memory.
+/// What they come from can still change: an operator imports a corrected staff in post
+/// for the same day (on SQLite the new snapshot takes the old one's id), or adds a
+/// unit. The page must then show figures decided from the new data, not the kept ones.
+async fn kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit(
+    app: &TestApp,
+) -> TestResult {
+    use dignity_domain::er_cases::CaseType;
+    let secret = app.state.app.secret.clone();
+    let number = |n: usize| (71_000_000 + n).to_string();
+    let lines = |white: usize| -> Vec<String> {
+        (0..120)
+            .map(|n| {
+                let ethnicity = if n < white { "A" } else { "N" };
+                format!(
+                    "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
+                    number(n)
+                )
+            })
+            .collect()
+    };
+    let as_at = Day::parse("2026-03-31")?;
+    crate::workforce::staff_in_surgery(app, &lines(80), &[as_at]).await?;
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    for n in (0..12).chain(80..92) {
+        let digest =
+            dignity_app::justculture::person_in_organisation(&secret, app.org.id, &number(n));
+        let on = Day::parse("2025-06-01")?;
+        open_case_at(app, lead.id, CaseType::Conduct, Some(digest), on, 0).await?;
+    }
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut browser = app.signed_in_browser(&union).await?;
+    let path = "/orgs/RJ1/workforce/fairness?year=2026&measure=conduct";
+    let first = browser.get(path).await?;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.body);
+    let white = fairness_row(&first.body, "ethnicity", "White")?;
+    assert_eq!(white.first().map(String::as_str), Some("80"), "{white:?}");
+    let again = browser.get(path).await?;
+    assert_eq!(
+        again.body, first.body,
+        "read again, the kept figures are the same"
+    );
+
+    // The corrected extract: people 40 to 79 were wrongly recorded as White.
+    crate::workforce::import_staff(app, &lines(40), as_at).await?;
+    let corrected = browser.get(path).await?;
+    assert_eq!(corrected.status.as_u16(), 200, "{}", corrected.body);
+    let white = fairness_row(&corrected.body, "ethnicity", "White")?;
+    assert_eq!(white.first().map(String::as_str), Some("40"), "{white:?}");
+
+    // A unit added to the tree is listed.
+    let surgery = dignity_store::identity::list_org_units(&app.db, app.org.id)
+        .await?
+        .into_iter()
+        .find(|u| u.name == "Surgery")
+        .ok_or("the unit")?;
+    assert!(!corrected.body.contains("Theatres"), "{}", corrected.body);
+    dignity_store::identity::create_org_unit(
+        &app.db,
+        "cli",
+        1,
+        &app.org,
+        Some(surgery.id),
+        dignity_domain::identity::OrgUnitKind::Directorate,
+        &dignity_domain::identity::Name::parse("Theatres", "name")?,
+    )
+    .await?;
+    let grown = browser.get(path).await?;
+    assert!(grown.body.contains("Theatres"), "{}", grown.body);
     Ok(())
 }
 
