@@ -189,6 +189,57 @@ pub struct OpenForm {
     pub representative: String,
     pub observer: String,
     pub investigator: String,
+    /// The Speak Up grievance (its case number) this case is opened from, if any.
+    pub grievance: String,
+}
+
+/// The keyed digest an employee relations case keeps for the Speak Up grievance it comes
+/// from: the server can find one case from the other, a copy of the database cannot.
+fn grievance_link(secret: &InstallationSecret, org_id: i64, speakup_case_id: i64) -> String {
+    secret
+        .digester(GRIEVANCE_PURPOSE)
+        .digest(format!("{org_id}:{speakup_case_id}").as_bytes())
+}
+
+const GRIEVANCE_PURPOSE: &str = "er-case: speak up grievance";
+
+/// The employee relations case opened from a Speak Up grievance, for a lead who may read
+/// cases (`None` for anyone else, and when there is none).
+pub async fn case_for_grievance(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    speakup_case_id: i64,
+) -> Result<Option<i64>, Error> {
+    if !holds_lead(session, org) {
+        return Ok(None);
+    }
+    let link = grievance_link(&ctx.secret, org.id, speakup_case_id);
+    Ok(store::case_for_grievance(&ctx.db, org.id, &link).await?)
+}
+
+/// The Speak Up grievance `case` was opened from, if any. The case keeps only the
+/// grievance's keyed digest, so this digests each of the organisation's grievances (a few
+/// hundred at most) to find it.
+pub async fn grievance_of(
+    ctx: &Context,
+    org: &Organisation,
+    case: &CaseInHand,
+) -> Result<Option<i64>, Error> {
+    let Some(link) = store::grievance_link_of(&ctx.db, case.id).await? else {
+        return Ok(None);
+    };
+    Ok(speakup_store::list_cases(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.case_type == dignity_domain::speakup::CaseType::Grievance)
+        .map(|c| c.id)
+        .find(|&id| grievance_link(&ctx.secret, org.id, id) == link))
+}
+
+/// Whether `session` may open a case from a Speak Up grievance in `org`: a lead.
+pub fn may_open_from_grievance(session: &CurrentSession, org: &Organisation) -> bool {
+    holds_lead(session, org)
 }
 
 /// Formal decision guide records a conduct case may come from, newest first: the lead
@@ -414,6 +465,33 @@ pub(crate) async fn keep_case(
             )),
         }
     }
+    // A grievance raised through Speak Up: it must be one of this organisation's, and a
+    // grievance case is the only kind that can come from it.
+    let mut grievance = None;
+    if !form.grievance.trim().is_empty() {
+        let found = match form.grievance.trim().parse::<i64>() {
+            Ok(id) => speakup_store::case_in_organisation(db, org.id, id)
+                .await
+                .ok()
+                .filter(|c| c.case_type == dignity_domain::speakup::CaseType::Grievance),
+            Err(_) => None,
+        };
+        match found {
+            Some(found) => {
+                if case_type.is_some_and(|t| t != CaseType::Grievance) {
+                    problems.push(problem(
+                        "case_type",
+                        "A case from a Speak Up grievance is a grievance case. Choose grievance",
+                    ));
+                }
+                grievance = Some(found.id);
+            }
+            None => problems.push(problem(
+                "case_type",
+                "The Speak Up grievance this case was to come from cannot be found. Open the case from the grievance's page",
+            )),
+        }
+    }
     if digest.is_none() {
         digest = match form.employee_number.trim() {
             "" => None,
@@ -496,13 +574,19 @@ pub(crate) async fn keep_case(
         details,
         seals,
         first_entry: Some((first_kind, summary)),
+        grievance_link: grievance.map(|id| grievance_link(secret, org.id, id)),
     };
     match store::open_case(db, opener.email, clock.now(), org, &case).await {
         Ok(id) => Ok(id),
         // Another lead's case from the same record landed first.
-        Err(dignity_store::StoreError::Conflict(why)) => {
-            Err(CaseError::Form(vec![problem("guide", why)]))
-        }
+        Err(dignity_store::StoreError::Conflict(why)) => Err(CaseError::Form(vec![problem(
+            if grievance.is_some() {
+                "case_type"
+            } else {
+                "guide"
+            },
+            why,
+        )])),
         Err(e) => Err(e.into()),
     }
 }
@@ -637,6 +721,7 @@ pub async fn store_synthetic_cases(
             details: details.clone(),
             seals: Vec::new(),
             first_entry: None,
+            grievance_link: None,
         })
         .collect();
     Ok(store::insert_cases_for_benchmark(operator.db(), organisation.id, &stored).await?)

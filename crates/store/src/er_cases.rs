@@ -28,6 +28,8 @@ pub struct NewCase {
     pub seals: Vec<(String, Vec<u8>)>,
     /// The allegation or complaint, encrypted, kept as the case's first entry.
     pub first_entry: Option<(EntryKind, Vec<u8>)>,
+    /// The keyed digest of the Speak Up grievance the case is opened from, if any.
+    pub grievance_link: Option<String>,
 }
 
 /// A stored case. `details` is ciphertext.
@@ -131,6 +133,20 @@ pub async fn open_case(
         if let Some((started,)) = started {
             return Err(StoreError::Conflict(format!(
                 "Decision guide record {guide} has already started case {started}. A new incident needs its own record and check."
+            )));
+        }
+    }
+    // One case for each Speak Up grievance, checked inside the write (the unique index
+    // stands behind it).
+    if let Some(link) = &case.grievance_link {
+        let started: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM er_cases WHERE grievance_link = $1")
+                .bind(link)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((started,)) = started {
+            return Err(StoreError::Conflict(format!(
+                "This grievance already has an employee relations case: case {started}."
             )));
         }
     }
@@ -904,7 +920,8 @@ async fn insert_case(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO er_cases (organisation_id, org_unit_id, case_type, person_digest, guide_id, \
          fast_track, opened_by, opened_on, stage, stage_since, investigator_id, version, public_key, \
-         details, closed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14) \
+         details, closed_on, grievance_link) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15) \
          RETURNING id",
     )
     .bind(organisation_id)
@@ -921,6 +938,7 @@ async fn insert_case(
     .bind(&case.public_key)
     .bind(&case.details)
     .bind((case.stage == Stage::Closed).then(|| case.stage_since.to_string()))
+    .bind(case.grievance_link.as_deref())
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
@@ -940,6 +958,34 @@ async fn insert_case(
 /// scratch database needs 200,000 cases in seconds, not one audited transaction each.
 /// Each case gets its first stage as `open_case` stores it; seals and entries are left
 /// out, as the list and the figures never read them.
+/// The organisation's case opened from the Speak Up grievance with this keyed digest.
+pub async fn case_for_grievance(
+    db: &Db,
+    organisation_id: i64,
+    link: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM er_cases WHERE organisation_id = $1 AND grievance_link = $2",
+    )
+    .bind(organisation_id)
+    .bind(link)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The keyed digest of the Speak Up grievance case `case_id` was opened from, if any.
+pub async fn grievance_link_of(db: &Db, case_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT grievance_link FROM er_cases WHERE id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(db.pool())
+        .await?
+        .flatten(),
+    )
+}
+
 pub async fn insert_cases_for_benchmark(
     db: &Db,
     organisation_id: i64,

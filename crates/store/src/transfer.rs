@@ -709,6 +709,7 @@ const TABLES: &[TableSpec] = &[
             ("version", Int),
             ("public_key", Text),
             ("details", Blob),
+            ("grievance_link", Text),
         ],
     ),
     (

@@ -446,6 +446,8 @@ async fn show_new(
 #[serde(default)]
 pub struct NewQuery {
     guide: String,
+    /// The Speak Up grievance to open a case from.
+    grievance: String,
 }
 
 async fn new_page(
@@ -463,6 +465,9 @@ async fn new_page(
     if !query.guide.trim().is_empty() {
         typed.form.case_type = CaseType::Conduct.code().into();
         typed.form.guide = query.guide.trim().to_owned();
+    } else if !query.grievance.trim().is_empty() {
+        typed.form.case_type = CaseType::Grievance.code().into();
+        typed.form.grievance = query.grievance.trim().to_owned();
     }
     show_new(&state, chrome, &user, organisation, typed).await
 }
@@ -497,6 +502,7 @@ async fn open(
         representative: sent.get("representative"),
         observer: sent.get("observer"),
         investigator: sent.get("investigator"),
+        grievance: sent.get("grievance"),
     };
     let result = er_cases::open_case(&state.app, &user, &organisation, &form).await;
     let problems = match result {
@@ -557,6 +563,8 @@ struct CasePage {
     chrome: Chrome,
     organisation: Organisation,
     case: CaseInHand,
+    /// The Speak Up grievance the case was opened from.
+    grievance: Option<i64>,
     stages: Vec<(Stage, Day)>,
     reading: CaseReading,
     unit: Option<String>,
@@ -720,11 +728,13 @@ async fn show_case(
         .org_unit_id
         .and_then(|id| units.iter().find(|u| u.id == id))
         .map(|u| u.name.clone());
+    let grievance = er_cases::grievance_of(&state.app, &organisation, &case).await?;
     let chrome = chrome_for(chrome, &organisation, &format!("Case {}", case.id));
     Ok(render(&CasePage {
         chrome,
         organisation,
         case,
+        grievance,
         stages,
         reading,
         unit,

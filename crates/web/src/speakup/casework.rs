@@ -392,6 +392,10 @@ struct CasePage {
     report: Option<Report>,
     entries: Vec<ShownEntry>,
     reason: Option<&'static str>,
+    /// The employee relations case opened from this grievance, for its leads.
+    er_case: Option<i64>,
+    /// Whether the reader may open an employee relations case from this grievance.
+    may_open_er: bool,
 }
 
 impl CasePage {
@@ -472,7 +476,20 @@ async fn case_page(
         .assigned_to
         .and_then(|id| names.iter().find(|m| m.person_id == id))
         .map(|m| m.display_name.clone());
+    // A grievance goes on to employee relations: their leads see its case, or can open one.
+    let (er_case, may_open_er) = if case.case_type == dignity_domain::speakup::CaseType::Grievance {
+        let er_case =
+            dignity_app::er_cases::case_for_grievance(&state.app, user, &organisation, case.id)
+                .await?;
+        let may_open = er_case.is_none()
+            && dignity_app::er_cases::may_open_from_grievance(user, &organisation);
+        (er_case, may_open)
+    } else {
+        (None, false)
+    };
     let page = CasePage {
+        er_case,
+        may_open_er,
         chrome: chrome.titled(case_name(&case)).with_errors(errors),
         name: case_name(&case),
         tabs: tab_links(&organisation, &case, Tab::Conversation),

@@ -20,6 +20,7 @@ dignity_store::on_both_backends!(
     sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands,
     imported_wres_counts_cannot_give_a_fairness_count_away,
     kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit,
+    a_speak_up_grievance_opens_one_linked_case,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -894,8 +895,159 @@ pub(crate) async fn open_case_at(
         details: vec![0; 16],
         seals: Vec::new(),
         first_entry: None,
+        grievance_link: None,
     };
     store::open_case(&app.db, "test", now, &app.org, &case).await?;
+    Ok(())
+}
+
+/// A grievance raised through Speak Up goes on to employee relations: a lead opens a
+/// grievance case from the grievance's page, and each page links to the other. One case
+/// for each grievance; a concern, another organisation's case or a made-up number cannot
+/// be used; and a copy of the database cannot tie the two cases together.
+async fn a_speak_up_grievance_opens_one_linked_case(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("gina@trust.nhs.uk", Some(Role::Guardian))
+        .await?;
+    let mut gina = sign_in_guardian(app, "gina@trust.nhs.uk").await?;
+    app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    crate::speakup::report(app, crate::speakup::WHAT).await?;
+    let page = app
+        .browser()
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("kind", "grievance"),
+                ("identity", "confidential"),
+                ("name", "Sam Staff"),
+                ("what_happened", "My rota is changed without notice."),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cases = dignity_store::speakup::list_cases(&app.db, app.org.id).await?;
+    let find = |t: dignity_domain::speakup::CaseType| {
+        cases
+            .iter()
+            .find(|c| c.case_type == t)
+            .map(|c| c.id)
+            .ok_or("no such case")
+    };
+    let grievance = find(dignity_domain::speakup::CaseType::Grievance)?;
+    let concern = find(dignity_domain::speakup::CaseType::Concern)?;
+
+    let open_link = format!("/orgs/RJ1/er-cases/new?grievance={grievance}");
+    let page = erin.get(&format!("/orgs/RJ1/speak-up/{grievance}")).await?;
+    assert!(page.body.contains(&open_link), "{}", page.body);
+    // Guardians do not open employee relations cases.
+    let page = gina.get(&format!("/orgs/RJ1/speak-up/{grievance}")).await?;
+    assert!(!page.body.contains("er-cases"), "{}", page.body);
+
+    let page = erin.get(&open_link).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("Speak Up grievance {grievance}")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("name=\"grievance\" value=\"{grievance}\"")),
+        "{}",
+        page.body
+    );
+    let today = app.state.app.clock.today();
+    let form = |case_type: &str, from: &str| {
+        Fields::new(&[
+            ("case_type", case_type),
+            ("grievance", from),
+            ("person_name", "Sam Staff"),
+            ("first_stage", "informal"),
+            (
+                "summary",
+                "Rota changes without notice, raised through Speak Up.",
+            ),
+        ])
+        .date("opened_on", today)
+    };
+    let none_opened = || async {
+        store::list_cases(
+            &app.db,
+            app.org.id,
+            store::Filter::default(),
+            store::Order::Oldest,
+        )
+        .await
+        .map(|c| c.is_empty())
+    };
+    for (case_type, from, message) in [
+        ("grievance", concern.to_string(), "cannot be found"),
+        ("grievance", "12345".to_owned(), "cannot be found"),
+        ("grievance", "one".to_owned(), "cannot be found"),
+        ("conduct", grievance.to_string(), "is a grievance case"),
+    ] {
+        let page = post(&mut erin, "/orgs/RJ1/er-cases/new", &form(case_type, &from)).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{from}");
+        assert!(page.body.contains(message), "{from}: {}", page.body);
+        assert!(none_opened().await?, "{from}");
+    }
+
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &form("grievance", &grievance.to_string()),
+    )
+    .await?;
+    assert!(page.redirects_to("/orgs/RJ1/er-cases/"), "{page:?}");
+    let case = only_case(app).await?;
+    let page = erin.get(&format!("/orgs/RJ1/er-cases/{}", case.id)).await?;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/orgs/RJ1/speak-up/{grievance}\"")),
+        "{}",
+        page.body
+    );
+    let page = erin.get(&format!("/orgs/RJ1/speak-up/{grievance}")).await?;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/orgs/RJ1/er-cases/{}\"", case.id)),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&open_link), "opened already");
+
+    // One case for each grievance.
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &form("grievance", &grievance.to_string()),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(&format!(
+            "This grievance already has an employee relations case: case {}",
+            case.id
+        )),
+        "{}",
+        page.body
+    );
+
+    // The thief's copy: the case keeps a digest the grievance's number cannot be found in.
+    let link: Option<String> =
+        sqlx::query_scalar("SELECT grievance_link FROM er_cases WHERE id = $1")
+            .bind(case.id)
+            .fetch_one(app.db.pool())
+            .await?;
+    let link = link.ok_or("a link")?;
+    assert!(!link.contains(&grievance.to_string()), "{link}");
+    assert!(
+        link.len() >= 32 && link.chars().all(|c| c.is_ascii_hexdigit()),
+        "{link}"
+    );
     Ok(())
 }
 
@@ -1441,6 +1593,7 @@ async fn a_long_list_of_cases_comes_in_pages_that_keep_the_filters(app: &TestApp
             details: vec![0; 16],
             seals: Vec::new(),
             first_entry: None,
+            grievance_link: None,
         };
         store::open_case(&app.db, "test", 0, &app.org, &case).await?;
     }
@@ -1541,6 +1694,7 @@ async fn sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands(
         details: vec![0; 16],
         seals: Vec::new(),
         first_entry: None,
+        grievance_link: None,
     };
     let mut tasks = Vec::new();
     for _ in 0..8 {
