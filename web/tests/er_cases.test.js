@@ -1,7 +1,8 @@
 // Employee relations cases in a real browser: a lead checks the demo's waiting decision
 // guide record, opens a conduct case from it and takes it through a hearing and an
 // appeal; then records a suspension review with its wellbeing check; then fails and fixes
-// the time limits form. axe and the reflow check pass on every page.
+// the time limits form; and an investigating officer reads their one case and adds a
+// finding. axe and the reflow check pass on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, checkAccessibility, checkReflow, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
@@ -146,4 +147,34 @@ test('the time limits form names each wrong box and keeps what was typed', async
   await lead.fill('#review_every_days', '14');
   await lead.click('button:has-text("Save time limits")');
   assert.match(await lead.locator('.nhsuk-notification-banner').innerText(), /The time limits are changed/);
+});
+
+test('an investigating officer finds their case, reads it and adds a finding', async () => {
+  const officer = await newPage(browser);
+  await signInWithSecondStep(officer, server.url, 'investigator@demo.nhs.uk');
+  await officer.goto(`${server.url}/home`);
+  await officer.click('a:has-text("Cases you are investigating")');
+  await checkAccessibility(officer, assert);
+  await checkReflow(officer, assert);
+  const list = await officer.locator('main').innerText();
+  assert.match(list, /Grievance/);
+  assert.equal(await officer.locator('main table tbody tr').count(), 1, 'only their own case');
+
+  await officer.click('main table a');
+  const page = await officer.locator('main').innerText();
+  assert.match(page, /flexible working/);
+  assert.ok(!page.includes('Move the case on'), "the leads' forms are not shown");
+  await checkAccessibility(officer, assert);
+  await checkReflow(officer, assert);
+
+  await officer.click('button:has-text("Add it")');
+  assert.match(await officer.locator('.nhsuk-error-summary').innerText(), /Choose what you are adding/);
+  await checkAccessibility(officer, assert);
+  await officer.check('#kind-finding');
+  await officer.fill('#text', 'Two of the three requests had no written reply.');
+  await officer.click('button:has-text("Add it")');
+  assert.match(await officer.locator('main').innerText(), /Two of the three requests had no written reply\./);
+
+  const response = await officer.goto(`${server.url}/orgs/DEMO1/er-cases`);
+  assert.equal(response.status(), 403, 'not the list of every case');
 });

@@ -37,6 +37,14 @@ pub use dignity_store::justculture::Guide;
 /// Who works on cases: the organisation's employee relations leads.
 pub const LEADS: &[Role] = CHECKERS;
 
+/// Investigating officers (often managers from elsewhere in the organisation): each reads
+/// only the cases they are the investigator of, while they are, and adds notes and
+/// findings to them.
+pub const INVESTIGATORS: &[Role] = &[Role::Investigator];
+
+/// Who reaches the case pages at all; each case then decides ([`case_for`]).
+pub const CASE_READERS: &[Role] = &[Role::ErLead, Role::Investigator];
+
 /// The longest name, in characters.
 const NAME_LIMIT: usize = 200;
 
@@ -265,7 +273,8 @@ pub async fn guides_for_cases(
     Ok(guides)
 }
 
-/// People a case's investigator can be: the organisation's leads who hold a case key.
+/// People a case's investigator can be: the organisation's leads and investigating
+/// officers who hold a case key.
 pub async fn investigators(ctx: &Context, org: &Organisation) -> Result<Vec<(i64, String)>, Error> {
     investigators_in(&ctx.db, org).await
 }
@@ -275,7 +284,11 @@ async fn investigators_in(db: &Db, org: &Organisation) -> Result<Vec<(i64, Strin
     let members = dignity_store::identity::list_members(db, org.id).await?;
     Ok(holders
         .into_iter()
-        .filter(|h| h.roles.iter().any(|r| LEADS.contains(r)))
+        .filter(|h| {
+            h.roles
+                .iter()
+                .any(|r| LEADS.contains(r) || INVESTIGATORS.contains(r))
+        })
         .filter_map(|h| {
             members
                 .iter()
@@ -552,6 +565,19 @@ pub(crate) async fn keep_case(
             key.seal_to(public).map_err(Error::from)?,
         ));
     }
+    // An investigating officer named at the start reads the case from the start.
+    if let Some(investigator) = investigator_id
+        && !readers.iter().any(|(p, _)| *p == investigator)
+        && let Some(holder) = speakup_store::key_holders(db, org.id)
+            .await?
+            .into_iter()
+            .find(|h| h.person_id == investigator)
+    {
+        seals.push((
+            person_holder(investigator),
+            key.seal_to(&holder.public_key).map_err(Error::from)?,
+        ));
+    }
     let details = seal_details(&key.public_key(), &details)?;
     let summary =
         encrypt_to(&key.public_key(), &padded(summary.into_bytes())).map_err(Error::from)?;
@@ -607,18 +633,128 @@ impl std::ops::Deref for CaseInHand {
     }
 }
 
+/// A case, for a lead, or for the investigating officer it names. Anyone else is refused,
+/// and an officer is refused alike for a case that is not theirs and one that does not
+/// exist, so they cannot learn which numbers are cases.
 pub async fn case_for(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
     id: i64,
 ) -> Result<CaseInHand, Error> {
-    if !holds_lead(session, org) {
+    if holds_lead(session, org) {
+        return Ok(CaseInHand(
+            store::case_in_organisation(&ctx.db, org.id, id).await?,
+        ));
+    }
+    if !session.has_org_role(&org.ods_code, INVESTIGATORS) {
         return Err(Error::Forbidden);
     }
-    Ok(CaseInHand(
-        store::case_in_organisation(&ctx.db, org.id, id).await?,
-    ))
+    match store::case_in_organisation(&ctx.db, org.id, id).await {
+        Ok(case) if case.investigator_id == Some(session.person.id) => Ok(CaseInHand(case)),
+        Ok(_) | Err(dignity_store::StoreError::NotFound(_)) => Err(Error::Forbidden),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `session` works on `org`'s cases as a lead (every case, every change), rather
+/// than as an investigating officer (their cases, notes and findings only).
+pub fn is_lead(session: &CurrentSession, org: &Organisation) -> bool {
+    holds_lead(session, org)
+}
+
+/// The cases `session` is the investigating officer of, longest at their stage first.
+pub async fn investigating(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Vec<Listed>, Error> {
+    if !session.has_org_role(&org.ods_code, INVESTIGATORS) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::list_cases(
+        &ctx.db,
+        org.id,
+        Filter {
+            investigator: Some(session.person.id),
+            ..Filter::default()
+        },
+        Order::LongestInStage,
+    )
+    .await?)
+}
+
+/// Keeps who holds a copy of `case_id`'s key in step with its investigator: an
+/// investigating officer who is not a lead gets a copy while they investigate it, and
+/// loses it when someone else does. `key` is the case's key, opened by the lead making
+/// the change; without it (a lead whose key is locked) copies are only taken away, and
+/// the next lead to open the case gives the officer theirs.
+async fn keep_investigator_in_step(
+    ctx: &Context,
+    actor: &str,
+    org: &Organisation,
+    case_id: i64,
+    key: Option<&ConcernKey>,
+) -> Result<(), Error> {
+    let case = store::case_in_organisation(&ctx.db, org.id, case_id).await?;
+    let holders = speakup_store::key_holders(&ctx.db, org.id).await?;
+    let is_lead = |person: i64| {
+        holders
+            .iter()
+            .any(|h| h.person_id == person && h.roles.iter().any(|r| LEADS.contains(r)))
+    };
+    let wanted = case.investigator_id.filter(|p| !is_lead(*p));
+    let sealed_to = store::seal_holders(&ctx.db, case.id).await?;
+    let remove: Vec<String> = sealed_to
+        .iter()
+        .filter(|h| {
+            h.strip_prefix("person:")
+                .and_then(|id| id.parse::<i64>().ok())
+                .is_some_and(|p| !is_lead(p) && Some(p) != wanted)
+        })
+        .cloned()
+        .collect();
+    let add = match (wanted, key) {
+        (Some(person), Some(key)) if !sealed_to.contains(&person_holder(person)) => holders
+            .iter()
+            .find(|h| h.person_id == person)
+            .map(|h| {
+                key.seal_to(&h.public_key)
+                    .map(|s| (person_holder(person), s))
+            })
+            .transpose()?,
+        _ => None,
+    };
+    if add.is_none() && remove.is_empty() {
+        return Ok(());
+    }
+    store::change_investigator_seals(
+        &ctx.db,
+        actor,
+        ctx.clock.now(),
+        org,
+        case.id,
+        add.as_ref().map(|(h, s)| (h.as_str(), s.as_slice())),
+        &remove,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The case's key, as the signed-in lead's unlocked key opens it.
+async fn case_key(
+    ctx: &Context,
+    session: &CurrentSession,
+    case_id: i64,
+) -> Result<Option<ConcernKey>, Error> {
+    let Some(secret) = ctx.keys.get(&session.session_digest, ctx.clock.now()) else {
+        return Ok(None);
+    };
+    let Some(sealed) = store::seal_for(&ctx.db, case_id, &person_holder(session.person.id)).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ConcernKey::unseal(&sealed, &secret)?))
 }
 
 /// An organisation's cases, filtered and ordered.
@@ -907,6 +1043,9 @@ pub async fn read(
         return Ok(CaseReading::NotSealed);
     };
     let key = ConcernKey::unseal(&sealed, &secret)?;
+    if holds_lead(session, org) {
+        keep_investigator_in_step(ctx, &session.person.email, org, case.id, Some(&key)).await?;
+    }
     store::record_read(
         &ctx.db,
         &session.person.email,
@@ -1099,11 +1238,12 @@ pub async fn move_case(
         },
     )
     .await?;
-    if moved {
-        Ok(())
-    } else {
-        Err(CaseError::Changed)
+    if !moved {
+        return Err(CaseError::Changed);
     }
+    let key = case_key(ctx, session, case.id).await?;
+    keep_investigator_in_step(ctx, &session.person.email, org, case.id, key.as_ref()).await?;
+    Ok(())
 }
 
 /// What a lead sent to add to a case's file.
@@ -1136,7 +1276,21 @@ pub async fn add_entry(
     case: &CaseInHand,
     form: &EntryForm,
 ) -> Result<i64, CaseError> {
-    may_change(ctx, session, org, case).await?;
+    let lead = holds_lead(session, org);
+    if lead {
+        may_change(ctx, session, org, case).await?;
+    } else if case.investigator_id == Some(session.person.id)
+        && session.has_org_role(&org.ods_code, INVESTIGATORS)
+    {
+        if store::seal_for(&ctx.db, case.id, &person_holder(session.person.id))
+            .await?
+            .is_none()
+        {
+            return Err(CaseError::NotShared);
+        }
+    } else {
+        return Err(Error::Forbidden.into());
+    }
     let mut problems = Vec::new();
     let kind: Option<EntryKind> = choice(
         &mut problems,
@@ -1144,7 +1298,13 @@ pub async fn add_entry(
         &form.kind,
         "Choose what you are adding",
     );
-    if kind == Some(EntryKind::Correction) {
+    let allowed = if lead {
+        kind != Some(EntryKind::Correction)
+    } else {
+        // An officer investigates: the allegation and the letters are the leads'.
+        matches!(kind, Some(EntryKind::Note | EntryKind::Finding))
+    };
+    if kind.is_some() && !allowed {
         problems.push(problem("kind", "Choose what you are adding"));
     }
     let body = text(
@@ -1255,11 +1415,12 @@ pub async fn change_details(
         &change,
     )
     .await?;
-    if changed {
-        Ok(())
-    } else {
-        Err(CaseError::Changed)
+    if !changed {
+        return Err(CaseError::Changed);
     }
+    let key = case_key(ctx, session, case.id).await?;
+    keep_investigator_in_step(ctx, &session.person.email, org, case.id, key.as_ref()).await?;
+    Ok(())
 }
 
 /// What a lead sent to start a suspension.

@@ -33,6 +33,11 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("staff@demo.nhs.uk", "Sam Staff", Role::Staff),
     ("guardian@demo.nhs.uk", "Gina Guardian", Role::Guardian),
     ("er@demo.nhs.uk", "Erin Relations", Role::ErLead),
+    (
+        "investigator@demo.nhs.uk",
+        "Ian Investigator",
+        Role::Investigator,
+    ),
     ("union@demo.nhs.uk", "Uma Union", Role::UnionPartner),
     ("exec@demo.nhs.uk", "Ezra Executive", Role::Executive),
     ("admin@demo.nhs.uk", "Ada Admin", Role::OrgAdmin),
@@ -138,6 +143,7 @@ pub async fn seed(
     let mut signers = (None, None);
     let mut manager = None;
     let mut er_lead = None;
+    let mut investigator = None;
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
             .create_person(&Email::parse(email)?, &name(display_name)?, &hash)
@@ -147,6 +153,7 @@ pub async fn seed(
             Role::UnionPartner => signers.1 = Some(person.id),
             Role::Staff => manager = Some((person.id, *email)),
             Role::ErLead => er_lead = Some((person.id, *email)),
+            Role::Investigator => investigator = Some(person.id),
             _ => {}
         }
         let organisation = match role.scope() {
@@ -163,7 +170,7 @@ pub async fn seed(
                     other => Err(other),
                 })?;
         }
-        if matches!(role, Role::Guardian | Role::ErLead) {
+        if matches!(role, Role::Guardian | Role::ErLead | Role::Investigator) {
             // Made now, under the demo passphrase, so that concerns sent before the guardian
             // first signs in are sealed to them too.
             let key = dignity_crypto::speakup::SecretKey::generate();
@@ -288,7 +295,8 @@ pub async fn seed(
     // Employee relations cases at every stage, so the lead's list, the time limits and a
     // suspension review all show.
     if let Some((id, email)) = er_lead {
-        crate::demo_justculture::seed_cases(&operator, secret, &main, id, email).await?;
+        crate::demo_justculture::seed_cases(&operator, secret, &main, id, email, investigator)
+            .await?;
         // A year of cases about staff in post, so the fairness figures and the panel at
         // the check show something.
         if let Some((manager_id, manager_email)) = manager {

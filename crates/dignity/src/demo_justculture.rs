@@ -130,6 +130,7 @@ pub async fn seed_cases(
     organisation: &Organisation,
     lead_id: i64,
     lead_email: &str,
+    investigator: Option<i64>,
 ) -> anyhow::Result<()> {
     let today = operator.clock().today();
     let closed = case(
@@ -154,15 +155,19 @@ pub async fn seed_cases(
         },
         step(Stage::Closed, 82),
     ];
-    let late = case(
-        CaseType::Grievance,
-        "Riley Demo",
-        "D1002",
-        Stage::Investigation,
-        today.plus_days(-30),
-        true,
-        "Says their requests for flexible working were refused without a reason.",
-    );
+    // Investigated by the demo's investigating officer, who reads it and no other.
+    let late = OpenForm {
+        investigator: investigator.map(|id| id.to_string()).unwrap_or_default(),
+        ..case(
+            CaseType::Grievance,
+            "Riley Demo",
+            "D1002",
+            Stage::Investigation,
+            today.plus_days(-30),
+            true,
+            "Says their requests for flexible working were refused without a reason.",
+        )
+    };
     let suspended = case(
         CaseType::CapabilityIllHealth,
         "Avery Demo",

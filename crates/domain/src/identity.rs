@@ -219,6 +219,7 @@ code_list!(
         Staff => "staff", "Staff member";
         Guardian => "guardian", "Freedom to Speak Up Guardian";
         ErLead => "er_lead", "Employee relations lead";
+        Investigator => "investigator", "Investigating officer";
         UnionPartner => "union_partner", "Trade union partner";
         Executive => "executive", "Executive";
         OrgAdmin => "org_admin", "Organisation administrator";
@@ -251,6 +252,7 @@ impl Role {
             self,
             Role::Guardian
                 | Role::ErLead
+                | Role::Investigator
                 | Role::OrgAdmin
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
@@ -275,6 +277,10 @@ impl Role {
                 "Read and respond to grievances raised with you",
                 "Move grievances through their stages, each with its time limit",
                 "Check a manager's decision before any formal process starts",
+            ],
+            Role::Investigator => &[
+                "Read the employee relations cases you are asked to investigate",
+                "Add your notes and findings to those cases",
             ],
             Role::UnionPartner => &[
                 "Approve your organisation's action plan with the employer",
@@ -389,6 +395,7 @@ mod tests {
             [
                 &Role::Guardian,
                 &Role::ErLead,
+                &Role::Investigator,
                 &Role::OrgAdmin,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin

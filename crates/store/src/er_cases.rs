@@ -224,6 +224,8 @@ pub struct Filter {
     pub open: Option<bool>,
     pub case_type: Option<CaseType>,
     pub stage: Option<Stage>,
+    /// Only the cases this person is the investigating officer of.
+    pub investigator: Option<i64>,
 }
 
 /// How a list is ordered.
@@ -308,6 +310,10 @@ fn conditions(filter: Filter) -> String {
     }
     if let Some(s) = filter.stage {
         sql.push_str(&format!(" AND c.stage = '{}'", s.code()));
+    }
+    // A number from the session, never typed.
+    if let Some(person) = filter.investigator {
+        sql.push_str(&format!(" AND c.investigator_id = {person}"));
     }
     sql
 }
@@ -1173,6 +1179,71 @@ pub async fn cases_to_share(
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Everyone a case's key is sealed to.
+pub async fn seal_holders(db: &Db, case_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT holder FROM er_case_seals WHERE case_id = $1 ORDER BY holder")
+            .bind(case_id)
+            .fetch_all(db.pool())
+            .await?,
+    )
+}
+
+/// Gives a case's investigating officer their copy of its key and takes copies from
+/// officers who no longer investigate it, in one audited transaction.
+pub async fn change_investigator_seals(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    case_id: i64,
+    add: Option<(&str, &[u8])>,
+    remove: &[String],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for holder in remove {
+        sqlx::query("DELETE FROM er_case_seals WHERE case_id = $1 AND holder = $2")
+            .bind(case_id)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some((holder, sealed)) = add {
+        sqlx::query(
+            "INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) \
+             ON CONFLICT (case_id, holder) DO NOTHING",
+        )
+        .bind(case_id)
+        .bind(holder)
+        .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let detail = format!(
+        "Case {case_id}: {}{}{}",
+        add.map(|(h, _)| format!("shared with investigating officer {h}"))
+            .unwrap_or_default(),
+        if add.is_some() && !remove.is_empty() {
+            "; "
+        } else {
+            ""
+        },
+        if remove.is_empty() {
+            String::new()
+        } else {
+            format!("taken from {}", remove.join(", "))
+        }
+    );
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(actor, org, "er.investigator_access", &detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Adds copies of cases' keys for new holders, with one audit entry saying who was given

@@ -49,8 +49,13 @@ pub fn routes(routes: Routes) -> Routes {
             change_time_limits,
         )
         .get(
+            "/orgs/{ods}/er-cases/investigating",
+            Access::InOrganisation(er_cases::INVESTIGATORS),
+            investigating,
+        )
+        .get(
             "/orgs/{ods}/er-cases/{id}",
-            Access::InOrganisation(LEADS),
+            Access::InOrganisation(er_cases::CASE_READERS),
             case_page,
         )
         .post(
@@ -60,7 +65,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .post(
             "/orgs/{ods}/er-cases/{id}/entries",
-            Access::InOrganisation(LEADS),
+            Access::InOrganisation(er_cases::CASE_READERS),
             add_entry,
         )
         .post(
@@ -288,6 +293,7 @@ async fn list(
         },
         case_type: query.case_type.parse().ok(),
         stage: query.stage.parse().ok(),
+        investigator: None,
     };
     let order = match query.order.as_str() {
         "newest" => Order::Newest,
@@ -377,6 +383,40 @@ async fn list(
         waiting_colleagues,
         share_back: "er-cases",
         done,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "er_cases/investigating.html")]
+struct InvestigatingPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    cases: Vec<Listed>,
+}
+
+/// An investigating officer's own cases.
+async fn investigating(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let cases = er_cases::investigating(&state.app, &user, &organisation).await?;
+    let chrome = chrome
+        .titled(format!(
+            "Cases you are investigating: {}",
+            organisation.name
+        ))
+        .under(
+            format!("/home#org-{}", organisation.ods_code),
+            organisation.name.clone(),
+        );
+    Ok(render(&InvestigatingPage {
+        chrome,
+        organisation,
+        cases,
     })?
     .into_response())
 }
@@ -565,6 +605,8 @@ struct CasePage {
     case: CaseInHand,
     /// The Speak Up grievance the case was opened from.
     grievance: Option<i64>,
+    /// A lead, rather than the case's investigating officer.
+    lead: bool,
     stages: Vec<(Stage, Day)>,
     reading: CaseReading,
     unit: Option<String>,
@@ -620,7 +662,13 @@ impl CasePage {
         EntryKind::ALL
             .iter()
             .copied()
-            .filter(|k| *k != EntryKind::Correction)
+            .filter(|k| {
+                if self.lead {
+                    *k != EntryKind::Correction
+                } else {
+                    matches!(k, EntryKind::Note | EntryKind::Finding)
+                }
+            })
             .collect()
     }
 
@@ -728,13 +776,28 @@ async fn show_case(
         .org_unit_id
         .and_then(|id| units.iter().find(|u| u.id == id))
         .map(|u| u.name.clone());
-    let grievance = er_cases::grievance_of(&state.app, &organisation, &case).await?;
-    let chrome = chrome_for(chrome, &organisation, &format!("Case {}", case.id));
+    let lead = er_cases::is_lead(user, &organisation);
+    let grievance = if lead {
+        er_cases::grievance_of(&state.app, &organisation, &case).await?
+    } else {
+        None
+    };
+    let chrome = if lead {
+        chrome_for(chrome, &organisation, &format!("Case {}", case.id))
+    } else {
+        chrome
+            .titled(format!("Case {}: {}", case.id, organisation.name))
+            .under(
+                format!("{}/investigating", base(&organisation)),
+                "Cases you are investigating",
+            )
+    };
     Ok(render(&CasePage {
         chrome,
         organisation,
         case,
         grievance,
+        lead,
         stages,
         reading,
         unit,

@@ -79,11 +79,14 @@ pub(crate) async fn reseal(
     Ok(sealed_count)
 }
 
-/// Whether someone reads any kind of case somewhere, and so needs a case key.
+/// Whether someone reads any kind of case somewhere (Speak Up, or employee relations
+/// cases as an investigating officer), and so needs a case key.
 pub fn reads_cases(memberships: &[Membership]) -> bool {
-    memberships
-        .iter()
-        .any(|m| m.organisation.is_some() && casework::reads_some_case(&[m.role]))
+    memberships.iter().any(|m| {
+        m.organisation.is_some()
+            && (casework::reads_some_case(&[m.role])
+                || m.role == dignity_domain::identity::Role::Investigator)
+    })
 }
 
 /// The people of an organisation with a case key who read this kind of case, by the one

@@ -205,6 +205,10 @@ async fn signed_in_home(
                         "Speak Up cases: grievances passed to you",
                     )]
                 }
+                (Some(org), Role::Investigator) => vec![(
+                    format!("/orgs/{}/er-cases/investigating", org.ods_code),
+                    "Cases you are investigating",
+                )],
                 (None, Role::NationalAnalyst) => vec![
                     (
                         "/national/speak-up".to_owned(),

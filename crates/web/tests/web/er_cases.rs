@@ -21,6 +21,7 @@ dignity_store::on_both_backends!(
     imported_wres_counts_cannot_give_a_fairness_count_away,
     kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit,
     a_speak_up_grievance_opens_one_linked_case,
+    an_investigating_officer_reads_only_their_case_while_it_is_theirs,
 );
 
 const NAME: &str = "Robin Quartermaine";
@@ -898,6 +899,197 @@ pub(crate) async fn open_case_at(
         grievance_link: None,
     };
     store::open_case(&app.db, "test", now, &app.org, &case).await?;
+    Ok(())
+}
+
+/// An investigating officer who is not a lead (a manager from another department, say)
+/// reads the case they investigate and adds notes and findings, and nothing else: not the
+/// list, not another case, no moves or changes, no letters. When the lead names someone
+/// else, the officer loses the case, and their copy of its key is deleted.
+async fn an_investigating_officer_reads_only_their_case_while_it_is_theirs(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
+    let ivan = app
+        .person("ivan@trust.nhs.uk", Some(Role::Investigator))
+        .await?;
+    // Signing in makes the officer's case key, as it does a lead's.
+    let mut ivan_browser = sign_in_guardian(app, "ivan@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let open = |summary: &'static str, investigator: String| {
+        Fields::new(&[
+            ("case_type", "grievance"),
+            ("person_name", NAME),
+            ("first_stage", "investigation"),
+            ("summary", summary),
+            ("investigator", &investigator),
+        ])
+        .date("opened_on", today)
+    };
+    let theirs = "Rota changes without notice, for Ivan to investigate.";
+    let other = "A second grievance nobody asked Ivan about.";
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &open(theirs, ivan.id.to_string()),
+    )
+    .await?;
+    assert!(page.redirects_to("/orgs/RJ1/er-cases/"), "{page:?}");
+    let page = post(
+        &mut erin,
+        "/orgs/RJ1/er-cases/new",
+        &open(other, String::new()),
+    )
+    .await?;
+    assert!(page.redirects_to("/orgs/RJ1/er-cases/"), "{page:?}");
+    let cases = store::list_cases(
+        &app.db,
+        app.org.id,
+        store::Filter::default(),
+        store::Order::Oldest,
+    )
+    .await?;
+    let case = cases
+        .iter()
+        .find(|c| c.investigator_id == Some(ivan.id))
+        .ok_or("Ivan's case")?
+        .id;
+    let not_theirs = cases
+        .iter()
+        .find(|c| c.id != case)
+        .ok_or("the other case")?
+        .id;
+
+    let list = ivan_browser.get("/orgs/RJ1/er-cases/investigating").await?;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains(&format!(">Case {case}</a>")),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains(&format!(">Case {not_theirs}</a>")));
+    let page = ivan_browser
+        .get(&format!("/orgs/RJ1/er-cases/{case}"))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(theirs), "{}", page.body);
+    assert!(
+        !page.body.contains("Move the case on"),
+        "leads' forms are not shown"
+    );
+    assert!(
+        !page.body.contains("/details\""),
+        "leads' forms are not shown"
+    );
+    for path in [
+        format!("/orgs/RJ1/er-cases/{not_theirs}"),
+        "/orgs/RJ1/er-cases/99999999".to_owned(),
+        "/orgs/RJ1/er-cases".to_owned(),
+    ] {
+        let page = ivan_browser.get(&path).await?;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!page.body.contains(other), "{path}");
+    }
+    for (action, fields) in [
+        ("move", Fields::new(&[("to", "hearing")]).date("on", today)),
+        ("details", Fields::new(&[("person_name", "Someone else")])),
+        (
+            "suspension",
+            Fields::new(&[("suspension_kind", "suspension")]),
+        ),
+    ] {
+        let page = post(
+            &mut ivan_browser,
+            &format!("/orgs/RJ1/er-cases/{case}/{action}"),
+            &fields,
+        )
+        .await?;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{action}");
+    }
+
+    // Notes and findings, yes; a letter is the leads'.
+    let finding = "Three rota changes in May were made without the notice the policy asks for.";
+    let page = post(
+        &mut ivan_browser,
+        &format!("/orgs/RJ1/er-cases/{case}/entries"),
+        &Fields::new(&[("kind", "finding"), ("text", finding)]),
+    )
+    .await?;
+    assert!(
+        page.redirects_to(&format!("/orgs/RJ1/er-cases/{case}")),
+        "{page:?}"
+    );
+    let page = post(
+        &mut ivan_browser,
+        &format!("/orgs/RJ1/er-cases/{case}/entries"),
+        &Fields::new(&[("kind", "letter"), ("text", "Dear colleague")]),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    let page = post(
+        &mut ivan_browser,
+        &format!("/orgs/RJ1/er-cases/{not_theirs}/entries"),
+        &Fields::new(&[("kind", "note"), ("text", "Not mine")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = erin.get(&format!("/orgs/RJ1/er-cases/{case}")).await?;
+    assert!(page.body.contains(finding), "the lead reads the finding");
+
+    // The lead takes the case from Ivan: he can no longer open it, and his copy of its
+    // key is gone from the database.
+    let version = store::case_in_organisation(&app.db, app.org.id, case)
+        .await?
+        .version;
+    let page = post(
+        &mut erin,
+        &format!("/orgs/RJ1/er-cases/{case}/details"),
+        &Fields::new(&[("person_name", NAME), ("investigator", "")]).version(version),
+    )
+    .await?;
+    assert!(
+        page.redirects_to(&format!("/orgs/RJ1/er-cases/{case}")),
+        "{page:?}"
+    );
+    let page = ivan_browser
+        .get(&format!("/orgs/RJ1/er-cases/{case}"))
+        .await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let list = ivan_browser.get("/orgs/RJ1/er-cases/investigating").await?;
+    assert!(!list.body.contains(&format!(">Case {case}</a>")));
+    let holder = dignity_store::speakup::person_holder(ivan.id);
+    assert!(store::seal_for(&app.db, case, &holder).await?.is_none());
+
+    // Named again, he reads it again.
+    let version = store::case_in_organisation(&app.db, app.org.id, case)
+        .await?
+        .version;
+    let page = post(
+        &mut erin,
+        &format!("/orgs/RJ1/er-cases/{case}/details"),
+        &Fields::new(&[
+            ("person_name", NAME),
+            ("investigator", &ivan.id.to_string()),
+        ])
+        .version(version),
+    )
+    .await?;
+    assert!(
+        page.redirects_to(&format!("/orgs/RJ1/er-cases/{case}")),
+        "{page:?}"
+    );
+    assert!(store::seal_for(&app.db, case, &holder).await?.is_some());
+    let page = ivan_browser
+        .get(&format!("/orgs/RJ1/er-cases/{case}"))
+        .await?;
+    assert!(page.body.contains(finding), "{}", page.body);
     Ok(())
 }
 

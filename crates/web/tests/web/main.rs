@@ -74,6 +74,7 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::Staff),
     Who::Holder(Role::Guardian),
     Who::Holder(Role::ErLead),
+    Who::Holder(Role::Investigator),
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
@@ -82,6 +83,7 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::Staff),
     Who::OtherOrg(Role::Guardian),
     Who::OtherOrg(Role::ErLead),
+    Who::OtherOrg(Role::Investigator),
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
@@ -91,6 +93,7 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::Staff),
     Who::Holder(Role::Guardian),
     Who::Holder(Role::ErLead),
+    Who::Holder(Role::Investigator),
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
@@ -99,6 +102,7 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::Staff),
     Who::OtherOrg(Role::Guardian),
     Who::OtherOrg(Role::ErLead),
+    Who::OtherOrg(Role::Investigator),
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
@@ -160,6 +164,9 @@ const RJ1_MANAGERS: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
 ];
 const RJ1_ER_LEADS: &[Who] = &[Who::Holder(Role::ErLead)];
+/// Investigating officers: their own list, and (for their own cases only) the case page
+/// and its file; case 1 is not theirs, so the matrix sees them refused there.
+const RJ1_INVESTIGATORS: &[Who] = &[Who::Holder(Role::Investigator)];
 const RJ1_RESULTS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
@@ -235,6 +242,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/er-cases/time-limits",
         "/orgs/RJ1/er-cases/time-limits",
         RJ1_ER_LEADS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/er-cases/investigating",
+        "/orgs/RJ1/er-cases/investigating",
+        RJ1_INVESTIGATORS,
     ),
     (
         "GET",
