@@ -24,9 +24,12 @@ use std::sync::{Arc, Mutex};
 
 use super::super::standards::ReportingYear;
 
-/// Organisations whose figures are kept: more than the country has trusts and boards, so
-/// the national view keeps every one.
-const ORGANISATIONS_KEPT: usize = 400;
+/// Every organisation's figures are kept, one entry each, replaced when its inputs change:
+/// only platform administrators make organisations, so their number bounds the memory. A
+/// smaller limit would make the national view, which reads every organisation in turn,
+/// push out the entry it needs next on every request once there were more organisations
+/// than the limit (an outside review measured every request missing with 406).
+const ORGANISATIONS_KEPT: usize = usize::MAX;
 
 /// One organisation's decided years and the fingerprint they were decided from.
 type Held = (Fingerprint, Arc<Vec<YearDecided>>);
@@ -95,6 +98,16 @@ fn newest_settled(today: Day) -> ReportingYear {
     year
 }
 
+/// Whether a settled year counts `event`: it is dated in a year settled by now, and was
+/// written into Dignity before that year settled.
+fn counted(event: &CaseEvent, settled: ReportingYear) -> bool {
+    let year = ReportingYear::of(event.on);
+    year <= settled
+        && year
+            .cases_counted_from()
+            .is_some_and(|from| event.recorded_on < from)
+}
+
 /// Feeds text to a digest without building it first.
 struct Hashing(Sha256);
 
@@ -137,12 +150,14 @@ pub(super) fn fingerprint(inputs: &Inputs<'_>) -> Option<Fingerprint> {
     for (day, version) in inputs.formal {
         put(format_args!("formal {day} {}", version.as_deref()?));
     }
-    // Only events of settled years: a stage written today cannot move them, and a page
-    // that was slower after each new stage would tell a reader that one was written.
+    // Only the events the settled years count: dated in one, and written before it
+    // settled (as `tally` and the standards count them). Anything written later moves no
+    // figure, and a page that was slower after it (a new decision) would tell a reader
+    // that a lead had just written something (an outside review timed it).
     let mut events: Vec<String> = inputs
         .events
         .iter()
-        .filter(|e| ReportingYear::of(e.on) <= settled)
+        .filter(|e| counted(e, settled))
         .map(|e| format!("{e:?}"))
         .collect();
     events.sort_unstable();
@@ -168,5 +183,48 @@ mod tests {
         assert_eq!(before, after.before());
         assert_eq!(after, ReportingYear::of(day("2026-03-31")));
         assert_eq!(newest_settled(day("2026-12-05")), after);
+    }
+
+    /// What a reader could time: only an event a settled year counts changes the
+    /// fingerprint (and so makes the next page decide again).
+    #[test]
+    fn only_counted_events_change_the_fingerprint() -> Result<(), Box<dyn std::error::Error>> {
+        use dignity_domain::er_cases::CaseType;
+        use dignity_store::er_cases::CaseEventKind;
+        let event =
+            |on: &str, recorded_on: &str| -> Result<CaseEvent, Box<dyn std::error::Error>> {
+                Ok(CaseEvent {
+                    case_id: 7,
+                    case_type: CaseType::Conduct,
+                    person_digest: "p".into(),
+                    kind: CaseEventKind::Investigation,
+                    on: Day::parse(on)?,
+                    recorded_on: Day::parse(recorded_on)?,
+                })
+            };
+        let print = |events: &[CaseEvent]| {
+            fingerprint(&Inputs {
+                organisation_id: 1,
+                minimum: dignity_engine::disclosure::Minimums::default().workforce(),
+                today: Day::parse("2026-12-05").unwrap_or(Day::from_unix_seconds(0)),
+                snapshots: &[],
+                formal: &[],
+                events,
+                units: &[],
+            })
+        };
+        let before = print(&[]).ok_or("a fingerprint")?;
+        for late in [
+            // Dated in the settled 2025/26, written after it settled on 1 May 2026.
+            event("2025-07-15", "2026-12-05")?,
+            event("2025-07-15", "2026-05-01")?,
+            // Dated in the year still open.
+            event("2026-11-20", "2026-11-20")?,
+        ] {
+            assert_eq!(print(&[late.clone()]), Some(before), "{late:?}");
+        }
+        let counted = event("2025-07-15", "2026-04-30")?;
+        assert_ne!(print(&[counted]), Some(before));
+        Ok(())
     }
 }
