@@ -1211,15 +1211,7 @@ pub async fn change_investigator_seals(
             .await?;
     }
     if let Some((holder, sealed)) = add {
-        sqlx::query(
-            "INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id, holder) DO NOTHING",
-        )
-        .bind(case_id)
-        .bind(holder)
-        .bind(sealed)
-        .execute(&mut *tx)
-        .await?;
+        insert_seal(&mut tx, case_id, holder, sealed).await?;
     }
     let detail = format!(
         "Case {case_id}: {}{}{}",
@@ -1258,18 +1250,29 @@ pub async fn add_seals(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     for (case_id, holder, sealed) in seals {
-        sqlx::query(
-            "INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) \
-             ON CONFLICT (case_id, holder) DO NOTHING",
-        )
-        .bind(case_id)
-        .bind(holder)
-        .bind(sealed)
-        .execute(&mut *tx)
-        .await?;
+        insert_seal(&mut tx, *case_id, holder, sealed).await?;
     }
     audit::append(&mut tx, now, &audit_entry(actor, org, "er.shared", detail)).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A copy of a case's key for `holder`; one already there is left as it is.
+async fn insert_seal(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    case_id: i64,
+    holder: &str,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO er_case_seals (case_id, holder, sealed) VALUES ($1, $2, $3) \
+         ON CONFLICT (case_id, holder) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(holder)
+    .bind(sealed)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -1105,19 +1105,7 @@ async fn a_speak_up_grievance_opens_one_linked_case(app: &TestApp) -> TestResult
     app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
     let mut erin = sign_in_guardian(app, "erin@trust.nhs.uk").await?;
     crate::speakup::report(app, crate::speakup::WHAT).await?;
-    let page = app
-        .browser()
-        .post(
-            "/speak-up/RJ1",
-            &[
-                ("kind", "grievance"),
-                ("identity", "confidential"),
-                ("name", "Sam Staff"),
-                ("what_happened", "My rota is changed without notice."),
-                ("patient_safety", "no"),
-            ],
-        )
-        .await?;
+    let page = crate::speakup::raise_grievance(app).await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let cases = dignity_store::speakup::list_cases(&app.db, app.org.id).await?;
     let find = |t: dignity_domain::speakup::CaseType| {

@@ -88,6 +88,23 @@ pub(crate) async fn sign_in_guardian(
     Ok(browser)
 }
 
+/// Sam Staff raises a confidential grievance about their rota, as a browser would.
+pub(crate) async fn raise_grievance(app: &TestApp) -> Result<Page, Box<dyn std::error::Error>> {
+    Ok(app
+        .browser()
+        .post(
+            "/speak-up/RJ1",
+            &[
+                ("kind", "grievance"),
+                ("identity", "confidential"),
+                ("name", "Sam Staff"),
+                ("what_happened", "My rota is changed without notice."),
+                ("patient_safety", "no"),
+            ],
+        )
+        .await?)
+}
+
 pub(crate) const WHAT: &str =
     "The night manager on ward 7 shouts at junior staff in front of patients.";
 
@@ -992,18 +1009,7 @@ async fn grievances_reach_employee_relations_and_move_through_stages(app: &TestA
         .await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("A grievance needs your name"));
-    let page = staff
-        .post(
-            "/speak-up/RJ1",
-            &[
-                ("kind", "grievance"),
-                ("identity", "confidential"),
-                ("name", "Sam Staff"),
-                ("what_happened", "My rota is changed without notice."),
-                ("patient_safety", "no"),
-            ],
-        )
-        .await?;
+    let page = raise_grievance(app).await?;
     app.state.app.clock.advance(back);
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let cases = speakup::list_cases(&app.db, app.org.id).await?;

@@ -221,7 +221,7 @@ mod tests {
             // Dated in the year still open.
             event("2026-11-20", "2026-11-20")?,
         ] {
-            assert_eq!(print(&[late.clone()]), Some(before), "{late:?}");
+            assert_eq!(print(std::slice::from_ref(&late)), Some(before), "{late:?}");
         }
         let counted = event("2025-07-15", "2026-04-30")?;
         assert_ne!(print(&[counted]), Some(before));
