@@ -245,6 +245,31 @@ pub async fn grievance_of(
         .find(|&id| grievance_link(&ctx.secret, org.id, id) == link))
 }
 
+/// The Speak Up grievance of `org` numbered `typed`, if there is one.
+async fn grievance_in(db: &Db, org: &Organisation, typed: &str) -> Option<i64> {
+    let id = typed.trim().parse::<i64>().ok()?;
+    speakup_store::case_in_organisation(db, org.id, id)
+        .await
+        .ok()
+        .filter(|c| c.case_type == dignity_domain::speakup::CaseType::Grievance)
+        .map(|c| c.id)
+}
+
+/// For the new case form's `?grievance=`: the grievance of `org` it names, for a lead;
+/// anything else (not a number, a concern, another organisation's) names none, so the form
+/// never says it is for a grievance it cannot be opened from.
+pub async fn grievance_to_open_from(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    typed: &str,
+) -> Result<Option<i64>, Error> {
+    if !holds_lead(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(grievance_in(&ctx.db, org, typed).await)
+}
+
 /// Whether `session` may open a case from a Speak Up grievance in `org`: a lead.
 pub fn may_open_from_grievance(session: &CurrentSession, org: &Organisation) -> bool {
     holds_lead(session, org)
@@ -482,14 +507,7 @@ pub(crate) async fn keep_case(
     // grievance case is the only kind that can come from it.
     let mut grievance = None;
     if !form.grievance.trim().is_empty() {
-        let found = match form.grievance.trim().parse::<i64>() {
-            Ok(id) => speakup_store::case_in_organisation(db, org.id, id)
-                .await
-                .ok()
-                .filter(|c| c.case_type == dignity_domain::speakup::CaseType::Grievance),
-            Err(_) => None,
-        };
-        match found {
+        match grievance_in(db, org, &form.grievance).await {
             Some(found) => {
                 if case_type.is_some_and(|t| t != CaseType::Grievance) {
                     problems.push(problem(
@@ -497,7 +515,7 @@ pub(crate) async fn keep_case(
                         "A case from a Speak Up grievance is a grievance case. Choose grievance",
                     ));
                 }
-                grievance = Some(found.id);
+                grievance = Some(found);
             }
             None => problems.push(problem(
                 "case_type",
@@ -1282,6 +1300,14 @@ pub async fn add_entry(
     } else if case.investigator_id == Some(session.person.id)
         && session.has_org_role(&org.ods_code, INVESTIGATORS)
     {
+        // An officer's part ends with the case: changing a closed one (and its reason,
+        // kept as a correction) is a lead's decision.
+        if case.is_closed() {
+            return Err(CaseError::Form(vec![problem(
+                "kind",
+                "This case is closed. Ask an employee relations lead if something needs adding",
+            )]));
+        }
         if store::seal_for(&ctx.db, case.id, &person_holder(session.person.id))
             .await?
             .is_none()

@@ -163,11 +163,14 @@ pub async fn open_case(
         insert_entry(&mut tx, id, *kind, case.opened_on, case.opened_by, record).await?;
     }
     let detail = format!(
-        "Opened case {id}: {}, at the {} stage{}",
+        "Opened case {id}: {}, at the {} stage{}{}",
         case.case_type.code(),
         case.stage.code(),
         case.guide_id
             .map(|g| format!(", from decision guide {g}"))
+            .unwrap_or_default(),
+        case.investigator_id
+            .map(|p| format!(", investigated by person {p}, who holds its key"))
             .unwrap_or_default()
     );
     audit::append(

@@ -505,9 +505,11 @@ async fn new_page(
     if !query.guide.trim().is_empty() {
         typed.form.case_type = CaseType::Conduct.code().into();
         typed.form.guide = query.guide.trim().to_owned();
-    } else if !query.grievance.trim().is_empty() {
+    } else if let Some(grievance) =
+        er_cases::grievance_to_open_from(&state.app, &user, &organisation, &query.grievance).await?
+    {
         typed.form.case_type = CaseType::Grievance.code().into();
-        typed.form.grievance = query.grievance.trim().to_owned();
+        typed.form.grievance = grievance.to_string();
     }
     show_new(&state, chrome, &user, organisation, typed).await
 }

@@ -1090,6 +1090,38 @@ async fn an_investigating_officer_reads_only_their_case_while_it_is_theirs(
         .get(&format!("/orgs/RJ1/er-cases/{case}"))
         .await?;
     assert!(page.body.contains(finding), "{}", page.body);
+
+    // Once the case is closed the officer adds nothing (an outside review added a note
+    // and a correction entry to a closed case). Closed here by hand: the stages that lead
+    // there are walked through elsewhere.
+    sqlx::query("UPDATE er_cases SET stage = 'closed', closed_on = $1 WHERE id = $2")
+        .bind(today.to_string())
+        .bind(case)
+        .execute(app.db.pool())
+        .await?;
+    let entries = store::entries(&app.db, case).await?.len();
+    let page = post(
+        &mut ivan_browser,
+        &format!("/orgs/RJ1/er-cases/{case}/entries"),
+        &Fields::new(&[
+            ("kind", "note"),
+            ("text", "One more thing"),
+            ("closed_reason", "I forgot"),
+        ]),
+    )
+    .await?;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("This case is closed"), "{}", page.body);
+    assert_eq!(store::entries(&app.db, case).await?.len(), entries);
+    let page = ivan_browser
+        .get(&format!("/orgs/RJ1/er-cases/{case}"))
+        .await?;
+    assert!(!page.body.contains("Add to the case"), "{}", page.body);
     Ok(())
 }
 
@@ -1125,6 +1157,18 @@ async fn a_speak_up_grievance_opens_one_linked_case(app: &TestApp) -> TestResult
     let page = gina.get(&format!("/orgs/RJ1/speak-up/{grievance}")).await?;
     assert!(!page.body.contains("er-cases"), "{}", page.body);
 
+    // The form names only a grievance it can be opened from.
+    for typed in [
+        concern.to_string(),
+        "1/../../../account".to_owned(),
+        "12345".to_owned(),
+    ] {
+        let page = erin
+            .get(&format!("/orgs/RJ1/er-cases/new?grievance={typed}"))
+            .await?;
+        assert_eq!(page.status, StatusCode::OK, "{typed}");
+        assert!(!page.body.contains("Speak Up grievance"), "{typed}");
+    }
     let page = erin.get(&open_link).await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
