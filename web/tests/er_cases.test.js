@@ -2,7 +2,8 @@
 // guide record, opens a conduct case from it and takes it through a hearing and an
 // appeal; then records a suspension review with its wellbeing check; then fails and fixes
 // the time limits form; and an investigating officer reads their one case and adds a
-// finding. axe and the reflow check pass on every page.
+// finding; and a grievance raised through Speak Up opens its case. axe and the reflow
+// check pass on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, checkAccessibility, checkReflow, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
@@ -177,4 +178,41 @@ test('an investigating officer finds their case, reads it and adds a finding', a
 
   const response = await officer.goto(`${server.url}/orgs/DEMO1/er-cases`);
   assert.equal(response.status(), 403, 'not the list of every case');
+});
+
+test('a grievance raised through Speak Up opens its employee relations case, each linking to the other', async () => {
+  const reporter = await newPage(browser, { viewport: { width: 360, height: 800 } });
+  await reporter.goto(`${server.url}/speak-up/DEMO1`);
+  await reporter.check('#kind-grievance');
+  await reporter.check('#identity-confidential');
+  await reporter.fill('#confidential_name', 'Robin Grievance');
+  await reporter.fill('#what_happened', 'My shifts are moved at a day\'s notice, every week.');
+  await reporter.check('#patient_safety-no');
+  await reporter.click('button:has-text("Send my concern")');
+  await reporter.locator('.dignity-receipt').waitFor();
+
+  const lead = await newPage(browser);
+  await signInWithSecondStep(lead, server.url, 'er@demo.nhs.uk');
+  await lead.goto(`${server.url}/orgs/DEMO1/speak-up`);
+  await lead.click('table a:has-text("Grievance")');
+  const grievancePath = new URL(lead.url()).pathname;
+  await lead.click('a:has-text("Open an employee relations case for this grievance")');
+  assert.match(await lead.locator('main').innerText(), /This case is for Speak Up grievance \d+/);
+  assert.ok(await lead.locator('#case_type-grievance').isChecked(), 'the type is set');
+  await checkAccessibility(lead, assert);
+  await checkReflow(lead, assert);
+
+  await lead.fill('#person_name', 'Robin Grievance');
+  await lead.check('#first_stage');
+  await lead.fill('#summary', 'Shifts moved at short notice, raised through Speak Up.');
+  await lead.click('button:has-text("Open the case")');
+  assert.match(await lead.locator('.nhsuk-notification-banner').innerText(), /The case is open/);
+  assert.equal(await lead.locator(`main a[href="${grievancePath}"]`).count(), 1, 'the case links to the grievance');
+  await checkAccessibility(lead, assert);
+  const casePath = new URL(lead.url()).pathname;
+
+  await lead.goto(`${server.url}${grievancePath}`);
+  assert.equal(await lead.locator(`main a[href="${casePath}"]`).count(), 1, 'the grievance links to the case');
+  assert.equal(await lead.locator('a:has-text("Open an employee relations case")').count(), 0);
+  await checkAccessibility(lead, assert);
 });
