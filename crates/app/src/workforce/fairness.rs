@@ -237,14 +237,21 @@ struct Grouping {
     staff_shown: Vec<Disclosed<u64>>,
 }
 
-fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<Grouping> {
+/// The groupings of `people` (the staff in post, whose headcounts the workforce pages
+/// publish), with each of `counted` (them and the year's leavers) placed in its group.
+fn groupings(
+    people: &[Staff],
+    counted: &[Staff],
+    measures: &Indicators,
+    minimum: Minimum,
+) -> Vec<Grouping> {
     let whole = overview::whole_of(measures, minimum);
     let mut all = vec![
         Grouping {
             key: "ethnicity",
             title: "Ethnicity (as the WRES groups it)",
             labels: Ethnicity::ALL.iter().map(|g| g.label()).collect(),
-            of_person: people
+            of_person: counted
                 .iter()
                 .map(|p| standards::ethnicity_group(&p.ethnicity).index())
                 .collect(),
@@ -261,7 +268,7 @@ fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<G
             key: "disability",
             title: "Disability",
             labels: Disability::ALL.iter().map(|g| g.label()).collect(),
-            of_person: people
+            of_person: counted
                 .iter()
                 .map(|p| standards::disability_group(&p.disability).index())
                 .collect(),
@@ -287,7 +294,7 @@ fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<G
                 .map(|(_, label)| *label)
                 .chain(std::iter::once(overview::NOT_RECOGNISED))
                 .collect(),
-            of_person: people.iter().map(|p| grouping.index_of(p)).collect(),
+            of_person: counted.iter().map(|p| grouping.index_of(p)).collect(),
             staff_shown: shown,
         });
     }
@@ -312,7 +319,7 @@ fn groupings(people: &[Staff], measures: &Indicators, minimum: Minimum) -> Vec<G
         key: "band",
         title: "Pay band or grade",
         labels: Band::ALL.iter().map(|b| b.label()).collect(),
-        of_person: people
+        of_person: counted
             .iter()
             .map(|p| {
                 let band = standards::band(&p.pay_grade);
@@ -601,6 +608,8 @@ fn tie_to_imported(counts: &mut Counts, year: &StaffYear) {
 struct YearDecided {
     year: ReportingYear,
     staff_on: Day,
+    /// The day of the leavers extract whose people are counted, if the year has one.
+    leavers_on: Option<Day>,
     labels: Vec<(&'static str, &'static str, Vec<&'static str>)>,
     /// Each unit below the organisation: its depth and name.
     units: Vec<(usize, String)>,
@@ -635,11 +644,20 @@ fn decide_years(
         {
             continue;
         }
-        let tallied = tally(reporting, &year.people, &digest_of, events);
-        let groupings = groupings(&year.people, &year.figures.indicators, minimum);
+        // Everyone in post at the year's end, and whoever left during it: a person
+        // dismissed in the year is counted in what happened to them, as the standards
+        // count them, while the rates stay over the published staff in post.
+        let counted: Vec<Staff> = year
+            .people
+            .iter()
+            .chain(year.leavers.iter().flat_map(|(_, left)| left))
+            .cloned()
+            .collect();
+        let tallied = tally(reporting, &counted, &digest_of, events);
+        let groupings = groupings(&year.people, &counted, &year.figures.indicators, minimum);
         let whole = overview::whole_of(&year.figures.indicators, minimum);
         let places = overview::unit_tree("", units, &year.people, &whole, minimum);
-        let mut counts = counts(&year.people, &tallied, &groupings, &places);
+        let mut counts = counts(&counted, &tallied, &groupings, &places);
         counts.staff_shown = whole;
         let last_year = last
             .as_ref()
@@ -699,6 +717,7 @@ fn decide_years(
         decided.push(YearDecided {
             year: reporting,
             staff_on: year.as_at,
+            leavers_on: year.leavers.as_ref().map(|(on, _)| *on),
             labels: groupings
                 .iter()
                 .map(|g| (g.key, g.title, g.labels.clone()))
@@ -734,6 +753,7 @@ pub struct FairnessPage {
 pub struct YearView {
     pub year: ReportingYear,
     pub staff_on: Day,
+    pub leavers_on: Option<Day>,
     pub happened: Figure,
     pub base: Figure,
     pub rate: Figure,
@@ -891,6 +911,7 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
     Some(YearView {
         year: decided.year,
         staff_on: decided.staff_on,
+        leavers_on: decided.leavers_on,
         happened: Figure::count(figures.happened),
         base: Figure::amount(figures.base, |n| n.to_string(), "not shown"),
         rate: percent(figures.rate),
@@ -1219,6 +1240,7 @@ pub fn prepare(years: Vec<SyntheticYear>, minimum: Minimum) -> Result<Prepared, 
                     figures,
                     as_at: y.as_at,
                     people: y.people,
+                    leavers: None,
                     imported: None,
                 }],
                 events: y.events,

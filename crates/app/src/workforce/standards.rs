@@ -275,7 +275,11 @@ pub async fn every_year_counted_all(
             );
             // A year whose formal processes may come from cases matches them to its staff.
             if extracts.has_case_entries(year) {
-                rows_ids.extend(extracts.newest(Kind::Staff, year).map(|s| s.id));
+                rows_ids.extend(
+                    [Kind::Staff, Kind::Leavers]
+                        .into_iter()
+                        .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
+                );
             }
         }
         every.push((organisation_id, extracts));
@@ -494,6 +498,10 @@ pub(crate) struct StaffYear {
     pub(crate) figures: YearFigures,
     pub(crate) as_at: Day,
     pub(crate) people: Vec<store::Staff>,
+    /// The year's leavers who are not in `people`, from its newest leavers extract: what
+    /// happened to them in the year counts, as the standards count it. `None` when the year
+    /// has no leavers extract.
+    pub(crate) leavers: Option<(Day, Vec<store::Staff>)>,
     /// The year's imported counts of staff entering formal processes, when WRES 3 and
     /// WDES 3 use them: this year's, and the year before's where they add it in.
     pub(crate) imported: Option<Imported>,
@@ -565,6 +573,22 @@ impl Extracts {
             Rows::Staff { people, .. } => people,
             _ => Vec::new(),
         };
+        let leavers = match self.newest(Kind::Leavers, year).cloned() {
+            Some(snapshot) => {
+                let left = match self.key.rows(db, &snapshot).await? {
+                    Rows::Staff { people: left, .. } => left,
+                    _ => Vec::new(),
+                };
+                let in_post: std::collections::HashSet<&str> =
+                    people.iter().map(|p| p.person.as_str()).collect();
+                let left = left
+                    .into_iter()
+                    .filter(|p| !in_post.contains(p.person.as_str()))
+                    .collect();
+                Some((snapshot.as_at, left))
+            }
+            None => None,
+        };
         let entered = |year: ReportingYear| {
             self.formal_in(year).map(|(_, counts)| {
                 let (disciplinary, capability) =
@@ -587,6 +611,7 @@ impl Extracts {
             figures,
             as_at: snapshot.as_at,
             people,
+            leavers,
             imported,
         }))
     }
@@ -758,8 +783,10 @@ impl Extracts {
 
     /// One year's formal processes from the organisation's cases: each person who entered
     /// a formal conduct or performance capability investigation in the year, counted once,
-    /// in the group the year's staff in post gives them. A person not in that staff in post
-    /// is not counted: their group is not known, and the headcount does not hold them.
+    /// in the group the year's staff in post gives them, or else the year's leavers
+    /// extract. As the standards count it, someone dismissed or gone before 31 March still
+    /// counts, over the headcount on that day. Someone in neither extract is not counted:
+    /// their group is not known.
     async fn formal_from_cases(
         &self,
         records: Records<'_>,
@@ -767,9 +794,15 @@ impl Extracts {
         staff: &[Counted<'_>],
     ) -> Result<(FormalProcess<Ethnicity>, FormalProcess<Disability>), Error> {
         let mut groups: HashMap<String, (Ethnicity, Disability)> = HashMap::new();
-        if let Some(snapshot) = self.newest(Kind::Staff, year)
-            && let Rows::Staff { people, .. } = records.rows(&self.key, snapshot).await?
-        {
+        // Leavers first, so that someone who left and came back takes their group from
+        // the staff in post.
+        for kind in [Kind::Leavers, Kind::Staff] {
+            let Some(snapshot) = self.newest(kind, year) else {
+                continue;
+            };
+            let Rows::Staff { people, .. } = records.rows(&self.key, snapshot).await? else {
+                continue;
+            };
             for person in &people {
                 let digest = crate::justculture::in_organisation(
                     &self.cases_digester,

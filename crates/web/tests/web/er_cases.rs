@@ -20,6 +20,7 @@ dignity_store::on_both_backends!(
     sent_at_once_one_record_starts_one_case_and_one_change_of_limits_lands,
     imported_wres_counts_cannot_give_a_fairness_count_away,
     kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit,
+    people_dismissed_in_the_year_are_counted_from_the_leavers_extract,
     a_speak_up_grievance_opens_one_linked_case,
     an_investigating_officer_reads_only_their_case_while_it_is_theirs,
 );
@@ -1346,6 +1347,83 @@ async fn kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit(
     .await?;
     let grown = browser.get(path).await?;
     assert!(grown.body.contains("Theatres"), "{}", grown.body);
+    Ok(())
+}
+
+/// Someone dismissed during the year is not in the staff in post on its last day. With the
+/// year's leavers extract imported, what happened to them counts on the fairness page and
+/// in WRES 3, in the groups their leaving record gives, while rates stay over the staff in
+/// post. 120 in post (80 White, 40 BME); 12 of each start a conduct investigation, and 12
+/// BME leavers, dismissed, did too: BME 24 of 40 rather than 12.
+async fn people_dismissed_in_the_year_are_counted_from_the_leavers_extract(
+    app: &TestApp,
+) -> TestResult {
+    use dignity_domain::er_cases::CaseType;
+    let secret = app.state.app.secret.clone();
+    let number = |n: usize| (72_000_000 + n).to_string();
+    let line = |n: usize, ethnicity: &str| {
+        format!(
+            "{},Surgery,Nursing and Midwifery Registered,Band 5,{ethnicity},No,Female,26-30,1,0",
+            number(n)
+        )
+    };
+    let as_at = Day::parse("2026-03-31")?;
+    let in_post: Vec<String> = (0..120)
+        .map(|n| line(n, if n < 80 { "A" } else { "N" }))
+        .collect();
+    crate::workforce::staff_in_surgery(app, &in_post, &[as_at]).await?;
+    let lead = app.person("erin@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let on = Day::parse("2025-06-01")?;
+    // The 12 leavers are 200 to 211; 212 left without a case.
+    for n in (0..12).chain(80..92).chain(200..212) {
+        let digest =
+            dignity_app::justculture::person_in_organisation(&secret, app.org.id, &number(n));
+        open_case_at(app, lead.id, CaseType::Conduct, Some(digest), on, 0).await?;
+    }
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let mut browser = app.signed_in_browser(&union).await?;
+    let path = "/orgs/RJ1/workforce/fairness?year=2026&measure=conduct";
+    let without = browser.get(path).await?;
+    assert_eq!(without.status.as_u16(), 200, "{}", without.body);
+    let bme = fairness_row(&without.body, "ethnicity", "Black and minority ethnic")?;
+    assert_eq!(bme.get(1).map(String::as_str), Some("12"), "{bme:?}");
+    assert!(
+        without.body.contains("This year has no leavers extract"),
+        "the page says who is missed: {}",
+        without.body
+    );
+
+    let left: Vec<String> = (200..213)
+        .map(|n| format!("{},2025-09-30,Dismissal - Conduct", line(n, "N")))
+        .collect();
+    crate::workforce::import_leavers(app, &left, as_at).await?;
+    let with = browser.get(path).await?;
+    assert_eq!(with.status.as_u16(), 200, "{}", with.body);
+    let bme = fairness_row(&with.body, "ethnicity", "Black and minority ethnic")?;
+    // Staff in post, count, rate: the base is still the 40 in post.
+    assert_eq!(
+        bme.get(..3),
+        Some(&["40".to_owned(), "24".to_owned(), "60.0%".to_owned()][..]),
+        "{bme:?}"
+    );
+    let white = fairness_row(&with.body, "ethnicity", "White")?;
+    assert_eq!(white.get(1).map(String::as_str), Some("12"), "{white:?}");
+    assert_eq!(fairness_total(&with.body)?, "36");
+    assert!(
+        with.body
+            .contains("People who left during the year are counted too"),
+        "{}",
+        with.body
+    );
+
+    // WRES 3 counts the same people: 24 of 40 against 12 of 80.
+    let wres = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
+    assert_eq!(wres.status.as_u16(), 200, "{}", wres.body);
+    let section = wres_3(&wres.body)?;
+    assert!(section.contains(">24<"), "{section}");
+    assert!(section.contains("4.00"), "{section}");
     Ok(())
 }
 

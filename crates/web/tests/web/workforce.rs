@@ -586,8 +586,25 @@ pub async fn staff_in_surgery(app: &TestApp, lines: &[String], days: &[Day]) -> 
 
 /// Imports `lines` (each after [`HEADER`]) as RJ1's staff in post on `day`.
 pub async fn import_staff(app: &TestApp, lines: &[String], day: Day) -> TestResult {
+    import_extract(app, Kind::Staff, HEADER, lines, day).await
+}
+
+/// Imports `lines` (each after [`HEADER`], then a leaving date and reason) as RJ1's
+/// leavers in the year to `day`.
+pub async fn import_leavers(app: &TestApp, lines: &[String], day: Day) -> TestResult {
+    let header = format!("{HEADER},Termination Date,Reason for Leaving");
+    import_extract(app, Kind::Leavers, &header, lines, day).await
+}
+
+async fn import_extract(
+    app: &TestApp,
+    kind: Kind,
+    header: &str,
+    lines: &[String],
+    day: Day,
+) -> TestResult {
     let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
-    let extract = std::iter::once(HEADER.to_owned())
+    let extract = std::iter::once(header.to_owned())
         .chain(lines.iter().cloned())
         .collect::<Vec<_>>()
         .join("\n");
@@ -595,7 +612,7 @@ pub async fn import_staff(app: &TestApp, lines: &[String], day: Day) -> TestResu
         &operator,
         &app.state.app.secret,
         &OdsCode::parse("RJ1")?,
-        Kind::Staff,
+        kind,
         day,
         extract.as_bytes(),
         &mut |_| {},
