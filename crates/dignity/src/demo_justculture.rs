@@ -258,18 +258,34 @@ pub async fn seed_history(
         ("no", "Nothing unusual about staffing or support that week."),
     ];
     let mut picked_cases = 0usize;
-    for (at, (number, group)) in workforce.main_staff.iter().enumerate() {
+    // Staff in post, then the year's leavers dismissed for their conduct, whose cases
+    // ended in the dismissal (the fairness figures find them in the leavers extract).
+    let people = workforce
+        .main_staff
+        .iter()
+        .map(|(number, group)| (number, group, None))
+        .chain(
+            workforce
+                .main_dismissed
+                .iter()
+                .map(|(number, group, left)| (number, group, Some(*left))),
+        );
+    for (at, (number, group, left)) in people.enumerate() {
         let (formal_rate, other_rate) = match group {
             WresGroup::BlackAndMinorityEthnic => (60, 20),
             _ => (25, 20),
         };
-        let formal = picked(number, 1, formal_rate);
+        let formal = left.is_some() || picked(number, 1, formal_rate);
         let other = !formal && picked(number, 2, other_rate);
         if !formal && !other {
             continue;
         }
         picked_cases += 1;
-        let opened = year_start.plus_days((at as i64 * 37) % 290 + 10);
+        let opened = match left {
+            // Started about three months before they left, and never before the year.
+            Some(left) => left.plus_days(-90).max(year_start.plus_days(10)),
+            None => year_start.plus_days((at as i64 * 37) % 290 + 10),
+        };
         let mut record = form(
             "A member of staff",
             "Made-up incident for the demo.",
@@ -309,7 +325,14 @@ pub async fn seed_history(
             _ => picked(number, 3, 350),
         };
         let mut steps = Vec::new();
-        if sanction {
+        if let Some(left) = left {
+            let days = left.days_since(opened).max(2);
+            steps.push(step(Stage::Hearing, days / 2));
+            steps.push(DemoStep {
+                outcome: Some(Outcome::Dismissal),
+                ..step(Stage::Outcome, days)
+            });
+        } else if sanction {
             steps.push(step(Stage::Hearing, 30));
             steps.push(DemoStep {
                 outcome: Some(if picked(number, 4, 300) {
@@ -325,7 +348,8 @@ pub async fn seed_history(
                 ..step(Stage::Outcome, 25 + (at as i64 % 20))
             });
         }
-        steps.push(step(Stage::Closed, 70));
+        let last = steps.last().map_or(0, |s| s.after_days);
+        steps.push(step(Stage::Closed, last.max(65) + 5));
         let suspension = picked(number, 5, 250).then_some(DemoSuspension {
             kind: SuspensionKind::Suspension,
             after_days: 1,

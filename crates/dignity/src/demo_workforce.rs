@@ -41,6 +41,8 @@ fn year_end(today: Day) -> Day {
 pub struct Seeded {
     pub as_at: Day,
     pub main_staff: Vec<(String, dignity_domain::workforce::WresGroup)>,
+    /// The main trust's leavers dismissed for their conduct in the year, with the day.
+    pub main_dismissed: Vec<(String, dignity_domain::workforce::WresGroup, Day)>,
 }
 
 /// Imports every extract of every demo trust.
@@ -50,7 +52,7 @@ pub async fn seed(
     main: &str,
 ) -> anyhow::Result<Seeded> {
     let as_at = year_end(operator.clock().today());
-    let mut main_staff = Vec::new();
+    let (mut main_staff, mut main_dismissed) = (Vec::new(), Vec::new());
     for org in operator.organisations().await? {
         let mut units: Vec<String> = operator
             .units(org.id)
@@ -84,6 +86,7 @@ pub async fn seed(
         let workforce = made_up.workforce(as_at);
         if org.ods_code == main {
             main_staff = workforce.staff_numbers();
+            main_dismissed = workforce.dismissed_for_conduct();
         }
         for extract in workforce.extracts() {
             import::import_extract(
@@ -99,7 +102,11 @@ pub async fn seed(
             .map_err(|e| anyhow::anyhow!("the demo's {} for {ods}: {e}", extract.file_name()))?;
         }
     }
-    Ok(Seeded { as_at, main_staff })
+    Ok(Seeded {
+        as_at,
+        main_staff,
+        main_dismissed,
+    })
 }
 
 #[cfg(test)]

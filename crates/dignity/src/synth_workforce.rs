@@ -471,6 +471,22 @@ impl Workforce {
             .collect()
     }
 
+    /// The year's leavers dismissed for their conduct: employee number, WRES group and the
+    /// day they left.
+    pub fn dismissed_for_conduct(
+        &self,
+    ) -> Vec<(String, dignity_domain::workforce::WresGroup, Day)> {
+        self.leavers
+            .iter()
+            .filter_map(|p| match p.leaving {
+                Some((day, "Dismissal - Conduct")) => {
+                    Some((p.number.to_string(), p.ethnicity.wres_group(), day))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn generate(org: &Organisation, as_at: Day) -> Workforce {
         let mut rng = Rng::new(org.seed);
         let profile = org.profile;

@@ -1424,6 +1424,22 @@ async fn people_dismissed_in_the_year_are_counted_from_the_leavers_extract(
     let section = wres_3(&wres.body)?;
     assert!(section.contains(">24<"), "{section}");
     assert!(section.contains("4.00"), "{section}");
+
+    // The national view reads every organisation's records at once, leavers included.
+    let analyst = app
+        .person("ana@nhs.net", Some(Role::NationalAnalyst))
+        .await?;
+    let mut ana = app.signed_in_browser(&analyst).await?;
+    let csv = ana
+        .get("/national/workforce.csv?year=2026&standard=wres")
+        .await?;
+    assert_eq!(csv.status.as_u16(), 200, "{}", csv.body);
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains("\"RJ1\"") && l.contains("WRES 3"))
+        .ok_or("RJ1's WRES 3")?;
+    assert!(line.contains("\"4.000\""), "{line}");
     Ok(())
 }
 
