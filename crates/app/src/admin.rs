@@ -23,6 +23,7 @@ use dignity_store::speakup::{RECOVERY_HOLDER, person_holder};
 use dignity_store::{identity, library, speakup, survey};
 
 pub use dignity_store::audit::Verification;
+pub use dignity_store::diagnostics::Added;
 pub use dignity_store::identity::NewOrganisation;
 pub use dignity_store::survey::{Campaign, NewResponse};
 
@@ -199,6 +200,25 @@ impl Operator {
             self.now(),
             &definition.key,
             &definition.title,
+            text,
+        )
+        .await?)
+    }
+
+    /// Loads a self-assessment framework checked by `dignity_domain::diagnostics::parse`,
+    /// from its file's `text`.
+    pub async fn save_framework(
+        &self,
+        framework: &dignity_domain::diagnostics::Framework,
+        text: &str,
+    ) -> Result<dignity_store::diagnostics::Added, Error> {
+        Ok(dignity_store::diagnostics::add_framework(
+            &self.db,
+            self.actor,
+            self.now(),
+            &framework.key,
+            i64::from(framework.version),
+            &framework.title,
             text,
         )
         .await?)

@@ -98,6 +98,13 @@ pub enum AdminCommand {
         /// The survey file.
         file: std::path::PathBuf,
     },
+    /// Load a self-assessment framework from a TOML file (format: docs/diagnostics.md). The
+    /// file is checked first, and a mistake is reported with its line. A changed file needs
+    /// a higher version: rounds keep the version they started with.
+    DiagnosticAdd {
+        /// The framework file, such as crates/domain/src/diagnostics/health_and_wellbeing.toml.
+        file: std::path::PathBuf,
+    },
     /// Turn on Speak Up for an organisation. Prints the organisation's recovery key once:
     /// print it or write it down and keep it somewhere safe and offline. Only its public
     /// half is stored.
@@ -286,6 +293,26 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 survey.title,
                 survey.questions().count()
             );
+        }
+        AdminCommand::DiagnosticAdd { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("could not read {}: {e}", file.display()))?;
+            let framework = dignity_domain::diagnostics::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let statements = framework.statements().count();
+            match operator.save_framework(&framework, &text).await? {
+                dignity_app::admin::Added::New(id) => println!(
+                    "Loaded version {} of the framework {} ({}): {} elements, {statements} statements, as framework {id}.",
+                    framework.version,
+                    framework.key,
+                    framework.title,
+                    framework.elements.len()
+                ),
+                dignity_app::admin::Added::Already(id) => println!(
+                    "Version {} of the framework {} is loaded already, as framework {id}. Nothing changed.",
+                    framework.version, framework.key
+                ),
+            }
         }
         AdminCommand::SpeakupInit {
             org,

@@ -198,6 +198,11 @@ pub async fn seed(
         crate::demo_plans::seed(&operator, &main, executive, union).await?;
     }
     let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
+    // The shipped self-assessment frameworks, loaded as `dignity admin diagnostic-add` does.
+    for text in dignity_domain::diagnostics::SHIPPED {
+        let framework = dignity_domain::diagnostics::parse(text)?;
+        operator.save_framework(&framework, text).await?;
+    }
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

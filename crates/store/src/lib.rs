@@ -7,6 +7,7 @@
 pub mod audit;
 mod column;
 mod db;
+pub mod diagnostics;
 pub mod er_cases;
 mod error;
 pub mod events;

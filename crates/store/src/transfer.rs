@@ -792,6 +792,18 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "diagnostic_frameworks",
+        "id",
+        &[
+            ("id", Int),
+            ("key", Text),
+            ("version", Int),
+            ("title", Text),
+            ("definition", Text),
+            ("added_at", Int),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -842,6 +854,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "er_suspensions",
     "er_suspension_reviews",
     "price_assumptions",
+    "diagnostic_frameworks",
 ];
 
 /// Rows copied per table.

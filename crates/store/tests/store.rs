@@ -49,6 +49,10 @@ use workforce::{
     workforce_snapshots_replace_whole_and_are_audited,
 };
 
+#[path = "store/diagnostics.rs"]
+mod diagnostics;
+use diagnostics::framework_versions_are_kept_and_never_change;
+
 #[path = "store/return_signoffs.rs"]
 mod return_signoffs;
 use return_signoffs::return_sign_offs_go_in_order_once_and_are_audited;
@@ -97,6 +101,7 @@ on_both_backends!(
     plans_need_both_sides_to_sign_the_same_version,
     anonymous_rows_carry_no_order,
     conversations_read_in_order_within_a_day,
+    framework_versions_are_kept_and_never_change,
 );
 
 mod migration_keeps_cases_and_copies_keep_ids {

@@ -384,7 +384,7 @@ impl Survey {
     }
 }
 
-/// What is wrong with a survey file, and where.
+/// What is wrong with a definition file (a survey, or a diagnostic framework), and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefinitionError {
     pub line: Option<usize>,
@@ -402,8 +402,17 @@ impl fmt::Display for DefinitionError {
 
 impl std::error::Error for DefinitionError {}
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Whether `k` may be a key in a definition file: 1 to 64 lower-case letters, digits, '-'
+/// or '_', so it reads the same in a link, a file and a CSV heading.
+pub(crate) fn is_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 /// Reads and checks a survey definition: a new one, or the built-in bank. Every counted
@@ -441,11 +450,7 @@ fn read(text: &str, reading: Reading) -> Result<Survey, DefinitionError> {
     };
     let check_key = |key: &Spanned<String>, what: &str| -> Result<(), DefinitionError> {
         let k = key.get_ref();
-        let ok = !k.is_empty()
-            && k.len() <= 64
-            && k.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        if ok {
+        if is_key(k) {
             Ok(())
         } else {
             Err(at(
