@@ -284,10 +284,12 @@ pub fn fairness(counts: &Counts, minimum: Minimum) -> Result<Fairness, FairnessE
     })
 }
 
+/// Happened over base; none when the count is more than its base (people who left in
+/// the year, counted over those in post at its end).
 fn rate(happened: Disclosed<u64>, base: Disclosed<u64>) -> Disclosed<f64> {
     happened
         .zip(base)
-        .map(|(h, b)| (b > 0).then(|| h as f64 / b as f64))
+        .map(|(h, b)| (b > 0 && h <= b).then(|| h as f64 / b as f64))
         .flatten()
 }
 

@@ -2,7 +2,10 @@
 
 use crate::audit::{self, NewEntry};
 use crate::error::conflict_or;
+use crate::identity::Organisation;
+use crate::mail::{self, NewMail};
 use crate::{Db, StoreError};
+use dignity_domain::speakup::Day;
 
 /// One version of a framework, as loaded.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -104,4 +107,435 @@ pub async fn framework(db: &Db, id: i64) -> Result<StoredFramework, StoreError> 
     .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("framework {id}")))
+}
+
+/// A round of a self-assessment.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Round {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub framework_id: i64,
+    pub title: String,
+    pub lead_id: i64,
+    pub lead_name: String,
+    pub opened_on: String,
+    /// Counts changes to the agreed ratings; a sign-off holds for the version it saw.
+    pub version: i64,
+}
+
+const ROUND_COLUMNS: &str = "r.id, r.organisation_id, r.framework_id, r.title, r.lead_id, \
+    p.display_name AS lead_name, r.opened_on, r.version";
+
+pub struct NewRound<'a> {
+    pub framework_id: i64,
+    pub title: &'a str,
+    pub lead_id: i64,
+    pub opened_by: i64,
+    pub opened_on: Day,
+}
+
+/// Opens a round for `organisation`, audited.
+pub async fn open_round(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    round: &NewRound<'_>,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO diagnostic_rounds (organisation_id, framework_id, title, lead_id, opened_by, opened_on) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(organisation.id)
+    .bind(round.framework_id)
+    .bind(round.title)
+    .bind(round.lead_id)
+    .bind(round.opened_by)
+    .bind(round.opened_on.to_string())
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "diagnostic.round_opened",
+            detail: &format!(
+                "Opened self-assessment round {id} on framework {}",
+                round.framework_id
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The organisation's rounds, newest first.
+pub async fn rounds_of(db: &Db, organisation_id: i64) -> Result<Vec<Round>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM diagnostic_rounds r JOIN people p ON p.id = r.lead_id \
+         WHERE r.organisation_id = $1 ORDER BY r.id DESC"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// One of the organisation's rounds; another organisation's round is not found, as a
+/// round that does not exist is.
+pub async fn round(db: &Db, organisation_id: i64, id: i64) -> Result<Round, StoreError> {
+    sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM diagnostic_rounds r JOIN people p ON p.id = r.lead_id \
+         WHERE r.organisation_id = $1 AND r.id = $2"
+    ))
+    .bind(organisation_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("self-assessment round {id}")))
+}
+
+/// Someone asked to rate a round.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Assessor {
+    pub person_id: i64,
+    pub name: String,
+    pub email: String,
+    pub assessor_role: String,
+    pub invited_on: String,
+    pub sent_on: Option<String>,
+}
+
+pub async fn assessors(db: &Db, round_id: i64) -> Result<Vec<Assessor>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.person_id, p.display_name AS name, p.email, a.assessor_role, a.invited_on, a.sent_on \
+         FROM diagnostic_assessors a JOIN people p ON p.id = a.person_id \
+         WHERE a.round_id = $1 ORDER BY p.display_name, a.person_id",
+    )
+    .bind(round_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Whether both sides have signed the round's current version: it is then closed.
+async fn signed_off(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<bool, StoreError> {
+    let signed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM diagnostic_signoffs s JOIN diagnostic_rounds r ON r.id = s.round_id \
+         WHERE s.round_id = $1 AND s.version = r.version",
+    )
+    .bind(round_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(signed >= 2)
+}
+
+fn closed() -> StoreError {
+    StoreError::Conflict(
+        "This round has been signed off, so it cannot change. Open a new round to rate again."
+            .into(),
+    )
+}
+
+/// Asks `person_id` to rate the round as `assessor_role`, with the invitation mail, in
+/// one write; audited. Asking someone twice is a conflict.
+#[allow(clippy::too_many_arguments)]
+pub async fn invite(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    round_id: i64,
+    person_id: i64,
+    assessor_role: &str,
+    invited_by: i64,
+    on: Day,
+    mail: &NewMail,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    if signed_off(&mut tx, round_id).await? {
+        return Err(closed());
+    }
+    sqlx::query(
+        "INSERT INTO diagnostic_assessors (round_id, person_id, assessor_role, invited_by, invited_on) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(round_id)
+    .bind(person_id)
+    .bind(assessor_role)
+    .bind(invited_by)
+    .bind(on.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| conflict_or(e, "They have been asked to rate this round already"))?;
+    mail::enqueue(&mut tx, now, std::slice::from_ref(mail)).await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "diagnostic.assessor_invited",
+            detail: &format!(
+                "Asked person {person_id} to rate round {round_id} as {assessor_role}"
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One assessor's rating of one statement.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Rating {
+    pub person_id: i64,
+    pub statement: String,
+    pub rating: Option<i64>,
+    pub evidence: String,
+    /// One web address to a line.
+    pub links: String,
+}
+
+/// Every rating of the round.
+pub async fn ratings(db: &Db, round_id: i64) -> Result<Vec<Rating>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT person_id, statement, rating, evidence, links FROM diagnostic_ratings \
+         WHERE round_id = $1 ORDER BY person_id, statement",
+    )
+    .bind(round_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Saves an assessor's ratings as they stand (each replaces what they saved before), and
+/// marks them sent when `send`. Refused once the round is signed off, or if they are not
+/// one of its assessors.
+pub async fn save_ratings(
+    db: &Db,
+    round_id: i64,
+    person_id: i64,
+    ratings: &[Rating],
+    on: Day,
+    send: bool,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    if signed_off(&mut tx, round_id).await? {
+        return Err(closed());
+    }
+    let invited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM diagnostic_assessors WHERE round_id = $1 AND person_id = $2",
+    )
+    .bind(round_id)
+    .bind(person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if invited == 0 {
+        return Err(StoreError::NotFound(format!(
+            "self-assessment round {round_id}"
+        )));
+    }
+    for rating in ratings {
+        sqlx::query(
+            "DELETE FROM diagnostic_ratings WHERE round_id = $1 AND person_id = $2 AND statement = $3",
+        )
+        .bind(round_id)
+        .bind(person_id)
+        .bind(&rating.statement)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO diagnostic_ratings (round_id, person_id, statement, rating, evidence, links, saved_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(round_id)
+        .bind(person_id)
+        .bind(&rating.statement)
+        .bind(rating.rating)
+        .bind(&rating.evidence)
+        .bind(&rating.links)
+        .bind(on.to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    if send {
+        sqlx::query(
+            "UPDATE diagnostic_assessors SET sent_on = $1 WHERE round_id = $2 AND person_id = $3",
+        )
+        .bind(on.to_string())
+        .bind(round_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A rating the round agreed for a statement.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Agreed {
+    pub statement: String,
+    pub rating: i64,
+    pub reason: String,
+    pub agreed_by_name: String,
+    pub agreed_on: String,
+}
+
+pub async fn agreed(db: &Db, round_id: i64) -> Result<Vec<Agreed>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.statement, a.rating, a.reason, p.display_name AS agreed_by_name, a.agreed_on \
+         FROM diagnostic_agreed a JOIN people p ON p.id = a.agreed_by \
+         WHERE a.round_id = $1 ORDER BY a.statement",
+    )
+    .bind(round_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Records the agreed rating of a statement, as of the round's `seen_version`: a round
+/// changed since is a conflict, so nobody overwrites a rating they have not seen. Each
+/// change moves the round to a new version, which needs signing again. Audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn agree(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    round_id: i64,
+    seen_version: i64,
+    statement: &str,
+    rating: i64,
+    reason: &str,
+    agreed_by: i64,
+    on: Day,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    if signed_off(&mut tx, round_id).await? {
+        return Err(closed());
+    }
+    let moved = sqlx::query(
+        "UPDATE diagnostic_rounds SET version = version + 1 WHERE id = $1 AND version = $2",
+    )
+    .bind(round_id)
+    .bind(seen_version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::Conflict(
+            "Someone changed the agreed ratings while you were reading them. Read them again, then agree this one."
+                .into(),
+        ));
+    }
+    sqlx::query("DELETE FROM diagnostic_agreed WHERE round_id = $1 AND statement = $2")
+        .bind(round_id)
+        .bind(statement)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO diagnostic_agreed (round_id, statement, rating, reason, agreed_by, agreed_on) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(round_id)
+    .bind(statement)
+    .bind(rating)
+    .bind(reason)
+    .bind(agreed_by)
+    .bind(on.to_string())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "diagnostic.rating_agreed",
+            detail: &format!("Agreed {statement} at level {rating} in round {round_id}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(seen_version + 1)
+}
+
+/// A side's sign-off of a round.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignOff {
+    pub side: String,
+    pub name: String,
+    pub signed_on: String,
+    pub version: i64,
+}
+
+pub async fn signoffs(db: &Db, round_id: i64) -> Result<Vec<SignOff>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.side, p.display_name AS name, s.signed_on, s.version \
+         FROM diagnostic_signoffs s JOIN people p ON p.id = s.person_id \
+         WHERE s.round_id = $1 ORDER BY s.side",
+    )
+    .bind(round_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Signs the round for `side` as it was at `seen_version`; a conflict if the agreed
+/// ratings changed since. Signing again replaces the side's earlier sign-off. Audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    round_id: i64,
+    seen_version: i64,
+    side: &str,
+    person_id: i64,
+    on: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    if signed_off(&mut tx, round_id).await? {
+        return Err(closed());
+    }
+    let version: i64 = sqlx::query_scalar("SELECT version FROM diagnostic_rounds WHERE id = $1")
+        .bind(round_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if version != seen_version {
+        return Err(StoreError::Conflict(
+            "The agreed ratings changed while you were reading them. Read them again before you sign."
+                .into(),
+        ));
+    }
+    sqlx::query("DELETE FROM diagnostic_signoffs WHERE round_id = $1 AND side = $2")
+        .bind(round_id)
+        .bind(side)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO diagnostic_signoffs (round_id, side, person_id, signed_on, version) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(round_id)
+    .bind(side)
+    .bind(person_id)
+    .bind(on.to_string())
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "diagnostic.signed",
+            detail: &format!("Signed round {round_id} version {version} for the {side} side"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

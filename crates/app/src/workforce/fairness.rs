@@ -102,6 +102,11 @@ impl Measure {
         }
     }
 
+    /// Whether the rate is out of the staff in post (rather than another measure's count).
+    pub fn over_staff(self) -> bool {
+        matches!(self.base(), Base::Staff)
+    }
+
     /// What the rate is out of, for a table's column.
     pub fn base_words(self) -> &'static str {
         match self {
@@ -608,8 +613,10 @@ fn tie_to_imported(counts: &mut Counts, year: &StaffYear) {
 struct YearDecided {
     year: ReportingYear,
     staff_on: Day,
-    /// The day of the leavers extract whose people are counted, if the year has one.
-    leavers_on: Option<Day>,
+    /// The days of the leavers extracts whose people are counted, and of those imported
+    /// after the year settled, which are not.
+    leavers_counted: Vec<Day>,
+    leavers_late: Vec<Day>,
     labels: Vec<(&'static str, &'static str, Vec<&'static str>)>,
     /// Each unit below the organisation: its depth and name.
     units: Vec<(usize, String)>,
@@ -650,7 +657,7 @@ fn decide_years(
         let counted: Vec<Staff> = year
             .people
             .iter()
-            .chain(year.leavers.iter().flat_map(|(_, left)| left))
+            .chain(&year.leavers.people)
             .cloned()
             .collect();
         let tallied = tally(reporting, &counted, &digest_of, events);
@@ -717,7 +724,8 @@ fn decide_years(
         decided.push(YearDecided {
             year: reporting,
             staff_on: year.as_at,
-            leavers_on: year.leavers.as_ref().map(|(on, _)| *on),
+            leavers_counted: year.leavers.counted.clone(),
+            leavers_late: year.leavers.late.clone(),
             labels: groupings
                 .iter()
                 .map(|g| (g.key, g.title, g.labels.clone()))
@@ -753,7 +761,8 @@ pub struct FairnessPage {
 pub struct YearView {
     pub year: ReportingYear,
     pub staff_on: Day,
-    pub leavers_on: Option<Day>,
+    pub leavers_counted: Vec<Day>,
+    pub leavers_late: Vec<Day>,
     pub happened: Figure,
     pub base: Figure,
     pub rate: Figure,
@@ -828,6 +837,7 @@ fn row_view(label: String, group: &engine::GroupFigures, days: Option<Figure>) -
         (Some(_), _) => "No clear difference",
         (None, Some(Hidden::NoneInEitherGroup)) => "Happened to no one",
         (None, Some(Hidden::NoOneInAGroup)) => "No one to compare with",
+        (None, Some(Hidden::MoreThanTheGroup)) => "Not worked out: includes people who left",
         (None, _) => "Too few people to show",
     };
     RowView {
@@ -911,7 +921,8 @@ fn view(decided: &YearDecided, measure: Measure) -> Option<YearView> {
     Some(YearView {
         year: decided.year,
         staff_on: decided.staff_on,
-        leavers_on: decided.leavers_on,
+        leavers_counted: decided.leavers_counted.clone(),
+        leavers_late: decided.leavers_late.clone(),
         happened: Figure::count(figures.happened),
         base: Figure::amount(figures.base, |n| n.to_string(), "not shown"),
         rate: percent(figures.rate),
@@ -1240,7 +1251,7 @@ pub fn prepare(years: Vec<SyntheticYear>, minimum: Minimum) -> Result<Prepared, 
                     figures,
                     as_at: y.as_at,
                     people: y.people,
-                    leavers: None,
+                    leavers: standards::Leavers::default(),
                     imported: None,
                 }],
                 events: y.events,

@@ -275,11 +275,8 @@ pub async fn every_year_counted_all(
             );
             // A year whose formal processes may come from cases matches them to its staff.
             if extracts.has_case_entries(year) {
-                rows_ids.extend(
-                    [Kind::Staff, Kind::Leavers]
-                        .into_iter()
-                        .filter_map(|kind| extracts.newest(kind, year).map(|s| s.id)),
-                );
+                rows_ids.extend(extracts.newest(Kind::Staff, year).map(|s| s.id));
+                rows_ids.extend(extracts.leavers_in(year).0.iter().map(|s| s.id));
             }
         }
         every.push((organisation_id, extracts));
@@ -498,13 +495,23 @@ pub(crate) struct StaffYear {
     pub(crate) figures: YearFigures,
     pub(crate) as_at: Day,
     pub(crate) people: Vec<store::Staff>,
-    /// The year's leavers who are not in `people`, from its newest leavers extract: what
-    /// happened to them in the year counts, as the standards count it. `None` when the year
-    /// has no leavers extract.
-    pub(crate) leavers: Option<(Day, Vec<store::Staff>)>,
+    /// The year's leavers who are not in `people`: what happened to them in the year
+    /// counts, as the standards count it.
+    pub(crate) leavers: Leavers,
     /// The year's imported counts of staff entering formal processes, when WRES 3 and
     /// WDES 3 use them: this year's, and the year before's where they add it in.
     pub(crate) imported: Option<Imported>,
+}
+
+/// A year's leavers, from its leavers extracts imported before it settled.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Leavers {
+    /// The days of the extracts counted, newest first.
+    pub(crate) counted: Vec<Day>,
+    /// The days of extracts dated in the year but imported after it settled: not counted.
+    pub(crate) late: Vec<Day>,
+    /// Each leaver once (from the newest extract that lists them), less anyone in post.
+    pub(crate) people: Vec<store::Staff>,
 }
 
 /// Imported formal-process counts: disciplinary by ethnicity, capability by disability.
@@ -573,22 +580,22 @@ impl Extracts {
             Rows::Staff { people, .. } => people,
             _ => Vec::new(),
         };
-        let leavers = match self.newest(Kind::Leavers, year).cloned() {
-            Some(snapshot) => {
-                let left = match self.key.rows(db, &snapshot).await? {
-                    Rows::Staff { people: left, .. } => left,
-                    _ => Vec::new(),
-                };
-                let in_post: std::collections::HashSet<&str> =
-                    people.iter().map(|p| p.person.as_str()).collect();
-                let left = left
-                    .into_iter()
-                    .filter(|p| !in_post.contains(p.person.as_str()))
-                    .collect();
-                Some((snapshot.as_at, left))
-            }
-            None => None,
+        let (counted, late) = self.leavers_in(year);
+        let mut seen: std::collections::HashSet<String> =
+            people.iter().map(|p| p.person.clone()).collect();
+        let mut leavers = Leavers {
+            counted: counted.iter().map(|s| s.as_at).collect(),
+            late: late.iter().map(|s| s.as_at).collect(),
+            people: Vec::new(),
         };
+        let counted: Vec<Snapshot> = counted.into_iter().cloned().collect();
+        for snapshot in &counted {
+            if let Rows::Staff { people: left, .. } = self.key.rows(db, snapshot).await? {
+                leavers
+                    .people
+                    .extend(left.into_iter().filter(|p| seen.insert(p.person.clone())));
+            }
+        }
         let entered = |year: ReportingYear| {
             self.formal_in(year).map(|(_, counts)| {
                 let (disciplinary, capability) =
@@ -747,6 +754,24 @@ impl Extracts {
         years
     }
 
+    /// The leavers extracts dated in `year`, newest first: those imported before the year
+    /// settled, which count, and those imported after, which do not. A settled year's
+    /// figures never move, as with cases entered late: were a later import counted, the
+    /// page before and after it would show which groups a leaver with a case was in (an
+    /// outside review compared them).
+    fn leavers_in(&self, year: ReportingYear) -> (Vec<&Snapshot>, Vec<&Snapshot>) {
+        let settled = year.cases_counted_from();
+        let mut in_year: Vec<&Snapshot> = self
+            .snapshots
+            .iter()
+            .filter(|s| s.kind == Kind::Leavers && ReportingYear::of(s.as_at) == year)
+            .collect();
+        in_year.sort_by(|a, b| b.as_at.cmp(&a.as_at).then(b.id.cmp(&a.id)));
+        in_year
+            .into_iter()
+            .partition(|s| settled.is_some_and(|from| s.imported_on < from))
+    }
+
     fn newest(&self, kind: Kind, year: ReportingYear) -> Option<&Snapshot> {
         self.snapshots
             .iter()
@@ -784,9 +809,9 @@ impl Extracts {
     /// One year's formal processes from the organisation's cases: each person who entered
     /// a formal conduct or performance capability investigation in the year, counted once,
     /// in the group the year's staff in post gives them, or else the year's leavers
-    /// extract. As the standards count it, someone dismissed or gone before 31 March still
-    /// counts, over the headcount on that day. Someone in neither extract is not counted:
-    /// their group is not known.
+    /// extracts ([`Extracts::leavers_in`]). As the standards count it, someone dismissed or
+    /// gone before 31 March still counts, over the headcount on that day. Someone in
+    /// neither is not counted: their group is not known.
     async fn formal_from_cases(
         &self,
         records: Records<'_>,
@@ -794,12 +819,14 @@ impl Extracts {
         staff: &[Counted<'_>],
     ) -> Result<(FormalProcess<Ethnicity>, FormalProcess<Disability>), Error> {
         let mut groups: HashMap<String, (Ethnicity, Disability)> = HashMap::new();
-        // Leavers first, so that someone who left and came back takes their group from
-        // the staff in post.
-        for kind in [Kind::Leavers, Kind::Staff] {
-            let Some(snapshot) = self.newest(kind, year) else {
-                continue;
-            };
+        // Leavers first, oldest extract first, so that a later row wins, and someone who
+        // left and came back takes their group from the staff in post.
+        let (counted_leavers, _) = self.leavers_in(year);
+        let snapshots = counted_leavers
+            .into_iter()
+            .rev()
+            .chain(self.newest(Kind::Staff, year));
+        for snapshot in snapshots {
             let Rows::Staff { people, .. } = records.rows(&self.key, snapshot).await? else {
                 continue;
             };

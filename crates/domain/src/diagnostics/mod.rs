@@ -11,6 +11,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml::Spanned;
 
+pub mod rounds;
+
 /// The Health and Wellbeing Framework's diagnostic, in our own words.
 pub const HEALTH_AND_WELLBEING: &str = include_str!("health_and_wellbeing.toml");
 /// A culture and leadership diagnostic on the elements of a compassionate and inclusive

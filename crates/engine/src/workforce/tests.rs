@@ -593,35 +593,51 @@ fn counts_that_cannot_be_right_are_refused() {
     let error = indicators(&year, ELEVEN).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "appointments by ethnicity (WRES 2), Black and minority ethnic: 12 is more than the 10 people counted"
+        "appointments by ethnicity (WRES 2), Black and minority ethnic: more people are counted in it than there were"
     );
+}
+
+/// Formal processes count people who left during the year over the staff in post at its
+/// end, so a small group can have more entering one than it has. That is not refused (an
+/// outside review had a whole year's WRES 3 and WDES 3 dropped by it, with a message that
+/// printed two hidden counts); the group's rate and likelihood are not shown, and the
+/// decision still ties the count to its headcount.
+#[test]
+fn a_formal_count_may_be_more_than_its_headcount() {
     let year = WorkforceYear {
         capability: Some(TwoYears {
-            this_year: FormalProcess::default_for_test(),
-            last_year: Some(FormalProcess {
-                entered: Counts::disability(3, 0, 0),
-                headcount: Counts::disability(2, 0, 0),
-            }),
+            this_year: FormalProcess {
+                entered: Counts::disability(40, 30, 0),
+                headcount: Counts::disability(25, 400, 20),
+            },
+            last_year: None,
+        }),
+        disciplinary: Some(TwoYears {
+            this_year: FormalProcess {
+                entered: Counts::ethnicity(40, 20, 3),
+                headcount: Counts::ethnicity(300, 100, 0),
+            },
+            last_year: None,
         }),
         ..WorkforceYear::default()
     };
-    assert!(matches!(
-        indicators(&year, ELEVEN),
-        Err(WorkforceError::MoreThanThereWere {
-            measure: Measure::Capability,
-            ..
-        })
-    ));
+    let shown = indicators(&year, ELEVEN).expect("a year with leavers counted");
+    let capability = shown.wdes.capability.expect("WDES 3 is kept");
+    assert_eq!(capability.hidden_because, Some(Hidden::MoreThanTheGroup));
+    assert!(!capability.likelihood.is_shown());
+    let disabled = &capability.groups[0];
+    assert_eq!(exact(disabled.happened), 40);
+    assert!(!disabled.rate.is_shown(), "40 of 25 is no rate");
+    // WRES 3 is worked out as usual: its groups are within their headcounts, and the
+    // three not-known staff who left are hidden with whatever would give them back.
+    let disciplinary = shown.wres.disciplinary.expect("WRES 3 is kept");
+    assert_ne!(disciplinary.hidden_because, Some(Hidden::MoreThanTheGroup));
+    assert_eq!(
+        relative_likelihood((5, 4), (10, 100)).map(|_| ()),
+        Err(Hidden::MoreThanTheGroup)
+    );
 }
 
-impl<G: Group> FormalProcess<G> {
-    fn default_for_test() -> FormalProcess<G> {
-        FormalProcess {
-            entered: Counts::default(),
-            headcount: Counts::default(),
-        }
-    }
-}
 
 /// The attacker's view of everything published from a sheet: exact counts exactly; "fewer
 /// than N" from 1 to N - 1 (from 0 under a total that itself reads "fewer than", where

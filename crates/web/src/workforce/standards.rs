@@ -237,6 +237,9 @@ fn hidden_words(why: Option<Hidden>) -> &'static str {
     match why {
         Some(Hidden::NoOneInAGroup) => "Not worked out: one of the two groups has nobody in it",
         Some(Hidden::NoneInEitherGroup) => "Not worked out: it happened to nobody in either group",
+        Some(Hidden::MoreThanTheGroup) => {
+            "Not worked out: more people are counted than the group has, because people who left during the year are counted too"
+        }
         Some(Hidden::SmallNumbers) | None => "Hidden: a count it is made from is too small to show",
     }
 }
@@ -386,7 +389,8 @@ pub fn sections(
                 "From the employee relations cases kept in Dignity: each person whose formal \
                  investigation started in the year and was entered in Dignity within a month \
                  of the year's end, counted once, in the group the year's staff in post gives \
-                 them. People not in that staff in post are not counted."
+                 them, or else the year's leavers extracts (imported within a month of the \
+                 year's end). People in neither are not counted."
                     .to_owned(),
             );
         }

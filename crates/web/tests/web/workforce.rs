@@ -586,14 +586,19 @@ pub async fn staff_in_surgery(app: &TestApp, lines: &[String], days: &[Day]) -> 
 
 /// Imports `lines` (each after [`HEADER`]) as RJ1's staff in post on `day`.
 pub async fn import_staff(app: &TestApp, lines: &[String], day: Day) -> TestResult {
-    import_extract(app, Kind::Staff, HEADER, lines, day).await
+    import_extract(app, Kind::Staff, HEADER, lines, day, None).await
 }
 
 /// Imports `lines` (each after [`HEADER`], then a leaving date and reason) as RJ1's
-/// leavers in the year to `day`.
-pub async fn import_leavers(app: &TestApp, lines: &[String], day: Day) -> TestResult {
+/// leavers in the period to `day`, on the day `imported_on` (today if `None`).
+pub async fn import_leavers(
+    app: &TestApp,
+    lines: &[String],
+    day: Day,
+    imported_on: Option<Day>,
+) -> TestResult {
     let header = format!("{HEADER},Termination Date,Reason for Leaving");
-    import_extract(app, Kind::Leavers, &header, lines, day).await
+    import_extract(app, Kind::Leavers, &header, lines, day, imported_on).await
 }
 
 async fn import_extract(
@@ -602,8 +607,15 @@ async fn import_extract(
     header: &str,
     lines: &[String],
     day: Day,
+    imported_on: Option<Day>,
 ) -> TestResult {
-    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let clock = match imported_on {
+        Some(on) => {
+            dignity_app::Clock::fixed(on.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200)
+        }
+        None => dignity_app::Clock::system(),
+    };
+    let operator = Operator::new(app.db.clone(), clock, "cli");
     let extract = std::iter::once(header.to_owned())
         .chain(lines.iter().cloned())
         .collect::<Vec<_>>()
