@@ -13,6 +13,7 @@ pub mod clock;
 pub mod context;
 pub mod data;
 pub mod demo;
+pub mod diagnostics;
 pub mod er_cases;
 pub mod error;
 pub mod events;

@@ -9,6 +9,7 @@ mod assets;
 mod charts;
 mod csrf;
 pub(crate) mod date_input;
+mod diagnostics;
 pub mod er_cases;
 pub mod error;
 pub mod events;

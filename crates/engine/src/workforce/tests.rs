@@ -638,7 +638,6 @@ fn a_formal_count_may_be_more_than_its_headcount() {
     );
 }
 
-
 /// The attacker's view of everything published from a sheet: exact counts exactly; "fewer
 /// than N" from 1 to N - 1 (from 0 under a total that itself reads "fewer than", where
 /// zeros read "fewer than" too); withheld counts above N - 1; never-shown counts anything.

@@ -279,6 +279,14 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
+                && dignity_app::diagnostics::OVERSEERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/self-assessments", org.ods_code),
+                    "Self-assessments of wellbeing and culture",
+                ));
+            }
+            if let Some(org) = &m.organisation
                 && dignity_app::er_cases::LEADS.contains(&m.role)
             {
                 links.push((

@@ -247,7 +247,101 @@ async fn things_that_exist(
     )
     .await?;
     ids.insert("closed campaign", closed.id.to_string());
+
+    // A self-assessment round that every kind of caller the two tests send is asked to
+    // rate (a round is seen only by its overseers, its lead and those asked to rate it).
+    let framework =
+        dignity_domain::diagnostics::parse(dignity_domain::diagnostics::HEALTH_AND_WELLBEING)?;
+    dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli")
+        .save_framework(
+            &framework,
+            dignity_domain::diagnostics::HEALTH_AND_WELLBEING,
+        )
+        .await?;
+    let framework_id: i64 = sqlx::query_scalar("SELECT id FROM diagnostic_frameworks")
+        .fetch_one(app.db.pool())
+        .await?;
+    use dignity_store::diagnostics as rounds;
+    let org_roles = [
+        Role::Staff,
+        Role::Guardian,
+        Role::ErLead,
+        Role::Investigator,
+        Role::UnionPartner,
+        Role::Executive,
+        Role::OrgAdmin,
+    ];
+    let mut asked = Vec::new();
+    for role in org_roles {
+        for email in [
+            format!("some{}@junk.nhs.uk", format!("{role:?}").to_lowercase()),
+            format!("holder{}@pages.nhs.uk", format!("{role:?}").to_lowercase()),
+        ] {
+            let person = match dignity_store::identity::find_person_by_email(
+                &app.db,
+                &dignity_domain::identity::Email::parse(&email)?,
+            )
+            .await?
+            {
+                Some(p) => p,
+                None => app.person(&email, Some(role)).await?,
+            };
+            asked.push(person);
+        }
+    }
+    // The junk test sends a staff member to routes anyone in the organisation may reach:
+    // they lead the round, so they may ask people to rate and agree ratings.
+    let lead = asked.first().ok_or("a staff member")?.id;
+    let round = rounds::open_round(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &rounds::NewRound {
+            framework_id,
+            title: "Health and wellbeing",
+            lead_id: lead,
+            opened_by: admin.id,
+            opened_on: today,
+        },
+    )
+    .await?;
+    for person in &asked {
+        invite_to(app, round, person.id).await?;
+    }
+    if let Some(guardian) = dignity_store::identity::find_person_by_email(
+        &app.db,
+        &dignity_domain::identity::Email::parse("matrix.guardian@trust.nhs.uk")?,
+    )
+    .await?
+    {
+        invite_to(app, round, guardian.id).await?;
+    }
+    ids.insert("round", round.to_string());
     Ok(ids)
+}
+
+async fn invite_to(app: &TestApp, round: i64, person_id: i64) -> TestResult {
+    dignity_store::diagnostics::invite(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        round,
+        person_id,
+        "manager",
+        person_id,
+        Day::from_unix_seconds(dignity_web::now()),
+        &dignity_store::mail::NewMail {
+            purpose: "test".into(),
+            to: "x@trust.nhs.uk".into(),
+            subject: "Rate".into(),
+            body: "Rate".into(),
+            attachment: None,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The route's path with real ids: `{id}` is a case under Speak Up, an event under
@@ -260,6 +354,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "guide"
     } else if pattern.contains("/er-cases/{id}") {
         "er case"
+    } else if pattern.contains("/self-assessments/{id}") {
+        "round"
     } else if pattern.starts_with("/events/") {
         "event"
     } else if pattern.starts_with("/news/") {
@@ -467,7 +563,15 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
                             "{}@pages.nhs.uk",
                             key.to_lowercase().replace(['(', ')'], "")
                         );
-                        let person = app.person_in(&email, Some(*role), org).await?;
+                        let person = match dignity_store::identity::find_person_by_email(
+                            &app.db,
+                            &dignity_domain::identity::Email::parse(&email)?,
+                        )
+                        .await?
+                        {
+                            Some(p) => p,
+                            None => app.person_in(&email, Some(*role), org).await?,
+                        };
                         browsers.insert(key.clone(), app.signed_in_browser(&person).await?);
                     }
                     browsers

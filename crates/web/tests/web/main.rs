@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+mod diagnostics;
 mod email_off;
 mod er_cases;
 mod events;
@@ -152,6 +153,17 @@ const RJ1_MEMBERS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
 ];
+/// Anyone with a role in the organisation: anyone may be asked to rate a self-assessment.
+/// Which rounds each sees is decided per round (round 1 does not exist, so all get 404).
+const RJ1_EVERYONE_THERE: &[Who] = &[
+    Who::Holder(Role::Staff),
+    Who::Holder(Role::Guardian),
+    Who::Holder(Role::ErLead),
+    Who::Holder(Role::Investigator),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::OrgAdmin),
+];
 const RJ1_SIGNERS: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::UnionPartner),
@@ -182,6 +194,54 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/just-culture",
         "/orgs/RJ1/just-culture",
         RJ1_MANAGERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments",
+        "/orgs/RJ1/self-assessments",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/self-assessments",
+        "/orgs/RJ1/self-assessments",
+        RJ1_ADMIN,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments/{id}",
+        "/orgs/RJ1/self-assessments/1",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/assessors",
+        "/orgs/RJ1/self-assessments/1/assessors",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments/{id}/rate",
+        "/orgs/RJ1/self-assessments/1/rate",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/rate",
+        "/orgs/RJ1/self-assessments/1/rate",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/agree",
+        "/orgs/RJ1/self-assessments/1/agree",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/sign",
+        "/orgs/RJ1/self-assessments/1/sign",
+        RJ1_SIGNERS,
     ),
     (
         "GET",

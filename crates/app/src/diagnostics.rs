@@ -1,0 +1,872 @@
+//! Self-assessment rounds (issue 19): an organisation rates itself against a framework in
+//! partnership. An org admin opens a round and names its lead; the admin or the lead asks
+//! people to rate, each for their side of the partnership; each rates every statement
+//! alone and sends their ratings; the lead records an agreed rating with a reason for each
+//! statement; an executive and a union partner sign it off. docs/diagnostics.md.
+
+use crate::identity::{CurrentSession, Organisation};
+use crate::{Context, Error};
+use dignity_domain::diagnostics::rounds::{self, AssessorRole, Summary};
+use dignity_domain::diagnostics::{self, Element, Framework, Statement};
+use dignity_domain::identity::{Email, Role};
+use dignity_domain::plans::Side;
+use dignity_store::diagnostics as store;
+pub use dignity_store::diagnostics::{Agreed, Assessor, Rating, Round, SignOff};
+use dignity_store::mail::NewMail;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// Who opens rounds: the organisation's administrators.
+pub const OPENERS: &[Role] = &[Role::OrgAdmin];
+/// Who sees every round and its figures: its administrators, executives and union
+/// partners, who agree and sign them.
+pub const OVERSEERS: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::UnionPartner];
+/// Who may reach the pages at all: anyone in the organisation, since anyone may be asked
+/// to rate. What each sees is decided per round.
+pub const MEMBERS: &[Role] = &[
+    Role::Staff,
+    Role::Guardian,
+    Role::ErLead,
+    Role::Investigator,
+    Role::UnionPartner,
+    Role::Executive,
+    Role::OrgAdmin,
+];
+
+/// The longest round title, in characters.
+pub const TITLE_LIMIT: usize = 200;
+
+/// A framework version's parsed file, kept by the digest of its text: a stored version
+/// never changes, and parsing checks it against the survey bank, which is slow to repeat
+/// on every page. Keyed by text, not id, so two databases in one process never mix.
+fn framework_of(text: &str) -> Result<Arc<Framework>, Error> {
+    static PARSED: Mutex<BTreeMap<[u8; 32], Arc<Framework>>> = Mutex::new(BTreeMap::new());
+    let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+    let mut parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(hit) = parsed.get(&key) {
+        return Ok(hit.clone());
+    }
+    let framework = Arc::new(
+        diagnostics::parse(text)
+            .map_err(|e| Error::Internal(format!("a stored framework does not read: {e}")))?,
+    );
+    parsed.insert(key, framework.clone());
+    Ok(framework)
+}
+
+fn is_overseer(session: &CurrentSession, organisation: &Organisation) -> bool {
+    session.has_org_role(&organisation.ods_code, OVERSEERS)
+}
+
+/// A problem with one field of a form, by the field's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// What went wrong with a form: its problems, or a refusal or fault.
+#[derive(Debug)]
+pub enum FormError {
+    Problems(Vec<Problem>),
+    Refused(Error),
+}
+
+impl From<Error> for FormError {
+    fn from(e: Error) -> Self {
+        FormError::Refused(e)
+    }
+}
+
+impl From<dignity_store::StoreError> for FormError {
+    fn from(e: dignity_store::StoreError) -> Self {
+        FormError::Refused(e.into())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The list of rounds, and opening one.
+
+/// A round as the list shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub round: Round,
+    pub framework_title: String,
+    pub framework_version: i64,
+    pub assessors: usize,
+    pub sent: usize,
+    pub signed_off: bool,
+    /// This person is asked to rate it, and has not sent their ratings yet.
+    pub waiting_for_me: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoundsPage {
+    pub rounds: Vec<Listed>,
+    /// The newest version of each framework, for opening a round: id and title.
+    pub frameworks: Vec<(i64, String)>,
+    pub may_open: bool,
+}
+
+/// The rounds this person may see: every round for overseers; for anyone else, those
+/// they lead or are asked to rate.
+pub async fn rounds_page(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+) -> Result<RoundsPage, Error> {
+    let overseer = is_overseer(session, organisation);
+    let mut rounds = Vec::new();
+    for round in store::rounds_of(&ctx.db, organisation.id).await? {
+        let assessors = store::assessors(&ctx.db, round.id).await?;
+        let mine = assessors.iter().find(|a| a.person_id == session.person.id);
+        if !overseer && mine.is_none() && round.lead_id != session.person.id {
+            continue;
+        }
+        let framework = store::framework(&ctx.db, round.framework_id).await?;
+        let signed_off = signed_off(&store::signoffs(&ctx.db, round.id).await?, &round);
+        rounds.push(Listed {
+            framework_title: framework.title,
+            framework_version: framework.version,
+            assessors: assessors.len(),
+            sent: assessors.iter().filter(|a| a.sent_on.is_some()).count(),
+            signed_off,
+            waiting_for_me: mine.is_some_and(|a| a.sent_on.is_none()) && !signed_off,
+            round,
+        });
+    }
+    let may_open = session.has_org_role(&organisation.ods_code, OPENERS);
+    let frameworks = if may_open {
+        store::newest_frameworks(&ctx.db)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, format!("{} (version {})", f.title, f.version)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(RoundsPage {
+        rounds,
+        frameworks,
+        may_open,
+    })
+}
+
+/// The open-a-round form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct OpenForm {
+    /// A framework version's id.
+    pub framework: String,
+    pub title: String,
+    /// The lead's email; blank for the person opening it.
+    pub lead: String,
+}
+
+/// Someone in the organisation, found by the email typed into `field`.
+async fn member_by_email(
+    ctx: &Context,
+    organisation: &Organisation,
+    typed: &str,
+    field: &str,
+) -> Result<Result<dignity_store::identity::Person, Problem>, Error> {
+    let not_here = || {
+        problem(
+            field,
+            "Enter the email of someone who has an account in this organisation",
+        )
+    };
+    let Ok(email) = Email::parse(typed) else {
+        return Ok(Err(problem(
+            field,
+            "Enter an email address, like name@trust.nhs.uk",
+        )));
+    };
+    let Some(person) = dignity_store::identity::find_person_by_email(&ctx.db, &email).await? else {
+        return Ok(Err(not_here()));
+    };
+    let member = dignity_store::identity::memberships(&ctx.db, person.id)
+        .await?
+        .iter()
+        .any(|m| {
+            m.organisation
+                .as_ref()
+                .is_some_and(|o| o.id == organisation.id)
+        });
+    if !member || person.disabled {
+        return Ok(Err(not_here()));
+    }
+    Ok(Ok(person))
+}
+
+/// Opens a round on the newest version of a framework. Org admins only.
+pub async fn open_round(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    form: &OpenForm,
+) -> Result<i64, FormError> {
+    if !session.has_org_role(&organisation.ods_code, OPENERS) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let newest = store::newest_frameworks(&ctx.db).await?;
+    let framework = form
+        .framework
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| newest.iter().find(|f| f.id == id));
+    if framework.is_none() {
+        problems.push(problem("framework", "Choose a framework"));
+    }
+    let title = form.title.trim();
+    if title.is_empty() {
+        problems.push(problem(
+            "title",
+            "Enter a name for the round, like Health and wellbeing 2026",
+        ));
+    } else if title.chars().count() > TITLE_LIMIT || title.chars().any(char::is_control) {
+        problems.push(problem(
+            "title",
+            "The name must be 200 characters or fewer, on one line",
+        ));
+    }
+    let lead = if form.lead.trim().is_empty() {
+        Some(session.person.id)
+    } else {
+        match member_by_email(ctx, organisation, &form.lead, "lead").await? {
+            Ok(person) => Some(person.id),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        }
+    };
+    let (Some(framework), Some(lead_id), true) = (framework, lead, problems.is_empty()) else {
+        return Err(FormError::Problems(problems));
+    };
+    Ok(store::open_round(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        organisation,
+        &store::NewRound {
+            framework_id: framework.id,
+            title,
+            lead_id,
+            opened_by: session.person.id,
+            opened_on: ctx.clock.today(),
+        },
+    )
+    .await?)
+}
+
+// ---------------------------------------------------------------------------------------
+// One round.
+
+/// A round with everything its page needs, for this person.
+#[derive(Debug, Clone)]
+pub struct RoundView {
+    pub round: Round,
+    pub framework: Arc<Framework>,
+    pub assessors: Vec<Assessor>,
+    /// This person's place in the round, if they are asked to rate it.
+    pub me: Option<Assessor>,
+    /// How many statements this person has rated.
+    pub my_rated: usize,
+    /// They may ask people to rate and record agreed ratings.
+    pub may_manage: bool,
+    /// They may see everyone's ratings summed up: overseers and the lead at once, an
+    /// assessor once they have sent their own (so nobody is swayed before rating).
+    pub may_see_figures: bool,
+    pub elements: Vec<ElementView>,
+    pub signoffs: Vec<SignOff>,
+    /// Sides this person may sign for now.
+    pub may_sign: Vec<Side>,
+    pub all_agreed: bool,
+    pub signed_off: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ElementView {
+    pub element: Element,
+    pub summary: Summary,
+    pub statements: Vec<StatementView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatementView {
+    pub statement: Statement,
+    pub summary: Summary,
+    pub agreed: Option<Agreed>,
+}
+
+fn signed_off(signoffs: &[SignOff], round: &Round) -> bool {
+    Side::ALL.iter().all(|side| {
+        signoffs
+            .iter()
+            .any(|s| s.side == side.code() && s.version == round.version)
+    })
+}
+
+/// The round, if this person may see it: overseers, its lead and those asked to rate it.
+/// Anyone else is told it is not found, as for a round that does not exist.
+async fn visible_round(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+) -> Result<(Round, Vec<Assessor>), Error> {
+    let not_found = || Error::NotFound(format!("self-assessment round {round_id}"));
+    let round = store::round(&ctx.db, organisation.id, round_id)
+        .await
+        .map_err(|_| not_found())?;
+    let assessors = store::assessors(&ctx.db, round.id).await?;
+    let asked = assessors.iter().any(|a| a.person_id == session.person.id);
+    if is_overseer(session, organisation) || round.lead_id == session.person.id || asked {
+        Ok((round, assessors))
+    } else {
+        Err(not_found())
+    }
+}
+
+fn may_manage(session: &CurrentSession, organisation: &Organisation, round: &Round) -> bool {
+    round.lead_id == session.person.id || session.has_org_role(&organisation.ods_code, OPENERS)
+}
+
+pub async fn round_view(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+) -> Result<RoundView, Error> {
+    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
+    let stored = store::framework(&ctx.db, round.framework_id).await?;
+    let framework = framework_of(&stored.definition)?;
+    let me = assessors
+        .iter()
+        .find(|a| a.person_id == session.person.id)
+        .cloned();
+    let ratings = store::ratings(&ctx.db, round.id).await?;
+    let agreed = store::agreed(&ctx.db, round.id).await?;
+    let signoffs = store::signoffs(&ctx.db, round.id).await?;
+    let manage = may_manage(session, organisation, &round);
+    let may_see_figures = is_overseer(session, organisation)
+        || round.lead_id == session.person.id
+        || me.as_ref().is_some_and(|a| a.sent_on.is_some());
+    let my_rated = ratings
+        .iter()
+        .filter(|r| r.person_id == session.person.id && r.rating.is_some())
+        .count();
+    let elements = summaries(&framework, &assessors, &ratings, &agreed);
+    let all_agreed = elements
+        .iter()
+        .all(|e| e.statements.iter().all(|s| s.agreed.is_some()));
+    let signed_off = signed_off(&signoffs, &round);
+    let may_sign = if all_agreed && !signed_off {
+        crate::plans::signing::sides_for(session, organisation)
+    } else {
+        Vec::new()
+    };
+    Ok(RoundView {
+        framework,
+        me,
+        my_rated,
+        may_manage: manage && !signed_off,
+        may_see_figures,
+        elements,
+        signoffs,
+        may_sign,
+        all_agreed,
+        signed_off,
+        assessors,
+        round,
+    })
+}
+
+/// Every statement's and element's ratings summed up, with the agreed ratings. Ratings
+/// count only once their assessor has sent them: until then they may still change.
+fn summaries(
+    framework: &Framework,
+    assessors: &[Assessor],
+    ratings: &[Rating],
+    agreed: &[Agreed],
+) -> Vec<ElementView> {
+    let side_of: HashMap<i64, Side> = assessors
+        .iter()
+        .filter(|a| a.sent_on.is_some())
+        .filter_map(|a| {
+            a.assessor_role
+                .parse::<AssessorRole>()
+                .ok()
+                .map(|role| (a.person_id, role.side()))
+        })
+        .collect();
+    let mut by_statement: HashMap<&str, Vec<(Side, u8)>> = HashMap::new();
+    for rating in ratings {
+        let (Some(side), Some(value)) = (
+            side_of.get(&rating.person_id),
+            rating.rating.and_then(|r| u8::try_from(r).ok()),
+        ) else {
+            continue;
+        };
+        by_statement
+            .entry(rating.statement.as_str())
+            .or_default()
+            .push((*side, value));
+    }
+    let top = framework.top();
+    framework
+        .elements
+        .iter()
+        .map(|element| {
+            let all: Vec<(Side, u8)> = element
+                .statements
+                .iter()
+                .flat_map(|s| {
+                    by_statement
+                        .get(s.key.as_str())
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            ElementView {
+                summary: Summary::of(&all, top),
+                statements: element
+                    .statements
+                    .iter()
+                    .map(|statement| StatementView {
+                        summary: Summary::of(
+                            by_statement
+                                .get(statement.key.as_str())
+                                .map_or(&[][..], Vec::as_slice),
+                            top,
+                        ),
+                        agreed: agreed
+                            .iter()
+                            .find(|a| a.statement == statement.key)
+                            .cloned(),
+                        statement: statement.clone(),
+                    })
+                    .collect(),
+                element: element.clone(),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Asking people to rate.
+
+#[derive(Debug, Clone, Default)]
+pub struct InviteForm {
+    pub email: String,
+    pub role: String,
+}
+
+/// Asks someone in the organisation to rate the round, with a mail made by `letter` (to,
+/// round, the role's name). The round's lead or an org admin.
+pub async fn invite(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    form: &InviteForm,
+    letter: impl Fn(&str, &Round, &str) -> NewMail,
+) -> Result<(), FormError> {
+    let (round, _) = visible_round(ctx, session, organisation, round_id).await?;
+    if !may_manage(session, organisation, &round) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let role = form.role.parse::<AssessorRole>().ok();
+    if role.is_none() {
+        problems.push(problem("role", "Choose why they are asked to rate"));
+    }
+    let person = match member_by_email(ctx, organisation, &form.email, "email").await? {
+        Ok(person) => Some(person),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let (Some(role), Some(person), true) = (role, person, problems.is_empty()) else {
+        return Err(FormError::Problems(problems));
+    };
+    let mail = letter(&person.email, &round, role.label());
+    store::invite(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        organisation,
+        round.id,
+        person.id,
+        role.code(),
+        session.person.id,
+        ctx.clock.today(),
+        &mail,
+    )
+    .await
+    .map_err(|e| match e {
+        dignity_store::StoreError::Conflict(m) if m.contains("already") => {
+            FormError::Problems(vec![problem("email", m)])
+        }
+        other => other.into(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Rating.
+
+/// One assessor's saved rating of a statement, as the form shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Typed {
+    pub rating: String,
+    pub evidence: String,
+    pub links: String,
+}
+
+/// The rating page for one element.
+#[derive(Debug, Clone)]
+pub struct RatingPage {
+    pub round: Round,
+    pub framework: Arc<Framework>,
+    /// The element's place in the framework.
+    pub at: usize,
+    /// Each statement's saved or typed values, by key.
+    pub typed: HashMap<String, Typed>,
+    pub sent: bool,
+    /// Statements not rated yet, in the whole framework.
+    pub unrated: usize,
+}
+
+impl RatingPage {
+    pub fn element(&self) -> Option<&Element> {
+        self.framework.elements.get(self.at)
+    }
+
+    pub fn typed(&self, key: &str) -> Typed {
+        self.typed.get(key).cloned().unwrap_or_default()
+    }
+}
+
+/// The assessor's own round, for rating: refused once it is signed off.
+async fn my_round(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+) -> Result<(Round, Assessor, Arc<Framework>), Error> {
+    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
+    let Some(me) = assessors
+        .into_iter()
+        .find(|a| a.person_id == session.person.id)
+    else {
+        return Err(Error::NotFound(format!("self-assessment round {round_id}")));
+    };
+    let stored = store::framework(&ctx.db, round.framework_id).await?;
+    Ok((round, me, framework_of(&stored.definition)?))
+}
+
+pub async fn rating_page(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    element_key: Option<&str>,
+) -> Result<RatingPage, Error> {
+    let (round, me, framework) = my_round(ctx, session, organisation, round_id).await?;
+    let at = match element_key {
+        None => 0,
+        Some(key) => framework
+            .elements
+            .iter()
+            .position(|e| e.key == key)
+            .ok_or_else(|| Error::NotFound(format!("the part {key}")))?,
+    };
+    let mine: Vec<Rating> = store::ratings(&ctx.db, round.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.person_id == session.person.id)
+        .collect();
+    let typed = mine
+        .iter()
+        .map(|r| {
+            (
+                r.statement.clone(),
+                Typed {
+                    rating: r.rating.map(|n| n.to_string()).unwrap_or_default(),
+                    evidence: r.evidence.clone(),
+                    links: r.links.clone(),
+                },
+            )
+        })
+        .collect();
+    let unrated = framework
+        .statements()
+        .filter(|(_, s)| {
+            !mine
+                .iter()
+                .any(|r| r.statement == s.key && r.rating.is_some())
+        })
+        .count();
+    Ok(RatingPage {
+        round,
+        framework,
+        at,
+        typed,
+        sent: me.sent_on.is_some(),
+        unrated,
+    })
+}
+
+/// One element's ratings as typed, and whether to send every rating now.
+#[derive(Debug, Clone, Default)]
+pub struct RatingsForm {
+    pub element: String,
+    /// By statement key.
+    pub typed: HashMap<String, Typed>,
+    pub send: bool,
+}
+
+/// What saving did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved; the next element's key, if there is one.
+    Saved(Option<String>),
+    /// Saved and sent.
+    Sent,
+}
+
+/// Saves the assessor's ratings of one element, all or nothing, and sends them when asked
+/// (every statement of the framework must then be rated).
+pub async fn save_ratings(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    form: &RatingsForm,
+) -> Result<Saved, FormError> {
+    let (round, _, framework) = my_round(ctx, session, organisation, round_id).await?;
+    let Some((at, element)) = framework
+        .elements
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.key == form.element)
+    else {
+        return Err(FormError::Problems(vec![problem(
+            "element",
+            "That part is not in this round's framework",
+        )]));
+    };
+    if let Some(stranger) = form
+        .typed
+        .keys()
+        .find(|k| !element.statements.iter().any(|s| &s.key == *k))
+    {
+        return Err(FormError::Problems(vec![problem(
+            "element",
+            format!("The statement {stranger} is not in this part of the framework"),
+        )]));
+    }
+    let top = framework.top();
+    let mut problems = Vec::new();
+    let mut ratings = Vec::new();
+    for statement in &element.statements {
+        let typed = form.typed.get(&statement.key).cloned().unwrap_or_default();
+        let field = |what: &str| format!("{what}-{}", statement.key);
+        let rating = rounds::parse_rating(&typed.rating, top)
+            .map_err(|e| problems.push(problem(&field("rating"), e.to_string())))
+            .ok()
+            .flatten();
+        let evidence = rounds::check_evidence(&typed.evidence)
+            .map_err(|e| problems.push(problem(&field("evidence"), e.to_string())))
+            .unwrap_or_default();
+        let links = rounds::check_links(&typed.links)
+            .map_err(|e| problems.push(problem(&field("links"), e.to_string())))
+            .unwrap_or_default();
+        ratings.push(Rating {
+            person_id: session.person.id,
+            statement: statement.key.clone(),
+            rating: rating.map(i64::from),
+            evidence,
+            links: links.join("\n"),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(FormError::Problems(problems));
+    }
+    if form.send {
+        // Everything saved before, with this page's ratings in place of their old ones.
+        let saved = store::ratings(&ctx.db, round.id).await?;
+        let rated = |key: &str| match ratings.iter().find(|r| r.statement == key) {
+            Some(here) => here.rating.is_some(),
+            None => saved.iter().any(|r| {
+                r.person_id == session.person.id && r.statement == key && r.rating.is_some()
+            }),
+        };
+        let missing: Vec<&str> = framework
+            .elements
+            .iter()
+            .filter(|e| e.statements.iter().any(|s| !rated(&s.key)))
+            .map(|e| e.title.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(FormError::Problems(vec![problem(
+                "send",
+                format!(
+                    "Rate every statement before you send your ratings. Still to rate: {}",
+                    missing.join("; ")
+                ),
+            )]));
+        }
+    }
+    store::save_ratings(
+        &ctx.db,
+        round.id,
+        session.person.id,
+        &ratings,
+        ctx.clock.today(),
+        form.send,
+    )
+    .await?;
+    Ok(if form.send {
+        Saved::Sent
+    } else {
+        Saved::Saved(framework.elements.get(at + 1).map(|e| e.key.clone()))
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Agreeing and signing.
+
+#[derive(Debug, Clone, Default)]
+pub struct AgreeForm {
+    pub statement: String,
+    pub rating: String,
+    pub reason: String,
+    /// The round's version when the page was read.
+    pub version: String,
+}
+
+/// Records the agreed rating of one statement. The lead or an org admin.
+pub async fn agree(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    form: &AgreeForm,
+) -> Result<(), FormError> {
+    let (round, _) = visible_round(ctx, session, organisation, round_id).await?;
+    if !may_manage(session, organisation, &round) {
+        return Err(Error::Forbidden.into());
+    }
+    let stored = store::framework(&ctx.db, round.framework_id).await?;
+    let framework = framework_of(&stored.definition)?;
+    let Some((_, statement)) = framework
+        .statements()
+        .find(|(_, s)| s.key == form.statement)
+    else {
+        return Err(FormError::Problems(vec![problem(
+            "statement",
+            "That statement is not in this round's framework",
+        )]));
+    };
+    let field = |what: &str| format!("{what}-{}", statement.key);
+    let mut problems = Vec::new();
+    let rating = match rounds::parse_rating(&form.rating, framework.top()) {
+        Ok(Some(r)) => Some(r),
+        Ok(None) => {
+            problems.push(problem(&field("agreed"), "Choose the agreed level"));
+            None
+        }
+        Err(e) => {
+            problems.push(problem(&field("agreed"), e.to_string()));
+            None
+        }
+    };
+    let reason = rounds::check_reason(&form.reason)
+        .map_err(|e| problems.push(problem(&field("reason"), e.to_string())))
+        .ok();
+    let version = form.version.trim().parse::<i64>().ok();
+    let (Some(rating), Some(reason), Some(version), true) =
+        (rating, reason, version, problems.is_empty())
+    else {
+        if version.is_none() && problems.is_empty() {
+            return Err(
+                Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+                    "The form is out of date. Read the page again.",
+                ))
+                .into(),
+            );
+        }
+        return Err(FormError::Problems(problems));
+    };
+    store::agree(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        organisation,
+        round.id,
+        version,
+        &statement.key,
+        i64::from(rating),
+        &reason,
+        session.person.id,
+        ctx.clock.today(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Signs the round for `side`, as it was at `version`: once every statement has an
+/// agreed rating, by an executive (the employer) or a union partner (the unions).
+pub async fn sign(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    side: &str,
+    version: &str,
+) -> Result<(), Error> {
+    let view = round_view(ctx, session, organisation, round_id).await?;
+    let side = side.parse::<Side>().map_err(|_| {
+        Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+            "Choose a side to sign for",
+        ))
+    })?;
+    if !crate::plans::signing::sides_for(session, organisation).contains(&side) {
+        return Err(Error::Forbidden);
+    }
+    if !view.all_agreed {
+        return Err(Error::Conflict(
+            "Every statement needs an agreed rating before the round is signed off".into(),
+        ));
+    }
+    let version = version.trim().parse::<i64>().map_err(|_| {
+        Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+            "The form is out of date. Read the page again.",
+        ))
+    })?;
+    store::sign(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        organisation,
+        view.round.id,
+        version,
+        side.code(),
+        session.person.id,
+        ctx.clock.today(),
+    )
+    .await?;
+    Ok(())
+}

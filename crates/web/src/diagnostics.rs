@@ -1,0 +1,582 @@
+//! Self-assessment rounds' pages (`dignity_app::diagnostics`): the list and opening a
+//! round, a round's figures, asking people to rate, rating one part at a time, agreeing
+//! each statement's rating and signing the round off.
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::forms::{FormData, QueryData};
+use crate::identity::orgs::organisation;
+use crate::pages::{Chrome, FieldError, form_again, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::diagnostics::{
+    self, AgreeForm, FormError, InviteForm, MEMBERS, OPENERS, OpenForm, Problem, RatingPage,
+    RatingsForm, RoundView, RoundsPage, Saved, Typed,
+};
+use dignity_app::identity::Organisation;
+use dignity_app::plans::signing::SIGNERS;
+use dignity_domain::diagnostics::rounds::{AssessorRole, Summary, median_words};
+use dignity_domain::plans::Side;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get(
+            "/orgs/{ods}/self-assessments",
+            Access::InOrganisation(MEMBERS),
+            list,
+        )
+        .post(
+            "/orgs/{ods}/self-assessments",
+            Access::InOrganisation(OPENERS),
+            open,
+        )
+        .get(
+            "/orgs/{ods}/self-assessments/{id}",
+            Access::InOrganisation(MEMBERS),
+            round_page,
+        )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/assessors",
+            Access::InOrganisation(MEMBERS),
+            invite,
+        )
+        .get(
+            "/orgs/{ods}/self-assessments/{id}/rate",
+            Access::InOrganisation(MEMBERS),
+            rate_page,
+        )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/rate",
+            Access::InOrganisation(MEMBERS),
+            rate,
+        )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/agree",
+            Access::InOrganisation(MEMBERS),
+            agree,
+        )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/sign",
+            Access::InOrganisation(SIGNERS),
+            sign,
+        )
+}
+
+fn base(organisation: &Organisation) -> String {
+    format!("/orgs/{}/self-assessments", organisation.ods_code)
+}
+
+fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| FieldError {
+            field: p.field.into(),
+            message: p.message,
+        })
+        .collect()
+}
+
+/// The page's chrome, under the organisation's list of rounds.
+fn chrome_for(chrome: Chrome, organisation: &Organisation, title: &str) -> Chrome {
+    chrome
+        .titled(format!("{title}: {}", organisation.name))
+        .under(base(organisation), "Self-assessments")
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "diagnostics/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    page: RoundsPage,
+    form: OpenFields,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct OpenFields {
+    framework: String,
+    title: String,
+    lead: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    show_list(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        OpenFields::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+async fn show_list(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    organisation: Organisation,
+    form: OpenFields,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let page = diagnostics::rounds_page(&state.app, user, &organisation).await?;
+    let chrome = chrome
+        .titled(format!("Self-assessments: {}", organisation.name))
+        .under(
+            format!("/home#org-{}", organisation.ods_code),
+            organisation.name.clone(),
+        )
+        .with_errors(errors);
+    Ok(render(&ListPage {
+        chrome,
+        organisation,
+        page,
+        form,
+    })?
+    .into_response())
+}
+
+async fn open(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+    FormData(form): FormData<OpenFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let typed = OpenForm {
+        framework: form.framework.clone(),
+        title: form.title.clone(),
+        lead: form.lead.clone(),
+    };
+    match diagnostics::open_round(&state.app, &user, &organisation, &typed).await {
+        Ok(id) => Ok(Redirect::to(&format!("{}/{id}", base(&organisation))).into_response()),
+        Err(FormError::Problems(problems)) => {
+            show_list(
+                &state,
+                chrome,
+                &user,
+                organisation,
+                form,
+                field_errors(problems),
+            )
+            .await
+        }
+        Err(FormError::Refused(e)) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "diagnostics/round.html")]
+struct RoundPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    view: RoundView,
+    invite: InviteFields,
+    /// What was typed into an agree form shown again: statement, rating, reason.
+    agreeing: Option<(String, String, String)>,
+    done: Option<&'static str>,
+    roles: &'static [AssessorRole],
+}
+
+impl RoundPage {
+    fn spread(&self, summary: &Summary) -> String {
+        summary
+            .spread
+            .iter()
+            .zip(&self.view.framework.levels)
+            .map(|(n, level)| format!("{}: {n}", level.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn median(&self, median: &Option<f64>) -> String {
+        median_words(*median)
+    }
+
+    fn level_name(&self, rating: &i64) -> String {
+        u8::try_from(*rating)
+            .ok()
+            .and_then(|r| self.view.framework.level(r))
+            .map_or_else(|| rating.to_string(), |l| l.name.clone())
+    }
+
+    fn role_name(&self, code: &str) -> &'static str {
+        code.parse::<AssessorRole>().map_or("", |r| r.label())
+    }
+
+    fn side_name(&self, code: &str) -> &'static str {
+        code.parse::<Side>().map_or("", |s| s.label())
+    }
+
+    fn side_of_role(&self, code: &str) -> &'static str {
+        code.parse::<AssessorRole>().map_or("", |r| {
+            if r.side() == Side::Union {
+                "Union"
+            } else {
+                "Employer"
+            }
+        })
+    }
+
+    fn day(&self, stored: &str) -> String {
+        dignity_domain::speakup::Day::parse(stored).map_or_else(|_| stored.to_owned(), |d| d.long())
+    }
+
+    fn typed_for(&self, statement: &str) -> (String, String) {
+        match &self.agreeing {
+            Some((key, rating, reason)) if key == statement => (rating.clone(), reason.clone()),
+            _ => (String::new(), String::new()),
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("{}/{}", base(&self.organisation), self.view.round.id)
+    }
+
+    fn total(&self) -> usize {
+        self.view.framework.statements().count()
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct InviteFields {
+    email: String,
+    role: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RoundQuery {
+    done: Option<String>,
+}
+
+fn done_words(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "invited" => Some("They have been asked to rate, and sent an email."),
+        "sent" => Some("Your ratings have been sent. You can now see everyone's."),
+        "agreed" => Some("The agreed rating has been saved."),
+        "signed" => Some("You have signed the round."),
+        _ => None,
+    }
+}
+
+async fn round_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    QueryData(query): QueryData<RoundQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let view = diagnostics::round_view(&state.app, &user, &organisation, id).await?;
+    show_round(
+        chrome,
+        organisation,
+        view,
+        InviteFields::default(),
+        None,
+        done_words(query.done.as_deref()),
+        Vec::new(),
+        false,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show_round(
+    chrome: Chrome,
+    organisation: Organisation,
+    view: RoundView,
+    invite: InviteFields,
+    agreeing: Option<(String, String, String)>,
+    done: Option<&'static str>,
+    errors: Vec<FieldError>,
+    conflict: bool,
+) -> Result<Response, AppError> {
+    let chrome = chrome_for(chrome, &organisation, &view.round.title).with_errors(errors);
+    form_again(
+        &RoundPage {
+            chrome,
+            organisation,
+            view,
+            invite,
+            agreeing,
+            done,
+            roles: AssessorRole::ALL,
+        },
+        conflict,
+    )
+}
+
+fn invitation(
+    base_url: &str,
+    organisation: &Organisation,
+) -> impl Fn(&str, &diagnostics::Round, &str) -> dignity_app::mail::NewMail {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let (name, ods) = (organisation.name.clone(), organisation.ods_code.clone());
+    move |to, round, role| dignity_app::mail::NewMail {
+        purpose: format!("self-assessment:{}", round.id),
+        to: to.to_owned(),
+        subject: format!("Please rate {}: {}", round.title, name),
+        body: format!(
+            "You are asked to rate \"{}\" at {name}, as the {}.\n\n\
+             Rate each statement on your own, from what you see happen now. You can save and come back.\n\n\
+             Start here:\n{base_url}/orgs/{ods}/self-assessments/{}/rate\n",
+            round.title,
+            role.to_lowercase(),
+            round.id
+        ),
+        attachment: None,
+    }
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    FormData(form): FormData<InviteFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let typed = InviteForm {
+        email: form.email.clone(),
+        role: form.role.clone(),
+    };
+    let letter = invitation(&state.settings.public_url, &organisation);
+    match diagnostics::invite(&state.app, &user, &organisation, id, &typed, letter).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=invited#assessors",
+            base(&organisation)
+        ))
+        .into_response()),
+        Err(FormError::Problems(problems)) => {
+            let view = diagnostics::round_view(&state.app, &user, &organisation, id).await?;
+            show_round(
+                chrome,
+                organisation,
+                view,
+                form,
+                None,
+                None,
+                field_errors(problems),
+                false,
+            )
+        }
+        Err(FormError::Refused(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AgreeFields {
+    statement: String,
+    rating: String,
+    reason: String,
+    version: String,
+}
+
+async fn agree(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    FormData(form): FormData<AgreeFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let typed = AgreeForm {
+        statement: form.statement.clone(),
+        rating: form.rating.clone(),
+        reason: form.reason.clone(),
+        version: form.version.clone(),
+    };
+    let (problems, conflict) =
+        match diagnostics::agree(&state.app, &user, &organisation, id, &typed).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!(
+                    "{}/{id}?done=agreed#statement-{}",
+                    base(&organisation),
+                    typed.statement
+                ))
+                .into_response());
+            }
+            Err(FormError::Problems(problems)) => (field_errors(problems), false),
+            Err(FormError::Refused(dignity_app::Error::Conflict(message))) => (
+                vec![FieldError {
+                    field: format!("agreed-{}", typed.statement).into(),
+                    message,
+                }],
+                true,
+            ),
+            Err(FormError::Refused(e)) => return Err(e.into()),
+        };
+    let view = diagnostics::round_view(&state.app, &user, &organisation, id).await?;
+    show_round(
+        chrome,
+        organisation,
+        view,
+        InviteFields::default(),
+        Some((form.statement, form.rating, form.reason)),
+        None,
+        problems,
+        conflict,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignFields {
+    side: String,
+    version: String,
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    FormData(form): FormData<SignFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    diagnostics::sign(
+        &state.app,
+        &user,
+        &organisation,
+        id,
+        &form.side,
+        &form.version,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/{id}?done=signed#sign", base(&organisation))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "diagnostics/rate.html")]
+struct RatePage {
+    chrome: Chrome,
+    organisation: Organisation,
+    page: RatingPage,
+    saved: bool,
+}
+
+impl RatePage {
+    fn typed(&self, key: &str) -> Typed {
+        self.page.typed(key)
+    }
+
+    fn is_last(&self) -> bool {
+        self.page.at + 1 >= self.page.framework.elements.len()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RateQuery {
+    part: Option<String>,
+    saved: Option<String>,
+}
+
+async fn rate_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    QueryData(query): QueryData<RateQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let page =
+        diagnostics::rating_page(&state.app, &user, &organisation, id, query.part.as_deref())
+            .await?;
+    let title = page
+        .element()
+        .map_or_else(|| "Rate".to_owned(), |e| format!("Rate: {}", e.title));
+    Ok(render(&RatePage {
+        chrome: chrome_for(chrome, &organisation, &title),
+        organisation,
+        page,
+        saved: query.saved.is_some(),
+    })?
+    .into_response())
+}
+
+/// The rating form: `part`, then `rating-KEY`, `evidence-KEY` and `links-KEY` for each
+/// statement, and `action` (save, next or send).
+async fn rate(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, i64)>,
+    FormData(fields): FormData<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let part = fields.get("part").cloned().unwrap_or_default();
+    let action = fields.get("action").map(String::as_str).unwrap_or("save");
+    let mut typed: HashMap<String, Typed> = HashMap::new();
+    for (name, value) in &fields {
+        let (slot, key) = match name.split_once('-') {
+            Some(("rating" | "evidence" | "links", key)) => (name.as_str(), key),
+            _ => continue,
+        };
+        let entry = typed.entry(key.to_owned()).or_default();
+        if slot.starts_with("rating") {
+            entry.rating = value.clone();
+        } else if slot.starts_with("evidence") {
+            entry.evidence = value.clone();
+        } else {
+            entry.links = value.clone();
+        }
+    }
+    let form = RatingsForm {
+        element: part.clone(),
+        typed: typed.clone(),
+        send: action == "send",
+    };
+    match diagnostics::save_ratings(&state.app, &user, &organisation, id, &form).await {
+        Ok(Saved::Sent) => {
+            Ok(Redirect::to(&format!("{}/{id}?done=sent", base(&organisation))).into_response())
+        }
+        Ok(Saved::Saved(next)) => {
+            let target = match (action, next) {
+                ("next", Some(next)) => format!("{}/{id}/rate?part={next}", base(&organisation)),
+                _ => format!("{}/{id}/rate?part={part}&saved=1", base(&organisation)),
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+        Err(FormError::Problems(problems)) => {
+            let part = Some(part.as_str()).filter(|p| !p.is_empty());
+            let mut page =
+                diagnostics::rating_page(&state.app, &user, &organisation, id, part).await?;
+            page.typed.extend(typed);
+            let title = page
+                .element()
+                .map_or_else(|| "Rate".to_owned(), |e| format!("Rate: {}", e.title));
+            Ok(render(&RatePage {
+                chrome: chrome_for(chrome, &organisation, &title)
+                    .with_errors(field_errors(problems)),
+                organisation,
+                page,
+                saved: false,
+            })?
+            .into_response())
+        }
+        Err(FormError::Refused(e)) => Err(e.into()),
+    }
+}

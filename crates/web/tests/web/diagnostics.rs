@@ -1,0 +1,460 @@
+//! Self-assessment rounds end to end: an org admin opens a round on the shipped health and
+//! wellbeing framework and asks five people to rate; each rates alone and sends; the
+//! figures match the hand-worked example in docs/diagnostics.md; the lead agrees every
+//! statement; an executive and a union partner sign it off, and it then cannot change.
+
+use crate::support::{Browser, Page, TestApp, TestResult};
+use axum::http::StatusCode;
+use dignity_app::admin::Operator;
+use dignity_domain::diagnostics::{HEALTH_AND_WELLBEING, parse};
+use dignity_domain::identity::Role;
+
+dignity_store::on_both_backends!(
+    crate::support::run;
+    a_round_runs_from_invitation_to_sign_off,
+);
+
+const LIST: &str = "/orgs/RJ1/self-assessments";
+
+async fn post_ok(
+    browser: &mut Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Result<Page, Box<dyn std::error::Error>> {
+    let page = browser.post(path, fields).await?;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "POST {path} {fields:?}: {}",
+        page.body
+    );
+    Ok(page)
+}
+
+/// Every part of the framework rated by one assessor: `first` for the first statement
+/// (ph-1), 3 for every other; then sent.
+async fn rate_everything(browser: &mut Browser, round: &str, first: &str) -> TestResult {
+    let framework = parse(HEALTH_AND_WELLBEING)?;
+    let mut last = None;
+    for (at, element) in framework.elements.iter().enumerate() {
+        let mut fields: Vec<(String, String)> = vec![("part".into(), element.key.clone())];
+        for statement in &element.statements {
+            let value = if statement.key == "ph-1" { first } else { "3" };
+            fields.push((format!("rating-{}", statement.key), value.into()));
+        }
+        // The last part sends everything.
+        let action = if at + 1 == framework.elements.len() {
+            "send"
+        } else {
+            "next"
+        };
+        fields.push(("action".into(), action.into()));
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        last = Some(post_ok(browser, &format!("{round}/rate"), &borrowed).await?);
+    }
+    let sent = last.ok_or("a framework with parts")?;
+    assert!(sent.redirects_to(&format!("{round}?done=sent")), "{sent:?}");
+    Ok(())
+}
+
+async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    operator
+        .save_framework(&parse(HEALTH_AND_WELLBEING)?, HEALTH_AND_WELLBEING)
+        .await?;
+    let framework_id: i64 = sqlx::query_scalar("SELECT id FROM diagnostic_frameworks")
+        .fetch_one(app.db.pool())
+        .await?;
+
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    // Nothing chosen: each field is named.
+    let refused = ada.post(LIST, &[("title", " ")]).await?;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Choose a framework"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Enter a name for the round"));
+    let opened = post_ok(
+        &mut ada,
+        LIST,
+        &[
+            ("framework", &framework_id.to_string()),
+            ("title", "Health and wellbeing 2026"),
+        ],
+    )
+    .await?;
+    let round = opened.location.clone().ok_or("the round's address")?;
+    assert!(round.starts_with("/orgs/RJ1/self-assessments/"), "{round}");
+
+    // Five assessors: the employer side (wellbeing lead, executive, manager) and the union
+    // side (union partner, network chair).
+    let lead = app.person("wendy@trust.nhs.uk", Some(Role::Staff)).await?;
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let manager = app.person("max@trust.nhs.uk", Some(Role::Staff)).await?;
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let chair = app.person("nat@trust.nhs.uk", Some(Role::Staff)).await?;
+    let bystander = app.person("bea@trust.nhs.uk", Some(Role::Staff)).await?;
+    let elsewhere = app
+        .person_in("oli@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let assessors = [
+        (&lead, "wellbeing_lead", "4"),
+        (&exec, "executive", "5"),
+        (&manager, "manager", "4"),
+        (&union, "union_partner", "2"),
+        (&chair, "network_chair", "1"),
+    ];
+    for (person, role, _) in &assessors {
+        post_ok(
+            &mut ada,
+            &format!("{round}/assessors"),
+            &[("email", &person.email), ("role", role)],
+        )
+        .await?;
+    }
+    let mails: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE purpose LIKE 'self-assessment:%' AND body LIKE '%/rate%'",
+    )
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(mails, 5, "each assessor is sent a link");
+    let twice = ada
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &lead.email), ("role", "manager")],
+        )
+        .await?;
+    assert!(
+        twice.body.contains("asked to rate this round already"),
+        "{}",
+        twice.body
+    );
+    let stranger = ada
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &elsewhere.email), ("role", "manager")],
+        )
+        .await?;
+    assert!(
+        stranger
+            .body
+            .contains("Enter the email of someone who has an account in this organisation"),
+        "{}",
+        stranger.body
+    );
+
+    // Someone not asked sees nothing, as for a round that does not exist; so does
+    // another organisation's admin.
+    let mut bea = app.signed_in_browser(&bystander).await?;
+    assert_eq!(bea.get(&round).await?.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        bea.get(&format!("{round}/rate")).await?.status,
+        StatusCode::NOT_FOUND
+    );
+    let other_admin = app
+        .person_in("oa@other.nhs.uk", Some(Role::OrgAdmin), &app.other_org)
+        .await?;
+    let mut oa = app.signed_in_browser(&other_admin).await?;
+    assert_eq!(oa.get(&round).await?.status, StatusCode::FORBIDDEN);
+    // Nor may an assessor ask others to rate.
+    let mut wendy = app.signed_in_browser(&lead).await?;
+    let invite = wendy
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &bystander.email), ("role", "manager")],
+        )
+        .await?;
+    assert_eq!(invite.status, StatusCode::FORBIDDEN);
+
+    // An assessor sees nobody's ratings before sending their own.
+    let before = wendy.get(&round).await?;
+    assert!(
+        before.body.contains("once you have sent yours"),
+        "{}",
+        before.body
+    );
+    assert!(!before.body.contains("What everyone rated"));
+
+    // Bad input is named and nothing is saved.
+    let bad = wendy
+        .post(
+            &format!("{round}/rate"),
+            &[
+                ("part", "personal-health"),
+                ("rating-ph-1", "9"),
+                ("links-ph-2", "javascript:alert(1)"),
+                ("action", "save"),
+            ],
+        )
+        .await?;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("Choose one of the levels shown"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("must start with https://"),
+        "{}",
+        bad.body
+    );
+    let stray = wendy
+        .post(
+            &format!("{round}/rate"),
+            &[("part", "personal-health"), ("rating-re-1", "3")],
+        )
+        .await?;
+    assert!(
+        stray.body.contains("is not in this part of the framework"),
+        "{}",
+        stray.body
+    );
+    let early = wendy
+        .post(
+            &format!("{round}/rate"),
+            &[
+                ("part", "personal-health"),
+                ("rating-ph-1", "4"),
+                ("action", "send"),
+            ],
+        )
+        .await?;
+    assert!(
+        early.body.contains("Rate every statement before you send"),
+        "{}",
+        early.body
+    );
+    let saved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM diagnostic_ratings")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(saved, 0);
+    // Saving part way keeps what was typed for later.
+    post_ok(
+        &mut wendy,
+        &format!("{round}/rate"),
+        &[
+            ("part", "personal-health"),
+            ("rating-ph-1", "4"),
+            ("evidence-ph-1", "Staff intranet figures"),
+            ("links-ph-1", "https://www.nhs.uk/"),
+            ("action", "save"),
+        ],
+    )
+    .await?;
+    let again = wendy
+        .get(&format!("{round}/rate?part=personal-health"))
+        .await?;
+    assert!(
+        again.body.contains("Staff intranet figures"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("value=\"4\" checked"), "{}", again.body);
+
+    for (person, _, first) in &assessors {
+        let mut browser = app.signed_in_browser(person).await?;
+        rate_everything(&mut browser, &round, first).await?;
+    }
+
+    // The hand-worked example: ratings 4, 5, 4 (employer) and 2, 1 (union) on ph-1.
+    let figures = ada.get(&round).await?;
+    assert_eq!(figures.status, StatusCode::OK);
+    let card = figures
+        .body
+        .split("id=\"statement-ph-1\"")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"statement-ph-2\"").next())
+        .ok_or("the statement's card")?;
+    assert!(
+        card.contains("Not started: 1, Planning: 1, Developing: 0, Embedded: 2, Leading: 1"),
+        "{card}"
+    );
+    let values: Vec<&str> = card
+        .split("nhsuk-summary-list__value\">")
+        .skip(1)
+        .filter_map(|v| v.split('<').next())
+        .collect();
+    assert_eq!(values.get(1..4), Some(&["4", "4", "1.5"][..]), "{values:?}");
+    assert!(card.contains("Sides apart"), "{card}");
+    // Every rater agreed on ph-2 (all 3): no flag.
+    let second = figures
+        .body
+        .split("id=\"statement-ph-2\"")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"statement-ph-3\"").next())
+        .ok_or("ph-2")?;
+    assert!(!second.contains("Sides apart"), "{second}");
+
+    // Agreeing: a reason is needed, and a stale form is refused without losing words.
+    let version = |body: &str| -> Result<String, String> {
+        body.split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("a version in {body}"))
+    };
+    let v = version(&figures.body)?;
+    let no_reason = ada
+        .post(
+            &format!("{round}/agree"),
+            &[
+                ("statement", "ph-1"),
+                ("rating", "3"),
+                ("reason", ""),
+                ("version", &v),
+            ],
+        )
+        .await?;
+    assert!(
+        no_reason.body.contains("Say why this rating was agreed"),
+        "{}",
+        no_reason.body
+    );
+    post_ok(
+        &mut ada,
+        &format!("{round}/agree"),
+        &[
+            ("statement", "ph-1"),
+            ("rating", "3"),
+            (
+                "reason",
+                "The unions showed the offer does not reach night staff.",
+            ),
+            ("version", &v),
+        ],
+    )
+    .await?;
+    let stale = ada
+        .post(
+            &format!("{round}/agree"),
+            &[
+                ("statement", "ph-2"),
+                ("rating", "3"),
+                ("reason", "Typed on an old page"),
+                ("version", &v),
+            ],
+        )
+        .await?;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Typed on an old page"),
+        "what was typed stays"
+    );
+
+    // Signing before every statement is agreed is refused.
+    let mut eve = app.signed_in_browser(&exec).await?;
+    let page = eve.get(&round).await?;
+    assert!(!page.body.contains("Sign off for the"), "{}", page.body);
+    let early_sign = eve
+        .post(
+            &format!("{round}/sign"),
+            &[
+                ("side", "employer"),
+                ("version", &version(&ada.get(&round).await?.body)?),
+            ],
+        )
+        .await?;
+    assert_eq!(early_sign.status, StatusCode::CONFLICT);
+
+    let framework = parse(HEALTH_AND_WELLBEING)?;
+    for (_, statement) in framework.statements().skip(1) {
+        let page = ada.get(&round).await?;
+        post_ok(
+            &mut ada,
+            &format!("{round}/agree"),
+            &[
+                ("statement", &statement.key),
+                ("rating", "3"),
+                ("reason", "Both sides rated it 3."),
+                ("version", &version(&page.body)?),
+            ],
+        )
+        .await?;
+    }
+    let page = eve.get(&round).await?;
+    assert!(
+        page.body.contains("Sign off for the employer side"),
+        "{}",
+        page.body
+    );
+    post_ok(
+        &mut eve,
+        &format!("{round}/sign"),
+        &[("side", "employer"), ("version", &version(&page.body)?)],
+    )
+    .await?;
+    // The executive cannot sign for the unions.
+    let wrong_side = eve
+        .post(
+            &format!("{round}/sign"),
+            &[("side", "union"), ("version", &version(&page.body)?)],
+        )
+        .await?;
+    assert_eq!(wrong_side.status, StatusCode::FORBIDDEN);
+    let mut una = app.signed_in_browser(&union).await?;
+    let page = una.get(&round).await?;
+    post_ok(
+        &mut una,
+        &format!("{round}/sign"),
+        &[("side", "union"), ("version", &version(&page.body)?)],
+    )
+    .await?;
+    let closed = una.get(&round).await?;
+    assert!(
+        closed.body.contains("Signed off by both sides"),
+        "{}",
+        closed.body
+    );
+
+    // Signed off, nothing changes: not a rating, not an agreed rating, not an assessor.
+    let late = wendy
+        .post(
+            &format!("{round}/rate"),
+            &[
+                ("part", "personal-health"),
+                ("rating-ph-1", "1"),
+                ("action", "save"),
+            ],
+        )
+        .await?;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    let late = ada
+        .post(
+            &format!("{round}/agree"),
+            &[
+                ("statement", "ph-1"),
+                ("rating", "5"),
+                ("reason", "After the sign-off"),
+                ("version", "999"),
+            ],
+        )
+        .await?;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(late.body.contains("has been signed off"), "{}", late.body);
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'diagnostic.%' ORDER BY seq",
+    )
+    .fetch_all(app.db.pool())
+    .await?;
+    for action in [
+        "diagnostic.framework_added",
+        "diagnostic.round_opened",
+        "diagnostic.assessor_invited",
+        "diagnostic.rating_agreed",
+        "diagnostic.signed",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+    Ok(())
+}
