@@ -52,6 +52,16 @@ pub enum ImportError {
         verb = if *.0 == 1 { "line has" } else { "lines have" }
     )]
     NotLeavers(usize),
+    /// A staff-in-post or leavers extract of a year whose fairness figures have settled
+    /// would replace the one they were worked out from.
+    #[error(
+        "The {kind} extract of {as_at} is part of {year}, whose figures are settled. Replacing it would change them, and anyone comparing the pages before and after could learn about the people whose rows changed. If the extract is wrong and must be put right, import it again with --correct-settled-year. That is written to the audit log."
+    )]
+    SettledYear {
+        kind: &'static str,
+        as_at: String,
+        year: String,
+    },
     #[error(transparent)]
     App(#[from] Error),
 }
@@ -69,7 +79,8 @@ pub struct Imported {
 }
 
 /// Reads `bytes` as an extract of `kind` for the organisation `ods` on `as_at`, and keeps
-/// it. `progress` is told how many bytes have been read, now and then.
+/// it. `progress` is told how many bytes have been read, now and then. Replacing a staff
+/// in post or leavers extract of a settled year is refused ([`ImportError::SettledYear`]).
 pub async fn import(
     operator: &Operator,
     secret: &InstallationSecret,
@@ -79,7 +90,86 @@ pub async fn import(
     bytes: &[u8],
     progress: &mut dyn FnMut(u64),
 ) -> Result<Imported, ImportError> {
+    import_as(operator, secret, ods, kind, as_at, bytes, progress, false).await
+}
+
+/// [`import`], replacing an extract of a settled year on purpose to put it right: its
+/// settled figures then move, and the audit log says so.
+pub async fn import_correcting_settled_year(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    kind: Kind,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Imported, ImportError> {
+    import_as(operator, secret, ods, kind, as_at, bytes, progress, true).await
+}
+
+/// Whether importing `kind` for `as_at` would replace an extract a settled year's fairness
+/// figures were worked out from: those figures must never move, or a reader comparing
+/// the pages before and after learns about the people whose rows changed (an outside
+/// review re-imported a leavers extract and learned a leaver's groups).
+async fn replaces_settled(
+    operator: &Operator,
+    organisation_id: i64,
+    kind: Kind,
+    as_at: Day,
+) -> Result<Option<String>, Error> {
+    if !matches!(kind, Kind::Staff | Kind::Leavers) {
+        return Ok(None);
+    }
+    let year = standards::ReportingYear::of(as_at);
+    if year
+        .cases_counted_from()
+        .is_none_or(|from| from > operator.clock().today())
+    {
+        return Ok(None);
+    }
+    let exists = store::snapshots(operator.db(), organisation_id)
+        .await?
+        .iter()
+        .any(|s| s.kind == kind && s.as_at == as_at);
+    Ok(exists.then(|| year.label()))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_as(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    kind: Kind,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+    correct_settled_year: bool,
+) -> Result<Imported, ImportError> {
     let organisation = operator.organisation(ods).await?;
+    if let Some(year) = replaces_settled(operator, organisation.id, kind, as_at).await? {
+        if !correct_settled_year {
+            return Err(ImportError::SettledYear {
+                kind: kind.code(),
+                as_at: as_at.long(),
+                year,
+            });
+        }
+        dignity_store::audit::record(
+            operator.db(),
+            operator.clock().now(),
+            &dignity_store::audit::NewEntry {
+                actor: operator.actor(),
+                organisation: Some(&organisation.ods_code),
+                action: "workforce.settled_year_corrected",
+                detail: &format!(
+                    "Replaced the {} extract of {as_at}, in the settled year {year}: its figures may move",
+                    kind.code()
+                ),
+            },
+        )
+        .await
+        .map_err(Error::from)?;
+    }
     let digester = person_digester(secret);
     let digest = |number: &str| digester.digest(number.as_bytes());
     // Where the rows kept are groups, how many lines (people) the file had.

@@ -45,6 +45,11 @@ pub enum ImportCommand {
         /// What the file holds.
         #[arg(long, value_enum, default_value_t = Extract::Staff)]
         extract: Extract,
+        /// Replace a staff in post or leavers extract of a year whose figures have settled
+        /// (from 1 May after it ends), to put it right. Its settled figures then change,
+        /// and the audit log says so; without this, such a replacement is refused.
+        #[arg(long)]
+        correct_settled_year: bool,
         /// The CSV file, as the report exported it.
         file: PathBuf,
     },
@@ -116,6 +121,27 @@ pub async fn import_extract(
     }
 }
 
+/// [`import_extract`], replacing a settled year's extract on purpose.
+async fn import_extract_correcting(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    extract: Extract,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<workforce::Imported, ImportError> {
+    match extract.snapshot() {
+        Some(kind) => {
+            workforce::import_correcting_settled_year(
+                operator, secret, ods, kind, as_at, bytes, progress,
+            )
+            .await
+        }
+        None => workforce::import_formal(operator, secret, ods, as_at, bytes, progress).await,
+    }
+}
+
 /// Most mistakes listed before the rest are only counted.
 const SHOWN_ERRORS: usize = 50;
 
@@ -144,17 +170,28 @@ pub async fn run(command: ImportCommand, db: &Db, config: &Config) -> anyhow::Re
             org,
             as_at,
             extract,
+            correct_settled_year,
             file,
-        } => workforce_extract(&operator, config, &org, &as_at, extract, &file).await,
+        } => {
+            workforce_extract(
+                &operator,
+                config,
+                (&org, &as_at),
+                extract,
+                correct_settled_year,
+                &file,
+            )
+            .await
+        }
     }
 }
 
 async fn workforce_extract(
     operator: &Operator,
     config: &Config,
-    org: &str,
-    as_at: &str,
+    (org, as_at): (&str, &str),
     extract: Extract,
+    correct_settled_year: bool,
     file: &Path,
 ) -> anyhow::Result<()> {
     let ods = OdsCode::parse(org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
@@ -165,16 +202,30 @@ async fn workforce_extract(
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
     let checking = bar(bytes.len() as u64, "Checking");
-    let imported = import_extract(
-        operator,
-        &secret,
-        &ods,
-        extract,
-        as_at,
-        &bytes,
-        &mut |read| checking.set_position(read),
-    )
-    .await;
+    let mut progress = |read| checking.set_position(read);
+    let imported = if correct_settled_year {
+        import_extract_correcting(
+            operator,
+            &secret,
+            &ods,
+            extract,
+            as_at,
+            &bytes,
+            &mut progress,
+        )
+        .await
+    } else {
+        import_extract(
+            operator,
+            &secret,
+            &ods,
+            extract,
+            as_at,
+            &bytes,
+            &mut progress,
+        )
+        .await
+    };
     checking.finish_and_clear();
     match imported {
         Ok(imported) => {

@@ -1084,8 +1084,29 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
         let first = persons().await?;
         assert_eq!(first.len(), 3);
 
-        // The same day again replaces it; the same people get the same digests.
-        let out = text(&import(SECRET, "2026-03-31")?);
+        // The same day again: the year has settled (its figures must not move), so that
+        // is refused unless it is put right on purpose; the same people then get the same
+        // digests.
+        let refused = import(SECRET, "2026-03-31")?;
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused).contains("--correct-settled-year"),
+            "{}",
+            text(&refused)
+        );
+        let out = ok(
+            SECRET,
+            &[
+                "import",
+                "workforce",
+                "--org",
+                "RJ1",
+                "--as-at",
+                "2026-03-31",
+                "--correct-settled-year",
+                "staff.csv",
+            ],
+        )?;
         assert!(
             out.contains("replacing the earlier import for that day"),
             "{out}"

@@ -535,6 +535,43 @@ fn decide_family(counts: &Counts, family: &[usize], minimum: Minimum) -> (Decide
             parts.push(ledger.known(only_whole));
             ledger.sum(both, parts);
         }
+        // A rate out of the staff in post is shown beside its group's published
+        // headcount, so the people it did not happen to (or, where people who left are
+        // counted, those beyond the headcount) can be had by subtraction: people all the
+        // same, tied in as the equality pages tie them (an outside review had a count
+        // shown here that WDES 3 withheld to protect the rest).
+        if counts.measures.get(m) == Some(&Base::Staff) {
+            let staffed = std::iter::once((laid.total, counts.staff_shown))
+                .chain(
+                    laid.groups.iter().copied().zip(
+                        counts
+                            .groupings
+                            .iter()
+                            .flatten()
+                            .map(|group| group.staff_shown),
+                    ),
+                )
+                .chain(
+                    laid.units
+                        .iter()
+                        .copied()
+                        .zip(counts.placed.units.iter().map(|unit| unit.staff_shown)),
+                );
+            for (cell, staff) in staffed {
+                let Some(&staff) = staff.value() else {
+                    continue;
+                };
+                let happened = ledger.value(cell);
+                let staff_cell = ledger.known(staff);
+                if happened <= staff {
+                    let rest = ledger.never(staff - happened);
+                    ledger.sum(staff_cell, vec![cell, rest]);
+                } else {
+                    let beyond = ledger.never(happened - staff);
+                    ledger.sum(cell, vec![staff_cell, beyond]);
+                }
+            }
+        }
         for e in counts.elsewhere.iter().filter(|e| e.here.2 == m) {
             let Some(&here) = laid.groups.get(position((e.here.0, e.here.1))) else {
                 continue;

@@ -709,10 +709,9 @@ impl Layout {
             appointment: self
                 .recruitment_by_ethnicity
                 .map(|c| c.compare(published, Ethnicity::White, Ethnicity::Bme, 1)),
-            disciplinary: self.disciplinary.map(|c| {
-                c.rates
-                    .compare(published, Ethnicity::Bme, Ethnicity::White, c.years)
-            }),
+            disciplinary: self
+                .disciplinary
+                .map(|c| c.compare(published, Ethnicity::Bme, Ethnicity::White)),
             training: self
                 .training
                 .map(|c| c.compare(published, Ethnicity::White, Ethnicity::Bme, 1)),
@@ -725,14 +724,9 @@ impl Layout {
             appointment: self
                 .recruitment_by_disability
                 .map(|c| c.compare(published, Disability::NotDisabled, Disability::Disabled, 1)),
-            capability: self.capability.map(|c| {
-                c.rates.compare(
-                    published,
-                    Disability::Disabled,
-                    Disability::NotDisabled,
-                    c.years,
-                )
-            }),
+            capability: self
+                .capability
+                .map(|c| c.compare(published, Disability::Disabled, Disability::NotDisabled)),
             board: year
                 .board_by_disability
                 .map(|b| board_gap(&b, &wdes_staff.workforce)),
@@ -1173,6 +1167,17 @@ impl Sheet {
     fn rate(&mut self, happened: u64, people: u64) -> (usize, usize) {
         let people_cell = self.shown(people);
         let happened_cell = self.shown(happened);
+        self.tie_rate((people_cell, people), (happened_cell, happened));
+        (people_cell, happened_cell)
+    }
+
+    /// Ties a count to the people it is out of, each a (cell, value): the people are the
+    /// count plus the rest, or the count is the people plus those beyond them.
+    fn tie_rate(
+        &mut self,
+        (people_cell, people): (usize, u64),
+        (happened_cell, happened): (usize, u64),
+    ) {
         if happened <= people {
             let rest = self.never(people - happened);
             self.sum(people_cell, vec![happened_cell, rest]);
@@ -1180,7 +1185,6 @@ impl Sheet {
             let beyond = self.never(happened - people);
             self.sum(happened_cell, vec![people_cell, beyond]);
         }
-        (people_cell, happened_cell)
     }
 }
 
@@ -1191,6 +1195,29 @@ impl Sheet {
 struct TwoYearCells {
     rates: RateCells,
     years: u8,
+    /// Each group where a year's count was more than that year's headcount (people who
+    /// left, counted over those in post): its two-year rate would mislead, so no
+    /// likelihood is shown with it.
+    over: [bool; 3],
+}
+
+impl TwoYearCells {
+    fn compare<G: Group>(&self, published: &Published, compared: G, against: G) -> Comparison<G> {
+        let mut comparison = self.rates.compare(published, compared, against, self.years);
+        let over = |g: G| {
+            G::ALL
+                .into_iter()
+                .position(|x| x == g)
+                .and_then(|i| self.over.get(i))
+                .copied()
+                .unwrap_or(false)
+        };
+        if over(compared) || over(against) {
+            comparison.likelihood = Disclosed::hidden();
+            comparison.hidden_because = Some(Hidden::MoreThanTheGroup);
+        }
+        comparison
+    }
 }
 
 impl TwoYearCells {
@@ -1223,15 +1250,28 @@ impl TwoYearCells {
                 let entered_now = sheet.shown(this_year.entered.get(g));
                 let entered_then = sheet.known(last.entered.get(g));
                 sheet.sum(happened, vec![entered_now, entered_then]);
+                // This year's count and headcount tie as any rate's do (an outside review
+                // had this year's beyond the headcount from the two years less the last).
+                sheet.tie_rate(
+                    (now, this_year.headcount.get(g)),
+                    (entered_now, this_year.entered.get(g)),
+                );
                 now
             } else {
                 people
             };
             sheet.same_if_equal(column, headcount_now);
         }
+        let mut over = [false; 3];
+        for (slot, g) in over.iter_mut().zip(G::ALL) {
+            *slot = std::iter::once(&process.this_year)
+                .chain(process.last_year.as_ref())
+                .any(|y| y.entered.get(g) > y.headcount.get(g));
+        }
         TwoYearCells {
             rates,
             years: if process.last_year.is_some() { 2 } else { 1 },
+            over,
         }
     }
 }

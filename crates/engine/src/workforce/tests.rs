@@ -603,7 +603,7 @@ fn counts_that_cannot_be_right_are_refused() {
 /// printed two hidden counts); the group's rate and likelihood are not shown, and the
 /// decision still ties the count to its headcount.
 #[test]
-fn a_formal_count_may_be_more_than_its_headcount() {
+fn a_formal_count_may_be_more_than_its_headcount() -> Result<(), Box<dyn std::error::Error>> {
     let year = WorkforceYear {
         capability: Some(TwoYears {
             this_year: FormalProcess {
@@ -636,6 +636,29 @@ fn a_formal_count_may_be_more_than_its_headcount() {
         relative_likelihood((5, 4), (10, 100)).map(|_| ()),
         Err(Hidden::MoreThanTheGroup)
     );
+
+    // Over two years the sum is within the headcounts (27 of 50), but this year alone
+    // was not (27 of 25): an outside review read a flag on it. No likelihood then.
+    let two_years = WorkforceYear {
+        capability: Some(TwoYears {
+            this_year: FormalProcess {
+                entered: Counts::disability(27, 30, 0),
+                headcount: Counts::disability(25, 400, 20),
+            },
+            last_year: Some(FormalProcess {
+                entered: Counts::disability(0, 20, 0),
+                headcount: Counts::disability(25, 390, 20),
+            }),
+        }),
+        ..WorkforceYear::default()
+    };
+    let capability = indicators(&two_years, ELEVEN)?
+        .wdes
+        .capability
+        .ok_or("WDES 3")?;
+    assert_eq!(capability.hidden_because, Some(Hidden::MoreThanTheGroup));
+    assert!(!capability.likelihood.is_shown());
+    Ok(())
 }
 
 /// The attacker's view of everything published from a sheet: exact counts exactly; "fewer

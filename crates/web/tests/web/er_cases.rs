@@ -1321,8 +1321,24 @@ async fn kept_fairness_figures_follow_a_corrected_extract_and_a_new_unit(
         "read again, the kept figures are the same"
     );
 
-    // The corrected extract: people 40 to 79 were wrongly recorded as White.
-    crate::workforce::import_staff(app, &lines(40), as_at).await?;
+    // The corrected extract: people 40 to 79 were wrongly recorded as White. The year has
+    // settled, so a plain import is refused and changes nothing; putting it right is a
+    // deliberate, audited step.
+    let refused = crate::workforce::import_staff(app, &lines(40), as_at).await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("--correct-settled-year")),
+        "{refused:?}"
+    );
+    assert_eq!(browser.get(path).await?.body, first.body);
+    crate::workforce::correct_staff(app, &lines(40), as_at).await?;
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'workforce.settled_year_corrected'",
+    )
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(audited, 1);
     let corrected = browser.get(path).await?;
     assert_eq!(corrected.status.as_u16(), 200, "{}", corrected.body);
     let white = fairness_row(&corrected.body, "ethnicity", "White")?;
@@ -1462,6 +1478,19 @@ async fn people_dismissed_in_the_year_are_counted_from_the_leavers_extract(
         "{}",
         late.body
     );
+
+    // Replacing the March extract now, after the year settled, is refused: an outside
+    // review re-imported it and read the one leaver's groups off the change.
+    let replaced =
+        crate::workforce::import_leavers(app, &left(&mut (200..213), "2026-02-20"), as_at, None)
+            .await;
+    assert!(
+        replaced
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("--correct-settled-year")),
+        "{replaced:?}"
+    );
+    assert_eq!(browser.get(path).await?.body, late.body);
 
     // WRES 3 counts the same people: 25 of 40 against 12 of 80.
     let wres = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;

@@ -367,7 +367,7 @@ async fn the_price_of_fear_is_worked_out_from_the_organisations_own_figures(
         "{},Surgery,Nursing and Midwifery Registered,Band 5,A,No,Female,26-30,1,123.5",
         80_000_000
     );
-    crate::workforce::import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    crate::workforce::correct_staff(app, &lines, Day::parse("2026-03-31")?).await?;
     let page = eve.get(PAGE).await?;
     assert!(!page.body.contains("123.5"), "{}", page.body);
     assert!(

@@ -586,7 +586,13 @@ pub async fn staff_in_surgery(app: &TestApp, lines: &[String], days: &[Day]) -> 
 
 /// Imports `lines` (each after [`HEADER`]) as RJ1's staff in post on `day`.
 pub async fn import_staff(app: &TestApp, lines: &[String], day: Day) -> TestResult {
-    import_extract(app, Kind::Staff, HEADER, lines, day, None).await
+    import_extract(app, Kind::Staff, HEADER, lines, day, None, false).await
+}
+
+/// Imports `lines` as RJ1's staff in post on `day` in place of an extract of a settled
+/// year, on purpose (`--correct-settled-year`).
+pub async fn correct_staff(app: &TestApp, lines: &[String], day: Day) -> TestResult {
+    import_extract(app, Kind::Staff, HEADER, lines, day, None, true).await
 }
 
 /// Imports `lines` (each after [`HEADER`], then a leaving date and reason) as RJ1's
@@ -598,7 +604,7 @@ pub async fn import_leavers(
     imported_on: Option<Day>,
 ) -> TestResult {
     let header = format!("{HEADER},Termination Date,Reason for Leaving");
-    import_extract(app, Kind::Leavers, &header, lines, day, imported_on).await
+    import_extract(app, Kind::Leavers, &header, lines, day, imported_on, false).await
 }
 
 async fn import_extract(
@@ -608,6 +614,7 @@ async fn import_extract(
     lines: &[String],
     day: Day,
     imported_on: Option<Day>,
+    correcting: bool,
 ) -> TestResult {
     let clock = match imported_on {
         Some(on) => {
@@ -620,17 +627,23 @@ async fn import_extract(
         .chain(lines.iter().cloned())
         .collect::<Vec<_>>()
         .join("\n");
-    workforce::import(
-        &operator,
-        &app.state.app.secret,
-        &OdsCode::parse("RJ1")?,
-        kind,
-        day,
-        extract.as_bytes(),
-        &mut |_| {},
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let (secret, ods) = (&app.state.app.secret, OdsCode::parse("RJ1")?);
+    let bytes = extract.as_bytes();
+    let imported = if correcting {
+        workforce::import_correcting_settled_year(
+            &operator,
+            secret,
+            &ods,
+            kind,
+            day,
+            bytes,
+            &mut |_| {},
+        )
+        .await
+    } else {
+        workforce::import(&operator, secret, &ods, kind, day, bytes, &mut |_| {}).await
+    };
+    imported.map_err(|e| e.to_string())?;
     Ok(())
 }
 
