@@ -12,6 +12,9 @@ use crate::news::NewPost;
 use dignity_domain::speakup::Day;
 use dignity_store::{events, library, news};
 
+/// The self-assessment store, for seeding made-up rounds as they would be written.
+pub use dignity_store::diagnostics as self_assessments;
+
 /// Pins an item with no link to the organisation's library page.
 pub async fn pin(
     operator: &Operator,

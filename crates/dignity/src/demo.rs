@@ -144,10 +144,12 @@ pub async fn seed(
     let mut manager = None;
     let mut er_lead = None;
     let mut investigator = None;
+    let mut in_main = Vec::new();
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
             .create_person(&Email::parse(email)?, &name(display_name)?, &hash)
             .await?;
+        in_main.push((person.id, *role));
         match role {
             Role::Executive => signers.0 = Some(person.id),
             Role::UnionPartner => signers.1 = Some(person.id),
@@ -203,6 +205,7 @@ pub async fn seed(
         let framework = dignity_domain::diagnostics::parse(text)?;
         operator.save_framework(&framework, text).await?;
     }
+    crate::demo_diagnostics::seed(db, &main, &in_main).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

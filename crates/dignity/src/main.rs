@@ -11,6 +11,7 @@ mod bench_library;
 mod bench_workforce;
 
 mod demo;
+mod demo_diagnostics;
 mod demo_justculture;
 mod demo_plans;
 mod demo_survey;
