@@ -293,6 +293,9 @@ pub struct RoundView {
     pub may_sign: Vec<Side>,
     pub all_agreed: bool,
     pub signed_off: bool,
+    /// What staff say, from the organisation's newest closed staff survey, for those who
+    /// may read its results.
+    pub survey: Option<SurveyCheck>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +303,70 @@ pub struct ElementView {
     pub element: Element,
     pub summary: Summary,
     pub statements: Vec<StatementView>,
+    /// The element's linked survey questions, when [`RoundView::survey`] is there.
+    pub indicators: Vec<IndicatorView>,
+    /// Rated strong (its agreed ratings', or else everyone's, median in the scale's top two
+    /// levels) while staff say worse than similar organisations, beyond chance.
+    pub staff_say_otherwise: bool,
+}
+
+/// The staff survey a round is checked against.
+#[derive(Debug, Clone)]
+pub struct SurveyCheck {
+    pub campaign_title: String,
+    pub organisations: usize,
+}
+
+/// One linked survey question, as the organisation's benchmark shows it.
+#[derive(Debug, Clone)]
+pub struct IndicatorView {
+    pub key: String,
+    pub text: String,
+    pub better: dignity_domain::survey::Direction,
+    /// `None` when the survey did not ask it, or too few answered to show it.
+    pub position: Option<dignity_engine::benchmark::Position>,
+}
+
+impl IndicatorView {
+    /// Worse than similar organisations beyond chance (outside the 95 % limit).
+    pub fn worse(&self) -> bool {
+        use dignity_engine::benchmark::Standing;
+        self.position
+            .as_ref()
+            .is_some_and(|p| matches!(p.standing, Standing::Worse | Standing::FarWorse))
+    }
+}
+
+/// The organisation against similar ones on every question of its newest closed survey,
+/// by question key: the first of that year's campaigns, as the benchmark counts it.
+async fn survey_positions(
+    ctx: &Context,
+    organisation: &Organisation,
+) -> Result<Option<(SurveyCheck, crate::survey::compare::Benchmark)>, Error> {
+    let today = ctx.clock.today();
+    let Some(newest) = dignity_store::survey::campaigns_for(&ctx.db, organisation.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.has_closed(today))
+        .max_by_key(|c| (c.closes_on, c.id))
+    else {
+        return Ok(None);
+    };
+    let mut benchmark = crate::survey::compare::benchmark(ctx, organisation, &newest).await?;
+    let mut campaign = newest;
+    if benchmark.questions.is_empty()
+        && let Some(counted) = benchmark.counted.clone()
+    {
+        benchmark = crate::survey::compare::benchmark(ctx, organisation, &counted).await?;
+        campaign = counted;
+    }
+    Ok(Some((
+        SurveyCheck {
+            campaign_title: campaign.title,
+            organisations: benchmark.organisations,
+        },
+        benchmark,
+    )))
 }
 
 #[derive(Debug, Clone)]
@@ -366,7 +433,46 @@ pub async fn round_view(
         .iter()
         .filter(|r| r.person_id == session.person.id && r.rating.is_some())
         .count();
-    let elements = summaries(&framework, &assessors, &ratings, &agreed);
+    let mut elements = summaries(&framework, &assessors, &ratings, &agreed);
+    let reads_survey =
+        session.has_org_role(&organisation.ods_code, crate::survey::results::READERS);
+    let survey = match (reads_survey, may_see_figures) {
+        (true, true) => survey_positions(ctx, organisation).await?,
+        _ => None,
+    };
+    if let Some((_, benchmark)) = &survey {
+        let strong = framework.top().saturating_sub(1);
+        for view in &mut elements {
+            view.indicators = view
+                .element
+                .indicators
+                .iter()
+                .map(|key| {
+                    let question = benchmark.questions.iter().find(|q| &q.key == key);
+                    IndicatorView {
+                        key: key.clone(),
+                        text: question.map_or_else(|| key.clone(), |q| q.text.clone()),
+                        better: question
+                            .map_or(dignity_domain::survey::Direction::Neither, |q| q.better),
+                        position: question.and_then(|q| q.position.clone()),
+                    }
+                })
+                .collect();
+            let agreed: Vec<u8> = view
+                .statements
+                .iter()
+                .filter_map(|s| s.agreed.as_ref().and_then(|a| u8::try_from(a.rating).ok()))
+                .collect();
+            let rated = if agreed.is_empty() {
+                view.summary.median
+            } else {
+                rounds::median(&agreed)
+            };
+            view.staff_say_otherwise = rated.is_some_and(|m| m >= f64::from(strong))
+                && view.indicators.iter().any(IndicatorView::worse);
+        }
+    }
+    let survey = survey.map(|(check, _)| check);
     let all_agreed = elements
         .iter()
         .all(|e| e.statements.iter().all(|s| s.agreed.is_some()));
@@ -387,6 +493,7 @@ pub async fn round_view(
         may_sign,
         all_agreed,
         signed_off,
+        survey,
         assessors,
         round,
     })
@@ -439,6 +546,8 @@ fn summaries(
                 })
                 .collect();
             ElementView {
+                indicators: Vec::new(),
+                staff_say_otherwise: false,
                 summary: Summary::of(&all, top),
                 statements: element
                     .statements

@@ -247,6 +247,35 @@ impl RoundPage {
         }
     }
 
+    fn standing(&self, indicator: &diagnostics::IndicatorView) -> &'static str {
+        match &indicator.position {
+            Some(p) => crate::survey::compare::standing_words(p.standing),
+            None => "Not shown: not asked, or too few answered",
+        }
+    }
+
+    fn share(&self, indicator: &diagnostics::IndicatorView) -> String {
+        indicator.position.as_ref().map_or_else(
+            || "Not shown".to_owned(),
+            |p| format!("{:.0}%", p.raw * 100.0),
+        )
+    }
+
+    fn group_median(&self, indicator: &diagnostics::IndicatorView) -> String {
+        indicator.position.as_ref().map_or_else(
+            || "Not shown".to_owned(),
+            |p| format!("{:.0}%", p.group_median * 100.0),
+        )
+    }
+
+    fn better_words(&self, indicator: &diagnostics::IndicatorView) -> &'static str {
+        match indicator.better {
+            dignity_domain::survey::Direction::HigherIsBetter => "Higher is better.",
+            dignity_domain::survey::Direction::LowerIsBetter => "Lower is better.",
+            _ => "",
+        }
+    }
+
     fn base(&self) -> String {
         format!("{}/{}", base(&self.organisation), self.view.round.id)
     }

@@ -37,7 +37,7 @@ fn ordinal(n: usize) -> String {
 }
 
 /// What a page says about where a figure falls on its group's funnel plot.
-fn standing_words(standing: Standing) -> &'static str {
+pub(crate) fn standing_words(standing: Standing) -> &'static str {
     match standing {
         Standing::FarWorse => "Much worse than expected",
         Standing::Worse => "Worse than expected",

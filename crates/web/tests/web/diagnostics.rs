@@ -12,6 +12,7 @@ use dignity_domain::identity::Role;
 dignity_store::on_both_backends!(
     crate::support::run;
     a_round_runs_from_invitation_to_sign_off,
+    what_staff_say_is_set_beside_each_part,
 );
 
 const LIST: &str = "/orgs/RJ1/self-assessments";
@@ -34,12 +35,21 @@ async fn post_ok(
 /// Every part of the framework rated by one assessor: `first` for the first statement
 /// (ph-1), 3 for every other; then sent.
 async fn rate_everything(browser: &mut Browser, round: &str, first: &str) -> TestResult {
+    rate_all(browser, round, first, "3").await
+}
+
+/// Every part rated: `first` for ph-1, `others` for every other statement; then sent.
+async fn rate_all(browser: &mut Browser, round: &str, first: &str, others: &str) -> TestResult {
     let framework = parse(HEALTH_AND_WELLBEING)?;
     let mut last = None;
     for (at, element) in framework.elements.iter().enumerate() {
         let mut fields: Vec<(String, String)> = vec![("part".into(), element.key.clone())];
         for statement in &element.statements {
-            let value = if statement.key == "ph-1" { first } else { "3" };
+            let value = if statement.key == "ph-1" {
+                first
+            } else {
+                others
+            };
             fields.push((format!("rating-{}", statement.key), value.into()));
         }
         // The last part sends everything.
@@ -455,6 +465,74 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
         "diagnostic.signed",
     ] {
         assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+    Ok(())
+}
+
+/// Beside each part, its linked survey questions as the benchmark shows them; a part rated
+/// strong while staff answered worse than similar organisations, beyond chance, is
+/// flagged. Here every RJ1 respondent says managers and colleagues harassed them and
+/// nobody at the other trust does, so "Relationships" (linked to those questions) is
+/// flagged when rated 5, and not when rated 1.
+async fn what_staff_say_is_set_beside_each_part(app: &TestApp) -> TestResult {
+    use dignity_domain::survey::{Question, QuestionKind};
+    let harassed = |q: &Question| match q.kind {
+        QuestionKind::Frequency => 4,
+        QuestionKind::Scale => 5,
+        _ => 2,
+    };
+    let spared = |q: &Question| match q.kind {
+        QuestionKind::Frequency => 1,
+        QuestionKind::Scale => 9,
+        _ => 1,
+    };
+    crate::survey::campaign_for(app, &app.org, 40, harassed).await?;
+    crate::survey::campaign_for(app, &app.other_org, 40, spared).await?;
+    Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli")
+        .save_framework(&parse(HEALTH_AND_WELLBEING)?, HEALTH_AND_WELLBEING)
+        .await?;
+    let framework_id: i64 = sqlx::query_scalar("SELECT id FROM diagnostic_frameworks")
+        .fetch_one(app.db.pool())
+        .await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let rater = app.person("ray@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    let mut ray = app.signed_in_browser(&rater).await?;
+    let relationships = |body: &str| -> Result<String, String> {
+        body.split("id=\"part-relationships\"")
+            .nth(1)
+            .and_then(|rest| rest.split("id=\"part-fulfilment\"").next())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("the part in {body}"))
+    };
+    for (title, rating, flagged) in [("Strong", "5", true), ("Weak", "1", false)] {
+        let opened = post_ok(
+            &mut ada,
+            LIST,
+            &[("framework", &framework_id.to_string()), ("title", title)],
+        )
+        .await?;
+        let round = opened.location.clone().ok_or("the round")?;
+        post_ok(
+            &mut ada,
+            &format!("{round}/assessors"),
+            &[("email", &rater.email), ("role", "manager")],
+        )
+        .await?;
+        rate_all(&mut ray, &round, rating, rating).await?;
+        let page = ada.get(&round).await?;
+        let part = relationships(&page.body)?;
+        assert!(part.contains("What staff say: Survey of 40"), "{part}");
+        assert!(part.contains("Much worse than expected"), "{part}");
+        assert_eq!(
+            part.contains("Rated strong, but staff say otherwise"),
+            flagged,
+            "{title}: {part}"
+        );
+        // The rater may not read the survey's results, so sees the ratings only.
+        let theirs = ray.get(&round).await?;
+        assert!(theirs.body.contains("What everyone rated"));
+        assert!(!theirs.body.contains("What staff say"), "{}", theirs.body);
     }
     Ok(())
 }

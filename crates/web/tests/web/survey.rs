@@ -40,7 +40,7 @@ async fn campaign_with(app: &TestApp, n: usize) -> Result<i64, Box<dyn std::erro
 
 /// A closed 2026 campaign of the shared survey for `org` with `n` responses, each question
 /// answered with `code(question)`: 4 people in staff group 2, then groups 1 and 5 in turn.
-async fn campaign_for(
+pub(crate) async fn campaign_for(
     app: &TestApp,
     org: &dignity_store::identity::Organisation,
     n: usize,
