@@ -308,6 +308,60 @@ pub struct ElementView {
     /// Rated strong (its agreed ratings', or else everyone's, median in the scale's top two
     /// levels) while staff say worse than similar organisations, beyond chance.
     pub staff_say_otherwise: bool,
+    /// Rated weak (that median in the bottom two levels), or flagged as above.
+    pub weak: bool,
+    /// For a weak part: library resources on its topics, id and title.
+    pub help: Vec<(i64, String)>,
+}
+
+/// How many library resources a weak part lists.
+pub const HELP_LISTED: usize = 3;
+
+/// Up to [`HELP_LISTED`] current library resources on any of `topics`, in the order the
+/// library's own search gives them, each once.
+async fn help_on(
+    ctx: &Context,
+    topics: &[dignity_domain::library::Topic],
+) -> Result<Vec<(i64, String)>, Error> {
+    let mut found: Vec<(i64, String)> = Vec::new();
+    for topic in topics {
+        if found.len() >= HELP_LISTED {
+            break;
+        }
+        let results = crate::library::search::search(
+            ctx,
+            dignity_search::Request {
+                text: String::new(),
+                kind: None,
+                audience: None,
+                topic: Some(topic.code().to_owned()),
+                year: None,
+                offset: 0,
+                limit: HELP_LISTED,
+            },
+        )
+        .await?;
+        for m in results.results {
+            if found.len() < HELP_LISTED && !found.iter().any(|(id, _)| *id == m.resource.id) {
+                found.push((m.resource.id, m.resource.fields.title.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The median a part is judged by: its agreed ratings', or everyone's before any is agreed.
+fn rated(view: &ElementView) -> Option<f64> {
+    let agreed: Vec<u8> = view
+        .statements
+        .iter()
+        .filter_map(|s| s.agreed.as_ref().and_then(|a| u8::try_from(a.rating).ok()))
+        .collect();
+    if agreed.is_empty() {
+        view.summary.median
+    } else {
+        rounds::median(&agreed)
+    }
 }
 
 /// The staff survey a round is checked against.
@@ -458,18 +512,16 @@ pub async fn round_view(
                     }
                 })
                 .collect();
-            let agreed: Vec<u8> = view
-                .statements
-                .iter()
-                .filter_map(|s| s.agreed.as_ref().and_then(|a| u8::try_from(a.rating).ok()))
-                .collect();
-            let rated = if agreed.is_empty() {
-                view.summary.median
-            } else {
-                rounds::median(&agreed)
-            };
-            view.staff_say_otherwise = rated.is_some_and(|m| m >= f64::from(strong))
+            view.staff_say_otherwise = rated(view).is_some_and(|m| m >= f64::from(strong))
                 && view.indicators.iter().any(IndicatorView::worse);
+        }
+    }
+    if may_see_figures {
+        for view in &mut elements {
+            view.weak = view.staff_say_otherwise || rated(view).is_some_and(|m| m <= 2.0);
+            if view.weak {
+                view.help = help_on(ctx, &view.element.topics).await?;
+            }
         }
     }
     let survey = survey.map(|(check, _)| check);
@@ -548,6 +600,8 @@ fn summaries(
             ElementView {
                 indicators: Vec::new(),
                 staff_say_otherwise: false,
+                weak: false,
+                help: Vec::new(),
                 summary: Summary::of(&all, top),
                 statements: element
                     .statements

@@ -488,6 +488,7 @@ async fn what_staff_say_is_set_beside_each_part(app: &TestApp) -> TestResult {
     };
     crate::survey::campaign_for(app, &app.org, 40, harassed).await?;
     crate::survey::campaign_for(app, &app.other_org, 40, spared).await?;
+    crate::library::seed(app).await?;
     Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli")
         .save_framework(&parse(HEALTH_AND_WELLBEING)?, HEALTH_AND_WELLBEING)
         .await?;
@@ -528,6 +529,22 @@ async fn what_staff_say_is_set_beside_each_part(app: &TestApp) -> TestResult {
             part.contains("Rated strong, but staff say otherwise"),
             flagged,
             "{title}: {part}"
+        );
+        // Weak (rated 1) or flagged, the part lists library resources on its topics
+        // (civility here), titles as text.
+        assert!(part.contains("Help from the library"), "{part}");
+        assert!(part.contains("Civility saves lives"), "{part}");
+        assert!(!part.contains("<script>alert"), "{part}");
+        let fulfilment = page
+            .body
+            .split("id=\"part-managers-and-leaders\"")
+            .next()
+            .and_then(|b| b.split("id=\"part-fulfilment\"").nth(1))
+            .ok_or("fulfilment")?;
+        assert_eq!(
+            fulfilment.contains("Help from the library"),
+            !flagged || fulfilment.contains("Rated strong, but staff say otherwise"),
+            "{title}: {fulfilment}"
         );
         // The rater may not read the survey's results, so sees the ratings only.
         let theirs = ray.get(&round).await?;
