@@ -48,7 +48,7 @@ fn framework_of(text: &str) -> Result<Arc<Framework>, Error> {
         return Ok(hit.clone());
     }
     let framework = Arc::new(
-        diagnostics::parse(text)
+        diagnostics::parse_stored(text)
             .map_err(|e| Error::Internal(format!("a stored framework does not read: {e}")))?,
     );
     parsed.insert(key, framework.clone());
@@ -350,17 +350,18 @@ async fn help_on(
     Ok(found)
 }
 
-/// The median a part is judged by: its agreed ratings', or everyone's before any is agreed.
+/// The median a part is judged by: its agreed ratings' once every statement of it is
+/// agreed, and everyone's until then (one agreed statement does not speak for the part).
 fn rated(view: &ElementView) -> Option<f64> {
     let agreed: Vec<u8> = view
         .statements
         .iter()
         .filter_map(|s| s.agreed.as_ref().and_then(|a| u8::try_from(a.rating).ok()))
         .collect();
-    if agreed.is_empty() {
-        view.summary.median
-    } else {
+    if agreed.len() == view.statements.len() {
         rounds::median(&agreed)
+    } else {
+        view.summary.median
     }
 }
 
@@ -480,9 +481,12 @@ pub async fn round_view(
     let agreed = store::agreed(&ctx.db, round.id).await?;
     let signoffs = store::signoffs(&ctx.db, round.id).await?;
     let manage = may_manage(session, organisation, &round);
-    let may_see_figures = is_overseer(session, organisation)
-        || round.lead_id == session.person.id
-        || me.as_ref().is_some_and(|a| a.sent_on.is_some());
+    // Someone asked to rate sees nobody's ratings until they have sent their own, whatever
+    // else they are (an outside review found executives and the lead reading them first).
+    let may_see_figures = match &me {
+        Some(assessor) => assessor.sent_on.is_some(),
+        None => is_overseer(session, organisation) || round.lead_id == session.person.id,
+    };
     let my_rated = ratings
         .iter()
         .filter(|r| r.person_id == session.person.id && r.rating.is_some())
@@ -517,8 +521,10 @@ pub async fn round_view(
         }
     }
     if may_see_figures {
+        let strong = f64::from(framework.top().saturating_sub(1));
         for view in &mut elements {
-            view.weak = view.staff_say_otherwise || rated(view).is_some_and(|m| m <= 2.0);
+            view.weak =
+                view.staff_say_otherwise || rated(view).is_some_and(|m| m <= 2.0 && m < strong);
             if view.weak {
                 view.help = help_on(ctx, &view.element.topics).await?;
             }
@@ -661,6 +667,34 @@ pub async fn invite(
             None
         }
     };
+    // Who rates as a union partner or an executive must be one here: otherwise the
+    // employer side could fill the union side with its own people (an outside review did).
+    if let (Some(role), Some(person)) = (role, &person)
+        && let Some(needed) = match role {
+            AssessorRole::UnionPartner => Some(Role::UnionPartner),
+            AssessorRole::Executive => Some(Role::Executive),
+            _ => None,
+        }
+    {
+        let holds = dignity_store::identity::memberships(&ctx.db, person.id)
+            .await?
+            .iter()
+            .any(|m| {
+                m.role == needed
+                    && m.organisation
+                        .as_ref()
+                        .is_some_and(|o| o.id == organisation.id)
+            });
+        if !holds {
+            problems.push(problem(
+                "role",
+                format!(
+                    "Only someone who is a {} here can rate as one",
+                    role.label().to_lowercase()
+                ),
+            ));
+        }
+    }
     let (Some(role), Some(person), true) = (role, person, problems.is_empty()) else {
         return Err(FormError::Problems(problems));
     };
@@ -707,6 +741,8 @@ pub struct RatingPage {
     /// Each statement's saved or typed values, by key.
     pub typed: HashMap<String, Typed>,
     pub sent: bool,
+    /// Signed off by both sides: nothing changes now.
+    pub closed: bool,
     /// Statements not rated yet, in the whole framework.
     pub unrated: usize,
 }
@@ -753,7 +789,7 @@ pub async fn rating_page(
             .elements
             .iter()
             .position(|e| e.key == key)
-            .ok_or_else(|| Error::NotFound(format!("the part {key}")))?,
+            .ok_or_else(|| Error::NotFound("That part of the framework".into()))?,
     };
     let mine: Vec<Rating> = store::ratings(&ctx.db, round.id)
         .await?
@@ -781,12 +817,14 @@ pub async fn rating_page(
                 .any(|r| r.statement == s.key && r.rating.is_some())
         })
         .count();
+    let closed = signed_off(&store::signoffs(&ctx.db, round.id).await?, &round);
     Ok(RatingPage {
         round,
         framework,
         at,
         typed,
         sent: me.sent_on.is_some(),
+        closed,
         unrated,
     })
 }
@@ -826,18 +864,18 @@ pub async fn save_ratings(
         .find(|(_, e)| e.key == form.element)
     else {
         return Err(FormError::Problems(vec![problem(
-            "element",
-            "That part is not in this round's framework",
+            "send",
+            "That part is not in this round's framework. Go back to the round and start again.",
         )]));
     };
-    if let Some(stranger) = form
+    if form
         .typed
         .keys()
-        .find(|k| !element.statements.iter().any(|s| &s.key == *k))
+        .any(|k| !element.statements.iter().any(|s| &s.key == k))
     {
         return Err(FormError::Problems(vec![problem(
-            "element",
-            format!("The statement {stranger} is not in this part of the framework"),
+            "send",
+            "A statement sent is not in this part of the framework. Go back to the round and start again.",
         )]));
     }
     let top = framework.top();

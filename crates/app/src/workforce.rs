@@ -127,10 +127,13 @@ async fn replaces_settled(
     {
         return Ok(None);
     }
+    // Any extract of the kind in the year, not only one for the same day: the year's
+    // figures use its newest, so a later day would replace it as surely (an outside review
+    // got round a same-day rule so).
     let exists = store::snapshots(operator.db(), organisation_id)
         .await?
         .iter()
-        .any(|s| s.kind == kind && s.as_at == as_at);
+        .any(|s| s.kind == kind && standards::ReportingYear::of(s.as_at) == year);
     Ok(exists.then(|| year.label()))
 }
 
@@ -146,29 +149,15 @@ async fn import_as(
     correct_settled_year: bool,
 ) -> Result<Imported, ImportError> {
     let organisation = operator.organisation(ods).await?;
-    if let Some(year) = replaces_settled(operator, organisation.id, kind, as_at).await? {
-        if !correct_settled_year {
-            return Err(ImportError::SettledYear {
-                kind: kind.code(),
-                as_at: as_at.long(),
-                year,
-            });
-        }
-        dignity_store::audit::record(
-            operator.db(),
-            operator.clock().now(),
-            &dignity_store::audit::NewEntry {
-                actor: operator.actor(),
-                organisation: Some(&organisation.ods_code),
-                action: "workforce.settled_year_corrected",
-                detail: &format!(
-                    "Replaced the {} extract of {as_at}, in the settled year {year}: its figures may move",
-                    kind.code()
-                ),
-            },
-        )
-        .await
-        .map_err(Error::from)?;
+    let settled_year = replaces_settled(operator, organisation.id, kind, as_at).await?;
+    if let Some(year) = &settled_year
+        && !correct_settled_year
+    {
+        return Err(ImportError::SettledYear {
+            kind: kind.code(),
+            as_at: as_at.long(),
+            year: year.clone(),
+        });
     }
     let digester = person_digester(secret);
     let digest = |number: &str| digester.digest(number.as_bytes());
@@ -227,6 +216,7 @@ async fn import_as(
         Importer {
             actor: operator.actor(),
             ods_code: &organisation.ods_code,
+            correcting_settled_year: settled_year.is_some(),
         },
         organisation.id,
         as_at,
@@ -268,6 +258,7 @@ pub async fn import_formal(
         Importer {
             actor: operator.actor(),
             ods_code: &organisation.ods_code,
+            correcting_settled_year: false,
         },
         organisation.id,
         as_at,

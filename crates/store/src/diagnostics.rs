@@ -325,17 +325,27 @@ pub async fn save_ratings(
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
-    let invited: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM diagnostic_assessors WHERE round_id = $1 AND person_id = $2",
+    let sent: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT sent_on FROM diagnostic_assessors WHERE round_id = $1 AND person_id = $2",
     )
     .bind(round_id)
     .bind(person_id)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if invited == 0 {
-        return Err(StoreError::NotFound(format!(
-            "self-assessment round {round_id}"
-        )));
+    match sent {
+        None => {
+            return Err(StoreError::NotFound(format!(
+                "self-assessment round {round_id}"
+            )));
+        }
+        // Once sent, ratings stay as sent: the assessor has seen everyone's since, and
+        // a rating changed after that would be swayed by them.
+        Some(Some(_)) => {
+            return Err(StoreError::Conflict(
+                "You have sent your ratings, so they cannot change now.".into(),
+            ));
+        }
+        Some(None) => {}
     }
     for rating in ratings {
         sqlx::query(
@@ -508,6 +518,21 @@ pub async fn sign(
         return Err(StoreError::Conflict(
             "The agreed ratings changed while you were reading them. Read them again before you sign."
                 .into(),
+        ));
+    }
+    // Each side is signed by a different person, even one who holds both roles.
+    let other_side: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM diagnostic_signoffs WHERE round_id = $1 AND side <> $2 AND person_id = $3 AND version = $4",
+    )
+    .bind(round_id)
+    .bind(side)
+    .bind(person_id)
+    .bind(version)
+    .fetch_one(&mut *tx)
+    .await?;
+    if other_side > 0 {
+        return Err(StoreError::Conflict(
+            "You have signed for the other side. Someone else must sign for this one.".into(),
         ));
     }
     sqlx::query("DELETE FROM diagnostic_signoffs WHERE round_id = $1 AND side = $2")

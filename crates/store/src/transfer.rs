@@ -804,6 +804,68 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "diagnostic_rounds",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("framework_id", Int),
+            ("title", Text),
+            ("lead_id", Int),
+            ("opened_by", Int),
+            ("opened_on", Text),
+            ("version", Int),
+        ],
+    ),
+    (
+        "diagnostic_assessors",
+        "round_id, person_id",
+        &[
+            ("round_id", Int),
+            ("person_id", Int),
+            ("assessor_role", Text),
+            ("invited_by", Int),
+            ("invited_on", Text),
+            ("sent_on", Text),
+        ],
+    ),
+    (
+        "diagnostic_ratings",
+        "round_id, person_id, statement",
+        &[
+            ("round_id", Int),
+            ("person_id", Int),
+            ("statement", Text),
+            ("rating", Int),
+            ("evidence", Text),
+            ("links", Text),
+            ("saved_on", Text),
+        ],
+    ),
+    (
+        "diagnostic_agreed",
+        "round_id, statement",
+        &[
+            ("round_id", Int),
+            ("statement", Text),
+            ("rating", Int),
+            ("reason", Text),
+            ("agreed_by", Int),
+            ("agreed_on", Text),
+        ],
+    ),
+    (
+        "diagnostic_signoffs",
+        "round_id, side",
+        &[
+            ("round_id", Int),
+            ("side", Text),
+            ("person_id", Int),
+            ("signed_on", Text),
+            ("version", Int),
+        ],
+    ),
+    (
         "audit_log",
         "seq",
         &[
@@ -855,6 +917,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "er_suspension_reviews",
     "price_assumptions",
     "diagnostic_frameworks",
+    "diagnostic_rounds",
 ];
 
 /// Rows copied per table.

@@ -198,6 +198,10 @@ pub struct Importer<'a> {
     /// A person's email, or `cli` for the command line.
     pub actor: &'a str,
     pub ods_code: &'a str,
+    /// Putting right an extract of a year whose figures have settled, on purpose: the
+    /// replacement keeps the day the one it replaces was imported (so it counts where that
+    /// one did), and the audit log names the correction.
+    pub correcting_settled_year: bool,
 }
 
 /// A snapshot as the caller sealed it: its rows, and the counts the equality standards read.
@@ -230,14 +234,19 @@ pub async fn replace(
 ) -> Result<Stored, StoreError> {
     let kind = sealed.kind;
     let mut tx = db.begin_write().await?;
-    let old: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, imported_on FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
     )
     .bind(organisation_id)
     .bind(kind.code())
     .bind(as_at.to_string())
     .fetch_optional(&mut *tx)
     .await?;
+    let old = found.as_ref().map(|(id, _)| *id);
+    let imported_on = match &found {
+        Some((_, day)) if importer.correcting_settled_year => day.clone(),
+        _ => Day::from_unix_seconds(now).to_string(),
+    };
     if let Some(old) = old {
         for table in ROW_TABLES {
             sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))
@@ -259,7 +268,7 @@ pub async fn replace(
     .bind(organisation_id)
     .bind(kind.code())
     .bind(as_at.to_string())
-    .bind(Day::from_unix_seconds(now).to_string())
+    .bind(imported_on)
     .bind(row_count)
     .bind(sealed.rows)
     .bind(sealed.counts)
@@ -284,7 +293,11 @@ pub async fn replace(
         &NewEntry {
             actor: importer.actor,
             organisation: Some(importer.ods_code),
-            action: "workforce.import",
+            action: if importer.correcting_settled_year {
+                "workforce.settled_year_corrected"
+            } else {
+                "workforce.import"
+            },
             detail: &detail,
         },
     )

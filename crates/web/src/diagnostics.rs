@@ -4,7 +4,7 @@
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
-use crate::forms::{FormData, QueryData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, form_again, render};
 use crate::routes::Routes;
@@ -312,7 +312,7 @@ async fn round_page(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     QueryData(query): QueryData<RoundQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -381,7 +381,7 @@ async fn invite(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     FormData(form): FormData<InviteFields>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -426,7 +426,7 @@ async fn agree(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     FormData(form): FormData<AgreeFields>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -479,7 +479,7 @@ struct SignFields {
 async fn sign(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     FormData(form): FormData<SignFields>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -527,7 +527,7 @@ async fn rate_page(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     QueryData(query): QueryData<RateQuery>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -552,7 +552,7 @@ async fn rate(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path((ods, id)): Path<(String, i64)>,
+    PathData((ods, id)): PathData<(String, i64)>,
     FormData(fields): FormData<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;

@@ -25,6 +25,13 @@ pub const SHIPPED: [&str; 2] = [HEALTH_AND_WELLBEING, CULTURE_AND_LEADERSHIP];
 pub const LEVELS: Range<usize> = 3..8;
 /// The longest title, description, statement or evidence prompt, in characters.
 pub const TEXT_LIMIT: usize = 1_000;
+/// The largest file, in bytes, and the most elements and statements: a framework is a
+/// form people fill in, and a page of thousands of statements helps nobody (an outside
+/// review loaded 20,000).
+pub const FILE_LIMIT: usize = 1_000_000;
+pub const ELEMENTS_LIMIT: usize = 20;
+pub const STATEMENTS_PER_ELEMENT_LIMIT: usize = 60;
+pub const STATEMENTS_LIMIT: usize = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Framework {
@@ -126,6 +133,23 @@ struct RawStatement {
 
 /// Reads and checks a framework file.
 pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
+    read(text, true)
+}
+
+/// Reads a framework version as stored: checked when it was loaded, so its survey
+/// questions are not checked against today's survey bank again (a question renamed since
+/// must not break the rounds that used it).
+pub fn parse_stored(text: &str) -> Result<Framework, DefinitionError> {
+    read(text, false)
+}
+
+fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError> {
+    if text.len() > FILE_LIMIT {
+        return Err(DefinitionError {
+            line: None,
+            message: format!("the file is larger than {FILE_LIMIT} bytes"),
+        });
+    }
     let raw: RawFramework = toml::from_str(text).map_err(|e| DefinitionError {
         line: e.span().map(|s| line_of(text, s.start)),
         message: e.message().trim().to_owned(),
@@ -151,6 +175,14 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
         let trimmed = t.get_ref().trim();
         if trimmed.is_empty() {
             Err(at(t.span(), format!("{what} is empty")))
+        } else if trimmed
+            .chars()
+            .any(|c| c.is_control() || is_direction_mark(c))
+        {
+            Err(at(
+                t.span(),
+                format!("{what} has a line break or a hidden character in it"),
+            ))
         } else if trimmed.chars().count() > TEXT_LIMIT {
             Err(at(
                 t.span(),
@@ -223,6 +255,35 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
             "a framework needs at least one element".into(),
         ));
     }
+    if raw.elements.get_ref().len() > ELEMENTS_LIMIT {
+        return Err(at(
+            raw.elements.span(),
+            format!("a framework may have at most {ELEMENTS_LIMIT} elements"),
+        ));
+    }
+    let all: usize = raw
+        .elements
+        .get_ref()
+        .iter()
+        .map(|e| e.statements.get_ref().len())
+        .sum();
+    if all > STATEMENTS_LIMIT {
+        return Err(at(
+            raw.elements.span(),
+            format!("a framework may have at most {STATEMENTS_LIMIT} statements in all, not {all}"),
+        ));
+    }
+    let description = |text: &str, span: Range<usize>| -> Result<String, DefinitionError> {
+        let trimmed = text.trim();
+        if trimmed.chars().count() > TEXT_LIMIT {
+            Err(at(
+                span,
+                format!("a description is longer than {TEXT_LIMIT} characters"),
+            ))
+        } else {
+            Ok(trimmed.to_owned())
+        }
+    };
     let mut element_keys = HashSet::new();
     let mut statement_keys = HashSet::new();
     let mut elements = Vec::new();
@@ -237,7 +298,7 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
         let mut indicators = Vec::new();
         for indicator in &element.indicators {
             let k = indicator.get_ref();
-            if !counted.contains(k.as_str()) {
+            if check_indicators && !counted.contains(k.as_str()) {
                 return Err(at(
                     indicator.span(),
                     format!(
@@ -276,6 +337,14 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
                 format!("the element '{element_key}' has no statements"),
             ));
         }
+        if element.statements.get_ref().len() > STATEMENTS_PER_ELEMENT_LIMIT {
+            return Err(at(
+                element.statements.span(),
+                format!(
+                    "the element '{element_key}' has more than {STATEMENTS_PER_ELEMENT_LIMIT} statements"
+                ),
+            ));
+        }
         let mut statements = Vec::new();
         for statement in element.statements.get_ref() {
             let statement_key = key(&statement.key, "statement")?;
@@ -306,7 +375,7 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
                 &format!("the element '{element_key}''s title"),
             )?,
             key: element_key,
-            description: element.description.trim().to_owned(),
+            description: description(&element.description, element.key.span())?,
             indicators,
             topics,
             statements,
@@ -316,10 +385,16 @@ pub fn parse(text: &str) -> Result<Framework, DefinitionError> {
         key: framework_key,
         version,
         title,
-        description: raw.description.trim().to_owned(),
+        description: description(&raw.description, raw.key.span())?,
         levels,
         elements,
     })
+}
+
+/// Characters that turn text's direction round, which can make a statement read
+/// differently on the page from how it was written.
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -439,6 +514,36 @@ evidence = "Team meeting notes."
                 .is_err_and(|m| m.ends_with("the scale has 2 levels; it needs 3 to 7")),
             "{e:?}"
         );
+    }
+
+    /// An outside review loaded 20,000 statements, a 20 MB description and a title with a
+    /// bell and a right-to-left override in it.
+    #[test]
+    fn a_framework_is_kept_to_a_size_people_can_fill_in() {
+        assert!(
+            error(
+                "Managers ask how their team are.",
+                "Managers ask \u{202e}how"
+            )
+            .contains("a hidden character")
+        );
+        let long = format!(
+            "description = \"{}\"\ntitle = \"A small framework\"",
+            "x".repeat(1_001)
+        );
+        assert!(error("title = \"A small framework\"", &long).contains("longer than 1000"));
+        let many: String = (0..61)
+            .map(|n| format!("\n[[elements.statements]]\nkey = \"s{n}\"\ntext = \"S.\"\n"))
+            .collect();
+        let e = parse(&format!("{SMALL}{many}"))
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(e.is_err_and(|m| m.contains("more than 60 statements")));
+        // A stored version is read without checking its survey questions against today's
+        // bank, so a question renamed since does not break its rounds.
+        let renamed = SMALL.replace("manager_cares_wellbeing", "renamed_since");
+        assert!(parse(&renamed).is_err());
+        assert!(parse_stored(&renamed).is_ok());
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     let importer = Importer {
         actor: "cli",
         ods_code: "RJ1",
+        correcting_settled_year: false,
     };
     let march = Day::parse("2026-03-31")?;
     let now = 1_775_044_800;
@@ -211,6 +212,7 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
     let importer = Importer {
         actor: "cli",
         ods_code: "RJ1",
+        correcting_settled_year: false,
     };
     let march = Day::parse("2026-03-31")?;
     let last_march = Day::parse("2025-03-31")?;
@@ -227,6 +229,7 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
         Importer {
             actor: "cli",
             ods_code: "RJ2",
+            correcting_settled_year: false,
         },
         other.id,
         march,

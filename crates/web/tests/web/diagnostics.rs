@@ -271,10 +271,54 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
     );
     assert!(again.body.contains("value=\"4\" checked"), "{}", again.body);
 
-    for (person, _, first) in &assessors {
+    // The union side is for union partners: someone else cannot be put there.
+    let packed = ada
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &bystander.email), ("role", "union_partner")],
+        )
+        .await?;
+    assert_eq!(packed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        packed
+            .body
+            .contains("Only someone who is a trade union partner here can rate as one"),
+        "{}",
+        packed.body
+    );
+
+    let mut eve = app.signed_in_browser(&exec).await?;
+    for (at, (person, _, first)) in assessors.iter().enumerate() {
+        // The executive oversees the round but is also asked to rate it: until they send,
+        // they see nobody's ratings (an outside review read them first).
+        if at == 1 {
+            let before = eve.get(&round).await?;
+            assert!(
+                !before.body.contains("What everyone rated"),
+                "{}",
+                before.body
+            );
+        }
         let mut browser = app.signed_in_browser(person).await?;
         rate_everything(&mut browser, &round, first).await?;
     }
+    // Sent ratings stay as sent: changing one after seeing everyone's is refused.
+    let changed = wendy
+        .post(
+            &format!("{round}/rate"),
+            &[
+                ("part", "personal-health"),
+                ("rating-ph-1", "1"),
+                ("action", "save"),
+            ],
+        )
+        .await?;
+    assert_eq!(changed.status, StatusCode::CONFLICT, "{}", changed.body);
+    assert!(
+        changed.body.contains("cannot change now"),
+        "{}",
+        changed.body
+    );
 
     // The hand-worked example: ratings 4, 5, 4 (employer) and 2, 1 (union) on ph-1.
     let figures = ada.get(&round).await?;
@@ -362,7 +406,6 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
     );
 
     // Signing before every statement is agreed is refused.
-    let mut eve = app.signed_in_browser(&exec).await?;
     let page = eve.get(&round).await?;
     assert!(!page.body.contains("Sign off for the"), "{}", page.body);
     let early_sign = eve
@@ -411,6 +454,26 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
         )
         .await?;
     assert_eq!(wrong_side.status, StatusCode::FORBIDDEN);
+    // Someone who is both an executive and a union partner cannot sign for both sides.
+    dignity_store::identity::grant_role(
+        &app.db,
+        "test",
+        1,
+        &exec,
+        Role::UnionPartner,
+        Some(&app.org),
+    )
+    .await?;
+    let mut eve = app.signed_in_browser(&exec).await?;
+    let page = eve.get(&round).await?;
+    let both = eve
+        .post(
+            &format!("{round}/sign"),
+            &[("side", "union"), ("version", &version(&page.body)?)],
+        )
+        .await?;
+    assert_eq!(both.status, StatusCode::CONFLICT, "{}", both.body);
+    assert!(both.body.contains("Someone else must sign for this one"));
     let mut una = app.signed_in_browser(&union).await?;
     let page = una.get(&round).await?;
     post_ok(

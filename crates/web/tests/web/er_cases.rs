@@ -1423,6 +1423,30 @@ async fn people_dismissed_in_the_year_are_counted_from_the_leavers_extract(
             .collect()
     };
     let day = Day::parse;
+    // An extract dated in the year but imported only after it settled is kept for the
+    // workforce pages and named here, but not counted: the settled figures do not move.
+    crate::workforce::import_leavers(
+        app,
+        &left(&mut std::iter::once(400), "2026-02-01"),
+        day("2026-02-28")?,
+        None,
+    )
+    .await?;
+    let late = browser.get(path).await?;
+    assert_eq!(late.status.as_u16(), 200, "{}", late.body);
+    let bme = fairness_row(&late.body, "ethnicity", "Black and minority ethnic")?;
+    assert_eq!(bme.get(1).map(String::as_str), Some("12"), "{bme:?}");
+    assert!(
+        late.body
+            .contains("The leavers extract of 28 February 2026 came in after this year")
+            && late
+                .body
+                .contains("figures were settled, so it is not counted."),
+        "{}",
+        late.body
+    );
+
+    // Those imported in time (before 1 May) count.
     crate::workforce::import_leavers(
         app,
         &left(&mut std::iter::once(300), "2025-11-30"),
@@ -1457,40 +1481,31 @@ async fn people_dismissed_in_the_year_are_counted_from_the_leavers_extract(
         with.body
     );
 
-    // An extract dated in the year but imported after it settled changes nothing shown.
-    crate::workforce::import_leavers(
-        app,
-        &left(&mut std::iter::once(400), "2026-02-01"),
-        day("2026-02-28")?,
-        None,
+    // Now that the year has settled, no leavers extract of it may be imported, for the
+    // same day or another: an outside review re-imported one and read the one leaver's
+    // groups off the change, and then got round a same-day rule with another day.
+    for on in [as_at, day("2026-03-30")?] {
+        let replaced =
+            crate::workforce::import_leavers(app, &left(&mut (200..213), "2026-02-20"), on, None)
+                .await;
+        assert!(
+            replaced
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("--correct-settled-year")),
+            "{replaced:?}"
+        );
+    }
+    assert_eq!(browser.get(path).await?.body, with.body);
+    // Put right on purpose, the extract keeps the day it first came in, so it still
+    // counts where it did (the same file here: nothing moves), and the audit log says so.
+    crate::workforce::correct_leavers(app, &left(&mut (200..213), "2026-02-20"), as_at).await?;
+    assert_eq!(browser.get(path).await?.body, with.body);
+    let corrected: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'workforce.settled_year_corrected'",
     )
+    .fetch_one(app.db.pool())
     .await?;
-    let late = browser.get(path).await?;
-    assert_eq!(late.status.as_u16(), 200, "{}", late.body);
-    let bme = fairness_row(&late.body, "ethnicity", "Black and minority ethnic")?;
-    assert_eq!(bme.get(1).map(String::as_str), Some("25"), "{bme:?}");
-    assert!(
-        late.body
-            .contains("The leavers extract of 28 February 2026 came in after this year")
-            && late
-                .body
-                .contains("figures were settled, so it is not counted."),
-        "{}",
-        late.body
-    );
-
-    // Replacing the March extract now, after the year settled, is refused: an outside
-    // review re-imported it and read the one leaver's groups off the change.
-    let replaced =
-        crate::workforce::import_leavers(app, &left(&mut (200..213), "2026-02-20"), as_at, None)
-            .await;
-    assert!(
-        replaced
-            .as_ref()
-            .is_err_and(|e| e.to_string().contains("--correct-settled-year")),
-        "{replaced:?}"
-    );
-    assert_eq!(browser.get(path).await?.body, late.body);
+    assert_eq!(corrected, 1);
 
     // WRES 3 counts the same people: 25 of 40 against 12 of 80.
     let wres = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;

@@ -595,6 +595,12 @@ pub async fn correct_staff(app: &TestApp, lines: &[String], day: Day) -> TestRes
     import_extract(app, Kind::Staff, HEADER, lines, day, None, true).await
 }
 
+/// Puts right RJ1's leavers extract for `day` in a settled year, on purpose.
+pub async fn correct_leavers(app: &TestApp, lines: &[String], day: Day) -> TestResult {
+    let header = format!("{HEADER},Termination Date,Reason for Leaving");
+    import_extract(app, Kind::Leavers, &header, lines, day, None, true).await
+}
+
 /// Imports `lines` (each after [`HEADER`], then a leaving date and reason) as RJ1's
 /// leavers in the period to `day`, on the day `imported_on` (today if `None`).
 pub async fn import_leavers(
