@@ -34,6 +34,28 @@ pub const MEMBERS: &[Role] = &[
     Role::OrgAdmin,
 ];
 
+/// Roles that speak for the employer: someone holding one rates for the employer side.
+const EMPLOYER_ROLES: &[Role] = &[
+    Role::Executive,
+    Role::OrgAdmin,
+    Role::ErLead,
+    Role::Investigator,
+];
+
+/// Refused while this person is asked to rate the round and has not sent: they would
+/// settle the round's ratings before giving their own.
+fn not_before_sending(assessors: &[Assessor], session: &CurrentSession) -> Result<(), Error> {
+    if assessors
+        .iter()
+        .any(|a| a.person_id == session.person.id && a.sent_on.is_none())
+    {
+        return Err(Error::Conflict(
+            "Send your own ratings first. Then you can agree or sign the round's.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The longest round title, in characters.
 pub const TITLE_LIMIT: usize = 200;
 
@@ -667,31 +689,36 @@ pub async fn invite(
             None
         }
     };
-    // Who rates as a union partner or an executive must be one here: otherwise the
-    // employer side could fill the union side with its own people (an outside review did).
-    if let (Some(role), Some(person)) = (role, &person)
-        && let Some(needed) = match role {
-            AssessorRole::UnionPartner => Some(Role::UnionPartner),
-            AssessorRole::Executive => Some(Role::Executive),
-            _ => None,
-        }
-    {
-        let holds = dignity_store::identity::memberships(&ctx.db, person.id)
+    // Who rates as a union partner or an executive must be one here, and nobody who
+    // speaks for the employer rates for the union side: otherwise the employer side could
+    // fill the union side with its own people (outside reviews did, twice).
+    if let (Some(role), Some(person)) = (role, &person) {
+        let held: Vec<Role> = dignity_store::identity::memberships(&ctx.db, person.id)
             .await?
-            .iter()
-            .any(|m| {
-                m.role == needed
-                    && m.organisation
-                        .as_ref()
-                        .is_some_and(|o| o.id == organisation.id)
-            });
-        if !holds {
+            .into_iter()
+            .filter(|m| {
+                m.organisation
+                    .as_ref()
+                    .is_some_and(|o| o.id == organisation.id)
+            })
+            .map(|m| m.role)
+            .collect();
+        let needed = match role {
+            AssessorRole::UnionPartner => Some((Role::UnionPartner, "a trade union partner")),
+            AssessorRole::Executive => Some((Role::Executive, "an executive")),
+            _ => None,
+        };
+        if let Some((needed, words)) = needed
+            && !held.contains(&needed)
+        {
             problems.push(problem(
                 "role",
-                format!(
-                    "Only someone who is a {} here can rate as one",
-                    role.label().to_lowercase()
-                ),
+                format!("Only someone who is {words} here can rate as one"),
+            ));
+        } else if role.side() == Side::Union && held.iter().any(|r| EMPLOYER_ROLES.contains(r)) {
+            problems.push(problem(
+                "role",
+                "Someone who speaks for the employer here cannot rate for the union side",
             ));
         }
     }
@@ -966,10 +993,11 @@ pub async fn agree(
     round_id: i64,
     form: &AgreeForm,
 ) -> Result<(), FormError> {
-    let (round, _) = visible_round(ctx, session, organisation, round_id).await?;
+    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
     if !may_manage(session, organisation, &round) {
         return Err(Error::Forbidden.into());
     }
+    not_before_sending(&assessors, session)?;
     let stored = store::framework(&ctx.db, round.framework_id).await?;
     let framework = framework_of(&stored.definition)?;
     let Some((_, statement)) = framework
@@ -1047,6 +1075,7 @@ pub async fn sign(
     if !crate::plans::signing::sides_for(session, organisation).contains(&side) {
         return Err(Error::Forbidden);
     }
+    not_before_sending(&view.assessors, session)?;
     if !view.all_agreed {
         return Err(Error::Conflict(
             "Every statement needs an agreed rating before the round is signed off".into(),

@@ -275,7 +275,15 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
     }
     let description = |text: &str, span: Range<usize>| -> Result<String, DefinitionError> {
         let trimmed = text.trim();
-        if trimmed.chars().count() > TEXT_LIMIT {
+        if trimmed
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || is_direction_mark(c))
+        {
+            Err(at(
+                span,
+                "a description has a hidden character in it".into(),
+            ))
+        } else if trimmed.chars().count() > TEXT_LIMIT {
             Err(at(
                 span,
                 format!("a description is longer than {TEXT_LIMIT} characters"),
@@ -394,7 +402,17 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
 /// Characters that turn text's direction round, which can make a statement read
 /// differently on the page from how it was written.
 fn is_direction_mark(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    // Direction marks and overrides, and the invisible ones that hide a word's real
+    // letters: zero-width spaces and joiners, the soft hyphen, the word joiner and its
+    // kin, and the byte-order mark.
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+    )
 }
 
 #[cfg(test)]
@@ -526,6 +544,17 @@ evidence = "Team meeting notes."
                 "Managers ask \u{202e}how"
             )
             .contains("a hidden character")
+        );
+        assert!(
+            error("Managers ask how their team are.", "Managers\u{200b} ask")
+                .contains("a hidden character")
+        );
+        assert!(
+            error(
+                "title = \"Managers and leaders\"",
+                "title = \"Managers and leaders\"\ndescription = \"Leads \u{202e}well\""
+            )
+            .contains("a description has a hidden character")
         );
         let long = format!(
             "description = \"{}\"\ntitle = \"A small framework\"",

@@ -287,6 +287,50 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
         packed.body
     );
 
+    // Nor may someone who speaks for the employer rate as a network chair.
+    let er_lead = app.person("erl@trust.nhs.uk", Some(Role::ErLead)).await?;
+    let packed = ada
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &er_lead.email), ("role", "network_chair")],
+        )
+        .await?;
+    assert!(
+        packed
+            .body
+            .contains("Someone who speaks for the employer here cannot rate for the union side"),
+        "{}",
+        packed.body
+    );
+    // A second admin asked to rate may not agree anything before sending their own.
+    let adam = app
+        .person("adam@trust.nhs.uk", Some(Role::OrgAdmin))
+        .await?;
+    post_ok(
+        &mut ada,
+        &format!("{round}/assessors"),
+        &[("email", &adam.email), ("role", "wellbeing_guardian")],
+    )
+    .await?;
+    let mut adam_browser = app.signed_in_browser(&adam).await?;
+    let blind = adam_browser
+        .post(
+            &format!("{round}/agree"),
+            &[
+                ("statement", "ph-1"),
+                ("rating", "2"),
+                ("reason", "Before rating"),
+                ("version", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(blind.status, StatusCode::CONFLICT, "{}", blind.body);
+    assert!(
+        blind.body.contains("Send your own ratings first"),
+        "{}",
+        blind.body
+    );
+
     let mut eve = app.signed_in_browser(&exec).await?;
     for (at, (person, _, first)) in assessors.iter().enumerate() {
         // The executive oversees the round but is also asked to rate it: until they send,
