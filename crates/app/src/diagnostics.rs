@@ -13,6 +13,7 @@ use dignity_domain::plans::Side;
 use dignity_store::diagnostics as store;
 pub use dignity_store::diagnostics::{Agreed, Assessor, Rating, Round, SignOff};
 use dignity_store::mail::NewMail;
+pub use dignity_store::plans::RoundAction;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -318,6 +319,21 @@ pub struct RoundView {
     /// What staff say, from the organisation's newest closed staff survey, for those who
     /// may read its results.
     pub survey: Option<SurveyCheck>,
+    /// The round this one is compared with, for those who may see the figures.
+    pub previous: Option<Round>,
+    /// Where this person may add an action to a plan: they draft the organisation's plans
+    /// and may see the figures. Empty when they may not, or no plan runs to today.
+    pub plan_places: Vec<PlanPlace>,
+    /// They draft the organisation's plans, so may open them.
+    pub drafts_plans: bool,
+}
+
+/// A commitment of a plan that is still running, where an action may go.
+#[derive(Debug, Clone)]
+pub struct PlanPlace {
+    /// `plan-group`, as the form sends it back.
+    pub value: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +350,35 @@ pub struct ElementView {
     pub weak: bool,
     /// For a weak part: library resources on its topics, id and title.
     pub help: Vec<(i64, String)>,
+    /// The level the part is judged at: see [`rated`].
+    pub level: Option<f64>,
+    /// The same part's level in [`RoundView::previous`], when the part was in it.
+    pub last: Option<f64>,
+    /// Actions this round added to the organisation's plans for this part, as they stand.
+    pub actions: Vec<dignity_store::plans::RoundAction>,
+}
+
+impl ElementView {
+    /// The change since the last round, in levels ("+1", "-0.5", "no change").
+    pub fn change(&self) -> Option<String> {
+        let (now, last) = (self.level?, self.last?);
+        let by = now - last;
+        let levels = |by: f64| {
+            let unit = if (by - 1.0).abs() < f64::EPSILON {
+                "level"
+            } else {
+                "levels"
+            };
+            format!("{} {unit}", rounds::median_words(Some(by)))
+        };
+        Some(if by.abs() < f64::EPSILON {
+            "no change".to_owned()
+        } else if by > 0.0 {
+            format!("up {}", levels(by))
+        } else {
+            format!("down {}", levels(-by))
+        })
+    }
 }
 
 /// How many library resources a weak part lists.
@@ -552,6 +597,27 @@ pub async fn round_view(
             }
         }
     }
+    let mut previous = None;
+    if may_see_figures {
+        for view in &mut elements {
+            view.level = rated(view);
+        }
+        previous = compare_with_previous(ctx, &round, &framework, &mut elements).await?;
+        let actions = dignity_store::plans::actions_for_round(&ctx.db, round.id).await?;
+        for action in actions {
+            if let Some(view) = elements
+                .iter_mut()
+                .find(|v| v.element.key == action.element)
+            {
+                view.actions.push(action);
+            }
+        }
+    }
+    let plan_places = if may_see_figures && may_plan(session, organisation) {
+        plan_places(ctx, organisation).await?
+    } else {
+        Vec::new()
+    };
     let survey = survey.map(|(check, _)| check);
     let all_agreed = elements
         .iter()
@@ -574,9 +640,174 @@ pub async fn round_view(
         all_agreed,
         signed_off,
         survey,
+        previous,
+        plan_places,
+        drafts_plans: may_plan(session, organisation),
         assessors,
         round,
     })
+}
+
+/// Fills each part's level in the last signed-off round on the same framework, and
+/// returns that round. Parts are matched by key, so a part renamed in a newer version
+/// still compares; a round rated on a different scale is not compared at all.
+async fn compare_with_previous(
+    ctx: &Context,
+    round: &Round,
+    framework: &Framework,
+    elements: &mut [ElementView],
+) -> Result<Option<Round>, Error> {
+    let Some(previous) = store::previous_signed_round(&ctx.db, round).await? else {
+        return Ok(None);
+    };
+    let stored = store::framework(&ctx.db, previous.framework_id).await?;
+    let before = framework_of(&stored.definition)?;
+    if before.top() != framework.top() {
+        return Ok(None);
+    }
+    // A signed-off round has every statement agreed; its parts are judged by those.
+    let agreed: HashMap<String, u8> = store::agreed(&ctx.db, previous.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| u8::try_from(a.rating).ok().map(|r| (a.statement, r)))
+        .collect();
+    for view in elements.iter_mut() {
+        let Some(part) = before.elements.iter().find(|e| e.key == view.element.key) else {
+            continue;
+        };
+        let levels: Vec<u8> = part
+            .statements
+            .iter()
+            .filter_map(|s| agreed.get(&s.key).copied())
+            .collect();
+        view.last = rounds::median(&levels);
+    }
+    Ok(Some(previous))
+}
+
+// ---------------------------------------------------------------------------------------
+// From gap to action.
+
+/// Who may add an action to a plan from a round: those who draft the plans.
+fn may_plan(session: &CurrentSession, organisation: &Organisation) -> bool {
+    session.has_org_role(&organisation.ods_code, crate::plans::EDITORS)
+}
+
+/// Every commitment of the organisation's plans that run to today or later.
+async fn plan_places(ctx: &Context, organisation: &Organisation) -> Result<Vec<PlanPlace>, Error> {
+    let today = ctx.clock.today();
+    let mut places = Vec::new();
+    for plan in crate::plans::plans_for(ctx, organisation.id).await? {
+        if plan.period_end < today {
+            continue;
+        }
+        for group in crate::plans::groups(ctx, plan.id).await? {
+            places.push(PlanPlace {
+                value: format!("{}-{}", plan.id, group.id),
+                label: format!("{}: {}", plan.title, group.title),
+            });
+        }
+    }
+    Ok(places)
+}
+
+/// Where a linked action stands, in words: "On track, 40% done".
+pub fn action_words(linked: &dignity_store::plans::RoundAction) -> String {
+    if linked.removed {
+        "taken out of the plan since".to_owned()
+    } else {
+        format!(
+            "{}, {}% done",
+            linked.action.status.label(),
+            linked.action.progress.value()
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanForm {
+    /// The framework part's key.
+    pub element: String,
+    /// A [`PlanPlace::value`].
+    pub place: String,
+    pub title: String,
+}
+
+/// Adds a draft action to one of the organisation's plans for a part of the round, and
+/// links the two so the action's progress shows on the round. The plan moves to a new
+/// draft version, which both sides sign as for any other change to it.
+pub async fn add_to_plan(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    form: &PlanForm,
+) -> Result<dignity_store::plans::Action, FormError> {
+    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
+    if !may_plan(session, organisation) {
+        return Err(Error::Forbidden.into());
+    }
+    not_before_sending(&assessors, session)?;
+    let stored = store::framework(&ctx.db, round.framework_id).await?;
+    let framework = framework_of(&stored.definition)?;
+    let Some(element) = framework.elements.iter().find(|e| e.key == form.element) else {
+        return Err(FormError::Problems(vec![problem(
+            "element",
+            "That part is not in this round's framework",
+        )]));
+    };
+    let field = |what: &str| format!("{what}-{}", element.key);
+    let mut problems = Vec::new();
+    let places = plan_places(ctx, organisation).await?;
+    let place = places.iter().find(|p| p.value == form.place.trim());
+    if place.is_none() {
+        problems.push(problem(
+            &field("place"),
+            "Choose a plan and commitment that is still running",
+        ));
+    }
+    let title = form.title.trim();
+    if title.is_empty() {
+        problems.push(problem(&field("action"), "Enter what the action is"));
+    } else if title.chars().count() > TITLE_LIMIT || title.chars().any(char::is_control) {
+        problems.push(problem(
+            &field("action"),
+            "The action must be 200 characters or fewer, on one line",
+        ));
+    }
+    let ids = place.and_then(|p| {
+        let (plan, group) = p.value.split_once('-')?;
+        Some((plan.parse::<i64>().ok()?, group.parse::<i64>().ok()?))
+    });
+    let (Some((plan_id, group_id)), true) = (ids, problems.is_empty()) else {
+        return Err(FormError::Problems(problems));
+    };
+    let plan = crate::plans::plan_in(ctx, organisation, plan_id).await?;
+    let today = ctx.clock.today();
+    let starts_on = if plan.period_start > today {
+        plan.period_start
+    } else {
+        today
+    };
+    let dates =
+        dignity_domain::plans::Dates::new(starts_on, plan.period_end).map_err(Error::Invalid)?;
+    let action = crate::plans::NewAction {
+        group_id,
+        parent_id: None,
+        title: title.to_owned(),
+        description: format!(
+            "From the self-assessment {}: {}.",
+            round.title, element.title
+        ),
+        owner: String::new(),
+        employer_lead: String::new(),
+        union_lead: String::new(),
+        dates,
+        weight: None,
+    };
+    Ok(crate::plans::desk(ctx, &session.person.email, organisation)
+        .add_action_for_round(plan_id, &action, round.id, &element.key)
+        .await?)
 }
 
 /// Every statement's and element's ratings summed up, with the agreed ratings. Ratings
@@ -630,6 +861,9 @@ fn summaries(
                 staff_say_otherwise: false,
                 weak: false,
                 help: Vec::new(),
+                level: None,
+                last: None,
+                actions: Vec::new(),
                 summary: Summary::of(&all, top),
                 statements: element
                     .statements
@@ -1099,4 +1333,82 @@ pub async fn sign(
     )
     .await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Downloads.
+
+/// The round as a table to download: a row per part, then a row per statement, with the
+/// figures the page shows. Only for those who may see the figures.
+pub fn round_table(view: &RoundView) -> Result<crate::table::Table, Error> {
+    use crate::table::{Cell, Table};
+    if !view.may_see_figures {
+        return Err(Error::Forbidden);
+    }
+    let words = |m: Option<f64>| Cell::words(rounds::median_words(m));
+    let mut rows = Vec::new();
+    for part in &view.elements {
+        let last = part.last.map(|l| rounds::median_words(Some(l)));
+        rows.push(vec![
+            Cell::words(&part.element.title),
+            Cell::words(""),
+            Cell::words(part.summary.rated().to_string()),
+            words(part.summary.median),
+            words(part.summary.employer_median),
+            words(part.summary.union_median),
+            Cell::words(if part.summary.sides_apart() {
+                "yes"
+            } else {
+                "no"
+            }),
+            words(part.level),
+            Cell::words(""),
+            Cell::words(last.unwrap_or_default()),
+            Cell::words(part.change().unwrap_or_default()),
+        ]);
+        for s in &part.statements {
+            rows.push(vec![
+                Cell::words(&part.element.title),
+                Cell::words(&s.statement.text),
+                Cell::words(s.summary.rated().to_string()),
+                words(s.summary.median),
+                words(s.summary.employer_median),
+                words(s.summary.union_median),
+                Cell::words(if s.summary.sides_apart() { "yes" } else { "no" }),
+                Cell::words(
+                    s.agreed
+                        .as_ref()
+                        .map(|a| a.rating.to_string())
+                        .unwrap_or_default(),
+                ),
+                Cell::words(
+                    s.agreed
+                        .as_ref()
+                        .map(|a| a.reason.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::words(""),
+                Cell::words(""),
+            ]);
+        }
+    }
+    Ok(Table {
+        name: format!("self-assessment-{}", view.round.id),
+        header: [
+            "Part",
+            "Statement",
+            "Ratings sent",
+            "Middle",
+            "Employer side middle",
+            "Union side middle",
+            "Sides 2 or more levels apart",
+            "Agreed level (for a part: its middle)",
+            "Why agreed",
+            "Last round",
+            "Change since the last round",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+    })
 }

@@ -196,16 +196,17 @@ pub async fn seed(
         }
     }
     let survey_codes = crate::demo_survey::seed(&operator, &main, secret).await?;
-    if let (Some(executive), Some(union)) = signers {
-        crate::demo_plans::seed(&operator, &main, executive, union).await?;
-    }
-    let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
-    // The shipped self-assessment frameworks, loaded as `dignity admin diagnostic-add` does.
+    // The shipped self-assessment frameworks, loaded as `dignity admin diagnostic-add` does,
+    // and the rounds before the plan, which answers last year's weakest part.
     for text in dignity_domain::diagnostics::SHIPPED {
         let framework = dignity_domain::diagnostics::parse(text)?;
         operator.save_framework(&framework, text).await?;
     }
-    crate::demo_diagnostics::seed(db, &main, &in_main).await?;
+    let weakest = crate::demo_diagnostics::seed(db, &main, &in_main).await?;
+    if let (Some(executive), Some(union)) = signers {
+        crate::demo_plans::seed(&operator, &main, executive, union, weakest).await?;
+    }
+    let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

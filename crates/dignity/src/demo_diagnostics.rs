@@ -12,14 +12,21 @@ use dignity_domain::speakup::Day;
 const ACTOR: &str = "demo";
 
 /// A made-up rating, the same on every start: each side leans its own way, so some
-/// statements show the two sides apart.
+/// statements show the two sides apart, and each part has its own lift, so some parts are
+/// weak and some strong.
 fn made_up(statement: &str, person: i64, union_side: bool, top: u8) -> u8 {
     let h = statement.bytes().fold(person.unsigned_abs(), |h, b| {
         h.wrapping_mul(31).wrapping_add(u64::from(b))
     });
     let lean: u64 = if union_side { 0 } else { 1 };
+    // Statements of one part share a key's first word, and a lift, so parts differ.
+    let part = statement.split('-').next().unwrap_or(statement);
+    let lift = part
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(17).wrapping_add(u64::from(b)))
+        % 3;
     let top = u64::from(top);
-    u8::try_from((h % 3 + lean + top / 3).clamp(1, top)).unwrap_or(1)
+    u8::try_from((h % 3 + lean + lift).clamp(1, top)).unwrap_or(1)
 }
 
 async fn framework_id(db: &dignity_app::Db, key: &str) -> anyhow::Result<i64> {
@@ -31,17 +38,29 @@ async fn framework_id(db: &dignity_app::Db, key: &str) -> anyhow::Result<i64> {
         .ok_or_else(|| anyhow::anyhow!("the framework {key} is not loaded"))
 }
 
-/// Asks each of `assessors` (person, assessor role) to rate `round`; those in `sending`
-/// rate every statement and send.
+/// Who sends their ratings, on which day, and how many levels below the usual made-up
+/// ones they rate.
+struct Sending<'a> {
+    who: &'a [i64],
+    on: Day,
+    lower: u8,
+}
+
+/// Asks each of `assessors` (person, assessor role) to rate `round`; those sending rate
+/// every statement and send.
 async fn rate(
     db: &dignity_app::Db,
     main: &Organisation,
     round: i64,
     framework: &Framework,
     assessors: &[(i64, &str)],
-    sending: &[i64],
-    on: Day,
+    sending: Sending<'_>,
 ) -> anyhow::Result<()> {
+    let Sending {
+        who: sending,
+        on,
+        lower,
+    } = sending;
     for &(person, role) in assessors {
         store::invite(
             db,
@@ -71,12 +90,11 @@ async fn rate(
             .map(|(_, s)| store::Rating {
                 person_id: person,
                 statement: s.key.clone(),
-                rating: Some(i64::from(made_up(
-                    &s.key,
-                    person,
-                    union_side,
-                    framework.top(),
-                ))),
+                rating: Some(i64::from(
+                    made_up(&s.key, person, union_side, framework.top())
+                        .saturating_sub(lower)
+                        .max(1),
+                )),
                 evidence: String::new(),
                 links: String::new(),
             })
@@ -86,11 +104,13 @@ async fn rate(
     Ok(())
 }
 
+/// Seeds the rounds; returns last year's round and its weakest part, for the demo plan
+/// to answer.
 pub async fn seed(
     db: &dignity_app::Db,
     main: &Organisation,
     people: &[(i64, Role)],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<(i64, String)>> {
     let who = |role: Role| people.iter().find(|(_, r)| *r == role).map(|(id, _)| *id);
     let (Some(admin), Some(executive), Some(union), Some(staff), Some(guardian), Some(er)) = (
         who(Role::OrgAdmin),
@@ -100,7 +120,7 @@ pub async fn seed(
         who(Role::Guardian),
         who(Role::ErLead),
     ) else {
-        return Ok(());
+        return Ok(None);
     };
     let today = Day::from_unix_seconds(dignity_app::clock::system_now());
     let assessors = [
@@ -112,79 +132,41 @@ pub async fn seed(
         (staff, "network_chair"),
     ];
 
-    // Last year's health and wellbeing round: everyone rated, every statement agreed (at
-    // the median, rounded down), signed off by both sides.
+    // The health and wellbeing round of two years ago, then last year's: everyone rated,
+    // every statement agreed, signed off by both sides. Two years ago rated a level lower,
+    // so last year's page shows the change.
     let health = diagnostics::parse(HEALTH_AND_WELLBEING)?;
-    let opened = today.plus_days(-300);
-    let round = store::open_round(
+    let signers = Signers {
+        lead: admin,
+        employer: executive,
+        union,
+    };
+    let health_id = framework_id(db, &health.key).await?;
+    signed_round(
         db,
-        ACTOR,
-        0,
         main,
-        &store::NewRound {
-            framework_id: framework_id(db, &health.key).await?,
-            title: "Health and wellbeing, last year",
-            lead_id: admin,
-            opened_by: admin,
-            opened_on: opened,
-        },
+        &health,
+        health_id,
+        "Health and wellbeing, two years ago",
+        today.plus_days(-665),
+        &assessors,
+        signers,
+        1,
+    )
+    .await?;
+    let last_year = signed_round(
+        db,
+        main,
+        &health,
+        health_id,
+        "Health and wellbeing, last year",
+        today.plus_days(-300),
+        &assessors,
+        signers,
+        0,
     )
     .await?;
     let everyone: Vec<i64> = assessors.iter().map(|(id, _)| *id).collect();
-    rate(
-        db,
-        main,
-        round,
-        &health,
-        &assessors,
-        &everyone,
-        opened.plus_days(14),
-    )
-    .await?;
-    let mut version = 1;
-    for (_, statement) in health.statements() {
-        let mut values: Vec<u8> = assessors
-            .iter()
-            .map(|&(id, role)| {
-                made_up(
-                    &statement.key,
-                    id,
-                    matches!(role, "union_partner" | "network_chair"),
-                    health.top(),
-                )
-            })
-            .collect();
-        values.sort_unstable();
-        let agreed = values.get(values.len() / 2 - 1).copied().unwrap_or(1);
-        version = store::agree(
-            db,
-            ACTOR,
-            0,
-            main,
-            round,
-            version,
-            &statement.key,
-            i64::from(agreed),
-            "Agreed at the partnership forum after talking it through.",
-            admin,
-            opened.plus_days(30),
-        )
-        .await?;
-    }
-    for (side, person) in [("employer", executive), ("union", union)] {
-        store::sign(
-            db,
-            ACTOR,
-            0,
-            main,
-            round,
-            version,
-            side,
-            person,
-            opened.plus_days(35),
-        )
-        .await?;
-    }
 
     // This year's culture and leadership round: open, and the staff member's ratings not
     // sent yet, so their list shows it waiting.
@@ -211,9 +193,140 @@ pub async fn seed(
         round,
         &culture,
         &assessors,
-        &sending,
-        opened.plus_days(3),
+        Sending {
+            who: &sending,
+            on: opened.plus_days(3),
+            lower: 0,
+        },
     )
     .await?;
-    Ok(())
+    // Last year's weakest part, which the demo plan answers with an action.
+    let weakest = weakest_part(db, last_year, &health).await?;
+    Ok(weakest.map(|key| (last_year, key)))
+}
+
+#[derive(Clone, Copy)]
+struct Signers {
+    lead: i64,
+    employer: i64,
+    union: i64,
+}
+
+/// A round everyone rated (each rating `lower` levels below the usual made-up one), every
+/// statement agreed at the median rounded down, signed off by both sides.
+#[allow(clippy::too_many_arguments)]
+async fn signed_round(
+    db: &dignity_app::Db,
+    main: &Organisation,
+    framework: &Framework,
+    framework_id: i64,
+    title: &str,
+    opened: Day,
+    assessors: &[(i64, &str)],
+    signers: Signers,
+    lower: u8,
+) -> anyhow::Result<i64> {
+    let round = store::open_round(
+        db,
+        ACTOR,
+        0,
+        main,
+        &store::NewRound {
+            framework_id,
+            title,
+            lead_id: signers.lead,
+            opened_by: signers.lead,
+            opened_on: opened,
+        },
+    )
+    .await?;
+    let everyone: Vec<i64> = assessors.iter().map(|(id, _)| *id).collect();
+    rate(
+        db,
+        main,
+        round,
+        framework,
+        assessors,
+        Sending {
+            who: &everyone,
+            on: opened.plus_days(14),
+            lower,
+        },
+    )
+    .await?;
+    let mut version = 1;
+    for (_, statement) in framework.statements() {
+        let mut values: Vec<u8> = assessors
+            .iter()
+            .map(|&(id, role)| {
+                made_up(
+                    &statement.key,
+                    id,
+                    matches!(role, "union_partner" | "network_chair"),
+                    framework.top(),
+                )
+                .saturating_sub(lower)
+                .max(1)
+            })
+            .collect();
+        values.sort_unstable();
+        let agreed = values.get(values.len() / 2 - 1).copied().unwrap_or(1);
+        version = store::agree(
+            db,
+            ACTOR,
+            0,
+            main,
+            round,
+            version,
+            &statement.key,
+            i64::from(agreed),
+            "Agreed at the partnership forum after talking it through.",
+            signers.lead,
+            opened.plus_days(30),
+        )
+        .await?;
+    }
+    for (side, person) in [("employer", signers.employer), ("union", signers.union)] {
+        store::sign(
+            db,
+            ACTOR,
+            0,
+            main,
+            round,
+            version,
+            side,
+            person,
+            opened.plus_days(35),
+        )
+        .await?;
+    }
+    Ok(round)
+}
+
+/// The part of `round` with the lowest median agreed rating (the first, on a tie).
+async fn weakest_part(
+    db: &dignity_app::Db,
+    round: i64,
+    framework: &Framework,
+) -> anyhow::Result<Option<String>> {
+    let agreed = store::agreed(db, round).await?;
+    let level = |key: &str| {
+        agreed
+            .iter()
+            .find(|a| a.statement == key)
+            .map_or(0, |a| a.rating)
+    };
+    Ok(framework
+        .elements
+        .iter()
+        .map(|e| {
+            let mut levels: Vec<i64> = e.statements.iter().map(|s| level(&s.key)).collect();
+            levels.sort_unstable();
+            (
+                levels.get(levels.len() / 2).copied().unwrap_or(0),
+                e.key.clone(),
+            )
+        })
+        .min_by_key(|(median, _)| *median)
+        .map(|(_, key)| key))
 }

@@ -56,6 +56,7 @@ pub async fn seed(
     main: &Organisation,
     executive: i64,
     union: i64,
+    weakest: Option<(i64, String)>,
 ) -> anyhow::Result<()> {
     let desk = dignity_app::demo::plans(operator, main);
     let plan = desk
@@ -88,6 +89,29 @@ pub async fn seed(
             )
             .await?;
         added.push((action.id, *status, *progress));
+    }
+    // An action added from last year's self-assessment, for its weakest part.
+    if let (Some((round, part)), Some(group)) = (weakest, groups.first()) {
+        let action = desk
+            .add_action_for_round(
+                plan.id,
+                &NewAction {
+                    group_id: group.id,
+                    parent_id: None,
+                    title: "Act on the weakest part of our health and wellbeing self-assessment"
+                        .into(),
+                    description: "From the self-assessment Health and wellbeing, last year.".into(),
+                    owner: "Wellbeing lead".into(),
+                    employer_lead: "Ezra Executive".into(),
+                    union_lead: "Uma Union".into(),
+                    dates: Dates::new(Day::parse("2026-04-01")?, Day::parse("2027-03-31")?)?,
+                    weight: None,
+                },
+                round,
+                &part,
+            )
+            .await?;
+        added.push((action.id, ActionStatus::OnTrack, 30));
     }
     // The training is measured by harassment from colleagues in the staff survey; its
     // latest figure comes from the demo trust's survey results.

@@ -8,6 +8,8 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::usvg;
 
+pub mod summary;
+
 /// A4 portrait in PDF points.
 const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
@@ -384,15 +386,21 @@ fn options() -> Result<usvg::Options<'static>, PosterError> {
 }
 
 fn tree(poster: &Poster) -> Result<usvg::Tree, PosterError> {
-    let svg = svg(poster)?;
-    usvg::Tree::from_str(&svg, &options()?).map_err(|e| PosterError::Layout(e.to_string()))
+    tree_of(&svg(poster)?)
+}
+
+fn tree_of(svg: &str) -> Result<usvg::Tree, PosterError> {
+    usvg::Tree::from_str(svg, &options()?).map_err(|e| PosterError::Layout(e.to_string()))
 }
 
 /// The poster as a one-page PDF, its text kept as text.
 pub fn pdf(poster: &Poster) -> Result<Vec<u8>, PosterError> {
-    let tree = tree(poster)?;
+    pdf_of(&tree(poster)?)
+}
+
+fn pdf_of(tree: &usvg::Tree) -> Result<Vec<u8>, PosterError> {
     svg2pdf::to_pdf(
-        &tree,
+        tree,
         svg2pdf::ConversionOptions::default(),
         svg2pdf::PageOptions::default(),
     )

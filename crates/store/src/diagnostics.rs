@@ -184,6 +184,27 @@ pub async fn rounds_of(db: &Db, organisation_id: i64) -> Result<Vec<Round>, Stor
     .await?)
 }
 
+/// The round to compare `round` with: the organisation's newest round on the same
+/// framework (any version of it) opened before it, that both sides signed off as it
+/// stands. Opened on the same day, the one made first counts as earlier.
+pub async fn previous_signed_round(db: &Db, round: &Round) -> Result<Option<Round>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM diagnostic_rounds r JOIN people p ON p.id = r.lead_id \
+         JOIN diagnostic_frameworks f ON f.id = r.framework_id \
+         WHERE r.organisation_id = $1 \
+         AND f.key = (SELECT g.key FROM diagnostic_frameworks g WHERE g.id = $2) \
+         AND (r.opened_on < $3 OR (r.opened_on = $3 AND r.id < $4)) \
+         AND (SELECT COUNT(*) FROM diagnostic_signoffs s WHERE s.round_id = r.id AND s.version = r.version) >= 2 \
+         ORDER BY r.opened_on DESC, r.id DESC LIMIT 1"
+    ))
+    .bind(round.organisation_id)
+    .bind(round.framework_id)
+    .bind(&round.opened_on)
+    .bind(round.id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
 /// One of the organisation's rounds; another organisation's round is not found, as a
 /// round that does not exist is.
 pub async fn round(db: &Db, organisation_id: i64, id: i64) -> Result<Round, StoreError> {

@@ -866,6 +866,11 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "diagnostic_actions",
+        "round_id, action_id",
+        &[("round_id", Int), ("element", Text), ("action_id", Int)],
+    ),
+    (
         "audit_log",
         "seq",
         &[

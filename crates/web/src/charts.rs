@@ -137,6 +137,94 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
     svg
 }
 
+/// One part of a self-assessment: its level on the scale, and last round's.
+pub struct LevelBar {
+    pub label: String,
+    pub level: Option<f64>,
+    pub last: Option<f64>,
+    pub shown: String,
+}
+
+/// Levels on a fixed scale from 0 to `top`, with a faint line at each level and a black
+/// mark at last round's level. The scale is fixed, not fitted to the bars, so a part that
+/// is weak looks weak.
+pub fn level_chart(id: &str, title: &str, summary: &str, top: u8, bars: &[LevelBar]) -> String {
+    const LABEL_WIDTH: f64 = 230.0;
+    const BAR_AREA: f64 = 300.0;
+    let labels: Vec<Vec<String>> = bars.iter().map(|b| label_lines(&b.label)).collect();
+    let row: f64 = if labels.iter().any(|l| l.len() > 1) {
+        40.0
+    } else {
+        30.0
+    };
+    let top = f64::from(top.max(1));
+    let at = |level: f64| LABEL_WIDTH + BAR_AREA * level.clamp(0.0, top) / top;
+    let width = LABEL_WIDTH + BAR_AREA + 170.0;
+    let scale_height = 20.0;
+    let height = scale_height + row * bars.len().max(1) as f64 + 10.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(summary)
+    );
+    for level in 1..=(top as u8) {
+        let x = at(f64::from(level));
+        let _ = write!(
+            svg,
+            r##"<text x="{x}" y="14" text-anchor="middle" font-size="13" fill="#4c6272">{level}</text><rect x="{}" y="{scale_height}" width="1" height="{}" fill="#d8dde0"/>"##,
+            x - 0.5,
+            height - scale_height - 5.0,
+        );
+    }
+    for (i, (bar, lines)) in bars.iter().zip(&labels).enumerate() {
+        let y = scale_height + i as f64 * row;
+        let middle = y + row / 2.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="14" fill="#212b32">"##,
+            LABEL_WIDTH - 8.0,
+            middle + 5.0 - 8.0 * (lines.len() as f64 - 1.0),
+        );
+        for (n, line) in lines.iter().enumerate() {
+            let _ = write!(
+                svg,
+                r##"<tspan x="{}" dy="{}">{}</tspan>"##,
+                LABEL_WIDTH - 8.0,
+                if n == 0 { 0 } else { 16 },
+                escape(line)
+            );
+        }
+        svg.push_str("</text>");
+        if let Some(level) = bar.level {
+            let length = at(level) - LABEL_WIDTH;
+            let _ = write!(
+                svg,
+                r##"<rect x="{LABEL_WIDTH}" y="{}" width="{length}" height="18" fill="#005eb8"/>"##,
+                middle - 9.0,
+            );
+        }
+        if let Some(last) = bar.last {
+            let _ = write!(
+                svg,
+                r##"<rect x="{}" y="{}" width="3" height="26" fill="#000000"/>"##,
+                at(last) - 1.5,
+                middle - 13.0,
+            );
+        }
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" font-size="14" fill="#212b32">{}</text>"##,
+            LABEL_WIDTH + BAR_AREA + 10.0,
+            middle + 5.0,
+            escape(&bar.shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +253,36 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1);
         assert!(svg.contains("fewer than 6"));
         assert!(svg.contains(r#"role="img""#));
+    }
+
+    #[test]
+    fn level_charts_draw_on_a_fixed_scale_with_last_round_marked() {
+        let svg = level_chart(
+            "l",
+            "Levels",
+            "Each part",
+            4,
+            &[
+                LevelBar {
+                    label: "Teams <&>".into(),
+                    level: Some(2.0),
+                    last: Some(3.0),
+                    shown: "2 (last round 3)".into(),
+                },
+                LevelBar {
+                    label: "Nobody yet".into(),
+                    level: None,
+                    last: None,
+                    shown: "None yet".into(),
+                },
+            ],
+        );
+        assert!(svg.contains("Teams &lt;&amp;&gt;"));
+        // Level 2 of 4 is half the 300-wide bar area.
+        assert!(svg.contains(r#"width="150""#), "{svg}");
+        assert_eq!(svg.matches("#005eb8").count(), 1);
+        assert_eq!(svg.matches("#000000").count(), 1);
+        assert!(svg.contains(">4</text>"));
     }
 
     /// Long labels break between words onto a second line, and what still does not fit

@@ -66,6 +66,26 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(SIGNERS),
             sign,
         )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/plan",
+            Access::InOrganisation(dignity_app::plans::EDITORS),
+            add_to_plan,
+        )
+        .get(
+            "/orgs/{ods}/self-assessments/{id}/download.csv",
+            Access::InOrganisation(MEMBERS),
+            download_csv,
+        )
+        .get(
+            "/orgs/{ods}/self-assessments/{id}/download.xlsx",
+            Access::InOrganisation(MEMBERS),
+            download_xlsx,
+        )
+        .get(
+            "/orgs/{ods}/self-assessments/{id}/summary.pdf",
+            Access::InOrganisation(MEMBERS),
+            summary_pdf,
+        )
 }
 
 fn base(organisation: &Organisation) -> String {
@@ -192,8 +212,11 @@ struct RoundPage {
     invite: InviteFields,
     /// What was typed into an agree form shown again: statement, rating, reason.
     agreeing: Option<(String, String, String)>,
+    planning: Option<PlanFields>,
     done: Option<&'static str>,
     roles: &'static [AssessorRole],
+    /// The levels chart (SVG), empty when the figures are not shown.
+    chart: String,
 }
 
 impl RoundPage {
@@ -280,6 +303,25 @@ impl RoundPage {
         format!("{}/{}", base(&self.organisation), self.view.round.id)
     }
 
+    /// What the "add to our plan" form of `element` shows: place and title typed before,
+    /// or a title drawn from the part.
+    fn planned_for(&self, element: &dignity_domain::diagnostics::Element) -> (String, String) {
+        match &self.planning {
+            Some(typed) if typed.element == element.key => {
+                (typed.place.clone(), typed.title.clone())
+            }
+            _ => (String::new(), format!("Improve: {}", element.title)),
+        }
+    }
+
+    fn planning_open(&self, key: &str) -> bool {
+        self.planning.as_ref().is_some_and(|p| p.element == key)
+    }
+
+    fn action_status(&self, linked: &diagnostics::RoundAction) -> String {
+        diagnostics::action_words(linked)
+    }
+
     fn total(&self) -> usize {
         self.view.framework.statements().count()
     }
@@ -304,6 +346,9 @@ fn done_words(done: Option<&str>) -> Option<&'static str> {
         "sent" => Some("Your ratings have been sent. You can now see everyone's."),
         "agreed" => Some("The agreed rating has been saved."),
         "signed" => Some("You have signed the round."),
+        "planned" => Some(
+            "The action has been added to the plan as a draft. Both sides sign the plan again to publish it.",
+        ),
         _ => None,
     }
 }
@@ -321,38 +366,86 @@ async fn round_page(
         chrome,
         organisation,
         view,
-        InviteFields::default(),
-        None,
-        done_words(query.done.as_deref()),
-        Vec::new(),
-        false,
+        Again {
+            done: done_words(query.done.as_deref()),
+            ..Again::default()
+        },
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the round's page shows again after a form on it: what was typed, and why not.
+#[derive(Default)]
+struct Again {
+    invite: InviteFields,
+    /// An agree form: statement, rating, reason.
+    agreeing: Option<(String, String, String)>,
+    /// An "add to our plan" form.
+    planning: Option<PlanFields>,
+    done: Option<&'static str>,
+    errors: Vec<FieldError>,
+    conflict: bool,
+}
+
 fn show_round(
     chrome: Chrome,
     organisation: Organisation,
     view: RoundView,
-    invite: InviteFields,
-    agreeing: Option<(String, String, String)>,
-    done: Option<&'static str>,
-    errors: Vec<FieldError>,
-    conflict: bool,
+    again: Again,
 ) -> Result<Response, AppError> {
-    let chrome = chrome_for(chrome, &organisation, &view.round.title).with_errors(errors);
+    let chrome = chrome_for(chrome, &organisation, &view.round.title).with_errors(again.errors);
+    let chart = level_chart(&view);
     form_again(
         &RoundPage {
             chrome,
             organisation,
             view,
-            invite,
-            agreeing,
-            done,
+            invite: again.invite,
+            agreeing: again.agreeing,
+            planning: again.planning,
+            done: again.done,
             roles: AssessorRole::ALL,
+            chart,
         },
-        conflict,
+        again.conflict,
     )
+}
+
+/// Each part's level as a bar, last round's marked, when the figures may be seen.
+fn level_chart(view: &RoundView) -> String {
+    if !view.may_see_figures {
+        return String::new();
+    }
+    let bars: Vec<crate::charts::LevelBar> = view
+        .elements
+        .iter()
+        .map(|part| crate::charts::LevelBar {
+            label: part.element.title.clone(),
+            level: part.level,
+            last: part.last,
+            shown: shown_level(part),
+        })
+        .collect();
+    let summary = if view.previous.is_some() {
+        "Each part's level, with a black line at its level in the last round. The table below gives the same figures."
+    } else {
+        "Each part's level. The table below gives the same figures."
+    };
+    crate::charts::level_chart(
+        "levels",
+        "How each part is rated",
+        summary,
+        view.framework.top(),
+        &bars,
+    )
+}
+
+/// A part's level in words, with last round's beside it.
+fn shown_level(part: &diagnostics::ElementView) -> String {
+    let now = median_words(part.level);
+    match part.last {
+        Some(last) => format!("{now} (last round {})", median_words(Some(last))),
+        None => now,
+    }
 }
 
 fn invitation(
@@ -402,11 +495,11 @@ async fn invite(
                 chrome,
                 organisation,
                 view,
-                form,
-                None,
-                None,
-                field_errors(problems),
-                false,
+                Again {
+                    invite: form,
+                    errors: field_errors(problems),
+                    ..Again::default()
+                },
             )
         }
         Err(FormError::Refused(e)) => Err(e.into()),
@@ -461,11 +554,12 @@ async fn agree(
         chrome,
         organisation,
         view,
-        InviteFields::default(),
-        Some((form.statement, form.rating, form.reason)),
-        None,
-        problems,
-        conflict,
+        Again {
+            agreeing: Some((form.statement, form.rating, form.reason)),
+            errors: problems,
+            conflict,
+            ..Again::default()
+        },
     )
 }
 
@@ -493,6 +587,210 @@ async fn sign(
     )
     .await?;
     Ok(Redirect::to(&format!("{}/{id}?done=signed#sign", base(&organisation))).into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct PlanFields {
+    element: String,
+    place: String,
+    title: String,
+}
+
+async fn add_to_plan(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<PlanFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let typed = diagnostics::PlanForm {
+        element: form.element.clone(),
+        place: form.place.clone(),
+        title: form.title.clone(),
+    };
+    match diagnostics::add_to_plan(&state.app, &user, &organisation, id, &typed).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=planned#part-{}",
+            base(&organisation),
+            typed.element
+        ))
+        .into_response()),
+        Err(FormError::Problems(problems)) => {
+            let view = diagnostics::round_view(&state.app, &user, &organisation, id).await?;
+            show_round(
+                chrome,
+                organisation,
+                view,
+                Again {
+                    planning: Some(form),
+                    errors: field_errors(problems),
+                    ..Again::default()
+                },
+            )
+        }
+        Err(FormError::Refused(e)) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Downloads: the round's figures as a table, and a one-page summary.
+
+async fn download_view(
+    state: &AppState,
+    user: &CurrentUser,
+    ods: &str,
+    id: i64,
+) -> Result<(Organisation, RoundView), AppError> {
+    let organisation = organisation(state, ods).await?;
+    let view = diagnostics::round_view(&state.app, user, &organisation, id).await?;
+    Ok((organisation, view))
+}
+
+async fn download_csv(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    use crate::table::Download;
+    let (_, view) = download_view(&state, &user, &ods, id).await?;
+    Ok(diagnostics::round_table(&view)?.csv_response())
+}
+
+async fn download_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    use crate::table::Download;
+    let (_, view) = download_view(&state, &user, &ods, id).await?;
+    diagnostics::round_table(&view)?.xlsx_response()
+}
+
+async fn summary_pdf(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (organisation, view) = download_view(&state, &user, &ods, id).await?;
+    if !view.may_see_figures {
+        return Err(dignity_app::Error::Forbidden.into());
+    }
+    let summary = one_page(&organisation, &view, state.app.clock.today());
+    // Drawing a page takes a few milliseconds of CPU: kept off the request threads.
+    let pdf = tokio::task::spawn_blocking(move || dignity_poster::summary::pdf(&summary))
+        .await
+        .map_err(|e| AppError::Internal(format!("summary: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"self-assessment-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The round in words for its one-page summary: every part's level, then what to look
+/// at, by fixed rules (flags first, then weak parts, sides apart and actions).
+fn one_page(
+    organisation: &Organisation,
+    view: &RoundView,
+    today: dignity_domain::speakup::Day,
+) -> dignity_poster::summary::Summary {
+    use dignity_poster::summary::{Part, Summary};
+    let mut flagged = Vec::new();
+    let mut weak = Vec::new();
+    let mut apart = Vec::new();
+    let mut actions = Vec::new();
+    for part in &view.elements {
+        let title = &part.element.title;
+        if part.staff_say_otherwise {
+            flagged.push(format!(
+                "{title}: rated strong, but staff answered worse than at similar organisations."
+            ));
+        } else if part.weak {
+            weak.push(format!(
+                "{title}: rated weak, at level {}.",
+                median_words(part.level)
+            ));
+        }
+        if part.summary.sides_apart() {
+            apart.push(format!(
+                "{title}: the employer side and the union side are 2 levels or more apart."
+            ));
+        }
+        for linked in &part.actions {
+            actions.push(format!(
+                "{title}: the action \"{}\" in {}: {}.",
+                linked.action.title,
+                linked.plan_title,
+                diagnostics::action_words(linked)
+            ));
+        }
+    }
+    let signed = if view.signed_off {
+        let names: Vec<String> = view
+            .signoffs
+            .iter()
+            .map(|s| {
+                format!(
+                    "for the {} side by {}",
+                    s.side
+                        .parse::<Side>()
+                        .map_or("", |side| side.label())
+                        .to_lowercase(),
+                    s.name
+                )
+            })
+            .collect();
+        format!("Signed off {}.", names.join(" and "))
+    } else {
+        "Not signed off yet: these figures may still change.".to_owned()
+    };
+    Summary {
+        organisation: organisation.name.clone(),
+        title: view.round.title.clone(),
+        framework: format!(
+            "{}, version {}",
+            view.framework.title, view.framework.version
+        ),
+        as_of: match &view.previous {
+            Some(previous) => format!(
+                "Summary made on {}. Compared with {}.",
+                today.long(),
+                previous.title
+            ),
+            None => format!("Summary made on {}.", today.long()),
+        },
+        top: view.framework.top(),
+        levels: view
+            .framework
+            .levels
+            .iter()
+            .map(|l| format!("{} {}", l.rating, l.name))
+            .collect(),
+        parts: view
+            .elements
+            .iter()
+            .map(|part| Part {
+                title: part.element.title.clone(),
+                level: part.level,
+                last: part.last,
+                shown: shown_level(part),
+            })
+            .collect(),
+        notes: [flagged, weak, apart, actions].concat(),
+        signed,
+    }
 }
 
 // ---------------------------------------------------------------------------------------

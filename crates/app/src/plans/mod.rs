@@ -126,6 +126,26 @@ impl<'a> Desk<'a> {
         Ok(store::add_action(self.db(), self.editor(), plan_id, action).await?)
     }
 
+    /// Adds an action answering part `element` of self-assessment round `round_id`, and
+    /// links them, in one write.
+    pub async fn add_action_for_round(
+        &self,
+        plan_id: i64,
+        action: &NewAction,
+        round_id: i64,
+        element: &str,
+    ) -> Result<Action, Error> {
+        Ok(store::add_action_for_round(
+            self.db(),
+            self.editor(),
+            plan_id,
+            action,
+            round_id,
+            element,
+        )
+        .await?)
+    }
+
     pub async fn edit_action(&self, action_id: i64, change: &NewAction) -> Result<bool, Error> {
         Ok(store::edit_action(self.db(), self.editor(), action_id, change).await?)
     }

@@ -263,6 +263,53 @@ impl TryFrom<ActionRow> for Action {
     }
 }
 
+/// An action a self-assessment round added to a plan, as the plan holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundAction {
+    /// The framework part it answers.
+    pub element: String,
+    pub plan_title: String,
+    /// Taken out of the plan since (it stays listed, so nothing vanishes unexplained).
+    pub removed: bool,
+    pub action: Action,
+}
+
+/// The actions `round_id` added to its organisation's plans, oldest first.
+pub async fn actions_for_round(db: &Db, round_id: i64) -> Result<Vec<RoundAction>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Link {
+        element: String,
+        plan_title: String,
+        removed_in_version: Option<i64>,
+        #[sqlx(flatten)]
+        action: ActionRow,
+    }
+    let columns = ACTION_COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query_as::<_, Link>(&format!(
+        "SELECT d.element, p.title AS plan_title, \
+         a.removed_in_version, {columns} \
+         FROM diagnostic_actions d JOIN plan_actions a ON a.id = d.action_id \
+         JOIN plans p ON p.id = a.plan_id WHERE d.round_id = $1 ORDER BY a.id"
+    ))
+    .bind(round_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|link| {
+        Ok(RoundAction {
+            element: link.element,
+            plan_title: link.plan_title,
+            removed: link.removed_in_version.is_some(),
+            action: link.action.try_into()?,
+        })
+    })
+    .collect()
+}
+
 /// A plan's actions, in the order they were written.
 pub async fn actions(db: &Db, plan_id: i64) -> Result<Vec<Action>, StoreError> {
     action_rows(db.pool(), plan_id, Rows::Live).await
@@ -315,11 +362,77 @@ pub async fn add_action(
     action: &NewAction,
 ) -> Result<Action, StoreError> {
     let mut tx = PlanEdit::begin(db, editor).await?;
+    let id = insert_action(&mut tx, editor, plan_id, action).await?;
+    tx.commit().await?;
+    action_by_id(db, id).await
+}
+
+/// Adds an action that answers a part of a self-assessment round (issue 19), and links
+/// the two, in one write: an action is never kept without its link, nor a link without
+/// its action. The round must be the editor's organisation's.
+pub async fn add_action_for_round(
+    db: &Db,
+    editor: Editor<'_>,
+    plan_id: i64,
+    action: &NewAction,
+    round_id: i64,
+    element: &str,
+) -> Result<Action, StoreError> {
+    let mut tx = PlanEdit::begin(db, editor).await?;
+    let round: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM diagnostic_rounds WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(round_id)
+    .bind(editor.organisation.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if round.is_none() {
+        return Err(StoreError::NotFound(format!(
+            "There is no self-assessment round {round_id}"
+        )));
+    }
+    let id = insert_action(&mut tx, editor, plan_id, action).await?;
+    sqlx::query(
+        "INSERT INTO diagnostic_actions (round_id, element, action_id) VALUES ($1, $2, $3)",
+    )
+    .bind(round_id)
+    .bind(element)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.audit(Audited {
+        action: "diagnostic.action_added",
+        detail: &format!(
+            "Added action {id} to plan {plan_id} for part {element} of round {round_id}"
+        ),
+    })
+    .await?;
+    tx.commit().await?;
+    action_by_id(db, id).await
+}
+
+async fn action_by_id(db: &Db, id: i64) -> Result<Action, StoreError> {
+    sqlx::query_as::<_, ActionRow>(&format!(
+        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(db.pool())
+    .await?
+    .try_into()
+}
+
+/// The new action's id; the change is recorded, not yet committed.
+async fn insert_action(
+    tx: &mut PlanEdit<'_>,
+    editor: Editor<'_>,
+    plan_id: i64,
+    action: &NewAction,
+) -> Result<i64, StoreError> {
     let owned: Option<i64> =
         sqlx::query_scalar("SELECT id FROM plans WHERE id = $1 AND organisation_id = $2")
             .bind(plan_id)
             .bind(editor.organisation.id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     if owned.is_none() {
         return Err(StoreError::NotFound(format!("There is no plan {plan_id}")));
@@ -331,7 +444,7 @@ pub async fn add_action(
         )
         .bind(parent)
         .bind(plan_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| {
             StoreError::NotFound("That parent action is not part of this plan".into())
@@ -343,7 +456,7 @@ pub async fn add_action(
     )
     .bind(group_id)
     .bind(plan_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     if group_ok.is_none() {
         return Err(StoreError::NotFound(
@@ -353,7 +466,7 @@ pub async fn add_action(
     let version = tx.next_version(plan_id, Change::Content).await?;
     let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE plan_id = $1")
         .bind(plan_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO plan_actions (plan_id, group_id, parent_id, title, description, owner, employer_lead, union_lead, starts_on, due_on, status, status_reason, progress, weight, position, added_in_version) \
@@ -373,7 +486,7 @@ pub async fn add_action(
     .bind(action.weight.map(i64::from))
     .bind(position + 1)
     .bind(version)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let snapshot = serde_json::json!({
         "title": action.title,
@@ -393,14 +506,7 @@ pub async fn add_action(
         snapshot,
     )
     .await?;
-    tx.commit().await?;
-    sqlx::query_as::<_, ActionRow>(&format!(
-        "SELECT {ACTION_COLUMNS} FROM plan_actions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(db.pool())
-    .await?
-    .try_into()
+    Ok(id)
 }
 
 /// Reports progress on an action: its status (with a reason when dropped) and per cent.

@@ -13,6 +13,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     a_round_runs_from_invitation_to_sign_off,
     what_staff_say_is_set_beside_each_part,
+    gaps_go_into_the_plan_and_rounds_compare_with_the_last,
 );
 
 const LIST: &str = "/orgs/RJ1/self-assessments";
@@ -658,5 +659,354 @@ async fn what_staff_say_is_set_beside_each_part(app: &TestApp) -> TestResult {
         assert!(theirs.body.contains("What everyone rated"));
         assert!(!theirs.body.contains("What staff say"), "{}", theirs.body);
     }
+    Ok(())
+}
+
+/// Every statement agreed at `rating`, each on the page's current version.
+async fn agree_all(browser: &mut Browser, round: &str, rating: &str) -> TestResult {
+    let framework = parse(HEALTH_AND_WELLBEING)?;
+    for (_, statement) in framework.statements() {
+        let page = browser.get(round).await?;
+        let version = page
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .ok_or("a version")?
+            .to_owned();
+        post_ok(
+            browser,
+            &format!("{round}/agree"),
+            &[
+                ("statement", &statement.key),
+                ("rating", rating),
+                ("reason", "Agreed at the forum."),
+                ("version", &version),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The table row of one part in the round's summary table, as text.
+fn part_row(body: &str, title: &str) -> Result<String, String> {
+    let row = body
+        .split("<tr role=\"row\" class=\"nhsuk-table__row\">")
+        .find(|row| row.contains(&format!(">{title}</a>")))
+        .ok_or_else(|| format!("{title} in {body}"))?;
+    Ok(row
+        .split('<')
+        .filter_map(|tag| tag.split_once('>').map(|(_, text)| text.trim()))
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join("|"))
+}
+
+/// Last year's round, signed off at level 2 everywhere, is set beside this year's, rated
+/// 3: each part shows last round's level and the change. A weak part becomes a draft
+/// action in the partnership plan, whose progress then shows on the round; only those
+/// who draft plans may add one, only to a running plan of their own organisation.
+async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -> TestResult {
+    use dignity_app::plans::{Desk, NewPlan, Report};
+    use dignity_domain::plans::{ActionStatus, Dates, Percent};
+    use dignity_domain::speakup::Day;
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    operator
+        .save_framework(&parse(HEALTH_AND_WELLBEING)?, HEALTH_AND_WELLBEING)
+        .await?;
+    let framework_id: i64 = sqlx::query_scalar("SELECT id FROM diagnostic_frameworks")
+        .fetch_one(app.db.pool())
+        .await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let union = app
+        .person("una@trust.nhs.uk", Some(Role::UnionPartner))
+        .await?;
+    let rater = app.person("ray@trust.nhs.uk", Some(Role::Staff)).await?;
+    let slow = app.person("sid@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    let mut ray = app.signed_in_browser(&rater).await?;
+    let mut rounds = Vec::new();
+    for (title, rating) in [("Last year", "2"), ("This year", "3")] {
+        let id = framework_id.to_string();
+        let opened = post_ok(&mut ada, LIST, &[("framework", &id), ("title", title)]).await?;
+        let round = opened.location.clone().ok_or("the round")?;
+        post_ok(
+            &mut ada,
+            &format!("{round}/assessors"),
+            &[("email", &rater.email), ("role", "manager")],
+        )
+        .await?;
+        rate_all(&mut ray, &round, rating, rating).await?;
+        rounds.push(round);
+    }
+    let (last, now) = (rounds[0].clone(), rounds[1].clone());
+    // Not signed off yet, last year's round is no yardstick.
+    let page = ada.get(&now).await?;
+    assert!(!page.body.contains("Last round"), "{}", page.body);
+    agree_all(&mut ada, &last, "2").await?;
+    for (person, side) in [(&exec, "employer"), (&union, "union")] {
+        let mut browser = app.signed_in_browser(person).await?;
+        let page = browser.get(&last).await?;
+        let version = page
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .ok_or("a version")?
+            .to_owned();
+        post_ok(
+            &mut browser,
+            &format!("{last}/sign"),
+            &[("side", side), ("version", &version)],
+        )
+        .await?;
+    }
+    let page = ada.get(&now).await?;
+    assert!(
+        page.body.contains("Last round is Last year"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        part_row(&page.body, "Relationships")?,
+        "Part|Relationships|Ratings given|9|Middle|3|Employer side|3|Union side|None yet|Rated at|3|Last round|2|Change|up 1 level"
+    );
+    assert!(page.body.contains("role=\"img\""), "the chart is drawn");
+    // Last year's own page has nothing to compare with.
+    assert!(!ada.get(&last).await?.body.contains("Last round"));
+
+    // Downloads hold the same figures; someone asked to rate who has not sent gets none.
+    let csv = ada.get(&format!("{now}/download.csv")).await?;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .contains("\"Relationships\",\"\",\"9\",\"3\",\"3\",\"None yet\",\"no\",\"3\",\"\",\"2\",\"up 1 level\""),
+        "{}",
+        csv.body
+    );
+    let pdf = ada.get(&format!("{now}/summary.pdf")).await?.bytes;
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let xlsx = ada.get(&format!("{now}/download.xlsx")).await?.bytes;
+    assert!(xlsx.starts_with(b"PK"), "a workbook");
+    post_ok(
+        &mut ada,
+        &format!("{now}/assessors"),
+        &[("email", &slow.email), ("role", "manager")],
+    )
+    .await?;
+    let mut sid = app.signed_in_browser(&slow).await?;
+    for download in ["download.csv", "download.xlsx", "summary.pdf"] {
+        let refused = sid.get(&format!("{now}/{download}")).await?;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{download}");
+    }
+
+    // No running plan: no form.
+    assert!(!page.body.contains("Add to our plan"));
+    let desk = Desk::for_operator(&operator, &app.org);
+    let today = Day::from_unix_seconds(dignity_app::clock::system_now());
+    let plan = desk
+        .create_plan(&NewPlan {
+            title: "Respect at work".into(),
+            period: Dates::new(today.plus_days(-30), today.plus_days(300))?,
+            summary: "Together.".into(),
+        })
+        .await?;
+    let group = desk.groups(plan.id).await?.remove(0);
+    let ended = desk
+        .create_plan(&NewPlan {
+            title: "Finished plan".into(),
+            period: Dates::new(today.plus_days(-400), today.plus_days(-40))?,
+            summary: "Done.".into(),
+        })
+        .await?;
+    let ended_group = desk.groups(ended.id).await?.remove(0);
+    let theirs = Desk::for_operator(&operator, &app.other_org)
+        .create_plan(&NewPlan {
+            title: "Another trust's plan".into(),
+            period: Dates::new(today, today.plus_days(300))?,
+            summary: "Theirs.".into(),
+        })
+        .await?;
+    let their_group = Desk::for_operator(&operator, &app.other_org)
+        .groups(theirs.id)
+        .await?
+        .remove(0);
+    let page = ada.get(&now).await?;
+    assert!(page.body.contains("Add to our plan"), "{}", page.body);
+    assert!(
+        !page.body.contains("Finished plan"),
+        "an ended plan is not offered"
+    );
+    let place = format!("{}-{}", plan.id, group.id);
+    let plan_path = format!("{now}/plan");
+    for (fields, message) in [
+        (
+            vec![
+                ("element", "relationships"),
+                ("place", ""),
+                ("title", "Listen"),
+            ],
+            "Choose a plan and commitment that is still running",
+        ),
+        (
+            vec![
+                ("element", "relationships"),
+                ("place", &place),
+                ("title", " "),
+            ],
+            "Enter what the action is",
+        ),
+        (
+            vec![
+                ("element", "no-such-part"),
+                ("place", &place),
+                ("title", "x"),
+            ],
+            "That part is not in this round",
+        ),
+    ] {
+        let refused = ada.post(&plan_path, &fields).await?;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains(message),
+            "{message}: {}",
+            refused.body
+        );
+    }
+    // What was typed stays when the form comes back.
+    let kept = ada
+        .post(
+            &plan_path,
+            &[
+                ("element", "relationships"),
+                ("place", ""),
+                ("title", "Typed by Ada"),
+            ],
+        )
+        .await?;
+    assert!(
+        kept.body.contains("value=\"Typed by Ada\""),
+        "{}",
+        kept.body
+    );
+    for foreign in [
+        format!("{}-{}", ended.id, ended_group.id),
+        format!("{}-{}", theirs.id, their_group.id),
+        format!("{}-{}", plan.id, their_group.id),
+    ] {
+        let refused = ada
+            .post(
+                &plan_path,
+                &[
+                    ("element", "relationships"),
+                    ("place", &foreign),
+                    ("title", "Sneak in"),
+                ],
+            )
+            .await?;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{foreign}"
+        );
+    }
+    let version_before = desk.plan(plan.id).await?.version;
+    let added = post_ok(
+        &mut ada,
+        &plan_path,
+        &[
+            ("element", "relationships"),
+            ("place", &place),
+            ("title", "Team talks about respect"),
+        ],
+    )
+    .await?;
+    assert!(added.redirects_to(&format!("{now}?done=planned#part-relationships")));
+    let actions = dignity_store::plans::actions(&app.db, plan.id).await?;
+    let action = actions
+        .iter()
+        .find(|a| a.title == "Team talks about respect")
+        .ok_or("the action in the plan")?;
+    assert_eq!(
+        action.description,
+        "From the self-assessment This year: Relationships."
+    );
+    assert!(
+        desk.plan(plan.id).await?.version > version_before,
+        "a draft change"
+    );
+    let shown = |body: &str| -> Result<String, String> {
+        body.split("id=\"part-relationships\"")
+            .nth(1)
+            .and_then(|rest| rest.split("id=\"part-fulfilment\"").next())
+            .map(str::to_owned)
+            .ok_or_else(|| "the part".to_owned())
+    };
+    let part = shown(&ada.get(&now).await?.body)?;
+    assert!(
+        part.contains("Team talks about respect</a> (Respect at work): Not started, 0% done"),
+        "{part}"
+    );
+    desk.report_progress(
+        action.id,
+        &Report {
+            status: ActionStatus::OnTrack,
+            reason: String::new(),
+            progress: Percent::parse("40")?,
+        },
+    )
+    .await?;
+    let part = shown(&ray.get(&now).await?.body)?;
+    assert!(
+        part.contains("Team talks about respect (Respect at work): On track, 40% done"),
+        "an assessor who does not draft plans sees progress, not a link: {part}"
+    );
+    assert!(!part.contains("Add to our plan"), "{part}");
+    desk.remove_action(action.id).await?;
+    let part = shown(&ada.get(&now).await?.body)?;
+    assert!(part.contains("taken out of the plan since"), "{part}");
+
+    // Only those who draft plans may add to one: not a staff assessor, nor another
+    // organisation's admin.
+    let refused = ray
+        .post(
+            &plan_path,
+            &[
+                ("element", "relationships"),
+                ("place", &place),
+                ("title", "Mine"),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let other_admin = app
+        .person_in("oa@other.nhs.uk", Some(Role::OrgAdmin), &app.other_org)
+        .await?;
+    let mut oa = app.signed_in_browser(&other_admin).await?;
+    let refused = oa
+        .post(
+            &plan_path,
+            &[
+                ("element", "relationships"),
+                ("place", &place),
+                ("title", "Theirs"),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM diagnostic_actions")
+        .fetch_one(app.db.pool())
+        .await?;
+    assert_eq!(linked, 1);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'diagnostic.action_added'",
+    )
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(audited, 1);
     Ok(())
 }

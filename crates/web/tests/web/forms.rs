@@ -306,8 +306,26 @@ async fn things_that_exist(
         },
     )
     .await?;
+    // The page-serving test's callers have sent their ratings, so the round's figures and
+    // downloads are theirs to see; the junk test's have not.
+    let send = |person: i64| {
+        let ratings: Vec<rounds::Rating> = framework
+            .statements()
+            .map(|(_, s)| rounds::Rating {
+                person_id: person,
+                statement: s.key.clone(),
+                rating: Some(3),
+                evidence: String::new(),
+                links: String::new(),
+            })
+            .collect();
+        async move { rounds::save_ratings(&app.db, round, person, &ratings, today, true).await }
+    };
     for person in &asked {
         invite_to(app, round, person.id).await?;
+        if person.email.as_str().ends_with("@pages.nhs.uk") {
+            send(person.id).await?;
+        }
     }
     if let Some(guardian) = dignity_store::identity::find_person_by_email(
         &app.db,
@@ -316,6 +334,7 @@ async fn things_that_exist(
     .await?
     {
         invite_to(app, round, guardian.id).await?;
+        send(guardian.id).await?;
     }
     ids.insert("round", round.to_string());
     Ok(ids)

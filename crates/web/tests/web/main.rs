@@ -244,6 +244,30 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_SIGNERS,
     ),
     (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/plan",
+        "/orgs/RJ1/self-assessments/1/plan",
+        RJ1_RESULTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments/{id}/download.csv",
+        "/orgs/RJ1/self-assessments/1/download.csv",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments/{id}/download.xlsx",
+        "/orgs/RJ1/self-assessments/1/download.xlsx",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/self-assessments/{id}/summary.pdf",
+        "/orgs/RJ1/self-assessments/1/summary.pdf",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
         "GET",
         "/orgs/{ods}/just-culture/guide",
         "/orgs/RJ1/just-culture/guide",
