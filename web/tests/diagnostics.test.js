@@ -63,7 +63,8 @@ test('a round runs from invitation to sign-off', async () => {
   // The lead agrees every statement, each with a reason; a missing reason is named.
   const forms = admin.locator('form[action$="/agree"]');
   await admin.goto(`${server.url}${round}`);
-  await admin.locator('details summary >> nth=0').click();
+  const agreeSummaries = admin.locator('details:has(form[action$="/agree"]) summary');
+  await agreeSummaries.nth(0).click();
   await forms.nth(0).locator('select').selectOption('3');
   await forms.nth(0).locator('button').click();
   assert.match(await admin.locator('.nhsuk-error-summary').innerText(), /Say why this rating was agreed/);
@@ -72,7 +73,7 @@ test('a round runs from invitation to sign-off', async () => {
   assert.equal(statements, 30);
   for (let i = 0; i < statements; i += 1) {
     await admin.goto(`${server.url}${round}`);
-    await admin.locator('details summary').nth(i).click();
+    await agreeSummaries.nth(i).click();
     const form = admin.locator('form[action$="/agree"]').nth(i);
     await form.locator('select').selectOption('3');
     await form.locator('textarea').fill('The sides agreed at the forum.');
@@ -92,4 +93,69 @@ test('a round runs from invitation to sign-off', async () => {
   }
   await admin.goto(`${server.url}${round}`);
   assert.match(await admin.locator('main').innerText(), /Signed off by both sides/);
+});
+
+// Last year's round beside the one before it, and a weak part made into a draft action in
+// the partnership plan, whose progress then shows on the round.
+test('a round compares with the last one, and a part goes into the plan', async () => {
+  const exec = await newPage(browser);
+  await signInWithSecondStep(exec, server.url, 'exec@demo.nhs.uk');
+  await exec.goto(`${server.url}/orgs/DEMO1/self-assessments`);
+  await exec.click('a:has-text("Health and wellbeing, last year")');
+  const main = exec.locator('main');
+  assert.match(await main.innerText(), /Last round is Health and wellbeing, two years ago/);
+  assert.equal(await exec.locator('main svg[role="img"] title').first().textContent(), 'How each part is rated');
+  assert.match(await exec.locator('table').first().innerText(), /Change/);
+  // The demo plan already answers last year's weakest part.
+  assert.match(await main.innerText(), /Act on the weakest part of our health and wellbeing self-assessment/);
+  await checkAccessibility(exec, assert);
+  await checkReflow(exec, assert);
+
+  const details = exec.locator('details:has(form[action$="/plan"])').nth(1);
+  await details.locator('summary').click();
+  await details.locator('button:has-text("Add to our plan")').click();
+  assert.match(await exec.locator('.nhsuk-error-summary').innerText(), /Choose a plan and commitment/);
+  await checkAccessibility(exec, assert);
+  const again = exec.locator('details[open]:has(form[action$="/plan"])');
+  await again.locator('select').selectOption({ index: 1 });
+  await again.locator('input[name="title"]').fill('Listening sessions in every team');
+  await again.locator('button:has-text("Add to our plan")').click();
+  assert.match(await exec.locator('.nhsuk-notification-banner').innerText(), /added to the plan as a draft/);
+  assert.match(await main.innerText(), /Listening sessions in every team \(Respect at work 2026 to 2027\): Not started, 0% done/);
+  await checkAccessibility(exec, assert);
+
+  // The downloads are files, not pages.
+  const [download] = await Promise.all([
+    exec.waitForEvent('download'),
+    exec.click('a:has-text("Download a one-page summary (PDF)")'),
+  ]);
+  assert.equal(download.suggestedFilename(), `self-assessment-${new URL(exec.url()).pathname.split('/').pop()}.pdf`);
+});
+
+// The board's system lead sees the trusts in its area side by side; a national analyst
+// chooses any area. axe and the reflow check pass on both.
+test('a system view sets organisations side by side', async () => {
+  const lead = await newPage(browser);
+  await signInWithSecondStep(lead, server.url, 'system@demo.nhs.uk');
+  await lead.goto(`${server.url}/home`);
+  await lead.click('a:has-text("Self-assessments across your area")');
+  assert.match(await lead.locator('h1').innerText(), /Northfield and Millbrook Integrated Care Board/);
+  const main = lead.locator('main');
+  assert.match(await main.innerText(), /2 of 2 organisations/);
+  assert.match(await main.innerText(), /Millbrook Acute NHS Trust/);
+  assert.doesNotMatch(await main.innerText(), /Riverside Mental Health/);
+  assert.match(await main.innerText(), /Gaps in common/);
+  await checkAccessibility(lead, assert);
+  await checkReflow(lead, assert);
+
+  const analyst = await newPage(browser);
+  await signInWithSecondStep(analyst, server.url, 'analyst@demo.nhs.uk');
+  await analyst.goto(`${server.url}/national/self-assessments`);
+  assert.match(await analyst.locator('main').innerText(), /Riverside Mental Health/);
+  await analyst.selectOption('#area', { label: 'Midlands' });
+  await analyst.click('button:has-text("Show")');
+  assert.match(await analyst.locator('h1').innerText(), /the Midlands region/);
+  assert.doesNotMatch(await analyst.locator('main').innerText(), /Northfield Hospitals/);
+  await checkAccessibility(analyst, assert);
+  await checkReflow(analyst, assert);
 });

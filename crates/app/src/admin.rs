@@ -82,6 +82,15 @@ impl Operator {
         Ok(identity::create_organisation(&self.db, self.actor, self.now(), new).await?)
     }
 
+    /// Puts an organisation in an integrated care board's area, or in none; audited.
+    pub async fn set_icb(
+        &self,
+        organisation: &Organisation,
+        icb: Option<&Organisation>,
+    ) -> Result<(), Error> {
+        Ok(identity::set_icb(&self.db, self.actor, self.now(), organisation, icb).await?)
+    }
+
     /// Every organisation on this installation.
     pub async fn organisations(&self) -> Result<Vec<Organisation>, Error> {
         Ok(identity::list_organisations(&self.db).await?)

@@ -35,6 +35,16 @@ pub enum AdminCommand {
     },
     /// List organisations.
     ListOrgs,
+    /// Put an organisation in an integrated care board's area, for the board's system
+    /// leads to see (or take it out with --icb none).
+    SetIcb {
+        /// The organisation's ODS code.
+        #[arg(long)]
+        org: String,
+        /// The integrated care board's ODS code, or none.
+        #[arg(long)]
+        icb: String,
+    },
     /// Add a division, directorate or team to an organisation.
     AddUnit {
         #[arg(long)]
@@ -62,7 +72,8 @@ pub enum AdminCommand {
     GrantRole {
         #[arg(long)]
         email: String,
-        /// staff, guardian, er_lead, union_partner, executive, org_admin, national_analyst or platform_admin.
+        /// staff, guardian, er_lead, investigator, union_partner, executive, org_admin,
+        /// system_lead (in an integrated care board), national_analyst or platform_admin.
         #[arg(long)]
         role: String,
         /// The organisation's ODS code.
@@ -169,6 +180,20 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             };
             let org = operator.create_organisation(&new).await?;
             println!("Created {} ({}).", org.name, org.ods_code);
+        }
+        AdminCommand::SetIcb { org, icb } => {
+            let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
+            if icb.trim().eq_ignore_ascii_case("none") {
+                operator.set_icb(&organisation, None).await?;
+                println!(
+                    "{} is in no integrated care board's area.",
+                    organisation.name
+                );
+            } else {
+                let board = operator.organisation(&OdsCode::parse(&icb)?).await?;
+                operator.set_icb(&organisation, Some(&board)).await?;
+                println!("{} is in the area of {}.", organisation.name, board.name);
+            }
         }
         AdminCommand::ListOrgs => {
             for org in operator.organisations().await? {

@@ -41,6 +41,7 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("union@demo.nhs.uk", "Uma Union", Role::UnionPartner),
     ("exec@demo.nhs.uk", "Ezra Executive", Role::Executive),
     ("admin@demo.nhs.uk", "Ada Admin", Role::OrgAdmin),
+    ("system@demo.nhs.uk", "Sol System", Role::SystemLead),
     ("analyst@demo.nhs.uk", "Nia Analyst", Role::NationalAnalyst),
     ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),
 ];
@@ -112,6 +113,17 @@ pub async fn seed(
     )
     .await?;
 
+    // An integrated care board, whose system lead looks across the trusts in its area.
+    let board = org(
+        &operator,
+        "DEMOI",
+        "Northfield and Millbrook Integrated Care Board (demo)",
+        OrgType::Icb,
+        Region::NorthWest,
+        "Integrated care boards",
+    )
+    .await?;
+
     let name = |s: &str| Name::parse(s, "name");
     for (division, directorate, teams) in [
         (
@@ -159,11 +171,13 @@ pub async fn seed(
             _ => {}
         }
         let organisation = match role.scope() {
+            _ if role.held_only_in() == Some(OrgType::Icb) => Some(&board),
             dignity_domain::identity::RoleScope::Organisation => Some(&main),
             dignity_domain::identity::RoleScope::Platform => None,
         };
         operator.grant_role(&person, *role, organisation).await?;
-        if *role != Role::Staff {
+        // Everyone but the board's system lead also works at the demo trust.
+        if *role != Role::Staff && *role != Role::SystemLead {
             operator
                 .grant_role(&person, Role::Staff, Some(&main))
                 .await
@@ -203,6 +217,7 @@ pub async fn seed(
         operator.save_framework(&framework, text).await?;
     }
     let weakest = crate::demo_diagnostics::seed(db, &main, &in_main).await?;
+    crate::demo_diagnostics::seed_others(&operator, &hash, &main, &board).await?;
     if let (Some(executive), Some(union)) = signers {
         crate::demo_plans::seed(&operator, &main, executive, union, weakest).await?;
     }

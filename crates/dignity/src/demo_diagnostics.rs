@@ -270,7 +270,7 @@ async fn signed_round(
             })
             .collect();
         values.sort_unstable();
-        let agreed = values.get(values.len() / 2 - 1).copied().unwrap_or(1);
+        let agreed = values.get((values.len() - 1) / 2).copied().unwrap_or(1);
         version = store::agree(
             db,
             ACTOR,
@@ -329,4 +329,77 @@ async fn weakest_part(
         })
         .min_by_key(|(median, _)| *median)
         .map(|(_, key)| key))
+}
+
+/// Every other demo trust rates itself once on the health and wellbeing framework, signed
+/// off by its own three made-up people (who sign in with the demo passphrase), so the
+/// system views have something to compare. The demo trust and Millbrook are put in the
+/// demo integrated care board's area.
+pub async fn seed_others(
+    operator: &dignity_app::admin::Operator,
+    hash: &str,
+    main: &Organisation,
+    board: &Organisation,
+) -> anyhow::Result<()> {
+    use dignity_domain::identity::{Email, Name, OrgType};
+    let db = operator.db();
+    let health = diagnostics::parse(HEALTH_AND_WELLBEING)?;
+    let health_id = framework_id(db, &health.key).await?;
+    let today = Day::from_unix_seconds(dignity_app::clock::system_now());
+    let others: Vec<Organisation> = operator
+        .organisations()
+        .await?
+        .into_iter()
+        .filter(|o| o.id != main.id && o.org_type != OrgType::Icb)
+        .collect();
+    for (at, trust) in others.iter().enumerate() {
+        let code = trust.ods_code.to_lowercase();
+        let mut people = Vec::new();
+        for (who, name, role) in [
+            ("lead", "Wellbeing Lead", Role::Staff),
+            ("exec", "Executive", Role::Executive),
+            ("union", "Union Partner", Role::UnionPartner),
+        ] {
+            let person = operator
+                .create_person(
+                    &Email::parse(&format!("{who}@{code}.demo.nhs.uk"))?,
+                    &Name::parse(&format!("{name} ({})", trust.ods_code), "name")?,
+                    hash,
+                )
+                .await?;
+            operator.grant_role(&person, role, Some(trust)).await?;
+            people.push(person.id);
+        }
+        let [lead, executive, union] = people[..] else {
+            continue;
+        };
+        let assessors = [
+            (lead, "wellbeing_lead"),
+            (executive, "executive"),
+            (union, "union_partner"),
+        ];
+        // Some trusts rate themselves a level lower than others.
+        let lower = u8::try_from(at % 2).unwrap_or(0);
+        signed_round(
+            db,
+            trust,
+            &health,
+            health_id,
+            "Health and wellbeing self-assessment",
+            today.plus_days(-120 - 20 * i64::try_from(at).unwrap_or(0)),
+            &assessors,
+            Signers {
+                lead,
+                employer: executive,
+                union,
+            },
+            lower,
+        )
+        .await?;
+    }
+    operator.set_icb(main, Some(board)).await?;
+    if let Some(millbrook) = others.iter().find(|o| o.ods_code == "DEMO9") {
+        operator.set_icb(millbrook, Some(board)).await?;
+    }
+    Ok(())
 }

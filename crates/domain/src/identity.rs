@@ -223,6 +223,7 @@ code_list!(
         UnionPartner => "union_partner", "Trade union partner";
         Executive => "executive", "Executive";
         OrgAdmin => "org_admin", "Organisation administrator";
+        SystemLead => "system_lead", "System lead for an integrated care board";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
     }
@@ -254,9 +255,19 @@ impl Role {
                 | Role::ErLead
                 | Role::Investigator
                 | Role::OrgAdmin
+                | Role::SystemLead
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
         )
+    }
+
+    /// The kind of organisation a role may only be held in: a system lead's is the
+    /// integrated care board whose area they look across.
+    pub fn held_only_in(self) -> Option<OrgType> {
+        match self {
+            Role::SystemLead => Some(OrgType::Icb),
+            _ => None,
+        }
     }
 
     /// What a person holding this role can do, in plain words, for their home page.
@@ -293,6 +304,10 @@ impl Role {
             Role::OrgAdmin => &[
                 "Manage your organisation's people, roles and structure",
                 "Read your organisation's audit log",
+            ],
+            Role::SystemLead => &[
+                "See how the organisations in your integrated care board's area rate themselves",
+                "Find the gaps they have in common",
             ],
             Role::NationalAnalyst => &[
                 "Compare culture indicators across organisations",
@@ -397,6 +412,7 @@ mod tests {
                 &Role::ErLead,
                 &Role::Investigator,
                 &Role::OrgAdmin,
+                &Role::SystemLead,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin
             ]

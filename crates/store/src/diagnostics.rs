@@ -585,3 +585,57 @@ pub async fn sign(
     tx.commit().await?;
     Ok(())
 }
+
+/// A signed-off round as the system view counts it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignedRound {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub framework_id: i64,
+    pub title: String,
+    pub opened_on: String,
+    /// The later of the two sides' signatures.
+    pub signed_on: String,
+}
+
+/// Every organisation's newest round on framework `key` (any version) that both sides
+/// signed off as it stands; one per organisation, by organisation id.
+pub async fn newest_signed_rounds(db: &Db, key: &str) -> Result<Vec<SignedRound>, StoreError> {
+    let rounds: Vec<SignedRound> = sqlx::query_as(
+        "SELECT r.id, r.organisation_id, r.framework_id, r.title, r.opened_on, \
+         (SELECT MAX(s.signed_on) FROM diagnostic_signoffs s WHERE s.round_id = r.id) AS signed_on \
+         FROM diagnostic_rounds r JOIN diagnostic_frameworks f ON f.id = r.framework_id \
+         WHERE f.key = $1 \
+         AND (SELECT COUNT(*) FROM diagnostic_signoffs s WHERE s.round_id = r.id AND s.version = r.version) >= 2 \
+         ORDER BY r.organisation_id, r.opened_on DESC, r.id DESC",
+    )
+    .bind(key)
+    .fetch_all(db.pool())
+    .await?;
+    let mut newest: Vec<SignedRound> = Vec::new();
+    for round in rounds {
+        if newest.last().map(|r| r.organisation_id) != Some(round.organisation_id) {
+            newest.push(round);
+        }
+    }
+    Ok(newest)
+}
+
+/// The agreed ratings of `round_ids`: round, statement, rating.
+pub async fn agreed_of(db: &Db, round_ids: &[i64]) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    if round_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are numbers read from the database, so writing them into the query is safe;
+    // a list of binds would differ between SQLite and PostgreSQL.
+    let ids = round_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(&format!(
+        "SELECT round_id, statement, rating FROM diagnostic_agreed WHERE round_id IN ({ids})"
+    ))
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -417,6 +417,16 @@ pub async fn grant_role(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     let already = format!("{} already has the role {}", person.email, role.label());
+    if let (Some(kind), Some(org)) = (role.held_only_in(), organisation)
+        && org.org_type != kind
+    {
+        return Err(StoreError::Conflict(format!(
+            "{} is held only in an organisation of the type {}, and {} is not one",
+            role.label(),
+            kind.label().to_lowercase(),
+            org.name
+        )));
+    }
     let org_code = match (role.scope(), organisation) {
         (RoleScope::Organisation, Some(org)) => {
             sqlx::query(
@@ -537,4 +547,63 @@ pub async fn list_members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, 
         }
     }
     Ok(members)
+}
+
+/// Puts `organisation` in the area of the integrated care board `icb` (issue 19's system
+/// view), or takes it out of any (`None`); audited.
+pub async fn set_icb(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    icb: Option<&Organisation>,
+) -> Result<(), StoreError> {
+    if let Some(icb) = icb
+        && (icb.org_type != OrgType::Icb || organisation.org_type == OrgType::Icb)
+    {
+        return Err(StoreError::Conflict(format!(
+            "{} is not an integrated care board, or {} is one: an area is an integrated care board's, and holds other organisations",
+            icb.name, organisation.name
+        )));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM organisation_systems WHERE organisation_id = $1")
+        .bind(organisation.id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(icb) = icb {
+        sqlx::query("INSERT INTO organisation_systems (organisation_id, icb_id) VALUES ($1, $2)")
+            .bind(organisation.id)
+            .bind(icb.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    crate::audit::append(
+        &mut tx,
+        now,
+        &crate::audit::NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "organisation.icb_set",
+            detail: &match icb {
+                Some(icb) => format!("In the area of {}", icb.ods_code),
+                None => "In no integrated care board's area".to_owned(),
+            },
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisations in the area of the integrated care board `icb_id`, by name.
+pub async fn organisations_in_icb(db: &Db, icb_id: i64) -> Result<Vec<Organisation>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT o.id, o.ods_code, o.name, o.org_type, o.region, o.benchmark_group \
+         FROM organisations o JOIN organisation_systems s ON s.organisation_id = o.id \
+         WHERE s.icb_id = $1 ORDER BY o.name",
+    )
+    .bind(icb_id)
+    .fetch_all(db.pool())
+    .await?)
 }

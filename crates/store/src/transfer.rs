@@ -866,6 +866,11 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "organisation_systems",
+        "organisation_id",
+        &[("organisation_id", Int), ("icb_id", Int)],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],

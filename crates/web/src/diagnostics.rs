@@ -13,6 +13,7 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::diagnostics::system::{self, Area, SYSTEM_LEADS, SystemView};
 use dignity_app::diagnostics::{
     self, AgreeForm, FormError, InviteForm, MEMBERS, OPENERS, OpenForm, Problem, RatingPage,
     RatingsForm, RoundView, RoundsPage, Saved, Typed,
@@ -85,6 +86,26 @@ pub fn routes(routes: Routes) -> Routes {
             "/orgs/{ods}/self-assessments/{id}/summary.pdf",
             Access::InOrganisation(MEMBERS),
             summary_pdf,
+        )
+        .get(
+            "/orgs/{ods}/system/self-assessments",
+            Access::InOrganisation(SYSTEM_LEADS),
+            icb_view,
+        )
+        .get(
+            "/orgs/{ods}/system/self-assessments.csv",
+            Access::InOrganisation(SYSTEM_LEADS),
+            icb_csv,
+        )
+        .get(
+            "/national/self-assessments",
+            Access::Platform(system::ANALYSTS),
+            national_view,
+        )
+        .get(
+            "/national/self-assessments.csv",
+            Access::Platform(system::ANALYSTS),
+            national_csv,
         )
 }
 
@@ -791,6 +812,218 @@ fn one_page(
         notes: [flagged, weak, apart, actions].concat(),
         signed,
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Across organisations: an integrated care board's area for its system leads, and any
+// region or the nation for national analysts.
+
+#[derive(Template)]
+#[template(path = "diagnostics/system.html")]
+struct SystemPage {
+    chrome: Chrome,
+    view: SystemView,
+    /// The page's own address, without a query.
+    here: String,
+    /// The chosen framework's key.
+    chosen: String,
+    /// For analysts: the areas to choose from (value, name) and the one chosen.
+    areas: Vec<(String, String)>,
+    area: String,
+    chart: String,
+}
+
+impl SystemPage {
+    fn median(&self, level: &Option<f64>) -> String {
+        median_words(*level)
+    }
+
+    fn day(&self, stored: &str) -> String {
+        dignity_domain::speakup::Day::parse(stored).map_or_else(|_| stored.to_owned(), |d| d.long())
+    }
+
+    fn csv_link(&self) -> String {
+        let mut link = format!("{}.csv?framework={}", self.here, self.chosen);
+        if !self.area.is_empty() {
+            link.push_str(&format!("&area={}", self.area));
+        }
+        link
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SystemQuery {
+    framework: String,
+    /// For analysts: `region:CODE` or `icb:ODS`; blank for England.
+    area: String,
+}
+
+fn system_chart(view: &SystemView) -> String {
+    let Some(framework) = &view.framework else {
+        return String::new();
+    };
+    if view.rows.is_empty() {
+        return String::new();
+    }
+    let bars: Vec<crate::charts::LevelBar> = view
+        .parts
+        .iter()
+        .map(|part| crate::charts::LevelBar {
+            label: part.element.title.clone(),
+            level: part.median,
+            last: None,
+            shown: median_words(part.median),
+        })
+        .collect();
+    crate::charts::level_chart(
+        "system-levels",
+        "The middle level of each part across organisations",
+        "Each part's middle level across the organisations counted. The tables below give the same figures and the spread.",
+        framework.top(),
+        &bars,
+    )
+}
+
+fn show_system(
+    chrome: Chrome,
+    view: SystemView,
+    here: String,
+    chosen: String,
+    areas: Vec<(String, String)>,
+    area: String,
+) -> Result<Response, AppError> {
+    let chrome = chrome.titled(format!("Self-assessments across {}", view.area.name()));
+    let chart = system_chart(&view);
+    Ok(render(&SystemPage {
+        chrome,
+        view,
+        here,
+        chosen,
+        areas,
+        area,
+        chart,
+    })?
+    .into_response())
+}
+
+fn chosen_key(view: &SystemView) -> String {
+    view.framework
+        .as_ref()
+        .map(|f| f.key.clone())
+        .unwrap_or_default()
+}
+
+async fn icb_system(
+    state: &AppState,
+    user: &CurrentUser,
+    ods: &str,
+    query: &SystemQuery,
+) -> Result<SystemView, AppError> {
+    let icb = organisation(state, ods).await?;
+    Ok(system::system_view(&state.app, user, Area::Icb(icb), &query.framework).await?)
+}
+
+async fn icb_view(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    QueryData(query): QueryData<SystemQuery>,
+) -> Result<Response, AppError> {
+    let view = icb_system(&state, &user, &ods, &query).await?;
+    let here = format!("/orgs/{ods}/system/self-assessments");
+    let chosen = chosen_key(&view);
+    show_system(chrome, view, here, chosen, Vec::new(), String::new())
+}
+
+async fn icb_csv(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    QueryData(query): QueryData<SystemQuery>,
+) -> Result<Response, AppError> {
+    use crate::table::Download;
+    let view = icb_system(&state, &user, &ods, &query).await?;
+    Ok(system::system_table(&view).csv_response())
+}
+
+/// Every area an analyst may choose: England, each region, each integrated care board.
+async fn national_areas(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    use dignity_domain::identity::{OrgType, Region};
+    let mut areas = vec![(String::new(), "All of England".to_owned())];
+    areas.extend(
+        Region::ALL
+            .iter()
+            .map(|r| (format!("region:{}", r.code()), r.label().to_owned())),
+    );
+    let boards = dignity_app::identity::organisations::organisations(&state.app).await?;
+    areas.extend(
+        boards
+            .into_iter()
+            .filter(|o| o.org_type == OrgType::Icb)
+            .map(|o| (format!("icb:{}", o.ods_code), o.name)),
+    );
+    Ok(areas)
+}
+
+async fn national_system(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &SystemQuery,
+) -> Result<(SystemView, String), AppError> {
+    let area = query.area.trim();
+    let (chosen, picked) =
+        if let Some(code) = area.strip_prefix("region:") {
+            let region = code
+                .parse::<dignity_domain::identity::Region>()
+                .map_err(|_| {
+                    dignity_app::Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+                        "Choose an area from the list",
+                    ))
+                })?;
+            (Area::Region(region), area.to_owned())
+        } else if let Some(ods) = area.strip_prefix("icb:") {
+            (Area::Icb(organisation(state, ods).await?), area.to_owned())
+        } else if area.is_empty() {
+            (Area::Nation, String::new())
+        } else {
+            return Err(dignity_app::Error::Invalid(
+                dignity_domain::identity::InvalidValue::Message("Choose an area from the list"),
+            )
+            .into());
+        };
+    let view = system::system_view(&state.app, user, chosen, &query.framework).await?;
+    Ok((view, picked))
+}
+
+async fn national_view(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    QueryData(query): QueryData<SystemQuery>,
+) -> Result<Response, AppError> {
+    let (view, area) = national_system(&state, &user, &query).await?;
+    let areas = national_areas(&state).await?;
+    let chosen = chosen_key(&view);
+    show_system(
+        chrome,
+        view,
+        "/national/self-assessments".to_owned(),
+        chosen,
+        areas,
+        area,
+    )
+}
+
+async fn national_csv(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    QueryData(query): QueryData<SystemQuery>,
+) -> Result<Response, AppError> {
+    use crate::table::Download;
+    let (view, _) = national_system(&state, &user, &query).await?;
+    Ok(system::system_table(&view).csv_response())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -254,7 +254,12 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 ("/national/speak-up".into(), "Speak Up figures"),
                 ("/national/surveys".into(), "Survey oversight"),
                 ("/national/workforce".into(), "Workforce equality"),
+                ("/national/self-assessments".into(), "Self-assessments"),
             ],
+            (Some(o), Role::SystemLead) => vec![(
+                format!("/orgs/{o}/system/self-assessments"),
+                "Self-assessments across the area",
+            )],
             (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
             _ => Vec::new(),
         };
@@ -440,7 +445,7 @@ mod raw_html_policy {
     /// Askama escapes everything a template shows, except values marked `|safe`. Each of
     /// those is listed here with why it cannot carry markup from a person; a new one fails
     /// this test until it is added with its reason.
-    const ALLOWED: [(&str, &str, &str); 7] = [
+    const ALLOWED: [(&str, &str, &str); 9] = [
         (
             "speakup/figure.html",
             "figure.svg",
@@ -466,6 +471,16 @@ mod raw_html_policy {
         (
             "workforce/overview.html",
             "s.svg",
+            "charts.rs escapes every label",
+        ),
+        (
+            "diagnostics/round.html",
+            "chart",
+            "charts.rs escapes every label",
+        ),
+        (
+            "diagnostics/system.html",
+            "chart",
             "charts.rs escapes every label",
         ),
     ];

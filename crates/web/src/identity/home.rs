@@ -215,7 +215,15 @@ async fn signed_in_home(
                         "Speaking up across organisations",
                     ),
                     ("/national/surveys".to_owned(), "Staff survey oversight"),
+                    (
+                        "/national/self-assessments".to_owned(),
+                        "Self-assessments across organisations",
+                    ),
                 ],
+                (Some(org), Role::SystemLead) => vec![(
+                    format!("/orgs/{}/system/self-assessments", org.ods_code),
+                    "Self-assessments across your area",
+                )],
                 (None, Role::PlatformAdmin) => {
                     vec![("/library/manage".to_owned(), "Look after the library")]
                 }

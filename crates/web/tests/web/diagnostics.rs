@@ -14,6 +14,7 @@ dignity_store::on_both_backends!(
     a_round_runs_from_invitation_to_sign_off,
     what_staff_say_is_set_beside_each_part,
     gaps_go_into_the_plan_and_rounds_compare_with_the_last,
+    a_system_sees_its_own_organisations_side_by_side,
 );
 
 const LIST: &str = "/orgs/RJ1/self-assessments";
@@ -1008,5 +1009,212 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
     .fetch_one(app.db.pool())
     .await?;
     assert_eq!(audited, 1);
+    Ok(())
+}
+
+/// A round of `org` on `framework_id`, rated, agreed at `level` everywhere and signed off by
+/// both sides, written through the store as the pages would.
+async fn signed_round_in(
+    app: &TestApp,
+    org: &dignity_app::identity::Organisation,
+    framework_id: i64,
+    level: i64,
+) -> TestResult {
+    use dignity_domain::speakup::Day;
+    use dignity_store::diagnostics as rounds;
+    let today = Day::from_unix_seconds(dignity_web::now());
+    let code = org.ods_code.to_lowercase();
+    let exec = app
+        .person_in(&format!("exec@{code}.nhs.uk"), Some(Role::Executive), org)
+        .await?;
+    let union = app
+        .person_in(
+            &format!("union@{code}.nhs.uk"),
+            Some(Role::UnionPartner),
+            org,
+        )
+        .await?;
+    let round = rounds::open_round(
+        &app.db,
+        "test",
+        1,
+        org,
+        &rounds::NewRound {
+            framework_id,
+            title: "Signed round",
+            lead_id: exec.id,
+            opened_by: exec.id,
+            opened_on: today,
+        },
+    )
+    .await?;
+    let framework = parse(HEALTH_AND_WELLBEING)?;
+    let mut version = 1;
+    for (_, statement) in framework.statements() {
+        version = rounds::agree(
+            &app.db,
+            "test",
+            1,
+            org,
+            round,
+            version,
+            &statement.key,
+            level,
+            "Agreed.",
+            exec.id,
+            today,
+        )
+        .await?;
+    }
+    for (side, person) in [("employer", &exec), ("union", &union)] {
+        rounds::sign(
+            &app.db, "test", 1, org, round, version, side, person.id, today,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// An integrated care board's system lead sees the organisations in its area, each at its
+/// newest signed-off round, and nobody else's; national analysts choose any area; nobody
+/// else sees either view.
+async fn a_system_sees_its_own_organisations_side_by_side(app: &TestApp) -> TestResult {
+    use dignity_domain::identity::{Name, OdsCode, OrgType, Region};
+    Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli")
+        .save_framework(&parse(HEALTH_AND_WELLBEING)?, HEALTH_AND_WELLBEING)
+        .await?;
+    let framework_id: i64 = sqlx::query_scalar("SELECT id FROM diagnostic_frameworks")
+        .fetch_one(app.db.pool())
+        .await?;
+    // RJ1 and RJ3 are in board QJ1's area, RJ2 in board QJ2's.
+    let lead = app
+        .person("sol@board.nhs.uk", Some(Role::SystemLead))
+        .await?;
+    let board = app.icb_of(&app.org).await?;
+    let other_board = app.icb_of(&app.other_org).await?;
+    let rj3 = dignity_store::identity::create_organisation(
+        &app.db,
+        "test",
+        1,
+        &dignity_store::identity::NewOrganisation {
+            ods_code: OdsCode::parse("RJ3")?,
+            name: Name::parse("Trust RJ3", "n")?,
+            org_type: OrgType::Acute,
+            region: Region::London,
+            benchmark_group: Name::parse("Acute", "g")?,
+        },
+    )
+    .await?;
+    dignity_store::identity::set_icb(&app.db, "test", 1, &rj3, Some(&board)).await?;
+    signed_round_in(app, &app.org, framework_id, 2).await?;
+    signed_round_in(app, &app.other_org, framework_id, 4).await?;
+
+    let mut sol = app.signed_in_browser(&lead).await?;
+    let page = sol
+        .get(&format!("/orgs/{}/system/self-assessments", board.ods_code))
+        .await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("1 of 2 organisations"), "{}", page.body);
+    assert!(
+        page.body.contains("Trust RJ1 (Signed round)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Trust RJ2"),
+        "another area's trust: {}",
+        page.body
+    );
+    let not_yet = page
+        .body
+        .split("Not signed off yet")
+        .nth(1)
+        .ok_or("the organisations without one")?;
+    assert!(not_yet.contains("Trust RJ3"), "{not_yet}");
+    assert!(
+        page.body
+            .contains("Relationships: weak at 1 of 1 organisations"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("role=\"img\""), "the chart");
+    let csv = sol
+        .get(&format!(
+            "/orgs/{}/system/self-assessments.csv",
+            board.ods_code
+        ))
+        .await?;
+    assert!(
+        csv.body.contains("\"Trust RJ1\",\"RJ1\",\"Signed round\""),
+        "{}",
+        csv.body
+    );
+    assert!(!csv.body.contains("RJ2"), "{}", csv.body);
+    // Not another board's area, nor the national view.
+    for path in [
+        format!("/orgs/{}/system/self-assessments", other_board.ods_code),
+        "/national/self-assessments".to_owned(),
+        "/national/self-assessments?area=icb:QJ2".to_owned(),
+    ] {
+        assert_eq!(
+            sol.get(&path).await?.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    // RJ1's own administrator does not see across the area.
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut ada = app.signed_in_browser(&admin).await?;
+    let refused = ada
+        .get(&format!("/orgs/{}/system/self-assessments", board.ods_code))
+        .await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A system lead is held only in an integrated care board.
+    let misplaced = dignity_store::identity::grant_role(
+        &app.db,
+        "test",
+        1,
+        &admin,
+        Role::SystemLead,
+        Some(&app.org),
+    )
+    .await;
+    assert!(
+        matches!(misplaced, Err(dignity_store::StoreError::Conflict(_))),
+        "{misplaced:?}"
+    );
+
+    let analyst = app
+        .person("nia@england.nhs.uk", Some(Role::NationalAnalyst))
+        .await?;
+    let mut nia = app.signed_in_browser(&analyst).await?;
+    let all = nia.get("/national/self-assessments").await?;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(
+        all.body.contains("2 of 3 organisations in England"),
+        "{}",
+        all.body
+    );
+    assert!(!all.body.contains("Board QJ1 ("), "boards are not counted");
+    let theirs = nia.get("/national/self-assessments?area=icb:QJ2").await?;
+    assert!(
+        theirs.body.contains("1 of 1 organisations"),
+        "{}",
+        theirs.body
+    );
+    assert!(theirs.body.contains("Trust RJ2 (Signed round)"));
+    assert!(!theirs.body.contains("Trust RJ1 ("));
+    let london = nia
+        .get("/national/self-assessments?area=region:london")
+        .await?;
+    assert!(
+        london
+            .body
+            .contains("2 of 3 organisations in the London region"),
+        "{}",
+        london.body
+    );
+    let bogus = nia.get("/national/self-assessments?area=moon").await?;
+    assert!(bogus.status.is_client_error(), "{}", bogus.status);
     Ok(())
 }

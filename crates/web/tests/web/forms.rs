@@ -389,6 +389,10 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         path = path.replace("{campaign}", &ids["closed campaign"]);
     }
     path = path.replace("{id}", &ids[id]);
+    // A system view's organisation is the integrated care board whose area holds RJ1.
+    if pattern.contains("/system/") {
+        path = path.replace("{ods}", "QJ1");
+    }
     for (name, value) in ids {
         if name.starts_with('{') {
             path = path.replace(name, value);

@@ -79,6 +79,7 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
     Who::OtherOrg(Role::Staff),
@@ -88,6 +89,7 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
+    Who::OtherOrg(Role::SystemLead),
 ];
 
 const SIGNED_IN: &[Who] = &[
@@ -98,6 +100,7 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
     Who::OtherOrg(Role::Staff),
@@ -107,6 +110,7 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
+    Who::OtherOrg(Role::SystemLead),
 ];
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
@@ -242,6 +246,30 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/self-assessments/{id}/sign",
         "/orgs/RJ1/self-assessments/1/sign",
         RJ1_SIGNERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/system/self-assessments",
+        "/orgs/QJ1/system/self-assessments",
+        &[Who::Holder(Role::SystemLead)],
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/system/self-assessments.csv",
+        "/orgs/QJ1/system/self-assessments.csv",
+        &[Who::Holder(Role::SystemLead)],
+    ),
+    (
+        "GET",
+        "/national/self-assessments",
+        "/national/self-assessments",
+        &[Who::Holder(Role::NationalAnalyst)],
+    ),
+    (
+        "GET",
+        "/national/self-assessments.csv",
+        "/national/self-assessments.csv",
+        &[Who::Holder(Role::NationalAnalyst)],
     ),
     (
         "POST",

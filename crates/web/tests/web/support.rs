@@ -115,6 +115,33 @@ impl TestApp {
         self.person_in(email, role, &self.org).await
     }
 
+    /// The integrated care board whose area holds `org` (Q and the rest of its code: QJ1
+    /// for RJ1), made on first use.
+    pub async fn icb_of(
+        &self,
+        org: &Organisation,
+    ) -> Result<Organisation, Box<dyn std::error::Error>> {
+        let code = OdsCode::parse(&format!("Q{}", &org.ods_code[1..]))?;
+        if let Ok(board) = identity::get_organisation(&self.db, &code).await {
+            return Ok(board);
+        }
+        let board = identity::create_organisation(
+            &self.db,
+            "test",
+            1,
+            &NewOrganisation {
+                ods_code: code.clone(),
+                name: Name::parse(&format!("Board {code}"), "n")?,
+                org_type: OrgType::Icb,
+                region: Region::London,
+                benchmark_group: Name::parse("Integrated care boards", "g")?,
+            },
+        )
+        .await?;
+        identity::set_icb(&self.db, "test", 1, org, Some(&board)).await?;
+        Ok(board)
+    }
+
     pub async fn person_in(
         &self,
         email: &str,
@@ -131,6 +158,15 @@ impl TestApp {
             &hash,
         )
         .await?;
+        // A system lead is held in the integrated care board whose area holds `org`.
+        let board;
+        let org = match role.and_then(Role::held_only_in) {
+            Some(_) => {
+                board = self.icb_of(org).await?;
+                &board
+            }
+            None => org,
+        };
         if let Some(role) = role {
             let place = (role.scope() == RoleScope::Organisation).then_some(org);
             identity::grant_role(&self.db, "test", 1, &person, role, place).await?;

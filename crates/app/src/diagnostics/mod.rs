@@ -18,6 +18,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+pub mod system;
+
 /// Who opens rounds: the organisation's administrators.
 pub const OPENERS: &[Role] = &[Role::OrgAdmin];
 /// Who sees every round and its figures: its administrators, executives and union
@@ -432,6 +434,12 @@ fn rated(view: &ElementView) -> Option<f64> {
     }
 }
 
+/// A part rated at `level` is weak: in the bottom two levels, and below the top two (on a
+/// three-level scale, only level 1 is weak).
+pub fn weak_level(level: f64, top: u8) -> bool {
+    level <= 2.0 && level < f64::from(top.saturating_sub(1))
+}
+
 /// The staff survey a round is checked against.
 #[derive(Debug, Clone)]
 pub struct SurveyCheck {
@@ -588,10 +596,9 @@ pub async fn round_view(
         }
     }
     if may_see_figures {
-        let strong = f64::from(framework.top().saturating_sub(1));
+        let top = framework.top();
         for view in &mut elements {
-            view.weak =
-                view.staff_say_otherwise || rated(view).is_some_and(|m| m <= 2.0 && m < strong);
+            view.weak = view.staff_say_otherwise || rated(view).is_some_and(|m| weak_level(m, top));
             if view.weak {
                 view.help = help_on(ctx, &view.element.topics).await?;
             }
