@@ -110,6 +110,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Self-assessments: made-up organisations each with rounds over several years, every
+    /// assessor's ratings sent, every statement agreed and both sides signed (untimed),
+    /// then a round's page (compared with the year before) and the national system view
+    /// asked for through the full router. Prints each run's latencies and the median and
+    /// range of the p95s, against the goals.
+    Diagnostics {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        #[arg(long, default_value_t = 10)]
+        assessors: usize,
+        #[arg(long, default_value_t = 3)]
+        years: usize,
+        /// Requests of each page a run.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -124,6 +142,13 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::Diagnostics {
+            orgs,
+            assessors,
+            years,
+            requests,
+            runs,
+        } => crate::bench_diagnostics::run(orgs, assessors, years, requests, runs).await,
         BenchCommand::Casework {
             cases,
             orgs,

@@ -20,8 +20,8 @@ use tower::ServiceExt;
 
 /// The busy organisation's share of the cases, as the issue sets it.
 const BUSIEST: usize = 5_000;
-const PASSPHRASE: &str = "benchmark casework passphrase";
-const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+pub(crate) const PASSPHRASE: &str = "benchmark casework passphrase";
+pub(crate) const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// The list as leads ask for it: each filter and order, and pages deep into the list.
 const QUERIES: [&str; 8] = [
@@ -305,7 +305,7 @@ async fn on(
         db.clone(),
         dignity_web::Settings::default(),
     )?);
-    let cookie = sign_in(&router).await?;
+    let cookie = sign_in(&router, "lead@bench.nhs.uk").await?;
     // Each query answers, with the count the filters should give.
     for query in QUERIES {
         let (status, _, body) = get(&router, &cookie, &busy.ods_code, query).await?;
@@ -405,8 +405,9 @@ fn synthetic(rng: &mut StdRng, today: dignity_domain::speakup::Day) -> Synthetic
     }
 }
 
-/// Signs the lead in with both steps through the router; returns the cookies to send.
-async fn sign_in(router: &axum::Router) -> anyhow::Result<String> {
+/// Signs `email` in with both steps through the router (their passphrase [`PASSPHRASE`],
+/// their second step [`TOTP_SECRET`]); returns the cookies to send.
+pub(crate) async fn sign_in(router: &axum::Router, email: &str) -> anyhow::Result<String> {
     let csrf = dignity_crypto::token::random_token();
     let form = |pairs: &[(&str, &str)]| {
         let mut url = form_urlencoded::Serializer::new(String::new());
@@ -427,7 +428,7 @@ async fn sign_in(router: &axum::Router) -> anyhow::Result<String> {
         .oneshot(post(
             "/sign-in",
             form(&[
-                ("email", "lead@bench.nhs.uk"),
+                ("email", email),
                 ("passphrase", PASSPHRASE),
                 ("next", "/home"),
             ]),

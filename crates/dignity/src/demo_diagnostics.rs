@@ -29,7 +29,7 @@ fn made_up(statement: &str, person: i64, union_side: bool, top: u8) -> u8 {
     u8::try_from((h % 3 + lean + lift).clamp(1, top)).unwrap_or(1)
 }
 
-async fn framework_id(db: &dignity_app::Db, key: &str) -> anyhow::Result<i64> {
+pub(crate) async fn framework_id(db: &dignity_app::Db, key: &str) -> anyhow::Result<i64> {
     store::newest_frameworks(db)
         .await?
         .into_iter()
@@ -206,16 +206,17 @@ pub async fn seed(
 }
 
 #[derive(Clone, Copy)]
-struct Signers {
-    lead: i64,
-    employer: i64,
-    union: i64,
+pub(crate) struct Signers {
+    pub(crate) lead: i64,
+    pub(crate) employer: i64,
+    pub(crate) union: i64,
 }
 
 /// A round everyone rated (each rating `lower` levels below the usual made-up one), every
-/// statement agreed at the median rounded down, signed off by both sides.
+/// statement agreed at the middle rating (the lower of the two middle ones for an even
+/// count), signed off by both sides.
 #[allow(clippy::too_many_arguments)]
-async fn signed_round(
+pub(crate) async fn signed_round(
     db: &dignity_app::Db,
     main: &Organisation,
     framework: &Framework,

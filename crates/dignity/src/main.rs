@@ -7,6 +7,7 @@ mod backup;
 mod bench;
 mod bench_answers;
 mod bench_casework;
+mod bench_diagnostics;
 mod bench_library;
 mod bench_workforce;
 
