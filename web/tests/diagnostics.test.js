@@ -35,7 +35,7 @@ test('a round runs from invitation to sign-off', async () => {
   const staff = await newPage(browser);
   await signIn(staff, server.url, 'staff@demo.nhs.uk');
   await staff.goto(`${server.url}${round}`);
-  assert.match(await staff.locator('main').innerText(), /once you have sent yours/);
+  assert.match(await staff.locator('main').innerText(), /0 of 1 people asked have sent their ratings/);
   await staff.click('a:has-text("Start rating")');
   assert.match(await staff.locator('h1').innerText(), /^Part 1 of 6/);
   await checkAccessibility(staff, assert);
@@ -121,7 +121,7 @@ test('a round compares with the last one, and a part goes into the plan', async 
   await again.locator('input[name="title"]').fill('Listening sessions in every team');
   await again.locator('button:has-text("Add to our plan")').click();
   assert.match(await exec.locator('.nhsuk-notification-banner').innerText(), /added to the plan as a draft/);
-  assert.match(await main.innerText(), /Listening sessions in every team \(Respect at work 2026 to 2027\): Not started, 0% done/);
+  assert.match(await main.innerText(), /Listening sessions in every team \(Respect at work 2026 to 2027\): a draft, not yet signed by both sides/);
   await checkAccessibility(exec, assert);
 
   // The downloads are files, not pages.
@@ -129,7 +129,7 @@ test('a round compares with the last one, and a part goes into the plan', async 
     exec.waitForEvent('download'),
     exec.click('a:has-text("Download a one-page summary (PDF)")'),
   ]);
-  assert.equal(download.suggestedFilename(), `self-assessment-${new URL(exec.url()).pathname.split('/').pop()}.pdf`);
+  assert.equal(download.suggestedFilename(), `self-assessment-DEMO1-${new URL(exec.url()).pathname.split('/').pop()}.pdf`);
 });
 
 // The board's system lead sees the trusts in its area side by side; a national analyst
@@ -141,7 +141,7 @@ test('a system view sets organisations side by side', async () => {
   await lead.click('a:has-text("Self-assessments across your area")');
   assert.match(await lead.locator('h1').innerText(), /Northfield and Millbrook Integrated Care Board/);
   const main = lead.locator('main');
-  assert.match(await main.innerText(), /2 of 2 organisations/);
+  assert.match(await main.innerText(), /signed off by both sides: 2 of 2/);
   assert.match(await main.innerText(), /Millbrook Acute NHS Trust/);
   assert.doesNotMatch(await main.innerText(), /Riverside Mental Health/);
   assert.match(await main.innerText(), /Gaps in common/);

@@ -163,7 +163,7 @@ async fn on(
         bail!("the round's page answered {status} without its comparison");
     }
     let (status, _, body) = get(&router, &analyst, &system_path).await?;
-    if status != StatusCode::OK || !body.contains(&format!("{orgs} of {orgs} organisations")) {
+    if status != StatusCode::OK || !body.contains(&format!("both sides: {orgs} of {orgs}.")) {
         bail!("the system view answered {status} without every organisation");
     }
 

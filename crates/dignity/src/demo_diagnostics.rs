@@ -81,6 +81,9 @@ async fn rate(
             },
         )
         .await?;
+    }
+    // Everyone is asked before anyone sends: once all have sent, nobody more may be asked.
+    for &(person, role) in assessors {
         if !sending.contains(&person) {
             continue;
         }

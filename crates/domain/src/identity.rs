@@ -223,7 +223,7 @@ code_list!(
         UnionPartner => "union_partner", "Trade union partner";
         Executive => "executive", "Executive";
         OrgAdmin => "org_admin", "Organisation administrator";
-        SystemLead => "system_lead", "System lead for an integrated care board";
+        SystemLead => "system_lead", "System lead";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
     }

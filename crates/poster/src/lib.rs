@@ -110,23 +110,54 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// A character's width as a share of the font size, a little over DejaVu Sans's, so a
+/// line measured with it never runs past the edge: wide letters (W, M, m, w) and capitals
+/// take more room than narrow ones (i, l, t), and anything beyond Latin a full em.
+fn glyph_width(c: char) -> f32 {
+    match c {
+        'W' | 'M' | 'm' | 'w' | '@' | '%' => 0.95,
+        'i' | 'l' | 'j' | 't' | 'f' | 'r' | 'I' | '.' | ',' | '\'' | ':' | ';' | '!' | '|'
+        | ' ' => 0.42,
+        c if c.is_ascii_uppercase() || c.is_ascii_digit() => 0.76,
+        c if c.is_ascii() => 0.64,
+        c if c.is_alphabetic() && (c as u32) < 0x2E80 => 0.76,
+        _ => 1.0,
+    }
+}
+
+/// How wide `text` is drawn at `size`, by [`glyph_width`].
+fn width_of(text: &str, size: f32) -> f32 {
+    text.chars().map(|c| glyph_width(c) * size).sum()
+}
+
 /// Splits text into lines that fit `width` at `size`, at most `most` lines (the last one
-/// cut short with an ellipsis). Widths are estimated from an average glyph width a little
-/// wider than DejaVu Sans's, so lines never run past the edge.
+/// cut short with an ellipsis). A word too long for a line is broken across lines, so
+/// nothing runs past the edge, however it is written.
 fn wrap(text: &str, size: f32, width: f32, most: usize) -> Vec<String> {
-    let per_line = ((width / (size * 0.6)) as usize).max(8);
+    let fits = |line: &str| width_of(line, size) <= width;
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
-        let word: String = word.chars().take(per_line).collect();
-        if current.is_empty() {
-            current = word;
-        } else if current.chars().count() + 1 + word.chars().count() <= per_line {
-            current.push(' ');
-            current.push_str(&word);
+        let joined = if current.is_empty() {
+            word.to_owned()
         } else {
+            format!("{current} {word}")
+        };
+        if fits(&joined) {
+            current = joined;
+            continue;
+        }
+        if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
-            current = word;
+        }
+        // Break a word longer than a line into pieces that fit.
+        for c in word.chars() {
+            current.push(c);
+            if !fits(&current) {
+                current.pop();
+                lines.push(std::mem::take(&mut current));
+                current.push(c);
+            }
         }
     }
     if !current.is_empty() {
@@ -135,8 +166,10 @@ fn wrap(text: &str, size: f32, width: f32, most: usize) -> Vec<String> {
     if lines.len() > most {
         lines.truncate(most);
         if let Some(last) = lines.last_mut() {
-            let keep = per_line.saturating_sub(1).min(last.chars().count());
-            *last = last.chars().take(keep).collect::<String>() + "…";
+            while !last.is_empty() && !fits(&format!("{last}…")) {
+                last.pop();
+            }
+            last.push('…');
         }
     }
     lines
@@ -435,10 +468,16 @@ mod tests {
         let lines = wrap(&"word ".repeat(200), 11.0, 523.0, 2);
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'));
-        let limit = (523.0 / (11.0 * 0.6)) as usize;
-        assert!(lines.iter().all(|l| l.chars().count() <= limit));
-        let one = wrap(&"x".repeat(500), 11.0, 523.0, 2);
-        assert_eq!(one.len(), 1);
+        assert!(lines.iter().all(|l| width_of(l, 11.0) <= 523.0));
+        // One unbroken word is broken across the lines it may have, never past the edge,
+        // however wide its letters (an outside review's title of 200 Ws ran off the page).
+        for word in ["x".repeat(500), "W".repeat(200), "漢".repeat(100)] {
+            let cut = wrap(&word, 20.0, 523.0, 2);
+            assert_eq!(cut.len(), 2, "{word}");
+            assert!(cut.iter().all(|l| width_of(l, 20.0) <= 523.0), "{cut:?}");
+            assert!(cut[1].ends_with('…'));
+        }
+        assert_eq!(wrap("A short title", 20.0, 523.0, 2), ["A short title"]);
         assert!(wrap("", 11.0, 100.0, 2).is_empty());
     }
 

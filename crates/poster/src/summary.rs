@@ -37,8 +37,8 @@ pub struct Summary {
     pub signed: String,
 }
 
-const LABEL: f32 = 190.0;
-const BARS: f32 = 240.0;
+const LABEL: f32 = 170.0;
+const BARS: f32 = 230.0;
 
 /// The summary as SVG, on an A4 page.
 pub fn svg(summary: &Summary) -> Result<String, PosterError> {
@@ -48,7 +48,7 @@ pub fn svg(summary: &Summary) -> Result<String, PosterError> {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">
 <title>{}</title>
 <rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>
-<rect width="{WIDTH}" height="118" fill="{BLUE}"/>
+<rect width="{WIDTH}" height="136" fill="{BLUE}"/>
 "#,
         escape(&format!("{}: {}", summary.organisation, summary.title))
     );
@@ -61,31 +61,21 @@ pub fn svg(summary: &Summary) -> Result<String, PosterError> {
         "white",
         &summary.organisation,
     );
-    let mut y = 64.0;
-    for line in wrap(&summary.title, 20.0, inner, 1) {
-        text(&mut svg, MARGIN, y, 20.0, "bold", "white", &line);
-        y += 24.0;
+    // The title takes up to two lines; the lines under it move down to make room.
+    let mut y = 62.0;
+    for line in wrap(&summary.title, 18.0, inner, 2) {
+        text(&mut svg, MARGIN, y, 18.0, "bold", "white", &line);
+        y += 22.0;
     }
-    text(
-        &mut svg,
-        MARGIN,
-        88.0,
-        10.5,
-        "normal",
-        "white",
-        &summary.framework,
-    );
-    text(
-        &mut svg,
-        MARGIN,
-        104.0,
-        10.5,
-        "normal",
-        "white",
-        &summary.as_of,
-    );
+    for line in wrap(&summary.framework, 10.0, inner, 1)
+        .into_iter()
+        .chain(wrap(&summary.as_of, 10.0, inner, 2))
+    {
+        text(&mut svg, MARGIN, y, 10.0, "normal", "white", &line);
+        y += 13.0;
+    }
 
-    y = 146.0;
+    y = 160.0;
     text(
         &mut svg,
         MARGIN,

@@ -253,6 +253,22 @@ async fn signed_off(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<boo
     Ok(signed >= 2)
 }
 
+/// Whether everyone asked to rate the round has sent (and someone was asked): only then are
+/// its figures shown. Shown while some are still to send, each send would move them, and
+/// the difference would give away that person's ratings.
+pub async fn figures_out(
+    conn: &mut sqlx::AnyConnection,
+    round_id: i64,
+) -> Result<bool, StoreError> {
+    let (asked, waiting): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(*) - COUNT(sent_on) FROM diagnostic_assessors WHERE round_id = $1",
+    )
+    .bind(round_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(asked > 0 && waiting == 0)
+}
+
 fn closed() -> StoreError {
     StoreError::Conflict(
         "This round has been signed off, so it cannot change. Open a new round to rate again."
@@ -279,6 +295,12 @@ pub async fn invite(
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
+    if figures_out(&mut tx, round_id).await? {
+        return Err(StoreError::Conflict(
+            "Everyone asked has sent their ratings, so the figures are out. Someone asked now could have their ratings worked out from the change. Open a new round to ask more people."
+                .into(),
+        ));
+    }
     sqlx::query(
         "INSERT INTO diagnostic_assessors (round_id, person_id, assessor_role, invited_by, invited_on) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -302,6 +324,65 @@ pub async fn invite(
             detail: &format!(
                 "Asked person {person_id} to rate round {round_id} as {assessor_role}"
             ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes someone who has not sent their ratings off the round, with what they saved, in
+/// one write; audited. Someone who has sent stays: their ratings are counted.
+pub async fn remove_assessor(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    round_id: i64,
+    person_id: i64,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    if signed_off(&mut tx, round_id).await? {
+        return Err(closed());
+    }
+    let sent: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT sent_on FROM diagnostic_assessors WHERE round_id = $1 AND person_id = $2",
+    )
+    .bind(round_id)
+    .bind(person_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match sent {
+        None => {
+            return Err(StoreError::NotFound(
+                "That person is not asked to rate this round".into(),
+            ));
+        }
+        Some(Some(_)) => {
+            return Err(StoreError::Conflict(
+                "They have sent their ratings, which are counted, so they stay in the round."
+                    .into(),
+            ));
+        }
+        Some(None) => {}
+    }
+    for table in ["diagnostic_ratings", "diagnostic_assessors"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE round_id = $1 AND person_id = $2"
+        ))
+        .bind(round_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(&organisation.ods_code),
+            action: "diagnostic.assessor_removed",
+            detail: &format!("Took person {person_id} off round {round_id} before they sent"),
         },
     )
     .await?;
@@ -446,6 +527,12 @@ pub async fn agree(
     let mut tx = db.begin_write().await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
+    }
+    if !figures_out(&mut tx, round_id).await? {
+        return Err(StoreError::Conflict(
+            "Everyone asked must send their ratings before ratings are agreed. Remove anyone who will not."
+                .into(),
+        ));
     }
     let moved = sqlx::query(
         "UPDATE diagnostic_rounds SET version = version + 1 WHERE id = $1 AND version = $2",

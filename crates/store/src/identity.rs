@@ -558,13 +558,19 @@ pub async fn set_icb(
     organisation: &Organisation,
     icb: Option<&Organisation>,
 ) -> Result<(), StoreError> {
-    if let Some(icb) = icb
-        && (icb.org_type != OrgType::Icb || organisation.org_type == OrgType::Icb)
-    {
-        return Err(StoreError::Conflict(format!(
-            "{} is not an integrated care board, or {} is one: an area is an integrated care board's, and holds other organisations",
-            icb.name, organisation.name
-        )));
+    if let Some(icb) = icb {
+        if icb.org_type != OrgType::Icb {
+            return Err(StoreError::Conflict(format!(
+                "{} is not an integrated care board, so it has no area",
+                icb.name
+            )));
+        }
+        if organisation.org_type == OrgType::Icb {
+            return Err(StoreError::Conflict(format!(
+                "{} is an integrated care board itself. An area holds other organisations",
+                organisation.name
+            )));
+        }
     }
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM organisation_systems WHERE organisation_id = $1")

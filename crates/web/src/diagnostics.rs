@@ -47,6 +47,11 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(MEMBERS),
             invite,
         )
+        .post(
+            "/orgs/{ods}/self-assessments/{id}/assessors/remove",
+            Access::InOrganisation(MEMBERS),
+            remove_assessor,
+        )
         .get(
             "/orgs/{ods}/self-assessments/{id}/rate",
             Access::InOrganisation(MEMBERS),
@@ -343,6 +348,14 @@ impl RoundPage {
         diagnostics::action_words(linked)
     }
 
+    fn sent(&self) -> usize {
+        self.view
+            .assessors
+            .iter()
+            .filter(|a| a.sent_on.is_some())
+            .count()
+    }
+
     fn total(&self) -> usize {
         self.view.framework.statements().count()
     }
@@ -367,6 +380,7 @@ fn done_words(done: Option<&str>) -> Option<&'static str> {
         "sent" => Some("Your ratings have been sent. You can now see everyone's."),
         "agreed" => Some("The agreed rating has been saved."),
         "signed" => Some("You have signed the round."),
+        "removed" => Some("They have been taken off the round, with any ratings they saved."),
         "planned" => Some(
             "The action has been added to the plan as a draft. Both sides sign the plan again to publish it.",
         ),
@@ -529,6 +543,27 @@ async fn invite(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+struct RemoveFields {
+    person: String,
+}
+
+async fn remove_assessor(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+    FormData(form): FormData<RemoveFields>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    diagnostics::remove_assessor(&state.app, &user, &organisation, id, &form.person).await?;
+    Ok(Redirect::to(&format!(
+        "{}/{id}?done=removed#assessors",
+        base(&organisation)
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct AgreeFields {
     statement: String,
     rating: String,
@@ -651,6 +686,25 @@ async fn add_to_plan(
                 },
             )
         }
+        // Already in the plan (the form sent twice): said beside the form, typing kept.
+        Err(FormError::Refused(dignity_app::Error::Conflict(message))) => {
+            let view = diagnostics::round_view(&state.app, &user, &organisation, id).await?;
+            let field = format!("action-{}", form.element);
+            show_round(
+                chrome,
+                organisation,
+                view,
+                Again {
+                    planning: Some(form),
+                    errors: vec![FieldError {
+                        field: field.into(),
+                        message,
+                    }],
+                    conflict: true,
+                    ..Again::default()
+                },
+            )
+        }
         Err(FormError::Refused(e)) => Err(e.into()),
     }
 }
@@ -675,8 +729,8 @@ async fn download_csv(
     PathData((ods, id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     use crate::table::Download;
-    let (_, view) = download_view(&state, &user, &ods, id).await?;
-    Ok(diagnostics::round_table(&view)?.csv_response())
+    let (organisation, view) = download_view(&state, &user, &ods, id).await?;
+    Ok(diagnostics::round_table(&view, &organisation.ods_code)?.csv_response())
 }
 
 async fn download_xlsx(
@@ -685,8 +739,8 @@ async fn download_xlsx(
     PathData((ods, id)): PathData<(String, i64)>,
 ) -> Result<Response, AppError> {
     use crate::table::Download;
-    let (_, view) = download_view(&state, &user, &ods, id).await?;
-    diagnostics::round_table(&view)?.xlsx_response()
+    let (organisation, view) = download_view(&state, &user, &ods, id).await?;
+    diagnostics::round_table(&view, &organisation.ods_code)?.xlsx_response()
 }
 
 async fn summary_pdf(
@@ -712,7 +766,10 @@ async fn summary_pdf(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"self-assessment-{id}.pdf\""),
+                format!(
+                    "attachment; filename=\"self-assessment-{}-{id}.pdf\"",
+                    organisation.ods_code
+                ),
             ),
         ],
         pdf,
@@ -982,9 +1039,11 @@ async fn national_system(
                         "Choose an area from the list",
                     ))
                 })?;
-            (Area::Region(region), area.to_owned())
+            (Area::Region(region), format!("region:{}", region.code()))
         } else if let Some(ods) = area.strip_prefix("icb:") {
-            (Area::Icb(organisation(state, ods).await?), area.to_owned())
+            let board = organisation(state, ods).await?;
+            let picked = format!("icb:{}", board.ods_code);
+            (Area::Icb(board), picked)
         } else if area.is_empty() {
             (Area::Nation, String::new())
         } else {

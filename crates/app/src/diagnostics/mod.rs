@@ -47,16 +47,29 @@ const EMPLOYER_ROLES: &[Role] = &[
 
 /// Refused while this person is asked to rate the round and has not sent: they would
 /// settle the round's ratings before giving their own.
-fn not_before_sending(assessors: &[Assessor], session: &CurrentSession) -> Result<(), Error> {
+fn not_before_sending(
+    assessors: &[Assessor],
+    session: &CurrentSession,
+    doing: &str,
+) -> Result<(), Error> {
     if assessors
         .iter()
         .any(|a| a.person_id == session.person.id && a.sent_on.is_none())
     {
-        return Err(Error::Conflict(
-            "Send your own ratings first. Then you can agree or sign the round's.".into(),
-        ));
+        return Err(Error::Conflict(format!(
+            "Send your own ratings first. Then you can {doing}."
+        )));
     }
     Ok(())
+}
+
+/// Text a person types that must read as it was written: one line, no control characters,
+/// and none of the invisible or direction-turning ones that make it read differently (the
+/// same rule as a framework file's text).
+fn plain_line(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || diagnostics::is_hidden_mark(c))
 }
 
 /// The longest round title, in characters.
@@ -258,10 +271,10 @@ pub async fn open_round(
             "title",
             "Enter a name for the round, like Health and wellbeing 2026",
         ));
-    } else if title.chars().count() > TITLE_LIMIT || title.chars().any(char::is_control) {
+    } else if title.chars().count() > TITLE_LIMIT || !plain_line(title) {
         problems.push(problem(
             "title",
-            "The name must be 200 characters or fewer, on one line",
+            "The name must be 200 characters or fewer, on one line, in plain letters",
         ));
     }
     let lead = if form.lead.trim().is_empty() {
@@ -309,9 +322,12 @@ pub struct RoundView {
     pub my_rated: usize,
     /// They may ask people to rate and record agreed ratings.
     pub may_manage: bool,
-    /// They may see everyone's ratings summed up: overseers and the lead at once, an
-    /// assessor once they have sent their own (so nobody is swayed before rating).
+    /// They may see everyone's ratings summed up: once everyone asked has sent (shown
+    /// sooner, each send would move the figures and give that person's ratings away), to
+    /// overseers, the lead and those asked to rate.
     pub may_see_figures: bool,
+    /// Everyone asked has sent, and someone was asked.
+    pub figures_out: bool,
     pub elements: Vec<ElementView>,
     pub signoffs: Vec<SignOff>,
     /// Sides this person may sign for now.
@@ -556,12 +572,13 @@ pub async fn round_view(
     let agreed = store::agreed(&ctx.db, round.id).await?;
     let signoffs = store::signoffs(&ctx.db, round.id).await?;
     let manage = may_manage(session, organisation, &round);
-    // Someone asked to rate sees nobody's ratings until they have sent their own, whatever
-    // else they are (an outside review found executives and the lead reading them first).
-    let may_see_figures = match &me {
-        Some(assessor) => assessor.sent_on.is_some(),
-        None => is_overseer(session, organisation) || round.lead_id == session.person.id,
-    };
+    // Nobody sees the figures until everyone asked has sent: an outside review recovered
+    // one person's ratings from the change their sending made to the figures.
+    let figures_out = !assessors.is_empty() && assessors.iter().all(|a| a.sent_on.is_some());
+    let may_see_figures = figures_out
+        && (me.is_some()
+            || is_overseer(session, organisation)
+            || round.lead_id == session.person.id);
     let my_rated = ratings
         .iter()
         .filter(|r| r.person_id == session.person.id && r.rating.is_some())
@@ -610,7 +627,8 @@ pub async fn round_view(
             view.level = rated(view);
         }
         previous = compare_with_previous(ctx, &round, &framework, &mut elements).await?;
-        let actions = dignity_store::plans::actions_for_round(&ctx.db, round.id).await?;
+        let actions =
+            linked_actions(ctx, organisation, round.id, may_plan(session, organisation)).await?;
         for action in actions {
             if let Some(view) = elements
                 .iter_mut()
@@ -641,6 +659,7 @@ pub async fn round_view(
         my_rated,
         may_manage: manage && !signed_off,
         may_see_figures,
+        figures_out,
         elements,
         signoffs,
         may_sign,
@@ -653,6 +672,40 @@ pub async fn round_view(
         assessors,
         round,
     })
+}
+
+/// The actions the round added to plans, as this person may see them. Those who draft
+/// plans see every one as it stands now, drafts marked; everyone else sees only what both
+/// sides signed, as the public plan shows it (an outside review found a draft shown to
+/// staff, and in the board paper, as if agreed).
+async fn linked_actions(
+    ctx: &Context,
+    organisation: &Organisation,
+    round_id: i64,
+    drafts_plans: bool,
+) -> Result<Vec<RoundAction>, Error> {
+    let mut signed: HashMap<i64, Option<dignity_store::plans::SignedPlan>> = HashMap::new();
+    let mut seen = Vec::new();
+    for mut link in dignity_store::plans::actions_for_round(&ctx.db, round_id).await? {
+        let plan_id = link.action.plan_id;
+        if let std::collections::hash_map::Entry::Vacant(slot) = signed.entry(plan_id) {
+            let plan = crate::plans::plan_in(ctx, organisation, plan_id).await?;
+            slot.insert(crate::plans::signed(ctx, &plan).await?);
+        }
+        let published = signed
+            .get(&plan_id)
+            .and_then(Option::as_ref)
+            .and_then(|s| s.actions.iter().find(|a| a.id == link.action.id));
+        if drafts_plans {
+            link.draft = published.is_none() && !link.removed;
+            seen.push(link);
+        } else if let Some(published) = published {
+            link.action = published.clone();
+            link.removed = false;
+            seen.push(link);
+        }
+    }
+    Ok(seen)
 }
 
 /// Fills each part's level in the last signed-off round on the same framework, and
@@ -719,9 +772,11 @@ async fn plan_places(ctx: &Context, organisation: &Organisation) -> Result<Vec<P
 }
 
 /// Where a linked action stands, in words: "On track, 40% done".
-pub fn action_words(linked: &dignity_store::plans::RoundAction) -> String {
+pub fn action_words(linked: &RoundAction) -> String {
     if linked.removed {
         "taken out of the plan since".to_owned()
+    } else if linked.draft {
+        "a draft, not yet signed by both sides".to_owned()
     } else {
         format!(
             "{}, {}% done",
@@ -754,14 +809,16 @@ pub async fn add_to_plan(
     if !may_plan(session, organisation) {
         return Err(Error::Forbidden.into());
     }
-    not_before_sending(&assessors, session)?;
+    not_before_sending(&assessors, session, "add to the plan from the round")?;
     let stored = store::framework(&ctx.db, round.framework_id).await?;
     let framework = framework_of(&stored.definition)?;
     let Some(element) = framework.elements.iter().find(|e| e.key == form.element) else {
-        return Err(FormError::Problems(vec![problem(
-            "element",
-            "That part is not in this round's framework",
-        )]));
+        return Err(
+            Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+                "That part is not in this round's framework",
+            ))
+            .into(),
+        );
     };
     let field = |what: &str| format!("{what}-{}", element.key);
     let mut problems = Vec::new();
@@ -776,10 +833,10 @@ pub async fn add_to_plan(
     let title = form.title.trim();
     if title.is_empty() {
         problems.push(problem(&field("action"), "Enter what the action is"));
-    } else if title.chars().count() > TITLE_LIMIT || title.chars().any(char::is_control) {
+    } else if title.chars().count() > TITLE_LIMIT || !plain_line(title) {
         problems.push(problem(
             &field("action"),
-            "The action must be 200 characters or fewer, on one line",
+            "The action must be 200 characters or fewer, on one line, in plain letters",
         ));
     }
     let ids = place.and_then(|p| {
@@ -1214,6 +1271,43 @@ pub async fn save_ratings(
     })
 }
 
+/// Takes someone who has not sent off the round: the lead or an org admin, while the
+/// round is open. Their saved ratings go with them; someone who has sent stays.
+pub async fn remove_assessor(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+    round_id: i64,
+    person: &str,
+) -> Result<(), Error> {
+    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
+    if !may_manage(session, organisation, &round) {
+        return Err(Error::Forbidden);
+    }
+    let Some(assessor) = person
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| assessors.iter().find(|a| a.person_id == id))
+    else {
+        return Err(Error::Invalid(
+            dignity_domain::identity::InvalidValue::Message(
+                "Choose someone who is asked to rate this round",
+            ),
+        ));
+    };
+    store::remove_assessor(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        organisation,
+        round.id,
+        assessor.person_id,
+    )
+    .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Agreeing and signing.
 
@@ -1238,7 +1332,7 @@ pub async fn agree(
     if !may_manage(session, organisation, &round) {
         return Err(Error::Forbidden.into());
     }
-    not_before_sending(&assessors, session)?;
+    not_before_sending(&assessors, session, "agree the round's ratings")?;
     let stored = store::framework(&ctx.db, round.framework_id).await?;
     let framework = framework_of(&stored.definition)?;
     let Some((_, statement)) = framework
@@ -1316,7 +1410,7 @@ pub async fn sign(
     if !crate::plans::signing::sides_for(session, organisation).contains(&side) {
         return Err(Error::Forbidden);
     }
-    not_before_sending(&view.assessors, session)?;
+    not_before_sending(&view.assessors, session, "sign the round")?;
     if !view.all_agreed {
         return Err(Error::Conflict(
             "Every statement needs an agreed rating before the round is signed off".into(),
@@ -1347,15 +1441,17 @@ pub async fn sign(
 
 /// The round as a table to download: a row per part, then a row per statement, with the
 /// figures the page shows. Only for those who may see the figures.
-pub fn round_table(view: &RoundView) -> Result<crate::table::Table, Error> {
+pub fn round_table(view: &RoundView, ods: &str) -> Result<crate::table::Table, Error> {
     use crate::table::{Cell, Table};
     if !view.may_see_figures {
         return Err(Error::Forbidden);
     }
+    // The ratings counted here are named assessors', each shown on the round's page; no
+    // anonymous answer is among them, so they are words, not disclosure figures.
     let words = |m: Option<f64>| Cell::words(rounds::median_words(m));
+    let apart = |s: &Summary| Cell::words(if s.sides_apart() { "yes" } else { "no" });
     let mut rows = Vec::new();
     for part in &view.elements {
-        let last = part.last.map(|l| rounds::median_words(Some(l)));
         rows.push(vec![
             Cell::words(&part.element.title),
             Cell::words(""),
@@ -1363,17 +1459,19 @@ pub fn round_table(view: &RoundView) -> Result<crate::table::Table, Error> {
             words(part.summary.median),
             words(part.summary.employer_median),
             words(part.summary.union_median),
-            Cell::words(if part.summary.sides_apart() {
-                "yes"
-            } else {
-                "no"
-            }),
+            apart(&part.summary),
             words(part.level),
             Cell::words(""),
-            Cell::words(last.unwrap_or_default()),
+            Cell::words(""),
+            Cell::words(
+                part.last
+                    .map(|l| rounds::median_words(Some(l)))
+                    .unwrap_or_default(),
+            ),
             Cell::words(part.change().unwrap_or_default()),
         ]);
         for s in &part.statements {
+            let agreed = s.agreed.as_ref();
             rows.push(vec![
                 Cell::words(&part.element.title),
                 Cell::words(&s.statement.text),
@@ -1381,35 +1479,27 @@ pub fn round_table(view: &RoundView) -> Result<crate::table::Table, Error> {
                 words(s.summary.median),
                 words(s.summary.employer_median),
                 words(s.summary.union_median),
-                Cell::words(if s.summary.sides_apart() { "yes" } else { "no" }),
-                Cell::words(
-                    s.agreed
-                        .as_ref()
-                        .map(|a| a.rating.to_string())
-                        .unwrap_or_default(),
-                ),
-                Cell::words(
-                    s.agreed
-                        .as_ref()
-                        .map(|a| a.reason.clone())
-                        .unwrap_or_default(),
-                ),
+                apart(&s.summary),
+                Cell::words(""),
+                Cell::words(agreed.map(|a| a.rating.to_string()).unwrap_or_default()),
+                Cell::words(agreed.map(|a| a.reason.clone()).unwrap_or_default()),
                 Cell::words(""),
                 Cell::words(""),
             ]);
         }
     }
     Ok(Table {
-        name: format!("self-assessment-{}", view.round.id),
+        name: format!("self-assessment-{ods}-{}", view.round.id),
         header: [
             "Part",
             "Statement",
-            "Ratings sent",
+            "Ratings given",
             "Middle",
             "Employer side middle",
             "Union side middle",
             "Sides 2 or more levels apart",
-            "Agreed level (for a part: its middle)",
+            "Part rated at",
+            "Agreed level",
             "Why agreed",
             "Last round",
             "Change since the last round",

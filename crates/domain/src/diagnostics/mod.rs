@@ -175,10 +175,7 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
         let trimmed = t.get_ref().trim();
         if trimmed.is_empty() {
             Err(at(t.span(), format!("{what} is empty")))
-        } else if trimmed
-            .chars()
-            .any(|c| c.is_control() || is_direction_mark(c))
-        {
+        } else if trimmed.chars().any(|c| c.is_control() || is_hidden_mark(c)) {
             Err(at(
                 t.span(),
                 format!("{what} has a line break or a hidden character in it"),
@@ -277,7 +274,7 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
         let trimmed = text.trim();
         if trimmed
             .chars()
-            .any(|c| (c.is_control() && c != '\n') || is_direction_mark(c))
+            .any(|c| (c.is_control() && c != '\n') || is_hidden_mark(c))
         {
             Err(at(
                 span,
@@ -399,9 +396,9 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
     })
 }
 
-/// Characters that turn text's direction round, which can make a statement read
+/// Characters that turn text's direction round or hide letters, which can make text read
 /// differently on the page from how it was written.
-fn is_direction_mark(c: char) -> bool {
+pub fn is_hidden_mark(c: char) -> bool {
     // Direction marks and overrides, and the invisible ones that hide a word's real
     // letters: zero-width spaces and joiners, the soft hyphen, the word joiner and its
     // kin, and the byte-order mark.

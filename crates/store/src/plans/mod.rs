@@ -271,6 +271,9 @@ pub struct RoundAction {
     pub plan_title: String,
     /// Taken out of the plan since (it stays listed, so nothing vanishes unexplained).
     pub removed: bool,
+    /// Not in the plan as both sides last signed it. The store leaves this false; the
+    /// application layer, which reads the signed plan, sets it.
+    pub draft: bool,
     pub action: Action,
 }
 
@@ -304,6 +307,7 @@ pub async fn actions_for_round(db: &Db, round_id: i64) -> Result<Vec<RoundAction
             element: link.element,
             plan_title: link.plan_title,
             removed: link.removed_in_version.is_some(),
+            draft: false,
             action: link.action.try_into()?,
         })
     })
@@ -389,6 +393,23 @@ pub async fn add_action_for_round(
     if round.is_none() {
         return Err(StoreError::NotFound(format!(
             "There is no self-assessment round {round_id}"
+        )));
+    }
+    // The same form sent twice (a double press, or the back button) adds one action.
+    let same: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM diagnostic_actions d JOIN plan_actions a ON a.id = d.action_id \
+         WHERE d.round_id = $1 AND d.element = $2 AND a.removed_in_version IS NULL \
+         AND LOWER(a.title) = LOWER($3)",
+    )
+    .bind(round_id)
+    .bind(element)
+    .bind(&action.title)
+    .fetch_one(&mut *tx)
+    .await?;
+    if same > 0 {
+        return Err(StoreError::Conflict(format!(
+            "The action {} is already in the plan for this part",
+            action.title
         )));
     }
     let id = insert_action(&mut tx, editor, plan_id, action).await?;

@@ -191,7 +191,9 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
     // An assessor sees nobody's ratings before sending their own.
     let before = wendy.get(&round).await?;
     assert!(
-        before.body.contains("once you have sent yours"),
+        before
+            .body
+            .contains("0 of 5 people asked have sent their ratings"),
         "{}",
         before.body
     );
@@ -348,6 +350,71 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
         let mut browser = app.signed_in_browser(person).await?;
         rate_everything(&mut browser, &round, first).await?;
     }
+    // Adam never sends, so nobody sees the figures, and nobody may agree, until he is
+    // taken off the round: shown sooner, the change each send made would give that
+    // person's ratings away.
+    let waiting = ada.get(&round).await?;
+    assert!(
+        waiting
+            .body
+            .contains("5 of 6 people asked have sent their ratings"),
+        "{}",
+        waiting.body
+    );
+    assert!(!waiting.body.contains("What everyone rated"));
+    let early_agree = ada
+        .post(
+            &format!("{round}/agree"),
+            &[
+                ("statement", "ph-1"),
+                ("rating", "3"),
+                ("reason", "Too soon"),
+                ("version", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        early_agree.status,
+        StatusCode::CONFLICT,
+        "{}",
+        early_agree.body
+    );
+    // Only the lead or an admin takes someone off, and never someone who has sent.
+    let refused = wendy
+        .post(
+            &format!("{round}/assessors/remove"),
+            &[("person", &adam.id.to_string())],
+        )
+        .await?;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let kept = ada
+        .post(
+            &format!("{round}/assessors/remove"),
+            &[("person", &lead.id.to_string())],
+        )
+        .await?;
+    assert_eq!(kept.status, StatusCode::CONFLICT, "{}", kept.body);
+    post_ok(
+        &mut ada,
+        &format!("{round}/assessors/remove"),
+        &[("person", &adam.id.to_string())],
+    )
+    .await?;
+    // Everyone has sent now: asking someone else is refused, as their ratings could be
+    // worked out from the change.
+    let late_invite = ada
+        .post(
+            &format!("{round}/assessors"),
+            &[("email", &bystander.email), ("role", "manager")],
+        )
+        .await?;
+    assert_eq!(
+        late_invite.status,
+        StatusCode::CONFLICT,
+        "{}",
+        late_invite.body
+    );
+
     // Sent ratings stay as sent: changing one after seeing everyone's is refused.
     let changed = wendy
         .post(
@@ -570,6 +637,7 @@ async fn a_round_runs_from_invitation_to_sign_off(app: &TestApp) -> TestResult {
         "diagnostic.framework_added",
         "diagnostic.round_opened",
         "diagnostic.assessor_invited",
+        "diagnostic.assessor_removed",
         "diagnostic.rating_agreed",
         "diagnostic.signed",
     ] {
@@ -741,10 +809,33 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
             &[("email", &rater.email), ("role", "manager")],
         )
         .await?;
+        if title == "This year" {
+            post_ok(
+                &mut ada,
+                &format!("{round}/assessors"),
+                &[("email", &slow.email), ("role", "manager")],
+            )
+            .await?;
+        }
         rate_all(&mut ray, &round, rating, rating).await?;
         rounds.push(round);
     }
     let (last, now) = (rounds[0].clone(), rounds[1].clone());
+    // Sid has not sent this year's: until he does, or is taken off, nobody gets the figures
+    // or the downloads.
+    let mut sid = app.signed_in_browser(&slow).await?;
+    for download in ["download.csv", "download.xlsx", "summary.pdf"] {
+        for browser in [&mut sid, &mut ada] {
+            let refused = browser.get(&format!("{now}/{download}")).await?;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{download}");
+        }
+    }
+    post_ok(
+        &mut ada,
+        &format!("{now}/assessors/remove"),
+        &[("person", &slow.id.to_string())],
+    )
+    .await?;
     // Not signed off yet, last year's round is no yardstick.
     let page = ada.get(&now).await?;
     assert!(!page.body.contains("Last round"), "{}", page.body);
@@ -785,7 +876,7 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
         csv.body
-            .contains("\"Relationships\",\"\",\"9\",\"3\",\"3\",\"None yet\",\"no\",\"3\",\"\",\"2\",\"up 1 level\""),
+            .contains("\"Relationships\",\"\",\"9\",\"3\",\"3\",\"None yet\",\"no\",\"3\",\"\",\"\",\"2\",\"up 1 level\""),
         "{}",
         csv.body
     );
@@ -793,17 +884,8 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     let xlsx = ada.get(&format!("{now}/download.xlsx")).await?.bytes;
     assert!(xlsx.starts_with(b"PK"), "a workbook");
-    post_ok(
-        &mut ada,
-        &format!("{now}/assessors"),
-        &[("email", &slow.email), ("role", "manager")],
-    )
-    .await?;
-    let mut sid = app.signed_in_browser(&slow).await?;
-    for download in ["download.csv", "download.xlsx", "summary.pdf"] {
-        let refused = sid.get(&format!("{now}/{download}")).await?;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{download}");
-    }
+    // Taken off the round, Sid sees nothing of it.
+    assert_eq!(sid.get(&now).await?.status, StatusCode::NOT_FOUND);
 
     // No running plan: no form.
     assert!(!page.body.contains("Add to our plan"));
@@ -863,11 +945,11 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
         ),
         (
             vec![
-                ("element", "no-such-part"),
+                ("element", "relationships"),
                 ("place", &place),
-                ("title", "x"),
+                ("title", "Hidden\u{202e}letters"),
             ],
-            "That part is not in this round",
+            "in plain letters",
         ),
     ] {
         let refused = ada.post(&plan_path, &fields).await?;
@@ -878,6 +960,18 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
             refused.body
         );
     }
+    // A part that is not in the framework has no form to show again.
+    let unknown = ada
+        .post(
+            &plan_path,
+            &[
+                ("element", "no-such-part"),
+                ("place", &place),
+                ("title", "x"),
+            ],
+        )
+        .await?;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
     // What was typed stays when the form comes back.
     let kept = ada
         .post(
@@ -949,9 +1043,32 @@ async fn gaps_go_into_the_plan_and_rounds_compare_with_the_last(app: &TestApp) -
     };
     let part = shown(&ada.get(&now).await?.body)?;
     assert!(
-        part.contains("Team talks about respect</a> (Respect at work): Not started, 0% done"),
+        part.contains(
+            "Team talks about respect</a> (Respect at work): a draft, not yet signed by both sides"
+        ),
         "{part}"
     );
+    // The same form sent twice adds one action, and says so beside the form.
+    let twice = ada
+        .post(
+            &plan_path,
+            &[
+                ("element", "relationships"),
+                ("place", &place),
+                ("title", "team talks about respect"),
+            ],
+        )
+        .await?;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    assert!(twice.body.contains("already in the plan for this part"));
+    // A draft is not shown to those who do not draft plans: it is not agreed yet.
+    let part = shown(&ray.get(&now).await?.body)?;
+    assert!(!part.contains("Team talks about respect"), "{part}");
+    // Both sides sign the plan: now everyone sees it, with its progress.
+    let version = desk.plan(plan.id).await?.version;
+    for side in dignity_domain::plans::Side::ALL {
+        desk.approve(plan.id, exec.id, *side, version).await?;
+    }
     desk.report_progress(
         action.id,
         &Report {
@@ -1049,6 +1166,42 @@ async fn signed_round_in(
     )
     .await?;
     let framework = parse(HEALTH_AND_WELLBEING)?;
+    // Both are asked, then rate and send: nothing is agreed before everyone asked has sent.
+    let both = [(&exec, "executive"), (&union, "union_partner")];
+    for (person, role) in both {
+        rounds::invite(
+            &app.db,
+            "test",
+            1,
+            org,
+            round,
+            person.id,
+            role,
+            exec.id,
+            today,
+            &dignity_store::mail::NewMail {
+                purpose: "test".into(),
+                to: "x@trust.nhs.uk".into(),
+                subject: "Rate".into(),
+                body: "Rate".into(),
+                attachment: None,
+            },
+        )
+        .await?;
+    }
+    for (person, _) in both {
+        let ratings: Vec<rounds::Rating> = framework
+            .statements()
+            .map(|(_, s)| rounds::Rating {
+                person_id: person.id,
+                statement: s.key.clone(),
+                rating: Some(level),
+                evidence: String::new(),
+                links: String::new(),
+            })
+            .collect();
+        rounds::save_ratings(&app.db, round, person.id, &ratings, today, true).await?;
+    }
     let mut version = 1;
     for (_, statement) in framework.statements() {
         version = rounds::agree(
@@ -1114,7 +1267,7 @@ async fn a_system_sees_its_own_organisations_side_by_side(app: &TestApp) -> Test
         .get(&format!("/orgs/{}/system/self-assessments", board.ods_code))
         .await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("1 of 2 organisations"), "{}", page.body);
+    assert!(page.body.contains("both sides: 1 of 2."), "{}", page.body);
     assert!(
         page.body.contains("Trust RJ1 (Signed round)"),
         "{}",
@@ -1191,14 +1344,15 @@ async fn a_system_sees_its_own_organisations_side_by_side(app: &TestApp) -> Test
     let all = nia.get("/national/self-assessments").await?;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert!(
-        all.body.contains("2 of 3 organisations in England"),
+        all.body
+            .contains("in England with one signed off by both sides: 2 of 3."),
         "{}",
         all.body
     );
     assert!(!all.body.contains("Board QJ1 ("), "boards are not counted");
     let theirs = nia.get("/national/self-assessments?area=icb:QJ2").await?;
     assert!(
-        theirs.body.contains("1 of 1 organisations"),
+        theirs.body.contains("both sides: 1 of 1."),
         "{}",
         theirs.body
     );
@@ -1210,7 +1364,7 @@ async fn a_system_sees_its_own_organisations_side_by_side(app: &TestApp) -> Test
     assert!(
         london
             .body
-            .contains("2 of 3 organisations in the London region"),
+            .contains("in the London region with one signed off by both sides: 2 of 3."),
         "{}",
         london.body
     );

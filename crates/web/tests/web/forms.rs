@@ -306,8 +306,24 @@ async fn things_that_exist(
         },
     )
     .await?;
-    // The page-serving test's callers have sent their ratings, so the round's figures and
-    // downloads are theirs to see; the junk test's have not.
+    // A second round, for the page-serving test: only its callers are asked, and all have
+    // sent, so its figures and downloads are out (a round's figures show only once
+    // everyone asked has sent).
+    let sent_round = rounds::open_round(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &rounds::NewRound {
+            framework_id,
+            title: "Health and wellbeing, everyone sent",
+            lead_id: lead,
+            opened_by: admin.id,
+            opened_on: today,
+        },
+    )
+    .await?;
+    // Sends a caller's ratings in the second round.
     let send = |person: i64| {
         let ratings: Vec<rounds::Rating> = framework
             .statements()
@@ -319,12 +335,13 @@ async fn things_that_exist(
                 links: String::new(),
             })
             .collect();
-        async move { rounds::save_ratings(&app.db, round, person, &ratings, today, true).await }
+        async move { rounds::save_ratings(&app.db, sent_round, person, &ratings, today, true).await }
     };
+    let mut senders = Vec::new();
     for person in &asked {
         invite_to(app, round, person.id).await?;
         if person.email.as_str().ends_with("@pages.nhs.uk") {
-            send(person.id).await?;
+            senders.push(person.id);
         }
     }
     if let Some(guardian) = dignity_store::identity::find_person_by_email(
@@ -334,9 +351,16 @@ async fn things_that_exist(
     .await?
     {
         invite_to(app, round, guardian.id).await?;
-        send(guardian.id).await?;
+        senders.push(guardian.id);
+    }
+    for person in &senders {
+        invite_to(app, sent_round, *person).await?;
+    }
+    for person in &senders {
+        send(*person).await?;
     }
     ids.insert("round", round.to_string());
+    ids.insert("sent round", sent_round.to_string());
     Ok(ids)
 }
 
@@ -540,13 +564,16 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
     let ids = things_that_exist(app, true).await?;
     crate::workforce::import_some_staff(app).await?;
 
+    let mut page_ids = ids.clone();
+    page_ids.insert("round", ids["sent round"].clone());
     let mut browsers: BTreeMap<String, Browser> = BTreeMap::new();
     let (mut served, mut problems) = (0, Vec::new());
     for (method, pattern, _, allowed) in MATRIX {
         if *method != "GET" {
             continue;
         }
-        let mut path = fill(pattern, &ids);
+        // Rounds' pages and downloads are those of the round where everyone has sent.
+        let mut path = fill(pattern, &page_ids);
         if pattern.ends_with("/booked") {
             // The page after booking says which place: a waiting-list place needs no key.
             path = format!("{path}?waiting=true");

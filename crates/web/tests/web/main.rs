@@ -224,6 +224,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_EVERYONE_THERE,
     ),
     (
+        "POST",
+        "/orgs/{ods}/self-assessments/{id}/assessors/remove",
+        "/orgs/RJ1/self-assessments/1/assessors/remove",
+        RJ1_EVERYONE_THERE,
+    ),
+    (
         "GET",
         "/orgs/{ods}/self-assessments/{id}/rate",
         "/orgs/RJ1/self-assessments/1/rate",
