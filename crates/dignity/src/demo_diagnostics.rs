@@ -259,6 +259,7 @@ pub(crate) async fn signed_round(
     )
     .await?;
     let mut version = 1;
+    let mut agreed_levels = std::collections::HashMap::new();
     for (_, statement) in framework.statements() {
         let mut values: Vec<u8> = assessors
             .iter()
@@ -275,6 +276,7 @@ pub(crate) async fn signed_round(
             .collect();
         values.sort_unstable();
         let agreed = values.get((values.len() - 1) / 2).copied().unwrap_or(1);
+        agreed_levels.insert(statement.key.clone(), agreed);
         version = store::agree(
             db,
             ACTOR,
@@ -301,6 +303,7 @@ pub(crate) async fn signed_round(
             side,
             person,
             opened.plus_days(35),
+            &diagnostics::rounds::part_levels(framework, &agreed_levels),
         )
         .await?;
     }

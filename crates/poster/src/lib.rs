@@ -102,8 +102,9 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML cannot hold at all.
+            // Characters XML cannot hold at all: controls and the non-characters.
             c if c.is_control() && c != '\n' && c != '\t' => {}
+            c if (u32::from(c) & 0xfffe) == 0xfffe => {}
             c => out.push(c),
         }
     }
@@ -230,7 +231,8 @@ pub fn svg(poster: &Poster) -> Result<String, PosterError> {
         &poster.organisation,
     );
     let mut y = 78.0;
-    for line in wrap(&poster.title, 22.0, inner, 2) {
+    // Bold text is measured a tenth larger: its letters are wider.
+    for line in wrap(&poster.title, 24.2, inner, 2) {
         text(&mut svg, MARGIN, y, 22.0, "bold", "white", &line);
         y += 27.0;
     }
@@ -262,7 +264,7 @@ pub fn svg(poster: &Poster) -> Result<String, PosterError> {
             break;
         }
         shown += 1;
-        for line in wrap(&action.title, 11.0, inner, 2) {
+        for line in wrap(&action.title, 12.1, inner, 2) {
             text(&mut svg, MARGIN, y, 11.0, "bold", TEXT, &line);
             y += 14.0;
         }
@@ -484,5 +486,7 @@ mod tests {
     #[test]
     fn text_is_escaped_for_svg() {
         assert_eq!(escape("<a & \"b\">\u{0}"), "&lt;a &amp; &quot;b&quot;&gt;");
+        // An outside review's title with U+FFFF made the PDF fail to draw.
+        assert_eq!(escape("a\u{fffe}b\u{ffff}c\u{10ffff}"), "abc");
     }
 }

@@ -242,6 +242,25 @@ pub async fn assessors(db: &Db, round_id: i64) -> Result<Vec<Assessor>, StoreErr
 }
 
 /// Whether both sides have signed the round's current version: it is then closed.
+/// Locks the round's row until the write ends, so every change to one round (asking,
+/// taking off, sending, agreeing, signing) waits for the one before: checks such as
+/// "everyone has sent" then hold until the change is kept. SQLite's write lock already
+/// does this; PostgreSQL needs the row lock.
+async fn lock_round(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    round_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "SELECT id FROM diagnostic_rounds WHERE id = $1{}",
+        db.lock_rows()
+    ))
+    .bind(round_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn signed_off(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<bool, StoreError> {
     let signed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM diagnostic_signoffs s JOIN diagnostic_rounds r ON r.id = s.round_id \
@@ -292,6 +311,7 @@ pub async fn invite(
     mail: &NewMail,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_round(db, &mut tx, round_id).await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
@@ -342,6 +362,7 @@ pub async fn remove_assessor(
     person_id: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_round(db, &mut tx, round_id).await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
@@ -424,6 +445,7 @@ pub async fn save_ratings(
     send: bool,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_round(db, &mut tx, round_id).await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
@@ -525,6 +547,7 @@ pub async fn agree(
     on: Day,
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_round(db, &mut tx, round_id).await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
@@ -613,8 +636,10 @@ pub async fn sign(
     side: &str,
     person_id: i64,
     on: Day,
+    levels: &[(String, f64)],
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_round(db, &mut tx, round_id).await?;
     if signed_off(&mut tx, round_id).await? {
         return Err(closed());
     }
@@ -658,6 +683,23 @@ pub async fn sign(
     .bind(version)
     .execute(&mut *tx)
     .await?;
+    // Signed by both now, the round is closed for good: its parts' levels are kept.
+    if signed_off(&mut tx, round_id).await? {
+        sqlx::query("DELETE FROM diagnostic_levels WHERE round_id = $1")
+            .bind(round_id)
+            .execute(&mut *tx)
+            .await?;
+        for (element, level) in levels {
+            sqlx::query(
+                "INSERT INTO diagnostic_levels (round_id, element, level) VALUES ($1, $2, $3)",
+            )
+            .bind(round_id)
+            .bind(element)
+            .bind(level)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
     audit::append(
         &mut tx,
         now,
@@ -722,6 +764,25 @@ pub async fn agreed_of(db: &Db, round_ids: &[i64]) -> Result<Vec<(i64, String, i
         .join(", ");
     Ok(sqlx::query_as(&format!(
         "SELECT round_id, statement, rating FROM diagnostic_agreed WHERE round_id IN ({ids})"
+    ))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The kept part levels of `round_ids`: round, part, level. A round signed off before
+/// levels were kept has none; the caller works those out from the agreed ratings.
+pub async fn levels_of(db: &Db, round_ids: &[i64]) -> Result<Vec<(i64, String, f64)>, StoreError> {
+    if round_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Numbers read from the database, written into the query as in [`agreed_of`].
+    let ids = round_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(&format!(
+        "SELECT round_id, element, level FROM diagnostic_levels WHERE round_id IN ({ids})"
     ))
     .fetch_all(db.pool())
     .await?)

@@ -866,6 +866,11 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "diagnostic_levels",
+        "round_id, element",
+        &[("round_id", Int), ("element", Text), ("level", Real)],
+    ),
+    (
         "organisation_systems",
         "organisation_id",
         &[("organisation_id", Int), ("icb_id", Int)],

@@ -377,7 +377,9 @@ struct RoundQuery {
 fn done_words(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "invited" => Some("They have been asked to rate, and sent an email."),
-        "sent" => Some("Your ratings have been sent. You can now see everyone's."),
+        "sent" => Some(
+            "Your ratings have been sent. You will see everyone's once all who are asked have sent.",
+        ),
         "agreed" => Some("The agreed rating has been saved."),
         "signed" => Some("You have signed the round."),
         "removed" => Some("They have been taken off the round, with any ratings they saved."),

@@ -1421,6 +1421,16 @@ pub async fn sign(
             "The form is out of date. Read the page again.",
         ))
     })?;
+    // Every statement is agreed: each part's level, kept if this signature closes the round.
+    let agreed: HashMap<String, u8> = view
+        .elements
+        .iter()
+        .flat_map(|e| &e.statements)
+        .filter_map(|s| {
+            let rating = u8::try_from(s.agreed.as_ref()?.rating).ok()?;
+            Some((s.statement.key.clone(), rating))
+        })
+        .collect();
     store::sign(
         &ctx.db,
         &session.person.email,
@@ -1431,6 +1441,7 @@ pub async fn sign(
         side.code(),
         session.person.id,
         ctx.clock.today(),
+        &rounds::part_levels(&view.framework, &agreed),
     )
     .await?;
     Ok(())

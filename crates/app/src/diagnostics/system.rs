@@ -172,9 +172,21 @@ pub async fn system_view(
         });
     };
     let framework = framework_of(&chosen.definition)?;
+    // Each round's parts' levels, kept when it closed; a round closed before levels were
+    // kept has its worked out from its agreed ratings, as its own page does. Reading the
+    // kept levels, not every agreed rating, is what keeps the national view fast.
     let ids: Vec<i64> = signed.iter().map(|r| r.id).collect();
+    let mut kept: HashMap<i64, HashMap<String, f64>> = HashMap::new();
+    for (round, element, level) in store::levels_of(&ctx.db, &ids).await? {
+        kept.entry(round).or_default().insert(element, level);
+    }
+    let unkept: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !kept.contains_key(id))
+        .collect();
     let mut agreed: HashMap<i64, HashMap<String, u8>> = HashMap::new();
-    for (round, statement, rating) in store::agreed_of(&ctx.db, &ids).await? {
+    for (round, statement, rating) in store::agreed_of(&ctx.db, &unkept).await? {
         if let Ok(rating) = u8::try_from(rating) {
             agreed.entry(round).or_default().insert(statement, rating);
         }
@@ -195,18 +207,24 @@ pub async fn system_view(
         if version.top() != framework.top() {
             continue;
         }
-        let ratings = agreed.get(&round.id);
+        let worked_out: HashMap<String, f64> = match (kept.remove(&round.id), agreed.get(&round.id))
+        {
+            (Some(levels), _) => levels,
+            (None, Some(ratings)) => rounds::part_levels(&version, ratings).into_iter().collect(),
+            (None, None) => HashMap::new(),
+        };
+        // Parts by key, in the newest version's order; a part the round's version lacked
+        // has no level.
         let levels = framework
             .elements
             .iter()
             .map(|element| {
-                let part = version.elements.iter().find(|e| e.key == element.key)?;
-                let values: Vec<u8> = part
-                    .statements
+                version
+                    .elements
                     .iter()
-                    .filter_map(|s| ratings.and_then(|r| r.get(&s.key)).copied())
-                    .collect();
-                rounds::median(&values)
+                    .any(|e| e.key == element.key)
+                    .then(|| worked_out.get(&element.key).copied())
+                    .flatten()
             })
             .collect();
         if let Some(organisation) = in_area.get(&round.organisation_id) {

@@ -402,19 +402,62 @@ pub fn is_hidden_mark(c: char) -> bool {
     // Direction marks and overrides, and the invisible ones that hide a word's real
     // letters: zero-width spaces and joiners, the soft hyphen, the word joiner and its
     // kin, and the byte-order mark.
+    // Also the blank letters and fillers that show as nothing, the line and paragraph
+    // separators, the interlinear and tag characters, and the non-characters (which an
+    // SVG or XML document cannot hold at all).
     matches!(
         c,
         '\u{00ad}'
+            | '\u{034f}'
+            | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
             | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
+            | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fdd0}'..='\u{fdef}'
             | '\u{feff}'
-    )
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    ) || (u32::from(c) & 0xfffe) == 0xfffe
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What an outside review slipped into titles: each hides letters, turns text round,
+    /// breaks a line, or cannot be written into an SVG at all.
+    #[test]
+    fn hidden_marks_are_caught() {
+        for c in [
+            '\u{00ad}',
+            '\u{034f}',
+            '\u{061c}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{2028}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{3164}',
+            '\u{feff}',
+            '\u{fff9}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{e0041}',
+            '\u{1fffe}',
+        ] {
+            assert!(is_hidden_mark(c), "{:?}", c);
+        }
+        for c in ['a', 'é', '漢', ' ', '\u{a0}', '👍'] {
+            assert!(!is_hidden_mark(c), "{c:?}");
+        }
+    }
 
     const SMALL: &str = r#"key = "small"
 version = 2

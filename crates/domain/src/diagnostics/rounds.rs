@@ -58,7 +58,18 @@ pub fn check_evidence(raw: &str) -> Result<String, InvalidValue> {
             "Evidence must be 2,000 characters or fewer",
         ));
     }
+    if hides_letters(text) {
+        return Err(InvalidValue::Message(HIDDEN));
+    }
     Ok(text.to_owned())
+}
+
+const HIDDEN: &str = "Use plain letters: this has a hidden character that can change how it reads";
+
+/// Text that carries a hidden or direction-turning character (lines may break).
+fn hides_letters(text: &str) -> bool {
+    text.chars()
+        .any(|c| super::is_hidden_mark(c) || (c.is_control() && c != '\n' && c != '\r'))
 }
 
 /// Links as typed, one to a line: each a full http or https web address.
@@ -85,6 +96,9 @@ pub fn check_reason(raw: &str) -> Result<String, InvalidValue> {
         return Err(InvalidValue::Message(
             "The reason must be 2,000 characters or fewer",
         ));
+    }
+    if hides_letters(text) {
+        return Err(InvalidValue::Message(HIDDEN));
     }
     Ok(text.to_owned())
 }
@@ -158,6 +172,26 @@ impl Summary {
 }
 
 /// A median as people read it: "3" or "3.5".
+/// Each part's level from agreed ratings by statement key: the median of its statements'
+/// agreed ratings, for the parts with any.
+pub fn part_levels(
+    framework: &super::Framework,
+    agreed: &std::collections::HashMap<String, u8>,
+) -> Vec<(String, f64)> {
+    framework
+        .elements
+        .iter()
+        .filter_map(|element| {
+            let values: Vec<u8> = element
+                .statements
+                .iter()
+                .filter_map(|s| agreed.get(&s.key).copied())
+                .collect();
+            median(&values).map(|level| (element.key.clone(), level))
+        })
+        .collect()
+}
+
 pub fn median_words(median: Option<f64>) -> String {
     match median {
         None => "None yet".into(),

@@ -395,18 +395,23 @@ pub async fn add_action_for_round(
             "There is no self-assessment round {round_id}"
         )));
     }
-    // The same form sent twice (a double press, or the back button) adds one action.
-    let same: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM diagnostic_actions d JOIN plan_actions a ON a.id = d.action_id \
-         WHERE d.round_id = $1 AND d.element = $2 AND a.removed_in_version IS NULL \
-         AND LOWER(a.title) = LOWER($3)",
+    // The same form sent twice (a double press, or the back button) adds one action. The
+    // same words are the same action, whatever their case or spacing.
+    let words = |title: &str| {
+        title
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let titles: Vec<String> = sqlx::query_scalar(
+        "SELECT a.title FROM diagnostic_actions d JOIN plan_actions a ON a.id = d.action_id \
+         WHERE d.round_id = $1 AND d.element = $2 AND a.removed_in_version IS NULL",
     )
     .bind(round_id)
     .bind(element)
-    .bind(&action.title)
-    .fetch_one(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    if same > 0 {
+    if titles.iter().any(|t| words(t) == words(&action.title)) {
         return Err(StoreError::Conflict(format!(
             "The action {} is already in the plan for this part",
             action.title
