@@ -684,21 +684,16 @@ pub async fn sign(
     .execute(&mut *tx)
     .await?;
     // Signed by both now, the round is closed for good: its parts' levels are kept.
-    if signed_off(&mut tx, round_id).await? {
+    if signed_off(&mut tx, round_id).await? && !levels.is_empty() {
         sqlx::query("DELETE FROM diagnostic_levels WHERE round_id = $1")
             .bind(round_id)
             .execute(&mut *tx)
             .await?;
-        for (element, level) in levels {
-            sqlx::query(
-                "INSERT INTO diagnostic_levels (round_id, element, level) VALUES ($1, $2, $3)",
-            )
+        sqlx::query("INSERT INTO diagnostic_levels (round_id, levels) VALUES ($1, $2)")
             .bind(round_id)
-            .bind(element)
-            .bind(level)
+            .bind(write_levels(levels))
             .execute(&mut *tx)
             .await?;
-        }
     }
     audit::append(
         &mut tx,
@@ -725,29 +720,55 @@ pub struct SignedRound {
     pub opened_on: String,
     /// The later of the two sides' signatures.
     pub signed_on: String,
+    /// Its parts' levels as kept when it closed (see [`read_levels`]); `None` for a round
+    /// closed before levels were kept.
+    pub levels: Option<String>,
+}
+
+/// Parts' levels as one text, a line a part: "key<TAB>level".
+pub fn write_levels(levels: &[(String, f64)]) -> String {
+    levels
+        .iter()
+        .map(|(key, level)| format!("{key}\t{level}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Kept levels read back; a line that does not read is left out.
+pub fn read_levels(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter_map(|line| {
+            let (key, level) = line.split_once('\t')?;
+            Some((key.to_owned(), level.parse::<f64>().ok()?))
+        })
+        .collect()
 }
 
 /// Every organisation's newest round on framework `key` (any version) that both sides
-/// signed off as it stands; one per organisation, by organisation id.
+/// signed off as it stands, with its kept levels: one row an organisation.
 pub async fn newest_signed_rounds(db: &Db, key: &str) -> Result<Vec<SignedRound>, StoreError> {
-    let rounds: Vec<SignedRound> = sqlx::query_as(
+    // Signed off: both sides' signatures are for the round's current version. No newer
+    // signed-off round of the same organisation on the framework: the newest, one a row.
+    Ok(sqlx::query_as(
         "SELECT r.id, r.organisation_id, r.framework_id, r.title, r.opened_on, \
-         (SELECT MAX(s.signed_on) FROM diagnostic_signoffs s WHERE s.round_id = r.id) AS signed_on \
+         (SELECT MAX(s.signed_on) FROM diagnostic_signoffs s WHERE s.round_id = r.id) AS signed_on, \
+         l.levels \
          FROM diagnostic_rounds r JOIN diagnostic_frameworks f ON f.id = r.framework_id \
+         LEFT JOIN diagnostic_levels l ON l.round_id = r.id \
          WHERE f.key = $1 \
-         AND (SELECT COUNT(*) FROM diagnostic_signoffs s WHERE s.round_id = r.id AND s.version = r.version) >= 2 \
-         ORDER BY r.organisation_id, r.opened_on DESC, r.id DESC",
+         AND (SELECT COUNT(*) FROM diagnostic_signoffs s \
+              WHERE s.round_id = r.id AND s.version = r.version) >= 2 \
+         AND NOT EXISTS (SELECT 1 FROM diagnostic_rounds n \
+              JOIN diagnostic_frameworks g ON g.id = n.framework_id \
+              WHERE n.organisation_id = r.organisation_id AND g.key = f.key \
+              AND (n.opened_on > r.opened_on OR (n.opened_on = r.opened_on AND n.id > r.id)) \
+              AND (SELECT COUNT(*) FROM diagnostic_signoffs t \
+                   WHERE t.round_id = n.id AND t.version = n.version) >= 2) \
+         ORDER BY r.organisation_id",
     )
     .bind(key)
     .fetch_all(db.pool())
-    .await?;
-    let mut newest: Vec<SignedRound> = Vec::new();
-    for round in rounds {
-        if newest.last().map(|r| r.organisation_id) != Some(round.organisation_id) {
-            newest.push(round);
-        }
-    }
-    Ok(newest)
+    .await?)
 }
 
 /// The agreed ratings of `round_ids`: round, statement, rating.
@@ -764,25 +785,6 @@ pub async fn agreed_of(db: &Db, round_ids: &[i64]) -> Result<Vec<(i64, String, i
         .join(", ");
     Ok(sqlx::query_as(&format!(
         "SELECT round_id, statement, rating FROM diagnostic_agreed WHERE round_id IN ({ids})"
-    ))
-    .fetch_all(db.pool())
-    .await?)
-}
-
-/// The kept part levels of `round_ids`: round, part, level. A round signed off before
-/// levels were kept has none; the caller works those out from the agreed ratings.
-pub async fn levels_of(db: &Db, round_ids: &[i64]) -> Result<Vec<(i64, String, f64)>, StoreError> {
-    if round_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Numbers read from the database, written into the query as in [`agreed_of`].
-    let ids = round_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(sqlx::query_as(&format!(
-        "SELECT round_id, element, level FROM diagnostic_levels WHERE round_id IN ({ids})"
     ))
     .fetch_all(db.pool())
     .await?)

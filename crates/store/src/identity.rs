@@ -613,3 +613,14 @@ pub async fn organisations_in_icb(db: &Db, icb_id: i64) -> Result<Vec<Organisati
     .fetch_all(db.pool())
     .await?)
 }
+
+/// The integrated care boards on this installation, by name.
+pub async fn integrated_care_boards(db: &Db) -> Result<Vec<Organisation>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, ods_code, name, org_type, region, benchmark_group FROM organisations \
+         WHERE org_type = $1 ORDER BY name",
+    )
+    .bind(OrgType::Icb.code())
+    .fetch_all(db.pool())
+    .await?)
+}

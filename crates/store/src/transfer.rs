@@ -867,8 +867,8 @@ const TABLES: &[TableSpec] = &[
     ),
     (
         "diagnostic_levels",
-        "round_id, element",
-        &[("round_id", Int), ("element", Text), ("level", Real)],
+        "round_id",
+        &[("round_id", Int), ("levels", Text)],
     ),
     (
         "organisation_systems",

@@ -1009,18 +1009,17 @@ async fn icb_csv(
 
 /// Every area an analyst may choose: England, each region, each integrated care board.
 async fn national_areas(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
-    use dignity_domain::identity::{OrgType, Region};
+    use dignity_domain::identity::Region;
     let mut areas = vec![(String::new(), "All of England".to_owned())];
     areas.extend(
         Region::ALL
             .iter()
             .map(|r| (format!("region:{}", r.code()), r.label().to_owned())),
     );
-    let boards = dignity_app::identity::organisations::organisations(&state.app).await?;
     areas.extend(
-        boards
+        system::boards(&state.app)
+            .await?
             .into_iter()
-            .filter(|o| o.org_type == OrgType::Icb)
             .map(|o| (format!("icb:{}", o.ods_code), o.name)),
     );
     Ok(areas)

@@ -88,6 +88,11 @@ impl SystemView {
     }
 }
 
+/// The integrated care boards an analyst may choose as an area.
+pub async fn boards(ctx: &Context) -> Result<Vec<Organisation>, Error> {
+    Ok(dignity_store::identity::integrated_care_boards(&ctx.db).await?)
+}
+
 /// The organisations an area holds; an integrated care board is never one of its own.
 async fn organisations_in(ctx: &Context, area: &Area) -> Result<Vec<Organisation>, Error> {
     Ok(match area {
@@ -175,15 +180,17 @@ pub async fn system_view(
     // Each round's parts' levels, kept when it closed; a round closed before levels were
     // kept has its worked out from its agreed ratings, as its own page does. Reading the
     // kept levels, not every agreed rating, is what keeps the national view fast.
-    let ids: Vec<i64> = signed.iter().map(|r| r.id).collect();
-    let mut kept: HashMap<i64, HashMap<String, f64>> = HashMap::new();
-    for (round, element, level) in store::levels_of(&ctx.db, &ids).await? {
-        kept.entry(round).or_default().insert(element, level);
-    }
-    let unkept: Vec<i64> = ids
+    let mut kept: HashMap<i64, HashMap<String, f64>> = signed
         .iter()
-        .copied()
-        .filter(|id| !kept.contains_key(id))
+        .filter_map(|r| {
+            let levels = r.levels.as_deref()?;
+            Some((r.id, store::read_levels(levels).into_iter().collect()))
+        })
+        .collect();
+    let unkept: Vec<i64> = signed
+        .iter()
+        .filter(|r| r.levels.is_none())
+        .map(|r| r.id)
         .collect();
     let mut agreed: HashMap<i64, HashMap<String, u8>> = HashMap::new();
     for (round, statement, rating) in store::agreed_of(&ctx.db, &unkept).await? {
