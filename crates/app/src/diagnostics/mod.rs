@@ -1421,6 +1421,14 @@ pub async fn sign(
             "The form is out of date. Read the page again.",
         ))
     })?;
+    // The levels below are worked out from what was read just now; the store keeps them
+    // only for the version it locks, so what was read must be that version too.
+    if version != view.round.version {
+        return Err(Error::Conflict(
+            "The agreed ratings changed while you were reading them. Read them again before you sign."
+                .into(),
+        ));
+    }
     // Every statement is agreed: each part's level, kept if this signature closes the round.
     let agreed: HashMap<String, u8> = view
         .elements

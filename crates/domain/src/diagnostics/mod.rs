@@ -399,31 +399,42 @@ fn read(text: &str, check_indicators: bool) -> Result<Framework, DefinitionError
 /// Characters that turn text's direction round or hide letters, which can make text read
 /// differently on the page from how it was written.
 pub fn is_hidden_mark(c: char) -> bool {
-    // Direction marks and overrides, and the invisible ones that hide a word's real
-    // letters: zero-width spaces and joiners, the soft hyphen, the word joiner and its
-    // kin, and the byte-order mark.
-    // Also the blank letters and fillers that show as nothing, the line and paragraph
-    // separators, the interlinear and tag characters, and the non-characters (which an
-    // SVG or XML document cannot hold at all).
+    // Unicode's default-ignorable code points (which show as nothing: zero-width spaces and
+    // joiners, direction marks and overrides, fillers, variation selectors, tags), the
+    // other format characters, line and paragraph separators, private-use characters
+    // (which no font shows as the writer meant), and the non-characters (which an SVG or
+    // XML document cannot hold at all). Listed by hand from the Unicode tables: no crate
+    // in the tree carries the properties.
     matches!(
         c,
         '\u{00ad}'
             | '\u{034f}'
+            | '\u{0600}'..='\u{0605}'
             | '\u{061c}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{17b4}'
-            | '\u{17b5}'
+            | '\u{06dd}'
+            | '\u{070f}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08e2}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
             | '\u{180b}'..='\u{180f}'
             | '\u{200b}'..='\u{200f}'
             | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{206f}'
             | '\u{3164}'
+            | '\u{e000}'..='\u{f8ff}'
             | '\u{fdd0}'..='\u{fdef}'
+            | '\u{fe00}'..='\u{fe0f}'
             | '\u{feff}'
             | '\u{ffa0}'
             | '\u{fff0}'..='\u{fffb}'
-            | '\u{e0000}'..='\u{e007f}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1345f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+            | '\u{f0000}'..='\u{10ffff}'
     ) || (u32::from(c) & 0xfffe) == 0xfffe
 }
 
@@ -451,10 +462,18 @@ mod tests {
             '\u{ffff}',
             '\u{e0041}',
             '\u{1fffe}',
+            '\u{fe0f}',
+            '\u{e0100}',
+            '\u{1d173}',
+            '\u{13430}',
+            '\u{1bca0}',
+            '\u{110bd}',
+            '\u{0600}',
+            '\u{e000}',
         ] {
             assert!(is_hidden_mark(c), "{:?}", c);
         }
-        for c in ['a', 'é', '漢', ' ', '\u{a0}', '👍'] {
+        for c in ['a', 'é', '漢', ' ', '\u{a0}', '👍', 'ا', '\u{fffd}'] {
             assert!(!is_hidden_mark(c), "{c:?}");
         }
     }

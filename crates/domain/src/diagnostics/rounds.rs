@@ -196,13 +196,26 @@ pub fn median_words(median: Option<f64>) -> String {
     match median {
         None => "None yet".into(),
         Some(m) if m.fract() == 0.0 => format!("{m:.0}"),
-        Some(m) => format!("{m:.1}"),
+        Some(m) if (m * 2.0).fract() == 0.0 => format!("{m:.1}"),
+        // A middle of halves (2.25, from 2 and 2.5) shown as it is, not rounded to 2.2.
+        Some(m) => format!("{m:.2}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Levels and halves as they are; a middle of halves to two places, never rounded to
+    /// a figure that is neither (2.25 once showed as 2.2).
+    #[test]
+    fn middles_are_written_as_they_are() {
+        assert_eq!(median_words(None), "None yet");
+        assert_eq!(median_words(Some(3.0)), "3");
+        assert_eq!(median_words(Some(2.5)), "2.5");
+        assert_eq!(median_words(Some(2.25)), "2.25");
+        assert_eq!(median_words(Some(1.75)), "1.75");
+    }
 
     /// The example in docs/diagnostics.md: five assessors rate one statement on a scale of
     /// five. The employer side (wellbeing lead 4, executive 5, manager 4) and the union

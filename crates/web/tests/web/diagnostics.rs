@@ -1393,7 +1393,10 @@ async fn a_system_sees_its_own_organisations_side_by_side(app: &TestApp) -> Test
     let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM diagnostic_levels")
         .fetch_one(app.db.pool())
         .await?;
-    assert_eq!(kept, 1, "RJ1's parts' levels were kept when its round closed");
+    assert_eq!(
+        kept, 1,
+        "RJ1's parts' levels were kept when its round closed"
+    );
     assert!(!theirs.body.contains("Trust RJ1 ("));
     let london = nia
         .get("/national/self-assessments?area=region:london")
