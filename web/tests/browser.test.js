@@ -298,7 +298,7 @@ describe('partnership action plans', () => {
     await page.click('a:has-text("See organisations\' plans")');
     const index = await page.locator('main').innerText();
     assert.match(index, /have published a plan signed by both/);
-    assert.match(index, /On track: 3/);
+    assert.match(index, /On track: 4/);
     assert.doesNotMatch(index, /\b1 actions\b/, 'one action, not "1 actions"');
     await checkAccessibility(page, assert);
     await page.click('a:has-text("Northfield Hospitals")');

@@ -471,7 +471,17 @@ async fn get(
     ods: &str,
     query: &str,
 ) -> anyhow::Result<(StatusCode, Duration, String)> {
-    let request = Request::get(format!("/orgs/{ods}/er-cases{query}"))
+    router_get(router, cookie, &format!("/orgs/{ods}/er-cases{query}")).await
+}
+
+/// A page asked for through the full router with the session's cookies: its status, the
+/// time to the last byte of the page, and the page.
+pub(crate) async fn router_get(
+    router: &axum::Router,
+    cookie: &str,
+    path: &str,
+) -> anyhow::Result<(StatusCode, Duration, String)> {
+    let request = Request::get(path)
         .header(header::COOKIE, cookie)
         .body(Body::empty())?;
     let began = Instant::now();

@@ -5,11 +5,10 @@
 //! browser would.
 
 use crate::bench::{ms, percentile};
-use crate::bench_casework::{PASSPHRASE, TOTP_SECRET, sign_in};
+use crate::bench_casework::{PASSPHRASE, TOTP_SECRET, router_get as get, sign_in};
 use crate::demo_diagnostics::{Signers, framework_id, signed_round};
 use anyhow::{Context, bail, ensure};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use dignity_app::admin::{NewOrganisation, Operator};
 use dignity_app::assure::ScratchDb;
 use dignity_app::data::Backend;
@@ -17,7 +16,6 @@ use dignity_app::{Clock, Db};
 use dignity_domain::diagnostics::{self, HEALTH_AND_WELLBEING};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, Region, Role};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 /// The goals on two cores, at the 95th percentile through the router.
 const GOAL_ROUND: Duration = Duration::from_millis(20);
@@ -216,20 +214,4 @@ async fn on(
         );
     }
     Ok(())
-}
-
-async fn get(
-    router: &axum::Router,
-    cookie: &str,
-    path: &str,
-) -> anyhow::Result<(StatusCode, Duration, String)> {
-    let request = Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())?;
-    let began = Instant::now();
-    let response = router.clone().oneshot(request).await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024).await?;
-    let took = began.elapsed();
-    Ok((status, took, String::from_utf8_lossy(&bytes).into_owned()))
 }

@@ -337,11 +337,13 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
         "the open survey's codes are printed: {out}"
     );
     let out = text(&dignity(&dir.0, &url, &["admin", "list-orgs"])?);
-    // Three with accounts, and eight more that only take part in surveys.
-    assert_eq!(out.lines().count(), 11, "{out}");
+    // Three with accounts, eight more that only take part in surveys and rate themselves,
+    // and the integrated care board whose system lead looks across two of them.
+    assert_eq!(out.lines().count(), 12, "{out}");
+    assert!(out.contains("DEMOI\t"), "{out}");
     assert!(out.contains("DEMO1") && out.contains("DEMO7"), "{out}");
 
-    // Every trust has its workforce extracts: staff in post on two year ends a year apart,
+    // Every organisation has its workforce extracts: staff in post on two year ends a year apart,
     // and the latest year's leavers, shortlisted applicants, training and board.
     let db = dignity_store::Db::connect(&url, &dignity_store::DbOptions::default()).await?;
     let snapshots: Vec<(String, String, String, i64)> = sqlx::query_as(
@@ -351,7 +353,8 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
     .fetch_all(db.pool())
     .await?;
     let trusts: std::collections::BTreeSet<&str> = snapshots.iter().map(|s| s.0.as_str()).collect();
-    assert_eq!(trusts.len(), 11, "{snapshots:?}");
+    // The integrated care board employs staff too, so it has its extracts as well.
+    assert_eq!(trusts.len(), 12, "{snapshots:?}");
     for trust in trusts {
         let kinds: Vec<(&str, &str)> = snapshots
             .iter()

@@ -59,6 +59,24 @@ fn label_lines(label: &str) -> Vec<String> {
     lines
 }
 
+/// A bar's label, its lines right-aligned at `right` and centred on `middle`.
+fn label(svg: &mut String, right: f64, middle: f64, lines: &[String]) {
+    let _ = write!(
+        svg,
+        r##"<text x="{right}" y="{}" text-anchor="end" font-size="14" fill="#212b32">"##,
+        middle + 5.0 - 8.0 * (lines.len() as f64 - 1.0),
+    );
+    for (n, line) in lines.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<tspan x="{right}" dy="{}">{}</tspan>"##,
+            if n == 0 { 0 } else { 16 },
+            escape(line)
+        );
+    }
+    svg.push_str("</text>");
+}
+
 /// A horizontal bar chart. Horizontal so long labels read on narrow screens.
 pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
     const LABEL_WIDTH: u64 = 230;
@@ -88,22 +106,7 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, bars: &[Bar]) -> String {
     for ((i, bar), lines) in bars.iter().enumerate().zip(&labels) {
         let y = i as u64 * row + 5;
         let middle = y + row / 2;
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="14" fill="#212b32">"##,
-            LABEL_WIDTH - 8,
-            middle + 5 - 8 * (lines.len() as u64 - 1),
-        );
-        for (n, line) in lines.iter().enumerate() {
-            let _ = write!(
-                svg,
-                r##"<tspan x="{}" dy="{}">{}</tspan>"##,
-                LABEL_WIDTH - 8,
-                if n == 0 { 0 } else { 16 },
-                escape(line)
-            );
-        }
-        svg.push_str("</text>");
+        label(&mut svg, (LABEL_WIDTH - 8) as f64, middle as f64, lines);
         match bar.value {
             Some(value) => {
                 let length = (value * BAR_AREA) / max;
@@ -181,22 +184,7 @@ pub fn level_chart(id: &str, title: &str, summary: &str, top: u8, bars: &[LevelB
     for (i, (bar, lines)) in bars.iter().zip(&labels).enumerate() {
         let y = scale_height + i as f64 * row;
         let middle = y + row / 2.0;
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="14" fill="#212b32">"##,
-            LABEL_WIDTH - 8.0,
-            middle + 5.0 - 8.0 * (lines.len() as f64 - 1.0),
-        );
-        for (n, line) in lines.iter().enumerate() {
-            let _ = write!(
-                svg,
-                r##"<tspan x="{}" dy="{}">{}</tspan>"##,
-                LABEL_WIDTH - 8.0,
-                if n == 0 { 0 } else { 16 },
-                escape(line)
-            );
-        }
-        svg.push_str("</text>");
+        label(&mut svg, LABEL_WIDTH - 8.0, middle, lines);
         if let Some(level) = bar.level {
             let length = at(level) - LABEL_WIDTH;
             let _ = write!(
