@@ -18,6 +18,7 @@ use dignity_crypto::survey::InvitationCode;
 use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind, Role};
 use dignity_domain::speakup::{CaseType, Day};
 use dignity_domain::survey::Survey;
+use dignity_engine::disclosure::Minimums;
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::speakup::{RECOVERY_HOLDER, person_holder};
 use dignity_store::{identity, library, speakup, survey};
@@ -53,11 +54,28 @@ pub struct Operator {
     db: Db,
     clock: Clock,
     actor: &'static str,
+    minimums: Minimums,
 }
 
 impl Operator {
     pub fn new(db: Db, clock: Clock, actor: &'static str) -> Operator {
-        Operator { db, clock, actor }
+        Operator {
+            db,
+            clock,
+            actor,
+            minimums: Minimums::default(),
+        }
+    }
+
+    /// The installation's smallest groups, where they are not the defaults: an import
+    /// decides with them whether a new extract may be shown beside earlier ones.
+    pub fn with_minimums(mut self, minimums: Minimums) -> Operator {
+        self.minimums = minimums;
+        self
+    }
+
+    pub fn minimums(&self) -> &Minimums {
+        &self.minimums
     }
 
     pub fn db(&self) -> &Db {

@@ -56,12 +56,33 @@ impl From<Figure> for Cell {
 /// return is skipped by some spreadsheets, which then see the formula behind it.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// A field a spreadsheet would run as a formula gets a leading apostrophe.
+/// A field a spreadsheet would run as a formula gets a leading apostrophe. A field that
+/// is only a number (a sign, digits, a decimal point and a per cent sign, nothing else) is
+/// left as it is: every spreadsheet reads it as that number and none can run it, and an
+/// apostrophe would turn a negative gap or a signed change in a return into text that no
+/// sum adds up.
 pub fn defused(value: &str) -> String {
-    if value.starts_with(FORMULA_STARTS) {
+    if value.starts_with(FORMULA_STARTS) && !plain_number(value) {
         format!("'{value}")
     } else {
         value.to_owned()
+    }
+}
+
+/// `-20.7`, `+3`, `-0.15%`: a sign, then digits with at most one decimal point between
+/// digits, then at most a per cent sign.
+fn plain_number(value: &str) -> bool {
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let number = unsigned.strip_suffix('%').unwrap_or(unsigned);
+    let mut parts = number.split('.');
+    let digits = |part: Option<&str>| {
+        part.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let whole = parts.next();
+    match (parts.next(), parts.next()) {
+        (None, _) => digits(whole),
+        (Some(fraction), None) => digits(whole) && digits(Some(fraction)),
+        _ => false,
     }
 }
 
@@ -103,7 +124,27 @@ mod tests {
         );
     }
 
-    const DANGEROUS: [&str; 6] = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"];
+    const DANGEROUS: [&str; 12] = [
+        "=1+1",
+        "+1+1",
+        "-1+1",
+        "@SUM(A1)",
+        "\t=1+1",
+        "\r=1+1",
+        "-1.2.3",
+        "-.5",
+        "-5.",
+        "-",
+        "-1 points",
+        "-2+cmd|' /C calc'!A0",
+    ];
+
+    #[test]
+    fn csv_keeps_a_plain_number_a_number() {
+        for number in ["-20.7", "+1.25", "-1", "-0.15%", "+3%", "12"] {
+            assert_eq!(defused(number), number);
+        }
+    }
 
     #[test]
     fn csv_defuses_every_formula_start() {

@@ -25,6 +25,7 @@ use dignity_domain::workforce::{
     self as extract, Applicant, BoardMember, ExtractErrors, FormalEntry, StaffRecord,
     TrainingRecord, Unit,
 };
+use dignity_engine::disclosure;
 use dignity_store::workforce::{
     self as store, BoardSeat, FormalCount, Importer, Recruitment, Rows, Staff, Training,
 };
@@ -76,6 +77,9 @@ pub struct Imported {
     pub rows: usize,
     /// An earlier import of the same extract and day was replaced.
     pub replaced: bool,
+    /// A staff-in-post extract kept but not shown, because too few people changed between
+    /// it and the extract readers may have seen on this day.
+    pub held_beside: Option<Day>,
 }
 
 /// Reads `bytes` as an extract of `kind` for the organisation `ods` on `as_at`, and keeps
@@ -130,10 +134,11 @@ async fn replaces_settled(
     // Any extract of the kind in the year, not only one for the same day: the year's
     // figures use its newest, so a later day would replace it as surely (an outside review
     // got round a same-day rule so).
-    let exists = store::snapshots(operator.db(), organisation_id)
+    // Held ones too: replacing a held extract with one shown would make it the year's.
+    let exists = store::every_day_of(operator.db(), organisation_id, kind)
         .await?
-        .iter()
-        .any(|s| s.kind == kind && standards::ReportingYear::of(s.as_at) == year);
+        .into_iter()
+        .any(|day| standards::ReportingYear::of(day) == year);
     Ok(exists.then(|| year.label()))
 }
 
@@ -210,7 +215,38 @@ async fn import_as(
             extract::parse_board(bytes, progress).map_err(ImportError::File)?,
         )),
     };
-    let owned = sealed::SnapshotKey::new(secret).seal(organisation.id, as_at, &rows)?;
+    let key = sealed::SnapshotKey::new(secret);
+    let owned = key.seal(organisation.id, as_at, &rows)?;
+    let minimum = operator.minimums().workforce();
+    let staying = match &rows {
+        Rows::Staff {
+            leavers: false,
+            people,
+        } => Some(people),
+        _ => None,
+    };
+    let too_close = |day: Day, bytes: &[u8]| -> Result<bool, String> {
+        let Some(people) = staying else {
+            return Ok(false);
+        };
+        let seen = Snapshot {
+            id: 0,
+            organisation_id: organisation.id,
+            kind: Kind::Staff,
+            as_at: day,
+            imported_on: day,
+            row_count: 0,
+            version: None,
+        };
+        match key.open_rows(&seen, bytes).map_err(|e| e.to_string())? {
+            Rows::Staff { people: before, .. } => {
+                let changed = Changed::between(&before, people);
+                Ok(!disclosure::apart_enough(changed.in_groups, minimum)
+                    || !disclosure::apart_enough(changed.in_amounts, minimum))
+            }
+            _ => Err(format!("the staff extract as at {day} holds other rows")),
+        }
+    };
     let stored = store::replace(
         operator.db(),
         Importer {
@@ -222,6 +258,9 @@ async fn import_as(
         as_at,
         operator.clock().now(),
         owned.as_sealed(),
+        staying
+            .is_some()
+            .then_some(&too_close as &store::TooClose<'_>),
     )
     .await
     .map_err(Error::from)?;
@@ -231,6 +270,7 @@ async fn import_as(
     Ok(Imported {
         rows: lines_read.unwrap_or(rows.len()),
         replaced: stored.replaced,
+        held_beside: stored.held_beside,
     })
 }
 
@@ -272,6 +312,7 @@ pub async fn import_formal(
     Ok(Imported {
         rows: lines_read,
         replaced: stored.replaced,
+        held_beside: None,
     })
 }
 
@@ -279,6 +320,62 @@ pub async fn import_formal(
 pub async fn snapshots(operator: &Operator, ods: &OdsCode) -> Result<Vec<Snapshot>, Error> {
     let organisation = operator.organisation(ods).await?;
     Ok(store::snapshots(operator.db(), organisation.id).await?)
+}
+
+/// How many people differ between two staff-in-post extracts, for [`disclosure::apart_enough`].
+/// Someone in only one counts in both; someone in both counts where what they are counted
+/// by moved. The two are kept apart because the pages show them apart: headcounts by group
+/// move with `in_groups`, whole-time equivalents and sickness absence with `in_amounts`, so
+/// many people's absence changing would not hide one starter's groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Changed {
+    pub in_groups: u64,
+    pub in_amounts: u64,
+}
+
+impl Changed {
+    pub fn between(before: &[Staff], after: &[Staff]) -> Changed {
+        let before: std::collections::HashMap<&str, &Staff> =
+            before.iter().map(|p| (p.person.as_str(), p)).collect();
+        let mut changed = Changed::default();
+        let mut in_both = 0usize;
+        for now in after {
+            match before.get(now.person.as_str()) {
+                Some(then) => {
+                    in_both += 1;
+                    if !same_groups(then, now) {
+                        changed.in_groups += 1;
+                    }
+                    if then.wte != now.wte || then.days_lost != now.days_lost {
+                        changed.in_amounts += 1;
+                    }
+                }
+                None => {
+                    changed.in_groups += 1;
+                    changed.in_amounts += 1;
+                }
+            }
+        }
+        let left = (before.len() - in_both.min(before.len())) as u64;
+        changed.in_groups += left;
+        changed.in_amounts += left;
+        changed
+    }
+}
+
+/// Whether two rows of one person count them in the same groups.
+fn same_groups(a: &Staff, b: &Staff) -> bool {
+    a.unit_id == b.unit_id
+        && a.staff_group == b.staff_group
+        && a.pay_grade == b.pay_grade
+        && a.clinical == b.clinical
+        && a.ethnicity == b.ethnicity
+        && a.disability == b.disability
+        && a.sex == b.sex
+        && a.age_band == b.age_band
+        && a.started_on == b.started_on
+        && a.left_on == b.left_on
+        && a.leaving_reason == b.leaving_reason
 }
 
 fn staff_row(record: StaffRecord) -> Staff {

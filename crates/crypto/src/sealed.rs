@@ -123,6 +123,43 @@ mod tests {
         );
     }
 
+    /// Seals `padded` as it is, length prefix and all, as only a forger with the key could.
+    fn seal_raw(key: &[u8; 32], padded: &[u8]) -> Vec<u8> {
+        let nonce = [3u8; NONCE_LEN];
+        let body = XChaCha20Poly1305::new(Key::from_slice(key))
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: padded,
+                    aad: b"",
+                },
+            )
+            .unwrap();
+        [&nonce[..], &body].concat()
+    }
+
+    #[test]
+    fn a_length_prefix_is_read_exactly_and_never_past_the_record() {
+        let key = [2u8; 32];
+        let room = BUCKET - LENGTH_LEN;
+        let with_length = |length: u32| {
+            let mut padded = length.to_le_bytes().to_vec();
+            padded.resize(BUCKET, b'p');
+            seal_raw(&key, &padded)
+        };
+        assert_eq!(open(&key, b"", &with_length(0)).unwrap().len(), 0);
+        assert_eq!(*open(&key, b"", &with_length(3)).unwrap(), b"ppp");
+        assert_eq!(
+            open(&key, b"", &with_length(room as u32)).unwrap().len(),
+            room
+        );
+        for past in [room as u32 + 1, u32::MAX] {
+            assert!(open(&key, b"", &with_length(past)).is_err(), "{past}");
+        }
+        // Too short to hold a length at all.
+        assert!(open(&key, b"", &seal_raw(&key, &[1, 0])).is_err());
+    }
+
     #[test]
     fn records_padded_to_their_longest_are_all_one_length() {
         let key = [1u8; 32];

@@ -159,7 +159,8 @@ pub async fn run(command: ImportCommand, db: &Db, config: &Config) -> anyhow::Re
         db.clone(),
         dignity_app::Clock::system(),
         crate::admin::ACTOR,
-    );
+    )
+    .with_minimums(config.minimums()?);
     match command {
         ImportCommand::SurveyResponses {
             campaign,
@@ -242,6 +243,15 @@ async fn workforce_extract(
                     ""
                 }
             );
+            if let Some(beside) = imported.held_beside {
+                println!(
+                    "It is kept but not shown: fewer than {} people changed between it and \
+                     the extract as at {}, so setting the two pages side by side would show \
+                     those people's details. Pages keep showing the extracts they showed.",
+                    operator.minimums().workforce(),
+                    beside.long()
+                );
+            }
             Ok(())
         }
         Err(ImportError::File(errors)) => {

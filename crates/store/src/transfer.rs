@@ -554,6 +554,17 @@ const TABLES: &[TableSpec] = &[
             ("sealed", Blob),
             ("sealed_counts", Blob),
             ("version", Text),
+            ("held_beside", Text),
+        ],
+    ),
+    (
+        "workforce_remembered",
+        "version",
+        &[
+            ("version", Text),
+            ("organisation_id", Int),
+            ("as_at", Text),
+            ("sealed", Blob),
         ],
     ),
     (

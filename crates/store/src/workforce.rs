@@ -182,6 +182,19 @@ impl Rows {
     }
 }
 
+/// Whether a new staff-in-post extract is too close to one readers may have seen: given
+/// the day of a seen extract and its sealed rows, true when showing both would point at
+/// the few people who changed. [`replace`] asks it of each seen extract in turn.
+pub type TooClose<'a> = dyn Fn(Day, &[u8]) -> Result<bool, String> + Send + Sync + 'a;
+
+/// A staff-in-post extract kept but not shown ([`TooClose`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub as_at: Day,
+    /// The day of the seen extract it is too close to.
+    pub beside: Day,
+}
+
 /// What a replacing import found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stored {
@@ -190,6 +203,8 @@ pub struct Stored {
     pub snapshot_id: Option<i64>,
     /// True when a snapshot of the same kind and day was there before and is now gone.
     pub replaced: bool,
+    /// The day of a seen extract the new one is too close to, when it is held.
+    pub held_beside: Option<Day>,
 }
 
 /// Who imports, for the audit log.
@@ -224,6 +239,13 @@ const ROW_TABLES: [&str; 4] = [
 
 /// Stores `sealed` as the organisation's snapshot for `as_at`, replacing one of the same
 /// kind and day, and audits it, all in one transaction.
+///
+/// With `too_close` (staff in post), the new extract is first compared with every extract
+/// of the kind readers may have seen: the shown ones, the one it replaces if shown, and
+/// the shown ones replaced before ([`workforce_remembered`]). It is held, kept but not
+/// shown, beside the first it is too close to. A shown extract it replaces is remembered.
+/// The comparison runs inside the transaction, with the organisation locked on
+/// PostgreSQL, so two imports at once cannot each pass beside the other.
 pub async fn replace(
     db: &Db,
     importer: Importer<'_>,
@@ -231,23 +253,50 @@ pub async fn replace(
     as_at: Day,
     now: i64,
     sealed: Sealed<'_>,
+    too_close: Option<&TooClose<'_>>,
 ) -> Result<Stored, StoreError> {
     let kind = sealed.kind;
     let mut tx = db.begin_write().await?;
-    let found: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, imported_on FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
+    if too_close.is_some() {
+        sqlx::query(&format!(
+            "SELECT id FROM organisations WHERE id = $1{}",
+            db.lock_rows()
+        ))
+        .bind(organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    }
+    let found: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, imported_on, held_beside FROM workforce_snapshots \
+         WHERE organisation_id = $1 AND kind = $2 AND as_at = $3",
     )
     .bind(organisation_id)
     .bind(kind.code())
     .bind(as_at.to_string())
     .fetch_optional(&mut *tx)
     .await?;
-    let old = found.as_ref().map(|(id, _)| *id);
+    let old = found.as_ref().map(|(id, _, _)| *id);
+    let old_was_shown = found.as_ref().is_some_and(|(_, _, held)| held.is_none());
     let imported_on = match &found {
-        Some((_, day)) if importer.correcting_settled_year => day.clone(),
+        Some((_, day, _)) if importer.correcting_settled_year => day.clone(),
         _ => Day::from_unix_seconds(now).to_string(),
     };
+    let held_beside = match too_close {
+        Some(too_close) => first_too_close(&mut tx, organisation_id, kind, too_close).await?,
+        None => None,
+    };
     if let Some(old) = old {
+        if too_close.is_some() && old_was_shown {
+            sqlx::query(
+                "INSERT INTO workforce_remembered (version, organisation_id, as_at, sealed) \
+                 SELECT $1, organisation_id, as_at, sealed FROM workforce_snapshots \
+                 WHERE id = $2 AND sealed IS NOT NULL",
+            )
+            .bind(crate::ids::random_key())
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+        }
         for table in ROW_TABLES {
             sqlx::query(&format!("DELETE FROM {table} WHERE snapshot_id = $1"))
                 .bind(old)
@@ -262,8 +311,9 @@ pub async fn replace(
     let row_count = i64::try_from(sealed.row_count).unwrap_or(i64::MAX);
     let snapshot_id: i64 = sqlx::query_scalar(
         "INSERT INTO workforce_snapshots \
-         (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts, version, \
+          held_beside) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(organisation_id)
     .bind(kind.code())
@@ -273,10 +323,11 @@ pub async fn replace(
     .bind(sealed.rows)
     .bind(sealed.counts)
     .bind(crate::ids::random_key())
+    .bind(held_beside.map(|d| d.to_string()))
     .fetch_one(&mut *tx)
     .await?;
     let detail = format!(
-        "Imported {} {} of {} as at {}{}",
+        "Imported {} {} of {} as at {}{}{}",
         sealed.row_count,
         if sealed.row_count == 1 { "row" } else { "rows" },
         kind.words(),
@@ -285,6 +336,13 @@ pub async fn replace(
             ", replacing the earlier import for that day"
         } else {
             ""
+        },
+        match held_beside {
+            Some(beside) => format!(
+                "; held, not shown: too few people changed beside the extract as at {}",
+                beside.long()
+            ),
+            None => String::new(),
         }
     );
     audit::append(
@@ -306,14 +364,114 @@ pub async fn replace(
     Ok(Stored {
         snapshot_id: Some(snapshot_id),
         replaced: old.is_some(),
+        held_beside,
     })
 }
 
-/// The organisation's snapshots, newest day first, then by kind.
+/// The day of the first extract of `kind` readers may have seen that `too_close` finds too
+/// close, read one at a time so an organisation's years of extracts are never all in
+/// memory at once.
+async fn first_too_close(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    organisation_id: i64,
+    kind: Kind,
+    too_close: &TooClose<'_>,
+) -> Result<Option<Day>, StoreError> {
+    let shown: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, as_at FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 \
+         AND held_beside IS NULL AND sealed IS NOT NULL ORDER BY as_at",
+    )
+    .bind(organisation_id)
+    .bind(kind.code())
+    .fetch_all(&mut **tx)
+    .await?;
+    let remembered: Vec<(String, String)> = sqlx::query_as(
+        "SELECT version, as_at FROM workforce_remembered WHERE organisation_id = $1 \
+         ORDER BY as_at, version",
+    )
+    .bind(organisation_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let seen = shown
+        .into_iter()
+        .map(|(id, day)| (Seen::Shown(id), day))
+        .chain(
+            remembered
+                .into_iter()
+                .map(|(version, day)| (Seen::Remembered(version), day)),
+        );
+    for (which, day) in seen {
+        let day = Day::try_from(day)?;
+        let sealed: Vec<u8> = match which {
+            Seen::Shown(id) => {
+                sqlx::query_scalar("SELECT sealed FROM workforce_snapshots WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+            Seen::Remembered(version) => {
+                sqlx::query_scalar("SELECT sealed FROM workforce_remembered WHERE version = $1")
+                    .bind(version)
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+        };
+        if too_close(day, &sealed).map_err(StoreError::Corrupt)? {
+            return Ok(Some(day));
+        }
+    }
+    Ok(None)
+}
+
+enum Seen {
+    Shown(i64),
+    Remembered(String),
+}
+
+/// The organisation's extracts kept but not shown, newest first.
+pub async fn held(db: &Db, organisation_id: i64) -> Result<Vec<Held>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT as_at, held_beside FROM workforce_snapshots \
+         WHERE organisation_id = $1 AND held_beside IS NOT NULL ORDER BY as_at DESC",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(as_at, beside)| {
+            Ok(Held {
+                as_at: Day::try_from(as_at)?,
+                beside: Day::try_from(beside)?,
+            })
+        })
+        .collect()
+}
+
+/// Every day the organisation has an extract of `kind` for, shown or held.
+pub async fn every_day_of(
+    db: &Db,
+    organisation_id: i64,
+    kind: Kind,
+) -> Result<Vec<Day>, StoreError> {
+    let days: Vec<String> = sqlx::query_scalar(
+        "SELECT as_at FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2",
+    )
+    .bind(organisation_id)
+    .bind(kind.code())
+    .fetch_all(db.pool())
+    .await?;
+    days.into_iter()
+        .map(|d| Day::try_from(d).map_err(StoreError::from))
+        .collect()
+}
+
+/// The organisation's snapshots shown to readers (not [`held`]), newest day first, then by
+/// kind. Every page and figure reads these alone.
 pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, organisation_id, kind, as_at, imported_on, row_count, version \
-         FROM workforce_snapshots WHERE organisation_id = $1 ORDER BY as_at DESC, kind",
+         FROM workforce_snapshots WHERE organisation_id = $1 AND held_beside IS NULL \
+         ORDER BY as_at DESC, kind",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -325,7 +483,8 @@ pub async fn snapshots(db: &Db, organisation_id: i64) -> Result<Vec<Snapshot>, S
 pub async fn every_snapshot(db: &Db) -> Result<Vec<Snapshot>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, organisation_id, kind, as_at, imported_on, row_count, version \
-         FROM workforce_snapshots ORDER BY organisation_id, as_at DESC, kind",
+         FROM workforce_snapshots WHERE held_beside IS NULL \
+         ORDER BY organisation_id, as_at DESC, kind",
     )
     .fetch_all(db.pool())
     .await?)

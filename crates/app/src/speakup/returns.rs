@@ -580,14 +580,14 @@ mod tests {
                     "RJ1".into(),
                     "2026-Q1".into(),
                     "element".into(),
-                    "-1".into(),
+                    "-1+1".into(),
                 ],
                 PublishedCount::WITHHELD,
             )],
         );
         assert_eq!(
             table.csv(),
-            "\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"\r\n\"RJ1\",\"2026-Q1\",\"element\",\"'-1\",\"not shown\"\r\n"
+            "\"organisation\",\"quarter\",\"measure\",\"category\",\"count\"\r\n\"RJ1\",\"2026-Q1\",\"element\",\"'-1+1\",\"not shown\"\r\n"
         );
     }
 }

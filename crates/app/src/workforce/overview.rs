@@ -17,6 +17,8 @@ use dignity_engine::workforce::{self, Group, Indicators};
 use dignity_store::identity as units_store;
 use dignity_store::workforce::{self as store, Kind, Rows, Snapshot, Staff};
 
+pub use dignity_store::workforce::Held;
+
 /// Who may see an organisation's workforce figures: its leaders and those who keep it.
 pub const READERS: &[Role] = &[Role::OrgAdmin, Role::Executive];
 
@@ -75,6 +77,19 @@ pub struct Turnover {
 /// Whether `session` may read the workforce figures of `organisation`.
 pub fn may_read(session: &CurrentSession, organisation: &Organisation) -> bool {
     session.has_org_role(&organisation.ods_code, READERS)
+}
+
+/// The staff-in-post extracts kept but not shown beside the ones shown, newest first, for
+/// the page to say why a day is missing.
+pub async fn held(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation: &Organisation,
+) -> Result<Vec<Held>, Error> {
+    if !may_read(session, organisation) {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::held(&ctx.db, organisation.id).await?)
 }
 
 /// The figures for `as_at`, or for the newest staff-in-post snapshot; `None` when there is

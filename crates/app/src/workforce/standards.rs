@@ -234,6 +234,49 @@ pub async fn every_year_counted_all(
     organisation_ids: &[i64],
     today: Day,
 ) -> Result<Vec<Vec<YearCounts>>, Error> {
+    // The list of extracts and their records are read by separate queries; an import in
+    // between replaces a record the list named. Reading again then sees the new one.
+    let mut tries = 3;
+    let (every, read) = loop {
+        tries -= 1;
+        match gather(db, secret, organisation_ids, today).await? {
+            Some(gathered) => break gathered,
+            None if tries > 0 => continue,
+            None => {
+                return Err(Error::Conflict(
+                    "Workforce extracts are being imported. Try again in a minute.".into(),
+                ));
+            }
+        }
+    };
+    // Opening the records is decrypting them, all computing: on every core.
+    let read = std::sync::Arc::new(read);
+    let runtime = tokio::runtime::Handle::current();
+    on_every_core(every, move |(organisation_id, mut extracts)| {
+        for (day, bytes) in read.formal.get(&organisation_id).into_iter().flatten() {
+            let counts = extracts.key.open_formal(organisation_id, *day, bytes)?;
+            extracts.formal.extend(counts);
+        }
+        let mut years = Vec::new();
+        for year in extracts.years() {
+            // Nothing is awaited: every record was read already.
+            if let Some(year) = runtime.block_on(extracts.counts(Records::Read(&read), year))? {
+                years.push(year);
+            }
+        }
+        Ok(years)
+    })
+    .await
+}
+
+/// Every organisation's extracts and the records [`every_year_counted_all`] opens, or
+/// `None` when a record the list named was gone by the time it was read.
+async fn gather(
+    db: &Db,
+    secret: &InstallationSecret,
+    organisation_ids: &[i64],
+    today: Day,
+) -> Result<Option<(Vec<(i64, Extracts)>, Read)>, Error> {
     let mut snapshots_of: HashMap<i64, Vec<Snapshot>> = HashMap::new();
     for snapshot in store::every_snapshot(db).await? {
         snapshots_of
@@ -292,30 +335,18 @@ pub async fn every_year_counted_all(
         rows: rows.into_iter().collect(),
         formal: HashMap::new(),
     };
+    let named_all =
+        |ids: &[i64], found: &HashMap<i64, Vec<u8>>| ids.iter().all(|id| found.contains_key(id));
+    if !named_all(&counts_ids, &read.counts) || !named_all(&rows_ids, &read.rows) {
+        return Ok(None);
+    }
     for (organisation_id, day, bytes) in formal {
         read.formal
             .entry(organisation_id)
             .or_default()
             .push((day, bytes));
     }
-    // Opening the records is decrypting them, all computing: on every core.
-    let read = std::sync::Arc::new(read);
-    let runtime = tokio::runtime::Handle::current();
-    on_every_core(every, move |(organisation_id, mut extracts)| {
-        for (day, bytes) in read.formal.get(&organisation_id).into_iter().flatten() {
-            let counts = extracts.key.open_formal(organisation_id, *day, bytes)?;
-            extracts.formal.extend(counts);
-        }
-        let mut years = Vec::new();
-        for year in extracts.years() {
-            // Nothing is awaited: every record was read already.
-            if let Some(year) = runtime.block_on(extracts.counts(Records::Read(&read), year))? {
-                years.push(year);
-            }
-        }
-        Ok(years)
-    })
-    .await
+    Ok(Some((every, read)))
 }
 
 /// `work` done on each of `items` on every core, each worker taking the next item when it

@@ -246,14 +246,24 @@ impl Ledger {
         self.states.push(state);
         self.fixed.push(fixed);
         self.may_be_zero.push(false);
-        self.sums_of.push(Vec::new());
+        // A sum may have named this cell before it was pushed ([`Ledger::sum`]).
+        if self.sums_of.len() < self.values.len() {
+            self.sums_of.push(Vec::new());
+        }
         self.values.len() - 1
     }
 
     /// `total` is the sum of `parts`.
+    ///
+    /// The cells may be pushed before or after: each is indexed either way, so no sum is
+    /// missed when its neighbours are narrowed. Every cell must be pushed before
+    /// [`Ledger::decide`].
     pub fn sum(&mut self, total: usize, parts: Vec<usize>) {
         let s = self.sums.len();
         for &cell in std::iter::once(&total).chain(&parts) {
+            if self.sums_of.len() <= cell {
+                self.sums_of.resize_with(cell + 1, Vec::new);
+            }
             if let Some(of) = self.sums_of.get_mut(cell)
                 && !of.contains(&s)
             {
@@ -449,6 +459,11 @@ impl Ledger {
     /// itself is hidden (see [`Ledger::hide_all_own`]), and [`Decided::stuck`] names what
     /// is still pinned by figures decided elsewhere alone.
     pub fn decide(mut self) -> Decided {
+        debug_assert_eq!(
+            self.sums_of.len(),
+            self.values.len(),
+            "a sum names a cell never pushed"
+        );
         let mut stuck = self.withhold_until_free();
         if !stuck.is_empty() {
             self.hide_all_own();

@@ -217,6 +217,15 @@ impl Minimums {
     }
 }
 
+/// Whether two releases of figures about the same people may both be shown when `changed`
+/// people differ between them (joined, left, or changed what the figures count). A reader
+/// who sets the two side by side learns the differences: from one or two people those are
+/// the people's own details, and from at least the minimum they are a group's, as any
+/// shown count is. With nobody changed the two show the same.
+pub const fn apart_enough(changed: u64, minimum: Minimum) -> bool {
+    changed == 0 || changed >= minimum.people
+}
+
 impl fmt::Display for Minimum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.people)

@@ -91,6 +91,7 @@ pub async fn replace_formal(
     Ok(Stored {
         snapshot_id: None,
         replaced,
+        held_beside: None,
     })
 }
 

@@ -56,6 +56,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         march,
         now,
         sealed(Kind::Staff, 1_200, b"sealed rows one", b"sealed counts one"),
+        None,
     )
     .await?;
     assert!(!first.replaced);
@@ -81,6 +82,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         march,
         now + 60,
         sealed(Kind::Staff, 10, b"sealed rows two", b"sealed counts two"),
+        None,
     )
     .await?;
     assert!(second.replaced);
@@ -107,10 +109,86 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
             september,
             now,
             sealed(kind, 1, b"rows", b"counts"),
+            None,
         )
         .await?;
     }
     assert_eq!(workforce::snapshots(&db, org.id).await?.len(), 5);
+
+    // A staff extract too close to one readers have seen is kept but held: no page reads it.
+    let october = Day::parse("2025-10-31")?;
+    let close_to_march =
+        |_: Day, seen: &[u8]| -> Result<bool, String> { Ok(seen == b"sealed rows two") };
+    let held = workforce::replace(
+        &db,
+        importer,
+        org.id,
+        october,
+        now,
+        sealed(Kind::Staff, 11, b"sealed rows three", b"counts three"),
+        Some(&close_to_march),
+    )
+    .await?;
+    assert_eq!(held.held_beside, Some(march));
+    assert_eq!(workforce::snapshots(&db, org.id).await?.len(), 5);
+    assert_eq!(workforce::every_snapshot(&db).await?.len(), 5);
+    assert_eq!(
+        workforce::held(&db, org.id).await?,
+        vec![workforce::Held {
+            as_at: october,
+            beside: march
+        }]
+    );
+    assert_eq!(
+        workforce::every_day_of(&db, org.id, Kind::Staff)
+            .await?
+            .len(),
+        2
+    );
+
+    // Replacing a shown one remembers it, and later imports are compared with it too; a
+    // held one is never compared with, since nobody saw it.
+    let never = |_: Day, _: &[u8]| -> Result<bool, String> { Ok(false) };
+    let replaced = workforce::replace(
+        &db,
+        importer,
+        org.id,
+        march,
+        now,
+        sealed(Kind::Staff, 12, b"sealed rows four", b"counts four"),
+        Some(&never),
+    )
+    .await?;
+    assert!(replaced.replaced && replaced.held_beside.is_none());
+    let seen = std::sync::Mutex::new(Vec::new());
+    let record = |day: Day, bytes: &[u8]| -> Result<bool, String> {
+        if let Ok(mut seen) = seen.lock() {
+            seen.push((day, bytes.to_vec()));
+        }
+        Ok(false)
+    };
+    workforce::replace(
+        &db,
+        importer,
+        org.id,
+        Day::parse("2025-11-30")?,
+        now,
+        sealed(Kind::Staff, 12, b"sealed rows five", b"counts five"),
+        Some(&record),
+    )
+    .await?;
+    let seen = seen.into_inner().map_err(|_| "poisoned")?;
+    assert_eq!(
+        seen,
+        vec![
+            (march, b"sealed rows four".to_vec()),
+            (march, b"sealed rows two".to_vec()),
+        ]
+    );
+    let remembered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_remembered")
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(remembered, 1);
     for table in PLAIN_TABLES {
         let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(db.pool())
@@ -125,10 +203,16 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         .filter(|e| e.action == "workforce.import")
         .map(|e| e.detail)
         .collect();
-    assert_eq!(imports.len(), 6);
+    assert_eq!(imports.len(), 9);
     assert!(
         imports.contains(
             &"Imported 10 rows of staff in post as at 31 March 2026, replacing the earlier import for that day".to_owned()
+        ),
+        "{imports:?}"
+    );
+    assert!(
+        imports.contains(
+            &"Imported 11 rows of staff in post as at 31 October 2025; held, not shown: too few people changed beside the extract as at 31 March 2026".to_owned()
         ),
         "{imports:?}"
     );

@@ -14,7 +14,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::workforce::overview::{self, Breakdown, Overview, READERS};
+use dignity_app::workforce::overview::{self, Breakdown, Held, Overview, READERS};
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
@@ -55,6 +55,8 @@ struct WorkforcePage {
     organisation: Organisation,
     overview: Option<Overview>,
     shown: Vec<Shown>,
+    held: Vec<Held>,
+    minimum: u64,
 }
 
 fn shown(overview: &Overview) -> Vec<Shown> {
@@ -100,6 +102,7 @@ async fn page(
         };
     let overview = overview::overview(&state.app, &user, &organisation, day).await?;
     let shown = overview.as_ref().map(shown).unwrap_or_default();
+    let held = overview::held(&state.app, &user, &organisation).await?;
     let chrome = chrome
         .titled(format!("Workforce: {}", organisation.name))
         .under(
@@ -111,6 +114,8 @@ async fn page(
         organisation,
         overview,
         shown,
+        held,
+        minimum: state.app.minimums.workforce().people(),
     })?
     .into_response())
 }

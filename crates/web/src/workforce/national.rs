@@ -66,9 +66,21 @@ fn words(reading: Reading) -> String {
 fn change_words(measure: Measure, change: Option<f64>) -> String {
     match (change, measure) {
         (None, _) => String::new(),
-        (Some(c), Measure::BmeShare | Measure::DisabledShare) => format!("{c:+.1} points"),
-        (Some(c), Measure::BmeBoardGap | Measure::DisabledBoardGap) => format!("{c:+.1}"),
-        (Some(c), _) => format!("{c:+.2}"),
+        (Some(c), Measure::BmeShare | Measure::DisabledShare) => {
+            format!("{} points", change_number(measure, c))
+        }
+        (Some(c), _) => change_number(measure, c),
+    }
+}
+
+/// The change as a signed number, to the places its measure is shown with.
+fn change_number(measure: Measure, change: f64) -> String {
+    match measure {
+        Measure::BmeShare
+        | Measure::DisabledShare
+        | Measure::BmeBoardGap
+        | Measure::DisabledBoardGap => format!("{change:+.1}"),
+        _ => format!("{change:+.2}"),
     }
 }
 
@@ -299,7 +311,11 @@ async fn csv(
                 Cell::words(high),
                 Cell::words(flagged),
                 Cell::words(words(r.before(m))),
-                Cell::words(change_words(m, r.change(m))),
+                // A number alone, so a spreadsheet can use it: the measure says its unit.
+                Cell::words(
+                    r.change(m)
+                        .map_or_else(String::new, |c| change_number(m, c)),
+                ),
                 Cell::words(
                     national
                         .median(&r.benchmark_group, m)

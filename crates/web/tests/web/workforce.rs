@@ -14,6 +14,7 @@ dignity_store::on_both_backends!(
     workforce_figures_cannot_be_had_from_each_other,
     equality_standards_from_the_extracts,
     equality_report_is_public_once_both_sides_sign,
+    a_day_too_close_to_one_seen_is_held,
 );
 
 pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -650,6 +651,139 @@ async fn import_extract(
         workforce::import(&operator, secret, &ods, kind, day, bytes, &mut |_| {}).await
     };
     imported.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The differencing attack: a reader who sets two days' pages side by side, or the pages
+/// before and after a corrected extract, learns what changed. With one starter that is the
+/// starter's own groups. Each extract here would give a person away that way, and each is
+/// kept but held; one far enough from every extract seen is shown.
+async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
+    for unit in ["Surgery", "Medicine"] {
+        identity::create_org_unit(
+            &app.db,
+            "cli",
+            1,
+            &app.org,
+            None,
+            OrgUnitKind::Division,
+            &Name::parse(unit, "name")?,
+        )
+        .await?;
+    }
+    let executive = app
+        .person("exec@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut browser = app.signed_in_browser(&executive).await?;
+    let forty = |changed: &dyn Fn(usize) -> Option<String>| -> Vec<String> {
+        (0..40)
+            .map(|n| {
+                changed(n).unwrap_or_else(|| {
+                    line(
+                        n,
+                        if n < 30 { "Surgery" } else { "Medicine" },
+                        "A",
+                        "No",
+                        "1",
+                    )
+                })
+            })
+            .collect()
+    };
+    let first = Day::parse("2026-05-31")?;
+    let seen_in_first = forty(&|_| None);
+    import_staff(app, &seen_in_first, first).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert!(page.body.contains(">40<"), "{}", page.body);
+
+    // One Black African starter in Medicine a month later: the page would move by one in
+    // Medicine and in Black African.
+    let mut one_starter = forty(&|_| None);
+    one_starter.push(line(99, "Medicine", "N", "No", "1"));
+    import_staff(app, &one_starter, Day::parse("2026-06-30")?).await?;
+    // The same starter, hidden among fifteen people whose sickness absence changed.
+    let mut among_absences = forty(&|n| {
+        (n < 15).then(|| {
+            line(
+                n,
+                if n < 30 { "Surgery" } else { "Medicine" },
+                "A",
+                "No",
+                "4",
+            )
+        })
+    });
+    among_absences.push(line(99, "Medicine", "N", "No", "1"));
+    import_staff(app, &among_absences, Day::parse("2026-07-31")?).await?;
+
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    let body = &page.body;
+    assert_eq!(page.status.as_u16(), 200, "{body}");
+    assert!(body.contains("staff in post on 31 May 2026"), "{body}");
+    assert!(body.contains(">40<") && !body.contains(">41<"), "{body}");
+    assert!(body.contains("2 extracts are kept but not shown"), "{body}");
+    assert!(
+        body.contains(
+            "30 June 2026: fewer than 10 people changed since the extract as at 31 May 2026"
+        ),
+        "{body}"
+    );
+    for held in ["2026-06-30", "2026-07-31"] {
+        let page = browser
+            .get(&format!("/orgs/RJ1/workforce?day={held}"))
+            .await?;
+        assert_eq!(page.status.as_u16(), 404, "{held}: {}", page.body);
+    }
+
+    // The first day put right for one person: the pages before and after would show that
+    // person's old and new groups, so the correction is held and that day is no longer
+    // shown either.
+    let corrected = forty(&|n| (n == 7).then(|| line(7, "Surgery", "H", "No", "1")));
+    import_staff(app, &corrected, first).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert!(
+        page.body.contains("There are no workforce figures yet")
+            && page.body.contains(
+                "31 May 2026, imported again: fewer than 10 people changed from the extract for that day shown before"
+            ),
+        "{}",
+        page.body
+    );
+    // The first page readers saw is remembered: an August extract one person from it is
+    // held beside it, though no extract is shown now.
+    let august = Day::parse("2026-08-31")?;
+    let near_the_first = forty(&|n| (n == 8).then(|| line(8, "Surgery", "A", "Yes", "1")));
+    import_staff(app, &near_the_first, august).await?;
+    let held = dignity_store::workforce::held(&app.db, app.org.id).await?;
+    assert!(
+        held.iter().any(|h| h.as_at == august && h.beside == first),
+        "{held:?}"
+    );
+
+    // Twenty starters since every extract seen: shown.
+    let mut twenty_starters = seen_in_first.clone();
+    twenty_starters.extend((100..120).map(|n| line(n, "Medicine", "A", "No", "1")));
+    import_staff(app, &twenty_starters, Day::parse("2026-09-30")?).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert!(
+        page.body.contains("staff in post on 30 September 2026") && page.body.contains(">60<"),
+        "{}",
+        page.body
+    );
+    // Ten more a month on are far enough from every extract seen too. Only the shown days
+    // are offered to choose from.
+    let mut ten_more = twenty_starters.clone();
+    ten_more.extend((120..130).map(|n| line(n, "Surgery", "A", "No", "1")));
+    import_staff(app, &ten_more, Day::parse("2026-10-31")?).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert!(page.body.contains(">70<"), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"2026-09-30\"")
+            && !page.body.contains("value=\"2026-08-31\"")
+            && !page.body.contains("value=\"2026-05-31\""),
+        "{}",
+        page.body
+    );
     Ok(())
 }
 

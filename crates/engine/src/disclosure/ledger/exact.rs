@@ -224,8 +224,10 @@ impl<'a> Search<'a> {
         })
     }
 
-    /// Narrows every range along the sums until nothing changes (or each sum has been
-    /// visited its share of times); `false` if a range empties, so no values fit.
+    /// Narrows the ranges along the sums `changed` is in (every sum when `None`), then
+    /// along the sums of each cell whose range moved, until nothing moves or the visits
+    /// allowed run out (`VISITS_PER_SUM` for each sum); `false` if a range empties, so no
+    /// values fit.
     fn narrow(
         &self,
         ranges: &mut [(u64, u64)],

@@ -83,6 +83,20 @@ fn two_hidden_ones_under_a_shown_total_do_not_protect_each_other() {
     assert_nothing_small_is_pinned(&decided.ledger, 22, "20, 1, 1, 0");
 }
 
+/// A sum named before its cells are pushed decides as one named after: the 20 must still
+/// be withheld, or 22 - 20 would pin the two hidden ones.
+#[test]
+fn a_sum_named_before_its_cells_decides_the_same() {
+    let mut ledger = ledger(5);
+    ledger.sum(4, vec![0, 1, 2, 3]);
+    let cells: Vec<usize> = [20, 1, 1, 0].iter().map(|&n| ledger.shown(n)).collect();
+    let total = ledger.shown(22);
+    assert_eq!((cells, total), (vec![0, 1, 2, 3], 4));
+    let decided = ledger.decide();
+    assert_eq!(decided.published(0), PublishedCount::WITHHELD);
+    assert_nothing_small_is_pinned(&decided.ledger, 22, "sum first");
+}
+
 /// Random returns in miniature: quarters whose cases split two ways (as professional
 /// groups and as places do), with a never-shown part (as the cases that were not
 /// anonymous are), and period totals over the quarters, as the trends show.
