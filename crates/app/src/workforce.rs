@@ -238,7 +238,15 @@ async fn import_as(
             row_count: 0,
             version: None,
         };
-        match key.open_rows(&seen, bytes).map_err(|e| e.to_string())? {
+        let opened = key.open_rows(&seen, bytes).map_err(|_| {
+            format!(
+                "the staff-in-post extract as at {} does not open with this installation's \
+                 secret, so the new one cannot be checked against it. Check that the secret \
+                 is the one the installation was set up with",
+                day.long()
+            )
+        })?;
+        match opened {
             Rows::Staff { people: before, .. } => {
                 let changed = Changed::between(&before, people);
                 Ok(!disclosure::apart_enough(changed.in_groups, minimum)

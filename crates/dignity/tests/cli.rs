@@ -1120,9 +1120,51 @@ async fn workforce_extracts_import_all_or_nothing_and_keep_no_one_by_name_or_num
             "a person's digest is stable across imports"
         );
 
-        // Another secret gives other digests for the same people.
+        // Another secret gives other digests for the same people. It does not open the
+        // extracts kept before, so a new one cannot be checked against them and is refused.
         std::fs::write(&file, format!("{HEADER}\n{}\n", people[0]))?;
-        let out = text(&import(OTHER_SECRET, "2025-03-31")?);
+        let refused = import(OTHER_SECRET, "2025-03-31")?;
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused).contains("does not open with this installation's secret"),
+            "{}",
+            text(&refused)
+        );
+        ok(
+            OTHER_SECRET,
+            &[
+                "admin",
+                "create-org",
+                "--ods",
+                "RJ2",
+                "--name",
+                "Other Trust",
+                "--type",
+                "acute",
+                "--region",
+                "london",
+                "--benchmark-group",
+                "Acute",
+            ],
+        )?;
+        ok(
+            OTHER_SECRET,
+            &[
+                "admin", "add-unit", "--org", "RJ2", "--kind", "division", "--name", "Surgery",
+            ],
+        )?;
+        let out = ok(
+            OTHER_SECRET,
+            &[
+                "import",
+                "workforce",
+                "--org",
+                "RJ2",
+                "--as-at",
+                "2025-03-31",
+                "staff.csv",
+            ],
+        )?;
         assert!(out.contains("Kept 1 row"), "{out}");
         let with_other = sealed_persons(&scratch.db, OTHER_SECRET, "2025-03-31").await?;
         assert_eq!(with_other.len(), 1);
