@@ -71,4 +71,5 @@ pub mod speakup;
 pub mod speakup_figures;
 pub mod speakup_returns;
 pub mod survey;
+pub mod voice;
 pub mod workforce;

@@ -1,0 +1,400 @@
+//! What a post is checked for before anyone else reads it. Staff voice is public to every
+//! member of staff, so a post that names a patient or a colleague, or that describes a
+//! specific concern about a person or about patient safety, must not go up on its own. Such
+//! a post is held for a moderator, and its writer is offered Speak Up, which is made for
+//! concerns and keeps the writer safe.
+//!
+//! The checks are written here rather than taken from a general personal-data scanner:
+//! they are NHS-specific (the NHS number's check digit, UK phone numbers, the names of the
+//! installation's own staff), and a false alarm only sends a post to a moderator, while a
+//! miss publishes someone's details. So each check leans towards holding.
+
+use std::fmt;
+
+/// Something found in a post that holds it for a moderator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A valid NHS number: ten digits whose last is the check digit of the first nine.
+    NhsNumber,
+    /// A UK phone number.
+    PhoneNumber,
+    /// An email address.
+    EmailAddress,
+    /// The full name of someone who holds an account.
+    StaffName(String),
+    /// Words that describe a specific concern about a person or about patient safety.
+    Concern,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::NhsNumber => f.write_str("an NHS number"),
+            Finding::PhoneNumber => f.write_str("a phone number"),
+            Finding::EmailAddress => f.write_str("an email address"),
+            Finding::StaffName(_) => f.write_str("the name of a member of staff"),
+            Finding::Concern => {
+                f.write_str("what reads like a concern about a person or about patient safety")
+            }
+        }
+    }
+}
+
+/// Every finding in `text`, each kind once, in the order above. `staff_names` are the full
+/// names of people with accounts ("Asha Patel"); one-word names are left out, as a first
+/// name alone is too common to point at anyone.
+pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let runs = digit_runs(text);
+    if runs.iter().any(|r| is_nhs_number(&r.digits)) {
+        found.push(Finding::NhsNumber);
+    }
+    if runs.iter().any(is_uk_phone) {
+        found.push(Finding::PhoneNumber);
+    }
+    if has_email(text) {
+        found.push(Finding::EmailAddress);
+    }
+    let words = words_of(text);
+    if let Some(name) = staff_names
+        .iter()
+        .find(|name| mentions(&words, &words_of(name)))
+    {
+        found.push(Finding::StaffName((*name).to_owned()));
+    }
+    if reads_like_a_concern(&words) {
+        found.push(Finding::Concern);
+    }
+    found
+}
+
+/// The NHS number's check: weights 10 down to 2 on the first nine digits; 11 less the
+/// remainder of their sum by 11 is the check digit (11 reads as 0, and 10 means no number
+/// is valid).
+pub fn is_nhs_number(digits: &[u8]) -> bool {
+    let [first @ .., last] = digits else {
+        return false;
+    };
+    if first.len() != 9 {
+        return false;
+    }
+    let sum: u32 = first
+        .iter()
+        .zip((2..=10).rev())
+        .map(|(&d, w)| u32::from(d) * w)
+        .sum();
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        10 => return false,
+        c => c,
+    };
+    u32::from(*last) == check
+}
+
+/// Digits written together, allowing the spaces, hyphens, dots and brackets numbers are
+/// written with ("943 476 5919", "(020) 7946-0018"), and whether a `+` began them.
+#[derive(Debug)]
+struct DigitRun {
+    digits: Vec<u8>,
+    plus: bool,
+}
+
+fn digit_runs(text: &str) -> Vec<DigitRun> {
+    let mut runs = Vec::new();
+    let mut current: Option<DigitRun> = None;
+    let mut chars = text.chars().peekable();
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        if let Some(d) = c.to_digit(10) {
+            let run = current.get_or_insert_with(|| DigitRun {
+                digits: Vec::new(),
+                plus: previous == '+',
+            });
+            run.digits.push(d as u8);
+        } else if matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')
+            && (current.is_some() || c == '(')
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_digit() || *n == ' ' || *n == '(' || *n == ')')
+        {
+            // A separator inside a number: the run goes on.
+        } else if let Some(run) = current.take() {
+            runs.push(run);
+        }
+        previous = c;
+    }
+    runs.extend(current);
+    runs
+}
+
+/// A UK number: `0` and ten more digits (or nine, for some areas), or `+44` and the same
+/// without its `0`.
+fn is_uk_phone(run: &DigitRun) -> bool {
+    let d = &run.digits;
+    if run.plus {
+        return d.starts_with(&[4, 4]) && matches!(d.len(), 11 | 12) && d.get(2) != Some(&0);
+    }
+    d.first() == Some(&0) && matches!(d.len(), 10 | 11) && d.get(1) != Some(&0)
+}
+
+fn has_email(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';'))
+        .any(|token| {
+            let token = token.trim_matches(|c: char| matches!(c, '.' | ':' | '"' | '\''));
+            let Some((local, domain)) = token.split_once('@') else {
+                return false;
+            };
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-'))
+        })
+}
+
+/// Lower-case words, letters and apostrophes only, without a possessive "'s" ("Reid's"
+/// is Reid).
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '’'))
+        .map(|w| {
+            let w = w.to_lowercase().replace('’', "'");
+            let w = w.strip_suffix("'s").unwrap_or(&w);
+            w.trim_matches('\'').to_owned()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether `name`'s words (at least two) appear in `words` one after another.
+fn mentions(words: &[String], name: &[String]) -> bool {
+    name.len() >= 2 && words.windows(name.len()).any(|w| w == name)
+}
+
+/// Someone the writer points at: "my manager", "the consultant", "she". Only the
+/// singular: "managers" and "they" are about people in general, as ideas are.
+const PEOPLE: &[&str] = &[
+    "manager",
+    "supervisor",
+    "matron",
+    "sister",
+    "consultant",
+    "doctor",
+    "dr",
+    "registrar",
+    "colleague",
+    "nurse",
+    "director",
+    "boss",
+    "he",
+    "she",
+    "him",
+    "her",
+];
+
+/// What was done to someone, as a concern tells it ("she bullied", "I was harassed").
+const DONE: &[&str] = &[
+    "bullied",
+    "harassed",
+    "shouted",
+    "screamed",
+    "swore",
+    "threatened",
+    "assaulted",
+    "groped",
+    "touched",
+    "abused",
+    "humiliated",
+    "belittled",
+    "intimidated",
+    "victimised",
+    "victimized",
+    "discriminated",
+    "stole",
+    "falsified",
+    "lied",
+];
+
+/// The same wrongs as things a named person does or is ("his bullying", "she is
+/// racist"): with a person only, as ideas use these words about behaviour in general.
+const WRONGS: &[&str] = &[
+    "bullying",
+    "bullies",
+    "harassing",
+    "harassment",
+    "abusive",
+    "racist",
+    "sexist",
+    "homophobic",
+    "drunk",
+];
+
+/// The writer, or the writer's team.
+const WRITER: &[&str] = &["i", "me", "my", "we", "us", "i'm", "i've"];
+
+/// Patient safety: a patient came to harm, or could.
+const HARMS: &[&str] = &[
+    "harmed",
+    "harm",
+    "died",
+    "death",
+    "injured",
+    "fell",
+    "overdose",
+    "neglected",
+    "neglect",
+    "unsafe",
+    "error",
+    "mistake",
+    "wrong",
+];
+const PATIENT: &[&str] = &[
+    "patient",
+    "patients",
+    "resident",
+    "residents",
+    "baby",
+    "child",
+];
+
+/// "My manager shouted at me", "she bullied a colleague", "a patient was harmed": a
+/// person and a wrong within a few words of each other, or a patient and a harm. Ideas
+/// about bullying in general ("how can we stop bullying?") name no one, so pass.
+fn reads_like_a_concern(words: &[String]) -> bool {
+    const NEAR: usize = 6;
+    let at = |list: &[&str]| -> Vec<usize> {
+        words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| list.contains(&w.as_str()))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let close =
+        |a: &[usize], b: &[usize]| a.iter().any(|&i| b.iter().any(|&j| i.abs_diff(j) <= NEAR));
+    let people = at(PEOPLE);
+    let done = at(DONE);
+    // A wrong done by or to someone named by role, or to the writer.
+    let about_a_person =
+        close(&people, &done) || close(&people, &at(WRONGS)) || close(&at(WRITER), &done);
+    about_a_person || close(&at(PATIENT), &at(HARMS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAFF: &[&str] = &["Asha Patel", "Tom Reid", "Cher"];
+
+    #[test]
+    fn a_valid_nhs_number_is_found_and_an_invalid_one_is_not() {
+        // 943 476 5919 is the NHS's own example of a valid number.
+        for text in [
+            "Patient 9434765919 waited",
+            "NHS no. 943 476 5919.",
+            "943-476-5919",
+        ] {
+            assert_eq!(screen(text, STAFF), vec![Finding::NhsNumber], "{text}");
+        }
+        // One digit changed breaks the check digit.
+        for text in ["9434765918", "943 476 5910", "1234567890"] {
+            assert!(!screen(text, STAFF).contains(&Finding::NhsNumber), "{text}");
+        }
+        assert!(is_nhs_number(&[4, 0, 1, 0, 2, 3, 2, 1, 3, 7]));
+        // Nine digits whose check would be 10 make no valid number, whatever the last.
+        assert!((0..10).all(|last| !is_nhs_number(&[0, 0, 0, 0, 0, 0, 0, 0, 6, last])));
+    }
+
+    #[test]
+    fn uk_phone_numbers_are_found_and_other_numbers_are_not() {
+        for text in [
+            "ring 07700 900123",
+            "call (020) 7946 0018 today",
+            "+44 7700 900123",
+            "0161-496-0000",
+            "01632 960001",
+        ] {
+            assert!(
+                screen(text, STAFF).contains(&Finding::PhoneNumber),
+                "{text}"
+            );
+        }
+        for text in [
+            "ext 4455",
+            "we saved 120000 pounds",
+            "in 2026 and 2027",
+            "band 5 to band 6",
+            "00 44 is not how we write it",
+            "+1 202 555 0100",
+        ] {
+            assert!(
+                !screen(text, STAFF).contains(&Finding::PhoneNumber),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_found() {
+        // The address holds a name too.
+        assert_eq!(
+            screen("write to asha.patel@nhs.net please", STAFF),
+            vec![
+                Finding::EmailAddress,
+                Finding::StaffName("Asha Patel".into())
+            ]
+        );
+        assert_eq!(
+            screen("<tom@trust.nhs.uk>.", STAFF),
+            vec![Finding::EmailAddress]
+        );
+        for text in ["meet @ the canteen", "a@b", "email@.uk", "@trust.nhs.uk"] {
+            assert!(screen(text, STAFF).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn full_names_of_staff_are_found_but_not_first_names_alone() {
+        assert_eq!(
+            screen("Ask asha PATEL about the rota", STAFF),
+            vec![Finding::StaffName("Asha Patel".into())]
+        );
+        assert_eq!(
+            screen("Tom’s idea, with Tom Reid's help", STAFF),
+            vec![Finding::StaffName("Tom Reid".into())]
+        );
+        for text in [
+            "Asha had a good idea",
+            "Tom and Patel",
+            "I like Cher's songs",
+        ] {
+            assert!(screen(text, STAFF).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_concern_about_a_person_or_a_patient_is_held_and_an_idea_is_not() {
+        for text in [
+            "My manager shouted at me in front of patients",
+            "The consultant on ward 5 bullied a junior colleague for months",
+            "She humiliated me at handover",
+            "A patient was harmed because the pumps are wrong",
+            "I was harassed after my shift",
+            "Her bullying is getting worse",
+        ] {
+            assert!(screen(text, STAFF).contains(&Finding::Concern), "{text}");
+        }
+        for text in [
+            "How can we stop bullying on night shifts?",
+            "Training for managers on civil feedback",
+            "Let's have a quiet room for breaks",
+            "Our team would like better rotas",
+            "I think anti-bullying training would help",
+            "Poor rotas can lead to bullying and harassment",
+            "Managers who listen make a difference",
+        ] {
+            assert!(screen(text, STAFF).is_empty(), "{text}");
+        }
+    }
+}
