@@ -26,6 +26,7 @@ pub mod speakup_returns;
 pub mod survey;
 pub mod throttle;
 pub mod transfer;
+pub mod voice;
 pub mod workforce;
 
 pub use db::{Backend, Db, DbOptions, redact_url};

@@ -53,6 +53,13 @@ use workforce::{
 mod diagnostics;
 use diagnostics::framework_versions_are_kept_and_never_change;
 
+#[path = "store/voice.rs"]
+mod voice;
+use voice::{
+    support_is_once_per_person_under_concurrency,
+    voice_keeps_ideas_support_once_and_comments_one_deep,
+};
+
 #[path = "store/return_signoffs.rs"]
 mod return_signoffs;
 use return_signoffs::return_sign_offs_go_in_order_once_and_are_audited;
@@ -102,6 +109,8 @@ on_both_backends!(
     anonymous_rows_carry_no_order,
     conversations_read_in_order_within_a_day,
     framework_versions_are_kept_and_never_change,
+    voice_keeps_ideas_support_once_and_comments_one_deep,
+    support_is_once_per_person_under_concurrency,
 );
 
 mod migration_keeps_cases_and_copies_keep_ids {

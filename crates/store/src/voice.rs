@@ -1,0 +1,594 @@
+//! Staff voice: challenges, ideas, support and comments (issue 20). One support per person
+//! per idea is the table's primary key, so two at once (two tabs, a double click, two
+//! servers) cannot count twice; an idea's counts move in the same transaction as the row
+//! they count.
+
+use crate::audit::{self, NewEntry};
+use crate::{Db, StoreError};
+use dignity_domain::speakup::Day;
+use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trending_score};
+
+/// A challenge as its setter wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChallenge {
+    /// `None` for a national challenge, for all staff.
+    pub organisation_id: Option<i64>,
+    pub question: String,
+    pub description: String,
+    /// Topic codes, comma separated.
+    pub topics: String,
+    pub opens_on: Day,
+    pub closes_on: Day,
+    pub support_threshold: i64,
+    pub answer_within_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: i64,
+    pub fields: NewChallenge,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    id: i64,
+    organisation_id: Option<i64>,
+    question: String,
+    description: String,
+    topics: String,
+    opens_on: String,
+    closes_on: String,
+    support_threshold: i64,
+    answer_within_days: i64,
+    created_by: String,
+    created_at: i64,
+}
+
+impl TryFrom<ChallengeRow> for Challenge {
+    type Error = StoreError;
+    fn try_from(r: ChallengeRow) -> Result<Challenge, StoreError> {
+        Ok(Challenge {
+            id: r.id,
+            fields: NewChallenge {
+                organisation_id: r.organisation_id,
+                question: r.question,
+                description: r.description,
+                topics: r.topics,
+                opens_on: Day::try_from(r.opens_on)?,
+                closes_on: Day::try_from(r.closes_on)?,
+                support_threshold: r.support_threshold,
+                answer_within_days: r.answer_within_days,
+            },
+            created_by: r.created_by,
+            created_at: r.created_at,
+        })
+    }
+}
+
+const CHALLENGE_COLUMNS: &str = "id, organisation_id, question, description, topics, opens_on, \
+     closes_on, support_threshold, answer_within_days, created_by, created_at";
+
+/// Who did something, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub email: &'a str,
+    /// The organisation the change belongs to; `None` for a national challenge.
+    pub ods_code: Option<&'a str>,
+}
+
+/// Keeps a challenge, audited; returns its id.
+pub async fn create_challenge(
+    db: &Db,
+    actor: Actor<'_>,
+    now: i64,
+    challenge: &NewChallenge,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO voice_challenges (organisation_id, question, description, topics, \
+         opens_on, closes_on, support_threshold, answer_within_days, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(challenge.organisation_id)
+    .bind(&challenge.question)
+    .bind(&challenge.description)
+    .bind(&challenge.topics)
+    .bind(challenge.opens_on.to_string())
+    .bind(challenge.closes_on.to_string())
+    .bind(challenge.support_threshold)
+    .bind(challenge.answer_within_days)
+    .bind(actor.email)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor: actor.email,
+            organisation: actor.ods_code,
+            action: "voice.challenge_created",
+            detail: &format!("Set challenge {id}: {}", challenge.question),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn challenge(db: &Db, id: i64) -> Result<Challenge, StoreError> {
+    let row: Option<ChallengeRow> = sqlx::query_as(&format!(
+        "SELECT {CHALLENGE_COLUMNS} FROM voice_challenges WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.ok_or_else(|| StoreError::NotFound("There is no such challenge".into()))?
+        .try_into()
+}
+
+/// National challenges and those of `organisation_ids`, newest first.
+pub async fn challenges_for(
+    db: &Db,
+    organisation_ids: &[i64],
+) -> Result<Vec<Challenge>, StoreError> {
+    let rows: Vec<ChallengeRow> = sqlx::query_as(&format!(
+        "SELECT {CHALLENGE_COLUMNS} FROM voice_challenges ORDER BY created_at DESC, id DESC"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .filter(|r| {
+            r.organisation_id
+                .is_none_or(|org| organisation_ids.contains(&org))
+        })
+        .map(Challenge::try_from)
+        .collect()
+}
+
+/// The name someone is shown by, chosen by them.
+pub async fn display_name(db: &Db, person_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT display_name FROM voice_names WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Sets or changes the name someone is shown by. Names are unique whatever their case:
+/// [`StoreError::Conflict`] if someone else has it.
+pub async fn set_display_name(db: &Db, person_id: i64, name: &str) -> Result<(), StoreError> {
+    let folded = name.to_lowercase();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM voice_names WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO voice_names (person_id, display_name, folded) VALUES ($1, $2, $3)")
+        .bind(person_id)
+        .bind(name)
+        .bind(&folded)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            crate::error::conflict_or(e, "Someone else uses that name. Choose another.")
+        })?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An idea as its author sent it, and whether the check held it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIdea {
+    pub challenge_id: i64,
+    pub author_id: i64,
+    pub title: String,
+    /// Markdown, sanitised when shown.
+    pub body: String,
+    /// Why the check held it for a moderator, if it did.
+    pub held_because: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Idea {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub author_id: i64,
+    /// The author's chosen name, if they have one yet.
+    pub author_name: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub posted_at: i64,
+    pub moderation: Moderation,
+    pub moderation_reason: Option<String>,
+    pub state: IdeaState,
+    pub answer: Option<String>,
+    pub answered_on: Option<Day>,
+    pub answer_by: Option<Day>,
+    pub supporters: i64,
+    pub comments: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdeaRow {
+    id: i64,
+    challenge_id: i64,
+    author_id: i64,
+    author_name: Option<String>,
+    title: String,
+    body: String,
+    posted_at: i64,
+    moderation: String,
+    moderation_reason: Option<String>,
+    state: String,
+    answer: Option<String>,
+    answered_on: Option<String>,
+    answer_by: Option<String>,
+    supporters: i64,
+    comments: i64,
+}
+
+impl TryFrom<IdeaRow> for Idea {
+    type Error = StoreError;
+    fn try_from(r: IdeaRow) -> Result<Idea, StoreError> {
+        let day = |d: Option<String>| d.map(Day::try_from).transpose();
+        Ok(Idea {
+            id: r.id,
+            challenge_id: r.challenge_id,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            title: r.title,
+            body: r.body,
+            posted_at: r.posted_at,
+            moderation: r.moderation.parse()?,
+            moderation_reason: r.moderation_reason,
+            state: r.state.parse()?,
+            answer: r.answer,
+            answered_on: day(r.answered_on)?,
+            answer_by: day(r.answer_by)?,
+            supporters: r.supporters,
+            comments: r.comments,
+        })
+    }
+}
+
+const IDEA_COLUMNS: &str = "i.id, i.challenge_id, i.author_id, n.display_name AS author_name, \
+     i.title, i.body, i.posted_at, i.moderation, i.moderation_reason, i.state, i.answer, \
+     i.answered_on, i.answer_by, i.supporters, i.comments";
+
+/// Keeps an idea: shown, or held for a moderator. Returns its id.
+pub async fn post_idea(db: &Db, now: i64, idea: &NewIdea) -> Result<i64, StoreError> {
+    let moderation = match idea.held_because {
+        Some(_) => Moderation::Held,
+        None => Moderation::Shown,
+    };
+    Ok(sqlx::query_scalar(
+        "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, moderation, \
+         moderation_reason, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(idea.challenge_id)
+    .bind(idea.author_id)
+    .bind(&idea.title)
+    .bind(&idea.body)
+    .bind(now)
+    .bind(moderation.code())
+    .bind(&idea.held_because)
+    .bind(IdeaState::Open.code())
+    .fetch_one(db.pool())
+    .await?)
+}
+
+pub async fn idea(db: &Db, id: i64) -> Result<Idea, StoreError> {
+    let row: Option<IdeaRow> = sqlx::query_as(&format!(
+        "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
+         LEFT JOIN voice_names n ON n.person_id = i.author_id WHERE i.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.ok_or_else(|| StoreError::NotFound("There is no such idea".into()))?
+        .try_into()
+}
+
+/// A challenge's shown ideas in `order`, with `viewer`'s own held ones among them (so
+/// an author sees what waits for a moderator), `limit` from `offset`.
+pub async fn ideas(
+    db: &Db,
+    challenge_id: i64,
+    order: IdeaOrder,
+    viewer: Option<i64>,
+    now: i64,
+    (offset, limit): (usize, usize),
+) -> Result<Vec<Idea>, StoreError> {
+    let sort = match order {
+        IdeaOrder::Newest | IdeaOrder::Trending => "i.posted_at DESC, i.id DESC",
+        IdeaOrder::MostSupported => "i.supporters DESC, i.posted_at DESC, i.id DESC",
+        IdeaOrder::MostDiscussed => "i.comments DESC, i.posted_at DESC, i.id DESC",
+    };
+    let rows: Vec<IdeaRow> = sqlx::query_as(&format!(
+        "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
+         LEFT JOIN voice_names n ON n.person_id = i.author_id \
+         WHERE i.challenge_id = $1 AND (i.moderation = 'shown' OR (i.moderation = 'held' AND i.author_id = $2)) \
+         ORDER BY {sort}"
+    ))
+    .bind(challenge_id)
+    .bind(viewer.unwrap_or(-1))
+    .fetch_all(db.pool())
+    .await?;
+    let mut ideas = rows
+        .into_iter()
+        .map(Idea::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    if order == IdeaOrder::Trending {
+        // Worked out here: the score depends on the time now.
+        let score = |i: &Idea| trending_score(i.supporters, i.comments, now - i.posted_at);
+        ideas.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
+    }
+    Ok(ideas.into_iter().skip(offset).take(limit).collect())
+}
+
+/// What supporting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supported {
+    /// False when this person supported the idea already.
+    pub added: bool,
+    pub supporters: i64,
+    /// The day the idea must be answered by, once its support reached the challenge's
+    /// threshold.
+    pub answer_by: Option<Day>,
+}
+
+/// Adds `person_id`'s support to a shown idea, once however often it is asked. Crossing
+/// the challenge's threshold sets the day the idea must be answered by.
+pub async fn support(
+    db: &Db,
+    idea_id: i64,
+    person_id: i64,
+    now: i64,
+) -> Result<Supported, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let added = sqlx::query(
+        "INSERT INTO voice_supports (idea_id, person_id, supported_at) \
+         SELECT $1, $2, $3 WHERE EXISTS \
+         (SELECT 1 FROM voice_ideas WHERE id = $1 AND moderation = 'shown') \
+         ON CONFLICT (idea_id, person_id) DO NOTHING",
+    )
+    .bind(idea_id)
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if added {
+        sqlx::query("UPDATE voice_ideas SET supporters = supporters + 1 WHERE id = $1")
+            .bind(idea_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let found: Option<(i64, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT i.supporters, i.answer_by, c.support_threshold, c.answer_within_days \
+         FROM voice_ideas i JOIN voice_challenges c ON c.id = i.challenge_id \
+         WHERE i.id = $1 AND i.moderation = 'shown'",
+    )
+    .bind(idea_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((supporters, answer_by, threshold, within)) = found else {
+        return Err(StoreError::NotFound("There is no such idea".into()));
+    };
+    let mut answer_by = answer_by.map(Day::try_from).transpose()?;
+    if answer_by.is_none() && supporters >= threshold {
+        let by = Day::from_unix_seconds(now).plus_days(within);
+        sqlx::query("UPDATE voice_ideas SET answer_by = $1 WHERE id = $2")
+            .bind(by.to_string())
+            .bind(idea_id)
+            .execute(&mut *tx)
+            .await?;
+        answer_by = Some(by);
+    }
+    tx.commit().await?;
+    Ok(Supported {
+        added,
+        supporters,
+        answer_by,
+    })
+}
+
+/// Takes `person_id`'s support back; false if they had given none. An answer-by date
+/// once set stays: the organisation was told to answer.
+pub async fn withdraw_support(db: &Db, idea_id: i64, person_id: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM voice_supports WHERE idea_id = $1 AND person_id = $2")
+        .bind(idea_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if removed {
+        sqlx::query("UPDATE voice_ideas SET supporters = supporters - 1 WHERE id = $1")
+            .bind(idea_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Whether `person_id` supports the idea.
+pub async fn supports(db: &Db, idea_id: i64, person_id: i64) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT idea_id FROM voice_supports WHERE idea_id = $1 AND person_id = $2",
+    )
+    .bind(idea_id)
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.is_some())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    pub idea_id: i64,
+    /// The comment this replies to: a comment on the same idea that is not itself a reply.
+    pub reply_to: Option<i64>,
+    pub author_id: i64,
+    pub body: String,
+    pub held_because: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: i64,
+    pub reply_to: Option<i64>,
+    pub author_id: i64,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub posted_at: i64,
+    pub moderation: Moderation,
+    pub moderation_reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    reply_to: Option<i64>,
+    author_id: i64,
+    author_name: Option<String>,
+    body: String,
+    posted_at: i64,
+    moderation: String,
+    moderation_reason: Option<String>,
+}
+
+/// Keeps a comment on a shown idea, counted on the idea if shown. A reply must answer a
+/// top-level comment of the same idea: replies go one level deep.
+pub async fn comment(db: &Db, now: i64, comment: &NewComment) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let shown: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM voice_ideas WHERE id = $1 AND moderation = 'shown'{}",
+        db.lock_rows()
+    ))
+    .bind(comment.idea_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if shown.is_none() {
+        return Err(StoreError::NotFound("There is no such idea".into()));
+    }
+    if let Some(parent) = comment.reply_to {
+        let top_level: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT reply_to FROM voice_comments WHERE id = $1 AND idea_id = $2",
+        )
+        .bind(parent)
+        .bind(comment.idea_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if top_level != Some(None) {
+            return Err(StoreError::NotFound(
+                "There is no such comment to reply to on this idea".into(),
+            ));
+        }
+    }
+    let moderation = match comment.held_because {
+        Some(_) => Moderation::Held,
+        None => Moderation::Shown,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO voice_comments (idea_id, reply_to, author_id, body, posted_at, moderation, \
+         moderation_reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(comment.idea_id)
+    .bind(comment.reply_to)
+    .bind(comment.author_id)
+    .bind(&comment.body)
+    .bind(now)
+    .bind(moderation.code())
+    .bind(&comment.held_because)
+    .fetch_one(&mut *tx)
+    .await?;
+    if moderation == Moderation::Shown {
+        sqlx::query("UPDATE voice_ideas SET comments = comments + 1 WHERE id = $1")
+            .bind(comment.idea_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An idea's shown comments, and `viewer`'s own held ones, oldest first.
+pub async fn comments(
+    db: &Db,
+    idea_id: i64,
+    viewer: Option<i64>,
+) -> Result<Vec<Comment>, StoreError> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
+        "SELECT c.id, c.reply_to, c.author_id, n.display_name AS author_name, c.body, \
+         c.posted_at, c.moderation, c.moderation_reason FROM voice_comments c \
+         LEFT JOIN voice_names n ON n.person_id = c.author_id \
+         WHERE c.idea_id = $1 AND (c.moderation = 'shown' OR (c.moderation = 'held' AND c.author_id = $2)) \
+         ORDER BY c.posted_at, c.id",
+    )
+    .bind(idea_id)
+    .bind(viewer.unwrap_or(-1))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Comment {
+                id: r.id,
+                reply_to: r.reply_to,
+                author_id: r.author_id,
+                author_name: r.author_name,
+                body: r.body,
+                posted_at: r.posted_at,
+                moderation: r.moderation.parse()?,
+                moderation_reason: r.moderation_reason,
+            })
+        })
+        .collect()
+}
+
+/// An official answer: the idea's new state, what was said and the day, audited.
+pub async fn answer(
+    db: &Db,
+    actor: Actor<'_>,
+    now: i64,
+    idea_id: i64,
+    state: IdeaState,
+    words: &str,
+) -> Result<(), StoreError> {
+    let day = Day::from_unix_seconds(now);
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE voice_ideas SET state = $1, answer = $2, answered_on = $3 \
+         WHERE id = $4 AND moderation = 'shown'",
+    )
+    .bind(state.code())
+    .bind(words)
+    .bind(day.to_string())
+    .bind(idea_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound("There is no such idea".into()));
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor: actor.email,
+            organisation: actor.ods_code,
+            action: "voice.answered",
+            detail: &format!("Answered idea {idea_id}: {}", state.label()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! Staff voice's store: challenges, chosen names, ideas held or shown, support once per
+//! person (under concurrency), comments one level deep, and official answers.
+
+use crate::{TestResult, demo_org};
+use dignity_domain::identity::{Email, Name};
+use dignity_domain::speakup::Day;
+use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
+use dignity_store::voice::{self, Actor, NewChallenge, NewComment, NewIdea};
+use dignity_store::{Db, StoreError, audit, identity};
+
+async fn person(db: &Db, n: usize) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(identity::create_person(
+        db,
+        "cli",
+        1,
+        &Email::parse(&format!("person{n}@trust.nhs.uk"))?,
+        &Name::parse(&format!("Person {n}"), "name")?,
+        "hash",
+    )
+    .await?
+    .id)
+}
+
+fn challenge(organisation_id: Option<i64>, question: &str) -> NewChallenge {
+    NewChallenge {
+        organisation_id,
+        question: question.into(),
+        description: "Tell us what would help.".into(),
+        topics: "bullying".into(),
+        opens_on: Day::from_unix_seconds(0),
+        closes_on: Day::from_unix_seconds(400 * 86_400),
+        support_threshold: 3,
+        answer_within_days: 30,
+    }
+}
+
+fn idea(challenge_id: i64, author_id: i64, title: &str) -> NewIdea {
+    NewIdea {
+        challenge_id,
+        author_id,
+        title: title.into(),
+        body: "Because it would help.".into(),
+        held_because: None,
+    }
+}
+
+pub(crate) async fn voice_keeps_ideas_support_once_and_comments_one_deep(db: Db) -> TestResult {
+    let (rj1, rj2) = (demo_org(&db, "RJ1").await?, demo_org(&db, "RJ2").await?);
+    let actor = Actor {
+        email: "admin@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let national = voice::create_challenge(&db, actor, 10, &challenge(None, "National")).await?;
+    let ours = voice::create_challenge(&db, actor, 20, &challenge(Some(rj1.id), "Ours")).await?;
+    voice::create_challenge(&db, actor, 30, &challenge(Some(rj2.id), "Theirs")).await?;
+    let seen: Vec<i64> = voice::challenges_for(&db, &[rj1.id])
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        seen,
+        vec![ours, national],
+        "newest first, never another trust's"
+    );
+    assert_eq!(voice::challenge(&db, ours).await?.fields.question, "Ours");
+    assert!(matches!(
+        voice::challenge(&db, 9_999).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Chosen names are unique whatever their case.
+    let (ann, bob) = (person(&db, 1).await?, person(&db, 2).await?);
+    voice::set_display_name(&db, ann, "Night Owl").await?;
+    assert!(matches!(
+        voice::set_display_name(&db, bob, "night owl").await,
+        Err(StoreError::Conflict(_))
+    ));
+    voice::set_display_name(&db, ann, "Early Bird").await?;
+    voice::set_display_name(&db, bob, "Night Owl").await?;
+    assert_eq!(
+        voice::display_name(&db, ann).await?.as_deref(),
+        Some("Early Bird")
+    );
+
+    // A held idea is seen by its author alone until a moderator acts.
+    let shown = voice::post_idea(&db, 100, &idea(ours, ann, "Quiet rooms")).await?;
+    let held = voice::post_idea(
+        &db,
+        200,
+        &NewIdea {
+            held_because: Some("a phone number".into()),
+            ..idea(ours, bob, "Call me")
+        },
+    )
+    .await?;
+    let titles = |ideas: Vec<voice::Idea>| ideas.into_iter().map(|i| i.title).collect::<Vec<_>>();
+    let everyone = voice::ideas(&db, ours, IdeaOrder::Newest, Some(ann), 300, (0, 20)).await?;
+    assert_eq!(titles(everyone), vec!["Quiet rooms"]);
+    let author = voice::ideas(&db, ours, IdeaOrder::Newest, Some(bob), 300, (0, 20)).await?;
+    assert_eq!(titles(author.clone()), vec!["Call me", "Quiet rooms"]);
+    assert_eq!(author[0].moderation, Moderation::Held);
+    assert_eq!(author[1].author_name.as_deref(), Some("Early Bird"));
+    assert!(matches!(
+        voice::support(&db, held, ann, 300).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Support counts once however often it is asked; the threshold of 3 sets the day the
+    // idea must be answered by, 30 days on.
+    let first = voice::support(&db, shown, ann, 86_400).await?;
+    assert!(first.added && first.supporters == 1 && first.answer_by.is_none());
+    let again = voice::support(&db, shown, ann, 86_400).await?;
+    assert!(!again.added && again.supporters == 1);
+    voice::support(&db, shown, bob, 86_400).await?;
+    let third = voice::support(&db, shown, person(&db, 3).await?, 86_400).await?;
+    assert_eq!(third.supporters, 3);
+    assert_eq!(third.answer_by, Some(Day::from_unix_seconds(31 * 86_400)));
+    assert!(voice::withdraw_support(&db, shown, bob).await?);
+    assert!(!voice::withdraw_support(&db, shown, bob).await?);
+    assert!(!voice::supports(&db, shown, bob).await?);
+    let after = voice::idea(&db, shown).await?;
+    assert_eq!(after.supporters, 2);
+    assert_eq!(after.answer_by, third.answer_by, "an answer-by date stays");
+
+    // Comments, and replies one level deep on the same idea only.
+    let top = voice::comment(
+        &db,
+        400,
+        &NewComment {
+            idea_id: shown,
+            reply_to: None,
+            author_id: bob,
+            body: "Yes please".into(),
+            held_because: None,
+        },
+    )
+    .await?;
+    let reply = NewComment {
+        idea_id: shown,
+        reply_to: Some(top),
+        author_id: ann,
+        body: "Thank you".into(),
+        held_because: None,
+    };
+    let answer = voice::comment(&db, 500, &reply).await?;
+    for bad in [
+        NewComment {
+            reply_to: Some(answer),
+            ..reply.clone()
+        },
+        NewComment {
+            idea_id: held,
+            ..reply.clone()
+        },
+        NewComment {
+            reply_to: Some(9_999),
+            ..reply.clone()
+        },
+    ] {
+        assert!(
+            matches!(
+                voice::comment(&db, 600, &bad).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    voice::comment(
+        &db,
+        700,
+        &NewComment {
+            held_because: Some("an NHS number".into()),
+            ..reply.clone()
+        },
+    )
+    .await?;
+    let read = voice::comments(&db, shown, Some(bob)).await?;
+    assert_eq!(
+        read.iter()
+            .map(|c| (c.reply_to, c.body.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(None, "Yes please"), (Some(top), "Thank you")]
+    );
+    assert_eq!(voice::comments(&db, shown, Some(ann)).await?.len(), 3);
+    assert_eq!(
+        voice::idea(&db, shown).await?.comments,
+        2,
+        "held ones uncounted"
+    );
+
+    // The orders: most discussed puts the commented idea first, newest the newer one.
+    let newer = voice::post_idea(&db, 800, &idea(ours, bob, "Later")).await?;
+    let order = |o| voice::ideas(&db, ours, o, None, 900, (0, 20));
+    assert_eq!(order(IdeaOrder::Newest).await?[0].id, newer);
+    assert_eq!(order(IdeaOrder::MostDiscussed).await?[0].id, shown);
+    assert_eq!(order(IdeaOrder::MostSupported).await?[0].id, shown);
+    assert_eq!(
+        voice::ideas(&db, ours, IdeaOrder::Newest, None, 900, (1, 1)).await?[0].id,
+        shown
+    );
+
+    // An official answer moves the state, dated, and is audited.
+    voice::answer(
+        &db,
+        actor,
+        86_400 * 2,
+        shown,
+        IdeaState::Accepted,
+        "We will do it",
+    )
+    .await?;
+    let answered = voice::idea(&db, shown).await?;
+    assert_eq!(answered.state, IdeaState::Accepted);
+    assert_eq!(
+        answered.answered_on,
+        Some(Day::from_unix_seconds(2 * 86_400))
+    );
+    assert!(matches!(
+        voice::answer(&db, actor, 1, held, IdeaState::Done, "no").await,
+        Err(StoreError::NotFound(_))
+    ));
+    let logged = audit::list_for_organisation(&db, "RJ1", None, 20).await?;
+    assert!(logged.iter().any(|e| e.action == "voice.answered"));
+    assert!(logged.iter().any(|e| e.action == "voice.challenge_created"));
+    Ok(())
+}
+
+/// Sixteen supports at once from one person count once; from sixteen people, sixteen.
+pub(crate) async fn support_is_once_per_person_under_concurrency(db: Db) -> TestResult {
+    let org = demo_org(&db, "RJ1").await?;
+    let actor = Actor {
+        email: "admin@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(org.id), "Ours")).await?;
+    let author = person(&db, 0).await?;
+    let target = voice::post_idea(&db, 1, &idea(ours, author, "Rotas")).await?;
+    // Each on its own task, so the two cores race them.
+    let at_once = |people: Vec<i64>| {
+        let tasks: Vec<_> = people
+            .into_iter()
+            .map(|p| {
+                let db = db.clone();
+                tokio::spawn(async move { voice::support(&db, target, p, 2).await })
+            })
+            .collect();
+        async move {
+            let mut done = Vec::new();
+            for task in tasks {
+                done.push(task.await);
+            }
+            done
+        }
+    };
+    let mut added = 0;
+    for outcome in at_once(vec![author; 16]).await {
+        added += usize::from(outcome??.added);
+    }
+    assert_eq!(added, 1);
+    assert_eq!(voice::idea(&db, target).await?.supporters, 1);
+
+    let mut people = Vec::new();
+    for n in 1..=16 {
+        people.push(person(&db, n).await?);
+    }
+    for outcome in at_once(people).await {
+        assert!(outcome??.added);
+    }
+    let idea = voice::idea(&db, target).await?;
+    assert_eq!(idea.supporters, 17);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM voice_supports WHERE idea_id = $1")
+        .bind(target)
+        .fetch_one(db.pool())
+        .await?;
+    assert_eq!(rows, 17, "the count and the rows agree");
+    assert!(idea.answer_by.is_some());
+    Ok(())
+}
