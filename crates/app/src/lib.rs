@@ -29,6 +29,7 @@ pub mod survey;
 pub mod table;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod voice;
 pub mod work;
 pub mod workforce;
 

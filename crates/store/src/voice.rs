@@ -592,3 +592,46 @@ pub async fn answer(
     tx.commit().await?;
     Ok(())
 }
+
+/// The real names of people who could be named in a post: those with a role in
+/// `organisation_id`, or everyone with an account (`None`, for a national challenge).
+pub async fn real_names(db: &Db, organisation_id: Option<i64>) -> Result<Vec<String>, StoreError> {
+    Ok(match organisation_id {
+        Some(org) => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT p.display_name FROM people p \
+                 JOIN memberships m ON m.person_id = p.id WHERE m.organisation_id = $1",
+            )
+            .bind(org)
+            .fetch_all(db.pool())
+            .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT display_name FROM people")
+                .fetch_all(db.pool())
+                .await?
+        }
+    })
+}
+
+/// How many ideas `person_id` has sent since `since`, held ones too.
+pub async fn ideas_since(db: &Db, person_id: i64, since: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM voice_ideas WHERE author_id = $1 AND posted_at > $2",
+    )
+    .bind(person_id)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// How many comments `person_id` has sent since `since`, held ones too.
+pub async fn comments_since(db: &Db, person_id: i64, since: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM voice_comments WHERE author_id = $1 AND posted_at > $2",
+    )
+    .bind(person_id)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?)
+}

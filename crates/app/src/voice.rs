@@ -1,0 +1,564 @@
+//! Staff voice (issue 20): challenges an organisation (or the platform, nationally) sets,
+//! ideas staff send under them, support, comments and official answers. Everyone is shown
+//! by a name they chose, never their real name. Every idea and comment passes the check
+//! (`dignity_domain::voice::screen`) before anyone else reads it: one that names a patient
+//! or colleague, or reads like a concern, waits for a moderator, and its writer is pointed
+//! to Speak Up.
+
+use crate::identity::CurrentSession;
+use crate::{Context, Error};
+use dignity_domain::diagnostics::is_hidden_mark;
+use dignity_domain::identity::Role;
+use dignity_domain::library::{Topic, parse_codes};
+use dignity_domain::speakup::Day;
+use dignity_domain::voice::screen::{self, Finding};
+use dignity_domain::voice::{IdeaOrder, IdeaState};
+use dignity_store::voice::{self as store, Actor, NewComment, NewIdea};
+
+pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge};
+
+/// Who sets and answers an organisation's challenges.
+pub const SETTERS: &[Role] = &[Role::OrgAdmin];
+pub const ANSWERERS: &[Role] = &[Role::OrgAdmin, Role::Executive];
+/// Who sets and answers national challenges.
+pub const NATIONAL: &[Role] = &[Role::PlatformAdmin];
+
+const LONGEST_TITLE: usize = 150;
+const LONGEST_IDEA: usize = 5_000;
+const LONGEST_COMMENT: usize = 2_000;
+const LONGEST_ANSWER: usize = 5_000;
+const LONGEST_QUESTION: usize = 200;
+const LONGEST_DESCRIPTION: usize = 5_000;
+/// Posts one account may make in an hour: enough for a lively discussion, too few to
+/// flood a challenge.
+const IDEAS_AN_HOUR: i64 = 10;
+const COMMENTS_AN_HOUR: i64 = 60;
+/// Ideas a page of a challenge lists.
+pub const PAGE: usize = 20;
+
+/// Why a form was refused: each problem names the field it is shown beside.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("Enter a title of {LONGEST_TITLE} characters or fewer")]
+    Title,
+    #[error("Describe your idea in {LONGEST_IDEA} characters or fewer")]
+    Idea,
+    #[error("Enter a comment of {LONGEST_COMMENT} characters or fewer")]
+    Comment,
+    #[error("Enter the answer in {LONGEST_ANSWER} characters or fewer")]
+    Answer,
+    #[error("Choose what the answer is")]
+    State,
+    #[error("Enter a question of {LONGEST_QUESTION} characters or fewer")]
+    Question,
+    #[error("Describe the challenge in {LONGEST_DESCRIPTION} characters or fewer")]
+    Description,
+    #[error("Choose at least one topic")]
+    Topics,
+    #[error("The closing date must be on or after the opening date")]
+    Dates,
+    #[error("Enter a number from 1 to 10,000")]
+    Threshold,
+    #[error("Enter a number of days from 1 to 365")]
+    Days,
+    #[error("Choose a name of 3 to 40 letters, numbers and spaces")]
+    Name,
+    #[error("Choose a name that is not your own, or anyone else's, real name")]
+    RealName,
+    #[error("Choose the name you will be shown by before you post")]
+    NoName,
+    #[error("This challenge is not open for ideas")]
+    Closed,
+    #[error("You have posted a lot in the last hour. Please wait a while before you post again")]
+    TooMany,
+    #[error("Text cannot hold hidden or direction-changing characters")]
+    HiddenMarks,
+}
+
+impl Problem {
+    pub fn field(&self) -> &'static str {
+        match self {
+            Problem::Title => "title",
+            Problem::Idea => "body",
+            Problem::Comment => "comment",
+            Problem::Answer => "answer",
+            Problem::State => "state",
+            Problem::Question => "question",
+            Problem::Description => "description",
+            Problem::Topics => "topics",
+            Problem::Dates => "closes_on",
+            Problem::Threshold => "support_threshold",
+            Problem::Days => "answer_within_days",
+            Problem::Name | Problem::RealName | Problem::NoName => "display_name",
+            Problem::Closed | Problem::TooMany => "body",
+            Problem::HiddenMarks => "body",
+        }
+    }
+}
+
+/// A refused request: problems with what was typed, or anything else.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
+    Problems(Vec<Problem>),
+    #[error(transparent)]
+    App(#[from] Error),
+}
+
+impl From<dignity_store::StoreError> for Refused {
+    fn from(e: dignity_store::StoreError) -> Refused {
+        Refused::App(e.into())
+    }
+}
+
+/// What a post came to: shown, or held for a moderator because of what the check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub id: i64,
+    pub held_for: Vec<Finding>,
+}
+
+/// Text as typed, trimmed; a problem if empty, too long or holding hidden marks.
+fn text(raw: &str, longest: usize, problem: Problem, problems: &mut Vec<Problem>) -> String {
+    let text = raw.trim();
+    if text.chars().any(is_hidden_mark) {
+        problems.push(Problem::HiddenMarks);
+    } else if text.is_empty() || text.chars().count() > longest {
+        problems.push(problem);
+    }
+    text.to_owned()
+}
+
+fn problems_or<T>(problems: Vec<Problem>, value: T) -> Result<T, Refused> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(Refused::Problems(problems))
+    }
+}
+
+/// The organisations whose challenges `session` takes part in.
+fn member_of(session: &CurrentSession) -> Vec<i64> {
+    let mut ids: Vec<i64> = session
+        .memberships
+        .iter()
+        .filter_map(|m| m.organisation.as_ref().map(|o| o.id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Whether `session` may read and take part in `challenge`: its organisation's people, or
+/// anyone signed in for a national one.
+pub fn may_take_part(session: &CurrentSession, challenge: &Challenge) -> bool {
+    challenge
+        .fields
+        .organisation_id
+        .is_none_or(|org| member_of(session).contains(&org))
+}
+
+/// Whether `session` may answer `challenge`'s ideas.
+pub fn may_answer(session: &CurrentSession, challenge: &Challenge) -> bool {
+    match challenge.fields.organisation_id {
+        None => session.has_platform_role(NATIONAL),
+        Some(org) => session.memberships.iter().any(|m| {
+            ANSWERERS.contains(&m.role) && m.organisation.as_ref().is_some_and(|o| o.id == org)
+        }),
+    }
+}
+
+/// Whether a challenge takes ideas, support and comments today.
+pub fn is_open(challenge: &Challenge, today: Day) -> bool {
+    challenge.fields.opens_on <= today && today <= challenge.fields.closes_on
+}
+
+/// The challenges `session` can take part in, newest first.
+pub async fn challenges(ctx: &Context, session: &CurrentSession) -> Result<Vec<Challenge>, Error> {
+    Ok(store::challenges_for(&ctx.db, &member_of(session)).await?)
+}
+
+/// A challenge `session` may take part in; not found otherwise, so another trust's
+/// challenges are not even known to exist.
+pub async fn challenge(
+    ctx: &Context,
+    session: &CurrentSession,
+    id: i64,
+) -> Result<Challenge, Error> {
+    let challenge = store::challenge(&ctx.db, id).await?;
+    if !may_take_part(session, &challenge) {
+        return Err(Error::NotFound("There is no such challenge".into()));
+    }
+    Ok(challenge)
+}
+
+/// A page of a challenge's ideas, with the viewer's own held ones.
+pub async fn ideas(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+    order: IdeaOrder,
+    page: usize,
+) -> Result<Vec<Idea>, Error> {
+    Ok(store::ideas(
+        &ctx.db,
+        challenge.id,
+        order,
+        Some(session.person.id),
+        ctx.clock.now(),
+        (page.saturating_mul(PAGE), PAGE),
+    )
+    .await?)
+}
+
+/// An idea with its challenge, if `session` may read it: a held one only by its author.
+pub async fn idea(
+    ctx: &Context,
+    session: &CurrentSession,
+    id: i64,
+) -> Result<(Idea, Challenge), Error> {
+    let idea = store::idea(&ctx.db, id).await?;
+    let challenge = challenge(ctx, session, idea.challenge_id).await?;
+    let readable = match idea.moderation {
+        dignity_domain::voice::Moderation::Shown => true,
+        _ => idea.author_id == session.person.id,
+    };
+    if !readable {
+        return Err(Error::NotFound("There is no such idea".into()));
+    }
+    Ok((idea, challenge))
+}
+
+pub async fn comments(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea: &Idea,
+) -> Result<Vec<Comment>, Error> {
+    Ok(store::comments(&ctx.db, idea.id, Some(session.person.id)).await?)
+}
+
+pub async fn supports(ctx: &Context, session: &CurrentSession, idea: &Idea) -> Result<bool, Error> {
+    Ok(store::supports(&ctx.db, idea.id, session.person.id).await?)
+}
+
+/// The name `session` is shown by, if chosen.
+pub async fn display_name(
+    ctx: &Context,
+    session: &CurrentSession,
+) -> Result<Option<String>, Error> {
+    Ok(store::display_name(&ctx.db, session.person.id).await?)
+}
+
+/// Chooses the name `session` is shown by: 3 to 40 letters, numbers, spaces, hyphens,
+/// apostrophes and full stops, and nobody's real name (a chosen name is what keeps a
+/// writer's real name off the page).
+pub async fn set_display_name(
+    ctx: &Context,
+    session: &CurrentSession,
+    raw: &str,
+) -> Result<String, Refused> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = name.chars().count();
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.');
+    if !(3..=40).contains(&length) || !name.chars().all(allowed) {
+        return Err(Refused::Problems(vec![Problem::Name]));
+    }
+    let folded = name.to_lowercase();
+    let real = store::real_names(&ctx.db, None).await?;
+    if real.iter().any(|r| r.to_lowercase() == folded) {
+        return Err(Refused::Problems(vec![Problem::RealName]));
+    }
+    store::set_display_name(&ctx.db, session.person.id, &name)
+        .await
+        .map_err(|e| Refused::App(e.into()))?;
+    Ok(name)
+}
+
+/// What a post's check found, given the real names of the people who could be named.
+async fn check(ctx: &Context, challenge: &Challenge, words: &str) -> Result<Vec<Finding>, Error> {
+    let names = store::real_names(&ctx.db, challenge.fields.organisation_id).await?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(screen::screen(words, &names))
+}
+
+fn held_because(found: &[Finding]) -> Option<String> {
+    (!found.is_empty()).then(|| {
+        found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// Sends an idea under an open challenge, shown or held by the check.
+pub async fn post_idea(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge_id: i64,
+    title: &str,
+    body: &str,
+) -> Result<Posted, Refused> {
+    let challenge = challenge(ctx, session, challenge_id).await?;
+    let mut problems = Vec::new();
+    let title = text(title, LONGEST_TITLE, Problem::Title, &mut problems);
+    let body = text(body, LONGEST_IDEA, Problem::Idea, &mut problems);
+    ready_to_post(ctx, session, &challenge, &mut problems).await?;
+    let since = ctx.clock.now() - 3_600;
+    if store::ideas_since(&ctx.db, session.person.id, since).await? >= IDEAS_AN_HOUR {
+        problems.push(Problem::TooMany);
+    }
+    let (title, body) = problems_or(problems, (title, body))?;
+    let held_for = check(ctx, &challenge, &format!("{title}\n{body}")).await?;
+    let id = store::post_idea(
+        &ctx.db,
+        ctx.clock.now(),
+        &NewIdea {
+            challenge_id: challenge.id,
+            author_id: session.person.id,
+            title,
+            body,
+            held_because: held_because(&held_for),
+        },
+    )
+    .await?;
+    Ok(Posted { id, held_for })
+}
+
+/// A post needs a chosen name and an open challenge.
+async fn ready_to_post(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+    problems: &mut Vec<Problem>,
+) -> Result<(), Error> {
+    if display_name(ctx, session).await?.is_none() {
+        problems.push(Problem::NoName);
+    }
+    if !is_open(challenge, ctx.clock.today()) {
+        problems.push(Problem::Closed);
+    }
+    Ok(())
+}
+
+/// Comments on a shown idea, or replies to a comment on it.
+pub async fn comment(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+    reply_to: Option<i64>,
+    body: &str,
+) -> Result<Posted, Refused> {
+    let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    let mut problems = Vec::new();
+    let body = text(body, LONGEST_COMMENT, Problem::Comment, &mut problems);
+    ready_to_post(ctx, session, &challenge, &mut problems).await?;
+    let since = ctx.clock.now() - 3_600;
+    if store::comments_since(&ctx.db, session.person.id, since).await? >= COMMENTS_AN_HOUR {
+        problems.push(Problem::TooMany);
+    }
+    let body = problems_or(problems, body)?;
+    let held_for = check(ctx, &challenge, &body).await?;
+    let id = store::comment(
+        &ctx.db,
+        ctx.clock.now(),
+        &NewComment {
+            idea_id: idea.id,
+            reply_to,
+            author_id: session.person.id,
+            body,
+            held_because: held_because(&held_for),
+        },
+    )
+    .await?;
+    Ok(Posted { id, held_for })
+}
+
+/// Supports a shown idea of an open challenge, once; true if this added support.
+pub async fn support(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+) -> Result<bool, Refused> {
+    let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    if !is_open(&challenge, ctx.clock.today()) {
+        return Err(Refused::Problems(vec![Problem::Closed]));
+    }
+    Ok(
+        store::support(&ctx.db, idea.id, session.person.id, ctx.clock.now())
+            .await?
+            .added,
+    )
+}
+
+pub async fn withdraw_support(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+) -> Result<bool, Error> {
+    let (idea, _) = idea(ctx, session, idea_id).await?;
+    Ok(store::withdraw_support(&ctx.db, idea.id, session.person.id).await?)
+}
+
+/// The official answer to an idea: its new state and what is said, dated today. Every
+/// answer needs words; "not taken forward" needs its reason.
+pub async fn answer(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+    state: Option<IdeaState>,
+    words: &str,
+) -> Result<(), Refused> {
+    let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    if !may_answer(session, &challenge) {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let words = text(words, LONGEST_ANSWER, Problem::Answer, &mut problems);
+    let state = match state {
+        Some(s) if s != IdeaState::Open => s,
+        _ => {
+            problems.push(Problem::State);
+            IdeaState::Open
+        }
+    };
+    let words = problems_or(problems, words)?;
+    let ods = organisation_code(session, &challenge);
+    store::answer(
+        &ctx.db,
+        Actor {
+            email: &session.person.email,
+            ods_code: ods.as_deref(),
+        },
+        ctx.clock.now(),
+        idea.id,
+        state,
+        &words,
+    )
+    .await?;
+    Ok(())
+}
+
+fn organisation_code(session: &CurrentSession, challenge: &Challenge) -> Option<String> {
+    let org = challenge.fields.organisation_id?;
+    session
+        .memberships
+        .iter()
+        .filter_map(|m| m.organisation.as_ref())
+        .find(|o| o.id == org)
+        .map(|o| o.ods_code.clone())
+}
+
+/// A challenge as typed in the form.
+#[derive(Debug, Clone, Default)]
+pub struct ChallengeForm {
+    pub question: String,
+    pub description: String,
+    pub topics: String,
+    pub opens_on: Option<Day>,
+    pub closes_on: Option<Day>,
+    pub support_threshold: String,
+    pub answer_within_days: String,
+}
+
+/// Sets a challenge for `organisation_id` (its administrators), or a national one (`None`,
+/// the platform's administrators). Returns its id.
+pub async fn set_challenge(
+    ctx: &Context,
+    session: &CurrentSession,
+    organisation_id: Option<i64>,
+    form: &ChallengeForm,
+) -> Result<i64, Refused> {
+    let allowed = match organisation_id {
+        None => session.has_platform_role(NATIONAL),
+        Some(org) => session.memberships.iter().any(|m| {
+            SETTERS.contains(&m.role) && m.organisation.as_ref().is_some_and(|o| o.id == org)
+        }),
+    };
+    if !allowed {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let question = text(
+        &form.question,
+        LONGEST_QUESTION,
+        Problem::Question,
+        &mut problems,
+    );
+    let description = text(
+        &form.description,
+        LONGEST_DESCRIPTION,
+        Problem::Description,
+        &mut problems,
+    );
+    let topics: Vec<Topic> = parse_codes(&form.topics).unwrap_or_default();
+    if topics.is_empty() {
+        problems.push(Problem::Topics);
+    }
+    let today = ctx.clock.today();
+    let opens_on = form.opens_on.unwrap_or(today);
+    let closes_on = match form.closes_on {
+        Some(day) if day >= opens_on => day,
+        _ => {
+            problems.push(Problem::Dates);
+            opens_on
+        }
+    };
+    let number =
+        |raw: &str, range: std::ops::RangeInclusive<i64>, problem, problems: &mut Vec<Problem>| {
+            match raw.trim().replace(',', "").parse::<i64>() {
+                Ok(n) if range.contains(&n) => n,
+                _ => {
+                    problems.push(problem);
+                    0
+                }
+            }
+        };
+    let support_threshold = number(
+        &form.support_threshold,
+        1..=10_000,
+        Problem::Threshold,
+        &mut problems,
+    );
+    let answer_within_days = number(
+        &form.answer_within_days,
+        1..=365,
+        Problem::Days,
+        &mut problems,
+    );
+    let challenge = problems_or(
+        problems,
+        NewChallenge {
+            organisation_id,
+            question,
+            description,
+            topics: topics
+                .iter()
+                .map(|t| t.code())
+                .collect::<Vec<_>>()
+                .join(","),
+            opens_on,
+            closes_on,
+            support_threshold,
+            answer_within_days,
+        },
+    )?;
+    let ods = organisation_id.and_then(|org| {
+        session
+            .memberships
+            .iter()
+            .filter_map(|m| m.organisation.as_ref())
+            .find(|o| o.id == org)
+            .map(|o| o.ods_code.clone())
+    });
+    Ok(store::create_challenge(
+        &ctx.db,
+        Actor {
+            email: &session.person.email,
+            ods_code: ods.as_deref(),
+        },
+        ctx.clock.now(),
+        &challenge,
+    )
+    .await?)
+}
