@@ -159,7 +159,7 @@ test('an extract kept but not shown is listed with its reason', async () => {
   assert.equal(await notice.count(), 1);
   const text = await notice.innerText();
   assert.match(text, /One extract is kept but not shown/);
-  assert.match(text, /imported again: fewer than 10 people changed/);
+  assert.match(text, /imported again: its figures moved by fewer than 10 people/);
   const held = text.match(/(\d{1,2} \w+ \d{4}), imported again/)[1];
   const offered = await admin.locator('#day option').allInnerTexts();
   assert.ok(!offered.includes(held), `${held} is offered`);

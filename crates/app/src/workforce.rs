@@ -8,6 +8,7 @@
 //! cannot be matched against a list of employee numbers, while a later extract (and, in
 //! time, the employee-relations cases) still finds the same person.
 
+pub mod differences;
 pub mod fairness;
 pub mod national;
 pub mod overview;
@@ -27,7 +28,8 @@ use dignity_domain::workforce::{
 };
 use dignity_engine::disclosure;
 use dignity_store::workforce::{
-    self as store, BoardSeat, FormalCount, Importer, Recruitment, Rows, Staff, Training,
+    self as store, BoardSeat, FormalCount, Importer, Recruitment, Rows, SeenRecord, Staff,
+    Training, Verdict,
 };
 use std::collections::BTreeMap;
 
@@ -218,42 +220,45 @@ async fn import_as(
     let key = sealed::SnapshotKey::new(secret);
     let owned = key.seal(organisation.id, as_at, &rows)?;
     let minimum = operator.minimums().workforce();
-    let staying = match &rows {
-        Rows::Staff {
-            leavers: false,
-            people,
-        } => Some(people),
-        _ => None,
-    };
-    let too_close = |day: Day, bytes: &[u8]| -> Result<bool, String> {
-        let Some(people) = staying else {
-            return Ok(false);
+    let tables = differences::tables_of(&rows);
+    let too_close = |day: Day, seen: SeenRecord<'_>| -> Result<Verdict, String> {
+        let Some(new) = &tables else {
+            return Ok(Verdict::default());
         };
-        let seen = Snapshot {
-            id: 0,
-            organisation_id: organisation.id,
-            kind: Kind::Staff,
-            as_at: day,
-            imported_on: day,
-            row_count: 0,
-            version: None,
-        };
-        let opened = key.open_rows(&seen, bytes).map_err(|_| {
+        if kind != Kind::Staff && !same_period(day, as_at) {
+            return Ok(Verdict::default());
+        }
+        let unopenable = |_| {
             format!(
-                "the staff-in-post extract as at {} does not open with this installation's \
-                 secret, so the new one cannot be checked against it. Check that the secret \
-                 is the one the installation was set up with",
+                "the {} extract as at {} does not open with this installation's secret, so \
+                 the new one cannot be checked against it. Check that the secret is the one \
+                 the installation was set up with",
+                kind.words(),
                 day.long()
             )
-        })?;
-        match opened {
-            Rows::Staff { people: before, .. } => {
-                let changed = Changed::between(&before, people);
-                Ok(!disclosure::apart_enough(changed.in_groups, minimum)
-                    || !disclosure::apart_enough(changed.in_amounts, minimum))
+        };
+        let before = match seen {
+            SeenRecord::Tables(bytes) => key
+                .open_tables(organisation.id, kind, day, bytes)
+                .map_err(unopenable)?,
+            SeenRecord::Rows(bytes) => {
+                let seen = Snapshot {
+                    id: 0,
+                    organisation_id: organisation.id,
+                    kind,
+                    as_at: day,
+                    imported_on: day,
+                    row_count: 0,
+                    version: None,
+                };
+                let rows = key.open_rows(&seen, bytes).map_err(unopenable)?;
+                differences::tables_of(&rows).unwrap_or_default()
             }
-            _ => Err(format!("the staff extract as at {day} holds other rows")),
-        }
+        };
+        Ok(Verdict {
+            too_close: disclosure::first_too_close(&before, new, minimum).is_some(),
+            same: before == *new,
+        })
     };
     let stored = store::replace(
         operator.db(),
@@ -266,7 +271,7 @@ async fn import_as(
         as_at,
         operator.clock().now(),
         owned.as_sealed(),
-        staying
+        tables
             .is_some()
             .then_some(&too_close as &store::TooClose<'_>),
     )
@@ -300,7 +305,29 @@ pub async fn import_formal(
     let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
     let lines_read = entries.len();
     let counts = formal_counts(as_at, entries);
-    let sealed = sealed::SnapshotKey::new(secret).seal_formal(organisation.id, as_at, &counts)?;
+    let key = sealed::SnapshotKey::new(secret);
+    let sealed = key.seal_formal(organisation.id, as_at, &counts)?;
+    let minimum = operator.minimums().workforce();
+    let new = differences::formal_tables(&counts);
+    // Every seen record is counts already: WRES 3 and WDES 3 move with them.
+    let too_close = |day: Day, seen: SeenRecord<'_>| -> Result<Verdict, String> {
+        if !same_period(day, as_at) {
+            return Ok(Verdict::default());
+        }
+        let (SeenRecord::Rows(bytes) | SeenRecord::Tables(bytes)) = seen;
+        let before = key.open_formal(organisation.id, day, bytes).map_err(|_| {
+            format!(
+                "the counts of staff entering formal processes as at {} do not open with \
+                     this installation's secret, so the new ones cannot be checked against them",
+                day.long()
+            )
+        })?;
+        let before = differences::formal_tables(&before);
+        Ok(Verdict {
+            too_close: disclosure::first_too_close(&before, &new, minimum).is_some(),
+            same: before == new,
+        })
+    };
     let stored = store::replace_formal(
         operator.db(),
         Importer {
@@ -312,6 +339,7 @@ pub async fn import_formal(
         as_at,
         operator.clock().now(),
         &sealed,
+        &too_close,
     )
     .await
     .map_err(Error::from)?;
@@ -320,7 +348,7 @@ pub async fn import_formal(
     Ok(Imported {
         rows: lines_read,
         replaced: stored.replaced,
-        held_beside: None,
+        held_beside: stored.held_beside,
     })
 }
 
@@ -330,60 +358,14 @@ pub async fn snapshots(operator: &Operator, ods: &OdsCode) -> Result<Vec<Snapsho
     Ok(store::snapshots(operator.db(), organisation.id).await?)
 }
 
-/// How many people differ between two staff-in-post extracts, for [`disclosure::apart_enough`].
-/// Someone in only one counts in both; someone in both counts where what they are counted
-/// by moved. The two are kept apart because the pages show them apart: headcounts by group
-/// move with `in_groups`, whole-time equivalents and sickness absence with `in_amounts`, so
-/// many people's absence changing would not hide one starter's groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Changed {
-    pub in_groups: u64,
-    pub in_amounts: u64,
-}
-
-impl Changed {
-    pub fn between(before: &[Staff], after: &[Staff]) -> Changed {
-        let before: std::collections::HashMap<&str, &Staff> =
-            before.iter().map(|p| (p.person.as_str(), p)).collect();
-        let mut changed = Changed::default();
-        let mut in_both = 0usize;
-        for now in after {
-            match before.get(now.person.as_str()) {
-                Some(then) => {
-                    in_both += 1;
-                    if !same_groups(then, now) {
-                        changed.in_groups += 1;
-                    }
-                    if then.wte != now.wte || then.days_lost != now.days_lost {
-                        changed.in_amounts += 1;
-                    }
-                }
-                None => {
-                    changed.in_groups += 1;
-                    changed.in_amounts += 1;
-                }
-            }
-        }
-        let left = (before.len() - in_both.min(before.len())) as u64;
-        changed.in_groups += left;
-        changed.in_amounts += left;
-        changed
-    }
-}
-
-/// Whether two rows of one person count them in the same groups.
-fn same_groups(a: &Staff, b: &Staff) -> bool {
-    a.unit_id == b.unit_id
-        && a.staff_group == b.staff_group
-        && a.pay_grade == b.pay_grade
-        && a.clinical == b.clinical
-        && a.ethnicity == b.ethnicity
-        && a.disability == b.disability
-        && a.sex == b.sex
-        && a.age_band == b.age_band
-        && a.started_on == b.started_on
-        && a.left_on == b.left_on
-        && a.leaving_reason == b.leaving_reason
+/// Whether two extracts of what happened in a period (leavers, shortlisting, training,
+/// formal processes) may be of the same period: a later one of a reporting year takes in
+/// the earlier and replaces it as the year's figures, so setting the two side by side
+/// shows what happened between them. Extracts of different years count different people
+/// and events, each year's own. Staff in post is everyone on a day, so every two days
+/// are compared.
+fn same_period(a: Day, b: Day) -> bool {
+    standards::ReportingYear::of(a) == standards::ReportingYear::of(b)
 }
 
 fn staff_row(record: StaffRecord) -> Staff {

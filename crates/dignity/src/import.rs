@@ -245,9 +245,9 @@ async fn workforce_extract(
             );
             if let Some(beside) = imported.held_beside {
                 println!(
-                    "It is kept but not shown: fewer than {} people changed between it and \
-                     the extract as at {}, so setting the two pages side by side would show \
-                     those people's details. Pages keep showing the extracts they showed.",
+                    "It is kept but not shown: its figures moved by fewer than {} people from \
+                     those of the extract as at {}, so setting the two pages side by side \
+                     would show those people's details. Pages keep showing what they showed.",
                     operator.minimums().workforce(),
                     beside.long()
                 );

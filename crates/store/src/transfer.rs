@@ -555,6 +555,7 @@ const TABLES: &[TableSpec] = &[
             ("sealed_counts", Blob),
             ("version", Text),
             ("held_beside", Text),
+            ("sealed_tables", Blob),
         ],
     ),
     (
@@ -563,8 +564,10 @@ const TABLES: &[TableSpec] = &[
         &[
             ("version", Text),
             ("organisation_id", Int),
+            ("kind", Text),
             ("as_at", Text),
-            ("sealed", Blob),
+            ("sealed_tables", Blob),
+            ("sealed_rows", Blob),
         ],
     ),
     (
@@ -643,6 +646,7 @@ const TABLES: &[TableSpec] = &[
             ("imported_on", Text),
             ("sealed", Blob),
             ("version", Text),
+            ("held_beside", Text),
         ],
     ),
     (

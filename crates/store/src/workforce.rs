@@ -31,6 +31,14 @@ pub enum Kind {
     Board,
 }
 
+impl Held {
+    /// What the held extract holds, in the words the pages use.
+    pub fn words(&self) -> &'static str {
+        self.kind
+            .map_or("staff entering formal processes", Kind::words)
+    }
+}
+
 impl Kind {
     pub const ALL: [Kind; 5] = [
         Kind::Staff,
@@ -182,14 +190,32 @@ impl Rows {
     }
 }
 
-/// Whether a new staff-in-post extract is too close to one readers may have seen: given
-/// the day of a seen extract and its sealed rows, true when showing both would point at
-/// the few people who changed. [`replace`] asks it of each seen extract in turn.
-pub type TooClose<'a> = dyn Fn(Day, &[u8]) -> Result<bool, String> + Send + Sync + 'a;
+/// An extract readers may have seen, as kept: the sealed counts of the tables its figures
+/// come from, or (imported before those were kept) its sealed rows.
+#[derive(Debug, Clone, Copy)]
+pub enum SeenRecord<'a> {
+    Tables(&'a [u8]),
+    Rows(&'a [u8]),
+}
 
-/// A staff-in-post extract kept but not shown ([`TooClose`]).
+/// What comparing a new extract with one readers may have seen found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Verdict {
+    /// Showing both would point at the few people who changed.
+    pub too_close: bool,
+    /// Every table is the same: nothing to remember the seen one for.
+    pub same: bool,
+}
+
+/// Compares a new extract with one of its kind readers may have seen, given the seen
+/// one's day and record. [`replace`] asks it of each seen extract.
+pub type TooClose<'a> = dyn Fn(Day, SeenRecord<'_>) -> Result<Verdict, String> + Send + Sync + 'a;
+
+/// An extract kept but not shown ([`TooClose`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Held {
+    /// `None` for counts of staff entering formal processes, which are not a snapshot.
+    pub kind: Option<Kind>,
     pub as_at: Day,
     /// The day of the seen extract it is too close to.
     pub beside: Day,
@@ -219,13 +245,15 @@ pub struct Importer<'a> {
     pub correcting_settled_year: bool,
 }
 
-/// A snapshot as the caller sealed it: its rows, and the counts the equality standards read.
+/// A snapshot as the caller sealed it: its rows, the counts the equality standards read,
+/// and the counts of the tables its figures come from ([`TooClose`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Sealed<'a> {
     pub kind: Kind,
     pub row_count: usize,
     pub rows: &'a [u8],
     pub counts: &'a [u8],
+    pub tables: Option<&'a [u8]>,
 }
 
 /// The tables that held a snapshot's rows in the clear before they were sealed
@@ -240,12 +268,14 @@ const ROW_TABLES: [&str; 4] = [
 /// Stores `sealed` as the organisation's snapshot for `as_at`, replacing one of the same
 /// kind and day, and audits it, all in one transaction.
 ///
-/// With `too_close` (staff in post), the new extract is first compared with every extract
-/// of the kind readers may have seen: the shown ones, the one it replaces if shown, and
-/// the shown ones replaced before ([`workforce_remembered`]). It is held, kept but not
-/// shown, beside the first it is too close to. A shown extract it replaces is remembered.
-/// The comparison runs inside the transaction, with the organisation locked on
-/// PostgreSQL, so two imports at once cannot each pass beside the other.
+/// With `too_close`, the new extract is first compared with every extract of its kind
+/// readers may have seen: the shown ones, the one it replaces if shown, and the shown ones
+/// replaced before (table `workforce_remembered`). It is held, kept but not shown, beside
+/// the first it is too close to. A shown extract it replaces is remembered (its tables
+/// only) unless its tables are the same as the new one's. Every seen extract is compared
+/// before the transaction, so the write lock is not held meanwhile; inside it (the
+/// organisation locked on PostgreSQL) only those seen since are, so two imports at once
+/// cannot each pass beside the other.
 pub async fn replace(
     db: &Db,
     importer: Importer<'_>,
@@ -256,6 +286,11 @@ pub async fn replace(
     too_close: Option<&TooClose<'_>>,
 ) -> Result<Stored, StoreError> {
     let kind = sealed.kind;
+    let mut checked = Checked::default();
+    if let Some(too_close) = too_close {
+        let mut conn = db.pool().acquire().await?;
+        check_seen(&mut conn, organisation_id, kind, too_close, &mut checked).await?;
+    }
     let mut tx = db.begin_write().await?;
     if too_close.is_some() {
         sqlx::query(&format!(
@@ -281,16 +316,18 @@ pub async fn replace(
         Some((_, day, _)) if importer.correcting_settled_year => day.clone(),
         _ => Day::from_unix_seconds(now).to_string(),
     };
-    let held_beside = match too_close {
-        Some(too_close) => first_too_close(&mut tx, organisation_id, kind, too_close).await?,
-        None => None,
-    };
+    if let Some(too_close) = too_close {
+        check_seen(&mut tx, organisation_id, kind, too_close, &mut checked).await?;
+    }
+    let held_beside = checked.too_close;
     if let Some(old) = old {
-        if too_close.is_some() && old_was_shown {
+        if too_close.is_some() && old_was_shown && !checked.same_as.contains(&old) {
             sqlx::query(
-                "INSERT INTO workforce_remembered (version, organisation_id, as_at, sealed) \
-                 SELECT $1, organisation_id, as_at, sealed FROM workforce_snapshots \
-                 WHERE id = $2 AND sealed IS NOT NULL",
+                "INSERT INTO workforce_remembered \
+                 (version, organisation_id, kind, as_at, sealed_tables, sealed_rows) \
+                 SELECT $1, organisation_id, kind, as_at, sealed_tables, \
+                 CASE WHEN sealed_tables IS NULL THEN sealed END \
+                 FROM workforce_snapshots WHERE id = $2 AND sealed IS NOT NULL",
             )
             .bind(crate::ids::random_key())
             .bind(old)
@@ -312,8 +349,8 @@ pub async fn replace(
     let snapshot_id: i64 = sqlx::query_scalar(
         "INSERT INTO workforce_snapshots \
          (organisation_id, kind, as_at, imported_on, row_count, sealed, sealed_counts, version, \
-          held_beside) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+          held_beside, sealed_tables) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(organisation_id)
     .bind(kind.code())
@@ -324,12 +361,21 @@ pub async fn replace(
     .bind(sealed.counts)
     .bind(crate::ids::random_key())
     .bind(held_beside.map(|d| d.to_string()))
+    .bind(sealed.tables)
     .fetch_one(&mut *tx)
     .await?;
+    // A held extract's row count is left out: set beside the last one's, it would say how
+    // many joined or left, which is what holding it keeps back.
+    let rows = match held_beside {
+        Some(_) => String::new(),
+        None => format!(
+            "{} {} of ",
+            sealed.row_count,
+            if sealed.row_count == 1 { "row" } else { "rows" }
+        ),
+    };
     let detail = format!(
-        "Imported {} {} of {} as at {}{}{}",
-        sealed.row_count,
-        if sealed.row_count == 1 { "row" } else { "rows" },
+        "Imported {rows}{} as at {}{}{}",
         kind.words(),
         as_at.long(),
         if old.is_some() {
@@ -339,7 +385,7 @@ pub async fn replace(
         },
         match held_beside {
             Some(beside) => format!(
-                "; held, not shown: too few people changed beside the extract as at {}",
+                "; held, not shown: its figures moved by too few people from the extract as at {}",
                 beside.long()
             ),
             None => String::new(),
@@ -368,83 +414,142 @@ pub async fn replace(
     })
 }
 
-/// The day of the first extract of `kind` readers may have seen that `too_close` finds too
-/// close, read one at a time so an organisation's years of extracts are never all in
-/// memory at once.
-async fn first_too_close(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// What comparing with the extracts readers may have seen has found so far.
+#[derive(Debug, Default)]
+pub(super) struct Checked {
+    /// Seen extracts compared already: shown ones by id and version, remembered ones by
+    /// version.
+    pub(super) done: std::collections::HashSet<String>,
+    /// The day of the first seen extract the new one is too close to.
+    pub(super) too_close: Option<Day>,
+    /// Shown extracts whose tables are the same as the new one's.
+    pub(super) same_as: Vec<i64>,
+}
+
+/// Compares the new extract with every extract of `kind` readers may have seen that
+/// `checked` has not compared yet, one at a time, so an organisation's years of extracts
+/// are never all in memory at once.
+async fn check_seen(
+    conn: &mut sqlx::AnyConnection,
     organisation_id: i64,
     kind: Kind,
     too_close: &TooClose<'_>,
-) -> Result<Option<Day>, StoreError> {
-    let shown: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, as_at FROM workforce_snapshots WHERE organisation_id = $1 AND kind = $2 \
-         AND held_beside IS NULL AND sealed IS NOT NULL ORDER BY as_at",
+    checked: &mut Checked,
+) -> Result<(), StoreError> {
+    let shown: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, as_at, version FROM workforce_snapshots WHERE organisation_id = $1 \
+         AND kind = $2 AND held_beside IS NULL AND sealed IS NOT NULL ORDER BY as_at, id",
     )
     .bind(organisation_id)
     .bind(kind.code())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let remembered: Vec<(String, String)> = sqlx::query_as(
         "SELECT version, as_at FROM workforce_remembered WHERE organisation_id = $1 \
-         ORDER BY as_at, version",
+         AND kind = $2 ORDER BY as_at, version",
     )
     .bind(organisation_id)
-    .fetch_all(&mut **tx)
+    .bind(kind.code())
+    .fetch_all(&mut *conn)
     .await?;
-    let seen = shown
-        .into_iter()
-        .map(|(id, day)| (Seen::Shown(id), day))
-        .chain(
-            remembered
-                .into_iter()
-                .map(|(version, day)| (Seen::Remembered(version), day)),
-        );
-    for (which, day) in seen {
+    for (id, day, version) in shown {
+        let key = format!("shown {id} {}", version.unwrap_or_default());
+        if !checked.done.insert(key) {
+            continue;
+        }
+        let (tables, rows): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT sealed_tables, CASE WHEN sealed_tables IS NULL THEN sealed END \
+             FROM workforce_snapshots WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
         let day = Day::try_from(day)?;
-        let sealed: Vec<u8> = match which {
-            Seen::Shown(id) => {
-                sqlx::query_scalar("SELECT sealed FROM workforce_snapshots WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-            Seen::Remembered(version) => {
-                sqlx::query_scalar("SELECT sealed FROM workforce_remembered WHERE version = $1")
-                    .bind(version)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-        };
-        if too_close(day, &sealed).map_err(StoreError::Corrupt)? {
-            return Ok(Some(day));
+        let verdict = ask(too_close, day, tables, rows)?;
+        if verdict.same {
+            checked.same_as.push(id);
+        }
+        if verdict.too_close && checked.too_close.is_none() {
+            checked.too_close = Some(day);
         }
     }
-    Ok(None)
+    check_remembered(conn, remembered, too_close, checked).await
 }
 
-enum Seen {
-    Shown(i64),
-    Remembered(String),
+/// [`check_seen`] for the remembered extracts listed (version and day).
+pub(super) async fn check_remembered(
+    conn: &mut sqlx::AnyConnection,
+    remembered: Vec<(String, String)>,
+    too_close: &TooClose<'_>,
+    checked: &mut Checked,
+) -> Result<(), StoreError> {
+    for (version, day) in remembered {
+        if !checked.done.insert(format!("remembered {version}")) {
+            continue;
+        }
+        let (tables, rows): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT sealed_tables, sealed_rows FROM workforce_remembered WHERE version = $1",
+        )
+        .bind(&version)
+        .fetch_one(&mut *conn)
+        .await?;
+        let day = Day::try_from(day)?;
+        if ask(too_close, day, tables, rows)?.too_close && checked.too_close.is_none() {
+            checked.too_close = Some(day);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn ask(
+    too_close: &TooClose<'_>,
+    day: Day,
+    tables: Option<Vec<u8>>,
+    rows: Option<Vec<u8>>,
+) -> Result<Verdict, StoreError> {
+    let record = match (&tables, &rows) {
+        (Some(tables), _) => SeenRecord::Tables(tables),
+        (None, Some(rows)) => SeenRecord::Rows(rows),
+        (None, None) => return Ok(Verdict::default()),
+    };
+    too_close(day, record).map_err(StoreError::Corrupt)
 }
 
 /// The organisation's extracts kept but not shown, newest first.
 pub async fn held(db: &Db, organisation_id: i64) -> Result<Vec<Held>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT as_at, held_beside FROM workforce_snapshots \
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT kind, as_at, held_beside FROM workforce_snapshots \
+         WHERE organisation_id = $1 AND held_beside IS NOT NULL ORDER BY as_at DESC, kind",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let formal: Vec<(String, String)> = sqlx::query_as(
+        "SELECT as_at, held_beside FROM workforce_formal_sealed \
          WHERE organisation_id = $1 AND held_beside IS NOT NULL ORDER BY as_at DESC",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
     .await?;
-    rows.into_iter()
-        .map(|(as_at, beside)| {
+    let mut held = rows
+        .into_iter()
+        .map(|(kind, as_at, beside)| {
             Ok(Held {
+                kind: Some(Kind::try_from(kind)?),
                 as_at: Day::try_from(as_at)?,
                 beside: Day::try_from(beside)?,
             })
         })
-        .collect()
+        .chain(formal.into_iter().map(|(as_at, beside)| {
+            Ok(Held {
+                kind: None,
+                as_at: Day::try_from(as_at)?,
+                beside: Day::try_from(beside)?,
+            })
+        }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    held.sort_by_key(|h| std::cmp::Reverse(h.as_at));
+    Ok(held)
 }
 
 /// Every day the organisation has an extract of `kind` for, shown or held.

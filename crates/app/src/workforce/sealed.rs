@@ -9,6 +9,7 @@
 //! Each record is bound to its organisation, kind and day, so a record copied onto another
 //! snapshot fails to open rather than showing another organisation's staff.
 
+use super::differences::Tables;
 use crate::Error;
 use dignity_crypto::sealed;
 use dignity_crypto::secret::InstallationSecret;
@@ -34,6 +35,9 @@ const TRAINING_ROW_BOUND: usize = 160;
 /// Shortlisted applicants (by group) and board seats are small: their rows records are
 /// padded to this size whatever they hold.
 const SMALL_RECORD: usize = 16 * 1024;
+/// What a tables record is padded to: room for every unit of a large trust, every code,
+/// and a cell for each whole-time equivalent and each whole day of sickness.
+const TABLES_AT_LEAST: usize = 128 * 1024;
 
 /// A counts record is padded to the most groups its rows could fill (never more groups
 /// than rows, nor than every combination of the codes) times this bound on one group as
@@ -182,12 +186,60 @@ impl SnapshotKey {
         let counts_at_least = most_groups
             .saturating_mul(GROUP_BOUND)
             .saturating_add(COUNTS_HEADER + codes_bound());
+        let tables = match super::differences::tables_of(rows) {
+            Some(tables) => Some(self.seal_tables(organisation_id, kind, as_at, &tables)?),
+            None => None,
+        };
         Ok(Owned {
             kind,
             row_count: rows.len(),
             rows: seal(Part::Rows, &plain_rows, rows_at_least)?,
             counts: seal(Part::Counts, &plain_counts, counts_at_least)?,
+            tables,
         })
+    }
+
+    /// Seals the counts of the tables a snapshot's figures come from
+    /// ([`super::differences`]), padded so their size says little of how many cells
+    /// there are.
+    pub fn seal_tables(
+        &self,
+        organisation_id: i64,
+        kind: Kind,
+        as_at: Day,
+        tables: &Tables,
+    ) -> Result<Vec<u8>, Error> {
+        let plain = Zeroizing::new(encode(tables)?);
+        sealed::seal_padded(
+            &self.0,
+            &context(organisation_id, kind, as_at, Part::Tables),
+            &plain,
+            TABLES_AT_LEAST,
+        )
+        .map_err(|e| Error::Internal(format!("sealing a workforce snapshot: {e}")))
+    }
+
+    /// Opens what [`SnapshotKey::seal_tables`] sealed.
+    pub fn open_tables(
+        &self,
+        organisation_id: i64,
+        kind: Kind,
+        as_at: Day,
+        bytes: &[u8],
+    ) -> Result<Tables, Error> {
+        let plain = sealed::open(
+            &self.0,
+            &context(organisation_id, kind, as_at, Part::Tables),
+            bytes,
+        )
+        .map_err(|e| {
+            Error::Internal(format!(
+                "the tables of the {} extract as at {as_at} do not open with this installation's secret: {e}",
+                kind.words()
+            ))
+        })?;
+        serde_json::from_slice(&plain)
+            .map_err(|e| Error::Internal(format!("workforce tables are unreadable: {e}")))
     }
 
     /// Seals the counts of staff entering formal processes of `organisation_id` for
@@ -308,6 +360,7 @@ pub struct Owned {
     row_count: usize,
     rows: Vec<u8>,
     counts: Vec<u8>,
+    tables: Option<Vec<u8>>,
 }
 
 impl Owned {
@@ -317,6 +370,7 @@ impl Owned {
             row_count: self.row_count,
             rows: &self.rows,
             counts: &self.counts,
+            tables: self.tables.as_deref(),
         }
     }
 }
@@ -325,12 +379,14 @@ impl Owned {
 enum Part {
     Rows,
     Counts,
+    Tables,
 }
 
 fn context(organisation_id: i64, kind: Kind, as_at: Day, part: Part) -> Vec<u8> {
     let part = match part {
         Part::Rows => "rows",
         Part::Counts => "counts",
+        Part::Tables => "tables",
     };
     format!("workforce/{organisation_id}/{}/{as_at}/{part}", kind.code()).into_bytes()
 }

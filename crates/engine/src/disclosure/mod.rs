@@ -217,13 +217,55 @@ impl Minimums {
     }
 }
 
-/// Whether two releases of figures about the same people may both be shown when `changed`
-/// people differ between them (joined, left, or changed what the figures count). A reader
-/// who sets the two side by side learns the differences: from one or two people those are
-/// the people's own details, and from at least the minimum they are a group's, as any
-/// shown count is. With nobody changed the two show the same.
-pub const fn apart_enough(changed: u64, minimum: Minimum) -> bool {
-    changed == 0 || changed >= minimum.people
+/// Whether two releases of figures about the same people may both be shown when they
+/// differ by `moved` people in a table. A reader who sets the two side by side learns the
+/// differences: from one or two people those are the people's own details, and from at
+/// least the minimum they are a group's, as any shown count is. With nothing moved the
+/// two show the same.
+pub const fn apart_enough(moved: u64, minimum: Minimum) -> bool {
+    moved == 0 || moved >= minimum.people
+}
+
+/// One table of a release: how many people each cell counts, by the cell's name.
+pub type Cells = std::collections::BTreeMap<String, i64>;
+
+/// How far a table moved between two releases: the sum over its cells of how far each
+/// count moved, so one person changing cell moves it by two and one joining by one. It is
+/// worked out from the counts, not from who is who, so people leaving and joining in the
+/// same groups cancel here as they do on the page, and renumbered people are no change.
+pub fn moved(before: &Cells, after: &Cells) -> u64 {
+    let mut moved = 0u64;
+    for (cell, &count) in after {
+        moved += count.abs_diff(before.get(cell).copied().unwrap_or(0));
+    }
+    for (cell, &count) in before {
+        if !after.contains_key(cell) {
+            moved += count.unsigned_abs();
+        }
+    }
+    moved
+}
+
+/// The first table, by name, that moved by some but fewer than the minimum between two
+/// releases ([`apart_enough`]); `None` when every table may be shown beside the other
+/// release. A table only one release has counts as empty in the other.
+pub fn first_too_close<'a>(
+    before: &'a std::collections::BTreeMap<String, Cells>,
+    after: &'a std::collections::BTreeMap<String, Cells>,
+    minimum: Minimum,
+) -> Option<&'a str> {
+    let empty = Cells::new();
+    after
+        .keys()
+        .chain(before.keys())
+        .find(|name| {
+            let (b, a) = (
+                before.get(*name).unwrap_or(&empty),
+                after.get(*name).unwrap_or(&empty),
+            );
+            !apart_enough(moved(b, a), minimum)
+        })
+        .map(String::as_str)
 }
 
 impl fmt::Display for Minimum {

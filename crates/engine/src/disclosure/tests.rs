@@ -681,3 +681,44 @@ fn linked_breakdowns_never_pin_a_hidden_group() {
         assert_undetermined(&ranges, &hidden, &context);
     }
 }
+
+/// The differencing rule works on the counts two releases show: one starter, however many
+/// others moved elsewhere or left and joined in the same groups, moves a table by one.
+#[test]
+fn tables_apart_only_when_every_table_moved_by_none_or_the_minimum() {
+    use super::{Cells, first_too_close, moved};
+    use std::collections::BTreeMap;
+    let ten = Minimum::default_for(Kind::Workforce);
+    let cells = |pairs: &[(&str, i64)]| -> Cells {
+        pairs.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect()
+    };
+    let release = |ethnicity: Cells, age: Cells| -> BTreeMap<String, Cells> {
+        [("ethnicity".to_owned(), ethnicity), ("age".to_owned(), age)]
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(moved(&cells(&[("A", 5)]), &cells(&[("A", 4), ("B", 1)])), 2);
+    assert_eq!(moved(&cells(&[("A", 5)]), &cells(&[])), 5);
+    let before = release(
+        cells(&[("white", 30), ("bme", 12)]),
+        cells(&[("20s", 20), ("30s", 22)]),
+    );
+    // Nine birthdays and one starter: age moved by 19, ethnicity by the starter alone.
+    let starter = release(
+        cells(&[("white", 30), ("bme", 13)]),
+        cells(&[("20s", 12), ("30s", 31)]),
+    );
+    assert_eq!(first_too_close(&before, &starter, ten), Some("ethnicity"));
+    // Five leave and five join in the same groups: the tables do not move at all.
+    assert_eq!(first_too_close(&before, &before.clone(), ten), None);
+    // Ten starters in one group move every table by ten.
+    let ten_starters = release(
+        cells(&[("white", 40), ("bme", 12)]),
+        cells(&[("20s", 30), ("30s", 22)]),
+    );
+    assert_eq!(first_too_close(&before, &ten_starters, ten), None);
+    // A table only one release has is empty in the other.
+    let mut more = ten_starters.clone();
+    more.insert("sex".into(), cells(&[("f", 3)]));
+    assert_eq!(first_too_close(&ten_starters, &more, ten), Some("sex"));
+}

@@ -7,7 +7,7 @@
 //! year, process, ethnicity and disability). Once employee-relations cases are kept in
 //! Dignity, the figures come from them instead.
 
-use super::{Importer, Stored};
+use super::{Checked, Importer, Stored, TooClose, ask, check_remembered};
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
 use dignity_domain::speakup::Day;
@@ -53,10 +53,48 @@ pub async fn replace_formal(
     as_at: Day,
     now: i64,
     sealed: &[u8],
+    too_close: &TooClose<'_>,
 ) -> Result<Stored, StoreError> {
     let day = as_at.to_string();
     let imported_on = Day::from_unix_seconds(now).to_string();
+    // As snapshots are ([`super::replace`]): compared before the write lock, and again
+    // inside it with whatever was kept meanwhile.
+    let mut checked = Checked::default();
+    {
+        let mut conn = db.pool().acquire().await?;
+        check_seen(&mut conn, organisation_id, too_close, &mut checked).await?;
+    }
     let mut tx = db.begin_write().await?;
+    sqlx::query(&format!(
+        "SELECT id FROM organisations WHERE id = $1{}",
+        db.lock_rows()
+    ))
+    .bind(organisation_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    check_seen(&mut tx, organisation_id, too_close, &mut checked).await?;
+    let held_beside = checked.too_close;
+    let old_was_shown: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT held_beside FROM workforce_formal_sealed WHERE organisation_id = $1 AND as_at = $2",
+    )
+    .bind(organisation_id)
+    .bind(day.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let same_day = as_at.days_since(Day::from_unix_seconds(0));
+    if old_was_shown == Some(None) && !checked.same_as.contains(&same_day) {
+        sqlx::query(
+            "INSERT INTO workforce_remembered \
+             (version, organisation_id, kind, as_at, sealed_tables, sealed_rows) \
+             SELECT $1, organisation_id, 'formal', as_at, NULL, sealed \
+             FROM workforce_formal_sealed WHERE organisation_id = $2 AND as_at = $3",
+        )
+        .bind(crate::ids::random_key())
+        .bind(organisation_id)
+        .bind(day.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
     let replaced = sqlx::query(
         "DELETE FROM workforce_formal_sealed WHERE organisation_id = $1 AND as_at = $2",
     )
@@ -67,13 +105,31 @@ pub async fn replace_formal(
     .rows_affected()
         > 0;
     insert_sealed(&mut tx, organisation_id, &day, &imported_on, sealed).await?;
+    if let Some(beside) = held_beside {
+        sqlx::query(
+            "UPDATE workforce_formal_sealed SET held_beside = $1 \
+             WHERE organisation_id = $2 AND as_at = $3",
+        )
+        .bind(beside.to_string())
+        .bind(organisation_id)
+        .bind(day.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
     let detail = format!(
-        "Imported counts of staff entering formal processes as at {}{}",
+        "Imported counts of staff entering formal processes as at {}{}{}",
         as_at.long(),
         if replaced {
             ", replacing the earlier import for that day"
         } else {
             ""
+        },
+        match held_beside {
+            Some(beside) => format!(
+                "; held, not shown: its figures moved by too few people from the counts as at {}",
+                beside.long()
+            ),
+            None => String::new(),
         }
     );
     audit::append(
@@ -91,8 +147,59 @@ pub async fn replace_formal(
     Ok(Stored {
         snapshot_id: None,
         replaced,
-        held_beside: None,
+        held_beside,
     })
+}
+
+/// [`super::check_seen`] for counts of staff entering formal processes: every shown day's
+/// record (whose sealed counts are their tables' source), then the remembered ones.
+/// `Checked::same_as` holds the days (counted from 1970) whose counts match the new ones.
+async fn check_seen(
+    conn: &mut sqlx::AnyConnection,
+    organisation_id: i64,
+    too_close: &TooClose<'_>,
+    checked: &mut Checked,
+) -> Result<(), StoreError> {
+    let shown: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT as_at, version FROM workforce_formal_sealed WHERE organisation_id = $1 \
+         AND held_beside IS NULL ORDER BY as_at",
+    )
+    .bind(organisation_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let remembered: Vec<(String, String)> = sqlx::query_as(
+        "SELECT version, as_at FROM workforce_remembered WHERE organisation_id = $1 \
+         AND kind = 'formal' ORDER BY as_at, version",
+    )
+    .bind(organisation_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (day, version) in shown {
+        if !checked
+            .done
+            .insert(format!("formal {day} {}", version.unwrap_or_default()))
+        {
+            continue;
+        }
+        let sealed: Vec<u8> = sqlx::query_scalar(
+            "SELECT sealed FROM workforce_formal_sealed WHERE organisation_id = $1 AND as_at = $2",
+        )
+        .bind(organisation_id)
+        .bind(day.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        let as_at = stored_day(&day)?;
+        let verdict = ask(too_close, as_at, None, Some(sealed))?;
+        if verdict.same {
+            checked
+                .same_as
+                .push(as_at.days_since(Day::from_unix_seconds(0)));
+        }
+        if verdict.too_close && checked.too_close.is_none() {
+            checked.too_close = Some(as_at);
+        }
+    }
+    check_remembered(conn, remembered, too_close, checked).await
 }
 
 async fn insert_sealed(
@@ -122,7 +229,7 @@ pub async fn formal_sealed(
     organisation_id: i64,
 ) -> Result<Vec<(Day, Vec<u8>)>, StoreError> {
     let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
-        "SELECT as_at, sealed FROM workforce_formal_sealed WHERE organisation_id = $1 \
+        "SELECT as_at, sealed FROM workforce_formal_sealed WHERE organisation_id = $1 AND held_beside IS NULL \
          ORDER BY as_at DESC",
     )
     .bind(organisation_id)
@@ -138,7 +245,7 @@ pub async fn formal_sealed(
 pub async fn every_formal_sealed(db: &Db) -> Result<Vec<(i64, Day, Vec<u8>)>, StoreError> {
     let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(
         "SELECT organisation_id, as_at, sealed FROM workforce_formal_sealed \
-         ORDER BY organisation_id, as_at DESC",
+         WHERE held_beside IS NULL ORDER BY organisation_id, as_at DESC",
     )
     .fetch_all(db.pool())
     .await?;
@@ -154,7 +261,7 @@ pub async fn formal_versions(
     organisation_id: i64,
 ) -> Result<Vec<(String, Option<String>)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT as_at, version FROM workforce_formal_sealed WHERE organisation_id = $1 \
+        "SELECT as_at, version FROM workforce_formal_sealed WHERE organisation_id = $1 AND held_beside IS NULL \
          ORDER BY as_at DESC",
     )
     .bind(organisation_id)
@@ -165,7 +272,7 @@ pub async fn formal_versions(
 /// The days the organisation has counts for, newest first.
 pub async fn formal_days(db: &Db, organisation_id: i64) -> Result<Vec<Day>, StoreError> {
     let days: Vec<String> = sqlx::query_scalar(
-        "SELECT as_at FROM workforce_formal_sealed WHERE organisation_id = $1 ORDER BY as_at DESC",
+        "SELECT as_at FROM workforce_formal_sealed WHERE organisation_id = $1 AND held_beside IS NULL ORDER BY as_at DESC",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())

@@ -6,7 +6,7 @@
 
 use crate::{TestResult, demo_org};
 use dignity_domain::speakup::Day;
-use dignity_store::workforce::{self, Importer, Kind, Rows, Sealed, Staff};
+use dignity_store::workforce::{self, Importer, Kind, Rows, Sealed, SeenRecord, Staff, Verdict};
 use dignity_store::{Db, audit};
 
 fn person(n: usize) -> Staff {
@@ -48,6 +48,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         row_count,
         rows,
         counts,
+        tables: Some(counts),
     };
     let first = workforce::replace(
         &db,
@@ -117,8 +118,12 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
 
     // A staff extract too close to one readers have seen is kept but held: no page reads it.
     let october = Day::parse("2025-10-31")?;
-    let close_to_march =
-        |_: Day, seen: &[u8]| -> Result<bool, String> { Ok(seen == b"sealed rows two") };
+    let close_to_march = |_: Day, seen: SeenRecord<'_>| -> Result<Verdict, String> {
+        Ok(Verdict {
+            too_close: matches!(seen, SeenRecord::Tables(t) if t == b"sealed counts two"),
+            same: false,
+        })
+    };
     let held = workforce::replace(
         &db,
         importer,
@@ -135,6 +140,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     assert_eq!(
         workforce::held(&db, org.id).await?,
         vec![workforce::Held {
+            kind: Some(Kind::Staff),
             as_at: october,
             beside: march
         }]
@@ -148,7 +154,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
 
     // Replacing a shown one remembers it, and later imports are compared with it too; a
     // held one is never compared with, since nobody saw it.
-    let never = |_: Day, _: &[u8]| -> Result<bool, String> { Ok(false) };
+    let never = |_: Day, _: SeenRecord<'_>| -> Result<Verdict, String> { Ok(Verdict::default()) };
     let replaced = workforce::replace(
         &db,
         importer,
@@ -161,11 +167,11 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     .await?;
     assert!(replaced.replaced && replaced.held_beside.is_none());
     let seen = std::sync::Mutex::new(Vec::new());
-    let record = |day: Day, bytes: &[u8]| -> Result<bool, String> {
-        if let Ok(mut seen) = seen.lock() {
+    let record = |day: Day, record: SeenRecord<'_>| -> Result<Verdict, String> {
+        if let (Ok(mut seen), SeenRecord::Tables(bytes)) = (seen.lock(), record) {
             seen.push((day, bytes.to_vec()));
         }
-        Ok(false)
+        Ok(Verdict::default())
     };
     workforce::replace(
         &db,
@@ -181,14 +187,38 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     assert_eq!(
         seen,
         vec![
-            (march, b"sealed rows four".to_vec()),
-            (march, b"sealed rows two".to_vec()),
-        ]
+            (march, b"counts four".to_vec()),
+            (march, b"sealed counts two".to_vec()),
+        ],
+        "each seen extract once, the held one never"
     );
-    let remembered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workforce_remembered")
-        .fetch_one(db.pool())
-        .await?;
-    assert_eq!(remembered, 1);
+    // The same tables again: nothing to remember the replaced one for. Only tables are
+    // remembered, never rows.
+    let same = |_: Day, _: SeenRecord<'_>| -> Result<Verdict, String> {
+        Ok(Verdict {
+            too_close: false,
+            same: true,
+        })
+    };
+    workforce::replace(
+        &db,
+        importer,
+        org.id,
+        march,
+        now,
+        sealed(Kind::Staff, 12, b"sealed rows four", b"counts four"),
+        Some(&same),
+    )
+    .await?;
+    type Kept = (Option<Vec<u8>>, Option<Vec<u8>>);
+    let remembered: Vec<Kept> =
+        sqlx::query_as("SELECT sealed_tables, sealed_rows FROM workforce_remembered")
+            .fetch_all(db.pool())
+            .await?;
+    assert_eq!(
+        remembered,
+        vec![(Some(b"sealed counts two".to_vec()), None)]
+    );
     for table in PLAIN_TABLES {
         let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(db.pool())
@@ -203,7 +233,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         .filter(|e| e.action == "workforce.import")
         .map(|e| e.detail)
         .collect();
-    assert_eq!(imports.len(), 9);
+    assert_eq!(imports.len(), 10);
     assert!(
         imports.contains(
             &"Imported 10 rows of staff in post as at 31 March 2026, replacing the earlier import for that day".to_owned()
@@ -212,7 +242,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     );
     assert!(
         imports.contains(
-            &"Imported 11 rows of staff in post as at 31 October 2025; held, not shown: too few people changed beside the extract as at 31 March 2026".to_owned()
+            &"Imported staff in post as at 31 October 2025; held, not shown: its figures moved by too few people from the extract as at 31 March 2026".to_owned()
         ),
         "{imports:?}"
     );
@@ -303,10 +333,12 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
     let now = 1_775_044_800;
 
     // The store keeps the app's sealed record for each organisation and day.
-    let stored = workforce::replace_formal(&db, importer, org.id, march, now, b"first").await?;
+    let apart = |_: Day, _: SeenRecord<'_>| -> Result<Verdict, String> { Ok(Verdict::default()) };
+    let stored =
+        workforce::replace_formal(&db, importer, org.id, march, now, b"first", &apart).await?;
     assert!(!stored.replaced);
     assert_eq!(stored.snapshot_id, None);
-    workforce::replace_formal(&db, importer, org.id, last_march, now, b"earlier").await?;
+    workforce::replace_formal(&db, importer, org.id, last_march, now, b"earlier", &apart).await?;
     // Another organisation's counts for the same day are its own.
     workforce::replace_formal(
         &db,
@@ -319,6 +351,7 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
         march,
         now,
         b"theirs",
+        &apart,
     )
     .await?;
 
@@ -343,7 +376,8 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
 
     // The same day again replaces that day's record; the other day stays.
     let stored =
-        workforce::replace_formal(&db, importer, org.id, march, now + 60, b"second").await?;
+        workforce::replace_formal(&db, importer, org.id, march, now + 60, b"second", &apart)
+            .await?;
     assert!(stored.replaced);
     assert_eq!(
         workforce::formal_sealed(&db, org.id).await?,
@@ -368,6 +402,28 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
             "Imported counts of staff entering formal processes as at 31 March 2025",
             "Imported counts of staff entering formal processes as at 31 March 2026",
         ]
+    );
+
+    // Counts too close to counts readers have seen are kept but held: nothing reads them.
+    let close = |_: Day, _: SeenRecord<'_>| -> Result<Verdict, String> {
+        Ok(Verdict {
+            too_close: true,
+            same: false,
+        })
+    };
+    let june = Day::parse("2026-06-30")?;
+    let held =
+        workforce::replace_formal(&db, importer, org.id, june, now, b"close", &close).await?;
+    assert_eq!(held.held_beside, Some(last_march), "the first seen, by day");
+    assert_eq!(workforce::formal_sealed(&db, org.id).await?.len(), 2);
+    assert_eq!(workforce::formal_days(&db, org.id).await?.len(), 2);
+    assert!(
+        workforce::held(&db, org.id)
+            .await?
+            .iter()
+            .any(|h| h.kind.is_none()
+                && h.as_at == june
+                && h.words() == "staff entering formal processes")
     );
 
     // Counts imported before they were sealed are read back and sealed in place.

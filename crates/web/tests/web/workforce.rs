@@ -724,7 +724,7 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     assert!(body.contains("2 extracts are kept but not shown"), "{body}");
     assert!(
         body.contains(
-            "30 June 2026: fewer than 10 people changed since the extract as at 31 May 2026"
+            "Staff in post as at 30 June 2026: its figures moved by fewer than 10 people from the extract as at 31 May 2026"
         ),
         "{body}"
     );
@@ -744,7 +744,7 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     assert!(
         page.body.contains("There are no workforce figures yet")
             && page.body.contains(
-                "31 May 2026, imported again: fewer than 10 people changed from the extract for that day shown before"
+                "Staff in post as at 31 May 2026, imported again: its figures moved by fewer than 10 people from the extract for that day shown before"
             ),
         "{}",
         page.body
@@ -781,6 +781,106 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
         page.body.contains("value=\"2026-09-30\"")
             && !page.body.contains("value=\"2026-08-31\"")
             && !page.body.contains("value=\"2026-05-31\""),
+        "{}",
+        page.body
+    );
+
+    // The outside review's ways round counting people rather than figures: the one
+    // starter among everyone renumbered (a new payroll), and among five leavers replaced
+    // by five joiners in the same groups. Every table moves by the starter alone.
+    let renumbered: Vec<String> = ten_more
+        .iter()
+        .map(|l| l.replacen("5", "6", 1))
+        .chain(std::iter::once(line(200, "Surgery", "H", "Yes", "1")))
+        .collect();
+    import_staff(app, &renumbered, Day::parse("2026-11-15")?).await?;
+    let mut like_for_like = ten_more.clone();
+    for (n, leaver) in like_for_like.iter_mut().take(5).enumerate() {
+        *leaver = line(300 + n, "Surgery", "A", "No", "1");
+    }
+    like_for_like.push(line(201, "Medicine", "N", "No", "1"));
+    import_staff(app, &like_for_like, Day::parse("2026-11-30")?).await?;
+    let held = dignity_store::workforce::held(&app.db, app.org.id).await?;
+    for day in ["2026-11-15", "2026-11-30"] {
+        let day = Day::parse(day)?;
+        assert!(held.iter().any(|h| h.as_at == day), "{day}: {held:?}");
+    }
+
+    // Shortlisting moves WRES 2 as staff in post moves the pages: one more Black African
+    // applicant appointed is held too.
+    let applicants = |extra: bool| -> Vec<String> {
+        let mut lines: Vec<String> = (0..60)
+            .map(|n| format!("A,No,{}", if n < 20 { "Yes" } else { "No" }))
+            .chain((0..40).map(|n| format!("N,No,{}", if n < 10 { "Yes" } else { "No" })))
+            .collect();
+        if extra {
+            lines.push("N,Yes,Yes".into());
+        }
+        lines
+    };
+    let recruitment = |lines: Vec<String>, day: &'static str| async move {
+        import_extract(
+            app,
+            Kind::Recruitment,
+            "Ethnic Origin,Disability Flag,Appointed",
+            &lines,
+            Day::parse(day)?,
+            None,
+            false,
+        )
+        .await
+    };
+    recruitment(applicants(false), "2026-06-30").await?;
+    recruitment(applicants(true), "2026-07-31").await?;
+    let held = dignity_store::workforce::held(&app.db, app.org.id).await?;
+    assert!(
+        held.iter().any(|h| h.kind == Some(Kind::Recruitment)
+            && h.as_at == Day::parse("2026-07-31").unwrap_or(h.as_at)
+            && h.beside == Day::parse("2026-06-30").unwrap_or(h.beside)),
+        "{held:?}"
+    );
+    // So do counts of staff entering the disciplinary process (WRES 3): the year's
+    // counts a month on with one more Black African member of staff are held. A count of
+    // another year is a year of its own, never compared.
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let formal = |bme: usize| {
+        let mut lines = vec!["Ethnic Origin,Disability Flag,Formal Process".to_owned()];
+        lines.extend((0..13).map(|_| "A,No,Disciplinary".to_owned()));
+        lines.extend((0..bme).map(|_| "N,No,Disciplinary".to_owned()));
+        lines.join("\n")
+    };
+    for (day, bme) in [("2025-12-31", 2), ("2026-06-30", 13), ("2026-07-31", 14)] {
+        workforce::import_formal(
+            &operator,
+            &app.state.app.secret,
+            &OdsCode::parse("RJ1")?,
+            Day::parse(day)?,
+            formal(bme).as_bytes(),
+            &mut |_| {},
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    let held = dignity_store::workforce::held(&app.db, app.org.id).await?;
+    let formal_held: Vec<Day> = held
+        .iter()
+        .filter(|h| h.kind.is_none())
+        .map(|h| h.as_at)
+        .collect();
+    assert_eq!(formal_held, vec![Day::parse("2026-07-31")?], "{held:?}");
+
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    assert!(
+        page.body.contains(
+            "Staff entering formal processes as at 31 July 2026: its figures moved by fewer than 10 people"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "Shortlisted applicants as at 31 July 2026: its figures moved by fewer than 10 people"
+        ),
         "{}",
         page.body
     );
