@@ -1561,20 +1561,31 @@ async fn workforce_formal_processes_import_as_counts() -> TestResult {
             "{backend:?}: {stored}"
         );
 
-        // The same day again replaces the counts whole.
+        // The same day again replaces the counts whole: ten more, so every table moved by
+        // at least the minimum and the new counts are shown (docs/workforce.md).
         std::fs::write(
             &file,
-            "Ethnicity,Disability,Case Type\nB White - Irish,Not Declared,Performance\n",
+            format!(
+                "Ethnicity,Disability,Case Type\nA,No,Disciplinary\nN,No,Misconduct\n\
+                 N,No,Conduct\nH,Yes,Performance\n{}",
+                "B White - Irish,Not Declared,Performance\n".repeat(10)
+            ),
         )?;
         let out = text(&import()?);
         assert!(
             out.contains(
-                "Kept 1 row of staff entering formal processes for RJ1 as at 31 March 2026, \
+                "Kept 14 rows of staff entering formal processes for RJ1 as at 31 March 2026, \
                  replacing the earlier import for that day."
-            ),
+            ) && !out.contains("not shown"),
             "{out}"
         );
-        assert_eq!(counts().await?, [row("capability", "B", "not_declared", 1)]);
+        let corrected = [
+            row("capability", "B", "not_declared", 10),
+            row("capability", "H", "yes", 1),
+            row("disciplinary", "A", "no", 1),
+            row("disciplinary", "N", "no", 2),
+        ];
+        assert_eq!(counts().await?, corrected);
 
         // Ill-health capability and an unknown process: named by line and column, and the
         // counts already kept stay as they were.
@@ -1601,7 +1612,7 @@ async fn workforce_formal_processes_import_as_counts() -> TestResult {
             "{out}"
         );
         assert!(out.contains("nothing was stored"), "{out}");
-        assert_eq!(counts().await?, [row("capability", "B", "not_declared", 1)]);
+        assert_eq!(counts().await?, corrected);
         scratch.finish().await;
     }
     Ok(())
