@@ -952,6 +952,55 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "voice_reports",
+        "id",
+        &[
+            ("id", Int),
+            ("post_kind", Text),
+            ("post_id", Int),
+            ("reporter_id", Int),
+            ("reason", Text),
+            ("reported_at", Int),
+            ("settled_at", Int),
+        ],
+    ),
+    (
+        "voice_decisions",
+        "id",
+        &[
+            ("id", Int),
+            ("post_kind", Text),
+            ("post_id", Int),
+            ("moderator", Text),
+            ("action", Text),
+            ("rule", Int),
+            ("reason", Text),
+            ("decided_at", Int),
+        ],
+    ),
+    (
+        "voice_appeals",
+        "id",
+        &[
+            ("id", Int),
+            ("post_kind", Text),
+            ("post_id", Int),
+            ("author_id", Int),
+            ("words", Text),
+            ("made_at", Int),
+        ],
+    ),
+    (
+        "voice_blocks",
+        "person_id",
+        &[
+            ("person_id", Int),
+            ("blocked_by", Text),
+            ("reason", Text),
+            ("blocked_at", Int),
+        ],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],
@@ -1012,6 +1061,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "voice_challenges",
     "voice_ideas",
     "voice_comments",
+    "voice_reports",
+    "voice_decisions",
+    "voice_appeals",
 ];
 
 /// Rows copied per table.

@@ -56,7 +56,7 @@ use diagnostics::framework_versions_are_kept_and_never_change;
 #[path = "store/voice.rs"]
 mod voice;
 use voice::{
-    support_is_once_per_person_under_concurrency,
+    moderation_decides_once_and_keeps_its_reasons, support_is_once_per_person_under_concurrency,
     voice_keeps_ideas_support_once_and_comments_one_deep,
 };
 
@@ -111,6 +111,7 @@ on_both_backends!(
     framework_versions_are_kept_and_never_change,
     voice_keeps_ideas_support_once_and_comments_one_deep,
     support_is_once_per_person_under_concurrency,
+    moderation_decides_once_and_keeps_its_reasons,
 );
 
 mod migration_keeps_cases_and_copies_keep_ids {
@@ -1813,6 +1814,8 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
                 Value::Text("shown".into())
             }
             _ if (table, column) == ("voice_ideas", "state") => Value::Text("open".into()),
+            _ if column == "post_kind" => Value::Text("idea".into()),
+            _ if (table, column) == ("voice_decisions", "action") => Value::Text("hide".into()),
             _ if (table, column) == ("workforce_formal", "process") => {
                 Value::Text("disciplinary".into())
             }

@@ -277,3 +277,171 @@ pub(crate) async fn support_is_once_per_person_under_concurrency(db: Db) -> Test
     assert!(idea.answer_by.is_some());
     Ok(())
 }
+
+/// Reports, the queue by organisation, decisions shown on the post, appeals once, blocks,
+/// and the audited way to see who wrote a post.
+pub(crate) async fn moderation_decides_once_and_keeps_its_reasons(db: Db) -> TestResult {
+    use dignity_store::voice::moderation::{self, Action, Post};
+    let (rj1, rj2) = (demo_org(&db, "RJ1").await?, demo_org(&db, "RJ2").await?);
+    let actor = Actor {
+        email: "moderator@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(rj1.id), "Ours")).await?;
+    let theirs = voice::create_challenge(&db, actor, 1, &challenge(Some(rj2.id), "Theirs")).await?;
+    let (ann, bob) = (person(&db, 1).await?, person(&db, 2).await?);
+    let idea_id = voice::post_idea(&db, 10, &idea(ours, ann, "Rotas")).await?;
+    let elsewhere = voice::post_idea(&db, 10, &idea(theirs, ann, "Parking")).await?;
+    let held = voice::comment(
+        &db,
+        20,
+        &NewComment {
+            idea_id,
+            reply_to: None,
+            author_id: bob,
+            body: "Ring 07700 900123".into(),
+            held_because: Some("a phone number".into()),
+        },
+    )
+    .await?;
+
+    assert!(moderation::report(&db, Post::Idea(idea_id), bob, "Names a ward", 30).await?);
+    assert!(!moderation::report(&db, Post::Idea(idea_id), bob, "Again", 31).await?);
+    moderation::report(&db, Post::Idea(elsewhere), bob, "Off topic", 32).await?;
+    let waiting = moderation::queue(&db, Some(rj1.id)).await?;
+    assert_eq!(
+        waiting.iter().map(|w| w.post).collect::<Vec<_>>(),
+        vec![Post::Idea(idea_id), Post::Comment(held)],
+        "oldest first, only this organisation's"
+    );
+    assert_eq!(waiting[0].reports, vec!["Names a ward"]);
+    assert_eq!(waiting[1].held_because.as_deref(), Some("a phone number"));
+    assert!(moderation::queue(&db, None).await?.is_empty());
+
+    // Hiding keeps the rule and reason on the post and settles its reports; a second
+    // moderator deciding the same gets a conflict, not a second decision.
+    moderation::decide(
+        &db,
+        actor,
+        Post::Idea(idea_id),
+        Action::Hide,
+        Some(3),
+        "Names a ward",
+        40,
+    )
+    .await?;
+    let hidden = voice::idea(&db, idea_id).await?;
+    assert_eq!(hidden.moderation, Moderation::Hidden);
+    assert_eq!(
+        hidden.moderation_reason.as_deref(),
+        Some("breaks rule 3: Names a ward")
+    );
+    assert!(matches!(
+        moderation::decide(
+            &db,
+            actor,
+            Post::Idea(idea_id),
+            Action::Hide,
+            Some(3),
+            "again",
+            41
+        )
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        moderation::decide(
+            &db,
+            actor,
+            Post::Comment(held),
+            Action::Restore,
+            None,
+            "no",
+            41
+        )
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(moderation::queue(&db, Some(rj1.id)).await?.len(), 1);
+
+    // The author appeals once; the appeal puts the post back in the queue.
+    assert!(matches!(
+        moderation::appeal(&db, Post::Idea(idea_id), bob, "Not mine", 50).await,
+        Err(StoreError::NotFound(_))
+    ));
+    moderation::appeal(&db, Post::Idea(idea_id), ann, "The ward is public", 50).await?;
+    assert!(matches!(
+        moderation::appeal(&db, Post::Idea(idea_id), ann, "Again", 51).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(moderation::queue(&db, Some(rj1.id)).await?.len(), 2);
+    moderation::decide(
+        &db,
+        actor,
+        Post::Idea(idea_id),
+        Action::Restore,
+        None,
+        "Fair point",
+        60,
+    )
+    .await?;
+    assert_eq!(
+        voice::idea(&db, idea_id).await?.moderation,
+        Moderation::Shown
+    );
+    let decided = moderation::decisions(&db, Post::Idea(idea_id)).await?;
+    assert_eq!(
+        decided
+            .iter()
+            .map(|d| (d.action, d.rule))
+            .collect::<Vec<_>>(),
+        vec![(Action::Hide, Some(3)), (Action::Restore, None)]
+    );
+
+    // Releasing a held comment shows it and counts it on its idea.
+    assert_eq!(voice::idea(&db, idea_id).await?.comments, 0);
+    moderation::decide(
+        &db,
+        actor,
+        Post::Comment(held),
+        Action::Release,
+        None,
+        "A ward phone",
+        70,
+    )
+    .await?;
+    assert_eq!(voice::idea(&db, idea_id).await?.comments, 1);
+    moderation::decide(
+        &db,
+        actor,
+        Post::Comment(held),
+        Action::Hide,
+        Some(2),
+        "A number",
+        71,
+    )
+    .await?;
+    assert_eq!(voice::idea(&db, idea_id).await?.comments, 0);
+    assert!(moderation::queue(&db, Some(rj1.id)).await?.is_empty());
+
+    moderation::block(&db, actor, bob, "Repeated personal details", 80).await?;
+    assert!(moderation::is_blocked(&db, bob).await?);
+    assert!(!moderation::is_blocked(&db, ann).await?);
+    assert!(matches!(
+        moderation::block(&db, actor, bob, "again", 81).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let email =
+        moderation::author_of(&db, actor, Post::Comment(held), "Police request", 90).await?;
+    assert_eq!(email, "person2@trust.nhs.uk");
+    let logged = audit::list_for_organisation(&db, "RJ1", None, 50).await?;
+    for action in ["voice.moderated", "voice.blocked", "voice.author_revealed"] {
+        assert!(logged.iter().any(|e| e.action == action), "{action}");
+    }
+    assert!(matches!(
+        moderation::report(&db, Post::Idea(9_999), ann, "x", 1).await,
+        Err(StoreError::NotFound(_))
+    ));
+    Ok(())
+}

@@ -8,6 +8,8 @@ use crate::{Db, StoreError};
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trending_score};
 
+pub mod moderation;
+
 /// A challenge as its setter wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewChallenge {
