@@ -65,7 +65,7 @@ impl Action {
     }
 
     /// The state a post may be in for this action, and the state it goes to.
-    fn from_to(self) -> (&'static [Moderation], Moderation) {
+    fn applies_to(self) -> (&'static [Moderation], Moderation) {
         match self {
             Action::Hide => (&[Moderation::Shown, Moderation::Held], Moderation::Hidden),
             Action::Restore => (&[Moderation::Hidden], Moderation::Shown),
@@ -230,7 +230,7 @@ pub async fn decide(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     let (state, _, _, idea_id) = post_facts(&mut tx, post, db.lock_rows()).await?;
-    let (from, to) = action.from_to();
+    let (from, to) = action.applies_to();
     if !from.contains(&state) {
         return Err(StoreError::Conflict(format!(
             "This post is {} now, so it cannot be {}",
