@@ -73,6 +73,8 @@ pub enum Problem {
     TooMany,
     #[error("Text cannot hold hidden or direction-changing characters")]
     HiddenMarks,
+    #[error("A moderator has stopped you posting. You can still read and support ideas")]
+    Blocked,
 }
 
 impl Problem {
@@ -91,7 +93,7 @@ impl Problem {
             Problem::Days => "answer_within_days",
             Problem::Name | Problem::RealName | Problem::NoName => "display_name",
             Problem::Closed | Problem::TooMany => "body",
-            Problem::HiddenMarks => "body",
+            Problem::HiddenMarks | Problem::Blocked => "body",
         }
     }
 }
@@ -325,7 +327,7 @@ pub async fn post_idea(
     Ok(Posted { id, held_for })
 }
 
-/// A post needs a chosen name and an open challenge.
+/// A post needs a chosen name, an open challenge and an author a moderator has not stopped.
 async fn ready_to_post(
     ctx: &Context,
     session: &CurrentSession,
@@ -337,6 +339,9 @@ async fn ready_to_post(
     }
     if !is_open(challenge, ctx.clock.today()) {
         problems.push(Problem::Closed);
+    }
+    if store::moderation::is_blocked(&ctx.db, session.person.id).await? {
+        problems.push(Problem::Blocked);
     }
     Ok(())
 }
