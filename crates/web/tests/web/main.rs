@@ -27,6 +27,7 @@ mod speakup_secrets;
 mod support;
 mod survey;
 mod survey_copies;
+mod voice;
 mod workforce;
 
 use axum::body::Body;
