@@ -158,7 +158,7 @@ test('an extract kept but not shown is listed with its reason', async () => {
   const notice = admin.locator('.nhsuk-inset-text', { hasText: 'kept but not shown' });
   assert.equal(await notice.count(), 1);
   const text = await notice.innerText();
-  assert.match(text, /One extract is kept but not shown/);
+  assert.match(text, /One file is kept but not shown/);
   assert.match(text, /imported again: its figures moved by fewer than 10 people/);
   const held = text.match(/(\d{1,2} \w+ \d{4}), imported again/)[1];
   const offered = await admin.locator('#day option').allInnerTexts();

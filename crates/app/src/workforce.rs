@@ -292,7 +292,8 @@ async fn import_as(
 /// many there were by process, ethnicity and disability for the organisation `ods`,
 /// replacing counts imported for that day before. No identifier is read; the counts are
 /// sealed under a key from `secret`. `progress` is told how many bytes have been read, now
-/// and then.
+/// and then. Counts for a settled year that already has counts, imported or from cases,
+/// are refused ([`ImportError::SettledYear`]).
 pub async fn import_formal(
     operator: &Operator,
     secret: &InstallationSecret,
@@ -301,8 +302,71 @@ pub async fn import_formal(
     bytes: &[u8],
     progress: &mut dyn FnMut(u64),
 ) -> Result<Imported, ImportError> {
+    import_formal_as(operator, secret, ods, as_at, bytes, progress, false).await
+}
+
+/// [`import_formal`], replacing a settled year's counts on purpose to put them right.
+pub async fn import_formal_correcting_settled_year(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Imported, ImportError> {
+    import_formal_as(operator, secret, ods, as_at, bytes, progress, true).await
+}
+
+/// Whether a settled year's WRES 3 and WDES 3 already have their counts: imported, or
+/// from the cases kept in Dignity. New counts would move them, and set beside the page
+/// before, show who was added (an outside review read a first imported file against the
+/// counts from cases).
+async fn formal_settled(
+    operator: &Operator,
+    organisation_id: i64,
+    as_at: Day,
+) -> Result<Option<String>, Error> {
+    let year = standards::ReportingYear::of(as_at);
+    let Some(from) = year.cases_counted_from() else {
+        return Ok(None);
+    };
+    if from > operator.clock().today() {
+        return Ok(None);
+    }
+    let db = operator.db();
+    let imported = store::formal_days(db, organisation_id)
+        .await?
+        .into_iter()
+        .any(|day| standards::ReportingYear::of(day) == year);
+    let from_cases = dignity_store::er_cases::formal_entries(db, organisation_id)
+        .await?
+        .iter()
+        .any(|e| standards::ReportingYear::of(e.entered_on) == year && e.recorded_on < from);
+    Ok((imported || from_cases).then(|| year.label()))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_formal_as(
+    operator: &Operator,
+    secret: &InstallationSecret,
+    ods: &OdsCode,
+    as_at: Day,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+    correct_settled_year: bool,
+) -> Result<Imported, ImportError> {
     let organisation = operator.organisation(ods).await?;
+    // The file first, so its mistakes are named whatever else is wrong.
     let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
+    if let Some(year) = formal_settled(operator, organisation.id, as_at).await?
+        && !correct_settled_year
+    {
+        return Err(ImportError::SettledYear {
+            kind: "formal",
+            as_at: as_at.long(),
+            year,
+        });
+    }
     let lines_read = entries.len();
     let counts = formal_counts(as_at, entries);
     let key = sealed::SnapshotKey::new(secret);

@@ -138,7 +138,12 @@ async fn import_extract_correcting(
             )
             .await
         }
-        None => workforce::import_formal(operator, secret, ods, as_at, bytes, progress).await,
+        None => {
+            workforce::import_formal_correcting_settled_year(
+                operator, secret, ods, as_at, bytes, progress,
+            )
+            .await
+        }
     }
 }
 

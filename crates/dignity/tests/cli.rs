@@ -1571,7 +1571,26 @@ async fn workforce_formal_processes_import_as_counts() -> TestResult {
                 "B White - Irish,Not Declared,Performance\n".repeat(10)
             ),
         )?;
-        let out = text(&import()?);
+        // The year has settled, so that is refused unless put right on purpose.
+        let refused = import()?;
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused).contains("--correct-settled-year"),
+            "{}",
+            text(&refused)
+        );
+        let out = ok(&[
+            "import",
+            "workforce",
+            "--org",
+            "RJ1",
+            "--as-at",
+            "2026-03-31",
+            "--extract",
+            "formal",
+            "--correct-settled-year",
+            "formal.csv",
+        ])?;
         assert!(
             out.contains(
                 "Kept 14 rows of staff entering formal processes for RJ1 as at 31 March 2026, \

@@ -286,7 +286,7 @@ pub async fn replace(
     too_close: Option<&TooClose<'_>>,
 ) -> Result<Stored, StoreError> {
     let kind = sealed.kind;
-    let mut checked = Checked::default();
+    let mut checked = Checked::new(as_at);
     if let Some(too_close) = too_close {
         let mut conn = db.pool().acquire().await?;
         check_seen(&mut conn, organisation_id, kind, too_close, &mut checked).await?;
@@ -420,10 +420,36 @@ pub(super) struct Checked {
     /// Seen extracts compared already: shown ones by id and version, remembered ones by
     /// version.
     pub(super) done: std::collections::HashSet<String>,
-    /// The day of the first seen extract the new one is too close to.
+    /// The day of the seen extract the new one is too close to, nearest its day.
     pub(super) too_close: Option<Day>,
     /// Shown extracts whose tables are the same as the new one's.
     pub(super) same_as: Vec<i64>,
+    /// The new extract's day.
+    pub(super) day: Option<Day>,
+}
+
+impl Checked {
+    pub(super) fn new(day: Day) -> Checked {
+        Checked {
+            day: Some(day),
+            ..Checked::default()
+        }
+    }
+
+    /// Notes a seen extract the new one is too close to. The page names the one nearest
+    /// its day (the later of two as near), the one a reader would set beside it.
+    pub(super) fn found_too_close(&mut self, seen: Day) {
+        let distance = |d: Day| self.day.map_or(0, |day| day.days_since(d).abs());
+        let nearer = match self.too_close {
+            None => true,
+            Some(kept) => {
+                distance(seen) < distance(kept) || (distance(seen) == distance(kept) && seen > kept)
+            }
+        };
+        if nearer {
+            self.too_close = Some(seen);
+        }
+    }
 }
 
 /// Compares the new extract with every extract of `kind` readers may have seen that
@@ -469,8 +495,8 @@ async fn check_seen(
         if verdict.same {
             checked.same_as.push(id);
         }
-        if verdict.too_close && checked.too_close.is_none() {
-            checked.too_close = Some(day);
+        if verdict.too_close {
+            checked.found_too_close(day);
         }
     }
     check_remembered(conn, remembered, too_close, checked).await
@@ -494,8 +520,8 @@ pub(super) async fn check_remembered(
         .fetch_one(&mut *conn)
         .await?;
         let day = Day::try_from(day)?;
-        if ask(too_close, day, tables, rows)?.too_close && checked.too_close.is_none() {
-            checked.too_close = Some(day);
+        if ask(too_close, day, tables, rows)?.too_close {
+            checked.found_too_close(day);
         }
     }
     Ok(())

@@ -59,7 +59,7 @@ pub async fn replace_formal(
     let imported_on = Day::from_unix_seconds(now).to_string();
     // As snapshots are ([`super::replace`]): compared before the write lock, and again
     // inside it with whatever was kept meanwhile.
-    let mut checked = Checked::default();
+    let mut checked = Checked::new(as_at);
     {
         let mut conn = db.pool().acquire().await?;
         check_seen(&mut conn, organisation_id, too_close, &mut checked).await?;
@@ -195,8 +195,8 @@ async fn check_seen(
                 .same_as
                 .push(as_at.days_since(Day::from_unix_seconds(0)));
         }
-        if verdict.too_close && checked.too_close.is_none() {
-            checked.too_close = Some(as_at);
+        if verdict.too_close {
+            checked.found_too_close(as_at);
         }
     }
     check_remembered(conn, remembered, too_close, checked).await

@@ -414,7 +414,7 @@ pub(crate) async fn formal_process_counts_replace_by_day_and_are_audited(db: Db)
     let june = Day::parse("2026-06-30")?;
     let held =
         workforce::replace_formal(&db, importer, org.id, june, now, b"close", &close).await?;
-    assert_eq!(held.held_beside, Some(last_march), "the first seen, by day");
+    assert_eq!(held.held_beside, Some(march), "the nearest seen, by day");
     assert_eq!(workforce::formal_sealed(&db, org.id).await?.len(), 2);
     assert_eq!(workforce::formal_days(&db, org.id).await?.len(), 2);
     assert!(

@@ -1781,26 +1781,40 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         open_at(CaseType::Conduct, person(n), &today.to_string(), now).await?;
     }
     let after = browser.get(&path).await?;
-    assert_eq!(
-        wres_3(&after.body)?,
-        wres_3(&before.body)?,
-        "this year's figure does not move"
-    );
-    let sources = |body: &str| -> Result<String, &'static str> {
-        let start = body
-            .find("Staff entering formal processes")
-            .ok_or("the sources")?;
-        Ok(body[start..].chars().take(300).collect())
-    };
-    assert_eq!(sources(&after.body)?, sources(&before.body)?);
-    let from = year.cases_counted_from().ok_or("a day")?;
+    // A year is shown only once it has ended, so nothing of this year moves: the page
+    // says when its figures come, before the cases as after them.
+    for page in [&before, &after] {
+        assert_eq!(page.status.as_u16(), 404, "{}", page.body);
+        assert!(
+            page.body.contains(&format!(
+                "The figures for {} are shown once the year has ended",
+                year.label()
+            )),
+            "{}",
+            page.body
+        );
+    }
+    assert_eq!(after.body, before.body, "this year's page does not move");
+
+    // A first file of counts for a settled year whose counts came from cases would move
+    // its WRES 3, and the page before and after would show who the file added: refused.
+    let operator =
+        dignity_app::admin::Operator::new(app.db.clone(), app.state.app.clock.clone(), "cli");
+    let refused = dignity_app::workforce::import_formal(
+        &operator,
+        &secret,
+        &dignity_domain::identity::OdsCode::parse("RJ1")?,
+        Day::parse("2026-03-31")?,
+        b"Ethnic Origin,Disability Flag,Formal Process\nN,No,Disciplinary\n",
+        &mut |_| {},
+    )
+    .await;
     assert!(
-        after.body.contains(&format!(
-            "Counted from employee relations cases on {}",
-            from.long()
-        )),
-        "{}",
-        after.body
+        matches!(
+            refused,
+            Err(dignity_app::workforce::ImportError::SettledYear { .. })
+        ),
+        "{refused:?}"
     );
     Ok(())
 }

@@ -721,10 +721,10 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     assert_eq!(page.status.as_u16(), 200, "{body}");
     assert!(body.contains("staff in post on 31 May 2026"), "{body}");
     assert!(body.contains(">40<") && !body.contains(">41<"), "{body}");
-    assert!(body.contains("2 extracts are kept but not shown"), "{body}");
+    assert!(body.contains("2 files are kept but not shown"), "{body}");
     assert!(
         body.contains(
-            "Staff in post as at 30 June 2026: its figures moved by fewer than 10 people from the extract as at 31 May 2026"
+            "Staff in post as at 30 June 2026: its figures moved by fewer than 10 people from the file as at 31 May 2026"
         ),
         "{body}"
     );
@@ -744,7 +744,7 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     assert!(
         page.body.contains("There are no workforce figures yet")
             && page.body.contains(
-                "Staff in post as at 31 May 2026, imported again: its figures moved by fewer than 10 people from the extract for that day shown before"
+                "Staff in post as at 31 May 2026, imported again: its figures moved by fewer than 10 people from the file for that day shown before"
             ),
         "{}",
         page.body
