@@ -237,23 +237,38 @@ async fn import_as(
                 day.long()
             )
         };
-        let before = match seen {
-            SeenRecord::Tables(bytes) => key
+        let seen_snapshot = Snapshot {
+            id: 0,
+            organisation_id: organisation.id,
+            kind,
+            as_at: day,
+            imported_on: day,
+            row_count: 0,
+            version: None,
+        };
+        // Extracts of people are compared person by person, table by table.
+        if let Some(bytes) = seen.rows
+            && matches!(kind, Kind::Staff | Kind::Leavers | Kind::Training)
+        {
+            let before = key.open_rows(&seen_snapshot, bytes).map_err(unopenable)?;
+            if let Some(moved) = differences::people_moved(&before, &rows) {
+                return Ok(Verdict {
+                    too_close: moved
+                        .values()
+                        .any(|&n| !disclosure::apart_enough(n, minimum)),
+                    same: moved.values().all(|&n| n == 0),
+                });
+            }
+        }
+        let before = match (seen.tables, seen.rows) {
+            (Some(bytes), _) => key
                 .open_tables(organisation.id, kind, day, bytes)
                 .map_err(unopenable)?,
-            SeenRecord::Rows(bytes) => {
-                let seen = Snapshot {
-                    id: 0,
-                    organisation_id: organisation.id,
-                    kind,
-                    as_at: day,
-                    imported_on: day,
-                    row_count: 0,
-                    version: None,
-                };
-                let rows = key.open_rows(&seen, bytes).map_err(unopenable)?;
+            (None, Some(bytes)) => {
+                let rows = key.open_rows(&seen_snapshot, bytes).map_err(unopenable)?;
                 differences::tables_of(&rows).unwrap_or_default()
             }
+            (None, None) => return Ok(Verdict::default()),
         };
         Ok(Verdict {
             too_close: disclosure::first_too_close(&before, new, minimum).is_some(),
@@ -378,7 +393,9 @@ async fn import_formal_as(
         if !same_period(day, as_at) {
             return Ok(Verdict::default());
         }
-        let (SeenRecord::Rows(bytes) | SeenRecord::Tables(bytes)) = seen;
+        let Some(bytes) = seen.rows.or(seen.tables) else {
+            return Ok(Verdict::default());
+        };
         let before = key.open_formal(organisation.id, day, bytes).map_err(|_| {
             format!(
                 "the counts of staff entering formal processes as at {} do not open with \

@@ -191,11 +191,11 @@ impl Rows {
 }
 
 /// An extract readers may have seen, as kept: the sealed counts of the tables its figures
-/// come from, or (imported before those were kept) its sealed rows.
+/// come from (none for an extract imported before those were kept), and its sealed rows.
 #[derive(Debug, Clone, Copy)]
-pub enum SeenRecord<'a> {
-    Tables(&'a [u8]),
-    Rows(&'a [u8]),
+pub struct SeenRecord<'a> {
+    pub tables: Option<&'a [u8]>,
+    pub rows: Option<&'a [u8]>,
 }
 
 /// What comparing a new extract with one readers may have seen found.
@@ -325,8 +325,7 @@ pub async fn replace(
             sqlx::query(
                 "INSERT INTO workforce_remembered \
                  (version, organisation_id, kind, as_at, sealed_tables, sealed_rows) \
-                 SELECT $1, organisation_id, kind, as_at, sealed_tables, \
-                 CASE WHEN sealed_tables IS NULL THEN sealed END \
+                 SELECT $1, organisation_id, kind, as_at, sealed_tables, sealed \
                  FROM workforce_snapshots WHERE id = $2 AND sealed IS NOT NULL",
             )
             .bind(crate::ids::random_key())
@@ -483,13 +482,11 @@ async fn check_seen(
         if !checked.done.insert(key) {
             continue;
         }
-        let (tables, rows): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
-            "SELECT sealed_tables, CASE WHEN sealed_tables IS NULL THEN sealed END \
-             FROM workforce_snapshots WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let (tables, rows): (Option<Vec<u8>>, Option<Vec<u8>>) =
+            sqlx::query_as("SELECT sealed_tables, sealed FROM workforce_snapshots WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
         let day = Day::try_from(day)?;
         let verdict = ask(too_close, day, tables, rows)?;
         if verdict.same {
@@ -533,10 +530,12 @@ pub(super) fn ask(
     tables: Option<Vec<u8>>,
     rows: Option<Vec<u8>>,
 ) -> Result<Verdict, StoreError> {
-    let record = match (&tables, &rows) {
-        (Some(tables), _) => SeenRecord::Tables(tables),
-        (None, Some(rows)) => SeenRecord::Rows(rows),
-        (None, None) => return Ok(Verdict::default()),
+    if tables.is_none() && rows.is_none() {
+        return Ok(Verdict::default());
+    }
+    let record = SeenRecord {
+        tables: tables.as_deref(),
+        rows: rows.as_deref(),
     };
     too_close(day, record).map_err(StoreError::Corrupt)
 }

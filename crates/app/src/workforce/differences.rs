@@ -14,7 +14,7 @@
 use dignity_domain::workforce::{Ethnicity, PayGrade};
 use dignity_engine::disclosure::Cells;
 use dignity_store::workforce::{FormalCount, Recruitment, Rows, Staff, Training};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Every table of one extract, by name.
 pub type Tables = BTreeMap<String, Cells>;
@@ -57,6 +57,13 @@ fn wres(code: &str) -> String {
 }
 
 fn staff(tables: &mut Tables, p: &Staff, leavers: bool) {
+    for (table, cell) in staff_cells(p, leavers) {
+        add(tables, table, cell, 1);
+    }
+}
+
+/// One person's cell in each table of a staff-in-post or leavers extract.
+fn staff_cells(p: &Staff, leavers: bool) -> Vec<(&'static str, String)> {
     let grade = p.pay_grade.parse::<PayGrade>().ok();
     let band = grade.map_or_else(|| p.pay_grade.clone(), |g| g.wres_band().to_owned());
     let cluster = grade
@@ -71,7 +78,7 @@ fn staff(tables: &mut Tables, p: &Staff, leavers: bool) {
     let unit = p
         .unit_id
         .map_or_else(|| "none".to_owned(), |u| u.to_string());
-    for (table, cell) in [
+    let mut cells: Vec<(&'static str, String)> = [
         ("unit", unit),
         ("staff group", p.staff_group.clone()),
         ("pay grade", format!("{}|{side}", p.pay_grade)),
@@ -96,13 +103,16 @@ fn staff(tables: &mut Tables, p: &Staff, leavers: bool) {
             p.days_lost
                 .map_or_else(|| "none".to_owned(), |d| format!("{:.0}", d.round())),
         ),
-    ] {
-        add(tables, table, cell, 1);
-    }
+    ]
+    .into_iter()
+    .collect();
     if leavers {
-        let reason = p.leaving_reason.clone().unwrap_or_default();
-        add(tables, "leaving reason", reason, 1);
+        cells.push((
+            "leaving reason",
+            p.leaving_reason.clone().unwrap_or_default(),
+        ));
     }
+    cells
 }
 
 fn recruitment(tables: &mut Tables, r: &Recruitment) {
@@ -130,23 +140,85 @@ fn recruitment(tables: &mut Tables, r: &Recruitment) {
 }
 
 fn training(tables: &mut Tables, t: &Training) {
+    for (table, cell) in training_cells(t) {
+        add(tables, table, cell, 1);
+    }
+}
+
+fn training_cells(t: &Training) -> Vec<(&'static str, String)> {
     let accessed = if t.accessed {
         "accessed"
     } else {
         "not accessed"
     };
-    add(
-        tables,
-        "training by ethnicity",
-        format!("{}|{accessed}", t.ethnicity),
-        1,
-    );
-    add(
-        tables,
-        "training by ethnicity group",
-        format!("{}|{accessed}", wres(&t.ethnicity)),
-        1,
-    );
+    vec![
+        (
+            "training by ethnicity",
+            format!("{}|{accessed}", t.ethnicity),
+        ),
+        (
+            "training by ethnicity group",
+            format!("{}|{accessed}", wres(&t.ethnicity)),
+        ),
+    ]
+}
+
+/// Each person's cells, by their digest; `None` for extracts kept as counts.
+fn people_of(rows: &Rows) -> Option<HashMap<&str, Vec<(&'static str, String)>>> {
+    match rows {
+        Rows::Staff { leavers, people } => Some(
+            people
+                .iter()
+                .map(|p| (p.person.as_str(), staff_cells(p, *leavers)))
+                .collect(),
+        ),
+        Rows::Training(people) => Some(
+            people
+                .iter()
+                .map(|t| (t.person.as_str(), training_cells(t)))
+                .collect(),
+        ),
+        Rows::Recruitment(_) | Rows::Board(_) => None,
+    }
+}
+
+/// How many people moved in each table between two extracts of people: each who joined
+/// or left moves every table, each who stayed moves the tables whose cell they changed.
+/// Counted person by person, because the counts hide how many moved when moves cancel
+/// (five leaving and five joining in one cell) while one person's move shows whole.
+/// `None` when either is kept as counts, or when fewer than half of the people of the
+/// smaller are in both: then the digests do not link the two (a new payroll numbered
+/// everyone afresh, say), everyone would count as moved however few did, and only the
+/// counts can be compared.
+pub fn people_moved(before: &Rows, after: &Rows) -> Option<BTreeMap<&'static str, u64>> {
+    let (before, after) = (people_of(before)?, people_of(after)?);
+    let in_both = after.keys().filter(|p| before.contains_key(*p)).count();
+    if in_both.saturating_mul(2) < before.len().min(after.len()) {
+        return None;
+    }
+    let mut moved: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut count = |tables: &mut dyn Iterator<Item = &'static str>| {
+        for table in tables {
+            *moved.entry(table).or_default() += 1;
+        }
+    };
+    for (person, now) in &after {
+        match before.get(person) {
+            None => count(&mut now.iter().map(|(t, _)| *t)),
+            Some(then) => count(
+                &mut now
+                    .iter()
+                    .filter(|cell| !then.contains(cell))
+                    .map(|(t, _)| *t),
+            ),
+        }
+    }
+    for (person, then) in &before {
+        if !after.contains_key(person) {
+            count(&mut then.iter().map(|(t, _)| *t));
+        }
+    }
+    Some(moved)
 }
 
 /// The tables WRES 3 and WDES 3 come from: staff entering each formal process by

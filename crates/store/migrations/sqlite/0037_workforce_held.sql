@@ -8,10 +8,9 @@
 ALTER TABLE workforce_snapshots ADD COLUMN held_beside TEXT;
 ALTER TABLE workforce_snapshots ADD COLUMN sealed_tables BLOB;
 
--- The tables of a shown extract that a later import of its day replaced, sealed as they
--- were: readers may remember its page, so later extracts are compared with it too. Only
--- the counts are kept, never the people's rows (`sealed_rows` only for an extract
--- imported before `sealed_tables` existed). Never read for figures.
+-- A shown extract that a later import of its day replaced, sealed as it was (its tables'
+-- counts and its rows): readers may remember its page, so later extracts are compared
+-- with it too, person by person where it has people. Never read for figures.
 CREATE TABLE workforce_remembered (
     version TEXT PRIMARY KEY,
     organisation_id INTEGER NOT NULL REFERENCES organisations(id),

@@ -120,7 +120,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     let october = Day::parse("2025-10-31")?;
     let close_to_march = |_: Day, seen: SeenRecord<'_>| -> Result<Verdict, String> {
         Ok(Verdict {
-            too_close: matches!(seen, SeenRecord::Tables(t) if t == b"sealed counts two"),
+            too_close: seen.tables == Some(b"sealed counts two".as_slice()),
             same: false,
         })
     };
@@ -168,7 +168,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
     assert!(replaced.replaced && replaced.held_beside.is_none());
     let seen = std::sync::Mutex::new(Vec::new());
     let record = |day: Day, record: SeenRecord<'_>| -> Result<Verdict, String> {
-        if let (Ok(mut seen), SeenRecord::Tables(bytes)) = (seen.lock(), record) {
+        if let (Ok(mut seen), Some(bytes)) = (seen.lock(), record.tables) {
             seen.push((day, bytes.to_vec()));
         }
         Ok(Verdict::default())
@@ -192,8 +192,7 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
         ],
         "each seen extract once, the held one never"
     );
-    // The same tables again: nothing to remember the replaced one for. Only tables are
-    // remembered, never rows.
+    // The same tables again: nothing to remember the replaced one for.
     let same = |_: Day, _: SeenRecord<'_>| -> Result<Verdict, String> {
         Ok(Verdict {
             too_close: false,
@@ -217,7 +216,10 @@ pub(crate) async fn workforce_snapshots_replace_whole_and_are_audited(db: Db) ->
             .await?;
     assert_eq!(
         remembered,
-        vec![(Some(b"sealed counts two".to_vec()), None)]
+        vec![(
+            Some(b"sealed counts two".to_vec()),
+            Some(b"sealed rows two".to_vec())
+        )]
     );
     for table in PLAIN_TABLES {
         let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
