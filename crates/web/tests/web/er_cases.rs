@@ -2239,14 +2239,15 @@ async fn imported_wres_counts_cannot_give_a_fairness_count_away(app: &TestApp) -
         )
         .await?;
     }
-    // The organisation imports its own count of the same people for WRES 3.
+    // The organisation imports its own count of the same people for WRES 3. The year has
+    // settled with counts from its cases, so only on purpose.
     let mut formal = vec!["Ethnic Origin,Disability Flag,Formal Process".to_owned()];
     formal.extend(
         people
             .iter()
             .map(|&n| format!("{},No,Disciplinary", ethnicity(n))),
     );
-    workforce::import_formal(
+    workforce::import_formal_correcting_settled_year(
         &operator,
         &secret,
         &ods,
