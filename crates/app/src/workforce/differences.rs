@@ -24,8 +24,16 @@ pub fn tables_of(rows: &Rows) -> Option<Tables> {
     let mut tables = Tables::new();
     match rows {
         Rows::Staff { leavers, people } => {
+            // Counted under borrowed names first and turned into tables once: a large
+            // trust's extract is 13 cells for each of tens of thousands of people.
+            let mut counted: HashMap<&'static str, HashMap<String, i64>> = HashMap::new();
             for person in people {
-                staff(&mut tables, person, *leavers);
+                for (table, cell) in staff_cells(person, *leavers) {
+                    *counted.entry(table).or_default().entry(cell).or_default() += 1;
+                }
+            }
+            for (table, cells) in counted {
+                tables.insert(table.to_owned(), cells.into_iter().collect());
             }
         }
         Rows::Recruitment(rows) => {
@@ -54,12 +62,6 @@ fn add(tables: &mut Tables, table: &str, cell: String, people: i64) {
 /// The WRES group of an ethnicity code; a code no list has stands for itself.
 fn wres(code: &str) -> String {
     Ethnicity::from_code(code).map_or_else(|| code.to_owned(), |e| e.wres_group().code().to_owned())
-}
-
-fn staff(tables: &mut Tables, p: &Staff, leavers: bool) {
-    for (table, cell) in staff_cells(p, leavers) {
-        add(tables, table, cell, 1);
-    }
 }
 
 /// One person's cell in each table of a staff-in-post or leavers extract.

@@ -35,9 +35,10 @@ const TRAINING_ROW_BOUND: usize = 160;
 /// Shortlisted applicants (by group) and board seats are small: their rows records are
 /// padded to this size whatever they hold.
 const SMALL_RECORD: usize = 16 * 1024;
-/// What a tables record is padded to: room for every unit of a large trust, every code,
-/// and a cell for each whole-time equivalent and each whole day of sickness.
-const TABLES_AT_LEAST: usize = 128 * 1024;
+/// What a tables record is padded to at least: a small trust's tables fit, so their sizes
+/// say nothing; a large trust's grow by whole kilobytes with how many cells its tables
+/// have, which says less than the row count kept beside it in the clear.
+const TABLES_AT_LEAST: usize = 16 * 1024;
 
 /// A counts record is padded to the most groups its rows could fill (never more groups
 /// than rows, nor than every combination of the codes) times this bound on one group as
