@@ -210,7 +210,7 @@ impl Flusher {
             *last = Some(Instant::now());
         }
         self.forgetting.owed.store(false, Ordering::Relaxed);
-        if survey::forget_written_records(&self.db).await.is_err() {
+        if !matches!(survey::forget_written_records(&self.db).await, Ok(true)) {
             self.forgetting.owed.store(true, Ordering::Relaxed);
         }
     }

@@ -421,11 +421,41 @@ pub async fn flush(
 /// could open each sent record and pair it with its code long after the batch (outside
 /// attack, 2026-12-04). The table holds at most a batch or two of live rows, so rewriting
 /// it takes milliseconds. SQLite zeroes deleted rows itself (`secure_delete`); nothing to do.
-pub async fn forget_written_records(db: &Db) -> Result<(), StoreError> {
+///
+/// PostgreSQL keeps a deleted row through the rewrite while any transaction of the same
+/// database might still see it, such as an autovacuum `ANALYZE` that began before the
+/// batch (CI caught the kept rows, 2026-12-06). So this first waits, up to two seconds,
+/// until no transaction of this database holds a snapshot from before the call and no
+/// transaction anywhere holds an older number (a snapshot taken later would then reach
+/// back to it). Returns whether that wait succeeded, so the rewrite removed every row
+/// deleted before the call; if not, the caller owes another.
+pub async fn forget_written_records(db: &Db) -> Result<bool, StoreError> {
     if db.backend() != Backend::Postgres {
-        return Ok(());
+        return Ok(true);
     }
     let mut conn = db.pool().acquire().await?;
+    // Every transaction that deleted a written record is older than this.
+    let horizon: String =
+        sqlx::query_scalar("SELECT pg_snapshot_xmax(pg_current_snapshot())::text")
+            .fetch_one(&mut *conn)
+            .await?;
+    let started = std::time::Instant::now();
+    let clear = loop {
+        let clear: bool = sqlx::query_scalar(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::text::xid8 \
+             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                 AND (age(backend_xmin) > age($1::text::xid8::xid) \
+                      OR age(backend_xid) > age($1::text::xid8::xid)))",
+        )
+        .bind(&horizon)
+        .fetch_one(&mut *conn)
+        .await?;
+        if clear || started.elapsed() > std::time::Duration::from_secs(2) {
+            break clear;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     // Never queue behind a long transaction (and make every writer queue behind this):
     // give up and try again next time.
     sqlx::query("SET lock_timeout = '2s'")
@@ -440,7 +470,7 @@ pub async fn forget_written_records(db: &Db) -> Result<(), StoreError> {
     }
     done?;
     reset?;
-    Ok(())
+    Ok(clear)
 }
 
 /// Opens waiting records and writes them as plain responses and comments, shuffled, with
