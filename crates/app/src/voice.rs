@@ -12,7 +12,8 @@ use dignity_domain::identity::Role;
 use dignity_domain::library::{Topic, parse_codes};
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::screen::{self, Finding};
-use dignity_domain::voice::{IdeaOrder, IdeaState};
+use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
+use dignity_store::voice::moderation::{self as moderating, Post};
 use dignity_store::voice::{self as store, Actor, NewComment, NewIdea};
 
 pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge};
@@ -29,6 +30,7 @@ const LONGEST_COMMENT: usize = 2_000;
 const LONGEST_ANSWER: usize = 5_000;
 const LONGEST_QUESTION: usize = 200;
 const LONGEST_DESCRIPTION: usize = 5_000;
+const LONGEST_REASON: usize = 500;
 /// Posts one account may make in an hour: enough for a lively discussion, too few to
 /// flood a challenge.
 const IDEAS_AN_HOUR: i64 = 10;
@@ -75,6 +77,8 @@ pub enum Problem {
     HiddenMarks,
     #[error("A moderator has stopped you posting. You can still read and support ideas")]
     Blocked,
+    #[error("Tell us which rule it breaks, in {LONGEST_REASON} characters or fewer")]
+    Reason,
 }
 
 impl Problem {
@@ -94,6 +98,7 @@ impl Problem {
             Problem::Name | Problem::RealName | Problem::NoName => "display_name",
             Problem::Closed | Problem::TooMany => "body",
             Problem::HiddenMarks | Problem::Blocked => "body",
+            Problem::Reason => "reason",
         }
     }
 }
@@ -194,7 +199,8 @@ pub async fn challenge(
     Ok(challenge)
 }
 
-/// A page of a challenge's ideas, with the viewer's own held ones.
+/// A page of a challenge's ideas, with the viewer's own held ones, and one more when
+/// there is a next page.
 pub async fn ideas(
     ctx: &Context,
     session: &CurrentSession,
@@ -208,7 +214,7 @@ pub async fn ideas(
         order,
         Some(session.person.id),
         ctx.clock.now(),
-        (page.saturating_mul(PAGE), PAGE),
+        (page.saturating_mul(PAGE), PAGE + 1),
     )
     .await?)
 }
@@ -221,12 +227,19 @@ pub async fn idea(
 ) -> Result<(Idea, Challenge), Error> {
     let idea = store::idea(&ctx.db, id).await?;
     let challenge = challenge(ctx, session, idea.challenge_id).await?;
-    let readable = match idea.moderation {
-        dignity_domain::voice::Moderation::Shown => true,
-        _ => idea.author_id == session.person.id,
-    };
-    if !readable {
-        return Err(Error::NotFound("There is no such idea".into()));
+    let mut idea = idea;
+    let own = idea.author_id == session.person.id;
+    match idea.moderation {
+        Moderation::Shown => {}
+        Moderation::Held if own => {}
+        Moderation::Held => return Err(Error::NotFound("There is no such idea".into())),
+        // A hidden idea's page stays, to say a moderator hid it and why; its words go
+        // only to its author, who may appeal.
+        Moderation::Hidden if own => {}
+        Moderation::Hidden => {
+            idea.title.clear();
+            idea.body.clear();
+        }
     }
     Ok((idea, challenge))
 }
@@ -403,6 +416,33 @@ pub async fn withdraw_support(
 ) -> Result<bool, Error> {
     let (idea, _) = idea(ctx, session, idea_id).await?;
     Ok(store::withdraw_support(&ctx.db, idea.id, session.person.id).await?)
+}
+
+/// Reports an idea, or a comment on it, to the moderators with a reason. True if this
+/// added a report (false: this person had reported it already).
+pub async fn report(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+    comment_id: Option<i64>,
+    reason: &str,
+) -> Result<bool, Refused> {
+    let (idea, _) = idea(ctx, session, idea_id).await?;
+    let post = match comment_id {
+        None => Post::Idea(idea.id),
+        Some(id) => {
+            // Only a comment this person can see on this idea.
+            let seen = comments(ctx, session, &idea).await?;
+            if !seen.iter().any(|c| c.id == id) {
+                return Err(Error::NotFound("There is no such comment".into()).into());
+            }
+            Post::Comment(id)
+        }
+    };
+    let mut problems = Vec::new();
+    let reason = text(reason, LONGEST_REASON, Problem::Reason, &mut problems);
+    let reason = problems_or(problems, reason)?;
+    Ok(moderating::report(&ctx.db, post, session.person.id, &reason, ctx.clock.now()).await?)
 }
 
 /// The official answer to an idea: its new state and what is said, dated today. Every

@@ -34,6 +34,7 @@ pub(crate) mod table;
 mod telemetry;
 #[doc(hidden)]
 pub(crate) mod uk_time;
+mod voice;
 mod workforce;
 
 pub use access::Access;

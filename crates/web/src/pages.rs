@@ -248,6 +248,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                     staff.push((format!("/plans/{o}"), "Our plan"));
                 }
                 staff.push(("/library".into(), "Library"));
+                staff.push(("/voice".into(), "Staff voice"));
                 staff
             }
             (None, Role::NationalAnalyst) => vec![
@@ -317,6 +318,7 @@ const CRUMBS: &[(&str, &str)] = &[
     ("/news", "News"),
     ("/events", "Events"),
     ("/speak-up", "Speak up"),
+    ("/voice", "Staff voice"),
 ];
 
 /// The breadcrumbs for a page: the home page, then each page above this one that the
@@ -445,7 +447,18 @@ mod raw_html_policy {
     /// Askama escapes everything a template shows, except values marked `|safe`. Each of
     /// those is listed here with why it cannot carry markup from a person; a new one fails
     /// this test until it is added with its reason.
-    const ALLOWED: [(&str, &str, &str); 9] = [
+    const ALLOWED: [(&str, &str, &str); 12] = [
+        (
+            "voice/challenge.html",
+            "description",
+            "Markdown cleaned by ammonia",
+        ),
+        ("voice/idea.html", "body", "Markdown cleaned by ammonia"),
+        (
+            "voice/comment.html",
+            "self.comment_html(c)",
+            "Markdown cleaned by ammonia",
+        ),
         (
             "speakup/figure.html",
             "figure.svg",

@@ -522,17 +522,19 @@ pub async fn comment(db: &Db, now: i64, comment: &NewComment) -> Result<i64, Sto
     Ok(id)
 }
 
-/// An idea's shown comments, and `viewer`'s own held ones, oldest first.
+/// An idea's shown comments, `viewer`'s own held ones, and hidden ones (so the page can
+/// say a moderator hid them and why; their words only to their author), oldest first.
 pub async fn comments(
     db: &Db,
     idea_id: i64,
     viewer: Option<i64>,
 ) -> Result<Vec<Comment>, StoreError> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "SELECT c.id, c.reply_to, c.author_id, n.display_name AS author_name, c.body, \
+        "SELECT c.id, c.reply_to, c.author_id, n.display_name AS author_name, \
+         CASE WHEN c.moderation = 'hidden' AND c.author_id <> $2 THEN '' ELSE c.body END AS body, \
          c.posted_at, c.moderation, c.moderation_reason FROM voice_comments c \
          LEFT JOIN voice_names n ON n.person_id = c.author_id \
-         WHERE c.idea_id = $1 AND (c.moderation = 'shown' OR (c.moderation = 'held' AND c.author_id = $2)) \
+         WHERE c.idea_id = $1 AND (c.moderation IN ('shown', 'hidden') OR (c.moderation = 'held' AND c.author_id = $2)) \
          ORDER BY c.posted_at, c.id",
     )
     .bind(idea_id)

@@ -47,6 +47,8 @@ const NO_INPUT: &[&str] = &[
     "/follow/confirm",
     "/events/booking/cancel",
     "/orgs/{ods}/just-culture/share",
+    "/voice/ideas/{id}/support",
+    "/voice/ideas/{id}/support/withdraw",
 ];
 
 /// Routes whose input names what they act on (a token from an email, a receipt code):
@@ -100,6 +102,43 @@ async fn things_that_exist(
         "{comment}",
         waiting.first().ok_or("a comment")?.id.to_string(),
     );
+
+    // A national challenge, open to everyone signed in, with an idea by RJ1's staff.
+    let today = app.state.app.clock.today();
+    let now = app.state.app.clock.now();
+    let challenge = dignity_store::voice::create_challenge(
+        &app.db,
+        dignity_store::voice::Actor {
+            email: "platform@nhs.net",
+            ods_code: None,
+        },
+        now,
+        &dignity_store::voice::NewChallenge {
+            organisation_id: None,
+            question: "How can we make breaks happen?".into(),
+            description: "Tell us what gets in the way.".into(),
+            topics: "wellbeing".into(),
+            opens_on: today,
+            closes_on: today.plus_days(60),
+            support_threshold: 5,
+            answer_within_days: 30,
+        },
+    )
+    .await?;
+    ids.insert("voice challenge", challenge.to_string());
+    let idea = dignity_store::voice::post_idea(
+        &app.db,
+        now,
+        &dignity_store::voice::NewIdea {
+            challenge_id: challenge,
+            author_id: staff.id,
+            title: "A quiet room on every floor".into(),
+            body: "Somewhere to sit for ten minutes.".into(),
+            held_because: None,
+        },
+    )
+    .await?;
+    ids.insert("voice idea", idea.to_string());
 
     let resources = crate::library::seed(app).await?;
     ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());
@@ -403,6 +442,10 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "event"
     } else if pattern.starts_with("/news/") {
         "news"
+    } else if pattern.starts_with("/voice/challenges/") {
+        "voice challenge"
+    } else if pattern.starts_with("/voice/ideas/") {
+        "voice idea"
     } else {
         "{id}"
     };

@@ -190,6 +190,18 @@ const RJ1_RESULTS: &[Who] = &[
     Who::Holder(Role::OrgAdmin),
 ];
 
+/// Who may send an idea's official answer: the answerers of any organisation and the
+/// platform's administrators (the app checks whose challenge it is). The platform's come
+/// first, as the forms' fixture answers a national challenge's idea.
+const ANSWERERS: &[Who] = &[
+    Who::Holder(Role::PlatformAdmin),
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::OrgAdmin),
+    Who::OtherOrg(Role::Executive),
+    Who::OtherOrg(Role::OrgAdmin),
+];
+const PLATFORM_ADMINS: &[Who] = &[Who::Holder(Role::PlatformAdmin)];
+
 /// Every route, written out by hand: who may use it. A route added to the app without a
 /// line here fails the test, and so does a line for a route that no longer exists.
 const MATRIX: &[(&str, &str, &str, &[Who])] = &[
@@ -571,6 +583,67 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/follow/confirm", "/follow/confirm", EVERYONE),
     ("POST", "/follow/confirm", "/follow/confirm", EVERYONE),
     ("GET", "/follow/stop", "/follow/stop", EVERYONE),
+    ("GET", "/voice", "/voice", SIGNED_IN),
+    ("GET", "/voice/rules", "/voice/rules", EVERYONE),
+    ("GET", "/voice/name", "/voice/name", SIGNED_IN),
+    ("POST", "/voice/name", "/voice/name", SIGNED_IN),
+    ("GET", "/voice/new", "/voice/new", PLATFORM_ADMINS),
+    ("POST", "/voice/new", "/voice/new", PLATFORM_ADMINS),
+    (
+        "GET",
+        "/orgs/{ods}/voice/new",
+        "/orgs/RJ1/voice/new",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/voice/new",
+        "/orgs/RJ1/voice/new",
+        RJ1_ADMIN,
+    ),
+    (
+        "GET",
+        "/voice/challenges/{id}",
+        "/voice/challenges/1",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/challenges/{id}/ideas",
+        "/voice/challenges/1/ideas",
+        SIGNED_IN,
+    ),
+    ("GET", "/voice/ideas/{id}", "/voice/ideas/1", SIGNED_IN),
+    (
+        "POST",
+        "/voice/ideas/{id}/support",
+        "/voice/ideas/1/support",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/ideas/{id}/support/withdraw",
+        "/voice/ideas/1/support/withdraw",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/ideas/{id}/comments",
+        "/voice/ideas/1/comments",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/ideas/{id}/report",
+        "/voice/ideas/1/report",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/ideas/{id}/answer",
+        "/voice/ideas/1/answer",
+        ANSWERERS,
+    ),
     ("GET", "/library", "/library", EVERYONE),
     ("GET", "/library/{id}", "/library/1", EVERYONE),
     ("GET", "/library/manage", "/library/manage", CURATORS),

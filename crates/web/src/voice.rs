@@ -1,0 +1,880 @@
+//! Staff voice's pages (`dignity_app::voice`): the challenges, a challenge's ideas, an
+//! idea with its support, comments and answer, the name people are shown by, reporting a
+//! post, the community rules, and setting a challenge. Every page works without
+//! JavaScript: replies and reports open in `<details>`.
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::forms::{FormData, QueryData};
+use crate::identity::orgs::organisation;
+use crate::pages::{Chrome, FieldError, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::voice::{
+    self, Challenge, ChallengeForm, Comment, Idea, NATIONAL, PAGE, Posted, Problem, Refused,
+    SETTERS,
+};
+use dignity_domain::identity::Role;
+use dignity_domain::library::Topic;
+use dignity_domain::speakup::Day;
+use dignity_domain::voice::screen::Finding;
+use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
+use serde::Deserialize;
+
+/// Who may send an official answer: an organisation's answerers (`voice::ANSWERERS`), or
+/// the platform's for a national challenge (`voice::NATIONAL`). The app checks whose
+/// challenge it is.
+const ANSWERING: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::PlatformAdmin];
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/voice", Access::SignedIn, list)
+        .get("/voice/rules", Access::Public, rules)
+        .get("/voice/name", Access::SignedIn, name_page)
+        .post("/voice/name", Access::SignedIn, set_name)
+        .get("/voice/new", Access::Platform(NATIONAL), new_national)
+        .post("/voice/new", Access::Platform(NATIONAL), set_national)
+        .get(
+            "/orgs/{ods}/voice/new",
+            Access::InOrganisation(SETTERS),
+            new_local,
+        )
+        .post(
+            "/orgs/{ods}/voice/new",
+            Access::InOrganisation(SETTERS),
+            set_local,
+        )
+        .get("/voice/challenges/{id}", Access::SignedIn, challenge_page)
+        .post("/voice/challenges/{id}/ideas", Access::SignedIn, post_idea)
+        .get("/voice/ideas/{id}", Access::SignedIn, idea_page)
+        .post("/voice/ideas/{id}/support", Access::SignedIn, support)
+        .post(
+            "/voice/ideas/{id}/support/withdraw",
+            Access::SignedIn,
+            withdraw_support,
+        )
+        .post("/voice/ideas/{id}/comments", Access::SignedIn, comment)
+        .post("/voice/ideas/{id}/report", Access::SignedIn, report)
+        .post(
+            "/voice/ideas/{id}/answer",
+            Access::Anywhere(ANSWERING),
+            answer,
+        )
+}
+
+fn field_errors(problems: &[Problem]) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    for p in problems {
+        // One message per field: the first is the one to fix first.
+        if !errors.iter().any(|e| e.field == p.field()) {
+            errors.push(FieldError {
+                field: p.field().into(),
+                message: p.to_string(),
+            });
+        }
+    }
+    errors
+}
+
+/// Where a challenge is from, in words: its organisation's name or "All NHS staff".
+fn set_by(user: &CurrentUser, challenge: &Challenge) -> String {
+    match challenge.fields.organisation_id {
+        None => "All NHS staff".into(),
+        Some(id) => user
+            .memberships
+            .iter()
+            .filter_map(|m| m.organisation.as_ref())
+            .find(|o| o.id == id)
+            .map_or_else(|| "Your organisation".into(), |o| o.name.clone()),
+    }
+}
+
+/// A challenge as listed: its words and whether it is open today.
+struct Listed {
+    challenge: Challenge,
+    set_by: String,
+    when: String,
+}
+
+fn when(challenge: &Challenge, today: Day) -> String {
+    let f = &challenge.fields;
+    if today < f.opens_on {
+        format!("Opens on {}", f.opens_on.long())
+    } else if today <= f.closes_on {
+        format!("Open until {}", f.closes_on.long())
+    } else {
+        format!("Closed on {}", f.closes_on.long())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    challenges: Vec<Listed>,
+    name: Option<String>,
+    /// Organisations this person may set challenges for: (ODS code, name).
+    may_set: Vec<(String, String)>,
+    national: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    let today = state.app.clock.today();
+    let challenges = voice::challenges(&state.app, &user)
+        .await?
+        .into_iter()
+        .map(|challenge| Listed {
+            set_by: set_by(&user, &challenge),
+            when: when(&challenge, today),
+            challenge,
+        })
+        .collect();
+    let mut may_set: Vec<(String, String)> = user
+        .memberships
+        .iter()
+        .filter(|m| SETTERS.contains(&m.role))
+        .filter_map(|m| m.organisation.as_ref())
+        .map(|o| (o.ods_code.clone(), o.name.clone()))
+        .collect();
+    may_set.dedup();
+    Ok(render(&ListPage {
+        chrome: chrome.titled("Staff voice"),
+        challenges,
+        name: voice::display_name(&state.app, &user).await?,
+        may_set,
+        national: user.has_platform_role(NATIONAL),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "voice/rules.html")]
+struct RulesPage {
+    chrome: Chrome,
+}
+
+async fn rules(chrome: Chrome) -> Result<Response, AppError> {
+    Ok(render(&RulesPage {
+        chrome: chrome.titled("Staff voice: community rules"),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "voice/name.html")]
+struct NamePage {
+    chrome: Chrome,
+    name: String,
+    chosen: bool,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+    done: String,
+}
+
+/// Where to go back to after choosing a name: a staff voice page only.
+fn voice_next(next: &str) -> String {
+    let next = crate::access::safe_next(Some(next));
+    if next.starts_with("/voice/") {
+        next
+    } else {
+        "/voice".into()
+    }
+}
+
+async fn name_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    QueryData(query): QueryData<NextQuery>,
+) -> Result<Response, AppError> {
+    let name = voice::display_name(&state.app, &user).await?;
+    Ok(render(&NamePage {
+        chrome: chrome.titled("The name you are shown by"),
+        chosen: name.is_some(),
+        name: name.unwrap_or_default(),
+        next: voice_next(&query.next),
+    })?
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NameForm {
+    display_name: String,
+    next: String,
+}
+
+async fn set_name(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<NameForm>,
+) -> Result<Response, AppError> {
+    let next = voice_next(&form.next);
+    match voice::set_display_name(&state.app, &user, &form.display_name).await {
+        Ok(_) => Ok(Redirect::to(&next).into_response()),
+        Err(Refused::Problems(problems)) => Ok(render(&NamePage {
+            chrome: chrome
+                .titled("The name you are shown by")
+                .with_errors(field_errors(&problems)),
+            chosen: false,
+            name: form.display_name,
+            next,
+        })?
+        .into_response()),
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/challenge.html")]
+struct ChallengePage {
+    chrome: Chrome,
+    challenge: Challenge,
+    set_by: String,
+    when: String,
+    description: String,
+    topics: Vec<&'static str>,
+    ideas: Vec<Idea>,
+    order: IdeaOrder,
+    page: usize,
+    more: bool,
+    open: bool,
+    name: Option<String>,
+    title: String,
+    body: String,
+}
+
+impl ChallengePage {
+    fn orders(&self) -> &'static [IdeaOrder] {
+        IdeaOrder::ALL
+    }
+
+    fn state_tag(&self, idea: &Idea) -> String {
+        tag(idea)
+    }
+}
+
+/// An idea's state, or that it waits for a moderator, in the words of its tag.
+fn tag(idea: &Idea) -> String {
+    match idea.moderation {
+        Moderation::Shown => idea.state.label().to_owned(),
+        other => other.label().to_owned(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct IdeasQuery {
+    order: String,
+    page: usize,
+}
+
+async fn show_challenge(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    id: i64,
+    query: &IdeasQuery,
+    typed: (String, String),
+) -> Result<Response, AppError> {
+    let challenge = voice::challenge(&state.app, user, id).await?;
+    let order = query.order.parse().unwrap_or(IdeaOrder::Trending);
+    // A page number beyond any list is an empty page, never a huge offset.
+    let page = query.page.min(10_000);
+    let mut ideas = voice::ideas(&state.app, user, &challenge, order, page).await?;
+    // The app gives one more than a page when there is a next page.
+    let more = ideas.len() > PAGE;
+    ideas.truncate(PAGE);
+    let today = state.app.clock.today();
+    let topics = dignity_domain::library::parse_codes::<Topic>(&challenge.fields.topics)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.label())
+        .collect();
+    let chrome = chrome.titled(challenge.fields.question.clone());
+    Ok(render(&ChallengePage {
+        chrome,
+        set_by: set_by(user, &challenge),
+        when: when(&challenge, today),
+        description: crate::markdown::to_html(&challenge.fields.description),
+        topics,
+        open: voice::is_open(&challenge, today),
+        name: voice::display_name(&state.app, user).await?,
+        challenge,
+        ideas,
+        order,
+        page,
+        more,
+        title: typed.0,
+        body: typed.1,
+    })?
+    .into_response())
+}
+
+async fn challenge_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    QueryData(query): QueryData<IdeasQuery>,
+) -> Result<Response, AppError> {
+    show_challenge(&state, chrome, &user, id, &query, Default::default()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct IdeaForm {
+    title: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "voice/held.html")]
+struct HeldPage {
+    chrome: Chrome,
+    what: &'static str,
+    found: Vec<Finding>,
+    idea: i64,
+}
+
+impl HeldPage {
+    fn concern(&self) -> bool {
+        self.found.contains(&Finding::Concern)
+    }
+}
+
+/// After a post: to its idea, or (if the check held it) the page that says why and offers
+/// Speak Up.
+fn posted(
+    chrome: Chrome,
+    posted: &Posted,
+    idea: i64,
+    what: &'static str,
+) -> Result<Response, AppError> {
+    if posted.held_for.is_empty() {
+        let anchor = if what == "comment" {
+            format!("#comment-{}", posted.id)
+        } else {
+            String::new()
+        };
+        return Ok(
+            Redirect::to(&format!("/voice/ideas/{idea}?done={what}{anchor}")).into_response(),
+        );
+    }
+    Ok(render(&HeldPage {
+        chrome: chrome.titled(format!("Your {what} is waiting for a moderator")),
+        what,
+        found: posted.held_for.clone(),
+        idea,
+    })?
+    .into_response())
+}
+
+async fn post_idea(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    FormData(form): FormData<IdeaForm>,
+) -> Result<Response, AppError> {
+    match voice::post_idea(&state.app, &user, id, &form.title, &form.body).await {
+        Ok(done) => posted(chrome, &done, done.id, "idea"),
+        Err(Refused::Problems(problems)) => {
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_challenge(
+                &state,
+                chrome,
+                &user,
+                id,
+                &IdeasQuery::default(),
+                (form.title, form.body),
+            )
+            .await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+/// A comment with its replies, for the page.
+struct Thread {
+    comment: Comment,
+    replies: Vec<Comment>,
+}
+
+#[derive(Template)]
+#[template(path = "voice/idea.html")]
+struct IdeaPage {
+    chrome: Chrome,
+    idea: Idea,
+    challenge: Challenge,
+    body: String,
+    threads: Vec<Thread>,
+    supports: bool,
+    open: bool,
+    name: Option<String>,
+    own: bool,
+    may_answer: bool,
+    done: Option<&'static str>,
+    comment: String,
+    answer: String,
+    answer_state: String,
+    reason: String,
+}
+
+impl IdeaPage {
+    fn states(&self) -> Vec<IdeaState> {
+        IdeaState::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != IdeaState::Open)
+            .collect()
+    }
+
+    fn posted(&self, at: &i64) -> String {
+        crate::uk_time::moment(*at)
+    }
+
+    fn by(&self, name: &Option<String>) -> String {
+        name.clone().unwrap_or_else(|| "Someone".into())
+    }
+
+    fn comment_html(&self, comment: &Comment) -> String {
+        crate::markdown::to_html(&comment.body)
+    }
+
+    fn state_tag(&self) -> String {
+        tag(&self.idea)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DoneQuery {
+    done: String,
+}
+
+struct Typed {
+    comment: String,
+    answer: String,
+    answer_state: String,
+    reason: String,
+}
+
+async fn show_idea(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    id: i64,
+    done: &str,
+    typed: Typed,
+) -> Result<Response, AppError> {
+    let (idea, challenge) = voice::idea(&state.app, user, id).await?;
+    let comments = voice::comments(&state.app, user, &idea).await?;
+    let mut threads: Vec<Thread> = Vec::new();
+    let (tops, replies): (Vec<Comment>, Vec<Comment>) =
+        comments.into_iter().partition(|c| c.reply_to.is_none());
+    for comment in tops {
+        let mine = replies
+            .iter()
+            .filter(|r| r.reply_to == Some(comment.id))
+            .cloned()
+            .collect();
+        threads.push(Thread {
+            comment,
+            replies: mine,
+        });
+    }
+    let done = match done {
+        "idea" => Some("Your idea is posted."),
+        "comment" => Some("Your comment is posted."),
+        "supported" => Some("You support this idea."),
+        "withdrawn" => Some("You no longer support this idea."),
+        "reported" => Some("Thank you. A moderator will look at it."),
+        "answered" => Some("The answer is posted."),
+        _ => None,
+    };
+    let title = if idea.title.is_empty() {
+        "Hidden idea".to_owned()
+    } else {
+        idea.title.clone()
+    };
+    let chrome = chrome.titled(title).under(
+        format!("/voice/challenges/{}", challenge.id),
+        challenge.fields.question.clone(),
+    );
+    Ok(render(&IdeaPage {
+        chrome,
+        body: crate::markdown::to_html(&idea.body),
+        supports: voice::supports(&state.app, user, &idea).await?,
+        open: voice::is_open(&challenge, state.app.clock.today()),
+        name: voice::display_name(&state.app, user).await?,
+        own: idea.author_id == user.person.id,
+        may_answer: voice::may_answer(user, &challenge),
+        idea,
+        challenge,
+        threads,
+        done,
+        comment: typed.comment,
+        answer: typed.answer,
+        answer_state: typed.answer_state,
+        reason: typed.reason,
+    })?
+    .into_response())
+}
+
+fn nothing_typed() -> Typed {
+    Typed {
+        comment: String::new(),
+        answer: String::new(),
+        answer_state: String::new(),
+        reason: String::new(),
+    }
+}
+
+async fn idea_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    QueryData(query): QueryData<DoneQuery>,
+) -> Result<Response, AppError> {
+    show_idea(&state, chrome, &user, id, &query.done, nothing_typed()).await
+}
+
+async fn support(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    match voice::support(&state.app, &user, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=supported")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_idea(&state, chrome, &user, id, "", nothing_typed()).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+async fn withdraw_support(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    voice::withdraw_support(&state.app, &user, id).await?;
+    Ok(Redirect::to(&format!("/voice/ideas/{id}?done=withdrawn")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CommentForm {
+    comment: String,
+    /// The comment this replies to, if any.
+    reply_to: String,
+}
+
+/// An optional id from a form: none if blank; a bad request if not a number.
+fn optional_id(raw: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        AppError::BadRequest("We could not read what you sent. Go back and try again.".into())
+    })
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    FormData(form): FormData<CommentForm>,
+) -> Result<Response, AppError> {
+    let reply_to = optional_id(&form.reply_to)?;
+    match voice::comment(&state.app, &user, id, reply_to, &form.comment).await {
+        Ok(done) => posted(chrome, &done, id, "comment"),
+        Err(Refused::Problems(problems)) => {
+            // The page has one comment box; a reply's problems are shown there too.
+            let errors = field_errors(&problems)
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "body" {
+                        e.field = "comment".into();
+                    }
+                    e
+                })
+                .collect();
+            let typed = Typed {
+                comment: form.comment,
+                ..nothing_typed()
+            };
+            show_idea(&state, chrome.with_errors(errors), &user, id, "", typed).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReportForm {
+    reason: String,
+    /// The comment reported, or blank for the idea itself.
+    comment: String,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    FormData(form): FormData<ReportForm>,
+) -> Result<Response, AppError> {
+    let comment = optional_id(&form.comment)?;
+    match voice::report(&state.app, &user, id, comment, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=reported")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let typed = Typed {
+                reason: form.reason,
+                ..nothing_typed()
+            };
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_idea(&state, chrome, &user, id, "", typed).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AnswerForm {
+    state: String,
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    FormData(form): FormData<AnswerForm>,
+) -> Result<Response, AppError> {
+    let chosen = form.state.trim().parse().ok();
+    match voice::answer(&state.app, &user, id, chosen, &form.answer).await {
+        Ok(()) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=answered")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let typed = Typed {
+                answer: form.answer,
+                answer_state: form.state,
+                ..nothing_typed()
+            };
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_idea(&state, chrome, &user, id, "", typed).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    /// The organisation's name, or none for a national challenge.
+    for_whom: String,
+    action: String,
+    form: TypedChallenge,
+}
+
+/// The challenge form as typed, all text, so it can be shown again.
+#[derive(Debug, Default, Clone)]
+struct TypedChallenge {
+    question: String,
+    description: String,
+    topics: Vec<String>,
+    opens_day: String,
+    opens_month: String,
+    opens_year: String,
+    closes_day: String,
+    closes_month: String,
+    closes_year: String,
+    support_threshold: String,
+    answer_within_days: String,
+}
+
+impl TypedChallenge {
+    fn from_pairs(pairs: &[(String, String)]) -> TypedChallenge {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        TypedChallenge {
+            question: value("question"),
+            description: value("description"),
+            topics: pairs
+                .iter()
+                .filter(|(k, _)| k == "topics")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            opens_day: value("opens_on-day"),
+            opens_month: value("opens_on-month"),
+            opens_year: value("opens_on-year"),
+            closes_day: value("closes_on-day"),
+            closes_month: value("closes_on-month"),
+            closes_year: value("closes_on-year"),
+            support_threshold: value("support_threshold"),
+            answer_within_days: value("answer_within_days"),
+        }
+    }
+
+    fn has(&self, _list: &str, code: &str) -> bool {
+        self.topics.iter().any(|c| c == code)
+    }
+
+    /// The form for the app, or the dates' problems.
+    fn to_form(&self) -> (ChallengeForm, Vec<FieldError>) {
+        use crate::date_input::{Typed as Boxes, optional};
+        let mut errors = Vec::new();
+        let opens = Boxes::new(&self.opens_day, &self.opens_month, &self.opens_year);
+        let closes = Boxes::new(&self.closes_day, &self.closes_month, &self.closes_year);
+        let opens_on = optional(&opens, "opens_on", "the opening date", &mut errors);
+        let closes_on = optional(&closes, "closes_on", "the closing date", &mut errors);
+        if closes_on.is_none() && !errors.iter().any(|e| e.field == "closes_on-day") {
+            errors.push(crate::date_input::problem(
+                "closes_on",
+                "Enter the closing date",
+            ));
+        }
+        (
+            ChallengeForm {
+                question: self.question.clone(),
+                description: self.description.clone(),
+                topics: self.topics.join(","),
+                opens_on,
+                closes_on,
+                support_threshold: self.support_threshold.clone(),
+                answer_within_days: self.answer_within_days.clone(),
+            },
+            errors,
+        )
+    }
+}
+
+impl NewPage {
+    fn topics(&self) -> &'static [Topic] {
+        Topic::ALL
+    }
+}
+
+fn blank_challenge() -> TypedChallenge {
+    TypedChallenge {
+        support_threshold: "50".into(),
+        answer_within_days: "30".into(),
+        ..TypedChallenge::default()
+    }
+}
+
+async fn new_national(chrome: Chrome) -> Result<Response, AppError> {
+    Ok(render(&NewPage {
+        chrome: chrome.titled("Set a challenge for all NHS staff"),
+        for_whom: "all NHS staff".into(),
+        action: "/voice/new".into(),
+        form: blank_challenge(),
+    })?
+    .into_response())
+}
+
+async fn new_local(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(ods): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    Ok(render(&NewPage {
+        chrome: chrome.titled(format!("Set a challenge for {}", organisation.name)),
+        for_whom: organisation.name,
+        action: format!("/orgs/{ods}/voice/new"),
+        form: blank_challenge(),
+    })?
+    .into_response())
+}
+
+async fn set_challenge(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    organisation: Option<dignity_app::identity::Organisation>,
+    pairs: &[(String, String)],
+) -> Result<Response, AppError> {
+    let typed = TypedChallenge::from_pairs(pairs);
+    let (form, mut errors) = typed.to_form();
+    let organisation_id = organisation.as_ref().map(|o| o.id);
+    let refused = if errors.is_empty() {
+        match voice::set_challenge(&state.app, user, organisation_id, &form).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/voice/challenges/{id}")).into_response()),
+            Err(Refused::Problems(problems)) => problems,
+            Err(Refused::App(e)) => return Err(e.into()),
+        }
+    } else {
+        Vec::new()
+    };
+    for mut error in field_errors(&refused) {
+        // The dates' problem is shown at the closing date's first box.
+        if error.field == "closes_on" {
+            error.field = "closes_on-day".into();
+        }
+        if !errors.iter().any(|e| e.field == error.field) {
+            errors.push(error);
+        }
+    }
+    let (for_whom, action) = match &organisation {
+        Some(o) => (o.name.clone(), format!("/orgs/{}/voice/new", o.ods_code)),
+        None => ("all NHS staff".into(), "/voice/new".into()),
+    };
+    Ok(render(&NewPage {
+        chrome: chrome
+            .titled(format!("Set a challenge for {for_whom}"))
+            .with_errors(errors),
+        for_whom,
+        action,
+        form: typed,
+    })?
+    .into_response())
+}
+
+async fn set_national(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    set_challenge(&state, chrome, &user, None, &pairs).await
+}
+
+async fn set_local(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(ods): Path<String>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    set_challenge(&state, chrome, &user, Some(organisation), &pairs).await
+}
