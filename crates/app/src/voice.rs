@@ -523,6 +523,38 @@ pub async fn set_challenge(
     if !allowed {
         return Err(Error::Forbidden.into());
     }
+    let challenge = read_challenge(ctx, organisation_id, form).map_err(Refused::Problems)?;
+    let ods = organisation_id.and_then(|org| {
+        session
+            .memberships
+            .iter()
+            .filter_map(|m| m.organisation.as_ref())
+            .find(|o| o.id == org)
+            .map(|o| o.ods_code.clone())
+    });
+    Ok(store::create_challenge(
+        &ctx.db,
+        Actor {
+            email: &session.person.email,
+            ods_code: ods.as_deref(),
+        },
+        ctx.clock.now(),
+        &challenge,
+    )
+    .await?)
+}
+
+/// What is wrong with a challenge as typed, for a page that found problems of its own
+/// (dates it could not read) and shows them all at once.
+pub fn challenge_problems(ctx: &Context, form: &ChallengeForm) -> Vec<Problem> {
+    read_challenge(ctx, None, form).err().unwrap_or_default()
+}
+
+fn read_challenge(
+    ctx: &Context,
+    organisation_id: Option<i64>,
+    form: &ChallengeForm,
+) -> Result<NewChallenge, Vec<Problem>> {
     let mut problems = Vec::new();
     let question = text(
         &form.question,
@@ -571,39 +603,21 @@ pub async fn set_challenge(
         Problem::Days,
         &mut problems,
     );
-    let challenge = problems_or(
-        problems,
-        NewChallenge {
-            organisation_id,
-            question,
-            description,
-            topics: topics
-                .iter()
-                .map(|t| t.code())
-                .collect::<Vec<_>>()
-                .join(","),
-            opens_on,
-            closes_on,
-            support_threshold,
-            answer_within_days,
-        },
-    )?;
-    let ods = organisation_id.and_then(|org| {
-        session
-            .memberships
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(NewChallenge {
+        organisation_id,
+        question,
+        description,
+        topics: topics
             .iter()
-            .filter_map(|m| m.organisation.as_ref())
-            .find(|o| o.id == org)
-            .map(|o| o.ods_code.clone())
-    });
-    Ok(store::create_challenge(
-        &ctx.db,
-        Actor {
-            email: &session.person.email,
-            ods_code: ods.as_deref(),
-        },
-        ctx.clock.now(),
-        &challenge,
-    )
-    .await?)
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(","),
+        opens_on,
+        closes_on,
+        support_threshold,
+        answer_within_days,
+    })
 }

@@ -833,7 +833,12 @@ async fn set_challenge(
             Err(Refused::App(e)) => return Err(e.into()),
         }
     } else {
-        Vec::new()
+        // The rest of the form's problems too, so all show at once; the dates' own are
+        // already there.
+        voice::challenge_problems(&state.app, &form)
+            .into_iter()
+            .filter(|p| *p != Problem::Dates)
+            .collect()
     };
     for mut error in field_errors(&refused) {
         // The dates' problem is shown at the closing date's first box.

@@ -1,6 +1,6 @@
-//! Staff voice's use-cases on both databases: setting a challenge, chosen names, the check
-//! that holds posts, support, answers and who may give them, rate limits and blocks. (The
-//! pages come later; these call the use-cases the pages will call.)
+//! Staff voice on both databases: the use-cases (setting a challenge, chosen names, the
+//! check that holds posts, support, answers and who may give them, rate limits and
+//! blocks), and the pages people use, request by request.
 
 use crate::support::{TestApp, TestResult};
 use dignity_app::identity::CurrentSession;
@@ -14,6 +14,7 @@ use dignity_store::identity::{self, Person};
 dignity_store::on_both_backends!(
     crate::support::run;
     voice_checks_holds_and_authorises,
+    voice_pages_from_challenge_to_answer,
 );
 
 async fn session(
@@ -274,5 +275,339 @@ async fn voice_checks_holds_and_authorises(app: &TestApp) -> TestResult {
     .await?;
     let late = problems(voice::post_idea(ctx, &exec, closed, "Late", "Too late").await);
     assert!(late.contains(&Problem::Closed), "{late:?}");
+    Ok(())
+}
+
+/// The id at the end of a redirect's address, before any query.
+fn id_in(location: &Option<String>, prefix: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    let location = location.as_deref().ok_or("a redirect")?;
+    let rest = location.strip_prefix(prefix).ok_or(format!("{location}"))?;
+    Ok(rest.split(['?', '#']).next().unwrap_or_default().parse()?)
+}
+
+async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
+    use dignity_store::voice::moderation::{self, Action, Post};
+    let admin = app
+        .person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
+        .await?;
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let bob = app.person("bob@trust.nhs.uk", Some(Role::Staff)).await?;
+    let far = app
+        .person_in("far@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let mut olive = app.signed_in_browser(&admin).await?;
+    let mut eve = app.signed_in_browser(&exec).await?;
+    let mut ann_b = app.signed_in_browser(&ann).await?;
+    let mut bob_b = app.signed_in_browser(&bob).await?;
+    let mut far_b = app.signed_in_browser(&far).await?;
+
+    // Setting a challenge: what is missing is named beside its field, with a 422.
+    let page = olive
+        .post("/orgs/RJ1/voice/new", &[("question", "")])
+        .await?;
+    assert_eq!(page.status, 422, "{}", page.body);
+    for message in [
+        "Enter a question",
+        "Describe the challenge",
+        "Enter the closing date",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    let today = app.state.app.clock.today();
+    let closes = today.plus_days(30);
+    let (y, m, d) = closes.ymd();
+    let page = olive
+        .post(
+            "/orgs/RJ1/voice/new",
+            &[
+                ("question", "How can we make it easier to take a break?"),
+                ("description", "Tell us what *gets in the way*."),
+                ("topics", "wellbeing"),
+                ("closes_on-day", &d.to_string()),
+                ("closes_on-month", &m.to_string()),
+                ("closes_on-year", &y.to_string()),
+                ("support_threshold", "2"),
+                ("answer_within_days", "14"),
+            ],
+        )
+        .await?;
+    let challenge = id_in(&page.location, "/voice/challenges/")?;
+    let at = format!("/voice/challenges/{challenge}");
+
+    // Staff see it; another trust's staff do not know it exists.
+    let list = ann_b.get("/voice").await?;
+    assert!(
+        list.body
+            .contains("How can we make it easier to take a break?")
+    );
+    assert_eq!(far_b.get(&at).await?.status, 404);
+    assert!(
+        !far_b
+            .get("/voice")
+            .await?
+            .body
+            .contains("easier to take a break")
+    );
+    let page = ann_b.get(&at).await?;
+    assert!(
+        page.body.contains("<em>gets in the way</em>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("choose the name you are shown by"));
+
+    // Posting needs a chosen name, which cannot be a real name.
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[("title", "Cover"), ("body", "More cover")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose the name you will be shown by"));
+    sqlx::query("UPDATE people SET display_name = 'Ann Smith' WHERE id = $1")
+        .bind(ann.id)
+        .execute(app.db.pool())
+        .await?;
+    let page = ann_b
+        .post(
+            "/voice/name",
+            &[("display_name", "ann smith"), ("next", &at)],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    let page = ann_b
+        .post(
+            "/voice/name",
+            &[("display_name", "Night Owl"), ("next", &at)],
+        )
+        .await?;
+    assert!(page.redirects_to(&at), "{page:?}");
+    // A way back to somewhere other than staff voice is not followed.
+    let page = bob_b
+        .post(
+            "/voice/name",
+            &[("display_name", "Tea Break"), ("next", "//evil.example")],
+        )
+        .await?;
+    assert!(page.redirects_to("/voice"), "{page:?}");
+
+    // An idea goes up under the chosen name; markup in it stays text.
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Protected break cover"),
+                ("body", "A float nurse <script>alert(1)</script> each shift"),
+            ],
+        )
+        .await?;
+    let idea = id_in(&page.location, "/voice/ideas/")?;
+    let idea_at = format!("/voice/ideas/{idea}");
+    let page = bob_b.get(&idea_at).await?;
+    assert!(page.body.contains("Protected break cover"));
+    assert!(page.body.contains("Night Owl"));
+    assert!(!page.body.contains("Ann Smith") && !page.body.contains("ann@trust"));
+    assert!(!page.body.contains("<script>alert"), "{}", page.body);
+
+    // One with an email address waits for a moderator; its writer is told why and
+    // offered Speak Up, and nobody else can open it.
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Ask me"),
+                ("body", "Write to ann.smith@trust.nhs.uk about cover"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("waiting for a moderator"));
+    assert!(page.body.contains("an email address"));
+    assert!(page.body.contains("href=\"/speak-up\""));
+    let held = dignity_store::voice::ideas(
+        &app.db,
+        challenge,
+        dignity_domain::voice::IdeaOrder::Newest,
+        Some(ann.id),
+        app.state.app.clock.now(),
+        (0, 20),
+    )
+    .await?
+    .into_iter()
+    .find(|i| i.title == "Ask me")
+    .ok_or("the held idea")?;
+    assert_eq!(
+        bob_b
+            .get(&format!("/voice/ideas/{}", held.id))
+            .await?
+            .status,
+        404
+    );
+    assert!(
+        ann_b
+            .get(&format!("/voice/ideas/{}", held.id))
+            .await?
+            .body
+            .contains("Only you can see this idea")
+    );
+    assert!(!bob_b.get(&at).await?.body.contains("Ask me"));
+
+    // Support once; the button turns into one to stop.
+    let page = bob_b.post(&format!("{idea_at}/support"), &[]).await?;
+    assert!(page.redirects_to(&format!("{idea_at}?done=supported")));
+    bob_b.post(&format!("{idea_at}/support"), &[]).await?;
+    let page = bob_b.get(&idea_at).await?;
+    assert!(
+        page.body.contains("1 person supports this idea"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Stop supporting it"));
+    let page = ann_b.post(&format!("{idea_at}/support"), &[]).await?;
+    assert!(page.status.is_redirection());
+    // The threshold of 2 is crossed: an answer is due.
+    let page = ann_b.get(&idea_at).await?;
+    assert!(
+        page.body.contains("Leaders will answer it by"),
+        "{}",
+        page.body
+    );
+    ann_b
+        .post(&format!("{idea_at}/support/withdraw"), &[])
+        .await?;
+    assert!(
+        ann_b
+            .get(&idea_at)
+            .await?
+            .body
+            .contains("1 person supports")
+    );
+
+    // Comments and one level of replies.
+    let page = bob_b
+        .post(&format!("{idea_at}/comments"), &[("comment", "")])
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Enter a comment"));
+    let page = bob_b
+        .post(
+            &format!("{idea_at}/comments"),
+            &[("comment", "Yes, nights too")],
+        )
+        .await?;
+    assert!(
+        page.redirects_to(&format!("{idea_at}?done=comment#comment-")),
+        "{page:?}"
+    );
+    let comment: i64 = page
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit("comment-").next())
+        .ok_or("a comment")?
+        .parse()?;
+    let page = ann_b
+        .post(
+            &format!("{idea_at}/comments"),
+            &[("comment", "Agreed"), ("reply_to", &comment.to_string())],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{page:?}");
+    let page = eve.get(&idea_at).await?;
+    assert!(page.body.contains("Yes, nights too") && page.body.contains("Agreed"));
+    assert!(page.body.contains("dignity-replies"));
+
+    // Reporting needs a reason.
+    let page = eve
+        .post(&format!("{idea_at}/report"), &[("reason", "")])
+        .await?;
+    assert_eq!(page.status, 422);
+    let page = eve
+        .post(
+            &format!("{idea_at}/report"),
+            &[("reason", "Rule 5"), ("comment", &comment.to_string())],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("{idea_at}?done=reported")));
+    let page = eve
+        .post(
+            &format!("{idea_at}/report"),
+            &[("reason", "x"), ("comment", "999999")],
+        )
+        .await?;
+    assert_eq!(page.status, 404);
+
+    // A hidden comment keeps its place with the reason; its words go only to its writer.
+    moderation::decide(
+        &app.db,
+        dignity_store::voice::Actor {
+            email: "mod@trust.nhs.uk",
+            ods_code: Some("RJ1"),
+        },
+        Post::Comment(comment),
+        Action::Hide,
+        Some(5),
+        "Off the question",
+        app.state.app.clock.now(),
+    )
+    .await?;
+    let page = eve.get(&idea_at).await?;
+    assert!(!page.body.contains("Yes, nights too"));
+    assert!(
+        page.body.contains("breaks rule 5: Off the question"),
+        "{}",
+        page.body
+    );
+    assert!(bob_b.get(&idea_at).await?.body.contains("Yes, nights too"));
+
+    // Answers: staff may not; an executive must choose a state and say something.
+    assert_eq!(
+        ann_b
+            .post(
+                &format!("{idea_at}/answer"),
+                &[("state", "accepted"), ("answer", "Yes")]
+            )
+            .await?
+            .status,
+        403
+    );
+    assert_eq!(
+        far_b
+            .post(
+                &format!("{idea_at}/answer"),
+                &[("state", "accepted"), ("answer", "Yes")]
+            )
+            .await?
+            .status,
+        403
+    );
+    let page = eve
+        .post(&format!("{idea_at}/answer"), &[("answer", "")])
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose what the answer is"));
+    let page = eve
+        .post(
+            &format!("{idea_at}/answer"),
+            &[
+                ("state", "accepted"),
+                ("answer", "We will trial it on two wards"),
+            ],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("{idea_at}?done=answered")));
+    let page = ann_b.get(&idea_at).await?;
+    assert!(page.body.contains("We will trial it on two wards"));
+    assert!(page.body.contains(&today.long()));
+
+    // The list's orders and pages.
+    for order in ["newest", "supported", "discussed", "trending", "nonsense"] {
+        let page = ann_b.get(&format!("{at}?order={order}&page=3")).await?;
+        assert_eq!(page.status, 200, "{order}");
+        assert!(page.body.contains("There are no more ideas"));
+    }
     Ok(())
 }
