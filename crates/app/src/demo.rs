@@ -14,6 +14,9 @@ use dignity_store::{events, library, news};
 
 /// The self-assessment store, for seeding made-up rounds as they would be written.
 pub use dignity_store::diagnostics as self_assessments;
+/// The staff voice store, for seeding made-up challenges, ideas and answers as they would
+/// be written, dated in the past.
+pub use dignity_store::voice;
 
 /// Pins an item with no link to the organisation's library page.
 pub async fn pin(

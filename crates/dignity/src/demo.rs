@@ -222,6 +222,7 @@ pub async fn seed(
         crate::demo_plans::seed(&operator, &main, executive, union, weakest).await?;
     }
     let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
+    crate::demo_voice::seed(db, &main, &in_main, now).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

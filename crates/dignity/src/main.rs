@@ -16,6 +16,7 @@ mod demo_diagnostics;
 mod demo_justculture;
 mod demo_plans;
 mod demo_survey;
+mod demo_voice;
 mod demo_workforce;
 mod import;
 mod library_links;

@@ -1,0 +1,134 @@
+// Staff voice in a real browser: a member of staff finds the national challenge from the
+// header, chooses the name they are shown by, shares an idea, supports and discusses
+// another, replies and reports; a post with private details is held and offers Speak Up;
+// hostile text stays text; an executive answers an idea; an org admin sets a challenge.
+// axe and the reflow check pass on every page and error state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { browser, checkAccessibility, newPage, server, signIn, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
+
+useServerAndBrowser();
+
+test('staff take part in a challenge and leaders answer', async () => {
+  const staff = await newPage(browser);
+  let dialogs = 0;
+  staff.on('dialog', async (dialog) => { dialogs += 1; await dialog.dismiss(); });
+  await signIn(staff, server.url, 'staff@demo.nhs.uk');
+  await staff.click('header a:has-text("Staff voice")');
+  assert.equal(await staff.locator('h1').innerText(), 'Staff voice');
+  await checkAccessibility(staff, assert);
+  await staff.click('a:has-text("How can we make sure nobody works in fear of bullying?")');
+  assert.match(await staff.locator('main').innerText(), /Teach every new manager how to handle conflict/);
+  await checkAccessibility(staff, assert);
+  for (const order of ['Newest', 'Most supported', 'Most discussed']) {
+    await staff.click(`nav[aria-label="Sort the ideas"] a:has-text("${order}")`);
+    assert.equal(await staff.locator('[aria-current="true"]').innerText(), order);
+  }
+  const challenge = new URL(staff.url()).pathname;
+
+  // A name first: a blank one is named in the error summary.
+  await staff.click('a:has-text("choose the name you are shown by")');
+  await staff.click('button:has-text("Choose this name")');
+  assert.match(await staff.locator('.nhsuk-error-summary').innerText(), /Choose a name of 3 to 40/);
+  await checkAccessibility(staff, assert);
+  await staff.fill('#display_name', 'Coffee Cup');
+  await staff.click('button:has-text("Choose this name")');
+  assert.equal(new URL(staff.url()).pathname, challenge);
+
+  // An idea: an empty one is refused, field by field; then it goes up.
+  await staff.click('button:has-text("Post my idea")');
+  const summary = await staff.locator('.nhsuk-error-summary').innerText();
+  assert.match(summary, /Enter a title/);
+  assert.match(summary, /Describe your idea/);
+  await checkAccessibility(staff, assert);
+  await staff.fill('#title', 'Rest rooms <img src=x onerror=alert(1)>');
+  await staff.fill('#body', 'Somewhere quiet <script>alert(2)</script> to sit for **ten minutes**.');
+  await staff.click('button:has-text("Post my idea")');
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /Your idea is posted/);
+  assert.equal(await staff.locator('h1').innerText(), 'Rest rooms <img src=x onerror=alert(1)>');
+  assert.equal(await staff.locator('main strong:has-text("ten minutes")').count(), 1);
+  assert.equal(await staff.locator('main img, main script').count(), 0);
+  await checkAccessibility(staff, assert);
+
+  // One with an NHS number and worrying words is held, and Speak Up is offered.
+  await staff.goto(`${server.url}${challenge}`);
+  await staff.fill('#title', 'About a patient');
+  await staff.fill('#body', 'Patient 943 476 5919 was harmed on the ward and my manager bullied me about it.');
+  await staff.click('button:has-text("Post my idea")');
+  assert.match(await staff.locator('h1').innerText(), /waiting for a moderator/);
+  assert.match(await staff.locator('main').innerText(), /an NHS number/);
+  assert.equal(await staff.locator('main a[href="/speak-up"]').first().isVisible(), true);
+  await checkAccessibility(staff, assert);
+
+  // Support and discuss someone else's idea, with a reply, and report a comment.
+  await staff.goto(`${server.url}${challenge}?order=supported`);
+  await staff.click('a:has-text("Teach every new manager how to handle conflict")');
+  assert.match(await staff.locator('main').innerText(), /Accepted/);
+  await staff.click('button:has-text("Support this idea")');
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /You support this idea/);
+  await checkAccessibility(staff, assert);
+  await staff.click('button:has-text("Post my comment")');
+  assert.match(await staff.locator('.nhsuk-error-summary').innerText(), /Enter a comment/);
+  await checkAccessibility(staff, assert);
+  await staff.fill('#comment', 'This would have helped my first ward manager.');
+  await staff.click('button:has-text("Post my comment")');
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /Your comment is posted/);
+  await staff.locator('summary:has-text("Reply")').first().click();
+  await staff.locator('textarea[name="comment"]').first().fill('Agreed, and soon after they start.');
+  await staff.locator('button:has-text("Post my reply")').first().click();
+  assert.match(await staff.locator('.dignity-replies').first().innerText(), /soon after they start/);
+  await staff.click('summary:has-text("Report this idea or a comment")');
+  await staff.click('button:has-text("Send the report")');
+  assert.match(await staff.locator('.nhsuk-error-summary').innerText(), /Tell us which rule it breaks/);
+  await checkAccessibility(staff, assert);
+  await staff.locator('#comment-reported').selectOption({ index: 1 });
+  await staff.fill('#reason', 'Rule 5, it is off the question.');
+  await staff.click('button:has-text("Send the report")');
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /A moderator will look at it/);
+  assert.equal(dialogs, 0, 'no script from a post ran');
+
+  // An executive answers an idea of the trust's own challenge.
+  const exec = await newPage(browser);
+  await signInWithSecondStep(exec, server.url, 'exec@demo.nhs.uk');
+  await exec.goto(`${server.url}/voice`);
+  await exec.click('a:has-text("What would make shift handovers kinder?")');
+  await exec.click('a:has-text("A quiet five minutes before handover")');
+  await exec.click('button:has-text("Post the answer")');
+  const problems = await exec.locator('.nhsuk-error-summary').innerText();
+  assert.match(problems, /Choose what the answer is/);
+  assert.match(problems, /Enter the answer/);
+  await checkAccessibility(exec, assert);
+  await exec.check('label:has-text("Under consideration")');
+  await exec.fill('#answer', 'We will try it on two wards in January.');
+  await exec.click('button:has-text("Post the answer")');
+  assert.match(await exec.locator('main').innerText(), /We will try it on two wards in January/);
+  await checkAccessibility(exec, assert);
+
+  // An org admin sets a challenge; every problem is named at once.
+  const admin = await newPage(browser);
+  await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+  await admin.goto(`${server.url}/voice`);
+  await admin.click('a:has-text("Set a challenge for Northfield")');
+  await checkAccessibility(admin, assert);
+  await admin.click('button:has-text("Set the challenge")');
+  const wrong = await admin.locator('.nhsuk-error-summary').innerText();
+  for (const message of [/Enter a question/, /Describe the challenge/, /Choose at least one topic/, /Enter the closing date/]) {
+    assert.match(wrong, message);
+  }
+  await checkAccessibility(admin, assert);
+  await admin.fill('#question', 'What one thing would make your team kinder?');
+  await admin.fill('#description', 'Small things count.');
+  await admin.check('#topics');
+  await admin.fill('#closes_on-day', '30');
+  await admin.fill('#closes_on-month', '6');
+  await admin.fill('#closes_on-year', String(new Date().getFullYear() + 1));
+  await admin.click('button:has-text("Set the challenge")');
+  assert.equal(await admin.locator('h1').innerText(), 'What one thing would make your team kinder?');
+  await checkAccessibility(admin, assert);
+
+  // The community rules are public.
+  const anyone = await newPage(browser);
+  await anyone.goto(`${server.url}/voice/rules`);
+  assert.equal(await anyone.locator('h1').innerText(), 'Community rules');
+  await checkAccessibility(anyone, assert);
+});
