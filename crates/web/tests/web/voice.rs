@@ -281,7 +281,7 @@ async fn voice_checks_holds_and_authorises(app: &TestApp) -> TestResult {
 /// The id at the end of a redirect's address, before any query.
 fn id_in(location: &Option<String>, prefix: &str) -> Result<i64, Box<dyn std::error::Error>> {
     let location = location.as_deref().ok_or("a redirect")?;
-    let rest = location.strip_prefix(prefix).ok_or(format!("{location}"))?;
+    let rest = location.strip_prefix(prefix).ok_or(location.to_string())?;
     Ok(rest.split(['?', '#']).next().unwrap_or_default().parse()?)
 }
 
