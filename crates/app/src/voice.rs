@@ -5,6 +5,8 @@
 //! or colleague, or reads like a concern, waits for a moderator, and its writer is pointed
 //! to Speak Up.
 
+pub mod moderation;
+
 use crate::identity::CurrentSession;
 use crate::{Context, Error};
 use dignity_domain::diagnostics::is_hidden_mark;
@@ -30,7 +32,7 @@ const LONGEST_COMMENT: usize = 2_000;
 const LONGEST_ANSWER: usize = 5_000;
 const LONGEST_QUESTION: usize = 200;
 const LONGEST_DESCRIPTION: usize = 5_000;
-const LONGEST_REASON: usize = 500;
+pub(crate) const LONGEST_REASON: usize = 500;
 /// Posts one account may make in an hour: enough for a lively discussion, too few to
 /// flood a challenge.
 const IDEAS_AN_HOUR: i64 = 10;
@@ -77,8 +79,12 @@ pub enum Problem {
     HiddenMarks,
     #[error("A moderator has stopped you posting. You can still read and support ideas")]
     Blocked,
-    #[error("Tell us which rule it breaks, in {LONGEST_REASON} characters or fewer")]
+    #[error("Give a reason in {LONGEST_REASON} characters or fewer")]
     Reason,
+    #[error("Choose the community rule it breaks")]
+    Rule,
+    #[error("Choose what to do with the post")]
+    Decision,
 }
 
 impl Problem {
@@ -99,6 +105,8 @@ impl Problem {
             Problem::Closed | Problem::TooMany => "body",
             Problem::HiddenMarks | Problem::Blocked => "body",
             Problem::Reason => "reason",
+            Problem::Rule => "rule",
+            Problem::Decision => "action",
         }
     }
 }
@@ -126,7 +134,12 @@ pub struct Posted {
 }
 
 /// Text as typed, trimmed; a problem if empty, too long or holding hidden marks.
-fn text(raw: &str, longest: usize, problem: Problem, problems: &mut Vec<Problem>) -> String {
+pub(crate) fn text(
+    raw: &str,
+    longest: usize,
+    problem: Problem,
+    problems: &mut Vec<Problem>,
+) -> String {
     let text = raw.trim();
     if text.chars().any(is_hidden_mark) {
         problems.push(Problem::HiddenMarks);

@@ -41,6 +41,7 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("union@demo.nhs.uk", "Uma Union", Role::UnionPartner),
     ("exec@demo.nhs.uk", "Ezra Executive", Role::Executive),
     ("admin@demo.nhs.uk", "Ada Admin", Role::OrgAdmin),
+    ("moderator@demo.nhs.uk", "Mo Moderator", Role::Moderator),
     ("system@demo.nhs.uk", "Sol System", Role::SystemLead),
     ("analyst@demo.nhs.uk", "Nia Analyst", Role::NationalAnalyst),
     ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),

@@ -3,11 +3,11 @@
 //! ideas, support, comments and an answer, in made-up words.
 
 use dignity_app::Db;
+use dignity_app::demo::voice::{self, Actor, NewChallenge, NewComment, NewIdea};
 use dignity_app::identity::Organisation;
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::IdeaState;
-use dignity_app::demo::voice::{self, Actor, NewChallenge, NewComment, NewIdea};
 
 /// Chosen names for some demo accounts (staff@demo.nhs.uk chooses their own).
 const NAMES: &[(Role, &str)] = &[
@@ -64,8 +64,9 @@ pub async fn seed(
         &NewChallenge {
             organisation_id: Some(main.id),
             question: "What would make shift handovers kinder?".into(),
-            description: "Handovers are where tired people meet busy people. What would help them go well?"
-                .into(),
+            description:
+                "Handovers are where tired people meet busy people. What would help them go well?"
+                    .into(),
             topics: "civility,teamwork".into(),
             opens_on: today.plus_days(-5),
             closes_on: today.plus_days(40),
@@ -120,6 +121,21 @@ pub async fn seed(
         )
         .await?;
         posted.push(id);
+    }
+    // One the check held, waiting for the demo trust's moderator.
+    if let Some(author) = person(Role::Guardian) {
+        voice::post_idea(
+            db,
+            now - 86_400,
+            &NewIdea {
+                challenge_id: local,
+                author_id: author,
+                title: "Call the ward first".into(),
+                body: "Ring the ward on 01632 960001 before handover so we know who is coming.".into(),
+                held_because: Some("a phone number".into()),
+            },
+        )
+        .await?;
     }
     // Support from the other named accounts, and a comment with a reply.
     if let Some(&first) = posted.first() {

@@ -223,6 +223,7 @@ code_list!(
         UnionPartner => "union_partner", "Trade union partner";
         Executive => "executive", "Executive";
         OrgAdmin => "org_admin", "Organisation administrator";
+        Moderator => "moderator", "Staff voice moderator";
         SystemLead => "system_lead", "System lead";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
@@ -255,6 +256,7 @@ impl Role {
                 | Role::ErLead
                 | Role::Investigator
                 | Role::OrgAdmin
+                | Role::Moderator
                 | Role::SystemLead
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
@@ -304,6 +306,10 @@ impl Role {
             Role::OrgAdmin => &[
                 "Manage your organisation's people, roles and structure",
                 "Read your organisation's audit log",
+            ],
+            Role::Moderator => &[
+                "Read staff voice posts that were held or reported, and hide or release them with a reason",
+                "Find out who wrote a post when you must, with a reason that is recorded",
             ],
             Role::SystemLead => &[
                 "See how the organisations in your integrated care board's area rate themselves",
@@ -412,6 +418,7 @@ mod tests {
                 &Role::ErLead,
                 &Role::Investigator,
                 &Role::OrgAdmin,
+                &Role::Moderator,
                 &Role::SystemLead,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin

@@ -261,6 +261,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 format!("/orgs/{o}/system/self-assessments"),
                 "Self-assessments across the area",
             )],
+            (Some(_), Role::Moderator) => vec![("/voice/moderation".into(), "Moderation")],
             (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
             _ => Vec::new(),
         };

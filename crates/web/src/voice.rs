@@ -14,6 +14,7 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::voice::moderation::{self, ANY_MODERATOR, Action, Post, Queue, Waiting};
 use dignity_app::voice::{
     self, Challenge, ChallengeForm, Comment, Idea, NATIONAL, PAGE, Posted, Problem, Refused,
     SETTERS,
@@ -63,6 +64,27 @@ pub fn routes(routes: Routes) -> Routes {
             "/voice/ideas/{id}/answer",
             Access::Anywhere(ANSWERING),
             answer,
+        )
+        .post("/voice/ideas/{id}/appeal", Access::SignedIn, appeal)
+        .get(
+            "/voice/moderation",
+            Access::Anywhere(ANY_MODERATOR),
+            queue_page,
+        )
+        .post(
+            "/voice/moderation/decide",
+            Access::Anywhere(ANY_MODERATOR),
+            decide,
+        )
+        .post(
+            "/voice/moderation/reveal",
+            Access::Anywhere(ANY_MODERATOR),
+            reveal,
+        )
+        .post(
+            "/voice/moderation/block",
+            Access::Anywhere(ANY_MODERATOR),
+            block,
         )
 }
 
@@ -120,6 +142,7 @@ struct ListPage {
     /// Organisations this person may set challenges for: (ODS code, name).
     may_set: Vec<(String, String)>,
     national: bool,
+    moderates: bool,
 }
 
 async fn list(
@@ -151,6 +174,10 @@ async fn list(
         name: voice::display_name(&state.app, &user).await?,
         may_set,
         national: user.has_platform_role(NATIONAL),
+        moderates: user
+            .memberships
+            .iter()
+            .any(|m| ANY_MODERATOR.contains(&m.role)),
     })?
     .into_response())
 }
@@ -159,6 +186,12 @@ async fn list(
 #[template(path = "voice/rules.html")]
 struct RulesPage {
     chrome: Chrome,
+}
+
+impl RulesPage {
+    fn rules(&self) -> &'static [(&'static str, &'static str)] {
+        dignity_domain::voice::RULES
+    }
 }
 
 async fn rules(chrome: Chrome) -> Result<Response, AppError> {
@@ -427,9 +460,11 @@ struct IdeaPage {
     open: bool,
     name: Option<String>,
     own: bool,
+    viewer: i64,
     may_answer: bool,
     done: Option<&'static str>,
     comment: String,
+    appeal: String,
     answer: String,
     answer_state: String,
     reason: String,
@@ -459,6 +494,26 @@ impl IdeaPage {
     fn state_tag(&self) -> String {
         tag(&self.idea)
     }
+
+    /// The viewer's own posts here that are held or hidden, which they may appeal about:
+    /// (the form's `comment` value, blank for the idea, and words for it).
+    fn appealable(&self) -> Vec<(String, String)> {
+        let mut posts = Vec::new();
+        if self.own && self.idea.moderation != Moderation::Shown {
+            posts.push((String::new(), "Your idea".to_owned()));
+        }
+        for thread in &self.threads {
+            for c in std::iter::once(&thread.comment).chain(&thread.replies) {
+                if c.author_id == self.viewer && c.moderation != Moderation::Shown {
+                    posts.push((
+                        c.id.to_string(),
+                        format!("Your comment of {}", self.posted(&c.posted_at)),
+                    ));
+                }
+            }
+        }
+        posts
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -469,6 +524,7 @@ struct DoneQuery {
 
 struct Typed {
     comment: String,
+    appeal: String,
     answer: String,
     answer_state: String,
     reason: String,
@@ -505,6 +561,7 @@ async fn show_idea(
         "withdrawn" => Some("You no longer support this idea."),
         "reported" => Some("Thank you. A moderator will look at it."),
         "answered" => Some("The answer is posted."),
+        "appealed" => Some("Thank you. A moderator will look at the decision again."),
         _ => None,
     };
     let title = if idea.title.is_empty() {
@@ -523,12 +580,14 @@ async fn show_idea(
         open: voice::is_open(&challenge, state.app.clock.today()),
         name: voice::display_name(&state.app, user).await?,
         own: idea.author_id == user.person.id,
+        viewer: user.person.id,
         may_answer: voice::may_answer(user, &challenge),
         idea,
         challenge,
         threads,
         done,
         comment: typed.comment,
+        appeal: typed.appeal,
         answer: typed.answer,
         answer_state: typed.answer_state,
         reason: typed.reason,
@@ -539,6 +598,7 @@ async fn show_idea(
 fn nothing_typed() -> Typed {
     Typed {
         comment: String::new(),
+        appeal: String::new(),
         answer: String::new(),
         answer_state: String::new(),
         reason: String::new(),
@@ -882,4 +942,300 @@ async fn set_local(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     set_challenge(&state, chrome, &user, Some(organisation), &pairs).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AppealForm {
+    words: String,
+    /// The comment appealed about, or blank for the idea itself.
+    comment: String,
+}
+
+async fn appeal(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    FormData(form): FormData<AppealForm>,
+) -> Result<Response, AppError> {
+    let comment = optional_id(&form.comment)?;
+    match moderation::appeal(&state.app, &user, id, comment, &form.words).await {
+        Ok(()) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=appealed")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let errors = field_errors(&problems)
+                .into_iter()
+                .map(|mut e| {
+                    e.field = "words".into();
+                    e
+                })
+                .collect();
+            let typed = Typed {
+                appeal: form.words,
+                ..nothing_typed()
+            };
+            show_idea(&state, chrome.with_errors(errors), &user, id, "", typed).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+/// A post named in a form: `idea-12` or `comment-5`.
+fn post_named(raw: &str) -> Result<Post, AppError> {
+    let bad = || {
+        AppError::BadRequest(
+            "We could not tell which post you meant. Go back and try again.".into(),
+        )
+    };
+    let (kind, id) = raw.trim().split_once('-').ok_or_else(bad)?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    match kind {
+        "idea" => Ok(Post::Idea(id)),
+        "comment" => Ok(Post::Comment(id)),
+        _ => Err(bad()),
+    }
+}
+
+fn post_name(post: &Post) -> String {
+    match post {
+        Post::Idea(id) => format!("idea-{id}"),
+        Post::Comment(id) => format!("comment-{id}"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "voice/moderation.html")]
+struct QueuePage {
+    chrome: Chrome,
+    queues: Vec<Queue>,
+    done: Option<&'static str>,
+}
+
+impl QueuePage {
+    fn name(&self, post: &Post) -> String {
+        post_name(post)
+    }
+
+    fn rules(&self) -> &'static [(&'static str, &'static str)] {
+        dignity_domain::voice::RULES
+    }
+
+    fn actions(&self, w: &Waiting) -> Vec<(Action, &'static str)> {
+        actions_for(w)
+    }
+
+    fn typed(&self, _post: &Post, _field: &str) -> &str {
+        ""
+    }
+}
+
+/// What a moderator may do to a waiting post, in words.
+fn actions_for(w: &Waiting) -> Vec<(Action, &'static str)> {
+    match w.moderation {
+        Moderation::Held => vec![(Action::Release, "Let it go up"), (Action::Hide, "Hide it")],
+        Moderation::Shown => vec![(Action::Keep, "Leave it up"), (Action::Hide, "Hide it")],
+        Moderation::Hidden => vec![
+            (Action::Keep, "Keep it hidden"),
+            (Action::Restore, "Put it back up"),
+        ],
+    }
+}
+
+async fn queue_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    QueryData(query): QueryData<DoneQuery>,
+) -> Result<Response, AppError> {
+    let done = match query.done.as_str() {
+        "decided" => Some("Your decision is saved and shown on the post."),
+        "blocked" => Some("They can no longer post. They can still read and support ideas."),
+        _ => None,
+    };
+    Ok(render(&QueuePage {
+        chrome: chrome.titled("Staff voice moderation"),
+        queues: moderation::queues(&state.app, &user).await?,
+        done,
+    })?
+    .into_response())
+}
+
+/// One waiting post's decision form, shown again with its problems.
+#[derive(Template)]
+#[template(path = "voice/moderation_post.html")]
+struct DecidePage {
+    chrome: Chrome,
+    w: Waiting,
+    form: DecideForm,
+}
+
+impl DecidePage {
+    fn name(&self, post: &Post) -> String {
+        post_name(post)
+    }
+
+    fn rules(&self) -> &'static [(&'static str, &'static str)] {
+        dignity_domain::voice::RULES
+    }
+
+    fn actions(&self, w: &Waiting) -> Vec<(Action, &'static str)> {
+        actions_for(w)
+    }
+
+    fn typed(&self, _post: &Post, field: &str) -> &str {
+        match field {
+            "action" => self.form.action.trim(),
+            "rule" => self.form.rule.trim(),
+            _ => &self.form.reason,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DecideForm {
+    post: String,
+    action: String,
+    rule: String,
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<DecideForm>,
+) -> Result<Response, AppError> {
+    let post = post_named(&form.post)?;
+    let action = match form.action.trim() {
+        "hide" => Some(Action::Hide),
+        "restore" => Some(Action::Restore),
+        "release" => Some(Action::Release),
+        "keep" => Some(Action::Keep),
+        _ => None,
+    };
+    let rule = form.rule.trim().parse().ok();
+    let outcome = match action {
+        Some(action) => {
+            moderation::decide(&state.app, &user, post, action, rule, &form.reason).await
+        }
+        None => Err(Refused::Problems(vec![Problem::Decision])),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/voice/moderation?done=decided").into_response()),
+        Err(Refused::Problems(problems)) => {
+            let waiting = moderation::queues(&state.app, &user)
+                .await?
+                .into_iter()
+                .flat_map(|q| q.waiting)
+                .find(|w| w.post == post)
+                .ok_or_else(|| AppError::NotFound("There is no such post waiting".into()))?;
+            let prefix = post_name(&post);
+            let errors = field_errors(&problems)
+                .into_iter()
+                .map(|mut e| {
+                    e.field = format!("{}-{prefix}", e.field).into();
+                    e
+                })
+                .collect();
+            Ok(render(&DecidePage {
+                chrome: chrome.titled("Decide about a post").with_errors(errors),
+                w: waiting,
+                form,
+            })?
+            .into_response())
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StepForm {
+    post: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "voice/revealed.html")]
+struct RevealedPage {
+    chrome: Chrome,
+    email: String,
+}
+
+/// Says who wrote a post, on a page of its own (never in an address), once the reason is
+/// in the audit log.
+async fn reveal(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<StepForm>,
+) -> Result<Response, AppError> {
+    let post = post_named(&form.post)?;
+    match moderation::reveal(&state.app, &user, post, &form.reason).await {
+        Ok(email) => Ok(render(&RevealedPage {
+            chrome: chrome.titled("Who wrote the post"),
+            email,
+        })?
+        .into_response()),
+        Err(Refused::Problems(_)) => {
+            queue_again(
+                &state,
+                chrome,
+                &user,
+                "reveal",
+                &post,
+                "Give a reason for finding out who wrote it",
+            )
+            .await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+/// The queue again, with the problem beside the step's reason (`{step}-{post}`).
+async fn queue_again(
+    state: &AppState,
+    chrome: Chrome,
+    user: &CurrentUser,
+    step: &str,
+    post: &Post,
+    message: &str,
+) -> Result<Response, AppError> {
+    let error = FieldError {
+        field: format!("{step}-{}", post_name(post)).into(),
+        message: format!("{message}, in 500 characters or fewer"),
+    };
+    Ok(render(&QueuePage {
+        chrome: chrome
+            .titled("Staff voice moderation")
+            .with_errors(vec![error]),
+        queues: moderation::queues(&state.app, user).await?,
+        done: None,
+    })?
+    .into_response())
+}
+
+async fn block(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<StepForm>,
+) -> Result<Response, AppError> {
+    let post = post_named(&form.post)?;
+    match moderation::block(&state.app, &user, post, &form.reason).await {
+        Ok(()) => Ok(Redirect::to("/voice/moderation?done=blocked").into_response()),
+        Err(Refused::Problems(_)) => {
+            queue_again(
+                &state,
+                chrome,
+                &user,
+                "block",
+                &post,
+                "Give a reason for stopping them posting",
+            )
+            .await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
 }

@@ -35,6 +35,39 @@ code_list!(
     }
 );
 
+/// The community rules, numbered from 1 in this order: each a short title and what it
+/// means. A moderator who hides a post names the rule it breaks by its number.
+pub const RULES: &[(&str, &str)] = &[
+    (
+        "Be kind and polite",
+        "Disagree with ideas, not with people. No insults, threats or mocking.",
+    ),
+    (
+        "Do not name or describe anyone",
+        "Leave out the names of colleagues and patients, and anything that could tell who they are, such as a ward and a shift.",
+    ),
+    (
+        "Keep private details out",
+        "Do not post NHS numbers, phone numbers, email addresses or home addresses, yours or anyone else's.",
+    ),
+    (
+        "Raise concerns the right way",
+        "If something is wrong, such as bullying or a risk to patients, speak up to a Freedom to Speak Up Guardian. They can act on it. Staff voice cannot.",
+    ),
+    (
+        "Stay on the question",
+        "Keep ideas and comments to the challenge they are under.",
+    ),
+    (
+        "No adverts or spam",
+        "Do not sell things or post the same thing many times.",
+    ),
+    (
+        "Respect everyone",
+        "Nothing that is unfair to people because of their race, sex, disability, religion, sexuality, age or any other part of who they are.",
+    ),
+];
+
 /// How an idea ranks in [`IdeaOrder::Trending`]: support and comments, each worth less
 /// as the idea ages (halved every week), so a new idea with some support rises above an
 /// old one with more. `age_seconds` below zero counts as zero.

@@ -20,7 +20,7 @@ CREATE TABLE voice_decisions (
     post_kind TEXT NOT NULL CHECK (post_kind IN ('idea', 'comment')),
     post_id BIGINT NOT NULL,
     moderator TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('hide', 'restore', 'release')),
+    action TEXT NOT NULL CHECK (action IN ('hide', 'restore', 'release', 'keep')),
     rule BIGINT,
     reason TEXT NOT NULL,
     decided_at BIGINT NOT NULL

@@ -20,7 +20,7 @@ CREATE TABLE voice_decisions (
     post_kind TEXT NOT NULL CHECK (post_kind IN ('idea', 'comment')),
     post_id INTEGER NOT NULL,
     moderator TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('hide', 'restore', 'release')),
+    action TEXT NOT NULL CHECK (action IN ('hide', 'restore', 'release', 'keep')),
     rule INTEGER,
     reason TEXT NOT NULL,
     decided_at INTEGER NOT NULL

@@ -53,6 +53,8 @@ pub enum Action {
     Restore,
     /// Let a post the check held go up.
     Release,
+    /// Leave a shown or hidden post as it is, settling its reports or its author's appeal.
+    Keep,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
             Action::Hide => "hide",
             Action::Restore => "restore",
             Action::Release => "release",
+            Action::Keep => "keep",
         }
     }
 
@@ -70,6 +73,8 @@ impl Action {
             Action::Hide => (&[Moderation::Shown, Moderation::Held], Moderation::Hidden),
             Action::Restore => (&[Moderation::Hidden], Moderation::Shown),
             Action::Release => (&[Moderation::Held], Moderation::Shown),
+            // The state it goes to is its own: `decide` leaves it alone.
+            Action::Keep => (&[Moderation::Shown, Moderation::Hidden], Moderation::Shown),
         }
     }
 }
@@ -239,6 +244,7 @@ pub async fn decide(
                 Action::Hide => "hidden",
                 Action::Restore => "restored",
                 Action::Release => "released",
+                Action::Keep => "kept as it is",
             }
         )));
     }
@@ -247,17 +253,19 @@ pub async fn decide(
         (Action::Hide, None) => Some(reason.to_owned()),
         _ => None,
     };
-    sqlx::query(&format!(
-        "UPDATE {} SET moderation = $1, moderation_reason = $2 WHERE id = $3",
-        post.table()
-    ))
-    .bind(to.code())
-    .bind(&shown_reason)
-    .bind(post.id())
-    .execute(&mut *tx)
-    .await?;
+    if action != Action::Keep {
+        sqlx::query(&format!(
+            "UPDATE {} SET moderation = $1, moderation_reason = $2 WHERE id = $3",
+            post.table()
+        ))
+        .bind(to.code())
+        .bind(&shown_reason)
+        .bind(post.id())
+        .execute(&mut *tx)
+        .await?;
+    }
     // A comment's idea counts its shown comments.
-    if let Post::Comment(_) = post {
+    if let (Post::Comment(_), false) = (post, action == Action::Keep) {
         let change = match (state == Moderation::Shown, to == Moderation::Shown) {
             (false, true) => 1,
             (true, false) => -1,
@@ -324,6 +332,7 @@ pub async fn decisions(db: &Db, post: Post) -> Result<Vec<Decision>, StoreError>
         .map(|(action, rule, reason, decided_at)| {
             let action = match action.as_str() {
                 "hide" => Action::Hide,
+                "keep" => Action::Keep,
                 "restore" => Action::Restore,
                 "release" => Action::Release,
                 other => {
@@ -422,6 +431,20 @@ pub async fn block(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Stops the author of `post` posting, without telling the moderator who they are.
+pub async fn block_author(
+    db: &Db,
+    actor: Actor<'_>,
+    post: Post,
+    reason: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut conn = db.pool().acquire().await?;
+    let (_, author, _, _) = post_facts(&mut conn, post, "").await?;
+    drop(conn);
+    block(db, actor, author, reason, now).await
 }
 
 pub async fn is_blocked(db: &Db, person_id: i64) -> Result<bool, StoreError> {

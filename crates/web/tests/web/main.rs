@@ -80,6 +80,7 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::Moderator),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -90,6 +91,7 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
+    Who::OtherOrg(Role::Moderator),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -101,6 +103,7 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
+    Who::Holder(Role::Moderator),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -111,6 +114,7 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::UnionPartner),
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
+    Who::OtherOrg(Role::Moderator),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -201,6 +205,13 @@ const ANSWERERS: &[Who] = &[
     Who::OtherOrg(Role::OrgAdmin),
 ];
 const PLATFORM_ADMINS: &[Who] = &[Who::Holder(Role::PlatformAdmin)];
+/// Staff voice's moderators: an organisation's (any organisation may have some) and the
+/// platform's administrators, for national challenges.
+const MODERATORS: &[Who] = &[
+    Who::Holder(Role::Moderator),
+    Who::Holder(Role::PlatformAdmin),
+    Who::OtherOrg(Role::Moderator),
+];
 
 /// Every route, written out by hand: who may use it. A route added to the app without a
 /// line here fails the test, and so does a line for a route that no longer exists.
@@ -643,6 +654,31 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/ideas/{id}/answer",
         "/voice/ideas/1/answer",
         ANSWERERS,
+    ),
+    (
+        "POST",
+        "/voice/ideas/{id}/appeal",
+        "/voice/ideas/1/appeal",
+        SIGNED_IN,
+    ),
+    ("GET", "/voice/moderation", "/voice/moderation", MODERATORS),
+    (
+        "POST",
+        "/voice/moderation/decide",
+        "/voice/moderation/decide",
+        MODERATORS,
+    ),
+    (
+        "POST",
+        "/voice/moderation/reveal",
+        "/voice/moderation/reveal",
+        MODERATORS,
+    ),
+    (
+        "POST",
+        "/voice/moderation/block",
+        "/voice/moderation/block",
+        MODERATORS,
     ),
     ("GET", "/library", "/library", EVERYONE),
     ("GET", "/library/{id}", "/library/1", EVERYONE),

@@ -15,6 +15,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     voice_checks_holds_and_authorises,
     voice_pages_from_challenge_to_answer,
+    voice_moderation_pages,
 );
 
 async fn session(
@@ -609,5 +610,306 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
         assert_eq!(page.status, 200, "{order}");
         assert!(page.body.contains("There are no more ideas"));
     }
+    Ok(())
+}
+
+async fn voice_moderation_pages(app: &TestApp) -> TestResult {
+    let ctx = &app.state.app;
+    let admin = session(
+        app,
+        app.person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
+            .await?,
+    )
+    .await?;
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let bob = app.person("bob@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mod_person = app.person("mo@trust.nhs.uk", Some(Role::Moderator)).await?;
+    let far_mod = app
+        .person_in("fay@other.nhs.uk", Some(Role::Moderator), &app.other_org)
+        .await?;
+    let today = app.state.app.clock.today();
+    let challenge = voice::set_challenge(
+        ctx,
+        &admin,
+        Some(app.org.id),
+        &ChallengeForm {
+            question: "What would help at handover?".into(),
+            description: "Ideas welcome.".into(),
+            topics: "civility".into(),
+            opens_on: Some(today),
+            closes_on: Some(today.plus_days(10)),
+            support_threshold: "5".into(),
+            answer_within_days: "10".into(),
+        },
+    )
+    .await?;
+    let mut ann_b = app.signed_in_browser(&ann).await?;
+    let mut bob_b = app.signed_in_browser(&bob).await?;
+    let mut mo = app.signed_in_browser(&mod_person).await?;
+    let mut fay = app.signed_in_browser(&far_mod).await?;
+    for (b, name) in [(&mut ann_b, "Blue Kettle"), (&mut bob_b, "Green Mug")] {
+        let page = b.post("/voice/name", &[("display_name", name)]).await?;
+        assert!(page.status.is_redirection(), "{page:?}");
+    }
+    // A held idea and a shown one with a reported comment.
+    let page = ann_b
+        .post(
+            &format!("/voice/challenges/{challenge}/ideas"),
+            &[
+                ("title", "Call me"),
+                ("body", "Ring 07700 900123 to talk about cover"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("waiting for a moderator"));
+    let page = ann_b
+        .post(
+            &format!("/voice/challenges/{challenge}/ideas"),
+            &[("title", "Written handovers"), ("body", "Use a short form")],
+        )
+        .await?;
+    let shown = id_in(&page.location, "/voice/ideas/")?;
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{shown}/comments"),
+            &[("comment", "Buy my pens")],
+        )
+        .await?;
+    let comment: i64 = page
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit("comment-").next())
+        .ok_or("a comment")?
+        .parse()?;
+    ann_b
+        .post(
+            &format!("/voice/ideas/{shown}/report"),
+            &[
+                ("reason", "Rule 6, an advert"),
+                ("comment", &comment.to_string()),
+            ],
+        )
+        .await?;
+
+    // Staff cannot reach the queue; another trust's moderator sees none of it.
+    assert_eq!(ann_b.get("/voice/moderation").await?.status, 403);
+    let theirs = fay.get("/voice/moderation").await?;
+    assert!(!theirs.body.contains("07700 900123") && !theirs.body.contains("Buy my pens"));
+    let queue = mo.get("/voice/moderation").await?;
+    assert!(queue.body.contains("Ring 07700 900123"), "{}", queue.body);
+    assert!(queue.body.contains("a phone number"));
+    assert!(queue.body.contains("Buy my pens") && queue.body.contains("Rule 6, an advert"));
+    let held = sqlx::query_scalar::<_, i64>("SELECT id FROM voice_ideas WHERE title = 'Call me'")
+        .fetch_one(app.db.pool())
+        .await?;
+
+    // Every decision needs a choice and a reason; hiding names a rule.
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[("post", &format!("idea-{held}")), ("reason", "x")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose what to do with the post"));
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("action", "hide"),
+                ("reason", "Advert"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose the community rule it breaks"));
+    let other = fay
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("idea-{held}")),
+                ("action", "release"),
+                ("reason", "Fine"),
+            ],
+        )
+        .await?;
+    assert_eq!(other.status, 404, "another trust's moderator cannot decide");
+    assert_eq!(
+        mo.post(
+            "/voice/moderation/decide",
+            &[("post", "nonsense"), ("action", "hide")]
+        )
+        .await?
+        .status,
+        400
+    );
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("action", "hide"),
+                ("rule", "6"),
+                ("reason", "An advert"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.redirects_to("/voice/moderation?done=decided"),
+        "{page:?}"
+    );
+    let page = ann_b.get(&format!("/voice/ideas/{shown}")).await?;
+    assert!(page.body.contains("breaks rule 6: An advert"));
+    assert!(!page.body.contains("Buy my pens"));
+    // A second decision on the same state is a conflict, not a second hide.
+    let again = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("action", "hide"),
+                ("rule", "6"),
+                ("reason", "An advert"),
+            ],
+        )
+        .await?;
+    assert_eq!(again.status, 409);
+
+    // The author appeals; the comment is back in the queue; the moderator keeps it hidden.
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{shown}/appeal"),
+            &[("comment", &comment.to_string()), ("words", "")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{shown}/appeal"),
+            &[
+                ("comment", &comment.to_string()),
+                ("words", "It was a joke"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.redirects_to(&format!("/voice/ideas/{shown}?done=appealed")),
+        "{page:?}"
+    );
+    // Only the author may appeal.
+    assert_eq!(
+        ann_b
+            .post(
+                &format!("/voice/ideas/{shown}/appeal"),
+                &[("comment", &comment.to_string()), ("words", "Me too")],
+            )
+            .await?
+            .status,
+        404
+    );
+    assert!(
+        mo.get("/voice/moderation")
+            .await?
+            .body
+            .contains("The author appeals: It was a joke")
+    );
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("action", "keep"),
+                ("reason", "Still an advert"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{page:?}");
+    assert!(
+        !mo.get("/voice/moderation")
+            .await?
+            .body
+            .contains("It was a joke")
+    );
+
+    // Releasing the held idea puts it up for everyone.
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("idea-{held}")),
+                ("action", "release"),
+                ("reason", "A work phone"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection());
+    assert_eq!(
+        bob_b.get(&format!("/voice/ideas/{held}")).await?.status,
+        200
+    );
+
+    // Who wrote a post: only with a reason, audited first, never in an address.
+    let page = mo
+        .post(
+            "/voice/moderation/reveal",
+            &[("post", &format!("idea-{held}")), ("reason", "")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body
+            .contains("Give a reason for finding out who wrote it")
+    );
+    let page = mo
+        .post(
+            "/voice/moderation/reveal",
+            &[
+                ("post", &format!("idea-{held}")),
+                ("reason", "A threat to a colleague"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("ann@trust.nhs.uk"));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'voice.author_revealed' \
+         AND detail LIKE '%A threat to a colleague%'",
+    )
+    .fetch_one(app.db.pool())
+    .await?;
+    assert_eq!(audited, 1);
+    assert_eq!(
+        fay.post(
+            "/voice/moderation/reveal",
+            &[("post", &format!("idea-{held}")), ("reason", "Curious")],
+        )
+        .await?
+        .status,
+        404
+    );
+
+    // Stopping someone posting: they are told when they next try.
+    let page = mo
+        .post(
+            "/voice/moderation/block",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("reason", "Spam again and again"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.redirects_to("/voice/moderation?done=blocked"),
+        "{page:?}"
+    );
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{shown}/comments"),
+            &[("comment", "Hello")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("A moderator has stopped you posting"));
     Ok(())
 }
