@@ -94,6 +94,8 @@ pub struct Context {
     pub surveys: Arc<SurveyCache>,
     /// The library's search index, kept current with the catalogue.
     pub library: Arc<LibraryHub>,
+    /// Staff voice's similar-idea index, kept current with the shown ideas.
+    pub ideas: Arc<crate::voice::similar::IdeaHub>,
     /// New concerns in the last hour per organisation, and proofs of work used.
     pub flood: Arc<FloodGate>,
     /// The one-time marks of forms already sent (concerns, survey codes), so a reload
@@ -138,6 +140,7 @@ impl Context {
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),
             library: Arc::default(),
+            ideas: Arc::default(),
             flood: Arc::new(FloodGate::new(settings.speakup_max_per_hour)),
             sent_forms: Arc::default(),
             professional_groups: settings.professional_groups.into(),

@@ -6,6 +6,7 @@
 //! to Speak Up.
 
 pub mod moderation;
+pub mod similar;
 
 use crate::identity::CurrentSession;
 use crate::{Context, Error};
@@ -317,6 +318,35 @@ fn held_because(found: &[Finding]) -> Option<String> {
             .collect::<Vec<_>>()
             .join("; ")
     })
+}
+
+/// Ideas suggested while a title is typed: at most this many.
+pub const SIMILAR: usize = 5;
+
+/// The shown ideas of `challenge` most like `title`, best first, that `session` may read.
+pub async fn similar(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+    title: &str,
+) -> Result<Vec<Idea>, Error> {
+    if !may_take_part(session, challenge) {
+        return Err(Error::NotFound("There is no such challenge".into()));
+    }
+    let title: String = title.chars().take(LONGEST_TITLE).collect();
+    let ids = ctx
+        .ideas
+        .similar(&ctx.db, challenge.id, &title, SIMILAR)
+        .await?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let idea = store::idea(&ctx.db, id).await?;
+        // The index may lag a moderator by a moment: what is not shown now is left out.
+        if idea.moderation == Moderation::Shown && idea.challenge_id == challenge.id {
+            found.push(idea);
+        }
+    }
+    Ok(found)
 }
 
 /// Sends an idea under an open challenge, shown or held by the check.

@@ -131,7 +131,8 @@ pub async fn seed(
                 challenge_id: local,
                 author_id: author,
                 title: "Call the ward first".into(),
-                body: "Ring the ward on 01632 960001 before handover so we know who is coming.".into(),
+                body: "Ring the ward on 01632 960001 before handover so we know who is coming."
+                    .into(),
                 held_because: Some("a phone number".into()),
             },
         )

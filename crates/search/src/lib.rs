@@ -4,6 +4,8 @@
 //! word that is (one or two letters out), and the page says so; matches are highlighted;
 //! kind, audience, topic and year are facets with counts.
 
+pub mod ideas;
+
 use std::sync::Mutex;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};

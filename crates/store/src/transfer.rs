@@ -990,6 +990,7 @@ const TABLES: &[TableSpec] = &[
             ("made_at", Int),
         ],
     ),
+    ("voice_idea_changes", "id", &[("id", Int), ("idea_id", Int)]),
     (
         "voice_blocks",
         "person_id",
@@ -1064,6 +1065,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "voice_reports",
     "voice_decisions",
     "voice_appeals",
+    "voice_idea_changes",
 ];
 
 /// Rows copied per table.

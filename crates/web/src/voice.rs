@@ -5,14 +5,14 @@
 
 use crate::access::{Access, CurrentUser};
 use crate::error::AppError;
-use crate::forms::{FormData, QueryData};
+use crate::forms::{FormData, PathData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::voice::moderation::{self, ANY_MODERATOR, Action, Post, Queue, Waiting};
 use dignity_app::voice::{
@@ -51,6 +51,11 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get("/voice/challenges/{id}", Access::SignedIn, challenge_page)
         .post("/voice/challenges/{id}/ideas", Access::SignedIn, post_idea)
+        .get(
+            "/voice/challenges/{id}/similar",
+            Access::SignedIn,
+            similar_page,
+        )
         .get("/voice/ideas/{id}", Access::SignedIn, idea_page)
         .post("/voice/ideas/{id}/support", Access::SignedIn, support)
         .post(
@@ -220,7 +225,11 @@ struct NextQuery {
 /// Where to go back to after choosing a name: a staff voice page only.
 fn voice_next(next: &str) -> String {
     let next = crate::access::safe_next(Some(next));
-    if next.starts_with("/voice/") {
+    if next.starts_with("/voice/")
+        && !next
+            .split(['/', '?', '#'])
+            .any(|part| part == ".." || part == ".")
+    {
         next
     } else {
         "/voice".into()
@@ -289,6 +298,8 @@ struct ChallengePage {
     name: Option<String>,
     title: String,
     body: String,
+    /// Ideas like the one being posted, shown before it is posted.
+    similar: Vec<Idea>,
 }
 
 impl ChallengePage {
@@ -323,6 +334,7 @@ async fn show_challenge(
     id: i64,
     query: &IdeasQuery,
     typed: (String, String),
+    similar: Vec<Idea>,
 ) -> Result<Response, AppError> {
     let challenge = voice::challenge(&state.app, user, id).await?;
     let order = query.order.parse().unwrap_or(IdeaOrder::Trending);
@@ -354,6 +366,7 @@ async fn show_challenge(
         more,
         title: typed.0,
         body: typed.1,
+        similar,
     })?
     .into_response())
 }
@@ -362,10 +375,19 @@ async fn challenge_page(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     QueryData(query): QueryData<IdeasQuery>,
 ) -> Result<Response, AppError> {
-    show_challenge(&state, chrome, &user, id, &query, Default::default()).await
+    show_challenge(
+        &state,
+        chrome,
+        &user,
+        id,
+        &query,
+        Default::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -373,6 +395,41 @@ async fn challenge_page(
 struct IdeaForm {
     title: String,
     body: String,
+    /// "yes" once the writer has seen the ideas like theirs and still wants to post.
+    confirm: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SimilarQuery {
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "voice/similar.html")]
+struct SimilarPage {
+    chrome: Chrome,
+    challenge: Challenge,
+    similar: Vec<Idea>,
+}
+
+/// The ideas like a title: a page of its own that works without JavaScript, and where the
+/// challenge page's script takes its list from as the title is typed.
+async fn similar_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    QueryData(query): QueryData<SimilarQuery>,
+) -> Result<Response, AppError> {
+    let challenge = voice::challenge(&state.app, &user, id).await?;
+    let similar = voice::similar(&state.app, &user, &challenge, &query.title).await?;
+    Ok(render(&SimilarPage {
+        chrome: chrome.titled("Ideas like yours"),
+        challenge,
+        similar,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]
@@ -421,9 +478,27 @@ async fn post_idea(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     FormData(form): FormData<IdeaForm>,
 ) -> Result<Response, AppError> {
+    // Before an idea goes up, its writer sees the ideas like it (once), so they can
+    // support one instead.
+    if form.confirm != "yes" && !form.title.trim().is_empty() {
+        let challenge = voice::challenge(&state.app, &user, id).await?;
+        let similar = voice::similar(&state.app, &user, &challenge, &form.title).await?;
+        if !similar.is_empty() {
+            return show_challenge(
+                &state,
+                chrome,
+                &user,
+                id,
+                &IdeasQuery::default(),
+                (form.title, form.body),
+                similar,
+            )
+            .await;
+        }
+    }
     match voice::post_idea(&state.app, &user, id, &form.title, &form.body).await {
         Ok(done) => posted(chrome, &done, done.id, "idea"),
         Err(Refused::Problems(problems)) => {
@@ -435,6 +510,7 @@ async fn post_idea(
                 id,
                 &IdeasQuery::default(),
                 (form.title, form.body),
+                Vec::new(),
             )
             .await
         }
@@ -609,7 +685,7 @@ async fn idea_page(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     QueryData(query): QueryData<DoneQuery>,
 ) -> Result<Response, AppError> {
     show_idea(&state, chrome, &user, id, &query.done, nothing_typed()).await
@@ -619,7 +695,7 @@ async fn support(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
     match voice::support(&state.app, &user, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=supported")).into_response()),
@@ -634,7 +710,7 @@ async fn support(
 async fn withdraw_support(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
     voice::withdraw_support(&state.app, &user, id).await?;
     Ok(Redirect::to(&format!("/voice/ideas/{id}?done=withdrawn")).into_response())
@@ -663,7 +739,7 @@ async fn comment(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     FormData(form): FormData<CommentForm>,
 ) -> Result<Response, AppError> {
     let reply_to = optional_id(&form.reply_to)?;
@@ -702,7 +778,7 @@ async fn report(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     FormData(form): FormData<ReportForm>,
 ) -> Result<Response, AppError> {
     let comment = optional_id(&form.comment)?;
@@ -731,7 +807,7 @@ async fn answer(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     FormData(form): FormData<AnswerForm>,
 ) -> Result<Response, AppError> {
     let chosen = form.state.trim().parse().ok();
@@ -864,7 +940,7 @@ async fn new_national(chrome: Chrome) -> Result<Response, AppError> {
 async fn new_local(
     State(state): State<AppState>,
     chrome: Chrome,
-    Path(ods): Path<String>,
+    PathData(ods): PathData<String>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     Ok(render(&NewPage {
@@ -937,7 +1013,7 @@ async fn set_local(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(ods): Path<String>,
+    PathData(ods): PathData<String>,
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
@@ -956,7 +1032,7 @@ async fn appeal(
     State(state): State<AppState>,
     chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
-    Path(id): Path<i64>,
+    PathData(id): PathData<i64>,
     FormData(form): FormData<AppealForm>,
 ) -> Result<Response, AppError> {
     let comment = optional_id(&form.comment)?;

@@ -56,3 +56,35 @@ for (const form of document.querySelectorAll('form[data-pow]')) {
     form.submit();
   });
 }
+
+// Staff voice: while an idea's title is typed, show the challenge's ideas like it, so
+// people can support one instead of posting it again. The list comes from the same page
+// that works without this script (`/voice/challenges/{id}/similar?title=`).
+for (const form of document.querySelectorAll('form[data-similar]')) {
+  const title = form.querySelector('input[name="title"]');
+  const box = document.getElementById('similar-ideas');
+  if (!title || !box) continue;
+  let timer;
+  let asked = '';
+  title.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const typed = title.value.trim();
+      if (typed === asked) return;
+      asked = typed;
+      if (typed.length < 4) {
+        box.replaceChildren();
+        return;
+      }
+      try {
+        const response = await fetch(`${form.dataset.similar}?title=${encodeURIComponent(typed)}`, { credentials: 'same-origin' });
+        if (!response.ok || asked !== typed) return;
+        const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+        const found = page.getElementById('similar-ideas');
+        if (found) box.replaceChildren(...found.childNodes);
+      } catch {
+        // Suggestions are a help, not a step: without them the form still works.
+      }
+    }, 300);
+  });
+}

@@ -267,7 +267,8 @@ pub async fn post_idea(db: &Db, now: i64, idea: &NewIdea) -> Result<i64, StoreEr
         Some(_) => Moderation::Held,
         None => Moderation::Shown,
     };
-    Ok(sqlx::query_scalar(
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, moderation, \
          moderation_reason, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -279,8 +280,93 @@ pub async fn post_idea(db: &Db, now: i64, idea: &NewIdea) -> Result<i64, StoreEr
     .bind(moderation.code())
     .bind(&idea.held_because)
     .bind(IdeaState::Open.code())
-    .fetch_one(db.pool())
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    log_idea_change(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Notes that which ideas are shown may have changed, for the similar-idea indexes.
+pub(crate) async fn log_idea_change(
+    conn: &mut sqlx::AnyConnection,
+    idea_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO voice_idea_changes (idea_id) VALUES ($1)")
+        .bind(idea_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The newest change to which ideas are shown (0 for none).
+pub async fn last_idea_change(db: &Db) -> Result<i64, StoreError> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM voice_idea_changes")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// An idea as the similar-idea index sees it: its challenge, title and words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+/// Every shown idea, for building an index, and the newest change it reflects.
+pub async fn shown_ideas(db: &Db) -> Result<(i64, Vec<Indexed>), StoreError> {
+    let newest = last_idea_change(db).await?;
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, challenge_id, title, body FROM voice_ideas WHERE moderation = 'shown'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok((newest, rows.into_iter().map(indexed).collect()))
+}
+
+fn indexed((id, challenge_id, title, body): (i64, i64, String, String)) -> Indexed {
+    Indexed {
+        id,
+        challenge_id,
+        title,
+        body,
+    }
+}
+
+/// Ideas changed after change `after`: those shown now, those not (to drop), and the
+/// newest change's number.
+pub async fn ideas_changed_since(
+    db: &Db,
+    after: i64,
+) -> Result<(i64, Vec<Indexed>, Vec<i64>), StoreError> {
+    let ids: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, idea_id FROM voice_idea_changes WHERE id > $1 ORDER BY id")
+            .bind(after)
+            .fetch_all(db.pool())
+            .await?;
+    let newest = ids.last().map_or(after, |(seq, _)| *seq);
+    let mut wanted: Vec<i64> = ids.into_iter().map(|(_, id)| id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let (mut shown, mut gone) = (Vec::new(), Vec::new());
+    for id in wanted {
+        let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, challenge_id, title, body, moderation FROM voice_ideas WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+        match row {
+            Some((id, c, t, b, m)) if m == Moderation::Shown.code() => {
+                shown.push(indexed((id, c, t, b)))
+            }
+            _ => gone.push(id),
+        }
+    }
+    Ok((newest, shown, gone))
 }
 
 pub async fn idea(db: &Db, id: i64) -> Result<Idea, StoreError> {

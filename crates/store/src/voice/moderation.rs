@@ -264,6 +264,9 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     }
+    if let (Post::Idea(id), false) = (post, action == Action::Keep) {
+        super::log_idea_change(&mut tx, id).await?;
+    }
     // A comment's idea counts its shown comments.
     if let (Post::Comment(_), false) = (post, action == Action::Keep) {
         let change = match (state == Moderation::Shown, to == Moderation::Shown) {

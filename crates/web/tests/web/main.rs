@@ -624,6 +624,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/challenges/1/ideas",
         SIGNED_IN,
     ),
+    (
+        "GET",
+        "/voice/challenges/{id}/similar",
+        "/voice/challenges/1/similar",
+        SIGNED_IN,
+    ),
     ("GET", "/voice/ideas/{id}", "/voice/ideas/1", SIGNED_IN),
     (
         "POST",
