@@ -17,7 +17,7 @@ use dignity_domain::speakup::Day;
 use dignity_domain::voice::screen::{self, Finding};
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
 use dignity_store::voice::moderation::{self as moderating, Post};
-use dignity_store::voice::{self as store, Actor, NewComment, NewIdea};
+use dignity_store::voice::{self as store, Actor, Limit, NewComment, NewIdea};
 
 pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge};
 
@@ -70,6 +70,10 @@ pub enum Problem {
     Name,
     #[error("Choose a name that is not your own, or anyone else's, real name")]
     RealName,
+    #[error("Choose a name without a phone number, email address or words about a concern")]
+    NameDetails,
+    #[error("Someone else uses that name, or one written like it. Choose another")]
+    NameTaken,
     #[error("Choose the name you will be shown by before you post")]
     NoName,
     #[error("This challenge is not open for ideas")]
@@ -102,7 +106,11 @@ impl Problem {
             Problem::Dates => "closes_on",
             Problem::Threshold => "support_threshold",
             Problem::Days => "answer_within_days",
-            Problem::Name | Problem::RealName | Problem::NoName => "display_name",
+            Problem::Name
+            | Problem::RealName
+            | Problem::NameDetails
+            | Problem::NameTaken
+            | Problem::NoName => "display_name",
             Problem::Closed | Problem::TooMany => "body",
             Problem::HiddenMarks | Problem::Blocked => "body",
             Problem::Reason => "reason",
@@ -292,14 +300,27 @@ pub async fn set_display_name(
     if !(3..=40).contains(&length) || !name.chars().all(allowed) {
         return Err(Refused::Problems(vec![Problem::Name]));
     }
-    let folded = name.to_lowercase();
+    // Compared as they read, so "Ｓａｍ Ｓｔａｆｆ" or "Sam-Staff." is Sam Staff's name, and
+    // checked as a post is: a name is on every post its owner makes (outside attack,
+    // 2026-12-06).
+    let key = screen::name_key(&name);
     let real = store::real_names(&ctx.db, None).await?;
-    if real.iter().any(|r| r.to_lowercase() == folded) {
+    let real_refs: Vec<&str> = real.iter().map(String::as_str).collect();
+    let found = screen::screen(&name, &real_refs);
+    if real.iter().any(|r| screen::name_key(r) == key)
+        || found.iter().any(|f| matches!(f, Finding::StaffName(_)))
+    {
         return Err(Refused::Problems(vec![Problem::RealName]));
+    }
+    if !found.is_empty() {
+        return Err(Refused::Problems(vec![Problem::NameDetails]));
     }
     store::set_display_name(&ctx.db, session.person.id, &name)
         .await
-        .map_err(|e| Refused::App(e.into()))?;
+        .map_err(|e| match e {
+            dignity_store::StoreError::Conflict(_) => Refused::Problems(vec![Problem::NameTaken]),
+            other => Refused::App(other.into()),
+        })?;
     Ok(name)
 }
 
@@ -368,7 +389,8 @@ pub async fn post_idea(
     }
     let (title, body) = problems_or(problems, (title, body))?;
     let held_for = check(ctx, &challenge, &format!("{title}\n{body}")).await?;
-    let id = store::post_idea(
+    // Counted again where the idea is written, so parallel posts cannot pass together.
+    let id = store::post_idea_within(
         &ctx.db,
         ctx.clock.now(),
         &NewIdea {
@@ -378,8 +400,13 @@ pub async fn post_idea(
             body,
             held_because: held_because(&held_for),
         },
+        Some(Limit {
+            since,
+            most: IDEAS_AN_HOUR,
+        }),
     )
-    .await?;
+    .await?
+    .ok_or(Refused::Problems(vec![Problem::TooMany]))?;
     Ok(Posted { id, held_for })
 }
 
@@ -420,7 +447,7 @@ pub async fn comment(
     }
     let body = problems_or(problems, body)?;
     let held_for = check(ctx, &challenge, &body).await?;
-    let id = store::comment(
+    let id = store::comment_within(
         &ctx.db,
         ctx.clock.now(),
         &NewComment {
@@ -430,8 +457,13 @@ pub async fn comment(
             body,
             held_because: held_because(&held_for),
         },
+        Some(Limit {
+            since,
+            most: COMMENTS_AN_HOUR,
+        }),
     )
-    .await?;
+    .await?
+    .ok_or(Refused::Problems(vec![Problem::TooMany]))?;
     Ok(Posted { id, held_for })
 }
 

@@ -56,7 +56,8 @@ use diagnostics::framework_versions_are_kept_and_never_change;
 #[path = "store/voice.rs"]
 mod voice;
 use voice::{
-    moderation_decides_once_and_keeps_its_reasons, support_is_once_per_person_under_concurrency,
+    moderation_decides_once_and_keeps_its_reasons, posting_limits_hold_under_concurrency,
+    support_is_once_per_person_under_concurrency,
     voice_keeps_ideas_support_once_and_comments_one_deep,
 };
 
@@ -111,6 +112,7 @@ on_both_backends!(
     framework_versions_are_kept_and_never_change,
     voice_keeps_ideas_support_once_and_comments_one_deep,
     support_is_once_per_person_under_concurrency,
+    posting_limits_hold_under_concurrency,
     moderation_decides_once_and_keeps_its_reasons,
 );
 

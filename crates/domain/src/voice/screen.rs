@@ -44,6 +44,11 @@ impl fmt::Display for Finding {
 /// names of people with accounts ("Asha Patel"); one-word names are left out, as a first
 /// name alone is too common to point at anyone.
 pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
+    // What a reader will see, not what was typed: Markdown shown, character references
+    // decoded ("ada&#64;nhs.net"), look-alike letters and spaces folded. The text as typed
+    // is checked too, in case it is shown as it is (a title). (Outside attack, 2026-12-06.)
+    let text = format!("{}\n{}", fold(text), fold(&as_shown(text)));
+    let text = text.as_str();
     let mut found = Vec::new();
     let runs = digit_runs(text);
     if runs.iter().any(|r| is_nhs_number(&r.digits)) {
@@ -58,7 +63,7 @@ pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
     let words = words_of(text);
     if let Some(name) = staff_names
         .iter()
-        .find(|name| mentions(&words, &words_of(name)))
+        .find(|name| mentions(&words, &words_of(&fold(name))))
     {
         found.push(Finding::StaffName((*name).to_owned()));
     }
@@ -66,6 +71,184 @@ pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
         found.push(Finding::Concern);
     }
     found
+}
+
+/// The words a reader sees when `markdown` is shown: emphasis and other markup gone, so
+/// "A**da**" reads "Ada"; character references decoded; link addresses kept, as a
+/// `mailto:` link shows an address.
+pub fn as_shown(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // Raw HTML shows its text, not its tags (the page's cleaner keeps the text).
+            Event::InlineHtml(t) | Event::Html(t) => {
+                out.push_str(&decode_references(&without_tags(&t)));
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                out.push(' ');
+                out.push_str(&dest_url);
+                out.push(' ');
+            }
+            // Inline markup ends inside a word; anything else ends a block.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
+            Event::End(_) | Event::SoftBreak | Event::HardBreak | Event::Rule => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `html` without its tags: `<b>Asha</b>` is `Asha`.
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Numeric character references (`&#64;`, `&#x40;`) and the common named ones, decoded,
+/// for raw HTML, which Markdown leaves as it is.
+fn decode_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name.strip_prefix('#') {
+                Some(hex) if hex.starts_with(['x', 'X']) => u32::from_str_radix(&hex[1..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                Some(dec) => dec.parse().ok().and_then(char::from_u32),
+                None => match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    "shy" => Some('\u{ad}'),
+                    _ => None,
+                },
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Letters that look like Latin ones in other scripts (Cyrillic and Greek), as the Latin
+/// letter they pass for.
+const LOOK_ALIKES: &[(char, char)] = &[
+    ('а', 'a'),
+    ('е', 'e'),
+    ('о', 'o'),
+    ('р', 'p'),
+    ('с', 'c'),
+    ('у', 'y'),
+    ('х', 'x'),
+    ('і', 'i'),
+    ('ј', 'j'),
+    ('ѕ', 's'),
+    ('һ', 'h'),
+    ('ԁ', 'd'),
+    ('ԛ', 'q'),
+    ('ԝ', 'w'),
+    ('А', 'A'),
+    ('В', 'B'),
+    ('Е', 'E'),
+    ('К', 'K'),
+    ('М', 'M'),
+    ('Н', 'H'),
+    ('О', 'O'),
+    ('Р', 'P'),
+    ('С', 'C'),
+    ('Т', 'T'),
+    ('Х', 'X'),
+    ('У', 'Y'),
+    ('І', 'I'),
+    ('Ј', 'J'),
+    ('Ѕ', 'S'),
+    ('α', 'a'),
+    ('ο', 'o'),
+    ('ν', 'v'),
+    ('ι', 'i'),
+    ('κ', 'k'),
+    ('ρ', 'p'),
+    ('τ', 't'),
+    ('υ', 'u'),
+    ('Α', 'A'),
+    ('Β', 'B'),
+    ('Ε', 'E'),
+    ('Ζ', 'Z'),
+    ('Η', 'H'),
+    ('Ι', 'I'),
+    ('Κ', 'K'),
+    ('Μ', 'M'),
+    ('Ν', 'N'),
+    ('Ο', 'O'),
+    ('Ρ', 'P'),
+    ('Τ', 'T'),
+    ('Υ', 'Y'),
+    ('Χ', 'X'),
+];
+
+/// Text as it reads: compatibility forms folded (full-width "Ｓａｍ" is "Sam"), letters of
+/// other scripts that pass for Latin ones made Latin, invisible characters (soft hyphens,
+/// zero-width spaces) dropped and every kind of space made a plain one. So a name or a
+/// number cannot slip past the check by how it is written.
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{34f}'))
+        .map(|c| {
+            if c.is_whitespace() {
+                ' '
+            } else {
+                LOOK_ALIKES
+                    .iter()
+                    .find(|(from, _)| *from == c)
+                    .map_or(c, |(_, to)| *to)
+            }
+        })
+        .collect()
+}
+
+/// What makes two chosen names the same name: folded, lower case, letters and digits
+/// only, so "Tea Break", "tea-break" and "Теа Break" (Cyrillic) are one name.
+pub fn name_key(name: &str) -> String {
+    fold(name)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 /// The NHS number's check: weights 10 down to 2 on the first nine digits; 11 less the
@@ -286,6 +469,63 @@ mod tests {
     use super::*;
 
     const STAFF: &[&str] = &["Asha Patel", "Tom Reid", "Cher"];
+
+    /// The outside attack of 2026-12-06: details written so the text as typed hides them
+    /// but the page, once the Markdown is shown, reads them plainly.
+    #[test]
+    fn details_disguised_in_markup_or_look_alike_letters_are_found() {
+        for (text, wanted) in [
+            ("Email me at asha&#64;trust.nhs.uk", Finding::EmailAddress),
+            ("[x](mailto:asha&#64;trust.nhs.uk)", Finding::EmailAddress),
+            ("Ring 07700&#32;900123 now", Finding::PhoneNumber),
+            ("Ring 07700\u{2009}900123 now", Finding::PhoneNumber),
+            ("Patient 943&#32;476&#32;5919", Finding::NhsNumber),
+            (
+                "Ask A**sha** Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "Ask &#1040;sha Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "Ask Asha&shy; Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "Ask Ａｓｈａ Ｐａｔｅｌ",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "Ask <b>Asha</b> Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            ("my manager b&#117;llied me", Finding::Concern),
+        ] {
+            assert!(
+                screen(text, STAFF).contains(&wanted),
+                "{text}: {:?}",
+                screen(text, STAFF)
+            );
+        }
+        // Plain ideas with markup stay plain.
+        assert!(screen("We *need* **breaks** &amp; rest", STAFF).is_empty());
+    }
+
+    #[test]
+    fn names_are_one_however_they_are_written() {
+        let key = name_key("Tea Break");
+        for same in [
+            "tea-break",
+            "TEA BREAK.",
+            "Теа Break",
+            "Ｔｅａ Ｂｒｅａｋ",
+            "Tea\u{ad}Break",
+        ] {
+            assert_eq!(name_key(same), key, "{same}");
+        }
+        assert_ne!(name_key("Tea Breaks"), key);
+    }
 
     #[test]
     fn a_valid_nhs_number_is_found_and_an_invalid_one_is_not() {

@@ -7,7 +7,8 @@
 CREATE TABLE voice_names (
     person_id INTEGER PRIMARY KEY REFERENCES people(id),
     display_name TEXT NOT NULL,
-    -- The name folded to lower case: two people cannot choose names that differ only so.
+    -- The name's key (`screen::name_key`: folded, lower case, letters and digits): two
+    -- people cannot choose names that differ only in how they are written.
     folded TEXT NOT NULL UNIQUE
 );
 

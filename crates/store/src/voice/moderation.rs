@@ -444,10 +444,37 @@ pub async fn block_author(
     reason: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = db.pool().acquire().await?;
-    let (_, author, _, _) = post_facts(&mut conn, post, "").await?;
-    drop(conn);
-    block(db, actor, author, reason, now).await
+    let mut tx = db.begin_write().await?;
+    let (_, author, _, _) = post_facts(&mut tx, post, "").await?;
+    // Blocking someone stopped already changes nothing and says nothing: a "stopped
+    // already" answer would tell the moderator two posts share an author (outside attack,
+    // 2026-12-06). Each step is audited, naming the post.
+    sqlx::query(
+        "INSERT INTO voice_blocks (person_id, blocked_by, reason, blocked_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
+    )
+    .bind(author)
+    .bind(actor.email)
+    .bind(reason)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor: actor.email,
+            organisation: actor.ods_code,
+            action: "voice.blocked",
+            detail: &format!(
+                "Stopped the author of {} from posting: {reason}",
+                post.words()
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn is_blocked(db: &Db, person_id: i64) -> Result<bool, StoreError> {

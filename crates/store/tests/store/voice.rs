@@ -445,3 +445,84 @@ pub(crate) async fn moderation_decides_once_and_keeps_its_reasons(db: Db) -> Tes
     ));
     Ok(())
 }
+
+/// The outside attack of 2026-12-06: forty ideas and a hundred comments sent at once by one
+/// person slipped past the hourly limits, which were counted before the write. Counted in
+/// the writing transaction, exactly the limit goes in.
+pub(crate) async fn posting_limits_hold_under_concurrency(db: Db) -> TestResult {
+    use voice::Limit;
+    let org = demo_org(&db, "RJ1").await?;
+    let actor = Actor {
+        email: "admin@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(org.id), "Ours")).await?;
+    let author = person(&db, 0).await?;
+    let limit = Some(Limit { since: 0, most: 10 });
+    let tasks: Vec<_> = (0..30)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                voice::post_idea_within(&db, 5, &idea(ours, author, &format!("Idea {n}")), limit)
+                    .await
+            })
+        })
+        .collect();
+    let mut kept = 0;
+    for task in tasks {
+        kept += usize::from(task.await??.is_some());
+    }
+    assert_eq!(kept, 10);
+    let target = voice::post_idea(&db, 5, &idea(ours, author, "Open to comments")).await?;
+    let tasks: Vec<_> = (0..30)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let comment = NewComment {
+                    idea_id: target,
+                    reply_to: None,
+                    author_id: author,
+                    body: format!("Comment {n}"),
+                    held_because: None,
+                };
+                voice::comment_within(&db, 5, &comment, Some(Limit { since: 0, most: 12 })).await
+            })
+        })
+        .collect();
+    let mut kept = 0;
+    for task in tasks {
+        kept += usize::from(task.await??.is_some());
+    }
+    assert_eq!(kept, 12);
+    assert_eq!(voice::idea(&db, target).await?.comments, 12);
+
+    // A reply may point only at a shown comment: one to a held comment is refused, so it
+    // cannot say the held one exists.
+    let held = voice::comment(
+        &db,
+        6,
+        &NewComment {
+            idea_id: target,
+            reply_to: None,
+            author_id: author,
+            body: "Ring 07700 900123".into(),
+            held_because: Some("a phone number".into()),
+        },
+    )
+    .await?;
+    let other = person(&db, 1).await?;
+    let reply = voice::comment(
+        &db,
+        7,
+        &NewComment {
+            idea_id: target,
+            reply_to: Some(held),
+            author_id: other,
+            body: "Probe".into(),
+            held_because: None,
+        },
+    )
+    .await;
+    assert!(matches!(reply, Err(StoreError::NotFound(_))), "{reply:?}");
+    Ok(())
+}

@@ -387,6 +387,20 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
         )
         .await?;
     assert!(page.redirects_to(&at), "{page:?}");
+    // A name is checked as a post is, and compared as it reads (outside attack,
+    // 2026-12-06): a real name with more after it, a phone number, a look-alike of a
+    // real name or of a name in use are all refused beside the field.
+    for (name, message) in [
+        ("Ann Smith 2", "real name"),
+        ("ＡＮＮ ＳＭＩＴＨ", "real name"),
+        ("\u{410}nn Smith", "real name"),
+        ("Call 07700900123", "without a phone number"),
+        ("N\u{456}ght Owl", "Someone else uses that name"),
+    ] {
+        let page = bob_b.post("/voice/name", &[("display_name", name)]).await?;
+        assert_eq!(page.status, 422, "{name}");
+        assert!(page.body.contains(message), "{name}: {message}");
+    }
     // A way back to somewhere other than staff voice is not followed.
     let page = bob_b
         .post(
@@ -902,6 +916,21 @@ async fn voice_moderation_pages(app: &TestApp) -> TestResult {
     assert!(
         page.redirects_to("/voice/moderation?done=blocked"),
         "{page:?}"
+    );
+    // Blocking through another of their posts answers the same: the answer does not say
+    // the two posts share an author (outside attack, 2026-12-06).
+    let again = mo
+        .post(
+            "/voice/moderation/block",
+            &[
+                ("post", &format!("comment-{comment}")),
+                ("reason", "Once more"),
+            ],
+        )
+        .await?;
+    assert!(
+        again.redirects_to("/voice/moderation?done=blocked"),
+        "{again:?}"
     );
     let page = bob_b
         .post(
