@@ -230,10 +230,23 @@ pub async fn ideas(
     order: IdeaOrder,
     page: usize,
 ) -> Result<Vec<Idea>, Error> {
-    Ok(store::ideas(
+    ideas_in_state(ctx, session, challenge, order, None, page).await
+}
+
+/// As [`ideas`], only those in `state` when one is given.
+pub async fn ideas_in_state(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+    order: IdeaOrder,
+    state: Option<IdeaState>,
+    page: usize,
+) -> Result<Vec<Idea>, Error> {
+    Ok(store::ideas_in_state(
         &ctx.db,
         challenge.id,
         order,
+        state,
         Some(session.person.id),
         ctx.clock.now(),
         (page.saturating_mul(PAGE), PAGE + 1),
@@ -339,6 +352,26 @@ fn held_because(found: &[Finding]) -> Option<String> {
             .collect::<Vec<_>>()
             .join("; ")
     })
+}
+
+/// Ideas past their answer-by date with no answer, under the challenges `session`
+/// answers for, longest overdue first.
+pub async fn overdue(ctx: &Context, session: &CurrentSession) -> Result<Vec<Idea>, Error> {
+    let mut answered_for: Vec<i64> = session
+        .memberships
+        .iter()
+        .filter(|m| ANSWERERS.contains(&m.role))
+        .filter_map(|m| m.organisation.as_ref().map(|o| o.id))
+        .collect();
+    answered_for.sort_unstable();
+    answered_for.dedup();
+    Ok(store::overdue(
+        &ctx.db,
+        &answered_for,
+        session.has_platform_role(NATIONAL),
+        ctx.clock.today(),
+    )
+    .await?)
 }
 
 /// Ideas suggested while a title is typed: at most this many.

@@ -148,6 +148,8 @@ struct ListPage {
     may_set: Vec<(String, String)>,
     national: bool,
     moderates: bool,
+    /// Ideas waiting too long for an answer this person gives.
+    overdue: Vec<Idea>,
 }
 
 async fn list(
@@ -183,6 +185,7 @@ async fn list(
             .memberships
             .iter()
             .any(|m| ANY_MODERATOR.contains(&m.role)),
+        overdue: voice::overdue(&state.app, &user).await?,
     })?
     .into_response())
 }
@@ -292,6 +295,7 @@ struct ChallengePage {
     topics: Vec<&'static str>,
     ideas: Vec<Idea>,
     order: IdeaOrder,
+    shown_state: Option<IdeaState>,
     page: usize,
     more: bool,
     open: bool,
@@ -310,6 +314,26 @@ impl ChallengePage {
     fn state_tag(&self, idea: &Idea) -> String {
         tag(idea)
     }
+
+    fn states(&self) -> &'static [IdeaState] {
+        IdeaState::ALL
+    }
+
+    fn chosen(&self, state: &IdeaState) -> bool {
+        self.shown_state == Some(*state)
+    }
+
+    /// The list's address with its order and state kept, on `page`.
+    fn at(&self, page: usize) -> String {
+        let state = self
+            .shown_state
+            .map_or(String::new(), |s| format!("&state={}", s.code()));
+        format!(
+            "/voice/challenges/{}?order={}{state}&page={page}#ideas",
+            self.challenge.id,
+            self.order.code()
+        )
+    }
 }
 
 /// An idea's state, or that it waits for a moderator, in the words of its tag.
@@ -325,6 +349,8 @@ fn tag(idea: &Idea) -> String {
 struct IdeasQuery {
     order: String,
     page: usize,
+    /// Only ideas in this state ("accepted"), or all.
+    state: String,
 }
 
 async fn show_challenge(
@@ -340,7 +366,9 @@ async fn show_challenge(
     let order = query.order.parse().unwrap_or(IdeaOrder::Trending);
     // A page number beyond any list is an empty page, never a huge offset.
     let page = query.page.min(10_000);
-    let mut ideas = voice::ideas(&state.app, user, &challenge, order, page).await?;
+    let shown_state: Option<IdeaState> = query.state.parse().ok();
+    let mut ideas =
+        voice::ideas_in_state(&state.app, user, &challenge, order, shown_state, page).await?;
     // The app gives one more than a page when there is a next page.
     let more = ideas.len() > PAGE;
     ideas.truncate(PAGE);
@@ -362,6 +390,7 @@ async fn show_challenge(
         challenge,
         ideas,
         order,
+        shown_state,
         page,
         more,
         title: typed.0,

@@ -442,6 +442,19 @@ pub async fn ideas(
     order: IdeaOrder,
     viewer: Option<i64>,
     now: i64,
+    page: (usize, usize),
+) -> Result<Vec<Idea>, StoreError> {
+    ideas_in_state(db, challenge_id, order, None, viewer, now, page).await
+}
+
+/// As [`ideas`], only those in `state` when one is given.
+pub async fn ideas_in_state(
+    db: &Db,
+    challenge_id: i64,
+    order: IdeaOrder,
+    state: Option<IdeaState>,
+    viewer: Option<i64>,
+    now: i64,
     (offset, limit): (usize, usize),
 ) -> Result<Vec<Idea>, StoreError> {
     let sort = match order {
@@ -453,10 +466,12 @@ pub async fn ideas(
         "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
          LEFT JOIN voice_names n ON n.person_id = i.author_id \
          WHERE i.challenge_id = $1 AND (i.moderation = 'shown' OR (i.moderation = 'held' AND i.author_id = $2)) \
+         AND ($3 = '' OR i.state = $3) \
          ORDER BY {sort}"
     ))
     .bind(challenge_id)
     .bind(viewer.unwrap_or(-1))
+    .bind(state.map_or("", |s| s.code()))
     .fetch_all(db.pool())
     .await?;
     let mut ideas = rows
@@ -469,6 +484,49 @@ pub async fn ideas(
         ideas.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
     }
     Ok(ideas.into_iter().skip(offset).take(limit).collect())
+}
+
+/// Shown ideas past their answer-by date with no answer yet, under the challenges of
+/// `organisation_ids` (and the national ones, if `national`), longest overdue first.
+pub async fn overdue(
+    db: &Db,
+    organisation_ids: &[i64],
+    national: bool,
+    today: Day,
+) -> Result<Vec<Idea>, StoreError> {
+    if organisation_ids.is_empty() && !national {
+        return Ok(Vec::new());
+    }
+    let places: Vec<String> = (0..organisation_ids.len())
+        .map(|n| format!("${}", n + 3))
+        .collect();
+    let mut scope = Vec::new();
+    if !places.is_empty() {
+        scope.push(format!("c.organisation_id IN ({})", places.join(", ")));
+    }
+    if national {
+        scope.push("c.organisation_id IS NULL".to_owned());
+    }
+    let sql = format!(
+        "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
+         JOIN voice_challenges c ON c.id = i.challenge_id \
+         LEFT JOIN voice_names n ON n.person_id = i.author_id \
+         WHERE i.moderation = 'shown' AND i.state = $1 AND i.answer_by IS NOT NULL \
+         AND i.answer_by < $2 AND ({}) ORDER BY i.answer_by, i.id",
+        scope.join(" OR ")
+    );
+    let mut query = sqlx::query_as::<_, IdeaRow>(&sql)
+        .bind(IdeaState::Open.code())
+        .bind(today.to_string());
+    for id in organisation_ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(Idea::try_from)
+        .collect()
 }
 
 /// What supporting did.

@@ -618,6 +618,40 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
     assert!(page.body.contains("We will trial it on two wards"));
     assert!(page.body.contains(&today.long()));
 
+    // Filtered by state, the list keeps to it.
+    let page = ann_b.get(&format!("{at}?state=accepted")).await?;
+    assert!(page.body.contains("Protected break cover"));
+    let page = ann_b.get(&format!("{at}?state=done")).await?;
+    assert!(!page.body.contains("Protected break cover"));
+
+    // An idea past its answer-by date with no answer is listed for those who answer.
+    let page = bob_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Water fountains on each ward"),
+                ("confirm", "yes"),
+                ("body", "Keep people drinking"),
+            ],
+        )
+        .await?;
+    let thirsty = id_in(&page.location, "/voice/ideas/")?;
+    for b in [&mut ann_b, &mut bob_b] {
+        b.post(&format!("/voice/ideas/{thirsty}/support"), &[])
+            .await?;
+    }
+    assert!(!eve.get("/voice").await?.body.contains("Water fountains"));
+    // Fifteen days on (its answer-by date moved back, as the clock cannot be).
+    sqlx::query("UPDATE voice_ideas SET answer_by = $1 WHERE id = $2")
+        .bind(today.plus_days(-1).to_string())
+        .bind(thirsty)
+        .execute(app.db.pool())
+        .await?;
+    let page = eve.get("/voice").await?;
+    assert!(page.body.contains("Ideas waiting too long for an answer"));
+    assert!(page.body.contains("Water fountains"));
+    assert!(!ann_b.get("/voice").await?.body.contains("waiting too long"));
+
     // The list's orders and pages.
     for order in ["newest", "supported", "discussed", "trending", "nonsense"] {
         let page = ann_b.get(&format!("{at}?order={order}&page=3")).await?;
