@@ -90,6 +90,10 @@ pub enum Problem {
     Rule,
     #[error("Choose what to do with the post")]
     Decision,
+    #[error("Only an accepted idea can be linked to a plan action. Answer it first")]
+    NotAccepted,
+    #[error("Choose an action from your organisation's published plan")]
+    Action,
 }
 
 impl Problem {
@@ -116,6 +120,7 @@ impl Problem {
             Problem::Reason => "reason",
             Problem::Rule => "rule",
             Problem::Decision => "action",
+            Problem::NotAccepted | Problem::Action => "plan_action",
         }
     }
 }
@@ -728,4 +733,139 @@ fn read_challenge(
         support_threshold,
         answer_within_days,
     })
+}
+
+/// The plan action an idea is linked to, as the idea shows it: from the organisation's
+/// published plan only, so a draft is never shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedAction {
+    /// The organisation's ODS code, for the link to its published plan.
+    pub ods_code: String,
+    pub plan_title: String,
+    pub title: String,
+    pub status: String,
+    pub progress: u8,
+}
+
+/// The actions of `challenge`'s organisation's published plans, as (plan, action, words).
+async fn published_actions(
+    ctx: &Context,
+    challenge: &Challenge,
+) -> Result<Vec<(i64, i64, String)>, Error> {
+    let Some(org) = challenge.fields.organisation_id else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for plan in dignity_store::plans::plans_for(&ctx.db, org).await? {
+        if let Some(signed) = dignity_store::plans::signed_plan(&ctx.db, &plan).await? {
+            for action in signed.actions {
+                found.push((
+                    plan.id,
+                    action.id,
+                    format!("{}: {}", signed.title, action.title),
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// What an idea's linked action shows, if it is linked to one of its organisation's
+/// published actions.
+pub async fn linked_action(
+    ctx: &Context,
+    idea: &Idea,
+    challenge: &Challenge,
+) -> Result<Option<LinkedAction>, Error> {
+    let (Some((plan_id, action_id)), Some(org)) =
+        (idea.plan_action, challenge.fields.organisation_id)
+    else {
+        return Ok(None);
+    };
+    let plan = dignity_store::plans::get_plan(&ctx.db, plan_id).await?;
+    if plan.organisation_id != org {
+        return Ok(None);
+    }
+    let Some(signed) = dignity_store::plans::signed_plan(&ctx.db, &plan).await? else {
+        return Ok(None);
+    };
+    let Some(action) = signed.actions.iter().find(|a| a.id == action_id) else {
+        return Ok(None);
+    };
+    let ods_code = dignity_store::identity::list_organisations(&ctx.db)
+        .await?
+        .into_iter()
+        .find(|o| o.id == org)
+        .map(|o| o.ods_code)
+        .unwrap_or_default();
+    Ok(Some(LinkedAction {
+        ods_code,
+        plan_title: signed.title.clone(),
+        title: action.title.clone(),
+        status: action.status.label().to_owned(),
+        progress: action.progress.value(),
+    }))
+}
+
+/// The actions an answerer may link `challenge`'s ideas to: (the form's value, words).
+pub async fn actions_to_link(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+) -> Result<Vec<(String, String)>, Error> {
+    if !may_answer(session, challenge) {
+        return Ok(Vec::new());
+    }
+    Ok(published_actions(ctx, challenge)
+        .await?
+        .into_iter()
+        .map(|(plan, action, words)| (format!("{plan}-{action}"), words))
+        .collect())
+}
+
+/// Links an accepted (or later) idea to an action of its organisation's published plan,
+/// or unlinks it (`choice` empty).
+pub async fn link_action(
+    ctx: &Context,
+    session: &CurrentSession,
+    idea_id: i64,
+    choice: &str,
+) -> Result<(), Refused> {
+    let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    if !may_answer(session, &challenge) {
+        return Err(Error::Forbidden.into());
+    }
+    if !matches!(
+        idea.state,
+        IdeaState::Accepted | IdeaState::InProgress | IdeaState::Done
+    ) {
+        return Err(Refused::Problems(vec![Problem::NotAccepted]));
+    }
+    let choice = choice.trim();
+    let plan_action = if choice.is_empty() {
+        None
+    } else {
+        let found = published_actions(ctx, &challenge)
+            .await?
+            .into_iter()
+            .find(|(plan, action, _)| format!("{plan}-{action}") == choice)
+            .map(|(plan, action, _)| (plan, action));
+        match found {
+            Some(pair) => Some(pair),
+            None => return Err(Refused::Problems(vec![Problem::Action])),
+        }
+    };
+    let ods = organisation_code(session, &challenge);
+    store::link_action(
+        &ctx.db,
+        Actor {
+            email: &session.person.email,
+            ods_code: ods.as_deref(),
+        },
+        ctx.clock.now(),
+        idea.id,
+        plan_action,
+    )
+    .await?;
+    Ok(())
 }

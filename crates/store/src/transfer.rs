@@ -930,6 +930,8 @@ const TABLES: &[TableSpec] = &[
             ("answer_by", Text),
             ("supporters", Int),
             ("comments", Int),
+            ("plan_id", Int),
+            ("plan_action_id", Int),
         ],
     ),
     (

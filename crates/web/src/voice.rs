@@ -71,6 +71,11 @@ pub fn routes(routes: Routes) -> Routes {
             answer,
         )
         .post("/voice/ideas/{id}/appeal", Access::SignedIn, appeal)
+        .post(
+            "/voice/ideas/{id}/action",
+            Access::Anywhere(ANSWERING),
+            link_action,
+        )
         .get(
             "/voice/moderation",
             Access::Anywhere(ANY_MODERATOR),
@@ -567,6 +572,10 @@ struct IdeaPage {
     own: bool,
     viewer: i64,
     may_answer: bool,
+    /// The plan action the idea is linked to, as published.
+    linked: Option<voice::LinkedAction>,
+    /// The actions an answerer may link it to: (value, words).
+    actions: Vec<(String, String)>,
     done: Option<&'static str>,
     comment: String,
     appeal: String,
@@ -598,6 +607,12 @@ impl IdeaPage {
 
     fn state_tag(&self) -> String {
         tag(&self.idea)
+    }
+
+    fn linked_to(&self, value: &str) -> bool {
+        self.idea
+            .plan_action
+            .is_some_and(|(plan, action)| format!("{plan}-{action}") == value)
     }
 
     /// The viewer's own posts here that are held or hidden, which they may appeal about:
@@ -667,6 +682,7 @@ async fn show_idea(
         "reported" => Some("Thank you. A moderator will look at it."),
         "answered" => Some("The answer is posted."),
         "appealed" => Some("Thank you. A moderator will look at the decision again."),
+        "linked" => Some("The idea now shows the plan action's progress."),
         _ => None,
     };
     let title = if idea.title.is_empty() {
@@ -687,6 +703,8 @@ async fn show_idea(
         own: idea.author_id == user.person.id,
         viewer: user.person.id,
         may_answer: voice::may_answer(user, &challenge),
+        linked: voice::linked_action(&state.app, &idea, &challenge).await?,
+        actions: voice::actions_to_link(&state.app, user, &challenge).await?,
         idea,
         challenge,
         threads,
@@ -1340,6 +1358,30 @@ async fn block(
                 "Give a reason for stopping them posting",
             )
             .await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LinkForm {
+    /// "plan-action", or blank to unlink.
+    plan_action: String,
+}
+
+async fn link_action(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    FormData(form): FormData<LinkForm>,
+) -> Result<Response, AppError> {
+    match voice::link_action(&state.app, &user, id, &form.plan_action).await {
+        Ok(()) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=linked")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_idea(&state, chrome, &user, id, "", nothing_typed()).await
         }
         Err(Refused::App(e)) => Err(e.into()),
     }

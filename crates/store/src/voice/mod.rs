@@ -212,6 +212,8 @@ pub struct Idea {
     pub answer_by: Option<Day>,
     pub supporters: i64,
     pub comments: i64,
+    /// The plan action it is linked to: (plan, action).
+    pub plan_action: Option<(i64, i64)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -231,6 +233,8 @@ struct IdeaRow {
     answer_by: Option<String>,
     supporters: i64,
     comments: i64,
+    plan_id: Option<i64>,
+    plan_action_id: Option<i64>,
 }
 
 impl TryFrom<IdeaRow> for Idea {
@@ -253,13 +257,14 @@ impl TryFrom<IdeaRow> for Idea {
             answer_by: day(r.answer_by)?,
             supporters: r.supporters,
             comments: r.comments,
+            plan_action: r.plan_id.zip(r.plan_action_id),
         })
     }
 }
 
 const IDEA_COLUMNS: &str = "i.id, i.challenge_id, i.author_id, n.display_name AS author_name, \
      i.title, i.body, i.posted_at, i.moderation, i.moderation_reason, i.state, i.answer, \
-     i.answered_on, i.answer_by, i.supporters, i.comments";
+     i.answered_on, i.answer_by, i.supporters, i.comments, i.plan_id, i.plan_action_id";
 
 /// Keeps an idea: shown, or held for a moderator. Returns its id.
 pub async fn post_idea(db: &Db, now: i64, idea: &NewIdea) -> Result<i64, StoreError> {
@@ -527,6 +532,47 @@ pub async fn overdue(
         .into_iter()
         .map(Idea::try_from)
         .collect()
+}
+
+/// Links a shown idea to an action of a plan (or unlinks it, with `None`), audited.
+pub async fn link_action(
+    db: &Db,
+    actor: Actor<'_>,
+    now: i64,
+    idea_id: i64,
+    plan_action: Option<(i64, i64)>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE voice_ideas SET plan_id = $1, plan_action_id = $2 \
+         WHERE id = $3 AND moderation = 'shown'",
+    )
+    .bind(plan_action.map(|(plan, _)| plan))
+    .bind(plan_action.map(|(_, action)| action))
+    .bind(idea_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound("There is no such idea".into()));
+    }
+    let detail = match plan_action {
+        Some((plan, action)) => format!("Linked idea {idea_id} to action {action} of plan {plan}"),
+        None => format!("Unlinked idea {idea_id} from its plan action"),
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor: actor.email,
+            organisation: actor.ods_code,
+            action: "voice.action_linked",
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What supporting did.

@@ -667,6 +667,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/ideas/1/appeal",
         SIGNED_IN,
     ),
+    (
+        "POST",
+        "/voice/ideas/{id}/action",
+        "/voice/ideas/1/action",
+        ANSWERERS,
+    ),
     ("GET", "/voice/moderation", "/voice/moderation", MODERATORS),
     (
         "POST",

@@ -618,6 +618,42 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
     assert!(page.body.contains("We will trial it on two wards"));
     assert!(page.body.contains(&today.long()));
 
+    // An accepted idea is linked to an action of the published plan, whose status and
+    // progress it then shows; staff cannot link, and an idea not accepted cannot be.
+    let (_, plan, _, _) = crate::plans::signed_plan(app).await?;
+    let action = dignity_store::plans::actions(&app.db, plan.id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("an action")?;
+    let choice = format!("{}-{}", plan.id, action.id);
+    assert_eq!(
+        ann_b
+            .post(&format!("{idea_at}/action"), &[("plan_action", &choice)])
+            .await?
+            .status,
+        403
+    );
+    let page = eve
+        .post(&format!("{idea_at}/action"), &[("plan_action", "999-999")])
+        .await?;
+    assert_eq!(page.status, 422);
+    let page = eve
+        .post(&format!("{idea_at}/action"), &[("plan_action", &choice)])
+        .await?;
+    assert!(
+        page.redirects_to(&format!("{idea_at}?done=linked")),
+        "{page:?}"
+    );
+    let page = ann_b.get(&idea_at).await?;
+    assert!(
+        page.body.contains("In the partnership plan"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&action.title));
+    assert!(page.body.contains(action.status.label()));
+
     // Filtered by state, the list keeps to it.
     let page = ann_b.get(&format!("{at}?state=accepted")).await?;
     assert!(page.body.contains("Protected break cover"));
@@ -636,6 +672,14 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
         )
         .await?;
     let thirsty = id_in(&page.location, "/voice/ideas/")?;
+    let page = eve
+        .post(
+            &format!("/voice/ideas/{thirsty}/action"),
+            &[("plan_action", &choice)],
+        )
+        .await?;
+    assert_eq!(page.status, 422, "an idea not accepted is not linked");
+    assert!(page.body.contains("Only an accepted idea"));
     for b in [&mut ann_b, &mut bob_b] {
         b.post(&format!("/voice/ideas/{thirsty}/support"), &[])
             .await?;
