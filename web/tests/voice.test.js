@@ -9,6 +9,13 @@ import { browser, checkAccessibility, newPage, server, signIn, signInWithSecondS
 
 useServerAndBrowser();
 
+/** Sends the idea form; if ideas like it are shown first, posts it anyway. */
+async function postIdea(page) {
+  await page.click('button:has-text("Post my idea")');
+  const anyway = page.locator('button:has-text("Post my idea anyway")');
+  if (await anyway.count() > 0) await anyway.click();
+}
+
 test('staff take part in a challenge and leaders answer', async () => {
   const staff = await newPage(browser);
   let dialogs = 0;
@@ -41,12 +48,34 @@ test('staff take part in a challenge and leaders answer', async () => {
   assert.match(summary, /Enter a title/);
   assert.match(summary, /Describe your idea/);
   await checkAccessibility(staff, assert);
-  await staff.fill('#title', 'Rest rooms <img src=x onerror=alert(1)>');
-  await staff.fill('#body', 'Somewhere quiet <script>alert(2)</script> to sit for **ten minutes**.');
+  // Ideas like the one being typed are offered while the title is typed, and again
+  // once it is sent, before it goes up.
+  await staff.fill('#title', 'Conflict training for new managers');
+  await staff.locator('#similar-ideas a:has-text("Teach every new manager how to handle conflict")').waitFor();
+  await checkAccessibility(staff, assert);
+  await staff.fill('#body', 'A short course in the first month.');
   await staff.click('button:has-text("Post my idea")');
+  assert.match(await staff.locator('#similar-ideas').innerText(), /Teach every new manager how to handle conflict/);
+  await staff.click('button:has-text("Post my idea anyway")');
   assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /Your idea is posted/);
-  assert.equal(await staff.locator('h1').innerText(), 'Rest rooms <img src=x onerror=alert(1)>');
+  await staff.goto(`${server.url}${challenge}`);
+  await staff.fill('#title', 'Rest rooms for every ward');
+  await staff.fill('#body', 'Somewhere quiet to sit for **ten minutes**.');
+  await postIdea(staff);
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /Your idea is posted/);
+  assert.equal(await staff.locator('h1').innerText(), 'Rest rooms for every ward');
   assert.equal(await staff.locator('main strong:has-text("ten minutes")').count(), 1);
+  await checkAccessibility(staff, assert);
+
+  // Web code in an idea holds it for a moderator; its writer sees it, as text.
+  await staff.goto(`${server.url}${challenge}`);
+  await staff.fill('#title', 'Quiet <img src=x onerror=alert(1)>');
+  await staff.fill('#body', 'Somewhere <script>alert(2)</script> to sit.');
+  await postIdea(staff);
+  assert.match(await staff.locator('h1').innerText(), /waiting for a moderator/);
+  assert.match(await staff.locator('main').innerText(), /web code/);
+  await staff.click('a:has-text("Go back to the idea")');
+  assert.equal(await staff.locator('h1').innerText(), 'Quiet <img src=x onerror=alert(1)>');
   assert.equal(await staff.locator('main img, main script').count(), 0);
   await checkAccessibility(staff, assert);
 
@@ -54,7 +83,7 @@ test('staff take part in a challenge and leaders answer', async () => {
   await staff.goto(`${server.url}${challenge}`);
   await staff.fill('#title', 'About a patient');
   await staff.fill('#body', 'Patient 943 476 5919 was harmed on the ward and my manager bullied me about it.');
-  await staff.click('button:has-text("Post my idea")');
+  await postIdea(staff);
   assert.match(await staff.locator('h1').innerText(), /waiting for a moderator/);
   assert.match(await staff.locator('main').innerText(), /an NHS number/);
   assert.equal(await staff.locator('main a[href="/speak-up"]').first().isVisible(), true);

@@ -66,7 +66,7 @@ pub enum Problem {
     Threshold,
     #[error("Enter a number of days from 1 to 365")]
     Days,
-    #[error("Choose a name of 3 to 40 letters, numbers and spaces")]
+    #[error("Choose a name of 3 to 40 letters from A to Z, numbers and spaces")]
     Name,
     #[error("Choose a name that is not your own, or anyone else's, real name")]
     RealName,
@@ -314,8 +314,10 @@ pub async fn set_display_name(
 ) -> Result<String, Refused> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = name.chars().count();
-    let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.');
-    if !(3..=40).contains(&length) || !name.chars().all(allowed) {
+    // Letters A to Z once folded ("José" is fine): a letter of another script can pass
+    // for a Latin one, and a name is there to be told apart (outside attack, 2026-12-06).
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '.');
+    if !(3..=40).contains(&length) || !screen::fold(&name).chars().all(allowed) {
         return Err(Refused::Problems(vec![Problem::Name]));
     }
     // Compared as they read, so "Ｓａｍ Ｓｔａｆｆ" or "Sam-Staff." is Sam Staff's name, and

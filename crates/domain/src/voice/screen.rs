@@ -24,6 +24,9 @@ pub enum Finding {
     StaffName(String),
     /// Words that describe a specific concern about a person or about patient safety.
     Concern,
+    /// Raw HTML, or words mixing Latin letters with letters of another script: ways to
+    /// show one thing while the check reads another.
+    Disguised,
 }
 
 impl fmt::Display for Finding {
@@ -33,6 +36,9 @@ impl fmt::Display for Finding {
             Finding::PhoneNumber => f.write_str("a phone number"),
             Finding::EmailAddress => f.write_str("an email address"),
             Finding::StaffName(_) => f.write_str("the name of a member of staff"),
+            Finding::Disguised => {
+                f.write_str("web code or mixed letters that could hide what it says")
+            }
             Finding::Concern => {
                 f.write_str("what reads like a concern about a person or about patient safety")
             }
@@ -47,6 +53,7 @@ pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
     // What a reader will see, not what was typed: Markdown shown, character references
     // decoded ("ada&#64;nhs.net"), look-alike letters and spaces folded. The text as typed
     // is checked too, in case it is shown as it is (a title). (Outside attack, 2026-12-06.)
+    let disguised = has_raw_html(text) || mixes_scripts(&fold(text));
     let text = format!("{}\n{}", fold(text), fold(&as_shown(text)));
     let text = text.as_str();
     let mut found = Vec::new();
@@ -70,7 +77,33 @@ pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
     if reads_like_a_concern(&words) {
         found.push(Finding::Concern);
     }
+    if disguised {
+        found.push(Finding::Disguised);
+    }
     found
+}
+
+/// The Markdown options the pages render with (`web::markdown`), so the check reads what
+/// the page shows (strikethrough splits a word there: "S~~am~~").
+fn options() -> pulldown_cmark::Options {
+    pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+}
+
+/// Whether Markdown holds raw HTML. Staff never need it, and the page's cleaner decodes
+/// what is in it in ways a check cannot follow (every named reference, attributes), so a
+/// post with any is held (outside attack, 2026-12-06).
+fn has_raw_html(markdown: &str) -> bool {
+    use pulldown_cmark::{Event, Parser};
+    Parser::new_ext(markdown, options()).any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+}
+
+/// Whether a word (folded) mixes Latin letters with letters of another script: "Sɑm" or
+/// "bulliᎬd". A word wholly in another script is left alone.
+fn mixes_scripts(folded: &str) -> bool {
+    folded.split(|c: char| !c.is_alphanumeric()).any(|word| {
+        word.chars().any(|c| c.is_ascii_alphabetic())
+            && word.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
+    })
 }
 
 /// The words a reader sees when `markdown` is shown: emphasis and other markup gone, so
@@ -79,16 +112,26 @@ pub fn screen(text: &str, staff_names: &[&str]) -> Vec<Finding> {
 pub fn as_shown(markdown: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let mut out = String::new();
-    for event in Parser::new(markdown) {
+    for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             // Raw HTML shows its text, not its tags (the page's cleaner keeps the text).
             Event::InlineHtml(t) | Event::Html(t) => {
                 out.push_str(&decode_references(&without_tags(&t)));
             }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            // A link's address and title show too (a `mailto:` link, a hover title).
+            Event::Start(
+                Tag::Link {
+                    dest_url, title, ..
+                }
+                | Tag::Image {
+                    dest_url, title, ..
+                },
+            ) => {
                 out.push(' ');
                 out.push_str(&dest_url);
+                out.push(' ');
+                out.push_str(&title);
                 out.push(' ');
             }
             // Inline markup ends inside a word; anything else ends a block.
@@ -226,7 +269,12 @@ const LOOK_ALIKES: &[(char, char)] = &[
 /// number cannot slip past the check by how it is written.
 pub fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    text.nfkc()
+    use unicode_normalization::char::is_combining_mark;
+    // Decomposed, so accents and other marks come apart from their letter and go: "Sa\u{301}m"
+    // is "Sam" (outside attack, 2026-12-06).
+    text.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(ascii_digit)
         .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{34f}'))
         .map(|c| {
             if c.is_whitespace() {
@@ -248,7 +296,36 @@ pub fn name_key(name: &str) -> String {
         .to_lowercase()
         .chars()
         .filter(|c| c.is_alphanumeric())
+        // Digits that pass for letters are read as them: "Night 0wl" is "Night Owl".
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'l',
+            '5' => 's',
+            other => other,
+        })
         .collect()
+}
+
+/// The first code point (the zero) of each run of ten decimal digits in another script
+/// that people type numbers with: Arabic-Indic, Persian, N'Ko, the Indian scripts,
+/// Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and more. (Full-width and
+/// mathematical digits are folded by NFKD already.)
+const DIGIT_ZEROS: &[u32] = &[
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6,
+    0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50,
+    0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0x104A0,
+    0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730,
+    0x118E0, 0x16A60, 0x16B50, 0x1E950,
+];
+
+/// A decimal digit of another script as the ASCII digit it means; anything else as it is.
+fn ascii_digit(c: char) -> char {
+    let code = u32::from(c);
+    DIGIT_ZEROS
+        .iter()
+        .find(|zero| (**zero..**zero + 10).contains(&code))
+        .and_then(|zero| char::from_digit(code - zero, 10))
+        .unwrap_or(c)
 }
 
 /// The NHS number's check: weights 10 down to 2 on the first nine digits; 11 less the
@@ -294,11 +371,11 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
                 plus: previous == '+',
             });
             run.digits.push(d as u8);
-        } else if matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')
+        } else if is_number_separator(c)
             && (current.is_some() || c == '(')
             && chars
                 .peek()
-                .is_some_and(|n| n.is_ascii_digit() || *n == ' ' || *n == '(' || *n == ')')
+                .is_some_and(|n| n.is_ascii_digit() || is_number_separator(*n))
         {
             // A separator inside a number: the run goes on.
         } else if let Some(run) = current.take() {
@@ -310,11 +387,25 @@ fn digit_runs(text: &str) -> Vec<DigitRun> {
     runs
 }
 
+/// What people write between a number's digits: spaces, hyphens and dashes of every kind,
+/// dots, slashes, underscores and brackets ("07700–900123", "943/476/5919").
+fn is_number_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | '(' | ')' | '/' | '_' | '\u{a0}' | '\u{2010}'..='\u{2015}' | '\u{2212}'
+    )
+}
+
 /// A UK number: `0` and ten more digits (or nine, for some areas), or `+44` and the same
 /// without its `0`.
 fn is_uk_phone(run: &DigitRun) -> bool {
     let d = &run.digits;
     if run.plus {
+        // "+44 (0)7700 900123": the 0 in brackets is written but not dialled.
+        let d: Vec<u8> = match d.as_slice() {
+            [4, 4, 0, rest @ ..] => [4, 4].iter().chain(rest).copied().collect(),
+            _ => d.clone(),
+        };
         return d.starts_with(&[4, 4]) && matches!(d.len(), 11 | 12) && d.get(2) != Some(&0);
     }
     d.first() == Some(&0) && matches!(d.len(), 10 | 11) && d.get(1) != Some(&0)
@@ -508,8 +599,57 @@ mod tests {
                 screen(text, STAFF)
             );
         }
-        // Plain ideas with markup stay plain.
+        // The second outside attack of 2026-12-06.
+        for (text, wanted) in [
+            ("ring +44 (0)7700 900123", Finding::PhoneNumber),
+            ("ring +44 (0)20 7946 0018", Finding::PhoneNumber),
+            ("ring 07700\u{2013}900123", Finding::PhoneNumber),
+            ("ring 07700/900123", Finding::PhoneNumber),
+            ("nhs no 943/476/5919", Finding::NhsNumber),
+            ("nhs no 943_476_5919", Finding::NhsNumber),
+            (
+                "ring \u{660}\u{667}\u{667}\u{660}\u{660} \u{669}\u{660}\u{660}\u{661}\u{662}\u{663}",
+                Finding::PhoneNumber,
+            ),
+            (
+                "ring \u{966}\u{96d}\u{96d}\u{966}\u{966} \u{96f}\u{966}\u{966}\u{967}\u{968}\u{969}",
+                Finding::PhoneNumber,
+            ),
+            (
+                "<div>\nmail asha&commat;trust.nhs.uk\n</div>",
+                Finding::Disguised,
+            ),
+            ("<a href=\"mailto:x\">contact</a>", Finding::Disguised),
+            (
+                "[contact](https://x.nhs.uk \"asha&#64;trust.nhs.uk\")",
+                Finding::EmailAddress,
+            ),
+            (
+                "ask Asha\u{301} Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "ask As\u{345}ha Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            (
+                "ask A~~sha~~ Patel",
+                Finding::StaffName("Asha Patel".into()),
+            ),
+            ("ask \u{13da}sha Patel", Finding::Disguised),
+            ("ask Ash\u{251} Patel", Finding::Disguised),
+            ("my manager bulli\u{13ac}d me", Finding::Disguised),
+        ] {
+            assert!(
+                screen(text, STAFF).contains(&wanted),
+                "{text}: {:?}",
+                screen(text, STAFF)
+            );
+        }
+        // Plain ideas with markup stay plain, and so do words wholly in another script
+        // and accented names.
         assert!(screen("We *need* **breaks** &amp; rest", STAFF).is_empty());
+        assert!(screen("Café breaks for A&E, as José said: شكرا", STAFF).is_empty());
     }
 
     #[test]
@@ -521,10 +661,12 @@ mod tests {
             "Теа Break",
             "Ｔｅａ Ｂｒｅａｋ",
             "Tea\u{ad}Break",
+            "Tea Bre\u{301}ak",
         ] {
             assert_eq!(name_key(same), key, "{same}");
         }
         assert_ne!(name_key("Tea Breaks"), key);
+        assert_eq!(name_key("Night 0wl"), name_key("Night Owl"));
     }
 
     #[test]

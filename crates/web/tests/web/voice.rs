@@ -396,6 +396,13 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
         ("\u{410}nn Smith", "real name"),
         ("Call 07700900123", "without a phone number"),
         ("N\u{456}ght Owl", "Someone else uses that name"),
+        ("Night 0wl", "Someone else uses that name"),
+        ("Ni\u{261}ht Owl", "letters from A to Z"),
+        ("Ann Smith\u{345}", "real name"),
+        (
+            "\u{660}\u{667}\u{667}\u{660}\u{660}\u{669}\u{660}\u{660}\u{661}\u{662}\u{663}",
+            "without a phone number",
+        ),
     ] {
         let page = bob_b.post("/voice/name", &[("display_name", name)]).await?;
         assert_eq!(page.status, 422, "{name}");
@@ -416,7 +423,10 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
             &format!("{at}/ideas"),
             &[
                 ("title", "Protected break cover"),
-                ("body", "A float nurse <script>alert(1)</script> each shift"),
+                (
+                    "body",
+                    "A float nurse `<script>alert(1)</script>` each shift",
+                ),
             ],
         )
         .await?;
