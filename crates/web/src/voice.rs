@@ -1134,7 +1134,12 @@ struct QueuePage {
     done: Option<&'static str>,
 }
 
-impl QueuePage {
+/// What the decision form (`voice/decide_form.html`) asks of the page it is on: the
+/// queue, where it starts empty, or a post's own page, where it shows what was typed.
+trait DecisionForm {
+    /// The form as sent, when it is shown again with its problems.
+    fn sent(&self) -> Option<&DecideForm>;
+
     fn name(&self, post: &Post) -> String {
         post_name(post)
     }
@@ -1147,8 +1152,21 @@ impl QueuePage {
         actions_for(w)
     }
 
-    fn typed(&self, _post: &Post, _field: &str) -> &str {
-        ""
+    fn typed(&self, _post: &Post, field: &str) -> &str {
+        let Some(form) = self.sent() else {
+            return "";
+        };
+        match field {
+            "action" => form.action.trim(),
+            "rule" => form.rule.trim(),
+            _ => &form.reason,
+        }
+    }
+}
+
+impl DecisionForm for QueuePage {
+    fn sent(&self) -> Option<&DecideForm> {
+        None
     }
 }
 
@@ -1192,25 +1210,9 @@ struct DecidePage {
     form: DecideForm,
 }
 
-impl DecidePage {
-    fn name(&self, post: &Post) -> String {
-        post_name(post)
-    }
-
-    fn rules(&self) -> &'static [(&'static str, &'static str)] {
-        dignity_domain::voice::RULES
-    }
-
-    fn actions(&self, w: &Waiting) -> Vec<(Action, &'static str)> {
-        actions_for(w)
-    }
-
-    fn typed(&self, _post: &Post, field: &str) -> &str {
-        match field {
-            "action" => self.form.action.trim(),
-            "rule" => self.form.rule.trim(),
-            _ => &self.form.reason,
-        }
+impl DecisionForm for DecidePage {
+    fn sent(&self) -> Option<&DecideForm> {
+        Some(&self.form)
     }
 }
 
