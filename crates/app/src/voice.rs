@@ -38,6 +38,8 @@ pub(crate) const LONGEST_REASON: usize = 500;
 /// flood a challenge.
 const IDEAS_AN_HOUR: i64 = 10;
 const COMMENTS_AN_HOUR: i64 = 60;
+/// Names refused as someone's real name or as taken, per account, before a wait.
+const NAME_REFUSALS: i64 = 8;
 /// Ideas a page of a challenge lists.
 pub const PAGE: usize = 20;
 
@@ -74,6 +76,8 @@ pub enum Problem {
     NameDetails,
     #[error("Someone else uses that name, or one written like it. Choose another")]
     NameTaken,
+    #[error("You have tried many names that were taken. Wait a few minutes, then try again")]
+    TooManyNames,
     #[error("Choose the name you will be shown by before you post")]
     NoName,
     #[error("This challenge is not open for ideas")]
@@ -114,6 +118,7 @@ impl Problem {
             | Problem::RealName
             | Problem::NameDetails
             | Problem::NameTaken
+            | Problem::TooManyNames
             | Problem::NoName => "display_name",
             Problem::Closed | Problem::TooMany => "body",
             Problem::HiddenMarks | Problem::Blocked => "body",
@@ -323,6 +328,21 @@ pub async fn set_display_name(
     // Compared as they read, so "Ｓａｍ Ｓｔａｆｆ" or "Sam-Staff." is Sam Staff's name, and
     // checked as a post is: a name is on every post its owner makes (outside attack,
     // 2026-12-06).
+    // A refusal for a real name says that person has an account, so refusals are counted
+    // like failed sign-ins (the same table and window): after a few, no more tries for a
+    // while (outside attack, 2026-12-06).
+    let throttle_key = format!("voice-name:{}", session.person.id);
+    let window = ctx.sign_in.throttle_window_seconds;
+    let now = ctx.clock.now();
+    if dignity_store::throttle::recent_failures(&ctx.db, &throttle_key, now, window).await?
+        >= NAME_REFUSALS
+    {
+        return Err(Refused::Problems(vec![Problem::TooManyNames]));
+    }
+    let refused = |problem: Problem| async {
+        dignity_store::throttle::record_failure(&ctx.db, &[&throttle_key], now, window).await?;
+        Ok::<Refused, Error>(Refused::Problems(vec![problem]))
+    };
     let key = screen::name_key(&name);
     let real = store::real_names(&ctx.db, None).await?;
     let real_refs: Vec<&str> = real.iter().map(String::as_str).collect();
@@ -330,17 +350,18 @@ pub async fn set_display_name(
     if real.iter().any(|r| screen::name_key(r) == key)
         || found.iter().any(|f| matches!(f, Finding::StaffName(_)))
     {
-        return Err(Refused::Problems(vec![Problem::RealName]));
+        return Err(refused(Problem::RealName).await?);
     }
     if !found.is_empty() {
         return Err(Refused::Problems(vec![Problem::NameDetails]));
     }
-    store::set_display_name(&ctx.db, session.person.id, &name)
-        .await
-        .map_err(|e| match e {
-            dignity_store::StoreError::Conflict(_) => Refused::Problems(vec![Problem::NameTaken]),
-            other => Refused::App(other.into()),
-        })?;
+    match store::set_display_name(&ctx.db, session.person.id, &name).await {
+        Ok(()) => {}
+        Err(dignity_store::StoreError::Conflict(_)) => {
+            return Err(refused(Problem::NameTaken).await?);
+        }
+        Err(other) => return Err(Refused::App(other.into())),
+    }
     Ok(name)
 }
 

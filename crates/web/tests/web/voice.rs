@@ -706,6 +706,25 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
     assert!(page.body.contains("Water fountains"));
     assert!(!ann_b.get("/voice").await?.body.contains("waiting too long"));
 
+    // Trying names one by one to learn who has an account is cut short: after eight
+    // refusals, even a good name waits.
+    let cal = app.person("cal@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut cal_b = app.signed_in_browser(&cal).await?;
+    for n in 0..8 {
+        let page = cal_b
+            .post(
+                "/voice/name",
+                &[("display_name", &format!("Ann Smith {n}"))],
+            )
+            .await?;
+        assert!(page.body.contains("real name"), "{n}");
+    }
+    let page = cal_b
+        .post("/voice/name", &[("display_name", "Quiet Heron")])
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Wait a few minutes"));
+
     // The list's orders and pages.
     for order in ["newest", "supported", "discussed", "trending", "nonsense"] {
         let page = ann_b.get(&format!("{at}?order={order}&page=3")).await?;
