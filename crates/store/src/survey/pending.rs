@@ -424,7 +424,8 @@ pub async fn flush(
 ///
 /// PostgreSQL keeps a deleted row through the rewrite while any transaction of the same
 /// database might still see it, such as an autovacuum `ANALYZE` that began before the
-/// batch (CI caught the kept rows, 2026-12-06). So this first waits, up to two seconds,
+/// batch (CI caught the kept rows, 2026-12-06). So this first waits, up to half a second
+/// (the answer writer waits with it, so senders would too),
 /// until no transaction of this database holds a snapshot from before the call and no
 /// transaction anywhere holds an older number (a snapshot taken later would then reach
 /// back to it). Returns whether that wait succeeded, so the rewrite removed every row
@@ -451,7 +452,7 @@ pub async fn forget_written_records(db: &Db) -> Result<bool, StoreError> {
         .bind(&horizon)
         .fetch_one(&mut *conn)
         .await?;
-        if clear || started.elapsed() > std::time::Duration::from_secs(2) {
+        if clear || started.elapsed() > std::time::Duration::from_millis(500) {
             break clear;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

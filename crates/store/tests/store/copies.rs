@@ -506,7 +506,7 @@ pub(crate) async fn sent_records_leave_the_files_after_their_batch(db: Db) -> Te
     // Other transactions of the database (autovacuum's, say) can still hold the rows for
     // a moment; the server owes a rewrite until one says it is done.
     let mut done = false;
-    for _ in 0..5 {
+    for _ in 0..10 {
         done = survey::forget_written_records(&db).await?;
         if done {
             break;
