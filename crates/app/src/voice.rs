@@ -5,6 +5,8 @@
 //! or colleague, or reads like a concern, waits for a moderator, and its writer is pointed
 //! to Speak Up.
 
+pub mod digest;
+pub mod feed;
 pub mod moderation;
 pub mod similar;
 
@@ -17,8 +19,9 @@ use dignity_domain::speakup::Day;
 use dignity_domain::voice::screen::{self, Finding};
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
 use dignity_store::voice::moderation::{self as moderating, Post};
-use dignity_store::voice::{self as store, Actor, Limit, NewComment, NewIdea};
+use dignity_store::voice::{self as store, Actor, IdeaFilter, Limit, NewComment, NewIdea};
 
+pub use dignity_store::voice::follow::Target;
 pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge};
 
 /// Who sets and answers an organisation's challenges.
@@ -98,6 +101,8 @@ pub enum Problem {
     NotAccepted,
     #[error("Choose an action from your organisation's published plan")]
     Action,
+    #[error("Choose one of the challenge's topics, or none")]
+    Topic,
 }
 
 impl Problem {
@@ -126,6 +131,7 @@ impl Problem {
             Problem::Rule => "rule",
             Problem::Decision => "action",
             Problem::NotAccepted | Problem::Action => "plan_action",
+            Problem::Topic => "topic",
         }
     }
 }
@@ -240,28 +246,61 @@ pub async fn ideas(
     order: IdeaOrder,
     page: usize,
 ) -> Result<Vec<Idea>, Error> {
-    ideas_in_state(ctx, session, challenge, order, None, page).await
+    ideas_listed(ctx, session, challenge, order, &Listing::default(), page).await
 }
 
-/// As [`ideas`], only those in `state` when one is given.
-pub async fn ideas_in_state(
+/// What a list of a challenge's ideas shows, as asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub state: Option<IdeaState>,
+    /// A topic code of the challenge's.
+    pub topic: Option<String>,
+    /// Words to search for; the list is then best match first.
+    pub search: String,
+}
+
+/// Search results listed at most: a search narrows, it does not page through everything.
+pub const MOST_FOUND: usize = 100;
+
+/// As [`ideas`], only those `listing` asks for.
+pub async fn ideas_listed(
     ctx: &Context,
     session: &CurrentSession,
     challenge: &Challenge,
     order: IdeaOrder,
-    state: Option<IdeaState>,
+    listing: &Listing,
     page: usize,
 ) -> Result<Vec<Idea>, Error> {
-    Ok(store::ideas_in_state(
+    let words: String = listing.search.trim().chars().take(LONGEST_TITLE).collect();
+    let found = if words.is_empty() {
+        None
+    } else {
+        Some(
+            ctx.ideas
+                .similar(&ctx.db, challenge.id, &words, MOST_FOUND)
+                .await?,
+        )
+    };
+    let filter = IdeaFilter {
+        state: listing.state,
+        topic: listing.topic.clone(),
+        found,
+    };
+    Ok(store::ideas_where(
         &ctx.db,
         challenge.id,
         order,
-        state,
+        &filter,
         Some(session.person.id),
         ctx.clock.now(),
         (page.saturating_mul(PAGE), PAGE + 1),
     )
     .await?)
+}
+
+/// The topic codes of a challenge, in the order it lists them.
+pub fn topics_of(challenge: &Challenge) -> Vec<Topic> {
+    parse_codes::<Topic>(&challenge.fields.topics).unwrap_or_default()
 }
 
 /// An idea with its challenge, if `session` may read it: a held one only by its author.
@@ -439,10 +478,31 @@ pub async fn post_idea(
     title: &str,
     body: &str,
 ) -> Result<Posted, Refused> {
+    post_idea_on(ctx, session, challenge_id, (title, body), "").await
+}
+
+/// As [`post_idea`], under one of the challenge's topics (a code, or empty for none).
+pub async fn post_idea_on(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge_id: i64,
+    (title, body): (&str, &str),
+    topic: &str,
+) -> Result<Posted, Refused> {
     let challenge = challenge(ctx, session, challenge_id).await?;
     let mut problems = Vec::new();
     let title = text(title, LONGEST_TITLE, Problem::Title, &mut problems);
     let body = text(body, LONGEST_IDEA, Problem::Idea, &mut problems);
+    let topic = match topic.trim() {
+        "" => None,
+        code => match code.parse::<Topic>() {
+            Ok(t) if topics_of(&challenge).contains(&t) => Some(t.code().to_owned()),
+            _ => {
+                problems.push(Problem::Topic);
+                None
+            }
+        },
+    };
     ready_to_post(ctx, session, &challenge, &mut problems).await?;
     let since = ctx.clock.now() - 3_600;
     if store::ideas_since(&ctx.db, session.person.id, since).await? >= IDEAS_AN_HOUR {
@@ -460,6 +520,7 @@ pub async fn post_idea(
             title,
             body,
             held_because: held_because(&held_for),
+            topic,
         },
         Some(Limit {
             since,
@@ -891,4 +952,40 @@ pub async fn link_action(
     )
     .await?;
     Ok(())
+}
+
+/// Starts following a challenge or an idea `session` may read; false if already following.
+pub async fn follow(
+    ctx: &Context,
+    session: &CurrentSession,
+    target: Target,
+) -> Result<bool, Error> {
+    readable(ctx, session, target).await?;
+    Ok(store::follow::follow(&ctx.db, session.person.id, target, ctx.clock.now()).await?)
+}
+
+/// Stops following; false if not following.
+pub async fn unfollow(
+    ctx: &Context,
+    session: &CurrentSession,
+    target: Target,
+) -> Result<bool, Error> {
+    Ok(store::follow::unfollow(&ctx.db, session.person.id, target).await?)
+}
+
+/// Whether `session` follows `target`.
+pub async fn follows(
+    ctx: &Context,
+    session: &CurrentSession,
+    target: Target,
+) -> Result<bool, Error> {
+    Ok(store::follow::follows(&ctx.db, session.person.id, target).await?)
+}
+
+/// Not found unless `session` may read `target`.
+async fn readable(ctx: &Context, session: &CurrentSession, target: Target) -> Result<(), Error> {
+    match target {
+        Target::Challenge(id) => challenge(ctx, session, id).await.map(|_| ()),
+        Target::Idea(id) => idea(ctx, session, id).await.map(|_| ()),
+    }
 }

@@ -81,6 +81,7 @@ pub async fn seed(
             Role::UnionPartner,
             "Teach every new manager how to handle conflict",
             "Most managers are never shown how to step in early. A half-day course in the first month would help them act before things get worse.",
+            Some("bullying"),
             10,
         ),
         (
@@ -88,6 +89,7 @@ pub async fn seed(
             Role::ErLead,
             "A named person to talk to on every night shift",
             "At night there is often nobody senior to ask. A named, trained person on each night shift would give people somewhere to go.",
+            Some("bullying"),
             7,
         ),
         (
@@ -95,6 +97,7 @@ pub async fn seed(
             Role::Investigator,
             "Say thank you in team meetings",
             "Start each team meeting with one thank you. It costs nothing and sets the tone.",
+            Some("civility"),
             2,
         ),
         (
@@ -102,11 +105,12 @@ pub async fn seed(
             Role::OrgAdmin,
             "A quiet five minutes before handover",
             "Let the team coming on read the notes for five minutes before anyone speaks.",
+            None,
             3,
         ),
     ];
     let mut posted = Vec::new();
-    for (challenge, role, title, body, days_ago) in ideas {
+    for (challenge, role, title, body, topic, days_ago) in ideas {
         let Some(author) = person(role) else { continue };
         let id = voice::post_idea(
             db,
@@ -117,6 +121,7 @@ pub async fn seed(
                 title: title.into(),
                 body: body.into(),
                 held_because: None,
+                topic: topic.map(str::to_owned),
             },
         )
         .await?;
@@ -134,6 +139,7 @@ pub async fn seed(
                 body: "Ring the ward on 01632 960001 before handover so we know who is coming."
                     .into(),
                 held_because: Some("a phone number".into()),
+                topic: None,
             },
         )
         .await?;

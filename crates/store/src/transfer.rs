@@ -932,6 +932,7 @@ const TABLES: &[TableSpec] = &[
             ("comments", Int),
             ("plan_id", Int),
             ("plan_action_id", Int),
+            ("topic", Text),
         ],
     ),
     (
@@ -1004,6 +1005,42 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "voice_follows",
+        "id",
+        &[
+            ("id", Int),
+            ("person_id", Int),
+            ("challenge_id", Int),
+            ("idea_id", Int),
+        ],
+    ),
+    (
+        "voice_events",
+        "id",
+        &[
+            ("id", Int),
+            ("challenge_id", Int),
+            ("idea_id", Int),
+            ("kind", Text),
+            ("detail", Text),
+            ("at", Int),
+        ],
+    ),
+    (
+        "voice_digests",
+        "person_id",
+        &[
+            ("person_id", Int),
+            ("told_through", Int),
+            ("emailed_at", Int),
+        ],
+    ),
+    (
+        "voice_feed_keys",
+        "person_id",
+        &[("person_id", Int), ("digest", Text), ("made_at", Int)],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],
@@ -1068,6 +1105,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "voice_decisions",
     "voice_appeals",
     "voice_idea_changes",
+    "voice_follows",
+    "voice_events",
 ];
 
 /// Rows copied per table.

@@ -88,7 +88,7 @@ pub async fn send_due(
 }
 
 /// Sends mail every few seconds until the server stops, and writes plan followers' emails
-/// once their changes have gathered.
+/// once their changes have gathered and staff voice followers' daily digests.
 pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let clock = &app.clock;
@@ -96,6 +96,11 @@ pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
         tick.tick().await;
         if let Err(e) = crate::plans::follow::send_notices(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
+        }
+        if let Err(e) =
+            dignity_app::voice::digest::send_digests(&app, &public_url, clock.now()).await
+        {
+            tracing::warn!(cause = %e, "staff voice digests could not be written");
         }
         if let Err(e) = crate::events::send_reminders(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "event reminders could not be written");

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::voice::moderation::{self, ANY_MODERATOR, Action, Post, Queue, Waiting};
 use dignity_app::voice::{
     self, Challenge, ChallengeForm, Comment, Idea, NATIONAL, PAGE, Posted, Problem, Refused,
-    SETTERS,
+    SETTERS, Target,
 };
 use dignity_domain::identity::Role;
 use dignity_domain::library::Topic;
@@ -56,7 +56,16 @@ pub fn routes(routes: Routes) -> Routes {
             Access::SignedIn,
             similar_page,
         )
+        .post(
+            "/voice/challenges/{id}/follow",
+            Access::SignedIn,
+            follow_challenge,
+        )
+        .get("/voice/feeds", Access::SignedIn, feeds_page)
+        .post("/voice/feeds", Access::SignedIn, change_feed_key)
+        .get("/voice/feeds/{key}/{id}", Access::Public, challenge_feed)
         .get("/voice/ideas/{id}", Access::SignedIn, idea_page)
+        .post("/voice/ideas/{id}/follow", Access::SignedIn, follow_idea)
         .post("/voice/ideas/{id}/support", Access::SignedIn, support)
         .post(
             "/voice/ideas/{id}/support/withdraw",
@@ -305,10 +314,26 @@ struct ChallengePage {
     more: bool,
     open: bool,
     name: Option<String>,
-    title: String,
-    body: String,
+    /// The idea being written, as typed.
+    draft: Draft,
     /// Ideas like the one being posted, shown before it is posted.
     similar: Vec<Idea>,
+    /// The challenge's topics: (code, words).
+    topic_choices: Vec<(&'static str, &'static str)>,
+    /// The topic the list shows, if one.
+    shown_topic: String,
+    /// The words searched for, if any.
+    search: String,
+    following: bool,
+    done: Option<&'static str>,
+}
+
+/// An idea as its writer has typed it so far.
+#[derive(Debug, Default)]
+struct Draft {
+    title: String,
+    body: String,
+    topic: String,
 }
 
 impl ChallengePage {
@@ -328,17 +353,54 @@ impl ChallengePage {
         self.shown_state == Some(*state)
     }
 
-    /// The list's address with its order and state kept, on `page`.
+    /// The list's address with its order and filters kept, on `page`.
     fn at(&self, page: usize) -> String {
-        let state = self
-            .shown_state
-            .map_or(String::new(), |s| format!("&state={}", s.code()));
+        self.listed(&self.order, page)
+    }
+
+    /// The list's address in `order` with its filters kept, on `page`.
+    fn listed(&self, order: &IdeaOrder, page: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("order", order.code());
+        if let Some(state) = self.shown_state {
+            query.append_pair("state", state.code());
+        }
+        if !self.shown_topic.is_empty() {
+            query.append_pair("topic", &self.shown_topic);
+        }
+        if !self.search.is_empty() {
+            query.append_pair("search", &self.search);
+        }
+        if page > 0 {
+            query.append_pair("page", &page.to_string());
+        }
         format!(
-            "/voice/challenges/{}?order={}{state}&page={page}#ideas",
+            "/voice/challenges/{}?{}#ideas",
             self.challenge.id,
-            self.order.code()
+            query.finish()
         )
     }
+
+    fn topic_shown(&self, code: &str) -> bool {
+        self.shown_topic == code
+    }
+
+    fn topic_typed(&self, code: &str) -> bool {
+        self.draft.topic == code
+    }
+
+    /// An idea's topic in words, if it has one.
+    fn topic_of(&self, idea: &Idea) -> Option<&'static str> {
+        topic_words(idea)
+    }
+}
+
+/// An idea's topic in words, if it has one.
+fn topic_words(idea: &Idea) -> Option<&'static str> {
+    idea.topic
+        .as_deref()
+        .and_then(|t| t.parse::<Topic>().ok())
+        .map(|t| t.label())
 }
 
 /// An idea's state, or that it waits for a moderator, in the words of its tag.
@@ -356,6 +418,12 @@ struct IdeasQuery {
     page: usize,
     /// Only ideas in this state ("accepted"), or all.
     state: String,
+    /// Only ideas under this topic code, or all.
+    topic: String,
+    /// Words to search the ideas for.
+    search: String,
+    /// What was just done, for the banner ("following").
+    done: String,
 }
 
 async fn show_challenge(
@@ -364,7 +432,7 @@ async fn show_challenge(
     user: &CurrentUser,
     id: i64,
     query: &IdeasQuery,
-    typed: (String, String),
+    draft: Draft,
     similar: Vec<Idea>,
 ) -> Result<Response, AppError> {
     let challenge = voice::challenge(&state.app, user, id).await?;
@@ -372,17 +440,27 @@ async fn show_challenge(
     // A page number beyond any list is an empty page, never a huge offset.
     let page = query.page.min(10_000);
     let shown_state: Option<IdeaState> = query.state.parse().ok();
+    let choices = voice::topics_of(&challenge);
+    // A topic the challenge does not have filters nothing.
+    let shown_topic = choices
+        .iter()
+        .find(|t| t.code() == query.topic)
+        .map(|t| t.code().to_owned());
+    let search: String = query.search.trim().chars().take(150).collect();
+    let listing = voice::Listing {
+        state: shown_state,
+        topic: shown_topic.clone(),
+        search: search.clone(),
+    };
     let mut ideas =
-        voice::ideas_in_state(&state.app, user, &challenge, order, shown_state, page).await?;
+        voice::ideas_listed(&state.app, user, &challenge, order, &listing, page).await?;
     // The app gives one more than a page when there is a next page.
     let more = ideas.len() > PAGE;
     ideas.truncate(PAGE);
     let today = state.app.clock.today();
-    let topics = dignity_domain::library::parse_codes::<Topic>(&challenge.fields.topics)
-        .unwrap_or_default()
-        .iter()
-        .map(|t| t.label())
-        .collect();
+    let topics = choices.iter().map(|t| t.label()).collect();
+    let topic_choices = choices.iter().map(|t| (t.code(), t.label())).collect();
+    let following = voice::follows(&state.app, user, Target::Challenge(challenge.id)).await?;
     let chrome = chrome.titled(challenge.fields.question.clone());
     Ok(render(&ChallengePage {
         chrome,
@@ -398,9 +476,17 @@ async fn show_challenge(
         shown_state,
         page,
         more,
-        title: typed.0,
-        body: typed.1,
+        draft,
         similar,
+        topic_choices,
+        shown_topic: shown_topic.unwrap_or_default(),
+        search,
+        following,
+        done: match query.done.as_str() {
+            "following" => Some("You follow this challenge. We will email you about new ideas and answers, at most once a day."),
+            "unfollowed" => Some("You no longer follow this challenge."),
+            _ => None,
+        },
     })?
     .into_response())
 }
@@ -418,7 +504,7 @@ async fn challenge_page(
         &user,
         id,
         &query,
-        Default::default(),
+        Draft::default(),
         Vec::new(),
     )
     .await
@@ -429,6 +515,8 @@ async fn challenge_page(
 struct IdeaForm {
     title: String,
     body: String,
+    /// One of the challenge's topic codes, or empty.
+    topic: String,
     /// "yes" once the writer has seen the ideas like theirs and still wants to post.
     confirm: String,
 }
@@ -527,13 +615,25 @@ async fn post_idea(
                 &user,
                 id,
                 &IdeasQuery::default(),
-                (form.title, form.body),
+                Draft {
+                    title: form.title,
+                    body: form.body,
+                    topic: form.topic,
+                },
                 similar,
             )
             .await;
         }
     }
-    match voice::post_idea(&state.app, &user, id, &form.title, &form.body).await {
+    match voice::post_idea_on(
+        &state.app,
+        &user,
+        id,
+        (&form.title, &form.body),
+        &form.topic,
+    )
+    .await
+    {
         Ok(done) => posted(chrome, &done, done.id, "idea"),
         Err(Refused::Problems(problems)) => {
             let chrome = chrome.with_errors(field_errors(&problems));
@@ -543,7 +643,11 @@ async fn post_idea(
                 &user,
                 id,
                 &IdeasQuery::default(),
-                (form.title, form.body),
+                Draft {
+                    title: form.title,
+                    body: form.body,
+                    topic: form.topic,
+                },
                 Vec::new(),
             )
             .await
@@ -582,6 +686,7 @@ struct IdeaPage {
     answer: String,
     answer_state: String,
     reason: String,
+    following: bool,
 }
 
 impl IdeaPage {
@@ -607,6 +712,10 @@ impl IdeaPage {
 
     fn state_tag(&self) -> String {
         tag(&self.idea)
+    }
+
+    fn topic(&self) -> Option<&'static str> {
+        topic_words(&self.idea)
     }
 
     fn linked_to(&self, value: &str) -> bool {
@@ -683,6 +792,8 @@ async fn show_idea(
         "answered" => Some("The answer is posted."),
         "appealed" => Some("Thank you. A moderator will look at the decision again."),
         "linked" => Some("The idea now shows the plan action's progress."),
+        "following" => Some("You follow this idea. We will email you when it has news."),
+        "unfollowed" => Some("You no longer follow this idea."),
         _ => None,
     };
     let title = if idea.title.is_empty() {
@@ -705,6 +816,7 @@ async fn show_idea(
         may_answer: voice::may_answer(user, &challenge),
         linked: voice::linked_action(&state.app, &idea, &challenge).await?,
         actions: voice::actions_to_link(&state.app, user, &challenge).await?,
+        following: voice::follows(&state.app, user, Target::Idea(idea.id)).await?,
         idea,
         challenge,
         threads,
@@ -1387,4 +1499,223 @@ async fn link_action(
         }
         Err(Refused::App(e)) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FollowForm {
+    /// "yes" to follow, "no" to stop.
+    following: String,
+}
+
+/// Whether the form asks to follow (true) or to stop (false).
+fn wants_to_follow(form: &FollowForm) -> Result<bool, AppError> {
+    match form.following.as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(AppError::BadRequest(
+            "We could not read what you sent. Go back and try again.".into(),
+        )),
+    }
+}
+
+async fn set_following(
+    state: &AppState,
+    user: &CurrentUser,
+    target: Target,
+    form: &FollowForm,
+) -> Result<bool, AppError> {
+    let follow = wants_to_follow(form)?;
+    if follow {
+        voice::follow(&state.app, user, target).await?;
+    } else {
+        voice::unfollow(&state.app, user, target).await?;
+    }
+    Ok(follow)
+}
+
+async fn follow_challenge(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    FormData(form): FormData<FollowForm>,
+) -> Result<Response, AppError> {
+    let follow = set_following(&state, &user, Target::Challenge(id), &form).await?;
+    let done = if follow { "following" } else { "unfollowed" };
+    Ok(Redirect::to(&format!("/voice/challenges/{id}?done={done}#follow")).into_response())
+}
+
+async fn follow_idea(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+    FormData(form): FormData<FollowForm>,
+) -> Result<Response, AppError> {
+    let follow = set_following(&state, &user, Target::Idea(id), &form).await?;
+    let done = if follow { "following" } else { "unfollowed" };
+    Ok(Redirect::to(&format!("/voice/ideas/{id}?done={done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "voice/feeds.html")]
+struct FeedsPage {
+    chrome: Chrome,
+    /// When the live key was made, in words, if there is one.
+    made: Option<String>,
+    /// The new key's addresses, one per challenge, shown only just after it is made.
+    addresses: Vec<(String, String)>,
+    stopped: bool,
+}
+
+async fn feeds_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    let made = voice::feed::key_made(&state.app, &user).await?;
+    Ok(render(&FeedsPage {
+        chrome: chrome.titled("Follow challenges in a feed reader"),
+        made: made.map(crate::uk_time::moment),
+        addresses: Vec::new(),
+        stopped: false,
+    })?
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FeedKeyForm {
+    /// "make" a new key (stopping any old one) or "stop" the key.
+    change: String,
+}
+
+async fn change_feed_key(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    FormData(form): FormData<FeedKeyForm>,
+) -> Result<Response, AppError> {
+    let chrome = chrome.titled("Follow challenges in a feed reader");
+    match form.change.as_str() {
+        "make" => {
+            let key = voice::feed::make_key(&state.app, &user).await?;
+            let base = &state.settings.public_url;
+            let addresses = voice::challenges(&state.app, &user)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.fields.question,
+                        format!("{base}/voice/feeds/{key}/{}", c.id),
+                    )
+                })
+                .collect();
+            let made = voice::feed::key_made(&state.app, &user).await?;
+            // The key is in the page, so the page must not be kept anywhere.
+            let mut response = render(&FeedsPage {
+                chrome,
+                made: made.map(crate::uk_time::moment),
+                addresses,
+                stopped: false,
+            })?
+            .into_response();
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            Ok(response)
+        }
+        "stop" => {
+            voice::feed::drop_key(&state.app, &user).await?;
+            Ok(render(&FeedsPage {
+                chrome,
+                made: None,
+                addresses: Vec::new(),
+                stopped: true,
+            })?
+            .into_response())
+        }
+        _ => Err(AppError::BadRequest(
+            "We could not read what you sent. Go back and try again.".into(),
+        )),
+    }
+}
+
+/// A challenge's newest ideas as an Atom feed, for whoever holds the key in its address.
+async fn challenge_feed(
+    State(state): State<AppState>,
+    PathData((key, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    use atom_syndication::{Content, Entry, Feed, Link, Text};
+    let (challenge, ideas) = voice::feed::challenge_feed(&state.app, &key, id).await?;
+    let base = state.settings.public_url.clone();
+    let time = crate::feeds::time;
+    let entries: Vec<Entry> = ideas
+        .iter()
+        .map(|idea| {
+            let link = format!("{base}/voice/ideas/{}", idea.id);
+            let mut said = crate::markdown::to_html(&idea.body);
+            if let Some(answer) = &idea.answer {
+                said.push_str(&format!(
+                    "<h2>Answer from leaders: {}</h2><p>{}</p>",
+                    crate::charts::escape(idea.state.label()),
+                    crate::charts::escape(answer)
+                ));
+            }
+            Entry {
+                title: Text::plain(idea.title.clone()),
+                id: link.clone(),
+                updated: time(voice::feed::updated_at(idea)),
+                published: Some(time(idea.posted_at)),
+                authors: vec![atom_syndication::Person {
+                    name: idea.author_name.clone().unwrap_or_else(|| "Someone".into()),
+                    ..atom_syndication::Person::default()
+                }],
+                links: vec![Link {
+                    href: link,
+                    ..Link::default()
+                }],
+                content: Some(Content {
+                    value: Some(said),
+                    content_type: Some("html".into()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let page = format!("{base}/voice/challenges/{}", challenge.id);
+    let feed = Feed {
+        authors: vec![atom_syndication::Person {
+            name: "Dignity staff voice".into(),
+            ..atom_syndication::Person::default()
+        }],
+        title: Text::plain(challenge.fields.question.clone()),
+        id: page.clone(),
+        updated: time(
+            ideas
+                .iter()
+                .map(voice::feed::updated_at)
+                .max()
+                .unwrap_or(challenge.created_at),
+        ),
+        // The self link would hold the key: the feed names only the challenge's page.
+        links: vec![Link {
+            href: page,
+            ..Link::default()
+        }],
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/atom+xml; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        feed.to_string(),
+    )
+        .into_response())
 }

@@ -564,6 +564,15 @@ pub async fn report_progress(
         percent(old_progress)?,
     );
     follow::note_change(&mut tx, action_id, editor.now, before, (status, progress)).await?;
+    if before != (status, progress) {
+        crate::voice::follow::record_action_change(
+            &mut tx,
+            action_id,
+            &format!("{}, {}% done", status.label(), progress.value()),
+            editor.now,
+        )
+        .await?;
+    }
     sqlx::query(
         "UPDATE plan_actions SET status = $1, status_reason = $2, progress = $3 WHERE id = $4",
     )

@@ -8,6 +8,7 @@ use crate::{Db, StoreError};
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trending_score};
 
+pub mod follow;
 pub mod moderation;
 
 /// A challenge as its setter wrote it.
@@ -192,6 +193,8 @@ pub struct NewIdea {
     pub body: String,
     /// Why the check held it for a moderator, if it did.
     pub held_because: Option<String>,
+    /// One of its challenge's topic codes, if the author chose one.
+    pub topic: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +217,8 @@ pub struct Idea {
     pub comments: i64,
     /// The plan action it is linked to: (plan, action).
     pub plan_action: Option<(i64, i64)>,
+    /// One of its challenge's topic codes, if the author chose one.
+    pub topic: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -235,6 +240,7 @@ struct IdeaRow {
     comments: i64,
     plan_id: Option<i64>,
     plan_action_id: Option<i64>,
+    topic: Option<String>,
 }
 
 impl TryFrom<IdeaRow> for Idea {
@@ -258,13 +264,14 @@ impl TryFrom<IdeaRow> for Idea {
             supporters: r.supporters,
             comments: r.comments,
             plan_action: r.plan_id.zip(r.plan_action_id),
+            topic: r.topic,
         })
     }
 }
 
 const IDEA_COLUMNS: &str = "i.id, i.challenge_id, i.author_id, n.display_name AS author_name, \
      i.title, i.body, i.posted_at, i.moderation, i.moderation_reason, i.state, i.answer, \
-     i.answered_on, i.answer_by, i.supporters, i.comments, i.plan_id, i.plan_action_id";
+     i.answered_on, i.answer_by, i.supporters, i.comments, i.plan_id, i.plan_action_id, i.topic";
 
 /// Keeps an idea: shown, or held for a moderator. Returns its id.
 pub async fn post_idea(db: &Db, now: i64, idea: &NewIdea) -> Result<i64, StoreError> {
@@ -328,7 +335,7 @@ pub async fn post_idea_within(
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, moderation, \
-         moderation_reason, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         moderation_reason, state, topic) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(idea.challenge_id)
     .bind(idea.author_id)
@@ -338,9 +345,15 @@ pub async fn post_idea_within(
     .bind(moderation.code())
     .bind(&idea.held_because)
     .bind(IdeaState::Open.code())
+    .bind(&idea.topic)
     .fetch_one(&mut *tx)
     .await?;
     log_idea_change(&mut tx, id).await?;
+    if moderation == Moderation::Shown {
+        follow::record(&mut tx, id, follow::EventKind::Idea, "", now).await?;
+    }
+    // Authors hear what becomes of their idea.
+    follow::follow_in(&mut tx, idea.author_id, follow::Target::Idea(id), now).await?;
     tx.commit().await?;
     Ok(Some(id))
 }
@@ -449,19 +462,48 @@ pub async fn ideas(
     now: i64,
     page: (usize, usize),
 ) -> Result<Vec<Idea>, StoreError> {
-    ideas_in_state(db, challenge_id, order, None, viewer, now, page).await
+    ideas_where(
+        db,
+        challenge_id,
+        order,
+        &IdeaFilter::default(),
+        viewer,
+        now,
+        page,
+    )
+    .await
 }
 
-/// As [`ideas`], only those in `state` when one is given.
-pub async fn ideas_in_state(
+/// Which of a challenge's ideas a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdeaFilter {
+    /// Only those in this state.
+    pub state: Option<IdeaState>,
+    /// Only those under this topic code.
+    pub topic: Option<String>,
+    /// Only these, best match first (a search's results): the list keeps their order.
+    pub found: Option<Vec<i64>>,
+}
+
+/// As [`ideas`], only those `filter` lets through.
+pub async fn ideas_where(
     db: &Db,
     challenge_id: i64,
     order: IdeaOrder,
-    state: Option<IdeaState>,
+    filter: &IdeaFilter,
     viewer: Option<i64>,
     now: i64,
     (offset, limit): (usize, usize),
 ) -> Result<Vec<Idea>, StoreError> {
+    let found = match &filter.found {
+        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        // Ids are numbers, so writing them into the query is safe.
+        Some(ids) => format!(
+            "AND i.id IN ({})",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+        None => String::new(),
+    };
     let sort = match order {
         IdeaOrder::Newest | IdeaOrder::Trending => "i.posted_at DESC, i.id DESC",
         IdeaOrder::MostSupported => "i.supporters DESC, i.posted_at DESC, i.id DESC",
@@ -471,19 +513,23 @@ pub async fn ideas_in_state(
         "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
          LEFT JOIN voice_names n ON n.person_id = i.author_id \
          WHERE i.challenge_id = $1 AND (i.moderation = 'shown' OR (i.moderation = 'held' AND i.author_id = $2)) \
-         AND ($3 = '' OR i.state = $3) \
+         AND ($3 = '' OR i.state = $3) AND ($4 = '' OR i.topic = $4) {found} \
          ORDER BY {sort}"
     ))
     .bind(challenge_id)
     .bind(viewer.unwrap_or(-1))
-    .bind(state.map_or("", |s| s.code()))
+    .bind(filter.state.map_or("", |s| s.code()))
+    .bind(filter.topic.as_deref().unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
     let mut ideas = rows
         .into_iter()
         .map(Idea::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    if order == IdeaOrder::Trending {
+    if let Some(ids) = &filter.found {
+        let rank = |i: &Idea| ids.iter().position(|id| *id == i.id);
+        ideas.sort_by_key(rank);
+    } else if order == IdeaOrder::Trending {
         // Worked out here: the score depends on the time now.
         let score = |i: &Idea| trending_score(i.supporters, i.comments, now - i.posted_at);
         ideas.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
@@ -852,6 +898,14 @@ pub async fn answer(
             action: "voice.answered",
             detail: &format!("Answered idea {idea_id}: {}", state.label()),
         },
+    )
+    .await?;
+    follow::record(
+        &mut tx,
+        idea_id,
+        follow::EventKind::Answer,
+        state.label(),
+        now,
     )
     .await?;
     tx.commit().await?;

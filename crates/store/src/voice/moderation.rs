@@ -267,6 +267,10 @@ pub async fn decide(
     if let (Post::Idea(id), false) = (post, action == Action::Keep) {
         super::log_idea_change(&mut tx, id).await?;
     }
+    // A held idea let through is new to the challenge's followers.
+    if let (Post::Idea(id), Action::Release) = (post, action) {
+        super::follow::record(&mut tx, id, super::follow::EventKind::Idea, "", now).await?;
+    }
     // A comment's idea counts its shown comments.
     if let (Post::Comment(_), false) = (post, action == Action::Keep) {
         let change = match (state == Moderation::Shown, to == Moderation::Shown) {

@@ -41,6 +41,7 @@ fn idea(challenge_id: i64, author_id: i64, title: &str) -> NewIdea {
         title: title.into(),
         body: "Because it would help.".into(),
         held_because: None,
+        topic: None,
     }
 }
 

@@ -135,10 +135,21 @@ async fn things_that_exist(
             title: "A quiet room on every floor".into(),
             body: "Somewhere to sit for ten minutes.".into(),
             held_because: None,
+            topic: Some("wellbeing".into()),
         },
     )
     .await?;
     ids.insert("voice idea", idea.to_string());
+    // A feed key of the staff member's, so their challenge's feed exists.
+    let key = "feedkeyfeedkeyfeedkeyfeedkeyfeedkeyfeedkeyf";
+    dignity_store::voice::follow::set_feed_key(
+        &app.db,
+        staff.id,
+        &dignity_crypto::token::token_digest(key),
+        now,
+    )
+    .await?;
+    ids.insert("{key}", key.to_owned());
 
     let resources = crate::library::seed(app).await?;
     ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());
@@ -442,7 +453,7 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "event"
     } else if pattern.starts_with("/news/") {
         "news"
-    } else if pattern.starts_with("/voice/challenges/") {
+    } else if pattern.starts_with("/voice/challenges/") || pattern.starts_with("/voice/feeds/") {
         "voice challenge"
     } else if pattern.starts_with("/voice/ideas/") {
         "voice idea"

@@ -630,7 +630,27 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/challenges/1/similar",
         SIGNED_IN,
     ),
+    (
+        "POST",
+        "/voice/challenges/{id}/follow",
+        "/voice/challenges/1/follow",
+        SIGNED_IN,
+    ),
+    ("GET", "/voice/feeds", "/voice/feeds", SIGNED_IN),
+    ("POST", "/voice/feeds", "/voice/feeds", SIGNED_IN),
+    (
+        "GET",
+        "/voice/feeds/{key}/{id}",
+        "/voice/feeds/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/1",
+        EVERYONE,
+    ),
     ("GET", "/voice/ideas/{id}", "/voice/ideas/1", SIGNED_IN),
+    (
+        "POST",
+        "/voice/ideas/{id}/follow",
+        "/voice/ideas/1/follow",
+        SIGNED_IN,
+    ),
     (
         "POST",
         "/voice/ideas/{id}/support",

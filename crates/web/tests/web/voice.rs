@@ -16,6 +16,7 @@ dignity_store::on_both_backends!(
     voice_checks_holds_and_authorises,
     voice_pages_from_challenge_to_answer,
     voice_moderation_pages,
+    voice_follows_digests_feeds_and_search,
 );
 
 async fn session(
@@ -1047,5 +1048,368 @@ async fn voice_moderation_pages(app: &TestApp) -> TestResult {
         .await?;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("A moderator has stopped you posting"));
+    Ok(())
+}
+
+/// The digests written so far: (to, body), oldest first.
+async fn digests(app: &TestApp) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    Ok(sqlx::query_as(
+        "SELECT to_address, body FROM mail_outbox WHERE purpose = 'voice-digest' ORDER BY id",
+    )
+    .fetch_all(app.db.pool())
+    .await?)
+}
+
+/// The feed key in a page of feed addresses.
+fn feed_key(body: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let at = body.find("/voice/feeds/").ok_or("a feed address")? + "/voice/feeds/".len();
+    Ok(body.get(at..at + 43).ok_or("a whole key")?.to_owned())
+}
+
+async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
+    use dignity_app::voice::digest::{EVERY_SECONDS, send_digests};
+    use dignity_store::voice::moderation::{self, Action, Post};
+    let ctx = &app.state.app;
+    let base = "https://dignity.test";
+    let admin = app
+        .person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
+        .await?;
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let bob = app.person("bob@trust.nhs.uk", Some(Role::Staff)).await?;
+    let far = app
+        .person_in("far@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let admin_s = session(app, admin).await?;
+    let today = ctx.clock.today();
+    let form = ChallengeForm {
+        question: "How can we make breaks happen?".into(),
+        description: "Tell us what gets in the way.".into(),
+        topics: "wellbeing,civility".into(),
+        opens_on: Some(today),
+        closes_on: Some(today.plus_days(30)),
+        support_threshold: "3".into(),
+        answer_within_days: "30".into(),
+    };
+    let ours = voice::set_challenge(ctx, &admin_s, Some(app.org.id), &form).await?;
+    let theirs = dignity_store::voice::create_challenge(
+        &app.db,
+        dignity_store::voice::Actor {
+            email: "admin@other.nhs.uk",
+            ods_code: None,
+        },
+        ctx.clock.now(),
+        &dignity_store::voice::NewChallenge {
+            organisation_id: Some(app.other_org.id),
+            question: "Their own question".into(),
+            description: "Not for RJ1".into(),
+            topics: "wellbeing".into(),
+            opens_on: today,
+            closes_on: today.plus_days(30),
+            support_threshold: 3,
+            answer_within_days: 30,
+        },
+    )
+    .await?;
+    let at = format!("/voice/challenges/{ours}");
+    let mut ann_b = app.signed_in_browser(&ann).await?;
+    let mut bob_b = app.signed_in_browser(&bob).await?;
+    let mut far_b = app.signed_in_browser(&far).await?;
+    let mut eve = app.signed_in_browser(&exec).await?;
+    for (b, name) in [(&mut ann_b, "Quiet Heron"), (&mut bob_b, "Tea Break")] {
+        b.post("/voice/name", &[("display_name", name)]).await?;
+    }
+
+    // Following a challenge; a value no form sends is refused; another trust's staff
+    // cannot follow it (it does not exist for them).
+    let page = bob_b
+        .post(&format!("{at}/follow"), &[("following", "yes")])
+        .await?;
+    assert!(
+        page.redirects_to(&format!("{at}?done=following")),
+        "{page:?}"
+    );
+    let page = bob_b.get(&format!("{at}?done=following")).await?;
+    assert!(page.body.contains("You follow this challenge"));
+    assert!(page.body.contains("Stop following this challenge"));
+    let page = bob_b
+        .post(&format!("{at}/follow"), &[("following", "maybe")])
+        .await?;
+    assert_eq!(page.status, 400);
+    let page = far_b
+        .post(&format!("{at}/follow"), &[("following", "yes")])
+        .await?;
+    assert_eq!(page.status, 404);
+
+    // Ideas under a topic; a topic the challenge does not have is named as a problem.
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "A kind word at handover"),
+                ("body", "Start with thanks"),
+                ("topic", "finance"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body.contains("Choose one of the challenge"),
+        "{}",
+        page.body
+    );
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "A kind word at handover"),
+                ("body", "Start with thanks"),
+                ("topic", "civility"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    let kind = id_in(&page.location, "/voice/ideas/")?;
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "A quiet room for breaks"),
+                ("body", "Somewhere to sit down"),
+                ("topic", "wellbeing"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    let quiet = id_in(&page.location, "/voice/ideas/")?;
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Cover for lunch"),
+                ("body", "Ring me on 07700 900123 to arrange it"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    assert!(
+        page.body.contains("waiting for a moderator"),
+        "{}",
+        page.body
+    );
+    let page = bob_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Rotas out six weeks ahead"),
+                ("body", "So people can plan their lives"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    let rotas = id_in(&page.location, "/voice/ideas/")?;
+
+    // Search and the topic filter.
+    let page = bob_b.get(&format!("{at}?search=handover")).await?;
+    assert!(
+        page.body.contains("A kind word at handover"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("A quiet room for breaks"));
+    assert!(page.body.contains("best match first"));
+    let page = bob_b.get(&format!("{at}?search=zebra")).await?;
+    assert!(page.body.contains("No ideas match your search"));
+    let page = bob_b.get(&format!("{at}?topic=wellbeing")).await?;
+    assert!(page.body.contains("A quiet room for breaks"));
+    assert!(!page.body.contains("A kind word at handover"));
+    assert!(
+        page.body.contains("Topic: Health and wellbeing"),
+        "{}",
+        page.body
+    );
+    let page = bob_b.get(&format!("{at}?topic=nonsense")).await?;
+    assert!(page.body.contains("A kind word at handover"));
+    assert!(page.body.contains("A quiet room for breaks"));
+    // A held idea is found only by its author.
+    let page = bob_b.get(&format!("{at}?search=lunch")).await?;
+    assert!(!page.body.contains("Cover for lunch"));
+
+    // A moderator hides one idea before the digest goes: its news is not told.
+    moderation::decide(
+        &app.db,
+        dignity_store::voice::Actor {
+            email: "mod@trust.nhs.uk",
+            ods_code: Some("RJ1"),
+        },
+        Post::Idea(quiet),
+        Action::Hide,
+        Some(5),
+        "Off the question",
+        ctx.clock.now(),
+    )
+    .await?;
+
+    // No digest within a day of following; then one, telling each new shown idea once.
+    let now = ctx.clock.now();
+    assert_eq!(send_digests(ctx, base, now).await?, 0);
+    let day_on = now + EVERY_SECONDS + 1;
+    assert_eq!(send_digests(ctx, base, day_on).await?, 1);
+    assert_eq!(send_digests(ctx, base, day_on).await?, 0, "sent once");
+    let sent = digests(app).await?;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (to, body) = &sent[0];
+    assert_eq!(to, "bob@trust.nhs.uk");
+    assert!(body.contains("A kind word at handover"), "{body}");
+    assert!(body.contains("Rotas out six weeks ahead"), "{body}");
+    assert!(
+        body.contains(&format!("{base}/voice/ideas/{kind}")),
+        "{body}"
+    );
+    assert!(!body.contains("A quiet room"), "hidden: {body}");
+    assert!(!body.contains("Cover for lunch"), "held: {body}");
+
+    // An answer and a plan action's progress reach the idea's author (who follows their
+    // idea) and the challenge's followers, but not within the day.
+    let page = eve
+        .post(
+            &format!("/voice/ideas/{kind}/answer"),
+            &[("state", "accepted"), ("answer", "We will try it")],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("/voice/ideas/{kind}?done=answered")));
+    let (_, plan, mut ezra, _) = crate::plans::signed_plan(app).await?;
+    let action = dignity_store::plans::actions(&app.db, plan.id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("an action")?;
+    let page = eve
+        .post(
+            &format!("/voice/ideas/{kind}/action"),
+            &[("plan_action", &format!("{}-{}", plan.id, action.id))],
+        )
+        .await?;
+    assert!(
+        page.redirects_to(&format!("/voice/ideas/{kind}?done=linked")),
+        "{page:?}"
+    );
+    let page = ezra
+        .post(
+            &format!("/orgs/RJ1/plans/{}/actions/{}/progress", plan.id, action.id),
+            &[("status", "on_track"), ("progress", "40")],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{page:?}");
+    assert_eq!(
+        send_digests(ctx, base, day_on + 60).await?,
+        1,
+        "ann's first"
+    );
+    let two_days_on = day_on + EVERY_SECONDS + 1;
+    assert_eq!(
+        send_digests(ctx, base, two_days_on).await?,
+        1,
+        "bob's second"
+    );
+    let sent = digests(app).await?;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    for (to, body) in &sent[1..] {
+        assert!(body.contains("has an answer: Accepted"), "{to}: {body}");
+        assert!(body.contains("40% done"), "{to}: {body}");
+        assert!(!body.contains("New idea under"), "{to}: {body}");
+    }
+    let to: Vec<&str> = sent.iter().map(|(to, _)| to.as_str()).collect();
+    assert_eq!(
+        to,
+        ["bob@trust.nhs.uk", "ann@trust.nhs.uk", "bob@trust.nhs.uk"]
+    );
+
+    // Stopping: no more news.
+    let page = bob_b
+        .post(&format!("{at}/follow"), &[("following", "no")])
+        .await?;
+    assert!(page.redirects_to(&format!("{at}?done=unfollowed")));
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{rotas}/follow"),
+            &[("following", "no")],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("/voice/ideas/{rotas}?done=unfollowed")));
+    eve.post(
+        &format!("/voice/ideas/{rotas}/answer"),
+        &[("state", "considering"), ("answer", "We are looking at it")],
+    )
+    .await?;
+    assert_eq!(
+        send_digests(ctx, base, two_days_on + 3 * EVERY_SECONDS).await?,
+        0
+    );
+
+    // A feed reader: the key is shown once, opens only what its holder may read, shows
+    // no held idea, and stops when asked.
+    let page = ann_b.get("/voice/feeds").await?;
+    assert!(page.body.contains("Make my feed addresses"));
+    let page = ann_b.post("/voice/feeds", &[("change", "make")]).await?;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let key = feed_key(&page.body)?;
+    assert!(
+        page.body.contains(&format!("/voice/feeds/{key}/{ours}")),
+        "{}",
+        page.body
+    );
+    assert!(
+        !ann_b.get("/voice/feeds").await?.body.contains(&key),
+        "shown once"
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT digest FROM voice_feed_keys")
+        .fetch_all(app.db.pool())
+        .await?;
+    assert!(
+        stored.iter().all(|d| !d.contains(&key)),
+        "only its digest is kept"
+    );
+    let mut reader = app.browser();
+    let feed = reader.get(&format!("/voice/feeds/{key}/{ours}")).await?;
+    assert_eq!(feed.status, 200);
+    assert!(feed.content_type.starts_with("application/atom+xml"));
+    assert!(
+        feed.body.contains("A kind word at handover"),
+        "{}",
+        feed.body
+    );
+    assert!(feed.body.contains("We will try it"));
+    assert!(!feed.body.contains("Cover for lunch"), "held");
+    assert!(!feed.body.contains("A quiet room"), "hidden");
+    assert!(!feed.body.contains(&key), "the key is not in the feed");
+    for wrong in [
+        format!("/voice/feeds/{key}/{theirs}"),
+        format!("/voice/feeds/{}/{ours}", "A".repeat(43)),
+        format!("/voice/feeds/{key}x/{ours}"),
+    ] {
+        assert_eq!(reader.get(&wrong).await?.status, 404, "{wrong}");
+    }
+    let page = ann_b
+        .post("/voice/feeds", &[("change", "nonsense")])
+        .await?;
+    assert_eq!(page.status, 400);
+    let page = ann_b.post("/voice/feeds", &[("change", "make")]).await?;
+    let newer = feed_key(&page.body)?;
+    assert_ne!(newer, key);
+    let old = reader.get(&format!("/voice/feeds/{key}/{ours}")).await?;
+    assert_eq!(old.status, 404, "a new key stops the old one");
+    ann_b.post("/voice/feeds", &[("change", "stop")]).await?;
+    let stopped = reader.get(&format!("/voice/feeds/{newer}/{ours}")).await?;
+    assert_eq!(stopped.status, 404);
     Ok(())
 }

@@ -1,0 +1,42 @@
+-- Staff voice (issue 20): an idea may name one of its challenge's topics, so a challenge's
+-- ideas can be shown by topic.
+ALTER TABLE voice_ideas ADD COLUMN topic TEXT;
+
+-- Following a challenge (its new ideas and every answer under it) or one idea (its
+-- answers and its plan action's progress). Exactly one of the two is set.
+CREATE TABLE voice_follows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    challenge_id INTEGER REFERENCES voice_challenges(id),
+    idea_id INTEGER REFERENCES voice_ideas(id),
+    CHECK ((challenge_id IS NULL) <> (idea_id IS NULL))
+);
+CREATE UNIQUE INDEX voice_follows_challenge ON voice_follows (person_id, challenge_id) WHERE challenge_id IS NOT NULL;
+CREATE UNIQUE INDEX voice_follows_idea ON voice_follows (person_id, idea_id) WHERE idea_id IS NOT NULL;
+
+-- What followers hear of, in order: an idea first shown, an official answer, a linked
+-- plan action's new status. `detail` is what the digest says of it then.
+CREATE TABLE voice_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    challenge_id INTEGER NOT NULL REFERENCES voice_challenges(id),
+    idea_id INTEGER NOT NULL REFERENCES voice_ideas(id),
+    kind TEXT NOT NULL CHECK (kind IN ('idea', 'answer', 'action')),
+    detail TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+
+-- Each follower's place in the events: told of everything up to `told_through`, last
+-- emailed at `emailed_at`, so a digest goes at most once a day.
+CREATE TABLE voice_digests (
+    person_id INTEGER PRIMARY KEY REFERENCES people(id),
+    told_through INTEGER NOT NULL,
+    emailed_at INTEGER NOT NULL
+);
+
+-- A person's key to their challenge feeds, for a feed reader that cannot sign in. Only its
+-- SHA-256 is kept, so a copy of the database cannot read anyone's feeds.
+CREATE TABLE voice_feed_keys (
+    person_id INTEGER PRIMARY KEY REFERENCES people(id),
+    digest TEXT NOT NULL UNIQUE,
+    made_at INTEGER NOT NULL
+);

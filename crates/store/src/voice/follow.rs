@@ -1,0 +1,390 @@
+//! Following staff voice: a challenge (its new ideas and every answer under it) or one idea
+//! (its answers and its plan action's progress). What followers hear of is a log of
+//! events written in the same transaction as the change; each follower has a place in it,
+//! so a digest says each thing once, and two servers cannot both send it.
+
+use crate::mail::{self, NewMail};
+use crate::{Db, StoreError};
+
+/// What someone follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Challenge(i64),
+    Idea(i64),
+}
+
+impl Target {
+    /// (challenge_id, idea_id): exactly one is set.
+    fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Target::Challenge(id) => (Some(id), None),
+            Target::Idea(id) => (None, Some(id)),
+        }
+    }
+}
+
+/// What a follower hears of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// An idea was shown for the first time.
+    Idea,
+    /// An idea was given an official answer.
+    Answer,
+    /// The plan action an idea is linked to changed.
+    Action,
+}
+
+impl EventKind {
+    fn code(self) -> &'static str {
+        match self {
+            EventKind::Idea => "idea",
+            EventKind::Answer => "answer",
+            EventKind::Action => "action",
+        }
+    }
+
+    fn parse(code: &str) -> Result<EventKind, StoreError> {
+        match code {
+            "idea" => Ok(EventKind::Idea),
+            "answer" => Ok(EventKind::Answer),
+            "action" => Ok(EventKind::Action),
+            other => Err(StoreError::Corrupt(format!(
+                "voice event kind {other:?} is unknown"
+            ))),
+        }
+    }
+}
+
+/// Notes an event for followers, inside the caller's transaction.
+pub(crate) async fn record(
+    conn: &mut sqlx::AnyConnection,
+    idea_id: i64,
+    kind: EventKind,
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO voice_events (challenge_id, idea_id, kind, detail, at) \
+         SELECT challenge_id, id, $2, $3, $4 FROM voice_ideas WHERE id = $1",
+    )
+    .bind(idea_id)
+    .bind(kind.code())
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes, inside the caller's transaction, that a plan action changed, for the followers
+/// of every shown idea linked to it.
+pub(crate) async fn record_action_change(
+    conn: &mut sqlx::AnyConnection,
+    action_id: i64,
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO voice_events (challenge_id, idea_id, kind, detail, at) \
+         SELECT challenge_id, id, $2, $3, $4 FROM voice_ideas \
+         WHERE plan_action_id = $1 AND moderation = 'shown'",
+    )
+    .bind(action_id)
+    .bind(EventKind::Action.code())
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Starts following, inside the caller's transaction; false if already following. A new
+/// follower's place is the newest event, so they hear only of what comes after, and
+/// their first digest goes a day from now at the soonest.
+pub(crate) async fn follow_in(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+    target: Target,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let (challenge_id, idea_id) = target.columns();
+    let exists: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM voice_follows WHERE person_id = $1 \
+         AND (challenge_id = $2 OR idea_id = $3)",
+    )
+    .bind(person_id)
+    .bind(challenge_id.unwrap_or(-1))
+    .bind(idea_id.unwrap_or(-1))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    // The unique indexes settle two at once: the loser follows already.
+    let added = sqlx::query(
+        "INSERT INTO voice_follows (person_id, challenge_id, idea_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(person_id)
+    .bind(challenge_id)
+    .bind(idea_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    sqlx::query(
+        "INSERT INTO voice_digests (person_id, told_through, emailed_at) \
+         SELECT $1, COALESCE(MAX(id), 0), $2 FROM voice_events WHERE 1 = 1 \
+         ON CONFLICT (person_id) DO NOTHING",
+    )
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(added)
+}
+
+/// Starts following; false if already following.
+pub async fn follow(db: &Db, person_id: i64, target: Target, now: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let added = follow_in(&mut tx, person_id, target, now).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Stops following; false if not following.
+pub async fn unfollow(db: &Db, person_id: i64, target: Target) -> Result<bool, StoreError> {
+    let (challenge_id, idea_id) = target.columns();
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query(
+        "DELETE FROM voice_follows WHERE person_id = $1 AND (challenge_id = $2 OR idea_id = $3)",
+    )
+    .bind(person_id)
+    .bind(challenge_id.unwrap_or(-1))
+    .bind(idea_id.unwrap_or(-1))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Whether `person_id` follows `target`.
+pub async fn follows(db: &Db, person_id: i64, target: Target) -> Result<bool, StoreError> {
+    let (challenge_id, idea_id) = target.columns();
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM voice_follows WHERE person_id = $1 \
+         AND (challenge_id = $2 OR idea_id = $3)",
+    )
+    .bind(person_id)
+    .bind(challenge_id.unwrap_or(-1))
+    .bind(idea_id.unwrap_or(-1))
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Whether follow `f` hears of event `e`: a challenge's followers hear of everything under
+/// it; an idea's, of its answers and its plan action (its author needs no news that they
+/// posted it).
+const FOLLOWED: &str = "(f.challenge_id = e.challenge_id \
+     OR (f.idea_id = e.idea_id AND e.kind <> 'idea'))";
+
+/// A follower whose digest is due: they have news, and their last one went at least
+/// `every` seconds ago.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct DueDigest {
+    pub person_id: i64,
+    pub told_through: i64,
+}
+
+/// Followers whose digest is due at `now`, and the newest event then: each digest tells
+/// up to it.
+pub async fn due_digests(
+    db: &Db,
+    now: i64,
+    every: i64,
+) -> Result<(Vec<DueDigest>, i64), StoreError> {
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM voice_events")
+        .fetch_one(db.pool())
+        .await?;
+    let newest = newest.unwrap_or(0);
+    let due = sqlx::query_as(&format!(
+        "SELECT d.person_id, d.told_through FROM voice_digests d \
+         WHERE d.emailed_at <= $1 AND d.told_through < $2 AND EXISTS ( \
+           SELECT 1 FROM voice_events e JOIN voice_follows f ON {FOLLOWED} \
+           WHERE f.person_id = d.person_id AND e.id > d.told_through AND e.id <= $2) \
+         ORDER BY d.person_id"
+    ))
+    .bind(now - every)
+    .bind(newest)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((due, newest))
+}
+
+/// One thing a follower hears of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: i64,
+    pub challenge_id: i64,
+    pub organisation_id: Option<i64>,
+    pub question: String,
+    pub idea_id: i64,
+    pub title: String,
+    pub kind: EventKind,
+    pub detail: String,
+    pub at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    challenge_id: i64,
+    organisation_id: Option<i64>,
+    question: String,
+    idea_id: i64,
+    title: String,
+    kind: String,
+    detail: String,
+    at: i64,
+}
+
+/// What `person_id` follows that happened after `after` up to `up_to`, oldest first, at
+/// most `most`; about shown ideas only (a hidden idea's news is not told).
+pub async fn events_for(
+    db: &Db,
+    person_id: i64,
+    (after, up_to): (i64, i64),
+    most: i64,
+) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT e.id, e.challenge_id, c.organisation_id, c.question, e.idea_id, i.title, \
+         e.kind, e.detail, e.at FROM voice_events e \
+         JOIN voice_ideas i ON i.id = e.idea_id \
+         JOIN voice_challenges c ON c.id = e.challenge_id \
+         WHERE e.id > $2 AND e.id <= $3 AND i.moderation = 'shown' AND EXISTS ( \
+           SELECT 1 FROM voice_follows f WHERE f.person_id = $1 AND {FOLLOWED}) \
+         ORDER BY e.id LIMIT $4"
+    ))
+    .bind(person_id)
+    .bind(after)
+    .bind(up_to)
+    .bind(most)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Event {
+                id: r.id,
+                challenge_id: r.challenge_id,
+                organisation_id: r.organisation_id,
+                question: r.question,
+                idea_id: r.idea_id,
+                title: r.title,
+                kind: EventKind::parse(&r.kind)?,
+                detail: r.detail,
+                at: r.at,
+            })
+        })
+        .collect()
+}
+
+/// Moves a follower's place from `was` to `up_to` and writes their digest (if there is
+/// one to send) in the same transaction. False, with nothing written, when another
+/// server moved the place first.
+pub async fn deliver_digest(
+    db: &Db,
+    person_id: i64,
+    (was, up_to): (i64, i64),
+    digest: Option<&NewMail>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    // A place moved past news that is no longer shown sends nothing, and keeps the day's
+    // digest for real news.
+    let moved = match digest {
+        Some(_) => sqlx::query(
+            "UPDATE voice_digests SET told_through = $1, emailed_at = $2 \
+             WHERE person_id = $3 AND told_through = $4",
+        )
+        .bind(up_to)
+        .bind(now)
+        .bind(person_id)
+        .bind(was),
+        None => sqlx::query(
+            "UPDATE voice_digests SET told_through = $1 WHERE person_id = $2 AND told_through = $3",
+        )
+        .bind(up_to)
+        .bind(person_id)
+        .bind(was),
+    }
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !moved {
+        return Ok(false);
+    }
+    if let Some(digest) = digest {
+        mail::enqueue(&mut tx, now, std::slice::from_ref(digest)).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Keeps the SHA-256 of `person_id`'s new feed key, replacing any old one.
+pub async fn set_feed_key(
+    db: &Db,
+    person_id: i64,
+    digest: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM voice_feed_keys WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO voice_feed_keys (person_id, digest, made_at) VALUES ($1, $2, $3)")
+        .bind(person_id)
+        .bind(digest)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stops `person_id`'s feed key working; false if they had none.
+pub async fn drop_feed_key(db: &Db, person_id: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let dropped = sqlx::query("DELETE FROM voice_feed_keys WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    tx.commit().await?;
+    Ok(dropped)
+}
+
+/// When `person_id` made their feed key, if they have one.
+pub async fn feed_key_made(db: &Db, person_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT made_at FROM voice_feed_keys WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Whose feed key has this SHA-256, if anyone's.
+pub async fn feed_key_owner(db: &Db, digest: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT person_id FROM voice_feed_keys WHERE digest = $1")
+            .bind(digest)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
