@@ -56,8 +56,8 @@ use diagnostics::framework_versions_are_kept_and_never_change;
 #[path = "store/voice.rs"]
 mod voice;
 use voice::{
-    moderation_decides_once_and_keeps_its_reasons, posting_limits_hold_under_concurrency,
-    support_is_once_per_person_under_concurrency,
+    followers_are_told_once_under_concurrency, moderation_decides_once_and_keeps_its_reasons,
+    posting_limits_hold_under_concurrency, support_is_once_per_person_under_concurrency,
     voice_keeps_ideas_support_once_and_comments_one_deep,
 };
 
@@ -114,6 +114,7 @@ on_both_backends!(
     support_is_once_per_person_under_concurrency,
     posting_limits_hold_under_concurrency,
     moderation_decides_once_and_keeps_its_reasons,
+    followers_are_told_once_under_concurrency,
 );
 
 mod migration_keeps_cases_and_copies_keep_ids {

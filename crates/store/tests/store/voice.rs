@@ -527,3 +527,97 @@ pub(crate) async fn posting_limits_hold_under_concurrency(db: Db) -> TestResult 
     assert!(matches!(reply, Err(StoreError::NotFound(_))), "{reply:?}");
     Ok(())
 }
+
+/// Following is once per person however often it is asked (two tabs at once), and of two
+/// servers writing the same follower's digest at once, one writes it and one does nothing.
+pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestResult {
+    use voice::follow::{self, Target};
+    let org = demo_org(&db, "RJ1").await?;
+    let actor = Actor {
+        email: "admin@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(org.id), "Ours")).await?;
+    let (author, follower) = (person(&db, 0).await?, person(&db, 1).await?);
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(
+                async move { follow::follow(&db, follower, Target::Challenge(ours), 10).await },
+            )
+        })
+        .collect();
+    let mut added = 0;
+    for task in tasks {
+        added += usize::from(task.await??);
+    }
+    assert_eq!(added, 1);
+    assert!(follow::follows(&db, follower, Target::Challenge(ours)).await?);
+
+    // A held idea is no news; a shown one, and its answer, are.
+    voice::post_idea(
+        &db,
+        20,
+        &NewIdea {
+            held_because: Some("a phone number".into()),
+            ..idea(ours, author, "Call me")
+        },
+    )
+    .await?;
+    let shown = voice::post_idea(&db, 30, &idea(ours, author, "Rotas")).await?;
+    voice::answer(&db, actor, 40, shown, IdeaState::Accepted, "Yes").await?;
+    let (due, newest) = follow::due_digests(&db, 50, 86_400).await?;
+    assert!(due.is_empty(), "not a day since following: {due:?}");
+    let (due, _) = follow::due_digests(&db, 10 + 86_400, 86_400).await?;
+    let mut people: Vec<i64> = due.iter().map(|d| d.person_id).collect();
+    people.sort_unstable();
+    assert_eq!(
+        people,
+        vec![follower],
+        "the author hears nothing of posting"
+    );
+    let place = due[0].told_through;
+    let told = follow::events_for(&db, follower, (place, newest), 10).await?;
+    let kinds: Vec<_> = told.iter().map(|e| (e.kind, e.idea_id)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (follow::EventKind::Idea, shown),
+            (follow::EventKind::Answer, shown)
+        ]
+    );
+    let mail = dignity_store::mail::NewMail {
+        purpose: "voice-digest".into(),
+        to: "person1@trust.nhs.uk".into(),
+        subject: "News".into(),
+        body: "News".into(),
+        attachment: None,
+    };
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let (db, mail) = (db.clone(), mail.clone());
+            tokio::spawn(async move {
+                follow::deliver_digest(&db, follower, (place, newest), Some(&mail), 10 + 86_400)
+                    .await
+            })
+        })
+        .collect();
+    let mut delivered = 0;
+    for task in tasks {
+        delivered += usize::from(task.await??);
+    }
+    assert_eq!(delivered, 1);
+    assert_eq!(
+        dignity_store::mail::waiting(&db, "voice-digest").await?,
+        1,
+        "one email"
+    );
+    // Later, the follower has nothing new; the author, who follows their idea, hears of
+    // its answer (a day after they posted it).
+    let (due, _) = follow::due_digests(&db, 10 + 3 * 86_400, 86_400).await?;
+    let people: Vec<i64> = due.iter().map(|d| d.person_id).collect();
+    assert_eq!(people, vec![author], "{due:?}");
+    assert!(follow::unfollow(&db, follower, Target::Challenge(ours)).await?);
+    assert!(!follow::unfollow(&db, follower, Target::Challenge(ours)).await?);
+    Ok(())
+}
