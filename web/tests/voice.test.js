@@ -187,3 +187,55 @@ test('a moderator decides about held and reported posts', async () => {
   assert.match(await moderator.locator('main').innerText(), /01632 960001/);
   await checkAccessibility(moderator, assert);
 });
+
+test('staff search and filter ideas, follow a challenge and make feed addresses', async () => {
+  const staff = await newPage(browser);
+  await signIn(staff, server.url, 'staff@demo.nhs.uk');
+  await staff.goto(`${server.url}/voice`);
+  await staff.click('a:has-text("How can we make sure nobody works in fear of bullying?")');
+
+  // Search, best match first, and a filter by topic, both kept across the sort links.
+  await staff.fill('#search', 'night shift');
+  await staff.click('button:has-text("Show these ideas")');
+  let main = await staff.locator('main').innerText();
+  assert.match(main, /A named person to talk to on every night shift/);
+  assert.doesNotMatch(main, /Say thank you in team meetings/);
+  assert.match(main, /best match first/);
+  await checkAccessibility(staff, assert);
+  await staff.goto(`${server.url}/voice`);
+  await staff.click('a:has-text("How can we make sure nobody works in fear of bullying?")');
+  await staff.selectOption('#filter-topic', 'civility');
+  await staff.click('button:has-text("Show these ideas")');
+  main = await staff.locator('main').innerText();
+  assert.match(main, /Say thank you in team meetings/);
+  assert.doesNotMatch(main, /A named person to talk to on every night shift/);
+  await staff.click('nav[aria-label="Sort the ideas"] a:has-text("Newest")');
+  assert.equal(new URL(staff.url()).searchParams.get('topic'), 'civility');
+  await checkAccessibility(staff, assert);
+
+  // Following the challenge.
+  await staff.click('button:has-text("Follow this challenge")');
+  assert.match(await staff.locator('.nhsuk-notification-banner').innerText(), /You follow this challenge/);
+  await checkAccessibility(staff, assert);
+
+  // Feed addresses are shown once; the feed needs no sign-in; a stopped key opens nothing.
+  await staff.click('a:has-text("Follow challenges in a feed reader")');
+  await checkAccessibility(staff, assert);
+  await staff.click('button:has-text("Make my feed addresses")');
+  assert.match(await staff.locator('main').innerText(), /Copy these addresses now/);
+  await checkAccessibility(staff, assert);
+  const addresses = await staff.locator('dd code').allInnerTexts();
+  const national = addresses.find((a) => a.includes('/voice/feeds/'));
+  assert.ok(national, 'a feed address');
+  const feedPath = new URL(national).pathname;
+  const paths = await Promise.all(addresses.map(async (a) => {
+    const response = await fetch(`${server.url}${new URL(a).pathname}`);
+    return [response.status, response.headers.get('content-type'), await response.text()];
+  }));
+  assert.ok(paths.every(([status, type]) => status === 200 && type.startsWith('application/atom+xml')), JSON.stringify(paths.map(([s, t]) => [s, t])));
+  assert.ok(paths.some(([, , body]) => body.includes('Teach every new manager how to handle conflict')));
+  await staff.click('button:has-text("Stop my key")');
+  assert.match(await staff.locator('main').innerText(), /Your key is stopped/);
+  await checkAccessibility(staff, assert);
+  assert.equal((await fetch(`${server.url}${feedPath}`)).status, 404);
+});

@@ -292,7 +292,6 @@ pub async fn ideas_listed(
         order,
         &filter,
         Some(session.person.id),
-        ctx.clock.now(),
         (page.saturating_mul(PAGE), PAGE + 1),
     )
     .await?)

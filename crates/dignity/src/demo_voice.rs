@@ -18,6 +18,10 @@ const NAMES: &[(Role, &str)] = &[
     (Role::Guardian, "Open Door"),
 ];
 
+/// The challenges' topics, as library topic codes.
+const NATIONAL_TOPICS: &str = "civility,line_management,speaking_up";
+const LOCAL_TOPICS: &str = "civility,wellbeing";
+
 pub async fn seed(
     db: &Db,
     main: &Organisation,
@@ -46,7 +50,7 @@ pub async fn seed(
                 Tell us one change that would help where you work. Leaders across the NHS will \
                 read every idea and answer the ones with most support."
                 .into(),
-            topics: "bullying,civility".into(),
+            topics: NATIONAL_TOPICS.into(),
             opens_on: today.plus_days(-20),
             closes_on: today.plus_days(60),
             support_threshold: 3,
@@ -67,7 +71,7 @@ pub async fn seed(
             description:
                 "Handovers are where tired people meet busy people. What would help them go well?"
                     .into(),
-            topics: "civility,teamwork".into(),
+            topics: LOCAL_TOPICS.into(),
             opens_on: today.plus_days(-5),
             closes_on: today.plus_days(40),
             support_threshold: 5,
@@ -81,7 +85,7 @@ pub async fn seed(
             Role::UnionPartner,
             "Teach every new manager how to handle conflict",
             "Most managers are never shown how to step in early. A half-day course in the first month would help them act before things get worse.",
-            Some("bullying"),
+            Some("line_management"),
             10,
         ),
         (
@@ -89,7 +93,7 @@ pub async fn seed(
             Role::ErLead,
             "A named person to talk to on every night shift",
             "At night there is often nobody senior to ask. A named, trained person on each night shift would give people somewhere to go.",
-            Some("bullying"),
+            Some("speaking_up"),
             7,
         ),
         (
@@ -188,4 +192,20 @@ pub async fn seed(
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_domain::library::{Topic, parse_codes};
+
+    #[test]
+    fn the_demo_challenges_topics_are_known_codes() {
+        for topics in [NATIONAL_TOPICS, LOCAL_TOPICS] {
+            assert!(
+                parse_codes::<Topic>(topics).is_ok_and(|t| t.len() >= 2),
+                "{topics}"
+            );
+        }
+    }
 }

@@ -933,6 +933,7 @@ const TABLES: &[TableSpec] = &[
             ("plan_id", Int),
             ("plan_action_id", Int),
             ("topic", Text),
+            ("trend_key", Real),
         ],
     ),
     (

@@ -81,7 +81,6 @@ pub async fn challenge_feed(
         challenge.id,
         IdeaOrder::Newest,
         None,
-        ctx.clock.now(),
         (0, FEED_LENGTH),
     )
     .await?;

@@ -72,14 +72,41 @@ pub const RULES: &[(&str, &str)] = &[
 /// as the idea ages (halved every week), so a new idea with some support rises above an
 /// old one with more. `age_seconds` below zero counts as zero.
 pub fn trending_score(supporters: i64, comments: i64, age_seconds: i64) -> f64 {
-    const HALF_LIFE: f64 = 7.0 * 86_400.0;
     let weight = (supporters.max(0) + comments.max(0)) as f64 + 1.0;
-    weight * 0.5f64.powf(age_seconds.max(0) as f64 / HALF_LIFE)
+    weight * 0.5f64.powf(age_seconds.max(0) as f64 / TREND_HALF_LIFE)
+}
+
+/// Seconds for support and comments to halve in worth.
+const TREND_HALF_LIFE: f64 = 7.0 * 86_400.0;
+
+/// A key that sorts ideas as [`trending_score`] does at any later time, so it can be
+/// stored and indexed: the score's base-2 logarithm in half-lives, plus the time now
+/// (which is the same for every idea and so leaves the order alone), in seconds.
+pub fn trend_key(supporters: i64, comments: i64, posted_at: i64) -> f64 {
+    let weight = (supporters.max(0) + comments.max(0)) as f64 + 1.0;
+    weight.log2() * TREND_HALF_LIFE + posted_at as f64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_trend_key_sorts_as_the_score_does_at_any_time() {
+        let ideas: Vec<(i64, i64, i64)> = (0..60)
+            .map(|n| ((n * 7) % 23, (n * 5) % 11, 1_000_000 + n * 37_000))
+            .collect();
+        // Every idea is posted by then: a score treats an idea from the future as new.
+        for now in [3_200_000, 9_000_000, 40_000_000] {
+            let mut by_score = ideas.clone();
+            by_score.sort_by(|a, b| {
+                trending_score(b.0, b.1, now - b.2).total_cmp(&trending_score(a.0, a.1, now - a.2))
+            });
+            let mut by_key = ideas.clone();
+            by_key.sort_by(|a, b| trend_key(b.0, b.1, b.2).total_cmp(&trend_key(a.0, a.1, a.2)));
+            assert_eq!(by_score, by_key, "at {now}");
+        }
+    }
 
     #[test]
     fn trending_favours_new_support_over_old() {

@@ -2,6 +2,18 @@
 -- ideas can be shown by topic.
 ALTER TABLE voice_ideas ADD COLUMN topic TEXT;
 
+-- An idea's place in the trending order, kept with its counts so a page of a challenge is
+-- read in order from an index, however many ideas it has. Trending ranks by support and
+-- comments halved every week of age (`trending_score`); its logarithm, less a constant for
+-- the time now, is log2(support + comments + 1) x a week in seconds + posted_at, which does
+-- not change as time passes, so it can be stored.
+ALTER TABLE voice_ideas ADD COLUMN trend_key REAL NOT NULL DEFAULT 0;
+UPDATE voice_ideas SET trend_key = posted_at;
+CREATE INDEX voice_ideas_trending ON voice_ideas (challenge_id, trend_key);
+CREATE INDEX voice_ideas_newest ON voice_ideas (challenge_id, posted_at);
+CREATE INDEX voice_ideas_supported ON voice_ideas (challenge_id, supporters);
+CREATE INDEX voice_ideas_discussed ON voice_ideas (challenge_id, comments);
+
 -- Following a challenge (its new ideas and every answer under it) or one idea (its
 -- answers and its plan action's progress). Exactly one of the two is set.
 CREATE TABLE voice_follows (

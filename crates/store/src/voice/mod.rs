@@ -6,7 +6,7 @@
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
 use dignity_domain::speakup::Day;
-use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trending_score};
+use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trend_key};
 
 pub mod follow;
 pub mod moderation;
@@ -335,7 +335,8 @@ pub async fn post_idea_within(
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, moderation, \
-         moderation_reason, state, topic) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         moderation_reason, state, topic, trend_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(idea.challenge_id)
     .bind(idea.author_id)
@@ -346,6 +347,7 @@ pub async fn post_idea_within(
     .bind(&idea.held_because)
     .bind(IdeaState::Open.code())
     .bind(&idea.topic)
+    .bind(trend_key(0, 0, now))
     .fetch_one(&mut *tx)
     .await?;
     log_idea_change(&mut tx, id).await?;
@@ -356,6 +358,27 @@ pub async fn post_idea_within(
     follow::follow_in(&mut tx, idea.author_id, follow::Target::Idea(id), now).await?;
     tx.commit().await?;
     Ok(Some(id))
+}
+
+/// Keeps an idea's place in the trending order in step with its counts, inside the
+/// caller's transaction.
+pub(crate) async fn refresh_trend(
+    conn: &mut sqlx::AnyConnection,
+    idea_id: i64,
+) -> Result<(), StoreError> {
+    let counts: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT supporters, comments, posted_at FROM voice_ideas WHERE id = $1")
+            .bind(idea_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some((supporters, comments, posted_at)) = counts {
+        sqlx::query("UPDATE voice_ideas SET trend_key = $1 WHERE id = $2")
+            .bind(trend_key(supporters, comments, posted_at))
+            .bind(idea_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Notes that which ideas are shown may have changed, for the similar-idea indexes.
@@ -459,7 +482,6 @@ pub async fn ideas(
     challenge_id: i64,
     order: IdeaOrder,
     viewer: Option<i64>,
-    now: i64,
     page: (usize, usize),
 ) -> Result<Vec<Idea>, StoreError> {
     ideas_where(
@@ -468,7 +490,6 @@ pub async fn ideas(
         order,
         &IdeaFilter::default(),
         viewer,
-        now,
         page,
     )
     .await
@@ -492,7 +513,6 @@ pub async fn ideas_where(
     order: IdeaOrder,
     filter: &IdeaFilter,
     viewer: Option<i64>,
-    now: i64,
     (offset, limit): (usize, usize),
 ) -> Result<Vec<Idea>, StoreError> {
     let found = match &filter.found {
@@ -505,16 +525,28 @@ pub async fn ideas_where(
         None => String::new(),
     };
     let sort = match order {
-        IdeaOrder::Newest | IdeaOrder::Trending => "i.posted_at DESC, i.id DESC",
+        IdeaOrder::Newest => "i.posted_at DESC, i.id DESC",
+        IdeaOrder::Trending => "i.trend_key DESC, i.id DESC",
         IdeaOrder::MostSupported => "i.supporters DESC, i.posted_at DESC, i.id DESC",
         IdeaOrder::MostDiscussed => "i.comments DESC, i.posted_at DESC, i.id DESC",
+    };
+    // A page is read from the database in order; search results (at most a hundred) are
+    // put in their order here.
+    let (offset, limit) = (
+        i64::try_from(offset).unwrap_or(i64::MAX),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    );
+    let window = if filter.found.is_some() {
+        String::new()
+    } else {
+        format!("LIMIT {limit} OFFSET {offset}")
     };
     let rows: Vec<IdeaRow> = sqlx::query_as(&format!(
         "SELECT {IDEA_COLUMNS} FROM voice_ideas i \
          LEFT JOIN voice_names n ON n.person_id = i.author_id \
          WHERE i.challenge_id = $1 AND (i.moderation = 'shown' OR (i.moderation = 'held' AND i.author_id = $2)) \
          AND ($3 = '' OR i.state = $3) AND ($4 = '' OR i.topic = $4) {found} \
-         ORDER BY {sort}"
+         ORDER BY {sort} {window}"
     ))
     .bind(challenge_id)
     .bind(viewer.unwrap_or(-1))
@@ -522,19 +554,21 @@ pub async fn ideas_where(
     .bind(filter.topic.as_deref().unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
-    let mut ideas = rows
+    let ideas = rows
         .into_iter()
         .map(Idea::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(ids) = &filter.found {
-        let rank = |i: &Idea| ids.iter().position(|id| *id == i.id);
-        ideas.sort_by_key(rank);
-    } else if order == IdeaOrder::Trending {
-        // Worked out here: the score depends on the time now.
-        let score = |i: &Idea| trending_score(i.supporters, i.comments, now - i.posted_at);
-        ideas.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
-    }
-    Ok(ideas.into_iter().skip(offset).take(limit).collect())
+    let Some(ids) = &filter.found else {
+        return Ok(ideas);
+    };
+    let mut ideas = ideas;
+    let rank = |i: &Idea| ids.iter().position(|id| *id == i.id);
+    ideas.sort_by_key(rank);
+    Ok(ideas
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect())
 }
 
 /// Shown ideas past their answer-by date with no answer yet, under the challenges of
@@ -659,6 +693,7 @@ pub async fn support(
             .bind(idea_id)
             .execute(&mut *tx)
             .await?;
+        refresh_trend(&mut tx, idea_id).await?;
     }
     let found: Option<(i64, Option<String>, i64, i64)> = sqlx::query_as(
         "SELECT i.supporters, i.answer_by, c.support_threshold, c.answer_within_days \
@@ -705,6 +740,7 @@ pub async fn withdraw_support(db: &Db, idea_id: i64, person_id: i64) -> Result<b
             .bind(idea_id)
             .execute(&mut *tx)
             .await?;
+        refresh_trend(&mut tx, idea_id).await?;
     }
     tx.commit().await?;
     Ok(removed)
@@ -824,6 +860,7 @@ pub async fn comment_within(
             .bind(comment.idea_id)
             .execute(&mut *tx)
             .await?;
+        refresh_trend(&mut tx, comment.idea_id).await?;
     }
     tx.commit().await?;
     Ok(Some(id))

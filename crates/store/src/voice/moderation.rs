@@ -284,6 +284,7 @@ pub async fn decide(
                 .bind(idea_id)
                 .execute(&mut *tx)
                 .await?;
+            super::refresh_trend(&mut tx, idea_id).await?;
         }
     }
     let (kind, id) = post.columns();

@@ -459,7 +459,6 @@ async fn voice_pages_from_challenge_to_answer(app: &TestApp) -> TestResult {
         challenge,
         dignity_domain::voice::IdeaOrder::Newest,
         Some(ann.id),
-        app.state.app.clock.now(),
         (0, 20),
     )
     .await?
