@@ -128,6 +128,29 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Staff voice: made-up ideas and comments under a challenge for each organisation and
+    /// a national one (a tenth of the ideas), written straight to a fresh SQLite database
+    /// (untimed); then a challenge's page read by many people at once, similar-idea
+    /// suggestions, and supporting an idea (durable before it answers), all through the
+    /// full router. Prints each run's latencies and the median and range against the
+    /// issue's goals.
+    Voice {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// Ideas and comments together (a quarter of them ideas).
+        #[arg(long, default_value_t = 1_000_000)]
+        posts: usize,
+        /// People reading the challenge's page at once.
+        #[arg(long, default_value_t = 64)]
+        readers: usize,
+        /// Requests of each kind a run.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -142,6 +165,14 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::Voice {
+            orgs,
+            posts,
+            readers,
+            requests,
+            runs,
+            seed,
+        } => crate::bench_voice::run(orgs, posts, readers, requests, runs, seed).await,
         BenchCommand::Diagnostics {
             orgs,
             assessors,

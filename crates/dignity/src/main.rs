@@ -9,6 +9,7 @@ mod bench_answers;
 mod bench_casework;
 mod bench_diagnostics;
 mod bench_library;
+mod bench_voice;
 mod bench_workforce;
 
 mod demo;

@@ -991,3 +991,63 @@ pub async fn comments_since(db: &Db, person_id: i64, since: i64) -> Result<i64, 
     .fetch_one(db.pool())
     .await?)
 }
+
+/// A made-up idea for `dignity bench voice`, written as it would be after its life so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntheticIdea {
+    pub author_id: i64,
+    pub title: String,
+    pub body: String,
+    pub posted_at: i64,
+    /// Support as a count only: the benchmark reads pages, it does not take support back.
+    pub supporters: i64,
+    /// Comments to write under it, an hour apart.
+    pub comments: i64,
+    pub state: IdeaState,
+}
+
+/// Writes made-up shown ideas under a challenge, each with its comments (by `commenter`),
+/// in one transaction, for the benchmark, which needs a million posts in minutes rather
+/// than a transaction for each. Returns the ideas' ids in order.
+pub async fn insert_ideas_for_benchmark(
+    db: &Db,
+    challenge_id: i64,
+    commenter: i64,
+    ideas: &[SyntheticIdea],
+) -> Result<Vec<i64>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(ideas.len());
+    for idea in ideas {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, \
+             moderation, state, supporters, comments, trend_key) \
+             VALUES ($1, $2, $3, $4, $5, 'shown', $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(challenge_id)
+        .bind(idea.author_id)
+        .bind(&idea.title)
+        .bind(&idea.body)
+        .bind(idea.posted_at)
+        .bind(idea.state.code())
+        .bind(idea.supporters)
+        .bind(idea.comments)
+        .bind(trend_key(idea.supporters, idea.comments, idea.posted_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        for n in 0..idea.comments {
+            sqlx::query(
+                "INSERT INTO voice_comments (idea_id, author_id, body, posted_at, moderation) \
+                 VALUES ($1, $2, $3, $4, 'shown')",
+            )
+            .bind(id)
+            .bind(commenter)
+            .bind(format!("A made-up comment, number {}.", n + 1))
+            .bind(idea.posted_at + (n + 1) * 3_600)
+            .execute(&mut *tx)
+            .await?;
+        }
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
