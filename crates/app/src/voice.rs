@@ -174,6 +174,11 @@ pub(crate) fn text(
     text.to_owned()
 }
 
+/// Text with every run of spaces and line breaks made one space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn problems_or<T>(problems: Vec<Problem>, value: T) -> Result<T, Refused> {
     if problems.is_empty() {
         Ok(value)
@@ -490,7 +495,9 @@ pub async fn post_idea_on(
 ) -> Result<Posted, Refused> {
     let challenge = challenge(ctx, session, challenge_id).await?;
     let mut problems = Vec::new();
-    let title = text(title, LONGEST_TITLE, Problem::Title, &mut problems);
+    // A title is one line wherever it is shown: in lists, feeds and emails.
+    let title = one_line(title);
+    let title = text(&title, LONGEST_TITLE, Problem::Title, &mut problems);
     let body = text(body, LONGEST_IDEA, Problem::Idea, &mut problems);
     let topic = match topic.trim() {
         "" => None,
@@ -981,10 +988,17 @@ pub async fn follows(
     Ok(store::follow::follows(&ctx.db, session.person.id, target).await?)
 }
 
-/// Not found unless `session` may read `target`.
+/// Not found unless `session` may read `target`, and an idea is shown or their own (the
+/// page offers no button for anyone else's held or hidden idea).
 async fn readable(ctx: &Context, session: &CurrentSession, target: Target) -> Result<(), Error> {
     match target {
         Target::Challenge(id) => challenge(ctx, session, id).await.map(|_| ()),
-        Target::Idea(id) => idea(ctx, session, id).await.map(|_| ()),
+        Target::Idea(id) => {
+            let (idea, _) = idea(ctx, session, id).await?;
+            if idea.moderation != Moderation::Shown && idea.author_id != session.person.id {
+                return Err(Error::NotFound("There is no such idea".into()));
+            }
+            Ok(())
+        }
     }
 }

@@ -340,6 +340,11 @@ pub async fn set_passphrase(
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
+    // A feed key made by whoever had the account before the reset stops too.
+    sqlx::query("DELETE FROM voice_feed_keys WHERE person_id = $1")
+        .bind(person.id)
+        .execute(&mut *tx)
+        .await?;
     audit::append(
         &mut tx,
         now,
@@ -348,7 +353,7 @@ pub async fn set_passphrase(
             organisation: None,
             action: "person.passphrase_reset",
             detail: &format!(
-                "Set a new passphrase for {} and ended their sessions; any case key was removed",
+                "Set a new passphrase for {} and ended their sessions and feed key; any case key was removed",
                 person.email
             ),
         },

@@ -910,6 +910,7 @@ const TABLES: &[TableSpec] = &[
             ("answer_within_days", Int),
             ("created_by", Text),
             ("created_at", Int),
+            ("last_event", Int),
         ],
     ),
     (
@@ -934,6 +935,7 @@ const TABLES: &[TableSpec] = &[
             ("plan_action_id", Int),
             ("topic", Text),
             ("trend_key", Real),
+            ("last_event", Int),
         ],
     ),
     (
@@ -1013,6 +1015,7 @@ const TABLES: &[TableSpec] = &[
             ("person_id", Int),
             ("challenge_id", Int),
             ("idea_id", Int),
+            ("since_event", Int),
         ],
     ),
     (

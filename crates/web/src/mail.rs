@@ -87,20 +87,28 @@ pub async fn send_due(
     dignity_app::mail::send_due(app, mailer, now).await
 }
 
+/// How often the worker looks for staff voice digests that are due.
+const DIGEST_LOOK_EVERY: Duration = Duration::from_secs(300);
+
 /// Sends mail every few seconds until the server stops, and writes plan followers' emails
 /// once their changes have gathered and staff voice followers' daily digests.
 pub async fn run_worker(app: Context, mailer: Mailer, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let clock = &app.clock;
+    // Digests go once a day, so a look every few minutes is soon enough.
+    let mut digests_looked_at: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
         if let Err(e) = crate::plans::follow::send_notices(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "plan followers' emails could not be written");
         }
-        if let Err(e) =
-            dignity_app::voice::digest::send_digests(&app, &public_url, clock.now()).await
-        {
-            tracing::warn!(cause = %e, "staff voice digests could not be written");
+        if digests_looked_at.is_none_or(|at| at.elapsed() >= DIGEST_LOOK_EVERY) {
+            digests_looked_at = Some(std::time::Instant::now());
+            if let Err(e) =
+                dignity_app::voice::digest::send_digests(&app, &public_url, clock.now()).await
+            {
+                tracing::warn!(cause = %e, "staff voice digests could not be written");
+            }
         }
         if let Err(e) = crate::events::send_reminders(&app, &public_url, clock.now()).await {
             tracing::warn!(cause = %e, "event reminders could not be written");

@@ -11,22 +11,26 @@ pub const EVERY_SECONDS: i64 = 86_400;
 /// News told in one email at most; the rest is on the site.
 const MOST_TOLD: i64 = 50;
 
+/// Text on one line: a title someone typed cannot start lines of its own in the email,
+/// where they would read as the service's words.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One line of the email for `event`.
 fn line(event: &Event, base: &str) -> String {
     let link = format!("{base}/voice/ideas/{}", event.idea_id);
+    let (title, question, detail) = (
+        one_line(&event.title),
+        one_line(&event.question),
+        one_line(&event.detail),
+    );
     match event.kind {
-        EventKind::Idea => format!(
-            "- New idea under \"{}\": {}\n  {link}",
-            event.question, event.title
-        ),
-        EventKind::Answer => format!(
-            "- \"{}\" has an answer: {}\n  {link}",
-            event.title, event.detail
-        ),
-        EventKind::Action => format!(
-            "- The plan action for \"{}\" is now: {}\n  {link}",
-            event.title, event.detail
-        ),
+        EventKind::Idea => format!("- New idea under \"{question}\": {title}\n  {link}"),
+        EventKind::Answer => format!("- \"{title}\" has an answer: {detail}\n  {link}"),
+        EventKind::Action => {
+            format!("- The plan action for \"{title}\" is now: {detail}\n  {link}")
+        }
     }
 }
 
@@ -37,24 +41,17 @@ pub async fn send_digests(ctx: &Context, base: &str, now: i64) -> Result<usize, 
     let mut written = 0;
     for follower in due {
         let person = identity::get_person(db, follower.person_id).await?;
+        // Someone who has left an organisation no longer hears of its challenges (the
+        // store leaves them out), and a closed account hears nothing.
         let mut events = Vec::new();
         if !person.disabled {
-            // Someone who has left an organisation no longer hears of its challenges.
-            let member_of: Vec<i64> = identity::memberships(db, person.id)
-                .await?
-                .iter()
-                .filter_map(|m| m.organisation.as_ref().map(|o| o.id))
-                .collect();
             events = store::events_for(
                 db,
                 person.id,
                 (follower.told_through, newest),
                 MOST_TOLD + 1,
             )
-            .await?
-            .into_iter()
-            .filter(|e| e.organisation_id.is_none_or(|o| member_of.contains(&o)))
-            .collect();
+            .await?;
         }
         let more = events.len() > MOST_TOLD as usize;
         events.truncate(MOST_TOLD as usize);

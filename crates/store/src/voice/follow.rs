@@ -63,16 +63,33 @@ pub(crate) async fn record(
     detail: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let event: Option<(i64, i64)> = sqlx::query_as(
         "INSERT INTO voice_events (challenge_id, idea_id, kind, detail, at) \
-         SELECT challenge_id, id, $2, $3, $4 FROM voice_ideas WHERE id = $1",
+         SELECT challenge_id, id, $2, $3, $4 FROM voice_ideas WHERE id = $1 \
+         RETURNING id, challenge_id",
     )
     .bind(idea_id)
     .bind(kind.code())
     .bind(detail)
     .bind(now)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let Some((event, challenge_id)) = event else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE voice_challenges SET last_event = $1 WHERE id = $2")
+        .bind(event)
+        .bind(challenge_id)
+        .execute(&mut *conn)
+        .await?;
+    // An idea's own followers hear of its answers and plan action, not that it was posted.
+    if kind != EventKind::Idea {
+        sqlx::query("UPDATE voice_ideas SET last_event = $1 WHERE id = $2")
+            .bind(event)
+            .bind(idea_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -84,23 +101,22 @@ pub(crate) async fn record_action_change(
     detail: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO voice_events (challenge_id, idea_id, kind, detail, at) \
-         SELECT challenge_id, id, $2, $3, $4 FROM voice_ideas \
-         WHERE plan_action_id = $1 AND moderation = 'shown'",
+    let linked: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM voice_ideas WHERE plan_action_id = $1 AND moderation = 'shown' ORDER BY id",
     )
     .bind(action_id)
-    .bind(EventKind::Action.code())
-    .bind(detail)
-    .bind(now)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    for idea_id in linked {
+        record(conn, idea_id, EventKind::Action, detail, now).await?;
+    }
     Ok(())
 }
 
-/// Starts following, inside the caller's transaction; false if already following. A new
-/// follower's place is the newest event, so they hear only of what comes after, and
-/// their first digest goes a day from now at the soonest.
+/// Starts following, inside the caller's transaction; false if already following. They
+/// hear only of what comes after (the follow keeps the newest event's number), and
+/// someone following for the first time gets their first digest a day from now at the
+/// soonest; someone who follows other things already keeps their day.
 pub(crate) async fn follow_in(
     conn: &mut sqlx::AnyConnection,
     person_id: i64,
@@ -122,7 +138,8 @@ pub(crate) async fn follow_in(
     }
     // The unique indexes settle two at once: the loser follows already.
     let added = sqlx::query(
-        "INSERT INTO voice_follows (person_id, challenge_id, idea_id) VALUES ($1, $2, $3) \
+        "INSERT INTO voice_follows (person_id, challenge_id, idea_id, since_event) \
+         SELECT $1, $2, $3, COALESCE(MAX(id), 0) FROM voice_events WHERE 1 = 1 \
          ON CONFLICT DO NOTHING",
     )
     .bind(person_id)
@@ -185,12 +202,6 @@ pub async fn follows(db: &Db, person_id: i64, target: Target) -> Result<bool, St
     Ok(found.is_some())
 }
 
-/// Whether follow `f` hears of event `e`: a challenge's followers hear of everything under
-/// it; an idea's, of its answers and its plan action (its author needs no news that they
-/// posted it).
-const FOLLOWED: &str = "(f.challenge_id = e.challenge_id \
-     OR (f.idea_id = e.idea_id AND e.kind <> 'idea'))";
-
 /// A follower whose digest is due: they have news, and their last one went at least
 /// `every` seconds ago.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
@@ -199,24 +210,36 @@ pub struct DueDigest {
     pub told_through: i64,
 }
 
-/// Followers whose digest is due at `now`, and the newest event then: each digest tells
-/// up to it.
+/// How long an event waits before a digest may tell it. Event numbers are taken when a
+/// change is written, so on PostgreSQL a slow transaction can show an older number after
+/// a newer one; a place moved past it would skip it. No change's transaction is anywhere
+/// near this long.
+pub const SETTLE_SECONDS: i64 = 60;
+
+/// Followers whose digest is due at `now`, and the newest settled event then: each
+/// digest tells up to it. Who has news is read from each followed challenge's and idea's
+/// newest event, so the cost follows the number of follows, not of events.
 pub async fn due_digests(
     db: &Db,
     now: i64,
     every: i64,
 ) -> Result<(Vec<DueDigest>, i64), StoreError> {
-    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM voice_events")
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM voice_events WHERE at <= $1")
+        .bind(now - SETTLE_SECONDS)
         .fetch_one(db.pool())
         .await?;
     let newest = newest.unwrap_or(0);
-    let due = sqlx::query_as(&format!(
+    let due = sqlx::query_as(
         "SELECT d.person_id, d.told_through FROM voice_digests d \
          WHERE d.emailed_at <= $1 AND d.told_through < $2 AND EXISTS ( \
-           SELECT 1 FROM voice_events e JOIN voice_follows f ON {FOLLOWED} \
-           WHERE f.person_id = d.person_id AND e.id > d.told_through AND e.id <= $2) \
-         ORDER BY d.person_id"
-    ))
+           SELECT 1 FROM voice_follows f \
+           LEFT JOIN voice_challenges c ON c.id = f.challenge_id \
+           LEFT JOIN voice_ideas i ON i.id = f.idea_id \
+           WHERE f.person_id = d.person_id AND ( \
+             (c.last_event > d.told_through AND c.last_event > f.since_event) \
+             OR (i.last_event > d.told_through AND i.last_event > f.since_event))) \
+         ORDER BY d.person_id",
+    )
     .bind(now - every)
     .bind(newest)
     .fetch_all(db.pool())
@@ -251,23 +274,34 @@ struct EventRow {
     at: i64,
 }
 
-/// What `person_id` follows that happened after `after` up to `up_to`, oldest first, at
-/// most `most`; about shown ideas only (a hidden idea's news is not told).
+/// What `person_id` follows that happened after `after` up to `up_to` (and after they
+/// started following it), oldest first, at most `most`: about shown ideas only (a hidden
+/// idea's news is not told), and an organisation's challenges only while they are in it.
+/// A challenge's followers hear of everything under it; an idea's, of its answers and its
+/// plan action.
 pub async fn events_for(
     db: &Db,
     person_id: i64,
     (after, up_to): (i64, i64),
     most: i64,
 ) -> Result<Vec<Event>, StoreError> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+    let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT e.id, e.challenge_id, c.organisation_id, c.question, e.idea_id, i.title, \
          e.kind, e.detail, e.at FROM voice_events e \
          JOIN voice_ideas i ON i.id = e.idea_id \
          JOIN voice_challenges c ON c.id = e.challenge_id \
-         WHERE e.id > $2 AND e.id <= $3 AND i.moderation = 'shown' AND EXISTS ( \
-           SELECT 1 FROM voice_follows f WHERE f.person_id = $1 AND {FOLLOWED}) \
-         ORDER BY e.id LIMIT $4"
-    ))
+         WHERE e.id IN ( \
+           SELECT t.id FROM voice_follows f JOIN voice_events t ON t.challenge_id = f.challenge_id \
+           WHERE f.person_id = $1 AND t.id > $2 AND t.id > f.since_event AND t.id <= $3 \
+           UNION \
+           SELECT t.id FROM voice_follows f JOIN voice_events t ON t.idea_id = f.idea_id \
+           WHERE f.person_id = $1 AND t.kind <> 'idea' AND t.id > $2 AND t.id > f.since_event \
+           AND t.id <= $3) \
+         AND i.moderation = 'shown' \
+         AND (c.organisation_id IS NULL OR c.organisation_id IN \
+           (SELECT organisation_id FROM memberships WHERE person_id = $1)) \
+         ORDER BY e.id LIMIT $4",
+    )
     .bind(person_id)
     .bind(after)
     .bind(up_to)

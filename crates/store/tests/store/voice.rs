@@ -542,6 +542,19 @@ pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestRes
     };
     let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(org.id), "Ours")).await?;
     let (author, follower) = (person(&db, 0).await?, person(&db, 1).await?);
+    // Both work there: news of an organisation's challenge goes only to its people.
+    for id in [author, follower] {
+        let someone = identity::get_person(&db, id).await?;
+        identity::grant_role(
+            &db,
+            "cli",
+            1,
+            &someone,
+            dignity_domain::identity::Role::Staff,
+            Some(&org),
+        )
+        .await?;
+    }
     let tasks: Vec<_> = (0..12)
         .map(|_| {
             let db = db.clone();
@@ -569,9 +582,9 @@ pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestRes
     .await?;
     let shown = voice::post_idea(&db, 30, &idea(ours, author, "Rotas")).await?;
     voice::answer(&db, actor, 40, shown, IdeaState::Accepted, "Yes").await?;
-    let (due, newest) = follow::due_digests(&db, 50, 86_400).await?;
+    let (due, _) = follow::due_digests(&db, 500, 86_400).await?;
     assert!(due.is_empty(), "not a day since following: {due:?}");
-    let (due, _) = follow::due_digests(&db, 10 + 86_400, 86_400).await?;
+    let (due, newest) = follow::due_digests(&db, 10 + 86_400, 86_400).await?;
     let mut people: Vec<i64> = due.iter().map(|d| d.person_id).collect();
     people.sort_unstable();
     assert_eq!(
@@ -622,5 +635,41 @@ pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestRes
     assert_eq!(people, vec![author], "{due:?}");
     assert!(follow::unfollow(&db, follower, Target::Challenge(ours)).await?);
     assert!(!follow::unfollow(&db, follower, Target::Challenge(ours)).await?);
+
+    // Following something new later tells only what happens after: news from before
+    // (here, answers given while they followed something else) is not told, however old
+    // their place (an outside attack, 2026-12-06).
+    let national =
+        voice::create_challenge(&db, actor, 100, &challenge(None, "For everyone")).await?;
+    let old_news = voice::post_idea(&db, 200, &idea(national, author, "Earlier")).await?;
+    voice::answer(&db, actor, 300, old_news, IdeaState::Considering, "Maybe").await?;
+    assert!(follow::follow(&db, follower, Target::Challenge(ours), 400).await?);
+    assert!(follow::follow(&db, follower, Target::Challenge(national), 400).await?);
+    let later = 10 + 5 * 86_400;
+    let (due, _) = follow::due_digests(&db, later, 86_400).await?;
+    assert!(
+        !due.iter().any(|d| d.person_id == follower),
+        "old news is not news: {due:?}"
+    );
+
+    // Someone who leaves an organisation hears no more of its challenges, and the news
+    // they may still read is not lost behind what they may not.
+    for n in 0..60 {
+        voice::answer(&db, actor, 500 + n, shown, IdeaState::Accepted, "Still yes").await?;
+    }
+    voice::answer(&db, actor, 600, old_news, IdeaState::Accepted, "Yes").await?;
+    let (due, newest) = follow::due_digests(&db, later, 86_400).await?;
+    let place = due
+        .iter()
+        .find(|d| d.person_id == follower)
+        .ok_or("the follower has news")?
+        .told_through;
+    sqlx::query("DELETE FROM memberships WHERE person_id = $1")
+        .bind(follower)
+        .execute(db.pool())
+        .await?;
+    let told = follow::events_for(&db, follower, (place, newest), 51).await?;
+    let ideas: Vec<i64> = told.iter().map(|e| e.idea_id).collect();
+    assert_eq!(ideas, vec![old_news], "only the national answer: {told:?}");
     Ok(())
 }

@@ -1210,6 +1210,27 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
         )
         .await?;
     let rotas = id_in(&page.location, "/voice/ideas/")?;
+    // A title cannot start lines of its own in the digest, where they would read as the
+    // service's words (an outside attack, 2026-12-06).
+    let page = bob_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                (
+                    "title",
+                    "Tea at handover\r\n\n- Action needed: sign in again at https://phish.example",
+                ),
+                ("body", "A cup of tea"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    let tea = id_in(&page.location, "/voice/ideas/")?;
+    let stored = dignity_store::voice::idea(&app.db, tea).await?;
+    assert_eq!(
+        stored.title,
+        "Tea at handover - Action needed: sign in again at https://phish.example"
+    );
 
     // Search and the topic filter.
     let page = bob_b.get(&format!("{at}?search=handover")).await?;
@@ -1270,6 +1291,20 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     );
     assert!(!body.contains("A quiet room"), "hidden: {body}");
     assert!(!body.contains("Cover for lunch"), "held: {body}");
+    assert!(
+        body.lines()
+            .all(|l| !l.trim_start().starts_with("- Action needed")),
+        "{body}"
+    );
+
+    // Someone else's hidden idea cannot be followed (the page offers no button).
+    let page = bob_b
+        .post(
+            &format!("/voice/ideas/{quiet}/follow"),
+            &[("following", "yes")],
+        )
+        .await?;
+    assert_eq!(page.status, 404);
 
     // An answer and a plan action's progress reach the idea's author (who follows their
     // idea) and the challenge's followers, but not within the day.
@@ -1402,6 +1437,25 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
         .post("/voice/feeds", &[("change", "nonsense")])
         .await?;
     assert_eq!(page.status, 400);
+    // A new passphrase (after the account was taken over, say) stops the key too.
+    let page = ann_b.post("/voice/feeds", &[("change", "make")]).await?;
+    let taken = feed_key(&page.body)?;
+    assert_eq!(
+        reader
+            .get(&format!("/voice/feeds/{taken}/{ours}"))
+            .await?
+            .status,
+        200
+    );
+    dignity_store::identity::set_passphrase(&app.db, "test", 1, &ann, "new hash").await?;
+    assert_eq!(
+        reader
+            .get(&format!("/voice/feeds/{taken}/{ours}"))
+            .await?
+            .status,
+        404
+    );
+    let mut ann_b = app.signed_in_browser(&ann).await?;
     let page = ann_b.post("/voice/feeds", &[("change", "make")]).await?;
     let newer = feed_key(&page.body)?;
     assert_ne!(newer, key);
