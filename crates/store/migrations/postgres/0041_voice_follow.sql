@@ -9,10 +9,12 @@ ALTER TABLE voice_ideas ADD COLUMN topic TEXT;
 -- not change as time passes, so it can be stored.
 ALTER TABLE voice_ideas ADD COLUMN trend_key DOUBLE PRECISION NOT NULL DEFAULT 0;
 UPDATE voice_ideas SET trend_key = posted_at;
-CREATE INDEX voice_ideas_trending ON voice_ideas (challenge_id, trend_key);
-CREATE INDEX voice_ideas_newest ON voice_ideas (challenge_id, posted_at);
-CREATE INDEX voice_ideas_supported ON voice_ideas (challenge_id, supporters);
-CREATE INDEX voice_ideas_discussed ON voice_ideas (challenge_id, comments);
+-- One index for each order a list is read in, holding every column it sorts by, so a page
+-- is read in order without sorting a challenge's ideas.
+CREATE INDEX voice_ideas_trending ON voice_ideas (challenge_id, trend_key, id);
+CREATE INDEX voice_ideas_newest ON voice_ideas (challenge_id, posted_at, id);
+CREATE INDEX voice_ideas_supported ON voice_ideas (challenge_id, supporters, posted_at, id);
+CREATE INDEX voice_ideas_discussed ON voice_ideas (challenge_id, comments, posted_at, id);
 
 -- Following a challenge (its new ideas and every answer under it) or one idea (its
 -- answers and its plan action's progress). Exactly one of the two is set.
