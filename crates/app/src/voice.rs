@@ -103,6 +103,8 @@ pub enum Problem {
     Action,
     #[error("Choose one of the challenge's topics, or none")]
     Topic,
+    #[error("Leave web addresses out of the title. You can put them in the description")]
+    TitleAddress,
 }
 
 impl Problem {
@@ -132,6 +134,7 @@ impl Problem {
             Problem::Decision => "action",
             Problem::NotAccepted | Problem::Action => "plan_action",
             Problem::Topic => "topic",
+            Problem::TitleAddress => "title",
         }
     }
 }
@@ -172,6 +175,14 @@ pub(crate) fn text(
         problems.push(problem);
     }
     text.to_owned()
+}
+
+/// Whether text holds a web address. A title is read in emails and feeds beside the
+/// service's own words, where a link would lend it their trust; links belong in the
+/// description, shown as the writer's.
+fn has_web_address(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.contains("://") || lower.contains("www.")
 }
 
 /// Text with every run of spaces and line breaks made one space.
@@ -498,6 +509,9 @@ pub async fn post_idea_on(
     // A title is one line wherever it is shown: in lists, feeds and emails.
     let title = one_line(title);
     let title = text(&title, LONGEST_TITLE, Problem::Title, &mut problems);
+    if has_web_address(&title) {
+        problems.push(Problem::TitleAddress);
+    }
     let body = text(body, LONGEST_IDEA, Problem::Idea, &mut problems);
     let topic = match topic.trim() {
         "" => None,
@@ -759,8 +773,9 @@ fn read_challenge(
     form: &ChallengeForm,
 ) -> Result<NewChallenge, Vec<Problem>> {
     let mut problems = Vec::new();
+    // A question is one line wherever it is shown: in pages, feeds and emails.
     let question = text(
-        &form.question,
+        &one_line(&form.question),
         LONGEST_QUESTION,
         Problem::Question,
         &mut problems,

@@ -25,11 +25,15 @@ fn line(event: &Event, base: &str) -> String {
         one_line(&event.question),
         one_line(&event.detail),
     );
+    // What staff typed goes on lines of its own after a label, never inside a sentence
+    // of ours, so it cannot finish one (a title ending in a quote mark once did).
     match event.kind {
-        EventKind::Idea => format!("- New idea under \"{question}\": {title}\n  {link}"),
-        EventKind::Answer => format!("- \"{title}\" has an answer: {detail}\n  {link}"),
+        EventKind::Idea => {
+            format!("- A new idea.\n  Idea: {title}\n  Challenge: {question}\n  {link}")
+        }
+        EventKind::Answer => format!("- A new answer: {detail}.\n  Idea: {title}\n  {link}"),
         EventKind::Action => {
-            format!("- The plan action for \"{title}\" is now: {detail}\n  {link}")
+            format!("- Its plan action is now: {detail}.\n  Idea: {title}\n  {link}")
         }
     }
 }

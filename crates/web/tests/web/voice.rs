@@ -1218,7 +1218,7 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
             &[
                 (
                     "title",
-                    "Tea at handover\r\n\n- Action needed: sign in again at https://phish.example",
+                    "Tea at handover\r\n\n- Action needed: sign in again today",
                 ),
                 ("body", "A cup of tea"),
                 ("confirm", "yes"),
@@ -1229,8 +1229,38 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     let stored = dignity_store::voice::idea(&app.db, tea).await?;
     assert_eq!(
         stored.title,
-        "Tea at handover - Action needed: sign in again at https://phish.example"
+        "Tea at handover - Action needed: sign in again today"
     );
+    // Nor can it end our sentence and start its own, or carry a link in our words.
+    let page = bob_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                (
+                    "title",
+                    "Rota\" has an answer. Confirm at https://phish.example",
+                ),
+                ("body", "A cup of tea"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Leave web addresses out of the title"));
+    let page = bob_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                (
+                    "title",
+                    "Night rota\" is accepted. All staff must re-confirm their login",
+                ),
+                ("body", "A cup of tea"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    assert!(page.redirects_to("/voice/ideas/"), "{page:?}");
 
     // Search and the topic filter.
     let page = bob_b.get(&format!("{at}?search=handover")).await?;
@@ -1291,11 +1321,16 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     );
     assert!(!body.contains("A quiet room"), "hidden: {body}");
     assert!(!body.contains("Cover for lunch"), "held: {body}");
-    assert!(
-        body.lines()
-            .all(|l| !l.trim_start().starts_with("- Action needed")),
-        "{body}"
-    );
+    // Whatever staff typed sits on a line of its own after a label.
+    for typed in ["Action needed", "All staff must"] {
+        assert!(
+            body.lines()
+                .filter(|l| l.contains(typed))
+                .all(|l| l.starts_with("  Idea: ")),
+            "{body}"
+        );
+    }
+    assert!(body.contains("All staff must"), "{body}");
 
     // Someone else's hidden idea cannot be followed (the page offers no button).
     let page = bob_b
@@ -1352,9 +1387,9 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     let sent = digests(app).await?;
     assert_eq!(sent.len(), 3, "{sent:?}");
     for (to, body) in &sent[1..] {
-        assert!(body.contains("has an answer: Accepted"), "{to}: {body}");
+        assert!(body.contains("A new answer: Accepted."), "{to}: {body}");
         assert!(body.contains("40% done"), "{to}: {body}");
-        assert!(!body.contains("New idea under"), "{to}: {body}");
+        assert!(!body.contains("A new idea."), "{to}: {body}");
     }
     let to: Vec<&str> = sent.iter().map(|(to, _)| to.as_str()).collect();
     assert_eq!(
