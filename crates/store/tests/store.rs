@@ -1843,6 +1843,10 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
             }
             _ if (table, column) == ("er_case_entries", "kind") => Value::Text("note".into()),
             _ if (table, column) == ("er_suspensions", "kind") => Value::Text("suspension".into()),
+            // A follow is of a challenge or of an idea, never both: the idea is left empty
+            // (the copy carries it as it carries every column, from the one list).
+            _ if (table, column) == ("voice_follows", "idea_id") => Value::Null,
+            _ if (table, column) == ("voice_events", "kind") => Value::Text("answer".into()),
             "int" => Value::Int(1),
             "real" => Value::Real(1.5),
             "blob" => Value::Blob(format!("{table}.{column}").into_bytes()),
@@ -1874,6 +1878,7 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
                         Value::Real(v) => query.bind(v),
                         Value::Text(v) => query.bind(v),
                         Value::Blob(v) => query.bind(v),
+                        Value::Null => query.bind(None::<i64>),
                     };
                 }
                 query
@@ -1896,6 +1901,9 @@ async fn copying_to_postgres_carries_every_column_of_every_table() -> TestResult
             for (column, kind) in columns {
                 let column = column.as_str();
                 let found = match *kind {
+                    "int" if value(table, column, kind) == Value::Null => rows[0]
+                        .try_get::<Option<i64>, _>(column)?
+                        .map_or(Value::Null, Value::Int),
                     "int" => Value::Int(rows[0].try_get(column)?),
                     "real" => Value::Real(rows[0].try_get(column)?),
                     "blob" => Value::Blob(rows[0].try_get(column)?),
@@ -1923,4 +1931,5 @@ enum Value {
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
+    Null,
 }
