@@ -157,8 +157,8 @@ test('hostile text in a concern and its conversation stays text', async () => {
 
 test('hostile text in staff voice stays text', async () => {
   // Direction-changing characters are refused outright in staff voice, so they are left
-  // out here; the other nine go into an idea, a comment, a reply, an answer, a report and
-  // a challenge.
+  // out here; the other nine go into an idea, a comment, a reply, an answer, a report, a
+  // challenge, a leaders' update and a comment on it.
   const hostile = HOSTILE.filter((h) => !h.includes('\u202e'));
   const payload = hostile.join(' ');
   const admin = await newPage(browser);
@@ -195,5 +195,13 @@ test('hostile text in staff voice stays text', async () => {
   await assertInert(staff, idea);
   await assertInert(exec, idea);
   await assertInert(staff, `${challenge}/similar?title=${encodeURIComponent('Idea')}`);
+
+  // A leaders' update, and a comment on it.
+  const update = await postForm(exec, `${challenge}/updates`, { title: `Update ${hostile[3]}`.slice(0, 150), body: payload });
+  assert.equal(update.status(), 303, 'the update went up');
+  const updatePath = new URL(update.headers().location, server.url).pathname;
+  await postForm(staff, `${updatePath}/comments`, { comment: payload });
+  await assertInert(staff, updatePath);
+  await assertInert(staff, challenge);
   await assertInert(moderator, '/voice/moderation');
 });

@@ -239,3 +239,46 @@ test('staff search and filter ideas, follow a challenge and make feed addresses'
   await checkAccessibility(staff, assert);
   assert.equal((await fetch(`${server.url}${feedPath}`)).status, 404);
 });
+
+test('leaders post an update and staff comment on it', async () => {
+  // An executive writes an update on the trust's challenge; an empty one is refused.
+  const exec = await newPage(browser);
+  await signInWithSecondStep(exec, server.url, 'exec@demo.nhs.uk');
+  await exec.goto(`${server.url}/voice`);
+  await exec.click('a:has-text("What would make shift handovers kinder?")');
+  await exec.click('a:has-text("Post an update for staff")');
+  await checkAccessibility(exec, assert);
+  await exec.click('button:has-text("Post the update")');
+  const problems = await exec.locator('.nhsuk-error-summary').innerText();
+  assert.match(problems, /Enter a title/);
+  assert.match(problems, /Write the update/);
+  await checkAccessibility(exec, assert);
+  await exec.fill('#title', 'Quiet minutes are starting');
+  await exec.fill('#body', 'Two wards start *quiet minutes* before handover in January.');
+  await exec.click('button:has-text("Post the update")');
+  assert.match(await exec.locator('.nhsuk-notification-banner').innerText(), /Your update is posted/);
+  assert.equal(await exec.locator('main em').first().innerText(), 'quiet minutes');
+  await checkAccessibility(exec, assert);
+
+  // A member of staff with a chosen name reads the national update and comments on it;
+  // hostile text stays text.
+  const union = await newPage(browser);
+  let dialogs = 0;
+  union.on('dialog', async (dialog) => { dialogs += 1; await dialog.dismiss(); });
+  await signInWithSecondStep(union, server.url, 'union@demo.nhs.uk');
+  await union.goto(`${server.url}/voice`);
+  await union.click('a:has-text("How can we make sure nobody works in fear of bullying?")');
+  assert.match(await union.locator('#updates ~ ul').first().innerText(), /What you have told us so far/);
+  await union.click('a:has-text("What you have told us so far")');
+  assert.match(await union.locator('main').innerText(), /Pat Platform/);
+  await checkAccessibility(union, assert);
+  await union.click('button:has-text("Post my comment")');
+  assert.match(await union.locator('.nhsuk-error-summary').innerText(), /Enter a comment/);
+  await checkAccessibility(union, assert);
+  await union.fill('#comment', 'Reps can help <img src=x onerror=alert(1)> with this.');
+  await union.click('button:has-text("Post my comment")');
+  assert.match(await union.locator('.nhsuk-notification-banner').innerText(), /Your comment is posted/);
+  assert.match(await union.locator('#comments ~ ul').first().innerText(), /Tea Break/);
+  await checkAccessibility(union, assert);
+  assert.equal(dialogs, 0, 'no script from a comment ran');
+});

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod feed;
 pub mod moderation;
 pub mod similar;
+pub mod updates;
 
 use crate::identity::CurrentSession;
 use crate::{Context, Error};
@@ -22,7 +23,7 @@ use dignity_store::voice::moderation::{self as moderating, Post};
 use dignity_store::voice::{self as store, Actor, IdeaFilter, Limit, NewComment, NewIdea};
 
 pub use dignity_store::voice::follow::Target;
-pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge};
+pub use dignity_store::voice::{Challenge, Comment, Idea, NewChallenge, On};
 
 /// Who sets and answers an organisation's challenges.
 pub const SETTERS: &[Role] = &[Role::OrgAdmin];
@@ -30,7 +31,7 @@ pub const ANSWERERS: &[Role] = &[Role::OrgAdmin, Role::Executive];
 /// Who sets and answers national challenges.
 pub const NATIONAL: &[Role] = &[Role::PlatformAdmin];
 
-const LONGEST_TITLE: usize = 150;
+pub(crate) const LONGEST_TITLE: usize = 150;
 const LONGEST_IDEA: usize = 5_000;
 const LONGEST_COMMENT: usize = 2_000;
 const LONGEST_ANSWER: usize = 5_000;
@@ -105,6 +106,8 @@ pub enum Problem {
     Topic,
     #[error("Leave web addresses out of the title. You can put them in the description")]
     TitleAddress,
+    #[error("Write the update in {} characters or fewer", updates::LONGEST_UPDATE)]
+    Update,
 }
 
 impl Problem {
@@ -135,6 +138,7 @@ impl Problem {
             Problem::NotAccepted | Problem::Action => "plan_action",
             Problem::Topic => "topic",
             Problem::TitleAddress => "title",
+            Problem::Update => "body",
         }
     }
 }
@@ -180,7 +184,7 @@ pub(crate) fn text(
 /// Whether text holds a web address. A title is read in emails and feeds beside the
 /// service's own words, where a link would lend it their trust; links belong in the
 /// description, shown as the writer's.
-fn has_web_address(text: &str) -> bool {
+pub(crate) fn has_web_address(text: &str) -> bool {
     let lower = text.to_lowercase();
     lower.contains("://") || lower.contains("www.")
 }
@@ -190,7 +194,7 @@ pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn problems_or<T>(problems: Vec<Problem>, value: T) -> Result<T, Refused> {
+pub(crate) fn problems_or<T>(problems: Vec<Problem>, value: T) -> Result<T, Refused> {
     if problems.is_empty() {
         Ok(value)
     } else {
@@ -348,7 +352,7 @@ pub async fn comments(
     session: &CurrentSession,
     idea: &Idea,
 ) -> Result<Vec<Comment>, Error> {
-    Ok(store::comments(&ctx.db, idea.id, Some(session.person.id)).await?)
+    Ok(store::comments(&ctx.db, On::Idea(idea.id), Some(session.person.id)).await?)
 }
 
 pub async fn supports(ctx: &Context, session: &CurrentSession, idea: &Idea) -> Result<bool, Error> {
@@ -580,20 +584,33 @@ pub async fn comment(
     body: &str,
 ) -> Result<Posted, Refused> {
     let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    comment_on(ctx, session, &challenge, On::Idea(idea.id), reply_to, body).await
+}
+
+/// Comments on an idea or update of `challenge`, which `session` may read: the checks
+/// before posting, the hourly limit, and the hold for what the check finds.
+pub(crate) async fn comment_on(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+    on: On,
+    reply_to: Option<i64>,
+    body: &str,
+) -> Result<Posted, Refused> {
     let mut problems = Vec::new();
     let body = text(body, LONGEST_COMMENT, Problem::Comment, &mut problems);
-    ready_to_post(ctx, session, &challenge, &mut problems).await?;
+    ready_to_post(ctx, session, challenge, &mut problems).await?;
     let since = ctx.clock.now() - 3_600;
     if store::comments_since(&ctx.db, session.person.id, since).await? >= COMMENTS_AN_HOUR {
         problems.push(Problem::TooMany);
     }
     let body = problems_or(problems, body)?;
-    let held_for = check(ctx, &challenge, &body).await?;
+    let held_for = check(ctx, challenge, &body).await?;
     let id = store::comment_within(
         &ctx.db,
         ctx.clock.now(),
         &NewComment {
-            idea_id: idea.id,
+            on,
             reply_to,
             author_id: session.person.id,
             body,
@@ -701,7 +718,7 @@ pub async fn answer(
     Ok(())
 }
 
-fn organisation_code(session: &CurrentSession, challenge: &Challenge) -> Option<String> {
+pub(crate) fn organisation_code(session: &CurrentSession, challenge: &Challenge) -> Option<String> {
     let org = challenge.fields.organisation_id?;
     session
         .memberships

@@ -3,7 +3,7 @@
 //! ideas, support, comments and an answer, in made-up words.
 
 use dignity_app::Db;
-use dignity_app::demo::voice::{self, Actor, NewChallenge, NewComment, NewIdea};
+use dignity_app::demo::voice::{self, Actor, NewChallenge, NewComment, NewIdea, On};
 use dignity_app::identity::Organisation;
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
@@ -160,7 +160,7 @@ pub async fn seed(
                 db,
                 now - 4 * 86_400,
                 &NewComment {
-                    idea_id: first,
+                    on: On::Idea(first),
                     reply_to: None,
                     author_id: er,
                     body: "Yes. And give them someone to ask afterwards.".into(),
@@ -172,7 +172,7 @@ pub async fn seed(
                 db,
                 now - 3 * 86_400,
                 &NewComment {
-                    idea_id: first,
+                    on: On::Idea(first),
                     reply_to: Some(comment),
                     author_id: union,
                     body: "Our union reps could help run it.".into(),
@@ -190,6 +190,41 @@ pub async fn seed(
             "We will add a conflict session to the new managers' programme from April. We will report back here on how it goes.",
         )
         .await?;
+    }
+    // A leaders' update, with a comment from staff.
+    if let Some(admin) = person(Role::PlatformAdmin) {
+        let update = voice::updates::post_update(
+            db,
+            platform,
+            now - 2 * 86_400,
+            &voice::updates::NewUpdate {
+                challenge_id: national,
+                author_id: admin,
+                title: "What you have told us so far".into(),
+                body: "Thank you for every idea so far. Three things come up again and again:\n\n\
+                    - managers who have never been shown how to handle a conflict\n\
+                    - not knowing who to talk to after a hard shift\n\
+                    - rotas that leave no time to talk as a team\n\n\
+                    We have accepted the idea with most support. Keep the ideas coming."
+                    .into(),
+            },
+        )
+        .await?;
+        if let Some(er) = person(Role::ErLead) {
+            voice::comment(
+                db,
+                now - 86_400,
+                &NewComment {
+                    on: On::Update(update),
+                    reply_to: None,
+                    author_id: er,
+                    body: "Good to see this written down. The rota point matters most on nights."
+                        .into(),
+                    held_because: None,
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

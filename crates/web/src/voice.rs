@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::voice::moderation::{self, ANY_MODERATOR, Action, Post, Queue, Waiting};
 use dignity_app::voice::{
-    self, Challenge, ChallengeForm, Comment, Idea, NATIONAL, PAGE, Posted, Problem, Refused,
+    self, Challenge, ChallengeForm, Comment, Idea, NATIONAL, On, PAGE, Posted, Problem, Refused,
     SETTERS, Target,
 };
 use dignity_domain::identity::Role;
@@ -26,13 +26,15 @@ use dignity_domain::voice::screen::Finding;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
 use serde::Deserialize;
 
+mod updates;
+
 /// Who may send an official answer: an organisation's answerers (`voice::ANSWERERS`), or
 /// the platform's for a national challenge (`voice::NATIONAL`). The app checks whose
 /// challenge it is.
 const ANSWERING: &[Role] = &[Role::OrgAdmin, Role::Executive, Role::PlatformAdmin];
 
 pub fn routes(routes: Routes) -> Routes {
-    routes
+    updates::routes(routes)
         .get("/voice", Access::SignedIn, list)
         .get("/voice/rules", Access::Public, rules)
         .get("/voice/name", Access::SignedIn, name_page)
@@ -326,6 +328,9 @@ struct ChallengePage {
     search: String,
     following: bool,
     done: Option<&'static str>,
+    /// Leaders' updates, newest first.
+    updates: Vec<voice::updates::Update>,
+    may_answer: bool,
 }
 
 /// An idea as its writer has typed it so far.
@@ -339,6 +344,10 @@ struct Draft {
 impl ChallengePage {
     fn orders(&self) -> &'static [IdeaOrder] {
         IdeaOrder::ALL
+    }
+
+    fn update_posted(&self, at: &i64) -> String {
+        crate::uk_time::moment(*at)
     }
 
     fn state_tag(&self, idea: &Idea) -> String {
@@ -462,6 +471,8 @@ async fn show_challenge(
     let topic_choices = choices.iter().map(|t| (t.code(), t.label())).collect();
     let following = voice::follows(&state.app, user, Target::Challenge(challenge.id)).await?;
     let chrome = chrome.titled(challenge.fields.question.clone());
+    let updates = voice::updates::updates(&state.app, &challenge).await?;
+    let may_answer = voice::may_answer(user, &challenge);
     Ok(render(&ChallengePage {
         chrome,
         set_by: set_by(user, &challenge),
@@ -482,6 +493,8 @@ async fn show_challenge(
         shown_topic: shown_topic.unwrap_or_default(),
         search,
         following,
+        updates,
+        may_answer,
         done: match query.done.as_str() {
             "following" => Some("You follow this challenge. We will email you about new ideas and answers, at most once a day."),
             "unfollowed" => Some("You no longer follow this challenge."),
@@ -560,7 +573,9 @@ struct HeldPage {
     chrome: Chrome,
     what: &'static str,
     found: Vec<Finding>,
-    idea: i64,
+    /// The page the post is on, and what it is.
+    back: String,
+    back_to: &'static str,
 }
 
 impl HeldPage {
@@ -569,29 +584,32 @@ impl HeldPage {
     }
 }
 
-/// After a post: to its idea, or (if the check held it) the page that says why and offers
-/// Speak Up.
+/// After a post: to the idea or update it is on, or (if the check held it) the page that
+/// says why and offers Speak Up.
 fn posted(
     chrome: Chrome,
     posted: &Posted,
-    idea: i64,
+    place: On,
     what: &'static str,
 ) -> Result<Response, AppError> {
+    let (back, back_to) = match place {
+        On::Idea(id) => (format!("/voice/ideas/{id}"), "idea"),
+        On::Update(id) => (format!("/voice/updates/{id}"), "update"),
+    };
     if posted.held_for.is_empty() {
         let anchor = if what == "comment" {
             format!("#comment-{}", posted.id)
         } else {
             String::new()
         };
-        return Ok(
-            Redirect::to(&format!("/voice/ideas/{idea}?done={what}{anchor}")).into_response(),
-        );
+        return Ok(Redirect::to(&format!("{back}?done={what}{anchor}")).into_response());
     }
     Ok(render(&HeldPage {
         chrome: chrome.titled(format!("Your {what} is waiting for a moderator")),
         what,
         found: posted.held_for.clone(),
-        idea,
+        back,
+        back_to,
     })?
     .into_response())
 }
@@ -634,7 +652,7 @@ async fn post_idea(
     )
     .await
     {
-        Ok(done) => posted(chrome, &done, done.id, "idea"),
+        Ok(done) => posted(chrome, &done, On::Idea(done.id), "idea"),
         Err(Refused::Problems(problems)) => {
             let chrome = chrome.with_errors(field_errors(&problems));
             show_challenge(
@@ -660,6 +678,24 @@ async fn post_idea(
 struct Thread {
     comment: Comment,
     replies: Vec<Comment>,
+}
+
+impl Thread {
+    /// Comments, oldest first, as threads: each top-level comment with its replies.
+    fn gather(comments: Vec<Comment>) -> Vec<Thread> {
+        let (tops, replies): (Vec<Comment>, Vec<Comment>) =
+            comments.into_iter().partition(|c| c.reply_to.is_none());
+        tops.into_iter()
+            .map(|comment| Thread {
+                replies: replies
+                    .iter()
+                    .filter(|r| r.reply_to == Some(comment.id))
+                    .cloned()
+                    .collect(),
+                comment,
+            })
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -768,21 +804,7 @@ async fn show_idea(
     typed: Typed,
 ) -> Result<Response, AppError> {
     let (idea, challenge) = voice::idea(&state.app, user, id).await?;
-    let comments = voice::comments(&state.app, user, &idea).await?;
-    let mut threads: Vec<Thread> = Vec::new();
-    let (tops, replies): (Vec<Comment>, Vec<Comment>) =
-        comments.into_iter().partition(|c| c.reply_to.is_none());
-    for comment in tops {
-        let mine = replies
-            .iter()
-            .filter(|r| r.reply_to == Some(comment.id))
-            .cloned()
-            .collect();
-        threads.push(Thread {
-            comment,
-            replies: mine,
-        });
-    }
+    let threads = Thread::gather(voice::comments(&state.app, user, &idea).await?);
     let done = match done {
         "idea" => Some("Your idea is posted."),
         "comment" => Some("Your comment is posted."),
@@ -903,7 +925,7 @@ async fn comment(
 ) -> Result<Response, AppError> {
     let reply_to = optional_id(&form.reply_to)?;
     match voice::comment(&state.app, &user, id, reply_to, &form.comment).await {
-        Ok(done) => posted(chrome, &done, id, "comment"),
+        Ok(done) => posted(chrome, &done, On::Idea(id), "comment"),
         Err(Refused::Problems(problems)) => {
             // The page has one comment box; a reply's problems are shown there too.
             let errors = field_errors(&problems)

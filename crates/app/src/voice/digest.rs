@@ -4,7 +4,7 @@
 use crate::{Context, Error};
 use dignity_store::identity;
 use dignity_store::mail::NewMail;
-use dignity_store::voice::follow::{self as store, Event, EventKind};
+use dignity_store::voice::follow::{self as store, About, Event, EventKind};
 
 /// A digest goes at most this often.
 pub const EVERY_SECONDS: i64 = 86_400;
@@ -19,7 +19,10 @@ fn one_line(text: &str) -> String {
 
 /// One line of the email for `event`.
 fn line(event: &Event, base: &str) -> String {
-    let link = format!("{base}/voice/ideas/{}", event.idea_id);
+    let link = match event.about {
+        About::Idea(id) => format!("{base}/voice/ideas/{id}"),
+        About::Update(id) => format!("{base}/voice/updates/{id}"),
+    };
     let (title, question, detail) = (
         one_line(&event.title),
         one_line(&event.question),
@@ -34,6 +37,11 @@ fn line(event: &Event, base: &str) -> String {
         EventKind::Answer => format!("- A new answer: {detail}.\n  Idea: {title}\n  {link}"),
         EventKind::Action => {
             format!("- Its plan action is now: {detail}.\n  Idea: {title}\n  {link}")
+        }
+        EventKind::Update => {
+            format!(
+                "- An update from leaders.\n  Update: {title}\n  Challenge: {question}\n  {link}"
+            )
         }
     }
 }

@@ -88,7 +88,7 @@ async fn moderated_post(
 }
 
 /// The reason typed for a moderator's step: needed, and short.
-fn reason(raw: &str) -> Result<String, Refused> {
+pub(crate) fn reason(raw: &str) -> Result<String, Refused> {
     let mut problems = Vec::new();
     let reason = text(raw, LONGEST_REASON, Problem::Reason, &mut problems);
     if problems.is_empty() {

@@ -32,6 +32,15 @@ pub enum EventKind {
     Answer,
     /// The plan action an idea is linked to changed.
     Action,
+    /// A leader posted an update on the challenge.
+    Update,
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    Idea(i64),
+    Update(i64),
 }
 
 impl EventKind {
@@ -40,6 +49,7 @@ impl EventKind {
             EventKind::Idea => "idea",
             EventKind::Answer => "answer",
             EventKind::Action => "action",
+            EventKind::Update => "update",
         }
     }
 
@@ -48,6 +58,7 @@ impl EventKind {
             "idea" => Ok(EventKind::Idea),
             "answer" => Ok(EventKind::Answer),
             "action" => Ok(EventKind::Action),
+            "update" => Ok(EventKind::Update),
             other => Err(StoreError::Corrupt(format!(
                 "voice event kind {other:?} is unknown"
             ))),
@@ -77,16 +88,7 @@ pub(crate) async fn record(
     let Some((event, challenge_id)) = event else {
         return Ok(());
     };
-    // Only ever forward: on PostgreSQL two changes can take their numbers in one order and
-    // reach this row in the other.
-    sqlx::query(
-        "UPDATE voice_challenges SET last_event = CASE WHEN last_event < $1 THEN $1 \
-         ELSE last_event END WHERE id = $2",
-    )
-    .bind(event)
-    .bind(challenge_id)
-    .execute(&mut *conn)
-    .await?;
+    challenge_moved_to(conn, challenge_id, event).await?;
     // An idea's own followers hear of its answers and plan action, not that it was posted.
     if kind != EventKind::Idea {
         sqlx::query(
@@ -97,6 +99,46 @@ pub(crate) async fn record(
         .bind(idea_id)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// Moves a challenge's newest event forward to `event`. Only ever forward: on PostgreSQL
+/// two changes can take their numbers in one order and reach this row in the other.
+async fn challenge_moved_to(
+    conn: &mut sqlx::AnyConnection,
+    challenge_id: i64,
+    event: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE voice_challenges SET last_event = CASE WHEN last_event < $1 THEN $1 \
+         ELSE last_event END WHERE id = $2",
+    )
+    .bind(event)
+    .bind(challenge_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes a leader's new update for the challenge's followers, inside the caller's
+/// transaction.
+pub(crate) async fn record_update(
+    conn: &mut sqlx::AnyConnection,
+    update_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let event: Option<(i64, i64)> = sqlx::query_as(
+        "INSERT INTO voice_events (challenge_id, update_id, kind, detail, at) \
+         SELECT challenge_id, id, 'update', '', $2 FROM voice_updates WHERE id = $1 \
+         RETURNING id, challenge_id",
+    )
+    .bind(update_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((event, challenge_id)) = event {
+        challenge_moved_to(conn, challenge_id, event).await?;
     }
     Ok(())
 }
@@ -255,13 +297,14 @@ pub async fn due_digests(
     Ok((due, newest))
 }
 
-/// Joins an event `t` to its idea and challenge, for [`MAY_READ`].
-const TOLD: &str = "JOIN voice_ideas ti ON ti.id = t.idea_id \
+/// Joins an event `t` to its idea (if it is about one) and challenge, for [`MAY_READ`].
+const TOLD: &str = "LEFT JOIN voice_ideas ti ON ti.id = t.idea_id \
      JOIN voice_challenges tc ON tc.id = t.challenge_id";
 
-/// What a follower may be told of event `t`: a shown idea, under a national challenge or
-/// one of an organisation they are in.
-const MAY_READ: &str = "ti.moderation = 'shown' AND (tc.organisation_id IS NULL \
+/// What a follower may be told of event `t`: a leader's update or a shown idea, under a
+/// national challenge or one of an organisation they are in.
+const MAY_READ: &str = "(t.update_id IS NOT NULL OR ti.moderation = 'shown') \
+     AND (tc.organisation_id IS NULL \
      OR tc.organisation_id IN (SELECT organisation_id FROM memberships WHERE person_id = $1))";
 
 /// One thing a follower hears of.
@@ -271,7 +314,7 @@ pub struct Event {
     pub challenge_id: i64,
     pub organisation_id: Option<i64>,
     pub question: String,
-    pub idea_id: i64,
+    pub about: About,
     pub title: String,
     pub kind: EventKind,
     pub detail: String,
@@ -284,7 +327,8 @@ struct EventRow {
     challenge_id: i64,
     organisation_id: Option<i64>,
     question: String,
-    idea_id: i64,
+    idea_id: Option<i64>,
+    update_id: Option<i64>,
     title: String,
     kind: String,
     detail: String,
@@ -342,9 +386,10 @@ pub async fn events_for(
     // Ids are numbers, so writing them into the query is safe.
     let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT e.id, e.challenge_id, c.organisation_id, c.question, e.idea_id, i.title, \
-         e.kind, e.detail, e.at FROM voice_events e \
-         JOIN voice_ideas i ON i.id = e.idea_id \
+        "SELECT e.id, e.challenge_id, c.organisation_id, c.question, e.idea_id, e.update_id, \
+         COALESCE(i.title, u.title) AS title, e.kind, e.detail, e.at FROM voice_events e \
+         LEFT JOIN voice_ideas i ON i.id = e.idea_id \
+         LEFT JOIN voice_updates u ON u.id = e.update_id \
          JOIN voice_challenges c ON c.id = e.challenge_id \
          WHERE e.id IN ({listed}) ORDER BY e.id"
     ))
@@ -357,7 +402,16 @@ pub async fn events_for(
                 challenge_id: r.challenge_id,
                 organisation_id: r.organisation_id,
                 question: r.question,
-                idea_id: r.idea_id,
+                about: match (r.idea_id, r.update_id) {
+                    (Some(idea), _) => About::Idea(idea),
+                    (None, Some(update)) => About::Update(update),
+                    (None, None) => {
+                        return Err(StoreError::Corrupt(format!(
+                            "voice event {} is about nothing",
+                            r.id
+                        )));
+                    }
+                },
                 title: r.title,
                 kind: EventKind::parse(&r.kind)?,
                 detail: r.detail,

@@ -10,6 +10,7 @@ use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trend_key};
 
 pub mod follow;
 pub mod moderation;
+pub mod updates;
 
 /// A challenge as its setter wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -758,10 +759,62 @@ pub async fn supports(db: &Db, idea_id: i64, person_id: i64) -> Result<bool, Sto
     Ok(found.is_some())
 }
 
+/// What a comment is on: an idea, or a leader's update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    Idea(i64),
+    Update(i64),
+}
+
+impl On {
+    pub fn id(self) -> i64 {
+        match self {
+            On::Idea(id) | On::Update(id) => id,
+        }
+    }
+
+    /// Its column in `voice_comments`.
+    fn column(self) -> &'static str {
+        match self {
+            On::Idea(_) => "idea_id",
+            On::Update(_) => "update_id",
+        }
+    }
+
+    /// The table that counts its shown comments.
+    fn table(self) -> &'static str {
+        match self {
+            On::Idea(_) => "voice_ideas",
+            On::Update(_) => "voice_updates",
+        }
+    }
+
+    /// Moves its count of shown comments by `change`, inside the caller's transaction;
+    /// an idea's trending place moves with it.
+    pub(crate) async fn count_comments(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        change: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "UPDATE {} SET comments = comments + $1 WHERE id = $2",
+            self.table()
+        ))
+        .bind(change)
+        .bind(self.id())
+        .execute(&mut *conn)
+        .await?;
+        if let On::Idea(id) = self {
+            refresh_trend(conn, id).await?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewComment {
-    pub idea_id: i64,
-    /// The comment this replies to: a comment on the same idea that is not itself a reply.
+    pub on: On,
+    /// The comment this replies to: a comment on the same post that is not itself a reply.
     pub reply_to: Option<i64>,
     pub author_id: i64,
     pub body: String,
@@ -792,8 +845,8 @@ struct CommentRow {
     moderation_reason: Option<String>,
 }
 
-/// Keeps a comment on a shown idea, counted on the idea if shown. A reply must answer a
-/// top-level comment of the same idea: replies go one level deep.
+/// Keeps a comment on a shown idea or an update, counted on it if shown. A reply must
+/// answer a top-level comment on the same post: replies go one level deep.
 pub async fn comment(db: &Db, now: i64, comment: &NewComment) -> Result<i64, StoreError> {
     comment_within(db, now, comment, None)
         .await?
@@ -811,30 +864,40 @@ pub async fn comment_within(
     if !under_limit(db, &mut tx, "voice_comments", comment.author_id, limit).await? {
         return Ok(None);
     }
+    let on = comment.on;
     let shown: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM voice_ideas WHERE id = $1 AND moderation = 'shown'{}",
+        "SELECT id FROM {} WHERE id = $1{}{}",
+        on.table(),
+        match on {
+            On::Idea(_) => " AND moderation = 'shown'",
+            On::Update(_) => "",
+        },
         db.lock_rows()
     ))
-    .bind(comment.idea_id)
+    .bind(on.id())
     .fetch_optional(&mut *tx)
     .await?;
     if shown.is_none() {
-        return Err(StoreError::NotFound("There is no such idea".into()));
+        return Err(StoreError::NotFound(match on {
+            On::Idea(_) => "There is no such idea".into(),
+            On::Update(_) => "There is no such update".into(),
+        }));
     }
     if let Some(parent) = comment.reply_to {
-        let top_level: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT reply_to FROM voice_comments WHERE id = $1 AND idea_id = $2 \
+        let top_level: Option<Option<i64>> = sqlx::query_scalar(&format!(
+            "SELECT reply_to FROM voice_comments WHERE id = $1 AND {} = $2 \
              AND moderation = 'shown'",
-        )
+            on.column()
+        ))
         .bind(parent)
-        .bind(comment.idea_id)
+        .bind(on.id())
         .fetch_optional(&mut *tx)
         .await?;
         // Only a shown comment: a reply would say a held one exists (outside attack,
         // 2026-12-06).
         if top_level != Some(None) {
             return Err(StoreError::NotFound(
-                "There is no such comment to reply to on this idea".into(),
+                "There is no such comment to reply to here".into(),
             ));
         }
     }
@@ -842,11 +905,12 @@ pub async fn comment_within(
         Some(_) => Moderation::Held,
         None => Moderation::Shown,
     };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO voice_comments (idea_id, reply_to, author_id, body, posted_at, moderation, \
+    let id: i64 = sqlx::query_scalar(&format!(
+        "INSERT INTO voice_comments ({}, reply_to, author_id, body, posted_at, moderation, \
          moderation_reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(comment.idea_id)
+        on.column()
+    ))
+    .bind(on.id())
     .bind(comment.reply_to)
     .bind(comment.author_id)
     .bind(&comment.body)
@@ -856,32 +920,25 @@ pub async fn comment_within(
     .fetch_one(&mut *tx)
     .await?;
     if moderation == Moderation::Shown {
-        sqlx::query("UPDATE voice_ideas SET comments = comments + 1 WHERE id = $1")
-            .bind(comment.idea_id)
-            .execute(&mut *tx)
-            .await?;
-        refresh_trend(&mut tx, comment.idea_id).await?;
+        on.count_comments(&mut tx, 1).await?;
     }
     tx.commit().await?;
     Ok(Some(id))
 }
 
-/// An idea's shown comments, `viewer`'s own held ones, and hidden ones (so the page can
+/// A post's shown comments, `viewer`'s own held ones, and hidden ones (so the page can
 /// say a moderator hid them and why; their words only to their author), oldest first.
-pub async fn comments(
-    db: &Db,
-    idea_id: i64,
-    viewer: Option<i64>,
-) -> Result<Vec<Comment>, StoreError> {
-    let rows: Vec<CommentRow> = sqlx::query_as(
+pub async fn comments(db: &Db, on: On, viewer: Option<i64>) -> Result<Vec<Comment>, StoreError> {
+    let rows: Vec<CommentRow> = sqlx::query_as(&format!(
         "SELECT c.id, c.reply_to, c.author_id, n.display_name AS author_name, \
          CASE WHEN c.moderation = 'hidden' AND c.author_id <> $2 THEN '' ELSE c.body END AS body, \
          c.posted_at, c.moderation, c.moderation_reason FROM voice_comments c \
          LEFT JOIN voice_names n ON n.person_id = c.author_id \
-         WHERE c.idea_id = $1 AND (c.moderation IN ('shown', 'hidden') OR (c.moderation = 'held' AND c.author_id = $2)) \
+         WHERE c.{} = $1 AND (c.moderation IN ('shown', 'hidden') OR (c.moderation = 'held' AND c.author_id = $2)) \
          ORDER BY c.posted_at, c.id",
-    )
-    .bind(idea_id)
+        on.column()
+    ))
+    .bind(on.id())
     .bind(viewer.unwrap_or(-1))
     .fetch_all(db.pool())
     .await?;

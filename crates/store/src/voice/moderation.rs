@@ -2,12 +2,12 @@
 //! and rule (shown on the post), appeals, blocks, and the one audited way to see whose
 //! account wrote a post. Every decision is audited in the transaction that makes it.
 
-use super::Actor;
+use super::{Actor, On};
 use crate::audit::{self, NewEntry};
 use crate::{Db, StoreError};
 use dignity_domain::voice::Moderation;
 
-/// One post: an idea or a comment.
+/// One post: an idea, or a comment (on an idea or on a leader's update).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Post {
     Idea(i64),
@@ -79,31 +79,48 @@ impl Action {
     }
 }
 
-/// The post's current state and author, and the organisation of its challenge (`None`
-/// for a national one).
+/// The post's current state and author, the organisation of its challenge (`None` for a
+/// national one), and the idea or update it is (or is on).
 async fn post_facts(
     conn: &mut sqlx::AnyConnection,
     post: Post,
     lock: &str,
-) -> Result<(Moderation, i64, Option<i64>, i64), StoreError> {
+) -> Result<(Moderation, i64, Option<i64>, On), StoreError> {
     let sql = match post {
         Post::Idea(_) => format!(
-            "SELECT i.moderation, i.author_id, c.organisation_id, i.id FROM voice_ideas i \
+            "SELECT i.moderation, i.author_id, c.organisation_id, i.id, NULL FROM voice_ideas i \
              JOIN voice_challenges c ON c.id = i.challenge_id WHERE i.id = $1{lock}"
         ),
+        // PostgreSQL cannot lock the empty side of an outer join: the comment's row is
+        // the one decisions change.
         Post::Comment(_) => format!(
-            "SELECT m.moderation, m.author_id, c.organisation_id, i.id FROM voice_comments m \
-             JOIN voice_ideas i ON i.id = m.idea_id \
-             JOIN voice_challenges c ON c.id = i.challenge_id WHERE m.id = $1{lock}"
+            "SELECT m.moderation, m.author_id, c.organisation_id, m.idea_id, m.update_id \
+             FROM voice_comments m \
+             LEFT JOIN voice_ideas i ON i.id = m.idea_id \
+             LEFT JOIN voice_updates u ON u.id = m.update_id \
+             JOIN voice_challenges c ON c.id = COALESCE(i.challenge_id, u.challenge_id) \
+             WHERE m.id = $1{lock}{}",
+            if lock.is_empty() { "" } else { " OF m" }
         ),
     };
-    let found: Option<(String, i64, Option<i64>, i64)> = sqlx::query_as(&sql)
+    type Facts = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+    let found: Option<Facts> = sqlx::query_as(&sql)
         .bind(post.id())
         .fetch_optional(&mut *conn)
         .await?;
-    let (state, author, organisation, idea) =
+    let (state, author, organisation, idea, update) =
         found.ok_or_else(|| StoreError::NotFound("There is no such post".into()))?;
-    Ok((state.parse()?, author, organisation, idea))
+    let on = match (idea, update) {
+        (Some(idea), _) => On::Idea(idea),
+        (None, Some(update)) => On::Update(update),
+        (None, None) => {
+            return Err(StoreError::Corrupt(format!(
+                "{} is on nothing",
+                post.words()
+            )));
+        }
+    };
+    Ok((state.parse()?, author, organisation, on))
 }
 
 /// The organisation whose moderators look after a post (`None`: the platform's), or not
@@ -145,8 +162,8 @@ pub async fn report(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
     pub post: Post,
-    /// The idea it is (or is on).
-    pub idea_id: i64,
+    /// The idea or update it is (or is on).
+    pub on: On,
     pub moderation: Moderation,
     /// Why the check held it, if it did.
     pub held_because: Option<String>,
@@ -169,10 +186,21 @@ pub async fn queue(db: &Db, organisation_id: Option<i64>) -> Result<Vec<Waiting>
     .bind(organisation_id.unwrap_or(-1))
     .fetch_all(db.pool())
     .await?;
-    let comments: Vec<(i64, i64, String, Option<String>, String, i64)> = sqlx::query_as(&format!(
-        "SELECT m.id, i.id, m.moderation, m.moderation_reason, m.body, m.posted_at \
-         FROM voice_comments m JOIN voice_ideas i ON i.id = m.idea_id \
-         JOIN voice_challenges c ON c.id = i.challenge_id \
+    type CommentRow = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        String,
+        Option<String>,
+        String,
+        i64,
+    );
+    let comments: Vec<CommentRow> = sqlx::query_as(&format!(
+        "SELECT m.id, m.idea_id, m.update_id, m.moderation, m.moderation_reason, m.body, \
+         m.posted_at FROM voice_comments m \
+         LEFT JOIN voice_ideas i ON i.id = m.idea_id \
+         LEFT JOIN voice_updates u ON u.id = m.update_id \
+         JOIN voice_challenges c ON c.id = COALESCE(i.challenge_id, u.challenge_id) \
          WHERE {scope} AND (m.moderation = 'held' OR EXISTS (SELECT 1 FROM voice_reports r \
          WHERE r.post_kind = 'comment' AND r.post_id = m.id AND r.settled_at IS NULL))"
     ))
@@ -181,14 +209,21 @@ pub async fn queue(db: &Db, organisation_id: Option<i64>) -> Result<Vec<Waiting>
     .await?;
     let mut waiting = Vec::new();
     for (id, state, held, body, at) in ideas {
-        waiting.push((at, Post::Idea(id), id, state, held, body));
+        waiting.push((at, Post::Idea(id), On::Idea(id), state, held, body));
     }
-    for (id, idea, state, held, body, at) in comments {
-        waiting.push((at, Post::Comment(id), idea, state, held, body));
+    for (id, idea, update, state, held, body, at) in comments {
+        let on = match (idea, update) {
+            (Some(idea), _) => On::Idea(idea),
+            (None, Some(update)) => On::Update(update),
+            (None, None) => {
+                return Err(StoreError::Corrupt(format!("comment {id} is on nothing")));
+            }
+        };
+        waiting.push((at, Post::Comment(id), on, state, held, body));
     }
     waiting.sort_by_key(|w| (w.0, w.1.id()));
     let mut out = Vec::with_capacity(waiting.len());
-    for (_, post, idea_id, state, held, body) in waiting {
+    for (_, post, on, state, held, body) in waiting {
         let (kind, id) = post.columns();
         let reports: Vec<String> = sqlx::query_scalar(
             "SELECT reason FROM voice_reports WHERE settled_at IS NULL \
@@ -201,7 +236,7 @@ pub async fn queue(db: &Db, organisation_id: Option<i64>) -> Result<Vec<Waiting>
         let moderation: Moderation = state.parse()?;
         out.push(Waiting {
             post,
-            idea_id,
+            on,
             moderation,
             held_because: (moderation == Moderation::Held).then_some(held).flatten(),
             reports,
@@ -234,7 +269,7 @@ pub async fn decide(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let (state, _, _, idea_id) = post_facts(&mut tx, post, db.lock_rows()).await?;
+    let (state, _, _, on) = post_facts(&mut tx, post, db.lock_rows()).await?;
     let (from, to) = action.applies_to();
     if !from.contains(&state) {
         return Err(StoreError::Conflict(format!(
@@ -271,7 +306,7 @@ pub async fn decide(
     if let (Post::Idea(id), Action::Release) = (post, action) {
         super::follow::record(&mut tx, id, super::follow::EventKind::Idea, "", now).await?;
     }
-    // A comment's idea counts its shown comments.
+    // A comment's idea or update counts its shown comments.
     if let (Post::Comment(_), false) = (post, action == Action::Keep) {
         let change = match (state == Moderation::Shown, to == Moderation::Shown) {
             (false, true) => 1,
@@ -279,12 +314,7 @@ pub async fn decide(
             _ => 0,
         };
         if change != 0 {
-            sqlx::query("UPDATE voice_ideas SET comments = comments + $1 WHERE id = $2")
-                .bind(change)
-                .bind(idea_id)
-                .execute(&mut *tx)
-                .await?;
-            super::refresh_trend(&mut tx, idea_id).await?;
+            on.count_comments(&mut tx, change).await?;
         }
     }
     let (kind, id) = post.columns();

@@ -5,7 +5,8 @@ use crate::{TestResult, demo_org};
 use dignity_domain::identity::{Email, Name};
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
-use dignity_store::voice::{self, Actor, NewChallenge, NewComment, NewIdea};
+use dignity_store::voice::follow::About;
+use dignity_store::voice::{self, Actor, NewChallenge, NewComment, NewIdea, On};
 use dignity_store::{Db, StoreError, audit, identity};
 
 async fn person(db: &Db, n: usize) -> Result<i64, Box<dyn std::error::Error>> {
@@ -129,7 +130,7 @@ pub(crate) async fn voice_keeps_ideas_support_once_and_comments_one_deep(db: Db)
         &db,
         400,
         &NewComment {
-            idea_id: shown,
+            on: On::Idea(shown),
             reply_to: None,
             author_id: bob,
             body: "Yes please".into(),
@@ -138,7 +139,7 @@ pub(crate) async fn voice_keeps_ideas_support_once_and_comments_one_deep(db: Db)
     )
     .await?;
     let reply = NewComment {
-        idea_id: shown,
+        on: On::Idea(shown),
         reply_to: Some(top),
         author_id: ann,
         body: "Thank you".into(),
@@ -151,7 +152,7 @@ pub(crate) async fn voice_keeps_ideas_support_once_and_comments_one_deep(db: Db)
             ..reply.clone()
         },
         NewComment {
-            idea_id: held,
+            on: On::Idea(held),
             ..reply.clone()
         },
         NewComment {
@@ -176,14 +177,19 @@ pub(crate) async fn voice_keeps_ideas_support_once_and_comments_one_deep(db: Db)
         },
     )
     .await?;
-    let read = voice::comments(&db, shown, Some(bob)).await?;
+    let read = voice::comments(&db, On::Idea(shown), Some(bob)).await?;
     assert_eq!(
         read.iter()
             .map(|c| (c.reply_to, c.body.as_str()))
             .collect::<Vec<_>>(),
         vec![(None, "Yes please"), (Some(top), "Thank you")]
     );
-    assert_eq!(voice::comments(&db, shown, Some(ann)).await?.len(), 3);
+    assert_eq!(
+        voice::comments(&db, On::Idea(shown), Some(ann))
+            .await?
+            .len(),
+        3
+    );
     assert_eq!(
         voice::idea(&db, shown).await?.comments,
         2,
@@ -300,7 +306,7 @@ pub(crate) async fn moderation_decides_once_and_keeps_its_reasons(db: Db) -> Tes
         &db,
         20,
         &NewComment {
-            idea_id,
+            on: On::Idea(idea_id),
             reply_to: None,
             author_id: bob,
             body: "Ring 07700 900123".into(),
@@ -483,7 +489,7 @@ pub(crate) async fn posting_limits_hold_under_concurrency(db: Db) -> TestResult 
             let db = db.clone();
             tokio::spawn(async move {
                 let comment = NewComment {
-                    idea_id: target,
+                    on: On::Idea(target),
                     reply_to: None,
                     author_id: author,
                     body: format!("Comment {n}"),
@@ -506,7 +512,7 @@ pub(crate) async fn posting_limits_hold_under_concurrency(db: Db) -> TestResult 
         &db,
         6,
         &NewComment {
-            idea_id: target,
+            on: On::Idea(target),
             reply_to: None,
             author_id: author,
             body: "Ring 07700 900123".into(),
@@ -519,7 +525,7 @@ pub(crate) async fn posting_limits_hold_under_concurrency(db: Db) -> TestResult 
         &db,
         7,
         &NewComment {
-            idea_id: target,
+            on: On::Idea(target),
             reply_to: Some(held),
             author_id: other,
             body: "Probe".into(),
@@ -594,12 +600,12 @@ pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestRes
     );
     let place = due[0].told_through;
     let told = follow::events_for(&db, follower, (place, newest), 10).await?;
-    let kinds: Vec<_> = told.iter().map(|e| (e.kind, e.idea_id)).collect();
+    let kinds: Vec<_> = told.iter().map(|e| (e.kind, e.about)).collect();
     assert_eq!(
         kinds,
         vec![
-            (follow::EventKind::Idea, shown),
-            (follow::EventKind::Answer, shown)
+            (follow::EventKind::Idea, About::Idea(shown)),
+            (follow::EventKind::Answer, About::Idea(shown))
         ]
     );
     let mail = dignity_store::mail::NewMail {
@@ -669,7 +675,193 @@ pub(crate) async fn followers_are_told_once_under_concurrency(db: Db) -> TestRes
         .execute(db.pool())
         .await?;
     let told = follow::events_for(&db, follower, (place, newest), 51).await?;
-    let ideas: Vec<i64> = told.iter().map(|e| e.idea_id).collect();
-    assert_eq!(ideas, vec![old_news], "only the national answer: {told:?}");
+    let ideas: Vec<About> = told.iter().map(|e| e.about).collect();
+    assert_eq!(
+        ideas,
+        vec![About::Idea(old_news)],
+        "only the national answer: {told:?}"
+    );
+    Ok(())
+}
+
+/// A leader's update on a challenge: listed newest first under their real name, told to
+/// the challenge's followers, and open to comments that are counted, held and moderated
+/// as comments on ideas are, never crossing to another post.
+pub(crate) async fn leaders_updates_take_moderated_comments_and_tell_followers(
+    db: Db,
+) -> TestResult {
+    use dignity_store::voice::follow::{self, EventKind, Target};
+    use dignity_store::voice::moderation::{self, Action, Post};
+    use dignity_store::voice::updates::{self, NewUpdate};
+
+    let org = demo_org(&db, "RJ1").await?;
+    let actor = Actor {
+        email: "leader@trust.nhs.uk",
+        ods_code: Some("RJ1"),
+    };
+    let ours = voice::create_challenge(&db, actor, 1, &challenge(Some(org.id), "Ours")).await?;
+    let (leader, staff, follower) = (
+        person(&db, 0).await?,
+        person(&db, 1).await?,
+        person(&db, 2).await?,
+    );
+    let someone = identity::get_person(&db, follower).await?;
+    identity::grant_role(
+        &db,
+        "cli",
+        1,
+        &someone,
+        dignity_domain::identity::Role::Staff,
+        Some(&org),
+    )
+    .await?;
+    follow::follow(&db, follower, Target::Challenge(ours), 5).await?;
+    let idea_id = voice::post_idea(&db, 8, &idea(ours, staff, "Rotas")).await?;
+
+    let write = |title: &str| NewUpdate {
+        challenge_id: ours,
+        author_id: leader,
+        title: title.into(),
+        body: "Here is what we did.".into(),
+    };
+    let first = updates::post_update(&db, actor, 10, &write("First")).await?;
+    let second = updates::post_update(&db, actor, 20, &write("Second")).await?;
+    let listed = updates::updates(&db, ours, 10).await?;
+    assert_eq!(
+        listed.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![second, first],
+        "newest first"
+    );
+    assert_eq!(listed[0].author_name, "Person 0", "a leader is named");
+    assert!(matches!(
+        updates::update(&db, 9_999).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Comments and replies on the update; a reply cannot point at a comment elsewhere.
+    let on_update = |reply_to, body: &str, held: Option<&str>| NewComment {
+        on: On::Update(first),
+        reply_to,
+        author_id: staff,
+        body: body.into(),
+        held_because: held.map(Into::into),
+    };
+    let top = voice::comment(&db, 30, &on_update(None, "Thank you", None)).await?;
+    voice::comment(&db, 31, &on_update(Some(top), "Agreed", None)).await?;
+    let on_idea = voice::comment(
+        &db,
+        32,
+        &NewComment {
+            on: On::Idea(idea_id),
+            ..on_update(None, "On the idea", None)
+        },
+    )
+    .await?;
+    for (bad, why) in [
+        (
+            on_update(Some(on_idea), "Cross", None),
+            "a reply to another post",
+        ),
+        (
+            NewComment {
+                on: On::Update(9_999),
+                ..on_update(None, "Nowhere", None)
+            },
+            "no such update",
+        ),
+    ] {
+        assert!(
+            matches!(
+                voice::comment(&db, 33, &bad).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{why}"
+        );
+    }
+    let held = voice::comment(
+        &db,
+        34,
+        &on_update(None, "Ring 07700 900123", Some("a phone number")),
+    )
+    .await?;
+    assert_eq!(
+        updates::update(&db, first).await?.comments,
+        2,
+        "held ones uncounted"
+    );
+    assert_eq!(
+        voice::idea(&db, idea_id).await?.comments,
+        1,
+        "the idea counts its own"
+    );
+    assert_eq!(
+        voice::comments(&db, On::Update(first), Some(follower))
+            .await?
+            .len(),
+        2,
+        "another reader sees no held comment"
+    );
+    assert!(
+        voice::comments(&db, On::Update(second), Some(staff))
+            .await?
+            .is_empty()
+    );
+
+    // The held comment waits in the organisation's queue, named as on the update; letting
+    // it through counts it, hiding it uncounts it.
+    let waiting = moderation::queue(&db, Some(org.id)).await?;
+    assert_eq!(
+        waiting.iter().map(|w| (w.post, w.on)).collect::<Vec<_>>(),
+        vec![(Post::Comment(held), On::Update(first))]
+    );
+    assert_eq!(
+        moderation::organisation_of(&db, Post::Comment(held)).await?,
+        Some(org.id)
+    );
+    moderation::decide(
+        &db,
+        actor,
+        Post::Comment(held),
+        Action::Release,
+        None,
+        "Fine",
+        40,
+    )
+    .await?;
+    assert_eq!(updates::update(&db, first).await?.comments, 3);
+    moderation::decide(
+        &db,
+        actor,
+        Post::Comment(top),
+        Action::Hide,
+        Some(2),
+        "Rude",
+        41,
+    )
+    .await?;
+    assert_eq!(updates::update(&db, first).await?.comments, 2);
+    assert_eq!(voice::idea(&db, idea_id).await?.comments, 1);
+
+    // The challenge's follower hears of both updates, after the idea.
+    let (due, newest) = follow::due_digests(&db, 5 + 86_400, 86_400).await?;
+    assert_eq!(
+        due.iter().map(|d| d.person_id).collect::<Vec<_>>(),
+        vec![follower]
+    );
+    let told = follow::events_for(&db, follower, (due[0].told_through, newest), 10).await?;
+    assert_eq!(
+        told.iter().map(|e| (e.kind, e.about)).collect::<Vec<_>>(),
+        vec![
+            (EventKind::Idea, About::Idea(idea_id)),
+            (EventKind::Update, About::Update(first)),
+            (EventKind::Update, About::Update(second)),
+        ]
+    );
+    assert_eq!(told[1].title, "First");
+    let audited = audit::list_for_organisation(&db, "RJ1", None, 50).await?;
+    assert!(
+        audited.iter().any(|e| e.action == "voice.update_posted"),
+        "posting an update is audited"
+    );
     Ok(())
 }

@@ -636,6 +636,37 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/challenges/1/follow",
         SIGNED_IN,
     ),
+    (
+        "GET",
+        "/voice/challenges/{id}/updates/new",
+        "/voice/challenges/1/updates/new",
+        ANSWERERS,
+    ),
+    (
+        "POST",
+        "/voice/challenges/{id}/updates",
+        "/voice/challenges/1/updates",
+        ANSWERERS,
+    ),
+    ("GET", "/voice/updates/{id}", "/voice/updates/1", SIGNED_IN),
+    (
+        "POST",
+        "/voice/updates/{id}/comments",
+        "/voice/updates/1/comments",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/updates/{id}/report",
+        "/voice/updates/1/report",
+        SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/voice/updates/{id}/appeal",
+        "/voice/updates/1/appeal",
+        SIGNED_IN,
+    ),
     ("GET", "/voice/feeds", "/voice/feeds", SIGNED_IN),
     ("POST", "/voice/feeds", "/voice/feeds", SIGNED_IN),
     (

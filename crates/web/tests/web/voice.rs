@@ -17,6 +17,7 @@ dignity_store::on_both_backends!(
     voice_pages_from_challenge_to_answer,
     voice_moderation_pages,
     voice_follows_digests_feeds_and_search,
+    voice_leaders_updates_and_their_comments,
 );
 
 async fn session(
@@ -1499,5 +1500,277 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     ann_b.post("/voice/feeds", &[("change", "stop")]).await?;
     let stopped = reader.get(&format!("/voice/feeds/{newer}/{ours}")).await?;
     assert_eq!(stopped.status, 404);
+    Ok(())
+}
+
+/// The comment id a post redirected to (`...#comment-N`).
+fn comment_in(location: &Option<String>) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(location
+        .as_deref()
+        .and_then(|l| l.rsplit_once("#comment-"))
+        .ok_or("a comment")?
+        .1
+        .parse()?)
+}
+
+async fn voice_leaders_updates_and_their_comments(app: &TestApp) -> TestResult {
+    let ctx = &app.state.app;
+    let admin = session(
+        app,
+        app.person("olive@trust.nhs.uk", Some(Role::OrgAdmin))
+            .await?,
+    )
+    .await?;
+    let exec = app
+        .person("eve@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let ann = app.person("ann@trust.nhs.uk", Some(Role::Staff)).await?;
+    let bob = app.person("bob@trust.nhs.uk", Some(Role::Staff)).await?;
+    let unnamed = app.person("una@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mod_person = app.person("mo@trust.nhs.uk", Some(Role::Moderator)).await?;
+    let far = app
+        .person_in("far@other.nhs.uk", Some(Role::Executive), &app.other_org)
+        .await?;
+    let today = ctx.clock.today();
+    let challenge = voice::set_challenge(
+        ctx,
+        &admin,
+        Some(app.org.id),
+        &ChallengeForm {
+            question: "What would make handover kinder?".into(),
+            description: "Ideas welcome.".into(),
+            topics: "civility".into(),
+            opens_on: Some(today),
+            closes_on: Some(today.plus_days(10)),
+            support_threshold: "5".into(),
+            answer_within_days: "10".into(),
+        },
+    )
+    .await?;
+    let at = format!("/voice/challenges/{challenge}");
+    let mut eve = app.signed_in_browser(&exec).await?;
+    let mut ann_b = app.signed_in_browser(&ann).await?;
+    let mut bob_b = app.signed_in_browser(&bob).await?;
+    let mut una = app.signed_in_browser(&unnamed).await?;
+    let mut mo = app.signed_in_browser(&mod_person).await?;
+    let mut far_b = app.signed_in_browser(&far).await?;
+    for (b, name) in [(&mut ann_b, "Blue Kettle"), (&mut bob_b, "Green Mug")] {
+        b.post("/voice/name", &[("display_name", name)]).await?;
+    }
+
+    // Only the challenge's own leaders write updates: staff are refused, another trust's
+    // executive cannot find the challenge.
+    assert_eq!(eve.get(&format!("{at}/updates/new")).await?.status, 200);
+    assert_eq!(ann_b.get(&format!("{at}/updates/new")).await?.status, 403);
+    assert_eq!(far_b.get(&format!("{at}/updates/new")).await?.status, 404);
+    let page = far_b
+        .post(
+            &format!("{at}/updates"),
+            &[("title", "Sneaky"), ("body", "Not mine to say")],
+        )
+        .await?;
+    assert_eq!(page.status, 404);
+    assert!(
+        !eve.get(&at).await?.body.contains("Sneaky"),
+        "nothing was posted"
+    );
+    // Every mistake is named beside its field, and what was typed stays.
+    let page = eve
+        .post(
+            &format!("{at}/updates"),
+            &[("title", "See https://example.com"), ("body", "   ")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Leave web addresses out of the title"));
+    assert!(page.body.contains("Write the update in"));
+    assert!(page.body.contains("See https://example.com"));
+    let page = eve
+        .post(
+            &format!("{at}/updates"),
+            &[
+                ("title", "What we heard <script>alert(1)</script>"),
+                ("body", "We are *changing* handover.\n\n- shorter\n- kinder"),
+            ],
+        )
+        .await?;
+    let update = id_in(&page.location, "/voice/updates/")?;
+    let page = eve.follow(page).await?;
+    assert!(page.body.contains("Your update is posted"), "{}", page.body);
+    assert!(page.body.contains("<em>changing</em>"), "Markdown is shown");
+    assert!(
+        !page.body.contains("<script>alert(1)</script>") && page.body.contains("&lt;script&gt;"),
+        "a title is text"
+    );
+
+    // Staff read it from the challenge, under the leader's name; the form's link is only
+    // for leaders.
+    let listed = ann_b.get(&at).await?;
+    assert!(listed.body.contains("Updates from leaders"));
+    assert!(listed.body.contains(&format!("/voice/updates/{update}")));
+    assert!(!listed.body.contains("Post an update for staff"));
+    assert!(
+        eve.get(&at)
+            .await?
+            .body
+            .contains("Post an update for staff")
+    );
+    assert_eq!(
+        ann_b.get(&format!("/voice/updates/{update}")).await?.status,
+        200
+    );
+    assert_eq!(
+        far_b.get(&format!("/voice/updates/{update}")).await?.status,
+        404
+    );
+    assert_eq!(ann_b.get("/voice/updates/99999").await?.status, 404);
+
+    // Comments: a name is needed first; a reply goes one level; what the check finds is
+    // held, and the writer is offered Speak Up and a way back to the update.
+    let page = una
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Thank you")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose the name you will be shown by"));
+    let page = ann_b
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Thank you for listening")],
+        )
+        .await?;
+    let top = comment_in(&page.location)?;
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Agreed"), ("reply_to", &top.to_string())],
+        )
+        .await?;
+    let reply = comment_in(&page.location)?;
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Deeper"), ("reply_to", &reply.to_string())],
+        )
+        .await?;
+    assert_eq!(page.status, 404, "replies go one level deep");
+    let page = ann_b
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Ring me on 07700 900123")],
+        )
+        .await?;
+    assert!(
+        page.body.contains("waiting for a moderator"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("href=\"/voice/updates/{update}\""))
+    );
+    let held: i64 = sqlx::query_scalar(
+        "SELECT id FROM voice_comments WHERE update_id = $1 AND moderation = 'held'",
+    )
+    .bind(update)
+    .fetch_one(app.db.pool())
+    .await?;
+    let seen = bob_b.get(&format!("/voice/updates/{update}")).await?;
+    assert!(seen.body.contains("Thank you for listening") && seen.body.contains("Agreed"));
+    assert!(
+        !seen.body.contains("07700 900123"),
+        "a held comment is the writer's only"
+    );
+    assert!(
+        ann_b
+            .get(&format!("/voice/updates/{update}"))
+            .await?
+            .body
+            .contains("07700 900123")
+    );
+    assert!(eve.get(&at).await?.body.contains("2 comments"));
+
+    // Reports name a comment on this update only; a blank one is a bad request.
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/report"),
+            &[("comment", ""), ("reason", "Rule 1")],
+        )
+        .await?;
+    assert_eq!(page.status, 400);
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/report"),
+            &[("comment", &held.to_string()), ("reason", "Rule 1")],
+        )
+        .await?;
+    assert_eq!(page.status, 404, "a held comment cannot be found by others");
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/report"),
+            &[("comment", &top.to_string()), ("reason", "")],
+        )
+        .await?;
+    assert_eq!(page.status, 422);
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/report"),
+            &[
+                ("comment", &top.to_string()),
+                ("reason", "Rule 6, off topic"),
+            ],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("/voice/updates/{update}?done=reported")));
+
+    // The writer of the held comment may appeal; nobody else may.
+    let page = bob_b
+        .post(
+            &format!("/voice/updates/{update}/appeal"),
+            &[("comment", &held.to_string()), ("words", "Not mine")],
+        )
+        .await?;
+    assert_eq!(page.status, 404);
+    let page = ann_b
+        .post(
+            &format!("/voice/updates/{update}/appeal"),
+            &[
+                ("comment", &held.to_string()),
+                ("words", "It is the ward phone"),
+            ],
+        )
+        .await?;
+    assert!(page.redirects_to(&format!("/voice/updates/{update}?done=appealed")));
+
+    // Both wait in the moderators' queue, named as on the update; releasing the held one
+    // shows it to everyone and counts it.
+    let queue = mo.get("/voice/moderation").await?;
+    assert!(queue.body.contains("Rule 6, off topic"), "{}", queue.body);
+    assert!(
+        queue
+            .body
+            .contains(&format!("href=\"/voice/updates/{update}\""))
+    );
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{held}")),
+                ("action", "release"),
+                ("reason", "A ward phone"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    assert!(
+        bob_b
+            .get(&format!("/voice/updates/{update}"))
+            .await?
+            .body
+            .contains("07700 900123")
+    );
+    assert!(eve.get(&at).await?.body.contains("3 comments"));
     Ok(())
 }
