@@ -379,6 +379,14 @@ pub async fn set_totp(
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
+    // Clearing the second step is how a lost or taken account is recovered: a feed key
+    // made before it stops, as it does when the passphrase is reset.
+    if secret.is_none() {
+        sqlx::query("DELETE FROM voice_feed_keys WHERE person_id = $1")
+            .bind(person.id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let (action, detail) = match secret {
         Some(_) => ("person.totp_set", "Set up the second sign-in step"),
         None => ("person.totp_clear", "Removed the second sign-in step"),

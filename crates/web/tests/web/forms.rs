@@ -140,6 +140,26 @@ async fn things_that_exist(
     )
     .await?;
     ids.insert("voice idea", idea.to_string());
+    // A leaders' update on it, by a platform administrator.
+    let leader = app
+        .person("voice.lead@nhs.net", Some(Role::PlatformAdmin))
+        .await?;
+    let update = dignity_store::voice::updates::post_update(
+        &app.db,
+        dignity_store::voice::Actor {
+            email: "voice.lead@nhs.net",
+            ods_code: None,
+        },
+        now,
+        &dignity_store::voice::updates::NewUpdate {
+            challenge_id: challenge,
+            author_id: leader.id,
+            title: "What you told us".into(),
+            body: "Thank you for every idea.".into(),
+        },
+    )
+    .await?;
+    ids.insert("voice update", update.to_string());
     // A feed key of the staff member's, so their challenge's feed exists.
     let key = "feedkeyfeedkeyfeedkeyfeedkeyfeedkeyfeedkeyf";
     dignity_store::voice::follow::set_feed_key(
@@ -457,6 +477,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "voice challenge"
     } else if pattern.starts_with("/voice/ideas/") {
         "voice idea"
+    } else if pattern.starts_with("/voice/updates/") {
+        "voice update"
     } else {
         "{id}"
     };
@@ -650,6 +672,10 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
                 // other managers are refused by design (tested in justculture.rs).
                 || (pattern.contains("/just-culture/guides/")
                     && *who != Who::Holder(Role::ErLead))
+                // The fixture's challenge is national, so only platform administrators
+                // write its updates; an organisation's leaders write theirs (voice.rs).
+                || (pattern.ends_with("/updates/new")
+                    && *who != Who::Holder(Role::PlatformAdmin))
             {
                 continue;
             }

@@ -1500,6 +1500,16 @@ async fn voice_follows_digests_feeds_and_search(app: &TestApp) -> TestResult {
     ann_b.post("/voice/feeds", &[("change", "stop")]).await?;
     let stopped = reader.get(&format!("/voice/feeds/{newer}/{ours}")).await?;
     assert_eq!(stopped.status, 404);
+    // Clearing the second step (how a taken account is recovered) stops it too; setting
+    // one up does not.
+    let page = ann_b.post("/voice/feeds", &[("change", "make")]).await?;
+    let kept = feed_key(&page.body)?;
+    let ann = dignity_store::identity::get_person(&app.db, ann.id).await?;
+    dignity_store::identity::set_totp(&app.db, "test", 1, &ann, Some("SECRET"), Some(1)).await?;
+    let feed = format!("/voice/feeds/{kept}/{ours}");
+    assert_eq!(reader.get(&feed).await?.status, 200);
+    dignity_store::identity::set_totp(&app.db, "test", 1, &ann, None, None).await?;
+    assert_eq!(reader.get(&feed).await?.status, 404);
     Ok(())
 }
 
@@ -1599,8 +1609,13 @@ async fn voice_leaders_updates_and_their_comments(app: &TestApp) -> TestResult {
     assert!(page.body.contains("Your update is posted"), "{}", page.body);
     assert!(page.body.contains("<em>changing</em>"), "Markdown is shown");
     assert!(
-        !page.body.contains("<script>alert(1)</script>") && page.body.contains("&lt;script&gt;"),
-        "a title is text"
+        !page.body.contains("<script>alert(1)</script>") && page.body.contains("&#60;script&#62;"),
+        "a title is text: {}",
+        page.body
+            .lines()
+            .filter(|l| l.contains("alert"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 
     // Staff read it from the challenge, under the leader's name; the form's link is only
