@@ -7,6 +7,7 @@
 
 pub mod digest;
 pub mod feed;
+pub mod figures;
 pub mod moderation;
 pub mod similar;
 pub mod updates;
@@ -185,8 +186,44 @@ pub(crate) fn text(
 /// service's own words, where a link would lend it their trust; links belong in the
 /// description, shown as the writer's.
 pub(crate) fn has_web_address(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    lower.contains("://") || lower.contains("www.")
+    // Dots that mail programs may read as a full stop in an address count as one.
+    let lower: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '\u{ff0e}' | '\u{3002}' | '\u{ff61}' => '.',
+            other => other,
+        })
+        .collect();
+    lower.contains("://")
+        || lower.contains("www.")
+        || lower.split_whitespace().any(looks_like_address)
+}
+
+/// Top-level domains a mail program turns into a link when it sees `name.tld`.
+const LINKED_ENDINGS: &[&str] = &[
+    "com", "org", "net", "uk", "nhs", "gov", "io", "co", "info", "biz", "me", "app", "dev", "xyz",
+    "online", "site", "top", "link", "ly", "ru", "cn", "de", "fr", "eu", "us", "ai",
+];
+
+/// Whether one word reads as a web address: `name.tld` with a known ending, or a name
+/// with a dot followed by a path (`evil.example/x`).
+fn looks_like_address(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    let (host, path) = match word.split_once('/') {
+        Some((host, _)) => (host, true),
+        None => (word, false),
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2
+        || labels
+            .iter()
+            .any(|l| l.is_empty() || !l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+    {
+        return false;
+    }
+    let ending = labels.last().copied().unwrap_or_default();
+    (path && ending.chars().any(char::is_alphabetic)) || LINKED_ENDINGS.contains(&ending)
 }
 
 /// Text with every run of spaces and line breaks made one space.
@@ -339,6 +376,10 @@ pub async fn idea(
         // A hidden idea's page stays, to say a moderator hid it and why; its words go
         // only to its author, who may appeal.
         Moderation::Hidden if own => {}
+        // Hidden while held: it was only ever its author's.
+        Moderation::Hidden if !idea.was_shown => {
+            return Err(Error::NotFound("There is no such idea".into()));
+        }
         Moderation::Hidden => {
             idea.title.clear();
             idea.body.clear();
@@ -662,12 +703,17 @@ pub async fn report(
     reason: &str,
 ) -> Result<bool, Refused> {
     let (idea, _) = idea(ctx, session, idea_id).await?;
+    // Only a shown post: a hidden one has been decided, and reporting it again would put
+    // it back in the queue (outside attack, 2026-12-06).
     let post = match comment_id {
-        None => Post::Idea(idea.id),
+        None if idea.moderation == Moderation::Shown => Post::Idea(idea.id),
+        None => return Err(Error::NotFound("There is no such idea to report".into()).into()),
         Some(id) => {
-            // Only a comment this person can see on this idea.
             let seen = comments(ctx, session, &idea).await?;
-            if !seen.iter().any(|c| c.id == id) {
+            if !seen
+                .iter()
+                .any(|c| c.id == id && c.moderation == Moderation::Shown)
+            {
                 return Err(Error::NotFound("There is no such comment".into()).into());
             }
             Post::Comment(id)
@@ -1031,6 +1077,35 @@ async fn readable(ctx: &Context, session: &CurrentSession, target: Target) -> Re
                 return Err(Error::NotFound("There is no such idea".into()));
             }
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_web_address;
+
+    #[test]
+    fn web_addresses_are_found_in_titles_without_catching_ordinary_words() {
+        for address in [
+            "See https://example.test",
+            "www.example.test",
+            "see evil.example/x",
+            "Read trust.nhs.uk now",
+            "go to evil\u{ff0e}com",
+            "(bad.co)",
+        ] {
+            assert!(has_web_address(address), "{address}");
+        }
+        for ordinary in [
+            "A quiet room, e.g. on every floor",
+            "Breaks at 10.30am",
+            "Ask Dr.Smith",
+            "St.John's ward",
+            "Rate it 1.5/10",
+            "We tried it. Co-workers liked it",
+        ] {
+            assert!(!has_web_address(ordinary), "{ordinary}");
         }
     }
 }

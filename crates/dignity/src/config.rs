@@ -190,6 +190,8 @@ pub struct Config {
     pub survey_minimum_group: u64,
     /// The smallest group of staff whose count the workforce pages show (at least 5).
     pub workforce_minimum_group: u64,
+    /// The smallest group of staff whose taking part in staff voice is shown (at least 10).
+    pub voice_minimum_group: u64,
     /// New concerns accepted per organisation per hour, per server, before the form asks
     /// browsers for a proof of work.
     pub speakup_max_per_hour: u32,
@@ -241,6 +243,7 @@ impl Default for Config {
             speakup_small_number_threshold: speakup.kind().setting_value(speakup.people()),
             survey_minimum_group: app.minimums.survey().people(),
             workforce_minimum_group: app.minimums.workforce().people(),
+            voice_minimum_group: app.minimums.voice().people(),
             speakup_max_per_hour: app.speakup_max_per_hour,
             max_concurrent_key_derivations: app.key_derivations,
             speakup_professional_groups: app.professional_groups,
@@ -565,6 +568,7 @@ impl Config {
             self.survey_minimum_group,
             self.speakup_small_number_threshold,
             self.workforce_minimum_group,
+            self.voice_minimum_group,
         )
     }
 
@@ -861,6 +865,8 @@ mod tests {
                 "4",
                 "workforce_minimum_group",
             ),
+            // Below the staff voice floor of 10.
+            ("DIGNITY_VOICE_MINIMUM_GROUP", "9", "voice_minimum_group"),
             (
                 "DIGNITY_SURVEY_MINIMUM_GROUP",
                 "eleven",

@@ -1060,6 +1060,16 @@ const TABLES: &[TableSpec] = &[
         &[("person_id", Int), ("digest", Text), ("made_at", Int)],
     ),
     (
+        "voice_figures",
+        "challenge_id, as_of",
+        &[
+            ("challenge_id", Int),
+            ("as_of", Int),
+            ("tables", Text),
+            ("published", Int),
+        ],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],

@@ -24,6 +24,7 @@ use dignity_domain::library::Topic;
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::screen::Finding;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
+use dignity_engine::disclosure::{Disclosed, Figure};
 use serde::Deserialize;
 
 mod updates;
@@ -62,6 +63,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/voice/challenges/{id}/follow",
             Access::SignedIn,
             follow_challenge,
+        )
+        .get(
+            "/voice/challenges/{id}/figures",
+            Access::SignedIn,
+            figures_page,
         )
         .get("/voice/feeds", Access::SignedIn, feeds_page)
         .post("/voice/feeds", Access::SignedIn, change_feed_key)
@@ -500,6 +506,58 @@ async fn show_challenge(
             "unfollowed" => Some("You no longer follow this challenge."),
             _ => None,
         },
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "voice/figures.html")]
+struct FiguresPage {
+    chrome: Chrome,
+    challenge: Challenge,
+    up_to: Option<Day>,
+    headings: [&'static str; 4],
+    /// By organisation: (name, a figure for each heading).
+    rows: Vec<(String, Vec<Figure>)>,
+    total: Vec<Figure>,
+    minimum: u64,
+}
+
+/// How many staff took part in a challenge, as the disclosure rules let out.
+async fn figures_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(id): PathData<i64>,
+) -> Result<Response, AppError> {
+    let (challenge, figures) = voice::figures::participation(&state.app, &user, id).await?;
+    let shown = |counts: [Disclosed<u64>; 4]| -> Vec<Figure> {
+        counts
+            .into_iter()
+            .map(|c| Figure::of(c, |n| n.to_string(), "hidden"))
+            .collect()
+    };
+    let chrome = chrome.titled("Who has taken part").under(
+        format!("/voice/challenges/{}", challenge.id),
+        challenge.fields.question.clone(),
+    );
+    Ok(render(&FiguresPage {
+        chrome,
+        up_to: figures.up_to,
+        headings: [
+            "Took part",
+            "Shared an idea",
+            "Commented",
+            "Supported an idea",
+        ],
+        rows: figures
+            .groups
+            .into_iter()
+            .map(|row| (row.name, shown(row.counts)))
+            .collect(),
+        total: shown(figures.total.counts),
+        minimum: figures.minimum.people(),
+        challenge,
     })?
     .into_response())
 }

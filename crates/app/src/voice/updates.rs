@@ -9,6 +9,7 @@ use super::{
 };
 use crate::identity::CurrentSession;
 use crate::{Context, Error};
+use dignity_domain::voice::Moderation;
 use dignity_store::voice::moderation::{self as moderating, Post};
 use dignity_store::voice::updates::{self as store, NewUpdate};
 use dignity_store::voice::{self as voice_store, Actor, Comment, On};
@@ -106,7 +107,8 @@ pub async fn comment(
     .await
 }
 
-/// A comment on `update_id` that `session` can see (and, for `own`, wrote).
+/// A comment on `update_id` that `session` may act on: for a report, one shown to
+/// everyone (a hidden one has been decided); for an appeal, their own.
 async fn seen_comment(
     ctx: &Context,
     session: &CurrentSession,
@@ -116,10 +118,14 @@ async fn seen_comment(
 ) -> Result<Post, Error> {
     let (update, _) = update(ctx, session, update_id).await?;
     let seen = comments(ctx, session, &update).await?;
-    if seen
-        .iter()
-        .any(|c| c.id == comment_id && (!own || c.author_id == session.person.id))
-    {
+    if seen.iter().any(|c| {
+        c.id == comment_id
+            && if own {
+                c.author_id == session.person.id
+            } else {
+                c.moderation == Moderation::Shown
+            }
+    }) {
         Ok(Post::Comment(comment_id))
     } else {
         Err(Error::NotFound("There is no such comment".into()))

@@ -40,10 +40,18 @@ pub enum Kind {
     SpeakUpReturns,
     /// Workforce figures: counts of staff from payroll extracts, by group and unit.
     Workforce,
+    /// Staff voice participation: counts of staff who shared ideas, commented or supported
+    /// under a challenge, by organisation.
+    StaffVoice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::SurveyResults, Kind::SpeakUpReturns, Kind::Workforce];
+    pub const ALL: [Kind; 4] = [
+        Kind::SurveyResults,
+        Kind::SpeakUpReturns,
+        Kind::Workforce,
+        Kind::StaffVoice,
+    ];
 
     /// The setting that changes this kind's minimum.
     pub const fn setting(self) -> &'static str {
@@ -51,6 +59,7 @@ impl Kind {
             Kind::SurveyResults => "survey_minimum_group",
             Kind::SpeakUpReturns => "speakup_small_number_threshold",
             Kind::Workforce => "workforce_minimum_group",
+            Kind::StaffVoice => "voice_minimum_group",
         }
     }
 
@@ -61,11 +70,15 @@ impl Kind {
     /// Workforce: 5. These are pages for the organisation's own leaders about its own
     /// staff, who are known to it by name, so a group of 1 to 4 (say, the one disabled
     /// consultant in a unit) is hidden; a larger floor would hide most of a small unit.
+    /// Staff voice: 10. The figures are read by every member of staff, beside posts
+    /// that carry chosen names and dates, so a group must be big enough that knowing a
+    /// name is in it says little.
     pub const fn floor(self) -> u64 {
         match self {
             Kind::SurveyResults => 11,
             Kind::SpeakUpReturns => 4,
             Kind::Workforce => 5,
+            Kind::StaffVoice => 10,
         }
     }
 
@@ -75,6 +88,7 @@ impl Kind {
             Kind::SurveyResults => 100,
             Kind::SpeakUpReturns => 51,
             Kind::Workforce => 100,
+            Kind::StaffVoice => 100,
         }
     }
 
@@ -82,7 +96,7 @@ impl Kind {
     /// count that reads "fewer than", one below its minimum.
     pub const fn setting_value(self, people: u64) -> u64 {
         match self {
-            Kind::SurveyResults | Kind::Workforce => people,
+            Kind::SurveyResults | Kind::Workforce | Kind::StaffVoice => people,
             Kind::SpeakUpReturns => people.saturating_sub(1),
         }
     }
@@ -92,6 +106,7 @@ impl Kind {
             Kind::SurveyResults => 11,
             Kind::SpeakUpReturns => 6,
             Kind::Workforce => 10,
+            Kind::StaffVoice => 10,
         }
     }
 }
@@ -141,7 +156,7 @@ impl Minimum {
     /// From the setting's own value (see [`Kind::setting_value`]).
     pub fn from_setting(kind: Kind, value: u64) -> Result<Minimum, OutOfBounds> {
         let people = match kind {
-            Kind::SurveyResults | Kind::Workforce => value,
+            Kind::SurveyResults | Kind::Workforce | Kind::StaffVoice => value,
             Kind::SpeakUpReturns => value.saturating_add(1),
         };
         Minimum::new(kind, people).map_err(|_| OutOfBounds { kind, given: value })
@@ -170,6 +185,7 @@ pub struct Minimums {
     survey: Minimum,
     speakup: Minimum,
     workforce: Minimum,
+    voice: Minimum,
 }
 
 impl Default for Minimums {
@@ -178,6 +194,7 @@ impl Default for Minimums {
             survey: Minimum::default_for(Kind::SurveyResults),
             speakup: Minimum::default_for(Kind::SpeakUpReturns),
             workforce: Minimum::default_for(Kind::Workforce),
+            voice: Minimum::default_for(Kind::StaffVoice),
         }
     }
 }
@@ -188,11 +205,13 @@ impl Minimums {
         survey: u64,
         speakup: u64,
         workforce: u64,
+        voice: u64,
     ) -> Result<Minimums, OutOfBounds> {
         Ok(Minimums {
             survey: Minimum::from_setting(Kind::SurveyResults, survey)?,
             speakup: Minimum::from_setting(Kind::SpeakUpReturns, speakup)?,
             workforce: Minimum::from_setting(Kind::Workforce, workforce)?,
+            voice: Minimum::from_setting(Kind::StaffVoice, voice)?,
         })
     }
 
@@ -201,6 +220,7 @@ impl Minimums {
             Kind::SurveyResults => self.survey,
             Kind::SpeakUpReturns => self.speakup,
             Kind::Workforce => self.workforce,
+            Kind::StaffVoice => self.voice,
         }
     }
 
@@ -214,6 +234,10 @@ impl Minimums {
 
     pub const fn workforce(&self) -> Minimum {
         self.workforce
+    }
+
+    pub const fn voice(&self) -> Minimum {
+        self.voice
     }
 }
 

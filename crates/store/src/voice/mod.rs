@@ -8,6 +8,7 @@ use crate::{Db, StoreError};
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation, trend_key};
 
+pub mod figures;
 pub mod follow;
 pub mod moderation;
 pub mod updates;
@@ -210,6 +211,8 @@ pub struct Idea {
     pub posted_at: i64,
     pub moderation: Moderation,
     pub moderation_reason: Option<String>,
+    /// Whether everyone has ever been shown it: one hidden while held was its author's only.
+    pub was_shown: bool,
     pub state: IdeaState,
     pub answer: Option<String>,
     pub answered_on: Option<Day>,
@@ -233,6 +236,7 @@ struct IdeaRow {
     posted_at: i64,
     moderation: String,
     moderation_reason: Option<String>,
+    was_shown: i32,
     state: String,
     answer: Option<String>,
     answered_on: Option<String>,
@@ -258,6 +262,7 @@ impl TryFrom<IdeaRow> for Idea {
             posted_at: r.posted_at,
             moderation: r.moderation.parse()?,
             moderation_reason: r.moderation_reason,
+            was_shown: r.was_shown == 1,
             state: r.state.parse()?,
             answer: r.answer,
             answered_on: day(r.answered_on)?,
@@ -271,7 +276,8 @@ impl TryFrom<IdeaRow> for Idea {
 }
 
 const IDEA_COLUMNS: &str = "i.id, i.challenge_id, i.author_id, n.display_name AS author_name, \
-     i.title, i.body, i.posted_at, i.moderation, i.moderation_reason, i.state, i.answer, \
+     i.title, i.body, i.posted_at, i.moderation, i.moderation_reason, i.was_shown, i.state, \
+     i.answer, \
      i.answered_on, i.answer_by, i.supporters, i.comments, i.plan_id, i.plan_action_id, i.topic";
 
 /// Keeps an idea: shown, or held for a moderator. Returns its id.
@@ -336,8 +342,8 @@ pub async fn post_idea_within(
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO voice_ideas (challenge_id, author_id, title, body, posted_at, moderation, \
-         moderation_reason, state, topic, trend_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         moderation_reason, state, topic, trend_key, was_shown) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(idea.challenge_id)
     .bind(idea.author_id)
@@ -349,6 +355,7 @@ pub async fn post_idea_within(
     .bind(IdeaState::Open.code())
     .bind(&idea.topic)
     .bind(trend_key(0, 0, now))
+    .bind(i32::from(moderation == Moderation::Shown))
     .fetch_one(&mut *tx)
     .await?;
     log_idea_change(&mut tx, id).await?;
@@ -907,7 +914,7 @@ pub async fn comment_within(
     };
     let id: i64 = sqlx::query_scalar(&format!(
         "INSERT INTO voice_comments ({}, reply_to, author_id, body, posted_at, moderation, \
-         moderation_reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         moderation_reason, was_shown) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         on.column()
     ))
     .bind(on.id())
@@ -917,6 +924,7 @@ pub async fn comment_within(
     .bind(now)
     .bind(moderation.code())
     .bind(&comment.held_because)
+    .bind(i32::from(moderation == Moderation::Shown))
     .fetch_one(&mut *tx)
     .await?;
     if moderation == Moderation::Shown {
@@ -926,15 +934,17 @@ pub async fn comment_within(
     Ok(Some(id))
 }
 
-/// A post's shown comments, `viewer`'s own held ones, and hidden ones (so the page can
-/// say a moderator hid them and why; their words only to their author), oldest first.
+/// A post's shown comments, `viewer`'s own held ones, and hidden ones that were once shown
+/// (so the page can say a moderator hid them and why; their words only to their author),
+/// oldest first. One hidden while held was only ever its author's, so only they see it.
 pub async fn comments(db: &Db, on: On, viewer: Option<i64>) -> Result<Vec<Comment>, StoreError> {
     let rows: Vec<CommentRow> = sqlx::query_as(&format!(
         "SELECT c.id, c.reply_to, c.author_id, n.display_name AS author_name, \
          CASE WHEN c.moderation = 'hidden' AND c.author_id <> $2 THEN '' ELSE c.body END AS body, \
          c.posted_at, c.moderation, c.moderation_reason FROM voice_comments c \
          LEFT JOIN voice_names n ON n.person_id = c.author_id \
-         WHERE c.{} = $1 AND (c.moderation IN ('shown', 'hidden') OR (c.moderation = 'held' AND c.author_id = $2)) \
+         WHERE c.{} = $1 AND (c.moderation = 'shown' OR (c.moderation = 'hidden' AND c.was_shown = 1) \
+         OR (c.moderation IN ('held', 'hidden') AND c.author_id = $2)) \
          ORDER BY c.posted_at, c.id",
         on.column()
     ))

@@ -290,7 +290,8 @@ pub async fn decide(
     };
     if action != Action::Keep {
         sqlx::query(&format!(
-            "UPDATE {} SET moderation = $1, moderation_reason = $2 WHERE id = $3",
+            "UPDATE {} SET moderation = $1, moderation_reason = $2, \
+             was_shown = CASE WHEN $1 = 'shown' THEN 1 ELSE was_shown END WHERE id = $3",
             post.table()
         ))
         .bind(to.code())

@@ -667,6 +667,12 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/voice/updates/1/appeal",
         SIGNED_IN,
     ),
+    (
+        "GET",
+        "/voice/challenges/{id}/figures",
+        "/voice/challenges/1/figures",
+        SIGNED_IN,
+    ),
     ("GET", "/voice/feeds", "/voice/feeds", SIGNED_IN),
     ("POST", "/voice/feeds", "/voice/feeds", SIGNED_IN),
     (

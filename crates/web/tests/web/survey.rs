@@ -1674,7 +1674,7 @@ async fn open_results_do_not_move_with_one_response(app: &TestApp) -> TestResult
 #[tokio::test]
 async fn a_larger_survey_minimum_hides_groups_below_it() -> TestResult {
     let mut settings = crate::support::settings();
-    settings.app.minimums = dignity_engine::disclosure::Minimums::from_settings(13, 5, 10)?;
+    settings.app.minimums = dignity_engine::disclosure::Minimums::from_settings(13, 5, 10, 10)?;
     let app = TestApp::start_with(dignity_store::Backend::Sqlite, settings).await?;
     let outcome = async {
         let people = two_groups_of_twelve(&parse(DEFAULT_BANK)?);

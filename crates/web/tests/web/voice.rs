@@ -18,6 +18,7 @@ dignity_store::on_both_backends!(
     voice_moderation_pages,
     voice_follows_digests_feeds_and_search,
     voice_leaders_updates_and_their_comments,
+    voice_participation_is_counted_weekly_and_protected,
 );
 
 async fn session(
@@ -1787,5 +1788,307 @@ async fn voice_leaders_updates_and_their_comments(app: &TestApp) -> TestResult {
             .contains("07700 900123")
     );
     assert!(eve.get(&at).await?.body.contains("3 comments"));
+
+    // A hidden comment has been decided: reporting it again is refused rather than
+    // putting it back in the queue (outside attack, 2026-12-06).
+    let page = mo
+        .post(
+            "/voice/moderation/decide",
+            &[
+                ("post", &format!("comment-{reply}")),
+                ("action", "hide"),
+                ("rule", "2"),
+                ("reason", "Off topic"),
+            ],
+        )
+        .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = ann_b
+        .post(
+            &format!("/voice/updates/{update}/report"),
+            &[("comment", &reply.to_string()), ("reason", "Again")],
+        )
+        .await?;
+    assert_eq!(page.status, 404);
+
+    // A comment hidden while it was held was only ever its writer's: nobody else learns
+    // it existed. One hidden after it was shown says so in its place.
+    let page = ann_b
+        .post(
+            &format!("/voice/updates/{update}/comments"),
+            &[("comment", "Ring 07700 900456")],
+        )
+        .await?;
+    assert!(page.body.contains("waiting for a moderator"));
+    let never: i64 =
+        sqlx::query_scalar("SELECT id FROM voice_comments WHERE body = 'Ring 07700 900456'")
+            .fetch_one(app.db.pool())
+            .await?;
+    mo.post(
+        "/voice/moderation/decide",
+        &[
+            ("post", &format!("comment-{never}")),
+            ("action", "hide"),
+            ("rule", "2"),
+            ("reason", "A phone number"),
+        ],
+    )
+    .await?;
+    let others = bob_b.get(&format!("/voice/updates/{update}")).await?;
+    assert!(
+        !others.body.contains(&format!("comment-{never}")),
+        "{}",
+        others.body
+    );
+    assert!(others.body.contains(&format!("comment-{reply}")));
+    let own = ann_b.get(&format!("/voice/updates/{update}")).await?;
+    assert!(own.body.contains("Ring 07700 900456"));
+
+    // The same for an idea: hidden while held, its page is its author's alone.
+    let page = ann_b
+        .post(
+            &format!("{at}/ideas"),
+            &[
+                ("title", "Call the ward"),
+                ("body", "Ring 07700 900789"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await?;
+    assert!(page.body.contains("waiting for a moderator"));
+    let idea: i64 = sqlx::query_scalar("SELECT id FROM voice_ideas WHERE title = 'Call the ward'")
+        .fetch_one(app.db.pool())
+        .await?;
+    mo.post(
+        "/voice/moderation/decide",
+        &[
+            ("post", &format!("idea-{idea}")),
+            ("action", "hide"),
+            ("rule", "2"),
+            ("reason", "A phone number"),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        bob_b.get(&format!("/voice/ideas/{idea}")).await?.status,
+        404
+    );
+    assert_eq!(
+        ann_b.get(&format!("/voice/ideas/{idea}")).await?.status,
+        200
+    );
     Ok(())
+}
+
+/// Participation figures: counted once a week, each group through the disclosure rules,
+/// held back when a week moved by only a few people, and nothing posted this week or held
+/// for a moderator counted. Each attack here is one an insider would try.
+async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> TestResult {
+    use dignity_app::voice::figures::{participation_at, week_start};
+    use dignity_store::voice::{self as store, Actor, NewChallenge, NewIdea};
+    let ctx = &app.state.app;
+    // A Monday, and a national challenge open around it.
+    let monday = 1_796_601_600;
+    assert_eq!(week_start(monday + 3_600), monday);
+    let new_challenge = |organisation_id| NewChallenge {
+        organisation_id,
+        question: "How can we make breaks happen?".into(),
+        description: "Tell us.".into(),
+        topics: "wellbeing".into(),
+        opens_on: Day::from_unix_seconds(monday - 30 * 86_400),
+        closes_on: Day::from_unix_seconds(monday + 60 * 86_400),
+        support_threshold: 5,
+        answer_within_days: 30,
+    };
+    let platform = Actor {
+        email: "platform@nhs.net",
+        ods_code: None,
+    };
+    let national = store::create_challenge(
+        &app.db,
+        platform,
+        monday - 30 * 86_400,
+        &new_challenge(None),
+    )
+    .await?;
+    let challenge = store::challenge(&app.db, national).await?;
+    let post = |author: i64, at: i64, held: bool| {
+        let db = app.db.clone();
+        async move {
+            store::post_idea(
+                &db,
+                at,
+                &NewIdea {
+                    challenge_id: national,
+                    author_id: author,
+                    title: format!("Idea {author}"),
+                    body: "Because.".into(),
+                    held_because: held.then(|| "a phone number".into()),
+                    topic: None,
+                },
+            )
+            .await
+        }
+    };
+    let before = monday - 3 * 86_400;
+    // 14 in RJ1, 3 in the other trust, 12 in no organisation; the other trust's three
+    // also support an idea.
+    let mut ours = Vec::new();
+    for n in 0..14 {
+        let p = app
+            .person(&format!("ours{n}@trust.nhs.uk"), Some(Role::Staff))
+            .await?;
+        post(p.id, before, false).await?;
+        ours.push(p);
+    }
+    for n in 0..3 {
+        let p = app
+            .person_in(
+                &format!("far{n}@other.nhs.uk"),
+                Some(Role::Staff),
+                &app.other_org,
+            )
+            .await?;
+        let idea = post(p.id, before, false).await?;
+        store::support(&app.db, idea, p.id, before).await?;
+    }
+    for n in 0..12 {
+        let p = app.person(&format!("loose{n}@nhs.net"), None).await?;
+        post(p.id, before, false).await?;
+    }
+    // Held for a moderator: not counted.
+    let held = app.person("held@trust.nhs.uk", Some(Role::Staff)).await?;
+    post(held.id, before, true).await?;
+
+    let figures = participation_at(ctx, &challenge, monday + 3_600).await?;
+    assert_eq!(figures.up_to, Some(Day::from_unix_seconds(monday)));
+    let shown = |d: &dignity_engine::disclosure::Disclosed<u64>| d.value().copied();
+    assert_eq!(
+        shown(&figures.total.counts[0]),
+        Some(29),
+        "held ones uncounted"
+    );
+    assert_eq!(
+        shown(&figures.total.counts[3]),
+        None,
+        "3 supporters are too few"
+    );
+    let row = |name: &str| {
+        figures
+            .groups
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.counts.iter().map(shown).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        row(&app.org.name),
+        Some(vec![Some(14), Some(14), Some(0), None]),
+        "nothing is shown under a hidden total, not even a 0"
+    );
+    // Three people are too few, and the 12 with no organisation are hidden too, or the
+    // three would be the total less the rest.
+    // Nobody commented, which says nothing about anyone.
+    assert_eq!(
+        row(&app.other_org.name),
+        Some(vec![None, None, Some(0), None])
+    );
+    assert_eq!(
+        row("In no organisation"),
+        Some(vec![None, None, Some(0), None])
+    );
+
+    // The insider who looks again an hour later, after a new idea, sees the same page: the
+    // week is counted once, up to Monday.
+    post(ours[0].id, monday + 1_800, false).await?;
+    let newcomer = app
+        .person("newcomer@trust.nhs.uk", Some(Role::Staff))
+        .await?;
+    post(newcomer.id, monday + 1_900, false).await?;
+    assert_eq!(
+        participation_at(ctx, &challenge, monday + 7_200).await?,
+        figures
+    );
+
+    // A week later one more person has taken part: setting the weeks side by side would
+    // say which organisation they are in, so the last week stays up.
+    let next = participation_at(ctx, &challenge, monday + 7 * 86_400 + 60).await?;
+    assert_eq!(
+        next, figures,
+        "a week that moved by one person is not shown"
+    );
+
+    // Once ten more have, the new week goes up.
+    for n in 0..10 {
+        let p = app
+            .person(&format!("later{n}@trust.nhs.uk"), Some(Role::Staff))
+            .await?;
+        post(p.id, monday + 8 * 86_400, false).await?;
+    }
+    let later = participation_at(ctx, &challenge, monday + 14 * 86_400 + 60).await?;
+    assert_eq!(
+        later.up_to,
+        Some(Day::from_unix_seconds(monday + 14 * 86_400))
+    );
+    assert_eq!(shown(&later.total.counts[0]), Some(40));
+
+    // An organisation's challenge shows totals only; another trust's staff cannot see it.
+    let local = store::create_challenge(
+        &app.db,
+        platform,
+        monday - 30 * 86_400,
+        &new_challenge(Some(app.org.id)),
+    )
+    .await?;
+    for p in &ours[..11] {
+        store::support(
+            &app.db,
+            local_idea(app, local, p.id, before).await?,
+            p.id,
+            before,
+        )
+        .await?;
+    }
+    let local_challenge = store::challenge(&app.db, local).await?;
+    let figures = participation_at(ctx, &local_challenge, monday + 60).await?;
+    assert!(figures.groups.is_empty());
+    assert_eq!(shown(&figures.total.counts[0]), Some(11));
+    let mut mine = app.signed_in_browser(&ours[0]).await?;
+    let page = mine
+        .get(&format!("/voice/challenges/{local}/figures"))
+        .await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Who has taken part"), "{}", page.body);
+    let far = app
+        .person_in("farther@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let mut theirs = app.signed_in_browser(&far).await?;
+    assert_eq!(
+        theirs
+            .get(&format!("/voice/challenges/{local}/figures"))
+            .await?
+            .status,
+        404
+    );
+    Ok(())
+}
+
+async fn local_idea(
+    app: &TestApp,
+    challenge_id: i64,
+    author: i64,
+    at: i64,
+) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(dignity_store::voice::post_idea(
+        &app.db,
+        at,
+        &dignity_store::voice::NewIdea {
+            challenge_id,
+            author_id: author,
+            title: format!("Local {author}"),
+            body: "Because.".into(),
+            held_because: None,
+            topic: None,
+        },
+    )
+    .await?)
 }
