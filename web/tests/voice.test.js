@@ -287,4 +287,10 @@ test('leaders post an update and staff comment on it', async () => {
   assert.match(await union.locator('#comments ~ ul').first().innerText(), /Tea Break/);
   await checkAccessibility(union, assert);
   assert.equal(dialogs, 0, 'no script from a comment ran');
+
+  // Who has taken part, in a table that reads on a phone and to a screen reader.
+  await union.click('a:has-text("Go back to the challenge")');
+  await union.click('a:has-text("See how many staff have taken part")');
+  assert.equal(await union.locator('h1').innerText(), 'Who has taken part');
+  await checkAccessibility(union, assert);
 });
