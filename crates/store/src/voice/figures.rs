@@ -16,31 +16,38 @@ pub struct TookPart {
     pub organisations: BTreeMap<i64, Vec<i64>>,
 }
 
+/// Who shared a shown idea under challenge `$1` before `$2`.
+const IDEA_WRITERS: &str = "SELECT author_id FROM voice_ideas WHERE challenge_id = $1 \
+     AND moderation = 'shown' AND posted_at < $2";
+/// Who wrote a shown comment on one of its ideas or updates before `$2`.
+const COMMENT_WRITERS: &str = "SELECT m.author_id FROM voice_comments m \
+     LEFT JOIN voice_ideas i ON i.id = m.idea_id \
+     LEFT JOIN voice_updates u ON u.id = m.update_id \
+     WHERE COALESCE(i.challenge_id, u.challenge_id) = $1 \
+     AND m.moderation = 'shown' AND m.posted_at < $2";
+/// Who supported one of its ideas before `$2`.
+const SUPPORTERS: &str = "SELECT s.person_id FROM voice_supports s \
+     JOIN voice_ideas i ON i.id = s.idea_id \
+     WHERE i.challenge_id = $1 AND s.supported_at < $2";
+
 pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPart, StoreError> {
-    let ideas: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT author_id FROM voice_ideas WHERE challenge_id = $1 \
-         AND moderation = 'shown' AND posted_at < $2 ORDER BY author_id",
-    )
+    let ideas: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT author_id FROM ({IDEA_WRITERS}) t ORDER BY author_id"
+    ))
     .bind(challenge_id)
     .bind(before)
     .fetch_all(db.pool())
     .await?;
-    let comments: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT m.author_id FROM voice_comments m \
-         LEFT JOIN voice_ideas i ON i.id = m.idea_id \
-         LEFT JOIN voice_updates u ON u.id = m.update_id \
-         WHERE COALESCE(i.challenge_id, u.challenge_id) = $1 \
-         AND m.moderation = 'shown' AND m.posted_at < $2 ORDER BY m.author_id",
-    )
+    let comments: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT author_id FROM ({COMMENT_WRITERS}) t ORDER BY author_id"
+    ))
     .bind(challenge_id)
     .bind(before)
     .fetch_all(db.pool())
     .await?;
-    let support: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT s.person_id FROM voice_supports s \
-         JOIN voice_ideas i ON i.id = s.idea_id \
-         WHERE i.challenge_id = $1 AND s.supported_at < $2 ORDER BY s.person_id",
-    )
+    let support: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT person_id FROM ({SUPPORTERS}) t ORDER BY person_id"
+    ))
     .bind(challenge_id)
     .bind(before)
     .fetch_all(db.pool())
@@ -49,10 +56,15 @@ pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPa
     for person in ideas.iter().chain(&comments).chain(&support) {
         organisations.entry(*person).or_default();
     }
-    let memberships: Vec<(i64, i64)> = sqlx::query_as(
+    // Only the memberships of those who took part, not everyone's.
+    let memberships: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT DISTINCT person_id, organisation_id FROM memberships \
-         WHERE organisation_id IS NOT NULL ORDER BY person_id, organisation_id",
-    )
+         WHERE organisation_id IS NOT NULL AND person_id IN \
+         ({IDEA_WRITERS} UNION {COMMENT_WRITERS} UNION {SUPPORTERS}) \
+         ORDER BY person_id, organisation_id"
+    ))
+    .bind(challenge_id)
+    .bind(before)
     .fetch_all(db.pool())
     .await?;
     for (person, organisation) in memberships {
