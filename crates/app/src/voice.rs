@@ -191,39 +191,56 @@ pub(crate) fn has_web_address(text: &str) -> bool {
         .to_lowercase()
         .chars()
         .map(|c| match c {
-            '\u{ff0e}' | '\u{3002}' | '\u{ff61}' => '.',
+            '\u{ff0e}' | '\u{3002}' | '\u{ff61}' | '\u{2024}' | '\u{fe52}' => '.',
             other => other,
         })
         .collect();
-    lower.contains("://")
-        || lower.contains("www.")
-        || lower.split_whitespace().any(looks_like_address)
+    if lower.contains("://") || lower.contains("www.") {
+        return true;
+    }
+    // Each run of letters, digits, hyphens and dots is a possible host name, wherever it
+    // stands in a word: mail programs link `evil.com` in `go:evil.com?x=1` too.
+    let mut rest = lower.as_str();
+    while let Some(start) = rest.find(is_host_char) {
+        rest = &rest[start..];
+        let end = rest.find(|c| !is_host_char(c)).unwrap_or(rest.len());
+        let (host, after) = rest.split_at(end);
+        if looks_like_host(host, after.starts_with(['/', ':', '?', '#'])) {
+            return true;
+        }
+        rest = after;
+    }
+    false
 }
 
-/// Top-level domains a mail program turns into a link when it sees `name.tld`.
+fn is_host_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '.'
+}
+
+/// Endings of three or more letters that mail programs link (every two-letter country
+/// ending counts too).
 const LINKED_ENDINGS: &[&str] = &[
-    "com", "org", "net", "uk", "nhs", "gov", "io", "co", "info", "biz", "me", "app", "dev", "xyz",
-    "online", "site", "top", "link", "ly", "ru", "cn", "de", "fr", "eu", "us", "ai",
+    "com", "org", "net", "gov", "edu", "nhs", "int", "mil", "info", "biz", "app", "dev", "xyz",
+    "online", "site", "top", "link", "zip", "mov", "shop", "store", "click", "live", "life",
+    "club", "mobi", "pro", "name", "cloud", "page", "email", "icu", "vip", "work", "win", "bid",
+    "loan", "men", "help", "support", "services", "health", "care", "news", "blog", "tech",
+    "website", "space", "fun", "today", "world", "digital", "network",
 ];
 
-/// Whether one word reads as a web address: `name.tld` with a known ending, or a name
-/// with a dot followed by a path (`evil.example/x`).
-fn looks_like_address(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-    let (host, path) = match word.split_once('/') {
-        Some((host, _)) => (host, true),
-        None => (word, false),
-    };
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2
-        || labels
-            .iter()
-            .any(|l| l.is_empty() || !l.chars().all(|c| c.is_alphanumeric() || c == '-'))
-    {
+/// Whether a run like `name.ending` reads as a host name: labels of letters, digits and
+/// hyphens, ending in a country's two letters or a known ending, or in any word of two
+/// or more letters when a path or port follows (`name.example/page`).
+fn looks_like_host(run: &str, path_follows: bool) -> bool {
+    let run = run.trim_matches(|c| c == '.' || c == '-');
+    let labels: Vec<&str> = run.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
         return false;
     }
     let ending = labels.last().copied().unwrap_or_default();
-    (path && ending.chars().any(char::is_alphabetic)) || LINKED_ENDINGS.contains(&ending)
+    if ending.chars().count() < 2 || !ending.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    path_follows || ending.chars().count() == 2 || LINKED_ENDINGS.contains(&ending)
 }
 
 /// Text with every run of spaces and line breaks made one space.
@@ -1094,6 +1111,18 @@ mod tests {
             "Read trust.nhs.uk now",
             "go to evil\u{ff0e}com",
             "(bad.co)",
+            // Bypasses an outside tester found (2026-12-06).
+            "Visit evil.com)now",
+            "Visit evil.com?x=1",
+            "go:evil.com",
+            "Try evil.com:8080",
+            "see evil.com#a",
+            "a,evil.com",
+            "claim-pay.zip",
+            "nhs-pay.shop",
+            "evil.ca",
+            "evil\u{2024}com",
+            "evil\u{fe52}com",
         ] {
             assert!(has_web_address(address), "{address}");
         }
@@ -1104,6 +1133,11 @@ mod tests {
             "St.John's ward",
             "Rate it 1.5/10",
             "We tried it. Co-workers liked it",
+            "Merge wards 3.a/3.b",
+            "Swap a.m./p.m. shifts fairly",
+            "Better I.T. support",
+            "Use e.g. quiet rooms",
+            "Version 2.0 of the rota",
         ] {
             assert!(!has_web_address(ordinary), "{ordinary}");
         }

@@ -1060,13 +1060,12 @@ const TABLES: &[TableSpec] = &[
         &[("person_id", Int), ("digest", Text), ("made_at", Int)],
     ),
     (
-        "voice_figures",
-        "challenge_id, as_of",
+        "voice_final_figures",
+        "challenge_id",
         &[
             ("challenge_id", Int),
-            ("as_of", Int),
+            ("counted_before", Int),
             ("tables", Text),
-            ("published", Int),
         ],
     ),
     (

@@ -515,7 +515,8 @@ async fn show_challenge(
 struct FiguresPage {
     chrome: Chrome,
     challenge: Challenge,
-    up_to: Option<Day>,
+    up_to: Day,
+    is_final: bool,
     headings: [&'static str; 4],
     /// By organisation: (name, a figure for each heading).
     rows: Vec<(String, Vec<Figure>)>,
@@ -544,6 +545,7 @@ async fn figures_page(
     Ok(render(&FiguresPage {
         chrome,
         up_to: figures.up_to,
+        is_final: figures.is_final,
         headings: [
             "Took part",
             "Shared an idea",
@@ -806,6 +808,11 @@ impl IdeaPage {
 
     fn state_tag(&self) -> String {
         tag(&self.idea)
+    }
+
+    /// Where the thread's reply forms send (`voice/threads.html`).
+    fn comments_action(&self) -> String {
+        format!("/voice/ideas/{}/comments", self.idea.id)
     }
 
     fn topic(&self) -> Option<&'static str> {

@@ -1,15 +1,19 @@
 //! Participation figures for a challenge: how many staff shared ideas, commented and
-//! supported, in all and (for a national challenge) by organisation, through the one
-//! disclosure module under the staff voice minimum.
+//! supported, through the one disclosure module under the staff voice minimum.
 //!
-//! Posts carry chosen names and dates, so figures that moved with each post would tie a
-//! name to an organisation: the reader who sees one more idea from Trust X a minute after
-//! "Quiet Heron" posted learns where Quiet Heron works. So figures are worked out once a
-//! week, for everything before Monday 00:00 UTC, and a week is shown only if every table
-//! moved from the last shown week by nothing or by at least the minimum number of people
-//! (`disclosure::first_too_close`); otherwise the last shown week stays up. Each person
-//! counts once in each table, under the one organisation they are in ("more than one" or
-//! "none" otherwise), so a table's groups add up to its whole.
+//! Posts carry chosen names and dates, so figures by organisation that moved while a
+//! challenge ran would tie a name to an organisation: the reader who sees Trust X's row
+//! grow after "Quiet Heron" posted learns where Quiet Heron works, and cancelling moves,
+//! or a membership changed between two counts, defeat any rule about how far a count must
+//! move (outside attack, 2026-12-06). So while a challenge is open only its totals are
+//! shown, counted up to Monday 00:00 UTC (a total that grows by one tells no more than the
+//! new post itself). A national challenge's figures by organisation are worked out once,
+//! when it has closed, and kept: one release, which nothing can be set beside. In that
+//! release each person counts once in each column under the one organisation they are in
+//! ("more than one" or "none" otherwise), an organisation hidden in the "took part" column
+//! is hidden in every column (so the columns cannot be set against each other), and only
+//! organisations with a shown count are listed (a row's being there says nothing a hidden
+//! count would not).
 
 use super::{Challenge, challenge};
 use crate::identity::CurrentSession;
@@ -18,7 +22,7 @@ use dignity_domain::speakup::Day;
 use dignity_engine::disclosure::{self, Cells, Disclosed, Kind, Minimum};
 use dignity_store::StoreError;
 use dignity_store::identity;
-use dignity_store::voice::figures::{self as store, TookPart, Week};
+use dignity_store::voice::figures::{self as store, Final, TookPart};
 use std::collections::{BTreeMap, BTreeSet};
 
 const WEEK: i64 = 7 * 86_400;
@@ -46,11 +50,13 @@ pub struct Row {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participation {
-    /// The first day the shown figures do not count (they count everything before it), or
-    /// `None` when no week has been shown yet.
-    pub up_to: Option<Day>,
+    /// The first day the figures do not count: they count everything before it.
+    pub up_to: Day,
+    /// Whether these are the challenge's final figures, after it closed.
+    pub is_final: bool,
     pub total: Row,
-    /// By organisation, for a national challenge; empty for an organisation's own.
+    /// By organisation: a national challenge's final figures only, and only organisations
+    /// with a shown count.
     pub groups: Vec<Row>,
     pub minimum: Minimum,
 }
@@ -93,13 +99,18 @@ fn tables_of(took: &TookPart) -> BTreeMap<String, Cells> {
         .collect()
 }
 
-fn parse(week: &Week) -> Result<BTreeMap<String, Cells>, Error> {
-    serde_json::from_str(&week.tables).map_err(|e| {
+fn parse(counts: &Final) -> Result<BTreeMap<String, Cells>, Error> {
+    serde_json::from_str(&counts.tables).map_err(|e| {
         Error::Store(StoreError::Corrupt(format!(
-            "staff voice figures of {}: {e}",
-            week.as_of
+            "staff voice figures counted before {}: {e}",
+            counts.counted_before
         )))
     })
+}
+
+/// Seconds since 1970 at the start of `day`, UTC.
+fn start_of(day: Day) -> i64 {
+    day.days_since(Day::from_unix_seconds(0)) * 86_400
 }
 
 /// The figures `session` may read for a challenge they may read.
@@ -113,9 +124,8 @@ pub async fn participation(
     Ok((challenge, figures))
 }
 
-/// The figures as shown at `now`: this week's if they could be shown, else the last
-/// week's that were. Whoever asks first in a week works it out and keeps it; everyone
-/// after reads the same.
+/// The figures as shown at `now`: totals up to this Monday while the challenge is open;
+/// once it has closed, the final figures, worked out by whoever asks first and kept.
 pub async fn participation_at(
     ctx: &Context,
     challenge: &Challenge,
@@ -123,100 +133,117 @@ pub async fn participation_at(
 ) -> Result<Participation, Error> {
     let db = &ctx.db;
     let minimum = ctx.minimums.get(Kind::StaffVoice);
-    let as_of = week_start(now);
-    if store::week(db, challenge.id, as_of).await?.is_none() {
-        let took = store::took_part(db, challenge.id, as_of).await?;
-        let tables = tables_of(&took);
-        let published = match store::last_published(db, challenge.id, as_of - 1).await? {
-            None => true,
-            Some(before) => {
-                disclosure::first_too_close(&parse(&before)?, &tables, minimum).is_none()
+    let closed_at = start_of(challenge.fields.closes_on.plus_days(1));
+    let (tables, before, is_final) = if now >= closed_at {
+        let kept = match store::final_figures(db, challenge.id).await? {
+            Some(kept) => kept,
+            None => {
+                let tables = tables_of(&store::took_part(db, challenge.id, closed_at).await?);
+                let worked_out = Final {
+                    counted_before: closed_at,
+                    tables: serde_json::to_string(&tables)
+                        .map_err(|e| Error::Store(StoreError::Corrupt(e.to_string())))?,
+                };
+                store::keep_final(db, challenge.id, &worked_out).await?;
+                // Another server may have kept its own first: everyone reads the one kept.
+                store::final_figures(db, challenge.id)
+                    .await?
+                    .unwrap_or(worked_out)
             }
         };
-        let kept = Week {
-            as_of,
-            tables: serde_json::to_string(&tables)
-                .map_err(|e| Error::Store(StoreError::Corrupt(e.to_string())))?,
-            published,
-        };
-        store::keep_week(db, challenge.id, &kept).await?;
-    }
-    let Some(shown) = store::last_published(db, challenge.id, as_of).await? else {
-        return Ok(Participation {
-            up_to: None,
-            total: Row {
-                name: "Everyone".into(),
-                counts: [Disclosed::hidden(); 4],
-            },
-            groups: Vec::new(),
-            minimum,
-        });
+        (parse(&kept)?, kept.counted_before, true)
+    } else {
+        let before = week_start(now);
+        let tables = tables_of(&store::took_part(db, challenge.id, before).await?);
+        (tables, before, false)
     };
-    let tables = parse(&shown)?;
     let names: BTreeMap<String, String> = identity::list_organisations(db)
         .await?
         .into_iter()
         .map(|o| (format!("org-{}", o.id), o.name))
         .collect();
-    // Every group in any table, organisations by name, then the two others.
-    let mut keys: Vec<String> = tables
+    let keys: Vec<String> = tables
         .values()
         .flat_map(|cells| cells.keys().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let name_of = |key: &str| match key {
-        MORE_THAN_ONE => "In more than one organisation".to_owned(),
-        NONE => "In no organisation".to_owned(),
-        other => names
-            .get(other)
-            .cloned()
-            .unwrap_or_else(|| "An organisation no longer here".to_owned()),
-    };
-    keys.sort_by_key(|k| (k == MORE_THAN_ONE || k == NONE, k == NONE, name_of(k)));
-    let mut total = [Disclosed::hidden(); 4];
-    let mut by_group: Vec<[Disclosed<u64>; 4]> = vec![[Disclosed::hidden(); 4]; keys.len()];
-    for (t, table) in TABLES.iter().enumerate() {
+    let sizes_of = |table: &str| -> Vec<u64> {
         let empty = Cells::new();
-        let cells = tables.get(*table).unwrap_or(&empty);
-        let sizes: Vec<u64> = keys
-            .iter()
+        let cells = tables.get(table).unwrap_or(&empty);
+        keys.iter()
             .map(|k| cells.get(k).copied().unwrap_or(0).max(0).unsigned_abs())
-            .collect();
+            .collect()
+    };
+    let whole_of = |sizes: &[u64]| {
         let everyone: u64 = sizes.iter().sum();
         // Nobody at all is about no one, and reads better as 0 than as hidden.
-        let whole = if everyone == 0 {
+        if everyone == 0 {
             disclosure::happenings(0, minimum)
         } else {
             disclosure::population(everyone, minimum)
-        };
-        for (g, shown) in disclosure::groups(&sizes, &whole, minimum)
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(row) = by_group.get_mut(g)
-                && let Some(slot) = row.get_mut(t)
-            {
-                *slot = shown;
-            }
+        }
+    };
+    let mut total = [Disclosed::hidden(); 4];
+    let mut columns: Vec<Vec<Disclosed<u64>>> = Vec::with_capacity(TABLES.len());
+    // "Took part" first: a group it hides is hidden in every other column too.
+    let mut hidden_from_start: Vec<(usize, usize)> = Vec::new();
+    for (t, table) in TABLES.iter().enumerate() {
+        let sizes = sizes_of(table);
+        let whole = whole_of(&sizes);
+        let decided = disclosure::linked_groups(
+            std::slice::from_ref(&sizes),
+            &[],
+            &hidden_from_start,
+            &whole,
+            minimum,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+        if t == 0 {
+            hidden_from_start = decided
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| !d.is_shown())
+                .map(|(g, _)| (0, g))
+                .collect();
         }
         if let Some(slot) = total.get_mut(t) {
             *slot = whole;
         }
+        columns.push(decided);
     }
-    let groups = if challenge.fields.organisation_id.is_none() {
-        keys.iter()
-            .zip(by_group)
-            .map(|(k, counts)| Row {
-                name: name_of(k),
-                counts,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let national = challenge.fields.organisation_id.is_none();
+    let mut groups: Vec<Row> = Vec::new();
+    if is_final && national {
+        for (g, key) in keys.iter().enumerate() {
+            let counts: [Disclosed<u64>; 4] = std::array::from_fn(|t| {
+                columns
+                    .get(t)
+                    .and_then(|c| c.get(g))
+                    .copied()
+                    .unwrap_or_else(Disclosed::hidden)
+            });
+            // Only organisations with a shown count of people who took part.
+            if counts[0].value().is_none_or(|n| *n == 0) {
+                continue;
+            }
+            let name = match key.as_str() {
+                MORE_THAN_ONE => "In more than one organisation".to_owned(),
+                NONE => "In no organisation".to_owned(),
+                other => names
+                    .get(other)
+                    .cloned()
+                    .unwrap_or_else(|| "An organisation no longer here".to_owned()),
+            };
+            groups.push(Row { name, counts });
+        }
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     Ok(Participation {
-        up_to: Some(Day::from_unix_seconds(shown.as_of)),
+        up_to: Day::from_unix_seconds(before),
+        is_final,
         total: Row {
             name: "Everyone".into(),
             counts: total,

@@ -1,15 +1,14 @@
--- Staff voice participation (issue 20): each week's count of the people who took part
--- under a challenge, by organisation, as of the Monday it was worked out for. A week's
--- counts are shown only if they moved from the last shown week's by nothing or by at
--- least the minimum group in every table (`published`), so setting two weeks side by
--- side never tells what one or two people did.
-CREATE TABLE voice_figures (
-    challenge_id INTEGER NOT NULL REFERENCES voice_challenges(id),
-    as_of INTEGER NOT NULL,
+-- Staff voice participation (issue 20): a national challenge's count of the people who
+-- took part, by organisation, worked out once when the challenge has closed and kept, so it
+-- is published once and never moves: two releases side by side would tell what the few
+-- people between them did, and a membership changed between them would say whether someone
+-- took part. While a challenge is open, only totals are shown, and those are not kept.
+CREATE TABLE voice_final_figures (
+    challenge_id INTEGER PRIMARY KEY REFERENCES voice_challenges(id),
+    -- The moment the counts stop at: the end of the closing day.
+    counted_before INTEGER NOT NULL,
     -- The counts: {table: {group: people}}, as JSON.
-    tables TEXT NOT NULL,
-    published INTEGER NOT NULL CHECK (published IN (0, 1)),
-    PRIMARY KEY (challenge_id, as_of)
+    tables TEXT NOT NULL
 );
 
 -- Whether a post was ever shown to everyone. A post the check held and a moderator then

@@ -1,7 +1,7 @@
 //! Who took part under a challenge, for its participation figures: the people who shared
-//! a shown idea, wrote a shown comment (on an idea or a leaders' update) or supported an
-//! idea before a moment, with the organisations they are in; and each week's counts as
-//! worked out, so a week is decided once and every server shows the same.
+//! a shown idea, wrote a shown comment (on an idea or a leaders' update) or supported a
+//! shown idea before a moment, with the organisations they are in; and a national
+//! challenge's final counts, worked out once and kept.
 
 use crate::{Db, StoreError};
 use std::collections::BTreeMap;
@@ -25,10 +25,11 @@ const COMMENT_WRITERS: &str = "SELECT m.author_id FROM voice_comments m \
      LEFT JOIN voice_updates u ON u.id = m.update_id \
      WHERE COALESCE(i.challenge_id, u.challenge_id) = $1 \
      AND m.moderation = 'shown' AND m.posted_at < $2";
-/// Who supported one of its ideas before `$2`.
+/// Who supported one of its shown ideas before `$2`: support for a hidden idea is not
+/// counted, as the idea is not.
 const SUPPORTERS: &str = "SELECT s.person_id FROM voice_supports s \
      JOIN voice_ideas i ON i.id = s.idea_id \
-     WHERE i.challenge_id = $1 AND s.supported_at < $2";
+     WHERE i.challenge_id = $1 AND i.moderation = 'shown' AND s.supported_at < $2";
 
 pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPart, StoreError> {
     let ideas: Vec<i64> = sqlx::query_scalar(&format!(
@@ -80,71 +81,34 @@ pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPa
     })
 }
 
-/// One week's counts as worked out: `tables` is the JSON the app wrote.
+/// A national challenge's counts by organisation as worked out once it closed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Week {
-    pub as_of: i64,
+pub struct Final {
+    /// The moment the counts stop at.
+    pub counted_before: i64,
+    /// The counts as JSON, as the app wrote them.
     pub tables: String,
-    pub published: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct WeekRow {
-    as_of: i64,
-    tables: String,
-    published: i32,
-}
-
-impl From<WeekRow> for Week {
-    fn from(r: WeekRow) -> Week {
-        Week {
-            as_of: r.as_of,
-            tables: r.tables,
-            published: r.published == 1,
-        }
-    }
-}
-
-/// The week worked out for `as_of`, if it has been.
-pub async fn week(db: &Db, challenge_id: i64, as_of: i64) -> Result<Option<Week>, StoreError> {
-    let row: Option<WeekRow> = sqlx::query_as(
-        "SELECT as_of, tables, published FROM voice_figures WHERE challenge_id = $1 AND as_of = $2",
+pub async fn final_figures(db: &Db, challenge_id: i64) -> Result<Option<Final>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT counted_before, tables FROM voice_final_figures WHERE challenge_id = $1",
     )
     .bind(challenge_id)
-    .bind(as_of)
     .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(Week::from))
+    .await?)
 }
 
-/// The newest shown week at or before `as_of`.
-pub async fn last_published(
-    db: &Db,
-    challenge_id: i64,
-    as_of: i64,
-) -> Result<Option<Week>, StoreError> {
-    let row: Option<WeekRow> = sqlx::query_as(
-        "SELECT as_of, tables, published FROM voice_figures WHERE challenge_id = $1 \
-         AND as_of <= $2 AND published = 1 ORDER BY as_of DESC LIMIT 1",
-    )
-    .bind(challenge_id)
-    .bind(as_of)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(Week::from))
-}
-
-/// Keeps a week as worked out; the first server to keep it wins, and every server then
-/// reads that one.
-pub async fn keep_week(db: &Db, challenge_id: i64, week: &Week) -> Result<(), StoreError> {
+/// Keeps a challenge's final counts; the first server to keep them wins, and every reader
+/// then reads those.
+pub async fn keep_final(db: &Db, challenge_id: i64, counts: &Final) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO voice_figures (challenge_id, as_of, tables, published) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (challenge_id, as_of) DO NOTHING",
+        "INSERT INTO voice_final_figures (challenge_id, counted_before, tables) \
+         VALUES ($1, $2, $3) ON CONFLICT (challenge_id) DO NOTHING",
     )
     .bind(challenge_id)
-    .bind(week.as_of)
-    .bind(&week.tables)
-    .bind(i32::from(week.published))
+    .bind(counts.counted_before)
+    .bind(&counts.tables)
     .execute(db.pool())
     .await?;
     Ok(())

@@ -140,6 +140,11 @@ impl UpdatePage {
         crate::markdown::to_html(&comment.body)
     }
 
+    /// Where the thread's reply forms send (`voice/threads.html`).
+    fn comments_action(&self) -> String {
+        format!("/voice/updates/{}/comments", self.update.id)
+    }
+
     /// Whether any comment is shown, to be reported.
     fn reportable(&self) -> bool {
         self.threads

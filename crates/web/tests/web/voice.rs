@@ -1880,23 +1880,25 @@ async fn voice_leaders_updates_and_their_comments(app: &TestApp) -> TestResult {
     Ok(())
 }
 
-/// Participation figures: counted once a week, each group through the disclosure rules,
-/// held back when a week moved by only a few people, and nothing posted this week or held
-/// for a moderator counted. Each attack here is one an insider would try.
+/// Participation figures: totals only while a challenge is open, counted up to Monday;
+/// a national challenge's figures by organisation once, when it has closed, and kept; an
+/// organisation hidden in "took part" hidden in every column and not listed. Each attack
+/// here is one an outside tester made (2026-12-06).
 async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> TestResult {
     use dignity_app::voice::figures::{participation_at, week_start};
-    use dignity_store::voice::{self as store, Actor, NewChallenge, NewIdea};
+    use dignity_store::voice::{self as store, Actor, NewChallenge, NewComment, NewIdea, On};
     let ctx = &app.state.app;
-    // A Monday, and a national challenge open around it.
+    // A Monday, and a national challenge open around it, closing ten days later.
     let monday = 1_796_601_600;
     assert_eq!(week_start(monday + 3_600), monday);
+    let closed_at = monday + 11 * 86_400;
     let new_challenge = |organisation_id| NewChallenge {
         organisation_id,
         question: "How can we make breaks happen?".into(),
         description: "Tell us.".into(),
         topics: "wellbeing".into(),
         opens_on: Day::from_unix_seconds(monday - 30 * 86_400),
-        closes_on: Day::from_unix_seconds(monday + 60 * 86_400),
+        closes_on: Day::from_unix_seconds(monday + 10 * 86_400),
         support_threshold: 5,
         answer_within_days: 30,
     };
@@ -1912,7 +1914,8 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
     )
     .await?;
     let challenge = store::challenge(&app.db, national).await?;
-    let post = |author: i64, at: i64, held: bool| {
+    let before = monday - 3 * 86_400;
+    let idea_by = |author: i64, at: i64, held: bool| {
         let db = app.db.clone();
         async move {
             store::post_idea(
@@ -1930,18 +1933,40 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
             .await
         }
     };
-    let before = monday - 3 * 86_400;
-    // 14 in RJ1, 3 in the other trust, 12 in no organisation; the other trust's three
-    // also support an idea.
-    let mut ours = Vec::new();
-    for n in 0..14 {
+    let comment_by = |author: i64, idea: i64| {
+        let db = app.db.clone();
+        async move {
+            store::comment(
+                &db,
+                before,
+                &NewComment {
+                    on: On::Idea(idea),
+                    reply_to: None,
+                    author_id: author,
+                    body: "Yes.".into(),
+                    held_because: None,
+                },
+            )
+            .await
+        }
+    };
+    // The attack's shape: ten in no organisation each share an idea and comment; ten in
+    // RJ1 and twelve in the other trust only support; one person in the care board
+    // ("Quiet Heron") comments once. Anyone whose post is held is not counted.
+    let mut ideas = Vec::new();
+    for n in 0..10 {
+        let p = app.person(&format!("loose{n}@nhs.net"), None).await?;
+        let idea = idea_by(p.id, before, false).await?;
+        comment_by(p.id, idea).await?;
+        ideas.push(idea);
+    }
+    for (n, idea) in ideas.iter().enumerate() {
         let p = app
             .person(&format!("ours{n}@trust.nhs.uk"), Some(Role::Staff))
             .await?;
-        post(p.id, before, false).await?;
-        ours.push(p);
+        store::support(&app.db, *idea, p.id, before).await?;
     }
-    for n in 0..3 {
+    for n in 0..12 {
         let p = app
             .person_in(
                 &format!("far{n}@other.nhs.uk"),
@@ -1949,89 +1974,77 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
                 &app.other_org,
             )
             .await?;
-        let idea = post(p.id, before, false).await?;
-        store::support(&app.db, idea, p.id, before).await?;
+        store::support(&app.db, ideas[n % 10], p.id, before).await?;
     }
-    for n in 0..12 {
-        let p = app.person(&format!("loose{n}@nhs.net"), None).await?;
-        post(p.id, before, false).await?;
-    }
-    // Held for a moderator: not counted.
+    let heron = app
+        .person("heron@trust.nhs.uk", Some(Role::SystemLead))
+        .await?;
+    comment_by(heron.id, ideas[0]).await?;
+    let board = app.icb_of(&app.org).await?;
     let held = app.person("held@trust.nhs.uk", Some(Role::Staff)).await?;
-    post(held.id, before, true).await?;
-
-    let figures = participation_at(ctx, &challenge, monday + 3_600).await?;
-    assert_eq!(figures.up_to, Some(Day::from_unix_seconds(monday)));
+    idea_by(held.id, before, true).await?;
     let shown = |d: &dignity_engine::disclosure::Disclosed<u64>| d.value().copied();
+
+    // While it is open: totals only, up to Monday, the same however often it is asked.
+    let open = participation_at(ctx, &challenge, monday + 3_600).await?;
+    assert!(!open.is_final && open.groups.is_empty());
+    assert_eq!(open.up_to, Day::from_unix_seconds(monday));
     assert_eq!(
-        shown(&figures.total.counts[0]),
-        Some(29),
+        shown(&open.total.counts[0]),
+        Some(33),
         "held ones uncounted"
     );
-    assert_eq!(
-        shown(&figures.total.counts[3]),
-        None,
-        "3 supporters are too few"
-    );
-    let row = |name: &str| {
-        figures
-            .groups
-            .iter()
-            .find(|r| r.name == name)
-            .map(|r| r.counts.iter().map(shown).collect::<Vec<_>>())
-    };
-    assert_eq!(
-        row(&app.org.name),
-        Some(vec![Some(14), Some(14), Some(0), None]),
-        "nothing is shown under a hidden total, not even a 0"
-    );
-    // Three people are too few, and the 12 with no organisation are hidden too, or the
-    // three would be the total less the rest.
-    // Nobody commented, which says nothing about anyone.
-    assert_eq!(
-        row(&app.other_org.name),
-        Some(vec![None, None, Some(0), None])
-    );
-    assert_eq!(
-        row("In no organisation"),
-        Some(vec![None, None, Some(0), None])
-    );
-
-    // The insider who looks again an hour later, after a new idea, sees the same page: the
-    // week is counted once, up to Monday.
-    post(ours[0].id, monday + 1_800, false).await?;
+    assert_eq!(shown(&open.total.counts[2]), Some(11));
     let newcomer = app
         .person("newcomer@trust.nhs.uk", Some(Role::Staff))
         .await?;
-    post(newcomer.id, monday + 1_900, false).await?;
+    idea_by(newcomer.id, monday + 1_800, false).await?;
     assert_eq!(
         participation_at(ctx, &challenge, monday + 7_200).await?,
-        figures
+        open
     );
 
-    // A week later one more person has taken part: setting the weeks side by side would
-    // say which organisation they are in, so the last week stays up.
-    let next = participation_at(ctx, &challenge, monday + 7 * 86_400 + 60).await?;
-    assert_eq!(
-        next, figures,
-        "a week that moved by one person is not shown"
+    // Once closed, by organisation. The board's one commenter is hidden, and so is a
+    // second group so the one cannot be had by subtraction; a group hidden in "took part"
+    // is hidden in every column and not listed, so the columns cannot be set against
+    // each other to find where Quiet Heron works.
+    let closed = participation_at(ctx, &challenge, closed_at + 60).await?;
+    assert!(closed.is_final);
+    assert_eq!(shown(&closed.total.counts[0]), Some(34));
+    let listed: Vec<&str> = closed.groups.iter().map(|r| r.name.as_str()).collect();
+    assert!(!listed.contains(&board.name.as_str()), "{closed:?}");
+    assert!(listed.len() <= 2, "a second group is hidden: {closed:?}");
+    assert!(
+        listed.contains(&app.other_org.name.as_str()),
+        "the twelve are shown: {closed:?}"
     );
-
-    // Once ten more have, the new week goes up.
-    for n in 0..10 {
-        let p = app
-            .person(&format!("later{n}@trust.nhs.uk"), Some(Role::Staff))
-            .await?;
-        post(p.id, monday + 8 * 86_400, false).await?;
+    for row in &closed.groups {
+        assert!(
+            shown(&row.counts[0]).is_some_and(|n| n >= 10),
+            "only organisations with a shown count are listed: {closed:?}"
+        );
     }
-    let later = participation_at(ctx, &challenge, monday + 14 * 86_400 + 60).await?;
+    // Kept: a membership changed or a post hidden later changes nothing.
+    dignity_store::identity::grant_role(
+        &app.db,
+        "test",
+        1,
+        &heron,
+        Role::Staff,
+        Some(&app.other_org),
+    )
+    .await?;
+    sqlx::query("UPDATE voice_comments SET moderation = 'hidden' WHERE author_id = $1")
+        .bind(heron.id)
+        .execute(app.db.pool())
+        .await?;
     assert_eq!(
-        later.up_to,
-        Some(Day::from_unix_seconds(monday + 14 * 86_400))
+        participation_at(ctx, &challenge, closed_at + 30 * 86_400).await?,
+        closed
     );
-    assert_eq!(shown(&later.total.counts[0]), Some(40));
 
-    // An organisation's challenge shows totals only; another trust's staff cannot see it.
+    // An organisation's challenge shows totals only, even once closed; another trust's
+    // staff cannot see it.
     let local = store::create_challenge(
         &app.db,
         platform,
@@ -2039,19 +2052,18 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
         &new_challenge(Some(app.org.id)),
     )
     .await?;
-    for p in &ours[..11] {
-        store::support(
-            &app.db,
-            local_idea(app, local, p.id, before).await?,
-            p.id,
-            before,
-        )
-        .await?;
+    let mut ours = Vec::new();
+    for n in 0..11 {
+        let p = app
+            .person(&format!("local{n}@trust.nhs.uk"), Some(Role::Staff))
+            .await?;
+        local_idea(app, local, p.id, before).await?;
+        ours.push(p);
     }
     let local_challenge = store::challenge(&app.db, local).await?;
-    let figures = participation_at(ctx, &local_challenge, monday + 60).await?;
-    assert!(figures.groups.is_empty());
-    assert_eq!(shown(&figures.total.counts[0]), Some(11));
+    let figures = participation_at(ctx, &local_challenge, closed_at + 60).await?;
+    assert!(figures.is_final && figures.groups.is_empty());
+    assert_eq!(shown(&figures.total.counts[1]), Some(11));
     let mut mine = app.signed_in_browser(&ours[0]).await?;
     let page = mine
         .get(&format!("/voice/challenges/{local}/figures"))
