@@ -701,12 +701,17 @@ pub async fn support(
     )
 }
 
+/// Withdraws support while the challenge is open: once it has closed, support stands as
+/// it was, as its final figures count it.
 pub async fn withdraw_support(
     ctx: &Context,
     session: &CurrentSession,
     idea_id: i64,
-) -> Result<bool, Error> {
-    let (idea, _) = idea(ctx, session, idea_id).await?;
+) -> Result<bool, Refused> {
+    let (idea, challenge) = idea(ctx, session, idea_id).await?;
+    if !is_open(&challenge, ctx.clock.today()) {
+        return Err(Refused::Problems(vec![Problem::Closed]));
+    }
     Ok(store::withdraw_support(&ctx.db, idea.id, session.person.id).await?)
 }
 

@@ -517,7 +517,7 @@ struct FiguresPage {
     challenge: Challenge,
     up_to: Day,
     is_final: bool,
-    headings: [&'static str; 4],
+    headings: Vec<&'static str>,
     /// By organisation: (name, a figure for each heading).
     rows: Vec<(String, Vec<Figure>)>,
     total: Vec<Figure>,
@@ -532,9 +532,12 @@ async fn figures_page(
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
     let (challenge, figures) = voice::figures::participation(&state.app, &user, id).await?;
+    // While a challenge is open there is no "took part" column (the app explains why).
+    let from = usize::from(!figures.is_final);
     let shown = |counts: [Disclosed<u64>; 4]| -> Vec<Figure> {
         counts
             .into_iter()
+            .skip(from)
             .map(|c| Figure::of(c, |n| n.to_string(), "hidden"))
             .collect()
     };
@@ -551,7 +554,10 @@ async fn figures_page(
             "Shared an idea",
             "Commented",
             "Supported an idea",
-        ],
+        ]
+        .into_iter()
+        .skip(from)
+        .collect(),
         rows: figures
             .groups
             .into_iter()
@@ -955,11 +961,18 @@ async fn support(
 
 async fn withdraw_support(
     State(state): State<AppState>,
+    chrome: Chrome,
     Extension(user): Extension<CurrentUser>,
     PathData(id): PathData<i64>,
 ) -> Result<Response, AppError> {
-    voice::withdraw_support(&state.app, &user, id).await?;
-    Ok(Redirect::to(&format!("/voice/ideas/{id}?done=withdrawn")).into_response())
+    match voice::withdraw_support(&state.app, &user, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/voice/ideas/{id}?done=withdrawn")).into_response()),
+        Err(Refused::Problems(problems)) => {
+            let chrome = chrome.with_errors(field_errors(&problems));
+            show_idea(&state, chrome, &user, id, "", nothing_typed()).await
+        }
+        Err(Refused::App(e)) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,8 +6,10 @@
 //! grow after "Quiet Heron" posted learns where Quiet Heron works, and cancelling moves,
 //! or a membership changed between two counts, defeat any rule about how far a count must
 //! move (outside attack, 2026-12-06). So while a challenge is open only its totals are
-//! shown, counted up to Monday 00:00 UTC (a total that grows by one tells no more than the
-//! new post itself). A national challenge's figures by organisation are worked out once,
+//! shown, counted up to Monday 00:00 UTC, and not the "took part" total: it merges private
+//! support with public posts, so its not moving when someone's only post is hidden would
+//! say they had also supported an idea (outside attack, 2026-12-06). The other totals
+//! count what the posts and support counts on the pages show already. A national challenge's figures by organisation are worked out once,
 //! when it has closed, and kept: one release, which nothing can be set beside. In that
 //! release each person counts once in each column under the one organisation they are in
 //! ("more than one" or "none" otherwise), an organisation hidden in the "took part" column
@@ -209,7 +211,10 @@ pub async fn participation_at(
                 .map(|(g, _)| (0, g))
                 .collect();
         }
-        if let Some(slot) = total.get_mut(t) {
+        // While open, "took part" is never shown (see above).
+        if let Some(slot) = total.get_mut(t)
+            && (is_final || t > 0)
+        {
             *slot = whole;
         }
         columns.push(decided);

@@ -1989,12 +1989,16 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
     let open = participation_at(ctx, &challenge, monday + 3_600).await?;
     assert!(!open.is_final && open.groups.is_empty());
     assert_eq!(open.up_to, Day::from_unix_seconds(monday));
+    // No "took part" while open: it merges private support with public posts, so hiding
+    // someone's only post would say whether they had supported an idea too.
+    assert_eq!(shown(&open.total.counts[0]), None);
     assert_eq!(
-        shown(&open.total.counts[0]),
-        Some(33),
+        shown(&open.total.counts[1]),
+        Some(10),
         "held ones uncounted"
     );
     assert_eq!(shown(&open.total.counts[2]), Some(11));
+    assert_eq!(shown(&open.total.counts[3]), Some(22));
     let newcomer = app
         .person("newcomer@trust.nhs.uk", Some(Role::Staff))
         .await?;
@@ -2081,6 +2085,30 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
             .status,
         404
     );
+
+    // Once a challenge has closed its support stands as its final figures count it: it
+    // cannot be withdrawn (outside attack, 2026-12-06).
+    let today = ctx.clock.today();
+    let ended = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &NewChallenge {
+            organisation_id: Some(app.org.id),
+            opens_on: today.plus_days(-20),
+            closes_on: today.plus_days(-1),
+            ..new_challenge(None)
+        },
+    )
+    .await?;
+    let idea = local_idea(app, ended, ours[1].id, 1).await?;
+    store::support(&app.db, idea, ours[0].id, 2).await?;
+    let page = mine
+        .post(&format!("/voice/ideas/{idea}/support/withdraw"), &[])
+        .await?;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("not open"), "{}", page.body);
+    assert!(store::supports(&app.db, idea, ours[0].id).await?);
     Ok(())
 }
 
