@@ -1080,6 +1080,15 @@ pub async fn unfollow(
 }
 
 /// Whether `session` follows `target`.
+/// The name `session` is shown by, and whether they follow `challenge`, for its page.
+pub async fn viewer_of(
+    ctx: &Context,
+    session: &CurrentSession,
+    challenge: &Challenge,
+) -> Result<(Option<String>, bool), Error> {
+    Ok(store::viewer_of(&ctx.db, session.person.id, challenge.id).await?)
+}
+
 pub async fn follows(
     ctx: &Context,
     session: &CurrentSession,

@@ -498,34 +498,32 @@ pub async fn grant_role(
 }
 
 /// Every role a person holds, platform roles first, then by organisation name.
+/// Platform roles first (by role), then roles in organisations (by organisation name and
+/// role), in one query: every signed-in request reads them.
 pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, StoreError> {
-    let mut out = Vec::new();
-    let platform: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM platform_roles WHERE person_id = $1 ORDER BY role")
-            .bind(person_id)
-            .fetch_all(db.pool())
-            .await?;
-    for role in &platform {
-        out.push(Membership {
-            role: parse_code(role)?,
-            organisation: None,
-        });
-    }
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT m.role, o.id, o.ods_code, o.name FROM memberships m \
-         JOIN organisations o ON o.id = m.organisation_id \
-         WHERE m.person_id = $1 ORDER BY o.name, m.role",
+    type Row = (i64, String, Option<i64>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT 0 AS place, role, CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS ods_code, \
+         CAST(NULL AS TEXT) AS name FROM platform_roles WHERE person_id = $1 \
+         UNION ALL \
+         SELECT 1, m.role, o.id, o.ods_code, o.name FROM memberships m \
+         JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = $1 \
+         ORDER BY 1, 5, 2",
     )
     .bind(person_id)
     .fetch_all(db.pool())
     .await?;
-    for (role, id, ods_code, name) in rows {
-        out.push(Membership {
-            role: parse_code(&role)?,
-            organisation: Some(OrgRef { id, ods_code, name }),
-        });
-    }
-    Ok(out)
+    rows.into_iter()
+        .map(|(_, role, id, ods_code, name)| {
+            Ok(Membership {
+                role: parse_code(&role)?,
+                organisation: match (id, ods_code, name) {
+                    (Some(id), Some(ods_code), Some(name)) => Some(OrgRef { id, ods_code, name }),
+                    _ => None,
+                },
+            })
+        })
+        .collect()
 }
 
 /// A person in an organisation, with the roles they hold there.

@@ -475,7 +475,7 @@ async fn show_challenge(
     let today = state.app.clock.today();
     let topics = choices.iter().map(|t| t.label()).collect();
     let topic_choices = choices.iter().map(|t| (t.code(), t.label())).collect();
-    let following = voice::follows(&state.app, user, Target::Challenge(challenge.id)).await?;
+    let (name, following) = voice::viewer_of(&state.app, user, &challenge).await?;
     let chrome = chrome.titled(challenge.fields.question.clone());
     let updates = voice::updates::updates(&state.app, &challenge).await?;
     let may_answer = voice::may_answer(user, &challenge);
@@ -486,7 +486,7 @@ async fn show_challenge(
         description: crate::markdown::to_html(&challenge.fields.description),
         topics,
         open: voice::is_open(&challenge, today),
-        name: voice::display_name(&state.app, user).await?,
+        name,
         challenge,
         ideas,
         order,

@@ -101,12 +101,12 @@ pub(crate) fn needs_second_factor(memberships: &[Membership]) -> bool {
 pub async fn current_session(ctx: &Context, token: &str) -> Result<Option<CurrentSession>, Error> {
     let digest = token_digest(token);
     let now = ctx.clock.now();
-    let Some(session) =
-        sessions::find_live(&ctx.db, &digest, now, ctx.sign_in.session_idle_seconds).await?
+    let Some((session, person)) =
+        sessions::find_live_with_person(&ctx.db, &digest, now, ctx.sign_in.session_idle_seconds)
+            .await?
     else {
         return Ok(None);
     };
-    let person = dignity_store::identity::get_person(&ctx.db, session.person_id).await?;
     let memberships = dignity_store::identity::memberships(&ctx.db, person.id).await?;
     Ok(Some(CurrentSession {
         person,

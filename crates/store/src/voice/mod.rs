@@ -163,6 +163,24 @@ pub async fn display_name(db: &Db, person_id: i64) -> Result<Option<String>, Sto
     )
 }
 
+/// The name `person_id` is shown by, and whether they follow `challenge_id`, in one
+/// query: a challenge's page needs both on every view.
+pub async fn viewer_of(
+    db: &Db,
+    person_id: i64,
+    challenge_id: i64,
+) -> Result<(Option<String>, bool), StoreError> {
+    let (name, following): (Option<String>, i64) = sqlx::query_as(
+        "SELECT (SELECT display_name FROM voice_names WHERE person_id = $1), \
+         (SELECT COUNT(*) FROM voice_follows WHERE person_id = $1 AND challenge_id = $2)",
+    )
+    .bind(person_id)
+    .bind(challenge_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((name, following > 0))
+}
+
 /// Sets or changes the name someone is shown by. Names are unique however they are
 /// written (`screen::name_key`): [`StoreError::Conflict`] if someone else has it.
 pub async fn set_display_name(db: &Db, person_id: i64, name: &str) -> Result<(), StoreError> {
