@@ -925,6 +925,7 @@ const TABLES: &[TableSpec] = &[
             ("posted_at", Int),
             ("moderation", Text),
             ("moderation_reason", Text),
+            ("was_shown", Int),
             ("state", Text),
             ("answer", Text),
             ("answered_on", Text),
@@ -969,6 +970,7 @@ const TABLES: &[TableSpec] = &[
             ("posted_at", Int),
             ("moderation", Text),
             ("moderation_reason", Text),
+            ("was_shown", Int),
         ],
     ),
     (
