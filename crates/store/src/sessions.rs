@@ -43,27 +43,9 @@ pub async fn find_live(
     now: i64,
     idle_seconds: i64,
 ) -> Result<Option<Session>, StoreError> {
-    let session: Option<Session> = sqlx::query_as(
-        "SELECT s.token_digest, s.person_id, s.created_at, s.last_seen_at, s.expires_at, s.second_factor_done \
-         FROM sessions s JOIN people p ON p.id = s.person_id \
-         WHERE s.token_digest = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND p.disabled = 0",
-    )
-    .bind(token_digest)
-    .bind(now)
-    .bind(now - idle_seconds)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(session) = session else {
-        return Ok(None);
-    };
-    if now - session.last_seen_at >= 60 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2")
-            .bind(now)
-            .bind(token_digest)
-            .execute(db.pool())
-            .await?;
-    }
-    Ok(Some(session))
+    Ok(find_live_with_person(db, token_digest, now, idle_seconds)
+        .await?
+        .map(|(session, _)| session))
 }
 
 #[derive(sqlx::FromRow)]
@@ -74,9 +56,8 @@ struct LiveRow {
     person: crate::identity::Person,
 }
 
-/// As [`find_live`], with the session's person read in the same query: every signed-in
-/// request asks for both, and on SQLite each query is a round trip to a connection's own
-/// thread.
+/// A live session with its person, in one query: every signed-in request asks for both,
+/// and on SQLite each query is a round trip to a connection's own thread.
 pub async fn find_live_with_person(
     db: &Db,
     token_digest: &str,
