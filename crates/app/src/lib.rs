@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod identity;
 pub mod justculture;
+pub mod leadership;
 pub mod library;
 pub mod mail;
 pub mod news;

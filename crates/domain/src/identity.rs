@@ -224,6 +224,8 @@ code_list!(
         Executive => "executive", "Executive";
         OrgAdmin => "org_admin", "Organisation administrator";
         Moderator => "moderator", "Staff voice moderator";
+        Chair => "chair", "Chair";
+        CompanySecretary => "company_secretary", "Company secretary";
         SystemLead => "system_lead", "System lead";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
@@ -257,6 +259,8 @@ impl Role {
                 | Role::Investigator
                 | Role::OrgAdmin
                 | Role::Moderator
+                | Role::Chair
+                | Role::CompanySecretary
                 | Role::SystemLead
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
@@ -310,6 +314,14 @@ impl Role {
             Role::Moderator => &[
                 "Read staff voice posts that were held or reported, and hide or release them with a reason",
                 "Find out who wrote a post when you must, with a reason that is recorded",
+            ],
+            Role::Chair => &[
+                "Read the fit and proper person records of your board",
+                "Decide whether each board member is fit and proper",
+            ],
+            Role::CompanySecretary => &[
+                "Keep the fit and proper person records of your board",
+                "Record each check and see which checks are due",
             ],
             Role::SystemLead => &[
                 "See how the organisations in your integrated care board's area rate themselves",
@@ -419,6 +431,8 @@ mod tests {
                 &Role::Investigator,
                 &Role::OrgAdmin,
                 &Role::Moderator,
+                &Role::Chair,
+                &Role::CompanySecretary,
                 &Role::SystemLead,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin

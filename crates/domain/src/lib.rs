@@ -65,6 +65,7 @@ pub mod diagnostics;
 pub mod er_cases;
 pub mod identity;
 pub mod justculture;
+pub mod leadership;
 pub mod library;
 pub mod plans;
 pub mod speakup;

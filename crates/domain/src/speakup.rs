@@ -460,6 +460,20 @@ pub fn parse_month(text: &str) -> Result<Option<String>, InvalidValue> {
 
 pub use dignity_engine::disclosure::PublishedCount;
 
+/// Kept inside sealed records (a board member's jobs) as `YYYY-MM-DD`.
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Day, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Day::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A stored `YYYY-MM-DD`, as the store's row mapping reads it.
 impl TryFrom<String> for Day {
     type Error = InvalidValue;

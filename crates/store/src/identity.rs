@@ -137,6 +137,15 @@ pub async fn find_organisation(
     .await?)
 }
 
+pub async fn organisation_by_id(db: &Db, id: i64) -> Result<Option<Organisation>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
 /// Like [`find_organisation`], but a missing organisation is an error that names the code.
 pub async fn get_organisation(db: &Db, code: &OdsCode) -> Result<Organisation, StoreError> {
     find_organisation(db, code).await?.ok_or_else(|| {

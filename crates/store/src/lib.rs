@@ -14,6 +14,7 @@ pub mod events;
 pub mod identity;
 mod ids;
 pub mod justculture;
+pub mod leadership;
 pub mod library;
 pub mod mail;
 pub mod news;

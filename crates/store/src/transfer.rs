@@ -1071,6 +1071,60 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "board_members",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("person_id", Int),
+            ("public_key", Text),
+            ("profile", Blob),
+            ("version", Int),
+            ("added_on", Text),
+        ],
+    ),
+    (
+        "board_member_seals",
+        "member_id, holder",
+        &[("member_id", Int), ("holder", Text), ("sealed", Blob)],
+    ),
+    (
+        "board_seats",
+        "id",
+        &[
+            ("id", Int),
+            ("member_id", Int),
+            ("kind", Text),
+            ("title", Text),
+            ("voting", Int),
+            ("interim", Int),
+            ("starts_on", Text),
+            ("ends_on", Text),
+        ],
+    ),
+    (
+        "board_checks",
+        "id",
+        &[
+            ("id", Int),
+            ("member_id", Int),
+            ("kind", Text),
+            ("done_on", Text),
+            ("finding", Blob),
+            ("recorded_by", Int),
+        ],
+    ),
+    (
+        "board_declarations",
+        "id",
+        &[
+            ("id", Int),
+            ("member_id", Int),
+            ("made_on", Text),
+            ("words", Blob),
+        ],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],
@@ -1138,6 +1192,10 @@ const IDENTITY_TABLES: &[&str] = &[
     "voice_idea_changes",
     "voice_follows",
     "voice_events",
+    "board_members",
+    "board_seats",
+    "board_checks",
+    "board_declarations",
 ];
 
 /// Rows copied per table.

@@ -18,6 +18,7 @@ mod forms;
 mod headers;
 mod identity;
 mod justculture;
+mod leadership;
 pub mod library;
 pub mod mail;
 mod markdown;

@@ -112,6 +112,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = justculture::routes(routes);
     let routes = crate::diagnostics::routes(routes);
     let routes = er_cases::routes(routes);
+    let routes = crate::leadership::routes(routes);
     let routes = crate::voice::routes(routes);
     let Routes { router, table, .. } = routes;
     // Pages for signed-in people that still leave no trace: answering an open-link survey.

@@ -115,7 +115,13 @@ pub(crate) async fn unlock_for_session(
     session_digest: &str,
     expires_at: i64,
 ) -> Result<(), Error> {
-    if !reads_cases(memberships) {
+    // Chairs, company secretaries and board members read fit and proper person records
+    // sealed as cases are.
+    let reads_board_records = memberships
+        .iter()
+        .any(|m| m.organisation.is_some() && crate::leadership::READERS.contains(&m.role))
+        || crate::leadership::is_board_member(ctx, person.id).await?;
+    if !reads_cases(memberships) && !reads_board_records {
         return Ok(());
     }
     let cost = ctx.passphrase_cost;

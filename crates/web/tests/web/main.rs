@@ -81,6 +81,8 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::Moderator),
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::CompanySecretary),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -92,6 +94,8 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
     Who::OtherOrg(Role::Moderator),
+    Who::OtherOrg(Role::Chair),
+    Who::OtherOrg(Role::CompanySecretary),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -104,6 +108,8 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::Executive),
     Who::Holder(Role::OrgAdmin),
     Who::Holder(Role::Moderator),
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::CompanySecretary),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -115,6 +121,8 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::Executive),
     Who::OtherOrg(Role::OrgAdmin),
     Who::OtherOrg(Role::Moderator),
+    Who::OtherOrg(Role::Chair),
+    Who::OtherOrg(Role::CompanySecretary),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -205,6 +213,14 @@ const ANSWERERS: &[Who] = &[
     Who::OtherOrg(Role::OrgAdmin),
 ];
 const PLATFORM_ADMINS: &[Who] = &[Who::Holder(Role::PlatformAdmin)];
+/// Who reads a board's fit and proper person records. Member 1 does not exist: they get
+/// "not found", and everyone else, who may not learn which records exist, is refused.
+const RJ1_BOARD_READERS: &[Who] = &[
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::CompanySecretary),
+];
+/// Who keeps those records.
+const RJ1_BOARD_KEEPERS: &[Who] = &[Who::Holder(Role::CompanySecretary)];
 /// Staff voice's moderators: an organisation's (any organisation may have some) and the
 /// platform's administrators, for national challenges.
 const MODERATORS: &[Who] = &[
@@ -217,6 +233,67 @@ const MODERATORS: &[Who] = &[
 /// line here fails the test, and so does a line for a route that no longer exists.
 const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/", "/", EVERYONE),
+    (
+        "GET",
+        "/orgs/{ods}/board",
+        "/orgs/RJ1/board",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members",
+        "/orgs/RJ1/board/members",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board/members/{id}",
+        "/orgs/RJ1/board/members/1",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/seats",
+        "/orgs/RJ1/board/members/1/seats",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/seats/{seat}/end",
+        "/orgs/RJ1/board/members/1/seats/1/end",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/checks",
+        "/orgs/RJ1/board/members/1/checks",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/qualifications",
+        "/orgs/RJ1/board/members/1/qualifications",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/jobs",
+        "/orgs/RJ1/board/members/1/jobs",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/gaps",
+        "/orgs/RJ1/board/members/1/gaps",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/declaration",
+        "/orgs/RJ1/board/members/1/declaration",
+        RJ1_BOARD_READERS,
+    ),
+    ("GET", "/board-record", "/board-record", SIGNED_IN),
     (
         "GET",
         "/orgs/{ods}/just-culture",

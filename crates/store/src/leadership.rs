@@ -1,0 +1,666 @@
+//! Board members' fit and proper person records (migration 0044). Words are ciphertext
+//! made by the application; this module stores them and audits every change and read.
+
+use crate::audit::{self, NewEntry};
+use crate::error::conflict_or;
+use crate::identity::Organisation;
+use crate::{Db, StoreError};
+use dignity_domain::leadership::{CheckKind, Seat, SeatKind};
+use dignity_domain::speakup::Day;
+
+fn audit_entry<'a>(
+    actor: &'a str,
+    org: &'a Organisation,
+    action: &'a str,
+    detail: &'a str,
+) -> NewEntry<'a> {
+    NewEntry {
+        actor,
+        organisation: Some(&org.ods_code),
+        action,
+        detail,
+    }
+}
+
+fn day(text: &str) -> Result<Day, StoreError> {
+    Day::parse(text).map_err(|_| StoreError::Corrupt(format!("day '{text}'")))
+}
+
+fn flag(value: i64) -> Result<bool, StoreError> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(StoreError::Corrupt(format!("flag {other}"))),
+    }
+}
+
+/// A new member's record: its profile encrypted, its key sealed to each holder.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub person_id: i64,
+    pub added_on: Day,
+    pub public_key: String,
+    pub profile: Vec<u8>,
+    pub seals: Vec<(String, Vec<u8>)>,
+}
+
+/// A stored member. `profile` is ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub person_id: i64,
+    /// The person's name on their account.
+    pub name: String,
+    pub public_key: String,
+    pub profile: Vec<u8>,
+    pub version: i64,
+    pub added_on: Day,
+}
+
+type MemberRow = (i64, i64, i64, String, String, Vec<u8>, i64, String);
+
+const MEMBER_COLUMNS: &str = "b.id, b.organisation_id, b.person_id, p.display_name, b.public_key, \
+    b.profile, b.version, b.added_on";
+
+fn member_from(row: MemberRow) -> Result<Member, StoreError> {
+    let (id, organisation_id, person_id, name, public_key, profile, version, added_on) = row;
+    Ok(Member {
+        id,
+        organisation_id,
+        person_id,
+        name,
+        public_key,
+        profile,
+        version,
+        added_on: day(&added_on)?,
+    })
+}
+
+/// Adds a member with the seals of their record's key, audited, in one transaction. A
+/// person already on this board is a conflict.
+pub async fn add_member(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member: &NewMember,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO board_members (organisation_id, person_id, public_key, profile, added_on) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(org.id)
+    .bind(member.person_id)
+    .bind(&member.public_key)
+    .bind(&member.profile)
+    .bind(member.added_on.to_string())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| conflict_or(e, "This person is already on the board"))?;
+    for (holder, sealed) in &member.seals {
+        insert_seal(&mut tx, id, holder, sealed).await?;
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.member_added",
+            &format!(
+                "Added board member {id} (person {}) with {} sealed copies",
+                member.person_id,
+                member.seals.len()
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The organisation's board members, by name.
+pub async fn members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
+         WHERE b.organisation_id = $1 ORDER BY p.display_name, b.id"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(member_from).collect()
+}
+
+/// One member of this organisation's board; another organisation's is not found.
+pub async fn member_in_organisation(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+) -> Result<Member, StoreError> {
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
+         WHERE b.organisation_id = $1 AND b.id = $2"
+    ))
+    .bind(organisation_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(member_from)
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound("There is no such board member".into()))
+}
+
+/// Every board record that is this person's, on any organisation's board.
+pub async fn records_of_person(db: &Db, person_id: i64) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
+         WHERE b.person_id = $1 ORDER BY b.id"
+    ))
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(member_from).collect()
+}
+
+/// Whether this person has a record on any board: a board member gets a key at sign-in
+/// so that they can read their own.
+pub async fn is_board_member(db: &Db, person_id: i64) -> Result<bool, StoreError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM board_members WHERE person_id = $1 LIMIT 1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
+/// A new sealed profile for a member, replacing the one read at `version`.
+#[derive(Debug, Clone)]
+pub struct ProfileChange<'a> {
+    pub member_id: i64,
+    pub version: i64,
+    pub profile: &'a [u8],
+    /// What changed, in a few words, for the audit log.
+    pub what: &'a str,
+}
+
+/// Replaces a member's sealed profile if no one changed it since it was read.
+pub async fn change_profile(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    change: &ProfileChange<'_>,
+) -> Result<(), StoreError> {
+    let ProfileChange {
+        member_id,
+        version,
+        profile,
+        what,
+    } = *change;
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE board_members SET profile = $1, version = version + 1 \
+         WHERE id = $2 AND organisation_id = $3 AND version = $4",
+    )
+    .bind(profile)
+    .bind(member_id)
+    .bind(org.id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "Someone else changed this record while you were working on it".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.profile_changed",
+            &format!("Board member {member_id}: {what}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A seat as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSeat {
+    pub id: i64,
+    pub member_id: i64,
+    pub seat: Seat,
+}
+
+type SeatRow = (i64, i64, String, String, i64, i64, String, Option<String>);
+
+fn seat_from(row: SeatRow) -> Result<StoredSeat, StoreError> {
+    let (id, member_id, kind, title, voting, interim, starts_on, ends_on) = row;
+    Ok(StoredSeat {
+        id,
+        member_id,
+        seat: Seat {
+            kind: kind
+                .parse::<SeatKind>()
+                .map_err(|_| StoreError::Corrupt(format!("seat '{kind}'")))?,
+            title,
+            voting: flag(voting)?,
+            interim: flag(interim)?,
+            starts_on: day(&starts_on)?,
+            ends_on: ends_on.as_deref().map(day).transpose()?,
+        },
+    })
+}
+
+/// The seats held by the members of an organisation's board, oldest first.
+pub async fn seats(db: &Db, organisation_id: i64) -> Result<Vec<StoredSeat>, StoreError> {
+    let rows: Vec<SeatRow> = sqlx::query_as(
+        "SELECT s.id, s.member_id, s.kind, s.title, s.voting, s.interim, s.starts_on, s.ends_on \
+         FROM board_seats s JOIN board_members b ON b.id = s.member_id \
+         WHERE b.organisation_id = $1 ORDER BY s.starts_on, s.id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(seat_from).collect()
+}
+
+/// Records a seat on the board, audited.
+pub async fn add_seat(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    seat: &Seat,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO board_seats (member_id, kind, title, voting, interim, starts_on, ends_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(member_id)
+    .bind(seat.kind.code())
+    .bind(&seat.title)
+    .bind(i64::from(seat.voting))
+    .bind(i64::from(seat.interim))
+    .bind(seat.starts_on.to_string())
+    .bind(seat.ends_on.map(|d| d.to_string()))
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.seat_added",
+            &format!(
+                "Board member {member_id}: {} seat from {}",
+                seat.kind.code(),
+                seat.starts_on
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Ends a seat on a day, audited. The day must not be before the seat began.
+pub async fn end_seat(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    seat_id: i64,
+    ends_on: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE board_seats SET ends_on = $1 WHERE id = $2 AND member_id = $3 \
+         AND ends_on IS NULL AND starts_on <= $1",
+    )
+    .bind(ends_on.to_string())
+    .bind(seat_id)
+    .bind(member_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::NotFound(
+            "There is no open seat like that, or it began after that day".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.seat_ended",
+            &format!("Board member {member_id}: seat {seat_id} ends {ends_on}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A check as stored. `finding` is ciphertext: what it found and its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheck {
+    pub id: i64,
+    pub member_id: i64,
+    pub kind: CheckKind,
+    pub done_on: Day,
+    pub finding: Vec<u8>,
+    pub recorded_by: i64,
+}
+
+type CheckRow = (i64, i64, String, String, Vec<u8>, i64);
+
+fn check_from(row: CheckRow) -> Result<StoredCheck, StoreError> {
+    let (id, member_id, kind, done_on, finding, recorded_by) = row;
+    Ok(StoredCheck {
+        id,
+        member_id,
+        kind: kind
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("check '{kind}'")))?,
+        done_on: day(&done_on)?,
+        finding,
+        recorded_by,
+    })
+}
+
+/// A member's checks, newest first.
+pub async fn checks(db: &Db, member_id: i64) -> Result<Vec<StoredCheck>, StoreError> {
+    let rows: Vec<CheckRow> = sqlx::query_as(
+        "SELECT id, member_id, kind, done_on, finding, recorded_by FROM board_checks \
+         WHERE member_id = $1 ORDER BY done_on DESC, id DESC",
+    )
+    .bind(member_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(check_from).collect()
+}
+
+/// The day each check was last made, for each member of the board: (member, check, day).
+pub async fn last_checks(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(i64, CheckKind, Day)>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT c.member_id, c.kind, MAX(c.done_on) FROM board_checks c \
+         JOIN board_members b ON b.id = c.member_id WHERE b.organisation_id = $1 \
+         GROUP BY c.member_id, c.kind",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(member, kind, done)| {
+            Ok((
+                member,
+                kind.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("check '{kind}'")))?,
+                day(&done)?,
+            ))
+        })
+        .collect()
+}
+
+/// A check as the application hands it over: what it found already sealed.
+#[derive(Debug, Clone)]
+pub struct NewCheck<'a> {
+    pub member_id: i64,
+    pub kind: CheckKind,
+    pub done_on: Day,
+    pub finding: &'a [u8],
+    pub recorded_by: i64,
+}
+
+/// Records a check, audited. The audit entry names the check and its day, never its finding.
+pub async fn add_check(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    check: &NewCheck<'_>,
+) -> Result<i64, StoreError> {
+    let NewCheck {
+        member_id,
+        kind,
+        done_on,
+        finding,
+        recorded_by,
+    } = *check;
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO board_checks (member_id, kind, done_on, finding, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(member_id)
+    .bind(kind.code())
+    .bind(done_on.to_string())
+    .bind(finding)
+    .bind(recorded_by)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.check_recorded",
+            &format!("Board member {member_id}: {} on {done_on}", kind.code()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A declaration as stored. `words` is ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeclaration {
+    pub id: i64,
+    pub made_on: Day,
+    pub words: Vec<u8>,
+}
+
+/// A member's declarations, newest first.
+pub async fn declarations(db: &Db, member_id: i64) -> Result<Vec<StoredDeclaration>, StoreError> {
+    let rows: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, made_on, words FROM board_declarations WHERE member_id = $1 \
+         ORDER BY made_on DESC, id DESC",
+    )
+    .bind(member_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, made_on, words)| {
+            Ok(StoredDeclaration {
+                id,
+                made_on: day(&made_on)?,
+                words,
+            })
+        })
+        .collect()
+}
+
+/// The day each member last made their declaration: (member, day).
+pub async fn last_declarations(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(i64, Day)>, StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT d.member_id, MAX(d.made_on) FROM board_declarations d \
+         JOIN board_members b ON b.id = d.member_id WHERE b.organisation_id = $1 \
+         GROUP BY d.member_id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(member, made)| Ok((member, day(&made)?)))
+        .collect()
+}
+
+/// Keeps a member's declaration, audited.
+pub async fn add_declaration(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    made_on: Day,
+    words: &[u8],
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO board_declarations (member_id, made_on, words) VALUES ($1, $2, $3) \
+         RETURNING id",
+    )
+    .bind(member_id)
+    .bind(made_on.to_string())
+    .bind(words)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.declaration_made",
+            &format!("Board member {member_id} made their declaration on {made_on}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `holder`'s sealed copy of a record's key, if they have one.
+pub async fn seal_for(
+    db: &Db,
+    member_id: i64,
+    holder: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT sealed FROM board_member_seals WHERE member_id = $1 AND holder = $2",
+    )
+    .bind(member_id)
+    .bind(holder)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Who holds a copy of a record's key.
+pub async fn seal_holders(db: &Db, member_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT holder FROM board_member_seals WHERE member_id = $1 ORDER BY holder",
+    )
+    .bind(member_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Gives copies of a record's key to those now entitled to it and takes them from those no
+/// longer entitled, in one audited transaction.
+pub async fn change_seals(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    add: &[(String, Vec<u8>)],
+    remove: &[String],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for holder in remove {
+        sqlx::query("DELETE FROM board_member_seals WHERE member_id = $1 AND holder = $2")
+            .bind(member_id)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (holder, sealed) in add {
+        insert_seal(&mut tx, member_id, holder, sealed).await?;
+    }
+    let names = |list: Vec<&str>| {
+        if list.is_empty() {
+            "no one".to_owned()
+        } else {
+            list.join(", ")
+        }
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.access_changed",
+            &format!(
+                "Board member {member_id}: record opened to {}; closed to {}",
+                names(add.iter().map(|(h, _)| h.as_str()).collect()),
+                names(remove.iter().map(String::as_str).collect()),
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_seal(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    member_id: i64,
+    holder: &str,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO board_member_seals (member_id, holder, sealed) VALUES ($1, $2, $3) \
+         ON CONFLICT (member_id, holder) DO NOTHING",
+    )
+    .bind(member_id)
+    .bind(holder)
+    .bind(sealed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes "this person read this member's record" to the audit log.
+pub async fn record_read(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+) -> Result<(), StoreError> {
+    audit::record(
+        db,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.record_read",
+            &format!("Read the record of board member {member_id}"),
+        ),
+    )
+    .await?;
+    Ok(())
+}
