@@ -557,16 +557,9 @@ pub struct SeatForm {
     pub ends_on: Option<Day>,
 }
 
-pub async fn add_seat(
-    ctx: &Context,
-    session: &CurrentSession,
-    org: &Organisation,
-    record: &RecordInHand,
-    form: &SeatForm,
-) -> Result<i64, RecordError> {
-    if !may_keep(session, org) || record.own {
-        return Err(Error::Forbidden.into());
-    }
+/// The seat a form describes, or every problem with it at once. The page also calls this
+/// when its own date boxes were wrong, so that every problem is named together.
+pub fn seat_from(form: &SeatForm, today: Day) -> Result<Seat, Vec<Problem>> {
     let mut problems = Vec::new();
     let kind = form.kind.parse::<SeatKind>().ok();
     if kind.is_none() {
@@ -591,7 +584,7 @@ pub async fn add_seat(
         ));
     }
     if let Some(starts) = form.starts_on
-        && let Err(refused) = domain::check_seat(starts, form.ends_on, ctx.clock.today())
+        && let Err(refused) = domain::check_seat(starts, form.ends_on, today)
     {
         let field = match refused {
             domain::SeatRefused::EndsBeforeStart => day_field("ends_on"),
@@ -600,16 +593,29 @@ pub async fn add_seat(
         problems.push(problem(&field, refused.to_string()));
     }
     let (Some(kind), Some(starts_on), true) = (kind, form.starts_on, problems.is_empty()) else {
-        return Err(RecordError::Form(problems));
+        return Err(problems);
     };
-    let seat = Seat {
+    Ok(Seat {
         kind,
         title,
         voting: form.voting,
         interim: form.interim,
         starts_on,
         ends_on: form.ends_on,
-    };
+    })
+}
+
+pub async fn add_seat(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    record: &RecordInHand,
+    form: &SeatForm,
+) -> Result<i64, RecordError> {
+    if !may_keep(session, org) || record.own {
+        return Err(Error::Forbidden.into());
+    }
+    let seat = seat_from(form, ctx.clock.today()).map_err(RecordError::Form)?;
     Ok(store::add_seat(
         &ctx.db,
         &session.person.email,
@@ -779,21 +785,26 @@ pub async fn set_qualifications(
     qualifications: &str,
     registration: &str,
 ) -> Result<(), RecordError> {
+    let mut problems = Vec::new();
+    let qualifications = text(
+        &mut problems,
+        "qualifications",
+        qualifications,
+        Some("Enter their qualifications, or write none"),
+    );
+    let registration = text(
+        &mut problems,
+        "registration",
+        registration,
+        Some("Enter their professional registration, or write not registered"),
+    );
+    if !problems.is_empty() {
+        return Err(RecordError::Form(problems));
+    }
     change_profile(ctx, session, org, record, "qualifications changed", |p| {
-        let mut problems = Vec::new();
-        p.qualifications = text(
-            &mut problems,
-            "qualifications",
-            qualifications,
-            Some("Enter their qualifications, or write none"),
-        );
-        p.registration = text(
-            &mut problems,
-            "registration",
-            registration,
-            Some("Enter their professional registration, or write not registered"),
-        );
-        problems
+        p.qualifications = qualifications;
+        p.registration = registration;
+        Vec::new()
     })
     .await
 }
@@ -807,6 +818,44 @@ pub struct JobForm {
     pub to: Option<Day>,
 }
 
+/// The job a form describes, or every problem with it at once.
+pub fn job_from(form: &JobForm, today: Day) -> Result<Job, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let employer = text(
+        &mut problems,
+        "employer",
+        &form.employer,
+        Some("Enter the employer"),
+    );
+    let role = text(
+        &mut problems,
+        "role",
+        &form.role,
+        Some("Enter the job they did"),
+    );
+    match form.from {
+        None => problems.push(problem(&day_field("from"), "Enter the day the job began")),
+        Some(from) => {
+            if let Err(refused) = domain::check_job(from, form.to, today) {
+                let field = match refused {
+                    domain::JobRefused::EndsBeforeStart => day_field("to"),
+                    domain::JobRefused::StartsInFuture => day_field("from"),
+                };
+                problems.push(problem(&field, refused.to_string()));
+            }
+        }
+    }
+    match (form.from, problems.is_empty()) {
+        (Some(from), true) => Ok(Job {
+            employer,
+            role,
+            from,
+            to: form.to,
+        }),
+        _ => Err(problems),
+    }
+}
+
 pub async fn add_job(
     ctx: &Context,
     session: &CurrentSession,
@@ -814,42 +863,11 @@ pub async fn add_job(
     record: &RecordInHand,
     form: &JobForm,
 ) -> Result<(), RecordError> {
-    let today = ctx.clock.today();
+    let job = job_from(form, ctx.clock.today()).map_err(RecordError::Form)?;
     change_profile(ctx, session, org, record, "job added", |p| {
-        let mut problems = Vec::new();
-        let employer = text(
-            &mut problems,
-            "employer",
-            &form.employer,
-            Some("Enter the employer"),
-        );
-        let role = text(
-            &mut problems,
-            "role",
-            &form.role,
-            Some("Enter the job they did"),
-        );
-        let Some(from) = form.from else {
-            problems.push(problem(&day_field("from"), "Enter the day the job began"));
-            return problems;
-        };
-        if let Err(refused) = domain::check_job(from, form.to, today) {
-            let field = match refused {
-                domain::JobRefused::EndsBeforeStart => day_field("to"),
-                domain::JobRefused::StartsInFuture => day_field("from"),
-            };
-            problems.push(problem(&field, refused.to_string()));
-        }
-        if problems.is_empty() {
-            p.jobs.push(Job {
-                employer,
-                role,
-                from,
-                to: form.to,
-            });
-            p.jobs.sort_by_key(|j| j.from);
-        }
-        problems
+        p.jobs.push(job);
+        p.jobs.sort_by_key(|j| j.from);
+        Vec::new()
     })
     .await
 }
@@ -865,34 +883,34 @@ pub async fn explain_gap(
     to: Option<Day>,
     reason: &str,
 ) -> Result<(), RecordError> {
+    let mut problems = Vec::new();
+    let reason = text(
+        &mut problems,
+        "reason",
+        reason,
+        Some("Say why there was a gap"),
+    );
+    if !problems.is_empty() {
+        return Err(RecordError::Form(problems));
+    }
     change_profile(ctx, session, org, record, "gap explained", |p| {
-        let mut problems = Vec::new();
-        let reason = text(
-            &mut problems,
-            "reason",
-            reason,
-            Some("Say why there was a gap"),
-        );
         let gap = domain::gaps(&p.jobs)
             .into_iter()
             .find(|g| Some(g.from) == from && Some(g.to) == to);
         let Some(gap) = gap else {
-            problems.push(problem(
+            return vec![problem(
                 "reason",
                 "That gap is no longer in the history. Check the record as it is now",
-            ));
-            return problems;
+            )];
         };
-        if problems.is_empty() {
-            p.gap_reasons
-                .retain(|r| !(r.from == gap.from && r.to == gap.to));
-            p.gap_reasons.push(GapReason {
-                from: gap.from,
-                to: gap.to,
-                reason,
-            });
-        }
-        problems
+        p.gap_reasons
+            .retain(|r| !(r.from == gap.from && r.to == gap.to));
+        p.gap_reasons.push(GapReason {
+            from: gap.from,
+            to: gap.to,
+            reason,
+        });
+        Vec::new()
     })
     .await
 }

@@ -516,12 +516,16 @@ async fn add_seat(
         starts_on: date_input::required(&starts, "starts_on", "the start date", &mut errors),
         ends_on: date_input::optional(&ends, "ends_on", "the end date", &mut errors),
     };
+    // With a date the page could not read, nothing is kept, but every other problem is
+    // still named.
     let result = if errors.is_empty() {
         leadership::add_seat(&state.app, &user, &organisation, &record, &form)
             .await
             .map(|_| ())
     } else {
-        Ok(())
+        leadership::seat_from(&form, state.app.clock.today())
+            .map(|_| ())
+            .map_err(RecordError::Form)
     };
     let typed = Typed {
         seat_kind: form.kind,
@@ -704,7 +708,9 @@ async fn add_job(
     let result = if errors.is_empty() {
         leadership::add_job(&state.app, &user, &organisation, &record, &form).await
     } else {
-        Ok(())
+        leadership::job_from(&form, state.app.clock.today())
+            .map(|_| ())
+            .map_err(RecordError::Form)
     };
     let typed = Typed {
         employer: form.employer,

@@ -171,6 +171,45 @@ async fn things_that_exist(
     .await?;
     ids.insert("{key}", key.to_owned());
 
+    // A board member with a seat: the record's words are sealed to a throwaway key, so
+    // callers see it locked, as a chair whose key is not unlocked would.
+    let board_member = app
+        .person("board.member@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let throwaway = dignity_crypto::speakup::ConcernKey::generate();
+    let member = dignity_store::leadership::add_member(
+        &app.db,
+        "test",
+        now,
+        &app.org,
+        &dignity_store::leadership::NewMember {
+            person_id: board_member.id,
+            added_on: Day::from_unix_seconds(now),
+            public_key: throwaway.public_key(),
+            profile: dignity_crypto::speakup::encrypt_to(&throwaway.public_key(), b"{}")?,
+            seals: Vec::new(),
+        },
+    )
+    .await?;
+    ids.insert("board member", member.to_string());
+    let seat = dignity_store::leadership::add_seat(
+        &app.db,
+        "test",
+        now,
+        &app.org,
+        member,
+        &dignity_domain::leadership::Seat {
+            kind: dignity_domain::leadership::SeatKind::Executive,
+            title: "Chief nurse".into(),
+            voting: true,
+            interim: false,
+            starts_on: Day::from_unix_seconds(now),
+            ends_on: None,
+        },
+    )
+    .await?;
+    ids.insert("{seat}", seat.to_string());
+
     let resources = crate::library::seed(app).await?;
     ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());
     dignity_store::library::add_pin(&app.db, "test", &app.org, 1, "Our guardians", "Gina", "")
@@ -479,6 +518,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "voice idea"
     } else if pattern.starts_with("/voice/updates/") {
         "voice update"
+    } else if pattern.contains("/board/members/{id}") {
+        "board member"
     } else {
         "{id}"
     };
@@ -542,6 +583,15 @@ async fn junk_that_reaches_every_handler_is_refused_for_its_input(app: &TestApp)
             let page = browser.sign_in(&email, PASSPHRASE).await?;
             assert!(page.redirects_to(pattern), "{page:?}");
             browsers.insert(key.clone(), browser);
+        } else if pattern.ends_with("/declaration") {
+            // Only the member makes their declaration: the fixture's board member.
+            key = pattern.to_string();
+            let member = dignity_store::identity::get_person_by_email(
+                &app.db,
+                &dignity_domain::identity::Email::parse("board.member@trust.nhs.uk")?,
+            )
+            .await?;
+            browsers.insert(key.clone(), app.signed_in_browser(&member).await?);
         } else if *pattern == "/sign-out" || !browsers.contains_key(&key) {
             let browser = match role {
                 None => app.browser(),

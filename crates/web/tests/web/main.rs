@@ -15,6 +15,7 @@ mod er_cases;
 mod events;
 mod forms;
 mod justculture;
+mod leadership;
 mod library;
 mod news;
 mod plans;

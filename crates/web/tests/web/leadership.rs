@@ -1,0 +1,443 @@
+//! Board members' fit and proper person records: kept by the company secretary, read by
+//! the chair and the member, sealed from everyone else and from a stolen database.
+
+use crate::speakup::{sign_in_guardian, speak_up_on};
+use crate::support::{Browser, PASSPHRASE, Page, TestApp, TestResult};
+use axum::http::StatusCode;
+use dignity_domain::identity::Role;
+use dignity_domain::speakup::Day;
+
+dignity_store::on_both_backends!(
+    crate::support::run;
+    a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member,
+    bad_record_input_is_named_and_nothing_is_kept,
+);
+
+const EVIDENCE: &str = "Enhanced certificate 001122334455, seen by the company secretary";
+const DECLARED: &str = "A tribunal found against a company I ran in 2014";
+const GAP_REASON: &str = "Caring for a parent full time";
+const QUALIFICATIONS: &str = "Master of Business Administration, Kestrel University";
+const EMPLOYER: &str = "Harbourside Shipping Limited";
+
+fn date(pairs: &mut Vec<(String, String)>, id: &str, day: Day) {
+    let (y, m, d) = day.ymd();
+    for (part, value) in [("day", d), ("month", m), ("year", y)] {
+        pairs.push((format!("{id}-{part}"), value.to_string()));
+    }
+}
+
+async fn post(
+    browser: &mut Browser,
+    path: &str,
+    pairs: &[(String, String)],
+) -> Result<Page, Box<dyn std::error::Error>> {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    browser.post(path, &pairs).await
+}
+
+fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Signs in through the real forms, so the person's key is made and unlocked.
+async fn sign_in(app: &TestApp, email: &str) -> Result<Browser, Box<dyn std::error::Error>> {
+    let mut browser = app.browser();
+    let page = browser.sign_in(email, PASSPHRASE).await?;
+    assert!(page.redirects_to("/home"), "{page:?}");
+    Ok(browser)
+}
+
+/// The one member's id on the board.
+async fn only_member(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
+    let members = dignity_store::leadership::members(&app.db, app.org.id).await?;
+    let [member] = members.as_slice() else {
+        return Err(format!("one member, not {}", members.len()).into());
+    };
+    Ok(member.id)
+}
+
+async fn a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("chris@trust.nhs.uk", Some(Role::Chair)).await?;
+    app.person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    app.person("ollie@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let mut chris = sign_in_guardian(app, "chris@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+
+    let page = post(
+        &mut cass,
+        "/orgs/RJ1/board/members",
+        &owned(&[("email", "mel@trust.nhs.uk")]),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let id = only_member(app).await?;
+    let record = format!("/orgs/RJ1/board/members/{id}");
+
+    let mut seat = owned(&[
+        ("title", "Chief finance officer"),
+        ("seat_kind", "executive"),
+        ("voting", "yes"),
+    ]);
+    date(&mut seat, "starts_on", today.plus_days(-400));
+    let page = post(&mut cass, &format!("{record}/seats"), &seat).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+
+    let mut check = owned(&[
+        ("kind", "criminal_records"),
+        ("result", "satisfactory"),
+        ("evidence", EVIDENCE),
+    ]);
+    date(&mut check, "done_on", today.plus_days(-30));
+    let page = post(&mut cass, &format!("{record}/checks"), &check).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    // The insolvency search was made over a year ago: it is due again.
+    let mut old = owned(&[
+        ("kind", "insolvency"),
+        ("result", "satisfactory"),
+        ("evidence", "Searched the Insolvency Service register"),
+    ]);
+    date(&mut old, "done_on", today.plus_days(-400));
+    assert!(
+        post(&mut cass, &format!("{record}/checks"), &old)
+            .await?
+            .status
+            .is_redirection()
+    );
+
+    let page = post(
+        &mut cass,
+        &format!("{record}/qualifications"),
+        &owned(&[
+            ("qualifications", QUALIFICATIONS),
+            ("registration", "Not registered"),
+        ]),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let first = Day::parse("2010-01-01")?;
+    let mut job = owned(&[("employer", EMPLOYER), ("role", "Finance director")]);
+    date(&mut job, "from", first);
+    date(&mut job, "to", Day::parse("2020-01-31")?);
+    assert!(
+        post(&mut cass, &format!("{record}/jobs"), &job)
+            .await?
+            .status
+            .is_redirection()
+    );
+    let mut job = owned(&[
+        ("employer", "Northshore Trust"),
+        ("role", "Deputy director"),
+    ]);
+    date(&mut job, "from", Day::parse("2021-01-01")?);
+    assert!(
+        post(&mut cass, &format!("{record}/jobs"), &job)
+            .await?
+            .status
+            .is_redirection()
+    );
+    let page = cass.get(&record).await?;
+    assert!(
+        page.body
+            .contains("A gap from 31 January 2020 to 1 January 2021")
+    );
+    assert!(page.body.contains("Needs a reason"), "{}", page.body);
+    let page = post(
+        &mut cass,
+        &format!("{record}/gaps"),
+        &owned(&[
+            ("gap_from", "2020-01-31"),
+            ("gap_to", "2021-01-01"),
+            ("reason", GAP_REASON),
+        ]),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+
+    // The member was added before they had a key: they can declare, but not yet read.
+    let mut mel = sign_in(app, "mel@trust.nhs.uk").await?;
+    let page = mel.get("/board-record").await?;
+    assert!(page.body.contains(&record), "{}", page.body);
+    let page = mel.get(&record).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("You cannot read this record yet"));
+    assert!(!page.body.contains(EVIDENCE));
+    let page = post(
+        &mut mel,
+        &format!("{record}/declaration"),
+        &owned(&[("good_character", "yes"), ("no_serious_misconduct", "no")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Tell us what happened"), "{}", page.body);
+    let page = post(
+        &mut mel,
+        &format!("{record}/declaration"),
+        &owned(&[
+            ("good_character", "yes"),
+            ("no_serious_misconduct", "no"),
+            ("details", DECLARED),
+        ]),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    // A member cannot change their own record.
+    assert_eq!(
+        post(&mut mel, &format!("{record}/checks"), &check)
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The chair reads everything; opening it gives the member their copy.
+    let page = chris.get(&record).await?;
+    assert_eq!(page.status, StatusCode::OK);
+    for words in [EVIDENCE, DECLARED, GAP_REASON, QUALIFICATIONS, EMPLOYER] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    assert!(!page.body.contains("Needs a reason"));
+    assert!(
+        !page.body.contains("Record a check"),
+        "the chair only reads"
+    );
+    let page = chris.get("/orgs/RJ1/board").await?;
+    assert!(page.body.contains("mel@trust.nhs.uk"), "{}", page.body);
+    assert!(page.body.contains("Chief finance officer"));
+    // Five checks never made, one lapsed; the declaration is made.
+    assert!(page.body.contains("6 due"), "{}", page.body);
+    assert_eq!(
+        post(&mut chris, &format!("{record}/checks"), &check)
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let page = mel.get(&record).await?;
+    for words in [EVIDENCE, DECLARED, GAP_REASON] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+
+    // Anyone else reaches nothing, and cannot tell a record from a missing one.
+    let mut ollie = sign_in(app, "ollie@trust.nhs.uk").await?;
+    assert_eq!(ollie.get(&record).await?.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ollie.get("/orgs/RJ1/board/members/999999").await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &mut ollie,
+            &format!("{record}/declaration"),
+            &owned(&[("good_character", "yes"), ("no_serious_misconduct", "yes")])
+        )
+        .await?
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let other = app
+        .person_in(
+            "olga@other.nhs.uk",
+            Some(Role::CompanySecretary),
+            &app.other_org,
+        )
+        .await?;
+    let mut olga = app.signed_in_browser(&other).await?;
+    assert_eq!(olga.get(&record).await?.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        olga.get(&format!("/orgs/RJ2/board/members/{id}"))
+            .await?
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        olga.get("/orgs/RJ1/board").await?.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Every read and change is audited, without the words.
+    let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for wanted in [
+        "board.member_added",
+        "board.seat_added",
+        "board.check_recorded",
+        "board.profile_changed",
+        "board.declaration_made",
+        "board.access_changed",
+        "board.record_read",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
+    }
+    let reads = log
+        .iter()
+        .filter(|e| e.action == "board.record_read")
+        .count();
+    assert!(reads >= 3, "each read is audited: {reads}");
+
+    // A stolen copy of the database holds none of the words.
+    let dump = crate::support::everything_stored(app).await?;
+    for secret in [
+        EVIDENCE,
+        "001122334455",
+        DECLARED,
+        GAP_REASON,
+        QUALIFICATIONS,
+        EMPLOYER,
+        "Insolvency Service",
+        "satisfactory",
+    ] {
+        assert!(!dump.contains(secret), "{secret} is stored in the clear");
+    }
+    Ok(())
+}
+
+async fn bad_record_input_is_named_and_nothing_is_kept(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    app.person_in("stranger@other.nhs.uk", Some(Role::Staff), &app.other_org)
+        .await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+
+    for (email, message) in [
+        ("", "Enter an email address"),
+        ("nobody@trust.nhs.uk", "No one with that email address"),
+        ("stranger@other.nhs.uk", "No one with that email address"),
+    ] {
+        let page = post(
+            &mut cass,
+            "/orgs/RJ1/board/members",
+            &owned(&[("email", email)]),
+        )
+        .await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        assert!(page.body.contains(message), "{email}: {}", page.body);
+    }
+    assert!(
+        dignity_store::leadership::members(&app.db, app.org.id)
+            .await?
+            .is_empty()
+    );
+    let add = owned(&[("email", "mel@trust.nhs.uk")]);
+    assert!(
+        post(&mut cass, "/orgs/RJ1/board/members", &add)
+            .await?
+            .status
+            .is_redirection()
+    );
+    let page = post(&mut cass, "/orgs/RJ1/board/members", &add).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("already on the board"));
+    let id = only_member(app).await?;
+    let record = format!("/orgs/RJ1/board/members/{id}");
+
+    // Every gap in a form is named at once, and what was typed is kept.
+    let page = post(
+        &mut cass,
+        &format!("{record}/seats"),
+        &owned(&[("title", "")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Choose whether this is an executive or non-executive seat",
+        "Enter the job",
+        "Enter the start date",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    let mut backwards = owned(&[("title", "Chair of audit"), ("seat_kind", "non_executive")]);
+    date(&mut backwards, "starts_on", today.plus_days(-10));
+    date(&mut backwards, "ends_on", today.plus_days(-20));
+    let page = post(&mut cass, &format!("{record}/seats"), &backwards).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("The end date must be the same as or after")
+    );
+    assert!(
+        page.body.contains("Chair of audit"),
+        "what was typed is kept"
+    );
+
+    let page = post(
+        &mut cass,
+        &format!("{record}/checks"),
+        &owned(&[("kind", "not_a_check"), ("result", "concern")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Choose which check this is",
+        "Enter the day of the check",
+        "Say what the check found and what was seen",
+    ] {
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    let mut future = owned(&[
+        ("kind", "social_media"),
+        ("result", "satisfactory"),
+        ("evidence", "Looked at three sites"),
+    ]);
+    date(&mut future, "done_on", today.plus_days(3));
+    let page = post(&mut cass, &format!("{record}/checks"), &future).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("cannot be in the future"));
+
+    let mut job = owned(&[("employer", "A trust"), ("role", "Director")]);
+    date(&mut job, "from", Day::parse("2020-01-01")?);
+    date(&mut job, "to", Day::parse("2019-01-01")?);
+    let page = post(&mut cass, &format!("{record}/jobs"), &job).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("The end date must be the same as or after")
+    );
+    // A reason for a gap that is not in the history is refused.
+    let page = post(
+        &mut cass,
+        &format!("{record}/gaps"),
+        &owned(&[
+            ("gap_from", "2001-01-01"),
+            ("gap_to", "2002-01-01"),
+            ("reason", "Travelling"),
+        ]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("no longer in the history"));
+    // Ending a seat that does not exist is refused with its reason.
+    let mut end = Vec::new();
+    date(&mut end, "ended_on", today);
+    let page = post(&mut cass, &format!("{record}/seats/424242/end"), &end).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("There is no open seat like that"));
+
+    assert!(
+        dignity_store::leadership::seats(&app.db, app.org.id)
+            .await?
+            .is_empty()
+    );
+    assert!(
+        dignity_store::leadership::checks(&app.db, id)
+            .await?
+            .is_empty()
+    );
+    Ok(())
+}
