@@ -290,3 +290,106 @@ async fn check_agreed(
         None => false,
     })
 }
+
+/// A made-up board member's record, as a company secretary would keep it.
+pub struct DemoBoardMember<'a> {
+    pub person_id: i64,
+    pub added_on: Day,
+    pub seats: &'a [dignity_domain::leadership::Seat],
+    pub qualifications: &'a str,
+    pub registration: &'a str,
+    pub jobs: &'a [dignity_domain::leadership::Job],
+    /// A reason for each gap, by the gap's two days.
+    pub gap_reasons: &'a [(Day, Day, &'a str)],
+    pub checks: &'a [(
+        dignity_domain::leadership::CheckKind,
+        Day,
+        dignity_domain::leadership::CheckResult,
+        &'a str,
+    )],
+    /// The day of their declaration, its two answers and what they told.
+    pub declaration: Option<(Day, bool, bool, &'a str)>,
+    pub recorded_by: i64,
+}
+
+/// Keeps a made-up board member's record, sealed as the pages seal one, under the
+/// operator's name.
+pub async fn board_member(
+    operator: &Operator,
+    organisation: &Organisation,
+    member: &DemoBoardMember<'_>,
+) -> Result<i64, Error> {
+    use crate::leadership::{Declaration, Finding, GapReason, Profile, seal_json};
+    use dignity_store::leadership as store;
+    let (db, actor, now) = (operator.db(), operator.actor(), operator.clock().now());
+    let record =
+        crate::leadership::new_record(db, organisation, member.person_id, member.added_on).await?;
+    let public_key = record.public_key.clone();
+    let id = store::add_member(db, actor, now, organisation, &record).await?;
+    for seat in member.seats {
+        store::add_seat(db, actor, now, organisation, id, seat).await?;
+    }
+    let profile = Profile {
+        qualifications: member.qualifications.into(),
+        registration: member.registration.into(),
+        jobs: member.jobs.to_vec(),
+        gap_reasons: member
+            .gap_reasons
+            .iter()
+            .map(|(from, to, reason)| GapReason {
+                from: *from,
+                to: *to,
+                reason: (*reason).into(),
+            })
+            .collect(),
+    };
+    let sealed = seal_json(&public_key, &profile)?;
+    store::change_profile(
+        db,
+        actor,
+        now,
+        organisation,
+        &store::ProfileChange {
+            member_id: id,
+            version: 1,
+            profile: &sealed,
+            what: "the demo's history",
+        },
+    )
+    .await?;
+    for (kind, done_on, result, evidence) in member.checks {
+        let finding = seal_json(
+            &public_key,
+            &Finding {
+                result: *result,
+                evidence: (*evidence).into(),
+            },
+        )?;
+        store::add_check(
+            db,
+            actor,
+            now,
+            organisation,
+            &store::NewCheck {
+                member_id: id,
+                kind: *kind,
+                done_on: *done_on,
+                finding: &finding,
+                recorded_by: member.recorded_by,
+            },
+        )
+        .await?;
+    }
+    if let Some((made_on, good_character, no_serious_misconduct, details)) = member.declaration {
+        let words = seal_json(
+            &public_key,
+            &Declaration {
+                good_character,
+                no_serious_misconduct,
+                details: details.into(),
+            },
+        )?;
+        store::add_declaration(db, actor, now, organisation, id, made_on, &words).await?;
+    }
+    Ok(id)
+}

@@ -13,7 +13,7 @@ use crate::er_cases::padded;
 use crate::error::Service;
 use crate::identity::{CurrentSession, Organisation};
 use crate::justculture::Problem;
-use crate::{Context, Error};
+use crate::{Context, Db, Error};
 use dignity_crypto::speakup::{ConcernKey, encrypt_to};
 use dignity_domain::identity::{Email, Role};
 use dignity_domain::leadership::{
@@ -131,7 +131,7 @@ impl Declaration {
     }
 }
 
-fn seal_json<T: Serialize>(public_key: &str, value: &T) -> Result<Vec<u8>, Error> {
+pub(crate) fn seal_json<T: Serialize>(public_key: &str, value: &T) -> Result<Vec<u8>, Error> {
     let plain = padded(serde_json::to_vec(value).map_err(|e| Error::Internal(e.to_string()))?);
     Ok(encrypt_to(public_key, &plain)?)
 }
@@ -145,18 +145,18 @@ fn open_json<T: for<'de> Deserialize<'de>>(key: &ConcernKey, cipher: &[u8]) -> R
 /// The people entitled to a copy of this member's record key: the organisation's chairs
 /// and company secretaries with a key, and the member if they have one.
 async fn entitled(
-    ctx: &Context,
+    db: &Db,
     org: &Organisation,
     member_person: i64,
 ) -> Result<Vec<(i64, String)>, Error> {
-    let mut found: Vec<(i64, String)> = speakup_store::key_holders(&ctx.db, org.id)
+    let mut found: Vec<(i64, String)> = speakup_store::key_holders(db, org.id)
         .await?
         .into_iter()
         .filter(|h| h.roles.iter().any(|r| READERS.contains(r)) || h.person_id == member_person)
         .map(|h| (h.person_id, h.public_key))
         .collect();
     if !found.iter().any(|(p, _)| *p == member_person)
-        && let Some(own) = speakup_store::caseworker_key(&ctx.db, member_person).await?
+        && let Some(own) = speakup_store::caseworker_key(db, member_person).await?
     {
         found.push((member_person, own.public_key));
     }
@@ -195,32 +195,7 @@ pub async fn add_member(
     if !in_org {
         return Err(not_here());
     }
-    let Some(settings) = speakup_store::settings(&ctx.db, org.id).await? else {
-        return Err(Error::NotSetUp {
-            organisation: org.name.clone(),
-            service: Service::SpeakUp,
-        }
-        .into());
-    };
-    let key = ConcernKey::generate();
-    let mut seals = vec![(
-        RECOVERY_HOLDER.to_owned(),
-        key.seal_to(&settings.recovery_public_key)
-            .map_err(Error::from)?,
-    )];
-    for (person_id, public) in entitled(ctx, org, person.id).await? {
-        seals.push((
-            person_holder(person_id),
-            key.seal_to(&public).map_err(Error::from)?,
-        ));
-    }
-    let member = NewMember {
-        person_id: person.id,
-        added_on: ctx.clock.today(),
-        public_key: key.public_key(),
-        profile: seal_json(&key.public_key(), &Profile::default())?,
-        seals,
-    };
+    let member = new_record(&ctx.db, org, person.id, ctx.clock.today()).await?;
     match store::add_member(
         &ctx.db,
         &session.person.email,
@@ -236,6 +211,37 @@ pub async fn add_member(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An empty record for a person, its key sealed to the recovery key and to everyone
+/// entitled to read it who has a key.
+pub(crate) async fn new_record(
+    db: &Db,
+    org: &Organisation,
+    person_id: i64,
+    added_on: Day,
+) -> Result<NewMember, Error> {
+    let Some(settings) = speakup_store::settings(db, org.id).await? else {
+        return Err(Error::NotSetUp {
+            organisation: org.name.clone(),
+            service: Service::SpeakUp,
+        });
+    };
+    let key = ConcernKey::generate();
+    let mut seals = vec![(
+        RECOVERY_HOLDER.to_owned(),
+        key.seal_to(&settings.recovery_public_key)?,
+    )];
+    for (holder, public) in entitled(db, org, person_id).await? {
+        seals.push((person_holder(holder), key.seal_to(&public)?));
+    }
+    Ok(NewMember {
+        person_id,
+        added_on,
+        public_key: key.public_key(),
+        profile: seal_json(&key.public_key(), &Profile::default())?,
+        seals,
+    })
 }
 
 /// A record this person may see. Only [`record_for`] makes one.
@@ -437,7 +443,7 @@ async fn keep_seals_in_step(
     record: &RecordInHand,
     key: &ConcernKey,
 ) -> Result<(), Error> {
-    let entitled = entitled(ctx, org, record.person_id).await?;
+    let entitled = entitled(&ctx.db, org, record.person_id).await?;
     let held = store::seal_holders(&ctx.db, record.id).await?;
     let mut add = Vec::new();
     for (person_id, public) in &entitled {

@@ -42,6 +42,16 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("exec@demo.nhs.uk", "Ezra Executive", Role::Executive),
     ("admin@demo.nhs.uk", "Ada Admin", Role::OrgAdmin),
     ("moderator@demo.nhs.uk", "Mo Moderator", Role::Moderator),
+    (
+        crate::demo_leadership::CHAIR_EMAIL,
+        "Cleo Chair",
+        Role::Chair,
+    ),
+    (
+        "secretary@demo.nhs.uk",
+        "Cy Secretary",
+        Role::CompanySecretary,
+    ),
     ("system@demo.nhs.uk", "Sol System", Role::SystemLead),
     ("analyst@demo.nhs.uk", "Nia Analyst", Role::NationalAnalyst),
     ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),
@@ -95,7 +105,7 @@ pub async fn seed(
         "Acute and acute & community trusts",
     )
     .await?;
-    org(
+    let second = org(
         &operator,
         "DEMO2",
         "Riverside Mental Health NHS Trust (demo)",
@@ -157,6 +167,11 @@ pub async fn seed(
     let mut manager = None;
     let mut er_lead = None;
     let mut investigator = None;
+    let mut trust_board = crate::demo_leadership::Board {
+        chair: 0,
+        secretary: 0,
+        executive: 0,
+    };
     let mut in_main = Vec::new();
     for (email, display_name, role) in ACCOUNTS {
         let person = operator
@@ -164,7 +179,12 @@ pub async fn seed(
             .await?;
         in_main.push((person.id, *role));
         match role {
-            Role::Executive => signers.0 = Some(person.id),
+            Role::Executive => {
+                signers.0 = Some(person.id);
+                trust_board.executive = person.id;
+            }
+            Role::Chair => trust_board.chair = person.id,
+            Role::CompanySecretary => trust_board.secretary = person.id,
             Role::UnionPartner => signers.1 = Some(person.id),
             Role::Staff => manager = Some((person.id, *email)),
             Role::ErLead => er_lead = Some((person.id, *email)),
@@ -187,9 +207,17 @@ pub async fn seed(
                     other => Err(other),
                 })?;
         }
-        if matches!(role, Role::Guardian | Role::ErLead | Role::Investigator) {
-            // Made now, under the demo passphrase, so that concerns sent before the guardian
-            // first signs in are sealed to them too.
+        if matches!(
+            role,
+            Role::Guardian
+                | Role::ErLead
+                | Role::Investigator
+                | Role::Chair
+                | Role::CompanySecretary
+                | Role::Executive
+        ) {
+            // Made now, under the demo passphrase, so that concerns and board records kept
+            // before the person first signs in are sealed to them too.
             let key = dignity_crypto::speakup::SecretKey::generate();
             let wrapped = dignity_crypto::speakup::wrap_identity(
                 &key,
@@ -313,6 +341,16 @@ pub async fn seed(
     let recovery = Operator::new(db.clone(), Clock::system(), crate::admin::ACTOR)
         .turn_on_speakup(&main, 2)
         .await?;
+    // The board's fit and proper person records, which need the recovery key above.
+    crate::demo_leadership::seed(
+        &operator,
+        &hash,
+        &main,
+        &second,
+        &trust_board,
+        dignity_domain::speakup::Day::from_unix_seconds(now),
+    )
+    .await?;
     // Two decision guide records by the demo's manager, so the employee relations lead's
     // list has one waiting for its check and one that needed none.
     if let Some((id, email)) = manager {

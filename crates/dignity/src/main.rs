@@ -15,6 +15,7 @@ mod bench_workforce;
 mod demo;
 mod demo_diagnostics;
 mod demo_justculture;
+mod demo_leadership;
 mod demo_plans;
 mod demo_survey;
 mod demo_voice;
