@@ -50,11 +50,11 @@ pub async fn seed(
     let ago = |days: i64| today.plus_days(-days);
     let day = |text: &str| Day::parse(text);
     // Two members without a demo sign-in of their own.
-    let mut others = Vec::new();
-    for (email, name) in [
+    let mut others = [0; 2];
+    for (slot, (email, name)) in others.iter_mut().zip([
         ("priya.nonexec@demo.nhs.uk", "Priya Nonexec"),
         ("tom.nurse@demo.nhs.uk", "Tom Nurse"),
-    ] {
+    ]) {
         let person = operator
             .create_person(
                 &Email::parse(email)?,
@@ -65,8 +65,9 @@ pub async fn seed(
         operator
             .grant_role(&person, Role::Staff, Some(main))
             .await?;
-        others.push(person.id);
+        *slot = person.id;
     }
+    let [nonexec, nurse] = others;
     let satisfactory = CheckResult::Satisfactory;
     let chief_executive = [seat(SeatKind::Executive, "Chief executive", ago(900))];
     let history = [
@@ -192,7 +193,7 @@ pub async fn seed(
         operator,
         main,
         &DemoBoardMember {
-            person_id: others[0],
+            person_id: nonexec,
             added_on: ago(120),
             seats: &nonexec_seat,
             qualifications: "Chartered accountant",
@@ -219,7 +220,7 @@ pub async fn seed(
         operator,
         main,
         &DemoBoardMember {
-            person_id: others[1],
+            person_id: nurse,
             added_on: ago(60),
             seats: &nurse_seat,
             qualifications: "Registered nurse (adult), master's degree in leadership",
