@@ -295,6 +295,14 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
+                && dignity_app::leadership::READERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/board", org.ods_code),
+                    "Board members and their fit and proper person checks",
+                ));
+            }
+            if let Some(org) = &m.organisation
                 && dignity_app::er_cases::LEADS.contains(&m.role)
             {
                 links.push((
@@ -332,11 +340,21 @@ async fn signed_in_home(
         })
         .collect();
     let mut anchored = std::collections::HashSet::new();
+    let board_records = dignity_app::leadership::own_records(&state.app, &user).await?;
     for (card, m) in cards.iter_mut().zip(&user.memberships) {
         if let Some(org) = &m.organisation
             && anchored.insert(org.ods_code.clone())
         {
             card.anchor = Some(format!("org-{}", org.ods_code));
+            // A board member's own record, on their first card in that organisation.
+            for (at, record) in &board_records {
+                if at.id == org.id {
+                    card.links.push((
+                        format!("/orgs/{}/board/members/{}", org.ods_code, record.id),
+                        "Your board record and yearly declaration",
+                    ));
+                }
+            }
         }
         if let Some(org) = &m.organisation
             && casework::reads_some_case(&[m.role])
