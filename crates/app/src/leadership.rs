@@ -9,6 +9,9 @@
 //! audited. Seats and the days checks were made stay plain: the registers and the yearly
 //! round are built from them.
 
+pub mod registers;
+pub mod rounds;
+
 use crate::er_cases::padded;
 use crate::error::Service;
 use crate::identity::{CurrentSession, Organisation};
@@ -25,6 +28,9 @@ use dignity_store::leadership::{self as store, Member, NewMember, StoredSeat};
 use dignity_store::speakup::{self as speakup_store, RECOVERY_HOLDER, person_holder};
 use serde::{Deserialize, Serialize};
 
+/// Why no record can be made yet.
+pub const NO_RECOVERY_KEY: &str = "Board records need your organisation's recovery key, which is made when Speak Up is set up. Ask your platform administrator to set it up first";
+
 /// Who keeps the records: records seats and checks, adds members.
 pub const KEEPERS: &[Role] = &[Role::CompanySecretary];
 
@@ -34,7 +40,7 @@ pub const READERS: &[Role] = &[Role::Chair, Role::CompanySecretary];
 /// The longest free text, in characters.
 const TEXT_LIMIT: usize = 4_000;
 
-fn problem(field: &str, message: impl Into<String>) -> Problem {
+pub(crate) fn problem(field: &str, message: impl Into<String>) -> Problem {
     Problem {
         field: field.to_owned(),
         message: message.into(),
@@ -136,7 +142,10 @@ pub(crate) fn seal_json<T: Serialize>(public_key: &str, value: &T) -> Result<Vec
     Ok(encrypt_to(public_key, &plain)?)
 }
 
-fn open_json<T: for<'de> Deserialize<'de>>(key: &ConcernKey, cipher: &[u8]) -> Result<T, Error> {
+pub(crate) fn open_json<T: for<'de> Deserialize<'de>>(
+    key: &ConcernKey,
+    cipher: &[u8],
+) -> Result<T, Error> {
     let plain = key.decrypt(cipher)?;
     // The padding after the JSON is spaces, which JSON allows.
     serde_json::from_slice(&plain).map_err(|e| Error::Internal(format!("board record: {e}")))
@@ -195,7 +204,19 @@ pub async fn add_member(
     if !in_org {
         return Err(not_here());
     }
-    let member = new_record(&ctx.db, org, person.id, ctx.clock.today()).await?;
+    if person.id == session.person.id {
+        return Err(RecordError::Form(vec![problem(
+            "email",
+            "You cannot add yourself: ask another company secretary, so no one keeps their own record",
+        )]));
+    }
+    let member = match new_record(&ctx.db, org, person.id, ctx.clock.today()).await {
+        Ok(member) => member,
+        Err(Error::NotSetUp { .. }) => {
+            return Err(RecordError::Form(vec![problem("email", NO_RECOVERY_KEY)]));
+        }
+        Err(e) => return Err(e.into()),
+    };
     match store::add_member(
         &ctx.db,
         &session.person.email,
@@ -244,6 +265,11 @@ pub(crate) async fn new_record(
     })
 }
 
+/// Whether the organisation can keep board records: they need its recovery key.
+pub async fn ready(ctx: &Context, org: &Organisation) -> Result<bool, Error> {
+    Ok(speakup_store::settings(&ctx.db, org.id).await?.is_some())
+}
+
 /// A record this person may see. Only [`record_for`] makes one.
 #[derive(Debug, Clone)]
 pub struct RecordInHand {
@@ -270,10 +296,13 @@ pub async fn record_for(
 ) -> Result<RecordInHand, Error> {
     let reader = may_read(session, org);
     match store::member_in_organisation(&ctx.db, org.id, id).await {
-        Ok(member) if reader => Ok(RecordInHand { member, own: false }),
+        // A chair or company secretary on their own board is a member of their own
+        // record: they read it and declare, but never keep it (outside attack, 2026-12-06:
+        // a company secretary could record a clean check on themselves).
         Ok(member) if member.person_id == session.person.id => {
             Ok(RecordInHand { member, own: true })
         }
+        Ok(member) if reader => Ok(RecordInHand { member, own: false }),
         Err(dignity_store::StoreError::NotFound(why)) if reader => Err(Error::NotFound(why)),
         Ok(_) | Err(dignity_store::StoreError::NotFound(_)) => Err(Error::Forbidden),
         Err(e) => Err(e.into()),
@@ -297,6 +326,11 @@ impl Listed {
             + usize::from(!declaration_current(self.declared_on, today))
     }
 
+    /// Whether every check is current and the declaration made this year.
+    pub fn everything_current(&self, today: Day) -> bool {
+        self.due(today) == 0
+    }
+
     /// Whether the member holds a seat on `day`.
     pub fn sits_on(&self, day: Day) -> bool {
         self.seats.iter().any(|s| s.seat.held_on(day))
@@ -318,11 +352,56 @@ pub async fn board(
     if !may_read(session, org) {
         return Err(Error::Forbidden);
     }
+    drop_lapsed_seals(ctx, session, org).await?;
+    listed(ctx, org).await
+}
+
+/// Takes copies of record keys from people who are no longer a chair or company secretary
+/// here (or whose account is disabled): taking a copy needs no key, so it happens the
+/// next time anyone entitled opens the board, for every record at once (outside attack,
+/// 2026-12-06: a former company secretary kept copies of records no one had opened since).
+async fn drop_lapsed_seals(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<(), Error> {
+    let readers: Vec<String> = speakup_store::key_holders(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .filter(|h| h.roles.iter().any(|r| READERS.contains(r)))
+        .map(|h| person_holder(h.person_id))
+        .collect();
+    let lapsed: Vec<(i64, String)> = store::org_seals(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .filter(|(_, member_person, holder)| {
+            holder != RECOVERY_HOLDER
+                && *holder != person_holder(*member_person)
+                && !readers.contains(holder)
+        })
+        .map(|(member_id, _, holder)| (member_id, holder))
+        .collect();
+    if lapsed.is_empty() {
+        return Ok(());
+    }
+    store::drop_seals(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        &lapsed,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every member of the board with their seats and where each check stands today.
+pub(crate) async fn listed(ctx: &Context, org: &Organisation) -> Result<Vec<Listed>, Error> {
     let today = ctx.clock.today();
     let members = store::members(&ctx.db, org.id).await?;
     let seats = store::seats(&ctx.db, org.id).await?;
-    let last = store::last_checks(&ctx.db, org.id).await?;
-    let declared = store::last_declarations(&ctx.db, org.id).await?;
+    let last = store::last_checks(&ctx.db, Some(org.id)).await?;
+    let declared = store::last_declarations(&ctx.db, Some(org.id)).await?;
     Ok(members
         .into_iter()
         .map(|member| {
@@ -365,7 +444,7 @@ pub async fn summary(
         .into_iter()
         .filter(|s| s.member_id == record.id)
         .collect();
-    let last = store::last_checks(&ctx.db, org.id).await?;
+    let last = store::last_checks(&ctx.db, Some(org.id)).await?;
     let checks = CheckKind::ALL
         .iter()
         .map(|kind| {
@@ -376,7 +455,7 @@ pub async fn summary(
             (*kind, domain::standing(*kind, done, today))
         })
         .collect();
-    let declared_on = store::last_declarations(&ctx.db, org.id)
+    let declared_on = store::last_declarations(&ctx.db, Some(org.id))
         .await?
         .into_iter()
         .find(|(m, _)| *m == record.id)
@@ -417,7 +496,7 @@ pub enum Reading {
 }
 
 /// The record's key, as the signed-in person's unlocked key opens it.
-async fn record_key(
+pub(crate) async fn record_key(
     ctx: &Context,
     session: &CurrentSession,
     member_id: i64,
@@ -531,7 +610,12 @@ pub async fn other_boards(ctx: &Context, record: &RecordInHand) -> Result<Vec<St
     Ok(names)
 }
 
-fn text(problems: &mut Vec<Problem>, field: &str, value: &str, missing: Option<&str>) -> String {
+pub(crate) fn text(
+    problems: &mut Vec<Problem>,
+    field: &str,
+    value: &str,
+    missing: Option<&str>,
+) -> String {
     let value = value.trim();
     if value.is_empty() {
         if let Some(message) = missing {
@@ -548,7 +632,7 @@ fn text(problems: &mut Vec<Problem>, field: &str, value: &str, missing: Option<&
     value.to_owned()
 }
 
-fn day_field(name: &str) -> String {
+pub(crate) fn day_field(name: &str) -> String {
     format!("{name}-day")
 }
 
@@ -593,7 +677,9 @@ pub fn seat_from(form: &SeatForm, today: Day) -> Result<Seat, Vec<Problem>> {
         && let Err(refused) = domain::check_seat(starts, form.ends_on, today)
     {
         let field = match refused {
-            domain::SeatRefused::EndsBeforeStart => day_field("ends_on"),
+            domain::SeatRefused::EndsBeforeStart | domain::SeatRefused::EndsTooFarAhead => {
+                day_field("ends_on")
+            }
             domain::SeatRefused::StartsTooFarAhead => day_field("starts_on"),
         };
         problems.push(problem(&field, refused.to_string()));
@@ -746,7 +832,7 @@ async fn change_profile(
     session: &CurrentSession,
     org: &Organisation,
     record: &RecordInHand,
-    what: &str,
+    (what, field): (&str, &str),
     change: impl FnOnce(&mut Profile) -> Vec<Problem>,
 ) -> Result<(), RecordError> {
     if !may_keep(session, org) || record.own {
@@ -775,7 +861,7 @@ async fn change_profile(
     {
         Ok(()) => Ok(()),
         Err(dignity_store::StoreError::Conflict(why)) => Err(RecordError::Form(vec![problem(
-            "qualifications",
+            field,
             format!("{why}. Check the record as it is now and send again"),
         )])),
         Err(e) => Err(e.into()),
@@ -807,11 +893,18 @@ pub async fn set_qualifications(
     if !problems.is_empty() {
         return Err(RecordError::Form(problems));
     }
-    change_profile(ctx, session, org, record, "qualifications changed", |p| {
-        p.qualifications = qualifications;
-        p.registration = registration;
-        Vec::new()
-    })
+    change_profile(
+        ctx,
+        session,
+        org,
+        record,
+        ("qualifications changed", "qualifications"),
+        |p| {
+            p.qualifications = qualifications;
+            p.registration = registration;
+            Vec::new()
+        },
+    )
     .await
 }
 
@@ -844,7 +937,9 @@ pub fn job_from(form: &JobForm, today: Day) -> Result<Job, Vec<Problem>> {
         Some(from) => {
             if let Err(refused) = domain::check_job(from, form.to, today) {
                 let field = match refused {
-                    domain::JobRefused::EndsBeforeStart => day_field("to"),
+                    domain::JobRefused::EndsBeforeStart | domain::JobRefused::EndsTooFarAhead => {
+                        day_field("to")
+                    }
                     domain::JobRefused::StartsInFuture => day_field("from"),
                 };
                 problems.push(problem(&field, refused.to_string()));
@@ -870,7 +965,7 @@ pub async fn add_job(
     form: &JobForm,
 ) -> Result<(), RecordError> {
     let job = job_from(form, ctx.clock.today()).map_err(RecordError::Form)?;
-    change_profile(ctx, session, org, record, "job added", |p| {
+    change_profile(ctx, session, org, record, ("job added", "employer"), |p| {
         p.jobs.push(job);
         p.jobs.sort_by_key(|j| j.from);
         Vec::new()
@@ -899,25 +994,32 @@ pub async fn explain_gap(
     if !problems.is_empty() {
         return Err(RecordError::Form(problems));
     }
-    change_profile(ctx, session, org, record, "gap explained", |p| {
-        let gap = domain::gaps(&p.jobs)
-            .into_iter()
-            .find(|g| Some(g.from) == from && Some(g.to) == to);
-        let Some(gap) = gap else {
-            return vec![problem(
-                "reason",
-                "That gap is no longer in the history. Check the record as it is now",
-            )];
-        };
-        p.gap_reasons
-            .retain(|r| !(r.from == gap.from && r.to == gap.to));
-        p.gap_reasons.push(GapReason {
-            from: gap.from,
-            to: gap.to,
-            reason,
-        });
-        Vec::new()
-    })
+    change_profile(
+        ctx,
+        session,
+        org,
+        record,
+        ("gap explained", "reason"),
+        |p| {
+            let gap = domain::gaps(&p.jobs)
+                .into_iter()
+                .find(|g| Some(g.from) == from && Some(g.to) == to);
+            let Some(gap) = gap else {
+                return vec![problem(
+                    "reason",
+                    "That gap is no longer in the history. Check the record as it is now",
+                )];
+            };
+            p.gap_reasons
+                .retain(|r| !(r.from == gap.from && r.to == gap.to));
+            p.gap_reasons.push(GapReason {
+                from: gap.from,
+                to: gap.to,
+                reason,
+            });
+            Vec::new()
+        },
+    )
     .await
 }
 
@@ -1011,4 +1113,74 @@ pub async fn own_records(
 /// Whether this person is on any board, so they get a key at sign-in to read their record.
 pub(crate) async fn is_board_member(ctx: &Context, person_id: i64) -> Result<bool, Error> {
     Ok(store::is_board_member(&ctx.db, person_id).await?)
+}
+
+/// Gives a chair, company secretary or member copies of the records they are entitled
+/// to and cannot open, opening each with the organisation's recovery key, audited
+/// (`dignity admin board-recover`). For a board whose every reader has changed since a
+/// record was last opened, this is the only way back in. Returns how many records they
+/// gained.
+pub async fn recover(
+    operator: &crate::admin::Operator,
+    org: &Organisation,
+    person: &crate::identity::Person,
+    recovery: &dignity_crypto::speakup::SecretKey,
+) -> Result<usize, Error> {
+    let db = operator.db();
+    let Some(settings) = speakup_store::settings(db, org.id).await? else {
+        return Err(Error::NotFound(format!(
+            "{} has no recovery key: Speak Up is not set up",
+            org.name
+        )));
+    };
+    if settings.recovery_public_key != dignity_crypto::speakup::public_key(recovery) {
+        return Err(Error::Conflict(format!(
+            "that is not {}'s recovery key",
+            org.name
+        )));
+    }
+    let Some(own_key) = speakup_store::caseworker_key(db, person.id).await? else {
+        return Err(Error::NotFound(format!(
+            "{} has no key yet: they must sign in once first",
+            person.email
+        )));
+    };
+    let reader = identity_store::memberships(db, person.id)
+        .await?
+        .iter()
+        .any(|m| {
+            m.organisation.as_ref().is_some_and(|o| o.id == org.id) && READERS.contains(&m.role)
+        });
+    let holder = person_holder(person.id);
+    let mut gained = 0;
+    for member in store::members(db, org.id).await? {
+        if !reader && member.person_id != person.id {
+            continue;
+        }
+        if store::seal_for(db, member.id, &holder).await?.is_some() {
+            continue;
+        }
+        let Some(sealed) = store::seal_for(db, member.id, RECOVERY_HOLDER).await? else {
+            continue;
+        };
+        let key = ConcernKey::unseal(&sealed, recovery)?;
+        store::change_seals(
+            db,
+            operator.actor(),
+            operator.clock().now(),
+            org,
+            member.id,
+            &[(holder.clone(), key.seal_to(&own_key.public_key)?)],
+            &[],
+        )
+        .await?;
+        gained += 1;
+    }
+    if gained == 0 && !reader && !store::is_board_member(db, person.id).await? {
+        return Err(Error::Conflict(format!(
+            "{} is not a chair, company secretary or board member of {}",
+            person.email, org.name
+        )));
+    }
+    Ok(gained)
 }

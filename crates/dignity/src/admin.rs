@@ -136,6 +136,16 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Give a chair, company secretary or board member the board records they cannot open
+    /// yet, using the organisation's recovery key (read from standard input). Use it when
+    /// every reader of a record has changed since it was last opened.
+    BoardRecover {
+        #[arg(long)]
+        org: String,
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// A passphrase from standard input, or a new random one of four words' strength.
@@ -360,6 +370,26 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
             println!(
                 "{}",
                 dignity_crypto::speakup::identity_text(&recovery).as_str()
+            );
+        }
+        AdminCommand::BoardRecover { org, email } => {
+            let organisation = operator.organisation(&OdsCode::parse(&org)?).await?;
+            let person = operator.person(&Email::parse(&email)?).await?;
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("could not read the recovery key from standard input")?;
+            let recovery = dignity_crypto::speakup::parse_identity(line.trim())
+                .map_err(|_| anyhow::anyhow!("that is not a recovery key"));
+            line.zeroize();
+            let recovery = recovery?;
+            let count =
+                dignity_app::leadership::recover(&operator, &organisation, &person, &recovery)
+                    .await?;
+            println!(
+                "{} can now open {count} more board records of {}.",
+                person.email, organisation.name
             );
         }
         AdminCommand::SpeakupRecover { org, email } => {

@@ -91,6 +91,8 @@ pub enum SeatRefused {
     EndsBeforeStart,
     #[error("The start date must be within the next year")]
     StartsTooFarAhead,
+    #[error("The end date must be within the next 10 years")]
+    EndsTooFarAhead,
 }
 
 /// A seat's dates must be in order, and an appointment is recorded no more than a year
@@ -101,6 +103,10 @@ pub fn check_seat(starts_on: Day, ends_on: Option<Day>, today: Day) -> Result<()
     }
     if starts_on > today.plus_days(366) {
         return Err(SeatRefused::StartsTooFarAhead);
+    }
+    // Appointments run for a few years at a time: further is a mistyped year.
+    if ends_on.is_some_and(|end| end > today.plus_days(3_653)) {
+        return Err(SeatRefused::EndsTooFarAhead);
     }
     Ok(())
 }
@@ -206,6 +212,8 @@ pub enum JobRefused {
     EndsBeforeStart,
     #[error("The start date cannot be in the future")]
     StartsInFuture,
+    #[error("The end date must be within the next year")]
+    EndsTooFarAhead,
 }
 
 pub fn check_job(from: Day, to: Option<Day>, today: Day) -> Result<(), JobRefused> {
@@ -214,6 +222,9 @@ pub fn check_job(from: Day, to: Option<Day>, today: Day) -> Result<(), JobRefuse
     }
     if from > today {
         return Err(JobRefused::StartsInFuture);
+    }
+    if to.is_some_and(|to| to > today.plus_days(366)) {
+        return Err(JobRefused::EndsTooFarAhead);
     }
     Ok(())
 }
@@ -326,5 +337,61 @@ mod tests {
             check_job(day("2027-01-01"), None, day("2026-01-01")),
             Err(JobRefused::StartsInFuture)
         );
+    }
+}
+
+code_list!(
+    /// What the chair concluded about a member in a yearly round.
+    Conclusion, "conclusion", {
+        Fit => "fit", "Fit and proper";
+        NotFit => "not_fit", "Not fit and proper";
+    }
+);
+
+/// Why a chair's conclusion was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConclusionRefused {
+    #[error(
+        "Some checks or the declaration are not done or are out of date. Say why you are concluding without them"
+    )]
+    ChecksMissing,
+    #[error("Say what action was taken")]
+    NoAction,
+}
+
+/// A chair may conclude only with every check current and the declaration made, unless
+/// they write why; a member found not fit and proper needs the action taken written down.
+pub fn may_conclude(
+    conclusion: Conclusion,
+    everything_current: bool,
+    why_without: bool,
+    action_given: bool,
+) -> Result<(), ConclusionRefused> {
+    if !everything_current && !why_without {
+        return Err(ConclusionRefused::ChecksMissing);
+    }
+    if conclusion == Conclusion::NotFit && !action_given {
+        return Err(ConclusionRefused::NoAction);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod conclusion_tests {
+    use super::*;
+
+    #[test]
+    fn a_conclusion_needs_its_checks_or_a_reason_and_not_fit_needs_the_action() {
+        assert_eq!(
+            may_conclude(Conclusion::Fit, false, false, false),
+            Err(ConclusionRefused::ChecksMissing)
+        );
+        assert_eq!(may_conclude(Conclusion::Fit, false, true, false), Ok(()));
+        assert_eq!(may_conclude(Conclusion::Fit, true, false, false), Ok(()));
+        assert_eq!(
+            may_conclude(Conclusion::NotFit, true, false, false),
+            Err(ConclusionRefused::NoAction)
+        );
+        assert_eq!(may_conclude(Conclusion::NotFit, true, false, true), Ok(()));
     }
 }

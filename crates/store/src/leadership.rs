@@ -1,6 +1,8 @@
 //! Board members' fit and proper person records (migration 0044). Words are ciphertext
 //! made by the application; this module stores them and audits every change and read.
 
+pub mod rounds;
+
 use crate::audit::{self, NewEntry};
 use crate::error::conflict_or;
 use crate::identity::Organisation;
@@ -8,7 +10,7 @@ use crate::{Db, StoreError};
 use dignity_domain::leadership::{CheckKind, Seat, SeatKind};
 use dignity_domain::speakup::Day;
 
-fn audit_entry<'a>(
+pub(crate) fn audit_entry<'a>(
     actor: &'a str,
     org: &'a Organisation,
     action: &'a str,
@@ -22,11 +24,11 @@ fn audit_entry<'a>(
     }
 }
 
-fn day(text: &str) -> Result<Day, StoreError> {
+pub(crate) fn day(text: &str) -> Result<Day, StoreError> {
     Day::parse(text).map_err(|_| StoreError::Corrupt(format!("day '{text}'")))
 }
 
-fn flag(value: i64) -> Result<bool, StoreError> {
+pub(crate) fn flag(value: i64) -> Result<bool, StoreError> {
     match value {
         0 => Ok(false),
         1 => Ok(true),
@@ -128,6 +130,17 @@ pub async fn members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, Store
          WHERE b.organisation_id = $1 ORDER BY p.display_name, b.id"
     ))
     .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(member_from).collect()
+}
+
+/// Every board member of every organisation, for the national register.
+pub async fn all_members(db: &Db) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
+         ORDER BY p.display_name, b.id"
+    ))
     .fetch_all(db.pool())
     .await?;
     rows.into_iter().map(member_from).collect()
@@ -261,10 +274,18 @@ fn seat_from(row: SeatRow) -> Result<StoredSeat, StoreError> {
 
 /// The seats held by the members of an organisation's board, oldest first.
 pub async fn seats(db: &Db, organisation_id: i64) -> Result<Vec<StoredSeat>, StoreError> {
+    seats_of(db, Some(organisation_id)).await
+}
+
+/// The seats of one organisation's board, or of every board (`None`), oldest first.
+pub async fn seats_of(
+    db: &Db,
+    organisation_id: Option<i64>,
+) -> Result<Vec<StoredSeat>, StoreError> {
     let rows: Vec<SeatRow> = sqlx::query_as(
         "SELECT s.id, s.member_id, s.kind, s.title, s.voting, s.interim, s.starts_on, s.ends_on \
          FROM board_seats s JOIN board_members b ON b.id = s.member_id \
-         WHERE b.organisation_id = $1 ORDER BY s.starts_on, s.id",
+         WHERE ($1 IS NULL OR b.organisation_id = $1) ORDER BY s.starts_on, s.id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -397,12 +418,12 @@ pub async fn checks(db: &Db, member_id: i64) -> Result<Vec<StoredCheck>, StoreEr
 /// The day each check was last made, for each member of the board: (member, check, day).
 pub async fn last_checks(
     db: &Db,
-    organisation_id: i64,
+    organisation_id: Option<i64>,
 ) -> Result<Vec<(i64, CheckKind, Day)>, StoreError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT c.member_id, c.kind, MAX(c.done_on) FROM board_checks c \
-         JOIN board_members b ON b.id = c.member_id WHERE b.organisation_id = $1 \
-         GROUP BY c.member_id, c.kind",
+         JOIN board_members b ON b.id = c.member_id \
+         WHERE ($1 IS NULL OR b.organisation_id = $1) GROUP BY c.member_id, c.kind",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -502,12 +523,12 @@ pub async fn declarations(db: &Db, member_id: i64) -> Result<Vec<StoredDeclarati
 /// The day each member last made their declaration: (member, day).
 pub async fn last_declarations(
     db: &Db,
-    organisation_id: i64,
+    organisation_id: Option<i64>,
 ) -> Result<Vec<(i64, Day)>, StoreError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT d.member_id, MAX(d.made_on) FROM board_declarations d \
-         JOIN board_members b ON b.id = d.member_id WHERE b.organisation_id = $1 \
-         GROUP BY d.member_id",
+         JOIN board_members b ON b.id = d.member_id \
+         WHERE ($1 IS NULL OR b.organisation_id = $1) GROUP BY d.member_id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -617,6 +638,59 @@ pub async fn change_seals(
                 "Board member {member_id}: record opened to {}; closed to {}",
                 names(add.iter().map(|(h, _)| h.as_str()).collect()),
                 names(remove.iter().map(String::as_str).collect()),
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every copy of a key of this organisation's records: (record, its member, holder).
+pub async fn org_seals(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.member_id, b.person_id, s.holder FROM board_member_seals s \
+         JOIN board_members b ON b.id = s.member_id WHERE b.organisation_id = $1 \
+         ORDER BY s.member_id, s.holder",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Deletes copies of records' keys, `(record, holder)`, in one audited transaction.
+pub async fn drop_seals(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    seals: &[(i64, String)],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    for (member_id, holder) in seals {
+        sqlx::query("DELETE FROM board_member_seals WHERE member_id = $1 AND holder = $2")
+            .bind(member_id)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let list: Vec<String> = seals
+        .iter()
+        .map(|(member, holder)| format!("{holder} from board member {member}"))
+        .collect();
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.access_changed",
+            &format!(
+                "Took copies of record keys from people no longer entitled: {}",
+                list.join(", ")
             ),
         ),
     )

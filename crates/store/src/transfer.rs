@@ -1125,6 +1125,35 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "board_rounds",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("year", Int),
+            ("opened_on", Text),
+            ("due_on", Text),
+            ("opened_by", Int),
+            ("signed_on", Text),
+            ("signed_by", Int),
+            ("published", Text),
+        ],
+    ),
+    (
+        "board_assessments",
+        "round_id, member_id",
+        &[
+            ("round_id", Int),
+            ("member_id", Int),
+            ("conclusion", Text),
+            ("serious_misconduct", Int),
+            ("without_everything", Int),
+            ("concluded_on", Text),
+            ("concluded_by", Int),
+            ("notes", Blob),
+        ],
+    ),
+    (
         "diagnostic_actions",
         "round_id, action_id",
         &[("round_id", Int), ("element", Text), ("action_id", Int)],
@@ -1196,6 +1225,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "board_seats",
     "board_checks",
     "board_declarations",
+    "board_rounds",
 ];
 
 /// Rows copied per table.

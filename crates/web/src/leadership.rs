@@ -99,6 +99,19 @@ fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
 struct Sent(Vec<(String, String)>);
 
 impl Sent {
+    /// A form, refused if any field comes twice: which one counts would be a guess
+    /// (outside attack, 2026-12-06: `good_character=yes&good_character=no` was kept as yes).
+    fn new(pairs: Vec<(String, String)>) -> Result<Sent, AppError> {
+        let mut names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w.first() == w.get(1)) {
+            return Err(AppError::BadRequest(
+                "A field was sent more than once. Go back and send the form again".into(),
+            ));
+        }
+        Ok(Sent(pairs))
+    }
+
     fn get(&self, name: &str) -> String {
         self.0
             .iter()
@@ -146,6 +159,9 @@ struct BoardPage {
     chrome: Chrome,
     organisation: Organisation,
     keeper: bool,
+    /// Whether records can be made: they need the organisation's recovery key.
+    ready: bool,
+    no_recovery_key: &'static str,
     members: Vec<Listed>,
     today: Day,
     email: String,
@@ -184,6 +200,8 @@ async fn show_board(
     let page = BoardPage {
         chrome: chrome.titled(format!("Board members: {}", organisation.name)),
         keeper: leadership::may_keep(user, &organisation),
+        ready: leadership::ready(&state.app, &organisation).await?,
+        no_recovery_key: leadership::NO_RECOVERY_KEY,
         members,
         today: state.app.clock.today(),
         organisation,
@@ -225,7 +243,7 @@ async fn add_member(
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let email = sent.get("email");
     match leadership::add_member(&state.app, &user, &organisation, &email).await {
         Ok(id) => Ok(
@@ -504,7 +522,7 @@ async fn add_seat(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let mut errors = Vec::new();
     let starts = sent.date("starts_on");
     let ends = sent.date("ends_on");
@@ -569,7 +587,7 @@ async fn end_seat(
     let seat: i64 = seat
         .parse()
         .map_err(|_| AppError::NotFound("There is no such seat".into()))?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let field = format!("end{seat}");
     let mut errors = Vec::new();
     let ended = sent.date("ended_on");
@@ -609,7 +627,7 @@ async fn record_check(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let mut errors = Vec::new();
     let on = sent.date("done_on");
     let form = CheckForm {
@@ -657,7 +675,7 @@ async fn qualifications(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let (qualifications, registration) = (sent.get("qualifications"), sent.get("registration"));
     let result = leadership::set_qualifications(
         &state.app,
@@ -696,7 +714,7 @@ async fn add_job(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let mut errors = Vec::new();
     let (from, to) = (sent.date("from"), sent.date("to"));
     let form = JobForm {
@@ -743,7 +761,7 @@ async fn explain_gap(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let day = |name: &str| Day::parse(sent.get(name).trim()).ok();
     let (from, to) = (day("gap_from"), day("gap_to"));
     let reason = sent.get("reason");
@@ -783,7 +801,7 @@ async fn declare(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Sent::new(pairs)?;
     let form = DeclarationForm {
         good_character: sent.get("good_character"),
         no_serious_misconduct: sent.get("no_serious_misconduct"),

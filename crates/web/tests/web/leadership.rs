@@ -11,6 +11,7 @@ dignity_store::on_both_backends!(
     crate::support::run;
     a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member,
     bad_record_input_is_named_and_nothing_is_kept,
+    the_outside_attack_s_findings_stay_fixed,
 );
 
 const EVIDENCE: &str = "Enhanced certificate 001122334455, seen by the company secretary";
@@ -439,5 +440,158 @@ async fn bad_record_input_is_named_and_nothing_is_kept(app: &TestApp) -> TestRes
             .await?
             .is_empty()
     );
+    Ok(())
+}
+
+/// The outside attack of 2026-12-06, each finding performed again.
+async fn the_outside_attack_s_findings_stay_fixed(app: &TestApp) -> TestResult {
+    // Without a recovery key no record can be made, and the page says why.
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let page = cass.get("/orgs/RJ1/board").await?;
+    assert!(
+        page.body.contains("Records cannot be made yet"),
+        "{}",
+        page.body
+    );
+    let add = |email: &str| owned(&[("email", email)]);
+    let page = post(
+        &mut cass,
+        "/orgs/RJ1/board/members",
+        &add("mel@trust.nhs.uk"),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("recovery key"), "{}", page.body);
+    let recovery = speak_up_on(app).await?;
+
+    // A company secretary cannot put themselves on the board, and once another has, they
+    // are a member of their own record: they may declare, and may not keep it.
+    let page = post(
+        &mut cass,
+        "/orgs/RJ1/board/members",
+        &add("cass@trust.nhs.uk"),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("You cannot add yourself"));
+    app.person("cy@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    let mut cy = sign_in_guardian(app, "cy@trust.nhs.uk").await?;
+    assert!(
+        post(
+            &mut cy,
+            "/orgs/RJ1/board/members",
+            &add("cass@trust.nhs.uk")
+        )
+        .await?
+        .status
+        .is_redirection()
+    );
+    let own = only_member(app).await?;
+    let record = format!("/orgs/RJ1/board/members/{own}");
+    let mut check = owned(&[
+        ("kind", "criminal_records"),
+        ("result", "satisfactory"),
+        ("evidence", "Seen"),
+    ]);
+    date(&mut check, "done_on", app.state.app.clock.today());
+    assert_eq!(
+        post(&mut cass, &format!("{record}/checks"), &check)
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let page = cass.get(&record).await?;
+    assert!(page.body.contains("Your board record"), "{}", page.body);
+    assert!(page.body.contains("Make your declaration"));
+    assert!(!page.body.contains("Record a check"));
+    let declare = owned(&[("good_character", "yes"), ("no_serious_misconduct", "yes")]);
+    assert!(
+        post(&mut cass, &format!("{record}/declaration"), &declare)
+            .await?
+            .status
+            .is_redirection()
+    );
+    // A field sent twice is refused, not read as its first copy.
+    let mut twice = declare.clone();
+    twice.push(("good_character".into(), "no".into()));
+    assert_eq!(
+        post(&mut cass, &format!("{record}/declaration"), &twice)
+            .await?
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A record no current reader can open: the recovery key opens it for a new chair.
+    assert!(
+        post(&mut cy, "/orgs/RJ1/board/members", &add("mel@trust.nhs.uk"))
+            .await?
+            .status
+            .is_redirection()
+    );
+    let mel_record = dignity_store::leadership::members(&app.db, app.org.id)
+        .await?
+        .into_iter()
+        .find(|m| m.name == "mel@trust.nhs.uk")
+        .ok_or("mel's record")?
+        .id;
+    let chair = app.person("chris@trust.nhs.uk", Some(Role::Chair)).await?;
+    let mut chris = sign_in_guardian(app, "chris@trust.nhs.uk").await?;
+    let path = format!("/orgs/RJ1/board/members/{mel_record}");
+    assert!(
+        chris
+            .get(&path)
+            .await?
+            .body
+            .contains("You cannot read this record yet")
+    );
+    let operator =
+        dignity_app::admin::Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let wrong = dignity_crypto::speakup::SecretKey::generate();
+    assert!(
+        dignity_app::leadership::recover(&operator, &app.org, &chair, &wrong)
+            .await
+            .is_err()
+    );
+    let gained = dignity_app::leadership::recover(&operator, &app.org, &chair, &recovery).await?;
+    assert_eq!(gained, 2, "both records");
+    assert!(
+        chris
+            .get(&path)
+            .await?
+            .body
+            .contains("What the checks found")
+    );
+
+    // A company secretary who loses the role loses their copies of every record's key
+    // the next time the board is opened, read since or not.
+    let cy_id = dignity_store::identity::get_person_by_email(
+        &app.db,
+        &dignity_domain::identity::Email::parse("cy@trust.nhs.uk")?,
+    )
+    .await?
+    .id;
+    let holder = format!("person:{cy_id}");
+    let held = |id: i64| {
+        let holder = holder.clone();
+        async move {
+            Ok::<bool, Box<dyn std::error::Error>>(
+                dignity_store::leadership::seal_holders(&app.db, id)
+                    .await?
+                    .contains(&holder),
+            )
+        }
+    };
+    assert!(held(mel_record).await? && held(own).await?);
+    sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND role = 'company_secretary'")
+        .bind(cy_id)
+        .execute(app.db.pool())
+        .await?;
+    assert_eq!(chris.get("/orgs/RJ1/board").await?.status, StatusCode::OK);
+    assert!(!held(mel_record).await? && !held(own).await?);
     Ok(())
 }

@@ -1,0 +1,452 @@
+//! The yearly fit and proper round (docs/leadership.md): the company secretary opens it
+//! and every member holding a seat is asked for their declaration; the chair concludes
+//! for each member and signs the organisation's annual return, which freezes what the
+//! public register shows.
+
+use super::{
+    Listed, RecordError, day_field, listed, may_keep, open_json, problem, record_key, seal_json,
+    text,
+};
+use crate::identity::{CurrentSession, Organisation};
+use crate::{Context, Error};
+use dignity_domain::identity::Role;
+use dignity_domain::leadership::{self as domain, Conclusion};
+use dignity_domain::speakup::Day;
+use dignity_store::leadership::rounds::{self as rounds_store, Assessment, NewConclusion, Round};
+use dignity_store::mail::NewMail;
+use serde::{Deserialize, Serialize};
+
+/// Who concludes and signs: the organisation's chairs.
+pub const CHAIRS: &[Role] = &[Role::Chair];
+
+pub fn may_conclude(session: &CurrentSession, org: &Organisation) -> bool {
+    session.has_org_role(&org.ods_code, CHAIRS)
+}
+
+/// The organisation's rounds, newest first, for its chairs and company secretaries.
+pub async fn rounds(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+) -> Result<Vec<Round>, Error> {
+    if !super::may_read(session, org) {
+        return Err(Error::Forbidden);
+    }
+    Ok(rounds_store::rounds(&ctx.db, org.id).await?)
+}
+
+/// Opens this year's round: each member holding a seat today is in it, and each is sent
+/// a reminder to make their declaration by `due_on`, linking to their record under
+/// `link_base`.
+pub async fn open_round(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    due_on: Option<Day>,
+    link_base: &str,
+) -> Result<i64, RecordError> {
+    if !may_keep(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let today = ctx.clock.today();
+    let mut problems = Vec::new();
+    match due_on {
+        None => problems.push(problem(
+            &day_field("due_on"),
+            "Enter the day the round is due",
+        )),
+        Some(due) if due < today => problems.push(problem(
+            &day_field("due_on"),
+            "The day the round is due must be today or later",
+        )),
+        Some(due) if due > today.plus_days(366) => problems.push(problem(
+            &day_field("due_on"),
+            "The day the round is due must be within a year",
+        )),
+        Some(_) => {}
+    }
+    let sitting: Vec<Listed> = listed(ctx, org)
+        .await?
+        .into_iter()
+        .filter(|m| m.sits_on(today))
+        .collect();
+    if sitting.is_empty() {
+        problems.push(problem(
+            &day_field("due_on"),
+            "No one holds a seat on the board today. Record the seats first",
+        ));
+    }
+    let (Some(due_on), true) = (due_on, problems.is_empty()) else {
+        return Err(RecordError::Form(problems));
+    };
+    let mut reminders = Vec::new();
+    for member in &sitting {
+        let person = dignity_store::identity::get_person(&ctx.db, member.member.person_id).await?;
+        reminders.push(NewMail {
+            purpose: format!("board-round:{}", org.id),
+            to: person.email.to_string(),
+            subject: format!("Your yearly board declaration is due by {}", due_on.long()),
+            body: format!(
+                "{} has started this year's fit and proper person round for its board.\n\n\
+                 Please read your record and make your declaration by {}:\n{}/orgs/{}/board/members/{}#declare\n",
+                org.name,
+                due_on.long(),
+                link_base.trim_end_matches('/'),
+                org.ods_code,
+                member.member.id
+            ),
+            attachment: None,
+        });
+    }
+    let round = rounds_store::NewRound {
+        year: today.ymd().0,
+        opened_on: today,
+        due_on,
+        opened_by: session.person.id,
+        member_ids: sitting.iter().map(|m| m.member.id).collect(),
+        reminders,
+    };
+    match rounds_store::open_round(&ctx.db, &session.person.email, ctx.clock.now(), org, &round)
+        .await
+    {
+        Ok(id) => Ok(id),
+        Err(dignity_store::StoreError::Conflict(why)) => {
+            Err(RecordError::Form(vec![problem(&day_field("due_on"), why)]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One member in a round: where their checks stand and what the chair concluded.
+#[derive(Debug, Clone)]
+pub struct InRound {
+    pub listed: Listed,
+    pub assessment: Assessment,
+}
+
+/// A round with its members, for its organisation's chairs and company secretaries.
+pub async fn round(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    id: i64,
+) -> Result<(Round, Vec<InRound>), Error> {
+    if !super::may_read(session, org) {
+        return Err(Error::Forbidden);
+    }
+    let round = rounds_store::round_in_organisation(&ctx.db, org.id, id).await?;
+    let board = listed(ctx, org).await?;
+    let mut members = Vec::new();
+    for assessment in rounds_store::assessments(&ctx.db, round.id).await? {
+        if let Some(listed) = board.iter().find(|m| m.member.id == assessment.member_id) {
+            members.push(InRound {
+                listed: listed.clone(),
+                assessment,
+            });
+        }
+    }
+    Ok((round, members))
+}
+
+/// The chair's words with a conclusion, sealed to the member's record.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Notes {
+    /// Why the chair concluded with a check or the declaration missing or out of date.
+    pub why_without: String,
+    /// The action taken, for a member found not fit and proper or with a finding of
+    /// serious misconduct.
+    pub action: String,
+    /// Whether the member disputes the finding, and where the dispute has got to.
+    pub dispute: String,
+}
+
+/// What a chair sent to conclude for one member.
+#[derive(Debug, Clone, Default)]
+pub struct ConcludeForm {
+    pub conclusion: String,
+    pub serious_misconduct: bool,
+    pub why_without: String,
+    pub action: String,
+    pub dispute: String,
+}
+
+/// Records the chair's conclusion for a member of an unsigned round.
+pub async fn conclude(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    round_id: i64,
+    member_id: i64,
+    form: &ConcludeForm,
+) -> Result<(), RecordError> {
+    if !may_conclude(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let (round, members) = round(ctx, session, org, round_id).await?;
+    let Some(member) = members.iter().find(|m| m.listed.member.id == member_id) else {
+        return Err(Error::NotFound("That board member is not in this round".into()).into());
+    };
+    if round.signed_on.is_some() {
+        return Err(RecordError::Form(vec![problem(
+            "conclusion",
+            "This round's return is signed. Its conclusions cannot change",
+        )]));
+    }
+    let mut problems = Vec::new();
+    let conclusion = form.conclusion.parse::<Conclusion>().ok();
+    if conclusion.is_none() {
+        problems.push(problem(
+            "conclusion",
+            "Choose whether they are fit and proper",
+        ));
+    }
+    let why_without = text(&mut problems, "why_without", &form.why_without, None);
+    let action = text(&mut problems, "action", &form.action, None);
+    let dispute = text(&mut problems, "dispute", &form.dispute, None);
+    let today = ctx.clock.today();
+    let everything_current = member.listed.everything_current(today);
+    if let Some(conclusion) = conclusion {
+        let needs_action = conclusion == Conclusion::NotFit || form.serious_misconduct;
+        match domain::may_conclude(
+            if needs_action {
+                Conclusion::NotFit
+            } else {
+                conclusion
+            },
+            everything_current,
+            !why_without.is_empty(),
+            !action.is_empty(),
+        ) {
+            Ok(()) => {}
+            Err(refused @ domain::ConclusionRefused::ChecksMissing) => {
+                problems.push(problem("why_without", refused.to_string()));
+            }
+            Err(refused @ domain::ConclusionRefused::NoAction) => {
+                problems.push(problem("action", refused.to_string()));
+            }
+        }
+    }
+    let (Some(conclusion), true) = (conclusion, problems.is_empty()) else {
+        return Err(RecordError::Form(problems));
+    };
+    let notes = seal_json(
+        &member.listed.member.public_key,
+        &Notes {
+            why_without,
+            action,
+            dispute,
+        },
+    )?;
+    match rounds_store::conclude(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        &NewConclusion {
+            round_id,
+            member_id,
+            conclusion,
+            serious_misconduct: form.serious_misconduct,
+            without_everything: !everything_current,
+            concluded_on: today,
+            concluded_by: session.person.id,
+            notes: &notes,
+        },
+    )
+    .await
+    {
+        Ok(()) => Ok(()),
+        Err(dignity_store::StoreError::Conflict(why)) => {
+            Err(RecordError::Form(vec![problem("conclusion", why)]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A line of the public register: what a signed return says about one member.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicLine {
+    pub name: String,
+    /// Each seat held on the day the return was signed: its job, kind and first day.
+    pub seats: Vec<(String, String, Day)>,
+    /// The day of their last assessment found fit and proper; `None` shows "assessment
+    /// due" (never the words "not fit": that finding is the organisation's to act on,
+    /// not the public's to read, and a member found so does not stay on the board).
+    pub fit_on: Option<Day>,
+}
+
+/// Signs the round's annual return once every member is concluded.
+pub async fn sign(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    round_id: i64,
+) -> Result<(), RecordError> {
+    if !may_conclude(session, org) {
+        return Err(Error::Forbidden.into());
+    }
+    let (round, members) = round(ctx, session, org, round_id).await?;
+    if round.signed_on.is_some() {
+        return Err(RecordError::Form(vec![problem(
+            "sign",
+            "This return is signed already",
+        )]));
+    }
+    let waiting = members
+        .iter()
+        .filter(|m| m.assessment.conclusion.is_none())
+        .count();
+    if waiting > 0 {
+        return Err(RecordError::Form(vec![problem(
+            "sign",
+            format!(
+                "Conclude for every member first: {waiting} {} still to do",
+                if waiting == 1 { "is" } else { "are" }
+            ),
+        )]));
+    }
+    let today = ctx.clock.today();
+    let lines: Vec<PublicLine> = members
+        .iter()
+        .map(|m| PublicLine {
+            name: m.listed.member.name.clone(),
+            seats: m
+                .listed
+                .seats
+                .iter()
+                .filter(|s| s.seat.held_on(today))
+                .map(|s| {
+                    (
+                        s.seat.title.clone(),
+                        s.seat.kind.label().to_owned(),
+                        s.seat.starts_on,
+                    )
+                })
+                .collect(),
+            fit_on: match (m.assessment.conclusion, m.assessment.concluded_on) {
+                (Some(Conclusion::Fit), Some(on)) => Some(on),
+                _ => None,
+            },
+        })
+        .collect();
+    let published =
+        serde_json::to_string(&lines).map_err(|e| Error::Internal(format!("register: {e}")))?;
+    match rounds_store::sign(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        &rounds_store::Signing {
+            round_id,
+            signed_on: today,
+            signed_by: session.person.id,
+            published: &published,
+        },
+    )
+    .await
+    {
+        Ok(()) => Ok(()),
+        Err(dignity_store::StoreError::Conflict(why)) => {
+            Err(RecordError::Form(vec![problem("sign", why)]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The annual return as a table: one row a member, no count of anyone. Only a signed
+/// return is given out.
+pub async fn annual_return(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    round_id: i64,
+) -> Result<crate::table::Table, Error> {
+    use crate::table::{Cell, Table};
+    let (round, members) = round(ctx, session, org, round_id).await?;
+    let Some(signed_on) = round.signed_on else {
+        return Err(Error::NotFound(
+            "The return is not signed yet, so there is nothing to download".into(),
+        ));
+    };
+    let yes_no = |b: bool| Cell::words(if b { "yes" } else { "no" });
+    let rows = members
+        .iter()
+        .map(|m| {
+            let seats: Vec<String> = m
+                .listed
+                .seats
+                .iter()
+                .filter(|s| s.seat.held_on(signed_on))
+                .map(|s| format!("{} ({})", s.seat.title, s.seat.kind.label()))
+                .collect();
+            vec![
+                Cell::words(org.ods_code.as_str()),
+                Cell::words(round.year.to_string()),
+                Cell::words(m.listed.member.name.clone()),
+                Cell::words(seats.join("; ")),
+                Cell::words(
+                    m.assessment
+                        .conclusion
+                        .map_or("not concluded", |c| c.label()),
+                ),
+                Cell::words(
+                    m.assessment
+                        .concluded_on
+                        .map_or_else(String::new, |d| d.to_string()),
+                ),
+                yes_no(m.assessment.without_everything),
+                yes_no(m.assessment.serious_misconduct),
+                Cell::words(
+                    m.listed
+                        .declared_on
+                        .map_or_else(String::new, |d| d.to_string()),
+                ),
+                Cell::words(signed_on.to_string()),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        name: format!("fit-and-proper-return-{}-{}", org.ods_code, round.year),
+        header: [
+            "Organisation",
+            "Year",
+            "Board member",
+            "Seats",
+            "Conclusion",
+            "Concluded on",
+            "Concluded without every check",
+            "Finding of serious misconduct",
+            "Declaration made on",
+            "Return signed on",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    })
+}
+
+/// The chair's notes on a member's concluded assessments, opened with the reader's key
+/// (for the record's page), newest first: (year, assessment, notes).
+pub async fn opened_assessments(
+    ctx: &Context,
+    session: &CurrentSession,
+    member_id: i64,
+) -> Result<Vec<(i64, Assessment, Option<Notes>)>, Error> {
+    let key = record_key(ctx, session, member_id).await?.ok();
+    let mut found = Vec::new();
+    for (year, assessment) in rounds_store::member_assessments(&ctx.db, member_id).await? {
+        let notes = match (&key, &assessment.notes) {
+            (Some(key), Some(cipher)) => Some(open_json(key, cipher)?),
+            _ => None,
+        };
+        found.push((year, assessment, notes));
+    }
+    Ok(found)
+}
+
+/// Whether a member is in any round (so their record shows its assessments).
+pub async fn has_assessments(ctx: &Context, member_id: i64) -> Result<bool, Error> {
+    Ok(!rounds_store::member_assessments(&ctx.db, member_id)
+        .await?
+        .is_empty())
+}
