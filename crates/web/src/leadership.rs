@@ -24,7 +24,11 @@ use dignity_domain::leadership::{CheckKind, CheckResult, CheckStanding, SeatKind
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
+mod registers;
+mod rounds;
+
 pub fn routes(routes: Routes) -> Routes {
+    let routes = rounds::routes(registers::routes(routes));
     routes
         .get("/orgs/{ods}/board", Access::InOrganisation(READERS), board)
         .post(
@@ -159,13 +163,21 @@ struct BoardPage {
     chrome: Chrome,
     organisation: Organisation,
     keeper: bool,
+    rounds: Vec<dignity_app::leadership::rounds::Round>,
     /// Whether records can be made: they need the organisation's recovery key.
     ready: bool,
     no_recovery_key: &'static str,
     members: Vec<Listed>,
     today: Day,
-    email: String,
+    typed: BoardTyped,
     done: Option<&'static str>,
+}
+
+/// What was typed into the board page's forms.
+#[derive(Default)]
+struct BoardTyped {
+    email: String,
+    due_on: TypedDate,
 }
 
 impl BoardPage {
@@ -193,10 +205,11 @@ async fn show_board(
     chrome: Chrome,
     user: &CurrentUser,
     organisation: Organisation,
-    email: String,
+    typed: BoardTyped,
     done: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let members = leadership::board(&state.app, user, &organisation).await?;
+    let rounds = leadership::rounds::rounds(&state.app, user, &organisation).await?;
     let page = BoardPage {
         chrome: chrome.titled(format!("Board members: {}", organisation.name)),
         keeper: leadership::may_keep(user, &organisation),
@@ -204,8 +217,9 @@ async fn show_board(
         no_recovery_key: leadership::NO_RECOVERY_KEY,
         members,
         today: state.app.clock.today(),
+        rounds,
         organisation,
-        email,
+        typed,
         done,
     };
     let status = if page.chrome.errors.is_empty() {
@@ -229,7 +243,7 @@ async fn board(
         chrome,
         &user,
         organisation,
-        String::new(),
+        BoardTyped::default(),
         done_text(&query.done),
     )
     .await
@@ -252,7 +266,11 @@ async fn add_member(
         ),
         Err(RecordError::Form(problems)) => {
             let chrome = chrome.with_errors(field_errors(problems));
-            show_board(&state, chrome, &user, organisation, email, None).await
+            let typed = BoardTyped {
+                email,
+                ..BoardTyped::default()
+            };
+            show_board(&state, chrome, &user, organisation, typed, None).await
         }
         Err(RecordError::App(e)) => Err(e.into()),
         Err(e @ (RecordError::Locked | RecordError::NotSealed)) => {
@@ -299,6 +317,12 @@ struct RecordPage {
     keeper: bool,
     summary: Listed,
     reading: Reading,
+    /// Each year's conclusion, with the chair's notes where this reader can open them.
+    assessments: Vec<(
+        i64,
+        dignity_app::leadership::rounds::Assessment,
+        Option<leadership::rounds::Notes>,
+    )>,
     other_boards: Vec<String>,
     names: Vec<(i64, String)>,
     today: Day,
@@ -394,6 +418,7 @@ async fn show_record(
     let reading = leadership::read(app, user, &organisation, &record).await?;
     let summary = leadership::summary(app, &organisation, &record).await?;
     let other_boards = leadership::other_boards(app, &record).await?;
+    let assessments = leadership::rounds::opened_assessments(app, user, record.id).await?;
     let names = dignity_app::justculture::names(app, &organisation).await?;
     let title = if record.own {
         format!("Your board record: {}", organisation.name)
@@ -416,6 +441,7 @@ async fn show_record(
         record,
         summary,
         reading,
+        assessments,
         other_boards,
         names,
         today: app.clock.today(),

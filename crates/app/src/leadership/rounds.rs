@@ -12,7 +12,8 @@ use crate::{Context, Error};
 use dignity_domain::identity::Role;
 use dignity_domain::leadership::{self as domain, Conclusion};
 use dignity_domain::speakup::Day;
-use dignity_store::leadership::rounds::{self as rounds_store, Assessment, NewConclusion, Round};
+use dignity_store::leadership::rounds::{self as rounds_store, NewConclusion};
+pub use dignity_store::leadership::rounds::{Assessment, Round};
 use dignity_store::mail::NewMail;
 use serde::{Deserialize, Serialize};
 
@@ -190,6 +191,12 @@ pub async fn conclude(
         return Err(RecordError::Form(vec![problem(
             "conclusion",
             "This round's return is signed. Its conclusions cannot change",
+        )]));
+    }
+    if member.listed.member.person_id == session.person.id {
+        return Err(RecordError::Form(vec![problem(
+            "conclusion",
+            "You cannot conclude about yourself. Another chair, or your senior independent director acting as chair, must do it",
         )]));
     }
     let mut problems = Vec::new();

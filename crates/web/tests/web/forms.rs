@@ -209,6 +209,55 @@ async fn things_that_exist(
     )
     .await?;
     ids.insert("{seat}", seat.to_string());
+    // A round with the member concluded and its return signed, so the public register
+    // has the organisation and the return downloads.
+    let round = dignity_store::leadership::rounds::open_round(
+        &app.db,
+        "test",
+        now,
+        &app.org,
+        &dignity_store::leadership::rounds::NewRound {
+            year: Day::from_unix_seconds(now).ymd().0,
+            opened_on: Day::from_unix_seconds(now),
+            due_on: Day::from_unix_seconds(now),
+            opened_by: board_member.id,
+            member_ids: vec![member],
+            reminders: Vec::new(),
+        },
+    )
+    .await?;
+    dignity_store::leadership::rounds::conclude(
+        &app.db,
+        "test",
+        now,
+        &app.org,
+        &dignity_store::leadership::rounds::NewConclusion {
+            round_id: round,
+            member_id: member,
+            conclusion: dignity_domain::leadership::Conclusion::Fit,
+            serious_misconduct: false,
+            without_everything: true,
+            concluded_on: Day::from_unix_seconds(now),
+            concluded_by: board_member.id,
+            notes: b"sealed",
+        },
+    )
+    .await?;
+    dignity_store::leadership::rounds::sign(
+        &app.db,
+        "test",
+        now,
+        &app.org,
+        &dignity_store::leadership::rounds::Signing {
+            round_id: round,
+            signed_on: Day::from_unix_seconds(now),
+            signed_by: board_member.id,
+            published: "[]",
+        },
+    )
+    .await?;
+    ids.insert("board round", round.to_string());
+    ids.insert("{member}", member.to_string());
 
     let resources = crate::library::seed(app).await?;
     ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());
@@ -520,6 +569,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "voice update"
     } else if pattern.contains("/board/members/{id}") {
         "board member"
+    } else if pattern.contains("/board/rounds/{id}") {
+        "board round"
     } else {
         "{id}"
     };

@@ -12,6 +12,7 @@ dignity_store::on_both_backends!(
     a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member,
     bad_record_input_is_named_and_nothing_is_kept,
     the_outside_attack_s_findings_stay_fixed,
+    a_yearly_round_is_concluded_signed_and_published,
 );
 
 const EVIDENCE: &str = "Enhanced certificate 001122334455, seen by the company secretary";
@@ -593,5 +594,236 @@ async fn the_outside_attack_s_findings_stay_fixed(app: &TestApp) -> TestResult {
         .await?;
     assert_eq!(chris.get("/orgs/RJ1/board").await?.status, StatusCode::OK);
     assert!(!held(mel_record).await? && !held(own).await?);
+    Ok(())
+}
+
+const WHY_WITHOUT: &str = "The social media search result is late from the agency";
+const ACTION: &str = "Removed from the board on 1 March; the regional director is told";
+
+async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> TestResult {
+    speak_up_on(app).await?;
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("chris@trust.nhs.uk", Some(Role::Chair)).await?;
+    app.person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    app.person("nat@trust.nhs.uk", Some(Role::Staff)).await?;
+    app.person("lee@trust.nhs.uk", Some(Role::Staff)).await?;
+    let analyst = app
+        .person("ana@nhs.net", Some(Role::NationalAnalyst))
+        .await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let mut chris = sign_in_guardian(app, "chris@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+
+    // Three members; two hold a seat today, one's seat has ended.
+    let mut ids = Vec::new();
+    for (email, title, ended) in [
+        ("mel@trust.nhs.uk", "Chief executive", false),
+        ("nat@trust.nhs.uk", "Non-executive director", false),
+        ("lee@trust.nhs.uk", "Director of estates", true),
+    ] {
+        let page = post(
+            &mut cass,
+            "/orgs/RJ1/board/members",
+            &owned(&[("email", email)]),
+        )
+        .await?;
+        assert!(page.status.is_redirection(), "{}", page.body);
+        let id: i64 = page
+            .location
+            .as_deref()
+            .and_then(|l| l.split('/').nth(5))
+            .and_then(|l| l.split('?').next())
+            .ok_or("a record's address")?
+            .parse()?;
+        let mut seat = owned(&[("title", title), ("seat_kind", "executive")]);
+        date(&mut seat, "starts_on", today.plus_days(-500));
+        if ended {
+            date(&mut seat, "ends_on", today.plus_days(-10));
+        }
+        assert!(
+            post(
+                &mut cass,
+                &format!("/orgs/RJ1/board/members/{id}/seats"),
+                &seat
+            )
+            .await?
+            .status
+            .is_redirection()
+        );
+        ids.push(id);
+    }
+
+    // Opening the round asks each member holding a seat for their declaration.
+    let mut open = Vec::new();
+    date(&mut open, "due_on", today.plus_days(30));
+    let page = post(&mut cass, "/orgs/RJ1/board/rounds", &open).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let round = page
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|l| l.split('?').next())
+        .ok_or("the round's address")?
+        .to_owned();
+    let mails: Vec<(String, String)> = sqlx::query_as(
+        "SELECT to_address, body FROM mail_outbox WHERE purpose LIKE 'board-round:%' ORDER BY to_address",
+    )
+    .fetch_all(app.db.pool())
+    .await?;
+    let to: Vec<&str> = mails.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(to, ["mel@trust.nhs.uk", "nat@trust.nhs.uk"]);
+    assert!(
+        mails[0]
+            .1
+            .contains(&format!("/orgs/RJ1/board/members/{}#declare", ids[0]))
+    );
+    let page = post(&mut cass, "/orgs/RJ1/board/rounds", &open).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("round is already open"), "{}", page.body);
+
+    let base = format!("/orgs/RJ1/board/rounds/{round}");
+    let conclude = |member: i64| format!("{base}/members/{member}/conclude");
+    // No check is done: concluding needs the chair's reason.
+    let page = post(
+        &mut chris,
+        &conclude(ids[0]),
+        &owned(&[("conclusion", "fit")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Say why you are concluding without them")
+    );
+    assert!(
+        page.body
+            .contains(&format!("id=\"why_without-{}\"", ids[0]))
+    );
+    assert!(
+        post(
+            &mut chris,
+            &conclude(ids[0]),
+            &owned(&[("conclusion", "fit"), ("why_without", WHY_WITHOUT)])
+        )
+        .await?
+        .status
+        .is_redirection()
+    );
+    // Not fit needs the action taken.
+    let not_fit = owned(&[("conclusion", "not_fit"), ("why_without", WHY_WITHOUT)]);
+    let page = post(&mut chris, &conclude(ids[1]), &not_fit).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Say what action was taken"));
+    // The company secretary cannot conclude, and no one signs before everyone is done.
+    assert_eq!(
+        post(&mut cass, &conclude(ids[1]), &not_fit).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = post(&mut chris, &format!("{base}/sign"), &[]).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("1 is still to do"), "{}", page.body);
+    let mut with_action = not_fit.clone();
+    with_action.push(("action".into(), ACTION.into()));
+    with_action.push(("serious_misconduct".into(), "yes".into()));
+    assert!(
+        post(&mut chris, &conclude(ids[1]), &with_action)
+            .await?
+            .status
+            .is_redirection()
+    );
+    // The member whose seat ended is not in the round.
+    assert_eq!(
+        post(&mut chris, &conclude(ids[2]), &not_fit).await?.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        cass.get(&format!("{base}/return.csv")).await?.status,
+        StatusCode::NOT_FOUND,
+        "no return before it is signed"
+    );
+    assert!(
+        chris
+            .get("/boards")
+            .await?
+            .body
+            .contains("No organisation has signed a return yet")
+    );
+
+    let page = post(&mut chris, &format!("{base}/sign"), &[]).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    // Signed: the conclusions stand.
+    let page = post(&mut chris, &conclude(ids[0]), &with_action).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("signed"));
+
+    // The return: a row a member, with the chair's words left out.
+    let csv = cass.get(&format!("{base}/return.csv")).await?;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("mel@trust.nhs.uk"), "{}", csv.body);
+    assert!(csv.body.contains("Not fit and proper"));
+    assert!(!csv.body.contains(WHY_WITHOUT) && !csv.body.contains(ACTION));
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+
+    // The public register shows names, seats and "fit and proper" or "assessment due":
+    // never "not fit", never the chair's words.
+    let mut public = app.browser();
+    let page = public.get("/boards").await?;
+    assert!(page.body.contains("/boards/RJ1"), "{}", page.body);
+    let page = public.get("/boards/RJ1").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("mel@trust.nhs.uk") && page.body.contains("Chief executive"));
+    assert!(page.body.contains("Yes, assessed on"));
+    assert!(page.body.contains("Assessment due"));
+    for hidden in [
+        "Not fit",
+        WHY_WITHOUT,
+        ACTION,
+        "lee@trust.nhs.uk",
+        "misconduct",
+    ] {
+        assert!(!page.body.contains(hidden), "{hidden} is public");
+    }
+    assert_eq!(
+        public.get("/boards/RJ2").await?.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The chair's words are on the record for those who read it, and sealed from a thief.
+    let page = chris
+        .get(&format!("/orgs/RJ1/board/members/{}", ids[1]))
+        .await?;
+    assert!(page.body.contains(ACTION), "{}", page.body);
+    let dump = crate::support::everything_stored(app).await?;
+    assert!(!dump.contains(WHY_WITHOUT) && !dump.contains(ACTION));
+
+    // The national register: every member, searchable, with a download, for analysts.
+    let mut ana = app.signed_in_browser(&analyst).await?;
+    let page = ana.get("/national/boards").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    for email in ["mel@trust.nhs.uk", "nat@trust.nhs.uk", "lee@trust.nhs.uk"] {
+        assert!(page.body.contains(email), "{email}");
+    }
+    assert!(page.body.contains("Not fit and proper"));
+    assert!(!page.body.contains(ACTION));
+    let page = ana.get("/national/boards?q=NAT").await?;
+    assert!(page.body.contains("nat@trust.nhs.uk") && !page.body.contains("mel@trust.nhs.uk"));
+    let csv = ana.get("/national/boards.csv?q=rj1").await?;
+    assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
+    assert_eq!(
+        chris.get("/national/boards").await?.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for wanted in [
+        "board.round_opened",
+        "board.concluded",
+        "board.return_signed",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted}");
+    }
     Ok(())
 }

@@ -220,6 +220,8 @@ const RJ1_BOARD_READERS: &[Who] = &[
     Who::Holder(Role::Chair),
     Who::Holder(Role::CompanySecretary),
 ];
+/// Who concludes on each member and signs the annual return.
+const RJ1_CHAIRS: &[Who] = &[Who::Holder(Role::Chair)];
 /// Who keeps those records.
 const RJ1_BOARD_KEEPERS: &[Who] = &[Who::Holder(Role::CompanySecretary)];
 /// Staff voice's moderators: an organisation's (any organisation may have some) and the
@@ -295,6 +297,45 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         RJ1_BOARD_READERS,
     ),
     ("GET", "/board-record", "/board-record", SIGNED_IN),
+    (
+        "POST",
+        "/orgs/{ods}/board/rounds",
+        "/orgs/RJ1/board/rounds",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board/rounds/{id}",
+        "/orgs/RJ1/board/rounds/1",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/rounds/{id}/members/{member}/conclude",
+        "/orgs/RJ1/board/rounds/1/members/1/conclude",
+        RJ1_CHAIRS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/rounds/{id}/sign",
+        "/orgs/RJ1/board/rounds/1/sign",
+        RJ1_CHAIRS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board/rounds/{id}/return.csv",
+        "/orgs/RJ1/board/rounds/1/return.csv",
+        RJ1_BOARD_READERS,
+    ),
+    ("GET", "/boards", "/boards", EVERYONE),
+    ("GET", "/boards/{ods}", "/boards/RJ1", EVERYONE),
+    ("GET", "/national/boards", "/national/boards", ANALYSTS),
+    (
+        "GET",
+        "/national/boards.csv",
+        "/national/boards.csv",
+        ANALYSTS,
+    ),
     (
         "GET",
         "/orgs/{ods}/just-culture",
