@@ -393,3 +393,96 @@ pub async fn board_member(
     }
     Ok(id)
 }
+
+/// A made-up yearly round: opened on `opened_on` with the members holding a seat that
+/// day, each of `conclusions` recorded, and signed on `signed` if given, published as the
+/// pages publish a signed return.
+pub async fn board_round(
+    operator: &Operator,
+    organisation: &Organisation,
+    (opened_on, due_on, opened_by): (Day, Day, i64),
+    conclusions: &[(i64, dignity_domain::leadership::Conclusion, i64)],
+    signed: Option<(Day, i64)>,
+) -> Result<i64, Error> {
+    use crate::leadership::rounds::{InRound, public_lines};
+    use dignity_store::leadership::rounds as store;
+    let (db, actor, now) = (operator.db(), operator.actor(), operator.clock().now());
+    let board = crate::leadership::listed_on(db, organisation, opened_on).await?;
+    let sitting: Vec<i64> = board
+        .iter()
+        .filter(|m| m.sits_on(opened_on))
+        .map(|m| m.member.id)
+        .collect();
+    let id = store::open_round(
+        db,
+        actor,
+        now,
+        organisation,
+        &store::NewRound {
+            year: opened_on.ymd().0,
+            opened_on,
+            due_on,
+            opened_by,
+            member_ids: sitting,
+            reminders: Vec::new(),
+        },
+    )
+    .await?;
+    for (member_id, conclusion, by) in conclusions {
+        let Some(member) = board.iter().find(|m| m.member.id == *member_id) else {
+            continue;
+        };
+        let notes = crate::leadership::seal_json(
+            &member.member.public_key,
+            &crate::leadership::rounds::Notes::default(),
+        )?;
+        store::conclude(
+            db,
+            actor,
+            now,
+            organisation,
+            &store::NewConclusion {
+                round_id: id,
+                member_id: *member_id,
+                conclusion: *conclusion,
+                serious_misconduct: false,
+                without_everything: false,
+                concluded_on: due_on,
+                concluded_by: *by,
+                notes: &notes,
+            },
+        )
+        .await?;
+    }
+    if let Some((signed_on, signed_by)) = signed {
+        let assessments = store::assessments(db, id).await?;
+        let members: Vec<InRound> = assessments
+            .into_iter()
+            .filter_map(|assessment| {
+                board
+                    .iter()
+                    .find(|m| m.member.id == assessment.member_id)
+                    .map(|listed| InRound {
+                        listed: listed.clone(),
+                        assessment,
+                    })
+            })
+            .collect();
+        let published = serde_json::to_string(&public_lines(&members, signed_on))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        store::sign(
+            db,
+            actor,
+            now,
+            organisation,
+            &store::Signing {
+                round_id: id,
+                signed_on,
+                signed_by,
+                published: &published,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}

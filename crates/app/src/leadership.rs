@@ -397,11 +397,19 @@ async fn drop_lapsed_seals(
 
 /// Every member of the board with their seats and where each check stands today.
 pub(crate) async fn listed(ctx: &Context, org: &Organisation) -> Result<Vec<Listed>, Error> {
-    let today = ctx.clock.today();
-    let members = store::members(&ctx.db, org.id).await?;
-    let seats = store::seats(&ctx.db, org.id).await?;
-    let last = store::last_checks(&ctx.db, Some(org.id)).await?;
-    let declared = store::last_declarations(&ctx.db, Some(org.id)).await?;
+    listed_on(&ctx.db, org, ctx.clock.today()).await
+}
+
+/// The board as it stands on `today`.
+pub(crate) async fn listed_on(
+    db: &Db,
+    org: &Organisation,
+    today: Day,
+) -> Result<Vec<Listed>, Error> {
+    let members = store::members(db, org.id).await?;
+    let seats = store::seats(db, org.id).await?;
+    let last = store::last_checks(db, Some(org.id)).await?;
+    let declared = store::last_declarations(db, Some(org.id)).await?;
     Ok(members
         .into_iter()
         .map(|member| {

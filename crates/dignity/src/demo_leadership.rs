@@ -3,10 +3,10 @@
 //! and the chair has records to read.
 
 use dignity_app::admin::Operator;
-use dignity_app::demo::{DemoBoardMember, board_member};
+use dignity_app::demo::{DemoBoardMember, board_member, board_round};
 use dignity_app::identity::Organisation;
 use dignity_domain::identity::{Email, Name, Role};
-use dignity_domain::leadership::{CheckKind, CheckResult, Job, Seat, SeatKind};
+use dignity_domain::leadership::{CheckKind, CheckResult, Conclusion, Job, Seat, SeatKind};
 use dignity_domain::speakup::Day;
 
 fn seat(kind: SeatKind, title: &str, starts_on: Day) -> Seat {
@@ -133,7 +133,7 @@ pub async fn seed(
             "Two references on the standard form, from the last two employers.",
         ),
     ];
-    board_member(
+    let executive = board_member(
         operator,
         main,
         &DemoBoardMember {
@@ -166,7 +166,7 @@ pub async fn seed(
             "Two references on the standard form.",
         ),
     ];
-    board_member(
+    let chair_record = board_member(
         operator,
         main,
         &DemoBoardMember {
@@ -231,6 +231,28 @@ pub async fn seed(
             declaration: Some((ago(50), true, true, "")),
             recorded_by: board.secretary,
         },
+    )
+    .await?;
+
+    // Last year's round, concluded and signed (the chair's own conclusion by the senior
+    // independent director), so the public register shows the board; this year's is open.
+    board_round(
+        operator,
+        main,
+        (ago(400), ago(340), board.secretary),
+        &[
+            (executive, Conclusion::Fit, board.chair),
+            (chair_record, Conclusion::Fit, nonexec),
+        ],
+        Some((ago(335), board.chair)),
+    )
+    .await?;
+    board_round(
+        operator,
+        main,
+        (ago(5), today.plus_days(40), board.secretary),
+        &[],
+        None,
     )
     .await?;
 

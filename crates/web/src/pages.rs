@@ -256,6 +256,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 ("/national/surveys".into(), "Survey oversight"),
                 ("/national/workforce".into(), "Workforce equality"),
                 ("/national/self-assessments".into(), "Self-assessments"),
+                ("/national/boards".into(), "Board members"),
             ],
             (Some(o), Role::SystemLead) => vec![(
                 format!("/orgs/{o}/system/self-assessments"),

@@ -282,6 +282,33 @@ pub struct PublicLine {
     pub fit_on: Option<Day>,
 }
 
+/// What a signed return publishes about each member of the round, on the day it is signed.
+pub(crate) fn public_lines(members: &[InRound], on: Day) -> Vec<PublicLine> {
+    members
+        .iter()
+        .map(|m| PublicLine {
+            name: m.listed.member.name.clone(),
+            seats: m
+                .listed
+                .seats
+                .iter()
+                .filter(|s| s.seat.held_on(on))
+                .map(|s| {
+                    (
+                        s.seat.title.clone(),
+                        s.seat.kind.label().to_owned(),
+                        s.seat.starts_on,
+                    )
+                })
+                .collect(),
+            fit_on: match (m.assessment.conclusion, m.assessment.concluded_on) {
+                (Some(Conclusion::Fit), Some(on)) => Some(on),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
 /// Signs the round's annual return once every member is concluded.
 pub async fn sign(
     ctx: &Context,
@@ -313,29 +340,7 @@ pub async fn sign(
         )]));
     }
     let today = ctx.clock.today();
-    let lines: Vec<PublicLine> = members
-        .iter()
-        .map(|m| PublicLine {
-            name: m.listed.member.name.clone(),
-            seats: m
-                .listed
-                .seats
-                .iter()
-                .filter(|s| s.seat.held_on(today))
-                .map(|s| {
-                    (
-                        s.seat.title.clone(),
-                        s.seat.kind.label().to_owned(),
-                        s.seat.starts_on,
-                    )
-                })
-                .collect(),
-            fit_on: match (m.assessment.conclusion, m.assessment.concluded_on) {
-                (Some(Conclusion::Fit), Some(on)) => Some(on),
-                _ => None,
-            },
-        })
-        .collect();
+    let lines = public_lines(&members, today);
     let published =
         serde_json::to_string(&lines).map_err(|e| Error::Internal(format!("register: {e}")))?;
     match rounds_store::sign(
