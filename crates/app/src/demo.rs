@@ -404,7 +404,7 @@ pub async fn board_round(
     conclusions: &[(i64, dignity_domain::leadership::Conclusion, i64)],
     signed: Option<(Day, i64)>,
 ) -> Result<i64, Error> {
-    use crate::leadership::rounds::{InRound, public_lines};
+    use crate::leadership::rounds::{InRound, public_lines, return_rows};
     use dignity_store::leadership::rounds as store;
     let (db, actor, now) = (operator.db(), operator.actor(), operator.clock().now());
     let board = crate::leadership::listed_on(db, organisation, opened_on).await?;
@@ -470,6 +470,12 @@ pub async fn board_round(
             .collect();
         let published = serde_json::to_string(&public_lines(&members, signed_on))
             .map_err(|e| Error::Internal(e.to_string()))?;
+        let year = opened_on.ymd().0;
+        let kept = serde_json::to_string(&return_rows(organisation, year, &members, signed_on))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let version = store::round_in_organisation(db, organisation.id, id)
+            .await?
+            .version;
         store::sign(
             db,
             actor,
@@ -480,6 +486,8 @@ pub async fn board_round(
                 signed_on,
                 signed_by,
                 published: &published,
+                return_rows: &kept,
+                version,
             },
         )
         .await?;

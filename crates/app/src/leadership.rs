@@ -37,6 +37,14 @@ pub const KEEPERS: &[Role] = &[Role::CompanySecretary];
 /// Who reads every record of the board.
 pub const READERS: &[Role] = &[Role::Chair, Role::CompanySecretary];
 
+/// Who sees the board's list and its yearly rounds (nothing sealed): its readers, and the
+/// senior independent director, who concludes about the chair.
+pub const VIEWERS: &[Role] = &[
+    Role::Chair,
+    Role::CompanySecretary,
+    Role::SeniorIndependentDirector,
+];
+
 /// The longest free text, in characters.
 const TEXT_LIMIT: usize = 4_000;
 
@@ -349,7 +357,7 @@ pub async fn board(
     session: &CurrentSession,
     org: &Organisation,
 ) -> Result<Vec<Listed>, Error> {
-    if !may_read(session, org) {
+    if !session.has_org_role(&org.ods_code, VIEWERS) {
         return Err(Error::Forbidden);
     }
     drop_lapsed_seals(ctx, session, org).await?;
@@ -625,7 +633,8 @@ pub(crate) fn text(
     missing: Option<&str>,
 ) -> String {
     let value = value.trim();
-    if value.is_empty() {
+    // Words with no letter or number in them (a zero-width space) are no answer.
+    if !value.chars().any(char::is_alphanumeric) {
         if let Some(message) = missing {
             problems.push(problem(field, message));
         }

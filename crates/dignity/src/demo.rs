@@ -13,7 +13,7 @@ pub const DEMO_PASSPHRASE: &str = "demo respect at work";
 
 /// Fixed second-step secrets for the demo accounts that need one, so the browser tests and
 /// anyone trying the demo can add them to an authenticator app.
-const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+pub(crate) const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 pub struct DemoAccount {
     pub email: &'static str,

@@ -65,6 +65,15 @@ pub async fn seed(
         operator
             .grant_role(&person, Role::Staff, Some(main))
             .await?;
+        if email.starts_with("priya") {
+            // The senior independent director concludes about the chair each year.
+            operator
+                .grant_role(&person, Role::SeniorIndependentDirector, Some(main))
+                .await?;
+            operator
+                .set_second_step(&person, Some(crate::demo::DEMO_TOTP_SECRET))
+                .await?;
+        }
         *slot = person.id;
     }
     let [nonexec, nurse] = others;

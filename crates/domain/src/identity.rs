@@ -226,6 +226,7 @@ code_list!(
         Moderator => "moderator", "Staff voice moderator";
         Chair => "chair", "Chair";
         CompanySecretary => "company_secretary", "Company secretary";
+        SeniorIndependentDirector => "senior_independent_director", "Senior independent director";
         SystemLead => "system_lead", "System lead";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
@@ -261,6 +262,7 @@ impl Role {
                 | Role::Moderator
                 | Role::Chair
                 | Role::CompanySecretary
+                | Role::SeniorIndependentDirector
                 | Role::SystemLead
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
@@ -323,6 +325,9 @@ impl Role {
                 "Keep the fit and proper person records of your board",
                 "Record each check and see which checks are due",
             ],
+            Role::SeniorIndependentDirector => {
+                &["Decide whether your chair is fit and proper, in the yearly round"]
+            }
             Role::SystemLead => &[
                 "See how the organisations in your integrated care board's area rate themselves",
                 "Find the gaps they have in common",
@@ -433,6 +438,7 @@ mod tests {
                 &Role::Moderator,
                 &Role::Chair,
                 &Role::CompanySecretary,
+                &Role::SeniorIndependentDirector,
                 &Role::SystemLead,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin

@@ -1137,6 +1137,8 @@ const TABLES: &[TableSpec] = &[
             ("signed_on", Text),
             ("signed_by", Int),
             ("published", Text),
+            ("return_rows", Text),
+            ("version", Int),
         ],
     ),
     (

@@ -17,8 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::justculture::Problem;
 use dignity_app::leadership::{
-    self, CheckForm, DeclarationForm, JobForm, Listed, READERS, Reading, RecordError, RecordInHand,
-    SeatForm,
+    self, CheckForm, DeclarationForm, JobForm, Listed, Reading, RecordError, RecordInHand, SeatForm,
 };
 use dignity_domain::leadership::{CheckKind, CheckResult, CheckStanding, SeatKind};
 use dignity_domain::speakup::Day;
@@ -30,7 +29,11 @@ mod rounds;
 pub fn routes(routes: Routes) -> Routes {
     let routes = rounds::routes(registers::routes(routes));
     routes
-        .get("/orgs/{ods}/board", Access::InOrganisation(READERS), board)
+        .get(
+            "/orgs/{ods}/board",
+            Access::InOrganisation(leadership::VIEWERS),
+            board,
+        )
         .post(
             "/orgs/{ods}/board/members",
             Access::InOrganisation(leadership::KEEPERS),

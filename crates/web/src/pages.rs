@@ -263,7 +263,7 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 "Self-assessments across the area",
             )],
             (Some(_), Role::Moderator) => vec![("/voice/moderation".into(), "Moderation")],
-            (Some(o), Role::Chair | Role::CompanySecretary) => {
+            (Some(o), Role::Chair | Role::CompanySecretary | Role::SeniorIndependentDirector) => {
                 vec![(format!("/orgs/{o}/board"), "Board members")]
             }
             (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],

@@ -17,11 +17,54 @@ pub use dignity_store::leadership::rounds::{Assessment, Round};
 use dignity_store::mail::NewMail;
 use serde::{Deserialize, Serialize};
 
-/// Who concludes and signs: the organisation's chairs.
+/// Who signs the annual return: the organisation's chairs.
 pub const CHAIRS: &[Role] = &[Role::Chair];
+
+/// Who concludes: the chair for every member but themself, and the senior independent
+/// director for the chair, as the framework asks.
+pub const CONCLUDERS: &[Role] = &[Role::Chair, Role::SeniorIndependentDirector];
 
 pub fn may_conclude(session: &CurrentSession, org: &Organisation) -> bool {
     session.has_org_role(&org.ods_code, CHAIRS)
+}
+
+/// Whether this person may conclude about this member of the board.
+async fn concludes_about(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    member_person: i64,
+) -> Result<bool, Error> {
+    if member_person == session.person.id {
+        return Ok(false);
+    }
+    if session.has_org_role(&org.ods_code, CHAIRS) {
+        return Ok(true);
+    }
+    if !session.has_org_role(&org.ods_code, &[Role::SeniorIndependentDirector]) {
+        return Ok(false);
+    }
+    Ok(dignity_store::identity::memberships(&ctx.db, member_person)
+        .await?
+        .iter()
+        .any(|m| m.role == Role::Chair && m.organisation.as_ref().is_some_and(|o| o.id == org.id)))
+}
+
+/// The members of a round this person may conclude about: everyone but themself for a
+/// chair, the chair for the senior independent director.
+pub async fn concludable(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    members: &[InRound],
+) -> Result<Vec<i64>, Error> {
+    let mut ids = Vec::new();
+    for m in members {
+        if concludes_about(ctx, session, org, m.listed.member.person_id).await? {
+            ids.push(m.listed.member.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// The organisation's rounds, newest first, for its chairs and company secretaries.
@@ -30,7 +73,7 @@ pub async fn rounds(
     session: &CurrentSession,
     org: &Organisation,
 ) -> Result<Vec<Round>, Error> {
-    if !super::may_read(session, org) {
+    if !session.has_org_role(&org.ods_code, super::VIEWERS) {
         return Err(Error::Forbidden);
     }
     Ok(rounds_store::rounds(&ctx.db, org.id).await?)
@@ -132,7 +175,7 @@ pub async fn round(
     org: &Organisation,
     id: i64,
 ) -> Result<(Round, Vec<InRound>), Error> {
-    if !super::may_read(session, org) {
+    if !session.has_org_role(&org.ods_code, super::VIEWERS) {
         return Err(Error::Forbidden);
     }
     let round = rounds_store::round_in_organisation(&ctx.db, org.id, id).await?;
@@ -180,7 +223,7 @@ pub async fn conclude(
     member_id: i64,
     form: &ConcludeForm,
 ) -> Result<(), RecordError> {
-    if !may_conclude(session, org) {
+    if !session.has_org_role(&org.ods_code, CONCLUDERS) {
         return Err(Error::Forbidden.into());
     }
     let (round, members) = round(ctx, session, org, round_id).await?;
@@ -196,8 +239,11 @@ pub async fn conclude(
     if member.listed.member.person_id == session.person.id {
         return Err(RecordError::Form(vec![problem(
             "conclusion",
-            "You cannot conclude about yourself. Another chair, or your senior independent director acting as chair, must do it",
+            "You cannot conclude about yourself. Your senior independent director concludes about the chair",
         )]));
+    }
+    if !concludes_about(ctx, session, org, member.listed.member.person_id).await? {
+        return Err(Error::Forbidden.into());
     }
     let mut problems = Vec::new();
     let conclusion = form.conclusion.parse::<Conclusion>().ok();
@@ -286,6 +332,8 @@ pub struct PublicLine {
 pub(crate) fn public_lines(members: &[InRound], on: Day) -> Vec<PublicLine> {
     members
         .iter()
+        // Someone whose seat ended before the day is no longer on the board.
+        .filter(|m| m.listed.sits_on(on))
         .map(|m| PublicLine {
             name: m.listed.member.name.clone(),
             seats: m
@@ -343,6 +391,8 @@ pub async fn sign(
     let lines = public_lines(&members, today);
     let published =
         serde_json::to_string(&lines).map_err(|e| Error::Internal(format!("register: {e}")))?;
+    let kept = serde_json::to_string(&return_rows(org, round.year, &members, today))
+        .map_err(|e| Error::Internal(format!("return: {e}")))?;
     match rounds_store::sign(
         &ctx.db,
         &session.person.email,
@@ -353,6 +403,8 @@ pub async fn sign(
             signed_on: today,
             signed_by: session.person.id,
             published: &published,
+            return_rows: &kept,
+            version: round.version,
         },
     )
     .await
@@ -365,23 +417,16 @@ pub async fn sign(
     }
 }
 
-/// The annual return as a table: one row a member, no count of anyone. Only a signed
-/// return is given out.
-pub async fn annual_return(
-    ctx: &Context,
-    session: &CurrentSession,
+/// The annual return's rows as they stand on the day it is signed: a row a member, no
+/// count of anyone. Kept with the signed round, so the return never changes afterwards.
+pub(crate) fn return_rows(
     org: &Organisation,
-    round_id: i64,
-) -> Result<crate::table::Table, Error> {
-    use crate::table::{Cell, Table};
-    let (round, members) = round(ctx, session, org, round_id).await?;
-    let Some(signed_on) = round.signed_on else {
-        return Err(Error::NotFound(
-            "The return is not signed yet, so there is nothing to download".into(),
-        ));
-    };
-    let yes_no = |b: bool| Cell::words(if b { "yes" } else { "no" });
-    let rows = members
+    year: i64,
+    members: &[InRound],
+    signed_on: Day,
+) -> Vec<Vec<String>> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    members
         .iter()
         .map(|m| {
             let seats: Vec<String> = m
@@ -392,31 +437,48 @@ pub async fn annual_return(
                 .map(|s| format!("{} ({})", s.seat.title, s.seat.kind.label()))
                 .collect();
             vec![
-                Cell::words(org.ods_code.as_str()),
-                Cell::words(round.year.to_string()),
-                Cell::words(m.listed.member.name.clone()),
-                Cell::words(seats.join("; ")),
-                Cell::words(
-                    m.assessment
-                        .conclusion
-                        .map_or("not concluded", |c| c.label()),
-                ),
-                Cell::words(
-                    m.assessment
-                        .concluded_on
-                        .map_or_else(String::new, |d| d.to_string()),
-                ),
+                org.ods_code.to_string(),
+                year.to_string(),
+                m.listed.member.name.clone(),
+                seats.join("; "),
+                m.assessment
+                    .conclusion
+                    .map_or("not concluded", |c| c.label())
+                    .to_owned(),
+                m.assessment
+                    .concluded_on
+                    .map_or_else(String::new, |d| d.to_string()),
                 yes_no(m.assessment.without_everything),
                 yes_no(m.assessment.serious_misconduct),
-                Cell::words(
-                    m.listed
-                        .declared_on
-                        .map_or_else(String::new, |d| d.to_string()),
-                ),
-                Cell::words(signed_on.to_string()),
+                m.listed
+                    .declared_on
+                    .map_or_else(String::new, |d| d.to_string()),
+                signed_on.to_string(),
             ]
         })
-        .collect();
+        .collect()
+}
+
+/// The signed annual return as a table, exactly as it was signed.
+pub async fn annual_return(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    round_id: i64,
+) -> Result<crate::table::Table, Error> {
+    use crate::table::{Cell, Table};
+    let (round, _) = round(ctx, session, org, round_id).await?;
+    let Some(kept) = round
+        .return_rows
+        .as_deref()
+        .filter(|_| round.signed_on.is_some())
+    else {
+        return Err(Error::NotFound(
+            "The return is not signed yet, so there is nothing to download".into(),
+        ));
+    };
+    let rows: Vec<Vec<String>> =
+        serde_json::from_str(kept).map_err(|e| Error::Internal(format!("kept return: {e}")))?;
     Ok(Table {
         name: format!("fit-and-proper-return-{}-{}", org.ods_code, round.year),
         header: [
@@ -433,7 +495,10 @@ pub async fn annual_return(
         ]
         .map(String::from)
         .to_vec(),
-        rows,
+        rows: rows
+            .into_iter()
+            .map(|row| row.into_iter().map(Cell::words).collect())
+            .collect(),
     })
 }
 

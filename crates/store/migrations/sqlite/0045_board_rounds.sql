@@ -14,6 +14,12 @@ CREATE TABLE board_rounds (
     signed_by INTEGER REFERENCES people(id),
     -- The public register's lines for this organisation, as JSON, written when signed.
     published TEXT,
+    -- The annual return's rows as they stood when signed, as JSON: the return never
+    -- changes after it is signed, whatever happens to the records.
+    return_rows TEXT,
+    -- Bumped by every conclusion, so a signature made while a conclusion changed is
+    -- refused rather than publishing what the return does not say.
+    version INTEGER NOT NULL DEFAULT 1,
     UNIQUE (organisation_id, year)
 );
 

@@ -32,6 +32,9 @@ pub struct Round {
     pub signed_by: Option<i64>,
     /// What the public register shows for the organisation, as JSON, once signed.
     pub published: Option<String>,
+    /// The annual return's rows, as JSON, once signed.
+    pub return_rows: Option<String>,
+    pub version: i64,
 }
 
 type RoundRow = (
@@ -44,14 +47,27 @@ type RoundRow = (
     Option<String>,
     Option<i64>,
     Option<String>,
+    Option<String>,
+    i64,
 );
 
 const ROUND_COLUMNS: &str = "id, organisation_id, year, opened_on, due_on, opened_by, signed_on, \
-    signed_by, published";
+    signed_by, published, return_rows, version";
 
 fn round_from(row: RoundRow) -> Result<Round, StoreError> {
-    let (id, organisation_id, year, opened_on, due_on, opened_by, signed_on, signed_by, published) =
-        row;
+    let (
+        id,
+        organisation_id,
+        year,
+        opened_on,
+        due_on,
+        opened_by,
+        signed_on,
+        signed_by,
+        published,
+        return_rows,
+        version,
+    ) = row;
     Ok(Round {
         id,
         organisation_id,
@@ -62,6 +78,8 @@ fn round_from(row: RoundRow) -> Result<Round, StoreError> {
         signed_on: signed_on.as_deref().map(day).transpose()?,
         signed_by,
         published,
+        return_rows,
+        version,
     })
 }
 
@@ -280,6 +298,10 @@ pub async fn conclude(
             "This round is signed, or the member is not in it. Nothing was changed".into(),
         ));
     }
+    sqlx::query("UPDATE board_rounds SET version = version + 1 WHERE id = $1")
+        .bind(c.round_id)
+        .execute(&mut *tx)
+        .await?;
     audit::append(
         &mut tx,
         now,
@@ -287,11 +309,10 @@ pub async fn conclude(
             actor,
             org,
             "board.concluded",
+            // Never the outcome: the audit log's readers may not read board records.
             &format!(
-                "Round {}: board member {} concluded {}",
-                c.round_id,
-                c.member_id,
-                c.conclusion.code()
+                "Round {}: the conclusion about board member {} is recorded",
+                c.round_id, c.member_id
             ),
         ),
     )
@@ -308,6 +329,10 @@ pub struct Signing<'a> {
     pub signed_by: i64,
     /// The public register's lines, as JSON.
     pub published: &'a str,
+    /// The annual return's rows, as JSON.
+    pub return_rows: &'a str,
+    /// The round's version the published lines were made from.
+    pub version: i64,
 }
 
 /// Signs the annual return, freezing what the public register shows, audited. Refused
@@ -324,24 +349,29 @@ pub async fn sign(
         signed_on,
         signed_by,
         published,
+        return_rows,
+        version,
     } = *signing;
     let mut tx = db.begin_write().await?;
     let changed = sqlx::query(
-        "UPDATE board_rounds SET signed_on = $1, signed_by = $2, published = $3 \
-         WHERE id = $4 AND organisation_id = $5 AND signed_on IS NULL AND NOT EXISTS \
-         (SELECT 1 FROM board_assessments a WHERE a.round_id = $4 AND a.conclusion IS NULL)",
+        "UPDATE board_rounds SET signed_on = $1, signed_by = $2, published = $3, \
+         return_rows = $4 WHERE id = $5 AND organisation_id = $6 AND signed_on IS NULL \
+         AND version = $7 AND NOT EXISTS \
+         (SELECT 1 FROM board_assessments a WHERE a.round_id = $5 AND a.conclusion IS NULL)",
     )
     .bind(signed_on.to_string())
     .bind(signed_by)
     .bind(published)
+    .bind(return_rows)
     .bind(round_id)
     .bind(org.id)
+    .bind(version)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if changed != 1 {
         return Err(StoreError::Conflict(
-            "The return cannot be signed: it is signed already, or someone is not concluded yet"
+            "The return cannot be signed: it is signed already, someone is not concluded yet, or a conclusion changed while you were signing. Check the round as it is now"
                 .into(),
         ));
     }
@@ -372,13 +402,16 @@ pub async fn latest_signed(db: &Db) -> Result<Vec<Round>, StoreError> {
     rows.into_iter().map(round_from).collect()
 }
 
-/// Every member's latest conclusion in any round: (member, year, conclusion, day).
+/// Every member's latest conclusion in a signed return: (member, year, conclusion, day).
+/// A conclusion in a round not yet signed is a draft the chair may still change.
 pub async fn latest_conclusions(db: &Db) -> Result<Vec<(i64, i64, Conclusion, Day)>, StoreError> {
     let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT a.member_id, r.year, a.conclusion, a.concluded_on FROM board_assessments a \
-         JOIN board_rounds r ON r.id = a.round_id WHERE a.conclusion IS NOT NULL AND r.year = \
+         JOIN board_rounds r ON r.id = a.round_id WHERE a.conclusion IS NOT NULL \
+         AND r.signed_on IS NOT NULL AND r.year = \
          (SELECT MAX(r2.year) FROM board_assessments a2 JOIN board_rounds r2 ON r2.id = a2.round_id \
-          WHERE a2.member_id = a.member_id AND a2.conclusion IS NOT NULL)",
+          WHERE a2.member_id = a.member_id AND a2.conclusion IS NOT NULL \
+          AND r2.signed_on IS NOT NULL)",
     )
     .fetch_all(db.pool())
     .await?;

@@ -295,7 +295,7 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
-                && dignity_app::leadership::READERS.contains(&m.role)
+                && dignity_app::leadership::VIEWERS.contains(&m.role)
             {
                 links.push((
                     format!("/orgs/{}/board", org.ods_code),

@@ -17,8 +17,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::leadership::rounds::Round;
-use dignity_app::leadership::rounds::{self, CHAIRS, ConcludeForm, InRound};
-use dignity_app::leadership::{KEEPERS, READERS, RecordError};
+use dignity_app::leadership::rounds::{self, CHAIRS, CONCLUDERS, ConcludeForm, InRound};
+use dignity_app::leadership::{KEEPERS, READERS, RecordError, VIEWERS};
 use dignity_domain::leadership::Conclusion;
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
@@ -32,12 +32,12 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/orgs/{ods}/board/rounds/{id}",
-            Access::InOrganisation(READERS),
+            Access::InOrganisation(VIEWERS),
             round_page,
         )
         .post(
             "/orgs/{ods}/board/rounds/{id}/members/{member}/conclude",
-            Access::InOrganisation(CHAIRS),
+            Access::InOrganisation(CONCLUDERS),
             conclude,
         )
         .post(
@@ -141,8 +141,8 @@ struct RoundPage {
     round: Round,
     members: Vec<InRound>,
     chair: bool,
-    /// Who is looking: a chair concludes for everyone but themself.
-    viewer: i64,
+    /// The members this person may conclude about.
+    concludable: Vec<i64>,
     today: Day,
     typed: Typed,
     done: Option<&'static str>,
@@ -185,9 +185,7 @@ impl RoundPage {
     }
     /// The chair concludes for everyone but themself.
     fn concludes_for(&self, member: &InRound) -> bool {
-        self.chair
-            && self.round.signed_on.is_none()
-            && member.listed.member.person_id != self.viewer
+        self.round.signed_on.is_none() && self.concludable.contains(&member.listed.member.id)
     }
 }
 
@@ -201,12 +199,13 @@ async fn show_round(
     done: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let (round, members) = rounds::round(&state.app, user, &organisation, id).await?;
+    let concludable = rounds::concludable(&state.app, user, &organisation, &members).await?;
     let page = RoundPage {
         chrome: chrome
             .titled(format!("The {} round: {}", round.year, organisation.name))
             .under(base(&organisation), "Board members"),
         chair: rounds::may_conclude(user, &organisation),
-        viewer: user.person.id,
+        concludable,
         today: state.app.clock.today(),
         organisation,
         round,

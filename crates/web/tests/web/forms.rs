@@ -253,6 +253,8 @@ async fn things_that_exist(
             signed_on: Day::from_unix_seconds(now),
             signed_by: board_member.id,
             published: "[]",
+            return_rows: "[]",
+            version: 2,
         },
     )
     .await?;

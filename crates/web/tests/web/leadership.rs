@@ -751,6 +751,65 @@ async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> Test
             .contains("No organisation has signed a return yet")
     );
 
+    // A draft conclusion is no one else's business: not the national register's, and not
+    // the audit log's (outside attack, 2026-12-06).
+    let mut ana = app.signed_in_browser(&analyst).await?;
+    assert!(
+        !ana.get("/national/boards")
+            .await?
+            .body
+            .contains("Not fit and proper")
+    );
+    let log = dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?;
+    assert!(
+        log.iter()
+            .filter(|e| e.action == "board.concluded")
+            .all(|e| !e.detail.contains("fit"))
+    );
+    // A signature made from a view a conclusion has since changed is refused, so the
+    // public register cannot say other than the return.
+    let stale = dignity_store::leadership::rounds::round_in_organisation(
+        &app.db,
+        app.org.id,
+        round.parse()?,
+    )
+    .await?;
+    assert!(
+        post(&mut chris, &conclude(ids[0]), &with_action)
+            .await?
+            .status
+            .is_redirection()
+    );
+    let refused = dignity_store::leadership::rounds::sign(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        &dignity_store::leadership::rounds::Signing {
+            round_id: stale.id,
+            signed_on: today,
+            signed_by: 1,
+            published: "[]",
+            return_rows: "[]",
+            version: stale.version,
+        },
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(dignity_store::StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert!(
+        post(
+            &mut chris,
+            &conclude(ids[0]),
+            &owned(&[("conclusion", "fit"), ("why_without", WHY_WITHOUT)])
+        )
+        .await?
+        .status
+        .is_redirection()
+    );
+
     let page = post(&mut chris, &format!("{base}/sign"), &[]).await?;
     assert!(page.status.is_redirection(), "{}", page.body);
     // Signed: the conclusions stand.
@@ -765,6 +824,23 @@ async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> Test
     assert!(csv.body.contains("Not fit and proper"));
     assert!(!csv.body.contains(WHY_WITHOUT) && !csv.body.contains(ACTION));
     assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    // The return is kept as signed: a seat recorded afterwards does not change it.
+    let mut later = owned(&[("title", "Vice chair"), ("seat_kind", "non_executive")]);
+    date(&mut later, "starts_on", today);
+    assert!(
+        post(
+            &mut cass,
+            &format!("/orgs/RJ1/board/members/{}/seats", ids[0]),
+            &later
+        )
+        .await?
+        .status
+        .is_redirection()
+    );
+    assert_eq!(
+        cass.get(&format!("{base}/return.csv")).await?.body,
+        csv.body
+    );
 
     // The public register shows names, seats and "fit and proper" or "assessment due":
     // never "not fit", never the chair's words.
@@ -799,7 +875,6 @@ async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> Test
     assert!(!dump.contains(WHY_WITHOUT) && !dump.contains(ACTION));
 
     // The national register: every member, searchable, with a download, for analysts.
-    let mut ana = app.signed_in_browser(&analyst).await?;
     let page = ana.get("/national/boards").await?;
     assert_eq!(page.status, StatusCode::OK);
     for email in ["mel@trust.nhs.uk", "nat@trust.nhs.uk", "lee@trust.nhs.uk"] {

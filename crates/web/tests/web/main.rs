@@ -84,6 +84,7 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::Moderator),
     Who::Holder(Role::Chair),
     Who::Holder(Role::CompanySecretary),
+    Who::Holder(Role::SeniorIndependentDirector),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -97,6 +98,7 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::Moderator),
     Who::OtherOrg(Role::Chair),
     Who::OtherOrg(Role::CompanySecretary),
+    Who::OtherOrg(Role::SeniorIndependentDirector),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -111,6 +113,7 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::Moderator),
     Who::Holder(Role::Chair),
     Who::Holder(Role::CompanySecretary),
+    Who::Holder(Role::SeniorIndependentDirector),
     Who::Holder(Role::SystemLead),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
@@ -124,6 +127,7 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::Moderator),
     Who::OtherOrg(Role::Chair),
     Who::OtherOrg(Role::CompanySecretary),
+    Who::OtherOrg(Role::SeniorIndependentDirector),
     Who::OtherOrg(Role::SystemLead),
 ];
 
@@ -220,8 +224,20 @@ const RJ1_BOARD_READERS: &[Who] = &[
     Who::Holder(Role::Chair),
     Who::Holder(Role::CompanySecretary),
 ];
-/// Who concludes on each member and signs the annual return.
+/// Who signs the annual return.
 const RJ1_CHAIRS: &[Who] = &[Who::Holder(Role::Chair)];
+/// Who concludes: the chair, and the senior independent director (about the chair).
+const RJ1_CONCLUDERS: &[Who] = &[
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::SeniorIndependentDirector),
+];
+/// Who sees the board's list and its rounds: the readers and the senior independent
+/// director.
+const RJ1_BOARD_VIEWERS: &[Who] = &[
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::CompanySecretary),
+    Who::Holder(Role::SeniorIndependentDirector),
+];
 /// Who keeps those records.
 const RJ1_BOARD_KEEPERS: &[Who] = &[Who::Holder(Role::CompanySecretary)];
 /// Staff voice's moderators: an organisation's (any organisation may have some) and the
@@ -240,7 +256,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/orgs/{ods}/board",
         "/orgs/RJ1/board",
-        RJ1_BOARD_READERS,
+        RJ1_BOARD_VIEWERS,
     ),
     (
         "POST",
@@ -307,13 +323,13 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "GET",
         "/orgs/{ods}/board/rounds/{id}",
         "/orgs/RJ1/board/rounds/1",
-        RJ1_BOARD_READERS,
+        RJ1_BOARD_VIEWERS,
     ),
     (
         "POST",
         "/orgs/{ods}/board/rounds/{id}/members/{member}/conclude",
         "/orgs/RJ1/board/rounds/1/members/1/conclude",
-        RJ1_CHAIRS,
+        RJ1_CONCLUDERS,
     ),
     (
         "POST",
