@@ -135,15 +135,144 @@ pub async fn members(db: &Db, organisation_id: i64) -> Result<Vec<Member>, Store
     rows.into_iter().map(member_from).collect()
 }
 
-/// Every board member of every organisation, for the national register.
-pub async fn all_members(db: &Db) -> Result<Vec<Member>, StoreError> {
+/// `$first, $first+1, ...` for `n` values bound in a list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A search's words as a LIKE pattern: lower case, with `%`, `_` and `\` taken literally.
+fn like_pattern(query: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in query.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+const SEARCH_WHERE: &str = "($1 = '' OR LOWER(p.display_name) LIKE $2 ESCAPE '\\' \
+    OR LOWER(o.name) LIKE $2 ESCAPE '\\' OR LOWER(o.ods_code) = $1)";
+
+/// One page of the national register's members matching `query` (a name, an
+/// organisation's name or its code), by name, and how many match in all.
+pub async fn search_members(
+    db: &Db,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Member>, i64), StoreError> {
+    let wanted = query.trim().to_lowercase();
+    let pattern = like_pattern(query);
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM board_members b JOIN people p ON p.id = b.person_id \
+         JOIN organisations o ON o.id = b.organisation_id WHERE {SEARCH_WHERE}"
+    ))
+    .bind(&wanted)
+    .bind(&pattern)
+    .fetch_one(db.pool())
+    .await?;
     let rows: Vec<MemberRow> = sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
-         ORDER BY p.display_name, b.id"
+         JOIN organisations o ON o.id = b.organisation_id WHERE {SEARCH_WHERE} \
+         ORDER BY p.display_name, b.id LIMIT $3 OFFSET $4"
     ))
+    .bind(&wanted)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(db.pool())
     .await?;
-    rows.into_iter().map(member_from).collect()
+    Ok((
+        rows.into_iter()
+            .map(member_from)
+            .collect::<Result<_, _>>()?,
+        total,
+    ))
+}
+
+/// The seats of these members, oldest first.
+pub async fn seats_of_members(db: &Db, ids: &[i64]) -> Result<Vec<StoredSeat>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, member_id, kind, title, voting, interim, starts_on, ends_on FROM board_seats \
+         WHERE member_id IN ({}) ORDER BY starts_on, id",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, SeatRow>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(seat_from)
+        .collect()
+}
+
+/// The day each check was last made, for these members: (member, check, day).
+pub async fn last_checks_of_members(
+    db: &Db,
+    ids: &[i64],
+) -> Result<Vec<(i64, CheckKind, Day)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT member_id, kind, MAX(done_on) FROM board_checks WHERE member_id IN ({}) \
+         GROUP BY member_id, kind",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(member, kind, done)| {
+            Ok((
+                member,
+                kind.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("check '{kind}'")))?,
+                day(&done)?,
+            ))
+        })
+        .collect()
+}
+
+/// The day each of these members last made their declaration: (member, day).
+pub async fn last_declarations_of_members(
+    db: &Db,
+    ids: &[i64],
+) -> Result<Vec<(i64, Day)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT member_id, MAX(made_on) FROM board_declarations WHERE member_id IN ({}) \
+         GROUP BY member_id",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(member, made)| Ok((member, day(&made)?)))
+        .collect()
 }
 
 /// One member of this organisation's board; another organisation's is not found.

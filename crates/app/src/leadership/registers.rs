@@ -11,7 +11,7 @@ use dignity_domain::leadership::{self as domain, CheckKind, Conclusion};
 use dignity_domain::speakup::Day;
 use dignity_store::identity as identity_store;
 use dignity_store::leadership::rounds as rounds_store;
-use dignity_store::leadership::{self as store, StoredSeat};
+use dignity_store::leadership::{self as store, Member, StoredSeat};
 
 /// One organisation's board as its latest signed return published it.
 #[derive(Debug, Clone)]
@@ -84,9 +84,29 @@ impl NationalLine {
     }
 }
 
-/// Every board member of every organisation, filtered by `query` (a name or an
-/// organisation's name or code), for national analysts.
+/// How many board members a page of the national register shows.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the national register: board members matching `query` (a name, or an
+/// organisation's name or code), by name, and how many match in all. For national
+/// analysts only.
 pub async fn national_register(
+    ctx: &Context,
+    session: &CurrentSession,
+    query: &str,
+    page: i64,
+) -> Result<(Vec<NationalLine>, i64), Error> {
+    if !session.has_platform_role(ANALYSTS) {
+        return Err(Error::Forbidden);
+    }
+    let page = page.clamp(1, i64::MAX / PAGE_SIZE);
+    let (members, total) =
+        store::search_members(&ctx.db, query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    Ok((lines_for(ctx, members).await?, total))
+}
+
+/// Every board member matching `query`, for the download, read a page at a time.
+pub async fn national_register_all(
     ctx: &Context,
     session: &CurrentSession,
     query: &str,
@@ -94,14 +114,29 @@ pub async fn national_register(
     if !session.has_platform_role(ANALYSTS) {
         return Err(Error::Forbidden);
     }
+    const CHUNK: i64 = 500;
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (members, total) = store::search_members(&ctx.db, query, CHUNK, offset).await?;
+        let got = members.len() as i64;
+        lines.extend(lines_for(ctx, members).await?);
+        offset += CHUNK;
+        if got < CHUNK || offset >= total {
+            return Ok(lines);
+        }
+    }
+}
+
+/// The plain parts of these members' records.
+async fn lines_for(ctx: &Context, members: Vec<Member>) -> Result<Vec<NationalLine>, Error> {
     let today = ctx.clock.today();
-    let wanted = query.trim().to_lowercase();
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let organisations = identity_store::list_organisations(&ctx.db).await?;
-    let members = store::all_members(&ctx.db).await?;
-    let seats = store::seats_of(&ctx.db, None).await?;
-    let checks = store::last_checks(&ctx.db, None).await?;
-    let declared = store::last_declarations(&ctx.db, None).await?;
-    let assessed = rounds_store::latest_conclusions(&ctx.db).await?;
+    let seats = store::seats_of_members(&ctx.db, &ids).await?;
+    let checks = store::last_checks_of_members(&ctx.db, &ids).await?;
+    let declared = store::last_declarations_of_members(&ctx.db, &ids).await?;
+    let assessed = rounds_store::latest_conclusions(&ctx.db, &ids).await?;
     let mut lines = Vec::new();
     for member in members {
         let Some(organisation) = organisations
@@ -110,13 +145,6 @@ pub async fn national_register(
         else {
             continue;
         };
-        if !wanted.is_empty()
-            && !member.name.to_lowercase().contains(&wanted)
-            && !organisation.name.to_lowercase().contains(&wanted)
-            && !organisation.ods_code.as_str().eq_ignore_ascii_case(&wanted)
-        {
-            continue;
-        }
         let checks_due = CheckKind::ALL
             .iter()
             .copied()

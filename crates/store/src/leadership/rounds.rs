@@ -402,29 +402,42 @@ pub async fn latest_signed(db: &Db) -> Result<Vec<Round>, StoreError> {
     rows.into_iter().map(round_from).collect()
 }
 
-/// Every member's latest conclusion in a signed return: (member, year, conclusion, day).
+/// These members' latest conclusions in signed returns: (member, year, conclusion, day).
 /// A conclusion in a round not yet signed is a draft the chair may still change.
-pub async fn latest_conclusions(db: &Db) -> Result<Vec<(i64, i64, Conclusion, Day)>, StoreError> {
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+pub async fn latest_conclusions(
+    db: &Db,
+    member_ids: &[i64],
+) -> Result<Vec<(i64, i64, Conclusion, Day)>, StoreError> {
+    if member_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=member_ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
         "SELECT a.member_id, r.year, a.conclusion, a.concluded_on FROM board_assessments a \
-         JOIN board_rounds r ON r.id = a.round_id WHERE a.conclusion IS NOT NULL \
-         AND r.signed_on IS NOT NULL AND r.year = \
-         (SELECT MAX(r2.year) FROM board_assessments a2 JOIN board_rounds r2 ON r2.id = a2.round_id \
-          WHERE a2.member_id = a.member_id AND a2.conclusion IS NOT NULL \
-          AND r2.signed_on IS NOT NULL)",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    rows.into_iter()
-        .map(|(member, year, conclusion, on)| {
-            Ok((
-                member,
-                year,
-                conclusion
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("conclusion '{conclusion}'")))?,
-                day(&on)?,
-            ))
-        })
-        .collect()
+         JOIN board_rounds r ON r.id = a.round_id WHERE a.member_id IN ({list}) \
+         AND a.conclusion IS NOT NULL AND r.signed_on IS NOT NULL ORDER BY a.member_id, r.year DESC"
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+    for id in member_ids {
+        query = query.bind(id);
+    }
+    let mut latest: Vec<(i64, i64, Conclusion, Day)> = Vec::new();
+    for (member, year, conclusion, on) in query.fetch_all(db.pool()).await? {
+        // Newest first for each member: keep the first.
+        if latest.last().is_some_and(|(m, ..)| *m == member) {
+            continue;
+        }
+        latest.push((
+            member,
+            year,
+            conclusion
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("conclusion '{conclusion}'")))?,
+            day(&on)?,
+        ));
+    }
+    Ok(latest)
 }

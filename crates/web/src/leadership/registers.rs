@@ -85,6 +85,7 @@ async fn public_board(
 #[serde(default)]
 struct Search {
     q: String,
+    page: String,
 }
 
 #[derive(Template)]
@@ -92,6 +93,9 @@ struct Search {
 struct NationalPage {
     chrome: Chrome,
     lines: Vec<NationalLine>,
+    /// How many match in all, across the pages.
+    total: i64,
+    page: i64,
     query: String,
     today: Day,
 }
@@ -107,6 +111,17 @@ impl NationalPage {
         } else {
             due.join(", ")
         }
+    }
+    fn pages(&self) -> i64 {
+        (self.total + registers::PAGE_SIZE - 1) / registers::PAGE_SIZE
+    }
+    fn page_href(&self, page: i64) -> String {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        if !self.query.trim().is_empty() {
+            url.append_pair("q", self.query.trim());
+        }
+        url.append_pair("page", &page.to_string());
+        format!("/national/boards?{}", url.finish())
     }
     fn csv_href(&self) -> String {
         if self.query.trim().is_empty() {
@@ -126,10 +141,14 @@ async fn national_register(
     Extension(user): Extension<CurrentUser>,
     QueryData(search): QueryData<Search>,
 ) -> Result<Response, AppError> {
-    let lines = registers::national_register(&state.app, &user, &search.q).await?;
+    // A page number that cannot be read is the first page.
+    let page = search.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let (lines, total) = registers::national_register(&state.app, &user, &search.q, page).await?;
     Ok(render(&NationalPage {
         chrome: chrome.titled("National register of board members"),
         lines,
+        total,
+        page,
         query: search.q,
         today: state.app.clock.today(),
     })?
@@ -141,6 +160,6 @@ async fn national_csv(
     Extension(user): Extension<CurrentUser>,
     QueryData(search): QueryData<Search>,
 ) -> Result<Response, AppError> {
-    let lines = registers::national_register(&state.app, &user, &search.q).await?;
+    let lines = registers::national_register_all(&state.app, &user, &search.q).await?;
     Ok(registers::national_table(&lines, state.app.clock.today()).csv_response())
 }

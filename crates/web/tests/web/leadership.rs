@@ -884,6 +884,16 @@ async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> Test
     assert!(!page.body.contains(ACTION));
     let page = ana.get("/national/boards?q=NAT").await?;
     assert!(page.body.contains("nat@trust.nhs.uk") && !page.body.contains("mel@trust.nhs.uk"));
+    // Search words are taken literally, and pages past the end are empty.
+    assert!(
+        ana.get("/national/boards?q=%25")
+            .await?
+            .body
+            .contains("No board member matches")
+    );
+    let page = ana.get("/national/boards?page=2").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("No board member matches"));
     let csv = ana.get("/national/boards.csv?q=rj1").await?;
     assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
     assert_eq!(
