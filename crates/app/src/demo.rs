@@ -14,6 +14,8 @@ use dignity_store::{events, library, news};
 
 /// The self-assessment store, for seeding made-up rounds as they would be written.
 pub use dignity_store::diagnostics as self_assessments;
+/// The board records store, for writing made-up boards straight to the tables.
+pub use dignity_store::leadership as board_store;
 /// The staff voice store, for seeding made-up challenges, ideas and answers as they would
 /// be written, dated in the past.
 pub use dignity_store::voice;

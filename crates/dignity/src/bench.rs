@@ -151,6 +151,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Board members' records: made-up boards across organisations with five years of
+    /// seats, checks, declarations and signed rounds, written straight to a fresh SQLite
+    /// database (untimed); then searches of the national register and a board's page,
+    /// through the full router. Prints each run's latencies and the median and range
+    /// against the goal.
+    Leadership {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        #[arg(long, default_value_t = 10_000)]
+        members: usize,
+        /// Searches a run.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -165,6 +181,12 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::Leadership {
+            orgs,
+            members,
+            requests,
+            runs,
+        } => crate::bench_leadership::run(orgs, members, requests, runs).await,
         BenchCommand::Voice {
             orgs,
             posts,

@@ -8,6 +8,7 @@ mod bench;
 mod bench_answers;
 mod bench_casework;
 mod bench_diagnostics;
+mod bench_leadership;
 mod bench_library;
 mod bench_voice;
 mod bench_workforce;

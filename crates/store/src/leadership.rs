@@ -867,3 +867,120 @@ pub async fn record_read(
     .await?;
     Ok(())
 }
+
+/// A made-up board member with years of history, for `dignity bench leadership`.
+#[derive(Debug, Clone)]
+pub struct SyntheticMember {
+    pub email: String,
+    pub name: String,
+    pub seats: Vec<Seat>,
+    pub checks: Vec<(CheckKind, Day)>,
+    pub declarations: Vec<Day>,
+}
+
+/// Writes made-up board members straight to the tables, with a signed round for each of
+/// `rounds` (opened, signed) in which every member seated that day is found fit. No
+/// audit, no sealing (the words are a placeholder): only the benchmark calls this.
+pub async fn insert_board_for_benchmark(
+    db: &Db,
+    organisation_id: i64,
+    members: &[SyntheticMember],
+    rounds: &[(Day, Day)],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(members.len());
+    for member in members {
+        let person: i64 = sqlx::query_scalar(
+            "INSERT INTO people (email, display_name, passphrase_hash, created_at) \
+             VALUES ($1, $2, 'bench: nobody signs in', 0) RETURNING id",
+        )
+        .bind(&member.email)
+        .bind(&member.name)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO board_members (organisation_id, person_id, public_key, profile, added_on) \
+             VALUES ($1, $2, 'bench', $3, $4) RETURNING id",
+        )
+        .bind(organisation_id)
+        .bind(person)
+        .bind(b"bench".as_slice())
+        .bind(
+            member
+                .seats
+                .first()
+                .map_or_else(String::new, |s| s.starts_on.to_string()),
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        for seat in &member.seats {
+            sqlx::query(
+                "INSERT INTO board_seats (member_id, kind, title, voting, interim, starts_on, ends_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(seat.kind.code())
+            .bind(&seat.title)
+            .bind(i64::from(seat.voting))
+            .bind(i64::from(seat.interim))
+            .bind(seat.starts_on.to_string())
+            .bind(seat.ends_on.map(|d| d.to_string()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (kind, on) in &member.checks {
+            sqlx::query(
+                "INSERT INTO board_checks (member_id, kind, done_on, finding, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(kind.code())
+            .bind(on.to_string())
+            .bind(b"bench".as_slice())
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for on in &member.declarations {
+            sqlx::query(
+                "INSERT INTO board_declarations (member_id, made_on, words) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(on.to_string())
+            .bind(b"bench".as_slice())
+            .execute(&mut *tx)
+            .await?;
+        }
+        ids.push((id, person, member));
+    }
+    for (opened, signed) in rounds {
+        let round: i64 = sqlx::query_scalar(
+            "INSERT INTO board_rounds (organisation_id, year, opened_on, due_on, opened_by, \
+             signed_on, signed_by, published, return_rows) \
+             VALUES ($1, $2, $3, $4, $5, $4, $5, '[]', '[]') RETURNING id",
+        )
+        .bind(organisation_id)
+        .bind(opened.ymd().0)
+        .bind(opened.to_string())
+        .bind(signed.to_string())
+        .bind(ids.first().map_or(0, |(_, person, _)| *person))
+        .fetch_one(&mut *tx)
+        .await?;
+        for (id, person, member) in &ids {
+            if member.seats.iter().any(|s| s.held_on(*opened)) {
+                sqlx::query(
+                    "INSERT INTO board_assessments (round_id, member_id, conclusion, \
+                     concluded_on, concluded_by) VALUES ($1, $2, 'fit', $3, $4)",
+                )
+                .bind(round)
+                .bind(id)
+                .bind(signed.to_string())
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
