@@ -41,8 +41,11 @@ const TITLES: &[(&str, SeatKind)] = &[
     ("Non-executive director", SeatKind::NonExecutive),
 ];
 
-fn pick<'a, T>(rng: &mut StdRng, list: &'a [T]) -> &'a T {
-    &list[rng.gen_range(0..list.len())]
+fn pick<'a>(rng: &mut StdRng, words: &[&'a str]) -> &'a str {
+    words
+        .get(rng.gen_range(0..words.len()))
+        .copied()
+        .unwrap_or("")
 }
 
 pub async fn run(orgs: usize, members: usize, requests: usize, runs: usize) -> anyhow::Result<()> {
@@ -93,7 +96,10 @@ async fn on(
             let left = rng
                 .gen_bool(0.2)
                 .then(|| joined.plus_days(rng.gen_range(1..today.days_since(joined).max(2))));
-            let (title, kind) = *pick(&mut rng, TITLES);
+            let (title, kind) = TITLES
+                .get(rng.gen_range(0..TITLES.len()))
+                .copied()
+                .unwrap_or(("Non-executive director", SeatKind::NonExecutive));
             let seats = vec![Seat {
                 kind,
                 title: title.into(),
