@@ -499,6 +499,7 @@ pub struct Opened {
     pub profile: Profile,
     pub checks: Vec<OpenedCheck>,
     pub declarations: Vec<(Day, Declaration)>,
+    pub self_assessments: Vec<(Day, SelfAssessment)>,
 }
 
 /// What reading a record gave.
@@ -604,10 +605,15 @@ pub async fn read(
     for declaration in store::declarations(&ctx.db, record.id).await? {
         declarations.push((declaration.made_on, open_json(&key, &declaration.words)?));
     }
+    let mut self_assessments = Vec::new();
+    for (on, words) in store::self_assessments(&ctx.db, record.id).await? {
+        self_assessments.push((on, open_json(&key, &words)?));
+    }
     Ok(Reading::Read(Box::new(Opened {
         profile,
         checks,
         declarations,
+        self_assessments,
     })))
 }
 
@@ -1200,4 +1206,106 @@ pub async fn recover(
         )));
     }
     Ok(gained)
+}
+
+/// A member's rating of themself in each of the six areas, and what they want to develop,
+/// sealed as one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SelfAssessment {
+    pub ratings: Vec<(
+        dignity_domain::leadership::Competency,
+        dignity_domain::leadership::SelfRating,
+    )>,
+    pub to_develop: String,
+}
+
+/// The field a rating is sent in.
+pub fn rating_field(area: dignity_domain::leadership::Competency) -> String {
+    format!("rating-{}", area.code())
+}
+
+/// The member rates themself in every area. Only the member can; like a declaration it
+/// needs only the record's public key. `ratings` are (field, value) as sent.
+pub async fn self_assess(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    record: &RecordInHand,
+    ratings: &[(String, String)],
+    to_develop: &str,
+) -> Result<(), RecordError> {
+    use dignity_domain::leadership::{Competency, SelfRating};
+    if !record.own {
+        return Err(Error::Forbidden.into());
+    }
+    let mut problems = Vec::new();
+    let mut chosen = Vec::new();
+    for area in Competency::ALL {
+        let field = rating_field(*area);
+        match ratings
+            .iter()
+            .find(|(k, _)| *k == field)
+            .and_then(|(_, v)| v.parse::<SelfRating>().ok())
+        {
+            Some(rating) => chosen.push((*area, rating)),
+            None => problems.push(problem(
+                &field,
+                format!("Choose how you rate yourself on: {}", area.label()),
+            )),
+        }
+    }
+    let to_develop = text(&mut problems, "to_develop", to_develop, None);
+    if !problems.is_empty() {
+        return Err(RecordError::Form(problems));
+    }
+    let words = seal_json(
+        &record.public_key,
+        &SelfAssessment {
+            ratings: chosen,
+            to_develop,
+        },
+    )?;
+    store::add_self_assessment(
+        &ctx.db,
+        &session.person.email,
+        ctx.clock.now(),
+        org,
+        record.id,
+        ctx.clock.today(),
+        &words,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The company secretary records the day of the member's last appraisal.
+pub async fn record_appraisal(
+    ctx: &Context,
+    session: &CurrentSession,
+    org: &Organisation,
+    record: &RecordInHand,
+    on: Option<Day>,
+) -> Result<(), RecordError> {
+    if !may_keep(session, org) || record.own {
+        return Err(Error::Forbidden.into());
+    }
+    match on {
+        None => Err(RecordError::Form(vec![problem(
+            &day_field("appraised_on"),
+            "Enter the day of their appraisal",
+        )])),
+        Some(on) if on > ctx.clock.today() => Err(RecordError::Form(vec![problem(
+            &day_field("appraised_on"),
+            "The day of their appraisal cannot be in the future",
+        )])),
+        Some(on) => Ok(store::set_appraisal(
+            &ctx.db,
+            &session.person.email,
+            ctx.clock.now(),
+            org,
+            record.id,
+            on,
+        )
+        .await?),
+    }
 }

@@ -395,3 +395,26 @@ mod conclusion_tests {
         assert_eq!(may_conclude(Conclusion::NotFit, true, false, true), Ok(()));
     }
 }
+
+code_list!(
+    /// The six areas a board member rates themself on each year, in our words, after
+    /// NHS England's leadership competency framework for board members (2024).
+    Competency, "area", {
+        Quality => "quality", "Making care better and safer, and keeping it so";
+        Direction => "direction", "Setting the direction and leading change over years";
+        Fairness => "fairness", "Making things fairer for patients and staff";
+        Assurance => "assurance", "Holding the organisation to account and giving assurance";
+        Culture => "culture", "Leading a kind, fair and open culture";
+        Partners => "partners", "Working with partners and the communities served";
+    }
+);
+
+code_list!(
+    /// How a member rates themself in one area.
+    SelfRating, "rating", {
+        NeedsDevelopment => "needs_development", "I need to develop this";
+        Developing => "developing", "I am developing this";
+        Confident => "confident", "I am confident in this";
+        Strength => "strength", "This is a strength of mine";
+    }
+);

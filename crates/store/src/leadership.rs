@@ -58,15 +58,37 @@ pub struct Member {
     pub profile: Vec<u8>,
     pub version: i64,
     pub added_on: Day,
+    /// The day of their last appraisal, as the company secretary recorded it.
+    pub appraised_on: Option<Day>,
 }
 
-type MemberRow = (i64, i64, i64, String, String, Vec<u8>, i64, String);
+type MemberRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Vec<u8>,
+    i64,
+    String,
+    Option<String>,
+);
 
 const MEMBER_COLUMNS: &str = "b.id, b.organisation_id, b.person_id, p.display_name, b.public_key, \
-    b.profile, b.version, b.added_on";
+    b.profile, b.version, b.added_on, b.appraised_on";
 
 fn member_from(row: MemberRow) -> Result<Member, StoreError> {
-    let (id, organisation_id, person_id, name, public_key, profile, version, added_on) = row;
+    let (
+        id,
+        organisation_id,
+        person_id,
+        name,
+        public_key,
+        profile,
+        version,
+        added_on,
+        appraised_on,
+    ) = row;
     Ok(Member {
         id,
         organisation_id,
@@ -76,6 +98,7 @@ fn member_from(row: MemberRow) -> Result<Member, StoreError> {
         profile,
         version,
         added_on: day(&added_on)?,
+        appraised_on: appraised_on.as_deref().map(day).transpose()?,
     })
 }
 
@@ -983,4 +1006,85 @@ pub async fn insert_board_for_benchmark(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Records the day of a member's last appraisal, audited.
+pub async fn set_appraisal(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    on: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE board_members SET appraised_on = $1 WHERE id = $2 AND organisation_id = $3",
+    )
+    .bind(on.to_string())
+    .bind(member_id)
+    .bind(org.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.appraisal_recorded",
+            &format!("Board member {member_id}: appraised on {on}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps a member's self-assessment (sealed), audited.
+pub async fn add_self_assessment(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    member_id: i64,
+    made_on: Day,
+    words: &[u8],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO board_self_assessments (member_id, made_on, words) VALUES ($1, $2, $3)",
+    )
+    .bind(member_id)
+    .bind(made_on.to_string())
+    .bind(words)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        now,
+        &audit_entry(
+            actor,
+            org,
+            "board.self_assessed",
+            &format!("Board member {member_id} rated themself on {made_on}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A member's self-assessments, newest first: (day, sealed words).
+pub async fn self_assessments(db: &Db, member_id: i64) -> Result<Vec<(Day, Vec<u8>)>, StoreError> {
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT made_on, words FROM board_self_assessments WHERE member_id = $1 \
+         ORDER BY made_on DESC, id DESC",
+    )
+    .bind(member_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(on, words)| Ok((day(&on)?, words)))
+        .collect()
 }

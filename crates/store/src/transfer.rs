@@ -1081,6 +1081,17 @@ const TABLES: &[TableSpec] = &[
             ("profile", Blob),
             ("version", Int),
             ("added_on", Text),
+            ("appraised_on", Text),
+        ],
+    ),
+    (
+        "board_self_assessments",
+        "id",
+        &[
+            ("id", Int),
+            ("member_id", Int),
+            ("made_on", Text),
+            ("words", Blob),
         ],
     ),
     (
@@ -1228,6 +1239,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "board_checks",
     "board_declarations",
     "board_rounds",
+    "board_self_assessments",
 ];
 
 /// Rows copied per table.

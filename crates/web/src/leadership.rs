@@ -80,6 +80,16 @@ pub fn routes(routes: Routes) -> Routes {
             Access::SignedIn,
             declare,
         )
+        .post(
+            "/orgs/{ods}/board/members/{id}/self-assessment",
+            Access::SignedIn,
+            self_assess,
+        )
+        .post(
+            "/orgs/{ods}/board/members/{id}/appraisal",
+            Access::InOrganisation(leadership::KEEPERS),
+            record_appraisal,
+        )
         .get("/board-record", Access::SignedIn, own_records)
 }
 
@@ -156,6 +166,8 @@ fn done_text(code: &str) -> Option<&'static str> {
         "job" => "The job is added to their history.",
         "gap" => "The reason for the gap is saved.",
         "declared" => "Your declaration is saved. Thank you.",
+        "self-assessed" => "Your self-assessment is saved.",
+        "appraisal" => "The appraisal is recorded.",
         _ => return None,
     })
 }
@@ -309,6 +321,10 @@ struct Typed {
     good_character: String,
     no_serious_misconduct: String,
     details: String,
+    /// The self-assessment's ratings as sent, by field, and what they want to develop.
+    ratings: Vec<(String, String)>,
+    to_develop: String,
+    appraised_on: TypedDate,
 }
 
 #[derive(Template)]
@@ -395,6 +411,27 @@ impl RecordPage {
             self.typed.seat_ended.clone()
         } else {
             TypedDate::default()
+        }
+    }
+    fn competencies(&self) -> &'static [dignity_domain::leadership::Competency] {
+        dignity_domain::leadership::Competency::ALL
+    }
+    fn self_ratings(&self) -> &'static [dignity_domain::leadership::SelfRating] {
+        dignity_domain::leadership::SelfRating::ALL
+    }
+    fn rating_field(&self, area: &dignity_domain::leadership::Competency) -> String {
+        leadership::rating_field(*area)
+    }
+    fn rating_chosen(&self, field: &str, code: &str) -> bool {
+        self.typed
+            .ratings
+            .iter()
+            .any(|(k, v)| k == field && v == code)
+    }
+    fn appraisal_text(&self) -> String {
+        match self.record.appraised_on {
+            Some(on) => format!("Last appraised on {}", on.long()),
+            None => "Not recorded".into(),
         }
     }
     fn declaration_typed(&self, field: &str) -> &str {
@@ -876,4 +913,92 @@ async fn own_records(
         records,
     })?
     .into_response())
+}
+
+async fn self_assess(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, String)>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
+    let sent = Sent::new(pairs)?;
+    let ratings: Vec<(String, String)> = sent
+        .0
+        .iter()
+        .filter(|(k, _)| k.starts_with("rating-"))
+        .cloned()
+        .collect();
+    let to_develop = sent.get("to_develop");
+    let result = leadership::self_assess(
+        &state.app,
+        &user,
+        &organisation,
+        &record,
+        &ratings,
+        &to_develop,
+    )
+    .await;
+    let typed = Typed {
+        ratings,
+        to_develop,
+        ..Typed::default()
+    };
+    answered(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        record,
+        result,
+        Vec::new(),
+        typed,
+        "self-assessed",
+        same,
+    )
+    .await
+}
+
+async fn record_appraisal(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, String)>,
+    FormData(pairs): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
+    let sent = Sent::new(pairs)?;
+    let typed_on = sent.date("appraised_on");
+    let mut errors = Vec::new();
+    let on = date_input::required(
+        &typed_on,
+        "appraised_on",
+        "the day of their appraisal",
+        &mut errors,
+    );
+    let result = if errors.is_empty() {
+        leadership::record_appraisal(&state.app, &user, &organisation, &record, on).await
+    } else {
+        Ok(())
+    };
+    let typed = Typed {
+        appraised_on: typed_on,
+        ..Typed::default()
+    };
+    answered(
+        &state,
+        chrome,
+        &user,
+        organisation,
+        record,
+        result,
+        errors,
+        typed,
+        "appraisal",
+        same,
+    )
+    .await
 }

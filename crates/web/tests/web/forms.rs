@@ -636,8 +636,8 @@ async fn junk_that_reaches_every_handler_is_refused_for_its_input(app: &TestApp)
             let page = browser.sign_in(&email, PASSPHRASE).await?;
             assert!(page.redirects_to(pattern), "{page:?}");
             browsers.insert(key.clone(), browser);
-        } else if pattern.ends_with("/declaration") {
-            // Only the member makes their declaration: the fixture's board member.
+        } else if pattern.ends_with("/declaration") || pattern.ends_with("/self-assessment") {
+            // Only the member declares and rates themself: the fixture's board member.
             key = pattern.to_string();
             let member = dignity_store::identity::get_person_by_email(
                 &app.db,

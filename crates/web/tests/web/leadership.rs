@@ -20,6 +20,7 @@ const DECLARED: &str = "A tribunal found against a company I ran in 2014";
 const GAP_REASON: &str = "Caring for a parent full time";
 const QUALIFICATIONS: &str = "Master of Business Administration, Kestrel University";
 const EMPLOYER: &str = "Harbourside Shipping Limited";
+const TO_DEVELOP: &str = "Chairing difficult conversations with regulators";
 
 fn date(pairs: &mut Vec<(String, String)>, id: &str, day: Day) {
     let (y, m, d) = day.ymd();
@@ -196,6 +197,43 @@ async fn a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member(
     )
     .await?;
     assert!(page.status.is_redirection(), "{}", page.body);
+    // The member rates themself in all six areas, or is told which are missing.
+    let page = post(
+        &mut mel,
+        &format!("{record}/self-assessment"),
+        &owned(&[("rating-quality", "strength")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Choose how you rate yourself on: Leading a kind, fair and open culture")
+    );
+    let mut ratings: Vec<(String, String)> = dignity_domain::leadership::Competency::ALL
+        .iter()
+        .map(|a| (format!("rating-{}", a.code()), "developing".to_owned()))
+        .collect();
+    ratings.push(("to_develop".into(), TO_DEVELOP.into()));
+    assert!(
+        post(&mut mel, &format!("{record}/self-assessment"), &ratings)
+            .await?
+            .status
+            .is_redirection()
+    );
+    let mut appraisal = Vec::new();
+    date(&mut appraisal, "appraised_on", today.plus_days(-7));
+    assert_eq!(
+        post(&mut mel, &format!("{record}/appraisal"), &appraisal)
+            .await?
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        post(&mut cass, &format!("{record}/appraisal"), &appraisal)
+            .await?
+            .status
+            .is_redirection()
+    );
     // A member cannot change their own record.
     assert_eq!(
         post(&mut mel, &format!("{record}/checks"), &check)
@@ -207,9 +245,17 @@ async fn a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member(
     // The chair reads everything; opening it gives the member their copy.
     let page = chris.get(&record).await?;
     assert_eq!(page.status, StatusCode::OK);
-    for words in [EVIDENCE, DECLARED, GAP_REASON, QUALIFICATIONS, EMPLOYER] {
+    for words in [
+        EVIDENCE,
+        DECLARED,
+        GAP_REASON,
+        QUALIFICATIONS,
+        EMPLOYER,
+        TO_DEVELOP,
+    ] {
         assert!(page.body.contains(words), "{words}: {}", page.body);
     }
+    assert!(page.body.contains("Last appraised on"));
     assert!(!page.body.contains("Needs a reason"));
     assert!(
         !page.body.contains("Record a check"),
@@ -300,6 +346,8 @@ async fn a_board_record_is_sealed_to_the_chair_the_secretary_and_the_member(
         EMPLOYER,
         "Insolvency Service",
         "satisfactory",
+        TO_DEVELOP,
+        "developing",
     ] {
         assert!(!dump.contains(secret), "{secret} is stored in the clear");
     }

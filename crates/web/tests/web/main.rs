@@ -315,6 +315,18 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/board-record", "/board-record", SIGNED_IN),
     (
         "POST",
+        "/orgs/{ods}/board/members/{id}/self-assessment",
+        "/orgs/RJ1/board/members/1/self-assessment",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/appraisal",
+        "/orgs/RJ1/board/members/1/appraisal",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
         "/orgs/{ods}/board/rounds",
         "/orgs/RJ1/board/rounds",
         RJ1_BOARD_KEEPERS,
