@@ -699,30 +699,59 @@ pub async fn add_declaration(
     member_id: i64,
     made_on: Day,
     words: &[u8],
-) -> Result<i64, StoreError> {
-    let mut tx = db.begin_write().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO board_declarations (member_id, made_on, words) VALUES ($1, $2, $3) \
-         RETURNING id",
+) -> Result<(), StoreError> {
+    add_dated_words(
+        db,
+        actor,
+        now,
+        org,
+        DatedWords::Declaration,
+        (member_id, made_on, words),
     )
+    .await
+}
+
+/// The member's own dated words, each kept in a table of the same shape.
+#[derive(Debug, Clone, Copy)]
+enum DatedWords {
+    Declaration,
+    SelfAssessment,
+}
+
+/// Keeps a member's declaration or self-assessment (sealed words and their day), audited
+/// with the day only.
+async fn add_dated_words(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    org: &Organisation,
+    kind: DatedWords,
+    (member_id, made_on, words): (i64, Day, &[u8]),
+) -> Result<(), StoreError> {
+    let (table, action, detail) = match kind {
+        DatedWords::Declaration => (
+            "board_declarations",
+            "board.declaration_made",
+            format!("Board member {member_id} made their declaration on {made_on}"),
+        ),
+        DatedWords::SelfAssessment => (
+            "board_self_assessments",
+            "board.self_assessed",
+            format!("Board member {member_id} rated themself on {made_on}"),
+        ),
+    };
+    let mut tx = db.begin_write().await?;
+    sqlx::query(&format!(
+        "INSERT INTO {table} (member_id, made_on, words) VALUES ($1, $2, $3)"
+    ))
     .bind(member_id)
     .bind(made_on.to_string())
     .bind(words)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
-    audit::append(
-        &mut tx,
-        now,
-        &audit_entry(
-            actor,
-            org,
-            "board.declaration_made",
-            &format!("Board member {member_id} made their declaration on {made_on}"),
-        ),
-    )
-    .await?;
+    audit::append(&mut tx, now, &audit_entry(actor, org, action, &detail)).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(())
 }
 
 /// `holder`'s sealed copy of a record's key, if they have one.
@@ -1051,28 +1080,15 @@ pub async fn add_self_assessment(
     made_on: Day,
     words: &[u8],
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO board_self_assessments (member_id, made_on, words) VALUES ($1, $2, $3)",
-    )
-    .bind(member_id)
-    .bind(made_on.to_string())
-    .bind(words)
-    .execute(&mut *tx)
-    .await?;
-    audit::append(
-        &mut tx,
+    add_dated_words(
+        db,
+        actor,
         now,
-        &audit_entry(
-            actor,
-            org,
-            "board.self_assessed",
-            &format!("Board member {member_id} rated themself on {made_on}"),
-        ),
+        org,
+        DatedWords::SelfAssessment,
+        (member_id, made_on, words),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A member's self-assessments, newest first: (day, sealed words).
