@@ -105,7 +105,7 @@ pub async fn seed(
         "Acute and acute & community trusts",
     )
     .await?;
-    let second = org(
+    org(
         &operator,
         "DEMO2",
         "Riverside Mental Health NHS Trust (demo)",
@@ -114,7 +114,9 @@ pub async fn seed(
         "Mental health and learning disability trusts",
     )
     .await?;
-    org(
+    // The ambulance trust: the demo chair also sits on its board. The mental health trust
+    // stays without Speak Up, to show what a page says then.
+    let second = org(
         &operator,
         "DEMO3",
         "Moorland Ambulance Service NHS Trust (demo)",
