@@ -83,7 +83,7 @@ test('a year of fit and proper checks, from a record to the public register', as
   await chair.goto(roundUrl);
   await chair.click('button:has-text("Sign the return")');
   assert.match(await chair.locator('.nhsuk-notification-banner').innerText(), /The annual return is signed/);
-  assert.ok(await chair.locator('a:has-text("Download the return")').isVisible());
+  assert.ok(await chair.locator('a:has-text("a one-page PDF")').isVisible());
   await checkAccessibility(chair, assert);
 
   // Anyone can see the board on the public register: names and whether they are fit and
@@ -109,4 +109,19 @@ test('a year of fit and proper checks, from a record to the public register', as
   await analyst.click('button:has-text("Search")');
   assert.match(await analyst.locator('caption').innerText(), /^1 board member$/);
   await checkAccessibility(analyst, assert);
+
+  // The region's director sees the signed return beside the region's other boards, and
+  // downloads it as one page.
+  const director = await newPage(browser);
+  await signInWithSecondStep(director, server.url, 'region@demo.nhs.uk');
+  await director.click('a:has-text("Fit and proper returns of the boards in your region")');
+  assert.match(await director.locator('h1').innerText(), new RegExp(`Fit and proper returns for ${year}`));
+  const row = director.locator('tr', { hasText: 'Northfield Hospitals' });
+  assert.match(await row.innerText(), /Signed/);
+  await checkAccessibility(director, assert);
+  const pdfLink = await row.locator('a:has-text("PDF")').getAttribute('href');
+  const pdf = await director.request.get(`${server.url}${pdfLink}`);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
 });

@@ -15,7 +15,7 @@ use crate::survey::campaigns::NewCampaign;
 use crate::{Db, Error};
 use dignity_crypto::speakup::{SecretKey, public_key};
 use dignity_crypto::survey::InvitationCode;
-use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind, Role};
+use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind, Region, Role};
 use dignity_domain::speakup::{CaseType, Day};
 use dignity_domain::survey::Survey;
 use dignity_engine::disclosure::Minimums;
@@ -187,6 +187,19 @@ impl Operator {
     ) -> Result<(), Error> {
         Ok(
             identity::grant_role(&self.db, self.actor, self.now(), person, role, organisation)
+                .await?,
+        )
+    }
+
+    /// Gives a person a role held in a region (a regional director's), audited.
+    pub async fn grant_region_role(
+        &self,
+        person: &Person,
+        role: Role,
+        region: Region,
+    ) -> Result<(), Error> {
+        Ok(
+            identity::grant_region_role(&self.db, self.actor, self.now(), person, role, region)
                 .await?,
         )
     }

@@ -9,6 +9,8 @@
 //! audited. Seats and the days checks were made stay plain: the registers and the yearly
 //! round are built from them.
 
+pub mod references;
+pub mod regions;
 pub mod registers;
 pub mod rounds;
 
@@ -416,8 +418,8 @@ pub(crate) async fn listed_on(
 ) -> Result<Vec<Listed>, Error> {
     let members = store::members(db, org.id).await?;
     let seats = store::seats(db, org.id).await?;
-    let last = store::last_checks(db, Some(org.id)).await?;
-    let declared = store::last_declarations(db, Some(org.id)).await?;
+    let last = store::last_checks(db, org.id).await?;
+    let declared = store::last_declarations(db, org.id).await?;
     Ok(members
         .into_iter()
         .map(|member| {
@@ -460,7 +462,7 @@ pub async fn summary(
         .into_iter()
         .filter(|s| s.member_id == record.id)
         .collect();
-    let last = store::last_checks(&ctx.db, Some(org.id)).await?;
+    let last = store::last_checks(&ctx.db, org.id).await?;
     let checks = CheckKind::ALL
         .iter()
         .map(|kind| {
@@ -471,7 +473,7 @@ pub async fn summary(
             (*kind, domain::standing(*kind, done, today))
         })
         .collect();
-    let declared_on = store::last_declarations(&ctx.db, Some(org.id))
+    let declared_on = store::last_declarations(&ctx.db, org.id)
         .await?
         .into_iter()
         .find(|(m, _)| *m == record.id)
@@ -650,6 +652,17 @@ pub(crate) fn text(
         problems.push(problem(
             field,
             format!("Keep this to {TEXT_LIMIT} characters or fewer"),
+        ));
+    }
+    // Marks that turn text round or hide letters would let a record, a return or a
+    // register line read differently from what was typed (staff voice refuses them too).
+    if value.chars().any(|c| {
+        dignity_domain::diagnostics::is_hidden_mark(c)
+            || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    }) {
+        problems.push(problem(
+            field,
+            "Take out the hidden characters, such as marks that change the direction of text",
         ));
     }
     value.to_owned()

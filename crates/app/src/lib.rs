@@ -96,6 +96,7 @@ pub(crate) mod test_fixtures {
                         ods_code: org.ods_code.to_string(),
                         name: org.name.clone(),
                     }),
+                    region: None,
                 })
                 .collect(),
             session_digest: String::new(),

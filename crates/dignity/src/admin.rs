@@ -68,17 +68,23 @@ pub enum AdminCommand {
         #[arg(long)]
         passphrase_stdin: bool,
     },
-    /// Give a person a role. Organisation roles need --org; national_analyst and platform_admin do not.
+    /// Give a person a role. Organisation roles need --org, regional_director needs
+    /// --region; national_analyst and platform_admin need neither.
     GrantRole {
         #[arg(long)]
         email: String,
         /// staff, guardian, er_lead, investigator, union_partner, executive, org_admin,
-        /// system_lead (in an integrated care board), national_analyst or platform_admin.
+        /// moderator, chair, company_secretary, senior_independent_director, system_lead
+        /// (in an integrated care board), regional_director, national_analyst or
+        /// platform_admin.
         #[arg(long)]
         role: String,
         /// The organisation's ODS code.
         #[arg(long)]
         org: Option<String>,
+        /// The region's code, such as london or north_west (regional_director only).
+        #[arg(long)]
+        region: Option<String>,
     },
     /// Set a new passphrase for a person and end their sessions. Prints a new random
     /// passphrase unless --passphrase-stdin is given.
@@ -257,7 +263,12 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                 println!("Their passphrase, shown only now: {passphrase}");
             }
         }
-        AdminCommand::GrantRole { email, role, org } => {
+        AdminCommand::GrantRole {
+            email,
+            role,
+            org,
+            region,
+        } => {
             let person = operator.person(&Email::parse(&email)?).await?;
             let role = role.parse::<Role>()?;
             let organisation = match (&org, role.scope()) {
@@ -267,7 +278,27 @@ pub async fn run(command: AdminCommand, db: &Db) -> anyhow::Result<()> {
                     role.code()
                 ),
                 (None, RoleScope::Platform) => None,
+                (None, RoleScope::Region) => {
+                    let Some(region) = region else {
+                        bail!(
+                            "the role {} is held in one region: add --region CODE",
+                            role.code()
+                        );
+                    };
+                    let region = region.parse::<Region>()?;
+                    operator.grant_region_role(&person, role, region).await?;
+                    println!(
+                        "{} is now {} in the {} region.",
+                        person.email,
+                        role.label(),
+                        region.label()
+                    );
+                    return Ok(());
+                }
             };
+            if region.is_some() {
+                bail!("only the role regional_director is held in a region: leave out --region");
+            }
             operator
                 .grant_role(&person, role, organisation.as_ref())
                 .await?;

@@ -53,6 +53,7 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
         Role::CompanySecretary,
     ),
     ("system@demo.nhs.uk", "Sol System", Role::SystemLead),
+    ("region@demo.nhs.uk", "Rhea Region", Role::RegionalDirector),
     ("analyst@demo.nhs.uk", "Nia Analyst", Role::NationalAnalyst),
     ("platform@demo.nhs.uk", "Pat Platform", Role::PlatformAdmin),
 ];
@@ -196,11 +197,23 @@ pub async fn seed(
         let organisation = match role.scope() {
             _ if role.held_only_in() == Some(OrgType::Icb) => Some(&board),
             dignity_domain::identity::RoleScope::Organisation => Some(&main),
-            dignity_domain::identity::RoleScope::Platform => None,
+            dignity_domain::identity::RoleScope::Region
+            | dignity_domain::identity::RoleScope::Platform => None,
         };
-        operator.grant_role(&person, *role, organisation).await?;
-        // Everyone but the board's system lead also works at the demo trust.
-        if *role != Role::Staff && *role != Role::SystemLead {
+        if role.scope() == dignity_domain::identity::RoleScope::Region {
+            // The regional director of the demo trust's region.
+            operator
+                .grant_region_role(&person, *role, main.region)
+                .await?;
+        } else {
+            operator.grant_role(&person, *role, organisation).await?;
+        }
+        // Everyone but the board's system lead and the region's director also works at
+        // the demo trust.
+        if !matches!(
+            role,
+            Role::Staff | Role::SystemLead | Role::RegionalDirector
+        ) {
             operator
                 .grant_role(&person, Role::Staff, Some(&main))
                 .await

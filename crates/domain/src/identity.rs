@@ -228,6 +228,7 @@ code_list!(
         CompanySecretary => "company_secretary", "Company secretary";
         SeniorIndependentDirector => "senior_independent_director", "Senior independent director";
         SystemLead => "system_lead", "System lead";
+        RegionalDirector => "regional_director", "Regional director";
         NationalAnalyst => "national_analyst", "National analyst";
         PlatformAdmin => "platform_admin", "Platform administrator";
     }
@@ -238,6 +239,8 @@ code_list!(
 pub enum RoleScope {
     /// Held in one organisation.
     Organisation,
+    /// Held in one of NHS England's regions (a regional director sees its boards' returns).
+    Region,
     /// Held across the installation (national analysts see every organisation's aggregates).
     Platform,
 }
@@ -246,6 +249,7 @@ impl Role {
     pub fn scope(self) -> RoleScope {
         match self {
             Role::NationalAnalyst | Role::PlatformAdmin => RoleScope::Platform,
+            Role::RegionalDirector => RoleScope::Region,
             _ => RoleScope::Organisation,
         }
     }
@@ -264,6 +268,7 @@ impl Role {
                 | Role::CompanySecretary
                 | Role::SeniorIndependentDirector
                 | Role::SystemLead
+                | Role::RegionalDirector
                 | Role::NationalAnalyst
                 | Role::PlatformAdmin
         )
@@ -331,6 +336,10 @@ impl Role {
             Role::SystemLead => &[
                 "See how the organisations in your integrated care board's area rate themselves",
                 "Find the gaps they have in common",
+            ],
+            Role::RegionalDirector => &[
+                "See the fit and proper person returns of the boards in your region",
+                "Download your region's summary of them",
             ],
             Role::NationalAnalyst => &[
                 "Compare culture indicators across organisations",
@@ -440,6 +449,7 @@ mod tests {
                 &Role::CompanySecretary,
                 &Role::SeniorIndependentDirector,
                 &Role::SystemLead,
+                &Role::RegionalDirector,
                 &Role::NationalAnalyst,
                 &Role::PlatformAdmin
             ]

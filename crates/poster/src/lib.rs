@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::usvg;
 
+pub mod board_return;
 pub mod summary;
 
 /// A4 portrait in PDF points.

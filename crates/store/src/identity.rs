@@ -56,8 +56,10 @@ pub struct Person {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
     pub role: Role,
-    /// `None` for platform-wide roles.
+    /// `None` for roles held in a region or across the installation.
     pub organisation: Option<OrgRef>,
+    /// The region a region role is held in; `None` for every other role.
+    pub region: Option<Region>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,6 +492,13 @@ pub async fn grant_role(
                 ),
             ));
         }
+        (RoleScope::Region, _) => {
+            return Err(StoreError::Invalid(
+                dignity_domain::identity::InvalidValue::Message(
+                    "This role is held in one region: say which, not an organisation",
+                ),
+            ));
+        }
     };
     audit::append(
         &mut tx,
@@ -506,16 +515,84 @@ pub async fn grant_role(
     Ok(())
 }
 
+/// Gives a person a role held in a region, audited. A role they already hold there is a
+/// `Conflict`; a role not held in a region is refused.
+pub async fn grant_region_role(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    person: &Person,
+    role: Role,
+    region: Region,
+) -> Result<(), StoreError> {
+    if role.scope() != RoleScope::Region {
+        return Err(StoreError::Invalid(
+            dignity_domain::identity::InvalidValue::Message(
+                "This role is not held in a region: name an organisation, or nothing",
+            ),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO region_roles (person_id, region, role, granted_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(person.id)
+    .bind(region.code())
+    .bind(role.code())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        conflict_or(
+            e,
+            format!(
+                "{} already has the role {} in the {} region",
+                person.email,
+                role.label(),
+                region.label()
+            ),
+        )
+    })?;
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: None,
+            action: "role.grant",
+            detail: &format!(
+                "Gave {} the role {} in the {} region",
+                person.email,
+                role.label(),
+                region.label()
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Every role a person holds, platform roles first, then by organisation name.
 /// Platform roles first (by role), then roles in organisations (by organisation name and
 /// role), in one query: every signed-in request reads them.
 pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, StoreError> {
-    type Row = (i64, String, Option<i64>, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT 0 AS place, role, CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS ods_code, \
-         CAST(NULL AS TEXT) AS name FROM platform_roles WHERE person_id = $1 \
+         CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS region FROM platform_roles \
+         WHERE person_id = $1 \
          UNION ALL \
-         SELECT 1, m.role, o.id, o.ods_code, o.name FROM memberships m \
+         SELECT 1, role, NULL, NULL, region, region FROM region_roles WHERE person_id = $1 \
+         UNION ALL \
+         SELECT 2, m.role, o.id, o.ods_code, o.name, NULL FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = $1 \
          ORDER BY 1, 5, 2",
     )
@@ -523,13 +600,14 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, Sto
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(_, role, id, ods_code, name)| {
+        .map(|(_, role, id, ods_code, name, region)| {
             Ok(Membership {
                 role: parse_code(&role)?,
                 organisation: match (id, ods_code, name) {
                     (Some(id), Some(ods_code), Some(name)) => Some(OrgRef { id, ods_code, name }),
                     _ => None,
                 },
+                region: region.as_deref().map(parse_code).transpose()?,
             })
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Board members' fit and proper person records (migration 0044). Words are ciphertext
 //! made by the application; this module stores them and audits every change and read.
 
+pub mod references;
 pub mod rounds;
 
 use crate::audit::{self, NewEntry};
@@ -317,6 +318,18 @@ pub async fn member_in_organisation(
         .ok_or_else(|| StoreError::NotFound("There is no such board member".into()))
 }
 
+/// A record on any board, by id: for the reference exchange, which crosses boards.
+pub async fn member_by_id(db: &Db, id: i64) -> Result<Option<Member>, StoreError> {
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM board_members b JOIN people p ON p.id = b.person_id \
+         WHERE b.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(member_from).transpose()
+}
+
 /// Every board record that is this person's, on any organisation's board.
 pub async fn records_of_person(db: &Db, person_id: i64) -> Result<Vec<Member>, StoreError> {
     let rows: Vec<MemberRow> = sqlx::query_as(&format!(
@@ -426,18 +439,10 @@ fn seat_from(row: SeatRow) -> Result<StoredSeat, StoreError> {
 
 /// The seats held by the members of an organisation's board, oldest first.
 pub async fn seats(db: &Db, organisation_id: i64) -> Result<Vec<StoredSeat>, StoreError> {
-    seats_of(db, Some(organisation_id)).await
-}
-
-/// The seats of one organisation's board, or of every board (`None`), oldest first.
-pub async fn seats_of(
-    db: &Db,
-    organisation_id: Option<i64>,
-) -> Result<Vec<StoredSeat>, StoreError> {
     let rows: Vec<SeatRow> = sqlx::query_as(
         "SELECT s.id, s.member_id, s.kind, s.title, s.voting, s.interim, s.starts_on, s.ends_on \
          FROM board_seats s JOIN board_members b ON b.id = s.member_id \
-         WHERE ($1 IS NULL OR b.organisation_id = $1) ORDER BY s.starts_on, s.id",
+         WHERE b.organisation_id = $1 ORDER BY s.starts_on, s.id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -570,12 +575,12 @@ pub async fn checks(db: &Db, member_id: i64) -> Result<Vec<StoredCheck>, StoreEr
 /// The day each check was last made, for each member of the board: (member, check, day).
 pub async fn last_checks(
     db: &Db,
-    organisation_id: Option<i64>,
+    organisation_id: i64,
 ) -> Result<Vec<(i64, CheckKind, Day)>, StoreError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT c.member_id, c.kind, MAX(c.done_on) FROM board_checks c \
          JOIN board_members b ON b.id = c.member_id \
-         WHERE ($1 IS NULL OR b.organisation_id = $1) GROUP BY c.member_id, c.kind",
+         WHERE b.organisation_id = $1 GROUP BY c.member_id, c.kind",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -675,12 +680,12 @@ pub async fn declarations(db: &Db, member_id: i64) -> Result<Vec<StoredDeclarati
 /// The day each member last made their declaration: (member, day).
 pub async fn last_declarations(
     db: &Db,
-    organisation_id: Option<i64>,
+    organisation_id: i64,
 ) -> Result<Vec<(i64, Day)>, StoreError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT d.member_id, MAX(d.made_on) FROM board_declarations d \
          JOIN board_members b ON b.id = d.member_id \
-         WHERE ($1 IS NULL OR b.organisation_id = $1) GROUP BY d.member_id",
+         WHERE b.organisation_id = $1 GROUP BY d.member_id",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
@@ -933,11 +938,19 @@ pub struct SyntheticMember {
 /// Writes made-up board members straight to the tables, with a signed round for each of
 /// `rounds` (opened, signed) in which every member seated that day is found fit. No
 /// audit, no sealing (the words are a placeholder): only the benchmark calls this.
+/// A signed round for the benchmark: its days and its kept return, as JSON.
+#[derive(Debug, Clone)]
+pub struct BenchmarkRound {
+    pub opened: Day,
+    pub signed: Day,
+    pub return_rows: String,
+}
+
 pub async fn insert_board_for_benchmark(
     db: &Db,
     organisation_id: i64,
     members: &[SyntheticMember],
-    rounds: &[(Day, Day)],
+    rounds: &[BenchmarkRound],
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     let mut ids = Vec::with_capacity(members.len());
@@ -1005,17 +1018,23 @@ pub async fn insert_board_for_benchmark(
         }
         ids.push((id, person, member));
     }
-    for (opened, signed) in rounds {
+    for BenchmarkRound {
+        opened,
+        signed,
+        return_rows,
+    } in rounds
+    {
         let round: i64 = sqlx::query_scalar(
             "INSERT INTO board_rounds (organisation_id, year, opened_on, due_on, opened_by, \
              signed_on, signed_by, published, return_rows) \
-             VALUES ($1, $2, $3, $4, $5, $4, $5, '[]', '[]') RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $4, $5, '[]', $6) RETURNING id",
         )
         .bind(organisation_id)
         .bind(opened.ymd().0)
         .bind(opened.to_string())
         .bind(signed.to_string())
         .bind(ids.first().map_or(0, |(_, person, _)| *person))
+        .bind(return_rows)
         .fetch_one(&mut *tx)
         .await?;
         for (id, person, member) in &ids {

@@ -72,6 +72,16 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "region_roles",
+        "person_id",
+        &[
+            ("person_id", Int),
+            ("region", Text),
+            ("role", Text),
+            ("granted_at", Int),
+        ],
+    ),
+    (
         "platform_roles",
         "person_id",
         &[("person_id", Int), ("role", Text), ("granted_at", Int)],
@@ -1095,6 +1105,30 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "board_references",
+        "member_id",
+        &[
+            ("member_id", Int),
+            ("written_on", Text),
+            ("written_by", Int),
+            ("words", Blob),
+        ],
+    ),
+    (
+        "board_reference_requests",
+        "id",
+        &[
+            ("id", Int),
+            ("for_member_id", Int),
+            ("of_member_id", Int),
+            ("requested_on", Text),
+            ("requested_by", Int),
+            ("released_on", Text),
+            ("released_by", Int),
+            ("words", Blob),
+        ],
+    ),
+    (
         "board_member_seals",
         "member_id, holder",
         &[("member_id", Int), ("holder", Text), ("sealed", Blob)],
@@ -1240,6 +1274,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "board_declarations",
     "board_rounds",
     "board_self_assessments",
+    "board_reference_requests",
 ];
 
 /// Rows copied per table.

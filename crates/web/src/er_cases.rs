@@ -4,7 +4,7 @@
 use crate::access::{Access, CurrentUser};
 use crate::date_input::{self, Typed};
 use crate::error::AppError;
-use crate::forms::{FormData, QueryData};
+use crate::forms::{Fields, FormData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, form_again, render};
 use crate::routes::Routes;
@@ -107,31 +107,6 @@ fn merged(mut errors: Vec<FieldError>, problems: Vec<Problem>) -> Vec<FieldError
         }
     }
     errors
-}
-
-/// A form's fields by name.
-struct Sent(Vec<(String, String)>);
-
-impl Sent {
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn date(&self, id: &str) -> Typed {
-        Typed::new(
-            &self.get(&format!("{id}-day")),
-            &self.get(&format!("{id}-month")),
-            &self.get(&format!("{id}-year")),
-        )
-    }
-
-    fn version(&self) -> i64 {
-        self.get("version").trim().parse().unwrap_or(-1)
-    }
 }
 
 fn name_in(names: &[(i64, String)], id: i64) -> String {
@@ -522,7 +497,7 @@ async fn open(
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let opened_typed = sent.date("opened_on");
     let opened_on = date_input::required(
@@ -940,7 +915,7 @@ async fn move_case(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let case = er_cases::case_for(&state.app, &user, &organisation, case_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let typed_on = sent.date("on");
     let on = date_input::required(&typed_on, "on", "the date of the move", &mut errors);
@@ -1007,7 +982,7 @@ async fn add_entry(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let case = er_cases::case_for(&state.app, &user, &organisation, case_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let form = EntryForm {
         kind: sent.get("kind"),
         text: sent.get("text"),
@@ -1045,7 +1020,7 @@ async fn change_details(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let case = er_cases::case_for(&state.app, &user, &organisation, case_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let form = DetailsForm {
         details: Details {
             person_name: sent.get("person_name"),
@@ -1101,7 +1076,7 @@ async fn suspend(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let case = er_cases::case_for(&state.app, &user, &organisation, case_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let start_typed = sent.date("started_on");
     let review_typed = sent.date("review_due");
@@ -1166,7 +1141,7 @@ async fn review(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let case = er_cases::case_for(&state.app, &user, &organisation, case_id(&id)?).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let on_typed = sent.date("reviewed_on");
     let next_typed = sent.date("next_due");
@@ -1290,7 +1265,7 @@ async fn change_time_limits(
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let sent = Sent(pairs);
+    let sent = Fields::new(pairs)?;
     let stage_days = |prefix: &str| {
         let mut days: [String; 6] = Default::default();
         for (typed, stage) in days.iter_mut().zip(Stage::ALL.iter()) {

@@ -5,7 +5,7 @@
 use crate::access::{Access, CurrentUser};
 use crate::date_input::{self, Typed as TypedDate};
 use crate::error::AppError;
-use crate::forms::{FormData, QueryData};
+use crate::forms::{Fields, FormData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
@@ -23,11 +23,13 @@ use dignity_domain::leadership::{CheckKind, CheckResult, CheckStanding, SeatKind
 use dignity_domain::speakup::Day;
 use serde::Deserialize;
 
+mod references;
+mod regions;
 mod registers;
 mod rounds;
 
 pub fn routes(routes: Routes) -> Routes {
-    let routes = rounds::routes(registers::routes(routes));
+    let routes = references::routes(rounds::routes(regions::routes(registers::routes(routes))));
     routes
         .get(
             "/orgs/{ods}/board",
@@ -112,44 +114,6 @@ fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
         .collect()
 }
 
-/// A form's fields by name.
-struct Sent(Vec<(String, String)>);
-
-impl Sent {
-    /// A form, refused if any field comes twice: which one counts would be a guess
-    /// (outside attack, 2026-12-06: `good_character=yes&good_character=no` was kept as yes).
-    fn new(pairs: Vec<(String, String)>) -> Result<Sent, AppError> {
-        let mut names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-        names.sort_unstable();
-        if names.windows(2).any(|w| w.first() == w.get(1)) {
-            return Err(AppError::BadRequest(
-                "A field was sent more than once. Go back and send the form again".into(),
-            ));
-        }
-        Ok(Sent(pairs))
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn ticked(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, v)| k == name && v == "yes")
-    }
-
-    fn date(&self, id: &str) -> TypedDate {
-        TypedDate::new(
-            &self.get(&format!("{id}-day")),
-            &self.get(&format!("{id}-month")),
-            &self.get(&format!("{id}-year")),
-        )
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct DoneQuery {
@@ -168,6 +132,13 @@ fn done_text(code: &str) -> Option<&'static str> {
         "declared" => "Your declaration is saved. Thank you.",
         "self-assessed" => "Your self-assessment is saved.",
         "appraisal" => "The appraisal is recorded.",
+        "reference" => {
+            "The reference is written. It goes to another board only when one asks and you release it."
+        }
+        "reference-asked" => {
+            "The reference is asked for. The other board sees the request on its board page."
+        }
+        "reference-released" => "The reference is released to the board that asked for it.",
         _ => return None,
     })
 }
@@ -272,7 +243,7 @@ async fn add_member(
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let email = sent.get("email");
     match leadership::add_member(&state.app, &user, &organisation, &email).await {
         Ok(id) => Ok(
@@ -325,6 +296,7 @@ struct Typed {
     ratings: Vec<(String, String)>,
     to_develop: String,
     appraised_on: TypedDate,
+    reference: dignity_app::leadership::references::ReferenceForm,
 }
 
 #[derive(Template)]
@@ -343,6 +315,7 @@ struct RecordPage {
         Option<leadership::rounds::Notes>,
     )>,
     other_boards: Vec<String>,
+    references: dignity_app::leadership::references::References,
     names: Vec<(i64, String)>,
     today: Day,
     typed: Typed,
@@ -440,6 +413,17 @@ impl RecordPage {
             _ => &self.typed.no_serious_misconduct,
         }
     }
+    fn reference_typed(&self, field: &str) -> &str {
+        let form = &self.typed.reference;
+        match field {
+            "concerns" => &form.concerns,
+            "concerns_detail" => &form.concerns_detail,
+            "investigations" => &form.investigations,
+            "investigations_detail" => &form.investigations_detail,
+            "misconduct" => &form.misconduct,
+            _ => &form.misconduct_detail,
+        }
+    }
     fn has_open_seat(&self) -> bool {
         self.summary.seats.iter().any(|s| s.seat.ends_on.is_none())
     }
@@ -459,6 +443,7 @@ async fn show_record(
     let summary = leadership::summary(app, &organisation, &record).await?;
     let other_boards = leadership::other_boards(app, &record).await?;
     let assessments = leadership::rounds::opened_assessments(app, user, record.id).await?;
+    let references = leadership::references::references(app, user, &organisation, &record).await?;
     let names = dignity_app::justculture::names(app, &organisation).await?;
     let title = if record.own {
         format!("Your board record: {}", organisation.name)
@@ -483,6 +468,7 @@ async fn show_record(
         reading,
         assessments,
         other_boards,
+        references,
         names,
         today: app.clock.today(),
         typed,
@@ -588,7 +574,7 @@ async fn add_seat(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let starts = sent.date("starts_on");
     let ends = sent.date("ends_on");
@@ -653,7 +639,7 @@ async fn end_seat(
     let seat: i64 = seat
         .parse()
         .map_err(|_| AppError::NotFound("There is no such seat".into()))?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let field = format!("end{seat}");
     let mut errors = Vec::new();
     let ended = sent.date("ended_on");
@@ -693,7 +679,7 @@ async fn record_check(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let on = sent.date("done_on");
     let form = CheckForm {
@@ -741,7 +727,7 @@ async fn qualifications(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let (qualifications, registration) = (sent.get("qualifications"), sent.get("registration"));
     let result = leadership::set_qualifications(
         &state.app,
@@ -780,7 +766,7 @@ async fn add_job(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let mut errors = Vec::new();
     let (from, to) = (sent.date("from"), sent.date("to"));
     let form = JobForm {
@@ -827,7 +813,7 @@ async fn explain_gap(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let day = |name: &str| Day::parse(sent.get(name).trim()).ok();
     let (from, to) = (day("gap_from"), day("gap_to"));
     let reason = sent.get("reason");
@@ -867,7 +853,7 @@ async fn declare(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let form = DeclarationForm {
         good_character: sent.get("good_character"),
         no_serious_misconduct: sent.get("no_serious_misconduct"),
@@ -924,13 +910,8 @@ async fn self_assess(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
-    let ratings: Vec<(String, String)> = sent
-        .0
-        .iter()
-        .filter(|(k, _)| k.starts_with("rating-"))
-        .cloned()
-        .collect();
+    let sent = Fields::new(pairs)?;
+    let ratings = sent.starting_with("rating-");
     let to_develop = sent.get("to_develop");
     let result = leadership::self_assess(
         &state.app,
@@ -970,7 +951,7 @@ async fn record_appraisal(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let record = leadership::record_for(&state.app, &user, &organisation, record_id(&id)?).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let typed_on = sent.date("appraised_on");
     let mut errors = Vec::new();
     let on = date_input::required(

@@ -267,6 +267,10 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
                 vec![(format!("/orgs/{o}/board"), "Board members")]
             }
             (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
+            (None, Role::RegionalDirector) => m
+                .region
+                .map(|r| vec![(format!("/regions/{}/boards", r.code()), "Board returns")])
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         for (href, text) in add {

@@ -13,7 +13,7 @@ pub use sign_in::{SignIn, SignInOutcome, SignedIn, sign_in};
 
 use crate::{Context, Error};
 use dignity_crypto::token::token_digest;
-use dignity_domain::identity::Role;
+use dignity_domain::identity::{Region, Role};
 use dignity_store::audit::{self, NewEntry};
 use dignity_store::{sessions, throttle};
 
@@ -85,11 +85,18 @@ impl CurrentSession {
         })
     }
 
+    /// Whether they hold one of `roles` in `region` (a regional director's, say).
+    pub fn has_region_role(&self, region: Region, roles: &[Role]) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.region == Some(region) && roles.contains(&m.role))
+    }
+
     /// Whether they hold one of these installation-wide roles.
     pub fn has_platform_role(&self, roles: &[Role]) -> bool {
         self.memberships
             .iter()
-            .any(|m| m.organisation.is_none() && roles.contains(&m.role))
+            .any(|m| m.organisation.is_none() && m.region.is_none() && roles.contains(&m.role))
     }
 }
 

@@ -459,46 +459,109 @@ pub(crate) fn return_rows(
         .collect()
 }
 
-/// The signed annual return as a table, exactly as it was signed.
+/// The annual return's columns, in the order its kept rows hold them.
+pub const RETURN_HEADER: [&str; 10] = [
+    "Organisation",
+    "Year",
+    "Board member",
+    "Seats",
+    "Conclusion",
+    "Concluded on",
+    "Concluded without every check",
+    "Finding of serious misconduct",
+    "Declaration made on",
+    "Return signed on",
+];
+
+/// A signed annual return, exactly as it was signed.
+#[derive(Debug, Clone)]
+pub struct SignedReturn {
+    pub organisation: Organisation,
+    pub year: i64,
+    pub signed_on: Day,
+    /// A row a member, in [`RETURN_HEADER`]'s order.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// What a return says, counted. These are counts of named office holders whose names are
+/// on the same return, not of anonymous people, so they are shown as they are rather
+/// than through the disclosure module (docs/leadership.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub members: usize,
+    pub fit: usize,
+    pub not_fit: usize,
+    pub without_every_check: usize,
+    pub serious_misconduct: usize,
+}
+
+impl SignedReturn {
+    /// The signed return of `round`, or `None` while it is not signed.
+    pub(crate) fn of(organisation: &Organisation, round: &Round) -> Result<Option<Self>, Error> {
+        let (Some(signed_on), Some(kept)) = (round.signed_on, round.return_rows.as_deref()) else {
+            return Ok(None);
+        };
+        let rows: Vec<Vec<String>> =
+            serde_json::from_str(kept).map_err(|e| Error::Internal(format!("kept return: {e}")))?;
+        Ok(Some(Self {
+            organisation: organisation.clone(),
+            year: round.year,
+            signed_on,
+            rows,
+        }))
+    }
+
+    pub fn tally(&self) -> Tally {
+        let said = |row: &[String], column: usize, words: &str| {
+            row.get(column).is_some_and(|cell| cell == words)
+        };
+        let mut tally = Tally::default();
+        for row in &self.rows {
+            tally.members += 1;
+            tally.fit += usize::from(said(row, 4, Conclusion::Fit.label()));
+            tally.not_fit += usize::from(said(row, 4, Conclusion::NotFit.label()));
+            tally.without_every_check += usize::from(said(row, 6, "yes"));
+            tally.serious_misconduct += usize::from(said(row, 7, "yes"));
+        }
+        tally
+    }
+
+    pub fn file_name(&self) -> String {
+        format!(
+            "fit-and-proper-return-{}-{}",
+            self.organisation.ods_code, self.year
+        )
+    }
+
+    /// The return as a download.
+    pub fn table(&self) -> crate::table::Table {
+        use crate::table::{Cell, Table};
+        Table {
+            name: self.file_name(),
+            header: RETURN_HEADER.map(String::from).to_vec(),
+            rows: self
+                .rows
+                .iter()
+                .map(|row| row.iter().cloned().map(Cell::words).collect())
+                .collect(),
+        }
+    }
+}
+
+/// The signed annual return of one of the organisation's rounds, for its chairs and
+/// company secretaries.
 pub async fn annual_return(
     ctx: &Context,
     session: &CurrentSession,
     org: &Organisation,
     round_id: i64,
-) -> Result<crate::table::Table, Error> {
-    use crate::table::{Cell, Table};
-    let (round, _) = round(ctx, session, org, round_id).await?;
-    let Some(kept) = round
-        .return_rows
-        .as_deref()
-        .filter(|_| round.signed_on.is_some())
-    else {
-        return Err(Error::NotFound(
-            "The return is not signed yet, so there is nothing to download".into(),
-        ));
-    };
-    let rows: Vec<Vec<String>> =
-        serde_json::from_str(kept).map_err(|e| Error::Internal(format!("kept return: {e}")))?;
-    Ok(Table {
-        name: format!("fit-and-proper-return-{}-{}", org.ods_code, round.year),
-        header: [
-            "Organisation",
-            "Year",
-            "Board member",
-            "Seats",
-            "Conclusion",
-            "Concluded on",
-            "Concluded without every check",
-            "Finding of serious misconduct",
-            "Declaration made on",
-            "Return signed on",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: rows
-            .into_iter()
-            .map(|row| row.into_iter().map(Cell::words).collect())
-            .collect(),
+) -> Result<SignedReturn, Error> {
+    if !session.has_org_role(&org.ods_code, super::READERS) {
+        return Err(Error::Forbidden);
+    }
+    let round = rounds_store::round_in_organisation(&ctx.db, org.id, round_id).await?;
+    SignedReturn::of(org, &round)?.ok_or_else(|| {
+        Error::NotFound("The return is not signed yet, so there is nothing to download".into())
     })
 }
 
@@ -519,11 +582,4 @@ pub async fn opened_assessments(
         found.push((year, assessment, notes));
     }
     Ok(found)
-}
-
-/// Whether a member is in any round (so their record shows its assessments).
-pub async fn has_assessments(ctx: &Context, member_id: i64) -> Result<bool, Error> {
-    Ok(!rounds_store::member_assessments(&ctx.db, member_id)
-        .await?
-        .is_empty())
 }

@@ -794,6 +794,7 @@ mod tests {
                 ods_code: format!("R{id}"),
                 name: format!("Trust {id}"),
             }),
+            region: None,
         };
         let held = [membership(Role::Guardian, 2), membership(Role::ErLead, 1)];
         assert_eq!(roles_in(&held, 1), [Role::ErLead]);

@@ -161,6 +161,35 @@ pub async fn round_in_organisation(
         .ok_or_else(|| StoreError::NotFound("There is no such round".into()))
 }
 
+/// The rounds of every organisation in a region, all years, newest year first: what a
+/// regional director's view is made of.
+pub async fn rounds_in_region(db: &Db, region: &str) -> Result<Vec<Round>, StoreError> {
+    let rows: Vec<RoundRow> = sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM board_rounds WHERE organisation_id IN \
+         (SELECT id FROM organisations WHERE region = $1) ORDER BY year DESC, organisation_id"
+    ))
+    .bind(region)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(round_from).collect()
+}
+
+/// An organisation's round for a year, if it opened one.
+pub async fn round_of_year(
+    db: &Db,
+    organisation_id: i64,
+    year: i64,
+) -> Result<Option<Round>, StoreError> {
+    let row: Option<RoundRow> = sqlx::query_as(&format!(
+        "SELECT {ROUND_COLUMNS} FROM board_rounds WHERE organisation_id = $1 AND year = $2"
+    ))
+    .bind(organisation_id)
+    .bind(year)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(round_from).transpose()
+}
+
 /// A member's assessment in a round. `notes` is ciphertext under their record's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {

@@ -219,6 +219,10 @@ async fn signed_in_home(
                         "/national/self-assessments".to_owned(),
                         "Self-assessments across organisations",
                     ),
+                    (
+                        "/national/boards".to_owned(),
+                        "National register of board members",
+                    ),
                 ],
                 (Some(org), Role::SystemLead) => vec![(
                     format!("/orgs/{}/system/self-assessments", org.ods_code),
@@ -227,6 +231,15 @@ async fn signed_in_home(
                 (None, Role::PlatformAdmin) => {
                     vec![("/library/manage".to_owned(), "Look after the library")]
                 }
+                (None, Role::RegionalDirector) => m
+                    .region
+                    .map(|r| {
+                        vec![(
+                            format!("/regions/{}/boards", r.code()),
+                            "Fit and proper returns of the boards in your region",
+                        )]
+                    })
+                    .unwrap_or_default(),
                 (Some(org), Role::Staff) => vec![
                     (
                         format!("/speak-up/{}", org.ods_code),
@@ -324,11 +337,11 @@ async fn signed_in_home(
             }
             RoleCard {
                 anchor: None,
-                place: m
-                    .organisation
-                    .as_ref()
-                    .map(|o| o.name.clone())
-                    .unwrap_or_else(|| "All organisations".into()),
+                place: match (&m.organisation, m.region) {
+                    (Some(o), _) => o.name.clone(),
+                    (None, Some(region)) => format!("{} region", region.label()),
+                    (None, None) => "All organisations".into(),
+                },
                 role: m.role.label(),
                 can_do: m.role.can_do(),
                 links,

@@ -112,6 +112,9 @@ impl NationalPage {
             due.join(", ")
         }
     }
+    fn regions(&self) -> &'static [dignity_domain::identity::Region] {
+        dignity_domain::identity::Region::ALL
+    }
     fn pages(&self) -> i64 {
         (self.total + registers::PAGE_SIZE - 1) / registers::PAGE_SIZE
     }

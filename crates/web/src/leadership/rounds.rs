@@ -1,11 +1,11 @@
 //! The yearly round's pages: opening it, the round with each member's conclusion, the
 //! chair's signature and the annual return to download.
 
-use super::{Sent, base, field_errors};
+use super::{base, field_errors};
 use crate::access::{Access, CurrentUser};
 use crate::date_input;
 use crate::error::AppError;
-use crate::forms::{FormData, QueryData};
+use crate::forms::{Fields, FormData, QueryData};
 use crate::identity::orgs::organisation;
 use crate::pages::{Chrome, FieldError, render};
 use crate::routes::Routes;
@@ -16,8 +16,8 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::Organisation;
-use dignity_app::leadership::rounds::Round;
 use dignity_app::leadership::rounds::{self, CHAIRS, CONCLUDERS, ConcludeForm, InRound};
+use dignity_app::leadership::rounds::{Round, SignedReturn};
 use dignity_app::leadership::{KEEPERS, READERS, RecordError, VIEWERS};
 use dignity_domain::leadership::Conclusion;
 use dignity_domain::speakup::Day;
@@ -50,6 +50,11 @@ pub fn routes(routes: Routes) -> Routes {
             Access::InOrganisation(READERS),
             return_csv,
         )
+        .get(
+            "/orgs/{ods}/board/rounds/{id}/return.pdf",
+            Access::InOrganisation(READERS),
+            return_pdf,
+        )
 }
 
 fn number(raw: &str, what: &str) -> Result<i64, AppError> {
@@ -65,7 +70,7 @@ async fn open_round(
     FormData(pairs): FormData<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let typed = sent.date("due_on");
     let mut errors = Vec::new();
     let due_on = date_input::required(&typed, "due_on", "the day the round is due", &mut errors);
@@ -141,6 +146,8 @@ struct RoundPage {
     round: Round,
     members: Vec<InRound>,
     chair: bool,
+    /// Whether they may download the return (the senior independent director may not).
+    reader: bool,
     /// The members this person may conclude about.
     concludable: Vec<i64>,
     today: Day,
@@ -205,6 +212,7 @@ async fn show_round(
             .titled(format!("The {} round: {}", round.year, organisation.name))
             .under(base(&organisation), "Board members"),
         chair: rounds::may_conclude(user, &organisation),
+        reader: user.has_org_role(&organisation.ods_code, READERS),
         concludable,
         today: state.app.clock.today(),
         organisation,
@@ -251,7 +259,7 @@ async fn conclude(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let (id, member) = (number(&id, "round")?, number(&member, "board member")?);
-    let sent = Sent::new(pairs)?;
+    let sent = Fields::new(pairs)?;
     let form = ConcludeForm {
         conclusion: sent.get("conclusion"),
         serious_misconduct: sent.ticked("serious_misconduct"),
@@ -309,7 +317,7 @@ async fn sign(
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
     let id = number(&id, "round")?;
-    Sent::new(pairs)?;
+    Fields::new(pairs)?;
     match rounds::sign(&state.app, &user, &organisation, id).await {
         Ok(()) => Ok(
             Redirect::to(&format!("{}/rounds/{id}?done=signed", base(&organisation)))
@@ -341,5 +349,83 @@ async fn return_csv(
     let id = number(&id, "round")?;
     Ok(rounds::annual_return(&state.app, &user, &organisation, id)
         .await?
+        .table()
         .csv_response())
+}
+
+async fn return_pdf(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((ods, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let id = number(&id, "round")?;
+    pdf_response(rounds::annual_return(&state.app, &user, &organisation, id).await?).await
+}
+
+/// A signed return as its one-page PDF, drawn from the rows kept when it was signed.
+pub(super) async fn pdf_response(signed: SignedReturn) -> Result<Response, AppError> {
+    let tally = signed.tally();
+    let mut totals = format!(
+        "{} board {}: {} fit and proper",
+        tally.members,
+        if tally.members == 1 {
+            "member"
+        } else {
+            "members"
+        },
+        tally.fit
+    );
+    if tally.not_fit > 0 {
+        totals.push_str(&format!(", {} not fit and proper", tally.not_fit));
+    }
+    let cell = |row: &[String], n: usize| row.get(n).cloned().unwrap_or_default();
+    let lines = signed
+        .rows
+        .iter()
+        .map(|row| {
+            let mut flags = Vec::new();
+            if cell(row, 6) == "yes" {
+                flags.push("Concluded without every check");
+            }
+            if cell(row, 7) == "yes" {
+                flags.push("Finding of serious misconduct");
+            }
+            dignity_poster::board_return::ReturnLine {
+                name: cell(row, 2),
+                seats: cell(row, 3),
+                conclusion: cell(row, 4),
+                concluded_on: Day::parse(&cell(row, 5))
+                    .map(Day::long)
+                    .unwrap_or_else(|_| cell(row, 5)),
+                flags: flags.join(". "),
+            }
+        })
+        .collect();
+    let form = dignity_poster::board_return::BoardReturn {
+        organisation: signed.organisation.name.clone(),
+        title: format!("Fit and proper person annual return, {}", signed.year),
+        signed: format!("Signed by the chair on {}", signed.signed_on.long()),
+        totals,
+        lines,
+    };
+    // Drawing a page takes a few milliseconds of CPU: kept off the request threads.
+    let pdf = tokio::task::spawn_blocking(move || dignity_poster::board_return::pdf(&form))
+        .await
+        .map_err(|e| AppError::Internal(format!("return: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.pdf\"", signed.file_name()),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -260,6 +260,34 @@ async fn things_that_exist(
     .await?;
     ids.insert("board round", round.to_string());
     ids.insert("{member}", member.to_string());
+    ids.insert("{region}", "london".to_owned());
+    ids.insert("{year}", Day::from_unix_seconds(now).ymd().0.to_string());
+    // The same person on RJ2's board, which asks for RJ1's reference.
+    let throwaway = dignity_crypto::speakup::ConcernKey::generate();
+    let elsewhere = dignity_store::leadership::add_member(
+        &app.db,
+        "test",
+        now,
+        &app.other_org,
+        &dignity_store::leadership::NewMember {
+            person_id: board_member.id,
+            added_on: Day::from_unix_seconds(now),
+            public_key: throwaway.public_key(),
+            profile: dignity_crypto::speakup::encrypt_to(&throwaway.public_key(), b"{}")?,
+            seals: Vec::new(),
+        },
+    )
+    .await?;
+    let request = dignity_store::leadership::references::request(
+        &app.db,
+        "test",
+        now,
+        (&app.other_org, &app.org),
+        (elsewhere, member),
+        (Day::from_unix_seconds(now), board_member.id),
+    )
+    .await?;
+    ids.insert("{request}", request.to_string());
 
     let resources = crate::library::seed(app).await?;
     ids.insert("{id}", resources.first().ok_or("a resource")?.to_string());

@@ -4,7 +4,7 @@
 use crate::speakup::{sign_in_guardian, speak_up_on};
 use crate::support::{Browser, PASSPHRASE, Page, TestApp, TestResult};
 use axum::http::StatusCode;
-use dignity_domain::identity::Role;
+use dignity_domain::identity::{Region, Role};
 use dignity_domain::speakup::Day;
 
 dignity_store::on_both_backends!(
@@ -13,6 +13,7 @@ dignity_store::on_both_backends!(
     bad_record_input_is_named_and_nothing_is_kept,
     the_outside_attack_s_findings_stay_fixed,
     a_yearly_round_is_concluded_signed_and_published,
+    the_region_sees_its_boards_returns_and_no_other_region_does,
 );
 
 const EVIDENCE: &str = "Enhanced certificate 001122334455, seen by the company secretary";
@@ -412,6 +413,19 @@ async fn bad_record_input_is_named_and_nothing_is_kept(app: &TestApp) -> TestRes
     ] {
         assert!(page.body.contains(message), "{message}: {}", page.body);
     }
+    // A mark that turns the text round would make the register read other than typed.
+    let mut turned = owned(&[
+        ("title", "Chair of \u{202e}tidua"),
+        ("seat_kind", "non_executive"),
+    ]);
+    date(&mut turned, "starts_on", today.plus_days(-10));
+    let page = post(&mut cass, &format!("{record}/seats"), &turned).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("Take out the hidden characters"),
+        "{}",
+        page.body
+    );
     let mut backwards = owned(&[("title", "Chair of audit"), ("seat_kind", "non_executive")]);
     date(&mut backwards, "starts_on", today.plus_days(-10));
     date(&mut backwards, "ends_on", today.plus_days(-20));
@@ -958,5 +972,198 @@ async fn a_yearly_round_is_concluded_signed_and_published(app: &TestApp) -> Test
     ] {
         assert!(actions.contains(&wanted), "{wanted}");
     }
+    Ok(())
+}
+
+/// A board with one member, concluded fit and signed this year, through the pages.
+async fn signed_board(app: &TestApp) -> Result<i64, Box<dyn std::error::Error>> {
+    speak_up_on(app).await?;
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("chris@trust.nhs.uk", Some(Role::Chair)).await?;
+    app.person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let mut chris = sign_in_guardian(app, "chris@trust.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let page = post(
+        &mut cass,
+        "/orgs/RJ1/board/members",
+        &owned(&[("email", "mel@trust.nhs.uk")]),
+    )
+    .await?;
+    let id: i64 = page
+        .location
+        .as_deref()
+        .and_then(|l| l.split('/').nth(5))
+        .and_then(|l| l.split('?').next())
+        .ok_or("a record's address")?
+        .parse()?;
+    let mut seat = owned(&[("title", "Chief executive"), ("seat_kind", "executive")]);
+    date(&mut seat, "starts_on", today.plus_days(-500));
+    post(
+        &mut cass,
+        &format!("/orgs/RJ1/board/members/{id}/seats"),
+        &seat,
+    )
+    .await?;
+    let mut open = Vec::new();
+    date(&mut open, "due_on", today.plus_days(30));
+    let page = post(&mut cass, "/orgs/RJ1/board/rounds", &open).await?;
+    let round: i64 = page
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|l| l.split('?').next())
+        .ok_or("the round's address")?
+        .parse()?;
+    let base = format!("/orgs/RJ1/board/rounds/{round}");
+    let page = post(
+        &mut chris,
+        &format!("{base}/members/{id}/conclude"),
+        &owned(&[
+            ("conclusion", "fit"),
+            ("why_without", WHY_WITHOUT),
+            ("serious_misconduct", "yes"),
+            ("action", ACTION),
+        ]),
+    )
+    .await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(&mut chris, &format!("{base}/sign"), &[]).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    Ok(round)
+}
+
+async fn the_region_sees_its_boards_returns_and_no_other_region_does(app: &TestApp) -> TestResult {
+    let round = signed_board(app).await?;
+    let year = app.state.app.clock.today().ymd().0;
+    let london = app
+        .person("rd@england.nhs.uk", Some(Role::RegionalDirector))
+        .await?;
+    let north_west = app
+        .person_in_region(
+            "nw@england.nhs.uk",
+            Role::RegionalDirector,
+            Region::NorthWest,
+        )
+        .await?;
+    let analyst = app
+        .person("ana@nhs.net", Some(Role::NationalAnalyst))
+        .await?;
+    let mut london = app.signed_in_browser(&london).await?;
+    let mut north_west = app.signed_in_browser(&north_west).await?;
+    let mut analyst = app.signed_in_browser(&analyst).await?;
+
+    // London's director sees both London boards: one signed, one not started.
+    let page = london.get("/regions/london/boards").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("Fit and proper returns for {year}"))
+    );
+    assert!(
+        page.body.contains("1 of 2 boards have signed a return"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("1 member: 1 fit and proper, 1 concluded without every check, 1 with a finding of serious misconduct"), "{}", page.body);
+    assert!(page.body.contains("Round not opened"));
+    // It says nothing of the chair's words.
+    assert!(!page.body.contains(WHY_WITHOUT));
+    let summary = london.get("/regions/london/boards.csv").await?;
+    assert_eq!(summary.status, StatusCode::OK);
+    assert!(
+        summary
+            .body
+            .contains(r#""RJ1","Trust RJ1","Acute trust","signed","#),
+        "{}",
+        summary.body
+    );
+    assert!(
+        summary
+            .body
+            .contains(r#""RJ2","Trust RJ2","Acute trust","not opened","#),
+        "{}",
+        summary.body
+    );
+
+    // Each board's return, exactly as its own readers download it.
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let own = cass
+        .get(&format!("/orgs/RJ1/board/rounds/{round}/return.csv"))
+        .await?;
+    let regional = format!("/regions/london/boards/RJ1/{year}/return");
+    let csv = london.get(&format!("{regional}.csv")).await?;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body, own.body);
+    assert!(csv.body.contains("mel@trust.nhs.uk"));
+    let pdf = london.get(&format!("{regional}.pdf")).await?;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let pdf = cass
+        .get(&format!("/orgs/RJ1/board/rounds/{round}/return.pdf"))
+        .await?;
+    assert_eq!(pdf.status, StatusCode::OK);
+    // A year without a signed return, a board in another region and a region that does
+    // not exist are not found.
+    for missing in [
+        format!("/regions/london/boards/RJ1/{}/return.csv", year - 1),
+        format!("/regions/london/boards/RJ2/{year}/return.pdf"),
+        "/regions/atlantis/boards".to_owned(),
+    ] {
+        assert_eq!(
+            london.get(&missing).await?.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    assert_eq!(
+        analyst
+            .get(&format!("/regions/north_west/boards/RJ1/{year}/return.csv"))
+            .await?
+            .status,
+        StatusCode::NOT_FOUND,
+        "RJ1 is not in the North West"
+    );
+
+    // Another region's director reaches none of it, even naming their own region.
+    for path in [
+        "/regions/london/boards".to_owned(),
+        "/regions/london/boards.csv".to_owned(),
+        format!("{regional}.csv"),
+        format!("{regional}.pdf"),
+        format!("/orgs/RJ1/board/rounds/{round}/return.csv"),
+    ] {
+        assert_eq!(
+            north_west.get(&path).await?.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let page = north_west.get("/regions/north_west/boards").await?;
+    assert!(
+        page.body.contains("no organisations in this region"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        london.get("/regions/north_west/boards").await?.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // National analysts see every region.
+    let page = analyst.get("/regions/london/boards").await?;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("1 of 2 boards"));
+    assert_eq!(
+        analyst.get(&format!("{regional}.pdf")).await?.status,
+        StatusCode::OK
+    );
     Ok(())
 }

@@ -33,7 +33,7 @@ mod workforce;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use dignity_domain::identity::Role;
+use dignity_domain::identity::{Region, Role};
 use dignity_store::audit;
 use dignity_web::Access;
 use support::{Browser, PASSPHRASE, Page, TestApp, TestResult, current_code};
@@ -86,6 +86,7 @@ const EVERYONE: &[Who] = &[
     Who::Holder(Role::CompanySecretary),
     Who::Holder(Role::SeniorIndependentDirector),
     Who::Holder(Role::SystemLead),
+    Who::Holder(Role::RegionalDirector),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
     Who::OtherOrg(Role::Staff),
@@ -100,6 +101,7 @@ const EVERYONE: &[Who] = &[
     Who::OtherOrg(Role::CompanySecretary),
     Who::OtherOrg(Role::SeniorIndependentDirector),
     Who::OtherOrg(Role::SystemLead),
+    Who::OtherOrg(Role::RegionalDirector),
 ];
 
 const SIGNED_IN: &[Who] = &[
@@ -115,6 +117,7 @@ const SIGNED_IN: &[Who] = &[
     Who::Holder(Role::CompanySecretary),
     Who::Holder(Role::SeniorIndependentDirector),
     Who::Holder(Role::SystemLead),
+    Who::Holder(Role::RegionalDirector),
     Who::Holder(Role::NationalAnalyst),
     Who::Holder(Role::PlatformAdmin),
     Who::OtherOrg(Role::Staff),
@@ -129,6 +132,7 @@ const SIGNED_IN: &[Who] = &[
     Who::OtherOrg(Role::CompanySecretary),
     Who::OtherOrg(Role::SeniorIndependentDirector),
     Who::OtherOrg(Role::SystemLead),
+    Who::OtherOrg(Role::RegionalDirector),
 ];
 
 const RJ1_ADMIN: &[Who] = &[Who::Holder(Role::OrgAdmin)];
@@ -237,6 +241,12 @@ const RJ1_BOARD_VIEWERS: &[Who] = &[
     Who::Holder(Role::Chair),
     Who::Holder(Role::CompanySecretary),
     Who::Holder(Role::SeniorIndependentDirector),
+];
+/// Who sees the London region's returns: its director and national analysts (another
+/// region's director is refused).
+const LONDON_VIEWERS: &[Who] = &[
+    Who::Holder(Role::RegionalDirector),
+    Who::Holder(Role::NationalAnalyst),
 ];
 /// Who keeps those records.
 const RJ1_BOARD_KEEPERS: &[Who] = &[Who::Holder(Role::CompanySecretary)];
@@ -354,6 +364,54 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/board/rounds/{id}/return.csv",
         "/orgs/RJ1/board/rounds/1/return.csv",
         RJ1_BOARD_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/reference",
+        "/orgs/RJ1/board/members/1/reference",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/reference-requests",
+        "/orgs/RJ1/board/members/1/reference-requests",
+        RJ1_BOARD_KEEPERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board/members/{id}/reference-requests/{request}/release",
+        "/orgs/RJ1/board/members/1/reference-requests/1/release",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board/rounds/{id}/return.pdf",
+        "/orgs/RJ1/board/rounds/1/return.pdf",
+        RJ1_BOARD_READERS,
+    ),
+    (
+        "GET",
+        "/regions/{region}/boards",
+        "/regions/london/boards",
+        LONDON_VIEWERS,
+    ),
+    (
+        "GET",
+        "/regions/{region}/boards.csv",
+        "/regions/london/boards.csv",
+        LONDON_VIEWERS,
+    ),
+    (
+        "GET",
+        "/regions/{region}/boards/{ods}/{year}/return.csv",
+        "/regions/london/boards/RJ1/2026/return.csv",
+        LONDON_VIEWERS,
+    ),
+    (
+        "GET",
+        "/regions/{region}/boards/{ods}/{year}/return.pdf",
+        "/regions/london/boards/RJ1/2026/return.pdf",
+        LONDON_VIEWERS,
     ),
     ("GET", "/boards", "/boards", EVERYONE),
     ("GET", "/boards/{ods}", "/boards/RJ1", EVERYONE),
@@ -1591,6 +1649,16 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
         let person = match who {
             Who::Anonymous => None,
             Who::Holder(role) => Some(app.person(&format!("p{i}@x.nhs.uk"), Some(*role)).await?),
+            // RJ1 and RJ2 are both in London: "another" regional director is another
+            // region's.
+            Who::OtherOrg(Role::RegionalDirector) => Some(
+                app.person_in_region(
+                    &format!("p{i}@x.nhs.uk"),
+                    Role::RegionalDirector,
+                    Region::NorthWest,
+                )
+                .await?,
+            ),
             Who::OtherOrg(role) => Some(
                 app.person_in(&format!("p{i}@x.nhs.uk"), Some(*role), &app.other_org)
                     .await?,

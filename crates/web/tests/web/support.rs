@@ -142,6 +142,19 @@ impl TestApp {
         Ok(board)
     }
 
+    /// A person holding `role` in `region` (a regional director's), with a second step.
+    pub async fn person_in_region(
+        &self,
+        email: &str,
+        role: Role,
+        region: Region,
+    ) -> Result<Person, Box<dyn std::error::Error>> {
+        let person = self.person_in(email, None, &self.org).await?;
+        identity::grant_region_role(&self.db, "test", 1, &person, role, region).await?;
+        identity::set_totp(&self.db, "test", 1, &person, Some(TOTP_SECRET), None).await?;
+        Ok(identity::get_person(&self.db, person.id).await?)
+    }
+
     pub async fn person_in(
         &self,
         email: &str,
@@ -169,7 +182,12 @@ impl TestApp {
         };
         if let Some(role) = role {
             let place = (role.scope() == RoleScope::Organisation).then_some(org);
-            identity::grant_role(&self.db, "test", 1, &person, role, place).await?;
+            if role.scope() == RoleScope::Region {
+                // A regional director of the organisation's region.
+                identity::grant_region_role(&self.db, "test", 1, &person, role, org.region).await?;
+            } else {
+                identity::grant_role(&self.db, "test", 1, &person, role, place).await?;
+            }
             if role.needs_second_factor() {
                 identity::set_totp(&self.db, "test", 1, &person, Some(TOTP_SECRET), None).await?;
             }
