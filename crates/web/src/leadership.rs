@@ -154,6 +154,12 @@ struct BoardPage {
     ready: bool,
     no_recovery_key: &'static str,
     members: Vec<Listed>,
+    /// Other boards' requests for this board's references, waiting to be released.
+    waiting: Vec<(
+        dignity_app::leadership::references::Request,
+        Organisation,
+        dignity_app::leadership::references::Member,
+    )>,
     today: Day,
     typed: BoardTyped,
     done: Option<&'static str>,
@@ -196,7 +202,9 @@ async fn show_board(
 ) -> Result<Response, AppError> {
     let members = leadership::board(&state.app, user, &organisation).await?;
     let rounds = leadership::rounds::rounds(&state.app, user, &organisation).await?;
+    let waiting = leadership::references::waiting(&state.app, user, &organisation).await?;
     let page = BoardPage {
+        waiting,
         chrome: chrome.titled(format!("Board members: {}", organisation.name)),
         keeper: leadership::may_keep(user, &organisation),
         ready: leadership::ready(&state.app, &organisation).await?,

@@ -13,8 +13,10 @@ use crate::identity::{CurrentSession, Organisation};
 use crate::{Context, Error};
 use dignity_domain::speakup::Day;
 use dignity_store::identity as identity_store;
-use dignity_store::leadership::references::{self as store, Request, Written};
-use dignity_store::leadership::{self as board_store, Member};
+pub use dignity_store::leadership::Member;
+pub use dignity_store::leadership::references::Request;
+use dignity_store::leadership::references::{self as store, Written};
+use dignity_store::leadership::{self as board_store};
 use serde::{Deserialize, Serialize};
 
 /// The standard board member reference, in our words. Sealed; never in an audit entry.

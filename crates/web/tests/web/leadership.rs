@@ -14,6 +14,7 @@ dignity_store::on_both_backends!(
     the_outside_attack_s_findings_stay_fixed,
     a_yearly_round_is_concluded_signed_and_published,
     the_region_sees_its_boards_returns_and_no_other_region_does,
+    a_reference_goes_only_to_the_board_that_asked_and_every_step_is_audited,
 );
 
 const EVIDENCE: &str = "Enhanced certificate 001122334455, seen by the company secretary";
@@ -1165,5 +1166,240 @@ async fn the_region_sees_its_boards_returns_and_no_other_region_does(app: &TestA
         analyst.get(&format!("{regional}.pdf")).await?.status,
         StatusCode::OK
     );
+    Ok(())
+}
+
+const CONCERN: &str = "Two complaints about how she chaired the audit committee in 2025";
+
+/// The id at the end of a record's address in a redirect.
+fn record_in(page: &Page) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(page
+        .location
+        .as_deref()
+        .and_then(|l| l.split('/').nth(5))
+        .and_then(|l| l.split('?').next())
+        .ok_or("a record's address")?
+        .parse()?)
+}
+
+async fn a_reference_goes_only_to_the_board_that_asked_and_every_step_is_audited(
+    app: &TestApp,
+) -> TestResult {
+    speak_up_on(app).await?;
+    let other_recovery = dignity_crypto::speakup::SecretKey::generate();
+    dignity_store::speakup::init(
+        &app.db,
+        "test",
+        1,
+        &app.other_org,
+        &dignity_crypto::speakup::public_key(&other_recovery),
+        2,
+    )
+    .await?;
+    app.person("cass@trust.nhs.uk", Some(Role::CompanySecretary))
+        .await?;
+    app.person("chris@trust.nhs.uk", Some(Role::Chair)).await?;
+    app.person_in(
+        "rita@other.nhs.uk",
+        Some(Role::CompanySecretary),
+        &app.other_org,
+    )
+    .await?;
+    let mel = app
+        .person("mel@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    dignity_store::identity::grant_role(
+        &app.db,
+        "test",
+        1,
+        &mel,
+        Role::Staff,
+        Some(&app.other_org),
+    )
+    .await?;
+    let mut mel = sign_in(app, "mel@trust.nhs.uk").await?;
+    let mut cass = sign_in_guardian(app, "cass@trust.nhs.uk").await?;
+    let mut chris = sign_in_guardian(app, "chris@trust.nhs.uk").await?;
+    let mut rita = sign_in_guardian(app, "rita@other.nhs.uk").await?;
+    let today = app.state.app.clock.today();
+    let add = owned(&[("email", "mel@trust.nhs.uk")]);
+
+    // RJ1's record: a seat that ended ten days ago. RJ2's: a seat held now.
+    let left = record_in(&post(&mut cass, "/orgs/RJ1/board/members", &add).await?)?;
+    let mut seat = owned(&[("title", "Chair of audit"), ("seat_kind", "non_executive")]);
+    date(&mut seat, "starts_on", today.plus_days(-800));
+    date(&mut seat, "ends_on", today.plus_days(-10));
+    post(
+        &mut cass,
+        &format!("/orgs/RJ1/board/members/{left}/seats"),
+        &seat,
+    )
+    .await?;
+    let joined = record_in(&post(&mut rita, "/orgs/RJ2/board/members", &add).await?)?;
+    let mut seat = owned(&[
+        ("title", "Non-executive director"),
+        ("seat_kind", "non_executive"),
+    ]);
+    date(&mut seat, "starts_on", today.plus_days(-5));
+    post(
+        &mut rita,
+        &format!("/orgs/RJ2/board/members/{joined}/seats"),
+        &seat,
+    )
+    .await?;
+    let old = format!("/orgs/RJ1/board/members/{left}");
+    let new = format!("/orgs/RJ2/board/members/{joined}");
+
+    // No reference while a seat is held; every gap named; written once.
+    let clean = owned(&[
+        ("concerns", "no"),
+        ("investigations", "no"),
+        ("misconduct", "no"),
+    ]);
+    let page = post(&mut rita, &format!("{new}/reference"), &clean).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("once they have left the board"),
+        "{}",
+        page.body
+    );
+    let page = post(
+        &mut cass,
+        &format!("{old}/reference"),
+        &owned(&[("concerns", "yes")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Say what the concerns were",
+        "Say whether they were investigated",
+        "Say whether there was a finding of serious misconduct or mismanagement",
+    ] {
+        assert!(page.body.contains(message), "{message}");
+    }
+    let written = owned(&[
+        ("concerns", "yes"),
+        ("concerns_detail", CONCERN),
+        ("investigations", "no"),
+        ("misconduct", "no"),
+    ]);
+    let page = post(&mut cass, &format!("{old}/reference"), &written).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(&mut cass, &format!("{old}/reference"), &written).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("written already"));
+
+    // RJ2 sees RJ1's board and asks; only a board the person sat on can be asked.
+    let page = rita.get(&new).await?;
+    assert!(
+        page.body.contains("Ask Trust RJ1 for its reference"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(CONCERN));
+    for from in [joined.to_string(), "999999".to_owned()] {
+        let page = post(
+            &mut rita,
+            &format!("{new}/reference-requests"),
+            &owned(&[("from", &from)]),
+        )
+        .await?;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "from {from}");
+    }
+    let ask = owned(&[("from", &left.to_string())]);
+    let page = post(&mut rita, &format!("{new}/reference-requests"), &ask).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(&mut rita, &format!("{new}/reference-requests"), &ask).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("already asked for"));
+    assert!(
+        rita.get(&new)
+            .await?
+            .body
+            .contains("has not released it yet")
+    );
+    let request: i64 = sqlx::query_scalar("SELECT id FROM board_reference_requests")
+        .fetch_one(app.db.pool())
+        .await?;
+
+    // RJ1's chair sees the request, and only RJ1's chairs and company secretaries release
+    // it: not RJ2, not the member, and not by naming another record's request.
+    let page = chris.get("/orgs/RJ1/board").await?;
+    assert!(
+        page.body.contains("Trust RJ2 asked for the reference of"),
+        "{}",
+        page.body
+    );
+    let release = format!("{old}/reference-requests/{request}/release");
+    assert_eq!(
+        post(&mut rita, &release, &[]).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&mut mel, &release, &[]).await?.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &mut chris,
+            &format!("{old}/reference-requests/999999/release"),
+            &[]
+        )
+        .await?
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(rita.get(&old).await?.status, StatusCode::FORBIDDEN);
+    let page = post(&mut chris, &release, &[]).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(&mut chris, &release, &[]).await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("released already"));
+
+    // RJ2 reads it on its own record; the member reads both copies.
+    let page = rita.get(&new).await?;
+    assert!(page.body.contains(CONCERN), "{}", page.body);
+    assert!(
+        page.body.contains("Trust RJ1&#x27;s reference")
+            || page.body.contains("Trust RJ1's reference")
+    );
+    // The member gets their key when they next sign in as a board member, and each
+    // record is sealed to it when its board next opens it.
+    let mut mel = sign_in(app, "mel@trust.nhs.uk").await?;
+    cass.get(&old).await?;
+    rita.get(&new).await?;
+    let page = mel.get(&old).await?;
+    assert!(page.body.contains(CONCERN), "{}", page.body);
+    assert!(mel.get(&new).await?.body.contains(CONCERN));
+
+    // Each step is in both boards' logs, and no log holds the words.
+    for (ods, wanted) in [
+        (
+            "RJ1",
+            &[
+                "board.reference_written",
+                "board.reference_requested",
+                "board.reference_released",
+                "board.reference_read",
+            ][..],
+        ),
+        (
+            "RJ2",
+            &[
+                "board.reference_requested",
+                "board.reference_released",
+                "board.reference_read",
+            ][..],
+        ),
+    ] {
+        let log = dignity_store::audit::list_for_organisation(&app.db, ods, None, 1_000).await?;
+        for action in wanted {
+            assert!(log.iter().any(|e| e.action == *action), "{ods}: {action}");
+        }
+        assert!(log.iter().all(|e| !e.detail.contains(CONCERN)));
+    }
+    // A thief with a copy of the database finds neither copy's words.
+    let dump = crate::support::everything_stored(app).await?;
+    assert!(!dump.contains(CONCERN) && !dump.contains("audit committee"));
     Ok(())
 }
