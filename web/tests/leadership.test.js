@@ -1,7 +1,8 @@
 // Board members' fit and proper person records in a real browser: the company secretary
-// records a check, the chair and the senior independent director conclude the year's
-// round, the chair signs the return, and the public and national registers show it. axe
-// and the reflow check pass on every page.
+// records a check and asks another trust for a member's reference, which its company
+// secretary releases; the chair and the senior independent director conclude the year's
+// round, the chair signs the return, and the public and national registers and the
+// region's page show it. axe and the reflow check pass on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser, checkAccessibility, newPage, server, signInWithSecondStep, useServerAndBrowser } from './helpers.js';
@@ -55,6 +56,26 @@ test('a year of fit and proper checks, from a record to the public register', as
   assert.match(await secretary.locator('.nhsuk-notification-banner').innerText(), /The check is recorded/);
   assert.match(await secretary.locator('main').innerText(), /Enhanced certificate seen/);
 
+  // Tom Nurse came from the ambulance trust: the secretary asks it for his reference,
+  // its company secretary releases it, and it shows on his record here.
+  await secretary.click('button:has-text("Ask Moorland Ambulance Service NHS Trust (demo) for its reference")');
+  assert.match(await secretary.locator('.nhsuk-notification-banner').innerText(), /The reference is asked for/);
+  await checkAccessibility(secretary, assert);
+  const tomRecord = secretary.url().split('?')[0];
+  const ambulance = await newPage(browser);
+  await signInWithSecondStep(ambulance, server.url, 'secretary.ambulance@demo.nhs.uk');
+  await ambulance.goto(`${server.url}/orgs/DEMO3/board`);
+  await checkAccessibility(ambulance, assert);
+  await ambulance.click('#references-asked + ul a:has-text("Tom Nurse")');
+  assert.match(await ambulance.locator('#references ~ .nhsuk-card').first().innerText(), /Led the trust's work/);
+  await ambulance.click('button:has-text("Release the reference to Northfield Hospitals NHS Foundation Trust (demo)")');
+  assert.match(await ambulance.locator('.nhsuk-notification-banner').innerText(), /The reference is released/);
+  await checkAccessibility(ambulance, assert);
+  await secretary.goto(tomRecord);
+  assert.match(await secretary.locator('main').innerText(), /Moorland Ambulance Service NHS Trust \(demo\)'s reference/);
+  assert.match(await secretary.locator('main').innerText(), /Led the trust's work/);
+  await checkAccessibility(secretary, assert);
+
   // The chair concludes for everyone but themself; the senior independent director
   // concludes about the chair; then the chair signs.
   const chair = await newPage(browser);
@@ -107,7 +128,8 @@ test('a year of fit and proper checks, from a record to the public register', as
   assert.equal(await analyst.locator('h1').innerText(), 'National register of board members');
   await analyst.fill('#q', 'Tom');
   await analyst.click('button:has-text("Search")');
-  assert.match(await analyst.locator('caption').innerText(), /^1 board member$/);
+  // Tom Nurse is there twice: on this board, and on the board he left.
+  assert.match(await analyst.locator('caption').innerText(), /^2 board members$/);
   await checkAccessibility(analyst, assert);
 
   // The region's director sees the signed return beside the region's other boards, and

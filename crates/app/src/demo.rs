@@ -396,6 +396,36 @@ pub async fn board_member(
     Ok(id)
 }
 
+/// A made-up reference, written by `organisation` about its record `member_id` (whose
+/// seats have ended) and sealed to that record's key, as the pages write one.
+pub async fn board_reference(
+    operator: &Operator,
+    organisation: &Organisation,
+    (member_id, written_on, written_by): (i64, Day, i64),
+    reference: &crate::leadership::references::Reference,
+) -> Result<(), Error> {
+    use dignity_store::leadership as store;
+    let db = operator.db();
+    let Some(member) = store::member_by_id(db, member_id).await? else {
+        return Err(Error::NotFound("There is no such board member".into()));
+    };
+    let words = crate::leadership::seal_json(&member.public_key, reference)?;
+    store::references::write(
+        db,
+        operator.actor(),
+        operator.clock().now(),
+        organisation,
+        &store::references::Written {
+            member_id,
+            written_on,
+            written_by,
+            words,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// A made-up yearly round: opened on `opened_on` with the members holding a seat that
 /// day, each of `conclusions` recorded, and signed on `signed` if given, published as the
 /// pages publish a signed return.

@@ -60,6 +60,25 @@ const ACCOUNTS: &[(&str, &str, Role)] = &[
 
 pub(crate) const ACTOR: &str = "demo";
 
+/// Makes a person's key now, under the demo passphrase, so that concerns and board
+/// records kept before they first sign in are sealed to them too.
+pub(crate) async fn give_key(operator: &Operator, person_id: i64) -> anyhow::Result<()> {
+    let key = dignity_crypto::speakup::SecretKey::generate();
+    let wrapped = dignity_crypto::speakup::wrap_identity(
+        &key,
+        DEMO_PASSPHRASE,
+        dignity_app::context::PASSPHRASE_COST,
+    )?;
+    operator
+        .save_case_key(
+            person_id,
+            &dignity_crypto::speakup::public_key(&key),
+            &wrapped,
+        )
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn org(
     operator: &Operator,
     code: &str,
@@ -231,21 +250,7 @@ pub async fn seed(
                 | Role::CompanySecretary
                 | Role::Executive
         ) {
-            // Made now, under the demo passphrase, so that concerns and board records kept
-            // before the person first signs in are sealed to them too.
-            let key = dignity_crypto::speakup::SecretKey::generate();
-            let wrapped = dignity_crypto::speakup::wrap_identity(
-                &key,
-                DEMO_PASSPHRASE,
-                dignity_app::context::PASSPHRASE_COST,
-            )?;
-            operator
-                .save_case_key(
-                    person.id,
-                    &dignity_crypto::speakup::public_key(&key),
-                    &wrapped,
-                )
-                .await?;
+            give_key(&operator, person.id).await?;
         }
         if role.needs_second_factor() {
             operator

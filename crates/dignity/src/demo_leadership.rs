@@ -30,6 +30,8 @@ fn job(employer: &str, role: &str, from: Day, to: Option<Day>) -> Job {
 }
 
 pub const CHAIR_EMAIL: &str = "chair@demo.nhs.uk";
+/// The second trust's company secretary, who releases its references.
+pub const SECOND_SECRETARY_EMAIL: &str = "secretary.ambulance@demo.nhs.uk";
 
 /// The people the demo's boards are made of, by their demo account ids.
 pub struct Board {
@@ -273,6 +275,76 @@ pub async fn seed(
     // Its records need a recovery key. The demo does not print this one: only the main
     // trust's is shown at start.
     operator.turn_on_speakup(second, 2).await?;
+    // Its company secretary, with a key before its records are made, so each is sealed
+    // to her.
+    let ola = operator
+        .create_person(
+            &Email::parse(SECOND_SECRETARY_EMAIL)?,
+            &Name::parse("Ola Secretary", "name")?,
+            passphrase_hash,
+        )
+        .await?;
+    operator
+        .grant_role(&ola, Role::CompanySecretary, Some(second))
+        .await?;
+    operator
+        .set_second_step(&ola, Some(crate::demo::DEMO_TOTP_SECRET))
+        .await?;
+    crate::demo::give_key(operator, ola.id).await?;
+    // Tom Nurse was its director of nursing until he joined the main trust. It wrote his
+    // reference when he left; the main trust has not asked for it yet.
+    let tom = operator
+        .person(&Email::parse("tom.nurse@demo.nhs.uk")?)
+        .await?;
+    operator.grant_role(&tom, Role::Staff, Some(second)).await?;
+    let tom_there = [Seat {
+        ends_on: Some(ago(75)),
+        ..seat(
+            SeatKind::Executive,
+            "Director of nursing and quality",
+            ago(1400),
+        )
+    }];
+    let record = board_member(
+        operator,
+        second,
+        &DemoBoardMember {
+            person_id: nurse,
+            added_on: ago(1400),
+            seats: &tom_there,
+            qualifications: "Registered nurse (adult)",
+            registration: "Nursing and Midwifery Council, registered",
+            jobs: &[],
+            gap_reasons: &[],
+            checks: &[],
+            declaration: None,
+            recorded_by: ola.id,
+        },
+    )
+    .await?;
+    dignity_app::demo::board_reference(
+        operator,
+        second,
+        (record, ago(70), ola.id),
+        &dignity_app::leadership::references::Reference {
+            organisation: second.name.clone(),
+            written_on: ago(70),
+            seats: vec![format!(
+                "Director of nursing and quality (Executive), {} to {}",
+                ago(1400).long(),
+                ago(75).long()
+            )],
+            concerns: false,
+            concerns_detail: String::new(),
+            investigations: false,
+            investigations_detail: String::new(),
+            misconduct: false,
+            misconduct_detail: String::new(),
+            other: "Led the trust's work to cut the time patients wait at hospital doors. (Demo words.)"
+                .into(),
+        },
+    )
+    .await?;
     let second_seat = [seat(
         SeatKind::NonExecutive,
         "Non-executive director",
