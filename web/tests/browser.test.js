@@ -18,7 +18,7 @@ describe('public pages', () => {
     const blue = await page.locator('header.nhsuk-header').evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(blue, 'rgb(0, 94, 184)');
     await checkAccessibility(page, assert);
-    for (const path of ['/accessibility', '/privacy', '/sign-in', '/no-such-page']) {
+    for (const path of ['/accessibility', '/privacy', '/cookies', '/sign-in', '/no-such-page']) {
       await page.goto(server.url + path);
       await checkAccessibility(page, assert);
     }

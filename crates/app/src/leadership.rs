@@ -418,8 +418,8 @@ pub(crate) async fn listed_on(
 ) -> Result<Vec<Listed>, Error> {
     let members = store::members(db, org.id).await?;
     let seats = store::seats(db, org.id).await?;
-    let last = store::last_checks(db, org.id).await?;
-    let declared = store::last_declarations(db, org.id).await?;
+    let last = store::last_checks(db, org.id, today).await?;
+    let declared = store::last_declarations(db, org.id, today).await?;
     Ok(members
         .into_iter()
         .map(|member| {
@@ -462,7 +462,7 @@ pub async fn summary(
         .into_iter()
         .filter(|s| s.member_id == record.id)
         .collect();
-    let last = store::last_checks(&ctx.db, org.id).await?;
+    let last = store::last_checks(&ctx.db, org.id, today).await?;
     let checks = CheckKind::ALL
         .iter()
         .map(|kind| {
@@ -473,7 +473,7 @@ pub async fn summary(
             (*kind, domain::standing(*kind, done, today))
         })
         .collect();
-    let declared_on = store::last_declarations(&ctx.db, org.id)
+    let declared_on = store::last_declarations(&ctx.db, org.id, today)
         .await?
         .into_iter()
         .find(|(m, _)| *m == record.id)
@@ -655,7 +655,15 @@ pub(crate) fn text(
         ));
     }
     // Marks that turn text round or hide letters would let a record, a return or a
-    // register line read differently from what was typed (staff voice refuses them too).
+    // register line read differently from what was typed (staff voice refuses them too);
+    // a pile of accents on one letter draws over the lines around it (outside attack,
+    // 2026-12-06: 3,000 on one letter).
+    if piled_marks(value) {
+        problems.push(problem(
+            field,
+            "Take out the accents piled on one letter: no letter needs more than 3",
+        ));
+    }
     if value.chars().any(|c| {
         dignity_domain::diagnostics::is_hidden_mark(c)
             || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -666,6 +674,46 @@ pub(crate) fn text(
         ));
     }
     value.to_owned()
+}
+
+/// Whether more than 3 combining marks sit on one letter. Only the general-purpose
+/// combining blocks are counted, so no script's ordinary writing is refused.
+fn piled_marks(value: &str) -> bool {
+    let mut run = 0;
+    for c in value.chars() {
+        if matches!(
+            c,
+            '\u{0300}'..='\u{036f}'
+                | '\u{1ab0}'..='\u{1aff}'
+                | '\u{1dc0}'..='\u{1dff}'
+                | '\u{20d0}'..='\u{20ff}'
+                | '\u{fe20}'..='\u{fe2f}'
+        ) {
+            run += 1;
+            if run > 3 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// A one-line answer (a job, an employer): as [`text`], and no line breaks or tabs,
+/// which would break the register's lines and the return's rows (outside attack,
+/// 2026-12-06: a seat title with a made-up second line).
+pub(crate) fn line(
+    problems: &mut Vec<Problem>,
+    field: &str,
+    value: &str,
+    missing: Option<&str>,
+) -> String {
+    let value = text(problems, field, value, missing);
+    if value.contains(['\n', '\r', '\t']) {
+        problems.push(problem(field, "Keep this to one line"));
+    }
+    value
 }
 
 pub(crate) fn day_field(name: &str) -> String {
@@ -694,7 +742,7 @@ pub fn seat_from(form: &SeatForm, today: Day) -> Result<Seat, Vec<Problem>> {
             "Choose whether this is an executive or non-executive seat",
         ));
     }
-    let title = text(
+    let title = line(
         &mut problems,
         "title",
         &form.title,
@@ -956,13 +1004,13 @@ pub struct JobForm {
 /// The job a form describes, or every problem with it at once.
 pub fn job_from(form: &JobForm, today: Day) -> Result<Job, Vec<Problem>> {
     let mut problems = Vec::new();
-    let employer = text(
+    let employer = line(
         &mut problems,
         "employer",
         &form.employer,
         Some("Enter the employer"),
     );
-    let role = text(
+    let role = line(
         &mut problems,
         "role",
         &form.role,
@@ -1090,6 +1138,7 @@ pub async fn declare(
     if !record.own {
         return Err(Error::Forbidden.into());
     }
+    still_sits(ctx, org, record, "good_character").await?;
     let mut problems = Vec::new();
     let good = yes_no(&mut problems, "good_character", &form.good_character);
     let clean = yes_no(
@@ -1251,6 +1300,7 @@ pub async fn self_assess(
     if !record.own {
         return Err(Error::Forbidden.into());
     }
+    still_sits(ctx, org, record, "to_develop").await?;
     let mut problems = Vec::new();
     let mut chosen = Vec::new();
     for area in Competency::ALL {
@@ -1292,6 +1342,37 @@ pub async fn self_assess(
 }
 
 /// The company secretary records the day of the member's last appraisal.
+/// Refuses a member's own words on the record of a board they have left: a board they no
+/// longer sit on has nothing to ask of them (outside attack, 2026-12-06: declarations
+/// added after leaving). Someone with no seat recorded yet is still joining.
+async fn still_sits(
+    ctx: &Context,
+    org: &Organisation,
+    record: &RecordInHand,
+    field: &str,
+) -> Result<(), RecordError> {
+    let today = ctx.clock.today();
+    let seats: Vec<_> = store::seats(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.member_id == record.id)
+        .collect();
+    if !seats.is_empty()
+        && seats
+            .iter()
+            .all(|s| s.seat.ends_on.is_some_and(|end| end < today))
+    {
+        return Err(RecordError::Form(vec![problem(
+            field,
+            format!(
+                "You have left the board of {}, so there is nothing more to give it",
+                org.name
+            ),
+        )]));
+    }
+    Ok(())
+}
+
 pub async fn record_appraisal(
     ctx: &Context,
     session: &CurrentSession,
@@ -1311,6 +1392,28 @@ pub async fn record_appraisal(
             &day_field("appraised_on"),
             "The day of their appraisal cannot be in the future",
         )])),
+        // The appraisal is of their work on the board: not before their first seat, and
+        // not older than the one recorded (outside attack, 2026-12-06: a typing mistake
+        // of 1900, or an old date, replaced the newest).
+        Some(on)
+            if first_seat(ctx, org, record)
+                .await?
+                .is_some_and(|first| on < first) =>
+        {
+            Err(RecordError::Form(vec![problem(
+                &day_field("appraised_on"),
+                "The day of their appraisal must be on or after the day their first seat began",
+            )]))
+        }
+        Some(on) if record.appraised_on.is_some_and(|last| on < last) => {
+            Err(RecordError::Form(vec![problem(
+                &day_field("appraised_on"),
+                format!(
+                    "Their last appraisal is recorded as {}. Enter a later one",
+                    record.appraised_on.map(Day::long).unwrap_or_default()
+                ),
+            )]))
+        }
         Some(on) => Ok(store::set_appraisal(
             &ctx.db,
             &session.person.email,
@@ -1321,4 +1424,18 @@ pub async fn record_appraisal(
         )
         .await?),
     }
+}
+
+/// The day a member's first seat began, if they have one.
+async fn first_seat(
+    ctx: &Context,
+    org: &Organisation,
+    record: &RecordInHand,
+) -> Result<Option<Day>, Error> {
+    Ok(store::seats(&ctx.db, org.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.member_id == record.id)
+        .map(|s| s.seat.starts_on)
+        .min())
 }

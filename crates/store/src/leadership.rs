@@ -572,17 +572,21 @@ pub async fn checks(db: &Db, member_id: i64) -> Result<Vec<StoredCheck>, StoreEr
     rows.into_iter().map(check_from).collect()
 }
 
-/// The day each check was last made, for each member of the board: (member, check, day).
+/// The day each check was last made on or before `as_of`, for each member of the board:
+/// (member, check, day).
 pub async fn last_checks(
     db: &Db,
     organisation_id: i64,
+    as_of: Day,
 ) -> Result<Vec<(i64, CheckKind, Day)>, StoreError> {
+    // Days are stored as YYYY-MM-DD, so they compare as text.
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT c.member_id, c.kind, MAX(c.done_on) FROM board_checks c \
          JOIN board_members b ON b.id = c.member_id \
-         WHERE b.organisation_id = $1 GROUP BY c.member_id, c.kind",
+         WHERE b.organisation_id = $1 AND c.done_on <= $2 GROUP BY c.member_id, c.kind",
     )
     .bind(organisation_id)
+    .bind(as_of.to_string())
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
@@ -677,17 +681,19 @@ pub async fn declarations(db: &Db, member_id: i64) -> Result<Vec<StoredDeclarati
         .collect()
 }
 
-/// The day each member last made their declaration: (member, day).
+/// The day each member last made their declaration on or before `as_of`: (member, day).
 pub async fn last_declarations(
     db: &Db,
     organisation_id: i64,
+    as_of: Day,
 ) -> Result<Vec<(i64, Day)>, StoreError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT d.member_id, MAX(d.made_on) FROM board_declarations d \
          JOIN board_members b ON b.id = d.member_id \
-         WHERE b.organisation_id = $1 GROUP BY d.member_id",
+         WHERE b.organisation_id = $1 AND d.made_on <= $2 GROUP BY d.member_id",
     )
     .bind(organisation_id)
+    .bind(as_of.to_string())
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
@@ -796,15 +802,29 @@ pub async fn change_seals(
     remove: &[String],
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    // Two readers opening a record at once both try the same change: only what this
+    // one actually changed is audited (outside attack, 2026-12-06: repeated entries).
+    let mut removed = Vec::new();
     for holder in remove {
-        sqlx::query("DELETE FROM board_member_seals WHERE member_id = $1 AND holder = $2")
-            .bind(member_id)
-            .bind(holder)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM board_member_seals WHERE member_id = $1 AND holder = $2")
+                .bind(member_id)
+                .bind(holder)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() > 0 {
+            removed.push(holder.as_str());
+        }
     }
+    let mut added = Vec::new();
     for (holder, sealed) in add {
-        insert_seal(&mut tx, member_id, holder, sealed).await?;
+        if insert_seal(&mut tx, member_id, holder, sealed).await? {
+            added.push(holder.as_str());
+        }
+    }
+    if added.is_empty() && removed.is_empty() {
+        tx.commit().await?;
+        return Ok(());
     }
     let names = |list: Vec<&str>| {
         if list.is_empty() {
@@ -822,8 +842,8 @@ pub async fn change_seals(
             "board.access_changed",
             &format!(
                 "Board member {member_id}: record opened to {}; closed to {}",
-                names(add.iter().map(|(h, _)| h.as_str()).collect()),
-                names(remove.iter().map(String::as_str).collect()),
+                names(added),
+                names(removed),
             ),
         ),
     )
@@ -890,8 +910,8 @@ async fn insert_seal(
     member_id: i64,
     holder: &str,
     sealed: &[u8],
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
         "INSERT INTO board_member_seals (member_id, holder, sealed) VALUES ($1, $2, $3) \
          ON CONFLICT (member_id, holder) DO NOTHING",
     )
@@ -900,7 +920,7 @@ async fn insert_seal(
     .bind(sealed)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Writes "this person read this member's record" to the audit log.

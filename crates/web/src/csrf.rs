@@ -22,7 +22,7 @@ pub struct CsrfToken(pub String);
 pub const FIELD: &str = "csrf_token";
 const HEADER: &str = "x-csrf-token";
 
-fn cookie_name(state: &AppState) -> &'static str {
+pub(crate) fn cookie_name(state: &AppState) -> &'static str {
     if state.settings.uses_https() {
         "__Host-dignity_csrf"
     } else {

@@ -19,6 +19,7 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/home", Access::SignedIn, signed_in_home)
         .get("/accessibility", Access::Public, accessibility)
         .get("/privacy", Access::Public, privacy)
+        .get("/cookies", Access::Public, cookies)
         .get("/signed-out", Access::Public, signed_out)
 }
 
@@ -414,6 +415,24 @@ struct Privacy {
 async fn privacy(chrome: Chrome) -> Result<Html<String>, AppError> {
     render(&Privacy {
         chrome: chrome.titled("Privacy"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home/cookies.html")]
+struct Cookies {
+    chrome: Chrome,
+    session_cookie: &'static str,
+    form_cookie: &'static str,
+}
+
+/// The cookies page names the cookies as this installation sets them (`__Host-` ones
+/// behind HTTPS).
+async fn cookies(State(state): State<AppState>, chrome: Chrome) -> Result<Html<String>, AppError> {
+    render(&Cookies {
+        chrome: chrome.titled("Cookies"),
+        session_cookie: crate::session::session_cookie_name(&state.settings),
+        form_cookie: crate::csrf::cookie_name(&state),
     })
 }
 

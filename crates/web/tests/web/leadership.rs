@@ -427,6 +427,23 @@ async fn bad_record_input_is_named_and_nothing_is_kept(app: &TestApp) -> TestRes
         "{}",
         page.body
     );
+    // A made-up second line, and accents piled on one letter (outside attack, 2026-12-06).
+    for (title, message) in [
+        (
+            "Chief nurse\n\nFit and proper: yes",
+            "Keep this to one line",
+        ),
+        (
+            "Chief nurse\u{301}\u{301}\u{301}\u{301}",
+            "accents piled on one letter",
+        ),
+    ] {
+        let mut seat = owned(&[("title", title), ("seat_kind", "executive")]);
+        date(&mut seat, "starts_on", today.plus_days(-10));
+        let page = post(&mut cass, &format!("{record}/seats"), &seat).await?;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{title}");
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
     let mut backwards = owned(&[("title", "Chair of audit"), ("seat_kind", "non_executive")]);
     date(&mut backwards, "starts_on", today.plus_days(-10));
     date(&mut backwards, "ends_on", today.plus_days(-20));
@@ -1205,14 +1222,14 @@ async fn a_reference_goes_only_to_the_board_that_asked_and_every_step_is_audited
         &app.other_org,
     )
     .await?;
-    let mel = app
+    let mel_person = app
         .person("mel@trust.nhs.uk", Some(Role::Executive))
         .await?;
     dignity_store::identity::grant_role(
         &app.db,
         "test",
         1,
-        &mel,
+        &mel_person,
         Role::Staff,
         Some(&app.other_org),
     )
@@ -1371,6 +1388,71 @@ async fn a_reference_goes_only_to_the_board_that_asked_and_every_step_is_audited
     let page = mel.get(&old).await?;
     assert!(page.body.contains(CONCERN), "{}", page.body);
     assert!(mel.get(&new).await?.body.contains(CONCERN));
+
+    // Outside attack, 2026-12-06. A member who has left gives the old board nothing more.
+    let page = post(
+        &mut mel,
+        &format!("{old}/declaration"),
+        &owned(&[("good_character", "yes"), ("no_serious_misconduct", "yes")]),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("You have left the board of Trust RJ1"),
+        "{}",
+        page.body
+    );
+    // An appraisal is not before the first seat, and not older than the one recorded.
+    let appraisal = |on: Day| {
+        let mut form = Vec::new();
+        date(&mut form, "appraised_on", on);
+        form
+    };
+    let page = post(
+        &mut rita,
+        &format!("{new}/appraisal"),
+        &appraisal(today.plus_days(-30)),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("on or after the day their first seat began")
+    );
+    let page = post(&mut rita, &format!("{new}/appraisal"), &appraisal(today)).await?;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let page = post(
+        &mut rita,
+        &format!("{new}/appraisal"),
+        &appraisal(today.plus_days(-1)),
+    )
+    .await?;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Enter a later one"));
+    // Two readers sealing the same copy at once: only the one that made it is audited.
+    let changes = |log: &[dignity_store::audit::Entry]| {
+        log.iter()
+            .filter(|e| e.action == "board.access_changed")
+            .count()
+    };
+    let before =
+        changes(&dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?);
+    dignity_store::leadership::change_seals(
+        &app.db,
+        "test",
+        1,
+        &app.org,
+        left,
+        &[(
+            dignity_store::speakup::person_holder(mel_person.id),
+            b"again".to_vec(),
+        )],
+        &[],
+    )
+    .await?;
+    let after =
+        changes(&dignity_store::audit::list_for_organisation(&app.db, "RJ1", None, 1_000).await?);
+    assert_eq!(before, after);
 
     // Each step is in both boards' logs, and no log holds the words.
     for (ods, wanted) in [

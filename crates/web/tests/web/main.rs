@@ -414,6 +414,7 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         LONDON_VIEWERS,
     ),
     ("GET", "/boards", "/boards", EVERYONE),
+    ("GET", "/cookies", "/cookies", EVERYONE),
     ("GET", "/boards/{ods}", "/boards/RJ1", EVERYONE),
     ("GET", "/national/boards", "/national/boards", ANALYSTS),
     (
