@@ -163,6 +163,23 @@ pub async fn list_organisations(db: &Db) -> Result<Vec<Organisation>, StoreError
     .await?)
 }
 
+/// These organisations, by id, in no order (a page of a register names a few of them).
+pub async fn organisations_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Organisation>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id IN ({list})");
+    let mut query = sqlx::query_as::<_, Organisation>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(db.pool()).await?)
+}
+
 pub async fn create_org_unit(
     db: &Db,
     actor: &str,

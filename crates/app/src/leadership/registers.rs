@@ -132,7 +132,10 @@ pub async fn national_register_all(
 async fn lines_for(ctx: &Context, members: Vec<Member>) -> Result<Vec<NationalLine>, Error> {
     let today = ctx.clock.today();
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let organisations = identity_store::list_organisations(&ctx.db).await?;
+    let mut org_ids: Vec<i64> = members.iter().map(|m| m.organisation_id).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let organisations = identity_store::organisations_by_ids(&ctx.db, &org_ids).await?;
     let seats = store::seats_of_members(&ctx.db, &ids).await?;
     let checks = store::last_checks_of_members(&ctx.db, &ids).await?;
     let declared = store::last_declarations_of_members(&ctx.db, &ids).await?;

@@ -10,3 +10,6 @@ CREATE TABLE region_roles (
 
 -- Every sign-in asks whether the person is on a board.
 CREATE INDEX board_members_person ON board_members (person_id);
+
+-- The national register lists board members in name order, a page at a time.
+CREATE INDEX people_by_name ON people (display_name, id);
