@@ -658,10 +658,10 @@ pub(crate) fn text(
     // register line read differently from what was typed (staff voice refuses them too);
     // a pile of accents on one letter draws over the lines around it (outside attack,
     // 2026-12-06: 3,000 on one letter).
-    if piled_marks(value) {
+    if domain::piles_marks(value) {
         problems.push(problem(
             field,
-            "Take out the accents piled on one letter: no letter needs more than 3",
+            "Take out the accents piled on one letter: no letter needs more than 4",
         ));
     }
     if value.chars().any(|c| {
@@ -674,30 +674,6 @@ pub(crate) fn text(
         ));
     }
     value.to_owned()
-}
-
-/// Whether more than 3 combining marks sit on one letter. Only the general-purpose
-/// combining blocks are counted, so no script's ordinary writing is refused.
-fn piled_marks(value: &str) -> bool {
-    let mut run = 0;
-    for c in value.chars() {
-        if matches!(
-            c,
-            '\u{0300}'..='\u{036f}'
-                | '\u{1ab0}'..='\u{1aff}'
-                | '\u{1dc0}'..='\u{1dff}'
-                | '\u{20d0}'..='\u{20ff}'
-                | '\u{fe20}'..='\u{fe2f}'
-        ) {
-            run += 1;
-            if run > 3 {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
 }
 
 /// A one-line answer (a job, an employer): as [`text`], and no line breaks or tabs,
@@ -764,7 +740,9 @@ pub fn seat_from(form: &SeatForm, today: Day) -> Result<Seat, Vec<Problem>> {
             domain::SeatRefused::EndsBeforeStart | domain::SeatRefused::EndsTooFarAhead => {
                 day_field("ends_on")
             }
-            domain::SeatRefused::StartsTooFarAhead => day_field("starts_on"),
+            domain::SeatRefused::StartsTooFarAhead | domain::SeatRefused::StartsBeforeTheNhs => {
+                day_field("starts_on")
+            }
         };
         problems.push(problem(&field, refused.to_string()));
     }

@@ -91,6 +91,8 @@ pub enum SeatRefused {
     EndsBeforeStart,
     #[error("The start date must be within the next year")]
     StartsTooFarAhead,
+    #[error("A seat cannot begin before the NHS began, on 5 July 1948")]
+    StartsBeforeTheNhs,
     #[error("The end date must be within the next 10 years")]
     EndsTooFarAhead,
 }
@@ -103,6 +105,11 @@ pub fn check_seat(starts_on: Day, ends_on: Option<Day>, today: Day) -> Result<()
     }
     if starts_on > today.plus_days(366) {
         return Err(SeatRefused::StartsTooFarAhead);
+    }
+    // Earlier is a mistyped year, and an appraisal may not be dated before a first seat
+    // (the second look, 2026-12-06: a seat of 1900 let an appraisal of 1900 in).
+    if Day::from_ymd(1948, 7, 5).is_some_and(|nhs| starts_on < nhs) {
+        return Err(SeatRefused::StartsBeforeTheNhs);
     }
     // Appointments run for a few years at a time: further is a mistyped year.
     if ends_on.is_some_and(|end| end > today.plus_days(3_653)) {
@@ -418,3 +425,41 @@ code_list!(
         Strength => "strength", "This is a strength of mine";
     }
 );
+
+/// The most combining marks one letter carries in ordinary writing in any script (a
+/// Vietnamese or pointed Hebrew letter has two or three).
+pub const MOST_MARKS_ON_A_LETTER: usize = 4;
+
+/// Whether text piles more combining marks on one letter than any script needs: such text
+/// draws over the lines around it wherever it is shown (outside attack, 2026-12-06:
+/// thousands of marks on one letter, from several scripts' blocks).
+pub fn piles_marks(text: &str) -> bool {
+    use unicode_normalization::char::is_combining_mark;
+    let mut run = 0;
+    for c in text.chars() {
+        if is_combining_mark(c) {
+            run += 1;
+            if run > MOST_MARKS_ON_A_LETTER {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod mark_tests {
+    use super::*;
+
+    #[test]
+    fn marks_from_any_script_count_towards_the_pile() {
+        assert!(!piles_marks("Nguyễn, שָׁלוֹם, café"));
+        assert!(piles_marks(&format!("e{}", "\u{301}".repeat(5))));
+        assert!(piles_marks(&format!("e{}", "\u{483}".repeat(300))));
+        assert!(piles_marks(&format!("e{}", "\u{591}".repeat(300))));
+        // Mixing blocks does not reset the count.
+        assert!(piles_marks(&"\u{301}\u{301}\u{483}".repeat(2)));
+    }
+}

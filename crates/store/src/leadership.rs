@@ -194,8 +194,13 @@ pub async fn search_members(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Member>, i64), StoreError> {
-    let wanted = query.trim().to_lowercase();
-    let pattern = like_pattern(query);
+    // Spaces typed twice or around the words are not part of any name.
+    let wanted = query
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let pattern = like_pattern(&wanted);
     // The page's ids, sorting only names and ids; the page's records, with their sealed
     // profiles, are read after. With no words, every member in name order walks the
     // index on people's names (migration 0047) instead of sorting them all.

@@ -432,6 +432,15 @@ impl RecordPage {
             _ => &form.misconduct_detail,
         }
     }
+    /// Whether every seat has ended: the member has left this board.
+    fn left(&self) -> bool {
+        !self.summary.seats.is_empty()
+            && self
+                .summary
+                .seats
+                .iter()
+                .all(|s| s.seat.ends_on.is_some_and(|end| end < self.today))
+    }
     fn has_open_seat(&self) -> bool {
         self.summary.seats.iter().any(|s| s.seat.ends_on.is_none())
     }

@@ -434,12 +434,26 @@ async fn bad_record_input_is_named_and_nothing_is_kept(app: &TestApp) -> TestRes
             "Keep this to one line",
         ),
         (
-            "Chief nurse\u{301}\u{301}\u{301}\u{301}",
+            "Chief nurse\u{301}\u{301}\u{301}\u{301}\u{301}",
             "accents piled on one letter",
         ),
+        // Marks from another script's block count too (the second look, 2026-12-06).
+        (
+            "Chief nurse\u{301}\u{301}\u{483}\u{483}\u{591}",
+            "accents piled on one letter",
+        ),
+        (
+            "Chief nurse 1900",
+            "A seat cannot begin before the NHS began",
+        ),
     ] {
+        let starts = if title.ends_with("1900") {
+            Day::parse("1900-01-01")?
+        } else {
+            today.plus_days(-10)
+        };
         let mut seat = owned(&[("title", title), ("seat_kind", "executive")]);
-        date(&mut seat, "starts_on", today.plus_days(-10));
+        date(&mut seat, "starts_on", starts);
         let page = post(&mut cass, &format!("{record}/seats"), &seat).await?;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{title}");
         assert!(page.body.contains(message), "{message}: {}", page.body);
