@@ -2,7 +2,7 @@
 //! a line a board member with their seats and the chair's conclusion. Drawn as SVG and
 //! turned into a PDF the same way as the poster, so its text stays text.
 
-use super::{BLUE, GREY, HEIGHT, MARGIN, PALE, PosterError, TEXT, WIDTH, escape, text, wrap};
+use super::{GREY, HEIGHT, MARGIN, PALE, PosterError, TEXT, WIDTH, text, wrap};
 use std::fmt::Write as _;
 
 /// One board member, already in words.
@@ -39,28 +39,7 @@ const LEADING: f32 = 11.5;
 /// The return as SVG, on an A4 page.
 pub fn svg(form: &BoardReturn) -> Result<String, PosterError> {
     let inner = WIDTH - 2.0 * MARGIN;
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">
-<title>{}</title>
-<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>
-<rect width="{WIDTH}" height="120" fill="{BLUE}"/>
-"#,
-        escape(&format!("{}: {}", form.organisation, form.title))
-    );
-    text(
-        &mut svg,
-        MARGIN,
-        38.0,
-        12.0,
-        "normal",
-        "white",
-        &form.organisation,
-    );
-    let mut y = 62.0;
-    for line in wrap(&form.title, 19.8, inner, 2) {
-        text(&mut svg, MARGIN, y, 18.0, "bold", "white", &line);
-        y += 22.0;
-    }
+    let (mut svg, mut y) = super::page_head(&form.organisation, &form.title, 120.0);
     for line in wrap(&form.signed, 10.0, inner, 1) {
         text(&mut svg, MARGIN, y, 10.0, "normal", "white", &line);
     }

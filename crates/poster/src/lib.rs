@@ -177,6 +177,37 @@ fn wrap(text: &str, size: f32, width: f32, most: usize) -> Vec<String> {
     lines
 }
 
+/// The top of a one-page document: an A4 page with a blue band of `band` points holding
+/// the organisation's name and a title of up to two lines. Returns the SVG so far and
+/// where the line under the title goes.
+fn page_head(organisation: &str, title: &str, band: f32) -> (String, f32) {
+    let inner = WIDTH - 2.0 * MARGIN;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">
+<title>{}</title>
+<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>
+<rect width="{WIDTH}" height="{band}" fill="{BLUE}"/>
+"#,
+        escape(&format!("{organisation}: {title}"))
+    );
+    text(
+        &mut svg,
+        MARGIN,
+        38.0,
+        12.0,
+        "normal",
+        "white",
+        organisation,
+    );
+    let mut y = 62.0;
+    // Bold letters are wider: measured a tenth larger.
+    for line in wrap(title, 19.8, inner, 2) {
+        text(&mut svg, MARGIN, y, 18.0, "bold", "white", &line);
+        y += 22.0;
+    }
+    (svg, y)
+}
+
 fn text(svg: &mut String, x: f32, y: f32, size: f32, weight: &str, fill: &str, body: &str) {
     let _ = writeln!(
         svg,

@@ -3,7 +3,7 @@
 //! what to look at. Drawn as SVG and turned into a PDF the same way as the poster, so
 //! its text stays text.
 
-use super::{BLUE, GREY, HEIGHT, MARGIN, PALE, PosterError, TEXT, WIDTH, escape, text, wrap};
+use super::{BLUE, GREY, HEIGHT, MARGIN, PALE, PosterError, TEXT, WIDTH, text, wrap};
 use std::fmt::Write as _;
 
 /// One part of the framework, already in words.
@@ -44,30 +44,8 @@ const BARS: f32 = 230.0;
 pub fn svg(summary: &Summary) -> Result<String, PosterError> {
     let inner = WIDTH - 2.0 * MARGIN;
     let top = f32::from(summary.top.max(1));
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">
-<title>{}</title>
-<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>
-<rect width="{WIDTH}" height="136" fill="{BLUE}"/>
-"#,
-        escape(&format!("{}: {}", summary.organisation, summary.title))
-    );
-    text(
-        &mut svg,
-        MARGIN,
-        38.0,
-        12.0,
-        "normal",
-        "white",
-        &summary.organisation,
-    );
     // The title takes up to two lines; the lines under it move down to make room.
-    let mut y = 62.0;
-    // Bold letters are wider: measured a tenth larger.
-    for line in wrap(&summary.title, 19.8, inner, 2) {
-        text(&mut svg, MARGIN, y, 18.0, "bold", "white", &line);
-        y += 22.0;
-    }
+    let (mut svg, mut y) = super::page_head(&summary.organisation, &summary.title, 136.0);
     for line in wrap(&summary.framework, 10.0, inner, 1)
         .into_iter()
         .chain(wrap(&summary.as_of, 10.0, inner, 2))
