@@ -1319,7 +1319,6 @@ pub async fn self_assess(
     Ok(())
 }
 
-/// The company secretary records the day of the member's last appraisal.
 /// Refuses a member's own words on the record of a board they have left: a board they no
 /// longer sit on has nothing to ask of them (outside attack, 2026-12-06: declarations
 /// added after leaving). Someone with no seat recorded yet is still joining.
@@ -1351,6 +1350,7 @@ async fn still_sits(
     Ok(())
 }
 
+/// The company secretary records the day of the member's last appraisal.
 pub async fn record_appraisal(
     ctx: &Context,
     session: &CurrentSession,
