@@ -2,7 +2,7 @@
 // headless Chromium, and axe-core run on every page a test visits.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,7 +40,7 @@ export function useServerAndBrowser() {
 }
 const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.unref();
@@ -52,11 +52,16 @@ function freePort() {
   });
 }
 
-/** Starts `dignity demo` on a fresh SQLite file. */
-export async function startServer() {
+/**
+ * Starts `dignity demo` on a fresh SQLite file. `settings(url)` may give the text of a
+ * dignity.toml for it (it is told the server's address first), `env` more variables and
+ * `port` the port, when something must know it first.
+ */
+export async function startServer({ settings, env = {}, port: chosenPort } = {}) {
   const bin = process.env.DIGNITY_TEST_BIN ?? join(repoDir, 'target', 'debug', 'dignity');
   const dir = mkdtempSync(join(tmpdir(), 'dignity-browser-'));
-  const port = await freePort();
+  const port = chosenPort ?? await freePort();
+  if (settings) writeFileSync(join(dir, 'dignity.toml'), settings(`http://127.0.0.1:${port}`));
   const child = spawn(bin, ['demo'], {
     cwd: dir,
     env: {
@@ -65,6 +70,7 @@ export async function startServer() {
       DIGNITY_BIND: `127.0.0.1:${port}`,
       DIGNITY_WEB_DIR: webDir,
       DIGNITY_LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -174,11 +180,12 @@ export async function checkReflow(page, assert) {
   assert.deepEqual(overflowing, [], `sideways scrolling on ${page.url()}`);
 }
 
-/** The current 6-digit code for the demo's second-step secret (RFC 6238, SHA-1, 30 s). */
-export function totpCode(offsetSteps = 0) {
+/** The current 6-digit code for a second-step secret, the demo's by default (RFC 6238,
+ * SHA-1, 30 s). */
+export function totpCode(offsetSteps = 0, secret = DEMO_TOTP_SECRET) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
-  for (const c of DEMO_TOTP_SECRET) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offsetSteps));

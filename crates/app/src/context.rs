@@ -43,6 +43,8 @@ pub struct Settings {
     pub speakup_max_per_hour: u32,
     /// The professional groups guardians choose from and the Speak Up returns list.
     pub professional_groups: Vec<String>,
+    /// Organisations' identity providers, and Dignity's own address for them.
+    pub single_sign_on: crate::identity::provider::SingleSignOn,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             busy_wait: Duration::from_secs(3),
             speakup_max_per_hour: 60,
             professional_groups: dignity_domain::speakup::default_professional_groups(),
+            single_sign_on: crate::identity::provider::SingleSignOn::default(),
         }
     }
 }
@@ -105,13 +108,19 @@ pub struct Context {
     pub professional_groups: Arc<[String]>,
     /// Everyone's saved pages and sent survey answers, written together.
     pub answer_writer: Arc<AnswerWriter>,
+    /// Organisations' identity providers.
+    pub single_sign_on: Arc<crate::identity::provider::SingleSignOn>,
+    /// Their discovery documents and signing keys, fetched when first needed.
+    pub provider_cache: Arc<crate::identity::provider::ProviderCache>,
+    /// For talking to identity providers.
+    pub http: reqwest::Client,
 }
 
 /// Fairness decisions run at once: one a core on the machines Dignity runs on.
 const FIGURES_AT_ONCE: usize = 2;
 
 impl Context {
-    pub fn new(db: Db, settings: Settings) -> Result<Context, dignity_crypto::CryptoError> {
+    pub fn new(db: Db, settings: Settings) -> Result<Context, Error> {
         let dummy_hash = dignity_crypto::passphrase::dummy_hash(settings.passphrase_cost)?;
         Ok(Context {
             db,
@@ -145,6 +154,9 @@ impl Context {
             sent_forms: Arc::default(),
             professional_groups: settings.professional_groups.into(),
             answer_writer: Arc::default(),
+            single_sign_on: Arc::new(settings.single_sign_on),
+            provider_cache: Arc::default(),
+            http: crate::identity::provider::http_client()?,
         })
     }
 

@@ -219,6 +219,9 @@ pub struct Config {
     pub smtp_url: String,
     /// The sender of Dignity's mail.
     pub mail_from: String,
+    /// Organisations' own identity providers, as `[[sign_in_providers]]` tables (only in
+    /// the file: see docs/operations.md).
+    pub sign_in_providers: Vec<crate::sign_in_providers::ProviderConfig>,
 }
 
 impl Default for Config {
@@ -253,6 +256,7 @@ impl Default for Config {
             secret_beside_database: false,
             smtp_url: String::new(),
             mail_from: "Dignity <no-reply@localhost>".into(),
+            sign_in_providers: Vec::new(),
         }
     }
 }
@@ -283,6 +287,12 @@ fn environment(env: &BTreeMap<String, String>) -> Result<Vec<FromEnvironment>, C
             continue;
         }
         let setting = name.to_ascii_lowercase();
+        if setting == "sign_in_providers" {
+            return Err(ConfigError::BadValue {
+                key: variable.clone(),
+                reason: "identity providers are set in the settings file, as [[sign_in_providers]] tables; their secrets can come from the environment (client_secret_env)".into(),
+            });
+        }
         let Some(default) = defaults.get(&setting) else {
             return Err(ConfigError::UnknownVariable {
                 key: variable.clone(),
@@ -432,6 +442,16 @@ impl Config {
                 "secret_key",
                 "must be 64 hexadecimal characters (32 random bytes)".into(),
             );
+        }
+        let mut organisations = std::collections::BTreeSet::new();
+        for provider in &self.sign_in_providers {
+            provider.resolve()?;
+            if !organisations.insert(provider.organisation.to_ascii_uppercase()) {
+                return bad(
+                    "sign_in_providers",
+                    format!("{} has more than one provider", provider.organisation),
+                );
+            }
         }
         if let Err(e) = dignity_web::mail::sender(&self.mail_from) {
             return bad("mail_from", e);
@@ -591,6 +611,14 @@ impl Config {
                     &self.speakup_professional_groups,
                 )
                 .unwrap_or_else(|_| dignity_domain::speakup::default_professional_groups()),
+                single_sign_on: dignity_app::identity::provider::SingleSignOn {
+                    providers: self
+                        .sign_in_providers
+                        .iter()
+                        .map(crate::sign_in_providers::ProviderConfig::resolve)
+                        .collect::<Result<_, _>>()?,
+                    base_url: self.public_url(),
+                },
                 ..dignity_app::Settings::default()
             },
             public_url: self.public_url(),

@@ -3,3 +3,4 @@
 
 pub mod config;
 pub mod secret_file;
+pub mod sign_in_providers;

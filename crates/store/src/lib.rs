@@ -22,6 +22,7 @@ pub mod plans;
 pub mod price;
 pub mod scratch;
 pub mod sessions;
+pub mod single_sign_on;
 pub mod speakup;
 pub mod speakup_returns;
 pub mod survey;

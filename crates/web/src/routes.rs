@@ -99,6 +99,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = Routes::new(state.clone());
     let routes = identity::home::routes(routes);
     let routes = identity::account::routes(routes);
+    let routes = identity::provider::routes(routes);
     let routes = identity::orgs::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);

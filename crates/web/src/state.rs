@@ -70,6 +70,9 @@ pub struct Inner {
     /// What the use-cases in `dignity-app` reach: the database, the secret, the minimums,
     /// the clock, the sign-in rules, key derivations, unlocked case keys and the caches.
     pub app: dignity_app::Context,
+    /// The content security policy, with the identity providers' addresses among the
+    /// places forms may lead (signing in and out go there by redirect).
+    pub csp: axum::http::HeaderValue,
 }
 
 impl std::ops::Deref for AppState {
@@ -87,12 +90,14 @@ impl AppState {
             .swap(0, std::sync::atomic::Ordering::Relaxed)
     }
 
-    pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_crypto::CryptoError> {
+    pub fn new(db: Db, settings: Settings) -> Result<AppState, dignity_app::Error> {
         let app = dignity_app::Context::new(db, settings.app.clone())?;
+        let csp = crate::headers::content_security_policy(&settings.app.single_sign_on);
         Ok(AppState(Arc::new(Inner {
             metrics: crate::telemetry::metrics_handle(),
             anonymous_failures: Default::default(),
             app,
+            csp,
             settings,
         })))
     }

@@ -4,6 +4,7 @@
 
 pub mod keyring;
 pub mod organisations;
+pub mod provider;
 mod second_step;
 mod sign_in;
 
@@ -147,6 +148,65 @@ pub enum UnlockRefused {
     Empty,
     #[error("That passphrase is not right")]
     Wrong,
+    #[error("{0}")]
+    Weak(String),
+    #[error("The two passphrases are not the same. Type the same one twice")]
+    NotTheSame,
+}
+
+/// Whether this person has yet to choose the passphrase that locks their case key: they
+/// sign in through a provider and have never had one.
+pub fn needs_case_passphrase(session: &CurrentSession) -> bool {
+    session.person.passphrase_hash.is_empty()
+}
+
+/// Someone who signs in through their organisation's provider, and reads cases, chooses a
+/// passphrase that only locks their case key (docs/threat-model.md, "Case keys for people
+/// who sign in through a provider"). It cannot be used to sign in. The key is made and
+/// opened for this session.
+pub async fn choose_case_passphrase(
+    ctx: &Context,
+    session: &CurrentSession,
+    passphrase: &str,
+    again: &str,
+) -> Result<Result<(), UnlockRefused>, Error> {
+    if !needs_case_passphrase(session) {
+        return Ok(Err(UnlockRefused::Wrong));
+    }
+    if passphrase.is_empty() {
+        return Ok(Err(UnlockRefused::Empty));
+    }
+    if let Err(weak) = dignity_domain::identity::check_new_passphrase(passphrase) {
+        return Ok(Err(UnlockRefused::Weak(weak.to_string())));
+    }
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        passphrase.as_bytes(),
+        again.as_bytes(),
+    )) {
+        return Ok(Err(UnlockRefused::NotTheSame));
+    }
+    let cost = ctx.passphrase_cost;
+    let owned = zeroize::Zeroizing::new(passphrase.to_owned());
+    let hash = ctx
+        .derivations
+        .run(move || dignity_crypto::passphrase::hash(&owned, cost))
+        .await??;
+    let now = ctx.clock.now();
+    if !dignity_store::single_sign_on::set_first_passphrase(&ctx.db, now, &session.person, &hash)
+        .await?
+    {
+        return Ok(Err(UnlockRefused::Wrong));
+    }
+    crate::speakup::unlock_for_session(
+        ctx,
+        &session.person,
+        &session.memberships,
+        passphrase,
+        &session.session_digest,
+        session.expires_at,
+    )
+    .await?;
+    Ok(Ok(()))
 }
 
 /// Opens a signed-in caseworker's case key again with their passphrase, after a restart
@@ -229,8 +289,12 @@ pub async fn passphrase_matches(
 ) -> Result<bool, Error> {
     let most = ctx.passphrase_cost.most_allowed();
     let passphrase = zeroize::Zeroizing::new(passphrase.to_owned());
-    let stored = stored.to_owned();
-    Ok(ctx
+    // An account made at a first sign-in through a provider has no passphrase: none
+    // matches, after the same work as a real check.
+    let none_set = stored.is_empty();
+    let stored = if none_set { ctx.dummy_hash() } else { stored }.to_owned();
+    Ok(!none_set
+        && ctx
         .derivations
         .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
         .await??)

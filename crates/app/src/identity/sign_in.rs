@@ -48,6 +48,9 @@ pub enum SignInOutcome {
     /// The same answer whether the account exists, is disabled or the passphrase is
     /// wrong, so it reveals nothing.
     WrongDetails,
+    /// The passphrase was right, but this person signs in through their organisation's
+    /// identity provider (their passphrase only opens cases).
+    UseProvider,
 }
 
 /// Checks the passphrase (against a dummy hash when there is no such account, so the
@@ -105,6 +108,9 @@ pub async fn sign_in(ctx: &Context, attempt: &SignIn<'_>) -> Result<SignInOutcom
         }
     };
     throttle::clear(&ctx.db, &account_key).await?;
+    if super::provider::passphrase_closed(ctx, &person).await? {
+        return Ok(SignInOutcome::UseProvider);
+    }
 
     if let Some(old) = attempt.previous_token {
         sessions::delete(&ctx.db, &token_digest(old)).await?;

@@ -47,10 +47,12 @@ pub fn routes(routes: Routes) -> Routes {
 
 #[derive(Template)]
 #[template(path = "account/sign_in.html")]
-struct SignInPage {
-    chrome: Chrome,
-    email: String,
-    next: String,
+pub(super) struct SignInPage {
+    pub(super) chrome: Chrome,
+    pub(super) email: String,
+    pub(super) next: String,
+    /// Organisations' own sign-in services: ODS code and what to call it.
+    pub(super) providers: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,6 +61,7 @@ struct NextQuery {
 }
 
 async fn sign_in_page(
+    State(state): State<AppState>,
     chrome: Chrome,
     QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
@@ -70,6 +73,7 @@ async fn sign_in_page(
         chrome: chrome.titled("Sign in"),
         email: String::new(),
         next,
+        providers: identity::provider::choices(&state.app),
     })?
     .into_response())
 }
@@ -108,6 +112,7 @@ async fn sign_in(
             chrome: chrome.titled("Sign in").with_errors(errors),
             email: email.to_owned(),
             next: next.clone(),
+            providers: identity::provider::choices(&state.app),
         };
         Ok((status, render(&page)?).into_response())
     };
@@ -162,6 +167,18 @@ async fn sign_in(
             return again(
                 chrome,
                 StatusCode::TOO_MANY_REQUESTS,
+                vec![error],
+                email.as_str(),
+            );
+        }
+        SignInOutcome::UseProvider => {
+            let error = FieldError {
+                field: "email".into(),
+                message: "Sign in with your organisation's service instead: use the button at the top of this page. Your passphrase only opens cases".into(),
+            };
+            return again(
+                chrome,
+                StatusCode::UNAUTHORIZED,
                 vec![error],
                 email.as_str(),
             );
@@ -350,10 +367,13 @@ async fn sign_out(
     jar: CookieJar,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
+    // Asked before the session ends: the session says which provider it came through.
+    let provider_end =
+        identity::provider::end_session_url(&state.app, &user.session_digest).await?;
     identity::sign_out(&state.app, &user).await?;
     Ok((
         jar.add(clear_session_cookie(&state.settings)),
-        Redirect::to("/signed-out"),
+        Redirect::to(provider_end.as_deref().unwrap_or("/signed-out")),
     )
         .into_response())
 }

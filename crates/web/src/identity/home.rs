@@ -424,6 +424,9 @@ struct Cookies {
     chrome: Chrome,
     session_cookie: &'static str,
     form_cookie: &'static str,
+    /// Only an installation with organisations' own sign-in services sets the third.
+    providers_configured: bool,
+    sign_in_cookie: &'static str,
 }
 
 /// The cookies page names the cookies as this installation sets them (`__Host-` ones
@@ -433,6 +436,8 @@ async fn cookies(State(state): State<AppState>, chrome: Chrome) -> Result<Html<S
         chrome: chrome.titled("Cookies"),
         session_cookie: crate::session::session_cookie_name(&state.settings),
         form_cookie: crate::csrf::cookie_name(&state),
+        providers_configured: !state.app.single_sign_on.providers.is_empty(),
+        sign_in_cookie: crate::identity::provider::request_cookie_name(&state.settings),
     })
 }
 

@@ -4,3 +4,4 @@
 pub mod account;
 pub mod home;
 pub mod orgs;
+pub mod provider;

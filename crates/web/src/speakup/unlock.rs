@@ -11,7 +11,9 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dignity_app::identity::{UnlockRefused, unlock_case_key};
+use dignity_app::identity::{
+    UnlockRefused, choose_case_passphrase, needs_case_passphrase, unlock_case_key,
+};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -19,6 +21,17 @@ use serde::Deserialize;
 struct UnlockPage {
     chrome: Chrome,
     next: String,
+    /// They sign in through their organisation's service and have yet to choose the
+    /// passphrase that locks their case key.
+    choose: bool,
+}
+
+fn title(choose: bool) -> &'static str {
+    if choose {
+        "Choose a passphrase to lock your cases"
+    } else {
+        "Enter your passphrase to open cases"
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -29,12 +42,15 @@ pub struct NextQuery {
 
 pub async fn page(
     chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
     QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref());
+    let choose = needs_case_passphrase(&user);
     Ok(render(&UnlockPage {
-        chrome: chrome.titled("Enter your passphrase to open cases"),
+        chrome: chrome.titled(title(choose)),
         next,
+        choose,
     })?
     .into_response())
 }
@@ -43,6 +59,7 @@ pub async fn page(
 #[serde(default)]
 pub struct UnlockForm {
     passphrase: String,
+    again: String,
     next: String,
 }
 
@@ -55,19 +72,38 @@ pub async fn unlock(
     let next = safe_next(Some(&form.next));
     let status = |refused: &UnlockRefused| match refused {
         UnlockRefused::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
-        UnlockRefused::Empty => StatusCode::UNPROCESSABLE_ENTITY,
+        UnlockRefused::Empty | UnlockRefused::Weak(_) | UnlockRefused::NotTheSame => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         UnlockRefused::Wrong => StatusCode::UNAUTHORIZED,
     };
-    match unlock_case_key(&state.app, &user, &form.passphrase).await? {
+    let choose = needs_case_passphrase(&user);
+    let answer = if choose {
+        choose_case_passphrase(&state.app, &user, &form.passphrase, &form.again).await?
+    } else {
+        unlock_case_key(&state.app, &user, &form.passphrase).await?
+    };
+    match answer {
         Ok(()) => Ok(Redirect::to(&next).into_response()),
         Err(refused) => {
-            let chrome = chrome
-                .titled("Enter your passphrase to open cases")
-                .with_errors(vec![FieldError {
-                    field: "passphrase".into(),
-                    message: refused.to_string(),
-                }]);
-            Ok((status(&refused), render(&UnlockPage { chrome, next })?).into_response())
+            let field = if refused == UnlockRefused::NotTheSame {
+                "again"
+            } else {
+                "passphrase"
+            };
+            let chrome = chrome.titled(title(choose)).with_errors(vec![FieldError {
+                field: field.into(),
+                message: refused.to_string(),
+            }]);
+            Ok((
+                status(&refused),
+                render(&UnlockPage {
+                    chrome,
+                    next,
+                    choose,
+                })?,
+            )
+                .into_response())
         }
     }
 }
