@@ -159,7 +159,10 @@ pub async fn create_linked_person(
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
-        crate::error::conflict_or(e, format!("Someone with the email {email} already has an account"))
+        crate::error::conflict_or(
+            e,
+            format!("Someone with the email {email} already has an account"),
+        )
     })?;
     sqlx::query(
         "INSERT INTO external_identities (issuer, subject, person_id, created_at) \
@@ -328,12 +331,11 @@ pub async fn apply_role_changes(
 
 /// The organisation whose provider a session signed in through, if any.
 pub async fn session_provider(db: &Db, token_digest: &str) -> Result<Option<i64>, StoreError> {
-    let found: Option<(Option<i64>,)> = sqlx::query_as(
-        "SELECT provider_organisation_id FROM sessions WHERE token_digest = $1",
-    )
-    .bind(token_digest)
-    .fetch_optional(db.pool())
-    .await?;
+    let found: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT provider_organisation_id FROM sessions WHERE token_digest = $1")
+            .bind(token_digest)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(found.and_then(|(id,)| id))
 }
 
@@ -373,11 +375,13 @@ pub async fn set_first_passphrase(
     passphrase_hash: &str,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query("UPDATE people SET passphrase_hash = $1 WHERE id = $2 AND passphrase_hash = ''")
-        .bind(passphrase_hash)
-        .bind(person.id)
-        .execute(&mut *tx)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE people SET passphrase_hash = $1 WHERE id = $2 AND passphrase_hash = ''",
+    )
+    .bind(passphrase_hash)
+    .bind(person.id)
+    .execute(&mut *tx)
+    .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
@@ -388,7 +392,10 @@ pub async fn set_first_passphrase(
             actor: &person.email,
             organisation: None,
             action: "person.case_passphrase",
-            detail: &format!("{} chose the passphrase that locks their case key", person.email),
+            detail: &format!(
+                "{} chose the passphrase that locks their case key",
+                person.email
+            ),
         },
     )
     .await?;

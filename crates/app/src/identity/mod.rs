@@ -295,9 +295,9 @@ pub async fn passphrase_matches(
     let stored = if none_set { ctx.dummy_hash() } else { stored }.to_owned();
     Ok(!none_set
         && ctx
-        .derivations
-        .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
-        .await??)
+            .derivations
+            .run(move || dignity_crypto::passphrase::verify(&passphrase, &stored, most))
+            .await??)
 }
 
 /// A key for throttling sign-ins from one client, given as the address the request came

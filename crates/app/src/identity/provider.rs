@@ -14,17 +14,15 @@ use dignity_store::single_sign_on::{self as store, RoleChanges, SignInRequest};
 use dignity_store::{StoreError, sessions};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
-    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret,
-    ClaimsVerificationError, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IdTokenFields, IssuerUrl, JsonWebKeySet, LogoutRequest, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
-    RedirectUrl, Scope, SignatureVerificationError, StandardErrorResponse, StandardTokenResponse,
-    TokenResponse,
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
+    CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
+    IssuerUrl, JsonWebKeySet, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -149,9 +147,7 @@ pub enum ProviderRefused {
         "Your account with the sign-in service has no email address that this organisation uses. Ask your IT service desk"
     )]
     EmailNotAllowed,
-    #[error(
-        "Your Dignity account is turned off. Ask your organisation's Dignity administrator"
-    )]
+    #[error("Your Dignity account is turned off. Ask your organisation's Dignity administrator")]
     AccountTurnedOff,
     #[error(
         "Another account with the sign-in service is already linked to this email address. Ask your organisation's Dignity administrator"
@@ -231,7 +227,8 @@ async fn metadata(
             ProviderRefused::Unreachable
         })?;
     let fetched = Arc::new(fetched);
-    ctx.provider_cache.put(&provider.issuer, fetched.clone(), now);
+    ctx.provider_cache
+        .put(&provider.issuer, fetched.clone(), now);
     Ok(fetched)
 }
 
@@ -240,7 +237,8 @@ fn client(
     provider: &ProviderSettings,
     metadata: &ProviderMetadataWithLogout,
 ) -> Result<OidcClient, ProviderRefused> {
-    let redirect = RedirectUrl::new(callback_url(ctx)).map_err(|_| ProviderRefused::NotConfigured)?;
+    let redirect =
+        RedirectUrl::new(callback_url(ctx)).map_err(|_| ProviderRefused::NotConfigured)?;
     Ok(OidcClient::from_provider_metadata(
         metadata.clone(),
         ClientId::new(provider.client_id.clone()),
@@ -264,7 +262,11 @@ pub struct Begun {
 }
 
 /// Starts a sign-in with an organisation's provider.
-pub async fn begin(ctx: &Context, ods: &str, next: &str) -> Result<Result<Begun, ProviderRefused>, Error> {
+pub async fn begin(
+    ctx: &Context,
+    ods: &str,
+    next: &str,
+) -> Result<Result<Begun, ProviderRefused>, Error> {
     let Some(provider) = provider_for(ctx, ods) else {
         return Ok(Err(ProviderRefused::NotConfigured));
     };
@@ -409,7 +411,10 @@ pub async fn finish(
         &person.email,
         Some(organisation.ods_code.as_str()),
         "session.sign_in",
-        &format!("Signed in with {}'s sign-in service, {how}", organisation.name),
+        &format!(
+            "Signed in with {}'s sign-in service, {how}",
+            organisation.name
+        ),
     )
     .await?;
     let memberships = people::memberships(&ctx.db, person.id).await?;
@@ -463,10 +468,10 @@ async fn checked_claims(
     let nonce = Nonce::new(request.nonce.clone());
     let now = ctx.clock.now();
     let verify = |client: &OidcClient| {
-        let skewed = chrono::DateTime::from_timestamp(now - CLOCK_SKEW_SECONDS, 0)
-            .unwrap_or_default();
-        let latest_issue = chrono::DateTime::from_timestamp(now + CLOCK_SKEW_SECONDS, 0)
-            .unwrap_or_default();
+        let skewed =
+            chrono::DateTime::from_timestamp(now - CLOCK_SKEW_SECONDS, 0).unwrap_or_default();
+        let latest_issue =
+            chrono::DateTime::from_timestamp(now + CLOCK_SKEW_SECONDS, 0).unwrap_or_default();
         let verifier = client
             .id_token_verifier()
             .set_allowed_algs(ALGORITHMS.iter().cloned())
@@ -506,7 +511,10 @@ async fn checked_claims(
         match name {
             "email" => claims.email().map(|e| e.as_str().to_owned()),
             "preferred_username" => claims.preferred_username().map(|u| u.as_str().to_owned()),
-            "name" => claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_owned()),
+            "name" => claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned()),
             other => extra
                 .get(other)
                 .and_then(serde_json::Value::as_str)
@@ -711,3 +719,6 @@ pub async fn end_session_url(ctx: &Context, session_digest: &str) -> Result<Opti
     }
     Ok(Some(logout.http_get_url().to_string()))
 }
+
+#[cfg(test)]
+mod tests;

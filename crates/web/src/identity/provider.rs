@@ -17,9 +17,11 @@ use dignity_app::identity::provider::{self, Callback, ProviderRefused};
 use serde::Deserialize;
 
 pub fn routes(routes: Routes) -> Routes {
-    routes
-        .post("/sign-in/provider", Access::Public, start)
-        .get("/sign-in/callback", Access::Public, callback)
+    routes.post("/sign-in/provider", Access::Public, start).get(
+        "/sign-in/callback",
+        Access::Public,
+        callback,
+    )
 }
 
 /// The cookie that ties the provider's answer to the browser that asked. `Lax`, as the
@@ -109,8 +111,7 @@ async fn callback(
     };
     let next = safe_next(Some(&done.next));
     let signed_in = done.signed_in;
-    let destination = if signed_in.needs_second_factor() && !signed_in.session.second_factor_done
-    {
+    let destination = if signed_in.needs_second_factor() && !signed_in.session.second_factor_done {
         let step = if signed_in.has_second_factor() {
             "/sign-in/two-factor"
         } else {
