@@ -639,6 +639,9 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/signed-out", "/signed-out", EVERYONE),
     ("GET", "/sign-in", "/sign-in", EVERYONE),
     ("POST", "/sign-in", "/sign-in", EVERYONE),
+    // Signing in through an organisation's provider starts and ends with no session.
+    ("POST", "/sign-in/provider", "/sign-in/provider", EVERYONE),
+    ("GET", "/sign-in/callback", "/sign-in/callback", EVERYONE),
     (
         "GET",
         "/sign-in/two-factor",
