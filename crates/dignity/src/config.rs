@@ -921,4 +921,82 @@ mod tests {
         assert!(!format!("{url:?}").contains("hunter2"));
         assert!(!format!("{url}").contains("hunter2"));
     }
+
+    fn provider_settings(secret_file: &Path, extra: &str) -> String {
+        format!(
+            "[[sign_in_providers]]\norganisation = \"RX1\"\nlabel = \"NHSmail\"\n\
+             issuer = \"https://login.example.org/tenant/v2.0\"\nclient_id = \"dignity\"\n\
+             client_secret_file = \"{}\"\nemail_domains = [\"nhs.net\"]\n{extra}",
+            secret_file.display()
+        )
+    }
+
+    #[test]
+    fn an_identity_provider_is_read_with_its_secret_from_a_file() {
+        let secret = write("a-client-secret\n");
+        let text = provider_settings(
+            secret.path(),
+            "[sign_in_providers.groups]\n\"abc-123\" = \"guardian\"\n",
+        );
+        let config =
+            Config::from_text(&text, "dignity.toml", &env(&[])).unwrap_or_else(|e| panic!("{e}"));
+        let provider = config.sign_in_providers[0]
+            .resolve()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(provider.client_secret.as_str(), "a-client-secret");
+        assert_eq!(
+            provider.group_roles,
+            vec![(
+                "abc-123".to_owned(),
+                dignity_domain::identity::Role::Guardian
+            )]
+        );
+        assert!(!format!("{provider:?}").contains("a-client-secret"));
+    }
+
+    #[test]
+    fn a_wrong_identity_provider_is_named() {
+        let secret = write("s\n");
+        let cases = [
+            ("issuer = \"http://login.example.org\"", "https://"),
+            (
+                "[sign_in_providers.groups]\nadmins = \"platform_admin\"",
+                "not held in one organisation",
+            ),
+            ("[sign_in_providers.groups]\nadmins = \"wizard\"", "wizard"),
+        ];
+        for (extra, named) in cases {
+            let text = provider_settings(secret.path(), extra).replace(
+                "issuer = \"https://login.example.org/tenant/v2.0\"\n",
+                if extra.starts_with("issuer") {
+                    ""
+                } else {
+                    "issuer = \"https://login.example.org/tenant/v2.0\"\n"
+                },
+            );
+            let err = Config::from_text(&text, "dignity.toml", &env(&[]))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(named), "{extra} gave: {err}");
+        }
+        let no_secret = provider_settings(Path::new(""), "");
+        let err = Config::from_text(&no_secret, "dignity.toml", &env(&[]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("client_secret_file or client_secret_env"),
+            "{err}"
+        );
+        let err = Config::load(
+            Path::new("/none"),
+            false,
+            &env(&[("DIGNITY_SIGN_IN_PROVIDERS", "x")]),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.contains("settings file"), "{err}");
+    }
 }

@@ -60,6 +60,14 @@ pub async fn take_request(
     Ok(taken.filter(|request| request.expires_at > now))
 }
 
+/// How many sign-ins are waiting for their provider's answer.
+pub async fn waiting_requests(db: &Db) -> Result<i64, StoreError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_requests")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(count)
+}
+
 /// Removes sign-ins that never came back.
 pub async fn purge_requests(db: &Db, now: i64) -> Result<u64, StoreError> {
     let done = sqlx::query("DELETE FROM sign_in_requests WHERE expires_at <= $1")

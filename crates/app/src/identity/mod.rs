@@ -265,6 +265,7 @@ pub async fn purge_ended(ctx: &Context) -> Result<(), Error> {
     let now = ctx.clock.now();
     sessions::purge_expired(&ctx.db, now, ctx.sign_in.session_idle_seconds).await?;
     throttle::purge_expired(&ctx.db, now, ctx.sign_in.throttle_window_seconds).await?;
+    dignity_store::single_sign_on::purge_requests(&ctx.db, now).await?;
     Ok(())
 }
 

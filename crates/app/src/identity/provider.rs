@@ -33,6 +33,9 @@ use zeroize::Zeroizing;
 
 /// How long a sign-in may spend at the provider before it must start again.
 const REQUEST_SECONDS: i64 = 10 * 60;
+/// Sign-ins waiting at once, beyond which new ones are turned away: starting one needs no
+/// account, so without a limit a script could fill the table.
+const MOST_WAITING: i64 = 20_000;
 /// How far the provider's clock may be from ours.
 const CLOCK_SKEW_SECONDS: i64 = 60;
 /// How long discovery and signing keys are kept before they are fetched again.
@@ -138,6 +141,8 @@ pub enum ProviderRefused {
     Unreachable,
     #[error("This sign-in has ended or was already used. Start again")]
     StartAgain,
+    #[error("Too many people are signing in at once. Try again in a few minutes")]
+    Busy,
     #[error("The sign-in service did not sign you in. Start again, or ask your IT service desk")]
     ProviderSaidNo,
     /// The provider's answer failed a check. The reason goes to the log, not the page.
@@ -273,6 +278,14 @@ pub async fn begin(
     let Some(organisation) = find_organisation(ctx, &provider.organisation).await? else {
         return Ok(Err(ProviderRefused::NotConfigured));
     };
+    let now = ctx.clock.now();
+    if store::waiting_requests(&ctx.db).await? >= MOST_WAITING {
+        store::purge_requests(&ctx.db, now).await?;
+        if store::waiting_requests(&ctx.db).await? >= MOST_WAITING {
+            tracing::warn!("too many sign-ins waiting for identity providers");
+            return Ok(Err(ProviderRefused::Busy));
+        }
+    }
     let metadata = match metadata(ctx, provider).await {
         Ok(metadata) => metadata,
         Err(refused) => return Ok(Err(refused)),
@@ -302,7 +315,7 @@ pub async fn begin(
             nonce: nonce.secret().clone(),
             pkce_verifier: verifier.secret().clone(),
             next_path: next.to_owned(),
-            expires_at: ctx.clock.now() + REQUEST_SECONDS,
+            expires_at: now + REQUEST_SECONDS,
         },
     )
     .await?;

@@ -141,7 +141,7 @@ struct RefusedPage {
 fn refused_page(chrome: Chrome, refused: &ProviderRefused) -> Result<Response, AppError> {
     let status = match refused {
         ProviderRefused::NotConfigured => StatusCode::NOT_FOUND,
-        ProviderRefused::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
+        ProviderRefused::Unreachable | ProviderRefused::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ProviderRefused::AccountTurnedOff | ProviderRefused::EmailNotAllowed => {
             StatusCode::FORBIDDEN
         }
