@@ -188,16 +188,41 @@ test('a new guardian who never had a passphrase sets up the second factor, locks
   await page.context().close();
 });
 
-test('someone who already had an account is linked by their address, and gives their code', async () => {
+test('someone who already has a passphrase joins their work account themselves, signed in', async () => {
   provider.accounts.set('gina', { email: 'guardian@demo.nhs.uk', name: 'Gina Guardian', groups: [] });
   const page = await newSignInPage();
+  // The provider's word on her address is not enough to take over her account.
   await signInThroughProvider(page, 'gina');
-  assert.equal(new URL(page.url()).pathname, '/sign-in/two-factor');
+  assert.match(await page.locator('main').innerText(), /You already have a Dignity account with this email address/);
+  await checkAccessibility(page, assert);
+
+  // Signed in with her passphrase and code, she joins it from her home page.
+  await page.goto(`${server.url}/sign-in`);
+  await page.fill('#email', 'guardian@demo.nhs.uk');
+  await page.fill('#passphrase', DEMO_PASSPHRASE);
+  await page.click('main button:has-text("Sign in") >> nth=-1');
   await page.fill('#code', totpCode());
   await page.click('button[type=submit]');
   await page.goto(`${server.url}/home`);
+  await checkAccessibility(page, assert);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('button:has-text("Use my work account to sign in")'),
+  ]);
+  await passProvider(page, 'gina');
+  assert.equal(new URL(page.url()).pathname, '/home');
+  assert.doesNotMatch(await page.locator('main').innerText(), /Use my work account to sign in/);
   // Her guardian role was given by an administrator, not a group: no group takes it away.
   assert.match(await page.locator('main').innerText(), /Freedom to Speak Up Guardian/);
+
+  // Joined, she signs in through the provider, not with her passphrase.
+  const other = await newSignInPage();
+  await other.goto(`${server.url}/sign-in`);
+  await other.fill('#email', 'guardian@demo.nhs.uk');
+  await other.fill('#passphrase', DEMO_PASSPHRASE);
+  await other.click('main button:has-text("Sign in") >> nth=-1');
+  assert.match(await other.locator('main').innerText(), /Sign in with your organisation's service instead/);
+  await other.context().close();
   await page.context().close();
 });
 

@@ -42,6 +42,13 @@ pub struct ProviderConfig {
     /// Group (as the groups claim gives it) to the Dignity role it gives.
     #[serde(default)]
     pub groups: BTreeMap<String, String>,
+    /// A file holding the bearer token the provider's provisioning (SCIM) sends, if it
+    /// keeps people in step that way.
+    #[serde(default)]
+    pub scim_token_file: PathBuf,
+    /// Or the name of an environment variable holding it.
+    #[serde(default)]
+    pub scim_token_env: String,
 }
 
 fn email_claim() -> String {
@@ -103,6 +110,11 @@ impl ProviderConfig {
             }
             group_roles.push((group.clone(), role));
         }
+        let scim_token_digest = self.scim_token()?.map(|token| {
+            use sha2::Digest as _;
+            let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+            digest
+        });
         Ok(ProviderSettings {
             organisation: self.organisation.to_ascii_uppercase(),
             label: self.label.trim().to_owned(),
@@ -119,7 +131,41 @@ impl ProviderConfig {
                 .iter()
                 .map(|d| d.trim().to_ascii_lowercase())
                 .collect(),
+            scim_token_digest,
         })
+    }
+
+    fn scim_token(&self) -> Result<Option<Zeroizing<String>>, ConfigError> {
+        let token = match (
+            !self.scim_token_file.as_os_str().is_empty(),
+            !self.scim_token_env.is_empty(),
+        ) {
+            (false, false) => return Ok(None),
+            (true, false) => std::fs::read_to_string(&self.scim_token_file).map_err(|e| {
+                self.bad(format!(
+                    "could not read scim_token_file {}: {e}",
+                    self.scim_token_file.display()
+                ))
+            })?,
+            (false, true) => std::env::var(&self.scim_token_env).map_err(|_| {
+                self.bad(format!(
+                    "the environment variable {} named by scim_token_env is not set",
+                    self.scim_token_env
+                ))
+            })?,
+            (true, true) => {
+                return Err(self.bad("set only one of scim_token_file or scim_token_env"));
+            }
+        };
+        let token = Zeroizing::new(token.trim_end_matches(['\r', '\n']).to_owned());
+        // A token is the only thing that stands between the internet and every account
+        // of the organisation: it must be too long to guess.
+        if token.chars().count() < 32 {
+            return Err(self.bad(
+                "the SCIM token must be at least 32 characters; make one with: dignity admin generate-secret",
+            ));
+        }
+        Ok(Some(token))
     }
 
     fn client_secret(&self) -> Result<Zeroizing<String>, ConfigError> {

@@ -19,6 +19,8 @@ pub struct SignInRequest {
     pub nonce: String,
     pub pkce_verifier: String,
     pub next_path: String,
+    /// Someone signed in with a passphrase who asked to join their work account.
+    pub link_person_id: Option<i64>,
     pub expires_at: i64,
 }
 
@@ -29,7 +31,8 @@ pub async fn save_request(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sign_in_requests (handle_digest, organisation_id, state, nonce, \
-         pkce_verifier, next_path, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         pkce_verifier, next_path, link_person_id, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(handle_digest)
     .bind(request.organisation_id)
@@ -37,6 +40,7 @@ pub async fn save_request(
     .bind(&request.nonce)
     .bind(&request.pkce_verifier)
     .bind(&request.next_path)
+    .bind(request.link_person_id)
     .bind(request.expires_at)
     .execute(db.pool())
     .await?;
@@ -52,7 +56,7 @@ pub async fn take_request(
 ) -> Result<Option<SignInRequest>, StoreError> {
     let taken: Option<SignInRequest> = sqlx::query_as(
         "DELETE FROM sign_in_requests WHERE handle_digest = $1 RETURNING organisation_id, \
-         state, nonce, pkce_verifier, next_path, expires_at",
+         state, nonce, pkce_verifier, next_path, link_person_id, expires_at",
     )
     .bind(handle_digest)
     .fetch_optional(db.pool())
@@ -114,6 +118,20 @@ pub async fn link(
     person: &Person,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    // One account with each provider per person: a second would be a second way in that
+    // its owner never sees.
+    let already: Option<(String,)> = sqlx::query_as(
+        "SELECT subject FROM external_identities WHERE issuer = $1 AND person_id = $2",
+    )
+    .bind(issuer)
+    .bind(person.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if already.is_some() {
+        return Err(StoreError::Conflict(
+            "This person already has an account with this provider".into(),
+        ));
+    }
     sqlx::query(
         "INSERT INTO external_identities (issuer, subject, person_id, created_at) \
          VALUES ($1, $2, $3, $4)",
@@ -133,14 +151,25 @@ pub async fn link(
             organisation: Some(organisation.ods_code.as_str()),
             action: "person.link",
             detail: &format!(
-                "Linked {} to their account with {}'s sign-in service",
-                person.email, organisation.name
+                "Linked {} to their account with {}'s sign-in service (its account {})",
+                person.email,
+                organisation.name,
+                subject_reference(subject)
             ),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A short, stable reference to a provider's account for the audit log: the start of the
+/// SHA-256 of its subject, so two links can be told apart without the log holding the
+/// provider's identifier.
+fn subject_reference(subject: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(subject.as_bytes());
+    hex::encode(digest.get(..6).unwrap_or_default())
 }
 
 /// Makes an account at a first sign-in through the provider: the person, the link and the
@@ -409,4 +438,36 @@ pub async fn set_first_passphrase(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Whether every role the person holds is in this organisation (or they hold none): only
+/// then may this organisation's provider vouch for them by their address, or change it.
+/// A provider speaks for its own staff, not for someone's roles elsewhere.
+pub async fn roles_only_in(
+    db: &Db,
+    person_id: i64,
+    organisation_id: i64,
+) -> Result<bool, StoreError> {
+    let (elsewhere,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND organisation_id <> $2) \
+         + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM region_roles WHERE person_id = $1)",
+    )
+    .bind(person_id)
+    .bind(organisation_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(elsewhere == 0)
+}
+
+/// Whether a person has an account with this provider linked.
+pub async fn is_linked_to(db: &Db, issuer: &str, person_id: i64) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT person_id FROM external_identities WHERE issuer = $1 AND person_id = $2",
+    )
+    .bind(issuer)
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.is_some())
 }

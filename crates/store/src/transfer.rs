@@ -69,6 +69,7 @@ const TABLES: &[TableSpec] = &[
             ("organisation_id", Int),
             ("role", Text),
             ("granted_at", Int),
+            ("from_provider", Int),
         ],
     ),
     (
@@ -96,6 +97,40 @@ const TABLES: &[TableSpec] = &[
             ("last_seen_at", Int),
             ("expires_at", Int),
             ("second_factor_done", Int),
+            ("provider_organisation_id", Int),
+        ],
+    ),
+    (
+        "external_identities",
+        "person_id",
+        &[
+            ("issuer", Text),
+            ("subject", Text),
+            ("person_id", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "sign_in_requests",
+        "handle_digest",
+        &[
+            ("handle_digest", Text),
+            ("organisation_id", Int),
+            ("state", Text),
+            ("nonce", Text),
+            ("pkce_verifier", Text),
+            ("next_path", Text),
+            ("link_person_id", Int),
+            ("expires_at", Int),
+        ],
+    ),
+    (
+        "provisioned_people",
+        "person_id",
+        &[
+            ("organisation_id", Int),
+            ("person_id", Int),
+            ("external_id", Text),
         ],
     ),
     (

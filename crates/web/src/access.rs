@@ -30,6 +30,9 @@ pub enum Access {
     /// Someone holding one of these roles in any organisation or installation-wide (such
     /// as the library's curators: any org admin or platform admin).
     Anywhere(&'static [Role]),
+    /// A machine with a bearer token from the settings (an identity provider's
+    /// provisioning): the handler checks the token; no session or form token is read.
+    Bearer,
 }
 
 /// The signed-in person, put into the request by the guard.
@@ -56,19 +59,25 @@ enum Decision {
 
 fn decide(access: Access, user: Option<&CurrentUser>, ods: Option<&str>) -> Decision {
     let Some(user) = user else {
-        return if matches!(access, Access::Public | Access::Anonymous) {
+        return if matches!(access, Access::Public | Access::Anonymous | Access::Bearer) {
             Decision::Allow
         } else {
             Decision::SignIn
         };
     };
     match access {
-        Access::Public | Access::Anonymous | Access::PassphraseChecked => return Decision::Allow,
+        Access::Public | Access::Anonymous | Access::PassphraseChecked | Access::Bearer => {
+            return Decision::Allow;
+        }
         _ if !user.fully_signed_in() => return Decision::SecondStep,
         _ => {}
     }
     let allowed = match access {
-        Access::Public | Access::Anonymous | Access::PassphraseChecked | Access::SignedIn => true,
+        Access::Public
+        | Access::Anonymous
+        | Access::PassphraseChecked
+        | Access::SignedIn
+        | Access::Bearer => true,
         Access::InOrganisation(roles) => ods.is_some_and(|ods| user.has_org_role(ods, roles)),
         Access::Platform(roles) => user.has_platform_role(roles),
         Access::Anywhere(roles) => user.memberships.iter().any(|m| roles.contains(&m.role)),
@@ -87,7 +96,7 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     // The anonymous pages never look at who is asking, not even at a session cookie.
-    if access == Access::Anonymous {
+    if matches!(access, Access::Anonymous | Access::Bearer) {
         return next.run(request).await;
     }
     let is_api = request.uri().path().starts_with("/api/");

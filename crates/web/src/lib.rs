@@ -27,6 +27,7 @@ mod ops;
 mod pages;
 pub mod plans;
 mod routes;
+mod scim;
 mod session;
 mod speakup;
 mod state;

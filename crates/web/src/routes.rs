@@ -57,6 +57,16 @@ impl Routes {
         self.add(Method::POST, path, access, post(handler))
     }
 
+    /// A route of any method for machines with a bearer token ([`Access::Bearer`]).
+    pub fn bearer(
+        self,
+        method: Method,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Routes {
+        self.add(method, path, Access::Bearer, route)
+    }
+
     /// A POST route whose form uploads files: it may send up to `max_upload_bytes`.
     pub fn post_upload<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
     where
@@ -81,9 +91,13 @@ impl Routes {
     ) -> Routes {
         // Both checks run only once a route and method match, so a method no route has
         // gets 405 Method Not Allowed rather than a refusal of its (missing) form token.
-        let guarded = route
-            .route_layer(from_fn_with_state((self.state.clone(), access), guard))
-            .route_layer(from_fn_with_state(self.state.clone(), csrf::protect));
+        // A bearer token is never sent by a browser on its own, so it needs no form token.
+        let guarded = route.route_layer(from_fn_with_state((self.state.clone(), access), guard));
+        let guarded = if access == Access::Bearer {
+            guarded
+        } else {
+            guarded.route_layer(from_fn_with_state(self.state.clone(), csrf::protect))
+        };
         self.router = self.router.route(path, guarded);
         self.table.push(RouteSpec {
             method,
@@ -100,6 +114,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = identity::home::routes(routes);
     let routes = identity::account::routes(routes);
     let routes = identity::provider::routes(routes);
+    let routes = crate::scim::routes(routes);
     let routes = identity::orgs::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);

@@ -5,6 +5,7 @@
 pub mod keyring;
 pub mod organisations;
 pub mod provider;
+pub mod scim;
 mod second_step;
 mod sign_in;
 

@@ -75,6 +75,19 @@ pub struct ProviderSettings {
     /// The email domains this provider speaks for. Only addresses in them sign in, and
     /// only they are linked to an account that already exists.
     pub email_domains: Vec<String>,
+    /// The SHA-256 of the bearer token the provider's provisioning (SCIM) uses, if it
+    /// keeps people in step that way. The token itself is not kept.
+    pub scim_token_digest: Option<[u8; 32]>,
+}
+
+impl ProviderSettings {
+    /// Whether an address is in one of the domains this provider speaks for.
+    pub fn speaks_for(&self, email: &Email) -> bool {
+        let domain = email.as_str().rsplit('@').next().unwrap_or_default();
+        self.email_domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(domain))
+    }
 }
 
 impl std::fmt::Debug for ProviderSettings {
@@ -135,9 +148,7 @@ type OidcClient = Client<
 pub enum ProviderRefused {
     #[error("This organisation does not sign in with its own service")]
     NotConfigured,
-    #[error(
-        "The sign-in service did not answer. Try again in a few minutes, or sign in with a passphrase if you have one"
-    )]
+    #[error("The sign-in service did not answer. Try again in a few minutes")]
     Unreachable,
     #[error("This sign-in has ended or was already used. Start again")]
     StartAgain,
@@ -155,9 +166,16 @@ pub enum ProviderRefused {
     #[error("Your Dignity account is turned off. Ask your organisation's Dignity administrator")]
     AccountTurnedOff,
     #[error(
-        "Another account with the sign-in service is already linked to this email address. Ask your organisation's Dignity administrator"
+        "Your Dignity account cannot be joined to this sign-in service by its email address. Ask your organisation's Dignity administrator"
     )]
     LinkedElsewhere,
+    /// An account with this address has a passphrase: its owner joins it themselves.
+    #[error(
+        "You already have a Dignity account with this email address. Sign in with your passphrase, then choose \"Use my work account to sign in\" on your home page"
+    )]
+    JoinWhileSignedIn,
+    #[error("You have started signing in too many times. Wait {0} minutes, then try again")]
+    TooManyStarts(i64),
 }
 
 /// Discovery documents and signing keys, fetched when first needed and kept an hour.
@@ -266,19 +284,43 @@ pub struct Begun {
     pub url: String,
 }
 
+/// Sign-ins one client may start in the throttle window: enough for a ward computer
+/// shared by a shift, few enough that one client cannot fill the waiting list.
+const MOST_STARTS_PER_CLIENT: i64 = 30;
+
+/// What starting a sign-in needs.
+pub struct Start<'a> {
+    /// The organisation's ODS code.
+    pub ods: &'a str,
+    pub next: &'a str,
+    /// The address the request came from, kept only as a keyed digest, for throttling.
+    pub client: &'a str,
+    /// Someone signed in with their passphrase who asks to join their work account.
+    pub joining: Option<&'a CurrentSession>,
+}
+
 /// Starts a sign-in with an organisation's provider.
 pub async fn begin(
     ctx: &Context,
-    ods: &str,
-    next: &str,
+    start: &Start<'_>,
 ) -> Result<Result<Begun, ProviderRefused>, Error> {
-    let Some(provider) = provider_for(ctx, ods) else {
+    let Some(provider) = provider_for(ctx, start.ods) else {
         return Ok(Err(ProviderRefused::NotConfigured));
     };
+    let window = ctx.sign_in.throttle_window_seconds;
+    let client_key = format!("start-{}", super::client_throttle_key(ctx, start.client));
+    let now = ctx.clock.now();
+    if dignity_store::throttle::recent_failures(&ctx.db, &client_key, now, window).await?
+        >= MOST_STARTS_PER_CLIENT
+    {
+        return Ok(Err(ProviderRefused::TooManyStarts(
+            ctx.sign_in.wait_minutes(),
+        )));
+    }
+    dignity_store::throttle::record_failure(&ctx.db, &[&client_key], now, window).await?;
     let Some(organisation) = find_organisation(ctx, &provider.organisation).await? else {
         return Ok(Err(ProviderRefused::NotConfigured));
     };
-    let now = ctx.clock.now();
     if store::waiting_requests(&ctx.db).await? >= MOST_WAITING {
         store::purge_requests(&ctx.db, now).await?;
         if store::waiting_requests(&ctx.db).await? >= MOST_WAITING {
@@ -314,7 +356,8 @@ pub async fn begin(
             state: state.secret().clone(),
             nonce: nonce.secret().clone(),
             pkce_verifier: verifier.secret().clone(),
-            next_path: next.to_owned(),
+            next_path: start.next.to_owned(),
+            link_person_id: start.joining.map(|s| s.person.id),
             expires_at: now + REQUEST_SECONDS,
         },
     )
@@ -392,14 +435,52 @@ pub async fn finish(
             return Ok(Err(refused));
         }
     };
-    let person = match person_for(ctx, provider, &organisation, &claims).await? {
+    // When joining, the session that asked: its person, and whether it gave the second
+    // step (the new session keeps that, as it is the same person in the same browser).
+    let mut joined_with_second_factor = false;
+    let joining = match request.link_person_id {
+        None => None,
+        Some(person_id) => {
+            // The answer joins the account of the person who asked, only in the browser
+            // still signed in as them.
+            let asking = match callback.previous_token {
+                Some(token) => {
+                    sessions::find_live(
+                        &ctx.db,
+                        &token_digest(token),
+                        now,
+                        ctx.sign_in.session_idle_seconds,
+                    )
+                    .await?
+                }
+                None => None,
+            };
+            match asking {
+                Some(session) if session.person_id == person_id => {
+                    joined_with_second_factor = session.second_factor_done;
+                }
+                _ => return Ok(Err(ProviderRefused::StartAgain)),
+            }
+            Some(people::get_person(&ctx.db, person_id).await?)
+        }
+    };
+    let person = match person_for(ctx, provider, &organisation, &claims, joining).await? {
         Ok(person) => person,
         Err(refused) => return Ok(Err(refused)),
     };
     sync_roles(ctx, provider, &organisation, &person, &claims.groups).await?;
 
+    let second_factor = claims.second_factor || joined_with_second_factor;
+    // A case key opened in the joining session stays open: the same person, the same
+    // browser. Any other session's key is dropped with it.
+    let mut carried_key = None;
     if let Some(old) = callback.previous_token {
-        sessions::delete(&ctx.db, &token_digest(old)).await?;
+        let old = token_digest(old);
+        if joined_with_second_factor {
+            carried_key = ctx.keys.get(&old, now);
+        }
+        ctx.keys.remove(&old);
+        sessions::delete(&ctx.db, &old).await?;
     }
     let token = Zeroizing::new(random_token());
     let digest = token_digest(&token);
@@ -411,10 +492,13 @@ pub async fn finish(
         now,
         expires_at,
         organisation.id,
-        claims.second_factor,
+        second_factor,
     )
     .await?;
-    let how = if claims.second_factor {
+    if let Some(key) = carried_key {
+        ctx.keys.insert(&digest, key, expires_at, now);
+    }
+    let how = if second_factor {
         "with a second factor"
     } else {
         "without a second factor"
@@ -432,7 +516,7 @@ pub async fn finish(
     .await?;
     let memberships = people::memberships(&ctx.db, person.id).await?;
     let session = CurrentSession {
-        second_factor_done: claims.second_factor,
+        second_factor_done: second_factor,
         person,
         memberships,
         session_digest: digest,
@@ -535,13 +619,14 @@ async fn checked_claims(
         }
     };
     let email_text = text_claim(&provider.email_claim).unwrap_or_default();
+    // Only plain ASCII addresses: folding others to lower case can turn a foreign domain
+    // into one of ours (the Kelvin sign becomes k), and look-alike letters make
+    // look-alike accounts.
+    if !email_text.is_ascii() || claims.email_verified() == Some(false) {
+        return Err(ProviderRefused::EmailNotAllowed);
+    }
     let email = Email::parse(&email_text).map_err(|_| ProviderRefused::EmailNotAllowed)?;
-    let domain = email.as_str().rsplit('@').next().unwrap_or_default();
-    if !provider
-        .email_domains
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case(domain))
-    {
+    if !provider.speaks_for(&email) {
         return Err(ProviderRefused::EmailNotAllowed);
     }
     let groups = match extra.get(&provider.groups_claim) {
@@ -602,11 +687,57 @@ async fn person_for(
     provider: &ProviderSettings,
     organisation: &Organisation,
     claims: &Claims,
+    joining: Option<Person>,
 ) -> Result<Result<Person, ProviderRefused>, Error> {
     let now = ctx.clock.now();
-    let person = match store::linked_person(&ctx.db, &provider.issuer, &claims.subject).await? {
+    let linked = store::linked_person(&ctx.db, &provider.issuer, &claims.subject).await?;
+    if let Some(person) = joining {
+        // Joining: the provider's account must carry the same address and be no one
+        // else's already.
+        if linked.as_ref().is_some_and(|l| l.id != person.id)
+            || claims.email.as_str() != person.email
+        {
+            return Ok(Err(ProviderRefused::LinkedElsewhere));
+        }
+        if linked.is_none() {
+            match store::link(
+                &ctx.db,
+                now,
+                organisation,
+                &provider.issuer,
+                &claims.subject,
+                &person,
+            )
+            .await
+            {
+                Ok(()) => {}
+                Err(StoreError::Conflict(_)) => return Ok(Err(ProviderRefused::LinkedElsewhere)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        return Ok(if person.disabled {
+            Err(ProviderRefused::AccountTurnedOff)
+        } else {
+            Ok(person)
+        });
+    }
+    let person = match linked {
         Some(person) => person,
         None => match people::find_person_by_email(&ctx.db, &claims.email).await? {
+            // Someone with roles elsewhere (another organisation, a region, the whole
+            // installation) is not this provider's to vouch for by address: otherwise any
+            // trust's provider could sign in as a platform administrator.
+            Some(existing)
+                if !store::roles_only_in(&ctx.db, existing.id, organisation.id).await? =>
+            {
+                return Ok(Err(ProviderRefused::LinkedElsewhere));
+            }
+            // Someone with a passphrase proves it before their account is joined: the
+            // provider's word on an address is not enough to take over an account its
+            // owner set up (and a provider can claim it checked a second factor).
+            Some(existing) if !existing.passphrase_hash.is_empty() => {
+                return Ok(Err(ProviderRefused::JoinWhileSignedIn));
+            }
             Some(existing) => {
                 match store::link(
                     &ctx.db,
@@ -690,6 +821,25 @@ async fn sync_roles(
     };
     store::apply_role_changes(&ctx.db, ctx.clock.now(), organisation, person, &changes).await?;
     Ok(())
+}
+
+/// The provider a signed-in person could join their account to: the first organisation
+/// they hold a role in that has one, when they are not linked to it yet. (ODS code, label.)
+pub async fn joinable(
+    ctx: &Context,
+    session: &CurrentSession,
+) -> Result<Option<(String, String)>, Error> {
+    for membership in &session.memberships {
+        let Some(org) = &membership.organisation else {
+            continue;
+        };
+        let Some(provider) = provider_for(ctx, &org.ods_code) else {
+            continue;
+        };
+        let linked = store::is_linked_to(&ctx.db, &provider.issuer, session.person.id).await?;
+        return Ok((!linked).then(|| (provider.organisation.clone(), provider.label.clone())));
+    }
+    Ok(None)
 }
 
 /// Whether passphrase sign-in is closed to this person: someone linked to a provider signs

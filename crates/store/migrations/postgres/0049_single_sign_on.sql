@@ -21,6 +21,9 @@ CREATE TABLE sign_in_requests (
     nonce TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     next_path TEXT NOT NULL,
+    -- Set when someone signed in with their passphrase asked to join their work account:
+    -- the answer links that account, and only in that same browser.
+    link_person_id BIGINT REFERENCES people(id),
     expires_at BIGINT NOT NULL
 );
 

@@ -166,6 +166,8 @@ struct SignedInHome {
     chrome: Chrome,
     name: String,
     cards: Vec<RoleCard>,
+    /// Their organisation's sign-in service, when their account is not joined to it yet.
+    join_provider: Option<(String, String)>,
 }
 
 async fn signed_in_home(
@@ -391,6 +393,7 @@ async fn signed_in_home(
         chrome: chrome.titled("Your home"),
         name: user.person.display_name.clone(),
         cards,
+        join_provider: dignity_app::identity::provider::joinable(&state.app, &user).await?,
     })
 }
 

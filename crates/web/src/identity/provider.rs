@@ -1,20 +1,22 @@
 //! Signing in with an organisation's identity provider: the button that sends people
 //! there, and the address the provider sends them back to.
 
-use crate::access::{Access, safe_next};
+use crate::access::{Access, CurrentUser, safe_next};
 use crate::error::AppError;
 use crate::forms::{FormData, QueryData};
 use crate::pages::{Chrome, render};
 use crate::routes::Routes;
-use crate::session::{session_cookie, session_token};
+use crate::session::{client_address, session_cookie, session_token};
 use crate::state::{AppState, Settings};
 use askama::Template;
-use axum::extract::State;
+use axum::Extension;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use dignity_app::identity::provider::{self, Callback, ProviderRefused};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 pub fn routes(routes: Routes) -> Routes {
     routes.post("/sign-in/provider", Access::Public, start).get(
@@ -54,16 +56,40 @@ fn clear_request_cookie(settings: &Settings) -> Cookie<'static> {
 struct StartForm {
     organisation: String,
     next: String,
+    /// "yes" from the home page: join the signed-in account to the work account.
+    join: String,
 }
 
 async fn start(
     State(state): State<AppState>,
     chrome: Chrome,
     jar: CookieJar,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    user: Option<Extension<CurrentUser>>,
     FormData(form): FormData<StartForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    match provider::begin(&state.app, &form.organisation, &next).await? {
+    let client = client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(p))| p),
+        &state.settings,
+    );
+    // Joining is for someone fully signed in (their passphrase and any second step).
+    let joining = user
+        .as_ref()
+        .map(|Extension(u)| u)
+        .filter(|u| form.join == "yes" && u.fully_signed_in());
+    if form.join == "yes" && joining.is_none() {
+        return refused_page(chrome, &ProviderRefused::StartAgain);
+    }
+    let start = provider::Start {
+        ods: &form.organisation,
+        next: &next,
+        client: &client,
+        joining,
+    };
+    match provider::begin(&state.app, &start).await? {
         Ok(begun) => Ok((
             jar.add(request_cookie(&state.settings, begun.handle.to_string())),
             Redirect::to(&begun.url),
@@ -145,7 +171,10 @@ fn refused_page(chrome: Chrome, refused: &ProviderRefused) -> Result<Response, A
         ProviderRefused::AccountTurnedOff | ProviderRefused::EmailNotAllowed => {
             StatusCode::FORBIDDEN
         }
-        ProviderRefused::LinkedElsewhere => StatusCode::CONFLICT,
+        ProviderRefused::LinkedElsewhere | ProviderRefused::JoinWhileSignedIn => {
+            StatusCode::CONFLICT
+        }
+        ProviderRefused::TooManyStarts(_) => StatusCode::TOO_MANY_REQUESTS,
         ProviderRefused::StartAgain
         | ProviderRefused::ProviderSaidNo
         | ProviderRefused::TokenRefused(_) => StatusCode::BAD_REQUEST,

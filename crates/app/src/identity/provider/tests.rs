@@ -6,7 +6,6 @@ use super::*;
 use crate::admin::Operator;
 use crate::data::Backend;
 use crate::test_fixtures::stored_organisation;
-use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use dignity_domain::identity::Email;
@@ -58,53 +57,86 @@ async fn start_provider() -> Result<FakeProvider, Box<dyn std::error::Error>> {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
     });
-    let keys = published.clone();
-    let tokens = published.clone();
-    let app = axum::Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(move || {
-                let discovery = discovery.clone();
-                async move { axum::Json(discovery) }
-            }),
-        )
-        .route(
-            "/jwks",
-            get(move || {
-                let keys = keys.clone();
-                async move {
-                    keys.key_fetches.fetch_add(1, Ordering::SeqCst);
-                    let published = keys.keys.lock().map(|k| k.clone()).unwrap_or_default();
-                    axum::Json(json!({ "keys": published }))
-                }
-            }),
-        )
-        .route(
-            "/token",
-            post(move || {
-                let tokens = tokens.clone();
-                async move {
-                    let next = tokens.next_id_token.lock().ok().and_then(|mut t| t.take());
-                    match next {
-                        Some(id_token) => (
-                            axum::http::StatusCode::OK,
-                            axum::Json(json!({
-                                "access_token": "an-access-token",
-                                "token_type": "Bearer",
-                                "id_token": id_token,
-                            })),
-                        ),
-                        // The code was used already.
-                        None => (
-                            axum::http::StatusCode::BAD_REQUEST,
-                            axum::Json(json!({ "error": "invalid_grant" })),
-                        ),
-                    }
-                }
-            }),
-        );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let serving = published.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let published = serving.clone();
+            let discovery = discovery.clone();
+            tokio::spawn(async move { answer(stream, &published, &discovery).await });
+        }
+    });
     Ok(FakeProvider { issuer, published })
+}
+
+/// One HTTP/1.1 request, answered and the connection closed: the stand-in provider needs
+/// no more (the use-cases crate keeps no web framework, even in tests).
+async fn answer(
+    mut stream: tokio::net::TcpStream,
+    published: &Published,
+    discovery: &serde_json::Value,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The head, then as much body as Content-Length says.
+    loop {
+        let read = stream.read(&mut buffer).await?;
+        if read == 0 {
+            break;
+        }
+        request.extend_from_slice(buffer.get(..read).unwrap_or_default());
+        let text = String::from_utf8_lossy(&request);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .and_then(|n| n.trim().parse::<usize>().ok())
+                })
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&request);
+    let path = text.split_whitespace().nth(1).unwrap_or_default();
+    let (status, body) = if path.starts_with("/.well-known/openid-configuration") {
+        ("200 OK", discovery.clone())
+    } else if path.starts_with("/jwks") {
+        published.key_fetches.fetch_add(1, Ordering::SeqCst);
+        let keys = published.keys.lock().map(|k| k.clone()).unwrap_or_default();
+        ("200 OK", json!({ "keys": keys }))
+    } else if path.starts_with("/token") {
+        match published
+            .next_id_token
+            .lock()
+            .ok()
+            .and_then(|mut t| t.take())
+        {
+            Some(id_token) => (
+                "200 OK",
+                json!({
+                    "access_token": "an-access-token",
+                    "token_type": "Bearer",
+                    "id_token": id_token,
+                }),
+            ),
+            // The code was used already.
+            None => ("400 Bad Request", json!({ "error": "invalid_grant" })),
+        }
+    } else {
+        ("404 Not Found", json!({}))
+    };
+    let body = body.to_string();
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
 }
 
 fn rsa_key(pem: &str, kid: &str) -> Result<CoreRsaPrivateSigningKey, String> {
@@ -169,6 +201,7 @@ fn settings(issuer: &str) -> crate::Settings {
         mfa_amr: vec!["mfa".into()],
         mfa_acr: Vec::new(),
         email_domains: vec!["example.nhs.uk".into()],
+        scim_token_digest: None,
     };
     crate::Settings {
         single_sign_on: SingleSignOn {
@@ -183,6 +216,15 @@ fn settings(issuer: &str) -> crate::Settings {
     }
 }
 
+fn start(ods: &'static str) -> Start<'static> {
+    Start {
+        ods,
+        next: "/home",
+        client: "192.0.2.1",
+        joining: None,
+    }
+}
+
 /// Starts a sign-in, lets the provider hand out the token `make` gives for the nonce it
 /// was sent, and finishes it with the state it was sent.
 async fn sign_in_with(
@@ -190,7 +232,7 @@ async fn sign_in_with(
     fake: &FakeProvider,
     make: impl FnOnce(&str) -> Option<String>,
 ) -> Result<Result<ProviderSignIn, ProviderRefused>, Box<dyn std::error::Error>> {
-    let begun = begin(ctx, "RX1", "/home")
+    let begun = begin(ctx, &start("RX1"))
         .await?
         .map_err(|e| e.to_string())?;
     let url = url::Url::parse(&begun.url)?;
@@ -324,7 +366,7 @@ async fn every_bad_answer_is_refused_and_makes_nothing(backend: Backend) -> Outc
     assert!(refused_token(&answer), "code already used at the provider");
 
     // The state must be the one sent, and a waiting sign-in is used once, right or wrong.
-    let begun = begin(&ctx, "RX1", "/home")
+    let begun = begin(&ctx, &start("RX1"))
         .await?
         .map_err(|e| e.to_string())?;
     let url = url::Url::parse(&begun.url)?;
@@ -385,7 +427,7 @@ async fn every_bad_answer_is_refused_and_makes_nothing(backend: Backend) -> Outc
 
     // A provider that is down: a clear refusal, not an error.
     assert!(matches!(
-        begin(&ctx, "RJ1", "/home").await?,
+        begin(&ctx, &start("RJ1")).await?,
         Err(ProviderRefused::Unreachable)
     ));
 
@@ -479,6 +521,48 @@ async fn groups_give_and_take_roles_and_keys_can_rotate(backend: Backend) -> Out
         .unwrap_or_default();
     assert!(end.starts_with(&format!("{issuer}/logout?")), "{end}");
     assert!(end.contains("client_id=dignity-test"), "{end}");
+
+    // Someone whose roles are elsewhere (here the whole installation) is not linked by
+    // their address: a trust's provider cannot sign in as a platform administrator.
+    let admin = operator
+        .create_person(
+            &Email::parse("boss@example.nhs.uk")?,
+            &dignity_domain::identity::Name::parse("Boss", "name")?,
+            "x",
+        )
+        .await?;
+    operator
+        .grant_role(&admin, Role::PlatformAdmin, None)
+        .await?;
+    let answer = sign_in_with(&ctx, &fake, |n| {
+        let mut body = claims(&issuer, n, "boss@example.nhs.uk", &[]);
+        body["amr"] = json!(["mfa"]);
+        Some(signed(&header("a"), &body, &rs256(KEY_A, "a")))
+    })
+    .await?;
+    assert!(matches!(answer, Err(ProviderRefused::LinkedElsewhere)));
+    assert!(!store::is_linked(&ctx.db, admin.id).await?);
+
+    // Someone of this organisation with a passphrase is not joined by address either:
+    // they join it themselves, signed in (the web tests do that in a browser).
+    let guardian = operator
+        .create_person(
+            &Email::parse("gwen@example.nhs.uk")?,
+            &dignity_domain::identity::Name::parse("Gwen", "name")?,
+            &operator.hash_passphrase("a long passphrase here")?,
+        )
+        .await?;
+    operator
+        .grant_role(&guardian, Role::Guardian, Some(&rx1))
+        .await?;
+    let answer = sign_in_with(&ctx, &fake, |n| {
+        let mut body = claims(&issuer, n, "gwen@example.nhs.uk", &[]);
+        body["amr"] = json!(["mfa"]);
+        Some(signed(&header("a"), &body, &rs256(KEY_A, "a")))
+    })
+    .await?;
+    assert!(matches!(answer, Err(ProviderRefused::JoinWhileSignedIn)));
+    assert!(!store::is_linked(&ctx.db, guardian.id).await?);
 
     // A turned-off account is refused even with a good token.
     sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")

@@ -1,0 +1,9 @@
+-- People an organisation's identity provider keeps in step through SCIM: whom its
+-- provisioning token may see and change, even after their roles there have gone.
+CREATE TABLE provisioned_people (
+    organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    external_id TEXT,
+    PRIMARY KEY (organisation_id, person_id)
+);
+CREATE INDEX provisioned_people_by_person ON provisioned_people (person_id);
