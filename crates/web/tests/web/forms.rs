@@ -651,6 +651,10 @@ async fn junk_that_reaches_every_handler_is_refused_for_its_input(app: &TestApp)
 
     let (mut reached, mut summary, mut problems) = (0, Vec::new(), Vec::new());
     for (_, pattern, _, allowed) in posts {
+        // Bearer routes take JSON from machines; scim.rs sends them junk.
+        if allowed.is_empty() {
+            continue;
+        }
         let role = caller(allowed);
         let mut key = format!("{role:?}");
         if pattern.starts_with("/sign-in/two-factor") {

@@ -20,6 +20,7 @@ mod library;
 mod news;
 mod plans;
 mod price;
+mod scim;
 mod sign_in_records;
 mod speakup;
 mod speakup_casework;
@@ -260,6 +261,9 @@ const MODERATORS: &[Who] = &[
 
 /// Every route, written out by hand: who may use it. A route added to the app without a
 /// line here fails the test, and so does a line for a route that no longer exists.
+/// Routes for machines with a bearer token: every caller here has none.
+const BEARER_ONLY: &[Who] = &[];
+
 const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ("GET", "/", "/", EVERYONE),
     (
@@ -642,6 +646,34 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     // Signing in through an organisation's provider starts and ends with no session.
     ("POST", "/sign-in/provider", "/sign-in/provider", EVERYONE),
     ("GET", "/sign-in/callback", "/sign-in/callback", EVERYONE),
+    // An identity provider's provisioning, with its bearer token: no person, signed in or
+    // not, is let in (scim.rs tests the token holder).
+    ("GET", "/scim/v2/Users", "/scim/v2/Users", BEARER_ONLY),
+    ("POST", "/scim/v2/Users", "/scim/v2/Users", BEARER_ONLY),
+    (
+        "GET",
+        "/scim/v2/Users/{id}",
+        "/scim/v2/Users/1",
+        BEARER_ONLY,
+    ),
+    (
+        "PUT",
+        "/scim/v2/Users/{id}",
+        "/scim/v2/Users/1",
+        BEARER_ONLY,
+    ),
+    (
+        "PATCH",
+        "/scim/v2/Users/{id}",
+        "/scim/v2/Users/1",
+        BEARER_ONLY,
+    ),
+    (
+        "DELETE",
+        "/scim/v2/Users/{id}",
+        "/scim/v2/Users/1",
+        BEARER_ONLY,
+    ),
     (
         "GET",
         "/sign-in/two-factor",
@@ -1681,8 +1713,33 @@ async fn every_route_is_checked_for_every_role(app: &TestApp) -> TestResult {
             };
             let page = match *method {
                 "GET" => browser.get(path).await?,
-                _ => browser.post(path, &[]).await?,
+                "POST" => browser.post(path, &[]).await?,
+                other => {
+                    let request = axum::http::Request::builder()
+                        .method(other)
+                        .uri(*path)
+                        .body(axum::body::Body::empty())?;
+                    browser.send(request).await?
+                }
             };
+            if allowed.is_empty() {
+                // A bearer route: a session, a form token or nothing at all is refused
+                // alike, and told to bring a token.
+                assert_eq!(
+                    page.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} as {who:?}"
+                );
+                assert_eq!(
+                    page.headers
+                        .get("www-authenticate")
+                        .and_then(|v| v.to_str().ok()),
+                    Some("Bearer"),
+                    "{method} {path} as {who:?}"
+                );
+                security_headers_are_on(&page, &format!("{method} {path} as {who:?}"));
+                continue;
+            }
             assert!(
                 page.status.as_u16() < 500,
                 "{method} {path} as {who:?}: {} {}",
