@@ -536,3 +536,30 @@ describe('knowledge hub', () => {
     assert.match(await admin.locator('#results').innerText(), /^1 resource/);
   });
 });
+
+describe('privacy notices', () => {
+  test('an organisation administrator writes their privacy notice, and everyone can read it', async () => {
+    const admin = await newPage(browser);
+    await signInWithSecondStep(admin, server.url, 'admin@demo.nhs.uk');
+    await admin.goto(`${server.url}/home`);
+    await admin.click('a:has-text("Your privacy notice")');
+    assert.match(await admin.locator('h1').innerText(), /Privacy notice/);
+    await checkAccessibility(admin, assert);
+    await admin.fill('#body', '## Who is responsible\n\nNorthfield Hospitals is responsible for what it keeps here.\n\n<script>window.__xss=1</script>');
+    await admin.click('button:has-text("Save the notice")');
+    assert.match(new URL(admin.url()).pathname, /^\/orgs\/DEMO1\/privacy$/);
+    assert.match(await admin.locator('h2').first().innerText(), /Who is responsible/);
+    assert.equal(await admin.evaluate(() => window.__xss), undefined);
+    await checkAccessibility(admin, assert);
+
+    // Anyone, signed in or not, finds it from the privacy page in the footer.
+    const visitor = await newPage(browser);
+    await visitor.goto(server.url);
+    await visitor.click('footer a:has-text("Privacy")');
+    await visitor.click('main a:has-text("Northfield Hospitals")');
+    assert.match(await visitor.locator('main').innerText(), /responsible for what it keeps here/);
+    await checkAccessibility(visitor, assert);
+    await visitor.context().close();
+    await admin.context().close();
+  });
+});

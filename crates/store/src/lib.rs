@@ -20,6 +20,7 @@ pub mod mail;
 pub mod news;
 pub mod plans;
 pub mod price;
+pub mod privacy;
 pub mod provisioning;
 pub mod scratch;
 pub mod sessions;

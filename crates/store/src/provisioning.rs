@@ -19,21 +19,50 @@ const IN_SCOPE: &str = "(p.id IN (SELECT person_id FROM provisioned_people WHERE
 pub struct Provisioned {
     pub person: Person,
     pub external_id: Option<String>,
+    /// Active in this organisation: the account is on and holds a role here.
+    pub active_here: bool,
 }
 
-async fn external_id(
+async fn provisioned(
+    db: &Db,
+    organisation_id: i64,
+    person: Person,
+) -> Result<Provisioned, StoreError> {
+    let found: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT external_id FROM provisioned_people WHERE organisation_id = $1 AND person_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(person.id)
+    .fetch_optional(db.pool())
+    .await?;
+    let roles_here: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND person_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(person.id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Provisioned {
+        external_id: found.and_then(|(id,)| id),
+        active_here: !person.disabled && roles_here.0 > 0,
+        person,
+    })
+}
+
+/// Whether the organisation's provider turned this person off there.
+pub async fn turned_off_in(
     db: &Db,
     organisation_id: i64,
     person_id: i64,
-) -> Result<Option<String>, StoreError> {
-    let found: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT external_id FROM provisioned_people WHERE organisation_id = $1 AND person_id = $2",
+) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT turned_off FROM provisioned_people WHERE organisation_id = $1 AND person_id = $2",
     )
     .bind(organisation_id)
     .bind(person_id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(found.and_then(|(id,)| id))
+    Ok(found.is_some_and(|(off,)| off != 0))
 }
 
 /// One person, if the organisation's provider may see them.
@@ -52,11 +81,7 @@ pub async fn find(
     let Some(person) = person else {
         return Ok(None);
     };
-    let external_id = external_id(db, organisation_id, person.id).await?;
-    Ok(Some(Provisioned {
-        person,
-        external_id,
-    }))
+    Ok(Some(provisioned(db, organisation_id, person).await?))
 }
 
 /// A page of the people the provider may see, by id, optionally only the one with this
@@ -92,11 +117,7 @@ pub async fn list(
     .await?;
     let mut out = Vec::with_capacity(people.len());
     for person in people {
-        let external_id = external_id(db, organisation_id, person.id).await?;
-        out.push(Provisioned {
-            person,
-            external_id,
-        });
+        out.push(provisioned(db, organisation_id, person).await?);
     }
     Ok((total, out))
 }
@@ -234,15 +255,18 @@ pub async fn deactivate(
     db: &Db,
     now: i64,
     organisation: &Organisation,
+    issuer: &str,
     person: &Person,
     remove: bool,
 ) -> Result<Vec<String>, StoreError> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
-        .bind(person.id)
-        .bind(organisation.id)
-        .execute(&mut *tx)
-        .await?;
+    let roles_here =
+        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
+            .bind(person.id)
+            .bind(organisation.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     let (elsewhere,): (i64,) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
          + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
@@ -257,22 +281,34 @@ pub async fn deactivate(
             .execute(&mut *tx)
             .await?;
     }
-    let sessions: Vec<(String,)> =
+    // Sessions end when they leave this organisation; someone who had no role here any
+    // more is not this provider's to sign out.
+    let sessions: Vec<(String,)> = if roles_here > 0 || elsewhere == 0 {
         sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
             .bind(person.id)
             .fetch_all(&mut *tx)
-            .await?;
+            .await?
+    } else {
+        Vec::new()
+    };
     if remove {
         sqlx::query("DELETE FROM provisioned_people WHERE organisation_id = $1 AND person_id = $2")
             .bind(organisation.id)
             .bind(person.id)
             .execute(&mut *tx)
             .await?;
+        // And their account with this provider no longer opens theirs.
+        sqlx::query("DELETE FROM external_identities WHERE person_id = $1 AND issuer = $2")
+            .bind(person.id)
+            .bind(issuer)
+            .execute(&mut *tx)
+            .await?;
     } else {
-        // With their roles gone, this keeps them in the provider's sight, to turn on again.
+        // Kept in the provider's sight, to turn on again; its sign-in gives them nothing
+        // here meanwhile.
         sqlx::query(
-            "INSERT INTO provisioned_people (organisation_id, person_id) VALUES ($1, $2) \
-             ON CONFLICT (organisation_id, person_id) DO NOTHING",
+            "INSERT INTO provisioned_people (organisation_id, person_id, turned_off) \
+             VALUES ($1, $2, 1) ON CONFLICT (organisation_id, person_id) DO UPDATE SET turned_off = 1",
         )
         .bind(organisation.id)
         .bind(person.id)
@@ -324,6 +360,14 @@ pub async fn reactivate(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    sqlx::query(
+        "INSERT INTO provisioned_people (organisation_id, person_id, turned_off) VALUES ($1, $2, 0) \
+         ON CONFLICT (organisation_id, person_id) DO UPDATE SET turned_off = 0",
+    )
+    .bind(organisation.id)
+    .bind(person.id)
+    .execute(&mut *tx)
+    .await?;
     record(
         &mut tx,
         now,
@@ -334,4 +378,20 @@ pub async fn reactivate(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An account the provider may take back on: one no one set a passphrase for, turned off,
+/// with no role anywhere (a leaver it removed, now rehired).
+pub async fn adoptable(db: &Db, email: &Email) -> Result<Option<Person>, StoreError> {
+    let person: Option<Person> = sqlx::query_as(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people p WHERE p.email = $1 AND p.passphrase_hash = '' \
+         AND p.disabled = 1 \
+         AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id) \
+         AND NOT EXISTS (SELECT 1 FROM platform_roles r WHERE r.person_id = p.id) \
+         AND NOT EXISTS (SELECT 1 FROM region_roles r WHERE r.person_id = p.id)"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(person)
 }

@@ -125,12 +125,22 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "privacy_notices",
+        "organisation_id",
+        &[
+            ("organisation_id", Int),
+            ("body", Text),
+            ("updated_at", Int),
+        ],
+    ),
+    (
         "provisioned_people",
         "person_id",
         &[
             ("organisation_id", Int),
             ("person_id", Int),
             ("external_id", Text),
+            ("turned_off", Int),
         ],
     ),
     (

@@ -115,6 +115,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = identity::account::routes(routes);
     let routes = identity::provider::routes(routes);
     let routes = crate::scim::routes(routes);
+    let routes = identity::privacy::routes(routes);
     let routes = identity::orgs::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);

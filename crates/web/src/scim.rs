@@ -104,7 +104,7 @@ fn resource(state: &AppState, user: &Provisioned) -> Value {
         "displayName": person.display_name,
         "name": { "formatted": person.display_name },
         "emails": [{ "value": person.email, "primary": true, "type": "work" }],
-        "active": !person.disabled,
+        "active": user.active_here,
         "meta": {
             "resourceType": "User",
             "location": format!("{}/scim/v2/Users/{}", state.settings.public_url, person.id),
@@ -352,6 +352,15 @@ fn patched_user(state: &AppState, user: &Provisioned, body: &Value) -> Result<Va
                 .collect(),
         };
         for (path, value) in changes {
+            let text_field = ["userName", "displayName", "externalId", "name.formatted"]
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&path));
+            if text_field && !value.is_string() {
+                return Err(ScimRefused::Invalid(
+                    "invalidValue",
+                    format!("{path} must be text"),
+                ));
+            }
             match path.as_str() {
                 p if p.eq_ignore_ascii_case("active") => set(&mut current, "active", value),
                 p if p.eq_ignore_ascii_case("userName") => set(&mut current, "userName", value),

@@ -135,3 +135,46 @@ pub async fn audit_log(
 ) -> Result<Vec<AuditEntry>, Error> {
     Ok(audit::list_for_organisation(&ctx.db, &organisation.ods_code, before, page_size).await?)
 }
+
+/// The longest privacy notice an organisation may write, in characters.
+pub const MOST_NOTICE_CHARS: usize = 20_000;
+
+/// An organisation's own privacy notice (Markdown), if it wrote one.
+pub async fn privacy_notice(
+    ctx: &Context,
+    organisation: &Organisation,
+) -> Result<Option<dignity_store::privacy::Notice>, Error> {
+    Ok(dignity_store::privacy::notice(&ctx.db, organisation.id).await?)
+}
+
+/// The organisations with their own notice: (ODS code, name).
+pub async fn organisations_with_notices(ctx: &Context) -> Result<Vec<(String, String)>, Error> {
+    Ok(dignity_store::privacy::organisations_with_notices(&ctx.db).await?)
+}
+
+/// Writes an organisation's privacy notice (empty removes it), audited. Too long, or
+/// with hidden control characters, is `Invalid`.
+pub async fn save_privacy_notice(
+    ctx: &Context,
+    actor: &str,
+    organisation: &Organisation,
+    body: &str,
+) -> Result<(), Error> {
+    let body = body.trim().replace("\r\n", "\n");
+    if body.chars().count() > MOST_NOTICE_CHARS {
+        return Err(dignity_domain::identity::InvalidValue::Message(
+            "The notice must be 20,000 characters or fewer",
+        )
+        .into());
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(dignity_domain::identity::InvalidValue::Message(
+            "The notice has hidden characters in it. Type it again, or paste it as plain text",
+        )
+        .into());
+    }
+    Ok(dignity_store::privacy::save(&ctx.db, actor, ctx.clock.now(), organisation, &body).await?)
+}

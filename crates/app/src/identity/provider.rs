@@ -328,6 +328,16 @@ pub async fn begin(
             return Ok(Err(ProviderRefused::Busy));
         }
     }
+    // Joining is for someone of this organisation: a provider speaks for its own staff.
+    if let Some(session) = start.joining
+        && !session.memberships.iter().any(|m| {
+            m.organisation
+                .as_ref()
+                .is_some_and(|o| o.id == organisation.id)
+        })
+    {
+        return Ok(Err(ProviderRefused::LinkedElsewhere));
+    }
     let metadata = match metadata(ctx, provider).await {
         Ok(metadata) => metadata,
         Err(refused) => return Ok(Err(refused)),
@@ -468,6 +478,10 @@ pub async fn finish(
         Ok(person) => person,
         Err(refused) => return Ok(Err(refused)),
     };
+    // Turned off here by the provider's provisioning: its sign-in gives them nothing here.
+    if dignity_store::provisioning::turned_off_in(&ctx.db, organisation.id, person.id).await? {
+        return Ok(Err(ProviderRefused::AccountTurnedOff));
+    }
     sync_roles(ctx, provider, &organisation, &person, &claims.groups).await?;
 
     let second_factor = claims.second_factor || joined_with_second_factor;

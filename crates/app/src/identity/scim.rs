@@ -71,6 +71,14 @@ pub struct UserInput {
 }
 
 fn checked(caller: &ScimCaller, input: &UserInput) -> Result<(Email, Name), ScimRefused> {
+    // Plain ASCII only, as at sign-in: look-alike letters and hidden characters make
+    // look-alike accounts.
+    if !input.user_name.is_ascii() || input.user_name.chars().any(|c| c.is_ascii_control()) {
+        return Err(ScimRefused::Invalid(
+            "invalidValue",
+            "userName must be a plain email address, with no accents or hidden characters".into(),
+        ));
+    }
     let email = Email::parse(&input.user_name).map_err(|_| {
         ScimRefused::Invalid("invalidValue", "userName must be an email address".into())
     })?;
@@ -180,7 +188,27 @@ pub async fn create(
     .await;
     match made {
         Ok(person) => get(ctx, caller, person.id).await,
-        Err(StoreError::Conflict(message)) => Ok(Err(ScimRefused::Taken(message))),
+        Err(StoreError::Conflict(message)) => {
+            // A leaver the provider removed, now back: their old account is taken on again.
+            let Some(person) = store::adoptable(&ctx.db, &email).await? else {
+                return Ok(Err(ScimRefused::Taken(message)));
+            };
+            let now = ctx.clock.now();
+            store::update(
+                &ctx.db,
+                now,
+                &caller.organisation,
+                &person,
+                &email,
+                &name,
+                input.external_id.as_deref(),
+            )
+            .await?;
+            if input.active.unwrap_or(true) {
+                store::reactivate(&ctx.db, now, &caller.organisation, &person).await?;
+            }
+            get(ctx, caller, person.id).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -246,16 +274,20 @@ pub async fn set_active(
         return Ok(Err(ScimRefused::NotFound));
     };
     let now = ctx.clock.now();
-    let in_organisation =
-        dignity_store::single_sign_on::roles_in(&ctx.db, current.person.id, caller.organisation.id)
-            .await?;
-    if active {
-        if current.person.disabled || in_organisation.is_empty() {
-            store::reactivate(&ctx.db, now, &caller.organisation, &current.person).await?;
-        }
-    } else if !current.person.disabled || !in_organisation.is_empty() {
-        let ended =
-            store::deactivate(&ctx.db, now, &caller.organisation, &current.person, false).await?;
+    // Only a change does anything: asking again to turn off someone already off here
+    // ends no session of theirs (they may be signed in for another organisation).
+    if active && !current.active_here {
+        store::reactivate(&ctx.db, now, &caller.organisation, &current.person).await?;
+    } else if !active && current.active_here {
+        let ended = store::deactivate(
+            &ctx.db,
+            now,
+            &caller.organisation,
+            &caller.provider.issuer,
+            &current.person,
+            false,
+        )
+        .await?;
         for session in ended {
             ctx.keys.remove(&session);
         }
@@ -278,6 +310,7 @@ pub async fn delete(
         &ctx.db,
         ctx.clock.now(),
         &caller.organisation,
+        &caller.provider.issuer,
         &current.person,
         true,
     )

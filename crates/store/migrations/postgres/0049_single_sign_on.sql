@@ -9,7 +9,9 @@ CREATE TABLE external_identities (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (issuer, subject)
 );
-CREATE INDEX external_identities_by_person ON external_identities (person_id);
+-- One account with each provider per person: a second would be a second way in that
+-- its owner never sees.
+CREATE UNIQUE INDEX external_identities_one_per_person ON external_identities (person_id, issuer);
 
 -- A sign-in that has gone to the provider and not yet come back. Found by the digest of
 -- a random handle kept in the browser's cookie, and deleted when it comes back, so the

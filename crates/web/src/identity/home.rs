@@ -18,7 +18,6 @@ pub fn routes(routes: Routes) -> Routes {
         .get("/", Access::Public, public_home)
         .get("/home", Access::SignedIn, signed_in_home)
         .get("/accessibility", Access::Public, accessibility)
-        .get("/privacy", Access::Public, privacy)
         .get("/cookies", Access::Public, cookies)
         .get("/signed-out", Access::Public, signed_out)
 }
@@ -279,6 +278,10 @@ async fn signed_in_home(
                         "Divisions, directorates and teams",
                     ),
                     (format!("/orgs/{}/audit", org.ods_code), "Audit log"),
+                    (
+                        format!("/orgs/{}/privacy/edit", org.ods_code),
+                        "Your privacy notice",
+                    ),
                 ],
                 _ => Vec::new(),
             };
@@ -406,18 +409,6 @@ struct Accessibility {
 async fn accessibility(chrome: Chrome) -> Result<Html<String>, AppError> {
     render(&Accessibility {
         chrome: chrome.titled("Accessibility statement"),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "home/privacy.html")]
-struct Privacy {
-    chrome: Chrome,
-}
-
-async fn privacy(chrome: Chrome) -> Result<Html<String>, AppError> {
-    render(&Privacy {
-        chrome: chrome.titled("Privacy"),
     })
 }
 

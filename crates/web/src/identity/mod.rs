@@ -4,4 +4,5 @@
 pub mod account;
 pub mod home;
 pub mod orgs;
+pub mod privacy;
 pub mod provider;

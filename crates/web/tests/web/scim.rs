@@ -244,6 +244,19 @@ async fn a_provider_makes_finds_changes_and_removes_a_user(app: &TestApp) -> Tes
     .await?;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
 
+    // Look-alike letters and hidden characters make look-alike accounts: refused.
+    for user_name in ["b\u{0430}rbara@rj1.nhs.uk", "barbara\u{200b}@rj1.nhs.uk"] {
+        let (status, error, _) = scim(
+            app,
+            token,
+            "POST",
+            "/scim/v2/Users",
+            Some(new_user(user_name)),
+        )
+        .await?;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{user_name}: {error}");
+    }
+
     // Removed: gone from the provider's sight, the account turned off.
     let (status, _, _) = scim(app, token, "DELETE", &format!("/scim/v2/Users/{id}"), None).await?;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -252,6 +265,19 @@ async fn a_provider_makes_finds_changes_and_removes_a_user(app: &TestApp) -> Tes
     assert_eq!(error["status"], json!("404"));
     let person = dignity_store::identity::get_person(&app.db, person.id).await?;
     assert!(person.disabled);
+
+    // Rehired: the provider makes them again, and their old account is taken back on.
+    let (status, back, _) = scim(
+        app,
+        token,
+        "POST",
+        "/scim/v2/Users",
+        Some(new_user("barbara.jensen@rj1.nhs.uk")),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{back}");
+    assert_eq!(text(&back, "id"), id);
+    assert_eq!(back["active"], json!(true));
     Ok(())
 }
 
@@ -302,6 +328,46 @@ async fn a_leaver_turned_off_loses_roles_and_sessions_at_once(app: &TestApp) -> 
             .fetch_all(app.db.pool())
             .await?;
     assert_eq!(audit.len(), 1);
+
+    // Asked again, and with only a name change, nothing moves: they stay off, and a new
+    // session of theirs (say for another organisation) is not ended.
+    let mut again = app.signed_in_browser(&guardian).await?;
+    let patch = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "Replace", "path": "active", "value": false }],
+    });
+    let (_, still, _) = scim(
+        app,
+        Some(RJ1_TOKEN),
+        "PATCH",
+        &format!("/scim/v2/Users/{id}"),
+        Some(patch),
+    )
+    .await?;
+    assert_eq!(still["active"], json!(false));
+    let rename = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "Replace", "path": "displayName", "value": "Gill" }],
+    });
+    let (_, renamed, _) = scim(
+        app,
+        Some(RJ1_TOKEN),
+        "PATCH",
+        &format!("/scim/v2/Users/{id}"),
+        Some(rename),
+    )
+    .await?;
+    assert_eq!(
+        renamed["active"],
+        json!(false),
+        "a name change turns no one on"
+    );
+    assert!(
+        dignity_store::identity::memberships(&app.db, guardian.id)
+            .await?
+            .is_empty()
+    );
+    drop(again.get("/home").await?);
 
     // Turned on again: the account and the staff role come back, not the guardian role
     // (an administrator gives that again).

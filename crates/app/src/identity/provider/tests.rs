@@ -564,6 +564,31 @@ async fn groups_give_and_take_roles_and_keys_can_rotate(backend: Backend) -> Out
     assert!(matches!(answer, Err(ProviderRefused::JoinWhileSignedIn)));
     assert!(!store::is_linked(&ctx.db, guardian.id).await?);
 
+    // Joining is for the provider's own organisation's people: someone with no role in
+    // RX1 cannot join their account to RX1's provider.
+    let outsider = operator
+        .create_person(
+            &Email::parse("olly@example.nhs.uk")?,
+            &dignity_domain::identity::Name::parse("Olly", "name")?,
+            "x",
+        )
+        .await?;
+    let outsider_session = CurrentSession {
+        person: outsider.clone(),
+        memberships: Vec::new(),
+        session_digest: "a-session".into(),
+        second_factor_done: true,
+        expires_at: crate::clock::system_now() + 600,
+    };
+    let joining = Start {
+        joining: Some(&outsider_session),
+        ..start("RX1")
+    };
+    assert!(matches!(
+        begin(&ctx, &joining).await?,
+        Err(ProviderRefused::LinkedElsewhere)
+    ));
+
     // A turned-off account is refused even with a good token.
     sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
         .bind(person.id)
