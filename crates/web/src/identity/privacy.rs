@@ -118,7 +118,9 @@ async fn edit_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct NoticeForm {
-    body: String,
+    /// Always sent by the form (empty removes the notice); missing, the request did not
+    /// come from it.
+    body: Option<String>,
 }
 
 async fn save(
@@ -129,9 +131,16 @@ async fn save(
     FormData(form): FormData<NoticeForm>,
 ) -> Result<Response, AppError> {
     let organisation = orgs::organisation(&state.app, &ods).await?;
-    match orgs::save_privacy_notice(&state.app, &user.person.email, &organisation, &form.body).await
-    {
-        Ok(()) if form.body.trim().is_empty() => Ok(Redirect::to("/privacy").into_response()),
+    let Some(body) = form.body else {
+        return Err(
+            Error::Invalid(dignity_domain::identity::InvalidValue::Message(
+                "The notice was missing from the form. Go back and try again",
+            ))
+            .into(),
+        );
+    };
+    match orgs::save_privacy_notice(&state.app, &user.person.email, &organisation, &body).await {
+        Ok(()) if body.trim().is_empty() => Ok(Redirect::to("/privacy").into_response()),
         Ok(()) => Ok(
             Redirect::to(&format!("/orgs/{}/privacy", organisation.ods_code.as_str()))
                 .into_response(),
@@ -146,7 +155,7 @@ async fn save(
                     }]),
                 name: organisation.name.clone(),
                 ods: organisation.ods_code.as_str().to_owned(),
-                body: form.body,
+                body,
                 most: orgs::MOST_NOTICE_CHARS,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
