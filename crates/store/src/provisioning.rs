@@ -177,15 +177,13 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     if active {
-        sqlx::query(
-            "INSERT INTO memberships (person_id, organisation_id, role, granted_at, from_provider) \
-             VALUES ($1, $2, $3, $4, 1)",
+        crate::single_sign_on::grant_from_provider(
+            &mut tx,
+            person.id,
+            organisation.id,
+            Role::Staff,
+            now,
         )
-        .bind(person.id)
-        .bind(organisation.id)
-        .bind(Role::Staff.code())
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
     }
     record(
@@ -350,15 +348,13 @@ pub async fn reactivate(
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO memberships (person_id, organisation_id, role, granted_at, from_provider) \
-         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (person_id, organisation_id, role) DO NOTHING",
+    crate::single_sign_on::grant_from_provider(
+        &mut tx,
+        person.id,
+        organisation.id,
+        Role::Staff,
+        now,
     )
-    .bind(person.id)
-    .bind(organisation.id)
-    .bind(Role::Staff.code())
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO provisioned_people (organisation_id, person_id, turned_off) VALUES ($1, $2, 0) \

@@ -132,17 +132,7 @@ pub async fn link(
             "This person already has an account with this provider".into(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO external_identities (issuer, subject, person_id, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(issuer)
-    .bind(subject)
-    .bind(person.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| crate::error::conflict_or(e, "This account is already linked"))?;
+    insert_identity(&mut tx, issuer, subject, person.id, now).await?;
     audit::append(
         &mut tx,
         now,
@@ -160,6 +150,49 @@ pub async fn link(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_identity(
+    tx: &mut sqlx::AnyConnection,
+    issuer: &str,
+    subject: &str,
+    person_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO external_identities (issuer, subject, person_id, created_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| crate::error::conflict_or(e, "This account is already linked"))?;
+    Ok(())
+}
+
+/// Gives a role in an organisation as the provider's: the kind a removed group (or the
+/// provider turning someone off) takes away. One already held is left as it is.
+pub(crate) async fn grant_from_provider(
+    tx: &mut sqlx::AnyConnection,
+    person_id: i64,
+    organisation_id: i64,
+    role: Role,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO memberships (person_id, organisation_id, role, granted_at, from_provider) \
+         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (person_id, organisation_id, role) DO NOTHING",
+    )
+    .bind(person_id)
+    .bind(organisation_id)
+    .bind(role.code())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
@@ -201,27 +234,8 @@ pub async fn create_linked_person(
             format!("Someone with the email {email} already has an account"),
         )
     })?;
-    sqlx::query(
-        "INSERT INTO external_identities (issuer, subject, person_id, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(issuer)
-    .bind(subject)
-    .bind(person.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| crate::error::conflict_or(e, "This account is already linked"))?;
-    sqlx::query(
-        "INSERT INTO memberships (person_id, organisation_id, role, granted_at, from_provider) \
-         VALUES ($1, $2, $3, $4, 1)",
-    )
-    .bind(person.id)
-    .bind(organisation.id)
-    .bind(Role::Staff.code())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    insert_identity(&mut tx, issuer, subject, person.id, now).await?;
+    grant_from_provider(&mut tx, person.id, organisation.id, Role::Staff, now).await?;
     audit::append(
         &mut tx,
         now,
@@ -308,16 +322,7 @@ pub async fn apply_role_changes(
     }
     let mut tx = db.begin_write().await?;
     for role in &changes.granted {
-        sqlx::query(
-            "INSERT INTO memberships (person_id, organisation_id, role, granted_at, from_provider) \
-             VALUES ($1, $2, $3, $4, 1)",
-        )
-        .bind(person.id)
-        .bind(organisation.id)
-        .bind(role.code())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        grant_from_provider(&mut tx, person.id, organisation.id, *role, now).await?;
         audit::append(
             &mut tx,
             now,
