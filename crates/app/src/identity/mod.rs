@@ -198,6 +198,15 @@ pub async fn choose_case_passphrase(
     {
         return Ok(Err(UnlockRefused::Wrong));
     }
+    open_case_key(ctx, session, passphrase).await
+}
+
+/// Makes or opens the case key for this session with a passphrase already checked.
+async fn open_case_key(
+    ctx: &Context,
+    session: &CurrentSession,
+    passphrase: &str,
+) -> Result<Result<(), UnlockRefused>, Error> {
     crate::speakup::unlock_for_session(
         ctx,
         &session.person,
@@ -234,16 +243,7 @@ pub async fn unlock_case_key(
         throttle::record_failure(&ctx.db, &[&key], now, window).await?;
         return Ok(Err(UnlockRefused::Wrong));
     }
-    crate::speakup::unlock_for_session(
-        ctx,
-        &session.person,
-        &session.memberships,
-        passphrase,
-        &session.session_digest,
-        session.expires_at,
-    )
-    .await?;
-    Ok(Ok(()))
+    open_case_key(ctx, session, passphrase).await
 }
 
 /// Drops the keys of sessions that have ended without signing out (idle, too old, or

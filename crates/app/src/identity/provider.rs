@@ -558,8 +558,8 @@ async fn checked_claims(
     code: &str,
 ) -> Result<Claims, ProviderRefused> {
     let metadata = metadata(ctx, provider).await?;
-    let client = client(ctx, provider, &metadata)?;
-    let exchange = client
+    let oidc = client(ctx, provider, &metadata)?;
+    let exchange = oidc
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| ProviderRefused::TokenRefused(format!("no token endpoint: {e}")))?
         .set_pkce_verifier(PkceCodeVerifier::new(request.pkce_verifier.clone()));
@@ -596,14 +596,14 @@ async fn checked_claims(
             });
         id_token.claims(&verifier, &nonce).cloned()
     };
-    let claims = match verify(&client) {
+    let claims = match verify(&oidc) {
         Err(ClaimsVerificationError::SignatureVerification(
             SignatureVerificationError::NoMatchingKey,
         )) => {
             // The provider may have rotated its keys since they were fetched: fetch them
             // once more and try again; a key still unknown is refused.
             let fresh = refetch_keys(ctx, provider, &metadata).await?;
-            verify(&client_with(ctx, provider, &fresh)?)
+            verify(&client(ctx, provider, &fresh)?)
         }
         checked => checked,
     }
@@ -667,14 +667,6 @@ async fn checked_claims(
         groups,
         second_factor: by_amr || by_acr,
     })
-}
-
-fn client_with(
-    ctx: &Context,
-    provider: &ProviderSettings,
-    metadata: &ProviderMetadataWithLogout,
-) -> Result<OidcClient, ProviderRefused> {
-    client(ctx, provider, metadata)
 }
 
 async fn refetch_keys(
