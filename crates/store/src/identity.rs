@@ -4,6 +4,7 @@
 use crate::audit::{self, NewEntry};
 use crate::column::Flag;
 use crate::error::conflict_or;
+use crate::roles::{Change, Place};
 use crate::{Db, StoreError};
 use dignity_domain::identity::{
     Email, Name, OdsCode, OrgType, OrgUnitKind, Region, Role, RoleScope,
@@ -448,6 +449,8 @@ pub async fn use_totp_step(db: &Db, person_id: i64, step: i64) -> Result<bool, S
     Ok(done.rows_affected() == 1)
 }
 
+/// Gives a person a role in an organisation, or (for platform roles, `None`) across the
+/// installation, audited. A role they already hold is a `Conflict`.
 pub async fn grant_role(
     db: &Db,
     actor: &str,
@@ -456,80 +459,24 @@ pub async fn grant_role(
     role: Role,
     organisation: Option<&Organisation>,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    let already = format!("{} already has the role {}", person.email, role.label());
-    if let (Some(kind), Some(org)) = (role.held_only_in(), organisation)
-        && org.org_type != kind
-    {
-        return Err(StoreError::Conflict(format!(
-            "{} is held only in an organisation of the type {}, and {} is not one",
-            role.label(),
-            kind.label().to_lowercase(),
-            org.name
-        )));
-    }
-    let org_code = match (role.scope(), organisation) {
-        (RoleScope::Organisation, Some(org)) => {
-            sqlx::query(
-                "INSERT INTO memberships (person_id, organisation_id, role, granted_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(person.id)
-            .bind(org.id)
-            .bind(role.code())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or(e, format!("{already} in {}", org.name)))?;
-            Some(org.ods_code.as_str())
-        }
-        (RoleScope::Platform, None) => {
-            sqlx::query(
-                "INSERT INTO platform_roles (person_id, role, granted_at) VALUES ($1, $2, $3)",
-            )
-            .bind(person.id)
-            .bind(role.code())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or(e, already.clone()))?;
-            None
-        }
-        (RoleScope::Organisation, None) => {
-            return Err(StoreError::Invalid(
-                dignity_domain::identity::InvalidValue::Message(
-                    "This role is held in one organisation: say which",
-                ),
-            ));
-        }
-        (RoleScope::Platform, Some(_)) => {
-            return Err(StoreError::Invalid(
-                dignity_domain::identity::InvalidValue::Message(
-                    "This role covers the whole installation: do not name an organisation",
-                ),
-            ));
-        }
-        (RoleScope::Region, _) => {
+    let place = match organisation {
+        Some(org) => Place::Organisation(org),
+        None if role.scope() == RoleScope::Region => {
             return Err(StoreError::Invalid(
                 dignity_domain::identity::InvalidValue::Message(
                     "This role is held in one region: say which, not an organisation",
                 ),
             ));
         }
+        None => Place::Installation,
     };
-    audit::append(
-        &mut tx,
-        now,
-        &NewEntry {
-            actor,
-            organisation: org_code,
-            action: "role.grant",
-            detail: &format!("Gave {} the role {}", person.email, role.label()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change = Change {
+        person,
+        role,
+        place,
+        reason: None,
+    };
+    crate::roles::grant(db, actor, now, &change, &[]).await
 }
 
 /// Gives a person a role held in a region, audited. A role they already hold there is a
@@ -549,45 +496,13 @@ pub async fn grant_region_role(
             ),
         ));
     }
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO region_roles (person_id, region, role, granted_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(person.id)
-    .bind(region.code())
-    .bind(role.code())
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| {
-        conflict_or(
-            e,
-            format!(
-                "{} already has the role {} in the {} region",
-                person.email,
-                role.label(),
-                region.label()
-            ),
-        )
-    })?;
-    audit::append(
-        &mut tx,
-        now,
-        &NewEntry {
-            actor,
-            organisation: None,
-            action: "role.grant",
-            detail: &format!(
-                "Gave {} the role {} in the {} region",
-                person.email,
-                role.label(),
-                region.label()
-            ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change = Change {
+        person,
+        role,
+        place: Place::Region(region),
+        reason: None,
+    };
+    crate::roles::grant(db, actor, now, &change, &[]).await
 }
 
 /// Every role a person holds, platform roles first, then by organisation name.

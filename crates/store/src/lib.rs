@@ -22,6 +22,7 @@ pub mod plans;
 pub mod price;
 pub mod privacy;
 pub mod provisioning;
+pub mod roles;
 pub mod scratch;
 pub mod sessions;
 pub mod single_sign_on;

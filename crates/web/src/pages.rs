@@ -266,7 +266,10 @@ fn sections(user: &CurrentUser) -> Vec<(String, &'static str)> {
             (Some(o), Role::Chair | Role::CompanySecretary | Role::SeniorIndependentDirector) => {
                 vec![(format!("/orgs/{o}/board"), "Board members")]
             }
-            (None, Role::PlatformAdmin) => vec![("/library/manage".into(), "Library")],
+            (None, Role::PlatformAdmin) => vec![
+                ("/admin/people".into(), "People"),
+                ("/library/manage".into(), "Library"),
+            ],
             (None, Role::RegionalDirector) => m
                 .region
                 .map(|r| vec![(format!("/regions/{}/boards", r.code()), "Board returns")])

@@ -117,6 +117,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = crate::scim::routes(routes);
     let routes = identity::privacy::routes(routes);
     let routes = identity::orgs::routes(routes);
+    let routes = identity::people::routes(routes);
     let routes = ops::routes(routes);
     let routes = api::routes(routes);
     let routes = speakup::routes(routes);

@@ -4,6 +4,7 @@
 
 pub mod keyring;
 pub mod organisations;
+pub mod people;
 pub mod provider;
 pub mod scim;
 mod second_step;

@@ -1,6 +1,6 @@
 //! Organisations, their structure, their people and their audit log.
 
-use super::{Member, OrgUnit, Organisation};
+use super::{OrgUnit, Organisation};
 use crate::{Context, Error};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgUnitKind};
 use dignity_store::{audit, identity};
@@ -19,10 +19,6 @@ pub async fn organisation(ctx: &Context, ods: &str) -> Result<Organisation, Erro
 /// Every organisation on this installation.
 pub async fn organisations(ctx: &Context) -> Result<Vec<Organisation>, Error> {
     Ok(identity::list_organisations(&ctx.db).await?)
-}
-
-pub async fn members(ctx: &Context, organisation: &Organisation) -> Result<Vec<Member>, Error> {
-    Ok(identity::list_members(&ctx.db, organisation.id).await?)
 }
 
 /// The organisation's places (sites, directorates, wards, teams), as a tree.

@@ -230,9 +230,10 @@ async fn signed_in_home(
                     format!("/orgs/{}/system/self-assessments", org.ods_code),
                     "Self-assessments across your area",
                 )],
-                (None, Role::PlatformAdmin) => {
-                    vec![("/library/manage".to_owned(), "Look after the library")]
-                }
+                (None, Role::PlatformAdmin) => vec![
+                    ("/admin/people".to_owned(), "People, roles and accounts"),
+                    ("/library/manage".to_owned(), "Look after the library"),
+                ],
                 (None, Role::RegionalDirector) => m
                     .region
                     .map(|r| {

@@ -4,5 +4,6 @@
 pub mod account;
 pub mod home;
 pub mod orgs;
+pub mod people;
 pub mod privacy;
 pub mod provider;

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dignity_app::identity::organisations as orgs;
-use dignity_app::identity::{Member, OrgUnit, Organisation};
+use dignity_app::identity::{OrgUnit, Organisation};
 use dignity_domain::identity::{Name, OrgUnitKind, Role};
 use serde::Deserialize;
 
@@ -21,7 +21,6 @@ const ADMINS: &[Role] = &[Role::OrgAdmin];
 
 pub fn routes(routes: Routes) -> Routes {
     routes
-        .get("/orgs/{ods}/people", Access::InOrganisation(ADMINS), people)
         .get(
             "/orgs/{ods}/structure",
             Access::InOrganisation(ADMINS),
@@ -52,32 +51,6 @@ fn organisation_home(organisation: &Organisation) -> String {
 
 pub(crate) async fn organisation(state: &AppState, ods: &str) -> Result<Organisation, AppError> {
     Ok(orgs::organisation(&state.app, ods).await?)
-}
-
-#[derive(Template)]
-#[template(path = "orgs/people.html")]
-struct PeoplePage {
-    chrome: Chrome,
-    organisation: Organisation,
-    members: Vec<Member>,
-}
-
-async fn people(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    Path(ods): Path<String>,
-) -> Result<Response, AppError> {
-    let organisation = organisation(&state, &ods).await?;
-    let members = orgs::members(&state.app, &organisation).await?;
-    let chrome = chrome
-        .titled(format!("People and roles: {}", organisation.name))
-        .under(organisation_home(&organisation), organisation.name.clone());
-    Ok(render(&PeoplePage {
-        chrome,
-        organisation,
-        members,
-    })?
-    .into_response())
 }
 
 /// A unit with its depth in the tree, for indenting.

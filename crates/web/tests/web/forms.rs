@@ -93,6 +93,7 @@ async fn things_that_exist(
         indicators.first().ok_or("an indicator")?.id.to_string(),
     );
     let staff = app.person("sam@trust.nhs.uk", Some(Role::Staff)).await?;
+    ids.insert("person", staff.id.to_string());
     let mut sam = app.signed_in_browser(&staff).await?;
     sam.post(
         &format!("/orgs/RJ1/plans/{}/actions/{}/comment", plan.id, action.id),
@@ -603,6 +604,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "board member"
     } else if pattern.contains("/board/rounds/{id}") {
         "board round"
+    } else if pattern.contains("/people/{id}") {
+        "person"
     } else {
         "{id}"
     };

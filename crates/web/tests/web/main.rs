@@ -18,6 +18,7 @@ mod justculture;
 mod leadership;
 mod library;
 mod news;
+mod people;
 mod plans;
 mod price;
 mod privacy;
@@ -714,6 +715,62 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
     ),
     ("POST", "/sign-out", "/sign-out", SIGNED_IN),
     ("GET", "/orgs/{ods}/people", "/orgs/RJ1/people", RJ1_ADMIN),
+    ("POST", "/orgs/{ods}/people", "/orgs/RJ1/people", RJ1_ADMIN),
+    (
+        "GET",
+        "/orgs/{ods}/people/{id}",
+        "/orgs/RJ1/people/1",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/people/{id}/roles",
+        "/orgs/RJ1/people/1/roles",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/people/{id}/roles/remove",
+        "/orgs/RJ1/people/1/roles/remove",
+        RJ1_ADMIN,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/people/{id}/sessions/end",
+        "/orgs/RJ1/people/1/sessions/end",
+        RJ1_ADMIN,
+    ),
+    ("GET", "/admin/people", "/admin/people", PLATFORM_ADMINS),
+    (
+        "GET",
+        "/admin/people/{id}",
+        "/admin/people/1",
+        PLATFORM_ADMINS,
+    ),
+    (
+        "POST",
+        "/admin/people/{id}/roles",
+        "/admin/people/1/roles",
+        PLATFORM_ADMINS,
+    ),
+    (
+        "POST",
+        "/admin/people/{id}/roles/remove",
+        "/admin/people/1/roles/remove",
+        PLATFORM_ADMINS,
+    ),
+    (
+        "POST",
+        "/admin/people/{id}/sessions/end",
+        "/admin/people/1/sessions/end",
+        PLATFORM_ADMINS,
+    ),
+    (
+        "POST",
+        "/admin/people/{id}/account",
+        "/admin/people/1/account",
+        PLATFORM_ADMINS,
+    ),
     (
         "GET",
         "/orgs/{ods}/structure",
