@@ -82,6 +82,8 @@ pub struct Imported {
     /// A staff-in-post extract kept but not shown, because too few people changed between
     /// it and the extract readers may have seen on this day.
     pub held_beside: Option<Day>,
+    /// What the extract's work email addresses did to leavers' access, when it had them.
+    pub leavers: crate::identity::leavers::Leavers,
 }
 
 /// Reads `bytes` as an extract of `kind` for the organisation `ods` on `as_at`, and keeps
@@ -170,6 +172,8 @@ async fn import_as(
     let digest = |number: &str| digester.digest(number.as_bytes());
     // Where the rows kept are groups, how many lines (people) the file had.
     let mut lines_read = None;
+    // Leavers' work addresses, where a staff-in-post or leavers extract has them.
+    let mut accounts = Vec::new();
     let rows = match kind {
         Kind::Staff | Kind::Leavers => {
             let units: Vec<Unit> = operator
@@ -184,6 +188,9 @@ async fn import_as(
                 .collect();
             let people = extract::parse_staff(bytes, &units, &digest, progress)
                 .map_err(ImportError::File)?;
+            // Read before anything is kept, so a wrong address stops the import too.
+            accounts =
+                extract::parse_leaving_accounts(bytes, &mut |_| {}).map_err(ImportError::File)?;
             let leavers = kind == Kind::Leavers;
             if leavers {
                 let staying = people.iter().filter(|p| p.leaving.is_none()).count();
@@ -295,10 +302,20 @@ async fn import_as(
     // A replaced snapshot's rows are zeroed in the database file (secure_delete) but would
     // stay readable in SQLite's log until its next checkpoint.
     operator.db().checkpoint().await.map_err(Error::from)?;
+    let leavers = crate::identity::leavers::act_on_extract(
+        operator.db(),
+        operator.clock(),
+        operator.actor(),
+        &organisation,
+        as_at,
+        &accounts,
+    )
+    .await?;
     Ok(Imported {
         rows: lines_read.unwrap_or(rows.len()),
         replaced: stored.replaced,
         held_beside: stored.held_beside,
+        leavers,
     })
 }
 
@@ -430,6 +447,7 @@ async fn import_formal_as(
         rows: lines_read,
         replaced: stored.replaced,
         held_beside: stored.held_beside,
+        leavers: Default::default(),
     })
 }
 

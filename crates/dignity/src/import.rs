@@ -248,6 +248,40 @@ async fn workforce_extract(
                     ""
                 }
             );
+            let leavers = imported.leavers;
+            if leavers.ended > 0 {
+                println!(
+                    "Ended the roles here and the sessions of {} {} who left by today.",
+                    leavers.ended,
+                    if leavers.ended == 1 {
+                        "person"
+                    } else {
+                        "people"
+                    }
+                );
+            }
+            if leavers.kept_for_later > 0 {
+                println!(
+                    "{} {} leaving later: their roles here go and their sessions end on their leaving day.",
+                    leavers.kept_for_later,
+                    if leavers.kept_for_later == 1 {
+                        "person is"
+                    } else {
+                        "people are"
+                    }
+                );
+            }
+            if leavers.called_off > 0 {
+                println!(
+                    "Called off the leaving day of {} {} the extract lists as staying.",
+                    leavers.called_off,
+                    if leavers.called_off == 1 {
+                        "person"
+                    } else {
+                        "people"
+                    }
+                );
+            }
             if let Some(beside) = imported.held_beside {
                 println!(
                     "It is kept but not shown: its figures moved by fewer than {} people from \

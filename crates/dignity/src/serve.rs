@@ -85,14 +85,18 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes ended sessions and old sign-in failures, and writes due survey answers, every
-/// ten minutes.
+/// Removes ended sessions and old sign-in failures, ends the access of leavers whose day has
+/// come, and writes due survey answers, every ten minutes.
 async fn housekeeping(app: dignity_app::Context) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         if let Err(e) = dignity_app::identity::purge_ended(&app).await {
             tracing::warn!(cause = %e, "could not remove ended sessions and old sign-in failures");
+        }
+        // Leavers whose leaving day has come lose their roles and sessions that day.
+        if let Err(e) = dignity_app::identity::leavers::end_due(&app).await {
+            tracing::warn!(cause = %e, "could not end the access of today's leavers");
         }
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
         if let Err(e) = dignity_app::survey::pending::flush_all(&app, app.clock.today()).await {

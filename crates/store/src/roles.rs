@@ -134,6 +134,15 @@ pub async fn grant(
             .map_err(|e| conflict_or(e, already.clone()))?;
         }
     }
+    // A role that needs a second step: a session that has not taken it ends, so that the
+    // second step is set up only after the passphrase is typed again (outside attack,
+    // December 2026: a stolen cookie of a staff session enrolled its own authenticator).
+    if role.needs_second_factor() {
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND second_factor_done = 0")
+            .bind(person.id)
+            .execute(&mut *tx)
+            .await?;
+    }
     audit::append(
         &mut tx,
         now,
@@ -171,54 +180,29 @@ pub async fn revoke(
     let person = change.person;
     let role = change.role;
     let mut tx = db.begin_write().await?;
-    let (removed, left) = match change.place {
-        Place::Organisation(org) => {
-            let removed = sqlx::query(
-                "DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2 AND role = $3",
-            )
-            .bind(person.id)
-            .bind(org.id)
-            .bind(role.code())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let (left,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND role = $2",
-            )
-            .bind(org.id)
-            .bind(role.code())
-            .fetch_one(&mut *tx)
-            .await?;
-            (removed, left)
-        }
-        Place::Region(region) => {
-            let removed = sqlx::query(
-                "DELETE FROM region_roles WHERE person_id = $1 AND region = $2 AND role = $3",
-            )
-            .bind(person.id)
-            .bind(region.code())
-            .bind(role.code())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            (removed, 1)
-        }
+    lock_administrators(db, &mut tx).await?;
+    let removed = match change.place {
+        Place::Organisation(org) => sqlx::query(
+            "DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2 AND role = $3",
+        )
+        .bind(person.id)
+        .bind(org.id)
+        .bind(role.code()),
+        Place::Region(region) => sqlx::query(
+            "DELETE FROM region_roles WHERE person_id = $1 AND region = $2 AND role = $3",
+        )
+        .bind(person.id)
+        .bind(region.code())
+        .bind(role.code()),
         Place::Installation => {
-            let removed =
-                sqlx::query("DELETE FROM platform_roles WHERE person_id = $1 AND role = $2")
-                    .bind(person.id)
-                    .bind(role.code())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            let (left,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM platform_roles WHERE role = $1")
-                    .bind(role.code())
-                    .fetch_one(&mut *tx)
-                    .await?;
-            (removed, left)
+            sqlx::query("DELETE FROM platform_roles WHERE person_id = $1 AND role = $2")
+                .bind(person.id)
+                .bind(role.code())
         }
-    };
+    }
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if removed == 0 {
         return Err(StoreError::NotFound(format!(
             "{} does not have the role {} there",
@@ -226,13 +210,16 @@ pub async fn revoke(
             role.label()
         )));
     }
-    if left == 0 && matches!(role, Role::OrgAdmin | Role::PlatformAdmin) {
+    let last = match (role, change.place) {
+        (Role::OrgAdmin, Place::Organisation(org)) => {
+            active_administrators(&mut tx, Some(org.id)).await? == 0
+        }
+        (Role::PlatformAdmin, _) => active_administrators(&mut tx, None).await? == 0,
+        _ => false,
+    };
+    if last && !person.disabled {
         // Dropping the transaction undoes the removal.
-        return Err(StoreError::Conflict(format!(
-            "{} is the only {} there, and nobody would be left to manage it. Give someone else the role first",
-            person.email,
-            role.label().to_lowercase()
-        )));
+        return Err(StoreError::Conflict(nobody_left(person, change.place)));
     }
     audit::append(
         &mut tx,
@@ -306,11 +293,75 @@ pub async fn set_account_on(
     reason: &str,
 ) -> Result<Vec<String>, StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_administrators(db, &mut tx).await?;
     sqlx::query("UPDATE people SET disabled = $1 WHERE id = $2")
         .bind(i64::from(!on))
         .bind(person.id)
         .execute(&mut *tx)
         .await?;
+    // Where they hold a role: each organisation's log says so too.
+    let places: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT DISTINCT o.id, o.ods_code, o.name FROM memberships m \
+         JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = $1 ORDER BY o.ods_code",
+    )
+    .bind(person.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !on {
+        // Nobody is left to manage an organisation or the installation: the last active
+        // administrator stays on (outside attack, December 2026: two platform
+        // administrators turned each other off at the same moment).
+        let (platform,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM platform_roles WHERE person_id = $1 AND role = $2",
+        )
+        .bind(person.id)
+        .bind(Role::PlatformAdmin.code())
+        .fetch_one(&mut *tx)
+        .await?;
+        if platform > 0 && active_administrators(&mut tx, None).await? == 0 {
+            return Err(StoreError::Conflict(nobody_left(
+                person,
+                Place::Installation,
+            )));
+        }
+        let administered: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT o.id, o.name FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
+             WHERE m.person_id = $1 AND m.role = $2",
+        )
+        .bind(person.id)
+        .bind(Role::OrgAdmin.code())
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, name) in administered {
+            if active_administrators(&mut tx, Some(id)).await? == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "{} is the only organisation administrator of {name} whose account is on, and nobody would be left to manage it. Give someone else the role first",
+                    person.email
+                )));
+            }
+        }
+    }
+    for (_, ods_code, _) in &places {
+        audit::append(
+            &mut tx,
+            now,
+            &NewEntry {
+                actor,
+                organisation: Some(ods_code),
+                action: if on {
+                    "person.enable"
+                } else {
+                    "person.disable"
+                },
+                detail: &format!(
+                    "{} the account of {}, who has a role here. Reason: {reason}",
+                    if on { "Turned on" } else { "Turned off" },
+                    person.email
+                ),
+            },
+        )
+        .await?;
+    }
     let sessions: Vec<(String,)> = if on {
         Vec::new()
     } else {
@@ -337,6 +388,235 @@ pub async fn set_account_on(
     .await?;
     tx.commit().await?;
     Ok(sessions.into_iter().map(|(digest,)| digest).collect())
+}
+
+/// Ends someone's time in an organisation, as a workforce extract says: their roles there
+/// go, and their sessions end; the account is turned off when they hold no role anywhere
+/// else (another organisation's roles are not this one's to stop). Any leaving day kept
+/// for them there goes too. Returns the digests of the sessions ended.
+pub async fn leave_organisation(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    person: &Person,
+    detail: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let roles_here =
+        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
+            .bind(person.id)
+            .bind(organisation.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    sqlx::query("DELETE FROM leaving_accounts WHERE person_id = $1 AND organisation_id = $2")
+        .bind(person.id)
+        .bind(organisation.id)
+        .execute(&mut *tx)
+        .await?;
+    let (elsewhere,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM region_roles WHERE person_id = $1)",
+    )
+    .bind(person.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if roles_here == 0 {
+        // Nothing of this organisation's to end.
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    if elsewhere == 0 {
+        sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
+            .bind(person.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let sessions: Vec<(String,)> =
+        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
+            .bind(person.id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let account = if elsewhere == 0 {
+        "the account is turned off"
+    } else {
+        "they keep their roles elsewhere"
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(organisation.ods_code.as_str()),
+            action: "person.left",
+            detail: &format!(
+                "{} left: {detail}. Their roles here were removed and their sessions ended; {account}",
+                person.email
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sessions.into_iter().map(|(digest,)| digest).collect())
+}
+
+/// Keeps the day a person leaves an organisation, to end their time there then
+/// ([`due_leavers`]); `None` calls off a day kept before. Audited when it changes; returns
+/// whether it did.
+pub async fn set_leaving_day(
+    db: &Db,
+    actor: &str,
+    now: i64,
+    organisation: &Organisation,
+    person: &Person,
+    leaves_on: Option<dignity_domain::speakup::Day>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let kept: Option<(String,)> = sqlx::query_as(
+        "SELECT leaves_on FROM leaving_accounts WHERE organisation_id = $1 AND person_id = $2",
+    )
+    .bind(organisation.id)
+    .bind(person.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let wanted = leaves_on.map(|d| d.to_string());
+    if kept.as_ref().map(|(d,)| d) == wanted.as_ref() {
+        return Ok(false);
+    }
+    let detail = match &leaves_on {
+        Some(day) => {
+            sqlx::query(
+                "INSERT INTO leaving_accounts (organisation_id, person_id, leaves_on) VALUES ($1, $2, $3) \
+                 ON CONFLICT (organisation_id, person_id) DO UPDATE SET leaves_on = $3",
+            )
+            .bind(organisation.id)
+            .bind(person.id)
+            .bind(day.to_string())
+            .execute(&mut *tx)
+            .await?;
+            format!(
+                "{} leaves on {}: their roles here go and their sessions end that day",
+                person.email,
+                day.long()
+            )
+        }
+        None => {
+            sqlx::query(
+                "DELETE FROM leaving_accounts WHERE organisation_id = $1 AND person_id = $2",
+            )
+            .bind(organisation.id)
+            .bind(person.id)
+            .execute(&mut *tx)
+            .await?;
+            format!("{} is no longer leaving", person.email)
+        }
+    };
+    audit::append(
+        &mut tx,
+        now,
+        &NewEntry {
+            actor,
+            organisation: Some(organisation.ods_code.as_str()),
+            action: "person.leaving_day",
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The leaving days that have come, on or before `today`: (organisation, person, day).
+pub async fn due_leavers(
+    db: &Db,
+    today: dignity_domain::speakup::Day,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT organisation_id, person_id, leaves_on FROM leaving_accounts \
+         WHERE leaves_on <= $1 ORDER BY leaves_on, organisation_id, person_id",
+    )
+    .bind(today.to_string())
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Whether a person holds a role in the organisation.
+pub async fn holds_role_in(
+    db: &Db,
+    organisation_id: i64,
+    person_id: i64,
+) -> Result<bool, StoreError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND person_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(person_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(count > 0)
+}
+
+/// Locks every administrator's role until the transaction ends, so two changes that would
+/// each leave one administrator cannot both go through (on PostgreSQL; SQLite's write
+/// transaction already holds the whole database).
+async fn lock_administrators(db: &Db, tx: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    let lock = db.lock_rows();
+    sqlx::query(&format!(
+        "SELECT person_id FROM platform_roles WHERE role = $1{lock}"
+    ))
+    .bind(Role::PlatformAdmin.code())
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "SELECT person_id FROM memberships WHERE role = $1{lock}"
+    ))
+    .bind(Role::OrgAdmin.code())
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// How many administrators whose accounts are on an organisation has, or (with `None`)
+/// the installation.
+async fn active_administrators(
+    tx: &mut sqlx::AnyConnection,
+    organisation_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    let (count,): (i64,) = match organisation_id {
+        Some(id) => {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id \
+                 WHERE m.organisation_id = $1 AND m.role = $2 AND p.disabled = 0",
+            )
+            .bind(id)
+            .bind(Role::OrgAdmin.code())
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM platform_roles r JOIN people p ON p.id = r.person_id \
+                 WHERE r.role = $1 AND p.disabled = 0",
+            )
+            .bind(Role::PlatformAdmin.code())
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    Ok(count)
+}
+
+fn nobody_left(person: &Person, place: Place<'_>) -> String {
+    let what = match place {
+        Place::Organisation(org) => format!("organisation administrator of {}", org.name),
+        _ => "platform administrator".to_owned(),
+    };
+    format!(
+        "{} is the only {what} whose account is on, and nobody would be left to manage it. Give someone else the role first",
+        person.email
+    )
 }
 
 const PERSON_COLUMNS: &str =

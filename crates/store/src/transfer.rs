@@ -144,6 +144,15 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "leaving_accounts",
+        "person_id",
+        &[
+            ("organisation_id", Int),
+            ("person_id", Int),
+            ("leaves_on", Text),
+        ],
+    ),
+    (
         "login_failures",
         "id",
         &[("id", Int), ("throttle_key", Text), ("at", Int)],

@@ -33,6 +33,9 @@ pub enum AppError {
     FormExpired,
     #[error("request too large")]
     TooLarge,
+    /// A page asked for in a way it is not used, such as a form's address opened as a link.
+    #[error("method not allowed")]
+    WrongMethod,
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Every place for expensive work is taken: try again in a moment.
@@ -169,6 +172,12 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "What you sent is too large",
                 "Go back and send less. Nothing was saved.".into(),
+            ),
+            AppError::WrongMethod => plain(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "There is a problem",
+                "This page cannot be opened that way. Go back and use the page's own links and buttons. Nothing was saved."
+                    .into(),
             ),
             AppError::Unavailable(_) => plain(
                 StatusCode::SERVICE_UNAVAILABLE,

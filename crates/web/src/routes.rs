@@ -168,6 +168,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let router = router
         .merge(assets::router(&state.settings.web_dir))
         .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
         .layer(from_fn_with_state(error_chrome, crate::pages::error_chrome))
         .layer(axum::middleware::from_fn(crate::pages::form_status))
         .layer(axum::Extension(crate::pages::EmailSetUp(
@@ -187,6 +188,15 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
         ))
         .with_state(state);
     (router, table)
+}
+
+/// A form's address opened as a link, say: an NHS page that says so, not an empty answer.
+async fn wrong_method(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        AppError::WrongMethod.into_json()
+    } else {
+        AppError::WrongMethod.into_response()
+    }
 }
 
 async fn not_found(request: Request) -> Response {

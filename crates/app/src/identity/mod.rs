@@ -3,6 +3,7 @@
 //! the form, call these and say what happened.
 
 pub mod keyring;
+pub mod leavers;
 pub mod organisations;
 pub mod people;
 pub mod provider;

@@ -79,11 +79,12 @@ pub fn check_reason(typed: &str) -> Result<String, Error> {
     if reason.chars().count() > MOST_REASON_CHARS {
         return Err(InvalidValue::Message("Give a reason of 500 characters or fewer").into());
     }
-    // Line breaks become spaces: the audit log shows one line per change.
-    if reason
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    // Line breaks become spaces: the audit log shows one line per change. Marks that
+    // turn text round or hide it would let a reason read differently from what is kept.
+    if reason.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || dignity_domain::diagnostics::is_hidden_mark(c)
+    }) {
         return Err(InvalidValue::Message("The reason has a hidden character in it").into());
     }
     Ok(reason.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -429,9 +430,32 @@ pub async fn give_role_by_email(
     if role.scope() != RoleScope::Organisation {
         return Err(InvalidValue::Message("Choose a role held in this organisation").into());
     }
-    let Some(person) = people_store::find_person_by_email(&ctx.db, &email).await? else {
+    // Only someone already here, at one of the organisation's own addresses, or with no
+    // role anywhere: another organisation's people are added by a platform
+    // administrator. The same answer for every other address, so the form does not tell
+    // who has an account elsewhere (outside attack, December 2026: an organisation's
+    // administrator pulled another trust's executive in, then signed them out).
+    let found = people_store::find_person_by_email(&ctx.db, &email).await?;
+    let mut addable = None;
+    if let Some(person) = found {
+        let own_address = ctx.single_sign_on.providers.iter().any(|p| {
+            p.organisation
+                .eq_ignore_ascii_case(organisation.ods_code.as_str())
+                && p.speaks_for(&email)
+        });
+        let here = store::find_in_organisation(&ctx.db, organisation.id, person.id)
+            .await?
+            .is_some();
+        let nowhere = people_store::memberships(&ctx.db, person.id)
+            .await?
+            .is_empty();
+        if own_address || here || nowhere {
+            addable = Some(person);
+        }
+    }
+    let Some(person) = addable else {
         return Err(Error::NotFound(
-            "There is no account with that address yet. They get one the first time they sign in with their work account, or the installation's operator can make one"
+            "We could not find an account with that address that you can add here. Staff get an account the first time they sign in with their work account. Someone from another organisation is added by a platform administrator"
                 .into(),
         ));
     };
@@ -498,6 +522,19 @@ pub async fn end_sessions(
     let person = find(ctx, session, scope, person_id).await?;
     let reason = check_reason(typed_reason)?;
     not_yourself(session, &person)?;
+    // Sessions are not an organisation's: one organisation's administrators do not sign
+    // out someone who also works for another.
+    if let Scope::Organisation(org) = scope
+        && people_store::memberships(&ctx.db, person.id)
+            .await?
+            .iter()
+            .any(|m| m.organisation.as_ref().is_none_or(|o| o.id != org.id))
+    {
+        return Err(Error::Conflict(format!(
+            "They also have a role outside {}, so only a platform administrator can sign them out everywhere. Taking away their roles here stops them using those roles at once",
+            org.name
+        )));
+    }
     let ended = store::end_sessions(
         &ctx.db,
         &session.person.email,
@@ -572,6 +609,7 @@ mod tests {
         assert!(reason("   ").is_err());
         assert!(reason(&"a".repeat(501)).is_err());
         assert!(reason("bad\u{7}bell").is_err());
+        assert!(reason("fine\u{202e}enif").is_err());
         assert_eq!(
             reason(" New guardian,\r\nappointed by the board ").ok(),
             Some("New guardian, appointed by the board".to_owned())

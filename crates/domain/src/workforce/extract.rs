@@ -7,7 +7,9 @@
 //! `person` function (a keyed digest) the moment it is read, and the record holds only the
 //! digest; no message repeats the number. Columns the extract does not read are never
 //! looked at, so a file that also carries names ("Full Name", "First Name", "Surname"),
-//! National Insurance numbers or dates of birth is read as if they were not there.
+//! National Insurance numbers or dates of birth is read as if they were not there. A work
+//! email address is read only by [`parse_leaving_accounts`], to end leavers' access, and
+//! never enters a record.
 //!
 //! A file is all or nothing: every mistake in it is listed (the first 200, then a count)
 //! and no record is returned unless every line is right.
@@ -46,10 +48,13 @@ pub enum Column {
     Voting,
     Executive,
     Process,
+    /// A work email address: read only to end a leaver's access to Dignity, never kept
+    /// with the extract.
+    Email,
 }
 
 impl Column {
-    pub const COUNT: usize = 22;
+    pub const COUNT: usize = 23;
 
     /// The heading ESR's reports use (or, where ESR has none, the one Dignity asks for).
     pub fn heading(self) -> &'static str {
@@ -135,6 +140,15 @@ impl Column {
             Column::Voting => ("Voting", &["Voting Member", "Voting Board Member"]),
             Column::Executive => ("Executive", &["Executive Member", "Executive Director"]),
             Column::Process => ("Formal Process", &["Process", "Case Type", "Procedure"]),
+            Column::Email => (
+                "Email Address",
+                &[
+                    "Work Email",
+                    "Work Email Address",
+                    "NHSmail Address",
+                    "Email",
+                ],
+            ),
         }
     }
 
@@ -464,6 +478,53 @@ pub fn parse_staff(
     sheet.finish()
 }
 
+/// Someone an extract lists by the work address their Dignity account has, and the day
+/// they leave, if they do: what ends their access to Dignity on that day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeavingAccount {
+    /// The address as [`crate::identity::Email`] keeps it.
+    pub email: String,
+    /// `None`: staying (a leaving day an earlier extract gave is called off).
+    pub leaves_on: Option<Day>,
+}
+
+/// Reads the addresses and leaving days of a staff-in-post or leavers extract that carries
+/// an email address column, for ending leavers' access on the day they leave. Only that
+/// column and the leaving date are read; the records of the extract itself never hold an
+/// address. A file without the column gives no one. An address that is not one is a
+/// mistake, like any other cell.
+pub fn parse_leaving_accounts(
+    bytes: &[u8],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<LeavingAccount>, ExtractErrors> {
+    let needs = [
+        Need::Optional(Column::Email),
+        Need::Optional(Column::LeavingDate),
+    ];
+    // Every line gives a value (`None` for a line with no address), so a file with no
+    // addresses is not mistaken for an empty one.
+    let sheet = read(bytes, &needs, progress, |row| {
+        let typed = row.text(Column::Email);
+        let leaves_on = row
+            .date(Column::LeavingDate)
+            .filter(|d| d.ymd().0 != ORACLE_END_OF_TIME);
+        if typed.is_empty() {
+            return Some(None);
+        }
+        match crate::identity::Email::parse(typed) {
+            Ok(email) if typed.is_ascii() => Some(Some(LeavingAccount {
+                email: email.as_str().to_owned(),
+                leaves_on,
+            })),
+            _ => {
+                row.fail(Column::Email, Problem::NotAnEmail);
+                None
+            }
+        }
+    })?;
+    Ok(sheet.finish()?.into_iter().flatten().collect())
+}
+
 /// The leaving date and reason, checked against the start date. A reason without a date is
 /// a mistake; a date without a reason is a leaver whose reason is Other. ESR's open end
 /// date (31/12/4712) is no leaving date.
@@ -623,6 +684,51 @@ mod tests {
 
     fn digest(number: &str) -> String {
         hex::encode(Sha256::digest(format!("test key:{number}").as_bytes()))
+    }
+
+    #[test]
+    fn leavers_addresses_are_read_only_with_a_leaving_date_and_checked() -> Result<(), ()> {
+        let text = "Employee Number,Email Address,Termination Date\n\
+                    1001,Ann.Lee@nhs.net,30/11/2026\n\
+                    1002,bo@nhs.net,\n\
+                    1003,,30/11/2026\n\
+                    1004,cy@nhs.net,31/12/4712\n";
+        let read = parse_leaving_accounts(text.as_bytes(), &mut |_| {});
+        let account = |email: &str, leaves_on| LeavingAccount {
+            email: email.into(),
+            leaves_on,
+        };
+        assert_eq!(
+            read.ok(),
+            Some(vec![
+                account(
+                    "ann.lee@nhs.net",
+                    Some(Day::from_ymd(2026, 11, 30).ok_or(())?)
+                ),
+                account("bo@nhs.net", None),
+                account("cy@nhs.net", None),
+            ])
+        );
+        let without = "Employee Number,Termination Date\n1001,30/11/2026\n";
+        assert_eq!(
+            parse_leaving_accounts(without.as_bytes(), &mut |_| {}).ok(),
+            Some(vec![])
+        );
+        let wrong = "Employee Number,Work Email,Termination Date\n1001,not an address,30/11/2026\n1002,zoë@nhs.net,30/11/2026\n";
+        let errors = parse_leaving_accounts(wrong.as_bytes(), &mut |_| {})
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            errors.contains("line 2") && errors.contains("line 3"),
+            "{errors}"
+        );
+        assert!(errors.contains("not a plain email address"), "{errors}");
+        assert!(
+            !errors.contains("not an address"),
+            "the cell is not repeated: {errors}"
+        );
+        Ok(())
     }
 
     fn units() -> Vec<Unit> {
@@ -1345,6 +1451,7 @@ mod tests {
             Column::Voting,
             Column::Executive,
             Column::Process,
+            Column::Email,
         ];
         assert_eq!(all.len(), Column::COUNT);
         let mut seen = std::collections::HashSet::new();

@@ -13,7 +13,8 @@ pub use codes::{
     PayGrade, Sex, StaffGroup, UnknownCode, WdesCluster, WresGroup,
 };
 pub use extract::{
-    Applicant, BoardMember, Column, FormalEntry, Leaving, StaffRecord, TrainingRecord, Unit,
-    employee_number, parse_board, parse_formal, parse_recruitment, parse_staff, parse_training,
+    Applicant, BoardMember, Column, FormalEntry, Leaving, LeavingAccount, StaffRecord,
+    TrainingRecord, Unit, employee_number, parse_board, parse_formal, parse_leaving_accounts,
+    parse_recruitment, parse_staff, parse_training,
 };
 pub use sheet::{ExtractError, ExtractErrors, MAX_ERRORS, Problem};

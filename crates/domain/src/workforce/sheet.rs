@@ -79,6 +79,8 @@ pub enum Problem {
     LeftBeforeStarting { started: Day, left: Day },
     #[error("a reason for leaving is given but no leaving date")]
     ReasonWithoutDate,
+    #[error("this is not a plain email address, such as ann.lee@nhs.net")]
+    NotAnEmail,
     /// Capability on grounds of ill health, which WDES metric 3 does not count.
     #[error("{}", ill_health(.0))]
     IllHealthCapability(String),

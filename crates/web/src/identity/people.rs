@@ -117,6 +117,7 @@ fn person_id(raw: &str) -> Result<i64, AppError> {
 struct ListQuery {
     q: String,
     page: String,
+    done: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -136,6 +137,7 @@ struct ListPage {
     platform: bool,
     query: String,
     found: PeoplePage,
+    done: Option<&'static str>,
     grantable: Vec<Role>,
     email: String,
     role: String,
@@ -186,10 +188,19 @@ async fn list(
         .parse::<i64>()
         .unwrap_or(1)
         .clamp(1, 100_000);
+    let mut errors = errors;
     let found = match people::search(&state.app, user, &place.scope, &query.q, page).await {
         Ok(found) => found,
         Err(Error::Invalid(e)) => {
-            return Err(AppError::BadRequest(e.to_string()));
+            errors.push(FieldError {
+                field: "q".into(),
+                message: e.to_string(),
+            });
+            PeoplePage {
+                people: Vec::new(),
+                total: 0,
+                page: 1,
+            }
         }
         Err(e) => return Err(e.into()),
     };
@@ -211,6 +222,9 @@ async fn list(
         platform: matches!(place.scope, Scope::Everyone),
         query: query.q,
         found,
+        done: (query.done == "taken-last").then_some(
+            "The role was taken away. They have no role here now, so they are no longer on this list.",
+        ),
         email: form.email.unwrap_or_default(),
         role: form.role.unwrap_or_default(),
         reason: form.reason.unwrap_or_default(),
@@ -273,18 +287,19 @@ async fn org_add(
     FormData(form): FormData<AddForm>,
 ) -> Result<Response, AppError> {
     let place = organisation_place(&state, &ods).await?;
-    let (Some(email), Some(role), Some(reason)) = (&form.email, &form.role, &form.reason) else {
-        return Err(AppError::BadRequest(
-            "Part of the form was missing. Go back and try again".into(),
-        ));
-    };
+    // A field left out is read as one left empty, and shown as a problem with the form.
+    let (email, role, reason) = (
+        form.email.clone().unwrap_or_default(),
+        form.role.clone().unwrap_or_default(),
+        form.reason.clone().unwrap_or_default(),
+    );
     let Some(organisation) = place.organisation().cloned() else {
         return Err(AppError::Forbidden);
     };
     let problem = if email.trim().is_empty() {
         Some(("email", "Enter their email address".to_owned()))
-    } else if let Ok(Some(role)) = chosen_role(role, &place) {
-        match people::check_reason(reason) {
+    } else if let Some(role) = chosen_role(&role, &place)? {
+        match people::check_reason(&reason) {
             Err(e) => Some(("reason", e.to_string())),
             Ok(_) => {
                 let admin = people::Admin {
@@ -295,9 +310,9 @@ async fn org_add(
                     &state.app,
                     admin,
                     &organisation,
-                    email,
+                    &email,
                     role,
-                    reason,
+                    &reason,
                 )
                 .await
                 {
@@ -644,11 +659,8 @@ async fn change(
     ask: Ask,
     form: ChangeForm,
 ) -> Result<Response, AppError> {
-    let Some(reason) = form.reason.clone() else {
-        return Err(AppError::BadRequest(
-            "Part of the form was missing. Go back and try again".into(),
-        ));
-    };
+    // A reason left out is read as one left empty, and shown as a problem with the form.
+    let reason = form.reason.clone().unwrap_or_default();
     let app = &state.app;
     let scope = &place.scope;
     let admin = people::Admin {
@@ -759,6 +771,16 @@ async fn change(
         }
     };
     match outcome {
+        // Someone with no role here any more is not on the organisation's list: back to it.
+        Ok("taken")
+            if !place.platform()
+                && matches!(
+                    people::person(&state.app, &user, &place.scope, id).await,
+                    Err(Error::NotFound(_))
+                ) =>
+        {
+            Ok(Redirect::to(&format!("{}?done=taken-last", place.base)).into_response())
+        }
         Ok(done) => Ok(Redirect::to(&format!("{}/{id}?done={done}", place.base)).into_response()),
         Err((field, message)) => {
             again_at(state, chrome, user, place, id, ask, form, field, message).await
