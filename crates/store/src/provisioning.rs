@@ -258,34 +258,15 @@ pub async fn deactivate(
     remove: bool,
 ) -> Result<Vec<String>, StoreError> {
     let mut tx = db.begin_write().await?;
-    let roles_here =
-        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
-            .bind(person.id)
-            .bind(organisation.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    let (elsewhere,): (i64,) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
-         + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
-         + (SELECT COUNT(*) FROM region_roles WHERE person_id = $1)",
-    )
-    .bind(person.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (roles_here, elsewhere) =
+        crate::roles::remove_roles_here(&mut tx, organisation.id, person.id).await?;
     if elsewhere == 0 {
-        sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
-            .bind(person.id)
-            .execute(&mut *tx)
-            .await?;
+        crate::roles::turn_off(&mut tx, person.id).await?;
     }
     // Sessions end when they leave this organisation; someone who had no role here any
     // more is not this provider's to sign out.
-    let sessions: Vec<(String,)> = if roles_here > 0 || elsewhere == 0 {
-        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
-            .bind(person.id)
-            .fetch_all(&mut *tx)
-            .await?
+    let sessions = if roles_here > 0 || elsewhere == 0 {
+        crate::roles::end_every_session(&mut tx, person.id).await?
     } else {
         Vec::new()
     };
@@ -333,7 +314,7 @@ pub async fn deactivate(
     )
     .await?;
     tx.commit().await?;
-    Ok(sessions.into_iter().map(|(digest,)| digest).collect())
+    Ok(sessions)
 }
 
 /// Turns someone on again: the account, and the staff role in the organisation.

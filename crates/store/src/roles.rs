@@ -261,11 +261,7 @@ pub async fn end_sessions(
     reason: &str,
 ) -> Result<Vec<String>, StoreError> {
     let mut tx = db.begin_write().await?;
-    let sessions: Vec<(String,)> =
-        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
-            .bind(person.id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let sessions = end_every_session(&mut tx, person.id).await?;
     audit::append(
         &mut tx,
         now,
@@ -278,7 +274,7 @@ pub async fn end_sessions(
     )
     .await?;
     tx.commit().await?;
-    Ok(sessions.into_iter().map(|(digest,)| digest).collect())
+    Ok(sessions)
 }
 
 /// Turns an account off (it cannot sign in, and every session ends) or on again, audited
@@ -362,13 +358,10 @@ pub async fn set_account_on(
         )
         .await?;
     }
-    let sessions: Vec<(String,)> = if on {
+    let sessions = if on {
         Vec::new()
     } else {
-        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
-            .bind(person.id)
-            .fetch_all(&mut *tx)
-            .await?
+        end_every_session(&mut tx, person.id).await?
     };
     let (action, what) = if on {
         ("person.enable", "Turned on the account of")
@@ -387,7 +380,7 @@ pub async fn set_account_on(
     )
     .await?;
     tx.commit().await?;
-    Ok(sessions.into_iter().map(|(digest,)| digest).collect())
+    Ok(sessions)
 }
 
 /// Ends someone's time in an organisation, as a workforce extract says: their roles there
@@ -403,42 +396,21 @@ pub async fn leave_organisation(
     detail: &str,
 ) -> Result<Vec<String>, StoreError> {
     let mut tx = db.begin_write().await?;
-    let roles_here =
-        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
-            .bind(person.id)
-            .bind(organisation.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
     sqlx::query("DELETE FROM leaving_accounts WHERE person_id = $1 AND organisation_id = $2")
         .bind(person.id)
         .bind(organisation.id)
         .execute(&mut *tx)
         .await?;
-    let (elsewhere,): (i64,) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
-         + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
-         + (SELECT COUNT(*) FROM region_roles WHERE person_id = $1)",
-    )
-    .bind(person.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (roles_here, elsewhere) = remove_roles_here(&mut tx, organisation.id, person.id).await?;
     if roles_here == 0 {
         // Nothing of this organisation's to end.
         tx.commit().await?;
         return Ok(Vec::new());
     }
     if elsewhere == 0 {
-        sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
-            .bind(person.id)
-            .execute(&mut *tx)
-            .await?;
+        turn_off(&mut tx, person.id).await?;
     }
-    let sessions: Vec<(String,)> =
-        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
-            .bind(person.id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let sessions = end_every_session(&mut tx, person.id).await?;
     let account = if elsewhere == 0 {
         "the account is turned off"
     } else {
@@ -459,6 +431,56 @@ pub async fn leave_organisation(
     )
     .await?;
     tx.commit().await?;
+    Ok(sessions)
+}
+
+/// Removes a person's roles in an organisation. Returns how many went, and how many roles
+/// they still hold anywhere (other organisations, regions, the installation).
+pub(crate) async fn remove_roles_here(
+    tx: &mut sqlx::AnyConnection,
+    organisation_id: i64,
+    person_id: i64,
+) -> Result<(u64, i64), StoreError> {
+    let roles_here =
+        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND organisation_id = $2")
+            .bind(person_id)
+            .bind(organisation_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    let (elsewhere,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM memberships WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM platform_roles WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM region_roles WHERE person_id = $1)",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok((roles_here, elsewhere))
+}
+
+pub(crate) async fn turn_off(
+    tx: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE people SET disabled = 1 WHERE id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a person. Returns their digests, so the case keys they unlocked
+/// can be dropped.
+pub(crate) async fn end_every_session(
+    tx: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> Result<Vec<String>, StoreError> {
+    let sessions: Vec<(String,)> =
+        sqlx::query_as("DELETE FROM sessions WHERE person_id = $1 RETURNING token_digest")
+            .bind(person_id)
+            .fetch_all(&mut *tx)
+            .await?;
     Ok(sessions.into_iter().map(|(digest,)| digest).collect())
 }
 
