@@ -260,6 +260,13 @@ async fn workforce_extract(
                     }
                 );
             }
+            if leavers.no_administrator_left {
+                eprintln!(
+                    "Warning: {ods} now has no administrator whose account is on, because a \
+                     leaver was its last. A platform administrator must give someone the role \
+                     (People, roles and accounts)."
+                );
+            }
             if leavers.kept_for_later > 0 {
                 println!(
                     "{} {} leaving later: their roles here go and their sessions end on their leaving day.",

@@ -394,8 +394,9 @@ pub async fn leave_organisation(
     organisation: &Organisation,
     person: &Person,
     detail: &str,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Left, StoreError> {
     let mut tx = db.begin_write().await?;
+    lock_administrators(db, &mut tx).await?;
     sqlx::query("DELETE FROM leaving_accounts WHERE person_id = $1 AND organisation_id = $2")
         .bind(person.id)
         .bind(organisation.id)
@@ -405,7 +406,7 @@ pub async fn leave_organisation(
     if roles_here == 0 {
         // Nothing of this organisation's to end.
         tx.commit().await?;
-        return Ok(Vec::new());
+        return Ok(Left::default());
     }
     if elsewhere == 0 {
         turn_off(&mut tx, person.id).await?;
@@ -416,6 +417,14 @@ pub async fn leave_organisation(
     } else {
         "they keep their roles elsewhere"
     };
+    // A leaver goes even if they were its last administrator: access ends the day they
+    // leave. The log and whoever imported the extract are told plainly.
+    let no_administrator_left = active_administrators(&mut tx, Some(organisation.id)).await? == 0;
+    let warning = if no_administrator_left {
+        ". The organisation now has no administrator whose account is on: a platform administrator must give someone the role"
+    } else {
+        ""
+    };
     audit::append(
         &mut tx,
         now,
@@ -424,14 +433,26 @@ pub async fn leave_organisation(
             organisation: Some(organisation.ods_code.as_str()),
             action: "person.left",
             detail: &format!(
-                "{} left: {detail}. Their roles here were removed and their sessions ended; {account}",
+                "{} left: {detail}. Their roles here were removed and their sessions ended; {account}{warning}",
                 person.email
             ),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(sessions)
+    Ok(Left {
+        sessions,
+        no_administrator_left,
+    })
+}
+
+/// What a leaver's going did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Left {
+    /// The digests of the sessions ended.
+    pub sessions: Vec<String>,
+    /// The organisation has no administrator whose account is on any more.
+    pub no_administrator_left: bool,
 }
 
 /// Removes a person's roles in an organisation. Returns how many went, and how many roles

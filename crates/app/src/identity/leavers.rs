@@ -27,6 +27,8 @@ pub struct Leavers {
     pub kept_for_later: usize,
     /// A leaving day kept before, called off because the extract lists them staying.
     pub called_off: usize,
+    /// A leaver was the organisation's last administrator whose account is on.
+    pub no_administrator_left: bool,
 }
 
 /// Acts on an extract's addresses for `organisation` as at `as_at`: ends the access of
@@ -55,7 +57,7 @@ pub async fn act_on_extract(
         }
         match account.leaves_on {
             Some(day) if day <= today => {
-                roles::leave_organisation(
+                let left = roles::leave_organisation(
                     db,
                     actor,
                     clock.now(),
@@ -64,6 +66,7 @@ pub async fn act_on_extract(
                     &format!("the workforce extract as at {} says so", as_at.long()),
                 )
                 .await?;
+                done.no_administrator_left |= left.no_administrator_left;
                 done.ended += 1;
             }
             Some(day) => {
@@ -96,7 +99,7 @@ pub async fn end_due(ctx: &Context) -> Result<usize, Error> {
             continue;
         };
         let left = Day::parse(&day).map(|d| d.long()).unwrap_or(day);
-        let sessions = roles::leave_organisation(
+        let gone = roles::leave_organisation(
             &ctx.db,
             ON_THE_DAY,
             ctx.clock.now(),
@@ -105,7 +108,14 @@ pub async fn end_due(ctx: &Context) -> Result<usize, Error> {
             &format!("their leaving day, {left}, has come"),
         )
         .await?;
-        for digest in sessions {
+        if gone.no_administrator_left {
+            // The organisation's code only: who left is in its audit log.
+            tracing::warn!(
+                organisation = %organisation.ods_code,
+                "a leaver was the organisation's last administrator; a platform administrator must give someone the role"
+            );
+        }
+        for digest in gone.sessions {
             ctx.keys.remove(&digest);
         }
         ended += 1;

@@ -84,10 +84,40 @@ pub fn check_reason(typed: &str) -> Result<String, Error> {
     if reason.chars().any(|c| {
         (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
             || dignity_domain::diagnostics::is_hidden_mark(c)
+            || matches!(c, '\u{2800}' | '\u{fffc}' | '\u{fffd}')
     }) {
         return Err(InvalidValue::Message("The reason has a hidden character in it").into());
     }
+    // Something a reader can see: a reason of only blank-looking or stacked marks says
+    // nothing, however long it is.
+    if !reason.chars().any(char::is_alphanumeric) || stacks_marks(reason) {
+        return Err(InvalidValue::Message("Say why in words").into());
+    }
     Ok(reason.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Whether combining marks pile up on one letter (more than three in a row): text that
+/// spills over the lines around it.
+fn stacks_marks(text: &str) -> bool {
+    let combining = |c: char| {
+        matches!(
+            c,
+            '\u{0300}'..='\u{036f}'
+                | '\u{0483}'..='\u{0489}'
+                | '\u{1ab0}'..='\u{1aff}'
+                | '\u{1dc0}'..='\u{1dff}'
+                | '\u{20d0}'..='\u{20ff}'
+                | '\u{fe20}'..='\u{fe2f}'
+        )
+    };
+    let mut run = 0;
+    for c in text.chars() {
+        run = if combining(c) { run + 1 } else { 0 };
+        if run > 3 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A person in a list, with the roles the administrator may see.
@@ -449,7 +479,8 @@ pub async fn give_role_by_email(
         let nowhere = people_store::memberships(&ctx.db, person.id)
             .await?
             .is_empty();
-        if own_address || here || nowhere {
+        // A turned-off account gets the same answer too: it cannot be given a role.
+        if (own_address || here || nowhere) && !person.disabled {
             addable = Some(person);
         }
     }
@@ -610,6 +641,10 @@ mod tests {
         assert!(reason(&"a".repeat(501)).is_err());
         assert!(reason("bad\u{7}bell").is_err());
         assert!(reason("fine\u{202e}enif").is_err());
+        assert!(reason("\u{2800}").is_err());
+        assert!(reason("...").is_err());
+        assert!(reason(&format!("a{}", "\u{301}".repeat(40))).is_err());
+        assert!(reason("Café owner, naïve").is_ok());
         assert_eq!(
             reason(" New guardian,\r\nappointed by the board ").ok(),
             Some("New guardian, appointed by the board".to_owned())

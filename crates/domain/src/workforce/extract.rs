@@ -502,27 +502,45 @@ pub fn parse_leaving_accounts(
         Need::Optional(Column::LeavingDate),
     ];
     // Every line gives a value (`None` for a line with no address), so a file with no
-    // addresses is not mistaken for an empty one.
-    let sheet = read(bytes, &needs, progress, |row| {
+    // addresses is not mistaken for an empty one. Each value comes with the key that
+    // finds an address given twice; a line without one gets a key of its own.
+    let mut blank_lines = 0u64;
+    let mut sheet = read(bytes, &needs, progress, |row| {
         let typed = row.text(Column::Email);
         let leaves_on = row
             .date(Column::LeavingDate)
             .filter(|d| d.ymd().0 != ORACLE_END_OF_TIME);
         if typed.is_empty() {
-            return Some(None);
+            blank_lines += 1;
+            return Some((format!("\u{0}{blank_lines}"), None));
         }
+        // Only a bare address: one in angle brackets, quoted or with a name would parse
+        // but match no account, and the leaver would keep their access unnoticed.
+        let bare = typed.is_ascii()
+            && !typed
+                .chars()
+                .any(|c| c.is_ascii_whitespace() || "<>\"(),;:[]\\".contains(c));
         match crate::identity::Email::parse(typed) {
-            Ok(email) if typed.is_ascii() => Some(Some(LeavingAccount {
-                email: email.as_str().to_owned(),
-                leaves_on,
-            })),
+            Ok(email) if bare => {
+                let email = email.as_str().to_owned();
+                Some((email.clone(), Some(LeavingAccount { email, leaves_on })))
+            }
             _ => {
                 row.fail(Column::Email, Problem::NotAnEmail);
                 None
             }
         }
     })?;
-    Ok(sheet.finish()?.into_iter().flatten().collect())
+    // An address on two lines is a mistake: which line counts would be a guess.
+    sheet.no_repeats(
+        Column::Email,
+        |(key, _): &(String, Option<LeavingAccount>)| key,
+    );
+    Ok(sheet
+        .finish()?
+        .into_iter()
+        .filter_map(|(_, account)| account)
+        .collect())
 }
 
 /// The leaving date and reason, checked against the start date. A reason without a date is
@@ -714,13 +732,19 @@ mod tests {
             parse_leaving_accounts(without.as_bytes(), &mut |_| {}).ok(),
             Some(vec![])
         );
-        let wrong = "Employee Number,Work Email,Termination Date\n1001,not an address,30/11/2026\n1002,zoë@nhs.net,30/11/2026\n";
+        let wrong = "Employee Number,Work Email,Termination Date\n1001,not an address,30/11/2026\n1002,zoë@nhs.net,30/11/2026\n1003,<cy@nhs.net>,30/11/2026\n1004,ann@nhs.net,\n1005,ANN@nhs.net,01/12/2026\n";
         let errors = parse_leaving_accounts(wrong.as_bytes(), &mut |_| {})
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(
-            errors.contains("line 2") && errors.contains("line 3"),
+            ["line 2", "line 3", "line 4", "line 6"]
+                .iter()
+                .all(|line| errors.contains(line)),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("the same person is on line 5 too"),
             "{errors}"
         );
         assert!(errors.contains("not a plain email address"), "{errors}");

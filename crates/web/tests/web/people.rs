@@ -631,6 +631,7 @@ async fn leavers_in_the_workforce_extract_lose_access_on_their_day(app: &TestApp
     identity::grant_role(&app.db, "test", 1, &bob, Role::Staff, Some(&app.other_org)).await?;
     let cy = app.person("cy@trust.nhs.uk", Some(Role::Staff)).await?;
     let dee = app.person("dee@trust.nhs.uk", Some(Role::Staff)).await?;
+    let ada = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut ann_browser = app.signed_in_browser(&ann).await?;
     let mut bob_browser = app.signed_in_browser(&bob).await?;
 
@@ -657,10 +658,15 @@ async fn leavers_in_the_workforce_extract_lose_access_on_their_day(app: &TestApp
             ("dee@trust.nhs.uk", "20/12/2026"),
             ("", ""),
             ("nobody@trust.nhs.uk", "01/11/2026"),
+            ("ada@trust.nhs.uk", "29/11/2026"),
         ],
     )
     .await?;
-    assert_eq!(imported.leavers.ended, 2);
+    assert_eq!(imported.leavers.ended, 3);
+    // Ada was RJ1's only administrator: she goes (her access ends the day she leaves),
+    // and whoever imported the file, and the log, are told plainly.
+    assert!(roles_of(app, ada.id).await?.is_empty());
+    assert!(imported.leavers.no_administrator_left);
     assert_eq!(imported.leavers.kept_for_later, 2);
     // Left: roles here gone, signed out; Ann's account is off, Bob keeps RJ2's role.
     assert!(roles_of(app, ann.id).await?.is_empty());
@@ -720,7 +726,12 @@ async fn leavers_in_the_workforce_extract_lose_access_on_their_day(app: &TestApp
         .filter(|e| e.action == "person.left")
         .map(|e| e.detail.as_str())
         .collect();
-    assert_eq!(left.len(), 3, "{left:?}");
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(
+        left.iter().any(|d| d.starts_with("ada@trust.nhs.uk")
+            && d.contains("no administrator whose account is on")),
+        "{left:?}"
+    );
     assert!(
         left.iter().any(|d| d
             .starts_with("cy@trust.nhs.uk left: their leaving day, 15 December 2026, has come")),
