@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod assure;
+pub mod board;
 pub mod clock;
 pub mod context;
 pub mod data;

@@ -272,6 +272,7 @@ pub async fn seed(
     }
     let workforce = crate::demo_workforce::seed(&operator, secret, &main.ods_code).await?;
     crate::demo_voice::seed(db, &main, &in_main, now).await?;
+    crate::demo_board::seed(&operator).await?;
     // The demo trust's own policies and contacts, above the national library.
     for (title, body) in [
         (

@@ -79,6 +79,19 @@ const OTHER_TRUSTS: &[(&str, &str, Region, f64, usize)] = &[
     ),
 ];
 
+/// How good a demo trust's culture is (positive is better), as its made-up answers show.
+pub fn culture_of(ods: &str) -> Option<f64> {
+    if ods == "DEMO1" {
+        return Some(MAIN_CULTURE);
+    }
+    OTHER_TRUSTS
+        .iter()
+        .find(|(code, ..)| *code == ods)
+        .map(|(_, _, _, culture, _)| *culture)
+}
+
+const MAIN_CULTURE: f64 = -0.05;
+
 /// Seeds every demo survey and returns codes for the open pulse survey.
 pub async fn seed(
     operator: &Operator,
@@ -87,7 +100,7 @@ pub async fn seed(
 ) -> anyhow::Result<Vec<String>> {
     let definition = parse(DEFAULT_BANK)?;
     let survey_id = operator.save_survey(&definition, DEFAULT_BANK).await?;
-    let mut trusts = vec![(main.clone(), -0.05, 1_200)];
+    let mut trusts = vec![(main.clone(), MAIN_CULTURE, 1_200)];
     for (code, name, region, culture, size) in OTHER_TRUSTS {
         let trust = org(operator, code, name, OrgType::Acute, *region, ACUTE).await?;
         trusts.push((trust, *culture, *size));

@@ -53,6 +53,13 @@ pub enum ImportCommand {
         /// The CSV file, as the report exported it.
         file: PathBuf,
     },
+    /// Keep published figures about organisations (care rating, sickness absence,
+    /// turnover...) by year or quarter, replacing any kept for the same organisation,
+    /// measure and period (format: docs/board.md).
+    Outcomes {
+        /// The CSV file: one row per organisation, period and measure.
+        file: PathBuf,
+    },
 }
 
 /// The extracts `dignity import workforce` reads.
@@ -189,6 +196,43 @@ pub async fn run(command: ImportCommand, db: &Db, config: &Config) -> anyhow::Re
             )
             .await
         }
+        ImportCommand::Outcomes { file } => outcomes(&operator, &file).await,
+    }
+}
+
+async fn outcomes(operator: &Operator, file: &Path) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    match dignity_app::board::import_outcomes(operator, &bytes).await {
+        Ok(imported) => {
+            println!(
+                "Kept {} {} for {} {}{}.",
+                imported.figures,
+                if imported.figures == 1 {
+                    "figure"
+                } else {
+                    "figures"
+                },
+                imported.organisations,
+                if imported.organisations == 1 {
+                    "organisation"
+                } else {
+                    "organisations"
+                },
+                match imported.replaced {
+                    0 => String::new(),
+                    n => format!(", {n} of them replacing figures kept before"),
+                }
+            );
+            Ok(())
+        }
+        Err(dignity_app::board::ImportError::File(errors)) => {
+            for line in errors.to_string().lines() {
+                eprintln!("{}: {line}", file.display());
+            }
+            bail!("the file has mistakes, so nothing was stored. Correct them and run this again.")
+        }
+        Err(other) => Err(other.into()),
     }
 }
 

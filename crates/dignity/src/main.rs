@@ -14,6 +14,7 @@ mod bench_voice;
 mod bench_workforce;
 
 mod demo;
+mod demo_board;
 mod demo_diagnostics;
 mod demo_justculture;
 mod demo_leadership;

@@ -61,6 +61,7 @@ macro_rules! code_list {
 }
 
 pub mod audit;
+pub mod board;
 pub mod diagnostics;
 pub mod er_cases;
 pub mod identity;

@@ -12,6 +12,7 @@ pub mod aggregate;
 pub mod benchmark;
 pub mod bitmap;
 pub mod columns;
+pub mod correlation;
 pub mod disclosure;
 pub mod equality;
 pub mod fairness;

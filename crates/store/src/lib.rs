@@ -5,6 +5,7 @@
 // Production code never panics on input; tests may, to fail loudly.
 
 pub mod audit;
+pub mod board;
 mod column;
 mod db;
 pub mod diagnostics;

@@ -144,6 +144,18 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "outcomes",
+        "organisation_id, measure, period",
+        &[
+            ("organisation_id", Int),
+            ("measure", Text),
+            ("period", Text),
+            ("value", Real),
+            ("rated_on", Text),
+            ("imported_at", Int),
+        ],
+    ),
+    (
         "leaving_accounts",
         "person_id",
         &[

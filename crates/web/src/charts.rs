@@ -311,3 +311,121 @@ mod tests {
         assert!(svg.contains(">manager or colleague</tspan>"), "{svg}");
     }
 }
+
+/// One organisation on a scatter chart.
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    /// The reader's own organisation: drawn larger, in another colour and shape.
+    pub own: bool,
+}
+
+/// A value at a chart's edge, short enough to sit under an axis.
+fn tick(value: f64) -> String {
+    if value.abs() >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else if value.abs() >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// A scatter chart: each point an organisation, one figure across and another up. A
+/// picture of the table beside it, like every chart here.
+pub fn scatter_chart(
+    id: &str,
+    title: &str,
+    summary: &str,
+    (x_label, y_label): (&str, &str),
+    points: &[Point],
+) -> String {
+    const LEFT: f64 = 70.0;
+    const TOP: f64 = 15.0;
+    const WIDTH: f64 = 460.0;
+    const HEIGHT: f64 = 300.0;
+    let span = |values: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        if !lo.is_finite() {
+            (0.0, 1.0)
+        } else if hi - lo < 1e-9 {
+            (lo - 1.0, hi + 1.0)
+        } else {
+            // A little room so no point sits on an axis.
+            let pad = (hi - lo) * 0.05;
+            (lo - pad, hi + pad)
+        }
+    };
+    let (x_lo, x_hi) = span(&mut points.iter().map(|p| p.x));
+    let (y_lo, y_hi) = span(&mut points.iter().map(|p| p.y));
+    let at_x = |v: f64| LEFT + (v - x_lo) / (x_hi - x_lo) * WIDTH;
+    let at_y = |v: f64| TOP + HEIGHT - (v - y_lo) / (y_hi - y_lo) * HEIGHT;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        LEFT + WIDTH + 20.0,
+        TOP + HEIGHT + 75.0,
+        escape(title),
+        escape(summary)
+    );
+    // The axes, and the lowest and highest value at each end.
+    let _ = write!(
+        svg,
+        r##"<path d="M{LEFT} {TOP}V{} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
+        TOP + HEIGHT,
+        LEFT + WIDTH
+    );
+    let bottom = TOP + HEIGHT;
+    for (value, anchor, x) in [(x_lo, "start", LEFT), (x_hi, "end", LEFT + WIDTH)] {
+        let _ = write!(
+            svg,
+            r##"<text x="{x}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{}</text>"##,
+            bottom + 18.0,
+            tick(value)
+        );
+    }
+    for (value, y) in [(y_lo, bottom), (y_hi, TOP + 10.0)] {
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{y}" font-size="13" fill="#212b32" text-anchor="end">{}</text>"##,
+            LEFT - 6.0,
+            tick(value)
+        );
+    }
+    let x_lines = label_lines(x_label);
+    label(
+        &mut svg,
+        LEFT + WIDTH,
+        bottom + 42.0 + 8.0 * (x_lines.len() as f64 - 1.0),
+        &x_lines,
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="{LEFT}" y="{}" font-size="13" fill="#4c6272" text-anchor="start">Up: {}</text>"##,
+        bottom + 68.0,
+        escape(y_label)
+    );
+    // Others first, so the reader's own organisation is drawn on top.
+    for p in points.iter().filter(|p| !p.own) {
+        let _ = write!(
+            svg,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#005eb8" fill-opacity="0.75" stroke="#ffffff" stroke-width="1"/>"##,
+            at_x(p.x),
+            at_y(p.y)
+        );
+    }
+    for p in points.iter().filter(|p| p.own) {
+        let (cx, cy) = (at_x(p.x), at_y(p.y));
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="#d5281b" stroke="#212b32" stroke-width="2"/>"##,
+            cx - 7.0,
+            cy - 7.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -6,6 +6,7 @@
 mod access;
 mod api;
 mod assets;
+mod board;
 mod charts;
 mod csrf;
 pub(crate) mod date_input;

@@ -132,6 +132,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = er_cases::routes(routes);
     let routes = crate::leadership::routes(routes);
     let routes = crate::voice::routes(routes);
+    let routes = crate::board::routes(routes);
     let Routes { router, table, .. } = routes;
     // Pages for signed-in people that still leave no trace: answering an open-link survey.
     // A logged time beside the person's own sign-in would say who answered when.

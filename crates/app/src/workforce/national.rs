@@ -173,6 +173,16 @@ pub async fn national(
     if !may_read(session) {
         return Err(Error::Forbidden);
     }
+    every_organisation(ctx, year).await
+}
+
+/// [`national`] without asking who reads: for use-cases that publish less than the table
+/// (an organisation's place among the rest, with no other names), and check their own
+/// readers.
+pub(crate) async fn every_organisation(
+    ctx: &Context,
+    year: Option<ReportingYear>,
+) -> Result<Option<National>, Error> {
     let organisations = orgs::list_organisations(&ctx.db).await?;
     // Every organisation's records read with a few queries, not a handful each.
     let ids: Vec<i64> = organisations.iter().map(|o| o.id).collect();

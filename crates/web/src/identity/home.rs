@@ -218,6 +218,10 @@ async fn signed_in_home(
                     ),
                     ("/national/surveys".to_owned(), "Staff survey oversight"),
                     (
+                        "/national/culture-and-care".to_owned(),
+                        "Culture and care across organisations",
+                    ),
+                    (
                         "/national/self-assessments".to_owned(),
                         "Self-assessments across organisations",
                     ),
@@ -304,6 +308,14 @@ async fn signed_in_home(
                     } else {
                         "Just culture decision guide, before you take an incident further"
                     },
+                ));
+            }
+            if let Some(org) = &m.organisation
+                && dignity_app::board::READERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/culture-and-care", org.ods_code),
+                    "Culture and care: your culture beside your outcomes",
                 ));
             }
             if let Some(org) = &m.organisation

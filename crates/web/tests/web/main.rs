@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+mod board;
 mod diagnostics;
 mod email_off;
 mod er_cases;
@@ -174,6 +175,12 @@ const RJ1_AGGREGATES: &[Who] = &[
     Who::Holder(Role::UnionPartner),
 ];
 const ANALYSTS: &[Who] = &[Who::Holder(Role::NationalAnalyst)];
+const RJ1_BOARD: &[Who] = &[
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::UnionPartner),
+    Who::Holder(Role::OrgAdmin),
+];
 const RJ1_MEMBERS: &[Who] = &[
     Who::Holder(Role::Staff),
     Who::Holder(Role::Guardian),
@@ -1447,6 +1454,24 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         ANALYSTS,
     ),
     ("GET", "/national/fairness", "/national/fairness", ANALYSTS),
+    (
+        "GET",
+        "/national/culture-and-care",
+        "/national/culture-and-care",
+        ANALYSTS,
+    ),
+    (
+        "GET",
+        "/national/culture-and-care.csv",
+        "/national/culture-and-care.csv",
+        ANALYSTS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/culture-and-care",
+        "/orgs/RJ1/culture-and-care",
+        RJ1_BOARD,
+    ),
     (
         "GET",
         "/national/price-of-fear",

@@ -1,0 +1,686 @@
+//! Outcomes: published figures about each organisation (its care rating, sickness absence,
+//! turnover, patient survey score and so on) that boards read beside its culture. They are
+//! figures about organisations, not about people, so they are kept and shown as given.
+//!
+//! They arrive as a CSV file with one row per organisation, period and measure
+//! (docs/board.md). The file is checked here: every mistake is named with its line and
+//! column, and nothing is kept unless every line is right.
+
+use crate::identity::OdsCode;
+use crate::speakup::Day;
+use crate::speakup_returns::Quarter;
+use crate::survey::Direction;
+use std::collections::HashMap;
+use std::fmt;
+
+code_list!(
+    /// What an outcome measures.
+    Measure, "measure", {
+        CareRating => "care_rating", "Care Quality Commission overall rating";
+        SicknessAbsence => "sickness_absence", "Sickness absence rate (%)";
+        StaffTurnover => "staff_turnover", "Staff leaving rate (%)";
+        VacancyRate => "vacancy_rate", "Vacancy rate (%)";
+        AgencySpend => "agency_spend", "Agency staff share of pay bill (%)";
+        PatientExperience => "patient_experience", "Patient survey overall score (0 to 10)";
+        MortalityRatio => "mortality_ratio", "Summary hospital mortality ratio";
+        NeverEvents => "never_events", "Never events";
+        Complaints => "complaints", "Written complaints per 1,000 staff";
+    }
+);
+
+/// The care regulator's four overall ratings, best last, kept as 1 to 4.
+pub const RATINGS: [&str; 4] = ["Inadequate", "Requires improvement", "Good", "Outstanding"];
+
+impl Measure {
+    pub fn better(self) -> Direction {
+        match self {
+            Measure::CareRating | Measure::PatientExperience => Direction::HigherIsBetter,
+            _ => Direction::LowerIsBetter,
+        }
+    }
+
+    /// The smallest and largest values that can be right.
+    fn range(self) -> (f64, f64) {
+        match self {
+            Measure::CareRating => (1.0, 4.0),
+            Measure::SicknessAbsence
+            | Measure::StaffTurnover
+            | Measure::VacancyRate
+            | Measure::AgencySpend => (0.0, 100.0),
+            Measure::PatientExperience => (0.0, 10.0),
+            Measure::MortalityRatio => (0.0, 5.0),
+            Measure::NeverEvents => (0.0, 1_000.0),
+            Measure::Complaints => (0.0, 10_000.0),
+        }
+    }
+
+    /// A value as a page shows it.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            Measure::CareRating => rating_name(value).unwrap_or("Not rated").to_owned(),
+            Measure::SicknessAbsence
+            | Measure::StaffTurnover
+            | Measure::VacancyRate
+            | Measure::AgencySpend => format!("{value:.1}%"),
+            Measure::PatientExperience => format!("{value:.1}"),
+            Measure::MortalityRatio => format!("{value:.3}"),
+            Measure::NeverEvents => format!("{value:.0}"),
+            Measure::Complaints => format!("{value:.1}"),
+        }
+    }
+}
+
+/// The name of a rating kept as 1 to 4.
+pub fn rating_name(value: f64) -> Option<&'static str> {
+    let index = value.round() as i64 - 1;
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| RATINGS.get(i).copied())
+}
+
+/// A calendar year or one of its quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    Year(i64),
+    Quarter(Quarter),
+}
+
+impl Period {
+    /// `2026` or `2026-Q3`.
+    pub fn parse(text: &str) -> Option<Period> {
+        let text = text.trim();
+        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+            let year = text.parse::<i64>().ok()?;
+            return (2000..=2100).contains(&year).then_some(Period::Year(year));
+        }
+        Quarter::parse(&text.to_ascii_uppercase())
+            .ok()
+            .map(Period::Quarter)
+    }
+
+    pub fn year(self) -> i64 {
+        match self {
+            Period::Year(y) => y,
+            Period::Quarter(q) => q.year,
+        }
+    }
+
+    /// As a page says it: "2026" or "Jul to Sep 2026".
+    pub fn label(self) -> String {
+        match self {
+            Period::Year(y) => y.to_string(),
+            Period::Quarter(q) => q.short(),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y}"),
+            Period::Quarter(q) => write!(f, "{q}"),
+        }
+    }
+}
+
+/// One line of an outcomes file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The line it came from (the heading row is line 1), so a later check can name it.
+    pub line: u64,
+    pub ods_code: OdsCode,
+    pub period: Period,
+    pub measure: Measure,
+    pub value: f64,
+    /// The day of the inspection a rating comes from.
+    pub rated_on: Option<Day>,
+}
+
+/// One mistake in an outcomes file, with its line (the heading row is line 1) and the
+/// column's heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeError {
+    pub line: u64,
+    pub column: Option<&'static str>,
+    pub problem: Problem,
+}
+
+impl fmt::Display for OutcomeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(
+                f,
+                "line {}, column \"{column}\": {}",
+                self.line, self.problem
+            ),
+            None => write!(f, "line {}: {}", self.line, self.problem),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("The file is not UTF-8 text: save it as CSV UTF-8")]
+    NotUtf8,
+    #[error("The file is empty: its first line should hold the column headings")]
+    Empty,
+    #[error("the file has its headings but no rows")]
+    NoRows,
+    #[error("this column is missing")]
+    MissingColumn,
+    #[error("this heading is not one Dignity reads: the headings are {}", HEADINGS.join(", "))]
+    UnknownColumn,
+    #[error("this column is given twice")]
+    RepeatedColumn,
+    #[error("the line has {found} cells but the heading row has {expected}")]
+    WrongCells { found: usize, expected: usize },
+    #[error("the line could not be read as CSV: {0}")]
+    Unreadable(String),
+    #[error("\"{0}\" is not an ODS code: use 3 to 5 letters and numbers, like RJ1")]
+    NotAnOdsCode(String),
+    #[error("no organisation here has the ODS code {0}")]
+    UnknownOrganisation(String),
+    #[error("\"{0}\" is not a period: write a year such as 2026 or a quarter such as 2026-Q3")]
+    NotAPeriod(String),
+    #[error("\"{value}\" is not a measure Dignity keeps: use one of {allowed}")]
+    UnknownMeasure { value: String, allowed: String },
+    #[error("\"{0}\" is not a number")]
+    NotANumber(String),
+    #[error("{value} cannot be right for this measure: it must be from {low} to {high}")]
+    OutOfRange { value: String, low: f64, high: f64 },
+    #[error("\"{0}\" is not a rating: use Outstanding, Good, Requires improvement or Inadequate")]
+    NotARating(String),
+    #[error("a care rating needs the day of the inspection it comes from, such as 2026-03-14")]
+    RatingNeedsDay,
+    #[error("only a care rating has an inspection day: leave this empty")]
+    DayOnlyForRatings,
+    #[error("\"{0}\" is not a day: write it as year-month-day, such as 2026-03-14")]
+    NotADay(String),
+    #[error("the inspection day is after the period the rating is given for")]
+    RatedAfterPeriod,
+    #[error("this organisation, period and measure are also on line {0}: keep one")]
+    Repeated(u64),
+}
+
+/// Every mistake found, the first [`MAX_ERRORS`] of them listed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct OutcomeErrors {
+    pub errors: Vec<OutcomeError>,
+    /// Mistakes found beyond those listed.
+    pub more: usize,
+}
+
+impl fmt::Display for OutcomeErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            writeln!(f, "{e}")?;
+        }
+        if self.more > 0 {
+            writeln!(f, "and {} more mistakes", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+impl OutcomeErrors {
+    fn one(line: u64, column: Option<&'static str>, problem: Problem) -> OutcomeErrors {
+        OutcomeErrors {
+            errors: vec![OutcomeError {
+                line,
+                column,
+                problem,
+            }],
+            more: 0,
+        }
+    }
+
+    fn push(&mut self, line: u64, column: Option<&'static str>, problem: Problem) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(OutcomeError {
+                line,
+                column,
+                problem,
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// At most this many mistakes are listed; the rest are counted.
+pub const MAX_ERRORS: usize = 200;
+/// At most this many lines in one file: every NHS organisation's every measure for ten
+/// years of quarters is far fewer.
+pub const MAX_LINES: u64 = 500_000;
+
+const ODS: &str = "ODS code";
+const PERIOD: &str = "Period";
+const MEASURE: &str = "Measure";
+const VALUE: &str = "Value";
+const RATED_ON: &str = "Rated on";
+/// The headings, in the order the documentation gives them.
+pub const HEADINGS: [&str; 5] = [ODS, PERIOD, MEASURE, VALUE, RATED_ON];
+
+/// A heading as written, matched without case, spaces or underscores.
+fn heading(raw: &str) -> Option<&'static str> {
+    let squashed: String = raw
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    match squashed.as_str() {
+        "odscode" | "ods" | "organisationcode" | "orgcode" => Some(ODS),
+        "period" => Some(PERIOD),
+        "measure" => Some(MEASURE),
+        "value" => Some(VALUE),
+        "ratedon" | "inspectiondate" | "ratingdate" => Some(RATED_ON),
+        _ => None,
+    }
+}
+
+/// A number as a spreadsheet may write it: spaces, a thousands comma or a percent sign
+/// around it are let go.
+fn number(text: &str) -> Option<f64> {
+    let cleaned: String = text
+        .trim()
+        .trim_end_matches('%')
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
+    if cleaned.is_empty()
+        || !cleaned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn rating(text: &str) -> Option<f64> {
+    let wanted = text.trim().to_ascii_lowercase();
+    RATINGS
+        .iter()
+        .position(|r| r.to_ascii_lowercase() == wanted)
+        .map(|i| (i + 1) as f64)
+}
+
+/// Reads an outcomes file. Every line is checked; any mistake means none is returned.
+pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| OutcomeErrors::one(1, None, Problem::NotUtf8))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(OutcomeErrors::one(1, None, Problem::Empty));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let mut errors = OutcomeErrors {
+        errors: Vec::new(),
+        more: 0,
+    };
+    let headings = match records.next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            return Err(OutcomeErrors::one(
+                1,
+                None,
+                Problem::Unreadable(e.to_string()),
+            ));
+        }
+        None => return Err(OutcomeErrors::one(1, None, Problem::Empty)),
+    };
+    let mut columns: Vec<Option<&'static str>> = Vec::new();
+    for raw in headings.iter() {
+        match heading(raw) {
+            Some(h) if columns.contains(&Some(h)) => {
+                errors.push(1, Some(h), Problem::RepeatedColumn)
+            }
+            Some(h) => columns.push(Some(h)),
+            None if raw.trim().is_empty() => columns.push(None),
+            None => {
+                errors.push(1, None, Problem::UnknownColumn);
+                columns.push(None);
+            }
+        }
+    }
+    for needed in [ODS, PERIOD, MEASURE, VALUE] {
+        if !columns.contains(&Some(needed)) {
+            errors.push(1, Some(needed), Problem::MissingColumn);
+        }
+    }
+    if !errors.errors.is_empty() {
+        return Err(errors);
+    }
+    // The line a record starts on, counted from the text: the csv crate's own count puts a
+    // record after a Windows line end on the line before. Its position is then the "\n",
+    // so the newlines up to and including the record's first byte are counted.
+    let mut counted = (0usize, 1u64);
+    let mut line_of = |position: Option<&csv::Position>| -> u64 {
+        let at = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0);
+        let (from, line) = counted;
+        let upto = (at + 1).min(text.len());
+        let between = text
+            .as_bytes()
+            .get(from.min(upto)..upto)
+            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() as u64);
+        counted = (upto.max(from), line + between);
+        counted.1
+    };
+    let mut outcomes = Vec::new();
+    let mut first_line: HashMap<(String, Period, Measure), u64> = HashMap::new();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = line_of(e.position());
+                errors.push(line, None, Problem::Unreadable(e.to_string()));
+                continue;
+            }
+        };
+        let line = line_of(record.position());
+        if line > MAX_LINES {
+            errors.push(
+                line,
+                None,
+                Problem::Unreadable(format!(
+                    "a file may have at most {MAX_LINES} lines: split it"
+                )),
+            );
+            break;
+        }
+        // A spreadsheet's trailing blank lines, or a line of empty cells.
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if record.len() > columns.len()
+            && record
+                .iter()
+                .skip(columns.len())
+                .any(|c| !c.trim().is_empty())
+        {
+            errors.push(
+                line,
+                None,
+                Problem::WrongCells {
+                    found: record.len(),
+                    expected: columns.len(),
+                },
+            );
+            continue;
+        }
+        let cell = |name: &'static str| -> &str {
+            columns
+                .iter()
+                .position(|c| *c == Some(name))
+                .and_then(|i| record.get(i))
+                .map_or("", str::trim)
+        };
+        let before = errors.errors.len() + errors.more;
+        let ods = match OdsCode::parse(cell(ODS)) {
+            Ok(o) => Some(o),
+            Err(_) => {
+                errors.push(line, Some(ODS), Problem::NotAnOdsCode(cell(ODS).to_owned()));
+                None
+            }
+        };
+        let period = Period::parse(cell(PERIOD));
+        if period.is_none() {
+            errors.push(
+                line,
+                Some(PERIOD),
+                Problem::NotAPeriod(cell(PERIOD).to_owned()),
+            );
+        }
+        let measure = match cell(MEASURE).parse::<Measure>() {
+            Ok(m) => Some(m),
+            Err(_) => {
+                errors.push(
+                    line,
+                    Some(MEASURE),
+                    Problem::UnknownMeasure {
+                        value: cell(MEASURE).to_owned(),
+                        allowed: Measure::ALL
+                            .iter()
+                            .map(|m| m.code())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                );
+                None
+            }
+        };
+        let raw_value = cell(VALUE);
+        let value = match measure {
+            Some(Measure::CareRating) => {
+                let v = rating(raw_value);
+                if v.is_none() {
+                    errors.push(line, Some(VALUE), Problem::NotARating(raw_value.to_owned()));
+                }
+                v
+            }
+            Some(m) => match number(raw_value) {
+                None => {
+                    errors.push(line, Some(VALUE), Problem::NotANumber(raw_value.to_owned()));
+                    None
+                }
+                Some(v) => {
+                    let (low, high) = m.range();
+                    if (low..=high).contains(&v) {
+                        Some(v)
+                    } else {
+                        errors.push(
+                            line,
+                            Some(VALUE),
+                            Problem::OutOfRange {
+                                value: raw_value.to_owned(),
+                                low,
+                                high,
+                            },
+                        );
+                        None
+                    }
+                }
+            },
+            None => None,
+        };
+        let raw_day = cell(RATED_ON);
+        let rated_on = if raw_day.is_empty() {
+            if measure == Some(Measure::CareRating) {
+                errors.push(line, Some(RATED_ON), Problem::RatingNeedsDay);
+            }
+            None
+        } else if measure.is_some_and(|m| m != Measure::CareRating) {
+            errors.push(line, Some(RATED_ON), Problem::DayOnlyForRatings);
+            None
+        } else {
+            match Day::parse(raw_day) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(line, Some(RATED_ON), Problem::NotADay(raw_day.to_owned()));
+                    None
+                }
+            }
+        };
+        if let (Some(day), Some(p)) = (rated_on, period) {
+            let after = match p {
+                Period::Year(y) => day.ymd().0 > y,
+                Period::Quarter(q) => Quarter::of(day) > q,
+            };
+            if after {
+                errors.push(line, Some(RATED_ON), Problem::RatedAfterPeriod);
+            }
+        }
+        if errors.errors.len() + errors.more > before {
+            continue;
+        }
+        let (Some(ods_code), Some(period), Some(measure), Some(value)) =
+            (ods, period, measure, value)
+        else {
+            continue;
+        };
+        let key = (ods_code.as_str().to_owned(), period, measure);
+        if let Some(&first) = first_line.get(&key) {
+            errors.push(line, None, Problem::Repeated(first));
+            continue;
+        }
+        first_line.insert(key, line);
+        outcomes.push(Outcome {
+            line,
+            ods_code,
+            period,
+            measure,
+            value,
+            rated_on,
+        });
+    }
+    if !errors.errors.is_empty() {
+        return Err(errors);
+    }
+    if outcomes.is_empty() {
+        return Err(OutcomeErrors::one(2, None, Problem::NoRows));
+    }
+    Ok(outcomes)
+}
+
+/// A mistake found after reading, such as an organisation the installation does not have.
+pub fn refuse(found: Vec<(u64, &'static str, Problem)>) -> OutcomeErrors {
+    let mut errors = OutcomeErrors {
+        errors: Vec::new(),
+        more: 0,
+    };
+    for (line, column, problem) in found {
+        errors.push(line, Some(column), problem);
+    }
+    errors
+}
+
+/// The heading of the organisation column, for [`refuse`].
+pub const ODS_COLUMN: &str = ODS;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        parse_outcomes(text.as_bytes())
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn reads_each_measure_with_spreadsheet_quirks() {
+        let text = "\u{feff}ODS Code,period,MEASURE,Value,Rated on\r\n\
+            RXA,2026,care_rating,Requires improvement,2025-11-03\r\n\
+            RXA,2026-q2,Sickness absence,\"4.8%\",\r\n\
+            RXA,2026,complaints,\"1,204.5\",\r\n\
+            RXA,2026,mortality_ratio, 0.98 ,\r\n\
+            \r\n,,,,\r\n\r\n";
+        let read = parse_outcomes(text.as_bytes()).unwrap();
+        assert_eq!(read.len(), 4);
+        assert_eq!(read[0].measure, Measure::CareRating);
+        assert_eq!(read[0].value, 2.0);
+        assert_eq!(read[0].rated_on, Some(Day::parse("2025-11-03").unwrap()));
+        assert_eq!(
+            read[1].period,
+            Period::Quarter(Quarter {
+                year: 2026,
+                number: 2
+            })
+        );
+        assert_eq!(read[1].value, 4.8);
+        assert_eq!(read[2].value, 1204.5);
+        assert_eq!(read[3].value, 0.98);
+        assert_eq!(read[3].line, 5);
+    }
+
+    #[test]
+    fn names_every_mistake_by_line_and_column() {
+        let text = "ODS code,Period,Measure,Value,Rated on\n\
+            RXA,2026,care_rating,Fine,2025-01-01\n\
+            RXA,26,sickness_absence,4,\n\
+            RXA,2026,happiness,4,\n\
+            RXA,2026,vacancy_rate,140,\n\
+            RXA,2026,staff_turnover,ten,\n\
+            RXA,2026,care_rating,Good,\n\
+            RXA,2026,agency_spend,3,2026-01-01\n\
+            R!,2026,agency_spend,3,\n\
+            RXB,2025,care_rating,Good,2026-02-01\n\
+            RXB,2025-Q1,never_events,1,\n\
+            RXB,2025-Q1,never_events,2,\n\
+            RXB,2025,never_events,2,,extra\n";
+        let found = problems(text);
+        let expected = [
+            "line 2, column \"Value\": \"Fine\" is not a rating",
+            "line 3, column \"Period\": \"26\" is not a period",
+            "line 4, column \"Measure\": \"happiness\" is not a measure Dignity keeps: use one of care_rating,",
+            "line 5, column \"Value\": 140 cannot be right for this measure: it must be from 0 to 100",
+            "line 6, column \"Value\": \"ten\" is not a number",
+            "line 7, column \"Rated on\": a care rating needs the day",
+            "line 8, column \"Rated on\": only a care rating has an inspection day",
+            "line 9, column \"ODS code\": \"R!\" is not an ODS code",
+            "line 10, column \"Rated on\": the inspection day is after the period",
+            "line 12: this organisation, period and measure are also on line 11",
+            "line 13: the line has 6 cells but the heading row has 5",
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+        for (f, e) in found.iter().zip(expected) {
+            assert!(f.starts_with(e), "{f} should start {e}");
+        }
+    }
+
+    #[test]
+    fn refuses_files_that_are_not_outcomes() {
+        assert_eq!(
+            parse_outcomes(&[0xff, 0xfe, 0x00]).unwrap_err().errors[0].problem,
+            Problem::NotUtf8
+        );
+        assert_eq!(
+            parse_outcomes(b"\n\n").unwrap_err().errors[0].problem,
+            Problem::Empty
+        );
+        assert_eq!(
+            parse_outcomes(b"ODS code,Period,Measure,Value\n")
+                .unwrap_err()
+                .errors[0]
+                .problem,
+            Problem::NoRows
+        );
+        let found =
+            problems("Organisation,Period,Measure,Value,Value\nRXA,2026,never_events,1,1\n");
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].starts_with("line 1: this heading is not one Dignity reads"));
+        assert!(found[1].starts_with("line 1, column \"Value\": this column is given twice"));
+        assert!(found[2].starts_with("line 1, column \"ODS code\": this column is missing"));
+    }
+
+    #[test]
+    fn periods_and_ratings_read_both_ways() {
+        assert_eq!(Period::parse("2026"), Some(Period::Year(2026)));
+        assert_eq!(
+            Period::parse("2026-q4").map(|p| p.to_string()),
+            Some("2026-Q4".into())
+        );
+        assert_eq!(Period::parse("1999"), None);
+        assert_eq!(Period::parse("2026-Q5"), None);
+        assert_eq!(Period::parse("twenty"), None);
+        for (i, name) in RATINGS.iter().enumerate() {
+            let value = rating(name).unwrap();
+            assert_eq!(value, (i + 1) as f64);
+            assert_eq!(rating_name(value), Some(*name));
+            assert_eq!(Measure::CareRating.show(value), *name);
+        }
+        assert_eq!(rating_name(0.0), None);
+        assert_eq!(number("-"), None);
+        assert_eq!(number("1e5"), None);
+        assert_eq!(number("12 %"), Some(12.0));
+    }
+}
