@@ -213,105 +213,6 @@ pub fn level_chart(id: &str, title: &str, summary: &str, top: u8, bars: &[LevelB
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charts_escape_text_and_skip_hidden_bars() {
-        let svg = bar_chart(
-            "c",
-            "Cases <2026>",
-            "A summary",
-            &[
-                Bar {
-                    label: "A & B".into(),
-                    value: Some(10),
-                    shown: "10".into(),
-                },
-                Bar {
-                    label: "C".into(),
-                    value: None,
-                    shown: "fewer than 6".into(),
-                },
-            ],
-        );
-        assert!(svg.contains("Cases &lt;2026&gt;"));
-        assert!(svg.contains("A &amp; B"));
-        assert_eq!(svg.matches("<rect").count(), 1);
-        assert!(svg.contains("fewer than 6"));
-        assert!(svg.contains(r#"role="img""#));
-    }
-
-    #[test]
-    fn level_charts_draw_on_a_fixed_scale_with_last_round_marked() {
-        let svg = level_chart(
-            "l",
-            "Levels",
-            "Each part",
-            4,
-            &[
-                LevelBar {
-                    label: "Teams <&>".into(),
-                    level: Some(2.0),
-                    last: Some(3.0),
-                    shown: "2 (last round 3)".into(),
-                },
-                LevelBar {
-                    label: "Nobody yet".into(),
-                    level: None,
-                    last: None,
-                    shown: "None yet".into(),
-                },
-            ],
-        );
-        assert!(svg.contains("Teams &lt;&amp;&gt;"));
-        // Level 2 of 4 is half the 300-wide bar area.
-        assert!(svg.contains(r#"width="150""#), "{svg}");
-        assert_eq!(svg.matches("#005eb8").count(), 1);
-        assert_eq!(svg.matches("#000000").count(), 1);
-        assert!(svg.contains(">4</text>"));
-    }
-
-    /// Long labels break between words onto a second line, and what still does not fit
-    /// ends in "…" at a word's end: never cut mid-word.
-    #[test]
-    fn long_labels_wrap_between_words() {
-        assert_eq!(label_lines("Patient safety"), ["Patient safety"]);
-        assert_eq!(
-            label_lines("Bullying or harassment by a manager or colleague"),
-            ["Bullying or harassment by a", "manager or colleague"]
-        );
-        let long = label_lines(
-            "Worker safety or wellbeing, including violence and aggression from members of the public",
-        );
-        assert_eq!(long.len(), 2);
-        assert!(long[1].ends_with('…'), "{long:?}");
-        for line in &long {
-            assert!(line.chars().count() <= LINE, "{line}");
-        }
-        let words: Vec<&str> = "Worker safety or wellbeing, including violence and aggression from members of the public"
-            .split(' ')
-            .collect();
-        for line in &long {
-            for word in line.trim_end_matches('…').split(' ') {
-                assert!(words.contains(&word), "{word} was cut");
-            }
-        }
-        let svg = bar_chart(
-            "c",
-            "t",
-            "s",
-            &[Bar {
-                label: "Bullying or harassment by a manager or colleague".into(),
-                value: Some(3),
-                shown: "3".into(),
-            }],
-        );
-        assert!(svg.contains(">manager or colleague</tspan>"), "{svg}");
-    }
-}
-
 /// One organisation on a scatter chart.
 pub struct Point {
     pub x: f64,
@@ -428,4 +329,103 @@ pub fn scatter_chart(
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_text_and_skip_hidden_bars() {
+        let svg = bar_chart(
+            "c",
+            "Cases <2026>",
+            "A summary",
+            &[
+                Bar {
+                    label: "A & B".into(),
+                    value: Some(10),
+                    shown: "10".into(),
+                },
+                Bar {
+                    label: "C".into(),
+                    value: None,
+                    shown: "fewer than 6".into(),
+                },
+            ],
+        );
+        assert!(svg.contains("Cases &lt;2026&gt;"));
+        assert!(svg.contains("A &amp; B"));
+        assert_eq!(svg.matches("<rect").count(), 1);
+        assert!(svg.contains("fewer than 6"));
+        assert!(svg.contains(r#"role="img""#));
+    }
+
+    #[test]
+    fn level_charts_draw_on_a_fixed_scale_with_last_round_marked() {
+        let svg = level_chart(
+            "l",
+            "Levels",
+            "Each part",
+            4,
+            &[
+                LevelBar {
+                    label: "Teams <&>".into(),
+                    level: Some(2.0),
+                    last: Some(3.0),
+                    shown: "2 (last round 3)".into(),
+                },
+                LevelBar {
+                    label: "Nobody yet".into(),
+                    level: None,
+                    last: None,
+                    shown: "None yet".into(),
+                },
+            ],
+        );
+        assert!(svg.contains("Teams &lt;&amp;&gt;"));
+        // Level 2 of 4 is half the 300-wide bar area.
+        assert!(svg.contains(r#"width="150""#), "{svg}");
+        assert_eq!(svg.matches("#005eb8").count(), 1);
+        assert_eq!(svg.matches("#000000").count(), 1);
+        assert!(svg.contains(">4</text>"));
+    }
+
+    /// Long labels break between words onto a second line, and what still does not fit
+    /// ends in "…" at a word's end: never cut mid-word.
+    #[test]
+    fn long_labels_wrap_between_words() {
+        assert_eq!(label_lines("Patient safety"), ["Patient safety"]);
+        assert_eq!(
+            label_lines("Bullying or harassment by a manager or colleague"),
+            ["Bullying or harassment by a", "manager or colleague"]
+        );
+        let long = label_lines(
+            "Worker safety or wellbeing, including violence and aggression from members of the public",
+        );
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'), "{long:?}");
+        for line in &long {
+            assert!(line.chars().count() <= LINE, "{line}");
+        }
+        let words: Vec<&str> = "Worker safety or wellbeing, including violence and aggression from members of the public"
+            .split(' ')
+            .collect();
+        for line in &long {
+            for word in line.trim_end_matches('…').split(' ') {
+                assert!(words.contains(&word), "{word} was cut");
+            }
+        }
+        let svg = bar_chart(
+            "c",
+            "t",
+            "s",
+            &[Bar {
+                label: "Bullying or harassment by a manager or colleague".into(),
+                value: Some(3),
+                shown: "3".into(),
+            }],
+        );
+        assert!(svg.contains(">manager or colleague</tspan>"), "{svg}");
+    }
 }

@@ -441,6 +441,10 @@ async fn survey_figures(
     Ok(found)
 }
 
+/// Another organisation's figures with no name: culture in [`CULTURE`] order, then
+/// outcomes in [`Measure::ALL`] order.
+pub type Nameless = (Vec<Option<f64>>, Vec<Option<f64>>);
+
 /// One organisation's view: its own figures among everyone's, with no other names.
 #[derive(Debug, Clone)]
 pub struct Standing {
@@ -448,7 +452,7 @@ pub struct Standing {
     pub year: i64,
     pub mine: Option<Figures>,
     /// The other organisations' figures, nameless and in no telling order (by value).
-    pub others: Vec<(Vec<Option<f64>>, Vec<Option<f64>>)>,
+    pub others: Vec<Nameless>,
     pub relationships: Vec<Relationship>,
     /// Each year's figures for this organisation, newest first.
     pub trend: Vec<(i64, Figures)>,
@@ -521,7 +525,7 @@ pub async fn standing(
         .iter()
         .find(|f| f.organisation_id == organisation.id)
         .cloned();
-    let mut others: Vec<(Vec<Option<f64>>, Vec<Option<f64>>)> = all
+    let mut others: Vec<Nameless> = all
         .organisations
         .into_iter()
         .filter(|f| f.organisation_id != organisation.id)
@@ -529,7 +533,7 @@ pub async fn standing(
         .collect();
     // By value, so their order says nothing of their names.
     others.sort_by(|a, b| {
-        let key = |v: &(Vec<Option<f64>>, Vec<Option<f64>>)| {
+        let key = |v: &Nameless| {
             v.0.iter()
                 .chain(&v.1)
                 .map(|x| x.unwrap_or(f64::NAN))
