@@ -296,7 +296,7 @@ pub fn scatter_chart(
             tick(value)
         );
     }
-    let x_lines = label_lines(x_label);
+    let x_lines = label_lines(&format!("Across: {x_label}"));
     label(
         &mut svg,
         LEFT + WIDTH,

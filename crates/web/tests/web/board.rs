@@ -20,6 +20,13 @@ fn operator(app: &TestApp) -> Operator {
     Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli")
 }
 
+/// A year's sickness absence for both test organisations, so the pages have figures.
+pub(crate) async fn import_some_outcomes(app: &TestApp) -> TestResult {
+    let file = "ODS code,Period,Measure,Value\nRJ1,2026,sickness_absence,4.5\nRJ2,2026,sickness_absence,5.5\n";
+    import_outcomes(&operator(app), file.as_bytes()).await?;
+    Ok(())
+}
+
 async fn kept(app: &TestApp) -> Result<Vec<(String, String, f64)>, Box<dyn std::error::Error>> {
     Ok(dignity_store::board::every(&app.db)
         .await?

@@ -779,6 +779,7 @@ async fn every_page_is_served_to_every_caller_allowed_it(app: &TestApp) -> TestR
     let mut guardian = crate::speakup::sign_in_guardian(app, guardian_email).await?;
     let ids = things_that_exist(app, true).await?;
     crate::workforce::import_some_staff(app).await?;
+    crate::board::import_some_outcomes(app).await?;
 
     let mut page_ids = ids.clone();
     page_ids.insert("round", ids["sent round"].clone());
