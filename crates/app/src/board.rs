@@ -140,8 +140,10 @@ pub(crate) async fn every_kept(db: &crate::Db) -> Result<BTreeMap<i64, Vec<Kept>
 }
 
 /// An organisation's figure for a measure in a calendar year: the year's own figure if
-/// given; otherwise its quarters' mean, or for a rating the latest quarter's (a rating is
-/// a step, not an amount).
+/// given. Otherwise, from its quarters: for a rating the latest quarter's (a rating is a
+/// step, not an amount); for anything else only all four quarters make a year (a part
+/// year is not set beside whole ones), added up for never events (a count) and averaged
+/// for the rest (rates and scores).
 pub fn for_year(kept: &[Kept], measure: Measure, year: i64) -> Option<f64> {
     let mine = kept
         .iter()
@@ -154,10 +156,12 @@ pub fn for_year(kept: &[Kept], measure: Measure, year: i64) -> Option<f64> {
         return None;
     }
     quarters.sort_by_key(|k| k.period);
-    if measure == Measure::CareRating {
-        return quarters.last().map(|k| k.value);
+    match measure {
+        Measure::CareRating => quarters.last().map(|k| k.value),
+        _ if quarters.len() < 4 => None,
+        Measure::NeverEvents => Some(quarters.iter().map(|k| k.value).sum()),
+        _ => Some(quarters.iter().map(|k| k.value).sum::<f64>() / 4.0),
     }
-    Some(quarters.iter().map(|k| k.value).sum::<f64>() / quarters.len() as f64)
 }
 
 /// The calendar years any figure is kept for, newest first.
@@ -188,6 +192,13 @@ mod tests {
         let ks = [
             kept(Measure::SicknessAbsence, "2026-Q1", 4.0),
             kept(Measure::SicknessAbsence, "2026-Q2", 5.0),
+            kept(Measure::SicknessAbsence, "2026-Q3", 4.0),
+            kept(Measure::SicknessAbsence, "2026-Q4", 5.0),
+            kept(Measure::NeverEvents, "2026-Q1", 1.0),
+            kept(Measure::NeverEvents, "2026-Q2", 1.0),
+            kept(Measure::NeverEvents, "2026-Q3", 0.0),
+            kept(Measure::NeverEvents, "2026-Q4", 2.0),
+            kept(Measure::VacancyRate, "2026-Q1", 8.0),
             kept(Measure::SicknessAbsence, "2025", 3.0),
             kept(Measure::SicknessAbsence, "2025-Q4", 9.0),
             kept(Measure::CareRating, "2026-Q3", 2.0),
@@ -196,6 +207,9 @@ mod tests {
         assert_eq!(for_year(&ks, Measure::SicknessAbsence, 2026), Some(4.5));
         assert_eq!(for_year(&ks, Measure::SicknessAbsence, 2025), Some(3.0));
         assert_eq!(for_year(&ks, Measure::CareRating, 2026), Some(2.0));
-        assert_eq!(for_year(&ks, Measure::NeverEvents, 2026), None);
+        assert_eq!(for_year(&ks, Measure::NeverEvents, 2026), Some(4.0));
+        assert_eq!(for_year(&ks, Measure::NeverEvents, 2025), None);
+        // One quarter is not a year.
+        assert_eq!(for_year(&ks, Measure::VacancyRate, 2026), None);
     }
 }

@@ -88,6 +88,9 @@ pub struct Context {
     /// Settled years' fairness figures, decided once and kept while what they come from
     /// stays the same.
     pub fairness: Arc<crate::workforce::fairness::kept::KeptFairness>,
+    /// Culture beside outcomes across organisations, worked out once while nothing
+    /// audited has changed.
+    pub culture: Arc<crate::board::culture::KeptCulture>,
     /// Caseworkers' unlocked case keys, by session, in this server's memory only.
     pub keys: Arc<KeyRing>,
     /// Checked when an account does not exist, so that timing does not reveal which
@@ -145,6 +148,7 @@ impl Context {
                 settings.busy_wait,
             )),
             fairness: Arc::default(),
+            culture: Arc::default(),
             keys: Arc::default(),
             dummy_hash: dummy_hash.into(),
             surveys: Arc::default(),

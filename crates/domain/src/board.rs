@@ -39,6 +39,17 @@ impl Measure {
         }
     }
 
+    /// A share out of 100, which a file may write with a percent sign.
+    pub fn is_percentage(self) -> bool {
+        matches!(
+            self,
+            Measure::SicknessAbsence
+                | Measure::StaffTurnover
+                | Measure::VacancyRate
+                | Measure::AgencySpend
+        )
+    }
+
     /// The smallest and largest values that can be right.
     fn range(self) -> (f64, f64) {
         match self {
@@ -278,23 +289,50 @@ fn heading(raw: &str) -> Option<&'static str> {
     }
 }
 
-/// A number as a spreadsheet may write it: spaces, a thousands comma or a percent sign
-/// around it are let go.
-fn number(text: &str) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .trim_end_matches('%')
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
-    if cleaned.is_empty()
-        || !cleaned
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-    {
+/// A number as a spreadsheet may write it: plain (`-1.5`), with thousands commas in
+/// groups of three (`1,204.5`), and for a percentage one percent sign (`4.8%`). Anything
+/// else is refused rather than guessed at: `5,6` could be a decimal comma.
+fn number(text: &str, percentage: bool) -> Option<f64> {
+    let text = text.trim();
+    let text = match text.strip_suffix('%') {
+        Some(rest) if percentage => rest.trim_end(),
+        Some(_) => return None,
+        None => text,
+    };
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let whole_ok = if whole.contains(',') {
+        let mut groups = whole.split(',');
+        groups.next().is_some_and(|g| digits(g) && g.len() <= 3)
+            && groups.all(|g| digits(g) && g.len() == 3)
+    } else {
+        digits(whole)
+    };
+    if !whole_ok || fraction.is_some_and(|f| !digits(f)) {
         return None;
     }
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+    text.replace(',', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// A cell's text as a message may repeat it: control characters (which could work a
+/// terminal) replaced, and cut short.
+fn shown(raw: &str) -> String {
+    let mut out: String = raw
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if raw.chars().count() > 40 {
+        out.push('…');
+    }
+    out
 }
 
 fn rating(text: &str) -> Option<f64> {
@@ -307,8 +345,12 @@ fn rating(text: &str) -> Option<f64> {
 
 /// Reads an outcomes file. Every line is checked; any mistake means none is returned.
 pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| OutcomeErrors::one(1, None, Problem::NotUtf8))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes
+            .get(..e.valid_up_to())
+            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() as u64);
+        OutcomeErrors::one(line + 1, None, Problem::NotUtf8)
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(OutcomeErrors::one(1, None, Problem::Empty));
@@ -425,17 +467,13 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
         let ods = match OdsCode::parse(cell(ODS)) {
             Ok(o) => Some(o),
             Err(_) => {
-                errors.push(line, Some(ODS), Problem::NotAnOdsCode(cell(ODS).to_owned()));
+                errors.push(line, Some(ODS), Problem::NotAnOdsCode(shown(cell(ODS))));
                 None
             }
         };
         let period = Period::parse(cell(PERIOD));
         if period.is_none() {
-            errors.push(
-                line,
-                Some(PERIOD),
-                Problem::NotAPeriod(cell(PERIOD).to_owned()),
-            );
+            errors.push(line, Some(PERIOD), Problem::NotAPeriod(shown(cell(PERIOD))));
         }
         let measure = match cell(MEASURE).parse::<Measure>() {
             Ok(m) => Some(m),
@@ -444,7 +482,7 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
                     line,
                     Some(MEASURE),
                     Problem::UnknownMeasure {
-                        value: cell(MEASURE).to_owned(),
+                        value: shown(cell(MEASURE)),
                         allowed: Measure::ALL
                             .iter()
                             .map(|m| m.code())
@@ -460,13 +498,13 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
             Some(Measure::CareRating) => {
                 let v = rating(raw_value);
                 if v.is_none() {
-                    errors.push(line, Some(VALUE), Problem::NotARating(raw_value.to_owned()));
+                    errors.push(line, Some(VALUE), Problem::NotARating(shown(raw_value)));
                 }
                 v
             }
-            Some(m) => match number(raw_value) {
+            Some(m) => match number(raw_value, m.is_percentage()) {
                 None => {
-                    errors.push(line, Some(VALUE), Problem::NotANumber(raw_value.to_owned()));
+                    errors.push(line, Some(VALUE), Problem::NotANumber(shown(raw_value)));
                     None
                 }
                 Some(v) => {
@@ -478,7 +516,7 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
                             line,
                             Some(VALUE),
                             Problem::OutOfRange {
-                                value: raw_value.to_owned(),
+                                value: shown(raw_value),
                                 low,
                                 high,
                             },
@@ -502,7 +540,7 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
             match Day::parse(raw_day) {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(line, Some(RATED_ON), Problem::NotADay(raw_day.to_owned()));
+                    errors.push(line, Some(RATED_ON), Problem::NotADay(shown(raw_day)));
                     None
                 }
             }
@@ -643,6 +681,8 @@ mod tests {
             parse_outcomes(&[0xff, 0xfe, 0x00]).unwrap_err().errors[0].problem,
             Problem::NotUtf8
         );
+        let latin1 = b"ODS code,Period,Measure,Value\nRJ1,2026,never_events,1\nRJ1\xe9,2026,never_events,1\n";
+        assert_eq!(parse_outcomes(latin1).unwrap_err().errors[0].line, 3);
         assert_eq!(
             parse_outcomes(b"\n\n").unwrap_err().errors[0].problem,
             Problem::Empty
@@ -679,8 +719,18 @@ mod tests {
             assert_eq!(Measure::CareRating.show(value), *name);
         }
         assert_eq!(rating_name(0.0), None);
-        assert_eq!(number("-"), None);
-        assert_eq!(number("1e5"), None);
-        assert_eq!(number("12 %"), Some(12.0));
+        for refused in [
+            "-", "1e5", "5,6", "1,0", "1 2", " 0 0 7 ", "1.5%%", "1,2345", ",123", "1.", ".5",
+            "--1", "NaN", "inf",
+        ] {
+            assert_eq!(number(refused, true), None, "{refused}");
+        }
+        assert_eq!(number("12 %", true), Some(12.0));
+        assert_eq!(number("12%", false), None);
+        assert_eq!(number("1,234,567.25", false), Some(1_234_567.25));
+        assert_eq!(number("-0.5", false), Some(-0.5));
+        assert_eq!(number(" 007 ", false), Some(7.0));
+        assert_eq!(shown("\u{1b}[31mRED"), "\u{fffd}[31mRED");
+        assert!(shown(&"x".repeat(100)).ends_with('…'));
     }
 }

@@ -4,7 +4,7 @@
 //! years. Worked out in `dignity_app::board::culture`; this module only puts it on pages.
 
 use crate::access::{Access, CurrentUser};
-use crate::charts::{Point, scatter_chart};
+use crate::charts::{Point, Quarters, quarters_chart, scatter_chart};
 use crate::error::AppError;
 use crate::forms::QueryData;
 use crate::identity::orgs::organisation;
@@ -18,7 +18,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::board::READERS;
 use dignity_app::board::culture::{
-    self, CULTURE, Culture, CultureAndCare, Figures, Relationship, Standing,
+    self, CULTURE, Culture, CultureAndCare, Figures, Relationship, Spread, Standing,
 };
 use dignity_app::identity::{ANALYSTS, Organisation};
 use dignity_domain::board::Measure;
@@ -142,27 +142,24 @@ struct PairShown {
     svg: String,
 }
 
+/// The chosen pair's figures and reading, with its chart drawn by `draw` from the chart's
+/// title and one-line summary.
 fn pair_shown(
     relationship: Option<&Relationship>,
     chosen: &Chosen,
-    points: &[Point],
-    summary_extra: &str,
+    with_types: bool,
+    draw: impl FnOnce(&str, &str) -> String,
 ) -> PairShown {
     let (organisations, overall) = relationship.map_or((0, None), |r| (r.organisations, r.overall));
     let reading = culture::reading(chosen.culture, chosen.outcome, organisations, overall);
     let title = format!("{} and {}", chosen.culture.label, chosen.outcome.label());
-    let summary = format!(
-        "Each mark is an organisation: across is the {}, up is the {}. {reading}{summary_extra}",
-        chosen.culture.short,
-        culture::short(chosen.outcome)
-    );
     PairShown {
         culture_label: chosen.culture.label,
         outcome_label: chosen.outcome.label(),
         figure: coefficient(overall),
         organisations,
-        reading,
         by_type: relationship
+            .filter(|_| with_types)
             .map(|r| {
                 r.by_type
                     .iter()
@@ -170,13 +167,8 @@ fn pair_shown(
                     .collect()
             })
             .unwrap_or_default(),
-        svg: scatter_chart(
-            "pair",
-            &title,
-            &summary,
-            (chosen.culture.label, chosen.outcome.label()),
-            points,
-        ),
+        svg: draw(&title, &reading),
+        reading,
     }
 }
 
@@ -274,17 +266,25 @@ async fn national(
         .collect();
     let points: Vec<Point> = both
         .iter()
-        .map(|(_, x, y)| Point {
-            x: *x,
-            y: *y,
-            own: false,
-        })
+        .map(|(_, x, y)| Point { x: *x, y: *y })
         .collect();
     let pair = pair_shown(
         data.relationship(chosen.culture, chosen.outcome),
         &chosen,
-        &points,
-        "",
+        true,
+        |title, reading| {
+            scatter_chart(
+                "pair",
+                title,
+                &format!(
+                    "Each mark is an organisation: across is the {}, up is the {}. {reading}",
+                    chosen.culture.short,
+                    culture::short(chosen.outcome)
+                ),
+                (chosen.culture.label, chosen.outcome.label()),
+                &points,
+            )
+        },
     );
     let rows = both
         .iter()
@@ -398,10 +398,10 @@ struct StandingPage {
     groups: Vec<Group>,
 }
 
-fn place_words(place: Option<(usize, usize)>) -> String {
-    match place {
-        None => String::new(),
-        Some((p, n)) => format!("{p} of {n}, highest first"),
+fn place_words(spread: Option<Spread>) -> String {
+    match spread {
+        None => "Too few organisations to compare".into(),
+        Some(s) => format!("{} of {}, highest first", s.place, s.of),
     }
 }
 
@@ -452,37 +452,45 @@ fn standing_page(
 ) -> StandingPage {
     let (cultures, outcomes) = choices(chosen);
     let mine = data.mine.as_ref();
-    let culture_index = CULTURE.iter().position(|c| c.code == chosen.culture.code);
-    let outcome_index = Measure::ALL.iter().position(|m| *m == chosen.outcome);
-    let pick = |c: &[Option<f64>], o: &[Option<f64>]| {
-        Some((
-            culture_index.and_then(|i| c.get(i).copied().flatten())?,
-            outcome_index.and_then(|i| o.get(i).copied().flatten())?,
-        ))
-    };
-    let mut points: Vec<Point> = data
-        .others
-        .iter()
-        .filter_map(|(c, o)| pick(c, o))
-        .map(|(x, y)| Point { x, y, own: false })
-        .collect();
-    let own = mine.and_then(|m| pick(&m.culture, &m.outcomes));
-    if let Some((x, y)) = own {
-        points.push(Point { x, y, own: true });
-    }
-    let extra = match own {
-        Some(_) => format!(
-            " Your organisation is the red square: {} on the first and {} on the second.",
-            place_words(data.place(Some(chosen.culture), None)),
-            place_words(data.place(None, Some(chosen.outcome)))
-        ),
-        None => " Your organisation does not have both figures this year.".to_owned(),
-    };
+    let own =
+        mine.and_then(|m| Some((m.culture_of(chosen.culture)?, m.outcome_of(chosen.outcome)?)));
+    let (across, up) = (data.culture(chosen.culture), data.outcome(chosen.outcome));
     let relationship = data
         .relationships
         .iter()
         .find(|r| r.culture.code == chosen.culture.code && r.outcome == chosen.outcome);
-    let pair = pair_shown(relationship, chosen, &points, &extra);
+    // No other organisation's point is drawn: only where the quarters of organisations
+    // fall on each figure, and this organisation's own place.
+    let pair = pair_shown(relationship, chosen, false, |title, reading| {
+        match (own, across, up) {
+            (Some((x, y)), Some(across), Some(up)) => quarters_chart(
+                "pair",
+                title,
+                &format!(
+                    "Your organisation is the red square: {} on the {} and {} on the {}. The lines mark the quarters of organisations on each figure. Across every organisation: {reading}",
+                    place_words(Some(across)),
+                    chosen.culture.short,
+                    place_words(Some(up)),
+                    culture::short(chosen.outcome)
+                ),
+                (chosen.culture.label, chosen.outcome.label()),
+                (
+                    Quarters {
+                        lowest: across.lowest,
+                        quarters: across.quarters,
+                        highest: across.highest,
+                    },
+                    Quarters {
+                        lowest: up.lowest,
+                        quarters: up.quarters,
+                        highest: up.highest,
+                    },
+                ),
+                (x, y),
+            ),
+            _ => String::new(),
+        }
+    });
     let mine_in_pair = own.map(|(x, y)| (chosen.culture.show(x), chosen.outcome.show(y)));
     let mut places = Vec::new();
     if let Some(m) = mine {
@@ -491,7 +499,7 @@ fn standing_page(
                 places.push(PlaceRow {
                     label: c.label,
                     value: c.show(v),
-                    place: place_words(data.place(Some(c), None)),
+                    place: place_words(data.culture(c)),
                 });
             }
         }
@@ -500,7 +508,7 @@ fn standing_page(
                 places.push(PlaceRow {
                     label: o.label(),
                     value: o.show(v),
-                    place: place_words(data.place(None, Some(o))),
+                    place: place_words(data.outcome(o)),
                 });
             }
         }

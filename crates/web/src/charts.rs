@@ -217,8 +217,6 @@ pub fn level_chart(id: &str, title: &str, summary: &str, top: u8, bars: &[LevelB
 pub struct Point {
     pub x: f64,
     pub y: f64,
-    /// The reader's own organisation: drawn larger, in another colour and shape.
-    pub own: bool,
 }
 
 /// A value at a chart's edge, short enough to sit under an axis.
@@ -309,8 +307,7 @@ pub fn scatter_chart(
         bottom + 68.0,
         escape(y_label)
     );
-    // Others first, so the reader's own organisation is drawn on top.
-    for p in points.iter().filter(|p| !p.own) {
+    for p in points {
         let _ = write!(
             svg,
             r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#005eb8" fill-opacity="0.75" stroke="#ffffff" stroke-width="1"/>"##,
@@ -318,15 +315,114 @@ pub fn scatter_chart(
             at_y(p.y)
         );
     }
-    for p in points.iter().filter(|p| p.own) {
-        let (cx, cy) = (at_x(p.x), at_y(p.y));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// How a figure spreads across organisations: its ends and its quarters.
+#[derive(Debug, Clone, Copy)]
+pub struct Quarters {
+    pub lowest: f64,
+    pub quarters: (f64, f64, f64),
+    pub highest: f64,
+}
+
+/// One organisation's place on two figures at once: the quarters of organisations on each
+/// drawn as dashed lines, and the organisation as a square. No other organisation is
+/// drawn, so nothing here can be paired with another's published figures.
+pub fn quarters_chart(
+    id: &str,
+    title: &str,
+    summary: &str,
+    (x_label, y_label): (&str, &str),
+    (across, up): (Quarters, Quarters),
+    (x, y): (f64, f64),
+) -> String {
+    const LEFT: f64 = 70.0;
+    const TOP: f64 = 15.0;
+    const WIDTH: f64 = 460.0;
+    const HEIGHT: f64 = 300.0;
+    let span = |q: &Quarters| {
+        if q.highest - q.lowest < 1e-9 {
+            (q.lowest - 1.0, q.highest + 1.0)
+        } else {
+            let pad = (q.highest - q.lowest) * 0.05;
+            (q.lowest - pad, q.highest + pad)
+        }
+    };
+    let ((x_lo, x_hi), (y_lo, y_hi)) = (span(&across), span(&up));
+    let at_x = |v: f64| LEFT + (v - x_lo) / (x_hi - x_lo) * WIDTH;
+    let at_y = |v: f64| TOP + HEIGHT - (v - y_lo) / (y_hi - y_lo) * HEIGHT;
+    let bottom = TOP + HEIGHT;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        LEFT + WIDTH + 20.0,
+        TOP + HEIGHT + 75.0,
+        escape(title),
+        escape(summary)
+    );
+    let _ = write!(
+        svg,
+        r##"<path d="M{LEFT} {TOP}V{bottom} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
+        LEFT + WIDTH
+    );
+    let (q1, q2, q3) = across.quarters;
+    for v in [q1, q2, q3] {
         let _ = write!(
             svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="#d5281b" stroke="#212b32" stroke-width="2"/>"##,
-            cx - 7.0,
-            cy - 7.0
+            r##"<path d="M{:.1} {TOP}V{bottom}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
+            at_x(v)
         );
     }
+    let (q1, q2, q3) = up.quarters;
+    for v in [q1, q2, q3] {
+        let _ = write!(
+            svg,
+            r##"<path d="M{LEFT} {:.1}H{}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
+            at_y(v),
+            LEFT + WIDTH
+        );
+    }
+    for (value, anchor, at) in [
+        (across.lowest, "start", LEFT),
+        (across.highest, "end", LEFT + WIDTH),
+    ] {
+        let _ = write!(
+            svg,
+            r##"<text x="{at}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{}</text>"##,
+            bottom + 18.0,
+            tick(value)
+        );
+    }
+    for (value, at) in [(up.lowest, bottom), (up.highest, TOP + 10.0)] {
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{at}" font-size="13" fill="#212b32" text-anchor="end">{}</text>"##,
+            LEFT - 6.0,
+            tick(value)
+        );
+    }
+    let x_lines = label_lines(&format!("Across: {x_label}"));
+    label(
+        &mut svg,
+        LEFT + WIDTH,
+        bottom + 42.0 + 8.0 * (x_lines.len() as f64 - 1.0),
+        &x_lines,
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="{LEFT}" y="{}" font-size="13" fill="#4c6272" text-anchor="start">Up: {}</text>"##,
+        bottom + 68.0,
+        escape(y_label)
+    );
+    let _ = write!(
+        svg,
+        r##"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="#d5281b" stroke="#212b32" stroke-width="2"/>"##,
+        at_x(x) - 7.0,
+        at_y(y) - 7.0
+    );
     svg.push_str("</svg>");
     svg
 }

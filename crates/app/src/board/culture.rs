@@ -21,6 +21,7 @@ use dignity_domain::survey::Direction;
 use dignity_engine::correlation::{Correlation, MIN_ORGANISATIONS, correlate};
 use dignity_engine::equality::speaking_up_index;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where a culture figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,9 +211,10 @@ pub fn reading(
 ) -> String {
     match correlation {
         None if organisations < MIN_ORGANISATIONS => format!(
-            "Too few organisations to say: {organisations} have both figures and at least {MIN_ORGANISATIONS} are needed."
+            "Too few organisations to say: {organisations} {} both figures and at least {MIN_ORGANISATIONS} are needed.",
+            if organisations == 1 { "has" } else { "have" }
         ),
-        None => "Nothing to say: one of the figures is the same for every organisation.".into(),
+        None => "Nothing to say: the figures vary too little across these organisations.".into(),
         Some(c) if !c.excludes_zero() => format!(
             "No clear link across {} organisations: the {} and the {} do not rise and fall together beyond chance.",
             c.organisations,
@@ -267,12 +269,48 @@ pub async fn national(
     across_organisations(ctx, year).await
 }
 
+/// A year's figures and relationships, kept with what they were worked out from.
+type Worked = (Vec<Figures>, Vec<Relationship>);
+
+/// The years worked out, each kept under the audit log's newest entry and the day: every
+/// input (outcomes, survey responses in closed campaigns, workforce extracts, employee
+/// relations cases, organisations) changes only through an audited step, and the day
+/// settles years and closes campaigns. Working a year out reads every organisation's
+/// workforce figures and draws every pair's bootstrap, which takes over a second at
+/// national scale; a kept year answers at once, and is what a fresh working would give.
+#[derive(Default)]
+pub struct KeptCulture {
+    years: std::sync::Mutex<BTreeMap<i64, ((i64, dignity_domain::speakup::Day), Arc<Worked>)>>,
+}
+
+impl KeptCulture {
+    fn get(&self, year: i64, stamp: (i64, dignity_domain::speakup::Day)) -> Option<Arc<Worked>> {
+        let held = crate::survey::cache::lock(&self.years);
+        held.get(&year)
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, w)| w.clone())
+    }
+
+    fn put(&self, year: i64, stamp: (i64, dignity_domain::speakup::Day), worked: Arc<Worked>) {
+        let mut held = crate::survey::cache::lock(&self.years);
+        // Years with outcomes are few; any kept from another day or change go.
+        held.retain(|_, (s, _)| *s == stamp);
+        held.insert(year, (stamp, worked));
+    }
+}
+
 /// [`national`] without asking who reads, for an organisation's own view, which shows no
 /// other organisation's name.
 async fn across_organisations(
     ctx: &Context,
     year: Option<i64>,
 ) -> Result<Option<CultureAndCare>, Error> {
+    // Read before the figures, so a change while they are worked out is never kept
+    // under the stamp from after it.
+    let stamp = (
+        dignity_store::audit::last_seq(&ctx.db).await?,
+        ctx.clock.today(),
+    );
     let kept = every_kept(&ctx.db).await?;
     let years = years_of(&kept);
     let year = match year {
@@ -283,8 +321,17 @@ async fn across_organisations(
             None => return Ok(None),
         },
     };
-    let organisations = figures_for(ctx, &kept, year).await?;
-    let relationships = relate(&organisations);
+    let worked = match ctx.culture.get(year, stamp) {
+        Some(worked) => worked,
+        None => {
+            let organisations = figures_for(ctx, &kept, year).await?;
+            let relationships = relate(&organisations);
+            let worked = Arc::new((organisations, relationships));
+            ctx.culture.put(year, stamp, worked.clone());
+            worked
+        }
+    };
+    let (organisations, relationships) = (worked.0.clone(), worked.1.clone());
     Ok(Some(CultureAndCare {
         years,
         year,
@@ -441,49 +488,75 @@ async fn survey_figures(
     Ok(found)
 }
 
-/// Another organisation's figures with no name: culture in [`CULTURE`] order, then
-/// outcomes in [`Measure::ALL`] order.
-pub type Nameless = (Vec<Option<f64>>, Vec<Option<f64>>);
+/// How one figure spreads across the organisations that have it: no single other
+/// organisation's figure, so nothing on an organisation's own view can be paired with
+/// another's published outcome to learn its culture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// 1 is the highest.
+    pub place: usize,
+    pub of: usize,
+    pub lowest: f64,
+    /// The 25th, 50th and 75th percentiles (interpolated between the values either side).
+    pub quarters: (f64, f64, f64),
+    pub highest: f64,
+}
 
-/// One organisation's view: its own figures among everyone's, with no other names.
+/// The spread of `values` and where `own` sits in it; `None` with fewer than
+/// [`MIN_ORGANISATIONS`] values, where quarters would be single organisations' figures.
+fn spread(mut values: Vec<f64>, own: f64) -> Option<Spread> {
+    if values.len() < MIN_ORGANISATIONS {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |p: f64| -> Option<f64> {
+        let position = p * (values.len() - 1) as f64;
+        let below = position.floor() as usize;
+        let (a, b) = (
+            values.get(below)?,
+            values.get(below + 1).or(values.get(below))?,
+        );
+        Some(a + (b - a) * (position - below as f64))
+    };
+    Some(Spread {
+        place: values.iter().filter(|v| **v > own).count() + 1,
+        of: values.len(),
+        lowest: *values.first()?,
+        quarters: (at(0.25)?, at(0.5)?, at(0.75)?),
+        highest: *values.last()?,
+    })
+}
+
+/// One organisation's view: its own figures and where they sit, with no other
+/// organisation's figures at all.
 #[derive(Debug, Clone)]
 pub struct Standing {
     pub years: Vec<i64>,
     pub year: i64,
     pub mine: Option<Figures>,
-    /// The other organisations' figures, nameless and in no telling order (by value).
-    pub others: Vec<Nameless>,
+    /// In [`CULTURE`] order: how each figure spreads across organisations, when this
+    /// organisation has it.
+    pub culture_spread: Vec<Option<Spread>>,
+    /// In [`Measure::ALL`] order.
+    pub outcome_spread: Vec<Option<Spread>>,
     pub relationships: Vec<Relationship>,
-    /// Each year's figures for this organisation, newest first.
+    /// This organisation's figures in the latest years (at most [`TREND_YEARS`]), newest
+    /// first.
     pub trend: Vec<(i64, Figures)>,
 }
 
+/// How many years an organisation's own table goes back.
+pub const TREND_YEARS: usize = 5;
+
 impl Standing {
-    /// Where the organisation's figure comes among those with one, from the highest: (place,
-    /// out of).
-    pub fn place(
-        &self,
-        culture: Option<&Culture>,
-        outcome: Option<Measure>,
-    ) -> Option<(usize, usize)> {
-        let mine = self.mine.as_ref()?;
-        let pick = |c: &[Option<f64>], o: &[Option<f64>]| -> Option<f64> {
-            match (culture, outcome) {
-                (Some(culture), _) => CULTURE
-                    .iter()
-                    .position(|x| x.code == culture.code)
-                    .and_then(|i| c.get(i).copied().flatten()),
-                (None, Some(m)) => Measure::ALL
-                    .iter()
-                    .position(|x| *x == m)
-                    .and_then(|i| o.get(i).copied().flatten()),
-                (None, None) => None,
-            }
-        };
-        let own = pick(&mine.culture, &mine.outcomes)?;
-        let all: Vec<f64> = self.others.iter().filter_map(|(c, o)| pick(c, o)).collect();
-        let above = all.iter().filter(|v| **v > own).count();
-        Some((above + 1, all.len() + 1))
+    pub fn culture(&self, culture: &Culture) -> Option<Spread> {
+        let i = CULTURE.iter().position(|c| c.code == culture.code)?;
+        self.culture_spread.get(i).copied().flatten()
+    }
+
+    pub fn outcome(&self, measure: Measure) -> Option<Spread> {
+        let i = Measure::ALL.iter().position(|m| *m == measure)?;
+        self.outcome_spread.get(i).copied().flatten()
     }
 }
 
@@ -491,8 +564,8 @@ pub fn may_read(session: &CurrentSession, organisation: &Organisation) -> bool {
     session.has_org_role(&organisation.ods_code, super::READERS)
 }
 
-/// An organisation's culture and outcomes over the years, and where it sits among every
-/// organisation in `year`, for its board and union side.
+/// An organisation's culture and outcomes over the latest years, and where it sits among
+/// every organisation in `year`, for its board and union side.
 pub async fn standing(
     ctx: &Context,
     session: &CurrentSession,
@@ -505,13 +578,20 @@ pub async fn standing(
     let Some(all) = across_organisations(ctx, year).await? else {
         return Ok(None);
     };
-    let kept = every_kept(&ctx.db).await?;
     let mut trend = Vec::new();
-    for &y in &all.years {
+    for &y in all
+        .years
+        .iter()
+        .filter(|y| **y <= all.year)
+        .take(TREND_YEARS)
+    {
         let figures = if y == all.year {
             all.organisations.clone()
         } else {
-            figures_for(ctx, &kept, y).await?
+            match across_organisations(ctx, Some(y)).await? {
+                Some(other) => other.organisations,
+                None => Vec::new(),
+            }
         };
         if let Some(mine) = figures
             .into_iter()
@@ -525,32 +605,38 @@ pub async fn standing(
         .iter()
         .find(|f| f.organisation_id == organisation.id)
         .cloned();
-    let mut others: Vec<Nameless> = all
-        .organisations
-        .into_iter()
-        .filter(|f| f.organisation_id != organisation.id)
-        .map(|f| (f.culture, f.outcomes))
+    let culture_spread = CULTURE
+        .iter()
+        .map(|c| {
+            let own = mine.as_ref()?.culture_of(c)?;
+            spread(
+                all.organisations
+                    .iter()
+                    .filter_map(|f| f.culture_of(c))
+                    .collect(),
+                own,
+            )
+        })
         .collect();
-    // By value, so their order says nothing of their names.
-    others.sort_by(|a, b| {
-        let key = |v: &Nameless| {
-            v.0.iter()
-                .chain(&v.1)
-                .map(|x| x.unwrap_or(f64::NAN))
-                .collect::<Vec<f64>>()
-        };
-        key(a)
-            .iter()
-            .zip(key(b).iter())
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let outcome_spread = Measure::ALL
+        .iter()
+        .map(|&m| {
+            let own = mine.as_ref()?.outcome_of(m)?;
+            spread(
+                all.organisations
+                    .iter()
+                    .filter_map(|f| f.outcome_of(m))
+                    .collect(),
+                own,
+            )
+        })
+        .collect();
     Ok(Some(Standing {
         years: all.years,
         year: all.year,
         mine,
-        others,
+        culture_spread,
+        outcome_spread,
         relationships: all.relationships,
         trend,
     }))
@@ -559,6 +645,20 @@ pub async fn standing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spread_gives_quarters_and_a_place_but_never_with_few_organisations() {
+        let s = spread(vec![4.0, 1.0, 3.0, 2.0, 5.0], 4.0).unwrap();
+        assert_eq!((s.place, s.of), (2, 5));
+        assert_eq!(
+            (s.lowest, s.quarters, s.highest),
+            (1.0, (2.0, 3.0, 4.0), 5.0)
+        );
+        // Between values: 25th percentile of 1, 2, 3, 4, 5, 6 is 2.25.
+        let s = spread(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 1.0).unwrap();
+        assert_eq!((s.place, s.quarters), (6, (2.25, 3.5, 4.75)));
+        assert_eq!(spread(vec![1.0, 2.0, 3.0, 4.0], 1.0), None);
+    }
 
     #[test]
     fn every_culture_figure_has_its_own_code() {

@@ -211,6 +211,26 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     let page = national.get("/national/culture-and-care?year=1999").await?;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // The figures are kept between readings, but not past an import: RJ1, with the fewest
+    // harassed, now has the most sickness, and the link is no longer perfect.
+    import_outcomes(
+        &operator(app),
+        b"ODS code,Period,Measure,Value\nRJ1,2026,sickness_absence,20\n",
+    )
+    .await?;
+    let page = national.get("/national/culture-and-care").await?;
+    assert!(
+        !page.body.contains("+1.00 (+1.00 to +1.00)"),
+        "{}",
+        page.body
+    );
+    // By hand: rank differences -5, 1, 1, 1, 1, 1, so 1 - 6 x 30 / (6 x 35) = 0.14.
+    assert!(page.body.contains("+0.14 ("), "{}", page.body);
+    import_outcomes(
+        &operator(app),
+        b"ODS code,Period,Measure,Value\nRJ1,2026,sickness_absence,3\n",
+    )
+    .await?;
 
     // RJ1's board: the fewest harassed and the least sickness, and no other trust named.
     let chair = app.person("chair@trust.nhs.uk", Some(Role::Chair)).await?;
@@ -230,6 +250,12 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
         page.body
     );
     assert!(page.body.contains("6 of 6, highest first"), "{}", page.body);
+    assert!(page.body.contains("6 of 7, highest first"), "{}", page.body);
+    // No other organisation's point is drawn (a point's place on the chart gave its
+    // figures back exactly), nor the count of each type of organisation.
+    assert_eq!(page.body.matches("<circle").count(), 0);
+    assert_eq!(page.body.matches("<rect").count(), 1);
+    assert!(!page.body.contains("Within each type of organisation"));
     assert!(page.body.contains("Links found across organisations"));
     // Another trust's board sees nothing of RJ1's.
     let other_exec = app
