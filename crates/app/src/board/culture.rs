@@ -272,6 +272,9 @@ pub async fn national(
 /// A year's figures and relationships, kept with what they were worked out from.
 type Worked = (Vec<Figures>, Vec<Relationship>);
 
+/// What a kept year was worked out under: the audit log's newest entry and the day.
+type Stamp = (i64, dignity_domain::speakup::Day);
+
 /// The years worked out, each kept under the audit log's newest entry and the day: every
 /// input (outcomes, survey responses in closed campaigns, workforce extracts, employee
 /// relations cases, organisations) changes only through an audited step, and the day
@@ -280,18 +283,18 @@ type Worked = (Vec<Figures>, Vec<Relationship>);
 /// national scale; a kept year answers at once, and is what a fresh working would give.
 #[derive(Default)]
 pub struct KeptCulture {
-    years: std::sync::Mutex<BTreeMap<i64, ((i64, dignity_domain::speakup::Day), Arc<Worked>)>>,
+    years: std::sync::Mutex<BTreeMap<i64, (Stamp, Arc<Worked>)>>,
 }
 
 impl KeptCulture {
-    fn get(&self, year: i64, stamp: (i64, dignity_domain::speakup::Day)) -> Option<Arc<Worked>> {
+    fn get(&self, year: i64, stamp: Stamp) -> Option<Arc<Worked>> {
         let held = crate::survey::cache::lock(&self.years);
         held.get(&year)
             .filter(|(s, _)| *s == stamp)
             .map(|(_, w)| w.clone())
     }
 
-    fn put(&self, year: i64, stamp: (i64, dignity_domain::speakup::Day), worked: Arc<Worked>) {
+    fn put(&self, year: i64, stamp: Stamp, worked: Arc<Worked>) {
         let mut held = crate::survey::cache::lock(&self.years);
         // Years with outcomes are few; any kept from another day or change go.
         held.retain(|_, (s, _)| *s == stamp);
