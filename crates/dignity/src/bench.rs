@@ -128,6 +128,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Culture and care: organisations with workforce extracts, a closed survey campaign
+    /// and a year of outcomes each (untimed), then the national culture-and-care page (its
+    /// first request after an import, which works everything out, and the requests after
+    /// it) and an organisation's own page, through the full router.
+    Board {
+        #[arg(long, default_value_t = 260)]
+        orgs: usize,
+        /// Staff in post across all the organisations.
+        #[arg(long, default_value_t = 260_000)]
+        people: usize,
+        /// Survey responses for each organisation.
+        #[arg(long, default_value_t = 150)]
+        respondents: usize,
+        /// Requests of each page a run.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Staff voice: made-up ideas and comments under a challenge for each organisation and
     /// a national one (a tenth of the ideas), written straight to a fresh SQLite database
     /// (untimed); then a challenge's page read by many people at once, similar-idea
@@ -195,6 +214,13 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             runs,
             seed,
         } => crate::bench_voice::run(orgs, posts, readers, requests, runs, seed).await,
+        BenchCommand::Board {
+            orgs,
+            people,
+            respondents,
+            requests,
+            runs,
+        } => crate::bench_board::run(orgs, people, respondents, requests, runs).await,
         BenchCommand::Diagnostics {
             orgs,
             assessors,

@@ -323,7 +323,7 @@ async fn one_run(
 
 /// The organisation and its units, as `organisations.csv` lists them for
 /// `dignity admin create-org` and `add-unit`.
-async fn create(operator: &Operator, org: &Organisation) -> anyhow::Result<OdsCode> {
+pub(crate) async fn create(operator: &Operator, org: &Organisation) -> anyhow::Result<OdsCode> {
     let created = operator
         .create_organisation(&NewOrganisation {
             ods_code: OdsCode::parse(&org.ods)?,

@@ -149,7 +149,12 @@ pub async fn seed(
 }
 
 /// One made-up response. `culture` moves everyone's experience up or down.
-fn made_up_response(definition: &Survey, units: u64, culture: f64, rng: &mut Rng) -> NewResponse {
+pub(crate) fn made_up_response(
+    definition: &Survey,
+    units: u64,
+    culture: f64,
+    rng: &mut Rng,
+) -> NewResponse {
     let wellbeing = rng.normal() + culture;
     let bme = rng.unit() < 0.25;
     let disabled = rng.unit() < 0.2;

@@ -6,6 +6,7 @@ mod assure_anonymity;
 mod backup;
 mod bench;
 mod bench_answers;
+mod bench_board;
 mod bench_casework;
 mod bench_diagnostics;
 mod bench_leadership;
