@@ -197,6 +197,8 @@ pub enum Problem {
     UnknownMeasure { value: String, allowed: String },
     #[error("\"{0}\" is not a number")]
     NotANumber(String),
+    #[error("\"{0}\" is not a whole number: never events are counted")]
+    NotAWholeNumber(String),
     #[error("{value} cannot be right for this measure: it must be from {low} to {high}")]
     OutOfRange { value: String, low: f64, high: f64 },
     #[error("\"{0}\" is not a rating: use Outstanding, Good, Requires improvement or Inadequate")]
@@ -307,7 +309,10 @@ fn number(text: &str, percentage: bool) -> Option<f64> {
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let whole_ok = if whole.contains(',') {
         let mut groups = whole.split(',');
-        groups.next().is_some_and(|g| digits(g) && g.len() <= 3)
+        // A first group of "0" or "012" is no thousands: "0,001" may be a decimal comma.
+        groups
+            .next()
+            .is_some_and(|g| digits(g) && g.len() <= 3 && !g.starts_with('0'))
             && groups.all(|g| digits(g) && g.len() == 3)
     } else {
         digits(whole)
@@ -507,6 +512,14 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
                     errors.push(line, Some(VALUE), Problem::NotANumber(shown(raw_value)));
                     None
                 }
+                Some(v) if m == Measure::NeverEvents && v.fract() != 0.0 => {
+                    errors.push(
+                        line,
+                        Some(VALUE),
+                        Problem::NotAWholeNumber(shown(raw_value)),
+                    );
+                    None
+                }
                 Some(v) => {
                     let (low, high) = m.range();
                     if (low..=high).contains(&v) {
@@ -683,6 +696,13 @@ mod tests {
         );
         let latin1 = b"ODS code,Period,Measure,Value\nRJ1,2026,never_events,1\nRJ1\xe9,2026,never_events,1\n";
         assert_eq!(parse_outcomes(latin1).unwrap_err().errors[0].line, 3);
+        let found = problems("ODS code,Period,Measure,Value\nRJ1,2026,never_events,1.5\n");
+        assert_eq!(
+            found,
+            vec![
+                "line 2, column \"Value\": \"1.5\" is not a whole number: never events are counted"
+            ]
+        );
         assert_eq!(
             parse_outcomes(b"\n\n").unwrap_err().errors[0].problem,
             Problem::Empty
@@ -720,8 +740,8 @@ mod tests {
         }
         assert_eq!(rating_name(0.0), None);
         for refused in [
-            "-", "1e5", "5,6", "1,0", "1 2", " 0 0 7 ", "1.5%%", "1,2345", ",123", "1.", ".5",
-            "--1", "NaN", "inf",
+            "0,001", "01,000", "-", "1e5", "5,6", "1,0", "1 2", " 0 0 7 ", "1.5%%", "1,2345",
+            ",123", "1.", ".5", "--1", "NaN", "inf",
         ] {
             assert_eq!(number(refused, true), None, "{refused}");
         }

@@ -28,15 +28,6 @@ pub struct Entry {
     pub detail: String,
 }
 
-/// The number of the newest entry: it moves with every audited change, so a figure worked
-/// out from audited data and kept beside it is current while it stays the same.
-pub async fn last_seq(db: &Db) -> Result<i64, StoreError> {
-    let (seq,): (i64,) = sqlx::query_as("SELECT last_seq FROM audit_head WHERE id = 1")
-        .fetch_one(db.pool())
-        .await?;
-    Ok(seq)
-}
-
 /// Appends an entry inside the caller's transaction.
 ///
 /// The single `audit_head` row is updated first: on PostgreSQL that row lock makes

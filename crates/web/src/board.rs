@@ -4,7 +4,7 @@
 //! years. Worked out in `dignity_app::board::culture`; this module only puts it on pages.
 
 use crate::access::{Access, CurrentUser};
-use crate::charts::{Point, Quarters, quarters_chart, scatter_chart};
+use crate::charts::{Point, place_chart, scatter_chart};
 use crate::error::AppError;
 use crate::forms::QueryData;
 use crate::identity::orgs::organisation;
@@ -18,7 +18,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dignity_app::board::READERS;
 use dignity_app::board::culture::{
-    self, CULTURE, Culture, CultureAndCare, Figures, Relationship, Spread, Standing,
+    self, CULTURE, Culture, CultureAndCare, Figures, ORG_VIEW_MINIMUM, Relationship, Spread,
+    Standing,
 };
 use dignity_app::identity::{ANALYSTS, Organisation};
 use dignity_domain::board::Measure;
@@ -142,24 +143,50 @@ struct PairShown {
     svg: String,
 }
 
+/// Who a page is for: analysts see every coefficient; a board sees readings in words,
+/// and nothing about fewer than [`ORG_VIEW_MINIMUM`] organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    National,
+    Board,
+}
+
+impl View {
+    fn reading(
+        self,
+        culture: &Culture,
+        outcome: Measure,
+        organisations: usize,
+        correlation: Option<Correlation>,
+    ) -> String {
+        match self {
+            View::National => culture::reading(culture, outcome, organisations, correlation),
+            View::Board => culture::board_reading(culture, outcome, organisations, correlation),
+        }
+    }
+}
+
 /// The chosen pair's figures and reading, with its chart drawn by `draw` from the chart's
 /// title and one-line summary.
 fn pair_shown(
     relationship: Option<&Relationship>,
     chosen: &Chosen,
-    with_types: bool,
+    view: View,
     draw: impl FnOnce(&str, &str) -> String,
 ) -> PairShown {
     let (organisations, overall) = relationship.map_or((0, None), |r| (r.organisations, r.overall));
-    let reading = culture::reading(chosen.culture, chosen.outcome, organisations, overall);
+    let reading = view.reading(chosen.culture, chosen.outcome, organisations, overall);
     let title = format!("{} and {}", chosen.culture.label, chosen.outcome.label());
     PairShown {
         culture_label: chosen.culture.label,
         outcome_label: chosen.outcome.label(),
-        figure: coefficient(overall),
+        figure: match view {
+            View::National => coefficient(overall),
+            View::Board => String::new(),
+        },
         organisations,
         by_type: relationship
-            .filter(|_| with_types)
+            .filter(|_| view == View::National)
             .map(|r| {
                 r.by_type
                     .iter()
@@ -188,7 +215,7 @@ struct GroupRow {
     linked: bool,
 }
 
-fn groups(data: &CultureAndCare, base: &str) -> Vec<Group> {
+fn groups(data: &CultureAndCare, base: &str, view: View) -> Vec<Group> {
     CULTURE
         .iter()
         .map(|c| Group {
@@ -204,10 +231,14 @@ fn groups(data: &CultureAndCare, base: &str) -> Vec<Group> {
                         c.code,
                         r.outcome.code()
                     ),
-                    figure: coefficient(r.overall),
+                    figure: match view {
+                        View::National => coefficient(r.overall),
+                        View::Board => String::new(),
+                    },
                     organisations: r.organisations,
-                    reading: r.reading(),
-                    linked: r.overall.is_some_and(|c| c.excludes_zero()),
+                    reading: view.reading(c, r.outcome, r.organisations, r.overall),
+                    linked: r.overall.is_some_and(|c| c.excludes_zero())
+                        && (view == View::National || r.organisations >= ORG_VIEW_MINIMUM),
                 })
                 .collect(),
         })
@@ -218,6 +249,8 @@ fn groups(data: &CultureAndCare, base: &str) -> Vec<Group> {
 #[template(path = "board/national.html")]
 struct NationalPage {
     chrome: Chrome,
+    /// Whether coefficients are shown as numbers (analysts) or only in words (a board).
+    figures: bool,
     /// Where the choosing form goes.
     action: String,
     years: Vec<i64>,
@@ -242,6 +275,7 @@ async fn national(
     let Some(data) = data else {
         return Ok(render(&NationalPage {
             chrome,
+            figures: true,
             action: NATIONAL.into(),
             years: Vec::new(),
             year: 0,
@@ -271,7 +305,7 @@ async fn national(
     let pair = pair_shown(
         data.relationship(chosen.culture, chosen.outcome),
         &chosen,
-        true,
+        View::National,
         |title, reading| {
             scatter_chart(
                 "pair",
@@ -294,9 +328,10 @@ async fn national(
             outcome: chosen.outcome.show(*y),
         })
         .collect();
-    let groups = groups(&data, NATIONAL);
+    let groups = groups(&data, NATIONAL, View::National);
     Ok(render(&NationalPage {
         chrome,
+        figures: true,
         action: NATIONAL.into(),
         years: data.years,
         year: data.year,
@@ -384,6 +419,7 @@ struct TrendRow {
 #[template(path = "board/standing.html")]
 struct StandingPage {
     chrome: Chrome,
+    figures: bool,
     action: String,
     organisation: Organisation,
     years: Vec<i64>,
@@ -400,7 +436,9 @@ struct StandingPage {
 
 fn place_words(spread: Option<Spread>) -> String {
     match spread {
-        None => "Too few organisations to compare".into(),
+        None => {
+            format!("Too few organisations to compare (at least {ORG_VIEW_MINIMUM} are needed)")
+        }
         Some(s) => format!("{} of {}, highest first", s.place, s.of),
     }
 }
@@ -425,6 +463,7 @@ async fn standing(
     let Some(data) = data else {
         return Ok(render(&StandingPage {
             chrome,
+            figures: false,
             action: format!("/orgs/{}/culture-and-care", organisation.ods_code),
             organisation,
             years: Vec::new(),
@@ -459,34 +498,23 @@ fn standing_page(
         .relationships
         .iter()
         .find(|r| r.culture.code == chosen.culture.code && r.outcome == chosen.outcome);
-    // No other organisation's point is drawn: only where the quarters of organisations
-    // fall on each figure, and this organisation's own place.
-    let pair = pair_shown(relationship, chosen, false, |title, reading| {
+    // No other organisation's figure is drawn, not even the quarters' (among few
+    // organisations those are single organisations' figures): only this organisation's
+    // place on each figure, from lowest to highest.
+    let pair = pair_shown(relationship, chosen, View::Board, |title, reading| {
         match (own, across, up) {
-            (Some((x, y)), Some(across), Some(up)) => quarters_chart(
+            (Some(_), Some(across), Some(up)) => place_chart(
                 "pair",
                 title,
                 &format!(
-                    "Your organisation is the red square: {} on the {} and {} on the {}. The lines mark the quarters of organisations on each figure. Across every organisation: {reading}",
+                    "Your organisation is the red square: {} on the {} and {} on the {}. Across every organisation: {reading}",
                     place_words(Some(across)),
                     chosen.culture.short,
                     place_words(Some(up)),
                     culture::short(chosen.outcome)
                 ),
                 (chosen.culture.label, chosen.outcome.label()),
-                (
-                    Quarters {
-                        lowest: across.lowest,
-                        quarters: across.quarters,
-                        highest: across.highest,
-                    },
-                    Quarters {
-                        lowest: up.lowest,
-                        quarters: up.quarters,
-                        highest: up.highest,
-                    },
-                ),
-                (x, y),
+                (across.position, up.position),
             ),
             _ => String::new(),
         }
@@ -559,6 +587,7 @@ fn standing_page(
             relationships: data.relationships.clone(),
         },
         &base,
+        View::Board,
     );
     // A board reads the links; the national page lists every pair.
     for g in &mut groups {
@@ -566,6 +595,7 @@ fn standing_page(
     }
     StandingPage {
         chrome,
+        figures: false,
         action: base.clone(),
         organisation,
         years: data.years.clone(),

@@ -319,40 +319,22 @@ pub fn scatter_chart(
     svg
 }
 
-/// How a figure spreads across organisations: its ends and its quarters.
-#[derive(Debug, Clone, Copy)]
-pub struct Quarters {
-    pub lowest: f64,
-    pub quarters: (f64, f64, f64),
-    pub highest: f64,
-}
-
-/// One organisation's place on two figures at once: the quarters of organisations on each
-/// drawn as dashed lines, and the organisation as a square. No other organisation is
-/// drawn, so nothing here can be paired with another's published figures.
-pub fn quarters_chart(
+/// One organisation's place on two figures at once, each from the lowest organisation (0)
+/// to the highest (1), with dashed lines at the quarters. Places only: no figure of any
+/// other organisation is drawn or written, so nothing here can be worked back to one.
+pub fn place_chart(
     id: &str,
     title: &str,
     summary: &str,
     (x_label, y_label): (&str, &str),
-    (across, up): (Quarters, Quarters),
     (x, y): (f64, f64),
 ) -> String {
     const LEFT: f64 = 70.0;
     const TOP: f64 = 15.0;
     const WIDTH: f64 = 460.0;
     const HEIGHT: f64 = 300.0;
-    let span = |q: &Quarters| {
-        if q.highest - q.lowest < 1e-9 {
-            (q.lowest - 1.0, q.highest + 1.0)
-        } else {
-            let pad = (q.highest - q.lowest) * 0.05;
-            (q.lowest - pad, q.highest + pad)
-        }
-    };
-    let ((x_lo, x_hi), (y_lo, y_hi)) = (span(&across), span(&up));
-    let at_x = |v: f64| LEFT + (v - x_lo) / (x_hi - x_lo) * WIDTH;
-    let at_y = |v: f64| TOP + HEIGHT - (v - y_lo) / (y_hi - y_lo) * HEIGHT;
+    let at_x = |v: f64| LEFT + 10.0 + v.clamp(0.0, 1.0) * (WIDTH - 20.0);
+    let at_y = |v: f64| TOP + HEIGHT - 10.0 - v.clamp(0.0, 1.0) * (HEIGHT - 20.0);
     let bottom = TOP + HEIGHT;
     let mut svg = String::new();
     let _ = write!(
@@ -368,40 +350,27 @@ pub fn quarters_chart(
         r##"<path d="M{LEFT} {TOP}V{bottom} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
         LEFT + WIDTH
     );
-    let (q1, q2, q3) = across.quarters;
-    for v in [q1, q2, q3] {
+    for q in [0.25, 0.5, 0.75] {
         let _ = write!(
             svg,
-            r##"<path d="M{:.1} {TOP}V{bottom}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
-            at_x(v)
-        );
-    }
-    let (q1, q2, q3) = up.quarters;
-    for v in [q1, q2, q3] {
-        let _ = write!(
-            svg,
-            r##"<path d="M{LEFT} {:.1}H{}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
-            at_y(v),
+            r##"<path d="M{:.1} {TOP}V{bottom}M{LEFT} {:.1}H{}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
+            at_x(q),
+            at_y(q),
             LEFT + WIDTH
         );
     }
-    for (value, anchor, at) in [
-        (across.lowest, "start", LEFT),
-        (across.highest, "end", LEFT + WIDTH),
-    ] {
+    for (words, anchor, at) in [("Lowest", "start", LEFT), ("Highest", "end", LEFT + WIDTH)] {
         let _ = write!(
             svg,
-            r##"<text x="{at}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{}</text>"##,
-            bottom + 18.0,
-            tick(value)
+            r##"<text x="{at}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{words}</text>"##,
+            bottom + 18.0
         );
     }
-    for (value, at) in [(up.lowest, bottom), (up.highest, TOP + 10.0)] {
+    for (words, at) in [("Lowest", bottom), ("Highest", TOP + 10.0)] {
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{at}" font-size="13" fill="#212b32" text-anchor="end">{}</text>"##,
-            LEFT - 6.0,
-            tick(value)
+            r##"<text x="{}" y="{at}" font-size="13" fill="#212b32" text-anchor="end">{words}</text>"##,
+            LEFT - 6.0
         );
     }
     let x_lines = label_lines(&format!("Across: {x_label}"));

@@ -209,9 +209,43 @@ pub fn reading(
     organisations: usize,
     correlation: Option<Correlation>,
 ) -> String {
+    reading_from(
+        culture,
+        outcome,
+        organisations,
+        correlation,
+        MIN_ORGANISATIONS,
+    )
+}
+
+/// The reading an organisation's own view gives: nothing among fewer than
+/// [`ORG_VIEW_MINIMUM`] organisations.
+pub fn board_reading(
+    culture: &Culture,
+    outcome: Measure,
+    organisations: usize,
+    correlation: Option<Correlation>,
+) -> String {
+    let correlation = correlation.filter(|_| organisations >= ORG_VIEW_MINIMUM);
+    reading_from(
+        culture,
+        outcome,
+        organisations,
+        correlation,
+        ORG_VIEW_MINIMUM,
+    )
+}
+
+fn reading_from(
+    culture: &Culture,
+    outcome: Measure,
+    organisations: usize,
+    correlation: Option<Correlation>,
+    minimum: usize,
+) -> String {
     match correlation {
-        None if organisations < MIN_ORGANISATIONS => format!(
-            "Too few organisations to say: {organisations} {} both figures and at least {MIN_ORGANISATIONS} are needed.",
+        None if organisations < minimum => format!(
+            "Too few organisations to say: {organisations} {} both figures and at least {minimum} are needed.",
             if organisations == 1 { "has" } else { "have" }
         ),
         None => "Nothing to say: the figures vary too little across these organisations.".into(),
@@ -272,34 +306,61 @@ pub async fn national(
 /// A year's figures and relationships, kept with what they were worked out from.
 type Worked = (Vec<Figures>, Vec<Relationship>);
 
-/// What a kept year was worked out under: the audit log's newest entry and the day.
-type Stamp = (i64, dignity_domain::speakup::Day);
+/// What a kept year was worked out under: every kept outcome (an import changes it at
+/// once) and the day (which closes campaigns and settles years).
+type Stamp = (
+    Vec<(i64, String, String, u64)>,
+    dignity_domain::speakup::Day,
+);
 
-/// The years worked out, each kept under the audit log's newest entry and the day: every
-/// input (outcomes, survey responses in closed campaigns, workforce extracts, employee
-/// relations cases, organisations) changes only through an audited step, and the day
-/// settles years and closes campaigns. Working a year out reads every organisation's
-/// workforce figures and draws every pair's bootstrap, which takes over a second at
-/// national scale; a kept year answers at once, and is what a fresh working would give.
+/// How long a kept year is used for before it is worked out again, for the changes its
+/// stamp does not see (a survey import into a closed campaign, a workforce extract, a
+/// case reaching a formal stage). Working a year out reads every organisation's workforce
+/// figures and draws every pair's bootstrap, over a second at national scale, so it is
+/// not done for every page. (Stamping with the audit log's newest entry was tried: every
+/// sign-in and case read moved it, so on a busy installation nothing was ever kept.)
+pub const KEEP_SECONDS: i64 = 600;
+
+/// The years worked out, each kept under its stamp for at most [`KEEP_SECONDS`]. A kept
+/// year is what a fresh working gave then, so keeping it shows nobody anything new.
 #[derive(Default)]
 pub struct KeptCulture {
-    years: std::sync::Mutex<BTreeMap<i64, (Stamp, Arc<Worked>)>>,
+    years: std::sync::Mutex<BTreeMap<i64, (Stamp, i64, Arc<Worked>)>>,
 }
 
 impl KeptCulture {
-    fn get(&self, year: i64, stamp: Stamp) -> Option<Arc<Worked>> {
+    fn get(&self, year: i64, stamp: &Stamp, now: i64) -> Option<Arc<Worked>> {
         let held = crate::survey::cache::lock(&self.years);
         held.get(&year)
-            .filter(|(s, _)| *s == stamp)
-            .map(|(_, w)| w.clone())
+            .filter(|(s, at, _)| s == stamp && now - at < KEEP_SECONDS && now >= *at)
+            .map(|(_, _, w)| w.clone())
     }
 
-    fn put(&self, year: i64, stamp: Stamp, worked: Arc<Worked>) {
+    fn put(&self, year: i64, stamp: Stamp, now: i64, worked: Arc<Worked>) {
         let mut held = crate::survey::cache::lock(&self.years);
-        // Years with outcomes are few; any kept from another day or change go.
-        held.retain(|_, (s, _)| *s == stamp);
-        held.insert(year, (stamp, worked));
+        // Years with outcomes are few; any kept under another stamp go.
+        held.retain(|_, (s, _, _)| *s == stamp);
+        held.insert(year, (stamp, now, worked));
     }
+}
+
+/// Every kept outcome as a stamp: organisation, measure, period and the value's bits.
+fn stamp_of(kept: &BTreeMap<i64, Vec<Kept>>, today: dignity_domain::speakup::Day) -> Stamp {
+    let mut all: Vec<(i64, String, String, u64)> = kept
+        .iter()
+        .flat_map(|(id, ks)| {
+            ks.iter().map(move |k| {
+                (
+                    *id,
+                    k.measure.code().to_owned(),
+                    k.period.to_string(),
+                    k.value.to_bits(),
+                )
+            })
+        })
+        .collect();
+    all.sort();
+    (all, today)
 }
 
 /// [`national`] without asking who reads, for an organisation's own view, which shows no
@@ -310,11 +371,9 @@ async fn across_organisations(
 ) -> Result<Option<CultureAndCare>, Error> {
     // Read before the figures, so a change while they are worked out is never kept
     // under the stamp from after it.
-    let stamp = (
-        dignity_store::audit::last_seq(&ctx.db).await?,
-        ctx.clock.today(),
-    );
     let kept = every_kept(&ctx.db).await?;
+    let stamp = stamp_of(&kept, ctx.clock.today());
+    let now = ctx.clock.now();
     let years = years_of(&kept);
     let year = match year {
         Some(y) if years.contains(&y) => y,
@@ -324,13 +383,13 @@ async fn across_organisations(
             None => return Ok(None),
         },
     };
-    let worked = match ctx.culture.get(year, stamp) {
+    let worked = match ctx.culture.get(year, &stamp, now) {
         Some(worked) => worked,
         None => {
             let organisations = figures_for(ctx, &kept, year).await?;
             let relationships = relate(&organisations);
             let worked = Arc::new((organisations, relationships));
-            ctx.culture.put(year, stamp, worked.clone());
+            ctx.culture.put(year, stamp, now, worked.clone());
             worked
         }
     };
@@ -491,42 +550,35 @@ async fn survey_figures(
     Ok(found)
 }
 
-/// How one figure spreads across the organisations that have it: no single other
-/// organisation's figure, so nothing on an organisation's own view can be paired with
-/// another's published outcome to learn its culture.
+/// Fewer organisations than this with a figure (or a pair of figures) and an
+/// organisation's own view says nothing about where it sits among them or how they relate.
+/// An outside review named other trusts on a view of nine: the quarters of so few are
+/// single organisations' figures, and the coefficients of nine pairs, set against the
+/// published outcomes, left one way to match them to names.
+pub const ORG_VIEW_MINIMUM: usize = 10;
+
+/// Where an organisation's figure comes among every organisation's: its place, and no
+/// other organisation's figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
     /// 1 is the highest.
     pub place: usize,
     pub of: usize,
-    pub lowest: f64,
-    /// The 25th, 50th and 75th percentiles (interpolated between the values either side).
-    pub quarters: (f64, f64, f64),
-    pub highest: f64,
+    /// 0 for the lowest place, 1 for the highest.
+    pub position: f64,
 }
 
-/// The spread of `values` and where `own` sits in it; `None` with fewer than
-/// [`MIN_ORGANISATIONS`] values, where quarters would be single organisations' figures.
-fn spread(mut values: Vec<f64>, own: f64) -> Option<Spread> {
-    if values.len() < MIN_ORGANISATIONS {
+/// Where `own` comes among `values`; `None` with fewer than [`ORG_VIEW_MINIMUM`].
+fn spread(values: &[f64], own: f64) -> Option<Spread> {
+    let of = values.len();
+    if of < ORG_VIEW_MINIMUM {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let at = |p: f64| -> Option<f64> {
-        let position = p * (values.len() - 1) as f64;
-        let below = position.floor() as usize;
-        let (a, b) = (
-            values.get(below)?,
-            values.get(below + 1).or(values.get(below))?,
-        );
-        Some(a + (b - a) * (position - below as f64))
-    };
+    let place = values.iter().filter(|v| **v > own).count() + 1;
     Some(Spread {
-        place: values.iter().filter(|v| **v > own).count() + 1,
-        of: values.len(),
-        lowest: *values.first()?,
-        quarters: (at(0.25)?, at(0.5)?, at(0.75)?),
-        highest: *values.last()?,
+        place,
+        of,
+        position: (of - place.min(of)) as f64 / (of - 1) as f64,
     })
 }
 
@@ -612,26 +664,24 @@ pub async fn standing(
         .iter()
         .map(|c| {
             let own = mine.as_ref()?.culture_of(c)?;
-            spread(
-                all.organisations
-                    .iter()
-                    .filter_map(|f| f.culture_of(c))
-                    .collect(),
-                own,
-            )
+            let values: Vec<f64> = all
+                .organisations
+                .iter()
+                .filter_map(|f| f.culture_of(c))
+                .collect();
+            spread(&values, own)
         })
         .collect();
     let outcome_spread = Measure::ALL
         .iter()
         .map(|&m| {
             let own = mine.as_ref()?.outcome_of(m)?;
-            spread(
-                all.organisations
-                    .iter()
-                    .filter_map(|f| f.outcome_of(m))
-                    .collect(),
-                own,
-            )
+            let values: Vec<f64> = all
+                .organisations
+                .iter()
+                .filter_map(|f| f.outcome_of(m))
+                .collect();
+            spread(&values, own)
         })
         .collect();
     Ok(Some(Standing {
@@ -650,17 +700,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_spread_gives_quarters_and_a_place_but_never_with_few_organisations() {
-        let s = spread(vec![4.0, 1.0, 3.0, 2.0, 5.0], 4.0).unwrap();
-        assert_eq!((s.place, s.of), (2, 5));
-        assert_eq!(
-            (s.lowest, s.quarters, s.highest),
-            (1.0, (2.0, 3.0, 4.0), 5.0)
-        );
-        // Between values: 25th percentile of 1, 2, 3, 4, 5, 6 is 2.25.
-        let s = spread(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 1.0).unwrap();
-        assert_eq!((s.place, s.quarters), (6, (2.25, 3.5, 4.75)));
-        assert_eq!(spread(vec![1.0, 2.0, 3.0, 4.0], 1.0), None);
+    fn a_spread_gives_a_place_but_never_among_few_organisations() {
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        let s = spread(&ten, 8.0).unwrap();
+        assert_eq!((s.place, s.of), (3, 10));
+        assert!((s.position - 7.0 / 9.0).abs() < 1e-12);
+        assert_eq!(spread(&ten, 10.0).unwrap().position, 1.0);
+        assert_eq!(spread(&ten, 1.0).unwrap().position, 0.0);
+        assert_eq!(spread(&ten[..9], 1.0), None);
     }
 
     #[test]

@@ -143,10 +143,13 @@ async fn survey_for(
 async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_board(
     app: &TestApp,
 ) -> TestResult {
-    // Six trusts, each with more staff harassed than the one before and more sickness; a
-    // seventh whose survey had too few answers to show, whose figure must not be used.
+    // Eleven trusts, each with more staff harassed than the one before and more sickness
+    // (a board's view says nothing among fewer than ten); a twelfth whose survey had too
+    // few answers to show, whose figure must not be used.
     let mut trusts = vec![app.org.clone(), app.other_org.clone()];
-    for code in ["RJ3", "RJ4", "RJ5", "RJ6", "RJ7"] {
+    for code in [
+        "RJ3", "RJ4", "RJ5", "RJ6", "RJ8", "RJ9", "RJA", "RJB", "RJC", "RJ7",
+    ] {
         trusts.push(trust(app, code).await?);
     }
     let mut file = String::from("ODS code,Period,Measure,Value\n");
@@ -180,7 +183,7 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
     );
     assert!(
         page.body
-            .contains("A strong link across 6 organisations: where the share of staff harassed by managers is higher, the sickness absence tends to be higher."),
+            .contains("A strong link across 11 organisations: where the share of staff harassed by managers is higher, the sickness absence tends to be higher."),
         "{}",
         page.body
     );
@@ -199,7 +202,7 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
     assert!(csv.content_type.starts_with("text/csv"));
     assert!(
         csv.body.contains(
-            "\"2026\",\"Staff harassed, bullied or abused by managers (%)\",\"Sickness absence rate (%)\",\"6\",\"All organisations\",\"1.000\",\"1.000\",\"1.000\""
+            "\"2026\",\"Staff harassed, bullied or abused by managers (%)\",\"Sickness absence rate (%)\",\"11\",\"All organisations\",\"1.000\",\"1.000\",\"1.000\""
         ),
         "{}",
         csv.body
@@ -224,8 +227,8 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
         "{}",
         page.body
     );
-    // By hand: rank differences -5, 1, 1, 1, 1, 1, so 1 - 6 x 30 / (6 x 35) = 0.14.
-    assert!(page.body.contains("+0.14 ("), "{}", page.body);
+    // By hand: rank differences -10 and ten of 1, so 1 - 6 x 110 / (11 x 120) = 0.50.
+    assert!(page.body.contains("+0.50 ("), "{}", page.body);
     import_outcomes(
         &operator(app),
         b"ODS code,Period,Measure,Value\nRJ1,2026,sickness_absence,3\n",
@@ -237,7 +240,7 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
     let mut board = app.signed_in_browser(&chair).await?;
     let page = board.get("/orgs/RJ1/culture-and-care").await?;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    for other in ["RJ2", "RJ3", "RJ4", "RJ5", "RJ6", "RJ7"] {
+    for other in ["RJ2", "RJ3", "RJ4", "RJ5", "RJ6", "RJ7", "RJ8", "RJC"] {
         assert!(
             !page.body.contains(other),
             "{other} is named: {}",
@@ -249,8 +252,20 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
         "{}",
         page.body
     );
-    assert!(page.body.contains("6 of 6, highest first"), "{}", page.body);
-    assert!(page.body.contains("6 of 7, highest first"), "{}", page.body);
+    assert!(
+        page.body.contains("11 of 11, highest first"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("11 of 12, highest first"),
+        "{}",
+        page.body
+    );
+    // Readings in words only: the coefficients of many pairs, set against published
+    // outcomes, named trusts on a small view.
+    assert!(page.body.contains("A strong link across 11 organisations"));
+    assert!(!page.body.contains("+1.00"), "{}", page.body);
     // No other organisation's point is drawn (a point's place on the chart gave its
     // figures back exactly), nor the count of each type of organisation.
     assert_eq!(page.body.matches("<circle").count(), 0);
