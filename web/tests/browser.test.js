@@ -167,7 +167,7 @@ describe('staff survey results', () => {
 
     await page.click('a:has-text("Compare with similar organisations")');
     assert.match(await page.locator('main').innerText(), /standardised by staff group/);
-    assert.match(await page.locator('main').innerText(), /of 9/);
+    assert.match(await page.locator('main').innerText(), /of 11/);
     await checkAccessibility(page, assert);
     await page.goBack();
     await page.click('a:has-text("Staff pledges scorecard")');

@@ -1,5 +1,5 @@
 //! Demo survey data: the shared culture survey run in 2025 and 2026 by the demo trusts and
-//! by a dozen more made-up trusts, so results, benchmarks, oversight and the pledges
+//! by ten more made-up trusts, so results, benchmarks, oversight and the pledges
 //! scorecard all have something to show; and an open pulse survey to try answering.
 //! Answers are made up but hang together: people who feel supported report less
 //! harassment, and each trust has its own culture.
@@ -76,6 +76,22 @@ const OTHER_TRUSTS: &[(&str, &str, Region, f64, usize)] = &[
         Region::EastOfEngland,
         -0.25,
         560,
+    ),
+    // Two more, so an organisation's own culture-and-care page (which says nothing among
+    // fewer than ten organisations) has enough to place the demo trust.
+    (
+        "DEMOC",
+        "Brookvale Hospitals NHS Trust (demo)",
+        Region::London,
+        0.1,
+        600,
+    ),
+    (
+        "DEMOD",
+        "Westmoor General Hospital NHS Foundation Trust (demo)",
+        Region::NorthWest,
+        -0.3,
+        480,
     ),
 ];
 
