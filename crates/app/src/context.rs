@@ -81,9 +81,9 @@ pub struct Context {
     pub derivations: Arc<Bounded>,
     /// Pictures sent with concerns being redrawn, a few at a time.
     pub pictures: Arc<Bounded>,
-    /// Fairness figures being worked out (every settled year's disclosure decisions), a
-    /// few at a time and off the async threads, so one reader asking again and again
-    /// cannot stall every other page.
+    /// Fairness figures (every settled year's disclosure decisions) and culture beside
+    /// outcomes (every pair's bootstrap) being worked out, a few at a time and off the
+    /// async threads, so one reader asking again and again cannot stall every other page.
     pub figures: Arc<Bounded>,
     /// Settled years' fairness figures, decided once and kept while what they come from
     /// stays the same.

@@ -387,8 +387,14 @@ async fn across_organisations(
         Some(worked) => worked,
         None => {
             let organisations = figures_for(ctx, &kept, year).await?;
-            let relationships = relate(&organisations);
-            let worked = Arc::new((organisations, relationships));
+            // Every pair's bootstrap is seconds of work at national scale: off the async
+            // threads, in the bounded place for figures, so a reader asking again and
+            // again cannot stall other pages.
+            let worked = ctx
+                .figures
+                .run(move || relate(&organisations).map(|r| (organisations, r)))
+                .await??;
+            let worked = Arc::new(worked);
             ctx.culture.put(year, stamp, now, worked.clone());
             worked
         }
@@ -402,10 +408,31 @@ async fn across_organisations(
     }))
 }
 
-/// Every pair's coefficient, overall and within each type of organisation.
-fn relate(organisations: &[Figures]) -> Vec<Relationship> {
+/// Every pair's coefficient, overall and within each type of organisation, the culture
+/// figures shared between the cores.
+fn relate(organisations: &[Figures]) -> Result<Vec<Relationship>, Error> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = CULTURE.len().div_ceil(cores.max(1));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = CULTURE
+            .chunks(share.max(1))
+            .map(|cultures| scope.spawn(move || relate_some(organisations, cultures)))
+            .collect();
+        let mut all = Vec::new();
+        for handle in handles {
+            all.extend(
+                handle
+                    .join()
+                    .map_err(|_| Error::Internal("working out a relationship failed".into()))?,
+            );
+        }
+        Ok(all)
+    })
+}
+
+fn relate_some(organisations: &[Figures], cultures: &'static [Culture]) -> Vec<Relationship> {
     let mut relationships = Vec::new();
-    for culture in CULTURE {
+    for culture in cultures {
         for &outcome in Measure::ALL {
             let pairs: Vec<(OrgType, f64, f64)> = organisations
                 .iter()
