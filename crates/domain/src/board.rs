@@ -402,23 +402,8 @@ pub fn parse_outcomes(bytes: &[u8]) -> Result<Vec<Outcome>, OutcomeErrors> {
     if !errors.errors.is_empty() {
         return Err(errors);
     }
-    // The line a record starts on, counted from the text: the csv crate's own count puts a
-    // record after a Windows line end on the line before. Its position is then the "\n",
-    // so the newlines up to and including the record's first byte are counted.
-    let mut counted = (0usize, 1u64);
-    let mut line_of = |position: Option<&csv::Position>| -> u64 {
-        let at = position
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
-        let (from, line) = counted;
-        let upto = (at + 1).min(text.len());
-        let between = text
-            .as_bytes()
-            .get(from.min(upto)..upto)
-            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() as u64);
-        counted = (upto.max(from), line + between);
-        counted.1
-    };
+    let mut lines = crate::csv_lines::Lines::new(text);
+    let mut line_of = |position: Option<&csv::Position>| lines.line_of(position);
     let mut outcomes = Vec::new();
     let mut first_line: HashMap<(String, Period, Measure), u64> = HashMap::new();
     for record in records {

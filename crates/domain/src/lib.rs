@@ -62,6 +62,7 @@ macro_rules! code_list {
 
 pub mod audit;
 pub mod board;
+mod csv_lines;
 pub mod diagnostics;
 pub mod er_cases;
 pub mod identity;

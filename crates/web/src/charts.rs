@@ -230,19 +230,84 @@ fn tick(value: f64) -> String {
     }
 }
 
+// The plotting area of the two-figure charts, in the SVG's own units.
+const PLOT_LEFT: f64 = 70.0;
+const PLOT_TOP: f64 = 15.0;
+const PLOT_WIDTH: f64 = 460.0;
+const PLOT_HEIGHT: f64 = 300.0;
+const PLOT_BOTTOM: f64 = PLOT_TOP + PLOT_HEIGHT;
+
+/// The start of a two-figure chart: the SVG with its title and summary, both axes, and
+/// what each axis shows. The caller adds the marks and closes the SVG.
+fn two_figure_frame(
+    id: &str,
+    title: &str,
+    summary: &str,
+    (x_label, y_label): (&str, &str),
+) -> String {
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        PLOT_LEFT + PLOT_WIDTH + 20.0,
+        PLOT_BOTTOM + 75.0,
+        escape(title),
+        escape(summary)
+    );
+    let _ = write!(
+        svg,
+        r##"<path d="M{PLOT_LEFT} {PLOT_TOP}V{PLOT_BOTTOM} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
+        PLOT_LEFT + PLOT_WIDTH
+    );
+    let x_lines = label_lines(&format!("Across: {x_label}"));
+    label(
+        &mut svg,
+        PLOT_LEFT + PLOT_WIDTH,
+        PLOT_BOTTOM + 42.0 + 8.0 * (x_lines.len() as f64 - 1.0),
+        &x_lines,
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="{PLOT_LEFT}" y="{}" font-size="13" fill="#4c6272" text-anchor="start">Up: {}</text>"##,
+        PLOT_BOTTOM + 68.0,
+        escape(y_label)
+    );
+    svg
+}
+
+/// Words at each end of both axes: (left, right) under the horizontal one, (bottom, top)
+/// beside the vertical one.
+fn axis_ends(svg: &mut String, (left, right): (&str, &str), (bottom, top): (&str, &str)) {
+    for (words, anchor, at) in [
+        (left, "start", PLOT_LEFT),
+        (right, "end", PLOT_LEFT + PLOT_WIDTH),
+    ] {
+        let _ = write!(
+            svg,
+            r##"<text x="{at}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{}</text>"##,
+            PLOT_BOTTOM + 18.0,
+            escape(words)
+        );
+    }
+    for (words, at) in [(bottom, PLOT_BOTTOM), (top, PLOT_TOP + 10.0)] {
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{at}" font-size="13" fill="#212b32" text-anchor="end">{}</text>"##,
+            PLOT_LEFT - 6.0,
+            escape(words)
+        );
+    }
+}
+
 /// A scatter chart: each point an organisation, one figure across and another up. A
 /// picture of the table beside it, like every chart here.
 pub fn scatter_chart(
     id: &str,
     title: &str,
     summary: &str,
-    (x_label, y_label): (&str, &str),
+    labels: (&str, &str),
     points: &[Point],
 ) -> String {
-    const LEFT: f64 = 70.0;
-    const TOP: f64 = 15.0;
-    const WIDTH: f64 = 460.0;
-    const HEIGHT: f64 = 300.0;
     let span = |values: &mut dyn Iterator<Item = f64>| {
         let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
@@ -259,53 +324,14 @@ pub fn scatter_chart(
     };
     let (x_lo, x_hi) = span(&mut points.iter().map(|p| p.x));
     let (y_lo, y_hi) = span(&mut points.iter().map(|p| p.y));
-    let at_x = |v: f64| LEFT + (v - x_lo) / (x_hi - x_lo) * WIDTH;
-    let at_y = |v: f64| TOP + HEIGHT - (v - y_lo) / (y_hi - y_lo) * HEIGHT;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
-        LEFT + WIDTH + 20.0,
-        TOP + HEIGHT + 75.0,
-        escape(title),
-        escape(summary)
-    );
-    // The axes, and the lowest and highest value at each end.
-    let _ = write!(
-        svg,
-        r##"<path d="M{LEFT} {TOP}V{} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
-        TOP + HEIGHT,
-        LEFT + WIDTH
-    );
-    let bottom = TOP + HEIGHT;
-    for (value, anchor, x) in [(x_lo, "start", LEFT), (x_hi, "end", LEFT + WIDTH)] {
-        let _ = write!(
-            svg,
-            r##"<text x="{x}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{}</text>"##,
-            bottom + 18.0,
-            tick(value)
-        );
-    }
-    for (value, y) in [(y_lo, bottom), (y_hi, TOP + 10.0)] {
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{y}" font-size="13" fill="#212b32" text-anchor="end">{}</text>"##,
-            LEFT - 6.0,
-            tick(value)
-        );
-    }
-    let x_lines = label_lines(&format!("Across: {x_label}"));
-    label(
+    let at_x = |v: f64| PLOT_LEFT + (v - x_lo) / (x_hi - x_lo) * PLOT_WIDTH;
+    let at_y = |v: f64| PLOT_TOP + PLOT_HEIGHT - (v - y_lo) / (y_hi - y_lo) * PLOT_HEIGHT;
+    let mut svg = two_figure_frame(id, title, summary, labels);
+    // The axes' ends are the padded ends, so each label sits where its value is.
+    axis_ends(
         &mut svg,
-        LEFT + WIDTH,
-        bottom + 42.0 + 8.0 * (x_lines.len() as f64 - 1.0),
-        &x_lines,
-    );
-    let _ = write!(
-        svg,
-        r##"<text x="{LEFT}" y="{}" font-size="13" fill="#4c6272" text-anchor="start">Up: {}</text>"##,
-        bottom + 68.0,
-        escape(y_label)
+        (&tick(x_lo), &tick(x_hi)),
+        (&tick(y_lo), &tick(y_hi)),
     );
     for p in points {
         let _ = write!(
@@ -326,66 +352,22 @@ pub fn place_chart(
     id: &str,
     title: &str,
     summary: &str,
-    (x_label, y_label): (&str, &str),
+    labels: (&str, &str),
     (x, y): (f64, f64),
 ) -> String {
-    const LEFT: f64 = 70.0;
-    const TOP: f64 = 15.0;
-    const WIDTH: f64 = 460.0;
-    const HEIGHT: f64 = 300.0;
-    let at_x = |v: f64| LEFT + 10.0 + v.clamp(0.0, 1.0) * (WIDTH - 20.0);
-    let at_y = |v: f64| TOP + HEIGHT - 10.0 - v.clamp(0.0, 1.0) * (HEIGHT - 20.0);
-    let bottom = TOP + HEIGHT;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="dignity-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
-        LEFT + WIDTH + 20.0,
-        TOP + HEIGHT + 75.0,
-        escape(title),
-        escape(summary)
-    );
-    let _ = write!(
-        svg,
-        r##"<path d="M{LEFT} {TOP}V{bottom} H{}" fill="none" stroke="#4c6272" stroke-width="1.5"/>"##,
-        LEFT + WIDTH
-    );
+    let at_x = |v: f64| PLOT_LEFT + 10.0 + v.clamp(0.0, 1.0) * (PLOT_WIDTH - 20.0);
+    let at_y = |v: f64| PLOT_BOTTOM - 10.0 - v.clamp(0.0, 1.0) * (PLOT_HEIGHT - 20.0);
+    let mut svg = two_figure_frame(id, title, summary, labels);
     for q in [0.25, 0.5, 0.75] {
         let _ = write!(
             svg,
-            r##"<path d="M{:.1} {TOP}V{bottom}M{LEFT} {:.1}H{}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
+            r##"<path d="M{:.1} {PLOT_TOP}V{PLOT_BOTTOM}M{PLOT_LEFT} {:.1}H{}" stroke="#768692" stroke-width="1" stroke-dasharray="4 4"/>"##,
             at_x(q),
             at_y(q),
-            LEFT + WIDTH
+            PLOT_LEFT + PLOT_WIDTH
         );
     }
-    for (words, anchor, at) in [("Lowest", "start", LEFT), ("Highest", "end", LEFT + WIDTH)] {
-        let _ = write!(
-            svg,
-            r##"<text x="{at}" y="{}" font-size="13" fill="#212b32" text-anchor="{anchor}">{words}</text>"##,
-            bottom + 18.0
-        );
-    }
-    for (words, at) in [("Lowest", bottom), ("Highest", TOP + 10.0)] {
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{at}" font-size="13" fill="#212b32" text-anchor="end">{words}</text>"##,
-            LEFT - 6.0
-        );
-    }
-    let x_lines = label_lines(&format!("Across: {x_label}"));
-    label(
-        &mut svg,
-        LEFT + WIDTH,
-        bottom + 42.0 + 8.0 * (x_lines.len() as f64 - 1.0),
-        &x_lines,
-    );
-    let _ = write!(
-        svg,
-        r##"<text x="{LEFT}" y="{}" font-size="13" fill="#4c6272" text-anchor="start">Up: {}</text>"##,
-        bottom + 68.0,
-        escape(y_label)
-    );
+    axis_ends(&mut svg, ("Lowest", "Highest"), ("Lowest", "Highest"));
     let _ = write!(
         svg,
         r##"<rect x="{:.1}" y="{:.1}" width="14" height="14" fill="#d5281b" stroke="#212b32" stroke-width="2"/>"##,

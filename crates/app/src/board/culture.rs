@@ -321,11 +321,14 @@ type Stamp = (
 /// sign-in and case read moved it, so on a busy installation nothing was ever kept.)
 pub const KEEP_SECONDS: i64 = 600;
 
+/// A kept year: its stamp, when it was worked out (seconds) and what was worked out.
+type Held = (Stamp, i64, Arc<Worked>);
+
 /// The years worked out, each kept under its stamp for at most [`KEEP_SECONDS`]. A kept
 /// year is what a fresh working gave then, so keeping it shows nobody anything new.
 #[derive(Default)]
 pub struct KeptCulture {
-    years: std::sync::Mutex<BTreeMap<i64, (Stamp, i64, Arc<Worked>)>>,
+    years: std::sync::Mutex<BTreeMap<i64, Held>>,
 }
 
 impl KeptCulture {

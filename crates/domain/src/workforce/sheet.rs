@@ -556,25 +556,8 @@ pub(super) fn read<T>(
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut errors = Errors::default();
-    // The line a record starts on, counted from the text itself (1 for the first line).
-    // The csv crate's own line count misses Windows line ends (its position for a record
-    // after "\r\n" is the "\n"), which Excel writes; so the newlines up to and including
-    // the record's first byte are counted here.
-    let mut counted = (0usize, 1u64);
-    let mut line_of = |record: &csv::StringRecord| -> u64 {
-        let at = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
-        let (from, line) = counted;
-        let upto = (at + 1).min(text.len());
-        let between = text
-            .as_bytes()
-            .get(from.min(upto)..upto)
-            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count() as u64);
-        counted = (upto.max(from), line + between);
-        counted.1
-    };
+    let mut lines = crate::csv_lines::Lines::new(text);
+    let mut line_of = |record: &csv::StringRecord| lines.line_of(record.position());
 
     // The heading row is the first line that is not blank.
     let layout = loop {

@@ -6,9 +6,9 @@ use crate::support::{TestApp, TestResult};
 use axum::http::StatusCode;
 use dignity_app::admin::Operator;
 use dignity_app::board::{ImportError, import_outcomes};
-use dignity_domain::identity::{Name, OdsCode, OrgType, Region, Role};
+use dignity_domain::identity::Role;
 use dignity_domain::survey::{DEFAULT_BANK, QuestionKind, parse};
-use dignity_store::identity::{self, NewOrganisation, Organisation};
+use dignity_store::identity::Organisation;
 
 dignity_store::on_both_backends!(
     crate::support::run;
@@ -94,22 +94,6 @@ async fn an_outcomes_file_with_a_mistake_keeps_nothing_and_a_new_one_replaces(
     Ok(())
 }
 
-async fn trust(app: &TestApp, code: &str) -> Result<Organisation, Box<dyn std::error::Error>> {
-    Ok(identity::create_organisation(
-        &app.db,
-        "test",
-        1,
-        &NewOrganisation {
-            ods_code: OdsCode::parse(code)?,
-            name: Name::parse(&format!("Trust {code}"), "n")?,
-            org_type: OrgType::Acute,
-            region: Region::London,
-            benchmark_group: Name::parse("Acute", "g")?,
-        },
-    )
-    .await?)
-}
-
 /// A closed 2026 campaign for `org` with `people` responses, `harassed` of them harassed by
 /// managers (and everything else bad), the rest spared.
 async fn survey_for(
@@ -150,7 +134,7 @@ async fn culture_and_care_relates_shown_figures_and_names_no_other_trust_to_a_bo
     for code in [
         "RJ3", "RJ4", "RJ5", "RJ6", "RJ8", "RJ9", "RJA", "RJB", "RJC", "RJ7",
     ] {
-        trusts.push(trust(app, code).await?);
+        trusts.push(crate::support::organisation(&app.db, code).await?);
     }
     let mut file = String::from("ODS code,Period,Measure,Value\n");
     for (i, t) in trusts.iter().enumerate() {

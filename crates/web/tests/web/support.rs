@@ -55,7 +55,8 @@ pub fn settings() -> Settings {
     }
 }
 
-async fn organisation(db: &Db, code: &str) -> Result<Organisation, Box<dyn std::error::Error>> {
+/// An acute trust in London named "Trust {code}", in the benchmark group "Acute".
+pub async fn organisation(db: &Db, code: &str) -> Result<Organisation, Box<dyn std::error::Error>> {
     Ok(identity::create_organisation(
         db,
         "test",
