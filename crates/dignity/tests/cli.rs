@@ -337,9 +337,9 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
         "the open survey's codes are printed: {out}"
     );
     let out = text(&dignity(&dir.0, &url, &["admin", "list-orgs"])?);
-    // Three with accounts, eight more that only take part in surveys and rate themselves,
+    // Three with accounts, ten more that only take part in surveys and rate themselves,
     // and the integrated care board whose system lead looks across two of them.
-    assert_eq!(out.lines().count(), 12, "{out}");
+    assert_eq!(out.lines().count(), 14, "{out}");
     assert!(out.contains("DEMOI\t"), "{out}");
     assert!(out.contains("DEMO1") && out.contains("DEMO7"), "{out}");
 
@@ -354,7 +354,7 @@ async fn demo_seeds_serves_and_stops_cleanly() -> TestResult {
     .await?;
     let trusts: std::collections::BTreeSet<&str> = snapshots.iter().map(|s| s.0.as_str()).collect();
     // The integrated care board employs staff too, so it has its extracts as well.
-    assert_eq!(trusts.len(), 12, "{snapshots:?}");
+    assert_eq!(trusts.len(), 14, "{snapshots:?}");
     for trust in trusts {
         let kinds: Vec<(&str, &str)> = snapshots
             .iter()
