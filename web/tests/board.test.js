@@ -51,4 +51,40 @@ describe('culture and care', () => {
     await checkAccessibility(page, assert);
     await page.context().close();
   });
+  test('an executive reads the quarter\'s board pack on the page, issues it, and finds it kept', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'exec@demo.nhs.uk');
+    await page.goto(`${server.url}/home`);
+    await page.click('main a:has-text("Board pack: every figure for a quarter")');
+    assert.match(await page.locator('h1').innerText(), /^Board pack: /);
+    const sections = await page.locator('main section h2').allInnerTexts();
+    assert.deepEqual(sections, [
+      'Speaking up', 'Staff survey', 'Race and disability equality', 'Fairness in employee relations',
+      'Action plan progress', 'Culture self-assessment', 'Staff voice', 'Outcomes for patients and staff',
+    ]);
+    assert.equal(await page.locator('main section .nhsuk-inset-text:has-text("What this shows:")').count(), sections.length);
+    await checkAccessibility(page, assert);
+
+    // An earlier quarter, chosen without any script.
+    const second = await page.locator('#quarter option').nth(1).getAttribute('value');
+    await page.selectOption('#quarter', second);
+    await page.click('button:has-text("Show this quarter")');
+    assert.equal(await page.locator('#quarter').inputValue(), second);
+
+    // The PDF link gives a PDF.
+    const pdf = await page.request.get(await page.locator('a:has-text("as a PDF")').getAttribute('href'));
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+
+    await page.click('button:has-text("Issue the pack")');
+    assert.match(page.url(), /\/orgs\/DEMO1\/board-packs\/\d+$/);
+    assert.match(await page.locator('main').innerText(), /exactly as it was issued/);
+    assert.match(await page.locator('.dignity-secret').innerText(), /^[0-9a-f]{64}$/);
+    await checkAccessibility(page, assert);
+    // On a phone, nothing runs off the side.
+    await page.setViewportSize({ width: 360, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone`);
+    await page.context().close();
+  });
 });

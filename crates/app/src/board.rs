@@ -3,6 +3,7 @@
 //! (`culture`).
 
 pub mod culture;
+pub mod pack;
 
 use crate::Error;
 use crate::admin::Operator;

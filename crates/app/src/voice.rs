@@ -294,7 +294,16 @@ pub fn is_open(challenge: &Challenge, today: Day) -> bool {
 
 /// The challenges `session` can take part in, newest first.
 pub async fn challenges(ctx: &Context, session: &CurrentSession) -> Result<Vec<Challenge>, Error> {
-    Ok(store::challenges_for(&ctx.db, &member_of(session)).await?)
+    challenges_of(ctx, &member_of(session)).await
+}
+
+/// The national challenges and those of `organisation_ids`, newest first. No session is
+/// checked: for a caller that has decided who reads them (the board pack).
+pub(crate) async fn challenges_of(
+    ctx: &Context,
+    organisation_ids: &[i64],
+) -> Result<Vec<Challenge>, Error> {
+    Ok(store::challenges_for(&ctx.db, organisation_ids).await?)
 }
 
 /// A challenge `session` may take part in; not found otherwise, so another trust's
@@ -509,13 +518,26 @@ pub async fn overdue(ctx: &Context, session: &CurrentSession) -> Result<Vec<Idea
         .collect();
     answered_for.sort_unstable();
     answered_for.dedup();
-    Ok(store::overdue(
-        &ctx.db,
+    overdue_for(
+        ctx,
         &answered_for,
         session.has_platform_role(NATIONAL),
         ctx.clock.today(),
     )
-    .await?)
+    .await
+}
+
+/// Shown ideas still open whose answer-by date was before `today`, under the challenges
+/// of `organisation_ids` (and the national ones when `national`), longest overdue first.
+/// No session is checked: for a caller that has decided who reads them (the board pack,
+/// as of a quarter's end).
+pub(crate) async fn overdue_for(
+    ctx: &Context,
+    organisation_ids: &[i64],
+    national: bool,
+    today: Day,
+) -> Result<Vec<Idea>, Error> {
+    Ok(store::overdue(&ctx.db, organisation_ids, national, today).await?)
 }
 
 /// Ideas suggested while a title is typed: at most this many.

@@ -52,7 +52,7 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     tracing::info!(%address, database = %config.database_url, "Dignity is running");
     println!("Dignity is running at {}", settings.public_url);
 
-    let housekeeping = tokio::spawn(housekeeping(state.app.clone()));
+    let housekeeping = tokio::spawn(housekeeping(state.app.clone(), settings.public_url.clone()));
     let key_sweeper = tokio::spawn(dignity_app::identity::forget_ended_sessions_every_minute(
         state.app.clone(),
     ));
@@ -86,8 +86,9 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
 }
 
 /// Removes ended sessions and old sign-in failures, ends the access of leavers whose day has
-/// come, and writes due survey answers, every ten minutes.
-async fn housekeeping(app: dignity_app::Context) {
+/// come, writes due survey answers and issues the quarter's board packs when due, every ten
+/// minutes.
+async fn housekeeping(app: dignity_app::Context, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
@@ -101,6 +102,12 @@ async fn housekeeping(app: dignity_app::Context) {
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
         if let Err(e) = dignity_app::survey::pending::flush_all(&app, app.clock.today()).await {
             tracing::warn!(cause = %e, "could not write waiting survey answers");
+        }
+        // On a quarter's first working day, every board gets the last quarter's pack.
+        match dignity_app::board::pack::issue_due(&app, &public_url).await {
+            Ok(0) => {}
+            Ok(issued) => tracing::info!(issued, "issued the quarter's board packs"),
+            Err(e) => tracing::warn!(cause = %e, "could not issue the quarter's board packs"),
         }
     }
 }

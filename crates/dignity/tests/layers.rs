@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("dignity-engine", 0),
     ("dignity-search", 0),
     ("dignity-poster", 0),
+    ("dignity-typeset", 0),
 ];
 
 /// Crates that must reach the store through `dignity-app`, not directly.

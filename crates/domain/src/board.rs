@@ -599,6 +599,47 @@ pub fn refuse(found: Vec<(u64, &'static str, Problem)>) -> OutcomeErrors {
 /// The heading of the organisation column, for [`refuse`].
 pub const ODS_COLUMN: &str = ODS;
 
+/// The quarter's first working day in England: the first of its days that is a weekday
+/// and not a bank holiday. Only three bank holidays can fall at a quarter's start: New
+/// Year's Day (or the Monday after it, when it falls at a weekend), Good Friday and Easter
+/// Monday. The board pack's schedule issues the last quarter's pack on this day.
+pub fn first_working_day(quarter: Quarter) -> Option<Day> {
+    let month = (quarter.number - 1) * 3 + 1;
+    let first = Day::from_ymd(quarter.year, month, 1)?;
+    let easter = easter_sunday(quarter.year)?;
+    let new_year = Day::from_ymd(quarter.year, 1, 1)?;
+    // Saturday's New Year moves to Monday the 3rd, Sunday's to Monday the 2nd.
+    let new_year_off = match new_year.weekday() {
+        5 => new_year.plus_days(2),
+        6 => new_year.plus_days(1),
+        _ => new_year,
+    };
+    let holidays = [new_year_off, easter.plus_days(-2), easter.plus_days(1)];
+    (0..10)
+        .map(|n| first.plus_days(n))
+        .find(|day| day.weekday() < 5 && !holidays.contains(day))
+}
+
+/// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, also
+/// called Meeus/Jones/Butcher).
+fn easter_sunday(year: i64) -> Option<Day> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Day::from_ymd(year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,5 +778,40 @@ mod tests {
         assert_eq!(number(" 007 ", false), Some(7.0));
         assert_eq!(shown("\u{1b}[31mRED"), "\u{fffd}[31mRED");
         assert!(shown(&"x".repeat(100)).ends_with('…'));
+    }
+    #[test]
+    fn easter_falls_on_the_published_days() {
+        for (year, month, day) in [(2024, 3, 31), (2026, 4, 5), (2029, 4, 1), (2038, 4, 25)] {
+            assert_eq!(
+                easter_sunday(year),
+                Day::from_ymd(year, month, day),
+                "{year}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quarter_starts_on_its_first_day_that_is_neither_weekend_nor_bank_holiday() {
+        let first = |year, number, expected: (i64, i64, i64)| {
+            assert_eq!(
+                first_working_day(Quarter { year, number }),
+                Day::from_ymd(expected.0, expected.1, expected.2),
+                "{year} Q{number}"
+            );
+        };
+        // A Thursday.
+        first(2026, 4, (2026, 10, 1));
+        // Saturday 1 January 2022: its holiday is Monday the 3rd, so Tuesday.
+        first(2022, 1, (2022, 1, 4));
+        // Sunday 1 January 2023: its holiday is Monday the 2nd, so Tuesday.
+        first(2023, 1, (2023, 1, 3));
+        // Easter Monday was 1 April 2024.
+        first(2024, 2, (2024, 4, 2));
+        // Sunday 1 April 2029 is Easter Day and the 2nd Easter Monday.
+        first(2029, 2, (2029, 4, 3));
+        // Good Friday was 2 April 2021, Easter Monday the 5th: Thursday the 1st stands.
+        first(2021, 2, (2021, 4, 1));
+        // Saturday 1 July 2028, so Monday the 3rd.
+        first(2028, 3, (2028, 7, 3));
     }
 }

@@ -112,3 +112,146 @@ pub async fn of_organisation(
     .fetch_all(db.pool())
     .await?)
 }
+
+/// A board pack to keep as issued.
+#[derive(Debug, Clone)]
+pub struct NewPack<'a> {
+    pub organisation_id: i64,
+    pub ods_code: &'a str,
+    /// `2026-Q3`.
+    pub quarter: &'a str,
+    /// In words for the audit log: "July to September 2026".
+    pub quarter_words: &'a str,
+    pub scheduled: bool,
+    pub issued_at: i64,
+    pub issued_by: &'a str,
+    /// The PDF's SHA-256, in hex.
+    pub digest: &'a str,
+    pub pdf: &'a [u8],
+    pub content: &'a str,
+}
+
+/// An issued pack as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IssuedPack {
+    pub id: i64,
+    pub quarter: String,
+    pub scheduled: i64,
+    pub issued_at: i64,
+    pub issued_by: String,
+    pub digest: String,
+}
+
+/// An issued pack with what was issued.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredPack {
+    #[sqlx(flatten)]
+    pub issued: IssuedPack,
+    pub pdf: Vec<u8>,
+    pub content: String,
+}
+
+/// Keeps an issued pack, writes its digest to the organisation's audit log and puts its
+/// mails in the outbox, all in one transaction; each mail's body is `body` of the pack's
+/// number. `None` when the schedule already issued this organisation's pack for the
+/// quarter (another server got there first): then nothing is written.
+pub async fn issue(
+    db: &Db,
+    pack: &NewPack<'_>,
+    mails: &[crate::mail::NewMail],
+    body: impl Fn(i64) -> String,
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let id: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO board_packs (organisation_id, quarter, scheduled, issued_at, issued_by, digest, pdf, content) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(pack.organisation_id)
+    .bind(pack.quarter)
+    .bind(i64::from(pack.scheduled))
+    .bind(pack.issued_at)
+    .bind(pack.issued_by)
+    .bind(pack.digest)
+    .bind(pack.pdf)
+    .bind(pack.content)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id,)) = id else {
+        return Ok(None);
+    };
+    let detail = format!(
+        "Issued board pack {id} for {}{}; its PDF's SHA-256 is {}",
+        pack.quarter_words,
+        if pack.scheduled {
+            " on the schedule"
+        } else {
+            ""
+        },
+        pack.digest
+    );
+    audit::append(
+        &mut tx,
+        pack.issued_at,
+        &NewEntry {
+            actor: pack.issued_by,
+            organisation: Some(pack.ods_code),
+            action: "board_pack.issue",
+            detail: &detail,
+        },
+    )
+    .await?;
+    let text = body(id);
+    let mails: Vec<crate::mail::NewMail> = mails
+        .iter()
+        .map(|m| crate::mail::NewMail {
+            body: text.clone(),
+            ..m.clone()
+        })
+        .collect();
+    crate::mail::enqueue(&mut tx, pack.issued_at, &mails).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+const PACK_COLUMNS: &str = "id, quarter, scheduled, issued_at, issued_by, digest";
+
+/// An organisation's issued packs, newest first.
+pub async fn packs_of(db: &Db, organisation_id: i64) -> Result<Vec<IssuedPack>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PACK_COLUMNS} FROM board_packs WHERE organisation_id = $1 ORDER BY id DESC"
+    ))
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// One issued pack of an organisation.
+pub async fn pack(
+    db: &Db,
+    organisation_id: i64,
+    id: i64,
+) -> Result<Option<StoredPack>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PACK_COLUMNS}, pdf, content FROM board_packs WHERE organisation_id = $1 AND id = $2"
+    ))
+    .bind(organisation_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Whether the schedule has issued the organisation's pack for the quarter.
+pub async fn scheduled_pack_issued(
+    db: &Db,
+    organisation_id: i64,
+    quarter: &str,
+) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM board_packs WHERE organisation_id = $1 AND quarter = $2 AND scheduled = 1",
+    )
+    .bind(organisation_id)
+    .bind(quarter)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.is_some())
+}

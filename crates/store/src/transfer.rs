@@ -156,6 +156,21 @@ const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "board_packs",
+        "id",
+        &[
+            ("id", Int),
+            ("organisation_id", Int),
+            ("quarter", Text),
+            ("scheduled", Int),
+            ("issued_at", Int),
+            ("issued_by", Text),
+            ("digest", Text),
+            ("pdf", Blob),
+            ("content", Text),
+        ],
+    ),
+    (
         "leaving_accounts",
         "person_id",
         &[
@@ -1341,6 +1356,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "board_rounds",
     "board_self_assessments",
     "board_reference_requests",
+    "board_packs",
 ];
 
 /// Rows copied per table.

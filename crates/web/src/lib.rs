@@ -7,6 +7,7 @@ mod access;
 mod api;
 mod assets;
 mod board;
+mod board_pack;
 mod charts;
 mod csrf;
 pub(crate) mod date_input;

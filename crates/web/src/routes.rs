@@ -133,6 +133,7 @@ pub fn build_app(state: AppState) -> (Router, Vec<RouteSpec>) {
     let routes = crate::leadership::routes(routes);
     let routes = crate::voice::routes(routes);
     let routes = crate::board::routes(routes);
+    let routes = crate::board_pack::routes(routes);
     let Routes { router, table, .. } = routes;
     // Pages for signed-in people that still leave no trace: answering an open-link survey.
     // A logged time beside the person's own sign-in would say who answered when.

@@ -660,6 +660,17 @@ pub async fn standing(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
+    standing_of(ctx, organisation, year, TREND_YEARS).await
+}
+
+/// [`standing`] without asking who reads it, over at most `trend_years` years: for the
+/// board pack, which its own readers' rule guards.
+pub(crate) async fn standing_of(
+    ctx: &Context,
+    organisation: &Organisation,
+    year: Option<i64>,
+    trend_years: usize,
+) -> Result<Option<Standing>, Error> {
     let Some(all) = across_organisations(ctx, year).await? else {
         return Ok(None);
     };
@@ -668,7 +679,7 @@ pub async fn standing(
         .years
         .iter()
         .filter(|y| **y <= all.year)
-        .take(TREND_YEARS)
+        .take(trend_years)
     {
         let figures = if y == all.year {
             all.organisations.clone()

@@ -97,6 +97,58 @@ fn is_overseer(session: &CurrentSession, organisation: &Organisation) -> bool {
     session.has_org_role(&organisation.ods_code, OVERSEERS)
 }
 
+/// Who reads an organisation's rounds, as their roles there decide: made from a session
+/// by the checked functions ([`Reader::of`]), or for the board pack ([`Reader::board`]),
+/// which is made without a session for readers the pack has already let in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reader {
+    /// The person reading, if a person is: they may lead a round or be asked to rate it.
+    person_id: Option<i64>,
+    /// Sees every round and its figures ([`OVERSEERS`]).
+    overseer: bool,
+    /// Opens rounds ([`OPENERS`]).
+    opener: bool,
+    /// Reads the organisation's staff survey results (`survey::results::READERS`).
+    reads_survey: bool,
+    /// Drafts the organisation's plans (`plans::EDITORS`).
+    drafts_plans: bool,
+    /// The sides of the partnership they may sign for.
+    sides: Vec<Side>,
+}
+
+impl Reader {
+    fn of(session: &CurrentSession, organisation: &Organisation) -> Reader {
+        Reader {
+            person_id: Some(session.person.id),
+            overseer: is_overseer(session, organisation),
+            opener: session.has_org_role(&organisation.ods_code, OPENERS),
+            reads_survey: session
+                .has_org_role(&organisation.ods_code, crate::survey::results::READERS),
+            drafts_plans: may_plan(session, organisation),
+            sides: crate::plans::signing::sides_for(session, organisation),
+        }
+    }
+
+    /// The board pack: it reads every round and its figures as the organisation's
+    /// executives do, the staff survey check included. It is nobody in a round, opens
+    /// nothing, signs nothing, and, drafting no plan, sees only actions both sides signed.
+    pub(crate) fn board() -> Reader {
+        Reader {
+            person_id: None,
+            overseer: true,
+            opener: false,
+            reads_survey: true,
+            drafts_plans: false,
+            sides: Vec::new(),
+        }
+    }
+
+    /// Whether the reader is this person.
+    fn is(&self, person_id: i64) -> bool {
+        self.person_id == Some(person_id)
+    }
+}
+
 /// A problem with one field of a form, by the field's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -161,12 +213,20 @@ pub async fn rounds_page(
     session: &CurrentSession,
     organisation: &Organisation,
 ) -> Result<RoundsPage, Error> {
-    let overseer = is_overseer(session, organisation);
+    rounds_page_for(ctx, &Reader::of(session, organisation), organisation).await
+}
+
+/// As [`rounds_page`], for a reader already decided: no session is checked.
+pub(crate) async fn rounds_page_for(
+    ctx: &Context,
+    reader: &Reader,
+    organisation: &Organisation,
+) -> Result<RoundsPage, Error> {
     let mut rounds = Vec::new();
     for round in store::rounds_of(&ctx.db, organisation.id).await? {
         let assessors = store::assessors(&ctx.db, round.id).await?;
-        let mine = assessors.iter().find(|a| a.person_id == session.person.id);
-        if !overseer && mine.is_none() && round.lead_id != session.person.id {
+        let mine = assessors.iter().find(|a| reader.is(a.person_id));
+        if !reader.overseer && mine.is_none() && !reader.is(round.lead_id) {
             continue;
         }
         let framework = store::framework(&ctx.db, round.framework_id).await?;
@@ -181,7 +241,7 @@ pub async fn rounds_page(
             round,
         });
     }
-    let may_open = session.has_org_role(&organisation.ods_code, OPENERS);
+    let may_open = reader.opener;
     let frameworks = if may_open {
         store::newest_frameworks(&ctx.db)
             .await?
@@ -538,13 +598,29 @@ async fn visible_round(
     organisation: &Organisation,
     round_id: i64,
 ) -> Result<(Round, Vec<Assessor>), Error> {
+    visible_round_for(
+        ctx,
+        &Reader::of(session, organisation),
+        organisation,
+        round_id,
+    )
+    .await
+}
+
+/// As [`visible_round`], for a reader already decided.
+async fn visible_round_for(
+    ctx: &Context,
+    reader: &Reader,
+    organisation: &Organisation,
+    round_id: i64,
+) -> Result<(Round, Vec<Assessor>), Error> {
     let not_found = || Error::NotFound(format!("self-assessment round {round_id}"));
     let round = store::round(&ctx.db, organisation.id, round_id)
         .await
         .map_err(|_| not_found())?;
     let assessors = store::assessors(&ctx.db, round.id).await?;
-    let asked = assessors.iter().any(|a| a.person_id == session.person.id);
-    if is_overseer(session, organisation) || round.lead_id == session.person.id || asked {
+    let asked = assessors.iter().any(|a| reader.is(a.person_id));
+    if reader.overseer || reader.is(round.lead_id) || asked {
         Ok((round, assessors))
     } else {
         Err(not_found())
@@ -561,32 +637,41 @@ pub async fn round_view(
     organisation: &Organisation,
     round_id: i64,
 ) -> Result<RoundView, Error> {
-    let (round, assessors) = visible_round(ctx, session, organisation, round_id).await?;
+    round_view_for(
+        ctx,
+        &Reader::of(session, organisation),
+        organisation,
+        round_id,
+    )
+    .await
+}
+
+/// As [`round_view`], for a reader already decided: no session is checked.
+pub(crate) async fn round_view_for(
+    ctx: &Context,
+    reader: &Reader,
+    organisation: &Organisation,
+    round_id: i64,
+) -> Result<RoundView, Error> {
+    let (round, assessors) = visible_round_for(ctx, reader, organisation, round_id).await?;
     let stored = store::framework(&ctx.db, round.framework_id).await?;
     let framework = framework_of(&stored.definition)?;
-    let me = assessors
-        .iter()
-        .find(|a| a.person_id == session.person.id)
-        .cloned();
+    let me = assessors.iter().find(|a| reader.is(a.person_id)).cloned();
     let ratings = store::ratings(&ctx.db, round.id).await?;
     let agreed = store::agreed(&ctx.db, round.id).await?;
     let signoffs = store::signoffs(&ctx.db, round.id).await?;
-    let manage = may_manage(session, organisation, &round);
+    let manage = reader.is(round.lead_id) || reader.opener;
     // Nobody sees the figures until everyone asked has sent: an outside review recovered
     // one person's ratings from the change their sending made to the figures.
     let figures_out = !assessors.is_empty() && assessors.iter().all(|a| a.sent_on.is_some());
-    let may_see_figures = figures_out
-        && (me.is_some()
-            || is_overseer(session, organisation)
-            || round.lead_id == session.person.id);
+    let may_see_figures =
+        figures_out && (me.is_some() || reader.overseer || reader.is(round.lead_id));
     let my_rated = ratings
         .iter()
-        .filter(|r| r.person_id == session.person.id && r.rating.is_some())
+        .filter(|r| reader.is(r.person_id) && r.rating.is_some())
         .count();
     let mut elements = summaries(&framework, &assessors, &ratings, &agreed);
-    let reads_survey =
-        session.has_org_role(&organisation.ods_code, crate::survey::results::READERS);
-    let survey = match (reads_survey, may_see_figures) {
+    let survey = match (reader.reads_survey, may_see_figures) {
         (true, true) => survey_positions(ctx, organisation).await?,
         _ => None,
     };
@@ -627,8 +712,7 @@ pub async fn round_view(
             view.level = rated(view);
         }
         previous = compare_with_previous(ctx, &round, &framework, &mut elements).await?;
-        let actions =
-            linked_actions(ctx, organisation, round.id, may_plan(session, organisation)).await?;
+        let actions = linked_actions(ctx, organisation, round.id, reader.drafts_plans).await?;
         for action in actions {
             if let Some(view) = elements
                 .iter_mut()
@@ -638,7 +722,7 @@ pub async fn round_view(
             }
         }
     }
-    let plan_places = if may_see_figures && may_plan(session, organisation) {
+    let plan_places = if may_see_figures && reader.drafts_plans {
         plan_places(ctx, organisation).await?
     } else {
         Vec::new()
@@ -649,7 +733,7 @@ pub async fn round_view(
         .all(|e| e.statements.iter().all(|s| s.agreed.is_some()));
     let signed_off = signed_off(&signoffs, &round);
     let may_sign = if all_agreed && !signed_off {
-        crate::plans::signing::sides_for(session, organisation)
+        reader.sides.clone()
     } else {
         Vec::new()
     };
@@ -668,7 +752,7 @@ pub async fn round_view(
         survey,
         previous,
         plan_places,
-        drafts_plans: may_plan(session, organisation),
+        drafts_plans: reader.drafts_plans,
         assessors,
         round,
     })

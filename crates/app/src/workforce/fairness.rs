@@ -1052,6 +1052,17 @@ pub async fn page(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
+    page_of(ctx, organisation, year, measure).await
+}
+
+/// [`page`] without asking who reads: for the board pack, which is made without a session
+/// (on a schedule, or for a reader it has already let in).
+pub(crate) async fn page_of(
+    ctx: &Context,
+    organisation: &Organisation,
+    year: Option<ReportingYear>,
+    measure: Measure,
+) -> Result<FairnessPage, Error> {
     let minimum = ctx.minimums.workforce();
     let (decided, waiting) = decided_for(ctx, organisation).await?;
     let chosen = match year {

@@ -193,6 +193,20 @@ pub async fn page(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
+    Ok(PricePage {
+        may_change: may_change(session, organisation),
+        ..page_of(ctx, organisation, year).await?
+    })
+}
+
+/// [`page`] without asking who reads, for the board pack, which is made without a session
+/// (on a schedule, or for a reader it has already let in). Nobody changes assumptions
+/// there, so `may_change` is false.
+pub(crate) async fn page_of(
+    ctx: &Context,
+    organisation: &Organisation,
+    year: Option<ReportingYear>,
+) -> Result<PricePage, Error> {
     let today = ctx.clock.today();
     let changes = store::assumption_changes(&ctx.db, organisation.id).await?;
     let years = standards::years_with_staff(&ctx.db, &ctx.secret, organisation.id, today).await?;
@@ -248,7 +262,7 @@ pub async fn page(
         shown,
         assumptions: assumption_views(&changes),
         changes: change_views(&changes),
-        may_change: may_change(session, organisation),
+        may_change: false,
     })
 }
 

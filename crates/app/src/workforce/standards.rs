@@ -191,6 +191,16 @@ pub async fn standards(
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
     }
+    standards_of(ctx, organisation, year).await
+}
+
+/// [`standards`] without asking who reads: for the board pack, which is made without a
+/// session (on a schedule, or for a reader it has already let in).
+pub(crate) async fn standards_of(
+    ctx: &Context,
+    organisation: &Organisation,
+    year: Option<ReportingYear>,
+) -> Result<Option<Standards>, Error> {
     let mut extracts =
         Extracts::load(&ctx.db, &ctx.secret, organisation.id, ctx.clock.today()).await?;
     let years = extracts.years();

@@ -319,6 +319,14 @@ async fn signed_in_home(
                 ));
             }
             if let Some(org) = &m.organisation
+                && dignity_app::board::pack::READERS.contains(&m.role)
+            {
+                links.push((
+                    format!("/orgs/{}/board-pack", org.ods_code),
+                    "Board pack: every figure for a quarter in one document",
+                ));
+            }
+            if let Some(org) = &m.organisation
                 && dignity_app::diagnostics::OVERSEERS.contains(&m.role)
             {
                 links.push((

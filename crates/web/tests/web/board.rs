@@ -96,7 +96,7 @@ async fn an_outcomes_file_with_a_mistake_keeps_nothing_and_a_new_one_replaces(
 
 /// A closed 2026 campaign for `org` with `people` responses, `harassed` of them harassed by
 /// managers (and everything else bad), the rest spared.
-async fn survey_for(
+pub(crate) async fn survey_for(
     app: &TestApp,
     org: &Organisation,
     people: usize,

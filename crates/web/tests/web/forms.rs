@@ -262,6 +262,21 @@ async fn things_that_exist(
     )
     .await?;
     ids.insert("board round", round.to_string());
+    // A board pack, issued by an executive.
+    let executive = app.person("ed@trust.nhs.uk", Some(Role::Executive)).await?;
+    let mut ed = app.signed_in_browser(&executive).await?;
+    let quarter = dignity_app::board::pack::quarters(&app.state.app)
+        .first()
+        .ok_or("a quarter")?
+        .to_string();
+    let page = ed
+        .post("/orgs/RJ1/board-pack/issue", &[("quarter", &quarter)])
+        .await?;
+    let location = page.location.ok_or(page.body)?;
+    ids.insert(
+        "board pack",
+        location.rsplit('/').next().unwrap_or_default().to_owned(),
+    );
     ids.insert("{member}", member.to_string());
     ids.insert("{region}", "london".to_owned());
     ids.insert("{year}", Day::from_unix_seconds(now).ymd().0.to_string());
@@ -604,6 +619,8 @@ fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
         "board member"
     } else if pattern.contains("/board/rounds/{id}") {
         "board round"
+    } else if pattern.contains("/board-packs/{id}") {
+        "board pack"
     } else if pattern.contains("/people/{id}") {
         "person"
     } else {

@@ -10,6 +10,7 @@
 )]
 
 mod board;
+mod board_pack;
 mod diagnostics;
 mod email_off;
 mod er_cases;
@@ -181,6 +182,14 @@ const RJ1_BOARD: &[Who] = &[
     Who::Holder(Role::UnionPartner),
     Who::Holder(Role::OrgAdmin),
 ];
+/// Who reads the board pack: the board and the union side.
+const RJ1_PACK_READERS: &[Who] = &[
+    Who::Holder(Role::Executive),
+    Who::Holder(Role::Chair),
+    Who::Holder(Role::UnionPartner),
+];
+/// Who issues it (and so mails every reader): the board's own.
+const RJ1_PACK_ISSUERS: &[Who] = &[Who::Holder(Role::Executive), Who::Holder(Role::Chair)];
 const RJ1_MEMBERS: &[Who] = &[
     Who::Holder(Role::Staff),
     Who::Holder(Role::Guardian),
@@ -1471,6 +1480,48 @@ const MATRIX: &[(&str, &str, &str, &[Who])] = &[
         "/orgs/{ods}/culture-and-care",
         "/orgs/RJ1/culture-and-care",
         RJ1_BOARD,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-pack",
+        "/orgs/RJ1/board-pack",
+        RJ1_PACK_READERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-pack.pdf",
+        "/orgs/RJ1/board-pack.pdf",
+        RJ1_PACK_READERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-pack.xlsx",
+        "/orgs/RJ1/board-pack.xlsx",
+        RJ1_PACK_READERS,
+    ),
+    (
+        "POST",
+        "/orgs/{ods}/board-pack/issue",
+        "/orgs/RJ1/board-pack/issue",
+        RJ1_PACK_ISSUERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-packs/{id}",
+        "/orgs/RJ1/board-packs/1",
+        RJ1_PACK_READERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-packs/{id}/pack.pdf",
+        "/orgs/RJ1/board-packs/1/pack.pdf",
+        RJ1_PACK_READERS,
+    ),
+    (
+        "GET",
+        "/orgs/{ods}/board-packs/{id}/pack.xlsx",
+        "/orgs/RJ1/board-packs/1/pack.xlsx",
+        RJ1_PACK_READERS,
     ),
     (
         "GET",

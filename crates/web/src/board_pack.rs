@@ -1,0 +1,447 @@
+//! The quarterly board pack's pages: the pack for a chosen quarter as the figures stand
+//! today (a page, a tagged PDF and a workbook of every table), issuing it, and every pack
+//! issued, each exactly as it was issued. Made in `dignity_app::board::pack`; every form
+//! here is drawn from one `Document`, so the page, the PDF and the workbook say the same.
+
+use crate::access::{Access, CurrentUser};
+use crate::error::AppError;
+use crate::forms::{FormData, PathData, QueryData};
+use crate::identity::orgs::organisation;
+use crate::pages::{Chrome, render};
+use crate::routes::Routes;
+use crate::state::AppState;
+use crate::uk_time::moment;
+use askama::Template;
+use axum::Extension;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use dignity_app::board::pack::{self, Document, ISSUERS, READERS};
+use dignity_app::identity::Organisation;
+use dignity_app::table::defused;
+use dignity_domain::speakup_returns::Quarter;
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+
+pub fn routes(routes: Routes) -> Routes {
+    routes
+        .get(
+            "/orgs/{ods}/board-pack",
+            Access::InOrganisation(READERS),
+            page,
+        )
+        .get(
+            "/orgs/{ods}/board-pack.pdf",
+            Access::InOrganisation(READERS),
+            pdf,
+        )
+        .get(
+            "/orgs/{ods}/board-pack.xlsx",
+            Access::InOrganisation(READERS),
+            xlsx,
+        )
+        .post(
+            "/orgs/{ods}/board-pack/issue",
+            Access::InOrganisation(ISSUERS),
+            issue,
+        )
+        .get(
+            "/orgs/{ods}/board-packs/{id}",
+            Access::InOrganisation(READERS),
+            issued_page,
+        )
+        .get(
+            "/orgs/{ods}/board-packs/{id}/pack.pdf",
+            Access::InOrganisation(READERS),
+            issued_pdf,
+        )
+        .get(
+            "/orgs/{ods}/board-packs/{id}/pack.xlsx",
+            Access::InOrganisation(READERS),
+            issued_xlsx,
+        )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuarterQuery {
+    quarter: Option<String>,
+}
+
+/// The quarter asked for, or the last to end; a quarter under way is refused by the app.
+fn quarter_of(state: &AppState, asked: Option<&str>) -> Result<Quarter, AppError> {
+    match asked.map(str::trim) {
+        None | Some("") => pack::quarters(&state.app)
+            .first()
+            .copied()
+            .ok_or_else(|| AppError::Internal("no quarter has ended".into())),
+        Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
+    }
+}
+
+/// A quarter in the chooser.
+struct QuarterChoice {
+    code: String,
+    label: String,
+    selected: bool,
+}
+
+/// A pack issued before, in the list.
+struct IssuedRow {
+    href: String,
+    quarter: String,
+    issued: String,
+    by: String,
+    digest: String,
+}
+
+#[derive(Template)]
+#[template(path = "board/pack.html")]
+struct PackPage {
+    chrome: Chrome,
+    organisation: Organisation,
+    document: Document,
+    /// The pack as it stands today, with the chooser and the issue button; `None` when
+    /// this is an issued pack, with its record.
+    live: Option<Live>,
+    issued: Option<IssuedRow>,
+    pdf_href: String,
+    xlsx_href: String,
+}
+
+struct Live {
+    quarter: String,
+    quarters: Vec<QuarterChoice>,
+    may_issue: bool,
+    history: Vec<IssuedRow>,
+}
+
+fn issued_row(organisation: &Organisation, p: &pack::IssuedPack) -> IssuedRow {
+    IssuedRow {
+        href: format!("/orgs/{}/board-packs/{}", organisation.ods_code, p.id),
+        quarter: Quarter::parse(&p.quarter)
+            .map(Quarter::months)
+            .unwrap_or_else(|_| p.quarter.clone()),
+        issued: moment(p.issued_at),
+        by: if p.scheduled == 1 {
+            "On the schedule".into()
+        } else {
+            p.issued_by.clone()
+        },
+        digest: p.digest.clone(),
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    QueryData(query): QueryData<QuarterQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let quarter = quarter_of(&state, query.quarter.as_deref())?;
+    let document = pack::preview(&state.app, &user, &organisation, quarter).await?;
+    let history = pack::issued(&state.app, &user, &organisation)
+        .await?
+        .iter()
+        .map(|p| issued_row(&organisation, p))
+        .collect();
+    let quarters = pack::quarters(&state.app)
+        .into_iter()
+        .map(|q| QuarterChoice {
+            code: q.to_string(),
+            label: q.months(),
+            selected: q == quarter,
+        })
+        .collect();
+    let base = format!("/orgs/{}/board-pack", organisation.ods_code);
+    let chrome = chrome
+        .titled(format!("Board pack: {}", organisation.name))
+        .under(
+            format!("/home#org-{}", organisation.ods_code),
+            organisation.name.clone(),
+        );
+    Ok(render(&PackPage {
+        chrome,
+        pdf_href: format!("{base}.pdf?quarter={quarter}"),
+        xlsx_href: format!("{base}.xlsx?quarter={quarter}"),
+        live: Some(Live {
+            quarter: quarter.to_string(),
+            quarters,
+            may_issue: pack::may_issue(&user, &organisation),
+            history,
+        }),
+        issued: None,
+        organisation,
+        document,
+    })?
+    .into_response())
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    QueryData(query): QueryData<QuarterQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let quarter = quarter_of(&state, query.quarter.as_deref())?;
+    let document = pack::preview(&state.app, &user, &organisation, quarter).await?;
+    let bytes = pack::pdf(&state.app, document).await?;
+    Ok(file(
+        "application/pdf",
+        &format!("board-pack-{}-{quarter}.pdf", organisation.ods_code),
+        bytes,
+    ))
+}
+
+async fn xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    QueryData(query): QueryData<QuarterQuery>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let quarter = quarter_of(&state, query.quarter.as_deref())?;
+    let document = pack::preview(&state.app, &user, &organisation, quarter).await?;
+    Ok(file(
+        XLSX,
+        &format!("board-pack-{}-{quarter}.xlsx", organisation.ods_code),
+        workbook(&document)?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IssueForm {
+    quarter: String,
+}
+
+async fn issue(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData(ods): PathData<String>,
+    FormData(form): FormData<IssueForm>,
+) -> Result<Response, AppError> {
+    let organisation = organisation(&state, &ods).await?;
+    let quarter =
+        Quarter::parse(form.quarter.trim()).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let issued = pack::issue_now(
+        &state.app,
+        &user,
+        &organisation,
+        quarter,
+        &state.settings.public_url,
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/orgs/{}/board-packs/{}",
+        organisation.ods_code, issued.id
+    ))
+    .into_response())
+}
+
+async fn kept(
+    state: &AppState,
+    user: &CurrentUser,
+    ods: &str,
+    id: i64,
+) -> Result<(Organisation, pack::KeptPack), AppError> {
+    let organisation = organisation(state, ods).await?;
+    let kept = pack::kept(&state.app, user, &organisation, id).await?;
+    Ok((organisation, kept))
+}
+
+async fn issued_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (organisation, kept) = kept(&state, &user, &ods, id).await?;
+    let row = issued_row(&organisation, &kept.issued);
+    let chrome = chrome
+        .titled(format!("Board pack {id}: {}", organisation.name))
+        .under(
+            format!("/orgs/{}/board-pack", organisation.ods_code),
+            "Board pack",
+        );
+    Ok(render(&PackPage {
+        chrome,
+        pdf_href: format!("{}/pack.pdf", row.href),
+        xlsx_href: format!("{}/pack.xlsx", row.href),
+        live: None,
+        issued: Some(row),
+        organisation,
+        document: kept.document,
+    })?
+    .into_response())
+}
+
+async fn issued_pdf(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (organisation, kept) = kept(&state, &user, &ods, id).await?;
+    Ok(file(
+        "application/pdf",
+        &format!(
+            "board-pack-{}-{}-{id}.pdf",
+            organisation.ods_code, kept.issued.quarter
+        ),
+        kept.pdf,
+    ))
+}
+
+async fn issued_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    PathData((ods, id)): PathData<(String, i64)>,
+) -> Result<Response, AppError> {
+    let (organisation, kept) = kept(&state, &user, &ods, id).await?;
+    Ok(file(
+        XLSX,
+        &format!(
+            "board-pack-{}-{}-{id}.xlsx",
+            organisation.ods_code, kept.issued.quarter
+        ),
+        workbook(&kept.document)?,
+    ))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn file(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A whole number a spreadsheet may hold as a number: digits only, so a hidden count
+/// ("fewer than 10") or a share ("45.2%") stays as the page writes it.
+fn whole_number(text: &str) -> Option<f64> {
+    if text.is_empty() || text.len() > 15 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u64>().ok().map(|n| n as f64)
+}
+
+/// A sheet's name: at most 31 characters, none that a workbook refuses, and unique.
+fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = wanted
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\''))
+        .take(27)
+        .collect();
+    let base = if clean.is_empty() {
+        "table".into()
+    } else {
+        clean
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// The pack as a workbook: a first sheet of each section's reading, then one sheet per
+/// table, header in bold. Text is defused as every download is; only a whole number is a
+/// number.
+fn workbook(document: &Document) -> Result<Vec<u8>, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let mut taken = vec!["readings".to_owned()];
+    let first = book.add_worksheet();
+    first.set_name("readings").map_err(fail)?;
+    first
+        .write_string_with_format(0, 0, defused(&document.title), &bold)
+        .map_err(fail)?;
+    first
+        .write_string_with_format(2, 0, "Section", &bold)
+        .map_err(fail)?;
+    first
+        .write_string_with_format(2, 1, "What this shows", &bold)
+        .map_err(fail)?;
+    for (r, section) in document.sections.iter().enumerate() {
+        let r = r as u32 + 3;
+        first
+            .write_string(r, 0, defused(&section.heading))
+            .map_err(fail)?;
+        first
+            .write_string(r, 1, defused(&section.reading))
+            .map_err(fail)?;
+    }
+    for table in document.sections.iter().flat_map(|s| &s.tables) {
+        let sheet = book.add_worksheet();
+        sheet
+            .set_name(sheet_name(&table.name, &mut taken))
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(0, 0, defused(&table.caption), &bold)
+            .map_err(fail)?;
+        for (c, title) in table.header.iter().enumerate() {
+            sheet
+                .write_string_with_format(1, c as u16, defused(title), &bold)
+                .map_err(fail)?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 2, c as u16);
+                match whole_number(cell) {
+                    Some(n) => sheet.write_number(r, c, n),
+                    None => sheet.write_string(r, c, defused(cell)),
+                }
+                .map_err(fail)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whole_numbers_become_numbers() {
+        assert_eq!(whole_number("14"), Some(14.0));
+        for words in [
+            "fewer than 10",
+            "45.2%",
+            "-3",
+            "",
+            "=1+1",
+            "1234567890123456",
+        ] {
+            assert_eq!(whole_number(words), None, "{words}");
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_short_clean_and_unique() {
+        let mut taken = vec!["readings".to_owned()];
+        assert_eq!(sheet_name("speak-up-return", &mut taken), "speak-up-return");
+        assert_eq!(
+            sheet_name("speak-up-return", &mut taken),
+            "speak-up-return-2"
+        );
+        assert_eq!(sheet_name("a/b[c]", &mut taken), "abc");
+        assert_eq!(sheet_name("", &mut taken), "table");
+        assert!(sheet_name(&"x".repeat(40), &mut taken).len() <= 31);
+    }
+}
