@@ -688,11 +688,7 @@ mod tests {
 
         let pack = section(&ctx, &org, Quarter::parse("2020-Q2")?).await?;
         assert_eq!(pack.reading, "1 of 4 actions is done; 2 are late.");
-        let names: Vec<&str> = section
-            .tables
-            .iter()
-            .map(|t| t.table.name.as_str())
-            .collect();
+        let names: Vec<&str> = pack.tables.iter().map(|t| t.table.name.as_str()).collect();
         assert_eq!(
             names,
             ["plans-summary", "plans-actions-1", "plans-actions-2"]
