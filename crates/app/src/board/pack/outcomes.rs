@@ -172,21 +172,18 @@ fn reading(rows: &[Row], periods: &Periods) -> String {
         .count();
     let better_words = match better {
         0 => "none got better".to_owned(),
-        1 => "1 got better".to_owned(),
         n => format!("{n} got better"),
     };
-    if worse.is_empty() {
-        format!(
-            "{against}: no outcome got worse, and {better_words} of the {} compared.",
-            pairs.len()
-        )
+    let compared = match pairs.len() {
+        1 => "of the 1 measure compared".to_owned(),
+        n => format!("of the {n} measures compared"),
+    };
+    let worse_words = if worse.is_empty() {
+        "none got worse".to_owned()
     } else {
-        format!(
-            "{against}: {} got worse, and {better_words} of the {} compared.",
-            capitalised(&listed(&worse)),
-            pairs.len()
-        )
-    }
+        format!("{} got worse", listed(&worse))
+    };
+    format!("{against}: {compared}, {worse_words} and {better_words}.")
 }
 
 /// "a", "a and b", "a, b and c".
@@ -195,14 +192,6 @@ fn listed(items: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -293,8 +282,8 @@ mod tests {
         assert_eq!(
             reading(&rows, &periods()),
             format!(
-                "{} against the quarter before: Sickness absence got worse, and 2 got better \
-                 of the 4 compared.",
+                "{} against the quarter before: of the 4 measures compared, sickness absence \
+                 got worse and 2 got better.",
                 periods().quarter.short()
             )
         );
@@ -307,7 +296,7 @@ mod tests {
         yearly.year_before = Some(11.0);
         assert_eq!(
             reading(&[yearly], &periods()),
-            "2025 against 2024: no outcome got worse, and 1 got better of the 1 compared."
+            "2025 against 2024: of the 1 measure compared, none got worse and 1 got better."
         );
         assert!(
             reading(&[row(Measure::CareRating, Some(3.0), None)], &periods())
@@ -319,6 +308,5 @@ mod tests {
     fn lists_read_as_a_sentence() {
         assert_eq!(listed(&["a", "b", "c"]), "a, b and c");
         assert_eq!(listed(&["a", "b"]), "a and b");
-        assert_eq!(capitalised("vacancy rate"), "Vacancy rate");
     }
 }
