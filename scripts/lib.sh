@@ -47,6 +47,27 @@ ensure_age() {
   apt_install age || fail "The age command is needed by the tests. Install it (apt-get install age) and run this again."
 }
 
+# The board pack's PDF is typeset in Liberation Sans (or DejaVu Sans) from the machine's
+# fonts, as the plan posters are drawn.
+ensure_fonts() {
+  if ls /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf \
+    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
+    return 0
+  fi
+  say "Installing fonts for the board pack and the plan posters"
+  apt_install fonts-liberation fonts-dejavu-core || fail "Fonts are needed to make PDFs. Install them (apt-get install fonts-liberation fonts-dejavu-core) and run this again."
+}
+
+# The board pack's tests read its PDF back: its text (pdftotext), whether it is tagged
+# (pdfinfo) and its pages as pictures (pdftoppm).
+ensure_pdf_tools() {
+  if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null && command -v pdftoppm >/dev/null; then
+    return 0
+  fi
+  say "Installing poppler-utils to read the board pack's PDF back"
+  apt_install poppler-utils || fail "poppler-utils is needed by the tests. Install it (apt-get install poppler-utils) and run this again."
+}
+
 # Starts the local PostgreSQL server if the tests would use it and it is not answering.
 ensure_postgres() {
   local url="${DIGNITY_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

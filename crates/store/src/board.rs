@@ -127,8 +127,9 @@ pub struct NewPack<'a> {
     pub issued_by: &'a str,
     /// The PDF's SHA-256, in hex.
     pub digest: &'a str,
+    /// The PDF and the words, each sealed by the caller.
     pub pdf: &'a [u8],
-    pub content: &'a str,
+    pub content: &'a [u8],
 }
 
 /// An issued pack as a list shows it.
@@ -147,8 +148,9 @@ pub struct IssuedPack {
 pub struct StoredPack {
     #[sqlx(flatten)]
     pub issued: IssuedPack,
+    /// Sealed, as kept.
     pub pdf: Vec<u8>,
-    pub content: String,
+    pub content: Vec<u8>,
 }
 
 /// Keeps an issued pack, writes its digest to the organisation's audit log and puts its
@@ -254,4 +256,36 @@ pub async fn scheduled_pack_issued(
     .fetch_optional(db.pool())
     .await?;
     Ok(found.is_some())
+}
+
+/// The newest pack issued for the organisation and quarter.
+pub async fn newest_pack(
+    db: &Db,
+    organisation_id: i64,
+    quarter: &str,
+) -> Result<Option<StoredPack>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PACK_COLUMNS}, pdf, content FROM board_packs \
+         WHERE organisation_id = $1 AND quarter = $2 ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(organisation_id)
+    .bind(quarter)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// How many packs people (not the schedule) issued for the organisation since `since`.
+pub async fn packs_issued_since(
+    db: &Db,
+    organisation_id: i64,
+    since: i64,
+) -> Result<i64, StoreError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM board_packs WHERE organisation_id = $1 AND scheduled = 0 AND issued_at >= $2",
+    )
+    .bind(organisation_id)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(count)
 }

@@ -167,7 +167,7 @@ const TABLES: &[TableSpec] = &[
             ("issued_by", Text),
             ("digest", Text),
             ("pdf", Blob),
-            ("content", Text),
+            ("content", Blob),
         ],
     ),
     (

@@ -27,8 +27,17 @@ const DATA_PATH: &str = "/pack.json";
 
 /// Where fonts are looked for, in order; the first families found of `FAMILIES` are used.
 const FONT_DIRS: &[&str] = &["/usr/share/fonts", "/usr/local/share/fonts"];
-/// Arial's metrics (the NHS fallback for Frutiger), then a wide-coverage fallback.
-const FAMILIES: &[&str] = &["LiberationSans", "DejaVuSans"];
+/// Arial's metrics (the NHS fallback for Frutiger), then wide-coverage fallbacks for the
+/// other scripts people write names and titles in, where the machine has them.
+const FAMILIES: &[&str] = &[
+    "LiberationSans",
+    "DejaVuSans",
+    "NotoSans",
+    "DroidSansFallback",
+];
+/// What stands in for a letter no font here can draw: PDF/UA refuses a document with a
+/// letter it cannot show, and one title in another script must not stop a board's pack.
+const STAND_IN: char = '\u{FFFD}';
 
 #[derive(Debug, thiserror::Error)]
 pub enum TypesetError {
@@ -73,13 +82,17 @@ pub struct Table {
     pub header: Vec<String>,
     /// Each row as long as the header.
     pub rows: Vec<Vec<String>>,
+    /// Each column's share of the page's width; worked out when typeset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub widths: Vec<u32>,
 }
 
 /// The document as a tagged PDF that meets PDF/UA-1.
 pub fn pdf(document: &Document) -> Result<Vec<u8>, TypesetError> {
-    let data =
-        serde_json::to_vec(&shaped(document)).map_err(|e| TypesetError::Layout(e.to_string()))?;
-    let world = PackWorld::new(data, document.date)?;
+    let fonts = fonts().ok_or(TypesetError::NoFonts)?;
+    let data = serde_json::to_vec(&shaped(document, fonts))
+        .map_err(|e| TypesetError::Layout(e.to_string()))?;
+    let world = PackWorld::new(data, document.date, fonts)?;
     let compiled = typst::compile::<PagedDocument>(&world);
     let paged = compiled
         .output
@@ -96,18 +109,84 @@ pub fn pdf(document: &Document) -> Result<Vec<u8>, TypesetError> {
     typst_pdf::pdf(&paged, &options).map_err(|errors| TypesetError::Pdf(messages(&errors)))
 }
 
-/// Rows cut or padded to the header's width, so the template's grid always lines up.
-fn shaped(document: &Document) -> Document {
+/// Rows cut or padded to the header's width, so the template's grid always lines up, and
+/// every letter one the fonts can draw.
+fn shaped(document: &Document, fonts: &Fonts) -> Document {
+    let drawable = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_whitespace() || fonts.covers(c) {
+                    c
+                } else if fonts.covers(STAND_IN) {
+                    STAND_IN
+                } else {
+                    '?'
+                }
+            })
+            .collect()
+    };
     let mut shaped = document.clone();
+    shaped.title = drawable(&shaped.title);
+    shaped.author = drawable(&shaped.author);
+    for line in &mut shaped.lines {
+        *line = drawable(line);
+    }
     for section in &mut shaped.sections {
+        section.heading = drawable(&section.heading);
+        section.reading = drawable(&section.reading);
+        for note in &mut section.notes {
+            *note = drawable(note);
+        }
         for table in &mut section.tables {
+            table.caption = drawable(&table.caption);
+            for cell in &mut table.header {
+                *cell = drawable(cell);
+            }
             let width = table.header.len();
             for row in &mut table.rows {
                 row.resize(width, String::new());
+                for cell in row.iter_mut() {
+                    *cell = drawable(cell);
+                }
             }
+            table.widths = widths(table);
         }
     }
     shaped
+}
+
+/// Each column's share of the width, from what it holds: its longest word (which cannot
+/// be broken) and how long its cells are on average, within bounds, so a column of long
+/// titles gets room and a column of numbers does not take it.
+fn widths(table: &Table) -> Vec<u32> {
+    let longest_word = |text: &str| {
+        text.split_whitespace()
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    (0..table.header.len())
+        .map(|column| {
+            let cells: Vec<&str> = table
+                .rows
+                .iter()
+                .filter_map(|row| row.get(column).map(String::as_str))
+                .collect();
+            let header = table.header.get(column).map_or("", String::as_str);
+            let words = cells
+                .iter()
+                .map(|c| longest_word(c))
+                .chain([longest_word(header)])
+                .max()
+                .unwrap_or(0);
+            let average = if cells.is_empty() {
+                0
+            } else {
+                cells.iter().map(|c| c.chars().count()).sum::<usize>() / cells.len()
+            };
+            u32::try_from(words.max(average.min(36)).clamp(4, 36)).unwrap_or(36)
+        })
+        .collect()
 }
 
 fn messages(errors: &[SourceDiagnostic]) -> String {
@@ -131,14 +210,25 @@ struct Fonts {
     fonts: Vec<Font>,
 }
 
+impl Fonts {
+    fn covers(&self, c: char) -> bool {
+        self.fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(u32::from(c)))
+    }
+}
+
 fn file_id(path: &str) -> Option<FileId> {
     let path = VirtualPath::new(path).ok()?;
     Some(FileId::new(RootedPath::new(VirtualRoot::Project, path)))
 }
 
 impl PackWorld {
-    fn new(data: Vec<u8>, date: (i32, u8, u8)) -> Result<PackWorld, TypesetError> {
-        let fonts = fonts().ok_or(TypesetError::NoFonts)?;
+    fn new(
+        data: Vec<u8>,
+        date: (i32, u8, u8),
+        fonts: &'static Fonts,
+    ) -> Result<PackWorld, TypesetError> {
         let id = file_id(TEMPLATE_PATH)
             .ok_or_else(|| TypesetError::Layout("the template has no path".into()))?;
         Ok(PackWorld {
@@ -227,12 +317,11 @@ fn load_fonts(dir: &Path, into: &mut Vec<Font>, depth: usize) {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        let wanted = FAMILIES.iter().any(|family| {
-            name.strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with(['-', '.']))
-        });
+        let wanted = FAMILIES.iter().any(|family| name.starts_with(family));
         if wanted
-            && name.ends_with(".ttf")
+            && [".ttf", ".otf", ".ttc"]
+                .iter()
+                .any(|end| name.ends_with(end))
             && let Ok(bytes) = std::fs::read(&path)
         {
             into.extend(Font::iter(Bytes::new(bytes)));
@@ -261,6 +350,7 @@ mod tests {
                         vec!["2026 Q2".into(), "14".into()],
                         vec!["2026 Q3".into(), "fewer than 10".into(), "extra".into()],
                     ],
+                    widths: Vec::new(),
                 }],
             }],
             date: (2026, 10, 1),
@@ -284,6 +374,32 @@ mod tests {
         // Were the title read as markup, `#panic` would stop the compile.
         let bytes = pdf(&sample("#panic(\"no\") *bold* $x$ <label> @ref")).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn letters_no_font_can_draw_stand_in_rather_than_stop_the_pack() {
+        // Chinese, Devanagari, a private-use letter and an emoji: PDF/UA refuses a letter
+        // it cannot show, so these must never reach the typesetter as they are.
+        let bytes = pdf(&sample("Respect at work 尊重 सम्मान \u{E000} 🙂")).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let mut row = sample("Board pack");
+        row.sections[0].tables[0].rows[0][0] = "\u{E000}".into();
+        assert!(pdf(&row).is_ok());
+    }
+
+    #[test]
+    fn a_column_gets_room_for_its_longest_word_and_its_usual_cell() {
+        let table = Table {
+            name: "t".into(),
+            caption: String::new(),
+            header: vec!["Action".into(), "Due".into()],
+            rows: vec![vec![
+                "Train every manager in how to hold a fair and kind conversation".into(),
+                "1 May".into(),
+            ]],
+            widths: Vec::new(),
+        };
+        assert_eq!(widths(&table), vec![36, 5]);
     }
 
     #[test]

@@ -68,14 +68,31 @@ pub struct QuarterQuery {
     quarter: Option<String>,
 }
 
-/// The quarter asked for, or the last to end; a quarter under way is refused by the app.
+/// The quarter asked for, or the last to end: one of the last eight to end, as the list on
+/// the page offers.
 fn quarter_of(state: &AppState, asked: Option<&str>) -> Result<Quarter, AppError> {
+    let offered = pack::quarters(&state.app);
+    let refused = || {
+        let (newest, oldest) = (offered.first(), offered.last());
+        AppError::BadRequest(match (newest, oldest) {
+            (Some(newest), Some(oldest)) => format!(
+                "Choose a quarter from the list: a pack is made for the last eight quarters \
+                 to end, from {} to {}.",
+                oldest.months(),
+                newest.months()
+            ),
+            _ => "Choose a quarter from the list.".into(),
+        })
+    };
     match asked.map(str::trim) {
-        None | Some("") => pack::quarters(&state.app)
+        None | Some("") => offered
             .first()
             .copied()
             .ok_or_else(|| AppError::Internal("no quarter has ended".into())),
-        Some(text) => Quarter::parse(text).map_err(|e| AppError::BadRequest(e.to_string())),
+        Some(text) => Quarter::parse(text)
+            .ok()
+            .filter(|q| offered.contains(q))
+            .ok_or_else(refused),
     }
 }
 
@@ -225,8 +242,7 @@ async fn issue(
     FormData(form): FormData<IssueForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
-    let quarter =
-        Quarter::parse(form.quarter.trim()).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let quarter = quarter_of(&state, Some(&form.quarter))?;
     let issued = pack::issue_now(
         &state.app,
         &user,
@@ -371,19 +387,27 @@ fn workbook(document: &Document) -> Result<Vec<u8>, AppError> {
     first
         .write_string_with_format(0, 0, defused(&document.title), &bold)
         .map_err(fail)?;
-    first
-        .write_string_with_format(2, 0, "Section", &bold)
-        .map_err(fail)?;
-    first
-        .write_string_with_format(2, 1, "What this shows", &bold)
-        .map_err(fail)?;
+    for (r, line) in document.lines.iter().enumerate() {
+        first
+            .write_string(r as u32 + 1, 0, defused(line))
+            .map_err(fail)?;
+    }
+    let top = document.lines.len() as u32 + 2;
+    for (c, title) in ["Section", "What this shows", "Notes"].iter().enumerate() {
+        first
+            .write_string_with_format(top, c as u16, *title, &bold)
+            .map_err(fail)?;
+    }
     for (r, section) in document.sections.iter().enumerate() {
-        let r = r as u32 + 3;
+        let r = top + 1 + r as u32;
         first
             .write_string(r, 0, defused(&section.heading))
             .map_err(fail)?;
         first
             .write_string(r, 1, defused(&section.reading))
+            .map_err(fail)?;
+        first
+            .write_string(r, 2, defused(&section.notes.join(" ")))
             .map_err(fail)?;
     }
     for table in document.sections.iter().flat_map(|s| &s.tables) {

@@ -39,6 +39,10 @@ pub const READERS: &[Role] = &[Role::Executive, Role::Chair, Role::UnionPartner]
 /// Who issues a pack on demand (and so mails every reader): the board's own members.
 pub const ISSUERS: &[Role] = &[Role::Executive, Role::Chair];
 
+/// How many packs people may issue for one organisation in a day: each mails every reader,
+/// so an issue button pressed again and again must not flood their inboxes.
+pub const ISSUES_A_DAY: i64 = 5;
+
 /// How many days after a quarter's first working day the schedule still issues a pack it
 /// has not issued (a server that was down that day). Later, a board issues its own.
 pub const CATCH_UP_DAYS: i64 = 14;
@@ -118,6 +122,12 @@ pub async fn make(
             quarter.months()
         )));
     }
+    if !recent_quarters(today).contains(&quarter) {
+        return Err(Error::NotFound(format!(
+            "A board pack is made for the last eight quarters to end. {} is older.",
+            quarter.months()
+        )));
+    }
     Ok(Pack {
         organisation: organisation.clone(),
         quarter,
@@ -148,8 +158,8 @@ pub fn document(pack: &Pack) -> Document {
                 "Made on {} from the figures as they stood that day.",
                 pack.made_on.long()
             ),
-            "Small numbers of people are hidden everywhere in this pack, by the same rule as \
-             on every page of Dignity."
+            "Small numbers of people are hidden everywhere in this pack, as on Dignity's own \
+             pages. Each section says how small."
                 .into(),
         ],
         sections: pack
@@ -172,6 +182,7 @@ pub fn document(pack: &Pack) -> Document {
                             .iter()
                             .map(|row| row.iter().map(|c| c.text().to_owned()).collect())
                             .collect(),
+                        widths: Vec::new(),
                     })
                     .collect(),
             })
@@ -215,7 +226,9 @@ pub struct Issued {
 }
 
 /// Issues the pack now, for someone on the board: it is kept as issued, its digest goes
-/// into the audit log, and each reader is mailed a link (never the pack itself).
+/// into the audit log, and each reader is mailed a link (never the pack itself). A pack the
+/// same, word for word, as the newest issued for the quarter is not issued again: that
+/// one is returned, and nobody is mailed twice. At most [`ISSUES_A_DAY`] a day.
 pub async fn issue_now(
     ctx: &Context,
     session: &CurrentSession,
@@ -225,6 +238,15 @@ pub async fn issue_now(
 ) -> Result<Issued, Error> {
     if !may_issue(session, organisation) {
         return Err(Error::Forbidden);
+    }
+    let now = ctx.clock.now();
+    if store::packs_issued_since(&ctx.db, organisation.id, now - 86_400).await? >= ISSUES_A_DAY {
+        return Err(Error::Conflict(format!(
+            "{ISSUES_A_DAY} board packs have been issued for {} in the last day. Each one \
+             emails every reader, so no more can be issued until tomorrow. The pack on this \
+             page can still be read and downloaded.",
+            organisation.name
+        )));
     }
     issue(
         ctx,
@@ -247,7 +269,23 @@ async fn issue(
     base: &str,
 ) -> Result<Option<Issued>, Error> {
     let document = document(&make(ctx, organisation, quarter).await?);
-    let content = serde_json::to_string(&document).map_err(|e| Error::Internal(e.to_string()))?;
+    let content = serde_json::to_vec(&document).map_err(|e| Error::Internal(e.to_string()))?;
+    if !scheduled
+        && let Some(newest) =
+            store::newest_pack(&ctx.db, organisation.id, &quarter.to_string()).await?
+        && *open(
+            ctx,
+            organisation.id,
+            &newest.issued,
+            Part::Words,
+            &newest.content,
+        )? == content
+    {
+        return Ok(Some(Issued {
+            id: newest.issued.id,
+            digest: newest.issued.digest,
+        }));
+    }
     let pdf = pdf(ctx, document).await?;
     let digest = hex::encode(Sha256::digest(&pdf));
     let mut mails = Vec::new();
@@ -272,6 +310,15 @@ async fn issue(
     let quarter_code = quarter.to_string();
     let quarter_words = quarter.months();
     let now = ctx.clock.now();
+    let sealed_pdf = seal(ctx, organisation.id, &quarter_code, now, Part::Pdf, &pdf)?;
+    let sealed_words = seal(
+        ctx,
+        organisation.id,
+        &quarter_code,
+        now,
+        Part::Words,
+        &content,
+    )?;
     // The mail names the pack by its number, so it is written once the number is known:
     // the body is filled in below from the id the store returns.
     let id = store::issue(
@@ -285,8 +332,8 @@ async fn issue(
             issued_at: now,
             issued_by: actor,
             digest: &digest,
-            pdf: &pdf,
-            content: &content,
+            pdf: &sealed_pdf,
+            content: &sealed_words,
         },
         &mails,
         |id| mail_body(base, organisation, &quarter_words, id, &digest),
@@ -345,11 +392,16 @@ pub async fn issue_due(ctx: &Context, base: &str) -> Result<usize, Error> {
         {
             continue;
         }
-        if issue(ctx, &organisation, quarter, "schedule", true, base)
-            .await?
-            .is_some()
-        {
-            issued += 1;
+        // One organisation's failure (a font without some letter, say) must not hold up
+        // every organisation after it: it is logged, and tried again next time.
+        match issue(ctx, &organisation, quarter, "schedule", true, base).await {
+            Ok(Some(_)) => issued += 1,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(
+                organisation = %organisation.ods_code,
+                cause = %e,
+                "could not issue an organisation's scheduled board pack"
+            ),
         }
     }
     Ok(issued)
@@ -388,11 +440,66 @@ pub async fn kept(
     let Some(stored) = store::pack(&ctx.db, organisation.id, id).await? else {
         return Err(Error::NotFound("There is no such board pack.".into()));
     };
-    let document =
-        serde_json::from_str(&stored.content).map_err(|e| Error::Internal(e.to_string()))?;
+    let words = open(
+        ctx,
+        organisation.id,
+        &stored.issued,
+        Part::Words,
+        &stored.content,
+    )?;
+    let document = serde_json::from_slice(&words).map_err(|e| Error::Internal(e.to_string()))?;
+    let pdf = open(ctx, organisation.id, &stored.issued, Part::Pdf, &stored.pdf)?;
     Ok(KeptPack {
         issued: stored.issued,
         document,
-        pdf: stored.pdf,
+        pdf: pdf.to_vec(),
     })
+}
+
+/// What an issued pack keeps, each sealed on its own.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Pdf,
+    Words,
+}
+
+/// Why the key: a copy of the database without the installation secret must not show the
+/// figures that the workforce records behind them keep sealed.
+const SEAL_PURPOSE: &str = "dignity board pack v1";
+
+/// Binds a sealed part to its organisation, quarter, moment and part, so a part copied to
+/// another row does not open.
+fn seal_context(organisation_id: i64, quarter: &str, issued_at: i64, part: Part) -> Vec<u8> {
+    format!("board pack|{organisation_id}|{quarter}|{issued_at}|{part:?}").into_bytes()
+}
+
+fn seal(
+    ctx: &Context,
+    organisation_id: i64,
+    quarter: &str,
+    issued_at: i64,
+    part: Part,
+    plain: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let key = ctx.secret.derive(SEAL_PURPOSE);
+    Ok(dignity_crypto::sealed::seal(
+        &key,
+        &seal_context(organisation_id, quarter, issued_at, part),
+        plain,
+    )?)
+}
+
+fn open(
+    ctx: &Context,
+    organisation_id: i64,
+    issued: &IssuedPack,
+    part: Part,
+    sealed: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let key = ctx.secret.derive(SEAL_PURPOSE);
+    Ok(dignity_crypto::sealed::open(
+        &key,
+        &seal_context(organisation_id, &issued.quarter, issued.issued_at, part),
+        sealed,
+    )?)
 }

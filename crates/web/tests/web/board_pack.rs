@@ -160,7 +160,7 @@ async fn a_pack_says_the_same_on_its_page_its_pdf_and_its_workbook(app: &TestApp
     let q = last_quarter();
     assert!(
         lines.iter().any(|l| l
-            .contains("of the 2 measures compared, sickness absence got worse and 1 got better")),
+            .contains("of the 2 measures compared, sickness absence got worse, 1 got better and 0 hardly changed")),
         "{lines:?}"
     );
 
@@ -223,7 +223,10 @@ async fn a_pack_says_the_same_on_its_page_its_pdf_and_its_workbook(app: &TestApp
     let under_way = browser
         .get(&format!("/orgs/RJ1/board-pack?quarter={now}"))
         .await?;
-    assert_eq!(under_way.status, StatusCode::NOT_FOUND);
+    assert_eq!(under_way.status, StatusCode::BAD_REQUEST);
+    assert!(under_way.body.contains("Choose a quarter from the list"));
+    let old = browser.get("/orgs/RJ1/board-pack?quarter=2000-Q1").await?;
+    assert_eq!(old.status, StatusCode::BAD_REQUEST);
     let junk = browser.get("/orgs/RJ1/board-pack?quarter=2026-Q9").await?;
     assert_eq!(junk.status, StatusCode::BAD_REQUEST);
     // Nobody reads another organisation's pack.
@@ -294,6 +297,29 @@ async fn an_issued_pack_is_kept_unchanged_mailed_and_audited(app: &TestApp) -> T
         assert!(attachment.is_empty());
     }
 
+    // A copy of the database without the installation secret shows neither the PDF nor
+    // the words.
+    let (pdf_kept, words_kept): (Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT pdf, content FROM board_packs")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert!(!pdf_kept.windows(5).any(|w| w == b"%PDF-"));
+    for plain in [&b"Sickness"[..], b"What this shows", b"Trust RJ1", b"5.2%"] {
+        assert!(!words_kept.windows(plain.len()).any(|w| w == plain));
+        assert!(!pdf_kept.windows(plain.len()).any(|w| w == plain));
+    }
+
+    // Pressed again with nothing changed: the same pack, and nobody is mailed twice.
+    let twice = board
+        .post("/orgs/RJ1/board-pack/issue", &[("quarter", &q.to_string())])
+        .await?;
+    assert_eq!(twice.location.as_deref(), Some(href.as_str()));
+    let (mailed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE purpose LIKE 'board-pack:%'")
+            .fetch_one(app.db.pool())
+            .await?;
+    assert_eq!(mailed, 2);
+
     // The figures change; the issued pack does not, and the live one does.
     let file = format!("ODS code,Period,Measure,Value\nRJ1,{q},sickness_absence,9.9\n");
     let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
@@ -310,6 +336,25 @@ async fn an_issued_pack_is_kept_unchanged_mailed_and_audited(app: &TestApp) -> T
     );
     let xlsx = board.get(&format!("{href}/pack.xlsx")).await?;
     assert!(xlsx.bytes.starts_with(b"PK"));
+
+    // Each issue mails every reader: at most five a day.
+    for (n, value) in ["8.1", "8.2", "8.3", "8.4", "8.5"].iter().enumerate() {
+        let file = format!("ODS code,Period,Measure,Value\nRJ1,{q},sickness_absence,{value}\n");
+        import_outcomes(&operator, file.as_bytes()).await?;
+        let page = board
+            .post("/orgs/RJ1/board-pack/issue", &[("quarter", &q.to_string())])
+            .await?;
+        if n < 4 {
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "issue {}", n + 2);
+        } else {
+            assert_eq!(page.status, StatusCode::CONFLICT);
+            assert!(
+                page.body.contains("no more can be issued until tomorrow"),
+                "{}",
+                page.body
+            );
+        }
+    }
 
     // Another organisation's reader cannot reach it, even by its number.
     let outsider = app

@@ -59,7 +59,7 @@ pub(super) async fn section(
     let race = rows(&Measure::WRES, this, before);
     let disability = rows(&Measure::WDES, this, before);
     let compared: Vec<Compared> = race.iter().chain(&disability).map(Row::compared).collect();
-    section.reading = reading(&compared);
+    section.reading = reading(year, &compared);
     let before_year = year.before();
     section.tables.push(PackTable {
         caption: format!(
@@ -299,8 +299,7 @@ struct Row {
 impl Row {
     fn compared(&self) -> Compared {
         Compared {
-            code: code(self.measure),
-            kind: kind(self.measure),
+            measure: self.measure,
             now: self.this_year.shown(),
             before: self.year_before.shown(),
         }
@@ -339,7 +338,7 @@ fn table(name: &str, year: ReportingYear, rows: &[Row]) -> Table {
                     Cell::words(label(row.measure)),
                     row.this_year.cell(),
                     row.year_before.cell(),
-                    Cell::words(change(c.kind, c.now, c.before)),
+                    Cell::words(change(kind(c.measure), c.now, c.before)),
                 ]
             })
             .collect(),
@@ -369,64 +368,199 @@ fn change(kind: Kind, now: Shown, before: Shown) -> String {
     format!("{way} {size}{unit}")
 }
 
-/// A measure as the reading sees it: its name, how it is read, and each year's figure
-/// only as the table shows it.
+/// A measure as the reading sees it: which measure, and each year's figure only as the
+/// table shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Compared {
-    code: &'static str,
-    kind: Kind,
+    measure: Measure,
     now: Shown,
     before: Shown,
 }
 
 /// How far a shown figure is from equal: for a likelihood, how far it is from 1 as a
 /// ratio (2.00 and 0.50 are as far as each other); for a board's difference, its size in
-/// points. A share of staff has no equal point, so it has none.
+/// points. A likelihood of 0.00 is as far as can be. A share of staff has no equal
+/// point, so it has none.
 fn distance(kind: Kind, value: f64) -> Option<f64> {
     match kind {
         Kind::Likelihood if value > 0.0 => Some(value.ln().abs()),
-        Kind::Likelihood | Kind::Share => None,
+        Kind::Likelihood => Some(f64::INFINITY),
+        Kind::Share => None,
         Kind::Points => Some(value.abs()),
     }
 }
 
-/// The reading: which measures moved further from equal since last year.
+/// The usual range of a likelihood treated as no real difference, inclusive, as written.
+const USUAL_LIKELIHOOD: (f64, f64) = (0.80, 1.25);
+
+/// A board's difference, in points, beyond which the reading names it.
+const BOARD_GAP_POINTS: f64 = 10.0;
+
+/// A likelihood in plain words, to go before and after "{n} times as likely as": the
+/// group named first, the group it is set against, and what happened.
+fn likelihood_words(measure: Measure) -> Option<(&'static str, &'static str, &'static str)> {
+    match measure {
+        Measure::WresAppointment => Some((
+            "white applicants",
+            "BME applicants",
+            "to be appointed from a shortlist",
+        )),
+        Measure::WresDisciplinary => Some((
+            "BME staff",
+            "white staff",
+            "to enter the formal disciplinary process",
+        )),
+        Measure::WresTraining => Some((
+            "white staff",
+            "BME staff",
+            "to take up training that is not mandatory",
+        )),
+        Measure::WdesAppointment => Some((
+            "applicants who are not disabled",
+            "disabled applicants",
+            "to be appointed from a shortlist",
+        )),
+        Measure::WdesCapability => Some((
+            "disabled staff",
+            "staff who are not disabled",
+            "to enter the formal capability process",
+        )),
+        Measure::BmeShare
+        | Measure::DisabledShare
+        | Measure::BmeBoardGap
+        | Measure::DisabledBoardGap => None,
+    }
+}
+
+/// Whose share of the voting board a board's difference is.
+fn board_words(measure: Measure) -> Option<&'static str> {
+    match measure {
+        Measure::BmeBoardGap => Some("BME"),
+        Measure::DisabledBoardGap => Some("disabled"),
+        _ => None,
+    }
+}
+
+/// The reading: what this year's shown figures say, then how they stand against last
+/// year's. One or two sentences.
 ///
-/// Rules, using only the figures the tables show (a hidden figure is never looked at):
+/// Rules, using only the figures the tables show (a hidden figure is never looked at, only
+/// known to be hidden); a figure is read as the table writes it:
 /// - Only the likelihoods (WRES 2, 3 and 4, WDES 2 and 3) and the board's differences
-///   (WRES 9, WDES 10) are compared: a share of staff is neither better nor worse.
-/// - A measure is compared when both years' figures are shown. It is "further from equal"
-///   when this year's figure, as written, is further from equal than last year's (see
-///   [`distance`]); a figure the same distance away is not.
-/// - Some compared: name those further from equal, or say none is, out of how many.
-/// - None compared, but a figure of either year is hidden: say the figures are too few to
-///   show.
-/// - Otherwise: say no measure has figures for both years.
-fn reading(measures: &[Compared]) -> String {
+///   (WRES 9, WDES 10) are read: a share of staff is neither better nor worse.
+/// - This year: each shown likelihood outside 0.80 to 1.25 is named in plain words, the
+///   furthest from 1.00 first (see [`distance`]; the table's order on a tie), at most two,
+///   then how many more there are; then each shown board difference beyond 10 points,
+///   the largest first. If none is, it says every one shown is inside those; if none is
+///   shown, it says so. See [`this_year`].
+/// - Against last year, a measure is compared when both years' figures are shown. It is
+///   "further from equal" when this year's figure is further from equal than last year's;
+///   a figure the same distance away is not. Some compared: name those further from
+///   equal, or say none is, out of how many.
+/// - None compared: say how many have no figure for a year (nothing was imported; last
+///   year first) and how many are hidden, so they cannot be compared.
+/// - No likelihood or board difference at all: say there is nothing to compare.
+fn reading(year: ReportingYear, measures: &[Compared]) -> String {
     let comparable: Vec<&Compared> = measures
         .iter()
-        .filter(|m| distance(m.kind, 1.0).is_some())
+        .filter(|m| distance(kind(m.measure), 1.0).is_some())
         .collect();
+    if comparable.is_empty() {
+        return "No measure has figures for both this year and last year, so there is nothing \
+                to compare yet."
+            .into();
+    }
+    let now = this_year(year, &comparable);
+    let against = against_last_year(year, &comparable);
+    format!("{now} {against}")
+}
+
+/// The sentence on this year's shown figures (see [`reading`]).
+fn this_year(year: ReportingYear, comparable: &[&Compared]) -> String {
+    let year = year.label();
+    let shown: Vec<(Measure, f64)> = comparable
+        .iter()
+        .filter_map(|m| match m.now {
+            Shown::Value(v) => Some((m.measure, v)),
+            Shown::Missing | Shown::Hidden => None,
+        })
+        .collect();
+    let (low, high) = USUAL_LIKELIHOOD;
+    let mut unusual: Vec<(Measure, f64, f64)> = shown
+        .iter()
+        .filter(|(m, v)| kind(*m) == Kind::Likelihood && !(low..=high).contains(v))
+        .filter_map(|&(m, v)| Some((m, v, distance(Kind::Likelihood, v)?)))
+        .collect();
+    unusual.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let mut gaps: Vec<(Measure, f64)> = shown
+        .iter()
+        .filter(|(m, v)| kind(*m) == Kind::Points && v.abs() > BOARD_GAP_POINTS)
+        .copied()
+        .collect();
+    gaps.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    let mut clauses: Vec<String> = Vec::new();
+    for (i, (measure, value, _)) in unusual.iter().take(2).enumerate() {
+        let Some((first, against, what)) = likelihood_words(*measure) else {
+            continue;
+        };
+        let equal = if i == 0 { " (1.00 is equal)" } else { "" };
+        clauses.push(format!(
+            "{first} were {value:.2} times as likely as {against} {what}{equal}"
+        ));
+    }
+    match unusual.len().saturating_sub(2) {
+        0 => {}
+        1 => clauses.push("1 more likelihood is also outside 0.80 to 1.25".into()),
+        n => clauses.push(format!(
+            "{n} more likelihoods are also outside 0.80 to 1.25"
+        )),
+    }
+    for (measure, value) in &gaps {
+        let Some(whose) = board_words(*measure) else {
+            continue;
+        };
+        let way = if *value < 0.0 { "below" } else { "above" };
+        clauses.push(format!(
+            "the {whose} share of the voting board was {:.1} points {way} their share of staff",
+            value.abs()
+        ));
+    }
+    if !clauses.is_empty() {
+        return format!("In {year}, {}.", joined(&clauses));
+    }
+    let likelihoods = shown.iter().any(|(m, _)| kind(*m) == Kind::Likelihood);
+    let boards = shown.iter().any(|(m, _)| kind(*m) == Kind::Points);
+    match (likelihoods, boards) {
+        (true, true) => format!(
+            "In {year}, every likelihood shown is between 0.80 and 1.25, and every board \
+             difference is within 10 points."
+        ),
+        (true, false) => format!("In {year}, every likelihood shown is between 0.80 and 1.25."),
+        (false, true) => {
+            format!("In {year}, every board difference shown is within 10 points.")
+        }
+        (false, false) => format!("No likelihood or board difference is shown for {year}."),
+    }
+}
+
+/// The sentence on this year against last year (see [`reading`]).
+fn against_last_year(year: ReportingYear, comparable: &[&Compared]) -> String {
     let both: Vec<(&str, f64, f64)> = comparable
         .iter()
         .filter_map(|m| match (m.now, m.before) {
             (Shown::Value(now), Shown::Value(before)) => {
-                Some((m.code, distance(m.kind, now)?, distance(m.kind, before)?))
+                let kind = kind(m.measure);
+                Some((
+                    code(m.measure),
+                    distance(kind, now)?,
+                    distance(kind, before)?,
+                ))
             }
             _ => None,
         })
         .collect();
     if both.is_empty() {
-        let hidden = comparable
-            .iter()
-            .any(|m| m.now == Shown::Hidden || m.before == Shown::Hidden);
-        return if hidden {
-            "No measure can be set beside last year: the figures are too few to show.".into()
-        } else {
-            "No measure has figures for both this year and last year, so there is nothing \
-             to compare yet."
-                .into()
-        };
+        return not_compared(year, comparable);
     }
     let further: Vec<&str> = both
         .iter()
@@ -455,12 +589,69 @@ fn reading(measures: &[Compared]) -> String {
     }
 }
 
+/// Why no measure can be set beside last year: how many have no figure for last year, how
+/// many none for this year, and how many are hidden (in that order).
+fn not_compared(year: ReportingYear, comparable: &[&Compared]) -> String {
+    let count = |f: fn(&Compared) -> bool| comparable.iter().filter(|m| f(m)).count();
+    let no_before = count(|m| m.before == Shown::Missing);
+    let no_now = count(|m| m.before != Shown::Missing && m.now == Shown::Missing);
+    let hidden = count(|m| {
+        m.now != Shown::Missing
+            && m.before != Shown::Missing
+            && (m.now == Shown::Hidden || m.before == Shown::Hidden)
+    });
+    let total = no_before + no_now + hidden;
+    let mut parts: Vec<String> = Vec::new();
+    for (n, label) in [(no_before, year.before().label()), (no_now, year.label())] {
+        if n == 0 {
+            continue;
+        }
+        let has = if parts.is_empty() {
+            let measures = if n == 1 {
+                "measure has"
+            } else {
+                "measures have"
+            };
+            format!("{n} {measures}")
+        } else {
+            format!("{n} {}", if n == 1 { "has" } else { "have" })
+        };
+        parts.push(format!("{has} no figure for {label}"));
+    }
+    if hidden > 0 {
+        let verb = match (parts.is_empty(), hidden) {
+            (true, 1) => "measure is",
+            (true, _) => "measures are",
+            (false, 1) => "is",
+            (false, _) => "are",
+        };
+        parts.push(format!("{hidden} {verb} hidden"));
+    }
+    if parts.is_empty() {
+        return "No measure can be set beside last year.".into();
+    }
+    let them = if total == 1 { "it" } else { "they" };
+    format!(
+        "{}, so {them} cannot be compared with last year.",
+        listed(&parts.iter().map(String::as_str).collect::<Vec<_>>())
+    )
+}
+
 /// "a", "a and b", "a, b and c".
 fn listed(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Clauses that are whole sentences in themselves: "a", "a, and b", "a, b, and c".
+fn joined(clauses: &[String]) -> String {
+    match clauses {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
     }
 }
 
@@ -523,48 +714,51 @@ fn notes(
 mod tests {
     use super::*;
 
-    fn likelihood(code: &'static str, now: Shown, before: Shown) -> Compared {
+    use Measure::*;
+
+    fn m(measure: Measure, now: Shown, before: Shown) -> Compared {
         Compared {
-            code,
-            kind: Kind::Likelihood,
+            measure,
             now,
             before,
         }
     }
 
+    fn year() -> ReportingYear {
+        ReportingYear::ending(2026).unwrap()
+    }
+
+    const V: fn(f64) -> Shown = Shown::Value;
+    const HIDDEN: Shown = Shown::Hidden;
+    const MISSING: Shown = Shown::Missing;
+
     #[test]
     fn the_reading_names_what_moved_further_from_equal() {
         let measures = [
-            likelihood("WRES 3", Shown::Value(1.80), Shown::Value(1.50)),
+            m(WresDisciplinary, V(1.80), V(1.50)),
             // 0.50 is as far from equal as 2.00: closer than 0.40 was.
-            likelihood("WRES 2", Shown::Value(0.50), Shown::Value(0.40)),
-            Compared {
-                code: "WRES 9",
-                kind: Kind::Points,
-                now: Shown::Value(-6.0),
-                before: Shown::Value(4.0),
-            },
-            // A share is never compared, however far it moves.
-            Compared {
-                code: "WRES 1",
-                kind: Kind::Share,
-                now: Shown::Value(30.0),
-                before: Shown::Value(10.0),
-            },
-            // Hidden last year: not compared.
-            likelihood("WDES 3", Shown::Value(3.0), Shown::Hidden),
+            m(WresAppointment, V(0.50), V(0.40)),
+            m(BmeBoardGap, V(-6.0), V(4.0)),
+            // A share is never read, however far it moves.
+            m(BmeShare, V(30.0), V(10.0)),
+            // Hidden last year: not compared, but this year's is read.
+            m(WdesCapability, V(3.0), HIDDEN),
         ];
         assert_eq!(
-            reading(&measures),
-            "WRES 3 and WRES 9 are further from equal than last year, of the 3 measures shown \
-             for both years."
+            reading(year(), &measures),
+            "In 2025/26, disabled staff were 3.00 times as likely as staff who are not \
+             disabled to enter the formal capability process (1.00 is equal), white \
+             applicants were 0.50 times as likely as BME applicants to be appointed from a \
+             shortlist, and 1 more likelihood is also outside 0.80 to 1.25. WRES 3 and WRES 9 \
+             are further from equal than last year, of the 3 measures shown for both years."
         );
+        let some: Vec<&Compared> = measures.iter().collect();
         assert_eq!(
-            reading(&measures[..2]),
+            against_last_year(year(), &some[..2]),
             "WRES 3 is further from equal than last year, of the 2 measures shown for both years."
         );
         assert_eq!(
-            reading(&measures[..1]),
+            against_last_year(year(), &some[..1]),
             "WRES 3 is further from equal than last year."
         );
     }
@@ -572,42 +766,183 @@ mod tests {
     #[test]
     fn the_reading_says_when_nothing_moved_further() {
         let same_distance = [
-            // 0.80 and 1.25 are as far from equal as each other.
-            likelihood("WDES 2", Shown::Value(1.25), Shown::Value(0.80)),
-            likelihood("WRES 4", Shown::Value(1.00), Shown::Value(1.10)),
+            // 0.80 and 1.25 are as far from equal as each other, and inside the usual range.
+            m(WdesAppointment, V(1.25), V(0.80)),
+            m(WresTraining, V(1.00), V(1.10)),
         ];
         assert_eq!(
-            reading(&same_distance),
-            "None of the 2 measures shown for both years is further from equal than last year."
+            reading(year(), &same_distance),
+            "In 2025/26, every likelihood shown is between 0.80 and 1.25. None of the 2 \
+             measures shown for both years is further from equal than last year."
         );
         assert_eq!(
-            reading(&same_distance[..1]),
-            "The one measure shown for both years is no further from equal than last year."
+            reading(year(), &same_distance[..1]),
+            "In 2025/26, every likelihood shown is between 0.80 and 1.25. The one measure \
+             shown for both years is no further from equal than last year."
+        );
+    }
+
+    #[test]
+    fn the_reading_tells_a_missing_year_from_a_hidden_figure() {
+        // The demonstration's shape: last year's extracts mostly not imported, one figure
+        // hidden, and this year's own figures far from equal.
+        let measures = [
+            m(BmeShare, V(20.0), MISSING),
+            m(WresAppointment, V(1.60), MISSING),
+            m(WresDisciplinary, V(1.10), HIDDEN),
+            m(WresTraining, V(0.90), MISSING),
+            m(BmeBoardGap, V(-20.7), MISSING),
+        ];
+        assert_eq!(
+            reading(year(), &measures),
+            "In 2025/26, white applicants were 1.60 times as likely as BME applicants to be \
+             appointed from a shortlist (1.00 is equal), and the BME share of the voting board \
+             was 20.7 points below their share of staff. 3 measures have no figure for 2024/25 \
+             and 1 is hidden, so they cannot be compared with last year."
+        );
+        let all = |ms: &[Compared]| not_compared(year(), &ms.iter().collect::<Vec<_>>());
+        assert_eq!(
+            all(&[m(WdesAppointment, MISSING, V(1.0))]),
+            "1 measure has no figure for 2025/26, so it cannot be compared with last year."
+        );
+        assert_eq!(
+            all(&[m(WdesAppointment, V(1.0), HIDDEN)]),
+            "1 measure is hidden, so it cannot be compared with last year."
+        );
+        assert_eq!(
+            all(&[
+                // Missing last year and hidden this year: it has no figure for last year.
+                m(WresAppointment, HIDDEN, MISSING),
+                m(WresTraining, MISSING, MISSING),
+                m(WdesAppointment, MISSING, V(1.0)),
+                m(WresDisciplinary, HIDDEN, V(1.0)),
+                m(WdesCapability, V(1.0), HIDDEN),
+            ]),
+            "2 measures have no figure for 2024/25, 1 has no figure for 2025/26 and 2 are \
+             hidden, so they cannot be compared with last year."
+        );
+        assert_eq!(
+            all(&[
+                m(BmeBoardGap, MISSING, MISSING),
+                m(WdesCapability, MISSING, V(1.0))
+            ]),
+            "1 measure has no figure for 2024/25 and 1 has no figure for 2025/26, so they \
+             cannot be compared with last year."
+        );
+        assert_eq!(all(&[]), "No measure can be set beside last year.");
+    }
+
+    #[test]
+    fn this_years_figures_far_from_equal_are_named_furthest_first() {
+        let now = |ms: &[Compared]| this_year(year(), &ms.iter().collect::<Vec<_>>());
+        let measures = [
+            m(WresAppointment, V(1.30), MISSING),
+            m(WresDisciplinary, V(0.40), MISSING),
+            // Inside 0.80 to 1.25 at its edges: not named.
+            m(WresTraining, V(0.80), MISSING),
+            m(WdesAppointment, V(1.25), MISSING),
+            m(WdesCapability, V(2.00), MISSING),
+            // Beyond 10 points, the larger first; 10.0 itself is not beyond.
+            m(BmeBoardGap, V(-11.0), MISSING),
+            m(DisabledBoardGap, V(12.5), MISSING),
+        ];
+        assert_eq!(
+            now(&measures),
+            "In 2025/26, BME staff were 0.40 times as likely as white staff to enter the \
+             formal disciplinary process (1.00 is equal), disabled staff were 2.00 times as \
+             likely as staff who are not disabled to enter the formal capability process, 1 \
+             more likelihood is also outside 0.80 to 1.25, the disabled share of the voting \
+             board was 12.5 points above their share of staff, and the BME share of the \
+             voting board was 11.0 points below their share of staff."
+        );
+        let more = [
+            m(WresAppointment, V(1.30), MISSING),
+            m(WresDisciplinary, V(1.40), MISSING),
+            m(WresTraining, V(1.50), MISSING),
+            m(WdesAppointment, V(1.60), MISSING),
+            m(BmeBoardGap, V(10.0), MISSING),
+        ];
+        assert_eq!(
+            now(&more),
+            "In 2025/26, applicants who are not disabled were 1.60 times as likely as disabled \
+             applicants to be appointed from a shortlist (1.00 is equal), white staff were 1.50 \
+             times as likely as BME staff to take up training that is not mandatory, and 2 \
+             more likelihoods are also outside 0.80 to 1.25."
+        );
+        assert_eq!(
+            now(&[m(BmeBoardGap, V(-30.0), V(1.0))]),
+            "In 2025/26, the BME share of the voting board was 30.0 points below their share \
+             of staff."
+        );
+        // A likelihood of 0.00 is as far from equal as can be.
+        assert_eq!(
+            now(&[
+                m(WdesCapability, V(5.0), MISSING),
+                m(WresTraining, V(0.0), MISSING)
+            ]),
+            "In 2025/26, white staff were 0.00 times as likely as BME staff to take up \
+             training that is not mandatory (1.00 is equal), and disabled staff were 5.00 \
+             times as likely as staff who are not disabled to enter the formal capability \
+             process."
+        );
+    }
+
+    #[test]
+    fn this_years_figures_close_to_equal_are_said_to_be() {
+        let now = |ms: &[Compared]| this_year(year(), &ms.iter().collect::<Vec<_>>());
+        assert_eq!(
+            now(&[
+                m(WresTraining, V(1.1), MISSING),
+                m(BmeBoardGap, V(-10.0), MISSING)
+            ]),
+            "In 2025/26, every likelihood shown is between 0.80 and 1.25, and every board \
+             difference is within 10 points."
+        );
+        assert_eq!(
+            now(&[
+                m(BmeBoardGap, V(9.9), MISSING),
+                m(WresTraining, HIDDEN, V(3.0))
+            ]),
+            "In 2025/26, every board difference shown is within 10 points."
         );
     }
 
     #[test]
     fn the_reading_never_looks_behind_a_hidden_figure() {
         let hidden = [
-            likelihood("WRES 3", Shown::Hidden, Shown::Value(1.5)),
-            likelihood("WDES 3", Shown::Missing, Shown::Missing),
+            m(WresDisciplinary, HIDDEN, V(1.5)),
+            m(WdesCapability, HIDDEN, HIDDEN),
         ];
         assert_eq!(
-            reading(&hidden),
-            "No measure can be set beside last year: the figures are too few to show."
+            reading(year(), &hidden),
+            "No likelihood or board difference is shown for 2025/26. 2 measures are hidden, so \
+             they cannot be compared with last year."
         );
-        let missing = [
-            likelihood("WRES 3", Shown::Value(2.0), Shown::Missing),
-            // A hidden share is not one the reading compares.
-            Compared {
-                code: "WRES 1",
-                kind: Kind::Share,
-                now: Shown::Hidden,
-                before: Shown::Hidden,
-            },
+        // A share is not one the reading reads.
+        let shares = [
+            m(BmeShare, HIDDEN, HIDDEN),
+            m(DisabledShare, V(5.0), V(4.0)),
         ];
-        assert!(reading(&missing).starts_with("No measure has figures for both"));
-        assert!(reading(&[]).starts_with("No measure has figures for both"));
+        assert!(reading(year(), &shares).starts_with("No measure has figures for both"));
+        assert!(reading(year(), &[]).starts_with("No measure has figures for both"));
+    }
+
+    #[test]
+    fn clauses_and_names_are_listed_in_plain_words() {
+        assert_eq!(listed(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(listed(&["a"]), "a");
+        assert_eq!(joined(&["a".into(), "b".into()]), "a, and b");
+        assert_eq!(joined(&[]), "");
+        for measure in Measure::WRES.into_iter().chain(Measure::WDES) {
+            assert_eq!(
+                likelihood_words(measure).is_some(),
+                kind(measure) == Kind::Likelihood
+            );
+            assert_eq!(
+                board_words(measure).is_some(),
+                kind(measure) == Kind::Points
+            );
+        }
     }
 
     #[test]

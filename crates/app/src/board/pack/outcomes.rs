@@ -11,6 +11,7 @@ use crate::table::{Cell, Table};
 use crate::{Context, Error};
 use dignity_domain::board::{Measure, Period};
 use dignity_domain::speakup_returns::Quarter;
+use dignity_domain::survey::Direction;
 use std::collections::BTreeMap;
 
 pub(super) async fn section(
@@ -42,8 +43,8 @@ pub(super) async fn section(
         table: figures_table(&rows, &periods),
     });
     section.notes.push(
-        "A year is its own figure, or made from all four of its quarters. A blank cell means \
-         no figure was imported."
+        "A year is its own figure, or made from all four of its quarters. \"No figure\" means \
+         none was imported."
             .into(),
     );
     if let Some(places) = places(ctx, organisation, &every, periods.year).await? {
@@ -107,7 +108,7 @@ impl Row {
 
 fn figures_table(rows: &[Row], periods: &Periods) -> Table {
     let show = |measure: Measure, value: Option<f64>| {
-        Cell::words(value.map(|v| measure.show(v)).unwrap_or_default())
+        Cell::words(value.map_or_else(|| "No figure".to_owned(), |v| measure.show(v)))
     };
     Table {
         name: "outcomes-figures".into(),
@@ -133,57 +134,98 @@ fn figures_table(rows: &[Row], periods: &Periods) -> Table {
     }
 }
 
-/// The reading. It compares the quarter with the quarter before on every measure that has
-/// both; when none has, the last whole year with the year before. It names the measures
-/// that got worse (by the way each measure is better) and counts those that got better.
-fn reading(rows: &[Row], periods: &Periods) -> String {
-    let quarterly: Vec<(Measure, f64, f64)> = rows
-        .iter()
-        .filter_map(|r| Some((r.measure, r.quarter?, r.before?)))
-        .collect();
-    let (pairs, against) = if quarterly.is_empty() {
-        let yearly: Vec<(Measure, f64, f64)> = rows
-            .iter()
-            .filter_map(|r| Some((r.measure, r.year?, r.year_before?)))
-            .collect();
-        (
-            yearly,
-            format!("{} against {}", periods.year, periods.year - 1),
-        )
-    } else {
-        (
-            quarterly,
-            format!("{} against the quarter before", periods.quarter.short()),
-        )
-    };
+/// A change this small, as a share of the earlier figure, is read as no real change (a
+/// mortality ratio of 1.004 then 0.996 is noise, not news). A rating is a step: any
+/// change counts.
+const SMALL_CHANGE: f64 = 0.02;
+
+fn hardly_changed(measure: Measure, now: f64, then: f64) -> bool {
+    measure != Measure::CareRating && (now - then).abs() <= SMALL_CHANGE * then.abs()
+}
+
+/// One comparison in words: which measures got worse (each by its own better way: a
+/// higher patient score is better, a higher absence rate worse), how many got better and
+/// how many hardly changed.
+fn compared(against: &str, pairs: &[(Measure, f64, f64)]) -> Option<String> {
     if pairs.is_empty() {
-        return "No outcome has figures for two periods in a row, so there is nothing to \
-                compare yet."
-            .into();
+        return None;
     }
+    let moved = |(m, now, then): &&(Measure, f64, f64)| !hardly_changed(*m, *now, *then);
     let worse: Vec<&str> = pairs
         .iter()
-        .filter(|(m, now, then)| m.better().is_better(*now, *then) == Some(false) && now != then)
+        .filter(moved)
+        .filter(|(m, now, then)| m.better().is_better(*now, *then) == Some(false))
         .map(|(m, _, _)| short(*m))
         .collect();
     let better = pairs
         .iter()
+        .filter(moved)
         .filter(|(m, now, then)| m.better().is_better(*now, *then) == Some(true))
         .count();
-    let better_words = match better {
-        0 => "none got better".to_owned(),
-        n => format!("{n} got better"),
-    };
-    let compared = match pairs.len() {
-        1 => "of the 1 measure compared".to_owned(),
-        n => format!("of the {n} measures compared"),
+    let same = pairs.len() - worse.len() - better;
+    let measures = match pairs.len() {
+        1 => "the 1 measure compared".to_owned(),
+        n => format!("the {n} measures compared"),
     };
     let worse_words = if worse.is_empty() {
         "none got worse".to_owned()
     } else {
         format!("{} got worse", listed(&worse))
     };
-    format!("{against}: {compared}, {worse_words} and {better_words}.")
+    Some(format!(
+        "{against}: of {measures}, {worse_words}, {better} got better and {same} hardly changed."
+    ))
+}
+
+/// The reading, by these rules:
+/// - a change in the care rating comes first ("The care rating went from Good to
+///   Inadequate."), from the quarters if both have one, else the whole years;
+/// - then the quarter against the quarter before, on every measure with both;
+/// - then the last whole year against the year before, on every measure with both;
+/// - a change under 2 % of the earlier figure (other than a rating's) counts as hardly
+///   changed;
+/// - nothing to compare: it says so.
+fn reading(rows: &[Row], periods: &Periods) -> String {
+    let quarterly: Vec<(Measure, f64, f64)> = rows
+        .iter()
+        .filter_map(|r| Some((r.measure, r.quarter?, r.before?)))
+        .collect();
+    let yearly: Vec<(Measure, f64, f64)> = rows
+        .iter()
+        .filter_map(|r| Some((r.measure, r.year?, r.year_before?)))
+        .collect();
+    let rating = quarterly
+        .iter()
+        .chain(&yearly)
+        .find(|(m, _, _)| *m == Measure::CareRating)
+        .filter(|(_, now, then)| now != then)
+        .map(|(m, now, then)| {
+            format!(
+                "The care rating went from {} to {}.",
+                m.show(*then),
+                m.show(*now)
+            )
+        });
+    let parts: Vec<String> = [
+        rating,
+        compared(
+            &format!("{} against the quarter before", periods.quarter.short()),
+            &quarterly,
+        ),
+        compared(
+            &format!("{} against {}", periods.year, periods.year - 1),
+            &yearly,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        return "No outcome has figures for two periods in a row, so there is nothing to \
+                compare yet."
+            .into();
+    }
+    parts.join(" ")
 }
 
 /// "a", "a and b", "a, b and c".
@@ -210,15 +252,28 @@ async fn places(
         return Ok(None);
     };
     let place = |spread: Option<Spread>| spread.map(|s| format!("{} of {}", s.place, s.of));
+    let better = |direction: Direction| match direction {
+        Direction::HigherIsBetter => "Higher",
+        Direction::LowerIsBetter => "Lower",
+        Direction::Neither => "Closest to equal",
+    };
     let mut rows = Vec::new();
     for culture in CULTURE {
         if let Some(words) = place(standing.culture(culture)) {
-            rows.push(vec![Cell::words(culture.label), Cell::words(words)]);
+            rows.push(vec![
+                Cell::words(culture.label),
+                Cell::words(better(culture.better)),
+                Cell::words(words),
+            ]);
         }
     }
     for &measure in Measure::ALL {
         if let Some(words) = place(standing.outcome(measure)) {
-            rows.push(vec![Cell::words(measure.label()), Cell::words(words)]);
+            rows.push(vec![
+                Cell::words(measure.label()),
+                Cell::words(better(measure.better())),
+                Cell::words(words),
+            ]);
         }
     }
     if rows.is_empty() {
@@ -226,12 +281,17 @@ async fn places(
     }
     Ok(Some(PackTable {
         caption: format!(
-            "Where this organisation sits among all organisations in {}, highest first",
+            "Where this organisation sits among all organisations in {}, counting from the \
+             highest figure: 1st is the highest, whichever way is better",
             standing.year
         ),
         table: Table {
             name: "outcomes-places".into(),
-            header: vec!["Figure".into(), "Place, highest first".into()],
+            header: vec![
+                "Figure".into(),
+                "Better when".into(),
+                "Place, counting from the highest".into(),
+            ],
             rows,
         },
     }))
@@ -283,7 +343,7 @@ mod tests {
             reading(&rows, &periods()),
             format!(
                 "{} against the quarter before: of the 4 measures compared, sickness absence \
-                 got worse and 2 got better.",
+                 got worse, 2 got better and 1 hardly changed.",
                 periods().quarter.short()
             )
         );
@@ -296,11 +356,37 @@ mod tests {
         yearly.year_before = Some(11.0);
         assert_eq!(
             reading(&[yearly], &periods()),
-            "2025 against 2024: of the 1 measure compared, none got worse and 1 got better."
+            "2025 against 2024: of the 1 measure compared, none got worse, 1 got better and 0 \
+             hardly changed."
         );
         assert!(
             reading(&[row(Measure::CareRating, Some(3.0), None)], &periods())
                 .starts_with("No outcome has figures for two periods")
+        );
+    }
+
+    #[test]
+    fn a_changed_rating_comes_first_and_noise_is_not_news() {
+        let mut rating = row(Measure::CareRating, None, None);
+        rating.year = Some(1.0);
+        rating.year_before = Some(3.0);
+        let mut mortality = row(Measure::MortalityRatio, None, None);
+        mortality.year = Some(0.996);
+        mortality.year_before = Some(1.004);
+        let rows = [
+            rating,
+            mortality,
+            row(Measure::SicknessAbsence, Some(5.2), Some(4.8)),
+        ];
+        assert_eq!(
+            reading(&rows, &periods()),
+            format!(
+                "The care rating went from Good to Inadequate. {} against the quarter before: \
+                 of the 1 measure compared, sickness absence got worse, 0 got better and 0 \
+                 hardly changed. 2025 against 2024: of the 2 measures compared, care rating \
+                 got worse, 0 got better and 1 hardly changed.",
+                periods().quarter.short()
+            )
         );
     }
 

@@ -49,6 +49,7 @@ pub(super) async fn section(
         &quarter.months(),
         Count::of(figures.cases),
         before.map_or(Before::NotInPack, Before::of),
+        all_none_in(&trends, quarter),
     );
     section.tables.push(PackTable {
         caption: format!("Speak Up return for {}", quarter.months()),
@@ -99,6 +100,19 @@ fn before_in(trends: &Trends, quarter: Quarter) -> Option<&Figure> {
         .find(|r| r.label == label)?
         .cells
         .first()
+}
+
+/// How many quarters the trends table of concerns each quarter shows up to and including
+/// `quarter`, when it shows `quarter` and shows every one of them exactly as 0. `None` when
+/// it does not show `quarter`, or any of them is more than 0, hidden or not shown.
+fn all_none_in(trends: &Trends, quarter: Quarter) -> Option<usize> {
+    let rows = &trends.trends.iter().find(|t| t.id == "per-quarter")?.rows;
+    let label = quarter.months();
+    let upto = rows.iter().position(|r| r.label == label)? + 1;
+    rows.iter()
+        .take(upto)
+        .all(|r| r.cells.first().and_then(Figure::drawn) == Some(0))
+        .then_some(upto)
 }
 
 /// The quarter's return as one table: what is counted, and the count as decided.
@@ -228,12 +242,17 @@ fn raised(n: u64) -> String {
 /// - the quarter's count of concerns is hidden (fewer than N): say so, and compare
 ///   nothing, as any comparison would tell more than the table does;
 /// - it is held back ("not shown"): say so, and compare nothing;
+/// - it is shown as 0, and the trends show it and every quarter before it in them (at
+///   least 2 quarters in all) exactly as 0: say no concerns were raised in any of them;
 /// - it is shown and so is the quarter before's (in the trends): give the count and how
 ///   many more or fewer than the quarter before, or that it is the same;
 /// - it is shown but the quarter before's is hidden ("fewer than N" or "not shown"): give
 ///   the count and say the two are not compared;
 /// - it is shown and the trends do not include the quarter before: give the count alone.
-fn reading(months: &str, now: Count, before: Before) -> String {
+///
+/// `all_none` is how many quarters the trends show up to and including this one when they
+/// show every one of them exactly as 0 (see [`all_none_in`]).
+fn reading(months: &str, now: Count, before: Before, all_none: Option<usize>) -> String {
     let n = match now {
         Count::FewerThan(limit) => {
             return format!(
@@ -249,6 +268,11 @@ fn reading(months: &str, now: Count, before: Before) -> String {
         }
         Count::Exactly(n) => n,
     };
+    if let (0, Some(quarters @ 2..)) = (n, all_none) {
+        return format!(
+            "No concerns were raised in any of the last {quarters} quarters, up to {months}."
+        );
+    }
     let said = format!("{} raised in {months}", raised(n));
     match before {
         Before::Exactly(m) if n > m => format!("{said}, {} more than the quarter before.", n - m),
@@ -273,22 +297,22 @@ mod tests {
     #[test]
     fn the_reading_compares_two_shown_quarters() {
         assert_eq!(
-            reading(MONTHS, Count::Exactly(14), Before::Exactly(11)),
+            reading(MONTHS, Count::Exactly(14), Before::Exactly(11), None),
             "14 concerns were raised in October to December 2025, 3 more than the quarter \
              before."
         );
         assert_eq!(
-            reading(MONTHS, Count::Exactly(8), Before::Exactly(9)),
+            reading(MONTHS, Count::Exactly(8), Before::Exactly(9), None),
             "8 concerns were raised in October to December 2025, 1 fewer than the quarter \
              before."
         );
         assert_eq!(
-            reading(MONTHS, Count::Exactly(9), Before::Exactly(9)),
+            reading(MONTHS, Count::Exactly(9), Before::Exactly(9), None),
             "9 concerns were raised in October to December 2025, the same as the quarter \
              before."
         );
         assert_eq!(
-            reading(MONTHS, Count::Exactly(0), Before::Exactly(7)),
+            reading(MONTHS, Count::Exactly(0), Before::Exactly(7), None),
             "No concerns were raised in October to December 2025, 7 fewer than the quarter \
              before."
         );
@@ -297,17 +321,17 @@ mod tests {
     #[test]
     fn the_reading_never_compares_with_a_hidden_count() {
         assert_eq!(
-            reading(MONTHS, Count::FewerThan(6), Before::Exactly(12)),
+            reading(MONTHS, Count::FewerThan(6), Before::Exactly(12), None),
             "Fewer than 6 concerns were raised in October to December 2025; counts this small \
              are not shown."
         );
         assert_eq!(
-            reading(MONTHS, Count::NotShown, Before::Exactly(12)),
+            reading(MONTHS, Count::NotShown, Before::Exactly(12), None),
             "The number of concerns raised in October to December 2025 is not shown, so that \
              a smaller count cannot be worked out from it."
         );
         assert_eq!(
-            reading(MONTHS, Count::Exactly(12), Before::Hidden),
+            reading(MONTHS, Count::Exactly(12), Before::Hidden, None),
             "12 concerns were raised in October to December 2025; the count for the quarter \
              before is hidden, so the two are not compared."
         );
@@ -316,7 +340,7 @@ mod tests {
     #[test]
     fn the_reading_gives_the_count_alone_without_the_quarter_before() {
         assert_eq!(
-            reading(MONTHS, Count::Exactly(1), Before::NotInPack),
+            reading(MONTHS, Count::Exactly(1), Before::NotInPack, None),
             "1 concern was raised in October to December 2025."
         );
     }
@@ -359,6 +383,103 @@ mod tests {
         assert_eq!(before_in(&trends, q).map(Before::of), Some(Before::Hidden));
         let older = Quarter::parse("2023-Q2").unwrap();
         assert_eq!(before_in(&trends, older), None);
+    }
+
+    #[test]
+    fn the_reading_says_when_no_quarter_shown_had_a_concern() {
+        assert_eq!(
+            reading(MONTHS, Count::Exactly(0), Before::Exactly(0), Some(8)),
+            "No concerns were raised in any of the last 8 quarters, up to October to \
+             December 2025."
+        );
+        assert_eq!(
+            reading(MONTHS, Count::Exactly(0), Before::Exactly(0), Some(2)),
+            "No concerns were raised in any of the last 2 quarters, up to October to \
+             December 2025."
+        );
+        // One quarter alone is the ordinary reading; without every quarter shown as 0,
+        // the quarter before is compared as usual.
+        assert_eq!(
+            reading(MONTHS, Count::Exactly(0), Before::NotInPack, Some(1)),
+            "No concerns were raised in October to December 2025."
+        );
+        assert_eq!(
+            reading(MONTHS, Count::Exactly(0), Before::Exactly(0), None),
+            "No concerns were raised in October to December 2025, the same as the quarter \
+             before."
+        );
+        // A quarter with concerns is never read as none, whatever is passed.
+        assert_eq!(
+            reading(MONTHS, Count::Exactly(3), Before::Exactly(0), Some(8)),
+            "3 concerns were raised in October to December 2025, 3 more than the quarter \
+             before."
+        );
+        assert_eq!(
+            reading(MONTHS, Count::FewerThan(6), Before::Exactly(0), Some(8)),
+            "Fewer than 6 concerns were raised in October to December 2025; counts this small \
+             are not shown."
+        );
+    }
+
+    fn per_quarter(counts: &[(&str, PublishedCount)]) -> Trends {
+        Trends {
+            first: Quarter::parse("2024-Q1").unwrap(),
+            last: Quarter::parse("2025-Q4").unwrap(),
+            trends: vec![Trend {
+                rows: counts
+                    .iter()
+                    .map(|(q, count)| TrendRow {
+                        label: Quarter::parse(q).unwrap().months(),
+                        cells: vec![Figure::count(*count)],
+                    })
+                    .collect(),
+                ..trend("per-quarter")
+            }],
+        }
+    }
+
+    #[test]
+    fn all_none_counts_only_quarters_shown_exactly_as_0() {
+        let q = |text: &str| Quarter::parse(text).unwrap();
+        let none = PublishedCount::NONE;
+        let quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"];
+        let all_none = per_quarter(&quarters.map(|q| (q, none)));
+        assert_eq!(all_none_in(&all_none, q("2025-Q4")), Some(4));
+        assert_eq!(all_none_in(&all_none, q("2025-Q2")), Some(2));
+        // Not in the trends: nothing to read.
+        assert_eq!(all_none_in(&all_none, q("2024-Q4")), None);
+        // A hidden count is never read as 0.
+        let hidden = per_quarter(&[
+            ("2025-Q1", PublishedCount::WITHHELD),
+            ("2025-Q2", none),
+            ("2025-Q3", none),
+            ("2025-Q4", none),
+        ]);
+        assert_eq!(all_none_in(&hidden, q("2025-Q4")), None);
+        // A quarter with concerns shown breaks the run.
+        use dignity_engine::disclosure::{Kind, Minimum, population};
+        let seven = Figure::amount(
+            population(7, Minimum::new(Kind::SpeakUpReturns, 5).unwrap()),
+            |n| n.to_string(),
+            "hidden",
+        );
+        let mut some = per_quarter(&quarters.map(|q| (q, none)));
+        some.trends[0].rows[1].cells = vec![seven];
+        assert_eq!(all_none_in(&some, q("2025-Q4")), None);
+        assert_eq!(all_none_in(&some, q("2025-Q1")), Some(1));
+        // Only quarters up to the pack's own count.
+        let later = per_quarter(&[
+            ("2025-Q1", none),
+            ("2025-Q2", none),
+            ("2025-Q3", PublishedCount::WITHHELD),
+        ]);
+        assert_eq!(all_none_in(&later, q("2025-Q2")), Some(2));
+        assert_eq!(all_none_in(&later, q("2025-Q3")), None);
+        let no_table = Trends {
+            trends: vec![trend("by-element")],
+            ..per_quarter(&[])
+        };
+        assert_eq!(all_none_in(&no_table, q("2025-Q3")), None);
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //! indicators, against its benchmark group and last year, exactly as the national
 //! oversight view shows them (`crate::survey::compare::oversight`). A figure from too few
 //! people is hidden there (its position is `None`); this section never shows a number for
-//! it, and its reading never looks at it.
+//! it, and its reading never looks at it. The survey year read is the newest in which the
+//! organisation's counted campaign had closed by the quarter's last day: a pack never shows
+//! results from after its quarter.
 
 use super::{PackTable, Section};
 use crate::identity::Organisation;
+use crate::survey::campaigns;
 use crate::survey::compare::{self, Change, Indicator, OversightCell, OversightRow};
 use crate::table::{Cell, Table};
 use crate::{Context, Error};
+use dignity_domain::speakup::Day;
 use dignity_domain::speakup_returns::Quarter;
 use dignity_engine::benchmark::{Position, Standing};
 
@@ -28,28 +32,27 @@ pub(super) async fn section(
         notes: Vec::new(),
         tables: Vec::new(),
     };
-    let mut found = compare::oversight(ctx, Some(quarter.year)).await?;
-    // The newest year with results that is not after the quarter's.
-    let Some(year) = found
-        .years
+    let months = quarter.months();
+    let shared = campaigns::shared_survey(ctx).await?;
+    let today = ctx.clock.today();
+    // This organisation's closed campaigns of the shared survey: those the national
+    // comparison counts from (the first of each year to close).
+    let closed: Vec<(i64, Day)> = campaigns::of(ctx, organisation)
+        .await?
         .iter()
-        .copied()
-        .filter(|y| *y <= quarter.year)
-        .max()
-    else {
-        section.reading = format!(
-            "No staff survey has results for {} or before, so there are no figures to show.",
-            quarter.year
-        );
+        .filter(|c| Some(c.survey_id) == shared && c.has_closed(today))
+        .map(|c| (c.year, c.closes_on))
+        .collect();
+    let Some(year) = year_closed_by(&closed, quarter)? else {
+        section.reading = none_closed(&months);
         return Ok(section);
     };
-    if found.year != year {
-        found = compare::oversight(ctx, Some(year)).await?;
-    }
+    let found = compare::oversight(ctx, Some(year)).await?;
     let Some(row) = found
         .rows
         .iter()
         .find(|r| r.organisation.id == organisation.id)
+        .filter(|_| found.year == year)
     else {
         section.reading = format!(
             "{} has no closed staff survey in {year}, so there are no figures to show.",
@@ -72,6 +75,10 @@ pub(super) async fn section(
         table: oversight_table(year, &found.indicators, row),
     });
     section.notes = vec![
+        format!(
+            "These figures are from the newest staff survey that had closed by the end of \
+             {months}."
+        ),
         format!(
             "Figures from fewer than {} people are hidden, as on every page.",
             ctx.minimums.survey().people()
@@ -97,6 +104,26 @@ pub(super) async fn section(
         );
     }
     Ok(section)
+}
+
+/// The survey year a quarter's pack reads, from the organisation's closed campaigns of
+/// the shared survey as (year, closing day): the newest year with a campaign that closed on
+/// or before the quarter's last day. The national comparison counts a year's first campaign
+/// to close, so if any of a year's campaigns closed by then, the counted one did too. A
+/// survey that closed after the quarter ended is never read, whatever its year.
+fn year_closed_by(campaigns: &[(i64, Day)], quarter: Quarter) -> Result<Option<i64>, Error> {
+    let (_, after) = super::plans::days_of(quarter)?;
+    let last_day = after.plus_days(-1);
+    Ok(campaigns
+        .iter()
+        .filter(|(_, closes_on)| *closes_on <= last_day)
+        .map(|(year, _)| *year)
+        .max())
+}
+
+/// The reading when no staff survey had closed by the quarter's end.
+fn none_closed(months: &str) -> String {
+    format!("No staff survey had closed by the end of {months}, so there are no figures to show.")
 }
 
 fn pct(share: f64) -> String {
@@ -408,6 +435,60 @@ mod tests {
             reading(2025, &[]),
             "In the 2025 staff survey, none of the oversight measures was asked."
         );
+    }
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_year_read_is_the_newest_to_close_by_the_quarters_last_day() {
+        let q = |text: &str| Quarter::parse(text).unwrap();
+        // The demo: 2025's survey closed in October 2025, 2026's ran 1 September to 31
+        // October 2026.
+        let closed = [(2025, day("2025-10-31")), (2026, day("2026-10-31"))];
+        let year = |quarter: &str| year_closed_by(&closed, q(quarter)).unwrap();
+        assert_eq!(year("2026-Q1"), Some(2025));
+        assert_eq!(year("2026-Q2"), Some(2025));
+        assert_eq!(year("2026-Q3"), Some(2025));
+        assert_eq!(year("2026-Q4"), Some(2026));
+        assert_eq!(year("2027-Q1"), Some(2026));
+        // Closing on the quarter's last day counts; the day after does not.
+        assert_eq!(
+            year_closed_by(&[(2026, day("2026-09-30"))], q("2026-Q3")).unwrap(),
+            Some(2026)
+        );
+        assert_eq!(
+            year_closed_by(&[(2026, day("2026-10-01"))], q("2026-Q3")).unwrap(),
+            None
+        );
+        assert_eq!(
+            year_closed_by(&[(2026, day("2027-01-01"))], q("2026-Q4")).unwrap(),
+            None
+        );
+        // None closed by then: the section says so.
+        assert_eq!(year("2025-Q3"), None);
+        assert_eq!(year_closed_by(&[], q("2026-Q4")).unwrap(), None);
+        assert_eq!(
+            none_closed(&q("2025-Q3").months()),
+            "No staff survey had closed by the end of July to September 2025, so there are no \
+             figures to show."
+        );
+    }
+
+    #[test]
+    fn the_year_read_is_by_closing_day_not_the_years_label() {
+        // A second campaign of 2025 (a pulse survey) closing late does not stop 2025 being
+        // read once its first has closed; a year is never read before any of it closed.
+        let closed = [
+            (2025, day("2026-02-28")),
+            (2025, day("2025-06-30")),
+            (2024, day("2024-11-30")),
+        ];
+        let q = |text: &str| Quarter::parse(text).unwrap();
+        assert_eq!(year_closed_by(&closed, q("2025-Q2")).unwrap(), Some(2025));
+        assert_eq!(year_closed_by(&closed, q("2025-Q1")).unwrap(), Some(2024));
+        assert_eq!(year_closed_by(&closed, q("2024-Q3")).unwrap(), None);
     }
 
     #[test]
