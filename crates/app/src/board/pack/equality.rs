@@ -532,14 +532,19 @@ fn this_year(year: ReportingYear, comparable: &[&Compared]) -> String {
     let boards = shown.iter().any(|(m, _)| kind(*m) == Kind::Points);
     match (likelihoods, boards) {
         (true, true) => format!(
-            "In {year}, every likelihood shown is between 0.80 and 1.25, and every board \
-             difference is within 10 points."
+            "In {year}, every likelihood shown is between 0.80 and 1.25, and every share of \
+             the voting board shown is within 10 points of the share of staff."
         ),
         (true, false) => format!("In {year}, every likelihood shown is between 0.80 and 1.25."),
         (false, true) => {
-            format!("In {year}, every board difference shown is within 10 points.")
+            format!(
+                "In {year}, every share of the voting board shown is within 10 points of the \
+                 share of staff."
+            )
         }
-        (false, false) => format!("No likelihood or board difference is shown for {year}."),
+        (false, false) => {
+            format!("No likelihood or share of the voting board is shown for {year}.")
+        }
     }
 }
 
@@ -895,15 +900,16 @@ mod tests {
                 m(WresTraining, V(1.1), MISSING),
                 m(BmeBoardGap, V(-10.0), MISSING)
             ]),
-            "In 2025/26, every likelihood shown is between 0.80 and 1.25, and every board \
-             difference is within 10 points."
+            "In 2025/26, every likelihood shown is between 0.80 and 1.25, and every share of \
+             the voting board shown is within 10 points of the share of staff."
         );
         assert_eq!(
             now(&[
                 m(BmeBoardGap, V(9.9), MISSING),
                 m(WresTraining, HIDDEN, V(3.0))
             ]),
-            "In 2025/26, every board difference shown is within 10 points."
+            "In 2025/26, every share of the voting board shown is within 10 points of the \
+             share of staff."
         );
     }
 
@@ -915,8 +921,8 @@ mod tests {
         ];
         assert_eq!(
             reading(year(), &hidden),
-            "No likelihood or board difference is shown for 2025/26. 2 measures are hidden, so \
-             they cannot be compared with last year."
+            "No likelihood or share of the voting board is shown for 2025/26. 2 measures are \
+             hidden, so they cannot be compared with last year."
         );
         // A share is not one the reading reads.
         let shares = [

@@ -26,6 +26,11 @@ const MAIN_GROUPINGS: [&str; 2] = ["ethnicity", "disability"];
 /// The words the fairness page gives a row whose likelihood is hidden for small numbers.
 const TOO_FEW: &str = "Too few people to show";
 
+/// The groups a reading must not pass over: when either has no likelihood shown, the
+/// reading says so first (see [`unshown`]).
+const BME_STAFF: &str = "Black and minority ethnic staff";
+const DISABLED_STAFF: &str = "Disabled staff";
+
 pub(super) async fn section(
     ctx: &Context,
     organisation: &Organisation,
@@ -206,9 +211,9 @@ struct GroupRow {
 fn group_name(grouping: &GroupingView, label: &str) -> String {
     match (grouping.key, label) {
         ("ethnicity", "White") => "White staff".into(),
-        ("ethnicity", "Black and minority ethnic") => "Black and minority ethnic staff".into(),
+        ("ethnicity", "Black and minority ethnic") => BME_STAFF.into(),
         ("ethnicity", "Not known") => "Staff whose ethnicity is not known".into(),
-        ("disability", "Disabled") => "Disabled staff".into(),
+        ("disability", "Disabled") => DISABLED_STAFF.into(),
         ("disability", "Not disabled") => "Staff who are not disabled".into(),
         ("disability", "Not known") => "Staff whose disability is not known".into(),
         _ => format!("{}: {label}", grouping.title),
@@ -493,20 +498,39 @@ fn shown_likelihood(figure: &Figure) -> Option<(String, f64)> {
     Some((text, value))
 }
 
-/// The reading: the largest clear difference by ethnicity or disability, if any.
+/// The reading: first, whether Black and minority ethnic staff or disabled staff have no
+/// figure shown at all; then the largest clear difference by ethnicity or disability, if
+/// any.
 ///
 /// Rules, using only the likelihoods the groups table shows (a hidden one is never looked
-/// at):
+/// at, only known to be hidden and the page's words for why):
+/// - None shown and some hidden for small numbers: say the figures are too few to show.
+/// - None shown otherwise (it happened to no one, say): say none could be worked out.
+/// - Some shown, but none for Black and minority ethnic staff, or none for disabled staff:
+///   say that first (see [`unshown`]), so the rest cannot read as comfort about them.
 /// - A result counts when its likelihood is shown, is above 1.00, and is flagged (outside
 ///   0.80 to 1.25, with a range that leaves out 1.00): the group was clearly more likely
 ///   than other staff.
 /// - Some count: name the one with the highest likelihood (the first in the table on a
 ///   tie), and say how many others count.
-/// - None count but some are shown: say no group was clearly more likely.
-/// - None shown and some hidden for small numbers: say the figures are too few to show.
-/// - Otherwise (it happened to no one, say): say none could be worked out.
+/// - None count: say no group was clearly more likely; after the first sentence above, no
+///   group of those with figures shown.
 fn reading(year: ReportingYear, findings: &[Finding]) -> String {
     let year = year.label();
+    if !findings.iter().any(|f| f.shown.is_some()) {
+        return if findings.iter().any(|f| f.too_few) {
+            format!(
+                "In {year}, the figures by ethnicity and disability are too few to show, so \
+                 this cannot say whether any group was more likely than others."
+            )
+        } else {
+            format!(
+                "In {year}, no likelihood by ethnicity or disability could be worked out, so \
+                 there is nothing to compare."
+            )
+        };
+    }
+    let first = unshown(findings);
     let clear: Vec<(&Finding, &str, f64)> = findings
         .iter()
         .filter(|f| f.flagged)
@@ -521,34 +545,77 @@ fn reading(year: ReportingYear, findings: &[Finding]) -> String {
             Some(b) if b.2 >= c.2 => Some(b),
             _ => Some(c),
         });
-    if let Some((finding, text, _)) = top {
-        let others = match clear.len() - 1 {
-            0 => String::new(),
-            1 => "; 1 other result in the table also shows a group clearly more likely".into(),
-            n => format!("; {n} other results in the table also show a group clearly more likely"),
+    let Some(first) = first else {
+        return match top {
+            Some((finding, text, _)) => format!(
+                "In {year}, {} were {text} times as likely as other staff {} (1.00 is \
+                 equal){}.",
+                lower_first_word(&finding.group),
+                process_words(finding.measure),
+                others(clear.len())
+            ),
+            None => format!(
+                "In {year}, no group by ethnicity or disability was clearly more likely than \
+                 other staff to go through any of these processes."
+            ),
         };
-        return format!(
-            "In {year}, {} were {text} times as likely as other staff {} (1.00 is equal){others}.",
-            lower_first_word(&finding.group),
-            process_words(finding.measure)
-        );
+    };
+    let then = match top {
+        Some((finding, text, _)) => format!(
+            "{} were {text} times as likely as other staff {} (1.00 is equal){}.",
+            finding.group,
+            process_words(finding.measure),
+            others(clear.len())
+        ),
+        None => "None of the groups with figures shown was clearly more likely than other \
+                 staff to go through any of these processes."
+            .to_owned(),
+    };
+    format!("In {year}, {first} {then}")
+}
+
+/// After the highest clear result, how many more there are in the table.
+fn others(clear: usize) -> String {
+    match clear.saturating_sub(1) {
+        0 => String::new(),
+        1 => "; 1 other result in the table also shows a group clearly more likely".into(),
+        n => format!("; {n} other results in the table also show a group clearly more likely"),
     }
-    if findings.iter().any(|f| f.shown.is_some()) {
-        return format!(
-            "In {year}, no group by ethnicity or disability was clearly more likely than other \
-             staff to go through any of these processes."
-        );
+}
+
+/// The sentence, after "In 2025/26, ", for Black and minority ethnic staff and disabled
+/// staff when either has no likelihood shown at all; `None` when both have one. It says
+/// they are too few to show when every one of their results is hidden for small numbers,
+/// and only that no figure can be shown otherwise (or when the table has no row for them).
+fn unshown(findings: &[Finding]) -> Option<String> {
+    let groups: Vec<&str> = [BME_STAFF, DISABLED_STAFF]
+        .into_iter()
+        .filter(|group| {
+            !findings
+                .iter()
+                .any(|f| f.group == *group && f.shown.is_some())
+        })
+        .collect();
+    if groups.is_empty() {
+        return None;
     }
-    if findings.iter().any(|f| f.too_few) {
-        return format!(
-            "In {year}, the figures by ethnicity and disability are too few to show, so this \
-             cannot say whether any group was more likely than others."
-        );
-    }
-    format!(
-        "In {year}, no likelihood by ethnicity or disability could be worked out, so there is \
-         nothing to compare."
-    )
+    let too_few = groups.iter().all(|group| {
+        let mut theirs = findings.iter().filter(|f| f.group == *group).peekable();
+        theirs.peek().is_some() && theirs.all(|f| f.too_few)
+    });
+    let named: Vec<String> = groups.iter().map(|g| lower_first_word(g)).collect();
+    let why = "so the pack cannot say whether they were treated fairly.";
+    Some(if too_few {
+        format!(
+            "the figures for {} are too few to show, {why}",
+            named.join(" and for ")
+        )
+    } else {
+        format!(
+            "no figure can be shown for {}, {why}",
+            named.join(" or for ")
+        )
+    })
 }
 
 /// A group's name inside a sentence: "Staff whose ..." and "Disabled staff" lose their
@@ -579,31 +646,39 @@ mod tests {
         ReportingYear::ending(2026).unwrap()
     }
 
+    fn too_few(group: &str, measure: Measure) -> Finding {
+        Finding {
+            too_few: true,
+            ..finding(group, measure, None, false)
+        }
+    }
+
     #[test]
     fn the_reading_names_the_largest_clear_difference() {
         let findings = [
-            finding(
-                "Black and minority ethnic staff",
-                Measure::Conduct,
-                Some(1.83),
-                true,
-            ),
-            finding("Disabled staff", Measure::Suspension, Some(2.4), true),
+            finding(BME_STAFF, Measure::Conduct, Some(1.83), true),
+            finding(DISABLED_STAFF, Measure::Suspension, Some(2.4), true),
             // Shown but not flagged: not counted, however high.
-            finding("Disabled staff", Measure::Capability, Some(3.1), false),
+            finding(DISABLED_STAFF, Measure::Capability, Some(3.1), false),
             // Flagged as less likely: not counted.
             finding("White staff", Measure::Conduct, Some(0.55), true),
+            finding(BME_STAFF, Measure::Outcome, Some(1.5), true),
         ];
         assert_eq!(
             reading(year(), &findings),
+            "In 2025/26, disabled staff were 2.40 times as likely as other staff to be \
+             suspended or excluded (1.00 is equal); 2 other results in the table also show a \
+             group clearly more likely."
+        );
+        assert_eq!(
+            reading(year(), &findings[..2]),
             "In 2025/26, disabled staff were 2.40 times as likely as other staff to be \
              suspended or excluded (1.00 is equal); 1 other result in the table also shows a \
              group clearly more likely."
         );
         assert_eq!(
-            reading(year(), &findings[..1]),
-            "In 2025/26, Black and minority ethnic staff were 1.83 times as likely as other \
-             staff to start a conduct investigation (1.00 is equal)."
+            reading(year(), &findings[..3]),
+            reading(year(), &findings[..4]),
         );
     }
 
@@ -611,8 +686,9 @@ mod tests {
     fn the_reading_says_when_no_group_is_clearly_more_likely() {
         let findings = [
             finding("White staff", Measure::Conduct, Some(0.55), true),
-            finding("Disabled staff", Measure::Capability, Some(1.10), false),
-            finding("Disabled staff", Measure::Suspension, None, false),
+            finding(BME_STAFF, Measure::Conduct, Some(1.30), false),
+            finding(DISABLED_STAFF, Measure::Capability, Some(1.10), false),
+            finding(DISABLED_STAFF, Measure::Suspension, None, false),
         ];
         assert_eq!(
             reading(year(), &findings),
@@ -622,16 +698,88 @@ mod tests {
     }
 
     #[test]
+    fn the_reading_says_first_when_bme_or_disabled_staff_have_no_figure() {
+        // The demonstration's shape: only white staff and staff who are not disabled have
+        // figures shown.
+        let findings = [
+            finding("White staff", Measure::Conduct, Some(0.95), false),
+            too_few(BME_STAFF, Measure::Conduct),
+            too_few(BME_STAFF, Measure::Capability),
+            finding(
+                "Staff who are not disabled",
+                Measure::Conduct,
+                Some(1.0),
+                false,
+            ),
+            too_few(DISABLED_STAFF, Measure::Conduct),
+            too_few(DISABLED_STAFF, Measure::Capability),
+        ];
+        assert_eq!(
+            reading(year(), &findings),
+            "In 2025/26, the figures for Black and minority ethnic staff and for disabled \
+             staff are too few to show, so the pack cannot say whether they were treated \
+             fairly. None of the groups with figures shown was clearly more likely than other \
+             staff to go through any of these processes."
+        );
+        // Only disabled staff have none; what the shown figures say comes second.
+        let bme_shown = [
+            finding(BME_STAFF, Measure::Conduct, Some(1.83), true),
+            too_few(DISABLED_STAFF, Measure::Conduct),
+            finding(
+                "Staff who are not disabled",
+                Measure::Outcome,
+                Some(1.4),
+                true,
+            ),
+        ];
+        assert_eq!(
+            reading(year(), &bme_shown),
+            "In 2025/26, the figures for disabled staff are too few to show, so the pack \
+             cannot say whether they were treated fairly. Black and minority ethnic staff \
+             were 1.83 times as likely as other staff to start a conduct investigation (1.00 \
+             is equal); 1 other result in the table also shows a group clearly more likely."
+        );
+        // Not every result hidden for small numbers (it happened to no one, say), or no
+        // row at all: it says only that no figure can be shown.
+        let not_worked_out = [
+            finding(BME_STAFF, Measure::Sanction, None, false),
+            too_few(BME_STAFF, Measure::Conduct),
+            finding("White staff", Measure::Conduct, Some(0.9), false),
+        ];
+        assert_eq!(
+            reading(year(), &not_worked_out),
+            "In 2025/26, no figure can be shown for Black and minority ethnic staff or for \
+             disabled staff, so the pack cannot say whether they were treated fairly. None of \
+             the groups with figures shown was clearly more likely than other staff to go \
+             through any of these processes."
+        );
+        assert_eq!(unshown(&not_worked_out[2..]), unshown(&not_worked_out));
+        let both_shown = [
+            finding(BME_STAFF, Measure::Conduct, Some(1.0), false),
+            too_few(DISABLED_STAFF, Measure::Conduct),
+            finding(DISABLED_STAFF, Measure::Capability, Some(1.0), false),
+        ];
+        assert_eq!(unshown(&both_shown), None);
+    }
+
+    #[test]
     fn the_reading_never_looks_behind_a_hidden_likelihood() {
         // Flagged cannot be set on a hidden likelihood, but were it, it is not looked at.
-        let mut hidden = finding("Disabled staff", Measure::Conduct, None, true);
-        hidden.too_few = true;
+        let hidden = Finding {
+            flagged: true,
+            ..too_few(DISABLED_STAFF, Measure::Conduct)
+        };
         assert_eq!(
-            reading(year(), &[hidden.clone()]),
+            reading(year(), std::slice::from_ref(&hidden)),
             "In 2025/26, the figures by ethnicity and disability are too few to show, so this \
              cannot say whether any group was more likely than others."
         );
-        let no_one = finding("Disabled staff", Measure::Sanction, None, false);
+        let with_shown = [
+            hidden,
+            finding(BME_STAFF, Measure::Conduct, Some(1.1), false),
+        ];
+        assert!(reading(year(), &with_shown).ends_with("None of the groups with figures shown was clearly more likely than other staff to go through any of these processes."));
+        let no_one = finding(DISABLED_STAFF, Measure::Sanction, None, false);
         assert!(reading(year(), &[no_one]).starts_with("In 2025/26, no likelihood"));
         assert!(reading(year(), &[]).starts_with("In 2025/26, no likelihood"));
     }

@@ -55,6 +55,10 @@ pub(super) async fn section(
     // Signed plans first: they are what both sides agreed.
     shown.sort_by_key(|p| p.signed_on.is_none());
     let drafts = shown.iter().filter(|p| p.signed_on.is_none()).count();
+    let signed_after = shown
+        .iter()
+        .filter(|p| p.signed_on.is_some_and(|day| day >= after))
+        .count();
     let mut total = Tally::default();
     let mut summary = Vec::new();
     for (at, plan) in shown.iter().enumerate() {
@@ -63,13 +67,7 @@ pub(super) async fn section(
         total = total.add(tally);
         summary.push(summary_row(plan, tally, after));
         section.tables.push(PackTable {
-            caption: match plan.signed_on {
-                Some(_) => format!("{}: actions at the end of {months}", plan.title),
-                None => format!(
-                    "{}: actions at the end of {months} (a draft, not yet signed by both sides)",
-                    plan.title
-                ),
-            },
+            caption: actions_caption(&plan.title, plan.signed_on, after),
             table: actions_table(at + 1, &rows, after),
         });
     }
@@ -80,7 +78,15 @@ pub(super) async fn section(
             table: summary_table(summary),
         },
     );
-    section.reading = reading(total, shown.len(), drafts);
+    section.reading = reading(
+        total,
+        Plans {
+            shown: shown.len(),
+            drafts,
+            signed_after,
+        },
+        &months,
+    );
     section.notes.push(format!(
         "Status and progress are as last reported when this pack was made. An action is late \
          when it was due by the end of {months} and was not done or dropped."
@@ -94,8 +100,8 @@ pub(super) async fn section(
     );
     if drafts > 0 {
         section.notes.push(
-            "A draft plan is shown as it stands. Both sides have not signed it, so nothing in \
-             it is agreed yet."
+            "A draft plan is shown as it stands. It is not yet signed by both sides, so nothing \
+             in it is agreed yet."
                 .into(),
         );
     }
@@ -238,12 +244,31 @@ impl Tally {
 }
 
 /// Whether a plan is signed, in words: "Signed on 3 May 2026", or that it is a draft.
-/// A plan signed after the quarter ended says so, as at the quarter's end it was not.
+/// A plan signed after the quarter ended was still a draft at the quarter's end: it says
+/// so, and when it was signed.
 fn signed_words(signed_on: Option<Day>, after: Day) -> String {
     match signed_on {
         None => "No, a draft".into(),
-        Some(day) if day >= after => format!("Signed on {}, after the quarter", day.long()),
+        Some(day) if day >= after => format!(
+            "No, a draft at the quarter's end (signed on {})",
+            day.long()
+        ),
         Some(day) => format!("Signed on {}", day.long()),
+    }
+}
+
+/// The caption of a plan's actions table. Status and progress are as last reported, so
+/// the caption says so rather than naming the quarter's end. A draft says it is not yet
+/// signed; a plan signed after the quarter ended says when, as it shows that version.
+fn actions_caption(title: &str, signed_on: Option<Day>, after: Day) -> String {
+    let caption = format!("Actions of {title}, as last reported");
+    match signed_on {
+        None => format!("{caption} (a draft, not yet signed by both sides)"),
+        Some(day) if day >= after => format!(
+            "{caption} (as both sides signed it on {}, after the quarter ended)",
+            day.long()
+        ),
+        Some(_) => caption,
     }
 }
 
@@ -291,53 +316,106 @@ fn summary_table(rows: Vec<Vec<Cell>>) -> Table {
     }
 }
 
-/// The `number`th plan's actions: commitment, action, the action it is part of, status,
-/// progress, due date and whether it was late.
+/// The `number`th plan's actions: commitment, action, the action it is part of (only when
+/// some action in the table is part of another), status, progress, due date and whether it
+/// was late.
 fn actions_table(number: usize, rows: &[(String, ActionRow)], after: Day) -> Table {
     let title_of = |id: Option<i64>| {
         id.and_then(|id| rows.iter().find(|(_, r)| r.action.id == id))
             .map(|(_, r)| r.action.title.clone())
             .unwrap_or_default()
     };
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|(_, r)| title_of(r.action.parent_id))
+        .collect();
+    let with_parts = parts.iter().any(|p| !p.is_empty());
+    let header = [
+        ("Commitment", true),
+        ("Action", true),
+        ("Part of", with_parts),
+        ("Status", true),
+        ("Progress", true),
+        ("Due", true),
+        ("Late", true),
+    ]
+    .into_iter()
+    .filter(|(_, keep)| *keep)
+    .map(|(name, _)| name.to_owned())
+    .collect();
     Table {
         name: format!("{KEY}-actions-{number}"),
-        header: [
-            "Commitment",
-            "Action",
-            "Part of",
-            "Status",
-            "Progress",
-            "Due",
-            "Late",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header,
         rows: rows
             .iter()
-            .map(|(group, row)| {
+            .zip(parts)
+            .map(|((group, row), part)| {
                 let a = &row.action;
-                vec![
-                    Cell::words(group),
-                    Cell::words(&a.title),
-                    Cell::words(title_of(a.parent_id)),
+                let mut cells = vec![Cell::words(group), Cell::words(&a.title)];
+                if with_parts {
+                    cells.push(Cell::words(part));
+                }
+                cells.extend([
                     Cell::words(a.status.label()),
                     Cell::words(format!("{}%", row.progress.value())),
                     Cell::words(a.dates.due_on.long()),
                     Cell::words(if is_late(a, after) { "Yes" } else { "No" }),
-                ]
+                ]);
+                cells
             })
             .collect(),
     }
 }
 
+/// How many plans the pack shows, and how many of them were not signed by the quarter's
+/// end, as the summary table shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plans {
+    shown: usize,
+    /// Never signed by both sides: still drafts.
+    drafts: usize,
+    /// Signed by both sides only after the quarter ended: drafts at its end.
+    signed_after: usize,
+}
+
 /// "What this shows" for action plans, from the actions the tables show. The rules:
+/// - some plans were signed by both sides only after the quarter ended: say first that
+///   they were still drafts at its end (the plan, all N plans, or how many of how many);
 /// - no action is counted (there are none, or all are dropped): say the plan has no
 ///   actions yet;
 /// - otherwise, how many of the counted actions are done: all, none, or how many of how
 ///   many;
 /// - then, unless all are done, how many are late: none, 1, or more;
 /// - when every plan shown is a draft, say so first: nothing in it is agreed yet.
-fn reading(t: Tally, plans: usize, drafts: usize) -> String {
+fn reading(t: Tally, plans: Plans, months: &str) -> String {
+    let counts = counts_reading(t, plans.shown, plans.drafts);
+    match signed_after_words(plans.signed_after, plans.shown, months) {
+        Some(first) => format!("{first} {counts}"),
+        None => counts,
+    }
+}
+
+/// That `signed_after` of the `plans` shown were still drafts at the end of the quarter,
+/// as both sides signed them only after it; `None` when none were.
+fn signed_after_words(signed_after: usize, plans: usize, months: &str) -> Option<String> {
+    let end = format!("at the end of {months}");
+    Some(match (signed_after, plans) {
+        (0, _) => return None,
+        (1, 1) => format!("The plan was still a draft {end}: both sides signed it after that."),
+        (k, p) if k == p => {
+            format!("All {p} plans were still drafts {end}: both sides signed them after that.")
+        }
+        (1, p) => {
+            format!("1 of the {p} plans was still a draft {end}: both sides signed it after that.")
+        }
+        (k, p) => format!(
+            "{k} of the {p} plans were still drafts {end}: both sides signed them after that."
+        ),
+    })
+}
+
+/// The done and late actions, and whether every plan shown is still a draft.
+fn counts_reading(t: Tally, plans: usize, drafts: usize) -> String {
     let plan = if plans == 1 { "plan" } else { "plans" };
     let all_drafts = drafts > 0 && drafts == plans;
     if t.counted == 0 {
@@ -467,6 +545,16 @@ mod tests {
         assert_eq!(t.add(t).counted, 12);
     }
 
+    const MONTHS: &str = "January to March 2026";
+
+    fn plans(shown: usize, drafts: usize, signed_after: usize) -> Plans {
+        Plans {
+            shown,
+            drafts,
+            signed_after,
+        }
+    }
+
     fn tally(counted: usize, done: usize, late: usize) -> Tally {
         Tally {
             counted,
@@ -479,33 +567,39 @@ mod tests {
     #[test]
     fn the_reading_gives_done_and_late() {
         assert_eq!(
-            reading(tally(20, 12, 3), 1, 0),
+            reading(tally(20, 12, 3), plans(1, 0, 0), MONTHS),
             "12 of 20 actions are done; 3 are late."
         );
         assert_eq!(
-            reading(tally(20, 1, 1), 2, 1),
+            reading(tally(20, 1, 1), plans(2, 1, 0), MONTHS),
             "1 of 20 actions is done; 1 is late."
         );
         assert_eq!(
-            reading(tally(5, 2, 0), 1, 0),
+            reading(tally(5, 2, 0), plans(1, 0, 0), MONTHS),
             "2 of 5 actions are done; none are late."
         );
         assert_eq!(
-            reading(tally(5, 0, 4), 1, 0),
+            reading(tally(5, 0, 4), plans(1, 0, 0), MONTHS),
             "None of the 5 actions are done yet; 4 are late."
         );
-        assert_eq!(reading(tally(5, 5, 0), 1, 0), "All 5 actions are done.");
+        assert_eq!(
+            reading(tally(5, 5, 0), plans(1, 0, 0), MONTHS),
+            "All 5 actions are done."
+        );
     }
 
     #[test]
     fn the_reading_of_one_action() {
-        assert_eq!(reading(tally(1, 1, 0), 1, 0), "The 1 action is done.");
         assert_eq!(
-            reading(tally(1, 0, 0), 1, 0),
+            reading(tally(1, 1, 0), plans(1, 0, 0), MONTHS),
+            "The 1 action is done."
+        );
+        assert_eq!(
+            reading(tally(1, 0, 0), plans(1, 0, 0), MONTHS),
             "The 1 action is not done yet; it is not late."
         );
         assert_eq!(
-            reading(tally(1, 0, 1), 1, 0),
+            reading(tally(1, 0, 1), plans(1, 0, 0), MONTHS),
             "The 1 action is not done yet; it is late."
         );
     }
@@ -513,24 +607,68 @@ mod tests {
     #[test]
     fn the_reading_says_when_every_plan_is_a_draft() {
         assert_eq!(
-            reading(tally(10, 3, 2), 1, 1),
+            reading(tally(10, 3, 2), plans(1, 1, 0), MONTHS),
             "In the draft plan, not yet signed by both sides, 3 of 10 actions are done; 2 \
              are late."
         );
         assert_eq!(
-            reading(tally(0, 0, 0), 2, 2),
+            reading(tally(0, 0, 0), plans(2, 2, 0), MONTHS),
             "There are no actions in the draft plans yet."
+        );
+    }
+
+    #[test]
+    fn the_reading_says_first_when_a_plan_was_signed_only_after_the_quarter() {
+        assert_eq!(
+            reading(tally(10, 3, 2), plans(1, 0, 1), MONTHS),
+            "The plan was still a draft at the end of January to March 2026: both sides \
+             signed it after that. 3 of 10 actions are done; 2 are late."
+        );
+        assert_eq!(
+            reading(tally(10, 3, 2), plans(2, 0, 2), MONTHS),
+            "All 2 plans were still drafts at the end of January to March 2026: both sides \
+             signed them after that. 3 of 10 actions are done; 2 are late."
+        );
+        assert_eq!(
+            reading(tally(4, 4, 0), plans(3, 1, 1), MONTHS),
+            "1 of the 3 plans was still a draft at the end of January to March 2026: both \
+             sides signed it after that. All 4 actions are done."
+        );
+        assert_eq!(
+            reading(tally(0, 0, 0), plans(3, 0, 2), MONTHS),
+            "2 of the 3 plans were still drafts at the end of January to March 2026: both \
+             sides signed them after that. There are no actions in the plans yet."
+        );
+        assert_eq!(signed_after_words(0, 2, MONTHS), None);
+    }
+
+    #[test]
+    fn the_caption_says_actions_are_as_last_reported() {
+        let after = day("2026-04-01");
+        assert_eq!(
+            actions_caption("Respect at work", Some(day("2026-03-31")), after),
+            "Actions of Respect at work, as last reported"
+        );
+        assert_eq!(
+            actions_caption("Respect at work", None, after),
+            "Actions of Respect at work, as last reported (a draft, not yet signed by both \
+             sides)"
+        );
+        assert_eq!(
+            actions_caption("Respect at work", Some(day("2026-04-01")), after),
+            "Actions of Respect at work, as last reported (as both sides signed it on 1 \
+             April 2026, after the quarter ended)"
         );
     }
 
     #[test]
     fn the_reading_says_when_there_are_no_actions() {
         assert_eq!(
-            reading(tally(0, 0, 0), 1, 0),
+            reading(tally(0, 0, 0), plans(1, 0, 0), MONTHS),
             "There are no actions in the plan yet."
         );
         assert_eq!(
-            reading(tally(0, 0, 0), 2, 1),
+            reading(tally(0, 0, 0), plans(2, 1, 0), MONTHS),
             "There are no actions in the plans yet."
         );
     }
@@ -545,7 +683,7 @@ mod tests {
         );
         assert_eq!(
             signed_words(Some(day("2026-04-01")), after),
-            "Signed on 1 April 2026, after the quarter"
+            "No, a draft at the quarter's end (signed on 1 April 2026)"
         );
     }
 
@@ -604,6 +742,34 @@ mod tests {
         assert_eq!(
             summary.rows.first().map(Vec::len),
             Some(summary.header.len())
+        );
+        assert_eq!(table.header.get(2).map(String::as_str), Some("Part of"));
+        // With no action part of another, the table has no "Part of" column.
+        let flat = Shown {
+            actions: vec![
+                action(1, ActionStatus::OnTrack, "2026-03-01"),
+                action(2, ActionStatus::Done, "2026-02-01"),
+            ],
+            ..plan.clone()
+        };
+        let flat_table = actions_table(1, &flat.rows(), after);
+        assert_eq!(
+            flat_table.header,
+            ["Commitment", "Action", "Status", "Progress", "Due", "Late"]
+        );
+        assert_eq!(
+            flat_table
+                .rows
+                .first()
+                .map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()),
+            Some(vec![
+                "Leadership",
+                "Action 1",
+                "On track",
+                "40%",
+                "1 March 2026",
+                "Yes"
+            ])
         );
         let names = [table.name, summary.name];
         for name in &names {
@@ -687,7 +853,12 @@ mod tests {
         .await?;
 
         let pack = section(&ctx, &org, Quarter::parse("2020-Q2")?).await?;
-        assert_eq!(pack.reading, "1 of 4 actions is done; 2 are late.");
+        // Signed today, long after the quarter: a draft at its end.
+        assert_eq!(
+            pack.reading,
+            "1 of the 2 plans was still a draft at the end of April to June 2020: both sides \
+             signed it after that. 1 of 4 actions is done; 2 are late."
+        );
         let names: Vec<&str> = pack.tables.iter().map(|t| t.table.name.as_str()).collect();
         assert_eq!(
             names,
@@ -700,7 +871,18 @@ mod tests {
             .map(|r| r.iter().map(Cell::text).collect())
             .collect();
         assert_eq!(summary[0][0], "Respect at work");
-        assert!(summary[0][1].starts_with("Signed on"), "{:?}", summary[0]);
+        assert!(
+            summary[0][1].starts_with("No, a draft at the quarter's end (signed on"),
+            "{:?}",
+            summary[0]
+        );
+        assert!(
+            pack.tables[1]
+                .caption
+                .starts_with("Actions of Respect at work, as last reported (as both sides"),
+            "{}",
+            pack.tables[1].caption
+        );
         assert_eq!(summary[1][..2], ["Next steps", "No, a draft"]);
         assert!(pack.tables[2].caption.contains("a draft"));
 
