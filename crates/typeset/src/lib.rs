@@ -155,17 +155,21 @@ fn shaped(document: &Document, fonts: &Fonts) -> Document {
     shaped
 }
 
-/// Each column's share of the width, from what it holds: its longest word (which cannot
-/// be broken) and how long its cells are on average, within bounds, so a column of long
-/// titles gets room and a column of numbers does not take it.
+/// The width a table has on the page, in points: A4 less the side margins.
+const TABLE_WIDTH: f64 = 595.0 - 2.0 * 51.0;
+/// A letter's width at the tables' size, in points, with room to spare (bold headings).
+const LETTER: f64 = 4.8;
+/// A cell's padding, both sides, in points.
+const PADDING: f64 = 10.0;
+
+/// Each column's width in points, from what it holds. Every column gets at least its
+/// longest word (which cannot be broken well) and, room allowing, its usual cell; what is
+/// left goes to the columns with the most to say, so a column of long titles gets room
+/// and a column of numbers keeps its heading on a line.
 fn widths(table: &Table) -> Vec<u32> {
-    let longest_word = |text: &str| {
-        text.split_whitespace()
-            .map(|w| w.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    (0..table.header.len())
+    let letters = |text: &str| text.chars().count() as f64;
+    let longest_word = |text: &str| text.split_whitespace().map(letters).fold(0.0, f64::max);
+    let columns: Vec<(f64, f64)> = (0..table.header.len())
         .map(|column| {
             let cells: Vec<&str> = table
                 .rows
@@ -173,18 +177,34 @@ fn widths(table: &Table) -> Vec<u32> {
                 .filter_map(|row| row.get(column).map(String::as_str))
                 .collect();
             let header = table.header.get(column).map_or("", String::as_str);
-            let words = cells
+            let word = cells
                 .iter()
                 .map(|c| longest_word(c))
-                .chain([longest_word(header)])
-                .max()
-                .unwrap_or(0);
-            let average = if cells.is_empty() {
-                0
+                .fold(longest_word(header), f64::max)
+                .min(16.0);
+            let usual = if cells.is_empty() {
+                0.0
             } else {
-                cells.iter().map(|c| c.chars().count()).sum::<usize>() / cells.len()
+                cells.iter().map(|c| letters(c)).sum::<f64>() / cells.len() as f64
             };
-            u32::try_from(words.max(average.min(36)).clamp(4, 36)).unwrap_or(36)
+            let least = word * LETTER + PADDING;
+            let wanted = (usual.min(40.0) * LETTER + PADDING).max(least);
+            (least, wanted)
+        })
+        .collect();
+    let least: f64 = columns.iter().map(|c| c.0).sum();
+    let wanted: f64 = columns.iter().map(|c| c.1).sum();
+    columns
+        .iter()
+        .map(|&(min, want)| {
+            let width = if wanted <= TABLE_WIDTH || least >= TABLE_WIDTH {
+                // All fit as wanted (the table is then spread to the page), or not even
+                // the longest words do (each then gets its share of them).
+                if wanted <= TABLE_WIDTH { want } else { min }
+            } else {
+                min + (want - min) * (TABLE_WIDTH - least) / (wanted - least)
+            };
+            width.round().max(1.0) as u32
         })
         .collect()
 }
@@ -399,7 +419,10 @@ mod tests {
             ]],
             widths: Vec::new(),
         };
-        assert_eq!(widths(&table), vec![36, 5]);
+        let w = widths(&table);
+        // The due date keeps "May" whole; the action takes what it needs.
+        assert!(w[1] as f64 >= 3.0 * LETTER + PADDING, "{w:?}");
+        assert!(w[0] > 4 * w[1], "{w:?}");
     }
 
     #[test]
