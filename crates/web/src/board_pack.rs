@@ -242,6 +242,12 @@ async fn issue(
     FormData(form): FormData<IssueForm>,
 ) -> Result<Response, AppError> {
     let organisation = organisation(&state, &ods).await?;
+    // Issuing mails every reader: the quarter must be said, never taken as the default.
+    if form.quarter.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "Choose a quarter from the list, then issue its pack.".into(),
+        ));
+    }
     let quarter = quarter_of(&state, Some(&form.quarter))?;
     let issued = pack::issue_now(
         &state.app,
