@@ -68,6 +68,19 @@ pub struct Section {
     pub tables: Vec<PackTable>,
 }
 
+impl Section {
+    /// A section with nothing in it yet.
+    fn new(key: &'static str, title: &'static str) -> Section {
+        Section {
+            key,
+            title,
+            reading: String::new(),
+            notes: Vec::new(),
+            tables: Vec::new(),
+        }
+    }
+}
+
 /// A table of the pack, with the caption a reader sees above it. Its `table.name` is short
 /// (at most 24 characters, unique in the pack) as it names the table's workbook sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]

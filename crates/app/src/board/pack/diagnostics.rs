@@ -24,13 +24,7 @@ pub(super) async fn section(
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<Section, Error> {
-    let mut section = Section {
-        key: KEY,
-        title: TITLE,
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new(KEY, TITLE);
     let months = quarter.months();
     if !signoff::has_ended(quarter, ctx.clock.today()) {
         section.reading = format!("The self-assessment will show once {months} has ended.");

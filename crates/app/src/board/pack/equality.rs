@@ -28,13 +28,7 @@ pub(super) async fn section(
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<Section, Error> {
-    let mut section = Section {
-        key: KEY,
-        title: TITLE,
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new(KEY, TITLE);
     // Every quarter of a calendar year ends after 31 March of that year, and none ends
     // after the next: the newest reporting year ended by the quarter's end is that one.
     let year = ReportingYear::ending(quarter.year)

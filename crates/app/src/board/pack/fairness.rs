@@ -36,13 +36,7 @@ pub(super) async fn section(
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<Section, Error> {
-    let mut section = Section {
-        key: KEY,
-        title: TITLE,
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new(KEY, TITLE);
     let end = quarter_end(quarter)
         .ok_or_else(|| Error::Internal(format!("{quarter} has no last day")))?;
     let mut newest = fairness::page_of(ctx, organisation, None, Measure::Conduct).await?;

@@ -21,13 +21,7 @@ pub(super) async fn section(
 ) -> Result<Section, Error> {
     let every = every_kept(&ctx.db).await?;
     let mine = every.get(&organisation.id).cloned().unwrap_or_default();
-    let mut section = Section {
-        key: "outcomes",
-        title: "Outcomes for patients and staff",
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new("outcomes", "Outcomes for patients and staff");
     if mine.is_empty() {
         section.reading = "No outcomes have been imported for this organisation yet.".into();
         return Ok(section);

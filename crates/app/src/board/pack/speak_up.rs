@@ -21,13 +21,7 @@ pub(super) async fn section(
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<Section, Error> {
-    let mut section = Section {
-        key: KEY,
-        title: TITLE,
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new(KEY, TITLE);
     if !casework::is_set_up(ctx, organisation).await? {
         section.reading = format!(
             "Speak Up is not set up for {}, so there are no figures to show.",

@@ -25,13 +25,7 @@ pub(super) async fn section(
     organisation: &Organisation,
     quarter: Quarter,
 ) -> Result<Section, Error> {
-    let mut section = Section {
-        key: KEY,
-        title: TITLE,
-        reading: String::new(),
-        notes: Vec::new(),
-        tables: Vec::new(),
-    };
+    let mut section = Section::new(KEY, TITLE);
     let months = quarter.months();
     let shared = campaigns::shared_survey(ctx).await?;
     let today = ctx.clock.today();
