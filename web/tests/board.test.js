@@ -72,7 +72,8 @@ describe('culture and care', () => {
     assert.equal(await page.locator('#quarter').inputValue(), second);
 
     // The PDF link gives a PDF.
-    const pdf = await page.request.get(await page.locator('a:has-text("as a PDF")').getAttribute('href'));
+    const href = await page.locator('a:has-text("as a PDF")').getAttribute('href');
+    const pdf = await page.request.get(new URL(href, page.url()).href);
     assert.equal(pdf.headers()['content-type'], 'application/pdf');
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
 

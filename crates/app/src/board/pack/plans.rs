@@ -373,39 +373,46 @@ struct Plans {
 }
 
 /// "What this shows" for action plans, from the actions the tables show. The rules:
-/// - some plans were signed by both sides only after the quarter ended: say first that
-///   they were still drafts at its end (the plan, all N plans, or how many of how many);
+/// - some plans were drafts at the quarter's end (never signed by both sides, or signed
+///   only after it): say so first, counting both kinds (the plan, all N plans, or how many
+///   of how many), and whether they have been signed since;
 /// - no action is counted (there are none, or all are dropped): say the plan has no
 ///   actions yet;
 /// - otherwise, how many of the counted actions are done: all, none, or how many of how
 ///   many;
-/// - then, unless all are done, how many are late: none, 1, or more;
-/// - when every plan shown is a draft, say so first: nothing in it is agreed yet.
+/// - then, unless all are done, how many are late: none, 1, or more.
 fn reading(t: Tally, plans: Plans, months: &str) -> String {
-    let counts = counts_reading(t, plans.shown, plans.drafts);
-    match signed_after_words(plans.signed_after, plans.shown, months) {
-        Some(first) => format!("{first} {counts}"),
-        None => counts,
+    match drafts_words(plans, months) {
+        Some(first) => format!("{first} {}", counts_reading(t, plans.shown, 0)),
+        None => counts_reading(t, plans.shown, plans.drafts),
     }
 }
 
-/// That `signed_after` of the `plans` shown were still drafts at the end of the quarter,
-/// as both sides signed them only after it; `None` when none were.
-fn signed_after_words(signed_after: usize, plans: usize, months: &str) -> Option<String> {
+/// Which of the plans shown were still drafts at the end of the quarter: those never
+/// signed by both sides and those signed only after it. `None` when none were.
+fn drafts_words(plans: Plans, months: &str) -> Option<String> {
+    let Plans {
+        shown,
+        drafts,
+        signed_after,
+    } = plans;
+    let at_end = drafts + signed_after;
     let end = format!("at the end of {months}");
-    Some(match (signed_after, plans) {
+    let head = match (at_end, shown) {
         (0, _) => return None,
-        (1, 1) => format!("The plan was still a draft {end}: both sides signed it after that."),
-        (k, p) if k == p => {
-            format!("All {p} plans were still drafts {end}: both sides signed them after that.")
-        }
-        (1, p) => {
-            format!("1 of the {p} plans was still a draft {end}: both sides signed it after that.")
-        }
-        (k, p) => format!(
-            "{k} of the {p} plans were still drafts {end}: both sides signed them after that."
-        ),
-    })
+        (1, 1) => format!("The plan was still a draft {end}"),
+        (k, p) if k == p => format!("All {p} plans were still drafts {end}"),
+        (1, p) => format!("1 of the {p} plans was still a draft {end}"),
+        (k, p) => format!("{k} of the {p} plans were still drafts {end}"),
+    };
+    let tail = match (signed_after, drafts) {
+        (1, 0) => ": both sides signed it after that.".to_owned(),
+        (_, 0) => ": both sides signed them after that.".to_owned(),
+        (0, 1) => "; it is not yet signed by both sides.".to_owned(),
+        (0, _) => "; they are not yet signed by both sides.".to_owned(),
+        (s, d) => format!(": both sides have signed {s} since; {d} not yet."),
+    };
+    Some(format!("{head}{tail}"))
 }
 
 /// The done and late actions, and whether every plan shown is still a draft.
@@ -566,7 +573,8 @@ mod tests {
         );
         assert_eq!(
             reading(tally(20, 1, 1), plans(2, 1, 0), MONTHS),
-            "1 of 20 actions is done; 1 is late."
+            "1 of the 2 plans was still a draft at the end of January to March 2026; it is not \
+             yet signed by both sides. 1 of 20 actions is done; 1 is late."
         );
         assert_eq!(
             reading(tally(5, 2, 0), plans(1, 0, 0), MONTHS),
@@ -602,12 +610,13 @@ mod tests {
     fn the_reading_says_when_every_plan_is_a_draft() {
         assert_eq!(
             reading(tally(10, 3, 2), plans(1, 1, 0), MONTHS),
-            "In the draft plan, not yet signed by both sides, 3 of 10 actions are done; 2 \
-             are late."
+            "The plan was still a draft at the end of January to March 2026; it is not yet \
+             signed by both sides. 3 of 10 actions are done; 2 are late."
         );
         assert_eq!(
             reading(tally(0, 0, 0), plans(2, 2, 0), MONTHS),
-            "There are no actions in the draft plans yet."
+            "All 2 plans were still drafts at the end of January to March 2026; they are not \
+             yet signed by both sides. There are no actions in the plans yet."
         );
     }
 
@@ -625,15 +634,15 @@ mod tests {
         );
         assert_eq!(
             reading(tally(4, 4, 0), plans(3, 1, 1), MONTHS),
-            "1 of the 3 plans was still a draft at the end of January to March 2026: both \
-             sides signed it after that. All 4 actions are done."
+            "2 of the 3 plans were still drafts at the end of January to March 2026: both \
+             sides have signed 1 since; 1 not yet. All 4 actions are done."
         );
         assert_eq!(
             reading(tally(0, 0, 0), plans(3, 0, 2), MONTHS),
             "2 of the 3 plans were still drafts at the end of January to March 2026: both \
              sides signed them after that. There are no actions in the plans yet."
         );
-        assert_eq!(signed_after_words(0, 2, MONTHS), None);
+        assert_eq!(drafts_words(plans(2, 0, 0), MONTHS), None);
     }
 
     #[test]
@@ -663,7 +672,8 @@ mod tests {
         );
         assert_eq!(
             reading(tally(0, 0, 0), plans(2, 1, 0), MONTHS),
-            "There are no actions in the plans yet."
+            "1 of the 2 plans was still a draft at the end of January to March 2026; it is not \
+             yet signed by both sides. There are no actions in the plans yet."
         );
     }
 
@@ -850,8 +860,8 @@ mod tests {
         // Signed today, long after the quarter: a draft at its end.
         assert_eq!(
             pack.reading,
-            "1 of the 2 plans was still a draft at the end of April to June 2020: both sides \
-             signed it after that. 1 of 4 actions is done; 2 are late."
+            "All 2 plans were still drafts at the end of April to June 2020: both sides have \
+             signed 1 since; 1 not yet. 1 of 4 actions is done; 2 are late."
         );
         let names: Vec<&str> = pack.tables.iter().map(|t| t.table.name.as_str()).collect();
         assert_eq!(

@@ -217,6 +217,8 @@ struct Shown {
     standing: Option<Standing>,
     /// Judged only when this year's and last year's figures are both shown.
     change: Change,
+    /// Whether this year's and last year's figures are both shown.
+    compared: bool,
 }
 
 impl Shown {
@@ -224,6 +226,7 @@ impl Shown {
         Shown {
             name: short_name(indicator).to_owned(),
             standing: cell.now.as_ref().map(|p| p.standing),
+            compared: cell.now.is_some() && cell.last_year.is_some(),
             change: if cell.now.is_some() && cell.last_year.is_some() {
                 cell.change
             } else {
@@ -314,6 +317,12 @@ fn reading(year: i64, shown: &[Shown]) -> String {
             listed(&hidden)
         );
     }
+    if !shown.iter().any(|s| s.compared) {
+        return format!(
+            "{start} no figure is worse than at similar organisations. Last year's figures are \
+             not shown, so no change since then can be given."
+        );
+    }
     format!("{start} no figure is worse than expected, against similar organisations or last year.")
 }
 
@@ -326,7 +335,23 @@ mod tests {
             name: name.into(),
             standing,
             change,
+            compared: standing.is_some(),
         }
+    }
+
+    #[test]
+    fn with_no_figure_from_last_year_it_claims_no_change() {
+        let mut none_compared = vec![shown(
+            "team working",
+            Some(Standing::AsExpected),
+            Change::None,
+        )];
+        none_compared[0].compared = false;
+        assert_eq!(
+            reading(2026, &none_compared),
+            "In the 2026 staff survey, no figure is worse than at similar organisations. Last \
+             year's figures are not shown, so no change since then can be given."
+        );
     }
 
     fn four(standings: [Option<Standing>; 4], changes: [Change; 4]) -> Vec<Shown> {
