@@ -129,6 +129,18 @@ pub async fn benchmark(
     })
 }
 
+/// A place as people say it: "1st", "2nd", "3rd", "11th", "22nd".
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// How an organisation's figure moved since last year, judged on the standardised
 /// figures the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

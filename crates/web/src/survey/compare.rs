@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use dignity_app::identity::Organisation;
 use dignity_app::survey::campaigns::Campaign;
-use dignity_app::survey::compare::{self, Change, Oversight};
+use dignity_app::survey::compare::{self, Change, Oversight, ordinal};
 use dignity_domain::speakup::Day;
 use dignity_engine::benchmark::{Position, SPREAD_NEEDS, Standing};
 use dignity_engine::stats::{Z95, Z998, funnel_limits};
@@ -23,17 +23,6 @@ use serde::Deserialize;
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
-}
-
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// What a page says about where a figure falls on its group's funnel plot.

@@ -9,7 +9,7 @@
 use super::{PackTable, Section};
 use crate::identity::Organisation;
 use crate::survey::campaigns;
-use crate::survey::compare::{self, Change, Indicator, OversightCell, OversightRow};
+use crate::survey::compare::{self, Change, Indicator, OversightCell, OversightRow, ordinal};
 use crate::table::{Cell, Table};
 use crate::{Context, Error};
 use dignity_domain::speakup::Day;
@@ -122,18 +122,6 @@ fn none_closed(months: &str) -> String {
 
 fn pct(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
-}
-
-/// "1st", "2nd", "3rd", "11th", "22nd".
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// Where a figure falls against its group, in words.
