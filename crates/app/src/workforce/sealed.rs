@@ -16,7 +16,7 @@ use dignity_crypto::secret::InstallationSecret;
 use dignity_domain::speakup::Day;
 use dignity_store::Db;
 use dignity_store::workforce::{
-    self as store, FormalCount, Kind, Rows, Sealed, Snapshot, StaffCount, TrainingCount,
+    self as store, FormalCount, Kind, Rows, Sealed, Snapshot, Staff, StaffCount, TrainingCount,
 };
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -31,6 +31,16 @@ const SNAPSHOT_PURPOSE: &str = "workforce-snapshot";
 /// is padded to the row count times it.
 const STAFF_ROW_BOUND: usize = 640;
 const TRAINING_ROW_BOUND: usize = 160;
+
+/// Staff rows are sealed compactly ([`encode_staff_rows`]) whenever they can be: a row is
+/// then at most this long, a fifth of its JSON bound, which is most of an import's writing
+/// and every workforce page's reading. The longest digest a compact row holds is
+/// [`LONGEST_COMPACT_PERSON`] bytes (a digest is 64); rows that do not fit are sealed as
+/// JSON, as before.
+const STAFF_COMPACT_ROW_BOUND: usize = 1 + LONGEST_COMPACT_PERSON + 1 + 8 + 7 * 2 + 8 + 8 + 10;
+const LONGEST_COMPACT_PERSON: usize = 64;
+/// The marker, the kind, how many codes and how many rows follow.
+const ROWS_HEADER: usize = 1 + 1 + 2 + 4;
 
 /// Shortlisted applicants (by group) and board seats are small: their rows records are
 /// padded to this size whatever they hold.
@@ -155,7 +165,11 @@ impl SnapshotKey {
     /// Seals `rows` and their counts as the snapshot of `organisation_id` for `as_at`.
     pub fn seal(&self, organisation_id: i64, as_at: Day, rows: &Rows) -> Result<Owned, Error> {
         let kind = rows.kind();
-        let plain_rows = Zeroizing::new(encode(rows)?);
+        let compact_rows = encode_staff_rows(rows).map(Zeroizing::new);
+        let plain_rows = match compact_rows {
+            Some(compact) => compact,
+            None => Zeroizing::new(encode(rows)?),
+        };
         let plain_counts = Zeroizing::new(encode_counts(&Counts::of(rows))?);
         let seal = |part: Part, plain: &[u8], at_least: usize| {
             // A counts record longer than its padding would have a length that depends on
@@ -175,6 +189,10 @@ impl SnapshotKey {
             .map_err(|e| Error::Internal(format!("sealing a workforce snapshot: {e}")))
         };
         let rows_at_least = match rows {
+            Rows::Staff { people, .. } if plain_rows.first() == Some(&COMPACT) => people
+                .len()
+                .saturating_mul(STAFF_COMPACT_ROW_BOUND)
+                .saturating_add(ROWS_HEADER + staff_codes_bound()),
             Rows::Staff { people, .. } => people.len().saturating_mul(STAFF_ROW_BOUND),
             Rows::Training(people) => people.len().saturating_mul(TRAINING_ROW_BOUND),
             Rows::Recruitment(_) | Rows::Board(_) => SMALL_RECORD,
@@ -295,7 +313,19 @@ impl SnapshotKey {
 
     /// Opens the rows record of `snapshot`.
     pub fn open_rows(&self, snapshot: &Snapshot, bytes: &[u8]) -> Result<Rows, Error> {
-        self.open(snapshot, Part::Rows, bytes)
+        let plain = self.open_plain(snapshot, Part::Rows, bytes)?;
+        let unreadable = |e: String| {
+            Error::Internal(format!(
+                "workforce snapshot {} is unreadable: {e}",
+                snapshot.id
+            ))
+        };
+        match plain.first() {
+            Some(&COMPACT) => {
+                decode_staff_rows(&plain).ok_or_else(|| unreadable("bad staff rows".into()))
+            }
+            _ => serde_json::from_slice(&plain).map_err(|e| unreadable(e.to_string())),
+        }
     }
 
     /// The counts of `snapshot` made at import.
@@ -462,6 +492,179 @@ fn place<'a>(codes: &mut Vec<&'a str>, code: &'a str) -> Result<[u8; 2], Error> 
     u16::try_from(i)
         .map(u16::to_le_bytes)
         .map_err(|_| Error::Internal("encoding workforce counts: too many codes".into()))
+}
+
+/// Every code a staff row can name, each with its length byte: the most room a compact
+/// rows record's list of codes can take.
+fn staff_codes_bound() -> usize {
+    use dignity_domain::workforce::{
+        AgeBand, Disability, Ethnicity, LeavingReason, PayGrade, Sex, StaffGroup,
+    };
+    let codes = StaffGroup::ALL
+        .iter()
+        .map(|c| c.code())
+        .chain(PayGrade::ALL.iter().map(|c| c.code()))
+        .chain(Ethnicity::ALL.iter().map(|c| c.code()))
+        .chain(Disability::ALL.iter().map(|c| c.code()))
+        .chain(Sex::ALL.iter().map(|c| c.code()))
+        .chain(AgeBand::ALL.iter().map(|c| c.code()))
+        .chain(LeavingReason::ALL.iter().map(|c| c.code()));
+    codes.map(|c| 1 + c.len()).sum()
+}
+
+/// Where a compact staff row says it has no leaving reason.
+const NO_CODE: u16 = u16::MAX;
+
+/// Staff rows as sealed when they can be: [`COMPACT`], the kind (1 staff in post, 2
+/// leavers), the codes the rows name (each once: a length byte and its bytes), how many
+/// rows, then each row: its digest (a length byte and its bytes), a flag byte (clinical,
+/// then which of unit, whole-time equivalent, days lost, leaving day and reason it has),
+/// the unit, its codes by their place in that list (two bytes each), both numbers as
+/// eight-byte floats and the leaving day as ten letters, all little-endian. Every row is
+/// written whole, so all rows are as long as their digests make them.
+///
+/// Written here rather than with a general serialisation crate: the format is what the
+/// padding bound rests on, and [`decode_staff_rows`] must refuse anything it did not write.
+///
+/// `None` for rows that are not staff, have a start day (only rows sealed from before
+/// migration 0023 can), a digest longer than [`LONGEST_COMPACT_PERSON`] or a leaving day
+/// that is not ten letters: those are sealed as JSON.
+fn encode_staff_rows(rows: &Rows) -> Option<Vec<u8>> {
+    let Rows::Staff { leavers, people } = rows else {
+        return None;
+    };
+    let mut codes: Vec<&str> = Vec::new();
+    let mut body = Vec::with_capacity(people.len().saturating_mul(STAFF_COMPACT_ROW_BOUND));
+    for p in people {
+        if p.started_on.is_some() || p.person.len() > LONGEST_COMPACT_PERSON {
+            return None;
+        }
+        let left_on = match &p.left_on {
+            Some(day) if day.len() == 10 => Some(day.as_bytes()),
+            Some(_) => return None,
+            None => None,
+        };
+        body.push(u8::try_from(p.person.len()).ok()?);
+        body.extend(p.person.as_bytes());
+        let flags = u8::from(p.clinical)
+            | u8::from(p.unit_id.is_some()) << 1
+            | u8::from(p.wte.is_some()) << 2
+            | u8::from(p.days_lost.is_some()) << 3
+            | u8::from(left_on.is_some()) << 4
+            | u8::from(p.leaving_reason.is_some()) << 5;
+        body.push(flags);
+        body.extend(p.unit_id.unwrap_or(0).to_le_bytes());
+        for code in [
+            &p.staff_group,
+            &p.pay_grade,
+            &p.ethnicity,
+            &p.disability,
+            &p.sex,
+            &p.age_band,
+        ] {
+            body.extend(place(&mut codes, code).ok()?);
+        }
+        match &p.leaving_reason {
+            Some(reason) => body.extend(place(&mut codes, reason).ok()?),
+            None => body.extend(NO_CODE.to_le_bytes()),
+        }
+        body.extend(p.wte.unwrap_or(0.0).to_le_bytes());
+        body.extend(p.days_lost.unwrap_or(0.0).to_le_bytes());
+        body.extend(left_on.unwrap_or(&[0; 10]));
+    }
+    // A code list as long as the placeholder would read back as a reason.
+    if codes.len() >= usize::from(NO_CODE) {
+        return None;
+    }
+    let mut plain = Vec::with_capacity(ROWS_HEADER + staff_codes_bound() + body.len());
+    plain.extend([COMPACT, if *leavers { 2 } else { 1 }]);
+    plain.extend(u16::try_from(codes.len()).ok()?.to_le_bytes());
+    for code in &codes {
+        plain.push(u8::try_from(code.len()).ok()?);
+        plain.extend(code.as_bytes());
+    }
+    plain.extend(u32::try_from(people.len()).ok()?.to_le_bytes());
+    plain.extend(body);
+    Some(plain)
+}
+
+/// Reads what [`encode_staff_rows`] wrote; `None` if it is not that, or has anything after
+/// its last row.
+fn decode_staff_rows(plain: &[u8]) -> Option<Rows> {
+    let mut rest = plain;
+    let mut take = |n: usize| take_bytes(&mut rest, n);
+    let [marker, kind]: [u8; 2] = take(2)?.try_into().ok()?;
+    let leavers = match (marker, kind) {
+        (COMPACT, 1) => false,
+        (COMPACT, 2) => true,
+        _ => return None,
+    };
+    let code_count = u16::from_le_bytes(take(2)?.try_into().ok()?);
+    let mut codes = Vec::with_capacity(usize::from(code_count));
+    for _ in 0..code_count {
+        let length = usize::from(*take(1)?.first()?);
+        codes.push(std::str::from_utf8(take(length)?).ok()?);
+    }
+    let count = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let code_at = |bytes: &[u8]| -> Option<String> {
+        let i = u16::from_le_bytes(bytes.try_into().ok()?);
+        codes.get(usize::from(i)).map(|&c| c.to_owned())
+    };
+    let number = |bytes: &[u8]| -> Option<f64> { Some(f64::from_le_bytes(bytes.try_into().ok()?)) };
+    // The smallest row is 50 bytes: a bad count cannot make this allocate much more than
+    // the record holds.
+    let mut people = Vec::with_capacity(count.min(plain.len() / 50));
+    for _ in 0..count {
+        let length = usize::from(*take(1)?.first()?);
+        if length > LONGEST_COMPACT_PERSON {
+            return None;
+        }
+        let person = std::str::from_utf8(take(length)?).ok()?.to_owned();
+        let row = take(STAFF_COMPACT_ROW_BOUND - 1 - LONGEST_COMPACT_PERSON)?;
+        let flags = *row.first()?;
+        let has = |bit: u8| flags & (1 << bit) != 0;
+        if flags >> 6 != 0 {
+            return None;
+        }
+        let unit = i64::from_le_bytes(row.get(1..9)?.try_into().ok()?);
+        let left_on = row.get(39..49)?;
+        people.push(Staff {
+            person,
+            unit_id: has(1).then_some(unit),
+            staff_group: code_at(row.get(9..11)?)?,
+            pay_grade: code_at(row.get(11..13)?)?,
+            ethnicity: code_at(row.get(13..15)?)?,
+            disability: code_at(row.get(15..17)?)?,
+            sex: code_at(row.get(17..19)?)?,
+            age_band: code_at(row.get(19..21)?)?,
+            leaving_reason: if has(5) {
+                Some(code_at(row.get(21..23)?)?)
+            } else {
+                None
+            },
+            clinical: has(0),
+            started_on: None,
+            wte: if has(2) {
+                Some(number(row.get(23..31)?)?)
+            } else {
+                None
+            },
+            days_lost: if has(3) {
+                Some(number(row.get(31..39)?)?)
+            } else {
+                None
+            },
+            left_on: if has(4) {
+                Some(std::str::from_utf8(left_on).ok()?.to_owned())
+            } else {
+                None
+            },
+        });
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(Rows::Staff { leavers, people })
 }
 
 /// Reads what [`encode_counts`] wrote; `None` if it is not that.
@@ -666,6 +869,52 @@ mod tests {
         let one =
             encode(&rows).expect("encoded").len() - encode(&empty(true)).expect("encoded").len();
         assert!(one <= STAFF_ROW_BOUND, "a staff row of {one} bytes");
+        // Compact, without the start day (which sends rows to JSON): every code of every
+        // list, and a row for each with the longest digest, fits the bound and the codes'
+        // room.
+        if let Rows::Staff { people, .. } = &mut rows {
+            for p in people.iter_mut() {
+                p.started_on = None;
+            }
+        }
+        let Rows::Staff { people, .. } = &rows else {
+            panic!("staff rows");
+        };
+        let longest_row = people.first().cloned().expect("a row");
+        let mut every = Vec::new();
+        let lists: [Vec<&str>; 7] = [
+            StaffGroup::ALL.iter().map(|c| c.code()).collect(),
+            PayGrade::ALL.iter().map(|c| c.code()).collect(),
+            Ethnicity::ALL.iter().map(|c| c.code()).collect(),
+            Disability::ALL.iter().map(|c| c.code()).collect(),
+            Sex::ALL.iter().map(|c| c.code()).collect(),
+            AgeBand::ALL.iter().map(|c| c.code()).collect(),
+            LeavingReason::ALL.iter().map(|c| c.code()).collect(),
+        ];
+        let most = lists.iter().map(Vec::len).max().unwrap_or(0);
+        for n in 0..most {
+            let pick = |list: &Vec<&str>| list[n % list.len()].to_owned();
+            every.push(Staff {
+                staff_group: pick(&lists[0]),
+                pay_grade: pick(&lists[1]),
+                ethnicity: pick(&lists[2]),
+                disability: pick(&lists[3]),
+                sex: pick(&lists[4]),
+                age_band: pick(&lists[5]),
+                leaving_reason: Some(pick(&lists[6])),
+                ..longest_row.clone()
+            });
+        }
+        let every = Rows::Staff {
+            leavers: true,
+            people: every,
+        };
+        let compact = encode_staff_rows(&every).expect("compact").len();
+        let room = ROWS_HEADER + staff_codes_bound() + most * STAFF_COMPACT_ROW_BOUND;
+        assert!(
+            compact <= room,
+            "{compact} bytes of compact staff rows in {room}"
+        );
         let training = Rows::Training(vec![Training {
             person: "f".repeat(64),
             ethnicity,
@@ -712,6 +961,99 @@ mod tests {
             .len();
         let room = most_training_groups() * GROUP_BOUND + COUNTS_HEADER + codes_bound();
         assert!(most <= room, "{most} bytes of training counts in {room}");
+    }
+
+    /// Staff rows sealed compactly open as they were, whatever each row has or lacks; rows
+    /// sealed as JSON before still open; rows the compact form cannot hold are sealed as
+    /// JSON; and a compact record cut or lengthened never reads.
+    #[test]
+    fn staff_rows_open_as_they_were_sealed_compact_or_as_json() {
+        let key = SnapshotKey::new(&InstallationSecret::generate());
+        let day = Day::parse("2026-03-31").expect("a day");
+        let snapshot = |kind| Snapshot {
+            id: 1,
+            organisation_id: 7,
+            kind,
+            as_at: day,
+            imported_on: day,
+            row_count: 3,
+            version: None,
+        };
+        let mut leaver = person(&"e".repeat(64), "band-5", "A");
+        leaver.unit_id = None;
+        leaver.clinical = false;
+        leaver.wte = Some(0.6);
+        leaver.days_lost = Some(-0.0);
+        leaver.left_on = Some("2026-02-28".into());
+        leaver.leaving_reason = Some("retirement".into());
+        let mut bare = person("", "band-8a", "99");
+        bare.wte = None;
+        bare.unit_id = Some(i64::MIN);
+        let leavers = Rows::Staff {
+            leavers: true,
+            people: vec![person("a1b2", "band-5", "A"), leaver, bare],
+        };
+        let staff = Rows::Staff {
+            leavers: false,
+            people: vec![person("c3", "band-4", "M")],
+        };
+        let nobody = Rows::Staff {
+            leavers: false,
+            people: Vec::new(),
+        };
+        for (rows, kind) in [
+            (&leavers, Kind::Leavers),
+            (&staff, Kind::Staff),
+            (&nobody, Kind::Staff),
+        ] {
+            let compact = encode_staff_rows(rows).expect("compact");
+            assert_eq!(decode_staff_rows(&compact).as_ref(), Some(rows));
+            for cut in 0..compact.len() {
+                assert_eq!(decode_staff_rows(&compact[..cut]), None, "cut at {cut}");
+            }
+            let longer = [&compact[..], &[0]].concat();
+            assert_eq!(decode_staff_rows(&longer), None);
+
+            let sealed = key.seal(7, day, rows).expect("sealed");
+            assert_eq!(
+                &key.open_rows(&snapshot(kind), &sealed.rows).expect("opens"),
+                rows
+            );
+            let as_json = sealed::seal_padded(
+                &key.0,
+                &context(7, kind, day, Part::Rows),
+                &encode(rows).expect("encoded"),
+                64 * 1024,
+            )
+            .expect("sealed");
+            assert_eq!(
+                &key.open_rows(&snapshot(kind), &as_json).expect("opens"),
+                rows
+            );
+        }
+
+        // A start day (only rows from before sealing have one), a digest too long, or a
+        // leaving day of another length: kept whole, as JSON.
+        let mut started = person("a", "band-5", "A");
+        started.started_on = Some("2001-09-03".into());
+        let mut long = person(&"f".repeat(65), "band-5", "A");
+        long.left_on = None;
+        let mut odd_day = person("b", "band-5", "A");
+        odd_day.left_on = Some("2026-2-1".into());
+        for one in [started, long, odd_day] {
+            let rows = Rows::Staff {
+                leavers: false,
+                people: vec![one],
+            };
+            assert_eq!(encode_staff_rows(&rows), None);
+            let sealed = key.seal(7, day, &rows).expect("sealed");
+            assert_eq!(
+                key.open_rows(&snapshot(Kind::Staff), &sealed.rows)
+                    .expect("opens"),
+                rows
+            );
+        }
+        assert_eq!(encode_staff_rows(&Rows::Training(Vec::new())), None);
     }
 
     /// Compact counts read back as they were, and counts sealed as JSON before still open.
@@ -831,8 +1173,8 @@ mod tests {
             row_count: 1,
             version: None,
         };
-        let opened: Rows = key
-            .open(&snapshot(7, Kind::Staff), Part::Rows, &owned.rows)
+        let opened = key
+            .open_rows(&snapshot(7, Kind::Staff), &owned.rows)
             .expect("opens");
         assert_eq!(opened, rows);
         assert!(
@@ -842,16 +1184,16 @@ mod tests {
         let other = SnapshotKey::new(&InstallationSecret::generate());
         assert!(
             other
-                .open::<Rows>(&snapshot(7, Kind::Staff), Part::Rows, &owned.rows)
+                .open_rows(&snapshot(7, Kind::Staff), &owned.rows)
                 .is_err()
         );
         assert!(
-            key.open::<Rows>(&snapshot(8, Kind::Staff), Part::Rows, &owned.rows)
+            key.open_rows(&snapshot(8, Kind::Staff), &owned.rows)
                 .is_err(),
             "moved to another organisation, it does not open"
         );
         assert!(
-            key.open::<Rows>(&snapshot(7, Kind::Leavers), Part::Rows, &owned.rows)
+            key.open_rows(&snapshot(7, Kind::Leavers), &owned.rows)
                 .is_err()
         );
         assert!(
