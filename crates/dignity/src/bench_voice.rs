@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dignity_app::admin::{NewOrganisation, Operator};
 use dignity_app::assure::ScratchDb;
-use dignity_app::data::Backend;
+use dignity_app::data::{Backend, DbOptions};
 use dignity_app::demo::voice::{self, Actor, NewChallenge, SyntheticIdea};
 use dignity_app::{Clock, Db};
 use dignity_domain::identity::{Email, Name, OdsCode, OrgType, Region, Role};
@@ -106,7 +106,18 @@ pub async fn run(
     let scratch = ScratchDb::new(Backend::Sqlite)
         .await
         .context("could not make a SQLite database for the benchmark")?;
-    let outcome = on(&scratch.db, orgs, posts, readers, requests, runs, seed).await;
+    // The pool `dignity serve` has by default, not the test database's smaller one: with
+    // five connections the readers queued for a connection while the cores sat idle.
+    let options = DbOptions::default();
+    let db = Db::connect(&scratch.url, &options)
+        .await
+        .context("could not open the benchmark's database")?;
+    println!(
+        "The server's pool has {} connections, as `dignity serve` by default.",
+        options.max_connections
+    );
+    let outcome = on(&db, orgs, posts, readers, requests, runs, seed).await;
+    db.close().await;
     scratch.finish().await;
     outcome
 }
