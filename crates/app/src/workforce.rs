@@ -258,12 +258,10 @@ async fn import_as(
             && matches!(kind, Kind::Staff | Kind::Leavers | Kind::Training)
         {
             let before = key.open_rows(&seen_snapshot, bytes).map_err(unopenable)?;
-            if let Some(moved) = differences::people_moved(&before, &rows) {
+            if let Some(compared) = differences::compare_people(&before, &rows, minimum) {
                 return Ok(Verdict {
-                    too_close: moved
-                        .values()
-                        .any(|&n| !disclosure::apart_enough(n, minimum)),
-                    same: moved.values().all(|&n| n == 0),
+                    too_close: compared.too_close,
+                    same: compared.same,
                 });
             }
         }

@@ -337,9 +337,15 @@ async fn workforce_extract(
                 println!(
                     "It is kept but not shown: its figures moved by fewer than {} people from \
                      those of the extract as at {}, so setting the two pages side by side \
-                     would show those people's details. Pages keep showing what they showed.",
+                     would show those people's details. {}",
                     operator.minimums().workforce(),
-                    beside.long()
+                    beside.long(),
+                    if imported.replaced {
+                        "The file it replaced is no longer shown either: it is kept only to \
+                         compare later files with."
+                    } else {
+                        "Pages keep showing what they showed."
+                    }
                 );
             }
             Ok(())

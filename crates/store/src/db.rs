@@ -63,8 +63,6 @@ impl Default for DbOptions {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite's wait for another writer, in milliseconds, put back after a checkpoint.
-    busy_ms: u128,
 }
 
 fn install_drivers() {
@@ -126,11 +124,7 @@ impl Db {
             .connect_with(connect_options)
             .await
             .map_err(StoreError::Unavailable)?;
-        Ok(Db {
-            pool,
-            backend,
-            busy_ms,
-        })
+        Ok(Db { pool, backend })
     }
 
     /// Connects and brings the schema up to date.
@@ -215,21 +209,16 @@ impl Db {
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
             let mut conn = self.pool.acquire().await?;
+            // Closed afterwards, never handed back: a connection left with no busy timeout
+            // would give up on every busy moment, and putting the timeout back cannot be
+            // relied on when the caller stops waiting part way (an outside review).
+            conn.close_on_drop();
             sqlx::query("PRAGMA busy_timeout = 0")
                 .execute(&mut *conn)
                 .await?;
-            let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&mut *conn)
-                .await;
-            let restored = sqlx::query(&format!("PRAGMA busy_timeout = {}", self.busy_ms))
-                .execute(&mut *conn)
-                .await;
-            if restored.is_err() {
-                // Never hand back a connection that would give up on every busy moment.
-                conn.close_on_drop();
-            }
-            done?;
-            restored?;
+                .await?;
         }
         Ok(())
     }

@@ -12,7 +12,7 @@
 //! and a board changes one member at a time, so holding its changes would hold them all.
 
 use dignity_domain::workforce::{Ethnicity, PayGrade};
-use dignity_engine::disclosure::Cells;
+use dignity_engine::disclosure::{self, Cells, Minimum};
 use dignity_store::workforce::{FormalCount, Recruitment, Rows, Staff, Training};
 use std::collections::{BTreeMap, HashMap};
 
@@ -192,11 +192,46 @@ fn people_of(rows: &Rows) -> Option<HashMap<&str, Vec<(&'static str, String)>>> 
 /// smaller are in both: then the digests do not link the two (a new payroll numbered
 /// everyone afresh, say), everyone would count as moved however few did, and only the
 /// counts can be compared.
+///
+/// A row that went and a row that came with exactly the same cells in every table are set
+/// aside first, whoever they belong to: they move no count on any page. An outside attack
+/// hid one starter among five people given new employee numbers (each a leaver and a
+/// joiner by number, eleven people in every table), and among five pairs of people who
+/// swapped all their details; the pages moved by the starter alone.
 pub fn people_moved(before: &Rows, after: &Rows) -> Option<BTreeMap<&'static str, u64>> {
     let (before, after) = (people_of(before)?, people_of(after)?);
     let in_both = after.keys().filter(|p| before.contains_key(*p)).count();
     if in_both.saturating_mul(2) < before.len().min(after.len()) {
         return None;
+    }
+    type Row = Vec<(&'static str, String)>;
+    // Rows that went and rows that came, by their cells: how many of each.
+    let mut went: HashMap<&Row, u64> = HashMap::new();
+    let mut came: HashMap<&Row, u64> = HashMap::new();
+    // People in both whose row changed, with their row before and after.
+    let mut changed: Vec<(&Row, &Row)> = Vec::new();
+    for (person, now) in &after {
+        match before.get(person) {
+            None => *came.entry(now).or_default() += 1,
+            Some(then) if then != now => {
+                *went.entry(then).or_default() += 1;
+                *came.entry(now).or_default() += 1;
+                changed.push((then, now));
+            }
+            Some(_) => {}
+        }
+    }
+    for (person, then) in &before {
+        if !after.contains_key(person) {
+            *went.entry(then).or_default() += 1;
+        }
+    }
+    for (row, gone) in &mut went {
+        if let Some(arrived) = came.get_mut(*row) {
+            let same = (*gone).min(*arrived);
+            *gone -= same;
+            *arrived -= same;
+        }
     }
     let mut moved: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut count = |tables: &mut dyn Iterator<Item = &'static str>| {
@@ -204,23 +239,61 @@ pub fn people_moved(before: &Rows, after: &Rows) -> Option<BTreeMap<&'static str
             *moved.entry(table).or_default() += 1;
         }
     };
-    for (person, now) in &after {
-        match before.get(person) {
-            None => count(&mut now.iter().map(|(t, _)| *t)),
-            Some(then) => count(
+    // Someone whose old and new rows are both still unaccounted for moved the tables where
+    // their cell changed. In the rows' order, so the same two files always give the same
+    // counts.
+    changed.sort();
+    for (then, now) in changed {
+        let (Some(gone), Some(arrived)) = (went.get(then).copied(), came.get(now).copied()) else {
+            continue;
+        };
+        if gone > 0 && arrived > 0 {
+            went.insert(then, gone - 1);
+            came.insert(now, arrived - 1);
+            count(
                 &mut now
                     .iter()
                     .filter(|cell| !then.contains(cell))
                     .map(|(t, _)| *t),
-            ),
+            );
         }
     }
-    for (person, then) in &before {
-        if !after.contains_key(person) {
-            count(&mut then.iter().map(|(t, _)| *t));
+    // Every other row left over went or came whole: it moved every table.
+    for (row, left) in went.into_iter().chain(came) {
+        for _ in 0..left {
+            count(&mut row.iter().map(|(t, _)| *t));
         }
     }
     Some(moved)
+}
+
+/// What comparing two extracts of people found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compared {
+    /// Showing both would point at the few people who changed.
+    pub too_close: bool,
+    /// Nobody moved in any table.
+    pub same: bool,
+}
+
+/// Compares two extracts of people, with their tables; `None` when their digests do not
+/// link them ([`people_moved`]) and only the counts can be compared.
+///
+/// In every table, nobody or at least the minimum must have moved, counted person by
+/// person ([`people_moved`]).
+///
+/// Why not the counts as the pages show them as well: people leave and join in the same
+/// groups all year, so a year's counts move by a few in some table at almost every trust
+/// (every demo trust's second year was held that way), with no one person behind it.
+pub fn compare_people(before: &Rows, after: &Rows, minimum: Minimum) -> Option<Compared> {
+    let moved = people_moved(before, after)?;
+    let too_close = moved
+        .values()
+        .any(|&n| !disclosure::apart_enough(n, minimum));
+    Some(Compared {
+        too_close,
+        same: moved.values().all(|&n| n == 0),
+    })
 }
 
 /// The tables WRES 3 and WDES 3 come from: staff entering each formal process by
@@ -249,4 +322,135 @@ pub fn formal_tables(counts: &[FormalCount]) -> Tables {
         );
     }
     tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dignity_engine::disclosure::Kind;
+
+    /// White and Black and minority ethnic in turn, so neighbours differ in WRES group too.
+    const ETHNICITIES: [&str; 6] = ["A", "H", "B", "N", "C", "M"];
+    const UNITS: [i64; 4] = [1, 2, 3, 4];
+
+    /// Someone whose details all follow from `n`, so that people differ in every table.
+    fn someone(n: usize) -> Staff {
+        Staff {
+            person: format!("{n:064x}"),
+            unit_id: Some(UNITS[n % UNITS.len()]),
+            staff_group: ["nursing", "admin", "medical"][n % 3].into(),
+            pay_grade: ["band_5", "band_6", "band_7"][n % 3].into(),
+            clinical: n % 3 != 1,
+            ethnicity: ETHNICITIES[n % ETHNICITIES.len()].into(),
+            disability: ["no", "yes"][n % 2].into(),
+            sex: ["female", "male"][n % 2].into(),
+            age_band: ["26-30", "46-50", "31-35"][n % 3].into(),
+            started_on: None,
+            wte: Some([1.0, 0.6][n % 2]),
+            days_lost: Some([0.0, 3.0, 7.0][n % 3]),
+            left_on: None,
+            leaving_reason: None,
+        }
+    }
+
+    fn staff(people: Vec<Staff>) -> Rows {
+        Rows::Staff {
+            leavers: false,
+            people,
+        }
+    }
+
+    fn compared(before: &Rows, after: &Rows) -> Compared {
+        let minimum = Minimum::default_for(Kind::Workforce);
+        compare_people(before, after, minimum).expect("the digests link them")
+    }
+
+    fn base() -> Vec<Staff> {
+        (0..60).map(someone).collect()
+    }
+
+    /// A starter the pages would point at, differing from everyone else.
+    fn starter() -> Staff {
+        Staff {
+            person: "f".repeat(64),
+            unit_id: Some(9),
+            ethnicity: "R".into(),
+            ..someone(1)
+        }
+    }
+
+    #[test]
+    fn one_starter_alone_is_too_close() {
+        let mut after = base();
+        after.push(starter());
+        assert!(compared(&staff(base()), &staff(after)).too_close);
+    }
+
+    /// The outside attack: five people given new employee numbers count as five leavers
+    /// and five joiners, eleven people in every table with the starter, yet the pages move
+    /// by the starter alone.
+    #[test]
+    fn a_starter_among_people_given_new_numbers_is_too_close() {
+        let mut after = base();
+        for p in after.iter_mut().take(5) {
+            p.person = format!("renumbered {}", p.person);
+        }
+        after.push(starter());
+        assert!(compared(&staff(base()), &staff(after)).too_close);
+    }
+
+    /// The same with five pairs of people swapping every detail but their numbers.
+    #[test]
+    fn a_starter_among_people_swapping_their_details_is_too_close() {
+        let mut after = base();
+        for pair in 0..5 {
+            // 0 and 1 differ in every table, as do 2 and 3, and so on.
+            let (i, j) = (2 * pair, 2 * pair + 1);
+            let (pi, pj) = (after[i].person.clone(), after[j].person.clone());
+            after.swap(i, j);
+            after[i].person = pi;
+            after[j].person = pj;
+        }
+        after.push(starter());
+        let before = staff(base());
+        let after = staff(after);
+        let moved = people_moved(&before, &after).expect("linked");
+        assert!(
+            moved.values().all(|&n| n == 1),
+            "only the starter moved: {moved:?}"
+        );
+        assert!(compared(&before, &after).too_close);
+    }
+
+    /// People given new numbers move the pages by nobody: shown. Ten starters move every
+    /// table by ten: shown. One person who changed, among others who came and went in
+    /// other groups, moves only the tables their cell changed in.
+    #[test]
+    fn turnover_that_moves_nothing_or_enough_is_shown() {
+        let mut replaced = base();
+        for p in replaced.iter_mut().take(10) {
+            p.person = format!("new {}", p.person);
+        }
+        let found = compared(&staff(base()), &staff(replaced));
+        assert!(!found.too_close && found.same, "{found:?}");
+
+        let mut ten = base();
+        ten.extend((0..10).map(|n| Staff {
+            person: format!("starter {n}"),
+            ..starter()
+        }));
+        assert!(!compared(&staff(base()), &staff(ten)).too_close);
+        let same = compared(&staff(base()), &staff(base()));
+        assert!(!same.too_close && same.same);
+
+        let mut moved_on = base();
+        moved_on[0].days_lost = Some(40.0);
+        moved_on.extend((0..10).map(|n| Staff {
+            person: format!("starter {n}"),
+            ..starter()
+        }));
+        let moved = people_moved(&staff(base()), &staff(moved_on)).expect("linked");
+        assert_eq!(moved.get("sickness absence"), Some(&11), "{moved:?}");
+        assert_eq!(moved.get("unit"), Some(&10), "{moved:?}");
+    }
 }

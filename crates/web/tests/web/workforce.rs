@@ -801,8 +801,16 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     }
     like_for_like.push(line(201, "Medicine", "N", "No", "1"));
     import_staff(app, &like_for_like, Day::parse("2026-11-30")?).await?;
+    // And among five (a later outside attack): eleven people moved in every table, yet the
+    // counts, and so the page, moved by the starter alone.
+    let mut five_for_five = ten_more.clone();
+    for (n, leaver) in five_for_five.iter_mut().take(5).enumerate() {
+        *leaver = line(400 + n, "Surgery", "A", "No", "1");
+    }
+    five_for_five.push(line(202, "Medicine", "N", "No", "1"));
+    import_staff(app, &five_for_five, Day::parse("2026-11-20")?).await?;
     let held = dignity_store::workforce::held(&app.db, app.org.id).await?;
-    for day in ["2026-11-15", "2026-11-30"] {
+    for day in ["2026-11-15", "2026-11-20", "2026-11-30"] {
         let day = Day::parse(day)?;
         assert!(held.iter().any(|h| h.as_at == day), "{day}: {held:?}");
     }
