@@ -313,19 +313,7 @@ impl SnapshotKey {
 
     /// Opens the rows record of `snapshot`.
     pub fn open_rows(&self, snapshot: &Snapshot, bytes: &[u8]) -> Result<Rows, Error> {
-        let plain = self.open_plain(snapshot, Part::Rows, bytes)?;
-        let unreadable = |e: String| {
-            Error::Internal(format!(
-                "workforce snapshot {} is unreadable: {e}",
-                snapshot.id
-            ))
-        };
-        match plain.first() {
-            Some(&COMPACT) => {
-                decode_staff_rows(&plain).ok_or_else(|| unreadable("bad staff rows".into()))
-            }
-            _ => serde_json::from_slice(&plain).map_err(|e| unreadable(e.to_string())),
-        }
+        self.open_compact_or_json(snapshot, Part::Rows, bytes, decode_staff_rows)
     }
 
     /// The counts of `snapshot` made at import.
@@ -336,7 +324,18 @@ impl SnapshotKey {
 
     /// Opens a counts record, compact or (sealed before) JSON.
     pub fn open_counts(&self, snapshot: &Snapshot, bytes: &[u8]) -> Result<Counts, Error> {
-        let plain = self.open_plain(snapshot, Part::Counts, bytes)?;
+        self.open_compact_or_json(snapshot, Part::Counts, bytes, decode_counts)
+    }
+
+    /// Opens a record sealed compactly (read by `decode`) or, before that, as JSON.
+    fn open_compact_or_json<T: serde::de::DeserializeOwned>(
+        &self,
+        snapshot: &Snapshot,
+        part: Part,
+        bytes: &[u8],
+        decode: fn(&[u8]) -> Option<T>,
+    ) -> Result<T, Error> {
+        let plain = self.open_plain(snapshot, part, bytes)?;
         let unreadable = |e: String| {
             Error::Internal(format!(
                 "workforce snapshot {} is unreadable: {e}",
@@ -344,7 +343,9 @@ impl SnapshotKey {
             ))
         };
         match plain.first() {
-            Some(&COMPACT) => decode_counts(&plain).ok_or_else(|| unreadable("bad counts".into())),
+            Some(&COMPACT) => {
+                decode(&plain).ok_or_else(|| unreadable("a bad compact record".into()))
+            }
             _ => serde_json::from_slice(&plain).map_err(|e| unreadable(e.to_string())),
         }
     }
@@ -447,15 +448,7 @@ fn encode_counts(counts: &Counts) -> Result<Vec<u8>, Error> {
     let bad = |what: &str| Error::Internal(format!("encoding workforce counts: {what}"));
     let mut plain = Vec::with_capacity(COUNTS_HEADER + codes_bound() + groups.len());
     plain.extend([COMPACT, kind]);
-    plain.extend(
-        u16::try_from(codes.len())
-            .map_err(|_| bad("too many codes"))?
-            .to_le_bytes(),
-    );
-    for code in &codes {
-        plain.push(u8::try_from(code.len()).map_err(|_| bad("a code too long"))?);
-        plain.extend(code.as_bytes());
-    }
+    write_codes(&mut plain, &codes).ok_or_else(|| bad("too many codes, or one too long"))?;
     plain.extend(
         u32::try_from(count)
             .map_err(|_| bad("too many groups"))?
@@ -563,11 +556,7 @@ fn encode_staff_rows(rows: &Rows) -> Option<Vec<u8>> {
     }
     let mut plain = Vec::with_capacity(ROWS_HEADER + staff_codes_bound() + body.len());
     plain.extend([COMPACT, if *leavers { 2 } else { 1 }]);
-    plain.extend(u16::try_from(codes.len()).ok()?.to_le_bytes());
-    for code in &codes {
-        plain.push(u8::try_from(code.len()).ok()?);
-        plain.extend(code.as_bytes());
-    }
+    write_codes(&mut plain, &codes)?;
     plain.extend(u32::try_from(people.len()).ok()?.to_le_bytes());
     plain.extend(body);
     Some(plain)
@@ -577,19 +566,14 @@ fn encode_staff_rows(rows: &Rows) -> Option<Vec<u8>> {
 /// its last row.
 fn decode_staff_rows(plain: &[u8]) -> Option<Rows> {
     let mut rest = plain;
-    let mut take = |n: usize| take_bytes(&mut rest, n);
-    let [marker, kind]: [u8; 2] = take(2)?.try_into().ok()?;
+    let [marker, kind]: [u8; 2] = take_bytes(&mut rest, 2)?.try_into().ok()?;
     let leavers = match (marker, kind) {
         (COMPACT, 1) => false,
         (COMPACT, 2) => true,
         _ => return None,
     };
-    let code_count = u16::from_le_bytes(take(2)?.try_into().ok()?);
-    let mut codes = Vec::with_capacity(usize::from(code_count));
-    for _ in 0..code_count {
-        let length = usize::from(*take(1)?.first()?);
-        codes.push(std::str::from_utf8(take(length)?).ok()?);
-    }
+    let codes = read_codes(&mut rest)?;
+    let mut take = |n: usize| take_bytes(&mut rest, n);
     let count = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
     let code_at = |bytes: &[u8]| -> Option<String> {
         let i = u16::from_le_bytes(bytes.try_into().ok()?);
@@ -655,17 +639,12 @@ fn decode_staff_rows(plain: &[u8]) -> Option<Rows> {
 /// Reads what [`encode_counts`] wrote; `None` if it is not that.
 fn decode_counts(plain: &[u8]) -> Option<Counts> {
     let mut rest = plain;
-    let mut take = |n: usize| take_bytes(&mut rest, n);
-    let [marker, kind]: [u8; 2] = take(2)?.try_into().ok()?;
+    let [marker, kind]: [u8; 2] = take_bytes(&mut rest, 2)?.try_into().ok()?;
     if marker != COMPACT {
         return None;
     }
-    let code_count = u16::from_le_bytes(take(2)?.try_into().ok()?);
-    let mut codes = Vec::with_capacity(usize::from(code_count));
-    for _ in 0..code_count {
-        let length = usize::from(*take(1)?.first()?);
-        codes.push(std::str::from_utf8(take(length)?).ok()?);
-    }
+    let codes = read_codes(&mut rest)?;
+    let mut take = |n: usize| take_bytes(&mut rest, n);
     let groups = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
     let take_code = |bytes: &[u8]| -> Option<String> {
         let i = u16::from_le_bytes(bytes.try_into().ok()?);
@@ -706,6 +685,28 @@ fn decode_counts(plain: &[u8]) -> Option<Counts> {
 }
 
 /// The next `n` bytes of `rest`, if there are that many.
+/// Writes a compact record's list of codes: how many (two bytes), then each as a length
+/// byte and its bytes. `None` if there are too many, or one is too long.
+fn write_codes(plain: &mut Vec<u8>, codes: &[&str]) -> Option<()> {
+    plain.extend(u16::try_from(codes.len()).ok()?.to_le_bytes());
+    for code in codes {
+        plain.push(u8::try_from(code.len()).ok()?);
+        plain.extend(code.as_bytes());
+    }
+    Some(())
+}
+
+/// Reads what [`write_codes`] wrote from the front of `rest`.
+fn read_codes<'a>(rest: &mut &'a [u8]) -> Option<Vec<&'a str>> {
+    let count = u16::from_le_bytes(take_bytes(rest, 2)?.try_into().ok()?);
+    let mut codes = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let length = usize::from(*take_bytes(rest, 1)?.first()?);
+        codes.push(std::str::from_utf8(take_bytes(rest, length)?).ok()?);
+    }
+    Some(codes)
+}
+
 fn take_bytes<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     let (taken, after) = rest.split_at_checked(n)?;
     *rest = after;
