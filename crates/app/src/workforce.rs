@@ -258,11 +258,8 @@ async fn import_as(
             && matches!(kind, Kind::Staff | Kind::Leavers | Kind::Training)
         {
             let before = key.open_rows(&seen_snapshot, bytes).map_err(unopenable)?;
-            if let Some(compared) = differences::compare_people(&before, &rows, minimum) {
-                return Ok(Verdict {
-                    too_close: compared.too_close,
-                    same: compared.same,
-                });
+            if let Some(verdict) = differences::compare_people(&before, &rows, minimum) {
+                return Ok(verdict);
             }
         }
         let before = match (seen.tables, seen.rows) {

@@ -92,11 +92,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
-            // A SQLite connection is a file on this machine, so there is nothing to find
-            // broken by testing it before use; and the test is a round trip to the
-            // connection's own thread, as long as most of the queries it comes before (it
-            // doubled a page's thread wake-ups). A PostgreSQL connection can die with its
-            // server or the network, so it is still tested.
+            // A SQLite connection is a file on this machine, so testing it before use finds
+            // nothing broken. The test is a round trip to the connection's own thread, as
+            // costly as most queries, and it doubled a page's thread wake-ups. A PostgreSQL
+            // connection can die with its server or the network, so it is still tested.
             .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {

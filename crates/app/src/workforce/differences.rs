@@ -13,7 +13,7 @@
 
 use dignity_domain::workforce::{Ethnicity, PayGrade};
 use dignity_engine::disclosure::{self, Cells, Minimum};
-use dignity_store::workforce::{FormalCount, Recruitment, Rows, Staff, Training};
+use dignity_store::workforce::{FormalCount, Recruitment, Rows, Staff, Training, Verdict};
 use std::collections::{BTreeMap, HashMap};
 
 /// Every table of one extract, by name.
@@ -319,16 +319,7 @@ pub fn people_moved(before: &Rows, after: &Rows) -> Option<BTreeMap<&'static str
     Some(moved)
 }
 
-/// What comparing two extracts of people found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Compared {
-    /// Showing both would point at the few people who changed.
-    pub too_close: bool,
-    /// Nobody moved in any table.
-    pub same: bool,
-}
-
-/// Compares two extracts of people, with their tables; `None` when their digests do not
+/// Compares two extracts of people; `None` when their digests do not
 /// link them ([`people_moved`]) and only the counts can be compared.
 ///
 /// In every table, nobody or at least the minimum must have moved, counted person by
@@ -337,12 +328,12 @@ pub struct Compared {
 /// Why not the counts as the pages show them as well: people leave and join in the same
 /// groups all year, so a year's counts move by a few in some table at almost every trust
 /// (every demo trust's second year was held that way), with no one person behind it.
-pub fn compare_people(before: &Rows, after: &Rows, minimum: Minimum) -> Option<Compared> {
+pub fn compare_people(before: &Rows, after: &Rows, minimum: Minimum) -> Option<Verdict> {
     let moved = people_moved(before, after)?;
     let too_close = moved
         .values()
         .any(|&n| !disclosure::apart_enough(n, minimum));
-    Some(Compared {
+    Some(Verdict {
         too_close,
         same: moved.values().all(|&n| n == 0),
     })
@@ -412,7 +403,7 @@ mod tests {
         }
     }
 
-    fn compared(before: &Rows, after: &Rows) -> Compared {
+    fn compared(before: &Rows, after: &Rows) -> Verdict {
         let minimum = Minimum::default_for(Kind::Workforce);
         compare_people(before, after, minimum).expect("the digests link them")
     }
