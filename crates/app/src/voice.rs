@@ -109,6 +109,8 @@ pub enum Problem {
     TitleAddress,
     #[error("Write the update in {} characters or fewer", updates::LONGEST_UPDATE)]
     Update,
+    #[error("Choose a staff group from the list, or that you would rather not say")]
+    StaffGroup,
 }
 
 impl Problem {
@@ -138,6 +140,7 @@ impl Problem {
             Problem::Decision => "action",
             Problem::NotAccepted | Problem::Action => "plan_action",
             Problem::Topic => "topic",
+            Problem::StaffGroup => "staff_group",
             Problem::TitleAddress => "title",
             Problem::Update => "body",
         }
@@ -487,6 +490,29 @@ pub async fn set_display_name(
         }
         Err(other) => return Err(Refused::App(other.into())),
     }
+    Ok(name)
+}
+
+/// The staff group `session` gave for the participation figures, if they gave one.
+pub async fn staff_group(ctx: &Context, session: &CurrentSession) -> Result<Option<String>, Error> {
+    Ok(store::staff_group(&ctx.db, session.person.id).await?)
+}
+
+/// Chooses the name `session` is shown by, as [`set_display_name`] does, and the staff
+/// group they give for the participation figures (or none). The group is checked first,
+/// so a refused form changes nothing.
+pub async fn set_name_and_group(
+    ctx: &Context,
+    session: &CurrentSession,
+    raw_name: &str,
+    raw_group: &str,
+) -> Result<String, Refused> {
+    let group = dignity_domain::voice::staff_group(raw_group)
+        .map_err(|_| Refused::Problems(vec![Problem::StaffGroup]))?;
+    let name = set_display_name(ctx, session, raw_name).await?;
+    store::set_staff_group(&ctx.db, session.person.id, group)
+        .await
+        .map_err(|e| Refused::App(e.into()))?;
     Ok(name)
 }
 

@@ -9,13 +9,30 @@ use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::IdeaState;
 
-/// Chosen names for some demo accounts (staff@demo.nhs.uk chooses their own).
-const NAMES: &[(Role, &str)] = &[
-    (Role::UnionPartner, "Tea Break"),
-    (Role::ErLead, "Night Owl 7"),
-    (Role::Investigator, "Ward Walker"),
-    (Role::OrgAdmin, "Rota Fixer"),
-    (Role::Guardian, "Open Door"),
+/// Chosen names for some demo accounts, and the staff groups they gave (some gave none;
+/// staff@demo.nhs.uk chooses their own).
+const NAMES: &[(Role, &str, Option<&str>)] = &[
+    (
+        Role::UnionPartner,
+        "Tea Break",
+        Some("Nursing and midwifery"),
+    ),
+    (
+        Role::ErLead,
+        "Night Owl 7",
+        Some("Administrative and clerical"),
+    ),
+    (Role::Investigator, "Ward Walker", None),
+    (
+        Role::OrgAdmin,
+        "Rota Fixer",
+        Some("Administrative and clerical"),
+    ),
+    (
+        Role::Guardian,
+        "Open Door",
+        Some("Allied health professionals"),
+    ),
 ];
 
 /// The challenges' topics, as library topic codes.
@@ -30,9 +47,10 @@ pub async fn seed(
 ) -> anyhow::Result<()> {
     let today = Day::from_unix_seconds(now);
     let person = |role: Role| people.iter().find(|(_, r)| *r == role).map(|(id, _)| *id);
-    for (role, name) in NAMES {
+    for (role, name, group) in NAMES {
         if let Some(id) = person(*role) {
             voice::set_display_name(db, id, name).await?;
+            voice::set_staff_group(db, id, *group).await?;
         }
     }
     let platform = Actor {
@@ -150,7 +168,7 @@ pub async fn seed(
     }
     // Support from the other named accounts, and a comment with a reply.
     if let Some(&first) = posted.first() {
-        for (role, _) in NAMES.iter().skip(1) {
+        for (role, _, _) in NAMES.iter().skip(1) {
             if let Some(id) = person(*role) {
                 voice::support(db, first, id, now - 5 * 86_400).await?;
             }

@@ -987,6 +987,11 @@ const TABLES: &[TableSpec] = &[
         &[("person_id", Int), ("display_name", Text), ("folded", Text)],
     ),
     (
+        "voice_staff_groups",
+        "person_id",
+        &[("person_id", Int), ("staff_group", Text)],
+    ),
+    (
         "voice_challenges",
         "id",
         &[

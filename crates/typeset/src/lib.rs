@@ -252,7 +252,13 @@ impl PackWorld {
         let id = file_id(TEMPLATE_PATH)
             .ok_or_else(|| TypesetError::Layout("the template has no path".into()))?;
         Ok(PackWorld {
-            library: LazyHash::new(Library::builder().build()),
+            // `a11y-extras` gives `pdf.header-cell`, which tags a row's first cell as
+            // its header; typst keeps it behind a flag while its API may still change.
+            library: LazyHash::new(
+                Library::builder()
+                    .with_features([typst::Feature::A11yExtras].into_iter().collect())
+                    .build(),
+            ),
             template: Source::new(id, TEMPLATE.to_owned()),
             data: Bytes::new(data),
             date,
@@ -387,6 +393,10 @@ mod tests {
             "a tagged PDF has a tag tree"
         );
         assert!(text.contains("pdfuaid"), "the PDF says it meets PDF/UA");
+        assert!(
+            text.contains("/Scope/Row"),
+            "a row's first cell is tagged as the header of its row"
+        );
     }
 
     #[test]

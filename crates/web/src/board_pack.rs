@@ -349,13 +349,65 @@ fn file(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// A whole number a spreadsheet may hold as a number: digits only, so a hidden count
-/// ("fewer than 10") or a share ("45.2%") stays as the page writes it.
-fn whole_number(text: &str) -> Option<f64> {
-    if text.is_empty() || text.len() > 15 || !text.bytes().all(|b| b.is_ascii_digit()) {
+/// A figure a spreadsheet can hold as a number, with the number format that shows it as
+/// the page writes it, so a board can sort and chart the workbook: whole numbers ("14",
+/// "12,345"), decimals ("1.25"), shares ("12.3%", kept as 0.123) and pounds ("£2,293.26",
+/// "£1.2 million"). Anything else stays text as written: a hidden count ("fewer than 10"),
+/// a range ("0.9 to 1.4"), a sign or anything a spreadsheet could read as a formula.
+fn spreadsheet_number(text: &str) -> Option<(f64, String)> {
+    let (body, pounds) = match text.strip_prefix('£') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    let (body, scale) = match (
+        pounds,
+        body.strip_suffix(" million"),
+        body.strip_suffix(" billion"),
+    ) {
+        (true, Some(rest), _) => (rest, 1e6),
+        (true, _, Some(rest)) => (rest, 1e9),
+        _ => (body, 1.0),
+    };
+    let (body, share) = match body.strip_suffix('%') {
+        Some(rest) if !pounds => (rest, true),
+        _ => (body, false),
+    };
+    let (whole, decimals) = match body.split_once('.') {
+        Some((whole, decimals)) if !decimals.is_empty() => (whole, decimals),
+        Some(_) => return None,
+        None => (body, ""),
+    };
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let grouped = whole.contains(',');
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(first)
+        || (grouped && first.len() > 3)
+        || !groups.all(|g| g.len() == 3 && digits(g))
+        || !(decimals.is_empty() || digits(decimals))
+        || whole.len() + decimals.len() > 15
+    {
         return None;
     }
-    text.parse::<u64>().ok().map(|n| n as f64)
+    let plain: String = whole.chars().filter(|c| *c != ',').collect();
+    let number: f64 = if decimals.is_empty() {
+        plain.parse().ok()?
+    } else {
+        format!("{plain}.{decimals}").parse().ok()?
+    };
+    let places = if decimals.is_empty() || scale > 1.0 {
+        String::new()
+    } else {
+        format!(".{}", "0".repeat(decimals.len()))
+    };
+    let base = if grouped || pounds { "#,##0" } else { "0" };
+    Some(if share {
+        (number / 100.0, format!("{base}{places}%"))
+    } else if pounds {
+        (number * scale, format!("\"£\"{base}{places}"))
+    } else {
+        (number, format!("{base}{places}"))
+    })
 }
 
 /// A sheet's name: at most 31 characters, none that a workbook refuses, and unique.
@@ -387,6 +439,7 @@ fn workbook(document: &Document) -> Result<Vec<u8>, AppError> {
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let mut number_formats: std::collections::BTreeMap<String, Format> = Default::default();
     let mut taken = vec!["readings".to_owned()];
     let first = book.add_worksheet();
     first.set_name("readings").map_err(fail)?;
@@ -432,8 +485,13 @@ fn workbook(document: &Document) -> Result<Vec<u8>, AppError> {
         for (r, row) in table.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 2, c as u16);
-                match whole_number(cell) {
-                    Some(n) => sheet.write_number(r, c, n),
+                match spreadsheet_number(cell) {
+                    Some((n, shown_as)) => {
+                        let format = number_formats
+                            .entry(shown_as)
+                            .or_insert_with_key(|f| Format::new().set_num_format(f));
+                        sheet.write_number_with_format(r, c, n, format)
+                    }
                     None => sheet.write_string(r, c, defused(cell)),
                 }
                 .map_err(fail)?;
@@ -448,17 +506,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_whole_numbers_become_numbers() {
-        assert_eq!(whole_number("14"), Some(14.0));
+    fn figures_become_numbers_shown_as_the_page_writes_them() {
+        let number = |text: &str| spreadsheet_number(text);
+        for (text, value, shown_as) in [
+            ("14", 14.0, "0"),
+            ("12,345", 12_345.0, "#,##0"),
+            ("1.25", 1.25, "0.00"),
+            ("45.2%", 0.452, "0.0%"),
+            ("23%", 0.23, "0%"),
+            ("£45,000", 45_000.0, "\"£\"#,##0"),
+            ("£2,293.26", 2_293.26, "\"£\"#,##0.00"),
+            ("£1.2 million", 1_200_000.0, "\"£\"#,##0"),
+            ("£0", 0.0, "\"£\"#,##0"),
+        ] {
+            let (n, format) = number(text).unwrap_or((f64::NAN, String::new()));
+            assert!((n - value).abs() <= value * 1e-12, "{text}: {n}");
+            assert_eq!(format, shown_as, "{text}");
+        }
         for words in [
             "fewer than 10",
-            "45.2%",
+            "hidden",
             "-3",
+            "+2",
             "",
             "=1+1",
             "1234567890123456",
+            "0.9 to 1.4",
+            "1,23",
+            "1234,567",
+            "12.",
+            ".5",
+            "1.2.3",
+            "£",
+            "%",
+            "£12%",
+            "12 million",
+            "2026-Q1",
         ] {
-            assert_eq!(whole_number(words), None, "{words}");
+            assert_eq!(number(words), None, "{words}");
         }
     }
 

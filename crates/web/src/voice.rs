@@ -24,7 +24,7 @@ use dignity_domain::library::Topic;
 use dignity_domain::speakup::Day;
 use dignity_domain::voice::screen::Finding;
 use dignity_domain::voice::{IdeaOrder, IdeaState, Moderation};
-use dignity_engine::disclosure::{Disclosed, Figure};
+use dignity_engine::disclosure::{Disclosed, Figure, Kind};
 use serde::Deserialize;
 
 mod updates;
@@ -238,6 +238,10 @@ struct NamePage {
     name: String,
     chosen: bool,
     next: String,
+    /// The staff group given, or empty for none.
+    group: String,
+    groups: &'static [&'static str],
+    minimum: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,11 +272,15 @@ async fn name_page(
     QueryData(query): QueryData<NextQuery>,
 ) -> Result<Response, AppError> {
     let name = voice::display_name(&state.app, &user).await?;
+    let group = voice::staff_group(&state.app, &user).await?;
     Ok(render(&NamePage {
         chrome: chrome.titled("The name you are shown by"),
         chosen: name.is_some(),
         name: name.unwrap_or_default(),
         next: voice_next(&query.next),
+        group: group.unwrap_or_default(),
+        groups: dignity_domain::voice::staff_groups(),
+        minimum: state.app.minimums.get(Kind::StaffVoice).people(),
     })?
     .into_response())
 }
@@ -281,6 +289,7 @@ async fn name_page(
 #[serde(default)]
 struct NameForm {
     display_name: String,
+    staff_group: String,
     next: String,
 }
 
@@ -291,7 +300,8 @@ async fn set_name(
     FormData(form): FormData<NameForm>,
 ) -> Result<Response, AppError> {
     let next = voice_next(&form.next);
-    match voice::set_display_name(&state.app, &user, &form.display_name).await {
+    match voice::set_name_and_group(&state.app, &user, &form.display_name, &form.staff_group).await
+    {
         Ok(_) => Ok(Redirect::to(&next).into_response()),
         Err(Refused::Problems(problems)) => Ok(render(&NamePage {
             chrome: chrome
@@ -300,6 +310,13 @@ async fn set_name(
             chosen: false,
             name: form.display_name,
             next,
+            group: dignity_domain::voice::staff_group(&form.staff_group)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .to_owned(),
+            groups: dignity_domain::voice::staff_groups(),
+            minimum: state.app.minimums.get(Kind::StaffVoice).people(),
         })?
         .into_response()),
         Err(Refused::App(e)) => Err(e.into()),
@@ -520,6 +537,8 @@ struct FiguresPage {
     headings: Vec<&'static str>,
     /// By organisation: (name, a figure for each heading).
     rows: Vec<(String, Vec<Figure>)>,
+    /// By the staff group people gave, in the same shape; `None` when not counted.
+    by_group: Option<Vec<(String, Vec<Figure>)>>,
     total: Vec<Figure>,
     minimum: u64,
 }
@@ -563,6 +582,11 @@ async fn figures_page(
             .into_iter()
             .map(|row| (row.name, shown(row.counts)))
             .collect(),
+        by_group: figures.staff_groups.map(|rows| {
+            rows.into_iter()
+                .map(|row| (row.name, shown(row.counts)))
+                .collect()
+        }),
         total: shown(figures.total.counts),
         minimum: figures.minimum.people(),
         challenge,

@@ -252,15 +252,6 @@ pub async fn issue_now(
     if !may_issue(session, organisation) {
         return Err(Error::Forbidden);
     }
-    let now = ctx.clock.now();
-    if store::packs_issued_since(&ctx.db, organisation.id, now - 86_400).await? >= ISSUES_A_DAY {
-        return Err(Error::Conflict(format!(
-            "{ISSUES_A_DAY} board packs have been issued for {} in the last day. Each one \
-             emails every reader, so no more can be issued until tomorrow. The pack on this \
-             page can still be read and downloaded.",
-            organisation.name
-        )));
-    }
     issue(
         ctx,
         organisation,
@@ -298,6 +289,18 @@ async fn issue(
             id: newest.issued.id,
             digest: newest.issued.digest,
         }));
+    }
+    // Only after that: pressing issue on an unchanged pack at the limit gives the pack.
+    if !scheduled
+        && store::packs_issued_since(&ctx.db, organisation.id, ctx.clock.now() - 86_400).await?
+            >= ISSUES_A_DAY
+    {
+        return Err(Error::Conflict(format!(
+            "{ISSUES_A_DAY} board packs have been issued for {} in the last day. Each one \
+             emails every reader, so no more can be issued until tomorrow. The pack on this \
+             page can still be read and downloaded.",
+            organisation.name
+        )));
     }
     let pdf = pdf(ctx, document).await?;
     let digest = hex::encode(Sha256::digest(&pdf));

@@ -15,7 +15,10 @@
 //! ("more than one" or "none" otherwise), an organisation hidden in the "took part" column
 //! is hidden in every column (so the columns cannot be set against each other), and only
 //! organisations with a shown count are listed (a row's being there says nothing a hidden
-//! count would not).
+//! count would not). Every challenge's final figures are also counted, the same way, by
+//! the staff group each person gave (`voice_staff_groups`, "not given" for none): a second
+//! breakdown of the same people, released once with the first, and never shown while the
+//! challenge is open.
 
 use super::{Challenge, challenge};
 use crate::identity::CurrentSession;
@@ -37,6 +40,12 @@ pub const TABLES: [&str; 4] = ["people", "ideas", "comments", "support"];
 
 const MORE_THAN_ONE: &str = "several";
 const NONE: &str = "none";
+const NOT_GIVEN: &str = "not given";
+
+/// The name of a table counted by staff group rather than by organisation.
+fn by_staff_group(table: &str) -> String {
+    format!("{table} by staff group")
+}
 
 /// The start of the week `now` is in: Monday 00:00 UTC.
 pub fn week_start(now: i64) -> i64 {
@@ -60,6 +69,10 @@ pub struct Participation {
     /// By organisation: a national challenge's final figures only, and only organisations
     /// with a shown count.
     pub groups: Vec<Row>,
+    /// By the staff group people gave: final figures only, and only groups with a shown
+    /// count. `None` while the challenge is open, and for final figures kept before staff
+    /// groups were asked.
+    pub staff_groups: Option<Vec<Row>>,
     pub minimum: Minimum,
 }
 
@@ -71,7 +84,7 @@ fn group_of(organisations: Option<&Vec<i64>>) -> String {
     }
 }
 
-/// Each table's people by group.
+/// Each table's people by organisation, and again by staff group.
 fn tables_of(took: &TookPart) -> BTreeMap<String, Cells> {
     let anyone: BTreeSet<i64> = took
         .ideas
@@ -86,19 +99,117 @@ fn tables_of(took: &TookPart) -> BTreeMap<String, Cells> {
         took.comments.clone(),
         took.support.clone(),
     ];
-    TABLES
+    let mut tables = BTreeMap::new();
+    for (name, people) in TABLES.iter().zip(lists) {
+        let mut by_organisation = Cells::new();
+        let mut by_group = Cells::new();
+        for person in people {
+            *by_organisation
+                .entry(group_of(took.organisations.get(&person)))
+                .or_default() += 1;
+            let group = took
+                .staff_groups
+                .get(&person)
+                .and_then(|g| dignity_domain::voice::staff_group(g).ok().flatten())
+                .unwrap_or(NOT_GIVEN);
+            *by_group.entry(group.to_owned()).or_default() += 1;
+        }
+        tables.insert((*name).to_owned(), by_organisation);
+        tables.insert(by_staff_group(name), by_group);
+    }
+    tables
+}
+
+/// One breakdown as the disclosure rules let it out.
+struct Breakdown {
+    /// The groups, in order.
+    keys: Vec<String>,
+    /// The whole of each table.
+    whole: [Disclosed<u64>; 4],
+    /// Each table's figure for each group.
+    columns: Vec<Vec<Disclosed<u64>>>,
+}
+
+/// One breakdown's four tables (`names`, "took part" first) as the disclosure rules let
+/// them out. A group hidden in "took part" is hidden in every other column, so the
+/// columns cannot be set against each other.
+fn decide(tables: &BTreeMap<String, Cells>, names: &[String; 4], minimum: Minimum) -> Breakdown {
+    let empty = Cells::new();
+    let cells_of = |table: &str| tables.get(table).unwrap_or(&empty);
+    let keys: Vec<String> = names
         .iter()
-        .zip(lists)
-        .map(|(name, people)| {
-            let mut cells = Cells::new();
-            for person in people {
-                *cells
-                    .entry(group_of(took.organisations.get(&person)))
-                    .or_default() += 1;
-            }
-            ((*name).to_owned(), cells)
-        })
-        .collect()
+        .flat_map(|name| cells_of(name).keys().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut whole = [Disclosed::hidden(); 4];
+    let mut columns: Vec<Vec<Disclosed<u64>>> = Vec::with_capacity(names.len());
+    let mut hidden_from_start: Vec<(usize, usize)> = Vec::new();
+    for (t, name) in names.iter().enumerate() {
+        let cells = cells_of(name);
+        let sizes: Vec<u64> = keys
+            .iter()
+            .map(|k| cells.get(k).copied().unwrap_or(0).max(0).unsigned_abs())
+            .collect();
+        let everyone: u64 = sizes.iter().sum();
+        // Nobody at all is about no one, and reads better as 0 than as hidden.
+        let table_whole = if everyone == 0 {
+            disclosure::happenings(0, minimum)
+        } else {
+            disclosure::population(everyone, minimum)
+        };
+        let decided = disclosure::linked_groups(
+            std::slice::from_ref(&sizes),
+            &[],
+            &hidden_from_start,
+            &table_whole,
+            minimum,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+        if t == 0 {
+            hidden_from_start = decided
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| !d.is_shown())
+                .map(|(g, _)| (0, g))
+                .collect();
+        }
+        if let Some(slot) = whole.get_mut(t) {
+            *slot = table_whole;
+        }
+        columns.push(decided);
+    }
+    Breakdown {
+        keys,
+        whole,
+        columns,
+    }
+}
+
+/// The groups of one breakdown with a shown count of people who took part, each named by
+/// `name_of`.
+fn shown_rows(breakdown: &Breakdown, name_of: impl Fn(&str) -> String) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (g, key) in breakdown.keys.iter().enumerate() {
+        let counts: [Disclosed<u64>; 4] = std::array::from_fn(|t| {
+            breakdown
+                .columns
+                .get(t)
+                .and_then(|c| c.get(g))
+                .copied()
+                .unwrap_or_else(Disclosed::hidden)
+        });
+        if counts[0].value().is_none_or(|n| *n == 0) {
+            continue;
+        }
+        rows.push(Row {
+            name: name_of(key),
+            counts,
+        });
+    }
+    rows
 }
 
 fn parse(counts: &Final) -> Result<BTreeMap<String, Cells>, Error> {
@@ -164,88 +275,42 @@ pub async fn participation_at(
         .into_iter()
         .map(|o| (format!("org-{}", o.id), o.name))
         .collect();
-    let keys: Vec<String> = tables
-        .values()
-        .flat_map(|cells| cells.keys().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let sizes_of = |table: &str| -> Vec<u64> {
-        let empty = Cells::new();
-        let cells = tables.get(table).unwrap_or(&empty);
-        keys.iter()
-            .map(|k| cells.get(k).copied().unwrap_or(0).max(0).unsigned_abs())
-            .collect()
-    };
-    let whole_of = |sizes: &[u64]| {
-        let everyone: u64 = sizes.iter().sum();
-        // Nobody at all is about no one, and reads better as 0 than as hidden.
-        if everyone == 0 {
-            disclosure::happenings(0, minimum)
-        } else {
-            disclosure::population(everyone, minimum)
-        }
-    };
-    let mut total = [Disclosed::hidden(); 4];
-    let mut columns: Vec<Vec<Disclosed<u64>>> = Vec::with_capacity(TABLES.len());
-    // "Took part" first: a group it hides is hidden in every other column too.
-    let mut hidden_from_start: Vec<(usize, usize)> = Vec::new();
-    for (t, table) in TABLES.iter().enumerate() {
-        let sizes = sizes_of(table);
-        let whole = whole_of(&sizes);
-        let decided = disclosure::linked_groups(
-            std::slice::from_ref(&sizes),
-            &[],
-            &hidden_from_start,
-            &whole,
-            minimum,
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-        if t == 0 {
-            hidden_from_start = decided
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| !d.is_shown())
-                .map(|(g, _)| (0, g))
-                .collect();
-        }
-        // While open, "took part" is never shown (see above).
-        if let Some(slot) = total.get_mut(t)
-            && (is_final || t > 0)
-        {
-            *slot = whole;
-        }
-        columns.push(decided);
+    let by_organisation = decide(&tables, &TABLES.map(str::to_owned), minimum);
+    // While open, "took part" is never shown (see above).
+    let mut total = by_organisation.whole;
+    if !is_final {
+        total[0] = Disclosed::hidden();
     }
     let national = challenge.fields.organisation_id.is_none();
     let mut groups: Vec<Row> = Vec::new();
     if is_final && national {
-        for (g, key) in keys.iter().enumerate() {
-            let counts: [Disclosed<u64>; 4] = std::array::from_fn(|t| {
-                columns
-                    .get(t)
-                    .and_then(|c| c.get(g))
-                    .copied()
-                    .unwrap_or_else(Disclosed::hidden)
-            });
-            // Only organisations with a shown count of people who took part.
-            if counts[0].value().is_none_or(|n| *n == 0) {
-                continue;
-            }
-            let name = match key.as_str() {
-                MORE_THAN_ONE => "In more than one organisation".to_owned(),
-                NONE => "In no organisation".to_owned(),
-                other => names
-                    .get(other)
-                    .cloned()
-                    .unwrap_or_else(|| "An organisation no longer here".to_owned()),
-            };
-            groups.push(Row { name, counts });
-        }
+        groups = shown_rows(&by_organisation, |key| match key {
+            MORE_THAN_ONE => "In more than one organisation".to_owned(),
+            NONE => "In no organisation".to_owned(),
+            other => names
+                .get(other)
+                .cloned()
+                .unwrap_or_else(|| "An organisation no longer here".to_owned()),
+        });
         groups.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    let group_tables = TABLES.map(by_staff_group);
+    // Final figures kept before staff groups were asked have no such tables.
+    let staff_groups =
+        (is_final && group_tables.iter().all(|t| tables.contains_key(t))).then(|| {
+            let list = dignity_domain::voice::staff_groups();
+            let by_group = decide(&tables, &group_tables, minimum);
+            let mut rows = shown_rows(&by_group, |key| match key {
+                NOT_GIVEN => "Not given".to_owned(),
+                group => group.to_owned(),
+            });
+            rows.sort_by_key(|row| {
+                list.iter()
+                    .position(|g| *g == row.name)
+                    .unwrap_or(list.len())
+            });
+            rows
+        });
     Ok(Participation {
         up_to: Day::from_unix_seconds(before),
         is_final,
@@ -254,6 +319,7 @@ pub async fn participation_at(
             counts: total,
         },
         groups,
+        staff_groups,
         minimum,
     })
 }
@@ -284,6 +350,11 @@ mod tests {
                 (3, vec![10, 11]),
                 (4, vec![]),
             ]),
+            staff_groups: BTreeMap::from([
+                (1, "Medical and dental".to_owned()),
+                (2, "medical and DENTAL".to_owned()),
+                (3, "Not a group on the list".to_owned()),
+            ]),
         };
         let tables = tables_of(&took);
         let cells = |t: &str| tables.get(t).cloned().unwrap_or_default();
@@ -301,5 +372,19 @@ mod tests {
             Cells::from([("org-10".into(), 1), ("several".into(), 1)])
         );
         assert_eq!(cells("support"), Cells::from([("none".into(), 1)]));
+        // By staff group: a group read as the list spells it; one not on the list, or
+        // none given, is "not given".
+        assert_eq!(
+            cells("people by staff group"),
+            Cells::from([("Medical and dental".into(), 2), ("not given".into(), 2)])
+        );
+        assert_eq!(
+            cells("ideas by staff group"),
+            Cells::from([("Medical and dental".into(), 2)])
+        );
+        assert_eq!(
+            cells("support by staff group"),
+            Cells::from([("not given".into(), 1)])
+        );
     }
 }

@@ -68,6 +68,34 @@ pub const RULES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The staff groups someone may give for the participation figures: the staff survey's
+/// list, so the two can be read side by side.
+pub fn staff_groups() -> &'static [&'static str] {
+    crate::survey::DEMOGRAPHICS
+        .iter()
+        .find(|(name, _)| *name == "staff_group")
+        .map_or(&[], |(_, groups)| *groups)
+}
+
+/// Reads a staff group as a form sends it: one of [`staff_groups`], or nothing given
+/// (`Ok(None)`); anything else is `Err`.
+pub fn staff_group(raw: &str) -> Result<Option<&'static str>, UnknownStaffGroup> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    staff_groups()
+        .iter()
+        .find(|group| group.eq_ignore_ascii_case(raw))
+        .map(|group| Some(*group))
+        .ok_or(UnknownStaffGroup)
+}
+
+/// A staff group that is not on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("choose a staff group from the list, or none")]
+pub struct UnknownStaffGroup;
+
 /// How an idea ranks in [`IdeaOrder::Trending`]: support and comments, each worth less
 /// as the idea ages (halved every week), so a new idea with some support rises above an
 /// old one with more. `age_seconds` below zero counts as zero.
@@ -106,6 +134,19 @@ mod tests {
             by_key.sort_by(|a, b| trend_key(b.0, b.1, b.2).total_cmp(&trend_key(a.0, a.1, a.2)));
             assert_eq!(by_score, by_key, "at {now}");
         }
+    }
+
+    #[test]
+    fn a_staff_group_is_one_on_the_list_or_none() {
+        assert!(staff_groups().len() > 5);
+        assert_eq!(staff_group(""), Ok(None));
+        assert_eq!(staff_group("  "), Ok(None));
+        assert_eq!(
+            staff_group("medical and dental"),
+            Ok(Some("Medical and dental"))
+        );
+        assert_eq!(staff_group("Surgeons"), Err(UnknownStaffGroup));
+        assert_eq!(staff_group("Medical and dental'--"), Err(UnknownStaffGroup));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Who took part under a challenge, for its participation figures: the people who shared
 //! a shown idea, wrote a shown comment (on an idea or a leaders' update) or supported a
-//! shown idea before a moment, with the organisations they are in; and a national
-//! challenge's final counts, worked out once and kept.
+//! shown idea before a moment, with the organisations they are in and the staff groups they
+//! gave; and a challenge's final counts, worked out once and kept.
 
 use crate::{Db, StoreError};
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ pub struct TookPart {
     pub support: Vec<i64>,
     /// Each of those people's organisations (none for someone in none).
     pub organisations: BTreeMap<i64, Vec<i64>>,
+    /// The staff group each of those people gave, for those who gave one.
+    pub staff_groups: BTreeMap<i64, String>,
 }
 
 /// Who shared a shown idea under challenge `$1` before `$2`.
@@ -73,11 +75,22 @@ pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPa
             list.push(organisation);
         }
     }
+    let staff_groups: BTreeMap<i64, String> = sqlx::query_as::<_, (i64, String)>(&format!(
+        "SELECT person_id, staff_group FROM voice_staff_groups WHERE person_id IN \
+         ({IDEA_WRITERS} UNION {COMMENT_WRITERS} UNION {SUPPORTERS})"
+    ))
+    .bind(challenge_id)
+    .bind(before)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .collect();
     Ok(TookPart {
         ideas,
         comments,
         support,
         organisations,
+        staff_groups,
     })
 }
 

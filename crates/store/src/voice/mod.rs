@@ -203,6 +203,38 @@ pub async fn set_display_name(db: &Db, person_id: i64, name: &str) -> Result<(),
     Ok(())
 }
 
+/// The staff group someone gave for the participation figures, if they gave one.
+pub async fn staff_group(db: &Db, person_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT staff_group FROM voice_staff_groups WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Sets the staff group someone gives, or forgets it (`None`).
+pub async fn set_staff_group(
+    db: &Db,
+    person_id: i64,
+    group: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM voice_staff_groups WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(group) = group {
+        sqlx::query("INSERT INTO voice_staff_groups (person_id, staff_group) VALUES ($1, $2)")
+            .bind(person_id)
+            .bind(group)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An idea as its author sent it, and whether the check held it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIdea {

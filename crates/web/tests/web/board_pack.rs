@@ -355,6 +355,13 @@ async fn an_issued_pack_is_kept_unchanged_mailed_and_audited(app: &TestApp) -> T
             );
         }
     }
+    // At the limit, an unchanged pack is still the issued one, not a refusal.
+    let file = format!("ODS code,Period,Measure,Value\nRJ1,{q},sickness_absence,8.4\n");
+    import_outcomes(&operator, file.as_bytes()).await?;
+    let page = board
+        .post("/orgs/RJ1/board-pack/issue", &[("quarter", &q.to_string())])
+        .await?;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
     // Another organisation's reader cannot reach it, even by its number.
     let outsider = app

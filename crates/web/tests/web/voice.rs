@@ -19,6 +19,7 @@ dignity_store::on_both_backends!(
     voice_follows_digests_feeds_and_search,
     voice_leaders_updates_and_their_comments,
     voice_participation_is_counted_weekly_and_protected,
+    voice_participation_by_staff_group,
 );
 
 async fn session(
@@ -2109,6 +2110,190 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(page.body.contains("not open"), "{}", page.body);
     assert!(store::supports(&app.db, idea, ours[0].id).await?);
+    Ok(())
+}
+
+/// Participation by the staff group people gave: asked with the chosen name (optional,
+/// from the staff survey's list, junk refused with nothing changed), counted only in the
+/// final figures, small groups hidden with a second one so they cannot be had by
+/// subtraction, and nothing by group for figures kept before groups were asked.
+async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
+    use dignity_app::voice::figures::participation_at;
+    use dignity_store::voice::{self as store, Actor, NewChallenge};
+    let ctx = &app.state.app;
+    let platform = Actor {
+        email: "platform@nhs.net",
+        ods_code: None,
+    };
+    let today = ctx.clock.today();
+    let challenge_closing = |closes_on: Day| NewChallenge {
+        organisation_id: Some(app.org.id),
+        question: "How can we make breaks happen?".into(),
+        description: "Tell us.".into(),
+        topics: "wellbeing".into(),
+        opens_on: today.plus_days(-40),
+        closes_on,
+        support_threshold: 5,
+        answer_within_days: 30,
+    };
+    let id = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &challenge_closing(today.plus_days(-1)),
+    )
+    .await?;
+    let challenge = store::challenge(&app.db, id).await?;
+    let closed_at = (today.days_since(Day::from_unix_seconds(0))) * 86_400;
+
+    // The form: a group on the list is kept with the name; junk is refused and changes
+    // nothing; "rather not say" forgets it.
+    let first = app.person("group0@trust.nhs.uk", Some(Role::Staff)).await?;
+    let mut browser = app.signed_in_browser(&first).await?;
+    let page = browser.get("/voice/name").await?;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("I would rather not say"),
+        "{}",
+        page.body
+    );
+    let page = browser
+        .post(
+            "/voice/name",
+            &[("display_name", "Blue Kettle"), ("staff_group", "Surgeons")],
+        )
+        .await?;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        page.body.contains("Choose a staff group from the list"),
+        "{}",
+        page.body
+    );
+    assert_eq!(store::display_name(&app.db, first.id).await?, None);
+    let page = browser
+        .post(
+            "/voice/name",
+            &[("display_name", "Blue Kettle"), ("staff_group", "")],
+        )
+        .await?;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(store::staff_group(&app.db, first.id).await?, None);
+    let page = browser
+        .post(
+            "/voice/name",
+            &[
+                ("display_name", "Blue Kettle"),
+                ("staff_group", "Nursing and midwifery"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(
+        store::staff_group(&app.db, first.id).await?.as_deref(),
+        Some("Nursing and midwifery")
+    );
+    let page = browser.get("/voice/name").await?;
+    assert!(
+        page.body
+            .contains(r#"value="Nursing and midwifery" checked"#),
+        "{}",
+        page.body
+    );
+
+    // Twelve nurses (one of them through the form above), three doctors and eleven who
+    // gave no group each share an idea before the challenge closed.
+    local_idea(app, id, first.id, 10).await?;
+    let mut people = Vec::new();
+    for (n, group) in std::iter::repeat_n(Some("Nursing and midwifery"), 11)
+        .chain(std::iter::repeat_n(Some("Medical and dental"), 3))
+        .chain(std::iter::repeat_n(None, 11))
+        .enumerate()
+    {
+        let p = app
+            .person(&format!("group{}@trust.nhs.uk", n + 1), Some(Role::Staff))
+            .await?;
+        store::set_staff_group(&app.db, p.id, group).await?;
+        local_idea(app, id, p.id, 10).await?;
+        people.push(p);
+    }
+    let shown = |d: &dignity_engine::disclosure::Disclosed<u64>| d.value().copied();
+
+    // While open nothing is counted by group: the same challenge, a day before it closed.
+    let open = participation_at(ctx, &challenge, closed_at - 86_400).await?;
+    assert!(!open.is_final && open.staff_groups.is_none(), "{open:?}");
+
+    // Once closed: the three doctors are hidden, and so is a second group (the eleven
+    // not given), so the three cannot be had from the total; only shown groups are listed.
+    let closed = participation_at(ctx, &challenge, closed_at + 60).await?;
+    assert!(closed.is_final);
+    assert_eq!(shown(&closed.total.counts[0]), Some(26));
+    let rows = closed.staff_groups.clone().unwrap_or_default();
+    let listed: Vec<(&str, Option<u64>)> = rows
+        .iter()
+        .map(|r| (r.name.as_str(), shown(&r.counts[0])))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("Nursing and midwifery", Some(12))],
+        "{closed:?}"
+    );
+    assert!(
+        closed.groups.is_empty(),
+        "an organisation's own: no rows by organisation"
+    );
+
+    // Kept: a group changed afterwards changes nothing.
+    store::set_staff_group(&app.db, people[11].id, Some("Nursing and midwifery")).await?;
+    assert_eq!(
+        participation_at(ctx, &challenge, closed_at + 30 * 86_400).await?,
+        closed
+    );
+    let page = browser
+        .get(&format!("/voice/challenges/{id}/figures"))
+        .await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("By staff group"), "{}", page.body);
+    assert!(
+        page.body.contains(r#"<th role="rowheader" scope="row" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Staff group </span>Nursing and midwifery</th>"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Medical and dental"), "{}", page.body);
+
+    // Final figures kept before groups were asked have none by group, and say so.
+    let older = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &challenge_closing(today.plus_days(-2)),
+    )
+    .await?;
+    local_idea(app, older, first.id, 10).await?;
+    sqlx::query(
+        "INSERT INTO voice_final_figures (challenge_id, counted_before, tables) VALUES ($1, $2, $3)",
+    )
+    .bind(older)
+    .bind(closed_at - 86_400)
+    .bind(r#"{"people":{"org-1":1},"ideas":{"org-1":1},"comments":{},"support":{}}"#)
+    .execute(app.db.pool())
+    .await?;
+    let kept = participation_at(
+        ctx,
+        &store::challenge(&app.db, older).await?,
+        closed_at + 60,
+    )
+    .await?;
+    assert!(kept.is_final && kept.staff_groups.is_none(), "{kept:?}");
+    let page = browser
+        .get(&format!("/voice/challenges/{older}/figures"))
+        .await?;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("before we asked people for their staff group"),
+        "{}",
+        page.body
+    );
     Ok(())
 }
 

@@ -352,6 +352,7 @@ mod tests {
                 ],
             },
             groups: Vec::new(),
+            staff_groups: None,
             minimum,
         };
         let table = figures_table(&[(&c, figures(false)), (&c, figures(true))]);
