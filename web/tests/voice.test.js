@@ -39,8 +39,15 @@ test('staff take part in a challenge and leaders answer', async () => {
   assert.match(await staff.locator('.nhsuk-error-summary').innerText(), /Choose a name of 3 to 40/);
   await checkAccessibility(staff, assert);
   await staff.fill('#display_name', 'Coffee Cup');
+  // The staff group is optional: "rather not say" is chosen until one is.
+  assert.equal(await staff.isChecked('#staff_group-none'), true);
+  await staff.check('label:has-text("Allied health professionals")');
   await staff.click('button:has-text("Choose this name")');
   assert.equal(new URL(staff.url()).pathname, challenge);
+  await staff.goto(`${server.url}/voice/name`);
+  assert.equal(await staff.isChecked('input[value="Allied health professionals"]'), true);
+  await checkAccessibility(staff, assert);
+  await staff.goto(`${server.url}${challenge}`);
 
   // An idea: an empty one is refused, field by field; then it goes up.
   await staff.click('button:has-text("Post my idea")');
