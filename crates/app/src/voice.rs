@@ -499,20 +499,29 @@ pub async fn staff_group(ctx: &Context, session: &CurrentSession) -> Result<Opti
 }
 
 /// Chooses the name `session` is shown by, as [`set_display_name`] does, and the staff
-/// group they give for the participation figures (or none). The group is checked first,
+/// group they give for the participation figures: one on the list, `""` for none, or
+/// `None` to leave it as it is (a form without the question). The group is checked first,
 /// so a refused form changes nothing.
 pub async fn set_name_and_group(
     ctx: &Context,
     session: &CurrentSession,
     raw_name: &str,
-    raw_group: &str,
+    raw_group: Option<&str>,
 ) -> Result<String, Refused> {
-    let group = dignity_domain::voice::staff_group(raw_group)
+    let group = raw_group
+        .map(dignity_domain::voice::staff_group)
+        .transpose()
         .map_err(|_| Refused::Problems(vec![Problem::StaffGroup]))?;
     let name = set_display_name(ctx, session, raw_name).await?;
-    store::set_staff_group(&ctx.db, session.person.id, group)
-        .await
-        .map_err(|e| Refused::App(e.into()))?;
+    if let Some(group) = group {
+        store::set_staff_group(&ctx.db, session.person.id, group, ctx.clock.now())
+            .await
+            .map_err(|e| Refused::App(e.into()))?;
+    }
+    // A name or group changed or taken back must not stay readable in SQLite's write-ahead
+    // log, in a copy of the files (outside attack, 2026-12-07). Best effort: the next
+    // checkpoint copies what this one could not.
+    let _ = ctx.db.checkpoint().await;
     Ok(name)
 }
 

@@ -50,7 +50,7 @@ pub async fn seed(
     for (role, name, group) in NAMES {
         if let Some(id) = person(*role) {
             voice::set_display_name(db, id, name).await?;
-            voice::set_staff_group(db, id, *group).await?;
+            voice::set_staff_group(db, id, *group, now - 30 * 86_400).await?;
         }
     }
     let platform = Actor {

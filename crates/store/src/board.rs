@@ -130,6 +130,21 @@ pub struct NewPack<'a> {
     /// The PDF and the words, each sealed by the caller.
     pub pdf: &'a [u8],
     pub content: &'a [u8],
+    /// For a pack people issue: at most this many issued by people since this moment.
+    pub limit: Option<(i64, i64)>,
+}
+
+/// What [`issue`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issue {
+    /// Kept as this number, its digest audited and its mails queued.
+    Issued(i64),
+    /// The quarter's newest pack, this number, is the same PDF: nothing was written.
+    Same(i64),
+    /// The limit was reached: nothing was written.
+    AtLimit,
+    /// The schedule had already issued this quarter's pack: nothing was written.
+    AlreadyScheduled,
 }
 
 /// An issued pack as a list shows it.
@@ -155,15 +170,53 @@ pub struct StoredPack {
 
 /// Keeps an issued pack, writes its digest to the organisation's audit log and puts its
 /// mails in the outbox, all in one transaction; each mail's body is `body` of the pack's
-/// number. `None` when the schedule already issued this organisation's pack for the
-/// quarter (another server got there first): then nothing is written.
+/// number. Nothing is written when the schedule already issued this organisation's pack
+/// for the quarter (another server got there first), or, for a pack people issue, when the
+/// quarter's newest pack is the same PDF or the limit is reached. Those two are checked
+/// again here, with the organisation locked, because the caller checked them before
+/// typesetting: two presses of the issue button at once (a double click) would otherwise
+/// both issue and mail every reader twice.
 pub async fn issue(
     db: &Db,
     pack: &NewPack<'_>,
     mails: &[crate::mail::NewMail],
     body: impl Fn(i64) -> String,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Issue, StoreError> {
     let mut tx = db.begin_write().await?;
+    if let Some((since, most)) = pack.limit {
+        // PostgreSQL: one issuer an organisation at a time (SQLite's write lock already is).
+        sqlx::query(&format!(
+            "SELECT id FROM organisations WHERE id = $1{}",
+            db.lock_rows()
+        ))
+        .bind(pack.organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let newest: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, digest FROM board_packs WHERE organisation_id = $1 AND quarter = $2 \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(pack.organisation_id)
+        .bind(pack.quarter)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((id, digest)) = newest
+            && digest == pack.digest
+        {
+            return Ok(Issue::Same(id));
+        }
+        let (issued,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM board_packs WHERE organisation_id = $1 AND scheduled = 0 \
+             AND issued_at >= $2",
+        )
+        .bind(pack.organisation_id)
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await?;
+        if issued >= most {
+            return Ok(Issue::AtLimit);
+        }
+    }
     let id: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO board_packs (organisation_id, quarter, scheduled, issued_at, issued_by, digest, pdf, content) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
@@ -179,7 +232,7 @@ pub async fn issue(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((id,)) = id else {
-        return Ok(None);
+        return Ok(Issue::AlreadyScheduled);
     };
     let detail = format!(
         "Issued board pack {id} for {}{}; its PDF's SHA-256 is {}",
@@ -212,7 +265,7 @@ pub async fn issue(
         .collect();
     crate::mail::enqueue(&mut tx, pack.issued_at, &mails).await?;
     tx.commit().await?;
-    Ok(Some(id))
+    Ok(Issue::Issued(id))
 }
 
 const PACK_COLUMNS: &str = "id, quarter, scheduled, issued_at, issued_by, digest";

@@ -989,7 +989,7 @@ const TABLES: &[TableSpec] = &[
     (
         "voice_staff_groups",
         "person_id",
-        &[("person_id", Int), ("staff_group", Text)],
+        &[("person_id", Int), ("staff_group", Text), ("given_at", Int)],
     ),
     (
         "voice_challenges",

@@ -289,7 +289,8 @@ async fn name_page(
 #[serde(default)]
 struct NameForm {
     display_name: String,
-    staff_group: String,
+    /// Absent (an older form, another client) leaves the group as it is.
+    staff_group: Option<String>,
     next: String,
 }
 
@@ -300,25 +301,42 @@ async fn set_name(
     FormData(form): FormData<NameForm>,
 ) -> Result<Response, AppError> {
     let next = voice_next(&form.next);
-    match voice::set_name_and_group(&state.app, &user, &form.display_name, &form.staff_group).await
+    match voice::set_name_and_group(
+        &state.app,
+        &user,
+        &form.display_name,
+        form.staff_group.as_deref(),
+    )
+    .await
     {
         Ok(_) => Ok(Redirect::to(&next).into_response()),
-        Err(Refused::Problems(problems)) => Ok(render(&NamePage {
-            chrome: chrome
-                .titled("The name you are shown by")
-                .with_errors(field_errors(&problems)),
-            chosen: false,
-            name: form.display_name,
-            next,
-            group: dignity_domain::voice::staff_group(&form.staff_group)
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-                .to_owned(),
-            groups: dignity_domain::voice::staff_groups(),
-            minimum: state.app.minimums.get(Kind::StaffVoice).people(),
-        })?
-        .into_response()),
+        Err(Refused::Problems(problems)) => {
+            // Shown again as sent where it can be, else as kept: sending the page again
+            // must not take back a group nobody chose to take back.
+            let group = match form
+                .staff_group
+                .as_deref()
+                .map(dignity_domain::voice::staff_group)
+            {
+                Some(Ok(given)) => given.unwrap_or_default().to_owned(),
+                _ => voice::staff_group(&state.app, &user)
+                    .await?
+                    .unwrap_or_default(),
+            };
+            let chosen = voice::display_name(&state.app, &user).await?.is_some();
+            Ok(render(&NamePage {
+                chrome: chrome
+                    .titled("The name you are shown by")
+                    .with_errors(field_errors(&problems)),
+                chosen,
+                name: form.display_name,
+                next,
+                group,
+                groups: dignity_domain::voice::staff_groups(),
+                minimum: state.app.minimums.get(Kind::StaffVoice).people(),
+            })?
+            .into_response())
+        }
         Err(Refused::App(e)) => Err(e.into()),
     }
 }
@@ -535,12 +553,20 @@ struct FiguresPage {
     up_to: Day,
     is_final: bool,
     headings: Vec<&'static str>,
-    /// By organisation: (name, a figure for each heading).
-    rows: Vec<(String, Vec<Figure>)>,
+    /// By organisation: (name, how many took part).
+    rows: Vec<(String, Figure)>,
     /// By the staff group people gave, in the same shape; `None` when not counted.
-    by_group: Option<Vec<(String, Vec<Figure>)>>,
+    by_group: Option<Vec<(String, Figure)>>,
     total: Vec<Figure>,
     minimum: u64,
+}
+
+/// A group's row as the figures page shows it.
+fn took_part(row: voice::figures::GroupRow) -> (String, Figure) {
+    (
+        row.name,
+        Figure::of(row.took_part, |n| n.to_string(), "hidden"),
+    )
 }
 
 /// How many staff took part in a challenge, as the disclosure rules let out.
@@ -577,16 +603,10 @@ async fn figures_page(
         .into_iter()
         .skip(from)
         .collect(),
-        rows: figures
-            .groups
-            .into_iter()
-            .map(|row| (row.name, shown(row.counts)))
-            .collect(),
-        by_group: figures.staff_groups.map(|rows| {
-            rows.into_iter()
-                .map(|row| (row.name, shown(row.counts)))
-                .collect()
-        }),
+        rows: figures.groups.into_iter().map(took_part).collect(),
+        by_group: figures
+            .staff_groups
+            .map(|rows| rows.into_iter().map(took_part).collect()),
         total: shown(figures.total.counts),
         minimum: figures.minimum.people(),
         challenge,

@@ -291,16 +291,12 @@ async fn issue(
         }));
     }
     // Only after that: pressing issue on an unchanged pack at the limit gives the pack.
-    if !scheduled
-        && store::packs_issued_since(&ctx.db, organisation.id, ctx.clock.now() - 86_400).await?
-            >= ISSUES_A_DAY
+    // Checked here to spare the typesetting, and again as the pack is kept.
+    let limit = (!scheduled).then(|| (ctx.clock.now() - 86_400, ISSUES_A_DAY));
+    if let Some((since, most)) = limit
+        && store::packs_issued_since(&ctx.db, organisation.id, since).await? >= most
     {
-        return Err(Error::Conflict(format!(
-            "{ISSUES_A_DAY} board packs have been issued for {} in the last day. Each one \
-             emails every reader, so no more can be issued until tomorrow. The pack on this \
-             page can still be read and downloaded.",
-            organisation.name
-        )));
+        return Err(at_limit(organisation));
     }
     let pdf = pdf(ctx, document).await?;
     let digest = hex::encode(Sha256::digest(&pdf));
@@ -350,12 +346,26 @@ async fn issue(
             digest: &digest,
             pdf: &sealed_pdf,
             content: &sealed_words,
+            limit,
         },
         &mails,
         |id| mail_body(base, organisation, &quarter_words, id, &digest),
     )
     .await?;
-    Ok(id.map(|id| Issued { id, digest }))
+    match id {
+        store::Issue::Issued(id) | store::Issue::Same(id) => Ok(Some(Issued { id, digest })),
+        store::Issue::AlreadyScheduled => Ok(None),
+        store::Issue::AtLimit => Err(at_limit(organisation)),
+    }
+}
+
+fn at_limit(organisation: &Organisation) -> Error {
+    Error::Conflict(format!(
+        "{ISSUES_A_DAY} board packs have been issued for {} in the last day. Each one \
+         emails every reader, so no more can be issued until tomorrow. The pack on this \
+         page can still be read and downloaded.",
+        organisation.name
+    ))
 }
 
 /// What a reader is mailed: where to read the pack, and the digest to check a copy by.

@@ -9,16 +9,19 @@
 //! shown, counted up to Monday 00:00 UTC, and not the "took part" total: it merges private
 //! support with public posts, so its not moving when someone's only post is hidden would
 //! say they had also supported an idea (outside attack, 2026-12-06). The other totals
-//! count what the posts and support counts on the pages show already. A national challenge's figures by organisation are worked out once,
-//! when it has closed, and kept: one release, which nothing can be set beside. In that
-//! release each person counts once in each column under the one organisation they are in
-//! ("more than one" or "none" otherwise), an organisation hidden in the "took part" column
-//! is hidden in every column (so the columns cannot be set against each other), and only
-//! organisations with a shown count are listed (a row's being there says nothing a hidden
-//! count would not). Every challenge's final figures are also counted, the same way, by
-//! the staff group each person gave (`voice_staff_groups`, "not given" for none): a second
-//! breakdown of the same people, released once with the first, and never shown while the
-//! challenge is open.
+//! count what the posts and support counts on the pages show already.
+//!
+//! Once a challenge has closed, its final figures are worked out once and kept: one
+//! release, which nothing can be set beside. They break down who took part by the staff
+//! group each person gave before the close (`voice_staff_groups`; "not given" otherwise),
+//! and, for a national challenge, by the one organisation each is in ("more than one" or
+//! "none" otherwise). A breakdown gives only how many took part, never each way of taking
+//! part: a group's ideas, comments and support set against its "took part" and the totals
+//! gave a hidden count away, and a group holding all of a column's writers said every name
+//! under it was in that group (outside attack, 2026-12-07). Only shown groups are listed,
+//! and the shown groups always leave at least the minimum unplaced
+//! (`disclosure::groups_with_unplaced_rest`), so no name seen taking part is known to be
+//! in a shown group.
 
 use super::{Challenge, challenge};
 use crate::identity::CurrentSession;
@@ -59,6 +62,13 @@ pub struct Row {
     pub counts: [Disclosed<u64>; 4],
 }
 
+/// A group of a breakdown: how many of its people took part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    pub name: String,
+    pub took_part: Disclosed<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participation {
     /// The first day the figures do not count: they count everything before it.
@@ -68,11 +78,11 @@ pub struct Participation {
     pub total: Row,
     /// By organisation: a national challenge's final figures only, and only organisations
     /// with a shown count.
-    pub groups: Vec<Row>,
+    pub groups: Vec<GroupRow>,
     /// By the staff group people gave: final figures only, and only groups with a shown
     /// count. `None` while the challenge is open, and for final figures kept before staff
     /// groups were asked.
-    pub staff_groups: Option<Vec<Row>>,
+    pub staff_groups: Option<Vec<GroupRow>>,
     pub minimum: Minimum,
 }
 
@@ -120,96 +130,43 @@ fn tables_of(took: &TookPart) -> BTreeMap<String, Cells> {
     tables
 }
 
-/// One breakdown as the disclosure rules let it out.
-struct Breakdown {
-    /// The groups, in order.
-    keys: Vec<String>,
-    /// The whole of each table.
-    whole: [Disclosed<u64>; 4],
-    /// Each table's figure for each group.
-    columns: Vec<Vec<Disclosed<u64>>>,
-}
-
-/// One breakdown's four tables (`names`, "took part" first) as the disclosure rules let
-/// them out. A group hidden in "took part" is hidden in every other column, so the
-/// columns cannot be set against each other.
-fn decide(tables: &BTreeMap<String, Cells>, names: &[String; 4], minimum: Minimum) -> Breakdown {
-    let empty = Cells::new();
-    let cells_of = |table: &str| tables.get(table).unwrap_or(&empty);
-    let keys: Vec<String> = names
-        .iter()
-        .flat_map(|name| cells_of(name).keys().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut whole = [Disclosed::hidden(); 4];
-    let mut columns: Vec<Vec<Disclosed<u64>>> = Vec::with_capacity(names.len());
-    let mut hidden_from_start: Vec<(usize, usize)> = Vec::new();
-    for (t, name) in names.iter().enumerate() {
-        let cells = cells_of(name);
-        let sizes: Vec<u64> = keys
-            .iter()
-            .map(|k| cells.get(k).copied().unwrap_or(0).max(0).unsigned_abs())
-            .collect();
-        let everyone: u64 = sizes.iter().sum();
+/// Each table's whole: everyone it counts.
+fn wholes(tables: &BTreeMap<String, Cells>, minimum: Minimum) -> [Disclosed<u64>; 4] {
+    TABLES.map(|table| {
+        let everyone: u64 = tables
+            .get(table)
+            .map(|cells| cells.values().map(|n| (*n).max(0).unsigned_abs()).sum())
+            .unwrap_or(0);
         // Nobody at all is about no one, and reads better as 0 than as hidden.
-        let table_whole = if everyone == 0 {
+        if everyone == 0 {
             disclosure::happenings(0, minimum)
         } else {
             disclosure::population(everyone, minimum)
-        };
-        let decided = disclosure::linked_groups(
-            std::slice::from_ref(&sizes),
-            &[],
-            &hidden_from_start,
-            &table_whole,
-            minimum,
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-        if t == 0 {
-            hidden_from_start = decided
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| !d.is_shown())
-                .map(|(g, _)| (0, g))
-                .collect();
         }
-        if let Some(slot) = whole.get_mut(t) {
-            *slot = table_whole;
-        }
-        columns.push(decided);
-    }
-    Breakdown {
-        keys,
-        whole,
-        columns,
-    }
+    })
 }
 
-/// The groups of one breakdown with a shown count of people who took part, each named by
-/// `name_of`.
-fn shown_rows(breakdown: &Breakdown, name_of: impl Fn(&str) -> String) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for (g, key) in breakdown.keys.iter().enumerate() {
-        let counts: [Disclosed<u64>; 4] = std::array::from_fn(|t| {
-            breakdown
-                .columns
-                .get(t)
-                .and_then(|c| c.get(g))
-                .copied()
-                .unwrap_or_else(Disclosed::hidden)
-        });
-        if counts[0].value().is_none_or(|n| *n == 0) {
-            continue;
-        }
-        rows.push(Row {
+/// One breakdown of who took part (`table`, everyone in `whole`) as the disclosure rules
+/// let it out: only the groups shown, and those leaving at least the minimum unplaced.
+fn group_rows(
+    tables: &BTreeMap<String, Cells>,
+    table: &str,
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+    name_of: impl Fn(&str) -> String,
+) -> Vec<GroupRow> {
+    let empty = Cells::new();
+    let cells = tables.get(table).unwrap_or(&empty);
+    let sizes: Vec<u64> = cells.values().map(|n| (*n).max(0).unsigned_abs()).collect();
+    disclosure::groups_with_unplaced_rest(&sizes, whole, minimum)
+        .into_iter()
+        .zip(cells.keys())
+        .filter(|(took_part, _)| took_part.value().is_some_and(|n| *n > 0))
+        .map(|(took_part, key)| GroupRow {
             name: name_of(key),
-            counts,
-        });
-    }
-    rows
+            took_part,
+        })
+        .collect()
 }
 
 fn parse(counts: &Final) -> Result<BTreeMap<String, Cells>, Error> {
@@ -275,16 +232,15 @@ pub async fn participation_at(
         .into_iter()
         .map(|o| (format!("org-{}", o.id), o.name))
         .collect();
-    let by_organisation = decide(&tables, &TABLES.map(str::to_owned), minimum);
+    let whole = wholes(&tables, minimum);
     // While open, "took part" is never shown (see above).
-    let mut total = by_organisation.whole;
+    let mut total = whole;
     if !is_final {
         total[0] = Disclosed::hidden();
     }
-    let national = challenge.fields.organisation_id.is_none();
-    let mut groups: Vec<Row> = Vec::new();
-    if is_final && national {
-        groups = shown_rows(&by_organisation, |key| match key {
+    let mut groups: Vec<GroupRow> = Vec::new();
+    if is_final && challenge.fields.organisation_id.is_none() {
+        groups = group_rows(&tables, TABLES[0], &whole[0], minimum, |key| match key {
             MORE_THAN_ONE => "In more than one organisation".to_owned(),
             NONE => "In no organisation".to_owned(),
             other => names
@@ -294,23 +250,27 @@ pub async fn participation_at(
         });
         groups.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    let group_tables = TABLES.map(by_staff_group);
-    // Final figures kept before staff groups were asked have no such tables.
-    let staff_groups =
-        (is_final && group_tables.iter().all(|t| tables.contains_key(t))).then(|| {
-            let list = dignity_domain::voice::staff_groups();
-            let by_group = decide(&tables, &group_tables, minimum);
-            let mut rows = shown_rows(&by_group, |key| match key {
+    let people_by_group = by_staff_group(TABLES[0]);
+    // Final figures kept before staff groups were asked have no such table.
+    let staff_groups = (is_final && tables.contains_key(&people_by_group)).then(|| {
+        let list = dignity_domain::voice::staff_groups();
+        let mut rows = group_rows(
+            &tables,
+            &people_by_group,
+            &whole[0],
+            minimum,
+            |key| match key {
                 NOT_GIVEN => "Not given".to_owned(),
                 group => group.to_owned(),
-            });
-            rows.sort_by_key(|row| {
-                list.iter()
-                    .position(|g| *g == row.name)
-                    .unwrap_or(list.len())
-            });
-            rows
+            },
+        );
+        rows.sort_by_key(|row| {
+            list.iter()
+                .position(|g| *g == row.name)
+                .unwrap_or(list.len())
         });
+        rows
+    });
     Ok(Participation {
         up_to: Day::from_unix_seconds(before),
         is_final,

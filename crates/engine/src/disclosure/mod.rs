@@ -392,6 +392,41 @@ pub fn groups(sizes: &[u64], whole: &Disclosed<u64>, minimum: Minimum) -> Vec<Di
         .collect()
 }
 
+/// The groups of a breakdown of people whose names others see beside what they did (who
+/// took part in a staff voice challenge, by staff group or organisation), when only shown
+/// groups are listed. Beyond [`groups`], the shown groups must leave at least the minimum
+/// people unplaced: were everyone, or all but a few, in shown groups, every name seen
+/// taking part would be known to be in one of them, and a name seen in two releases could
+/// be placed in the one group both show (outside attack, 2026-12-07). So the smallest
+/// shown groups are hidden until those left hold at least the minimum. Everyone in one
+/// group, or in two, shows nothing.
+pub fn groups_with_unplaced_rest(
+    sizes: &[u64],
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Vec<Disclosed<u64>> {
+    let mut decided = groups(sizes, whole, minimum);
+    let Some(&everyone) = whole.value() else {
+        return decided;
+    };
+    loop {
+        let placed: u64 = decided.iter().filter_map(|d| d.value()).sum();
+        if everyone.saturating_sub(placed) >= minimum.people {
+            return decided;
+        }
+        // The smallest shown group that holds anyone; of equals, the first.
+        let smallest = decided
+            .iter()
+            .enumerate()
+            .filter_map(|(at, d)| d.value().filter(|n| **n > 0).map(|n| (*n, at)))
+            .min();
+        match smallest.and_then(|(_, at)| decided.get_mut(at)) {
+            Some(group) => *group = Disclosed::hidden(),
+            None => return decided,
+        }
+    }
+}
+
 /// A group of one of several breakdowns: (breakdown, group), each counted from 0.
 pub type GroupAt = (usize, usize);
 

@@ -722,3 +722,44 @@ fn tables_apart_only_when_every_table_moved_by_none_or_the_minimum() {
     more.insert("sex".into(), cells(&[("f", 3)]));
     assert_eq!(first_too_close(&ten_starters, &more, ten), Some("sex"));
 }
+
+/// Shown groups of a breakdown of people seen by name always leave at least the minimum
+/// unplaced, so no name is known to be in a shown group (outside attack, 2026-12-07).
+#[test]
+fn shown_groups_leave_at_least_the_minimum_unplaced() {
+    use super::{Disclosed, groups_with_unplaced_rest};
+    let ten = Minimum::default_for(Kind::StaffVoice);
+    assert_eq!(ten.people(), 10);
+    let shown = |sizes: &[u64]| -> Vec<Option<u64>> {
+        let whole = population(sizes.iter().sum(), ten);
+        groups_with_unplaced_rest(sizes, &whole, ten)
+            .into_iter()
+            .map(|d: Disclosed<u64>| d.value().copied())
+            .collect()
+    };
+    // Everyone in one group: it would say every name is in it.
+    assert_eq!(shown(&[12]), vec![None]);
+    // Two groups that hold everyone: the smaller is hidden, leaving ten unplaced.
+    assert_eq!(shown(&[12, 10]), vec![Some(12), None]);
+    // A small group hidden with a second by the usual rule already leaves enough.
+    assert_eq!(
+        shown(&[30, 12, 3, 11]),
+        vec![Some(30), Some(12), None, None]
+    );
+    // Not enough unplaced yet: the smallest shown goes until there is.
+    assert_eq!(shown(&[30, 25, 4, 3]), vec![Some(30), None, None, None]);
+    // Equal groups: the first of them goes.
+    assert_eq!(shown(&[20, 20, 20]), vec![None, Some(20), Some(20)]);
+    // A hidden whole shows nothing.
+    assert_eq!(shown(&[5, 3]), vec![None, None]);
+    for sizes in [
+        [12u64, 10, 0, 0],
+        [40, 1, 1, 30],
+        [10, 10, 10, 10],
+        [50, 9, 9, 9],
+    ] {
+        let everyone: u64 = sizes.iter().sum();
+        let placed: u64 = shown(&sizes).into_iter().flatten().sum();
+        assert!(everyone - placed >= 10, "{sizes:?}");
+    }
+}

@@ -14,7 +14,7 @@ pub struct TookPart {
     pub support: Vec<i64>,
     /// Each of those people's organisations (none for someone in none).
     pub organisations: BTreeMap<i64, Vec<i64>>,
-    /// The staff group each of those people gave, for those who gave one.
+    /// The staff group each of those people gave before the moment, for those who did.
     pub staff_groups: BTreeMap<i64, String>,
 }
 
@@ -76,8 +76,8 @@ pub async fn took_part(db: &Db, challenge_id: i64, before: i64) -> Result<TookPa
         }
     }
     let staff_groups: BTreeMap<i64, String> = sqlx::query_as::<_, (i64, String)>(&format!(
-        "SELECT person_id, staff_group FROM voice_staff_groups WHERE person_id IN \
-         ({IDEA_WRITERS} UNION {COMMENT_WRITERS} UNION {SUPPORTERS})"
+        "SELECT person_id, staff_group FROM voice_staff_groups WHERE given_at < $2 \
+         AND person_id IN ({IDEA_WRITERS} UNION {COMMENT_WRITERS} UNION {SUPPORTERS})"
     ))
     .bind(challenge_id)
     .bind(before)

@@ -213,23 +213,38 @@ pub async fn staff_group(db: &Db, person_id: i64) -> Result<Option<String>, Stor
     )
 }
 
-/// Sets the staff group someone gives, or forgets it (`None`).
+/// Sets the staff group someone gives at `now`, or forgets it (`None`). Giving the same
+/// group again keeps when it was first given.
 pub async fn set_staff_group(
     db: &Db,
     person_id: i64,
     group: Option<&str>,
+    now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
+    let kept: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT staff_group FROM voice_staff_groups WHERE person_id = $1{}",
+        db.lock_rows()
+    ))
+    .bind(person_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if kept.as_deref() == group {
+        return Ok(());
+    }
     sqlx::query("DELETE FROM voice_staff_groups WHERE person_id = $1")
         .bind(person_id)
         .execute(&mut *tx)
         .await?;
     if let Some(group) = group {
-        sqlx::query("INSERT INTO voice_staff_groups (person_id, staff_group) VALUES ($1, $2)")
-            .bind(person_id)
-            .bind(group)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO voice_staff_groups (person_id, staff_group, given_at) VALUES ($1, $2, $3)",
+        )
+        .bind(person_id)
+        .bind(group)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

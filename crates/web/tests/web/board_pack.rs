@@ -259,12 +259,21 @@ async fn an_issued_pack_is_kept_unchanged_mailed_and_audited(app: &TestApp) -> T
         .post("/orgs/RJ1/board-pack/issue", &[("quarter", "soon")])
         .await?;
     assert_eq!(junk.status, StatusCode::BAD_REQUEST);
-    let issued = board
-        .post("/orgs/RJ1/board-pack/issue", &[("quarter", &q.to_string())])
-        .await?;
+    // Pressed twice at once (a double click, or two tabs): one pack, mailed once (the
+    // mails are counted below).
+    let mut same_again = app.signed_in_browser(&executive).await?;
+    let quarter = q.to_string();
+    let form = [("quarter", quarter.as_str())];
+    let (issued, twin) = tokio::join!(
+        board.post("/orgs/RJ1/board-pack/issue", &form),
+        same_again.post("/orgs/RJ1/board-pack/issue", &form),
+    );
+    let (issued, twin) = (issued?, twin?);
     assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    assert_eq!(twin.status, StatusCode::SEE_OTHER, "{}", twin.body);
     let href = issued.location.clone().unwrap_or_default();
     assert!(href.starts_with("/orgs/RJ1/board-packs/"), "{href}");
+    assert_eq!(twin.location.as_deref(), Some(href.as_str()));
 
     let first_pdf = board.get(&format!("{href}/pack.pdf")).await?;
     assert_eq!(first_pdf.content_type, "application/pdf");

@@ -2025,7 +2025,7 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
     );
     for row in &closed.groups {
         assert!(
-            shown(&row.counts[0]).is_some_and(|n| n >= 10),
+            shown(&row.took_part).is_some_and(|n| n >= 10),
             "only organisations with a shown count are listed: {closed:?}"
         );
     }
@@ -2199,6 +2199,36 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         "{}",
         page.body
     );
+    // A form without the question (an older page, another client) leaves the group; a
+    // refused name shows the kept group again, so sending the page again keeps it too.
+    let page = browser
+        .post("/voice/name", &[("display_name", "Blue Kettle")])
+        .await?;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = browser
+        .post(
+            "/voice/name",
+            &[("display_name", "B"), ("staff_group", "Surgeons")],
+        )
+        .await?;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"value="Nursing and midwifery" checked"#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Change my name"), "{}", page.body);
+    assert_eq!(
+        store::staff_group(&app.db, first.id).await?.as_deref(),
+        Some("Nursing and midwifery")
+    );
+    // The form gave it today, after the challenge below closed; it stands for a group
+    // given long before.
+    sqlx::query("UPDATE voice_staff_groups SET given_at = 5 WHERE person_id = $1")
+        .bind(first.id)
+        .execute(app.db.pool())
+        .await?;
 
     // Twelve nurses (one of them through the form above), three doctors and eleven who
     // gave no group each share an idea before the challenge closed.
@@ -2212,7 +2242,7 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         let p = app
             .person(&format!("group{}@trust.nhs.uk", n + 1), Some(Role::Staff))
             .await?;
-        store::set_staff_group(&app.db, p.id, group).await?;
+        store::set_staff_group(&app.db, p.id, group, 5).await?;
         local_idea(app, id, p.id, 10).await?;
         people.push(p);
     }
@@ -2230,7 +2260,7 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
     let rows = closed.staff_groups.clone().unwrap_or_default();
     let listed: Vec<(&str, Option<u64>)> = rows
         .iter()
-        .map(|r| (r.name.as_str(), shown(&r.counts[0])))
+        .map(|r| (r.name.as_str(), shown(&r.took_part)))
         .collect();
     assert_eq!(
         listed,
@@ -2243,7 +2273,13 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
     );
 
     // Kept: a group changed afterwards changes nothing.
-    store::set_staff_group(&app.db, people[11].id, Some("Nursing and midwifery")).await?;
+    store::set_staff_group(
+        &app.db,
+        people[11].id,
+        Some("Nursing and midwifery"),
+        closed_at + 100,
+    )
+    .await?;
     assert_eq!(
         participation_at(ctx, &challenge, closed_at + 30 * 86_400).await?,
         closed
@@ -2259,6 +2295,52 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         page.body
     );
     assert!(!page.body.contains("Medical and dental"), "{}", page.body);
+    // Only how many took part, by group: a group's ideas, comments and support set
+    // against its "took part" gave a hidden count away (outside attack, 2026-12-07).
+    assert_eq!(
+        page.body.matches(r#"scope="col">Shared an idea"#).count(),
+        1,
+        "{}",
+        page.body
+    );
+
+    // Everyone in one group: showing it would say every name on the challenge is in it
+    // (outside attack, 2026-12-07). And a group given after the close counts as not given,
+    // so changing it then cannot shape figures not yet worked out.
+    let one_group = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &challenge_closing(today.plus_days(-1)),
+    )
+    .await?;
+    for p in people.iter().take(11).chain([&first]) {
+        local_idea(app, one_group, p.id, 10).await?;
+    }
+    let figures = participation_at(
+        ctx,
+        &store::challenge(&app.db, one_group).await?,
+        closed_at + 60,
+    )
+    .await?;
+    assert_eq!(shown(&figures.total.counts[0]), Some(12));
+    assert_eq!(figures.staff_groups, Some(Vec::new()), "{figures:?}");
+    let page = browser
+        .get(&format!("/voice/challenges/{one_group}/figures"))
+        .await?;
+    assert!(
+        page.body.contains("No staff group can be shown"),
+        "{}",
+        page.body
+    );
+    let late = &people[24];
+    store::set_staff_group(&app.db, late.id, Some("Ambulance"), closed_at).await?;
+    let took = dignity_store::voice::figures::took_part(&app.db, id, closed_at).await?;
+    assert_eq!(took.staff_groups.get(&late.id), None, "given at the close");
+    assert_eq!(
+        took.staff_groups.get(&people[0].id).map(String::as_str),
+        Some("Nursing and midwifery")
+    );
 
     // Final figures kept before groups were asked have none by group, and say so.
     let older = store::create_challenge(
