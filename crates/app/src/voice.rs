@@ -514,6 +514,8 @@ pub async fn set_name_and_group(
         .map_err(|_| Refused::Problems(vec![Problem::StaffGroup]))?;
     let name = set_display_name(ctx, session, raw_name).await?;
     if let Some(group) = group {
+        // Closed challenges' figures are settled with the group as it was.
+        figures::settle_closed(ctx).await.map_err(Refused::App)?;
         store::set_staff_group(&ctx.db, session.person.id, group, ctx.clock.now())
             .await
             .map_err(|e| Refused::App(e.into()))?;

@@ -86,8 +86,8 @@ pub async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
 }
 
 /// Removes ended sessions and old sign-in failures, ends the access of leavers whose day has
-/// come, writes due survey answers and issues the quarter's board packs when due, every ten
-/// minutes.
+/// come, writes due survey answers, settles closed challenges' figures and issues the
+/// quarter's board packs when due, every ten minutes.
 async fn housekeeping(app: dignity_app::Context, public_url: String) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -102,6 +102,10 @@ async fn housekeeping(app: dignity_app::Context, public_url: String) {
         // Closed campaigns' last waiting survey answers are written even if nobody looks.
         if let Err(e) = dignity_app::survey::pending::flush_all(&app, app.clock.today()).await {
             tracing::warn!(cause = %e, "could not write waiting survey answers");
+        }
+        // Closed staff voice challenges' final figures, settled soon after the close.
+        if let Err(e) = dignity_app::voice::figures::settle_closed(&app).await {
+            tracing::warn!(cause = %e, "could not settle closed challenges' figures");
         }
         // On a quarter's first working day, every board gets the last quarter's pack.
         match dignity_app::board::pack::issue_due(&app, &public_url).await {

@@ -121,6 +121,10 @@ pub async fn decide(
     if !problems.is_empty() {
         return Err(Refused::Problems(problems));
     }
+    // Closed challenges' figures are settled with the posts as they were.
+    super::figures::settle_closed(ctx)
+        .await
+        .map_err(Refused::App)?;
     store::decide(
         &ctx.db,
         Actor {

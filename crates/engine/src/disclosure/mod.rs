@@ -427,6 +427,35 @@ pub fn groups_with_unplaced_rest(
     }
 }
 
+/// A cell's key, for [`adjusted`]: the sum of its people's record keys (each a random byte
+/// per person, from a secret the database does not hold), modulo 256. The same people
+/// always give the same key; one person more or fewer gives an unrelated one.
+pub fn cell_key(record_keys: impl IntoIterator<Item = u8>) -> u8 {
+    let sum: u64 = record_keys.into_iter().map(u64::from).sum();
+    (sum % 256) as u8
+}
+
+/// A shown count of named people, adjusted by up to 2 either way by its cell's key (the
+/// cell key method the ONS used for the 2021 census): 0 for two keys in five, 1 either way
+/// for one in five each, 2 either way for one in ten each, and never below the minimum.
+/// Releases that differ by one person (two challenges with nearly the same people, or a
+/// post hidden between two counts) then differ by an unrelated amount, so their difference
+/// says nothing certain about that person (outside attack, 2026-12-07); the same people
+/// always give the same figure, so asking again cannot average the change away.
+pub fn adjusted(count: u64, cell_key: u8, minimum: Minimum) -> u64 {
+    let change: i64 = match cell_key {
+        0..=25 => -2,
+        26..=76 => -1,
+        77..=178 => 0,
+        179..=229 => 1,
+        _ => 2,
+    };
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    u64::try_from(count.saturating_add(change))
+        .unwrap_or(0)
+        .max(minimum.people)
+}
+
 /// A group of one of several breakdowns: (breakdown, group), each counted from 0.
 pub type GroupAt = (usize, usize);
 

@@ -103,6 +103,18 @@ pub struct Final {
     pub tables: String,
 }
 
+/// The challenges that closed before `today` (a date, `2026-12-07`) whose final figures
+/// have not been worked out yet.
+pub async fn unsettled(db: &Db, today: &str) -> Result<Vec<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.id FROM voice_challenges c WHERE c.closes_on < $1 AND NOT EXISTS \
+         (SELECT 1 FROM voice_final_figures f WHERE f.challenge_id = c.id) ORDER BY c.id",
+    )
+    .bind(today)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 pub async fn final_figures(db: &Db, challenge_id: i64) -> Result<Option<Final>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT counted_before, tables FROM voice_final_figures WHERE challenge_id = $1",

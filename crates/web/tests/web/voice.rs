@@ -2136,14 +2136,6 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         support_threshold: 5,
         answer_within_days: 30,
     };
-    let id = store::create_challenge(
-        &app.db,
-        platform,
-        1,
-        &challenge_closing(today.plus_days(-1)),
-    )
-    .await?;
-    let challenge = store::challenge(&app.db, id).await?;
     let closed_at = (today.days_since(Day::from_unix_seconds(0))) * 86_400;
 
     // The form: a group on the list is kept with the name; junk is refused and changes
@@ -2230,6 +2222,16 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         .execute(app.db.pool())
         .await?;
 
+    // (Made after the form: changing a group settles closed challenges' figures, and
+    // these posts stand for ones made before the close.)
+    let id = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &challenge_closing(today.plus_days(-1)),
+    )
+    .await?;
+    let challenge = store::challenge(&app.db, id).await?;
     // Twelve nurses (one of them through the form above), three doctors and eleven who
     // gave no group each share an idea before the challenge closed.
     local_idea(app, id, first.id, 10).await?;
@@ -2253,7 +2255,8 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
     assert!(!open.is_final && open.staff_groups.is_none(), "{open:?}");
 
     // Once closed: the three doctors are hidden, and so is a second group (the eleven
-    // not given), so the three cannot be had from the total; only shown groups are listed.
+    // not given), so the three cannot be had from the total; only shown groups are listed,
+    // leaving at least ten unplaced.
     let closed = participation_at(ctx, &challenge, closed_at + 60).await?;
     assert!(closed.is_final);
     assert_eq!(shown(&closed.total.counts[0]), Some(26));
@@ -2262,10 +2265,23 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         .iter()
         .map(|r| (r.name.as_str(), shown(&r.took_part)))
         .collect();
-    assert_eq!(
-        listed,
-        vec![("Nursing and midwifery", Some(12))],
+    // Shown adjusted by up to two (the cell key method), never below the minimum.
+    assert!(
+        matches!(
+            listed.as_slice(),
+            [("Nursing and midwifery", Some(10..=14))]
+        ),
         "{closed:?}"
+    );
+    // What is kept is the release: no count of a hidden group, nothing before hiding.
+    let (kept,): (String,) =
+        sqlx::query_as("SELECT tables FROM voice_final_figures WHERE challenge_id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await?;
+    assert!(
+        !kept.contains("Medical") && !kept.contains("ideas by"),
+        "{kept}"
     );
     assert!(
         closed.groups.is_empty(),
@@ -2332,6 +2348,47 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         page.body.contains("No staff group can be shown"),
         "{}",
         page.body
+    );
+    // Changing a group after a close settles every closed challenge's figures first, so
+    // the change cannot shape them however late they are first read (outside attack,
+    // 2026-12-07): the figures of a challenge nobody has read yet are kept as it stood.
+    let unread = store::create_challenge(
+        &app.db,
+        platform,
+        1,
+        &challenge_closing(today.plus_days(-1)),
+    )
+    .await?;
+    // Twelve nurses (Blue Kettle among them) and eleven who gave no group: Nursing is
+    // shown. Were Blue Kettle counted as Ambulance, Nursing would be hidden with them.
+    for p in people
+        .iter()
+        .take(11)
+        .chain(people.iter().skip(14))
+        .chain([&first])
+    {
+        local_idea(app, unread, p.id, 10).await?;
+    }
+    let settled = |id: i64| {
+        let db = app.db.clone();
+        async move { dignity_store::voice::figures::final_figures(&db, id).await }
+    };
+    assert_eq!(settled(unread).await?, None);
+    let page = browser
+        .post(
+            "/voice/name",
+            &[
+                ("display_name", "Blue Kettle"),
+                ("staff_group", "Ambulance"),
+            ],
+        )
+        .await?;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let kept = settled(unread).await?.ok_or("settled before the change")?;
+    assert!(
+        kept.tables.contains("Nursing and midwifery"),
+        "{}",
+        kept.tables
     );
     let late = &people[24];
     store::set_staff_group(&app.db, late.id, Some("Ambulance"), closed_at).await?;
