@@ -557,6 +557,8 @@ struct FiguresPage {
     rows: Vec<(String, Figure)>,
     /// By the staff group people gave, in the same shape; `None` when not counted.
     by_group: Option<Vec<(String, Figure)>>,
+    /// The breakdowns are for those who answer for the challenge, and this reader does not.
+    withheld: bool,
     total: Vec<Figure>,
     minimum: u64,
 }
@@ -603,6 +605,7 @@ async fn figures_page(
         .into_iter()
         .skip(from)
         .collect(),
+        withheld: figures.breakdowns_withheld,
         rows: figures.groups.into_iter().map(took_part).collect(),
         by_group: figures
             .staff_groups

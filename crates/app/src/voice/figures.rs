@@ -82,6 +82,9 @@ pub struct Participation {
     /// count. `None` while the challenge is open, and for final figures kept before staff
     /// groups were asked.
     pub staff_groups: Option<Vec<GroupRow>>,
+    /// Whether the breakdowns were left out because the reader does not answer for the
+    /// challenge.
+    pub breakdowns_withheld: bool,
     pub minimum: Minimum,
 }
 
@@ -134,6 +137,17 @@ fn whole_of(everyone: u64, minimum: Minimum) -> Disclosed<u64> {
     } else {
         disclosure::population(everyone, minimum)
     }
+}
+
+/// Each table's whole, from its counts by organisation.
+fn wholes_of(tables: &BTreeMap<String, Cells>, minimum: Minimum) -> [Disclosed<u64>; 4] {
+    TABLES.map(|table| {
+        let everyone: u64 = tables
+            .get(table)
+            .map(|cells| cells.values().map(|n| (*n).max(0).unsigned_abs()).sum())
+            .unwrap_or(0);
+        whole_of(everyone, minimum)
+    })
 }
 
 /// A closed challenge's final figures as kept: the release itself, decided once, so
@@ -238,7 +252,15 @@ pub async fn participation(
     challenge_id: i64,
 ) -> Result<(Challenge, Participation), Error> {
     let challenge = challenge(ctx, session, challenge_id).await?;
-    let figures = participation_at(ctx, &challenge, ctx.clock.now()).await?;
+    let mut figures = participation_at(ctx, &challenge, ctx.clock.now()).await?;
+    // Breakdowns of people seen by name are for those who answer for the challenge, who
+    // are few and accountable: every reader could set two challenges' breakdowns side by
+    // side (outside attack, 2026-12-07).
+    if figures.is_final && !super::may_answer(session, &challenge) {
+        figures.groups.clear();
+        figures.staff_groups = None;
+        figures.breakdowns_withheld = true;
+    }
     Ok((challenge, figures))
 }
 
@@ -271,13 +293,7 @@ pub async fn participation_at(
     if now < closed_at {
         let before = week_start(now);
         let tables = tables_of(&store::took_part(db, challenge.id, before).await?);
-        let everyone = |table: &str| -> u64 {
-            tables
-                .get(table)
-                .map(|cells| cells.values().map(|n| (*n).max(0).unsigned_abs()).sum())
-                .unwrap_or(0)
-        };
-        let mut total = TABLES.map(|table| whole_of(everyone(table), minimum));
+        let mut total = wholes_of(&tables, minimum);
         // While open, "took part" is never shown (see above).
         total[0] = Disclosed::hidden();
         return Ok(Participation {
@@ -289,6 +305,7 @@ pub async fn participation_at(
             },
             groups: Vec::new(),
             staff_groups: None,
+            breakdowns_withheld: false,
             minimum,
         });
     }
@@ -296,8 +313,14 @@ pub async fn participation_at(
         Some(kept) => kept,
         None => {
             let digester = ctx.secret.digester(RECORD_KEYS);
+            // Keyed by challenge as well as person, so two challenges' counts of the same
+            // people change independently: with one key a person, a group two releases
+            // share showed the same figure in both, and any group that moved held the
+            // one person between them (outside attack, 2026-12-07).
             let record_key = |person: i64| -> u8 {
-                let digest = digester.digest(&person.to_le_bytes());
+                let mut input = challenge.id.to_le_bytes().to_vec();
+                input.extend_from_slice(&person.to_le_bytes());
+                let digest = digester.digest(&input);
                 digest
                     .get(..2)
                     .and_then(|hex| u8::from_str_radix(hex, 16).ok())
@@ -371,13 +394,7 @@ pub async fn participation_at(
         }
         // Kept before staff groups were asked: shown as it was, by organisation only.
         Kept::Tables(tables) => {
-            let everyone = |table: &str| -> u64 {
-                tables
-                    .get(table)
-                    .map(|cells| cells.values().map(|n| (*n).max(0).unsigned_abs()).sum())
-                    .unwrap_or(0)
-            };
-            let total = TABLES.map(|table| whole_of(everyone(table), minimum));
+            let total = wholes_of(&tables, minimum);
             let groups = if national {
                 group_rows(&tables, TABLES[0], &total[0], minimum, organisation_name)
             } else {
@@ -396,6 +413,7 @@ pub async fn participation_at(
         },
         groups,
         staff_groups,
+        breakdowns_withheld: false,
         minimum,
     })
 }
@@ -486,9 +504,19 @@ mod tests {
         }
     }
 
-    /// A record key that looks random, as the secret's would.
+    /// A record key that looks random, as the secret's would: challenge 1's.
     fn record_key(person: i64) -> u8 {
-        (person.wrapping_mul(2_654_435_761).rem_euclid(1 << 32) >> 24) as u8
+        key_in(1)(person)
+    }
+
+    /// Record keys of one challenge.
+    fn key_in(challenge: i64) -> impl Fn(i64) -> u8 {
+        move |person: i64| {
+            let mixed = (person ^ challenge.wrapping_mul(0x9E37_79B9))
+                .wrapping_mul(2_654_435_761)
+                .rem_euclid(1 << 32);
+            (mixed >> 24) as u8
+        }
     }
 
     #[test]
@@ -529,17 +557,18 @@ mod tests {
         assert_eq!(release_of(&took(&people), true, ten, record_key), release);
     }
 
-    /// The outside attack of 2026-12-07: two challenges with the same people but one,
-    /// whose groups' counts then differ by that one person. Adjusted, the difference is
-    /// often not theirs: reading it as theirs is wrong as often as right.
+    /// The outside attacks of 2026-12-07: two challenges with the same people but one. With
+    /// one record key a person, a group both share showed the same count in both, so a
+    /// count that moved at all held the one person. Keyed by challenge too, every group's
+    /// count moves independently, and "it moved, so they are in it" is often wrong.
     #[test]
     fn two_releases_a_person_apart_do_not_say_the_persons_group() {
         let ten = Minimum::default_for(Kind::StaffVoice);
         let mut core: Vec<(i64, &str)> = (1..=15).map(|p| (p, "Nursing and midwifery")).collect();
         core.extend((16..=27).map(|p| (p, "Medical and dental")));
         core.extend((28..=37).map(|p| (p, "Not on the list")));
-        let nursing = |people: &[(i64, &str)]| -> Option<u64> {
-            release_of(&took(people), false, ten, record_key)
+        let nursing = |people: &[(i64, &str)], challenge: i64| -> Option<u64> {
+            release_of(&took(people), false, ten, key_in(challenge))
                 .by_staff_group
                 .iter()
                 .find(|(k, _)| k == "Nursing and midwifery")
@@ -556,11 +585,11 @@ mod tests {
             with.push((extra, group));
             let mut other = core.clone();
             other.push((extra + 1_000, "Medical and dental"));
-            // The attacker's reading: Nursing one higher with the extra says they nurse.
-            let (Some(a), Some(b)) = (nursing(&with), nursing(&other)) else {
+            // The attacker's reading: Nursing moved, so the extra nurses.
+            let (Some(a), Some(b)) = (nursing(&with, extra), nursing(&other, extra + 1_000)) else {
                 continue;
             };
-            let reads_as_nurse = a == b + 1;
+            let reads_as_nurse = a != b;
             if reads_as_nurse == (group == "Nursing and midwifery") {
                 right += 1;
             } else {

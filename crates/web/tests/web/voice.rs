@@ -2300,7 +2300,24 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         participation_at(ctx, &challenge, closed_at + 30 * 86_400).await?,
         closed
     );
+    // The breakdowns are for those who answer for the challenge: a member of staff sees
+    // the totals and is told so (outside attack, 2026-12-07).
     let page = browser
+        .get(&format!("/voice/challenges/{id}/figures"))
+        .await?;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("By staff group"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("only for the people who answer this challenge"),
+        "{}",
+        page.body
+    );
+    let executive = app
+        .person("answers@trust.nhs.uk", Some(Role::Executive))
+        .await?;
+    let mut answerer = app.signed_in_browser(&executive).await?;
+    let page = answerer
         .get(&format!("/voice/challenges/{id}/figures"))
         .await?;
     assert_eq!(page.status, 200);
@@ -2341,7 +2358,7 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
     .await?;
     assert_eq!(shown(&figures.total.counts[0]), Some(12));
     assert_eq!(figures.staff_groups, Some(Vec::new()), "{figures:?}");
-    let page = browser
+    let page = answerer
         .get(&format!("/voice/challenges/{one_group}/figures"))
         .await?;
     assert!(
@@ -2423,7 +2440,7 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
     )
     .await?;
     assert!(kept.is_final && kept.staff_groups.is_none(), "{kept:?}");
-    let page = browser
+    let page = answerer
         .get(&format!("/voice/challenges/{older}/figures"))
         .await?;
     assert_eq!(page.status, 200);

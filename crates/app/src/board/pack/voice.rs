@@ -353,6 +353,7 @@ mod tests {
             },
             groups: Vec::new(),
             staff_groups: None,
+            breakdowns_withheld: false,
             minimum,
         };
         let table = figures_table(&[(&c, figures(false)), (&c, figures(true))]);
