@@ -435,14 +435,15 @@ pub fn cell_key(record_keys: impl IntoIterator<Item = u8>) -> u8 {
     (sum % 256) as u8
 }
 
-/// A shown count of named people, adjusted by up to 2 either way by its cell's key (the
-/// cell key method the ONS used for the 2021 census): 0 for two keys in five, 1 either way
-/// for one in five each, 2 either way for one in ten each, and never below the minimum.
-/// Releases that differ by one person (two challenges with nearly the same people, or a
-/// post hidden between two counts) then differ by an unrelated amount, so their difference
-/// says nothing certain about that person (outside attack, 2026-12-07); the same people
-/// always give the same figure, so asking again cannot average the change away.
-pub fn adjusted(count: u64, cell_key: u8, minimum: Minimum) -> u64 {
+/// A count of named people adjusted by up to 2 either way by its cell's key (the cell key
+/// method the ONS used for the 2021 census): 0 for two keys in five, 1 either way for one
+/// in five each, 2 either way for one in ten each, never below 0. Releases that differ by
+/// one person (two challenges with nearly the same people) then differ by an unrelated
+/// amount, so their difference says nothing certain about that person (outside attack,
+/// 2026-12-07). Whether a group is shown must be decided on the adjusted counts too: on
+/// the true ones, a group crossing the minimum between two releases would say for certain
+/// that the one person between them is in it (outside attack, 2026-12-07).
+pub fn adjusted(count: u64, cell_key: u8) -> u64 {
     let change: i64 = match cell_key {
         0..=25 => -2,
         26..=76 => -1,
@@ -451,9 +452,7 @@ pub fn adjusted(count: u64, cell_key: u8, minimum: Minimum) -> u64 {
         _ => 2,
     };
     let count = i64::try_from(count).unwrap_or(i64::MAX);
-    u64::try_from(count.saturating_add(change))
-        .unwrap_or(0)
-        .max(minimum.people)
+    u64::try_from(count.saturating_add(change)).unwrap_or(0)
 }
 
 /// A group of one of several breakdowns: (breakdown, group), each counted from 0.

@@ -2019,16 +2019,18 @@ async fn voice_participation_is_counted_weekly_and_protected(app: &TestApp) -> T
     let listed: Vec<&str> = closed.groups.iter().map(|r| r.name.as_str()).collect();
     assert!(!listed.contains(&board.name.as_str()), "{closed:?}");
     assert!(listed.len() <= 2, "a second group is hidden: {closed:?}");
-    assert!(
-        listed.contains(&app.other_org.name.as_str()),
-        "the twelve are shown: {closed:?}"
-    );
+    // Counts are adjusted by up to two and decided as adjusted, so which of the others
+    // shows depends on the installation's keys; what shows leaves ten unplaced.
+    let mut placed = 0;
     for row in &closed.groups {
+        let count = shown(&row.took_part).ok_or("only shown groups are listed")?;
         assert!(
-            shown(&row.took_part).is_some_and(|n| n >= 10),
+            count >= 10,
             "only organisations with a shown count are listed: {closed:?}"
         );
+        placed += count;
     }
+    assert!(34 - placed >= 10, "{closed:?}");
     // Kept: a membership changed or a post hidden later changes nothing.
     dignity_store::identity::grant_role(
         &app.db,
@@ -2265,14 +2267,21 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         .iter()
         .map(|r| (r.name.as_str(), shown(&r.took_part)))
         .collect();
-    // Shown adjusted by up to two (the cell key method), never below the minimum.
-    assert!(
-        matches!(
-            listed.as_slice(),
-            [("Nursing and midwifery", Some(10..=14))]
-        ),
-        "{closed:?}"
-    );
+    // Shown adjusted by up to two (the cell key method) and decided on the adjusted
+    // counts: the three doctors never show; what shows is at least the minimum and
+    // leaves at least the minimum unplaced.
+    let mut placed = 0;
+    for (group, count) in &listed {
+        let count = count.ok_or("only shown groups are listed")?;
+        let truth = match *group {
+            "Nursing and midwifery" => 12,
+            "Not given" => 11,
+            other => return Err(format!("{other} shown: {closed:?}").into()),
+        };
+        assert!(count >= 10 && count.abs_diff(truth) <= 2, "{closed:?}");
+        placed += count;
+    }
+    assert!(26 - placed >= 10, "{closed:?}");
     // What is kept is the release: no count of a hidden group, nothing before hiding.
     let (kept,): (String,) =
         sqlx::query_as("SELECT tables FROM voice_final_figures WHERE challenge_id = $1")
@@ -2322,11 +2331,13 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         .await?;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("By staff group"), "{}", page.body);
-    assert!(
-        page.body.contains(r#"<th role="rowheader" scope="row" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Staff group </span>Nursing and midwifery</th>"#),
-        "{}",
-        page.body
-    );
+    if let Some((group, _)) = listed.first() {
+        assert!(
+            page.body.contains(&format!(r#"<th role="rowheader" scope="row" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Staff group </span>{group}</th>"#)),
+            "{}",
+            page.body
+        );
+    }
     assert!(!page.body.contains("Medical and dental"), "{}", page.body);
     // Only how many took part, by group: a group's ideas, comments and support set
     // against its "took part" gave a hidden count away (outside attack, 2026-12-07).
@@ -2376,8 +2387,7 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         &challenge_closing(today.plus_days(-1)),
     )
     .await?;
-    // Twelve nurses (Blue Kettle among them) and eleven who gave no group: Nursing is
-    // shown. Were Blue Kettle counted as Ambulance, Nursing would be hidden with them.
+    // Twelve nurses (Blue Kettle among them) and eleven who gave no group.
     for p in people
         .iter()
         .take(11)
@@ -2401,12 +2411,9 @@ async fn voice_participation_by_staff_group(app: &TestApp) -> TestResult {
         )
         .await?;
     assert_eq!(page.status, 303, "{}", page.body);
-    let kept = settled(unread).await?.ok_or("settled before the change")?;
-    assert!(
-        kept.tables.contains("Nursing and midwifery"),
-        "{}",
-        kept.tables
-    );
+    // Nobody had read them, and the housekeeping does not run here: only the change
+    // itself can have settled them, before it was made.
+    settled(unread).await?.ok_or("settled before the change")?;
     let late = &people[24];
     store::set_staff_group(&app.db, late.id, Some("Ambulance"), closed_at).await?;
     let took = dignity_store::voice::figures::took_part(&app.db, id, closed_at).await?;
