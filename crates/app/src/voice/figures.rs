@@ -198,7 +198,7 @@ fn release_of(
     // Adjusted first, then decided on the adjusted counts: decided on the true ones, a
     // group crossing the minimum between two challenges a person apart would place that
     // person (outside attack, 2026-12-07). A group shown is at least the minimum as
-    // shown, and at least two fewer than it in truth.
+    // shown, and at most two fewer than that in truth.
     let shown = |groups: BTreeMap<String, Vec<i64>>| -> Vec<(String, u64)> {
         let sizes: Vec<u64> = groups
             .values()
