@@ -18,10 +18,14 @@
 //! "none" otherwise). A breakdown gives only how many took part, never each way of taking
 //! part: a group's ideas, comments and support set against its "took part" and the totals
 //! gave a hidden count away, and a group holding all of a column's writers said every name
-//! under it was in that group (outside attack, 2026-12-07). Only shown groups are listed,
-//! and the shown groups always leave at least the minimum unplaced
-//! (`disclosure::groups_with_unplaced_rest`), so no name seen taking part is known to be
-//! in a shown group.
+//! under it was in that group (outside attack, 2026-12-07). Each group's count is adjusted
+//! by up to 2 by its cell key (record keys per person and challenge, from the secret), and
+//! whether it shows is decided on the adjusted count; only shown groups are listed, and
+//! they leave about the minimum unplaced (`disclosure::groups_with_unplaced_rest`), so two
+//! challenges a person apart do not say that person's group for certain (outside attacks,
+//! 2026-12-07). The breakdowns are for the challenge's answerers only. Figures are settled
+//! soon after the close and before any staff group change or moderation decision
+//! ([`settle_closed`]), and what is kept is the release as shown.
 
 use super::{Challenge, challenge};
 use crate::identity::CurrentSession;
