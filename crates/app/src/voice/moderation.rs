@@ -122,9 +122,10 @@ pub async fn decide(
         return Err(Refused::Problems(problems));
     }
     // Closed challenges' figures are settled with the posts as they were.
-    super::figures::settle_closed(ctx)
-        .await
-        .map_err(Refused::App)?;
+    // Best effort: a failure here must not stop a moderator acting; housekeeping tries again.
+    if let Err(e) = super::figures::settle_closed(ctx).await {
+        tracing::warn!(cause = %e, "could not settle closed challenges' figures before a decision");
+    }
     store::decide(
         &ctx.db,
         Actor {
