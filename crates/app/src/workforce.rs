@@ -55,18 +55,54 @@ pub enum ImportError {
         verb = if *.0 == 1 { "line has" } else { "lines have" }
     )]
     NotLeavers(usize),
-    /// A staff-in-post or leavers extract of a year whose fairness figures have settled
-    /// would replace the one they were worked out from.
+    /// An extract of a year whose figures have settled would replace the one they were
+    /// worked out from.
     #[error(
-        "The {kind} extract of {as_at} is part of {year}, whose figures are settled. Replacing it would change them, and anyone comparing the pages before and after could learn about the people whose rows changed. If the extract is wrong and must be put right, import it again with --correct-settled-year. That is written to the audit log."
+        "The {kind} extract of {as_at} is dated in {year}, whose figures are settled, and would take the place of the one they come from. That would change them, and anyone comparing the pages before and after could learn about the people whose rows changed. If the year's extract is wrong and must be put right, import it with --correct-settled-year. That is written to the audit log."
     )]
     SettledYear {
         kind: &'static str,
         as_at: String,
         year: String,
     },
+    /// The first extract of its kind for a settled year whose figures are shown: they
+    /// would take it in and move.
+    #[error(
+        "The {kind} extract of {as_at} would be the first of its kind in {year}, whose figures are settled and shown. They would take it in and change, and anyone comparing the pages before and after could learn about the people counted in it. If it belongs there, import it with --correct-settled-year. That is written to the audit log."
+    )]
+    AddsToSettledYear {
+        kind: &'static str,
+        as_at: String,
+        year: String,
+    },
+    /// The first extract of a year whose next year has settled: the next year's two-year
+    /// figures (WRES 3 and WDES 3) would take it in and move.
+    #[error(
+        "The {kind} extract of {as_at} would be the first of {year}. The figures of {next}, which are settled, average two years, so they would take it in and change. Anyone comparing the pages before and after could learn about the people counted in it. If {year}'s extract belongs there, import it with --correct-settled-year. That is written to the audit log."
+    )]
+    FeedsSettledYear {
+        kind: &'static str,
+        as_at: String,
+        year: String,
+        next: String,
+    },
+    /// An extract dated after today: a mistyped year would otherwise become the
+    /// organisation's newest figures, and belong to a year not yet begun.
+    #[error(
+        "{as_at} has not come yet. An extract describes a day that has passed: check the date given with --as-at, written like 2026-03-31."
+    )]
+    FutureDay { as_at: String },
     #[error(transparent)]
     App(#[from] Error),
+}
+
+fn not_after_today(operator: &Operator, as_at: Day) -> Result<(), ImportError> {
+    if as_at > operator.clock().today() {
+        return Err(ImportError::FutureDay {
+            as_at: as_at.long(),
+        });
+    }
+    Ok(())
 }
 
 /// What an import stored. The caller knows what it imported, so its words say which
@@ -87,8 +123,8 @@ pub struct Imported {
 }
 
 /// Reads `bytes` as an extract of `kind` for the organisation `ods` on `as_at`, and keeps
-/// it. `progress` is told how many bytes have been read, now and then. Replacing a staff
-/// in post or leavers extract of a settled year is refused ([`ImportError::SettledYear`]).
+/// it. `progress` is told how many bytes have been read, now and then. Replacing an
+/// extract of a settled year is refused ([`ImportError::SettledYear`]).
 pub async fn import(
     operator: &Operator,
     secret: &InstallationSecret,
@@ -115,35 +151,96 @@ pub async fn import_correcting_settled_year(
     import_as(operator, secret, ods, kind, as_at, bytes, progress, true).await
 }
 
-/// Whether importing `kind` for `as_at` would replace an extract a settled year's fairness
-/// figures were worked out from: those figures must never move, or a reader comparing
-/// the pages before and after learns about the people whose rows changed (an outside
-/// review re-imported a leavers extract and learned a leaver's groups).
+/// Whether importing `kind` for `as_at` would replace an extract a settled year's figures
+/// were worked out from: those figures must never move, or a reader comparing the pages
+/// before and after learns about the people whose rows changed (an outside review
+/// re-imported a leavers extract and learned a leaver's groups). Staff in post and leavers
+/// feed the fairness figures; shortlisting, training and the board feed WRES 2, 4 and 9
+/// and WDES 2 and 10, which the published reports and the national view show.
 async fn replaces_settled(
     operator: &Operator,
     organisation_id: i64,
     kind: Kind,
     as_at: Day,
-) -> Result<Option<String>, Error> {
-    if !matches!(kind, Kind::Staff | Kind::Leavers) {
-        return Ok(None);
-    }
+) -> Result<Option<SettledBy>, Error> {
     let year = standards::ReportingYear::of(as_at);
-    if year
-        .cases_counted_from()
-        .is_none_or(|from| from > operator.clock().today())
-    {
+    let today = operator.clock().today();
+    if !year.settled_by(today) {
         return Ok(None);
     }
     // Any extract of the kind in the year, not only one for the same day: the year's
     // figures use its newest, so a later day would replace it as surely (an outside review
     // got round a same-day rule so).
     // Held ones too: replacing a held extract with one shown would make it the year's.
-    let exists = store::every_day_of(operator.db(), organisation_id, kind)
-        .await?
-        .into_iter()
-        .any(|day| standards::ReportingYear::of(day) == year);
-    Ok(exists.then(|| year.label()))
+    let days = store::every_day_of(operator.db(), organisation_id, kind).await?;
+    let has = |year: standards::ReportingYear| {
+        days.iter()
+            .any(|day| standards::ReportingYear::of(*day) == year)
+    };
+    if has(year) {
+        return Ok(Some(SettledBy::Replacing(year)));
+    }
+    // The year's figures are shown once it has staff in post; shortlisting, training and
+    // the board would then add measures to them. (A leavers file that comes late is kept
+    // for the workforce page but never counted in the settled year: `Extracts::leavers_in`.)
+    if matches!(kind, Kind::Recruitment | Kind::Training | Kind::Board)
+        && has_staff_in(operator, organisation_id, year).await?
+    {
+        return Ok(Some(SettledBy::AddingTo(year)));
+    }
+    // A year's staff in post is the denominator of the next year's two-year figures.
+    let next = year.after();
+    Ok((kind == Kind::Staff && next.settled_by(today) && has(next))
+        .then_some(SettledBy::FirstBefore(year)))
+}
+
+/// Whether `year` has a staff-in-post extract, shown or held: its figures are shown once
+/// it has settled.
+async fn has_staff_in(
+    operator: &Operator,
+    organisation_id: i64,
+    year: standards::ReportingYear,
+) -> Result<bool, Error> {
+    Ok(
+        store::every_day_of(operator.db(), organisation_id, Kind::Staff)
+            .await?
+            .into_iter()
+            .any(|day| standards::ReportingYear::of(day) == year),
+    )
+}
+
+/// How an import would move a settled year's figures.
+#[derive(Debug, Clone, Copy)]
+enum SettledBy {
+    /// It replaces an extract of that year.
+    Replacing(standards::ReportingYear),
+    /// It is the first of its kind in that year, whose figures are shown.
+    AddingTo(standards::ReportingYear),
+    /// It is the first of this year, which the next year, settled, averages with its own.
+    FirstBefore(standards::ReportingYear),
+}
+
+impl SettledBy {
+    fn refusal(self, kind: &'static str, as_at: Day) -> ImportError {
+        match self {
+            SettledBy::Replacing(year) => ImportError::SettledYear {
+                kind,
+                as_at: as_at.long(),
+                year: year.label(),
+            },
+            SettledBy::AddingTo(year) => ImportError::AddsToSettledYear {
+                kind,
+                as_at: as_at.long(),
+                year: year.label(),
+            },
+            SettledBy::FirstBefore(year) => ImportError::FeedsSettledYear {
+                kind,
+                as_at: as_at.long(),
+                year: year.label(),
+                next: year.after().label(),
+            },
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -157,16 +254,13 @@ async fn import_as(
     progress: &mut dyn FnMut(u64),
     correct_settled_year: bool,
 ) -> Result<Imported, ImportError> {
+    not_after_today(operator, as_at)?;
     let organisation = operator.organisation(ods).await?;
     let settled_year = replaces_settled(operator, organisation.id, kind, as_at).await?;
-    if let Some(year) = &settled_year
+    if let Some(settled) = settled_year
         && !correct_settled_year
     {
-        return Err(ImportError::SettledYear {
-            kind: kind.code(),
-            as_at: as_at.long(),
-            year: year.clone(),
-        });
+        return Err(settled.refusal(kind.code(), as_at));
     }
     let digester = person_digester(secret);
     let digest = |number: &str| digester.digest(number.as_bytes());
@@ -347,29 +441,39 @@ pub async fn import_formal_correcting_settled_year(
 /// Whether a settled year's WRES 3 and WDES 3 already have their counts: imported, or
 /// from the cases kept in Dignity. New counts would move them, and set beside the page
 /// before, show who was added (an outside review read a first imported file against the
-/// counts from cases).
+/// counts from cases). The first counts of a year move the next year's two-year figures
+/// as surely, once that year has settled with counts of its own.
 async fn formal_settled(
     operator: &Operator,
     organisation_id: i64,
     as_at: Day,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<SettledBy>, Error> {
     let year = standards::ReportingYear::of(as_at);
-    let Some(from) = year.cases_counted_from() else {
-        return Ok(None);
-    };
-    if from > operator.clock().today() {
+    let today = operator.clock().today();
+    if !year.settled_by(today) {
         return Ok(None);
     }
     let db = operator.db();
-    let imported = store::formal_days(db, organisation_id)
-        .await?
-        .into_iter()
-        .any(|day| standards::ReportingYear::of(day) == year);
-    let from_cases = dignity_store::er_cases::formal_entries(db, organisation_id)
-        .await?
-        .iter()
-        .any(|e| standards::ReportingYear::of(e.entered_on) == year && e.recorded_on < from);
-    Ok((imported || from_cases).then(|| year.label()))
+    let imported = store::formal_days(db, organisation_id).await?;
+    let from_cases = dignity_store::er_cases::formal_entries(db, organisation_id).await?;
+    let has_counts = |year: standards::ReportingYear| {
+        let from = year.cases_counted_from();
+        imported
+            .iter()
+            .any(|day| standards::ReportingYear::of(*day) == year)
+            || from_cases.iter().any(|e| {
+                standards::ReportingYear::of(e.entered_on) == year
+                    && from.is_some_and(|from| e.recorded_on < from)
+            })
+    };
+    if has_counts(year) {
+        return Ok(Some(SettledBy::Replacing(year)));
+    }
+    if has_staff_in(operator, organisation_id, year).await? {
+        return Ok(Some(SettledBy::AddingTo(year)));
+    }
+    let next = year.after();
+    Ok((next.settled_by(today) && has_counts(next)).then_some(SettledBy::FirstBefore(year)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -382,17 +486,15 @@ async fn import_formal_as(
     progress: &mut dyn FnMut(u64),
     correct_settled_year: bool,
 ) -> Result<Imported, ImportError> {
+    not_after_today(operator, as_at)?;
     let organisation = operator.organisation(ods).await?;
     // The file first, so its mistakes are named whatever else is wrong.
     let entries = extract::parse_formal(bytes, progress).map_err(ImportError::File)?;
-    if let Some(year) = formal_settled(operator, organisation.id, as_at).await?
+    let settled = formal_settled(operator, organisation.id, as_at).await?;
+    if let Some(settled) = settled
         && !correct_settled_year
     {
-        return Err(ImportError::SettledYear {
-            kind: "formal",
-            as_at: as_at.long(),
-            year,
-        });
+        return Err(settled.refusal("formal", as_at));
     }
     let lines_read = entries.len();
     let counts = formal_counts(as_at, entries);
@@ -426,7 +528,7 @@ async fn import_formal_as(
         Importer {
             actor: operator.actor(),
             ods_code: &organisation.ods_code,
-            correcting_settled_year: false,
+            correcting_settled_year: settled.is_some(),
         },
         organisation.id,
         as_at,

@@ -45,8 +45,8 @@ pub enum ImportCommand {
         /// What the file holds.
         #[arg(long, value_enum, default_value_t = Extract::Staff)]
         extract: Extract,
-        /// Replace a staff in post or leavers extract of a year whose figures have settled
-        /// (from 1 May after it ends), to put it right. Its settled figures then change,
+        /// Replace an extract of a year whose figures have settled (from 1 May after it
+        /// ends), to put it right. Its settled figures then change,
         /// and the audit log says so; without this, such a replacement is refused.
         #[arg(long)]
         correct_settled_year: bool,

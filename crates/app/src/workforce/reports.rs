@@ -35,6 +35,10 @@ pub struct ReportState {
     pub may_write: bool,
     /// Actions of the organisation's plans, to choose from: (id, title).
     pub action_choices: Vec<(i64, String)>,
+    /// The newest version's frozen return, as [`Published::lines`]: what signing it
+    /// signs, which the live pages may no longer show (an outside review signed one
+    /// figure while the standard's page showed another).
+    pub newest_lines: Vec<[String; 4]>,
 }
 
 impl ReportState {
@@ -74,7 +78,12 @@ pub async fn state(
         None => Vec::new(),
     };
     let writes = may_write(session, organisation);
+    let newest_lines = match versions.first() {
+        Some(newest) => return_lines(&newest.figures)?,
+        None => Vec::new(),
+    };
     Ok(ReportState {
+        newest_lines,
         versions,
         signatures,
         may_sign: sides_for(session, organisation),

@@ -97,6 +97,15 @@ impl ReportingYear {
         ReportingYear(self.0 - 1)
     }
 
+    pub fn after(self) -> ReportingYear {
+        ReportingYear(self.0 + 1)
+    }
+
+    /// Whether its figures have settled by `today` ([`ReportingYear::cases_counted_from`]).
+    pub fn settled_by(self, today: Day) -> bool {
+        self.cases_counted_from().is_some_and(|from| from <= today)
+    }
+
     /// As the national collections write it: "2025/26".
     pub fn label(self) -> String {
         format!("{}/{:02}", self.0 - 1, self.0.rem_euclid(100))
@@ -208,9 +217,11 @@ pub(crate) async fn standards_of(
         Some(year) if years.contains(&year) => year,
         Some(year) if extracts.has_staff_in(year) => {
             return Err(Error::NotFound(format!(
-                "The figures for {} are shown once the year has ended, after {}",
+                "The figures for {} are shown once the year has settled, on {}",
                 year.label(),
-                year.last_day().map(|d| d.long()).unwrap_or_default()
+                year.cases_counted_from()
+                    .map(|d| d.long())
+                    .unwrap_or_default()
             )));
         }
         Some(year) => {
@@ -797,19 +808,21 @@ impl Extracts {
             .any(|s| s.kind == Kind::Staff && ReportingYear::of(s.as_at) == year)
     }
 
-    /// The years with a staff-in-post extract that have ended, newest first. A year is
-    /// shown only once it has ended, as the national collection takes it: shown as it
-    /// went, each import of the year would move its tables, and a reader comparing them
-    /// would see the people who moved them (an outside review read one starter's
-    /// ethnicity and disability off WRES 1 so). Year on year, the tables move by a year
-    /// of joiners and leavers, as the published national figures do.
+    /// The years with a staff-in-post extract that have settled, newest first. A year is
+    /// shown only once it has settled (a month after it ends), and from then on no import
+    /// moves it without saying it is a correction: shown as it went, each import of the
+    /// year would move its tables, and a reader comparing them would see the people who
+    /// moved them (an outside review read one starter's ethnicity and disability off
+    /// WRES 1 so, once during the year and once in the month after it ended). Year on
+    /// year, the tables move by a year of joiners and leavers, as the published national
+    /// figures do.
     fn years(&self) -> Vec<ReportingYear> {
         let mut years: Vec<ReportingYear> = self
             .snapshots
             .iter()
             .filter(|s| s.kind == Kind::Staff)
             .map(|s| ReportingYear::of(s.as_at))
-            .filter(|year| year.last_day().is_some_and(|last| last < self.today))
+            .filter(|year| year.settled_by(self.today))
             .collect();
         years.sort_by(|a, b| b.cmp(a));
         years.dedup();

@@ -253,21 +253,31 @@ pub const fn apart_enough(moved: u64, minimum: Minimum) -> bool {
 /// One table of a release: how many people each cell counts, by the cell's name.
 pub type Cells = std::collections::BTreeMap<String, i64>;
 
-/// How far a table moved between two releases: the sum over its cells of how far each
-/// count moved, so one person changing cell moves it by two and one joining by one. It is
-/// worked out from the counts, not from who is who, so people leaving and joining in the
-/// same groups cancel here as they do on the page, and renumbered people are no change.
+/// How far a table moved between two releases: the fewest people whose joining, leaving
+/// or changing cell explains it, which is the larger of what the cells gained and what
+/// they lost. So one person changing cell moves it by one, as one joining does; summing
+/// both sides let five people changing cell pass for ten (an outside attack, December
+/// 2026). It is worked out from the counts, not from who is who, so people leaving and
+/// joining in the same groups cancel here as they do on the page, and renumbered people
+/// are no change.
 pub fn moved(before: &Cells, after: &Cells) -> u64 {
-    let mut moved = 0u64;
+    let (mut gained, mut lost) = (0u64, 0u64);
+    let mut step = |from: i64, to: i64| {
+        if to > from {
+            gained += to.abs_diff(from);
+        } else {
+            lost += to.abs_diff(from);
+        }
+    };
     for (cell, &count) in after {
-        moved += count.abs_diff(before.get(cell).copied().unwrap_or(0));
+        step(before.get(cell).copied().unwrap_or(0), count);
     }
     for (cell, &count) in before {
         if !after.contains_key(cell) {
-            moved += count.unsigned_abs();
+            step(count, 0);
         }
     }
-    moved
+    gained.max(lost)
 }
 
 /// The first table, by name, that moved by some but fewer than the minimum between two

@@ -697,16 +697,33 @@ fn tables_apart_only_when_every_table_moved_by_none_or_the_minimum() {
             .into_iter()
             .collect()
     };
-    assert_eq!(moved(&cells(&[("A", 5)]), &cells(&[("A", 4), ("B", 1)])), 2);
+    // One person changing cell is one person, not two.
+    assert_eq!(moved(&cells(&[("A", 5)]), &cells(&[("A", 4), ("B", 1)])), 1);
     assert_eq!(moved(&cells(&[("A", 5)]), &cells(&[])), 5);
+    // Five changing cell are five: below the minimum, though the cells moved by ten.
+    let five_moved = moved(
+        &cells(&[("A", 20), ("B", 20)]),
+        &cells(&[("A", 15), ("B", 25)]),
+    );
+    assert_eq!(five_moved, 5);
+    assert!(!super::apart_enough(five_moved, ten));
+    // Three join A while two leave B: at least three people.
+    assert_eq!(
+        moved(
+            &cells(&[("A", 20), ("B", 20)]),
+            &cells(&[("A", 23), ("B", 18)])
+        ),
+        3
+    );
     let before = release(
         cells(&[("white", 30), ("bme", 12)]),
         cells(&[("20s", 20), ("30s", 22)]),
     );
-    // Nine birthdays and one starter: age moved by 19, ethnicity by the starter alone.
+    // Ten birthdays and one starter: age moved by ten people, ethnicity by the starter
+    // alone.
     let starter = release(
         cells(&[("white", 30), ("bme", 13)]),
-        cells(&[("20s", 12), ("30s", 31)]),
+        cells(&[("20s", 10), ("30s", 33)]),
     );
     assert_eq!(first_too_close(&before, &starter, ten), Some("ethnicity"));
     // Five leave and five join in the same groups: the tables do not move at all.

@@ -138,7 +138,11 @@ pub async fn replace_formal(
         &NewEntry {
             actor: importer.actor,
             organisation: Some(importer.ods_code),
-            action: "workforce.import",
+            action: if importer.correcting_settled_year {
+                "workforce.settled_year_corrected"
+            } else {
+                "workforce.import"
+            },
             detail: &detail,
         },
     )

@@ -1781,13 +1781,13 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
         open_at(CaseType::Conduct, person(n), &today.to_string(), now).await?;
     }
     let after = browser.get(&path).await?;
-    // A year is shown only once it has ended, so nothing of this year moves: the page
+    // A year is shown only once it has settled, so nothing of this year moves: the page
     // says when its figures come, before the cases as after them.
     for page in [&before, &after] {
         assert_eq!(page.status.as_u16(), 404, "{}", page.body);
         assert!(
             page.body.contains(&format!(
-                "The figures for {} are shown once the year has ended",
+                "The figures for {} are shown once the year has settled",
                 year.label()
             )),
             "{}",

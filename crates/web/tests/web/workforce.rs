@@ -217,7 +217,11 @@ async fn workforce_figures_cannot_be_had_from_each_other(app: &TestApp) -> TestR
 /// WRES 2 and WDES 2 worked by hand (docs/workforce-indicators.md), on the pages and in
 /// the returns, with the sources named and the year before compared.
 async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
-    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    // The year's files are imported a week after it ends, before it settles, as a trust
+    // would; what is tried later is tried today.
+    let operator = Operator::new(app.db.clone(), noon_of("2026-04-07")?, "cli");
+    let today = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    let last_year = Operator::new(app.db.clone(), noon_of("2025-04-07")?, "cli");
     identity::create_org_unit(
         &app.db,
         "cli",
@@ -230,6 +234,24 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     .await?;
     let secret = app.state.app.secret.clone();
     let ods = OdsCode::parse("RJ1")?;
+    let import_by = |operator: &Operator, kind: Kind, day: &'static str, lines: Vec<String>| {
+        let (operator, secret, ods) = (operator.clone(), &secret, &ods);
+        async move {
+            workforce::import(
+                &operator,
+                secret,
+                ods,
+                kind,
+                Day::parse(day)?,
+                lines.join("\n").as_bytes(),
+                &mut |_| {},
+            )
+            .await
+            .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))
+        }
+    };
+    let import_now =
+        |kind: Kind, day: &'static str, lines: Vec<String>| import_by(&today, kind, day, lines);
     let import = |kind: Kind, day: &'static str, lines: Vec<String>| {
         let (operator, secret, ods) = (&operator, &secret, &ods);
         async move {
@@ -272,7 +294,7 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
         }));
         lines
     };
-    import(Kind::Staff, "2025-03-31", staff()).await?;
+    import_by(&last_year, Kind::Staff, "2025-03-31", staff()).await?;
     import(Kind::Staff, "2026-03-31", staff()).await?;
     // Shortlisted: White 60 of 200 appointed, BME 30 of 150; by disability, disabled
     // 4 of 20 and not disabled 86 of 330.
@@ -305,7 +327,11 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     };
     for (day, white, bme) in [("2025-03-31", 8, 10), ("2026-03-31", 12, 12)] {
         workforce::import_formal(
-            &operator,
+            if day.starts_with("2025") {
+                &last_year
+            } else {
+                &operator
+            },
             &app.state.app.secret,
             &ods,
             Day::parse(day)?,
@@ -350,6 +376,98 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     assert!(wres2.contains("A real difference"), "{wres2}");
     let wres4 = section(body, "id=\"indicator-4\"");
     assert!(wres4.contains("No training extract"), "{wres4}");
+    // 2025/26 has settled, so its shortlisting can no longer be replaced, for the same day
+    // or a later one of the year, without saying it is a correction: WRES 2 stays as read.
+    let appointed_all = |n: usize| format!("N,No,{}", if n < 150 { "Yes" } else { "No" });
+    for day in ["2026-03-31", "2026-03-30"] {
+        let mut lines = vec!["Ethnic Origin,Disability Flag,Appointed".to_owned()];
+        lines.extend((0..350).map(appointed_all));
+        let refused = import_now(Kind::Recruitment, day, lines)
+            .await
+            .expect_err("a settled year's shortlisting is not replaced");
+        assert!(
+            refused.to_string().contains("--correct-settled-year"),
+            "{refused}"
+        );
+    }
+    let again = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert!(
+        section(&again.body, "id=\"indicator-2\"").contains("1.02 to 2.20"),
+        "{}",
+        again.body
+    );
+    // A first file for 2023/24 would become "the year before" of 2024/25, settled with
+    // staff in post and counts of its own, and move its two-year WRES 3: refused too.
+    let refused = import_now(Kind::Staff, "2024-03-31", staff())
+        .await
+        .expect_err("the year before a settled year is not filled in quietly");
+    assert!(
+        refused
+            .to_string()
+            .contains("would be the first of 2023/24")
+            && refused.to_string().contains("--correct-settled-year"),
+        "{refused}"
+    );
+    let refused = workforce::import_formal(
+        &today,
+        &secret,
+        &ods,
+        Day::parse("2024-03-31")?,
+        formal(1, 1).as_bytes(),
+        &mut |_| {},
+    )
+    .await;
+    assert!(
+        matches!(
+            refused,
+            Err(workforce::ImportError::FeedsSettledYear { .. })
+        ),
+        "{refused:?}"
+    );
+    // A year with no settled year after it is free to fill in.
+    import_now(Kind::Staff, "2023-03-31", staff()).await?;
+    // Putting a settled year's formal-process counts right is written to the audit log as
+    // a correction, as staff in post is.
+    let corrected = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'workforce.settled_year_corrected'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+    };
+    let before = corrected().await?;
+    workforce::import_formal_correcting_settled_year(
+        &today,
+        &secret,
+        &ods,
+        Day::parse("2026-03-31")?,
+        formal(12, 22).as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    assert_eq!(corrected().await?, before + 1);
+    // A day not yet come is a mistake, named as one, and nothing is kept.
+    let tomorrow = dignity_app::Clock::system().today().plus_days(1);
+    let refused = workforce::import(
+        &today,
+        &secret,
+        &ods,
+        Kind::Staff,
+        tomorrow,
+        staff().join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(workforce::ImportError::FutureDay { .. })),
+        "{refused:?}"
+    );
+    assert!(
+        !dignity_store::workforce::every_day_of(&app.db, app.org.id, Kind::Staff)
+            .await?
+            .contains(&tomorrow)
+    );
     // WRES 1: 40 of 120 are BME, a third.
     let wres1 = section(body, "id=\"indicator-1\"");
     assert!(wres1.contains("33.3%"), "{wres1}");
@@ -472,6 +590,32 @@ async fn equality_report_is_public_once_both_sides_sign(app: &TestApp) -> TestRe
         page.body
     );
     assert!(page.body.contains(&action.title), "{}", page.body);
+
+    // The year's staff in post is put right after the version was written: ten more
+    // people. The live page moves; the version keeps what it froze, and the report page
+    // shows the signers those frozen figures, not the live ones.
+    let mut lines = vec![HEADER.to_owned()];
+    lines.extend((0..40).map(|n| line(n, "Matrix ward", "A", "No", "0")));
+    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
+    workforce::import_correcting_settled_year(
+        &operator,
+        &app.state.app.secret,
+        &OdsCode::parse("RJ1")?,
+        Kind::Staff,
+        Day::parse("2026-03-31")?,
+        lines.join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let live = uma.get("/orgs/RJ1/workforce/wres?year=2026").await?;
+    assert!(live.body.contains(">40<"), "{}", live.body);
+    let report = uma.get("/orgs/RJ1/workforce/report/wres?year=2026").await?;
+    let frozen = section(&report.body, "The figures in version 1");
+    assert!(
+        frozen.contains("Figure </span>30</td>") && !frozen.contains("Figure </span>40</td>"),
+        "{frozen}"
+    );
 
     // An executive signs for the employer only.
     let page = ezra
@@ -897,6 +1041,14 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
 }
 
 /// The page from `marker` to the next heading.
+/// A clock stopped at noon (UTC) on `day`.
+fn noon_of(day: &str) -> Result<dignity_app::Clock, Box<dyn std::error::Error>> {
+    let day = Day::parse(day)?;
+    Ok(dignity_app::Clock::fixed(
+        day.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
+    ))
+}
+
 fn section<'a>(body: &'a str, marker: &str) -> &'a str {
     let start = body.find(marker).unwrap_or(0);
     let rest = &body[start..];

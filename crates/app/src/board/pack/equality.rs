@@ -33,10 +33,13 @@ pub(super) async fn section(
     // after the next: the newest reporting year ended by the quarter's end is that one.
     let year = ReportingYear::ending(quarter.year)
         .ok_or_else(|| Error::Internal(format!("no reporting year ends in {}", quarter.year)))?;
-    if year.last_day().is_none_or(|last| last >= ctx.clock.today()) {
+    if !year.settled_by(ctx.clock.today()) {
         section.reading = format!(
-            "The {} year has not ended yet, so its measures cannot be shown.",
-            year.label()
+            "The {} measures are shown once the year has settled, on {}.",
+            year.label(),
+            year.cases_counted_from()
+                .map(|d| d.long())
+                .unwrap_or_default()
         );
         return Ok(section);
     }
