@@ -151,6 +151,25 @@ pub struct LikelihoodView {
     /// Words naming the two groups: "white applicants compared with ...".
     pub compares: &'static str,
     pub years: u8,
+    /// For a two-year measure (WRES 3, WDES 3): why it covers one year, when it does.
+    pub years_note: Option<&'static str>,
+    /// WRES 3 and WDES 3 add two years where both are known; the return says how many.
+    pub two_year_measure: bool,
+}
+
+/// Marks `section` as a two-year measure and says why it covers one year when it does:
+/// with both years' counts known, the engine leaves the year before out when adding it
+/// would let a hidden count be worked out (`dignity_engine::workforce`).
+fn two_year_measure(section: &mut Section, sources: &dignity_app::workforce::standards::Sources) {
+    if let Some(l) = &mut section.likelihood {
+        l.two_year_measure = true;
+        l.years_note = (l.years < 2).then_some(if sources.formal_year_before.is_some() {
+            "This year only. The year before is left out here: added to this year, it would \
+             let a hidden count be worked out."
+        } else {
+            "This year only: there are no counts for the year before."
+        });
+    }
 }
 
 fn count(c: PublishedCount) -> Cell {
@@ -292,6 +311,8 @@ fn comparison_section<G: Group>(
         last_year: last_year.map(likelihood_figure),
         compares,
         years: c.years,
+        years_note: None,
+        two_year_measure: false,
     };
     Section {
         number,
@@ -429,6 +450,7 @@ pub fn sections(
                 "No counts of staff entering formal processes have been imported for this year, and none were counted from employee relations cases.",
             );
             disciplinary.source = formal_source(&this.sources);
+            two_year_measure(&mut disciplinary, &this.sources);
             vec![
                 staff_section(
                     "1",
@@ -495,6 +517,7 @@ pub fn sections(
                 "No counts of staff entering formal processes have been imported for this year, and none were counted from employee relations cases.",
             );
             capability.source = formal_source(&this.sources);
+            two_year_measure(&mut capability, &this.sources);
             vec![
                 staff_section(
                     "1",
@@ -580,6 +603,11 @@ pub fn return_table(
             ] {
                 let mut line = lead(s.number, l.compares, measure);
                 line.push(Cell::from(figure.clone()));
+                rows.push(line);
+            }
+            if l.two_year_measure {
+                let mut line = lead(s.number, l.compares, "years counted");
+                line.push(Cell::words(l.years.to_string()));
                 rows.push(line);
             }
             if let Some(last) = &l.last_year {

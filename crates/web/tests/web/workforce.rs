@@ -486,6 +486,12 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
         .get("/orgs/RJ1/workforce/wres.csv?year=2026")
         .await?;
     assert_eq!(csv.status.as_u16(), 200, "{}", csv.body);
+    // The return says how many years WRES 3 adds together.
+    assert!(
+        csv.body.contains("\"WRES 3\",\"Black and minority ethnic staff compared with white staff\",\"years counted\",\"2\""),
+        "{}",
+        csv.body
+    );
     assert!(
         csv.body.contains("\"RJ1\",\"2025/26\",\"WRES 2\",\"White applicants compared with Black and minority ethnic applicants\",\"relative likelihood\",\"1.50\""),
         "{}",
