@@ -182,6 +182,10 @@ pub struct Standards {
     pub years: Vec<ReportingYear>,
     /// The smallest count shown exactly.
     pub minimum: u64,
+    /// Files dated in this year kept but not shown, so the page can say why a source is
+    /// missing or older than the newest import (an outside review read "Not imported"
+    /// after a held correction).
+    pub held: Vec<store::Held>,
 }
 
 /// Whether `session` may read the measures of `organisation` before they are published.
@@ -244,11 +248,17 @@ pub(crate) async fn standards_of(
     let year_before = extracts
         .figures(&ctx.db, ctx.minimums.workforce(), chosen.before())
         .await?;
+    let held = store::held(&ctx.db, organisation.id)
+        .await?
+        .into_iter()
+        .filter(|h| ReportingYear::of(h.as_at) == chosen)
+        .collect();
     Ok(Some(Standards {
         this_year,
         year_before,
         years,
         minimum: ctx.minimums.workforce().people(),
+        held,
     }))
 }
 

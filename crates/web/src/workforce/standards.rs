@@ -638,6 +638,9 @@ struct StandardPage {
     figures: Option<Standards>,
     sections: Vec<Section>,
     survey_note: &'static str,
+    /// For the held-files note the workforce page shares.
+    held: Vec<dignity_app::workforce::overview::Held>,
+    minimum: u64,
 }
 
 async fn load(
@@ -671,12 +674,18 @@ async fn page(
             format!("/orgs/{}/workforce", organisation.ods_code),
             "Workforce",
         );
+    let (held, minimum) = figures
+        .as_ref()
+        .map(|f| (f.held.clone(), f.minimum))
+        .unwrap_or_default();
     Ok(render(&StandardPage {
         chrome,
         organisation,
         standard,
         figures,
         sections,
+        held,
+        minimum,
         survey_note: match standard {
             Standard::Race => "Indicators 5 to 8 come from the staff survey",
             Standard::Disability => "Metrics 4 to 9 come from the staff survey",

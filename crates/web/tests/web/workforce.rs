@@ -523,6 +523,27 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
         "{}",
         twice.body
     );
+    // A correction by one person is held, and the page says so rather than that nothing
+    // was imported.
+    workforce::import_formal_correcting_settled_year(
+        &today,
+        &secret,
+        &ods,
+        Day::parse("2026-03-31")?,
+        formal(12, 23).as_bytes(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let page = browser.get("/orgs/RJ1/workforce/wres?year=2026").await?;
+    assert!(
+        page.body.contains("One file is kept but not shown")
+            && page
+                .body
+                .contains("Staff entering formal processes as at 31 March 2026"),
+        "{}",
+        page.body
+    );
     Ok(())
 }
 
