@@ -365,12 +365,18 @@ pub async fn replace(
     .await?;
     // A held extract's row count is left out: set beside the last one's, it would say how
     // many joined or left, which is what holding it keeps back.
+    // Shortlisted applicants are kept as counts by group, so their rows are groups, not
+    // people (an outside review read "26 rows" for a file of 200 applicants).
+    let (one, many) = match kind {
+        Kind::Recruitment => ("group", "groups"),
+        _ => ("row", "rows"),
+    };
     let rows = match held_beside {
         Some(_) => String::new(),
         None => format!(
             "{} {} of ",
             sealed.row_count,
-            if sealed.row_count == 1 { "row" } else { "rows" }
+            if sealed.row_count == 1 { one } else { many }
         ),
     };
     let detail = format!(

@@ -257,6 +257,16 @@ pub fn employee_number(raw: &str) -> Result<&str, &'static str> {
         return Err("it is blank");
     }
     if !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // ESR's assignment numbers ("12345678-2") under an employee number heading.
+        if let Some((number, assignment)) = text.split_once('-')
+            && number.len() >= 5
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && (1..=3).contains(&assignment.len())
+            && assignment.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err("it looks like an assignment number: head the column \
+                        \"Assignment Number\", or give the employee number alone");
+        }
         return Err("it may hold only letters and digits");
     }
     if text.len() > 30 {
@@ -887,6 +897,14 @@ mod tests {
         assert_eq!(employee_number("123456.0"), Ok("123456"));
         assert!(employee_number("12 34").is_err());
         assert!(employee_number("000").is_err());
+        // An assignment number under the wrong heading says which heading it needs.
+        assert!(
+            employee_number("12345678-2").is_err_and(|why| why.contains("Assignment Number"))
+        );
+        assert_eq!(
+            employee_number("12-34-5"),
+            Err("it may hold only letters and digits")
+        );
     }
 
     #[test]
