@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::identity::{CurrentSession, Organisation};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
-use dignity_domain::workforce::{AgeBand, Sex, StaffGroup};
+use dignity_domain::workforce::{AgeBand, LeavingReason, Sex, StaffGroup};
 use dignity_engine::disclosure::{self, Disclosed, Figure, Minimum, Unit};
 use dignity_engine::workforce::{self, Group, Indicators};
 use dignity_store::identity as units_store;
@@ -38,6 +38,10 @@ pub struct Overview {
     pub units: Vec<UnitRow>,
     /// `None` when no leavers extract was imported for the day.
     pub turnover: Option<Turnover>,
+    /// People in post on the day who were not in post on the earlier day the turnover is
+    /// worked from (a year before, or the newest day before that), matched by their
+    /// employee number's digest; `None` without such a day.
+    pub starters: Option<Starters>,
     /// The share of contracted time lost to sickness in the year to the day, or `None`
     /// when the extract has no absence column.
     pub sickness: Option<Figure>,
@@ -72,6 +76,15 @@ pub struct Turnover {
     pub leavers: Figure,
     /// Leavers over the average headcount of the year's two ends (or its end alone).
     pub rate: Figure,
+    /// The leavers by why they left, decided against the leavers' count shown.
+    pub reasons: Breakdown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Starters {
+    /// The earlier day they were not yet in post on.
+    pub since: Day,
+    pub count: Figure,
 }
 
 /// Whether `session` may read the workforce figures of `organisation`.
@@ -140,9 +153,16 @@ pub async fn overview(
         .find(|s| s.kind == Kind::Leavers && s.as_at == chosen.as_at);
     let turnover = match leavers {
         Some(snapshot) => {
-            let left = snapshot.row_count.max(0) as u64;
+            let left = staff(ctx, snapshot).await?;
             let start = earlier.map(|s| s.row_count.max(0) as u64);
-            Some(turnover(left, total, start, &whole, minimum))
+            Some(turnover(&left, total, start, &whole, minimum))
+        }
+        None => None,
+    };
+    let starters = match earlier {
+        Some(snapshot) => {
+            let before = staff(ctx, snapshot).await?;
+            Some(starters(&people, &before, snapshot.as_at, &whole, minimum))
         }
         None => None,
     };
@@ -159,6 +179,7 @@ pub async fn overview(
         breakdowns: breakdowns(&people, &measures, &whole, minimum),
         units: unit_rows(organisation, &units, &people, &whole, minimum),
         turnover,
+        starters,
         sickness: sickness(&people, &whole, minimum),
         minimum: minimum.people(),
     }))
@@ -514,14 +535,61 @@ pub(crate) fn unit_tree(
         .collect()
 }
 
+/// Starters counted by digest: someone given a new employee number counts as a starter
+/// (and a leaver), as payroll's own joiner counts do. The headcount is starters and those
+/// who stayed, so the two are decided as a breakdown of it: shown starters never give a
+/// small count of stayers by subtraction.
+fn starters(
+    now: &[Staff],
+    before: &[Staff],
+    since: Day,
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Starters {
+    let known: std::collections::HashSet<&str> = before.iter().map(|p| p.person.as_str()).collect();
+    let joined = now
+        .iter()
+        .filter(|p| !known.contains(p.person.as_str()))
+        .count() as u64;
+    let stayed = (now.len() as u64).saturating_sub(joined);
+    let decided = disclosure::groups(&[joined, stayed], whole, minimum)
+        .into_iter()
+        .next()
+        .unwrap_or_else(Disclosed::hidden);
+    Starters {
+        since,
+        count: Figure::amount(decided, |n| n.to_string(), "hidden"),
+    }
+}
+
 fn turnover(
-    left: u64,
+    left_people: &[Staff],
     at_end: u64,
     at_start: Option<u64>,
     whole: &Disclosed<u64>,
     minimum: Minimum,
 ) -> Turnover {
+    let left = left_people.len() as u64;
     let leavers = disclosure::population(left, minimum);
+    // Why they left, by the same rule as every breakdown: a small group, and any group
+    // the shown ones and the leavers' count would give away, is hidden.
+    let reasons = Grouping {
+        key: "leaving-reason",
+        title: "Why people left",
+        groups: codes(
+            LeavingReason::ALL,
+            LeavingReason::code,
+            LeavingReason::label,
+        ),
+        of: |p| p.leaving_reason.as_deref().unwrap_or_default(),
+    };
+    let sizes = reasons.sizes(left_people);
+    let decided =
+        disclosure::linked_groups(std::slice::from_ref(&sizes), &[], &[], &leavers, minimum)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+    let reasons = reasons.rows(&sizes, decided, left);
     // The rate is leavers over the average headcount, so with the leavers shown it would
     // give the year-start headcount back: that must be one the rules would show too.
     let start = match at_start {
@@ -542,6 +610,7 @@ fn turnover(
     Turnover {
         leavers: Figure::amount(leavers, |n| n.to_string(), "hidden"),
         rate: Figure::of(rate, |r| format!("{r:.1}%"), "hidden"),
+        reasons,
     }
 }
 

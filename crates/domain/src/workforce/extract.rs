@@ -898,9 +898,7 @@ mod tests {
         assert!(employee_number("12 34").is_err());
         assert!(employee_number("000").is_err());
         // An assignment number under the wrong heading says which heading it needs.
-        assert!(
-            employee_number("12345678-2").is_err_and(|why| why.contains("Assignment Number"))
-        );
+        assert!(employee_number("12345678-2").is_err_and(|why| why.contains("Assignment Number")));
         assert_eq!(
             employee_number("12-34-5"),
             Err("it may hold only letters and digits")

@@ -64,6 +64,17 @@ async fn workforce_page_shows_figures_and_hides_small_groups(app: &TestApp) -> T
     }
     let file = lines.join("\n");
     let secret = app.state.app.secret.clone();
+    // A year before, the first 30 of them were in post: 10 have started since.
+    workforce::import(
+        &Operator::new(app.db.clone(), noon_of("2025-04-07")?, "cli"),
+        &secret,
+        &OdsCode::parse("RJ1")?,
+        Kind::Staff,
+        Day::parse("2025-03-31")?,
+        lines[..31].join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await?;
     let imported = workforce::import(
         &operator,
         &secret,
@@ -75,12 +86,46 @@ async fn workforce_page_shows_figures_and_hides_small_groups(app: &TestApp) -> T
     )
     .await?;
     assert_eq!(imported.rows, 40);
+    // 26 left in the year: 12 resigned, 11 retired and 3 were dismissed.
+    let mut left = vec![format!("{HEADER},Termination Date,Reason for Leaving")];
+    for n in 0..26 {
+        let reason = match n {
+            0..12 => "Voluntary Resignation - Relocation",
+            12..23 => "Retirement Age",
+            _ => "Dismissal - Conduct",
+        };
+        left.push(format!(
+            "{},2025-10-01,{reason}",
+            line(500 + n, "Surgery", "A", "No", "0")
+        ));
+    }
+    workforce::import(
+        &operator,
+        &secret,
+        &OdsCode::parse("RJ1")?,
+        Kind::Leavers,
+        Day::parse("2026-03-31")?,
+        left.join("\n").as_bytes(),
+        &mut |_| {},
+    )
+    .await?;
 
     let page = browser.get("/orgs/RJ1/workforce").await?;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let body = &page.body;
     assert!(body.contains("staff in post on 31 March 2026"), "{body}");
     assert!(body.contains(">40<"), "the headcount: {body}");
+    let starters = section(body, "Starters since 31 March 2025");
+    let starters = &starters[..starters.find("</dd>").unwrap_or(starters.len())];
+    assert!(starters.ends_with(">10"), "{starters}");
+    // Why they left: the 3 dismissed are too few to show, and so is one more group, or
+    // 26 less the others would give them.
+    let reasons = section(body, "id=\"leaving-reason\"");
+    assert!(reasons.contains("Why people left"), "{reasons}");
+    assert!(!reasons.contains(">3<"), "{reasons}");
+    // Retired (11) hides with them: count and share, two cells each.
+    assert_eq!(reasons.matches(">hidden<").count(), 4, "{reasons}");
+    assert!(reasons.contains(">12<"), "{reasons}");
     // 3.65 days of 365 contracted: 1%.
     assert!(body.contains("1.00%"), "the sickness absence rate: {body}");
     // Four Black and minority ethnic staff are fewer than 10, and with the total shown
