@@ -68,7 +68,7 @@ pub enum ImportError {
     /// The first extract of its kind for a settled year whose figures are shown: they
     /// would take it in and move.
     #[error(
-        "The {kind} extract of {as_at} would be the first of its kind in {year}, whose figures are settled and shown. They would take it in and change, and anyone comparing the pages before and after could learn about the people counted in it. If it belongs there, import it with --correct-settled-year. That is written to the audit log."
+        "The {kind} extract of {as_at} would be the first of its kind in {year}, whose figures are settled and shown. They would take it in and change, and anyone comparing the pages before and after could learn about the people counted in it. When you load a settled year for the first time, import its staff-in-post file last. If this file belongs there, import it with --correct-settled-year. That is written to the audit log."
     )]
     AddsToSettledYear {
         kind: &'static str,
@@ -78,7 +78,7 @@ pub enum ImportError {
     /// The first extract of a year whose next year has settled: the next year's two-year
     /// figures (WRES 3 and WDES 3) would take it in and move.
     #[error(
-        "The {kind} extract of {as_at} would be the first of {year}. The figures of {next}, which are settled, average two years, so they would take it in and change. Anyone comparing the pages before and after could learn about the people counted in it. If {year}'s extract belongs there, import it with --correct-settled-year. That is written to the audit log."
+        "The {kind} extract of {as_at} would be the first of {year}. The figures of {next}, which are settled, average two years, so they would take it in and change. Anyone comparing the pages before and after could learn about the people counted in it. When you load several years for the first time, import the oldest first. If {year}'s extract belongs there, import it with --correct-settled-year. That is written to the audit log."
     )]
     FeedsSettledYear {
         kind: &'static str,

@@ -78,7 +78,12 @@ async fn on(
         let ods = crate::bench_workforce::create(&operator, org).await?;
         for extract in org.workforce(as_at).extracts() {
             crate::import::import_extract(
-                &operator,
+                &crate::import::importer_a_week_after(
+                    db,
+                    extract.as_at,
+                    Clock::system().today(),
+                    "bench",
+                ),
                 &secret,
                 &ods,
                 extract.kind,

@@ -92,12 +92,10 @@ pub async fn seed(
             // Imported a week after the day it was taken, as a trust would: a leavers
             // extract imported after its year settled would not count in the year's
             // fairness figures.
-            let week_after = extract.as_at.plus_days(7).min(operator.clock().today());
-            let importer = Operator::new(
-                operator.db().clone(),
-                dignity_app::Clock::fixed(
-                    week_after.days_since(Day::from_unix_seconds(0)) * 86_400 + 43_200,
-                ),
+            let importer = import::importer_a_week_after(
+                operator.db(),
+                extract.as_at,
+                operator.clock().today(),
                 crate::admin::ACTOR,
             );
             import::import_extract(

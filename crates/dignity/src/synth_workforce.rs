@@ -578,15 +578,23 @@ impl Workforce {
     /// Every extract: last year's and this year's staff in post, the year's leavers,
     /// shortlisted applicants and training, the board, and the staff entering formal
     /// processes in each of the two years.
+    /// In the order a trust loading settled years for the first time imports them: the
+    /// older year first, and in each year the staff in post last, because once a settled
+    /// year has staff in post its figures are shown and a first file of another kind
+    /// would move them (docs/workforce.md, "Settled years").
     pub fn extracts(&self) -> Vec<Extract> {
         let extract = |kind, as_at, csv| Extract { kind, as_at, csv };
         vec![
+            extract(
+                Holds::Formal,
+                self.last_year,
+                formal_csv(&self.formal_last_year),
+            ),
             extract(
                 Holds::Staff,
                 self.last_year,
                 staff_csv(&self.units, &self.previous, false),
             ),
-            extract(Holds::Staff, self.as_at, self.staff_csv()),
             extract(
                 Holds::Leavers,
                 self.as_at,
@@ -595,12 +603,8 @@ impl Workforce {
             extract(Holds::Recruitment, self.as_at, self.recruitment_csv()),
             extract(Holds::Training, self.as_at, self.training_csv()),
             extract(Holds::Board, self.as_at, self.board_csv()),
-            extract(
-                Holds::Formal,
-                self.last_year,
-                formal_csv(&self.formal_last_year),
-            ),
             extract(Holds::Formal, self.as_at, formal_csv(&self.formal)),
+            extract(Holds::Staff, self.as_at, self.staff_csv()),
         ]
     }
 
