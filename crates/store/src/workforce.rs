@@ -320,6 +320,7 @@ pub async fn replace(
         check_seen(&mut tx, organisation_id, kind, too_close, &mut checked).await?;
     }
     let held_beside = checked.too_close;
+    refuse_a_held_correction(&importer, held_beside)?;
     if let Some(old) = old {
         if too_close.is_some() && old_was_shown && !checked.same_as.contains(&old) {
             sqlx::query(
@@ -417,6 +418,27 @@ pub async fn replace(
         replaced: old.is_some(),
         held_beside,
     })
+}
+
+/// A correction of a settled year that would be held is not kept: held, it would take the
+/// year's figures away from every page and the national view, and the year would read as
+/// if nothing had been imported (an outside review). Nothing is written before this, so the
+/// transaction is dropped whole.
+pub(super) fn refuse_a_held_correction(
+    importer: &Importer<'_>,
+    held_beside: Option<Day>,
+) -> Result<(), StoreError> {
+    match held_beside {
+        Some(beside) if importer.correcting_settled_year => Err(StoreError::Conflict(format!(
+            "This correction moves a table by too few people from the file as at {} that \
+             readers have seen. It would have to be held, and the year's figures would \
+             disappear from every page. Nothing was stored. A settled year can be put right \
+             only by a file that moves each table by nobody or by at least the minimum \
+             group size (docs/workforce.md).",
+            beside.long()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// What comparing with the extracts readers may have seen has found so far.

@@ -151,21 +151,46 @@ pub async fn overview(
     let leavers = snapshots
         .iter()
         .find(|s| s.kind == Kind::Leavers && s.as_at == chosen.as_at);
-    let turnover = match leavers {
-        Some(snapshot) => {
-            let left = staff(ctx, snapshot).await?;
-            let start = earlier.map(|s| s.row_count.max(0) as u64);
-            Some(turnover(&left, total, start, &whole, minimum))
-        }
+    let left = match leavers {
+        Some(snapshot) => Some(staff(ctx, snapshot).await?),
         None => None,
     };
-    let starters = match earlier {
-        Some(snapshot) => {
-            let before = staff(ctx, snapshot).await?;
-            Some(starters(&people, &before, snapshot.as_at, &whole, minimum))
-        }
+    let start = earlier.map(|s| s.row_count.max(0) as u64);
+    let joined = match earlier {
+        Some(snapshot) => Some((
+            snapshot.as_at,
+            joined(&people, &staff(ctx, snapshot).await?),
+        )),
         None => None,
     };
+    // Staff now are the staff on the earlier day, less the leavers, plus the starters
+    // (exactly, when nobody both joined and left in between). With three of the four
+    // shown, the fourth is had by sum (an outside review had hidden starters and hidden
+    // leavers so), so starters show only beside all three, and leavers are hidden with
+    // starters unless the earlier headcount is hidden anyway.
+    let (mut starters_allowed, mut leavers_allowed) = (true, true);
+    if let (Some(left), Some((_, joined)), Some(start)) = (&left, joined, start) {
+        let start_shown = whole.is_shown() && disclosure::population(start, minimum).is_shown();
+        starters_allowed = starters_decided(joined, total, &whole, minimum).is_shown()
+            && disclosure::population(left.len() as u64, minimum).is_shown()
+            && start_shown;
+        leavers_allowed = starters_allowed || !start_shown;
+    }
+    let turnover = left
+        .as_deref()
+        .map(|left| turnover(left, total, start, &whole, minimum, leavers_allowed));
+    let starters = joined.map(|(since, joined)| Starters {
+        since,
+        count: Figure::amount(
+            if starters_allowed {
+                starters_decided(joined, total, &whole, minimum)
+            } else {
+                Disclosed::hidden()
+            },
+            |n| n.to_string(),
+            "hidden",
+        ),
+    });
 
     Ok(Some(Overview {
         as_at: chosen.as_at,
@@ -535,42 +560,45 @@ pub(crate) fn unit_tree(
         .collect()
 }
 
-/// Starters counted by digest: someone given a new employee number counts as a starter
-/// (and a leaver), as payroll's own joiner counts do. The headcount is starters and those
-/// who stayed, so the two are decided as a breakdown of it: shown starters never give a
-/// small count of stayers by subtraction.
-fn starters(
-    now: &[Staff],
-    before: &[Staff],
-    since: Day,
-    whole: &Disclosed<u64>,
-    minimum: Minimum,
-) -> Starters {
+/// Starters, counted by digest: someone given a new employee number counts as a starter
+/// (and a leaver), as payroll's own joiner counts do.
+fn joined(now: &[Staff], before: &[Staff]) -> u64 {
     let known: std::collections::HashSet<&str> = before.iter().map(|p| p.person.as_str()).collect();
-    let joined = now
-        .iter()
+    now.iter()
         .filter(|p| !known.contains(p.person.as_str()))
-        .count() as u64;
-    let stayed = (now.len() as u64).saturating_sub(joined);
-    let decided = disclosure::groups(&[joined, stayed], whole, minimum)
-        .into_iter()
-        .next()
-        .unwrap_or_else(Disclosed::hidden);
-    Starters {
-        since,
-        count: Figure::amount(decided, |n| n.to_string(), "hidden"),
-    }
+        .count() as u64
 }
 
+/// The headcount is the starters and those who stayed, so the two are decided as a
+/// breakdown of it: shown starters never give a small count of stayers by subtraction.
+fn starters_decided(
+    joined: u64,
+    headcount: u64,
+    whole: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Disclosed<u64> {
+    let stayed = headcount.saturating_sub(joined);
+    disclosure::groups(&[joined, stayed], whole, minimum)
+        .into_iter()
+        .next()
+        .unwrap_or_else(Disclosed::hidden)
+}
+
+/// `allowed` is false when the leavers' count must hide for another figure's sake.
 fn turnover(
     left_people: &[Staff],
     at_end: u64,
     at_start: Option<u64>,
     whole: &Disclosed<u64>,
     minimum: Minimum,
+    allowed: bool,
 ) -> Turnover {
     let left = left_people.len() as u64;
-    let leavers = disclosure::population(left, minimum);
+    let leavers = if allowed {
+        disclosure::population(left, minimum)
+    } else {
+        Disclosed::hidden()
+    };
     // Why they left, by the same rule as every breakdown: a small group, and any group
     // the shown ones and the leavers' count would give away, is hidden.
     let reasons = Grouping {

@@ -74,6 +74,7 @@ pub async fn replace_formal(
     .await?;
     check_seen(&mut tx, organisation_id, too_close, &mut checked).await?;
     let held_beside = checked.too_close;
+    super::refuse_a_held_correction(&importer, held_beside)?;
     let old_was_shown: Option<Option<String>> = sqlx::query_scalar(
         "SELECT held_beside FROM workforce_formal_sealed WHERE organisation_id = $1 AND as_at = $2",
     )
