@@ -721,20 +721,11 @@ async fn equality_report_is_public_once_both_sides_sign(app: &TestApp) -> TestRe
     // The year's staff in post is put right after the version was written: ten more
     // people. The live page moves; the version keeps what it froze, and the report page
     // shows the signers those frozen figures, not the live ones.
-    let mut lines = vec![HEADER.to_owned()];
-    lines.extend((0..40).map(|n| line(n, "Matrix ward", "A", "No", "0")));
-    let operator = Operator::new(app.db.clone(), dignity_app::Clock::system(), "cli");
-    workforce::import_correcting_settled_year(
-        &operator,
-        &app.state.app.secret,
-        &OdsCode::parse("RJ1")?,
-        Kind::Staff,
-        Day::parse("2026-03-31")?,
-        lines.join("\n").as_bytes(),
-        &mut |_| {},
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let forty: Vec<String> = (0..40)
+        .map(|n| line(n, "Matrix ward", "A", "No", "0"))
+        .collect();
+    let day = Day::parse("2026-03-31")?;
+    import_extract(app, Kind::Staff, HEADER, &forty, day, None, true).await?;
     let live = uma.get("/orgs/RJ1/workforce/wres?year=2026").await?;
     assert!(live.body.contains(">40<"), "{}", live.body);
     let report = uma.get("/orgs/RJ1/workforce/report/wres?year=2026").await?;
