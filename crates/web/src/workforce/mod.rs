@@ -46,6 +46,9 @@ pub struct DayQuery {
 struct Shown {
     breakdown: Breakdown,
     svg: String,
+    /// Who the table counts: "Staff in post" or "Leavers".
+    counted: &'static str,
+    caption: String,
 }
 
 #[derive(Template)]
@@ -59,29 +62,37 @@ struct WorkforcePage {
     minimum: u64,
 }
 
+/// Every breakdown of the staff in post, then the leavers by why they left.
 fn shown(overview: &Overview) -> Vec<Shown> {
+    let draw = |b: &Breakdown, counted: &'static str, caption: String| {
+        let bars: Vec<Bar> = b
+            .rows
+            .iter()
+            .map(|row| Bar {
+                label: row.label.to_owned(),
+                value: row.count.drawn(),
+                shown: row.count.text().to_owned(),
+            })
+            .collect();
+        let summary = format!("{caption}. The table after this chart gives the figures.");
+        Shown {
+            svg: bar_chart(&format!("chart-{}", b.key), b.title, &summary, &bars),
+            breakdown: b.clone(),
+            counted,
+            caption,
+        }
+    };
     overview
         .breakdowns
         .iter()
-        .map(|b| {
-            let bars: Vec<Bar> = b
-                .rows
-                .iter()
-                .map(|row| Bar {
-                    label: row.label.to_owned(),
-                    value: row.count.drawn(),
-                    shown: row.count.text().to_owned(),
-                })
-                .collect();
-            let summary = format!(
-                "Staff in post: {}. The table after this chart gives the figures.",
-                b.title
-            );
-            Shown {
-                svg: bar_chart(&format!("chart-{}", b.key), b.title, &summary, &bars),
-                breakdown: b.clone(),
-            }
-        })
+        .map(|b| draw(b, "Staff in post", format!("Staff in post: {}", b.title)))
+        .chain(overview.turnover.iter().map(|t| {
+            draw(
+                &t.reasons,
+                "Leavers",
+                "Leavers in the year to this day, by why they left".to_owned(),
+            )
+        }))
         .collect()
 }
 
