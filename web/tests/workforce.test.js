@@ -37,6 +37,22 @@ test('an administrator reads the workforce figures', async () => {
     assert.match(await admin.locator('main').innerText(), new RegExp(`staff in post on ${days[days.length - 1]}`));
     await checkAccessibility(admin, assert);
   }
+
+  // A part of the organisation, from the units table: its own staff by group.
+  const unit = admin.locator('main table a[href*="unit="]').first();
+  const name = await unit.innerText();
+  await unit.click();
+  assert.equal(await admin.locator('h2#unit').innerText(), name);
+  assert.match(await admin.locator('main').innerText(), new RegExp(`staff in post in ${name} on`));
+  const unitCharts = await admin.locator('main svg').count();
+  assert.ok(unitCharts >= 5, `${unitCharts} charts for ${name}`);
+  assert.equal(await admin.locator('main table').count(), unitCharts + 1, 'a table for every chart, and the units');
+  for (const cell of await admin.locator('main table td.nhsuk-table__cell--numeric').allInnerTexts()) {
+    const n = Number(cell.replace(/,/g, ''));
+    if (!cell.endsWith('%') && Number.isInteger(n)) assert.ok(n === 0 || n >= 10, `a shown count of ${n} in ${name}`);
+  }
+  await checkAccessibility(admin, assert);
+  await checkReflow(admin, assert);
 });
 
 test('an executive is offered the figures and a union partner is not', async () => {

@@ -12,8 +12,10 @@ use crate::identity::{CurrentSession, Organisation};
 use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::workforce::{AgeBand, LeavingReason, Sex, StaffGroup};
-use dignity_engine::disclosure::{self, Disclosed, Figure, Minimum, Unit};
-use dignity_engine::workforce::{self, Group, Indicators};
+use dignity_engine::disclosure::{
+    self, Disclosed, Figure, Minimum, PublishedCount, ShownAbove, TreeTable, Unit,
+};
+use dignity_engine::workforce::{self, Disability, Ethnicity, Group, Indicators};
 use dignity_store::identity as units_store;
 use dignity_store::workforce::{self as store, Kind, Rows, Snapshot, Staff};
 
@@ -36,6 +38,8 @@ pub struct Overview {
     pub breakdowns: Vec<Breakdown>,
     /// The organisation, then its units depth first.
     pub units: Vec<UnitRow>,
+    /// The unit asked for, with its own breakdowns.
+    pub unit: Option<UnitFigures>,
     /// `None` when no leavers extract was imported for the day.
     pub turnover: Option<Turnover>,
     /// People in post on the day who were not in post on the earlier day the turnover is
@@ -67,8 +71,22 @@ pub struct Row {
 pub struct UnitRow {
     /// 0 for the organisation, 1 for a division, and so on.
     pub depth: usize,
+    /// `None` for the organisation.
+    pub id: Option<i64>,
     pub name: String,
     pub count: Figure,
+}
+
+/// One unit's staff in post by each group, decided with every other unit's.
+#[derive(Debug, Clone)]
+pub struct UnitFigures {
+    pub id: i64,
+    pub name: String,
+    /// The units it is in, the nearest first.
+    pub within: Vec<String>,
+    pub headcount: Figure,
+    /// Empty when the unit's headcount is hidden: its groups would be hidden too.
+    pub breakdowns: Vec<Breakdown>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,12 +124,13 @@ pub async fn held(
 }
 
 /// The figures for `as_at`, or for the newest staff-in-post snapshot; `None` when there is
-/// none yet.
+/// none yet. With `unit`, also that unit's own breakdowns.
 pub async fn overview(
     ctx: &Context,
     session: &CurrentSession,
     organisation: &Organisation,
     as_at: Option<Day>,
+    unit: Option<i64>,
 ) -> Result<Option<Overview>, Error> {
     if !may_read(session, organisation) {
         return Err(Error::Forbidden);
@@ -142,6 +161,12 @@ pub async fn overview(
     };
     let whole = whole_of(&measures, minimum);
     let units = units_store::list_org_units(&ctx.db, organisation.id).await?;
+    if unit.is_some_and(|id| !units.iter().any(|u| u.id == id)) {
+        return Err(Error::NotFound(
+            "That part of the organisation is not in its structure".into(),
+        ));
+    }
+    let places = unit_tree(&organisation.name, &units, &people, &whole, minimum);
 
     let a_year_before = chosen.as_at.plus_days(-365);
     let earlier = staff_days
@@ -202,7 +227,18 @@ pub async fn overview(
             "hidden",
         ),
         breakdowns: breakdowns(&people, &measures, &whole, minimum),
-        units: unit_rows(organisation, &units, &people, &whole, minimum),
+        unit: unit
+            .and_then(|id| places.iter().position(|p| p.unit_id == Some(id)))
+            .map(|at| unit_figures(at, &places, &people, &measures, &whole, minimum)),
+        units: places
+            .iter()
+            .map(|place| UnitRow {
+                depth: place.depth,
+                id: place.unit_id,
+                name: place.name.clone(),
+                count: Figure::amount(place.count, |n| n.to_string(), "hidden"),
+            })
+            .collect(),
         turnover,
         starters,
         sickness: sickness(&people, &whole, minimum),
@@ -445,21 +481,176 @@ fn from_measures<G: Group>(
     }
 }
 
-/// The organisation and its units, each unit counting the people placed in it and below
-/// it, decided by the tree rule (no hidden unit can be had from its parent and siblings).
-fn unit_rows(
-    organisation: &Organisation,
-    units: &[units_store::OrgUnit],
+/// The unit at `at` among `places`: its headcount as the tree rule decided it, and each
+/// breakdown of the organisation's page for its people. Each breakdown is decided for
+/// every unit at once, with the units' headcounts and the organisation's groups as those
+/// pages show them, so no unit's page undoes another's hiding (see
+/// [`disclosure::tree_table`]).
+fn unit_figures(
+    at: usize,
+    places: &[UnitPlace],
     people: &[Staff],
+    measures: &Indicators,
     whole: &Disclosed<u64>,
     minimum: Minimum,
-) -> Vec<UnitRow> {
-    unit_tree(&organisation.name, units, people, whole, minimum)
-        .into_iter()
-        .map(|place| UnitRow {
-            depth: place.depth,
-            name: place.name,
-            count: Figure::amount(place.count, |n| n.to_string(), "hidden"),
+) -> UnitFigures {
+    let parents = parents(places);
+    let mut within = Vec::new();
+    let mut up = parents.get(at).copied().flatten();
+    while let Some(p) = up.filter(|&p| p > 0) {
+        if let Some(place) = places.get(p) {
+            within.push(place.name.clone());
+        }
+        up = parents.get(p).copied().flatten();
+    }
+    let here = places.get(at);
+    let headcount = here.map_or_else(Disclosed::hidden, |p| p.count);
+    let mut figures = UnitFigures {
+        id: here.and_then(|p| p.unit_id).unwrap_or_default(),
+        name: here.map(|p| p.name.clone()).unwrap_or_default(),
+        within,
+        headcount: Figure::amount(headcount, |n| n.to_string(), "hidden"),
+        breakdowns: Vec::new(),
+    };
+    let Some(&unit_total) = headcount.value() else {
+        return figures;
+    };
+    let of_place: Vec<usize> = people.iter().map(|p| UnitPlace::of(places, p)).collect();
+    let decide = |groups: usize, group_of: &dyn Fn(&Staff) -> usize, above: Vec<ShownAbove>| {
+        let mut direct = vec![vec![0u64; groups]; places.len()];
+        for (person, &place) in people.iter().zip(&of_place) {
+            if let Some(n) = direct
+                .get_mut(place)
+                .and_then(|row| row.get_mut(group_of(person)))
+            {
+                *n += 1;
+            }
+        }
+        let table = TreeTable {
+            parents: parents.clone(),
+            direct,
+            headcounts: places.iter().map(|p| p.count).collect(),
+            organisation: above,
+        };
+        // With no decision, every count of the unit is hidden, saying nothing of its size.
+        match disclosure::tree_table(&table, minimum).and_then(|rows| rows.into_iter().nth(at)) {
+            Some(row) => row.into_iter().map(Some).collect(),
+            None => vec![None; groups],
+        }
+    };
+    let row = |label: &'static str, count: Option<PublishedCount>| match count {
+        Some(count) => Row {
+            label,
+            share: Figure::of(count.disclosed(), |n| percent(n, unit_total), "hidden"),
+            count: Figure::count(count),
+        },
+        None => Row {
+            label,
+            share: Figure::words("hidden"),
+            count: Figure::words("hidden"),
+        },
+    };
+    let (groupings, sizes, decided) = decided_groupings(people, measures, whole, minimum);
+    let mut shown: Vec<Breakdown> = groupings
+        .iter()
+        .zip(&sizes)
+        .zip(&decided)
+        .map(|((grouping, sizes), decided)| {
+            let above = decided
+                .iter()
+                .map(|d| match d.is_shown() {
+                    true => ShownAbove::Exact,
+                    false => ShownAbove::Hidden,
+                })
+                .collect();
+            let counts = decide(sizes.len(), &|p| grouping.index_of(p), above);
+            let labels = grouping
+                .groups
+                .iter()
+                .map(|(_, label)| *label)
+                .chain(std::iter::once(NOT_RECOGNISED));
+            Breakdown {
+                key: grouping.key,
+                title: grouping.title,
+                rows: labels
+                    .zip(sizes)
+                    .zip(counts)
+                    .filter(|((label, size), _)| *label != NOT_RECOGNISED || **size > 0)
+                    .map(|((label, _), count)| row(label, count))
+                    .collect(),
+            }
+        })
+        .collect();
+    let ethnicity = {
+        let above = Ethnicity::ALL
+            .iter()
+            .map(|&g| {
+                measures
+                    .wres
+                    .staff
+                    .workforce
+                    .get(g)
+                    .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
+            })
+            .collect();
+        let counts = decide(
+            Ethnicity::ALL.len(),
+            &|p| standards::ethnicity_group(&p.ethnicity).index(),
+            above,
+        );
+        Breakdown {
+            key: "ethnicity",
+            title: "Ethnicity (as the WRES groups it)",
+            rows: Ethnicity::ALL
+                .iter()
+                .zip(counts)
+                .map(|(g, count)| row(g.label(), count))
+                .collect(),
+        }
+    };
+    let disability = {
+        let above = Disability::ALL
+            .iter()
+            .map(|&g| {
+                measures
+                    .wdes
+                    .staff
+                    .workforce
+                    .get(g)
+                    .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
+            })
+            .collect();
+        let counts = decide(
+            Disability::ALL.len(),
+            &|p| standards::disability_group(&p.disability).index(),
+            above,
+        );
+        Breakdown {
+            key: "disability",
+            title: "Disability",
+            rows: Disability::ALL
+                .iter()
+                .zip(counts)
+                .map(|(g, count)| row(g.label(), count))
+                .collect(),
+        }
+    };
+    shown.insert(1.min(shown.len()), ethnicity);
+    shown.insert(2.min(shown.len()), disability);
+    figures.breakdowns = shown;
+    figures
+}
+
+/// Each place's parent among `places` (depth first): the nearest place before it one
+/// level up.
+fn parents(places: &[UnitPlace]) -> Vec<Option<usize>> {
+    places
+        .iter()
+        .enumerate()
+        .map(|(at, place)| {
+            (0..at)
+                .rev()
+                .find(|&p| places.get(p).is_some_and(|q| q.depth + 1 == place.depth))
         })
         .collect()
 }

@@ -18,6 +18,7 @@ mod board;
 mod figure;
 mod ledger;
 mod rules;
+mod tree_table;
 
 #[cfg(any(test, feature = "audit"))]
 pub mod audit;
@@ -28,6 +29,7 @@ pub use board::board_members;
 pub use figure::Figure;
 pub use ledger::{Decided, Ledger, PublishedCount, median};
 pub use rules::Unit;
+pub use tree_table::{ShownAbove, TreeTable, tree_table};
 
 use std::fmt;
 

@@ -40,6 +40,8 @@ pub fn routes(routes: Routes) -> Routes {
 pub struct DayQuery {
     /// A day with a staff-in-post extract, such as 2026-03-31; the newest if not given.
     day: Option<String>,
+    /// A unit of the organisation, for its own figures.
+    unit: Option<String>,
 }
 
 /// One breakdown as the page shows it: a chart, then the table it pictures.
@@ -62,7 +64,8 @@ struct WorkforcePage {
     minimum: u64,
 }
 
-/// Every breakdown of the staff in post, then the leavers by why they left.
+/// Every breakdown of the staff in post, then the leavers by why they left; for a unit,
+/// its own breakdowns.
 fn shown(overview: &Overview) -> Vec<Shown> {
     let draw = |b: &Breakdown, counted: &'static str, caption: String| {
         let bars: Vec<Bar> = b
@@ -82,6 +85,16 @@ fn shown(overview: &Overview) -> Vec<Shown> {
             caption,
         }
     };
+    if let Some(unit) = &overview.unit {
+        return unit
+            .breakdowns
+            .iter()
+            .map(|b| {
+                let caption = format!("Staff in post in {}: {}", unit.name, b.title);
+                draw(b, "Staff in post", caption)
+            })
+            .collect();
+    }
     overview
         .breakdowns
         .iter()
@@ -111,7 +124,13 @@ async fn page(
                 AppError::BadRequest("Choose a day from the list of extracts".into())
             })?),
         };
-    let overview = overview::overview(&state.app, &user, &organisation, day).await?;
+    let unit = match query.unit.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(text.parse::<i64>().map_err(|_| {
+            AppError::BadRequest("Choose a part of the organisation from the list".into())
+        })?),
+    };
+    let overview = overview::overview(&state.app, &user, &organisation, day, unit).await?;
     let shown = overview.as_ref().map(shown).unwrap_or_default();
     let held = overview::held(&state.app, &user, &organisation).await?;
     let chrome = chrome

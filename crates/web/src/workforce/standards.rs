@@ -643,6 +643,13 @@ struct StandardPage {
     minimum: u64,
 }
 
+impl StandardPage {
+    /// Whether any indicator has a relative likelihood to set beside the year before's.
+    fn has_likelihoods(&self) -> bool {
+        self.sections.iter().any(|s| s.likelihood.is_some())
+    }
+}
+
 async fn load(
     state: &AppState,
     user: &CurrentUser,

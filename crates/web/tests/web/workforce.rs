@@ -15,6 +15,7 @@ dignity_store::on_both_backends!(
     equality_standards_from_the_extracts,
     equality_report_is_public_once_both_sides_sign,
     a_day_too_close_to_one_seen_is_held,
+    a_units_groups_are_not_had_down_the_tree,
 );
 
 pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -153,7 +154,9 @@ async fn workforce_page_shows_figures_and_hides_small_groups(app: &TestApp) -> T
     assert!(body.contains(">30<") && body.contains(">10<"), "{body}");
     // Each unit's level is said in words, not only by its indent.
     assert!(
-        body.contains("Division: </span>Surgery") && body.contains("Whole organisation: </span>"),
+        body.contains("Division: </span><a href=")
+            && body.contains("#unit\">Surgery</a>")
+            && body.contains("Whole organisation: </span>"),
         "{body}"
     );
 
@@ -1158,7 +1161,118 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
     Ok(())
 }
 
-/// The page from `marker` to the next heading.
+/// A unit's own figures, and the attack they must stand: each unit's groups are safe on
+/// their own, but Medicine's 2 students are the organisation's 12 less Surgery's 10.
+async fn a_units_groups_are_not_had_down_the_tree(app: &TestApp) -> TestResult {
+    let mut ids = Vec::new();
+    for unit in ["Surgery", "Medicine"] {
+        let made = identity::create_org_unit(
+            &app.db,
+            "cli",
+            1,
+            &app.org,
+            None,
+            OrgUnitKind::Division,
+            &Name::parse(unit, "name")?,
+        )
+        .await?;
+        ids.push(made.id);
+    }
+    let groups = [
+        ("Surgery", "Nursing and Midwifery Registered", 28),
+        ("Surgery", "Administrative and Clerical", 12),
+        ("Surgery", "Students", 10),
+        ("Medicine", "Nursing and Midwifery Registered", 15),
+        ("Medicine", "Administrative and Clerical", 8),
+        ("Medicine", "Students", 2),
+    ];
+    let mut lines = Vec::new();
+    for (unit, group, people) in groups {
+        for _ in 0..people {
+            lines.push(format!(
+                "{},{unit},{group},Band 5,A,No,Female,26-30,1,0",
+                60_000_000 + lines.len()
+            ));
+        }
+    }
+    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+
+    let whole = browser.get("/orgs/RJ1/workforce").await?;
+    assert_eq!(whole.status.as_u16(), 200, "{}", whole.body);
+    let link = format!(
+        "/orgs/RJ1/workforce?day=2026-03-31&amp;unit={}#unit",
+        ids[1]
+    );
+    assert!(
+        whole.body.contains(&link),
+        "each shown unit links to its figures: {}",
+        whole.body
+    );
+    let [surgery, medicine] = [ids[0], ids[1]];
+    let surgery = browser
+        .get(&format!("/orgs/RJ1/workforce?unit={surgery}"))
+        .await?;
+    assert_eq!(surgery.status.as_u16(), 200, "{}", surgery.body);
+    let medicine = browser
+        .get(&format!("/orgs/RJ1/workforce?unit={medicine}"))
+        .await?;
+    assert_eq!(medicine.status.as_u16(), 200, "{}", medicine.body);
+    assert!(
+        medicine
+            .body
+            .contains("staff in post in Medicine on 31 March 2026"),
+        "{}",
+        medicine.body
+    );
+    let students = |body: &str| cell(section(body, "id=\"staff-group\""), "Students").to_owned();
+    let (all, in_surgery, in_medicine) = (
+        students(&whole.body),
+        students(&surgery.body),
+        students(&medicine.body),
+    );
+    assert!(
+        in_medicine != "2",
+        "Medicine's 2 students are hidden: {}",
+        medicine.body
+    );
+    assert!(
+        !(all == "12" && in_surgery == "10"),
+        "12 less 10 would give Medicine's students away: {all} and {in_surgery}"
+    );
+    // The big groups still show, on the unit's page as on the organisation's.
+    assert_eq!(
+        cell(
+            section(&surgery.body, "id=\"staff-group\""),
+            "Nursing and Midwifery Registered"
+        ),
+        "28"
+    );
+
+    // A unit of no organisation's, or of another one, is not found; junk is refused.
+    let page = browser.get("/orgs/RJ1/workforce?unit=999999").await?;
+    assert_eq!(page.status.as_u16(), 404, "{}", page.body);
+    let page = browser.get("/orgs/RJ1/workforce?unit=junk").await?;
+    assert_eq!(page.status.as_u16(), 400, "{}", page.body);
+    Ok(())
+}
+
+/// The text of the first cell after the row header `label` in `html`.
+fn cell<'a>(html: &'a str, label: &str) -> &'a str {
+    let Some(at) = html.find(&format!(">{label}</th>")) else {
+        return "";
+    };
+    let rest = &html[at..];
+    let Some(open) = rest.find("<td") else {
+        return "";
+    };
+    let rest = &rest[open..];
+    let start = rest.find('>').map_or(0, |i| i + 1);
+    let end = rest.find("</td>").unwrap_or(rest.len());
+    rest[start..end].trim()
+}
+
 /// A clock stopped at noon (UTC) on `day`.
 fn noon_of(day: &str) -> Result<dignity_app::Clock, Box<dyn std::error::Error>> {
     let day = Day::parse(day)?;
@@ -1167,6 +1281,7 @@ fn noon_of(day: &str) -> Result<dignity_app::Clock, Box<dyn std::error::Error>> 
     ))
 }
 
+/// The page from `marker` to the next heading.
 fn section<'a>(body: &'a str, marker: &str) -> &'a str {
     let start = body.find(marker).unwrap_or(0);
     let rest = &body[start..];
