@@ -186,6 +186,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The decision behind a unit's staff by group on made-up organisations of several
+    /// sizes: every grouping of the workforce page decided over every division and
+    /// directorate at once. Prints the median and range of 7 runs for each size.
+    UnitTables {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -200,6 +207,7 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
+        BenchCommand::UnitTables { seed } => crate::bench_unit_tables::run(seed),
         BenchCommand::Leadership {
             orgs,
             members,
@@ -532,7 +540,7 @@ const RUNS: usize = 7;
 
 /// Runs `work` [`RUNS`] times: the median time, the fastest and the slowest, and the last
 /// result.
-fn timed<T>(mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(Spread, T)> {
+pub(crate) fn timed<T>(mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(Spread, T)> {
     let mut times = Vec::with_capacity(RUNS);
     let mut last = None;
     for _ in 0..RUNS {
@@ -550,7 +558,7 @@ fn timed<T>(mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<(Spre
         .ok_or_else(|| anyhow::anyhow!("nothing was timed"))
 }
 
-struct Spread {
+pub(crate) struct Spread {
     median: Duration,
     fastest: Duration,
     slowest: Duration,

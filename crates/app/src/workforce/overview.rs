@@ -85,9 +85,18 @@ pub struct UnitFigures {
     /// The units it is in, the nearest first.
     pub within: Vec<String>,
     pub headcount: Figure,
-    /// Empty when the unit's headcount is hidden: its groups would be hidden too.
+    /// Empty when the unit's headcount is hidden (its groups would be hidden too), or
+    /// when it is deeper than [`GROUPS_DOWN_TO`].
     pub breakdowns: Vec<Breakdown>,
+    /// Whether it is below the levels that have groups of their own.
+    pub too_deep: bool,
 }
+
+/// The deepest level of the tree whose units show their staff by group: 1 for divisions,
+/// 2 for directorates. Each breakdown is decided over every unit at once, and that
+/// decision's exact check grows steeply with the units in it (docs/benchmarks.md, "Unit
+/// tables"): teams show their headcount only, and count in their directorate's groups.
+pub const GROUPS_DOWN_TO: usize = 2;
 
 #[derive(Debug, Clone)]
 pub struct Turnover {
@@ -217,6 +226,19 @@ pub async fn overview(
         ),
     });
 
+    // Each unit's groups are decided over the whole tree at once: the heaviest work on the
+    // page, so it runs in the bounded pool for figures, off the async threads.
+    let unit = match unit.and_then(|id| places.iter().position(|p| p.unit_id == Some(id))) {
+        Some(at) => {
+            let (places, people, measures) = (places.clone(), people.clone(), measures.clone());
+            Some(
+                ctx.figures
+                    .run(move || unit_figures(at, &places, &people, &measures, &whole, minimum))
+                    .await?,
+            )
+        }
+        None => None,
+    };
     Ok(Some(Overview {
         as_at: chosen.as_at,
         days: staff_days.iter().map(|s| s.as_at).collect(),
@@ -227,9 +249,7 @@ pub async fn overview(
             "hidden",
         ),
         breakdowns: breakdowns(&people, &measures, &whole, minimum),
-        unit: unit
-            .and_then(|id| places.iter().position(|p| p.unit_id == Some(id)))
-            .map(|at| unit_figures(at, &places, &people, &measures, &whole, minimum)),
+        unit,
         units: places
             .iter()
             .map(|place| UnitRow {
@@ -511,13 +531,36 @@ fn unit_figures(
         within,
         headcount: Figure::amount(headcount, |n| n.to_string(), "hidden"),
         breakdowns: Vec::new(),
+        too_deep: false,
     };
     let Some(&unit_total) = headcount.value() else {
         return figures;
     };
-    let of_place: Vec<usize> = people.iter().map(|p| UnitPlace::of(places, p)).collect();
+    // The table holds the places down to the deepest level with groups of their own;
+    // people deeper count as their ancestor's own there.
+    let kept: Vec<usize> = (0..places.len())
+        .filter(|&p| places.get(p).is_some_and(|q| q.depth <= GROUPS_DOWN_TO))
+        .collect();
+    let Some(at) = kept.iter().position(|&p| p == at) else {
+        figures.too_deep = true;
+        return figures;
+    };
+    let in_table = |mut p: usize| -> usize {
+        while places.get(p).is_some_and(|q| q.depth > GROUPS_DOWN_TO) {
+            p = parents.get(p).copied().flatten().unwrap_or(0);
+        }
+        kept.iter().position(|&k| k == p).unwrap_or(0)
+    };
+    let table_parents: Vec<Option<usize>> = kept
+        .iter()
+        .map(|&p| parents.get(p).copied().flatten().map(in_table))
+        .collect();
+    let of_place: Vec<usize> = people
+        .iter()
+        .map(|p| in_table(UnitPlace::of(places, p)))
+        .collect();
     let decide = |groups: usize, group_of: &dyn Fn(&Staff) -> usize, above: Vec<ShownAbove>| {
-        let mut direct = vec![vec![0u64; groups]; places.len()];
+        let mut direct = vec![vec![0u64; groups]; kept.len()];
         for (person, &place) in people.iter().zip(&of_place) {
             if let Some(n) = direct
                 .get_mut(place)
@@ -527,9 +570,12 @@ fn unit_figures(
             }
         }
         let table = TreeTable {
-            parents: parents.clone(),
+            parents: table_parents.clone(),
             direct,
-            headcounts: places.iter().map(|p| p.count).collect(),
+            headcounts: kept
+                .iter()
+                .map(|&p| places.get(p).map_or_else(Disclosed::hidden, |q| q.count))
+                .collect(),
             organisation: above,
         };
         // With no decision, every count of the unit is hidden, saying nothing of its size.

@@ -62,6 +62,8 @@ struct WorkforcePage {
     shown: Vec<Shown>,
     held: Vec<Held>,
     minimum: u64,
+    /// The deepest level whose units link to their staff by group.
+    groups_down_to: usize,
 }
 
 /// Every breakdown of the staff in post, then the leavers by why they left; for a unit,
@@ -146,6 +148,7 @@ async fn page(
         shown,
         held,
         minimum: state.app.minimums.workforce().people(),
+        groups_down_to: overview::GROUPS_DOWN_TO,
     })?
     .into_response())
 }

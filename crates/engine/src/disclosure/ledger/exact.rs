@@ -23,6 +23,12 @@ use std::collections::VecDeque;
 /// Search steps allowed for finding another set of values, per count and direction.
 const STEPS: u32 = 4_000;
 
+/// Searches that try to move every small count at once, before each is checked alone.
+const BULK_TRIES: usize = 4;
+
+/// Fewer small counts than this left to check are checked one by one straight away.
+const BULK_FROM: usize = 16;
+
 /// Narrowing passes over one sum allowed per search step: a system with no solution can
 /// shrink its ranges one at a time for ever, and a found set of values is checked in full
 /// anyway.
@@ -34,6 +40,12 @@ impl Ledger {
     /// there is one) and decides again. For tables whose sums cross, where narrowing alone
     /// can leave a small count pinned.
     pub fn decide_exactly(mut self) -> Decided {
+        // Counts another set of values was found for. Each later step only widens what a
+        // cell reads as (a shown count withheld, a zero read as "fewer than"), and the
+        // other values kept every cell's shown count, so they still fit: a count cleared
+        // once stays cleared, and each round looks only at the rest rather than at every
+        // count again.
+        let mut cleared = vec![false; self.values.len()];
         loop {
             let stuck = self.withhold_until_free();
             if !stuck.is_empty() {
@@ -42,7 +54,7 @@ impl Ledger {
                     stuck,
                 };
             }
-            let Some(cell) = self.first_pinned_exactly() else {
+            let Some(cell) = self.first_pinned_exactly(&mut cleared) else {
                 return Decided {
                     ledger: self,
                     stuck: Vec::new(),
@@ -68,8 +80,9 @@ impl Ledger {
     }
 
     /// The first small count (published as "fewer than", or never published) for which no
-    /// other set of values was found.
-    fn first_pinned_exactly(&self) -> Option<usize> {
+    /// other set of values was found, skipping those `cleared` already; marks those it
+    /// clears.
+    fn first_pinned_exactly(&self, cleared: &mut [bool]) -> Option<usize> {
         let search = Search::new(self);
         let small: Vec<usize> = (0..self.values.len())
             .filter(|&i| {
@@ -77,7 +90,29 @@ impl Ledger {
                     && (1..=self.threshold).contains(&self.values[i])
             })
             .collect();
-        let mut cleared = vec![false; self.values.len()];
+        // First, cheaply: one search that moves every small count it can off its true value
+        // clears many at once (a unit tree's table holds thousands, and one search for each
+        // was most of its time). It only ever clears counts that another set of values,
+        // fitting everything, moves; what it leaves is checked one by one as before.
+        for attempt in 0..BULK_TRIES {
+            let todo: Vec<usize> = small.iter().copied().filter(|&c| !cleared[c]).collect();
+            if todo.len() < BULK_FROM {
+                break;
+            }
+            let up = attempt % 2 == 1;
+            let Some(other) = Search::shunning(self, &todo, up).any_values() else {
+                continue;
+            };
+            let before = todo.iter().filter(|&&c| !cleared[c]).count();
+            for &i in &todo {
+                if other[i] != self.values[i] {
+                    cleared[i] = true;
+                }
+            }
+            if up && todo.iter().filter(|&&c| !cleared[c]).count() == before {
+                break;
+            }
+        }
         for &cell in &small {
             if cleared[cell] {
                 continue;
@@ -103,6 +138,11 @@ struct Search<'a> {
     sums: Vec<(usize, &'a [usize])>,
     /// The sums each cell is in (the ledger keeps them).
     sums_of: &'a [Vec<usize>],
+    /// Cells whose true value the search tries last rather than first, to find values
+    /// that move as many of them as it can.
+    shun: Vec<bool>,
+    /// Whether it tries one above a shunned value first, rather than one below.
+    up: bool,
     /// [`Search::narrow`]'s working space, kept between calls: the search narrows
     /// thousands of times, and allocating it afresh each time was a large share of its
     /// time. Never borrowed twice: `narrow` does not call itself.
@@ -128,8 +168,30 @@ impl<'a> Search<'a> {
             read_as: ledger.read_as(),
             sums,
             sums_of: &ledger.sums_of,
+            shun: Vec::new(),
+            up: false,
             scratch: RefCell::default(),
         }
+    }
+
+    /// A search that tries to move each of `cells` off its true value, up first or down.
+    fn shunning(ledger: &'a Ledger, cells: &[usize], up: bool) -> Search<'a> {
+        let mut search = Search::new(ledger);
+        search.up = up;
+        search.shun = vec![false; ledger.values.len()];
+        for &c in cells {
+            search.shun[c] = true;
+        }
+        search
+    }
+
+    /// Any values that fit everything published, within a budget that grows with the
+    /// table.
+    fn any_values(&self) -> Option<Vec<u64>> {
+        let mut ranges = self.read_as.clone();
+        let mut steps = STEPS.saturating_add(u32::try_from(4 * ranges.len()).unwrap_or(u32::MAX));
+        let mut open: Vec<usize> = (0..ranges.len()).collect();
+        self.solve(&mut ranges, &mut Vec::new(), &mut open, 0, None, &mut steps)
     }
 
     /// Values that fit everything published and give `cell` a value other than its true
@@ -191,7 +253,14 @@ impl<'a> Search<'a> {
             }
             Some((i, _)) => {
                 let (low, high) = ranges[i];
-                let near = self.truth[i].clamp(low, high);
+                let truth = self.truth[i];
+                let near = match self.shun.get(i) {
+                    Some(true) if self.up && truth < high => truth + 1,
+                    Some(true) if truth > low => truth - 1,
+                    Some(true) if truth < high => truth + 1,
+                    _ => truth,
+                }
+                .clamp(low, high);
                 let tries = [
                     Some((near, near)),
                     (near > low).then(|| (low, near - 1)),
