@@ -397,3 +397,13 @@ async fn public(
     })?
     .into_response())
 }
+
+/// Whether the frozen return's line at `at` is the first of its indicator, for the
+/// return's template to start a new table there.
+pub fn starts_an_indicator(lines: &[[String; 4]], at: &usize) -> bool {
+    let at = *at;
+    match (at.checked_sub(1).and_then(|b| lines.get(b)), lines.get(at)) {
+        (Some(before), Some(line)) => before[0] != line[0],
+        _ => true,
+    }
+}
