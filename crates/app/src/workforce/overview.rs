@@ -355,6 +355,9 @@ impl Grouping {
 
 pub(crate) const NOT_RECOGNISED: &str = "Not recognised";
 
+/// The staff group breakdown's key.
+const STAFF_GROUP: &str = "staff-group";
+
 fn codes<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
@@ -377,7 +380,7 @@ pub(crate) fn decided_groupings(
 ) -> Decided {
     let groupings = [
         Grouping {
-            key: "staff-group",
+            key: STAFF_GROUP,
             title: "Staff group",
             groups: codes(StaffGroup::ALL, StaffGroup::code, StaffGroup::label),
             of: |p| p.staff_group.as_str(),
@@ -602,9 +605,15 @@ fn unit_figures(
         .zip(&sizes)
         .zip(&decided)
         .map(|((grouping, sizes), decided)| {
+            // The organisation's staff groups are taken as known even where its page hides
+            // them: the WRES table's pay grades and bands give them back whenever a band
+            // holds one staff group (an outside attack had 15 doctors from the consultant
+            // row, and one division's hidden 5 as 15 less the other's 10). Assuming more is
+            // known only hides more.
+            let staff_groups = grouping.key == STAFF_GROUP;
             let above = decided
                 .iter()
-                .map(|d| match d.is_shown() {
+                .map(|d| match staff_groups || d.is_shown() {
                     true => ShownAbove::Exact,
                     false => ShownAbove::Hidden,
                 })

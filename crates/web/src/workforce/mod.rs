@@ -135,12 +135,14 @@ async fn page(
     let overview = overview::overview(&state.app, &user, &organisation, day, unit).await?;
     let shown = overview.as_ref().map(shown).unwrap_or_default();
     let held = overview::held(&state.app, &user, &organisation).await?;
-    let chrome = chrome
-        .titled(format!("Workforce: {}", organisation.name))
-        .under(
-            format!("/home#org-{}", organisation.ods_code),
-            organisation.name.clone(),
-        );
+    let title = match overview.as_ref().and_then(|o| o.unit.as_ref()) {
+        Some(unit) => format!("Workforce: {}, {}", unit.name, organisation.name),
+        None => format!("Workforce: {}", organisation.name),
+    };
+    let chrome = chrome.titled(title).under(
+        format!("/home#org-{}", organisation.ods_code),
+        organisation.name.clone(),
+    );
     Ok(render(&WorkforcePage {
         chrome,
         organisation,

@@ -16,6 +16,7 @@ dignity_store::on_both_backends!(
     equality_report_is_public_once_both_sides_sign,
     a_day_too_close_to_one_seen_is_held,
     a_units_groups_are_not_had_down_the_tree,
+    a_units_doctors_are_not_had_from_the_wres_grades,
 );
 
 pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -1255,6 +1256,66 @@ async fn a_units_groups_are_not_had_down_the_tree(app: &TestApp) -> TestResult {
     assert_eq!(page.status.as_u16(), 404, "{}", page.body);
     let page = browser.get("/orgs/RJ1/workforce?unit=junk").await?;
     assert_eq!(page.status.as_u16(), 400, "{}", page.body);
+    Ok(())
+}
+
+/// The outside attack on unit pages of December 2026: the organisation's page hides its
+/// 15 doctors, but the WRES table's consultant row shows them, and with Surgery's 10 shown
+/// Medicine's 5 would be 15 less 10 (and its 3 students then its headcount less the rest).
+async fn a_units_doctors_are_not_had_from_the_wres_grades(app: &TestApp) -> TestResult {
+    let mut ids = Vec::new();
+    for unit in ["Medicine", "Surgery"] {
+        let made = identity::create_org_unit(
+            &app.db,
+            "cli",
+            1,
+            &app.org,
+            None,
+            OrgUnitKind::Division,
+            &Name::parse(unit, "name")?,
+        )
+        .await?;
+        ids.push(made.id);
+    }
+    let groups = [
+        ("Medicine", "Administrative and Clerical", "Band 3", 30),
+        ("Medicine", "Medical and Dental", "Consultant", 5),
+        ("Medicine", "Nursing and Midwifery Registered", "Band 5", 30),
+        ("Medicine", "Students", "Band 5", 3),
+        ("Surgery", "Administrative and Clerical", "Band 3", 30),
+        ("Surgery", "Medical and Dental", "Consultant", 10),
+        ("Surgery", "Nursing and Midwifery Registered", "Band 5", 30),
+    ];
+    let mut lines = Vec::new();
+    for (unit, group, band, people) in groups {
+        for _ in 0..people {
+            lines.push(format!(
+                "{},{unit},{group},{band},A,No,Female,26-30,1,0",
+                61_000_000 + lines.len()
+            ));
+        }
+    }
+    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let wres = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert!(
+        wres.body.contains("onsultant"),
+        "the consultant row the attack reads: {}",
+        wres.body
+    );
+    let surgery = browser
+        .get(&format!("/orgs/RJ1/workforce?unit={}", ids[1]))
+        .await?;
+    assert_eq!(surgery.status.as_u16(), 200, "{}", surgery.body);
+    let doctors = cell(
+        section(&surgery.body, "id=\"staff-group\""),
+        "Medical and Dental",
+    );
+    assert_ne!(
+        doctors, "10",
+        "15 less 10 would give Medicine's 5 doctors away"
+    );
     Ok(())
 }
 
