@@ -10,7 +10,7 @@
 )]
 
 use crate::bench::timed;
-use dignity_engine::disclosure::{self, Kind, Minimum, ShownAbove, TreeTable, Unit};
+use dignity_engine::disclosure::{self, Kind, Minimum, TreeTable};
 use dignity_engine::rng::Rng;
 
 /// Groups in each grouping the page decides: staff group (with "not recognised"),
@@ -98,36 +98,7 @@ fn organisation(
             for &place in &placed {
                 direct[place][rng.weighted(&weights)] += 1;
             }
-            let headcounts = disclosure::tree(&unit(0, &parents, &direct), minimum);
-            let whole: Vec<u64> = (0..groups)
-                .map(|g| direct.iter().map(|row| row[g]).sum())
-                .collect();
-            let organisation = disclosure::groups(&whole, &headcounts[0], minimum)
-                .into_iter()
-                .map(|d| {
-                    if d.is_shown() {
-                        ShownAbove::Exact
-                    } else {
-                        ShownAbove::Hidden
-                    }
-                })
-                .collect();
-            TreeTable {
-                parents: parents.clone(),
-                direct,
-                headcounts,
-                organisation,
-            }
+            TreeTable::by_the_rules(parents.clone(), direct, minimum)
         })
         .collect()
-}
-
-fn unit(place: usize, parents: &[Option<usize>], direct: &[Vec<u64>]) -> Unit {
-    Unit {
-        direct: direct[place].iter().sum(),
-        children: (place + 1..parents.len())
-            .filter(|&c| parents[c] == Some(place))
-            .map(|c| unit(c, parents, direct))
-            .collect(),
-    }
 }

@@ -15,7 +15,7 @@ use dignity_domain::workforce::{AgeBand, LeavingReason, Sex, StaffGroup};
 use dignity_engine::disclosure::{
     self, Disclosed, Figure, Minimum, PublishedCount, ShownAbove, TreeTable, Unit,
 };
-use dignity_engine::workforce::{self, Disability, Ethnicity, Group, Indicators};
+use dignity_engine::workforce::{self, Group, Indicators};
 use dignity_store::identity as units_store;
 use dignity_store::workforce::{self as store, Kind, Rows, Snapshot, Staff};
 
@@ -636,64 +636,60 @@ fn unit_figures(
             }
         })
         .collect();
-    let ethnicity = {
-        let above = Ethnicity::ALL
-            .iter()
-            .map(|&g| {
-                measures
-                    .wres
-                    .staff
-                    .workforce
-                    .get(g)
-                    .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
-            })
-            .collect();
-        let counts = decide(
-            Ethnicity::ALL.len(),
-            &|p| standards::ethnicity_group(&p.ethnicity).index(),
-            above,
-        );
-        Breakdown {
-            key: "ethnicity",
-            title: "Ethnicity (as the WRES groups it)",
-            rows: Ethnicity::ALL
-                .iter()
-                .zip(counts)
-                .map(|(g, count)| row(g.label(), count))
-                .collect(),
-        }
-    };
-    let disability = {
-        let above = Disability::ALL
-            .iter()
-            .map(|&g| {
-                measures
-                    .wdes
-                    .staff
-                    .workforce
-                    .get(g)
-                    .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
-            })
-            .collect();
-        let counts = decide(
-            Disability::ALL.len(),
-            &|p| standards::disability_group(&p.disability).index(),
-            above,
-        );
-        Breakdown {
-            key: "disability",
-            title: "Disability",
-            rows: Disability::ALL
-                .iter()
-                .zip(counts)
-                .map(|(g, count)| row(g.label(), count))
-                .collect(),
-        }
-    };
+    let ethnicity = standard_breakdown(
+        ("ethnicity", "Ethnicity (as the WRES groups it)"),
+        &measures.wres.staff.workforce,
+        |p| standards::ethnicity_group(&p.ethnicity),
+        &decide,
+        &row,
+    );
+    let disability = standard_breakdown(
+        ("disability", "Disability"),
+        &measures.wdes.staff.workforce,
+        |p| standards::disability_group(&p.disability),
+        &decide,
+        &row,
+    );
     shown.insert(1.min(shown.len()), ethnicity);
     shown.insert(2.min(shown.len()), disability);
     figures.breakdowns = shown;
     figures
+}
+
+/// Decides one breakdown over the whole tree: the number of groups, each person's group
+/// and how the organisation's page shows each; gives the unit's counts, `None` for each
+/// when nothing may be shown.
+type Decide<'a> =
+    dyn Fn(usize, &dyn Fn(&Staff) -> usize, Vec<ShownAbove>) -> Vec<Option<PublishedCount>> + 'a;
+
+/// How one unit's staff break down by a standard's groups (ethnicity for the WRES,
+/// disability for the WDES): the organisation's groups are fixed as the standard's
+/// workforce row published them.
+fn standard_breakdown<G: Group>(
+    (key, title): (&'static str, &'static str),
+    whole: &workforce::Breakdown<G>,
+    group_of: fn(&Staff) -> G,
+    decide: &Decide,
+    row: &dyn Fn(&'static str, Option<PublishedCount>) -> Row,
+) -> Breakdown {
+    let above = G::ALL
+        .iter()
+        .map(|&g| {
+            whole
+                .get(g)
+                .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
+        })
+        .collect();
+    let counts = decide(G::ALL.len(), &|p| group_of(p).index(), above);
+    Breakdown {
+        key,
+        title,
+        rows: G::ALL
+            .iter()
+            .zip(counts)
+            .map(|(g, count)| row(g.label(), count))
+            .collect(),
+    }
 }
 
 /// Each place's parent among `places` (depth first): the nearest place before it one

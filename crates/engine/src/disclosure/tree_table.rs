@@ -41,6 +41,48 @@ pub struct TreeTable {
 }
 
 impl TreeTable {
+    /// The table as the tree rule and the breakdown rule alone would give it: each place's
+    /// headcount by [`super::tree`], the organisation's groups by [`super::groups`]. For
+    /// tests and benchmarks; the workforce page fixes the organisation's groups from its
+    /// own decision.
+    pub fn by_the_rules(
+        parents: Vec<Option<usize>>,
+        direct: Vec<Vec<u64>>,
+        minimum: Minimum,
+    ) -> TreeTable {
+        fn unit(place: usize, parents: &[Option<usize>], direct: &[Vec<u64>]) -> super::Unit {
+            super::Unit {
+                direct: direct.get(place).map_or(0, |row| row.iter().sum()),
+                children: (place + 1..parents.len())
+                    .filter(|&c| parents.get(c) == Some(&Some(place)))
+                    .map(|c| unit(c, parents, direct))
+                    .collect(),
+            }
+        }
+        let headcounts = super::tree(&unit(0, &parents, &direct), minimum);
+        let groups = direct.first().map_or(0, Vec::len);
+        let whole: Vec<u64> = (0..groups)
+            .map(|g| direct.iter().filter_map(|row| row.get(g)).sum())
+            .collect();
+        let organisation = super::groups(
+            &whole,
+            headcounts.first().unwrap_or(&Disclosed::hidden()),
+            minimum,
+        )
+        .into_iter()
+        .map(|d| match d.is_shown() {
+            true => ShownAbove::Exact,
+            false => ShownAbove::Hidden,
+        })
+        .collect();
+        TreeTable {
+            parents,
+            direct,
+            headcounts,
+            organisation,
+        }
+    }
+
     fn well_formed(&self) -> bool {
         let places = self.direct.len();
         let groups = self.organisation.len();

@@ -1165,38 +1165,18 @@ async fn a_day_too_close_to_one_seen_is_held(app: &TestApp) -> TestResult {
 /// A unit's own figures, and the attack they must stand: each unit's groups are safe on
 /// their own, but Medicine's 2 students are the organisation's 12 less Surgery's 10.
 async fn a_units_groups_are_not_had_down_the_tree(app: &TestApp) -> TestResult {
-    let mut ids = Vec::new();
-    for unit in ["Surgery", "Medicine"] {
-        let made = identity::create_org_unit(
-            &app.db,
-            "cli",
-            1,
-            &app.org,
-            None,
-            OrgUnitKind::Division,
-            &Name::parse(unit, "name")?,
-        )
-        .await?;
-        ids.push(made.id);
-    }
-    let groups = [
-        ("Surgery", "Nursing and Midwifery Registered", 28),
-        ("Surgery", "Administrative and Clerical", 12),
-        ("Surgery", "Students", 10),
-        ("Medicine", "Nursing and Midwifery Registered", 15),
-        ("Medicine", "Administrative and Clerical", 8),
-        ("Medicine", "Students", 2),
-    ];
-    let mut lines = Vec::new();
-    for (unit, group, people) in groups {
-        for _ in 0..people {
-            lines.push(format!(
-                "{},{unit},{group},Band 5,A,No,Female,26-30,1,0",
-                60_000_000 + lines.len()
-            ));
-        }
-    }
-    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let ids = divisions_with_staff(
+        app,
+        &[
+            ("Surgery", "Nursing and Midwifery Registered", "Band 5", 28),
+            ("Surgery", "Administrative and Clerical", "Band 5", 12),
+            ("Surgery", "Students", "Band 5", 10),
+            ("Medicine", "Nursing and Midwifery Registered", "Band 5", 15),
+            ("Medicine", "Administrative and Clerical", "Band 5", 8),
+            ("Medicine", "Students", "Band 5", 2),
+        ],
+    )
+    .await?;
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
 
@@ -1263,39 +1243,19 @@ async fn a_units_groups_are_not_had_down_the_tree(app: &TestApp) -> TestResult {
 /// 15 doctors, but the WRES table's consultant row shows them, and with Surgery's 10 shown
 /// Medicine's 5 would be 15 less 10 (and its 3 students then its headcount less the rest).
 async fn a_units_doctors_are_not_had_from_the_wres_grades(app: &TestApp) -> TestResult {
-    let mut ids = Vec::new();
-    for unit in ["Medicine", "Surgery"] {
-        let made = identity::create_org_unit(
-            &app.db,
-            "cli",
-            1,
-            &app.org,
-            None,
-            OrgUnitKind::Division,
-            &Name::parse(unit, "name")?,
-        )
-        .await?;
-        ids.push(made.id);
-    }
-    let groups = [
-        ("Medicine", "Administrative and Clerical", "Band 3", 30),
-        ("Medicine", "Medical and Dental", "Consultant", 5),
-        ("Medicine", "Nursing and Midwifery Registered", "Band 5", 30),
-        ("Medicine", "Students", "Band 5", 3),
-        ("Surgery", "Administrative and Clerical", "Band 3", 30),
-        ("Surgery", "Medical and Dental", "Consultant", 10),
-        ("Surgery", "Nursing and Midwifery Registered", "Band 5", 30),
-    ];
-    let mut lines = Vec::new();
-    for (unit, group, band, people) in groups {
-        for _ in 0..people {
-            lines.push(format!(
-                "{},{unit},{group},{band},A,No,Female,26-30,1,0",
-                61_000_000 + lines.len()
-            ));
-        }
-    }
-    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let ids = divisions_with_staff(
+        app,
+        &[
+            ("Medicine", "Administrative and Clerical", "Band 3", 30),
+            ("Medicine", "Medical and Dental", "Consultant", 5),
+            ("Medicine", "Nursing and Midwifery Registered", "Band 5", 30),
+            ("Medicine", "Students", "Band 5", 3),
+            ("Surgery", "Administrative and Clerical", "Band 3", 30),
+            ("Surgery", "Medical and Dental", "Consultant", 10),
+            ("Surgery", "Nursing and Midwifery Registered", "Band 5", 30),
+        ],
+    )
+    .await?;
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
     let wres = browser.get("/orgs/RJ1/workforce/wres").await?;
@@ -1317,6 +1277,46 @@ async fn a_units_doctors_are_not_had_from_the_wres_grades(app: &TestApp) -> Test
         "15 less 10 would give Medicine's 5 doctors away"
     );
     Ok(())
+}
+
+/// Makes a division of RJ1 for each unit named in `staff` (in the order first named;
+/// their ids are returned in that order) and imports, as the staff in post on 31 March
+/// 2026, the given number of people of each unit, staff group and pay band.
+async fn divisions_with_staff(
+    app: &TestApp,
+    staff: &[(&str, &str, &str, usize)],
+) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
+    let mut names: Vec<&str> = Vec::new();
+    for (unit, ..) in staff {
+        if !names.contains(unit) {
+            names.push(unit);
+        }
+    }
+    let mut ids = Vec::new();
+    for unit in names {
+        let made = identity::create_org_unit(
+            &app.db,
+            "cli",
+            1,
+            &app.org,
+            None,
+            OrgUnitKind::Division,
+            &Name::parse(unit, "name")?,
+        )
+        .await?;
+        ids.push(made.id);
+    }
+    let mut lines = Vec::new();
+    for (unit, group, band, people) in staff {
+        for _ in 0..*people {
+            lines.push(format!(
+                "{},{unit},{group},{band},A,No,Female,26-30,1,0",
+                60_000_000 + lines.len()
+            ));
+        }
+    }
+    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    Ok(ids)
 }
 
 /// The text of the first cell after the row header `label` in `html`.

@@ -4,7 +4,7 @@
 //! exactly. A small one pinned to one value would name people.
 
 use super::super::audit::System;
-use super::super::{Kind, Minimum, groups};
+use super::super::{Kind, Minimum};
 use super::*;
 use crate::rng::Rng;
 
@@ -15,39 +15,8 @@ fn minimum(people: u64) -> Minimum {
     }
 }
 
-/// The tree rule's headcounts and the breakdown rule's decision for the organisation, as
-/// the workforce page makes them.
 fn table(parents: Vec<Option<usize>>, direct: Vec<Vec<u64>>, minimum: Minimum) -> TreeTable {
-    fn unit(p: usize, parents: &[Option<usize>], direct: &[Vec<u64>]) -> super::super::Unit {
-        super::super::Unit {
-            direct: direct[p].iter().sum(),
-            children: (p + 1..parents.len())
-                .filter(|&c| parents[c] == Some(p))
-                .map(|c| unit(c, parents, direct))
-                .collect(),
-        }
-    }
-    let headcounts = super::super::tree(&unit(0, &parents, &direct), minimum);
-    let groups_count = direct[0].len();
-    let org: Vec<u64> = (0..groups_count)
-        .map(|g| direct.iter().map(|row| row[g]).sum())
-        .collect();
-    let organisation = groups(&org, &headcounts[0], minimum)
-        .into_iter()
-        .map(|d| {
-            if d.is_shown() {
-                ShownAbove::Exact
-            } else {
-                ShownAbove::Hidden
-            }
-        })
-        .collect();
-    TreeTable {
-        parents,
-        direct,
-        headcounts,
-        organisation,
-    }
+    TreeTable::by_the_rules(parents, direct, minimum)
 }
 
 /// Every small count not shown exactly (a unit's group, or a unit's own people in a
