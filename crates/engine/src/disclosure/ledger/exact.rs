@@ -46,6 +46,7 @@ impl Ledger {
         // once stays cleared, and each round looks only at the rest rather than at every
         // count again.
         let mut cleared = vec![false; self.values.len()];
+        let mut bulk_tried = false;
         loop {
             let stuck = self.withhold_until_free();
             if !stuck.is_empty() {
@@ -54,7 +55,7 @@ impl Ledger {
                     stuck,
                 };
             }
-            let Some(cell) = self.first_pinned_exactly(&mut cleared) else {
+            let Some(cell) = self.first_pinned_exactly(&mut cleared, &mut bulk_tried) else {
                 return Decided {
                     ledger: self,
                     stuck: Vec::new(),
@@ -82,7 +83,7 @@ impl Ledger {
     /// The first small count (published as "fewer than", or never published) for which no
     /// other set of values was found, skipping those `cleared` already; marks those it
     /// clears.
-    fn first_pinned_exactly(&self, cleared: &mut [bool]) -> Option<usize> {
+    fn first_pinned_exactly(&self, cleared: &mut [bool], bulk_tried: &mut bool) -> Option<usize> {
         let search = Search::new(self);
         let small: Vec<usize> = (0..self.values.len())
             .filter(|&i| {
@@ -94,7 +95,13 @@ impl Ledger {
         // clears many at once (a unit tree's table holds thousands, and one search for each
         // was most of its time). It only ever clears counts that another set of values,
         // fitting everything, moves; what it leaves is checked one by one as before.
-        for attempt in 0..BULK_TRIES {
+        // Once only: what it could not move then, it will not move in a later round.
+        let tries = if std::mem::replace(bulk_tried, true) {
+            0
+        } else {
+            BULK_TRIES
+        };
+        for attempt in 0..tries {
             let todo: Vec<usize> = small.iter().copied().filter(|&c| !cleared[c]).collect();
             if todo.len() < BULK_FROM {
                 break;
