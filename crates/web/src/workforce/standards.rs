@@ -644,9 +644,49 @@ struct StandardPage {
 }
 
 impl StandardPage {
-    /// Whether any indicator has a relative likelihood to set beside the year before's.
-    fn has_likelihoods(&self) -> bool {
-        self.sections.iter().any(|s| s.likelihood.is_some())
+    /// Whether there is anything to set beside the year before's figures.
+    fn has_comparisons(&self) -> bool {
+        self.sections.iter().any(|s| s.likelihood.is_some()) || !self.shares_by_year().is_empty()
+    }
+
+    /// Indicator 1's whole-workforce share of each group, this year and the year before:
+    /// (group, this year, year before). Each is as its own year's page shows it.
+    fn shares_by_year(&self) -> Vec<(&'static str, Figure, Figure)> {
+        let Some(figures) = &self.figures else {
+            return Vec::new();
+        };
+        let Some(before) = &figures.year_before else {
+            return Vec::new();
+        };
+        let share = |s: Disclosed<f64>| Figure::of(s, |s| format!("{:.1}%", s * 100.0), "hidden");
+        fn rows<G: Group>(
+            now: &dignity_engine::workforce::Breakdown<G>,
+            then: &dignity_engine::workforce::Breakdown<G>,
+            share: &dyn Fn(Disclosed<f64>) -> Figure,
+        ) -> Vec<(&'static str, Figure, Figure)> {
+            now.groups
+                .iter()
+                .map(|g| {
+                    let last = then
+                        .get(g.group)
+                        .map_or_else(Disclosed::hidden, |f| f.share);
+                    (g.group.label(), share(g.share), share(last))
+                })
+                .collect()
+        }
+        let (now, then) = (&figures.this_year.indicators, &before.indicators);
+        match self.standard {
+            Standard::Race => rows(
+                &now.wres.staff.workforce,
+                &then.wres.staff.workforce,
+                &share,
+            ),
+            Standard::Disability => rows(
+                &now.wdes.staff.workforce,
+                &then.wdes.staff.workforce,
+                &share,
+            ),
+        }
     }
 }
 

@@ -412,6 +412,14 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let body = &page.body;
     assert!(body.contains("2025/26"), "{body}");
+    // Year on year: WRES 1's shares of the whole workforce, with row headers.
+    let compared = section(body, "Compared with the year before");
+    assert!(
+        compared.contains("scope=\"row\"")
+            && compared.contains("1. Share of the whole workforce: White")
+            && compared.contains("%"),
+        "{compared}"
+    );
     let wres3 = section(body, "id=\"indicator-3\"");
     assert!(wres3.contains("2.20"), "{wres3}");
     assert!(wres3.contains("1.28 to 3.79"), "{wres3}");
