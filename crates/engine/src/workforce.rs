@@ -570,6 +570,9 @@ pub struct Indicators {
     /// Nothing could protect every small count, so every count is withheld (board counts
     /// aside). Rare: it takes a year where nearly everything is small.
     pub withheld_everything: bool,
+    /// Every count of the year and how it was published, for the breakdowns decided
+    /// beside these tables ([`Indicators::staff_breakdowns`]).
+    decision: beside::Decision,
 }
 
 /// Whether a likelihood is flagged: outside 0.80 to 1.25 (both ends count as inside)
@@ -736,6 +739,17 @@ impl Layout {
             wres,
             wdes,
             withheld_everything: published.stuck,
+            decision: beside::Decision {
+                sheet: self.sheet.clone(),
+                published: published.clone(),
+                bands: self
+                    .staff
+                    .bands
+                    .iter()
+                    .map(|&(key, cells)| (key, cells.total))
+                    .collect(),
+                grand: self.staff.ethnicity_whole.total,
+            },
         }
     }
 }
@@ -806,7 +820,7 @@ enum Cell {
 
 /// Every count of one organisation's year, published or not, and the sums between them,
 /// before the disclosure decision.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Sheet {
     values: Vec<u64>,
     /// Whether a page may show the count (if the decision lets it); the others are never
@@ -908,7 +922,7 @@ impl Sheet {
 }
 
 /// How each count of a [`Sheet`] is published.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Published {
     counts: Vec<PublishedCount>,
     /// Nothing could free every small count, so nothing is shown.
@@ -1311,6 +1325,9 @@ fn board_gap<G: Group>(board: &Board<G>, workforce: &Breakdown<G>) -> BoardGap<G
         executive: row(&board.executive),
     }
 }
+
+mod beside;
+pub use beside::GroupByBand;
 
 #[cfg(test)]
 mod tests;

@@ -371,7 +371,11 @@ pub(crate) type Decided = (Vec<Grouping>, Vec<Vec<u64>>, Vec<Vec<Disclosed<u64>>
 
 /// Staff group, sex and age band, each group's headcount as this page decides it (every
 /// group listed, "Not recognised" last): the fairness figures show rates only where this
-/// page shows the headcount, so the two never disagree.
+/// page shows the headcount, so the two never disagree. They are the people of the
+/// equality tables' band rows, so they are decided beside every count of that year as
+/// published ([`Indicators::staff_breakdowns`]): a band row shown whole must not give back
+/// a hidden group that keeps to its bands (an outside attack had 3 students as clinical
+/// band 5's 63 less 60 nurses, and 15 doctors from the medical grades' rows).
 pub(crate) fn decided_groupings(
     people: &[Staff],
     measures: &Indicators,
@@ -399,53 +403,37 @@ pub(crate) fn decided_groupings(
         },
     ];
     let sizes: Vec<Vec<u64>> = groupings.iter().map(|g| g.sizes(people)).collect();
-    let medical_hidden_there = measures
-        .wres
-        .staff
-        .rows
+    let by_band: Vec<Vec<workforce::GroupByBand>> = groupings
         .iter()
-        .any(|row| row.key.is_medical() && row.staff.total.exact().is_none());
-    let hidden: Vec<disclosure::GroupAt> = groupings
-        .first()
-        .and_then(|g| g.position(StaffGroup::MedicalDental.code()))
-        .filter(|_| medical_hidden_there)
-        .map(|group| (0, group))
-        .into_iter()
-        .collect();
-    let mut decided = disclosure::linked_groups(&sizes, &[], &hidden, whole, minimum);
-    // The medical staff group can often be rebuilt from the WRES and WDES tables (the
-    // medical grades' totals and cluster 6) even where this page hides it, so the other
-    // staff groups are also decided as if it were known: they must protect their small
-    // groups among themselves (the outside attack took 5 students as 93 less 88 medical
-    // staff). A group hidden either way is hidden.
-    if let (Some(medical), Some(staff_groups)) = (
-        groupings
-            .first()
-            .and_then(|g| g.position(StaffGroup::MedicalDental.code())),
-        sizes.first(),
-    ) {
-        let rest: Vec<u64> = staff_groups
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != medical)
-            .map(|(_, n)| *n)
-            .collect();
-        let rest_whole = match whole.value() {
-            Some(_) => disclosure::population(rest.iter().sum(), minimum),
-            None => Disclosed::hidden(),
-        };
-        let rest_decided = disclosure::groups(&rest, &rest_whole, minimum);
-        let others = (0..staff_groups.len()).filter(|i| *i != medical);
-        if let Some(row) = decided.first_mut() {
-            for (i, alone) in others.zip(rest_decided) {
-                if !alone.is_shown()
-                    && let Some(cell) = row.get_mut(i)
-                {
-                    *cell = Disclosed::hidden();
+        .zip(&sizes)
+        .map(|(grouping, sizes)| {
+            let mut groups = vec![workforce::GroupByBand::new(); sizes.len()];
+            for person in people {
+                if let Some(group) = groups.get_mut(grouping.index_of(person)) {
+                    *group.entry(standards::side_and_band(person)).or_default() += 1;
                 }
             }
-        }
-    }
+            groups
+        })
+        .collect();
+    let published = match whole.is_shown() {
+        true => measures.staff_breakdowns(&by_band, minimum),
+        false => None,
+    };
+    let decided = sizes
+        .iter()
+        .enumerate()
+        .map(|(b, sizes)| {
+            (0..sizes.len())
+                .map(|g| {
+                    published
+                        .as_ref()
+                        .and_then(|p| p.get(b)?.get(g).copied())
+                        .map_or_else(Disclosed::hidden, PublishedCount::disclosed)
+                })
+                .collect()
+        })
+        .collect();
     (groupings.into(), sizes, decided)
 }
 

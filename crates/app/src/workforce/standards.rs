@@ -1234,15 +1234,25 @@ fn each_person(people: &[store::Staff]) -> Vec<Counted<'_>> {
         .collect()
 }
 
+/// The side and band WRES 1 counts a person in.
+pub(crate) fn side_and_band(person: &store::Staff) -> (Side, Band) {
+    (side(person.clinical), band(&person.pay_grade))
+}
+
+fn side(clinical: bool) -> Side {
+    if clinical {
+        Side::Clinical
+    } else {
+        Side::NonClinical
+    }
+}
+
 fn staff_in_post(staff: &[Counted<'_>]) -> Vec<StaffInPost> {
     let mut rows: BTreeMap<(Band, Side), (Tally, Tally)> = BTreeMap::new();
     for c in staff {
-        let side = if c.clinical {
-            Side::Clinical
-        } else {
-            Side::NonClinical
-        };
-        let row = rows.entry((band(c.pay_grade), side)).or_default();
+        let row = rows
+            .entry((band(c.pay_grade), side(c.clinical)))
+            .or_default();
         add(&mut row.0, ethnicity_group(c.ethnicity), c.people);
         add(&mut row.1, disability_group(c.disability), c.people);
     }

@@ -234,6 +234,14 @@ impl Ledger {
         cell
     }
 
+    /// A fixed count that reads "fewer than" where zeros read so too (a part of a total
+    /// that reads "fewer than", where that decision masked its zeros): it may be zero.
+    pub fn may_be_zero(&mut self, cell: usize) {
+        if self.fixed.get(cell) == Some(&true) && self.states.get(cell) == Some(&State::Small) {
+            self.may_be_zero[cell] = true;
+        }
+    }
+
     /// A count someone may know exactly from elsewhere (another year's page, say): taken
     /// as shown, and nothing here can hide it. Assuming too much is known only ever hides
     /// more.

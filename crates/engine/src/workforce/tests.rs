@@ -13,7 +13,12 @@ fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
     (actual - expected).abs() < tolerance
 }
 
-fn staff(band: Band, side: Side, ethnicity: [u64; 3], disability: [u64; 3]) -> StaffInPost {
+pub(super) fn staff(
+    band: Band,
+    side: Side,
+    ethnicity: [u64; 3],
+    disability: [u64; 3],
+) -> StaffInPost {
     let [white, bme, unknown] = ethnicity;
     let [disabled, not_disabled, not_known] = disability;
     StaffInPost {

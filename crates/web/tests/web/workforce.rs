@@ -17,6 +17,7 @@ dignity_store::on_both_backends!(
     a_day_too_close_to_one_seen_is_held,
     a_units_groups_are_not_had_down_the_tree,
     a_units_doctors_are_not_had_from_the_wres_grades,
+    the_organisations_students_are_not_had_from_the_band_rows,
 );
 
 pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -1283,6 +1284,47 @@ async fn a_units_doctors_are_not_had_from_the_wres_grades(app: &TestApp) -> Test
     assert_ne!(
         doctors, "10",
         "15 less 10 would give Medicine's 5 doctors away"
+    );
+    Ok(())
+}
+
+/// The outside attack on the organisation's own page: clinical band 5 holds 60 nurses and
+/// 3 students, and the equality table shows the band's 63. With the nurses shown, the
+/// students were 63 less 60. Allied health professionals keep to band 6 and the
+/// administrators to non-clinical band 3, so hiding one of those beside the students did
+/// not help: their rows give them back.
+async fn the_organisations_students_are_not_had_from_the_band_rows(app: &TestApp) -> TestResult {
+    divisions_with_staff(
+        app,
+        &[
+            ("Medicine", "Administrative and Clerical", "Band 3", 30),
+            ("Medicine", "Nursing and Midwifery Registered", "Band 5", 60),
+            ("Medicine", "Students", "Band 5", 3),
+            ("Medicine", "Allied Health Professionals", "Band 6", 30),
+        ],
+    )
+    .await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let wres = browser.get("/orgs/RJ1/workforce/wres").await?;
+    assert!(
+        wres.body.contains(">63<"),
+        "band 5's total, which the attack reads: {}",
+        wres.body
+    );
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    let groups = section(&page.body, "id=\"staff-group\"");
+    assert_eq!(cell(groups, "Students"), "hidden", "{groups}");
+    assert_ne!(
+        cell(groups, "Nursing and Midwifery Registered"),
+        "60",
+        "63 less 60 would give the 3 students away: {groups}"
+    );
+    // What the band rows give back anyway is shown.
+    assert_eq!(
+        cell(groups, "Administrative and Clerical"),
+        "30",
+        "{groups}"
     );
     Ok(())
 }
