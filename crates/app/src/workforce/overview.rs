@@ -226,18 +226,21 @@ pub async fn overview(
         ),
     });
 
-    // Each unit's groups are decided over the whole tree at once: the heaviest work on the
-    // page, so it runs in the bounded pool for figures, off the async threads.
-    let unit = match unit.and_then(|id| places.iter().position(|p| p.unit_id == Some(id))) {
-        Some(at) => {
-            let (places, people, measures) = (places.clone(), people.clone(), measures.clone());
-            Some(
-                ctx.figures
-                    .run(move || unit_figures(at, &places, &people, &measures, &whole, minimum))
-                    .await?,
-            )
-        }
-        None => None,
+    // The staff groups are decided beside every count of the equality tables, and each
+    // unit's groups over the whole tree at once: the heaviest work on the page, so it runs
+    // in the bounded pool for figures, off the async threads, and once for both.
+    let unit_at = unit.and_then(|id| places.iter().position(|p| p.unit_id == Some(id)));
+    let (shown, unit) = {
+        let (places, people, measures) = (places.clone(), people.clone(), measures.clone());
+        ctx.figures
+            .run(move || {
+                let decided = decided_groupings(&people, &measures, &whole, minimum);
+                let shown = breakdowns(&people, &measures, &decided);
+                let unit = unit_at
+                    .map(|at| unit_figures(at, &places, &people, &measures, &decided, minimum));
+                (shown, unit)
+            })
+            .await?
     };
     Ok(Some(Overview {
         as_at: chosen.as_at,
@@ -248,7 +251,7 @@ pub async fn overview(
             |w| format!("{w:.1}"),
             "hidden",
         ),
-        breakdowns: breakdowns(&people, &measures, &whole, minimum),
+        breakdowns: shown,
         unit,
         units: places
             .iter()
@@ -439,23 +442,17 @@ pub(crate) fn decided_groupings(
 
 /// Every breakdown the page shows. Ethnicity and disability are the whole-workforce rows
 /// of WRES 1 and WDES 1, as that decision left them. Staff group, sex and age band are
-/// decided here, together; pay bands are on the equality pages alone (by band and
-/// clinical or non-clinical there, a band's total here would be a new sum to subtract
-/// from). The medical staff group is the medical grades' people, so it is hidden whenever
-/// one of those grades' counts is not shown there.
-fn breakdowns(
-    people: &[Staff],
-    measures: &Indicators,
-    whole: &Disclosed<u64>,
-    minimum: Minimum,
-) -> Vec<Breakdown> {
-    let (groupings, sizes, decided) = decided_groupings(people, measures, whole, minimum);
+/// decided beside them ([`decided_groupings`]); pay bands are on the equality pages alone
+/// (by band and clinical or non-clinical there, a band's total here would be a new sum to
+/// subtract from).
+fn breakdowns(people: &[Staff], measures: &Indicators, decided: &Decided) -> Vec<Breakdown> {
+    let (groupings, sizes, decided) = decided;
     let total = people.len() as u64;
     let mut shown: Vec<Breakdown> = groupings
         .iter()
-        .zip(&sizes)
+        .zip(sizes)
         .zip(decided)
-        .map(|((grouping, sizes), decided)| grouping.rows(sizes, decided, total))
+        .map(|((grouping, sizes), decided)| grouping.rows(sizes, decided.clone(), total))
         .collect();
     shown.insert(
         1,
@@ -502,7 +499,7 @@ fn unit_figures(
     places: &[UnitPlace],
     people: &[Staff],
     measures: &Indicators,
-    whole: &Disclosed<u64>,
+    decided: &Decided,
     minimum: Minimum,
 ) -> UnitFigures {
     let parents = parents(places);
@@ -587,11 +584,11 @@ fn unit_figures(
             count: Figure::words("hidden"),
         },
     };
-    let (groupings, sizes, decided) = decided_groupings(people, measures, whole, minimum);
+    let (groupings, sizes, decided) = decided;
     let mut shown: Vec<Breakdown> = groupings
         .iter()
-        .zip(&sizes)
-        .zip(&decided)
+        .zip(sizes)
+        .zip(decided)
         .map(|((grouping, sizes), decided)| {
             // The organisation's staff groups are taken as known even where its page hides
             // them: the WRES table's pay grades and bands give them back whenever a band

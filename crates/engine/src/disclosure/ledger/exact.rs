@@ -29,6 +29,9 @@ const BULK_TRIES: usize = 4;
 /// Fewer small counts than this left to check are checked one by one straight away.
 const BULK_FROM: usize = 16;
 
+/// Small counts a search tries to move at once when moving every one failed.
+const BULK_CHUNK: usize = 24;
+
 /// Narrowing passes over one sum allowed per search step: a system with no solution can
 /// shrink its ranges one at a time for ever, and a found set of values is checked in full
 /// anyway.
@@ -107,8 +110,10 @@ impl Ledger {
                 break;
             }
             let up = attempt % 2 == 1;
+            // Out of steps: the chunks below are far more likely to succeed than another
+            // try at every count.
             let Some(other) = Search::shunning(self, &todo, up).any_values() else {
-                continue;
+                break;
             };
             let before = todo.iter().filter(|&&c| !cleared[c]).count();
             for &i in &todo {
@@ -118,6 +123,27 @@ impl Ledger {
             }
             if up && todo.iter().filter(|&&c| !cleared[c]).count() == before {
                 break;
+            }
+        }
+        // Then a few dozen at a time, each round: where no one set of values moves every
+        // count (the search runs out of steps first), one moving a few dozen is found
+        // easily, and clears them in one search rather than one each.
+        let todo: Vec<usize> = small.iter().copied().filter(|&c| !cleared[c]).collect();
+        if todo.len() >= BULK_FROM {
+            for chunk in todo.chunks(BULK_CHUNK) {
+                for up in [false, true] {
+                    let left: Vec<usize> = chunk.iter().copied().filter(|&c| !cleared[c]).collect();
+                    if left.is_empty() {
+                        break;
+                    }
+                    if let Some(other) = Search::shunning(self, &left, up).any_values() {
+                        for &i in &small {
+                            if other[i] != self.values[i] {
+                                cleared[i] = true;
+                            }
+                        }
+                    }
+                }
             }
         }
         for &cell in &small {
