@@ -204,13 +204,22 @@ export async function signInWithSecondStep(page, baseUrl, email) {
     if (new URL(page.url()).pathname !== '/sign-in/two-factor') break;
     if (offset === 'next') await new Promise((r) => setTimeout(r, 30_500 - (Date.now() % 30_000)));
     await page.fill('#code', totpCode(offset === 'next' ? 1 : offset));
-    await page.click('button[type=submit]');
+    await submit(page);
   }
+}
+
+/**
+ * Clicks the form's submit button and waits for the page it leads to. The click alone can
+ * return before the new page has come (a busy machine signs in slowly), and the URL read
+ * then is still the old one: a sign-in once stopped short so.
+ */
+async function submit(page) {
+  await Promise.all([page.waitForEvent('load'), page.click('button[type=submit]')]);
 }
 
 export async function signIn(page, baseUrl, email) {
   await page.goto(`${baseUrl}/sign-in`);
   await page.fill('#email', email);
   await page.fill('#passphrase', DEMO_PASSPHRASE);
-  await page.click('button[type=submit]');
+  await submit(page);
 }

@@ -95,6 +95,7 @@ test('signing off, withdrawing and signing off again work with JavaScript turned
   const context = await browser.newContext({ javaScriptEnabled: false });
   const plain = await context.newPage();
   await signInWithSecondStep(plain, server.url, 'guardian@demo.nhs.uk');
+  assert.equal(new URL(plain.url()).pathname, '/home', 'signed in');
   // The quarter before the last, which the first test left alone.
   await plain.goto(`${server.url}/orgs/DEMO1/speak-up/return`);
   const quarters = await plain.locator('#quarter option').evaluateAll((options) => options.map((o) => o.value));
