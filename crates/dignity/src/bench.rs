@@ -193,6 +193,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// The workforce page's staff groups, sexes and age bands decided beside the equality
+    /// tables, on made-up organisations of several sizes. Prints the median and range of 7
+    /// runs for each size.
+    StaffGroups {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// The library's search index on a generated catalogue: building it, changing one
     /// resource, and searches of each kind (words, mistyped words, filters, browsing).
     Library {
@@ -208,6 +215,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Library { count, queries } => crate::bench_library::run(count, queries),
         BenchCommand::UnitTables { seed } => crate::bench_unit_tables::run(seed),
+        BenchCommand::StaffGroups { seed } => crate::bench_staff_groups::run(seed),
         BenchCommand::Leadership {
             orgs,
             members,

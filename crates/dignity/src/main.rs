@@ -11,6 +11,7 @@ mod bench_casework;
 mod bench_diagnostics;
 mod bench_leadership;
 mod bench_library;
+mod bench_staff_groups;
 mod bench_unit_tables;
 mod bench_voice;
 mod bench_workforce;
