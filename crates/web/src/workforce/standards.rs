@@ -649,42 +649,83 @@ impl StandardPage {
         self.sections.iter().any(|s| s.likelihood.is_some()) || !self.shares_by_year().is_empty()
     }
 
-    /// Indicator 1's whole-workforce share of each group, this year and the year before:
-    /// (group, this year, year before). Each is as its own year's page shows it.
-    fn shares_by_year(&self) -> Vec<(&'static str, Figure, Figure)> {
+    /// Indicator 1's whole-workforce share of each group, and the board's difference from
+    /// the workforce (WRES 9, WDES 10), this year and the year before: (what, this year,
+    /// year before). Each is as its own year's page shows it.
+    fn shares_by_year(&self) -> Vec<(String, Figure, Figure)> {
         let Some(figures) = &self.figures else {
             return Vec::new();
         };
         let Some(before) = &figures.year_before else {
             return Vec::new();
         };
-        let share = |s: Disclosed<f64>| Figure::of(s, |s| format!("{:.1}%", s * 100.0), "hidden");
         fn rows<G: Group>(
-            now: &dignity_engine::workforce::Breakdown<G>,
-            then: &dignity_engine::workforce::Breakdown<G>,
-            share: &dyn Fn(Disclosed<f64>) -> Figure,
-        ) -> Vec<(&'static str, Figure, Figure)> {
-            now.groups
+            board_number: &str,
+            now: (
+                &dignity_engine::workforce::Breakdown<G>,
+                Option<&BoardGap<G>>,
+            ),
+            then: (
+                &dignity_engine::workforce::Breakdown<G>,
+                Option<&BoardGap<G>>,
+            ),
+        ) -> Vec<(String, Figure, Figure)> {
+            let share =
+                |s: Disclosed<f64>| Figure::of(s, |s| format!("{:.1}%", s * 100.0), "hidden");
+            let points = |p: Disclosed<f64>| Figure::of(p, |p| format!("{p:+.1} points"), "hidden");
+            let mut rows: Vec<(String, Figure, Figure)> = now
+                .0
+                .groups
                 .iter()
                 .map(|g| {
                     let last = then
+                        .0
                         .get(g.group)
                         .map_or_else(Disclosed::hidden, |f| f.share);
-                    (g.group.label(), share(g.share), share(last))
+                    (
+                        format!("1. Share of the whole workforce: {}", g.group.label()),
+                        share(g.share),
+                        share(last),
+                    )
                 })
-                .collect()
+                .collect();
+            let Some(board) = now.1 else {
+                return rows;
+            };
+            for (name, row, last_row) in [
+                ("voting", &board.voting, then.1.map(|b| &b.voting)),
+                ("executive", &board.executive, then.1.map(|b| &b.executive)),
+            ] {
+                for g in &row.groups {
+                    let last = last_row
+                        .and_then(|r| r.get(g.group))
+                        .map_or_else(Disclosed::hidden, |f| f.gap_points);
+                    rows.push((
+                        format!(
+                            "{board_number}. Board {name} members against the workforce: {}",
+                            g.group.label()
+                        ),
+                        points(g.gap_points),
+                        match last_row {
+                            Some(_) => points(last),
+                            None => Figure::words("No figure"),
+                        },
+                    ));
+                }
+            }
+            rows
         }
         let (now, then) = (&figures.this_year.indicators, &before.indicators);
         match self.standard {
             Standard::Race => rows(
-                &now.wres.staff.workforce,
-                &then.wres.staff.workforce,
-                &share,
+                "9",
+                (&now.wres.staff.workforce, now.wres.board.as_ref()),
+                (&then.wres.staff.workforce, then.wres.board.as_ref()),
             ),
             Standard::Disability => rows(
-                &now.wdes.staff.workforce,
-                &then.wdes.staff.workforce,
-                &share,
+                "10",
+                (&now.wdes.staff.workforce, now.wdes.board.as_ref()),
+                (&then.wdes.staff.workforce, then.wdes.board.as_ref()),
             ),
         }
     }

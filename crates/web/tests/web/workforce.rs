@@ -381,6 +381,15 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
         ));
     }
     import(Kind::Recruitment, "2026-03-31", applicants).await?;
+    // This year's board alone: 10 members, all voting, 4 of them executives; 8 White and 2
+    // BME. The year before has none to compare with.
+    let mut board = vec!["Ethnic Origin,Disability Flag,Voting,Executive".to_owned()];
+    board.extend((0..10).map(|n| {
+        let ethnicity = if n < 8 { "A" } else { "N" };
+        let executive = if n < 4 { "Yes" } else { "No" };
+        format!("{ethnicity},No,Yes,{executive}")
+    }));
+    import(Kind::Board, "2026-03-31", board).await?;
 
     // Entering the disciplinary process: in 2025/26 12 of the 80 White staff and 12 of
     // the 40 BME staff; in 2024/25 8 and 10. Over the two years BME 22 of 80 (0.275)
@@ -419,6 +428,13 @@ async fn equality_standards_from_the_extracts(app: &TestApp) -> TestResult {
         compared.contains("scope=\"row\"")
             && compared.contains("1. Share of the whole workforce: White")
             && compared.contains("%"),
+        "{compared}"
+    );
+    // WRES 9 too: the board's voting members are 80% White against 66.7% of the staff.
+    assert!(
+        compared.contains("9. Board voting members against the workforce: White")
+            && compared.contains("+13.3 points")
+            && compared.contains("No figure"),
         "{compared}"
     );
     let wres3 = section(body, "id=\"indicator-3\"");
