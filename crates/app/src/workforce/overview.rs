@@ -590,19 +590,7 @@ fn unit_figures(
         .zip(sizes)
         .zip(decided)
         .map(|((grouping, sizes), decided)| {
-            // The organisation's staff groups are taken as known even where its page hides
-            // them: the WRES table's pay grades and bands give them back whenever a band
-            // holds one staff group (an outside attack had 15 doctors from the consultant
-            // row, and one division's hidden 5 as 15 less the other's 10). Assuming more is
-            // known only hides more.
-            let staff_groups = grouping.key == STAFF_GROUP;
-            let above = decided
-                .iter()
-                .map(|d| match staff_groups || d.is_shown() {
-                    true => ShownAbove::Exact,
-                    false => ShownAbove::Hidden,
-                })
-                .collect();
+            let above = decided.iter().map(|d| shown_above(d.is_shown())).collect();
             let counts = decide(sizes.len(), &|p| grouping.index_of(p), above);
             let labels = grouping
                 .groups
@@ -641,6 +629,20 @@ fn unit_figures(
     figures
 }
 
+/// How a unit table takes one of the organisation's groups. One its page hides may still
+/// be worked out from other pages (a staff group that keeps to its bands, from the
+/// equality tables' rows: an outside attack had 15 doctors from the consultant row, and one
+/// division's hidden 5 as 15 less the other's 10), so it is taken as known; and no unit
+/// shows its count in that group, as the units' counts would add up to it and undo the
+/// organisation's hiding (another attack had the hidden 60 nurses as two divisions' 30, and
+/// 3 students as band 5's 63 less 60).
+fn shown_above(shown: bool) -> ShownAbove {
+    match shown {
+        true => ShownAbove::Exact,
+        false => ShownAbove::HiddenButKnowable,
+    }
+}
+
 /// Decides one breakdown over the whole tree: the number of groups, each person's group
 /// and how the organisation's page shows each; gives the unit's counts, `None` for each
 /// when nothing may be shown.
@@ -659,11 +661,7 @@ fn standard_breakdown<G: Group>(
 ) -> Breakdown {
     let above = G::ALL
         .iter()
-        .map(|&g| {
-            whole
-                .get(g)
-                .map_or(ShownAbove::Hidden, |f| ShownAbove::Published(f.count))
-        })
+        .map(|&g| shown_above(whole.get(g).is_some_and(|f| f.count.exact().is_some())))
         .collect();
     let counts = decide(G::ALL.len(), &|p| group_of(p).index(), above);
     Breakdown {

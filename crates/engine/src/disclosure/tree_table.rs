@@ -24,6 +24,10 @@ pub enum ShownAbove {
     Hidden,
     /// As a decision of its own published it.
     Published(PublishedCount),
+    /// Hidden on its page, but a reader may work it out from other pages (the equality
+    /// tables' band rows): taken as known, and no unit shows its count in the group, as
+    /// the units' counts would add up to it and undo that page's hiding.
+    HiddenButKnowable,
 }
 
 /// One breakdown of every place of an organisation, depth first: place 0 is the
@@ -135,11 +139,13 @@ pub fn tree_table(table: &TreeTable, minimum: Minimum) -> Option<Vec<Vec<Publish
                     let n = below[p][g];
                     if p == 0 {
                         match table.organisation[g] {
-                            ShownAbove::Exact => ledger.known(n),
+                            ShownAbove::Exact | ShownAbove::HiddenButKnowable => ledger.known(n),
                             ShownAbove::Hidden => ledger.never(n),
                             ShownAbove::Published(published) => ledger.fixed(n, published),
                         }
-                    } else if table.headcounts[p].is_shown() {
+                    } else if table.headcounts[p].is_shown()
+                        && table.organisation[g] != ShownAbove::HiddenButKnowable
+                    {
                         ledger.shown(n)
                     } else {
                         ledger.never(n)

@@ -18,6 +18,7 @@ dignity_store::on_both_backends!(
     a_units_groups_are_not_had_down_the_tree,
     a_units_doctors_are_not_had_from_the_wres_grades,
     the_organisations_students_are_not_had_from_the_band_rows,
+    a_hidden_group_is_not_had_by_adding_up_the_units,
 );
 
 pub const HEADER: &str = "Employee Number,Organisation,Staff Group,Pay Band,Ethnic Origin,Disability Flag,Gender,Age Band,Contracted WTE,FTE Days Lost";
@@ -1342,6 +1343,57 @@ async fn the_organisations_students_are_not_had_from_the_band_rows(app: &TestApp
         "30",
         "{groups}"
     );
+    Ok(())
+}
+
+/// The outside attack through the unit pages: the organisation's page hides its nurses
+/// (band 5 holds them and 3 students, and shows 63), but each division's page showed its
+/// 30 nurses, so the organisation had 60 and the students were 63 less 60. No unit shows
+/// its count of a group the organisation's page hides.
+async fn a_hidden_group_is_not_had_by_adding_up_the_units(app: &TestApp) -> TestResult {
+    let ids = divisions_with_staff(
+        app,
+        &[
+            ("Medicine", "Nursing and Midwifery Registered", "Band 5", 30),
+            ("Medicine", "Students", "Band 5", 2),
+            ("Medicine", "Healthcare Scientists", "Band 6", 2),
+            ("Medicine", "Allied Health Professionals", "Band 6", 25),
+            ("Medicine", "Administrative and Clerical", "Band 3", 12),
+            ("Surgery", "Nursing and Midwifery Registered", "Band 5", 30),
+            ("Surgery", "Students", "Band 5", 1),
+            ("Surgery", "Healthcare Scientists", "Band 6", 2),
+            ("Surgery", "Allied Health Professionals", "Band 6", 25),
+            ("Surgery", "Administrative and Clerical", "Band 3", 12),
+        ],
+    )
+    .await?;
+    let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
+    let mut browser = app.signed_in_browser(&admin).await?;
+    let page = browser.get("/orgs/RJ1/workforce").await?;
+    let groups = section(&page.body, "id=\"staff-group\"");
+    let nurses = "Nursing and Midwifery Registered";
+    assert_eq!(cell(groups, nurses), "hidden", "63 less 60: {groups}");
+    for id in ids {
+        let unit = browser
+            .get(&format!("/orgs/RJ1/workforce?unit={id}"))
+            .await?;
+        assert_eq!(unit.status.as_u16(), 200, "{}", unit.body);
+        let unit_groups = section(&unit.body, "id=\"staff-group\"");
+        for label in [
+            nurses,
+            "Students",
+            "Healthcare Scientists",
+            "Allied Health Professionals",
+            "Administrative and Clerical",
+        ] {
+            if cell(groups, label) == "hidden" {
+                assert!(
+                    !cell(unit_groups, label).chars().all(|c| c.is_ascii_digit()),
+                    "{label} of unit {id} would add up to the organisation's hidden count: {unit_groups}"
+                );
+            }
+        }
+    }
     Ok(())
 }
 
