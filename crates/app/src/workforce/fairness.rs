@@ -838,7 +838,7 @@ fn row_view(label: String, group: &engine::GroupFigures, days: Option<Figure>) -
         (None, Some(Hidden::NoneInEitherGroup)) => "Happened to no one",
         (None, Some(Hidden::NoOneInAGroup)) => "No one to compare with",
         (None, Some(Hidden::MoreThanTheGroup)) => "Not worked out: includes people who left",
-        (None, _) => "Too few people to show",
+        (None, _) => "Not shown, to keep small numbers private",
     };
     RowView {
         label,

@@ -24,7 +24,7 @@ const TITLE: &str = "Fairness in employee relations";
 const MAIN_GROUPINGS: [&str; 2] = ["ethnicity", "disability"];
 
 /// The words the fairness page gives a row whose likelihood is hidden for small numbers.
-const TOO_FEW: &str = "Too few people to show";
+const TOO_FEW: &str = "Not shown, to keep small numbers private";
 
 /// The groups a reading must not pass over: when either has no likelihood shown, the
 /// reading says so first (see [`unshown`]).
