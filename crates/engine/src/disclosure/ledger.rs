@@ -185,8 +185,6 @@ pub struct Ledger {
     /// cannot be counted (five places with one case each under a total below 6 would
     /// otherwise each be 1).
     may_be_zero: Vec<bool>,
-    /// Never shown, but known not to be none (a staff group in a band it works in).
-    some: Vec<bool>,
     sums: Vec<Sum>,
     /// The sums each cell is in, each once, in the order they were added: narrowing
     /// revisits only the sums next to a cell that moved.
@@ -204,7 +202,6 @@ impl Ledger {
             states: Vec::new(),
             fixed: Vec::new(),
             may_be_zero: Vec::new(),
-            some: Vec::new(),
             sums: Vec::new(),
             sums_of: Vec::new(),
         }
@@ -222,14 +219,6 @@ impl Ledger {
     /// A count that is never published, such as the cases that were not anonymous.
     pub fn never(&mut self, value: u64) -> usize {
         self.push(value, State::Never, false)
-    }
-
-    /// A count never published that a reader knows is not none, such as the people of a
-    /// staff group in a band the group is known to work in.
-    pub fn never_some(&mut self, value: u64) -> usize {
-        let cell = self.push(value, State::Never, false);
-        self.some[cell] = true;
-        cell
     }
 
     /// A count decided already, as another page publishes it.
@@ -265,7 +254,6 @@ impl Ledger {
         self.states.push(state);
         self.fixed.push(fixed);
         self.may_be_zero.push(false);
-        self.some.push(false);
         // A sum may have named this cell before it was pushed ([`Ledger::sum`]).
         if self.sums_of.len() < self.values.len() {
             self.sums_of.push(Vec::new());
@@ -385,7 +373,7 @@ impl Ledger {
                 State::Small if self.may_be_zero[i] => (0, t),
                 State::Small => (1, t),
                 State::Withheld => (t + 1, MANY),
-                State::Never => (u64::from(self.some[i]), MANY),
+                State::Never => (0, MANY),
             })
             .collect()
     }

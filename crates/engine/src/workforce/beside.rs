@@ -5,10 +5,10 @@
 //! students). So each breakdown is decided in one ledger with every count of the year
 //! fixed as the equality pages publish it, and with each group's people in each band and
 //! side. Those are never shown, but the reader is taken to know which of them are none
-//! and which are not (which staff groups work in which bands is common knowledge): a row is
-//! then tied to just the groups in it, each at least one, as a reader who knows the trade
-//! would tie it (an outside attack had 2 healthcare scientists and 1 student from a hidden
-//! 3, as the scientists work in two bands).
+//! (which staff groups work in which bands is common knowledge): a row is then tied to
+//! just the groups in it, as a reader who knows the trade would tie it. Not that each of
+//! the others holds at least one: with that, WRES 1's own small counts can be had from
+//! its rows (docs/threat-model.md says what is left open).
 
 use super::{Band, Cell, Published, Sheet, Side};
 use crate::disclosure::{Ledger, Minimum, PublishedCount};
@@ -87,7 +87,7 @@ impl super::Indicators {
                     if !rows.contains_key(&key) {
                         return None;
                     }
-                    let cell = ledger.never_some(people);
+                    let cell = ledger.never(people);
                     parts.push(cell);
                     in_row.entry(key).or_default().push(cell);
                 }

@@ -1678,7 +1678,10 @@ async fn wres_3_comes_from_cases_when_no_counts_are_imported(app: &TestApp) -> T
     let row = &national.body[row_start..];
     let row = &row[..row.find("</tr>").unwrap_or(row.len())];
     assert!(row.contains("</span>24</td>"), "{row}");
-    assert!(row.contains("Not shown, to keep small numbers private"), "{row}");
+    assert!(
+        row.contains("Not shown, to keep small numbers private"),
+        "{row}"
+    );
 
     // The panel at the independent check shows the settled year's figures, as the fairness
     // page does. The review's attack: a lead writes a record about someone and reads the
