@@ -236,8 +236,7 @@ pub async fn overview(
             .run(move || {
                 let decided = decided_groupings(&people, &measures, &whole, minimum);
                 let shown = breakdowns(&people, &measures, &decided);
-                let unit = unit_at
-                    .map(|at| unit_figures(at, &places, &people, &measures, &decided, minimum));
+                let unit = unit_at.map(|at| unit_figures(at, &places, &people, &decided, minimum));
                 (shown, unit)
             })
             .await?
@@ -498,7 +497,6 @@ fn unit_figures(
     at: usize,
     places: &[UnitPlace],
     people: &[Staff],
-    measures: &Indicators,
     decided: &Decided,
     minimum: Minimum,
 ) -> UnitFigures {
@@ -585,10 +583,18 @@ fn unit_figures(
         },
     };
     let (groupings, sizes, decided) = decided;
-    let mut shown: Vec<Breakdown> = groupings
+    // Staff groups alone. A unit's staff keep to certain bands, so its counts by
+    // ethnicity, disability, sex or age band, beside the equality tables' band rows, could
+    // point at people in ways the tree's decision does not see (outside attacks had a
+    // division's 3 BME nurses as its 43 less its 40 White, band 5 having no one of unknown
+    // ethnicity; and a division's 2 oldest staff, as its hidden ages came to 2 and its
+    // therapists and nurses are none of them 20 or under). Until units are decided with
+    // the band rows, those are for the whole organisation only.
+    let shown: Vec<Breakdown> = groupings
         .iter()
         .zip(sizes)
         .zip(decided)
+        .filter(|((grouping, _), _)| grouping.key == STAFF_GROUP)
         .map(|((grouping, sizes), decided)| {
             let above = decided.iter().map(|d| shown_above(d.is_shown())).collect();
             let counts = decide(sizes.len(), &|p| grouping.index_of(p), above);
@@ -609,22 +615,6 @@ fn unit_figures(
             }
         })
         .collect();
-    let ethnicity = standard_breakdown(
-        ("ethnicity", "Ethnicity (as the WRES groups it)"),
-        &measures.wres.staff,
-        |p| standards::ethnicity_group(&p.ethnicity),
-        &decide,
-        &row,
-    );
-    let disability = standard_breakdown(
-        ("disability", "Disability"),
-        &measures.wdes.staff,
-        |p| standards::disability_group(&p.disability),
-        &decide,
-        &row,
-    );
-    shown.insert(1.min(shown.len()), ethnicity);
-    shown.insert(2.min(shown.len()), disability);
     figures.breakdowns = shown;
     figures
 }
@@ -640,47 +630,6 @@ fn shown_above(shown: bool) -> ShownAbove {
     match shown {
         true => ShownAbove::Exact,
         false => ShownAbove::HiddenButKnowable,
-    }
-}
-
-/// Decides one breakdown over the whole tree: the number of groups, each person's group
-/// and how the organisation's page shows each; gives the unit's counts, `None` for each
-/// when nothing may be shown.
-type Decide<'a> =
-    dyn Fn(usize, &dyn Fn(&Staff) -> usize, Vec<ShownAbove>) -> Vec<Option<PublishedCount>> + 'a;
-
-/// How one unit's staff break down by a standard's groups (ethnicity for the WRES,
-/// disability for the WDES). A unit shows its count in a group only where the standard's
-/// table shows that group exactly in every band row and the whole: a unit's staff keep to
-/// bands, as their staff groups do, so a unit's count is a sum of band cells someone may
-/// know it to be (an outside attack had band 5's hidden 3 BME staff as a division's 23
-/// less band 3's 20, the division holding every nurse and administrator). Until units are
-/// decided with the band rows, that is the safe rule.
-fn standard_breakdown<K, G: Group>(
-    (key, title): (&'static str, &'static str),
-    table: &workforce::StaffTable<K, G>,
-    group_of: fn(&Staff) -> G,
-    decide: &Decide,
-    row: &dyn Fn(&'static str, Option<PublishedCount>) -> Row,
-) -> Breakdown {
-    let above = G::ALL
-        .iter()
-        .map(|&g| {
-            let exact = |b: &workforce::Breakdown<G>| {
-                b.total.exact().is_some() && b.get(g).is_some_and(|f| f.count.exact().is_some())
-            };
-            shown_above(exact(&table.workforce) && table.rows.iter().all(|r| exact(&r.staff)))
-        })
-        .collect();
-    let counts = decide(G::ALL.len(), &|p| group_of(p).index(), above);
-    Breakdown {
-        key,
-        title,
-        rows: G::ALL
-            .iter()
-            .zip(counts)
-            .map(|(g, count)| row(g.label(), count))
-            .collect(),
     }
 }
 
