@@ -187,8 +187,7 @@ pub enum BenchCommand {
         runs: usize,
     },
     /// The decision behind a unit's staff by group on made-up organisations of several
-    /// sizes: every grouping of the workforce page decided over every division and
-    /// directorate at once. Prints the median and range of 7 runs for each size.
+    /// sizes: the staff groups decided over every division and directorate at once. Prints the median and range of 7 runs for each size.
     UnitTables {
         #[arg(long, default_value_t = 2026)]
         seed: u64,

@@ -1,7 +1,7 @@
 //! The decision behind a unit's staff by group (`disclosure::tree_table`) on made-up
-//! organisations: divisions and directorates with staff spread over them, each grouping
-//! of the workforce page (staff group, ethnicity, disability, sex, age band) decided over
-//! every unit at once, as one unit's page asks for. What is timed is the decisions alone;
+//! organisations: divisions and directorates with staff spread over them, the staff groups
+//! decided over every unit at once, as one unit's page asks for (units show no other
+//! grouping: `overview::unit_figures` says why). What is timed is the decision alone;
 //! making the trees is not.
 
 #![expect(
@@ -13,9 +13,8 @@ use crate::bench::timed;
 use dignity_engine::disclosure::{self, Kind, Minimum, TreeTable};
 use dignity_engine::rng::Rng;
 
-/// Groups in each grouping the page decides: staff group (with "not recognised"),
-/// ethnicity, disability, sex and age band.
-const GROUPINGS: [usize; 5] = [10, 3, 3, 4, 12];
+/// Groups in each grouping the page decides: staff group (with "not recognised").
+const GROUPINGS: [usize; 1] = [10];
 
 /// (divisions, directorates in each, teams in each, staff) of the organisations timed.
 /// The last has teams, as the page would if it showed their groups too: it shows why it
@@ -30,7 +29,7 @@ const SHAPES: [(usize, usize, usize, usize); 5] = [
 
 pub fn run(seed: u64) -> anyhow::Result<()> {
     println!(
-        "Unit tables: every grouping of the workforce page decided over every division and \
+        "Unit tables: a unit page's staff groups decided over every division and \
          directorate at once (disclosure::tree_table), the workforce minimum at its default \
          of 10. Each line is the median of 7 runs, with the range."
     );
