@@ -22,8 +22,6 @@ pub enum ShownAbove {
     Exact,
     /// Hidden by the breakdown rule, which says nothing of its size.
     Hidden,
-    /// As a decision of its own published it.
-    Published(PublishedCount),
     /// Hidden on its page, but a reader may work it out from other pages (the equality
     /// tables' band rows): taken as known, and no unit shows its count in the group, as
     /// the units' counts would add up to it and undo that page's hiding.
@@ -141,7 +139,6 @@ pub fn tree_table(table: &TreeTable, minimum: Minimum) -> Option<Vec<Vec<Publish
                         match table.organisation[g] {
                             ShownAbove::Exact | ShownAbove::HiddenButKnowable => ledger.known(n),
                             ShownAbove::Hidden => ledger.never(n),
-                            ShownAbove::Published(published) => ledger.fixed(n, published),
                         }
                     } else if table.headcounts[p].is_shown()
                         && table.organisation[g] != ShownAbove::HiddenButKnowable

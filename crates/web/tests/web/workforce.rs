@@ -1404,58 +1404,39 @@ async fn a_hidden_group_is_not_had_by_adding_up_the_units(app: &TestApp) -> Test
 /// count, 23, less band 3's 20 gave the 3 back. Units show their staff by staff group
 /// alone: by ethnicity (or disability, sex or age band) is for the whole organisation.
 async fn a_units_ethnicity_does_not_give_back_a_band_cell(app: &TestApp) -> TestResult {
-    let mut ids = Vec::new();
-    for unit in ["Medicine", "Surgery"] {
-        let made = identity::create_org_unit(
-            &app.db,
-            "cli",
-            1,
-            &app.org,
-            None,
-            OrgUnitKind::Division,
-            &Name::parse(unit, "name")?,
-        )
-        .await?;
-        ids.push(made.id);
-    }
-    let mut lines = Vec::new();
-    for (unit, group, band, ethnicity, people) in [
-        (
-            "Medicine",
-            "Nursing and Midwifery Registered",
-            "Band 5",
-            "A",
-            40,
-        ),
-        (
-            "Medicine",
-            "Nursing and Midwifery Registered",
-            "Band 5",
-            "H",
-            3,
-        ),
-        (
-            "Medicine",
-            "Nursing and Midwifery Registered",
-            "Band 5",
-            "Z",
-            12,
-        ),
-        ("Medicine", "Administrative and Clerical", "Band 3", "A", 30),
-        ("Medicine", "Administrative and Clerical", "Band 3", "H", 20),
-        ("Medicine", "Administrative and Clerical", "Band 3", "Z", 10),
-        ("Surgery", "Allied Health Professionals", "Band 6", "A", 40),
-        ("Surgery", "Allied Health Professionals", "Band 6", "H", 15),
-        ("Surgery", "Allied Health Professionals", "Band 6", "Z", 15),
-    ] {
-        for _ in 0..people {
-            lines.push(format!(
-                "{},{unit},{group},{band},{ethnicity},No,Female,31-35,1,0",
-                61_000_000 + lines.len()
-            ));
-        }
-    }
-    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    let ids = divisions_with_staff_by_ethnicity(
+        app,
+        &[
+            (
+                "Medicine",
+                "Nursing and Midwifery Registered",
+                "Band 5",
+                "A",
+                40,
+            ),
+            (
+                "Medicine",
+                "Nursing and Midwifery Registered",
+                "Band 5",
+                "H",
+                3,
+            ),
+            (
+                "Medicine",
+                "Nursing and Midwifery Registered",
+                "Band 5",
+                "Z",
+                12,
+            ),
+            ("Medicine", "Administrative and Clerical", "Band 3", "A", 30),
+            ("Medicine", "Administrative and Clerical", "Band 3", "H", 20),
+            ("Medicine", "Administrative and Clerical", "Band 3", "Z", 10),
+            ("Surgery", "Allied Health Professionals", "Band 6", "A", 40),
+            ("Surgery", "Allied Health Professionals", "Band 6", "H", 15),
+            ("Surgery", "Allied Health Professionals", "Band 6", "Z", 15),
+        ],
+    )
+    .await?;
     let admin = app.person("ada@trust.nhs.uk", Some(Role::OrgAdmin)).await?;
     let mut browser = app.signed_in_browser(&admin).await?;
     let wres = browser.get("/orgs/RJ1/workforce/wres").await?;
@@ -1500,6 +1481,18 @@ async fn divisions_with_staff(
     app: &TestApp,
     staff: &[(&str, &str, &str, usize)],
 ) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
+    let white: Vec<_> = staff
+        .iter()
+        .map(|&(unit, group, band, people)| (unit, group, band, "A", people))
+        .collect();
+    divisions_with_staff_by_ethnicity(app, &white).await
+}
+
+/// As [`divisions_with_staff`], with each line's ESR ethnicity code as well.
+async fn divisions_with_staff_by_ethnicity(
+    app: &TestApp,
+    staff: &[(&str, &str, &str, &str, usize)],
+) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
     let mut names: Vec<&str> = Vec::new();
     for (unit, ..) in staff {
         if !names.contains(unit) {
@@ -1521,10 +1514,10 @@ async fn divisions_with_staff(
         ids.push(made.id);
     }
     let mut lines = Vec::new();
-    for (unit, group, band, people) in staff {
+    for (unit, group, band, ethnicity, people) in staff {
         for _ in 0..*people {
             lines.push(format!(
-                "{},{unit},{group},{band},A,No,Female,26-30,1,0",
+                "{},{unit},{group},{band},{ethnicity},No,Female,26-30,1,0",
                 60_000_000 + lines.len()
             ));
         }
