@@ -1,8 +1,8 @@
-//! The decision behind a unit's staff by group (`disclosure::tree_table`) on made-up
-//! organisations: divisions and directorates with staff spread over them, the staff groups
-//! decided over every unit at once, as one unit's page asks for (units show no other
-//! grouping: `overview::unit_figures` says why). What is timed is the decision alone;
-//! making the trees is not.
+//! The decisions behind a unit's page on made-up organisations: divisions and directorates
+//! with staff spread over them, the staff groups decided over every unit at once
+//! (`disclosure::tree_table`; units show no other grouping: `overview::unit_figures` says
+//! why), and every unit's starters and leavers (`disclosure::tree_turnover`). What is
+//! timed is each decision alone; making the trees is not.
 
 #![expect(
     clippy::indexing_slicing,
@@ -10,7 +10,9 @@
 )]
 
 use crate::bench::timed;
-use dignity_engine::disclosure::{self, Kind, Minimum, TreeTable};
+use dignity_engine::disclosure::{
+    self, Disclosed, Earlier, Flows, Kind, Minimum, TreeTable, TreeTurnover,
+};
 use dignity_engine::rng::Rng;
 
 /// Groups in each grouping the page decides: staff group (with "not recognised").
@@ -51,10 +53,69 @@ pub fn run(seed: u64) -> anyhow::Result<()> {
         })?;
         let places = 1 + divisions * (1 + directorates * (1 + teams));
         println!(
-            "{places} places ({divisions} divisions of {directorates} directorates of {teams} teams), {staff} staff: {spread}; {shown} counts shown"
+            "{places} places ({divisions} divisions of {directorates} directorates of {teams} teams), {staff} staff: staff groups {spread}; {shown} counts shown"
         );
+        let tree = flows(&tables, seed, minimum);
+        let (spread, shown) = timed(|| {
+            let decided = disclosure::tree_turnover(&tree, minimum)
+                .ok_or_else(|| anyhow::anyhow!("the flows were left undecided"))?;
+            Ok(decided
+                .iter()
+                .filter(|f| f.starters.exact().is_some() || f.leavers.exact().is_some())
+                .count())
+        })?;
+        println!("  starters and leavers {spread}; {shown} places show either");
     }
     Ok(())
+}
+
+/// Starters and leavers for the places of `tables`: of each place's own staff, about one
+/// in eight started in the year, about as many left, and the earlier day had the stayers
+/// and leavers. Small units' flows come out small, as a real trust's do.
+fn flows(tables: &[TreeTable], seed: u64, minimum: Minimum) -> TreeTurnover {
+    let Some(table) = tables.first() else {
+        return TreeTurnover {
+            parents: vec![None],
+            headcounts: vec![Disclosed::hidden()],
+            now: vec![0],
+            earlier: None,
+            left: None,
+            organisation: Flows {
+                starters: Disclosed::hidden(),
+                leavers: Disclosed::hidden(),
+            },
+        };
+    };
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let now: Vec<u64> = table.direct.iter().map(|row| row.iter().sum()).collect();
+    let share = |rng: &mut Rng, n: u64| (0..n).filter(|_| rng.below(8) == 0).count() as u64;
+    let started: Vec<u64> = now.iter().map(|&n| share(&mut rng, n)).collect();
+    let left: Vec<u64> = now.iter().map(|&n| share(&mut rng, n)).collect();
+    let before: Vec<u64> = now
+        .iter()
+        .zip(&started)
+        .zip(&left)
+        .map(|((n, s), l)| n - s + l)
+        .collect();
+    let total = |own: &[u64]| own.iter().sum::<u64>();
+    let before_rows = before.iter().map(|&n| vec![n]).collect();
+    let headcounts_before =
+        TreeTable::by_the_rules(table.parents.clone(), before_rows, minimum).headcounts;
+    TreeTurnover {
+        parents: table.parents.clone(),
+        headcounts: table.headcounts.clone(),
+        now: now.clone(),
+        organisation: Flows {
+            starters: disclosure::population(total(&started), minimum),
+            leavers: disclosure::population(total(&left), minimum),
+        },
+        earlier: Some(Earlier {
+            started,
+            before,
+            headcounts: headcounts_before,
+        }),
+        left: Some(left),
+    }
 }
 
 /// One organisation's tables, one per grouping: staff placed in the lowest units and in

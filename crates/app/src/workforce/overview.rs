@@ -13,11 +13,13 @@ use dignity_domain::identity::Role;
 use dignity_domain::speakup::Day;
 use dignity_domain::workforce::{AgeBand, LeavingReason, Sex, StaffGroup};
 use dignity_engine::disclosure::{
-    self, Disclosed, Figure, Minimum, PublishedCount, ShownAbove, TreeTable, Unit,
+    self, Disclosed, Figure, Flows, Minimum, PublishedCount, ShownAbove, TreeTable, TreeTurnover,
+    Unit,
 };
 use dignity_engine::workforce::{self, Group, Indicators};
 use dignity_store::identity as units_store;
 use dignity_store::workforce::{self as store, Kind, Rows, Snapshot, Staff};
+use std::collections::HashSet;
 
 pub use dignity_store::workforce::Held;
 
@@ -88,8 +90,25 @@ pub struct UnitFigures {
     /// Empty when the unit's headcount is hidden (its groups would be hidden too), or
     /// when it is deeper than [`GROUPS_DOWN_TO`].
     pub breakdowns: Vec<Breakdown>,
+    /// Its people in post who were not on the organisation's earlier day; `None` without
+    /// such a day, or below [`GROUPS_DOWN_TO`].
+    pub starters: Option<Figure>,
+    /// `None` without a leavers extract for the day, or below [`GROUPS_DOWN_TO`].
+    pub turnover: Option<UnitTurnover>,
+    /// As the organisation's; `None` unless the extract gives everyone's absence and
+    /// contract.
+    pub sickness: Option<Figure>,
     /// Whether it is below the levels that have groups of their own.
     pub too_deep: bool,
+}
+
+/// A unit's leavers, decided with every unit's starters and leavers at once.
+#[derive(Debug, Clone)]
+pub struct UnitTurnover {
+    pub leavers: Figure,
+    /// Leavers over the average of the unit's headcounts at the year's two ends (or its
+    /// end alone).
+    pub rate: Figure,
 }
 
 /// The deepest level of the tree whose units show their staff by group: 1 for divisions,
@@ -189,14 +208,29 @@ pub async fn overview(
         Some(snapshot) => Some(staff(ctx, snapshot).await?),
         None => None,
     };
-    let start = earlier.map(|s| s.row_count.max(0) as u64);
-    let joined = match earlier {
-        Some(snapshot) => Some((
-            snapshot.as_at,
-            joined(&people, &staff(ctx, snapshot).await?),
-        )),
+    let earlier = match earlier {
+        Some(snapshot) => {
+            let before = staff(ctx, snapshot).await?;
+            // The earlier day's headcount as its own page shows it: figures here that give
+            // it back (the turnover rate, or starters beside leavers) must not undo that
+            // page's hiding.
+            let measures =
+                match standards::year_of_staff_snapshot(ctx, organisation.id, snapshot).await? {
+                    Some(year) => year.indicators,
+                    None => standards::staff_only(&before, minimum)?,
+                };
+            Some(EarlierDay {
+                since: snapshot.as_at,
+                whole: whole_of(&measures, minimum),
+                people: before,
+            })
+        }
         None => None,
     };
+    let start = earlier.as_ref().map(|e| e.whole);
+    let joined = earlier
+        .as_ref()
+        .map(|e| (e.since, joined(&people, &e.people)));
     // Staff now are the staff on the earlier day, less the leavers, plus the starters
     // (exactly, when nobody both joined and left in between). With three of the four
     // shown, the fourth is had by sum (an outside review had hidden starters and hidden
@@ -204,7 +238,7 @@ pub async fn overview(
     // starters unless the earlier headcount is hidden anyway.
     let (mut starters_allowed, mut leavers_allowed) = (true, true);
     if let (Some(left), Some((_, joined)), Some(start)) = (&left, joined, start) {
-        let start_shown = whole.is_shown() && disclosure::population(start, minimum).is_shown();
+        let start_shown = whole.is_shown() && start.is_shown();
         starters_allowed = starters_decided(joined, total, &whole, minimum).is_shown()
             && disclosure::population(left.len() as u64, minimum).is_shown()
             && start_shown;
@@ -213,17 +247,19 @@ pub async fn overview(
     let turnover = left
         .as_deref()
         .map(|left| turnover(left, total, start, &whole, minimum, leavers_allowed));
-    let starters = joined.map(|(since, joined)| Starters {
+    let organisation_flows = Flows {
+        starters: match (joined, starters_allowed) {
+            (Some((_, joined)), true) => starters_decided(joined, total, &whole, minimum),
+            _ => Disclosed::hidden(),
+        },
+        leavers: match (&left, leavers_allowed) {
+            (Some(left), true) => disclosure::population(left.len() as u64, minimum),
+            _ => Disclosed::hidden(),
+        },
+    };
+    let starters = joined.map(|(since, _)| Starters {
         since,
-        count: Figure::amount(
-            if starters_allowed {
-                starters_decided(joined, total, &whole, minimum)
-            } else {
-                Disclosed::hidden()
-            },
-            |n| n.to_string(),
-            "hidden",
-        ),
+        count: Figure::amount(organisation_flows.starters, |n| n.to_string(), "hidden"),
     });
 
     // The staff groups are decided beside every count of the equality tables, and each
@@ -232,11 +268,19 @@ pub async fn overview(
     let unit_at = unit.and_then(|id| places.iter().position(|p| p.unit_id == Some(id)));
     let (shown, unit) = {
         let (places, people, measures) = (places.clone(), people.clone(), measures.clone());
+        let flows = FlowInputs {
+            organisation_name: organisation.name.clone(),
+            units,
+            earlier,
+            left: left.clone(),
+            organisation: organisation_flows,
+        };
         ctx.figures
             .run(move || {
                 let decided = decided_groupings(&people, &measures, &whole, minimum);
                 let shown = breakdowns(&people, &measures, &decided);
-                let unit = unit_at.map(|at| unit_figures(at, &places, &people, &decided, minimum));
+                let unit =
+                    unit_at.map(|at| unit_figures(at, &places, &people, &decided, &flows, minimum));
                 (shown, unit)
             })
             .await?
@@ -498,6 +542,7 @@ fn unit_figures(
     places: &[UnitPlace],
     people: &[Staff],
     decided: &Decided,
+    flows: &FlowInputs,
     minimum: Minimum,
 ) -> UnitFigures {
     let parents = parents(places);
@@ -517,16 +562,21 @@ fn unit_figures(
         within,
         headcount: Figure::amount(headcount, |n| n.to_string(), "hidden"),
         breakdowns: Vec::new(),
+        starters: None,
+        turnover: None,
+        sickness: None,
         too_deep: false,
     };
     let Some(&unit_total) = headcount.value() else {
         return figures;
     };
+    figures.sickness = unit_sickness(at, places, people, &headcount, minimum);
     // The table holds the places down to the deepest level with groups of their own;
     // people deeper count as their ancestor's own there.
     let kept: Vec<usize> = (0..places.len())
         .filter(|&p| places.get(p).is_some_and(|q| q.depth <= GROUPS_DOWN_TO))
         .collect();
+    let at_full = at;
     let Some(at) = kept.iter().position(|&p| p == at) else {
         figures.too_deep = true;
         return figures;
@@ -616,7 +666,148 @@ fn unit_figures(
         })
         .collect();
     figures.breakdowns = shown;
+
+    // Starters and leavers, every unit's at once.
+    let headcounts: Vec<Disclosed<u64>> = kept
+        .iter()
+        .map(|&p| places.get(p).map_or_else(Disclosed::hidden, |q| q.count))
+        .collect();
+    let own = |who: &[Staff], counted: &dyn Fn(&Staff) -> bool| -> Vec<u64> {
+        let mut own = vec![0u64; kept.len()];
+        for person in who.iter().filter(|p| counted(p)) {
+            if let Some(n) = own.get_mut(in_table(UnitPlace::of(places, person))) {
+                *n += 1;
+            }
+        }
+        own
+    };
+    // The earlier day's tree, as that day's page shows it.
+    let then = flows.earlier.as_ref().map(|e| {
+        unit_tree(
+            &flows.organisation_name,
+            &flows.units,
+            &e.people,
+            &e.whole,
+            minimum,
+        )
+    });
+    let earlier = flows.earlier.as_ref().zip(then.as_ref()).map(|(e, then)| {
+        let known: HashSet<&str> = e.people.iter().map(|p| p.person.as_str()).collect();
+        disclosure::Earlier {
+            started: own(people, &|p| !known.contains(p.person.as_str())),
+            before: own(&e.people, &|_| true),
+            headcounts: kept
+                .iter()
+                .map(|&p| then.get(p).map_or_else(Disclosed::hidden, |q| q.count))
+                .collect(),
+        }
+    });
+    let tree = TreeTurnover {
+        parents: table_parents,
+        headcounts,
+        now: own(people, &|_| true),
+        earlier,
+        left: flows.left.as_deref().map(|left| own(left, &|_| true)),
+        organisation: flows.organisation,
+    };
+    // With no decision, both are hidden, saying nothing of their size.
+    let decided =
+        disclosure::tree_turnover(&tree, minimum).and_then(|rows| rows.into_iter().nth(at));
+    let figure = |count: fn(&Flows<PublishedCount>) -> PublishedCount| {
+        decided
+            .as_ref()
+            .map_or_else(|| Figure::words("hidden"), |d| Figure::count(count(d)))
+    };
+    figures.starters = flows.earlier.is_some().then(|| figure(|d| d.starters));
+    // The rate gives the average headcount back, and with it the earlier day's: shown only
+    // where that day's own tree shows the unit too.
+    let start = then.map(|then| {
+        then.get(at_full)
+            .map_or_else(Disclosed::hidden, |q| q.count)
+    });
+    figures.turnover = flows.left.as_ref().map(|_| {
+        let leavers = decided
+            .as_ref()
+            .map_or_else(Disclosed::hidden, |d| d.leavers.disclosed());
+        let average = match start {
+            Some(start) => start.map(|s| (s + unit_total) as f64 / 2.0),
+            None => headcount.map(|n| n as f64),
+        };
+        UnitTurnover {
+            leavers: figure(|d| d.leavers),
+            rate: Figure::of(
+                leavers.zip(average).map(|(l, average)| {
+                    if average > 0.0 {
+                        l as f64 * 100.0 / average
+                    } else {
+                        0.0
+                    }
+                }),
+                |r| format!("{r:.1}%"),
+                "hidden",
+            ),
+        }
+    });
     figures
+}
+
+/// The earlier day the turnover is worked from (a year before, or the newest day before
+/// that).
+pub(crate) struct EarlierDay {
+    since: Day,
+    people: Vec<Staff>,
+    /// The headcount as that day's page shows it.
+    whole: Disclosed<u64>,
+}
+
+/// What a unit's starters and leavers are worked from, besides its people now.
+pub(crate) struct FlowInputs {
+    organisation_name: String,
+    units: Vec<units_store::OrgUnit>,
+    /// The staff in post on the earlier day the organisation's starters count from.
+    earlier: Option<EarlierDay>,
+    /// The leavers extract for the day.
+    left: Option<Vec<Staff>>,
+    /// The organisation's starters and leavers as its page shows them.
+    organisation: Flows<Disclosed<u64>>,
+}
+
+/// A unit's sickness absence rate: its people's days lost over their days contracted,
+/// shown where its headcount is. Only when the extract gives every person's absence and
+/// contract: then what a unit and its parent leave between them is the people the tree
+/// rule left between them (none, or at least the minimum), not a few without a record.
+fn unit_sickness(
+    at: usize,
+    places: &[UnitPlace],
+    people: &[Staff],
+    headcount: &Disclosed<u64>,
+    minimum: Minimum,
+) -> Option<Figure> {
+    if people
+        .iter()
+        .any(|p| p.days_lost.is_none() || p.wte.is_none())
+    {
+        return None;
+    }
+    let below = places.get(at).map_or(0, |p| p.below);
+    let theirs: Vec<&Staff> = people
+        .iter()
+        .filter(|p| (at..=at + below).contains(&UnitPlace::of(places, p)))
+        .collect();
+    let lost: f64 = theirs.iter().filter_map(|p| p.days_lost).sum();
+    let available: f64 = theirs
+        .iter()
+        .filter_map(|p| p.wte)
+        .map(|w| w * DAYS_IN_YEAR)
+        .sum();
+    let rate = disclosure::mean(lost, theirs.len() as u64, headcount, minimum).map(|_| {
+        if available > 0.0 {
+            lost * 100.0 / available
+        } else {
+            0.0
+        }
+    });
+    Some(Figure::of(rate, |r| format!("{r:.2}%"), "hidden"))
 }
 
 /// How a unit table takes one of the organisation's groups. One its page hides may still
@@ -771,7 +962,7 @@ fn starters_decided(
 fn turnover(
     left_people: &[Staff],
     at_end: u64,
-    at_start: Option<u64>,
+    at_start: Option<Disclosed<u64>>,
     whole: &Disclosed<u64>,
     minimum: Minimum,
     allowed: bool,
@@ -804,7 +995,7 @@ fn turnover(
     // The rate is leavers over the average headcount, so with the leavers shown it would
     // give the year-start headcount back: that must be one the rules would show too.
     let start = match at_start {
-        Some(start) => disclosure::population(start, minimum).map(Some),
+        Some(start) => start.map(Some),
         None => disclosure::population(at_end, minimum).map(|_| None),
     };
     let rate = leavers.zip(*whole).zip(start).map(|((l, end), start)| {

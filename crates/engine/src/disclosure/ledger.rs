@@ -555,6 +555,21 @@ impl Decided {
     pub fn ranges(&self) -> Vec<(u64, u64)> {
         self.ledger.ranges()
     }
+
+    /// As [`Decided::published`], but a withheld count that the published cells pin to
+    /// one value anyway (`ranges`, from [`Decided::ranges`]) reads exactly: showing it
+    /// tells nothing more, and a page is clearer without a "not shown" anyone can work out.
+    pub fn published_or_pinned(&self, cell: usize, ranges: &[(u64, u64)]) -> PublishedCount {
+        let published = self.published(cell);
+        match ranges.get(cell) {
+            Some(&(low, high))
+                if published.is_withheld() && low == high && self.stuck.is_empty() =>
+            {
+                PublishedCount(Count::Exact(low))
+            }
+            _ => published,
+        }
+    }
 }
 
 mod exact;

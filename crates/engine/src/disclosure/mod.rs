@@ -19,6 +19,7 @@ mod figure;
 mod ledger;
 mod rules;
 mod tree_table;
+mod tree_turnover;
 
 #[cfg(any(test, feature = "audit"))]
 pub mod audit;
@@ -30,6 +31,7 @@ pub use figure::Figure;
 pub use ledger::{Decided, Ledger, PublishedCount, median};
 pub use rules::Unit;
 pub use tree_table::{ShownAbove, TreeTable, tree_table};
+pub use tree_turnover::{Earlier, Flows, TreeTurnover, tree_turnover};
 
 use std::fmt;
 

@@ -1,0 +1,444 @@
+//! Each check attacks the tree as a reader would: from both days' headcounts as their
+//! trees show them, every count shown, every "fewer than", the movers between units (a
+//! stronger reader than the pages allow) and every sum down the tree, the exact solver
+//! works out the least and greatest value of every starter, leaver, stayer and headcount
+//! not shown exactly. A small one pinned to one value would point at people.
+
+use super::super::audit::{System, Unsolved};
+use super::super::{Kind, Minimum, Unit, population, tree};
+use super::*;
+use crate::rng::Rng;
+
+fn minimum(people: u64) -> Minimum {
+    Minimum {
+        kind: Kind::Workforce,
+        people,
+    }
+}
+
+/// One place's own people: now, of whom started since the earlier day, on the earlier
+/// day, and left in the period.
+#[derive(Debug, Clone, Copy)]
+struct Own {
+    now: u64,
+    started: u64,
+    before: u64,
+    left: u64,
+}
+
+fn own(now: u64, started: u64, before: u64, left: u64) -> Own {
+    Own {
+        now,
+        started,
+        before,
+        left,
+    }
+}
+
+/// The tree as the pages would give it: headcounts by the tree rule, and the
+/// organisation's starters and leavers as its page shows them (starters beside shown
+/// stayers, leavers and earlier headcount; leavers with starters, unless the earlier
+/// headcount is hidden).
+fn tree_of(parents: Vec<Option<usize>>, places: &[Own], minimum: Minimum) -> TreeTurnover {
+    fn unit(place: usize, parents: &[Option<usize>], own: &[u64]) -> Unit {
+        Unit {
+            direct: own.get(place).copied().unwrap_or(0),
+            children: (place + 1..parents.len())
+                .filter(|&c| parents.get(c) == Some(&Some(place)))
+                .map(|c| unit(c, parents, own))
+                .collect(),
+        }
+    }
+    let now: Vec<u64> = places.iter().map(|o| o.now).collect();
+    let before: Vec<u64> = places.iter().map(|o| o.before).collect();
+    let headcounts = tree(&unit(0, &parents, &now), minimum);
+    let before_headcounts = tree(&unit(0, &parents, &before), minimum);
+    let started: u64 = places.iter().map(|o| o.started).sum();
+    let left: u64 = places.iter().map(|o| o.left).sum();
+    let stayed: u64 = places.iter().map(|o| o.now - o.started).sum();
+    let start_shown = before_headcounts.first().is_some_and(Disclosed::is_shown);
+    let starters_shown = population(stayed, minimum).is_shown()
+        && population(started, minimum).is_shown()
+        && population(left, minimum).is_shown()
+        && start_shown;
+    TreeTurnover {
+        parents,
+        headcounts,
+        now,
+        earlier: Some(Earlier {
+            started: places.iter().map(|o| o.started).collect(),
+            before,
+            headcounts: before_headcounts,
+        }),
+        left: Some(places.iter().map(|o| o.left).collect()),
+        organisation: Flows {
+            starters: if starters_shown {
+                population(started, minimum)
+            } else {
+                Disclosed::hidden()
+            },
+            leavers: if starters_shown || !start_shown {
+                population(left, minimum)
+            } else {
+                Disclosed::hidden()
+            },
+        },
+    }
+}
+
+/// A count the attack looked for: its name, its true value, and the least and greatest
+/// value the attacker could narrow it to.
+type Found = (String, u64, (u64, u64));
+
+/// Every small count not shown exactly, with what the attacker can narrow it to; `None`
+/// when the exhaustive search grew too large to finish.
+fn attack(
+    tree: &TreeTurnover,
+    published: &[Flows<PublishedCount>],
+    minimum: Minimum,
+) -> Option<Vec<Found>> {
+    let places = tree.now.len();
+    let threshold = minimum.people - 1;
+    let earlier = tree.earlier.as_ref().expect("an earlier day");
+    let left = tree.left.as_ref().expect("a leavers extract");
+    let bound = tree
+        .now
+        .iter()
+        .chain(&earlier.before)
+        .chain(left)
+        .sum::<u64>();
+    let mut system = System::default();
+    let mut secret = Vec::new();
+    let children = |p: usize| -> Vec<usize> {
+        (p + 1..places)
+            .filter(|&c| tree.parents[c] == Some(p))
+            .collect()
+    };
+    // A count down the tree, as the reader sees it: `reading` gives what each place's
+    // cell publishes (`None` for a count never published).
+    let down = |system: &mut System,
+                secret: &mut Vec<(String, u64, usize)>,
+                name: &str,
+                own: &[u64],
+                reading: &dyn Fn(usize) -> Option<PublishedCount>|
+     -> (Vec<usize>, Vec<usize>) {
+        let below = tree.below(own);
+        let own_cells: Vec<usize> = own
+            .iter()
+            .enumerate()
+            .map(|(p, &n)| {
+                let cell = system.range(0, bound);
+                secret.push((format!("own {name} of {p}"), n, cell));
+                cell
+            })
+            .collect();
+        let cells: Vec<usize> = (0..places)
+            .map(|p| {
+                let value = below[p];
+                let cell = match reading(p) {
+                    Some(r) if r.exact().is_some() => system.exact(value),
+                    Some(r) if r.fewer_than().is_some() => {
+                        if value == 0 {
+                            system.range(0, threshold)
+                        } else {
+                            system.range(1, threshold)
+                        }
+                    }
+                    Some(_) => system.range(threshold + 1, bound),
+                    None => system.range(0, bound),
+                };
+                if reading(p).is_none_or(|r| r.exact().is_none()) {
+                    secret.push((format!("{name} of {p}"), value, cell));
+                }
+                cell
+            })
+            .collect();
+        for p in 0..places {
+            let mut parts = vec![own_cells[p]];
+            parts.extend(children(p).into_iter().map(|c| cells[c]));
+            system.sum(cells[p], parts);
+        }
+        (own_cells, cells)
+    };
+    let shown_flow = |flow: fn(&Flows<PublishedCount>) -> PublishedCount| {
+        move |p: usize| -> Option<PublishedCount> {
+            let reading = flow(&published[p]);
+            // Withheld beside a shown headcount says the count is not small; where the
+            // place shows nothing, or for the organisation's hidden flows, it says nothing.
+            (!reading.is_withheld() || (p > 0 && tree.headcounts[p].is_shown())).then_some(reading)
+        }
+    };
+    let (own_now, headcounts) = down(&mut system, &mut secret, "now", &tree.now, &|p| {
+        tree.headcounts[p]
+            .is_shown()
+            .then_some(PublishedCount::NONE)
+    });
+    let (own_started, starters) = down(
+        &mut system,
+        &mut secret,
+        "starters",
+        &earlier.started,
+        &shown_flow(|f| f.starters),
+    );
+    let stayed_own: Vec<u64> = tree
+        .now
+        .iter()
+        .zip(&earlier.started)
+        .map(|(n, s)| n - s)
+        .collect();
+    let (own_stayed, stayed) = down(&mut system, &mut secret, "stayed", &stayed_own, &|_| None);
+    let (_, leavers) = down(
+        &mut system,
+        &mut secret,
+        "leavers",
+        left,
+        &shown_flow(|f| f.leavers),
+    );
+    let (_, before_cells) = down(&mut system, &mut secret, "before", &earlier.before, &|p| {
+        earlier.headcounts[p]
+            .is_shown()
+            .then_some(PublishedCount::NONE)
+    });
+    let (before, started, left, now) = (
+        tree.below(&earlier.before),
+        tree.below(&earlier.started),
+        tree.below(left),
+        tree.below(&tree.now),
+    );
+    for p in 0..places {
+        system.sum(headcounts[p], vec![starters[p], stayed[p]]);
+        system.sum(own_now[p], vec![own_started[p], own_stayed[p]]);
+        let (into, out_of) = (before[p] + started[p], now[p] + left[p]);
+        let whole = system.range(0, 2 * bound);
+        let before = before_cells[p];
+        let came_in = system.exact(out_of.saturating_sub(into));
+        let went_out = system.exact(into.saturating_sub(out_of));
+        system.sum(whole, vec![before, starters[p], came_in]);
+        system.sum(whole, vec![headcounts[p], leavers[p], went_out]);
+    }
+    let ranges = match system.solve() {
+        Ok(ranges) => ranges,
+        Err(Unsolved::TooLarge) => return None,
+        Err(Unsolved::NoSolution) => panic!("the attack's system has no solution: {tree:?}"),
+    };
+    Some(
+        secret
+            .into_iter()
+            .map(|(name, value, cell)| (name, value, ranges[cell]))
+            .collect(),
+    )
+}
+
+/// Panics if a unit shows its starters and leavers beside both days' headcounts while they
+/// give a few people as having moved in or out (or come and gone): a reader who did not
+/// know that would learn it.
+fn assert_movers_hidden(
+    tree: &TreeTurnover,
+    published: &[Flows<PublishedCount>],
+    minimum: Minimum,
+) {
+    let earlier = tree.earlier.as_ref().expect("an earlier day");
+    let left = tree.left.as_ref().expect("a leavers extract");
+    let (now, before, started, left) = (
+        tree.below(&tree.now),
+        tree.below(&earlier.before),
+        tree.below(&earlier.started),
+        tree.below(left),
+    );
+    for p in 1..published.len() {
+        let shown = published[p].starters.exact().is_some()
+            && published[p].leavers.exact().is_some()
+            && tree.headcounts[p].is_shown()
+            && earlier.headcounts[p].is_shown();
+        let movers = (now[p] + left[p]).abs_diff(before[p] + started[p]);
+        assert!(
+            !shown || movers == 0 || movers >= minimum.people,
+            "place {p} gives {movers} movers away in {tree:?} published as {published:?}"
+        );
+    }
+}
+
+/// Whether the attack finished; panics if it pinned a small count.
+fn assert_safe(tree: &TreeTurnover, published: &[Flows<PublishedCount>], minimum: Minimum) -> bool {
+    let Some(found) = attack(tree, published, minimum) else {
+        return false;
+    };
+    for (name, value, (low, high)) in found {
+        assert!(
+            !(1..minimum.people).contains(&value) || low < high,
+            "{name}: {value} is pinned to {low}..={high} in {tree:?} published as {published:?}"
+        );
+    }
+    true
+}
+
+/// The attack the tie exists for: a division's 3 leavers are its 40 staff a year ago, plus
+/// its 15 starters, less its 52 now. Its starters are withheld with them.
+#[test]
+fn a_units_leavers_are_not_had_from_its_starters_and_headcounts() {
+    let minimum = minimum(10);
+    let tree = tree_of(
+        vec![None, Some(0), Some(0)],
+        &[own(0, 0, 0, 0), own(52, 15, 40, 3), own(60, 20, 55, 15)],
+        minimum,
+    );
+    assert!(tree.organisation.starters.is_shown() && tree.organisation.leavers.is_shown());
+    let published = tree_turnover(&tree, minimum).expect("a decision");
+    assert!(published[1].leavers.fewer_than().is_some(), "{published:?}");
+    assert!(published[1].starters.is_hidden(), "{published:?}");
+    assert!(assert_safe(&tree, &published, minimum));
+}
+
+/// A division whose starters are nearly all its staff: the few who stayed are its
+/// headcount less its starters, so its starters are withheld.
+#[test]
+fn a_units_few_stayers_are_not_had_from_its_starters() {
+    let minimum = minimum(10);
+    let tree = tree_of(
+        vec![None, Some(0), Some(0)],
+        &[own(0, 0, 0, 0), own(25, 21, 10, 12), own(80, 30, 70, 20)],
+        minimum,
+    );
+    let published = tree_turnover(&tree, minimum).expect("a decision");
+    assert!(published[1].starters.is_hidden(), "{published:?}");
+    assert!(assert_safe(&tree, &published, minimum));
+}
+
+/// Down the tree as well as along the tie: with the organisation's 45 starters shown,
+/// the first division's 15 would give the second's hidden 3 (45 less 15, less the
+/// third's 27), so another division's starters are withheld with them.
+#[test]
+fn a_units_hidden_starters_are_not_had_down_the_tree() {
+    let minimum = minimum(10);
+    let tree = tree_of(
+        vec![None, Some(0), Some(0), Some(0)],
+        &[
+            own(0, 0, 0, 0),
+            own(60, 15, 55, 10),
+            own(40, 3, 50, 13),
+            own(90, 27, 75, 12),
+        ],
+        minimum,
+    );
+    let published = tree_turnover(&tree, minimum).expect("a decision");
+    assert!(published[2].starters.is_hidden(), "{published:?}");
+    let shown = published[1..]
+        .iter()
+        .filter(|f| f.starters.exact().is_some())
+        .count();
+    assert!(shown < 2, "{published:?}");
+    assert!(assert_safe(&tree, &published, minimum));
+}
+
+/// Large flows everywhere are all shown: the decision hides only what it must.
+#[test]
+fn large_flows_are_shown() {
+    let minimum = minimum(10);
+    let tree = tree_of(
+        vec![None, Some(0), Some(1), Some(1), Some(0)],
+        &[
+            own(0, 0, 0, 0),
+            own(0, 0, 0, 0),
+            own(120, 25, 110, 15),
+            own(90, 20, 85, 15),
+            own(200, 40, 190, 30),
+        ],
+        minimum,
+    );
+    let published = tree_turnover(&tree, minimum).expect("a decision");
+    for (p, flows) in published.iter().enumerate() {
+        assert!(
+            flows.starters.exact().is_some() && flows.leavers.exact().is_some(),
+            "place {p}: {published:?}"
+        );
+    }
+    assert!(assert_safe(&tree, &published, minimum));
+}
+
+/// Surgery's starters and leavers are large, but beside its headcounts they say that one
+/// person moved in from another division (40 + 15 + 1 = 46 + 10): its starters are held
+/// back.
+#[test]
+fn a_units_few_movers_are_not_had_from_its_flows() {
+    let minimum = minimum(10);
+    // One of Medicine's 72 a year ago is one of Surgery's 46 now.
+    let tree = tree_of(
+        vec![None, Some(0), Some(0)],
+        &[own(0, 0, 0, 0), own(46, 15, 40, 10), own(79, 20, 72, 12)],
+        minimum,
+    );
+    let published = tree_turnover(&tree, minimum).expect("a decision");
+    assert!(
+        published[1].starters.exact().is_none() || published[1].leavers.exact().is_none(),
+        "{published:?}"
+    );
+    assert_movers_hidden(&tree, &published, minimum);
+    assert!(assert_safe(&tree, &published, minimum));
+}
+
+#[test]
+fn a_badly_formed_tree_shows_nothing() {
+    let minimum = minimum(10);
+    let mut broken = tree_of(
+        vec![None, Some(0)],
+        &[own(0, 0, 0, 0), own(50, 20, 40, 10)],
+        minimum,
+    );
+    broken.parents[1] = Some(1);
+    assert!(tree_turnover(&broken, minimum).is_none());
+    let mut wrong = tree_of(
+        vec![None, Some(0)],
+        &[own(0, 0, 0, 0), own(50, 20, 40, 10)],
+        minimum,
+    );
+    wrong.organisation.starters = population(21, minimum);
+    assert!(tree_turnover(&wrong, minimum).is_none());
+}
+
+#[test]
+fn random_trees_never_pin_a_small_flow() {
+    let mut checked = 0;
+    let (mut undecided, mut too_large) = (0, 0);
+    for seed in 0..200 {
+        let mut rng = Rng::new(seed);
+        let minimum = minimum(3 + rng.below(2));
+        let places = 2 + rng.below(3) as usize;
+        let mut parents = vec![None];
+        for p in 1..places {
+            parents.push(Some(rng.below(p as u64) as usize));
+        }
+        let m = minimum.people;
+        let some = |rng: &mut Rng| match rng.below(3) {
+            0 => rng.below(m),
+            _ => rng.below(3 * m),
+        };
+        let own: Vec<Own> = (0..places)
+            .map(|p| {
+                if p == 0 || (parents.contains(&Some(p)) && rng.below(2) == 0) {
+                    return own(0, 0, 0, 0);
+                }
+                let started = some(&mut rng);
+                let stayed = some(&mut rng);
+                let now = started + stayed;
+                own(now, started, some(&mut rng), some(&mut rng))
+            })
+            .collect();
+        let tree = tree_of(parents, &own, minimum);
+        if !tree.headcounts[0].is_shown() {
+            continue;
+        }
+        if let Some(published) = tree_turnover(&tree, minimum) {
+            assert_movers_hidden(&tree, &published, minimum);
+            match assert_safe(&tree, &published, minimum) {
+                true => checked += 1,
+                false => too_large += 1,
+            }
+        } else {
+            undecided += 1;
+        }
+    }
+    assert!(
+        checked >= 120,
+        "only {checked} trees were attacked: {undecided} undecided, {too_large} too large to search"
+    );
+}
