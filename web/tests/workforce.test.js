@@ -55,6 +55,20 @@ test('an administrator reads the workforce figures', async () => {
   }
   await checkAccessibility(admin, assert);
   await checkReflow(admin, assert);
+
+  // The same part on the newest day, which has an earlier day and leavers: its starters,
+  // leavers, turnover and sickness absence, each a number or a word saying it is hidden.
+  if (await admin.locator('#day').count()) {
+    await admin.selectOption('#day', { index: 0 });
+    await admin.click('button:has-text("Show these figures")');
+    assert.equal(await admin.locator('h2#unit').innerText(), name);
+    const summary = await admin.locator('main dl').first().innerText();
+    for (const key of [/Starters since/, /Leavers in the year/, /Turnover/, /Sickness absence/]) {
+      assert.match(summary, key);
+    }
+    assert.match(summary, /Leavers in the year to this day\s+(\d+|fewer than 10|not shown|hidden)/);
+    await checkAccessibility(admin, assert);
+  }
 });
 
 test('an executive is offered the figures and a union partner is not', async () => {
