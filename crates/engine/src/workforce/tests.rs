@@ -778,6 +778,33 @@ fn a_hidden_cell_is_not_had_from_the_row_and_column_totals() {
     assert_nothing_small_is_pinned(&layout.sheet, &published, 10);
 }
 
+/// A small "not known" column (2 and 3 people in two bands) is the whole workforce less
+/// its white and BME staff. Protecting it withholds counts next to it, but not the
+/// headcount, which the trust's headline, turnover and sickness rate all stand on.
+#[test]
+fn a_small_not_known_column_leaves_the_headcount_shown() {
+    let year = WorkforceYear {
+        staff: vec![
+            staff(Band::Afc3, Side::NonClinical, [200, 40, 2], [20, 222, 0]),
+            staff(Band::Afc5, Side::Clinical, [300, 100, 3], [40, 363, 0]),
+            staff(Band::Afc6, Side::Clinical, [150, 60, 0], [15, 195, 0]),
+        ],
+        ..WorkforceYear::default()
+    };
+    let layout = Layout::new(&year);
+    let published = layout.sheet.decide(ELEVEN);
+    let out = layout.publish(&published, &year);
+    assert_eq!(
+        out.wres.staff.workforce.total.exact(),
+        Some(855),
+        "{:?}",
+        out.wres.staff.workforce
+    );
+    let unknown = out.wres.staff.workforce.get(Ethnicity::Unknown).unwrap();
+    assert!(unknown.count.exact().is_none(), "{unknown:?}");
+    assert_nothing_small_is_pinned(&layout.sheet, &published, 10);
+}
+
 /// Training's headcount is the staff in post: when WRES 1 withholds a group's total to
 /// protect a small count, training must not show the same number.
 #[test]
@@ -963,3 +990,4 @@ fn a_year_too_small_to_protect_shows_nothing() {
             .is_shown()
     );
 }
+
