@@ -514,14 +514,28 @@ impl Config {
                     name.push(".secret");
                     PathBuf::from(name)
                 }
-                Some(_) => {
+                Some(db) => {
+                    let mut reason = "set secret_key_file (or secret_key) to keep the \
+                                      installation secret outside the database's folder: with \
+                                      the secret, a copy of that folder could open survey \
+                                      answers waiting for their batch. Make one with: dignity \
+                                      admin generate-secret"
+                        .to_owned();
+                    // A command run against the demo's database (an import, say) needs the
+                    // secret the demo made beside it: say where it is.
+                    let mut demo = db.clone().into_os_string();
+                    demo.push(".secret");
+                    let demo = PathBuf::from(demo);
+                    if demo.exists() {
+                        reason.push_str(&format!(
+                            ". For the demo's database, give its secret: \
+                             DIGNITY_SECRET_KEY=\"$(cat {})\"",
+                            demo.display()
+                        ));
+                    }
                     return Err(ConfigError::BadValue {
                         key: "secret_key_file".into(),
-                        reason: "set secret_key_file (or secret_key) to keep the installation \
-                                 secret outside the database's folder: with the secret, a copy \
-                                 of that folder could open survey answers waiting for their \
-                                 batch. Make one with: dignity admin generate-secret"
-                            .into(),
+                        reason,
                     });
                 }
                 None => {
@@ -713,6 +727,7 @@ mod tests {
         );
         assert!(!dir.path().join("trust.db.secret").exists());
         assert!(!dir.path().join("secret").exists());
+        assert!(!refused.contains("demo"), "{refused}");
         let elsewhere = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let kept = elsewhere
             .path()
@@ -739,6 +754,19 @@ mod tests {
             *first.derive("p"),
             *again.derive("p"),
             "read back, not remade"
+        );
+        // A command on the demo's database is told where its secret is.
+        let refused = load(&[("DIGNITY_DATABASE_URL", &url)])
+            .installation_secret()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            refused.contains(&format!(
+                "DIGNITY_SECRET_KEY=\"$(cat {})\"",
+                dir.path().join("trust.db.secret").display()
+            )),
+            "{refused}"
         );
 
         let hex = "cd".repeat(32);

@@ -990,4 +990,3 @@ fn a_year_too_small_to_protect_shows_nothing() {
             .is_shown()
     );
 }
-
