@@ -216,6 +216,18 @@ impl Ledger {
         self.push(value, state, false)
     }
 
+    /// As [`Ledger::shown`], but a zero reads "fewer than" too, as it may be zero: for a
+    /// count whose zero would pin a small count next to it that nothing could then free (a
+    /// zero cannot be withheld, as withheld says more than the threshold).
+    pub fn shown_but_zero(&mut self, value: u64) -> usize {
+        if value > 0 {
+            return self.shown(value);
+        }
+        let cell = self.push(0, State::Small, false);
+        self.may_be_zero[cell] = true;
+        cell
+    }
+
     /// A count that is never published, such as the cases that were not anonymous.
     pub fn never(&mut self, value: u64) -> usize {
         self.push(value, State::Never, false)

@@ -100,45 +100,12 @@ impl TreeTurnover {
 /// hidden, or figures fixed elsewhere give a small count away whatever is hidden here.
 ///
 /// A unit that shows both, with both days' headcounts, gives how far its tie is out: the
-/// movers in less the movers out (with anyone who came and went in the year). The decision
-/// takes that as known, so it does not protect it; where it comes to a few people, the
-/// unit's starters are held back and everything is decided again.
+/// movers in less the movers out, with anyone who came and went in the year. The decision
+/// takes that as known and does not protect it: it says nothing of anyone's group, and the
+/// organisation's leaders, who read these pages, know who moved where. (A hold on a unit's
+/// starters where its own page gave a few movers was tried; an outside attack had the
+/// same few from the parent and siblings, so it promised more than it kept.)
 pub fn tree_turnover(tree: &TreeTurnover, minimum: Minimum) -> Option<Vec<Flows<PublishedCount>>> {
-    let places = tree.now.len();
-    let mut held = vec![false; places];
-    loop {
-        let decided = decide(tree, minimum, &held)?;
-        let mut more = false;
-        if let (Some(earlier), Some(left)) = (&tree.earlier, &tree.left) {
-            let (now, before, started, left) = (
-                tree.below(&tree.now),
-                tree.below(&earlier.before),
-                tree.below(&earlier.started),
-                tree.below(left),
-            );
-            for p in 1..places {
-                let shown = decided[p].starters.exact().is_some()
-                    && decided[p].leavers.exact().is_some()
-                    && earlier.headcounts[p].is_shown();
-                let out = (now[p] + left[p]).abs_diff(before[p] + started[p]);
-                if shown && !held[p] && !super::apart_enough(out, minimum) {
-                    held[p] = true;
-                    more = true;
-                }
-            }
-        }
-        if !more {
-            return Some(decided);
-        }
-    }
-}
-
-/// [`tree_turnover`]'s decision, with the starters of the places `held` never shown.
-fn decide(
-    tree: &TreeTurnover,
-    minimum: Minimum,
-    held: &[bool],
-) -> Option<Vec<Flows<PublishedCount>>> {
     let places = tree.now.len();
     if !tree.well_formed() || !tree.headcounts[0].is_shown() {
         return None;
@@ -165,14 +132,23 @@ fn decide(
     let mut ledger = Ledger::new(minimum);
     let shown_here = |p: usize| p > 0 && tree.headcounts[p].is_shown();
     // A count down the tree: each place's own people (never shown apart, but people: the
-    // decision keeps them from being had as a place less its units), and each place's
-    // count with everything below, which `cell` makes. Returns both.
-    let down_the_tree = |ledger: &mut Ledger,
-                         own: &[u64],
-                         cell: &dyn Fn(&mut Ledger, usize, u64) -> usize|
+    // decision keeps them from being had as a place less its units, unless `known_zero`
+    // says a reader may take them as none), and each place's count with everything below,
+    // which `cell` makes. Returns both.
+    let down_the_tree_knowing = |ledger: &mut Ledger,
+                                 own: &[u64],
+                                 known_zero: &dyn Fn(usize) -> bool,
+                                 cell: &dyn Fn(&mut Ledger, usize, u64) -> usize|
      -> (Vec<usize>, Vec<usize>) {
         let below = tree.below(own);
-        let own: Vec<usize> = own.iter().map(|&n| ledger.never(n)).collect();
+        let own: Vec<usize> = own
+            .iter()
+            .enumerate()
+            .map(|(p, &n)| match n == 0 && known_zero(p) {
+                true => ledger.known(0),
+                false => ledger.never(n),
+            })
+            .collect();
         let cells: Vec<usize> = (0..places).map(|p| cell(ledger, p, below[p])).collect();
         for p in 0..places {
             let mut parts = vec![own[p]];
@@ -180,6 +156,21 @@ fn decide(
             ledger.sum(cells[p], parts);
         }
         (own, cells)
+    };
+    let down_the_tree =
+        |ledger: &mut Ledger, own: &[u64], cell: &dyn Fn(&mut Ledger, usize, u64) -> usize| {
+            down_the_tree_knowing(ledger, own, &|_| false, cell)
+        };
+    // A place with no staff of its own on either day (the organisation itself, where every
+    // person has a unit) is taken to have no leavers of its own: an outside attack had a
+    // division's 2 leavers as the organisation's 22 less its two siblings' 10, the
+    // organisation's own being none.
+    let no_own_staff = |p: usize| {
+        tree.now.get(p) == Some(&0)
+            && tree
+                .earlier
+                .as_ref()
+                .is_none_or(|e| e.before.get(p) == Some(&0))
     };
     let (own_now, headcounts) = down_the_tree(&mut ledger, &tree.now, &|ledger, p, n| match tree
         .headcounts[p]
@@ -197,21 +188,20 @@ fn decide(
                 None => ledger.never(n),
             }
         } else if shown_here(p) {
-            ledger.shown(n)
+            // A zero reads "fewer than" too: shown as 0, a unit's no leavers beside its few
+            // starters would pin them, and a zero cannot be withheld (an outside attack
+            // saw one such directorate hide every unit's flows).
+            ledger.shown_but_zero(n)
         } else {
             ledger.never(n)
         }
     };
     let starters = tree.earlier.as_ref().map(|earlier| {
         let org = tree.organisation.starters;
-        let (own_started, starters) = down_the_tree(
-            &mut ledger,
-            &earlier.started,
-            &|ledger, p, n| match held.get(p) {
-                Some(true) => ledger.never(n),
-                _ => flow(ledger, p, n, &org),
-            },
-        );
+        let (own_started, starters) =
+            down_the_tree(&mut ledger, &earlier.started, &|ledger, p, n| {
+                flow(ledger, p, n, &org)
+            });
         let stayed_own: Vec<u64> = tree
             .now
             .iter()
@@ -228,7 +218,10 @@ fn decide(
     });
     let leavers = tree.left.as_ref().map(|left| {
         let org = tree.organisation.leavers;
-        down_the_tree(&mut ledger, left, &|ledger, p, n| flow(ledger, p, n, &org)).1
+        down_the_tree_knowing(&mut ledger, left, &no_own_staff, &|ledger, p, n| {
+            flow(ledger, p, n, &org)
+        })
+        .1
     });
     // The tie: before + starters + came in = now + leavers + went out, where what came in
     // and went out is taken as known.
@@ -281,19 +274,16 @@ fn decide(
     }
     // The organisation's cells read as its page gave them: known when shown, never when
     // hidden (which reads withheld).
-    // A count held back stays withheld even where the ledger, which takes the movers as
-    // known, could work it out: a reader who does not know them cannot.
     let ranges = decided.ranges();
-    let read = |cells: &Option<Vec<usize>>, p: usize, held: bool| match cells {
-        Some(cells) if held => decided.published(cells[p]),
+    let read = |cells: &Option<Vec<usize>>, p: usize| match cells {
         Some(cells) if p == 0 || shown_here(p) => decided.published_or_pinned(cells[p], &ranges),
         _ => PublishedCount::WITHHELD,
     };
     Some(
         (0..places)
             .map(|p| Flows {
-                starters: read(&starters, p, held.get(p) == Some(&true)),
-                leavers: read(&leavers, p, false),
+                starters: read(&starters, p),
+                leavers: read(&leavers, p),
             })
             .collect(),
     )
