@@ -114,13 +114,7 @@ pub fn tree_table(table: &TreeTable, minimum: Minimum) -> Option<Vec<Vec<Publish
         return None;
     }
     let below = below(table);
-    let children: Vec<Vec<usize>> = (0..places)
-        .map(|p| {
-            (p + 1..places)
-                .filter(|&c| table.parents[c] == Some(p))
-                .collect()
-        })
-        .collect();
+    let children = children_of(&table.parents);
 
     let mut ledger = Ledger::new(minimum);
     // A place's own people are never shown apart, but they are people: the decision keeps
@@ -199,6 +193,17 @@ pub fn tree_table(table: &TreeTable, minimum: Minimum) -> Option<Vec<Vec<Publish
         })
         .collect();
     Some(rows)
+}
+
+/// Each place's children, from each place's parent (children come after their parent).
+pub(super) fn children_of(parents: &[Option<usize>]) -> Vec<Vec<usize>> {
+    (0..parents.len())
+        .map(|p| {
+            (p + 1..parents.len())
+                .filter(|&c| parents.get(c) == Some(&Some(p)))
+                .collect()
+        })
+        .collect()
 }
 
 /// Each place's people and everyone below it, by group. Children come after their parent,

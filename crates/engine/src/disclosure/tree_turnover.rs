@@ -110,13 +110,7 @@ pub fn tree_turnover(tree: &TreeTurnover, minimum: Minimum) -> Option<Vec<Flows<
     if !tree.well_formed() || !tree.headcounts[0].is_shown() {
         return None;
     }
-    let children: Vec<Vec<usize>> = (0..places)
-        .map(|p| {
-            (p + 1..places)
-                .filter(|&c| tree.parents[c] == Some(p))
-                .collect()
-        })
-        .collect();
+    let children = super::tree_table::children_of(&tree.parents);
     let now_below = tree.below(&tree.now);
     let agree = |shown: &[Disclosed<u64>], below: &[u64]| {
         shown

@@ -1480,20 +1480,7 @@ async fn a_units_ethnicity_does_not_give_back_a_band_cell(app: &TestApp) -> Test
 /// its 52 now; and with the organisation's leavers shown, Medicine's and Oncology's would
 /// give Surgery's by subtraction.
 async fn a_units_leavers_are_not_had_from_its_starters(app: &TestApp) -> TestResult {
-    let mut ids = Vec::new();
-    for unit in ["Surgery", "Medicine", "Oncology"] {
-        let made = identity::create_org_unit(
-            &app.db,
-            "cli",
-            1,
-            &app.org,
-            None,
-            OrgUnitKind::Division,
-            &Name::parse(unit, "name")?,
-        )
-        .await?;
-        ids.push(made.id);
-    }
+    let ids = divisions(app, &["Surgery", "Medicine", "Oncology"]).await?;
     let person = |n: usize, unit: &str| {
         format!(
             "{},{unit},Nursing and Midwifery Registered,Band 5,A,No,Female,26-30,1,3.65",
@@ -1633,6 +1620,22 @@ async fn divisions_with_staff_by_ethnicity(
             names.push(unit);
         }
     }
+    let ids = divisions(app, &names).await?;
+    let mut lines = Vec::new();
+    for (unit, group, band, ethnicity, people) in staff {
+        for _ in 0..*people {
+            lines.push(format!(
+                "{},{unit},{group},{band},{ethnicity},No,Female,26-30,1,0",
+                60_000_000 + lines.len()
+            ));
+        }
+    }
+    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
+    Ok(ids)
+}
+
+/// Makes a division of RJ1 for each of `names`; returns their ids in that order.
+async fn divisions(app: &TestApp, names: &[&str]) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
     let mut ids = Vec::new();
     for unit in names {
         let made = identity::create_org_unit(
@@ -1647,16 +1650,6 @@ async fn divisions_with_staff_by_ethnicity(
         .await?;
         ids.push(made.id);
     }
-    let mut lines = Vec::new();
-    for (unit, group, band, ethnicity, people) in staff {
-        for _ in 0..*people {
-            lines.push(format!(
-                "{},{unit},{group},{band},{ethnicity},No,Female,26-30,1,0",
-                60_000_000 + lines.len()
-            ));
-        }
-    }
-    import_staff(app, &lines, Day::parse("2026-03-31")?).await?;
     Ok(ids)
 }
 
