@@ -7,6 +7,21 @@
     reason = "unknowns are indices the system handed out itself"
 )]
 
+/// Each place's parent for a random tree of `places` places in depth-first order, as pages
+/// list them and as `disclosure::tree` numbers them: each new place hangs from the last
+/// place or one of its ancestors.
+pub fn depth_first_parents(rng: &mut crate::rng::Rng, places: usize) -> Vec<Option<usize>> {
+    let mut parents = vec![None];
+    let mut path = vec![0];
+    for p in 1..places {
+        let at = rng.below(path.len() as u64) as usize;
+        path.truncate(at + 1);
+        parents.push(path.last().copied());
+        path.push(p);
+    }
+    parents
+}
+
 /// Why [`System::solve`] gave no ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsolved {

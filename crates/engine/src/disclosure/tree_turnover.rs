@@ -151,14 +151,11 @@ pub fn tree_turnover(tree: &TreeTurnover, minimum: Minimum) -> Option<Vec<Flows<
         }
         (own, cells)
     };
-    let down_the_tree =
-        |ledger: &mut Ledger, own: &[u64], cell: &dyn Fn(&mut Ledger, usize, u64) -> usize| {
-            down_the_tree_knowing(ledger, own, &|_| false, cell)
-        };
     // A place with no staff of its own on either day (the organisation itself, where every
-    // person has a unit) is taken to have no leavers of its own: an outside attack had a
-    // division's 2 leavers as the organisation's 22 less its two siblings' 10, the
-    // organisation's own being none.
+    // person has a unit) is taken to have none of its own in any count: outside attacks had
+    // a division's 2 leavers as the organisation's 22 less its two siblings' 10, and a
+    // hidden division's 3 staff on the earlier day as the organisation's 63 less the
+    // others, the organisation's own being none.
     let no_own_staff = |p: usize| {
         tree.now.get(p) == Some(&0)
             && tree
@@ -166,6 +163,10 @@ pub fn tree_turnover(tree: &TreeTurnover, minimum: Minimum) -> Option<Vec<Flows<
                 .as_ref()
                 .is_none_or(|e| e.before.get(p) == Some(&0))
     };
+    let down_the_tree =
+        |ledger: &mut Ledger, own: &[u64], cell: &dyn Fn(&mut Ledger, usize, u64) -> usize| {
+            down_the_tree_knowing(ledger, own, &no_own_staff, cell)
+        };
     let (own_now, headcounts) = down_the_tree(&mut ledger, &tree.now, &|ledger, p, n| match tree
         .headcounts[p]
         .value()
@@ -212,10 +213,7 @@ pub fn tree_turnover(tree: &TreeTurnover, minimum: Minimum) -> Option<Vec<Flows<
     });
     let leavers = tree.left.as_ref().map(|left| {
         let org = tree.organisation.leavers;
-        down_the_tree_knowing(&mut ledger, left, &no_own_staff, &|ledger, p, n| {
-            flow(ledger, p, n, &org)
-        })
-        .1
+        down_the_tree(&mut ledger, left, &|ledger, p, n| flow(ledger, p, n, &org)).1
     });
     // The tie: before + starters + came in = now + leavers + went out, where what came in
     // and went out is taken as known.

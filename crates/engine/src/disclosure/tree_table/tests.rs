@@ -216,10 +216,7 @@ fn a_badly_formed_table_shows_nothing() {
 fn random_table(rng: &mut Rng, minimum: Minimum) -> TreeTable {
     let places = 2 + rng.below(3) as usize;
     let groups_count = 2 + rng.below(2) as usize;
-    let mut parents = vec![None];
-    for p in 1..places {
-        parents.push(Some(rng.below(p as u64) as usize));
-    }
+    let parents = super::super::audit::depth_first_parents(rng, places);
     let has_children = |p: usize| parents.contains(&Some(p));
     let direct = (0..places)
         .map(|p| {
