@@ -91,15 +91,19 @@ impl TreeTable {
         places > 0
             && self.parents.len() == places
             && self.headcounts.len() == places
-            && self.parents[0].is_none()
             && self.direct.iter().all(|row| row.len() == groups)
-            && self
-                .parents
-                .iter()
-                .enumerate()
-                .skip(1)
-                .all(|(p, parent)| parent.is_some_and(|parent| parent < p))
+            && parents_well_formed(&self.parents)
     }
+}
+
+/// Whether the first place is the root and every other place comes after its parent.
+pub(super) fn parents_well_formed(parents: &[Option<usize>]) -> bool {
+    parents.first() == Some(&None)
+        && parents
+            .iter()
+            .enumerate()
+            .skip(1)
+            .all(|(p, parent)| parent.is_some_and(|parent| parent < p))
 }
 
 /// How each place's groups may be published, place by place in the table's order; a place

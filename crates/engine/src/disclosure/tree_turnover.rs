@@ -71,13 +71,7 @@ impl TreeTurnover {
             && self.headcounts.len() == places
             && earlier
             && self.left.as_ref().is_none_or(|l| l.len() == places)
-            && self.parents[0].is_none()
-            && self
-                .parents
-                .iter()
-                .enumerate()
-                .skip(1)
-                .all(|(p, parent)| parent.is_some_and(|parent| parent < p))
+            && super::tree_table::parents_well_formed(&self.parents)
     }
 
     /// Each place's own counts added up with everything below it. Children come after
